@@ -1,0 +1,1219 @@
+"""The shared analysis: one flow-sensitive walk per scope that every rule rides on.
+
+The walk resolves what imported names refer to, infers which names and
+``self.<attr>`` paths hold grad tensors, leaves, modules, optimizers, and whether
+gradients are enabled at each statement. Rules are called from the walk (the
+``on_*`` hooks of :class:`gradlint.rule.Rule`) and ask it for the values of the
+expressions they look at. Unknown stays unknown: a rule fires only on facts the
+walk established.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, List, Optional
+
+import libcst as cst
+
+from . import torch_api as api
+from .values import (
+    NONE,
+    NUMBER,
+    UNKNOWN,
+    ClassInfo,
+    Tri,
+    Value,
+    join,
+    join_tri,
+    ref,
+    seq,
+    tensor,
+)
+
+HOOKS = (
+    "on_call",
+    "on_assign",
+    "on_augassign",
+    "on_attribute",
+    "on_expr_stmt",
+    "on_freeze",
+    "on_backward",
+    "on_scope_end",
+    "on_file_end",
+)
+
+
+def dotted(node: cst.CSTNode) -> Optional[str]:
+    """``a.b.c`` for a chain of names, else None."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def base_path(node: cst.CSTNode) -> Optional[str]:
+    """The dotted path of the tensor an expression views: ``p[:4].data`` -> ``p``."""
+    while True:
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Attribute) and node.attr.value in ("data", "T", "mT"):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+            "view",
+            "view_as",
+            "reshape",
+            "flatten",
+            "squeeze",
+            "unsqueeze",
+            "transpose",
+            "permute",
+            "narrow",
+            "select",
+            "expand",
+        ):
+            node = node.func.value
+        else:
+            return dotted(node)
+
+
+def literal_bool(node: Optional[cst.CSTNode]) -> Tri:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    return None
+
+
+def kwarg(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+@dataclass
+class FreezeEvent:
+    """``requires_grad`` set on the parameters of the module at ``owner``."""
+
+    owner: str
+    #: every parameter of the module (an unconditional loop over ``.parameters()``
+    #: or ``requires_grad_()`` on the module), or only some.
+    whole: bool
+    #: True: now requires grad; False: frozen; None: not a literal.
+    requires_grad: Tri
+    node: cst.CSTNode
+
+
+class State:
+    __slots__ = ("env", "mode", "saved")
+
+    def __init__(self, env: dict, mode: Tri, saved: frozenset = frozenset()):
+        self.env = env
+        self.mode = mode
+        #: dotted paths of grad tensors used as inputs of a differentiable op
+        #: since the last ``backward()``: their values are saved for backward.
+        self.saved = saved
+
+    def copy(self) -> "State":
+        return State(dict(self.env), self.mode, self.saved)
+
+    @staticmethod
+    def join(a: "State", b: "State") -> "State":
+        env = {}
+        b_env = b.env
+        for key, value in a.env.items():
+            other = b_env.get(key)
+            # a name bound on one path only is unknown after the join (and shadows outer names)
+            env[key] = UNKNOWN if other is None else join(value, other)
+        for key in b_env:
+            if key not in env:
+                env[key] = UNKNOWN
+        return State(env, join_tri(a.mode, b.mode), a.saved & b.saved)
+
+
+class _Terminated(Exception):
+    pass
+
+
+_SKIP_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "operator",
+        "equal",
+        "colon",
+        "dot",
+        "star",
+        "leading_lines",
+        "trailing_whitespace",
+        "header",
+        "footer",
+        "asynchronous",
+        "whitespace_before",
+        "whitespace_after",
+    }
+)
+_FIELD_CACHE: Dict[type, tuple] = {}
+
+
+def _child_fields(node_type: type) -> tuple:
+    fields = _FIELD_CACHE.get(node_type)
+    if fields is None:
+        fields = tuple(
+            name
+            for name in node_type.__dataclass_fields__
+            if name not in _SKIP_FIELDS and not name.startswith("whitespace") and name != "__slots__"
+        )
+        _FIELD_CACHE[node_type] = fields
+    return fields
+
+
+_EVAL_MODE_NAMES = ("valid", "eval", "predict", "infer", "generate", "sample", "test_step", "test_epoch")
+
+
+class Analyzer:
+    """Walks one module; calls the rules' hooks on the reporting pass."""
+
+    def __init__(self, rules: Iterable, report: Callable):
+        self._report = report
+        self.hooks: Dict[str, List[Callable]] = {name: [] for name in HOOKS}
+        for rule in rules:
+            for name in HOOKS:
+                method = getattr(rule, name, None)
+                if method is not None:
+                    self.hooks[name].append(method)
+        self.reporting = True
+        self.state = State({}, True)
+        self.outer: Optional[dict] = None
+        self.cache: Dict[int, Value] = {}
+        self._queue: list = []
+        self._param_loops: list = []
+        self._returns: Optional[list] = None
+        self._cond_depth = 0
+        self.scope_name = "<module>"
+        self.current_class: Optional[ClassInfo] = None
+        self._eval_dispatch = {
+            cst.Name: self._eval_name,
+            cst.Attribute: self._eval_attribute,
+            cst.Call: self._eval_call,
+            cst.BinaryOperation: self._eval_binary,
+            cst.UnaryOperation: self._eval_unary,
+            cst.Subscript: self._eval_subscript,
+            cst.List: self._eval_display,
+            cst.Tuple: self._eval_display,
+            cst.Set: self._eval_display,
+            cst.ListComp: self._eval_comprehension,
+            cst.GeneratorExp: self._eval_comprehension,
+            cst.SetComp: self._eval_comprehension,
+            cst.Comparison: self._eval_comparison,
+            cst.IfExp: self._eval_ifexp,
+            cst.Integer: lambda node: NUMBER,
+            cst.Float: lambda node: NUMBER,
+            cst.Imaginary: lambda node: NUMBER,
+            cst.SimpleString: lambda node: UNKNOWN,
+            cst.Lambda: lambda node: UNKNOWN,
+            cst.NamedExpr: self._eval_namedexpr,
+        }
+        self._stmt_dispatch = {
+            cst.SimpleStatementLine: self._stmt_line,
+            cst.If: self._stmt_if,
+            cst.For: self._stmt_for,
+            cst.While: self._stmt_while,
+            cst.With: self._stmt_with,
+            cst.Try: self._stmt_try,
+            cst.TryStar: self._stmt_try,
+            cst.FunctionDef: self._stmt_functiondef,
+            cst.ClassDef: self._stmt_classdef,
+        }
+        self._small_dispatch = {
+            cst.Expr: self._small_expr,
+            cst.Assign: self._small_assign,
+            cst.AnnAssign: self._small_annassign,
+            cst.AugAssign: self._small_augassign,
+            cst.Import: self._small_import,
+            cst.ImportFrom: self._small_importfrom,
+            cst.Return: self._small_terminal,
+            cst.Raise: self._small_terminal,
+            cst.Continue: self._small_terminal,
+            cst.Break: self._small_terminal,
+            cst.Del: self._small_del,
+        }
+
+    # ------------------------------------------------------------------ API for rules
+
+    def value(self, node: cst.CSTNode) -> Value:
+        """The value the walk computed for an expression of the current statement."""
+        cached = self.cache.get(id(node))
+        if cached is not None:
+            return cached
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            return self.eval(node)
+        return UNKNOWN
+
+    def report(self, rule, node: cst.CSTNode, message: str) -> None:
+        if self.reporting:
+            self._report(rule, node, message)
+
+    @property
+    def grad_enabled(self) -> Tri:
+        return self.state.mode
+
+    @property
+    def saved(self) -> frozenset:
+        return self.state.saved
+
+    def lookup(self, path: str) -> Optional[Value]:
+        value = self.state.env.get(path)
+        if value is None and self.outer is not None:
+            value = self.outer.get(path)
+        return value
+
+    # ------------------------------------------------------------------ driver
+
+    def run(self, module: cst.Module) -> None:
+        self._block(module.body)
+        self._emit("on_scope_end", None)
+        module_env = self.state.env
+        while self._queue:
+            self._analyze_function(*self._queue.pop(0), module_env=module_env)
+        self._emit("on_file_end", None)
+
+    def _emit(self, hook: str, node, *args) -> None:
+        if self.reporting:
+            for handler in self.hooks[hook]:
+                handler(node, self, *args)
+
+    def _block(self, statements) -> bool:
+        """Walk statements in order; True if the block always leaves early."""
+        try:
+            for stmt in statements:
+                handler = self._stmt_dispatch.get(type(stmt))
+                if handler is not None:
+                    handler(stmt)
+                else:
+                    self._generic(stmt)
+        except _Terminated:
+            return True
+        return False
+
+    def _body(self, suite) -> bool:
+        if isinstance(suite, cst.IndentedBlock):
+            return self._block(suite.body)
+        return self._block([suite]) if not isinstance(suite, cst.SimpleStatementSuite) else self._simple_suite(suite)
+
+    def _simple_suite(self, suite: cst.SimpleStatementSuite) -> bool:
+        try:
+            self._small_statements(suite.body)
+        except _Terminated:
+            return True
+        return False
+
+    # ------------------------------------------------------------------ statements
+
+    def _stmt_line(self, stmt: cst.SimpleStatementLine) -> None:
+        self._small_statements(stmt.body)
+
+    def _small_statements(self, body) -> None:
+        for small in body:
+            if self.reporting:
+                self.cache.clear()
+            handler = self._small_dispatch.get(type(small))
+            if handler is not None:
+                handler(small)
+            else:
+                self._generic(small)
+
+    def _small_terminal(self, node) -> None:
+        if isinstance(node, cst.Return) and self._returns is not None:
+            self._returns.append(self.eval(node.value) if node.value is not None else NONE)
+        else:
+            self._generic(node)
+        raise _Terminated
+
+    def _small_expr(self, node: cst.Expr) -> None:
+        value = self.eval(node.value)
+        if value.kind == "gradmode" and isinstance(node.value, cst.Call):
+            # torch.set_grad_enabled(False) as a statement switches the mode from here on
+            self.state.mode = value.mode
+        self._emit("on_expr_stmt", node)
+
+    def _small_assign(self, node: cst.Assign) -> None:
+        value = self.eval(node.value)
+        for target in node.targets:
+            self._prepare_target(target.target)
+            self._emit("on_assign", target.target, node.value)
+            self._bind(target.target, value, node.value)
+
+    def _small_annassign(self, node: cst.AnnAssign) -> None:
+        if node.value is None:
+            return
+        value = self.eval(node.value)
+        self._prepare_target(node.target)
+        self._emit("on_assign", node.target, node.value)
+        self._bind(node.target, value, node.value)
+
+    def _small_augassign(self, node: cst.AugAssign) -> None:
+        current = self.eval(node.target)
+        operand = self.eval(node.value)
+        self._emit("on_augassign", node)
+        if current.kind == "seq":
+            result = seq([current.elem, operand.elem] if operand.kind == "seq" and operand.elem else [current])
+            result = result.with_(has_grad=current.has_grad or (operand.kind == "seq" and operand.has_grad))
+        elif current.kind == "tensor" and (current.grad or not operand.is_grad_tensor):
+            # in place: the tensor keeps its identity
+            self._record_saved([(node.target, current), (node.value, operand)])
+            return
+        else:
+            result = self._op_result([(node.target, current), (node.value, operand)])
+            if result.kind == "unknown" and current.kind == "number" and operand.kind == "number":
+                result = NUMBER
+        self._bind(node.target, result, node.value)
+
+    def _small_import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted(alias.name)
+            if full is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self._set(alias.asname.name.value, ref(api.canonical(full)))
+            else:
+                top = full.split(".", 1)[0]
+                self._set(top, ref(top))
+
+    def _small_importfrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        module = dotted(node.module)
+        if module is None:
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            self._set(local, ref(api.canonical(f"{module}.{name}")))
+
+    def _small_del(self, node: cst.Del) -> None:
+        targets = node.target.elements if isinstance(node.target, cst.Tuple) else [node.target]
+        for target in targets:
+            target = getattr(target, "value", target)
+            path = dotted(target)
+            if path:
+                self._kill(path)
+                self.state.env.pop(path, None)
+
+    def _stmt_if(self, node: cst.If) -> None:
+        self.eval(node.test)
+        before = self.state
+        self.state = before.copy()
+        self._cond_depth += 1
+        ends = []
+        if not self._body(node.body):
+            ends.append(self.state)
+        self.state = before.copy()
+        orelse = node.orelse
+        if orelse is None:
+            ends.append(self.state)
+        elif isinstance(orelse, cst.If):
+            self._stmt_if(orelse)
+            ends.append(self.state)
+        else:
+            if not self._body(orelse.body):
+                ends.append(self.state)
+        self._cond_depth -= 1
+        if not ends:
+            self.state = before
+            raise _Terminated
+        state = ends[0]
+        for other in ends[1:]:
+            state = State.join(state, other)
+        self.state = state
+
+    def _loop(self, run_iteration: Callable[[], None]) -> None:
+        """Walk a loop body so that values carried across iterations are seen.
+
+        Silent passes reach the loop-head state (the join of entry and the end of
+        an iteration); the reporting pass then walks the body once from it.
+        """
+        head = self.state
+        was_reporting = self.reporting
+        self.reporting = False
+        for _ in range(2 if was_reporting else 1):
+            self.state = head.copy()
+            self._iteration(run_iteration)
+            head = State.join(head, self.state)
+        self.reporting = was_reporting
+        if was_reporting:
+            self.state = head.copy()
+            self._iteration(run_iteration)
+            self.state = State.join(head, self.state)
+        else:
+            self.state = head
+
+    def _iteration(self, run_iteration) -> None:
+        self._cond_depth += 1
+        try:
+            run_iteration()
+        except _Terminated:
+            pass
+        finally:
+            self._cond_depth -= 1
+
+    def _stmt_for(self, node: cst.For) -> None:
+        iterable = self.eval(node.iter)
+        element = self._element_of(iterable, node.iter)
+        loop_info = None
+        if iterable.kind == "params" and isinstance(node.target, (cst.Name, cst.Tuple)):
+            target = node.target
+            if isinstance(target, cst.Tuple) and len(target.elements) == 2:
+                target = target.elements[1].value
+            if isinstance(target, cst.Name):
+                loop_info = (target.value, iterable.owner, self._cond_depth + 1, node)
+
+        def iteration():
+            self._bind_loop_target(node.target, element, iterable)
+            self._block(node.body.body) if isinstance(node.body, cst.IndentedBlock) else self._body(node.body)
+
+        if loop_info is not None:
+            self._param_loops.append(loop_info)
+        try:
+            self._loop(iteration)
+        finally:
+            if loop_info is not None:
+                self._param_loops.pop()
+        if node.orelse is not None:
+            self._body(node.orelse.body)
+
+    def _stmt_while(self, node: cst.While) -> None:
+        def iteration():
+            self.eval(node.test)
+            self._body(node.body)
+
+        self._loop(iteration)
+        if node.orelse is not None:
+            self._body(node.orelse.body)
+
+    def _stmt_with(self, node: cst.With) -> None:
+        saved_mode = self.state.mode
+        body_mode = saved_mode
+        for item in node.items:
+            value = self.eval(item.item)
+            if value.kind == "gradmode":
+                body_mode = value.mode
+            if item.asname is not None:
+                self._bind(item.asname.name, UNKNOWN if value.kind == "gradmode" else value, None)
+        self.state.mode = body_mode
+        terminated = self._body(node.body)
+        self.state.mode = saved_mode
+        if terminated:
+            raise _Terminated
+
+    def _stmt_try(self, node) -> None:
+        before = self.state.copy()
+        self._cond_depth += 1
+        ends = []
+        if not self._body(node.body):
+            if node.orelse is not None:
+                if not self._body(node.orelse.body):
+                    ends.append(self.state)
+            else:
+                ends.append(self.state)
+        after_body = self.state
+        for handler in node.handlers:
+            self.state = State.join(before, after_body)
+            if handler.name is not None:
+                self._bind(handler.name.name, UNKNOWN, None)
+            if not self._body(handler.body):
+                ends.append(self.state)
+        self._cond_depth -= 1
+        if ends:
+            state = ends[0]
+            for other in ends[1:]:
+                state = State.join(state, other)
+            self.state = state
+        else:
+            self.state = State.join(before, after_body)
+        if node.finalbody is not None:
+            self._body(node.finalbody.body)
+        if not ends:
+            raise _Terminated
+
+    def _stmt_functiondef(self, node: cst.FunctionDef) -> None:
+        mode = self._method_mode(node)
+        name = node.name.value
+        self._set(name, Value(kind="func", qual=name))
+        outer = None if self.outer is None and self.scope_name == "<module>" else self._snapshot()
+        self._queue.append((node, outer, mode, None))
+
+    def _snapshot(self) -> dict:
+        env = dict(self.outer) if self.outer else {}
+        env.update(self.state.env)
+        return env
+
+    def _stmt_classdef(self, node: cst.ClassDef) -> None:
+        info = ClassInfo(node.name.value)
+        for base in node.bases:
+            value = self.eval(base.value)
+            if value.kind == "ref" and (
+                api.is_nn_module_class(value.qual) or value.qual == "torch.nn.Module" or value.qual in api.MODULE_BASES
+            ):
+                info.is_module = True
+            elif value.kind == "class" and value.cls is not None and value.cls.is_module:
+                info.is_module = True
+                info.params = value.cls.params
+                info.single_output = value.cls.single_output
+                info.attrs.update(value.cls.attrs)
+        self._set(info.name, Value(kind="class", cls=info))
+        outer = self._snapshot()
+        # methods other than __init__ and forward see the module's final names, like functions
+        deferred_outer = None if self.outer is None and self.scope_name == "<module>" else outer
+        init = None
+        methods = []
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                if stmt.name.value == "__init__":
+                    init = stmt
+                else:
+                    methods.append(stmt)
+        if init is not None:
+            env = self._analyze_function(init, outer, True, info, module_env=None)
+            for key, value in env.items():
+                if key.startswith("self.") and key.count(".") == 1 and value is not UNKNOWN:
+                    info.attrs[key[5:]] = value
+            if info.params is None and any(
+                v.is_grad_tensor or (v.kind == "module" and v.params) for v in info.attrs.values()
+            ):
+                info.params = True
+        for method in methods:
+            if info.is_module and method.name.value == "forward":
+                returns: list = []
+                self._analyze_function(method, outer, self._method_mode(method), info, returns=returns)
+                info.single_output = bool(returns) and all(
+                    v.kind == "tensor" and not v.struct for v in returns
+                )
+            else:
+                self._queue.append((method, deferred_outer, self._method_mode(method), info))
+
+    def _method_mode(self, method: cst.FunctionDef) -> Tri:
+        mode: Tri = True
+        for decorator in method.decorators:
+            value = self.eval(decorator.decorator)
+            if value.kind == "gradmode":
+                mode = value.mode
+            elif value.kind == "ref" and value.qual in api.GRAD_MODE_CONTEXTS:
+                mode = api.GRAD_MODE_CONTEXTS[value.qual]
+        if mode is True and any(part in method.name.value.lower() for part in _EVAL_MODE_NAMES):
+            # evaluation hooks are commonly called under no_grad by a framework
+            mode = None
+        return mode
+
+    def _analyze_function(
+        self, node: cst.FunctionDef, outer, mode: Tri, cls: Optional[ClassInfo], module_env=None, returns=None
+    ):
+        saved = (
+            self.state,
+            self.outer,
+            self.scope_name,
+            self.current_class,
+            self._param_loops,
+            self._cond_depth,
+            self._returns,
+        )
+        if outer is None:
+            outer = module_env
+        env: dict = {}
+        params = node.params
+        all_params = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+        for extra in (params.star_arg, params.star_kwarg):
+            if isinstance(extra, cst.Param):
+                all_params.append(extra)
+        for i, param in enumerate(all_params):
+            env[param.name.value] = UNKNOWN
+        is_static = any(
+            isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+            for d in node.decorators
+        )
+        if cls is not None and all_params and not is_static:
+            self_name = all_params[0].name.value
+            if self_name == "self":
+                env["self"] = Value(kind="module", params=cls.params, cls=cls) if cls.is_module else Value(
+                    kind="instance", cls=cls
+                )
+                for attr, value in cls.attrs.items():
+                    env["self." + attr] = value
+        self.state = State(env, mode)
+        self.outer = outer
+        self.scope_name = node.name.value
+        self.current_class = cls
+        self._param_loops = []
+        self._cond_depth = 0
+        self._returns = returns
+        try:
+            self._body(node.body)
+            self._emit("on_scope_end", node)
+            return self.state.env
+        finally:
+            (
+                self.state,
+                self.outer,
+                self.scope_name,
+                self.current_class,
+                self._param_loops,
+                self._cond_depth,
+                self._returns,
+            ) = saved
+
+    def _generic(self, node: cst.CSTNode) -> None:
+        """Evaluate every expression below a node the walk has no special case for."""
+        for name in _child_fields(type(node)):
+            child = getattr(node, name)
+            if isinstance(child, cst.BaseExpression):
+                self.eval(child)
+            elif isinstance(child, cst.CSTNode):
+                if isinstance(child, (cst.BaseSuite, cst.BaseCompoundStatement)):
+                    if isinstance(child, cst.IndentedBlock):
+                        self._block(child.body)
+                    elif isinstance(child, cst.SimpleStatementSuite):
+                        self._simple_suite(child)
+                    else:
+                        self._block([child])
+                else:
+                    self._generic(child)
+            elif isinstance(child, (tuple, list)):
+                for item in child:
+                    if isinstance(item, cst.BaseExpression):
+                        self.eval(item)
+                    elif isinstance(item, (cst.BaseStatement, cst.BaseSmallStatement)):
+                        handler = self._stmt_dispatch.get(type(item)) or self._small_dispatch.get(type(item))
+                        (handler or self._generic)(item)
+                    elif isinstance(item, cst.CSTNode):
+                        self._generic(item)
+
+    # ------------------------------------------------------------------ binding
+
+    def _set(self, path: str, value: Value) -> None:
+        self._kill(path)
+        self.state.env[path] = value
+
+    def _kill(self, path: str) -> None:
+        env = self.state.env
+        prefix = path + "."
+        stale = [key for key in env if key.startswith(prefix)]
+        for key in stale:
+            del env[key]
+
+    def _prepare_target(self, target: cst.BaseExpression) -> None:
+        """Evaluate the objects an assignment target writes into, so rules can ask."""
+        if isinstance(target, cst.Attribute):
+            self.eval(target.value)
+        elif isinstance(target, cst.Subscript):
+            self.eval(target.value)
+            for element in target.slice:
+                self._generic(element)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._prepare_target(element.value)
+
+    def _bind(self, target: cst.BaseExpression, value: Value, value_node) -> None:
+        if isinstance(target, cst.Name):
+            self._set(target.value, value)
+        elif isinstance(target, cst.Attribute):
+            path = dotted(target)
+            if path is not None:
+                if target.attr.value == "requires_grad":
+                    self._requires_grad_set(target.value, literal_bool(value_node), target)
+                self._set(path, value)
+        elif isinstance(target, cst.Subscript):
+            self._bind_subscript(target, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            element = value.elem if value.kind == "seq" and value.elem is not None else UNKNOWN
+            for item in target.elements:
+                inner = item.value
+                self._bind(inner, UNKNOWN if isinstance(item, cst.StarredElement) else element, None)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(target.value, UNKNOWN, None)
+
+    def _bind_subscript(self, target: cst.Subscript, value: Value) -> None:
+        path = dotted(target.value)
+        if path is None:
+            return
+        container = self.lookup(path)
+        if container is None:
+            return
+        if container.kind == "seq":
+            self.state.env[path] = seq([container.elem, value] if container.elem is not None else [value])
+        elif container.kind == "tensor" and container.grad is False and value.is_grad_tensor and self.state.mode:
+            # filling a pre-allocated tensor with graph values makes it part of the graph
+            self.state.env[path] = tensor(True, False)
+
+    def _bind_loop_target(self, target, element: Value, iterable: Value) -> None:
+        if iterable.kind == "params" and iterable.qual == "named" and isinstance(target, cst.Tuple):
+            if len(target.elements) == 2:
+                self._bind(target.elements[0].value, UNKNOWN, None)
+                self._bind(target.elements[1].value, element, None)
+                return
+        if iterable.kind == "modules" and iterable.qual == "named" and isinstance(target, cst.Tuple):
+            if len(target.elements) == 2:
+                self._bind(target.elements[0].value, UNKNOWN, None)
+                self._bind(target.elements[1].value, element, None)
+                return
+        if iterable.kind == "enumerate" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            self._bind(target.elements[0].value, NUMBER, None)
+            self._bind(target.elements[1].value, iterable.elem or UNKNOWN, None)
+            return
+        self._bind(target, element, None)
+
+    def _element_of(self, iterable: Value, node) -> Value:
+        if iterable.kind == "params":
+            return tensor(iterable.grad, True)
+        if iterable.kind == "modules":
+            return Value(kind="module", params=None)
+        if iterable.kind == "seq" and iterable.elem is not None:
+            return iterable.elem
+        return UNKNOWN
+
+    # ------------------------------------------------------------------ requires_grad bookkeeping
+
+    def _requires_grad_set(self, obj_node, requires_grad: Tri, node) -> None:
+        """``X.requires_grad = v`` / ``X.requires_grad_(v)`` on a parameter or module."""
+        obj = self.value(obj_node)
+        path = dotted(obj_node)
+        if obj.kind == "tensor" and isinstance(obj_node, cst.Name) and self._param_loops:
+            name, owner, depth, loop = self._param_loops[-1]
+            if name == obj_node.value and owner is not None:
+                whole = depth == self._cond_depth
+                self._freeze(FreezeEvent(owner, whole, requires_grad, loop if whole else node))
+                return
+        if obj.kind == "tensor" and path is not None:
+            self.state.env[path] = obj.with_(grad=requires_grad)
+            if "." in path:
+                self._freeze(FreezeEvent(path.rsplit(".", 1)[0], False, requires_grad, node))
+
+    def _freeze(self, event: FreezeEvent) -> None:
+        root = event.owner
+        module = self.lookup(root)
+        if module is not None and module.kind == "module":
+            self.state.env[root] = module.with_(params=None)
+        self._emit("on_freeze", event.node, event)
+
+    # ------------------------------------------------------------------ expressions
+
+    def eval(self, node: cst.CSTNode) -> Value:
+        handler = self._eval_dispatch.get(type(node))
+        if handler is None:
+            self._generic(node)
+            value = UNKNOWN
+        else:
+            value = handler(node)
+        if self.reporting:
+            self.cache[id(node)] = value
+        return value
+
+    def _eval_name(self, node: cst.Name) -> Value:
+        value = self.lookup(node.value)
+        if value is not None:
+            return value
+        if node.value in ("True", "False"):
+            return NUMBER
+        if node.value == "None":
+            return NONE
+        if node.value in _BUILTINS:
+            return Value(kind="builtin", qual=node.value)
+        return UNKNOWN
+
+    def _eval_attribute(self, node: cst.Attribute) -> Value:
+        path = dotted(node)
+        if path is not None:
+            known = self.lookup(path)
+            if known is not None:
+                return known
+        obj = self.eval(node.value)
+        attr = node.attr.value
+        kind = obj.kind
+        if kind == "ref":
+            return ref(api.canonical(f"{obj.qual}.{attr}"))
+        if kind == "tensor":
+            self._emit("on_attribute", node)
+            if obj.struct:
+                return tensor(obj.grad, False if obj.grad else None, struct=True)
+            if attr == "grad":
+                return tensor(False, True)
+            if attr == "data":
+                return tensor(False, True, data_of=base_path(node.value))
+            if attr in ("T", "mT", "H", "mH", "real", "imag"):
+                return tensor(obj.grad, False if obj.grad else None)
+            return UNKNOWN
+        if kind == "module":
+            if obj.cls is not None:
+                return obj.cls.attrs.get(attr, UNKNOWN)
+            if attr in ("weight", "bias") and obj.params is True and obj.qual:
+                return tensor(True, True)
+            return UNKNOWN
+        return UNKNOWN
+
+    def _eval_subscript(self, node: cst.Subscript) -> Value:
+        base = self.eval(node.value)
+        for element in node.slice:
+            self._generic(element)
+        if base.kind == "tensor" and not base.struct:
+            return tensor(base.grad, False if base.grad else base.leaf)
+        if base.kind == "seq" and base.elem is not None and len(node.slice) == 1 and isinstance(
+            node.slice[0].slice, cst.Index
+        ):
+            return base.elem
+        return UNKNOWN
+
+    def _eval_display(self, node) -> Value:
+        values = [self.eval(element.value) for element in node.elements]
+        return seq(values)
+
+    def _eval_comprehension(self, node) -> Value:
+        saved_env = self.state.env
+        self.state.env = dict(saved_env)
+        try:
+            comp = node.for_in
+            while comp is not None:
+                iterable = self.eval(comp.iter)
+                self._bind_loop_target(comp.target, self._element_of(iterable, comp.iter), iterable)
+                for cond in comp.ifs:
+                    self.eval(cond.test)
+                comp = comp.inner_for_in
+            element = self.eval(node.elt)
+        finally:
+            self.state.env = saved_env
+        return seq([element])
+
+    def _eval_comparison(self, node: cst.Comparison) -> Value:
+        values = [self.eval(node.left)] + [self.eval(c.comparator) for c in node.comparisons]
+        if any(v.kind == "tensor" for v in values):
+            return tensor(False, None)
+        return NUMBER
+
+    def _eval_ifexp(self, node: cst.IfExp) -> Value:
+        self.eval(node.test)
+        return join(self.eval(node.body), self.eval(node.orelse))
+
+    def _eval_namedexpr(self, node: cst.NamedExpr) -> Value:
+        value = self.eval(node.value)
+        self._bind(node.target, value, node.value)
+        return value
+
+    def _eval_unary(self, node: cst.UnaryOperation) -> Value:
+        value = self.eval(node.expression)
+        if isinstance(node.operator, cst.Not):
+            return NUMBER
+        if value.kind == "tensor":
+            return self._op_result([(node.expression, value)])
+        return value if value.kind == "number" else UNKNOWN
+
+    def _eval_binary(self, node: cst.BinaryOperation) -> Value:
+        left = self.eval(node.left)
+        right = self.eval(node.right)
+        if left.kind == "number" and right.kind == "number":
+            return NUMBER
+        if left.kind != "tensor" and right.kind != "tensor":
+            if left.kind == "seq" and right.kind == "seq" and isinstance(node.operator, cst.Add):
+                return seq([v for v in (left.elem, right.elem) if v is not None]).with_(
+                    has_grad=left.has_grad or right.has_grad
+                )
+            return UNKNOWN
+        if isinstance(node.operator, (cst.FloorDivide, cst.Modulo, cst.BitAnd, cst.BitOr, cst.BitXor)):
+            return tensor(None, None)
+        return self._op_result([(node.left, left), (node.right, right)])
+
+    def _op_result(self, operands) -> Value:
+        """The result of a differentiable op on (node, value) operands."""
+        mode = self.state.mode
+        if mode is False:
+            return tensor(False, None)
+        grads = []
+        for _, value in operands:
+            kind = value.kind
+            if kind == "tensor":
+                grads.append(value.grad)
+            elif kind == "seq":
+                grads.append(value.has_grad)
+            elif kind in ("number", "none", "ref", "builtin"):
+                continue
+            else:
+                grads.append(None)
+        if True in grads:
+            self._record_saved(operands)
+            grad = True if mode else None
+        elif all(g is False for g in grads):
+            grad = False
+        else:
+            grad = None
+        return tensor(grad, False if grad else None)
+
+    def _record_saved(self, operands) -> None:
+        if self.state.mode is not True:
+            return
+        new = [base_path(node) for node, value in operands if value.kind == "tensor" and value.grad]
+        new = [p for p in new if p]
+        if new:
+            self.state.saved = self.state.saved.union(new)
+
+    # ------------------------------------------------------------------ calls
+
+    def _eval_call(self, node: cst.Call) -> Value:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            path = dotted(func)
+            known = self.lookup(path) if path is not None else None
+            if known is not None:
+                self.cache[id(func)] = known
+                args = self._args(node)
+                result = self._call_value(known, node, args)
+            else:
+                receiver = self.eval(func.value)
+                args = self._args(node)
+                result = self._method_call(receiver, func.attr.value, node, args)
+        else:
+            callee = self.eval(func)
+            args = self._args(node)
+            result = self._call_value(callee, node, args)
+        if self.reporting:
+            self.cache[id(node)] = result
+        self._emit("on_call", node)
+        return result
+
+    def _args(self, node: cst.Call) -> list:
+        return [(arg.value, self.eval(arg.value)) for arg in node.args]
+
+    def _positional(self, node: cst.Call, args, index: int) -> Optional[Value]:
+        position = 0
+        for arg, (_, value) in zip(node.args, args):
+            if arg.keyword is None and not arg.star:
+                if position == index:
+                    return value
+                position += 1
+        return None
+
+    def _call_value(self, callee: Value, node: cst.Call, args) -> Value:
+        kind = callee.kind
+        if kind == "ref":
+            return self._call_qualified(callee.qual, node, args)
+        if kind == "module":
+            return self._module_output(callee, args)
+        if kind == "class" and callee.cls is not None:
+            if callee.cls.is_module:
+                return Value(kind="module", params=callee.cls.params, cls=callee.cls)
+            return Value(kind="instance", cls=callee.cls)
+        if kind == "builtin":
+            return self._call_builtin(callee.qual, node, args)
+        return UNKNOWN
+
+    def _module_output(self, module: Value, args) -> Value:
+        mode = self.state.mode
+        if mode is False:
+            return tensor(False, None, struct=True)
+        result = self._op_result(args)
+        grad = result.grad
+        if module.params is True:
+            grad = True if mode else None
+        elif module.params is None and grad is False:
+            grad = None
+        if module.cls is not None:
+            single = module.cls.single_output
+        else:
+            single = module.qual and module.qual.rsplit(".", 1)[1] not in api.TUPLE_OUTPUT_MODULES
+        return tensor(grad, False if grad else None, struct=not single)
+
+    def _call_builtin(self, name: str, node, args) -> Value:
+        if name in ("float", "int", "len", "bool", "round", "abs", "isinstance", "hasattr", "str", "repr"):
+            if name == "abs" and args and args[0][1].kind == "tensor":
+                return self._op_result(args[:1])
+            return NUMBER
+        if name == "sum" and args:
+            value = args[0][1]
+            if value.kind == "seq" and value.has_grad:
+                return tensor(True if self.state.mode else None, False)
+            return UNKNOWN
+        if name in ("list", "tuple") and args and args[0][1].kind == "seq":
+            return args[0][1]
+        if name == "enumerate" and args and args[0][1].kind in ("seq", "params", "modules"):
+            iterable = args[0][1]
+            return Value(kind="enumerate", elem=self._element_of(iterable, None))
+        if name in ("list", "tuple") and not args:
+            return seq([])
+        return UNKNOWN
+
+    def _call_qualified(self, qual: str, node: cst.Call, args) -> Value:
+        qual = api.canonical(qual)
+        if qual in api.GRAD_MODE_CONTEXTS:
+            if qual == "torch.inference_mode" and node.args:
+                return Value(kind="gradmode", mode=False if literal_bool(node.args[0].value) is not False else None)
+            return Value(kind="gradmode", mode=api.GRAD_MODE_CONTEXTS[qual])
+        if qual == "torch.set_grad_enabled":
+            return Value(kind="gradmode", mode=literal_bool(node.args[0].value) if node.args else None)
+        if qual in api.FACTORIES:
+            requires = kwarg(node, "requires_grad")
+            wants_grad = literal_bool(requires.value) if requires is not None else False
+            if qual in ("torch.as_tensor", "torch.asarray") and args and args[0][1].kind == "tensor":
+                return args[0][1]
+            return tensor(wants_grad, True)
+        if qual == "torch.nn.Parameter":
+            requires = kwarg(node, "requires_grad")
+            if requires is None and len(node.args) > 1 and node.args[1].keyword is None:
+                requires = node.args[1]
+            wants_grad = literal_bool(requires.value) if requires is not None else True
+            return tensor(wants_grad, True)
+        if qual == "torch.autograd.Variable":
+            requires = kwarg(node, "requires_grad")
+            wrapped = args[0][1] if args else UNKNOWN
+            if requires is not None and literal_bool(requires.value):
+                return tensor(True, True if wrapped.kind == "tensor" and wrapped.grad is False else wrapped.leaf)
+            return wrapped
+        if qual == "torch.autograd.backward":
+            self._backward(node)
+            return NONE
+        if api.is_nn_module_class(qual):
+            return Value(kind="module", params=api.nn_module_has_params(qual), qual=qual)
+        if qual in api.MODEL_FACTORIES or (
+            qual.startswith("torchvision.models.") and qual.rsplit(".", 1)[1][:1].islower()
+        ):
+            return Value(kind="module", params=True)
+        if qual.endswith(".from_pretrained"):
+            owner = qual[: -len(".from_pretrained")].rsplit(".", 1)[-1]
+            if api.is_pretrained_model_class(owner):
+                return Value(kind="module", params=True)
+            return UNKNOWN
+        if api.is_optimizer_class(qual):
+            return Value(kind="optimizer")
+        namespace, _, name = qual.rpartition(".")
+        if namespace in api.DIFFERENTIABLE_NAMESPACES and name[:1].islower():
+            if qual in api.NON_DIFFERENTIABLE_FUNCTIONS:
+                return tensor(False, None)
+            return self._op_result(args)
+        return UNKNOWN
+
+    def _method_call(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        kind = receiver.kind
+        if kind == "ref":
+            return self._call_qualified(f"{receiver.qual}.{name}", node, args)
+        if kind == "tensor":
+            return self._tensor_method(receiver, name, node, args)
+        if kind == "module":
+            return self._module_method(receiver, name, node, args)
+        if name in ("parameters", "named_parameters") and kind in ("unknown", "instance"):
+            return Value(kind="params", owner=dotted(node.func.value), grad=True, qual="named" if name[0] == "n" else "")
+        if kind == "seq":
+            return self._seq_method(receiver, name, node, args)
+        if kind == "class" and receiver.cls is not None and name == "from_pretrained" and receiver.cls.is_module:
+            return Value(kind="module", params=True, cls=receiver.cls)
+        return UNKNOWN
+
+    def _tensor_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        path = dotted(node.func.value)
+        if name == "backward":
+            self._backward(node)
+            return NONE
+        if name == "retain_grad":
+            if path is not None:
+                self.state.env[path] = receiver.with_(retains=True)
+            return NONE
+        if name == "requires_grad_":
+            flag = literal_bool(node.args[0].value) if node.args else True
+            if flag is None:
+                result = receiver.with_(grad=None)
+            elif flag:
+                result = tensor(True, True if receiver.grad is False else receiver.leaf)
+            else:
+                result = receiver.with_(grad=False) if receiver.leaf else receiver
+            if path is not None:
+                self.state.env[path] = result
+            self._requires_grad_set(node.func.value, flag, node)
+            return result
+        if name == "detach_":
+            if path is not None:
+                self.state.env[path] = tensor(False, True)
+            return tensor(False, True)
+        if name in ("item", "tolist"):
+            return NUMBER
+        if name in api.TENSOR_NON_TENSOR_METHODS:
+            return UNKNOWN
+        if receiver.struct:
+            if name in _CONTAINER_METHODS:
+                return UNKNOWN
+            # only a tensor has this method: the code relies on the output being one
+            receiver = receiver.with_(struct=False)
+        if name in api.TENSOR_NO_GRAD_METHODS:
+            return tensor(False, True if name == "detach" else None)
+        if api.is_inplace_method(name):
+            self._record_saved([(node.func.value, receiver)] + args)
+            if receiver.grad is False and any(v.is_grad_tensor for _, v in args) and self.state.mode and path:
+                self.state.env[path] = tensor(True, False)
+            return receiver
+        if name in ("chunk", "split", "unbind", "tensor_split", "split_with_sizes"):
+            piece = tensor(receiver.grad, False if receiver.grad else None)
+            return seq([piece])
+        if name in api.TENSOR_MAYBE_IDENTITY_METHODS:
+            if receiver.grad is False:
+                return tensor(False, None)
+            return tensor(receiver.grad, None, data_of=receiver.data_of)
+        return self._op_result([(node.func.value, receiver)] + args)
+
+    def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        path = dotted(node.func.value)
+        if name in ("parameters", "named_parameters"):
+            grad = True if receiver.params is True or receiver.cls is None and receiver.params is not False else None
+            return Value(kind="params", owner=path, grad=grad, qual="named" if name[0] == "n" else "")
+        if name in ("modules", "children", "named_modules", "named_children"):
+            return Value(kind="modules", owner=path, qual="named" if name[0] == "n" else "")
+        if name == "requires_grad_":
+            flag = literal_bool(node.args[0].value) if node.args else True
+            if path is not None:
+                self._freeze(FreezeEvent(path, True, flag, node))
+            return (self.lookup(path) if path else None) or receiver
+        if name in ("to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "type", "apply"):
+            return receiver
+        if name == "forward":
+            return self._module_output(receiver, args)
+        return UNKNOWN
+
+    def _seq_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        path = dotted(node.func.value)
+        if name in ("append", "insert") and args and path is not None:
+            added = args[-1][1]
+            current = self.lookup(path)
+            elements = [added] if current is None or current.elem is None else [current.elem, added]
+            self.state.env[path] = seq(elements).with_(
+                has_grad=True if (current and current.has_grad) or added.is_grad_tensor else join_tri(
+                    current.has_grad if current else None, False if added.kind in ("number", "tensor") else None
+                )
+            )
+            return NONE
+        if name == "extend" and args and path is not None:
+            added = args[0][1]
+            if added.kind == "seq":
+                elements = [e for e in (receiver.elem, added.elem) if e is not None]
+                self.state.env[path] = seq(elements).with_(has_grad=receiver.has_grad or added.has_grad)
+            else:
+                self.state.env[path] = Value(kind="seq", has_grad=None)
+            return NONE
+        if name == "pop":
+            return receiver.elem or UNKNOWN
+        return UNKNOWN
+
+    def _backward(self, node: cst.Call) -> None:
+        self._emit("on_backward", node)
+        self.state.saved = frozenset()
+
+
+_CONTAINER_METHODS = frozenset(
+    "keys values items get to_tuple index count pop update copy setdefault append extend".split()
+)
+
+_BUILTINS = frozenset(
+    "float int len bool round abs isinstance hasattr str repr sum list tuple enumerate".split()
+)

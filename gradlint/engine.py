@@ -1,0 +1,165 @@
+"""Lint one file: decode, skip what no rule can fire on, parse, analyse, locate, suppress."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from typing import Iterable, List, Sequence, Tuple, Type
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .analysis import Analyzer
+from .rule import Finding, Rule
+
+INPUT_ERROR = "GRD001"
+INTERNAL_ERROR = "GRD002"
+ENGINE_CODES = {
+    INPUT_ERROR: ("input-error", "the file could not be read or parsed"),
+    INTERNAL_ERROR: ("internal-error", "gradlint crashed on this file; please report it"),
+}
+
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9A-Z]*(?:[,\s]+[A-Z][0-9A-Z]*)*))?", re.IGNORECASE)
+
+
+def _error(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    name, _ = ENGINE_CODES[code]
+    return Finding(path, line, column, code, message, line, column, name, "error")
+
+
+def decode(data: bytes) -> str:
+    """Decode source bytes as Python does (BOM, PEP 263 cookie, default UTF-8)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def lint_bytes(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
+    if b"\x00" in data:
+        return [_error(path, INPUT_ERROR, "binary file (contains NUL bytes), not Python source")]
+    try:
+        text = decode(data)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return [_error(path, INPUT_ERROR, f"cannot decode as {exc.encoding}: invalid byte at offset {exc.start}", line)]
+    except (SyntaxError, LookupError) as exc:
+        return [_error(path, INPUT_ERROR, f"bad source encoding: {getattr(exc, 'msg', None) or exc}")]
+    return lint_text(text, path, rule_classes)
+
+
+def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
+    active = [rule for rule in rule_classes if rule.may_fire(text)]
+    if not active:
+        return []
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        message = str(exc.message).splitlines()[0] if exc.message else "invalid syntax"
+        return [_error(path, INPUT_ERROR, f"syntax error: {message}", exc.raw_line or 1, (exc.raw_column or 0) + 1)]
+    except (RecursionError, MemoryError) as exc:
+        return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}")]
+    except Exception as exc:  # libcst raises a few other types on odd input
+        return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}: {exc}".splitlines()[0])]
+    return analyse(module, text, path, active)
+
+
+class _GuardedRule:
+    """Runs a rule's hooks; a crash disables the rule for this file and becomes GRD002."""
+
+    def __init__(self, rule: Rule, crashes: list):
+        self._rule = rule
+        self._crashes = crashes
+        self._dead = False
+        for hook in (
+            "on_call",
+            "on_assign",
+            "on_augassign",
+            "on_attribute",
+            "on_expr_stmt",
+            "on_freeze",
+            "on_backward",
+            "on_scope_end",
+            "on_file_end",
+        ):
+            method = getattr(rule, hook, None)
+            if method is not None:
+                setattr(self, hook, self._guard(method))
+
+    def _guard(self, method):
+        def call(*args):
+            if self._dead:
+                return
+            try:
+                method(*args)
+            except Exception as exc:  # a rule bug must not stop the run
+                self._dead = True
+                self._crashes.append((self._rule.code, exc))
+
+        return call
+
+
+def analyse(module: cst.Module, text: str, path: str, rule_classes: Iterable[Type[Rule]]) -> List[Finding]:
+    raw: List[Tuple[Rule, cst.CSTNode, str]] = []
+    crashes: list = []
+    rules = [cls() for cls in rule_classes]
+    analyzer = Analyzer([_GuardedRule(rule, crashes) for rule in rules], lambda rule, node, msg: raw.append((rule, node, msg)))
+    findings: List[Finding] = []
+    try:
+        analyzer.run(module)
+    except RecursionError:
+        findings.append(_error(path, INTERNAL_ERROR, "analysis aborted: the code is nested too deeply"))
+    except Exception as exc:
+        findings.append(_error(path, INTERNAL_ERROR, f"analysis crashed: {type(exc).__name__}: {exc}".splitlines()[0]))
+    for code, exc in crashes:
+        findings.append(
+            _error(path, INTERNAL_ERROR, f"rule {code} crashed: {type(exc).__name__}: {exc}".splitlines()[0])
+        )
+    if raw:
+        findings.extend(_locate(module, text, path, raw))
+    findings.sort()
+    return findings
+
+
+def _locate(module: cst.Module, text: str, path: str, raw) -> List[Finding]:
+    """Positions are computed only for files that have findings: it costs a code generation pass."""
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = text.splitlines()
+    seen = set()
+    findings = []
+    for rule, node, message in raw:
+        where = positions.get(node)
+        if where is None:
+            continue
+        key = (rule.code, where.start.line, where.start.column)
+        if key in seen:
+            continue
+        seen.add(key)
+        line_text = lines[where.start.line - 1] if where.start.line <= len(lines) else ""
+        if is_suppressed(line_text, rule.code):
+            continue
+        findings.append(
+            Finding(
+                path,
+                where.start.line,
+                where.start.column + 1,
+                rule.code,
+                message,
+                where.end.line,
+                where.end.column + 1,
+                rule.name,
+                rule.severity,
+            )
+        )
+    return findings
+
+
+def is_suppressed(line: str, code: str) -> bool:
+    if "#" not in line:
+        return False
+    match = _NOQA.search(line)
+    if match is None:
+        return False
+    codes = match.group("codes")
+    if not codes:
+        return True
+    return any(code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes.strip()) if c)

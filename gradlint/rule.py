@@ -1,0 +1,78 @@
+"""The rule base class and the finding record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Tuple
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    end_line: int = 0
+    end_column: int = 0
+    name: str = ""
+    severity: str = "error"
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "code": self.code,
+            "name": self.name,
+            "message": self.message,
+            "severity": self.severity,
+        }
+
+
+class Rule:
+    """One pitfall. A fresh instance lints each file.
+
+    Subclasses set the class attributes and implement some of the analysis hooks
+    (``on_call``, ``on_assign``, ``on_augassign``, ``on_attribute``,
+    ``on_expr_stmt``, ``on_freeze``, ``on_backward``, ``on_scope_end``,
+    ``on_file_end``); each receives the node and the analysis (``ctx``), and reports
+    with ``self.report(ctx, node, message)``.
+    """
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    severity: ClassVar[str] = "error"
+    summary: ClassVar[str] = ""
+    #: Substrings a file must contain for the rule to possibly fire there: every
+    #: group needs one of its strings. Checked before parsing, so it must be sound.
+    requires: ClassVar[Tuple[Tuple[str, ...], ...]] = ()
+
+    @classmethod
+    def default_enabled(cls) -> bool:
+        return cls.severity != "info"
+
+    @classmethod
+    def may_fire(cls, text: str) -> bool:
+        return all(any(s in text for s in group) for group in cls.requires)
+
+    def report(self, ctx, node, message: str) -> None:
+        ctx.report(self, node, message)
+
+
+_EMPTY_MODULE = None
+
+
+def source(node, limit: int = 60) -> str:
+    """The source text of a node, shortened for a message."""
+    global _EMPTY_MODULE
+    import libcst as cst
+
+    if _EMPTY_MODULE is None:
+        _EMPTY_MODULE = cst.Module(body=[])
+    text = " ".join(_EMPTY_MODULE.code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

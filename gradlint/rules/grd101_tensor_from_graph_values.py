@@ -1,0 +1,51 @@
+import libcst as cst
+
+from ..analysis import kwarg, literal_bool
+from ..rule import Rule, source
+from ..torch_api import TENSOR_CONSTRUCTORS
+
+
+class TensorFromGraphValues(Rule):
+    code = "GRD101"
+    name = "tensor-from-graph-values"
+    severity = "error"
+    summary = "torch.tensor() built from grad tensors copies their values out of the autograd graph"
+    requires = (("tensor", "Tensor"),)
+
+    def on_call(self, node: cst.Call, ctx) -> None:
+        callee = ctx.value(node.func)
+        if callee.kind != "ref" or callee.qual not in TENSOR_CONSTRUCTORS or not node.args:
+            return
+        requires = kwarg(node, "requires_grad")
+        if requires is not None and literal_bool(requires.value):
+            return  # re-wrapping as a new leaf is GRD102's pitfall
+        data = node.args[0]
+        if data.keyword is not None or data.star:
+            return
+        graph_values = self._graph_values(data.value, callee.qual, ctx)
+        if not graph_values:
+            return
+        names = ", ".join(f"`{source(v, 30)}`" for v in graph_values[:3])
+        self.report(
+            ctx,
+            node,
+            f"`{source(node.func)}(...)` copies the values of {names} into a new tensor with no autograd "
+            "history: no gradient flows back through it, and backward() fails or trains nothing. "
+            "Use `torch.stack(...)` or `torch.cat(...)` to combine grad tensors.",
+        )
+
+    @staticmethod
+    def _graph_values(data, qual, ctx) -> list:
+        if isinstance(data, (cst.List, cst.Tuple)):
+            found = []
+            for element in data.elements:
+                value = ctx.value(element.value)
+                if value.is_grad_tensor or (value.kind == "seq" and value.has_grad):
+                    found.append(element.value)
+            return found
+        value = ctx.value(data)
+        if value.kind == "seq" and value.has_grad:
+            return [data.elt] if isinstance(data, (cst.ListComp, cst.GeneratorExp)) else [data]
+        if value.is_grad_tensor and qual == "torch.tensor":
+            return [data]
+        return []

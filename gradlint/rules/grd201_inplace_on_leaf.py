@@ -1,0 +1,40 @@
+import libcst as cst
+
+from ..rule import Rule, source
+from ..torch_api import is_inplace_method
+
+_FIX = "Wrap the update in `with torch.no_grad():` (or update it through the optimizer)."
+
+
+class InplaceOnLeaf(Rule):
+    code = "GRD201"
+    name = "inplace-on-leaf"
+    severity = "error"
+    summary = "in-place write to a leaf tensor that requires grad, outside torch.no_grad()"
+    requires = (("requires_grad", "Parameter", "parameters", "weight", "bias", "Variable"),)
+
+    def on_augassign(self, node: cst.AugAssign, ctx) -> None:
+        self._check(ctx, node, node.target, f"`{source(node)}`")
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        if isinstance(target, cst.Subscript):
+            self._check(ctx, target, target.value, f"`{source(target)} = ...`")
+
+    def on_call(self, node: cst.Call, ctx) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and is_inplace_method(func.attr.value):
+            self._check(ctx, node, func.value, f"`{source(node)}`")
+
+    def _check(self, ctx, node, written, what: str) -> None:
+        if ctx.grad_enabled is not True:
+            return
+        value = ctx.value(written)
+        if not value.is_leaf_grad:
+            return
+        self.report(
+            ctx,
+            node,
+            f"{what} writes in place to `{source(written, 30)}`, a leaf tensor that requires grad: "
+            "autograd raises \"a leaf Variable that requires grad is being used in an in-place operation\". "
+            + _FIX,
+        )

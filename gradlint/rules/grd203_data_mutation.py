@@ -1,0 +1,52 @@
+import libcst as cst
+
+from ..analysis import base_path
+from ..rule import Rule, source
+from ..torch_api import is_inplace_method
+
+
+class DataMutation(Rule):
+    code = "GRD203"
+    name = "data-mutation"
+    severity = "error"
+    summary = "write through .data to a tensor the graph saved, before backward(): silently wrong gradients"
+    requires = ((".data",), ("backward",))
+
+    def __init__(self):
+        self._pending = []
+
+    def on_call(self, node: cst.Call, ctx) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and is_inplace_method(func.attr.value):
+            self._check(ctx, node, ctx.value(func.value).data_of)
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        if isinstance(target, cst.Attribute) and target.attr.value == "data":
+            self._check(ctx, target, base_path(target.value))
+        elif isinstance(target, cst.Subscript):
+            self._check(ctx, target, ctx.value(target.value).data_of)
+
+    def on_augassign(self, node: cst.AugAssign, ctx) -> None:
+        self._check(ctx, node, ctx.value(node.target).data_of)
+
+    def _check(self, ctx, node, owner) -> None:
+        if owner is None or owner not in ctx.saved:
+            return
+        value = ctx.lookup(owner)
+        if value is not None and value.is_grad_tensor:
+            self._pending.append((node, owner))
+
+    def on_backward(self, node, ctx) -> None:
+        for write, owner in self._pending:
+            self.report(
+                ctx,
+                write,
+                f"`{source(write)}` modifies `{owner}` through `.data` after the graph saved it and before "
+                "backward(): autograd cannot see the change and silently computes wrong gradients. "
+                "Use an out-of-place op, or modify it after backward() under `torch.no_grad()` "
+                "(with `.detach()` autograd would at least detect the conflict).",
+            )
+        self._pending.clear()
+
+    def on_scope_end(self, node, ctx) -> None:
+        self._pending.clear()

@@ -1,0 +1,25 @@
+import libcst as cst
+
+from ..rule import Rule, source
+
+
+class ModuleRequiresGradAttr(Rule):
+    code = "GRD401"
+    name = "module-requires-grad-attr"
+    severity = "error"
+    summary = "model.requires_grad = False on an nn.Module sets a plain attribute and freezes nothing"
+    requires = (("requires_grad",),)
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        if not isinstance(target, cst.Attribute) or target.attr.value != "requires_grad":
+            return
+        if ctx.value(target.value).kind != "module":
+            return
+        name = source(target.value, 30)
+        flag = source(value_node, 20)
+        self.report(
+            ctx,
+            target,
+            f"`{name}` is an nn.Module: `{name}.requires_grad = {flag}` only sets a Python attribute, and "
+            f"every parameter keeps its requires_grad. Use `{name}.requires_grad_({flag})`.",
+        )

@@ -1,0 +1,44 @@
+import libcst as cst
+
+from ..rule import Rule, source
+
+_TARGET = "requiresgrad"
+_KNOWN_MISSPELLINGS = frozenset({"requiresgradient", "requiregradient", "requiresgradients", "requiregradients"})
+
+
+def _distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def is_misspelling(attr: str) -> bool:
+    if attr == "requires_grad" or ("grad" not in attr and "Grad" not in attr):
+        return False
+    folded = attr.lower().replace("_", "")
+    return folded in _KNOWN_MISSPELLINGS or _distance(folded, _TARGET) <= 2
+
+
+class MisspelledRequiresGrad(Rule):
+    code = "GRD402"
+    name = "misspelled-requires-grad"
+    severity = "error"
+    summary = "assignment to a misspelling of requires_grad creates a new attribute and freezes nothing"
+    requires = (("grad", "Grad"),)
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        if not isinstance(target, cst.Attribute) or not is_misspelling(target.attr.value):
+            return
+        if ctx.value(target.value).kind not in ("tensor", "module"):
+            return
+        name = source(target.value, 30)
+        self.report(
+            ctx,
+            target,
+            f"`{name}.{target.attr.value}` is not a tensor attribute: this assignment creates a new one and "
+            f"`{name}.requires_grad` is unchanged. Did you mean `{name}.requires_grad`?",
+        )

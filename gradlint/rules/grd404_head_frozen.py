@@ -1,0 +1,60 @@
+import libcst as cst
+
+from ..analysis import dotted
+from ..rule import Rule, source
+
+
+class HeadFrozen(Rule):
+    code = "GRD404"
+    name = "head-frozen"
+    severity = "error"
+    summary = "a new layer assigned onto a model before a loop that freezes all of its parameters"
+    requires = (("parameters", "requires_grad_"),)
+
+    def __init__(self):
+        self._heads = {}  # path -> assignment target, in this scope
+        self._frozen = {}  # path -> (assignment target, freezing owner)
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        path = dotted(target) if isinstance(target, cst.Attribute) else None
+        if path is None:
+            return
+        self._frozen.pop(path, None)
+        owner = ctx.value(target.value)
+        if owner.kind == "module" and not path.startswith("self.") and isinstance(value_node, cst.Call):
+            if ctx.value(value_node).kind == "module":
+                self._heads[path] = target
+
+    def on_freeze(self, node, ctx, event) -> None:
+        owner = event.owner
+        if event.requires_grad is False and event.whole:
+            for path, target in self._heads.items():
+                if path.startswith(owner + "."):
+                    self._frozen[path] = (target, owner)
+        elif event.requires_grad is not False:
+            for path in list(self._frozen):
+                if path == owner or path.startswith(owner + ".") or owner.startswith(path + "."):
+                    del self._frozen[path]
+
+    def on_call(self, node: cst.Call, ctx) -> None:
+        # a helper given the new layer (unfreeze(model.fc)) may unfreeze it
+        if not self._frozen or ctx.value(node.func).kind == "ref":
+            return
+        for arg in node.args:
+            path = dotted(arg.value)
+            if path is not None:
+                for head in list(self._frozen):
+                    if path == head or path.startswith(head + "."):
+                        del self._frozen[head]
+
+    def on_scope_end(self, node, ctx) -> None:
+        for path, (target, owner) in self._frozen.items():
+            self.report(
+                ctx,
+                target,
+                f"`{path}` gets a new layer before every parameter of `{owner}` is frozen, so the new layer "
+                "is frozen too and nothing trains (backward raises \"element 0 of tensors does not require "
+                f"grad\"). Freeze `{owner}` first, then assign `{path}`.",
+            )
+        self._heads.clear()
+        self._frozen.clear()

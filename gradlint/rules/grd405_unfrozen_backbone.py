@@ -1,0 +1,63 @@
+import libcst as cst
+
+from ..analysis import dotted
+from ..rule import Rule, source
+
+_FREEZE_HELPER_WORDS = ("freeze", "trainable", "requires_grad")
+
+
+class UnfrozenBackbone(Rule):
+    code = "GRD405"
+    name = "unfrozen-backbone"
+    severity = "warning"
+    summary = "optimizer over part of a model whose other parameters still require grad"
+    requires = (("optim",), ("parameters",))
+
+    def __init__(self):
+        self._optimizers = []  # (node, owner path of its parameters or None)
+        self._trained_calls = set()  # module paths called whole with grad enabled
+        self._touched = set()  # module paths whose requires_grad something may change
+
+    def on_call(self, node: cst.Call, ctx) -> None:
+        value = ctx.value(node)
+        if value.kind == "optimizer":
+            params = node.args[0].value if node.args and node.args[0].keyword is None else None
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value == "params":
+                    params = arg.value
+            owner = ctx.value(params).owner if params is not None and ctx.value(params).kind == "params" else None
+            self._optimizers.append((node, owner))
+            return
+        callee = ctx.value(node.func)
+        path = dotted(node.func)
+        if callee.kind == "module" and callee.params is True and ctx.grad_enabled is True and path:
+            self._trained_calls.add(path)
+        elif callee.kind != "ref" and path and any(w in path.lower() for w in _FREEZE_HELPER_WORDS):
+            for arg in node.args:
+                arg_path = dotted(arg.value)
+                if arg_path:
+                    self._touched.add(arg_path)
+
+    def on_freeze(self, node, ctx, event) -> None:
+        self._touched.add(event.owner)
+
+    def on_file_end(self, node, ctx) -> None:
+        if len(self._optimizers) != 1:
+            return
+        optimizer, owner = self._optimizers[0]
+        if owner is None or "." not in owner:
+            return
+        model = next(
+            (m for m in sorted(self._trained_calls, key=len, reverse=True) if owner.startswith(m + ".")), None
+        )
+        if model is None:
+            return
+        if any(t == model or t.startswith(model + ".") or model.startswith(t + ".") for t in self._touched):
+            return
+        self.report(
+            ctx,
+            optimizer,
+            f"`{source(optimizer)}` updates only `{owner}`, but the rest of `{model}` still requires grad: "
+            "every backward() computes gradients for parameters no optimizer uses. Freeze them first: "
+            f"`{model}.requires_grad_(False)` then `{owner}.requires_grad_(True)`.",
+        )

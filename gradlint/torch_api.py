@@ -1,0 +1,169 @@
+"""What the analysis knows of the PyTorch API, by qualified name."""
+
+from __future__ import annotations
+
+import re
+
+#: Aliases that name the same object as a canonical qualified name.
+CANONICAL = {
+    "torch.nn.parameter.Parameter": "torch.nn.Parameter",
+    "torch.nn.modules.module.Module": "torch.nn.Module",
+    "torch.autograd.variable.Variable": "torch.autograd.Variable",
+    "torch.autograd.grad_mode.no_grad": "torch.no_grad",
+    "torch.autograd.no_grad": "torch.no_grad",
+    "torch.autograd.grad_mode.enable_grad": "torch.enable_grad",
+    "torch.autograd.enable_grad": "torch.enable_grad",
+    "torch.autograd.grad_mode.set_grad_enabled": "torch.set_grad_enabled",
+    "torch.autograd.set_grad_enabled": "torch.set_grad_enabled",
+    "torch.autograd.grad_mode.inference_mode": "torch.inference_mode",
+    "torch.autograd.inference_mode": "torch.inference_mode",
+    "pytorch_lightning.LightningModule": "lightning.pytorch.LightningModule",
+    "lightning.LightningModule": "lightning.pytorch.LightningModule",
+    "pytorch_lightning.core.LightningModule": "lightning.pytorch.LightningModule",
+    "lightning.pytorch.core.LightningModule": "lightning.pytorch.LightningModule",
+}
+
+
+def canonical(qual: str) -> str:
+    return CANONICAL.get(qual, qual)
+
+
+#: Constructors that copy their data into a new tensor (cutting the graph).
+TENSOR_CONSTRUCTORS = frozenset(
+    {"torch.tensor", "torch.as_tensor", "torch.asarray", "torch.Tensor"}
+    | {
+        f"torch.{prefix}{kind}Tensor"
+        for prefix in ("", "cuda.")
+        for kind in ("Float", "Double", "Half", "BFloat16", "Long", "Int", "Short", "Byte", "Char", "Bool")
+    }
+)
+
+#: Factories whose result is a leaf; a leaf requiring grad with ``requires_grad=True``.
+FACTORIES = frozenset(
+    "torch." + name
+    for name in (
+        "tensor as_tensor asarray randn rand zeros ones empty full arange linspace logspace eye "
+        "randint randperm normal randn_like rand_like zeros_like ones_like empty_like full_like "
+        "randint_like from_numpy empty_strided zeros_like tril_indices triu_indices"
+    ).split()
+) | TENSOR_CONSTRUCTORS
+
+GRAD_MODE_CONTEXTS = {
+    "torch.no_grad": False,
+    "torch.inference_mode": False,
+    "torch.enable_grad": True,
+}
+
+#: torch functions whose result never requires grad.
+NON_DIFFERENTIABLE_FUNCTIONS = frozenset(
+    "torch." + name
+    for name in (
+        "argmax argmin argsort argwhere eq ne lt le gt ge equal allclose isclose isnan isinf isfinite "
+        "isneginf isposinf isreal is_tensor is_floating_point is_complex is_grad_enabled numel nonzero "
+        "count_nonzero bucketize searchsorted any all manual_seed seed save load set_grad_enabled "
+        "get_default_dtype set_default_dtype bincount histc unique unique_consecutive no_grad enable_grad "
+        "inference_mode logical_and logical_or logical_not logical_xor randint randperm"
+    ).split()
+)
+
+#: Namespaces whose lower-case functions are differentiable tensor ops.
+DIFFERENTIABLE_NAMESPACES = ("torch", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special")
+
+#: Tensor methods and attributes whose result is not a tensor.
+TENSOR_NON_TENSOR_METHODS = frozenset(
+    (
+        "item tolist numpy size dim ndimension numel nelement is_contiguous data_ptr get_device "
+        "element_size stride storage untyped_storage equal backward register_hook is_floating_point "
+        "is_complex is_set_to is_shared is_pinned nbytes itemsize __len__ tobytes"
+    ).split()
+)
+TENSOR_NON_TENSOR_ATTRS = frozenset(
+    "shape dtype device ndim is_leaf requires_grad grad_fn is_cuda layout names itemsize nbytes "
+    "is_sparse is_quantized is_meta output_nr _version".split()
+)
+#: Tensor methods whose result never requires grad.
+TENSOR_NO_GRAD_METHODS = frozenset(
+    (
+        "detach argmax argmin argsort eq ne lt le gt ge isnan isinf isfinite nonzero any all "
+        "long int short bool byte char sign_ bernoulli bucketize"
+    ).split()
+)
+#: Tensor methods that may return their receiver unchanged (same device / dtype / layout).
+TENSOR_MAYBE_IDENTITY_METHODS = frozenset(
+    "to cuda cpu type float double half bfloat16 contiguous type_as pin_memory coalesce".split()
+)
+#: In-place tensor methods (``add_``) that are not writes of the tensor's values.
+NOT_DATA_WRITES = frozenset({"requires_grad_", "retain_grad", "detach_", "share_memory_", "record_stream", "resize_"})
+
+
+def is_inplace_method(name: str) -> bool:
+    return name.endswith("_") and not name.startswith("_") and name not in NOT_DATA_WRITES
+
+
+#: ``torch.nn`` classes that hold no parameters (their output requires grad only
+#: if an input does).
+PARAMETER_FREE_MODULES = re.compile(
+    r"(.*Loss|ReLU\d*|LeakyReLU|PReLU_never|ELU|SELU|CELU|GELU|SiLU|Mish|Sigmoid|Tanh|Softmax\d*d?|"
+    r"LogSoftmax|Softmin|Softplus|Softsign|Hardtanh|Hardswish|Hardsigmoid|Tanhshrink|Threshold|"
+    r"Softshrink|Hardshrink|LogSigmoid|GLU|Identity|Flatten|Unflatten|Dropout\w*|AlphaDropout|"
+    r"\w*Pool\dd|Upsample\w*|PixelShuffle|PixelUnshuffle|ZeroPad\dd|ConstantPad\dd|ReflectionPad\dd|"
+    r"ReplicationPad\dd|CircularPad\dd|ChannelShuffle|CosineSimilarity|PairwiseDistance|Fold|Unfold)"
+)
+
+#: ``torch.nn`` modules that return tuples rather than one tensor.
+TUPLE_OUTPUT_MODULES = frozenset({"RNN", "LSTM", "GRU", "MultiheadAttention"})
+
+NON_MODULE_NN_CLASSES = frozenset(
+    {"Parameter", "ParameterList", "ParameterDict", "Buffer", "Module", "init", "functional", "utils"}
+)
+
+#: Base classes (beyond ``torch.nn.*``) whose subclasses are ``nn.Module``s.
+MODULE_BASES = frozenset(
+    {
+        "lightning.pytorch.LightningModule",
+        "transformers.PreTrainedModel",
+        "transformers.modeling_utils.PreTrainedModel",
+        "diffusers.ModelMixin",
+        "diffusers.models.modeling_utils.ModelMixin",
+    }
+)
+
+#: ``X.from_pretrained(...)`` builds an ``nn.Module`` when X names a model class.
+_PRETRAINED_MODEL = re.compile(r"(Model|For[A-Z]|^Autoencoder|^UNet|^VQ|^ControlNet|Transformer\dD)")
+_PRETRAINED_NOT_MODEL = re.compile(r"(Tokenizer|Processor|Config|Pipeline|Scheduler|Extractor|Dataset)")
+
+
+def is_pretrained_model_class(name: str) -> bool:
+    return bool(_PRETRAINED_MODEL.search(name)) and not _PRETRAINED_NOT_MODEL.search(name)
+
+
+#: Calls that build models.
+MODEL_FACTORIES = frozenset({"timm.create_model", "torchvision.models.get_model", "torch.hub.load"})
+
+
+def is_nn_module_class(qual: str) -> bool:
+    if not qual.startswith("torch.nn."):
+        return False
+    rest = qual[len("torch.nn."):]
+    if "." in rest:
+        # torch.nn.modules.linear.Linear and the like
+        if not rest.startswith("modules."):
+            return False
+        rest = rest.rsplit(".", 1)[1]
+    return rest[:1].isupper() and rest not in NON_MODULE_NN_CLASSES
+
+
+def nn_module_has_params(qual: str) -> bool | None:
+    name = qual.rsplit(".", 1)[1]
+    if PARAMETER_FREE_MODULES.fullmatch(name):
+        return False
+    if name in ("Sequential", "ModuleList", "ModuleDict"):
+        return None
+    return True
+
+
+def is_optimizer_class(qual: str) -> bool:
+    if not qual.startswith("torch.optim."):
+        return False
+    rest = qual[len("torch.optim."):]
+    return "." not in rest and rest[:1].isupper() and rest != "Optimizer"

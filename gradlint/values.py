@@ -1,0 +1,124 @@
+"""Abstract values the analysis assigns to expressions.
+
+A fact is either established (``True``/``False``) or unknown (``None``); joining
+two paths keeps a fact only where both agree. Rules fire on established facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+Tri = Optional[bool]
+
+
+def join_tri(a: Tri, b: Tri) -> Tri:
+    return a if a == b else None
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: str = "unknown"
+    #: "ref": the dotted name of what an imported name refers to (``torch.nn.Linear``).
+    qual: str = ""
+    #: "tensor": requires grad / is a leaf / has ``retain_grad()`` called on it.
+    grad: Tri = None
+    leaf: Tri = None
+    retains: bool = False
+    #: the value may be a container of tensors (a model output, ``ModelOutput``).
+    struct: bool = False
+    #: a tensor read through ``X.data``: the dotted path of X.
+    data_of: Optional[str] = None
+    #: "module": whether it owns trainable parameters; "params": the owning module path.
+    params: Tri = None
+    owner: Optional[str] = None
+    #: "class" / "instance": the class defined in this file.
+    cls: Optional["ClassInfo"] = None
+    #: "seq": joined value of the elements, and whether some element is a grad tensor.
+    elem: Optional["Value"] = None
+    has_grad: Tri = None
+    #: "gradmode": the grad mode a context manager sets.
+    mode: Tri = None
+
+    @property
+    def is_grad_tensor(self) -> bool:
+        return self.kind == "tensor" and self.grad is True
+
+    @property
+    def is_leaf_grad(self) -> bool:
+        return self.kind == "tensor" and self.grad is True and self.leaf is True and not self.struct
+
+    @property
+    def is_nonleaf_grad(self) -> bool:
+        return self.kind == "tensor" and self.grad is True and self.leaf is False and not self.struct
+
+    def with_(self, **changes) -> "Value":
+        return replace(self, **changes)
+
+
+UNKNOWN = Value()
+NUMBER = Value(kind="number")
+NONE = Value(kind="none")
+
+
+def tensor(grad: Tri, leaf: Tri, **extra) -> Value:
+    return Value(kind="tensor", grad=grad, leaf=leaf, **extra)
+
+
+def ref(qual: str) -> Value:
+    return Value(kind="ref", qual=qual)
+
+
+def seq(elements) -> Value:
+    elements = list(elements)
+    elem = join_all(elements) if elements else None
+    has_grad = any(e.is_grad_tensor or (e.kind == "seq" and e.has_grad) for e in elements)
+    if not has_grad and any(e.kind == "unknown" or e.grad is None and e.kind == "tensor" for e in elements):
+        return Value(kind="seq", elem=elem, has_grad=None)
+    return Value(kind="seq", elem=elem, has_grad=has_grad)
+
+
+def join(a: Value, b: Value) -> Value:
+    if a is b or a == b:
+        return a
+    if a.kind != b.kind:
+        return UNKNOWN
+    if a.kind == "tensor":
+        return tensor(
+            join_tri(a.grad, b.grad),
+            join_tri(a.leaf, b.leaf),
+            retains=a.retains or b.retains,
+            struct=a.struct or b.struct,
+            data_of=a.data_of if a.data_of == b.data_of else None,
+        )
+    if a.kind == "module":
+        return Value(kind="module", params=join_tri(a.params, b.params), cls=a.cls if a.cls is b.cls else None)
+    if a.kind == "seq":
+        elem = join(a.elem, b.elem) if a.elem is not None and b.elem is not None else (a.elem or b.elem)
+        return Value(kind="seq", elem=elem, has_grad=join_tri(a.has_grad, b.has_grad))
+    if a.kind == "params" and a.owner == b.owner:
+        return a
+    if a.kind in ("number", "none", "optimizer"):
+        return a
+    return UNKNOWN
+
+
+def join_all(values) -> Value:
+    it = iter(values)
+    result = next(it)
+    for v in it:
+        result = join(result, v)
+    return result
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    """A class defined in the linted file."""
+
+    name: str
+    is_module: bool = False
+    params: Tri = None
+    #: ``forward`` returns one tensor (not a tuple or a dict of them).
+    single_output: bool = False
+    #: ``self.<attr>`` values established by ``__init__`` and not rebound elsewhere.
+    attrs: dict = field(default_factory=dict)

@@ -1,0 +1,23 @@
+# GRD201 inplace-on-leaf: a hand-written SGD step updates the weights in place while autograd is recording
+# runtime: raises RuntimeError: a leaf Variable that requires grad is being used in an in-place operation.
+import torch
+
+torch.manual_seed(0)
+x = torch.randn(32, 3)
+true_w = torch.tensor([[2.0], [-1.0], [0.5]])
+y = x @ true_w + 0.3
+
+w = torch.randn(3, 1, requires_grad=True)
+b = torch.zeros(1, requires_grad=True)
+lr = 0.1
+
+for step in range(50):
+    pred = x @ w + b
+    loss = ((pred - y) ** 2).mean()
+    loss.backward()
+    w -= lr * w.grad  # expect: GRD201
+    b -= lr * b.grad  # expect: GRD201
+    w.grad.zero_()
+    b.grad.zero_()
+
+print(f"final loss {loss.item():.4f}")

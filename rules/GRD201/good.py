@@ -1,0 +1,24 @@
+import torch
+
+torch.manual_seed(0)
+x = torch.randn(32, 3)
+true_w = torch.tensor([[2.0], [-1.0], [0.5]])
+y = x @ true_w + 0.3
+
+w = torch.randn(3, 1, requires_grad=True)
+b = torch.zeros(1, requires_grad=True)
+lr = 0.1
+
+for step in range(50):
+    pred = x @ w + b
+    loss = ((pred - y) ** 2).mean()
+    loss.backward()
+    # the update itself must not be recorded by autograd
+    with torch.no_grad():
+        w -= lr * w.grad
+        b -= lr * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+print(f"final loss {loss.item():.4f}")
+assert loss.item() < 0.01
