@@ -365,7 +365,7 @@ class Analyzer:
         operand = self.eval(node.value)
         self._emit("on_augassign", node)
         if current.kind == "seq":
-            result = seq([current.elem, operand.elem] if operand.kind == "seq" and operand.elem else [current])
+            result = seq([current.elem, operand.elem if operand.kind == "seq" else None])
             result = result.with_(has_grad=current.has_grad or (operand.kind == "seq" and operand.has_grad))
         elif current.kind == "tensor" and (current.grad or not operand.is_grad_tensor):
             # in place: the tensor keeps its identity

@@ -70,7 +70,7 @@ def ref(qual: str) -> Value:
 
 
 def seq(elements) -> Value:
-    elements = list(elements)
+    elements = [e for e in elements if e is not None]
     elem = join_all(elements) if elements else None
     has_grad = any(e.is_grad_tensor or (e.kind == "seq" and e.has_grad) for e in elements)
     if not has_grad and any(e.kind == "unknown" or e.grad is None and e.kind == "tensor" for e in elements):

@@ -15,7 +15,7 @@ class UnfrozenBackbone(Rule):
 
     def __init__(self):
         self._optimizers = []  # (node, owner path of its parameters or None)
-        self._trained_calls = set()  # module paths called whole with grad enabled
+        self._trained_calls = {}  # module path called whole with grad enabled -> its value
         self._touched = set()  # module paths whose requires_grad something may change
 
     def on_call(self, node: cst.Call, ctx) -> None:
@@ -31,7 +31,7 @@ class UnfrozenBackbone(Rule):
         callee = ctx.value(node.func)
         path = dotted(node.func)
         if callee.kind == "module" and callee.params is True and ctx.grad_enabled is True and path:
-            self._trained_calls.add(path)
+            self._trained_calls[path] = callee
         elif callee.kind != "ref" and path and any(w in path.lower() for w in _FREEZE_HELPER_WORDS):
             for arg in node.args:
                 arg_path = dotted(arg.value)
@@ -54,10 +54,23 @@ class UnfrozenBackbone(Rule):
             return
         if any(t == model or t.startswith(model + ".") or model.startswith(t + ".") for t in self._touched):
             return
+        if not self._has_other_parameters(self._trained_calls[model], owner[len(model) + 1 :].split(".")[0]):
+            return
         self.report(
             ctx,
             optimizer,
             f"`{source(optimizer)}` updates only `{owner}`, but the rest of `{model}` still requires grad: "
             "every backward() computes gradients for parameters no optimizer uses. Freeze them first: "
             f"`{model}.requires_grad_(False)` then `{owner}.requires_grad_(True)`.",
+        )
+
+    @staticmethod
+    def _has_other_parameters(model, part: str) -> bool:
+        """Whether the model is known to hold trainable parameters outside ``part``."""
+        if model.cls is None:
+            # a network from nn.*, torchvision, timm or from_pretrained: its head is not all of it
+            return True
+        return any(
+            name != part and (value.is_grad_tensor or (value.kind == "module" and value.params))
+            for name, value in model.cls.attrs.items()
         )
