@@ -1013,6 +1013,16 @@ class Analyzer:
             return self._call_builtin(callee.qual, node, args)
         return UNKNOWN
 
+    @staticmethod
+    def _container_params(args) -> Tri:
+        """nn.Sequential / nn.ModuleList: trainable if a member module is."""
+        members = []
+        for _, value in args:
+            members.append(value.elem if value.kind == "seq" and value.elem is not None else value)
+        if any(m.kind == "module" and m.params for m in members):
+            return True
+        return None
+
     def _module_output(self, module: Value, args) -> Value:
         mode = self.state.mode
         if mode is False:
@@ -1078,7 +1088,10 @@ class Analyzer:
             self._backward(node)
             return NONE
         if api.is_nn_module_class(qual):
-            return Value(kind="module", params=api.nn_module_has_params(qual), qual=qual)
+            params = api.nn_module_has_params(qual)
+            if params is None:
+                params = self._container_params(args)
+            return Value(kind="module", params=params, qual=qual)
         if qual in api.MODEL_FACTORIES or (
             qual.startswith("torchvision.models.") and qual.rsplit(".", 1)[1][:1].islower()
         ):

@@ -1,0 +1,137 @@
+"""The ``gradlint`` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional, Tuple
+
+import click
+
+from . import __version__
+from .discovery import discover
+from .engine import ENGINE_CODES, INPUT_ERROR, _error
+from .reporting import FORMATTERS
+from .rules import ALL_RULES, BY_CODE
+from .selection import SelectionError, engine_code_enabled, parse_codes, select_rules
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Group(click.Group):
+    """Usage errors exit 2 (click's default) and any unexpected crash is one line, exit 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("gradlint: interrupted", err=True)
+            sys.exit(EXIT_ERROR)
+        except Exception as exc:  # last resort: never a traceback
+            click.echo(f"gradlint: internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="gradlint")
+def main() -> None:
+    """Find PyTorch autograd pitfalls before they cost a training run."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", metavar="CODES", help="Comma-separated codes or prefixes to enable (default: errors and warnings).")
+@click.option("--ignore", metavar="CODES", help="Comma-separated codes or prefixes to disable.")
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def check(
+    paths: Tuple[str, ...],
+    select: Optional[str],
+    ignore: Optional[str],
+    output_format: str,
+    exit_zero: bool,
+    jobs: Optional[int],
+    quiet: bool,
+) -> None:
+    """Lint PATHS (files or directories; default: the current directory)."""
+    from .runner import lint_files
+
+    try:
+        selected, ignored = parse_codes(select), parse_codes(ignore)
+    except SelectionError as exc:
+        raise click.UsageError(str(exc))
+    rules = select_rules(selected, ignored)
+    paths = paths or (".",)
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        click.echo(f"gradlint: error: no such file or directory: {missing[0]}", err=True)
+        sys.exit(EXIT_ERROR)
+    files, walk_errors = discover(list(paths))
+    findings = [_error(path, INPUT_ERROR, f"cannot read directory: {reason}") for path, reason in walk_errors]
+    findings += lint_files(files, rules, jobs)
+    findings = sorted(f for f in findings if f.code not in ENGINE_CODES or engine_code_enabled(f.code, ignored))
+    sys.stdout.write(FORMATTERS[output_format](findings))
+    if not quiet:
+        with_findings = len({f.path for f in findings})
+        noun = "finding" if len(findings) == 1 else "findings"
+        click.echo(
+            f"gradlint: {len(findings)} {noun} in {with_findings} of {len(files)} files checked", err=True
+        )
+    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+@main.command("rules")
+def list_rules() -> None:
+    """List every rule: code, name, severity, default, summary."""
+    for rule in ALL_RULES:
+        default = "" if rule.default_enabled() else " (off by default)"
+        click.echo(f"{rule.code}  {rule.name:<28} {rule.severity:<8} {rule.summary}{default}")
+
+
+@main.command()
+@click.argument("code")
+def rule(code: str) -> None:
+    """Show the documentation of one rule (e.g. GRD201)."""
+    from .verify import fixtures_root
+
+    rule_class = BY_CODE.get(code.upper())
+    if rule_class is None:
+        raise click.UsageError(f"unknown rule code: {code}")
+    try:
+        doc = (fixtures_root() / rule_class.code / "README.md").read_text(encoding="utf-8")
+    except OSError:
+        doc = f"# {rule_class.code} {rule_class.name}\n\n{rule_class.summary}\n"
+    click.echo(doc.rstrip())
+
+
+@main.command()
+@click.argument("codes", nargs=-1)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True, help="Rules verified at once.")
+def verify(codes: Tuple[str, ...], jobs: int) -> None:
+    """Run every rule's fixtures under torch and check the linter agrees."""
+    from .verify import torch_available, verify as run_verify
+
+    unknown = [c for c in codes if c.upper() not in BY_CODE]
+    if unknown:
+        raise click.UsageError(f"unknown rule code: {unknown[0]}")
+    if not torch_available():
+        click.echo("gradlint verify needs torch: pip install torch==2.13.0 (or pip install 'gradlint[verify]')", err=True)
+        sys.exit(EXIT_ERROR)
+    reports = run_verify([c.upper() for c in codes], jobs=jobs)
+    for report in reports:
+        static = "static ok" if not report.static_problems else "static FAIL"
+        runtime = "runtime ok" if not report.runtime_problems else "runtime FAIL"
+        click.echo(f"{report.code}  {report.name:<28} {static:<12} {runtime:<13} {report.seconds:5.1f}s")
+        for problem in report.static_problems + report.runtime_problems:
+            click.echo(f"    - {problem}")
+    failed = [r.code for r in reports if not r.ok]
+    click.echo(f"{len(reports) - len(failed)} passed, {len(failed)} failed", err=True)
+    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+if __name__ == "__main__":
+    main()

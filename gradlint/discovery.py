@@ -1,0 +1,72 @@
+"""Find the Python files to lint under the given paths."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator, List, Tuple
+
+#: Directory names never descended into.
+EXCLUDED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        ".eggs",
+        "build",
+        "dist",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".gradlint_cache",
+        "node_modules",
+        "site-packages",
+        ".ipynb_checkpoints",
+    }
+)
+
+
+def _skip_dir(parent: str, name: str) -> bool:
+    if name in EXCLUDED_DIRS or name.endswith(".egg-info"):
+        return True
+    # any virtualenv, whatever its name
+    return os.path.isfile(os.path.join(parent, name, "pyvenv.cfg"))
+
+
+def discover(paths: List[str]) -> Tuple[List[str], List[Tuple[str, str]]]:
+    """Return (python files, [(path, error)] for directories that could not be read).
+
+    Explicitly named files are linted whatever their extension, like flake8.
+    """
+    files: List[str] = []
+    errors: List[Tuple[str, str]] = []
+    for path in paths:
+        if os.path.isdir(path):
+            files.extend(_walk(path, errors))
+        else:
+            files.append(path)
+    seen = set()
+    unique = []
+    for path in files:
+        key = os.path.normpath(path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique, errors
+
+
+def _walk(root: str, errors: list) -> Iterator[str]:
+    def onerror(exc: OSError) -> None:
+        errors.append((exc.filename or root, exc.strerror or str(exc)))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=onerror):
+        dirnames[:] = sorted(d for d in dirnames if not _skip_dir(directory, d))
+        for filename in sorted(filenames):
+            if filename.endswith(".py"):
+                path = os.path.join(directory, filename)
+                yield path[2:] if path.startswith("./") else path

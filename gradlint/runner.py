@@ -1,0 +1,60 @@
+"""Lint many files, in parallel worker processes, with deterministic output."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import List, Optional, Sequence, Tuple, Type
+
+from .engine import INPUT_ERROR, _error, lint_bytes
+from .rule import Finding, Rule
+from .rules import BY_CODE
+
+#: Below this many files a pool costs more than it saves.
+_PARALLEL_THRESHOLD = 8
+
+_worker_rules: Tuple[Type[Rule], ...] = ()
+
+
+def lint_file(path: str, rules: Sequence[Type[Rule]]) -> List[Finding]:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        return [_error(path, INPUT_ERROR, "is a directory")]
+    except OSError as exc:
+        return [_error(path, INPUT_ERROR, f"cannot read: {exc.strerror or exc}")]
+    return lint_bytes(data, path, rules)
+
+
+def _init_worker(codes: Tuple[str, ...]) -> None:
+    global _worker_rules
+    _worker_rules = tuple(BY_CODE[c] for c in codes)
+
+
+def _lint_in_worker(path: str) -> List[Finding]:
+    return lint_file(path, _worker_rules)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def lint_files(paths: Sequence[str], rules: Sequence[Type[Rule]], jobs: Optional[int] = None) -> List[Finding]:
+    jobs = jobs or default_jobs()
+    findings: List[Finding] = []
+    if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
+        for path in paths:
+            findings.extend(lint_file(path, rules))
+    else:
+        codes = tuple(rule.code for rule in rules)
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        chunksize = max(1, min(16, len(paths) // (jobs * 8) or 1))
+        with context.Pool(jobs, initializer=_init_worker, initargs=(codes,)) as pool:
+            for result in pool.imap(_lint_in_worker, paths, chunksize=chunksize):
+                findings.extend(result)
+    findings.sort()
+    return findings
