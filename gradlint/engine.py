@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -30,7 +31,12 @@ def _error(path: str, code: str, message: str, line: int = 1, column: int = 1) -
 
 def decode(data: bytes) -> str:
     """Decode source bytes as Python does (BOM, PEP 263 cookie, default UTF-8)."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        if "invalid or missing encoding declaration" in str(exc):
+            data.decode("utf-8")  # raises the precise UnicodeDecodeError
+        raise
     return data.decode(encoding)
 
 
@@ -49,18 +55,40 @@ def lint_bytes(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> Li
 
 def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
     active = [rule for rule in rule_classes if rule.may_fire(text)]
-    if not active:
+    if not active and _compiles(text):
         return []
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        message = str(exc.message).splitlines()[0] if exc.message else "invalid syntax"
-        return [_error(path, INPUT_ERROR, f"syntax error: {message}", exc.raw_line or 1, (exc.raw_column or 0) + 1)]
+        return [_syntax_error(path, text, exc)]
     except (RecursionError, MemoryError) as exc:
         return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}")]
     except Exception as exc:  # libcst raises a few other types on odd input
         return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}: {exc}".splitlines()[0])]
+    if not active:
+        return []
     return analyse(module, text, path, active)
+
+
+def _syntax_error(path: str, text: str, exc: cst.ParserSyntaxError) -> Finding:
+    # CPython locates syntax errors better than libcst does; use it when it agrees
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        return _error(path, INPUT_ERROR, f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = str(exc.message).splitlines()[0] if exc.message else "invalid syntax"
+    return _error(path, INPUT_ERROR, f"syntax error: {message}", exc.raw_line or 1, (exc.raw_column or 0) + 1)
+
+
+def _compiles(text: str) -> bool:
+    """A cheap syntax check for files no rule needs to analyse (libcst confirms failures)."""
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 class _GuardedRule:
