@@ -195,6 +195,8 @@ class Analyzer:
         self.outer: Optional[dict] = None
         self.cache: Dict[int, Value] = {}
         self._queue: list = []
+        #: attribute names read anywhere in the file (complete at ``on_file_end``)
+        self.loaded_attributes: set = set()
         self._param_loops: list = []
         self._returns: Optional[list] = None
         self._cond_depth = 0
@@ -831,6 +833,7 @@ class Analyzer:
         return UNKNOWN
 
     def _eval_attribute(self, node: cst.Attribute) -> Value:
+        self.loaded_attributes.add(node.attr.value)
         path = dotted(node)
         if path is not None:
             known = self.lookup(path)

@@ -17,7 +17,7 @@ def _distance(a: str, b: str) -> int:
 
 
 def is_misspelling(attr: str) -> bool:
-    if attr == "requires_grad" or ("grad" not in attr and "Grad" not in attr):
+    if attr == "requires_grad" or attr.startswith("_") or ("grad" not in attr and "Grad" not in attr):
         return False
     folded = attr.lower().replace("_", "")
     return folded in _KNOWN_MISSPELLINGS or _distance(folded, _TARGET) <= 2
@@ -30,15 +30,24 @@ class MisspelledRequiresGrad(Rule):
     summary = "assignment to a misspelling of requires_grad creates a new attribute and freezes nothing"
     requires = (("grad", "Grad"),)
 
+    def __init__(self):
+        self._candidates = []
+
     def on_assign(self, target, ctx, value_node) -> None:
         if not isinstance(target, cst.Attribute) or not is_misspelling(target.attr.value):
             return
-        if ctx.value(target.value).kind not in ("tensor", "module"):
-            return
-        name = source(target.value, 30)
-        self.report(
-            ctx,
-            target,
-            f"`{name}.{target.attr.value}` is not a tensor attribute: this assignment creates a new one and "
-            f"`{name}.requires_grad` is unchanged. Did you mean `{name}.requires_grad`?",
-        )
+        if ctx.value(target.value).kind in ("tensor", "module"):
+            self._candidates.append(target)
+
+    def on_file_end(self, node, ctx) -> None:
+        for target in self._candidates:
+            attr = target.attr.value
+            if attr in ctx.loaded_attributes:
+                continue  # read somewhere: a real attribute of the user's own, not a typo
+            name = source(target.value, 30)
+            self.report(
+                ctx,
+                target,
+                f"`{name}.{attr}` is not a tensor attribute: this assignment creates a new one and "
+                f"`{name}.requires_grad` is unchanged. Did you mean `{name}.requires_grad`?",
+            )

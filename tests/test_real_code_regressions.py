@@ -1,0 +1,116 @@
+"""Shapes of code found in real projects (transformers, timm, lightning, ...).
+
+Each false positive found there became a negative case here before it was fixed;
+each true pitfall found there is kept as a positive case.
+"""
+
+from snippets import findings
+
+# transformers (wav2vec2 & co): a private flag that forward() reads back, not a typo.
+PRIVATE_REQUIRES_GRAD_FLAG = """
+import torch.nn as nn
+
+class FeatureEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(1, 4, 3)
+        self._requires_grad = True
+
+    def _freeze_parameters(self):
+        for param in self.parameters():
+            param.requires_grad = False
+        self._requires_grad = False
+
+    def forward(self, x):
+        if self._requires_grad and self.training:
+            x.requires_grad = True
+        return self.conv(x)
+"""
+
+# a user attribute spelled like a typo but read back elsewhere
+READ_BACK_ATTRIBUTE = """
+import torch.nn as nn
+
+model = nn.Linear(2, 2)
+model.require_grad = False
+if model.require_grad:
+    print("frozen flag set")
+"""
+
+# lightning demos: the optimizer covers the only submodule, so nothing is left unfrozen
+OPTIMIZER_OVER_ONLY_CHILD = """
+import torch
+import torch.nn as nn
+
+class Transformer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.encoder(x)
+
+class Wrapper(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.model = Transformer()
+
+    def forward(self, x):
+        return self.model(x)
+
+    def training_step(self, x):
+        return self(x).sum()
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.model.parameters(), lr=0.1)
+"""
+
+# timm pvt_v2 (true pitfall): a plain attribute set on a submodule freezes nothing
+TIMM_FREEZE_PATCH_EMB = """
+import torch.nn as nn
+
+class PatchEmbed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Conv2d(3, 8, 4)
+
+class PyramidVisionTransformerV2(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.patch_embed = PatchEmbed()
+
+    def freeze_patch_emb(self):
+        self.patch_embed.requires_grad = False
+"""
+
+# transformers unispeech_sat (true pitfall): requires_grad set on an nn.LayerNorm instance
+UNISPEECH_LAYER_NORM = """
+import torch.nn as nn
+
+class ForPreTraining(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.layer_norm_for_extract = nn.LayerNorm(config.hidden_size)
+        if config.do_stable_layer_norm:
+            self.layer_norm_for_extract.requires_grad = False
+"""
+
+
+def test_private_requires_grad_flag_is_not_a_typo():
+    assert findings(PRIVATE_REQUIRES_GRAD_FLAG) == []
+
+
+def test_misspelled_attribute_read_back_is_a_real_attribute():
+    assert findings(READ_BACK_ATTRIBUTE) == []
+
+
+def test_optimizer_over_the_only_child_module():
+    assert findings(OPTIMIZER_OVER_ONLY_CHILD) == []
+
+
+def test_timm_freeze_patch_emb_is_reported():
+    assert findings(TIMM_FREEZE_PATCH_EMB) == [(15, "GRD401")]
+
+
+def test_unispeech_layer_norm_is_reported():
+    assert findings(UNISPEECH_LAYER_NORM) == [(9, "GRD401")]

@@ -1,0 +1,409 @@
+"""GRD101 tensor-from-graph-values: torch.tensor(...) & co. built from grad tensors.
+
+Every snippet is a complete program. In positives, each line the rule must report
+carries a ``# expect: GRD101`` marker, and the expected line numbers are also
+spelled out in the parameters (the two are checked against each other).
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from snippets import findings
+
+CODE = "GRD101"
+
+_EMPTY_LIST_JOIN = (
+    "a list that starts empty and gets grad tensors appended in a loop is 'unknown' after the loop: "
+    "values.join() joins the seq's has_grad with join_tri(False, True) -> None instead of treating the "
+    "empty list as neutral, so torch.tensor(losses) is never reported"
+)
+
+
+def _marked(src):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
+
+
+def case(case_id, src, lines=(), xfail=None):
+    src = textwrap.dedent(src)
+    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+
+POSITIVES = [
+    case(
+        "module-level-list-of-indexed-elements",
+        """\
+        import torch
+
+        a = torch.randn(2, requires_grad=True)
+        b = a * 3.0
+        packed = torch.tensor([b[0], b[1]])  # expect: GRD101
+        packed.sum().backward()
+        """,
+        [5],
+    ),
+    case(
+        "alias-import-torch-as-T-parameter-reductions",
+        """\
+        import torch as T
+
+        w = T.nn.Parameter(T.randn(4))
+        stats = T.tensor([w.sum(), w.mean()])  # expect: GRD101
+        loss = (stats ** 2).sum()
+        loss.backward()
+        """,
+        [4],
+    ),
+    case(
+        "comprehension-over-module-outputs",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        sequences = torch.randn(6, 5, 4)
+        targets = torch.randn(6)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        for epoch in range(3):
+            optimizer.zero_grad()
+            scores = torch.tensor([model(s).sum() for s in sequences])  # expect: GRD101
+            loss = nn.functional.mse_loss(scores, targets)
+            loss.backward()
+            optimizer.step()
+        """,
+        [10],
+    ),
+    case(
+        "losses-appended-in-loop-then-packed",
+        """\
+        import torch
+        from torch import nn
+
+        model = nn.Linear(3, 1)
+        criterion = nn.MSELoss()
+        batches = [(torch.randn(8, 3), torch.randn(8, 1)) for _ in range(4)]
+        losses = []
+        for x, y in batches:
+            losses.append(criterion(model(x), y))
+        total = torch.FloatTensor(losses).sum()  # expect: GRD101
+        total.backward()
+        """,
+        [10],
+        xfail=_EMPTY_LIST_JOIN,
+    ),
+    case(
+        "method-of-module-with-parameter-attribute",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Gains(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.ones(3))
+
+            def forward(self, x):
+                scale = torch.tensor([self.w[0] * 2, self.w[1], self.w[2]])  # expect: GRD101
+                return x * scale
+
+
+        m = Gains()
+        m(torch.randn(5, 3)).sum().backward()
+        """,
+        [11],
+    ),
+    case(
+        "as-tensor-of-tuple-in-function",
+        """\
+        import torch
+        from torch.nn import Parameter
+
+        alpha = Parameter(torch.tensor(0.5))
+        beta = Parameter(torch.tensor(1.5))
+
+
+        def mixture(x):
+            coeffs = torch.as_tensor((alpha, beta))  # expect: GRD101
+            return coeffs[0] * x + coeffs[1] * x ** 2
+
+
+        mixture(torch.randn(10)).sum().backward()
+        """,
+        [9],
+    ),
+    case(
+        "tensor-of-single-grad-name",
+        """\
+        import torch
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        out = net(torch.randn(2, 4))
+        copy = torch.tensor(out)  # expect: GRD101
+        copy.sum().backward()
+        """,
+        [6],
+    ),
+    case(
+        "parameter-norms-from-parameters-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(5, 2)
+        norms = []
+        for p in model.parameters():
+            norms.append(p.norm())
+        penalty = torch.Tensor(norms).sum()  # expect: GRD101
+        (model(torch.randn(3, 5)).sum() + penalty).backward()
+        """,
+        [8],
+        xfail=_EMPTY_LIST_JOIN,
+    ),
+    case(
+        "value-carried-across-loop-iterations",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        h = torch.ones(3)
+        trace = []
+        for step in range(4):
+            h = torch.tanh(h * w)
+            trace.append(h.sum())
+        series = torch.tensor(trace)  # expect: GRD101
+        series.mean().backward()
+        """,
+        [9],
+        xfail=_EMPTY_LIST_JOIN,
+    ),
+    case(
+        "hidden-state-carried-across-iterations",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        h = torch.ones(3)
+        loss = torch.zeros(())
+        for step in range(4):
+            h = torch.tanh(h * w)
+            ends = torch.tensor([h[0], h[-1]])  # expect: GRD101
+            loss = loss + ends.pow(2).sum()
+        loss.backward()
+        """,
+        [8],
+    ),
+    case(
+        "history-list-seeded-with-a-grad-value",
+        """\
+        import torch
+        import torch.nn as nn
+
+        rnn_cell = nn.GRUCell(4, 4)
+        h = torch.zeros(1, 4)
+        x = torch.randn(5, 1, 4)
+        h = rnn_cell(x[0], h)
+        energies = [h.pow(2).sum()]
+        for t in range(1, 5):
+            h = rnn_cell(x[t], h)
+            energies.append(h.pow(2).sum())
+        loss = torch.tensor(energies).mean()  # expect: GRD101
+        loss.backward()
+        """,
+        [12],
+    ),
+    case(
+        "two-findings-in-one-program",
+        """\
+        import torch
+
+        x = torch.randn(3, requires_grad=True)
+        y = x.exp()
+        first = torch.tensor([y[0], y[1]])  # expect: GRD101
+        second = torch.DoubleTensor([x.sum(), y.sum()])  # expect: GRD101
+        """,
+        [5, 6],
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "stack-keeps-the-graph",
+        """\
+        import torch
+
+        a = torch.randn(2, requires_grad=True)
+        b = a * 3.0
+        packed = torch.stack([b[0], b[1]])
+        packed.sum().backward()
+        """,
+    ),
+    case(
+        "item-values-for-logging",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        losses = []
+        for _ in range(3):
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            losses.append(loss.item())
+        history = torch.tensor(losses)
+        print(history.mean())
+        """,
+    ),
+    case(
+        "inside-no-grad-block",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        sequences = torch.randn(6, 5, 4)
+        with torch.no_grad():
+            scores = torch.tensor([model(s).sum() for s in sequences])
+        print(scores.argmax())
+        """,
+    ),
+    case(
+        "inside-no-grad-decorated-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+
+
+        @torch.no_grad()
+        def evaluate(batches):
+            return torch.tensor([model(x).mean() for x in batches])
+
+
+        print(evaluate([torch.randn(3, 4), torch.randn(2, 4)]))
+        """,
+    ),
+    case(
+        "inside-inference-mode",
+        """\
+        import torch
+        from torch import nn
+
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        with torch.inference_mode():
+            out = net(torch.randn(2, 4))
+            summary = torch.tensor([out.min(), out.max()])
+        print(summary)
+        """,
+    ),
+    case(
+        "detached-elements",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        y = w * 2
+        snapshot = torch.tensor([y[0].detach(), y[1].detach()])
+        y.sum().backward()
+        print(snapshot)
+        """,
+    ),
+    case(
+        "float-and-tolist-values",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(2, 2)
+        out = model(torch.randn(4, 2))
+        as_floats = torch.tensor([float(v) for v in out.detach().flatten()])
+        as_list = torch.tensor(out.tolist())
+        print(as_floats, as_list)
+        """,
+    ),
+    case(
+        "tensors-that-never-required-grad",
+        """\
+        import torch
+
+        x = torch.randn(5)
+        m = x.mean()
+        s = x.std()
+        stats = torch.tensor([m, s])
+        print(stats)
+        """,
+    ),
+    case(
+        "as-tensor-of-a-single-grad-tensor",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        same = torch.as_tensor(w)
+        same.sum().backward()
+        print(w.grad)
+        """,
+    ),
+    case(
+        "unknown-function-parameters",
+        """\
+        import torch
+
+
+        def pack(a, b):
+            return torch.tensor([a, b])
+
+
+        print(pack(1.0, 2.0))
+        """,
+    ),
+    case(
+        "requires-grad-switched-off",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w.requires_grad_(False)
+        v = torch.tensor([w[0], w[1]])
+        print(v)
+        """,
+    ),
+    case(
+        "data-attribute-values",
+        """\
+        import torch
+        import torch.nn as nn
+
+        fc = nn.Linear(3, 1)
+        bias_copy = torch.tensor(fc.bias.data)
+        weights = torch.tensor([p.data.norm() for p in fc.parameters()])
+        print(bias_copy, weights)
+        """,
+    ),
+    case(
+        "rewrap-as-new-leaf-is-grd102-not-grd101",
+        """\
+        import torch
+
+        x = torch.randn(3, requires_grad=True)
+        y = x * 2
+        z = torch.tensor([y[0], y[1]], requires_grad=True)
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("src,lines", POSITIVES)
+def test_fires(src, lines):
+    assert findings(src, CODE) == [(line, CODE) for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", NEGATIVES)
+def test_silent(src, lines):
+    assert findings(src, CODE) == []

@@ -1,0 +1,420 @@
+"""GRD201 inplace-on-leaf: in-place writes to a leaf grad tensor outside torch.no_grad().
+
+Every snippet is a complete program. In positives, each line the rule must report
+carries a ``# expect: GRD201`` marker, and the expected line numbers are also
+spelled out in the parameters (the two are checked against each other).
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from snippets import findings
+
+CODE = "GRD201"
+
+
+def _marked(src):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
+
+
+def case(case_id, src, lines=(), xfail=None):
+    src = textwrap.dedent(src)
+    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+
+POSITIVES = [
+    case(
+        "module-level-manual-sgd-augassign",
+        """\
+        import torch
+
+        x = torch.randn(16, 3)
+        y = torch.randn(16, 1)
+        w = torch.randn(3, 1, requires_grad=True)
+        b = torch.zeros(1, requires_grad=True)
+        for step in range(10):
+            loss = ((x @ w + b - y) ** 2).mean()
+            loss.backward()
+            w -= 0.1 * w.grad  # expect: GRD201
+            b -= 0.1 * b.grad  # expect: GRD201
+            w.grad.zero_()
+            b.grad.zero_()
+        """,
+        [10, 11],
+    ),
+    case(
+        "add-underscore-over-model-parameters",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        loss = model(torch.randn(8, 4)).pow(2).mean()
+        loss.backward()
+        for p in model.parameters():
+            p.add_(p.grad, alpha=-0.01)  # expect: GRD201
+        """,
+        [8],
+    ),
+    case(
+        "named-parameters-augassign-in-function",
+        """\
+        import torch
+        from torch import nn
+
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+
+
+        def sgd_step(lr):
+            for name, p in net.named_parameters():
+                p -= lr * p.grad  # expect: GRD201
+
+
+        net(torch.randn(3, 4)).sum().backward()
+        sgd_step(0.1)
+        """,
+        [9],
+    ),
+    case(
+        "method-zeroes-parameter-from-init",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Scale(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.w = nn.Parameter(torch.ones(n))
+
+            def forward(self, x):
+                return x * self.w
+
+            def reset(self):
+                self.w.zero_()  # expect: GRD201
+
+
+        m = Scale(3)
+        m.reset()
+        """,
+        [14],
+    ),
+    case(
+        "clamp-on-parameter-in-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Gate(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.logit = nn.Parameter(torch.zeros(4))
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x):
+                return self.fc(x) * torch.sigmoid(self.logit)
+
+            def clip(self):
+                self.logit.clamp_(-5.0, 5.0)  # expect: GRD201
+
+
+        g = Gate()
+        g(torch.randn(2, 4)).sum().backward()
+        g.clip()
+        """,
+        [15],
+    ),
+    case(
+        "index-assignment-into-leaf",
+        """\
+        import torch
+
+        emb = torch.randn(10, 4, requires_grad=True)
+        emb[0] = 0.0  # expect: GRD201
+        """,
+        [4],
+    ),
+    case(
+        "from-torch-nn-import-parameter-fill",
+        """\
+        import torch
+        from torch.nn import Parameter
+
+        bias = Parameter(torch.empty(3))
+        bias.fill_(0.1)  # expect: GRD201
+        """,
+        [5],
+    ),
+    case(
+        "alias-T-and-copy-into-leaf",
+        """\
+        import torch as T
+
+        w = T.zeros(3, requires_grad=True)
+        pretrained = T.randn(3)
+        w.copy_(pretrained)  # expect: GRD201
+        """,
+        [5],
+    ),
+    case(
+        "builtin-layer-weight-mul",
+        """\
+        import torch
+        import torch.nn as nn
+
+        fc = nn.Linear(8, 2)
+        fc.weight.mul_(0.5)  # expect: GRD201
+        """,
+        [5],
+    ),
+    case(
+        "requires-grad-underscore-makes-a-leaf",
+        """\
+        import torch
+
+        w = torch.zeros(3).requires_grad_()
+        w += 1.0  # expect: GRD201
+        """,
+        [4],
+    ),
+    case(
+        "leaf-kept-across-loop-iterations",
+        """\
+        import torch
+
+        theta = torch.tensor([0.5, -0.5], requires_grad=True)
+        for step in range(5):
+            if step > 0:
+                theta.sub_(0.1 * theta.grad)  # expect: GRD201
+                theta.grad = None
+            loss = (theta ** 2).sum()
+            loss.backward()
+        """,
+        [6],
+    ),
+    case(
+        "after-no-grad-block-ends",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        with torch.no_grad():
+            w.mul_(0.5)
+        w.add_(1.0)  # expect: GRD201
+        """,
+        [6],
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "manual-sgd-under-no-grad",
+        """\
+        import torch
+
+        x = torch.randn(16, 3)
+        y = torch.randn(16, 1)
+        w = torch.randn(3, 1, requires_grad=True)
+        for step in range(10):
+            loss = ((x @ w - y) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                w -= 0.1 * w.grad
+            w.grad.zero_()
+        """,
+    ),
+    case(
+        "no-grad-decorated-update-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+
+
+        @torch.no_grad()
+        def sgd_step(lr):
+            for p in model.parameters():
+                p.add_(p.grad, alpha=-lr)
+
+
+        model(torch.randn(8, 4)).sum().backward()
+        sgd_step(0.01)
+        """,
+    ),
+    case(
+        "inference-mode-ema-update",
+        """\
+        import torch
+        from torch import nn
+
+        model = nn.Linear(4, 4)
+        ema = nn.Linear(4, 4)
+        ema.load_state_dict(model.state_dict())
+        with torch.inference_mode():
+            for e, p in zip(ema.parameters(), model.parameters()):
+                e.mul_(0.99).add_(p, alpha=0.01)
+        """,
+    ),
+    case(
+        "data-update-after-backward",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        model(torch.randn(8, 4)).pow(2).mean().backward()
+        for p in model.parameters():
+            p.data -= 0.01 * p.grad
+            p.data.clamp_(-1.0, 1.0)
+        """,
+    ),
+    case(
+        "nn-init-functions-in-init",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Proj(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.w = nn.Parameter(torch.empty(n, n))
+                self.b = nn.Parameter(torch.empty(n))
+                nn.init.xavier_uniform_(self.w)
+                nn.init.zeros_(self.b)
+
+            def forward(self, x):
+                return x @ self.w + self.b
+
+
+        Proj(3)(torch.randn(2, 3)).sum().backward()
+        """,
+    ),
+    case(
+        "zeroing-the-grad-not-the-leaf",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        for _ in range(3):
+            (w * w).sum().backward()
+            w.grad.zero_()
+            w.grad += 1.0
+        """,
+    ),
+    case(
+        "requires-grad-switched-off-first",
+        """\
+        import torch
+        import torch.nn as nn
+
+        w = torch.randn(3, requires_grad=True)
+        w.requires_grad_(False)
+        w.mul_(2.0)
+        fc = nn.Linear(2, 2)
+        fc.weight.requires_grad_(False)
+        fc.weight.fill_(1.0)
+        """,
+    ),
+    case(
+        "tensor-that-never-required-grad",
+        """\
+        import torch
+
+        counts = torch.zeros(5)
+        x = torch.randint(0, 5, (20,))
+        for i in x:
+            counts[i] += 1
+        counts /= counts.sum()
+        counts.clamp_(min=1e-6)
+        """,
+    ),
+    case(
+        "non-leaf-result-written-in-place",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        y = w * 2
+        y.add_(1.0)
+        z = w.clone()
+        z[0] = 0.0
+        (y.sum() + z.sum()).backward()
+        """,
+    ),
+    case(
+        "detached-alias-written-in-place",
+        """\
+        import torch
+
+        w = torch.randn(4, requires_grad=True)
+        w.detach().clamp_(-1.0, 1.0)
+        w.sum().backward()
+        """,
+    ),
+    case(
+        "buffer-counter-in-module",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Counter(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 3)
+                self.steps = torch.zeros(1)
+
+            def forward(self, x):
+                self.steps += 1
+                return self.fc(x)
+
+
+        Counter()(torch.randn(2, 3)).sum().backward()
+        """,
+    ),
+    case(
+        "unknown-function-parameter",
+        """\
+        import torch
+
+
+        def accumulate(buf, delta):
+            buf += delta
+            buf.mul_(0.5)
+            return buf
+
+
+        print(accumulate(torch.zeros(3), torch.ones(3)))
+        """,
+    ),
+    case(
+        "set-grad-enabled-false-statement",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        (w ** 2).sum().backward()
+        torch.set_grad_enabled(False)
+        w -= 0.1 * w.grad
+        torch.set_grad_enabled(True)
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("src,lines", POSITIVES)
+def test_fires(src, lines):
+    assert findings(src, CODE) == [(line, CODE) for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", NEGATIVES)
+def test_silent(src, lines):
+    assert findings(src, CODE) == []
