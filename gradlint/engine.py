@@ -53,8 +53,13 @@ def lint_bytes(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> Li
     return lint_text(text, path, rule_classes)
 
 
+def rules_for(text: str, rule_classes: Sequence[Type[Rule]]) -> List[Type[Rule]]:
+    """The rules that could fire on this source: no other file is parsed with libcst."""
+    return [rule for rule in rule_classes if rule.may_fire(text)]
+
+
 def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
-    active = [rule for rule in rule_classes if rule.may_fire(text)]
+    active = rules_for(text, rule_classes)
     if not active and _compiles(text):
         return []
     try:

@@ -209,6 +209,49 @@ POSITIVES = [
         """,
         [6],
     ),
+    case(
+        "enable-grad-inside-no-grad-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+        layer = nn.Linear(3, 3)
+
+
+        @torch.no_grad()
+        def probe(x):
+            out = layer(x)
+            with torch.enable_grad():
+                layer.bias.add_(1.0)  # expect: GRD201
+            return out
+
+
+        probe(torch.randn(2, 3))
+        """,
+        [11],
+    ),
+    case(
+        "inherited-parameter-in-subclass-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Base(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scale = nn.Parameter(torch.ones(4))
+
+
+        class Normalised(Base):
+            def renorm(self):
+                self.scale.div_(self.scale.norm())  # expect: GRD201
+
+
+        Normalised().renorm()
+        """,
+        [13],
+    ),
 ]
 
 
@@ -405,6 +448,97 @@ NEGATIVES = [
         torch.set_grad_enabled(False)
         w -= 0.1 * w.grad
         torch.set_grad_enabled(True)
+        """,
+    ),
+    case(
+        "frozen-in-loop-by-attribute-then-zeroed",
+        """\
+        import torch
+        import torch.nn as nn
+
+        backbone = nn.Linear(4, 4)
+        head = nn.Linear(4, 2)
+        # a frozen all-zero head: the baseline of a linear-probe experiment
+        for p in head.parameters():
+            p.requires_grad = False
+            p.zero_()
+        """,
+        xfail=(
+            "`p.requires_grad = False` on the loop variable of a parameters() loop is turned into a "
+            "FreezeEvent by Analyzer._requires_grad_set(), which returns before updating env['p'], so p is "
+            "still a leaf that requires grad and the following in-place p.zero_() is reported"
+        ),
+    ),
+    case(
+        "frozen-in-loop-by-method-then-zeroed",
+        """\
+        import torch
+        import torch.nn as nn
+
+        backbone = nn.Linear(4, 4)
+        head = nn.Linear(4, 2)
+        # a frozen all-zero head: the baseline of a linear-probe experiment
+        for p in head.parameters():
+            p.requires_grad_(False)
+            p.zero_()
+        """,
+    ),
+    case(
+        "parameter-created-without-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class PosEnc(nn.Module):
+            def __init__(self, n, d):
+                super().__init__()
+                self.table = nn.Parameter(torch.zeros(n, d), requires_grad=False)
+                self.table[:, 0] = torch.arange(n)
+                self.table.mul_(0.01)
+
+            def forward(self, x):
+                return x + self.table
+
+
+        PosEnc(5, 3)(torch.randn(5, 3))
+        """,
+    ),
+    case(
+        "bare-no-grad-decorator-in-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.randn(3))
+
+            def forward(self, x):
+                return x * self.w
+
+            @torch.no_grad
+            def project(self):
+                self.w.div_(self.w.norm())
+                self.w[0] = 1.0
+
+
+        net = Net()
+        net.project()
+        """,
+    ),
+    case(
+        "grad-mode-context-held-in-a-variable",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        (w ** 2).sum().backward()
+        frozen = torch.no_grad()
+        with frozen:
+            w.sub_(0.1 * w.grad)
         """,
     ),
 ]
