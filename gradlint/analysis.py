@@ -10,7 +10,8 @@ walk established.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional
 
 import libcst as cst
@@ -38,6 +39,8 @@ HOOKS = (
     "on_expr_stmt",
     "on_freeze",
     "on_backward",
+    "on_loop_end",
+    "on_name",
     "on_scope_end",
     "on_file_end",
 )
@@ -107,17 +110,20 @@ class FreezeEvent:
 
 
 class State:
-    __slots__ = ("env", "mode", "saved")
+    __slots__ = ("env", "mode", "saved", "freed")
 
-    def __init__(self, env: dict, mode: Tri, saved: frozenset = frozenset()):
+    def __init__(self, env: dict, mode: Tri, saved: frozenset = frozenset(), freed: frozenset = frozenset()):
         self.env = env
         self.mode = mode
-        #: dotted paths of grad tensors used as inputs of a differentiable op
-        #: since the last ``backward()``: their values are saved for backward.
+        #: dotted paths of grad tensors an op saved for backward since the last
+        #: ``backward()`` (a must-fact: kept where every path agrees).
         self.saved = saved
+        #: dotted paths of graph values whose graph a ``backward()`` freed (a
+        #: may-fact: rebinding the name clears it).
+        self.freed = freed
 
     def copy(self) -> "State":
-        return State(dict(self.env), self.mode, self.saved)
+        return State(dict(self.env), self.mode, self.saved, self.freed)
 
     @staticmethod
     def join(a: "State", b: "State") -> "State":
@@ -130,7 +136,7 @@ class State:
         for key in b_env:
             if key not in env:
                 env[key] = UNKNOWN
-        return State(env, join_tri(a.mode, b.mode), a.saved & b.saved)
+        return State(env, join_tri(a.mode, b.mode), a.saved & b.saved, a.freed | b.freed)
 
 
 class _Terminated(Exception):
@@ -176,7 +182,21 @@ def _child_fields(node_type: type) -> tuple:
     return fields
 
 
-_EVAL_MODE_NAMES = ("valid", "eval", "predict", "infer", "generate", "sample", "test_step", "test_epoch")
+#: Hooks that frameworks (Lightning) call under ``torch.no_grad()``.
+_NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
+
+
+@dataclass
+class LoopRecord:
+    """What one loop (with everything nested in it) does on the reporting pass."""
+
+    node: cst.CSTNode
+    #: names bound before the loop starts
+    entry: frozenset
+    backwards: list = field(default_factory=list)  # (call node, receiver path)
+    steps: list = field(default_factory=list)  # (call node, optimizer path, optimizer value)
+    clears: list = field(default_factory=list)  # owner path of what was cleared, None: unknown / all
+    forwards: list = field(default_factory=list)  # (call node, module path, module value, grad mode)
 
 
 class Analyzer:
@@ -195,6 +215,10 @@ class Analyzer:
         self.outer: Optional[dict] = None
         self.cache: Dict[int, Value] = {}
         self._queue: list = []
+        self._loops: List[LoopRecord] = []
+        self._name_hooks = self.hooks["on_name"]
+        #: functions called somewhere with gradients disabled (or maybe disabled)
+        self._called_without_grad: set = set()
         #: attribute names read anywhere in the file (complete at ``on_file_end``)
         self.loaded_attributes: set = set()
         self._param_loops: list = []
@@ -271,6 +295,15 @@ class Analyzer:
     @property
     def saved(self) -> frozenset:
         return self.state.saved
+
+    @property
+    def freed(self) -> frozenset:
+        return self.state.freed
+
+    @property
+    def loop(self) -> Optional[LoopRecord]:
+        """The innermost loop being walked on the reporting pass."""
+        return self._loops[-1] if self._loops else None
 
     def lookup(self, path: str) -> Optional[Value]:
         value = self.state.env.get(path)
@@ -370,8 +403,9 @@ class Analyzer:
             result = seq([current.elem, operand.elem if operand.kind == "seq" else None])
             result = result.with_(has_grad=current.has_grad or (operand.kind == "seq" and operand.has_grad))
         elif current.kind == "tensor" and (current.grad or not operand.is_grad_tensor):
-            # in place: the tensor keeps its identity
-            self._record_saved([(node.target, current), (node.value, operand)])
+            # in place: the tensor keeps its identity; x *= y saves y
+            if isinstance(node.operator, (cst.MultiplyAssign, cst.DivideAssign, cst.MatrixMultiplyAssign)):
+                self._record_saved([(node.value, operand)])
             return
         else:
             result = self._op_result([(node.target, current), (node.value, operand)])
@@ -439,7 +473,7 @@ class Analyzer:
             state = State.join(state, other)
         self.state = state
 
-    def _loop(self, run_iteration: Callable[[], None]) -> None:
+    def _loop(self, node, run_iteration: Callable[[], None]) -> None:
         """Walk a loop body so that values carried across iterations are seen.
 
         Silent passes reach the loop-head state (the join of entry and the end of
@@ -448,15 +482,23 @@ class Analyzer:
         head = self.state
         was_reporting = self.reporting
         self.reporting = False
+        loops, self._loops = self._loops, []  # silent passes record nothing
         for _ in range(2 if was_reporting else 1):
             self.state = head.copy()
             self._iteration(run_iteration)
             head = State.join(head, self.state)
         self.reporting = was_reporting
+        self._loops = loops
         if was_reporting:
             self.state = head.copy()
-            self._iteration(run_iteration)
+            record = LoopRecord(node, frozenset(self.state.env))
+            self._loops.append(record)
+            try:
+                self._iteration(run_iteration)
+            finally:
+                self._loops.pop()
             self.state = State.join(head, self.state)
+            self._emit("on_loop_end", node, record)
         else:
             self.state = head
 
@@ -487,7 +529,7 @@ class Analyzer:
         if loop_info is not None:
             self._param_loops.append(loop_info)
         try:
-            self._loop(iteration)
+            self._loop(node, iteration)
         finally:
             if loop_info is not None:
                 self._param_loops.pop()
@@ -499,7 +541,7 @@ class Analyzer:
             self.eval(node.test)
             self._body(node.body)
 
-        self._loop(iteration)
+        self._loop(node, iteration)
         if node.orelse is not None:
             self._body(node.orelse.body)
 
@@ -613,8 +655,7 @@ class Analyzer:
                 mode = value.mode
             elif value.kind == "ref" and value.qual in api.GRAD_MODE_CONTEXTS:
                 mode = api.GRAD_MODE_CONTEXTS[value.qual]
-        if mode is True and any(part in method.name.value.lower() for part in _EVAL_MODE_NAMES):
-            # evaluation hooks are commonly called under no_grad by a framework
+        if mode is True and _NO_GRAD_HOOKS.match(method.name.value):
             mode = None
         return mode
 
@@ -629,6 +670,7 @@ class Analyzer:
             self._param_loops,
             self._cond_depth,
             self._returns,
+            self._loops,
         )
         if outer is None:
             outer = module_env
@@ -652,6 +694,8 @@ class Analyzer:
                 )
                 for attr, value in cls.attrs.items():
                     env["self." + attr] = value
+        if mode is True and node.name.value in self._called_without_grad:
+            mode = None  # some caller runs it under no_grad
         self.state = State(env, mode)
         self.outer = outer
         self.scope_name = node.name.value
@@ -659,6 +703,7 @@ class Analyzer:
         self._param_loops = []
         self._cond_depth = 0
         self._returns = returns
+        self._loops = []
         try:
             self._body(node.body)
             self._emit("on_scope_end", node)
@@ -672,6 +717,7 @@ class Analyzer:
                 self._param_loops,
                 self._cond_depth,
                 self._returns,
+                self._loops,
             ) = saved
 
     def _generic(self, node: cst.CSTNode) -> None:
@@ -704,7 +750,15 @@ class Analyzer:
 
     def _set(self, path: str, value: Value) -> None:
         self._kill(path)
-        self.state.env[path] = value
+        state = self.state
+        state.env[path] = value
+        # a new value under this name: what was saved or freed was the old one's
+        if path in state.saved:
+            state.saved = state.saved - {path}
+        if path in state.freed:
+            state.freed = state.freed - {path}
+        if value.saves_self and state.mode is True and value.grad:
+            state.saved = state.saved | {path}
 
     def _kill(self, path: str) -> None:
         env = self.state.env
@@ -733,6 +787,8 @@ class Analyzer:
             if path is not None:
                 if target.attr.value == "requires_grad":
                     self._requires_grad_set(target.value, literal_bool(value_node), target)
+                elif target.attr.value == "grad":
+                    self._clear_grads(None)
                 self._set(path, value)
         elif isinstance(target, cst.Subscript):
             self._bind_subscript(target, value)
@@ -821,6 +877,9 @@ class Analyzer:
         return value
 
     def _eval_name(self, node: cst.Name) -> Value:
+        if self._name_hooks and self.reporting:
+            for handler in self._name_hooks:
+                handler(node, self)
         value = self.lookup(node.value)
         if value is not None:
             return value
@@ -847,13 +906,13 @@ class Analyzer:
         if kind == "tensor":
             self._emit("on_attribute", node)
             if obj.struct:
-                return tensor(obj.grad, False if obj.grad else None, struct=True)
+                return tensor(obj.grad, False if obj.grad else None, struct=True, deps=obj.deps)
             if attr == "grad":
                 return tensor(False, True)
             if attr == "data":
-                return tensor(False, True, data_of=base_path(node.value))
+                return tensor(False, True, data_of=base_path(node.value), cut=obj.grad is True or obj.cut)
             if attr in ("T", "mT", "H", "mH", "real", "imag"):
-                return tensor(obj.grad, False if obj.grad else None)
+                return self._op_result([(node.value, obj)], "none")
             return UNKNOWN
         if kind == "module":
             if obj.cls is not None:
@@ -868,7 +927,9 @@ class Analyzer:
         for element in node.slice:
             self._generic(element)
         if base.kind == "tensor" and not base.struct:
-            return tensor(base.grad, False if base.grad else base.leaf)
+            if base.grad is False:
+                return tensor(False, base.leaf, cut=base.cut)
+            return self._op_result([(node.value, base)], "none")
         if base.kind == "seq" and base.elem is not None and len(node.slice) == 1 and isinstance(
             node.slice[0].slice, cst.Index
         ):
@@ -915,48 +976,73 @@ class Analyzer:
         if isinstance(node.operator, cst.Not):
             return NUMBER
         if value.kind == "tensor":
-            return self._op_result([(node.expression, value)])
+            return self._op_result([(node.expression, value)], "none")
         return value if value.kind == "number" else UNKNOWN
 
     def _eval_binary(self, node: cst.BinaryOperation) -> Value:
         left = self.eval(node.left)
         right = self.eval(node.right)
         if left.kind == "number" and right.kind == "number":
-            return NUMBER
+            return Value(kind="number", cut=left.cut or right.cut)
         if left.kind != "tensor" and right.kind != "tensor":
             if left.kind == "seq" and right.kind == "seq" and isinstance(node.operator, cst.Add):
                 return seq([v for v in (left.elem, right.elem) if v is not None]).with_(
                     has_grad=left.has_grad or right.has_grad
                 )
             return UNKNOWN
-        if isinstance(node.operator, (cst.FloorDivide, cst.Modulo, cst.BitAnd, cst.BitOr, cst.BitXor)):
+        operator = node.operator
+        if isinstance(operator, (cst.FloorDivide, cst.Modulo, cst.BitAnd, cst.BitOr, cst.BitXor)):
             return tensor(None, None)
-        return self._op_result([(node.left, left), (node.right, right)])
+        if isinstance(operator, (cst.Add, cst.Subtract)):
+            saving = "none"
+        elif isinstance(operator, cst.Power):
+            saving = "inputs"
+        else:
+            # a * 2 saves nothing; a * b saves both
+            saving = "inputs" if left.kind == "tensor" and right.kind == "tensor" else "none"
+        return self._op_result([(node.left, left), (node.right, right)], saving)
 
-    def _op_result(self, operands) -> Value:
-        """The result of a differentiable op on (node, value) operands."""
+    def _op_result(self, operands, saving: str = "inputs") -> Value:
+        """The result of a differentiable op on (node, value) operands.
+
+        ``saving`` says what the op keeps for backward: "inputs", "output" or "none".
+        """
         mode = self.state.mode
-        if mode is False:
-            return tensor(False, None)
         grads = []
-        for _, value in operands:
+        cut = False
+        deps: frozenset = frozenset()
+        for node, value in operands:
             kind = value.kind
             if kind == "tensor":
                 grads.append(value.grad)
+                cut = cut or value.cut
+                if value.grad:
+                    deps = deps | value.deps
+                    if value.leaf is False:
+                        path = base_path(node)
+                        if path:
+                            deps = deps | {path}
             elif kind == "seq":
                 grads.append(value.has_grad)
-            elif kind in ("number", "none", "ref", "builtin"):
+                if value.elem is not None:
+                    cut = cut or value.elem.cut
+                    deps = deps | value.elem.deps
+            elif kind == "number":
+                cut = cut or value.cut
+            elif kind in ("none", "ref", "builtin"):
                 continue
             else:
                 grads.append(None)
-        if True in grads:
-            self._record_saved(operands)
-            grad = True if mode else None
-        elif all(g is False for g in grads):
-            grad = False
-        else:
-            grad = None
-        return tensor(grad, False if grad else None)
+        has_grad = True in grads
+        if mode is False:
+            return tensor(False, None, cut=has_grad or cut)
+        if has_grad:
+            if saving == "inputs":
+                self._record_saved(operands)
+            return tensor(True if mode else None, False, deps=deps, saves_self=saving == "output")
+        if all(g is False for g in grads):
+            return tensor(False, None, cut=cut)
+        return tensor(None, None)
 
     def _record_saved(self, operands) -> None:
         if self.state.mode is not True:
@@ -970,6 +1056,10 @@ class Analyzer:
 
     def _eval_call(self, node: cst.Call) -> Value:
         func = node.func
+        if self.state.mode is not True:
+            called = dotted(func)
+            if called is not None:
+                self._called_without_grad.add(called.rsplit(".", 1)[-1])
         if isinstance(func, cst.Attribute):
             path = dotted(func)
             known = self.lookup(path) if path is not None else None
@@ -993,21 +1083,16 @@ class Analyzer:
     def _args(self, node: cst.Call) -> list:
         return [(arg.value, self.eval(arg.value)) for arg in node.args]
 
-    def _positional(self, node: cst.Call, args, index: int) -> Optional[Value]:
-        position = 0
-        for arg, (_, value) in zip(node.args, args):
-            if arg.keyword is None and not arg.star:
-                if position == index:
-                    return value
-                position += 1
-        return None
-
     def _call_value(self, callee: Value, node: cst.Call, args) -> Value:
         kind = callee.kind
         if kind == "ref":
             return self._call_qualified(callee.qual, node, args)
         if kind == "module":
-            return self._module_output(callee, args)
+            result = self._module_output(callee, args)
+            if self._loops:
+                for record in self._loops:
+                    record.forwards.append((node, dotted(node.func), callee, self.state.mode))
+            return result
         if kind == "class" and callee.cls is not None:
             if callee.cls.is_module:
                 return Value(kind="module", params=callee.cls.params, cls=callee.cls)
@@ -1028,29 +1113,33 @@ class Analyzer:
 
     def _module_output(self, module: Value, args) -> Value:
         mode = self.state.mode
+        if module.cls is not None:
+            single = module.cls.single_output
+        else:
+            single = bool(module.qual) and module.qual.rsplit(".", 1)[1] not in api.TUPLE_OUTPUT_MODULES
         if mode is False:
-            return tensor(False, None, struct=True)
-        result = self._op_result(args)
+            carried = module.params is True or any(v.is_grad_tensor for _, v in args)
+            return tensor(False, None, struct=not single, cut=carried)
+        result = self._op_result(args, "inputs")
         grad = result.grad
         if module.params is True:
             grad = True if mode else None
         elif module.params is None and grad is False:
             grad = None
-        if module.cls is not None:
-            single = module.cls.single_output
-        else:
-            single = module.qual and module.qual.rsplit(".", 1)[1] not in api.TUPLE_OUTPUT_MODULES
-        return tensor(grad, False if grad else None, struct=not single)
+        return tensor(grad, False if grad else None, struct=not single, deps=result.deps)
 
     def _call_builtin(self, name: str, node, args) -> Value:
-        if name in ("float", "int", "len", "bool", "round", "abs", "isinstance", "hasattr", "str", "repr"):
+        if name in ("float", "int", "round"):
+            carried = any(v.kind == "tensor" and (v.grad is True or v.cut) for _, v in args)
+            return Value(kind="number", cut=carried)
+        if name in ("len", "bool", "abs", "isinstance", "hasattr", "str", "repr"):
             if name == "abs" and args and args[0][1].kind == "tensor":
                 return self._op_result(args[:1])
             return NUMBER
         if name == "sum" and args:
             value = args[0][1]
             if value.kind == "seq" and value.has_grad:
-                return tensor(True if self.state.mode else None, False)
+                return self._op_result(args[:1], "none")
             return UNKNOWN
         if name in ("list", "tuple") and args and args[0][1].kind == "seq":
             return args[0][1]
@@ -1074,7 +1163,10 @@ class Analyzer:
             wants_grad = literal_bool(requires.value) if requires is not None else False
             if qual in ("torch.as_tensor", "torch.asarray") and args and args[0][1].kind == "tensor":
                 return args[0][1]
-            return tensor(wants_grad, True)
+            cut = not wants_grad and any(
+                v.cut or v.is_grad_tensor or (v.kind == "seq" and v.elem is not None and v.elem.cut) for _, v in args
+            )
+            return tensor(wants_grad, True, cut=cut)
         if qual == "torch.nn.Parameter":
             requires = kwarg(node, "requires_grad")
             if requires is None and len(node.args) > 1 and node.args[1].keyword is None:
@@ -1088,8 +1180,13 @@ class Analyzer:
                 return tensor(True, True if wrapped.kind == "tensor" and wrapped.grad is False else wrapped.leaf)
             return wrapped
         if qual == "torch.autograd.backward":
-            self._backward(node)
+            if node.args:
+                self._backward(node, node.args[0].value)
             return NONE
+        if qual == "torch.autograd.grad":
+            if node.args and self.state.mode is not False:
+                self._free_graph(node, node.args[0].value)
+            return seq([tensor(None, None)])
         if api.is_nn_module_class(qual):
             params = api.nn_module_has_params(qual)
             if params is None:
@@ -1105,12 +1202,13 @@ class Analyzer:
                 return Value(kind="module", params=True)
             return UNKNOWN
         if api.is_optimizer_class(qual):
-            return Value(kind="optimizer")
+            params = args[0][1] if args and node.args[0].keyword is None else None
+            return Value(kind="optimizer", owner=params.owner if params is not None and params.kind == "params" else None)
         namespace, _, name = qual.rpartition(".")
         if namespace in api.DIFFERENTIABLE_NAMESPACES and name[:1].islower():
             if qual in api.NON_DIFFERENTIABLE_FUNCTIONS:
                 return tensor(False, None)
-            return self._op_result(args)
+            return self._op_result(args, api.saving_of(name))
         return UNKNOWN
 
     def _method_call(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
@@ -1121,18 +1219,39 @@ class Analyzer:
             return self._tensor_method(receiver, name, node, args)
         if kind == "module":
             return self._module_method(receiver, name, node, args)
-        if name in ("parameters", "named_parameters") and kind in ("unknown", "instance"):
-            return Value(kind="params", owner=dotted(node.func.value), grad=True, qual="named" if name[0] == "n" else "")
+        if kind == "optimizer":
+            if name == "step":
+                for record in self._loops:
+                    record.steps.append((node, dotted(node.func.value), receiver))
+            elif name == "zero_grad":
+                self._clear_grads(dotted(node.func.value))
+            return UNKNOWN
         if kind == "seq":
             return self._seq_method(receiver, name, node, args)
         if kind == "class" and receiver.cls is not None and name == "from_pretrained" and receiver.cls.is_module:
             return Value(kind="module", params=True, cls=receiver.cls)
+        if kind in ("unknown", "instance"):
+            path = dotted(node.func.value)
+            if name in ("parameters", "named_parameters"):
+                return Value(kind="params", owner=path, grad=True, qual="named" if name[0] == "n" else "")
+            if name == "zero_grad":
+                self._clear_grads(None)
+            elif name in ("eval", "train") and path is not None and kind == "unknown" and not node.args:
+                # only an nn.Module has eval()/train() with no argument
+                module = Value(kind="module", params=True, training=name == "train")
+                self.state.env[path] = module
+                return module
         return UNKNOWN
 
+    def _clear_grads(self, owner: Optional[str]) -> None:
+        for record in self._loops:
+            record.clears.append(owner)
+
     def _tensor_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
-        path = dotted(node.func.value)
+        receiver_node = node.func.value
+        path = dotted(receiver_node)
         if name == "backward":
-            self._backward(node)
+            self._backward(node, receiver_node)
             return NONE
         if name == "retain_grad":
             if path is not None:
@@ -1148,14 +1267,17 @@ class Analyzer:
                 result = receiver.with_(grad=False) if receiver.leaf else receiver
             if path is not None:
                 self.state.env[path] = result
-            self._requires_grad_set(node.func.value, flag, node)
+            self._requires_grad_set(receiver_node, flag, node)
             return result
-        if name == "detach_":
-            if path is not None:
-                self.state.env[path] = tensor(False, True)
-            return tensor(False, True)
+        if name in ("detach", "detach_"):
+            result = tensor(False, True, cut=receiver.grad is True or receiver.cut)
+            if name == "detach_" and path is not None:
+                self.state.env[path] = result
+            if _is_grad_attribute(receiver_node):
+                self._clear_grads(None)
+            return result
         if name in ("item", "tolist"):
-            return NUMBER
+            return Value(kind="number", cut=receiver.grad is True or receiver.cut)
         if name in api.TENSOR_NON_TENSOR_METHODS:
             return UNKNOWN
         if receiver.struct:
@@ -1164,20 +1286,24 @@ class Analyzer:
             # only a tensor has this method: the code relies on the output being one
             receiver = receiver.with_(struct=False)
         if name in api.TENSOR_NO_GRAD_METHODS:
-            return tensor(False, True if name == "detach" else None)
+            return tensor(False, None)
         if api.is_inplace_method(name):
-            self._record_saved([(node.func.value, receiver)] + args)
+            if _is_grad_attribute(receiver_node) and name in ("zero_", "fill_", "mul_"):
+                self._clear_grads(None)
+            if api.saving_of(name) == "inputs":
+                self._record_saved(args)
             if receiver.grad is False and any(v.is_grad_tensor for _, v in args) and self.state.mode and path:
                 self.state.env[path] = tensor(True, False)
             return receiver
         if name in ("chunk", "split", "unbind", "tensor_split", "split_with_sizes"):
-            piece = tensor(receiver.grad, False if receiver.grad else None)
-            return seq([piece])
+            return seq([self._op_result([(receiver_node, receiver)], "none")])
         if name in api.TENSOR_MAYBE_IDENTITY_METHODS:
-            if receiver.grad is False:
-                return tensor(False, None)
-            return tensor(receiver.grad, None, data_of=receiver.data_of)
-        return self._op_result([(node.func.value, receiver)] + args)
+            result = self._op_result([(receiver_node, receiver)], "none")
+            if receiver.grad:
+                # .to(device) returns its receiver when nothing changes: maybe still a leaf
+                return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)
+            return result
+        return self._op_result([(receiver_node, receiver)] + args, api.saving_of(name))
 
     def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         path = dotted(node.func.value)
@@ -1191,7 +1317,16 @@ class Analyzer:
             if path is not None:
                 self._freeze(FreezeEvent(path, True, flag, node))
             return (self.lookup(path) if path else None) or receiver
-        if name in ("to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "type", "apply"):
+        if name in ("eval", "train"):
+            training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
+            result = receiver.with_(training=training)
+            if path is not None:
+                self.state.env[path] = result
+            return result
+        if name == "zero_grad":
+            self._clear_grads(path)
+            return NONE
+        if name in ("to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "apply"):
             return receiver
         if name == "forward":
             return self._module_output(receiver, args)
@@ -1221,9 +1356,31 @@ class Analyzer:
             return receiver.elem or UNKNOWN
         return UNKNOWN
 
-    def _backward(self, node: cst.Call) -> None:
-        self._emit("on_backward", node)
+    def _backward(self, node: cst.Call, receiver_node) -> None:
+        path = base_path(receiver_node)
+        for record in self._loops:
+            record.backwards.append((node, path))
+        self._emit("on_backward", node, receiver_node)
         self.state.saved = frozenset()
+        self._free_graph(node, receiver_node)
+
+    def _free_graph(self, node: cst.Call, receiver_node) -> None:
+        for name in ("retain_graph", "create_graph"):
+            flag = kwarg(node, name)
+            if flag is not None and literal_bool(flag.value) is not False:
+                return  # kept (or maybe kept) for another backward
+        value = self.value(receiver_node)
+        path = base_path(receiver_node)
+        freed = value.deps | ({path} if path else frozenset())
+        if freed:
+            self.state.freed = self.state.freed | freed
+
+
+def _is_grad_attribute(node) -> bool:
+    """``p.grad`` or ``p.grad.data``: clearing these clears gradients."""
+    if isinstance(node, cst.Attribute) and node.attr.value == "data":
+        node = node.value
+    return isinstance(node, cst.Attribute) and node.attr.value == "grad"
 
 
 _CONTAINER_METHODS = frozenset(

@@ -167,3 +167,26 @@ def is_optimizer_class(qual: str) -> bool:
         return False
     rest = qual[len("torch.optim."):]
     return "." not in rest and rest[:1].isupper() and rest != "Optimizer"
+
+
+#: Ops (tensor methods and torch / functional functions, by short name) that save
+#: nothing of their tensor inputs for backward.
+SAVES_NOTHING = frozenset(
+    (
+        "add sub neg sum mean view view_as reshape reshape_as flatten squeeze unsqueeze transpose permute "
+        "expand expand_as contiguous clone t narrow select chunk split unbind repeat flip roll masked_fill "
+        "index_select gather cat concat concatenate stack hstack vstack pad dropout to cuda cpu float double "
+        "half bfloat16 type type_as detach zero_ fill_ add_ sub_ copy_ masked_fill_ index_fill_ unflatten "
+        "movedim moveaxis swapaxes squeeze_ unsqueeze_ tile broadcast_to diagonal tril triu"
+    ).split()
+)
+#: Ops that save their own output (so an in-place write to it breaks backward).
+SAVES_OUTPUT = frozenset("sigmoid tanh exp softmax log_softmax relu sqrt rsqrt exp2".split())
+
+
+def saving_of(name: str) -> str:
+    if name in SAVES_OUTPUT:
+        return "output"
+    if name in SAVES_NOTHING:
+        return "none"
+    return "inputs"

@@ -39,6 +39,17 @@ class Value:
     has_grad: Tri = None
     #: "gradmode": the grad mode a context manager sets.
     mode: Tri = None
+    #: computed only from values cut out of a graph (``.detach()``, ``.item()``,
+    #: ``.data``, or under ``no_grad``) of grad tensors.
+    cut: bool = False
+    #: a leaf on some path (the first iteration of a loop, say), even if not on all.
+    may_leaf: bool = False
+    #: produced by an op that saves its own output for backward (``sigmoid``, ``exp``).
+    saves_self: bool = False
+    #: dotted paths of the non-leaf grad tensors this value was computed from.
+    deps: frozenset = frozenset()
+    #: "module": False after ``.eval()``, True after ``.train()``.
+    training: Tri = None
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -90,15 +101,29 @@ def join(a: Value, b: Value) -> Value:
             retains=a.retains or b.retains,
             struct=a.struct or b.struct,
             data_of=a.data_of if a.data_of == b.data_of else None,
+            cut=a.cut and b.cut,
+            may_leaf=a.leaf is True or b.leaf is True or a.may_leaf or b.may_leaf,
+            saves_self=a.saves_self and b.saves_self,
+            deps=a.deps | b.deps,
         )
     if a.kind == "module":
-        return Value(kind="module", params=join_tri(a.params, b.params), cls=a.cls if a.cls is b.cls else None)
+        return Value(
+            kind="module",
+            params=join_tri(a.params, b.params),
+            cls=a.cls if a.cls is b.cls else None,
+            qual=a.qual if a.qual == b.qual else "",
+            training=join_tri(a.training, b.training),
+        )
+    if a.kind == "number":
+        return Value(kind="number", cut=a.cut and b.cut)
     if a.kind == "seq":
         elem = join(a.elem, b.elem) if a.elem is not None and b.elem is not None else (a.elem or b.elem)
         return Value(kind="seq", elem=elem, has_grad=join_tri(a.has_grad, b.has_grad))
     if a.kind == "params" and a.owner == b.owner:
         return a
-    if a.kind in ("number", "none", "optimizer"):
+    if a.kind == "optimizer" and a.owner == b.owner:
+        return a
+    if a.kind == "none":
         return a
     return UNKNOWN
 

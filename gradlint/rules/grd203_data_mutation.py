@@ -36,7 +36,7 @@ class DataMutation(Rule):
         if value is not None and value.is_grad_tensor:
             self._pending.append((node, owner))
 
-    def on_backward(self, node, ctx) -> None:
+    def on_backward(self, node, ctx, receiver) -> None:
         for write, owner in self._pending:
             self.report(
                 ctx,

@@ -1,0 +1,336 @@
+"""GRD401 module-requires-grad-attr: `model.requires_grad = False` on an nn.Module freezes nothing.
+
+Every snippet is a complete program. In positives, each line the rule must report
+carries a ``# expect: GRD401`` marker, and the expected line numbers are also
+spelled out in the parameters (the two are checked against each other).
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from snippets import findings
+
+CODE = "GRD401"
+
+
+def _marked(src):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
+
+
+def case(case_id, src, lines=(), xfail=None):
+    src = textwrap.dedent(src)
+    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+
+POSITIVES = [
+    case(
+        "module-level-builtin-layer",
+        """\
+        import torch.nn as nn
+
+        encoder = nn.Linear(16, 8)
+        encoder.requires_grad = False  # expect: GRD401
+        """,
+        [4],
+    ),
+    case(
+        "instance-of-module-subclass",
+        """\
+        import torch
+        from torch import nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Linear(4, 4)
+
+            def forward(self, x):
+                return self.body(x)
+
+
+        model = Net()
+        model.requires_grad = False  # expect: GRD401
+        """,
+        [15],
+    ),
+    case(
+        "loop-over-modules",
+        """\
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU())
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.requires_grad = False  # expect: GRD401
+        """,
+        [6],
+    ),
+    case(
+        "loop-over-named-children",
+        """\
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+        for name, child in model.named_children():
+            if name != "2":
+                child.requires_grad = False  # expect: GRD401
+        """,
+        [6],
+    ),
+    case(
+        "submodule-frozen-in-init",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.backbone = nn.Sequential(nn.Linear(20, 64), nn.ReLU())
+                self.backbone.requires_grad = False  # expect: GRD401
+                self.fc = nn.Linear(64, 3)
+
+            def forward(self, x):
+                return self.fc(self.backbone(x))
+        """,
+        [9],
+    ),
+    case(
+        "submodule-attribute-of-instance",
+        """\
+        import torch.nn as nn
+
+
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.backbone = nn.Linear(20, 64)
+                self.fc = nn.Linear(64, 3)
+
+
+        model = Classifier()
+        model.backbone.requires_grad = False  # expect: GRD401
+        """,
+        [12],
+    ),
+    case(
+        "alias-T-lstm-in-function",
+        """\
+        import torch as T
+
+
+        def build():
+            lstm = T.nn.LSTM(4, 8)
+            lstm.requires_grad = False  # expect: GRD401
+            return lstm
+        """,
+        [6],
+    ),
+    case(
+        "unfreeze-attempt-true",
+        """\
+        import torch.nn as nn
+
+        head = nn.Linear(8, 2)
+        head.requires_grad_(False)
+        head.requires_grad = True  # expect: GRD401
+        """,
+        [5],
+    ),
+    case(
+        "from-import-module-class-and-flag-variable",
+        """\
+        from torch.nn import Embedding
+
+        freeze = True
+        emb = Embedding(100, 16)
+        emb.requires_grad = not freeze  # expect: GRD401
+        """,
+        [5],
+    ),
+    case(
+        "method-freezing-self-submodule-outside-init",
+        """\
+        import torch.nn as nn
+
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.Linear(8, 8)
+                self.decoder = nn.Linear(8, 8)
+
+            def freeze_encoder(self):
+                self.encoder.requires_grad = False  # expect: GRD401
+        """,
+        [11],
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "requires-grad-underscore-method",
+        """\
+        import torch.nn as nn
+
+        encoder = nn.Linear(16, 8)
+        encoder.requires_grad_(False)
+        """,
+    ),
+    case(
+        "parameter-loop-sets-the-tensor-attribute",
+        """\
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+        for p in model.parameters():
+            p.requires_grad = False
+        """,
+    ),
+    case(
+        "layer-weight-tensor",
+        """\
+        import torch.nn as nn
+
+        fc = nn.Linear(8, 2)
+        fc.weight.requires_grad = False
+        fc.bias.requires_grad = False
+        """,
+    ),
+    case(
+        "modules-loop-freezing-weights",
+        """\
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU())
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.weight.requires_grad = False
+                m.bias.requires_grad = False
+                m.requires_grad_(False)
+        """,
+    ),
+    case(
+        "plain-tensor",
+        """\
+        import torch
+
+        x = torch.randn(3)
+        x.requires_grad = True
+        (x * 2).sum().backward()
+        """,
+    ),
+    case(
+        "argparse-namespace-field",
+        """\
+        import argparse
+
+        import torch.nn as nn
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--lr", type=float, default=0.1)
+        opt = parser.parse_args([])
+        opt.requires_grad = False
+        model = nn.Linear(4, 2)
+        model.requires_grad_(opt.requires_grad)
+        """,
+    ),
+    case(
+        "config-class-instance",
+        """\
+        import torch.nn as nn
+
+
+        class LayerSpec:
+            def __init__(self, width):
+                self.width = width
+                self.requires_grad = True
+
+
+        spec = LayerSpec(16)
+        spec.requires_grad = False
+        layer = nn.Linear(spec.width, spec.width)
+        layer.requires_grad_(spec.requires_grad)
+        """,
+    ),
+    case(
+        "unknown-function-parameter",
+        """\
+        def mark_frozen(node):
+            node.requires_grad = False
+            return node
+        """,
+    ),
+    case(
+        "children-loop-with-method",
+        """\
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+        for i, child in enumerate(model.children()):
+            if i < 2:
+                child.requires_grad_(False)
+        """,
+    ),
+    case(
+        "self-parameter-in-module-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Scale(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.ones(3))
+                self.w.requires_grad = False
+
+            def unfreeze(self):
+                self.w.requires_grad = True
+        """,
+    ),
+    case(
+        "module-stores-its-own-flag-and-reads-it",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Embedder(nn.Module):
+            def __init__(self, vocab, dim, requires_grad=True):
+                super().__init__()
+                self.requires_grad = requires_grad
+                self.table = nn.Parameter(torch.randn(vocab, dim), requires_grad=self.requires_grad)
+
+            def forward(self, idx):
+                return self.table[idx]
+
+
+        emb = Embedder(10, 4, requires_grad=False)
+        assert not emb.table.requires_grad
+        """,
+        xfail=(
+            "a module subclass storing its own `requires_grad` flag in __init__ and reading it back to "
+            "build its Parameter is reported: the rule fires on any `X.requires_grad = ...` whose X is a "
+            "module, without checking whether the attribute is later read (here the assignment has an "
+            "effect, so the spec's 'no effect' condition does not hold)"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("src,lines", POSITIVES)
+def test_fires(src, lines):
+    assert findings(src, CODE) == [(line, CODE) for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", NEGATIVES)
+def test_silent(src, lines):
+    assert findings(src, CODE) == []
