@@ -281,7 +281,12 @@ class Analyzer:
         if cached is not None:
             return cached
         if isinstance(node, (cst.Name, cst.Attribute)):
-            return self.eval(node)
+            # a pure look-up: no hooks, nothing recorded
+            was_reporting, self.reporting = self.reporting, False
+            try:
+                return self.eval(node)
+            finally:
+                self.reporting = was_reporting
         return UNKNOWN
 
     def report(self, rule, node: cst.CSTNode, message: str) -> None:
@@ -892,7 +897,8 @@ class Analyzer:
         return UNKNOWN
 
     def _eval_attribute(self, node: cst.Attribute) -> Value:
-        self.loaded_attributes.add(node.attr.value)
+        if self.reporting:
+            self.loaded_attributes.add(node.attr.value)
         path = dotted(node)
         if path is not None:
             known = self.lookup(path)
@@ -1126,7 +1132,9 @@ class Analyzer:
             grad = True if mode else None
         elif module.params is None and grad is False:
             grad = None
-        return tensor(grad, False if grad else None, struct=not single, deps=result.deps)
+        return tensor(
+            grad, False if grad else None, struct=not single, deps=result.deps, cut=grad is False and result.cut
+        )
 
     def _call_builtin(self, name: str, node, args) -> Value:
         if name in ("float", "int", "round"):

@@ -11,7 +11,7 @@ from typing import Iterable, List, Sequence, Tuple, Type
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .analysis import Analyzer
+from .analysis import HOOKS, Analyzer
 from .rule import Finding, Rule
 
 INPUT_ERROR = "GRD001"
@@ -103,17 +103,7 @@ class _GuardedRule:
         self._rule = rule
         self._crashes = crashes
         self._dead = False
-        for hook in (
-            "on_call",
-            "on_assign",
-            "on_augassign",
-            "on_attribute",
-            "on_expr_stmt",
-            "on_freeze",
-            "on_backward",
-            "on_scope_end",
-            "on_file_end",
-        ):
+        for hook in HOOKS:
             method = getattr(rule, hook, None)
             if method is not None:
                 setattr(self, hook, self._guard(method))

@@ -1,0 +1,22 @@
+from ..rule import Rule, source
+
+
+class BackwardOnDetached(Rule):
+    code = "GRD103"
+    name = "backward-on-detached"
+    severity = "error"
+    summary = "backward() on a value computed only from detached data"
+    requires = (("backward",),)
+
+    def on_backward(self, node, ctx, receiver) -> None:
+        value = ctx.value(receiver)
+        if value.kind != "tensor" or value.grad is not False or not value.cut:
+            return
+        self.report(
+            ctx,
+            node,
+            f"`{source(receiver, 40)}` was computed only from values cut out of the graph (`.detach()`, "
+            "`.item()`, `.data`, or under `torch.no_grad()`), so it does not require grad and backward() "
+            "raises \"element 0 of tensors does not require grad\". Compute it from the graph tensors "
+            "themselves, with gradients enabled.",
+        )

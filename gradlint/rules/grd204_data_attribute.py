@@ -1,0 +1,29 @@
+import libcst as cst
+
+from ..rule import Rule, source
+
+
+class DataAttribute(Rule):
+    code = "GRD204"
+    name = "data-attribute"
+    severity = "info"
+    summary = ".data read or written: changes hidden from autograd; prefer .detach() / torch.no_grad()"
+    requires = ((".data",),)
+
+    def on_attribute(self, node: cst.Attribute, ctx) -> None:
+        if node.attr.value == "data":
+            self._report(ctx, node)
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        if isinstance(target, cst.Attribute) and target.attr.value == "data":
+            if ctx.value(target.value).kind == "tensor":
+                self._report(ctx, target)
+
+    def _report(self, ctx, node) -> None:
+        name = source(node.value, 30)
+        self.report(
+            ctx,
+            node,
+            f"`{name}.data` bypasses autograd: changes through it are invisible to the graph and can "
+            f"silently corrupt gradients. Use `{name}.detach()` to read, or write under `torch.no_grad()`.",
+        )

@@ -1,0 +1,66 @@
+import libcst as cst
+
+from ..analysis import kwarg, literal_bool
+from ..rule import Rule, source
+from ..torch_api import FACTORIES
+
+_KEEPS_LEAF = frozenset({"requires_grad_", "retain_grad", "share_memory_"})
+
+
+class LeafLostByOp(Rule):
+    code = "GRD302"
+    name = "leaf-lost-by-op"
+    severity = "error"
+    summary = "an op applied in the same expression that creates a leaf: the name holds a non-leaf"
+    requires = (("requires_grad", "Parameter"),)
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        if ctx.grad_enabled is not True:
+            return
+        found = self._lost_leaf(value_node, ctx)
+        if found is None:
+            return
+        creation, op = found
+        self.report(
+            ctx,
+            value_node,
+            f"`{source(op, 40)}` is applied to the leaf made by `{source(creation, 40)}`: "
+            f"`{source(target, 30)}` holds the op's result, a non-leaf whose `.grad` stays None (and a "
+            "Parameter so built is not registered in the module). Pass `device=`/`dtype=` to the factory, "
+            "scale the data before `requires_grad_()`, or move the whole module with `.to()`.",
+        )
+
+    @staticmethod
+    def _lost_leaf(node, ctx):
+        """(leaf-creating call, outermost op) when node applies ops to a fresh leaf."""
+        outer = node
+        current = node
+        while True:
+            if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+                if current.func.attr.value in _KEEPS_LEAF:
+                    return None
+                receiver = current.func.value
+            elif isinstance(current, cst.BinaryOperation):
+                numbers = [side for side in (current.left, current.right) if ctx.value(side).kind == "number"]
+                if len(numbers) != 1:
+                    return None
+                receiver = current.right if numbers[0] is current.left else current.left
+            else:
+                return None
+            if _creates_leaf(receiver, ctx):
+                return receiver, outer
+            current = receiver
+
+
+def _creates_leaf(node, ctx) -> bool:
+    if not isinstance(node, cst.Call):
+        return False
+    callee = ctx.value(node.func)
+    if callee.kind != "ref":
+        return False
+    if callee.qual == "torch.nn.Parameter":
+        return ctx.value(node).is_leaf_grad
+    if callee.qual in FACTORIES:
+        requires = kwarg(node, "requires_grad")
+        return requires is not None and literal_bool(requires.value) is True
+    return False

@@ -1,0 +1,44 @@
+import libcst as cst
+
+from ..analysis import dotted
+from ..rule import Rule, source
+
+
+def _mentions(node, path: str) -> bool:
+    if dotted(node) == path:
+        return True
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Name, cst.Attribute)) and dotted(current) == path:
+            return True
+        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
+    return False
+
+
+class LeafRebound(Rule):
+    code = "GRD303"
+    name = "leaf-rebound"
+    severity = "error"
+    summary = "a leaf name rebound to a graph result computed from it: the next step sees a non-leaf"
+    requires = (("requires_grad", "Parameter", "parameters"),)
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        if ctx.grad_enabled is not True:
+            return
+        path = dotted(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+        if path is None:
+            return
+        current = ctx.value(target)
+        if current.kind != "tensor" or current.grad is not True or not (current.leaf is True or current.may_leaf):
+            return
+        new = ctx.value(value_node)
+        if not new.is_nonleaf_grad or not _mentions(value_node, path):
+            return
+        self.report(
+            ctx,
+            target,
+            f"`{source(target)} = {source(value_node, 40)}` replaces the leaf `{path}` with a graph result: "
+            f"`{path}.grad` is None from now on and the next update fails. Update it in place under "
+            f"`torch.no_grad()` (`{path} -= ...`), or use an optimizer.",
+        )

@@ -1,0 +1,32 @@
+from ..rule import Rule, source
+
+
+class MissingZeroGrad(Rule):
+    code = "GRD501"
+    name = "missing-zero-grad"
+    severity = "error"
+    summary = "a training loop that never clears gradients: they accumulate across steps"
+    requires = (("step",), ("backward",))
+
+    def on_loop_end(self, node, ctx, record) -> None:
+        if not record.backwards or not record.steps:
+            return
+        clears = record.clears
+        if None in clears:
+            return  # something cleared gradients we cannot attribute: assume all
+        for step, optimizer_path, optimizer in record.steps:
+            owner = optimizer.owner
+            if optimizer_path in clears:
+                continue
+            if owner is not None and any(c == owner or owner.startswith(c + ".") for c in clears):
+                continue
+            if owner is None and any(c not in (p for _, p, _ in record.steps) for c in clears):
+                continue  # a module's zero_grad() we cannot match to this optimizer
+            name = optimizer_path or source(step.func.value, 30)
+            self.report(
+                ctx,
+                step,
+                f"`{source(step)}` runs in a loop that calls backward() but never clears gradients: each "
+                f"step adds to the previous ones, so `{name}` applies the sum of every past gradient. Call "
+                f"`{name}.zero_grad()` in the loop (before backward(), or after step()).",
+            )

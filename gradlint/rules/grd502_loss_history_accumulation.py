@@ -1,0 +1,49 @@
+import libcst as cst
+
+from ..rule import Rule, source
+
+
+class LossHistoryAccumulation(Rule):
+    code = "GRD502"
+    name = "loss-history-accumulation"
+    severity = "warning"
+    summary = "a grad tensor accumulated across iterations of a training loop keeps every graph alive"
+    requires = (("backward",),)
+
+    def __init__(self):
+        self._candidates = {}  # id(loop node) -> [(node, accumulator name)]
+
+    def on_augassign(self, node: cst.AugAssign, ctx) -> None:
+        if isinstance(node.target, cst.Name) and ctx.value(node.target).kind in ("number", "tensor"):
+            self._consider(ctx, node, node.target.value, node.value)
+
+    def on_call(self, node: cst.Call, ctx) -> None:
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "append"
+            and isinstance(func.value, cst.Name)
+            and len(node.args) == 1
+        ):
+            self._consider(ctx, node, func.value.value, node.args[0].value)
+
+    def _consider(self, ctx, node, name: str, added) -> None:
+        loop = ctx.loop
+        if loop is None or ctx.grad_enabled is not True or name not in loop.entry:
+            return
+        value = ctx.value(added)
+        if value.kind == "tensor" and value.grad is True and not value.struct:
+            self._candidates.setdefault(id(loop.node), []).append((node, name, added))
+
+    def on_loop_end(self, node, ctx, record) -> None:
+        candidates = self._candidates.pop(id(node), ())
+        for found, name, added in candidates:
+            if not any(path != name for _, path in record.backwards):
+                continue  # the accumulated value is what gets backpropagated: deliberate
+            self.report(
+                ctx,
+                found,
+                f"`{source(found)}` keeps `{source(added, 30)}`, a tensor with its autograd graph, in `{name}` "
+                "across iterations of a training loop: every iteration's graph stays alive and memory grows. "
+                f"Accumulate `{source(added, 30)}.item()` (or `.detach()`) instead.",
+            )

@@ -1,0 +1,29 @@
+from ..analysis import base_path
+from ..rule import Rule, source
+
+
+class BackwardTwice(Rule):
+    code = "GRD504"
+    name = "backward-twice"
+    severity = "error"
+    summary = "a second backward() through a graph an earlier backward() already freed"
+    requires = (("backward",),)
+
+    def on_backward(self, node, ctx, receiver) -> None:
+        freed = ctx.freed
+        if not freed:
+            return
+        value = ctx.value(receiver)
+        if value.kind != "tensor" or value.grad is not True:
+            return
+        path = base_path(receiver)
+        shared = sorted(({path} if path in freed else set()) | (value.deps & freed))
+        if not shared:
+            return
+        self.report(
+            ctx,
+            node,
+            f"this backward() goes through the graph of `{shared[0]}`, which an earlier backward() already "
+            "freed: it raises \"Trying to backward through the graph a second time\". Sum the losses and call "
+            "backward() once, recompute the graph, or pass `retain_graph=True` to the earlier backward().",
+        )

@@ -1,0 +1,24 @@
+import torch
+import torch.nn.functional as F
+import torch.optim as optim
+
+torch.manual_seed(0)
+x = torch.randn(32, 8)
+y = torch.randn(32, 1)
+
+w1 = torch.randn(8, 16, requires_grad=True)
+w2 = torch.randn(16, 1, requires_grad=True)
+optimizer = optim.SGD([w1, w2], lr=0.05)
+keep = 0.8
+
+for step in range(5):
+    optimizer.zero_grad()
+    h = torch.sigmoid(x @ w1)
+    mask = (torch.rand(32, 16) < keep).float() / keep
+    # out of place: sigmoid's backward still finds the activations it saved
+    h = h * mask
+    pred = h @ w2
+    loss = F.mse_loss(pred, y)
+    loss.backward()
+    optimizer.step()
+    print(f"step {step}: loss {loss.item():.4f}")
