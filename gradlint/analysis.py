@@ -219,7 +219,8 @@ class Analyzer:
         self._name_hooks = self.hooks["on_name"]
         #: functions called somewhere with gradients disabled (or maybe disabled)
         self._called_without_grad: set = set()
-        #: attribute names read anywhere in the file (complete at ``on_file_end``)
+        #: attribute names read anywhere in the file on something not known to be a
+        #: tensor (complete at ``on_file_end``)
         self.loaded_attributes: set = set()
         self._param_loops: list = []
         self._returns: Optional[list] = None
@@ -853,6 +854,7 @@ class Analyzer:
         if obj.kind == "tensor" and isinstance(obj_node, cst.Name) and self._param_loops:
             name, owner, depth, loop = self._param_loops[-1]
             if name == obj_node.value and owner is not None:
+                self.state.env[name] = obj.with_(grad=requires_grad)
                 whole = depth == self._cond_depth
                 self._freeze(FreezeEvent(owner, whole, requires_grad, loop if whole else node))
                 return
@@ -897,14 +899,18 @@ class Analyzer:
         return UNKNOWN
 
     def _eval_attribute(self, node: cst.Attribute) -> Value:
-        if self.reporting:
-            self.loaded_attributes.add(node.attr.value)
         path = dotted(node)
         if path is not None:
             known = self.lookup(path)
             if known is not None:
+                if self.reporting:
+                    receiver = self.lookup(path.rsplit(".", 1)[0])
+                    if receiver is None or receiver.kind != "tensor":
+                        self.loaded_attributes.add(node.attr.value)
                 return known
         obj = self.eval(node.value)
+        if self.reporting and obj.kind != "tensor":
+            self.loaded_attributes.add(node.attr.value)
         attr = node.attr.value
         kind = obj.kind
         if kind == "ref":

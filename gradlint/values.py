@@ -117,6 +117,11 @@ def join(a: Value, b: Value) -> Value:
     if a.kind == "number":
         return Value(kind="number", cut=a.cut and b.cut)
     if a.kind == "seq":
+        # an empty list adds no element: [] joined with [loss, ...] may only hold losses
+        if a.elem is None and a.has_grad is False:
+            return b
+        if b.elem is None and b.has_grad is False:
+            return a
         elem = join(a.elem, b.elem) if a.elem is not None and b.elem is not None else (a.elem or b.elem)
         return Value(kind="seq", elem=elem, has_grad=join_tri(a.has_grad, b.has_grad))
     if a.kind == "params" and a.owner == b.owner:

@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis import dotted
 from ..rule import Rule, source
 
 
@@ -15,6 +16,8 @@ class ModuleRequiresGradAttr(Rule):
             return
         if ctx.value(target.value).kind != "module":
             return
+        if ctx.scope_name == "__init__" and dotted(target.value) == "self":
+            return  # a module keeping its own requires_grad setting, as configuration
         name = source(target.value, 30)
         flag = source(value_node, 20)
         self.report(

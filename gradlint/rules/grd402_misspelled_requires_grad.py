@@ -3,6 +3,8 @@ import libcst as cst
 from ..rule import Rule, source
 
 _TARGET = "requiresgrad"
+#: a candidate contains one of these (case-insensitively): the pre-parse text check
+_PARTS = ("requ", "reqi", "grad", "gard")
 _KNOWN_MISSPELLINGS = frozenset({"requiresgradient", "requiregradient", "requiresgradients", "requiregradients"})
 
 
@@ -17,9 +19,11 @@ def _distance(a: str, b: str) -> int:
 
 
 def is_misspelling(attr: str) -> bool:
-    if attr == "requires_grad" or attr.startswith("_") or ("grad" not in attr and "Grad" not in attr):
+    if attr == "requires_grad" or attr.startswith("_"):
         return False
     folded = attr.lower().replace("_", "")
+    if not any(part in folded for part in _PARTS):
+        return False
     return folded in _KNOWN_MISSPELLINGS or _distance(folded, _TARGET) <= 2
 
 
@@ -28,7 +32,11 @@ class MisspelledRequiresGrad(Rule):
     name = "misspelled-requires-grad"
     severity = "error"
     summary = "assignment to a misspelling of requires_grad creates a new attribute and freezes nothing"
-    requires = (("grad", "Grad"),)
+
+    @classmethod
+    def may_fire(cls, text: str) -> bool:
+        lowered = text.lower()
+        return any(part in lowered for part in _PARTS)
 
     def __init__(self):
         self._candidates = []

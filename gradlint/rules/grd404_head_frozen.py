@@ -21,8 +21,9 @@ class HeadFrozen(Rule):
             return
         self._frozen.pop(path, None)
         owner = ctx.value(target.value)
-        if owner.kind == "module" and not path.startswith("self.") and isinstance(value_node, cst.Call):
-            if ctx.value(value_node).kind == "module":
+        if owner.kind == "module" and not path.startswith("self."):
+            layer = ctx.value(value_node)
+            if layer.kind == "module" and layer.params is True:
                 self._heads[path] = target
 
     def on_freeze(self, node, ctx, event) -> None:

@@ -39,7 +39,8 @@ class UnfrozenBackbone(Rule):
                     self._touched.add(arg_path)
 
     def on_freeze(self, node, ctx, event) -> None:
-        self._touched.add(event.owner)
+        if event.requires_grad is not True:
+            self._touched.add(event.owner)
 
     def on_file_end(self, node, ctx) -> None:
         if len(self._optimizers) != 1:
