@@ -14,11 +14,6 @@ from snippets import findings
 
 CODE = "GRD101"
 
-_EMPTY_LIST_JOIN = (
-    "a list that starts empty and gets grad tensors appended in a loop is 'unknown' after the loop: "
-    "values.join() joins the seq's has_grad with join_tri(False, True) -> None instead of treating the "
-    "empty list as neutral, so torch.tensor(losses) is never reported"
-)
 
 
 def _marked(src):
@@ -92,7 +87,6 @@ POSITIVES = [
         total.backward()
         """,
         [10],
-        xfail=_EMPTY_LIST_JOIN,
     ),
     case(
         "method-of-module-with-parameter-attribute",
@@ -162,7 +156,6 @@ POSITIVES = [
         (model(torch.randn(3, 5)).sum() + penalty).backward()
         """,
         [8],
-        xfail=_EMPTY_LIST_JOIN,
     ),
     case(
         "value-carried-across-loop-iterations",
@@ -179,7 +172,6 @@ POSITIVES = [
         series.mean().backward()
         """,
         [9],
-        xfail=_EMPTY_LIST_JOIN,
     ),
     case(
         "hidden-state-carried-across-iterations",

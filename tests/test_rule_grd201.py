@@ -463,11 +463,6 @@ NEGATIVES = [
             p.requires_grad = False
             p.zero_()
         """,
-        xfail=(
-            "`p.requires_grad = False` on the loop variable of a parameters() loop is turned into a "
-            "FreezeEvent by Analyzer._requires_grad_set(), which returns before updating env['p'], so p is "
-            "still a leaf that requires grad and the following in-place p.zero_() is reported"
-        ),
     ),
     case(
         "frozen-in-loop-by-method-then-zeroed",

@@ -171,6 +171,28 @@ POSITIVES = [
         """,
         [11],
     ),
+    case(
+        "module-tries-to-freeze-itself-in-init",
+        """\
+        import torch.nn as nn
+
+
+        class FrozenEncoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.proj = nn.Linear(16, 16)
+                self.norm = nn.LayerNorm(16)
+                # a pretrained encoder: keep it fixed
+                self.requires_grad = False  # expect: GRD401
+
+            def forward(self, x):
+                return self.norm(self.proj(x))
+
+
+        encoder = FrozenEncoder()
+        """,
+        [10],
+    ),
 ]
 
 
@@ -316,12 +338,6 @@ NEGATIVES = [
         emb = Embedder(10, 4, requires_grad=False)
         assert not emb.table.requires_grad
         """,
-        xfail=(
-            "a module subclass storing its own `requires_grad` flag in __init__ and reading it back to "
-            "build its Parameter is reported: the rule fires on any `X.requires_grad = ...` whose X is a "
-            "module, without checking whether the attribute is later read (here the assignment has an "
-            "effect, so the spec's 'no effect' condition does not hold)"
-        ),
     ),
 ]
 

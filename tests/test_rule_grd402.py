@@ -168,11 +168,6 @@ POSITIVES = [
             p.requires_gard = False  # expect: GRD402
         """,
         [5],
-        xfail=(
-            "is_misspelling() returns False unless the attribute contains the substring 'grad', so the "
-            "transposition `requires_gard` (edit distance 2 from requires_grad) is never considered; "
-            "the rule's `requires` prefilter (('grad', 'Grad'),) would also skip such a file"
-        ),
     ),
     case(
         "same-typo-read-back-when-building-the-optimizer",
@@ -189,13 +184,28 @@ POSITIVES = [
         optimizer = optim.SGD([p for p in model.parameters() if p.require_grad], lr=0.1)
         """,
         [7, 9],
-        xfail=(
-            "the misspelled attribute is read back (consistently misspelled) in the optimizer's filter, "
-            "and MisspelledRequiresGrad.on_file_end skips every candidate whose attribute name is in "
-            "ctx.loaded_attributes -- a file-wide set of attribute *names* read on any receiver -- so a "
-            "typo repeated at the read site is taken for a user attribute although requires_grad is "
-            "never changed and backward still computes every gradient"
-        ),
+    ),
+    case(
+        "module-tries-to-freeze-itself-in-init",
+        """\
+        import torch.nn as nn
+
+
+        class FrozenEncoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.proj = nn.Linear(16, 16)
+                self.norm = nn.LayerNorm(16)
+                # a pretrained encoder: keep it fixed
+                self.require_grad = False  # expect: GRD402
+
+            def forward(self, x):
+                return self.norm(self.proj(x))
+
+
+        encoder = FrozenEncoder()
+        """,
+        [10],
     ),
 ]
 

@@ -204,11 +204,6 @@ POSITIVES = [
             """
         ),
         [18],
-        xfail=(
-            "HeadFrozen.on_assign only records an assignment whose right-hand side is a Call "
-            "(`isinstance(value_node, cst.Call)`), so a freshly built layer bound to a name first and "
-            "then attached (`model.fc = new_head`) is not tracked although the analysis knows it is a module"
-        ),
     ),
 ]
 
@@ -355,12 +350,6 @@ NEGATIVES = [
             loss = nn.functional.cross_entropy(probe(feats), torch.tensor([0, 1, 2, 0]))
             loss.backward()
             """
-        ),
-        xfail=(
-            "HeadFrozen.on_assign records any module-valued call, including a parameter-free one "
-            "(nn.Identity(), nn.Dropout(), nn.ReLU()): freezing the model afterwards freezes nothing new, "
-            "so stripping the classifier with `model.fc = nn.Identity()` before a whole-model freeze is a "
-            "false positive; the rule should require ctx.value(value_node).params is not False"
         ),
     ),
 ]

@@ -255,12 +255,6 @@ POSITIVES = [
             """
         ),
         [23],
-        xfail=(
-            "any freeze event inside the model marks it 'touched' (UnfrozenBackbone.on_freeze adds the "
-            "owner whatever its requires_grad), so re-enabling grad on the head alone -- which freezes "
-            "nothing -- silences the warning; only events that may set requires_grad=False outside the "
-            "optimized part should"
-        ),
     ),
     case(
         "lightning-style-configure-optimizers",

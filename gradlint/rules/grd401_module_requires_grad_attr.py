@@ -11,13 +11,26 @@ class ModuleRequiresGradAttr(Rule):
     summary = "model.requires_grad = False on an nn.Module sets a plain attribute and freezes nothing"
     requires = (("requires_grad",),)
 
+    def __init__(self):
+        self._own_settings = []  # (target, value) of `self.requires_grad = ...` in __init__
+
     def on_assign(self, target, ctx, value_node) -> None:
         if not isinstance(target, cst.Attribute) or target.attr.value != "requires_grad":
             return
         if ctx.value(target.value).kind != "module":
             return
         if ctx.scope_name == "__init__" and dotted(target.value) == "self":
-            return  # a module keeping its own requires_grad setting, as configuration
+            self._own_settings.append((target, value_node))
+        else:
+            self._report(ctx, target, value_node)
+
+    def on_file_end(self, node, ctx) -> None:
+        for target, value_node in self._own_settings:
+            if "requires_grad" not in ctx.loaded_attributes:
+                self._report(ctx, target, value_node)
+            # else: a module keeping its own requires_grad setting, read back as configuration
+
+    def _report(self, ctx, target, value_node) -> None:
         name = source(target.value, 30)
         flag = source(value_node, 20)
         self.report(

@@ -1,0 +1,26 @@
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.optim as optim
+
+torch.manual_seed(0)
+x = torch.randn(32, 4)
+y = x @ torch.tensor([[1.0], [-2.0], [0.5], [3.0]]) + 0.1 * torch.randn(32, 1)
+
+model = nn.Linear(4, 1)
+optimizer = optim.SGD(model.parameters(), lr=0.05)
+grad_errors = []
+
+for step in range(10):
+    optimizer.zero_grad()  # clear the previous step's gradients
+    pred = model(x)
+    loss = F.mse_loss(pred, y)
+    loss.backward()
+    # gradient check: d mean((pred - y) ** 2) / d weight = 2 / n * (pred - y).T @ x
+    with torch.no_grad():
+        expected = 2 / len(x) * (pred - y).T @ x
+    grad_errors.append((model.weight.grad - expected).abs().max().item())
+    optimizer.step()
+    print(f"step {step}: loss {loss.item():.4f}")
+
+assert max(grad_errors) < 1e-5, f"gradients accumulate across steps: max error {max(grad_errors):.3f}"
