@@ -85,7 +85,8 @@ TENSOR_NON_TENSOR_ATTRS = frozenset(
 TENSOR_NO_GRAD_METHODS = frozenset(
     (
         "detach argmax argmin argsort eq ne lt le gt ge isnan isinf isfinite nonzero any all "
-        "long int short bool byte char sign_ bernoulli bucketize"
+        "long int short bool byte char sign_ bernoulli bucketize new_zeros new_ones new_empty new_full "
+        "new_tensor"
     ).split()
 )
 #: Tensor methods that may return their receiver unchanged (same device / dtype / layout).

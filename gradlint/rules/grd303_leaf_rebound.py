@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import dotted
 from ..rule import Rule, source
+from .grd302_leaf_lost_by_op import _creates_leaf
 
 
 def _mentions(node, path: str) -> bool:
@@ -16,6 +17,15 @@ def _mentions(node, path: str) -> bool:
     return False
 
 
+def _is_requires_grad_call(node) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "requires_grad_"
+        and not node.args
+    )
+
+
 class LeafRebound(Rule):
     code = "GRD303"
     name = "leaf-rebound"
@@ -23,11 +33,24 @@ class LeafRebound(Rule):
     summary = "a leaf name rebound to a graph result computed from it: the next step sees a non-leaf"
     requires = (("requires_grad", "Parameter", "parameters"),)
 
+    def __init__(self):
+        #: names this scope binds to a leaf it creates (an alias of a module's
+        #: parameter, transformed locally, is not the leaf itself)
+        self._owned = set()
+
+    def on_scope_end(self, node, ctx) -> None:
+        self._owned.clear()
+
     def on_assign(self, target, ctx, value_node) -> None:
-        if ctx.grad_enabled is not True:
-            return
         path = dotted(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
         if path is None:
+            return
+        if _creates_leaf(value_node, ctx) or _is_requires_grad_call(value_node):
+            self._owned.add(path)
+            return
+        if ctx.grad_enabled is not True:
+            return
+        if path not in self._owned and not _mentions(value_node, path + ".grad"):
             return
         current = ctx.value(target)
         if current.kind != "tensor" or current.grad is not True or not (current.leaf is True or current.may_leaf):
