@@ -1322,7 +1322,7 @@ class Analyzer:
     def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         path = dotted(node.func.value)
         if name in ("parameters", "named_parameters"):
-            grad = True if receiver.params is True or receiver.cls is None and receiver.params is not False else None
+            grad = True if receiver.params is True else None
             return Value(kind="params", owner=path, grad=grad, qual="named" if name[0] == "n" else "")
         if name in ("modules", "children", "named_modules", "named_children"):
             return Value(kind="modules", owner=path, qual="named" if name[0] == "n" else "")
