@@ -83,6 +83,21 @@ def base_path(node: cst.CSTNode) -> Optional[str]:
             return dotted(node)
 
 
+def creates_leaf(node, ctx) -> bool:
+    """Whether an expression is a call that makes a fresh leaf requiring grad."""
+    if not isinstance(node, cst.Call):
+        return False
+    callee = ctx.value(node.func)
+    if callee.kind != "ref":
+        return False
+    if callee.qual == "torch.nn.Parameter":
+        return ctx.value(node).is_leaf_grad
+    if callee.qual in api.FACTORIES:
+        requires = kwarg(node, "requires_grad")
+        return requires is not None and literal_bool(requires.value) is True
+    return False
+
+
 def literal_bool(node: Optional[cst.CSTNode]) -> Tri:
     if isinstance(node, cst.Name) and node.value in ("True", "False"):
         return node.value == "True"

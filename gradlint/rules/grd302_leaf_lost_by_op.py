@@ -1,8 +1,7 @@
 import libcst as cst
 
-from ..analysis import kwarg, literal_bool
+from ..analysis import creates_leaf
 from ..rule import Rule, source
-from ..torch_api import FACTORIES
 
 _KEEPS_LEAF = frozenset({"requires_grad_", "retain_grad", "share_memory_"})
 
@@ -47,20 +46,6 @@ class LeafLostByOp(Rule):
                 receiver = current.right if numbers[0] is current.left else current.left
             else:
                 return None
-            if _creates_leaf(receiver, ctx):
+            if creates_leaf(receiver, ctx):
                 return receiver, outer
             current = receiver
-
-
-def _creates_leaf(node, ctx) -> bool:
-    if not isinstance(node, cst.Call):
-        return False
-    callee = ctx.value(node.func)
-    if callee.kind != "ref":
-        return False
-    if callee.qual == "torch.nn.Parameter":
-        return ctx.value(node).is_leaf_grad
-    if callee.qual in FACTORIES:
-        requires = kwarg(node, "requires_grad")
-        return requires is not None and literal_bool(requires.value) is True
-    return False

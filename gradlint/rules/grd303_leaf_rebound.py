@@ -1,8 +1,7 @@
 import libcst as cst
 
-from ..analysis import dotted
+from ..analysis import creates_leaf, dotted
 from ..rule import Rule, source
-from .grd302_leaf_lost_by_op import _creates_leaf
 
 
 def _mentions(node, path: str) -> bool:
@@ -45,7 +44,7 @@ class LeafRebound(Rule):
         path = dotted(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
         if path is None:
             return
-        if _creates_leaf(value_node, ctx) or _is_requires_grad_call(value_node):
+        if creates_leaf(value_node, ctx) or _is_requires_grad_call(value_node):
             self._owned.add(path)
             return
         if ctx.grad_enabled is not True:
