@@ -30,7 +30,7 @@ for epoch in range(500):
     loss = F.mse_loss(pred, y_train)
 
     # predictions outside [0, 1] make no sense for fractions
-    pred.data.clamp_(0.0, 1.0)  # expect: GRD203
+    pred.data.clamp_(0.0, 1.0)  # expect: GRD203, GRD204
 
     loss.backward()
 

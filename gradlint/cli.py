@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Optional, Tuple
 
 import click
@@ -11,7 +12,8 @@ import click
 from . import __version__
 from .discovery import discover
 from .engine import ENGINE_CODES, INPUT_ERROR, _error
-from .reporting import FORMATTERS
+from .config import Config
+from .reporting import FORMATTERS, format_statistics
 from .rules import ALL_RULES, BY_CODE
 from .selection import SelectionError, engine_code_enabled, parse_codes, select_rules
 
@@ -43,45 +45,101 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--select", metavar="CODES", help="Comma-separated codes or prefixes to enable (default: errors and warnings).")
+@click.option("--extend-select", metavar="CODES", help="Codes or prefixes to enable on top of the selection.")
 @click.option("--ignore", metavar="CODES", help="Comma-separated codes or prefixes to disable.")
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report to a file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read [tool.gradlint] from this file.")
+@click.option("--stdin-filename", metavar="PATH", help="The path to report for source read from stdin (PATH '-').")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files git ignores (default: on).")
+@click.option("--add-noqa", is_flag=True, help="Append '# noqa: CODE' to every line with a finding, to adopt gradlint.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 def check(
     paths: Tuple[str, ...],
     select: Optional[str],
+    extend_select: Optional[str],
     ignore: Optional[str],
     output_format: str,
+    statistics: bool,
+    output_file: Optional[str],
     exit_zero: bool,
     jobs: Optional[int],
+    config_path: Optional[str],
+    stdin_filename: Optional[str],
+    respect_gitignore: Optional[bool],
+    add_noqa: bool,
     quiet: bool,
 ) -> None:
-    """Lint PATHS (files or directories; default: the current directory)."""
+    """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
+    from .config import ConfigError, find_config, gitignored, load_config
+    from .engine import lint_bytes
     from .runner import lint_files
 
+    paths = paths or (".",)
     try:
-        selected, ignored = parse_codes(select), parse_codes(ignore)
+        found = Path(config_path) if config_path else find_config([p for p in paths if p != "-"])
+        if config_path and not found.is_file():
+            raise ConfigError(f"{config_path}: no such file")
+        config = load_config(found) if found else Config()
+        selected = parse_codes(select) if select is not None else config.select
+        ignored = parse_codes(ignore) if ignore is not None else config.ignore
+        extended = parse_codes(extend_select) + (config.extend_select if select is None else [])
     except SelectionError as exc:
         raise click.UsageError(str(exc))
-    rules = select_rules(selected, ignored)
-    paths = paths or (".",)
-    missing = [p for p in paths if not os.path.lexists(p)]
+    except ConfigError as exc:
+        click.echo(f"gradlint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    rules = select_rules(selected, ignored, extended)
+
+    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:
         click.echo(f"gradlint: error: no such file or directory: {missing[0]}", err=True)
         sys.exit(EXIT_ERROR)
-    files, walk_errors = discover(list(paths))
-    findings = [_error(path, INPUT_ERROR, f"cannot read directory: {reason}") for path, reason in walk_errors]
+    findings = []
+    if "-" in paths:
+        findings += lint_bytes(sys.stdin.buffer.read(), stdin_filename or "-", rules)
+    files, walk_errors = discover([p for p in paths if p != "-"])
+    named = {os.path.normpath(p) for p in paths}
+    files = [f for f in files if os.path.normpath(f) in named or not config.is_excluded(f)]
+    if respect_gitignore if respect_gitignore is not None else config.respect_gitignore:
+        ignored_by_git = gitignored(f for f in files if os.path.normpath(f) not in named)
+        files = [f for f in files if f not in ignored_by_git]
+    findings += [_error(path, INPUT_ERROR, f"cannot read directory: {reason}") for path, reason in walk_errors]
     findings += lint_files(files, rules, jobs)
-    findings = sorted(f for f in findings if f.code not in ENGINE_CODES or engine_code_enabled(f.code, ignored))
-    sys.stdout.write(FORMATTERS[output_format](findings))
+    findings = sorted(
+        f
+        for f in findings
+        if (f.code not in ENGINE_CODES or engine_code_enabled(f.code, ignored))
+        and not _matches_any(f.code, config.ignored_codes_for(f.path))
+    )
+    if add_noqa:
+        from .noqa import add_noqa as write_noqa
+
+        changed = write_noqa(findings)
+        click.echo(f"gradlint: added noqa to {changed} lines", err=True)
+        sys.exit(EXIT_CLEAN)
+    report = format_statistics(findings) if statistics else FORMATTERS[output_format](findings)
+    if output_file:
+        try:
+            Path(output_file).write_text(report, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"gradlint: error: cannot write {output_file}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
+    else:
+        sys.stdout.write(report)
     if not quiet:
         with_findings = len({f.path for f in findings})
         noun = "finding" if len(findings) == 1 else "findings"
-        click.echo(
-            f"gradlint: {len(findings)} {noun} in {with_findings} of {len(files)} files checked", err=True
-        )
+        checked = len(files) + (1 if "-" in paths else 0)
+        click.echo(f"gradlint: {len(findings)} {noun} in {with_findings} of {checked} files checked", err=True)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _matches_any(code: str, prefixes) -> bool:
+    return any(code.startswith(p) for p in prefixes)
 
 
 @main.command("rules")

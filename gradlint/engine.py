@@ -58,7 +58,12 @@ def rules_for(text: str, rule_classes: Sequence[Type[Rule]]) -> List[Type[Rule]]
     return [rule for rule in rule_classes if rule.may_fire(text)]
 
 
+_FILE_NOQA = re.compile(r"^[ \t]*#[ \t]*gradlint:[ \t]*noqa[ \t]*$", re.IGNORECASE | re.MULTILINE)
+
+
 def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
+    if "noqa" in text and _FILE_NOQA.search(text):
+        return []
     active = rules_for(text, rule_classes)
     if not active and _compiles(text):
         return []

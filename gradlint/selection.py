@@ -31,12 +31,12 @@ def _matches(code: str, selectors: Iterable[str]) -> bool:
     return any(code.startswith(s) for s in selectors)
 
 
-def select_rules(select: List[str], ignore: List[str]) -> Tuple[Type[Rule], ...]:
+def select_rules(select: List[str], ignore: List[str], extend: List[str] = ()) -> Tuple[Type[Rule], ...]:
     """Rules to run: the default set (errors and warnings) unless --select names others."""
     if select:
-        chosen = [rule for rule in ALL_RULES if _matches(rule.code, select)]
+        chosen = [rule for rule in ALL_RULES if _matches(rule.code, select) or _matches(rule.code, extend)]
     else:
-        chosen = [rule for rule in ALL_RULES if rule.default_enabled()]
+        chosen = [rule for rule in ALL_RULES if rule.default_enabled() or _matches(rule.code, extend)]
     return tuple(rule for rule in chosen if not _matches(rule.code, ignore))
 
 

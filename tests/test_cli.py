@@ -29,21 +29,37 @@ def write(tmp_path, name, content):
     return path
 
 
-def test_examples_report_exactly_the_planted_pitfalls():
-    result = gradlint("check", "examples")
-    assert result.returncode == 1
+def _reported(result):
     reported = set()
     for line in result.stdout.splitlines():
         match = re.match(r"^(.*?):(\d+):(\d+): (GRD\d{3}) ", line)
         assert match, line
         reported.add((Path(match.group(1)).name, int(match.group(2)), match.group(4)))
-    planted = {
+    return reported
+
+
+def _planted():
+    return {
         (path.name, line, code)
         for path in EXAMPLES.glob("*.py")
         for line, code in expected_lines(path.read_text())
     }
+
+
+def test_examples_report_exactly_the_planted_pitfalls():
+    result = gradlint("check", "examples")
+    assert result.returncode == 1
+    defaults = {rule.code for rule in ALL_RULES if rule.default_enabled()}
+    planted = {p for p in _planted() if p[2] in defaults}
     assert len(planted) >= 10
-    assert reported == planted
+    assert _reported(result) == planted
+
+
+def test_examples_cover_every_rule_with_all_rules_selected():
+    result = gradlint("check", "--select", "GRD", "examples")
+    planted = _planted()
+    assert _reported(result) == planted
+    assert {code for _, _, code in planted} == {rule.code for rule in ALL_RULES}
 
 
 def test_output_is_flake8_format_sorted_with_summary_on_stderr(tmp_path):

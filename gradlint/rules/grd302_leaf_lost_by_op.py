@@ -20,13 +20,22 @@ class LeafLostByOp(Rule):
         if found is None:
             return
         creation, op = found
+        parameter = ctx.value(creation.func).qual == "torch.nn.Parameter"
+        consequence = (
+            "is not an nn.Parameter any more, so the module does not register it and no optimizer sees it"
+            if parameter
+            else "is a non-leaf whose `.grad` stays None after backward()"
+        )
+        fix = (
+            "Build the Parameter from the converted data (`nn.Parameter(t.to(device))`) or move the whole module"
+            if parameter
+            else "Pass `device=`/`dtype=` to the factory, or apply the op first and call `.requires_grad_()` last"
+        )
         self.report(
             ctx,
             value_node,
             f"`{source(op, 40)}` is applied to the leaf made by `{source(creation, 40)}`: "
-            f"`{source(target, 30)}` holds the op's result, a non-leaf whose `.grad` stays None (and a "
-            "Parameter so built is not registered in the module). Pass `device=`/`dtype=` to the factory, "
-            "scale the data before `requires_grad_()`, or move the whole module with `.to()`.",
+            f"`{source(target, 30)}` holds the op's result, which {consequence}. {fix}.",
         )
 
     @staticmethod

@@ -14,7 +14,7 @@ class LossHistoryAccumulation(Rule):
         self._candidates = {}  # id(loop node) -> [(node, accumulator name)]
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
-        if isinstance(node.target, cst.Name) and ctx.value(node.target).kind in ("number", "tensor"):
+        if isinstance(node.target, cst.Name) and ctx.value(node.target).kind in ("number", "tensor", "unknown"):
             self._consider(ctx, node, node.target.value, node.value)
 
     def on_call(self, node: cst.Call, ctx) -> None:

@@ -1,0 +1,357 @@
+"""GRD302 leaf-lost-by-op: an op applied in the same expression that creates a leaf.
+
+Every snippet is a complete program. In positives, each line the rule must report
+carries a ``# expect: GRD302`` marker, and the expected line numbers are also
+spelled out in the parameters (the two are checked against each other).
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from snippets import findings
+
+CODE = "GRD302"
+
+
+def _marked(src):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
+
+
+def case(case_id, src, lines=(), xfail=None):
+    src = textwrap.dedent(src)
+    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+
+POSITIVES = [
+    case(
+        "double-after-factory",
+        """\
+        import torch
+
+        features = torch.randn(5, requires_grad=True).double()  # expect: GRD302
+        weights = torch.linspace(-1.0, 1.0, 5, dtype=torch.float64)
+        torch.tanh(features @ weights).backward()
+        print(features.grad)
+        """,
+        [3],
+    ),
+    case(
+        "cuda-after-factory",
+        """\
+        import torch
+
+        w = torch.randn(3, 3, requires_grad=True).cuda()  # expect: GRD302
+        """,
+        [3],
+    ),
+    case(
+        "to-device-after-factory-in-loop-setup",
+        """\
+        import torch
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        x = torch.randn(32, 3, device=device)
+        w = torch.zeros(3, 1, requires_grad=True).to(device)  # expect: GRD302
+        for step in range(3):
+            loss = (x @ w).pow(2).mean()
+            loss.backward()
+        """,
+        [5],
+    ),
+    case(
+        "scaled-initialisation",
+        """\
+        import torch
+
+        W = torch.randn(784, 10, requires_grad=True) * 0.01  # expect: GRD302
+        b = torch.zeros(10, requires_grad=True)
+        """,
+        [3],
+    ),
+    case(
+        "number-on-the-left-of-the-product",
+        """\
+        import torch
+
+        std = 0.02
+        emb = std * torch.randn(100, 16, requires_grad=True)  # expect: GRD302
+        """,
+        [4],
+    ),
+    case(
+        "view-after-factory",
+        """\
+        import torch
+
+        t = torch.linspace(0, 1, 50, requires_grad=True).view(-1, 1)  # expect: GRD302
+        """,
+        [3],
+    ),
+    case(
+        "parameter-moved-in-module-init",
+        """\
+        import torch
+        import torch.nn as nn
+
+        device = "cpu"
+
+
+        class Scale(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.gain = nn.Parameter(torch.ones(n)).to(device)  # expect: GRD302
+
+            def forward(self, x):
+                return x * self.gain
+
+
+        Scale(3)(torch.randn(2, 3))
+        """,
+        [10],
+    ),
+    case(
+        "from-torch-nn-import-parameter-float",
+        """\
+        import torch
+        from torch.nn import Parameter
+
+        alpha = Parameter(torch.tensor(1, dtype=torch.float64)).float()  # expect: GRD302
+        """,
+        [4],
+    ),
+    case(
+        "alias-T-reshape-after-factory-in-function",
+        """\
+        import torch as T
+
+
+        def init_weights(n_in, n_out):
+            w = T.rand(n_in * n_out, requires_grad=True).reshape(n_in, n_out)  # expect: GRD302
+            return w
+
+
+        init_weights(3, 2)
+        """,
+        [5],
+    ),
+    case(
+        "trainer-init-builds-leaf-then-casts",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Linear(4, 1)
+                self.log_temp = torch.zeros(1, requires_grad=True).half()  # expect: GRD302
+                self.optimizer = torch.optim.Adam(list(self.model.parameters()) + [self.log_temp])
+
+
+        Trainer()
+        """,
+        [8],
+    ),
+    case(
+        "two-ops-chained",
+        """\
+        import torch
+
+        z = torch.empty(8, requires_grad=True).float().cuda()  # expect: GRD302
+        """,
+        [3],
+    ),
+    case(
+        "annotated-assignment",
+        """\
+        import torch
+
+        bias: torch.Tensor = torch.zeros(4, requires_grad=True).double()  # expect: GRD302
+        """,
+        [3],
+    ),
+    case(
+        "requires-grad-underscore-then-op",
+        """\
+        import torch
+
+        w = torch.zeros(3).requires_grad_().double()  # expect: GRD302
+        (w * 2).sum().backward()
+        print(w.grad)
+        """,
+        [3],
+        xfail=(
+            "LeafLostByOp._lost_leaf() walks the receiver chain from the outermost call and returns None "
+            "as soon as it meets a _KEEPS_LEAF method, so the leaf made by `.requires_grad_()` (a leaf per "
+            "the vocabulary) is never the creation point: `.double()` applied after it is not reported"
+        ),
+    ),
+    case(
+        "indexing-after-factory",
+        """\
+        import torch
+
+        x = torch.randn(3, requires_grad=True)[None]  # expect: GRD302
+        """,
+        [3],
+        xfail=(
+            "LeafLostByOp._lost_leaf() only follows method calls and number products; a Subscript "
+            "(`[None]`, `[:, 0]`) applied to the fresh leaf is an op too, but is not walked"
+        ),
+    ),
+    case(
+        "tuple-assignment-of-two-lost-leaves",
+        """\
+        import torch
+
+        w, b = (
+            torch.randn(3, requires_grad=True).double(),  # expect: GRD302
+            torch.zeros(1, requires_grad=True).double(),  # expect: GRD302
+        )
+        """,
+        [4, 5],
+        xfail=(
+            "LeafLostByOp.on_assign() passes the whole value node to _lost_leaf(); a Tuple value is "
+            "neither a Call nor a BinaryOperation, so the elements of `w, b = a.double(), c.double()` are "
+            "never examined (one finding per lost leaf is expected)"
+        ),
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "device-and-dtype-passed-to-the-factory",
+        """\
+        import torch
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        w = torch.randn(3, 3, device=device, dtype=torch.float64, requires_grad=True)
+        w.sum().backward()
+        print(w.grad)
+        """,
+    ),
+    case(
+        "scale-then-requires-grad",
+        """\
+        import torch
+
+        W = (torch.randn(784, 10) * 0.01).requires_grad_()
+        b = torch.randn(10).to("cpu").requires_grad_(True)
+        t = torch.linspace(0, 1, 50).view(-1, 1).requires_grad_()
+        """,
+    ),
+    case(
+        "module-moved-to-device",
+        """\
+        import torch
+        import torch.nn as nn
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        model = nn.Linear(4, 2).to(device)
+        net = nn.Sequential(nn.Linear(4, 4), nn.ReLU()).double()
+        """,
+    ),
+    case(
+        "parameter-built-from-moved-tensor",
+        """\
+        import torch
+        import torch.nn as nn
+
+        device = "cpu"
+
+
+        class Scale(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.gain = nn.Parameter(torch.ones(n).to(device))
+                self.bias = nn.Parameter(torch.zeros(n, dtype=torch.float64).float())
+
+            def forward(self, x):
+                return x * self.gain + self.bias
+
+
+        Scale(3).to(device)
+        """,
+    ),
+    case(
+        "moved-copy-in-a-separate-statement",
+        """\
+        import torch
+
+        x = torch.randn(4, requires_grad=True)
+        x_gpu = x.to("cpu")
+        x_gpu.sum().backward()
+        print(x.grad)
+        """,
+    ),
+    case(
+        "data-tensor-without-requires-grad",
+        """\
+        import torch
+
+        images = torch.randn(8, 3, 32, 32).cuda() if torch.cuda.is_available() else torch.randn(8, 3, 32, 32)
+        noise = torch.randn(8, 16, requires_grad=False).double() * 0.1
+        """,
+    ),
+    case(
+        "parameter-with-requires-grad-false-moved",
+        """\
+        import torch
+        import torch.nn as nn
+
+        table = nn.Parameter(torch.randn(10, 4), requires_grad=False).double()
+        """,
+    ),
+    case(
+        "factory-inside-a-call-argument",
+        """\
+        import torch
+        import torch.nn as nn
+
+        layer = nn.Linear(4, 4)
+        x = torch.randn(2, 4, requires_grad=True)
+        out = layer(torch.randn(2, 4, requires_grad=True))
+        out.sum().backward()
+        print(x.grad)
+        """,
+    ),
+    case(
+        "under-no-grad-with-requires-grad-reset",
+        """\
+        import torch
+
+        with torch.no_grad():
+            w = torch.randn(3, requires_grad=True) * 0.01
+        w.requires_grad_()
+        (w * 2).sum().backward()
+        print(w.grad)
+        """,
+    ),
+    case(
+        "leaf-created-then-updated-with-scalar-in-place",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        with torch.no_grad():
+            w.mul_(0.01)
+        (w * 2).sum().backward()
+        print(w.grad)
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("src,lines", POSITIVES)
+def test_fires(src, lines):
+    assert findings(src, CODE) == [(line, CODE) for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", NEGATIVES)
+def test_silent(src, lines):
+    assert findings(src, CODE) == []
