@@ -1,0 +1,365 @@
+"""GRD303 leaf-rebound: a leaf name rebound to a graph result.
+
+Every snippet is a complete program. In positives, each line the rule must report
+carries a ``# expect: GRD303`` marker, and the expected line numbers are also
+spelled out in the parameters (the two are checked against each other).
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from snippets import findings
+
+CODE = "GRD303"
+
+
+def _marked(src):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
+
+
+def case(case_id, src, lines=(), xfail=None):
+    src = textwrap.dedent(src)
+    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+
+POSITIVES = [
+    case(
+        "manual-gradient-step-in-module-level-loop",
+        """\
+        import torch
+        import torch.nn.functional as F
+
+        x = torch.randn(128, 2)
+        y = (x[:, 0] - 2 * x[:, 1] > 0).float()
+        w = torch.zeros(2, requires_grad=True)
+        b = torch.zeros(1, requires_grad=True)
+        lr = 0.5
+        for step in range(100):
+            loss = F.binary_cross_entropy_with_logits(x @ w + b, y)
+            loss.backward()
+            w = w - lr * w.grad  # expect: GRD303
+            b = b - lr * b.grad  # expect: GRD303
+        """,
+        [12, 13],
+    ),
+    case(
+        "owned-leaf-scaled-out-of-place",
+        """\
+        import torch
+
+        eta = torch.ones(3, requires_grad=True)
+        eta = eta * 2  # expect: GRD303
+        (eta ** 2).sum().backward()
+        print(eta.grad)
+        """,
+        [4],
+    ),
+    case(
+        "alias-T-leaf-rebound-in-while-loop",
+        """\
+        import torch as T
+
+        theta = T.randn(4, requires_grad=True)
+        step = 0
+        while step < 10:
+            loss = (theta ** 2).sum()
+            loss.backward()
+            theta = theta - 0.1 * theta.grad  # expect: GRD303
+            step += 1
+        """,
+        [8],
+    ),
+    case(
+        "requires-grad-underscore-leaf-rebound-in-function",
+        """\
+        import torch
+
+
+        def fit(x, y, steps=20):
+            w = torch.zeros(x.shape[1]).requires_grad_()
+            for _ in range(steps):
+                loss = ((x @ w - y) ** 2).mean()
+                loss.backward()
+                w = w.sub(0.01 * w.grad)  # expect: GRD303
+            return w
+
+
+        fit(torch.randn(16, 3), torch.randn(16))
+        """,
+        [9],
+    ),
+    case(
+        "trainer-attribute-leaf-rebound-in-method",
+        """\
+        import torch
+
+
+        class Trainer:
+            def __init__(self):
+                self.w = torch.zeros(3, requires_grad=True)
+                self.lr = 0.1
+
+            def step(self, x, y):
+                loss = ((x @ self.w - y) ** 2).mean()
+                loss.backward()
+                self.w = self.w - self.lr * self.w.grad  # expect: GRD303
+
+
+        t = Trainer()
+        t.step(torch.randn(4, 3), torch.randn(4))
+        """,
+        [12],
+    ),
+    case(
+        "parameter-from-torch-nn-rebound-with-weight-decay",
+        """\
+        import torch
+        from torch.nn import Parameter
+
+        w = Parameter(torch.randn(5))
+        x = torch.randn(20, 5)
+        for epoch in range(3):
+            loss = (x @ w).pow(2).mean()
+            loss.backward()
+            w = w * (1 - 1e-4) - 0.05 * w.grad  # expect: GRD303
+        """,
+        [9],
+    ),
+    case(
+        "owned-leaf-clamped-out-of-place",
+        """\
+        import torch
+
+        log_sigma = torch.zeros(1, requires_grad=True)
+        log_sigma = log_sigma.clamp(-5.0, 5.0)  # expect: GRD303
+        nll = (torch.randn(10) ** 2 / (2 * log_sigma.exp() ** 2)).mean() + log_sigma.sum()
+        nll.backward()
+        """,
+        [4],
+    ),
+    case(
+        "module-parameter-attribute-rebound-in-nn-module-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scale = nn.Parameter(torch.ones(3))
+
+            def forward(self, x):
+                return x * self.scale
+
+            def manual_update(self, lr):
+                self.scale = self.scale - lr * self.scale.grad  # expect: GRD303
+
+
+        m = Model()
+        m(torch.randn(2, 3)).sum().backward()
+        m.manual_update(0.1)
+        """,
+        [14],
+    ),
+    case(
+        "nested-loops-rebinding-two-leaves",
+        """\
+        import torch
+
+        w1 = torch.randn(4, 8, requires_grad=True)
+        w2 = torch.randn(8, 1, requires_grad=True)
+        data = [(torch.randn(16, 4), torch.randn(16, 1)) for _ in range(3)]
+        for epoch in range(2):
+            for xb, yb in data:
+                loss = ((torch.relu(xb @ w1) @ w2 - yb) ** 2).mean()
+                loss.backward()
+                w1 = w1 - 0.01 * w1.grad  # expect: GRD303
+                w2 = w2 - 0.01 * w2.grad  # expect: GRD303
+        """,
+        [10, 11],
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "in-place-update-under-no-grad",
+        """\
+        import torch
+        import torch.nn.functional as F
+
+        x = torch.randn(128, 2)
+        y = (x[:, 0] > 0).float()
+        w = torch.zeros(2, requires_grad=True)
+        for step in range(100):
+            loss = F.binary_cross_entropy_with_logits(x @ w, y)
+            loss.backward()
+            with torch.no_grad():
+                w -= 0.5 * w.grad
+            w.grad = None
+        """,
+    ),
+    case(
+        "functional-update-detached-into-a-new-leaf",
+        """\
+        import torch
+
+        x, y = torch.randn(16, 3), torch.randn(16)
+        w = torch.zeros(3, requires_grad=True)
+        for _ in range(10):
+            loss = ((x @ w - y) ** 2).mean()
+            loss.backward()
+            w = (w - 0.01 * w.grad).detach().requires_grad_()
+        """,
+    ),
+    case(
+        "rebound-under-no-grad-then-requires-grad",
+        """\
+        import torch
+
+        x, y = torch.randn(16, 3), torch.randn(16)
+        w = torch.zeros(3, requires_grad=True)
+        for _ in range(10):
+            loss = ((x @ w - y) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                w = w - 0.01 * w.grad
+            w.requires_grad_(True)
+        """,
+    ),
+    case(
+        "weight-norm-on-an-alias-of-a-module-parameter",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class WNLinear(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x):
+                weight = self.fc.weight
+                weight = weight / weight.norm(dim=1, keepdim=True)
+                return x @ weight.t() + self.fc.bias
+
+
+        WNLinear()(torch.randn(2, 4)).sum().backward()
+        """,
+    ),
+    case(
+        "hidden-state-rebound-each-step",
+        """\
+        import torch
+
+        w = torch.randn(4, 4, requires_grad=True)
+        h = torch.zeros(4)
+        for t in range(5):
+            h = torch.tanh(w @ h + 1.0)
+        h.sum().backward()
+        print(w.grad.shape)
+        """,
+    ),
+    case(
+        "data-tensor-rebound",
+        """\
+        import torch
+
+        x = torch.randn(8, 3)
+        x = x * 2 - 1
+        x = x.to("cpu")
+        w = torch.randn(3, requires_grad=True)
+        (x @ w).sum().backward()
+        """,
+    ),
+    case(
+        "optimizer-updates-model-parameters",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(3):
+            optimizer.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            loss = loss.detach()
+        """,
+    ),
+    case(
+        "fresh-leaf-recreated-each-iteration",
+        """\
+        import torch
+
+        for trial in range(3):
+            w = torch.randn(3, requires_grad=True)
+            loss = (w ** 2).sum()
+            loss.backward()
+            w = torch.randn(3, requires_grad=True)
+        """,
+    ),
+    case(
+        "grad-read-into-a-new-name",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        (w ** 2).sum().backward()
+        w_next = w - 0.1 * w.grad
+        print(w_next, w.grad)
+        """,
+    ),
+    case(
+        "unknown-function-parameter-rebound",
+        """\
+        import torch
+
+
+        def sgd(w, g, lr=0.1):
+            w = w - lr * g
+            return w
+
+
+        print(sgd(torch.ones(3), torch.ones(3)))
+        """,
+    ),
+    case(
+        "pgd-attack-step-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        model = nn.Linear(8, 3)
+        x = torch.randn(4, 8)
+        y = torch.randint(0, 3, (4,))
+        eps, alpha = 0.1, 0.02
+        x_adv = x.clone().detach().requires_grad_(True)
+        for _ in range(5):
+            loss = F.cross_entropy(model(x_adv), y)
+            loss.backward()
+            with torch.no_grad():
+                x_adv = x_adv + alpha * x_adv.grad.sign()
+                x_adv = torch.min(torch.max(x_adv, x - eps), x + eps)
+            x_adv.requires_grad_(True)
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("src,lines", POSITIVES)
+def test_fires(src, lines):
+    assert findings(src, CODE) == [(line, CODE) for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", NEGATIVES)
+def test_silent(src, lines):
+    assert findings(src, CODE) == []

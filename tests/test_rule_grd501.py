@@ -1,0 +1,540 @@
+"""GRD501 missing-zero-grad: a training loop that calls backward() and step() but never clears gradients.
+
+Every snippet is a complete program. In positives, each line the rule must report
+carries a ``# expect: GRD501`` marker, and the expected line numbers are also
+spelled out in the parameters (the two are checked against each other).
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from snippets import findings
+
+CODE = "GRD501"
+
+
+def _marked(src):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
+
+
+def case(case_id, src, lines=(), xfail=None):
+    src = textwrap.dedent(src)
+    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+
+POSITIVES = [
+    case(
+        "module-level-loop-without-zero-grad",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        import torch.optim as optim
+
+        x = torch.randn(32, 4)
+        y = torch.randn(32, 1)
+        model = nn.Linear(4, 1)
+        optimizer = optim.SGD(model.parameters(), lr=0.05)
+        for step in range(10):
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            optimizer.step()  # expect: GRD501
+        """,
+        [13],
+    ),
+    case(
+        "nested-epoch-and-batch-loops",
+        """\
+        import torch
+        from torch import nn, optim
+
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))
+        criterion = nn.MSELoss()
+        optimizer = optim.Adam(model.parameters(), lr=1e-3)
+        batches = [(torch.randn(4, 8), torch.randn(4, 1)) for _ in range(5)]
+        for epoch in range(3):
+            for xb, yb in batches:
+                loss = criterion(model(xb), yb)
+                loss.backward()
+                optimizer.step()  # expect: GRD501
+        """,
+        [12],
+    ),
+    case(
+        "alias-T-while-loop",
+        """\
+        import torch as T
+
+        net = T.nn.Linear(3, 1)
+        opt = T.optim.SGD(net.parameters(), lr=0.1)
+        step = 0
+        while step < 5:
+            loss = net(T.randn(8, 3)).pow(2).mean()
+            loss.backward()
+            opt.step()  # expect: GRD501
+            step += 1
+        """,
+        [9],
+    ),
+    case(
+        "trainer-class-with-model-and-optimizer-in-init",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self, lr):
+                self.model = nn.Linear(10, 2)
+                self.criterion = nn.CrossEntropyLoss()
+                self.optimizer = torch.optim.SGD(self.model.parameters(), lr=lr)
+
+            def train(self, loader):
+                for x, y in loader:
+                    loss = self.criterion(self.model(x), y)
+                    loss.backward()
+                    self.optimizer.step()  # expect: GRD501
+
+
+        Trainer(0.1).train([(torch.randn(4, 10), torch.randint(0, 2, (4,)))])
+        """,
+        [15],
+    ),
+    case(
+        "gan-generator-optimizer-never-cleared",
+        """\
+        import torch
+        import torch.nn as nn
+
+        G = nn.Sequential(nn.Linear(2, 4), nn.Tanh())
+        D = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+        bce = nn.BCELoss()
+        opt_d = torch.optim.Adam(D.parameters())
+        opt_g = torch.optim.Adam(G.parameters())
+        for step in range(3):
+            fake = G(torch.randn(8, 2))
+            opt_d.zero_grad()
+            d_loss = bce(D(torch.randn(8, 4)), torch.ones(8, 1)) + bce(D(fake.detach()), torch.zeros(8, 1))
+            d_loss.backward()
+            opt_d.step()
+            g_loss = bce(D(fake), torch.ones(8, 1))
+            g_loss.backward()
+            opt_g.step()  # expect: GRD501
+        """,
+        [17],
+    ),
+    case(
+        "zero-grad-on-a-different-model",
+        """\
+        import torch
+        import torch.nn as nn
+
+        encoder = nn.Linear(6, 3)
+        decoder = nn.Linear(3, 6)
+        opt = torch.optim.SGD(decoder.parameters(), lr=0.1)
+        for step in range(4):
+            encoder.zero_grad()
+            x = torch.randn(5, 6)
+            loss = (decoder(encoder(x).detach()) - x).pow(2).mean()
+            loss.backward()
+            opt.step()  # expect: GRD501
+        """,
+        [12],
+    ),
+    case(
+        "zero-grad-only-before-the-loop-in-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def train(model, data, epochs=3):
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            optimizer.zero_grad()
+            for epoch in range(epochs):
+                for x, y in data:
+                    loss = nn.functional.mse_loss(model(x), y)
+                    loss.backward()
+                    optimizer.step()  # expect: GRD501
+
+
+        train(nn.Linear(2, 1), [(torch.randn(4, 2), torch.randn(4, 1))])
+        """,
+        [12],
+    ),
+    case(
+        "from-torch-import-optim-manual-leaves",
+        """\
+        import torch
+        from torch import optim
+
+        w = torch.randn(3, requires_grad=True)
+        x, y = torch.randn(16, 3), torch.randn(16)
+        sgd = optim.SGD([w], lr=0.01)
+        for it in range(20):
+            loss = ((x @ w - y) ** 2).mean()
+            loss.backward()
+            sgd.step()  # expect: GRD501
+        """,
+        [10],
+    ),
+    case(
+        "nn-module-subclass-with-its-own-fit-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Regressor(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 1)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def fit(self, x, y, steps=10):
+                optimizer = torch.optim.SGD(self.parameters(), lr=0.1)
+                for _ in range(steps):
+                    loss = ((self(x) - y) ** 2).mean()
+                    loss.backward()
+                    optimizer.step()  # expect: GRD501
+
+
+        Regressor().fit(torch.randn(8, 3), torch.randn(8, 1))
+        """,
+        [18],
+    ),
+    case(
+        "conditional-step-without-any-clear",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        batches = [torch.randn(8, 4) for _ in range(16)]
+        for i, xb in enumerate(batches):
+            loss = model(xb).pow(2).mean() / 4
+            loss.backward()
+            if (i + 1) % 4 == 0:
+                optimizer.step()  # expect: GRD501
+        """,
+        [11],
+    ),
+    case(
+        "zero-grad-once-per-epoch-step-every-batch",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        batches = [torch.randn(8, 4) for _ in range(4)]
+        for epoch in range(3):
+            optimizer.zero_grad()
+            for xb in batches:
+                loss = model(xb).pow(2).mean()
+                loss.backward()
+                optimizer.step()  # expect: GRD501
+        """,
+        [12],
+    ),
+    case(
+        "amp-grad-scaler-loop-without-zero-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scaler = torch.amp.GradScaler("cpu")
+        for step in range(5):
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                loss = model(torch.randn(4, 4)).pow(2).mean()
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)  # expect: GRD501
+            scaler.update()
+        """,
+        [11],
+        xfail=(
+            "neither half of the AMP loop is recorded: `scaler.scale(loss)` is an unknown call, so its "
+            ".backward() never reaches Analyzer._backward() (only tensor receivers do), and "
+            "`scaler.step(optimizer)` is not an optimizer's own .step() (only those are added to "
+            "LoopRecord.steps); GradScaler.scale/step are not modelled in the analysis"
+        ),
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "zero-grad-every-iteration",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+        for step in range(10):
+            optimizer.zero_grad()
+            loss = F.mse_loss(model(torch.randn(32, 4)), torch.randn(32, 1))
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "deliberate-gradient-accumulation",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        accum_steps = 4
+        batches = [torch.randn(8, 4) for _ in range(16)]
+        for i, xb in enumerate(batches):
+            loss = model(xb).pow(2).mean() / accum_steps
+            loss.backward()
+            if (i + 1) % accum_steps == 0:
+                optimizer.step()
+                optimizer.zero_grad()
+        """,
+    ),
+    case(
+        "model-zero-grad-covers-the-optimizer",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(5):
+            model.zero_grad()
+            loss = model(torch.randn(4, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "grads-set-to-none-by-hand",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(5):
+            loss = model(torch.randn(4, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            for p in model.parameters():
+                p.grad = None
+        """,
+    ),
+    case(
+        "gan-each-network-clears-its-own-gradients",
+        """\
+        import torch
+        import torch.nn as nn
+
+        G = nn.Sequential(nn.Linear(2, 4), nn.Tanh())
+        D = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+        bce = nn.BCELoss()
+        opt_d = torch.optim.Adam(D.parameters())
+        opt_g = torch.optim.Adam(G.parameters())
+        for step in range(3):
+            fake = G(torch.randn(8, 2))
+            D.zero_grad()
+            d_loss = bce(D(torch.randn(8, 4)), torch.ones(8, 1)) + bce(D(fake.detach()), torch.zeros(8, 1))
+            d_loss.backward()
+            opt_d.step()
+            G.zero_grad()
+            g_loss = bce(D(fake), torch.ones(8, 1))
+            g_loss.backward()
+            opt_g.step()
+        """,
+    ),
+    case(
+        "trainer-clears-with-set-to-none",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Linear(10, 2)
+                self.optimizer = torch.optim.Adam(self.model.parameters())
+
+            def train(self, loader):
+                for x, y in loader:
+                    self.optimizer.zero_grad(set_to_none=True)
+                    loss = nn.functional.cross_entropy(self.model(x), y)
+                    loss.backward()
+                    self.optimizer.step()
+
+
+        Trainer().train([(torch.randn(4, 10), torch.randint(0, 2, (4,)))])
+        """,
+    ),
+    case(
+        "lbfgs-closure-clears-gradients",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(3, 1)
+        x, y = torch.randn(16, 3), torch.randn(16, 1)
+        optimizer = torch.optim.LBFGS(model.parameters())
+
+
+        def closure():
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            return loss
+
+
+        for step in range(5):
+            optimizer.step(closure)
+        """,
+    ),
+    case(
+        "manual-leaf-grads-zeroed",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        b = torch.zeros(1, requires_grad=True)
+        optimizer = torch.optim.SGD([w, b], lr=0.01)
+        x, y = torch.randn(16, 3), torch.randn(16)
+        for it in range(20):
+            loss = ((x @ w + b - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            w.grad.zero_()
+            b.grad.zero_()
+        """,
+    ),
+    case(
+        "model-zero-grad-covers-a-head-optimizer",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Linear(4, 4)
+                self.head = nn.Linear(4, 1)
+
+            def forward(self, x):
+                return self.head(self.body(x))
+
+
+        model = Net()
+        head_opt = torch.optim.SGD(model.head.parameters(), lr=0.1)
+        for step in range(3):
+            model.zero_grad()
+            model(torch.randn(2, 4)).sum().backward()
+            head_opt.step()
+        """,
+    ),
+    case(
+        "one-optimizer-over-two-modules-each-cleared",
+        """\
+        import torch
+        import torch.nn as nn
+
+        backbone = nn.Linear(4, 4)
+        head = nn.Linear(4, 2)
+        optimizer = torch.optim.SGD(list(backbone.parameters()) + list(head.parameters()), lr=0.1)
+        for step in range(3):
+            backbone.zero_grad()
+            head.zero_grad()
+            loss = head(backbone(torch.randn(2, 4))).sum()
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "evaluation-loop-after-training-has-no-step",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(3):
+            optimizer.zero_grad()
+            model(torch.randn(2, 4)).sum().backward()
+            optimizer.step()
+        for step in range(3):
+            x = torch.randn(2, 4, requires_grad=True)
+            model(x).sum().backward()
+            print(x.grad)
+        """,
+    ),
+    case(
+        "full-batch-accumulation-over-an-epoch",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        batches = [torch.randn(8, 4) for _ in range(4)]
+        for epoch in range(3):
+            optimizer.zero_grad()
+            for xb in batches:
+                loss = model(xb).pow(2).mean() / len(batches)
+                loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "gradients-cleared-by-a-helper-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+
+        def reset_gradients():
+            for p in model.parameters():
+                p.grad = None
+
+
+        for step in range(5):
+            reset_gradients()
+            loss = model(torch.randn(4, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+        """,
+        xfail=(
+            "LoopRecord.clears only sees clears made in the loop's own scope; a call to a function "
+            "(here a local helper that sets every p.grad = None) is not treated as a possible clear, so "
+            "MissingZeroGrad reads 'no clear recorded' as 'never clears' although the effect of the call "
+            "is unknown (unknown should mean silent)"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("src,lines", POSITIVES)
+def test_fires(src, lines):
+    assert findings(src, CODE) == [(line, CODE) for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", NEGATIVES)
+def test_silent(src, lines):
+    assert findings(src, CODE) == []

@@ -1,0 +1,447 @@
+"""GRD502 loss-history-accumulation: a grad tensor accumulated across loop iterations into a name that outlives the loop.
+
+Every snippet is a complete program. In positives, each line the rule must report
+carries a ``# expect: GRD502`` marker, and the expected line numbers are also
+spelled out in the parameters (the two are checked against each other).
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from snippets import findings
+
+CODE = "GRD502"
+
+
+def _marked(src):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
+
+
+def case(case_id, src, lines=(), xfail=None):
+    src = textwrap.dedent(src)
+    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+
+POSITIVES = [
+    case(
+        "epoch-loss-summed-as-tensor",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.optim as optim
+
+        inputs = torch.randn(256, 8)
+        targets = torch.randn(256, 1)
+        model = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))
+        criterion = nn.MSELoss()
+        optimizer = optim.SGD(model.parameters(), lr=0.05)
+        for epoch in range(3):
+            total_loss = 0.0
+            for start in range(0, len(inputs), 32):
+                optimizer.zero_grad()
+                loss = criterion(model(inputs[start:start + 32]), targets[start:start + 32])
+                loss.backward()
+                optimizer.step()
+                total_loss += loss  # expect: GRD502
+        """,
+        [17],
+    ),
+    case(
+        "losses-appended-to-history-list",
+        """\
+        import torch
+        from torch import nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.Adam(model.parameters())
+        history = []
+        for step in range(100):
+            optimizer.zero_grad()
+            loss = model(torch.randn(16, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            history.append(loss)  # expect: GRD502
+        """,
+        [12],
+    ),
+    case(
+        "running-loss-weighted-by-batch-size",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(10, 2)
+        criterion = nn.CrossEntropyLoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(8, 10), torch.randint(0, 2, (8,))) for _ in range(4)]
+        running_loss = 0.0
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            running_loss += loss * x.size(0)  # expect: GRD502
+        """,
+        [14],
+    ),
+    case(
+        "alias-T-while-loop-tensor-accumulator",
+        """\
+        import torch as T
+
+        net = T.nn.Linear(3, 1)
+        opt = T.optim.SGD(net.parameters(), lr=0.1)
+        total = T.zeros(())
+        step = 0
+        while step < 50:
+            opt.zero_grad()
+            loss = net(T.randn(8, 3)).abs().mean()
+            loss.backward()
+            opt.step()
+            total += loss  # expect: GRD502
+            step += 1
+        """,
+        [12],
+    ),
+    case(
+        "trainer-method-local-history",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Linear(6, 1)
+                self.criterion = nn.MSELoss()
+                self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.01)
+
+            def train_epoch(self, loader):
+                losses = []
+                for x, y in loader:
+                    self.optimizer.zero_grad()
+                    loss = self.criterion(self.model(x), y)
+                    loss.backward()
+                    self.optimizer.step()
+                    losses.append(loss)  # expect: GRD502
+                return losses
+
+
+        Trainer().train_epoch([(torch.randn(4, 6), torch.randn(4, 1))])
+        """,
+        [18],
+    ),
+    case(
+        "outputs-collected-in-training-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(5, 3)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+
+        def train(batches):
+            outputs = []
+            for xb in batches:
+                optimizer.zero_grad()
+                out = model(xb)
+                out.pow(2).mean().backward()
+                optimizer.step()
+                outputs.append(out)  # expect: GRD502
+            return outputs
+
+
+        train([torch.randn(2, 5) for _ in range(3)])
+        """,
+        [15],
+    ),
+    case(
+        "accumulated-inside-nn-module-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class AutoEncoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.enc = nn.Linear(8, 2)
+                self.dec = nn.Linear(2, 8)
+
+            def forward(self, x):
+                return self.dec(self.enc(x))
+
+            def fit(self, data, epochs=2):
+                optimizer = torch.optim.Adam(self.parameters())
+                epoch_loss = 0
+                for epoch in range(epochs):
+                    optimizer.zero_grad()
+                    loss = ((self(data) - data) ** 2).mean()
+                    loss.backward()
+                    optimizer.step()
+                    epoch_loss += loss  # expect: GRD502
+                return epoch_loss
+
+
+        AutoEncoder().fit(torch.randn(16, 8))
+        """,
+        [22],
+    ),
+    case(
+        "two-accumulators-in-one-loop",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        model = nn.Linear(4, 4)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        rec_total = 0.0
+        reg_history = []
+        for step in range(10):
+            optimizer.zero_grad()
+            x = torch.randn(8, 4)
+            out = model(x)
+            rec = F.mse_loss(out, x)
+            reg = out.abs().mean()
+            (rec + 0.1 * reg).backward()
+            optimizer.step()
+            rec_total += rec  # expect: GRD502
+            reg_history.append(reg)  # expect: GRD502
+        """,
+        [17, 18],
+    ),
+    case(
+        "running-total-rebound-with-plus",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        epoch_loss = 0.0
+        for step in range(20):
+            optimizer.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            epoch_loss = epoch_loss + loss  # expect: GRD502
+        """,
+        [12],
+        xfail=(
+            "LossHistoryAccumulation only looks at augmented assignments (`total += loss`) and "
+            "`.append()`; the equivalent `total = total + loss` keeps the same chain of graphs alive "
+            "but has no on_assign hook in the rule"
+        ),
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "item-accumulated",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(8, 1)
+        criterion = nn.MSELoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+        for epoch in range(3):
+            total_loss = 0.0
+            history = []
+            for step in range(8):
+                optimizer.zero_grad()
+                loss = criterion(model(torch.randn(4, 8)), torch.randn(4, 1))
+                loss.backward()
+                optimizer.step()
+                total_loss += loss.item()
+                history.append(loss.item())
+        """,
+    ),
+    case(
+        "detached-values-accumulated",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(8, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+        total = torch.zeros(())
+        preds = []
+        for step in range(8):
+            optimizer.zero_grad()
+            out = model(torch.randn(4, 8))
+            loss = out.pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            total += loss.detach()
+            preds.append(out.detach().cpu().numpy())
+        """,
+    ),
+    case(
+        "metrics-that-never-require-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(8, 3)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+        correct = 0
+        predictions = []
+        for step in range(8):
+            x, y = torch.randn(4, 8), torch.randint(0, 3, (4,))
+            optimizer.zero_grad()
+            out = model(x)
+            nn.functional.cross_entropy(out, y).backward()
+            optimizer.step()
+            correct += (out.argmax(dim=1) == y).sum()
+            predictions.append(out.argmax(dim=1))
+        """,
+    ),
+    case(
+        "evaluation-losses-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        criterion = nn.MSELoss()
+        val_losses = []
+        total = 0.0
+        with torch.no_grad():
+            for step in range(5):
+                loss = criterion(model(torch.randn(8, 4)), torch.randn(8, 1))
+                val_losses.append(loss)
+                total += loss
+        """,
+    ),
+    case(
+        "deliberate-sum-of-chunk-losses-then-one-backward",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        optimizer.zero_grad()
+        total = 0.0
+        for chunk in torch.randn(4, 8, 4):
+            total += model(chunk).pow(2).mean()
+        total.backward()
+        optimizer.step()
+        """,
+    ),
+    case(
+        "reinforce-log-probs-collected-per-episode",
+        """\
+        import torch
+        import torch.nn as nn
+
+        policy = nn.Linear(4, 2)
+        optimizer = torch.optim.Adam(policy.parameters(), lr=1e-2)
+        for episode in range(3):
+            log_probs = []
+            rewards = []
+            for t in range(10):
+                state = torch.randn(4)
+                logp = torch.log_softmax(policy(state), dim=-1)
+                action = int(torch.randint(0, 2, ()))
+                log_probs.append(logp[action])
+                rewards.append(1.0)
+            optimizer.zero_grad()
+            loss = -torch.stack(log_probs).sum() * sum(rewards)
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "accumulated-loss-is-what-gets-backpropagated",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        batches = [torch.randn(8, 4) for _ in range(8)]
+        acc = 0.0
+        for i, xb in enumerate(batches):
+            acc += model(xb).pow(2).mean()
+            if (i + 1) % 4 == 0:
+                optimizer.zero_grad()
+                acc.backward()
+                optimizer.step()
+                acc = 0.0
+        """,
+    ),
+    case(
+        "multitask-losses-list-rebuilt-each-iteration",
+        """\
+        import torch
+        import torch.nn as nn
+
+        trunk = nn.Linear(4, 4)
+        heads = [nn.Linear(4, 1), nn.Linear(4, 1)]
+        optimizer = torch.optim.SGD(trunk.parameters(), lr=0.1)
+        for step in range(5):
+            optimizer.zero_grad()
+            h = trunk(torch.randn(8, 4))
+            losses = []
+            for head in heads:
+                losses.append(head(h).pow(2).mean())
+            loss = sum(losses)
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "per-iteration-list-reset-at-the-top-of-the-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(5):
+            optimizer.zero_grad()
+            parts = []
+            out = model(torch.randn(8, 4))
+            parts.append(out[:, 0].pow(2).mean())
+            parts.append(out[:, 1].abs().mean())
+            torch.stack(parts).sum().backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "float-counter-of-samples",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        seen = 0
+        for step in range(5):
+            x = torch.randn(8, 4)
+            optimizer.zero_grad()
+            model(x).sum().backward()
+            optimizer.step()
+            seen += x.size(0)
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("src,lines", POSITIVES)
+def test_fires(src, lines):
+    assert findings(src, CODE) == [(line, CODE) for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", NEGATIVES)
+def test_silent(src, lines):
+    assert findings(src, CODE) == []
