@@ -81,9 +81,14 @@ def find_config(paths: Sequence[str]) -> Optional[Path]:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue  # not ours to judge unless it is the one we load
+                text = candidate.read_text(encoding="utf-8")
+                data = tomllib.loads(text)
+            except (OSError, UnicodeDecodeError):
+                continue
+            except tomllib.TOMLDecodeError:
+                if "tool.gradlint" in text:
+                    return candidate  # ours and broken: loading it reports the error
+                continue
             if "gradlint" in data.get("tool", {}):
                 return candidate
     return None

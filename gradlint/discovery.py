@@ -67,6 +67,6 @@ def _walk(root: str, errors: list) -> Iterator[str]:
     for directory, dirnames, filenames in os.walk(root, onerror=onerror):
         dirnames[:] = sorted(d for d in dirnames if not _skip_dir(directory, d))
         for filename in sorted(filenames):
-            if filename.endswith(".py"):
+            if filename.endswith((".py", ".ipynb")):
                 path = os.path.join(directory, filename)
                 yield path[2:] if path.startswith("./") else path

@@ -6,6 +6,7 @@ import ast
 import io
 import re
 import tokenize
+from dataclasses import replace
 from typing import Iterable, List, Sequence, Tuple, Type
 
 import libcst as cst
@@ -41,6 +42,8 @@ def decode(data: bytes) -> str:
 
 
 def lint_bytes(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
+    if path.endswith(".ipynb"):
+        return lint_notebook(data, path, rule_classes)
     if b"\x00" in data:
         return [_error(path, INPUT_ERROR, "binary file (contains NUL bytes), not Python source")]
     try:
@@ -51,6 +54,24 @@ def lint_bytes(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> Li
     except (SyntaxError, LookupError) as exc:
         return [_error(path, INPUT_ERROR, f"bad source encoding: {getattr(exc, 'msg', None) or exc}")]
     return lint_text(text, path, rule_classes)
+
+
+def lint_notebook(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
+    """Code cells are linted as one program; findings are located as ``nb.ipynb:cell N:line:col``."""
+    from .notebook import NotebookError, notebook_source
+
+    try:
+        text, origin = notebook_source(data)
+    except NotebookError as exc:
+        return [_error(path, INPUT_ERROR, str(exc))]
+    located = []
+    for finding in lint_text(text, path, rule_classes):
+        if 1 <= finding.line <= len(origin):
+            cell, line = origin[finding.line - 1]
+            end_line = origin[finding.end_line - 1][1] if 1 <= finding.end_line <= len(origin) else line
+            finding = replace(finding, path=f"{path}:cell {cell}", line=line, end_line=end_line)
+        located.append(finding)
+    return located
 
 
 def rules_for(text: str, rule_classes: Sequence[Type[Rule]]) -> List[Type[Rule]]:
