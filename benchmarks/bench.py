@@ -9,6 +9,7 @@ noise hits both alike:
 * ``gradlint``: the full lint of every file on one worker (read, decode, text
   pre-check, parse, analysis, rules, positions),
 * ``gradlint -j N``: the same through the parallel runner,
+* ``cache cold`` / ``cache warm``: one worker with a fresh result cache, then again,
 
 and prints files/second and the ratio gradlint / parse (target: at most 1.5).
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
+import tempfile
 import sys
 import time
 import zipfile
@@ -89,10 +91,19 @@ def main() -> None:
         lint_files(files, rules, jobs)
         best[f"gradlint -j {jobs}"] = min(best.get(f"gradlint -j {jobs}", 1e9), time.perf_counter() - start)
 
+    with tempfile.TemporaryDirectory() as cache_dir:
+        start = time.perf_counter()
+        lint_files(files, rules, 1, cache_dir)
+        best["cache cold"] = time.perf_counter() - start
+        start = time.perf_counter()
+        lint_files(files, rules, 1, cache_dir)
+        best["cache warm"] = time.perf_counter() - start
+
     for label, seconds in best.items():
         count = len(parsed) if label == "parse" else len(files)
         print(f"{label:<14} {seconds:8.2f} s  {count / seconds:8.1f} files/s")
     print(f"ratio gradlint (1 worker) / bare parse: {best['gradlint'] / best['parse']:.2f}  (target <= 1.5)")
+    print(f"ratio warm / cold cache (1 worker): {best['cache warm'] / best['cache cold']:.3f}")
     print(f"findings: {findings}")
 
 

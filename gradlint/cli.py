@@ -55,6 +55,7 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read [tool.gradlint] from this file.")
 @click.option("--stdin-filename", metavar="PATH", help="The path to report for source read from stdin (PATH '-').")
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files git ignores (default: on).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (.gradlint_cache/).")
 @click.option("--add-noqa", is_flag=True, help="Append '# noqa: CODE' to every line with a finding, to adopt gradlint.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 def check(
@@ -70,6 +71,7 @@ def check(
     config_path: Optional[str],
     stdin_filename: Optional[str],
     respect_gitignore: Optional[bool],
+    no_cache: bool,
     add_noqa: bool,
     quiet: bool,
 ) -> None:
@@ -108,7 +110,10 @@ def check(
         ignored_by_git = gitignored(f for f in files if os.path.normpath(f) not in named)
         files = [f for f in files if f not in ignored_by_git]
     findings += [_error(path, INPUT_ERROR, f"cannot read directory: {reason}") for path, reason in walk_errors]
-    findings += lint_files(files, rules, jobs)
+    from .cache import CACHE_DIR
+
+    cache_dir = None if no_cache else str(config.root / CACHE_DIR)
+    findings += lint_files(files, rules, jobs, cache_dir)
     findings = sorted(
         f
         for f in findings

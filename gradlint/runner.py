@@ -6,6 +6,7 @@ import multiprocessing
 import os
 from typing import List, Optional, Sequence, Tuple, Type
 
+from .cache import Cache
 from .engine import INPUT_ERROR, _error, lint_bytes
 from .rule import Finding, Rule
 from .rules import BY_CODE
@@ -14,9 +15,10 @@ from .rules import BY_CODE
 _PARALLEL_THRESHOLD = 8
 
 _worker_rules: Tuple[Type[Rule], ...] = ()
+_worker_cache: Optional[Cache] = None
 
 
-def lint_file(path: str, rules: Sequence[Type[Rule]]) -> List[Finding]:
+def lint_file(path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache] = None) -> List[Finding]:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -24,16 +26,24 @@ def lint_file(path: str, rules: Sequence[Type[Rule]]) -> List[Finding]:
         return [_error(path, INPUT_ERROR, "is a directory")]
     except OSError as exc:
         return [_error(path, INPUT_ERROR, f"cannot read: {exc.strerror or exc}")]
-    return lint_bytes(data, path, rules)
+    if cache is None:
+        return lint_bytes(data, path, rules)
+    key = cache.key(data, path)
+    findings = cache.get(key, path)
+    if findings is None:
+        findings = lint_bytes(data, path, rules)
+        cache.put(key, findings, path)
+    return findings
 
 
-def _init_worker(codes: Tuple[str, ...]) -> None:
-    global _worker_rules
+def _init_worker(codes: Tuple[str, ...], cache_dir: Optional[str]) -> None:
+    global _worker_rules, _worker_cache
     _worker_rules = tuple(BY_CODE[c] for c in codes)
+    _worker_cache = Cache(cache_dir, codes) if cache_dir else None
 
 
 def _lint_in_worker(path: str) -> List[Finding]:
-    return lint_file(path, _worker_rules)
+    return lint_file(path, _worker_rules, _worker_cache)
 
 
 def default_jobs() -> int:
@@ -43,17 +53,21 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def lint_files(paths: Sequence[str], rules: Sequence[Type[Rule]], jobs: Optional[int] = None) -> List[Finding]:
+def lint_files(
+    paths: Sequence[str], rules: Sequence[Type[Rule]], jobs: Optional[int] = None, cache_dir: Optional[str] = None
+) -> List[Finding]:
+    """Lint files; with ``cache_dir``, unchanged files are answered from the cache."""
     jobs = jobs or default_jobs()
     findings: List[Finding] = []
+    codes = tuple(rule.code for rule in rules)
     if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
+        cache = Cache(cache_dir, codes) if cache_dir else None
         for path in paths:
-            findings.extend(lint_file(path, rules))
+            findings.extend(lint_file(path, rules, cache))
     else:
-        codes = tuple(rule.code for rule in rules)
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
         chunksize = max(1, min(16, len(paths) // (jobs * 8) or 1))
-        with context.Pool(jobs, initializer=_init_worker, initargs=(codes,)) as pool:
+        with context.Pool(jobs, initializer=_init_worker, initargs=(codes, cache_dir)) as pool:
             for result in pool.imap(_lint_in_worker, paths, chunksize=chunksize):
                 findings.extend(result)
     findings.sort()

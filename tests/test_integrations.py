@@ -202,3 +202,27 @@ def test_malformed_notebooks_are_input_errors(tmp_path):
     lines = result.stdout.splitlines()
     assert len(lines) == 3 and all(" GRD001 " in line for line in lines)
     assert "Traceback" not in result.stderr
+
+
+def test_cache_answers_unchanged_files_and_notices_changes(tmp_path):
+    (tmp_path / "a.py").write_text(BAD)
+    (tmp_path / "nb.ipynb").write_text(notebook([("code", ["import torch\n", "w = torch.ones(2, requires_grad=True)\n", "w += 1\n"])]))
+    first = gradlint("check", ".", cwd=tmp_path)
+    cache = tmp_path / ".gradlint_cache"
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+    entries = list(cache.glob("v1/*/*.json"))
+    assert len(entries) == 2
+    # poison the cache: a second run must come from it, byte for byte the same paths
+    for entry in entries:
+        rows = json.loads(entry.read_text())
+        for row in rows:
+            row[3] = "cached: " + row[3]
+        entry.write_text(json.dumps(rows))
+    second = gradlint("check", ".", cwd=tmp_path)
+    assert second.stdout.count("cached: ") == 3
+    assert second.stdout.replace("cached: ", "") == first.stdout
+    assert gradlint("check", "--no-cache", ".", cwd=tmp_path).stdout == first.stdout
+    # a changed file is linted again
+    (tmp_path / "a.py").write_text(BAD.replace("w += 1\n", ""))
+    third = gradlint("check", ".", cwd=tmp_path)
+    assert "GRD201" not in third.stdout.split("nb.ipynb")[0]
