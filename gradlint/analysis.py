@@ -230,6 +230,9 @@ class Analyzer:
         self.outer: Optional[dict] = None
         self.cache: Dict[int, Value] = {}
         self._queue: list = []
+        #: the small statement being walked, and its line when it is alone there (for fixes)
+        self.statement: Optional[cst.CSTNode] = None
+        self.statement_line: Optional[cst.SimpleStatementLine] = None
         self._loops: List[LoopRecord] = []
         self._name_hooks = self.hooks["on_name"]
         #: functions called somewhere with gradients disabled (or maybe disabled)
@@ -305,9 +308,20 @@ class Analyzer:
                 self.reporting = was_reporting
         return UNKNOWN
 
-    def report(self, rule, node: cst.CSTNode, message: str) -> None:
+    def report(self, rule, node: cst.CSTNode, message: str, fix=None) -> None:
         if self.reporting:
-            self._report(rule, node, message)
+            self._report(rule, node, message, fix)
+
+    def torch_alias(self) -> Optional[str]:
+        """A name bound to the ``torch`` module here, for fixes that need one."""
+        for name in ("torch",):
+            value = self.lookup(name)
+            if value is not None and value.kind == "ref" and value.qual == "torch":
+                return name
+        for name, value in self.state.env.items():
+            if value.kind == "ref" and value.qual == "torch" and "." not in name:
+                return name
+        return None
 
     @property
     def grad_enabled(self) -> Tri:
@@ -375,10 +389,15 @@ class Analyzer:
     # ------------------------------------------------------------------ statements
 
     def _stmt_line(self, stmt: cst.SimpleStatementLine) -> None:
-        self._small_statements(stmt.body)
+        self.statement_line = stmt if len(stmt.body) == 1 else None
+        try:
+            self._small_statements(stmt.body)
+        finally:
+            self.statement_line = None
 
     def _small_statements(self, body) -> None:
         for small in body:
+            self.statement = small
             if self.reporting:
                 self.cache.clear()
             handler = self._small_dispatch.get(type(small))

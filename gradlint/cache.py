@@ -12,7 +12,7 @@ from . import __version__
 from .rule import Finding
 
 CACHE_DIR = ".gradlint_cache"
-_FIELDS = ("line", "column", "code", "message", "end_line", "end_column", "name", "severity")
+_FIELDS = ("line", "column", "code", "message", "end_line", "end_column", "name", "severity", "fix")
 
 
 class Cache:

@@ -55,6 +55,9 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read [tool.gradlint] from this file.")
 @click.option("--stdin-filename", metavar="PATH", help="The path to report for source read from stdin (PATH '-').")
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files git ignores (default: on).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that may change behaviour.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (.gradlint_cache/).")
 @click.option("--add-noqa", is_flag=True, help="Append '# noqa: CODE' to every line with a finding, to adopt gradlint.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
@@ -71,6 +74,9 @@ def check(
     config_path: Optional[str],
     stdin_filename: Optional[str],
     respect_gitignore: Optional[bool],
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
     no_cache: bool,
     add_noqa: bool,
     quiet: bool,
@@ -120,6 +126,23 @@ def check(
         if (f.code not in ENGINE_CODES or engine_code_enabled(f.code, ignored))
         and not _matches_any(f.code, config.ignored_codes_for(f.path))
     )
+    if fix or diff:
+        fixed, diffs = _apply_fixes(findings, rules, unsafe_fixes, write=not diff)
+        if diff:
+            sys.stdout.write("".join(diffs))
+            click.echo(f"gradlint: {fixed} fixes available", err=True)
+            sys.exit(EXIT_FINDINGS if diffs else EXIT_CLEAN)
+        if fixed:
+            relinted = {f.path for f in findings if f.fix}
+            findings = sorted(
+                [f for f in findings if f.path not in relinted]
+                + [
+                    f
+                    for f in lint_files(sorted(relinted), rules, 1, None)
+                    if not _matches_any(f.code, config.ignored_codes_for(f.path))
+                ]
+            )
+        click.echo(f"gradlint: fixed {fixed} findings", err=True)
     if add_noqa:
         from .noqa import add_noqa as write_noqa
 
@@ -141,6 +164,46 @@ def check(
         checked = len(files) + (1 if "-" in paths else 0)
         click.echo(f"gradlint: {len(findings)} {noun} in {with_findings} of {checked} files checked", err=True)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _apply_fixes(findings, rules, unsafe: bool, write: bool):
+    """Fix every file with a fixable finding: (fixes applied, unified diffs)."""
+    import difflib
+    import io
+    import tokenize
+
+    from .engine import decode
+    from .fixer import fix_text
+    from .noqa import write_atomically
+
+    paths = sorted(
+        {
+            f.path
+            for f in findings
+            if (f.fix == "safe" or (f.fix == "unsafe" and unsafe)) and f.path != "-" and not f.path.endswith(".ipynb")
+        }
+    )
+    total, diffs = 0, []
+    for path in paths:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        text = decode(data)
+        new_text, count = fix_text(text, path, rules, unsafe)
+        if not count or new_text == text:
+            continue
+        total += count
+        if write:
+            write_atomically(path, new_text.encode(encoding))
+        else:
+            diffs.append(
+                "".join(
+                    difflib.unified_diff(
+                        text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+                    )
+                )
+            )
+    return total, diffs
 
 
 def _matches_any(code: str, prefixes) -> bool:

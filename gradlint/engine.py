@@ -147,22 +147,29 @@ class _GuardedRule:
         return call
 
 
-def analyse(module: cst.Module, text: str, path: str, rule_classes: Iterable[Type[Rule]]) -> List[Finding]:
-    raw: List[Tuple[Rule, cst.CSTNode, str]] = []
+def collect(module: cst.Module, rule_classes: Iterable[Type[Rule]]) -> Tuple[List[tuple], List[str]]:
+    """Run the analysis with the rules: (rule, node, message, fix) reports, and crash messages."""
+    raw: List[tuple] = []
     crashes: list = []
     rules = [cls() for cls in rule_classes]
-    analyzer = Analyzer([_GuardedRule(rule, crashes) for rule in rules], lambda rule, node, msg: raw.append((rule, node, msg)))
-    findings: List[Finding] = []
+    analyzer = Analyzer(
+        [_GuardedRule(rule, crashes) for rule in rules], lambda rule, node, msg, fix: raw.append((rule, node, msg, fix))
+    )
+    errors: List[str] = []
     try:
         analyzer.run(module)
     except RecursionError:
-        findings.append(_error(path, INTERNAL_ERROR, "analysis aborted: the code is nested too deeply"))
+        errors.append("analysis aborted: the code is nested too deeply")
     except Exception as exc:
-        findings.append(_error(path, INTERNAL_ERROR, f"analysis crashed: {type(exc).__name__}: {exc}".splitlines()[0]))
+        errors.append(f"analysis crashed: {type(exc).__name__}: {exc}".splitlines()[0])
     for code, exc in crashes:
-        findings.append(
-            _error(path, INTERNAL_ERROR, f"rule {code} crashed: {type(exc).__name__}: {exc}".splitlines()[0])
-        )
+        errors.append(f"rule {code} crashed: {type(exc).__name__}: {exc}".splitlines()[0])
+    return raw, errors
+
+
+def analyse(module: cst.Module, text: str, path: str, rule_classes: Iterable[Type[Rule]]) -> List[Finding]:
+    raw, errors = collect(module, rule_classes)
+    findings = [_error(path, INTERNAL_ERROR, message) for message in errors]
     if raw:
         findings.extend(_locate(module, text, path, raw))
     findings.sort()
@@ -175,7 +182,7 @@ def _locate(module: cst.Module, text: str, path: str, raw) -> List[Finding]:
     lines = text.splitlines()
     seen = set()
     findings = []
-    for rule, node, message in raw:
+    for rule, node, message, fix in raw:
         where = positions.get(node)
         if where is None:
             continue
@@ -197,6 +204,7 @@ def _locate(module: cst.Module, text: str, path: str, raw) -> List[Finding]:
                 where.end.column + 1,
                 rule.name,
                 rule.severity,
+                "" if fix is None else ("safe" if fix.safe else "unsafe"),
             )
         )
     return findings

@@ -19,6 +19,8 @@ class Finding:
     end_column: int = 0
     name: str = ""
     severity: str = "error"
+    #: "safe", "unsafe" or "" when the rule offers no fix here
+    fix: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -31,6 +33,7 @@ class Finding:
             "name": self.name,
             "message": self.message,
             "severity": self.severity,
+            "fix": self.fix or None,
         }
 
 
@@ -60,8 +63,17 @@ class Rule:
     def may_fire(cls, text: str) -> bool:
         return all(any(s in text for s in group) for group in cls.requires)
 
-    def report(self, ctx, node, message: str) -> None:
-        ctx.report(self, node, message)
+    def report(self, ctx, node, message: str, fix: "Fix" = None) -> None:
+        ctx.report(self, node, message, fix)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Replace ``old`` (a node of the linted tree) by ``new``; unsafe fixes may change behaviour."""
+
+    old: object
+    new: object
+    safe: bool = True
 
 
 _EMPTY_MODULE = None

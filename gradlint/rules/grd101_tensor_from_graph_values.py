@@ -1,7 +1,7 @@
 import libcst as cst
 
 from ..analysis import kwarg, literal_bool
-from ..rule import Rule, source
+from ..rule import Fix, Rule, source
 from ..torch_api import TENSOR_CONSTRUCTORS
 
 
@@ -32,7 +32,18 @@ class TensorFromGraphValues(Rule):
             f"`{source(node.func)}(...)` copies the values of {names} into a new tensor with no autograd "
             "history: no gradient flows back through it, and backward() fails or trains nothing. "
             "Use `torch.stack(...)` or `torch.cat(...)` to combine grad tensors.",
+            self._fix(node),
         )
+
+    @staticmethod
+    def _fix(node: cst.Call):
+        func = node.func
+        if len(node.args) != 1 or not isinstance(func, cst.Attribute):
+            return None
+        if not isinstance(node.args[0].value, (cst.List, cst.Tuple, cst.ListComp)):
+            return None
+        # unsafe: stack needs tensors of one shape, and it keeps their dtype
+        return Fix(node, node.with_changes(func=func.with_changes(attr=cst.Name("stack"))), safe=False)
 
     @staticmethod
     def _graph_values(data, qual, ctx) -> list:

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..rule import Rule, source
+from ..rule import Fix, Rule, source
 from ..torch_api import is_inplace_method
 
 _FIX = "Wrap the update in `with torch.no_grad():` (or update it through the optimizer)."
@@ -37,4 +37,19 @@ class InplaceOnLeaf(Rule):
             f"{what} writes in place to `{source(written, 30)}`, a leaf tensor that requires grad: "
             "autograd raises \"a leaf Variable that requires grad is being used in an in-place operation\". "
             + _FIX,
+            self._fix(ctx),
         )
+
+    @staticmethod
+    def _fix(ctx):
+        line, alias = ctx.statement_line, ctx.torch_alias()
+        if line is None or alias is None:
+            return None
+        no_grad = cst.Call(func=cst.Attribute(value=cst.Name(alias), attr=cst.Name("no_grad")))
+        wrapped = cst.With(
+            items=[cst.WithItem(item=no_grad)],
+            body=cst.IndentedBlock(body=[line.with_changes(leading_lines=[])]),
+            leading_lines=line.leading_lines,
+        )
+        # unsafe: the statement no longer records anything for autograd
+        return Fix(line, wrapped, safe=False)

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..rule import Rule, source
+from ..rule import Fix, Rule, source
 
 _TARGET = "requiresgrad"
 #: a candidate contains one of these (case-insensitively): the pre-parse text check
@@ -58,4 +58,5 @@ class MisspelledRequiresGrad(Rule):
                 target,
                 f"`{name}.{attr}` is not a tensor attribute: this assignment creates a new one and "
                 f"`{name}.requires_grad` is unchanged. Did you mean `{name}.requires_grad`?",
+                Fix(target, target.with_changes(attr=cst.Name("requires_grad"))),
             )

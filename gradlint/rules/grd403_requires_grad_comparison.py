@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..rule import Rule, source
+from ..rule import Fix, Rule, source
 from .grd402_misspelled_requires_grad import is_misspelling
 
 
@@ -29,4 +29,12 @@ class RequiresGradComparison(Rule):
             node,
             f"`{source(comparison)}` is a comparison whose result is thrown away: it does not change "
             f"`{source(left, 40)}`. Use `{source(left.value, 30)}.requires_grad = {flag}`.",
+            Fix(
+                node,
+                cst.Assign(
+                    targets=[cst.AssignTarget(target=left.with_changes(attr=cst.Name("requires_grad")))],
+                    value=target.comparator,
+                    semicolon=node.semicolon,
+                ),
+            ),
         )

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..rule import Rule, source
+from ..rule import Fix, Rule, source
 
 
 class NumpyOnGradTensor(Rule):
@@ -23,4 +23,9 @@ class NumpyOnGradTensor(Rule):
             node,
             f"`{name}` requires grad, so `{name}.numpy()` raises \"Can't call numpy() on Tensor that requires "
             f"grad\". Use `{name}.detach().numpy()` (add `.cpu()` for a GPU tensor).",
+            Fix(node, node.with_changes(func=func.with_changes(value=_call(func.value, "detach")))),
         )
+
+
+def _call(receiver, method: str) -> cst.Call:
+    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(method)))

@@ -1,0 +1,376 @@
+"""GRD503 numpy-on-grad-tensor: .numpy() on a grad tensor without .detach().
+
+Every snippet is a complete program. In positives, each line the rule must report
+carries a ``# expect: GRD503`` marker, and the expected line numbers are also
+spelled out in the parameters (the two are checked against each other).
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from snippets import findings
+
+CODE = "GRD503"
+
+
+def _marked(src):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
+
+
+def case(case_id, src, lines=(), xfail=None):
+    src = textwrap.dedent(src)
+    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+
+POSITIVES = [
+    case(
+        "model-output-to-numpy",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        preds = model(torch.randn(8, 4)).numpy()  # expect: GRD503
+        """,
+        [5],
+    ),
+    case(
+        "cpu-then-numpy-without-detach",
+        """\
+        import torch
+        from torch import nn
+
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        out = net(torch.randn(3, 4))
+        arr = out.cpu().numpy()  # expect: GRD503
+        """,
+        [6],
+    ),
+    case(
+        "leaf-with-requires-grad-to-numpy",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        print(w.numpy())  # expect: GRD503
+        """,
+        [4],
+    ),
+    case(
+        "loss-to-numpy-in-training-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        history = []
+        for step in range(3):
+            optimizer.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            history.append(loss.numpy())  # expect: GRD503
+        """,
+        [12],
+    ),
+    case(
+        "alias-T-parameter-to-numpy",
+        """\
+        import numpy as np
+        import torch as T
+
+        fc = T.nn.Linear(3, 3)
+        np.save("weights.npy", fc.weight.numpy())  # expect: GRD503
+        """,
+        [5],
+    ),
+    case(
+        "module-parameter-attribute-in-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Embedder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.table = nn.Parameter(torch.randn(10, 4))
+
+            def forward(self, idx):
+                return self.table[idx]
+
+            def export(self):
+                return self.table.numpy()  # expect: GRD503
+
+
+        Embedder().export()
+        """,
+        [14],
+    ),
+    case(
+        "trainer-predict-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Linear(6, 2)
+
+            def predict(self, x):
+                probs = torch.softmax(self.model(x), dim=-1)
+                return probs.squeeze(0).numpy()  # expect: GRD503
+
+
+        Trainer().predict(torch.randn(1, 6))
+        """,
+        [11],
+    ),
+    case(
+        "parameters-loop-to-numpy",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(3, 2)
+        arrays = {}
+        for name, p in model.named_parameters():
+            arrays[name] = p.numpy()  # expect: GRD503
+        """,
+        [7],
+    ),
+    case(
+        "embedding-computed-in-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+        encoder = nn.Linear(16, 4)
+
+
+        def embed(batch):
+            z = encoder(batch)
+            z = z / z.norm(dim=1, keepdim=True)
+            return z.numpy()  # expect: GRD503
+
+
+        embed(torch.randn(5, 16))
+        """,
+        [10],
+    ),
+    case(
+        "no-grad-block-ended-before-numpy",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        x = torch.randn(3, 4)
+        with torch.no_grad():
+            reference = model(x)
+        out = model(x)
+        print(reference.numpy(), out.numpy())  # expect: GRD503
+        """,
+        [9],
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "detach-cpu-numpy",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        out = model(torch.randn(8, 4))
+        preds = out.detach().cpu().numpy()
+        weights = model.weight.detach().numpy()
+        """,
+    ),
+    case(
+        "numpy-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        with torch.no_grad():
+            out = model(torch.randn(8, 4))
+            arr = out.numpy()
+        print(arr, out.numpy())
+        """,
+    ),
+    case(
+        "numpy-under-inference-mode-evaluation-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        model.eval()
+        results = []
+        with torch.inference_mode():
+            for xb in torch.randn(3, 8, 4):
+                results.append(model(xb).numpy())
+        """,
+    ),
+    case(
+        "no-grad-decorated-predict-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(6, 2)
+
+
+        @torch.no_grad()
+        def predict(x):
+            return torch.softmax(model(x), dim=-1).numpy()
+
+
+        predict(torch.randn(2, 6))
+        """,
+    ),
+    case(
+        "tensors-that-never-required-grad",
+        """\
+        import torch
+
+        x = torch.randn(10, 3)
+        y = (x ** 2).sum(dim=1)
+        labels = torch.randint(0, 2, (10,))
+        print(x.numpy(), y.numpy(), labels.numpy())
+        """,
+    ),
+    case(
+        "grad-attribute-and-argmax-to-numpy",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 3)
+        out = model(torch.randn(5, 4))
+        out.sum().backward()
+        grads = model.weight.grad.numpy()
+        classes = out.argmax(dim=1).numpy()
+        """,
+    ),
+    case(
+        "data-attribute-to-numpy",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 3)
+        out = model(torch.randn(5, 4))
+        arr = out.data.numpy()
+        bias = model.bias.data.cpu().numpy()
+        """,
+    ),
+    case(
+        "frozen-parameter-to-numpy",
+        """\
+        import torch
+        import torch.nn as nn
+
+        table = nn.Parameter(torch.randn(10, 4), requires_grad=False)
+        codebook = torch.randn(8, 2, requires_grad=True)
+        codebook.requires_grad_(False)
+        print(table.numpy(), codebook.numpy())
+        """,
+    ),
+    case(
+        "numpy-array-method-not-a-tensor",
+        """\
+        import numpy as np
+        import torch
+
+        arr = np.linspace(0.0, 1.0, 4)
+        values = np.asarray(arr).copy()
+        t = torch.from_numpy(values)
+        print(t.numpy())
+        """,
+    ),
+    case(
+        "eval-helper-called-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+
+
+        def collect(batches):
+            return [model(b).numpy() for b in batches]
+
+
+        with torch.no_grad():
+            collect([torch.randn(2, 4)])
+        """,
+    ),
+    case(
+        "set-grad-enabled-false-statement",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        torch.set_grad_enabled(False)
+        out = model(torch.randn(3, 4))
+        print(out.numpy())
+        torch.set_grad_enabled(True)
+        """,
+    ),
+    case(
+        "module-frozen-before-export",
+        """\
+        import torch
+        import torch.nn as nn
+
+        fc = nn.Linear(3, 3)
+        fc.requires_grad_(False)
+        print(fc.weight.numpy(), fc(torch.randn(2, 3)).numpy())
+        """,
+    ),
+    case(
+        "lightning-validation-step-runs-without-grad",
+        """\
+        import torch
+        import torch.nn as nn
+        import lightning.pytorch as pl
+
+
+        class Model(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def validation_step(self, batch, batch_idx):
+                x, y = batch
+                preds = self(x).argmax(dim=1)
+                self.scores = self.fc(x).softmax(dim=1).numpy()
+                return preds
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("src,lines", POSITIVES)
+def test_fires(src, lines):
+    assert findings(src, CODE) == [(line, CODE) for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", NEGATIVES)
+def test_silent(src, lines):
+    assert findings(src, CODE) == []

@@ -1,0 +1,437 @@
+"""GRD504 backward-twice: a second backward() through the same graph without retain_graph=True.
+
+Every snippet is a complete program. In positives, each line the rule must report
+carries a ``# expect: GRD504`` marker, and the expected line numbers are also
+spelled out in the parameters (the two are checked against each other).
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from snippets import findings
+
+CODE = "GRD504"
+
+
+def _marked(src):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
+
+
+def case(case_id, src, lines=(), xfail=None):
+    src = textwrap.dedent(src)
+    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+
+POSITIVES = [
+    case(
+        "two-task-losses-backpropagated-one-after-the-other",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        import torch.optim as optim
+
+        x = torch.randn(64, 10)
+        y_reg = torch.randn(64)
+        y_cls = torch.randint(0, 3, (64,))
+        model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 4))
+        optimizer = optim.SGD(model.parameters(), lr=0.05)
+        for epoch in range(5):
+            optimizer.zero_grad()
+            out = model(x)
+            loss_reg = F.mse_loss(out[:, 0], y_reg)
+            loss_reg.backward()
+            loss_cls = F.cross_entropy(out[:, 1:], y_cls)
+            loss_cls.backward()  # expect: GRD504
+            optimizer.step()
+        """,
+        [17],
+    ),
+    case(
+        "same-loss-twice",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        y = (w * 2).exp()
+        loss = y.sum()
+        loss.backward()
+        loss.backward()  # expect: GRD504
+        """,
+        [7],
+    ),
+    case(
+        "graph-built-before-the-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        x, y = torch.randn(16, 4), torch.randn(16, 1)
+        loss = ((model(x) - y) ** 2).mean()
+        for step in range(10):
+            optimizer.zero_grad()
+            loss.backward()  # expect: GRD504
+            optimizer.step()
+        """,
+        [10],
+    ),
+    case(
+        "gan-generator-graph-reused-without-detach",
+        """\
+        import torch
+        import torch.nn as nn
+
+        G = nn.Sequential(nn.Linear(2, 4), nn.Tanh())
+        D = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+        bce = nn.BCELoss()
+        opt_d = torch.optim.Adam(D.parameters())
+        opt_g = torch.optim.Adam(G.parameters())
+        for step in range(3):
+            fake = G(torch.randn(8, 2))
+            opt_d.zero_grad()
+            d_loss = bce(D(fake), torch.zeros(8, 1))
+            d_loss.backward()
+            opt_d.step()
+            opt_g.zero_grad()
+            g_loss = bce(D(fake), torch.ones(8, 1))
+            g_loss.backward()  # expect: GRD504
+            opt_g.step()
+        """,
+        [17],
+    ),
+    case(
+        "shared-encoder-two-heads-in-function",
+        """\
+        import torch
+        from torch import nn
+
+        encoder = nn.Linear(8, 4)
+        head_a = nn.Linear(4, 1)
+        head_b = nn.Linear(4, 1)
+
+
+        def step(x):
+            h = encoder(x)
+            loss_a = head_a(h).pow(2).mean()
+            loss_a.backward()
+            loss_b = head_b(h).abs().mean()
+            loss_b.backward()  # expect: GRD504
+
+
+        step(torch.randn(5, 8))
+        """,
+        [14],
+    ),
+    case(
+        "alias-T-autograd-grad-then-backward",
+        """\
+        import torch as T
+
+        x = T.randn(5, requires_grad=True)
+        y = (x ** 3).sum()
+        (g,) = T.autograd.grad(y, x)
+        y.backward()  # expect: GRD504
+        """,
+        [6],
+    ),
+    case(
+        "trainer-method-backward-per-term",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Linear(6, 3)
+                self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)
+
+            def step(self, x):
+                self.optimizer.zero_grad()
+                out = self.model(x)
+                recon = out.pow(2).mean()
+                recon.backward()
+                sparsity = out.abs().mean()
+                sparsity.backward()  # expect: GRD504
+                self.optimizer.step()
+
+
+        Trainer().step(torch.randn(4, 6))
+        """,
+        [16],
+    ),
+    case(
+        "nn-module-method-backward-twice-through-forward-output",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x):
+                return torch.tanh(self.fc(x))
+
+            def two_objectives(self, x):
+                h = self(x)
+                h.mean().backward()
+                h.var().backward()  # expect: GRD504
+
+
+        Net().two_objectives(torch.randn(3, 4))
+        """,
+        [16],
+    ),
+    case(
+        "autograd-backward-function-twice",
+        """\
+        import torch
+        import torch.nn as nn
+
+        layer = nn.Linear(3, 1)
+        loss = layer(torch.randn(4, 3)).pow(2).mean()
+        torch.autograd.backward(loss)
+        torch.autograd.backward(loss)  # expect: GRD504
+        """,
+        [7],
+    ),
+    case(
+        "rnn-hidden-state-carried-without-detach",
+        """\
+        import torch
+        import torch.nn as nn
+
+        cell = nn.GRUCell(4, 4)
+        optimizer = torch.optim.SGD(cell.parameters(), lr=0.1)
+        h = torch.zeros(1, 4)
+        for chunk in torch.randn(5, 1, 4):
+            optimizer.zero_grad()
+            h = cell(chunk, h)
+            loss = h.pow(2).sum()
+            loss.backward()  # expect: GRD504
+            optimizer.step()
+        """,
+        [11],
+        xfail=(
+            "Analyzer._set() drops a path from State.freed whenever the name is rebound, even when the "
+            "new value depends on the old one: `h = cell(chunk, h)` carries deps {'h'} (the previous "
+            "iteration's freed graph) but 'h' is removed from freed, so the second iteration's "
+            "backward() through the old hidden state is not reported (it raises 'Trying to backward "
+            "through the graph a second time')"
+        ),
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "retain-graph-on-the-first-backward",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 4))
+        x = torch.randn(64, 10)
+        out = model(x)
+        loss_reg = F.mse_loss(out[:, 0], torch.randn(64))
+        loss_reg.backward(retain_graph=True)
+        loss_cls = F.cross_entropy(out[:, 1:], torch.randint(0, 3, (64,)))
+        loss_cls.backward()
+        """,
+    ),
+    case(
+        "losses-summed-one-backward",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        model = nn.Linear(10, 4)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+        for epoch in range(3):
+            optimizer.zero_grad()
+            out = model(torch.randn(8, 10))
+            loss_reg = F.mse_loss(out[:, 0], torch.randn(8))
+            loss_cls = F.cross_entropy(out[:, 1:], torch.randint(0, 3, (8,)))
+            (loss_reg + loss_cls).backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "loss-recomputed-inside-the-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        x, y = torch.randn(16, 4), torch.randn(16, 1)
+        loss = ((model(x) - y) ** 2).mean()
+        for step in range(10):
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "gan-discriminator-on-fake-detach",
+        """\
+        import torch
+        import torch.nn as nn
+
+        G = nn.Sequential(nn.Linear(2, 4), nn.Tanh())
+        D = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+        bce = nn.BCELoss()
+        opt_d = torch.optim.Adam(D.parameters())
+        opt_g = torch.optim.Adam(G.parameters())
+        for step in range(3):
+            fake = G(torch.randn(8, 2))
+            opt_d.zero_grad()
+            d_loss = bce(D(torch.randn(8, 4)), torch.ones(8, 1)) + bce(D(fake.detach()), torch.zeros(8, 1))
+            d_loss.backward()
+            opt_d.step()
+            opt_g.zero_grad()
+            g_loss = bce(D(fake), torch.ones(8, 1))
+            g_loss.backward()
+            opt_g.step()
+        """,
+    ),
+    case(
+        "create-graph-then-backward-through-the-penalty",
+        """\
+        import torch
+        import torch.nn as nn
+
+        critic = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
+        x = torch.randn(6, 4, requires_grad=True)
+        out = critic(x).sum()
+        (g,) = torch.autograd.grad(out, x, create_graph=True)
+        loss = out + (g.norm(dim=1) - 1).pow(2).mean()
+        loss.backward()
+        """,
+    ),
+    case(
+        "truncated-bptt-with-detach",
+        """\
+        import torch
+        import torch.nn as nn
+
+        cell = nn.GRUCell(4, 4)
+        optimizer = torch.optim.SGD(cell.parameters(), lr=0.1)
+        h = torch.zeros(1, 4)
+        for chunk in torch.randn(5, 1, 4):
+            optimizer.zero_grad()
+            h = cell(chunk, h.detach())
+            loss = h.pow(2).sum()
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "two-backwards-from-leaves-only",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        l1 = (w * 2).sum()
+        l1.backward()
+        l2 = (w ** 2).sum()
+        l2.backward()
+        print(w.grad)
+        """,
+    ),
+    case(
+        "independent-models-on-the-same-data",
+        """\
+        import torch
+        import torch.nn as nn
+
+        x = torch.randn(8, 4)
+        m1 = nn.Linear(4, 1)
+        m2 = nn.Linear(4, 1)
+        l1 = m1(x).pow(2).mean()
+        l1.backward()
+        l2 = m2(x).pow(2).mean()
+        l2.backward()
+        """,
+    ),
+    case(
+        "micro-batch-accumulation",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        optimizer.zero_grad()
+        for micro in torch.randn(4, 2, 4):
+            loss = model(micro).pow(2).mean() / 4
+            loss.backward()
+        optimizer.step()
+        print(loss.item())
+        """,
+    ),
+    case(
+        "backward-in-exclusive-branches",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        out = model(torch.randn(3, 4))
+        loss = out.pow(2).mean()
+        if loss.item() > 1.0:
+            (loss * 0.5).backward()
+        else:
+            loss.backward()
+        """,
+    ),
+    case(
+        "retain-graph-inside-the-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        loss = model(torch.randn(8, 4)).pow(2).mean()
+        for k in range(3):
+            model.zero_grad()
+            loss.backward(retain_graph=True)
+        """,
+    ),
+    case(
+        "autograd-grad-with-retain-graph-then-backward",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        x = torch.randn(6, 4, requires_grad=True)
+        loss = model(x).tanh().pow(2).mean()
+        (x_grad,) = torch.autograd.grad(loss, x, retain_graph=True)
+        loss.backward()
+        print(x_grad.shape, model.weight.grad.shape)
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("src,lines", POSITIVES)
+def test_fires(src, lines):
+    assert findings(src, CODE) == [(line, CODE) for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", NEGATIVES)
+def test_silent(src, lines):
+    assert findings(src, CODE) == []
