@@ -222,16 +222,25 @@ def list_rules() -> None:
 @click.argument("code")
 def rule(code: str) -> None:
     """Show the documentation of one rule (e.g. GRD201)."""
-    from .verify import fixtures_root
+    from .docs import render_rule
 
     rule_class = BY_CODE.get(code.upper())
     if rule_class is None:
         raise click.UsageError(f"unknown rule code: {code}")
-    try:
-        doc = (fixtures_root() / rule_class.code / "README.md").read_text(encoding="utf-8")
-    except OSError:
-        doc = f"# {rule_class.code} {rule_class.name}\n\n{rule_class.summary}\n"
-    click.echo(doc.rstrip())
+    click.echo(render_rule(rule_class).rstrip())
+
+
+@main.command()
+@click.option("-o", "--output", "output", default="docs/rules", show_default=True, type=click.Path(file_okay=False))
+@click.option("--check", is_flag=True, help="Exit 1 if a page is missing or out of date; write nothing.")
+def docs(output: str, check: bool) -> None:
+    """Render every rule's page to Markdown (docs/rules/<CODE>.md)."""
+    from .docs import write_docs
+
+    stale = write_docs(Path(output), check)
+    for path in stale:
+        click.echo(f"{'out of date' if check else 'wrote'}: {path}", err=True)
+    sys.exit(EXIT_FINDINGS if check and stale else EXIT_CLEAN)
 
 
 @main.command()

@@ -196,3 +196,10 @@ def test_rule_page():
     for heading in ("What it does", "Why is this bad", "Example", "Use instead"):
         assert heading in result.stdout
     assert gradlint("rule", "GRD999").returncode == 2
+
+
+def test_rendered_rule_docs_are_up_to_date():
+    result = gradlint("docs", "--check")
+    assert result.returncode == 0, f"run `gradlint docs` to update: {result.stderr}"
+    page = (ROOT / "docs" / "rules" / "GRD201.md").read_text()
+    assert "### bad.py" in page and "### good.py" in page and "Autofix" in page

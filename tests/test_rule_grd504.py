@@ -222,11 +222,12 @@ POSITIVES = [
         """,
         [11],
         xfail=(
-            "Analyzer._set() drops a path from State.freed whenever the name is rebound, even when the "
-            "new value depends on the old one: `h = cell(chunk, h)` carries deps {'h'} (the previous "
-            "iteration's freed graph) but 'h' is removed from freed, so the second iteration's "
-            "backward() through the old hidden state is not reported (it raises 'Trying to backward "
-            "through the graph a second time')"
+            "two gaps: (1) Analyzer._set() drops a path from State.freed whenever the name is rebound, "
+            "even when the new value depends on the old one (`h = cell(x, h)` has deps {'h'}), so even "
+            "the unrolled two-step version is not reported; (2) in the loop, the head state joins the "
+            "pre-loop non-grad `h` with the in-loop one (grad=None), so _op_result() does not add 'h' "
+            "to the deps of `cell(chunk, h)` at all. At run time the second backward() raises "
+            "'Trying to backward through the graph a second time'"
         ),
     ),
 ]

@@ -1,0 +1,406 @@
+"""GRD505 eval-without-no-grad: forward passes after model.eval() in an evaluation loop with gradients enabled.
+
+Every snippet is a complete program. In positives, each line the rule must report
+carries a ``# expect: GRD505`` marker, and the expected line numbers are also
+spelled out in the parameters (the two are checked against each other).
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from snippets import findings
+
+CODE = "GRD505"
+
+
+def _marked(src):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
+
+
+def case(case_id, src, lines=(), xfail=None):
+    src = textwrap.dedent(src)
+    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+
+POSITIVES = [
+    case(
+        "module-level-evaluation-loop-after-training",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.optim as optim
+
+        x_train, y_train = torch.randn(256, 20), torch.randint(0, 2, (256,))
+        x_test, y_test = torch.randn(128, 20), torch.randint(0, 2, (128,))
+        model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 2))
+        criterion = nn.CrossEntropyLoss()
+        optimizer = optim.Adam(model.parameters(), lr=1e-2)
+        model.train()
+        for epoch in range(5):
+            optimizer.zero_grad()
+            loss = criterion(model(x_train), y_train)
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        correct = 0
+        for start in range(0, len(x_test), 32):
+            out = model(x_test[start:start + 32])  # expect: GRD505
+            correct += (out.argmax(dim=1) == y_test[start:start + 32]).sum().item()
+        """,
+        [19],
+    ),
+    case(
+        "evaluate-function-with-unknown-model-parameter",
+        """\
+        import torch
+
+
+        def evaluate(model, loader):
+            model.eval()
+            correct = 0
+            for x, y in loader:
+                logits = model(x)  # expect: GRD505
+                correct += (logits.argmax(1) == y).sum().item()
+            return correct
+        """,
+        [8],
+    ),
+    case(
+        "trainer-validate-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Linear(10, 3)
+                self.criterion = nn.CrossEntropyLoss()
+
+            def validate(self, loader):
+                self.model.eval()
+                total = 0.0
+                for x, y in loader:
+                    out = self.model(x)  # expect: GRD505
+                    total += self.criterion(out, y).item()
+                return total
+
+
+        Trainer().validate([(torch.randn(4, 10), torch.randint(0, 3, (4,)))])
+        """,
+        [14],
+    ),
+    case(
+        "from-torch-import-nn-while-loop",
+        """\
+        import torch
+        from torch import nn
+
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        net.eval()
+        batches = [torch.randn(2, 4) for _ in range(3)]
+        i = 0
+        preds = []
+        while i < len(batches):
+            preds.append(net(batches[i]).squeeze(1).tolist())  # expect: GRD505
+            i += 1
+        """,
+        [10],
+    ),
+    case(
+        "train-false-switches-to-evaluation",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        model.train(False)
+        for xb in torch.randn(3, 5, 4):
+            scores = model(xb)  # expect: GRD505
+            print(scores.softmax(-1).max().item())
+        """,
+        [7],
+    ),
+    case(
+        "alias-T-custom-module-evaluated",
+        """\
+        import torch as T
+
+
+        class Net(T.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = T.nn.Linear(6, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        net = Net()
+        net.eval()
+        for xb in T.randn(4, 3, 6):
+            pred = net(xb).argmax(dim=1)  # expect: GRD505
+        """,
+        [16],
+    ),
+    case(
+        "no-grad-block-ends-before-the-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(8, 2)
+        model.eval()
+        with torch.no_grad():
+            warmup = model(torch.randn(1, 8))
+        outputs = []
+        for xb in torch.randn(5, 4, 8):
+            outputs.append(model(xb).argmax(1))  # expect: GRD505
+        """,
+        [10],
+    ),
+    case(
+        "two-models-evaluated-reported-once-each",
+        """\
+        import torch
+        import torch.nn as nn
+
+        encoder = nn.Linear(8, 4)
+        classifier = nn.Linear(4, 2)
+        encoder.eval()
+        classifier.eval()
+        for xb in torch.randn(3, 2, 8):
+            h = encoder(xb)  # expect: GRD505
+            p = classifier(h)  # expect: GRD505
+            q = classifier(h * 2)
+            print(p.argmax(1), q.argmax(1))
+        """,
+        [9, 10],
+    ),
+    case(
+        "nested-loops-over-runs-and-batches",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Linear(4, 1))
+        model.eval()
+        results = []
+        for run in range(3):
+            for xb in torch.randn(4, 2, 4):
+                results.append(model(xb).mean().item())  # expect: GRD505
+        """,
+        [9],
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "evaluation-loop-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 2))
+        x_test, y_test = torch.randn(128, 20), torch.randint(0, 2, (128,))
+        model.eval()
+        correct = 0
+        with torch.no_grad():
+            for start in range(0, len(x_test), 32):
+                out = model(x_test[start:start + 32])
+                correct += (out.argmax(dim=1) == y_test[start:start + 32]).sum().item()
+        """,
+    ),
+    case(
+        "evaluation-loop-under-inference-mode",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        model.eval()
+        with torch.inference_mode():
+            for xb in torch.randn(3, 5, 4):
+                preds = model(xb).argmax(dim=1)
+        """,
+    ),
+    case(
+        "no-grad-decorated-evaluate-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+
+
+        @torch.no_grad()
+        def evaluate(loader):
+            model.eval()
+            correct = 0
+            for x, y in loader:
+                correct += (model(x).argmax(1) == y).sum().item()
+            return correct
+
+
+        evaluate([(torch.randn(2, 4), torch.tensor([0, 1]))])
+        """,
+    ),
+    case(
+        "helper-called-inside-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+
+
+        def run_eval(batches):
+            model.eval()
+            return [model(b).argmax(1) for b in batches] + [model(b).max() for b in batches[:1]]
+
+
+        def score(batches):
+            model.eval()
+            for b in batches:
+                print(model(b).softmax(-1))
+
+
+        with torch.no_grad():
+            run_eval([torch.randn(2, 4)])
+            score([torch.randn(2, 4)])
+        """,
+    ),
+    case(
+        "trainer-validate-decorated-with-inference-mode",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Linear(10, 3)
+
+            @torch.inference_mode()
+            def validate(self, loader):
+                self.model.eval()
+                for x, y in loader:
+                    out = self.model(x)
+                    print((out.argmax(1) == y).float().mean().item())
+
+
+        Trainer().validate([(torch.randn(4, 10), torch.randint(0, 3, (4,)))])
+        """,
+    ),
+    case(
+        "eval-mode-fine-tuning-with-frozen-batchnorm",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.Linear(4, 1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        model.eval()
+        for xb in torch.randn(3, 8, 4):
+            optimizer.zero_grad()
+            loss = model(xb).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "saliency-under-eval-needs-gradients",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(6, 3)
+        model.eval()
+        maps = []
+        for img in torch.randn(4, 1, 6):
+            img.requires_grad_()
+            model(img)[0, 1].backward()
+            maps.append(img.grad.abs())
+        """,
+    ),
+    case(
+        "back-to-train-mode-before-the-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        model.eval()
+        with torch.no_grad():
+            baseline = model(torch.randn(8, 4)).mean()
+        model.train()
+        for xb in torch.randn(3, 8, 4):
+            optimizer.zero_grad()
+            model(xb).pow(2).mean().backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "frozen-feature-extractor-in-eval-mode",
+        """\
+        import torch
+        import torch.nn as nn
+
+        backbone = nn.Sequential(nn.Linear(8, 8), nn.ReLU())
+        backbone.requires_grad_(False)
+        backbone.eval()
+        feats = []
+        for xb in torch.randn(4, 2, 8):
+            feats.append(backbone(xb))
+        """,
+    ),
+    case(
+        "set-grad-enabled-false-before-the-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        model.eval()
+        torch.set_grad_enabled(False)
+        for xb in torch.randn(3, 5, 4):
+            print(model(xb).argmax(1))
+        torch.set_grad_enabled(True)
+        """,
+    ),
+    case(
+        "lightning-validation-step-hook",
+        """\
+        import torch
+        import torch.nn as nn
+        import lightning.pytorch as pl
+
+
+        class Model(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Linear(4, 2)
+
+            def validation_step(self, batch, batch_idx):
+                self.net.eval()
+                for x in batch:
+                    self.log("val", self.net(x).mean())
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("src,lines", POSITIVES)
+def test_fires(src, lines):
+    assert findings(src, CODE) == [(line, CODE) for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", NEGATIVES)
+def test_silent(src, lines):
+    assert findings(src, CODE) == []
