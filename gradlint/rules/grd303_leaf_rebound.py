@@ -49,13 +49,13 @@ class LeafRebound(Rule):
             return
         if ctx.grad_enabled is not True:
             return
-        if path not in self._owned and not _mentions(value_node, path + ".grad"):
-            return
         current = ctx.value(target)
         if current.kind != "tensor" or current.grad is not True or not (current.leaf is True or current.may_leaf):
             return
         new = ctx.value(value_node)
         if not new.is_nonleaf_grad or not _mentions(value_node, path):
+            return
+        if path not in self._owned and not _mentions(value_node, path + ".grad"):
             return
         self.report(
             ctx,
