@@ -4,6 +4,25 @@ from __future__ import annotations
 
 import re
 
+#: Text that any source of a grad tensor the analysis knows must contain
+#: (factories, Parameters, parameters(), modules from torch.nn, pretrained and
+#: hub models, modules recognised by .eval()/.train()): a sound pre-parse check.
+GRAD_SOURCE_TEXT = (
+    "requires_grad",
+    "Parameter",
+    "parameters",
+    "nn",
+    "Model",
+    "Module",
+    "Mixin",
+    "from_pretrained",
+    "create_model",
+    "torchvision",
+    "hub",
+    "eval",
+    "train",
+)
+
 #: Aliases that name the same object as a canonical qualified name.
 CANONICAL = {
     "torch.nn.parameter.Parameter": "torch.nn.Parameter",

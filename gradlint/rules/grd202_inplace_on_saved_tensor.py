@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import base_path
 from ..rule import Rule, source
-from ..torch_api import is_inplace_method
+from ..torch_api import GRAD_SOURCE_TEXT, is_inplace_method
 
 
 class InplaceOnSavedTensor(Rule):
@@ -10,7 +10,7 @@ class InplaceOnSavedTensor(Rule):
     name = "inplace-on-saved-tensor"
     severity = "error"
     summary = "in-place write to a grad tensor that an earlier op saved for backward"
-    requires = (("=", "_("),)
+    requires = (GRAD_SOURCE_TEXT,)
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         self._check(ctx, node, node.target)
