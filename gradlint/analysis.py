@@ -592,6 +592,9 @@ class Analyzer:
             value = self.eval(item.item)
             if value.kind == "gradmode":
                 body_mode = value.mode
+            elif isinstance(item.item, cst.Call) and self.value(item.item.func).kind == "func":
+                # a context manager of this file's own may well wrap torch.no_grad()
+                body_mode = None if body_mode is not False else False
             if item.asname is not None:
                 self._bind(item.asname.name, UNKNOWN if value.kind == "gradmode" else value, None)
         self.state.mode = body_mode
@@ -695,6 +698,8 @@ class Analyzer:
                 mode = value.mode
             elif value.kind == "ref" and value.qual in api.GRAD_MODE_CONTEXTS:
                 mode = api.GRAD_MODE_CONTEXTS[value.qual]
+            elif value.kind == "func" and mode is True:
+                mode = None  # a decorator of this file's own may run the function under no_grad
         if mode is True and _NO_GRAD_HOOKS.match(method.name.value):
             mode = None
         return mode
@@ -1039,14 +1044,17 @@ class Analyzer:
         operator = node.operator
         if isinstance(operator, (cst.FloorDivide, cst.Modulo, cst.BitAnd, cst.BitOr, cst.BitXor)):
             return tensor(None, None)
-        if isinstance(operator, (cst.Add, cst.Subtract)):
-            saving = "none"
-        elif isinstance(operator, cst.Power):
-            saving = "inputs"
-        else:
-            # a * 2 saves nothing; a * b saves both
-            saving = "inputs" if left.kind == "tensor" and right.kind == "tensor" else "none"
-        return self._op_result([(node.left, left), (node.right, right)], saving)
+        operands = [(node.left, left), (node.right, right)]
+        if isinstance(operator, cst.Power):
+            return self._op_result(operands, "inputs")
+        result = self._op_result(operands, "none")
+        if result.grad and left.kind == "tensor" and right.kind == "tensor":
+            # a * b keeps each operand for the other's gradient; a / b needs b, and a too if b requires grad
+            if isinstance(operator, (cst.Multiply, cst.MatrixMultiply)):
+                self._record_saved([pair for pair, other in ((operands[0], right), (operands[1], left)) if other.grad])
+            elif isinstance(operator, cst.Divide):
+                self._record_saved([operands[1]] + ([operands[0]] if right.grad else []))
+        return result
 
     def _op_result(self, operands, saving: str = "inputs") -> Value:
         """The result of a differentiable op on (node, value) operands.

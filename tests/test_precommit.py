@@ -1,4 +1,5 @@
-"""The pre-commit hook (.pre-commit-hooks.yaml): `pre-commit try-repo` blocks a pitfall and passes the fix.
+"""The pre-commit hook (.pre-commit-hooks.yaml): `pre-commit try-repo` blocks a pitfall (in a
+script and in a notebook) and passes the fix.
 
 try-repo installs gradlint into an isolated virtualenv from the repository (libcst and click
 come from PyPI), twice: each try-repo run uses a fresh temporary store. That takes a minute
@@ -13,6 +14,7 @@ into a throwaway repository, and runs try-repo on that. The checkout's own index
 touched: only `git ls-files` reads it.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -27,6 +29,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 BAD = "import torch\nw = torch.zeros(3, requires_grad=True)\nw += 1\n"
 FIXED = "import torch\nw = torch.zeros(3, requires_grad=True)\nwith torch.no_grad():\n    w += 1\n"
+
+
+def notebook(*cells):
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": cell}
+                for cell in cells
+            ],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    )
+
+
+BAD_NB = notebook("import torch\nw = torch.zeros(3, requires_grad=True)", "w += 1")
+FIXED_NB = notebook("import torch\nw = torch.zeros(3, requires_grad=True)", "with torch.no_grad():\n    w += 1")
 
 #: one try-repo run: a virtualenv plus `pip install` of the repository
 TIMEOUT = 600
@@ -91,7 +112,7 @@ def _snapshot_checkout(dest, env):
 
 def _try_repo(repo, project, env):
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(repo), "gradlint", "--files", "bad.py"],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(repo), "gradlint", "--files", "bad.py", "bad.ipynb"],
         cwd=project,
         env=env,
         capture_output=True,
@@ -107,16 +128,19 @@ def test_try_repo_blocks_the_pitfall_and_passes_the_fix(tmp_path):
     project = tmp_path / "project"
     _init_repo(project, env)
     (project / "bad.py").write_text(BAD)
-    _git("add", "bad.py", cwd=project, env=env)
+    (project / "bad.ipynb").write_text(BAD_NB)
+    _git("add", "bad.py", "bad.ipynb", cwd=project, env=env)
 
     failed = _try_repo(hooks, project, env)
     output = failed.stdout + failed.stderr
     assert failed.returncode != 0, output
     assert "gradlint" in output and "Failed" in output, output
     assert "bad.py:3:1: GRD201" in output, output
+    assert "bad.ipynb:cell 2:1:1: GRD201" in output, output  # types_or: [python, jupyter]
 
     (project / "bad.py").write_text(FIXED)
-    _git("add", "bad.py", cwd=project, env=env)
+    (project / "bad.ipynb").write_text(FIXED_NB)
+    _git("add", "bad.py", "bad.ipynb", cwd=project, env=env)
 
     passed = _try_repo(hooks, project, env)
     output = passed.stdout + passed.stderr
@@ -131,7 +155,8 @@ def test_hook_manifest():
     hook = hooks[0]
     assert hook["entry"] == "gradlint check"
     assert hook["language"] == "python"
-    assert hook["types"] == ["python"]
+    # gradlint lints notebooks (code cells as one program), so the hook takes them too
+    assert hook["types_or"] == ["python", "jupyter"] and "types" not in hook
     assert hook.get("require_serial", False) is False
     valid = subprocess.run(
         [sys.executable, "-m", "pre_commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],

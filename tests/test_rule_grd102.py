@@ -335,6 +335,18 @@ NEGATIVES = [
         z.pow(2).sum().backward()
         """,
     ),
+    case(
+        "legacy-variable-of-data-of-plain-input",
+        """\
+        import torch
+        from torch.autograd import Variable
+
+        x = torch.randn(4, 3)
+        x = Variable(x.data, requires_grad=True)
+        (x ** 2).sum().backward()
+        print(x.grad)
+        """,
+    ),
 ]
 
 

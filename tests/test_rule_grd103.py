@@ -430,6 +430,21 @@ NEGATIVES = [
             loss.backward()
         """,
     ),
+    case(
+        "policy-gradient-with-item-advantage",
+        """\
+        import torch
+        import torch.nn as nn
+
+        policy = nn.Linear(4, 2)
+        value = nn.Linear(4, 1)
+        state = torch.randn(4)
+        logp = torch.log_softmax(policy(state), dim=-1)[0]
+        advantage = 1.0 - value(state).item()
+        loss = -logp * advantage
+        loss.backward()
+        """,
+    ),
 ]
 
 

@@ -410,12 +410,6 @@ NEGATIVES = [
         h.add_(1.0)
         (dropped.sum() + h.sum()).backward()
         """,
-        xfail=(
-            "Analyzer._record_saved() records every grad operand of an op whose saving_of() is "
-            "'inputs', but mul/matmul save an operand only to compute the *other* operand's gradient: "
-            "`h * mask` with a mask that does not require grad saves `mask`, not `h`, so `h.add_()` "
-            "is harmless at run time (the snippet runs clean) yet is reported"
-        ),
     ),
 ]
 

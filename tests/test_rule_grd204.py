@@ -167,9 +167,10 @@ POSITIVES = [
         """,
         [10],
         xfail=(
-            "zip() of two parameter iterables is not modelled: _call_builtin() returns UNKNOWN for zip, "
-            "so `t` is unknown and the `.data` read on it (on_attribute is only emitted for "
-            "receivers known to be tensors) are not reported"
+            "zip() is not modelled (it is not in analysis._BUILTINS / _call_builtin), so "
+            "`zip(target.parameters(), online.parameters())` is UNKNOWN, `t` is unknown, and "
+            "on_attribute is only emitted for `.data` on receivers known to be tensors; the same "
+            "loop over `target.parameters()` alone is reported"
         ),
     ),
     case(
