@@ -212,6 +212,10 @@ class LoopRecord:
     steps: list = field(default_factory=list)  # (call node, optimizer path, optimizer value)
     clears: list = field(default_factory=list)  # owner path of what was cleared, None: unknown / all
     forwards: list = field(default_factory=list)  # (call node, module path, module value, grad mode)
+    #: names bound so far in the walked iteration
+    bound: set = field(default_factory=set)
+    #: functions and methods of this file the loop calls (their bodies are walked elsewhere)
+    local_calls: list = field(default_factory=list)
 
 
 class Analyzer:
@@ -230,6 +234,8 @@ class Analyzer:
         self.outer: Optional[dict] = None
         self.cache: Dict[int, Value] = {}
         self._queue: list = []
+        #: functions and methods defined in the file, by name
+        self.functions: Dict[str, cst.FunctionDef] = {}
         #: the small statement being walked, and its line when it is alone there (for fixes)
         self.statement: Optional[cst.CSTNode] = None
         self.statement_line: Optional[cst.SimpleStatementLine] = None
@@ -349,6 +355,7 @@ class Analyzer:
     # ------------------------------------------------------------------ driver
 
     def run(self, module: cst.Module) -> None:
+        _NoGradCalls(self._called_without_grad).scan(module.body)
         self._block(module.body)
         self._emit("on_scope_end", None)
         module_env = self.state.env
@@ -520,6 +527,7 @@ class Analyzer:
         an iteration); the reporting pass then walks the body once from it.
         """
         head = self.state
+        entry = frozenset(head.env)
         was_reporting = self.reporting
         self.reporting = False
         loops, self._loops = self._loops, []  # silent passes record nothing
@@ -531,7 +539,7 @@ class Analyzer:
         self._loops = loops
         if was_reporting:
             self.state = head.copy()
-            record = LoopRecord(node, frozenset(self.state.env))
+            record = LoopRecord(node, entry)
             self._loops.append(record)
             try:
                 self._iteration(run_iteration)
@@ -637,6 +645,7 @@ class Analyzer:
         mode = self._method_mode(node)
         name = node.name.value
         self._set(name, Value(kind="func", qual=name))
+        self.functions[name] = node
         outer = None if self.outer is None and self.scope_name == "<module>" else self._snapshot()
         self._queue.append((node, outer, mode, None))
 
@@ -795,6 +804,8 @@ class Analyzer:
 
     def _set(self, path: str, value: Value) -> None:
         self._kill(path)
+        for record in self._loops:
+            record.bound.add(path)
         state = self.state
         state.env[path] = value
         # a new value under this name: what was saved or freed was the old one's
@@ -1139,6 +1150,9 @@ class Analyzer:
 
     def _call_value(self, callee: Value, node: cst.Call, args) -> Value:
         kind = callee.kind
+        if kind == "func" and self._loops and callee.qual in self.functions:
+            for record in self._loops:
+                record.local_calls.append(self.functions[callee.qual])
         if kind == "ref":
             return self._call_qualified(callee.qual, node, args)
         if kind == "module":
@@ -1172,7 +1186,7 @@ class Analyzer:
         else:
             single = bool(module.qual) and module.qual.rsplit(".", 1)[1] not in api.TUPLE_OUTPUT_MODULES
         if mode is False:
-            carried = module.params is True or any(v.is_grad_tensor for _, v in args)
+            carried = module.params is True or any(v.is_grad_tensor or v.cut for _, v in args)
             return tensor(False, None, struct=not single, cut=carried)
         result = self._op_result(args, "inputs")
         grad = result.grad
@@ -1180,8 +1194,14 @@ class Analyzer:
             grad = True if mode else None
         elif module.params is None and grad is False:
             grad = None
+        saves_self = bool(grad) and module.cls is None and module.qual.rsplit(".", 1)[-1] in api.OUTPUT_SAVING_MODULES
         return tensor(
-            grad, False if grad else None, struct=not single, deps=result.deps, cut=grad is False and result.cut
+            grad,
+            False if grad else None,
+            struct=not single,
+            deps=result.deps,
+            cut=grad is False and result.cut,
+            saves_self=saves_self,
         )
 
     def _call_builtin(self, name: str, node, args) -> Value:
@@ -1430,6 +1450,63 @@ class Analyzer:
         freed = value.deps | ({path} if path else frozenset())
         if freed:
             self.state.freed = self.state.freed | freed
+
+
+class _NoGradCalls:
+    """Before the walk: the names of functions called inside ``torch.no_grad()`` blocks.
+
+    Functions are walked after the code that calls them is, or before: a function
+    some code calls under no_grad runs with an unknown grad mode either way.
+    """
+
+    _DISABLING = frozenset({"no_grad", "inference_mode", "set_grad_enabled"})
+
+    def __init__(self, names: set):
+        self.names = names
+
+    def scan(self, statements) -> None:
+        for stmt in statements:
+            if not isinstance(stmt, cst.BaseCompoundStatement):
+                continue
+            if isinstance(stmt, cst.With) and any(self._disables(item.item) for item in stmt.items):
+                self._collect(stmt.body)
+                continue
+            if isinstance(stmt, cst.FunctionDef) and any(self._disables(d.decorator) for d in stmt.decorators):
+                self._collect(stmt.body)
+                continue
+            for name in ("body", "orelse", "finalbody"):
+                child = getattr(stmt, name, None)
+                if isinstance(child, cst.If):
+                    self.scan([child])
+                    continue
+                if isinstance(child, (cst.Else, cst.Finally)):
+                    child = child.body
+                if isinstance(child, cst.IndentedBlock):
+                    self.scan(child.body)
+            for handler in getattr(stmt, "handlers", ()):
+                if isinstance(handler.body, cst.IndentedBlock):
+                    self.scan(handler.body.body)
+
+    def _disables(self, node) -> bool:
+        if isinstance(node, cst.Call):
+            node = node.func
+        name = dotted(node)
+        return name is not None and name.rsplit(".", 1)[-1] in self._DISABLING
+
+    def _collect(self, node) -> None:
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Call):
+                name = dotted(current.func)
+                if name is not None:
+                    self.names.add(name.rsplit(".", 1)[-1])
+            for field_name in _child_fields(type(current)):
+                child = getattr(current, field_name)
+                if isinstance(child, cst.CSTNode):
+                    stack.append(child)
+                elif isinstance(child, (tuple, list)):
+                    stack.extend(c for c in child if isinstance(c, cst.CSTNode))
 
 
 def _is_grad_attribute(node) -> bool:

@@ -202,6 +202,7 @@ SAVES_NOTHING = frozenset(
 )
 #: Ops that save their own output (so an in-place write to it breaks backward).
 SAVES_OUTPUT = frozenset("sigmoid tanh exp softmax log_softmax relu sqrt rsqrt exp2".split())
+OUTPUT_SAVING_MODULES = frozenset({"Sigmoid", "Tanh", "ReLU", "Softmax", "LogSoftmax"})
 
 
 def saving_of(name: str) -> str:

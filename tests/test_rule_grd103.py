@@ -221,12 +221,6 @@ POSITIVES = [
         loss.backward()  # expect: GRD103
         """,
         [10],
-        xfail=(
-            "Analyzer._module_output() under no_grad marks the output cut only when the module has "
-            "parameters or an argument requires grad (`carried`); it ignores arguments that are already "
-            "cut (`v.cut`), so a parameter-free criterion applied to a no_grad output gives a plain "
-            "non-grad tensor and the backward() is not reported (F.mse_loss on the same output is)"
-        ),
     ),
     case(
         "backward-inside-no-grad-decorated-function",

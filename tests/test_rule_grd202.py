@@ -213,12 +213,6 @@ POSITIVES = [
         h.sum().backward()
         """,
         [7],
-        xfail=(
-            "Analyzer._module_output() passes a module call's arguments to _op_result(..., 'inputs') "
-            "and never marks the output saves_self: an activation module that saves its output "
-            "(nn.Sigmoid, nn.Tanh, nn.ReLU, nn.Softmax) is treated unlike torch.sigmoid/F.relu, so "
-            "the in-place write to its output is not reported (it raises at backward)"
-        ),
     ),
 ]
 

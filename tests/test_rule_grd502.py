@@ -416,13 +416,6 @@ NEGATIVES = [
             torch.stack(parts).sum().backward()
             optimizer.step()
         """,
-        xfail=(
-            "`parts` is rebound to [] at the top of every iteration, so nothing outlives an iteration; "
-            "but LoopRecord.entry is taken from the loop-head state, where State.join keeps a name bound "
-            "only inside the body (as UNKNOWN), so `parts` counts as bound before the loop, and "
-            "LossHistoryAccumulation never checks whether the accumulator was re-initialised earlier in "
-            "the same iteration"
-        ),
     ),
     case(
         "float-counter-of-samples",

@@ -422,11 +422,6 @@ NEGATIVES = [
             for xb in torch.randn(3, 2, 4):
                 print(model(xb).argmax(1))
         """,
-        xfail=(
-            "Analyzer._stmt_with() only changes the grad mode for a context it resolves to a gradmode "
-            "value; `frozen()` (a local @contextmanager entering torch.no_grad()) evaluates to UNKNOWN, "
-            "so the body keeps mode True instead of an unknown mode and the loop is reported"
-        ),
     ),
     case(
         "evaluate-called-under-no-grad-from-a-later-function",
@@ -453,12 +448,6 @@ NEGATIVES = [
         if __name__ == "__main__":
             main()
         """,
-        xfail=(
-            "Analyzer._called_without_grad is filled during the walk, and function bodies are analysed "
-            "in definition order (the _queue): evaluate() is walked before main(), whose "
-            "`with torch.no_grad(): evaluate(...)` has not been seen yet, so _analyze_function() keeps "
-            "mode True for evaluate(); the same helper called under no_grad at module level is silent"
-        ),
     ),
 ]
 
