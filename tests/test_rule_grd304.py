@@ -329,12 +329,6 @@ NEGATIVES = [
 
         print(saliency())
         """,
-        xfail=(
-            "RequiresGradOnData tracks loads per scope and decides at the module scope's on_scope_end, "
-            "which the analysis emits before it walks any function body (Analyzer.run queues functions): "
-            "the read of `x.grad` inside saliency() is never seen, so the module-level `x` looks like a "
-            "pure model input"
-        ),
     ),
     case(
         "name-rebound-to-plain-data-before-use",

@@ -520,12 +520,6 @@ NEGATIVES = [
             loss.backward()
             optimizer.step()
         """,
-        xfail=(
-            "LoopRecord.clears only sees clears made in the loop's own scope; a call to a function "
-            "(here a local helper that sets every p.grad = None) is not treated as a possible clear, so "
-            "MissingZeroGrad reads 'no clear recorded' as 'never clears' although the effect of the call "
-            "is unknown (unknown should mean silent)"
-        ),
     ),
 ]
 

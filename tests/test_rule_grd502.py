@@ -233,11 +233,6 @@ POSITIVES = [
             epoch_loss = epoch_loss + loss  # expect: GRD502
         """,
         [12],
-        xfail=(
-            "LossHistoryAccumulation only looks at augmented assignments (`total += loss`) and "
-            "`.append()`; the equivalent `total = total + loss` keeps the same chain of graphs alive "
-            "but has no on_assign hook in the rule"
-        ),
     ),
 ]
 

@@ -124,13 +124,6 @@ POSITIVES = [
             print(scores.softmax(-1).max().item())
         """,
         [7],
-        xfail=(
-            "the rule's source prefilter `requires = ((\"eval\",),)` (Rule.may_fire, checked before "
-            "parsing and documented as having to be sound) skips any file without the substring "
-            "'eval', although the analysis models `model.train(False)` as evaluation mode "
-            "(_module_method sets training=False): the same snippet is reported once a comment "
-            "mentioning 'eval' is added"
-        ),
     ),
     case(
         "alias-T-custom-module-evaluated",

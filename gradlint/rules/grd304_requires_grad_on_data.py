@@ -1,7 +1,7 @@
 import libcst as cst
 
 from ..analysis import kwarg, literal_bool
-from ..rule import Rule, source
+from ..rule import Rule
 from ..torch_api import FACTORIES
 
 
@@ -13,43 +13,65 @@ class RequiresGradOnData(Rule):
     requires = (("requires_grad",),)
 
     def __init__(self):
-        self._created = {}  # name -> creating assignment target
-        self._loads = {}  # name -> ids of its loads
-        self._model_inputs = set()  # ids of names passed straight to a module call
+        self._scope = _Uses()
+        #: the module's names are read by functions too, which are walked after it
+        self._module = None
 
     def on_assign(self, target, ctx, value_node) -> None:
-        if not isinstance(target, cst.Name) or not isinstance(value_node, cst.Call):
+        if not isinstance(target, cst.Name):
             return
-        callee = ctx.value(value_node.func)
-        requires = kwarg(value_node, "requires_grad")
-        if callee.kind == "ref" and callee.qual in FACTORIES and requires is not None and literal_bool(requires.value):
-            self._created[target.value] = target
-            self._loads[target.value] = []
+        if isinstance(value_node, cst.Call) and _creates_data_leaf(value_node, ctx):
+            self._scope.created[target.value] = target
+            self._scope.loads[target.value] = []
         else:
-            self._created.pop(target.value, None)
+            self._scope.created.pop(target.value, None)
 
     def on_name(self, node: cst.Name, ctx) -> None:
-        loads = self._loads.get(node.value)
-        if loads is not None and node.value in self._created:
-            loads.append(id(node))
+        for uses in (self._scope, self._module):
+            if uses is not None and node.value in uses.created:
+                uses.loads[node.value].append(id(node))
+                return
 
     def on_call(self, node: cst.Call, ctx) -> None:
         if ctx.value(node.func).kind == "module":
             for arg in node.args:
                 if isinstance(arg.value, cst.Name):
-                    self._model_inputs.add(id(arg.value))
+                    self._scope.model_inputs.add(id(arg.value))
+                    if self._module is not None:
+                        self._module.model_inputs.add(id(arg.value))
 
     def on_scope_end(self, node, ctx) -> None:
-        for name, target in self._created.items():
-            loads = self._loads.get(name) or []
-            if loads and all(load in self._model_inputs for load in loads):
+        if node is None:  # the module: wait for the functions
+            self._module, self._scope = self._scope, _Uses()
+        else:
+            self._report(ctx, self._scope)
+            self._scope = _Uses()
+
+    def on_file_end(self, node, ctx) -> None:
+        if self._module is not None:
+            self._report(ctx, self._module)
+
+    def _report(self, ctx, uses) -> None:
+        for name, target in uses.created.items():
+            loads = uses.loads.get(name) or []
+            if loads and all(load in uses.model_inputs for load in loads):
                 self.report(
                     ctx,
                     target,
                     f"`{name}` is created with `requires_grad=True` but only ever fed to a model or loss, and "
-                    f"its `.grad` is never read: autograd computes and stores a gradient for it on every "
+                    "its `.grad` is never read: autograd computes and stores a gradient for it on every "
                     "backward() for nothing. Drop `requires_grad=True`.",
                 )
-        self._created.clear()
-        self._loads.clear()
-        self._model_inputs.clear()
+
+
+class _Uses:
+    def __init__(self):
+        self.created = {}  # name -> creating assignment target
+        self.loads = {}  # name -> ids of its loads
+        self.model_inputs = set()  # ids of names passed straight to a module call
+
+
+def _creates_data_leaf(node: cst.Call, ctx) -> bool:
+    callee = ctx.value(node.func)
+    requires = kwarg(node, "requires_grad")
+    return callee.kind == "ref" and callee.qual in FACTORIES and requires is not None and literal_bool(requires.value)

@@ -1,4 +1,13 @@
+import libcst as cst
+
 from ..rule import Rule, source
+
+_CLEARING_TEXT = ("zero_grad", ".grad = None", "grad.zero_", "set_to_none", "grad.detach_")
+
+
+def _may_clear(function: cst.FunctionDef) -> bool:
+    text = cst.Module(body=[]).code_for_node(function)
+    return any(part in text for part in _CLEARING_TEXT)
 
 
 class MissingZeroGrad(Rule):
@@ -14,6 +23,8 @@ class MissingZeroGrad(Rule):
         clears = record.clears
         if None in clears:
             return  # something cleared gradients we cannot attribute: assume all
+        if any(_may_clear(function) for function in record.local_calls):
+            return  # a helper of this file's own may clear them
         for step, optimizer_path, optimizer in record.steps:
             owner = optimizer.owner
             if optimizer_path in clears:

@@ -17,6 +17,17 @@ class LossHistoryAccumulation(Rule):
         if isinstance(node.target, cst.Name) and ctx.value(node.target).kind in ("number", "tensor", "unknown"):
             self._consider(ctx, node, node.target.value, node.value)
 
+    def on_assign(self, target, ctx, value_node) -> None:
+        # total = total + loss
+        if (
+            isinstance(target, cst.Name)
+            and isinstance(value_node, cst.BinaryOperation)
+            and isinstance(value_node.operator, cst.Add)
+        ):
+            for mine, added in ((value_node.left, value_node.right), (value_node.right, value_node.left)):
+                if isinstance(mine, cst.Name) and mine.value == target.value:
+                    self._consider(ctx, value_node, target.value, added)
+
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
         if (
@@ -29,8 +40,8 @@ class LossHistoryAccumulation(Rule):
 
     def _consider(self, ctx, node, name: str, added) -> None:
         loop = ctx.loop
-        if loop is None or ctx.grad_enabled is not True or name not in loop.entry:
-            return
+        if loop is None or ctx.grad_enabled is not True or name not in loop.entry or name in loop.bound:
+            return  # not carried over from before the loop, or started afresh in this iteration
         value = ctx.value(added)
         if value.kind == "tensor" and value.grad is True and not value.struct:
             self._candidates.setdefault(id(loop.node), []).append((node, name, added))

@@ -6,7 +6,7 @@ class EvalWithoutNoGrad(Rule):
     name = "eval-without-no-grad"
     severity = "warning"
     summary = "forward passes in an evaluation loop after model.eval() without torch.no_grad()"
-    requires = (("eval",),)
+    requires = (("eval", "train"),)
 
     def on_loop_end(self, node, ctx, record) -> None:
         if record.backwards or record.steps:
