@@ -54,6 +54,7 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read [tool.gradlint] from this file.")
 @click.option("--stdin-filename", metavar="PATH", help="The path to report for source read from stdin (PATH '-').")
+@click.option("--force-exclude", is_flag=True, help="Apply exclude settings to files named on the command line too.")
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files git ignores (default: on).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that may change behaviour.")
@@ -73,6 +74,7 @@ def check(
     jobs: Optional[int],
     config_path: Optional[str],
     stdin_filename: Optional[str],
+    force_exclude: bool,
     respect_gitignore: Optional[bool],
     fix: bool,
     unsafe_fixes: bool,
@@ -110,7 +112,7 @@ def check(
     if "-" in paths:
         findings += lint_bytes(sys.stdin.buffer.read(), stdin_filename or "-", rules)
     files, walk_errors = discover([p for p in paths if p != "-"])
-    named = {os.path.normpath(p) for p in paths}
+    named = set() if force_exclude else {os.path.normpath(p) for p in paths}
     files = [f for f in files if os.path.normpath(f) in named or not config.is_excluded(f)]
     if respect_gitignore if respect_gitignore is not None else config.respect_gitignore:
         ignored_by_git = gitignored(f for f in files if os.path.normpath(f) not in named)

@@ -226,3 +226,10 @@ def test_cache_answers_unchanged_files_and_notices_changes(tmp_path):
     (tmp_path / "a.py").write_text(BAD.replace("w += 1\n", ""))
     third = gradlint("check", ".", cwd=tmp_path)
     assert "GRD201" not in third.stdout.split("nb.ipynb")[0]
+
+
+def test_force_exclude_applies_to_named_files(tmp_path):
+    write_project(tmp_path, 'extend-exclude = ["tests"]\n')
+    named = "tests/test_train.py"
+    assert gradlint("check", named, cwd=tmp_path).returncode == 1
+    assert gradlint("check", "--force-exclude", named, cwd=tmp_path).returncode == 0
