@@ -10,6 +10,13 @@ import warnings
 
 
 def main(fixture: str, result_path: str) -> None:
+    try:
+        # what importing torch itself says about the environment is not the fixture's doing
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import torch  # noqa: F401
+    except ImportError:
+        pass
     result = {"outcome": "ok"}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
