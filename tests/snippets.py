@@ -1,6 +1,9 @@
 """Lint source snippets in tests."""
 
+import re
 import textwrap
+
+import pytest
 
 from gradlint.engine import lint_text
 from gradlint.rules import ALL_RULES, BY_CODE
@@ -14,3 +17,39 @@ def findings(source: str, *codes: str):
 
 def codes(source: str, *only: str):
     return [code for _, code in findings(source, *only)]
+
+
+def _marked(src: str, code: str):
+    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + code, line))
+
+
+def case_maker(code: str):
+    """``case(case_id, src, lines=(), xfail=None)`` for one rule's snippet tables.
+
+    Every snippet is a complete program; the lines a positive must report carry a
+    ``# expect: CODE`` marker and are also listed in ``lines``: the two must agree.
+    A strict xfail documents a known miss or false alarm with its diagnosis.
+    """
+
+    def case(case_id, src, lines=(), xfail=None):
+        src = textwrap.dedent(src)
+        marked = _marked(src, code)
+        assert tuple(lines) == marked, f"{case_id}: expected lines {lines} != markers {marked}"
+        marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+        return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+
+    return case
+
+
+def rule_tests(code: str, positives, negatives):
+    """The two parametrized tests of a rule: it fires exactly on the positives, never on the negatives."""
+
+    @pytest.mark.parametrize("src,lines", positives)
+    def test_fires(src, lines):
+        assert findings(src, code) == [(line, code) for line in lines]
+
+    @pytest.mark.parametrize("src,lines", negatives)
+    def test_silent(src, lines):
+        assert findings(src, code) == []
+
+    return test_fires, test_silent

@@ -5,25 +5,10 @@ carries a ``# expect: GRD402`` marker, and the expected line numbers are also
 spelled out in the parameters (the two are checked against each other).
 """
 
-import re
-import textwrap
-
-import pytest
-
-from snippets import findings
+from snippets import case_maker, rule_tests
 
 CODE = "GRD402"
-
-
-def _marked(src):
-    return tuple(i for i, line in enumerate(src.splitlines(), 1) if re.search(r"#\s*expect:\s*" + CODE, line))
-
-
-def case(case_id, src, lines=(), xfail=None):
-    src = textwrap.dedent(src)
-    assert tuple(lines) == _marked(src), f"{case_id}: expected lines {lines} != markers {_marked(src)}"
-    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
-    return pytest.param(src, tuple(lines), id=case_id, marks=marks)
+case = case_maker(CODE)
 
 
 POSITIVES = [
@@ -340,11 +325,4 @@ NEGATIVES = [
 ]
 
 
-@pytest.mark.parametrize("src,lines", POSITIVES)
-def test_fires(src, lines):
-    assert findings(src, CODE) == [(line, CODE) for line in lines]
-
-
-@pytest.mark.parametrize("src,lines", NEGATIVES)
-def test_silent(src, lines):
-    assert findings(src, CODE) == []
+test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
