@@ -218,6 +218,19 @@ class LoopRecord:
     local_calls: list = field(default_factory=list)
 
 
+#: What the walk keeps per scope: saved and restored around each function body.
+_SCOPE_FIELDS = (
+    "state",
+    "outer",
+    "scope_name",
+    "current_class",
+    "_param_loops",
+    "_cond_depth",
+    "_returns",
+    "_loops",
+)
+
+
 class Analyzer:
     """Walks one module; calls the rules' hooks on the reporting pass."""
 
@@ -716,16 +729,7 @@ class Analyzer:
     def _analyze_function(
         self, node: cst.FunctionDef, outer, mode: Tri, cls: Optional[ClassInfo], module_env=None, returns=None
     ):
-        saved = (
-            self.state,
-            self.outer,
-            self.scope_name,
-            self.current_class,
-            self._param_loops,
-            self._cond_depth,
-            self._returns,
-            self._loops,
-        )
+        saved = {name: getattr(self, name) for name in _SCOPE_FIELDS}
         if outer is None:
             outer = module_env
         env: dict = {}
@@ -763,16 +767,8 @@ class Analyzer:
             self._emit("on_scope_end", node)
             return self.state.env
         finally:
-            (
-                self.state,
-                self.outer,
-                self.scope_name,
-                self.current_class,
-                self._param_loops,
-                self._cond_depth,
-                self._returns,
-                self._loops,
-            ) = saved
+            for name, value in saved.items():
+                setattr(self, name, value)
 
     def _generic(self, node: cst.CSTNode) -> None:
         """Evaluate every expression below a node the walk has no special case for."""
