@@ -96,6 +96,49 @@ class ForPreTraining(nn.Module):
 """
 
 
+# transformers dac / groupvit / moshi, diffusers prior_transformer: a local name for a
+# module's parameter, transformed in forward(), is not a leaf being rebound
+PARAMETER_ALIAS_TRANSFORMED_IN_FORWARD = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Quantizer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.codebook = nn.Embedding(16, 4)
+        self.pos = nn.Parameter(torch.zeros(1, 8, 4))
+
+    def forward(self, x):
+        codebook = self.codebook.weight
+        codebook = F.normalize(codebook)
+        pos = self.pos
+        pos = pos.reshape(8, 4)
+        return x @ codebook.t() + pos.sum()
+"""
+
+# transformers esmfold: new_zeros() makes a fresh tensor; it saves nothing of its receiver
+NEW_ZEROS_IS_NOT_AN_OP_ON_THE_RECEIVER = """
+import torch
+import torch.nn as nn
+
+mlp = nn.Linear(4, 4)
+embedding = nn.Embedding(10, 4)
+s = mlp(torch.randn(2, 4))
+z = s.new_zeros(2, 2, 4)
+s += embedding(torch.tensor([1, 2]))
+(s.sum() + z.sum()).backward()
+"""
+
+
+def test_parameter_alias_transformed_in_forward_is_not_a_rebound_leaf():
+    assert findings(PARAMETER_ALIAS_TRANSFORMED_IN_FORWARD) == []
+
+
+def test_new_zeros_does_not_save_its_receiver():
+    assert findings(NEW_ZEROS_IS_NOT_AN_OP_ON_THE_RECEIVER) == []
+
+
 def test_private_requires_grad_flag_is_not_a_typo():
     assert findings(PRIVATE_REQUIRES_GRAD_FLAG) == []
 
