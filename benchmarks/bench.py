@@ -19,7 +19,6 @@ Usage: python benchmarks/bench.py [--package transformers==4.46.3] [--limit N] [
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import tempfile
 import sys

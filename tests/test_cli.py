@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from gradlint.rules import ALL_RULES
 from gradlint.verify import expected_lines

@@ -1,7 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted
-from ..rule import Rule, source
+from ..rule import Rule
 
 
 class HeadFrozen(Rule):

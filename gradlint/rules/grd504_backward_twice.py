@@ -1,5 +1,5 @@
 from ..analysis import base_path
-from ..rule import Rule, source
+from ..rule import Rule
 
 
 class BackwardTwice(Rule):
