@@ -146,12 +146,17 @@ class State:
         b_env = b.env
         for key, value in a.env.items():
             other = b_env.get(key)
-            # a name bound on one path only is unknown after the join (and shadows outer names)
-            env[key] = UNKNOWN if other is None else join(value, other)
-        for key in b_env:
+            # a name bound on one path only is unknown after the join (and shadows outer
+            # names), but for an import: `if is_torch_available(): import torch`
+            env[key] = _one_sided(value) if other is None else join(value, other)
+        for key, value in b_env.items():
             if key not in env:
-                env[key] = UNKNOWN
+                env[key] = _one_sided(value)
         return State(env, join_tri(a.mode, b.mode), a.saved & b.saved, a.freed | b.freed)
+
+
+def _one_sided(value: Value) -> Value:
+    return value if value.kind == "ref" else UNKNOWN
 
 
 class _Terminated(Exception):

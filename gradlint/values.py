@@ -93,6 +93,9 @@ def join(a: Value, b: Value) -> Value:
     if a is b or a == b:
         return a
     if a.kind != b.kind:
+        # `try: import torch` / `except ImportError: torch = None`: where it is used, it is the module
+        if {a.kind, b.kind} == {"ref", "none"}:
+            return a if a.kind == "ref" else b
         return UNKNOWN
     if a.kind == "tensor":
         return tensor(

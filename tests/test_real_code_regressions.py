@@ -157,3 +157,65 @@ def test_timm_freeze_patch_emb_is_reported():
 
 def test_unispeech_layer_norm_is_reported():
     assert findings(UNISPEECH_LAYER_NORM) == [(9, "GRD401")]
+
+
+# transformers tests and utils: `if is_torch_available(): import torch` and
+# `try: import torch except ImportError: torch = None` still name torch where used
+CONDITIONAL_TORCH_IMPORT = """
+from utils import is_torch_available
+
+if is_torch_available():
+    import torch
+
+try:
+    import torch.nn as nn
+except ImportError:
+    nn = None
+
+
+def test_save_load(model_class, config, inputs):
+    for _ in range(2):
+        model = model_class(config)
+        model.eval()
+        with torch.no_grad():
+            first = model(**inputs)[0]
+        print(first)
+
+
+def test_conditional_import_still_resolves():
+    layer = nn.Linear(2, 2)
+    layer.requires_grad = False
+"""
+
+
+def test_conditional_imports_resolve():
+    assert findings(CONDITIONAL_TORCH_IMPORT) == [(24, "GRD401")]
+
+
+# transformers tests: a fresh model and optimizer in every iteration accumulate nothing,
+# and a model built per iteration is not an evaluation loop
+FRESH_MODEL_PER_ITERATION = """
+import torch
+
+
+def test_training_gradient_checkpointing(model_classes, config, inputs):
+    for model_class in model_classes:
+        model = model_class(config)
+        model.train()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        loss = model(**inputs).loss
+        loss.backward()
+        optimizer.step()
+
+
+def test_create_from_modified_config(model_classes, config, inputs):
+    for model_class in model_classes:
+        model = model_class(config)
+        model.eval()
+        result = model(**inputs)
+        assert result is not None
+"""
+
+
+def test_fresh_model_per_iteration():
+    assert findings(FRESH_MODEL_PER_ITERATION) == []

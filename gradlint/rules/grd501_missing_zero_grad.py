@@ -27,6 +27,8 @@ class MissingZeroGrad(Rule):
             return  # a helper of this file's own may clear them
         for step, optimizer_path, optimizer in record.steps:
             owner = optimizer.owner
+            if (owner or optimizer_path) in record.bound:
+                continue  # a fresh model (or optimizer) each iteration: nothing carries over
             if optimizer_path in clears:
                 continue
             if owner is not None and any(c == owner or owner.startswith(c + ".") for c in clears):
