@@ -1278,6 +1278,8 @@ class Analyzer:
             if api.is_pretrained_model_class(owner):
                 return Value(kind="module", params=True)
             return UNKNOWN
+        if qual in api.GRAD_SCALERS:
+            return Value(kind="scaler")
         if api.is_optimizer_class(qual):
             params = args[0][1] if args and node.args[0].keyword is None else None
             return Value(kind="optimizer", owner=params.owner if params is not None and params.kind == "params" else None)
@@ -1298,10 +1300,15 @@ class Analyzer:
             return self._module_method(receiver, name, node, args)
         if kind == "optimizer":
             if name == "step":
-                for record in self._loops:
-                    record.steps.append((node, dotted(node.func.value), receiver))
+                self._record_step(node, node.func.value, receiver)
             elif name == "zero_grad":
                 self._clear_grads(dotted(node.func.value))
+            return UNKNOWN
+        if kind == "scaler":
+            if name == "scale" and args:
+                return self._op_result(args[:1], "none")
+            if name == "step" and args and args[0][1].kind == "optimizer":
+                self._record_step(node, node.args[0].value, args[0][1])
             return UNKNOWN
         if kind == "seq":
             return self._seq_method(receiver, name, node, args)
@@ -1319,6 +1326,10 @@ class Analyzer:
                 self.state.env[path] = module
                 return module
         return UNKNOWN
+
+    def _record_step(self, node: cst.Call, optimizer_node, optimizer: Value) -> None:
+        for record in self._loops:
+            record.steps.append((node, dotted(optimizer_node), optimizer))
 
     def _clear_grads(self, owner: Optional[str]) -> None:
         for record in self._loops:

@@ -182,6 +182,12 @@ def nn_module_has_params(qual: str) -> bool | None:
     return True
 
 
+#: Mixed-precision loss scalers: ``scaler.scale(loss).backward()``, ``scaler.step(optimizer)``.
+GRAD_SCALERS = frozenset(
+    {"torch.amp.GradScaler", "torch.cuda.amp.GradScaler", "torch.cpu.amp.GradScaler", "torch.amp.grad_scaler.GradScaler"}
+)
+
+
 def is_optimizer_class(qual: str) -> bool:
     if not qual.startswith("torch.optim."):
         return False

@@ -246,17 +246,29 @@ POSITIVES = [
             scaler.update()
         """,
         [11],
-        xfail=(
-            "neither half of the AMP loop is recorded: `scaler.scale(loss)` is an unknown call, so its "
-            ".backward() never reaches Analyzer._backward() (only tensor receivers do), and "
-            "`scaler.step(optimizer)` is not an optimizer's own .step() (only those are added to "
-            "LoopRecord.steps); GradScaler.scale/step are not modelled in the analysis"
-        ),
     ),
 ]
 
 
 NEGATIVES = [
+    case(
+        "amp-grad-scaler-loop-with-zero-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scaler = torch.amp.GradScaler("cpu")
+        for step in range(5):
+            optimizer.zero_grad(set_to_none=True)
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                loss = model(torch.randn(4, 4)).pow(2).mean()
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+        """,
+    ),
     case(
         "zero-grad-every-iteration",
         """\
