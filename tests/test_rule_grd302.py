@@ -169,11 +169,6 @@ POSITIVES = [
         print(w.grad)
         """,
         [3],
-        xfail=(
-            "LeafLostByOp._lost_leaf() walks the receiver chain from the outermost call and returns None "
-            "as soon as it meets a _KEEPS_LEAF method, so the leaf made by `.requires_grad_()` (a leaf per "
-            "the vocabulary) is never the creation point: `.double()` applied after it is not reported"
-        ),
     ),
     case(
         "indexing-after-factory",
@@ -183,10 +178,6 @@ POSITIVES = [
         x = torch.randn(3, requires_grad=True)[None]  # expect: GRD302
         """,
         [3],
-        xfail=(
-            "LeafLostByOp._lost_leaf() only follows method calls and number products; a Subscript "
-            "(`[None]`, `[:, 0]`) applied to the fresh leaf is an op too, but is not walked"
-        ),
     ),
     case(
         "tuple-assignment-of-two-lost-leaves",
@@ -199,11 +190,6 @@ POSITIVES = [
         )
         """,
         [4, 5],
-        xfail=(
-            "LeafLostByOp.on_assign() passes the whole value node to _lost_leaf(); a Tuple value is "
-            "neither a Call nor a BinaryOperation, so the elements of `w, b = a.double(), c.double()` are "
-            "never examined (one finding per lost leaf is expected)"
-        ),
     ),
 ]
 

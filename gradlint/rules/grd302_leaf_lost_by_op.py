@@ -16,10 +16,16 @@ class LeafLostByOp(Rule):
     def on_assign(self, target, ctx, value_node) -> None:
         if ctx.grad_enabled is not True:
             return
-        found = self._lost_leaf(value_node, ctx)
-        if found is None:
-            return
-        creation, op = found
+        pairs = [(target, value_node)]
+        if isinstance(value_node, cst.Tuple) and isinstance(target, cst.Tuple):
+            if len(value_node.elements) == len(target.elements):
+                pairs = [(t.value, v.value) for t, v in zip(target.elements, value_node.elements)]
+        for one_target, one_value in pairs:
+            found = self._lost_leaf(one_value, ctx)
+            if found is not None:
+                self._report(ctx, one_target, one_value, *found)
+
+    def _report(self, ctx, target, value_node, creation, op) -> None:
         parameter = ctx.value(creation.func).qual == "torch.nn.Parameter"
         consequence = (
             "is not an nn.Parameter any more, so the module does not register it and no optimizer sees it"
@@ -48,6 +54,8 @@ class LeafLostByOp(Rule):
                 if current.func.attr.value in _KEEPS_LEAF:
                     return None
                 receiver = current.func.value
+            elif isinstance(current, cst.Subscript):
+                receiver = current.value
             elif isinstance(current, cst.BinaryOperation):
                 numbers = [side for side in (current.left, current.right) if ctx.value(side).kind == "number"]
                 if len(numbers) != 1:
@@ -55,6 +63,16 @@ class LeafLostByOp(Rule):
                 receiver = current.right if numbers[0] is current.left else current.left
             else:
                 return None
-            if creates_leaf(receiver, ctx):
+            if creates_leaf(receiver, ctx) or _makes_leaf_in_place(receiver):
                 return receiver, outer
             current = receiver
+
+
+def _makes_leaf_in_place(node) -> bool:
+    """``torch.zeros(3).requires_grad_()``: the call returns the new leaf itself."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "requires_grad_"
+        and (not node.args or (isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == "True"))
+    )
