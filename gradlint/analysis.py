@@ -851,6 +851,11 @@ class Analyzer:
             self._bind_subscript(target, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             element = value.elem if value.kind == "seq" and value.elem is not None else UNKNOWN
+            if value.kind == "seq" and len(value.items) == len(target.elements):
+                if not any(isinstance(item, cst.StarredElement) for item in target.elements):
+                    for item, item_value in zip(target.elements, value.items):
+                        self._bind(item.value, item_value, None)
+                    return
             for item in target.elements:
                 inner = item.value
                 self._bind(inner, UNKNOWN if isinstance(item, cst.StarredElement) else element, None)
@@ -1001,6 +1006,8 @@ class Analyzer:
 
     def _eval_display(self, node) -> Value:
         values = [self.eval(element.value) for element in node.elements]
+        if isinstance(node, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return seq(values).with_(items=tuple(values))
         return seq(values)
 
     def _eval_comprehension(self, node) -> Value:
@@ -1225,6 +1232,10 @@ class Analyzer:
             return Value(kind="enumerate", elem=self._element_of(iterable, None))
         if name in ("list", "tuple") and not args:
             return seq([])
+        if name == "zip" and args and all(arg.keyword is None and not arg.star for arg in node.args):
+            # iterating zip(a, b) gives (element of a, element of b)
+            row = tuple(self._element_of(value, None) for _, value in args)
+            return Value(kind="seq", elem=seq(list(row)).with_(items=row), has_grad=None)
         return UNKNOWN
 
     def _call_qualified(self, qual: str, node: cst.Call, args) -> Value:
@@ -1533,5 +1544,5 @@ _CONTAINER_METHODS = frozenset(
 )
 
 _BUILTINS = frozenset(
-    "float int len bool round abs isinstance hasattr str repr sum list tuple enumerate".split()
+    "float int len bool round abs isinstance hasattr str repr sum list tuple enumerate zip".split()
 )

@@ -50,6 +50,8 @@ class Value:
     deps: frozenset = frozenset()
     #: "module": False after ``.eval()``, True after ``.train()``.
     training: Tri = None
+    #: "seq" of a known length (a tuple display, a zip() element): each position's value.
+    items: tuple = ()
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -126,7 +128,8 @@ def join(a: Value, b: Value) -> Value:
         if b.elem is None and b.has_grad is False:
             return a
         elem = join(a.elem, b.elem) if a.elem is not None and b.elem is not None else (a.elem or b.elem)
-        return Value(kind="seq", elem=elem, has_grad=join_tri(a.has_grad, b.has_grad))
+        items = tuple(join(x, y) for x, y in zip(a.items, b.items)) if len(a.items) == len(b.items) else ()
+        return Value(kind="seq", elem=elem, has_grad=join_tri(a.has_grad, b.has_grad), items=items)
     if a.kind == "params" and a.owner == b.owner:
         return a
     if a.kind == "optimizer" and a.owner == b.owner:

@@ -277,3 +277,25 @@ def test_deeply_nested_code_is_an_error_not_a_crash():
     source = "import torch\nx = " + "(" * 300 + "1" + ")" * 300 + "\n"
     findings = lint_text(source, "deep.py", [__import__("gradlint.rules", fromlist=["BY_CODE"]).BY_CODE["GRD101"]])
     assert all(f.code in ("GRD001", "GRD002") for f in findings)
+
+
+def test_tuples_and_zip_unpack_position_by_position():
+    seen = probe(
+        """
+        import torch
+        import torch.nn as nn
+        w = torch.randn(3, requires_grad=True)
+        a, b = w * 2, w.detach()
+        probe(a)
+        probe(b)
+        online, target = nn.Linear(2, 2), nn.Linear(2, 2)
+        for t, o in zip(target.parameters(), [1, 2]):
+            probe(t)
+            probe(o)
+        """
+    )
+    values = [value for value, _ in seen]
+    assert values[0].is_nonleaf_grad
+    assert values[1].grad is False and values[1].cut
+    assert values[2].is_leaf_grad
+    assert values[3].kind == "number"

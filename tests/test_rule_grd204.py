@@ -151,12 +151,6 @@ POSITIVES = [
         soft_update(0.01)
         """,
         [10],
-        xfail=(
-            "zip() is not modelled (it is not in analysis._BUILTINS / _call_builtin), so "
-            "`zip(target.parameters(), online.parameters())` is UNKNOWN, `t` is unknown, and "
-            "on_attribute is only emitted for `.data` on receivers known to be tensors; the same "
-            "loop over `target.parameters()` alone is reported"
-        ),
     ),
     case(
         "parameter-data-written-from-numpy-in-loop",
