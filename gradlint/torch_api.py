@@ -63,7 +63,7 @@ FACTORIES = frozenset(
     for name in (
         "tensor as_tensor asarray randn rand zeros ones empty full arange linspace logspace eye "
         "randint randperm normal randn_like rand_like zeros_like ones_like empty_like full_like "
-        "randint_like from_numpy empty_strided zeros_like tril_indices triu_indices"
+        "randint_like from_numpy empty_strided tril_indices triu_indices"
     ).split()
 ) | TENSOR_CONSTRUCTORS
 
