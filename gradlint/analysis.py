@@ -98,6 +98,16 @@ def creates_leaf(node, ctx) -> bool:
     return False
 
 
+def makes_leaf_in_place(node) -> bool:
+    """``torch.zeros(3).requires_grad_()``: the call returns the tensor, now a leaf requiring grad."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "requires_grad_"
+        and (not node.args or literal_bool(node.args[0].value) is True)
+    )
+
+
 def literal_bool(node: Optional[cst.CSTNode]) -> Tri:
     if isinstance(node, cst.Name) and node.value in ("True", "False"):
         return node.value == "True"

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..analysis import creates_leaf
+from ..analysis import creates_leaf, makes_leaf_in_place
 from ..rule import Rule, source
 
 _KEEPS_LEAF = frozenset({"requires_grad_", "retain_grad", "share_memory_"})
@@ -63,16 +63,7 @@ class LeafLostByOp(Rule):
                 receiver = current.right if numbers[0] is current.left else current.left
             else:
                 return None
-            if creates_leaf(receiver, ctx) or _makes_leaf_in_place(receiver):
+            if creates_leaf(receiver, ctx) or makes_leaf_in_place(receiver):
                 return receiver, outer
             current = receiver
 
-
-def _makes_leaf_in_place(node) -> bool:
-    """``torch.zeros(3).requires_grad_()``: the call returns the new leaf itself."""
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "requires_grad_"
-        and (not node.args or (isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == "True"))
-    )

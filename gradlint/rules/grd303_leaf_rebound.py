@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..analysis import creates_leaf, dotted
+from ..analysis import creates_leaf, dotted, makes_leaf_in_place
 from ..rule import Rule, source
 
 
@@ -14,15 +14,6 @@ def _mentions(node, path: str) -> bool:
             return True
         stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
     return False
-
-
-def _is_requires_grad_call(node) -> bool:
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "requires_grad_"
-        and not node.args
-    )
 
 
 class LeafRebound(Rule):
@@ -44,7 +35,7 @@ class LeafRebound(Rule):
         path = dotted(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
         if path is None:
             return
-        if creates_leaf(value_node, ctx) or _is_requires_grad_call(value_node):
+        if creates_leaf(value_node, ctx) or makes_leaf_in_place(value_node):
             self._owned.add(path)
             return
         if ctx.grad_enabled is not True:
