@@ -84,7 +84,7 @@ def check(
     quiet: bool,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
-    from .config import ConfigError, find_config, gitignored, load_config
+    from .config import ConfigError, find_config, load_config
     from .engine import lint_bytes
     from .runner import lint_files
 
@@ -111,12 +111,16 @@ def check(
     findings = []
     if "-" in paths:
         findings += lint_bytes(sys.stdin.buffer.read(), stdin_filename or "-", rules)
-    files, walk_errors = discover([p for p in paths if p != "-"])
+    git_ignore = None
+    if respect_gitignore if respect_gitignore is not None else config.respect_gitignore:
+        from .gitignore import GitIgnore
+
+        git_ignore = GitIgnore()
+    files, walk_errors = discover([p for p in paths if p != "-"], git_ignore)
     named = set() if force_exclude else {os.path.normpath(p) for p in paths}
     files = [f for f in files if os.path.normpath(f) in named or not config.is_excluded(f)]
-    if respect_gitignore if respect_gitignore is not None else config.respect_gitignore:
-        ignored_by_git = gitignored(f for f in files if os.path.normpath(f) not in named)
-        files = [f for f in files if f not in ignored_by_git]
+    if force_exclude and git_ignore is not None:
+        files = [f for f in files if not git_ignore.is_ignored(f)]
     findings += [_error(path, INPUT_ERROR, f"cannot read directory: {reason}") for path, reason in walk_errors]
     from .cache import CACHE_DIR
 
@@ -131,7 +135,7 @@ def check(
     if fix or diff:
         fixed, diffs = _apply_fixes(findings, rules, unsafe_fixes, write=not diff)
         if diff:
-            sys.stdout.write("".join(diffs))
+            _write_stdout("".join(diffs))
             click.echo(f"gradlint: {fixed} fixes available", err=True)
             sys.exit(EXIT_FINDINGS if diffs else EXIT_CLEAN)
         if fixed:
@@ -154,12 +158,12 @@ def check(
     report = format_statistics(findings) if statistics else FORMATTERS[output_format](findings)
     if output_file:
         try:
-            Path(output_file).write_text(report, encoding="utf-8")
+            Path(output_file).write_text(report, encoding="utf-8", errors="surrogateescape")
         except OSError as exc:
             click.echo(f"gradlint: error: cannot write {output_file}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_ERROR)
     else:
-        sys.stdout.write(report)
+        _write_stdout(report)
     if not quiet:
         with_findings = len({f.path for f in findings})
         noun = "finding" if len(findings) == 1 else "findings"
@@ -206,6 +210,20 @@ def _apply_fixes(findings, rules, unsafe: bool, write: bool):
                 )
             )
     return total, diffs
+
+
+def _write_stdout(text: str) -> None:
+    """File names that are not valid UTF-8 are printed as their original bytes, whatever the locale."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        encoding = sys.stdout.encoding or "utf-8"
+        try:
+            data = text.encode(encoding, "surrogateescape")
+        except UnicodeEncodeError:
+            data = text.encode(encoding, "backslashreplace")
+        sys.stdout.buffer.write(data)
 
 
 def _matches_any(code: str, prefixes) -> bool:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set
+from typing import Dict, List, Optional, Sequence
 
 try:
     import tomllib
@@ -138,27 +137,3 @@ def _strings(value) -> List[str]:
 
 def _codes(value) -> List[str]:
     return parse_codes(",".join(_strings(value)))
-
-
-def gitignored(files: Iterable[str]) -> Set[str]:
-    """The files git ignores (empty when git or a repository is not there)."""
-    by_absolute = {os.path.abspath(f): f for f in files}
-    if not by_absolute:
-        return set()
-    where = os.path.commonpath(list(by_absolute))
-    if not os.path.isdir(where):
-        where = os.path.dirname(where)
-    try:
-        result = subprocess.run(
-            ["git", "check-ignore", "--stdin", "-z"],
-            input="\0".join(by_absolute) + "\0",
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=where,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    if result.returncode not in (0, 1):  # 128: not a repository
-        return set()
-    return {by_absolute[name] for name in result.stdout.split("\0") if name in by_absolute}

@@ -38,16 +38,17 @@ def _skip_dir(parent: str, name: str) -> bool:
     return os.path.isfile(os.path.join(parent, name, "pyvenv.cfg"))
 
 
-def discover(paths: List[str]) -> Tuple[List[str], List[Tuple[str, str]]]:
+def discover(paths: List[str], ignore=None) -> Tuple[List[str], List[Tuple[str, str]]]:
     """Return (python files, [(path, error)] for directories that could not be read).
 
     Explicitly named files are linted whatever their extension, like flake8.
+    ``ignore`` (a ``GitIgnore``) prunes what the walk finds below a named directory.
     """
     files: List[str] = []
     errors: List[Tuple[str, str]] = []
     for path in paths:
         if os.path.isdir(path):
-            files.extend(_walk(path, errors))
+            files.extend(_walk(path, errors, ignore))
         else:
             files.append(path)
     seen = set()
@@ -60,13 +61,19 @@ def discover(paths: List[str]) -> Tuple[List[str], List[Tuple[str, str]]]:
     return unique, errors
 
 
-def _walk(root: str, errors: list) -> Iterator[str]:
+def _walk(root: str, errors: list, ignore) -> Iterator[str]:
     def onerror(exc: OSError) -> None:
         errors.append((exc.filename or root, exc.strerror or str(exc)))
 
+    def ignored(path: str, is_dir: bool) -> bool:
+        return ignore is not None and ignore.is_ignored(path, is_dir)
+
     for directory, dirnames, filenames in os.walk(root, onerror=onerror):
-        dirnames[:] = sorted(d for d in dirnames if not _skip_dir(directory, d))
+        dirnames[:] = sorted(
+            d for d in dirnames if not _skip_dir(directory, d) and not ignored(os.path.join(directory, d), True)
+        )
         for filename in sorted(filenames):
             if filename.endswith((".py", ".ipynb")):
                 path = os.path.join(directory, filename)
-                yield path[2:] if path.startswith("./") else path
+                if not ignored(path, False):
+                    yield path[2:] if path.startswith("./") else path
