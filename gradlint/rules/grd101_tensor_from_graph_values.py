@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import kwarg, literal_bool
 from ..rule import Fix, Rule, source
-from ..torch_api import TENSOR_CONSTRUCTORS
+from ..analysis.torch_api import TENSOR_CONSTRUCTORS
 
 
 class TensorFromGraphValues(Rule):

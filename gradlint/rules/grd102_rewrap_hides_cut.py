@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import kwarg, literal_bool
 from ..rule import Rule, source
-from ..torch_api import TENSOR_CONSTRUCTORS
+from ..analysis.torch_api import TENSOR_CONSTRUCTORS
 
 
 def _carries_graph_values(value) -> bool:

@@ -1,7 +1,7 @@
 import libcst as cst
 
 from ..rule import Fix, Rule, source
-from ..torch_api import is_inplace_method
+from ..analysis.torch_api import is_inplace_method
 
 _FIX = "Wrap the update in `with torch.no_grad():` (or update it through the optimizer)."
 

@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import base_path
 from ..rule import Rule, source
-from ..torch_api import is_inplace_method
+from ..analysis.torch_api import is_inplace_method
 
 
 class DataMutation(Rule):

@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import kwarg, literal_bool
 from ..rule import Rule
-from ..torch_api import FACTORIES
+from ..analysis.torch_api import FACTORIES
 
 
 class RequiresGradOnData(Rule):

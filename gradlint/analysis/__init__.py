@@ -1,0 +1,41 @@
+"""The shared analysis: one flow-sensitive walk per scope that every rule rides on.
+
+The walk resolves what imported names refer to, infers which names and
+``self.<attr>`` paths hold grad tensors, leaves, modules, optimizers, and whether
+gradients are enabled at each statement. Rules are called from the walk (the
+``on_*`` hooks of :class:`gradlint.rule.Rule`) and ask it for the values of the
+expressions they look at. Unknown stays unknown: a rule fires only on facts the
+walk established.
+
+The package is split by concern, the way astroid and jedi split inference:
+
+- ``values``: the abstract values (the lattice) and their join;
+- ``state``: the state at a program point, loop records, freeze events;
+- ``syntax``: small questions about libcst nodes;
+- ``statements`` / ``bindings``: the statement interpreter (control flow, joins, loops)
+  and what assignments write;
+- ``expressions``: Python's own expression semantics;
+- ``torch_api`` (tables) and ``torch_semantics`` (behaviour): library knowledge, kept
+  apart from the interpreter;
+- ``scopes``: functions and classes;
+- ``prescan``: facts gathered from a whole module before the walk;
+- ``analyzer``: the driver and the API rules use.
+"""
+
+from .analyzer import HOOKS, Analyzer
+from .leaves import creates_leaf, makes_leaf_in_place
+from .state import FreezeEvent, LoopRecord
+from .syntax import base_path, dotted, kwarg, literal_bool
+
+__all__ = [
+    "HOOKS",
+    "Analyzer",
+    "FreezeEvent",
+    "LoopRecord",
+    "base_path",
+    "creates_leaf",
+    "dotted",
+    "kwarg",
+    "literal_bool",
+    "makes_leaf_in_place",
+]

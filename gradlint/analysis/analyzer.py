@@ -1,0 +1,177 @@
+"""The analysis driver: the API rules ask, and the walk over a module."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, Iterable, List, Optional
+
+import libcst as cst
+
+from .bindings import Bindings
+from .expressions import Expressions
+from .prescan import NoGradCalls
+from .scopes import Scopes
+from .state import LoopRecord, State
+from .statements import StatementWalker
+from .torch_semantics import TorchSemantics
+from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value
+
+HOOKS = (
+    "on_call",
+    "on_assign",
+    "on_augassign",
+    "on_attribute",
+    "on_expr_stmt",
+    "on_freeze",
+    "on_backward",
+    "on_loop_end",
+    "on_name",
+    "on_scope_end",
+    "on_file_end",
+)
+
+
+class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes):
+    """Walks one module; calls the rules' hooks on the reporting pass."""
+
+    def __init__(self, rules: Iterable, report: Callable):
+        self._report = report
+        self.hooks: Dict[str, List[Callable]] = {name: [] for name in HOOKS}
+        for rule in rules:
+            for name in HOOKS:
+                method = getattr(rule, name, None)
+                if method is not None:
+                    self.hooks[name].append(method)
+        self.reporting = True
+        self.state = State({}, True)
+        self.outer: Optional[dict] = None
+        self.cache: Dict[int, Value] = {}
+        self._queue: list = []
+        #: functions and methods defined in the file, by name
+        self.functions: Dict[str, cst.FunctionDef] = {}
+        #: the small statement being walked, and its line when it is alone there (for fixes)
+        self.statement: Optional[cst.CSTNode] = None
+        self.statement_line: Optional[cst.SimpleStatementLine] = None
+        self._loops: List[LoopRecord] = []
+        self._name_hooks = self.hooks["on_name"]
+        #: functions called somewhere with gradients disabled (or maybe disabled)
+        self._called_without_grad: set = set()
+        #: attribute names read anywhere in the file on something not known to be a
+        #: tensor (complete at ``on_file_end``)
+        self.loaded_attributes: set = set()
+        self._param_loops: list = []
+        self._returns: Optional[list] = None
+        self._cond_depth = 0
+        self.scope_name = "<module>"
+        self.current_class: Optional[ClassInfo] = None
+        self._eval_dispatch = {
+            cst.Name: self._eval_name,
+            cst.Attribute: self._eval_attribute,
+            cst.Call: self._eval_call,
+            cst.BinaryOperation: self._eval_binary,
+            cst.UnaryOperation: self._eval_unary,
+            cst.Subscript: self._eval_subscript,
+            cst.List: self._eval_display,
+            cst.Tuple: self._eval_display,
+            cst.Set: self._eval_display,
+            cst.ListComp: self._eval_comprehension,
+            cst.GeneratorExp: self._eval_comprehension,
+            cst.SetComp: self._eval_comprehension,
+            cst.Comparison: self._eval_comparison,
+            cst.IfExp: self._eval_ifexp,
+            cst.Integer: lambda node: NUMBER,
+            cst.Float: lambda node: NUMBER,
+            cst.Imaginary: lambda node: NUMBER,
+            cst.SimpleString: lambda node: UNKNOWN,
+            cst.Lambda: lambda node: UNKNOWN,
+            cst.NamedExpr: self._eval_namedexpr,
+        }
+        self._stmt_dispatch = {
+            cst.SimpleStatementLine: self._stmt_line,
+            cst.If: self._stmt_if,
+            cst.For: self._stmt_for,
+            cst.While: self._stmt_while,
+            cst.With: self._stmt_with,
+            cst.Try: self._stmt_try,
+            cst.TryStar: self._stmt_try,
+            cst.FunctionDef: self._stmt_functiondef,
+            cst.ClassDef: self._stmt_classdef,
+        }
+        self._small_dispatch = {
+            cst.Expr: self._small_expr,
+            cst.Assign: self._small_assign,
+            cst.AnnAssign: self._small_annassign,
+            cst.AugAssign: self._small_augassign,
+            cst.Import: self._small_import,
+            cst.ImportFrom: self._small_importfrom,
+            cst.Return: self._small_terminal,
+            cst.Raise: self._small_terminal,
+            cst.Continue: self._small_terminal,
+            cst.Break: self._small_terminal,
+            cst.Del: self._small_del,
+        }
+
+    def value(self, node: cst.CSTNode) -> Value:
+        """The value the walk computed for an expression of the current statement."""
+        cached = self.cache.get(id(node))
+        if cached is not None:
+            return cached
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            # a pure look-up: no hooks, nothing recorded
+            was_reporting, self.reporting = self.reporting, False
+            try:
+                return self.eval(node)
+            finally:
+                self.reporting = was_reporting
+        return UNKNOWN
+
+    def report(self, rule, node: cst.CSTNode, message: str, fix=None) -> None:
+        if self.reporting:
+            self._report(rule, node, message, fix)
+
+    def torch_alias(self) -> Optional[str]:
+        """A name bound to the ``torch`` module here, for fixes that need one."""
+        for name in ("torch",):
+            value = self.lookup(name)
+            if value is not None and value.kind == "ref" and value.qual == "torch":
+                return name
+        for name, value in self.state.env.items():
+            if value.kind == "ref" and value.qual == "torch" and "." not in name:
+                return name
+        return None
+
+    @property
+    def grad_enabled(self) -> Tri:
+        return self.state.mode
+
+    @property
+    def saved(self) -> frozenset:
+        return self.state.saved
+
+    @property
+    def freed(self) -> frozenset:
+        return self.state.freed
+
+    @property
+    def loop(self) -> Optional[LoopRecord]:
+        """The innermost loop being walked on the reporting pass."""
+        return self._loops[-1] if self._loops else None
+
+    def lookup(self, path: str) -> Optional[Value]:
+        value = self.state.env.get(path)
+        if value is None and self.outer is not None:
+            value = self.outer.get(path)
+        return value
+
+    def run(self, module: cst.Module) -> None:
+        NoGradCalls(self._called_without_grad).scan(module.body)
+        self._block(module.body)
+        self._emit("on_scope_end", None)
+        module_env = self.state.env
+        while self._queue:
+            self._analyze_function(*self._queue.pop(0), module_env=module_env)
+        self._emit("on_file_end", None)
+
+    def _emit(self, hook: str, node, *args) -> None:
+        if self.reporting:
+            for handler in self.hooks[hook]:
+                handler(node, self, *args)

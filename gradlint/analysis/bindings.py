@@ -1,0 +1,134 @@
+"""Binding values to names, attributes, subscripts and loop targets."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .state import FreezeEvent
+from .syntax import dotted, literal_bool
+from .values import NUMBER, UNKNOWN, Tri, Value, seq, tensor
+
+
+class Bindings:
+    """Writes into the state: assignment targets, loop targets and requires_grad changes."""
+
+    def _set(self, path: str, value: Value) -> None:
+        self._kill(path)
+        for record in self._loops:
+            record.bound.add(path)
+        state = self.state
+        state.env[path] = value
+        # a new value under this name: what was saved or freed was the old one's
+        if path in state.saved:
+            state.saved = state.saved - {path}
+        if path in state.freed:
+            state.freed = state.freed - {path}
+        if value.saves_self and state.mode is True and value.grad:
+            state.saved = state.saved | {path}
+
+    def _kill(self, path: str) -> None:
+        env = self.state.env
+        prefix = path + "."
+        stale = [key for key in env if key.startswith(prefix)]
+        for key in stale:
+            del env[key]
+
+    def _prepare_target(self, target: cst.BaseExpression) -> None:
+        """Evaluate the objects an assignment target writes into, so rules can ask."""
+        if isinstance(target, cst.Attribute):
+            self.eval(target.value)
+        elif isinstance(target, cst.Subscript):
+            self.eval(target.value)
+            for element in target.slice:
+                self._generic(element)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._prepare_target(element.value)
+
+    def _bind(self, target: cst.BaseExpression, value: Value, value_node) -> None:
+        if isinstance(target, cst.Name):
+            self._set(target.value, value)
+        elif isinstance(target, cst.Attribute):
+            path = dotted(target)
+            if path is not None:
+                if target.attr.value == "requires_grad":
+                    self._requires_grad_set(target.value, literal_bool(value_node), target)
+                elif target.attr.value == "grad":
+                    self._clear_grads(None)
+                self._set(path, value)
+        elif isinstance(target, cst.Subscript):
+            self._bind_subscript(target, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            element = value.elem if value.kind == "seq" and value.elem is not None else UNKNOWN
+            if value.kind == "seq" and len(value.items) == len(target.elements):
+                if not any(isinstance(item, cst.StarredElement) for item in target.elements):
+                    for item, item_value in zip(target.elements, value.items):
+                        self._bind(item.value, item_value, None)
+                    return
+            for item in target.elements:
+                inner = item.value
+                self._bind(inner, UNKNOWN if isinstance(item, cst.StarredElement) else element, None)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(target.value, UNKNOWN, None)
+
+    def _bind_subscript(self, target: cst.Subscript, value: Value) -> None:
+        path = dotted(target.value)
+        if path is None:
+            return
+        container = self.lookup(path)
+        if container is None:
+            return
+        if container.kind == "seq":
+            self.state.env[path] = seq([container.elem, value] if container.elem is not None else [value])
+        elif container.kind == "tensor" and container.grad is False and value.is_grad_tensor and self.state.mode:
+            # filling a pre-allocated tensor with graph values makes it part of the graph
+            self.state.env[path] = tensor(True, False)
+
+    def _bind_loop_target(self, target, element: Value, iterable: Value) -> None:
+        if iterable.kind == "params" and iterable.qual == "named" and isinstance(target, cst.Tuple):
+            if len(target.elements) == 2:
+                self._bind(target.elements[0].value, UNKNOWN, None)
+                self._bind(target.elements[1].value, element, None)
+                return
+        if iterable.kind == "modules" and iterable.qual == "named" and isinstance(target, cst.Tuple):
+            if len(target.elements) == 2:
+                self._bind(target.elements[0].value, UNKNOWN, None)
+                self._bind(target.elements[1].value, element, None)
+                return
+        if iterable.kind == "enumerate" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            self._bind(target.elements[0].value, NUMBER, None)
+            self._bind(target.elements[1].value, iterable.elem or UNKNOWN, None)
+            return
+        self._bind(target, element, None)
+
+    def _element_of(self, iterable: Value, node) -> Value:
+        if iterable.kind == "params":
+            return tensor(iterable.grad, True)
+        if iterable.kind == "modules":
+            return Value(kind="module", params=None)
+        if iterable.kind == "seq" and iterable.elem is not None:
+            return iterable.elem
+        return UNKNOWN
+
+    def _requires_grad_set(self, obj_node, requires_grad: Tri, node) -> None:
+        """``X.requires_grad = v`` / ``X.requires_grad_(v)`` on a parameter or module."""
+        obj = self.value(obj_node)
+        path = dotted(obj_node)
+        if obj.kind == "tensor" and isinstance(obj_node, cst.Name) and self._param_loops:
+            name, owner, depth, loop = self._param_loops[-1]
+            if name == obj_node.value and owner is not None:
+                self.state.env[name] = obj.with_(grad=requires_grad)
+                whole = depth == self._cond_depth
+                self._freeze(FreezeEvent(owner, whole, requires_grad, loop if whole else node))
+                return
+        if obj.kind == "tensor" and path is not None:
+            self.state.env[path] = obj.with_(grad=requires_grad)
+            if "." in path:
+                self._freeze(FreezeEvent(path.rsplit(".", 1)[0], False, requires_grad, node))
+
+    def _freeze(self, event: FreezeEvent) -> None:
+        root = event.owner
+        module = self.lookup(root)
+        if module is not None and module.kind == "module":
+            self.state.env[root] = module.with_(params=None)
+        self._emit("on_freeze", event.node, event)

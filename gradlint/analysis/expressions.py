@@ -1,0 +1,290 @@
+"""Expression evaluation: the value of every expression, with Python's own semantics."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import torch_api as api
+from .syntax import base_path, dotted
+from .values import NONE, NUMBER, UNKNOWN, Value, join, ref, seq, tensor
+
+_BUILTINS = frozenset(
+    "float int len bool round abs isinstance hasattr str repr sum list tuple enumerate zip".split()
+)
+
+
+class Expressions:
+    """Evaluates expressions; calls are dispatched to the torch knowledge and to scopes."""
+
+    def eval(self, node: cst.CSTNode) -> Value:
+        handler = self._eval_dispatch.get(type(node))
+        if handler is None:
+            self._generic(node)
+            value = UNKNOWN
+        else:
+            value = handler(node)
+        if self.reporting:
+            self.cache[id(node)] = value
+        return value
+
+    def _eval_name(self, node: cst.Name) -> Value:
+        if self._name_hooks and self.reporting:
+            for handler in self._name_hooks:
+                handler(node, self)
+        value = self.lookup(node.value)
+        if value is not None:
+            return value
+        if node.value in ("True", "False"):
+            return NUMBER
+        if node.value == "None":
+            return NONE
+        if node.value in _BUILTINS:
+            return Value(kind="builtin", qual=node.value)
+        return UNKNOWN
+
+    def _eval_attribute(self, node: cst.Attribute) -> Value:
+        path = dotted(node)
+        if path is not None:
+            known = self.lookup(path)
+            if known is not None:
+                if self.reporting:
+                    receiver = self.lookup(path.rsplit(".", 1)[0])
+                    if receiver is None or receiver.kind != "tensor":
+                        self.loaded_attributes.add(node.attr.value)
+                return known
+        obj = self.eval(node.value)
+        if self.reporting and obj.kind != "tensor":
+            self.loaded_attributes.add(node.attr.value)
+        attr = node.attr.value
+        kind = obj.kind
+        if kind == "ref":
+            return ref(api.canonical(f"{obj.qual}.{attr}"))
+        if kind == "tensor":
+            self._emit("on_attribute", node)
+            if obj.struct:
+                return tensor(obj.grad, False if obj.grad else None, struct=True, deps=obj.deps)
+            if attr == "grad":
+                return tensor(False, True)
+            if attr == "data":
+                return tensor(False, True, data_of=base_path(node.value), cut=obj.grad is True or obj.cut)
+            if attr in ("T", "mT", "H", "mH", "real", "imag"):
+                return self._op_result([(node.value, obj)], "none")
+            return UNKNOWN
+        if kind == "module":
+            if obj.cls is not None:
+                return obj.cls.attrs.get(attr, UNKNOWN)
+            if attr in ("weight", "bias") and obj.params is True and obj.qual:
+                return tensor(True, True)
+            return UNKNOWN
+        return UNKNOWN
+
+    def _eval_subscript(self, node: cst.Subscript) -> Value:
+        base = self.eval(node.value)
+        for element in node.slice:
+            self._generic(element)
+        if base.kind == "tensor" and not base.struct:
+            if base.grad is False:
+                return tensor(False, base.leaf, cut=base.cut)
+            return self._op_result([(node.value, base)], "none")
+        if base.kind == "seq" and base.elem is not None and len(node.slice) == 1 and isinstance(
+            node.slice[0].slice, cst.Index
+        ):
+            return base.elem
+        return UNKNOWN
+
+    def _eval_display(self, node) -> Value:
+        values = [self.eval(element.value) for element in node.elements]
+        if isinstance(node, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return seq(values).with_(items=tuple(values))
+        return seq(values)
+
+    def _eval_comprehension(self, node) -> Value:
+        saved_env = self.state.env
+        self.state.env = dict(saved_env)
+        try:
+            comp = node.for_in
+            while comp is not None:
+                iterable = self.eval(comp.iter)
+                self._bind_loop_target(comp.target, self._element_of(iterable, comp.iter), iterable)
+                for cond in comp.ifs:
+                    self.eval(cond.test)
+                comp = comp.inner_for_in
+            element = self.eval(node.elt)
+        finally:
+            self.state.env = saved_env
+        return seq([element])
+
+    def _eval_comparison(self, node: cst.Comparison) -> Value:
+        values = [self.eval(node.left)] + [self.eval(c.comparator) for c in node.comparisons]
+        if any(v.kind == "tensor" for v in values):
+            return tensor(False, None)
+        return NUMBER
+
+    def _eval_ifexp(self, node: cst.IfExp) -> Value:
+        self.eval(node.test)
+        return join(self.eval(node.body), self.eval(node.orelse))
+
+    def _eval_namedexpr(self, node: cst.NamedExpr) -> Value:
+        value = self.eval(node.value)
+        self._bind(node.target, value, node.value)
+        return value
+
+    def _eval_unary(self, node: cst.UnaryOperation) -> Value:
+        value = self.eval(node.expression)
+        if isinstance(node.operator, cst.Not):
+            return NUMBER
+        if value.kind == "tensor":
+            return self._op_result([(node.expression, value)], "none")
+        return value if value.kind == "number" else UNKNOWN
+
+    def _eval_binary(self, node: cst.BinaryOperation) -> Value:
+        left = self.eval(node.left)
+        right = self.eval(node.right)
+        if left.kind == "number" and right.kind == "number":
+            return Value(kind="number", cut=left.cut or right.cut)
+        if left.kind != "tensor" and right.kind != "tensor":
+            if left.kind == "seq" and right.kind == "seq" and isinstance(node.operator, cst.Add):
+                return seq([v for v in (left.elem, right.elem) if v is not None]).with_(
+                    has_grad=left.has_grad or right.has_grad
+                )
+            return UNKNOWN
+        operator = node.operator
+        if isinstance(operator, (cst.FloorDivide, cst.Modulo, cst.BitAnd, cst.BitOr, cst.BitXor)):
+            return tensor(None, None)
+        operands = [(node.left, left), (node.right, right)]
+        if isinstance(operator, cst.Power):
+            return self._op_result(operands, "inputs")
+        result = self._op_result(operands, "none")
+        if result.grad and left.kind == "tensor" and right.kind == "tensor":
+            # a * b keeps each operand for the other's gradient; a / b needs b, and a too if b requires grad
+            if isinstance(operator, (cst.Multiply, cst.MatrixMultiply)):
+                self._record_saved([pair for pair, other in ((operands[0], right), (operands[1], left)) if other.grad])
+            elif isinstance(operator, cst.Divide):
+                self._record_saved([operands[1]] + ([operands[0]] if right.grad else []))
+        return result
+
+    def _op_result(self, operands, saving: str = "inputs") -> Value:
+        """The result of a differentiable op on (node, value) operands.
+
+        ``saving`` says what the op keeps for backward: "inputs", "output" or "none".
+        """
+        mode = self.state.mode
+        grads = []
+        cut = False
+        deps: frozenset = frozenset()
+        for node, value in operands:
+            kind = value.kind
+            if kind == "tensor":
+                grads.append(value.grad)
+                cut = cut or value.cut
+                if value.grad:
+                    deps = deps | value.deps
+                    if value.leaf is False:
+                        path = base_path(node)
+                        if path:
+                            deps = deps | {path}
+            elif kind == "seq":
+                grads.append(value.has_grad)
+                if value.elem is not None:
+                    cut = cut or value.elem.cut
+                    deps = deps | value.elem.deps
+            elif kind == "number":
+                cut = cut or value.cut
+            elif kind in ("none", "ref", "builtin"):
+                continue
+            else:
+                grads.append(None)
+        has_grad = True in grads
+        if mode is False:
+            return tensor(False, None, cut=has_grad or cut)
+        if has_grad:
+            if saving == "inputs":
+                self._record_saved(operands)
+            return tensor(True if mode else None, False, deps=deps, saves_self=saving == "output")
+        if all(g is False for g in grads):
+            return tensor(False, None, cut=cut)
+        return tensor(None, None)
+
+    def _record_saved(self, operands) -> None:
+        if self.state.mode is not True:
+            return
+        new = [base_path(node) for node, value in operands if value.kind == "tensor" and value.grad]
+        new = [p for p in new if p]
+        if new:
+            self.state.saved = self.state.saved.union(new)
+
+    def _eval_call(self, node: cst.Call) -> Value:
+        func = node.func
+        if self.state.mode is not True:
+            called = dotted(func)
+            if called is not None:
+                self._called_without_grad.add(called.rsplit(".", 1)[-1])
+        if isinstance(func, cst.Attribute):
+            path = dotted(func)
+            known = self.lookup(path) if path is not None else None
+            if known is not None:
+                self.cache[id(func)] = known
+                args = self._args(node)
+                result = self._call_value(known, node, args)
+            else:
+                receiver = self.eval(func.value)
+                args = self._args(node)
+                result = self._method_call(receiver, func.attr.value, node, args)
+        else:
+            callee = self.eval(func)
+            args = self._args(node)
+            result = self._call_value(callee, node, args)
+        if self.reporting:
+            self.cache[id(node)] = result
+        self._emit("on_call", node)
+        return result
+
+    def _args(self, node: cst.Call) -> list:
+        return [(arg.value, self.eval(arg.value)) for arg in node.args]
+
+    def _call_value(self, callee: Value, node: cst.Call, args) -> Value:
+        kind = callee.kind
+        if kind == "func" and self._loops and callee.qual in self.functions:
+            for record in self._loops:
+                record.local_calls.append(self.functions[callee.qual])
+        if kind == "ref":
+            return self._call_qualified(callee.qual, node, args)
+        if kind == "module":
+            result = self._module_output(callee, args)
+            if self._loops:
+                for record in self._loops:
+                    record.forwards.append((node, dotted(node.func), callee, self.state.mode))
+            return result
+        if kind == "class" and callee.cls is not None:
+            if callee.cls.is_module:
+                return Value(kind="module", params=callee.cls.params, cls=callee.cls)
+            return Value(kind="instance", cls=callee.cls)
+        if kind == "builtin":
+            return self._call_builtin(callee.qual, node, args)
+        return UNKNOWN
+
+    def _call_builtin(self, name: str, node, args) -> Value:
+        if name in ("float", "int", "round"):
+            carried = any(v.kind == "tensor" and (v.grad is True or v.cut) for _, v in args)
+            return Value(kind="number", cut=carried)
+        if name in ("len", "bool", "abs", "isinstance", "hasattr", "str", "repr"):
+            if name == "abs" and args and args[0][1].kind == "tensor":
+                return self._op_result(args[:1])
+            return NUMBER
+        if name == "sum" and args:
+            value = args[0][1]
+            if value.kind == "seq" and value.has_grad:
+                return self._op_result(args[:1], "none")
+            return UNKNOWN
+        if name in ("list", "tuple") and args and args[0][1].kind == "seq":
+            return args[0][1]
+        if name == "enumerate" and args and args[0][1].kind in ("seq", "params", "modules"):
+            iterable = args[0][1]
+            return Value(kind="enumerate", elem=self._element_of(iterable, None))
+        if name in ("list", "tuple") and not args:
+            return seq([])
+        if name == "zip" and args and all(arg.keyword is None and not arg.star for arg in node.args):
+            # iterating zip(a, b) gives (element of a, element of b)
+            row = tuple(self._element_of(value, None) for _, value in args)
+            return Value(kind="seq", elem=seq(list(row)).with_(items=row), has_grad=None)
+        return UNKNOWN

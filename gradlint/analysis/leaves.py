@@ -1,0 +1,33 @@
+"""Questions rules ask about the leaves an expression creates."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import torch_api as api
+from .syntax import kwarg, literal_bool
+
+
+def creates_leaf(node, ctx) -> bool:
+    """Whether an expression is a call that makes a fresh leaf requiring grad."""
+    if not isinstance(node, cst.Call):
+        return False
+    callee = ctx.value(node.func)
+    if callee.kind != "ref":
+        return False
+    if callee.qual == "torch.nn.Parameter":
+        return ctx.value(node).is_leaf_grad
+    if callee.qual in api.FACTORIES:
+        requires = kwarg(node, "requires_grad")
+        return requires is not None and literal_bool(requires.value) is True
+    return False
+
+
+def makes_leaf_in_place(node) -> bool:
+    """``torch.zeros(3).requires_grad_()``: the call returns the tensor, now a leaf requiring grad."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "requires_grad_"
+        and (not node.args or literal_bool(node.args[0].value) is True)
+    )

@@ -1,0 +1,92 @@
+"""The abstract state of one program point and the records the walk keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from .values import UNKNOWN, Tri, Value, join, join_tri
+
+
+@dataclass
+class FreezeEvent:
+    """``requires_grad`` set on the parameters of the module at ``owner``."""
+
+    owner: str
+    #: every parameter of the module (an unconditional loop over ``.parameters()``
+    #: or ``requires_grad_()`` on the module), or only some.
+    whole: bool
+    #: True: now requires grad; False: frozen; None: not a literal.
+    requires_grad: Tri
+    node: cst.CSTNode
+
+
+class State:
+    __slots__ = ("env", "mode", "saved", "freed")
+
+    def __init__(self, env: dict, mode: Tri, saved: frozenset = frozenset(), freed: frozenset = frozenset()):
+        self.env = env
+        self.mode = mode
+        #: dotted paths of grad tensors an op saved for backward since the last
+        #: ``backward()`` (a must-fact: kept where every path agrees).
+        self.saved = saved
+        #: dotted paths of graph values whose graph a ``backward()`` freed (a
+        #: may-fact: rebinding the name clears it).
+        self.freed = freed
+
+    def copy(self) -> "State":
+        return State(dict(self.env), self.mode, self.saved, self.freed)
+
+    @staticmethod
+    def join(a: "State", b: "State") -> "State":
+        env = {}
+        b_env = b.env
+        for key, value in a.env.items():
+            other = b_env.get(key)
+            # a name bound on one path only is unknown after the join (and shadows outer
+            # names), but for an import: `if is_torch_available(): import torch`
+            env[key] = _one_sided(value) if other is None else join(value, other)
+        for key, value in b_env.items():
+            if key not in env:
+                env[key] = _one_sided(value)
+        return State(env, join_tri(a.mode, b.mode), a.saved & b.saved, a.freed | b.freed)
+
+
+def _one_sided(value: Value) -> Value:
+    return value if value.kind == "ref" else UNKNOWN
+
+
+class Terminated(Exception):
+    pass
+
+
+@dataclass
+class LoopRecord:
+    """What one loop (with everything nested in it) does on the reporting pass."""
+
+    node: cst.CSTNode
+    #: names bound before the loop starts
+    entry: frozenset
+    backwards: list = field(default_factory=list)  # (call node, receiver path)
+    steps: list = field(default_factory=list)  # (call node, optimizer path, optimizer value)
+    clears: list = field(default_factory=list)  # owner path of what was cleared, None: unknown / all
+    forwards: list = field(default_factory=list)  # (call node, module path, module value, grad mode)
+    #: names bound so far in the walked iteration
+    bound: set = field(default_factory=set)
+    #: functions and methods of this file the loop calls (their bodies are walked elsewhere)
+    local_calls: list = field(default_factory=list)
+
+
+SCOPE_FIELDS = (
+    "state",
+    "outer",
+    "scope_name",
+    "current_class",
+    "_param_loops",
+    "_cond_depth",
+    "_returns",
+    "_loops",
+)
+
+

@@ -1,0 +1,313 @@
+"""The statement interpreter: control flow, joins and loops."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import libcst as cst
+
+from . import torch_api as api
+from .state import LoopRecord, State, Terminated
+from .syntax import child_fields, dotted
+from .values import NONE, NUMBER, UNKNOWN, ref, seq
+
+
+class StatementWalker:
+    """Walks statements: each updates ``self.state``; branches and loops join states."""
+
+    def _block(self, statements) -> bool:
+        """Walk statements in order; True if the block always leaves early."""
+        try:
+            for stmt in statements:
+                handler = self._stmt_dispatch.get(type(stmt))
+                if handler is not None:
+                    handler(stmt)
+                else:
+                    self._generic(stmt)
+        except Terminated:
+            return True
+        return False
+
+    def _body(self, suite) -> bool:
+        if isinstance(suite, cst.IndentedBlock):
+            return self._block(suite.body)
+        return self._block([suite]) if not isinstance(suite, cst.SimpleStatementSuite) else self._simple_suite(suite)
+
+    def _simple_suite(self, suite: cst.SimpleStatementSuite) -> bool:
+        try:
+            self._small_statements(suite.body)
+        except Terminated:
+            return True
+        return False
+
+    def _stmt_line(self, stmt: cst.SimpleStatementLine) -> None:
+        self.statement_line = stmt if len(stmt.body) == 1 else None
+        try:
+            self._small_statements(stmt.body)
+        finally:
+            self.statement_line = None
+
+    def _small_statements(self, body) -> None:
+        for small in body:
+            self.statement = small
+            if self.reporting:
+                self.cache.clear()
+            handler = self._small_dispatch.get(type(small))
+            if handler is not None:
+                handler(small)
+            else:
+                self._generic(small)
+
+    def _small_terminal(self, node) -> None:
+        if isinstance(node, cst.Return) and self._returns is not None:
+            self._returns.append(self.eval(node.value) if node.value is not None else NONE)
+        else:
+            self._generic(node)
+        raise Terminated
+
+    def _small_expr(self, node: cst.Expr) -> None:
+        value = self.eval(node.value)
+        if value.kind == "gradmode" and isinstance(node.value, cst.Call):
+            # torch.set_grad_enabled(False) as a statement switches the mode from here on
+            self.state.mode = value.mode
+        self._emit("on_expr_stmt", node)
+
+    def _small_assign(self, node: cst.Assign) -> None:
+        value = self.eval(node.value)
+        for target in node.targets:
+            self._prepare_target(target.target)
+            self._emit("on_assign", target.target, node.value)
+            self._bind(target.target, value, node.value)
+
+    def _small_annassign(self, node: cst.AnnAssign) -> None:
+        if node.value is None:
+            return
+        value = self.eval(node.value)
+        self._prepare_target(node.target)
+        self._emit("on_assign", node.target, node.value)
+        self._bind(node.target, value, node.value)
+
+    def _small_augassign(self, node: cst.AugAssign) -> None:
+        current = self.eval(node.target)
+        operand = self.eval(node.value)
+        self._emit("on_augassign", node)
+        if current.kind == "seq":
+            result = seq([current.elem, operand.elem if operand.kind == "seq" else None])
+            result = result.with_(has_grad=current.has_grad or (operand.kind == "seq" and operand.has_grad))
+        elif current.kind == "tensor" and (current.grad or not operand.is_grad_tensor):
+            # in place: the tensor keeps its identity; x *= y saves y
+            if isinstance(node.operator, (cst.MultiplyAssign, cst.DivideAssign, cst.MatrixMultiplyAssign)):
+                self._record_saved([(node.value, operand)])
+            return
+        else:
+            result = self._op_result([(node.target, current), (node.value, operand)])
+            if result.kind == "unknown" and current.kind == "number" and operand.kind == "number":
+                result = NUMBER
+        self._bind(node.target, result, node.value)
+
+    def _small_import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted(alias.name)
+            if full is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self._set(alias.asname.name.value, ref(api.canonical(full)))
+            else:
+                top = full.split(".", 1)[0]
+                self._set(top, ref(top))
+
+    def _small_importfrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        module = dotted(node.module)
+        if module is None:
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            self._set(local, ref(api.canonical(f"{module}.{name}")))
+
+    def _small_del(self, node: cst.Del) -> None:
+        targets = node.target.elements if isinstance(node.target, cst.Tuple) else [node.target]
+        for target in targets:
+            target = getattr(target, "value", target)
+            path = dotted(target)
+            if path:
+                self._kill(path)
+                self.state.env.pop(path, None)
+
+    def _stmt_if(self, node: cst.If) -> None:
+        self.eval(node.test)
+        before = self.state
+        self.state = before.copy()
+        self._cond_depth += 1
+        ends = []
+        if not self._body(node.body):
+            ends.append(self.state)
+        self.state = before.copy()
+        orelse = node.orelse
+        if orelse is None:
+            ends.append(self.state)
+        elif isinstance(orelse, cst.If):
+            self._stmt_if(orelse)
+            ends.append(self.state)
+        else:
+            if not self._body(orelse.body):
+                ends.append(self.state)
+        self._cond_depth -= 1
+        if not ends:
+            self.state = before
+            raise Terminated
+        state = ends[0]
+        for other in ends[1:]:
+            state = State.join(state, other)
+        self.state = state
+
+    def _loop(self, node, run_iteration: Callable[[], None]) -> None:
+        """Walk a loop body so that values carried across iterations are seen.
+
+        Silent passes reach the loop-head state (the join of entry and the end of
+        an iteration); the reporting pass then walks the body once from it.
+        """
+        head = self.state
+        entry = frozenset(head.env)
+        was_reporting = self.reporting
+        self.reporting = False
+        loops, self._loops = self._loops, []  # silent passes record nothing
+        for _ in range(2 if was_reporting else 1):
+            self.state = head.copy()
+            self._iteration(run_iteration)
+            head = State.join(head, self.state)
+        self.reporting = was_reporting
+        self._loops = loops
+        if was_reporting:
+            self.state = head.copy()
+            record = LoopRecord(node, entry)
+            self._loops.append(record)
+            try:
+                self._iteration(run_iteration)
+            finally:
+                self._loops.pop()
+            self.state = State.join(head, self.state)
+            self._emit("on_loop_end", node, record)
+        else:
+            self.state = head
+
+    def _iteration(self, run_iteration) -> None:
+        self._cond_depth += 1
+        try:
+            run_iteration()
+        except Terminated:
+            pass
+        finally:
+            self._cond_depth -= 1
+
+    def _stmt_for(self, node: cst.For) -> None:
+        iterable = self.eval(node.iter)
+        element = self._element_of(iterable, node.iter)
+        loop_info = None
+        if iterable.kind == "params" and isinstance(node.target, (cst.Name, cst.Tuple)):
+            target = node.target
+            if isinstance(target, cst.Tuple) and len(target.elements) == 2:
+                target = target.elements[1].value
+            if isinstance(target, cst.Name):
+                loop_info = (target.value, iterable.owner, self._cond_depth + 1, node)
+
+        def iteration():
+            self._bind_loop_target(node.target, element, iterable)
+            self._block(node.body.body) if isinstance(node.body, cst.IndentedBlock) else self._body(node.body)
+
+        if loop_info is not None:
+            self._param_loops.append(loop_info)
+        try:
+            self._loop(node, iteration)
+        finally:
+            if loop_info is not None:
+                self._param_loops.pop()
+        if node.orelse is not None:
+            self._body(node.orelse.body)
+
+    def _stmt_while(self, node: cst.While) -> None:
+        def iteration():
+            self.eval(node.test)
+            self._body(node.body)
+
+        self._loop(node, iteration)
+        if node.orelse is not None:
+            self._body(node.orelse.body)
+
+    def _stmt_with(self, node: cst.With) -> None:
+        saved_mode = self.state.mode
+        body_mode = saved_mode
+        for item in node.items:
+            value = self.eval(item.item)
+            if value.kind == "gradmode":
+                body_mode = value.mode
+            elif isinstance(item.item, cst.Call) and self.value(item.item.func).kind == "func":
+                # a context manager of this file's own may well wrap torch.no_grad()
+                body_mode = None if body_mode is not False else False
+            if item.asname is not None:
+                self._bind(item.asname.name, UNKNOWN if value.kind == "gradmode" else value, None)
+        self.state.mode = body_mode
+        terminated = self._body(node.body)
+        self.state.mode = saved_mode
+        if terminated:
+            raise Terminated
+
+    def _stmt_try(self, node) -> None:
+        before = self.state.copy()
+        self._cond_depth += 1
+        ends = []
+        if not self._body(node.body):
+            if node.orelse is not None:
+                if not self._body(node.orelse.body):
+                    ends.append(self.state)
+            else:
+                ends.append(self.state)
+        after_body = self.state
+        for handler in node.handlers:
+            self.state = State.join(before, after_body)
+            if handler.name is not None:
+                self._bind(handler.name.name, UNKNOWN, None)
+            if not self._body(handler.body):
+                ends.append(self.state)
+        self._cond_depth -= 1
+        if ends:
+            state = ends[0]
+            for other in ends[1:]:
+                state = State.join(state, other)
+            self.state = state
+        else:
+            self.state = State.join(before, after_body)
+        if node.finalbody is not None:
+            self._body(node.finalbody.body)
+        if not ends:
+            raise Terminated
+
+    def _generic(self, node: cst.CSTNode) -> None:
+        """Evaluate every expression below a node the walk has no special case for."""
+        for name in child_fields(type(node)):
+            child = getattr(node, name)
+            if isinstance(child, cst.BaseExpression):
+                self.eval(child)
+            elif isinstance(child, cst.CSTNode):
+                if isinstance(child, (cst.BaseSuite, cst.BaseCompoundStatement)):
+                    if isinstance(child, cst.IndentedBlock):
+                        self._block(child.body)
+                    elif isinstance(child, cst.SimpleStatementSuite):
+                        self._simple_suite(child)
+                    else:
+                        self._block([child])
+                else:
+                    self._generic(child)
+            elif isinstance(child, (tuple, list)):
+                for item in child:
+                    if isinstance(item, cst.BaseExpression):
+                        self.eval(item)
+                    elif isinstance(item, (cst.BaseStatement, cst.BaseSmallStatement)):
+                        handler = self._stmt_dispatch.get(type(item)) or self._small_dispatch.get(type(item))
+                        (handler or self._generic)(item)
+                    elif isinstance(item, cst.CSTNode):
+                        self._generic(item)

@@ -1,0 +1,109 @@
+"""Small questions about libcst nodes: dotted names, keyword arguments, literals."""
+
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+import libcst as cst
+
+from .values import Tri
+
+
+def dotted(node: cst.CSTNode) -> Optional[str]:
+    """``a.b.c`` for a chain of names, else None."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def base_path(node: cst.CSTNode) -> Optional[str]:
+    """The dotted path of the tensor an expression views: ``p[:4].data`` -> ``p``."""
+    while True:
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Attribute) and node.attr.value in ("data", "T", "mT"):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+            "view",
+            "view_as",
+            "reshape",
+            "flatten",
+            "squeeze",
+            "unsqueeze",
+            "transpose",
+            "permute",
+            "narrow",
+            "select",
+            "expand",
+        ):
+            node = node.func.value
+        else:
+            return dotted(node)
+
+
+def literal_bool(node: Optional[cst.CSTNode]) -> Tri:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    return None
+
+
+def kwarg(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+_SKIP_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "operator",
+        "equal",
+        "colon",
+        "dot",
+        "star",
+        "leading_lines",
+        "trailing_whitespace",
+        "header",
+        "footer",
+        "asynchronous",
+        "whitespace_before",
+        "whitespace_after",
+    }
+)
+
+
+_FIELD_CACHE: Dict[type, tuple] = {}
+
+
+def child_fields(node_type: type) -> tuple:
+    fields = _FIELD_CACHE.get(node_type)
+    if fields is None:
+        fields = tuple(
+            name
+            for name in node_type.__dataclass_fields__
+            if name not in _SKIP_FIELDS and not name.startswith("whitespace") and name != "__slots__"
+        )
+        _FIELD_CACHE[node_type] = fields
+    return fields
+
+
+def is_grad_attribute(node) -> bool:
+    """``p.grad`` or ``p.grad.data``: clearing these clears gradients."""
+    if isinstance(node, cst.Attribute) and node.attr.value == "data":
+        node = node.value
+    return isinstance(node, cst.Attribute) and node.attr.value == "grad"
+
+

@@ -1,0 +1,291 @@
+"""What torch calls and tensor, module, optimizer and scaler methods do to values."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from . import torch_api as api
+from .state import FreezeEvent
+from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool
+from .values import NONE, UNKNOWN, Tri, Value, join_tri, seq, tensor
+
+_CONTAINER_METHODS = frozenset(
+    "keys values items get to_tuple index count pop update copy setdefault append extend".split()
+)
+
+
+class TorchSemantics:
+    """The interpreter's library knowledge; the tables it reads are in ``torch_api``."""
+
+    def _call_qualified(self, qual: str, node: cst.Call, args) -> Value:
+        qual = api.canonical(qual)
+        if qual in api.GRAD_MODE_CONTEXTS:
+            if qual == "torch.inference_mode" and node.args:
+                return Value(kind="gradmode", mode=False if literal_bool(node.args[0].value) is not False else None)
+            return Value(kind="gradmode", mode=api.GRAD_MODE_CONTEXTS[qual])
+        if qual == "torch.set_grad_enabled":
+            return Value(kind="gradmode", mode=literal_bool(node.args[0].value) if node.args else None)
+        if qual in api.FACTORIES:
+            requires = kwarg(node, "requires_grad")
+            wants_grad = literal_bool(requires.value) if requires is not None else False
+            if qual in ("torch.as_tensor", "torch.asarray") and args and args[0][1].kind == "tensor":
+                return args[0][1]
+            cut = not wants_grad and any(
+                v.cut or v.is_grad_tensor or (v.kind == "seq" and v.elem is not None and v.elem.cut) for _, v in args
+            )
+            return tensor(wants_grad, True, cut=cut)
+        if qual == "torch.nn.Parameter":
+            requires = kwarg(node, "requires_grad")
+            if requires is None and len(node.args) > 1 and node.args[1].keyword is None:
+                requires = node.args[1]
+            wants_grad = literal_bool(requires.value) if requires is not None else True
+            return tensor(wants_grad, True)
+        if qual == "torch.autograd.Variable":
+            requires = kwarg(node, "requires_grad")
+            wrapped = args[0][1] if args else UNKNOWN
+            if requires is not None and literal_bool(requires.value):
+                return tensor(True, True if wrapped.kind == "tensor" and wrapped.grad is False else wrapped.leaf)
+            return wrapped
+        if qual == "torch.autograd.backward":
+            if node.args:
+                self._backward(node, node.args[0].value)
+            return NONE
+        if qual == "torch.autograd.grad":
+            if node.args and self.state.mode is not False:
+                self._free_graph(node, node.args[0].value)
+            return seq([tensor(None, None)])
+        if api.is_nn_module_class(qual):
+            params = api.nn_module_has_params(qual)
+            if params is None:
+                params = self._container_params(args)
+            return Value(kind="module", params=params, qual=qual)
+        if qual in api.MODEL_FACTORIES or (
+            qual.startswith("torchvision.models.") and qual.rsplit(".", 1)[1][:1].islower()
+        ):
+            return Value(kind="module", params=True)
+        if qual.endswith(".from_pretrained"):
+            owner = qual[: -len(".from_pretrained")].rsplit(".", 1)[-1]
+            if api.is_pretrained_model_class(owner):
+                return Value(kind="module", params=True)
+            return UNKNOWN
+        if qual in api.GRAD_SCALERS:
+            return Value(kind="scaler")
+        if api.is_optimizer_class(qual):
+            params = args[0][1] if args and node.args[0].keyword is None else None
+            return Value(kind="optimizer", owner=params.owner if params is not None and params.kind == "params" else None)
+        namespace, _, name = qual.rpartition(".")
+        if namespace in api.DIFFERENTIABLE_NAMESPACES and name[:1].islower():
+            if qual in api.NON_DIFFERENTIABLE_FUNCTIONS:
+                return tensor(False, None)
+            return self._op_result(args, api.saving_of(name))
+        return UNKNOWN
+
+    def _method_call(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        kind = receiver.kind
+        if kind == "ref":
+            return self._call_qualified(f"{receiver.qual}.{name}", node, args)
+        if kind == "tensor":
+            return self._tensor_method(receiver, name, node, args)
+        if kind == "module":
+            return self._module_method(receiver, name, node, args)
+        if kind == "optimizer":
+            if name == "step":
+                self._record_step(node, node.func.value, receiver)
+            elif name == "zero_grad":
+                self._clear_grads(dotted(node.func.value))
+            return UNKNOWN
+        if kind == "scaler":
+            if name == "scale" and args:
+                return self._op_result(args[:1], "none")
+            if name == "step" and args and args[0][1].kind == "optimizer":
+                self._record_step(node, node.args[0].value, args[0][1])
+            return UNKNOWN
+        if kind == "seq":
+            return self._seq_method(receiver, name, node, args)
+        if kind == "class" and receiver.cls is not None and name == "from_pretrained" and receiver.cls.is_module:
+            return Value(kind="module", params=True, cls=receiver.cls)
+        if kind in ("unknown", "instance"):
+            path = dotted(node.func.value)
+            if name in ("parameters", "named_parameters"):
+                return Value(kind="params", owner=path, grad=True, qual="named" if name[0] == "n" else "")
+            if name == "zero_grad":
+                self._clear_grads(None)
+            elif name in ("eval", "train") and path is not None and kind == "unknown" and not node.args:
+                # only an nn.Module has eval()/train() with no argument
+                module = Value(kind="module", params=True, training=name == "train")
+                self.state.env[path] = module
+                return module
+        return UNKNOWN
+
+    def _record_step(self, node: cst.Call, optimizer_node, optimizer: Value) -> None:
+        for record in self._loops:
+            record.steps.append((node, dotted(optimizer_node), optimizer))
+
+    def _clear_grads(self, owner: Optional[str]) -> None:
+        for record in self._loops:
+            record.clears.append(owner)
+
+    def _tensor_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        receiver_node = node.func.value
+        path = dotted(receiver_node)
+        if name == "backward":
+            self._backward(node, receiver_node)
+            return NONE
+        if name == "retain_grad":
+            if path is not None:
+                self.state.env[path] = receiver.with_(retains=True)
+            return NONE
+        if name == "requires_grad_":
+            flag = literal_bool(node.args[0].value) if node.args else True
+            if flag is None:
+                result = receiver.with_(grad=None)
+            elif flag:
+                result = tensor(True, True if receiver.grad is False else receiver.leaf)
+            else:
+                result = receiver.with_(grad=False) if receiver.leaf else receiver
+            if path is not None:
+                self.state.env[path] = result
+            self._requires_grad_set(receiver_node, flag, node)
+            return result
+        if name in ("detach", "detach_"):
+            result = tensor(False, True, cut=receiver.grad is True or receiver.cut)
+            if name == "detach_" and path is not None:
+                self.state.env[path] = result
+            if is_grad_attribute(receiver_node):
+                self._clear_grads(None)
+            return result
+        if name in ("item", "tolist"):
+            return Value(kind="number", cut=receiver.grad is True or receiver.cut)
+        if name in api.TENSOR_NON_TENSOR_METHODS:
+            return UNKNOWN
+        if receiver.struct:
+            if name in _CONTAINER_METHODS:
+                return UNKNOWN
+            # only a tensor has this method: the code relies on the output being one
+            receiver = receiver.with_(struct=False)
+        if name in api.TENSOR_NO_GRAD_METHODS:
+            return tensor(False, None)
+        if api.is_inplace_method(name):
+            if is_grad_attribute(receiver_node) and name in ("zero_", "fill_", "mul_"):
+                self._clear_grads(None)
+            if api.saving_of(name) == "inputs":
+                self._record_saved(args)
+            if receiver.grad is False and any(v.is_grad_tensor for _, v in args) and self.state.mode and path:
+                self.state.env[path] = tensor(True, False)
+            return receiver
+        if name in ("chunk", "split", "unbind", "tensor_split", "split_with_sizes"):
+            return seq([self._op_result([(receiver_node, receiver)], "none")])
+        if name in api.TENSOR_MAYBE_IDENTITY_METHODS:
+            result = self._op_result([(receiver_node, receiver)], "none")
+            if receiver.grad:
+                # .to(device) returns its receiver when nothing changes: maybe still a leaf
+                return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)
+            return result
+        return self._op_result([(receiver_node, receiver)] + args, api.saving_of(name))
+
+    def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        path = dotted(node.func.value)
+        if name in ("parameters", "named_parameters"):
+            grad = True if receiver.params is True else None
+            return Value(kind="params", owner=path, grad=grad, qual="named" if name[0] == "n" else "")
+        if name in ("modules", "children", "named_modules", "named_children"):
+            return Value(kind="modules", owner=path, qual="named" if name[0] == "n" else "")
+        if name == "requires_grad_":
+            flag = literal_bool(node.args[0].value) if node.args else True
+            if path is not None:
+                self._freeze(FreezeEvent(path, True, flag, node))
+            return (self.lookup(path) if path else None) or receiver
+        if name in ("eval", "train"):
+            training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
+            result = receiver.with_(training=training)
+            if path is not None:
+                self.state.env[path] = result
+            return result
+        if name == "zero_grad":
+            self._clear_grads(path)
+            return NONE
+        if name in ("to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "apply"):
+            return receiver
+        if name == "forward":
+            return self._module_output(receiver, args)
+        return UNKNOWN
+
+    def _seq_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        path = dotted(node.func.value)
+        if name in ("append", "insert") and args and path is not None:
+            added = args[-1][1]
+            current = self.lookup(path)
+            elements = [added] if current is None or current.elem is None else [current.elem, added]
+            self.state.env[path] = seq(elements).with_(
+                has_grad=True if (current and current.has_grad) or added.is_grad_tensor else join_tri(
+                    current.has_grad if current else None, False if added.kind in ("number", "tensor") else None
+                )
+            )
+            return NONE
+        if name == "extend" and args and path is not None:
+            added = args[0][1]
+            if added.kind == "seq":
+                elements = [e for e in (receiver.elem, added.elem) if e is not None]
+                self.state.env[path] = seq(elements).with_(has_grad=receiver.has_grad or added.has_grad)
+            else:
+                self.state.env[path] = Value(kind="seq", has_grad=None)
+            return NONE
+        if name == "pop":
+            return receiver.elem or UNKNOWN
+        return UNKNOWN
+
+    def _module_output(self, module: Value, args) -> Value:
+        mode = self.state.mode
+        if module.cls is not None:
+            single = module.cls.single_output
+        else:
+            single = bool(module.qual) and module.qual.rsplit(".", 1)[1] not in api.TUPLE_OUTPUT_MODULES
+        if mode is False:
+            carried = module.params is True or any(v.is_grad_tensor or v.cut for _, v in args)
+            return tensor(False, None, struct=not single, cut=carried)
+        result = self._op_result(args, "inputs")
+        grad = result.grad
+        if module.params is True:
+            grad = True if mode else None
+        elif module.params is None and grad is False:
+            grad = None
+        saves_self = bool(grad) and module.cls is None and module.qual.rsplit(".", 1)[-1] in api.OUTPUT_SAVING_MODULES
+        return tensor(
+            grad,
+            False if grad else None,
+            struct=not single,
+            deps=result.deps,
+            cut=grad is False and result.cut,
+            saves_self=saves_self,
+        )
+
+    @staticmethod
+    def _container_params(args) -> Tri:
+        """nn.Sequential / nn.ModuleList: trainable if a member module is."""
+        members = []
+        for _, value in args:
+            members.append(value.elem if value.kind == "seq" and value.elem is not None else value)
+        if any(m.kind == "module" and m.params for m in members):
+            return True
+        return None
+
+    def _backward(self, node: cst.Call, receiver_node) -> None:
+        path = base_path(receiver_node)
+        for record in self._loops:
+            record.backwards.append((node, path))
+        self._emit("on_backward", node, receiver_node)
+        self.state.saved = frozenset()
+        self._free_graph(node, receiver_node)
+
+    def _free_graph(self, node: cst.Call, receiver_node) -> None:
+        for name in ("retain_graph", "create_graph"):
+            flag = kwarg(node, name)
+            if flag is not None and literal_bool(flag.value) is not False:
+                return  # kept (or maybe kept) for another backward
+        value = self.value(receiver_node)
+        path = base_path(receiver_node)
+        freed = value.deps | ({path} if path else frozenset())
+        if freed:
+            self.state.freed = self.state.freed | freed
