@@ -62,6 +62,8 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (.gradlint_cache/).")
 @click.option("--add-noqa", is_flag=True, help="Append '# noqa: CODE' to every line with a finding, to adopt gradlint.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline (default: `baseline` in [tool.gradlint]).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in this baseline file.")
 def check(
     paths: Tuple[str, ...],
     select: Optional[str],
@@ -82,8 +84,11 @@ def check(
     no_cache: bool,
     add_noqa: bool,
     quiet: bool,
+    baseline_file: Optional[str],
+    write_baseline: Optional[str],
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
+    from .baseline import BaselineError
     from .config import ConfigError, find_config, load_config
     from .engine import lint_bytes
     from .runner import lint_files
@@ -97,9 +102,10 @@ def check(
         selected = parse_codes(select) if select is not None else config.select
         ignored = parse_codes(ignore) if ignore is not None else config.ignore
         extended = parse_codes(extend_select) + (config.extend_select if select is None else [])
+        baseline = _load_baseline(baseline_file, config) if not write_baseline else None
     except SelectionError as exc:
         raise click.UsageError(str(exc))
-    except ConfigError as exc:
+    except (ConfigError, BaselineError) as exc:
         click.echo(f"gradlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     rules = select_rules(selected, ignored, extended)
@@ -109,8 +115,9 @@ def check(
         click.echo(f"gradlint: error: no such file or directory: {missing[0]}", err=True)
         sys.exit(EXIT_ERROR)
     findings = []
-    if "-" in paths:
-        findings += lint_bytes(sys.stdin.buffer.read(), stdin_filename or "-", rules)
+    stdin_data = sys.stdin.buffer.read() if "-" in paths else None
+    if stdin_data is not None:
+        findings += lint_bytes(stdin_data, stdin_filename or "-", rules)
     git_ignore = None
     if respect_gitignore if respect_gitignore is not None else config.respect_gitignore:
         from .gitignore import GitIgnore
@@ -132,6 +139,19 @@ def check(
         if (f.code not in ENGINE_CODES or engine_code_enabled(f.code, ignored))
         and not _matches_any(f.code, config.ignored_codes_for(f.path))
     )
+    reader = _line_reader(stdin_data, stdin_filename or "-")
+    if write_baseline:
+        from .baseline import BaselineError, load_baseline, write_baseline as record
+
+        try:
+            recorded = record(findings, Path(write_baseline), reader)
+            baseline = load_baseline(Path(write_baseline))
+        except BaselineError as exc:
+            click.echo(f"gradlint: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        click.echo(f"gradlint: recorded {recorded} findings in {write_baseline}", err=True)
+    if baseline is not None:
+        findings = baseline.filter(findings, reader)
     if fix or diff:
         fixed, diffs = _apply_fixes(findings, rules, unsafe_fixes, write=not diff)
         if diff:
@@ -148,6 +168,8 @@ def check(
                     if not _matches_any(f.code, config.ignored_codes_for(f.path))
                 ]
             )
+            if baseline is not None:
+                findings = baseline.filter(findings, reader)
         click.echo(f"gradlint: fixed {fixed} findings", err=True)
     if add_noqa:
         from .noqa import add_noqa as write_noqa
@@ -224,6 +246,30 @@ def _write_stdout(text: str) -> None:
         except UnicodeEncodeError:
             data = text.encode(encoding, "backslashreplace")
         sys.stdout.buffer.write(data)
+
+
+def _load_baseline(option: Optional[str], config: Config):
+    """The baseline named by --baseline, else by the configuration, else None."""
+    from .baseline import load_baseline
+
+    where = Path(option) if option else config.baseline
+    return load_baseline(where) if where is not None else None
+
+
+def _line_reader(stdin_data: Optional[bytes], stdin_name: str):
+    """Source lines by finding path, for the baseline's fingerprints (stdin is not on disk)."""
+    from .baseline import read_lines
+    from .engine import decode
+
+    def read(path: str):
+        if stdin_data is not None and path == stdin_name:
+            try:
+                return decode(stdin_data).splitlines()
+            except (ValueError, SyntaxError, LookupError):
+                return None
+        return read_lines(path)
+
+    return read
 
 
 def _matches_any(code: str, prefixes) -> bool:

@@ -15,7 +15,7 @@ except ModuleNotFoundError:  # Python < 3.11
 
 from .selection import SelectionError, parse_codes
 
-KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore")
+KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore", "baseline")
 
 
 class ConfigError(ValueError):
@@ -32,6 +32,8 @@ class Config:
     exclude: Optional[List[str]] = None
     extend_exclude: List[str] = field(default_factory=list)
     respect_gitignore: bool = True
+    #: the baseline file (``baseline = "..."``, relative to the config file)
+    baseline: Optional[Path] = None
 
     @property
     def root(self) -> Path:
@@ -124,6 +126,10 @@ def load_config(path: Path) -> Config:
                 if not isinstance(value, bool):
                     raise ConfigError("must be true or false")
                 config.respect_gitignore = value
+            elif key == "baseline":
+                if not isinstance(value, str) or not value:
+                    raise ConfigError("must be a path (a string)")
+                config.baseline = path.parent / value
         except (ConfigError, SelectionError) as exc:
             raise ConfigError(f"{path}: key {key!r}: {exc}")
     return config

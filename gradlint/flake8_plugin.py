@@ -17,7 +17,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple, Type
 
 from . import __version__
 from .engine import lint_text
-from .rule import Rule
+from .rule import Finding, Rule
 from .selection import select_rules
 
 _DEFAULT_RULES: Optional[Tuple[Type[Rule], ...]] = None
@@ -45,6 +45,22 @@ class GradlintChecker:
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         text = "".join(self.lines)
-        for finding in lint_text(text, self.filename, _default_rules()):
+        findings = lint_text(text, self.filename, _default_rules())
+        if findings:
+            findings = _without_baselined(findings, self.filename, text)
+        for finding in findings:
             # flake8 wants a 0-based column offset and prints offset + 1
             yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
+
+
+def _without_baselined(findings: List[Finding], filename: str, text: str) -> List[Finding]:
+    """``baseline = "..."`` in the nearest [tool.gradlint] applies under flake8 too."""
+    from .baseline import baseline_for
+
+    try:
+        baseline = baseline_for(filename)
+    except ValueError as exc:  # a broken config or baseline: say so where flake8 reports
+        return [Finding(filename, 1, 1, "GRD001", f"cannot apply the baseline: {exc}")]
+    if baseline is None:
+        return findings
+    return baseline.filter(findings, lambda _: text.splitlines())
