@@ -119,7 +119,7 @@ def test_decorated_functions_run_without_grad():
     assert [value.grad for value, _ in seen] == [False, False, True]
 
 
-def test_function_called_under_no_grad_has_unknown_mode():
+def test_function_only_called_under_no_grad_runs_with_gradients_off():
     seen = probe(
         """
         import torch
@@ -132,8 +132,43 @@ def test_function_called_under_no_grad_has_unknown_mode():
             evaluate(torch.randn(1, 2))
         """
     )
-    assert seen == [(seen[0][0], None)]
-    assert seen[0][0].grad is None
+    assert seen == [(seen[0][0], False)]
+    assert seen[0][0].grad is False
+
+
+def test_function_called_with_and_without_grad_is_walked_in_each_mode():
+    seen = probe(
+        """
+        import torch
+        model = torch.nn.Linear(2, 2)
+
+        def run(x):
+            probe(model(x))
+
+        run(torch.randn(1, 2))
+        with torch.no_grad():
+            run(torch.randn(1, 2))
+        """
+    )
+    assert [mode for _, mode in seen] == [True, False]
+    assert [value.grad for value, _ in seen] == [True, False]
+
+
+def test_function_called_under_no_grad_from_an_unwalked_place_has_unknown_mode():
+    seen = probe(
+        """
+        import torch
+        model = torch.nn.Linear(2, 2)
+
+        def evaluate(x):
+            probe(model(x))
+
+        evaluate(torch.randn(1, 2))
+        with torch.no_grad():
+            later = lambda: evaluate(torch.randn(1, 2))
+        """
+    )
+    assert [mode for _, mode in seen] == [None]
 
 
 def test_set_grad_enabled_statement_switches_the_rest_of_the_scope():

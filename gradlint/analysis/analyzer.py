@@ -7,8 +7,10 @@ from typing import Callable, Dict, Iterable, List, Optional
 import libcst as cst
 
 from .bindings import Bindings
+from .calls import CallTable, Calls, call_graph_order
+from .evidence import Evidence
 from .expressions import Expressions
-from .prescan import NoGradCalls
+from .prescan import NoGradCalls, called_names
 from .scopes import Scopes
 from .state import LoopRecord, State
 from .statements import StatementWalker
@@ -30,7 +32,7 @@ HOOKS = (
 )
 
 
-class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes):
+class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, Calls, Evidence):
     """Walks one module; calls the rules' hooks on the reporting pass."""
 
     def __init__(self, rules: Iterable, report: Callable):
@@ -46,6 +48,12 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes):
         self.outer: Optional[dict] = None
         self.cache: Dict[int, Value] = {}
         self._queue: list = []
+        #: summaries and calling contexts of the file's own functions
+        self.calls = CallTable()
+        #: whether calls seen now leave a context for the callee's reporting walk
+        self._recording_contexts = True
+        #: the blocks being walked, innermost last: (statements, index of the current one)
+        self._blocks: list = []
         #: functions and methods defined in the file, by name
         self.functions: Dict[str, cst.FunctionDef] = {}
         #: the small statement being walked, and its line when it is alone there (for fixes)
@@ -167,8 +175,13 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes):
         self._block(module.body)
         self._emit("on_scope_end", None)
         module_env = self.state.env
+        walked: set = set()
         while self._queue:
-            self._analyze_function(*self._queue.pop(0), module_env=module_env)
+            queue, self._queue = self._queue, []
+            for entry in call_graph_order(queue, called_names):
+                if id(entry[0]) not in walked:
+                    walked.add(id(entry[0]))
+                    self._walk_queued(entry, module_env)
         self._emit("on_file_end", None)
 
     def _emit(self, hook: str, node, *args) -> None:

@@ -244,13 +244,23 @@ class Expressions:
 
     def _call_value(self, callee: Value, node: cst.Call, args) -> Value:
         kind = callee.kind
-        if kind == "func" and self._loops and callee.qual in self.functions:
+        if kind == "func":
+            function = self.functions.get(callee.qual)
+            if function is None:
+                return UNKNOWN
             for record in self._loops:
-                record.local_calls.append(self.functions[callee.qual])
+                record.local_calls.append(function)
+            return self._call_function(function, node, args)
         if kind == "ref":
             return self._call_qualified(callee.qual, node, args)
         if kind == "module":
             result = self._module_output(callee, args)
+            forward = callee.cls.methods.get("forward") if callee.cls is not None else None
+            if forward is not None:
+                # a forward of this file's own that returns a tuple or a dict: keep its structure
+                structured = self._call_function(forward, node, args, receiver=callee)
+                if structured.kind in ("seq", "dict") and structured.items:
+                    result = structured
             if self._loops:
                 for record in self._loops:
                     record.forwards.append((node, dotted(node.func), callee, self.state.mode))

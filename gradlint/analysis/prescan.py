@@ -62,3 +62,27 @@ class NoGradCalls:
                     stack.append(child)
                 elif isinstance(child, (tuple, list)):
                     stack.extend(c for c in child if isinstance(c, cst.CSTNode))
+
+
+_CALLED_NAMES: dict = {}
+
+
+def called_names(function: cst.FunctionDef) -> frozenset:
+    """The last parts of the dotted names a function body calls (``f()``, ``self.f()``)."""
+    names = set()
+    stack = [function.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            func = current.func
+            if isinstance(func, cst.Name):
+                names.add(func.value)
+            elif isinstance(func, cst.Attribute):
+                names.add(func.attr.value)
+        for field_name in child_fields(type(current)):
+            child = getattr(current, field_name)
+            if isinstance(child, cst.CSTNode):
+                stack.append(child)
+            elif isinstance(child, (tuple, list)):
+                stack.extend(c for c in child if isinstance(c, cst.CSTNode))
+    return frozenset(names)

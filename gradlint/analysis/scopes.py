@@ -8,7 +8,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .state import SCOPE_FIELDS, State
+from .state import SCOPE_FIELDS
 from .values import UNKNOWN, ClassInfo, Tri, Value
 
 _NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
@@ -43,6 +43,7 @@ class Scopes:
                 info.params = value.cls.params
                 info.single_output = value.cls.single_output
                 info.attrs.update(value.cls.attrs)
+                info.methods.update(value.cls.methods)
         self._set(info.name, Value(kind="class", cls=info))
         outer = self._snapshot()
         # methods other than __init__ and forward see the module's final names, like functions
@@ -52,6 +53,7 @@ class Scopes:
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
+                info.methods[stmt.name.value] = stmt
                 if stmt.name.value == "__init__":
                     init = stmt
                 else:
@@ -90,45 +92,46 @@ class Scopes:
         return mode
 
     def _analyze_function(
-        self, node: cst.FunctionDef, outer, mode: Tri, cls: Optional[ClassInfo], module_env=None, returns=None
+        self,
+        node: cst.FunctionDef,
+        outer,
+        mode: Tri,
+        cls: Optional[ClassInfo],
+        module_env=None,
+        returns=None,
+        context=None,
     ):
+        """Walk a function body on the reporting pass, once, in one calling context or none."""
         saved = {name: getattr(self, name) for name in SCOPE_FIELDS}
         if outer is None:
             outer = module_env
-        env: dict = {}
-        params = node.params
-        all_params = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
-        for extra in (params.star_arg, params.star_kwarg):
-            if isinstance(extra, cst.Param):
-                all_params.append(extra)
-        for i, param in enumerate(all_params):
-            env[param.name.value] = UNKNOWN
-        is_static = any(
-            isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
-            for d in node.decorators
-        )
-        if cls is not None and all_params and not is_static:
-            self_name = all_params[0].name.value
-            if self_name == "self":
-                env["self"] = Value(kind="module", params=cls.params, cls=cls) if cls.is_module else Value(
-                    kind="instance", cls=cls
-                )
-                for attr, value in cls.attrs.items():
-                    env["self." + attr] = value
-        if mode is True and node.name.value in self._called_without_grad:
+        if context is None and mode is True and node.name.value in self._called_without_grad:
             mode = None  # some caller runs it under no_grad
-        self.state = State(env, mode)
-        self.outer = outer
-        self.scope_name = node.name.value
-        self.current_class = cls
-        self._param_loops = []
-        self._cond_depth = 0
-        self._returns = returns
-        self._loops = []
+        params = context.params if context is not None else {}
+        receiver = context.receiver if context is not None else None
         try:
+            self._enter_function(node, outer, mode, cls, params, receiver)
+            self._returns = returns
             self._body(node.body)
             self._emit("on_scope_end", node)
             return self.state.env
         finally:
             for name, value in saved.items():
                 setattr(self, name, value)
+
+    def _walk_queued(self, entry, module_env) -> None:
+        """A queued function: once per calling context seen in the file, else once with unknown parameters."""
+        node, outer, mode, cls = entry
+        contexts = self._contexts_for(node)
+        if not contexts:
+            self._analyze_function(node, outer, mode, cls, module_env=module_env)
+            return
+        # a call under no_grad that no context recorded (in a lambda, say)
+        unrecorded_no_grad = node.name.value in self._called_without_grad and all(
+            context.mode is True for context in contexts
+        )
+        for context in contexts:
+            entry_mode = context.mode if mode is True else mode
+            if unrecorded_no_grad and entry_mode is True:
+                entry_mode = None
+            self._analyze_function(node, outer, entry_mode, cls, module_env=module_env, context=context)

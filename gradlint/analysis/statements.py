@@ -17,8 +17,11 @@ class StatementWalker:
 
     def _block(self, statements) -> bool:
         """Walk statements in order; True if the block always leaves early."""
+        position = [statements, 0]
+        self._blocks.append(position)
         try:
-            for stmt in statements:
+            for index, stmt in enumerate(statements):
+                position[1] = index
                 handler = self._stmt_dispatch.get(type(stmt))
                 if handler is not None:
                     handler(stmt)
@@ -26,6 +29,8 @@ class StatementWalker:
                     self._generic(stmt)
         except Terminated:
             return True
+        finally:
+            self._blocks.pop()
         return False
 
     def _body(self, suite) -> bool:
@@ -74,6 +79,8 @@ class StatementWalker:
 
     def _small_assign(self, node: cst.Assign) -> None:
         value = self.eval(node.value)
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            value = self._proven_by_backward(node.targets[0].target.value, value)
         for target in node.targets:
             self._prepare_target(target.target)
             self._emit("on_assign", target.target, node.value)

@@ -217,3 +217,11 @@ def saving_of(name: str) -> str:
     if name in SAVES_NOTHING:
         return "none"
     return "inputs"
+
+
+#: nn.Module's own methods: what they do is known, even where a subclass overrides one.
+MODULE_API = frozenset(
+    """parameters named_parameters buffers named_buffers modules children named_modules named_children
+    eval train zero_grad requires_grad_ to cuda cpu float double half bfloat16 type apply forward
+    state_dict load_state_dict register_buffer register_parameter add_module""".split()
+)

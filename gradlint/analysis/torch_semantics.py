@@ -7,6 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .evidence import PROVEN_GRAD
 from .state import FreezeEvent
 from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool
 from .values import NONE, UNKNOWN, Tri, Value, join_tri, seq, tensor
@@ -84,6 +85,12 @@ class TorchSemantics:
 
     def _method_call(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         kind = receiver.kind
+        if receiver.cls is not None and kind in ("module", "instance") and name not in api.MODULE_API:
+            method = receiver.cls.methods.get(name)
+            if method is not None:
+                for record in self._loops:
+                    record.local_calls.append(method)
+                return self._call_function(method, node, args, receiver=receiver)
         if kind == "ref":
             return self._call_qualified(f"{receiver.qual}.{name}", node, args)
         if kind == "tensor":
@@ -273,6 +280,11 @@ class TorchSemantics:
 
     def _backward(self, node: cst.Call, receiver_node) -> None:
         path = base_path(receiver_node)
+        if isinstance(receiver_node, cst.Name) and self.state.mode is True:
+            current = self.lookup(receiver_node.value)
+            if current is None or current.kind == "unknown" or (current.kind == "tensor" and current.grad is None):
+                # it raises unless the value requires grad: from here on it does (see evidence.py)
+                self.state.env[receiver_node.value] = PROVEN_GRAD
         for record in self._loops:
             record.backwards.append((node, path))
         self._emit("on_backward", node, receiver_node)

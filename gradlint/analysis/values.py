@@ -158,3 +158,5 @@ class ClassInfo:
     single_output: bool = False
     #: ``self.<attr>`` values established by ``__init__`` and not rebound elsewhere.
     attrs: dict = field(default_factory=dict)
+    #: the methods defined in the class body, by name
+    methods: dict = field(default_factory=dict)

@@ -1,0 +1,276 @@
+"""Calls to the project's own functions and methods: argument binding, summaries, contexts.
+
+A call to a function defined in the file is interpreted, not skipped:
+
+- **At the call site** the callee is walked silently with its parameters bound to the
+  arguments' values and the caller's grad mode. That gives the call's value (a
+  tensor, a tuple or dict kept by position and key) and its effects on the caller's
+  loops (``backward()`` calls, optimizer steps, gradient clears). Each
+  (function, argument values, grad mode) is walked once; later calls replay its
+  summary.
+- **For reporting**, every call site seen on a reporting pass leaves a *context*
+  (argument values, grad mode, receiver) for the callee. After the module, each
+  function is walked once per context, reporting at its own lines (a finding is
+  reported once per line whatever the number of contexts). A function nobody in
+  the file calls is walked once with unknown parameters, as before.
+
+Bounds keep this linear in practice: call strings are cut at ``MAX_DEPTH`` nested
+walks, recursion is cut at the first repeat, a function keeps at most
+``MAX_CONTEXTS`` contexts (more are joined into one), and a file spends at most
+``MAX_INLINE_WALKS`` silent walks; past a bound a call is unknown, which keeps every
+rule silent about it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
+from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri
+
+MAX_DEPTH = 3
+MAX_CONTEXTS = 4
+MAX_INLINE_WALKS = 400
+
+
+@dataclass
+class Context:
+    """One way a function is called: its parameters' values and the grad mode at entry."""
+
+    params: Dict[str, Value]
+    mode: Tri
+    receiver: Optional[Value] = None
+
+    def key(self) -> tuple:
+        return (tuple(sorted(self.params.items(), key=lambda item: item[0])), self.mode, self.receiver)
+
+
+@dataclass
+class Summary:
+    """What a silent walk of a function in one context found out."""
+
+    returns: Value
+    effects: LoopRecord
+
+
+@dataclass
+class CallTable:
+    """Per-file bookkeeping of the interprocedural part."""
+
+    summaries: Dict[tuple, Summary] = field(default_factory=dict)
+    contexts: Dict[int, List[Context]] = field(default_factory=dict)
+    active: List[int] = field(default_factory=list)
+    walks: int = 0
+
+
+def parameters(node: cst.FunctionDef) -> List[cst.Param]:
+    params = node.params
+    return list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+
+
+def is_static(node: cst.FunctionDef) -> bool:
+    return any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+        for d in node.decorators
+    )
+
+
+def bind_arguments(node: cst.FunctionDef, call: cst.Call, args, bound_self: bool) -> Optional[Dict[str, Value]]:
+    """Parameter name -> argument value, or None when the binding cannot be known.
+
+    ``*args`` / ``**kwargs`` on either side leave the parameters they would fill
+    unknown; a parameter left without argument takes its default's value when that is
+    a literal.
+    """
+    params = parameters(node)
+    if bound_self:
+        params = params[1:]
+    values: Dict[str, Value] = {}
+    positional = [p for p in params if p not in node.params.kwonly_params]
+    index = 0
+    for arg, (_, value) in zip(call.args, args):
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            values[arg.keyword.value] = value
+            continue
+        if index >= len(positional):
+            if not isinstance(node.params.star_arg, cst.Param):
+                return None  # more arguments than parameters: not this function
+            index += 1
+            continue
+        values[positional[index].name.value] = value
+        index += 1
+    result: Dict[str, Value] = {}
+    for param in params:
+        name = param.name.value
+        if name in values:
+            result[name] = values[name]
+        else:
+            result[name] = _literal(param.default)
+    for extra in (node.params.star_arg, node.params.star_kwarg):
+        if isinstance(extra, cst.Param):
+            result[extra.name.value] = UNKNOWN
+    return result
+
+
+def _literal(node) -> Value:
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return NUMBER
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return NUMBER
+    if isinstance(node, cst.Name) and node.value == "None":
+        return NONE
+    return UNKNOWN
+
+
+def join_contexts(contexts: List[Context]) -> Context:
+    names = set(contexts[0].params)
+    for context in contexts[1:]:
+        names &= set(context.params)
+    params = {name: join_all(c.params.get(name, UNKNOWN) for c in contexts) for name in names}
+    mode = contexts[0].mode
+    receiver = contexts[0].receiver
+    for context in contexts[1:]:
+        mode = join_tri(mode, context.mode)
+        receiver = join(receiver, context.receiver) if receiver is not None and context.receiver is not None else None
+    return Context(params, mode, receiver)
+
+
+class Calls:
+    """Interprets calls to the file's own functions and methods (see the module doc)."""
+
+    def _call_function(
+        self, function: cst.FunctionDef, call: cst.Call, args, receiver: Optional[Value] = None
+    ) -> Value:
+        table: CallTable = self.calls
+        params = bind_arguments(function, call, args, bound_self=receiver is not None and not is_static(function))
+        if params is None:
+            return UNKNOWN
+        context = Context(params, self.state.mode, receiver)
+        if self.reporting and self._recording_contexts:
+            known = table.contexts.setdefault(id(function), [])
+            if all(c.key() != context.key() for c in known):
+                known.append(context)
+        if id(function) in table.active or len(table.active) >= MAX_DEPTH:
+            return UNKNOWN
+        key = (id(function),) + context.key()
+        summary = table.summaries.get(key)
+        if summary is None:
+            if table.walks >= MAX_INLINE_WALKS:
+                return UNKNOWN
+            table.walks += 1
+            summary = self._summarise(function, context)
+            table.summaries[key] = summary
+        for record in self._loops:
+            effects = summary.effects
+            record.backwards.extend(effects.backwards)
+            record.steps.extend(effects.steps)
+            record.clears.extend(effects.clears)
+            record.forwards.extend(effects.forwards)
+            record.local_calls.append(function)
+        return summary.returns
+
+    def _summarise(self, function: cst.FunctionDef, context: Context) -> Summary:
+        """Walk the callee silently in ``context``; its loop effects go to a collector."""
+        table: CallTable = self.calls
+        saved = {name: getattr(self, name) for name in SCOPE_FIELDS}
+        was_reporting, was_recording = self.reporting, self._recording_contexts
+        collector = LoopRecord(function, frozenset())
+        returns: list = []
+        outer = self.outer if self.outer is not None else dict(self.state.env)
+        cls = context.receiver.cls if context.receiver is not None else None
+        table.active.append(id(function))
+        try:
+            self.reporting = False
+            self._recording_contexts = False
+            self._enter_function(function, outer, context.mode, cls, dict(context.params), context.receiver)
+            self._returns = returns
+            self._loops = [collector]
+            ends_open = not self._body(function.body)
+        except (Terminated, RecursionError):
+            returns, ends_open = [], False
+        finally:
+            table.active.pop()
+            self.reporting, self._recording_contexts = was_reporting, was_recording
+            for name, value in saved.items():
+                setattr(self, name, value)
+        if ends_open:
+            returns.append(NONE)
+        result = join_all(returns) if returns else UNKNOWN
+        return Summary(result, collector)
+
+    def _contexts_for(self, function: cst.FunctionDef) -> List[Context]:
+        contexts = self.calls.contexts.get(id(function), [])
+        if len(contexts) > MAX_CONTEXTS:
+            return [join_contexts(contexts)]
+        return contexts
+
+    def _enter_function(
+        self, node: cst.FunctionDef, outer, mode: Tri, cls: Optional[ClassInfo], params: dict, receiver=None
+    ) -> None:
+        """Set up the walk's state at the entry of ``node`` (the caller's state is saved by the caller)."""
+        env: dict = {}
+        all_params = parameters(node)
+        for extra in (node.params.star_arg, node.params.star_kwarg):
+            if isinstance(extra, cst.Param):
+                all_params.append(extra)
+        for param in all_params:
+            env[param.name.value] = params.get(param.name.value, UNKNOWN)
+        if cls is not None and all_params and not is_static(node):
+            self_name = all_params[0].name.value
+            if self_name == "self":
+                if receiver is None:
+                    receiver = (
+                        Value(kind="module", params=cls.params, cls=cls)
+                        if cls.is_module
+                        else Value(kind="instance", cls=cls)
+                    )
+                env["self"] = receiver
+                for attr, value in cls.attrs.items():
+                    env["self." + attr] = value
+        for param in all_params:
+            if env[param.name.value].kind == "unknown":
+                annotated = self._annotation_value(param)
+                if annotated is not None:
+                    env[param.name.value] = annotated
+        self.state = State(env, mode)
+        self.outer = outer
+        self.scope_name = node.name.value
+        self.current_class = cls
+        self._param_loops = []
+        self._cond_depth = 0
+        self._returns = None
+        self._loops = []
+
+
+def call_graph_order(queue: List[Tuple], callees_of) -> List[Tuple]:
+    """Queue entries ordered so that a function's callers are walked before it.
+
+    Contexts come from callers' reporting walks, so a caller must be walked first.
+    Cycles (recursion) keep their order of definition.
+    """
+    by_name: Dict[str, List[int]] = {}
+    for index, entry in enumerate(queue):
+        by_name.setdefault(entry[0].name.value, []).append(index)
+    callers: Dict[int, set] = {index: set() for index in range(len(queue))}
+    for index, entry in enumerate(queue):
+        for name in callees_of(entry[0]):
+            for callee in by_name.get(name, ()):
+                if callee != index:
+                    callers[callee].add(index)
+    order: List[int] = []
+    done: set = set()
+    remaining = list(range(len(queue)))
+    while remaining:
+        ready = [i for i in remaining if callers[i] <= done]
+        if not ready:
+            ready = remaining[:1]  # a cycle: take the first defined
+        for index in ready:
+            order.append(index)
+            done.add(index)
+        remaining = [i for i in remaining if i not in done]
+    return [queue[i] for i in order]

@@ -1,0 +1,141 @@
+"""Facts established by how a value is declared or used, not by where it came from.
+
+A parameter of ``def train(model, loader, criterion, optimizer):`` has no visible
+origin when nobody in the file calls the function. Some facts hold anyway:
+
+- **Annotations** are declarations the code relies on: ``model: nn.Module`` is a
+  module (its output carries a graph, as a module call's does everywhere else in
+  the analysis), ``opt: torch.optim.Optimizer`` is an optimizer, ``p: nn.Parameter``
+  a leaf that requires grad. A string annotation or a plain ``torch.Tensor`` says
+  nothing about gradients and is ignored.
+- **``x.backward()`` proves that ``x`` requires grad** on every path that reaches it:
+  otherwise it raises "element 0 of tensors does not require grad". So once a value is
+  bound to ``x`` and the same block goes on, unconditionally, to ``x.backward()``
+  (or ``scaler.scale(x).backward()``) with no rebinding of ``x`` in between, ``x``
+  holds a grad tensor from its binding on; after ``x.backward()`` it does too.
+
+Deliberately *not* evidence: a ``.step()`` (LR schedulers have one too), a
+``.zero_grad()`` alone, or a name such as ``optimizer``: the first two are shared by
+other objects, the last is a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from . import torch_api as api
+from .syntax import dotted
+from .values import Value, tensor
+
+#: The value a ``backward()`` proves its receiver holds (whether it is a leaf is not known).
+PROVEN_GRAD = tensor(True, None)
+
+
+class Evidence:
+    """Refines unknown values from annotations and from later ``backward()`` calls."""
+
+    def _annotation_value(self, param: cst.Param) -> Optional[Value]:
+        if param.annotation is None:
+            return None
+        annotation = param.annotation.annotation
+        if not isinstance(annotation, (cst.Name, cst.Attribute)):
+            return None
+        was_reporting, self.reporting = self.reporting, False
+        try:
+            declared = self.eval(annotation)
+        finally:
+            self.reporting = was_reporting
+        if declared.kind == "class" and declared.cls is not None and declared.cls.is_module:
+            return Value(kind="module", params=declared.cls.params, cls=declared.cls)
+        if declared.kind != "ref":
+            return None
+        qual = declared.qual
+        if qual == "torch.nn.Module" or api.is_nn_module_class(qual):
+            return Value(kind="module", params=True if qual == "torch.nn.Module" else api.nn_module_has_params(qual))
+        if qual == "torch.optim.Optimizer" or api.is_optimizer_class(qual):
+            return Value(kind="optimizer")
+        if qual == "torch.nn.Parameter":
+            return tensor(True, True)
+        return None
+
+    def _proven_by_backward(self, name: str, value: Value) -> Value:
+        """``value`` bound to ``name``, refined if a later ``name.backward()`` proves it requires grad."""
+        if value.kind not in ("unknown", "tensor") or value.grad is not None and value.kind == "tensor":
+            return value
+        if value.kind == "tensor" and value.struct:
+            return value
+        if self.state.mode is not True or not self._blocks:
+            return value
+        statements, index = self._blocks[-1]
+        for stmt in statements[index + 1 :]:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                if _binds(stmt, name):
+                    return value
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Expr) and _backward_of(small.value) == name:
+                    return PROVEN_GRAD
+                if _binds(small, name):
+                    return value
+        return value
+
+
+def _backward_of(node) -> Optional[str]:
+    """``x.backward(...)`` or ``scaler.scale(x).backward(...)``: the name ``x``."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "backward"):
+        return None
+    receiver = node.func.value
+    if isinstance(receiver, cst.Name):
+        return receiver.value
+    if (
+        isinstance(receiver, cst.Call)
+        and isinstance(receiver.func, cst.Attribute)
+        and receiver.func.attr.value == "scale"
+        and len(receiver.args) == 1
+        and isinstance(receiver.args[0].value, cst.Name)
+    ):
+        return receiver.args[0].value.value
+    return None
+
+
+class _BindingFinder(cst.CSTVisitor):
+    def __init__(self, name: str):
+        self.name = name
+        self.found = False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._check(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._check(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._check(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._check(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._check(node.target)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def _check(self, target) -> None:
+        if isinstance(target, cst.Name) and target.value == self.name:
+            self.found = True
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._check(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._check(target.value)
+
+
+def _binds(node: cst.CSTNode, name: str) -> bool:
+    if isinstance(node, cst.Expr) and dotted(node.value) is not None:
+        return False
+    finder = _BindingFinder(name)
+    node.visit(finder)
+    return finder.found

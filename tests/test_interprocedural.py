@@ -1,0 +1,281 @@
+"""Whole programs whose pitfalls (or their absence) hinge on facts from other functions.
+
+Each snippet is a complete program of several functions or methods. Every line that
+must be reported carries ``# expect: CODE``; a snippet is checked at the default
+selection against exactly those markers, so a negative is a snippet with none.
+"""
+
+import re
+import textwrap
+
+import pytest
+
+from gradlint.engine import lint_text
+from gradlint.rules import ALL_RULES
+
+
+def expected(src: str):
+    return sorted(
+        (number, code)
+        for number, line in enumerate(src.splitlines(), 1)
+        for code in re.findall(r"#\s*expect:\s*(GRD\d+)", line)
+    )
+
+
+def reported(src: str):
+    rules = [rule for rule in ALL_RULES if rule.default_enabled()]
+    return sorted((f.line, f.code) for f in lint_text(src, "program.py", rules))
+
+
+PROGRAMS = {
+    "train-function-called-with-real-objects-never-clears": """\
+        import torch
+        import torch.nn as nn
+
+        def train(model, loader, criterion, optimizer):
+            model.train()
+            for x, y in loader:
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()  # expect: GRD501
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(3)]
+        train(model, loader, nn.MSELoss(), optimizer)
+        """,
+    "epoch-loss-kept-as-tensor-inside-train-function": """\
+        import torch
+        import torch.nn as nn
+
+        def train_epoch(model, loader, criterion, optimizer):
+            epoch_loss = 0
+            for x, y in loader:
+                optimizer.zero_grad()
+                out = model(x)
+                loss = criterion(out, y)
+                loss.backward()
+                optimizer.step()
+                epoch_loss += loss  # expect: GRD502
+            return epoch_loss / len(loader)
+
+        def main():
+            model = nn.Linear(4, 1)
+            optimizer = torch.optim.Adam(model.parameters())
+            loader = [(torch.randn(8, 4), torch.randn(8, 1))]
+            for epoch in range(5):
+                print(train_epoch(model, loader, nn.MSELoss(), optimizer))
+
+        if __name__ == "__main__":
+            main()
+        """,
+    "loss-returned-by-a-helper": """\
+        import torch
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        opt = torch.optim.SGD(net.parameters(), lr=0.01)
+
+        def compute_loss(model, batch):
+            x, y = batch
+            return ((model(x) - y) ** 2).mean()
+
+        history = []
+        for batch in [(torch.randn(2, 4), torch.randn(2, 1))]:
+            opt.zero_grad()
+            loss = compute_loss(net, batch)
+            loss.backward()
+            opt.step()
+            history.append(loss)  # expect: GRD502
+        """,
+    "no-caller-but-backward-proves-the-loss-requires-grad": """\
+        def train(model, loader, criterion, optimizer, epochs):
+            for epoch in range(epochs):
+                running_loss = 0.0
+                for inputs, labels in loader:
+                    optimizer.zero_grad()
+                    outputs = model(inputs)
+                    loss = criterion(outputs, labels)
+                    running_loss += loss  # expect: GRD502
+                    loss.backward()
+                    optimizer.step()
+                print(running_loss)
+        """,
+    "annotated-parameters-are-facts": """\
+        import torch
+        from torch import nn
+
+        def fit(model: nn.Module, opt: torch.optim.Optimizer, loader, loss_fn):
+            for x, y in loader:
+                loss = loss_fn(model(x), y)
+                loss.backward()
+                opt.step()  # expect: GRD501
+        """,
+    "trainer-method-steps-without-clearing": """\
+        import torch
+        import torch.nn as nn
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Linear(3, 1)
+                self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)
+
+            def train_step(self, x, y):
+                loss = nn.functional.mse_loss(self.model(x), y)
+                loss.backward()
+                self.optimizer.step()  # expect: GRD501
+                return loss.item()
+
+            def fit(self, data):
+                for x, y in data:
+                    self.train_step(x, y)
+
+        Trainer().fit([(torch.randn(4, 3), torch.randn(4, 1))])
+        """,
+    "tuple-output-of-own-forward": """\
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                logits = self.fc(x)
+                return logits, logits.softmax(dim=-1)
+
+        model = Net()
+        logits, probs = model(torch.randn(3, 4))
+        print(probs.numpy())  # expect: GRD503
+        """,
+    "helper-updates-a-leaf-outside-no-grad": """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+
+        def sgd_update(param, lr):
+            param -= lr * param.grad  # expect: GRD201
+
+        for _ in range(3):
+            loss = (w * 2).sum()
+            loss.backward()
+            sgd_update(w, 0.1)
+            w.grad.zero_()
+        """,
+    # ---- correct programs that look like the above
+    "helper-update-called-under-no-grad": """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+
+        def sgd_update(param, lr):
+            param -= lr * param.grad
+
+        for _ in range(3):
+            loss = (w * 2).sum()
+            loss.backward()
+            with torch.no_grad():
+                sgd_update(w, 0.1)
+            w.grad.zero_()
+        """,
+    "gradients-cleared-by-a-helper": """\
+        import torch
+        import torch.nn as nn
+
+        def reset(opt):
+            opt.zero_grad(set_to_none=True)
+
+        def train(model, loader, optimizer):
+            for x, y in loader:
+                reset(optimizer)
+                loss = (model(x) - y).pow(2).mean()
+                loss.backward()
+                optimizer.step()
+
+        model = nn.Linear(4, 1)
+        train(model, [(torch.randn(2, 4), torch.randn(2, 1))], torch.optim.SGD(model.parameters(), lr=0.1))
+        """,
+    "loss-accumulated-as-a-number": """\
+        def train(model, loader, criterion, optimizer):
+            total = 0.0
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                total += loss.item()
+                loss.backward()
+                optimizer.step()
+            return total
+        """,
+    "evaluation-helper-called-under-no-grad": """\
+        import torch
+        import torch.nn as nn
+
+        def evaluate(model, loader):
+            model.eval()
+            correct = 0
+            for x, y in loader:
+                correct += (model(x).argmax(1) == y).sum().item()
+            return correct
+
+        model = nn.Linear(4, 3)
+        with torch.no_grad():
+            evaluate(model, [(torch.randn(2, 4), torch.tensor([0, 1]))])
+        """,
+    "gradient-accumulation-with-conditional-step": """\
+        import torch
+        import torch.nn as nn
+
+        def train(model, loader, optimizer, accumulation=4):
+            optimizer.zero_grad()
+            for i, (x, y) in enumerate(loader):
+                loss = (model(x) - y).pow(2).mean() / accumulation
+                loss.backward()
+                if (i + 1) % accumulation == 0:
+                    optimizer.step()
+                    optimizer.zero_grad()
+
+        model = nn.Linear(4, 1)
+        train(model, [(torch.randn(2, 4), torch.randn(2, 1))] * 8, torch.optim.SGD(model.parameters(), lr=0.1))
+        """,
+    "helper-returns-a-detached-value": """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+
+        def predict(x):
+            return model(x).detach()
+
+        preds = []
+        for x in [torch.randn(2, 4)]:
+            preds.append(predict(x).numpy())
+        """,
+    "scheduler-step-is-not-an-optimizer-step": """\
+        def train(model, loader, criterion, optimizer, scheduler):
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                scheduler.step()
+        """,
+    "recursive-helpers-terminate": """\
+        import torch
+
+        def ping(x, n):
+            return pong(x * 2, n - 1) if n else x
+
+        def pong(x, n):
+            return ping(x + 1, n - 1)
+
+        w = torch.randn(2, requires_grad=True)
+        out = ping(w, 10)
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_program(name):
+    src = textwrap.dedent(PROGRAMS[name])
+    assert reported(src) == expected(src)
