@@ -279,3 +279,146 @@ PROGRAMS = {
 def test_program(name):
     src = textwrap.dedent(PROGRAMS[name])
     assert reported(src) == expected(src)
+
+
+CONTAINER_PROGRAMS = {
+    "dict-returned-by-a-training-step": """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def training_step(batch):
+            x, y = batch
+            loss = F.mse_loss(model(x), y)
+            return {"loss": loss, "size": len(x)}
+
+        total = 0
+        for batch in [(torch.randn(2, 4), torch.randn(2, 1))]:
+            optimizer.zero_grad()
+            result = training_step(batch)
+            result["loss"].backward()
+            optimizer.step()
+            total += result["loss"]  # expect: GRD502
+        """,
+    "dict-built-with-dict-call": """\
+        import torch
+        import torch.nn as nn
+
+        net = nn.Linear(3, 2)
+        out = dict(logits=net(torch.randn(1, 3)), step=1)
+        scores = out["logits"].numpy()  # expect: GRD503
+        """,
+    "lstm-hidden-state-unpacked": """\
+        import torch
+        import torch.nn as nn
+
+        lstm = nn.LSTM(4, 8, batch_first=True)
+        output, (h, c) = lstm(torch.randn(2, 5, 4))
+        print(h.numpy())  # expect: GRD503
+        """,
+    "module-list-member-called": """\
+        import torch
+        import torch.nn as nn
+
+        heads = nn.ModuleList([nn.Linear(4, 2) for _ in range(3)])
+        first = heads[0](torch.randn(1, 4))
+        print(first.numpy())  # expect: GRD503
+        """,
+    "trainer-built-from-constructor-arguments": """\
+        import torch
+        import torch.nn as nn
+
+        class Trainer:
+            def __init__(self, model, optimizer, criterion):
+                self.model = model
+                self.optimizer = optimizer
+                self.criterion = criterion
+
+            def fit(self, loader, epochs):
+                for epoch in range(epochs):
+                    for x, y in loader:
+                        loss = self.criterion(self.model(x), y)
+                        loss.backward()
+                        self.optimizer.step()  # expect: GRD501
+
+        net = nn.Linear(4, 1)
+        trainer = Trainer(net, torch.optim.Adam(net.parameters()), nn.MSELoss())
+        trainer.fit([(torch.randn(2, 4), torch.randn(2, 1))], 3)
+        """,
+    # ---- correct look-alikes
+    "dict-of-numbers-accumulated": """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def training_step(batch):
+            x, y = batch
+            loss = F.mse_loss(model(x), y)
+            return {"loss": loss, "value": loss.item()}
+
+        total = 0
+        for batch in [(torch.randn(2, 4), torch.randn(2, 1))]:
+            optimizer.zero_grad()
+            result = training_step(batch)
+            result["loss"].backward()
+            optimizer.step()
+            total += result["value"]
+        """,
+    "lstm-hidden-state-detached": """\
+        import torch
+        import torch.nn as nn
+
+        lstm = nn.LSTM(4, 8, batch_first=True)
+        output, (h, c) = lstm(torch.randn(2, 5, 4))
+        print(h.detach().numpy())
+        """,
+    "trainer-that-clears-gradients": """\
+        import torch
+        import torch.nn as nn
+
+        class Trainer:
+            def __init__(self, model, optimizer):
+                self.model = model
+                self.optimizer = optimizer
+
+            def fit(self, loader):
+                for x, y in loader:
+                    self.optimizer.zero_grad()
+                    loss = (self.model(x) - y).pow(2).mean()
+                    loss.backward()
+                    self.optimizer.step()
+
+        net = nn.Linear(4, 1)
+        Trainer(net, torch.optim.Adam(net.parameters())).fit([(torch.randn(2, 4), torch.randn(2, 1))])
+        """,
+    "model-outputs-dict-of-metadata": """\
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return {"logits": self.fc(x), "shape": list(x.shape)}
+
+        model = Net()
+        out = model(torch.randn(1, 4))
+        with torch.no_grad():
+            probs = model(torch.randn(1, 4))["logits"].softmax(-1)
+        print(probs.numpy(), out["shape"])
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONTAINER_PROGRAMS))
+def test_containers_and_objects(name):
+    src = textwrap.dedent(CONTAINER_PROGRAMS[name])
+    assert reported(src) == expected(src)

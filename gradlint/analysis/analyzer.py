@@ -86,6 +86,7 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
             cst.SetComp: self._eval_comprehension,
             cst.Comparison: self._eval_comparison,
             cst.IfExp: self._eval_ifexp,
+            cst.Dict: self._eval_dict,
             cst.Integer: lambda node: NUMBER,
             cst.Float: lambda node: NUMBER,
             cst.Imaginary: lambda node: NUMBER,

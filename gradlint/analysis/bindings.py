@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
+from . import torch_api as api
 from .state import FreezeEvent
-from .syntax import dotted, literal_bool
-from .values import NUMBER, UNKNOWN, Tri, Value, seq, tensor
+from .syntax import dotted, literal_bool, literal_str
+from .values import NUMBER, UNKNOWN, Tri, Value, mapping, seq, tensor
 
 
 class Bindings:
@@ -78,7 +79,18 @@ class Bindings:
         container = self.lookup(path)
         if container is None:
             return
-        if container.kind == "seq":
+        if container.kind == "dict":
+            key = literal_str(target.slice[0].slice.value) if len(target.slice) == 1 and isinstance(
+                target.slice[0].slice, cst.Index
+            ) else None
+            if key is not None and key in container.keys:
+                items = tuple(value if k == key else v for k, v in zip(container.keys, container.items))
+                self.state.env[path] = container.with_(items=items)
+            elif key is not None:
+                self.state.env[path] = mapping(container.keys + (key,), container.items + (value,))
+            else:
+                self.state.env[path] = Value(kind="dict")
+        elif container.kind == "seq":
             self.state.env[path] = seq([container.elem, value] if container.elem is not None else [value])
         elif container.kind == "tensor" and container.grad is False and value.is_grad_tensor and self.state.mode:
             # filling a pre-allocated tensor with graph values makes it part of the graph
@@ -108,6 +120,11 @@ class Bindings:
             return Value(kind="module", params=None)
         if iterable.kind == "seq" and iterable.elem is not None:
             return iterable.elem
+        if iterable.kind == "module" and iterable.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
+            return Value(kind="module", params=iterable.params)
+        if iterable.kind == "tensor" and not iterable.struct:
+            # rows of a tensor: views that carry its graph
+            return tensor(iterable.grad, False if iterable.grad else None, cut=iterable.cut)
         return UNKNOWN
 
     def _requires_grad_set(self, obj_node, requires_grad: Tri, node) -> None:

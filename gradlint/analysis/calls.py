@@ -23,7 +23,7 @@ rule silent about it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
@@ -54,6 +54,11 @@ class Summary:
 
     returns: Value
     effects: LoopRecord
+    #: ``self.<attr>`` values when the walk left the function
+    fields: Dict[str, Value] = field(default_factory=dict)
+    #: for a constructor: the instance it makes (one object per context, so that its
+    #: methods' contexts match from one call to the next)
+    instance: Optional[Value] = None
 
 
 @dataclass
@@ -191,8 +196,13 @@ class Calls:
             self._returns = returns
             self._loops = [collector]
             ends_open = not self._body(function.body)
+            fields = {
+                key[5:]: value
+                for key, value in self.state.env.items()
+                if key.startswith("self.") and key.count(".") == 1 and value.kind != "unknown"
+            }
         except (Terminated, RecursionError):
-            returns, ends_open = [], False
+            returns, ends_open, fields = [], False, {}
         finally:
             table.active.pop()
             self.reporting, self._recording_contexts = was_reporting, was_recording
@@ -201,7 +211,37 @@ class Calls:
         if ends_open:
             returns.append(NONE)
         result = join_all(returns) if returns else UNKNOWN
-        return Summary(result, collector)
+        return Summary(result, collector, fields)
+
+    def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:
+        """``Trainer(model, optimizer)``: an instance whose fields ``__init__`` set from these arguments."""
+        receiver = Value(kind="module", params=cls.params, cls=cls) if cls.is_module else Value(kind="instance", cls=cls)
+        init = cls.methods.get("__init__")
+        if init is None or not args:
+            return receiver
+        params = bind_arguments(init, call, args, bound_self=True)
+        if params is None or all(value.kind == "unknown" for value in params.values()):
+            return receiver
+        key = ("instance", id(cls)) + Context(params, self.state.mode, None).key()
+        summary = self.calls.summaries.get(key)
+        if summary is None:
+            if id(init) in self.calls.active or self.calls.walks >= MAX_INLINE_WALKS:
+                return receiver
+            self.calls.walks += 1
+            summary = self._summarise(init, Context(params, self.state.mode, receiver))
+            self.calls.summaries[key] = summary
+        if summary.instance is None:
+            attrs = dict(cls.attrs)
+            attrs.update(summary.fields)
+            summary.instance = receiver
+            if attrs != cls.attrs:
+                instance = replace(cls, attrs=attrs)
+                if instance.params is None and any(
+                    v.is_grad_tensor or (v.kind == "module" and v.params) for v in attrs.values()
+                ):
+                    instance.params = True
+                summary.instance = receiver.with_(cls=instance, params=instance.params if cls.is_module else None)
+        return summary.instance
 
     def _contexts_for(self, function: cst.FunctionDef) -> List[Context]:
         contexts = self.calls.contexts.get(id(function), [])
@@ -213,6 +253,8 @@ class Calls:
         self, node: cst.FunctionDef, outer, mode: Tri, cls: Optional[ClassInfo], params: dict, receiver=None
     ) -> None:
         """Set up the walk's state at the entry of ``node`` (the caller's state is saved by the caller)."""
+        if receiver is not None and receiver.cls is not None:
+            cls = receiver.cls  # this instance's fields, set by its constructor's arguments
         env: dict = {}
         all_params = parameters(node)
         for extra in (node.params.star_arg, node.params.star_kwarg):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import base_path, dotted
-from .values import NONE, NUMBER, UNKNOWN, Value, join, ref, seq, tensor
+from .syntax import base_path, dotted, literal_int, literal_str
+from .values import NONE, NUMBER, UNKNOWN, Value, dict_item, join, mapping, ref, seq, tensor
 
 _BUILTINS = frozenset(
-    "float int len bool round abs isinstance hasattr str repr sum list tuple enumerate zip".split()
+    "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip".split()
 )
 
 
@@ -86,11 +86,36 @@ class Expressions:
             if base.grad is False:
                 return tensor(False, base.leaf, cut=base.cut)
             return self._op_result([(node.value, base)], "none")
-        if base.kind == "seq" and base.elem is not None and len(node.slice) == 1 and isinstance(
-            node.slice[0].slice, cst.Index
-        ):
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        if not isinstance(index, cst.Index):
+            return UNKNOWN
+        if base.kind == "seq" and base.elem is not None:
+            position = literal_int(index.value)
+            if position is not None and base.items and -len(base.items) <= position < len(base.items):
+                return base.items[position]
             return base.elem
+        if base.kind == "dict":
+            return dict_item(base, literal_str(index.value))
+        if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
+            return Value(kind="module", params=base.params)
         return UNKNOWN
+
+    def _eval_dict(self, node: cst.Dict) -> Value:
+        keys, values = [], []
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                self.eval(element.value)
+                keys = None
+                continue
+            key = literal_str(element.key)
+            self.eval(element.key)
+            value = self.eval(element.value)
+            if keys is not None and key is not None:
+                keys.append(key)
+                values.append(value)
+            else:
+                keys = None
+        return mapping(keys, values) if keys is not None else Value(kind="dict")
 
     def _eval_display(self, node) -> Value:
         values = [self.eval(element.value) for element in node.elements]
@@ -266,9 +291,7 @@ class Expressions:
                     record.forwards.append((node, dotted(node.func), callee, self.state.mode))
             return result
         if kind == "class" and callee.cls is not None:
-            if callee.cls.is_module:
-                return Value(kind="module", params=callee.cls.params, cls=callee.cls)
-            return Value(kind="instance", cls=callee.cls)
+            return self._instantiate(callee.cls, node, args)
         if kind == "builtin":
             return self._call_builtin(callee.qual, node, args)
         return UNKNOWN
@@ -293,6 +316,8 @@ class Expressions:
             return Value(kind="enumerate", elem=self._element_of(iterable, None))
         if name in ("list", "tuple") and not args:
             return seq([])
+        if name == "dict" and all(arg.keyword is not None for arg in node.args):
+            return mapping([arg.keyword.value for arg in node.args], [value for _, value in args])
         if name == "zip" and args and all(arg.keyword is None and not arg.star for arg in node.args):
             # iterating zip(a, b) gives (element of a, element of b)
             row = tuple(self._element_of(value, None) for _, value in args)

@@ -107,3 +107,25 @@ def is_grad_attribute(node) -> bool:
     return isinstance(node, cst.Attribute) and node.attr.value == "grad"
 
 
+
+
+def literal_int(node) -> Optional[int]:
+    """The value of ``3`` or ``-1``, else None."""
+    negative = False
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        node, negative = node.expression, True
+    if isinstance(node, cst.Integer):
+        try:
+            value = int(node.value, 0)
+        except ValueError:
+            return None
+        return -value if negative else value
+    return None
+
+
+def literal_str(node) -> Optional[str]:
+    """The value of a plain string literal (not an f-string, not concatenated), else None."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None

@@ -225,3 +225,6 @@ MODULE_API = frozenset(
     eval train zero_grad requires_grad_ to cuda cpu float double half bfloat16 type apply forward
     state_dict load_state_dict register_buffer register_parameter add_module""".split()
 )
+
+#: Containers of modules: indexing or iterating one gives a member module.
+MODULE_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})

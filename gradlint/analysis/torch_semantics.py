@@ -9,8 +9,8 @@ import libcst as cst
 from . import torch_api as api
 from .evidence import PROVEN_GRAD
 from .state import FreezeEvent
-from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool
-from .values import NONE, UNKNOWN, Tri, Value, join_tri, seq, tensor
+from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool, literal_str
+from .values import NONE, UNKNOWN, Tri, Value, dict_item, dict_values, join_tri, seq, tensor
 
 _CONTAINER_METHODS = frozenset(
     "keys values items get to_tuple index count pop update copy setdefault append extend".split()
@@ -111,6 +111,8 @@ class TorchSemantics:
             return UNKNOWN
         if kind == "seq":
             return self._seq_method(receiver, name, node, args)
+        if kind == "dict":
+            return self._dict_method(receiver, name, node, args)
         if kind == "class" and receiver.cls is not None and name == "from_pretrained" and receiver.cls.is_module:
             return Value(kind="module", params=True, cls=receiver.cls)
         if kind in ("unknown", "instance"):
@@ -259,7 +261,7 @@ class TorchSemantics:
         elif module.params is None and grad is False:
             grad = None
         saves_self = bool(grad) and module.cls is None and module.qual.rsplit(".", 1)[-1] in api.OUTPUT_SAVING_MODULES
-        return tensor(
+        output = tensor(
             grad,
             False if grad else None,
             struct=not single,
@@ -267,6 +269,9 @@ class TorchSemantics:
             cut=grad is False and result.cut,
             saves_self=saves_self,
         )
+        if module.cls is None and module.qual.rsplit(".", 1)[-1] in api.TUPLE_OUTPUT_MODULES:
+            return _recurrent_output(module.qual.rsplit(".", 1)[-1], output.with_(struct=False))
+        return output
 
     @staticmethod
     def _container_params(args) -> Tri:
@@ -277,6 +282,19 @@ class TorchSemantics:
         if any(m.kind == "module" and m.params for m in members):
             return True
         return None
+
+    def _dict_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        if name == "values":
+            return dict_values(receiver)
+        if name == "items":
+            values = dict_values(receiver)
+            if values.elem is None:
+                return Value(kind="seq", has_grad=None)
+            pair = (UNKNOWN, values.elem)
+            return Value(kind="seq", elem=seq(list(pair)).with_(items=pair), has_grad=values.has_grad)
+        if name in ("get", "pop") and node.args:
+            return dict_item(receiver, literal_str(node.args[0].value))
+        return UNKNOWN
 
     def _backward(self, node: cst.Call, receiver_node) -> None:
         path = base_path(receiver_node)
@@ -301,3 +319,13 @@ class TorchSemantics:
         freed = value.deps | ({path} if path else frozenset())
         if freed:
             self.state.freed = self.state.freed | freed
+
+
+def _recurrent_output(name: str, part: Value) -> Value:
+    """``output, (h, c) = lstm(x)``; ``output, h = gru(x)``; ``out, weights = attention(q, k, v)``."""
+    second = _pair(part, part) if name == "LSTM" else part
+    return _pair(part, second)
+
+
+def _pair(first: Value, second: Value) -> Value:
+    return seq([first, second]).with_(items=(first, second))

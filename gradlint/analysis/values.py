@@ -50,8 +50,10 @@ class Value:
     deps: frozenset = frozenset()
     #: "module": False after ``.eval()``, True after ``.train()``.
     training: Tri = None
-    #: "seq" of a known length (a tuple display, a zip() element): each position's value.
+    #: "seq" of a known length (a tuple display, a zip() element): each position's value;
+    #: "dict" with literal string keys: each key's value, in the order of ``keys``.
     items: tuple = ()
+    keys: tuple = ()
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -130,6 +132,10 @@ def join(a: Value, b: Value) -> Value:
         elem = join(a.elem, b.elem) if a.elem is not None and b.elem is not None else (a.elem or b.elem)
         items = tuple(join(x, y) for x, y in zip(a.items, b.items)) if len(a.items) == len(b.items) else ()
         return Value(kind="seq", elem=elem, has_grad=join_tri(a.has_grad, b.has_grad), items=items)
+    if a.kind == "dict":
+        if a.keys == b.keys:
+            return Value(kind="dict", keys=a.keys, items=tuple(join(x, y) for x, y in zip(a.items, b.items)))
+        return Value(kind="dict")
     if a.kind == "params" and a.owner == b.owner:
         return a
     if a.kind == "optimizer" and a.owner == b.owner:
@@ -160,3 +166,22 @@ class ClassInfo:
     attrs: dict = field(default_factory=dict)
     #: the methods defined in the class body, by name
     methods: dict = field(default_factory=dict)
+
+
+def mapping(keys, values) -> Value:
+    """A dict whose keys are known strings."""
+    return Value(kind="dict", keys=tuple(keys), items=tuple(values))
+
+
+def dict_item(value: Value, key: Optional[str]) -> Value:
+    """``d[key]`` of a "dict" value; with an unknown key, any of its values."""
+    if key is not None and key in value.keys:
+        return value.items[value.keys.index(key)]
+    if key is None and value.items:
+        return join_all(value.items)
+    return UNKNOWN
+
+
+def dict_values(value: Value) -> Value:
+    """The values of a "dict" value, as a sequence."""
+    return seq(list(value.items)) if value.items else Value(kind="seq", has_grad=None)
