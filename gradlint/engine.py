@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
 import tokenize
 from dataclasses import replace
@@ -13,6 +14,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .analysis import HOOKS, Analyzer
+from .analysis.project import dependencies
 from .rule import Finding, Rule
 
 INPUT_ERROR = "GRD001"
@@ -86,6 +88,11 @@ def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]]) -> List[
     if "noqa" in text and _FILE_NOQA.search(text):
         return []
     active = rules_for(text, rule_classes)
+    if len(active) < len(rule_classes) and os.path.isfile(path):
+        # what a rule needs may come from a module of the project this file imports
+        imported = "\n".join(source for _, source in dependencies(path, text))
+        if imported:
+            active = rules_for(text + "\n" + imported, rule_classes)
     if not active and _compiles(text):
         return []
     try:
@@ -147,17 +154,25 @@ class _GuardedRule:
         return call
 
 
-def collect(module: cst.Module, rule_classes: Iterable[Type[Rule]]) -> Tuple[List[tuple], List[str]]:
-    """Run the analysis with the rules: (rule, node, message, fix) reports, and crash messages."""
+def collect(
+    module: cst.Module, rule_classes: Iterable[Type[Rule]], path: str = "", text: str = ""
+) -> Tuple[List[tuple], List[str]]:
+    """Run the analysis with the rules: (rule, node, message, fix) reports, and crash messages.
+
+    With the ``path`` of a file on disk, the analysis also reads the modules of its
+    project that it imports (see ``analysis.project``).
+    """
     raw: List[tuple] = []
     crashes: list = []
     rules = [cls() for cls in rule_classes]
     analyzer = Analyzer(
-        [_GuardedRule(rule, crashes) for rule in rules], lambda rule, node, msg, fix: raw.append((rule, node, msg, fix))
+        [_GuardedRule(rule, crashes) for rule in rules],
+        lambda rule, node, msg, fix: raw.append((rule, node, msg, fix)),
+        path=path if path and os.path.isfile(path) else None,
     )
     errors: List[str] = []
     try:
-        analyzer.run(module)
+        analyzer.run(module, text)
     except RecursionError:
         errors.append("analysis aborted: the code is nested too deeply")
     except Exception as exc:
@@ -168,7 +183,7 @@ def collect(module: cst.Module, rule_classes: Iterable[Type[Rule]]) -> Tuple[Lis
 
 
 def analyse(module: cst.Module, text: str, path: str, rule_classes: Iterable[Type[Rule]]) -> List[Finding]:
-    raw, errors = collect(module, rule_classes)
+    raw, errors = collect(module, rule_classes, path, text)
     findings = [_error(path, INTERNAL_ERROR, message) for message in errors]
     if raw:
         findings.extend(_locate(module, text, path, raw))

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 from typing import List, Optional, Sequence, Tuple, Type
 
+from .analysis.project import dependency_digest
 from .cache import Cache
 from .engine import INPUT_ERROR, _error, lint_bytes
 from .rule import Finding, Rule
@@ -28,12 +29,22 @@ def lint_file(path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache] = N
         return [_error(path, INPUT_ERROR, f"cannot read: {exc.strerror or exc}")]
     if cache is None:
         return lint_bytes(data, path, rules)
-    key = cache.key(data, path)
+    # findings also depend on the project modules the file imports and on callers elsewhere
+    key = cache.key(data + b"\0" + _project_digest(path, data), path)
     findings = cache.get(key, path)
     if findings is None:
         findings = lint_bytes(data, path, rules)
         cache.put(key, findings, path)
     return findings
+
+
+def _project_digest(path: str, data: bytes) -> bytes:
+    if path.endswith(".ipynb"):
+        return b""
+    try:
+        return dependency_digest(path, data.decode("utf-8", "replace"))
+    except (OSError, RecursionError, ValueError):
+        return b"?"
 
 
 def _init_worker(codes: Tuple[str, ...], cache_dir: Optional[str]) -> None:

@@ -9,6 +9,8 @@ import libcst as cst
 from .bindings import Bindings
 from .calls import CallTable, Calls, call_graph_order
 from .evidence import Evidence
+from .imports import Imports
+from .project import defined_functions, project_for
 from .expressions import Expressions
 from .prescan import NoGradCalls, called_names
 from .scopes import Scopes
@@ -32,11 +34,15 @@ HOOKS = (
 )
 
 
-class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, Calls, Evidence):
+class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, Calls, Evidence, Imports):
     """Walks one module; calls the rules' hooks on the reporting pass."""
 
-    def __init__(self, rules: Iterable, report: Callable):
+    def __init__(self, rules: Iterable, report: Callable, path: Optional[str] = None, import_depth: int = 0):
         self._report = report
+        #: the linted file and its project (None: a snippet with no file, nothing else is read)
+        self.path = path
+        self.project = project_for(path) if path else None
+        self.import_depth = import_depth
         self.hooks: Dict[str, List[Callable]] = {name: [] for name in HOOKS}
         for rule in rules:
             for name in HOOKS:
@@ -171,8 +177,15 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
             value = self.outer.get(path)
         return value
 
-    def run(self, module: cst.Module) -> None:
+    def run_module_level(self, module: cst.Module) -> None:
+        """Walk the module's own statements only: what another file sees when it imports this one."""
         NoGradCalls(self._called_without_grad).scan(module.body)
+        self._block(module.body)
+
+    def run(self, module: cst.Module, text: str = "") -> None:
+        NoGradCalls(self._called_without_grad).scan(module.body)
+        if self.project is not None and text:
+            self._called_without_grad |= defined_functions(text) & self.project.no_grad_callees()
         self._block(module.body)
         self._emit("on_scope_end", None)
         module_env = self.state.env

@@ -29,6 +29,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
+from .syntax import dotted
 from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri
 
 MAX_DEPTH = 3
@@ -149,14 +150,17 @@ class Calls:
     """Interprets calls to the file's own functions and methods (see the module doc)."""
 
     def _call_function(
-        self, function: cst.FunctionDef, call: cst.Call, args, receiver: Optional[Value] = None
+        self, function: cst.FunctionDef, call: cst.Call, args, receiver: Optional[Value] = None, names=None
     ) -> Value:
+        """The value of a call; ``names``: the module names a function of another file sees."""
         table: CallTable = self.calls
         params = bind_arguments(function, call, args, bound_self=receiver is not None and not is_static(function))
         if params is None:
             return UNKNOWN
+        if names is None and receiver is not None and receiver.cls is not None and receiver.cls.namespace is not None:
+            names = receiver.cls.namespace.env
         context = Context(params, self.state.mode, receiver)
-        if self.reporting and self._recording_contexts:
+        if self.reporting and self._recording_contexts and names is None:
             known = table.contexts.setdefault(id(function), [])
             if all(c.key() != context.key() for c in known):
                 known.append(context)
@@ -168,25 +172,58 @@ class Calls:
             if table.walks >= MAX_INLINE_WALKS:
                 return UNKNOWN
             table.walks += 1
-            summary = self._summarise(function, context)
+            summary = self._summarise(function, context, names)
             table.summaries[key] = summary
-        for record in self._loops:
-            effects = summary.effects
-            record.backwards.extend(effects.backwards)
-            record.steps.extend(effects.steps)
-            record.clears.extend(effects.clears)
-            record.forwards.extend(effects.forwards)
-            record.local_calls.append(function)
+        if self._loops:
+            self._replay(summary.effects, call, function, receiver, foreign=names is not None)
         return summary.returns
 
-    def _summarise(self, function: cst.FunctionDef, context: Context) -> Summary:
+    def _replay(self, effects: LoopRecord, call: cst.Call, function: cst.FunctionDef, receiver, foreign: bool) -> None:
+        """Add a callee's loop effects to the caller's loops, in the caller's names.
+
+        A path that starts with a parameter is renamed to the argument's path, ``self``
+        to the receiver's; a call into another file is reported at the call.
+        """
+        renames = {}
+        for arg, param in zip(call.args, parameters(function)[1 if receiver is not None else 0 :]):
+            path = dotted(arg.value)
+            if path is not None and arg.keyword is None and not arg.star:
+                renames[param.name.value] = path
+        if receiver is not None and isinstance(call.func, cst.Attribute):
+            path = dotted(call.func.value)
+            if path is not None:
+                renames["self"] = path
+
+        def rename(path):
+            if path is None:
+                return None
+            head, dot, rest = path.partition(".")
+            return renames[head] + dot + rest if head in renames else path
+
+        if foreign:
+            backwards = [(call, None) for _ in effects.backwards]
+            steps = [(call, rename(path), value) for _, path, value in effects.steps]
+            clears = [None for _ in effects.clears]
+            forwards = [(call, None, module, mode) for _, _, module, mode in effects.forwards]
+        else:
+            backwards = [(node, rename(path)) for node, path in effects.backwards]
+            steps = [(node, rename(path), value) for node, path, value in effects.steps]
+            clears = [rename(path) for path in effects.clears]
+            forwards = [(node, rename(path), module, mode) for node, path, module, mode in effects.forwards]
+        for record in self._loops:
+            record.backwards.extend(backwards)
+            record.steps.extend(steps)
+            record.clears.extend(clears)
+            record.forwards.extend(forwards)
+
+    def _summarise(self, function: cst.FunctionDef, context: Context, names=None) -> Summary:
         """Walk the callee silently in ``context``; its loop effects go to a collector."""
         table: CallTable = self.calls
         saved = {name: getattr(self, name) for name in SCOPE_FIELDS}
         was_reporting, was_recording = self.reporting, self._recording_contexts
         collector = LoopRecord(function, frozenset())
         returns: list = []
-        outer = self.outer if self.outer is not None else dict(self.state.env)
+        outer = names if names is not None else self.outer if self.outer is not None else dict(self.state.env)
         cls = context.receiver.cls if context.receiver is not None else None
         table.active.append(id(function))
         try:
@@ -228,7 +265,8 @@ class Calls:
             if id(init) in self.calls.active or self.calls.walks >= MAX_INLINE_WALKS:
                 return receiver
             self.calls.walks += 1
-            summary = self._summarise(init, Context(params, self.state.mode, receiver))
+            names = cls.namespace.env if cls.namespace is not None else None
+            summary = self._summarise(init, Context(params, self.state.mode, receiver), names)
             self.calls.summaries[key] = summary
         if summary.instance is None:
             attrs = dict(cls.attrs)

@@ -59,6 +59,8 @@ class Expressions:
         kind = obj.kind
         if kind == "ref":
             return ref(api.canonical(f"{obj.qual}.{attr}"))
+        if kind == "namespace":
+            return self._namespace_attribute(obj, attr)
         if kind == "tensor":
             self._emit("on_attribute", node)
             if obj.struct:
@@ -270,12 +272,14 @@ class Expressions:
     def _call_value(self, callee: Value, node: cst.Call, args) -> Value:
         kind = callee.kind
         if kind == "func":
-            function = self.functions.get(callee.qual)
+            functions, names = self._function_table(callee.owner)
+            function = functions.get(callee.qual)
             if function is None:
                 return UNKNOWN
-            for record in self._loops:
-                record.local_calls.append(function)
-            return self._call_function(function, node, args)
+            if names is None:
+                for record in self._loops:
+                    record.local_calls.append(function)
+            return self._call_function(function, node, args, names=names)
         if kind == "ref":
             return self._call_qualified(callee.qual, node, args)
         if kind == "module":

@@ -117,6 +117,9 @@ class StatementWalker:
             full = dotted(alias.name)
             if full is None:
                 continue
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else None
+            if self._bind_project_import(full, local):
+                continue
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self._set(alias.asname.name.value, ref(api.canonical(full)))
             else:
@@ -124,6 +127,8 @@ class StatementWalker:
                 self._set(top, ref(top))
 
     def _small_importfrom(self, node: cst.ImportFrom) -> None:
+        if self._bind_project_from_import(node):
+            return
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
         module = dotted(node.module)

@@ -166,6 +166,8 @@ class ClassInfo:
     attrs: dict = field(default_factory=dict)
     #: the methods defined in the class body, by name
     methods: dict = field(default_factory=dict)
+    #: for a class of another file of the project: that module's names (``imports.Namespace``)
+    namespace: Optional[object] = None
 
 
 def mapping(keys, values) -> Value:

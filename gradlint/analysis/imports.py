@@ -1,0 +1,158 @@
+"""Imports of the project's own modules: what another file defines, bound where it is imported.
+
+An imported module of the project is parsed and walked once per process, at module
+level only and with no rule (``__init__`` and ``forward`` of its classes are walked,
+as they are for a class of the linted file). Its top-level names become values of
+the importing file: a class keeps its parameters, fields and methods, a function
+its body, and both remember the module's names (``namespace``) so that a call into
+them is interpreted in the module where they were written. Findings are never
+reported in another file's lines: effects of a call into another file are
+attributed to the call.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+
+from .project import MAX_IMPORT_DEPTH, _read, _stat_key
+from .syntax import dotted
+from .values import UNKNOWN, Value
+
+
+@dataclass
+class Namespace:
+    """The top-level names of one module of the project."""
+
+    path: str
+    env: dict
+    functions: dict
+
+
+_LOADED: Dict[str, Tuple[Optional[Tuple[int, int]], Optional[Namespace]]] = {}
+_LOADING: set = set()
+
+
+def load_namespace(path: str, depth: int) -> Optional[Namespace]:
+    stat = _stat_key(path)
+    cached = _LOADED.get(path)
+    if cached is not None and cached[0] == stat:
+        return cached[1]
+    if path in _LOADING or depth > MAX_IMPORT_DEPTH:
+        return None
+    _LOADING.add(path)
+    try:
+        namespace = _analyse_module(path, depth)
+    finally:
+        _LOADING.discard(path)
+    _LOADED[path] = (stat, namespace)
+    return namespace
+
+
+def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
+    data = _read(path)
+    if data is None or b"\x00" in data:
+        return None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        module = cst.parse_module(data.decode(encoding))
+    except Exception:  # an unreadable module of the project is only unknown
+        return None
+    from .analyzer import Analyzer
+
+    analyzer = Analyzer((), lambda *args: None, path=path, import_depth=depth + 1)
+    analyzer.reporting = False
+    try:
+        analyzer.run_module_level(module)
+    except (RecursionError, MemoryError):
+        return None
+    env = {}
+    for name, value in analyzer.state.env.items():
+        if "." in name:
+            continue
+        if value.kind == "func":
+            value = value.with_(owner=path)
+        env[name] = value
+    namespace = Namespace(path, env, analyzer.functions)
+    for value in env.values():
+        if value.kind == "class" and value.cls is not None and value.cls.namespace is None:
+            value.cls.namespace = namespace
+    return namespace
+
+
+class Imports:
+    """Binds imports that resolve to the project's own files (see the module doc)."""
+
+    def _project_module(self, module: str, level: int) -> Optional[Namespace]:
+        if self.project is None:
+            return None
+        path = self.project.find_module(module, self.path, level)
+        if path is None or os.path.abspath(path) == os.path.abspath(self.path):
+            return None
+        return load_namespace(path, self.import_depth)
+
+    def _bind_project_from_import(self, node: cst.ImportFrom) -> bool:
+        """``from X import a, b`` / ``from .X import *`` of the project: True when bound here."""
+        module_name = dotted(node.module) if node.module is not None else ""
+        if module_name is None:
+            return False
+        level = len(node.relative)
+        namespace = self._project_module(module_name, level)
+        if namespace is None:
+            return False
+        if isinstance(node.names, cst.ImportStar):
+            for name, value in namespace.env.items():
+                if not name.startswith("_"):
+                    self._set(name, value)
+            return True
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            value = namespace.env.get(name)
+            if value is None:
+                submodule = self._project_module(f"{module_name}.{name}".strip("."), level)
+                value = _namespace_value(submodule) if submodule is not None else UNKNOWN
+            self._set(local, value)
+        return True
+
+    def _bind_project_import(self, full: str, local: Optional[str]) -> bool:
+        """``import a.b as c`` / ``import a`` of the project."""
+        namespace = self._project_module(full if local else full.split(".", 1)[0], 0)
+        if namespace is None:
+            return False
+        self._set(local or full.split(".", 1)[0], _namespace_value(namespace))
+        return True
+
+    def _namespace_attribute(self, namespace_value: Value, attr: str) -> Value:
+        namespace = load_namespace(namespace_value.owner, self.import_depth)
+        if namespace is None:
+            return UNKNOWN
+        if attr in namespace.env:
+            return namespace.env[attr]
+        package = os.path.dirname(namespace.path)
+        if os.path.basename(namespace.path) == "__init__.py":
+            for path in (os.path.join(package, attr + ".py"), os.path.join(package, attr, "__init__.py")):
+                if os.path.isfile(path):
+                    loaded = load_namespace(path, self.import_depth)
+                    return _namespace_value(loaded) if loaded is not None else UNKNOWN
+        return UNKNOWN
+
+    def _function_table(self, owner: Optional[str]) -> Tuple[dict, Optional[dict]]:
+        """The functions a "func" value may name, and the names its body sees (None: this file's)."""
+        if not owner:
+            return self.functions, None
+        namespace = load_namespace(owner, self.import_depth)
+        if namespace is None:
+            return {}, None
+        return namespace.functions, namespace.env
+
+
+def _namespace_value(namespace: Namespace) -> Value:
+    return Value(kind="namespace", owner=namespace.path)

@@ -1,0 +1,228 @@
+"""Facts that cross files: imports of the project's own modules, callers in other files, the cache key."""
+
+import textwrap
+
+from gradlint.analysis.project import dependency_digest, forget_projects
+from gradlint.engine import lint_bytes
+from gradlint.rules import ALL_RULES
+
+DEFAULT = [rule for rule in ALL_RULES if rule.default_enabled()]
+
+
+def write(root, files):
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def lint(path):
+    return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), DEFAULT)]
+
+
+NET = """\
+    import torch.nn as nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x):
+            logits = self.fc(x)
+            return logits, logits.softmax(-1)
+    """
+
+
+def test_module_class_imported_from_a_sibling_package(tmp_path):
+    write(
+        tmp_path,
+        {
+            "models/__init__.py": "",
+            "models/net.py": NET,
+            "train.py": """\
+                import torch
+                from models.net import Net
+
+                model = Net()
+                logits, probs = model(torch.randn(1, 4))
+                print(probs.numpy())
+                """,
+        },
+    )
+    assert lint(tmp_path / "train.py") == [(6, "GRD503")]
+
+
+def test_relative_star_import_and_module_alias(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/net.py": NET,
+            "pkg/losses.py": """\
+                import torch.nn.functional as F
+
+                def compute_loss(model, x, y):
+                    logits, _ = model(x)
+                    return F.cross_entropy(logits, y)
+                """,
+            "pkg/train.py": """\
+                import torch
+                from .losses import *
+                from . import net as nets
+
+                model = nets.Net()
+                opt = torch.optim.SGD(model.parameters(), lr=0.1)
+                history = []
+                for x, y in [(torch.randn(2, 4), torch.tensor([0, 1]))]:
+                    opt.zero_grad()
+                    loss = compute_loss(model, x, y)
+                    loss.backward()
+                    opt.step()
+                    history.append(loss)
+                """,
+        },
+    )
+    assert lint(tmp_path / "pkg" / "train.py") == [(13, "GRD502")]
+
+
+def test_helper_effects_in_another_file_are_reported_at_the_call(tmp_path):
+    write(
+        tmp_path,
+        {
+            "steps.py": """\
+                def train_step(model, optimizer, x, y):
+                    loss = ((model(x) - y) ** 2).mean()
+                    loss.backward()
+                    optimizer.step()
+                    return loss.item()
+                """,
+            "main.py": """\
+                import torch
+                from steps import train_step
+
+                model = torch.nn.Linear(4, 1)
+                optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+                for x, y in [(torch.randn(2, 4), torch.randn(2, 1))]:
+                    train_step(model, optimizer, x, y)
+                """,
+        },
+    )
+    assert lint(tmp_path / "main.py") == [(7, "GRD501")]
+    assert lint(tmp_path / "steps.py") == []
+
+
+CONVERT = """\
+    import torch.nn as nn
+
+    def convert(module):
+        new = nn.Linear(module.in_features, module.out_features)
+        new.weight.copy_(module.weight)
+        return new
+    """
+
+
+def test_function_called_under_no_grad_in_another_file_is_not_assumed_to_have_gradients(tmp_path):
+    write(tmp_path, {"lib/__init__.py": "", "lib/convert.py": CONVERT})
+    assert lint(tmp_path / "lib" / "convert.py") == [(5, "GRD201")]
+    write(
+        tmp_path,
+        {
+            "lib/api.py": """\
+                import torch
+                from .convert import convert
+
+                def prepare(model):
+                    with torch.no_grad():
+                        return convert(model)
+                """
+        },
+    )
+    forget_projects()
+    assert lint(tmp_path / "lib" / "convert.py") == []
+
+
+def test_a_same_named_method_call_elsewhere_does_not_silence(tmp_path):
+    write(
+        tmp_path,
+        {
+            "lib/__init__.py": "",
+            "lib/convert.py": CONVERT,
+            "lib/other.py": """\
+                import torch
+
+                def run(obj, model):
+                    with torch.no_grad():
+                        return obj.convert(model)
+                """,
+        },
+    )
+    assert lint(tmp_path / "lib" / "convert.py") == [(5, "GRD201")]
+
+
+def test_unparsable_or_missing_project_modules_are_only_unknown(tmp_path):
+    write(
+        tmp_path,
+        {
+            "broken.py": "def (:\n",
+            "main.py": """\
+                import torch
+                from broken import Net
+                from missing import thing
+                import broken as b
+
+                out = Net()(torch.randn(1, 4))
+                print(out.numpy(), b.x, thing)
+                """,
+        },
+    )
+    assert lint(tmp_path / "main.py") == []
+
+
+def test_import_cycles_terminate(tmp_path):
+    write(
+        tmp_path,
+        {
+            "a.py": "from b import g\n\ndef f(x):\n    return g(x)\n",
+            "b.py": "from a import f\n\ndef g(x):\n    return f(x)\n",
+        },
+    )
+    assert lint(tmp_path / "a.py") == []
+
+
+def test_cache_key_follows_imported_modules_and_no_grad_callers(tmp_path):
+    write(tmp_path, {"models.py": NET, "train.py": "from models import Net\n\ndef convert(m):\n    return m\n"})
+    train = tmp_path / "train.py"
+    first = dependency_digest(str(train), train.read_text())
+    assert dependency_digest(str(train), train.read_text()) == first
+    write(tmp_path, {"unrelated.py": "x = 1\n"})
+    forget_projects()
+    assert dependency_digest(str(train), train.read_text()) == first
+    write(tmp_path, {"models.py": NET + "\nEXTRA = 1\n"})
+    second = dependency_digest(str(train), train.read_text())
+    assert second != first
+
+
+def test_cached_results_follow_an_edit_of_an_imported_module(tmp_path):
+    from gradlint.runner import lint_files
+
+    write(
+        tmp_path,
+        {
+            "models.py": NET,
+            "train.py": """\
+                import torch
+                from models import Net
+
+                logits, probs = Net()(torch.randn(1, 4))
+                print(probs.numpy())
+                """,
+        },
+    )
+    cache = tmp_path / "cache"
+    train = str(tmp_path / "train.py")
+    first = lint_files([train], DEFAULT, jobs=1, cache_dir=str(cache))
+    assert [(f.line, f.code) for f in first] == [(5, "GRD503")]
+    write(tmp_path, {"models.py": NET.replace("return logits, logits.softmax(-1)", "return logits.detach(), None")})
+    second = lint_files([train], DEFAULT, jobs=1, cache_dir=str(cache))
+    assert second == []
