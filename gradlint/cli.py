@@ -18,6 +18,8 @@ from .rules import ALL_RULES, BY_CODE
 from .selection import SelectionError, engine_code_enabled, parse_codes, select_rules
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: the distribution is torch-gradlint (``gradlint`` on PyPI is an unrelated project)
+VERIFY_HINT = "gradlint verify needs torch: pip install 'torch-gradlint[verify]' (or install torch yourself)"
 
 
 class _Group(click.Group):
@@ -320,7 +322,7 @@ def verify(codes: Tuple[str, ...], jobs: int) -> None:
     if unknown:
         raise click.UsageError(f"unknown rule code: {unknown[0]}")
     if not torch_available():
-        click.echo("gradlint verify needs torch: pip install torch==2.13.0 (or pip install 'gradlint[verify]')", err=True)
+        click.echo(VERIFY_HINT, err=True)
         sys.exit(EXIT_ERROR)
     reports = run_verify([c.upper() for c in codes], jobs=jobs)
     for report in reports:

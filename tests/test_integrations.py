@@ -11,7 +11,7 @@ import pytest
 from gradlint.rules import ALL_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
 BAD = "import torch\nw = torch.zeros(3, requires_grad=True)\nw += 1\ny = w * 2\nprint(y.grad)\n"
 
 

@@ -16,12 +16,13 @@ touched: only `git ls-files` reads it.
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from checkout import copy_checkout
 
 pytest.importorskip("pre_commit")
 
@@ -52,11 +53,6 @@ FIXED_NB = notebook("import torch\nw = torch.zeros(3, requires_grad=True)", "wit
 #: one try-repo run: a virtualenv plus `pip install` of the repository
 TIMEOUT = 600
 
-_NOT_SOURCE = shutil.ignore_patterns(
-    ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".benchmarks", "corpus", ".gradlint_cache"
-)
-
-
 def _env(tmp_path):
     # no GIT_DIR / GIT_INDEX_FILE & co. leaking in (e.g. when the suite runs inside a git hook)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -78,31 +74,9 @@ def _init_repo(path, env):
     _git("config", "commit.gpgsign", "false", cwd=path, env=env)
 
 
-def _source_files(env):
-    """The checkout's files as a commit of the working tree would hold them (relative paths)."""
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None  # not a git checkout (e.g. an unpacked sdist)
-    return [name for name in listed.decode().split("\0") if name and (ROOT / name).is_file()]
-
-
 def _snapshot_checkout(dest, env):
     """A throwaway repository whose HEAD is this checkout's working tree, uncommitted changes included."""
-    files = _source_files(env)
-    if files is None:
-        shutil.copytree(ROOT, dest, ignore=_NOT_SOURCE)
-    else:
-        for name in files:
-            target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target)
+    copy_checkout(dest, env)
     assert (dest / ".pre-commit-hooks.yaml").is_file()
     _init_repo(dest, env)
     _git("add", "-A", cwd=dest, env=env)
