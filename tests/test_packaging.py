@@ -154,7 +154,8 @@ def test_readme_explains_the_virtualenv_and_the_cpu_only_torch():
 
 
 def test_no_test_reads_outside_the_repository():
-    escapes = re.compile(r"""ROOT\.parent\b|\.parent\.parent\.parent|['"]\.\./|['"]shared['"]""")
+    # the repository's parent (where a developer's ../shared happens to sit), reached however
+    escapes = re.compile(r"""ROOT\.parent\b|\.parent\.parent\.parent|\.\./shared|/\s*['"]shared['"]""")
     offenders = [
         f"{path.name}:{number}: {line.strip()}"
         for path in (ROOT / "tests").glob("*.py")
