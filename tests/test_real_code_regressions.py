@@ -219,3 +219,118 @@ def test_create_from_modified_config(model_classes, config, inputs):
 
 def test_fresh_model_per_iteration():
     assert findings(FRESH_MODEL_PER_ITERATION) == []
+
+
+# ---- training scripts (false alarms found on a corpus of public training code)
+
+# a helpers module that never imports torch itself: `torch.no_grad()` still means no_grad
+NO_GRAD_WITHOUT_IMPORT = """
+def validate(model, loader, criterion):
+    model.eval()
+    total = 0.0
+    with torch.no_grad():
+        for inputs, targets in loader:
+            total += criterion(model(inputs), targets).item()
+    return total
+"""
+
+# a tensor filled element by element through nested subscripts joins the graph
+NESTED_SUBSCRIPT_FILL = """
+import torch
+
+x = torch.randn(3, 3).requires_grad_()
+fx = torch.zeros_like(x)
+for i in range(3):
+    for j in range(3):
+        fx[i][j] = torch.exp(-x[i][j])
+fx.sum().backward()
+"""
+
+# an EMA copy whose parameters another method froze, reached through a getter
+EMA_COPY_FROZEN_ELSEWHERE = """
+import copy
+import torch
+import torch.nn as nn
+
+class GAN:
+    def __init__(self):
+        self.netG = nn.Linear(4, 4)
+
+    def build_average(self):
+        self.avgG = copy.deepcopy(self.netG)
+        for param in self.avgG.parameters():
+            param.requires_grad = False
+
+    def average_model(self):
+        return self.avgG
+
+    def step(self):
+        for p, avg_p in zip(self.netG.parameters(), self.average_model().parameters()):
+            avg_p.mul_(0.999).add_(0.001 * p.detach())
+"""
+
+# a loss bound on one branch only; the other branch builds the total without it
+LOSS_BOUND_ON_ONE_BRANCH = """
+import torch
+import torch.nn as nn
+
+D = nn.Linear(4, 1)
+opt = torch.optim.SGD(D.parameters(), lr=0.1)
+bce = nn.BCEWithLogitsLoss()
+for step, real in enumerate(torch.randn(5, 2, 4)):
+    opt.zero_grad()
+    out = D(real)
+    if step % 2:
+        d_loss = out.mean()
+    else:
+        fake_loss = bce(out, torch.zeros(2, 1))
+        d_loss = fake_loss / 2
+    d_loss.backward()
+    opt.step()
+"""
+
+# names local to an inlined forward() do not leak into the caller's freed graphs
+FORWARD_LOCAL_NAMES = """
+import torch
+import torch.nn as nn
+
+class D(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 1)
+        self.aux = nn.Linear(4, 2)
+
+    def forward(self, input):
+        x = input * 2
+        return self.fc(x), self.aux(x)
+
+d = D()
+opt = torch.optim.SGD(d.parameters(), lr=0.1)
+for real in torch.randn(3, 2, 4):
+    opt.zero_grad()
+    score, _ = d(real)
+    score.mean().backward()
+    score2, aux = d(real + 1)
+    aux.mean().backward()
+    opt.step()
+"""
+
+
+def test_no_grad_named_without_import_is_no_grad():
+    assert findings(NO_GRAD_WITHOUT_IMPORT) == []
+
+
+def test_nested_subscript_fill_joins_the_graph():
+    assert findings(NESTED_SUBSCRIPT_FILL) == []
+
+
+def test_parameters_of_an_unknown_object_may_be_frozen():
+    assert findings(EMA_COPY_FROZEN_ELSEWHERE) == []
+
+
+def test_freed_graph_of_a_name_rebound_on_one_branch():
+    assert findings(LOSS_BOUND_ON_ONE_BRANCH) == []
+
+
+def test_inlined_forward_does_not_leak_its_names():
+    assert findings(FORWARD_LOCAL_NAMES) == []

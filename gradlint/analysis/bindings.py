@@ -6,7 +6,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .state import FreezeEvent
-from .syntax import dotted, literal_bool, literal_str
+from .syntax import base_path, dotted, literal_bool, literal_str
 from .values import NUMBER, UNKNOWN, Tri, Value, mapping, seq, tensor
 
 
@@ -74,6 +74,13 @@ class Bindings:
 
     def _bind_subscript(self, target: cst.Subscript, value: Value) -> None:
         path = dotted(target.value)
+        if path is None and isinstance(target.value, cst.Subscript):
+            # fx[i][j] = v writes into fx too
+            path = base_path(target.value)
+            container = self.lookup(path) if path else None
+            if container is not None and container.kind == "tensor":
+                self._fill(path, container, value)
+            return
         if path is None:
             return
         container = self.lookup(path)
@@ -92,7 +99,11 @@ class Bindings:
                 self.state.env[path] = Value(kind="dict")
         elif container.kind == "seq":
             self.state.env[path] = seq([container.elem, value] if container.elem is not None else [value])
-        elif container.kind == "tensor" and container.grad is False and value.is_grad_tensor and self.state.mode:
+        elif container.kind == "tensor":
+            self._fill(path, container, value)
+
+    def _fill(self, path: str, container: Value, value: Value) -> None:
+        if container.grad is False and value.is_grad_tensor and self.state.mode:
             # filling a pre-allocated tensor with graph values makes it part of the graph
             self.state.env[path] = tensor(True, False)
 
@@ -147,5 +158,7 @@ class Bindings:
         root = event.owner
         module = self.lookup(root)
         if module is not None and module.kind == "module":
-            self.state.env[root] = module.with_(params=None)
+            # frozen whole: nothing left to train; anything else: not known any more
+            frozen = event.whole and event.requires_grad is False
+            self.state.env[root] = module.with_(params=False if frozen else None)
         self._emit("on_freeze", event.node, event)

@@ -30,7 +30,7 @@ import libcst as cst
 
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .syntax import dotted
-from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri
+from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, without_paths
 
 MAX_DEPTH = 3
 MAX_CONTEXTS = 4
@@ -157,6 +157,7 @@ class Calls:
         params = bind_arguments(function, call, args, bound_self=receiver is not None and not is_static(function))
         if params is None:
             return UNKNOWN
+        params = {name: without_paths(value) for name, value in params.items()}
         if names is None and receiver is not None and receiver.cls is not None and receiver.cls.namespace is not None:
             names = receiver.cls.namespace.env
         context = Context(params, self.state.mode, receiver)
@@ -234,7 +235,7 @@ class Calls:
             self._loops = [collector]
             ends_open = not self._body(function.body)
             fields = {
-                key[5:]: value
+                key[5:]: without_paths(value)
                 for key, value in self.state.env.items()
                 if key.startswith("self.") and key.count(".") == 1 and value.kind != "unknown"
             }
@@ -247,7 +248,7 @@ class Calls:
                 setattr(self, name, value)
         if ends_open:
             returns.append(NONE)
-        result = join_all(returns) if returns else UNKNOWN
+        result = without_paths(join_all(returns)) if returns else UNKNOWN
         return Summary(result, collector, fields)
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:

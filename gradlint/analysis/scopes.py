@@ -9,6 +9,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .state import SCOPE_FIELDS
+from .statements import _names_grad_mode
 from .values import UNKNOWN, ClassInfo, Tri, Value
 
 _NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
@@ -87,6 +88,8 @@ class Scopes:
                 mode = api.GRAD_MODE_CONTEXTS[value.qual]
             elif value.kind == "func" and mode is True:
                 mode = None  # a decorator of this file's own may run the function under no_grad
+            elif mode is True and _names_grad_mode(decorator.decorator):
+                mode = None  # `@torch.no_grad()` with `torch` unresolved here
         if mode is True and _NO_GRAD_HOOKS.match(method.name.value):
             mode = None
         return mode

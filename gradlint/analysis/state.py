@@ -50,7 +50,12 @@ class State:
         for key, value in b_env.items():
             if key not in env:
                 env[key] = _one_sided(value)
-        return State(env, join_tri(a.mode, b.mode), a.saved & b.saved, a.freed | b.freed)
+        # a freed graph is a may-fact, but a name the two paths disagree on was rebound
+        # on one of them: `if wass: d_loss = gp else: fake_loss = ...; d_loss = real + fake_loss`
+        freed = frozenset(
+            path for path in a.freed | b.freed if a.env.get(path) is b_env.get(path) or a.env.get(path) == b_env.get(path)
+        )
+        return State(env, join_tri(a.mode, b.mode), a.saved & b.saved, freed)
 
 
 def _one_sided(value: Value) -> Value:

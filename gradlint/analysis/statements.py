@@ -260,6 +260,9 @@ class StatementWalker:
             elif isinstance(item.item, cst.Call) and self.value(item.item.func).kind == "func":
                 # a context manager of this file's own may well wrap torch.no_grad()
                 body_mode = None if body_mode is not False else False
+            elif _names_grad_mode(item.item) and body_mode is not False:
+                # `torch.no_grad()` where `torch` was never imported here: still what it says
+                body_mode = None
             if item.asname is not None:
                 self._bind(item.asname.name, UNKNOWN if value.kind == "gradmode" else value, None)
         self.state.mode = body_mode
@@ -323,3 +326,10 @@ class StatementWalker:
                         (handler or self._generic)(item)
                     elif isinstance(item, cst.CSTNode):
                         self._generic(item)
+
+
+def _names_grad_mode(node) -> bool:
+    if isinstance(node, cst.Call):
+        node = node.func
+    name = dotted(node)
+    return name is not None and name.rsplit(".", 1)[-1] in api.GRAD_MODE_NAMES

@@ -118,7 +118,8 @@ class TorchSemantics:
         if kind in ("unknown", "instance"):
             path = dotted(node.func.value)
             if name in ("parameters", "named_parameters"):
-                return Value(kind="params", owner=path, grad=True, qual="named" if name[0] == "n" else "")
+                # an object nobody showed to be a trainable model: its parameters may be frozen
+                return Value(kind="params", owner=path, grad=None, qual="named" if name[0] == "n" else "")
             if name == "zero_grad":
                 self._clear_grads(None)
             elif name in ("eval", "train") and path is not None and kind == "unknown" and not node.args:
@@ -208,7 +209,8 @@ class TorchSemantics:
             return (self.lookup(path) if path else None) or receiver
         if name in ("eval", "train"):
             training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
-            result = receiver.with_(training=training)
+            # as for any object with eval()/train(): switching modes is for a model that has parameters
+            result = receiver.with_(training=training, params=True if receiver.params is None else receiver.params)
             if path is not None:
                 self.state.env[path] = result
             return result

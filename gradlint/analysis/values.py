@@ -187,3 +187,18 @@ def dict_item(value: Value, key: Optional[str]) -> Value:
 def dict_values(value: Value) -> Value:
     """The values of a "dict" value, as a sequence."""
     return seq(list(value.items)) if value.items else Value(kind="seq", has_grad=None)
+
+
+def without_paths(value: Value) -> Value:
+    """The value as seen from another scope: the dotted paths it names (``deps``,
+    ``data_of``) are the names of the scope that computed it, meaningless elsewhere."""
+    if value.kind == "tensor":
+        if value.deps or value.data_of is not None:
+            return value.with_(deps=frozenset(), data_of=None)
+        return value
+    if value.kind in ("seq", "dict") and (value.items or value.elem is not None):
+        return value.with_(
+            elem=without_paths(value.elem) if value.elem is not None else None,
+            items=tuple(without_paths(item) for item in value.items),
+        )
+    return value
