@@ -66,6 +66,8 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline (default: `baseline` in [tool.gradlint]).")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in this baseline file.")
+@click.option("--changed-since", metavar="REF", help="Lint only files changed since the git REF (merge base), untracked ones included.")
+@click.option("--changed-lines-only", is_flag=True, help="With --changed-since, report only findings on added or modified lines.")
 def check(
     paths: Tuple[str, ...],
     select: Optional[str],
@@ -88,6 +90,8 @@ def check(
     quiet: bool,
     baseline_file: Optional[str],
     write_baseline: Optional[str],
+    changed_since: Optional[str],
+    changed_lines_only: bool,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
     from .baseline import BaselineError
@@ -96,6 +100,8 @@ def check(
     from .runner import lint_files
 
     paths = paths or (".",)
+    if changed_lines_only and not changed_since:
+        raise click.UsageError("--changed-lines-only needs --changed-since REF")
     try:
         found = Path(config_path) if config_path else find_config([p for p in paths if p != "-"])
         if config_path and not found.is_file():
@@ -130,6 +136,9 @@ def check(
     files = [f for f in files if os.path.normpath(f) in named or not config.is_excluded(f)]
     if force_exclude and git_ignore is not None:
         files = [f for f in files if not git_ignore.is_ignored(f)]
+    changes = _changes_since(changed_since, files, paths) if changed_since else None
+    if changes is not None:
+        files = [f for f in files if changes.touches(f)]
     findings += [_error(path, INPUT_ERROR, f"cannot read directory: {reason}") for path, reason in walk_errors]
     from .cache import CACHE_DIR
 
@@ -154,6 +163,8 @@ def check(
         click.echo(f"gradlint: recorded {recorded} findings in {write_baseline}", err=True)
     if baseline is not None:
         findings = baseline.filter(findings, reader)
+    if changes is not None and changed_lines_only:
+        findings = changes.on_changed_lines(findings)
     if fix or diff:
         fixed, diffs = _apply_fixes(findings, rules, unsafe_fixes, write=not diff)
         if diff:
@@ -256,6 +267,19 @@ def _load_baseline(option: Optional[str], config: Config):
 
     where = Path(option) if option else config.baseline
     return load_baseline(where) if where is not None else None
+
+
+def _changes_since(ref: str, files, paths):
+    """The changes since ``ref`` in the repository of the linted paths; exit 2 with one line if git cannot say."""
+    from .changed import ChangedError, changes_since
+
+    first = next((p for p in paths if p != "-"), ".")
+    where = first if os.path.isdir(first) else (os.path.dirname(first) or ".")
+    try:
+        return changes_since(ref, files, where)
+    except ChangedError as exc:
+        click.echo(f"gradlint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _line_reader(stdin_data: Optional[bytes], stdin_name: str):
