@@ -336,6 +336,17 @@ def docs(output: str, check: bool) -> None:
 
 
 @main.command()
+def server() -> None:
+    """Run the language server over stdio (editors start it; needs the [lsp] extra)."""
+    from .server import INSTALL_HINT, available, serve
+
+    if not available():
+        click.echo(INSTALL_HINT, err=True)
+        sys.exit(EXIT_ERROR)
+    serve()
+
+
+@main.command()
 @click.argument("codes", nargs=-1)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True, help="Rules verified at once.")
 def verify(codes: Tuple[str, ...], jobs: int) -> None:
