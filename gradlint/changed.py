@@ -87,12 +87,14 @@ class Changes:
         return os.path.abspath(path) in self.lines
 
     def on_changed_lines(self, findings: Sequence[Finding]) -> List[Finding]:
-        """Findings on added or modified lines (errors about a changed file are always kept)."""
+        """Findings on added or modified lines (errors, and source not from a file (stdin), are kept)."""
         kept = []
         for finding in findings:
             path, cell = split_cell(finding.path)
-            changed = self.lines.get(os.path.abspath(path), set())
-            if finding.code in ENGINE_CODES or changed is None or (cell, finding.line) in changed:
+            absolute = os.path.abspath(path)
+            changed = self.lines.get(absolute)
+            if finding.code in ENGINE_CODES or absolute not in self.lines or changed is None \
+                    or (cell, finding.line) in changed:
                 kept.append(finding)
         return kept
 

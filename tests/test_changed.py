@@ -65,6 +65,11 @@ def test_uncommitted_and_untracked_changes_count(repo):
     result = gradlint("check", "--changed-since", "HEAD", "--changed-lines-only", ".", cwd=repo)
     assert reported(result) == [("a.py:4", "GRD201"), ("new.py:3", "GRD201")]
     assert gradlint("check", "--changed-since", "HEAD", "--changed-lines-only", "other.py", cwd=repo).returncode == 0
+    # source on stdin is not a file git knows: it is linted and reported whole
+    piped = subprocess.run([sys.executable, "-m", "gradlint", "check", "--changed-since", "HEAD",
+                            "--changed-lines-only", "-", "--stdin-filename", "other.py"],
+                           input=PITFALL_FILE, capture_output=True, text=True, cwd=repo)
+    assert reported(piped) == [("other.py:3", "GRD201")]
 
 
 def test_changed_lines_in_a_notebook_are_found_by_cell(repo):
