@@ -89,6 +89,16 @@ def test_changed_lines_in_a_notebook_are_found_by_cell(repo):
     assert "cell 2:1:" in result.stdout
 
 
+def test_a_helper_in_an_unchanged_file_is_understood(repo):
+    (repo / "models.py").write_text("import torch\n\ndef make_leaf():\n    return torch.zeros(3, requires_grad=True)\n")
+    git(repo, "add", "models.py")
+    git(repo, "commit", "-q", "-m", "helpers")
+    (repo / "train.py").write_text("from models import make_leaf\nw = make_leaf()\nw += 1\n")
+    result = gradlint("check", "--changed-since", "HEAD", "--changed-lines-only", ".", cwd=repo)
+    assert reported(result) == [("train.py:3", "GRD201")]
+    assert "of 1 files checked" in result.stderr
+
+
 def test_errors_outside_a_repository_and_for_an_unknown_ref(repo, tmp_path_factory):
     outside = tmp_path_factory.mktemp("plain")
     (outside / "a.py").write_text(PITFALL_FILE)
