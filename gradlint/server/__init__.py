@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-INSTALL_HINT = "gradlint server needs pygls: pip install 'gradlint[lsp]' (or pip install 'pygls>=2,<3')"
+INSTALL_HINT = "gradlint server needs pygls: pip install 'torch-gradlint[lsp]' (or pip install 'pygls>=2,<3')"
 
 
 def available() -> bool:

@@ -44,7 +44,9 @@ class GradlintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("gradlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          notebook_document_sync=_NOTEBOOKS)
-        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gradlint-lint")
+        # one worker: the analysis keeps per-process caches (the project model) that are not
+        # meant to be shared between threads; the event loop stays free either way
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gradlint-lint")
         self.pending: Dict[str, asyncio.Task] = {}
         #: the findings last published, by document uri: code actions are computed from them
         self.published: Dict[str, List[Finding]] = {}
