@@ -52,7 +52,7 @@ def read_lines(path: str) -> Optional[List[str]]:
         text, origin = notebook_source(data)
     except (OSError, ValueError, SyntaxError, LookupError, NotebookError):
         return None
-    return [line for line, (number, _) in zip(text.splitlines(), origin) if number == cell]
+    return [line for line, where in zip(text.splitlines(), origin) if where.cell == cell]
 
 
 def fingerprint(code: str, line_text: str) -> str:
@@ -77,9 +77,9 @@ class Baseline:
         cache: Dict[str, Optional[Sequence[str]]] = {}
         keys = []
         for finding in findings:
-            if finding.path not in cache:
-                cache[finding.path] = reader(finding.path)
-            keys.append(self.key(finding, cache[finding.path]))
+            if finding.location not in cache:
+                cache[finding.location] = reader(finding.location)
+            keys.append(self.key(finding, cache[finding.location]))
         return keys
 
     def filter(self, findings: Sequence[Finding], reader: LineReader = read_lines) -> List[Finding]:

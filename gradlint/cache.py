@@ -12,7 +12,7 @@ from . import __version__
 from .rule import Finding
 
 CACHE_DIR = ".gradlint_cache"
-_FIELDS = ("line", "column", "code", "message", "end_line", "end_column", "name", "severity", "fix")
+_FIELDS = ("line", "column", "code", "message", "end_line", "end_column", "name", "severity", "fix", "cell")
 
 
 class Cache:
@@ -34,7 +34,7 @@ class Cache:
             return None
 
     def put(self, key: str, findings: List[Finding], path: str) -> None:
-        rows = [[getattr(f, name) for name in _FIELDS] + [f.path[len(path):]] for f in findings]
+        rows = [[getattr(f, name) for name in _FIELDS] for f in findings]
         folder = os.path.join(self.directory, key[:2])
         try:
             self._prepare()
@@ -77,5 +77,4 @@ def _code_fingerprint() -> str:
 
 
 def _finding(path: str, row) -> Finding:
-    *values, suffix = row  # suffix: a notebook's ":cell N"
-    return Finding(path + suffix, **dict(zip(_FIELDS, values)))
+    return Finding(path, **dict(zip(_FIELDS, row)))

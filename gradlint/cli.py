@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import defaultdict
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -13,9 +14,10 @@ from . import __version__
 from .discovery import discover
 from .engine import ENGINE_CODES, INPUT_ERROR, _error
 from .config import Config
-from .reporting import FORMATTERS, format_statistics
+from .reporting import FORMAT_HELP, FORMATTERS, format_statistics, format_text, use_color
 from .rules import ALL_RULES, BY_CODE
-from .selection import SelectionError, engine_code_enabled, parse_codes, select_rules
+from .selection import SelectionError, engine_code_enabled, parse_codes
+from .settings import Overrides, Resolver, Settings, cli_patterns, cli_per_file_ignores
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: the distribution is torch-gradlint (``gradlint`` on PyPI is an unrelated project)
@@ -49,7 +51,19 @@ def main() -> None:
 @click.option("--select", metavar="CODES", help="Comma-separated codes or prefixes to enable (default: errors and warnings).")
 @click.option("--extend-select", metavar="CODES", help="Codes or prefixes to enable on top of the selection.")
 @click.option("--ignore", metavar="CODES", help="Comma-separated codes or prefixes to disable.")
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
+@click.option("--extend-ignore", metavar="CODES", help="Codes or prefixes to disable on top of the ignored ones.")
+@click.option("--exclude", metavar="GLOBS", help="Comma-separated globs to skip, replacing the configured `exclude`.")
+@click.option("--extend-exclude", metavar="GLOBS", help="Comma-separated globs to skip on top of the configured ones.")
+@click.option(
+    "--per-file-ignores",
+    metavar="GLOB:CODES",
+    multiple=True,
+    help="Codes to ignore in matching files, e.g. 'tests/*:GRD301 *.ipynb:GRD505' (replaces the configured table).",
+)
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True, help=FORMAT_HELP)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text output (auto: on a terminal, unless NO_COLOR is set).")
+@click.option("--show-settings", is_flag=True, help="Print the settings the first file would be linted with, and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted, and exit.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report to a file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -73,7 +87,14 @@ def check(
     select: Optional[str],
     extend_select: Optional[str],
     ignore: Optional[str],
+    extend_ignore: Optional[str],
+    exclude: Optional[str],
+    extend_exclude: Optional[str],
+    per_file_ignores: Tuple[str, ...],
     output_format: str,
+    color: str,
+    show_settings: bool,
+    show_files: bool,
     statistics: bool,
     output_file: Optional[str],
     exit_zero: bool,
@@ -97,7 +118,6 @@ def check(
     from .baseline import BaselineError
     from .config import ConfigError, find_config, load_config
     from .engine import lint_bytes
-    from .runner import lint_files
 
     paths = paths or (".",)
     if changed_lines_only and not changed_since:
@@ -107,16 +127,28 @@ def check(
         if config_path and not found.is_file():
             raise ConfigError(f"{config_path}: no such file")
         config = load_config(found) if found else Config()
-        selected = parse_codes(select) if select is not None else config.select
-        ignored = parse_codes(ignore) if ignore is not None else config.ignore
-        extended = parse_codes(extend_select) + (config.extend_select if select is None else [])
+        overrides = Overrides(
+            select=parse_codes(select) if select is not None else None,
+            ignore=parse_codes(ignore) if ignore is not None else None,
+            extend_select=parse_codes(extend_select),
+            extend_ignore=parse_codes(extend_ignore),
+            exclude=cli_patterns(exclude),
+            extend_exclude=cli_patterns(extend_exclude) or [],
+            per_file_ignores=cli_per_file_ignores(per_file_ignores),
+        )
+        resolver = Resolver(overrides, config if config_path else None, config)
+        first = stdin_filename if "-" in paths and stdin_filename else next((p for p in paths if p != "-"), ".")
+        top = resolver.for_path(first)
         baseline = _load_baseline(baseline_file, config) if not write_baseline else None
     except SelectionError as exc:
         raise click.UsageError(str(exc))
     except (ConfigError, BaselineError) as exc:
         click.echo(f"gradlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    rules = select_rules(selected, ignored, extended)
+    rules = top.rules
+    if show_settings:
+        click.echo(f"settings for {first}:\n{top.describe()}", nl=False)
+        sys.exit(EXIT_CLEAN)
 
     missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:
@@ -133,7 +165,13 @@ def check(
         git_ignore = GitIgnore()
     files, walk_errors = discover([p for p in paths if p != "-"], git_ignore)
     named = set() if force_exclude else {os.path.normpath(p) for p in paths}
-    files = [f for f in files if os.path.normpath(f) in named or not config.is_excluded(f)]
+    try:
+        files = [f for f in files if os.path.normpath(f) in named or not resolver.for_path(f).is_excluded(f)]
+    except SelectionError as exc:
+        raise click.UsageError(str(exc))
+    except ConfigError as exc:
+        click.echo(f"gradlint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
     if force_exclude and git_ignore is not None:
         files = [f for f in files if not git_ignore.is_ignored(f)]
     changes = _changes_since(changed_since, files, paths) if changed_since else None
@@ -143,13 +181,11 @@ def check(
     from .cache import CACHE_DIR
 
     cache_dir = None if no_cache else str(config.root / CACHE_DIR)
-    findings += lint_files(files, rules, jobs, cache_dir)
-    findings = sorted(
-        f
-        for f in findings
-        if (f.code not in ENGINE_CODES or engine_code_enabled(f.code, ignored))
-        and not _matches_any(f.code, config.ignored_codes_for(f.path))
-    )
+    if show_files:
+        _write_stdout("".join(f"{f}\n" for f in sorted(files)))
+        sys.exit(EXIT_CLEAN)
+    findings += _lint_by_settings(files, resolver, jobs, cache_dir)
+    findings = sorted(f for f in findings if _kept(f, top if f.path == stdin_filename or f.path == "-" else resolver.for_path(f.path)))
     reader = _line_reader(stdin_data, stdin_filename or "-")
     if write_baseline:
         from .baseline import BaselineError, load_baseline, write_baseline as record
@@ -166,7 +202,7 @@ def check(
     if changes is not None and changed_lines_only:
         findings = changes.on_changed_lines(findings)
     if fix or diff:
-        fixed, diffs = _apply_fixes(findings, rules, unsafe_fixes, write=not diff)
+        fixed, diffs = _apply_fixes(findings, lambda path: resolver.for_path(path).rules, unsafe_fixes, write=not diff)
         if diff:
             _write_stdout("".join(diffs))
             click.echo(f"gradlint: {fixed} fixes available", err=True)
@@ -175,11 +211,7 @@ def check(
             relinted = {f.path for f in findings if f.fix}
             findings = sorted(
                 [f for f in findings if f.path not in relinted]
-                + [
-                    f
-                    for f in lint_files(sorted(relinted), rules, 1, None)
-                    if not _matches_any(f.code, config.ignored_codes_for(f.path))
-                ]
+                + [f for f in _lint_by_settings(sorted(relinted), resolver, 1, None) if _kept(f, resolver.for_path(f.path))]
             )
             if baseline is not None:
                 findings = baseline.filter(findings, reader)
@@ -190,7 +222,12 @@ def check(
         changed = write_noqa(findings)
         click.echo(f"gradlint: added noqa to {changed} lines", err=True)
         sys.exit(EXIT_CLEAN)
-    report = format_statistics(findings) if statistics else FORMATTERS[output_format](findings)
+    if statistics:
+        report = format_statistics(findings, as_json=output_format == "json")
+    elif output_format == "text":
+        report = format_text(findings, use_color(color, None if output_file else sys.stdout, os.environ))
+    else:
+        report = FORMATTERS[output_format](findings)
     if output_file:
         try:
             Path(output_file).write_text(report, encoding="utf-8", errors="surrogateescape")
@@ -207,8 +244,27 @@ def check(
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
-def _apply_fixes(findings, rules, unsafe: bool, write: bool):
-    """Fix every file with a fixable finding: (fixes applied, unified diffs)."""
+def _lint_by_settings(files, resolver: Resolver, jobs, cache_dir):
+    """Lint each file with the rules its own configuration selects."""
+    from .runner import lint_files
+
+    groups = defaultdict(list)
+    for path in files:
+        groups[resolver.for_path(path).rules].append(path)
+    findings = []
+    for rules, group in groups.items():
+        findings += lint_files(group, rules, jobs, cache_dir)
+    return findings
+
+
+def _kept(finding, settings: Settings) -> bool:
+    if finding.code in ENGINE_CODES and not engine_code_enabled(finding.code, list(settings.ignored)):
+        return False
+    return not _matches_any(finding.code, settings.ignored_codes_for(finding.path))
+
+
+def _apply_fixes(findings, rules_for, unsafe: bool, write: bool):
+    """Fix every file with a fixable finding, with its own rules: (fixes applied, unified diffs)."""
     import difflib
     import io
     import tokenize
@@ -230,7 +286,7 @@ def _apply_fixes(findings, rules, unsafe: bool, write: bool):
             data = handle.read()
         encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
         text = decode(data)
-        new_text, count = fix_text(text, path, rules, unsafe)
+        new_text, count = fix_text(text, path, rules_for(path), unsafe)
         if not count or new_text == text:
             continue
         total += count

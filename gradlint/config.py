@@ -1,12 +1,17 @@
-"""``[tool.gradlint]`` in ``pyproject.toml``: the nearest one above the linted paths."""
+"""``[tool.gradlint]`` in ``pyproject.toml``: the nearest one above each linted file.
+
+A table can inherit another with ``extend = "../pyproject.toml"``: the extended file's
+settings apply first, this table's keys replace them. Patterns (``exclude``,
+``per-file-ignores``) stay relative to the file that wrote them.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import FrozenSet, List, Optional, Sequence, Tuple
 
 try:
     import tomllib
@@ -15,7 +20,20 @@ except ModuleNotFoundError:  # Python < 3.11
 
 from .selection import SelectionError, parse_codes
 
-KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore", "baseline")
+KEYS = (
+    "extend",
+    "select",
+    "ignore",
+    "extend-select",
+    "per-file-ignores",
+    "exclude",
+    "extend-exclude",
+    "respect-gitignore",
+    "baseline",
+)
+
+#: a glob and the directory it is relative to
+Pattern = Tuple[Path, str]
 
 
 class ConfigError(ValueError):
@@ -28,9 +46,9 @@ class Config:
     select: List[str] = field(default_factory=list)
     ignore: List[str] = field(default_factory=list)
     extend_select: List[str] = field(default_factory=list)
-    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
-    exclude: Optional[List[str]] = None
-    extend_exclude: List[str] = field(default_factory=list)
+    per_file_ignores: List[Tuple[Pattern, List[str]]] = field(default_factory=list)
+    exclude: Optional[List[Pattern]] = None
+    extend_exclude: List[Pattern] = field(default_factory=list)
     respect_gitignore: bool = True
     #: the baseline file (``baseline = "..."``, relative to the config file)
     baseline: Optional[Path] = None
@@ -40,21 +58,19 @@ class Config:
         return self.path.parent if self.path is not None else Path.cwd()
 
     def ignored_codes_for(self, path: str) -> List[str]:
-        if not self.per_file_ignores:
-            return []
-        relative = _relative(path, self.root)
         codes: List[str] = []
-        for pattern, pattern_codes in self.per_file_ignores.items():
-            if _matches(relative, pattern):
+        for pattern, pattern_codes in self.per_file_ignores:
+            if matches(path, pattern):
                 codes.extend(pattern_codes)
         return codes
 
     def is_excluded(self, path: str) -> bool:
-        patterns = list(self.exclude or []) + self.extend_exclude
-        if not patterns:
-            return False
-        relative = _relative(path, self.root)
-        return any(_matches(relative, pattern) for pattern in patterns)
+        return any(matches(path, pattern) for pattern in list(self.exclude or []) + self.extend_exclude)
+
+
+def matches(path: str, pattern: Pattern) -> bool:
+    root, glob = pattern
+    return _matches(_relative(path, root), glob)
 
 
 def _relative(path: str, root: Path) -> str:
@@ -73,9 +89,14 @@ def _matches(relative: str, pattern: str) -> bool:
 
 
 def find_config(paths: Sequence[str]) -> Optional[Path]:
-    """The nearest pyproject.toml with a [tool.gradlint] table, walking up from the paths."""
+    """The nearest pyproject.toml with a [tool.gradlint] table above all the paths (their common parent)."""
     absolute = [os.path.abspath(p) for p in paths] or [os.getcwd()]
-    start = Path(os.path.commonpath(absolute))
+    return nearest_config(os.path.commonpath(absolute))
+
+
+def nearest_config(path: str) -> Optional[Path]:
+    """The nearest pyproject.toml with a [tool.gradlint] table, walking up from ``path``."""
+    start = Path(os.path.abspath(path))
     if not start.is_dir():
         start = start.parent
     for directory in (start, *start.parents):
@@ -95,7 +116,7 @@ def find_config(paths: Sequence[str]) -> Optional[Path]:
     return None
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: Path, _extending: FrozenSet[Path] = frozenset()) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -110,18 +131,22 @@ def load_config(path: Path) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.gradlint] must be a table")
     config = Config(path=path)
+    unknown = [key for key in table if key not in KEYS]
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r} in [tool.gradlint] (known: {', '.join(KEYS)})")
+    if "extend" in table:
+        config = replace(_extended(path, table["extend"], _extending), path=path)
+    root = path.parent.resolve()
     for key, value in table.items():
-        if key not in KEYS:
-            raise ConfigError(f"{path}: unknown key {key!r} in [tool.gradlint] (known: {', '.join(KEYS)})")
         try:
             if key in ("select", "ignore", "extend-select"):
                 setattr(config, key.replace("-", "_"), _codes(value))
             elif key == "per-file-ignores":
                 if not isinstance(value, dict):
                     raise ConfigError("must be a table of pattern = [codes]")
-                config.per_file_ignores = {str(pattern): _codes(codes) for pattern, codes in value.items()}
+                config.per_file_ignores = [((root, str(pattern)), _codes(codes)) for pattern, codes in value.items()]
             elif key in ("exclude", "extend-exclude"):
-                setattr(config, key.replace("-", "_"), _strings(value))
+                setattr(config, key.replace("-", "_"), [(root, pattern) for pattern in _strings(value)])
             elif key == "respect-gitignore":
                 if not isinstance(value, bool):
                     raise ConfigError("must be true or false")
@@ -133,6 +158,18 @@ def load_config(path: Path) -> Config:
         except (ConfigError, SelectionError) as exc:
             raise ConfigError(f"{path}: key {key!r}: {exc}")
     return config
+
+
+def _extended(path: Path, value, extending: FrozenSet[Path]) -> Config:
+    """The configuration ``extend = "..."`` names (relative to ``path``'s directory)."""
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{path}: key 'extend': must be a path (a string)")
+    target = (path.parent / value).resolve()
+    if target in extending or target == path.resolve():
+        raise ConfigError(f"{path}: key 'extend': {value} extends itself (a cycle)")
+    if not target.is_file():
+        raise ConfigError(f"{path}: key 'extend': no such file: {value}")
+    return load_config(target, extending | {path.resolve()})
 
 
 def _strings(value) -> List[str]:

@@ -8,7 +8,7 @@ import os
 import re
 import tokenize
 from dataclasses import replace
-from typing import Iterable, List, Sequence, Tuple, Type
+from typing import Iterable, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -59,7 +59,7 @@ def lint_bytes(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> Li
 
 
 def lint_notebook(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
-    """Code cells are linted as one program; findings are located as ``nb.ipynb:cell N:line:col``."""
+    """Code cells are linted as one program; each finding keeps the notebook's path and names its cell."""
     from .notebook import NotebookError, notebook_source
 
     try:
@@ -69,9 +69,18 @@ def lint_notebook(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) ->
     located = []
     for finding in lint_text(text, path, rule_classes):
         if 1 <= finding.line <= len(origin):
-            cell, line = origin[finding.line - 1]
-            end_line = origin[finding.end_line - 1][1] if 1 <= finding.end_line <= len(origin) else line
-            finding = replace(finding, path=f"{path}:cell {cell}", line=line, end_line=end_line)
+            start = origin[finding.line - 1]
+            end = origin[finding.end_line - 1] if 1 <= finding.end_line <= len(origin) else start
+            if end.cell != start.cell:
+                end = start
+            finding = replace(
+                finding,
+                cell=start.cell,
+                line=start.line,
+                column=start.column(finding.column),
+                end_line=end.line,
+                end_column=end.column(finding.end_column),
+            )
         located.append(finding)
     return located
 
@@ -81,12 +90,30 @@ def rules_for(text: str, rule_classes: Sequence[Type[Rule]]) -> List[Type[Rule]]
     return [rule for rule in rule_classes if rule.may_fire(text)]
 
 
-_FILE_NOQA = re.compile(r"^[ \t]*#[ \t]*gradlint:[ \t]*noqa[ \t]*$", re.IGNORECASE | re.MULTILINE)
+_FILE_NOQA = re.compile(
+    r"^[ \t]*#[ \t]*gradlint:[ \t]*noqa(?:[ \t]*:[ \t]*(?P<codes>[A-Z][0-9A-Z]*(?:[ \t,]+[A-Z][0-9A-Z]*)*))?[ \t,]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def file_noqa(text: str) -> Optional[List[str]]:
+    """A file's ``# gradlint: noqa`` lines: None if it has none, [] for a bare one (skip the file), else the codes."""
+    if "noqa" not in text:
+        return None
+    codes: Optional[List[str]] = None
+    for match in _FILE_NOQA.finditer(text):
+        if not match.group("codes"):
+            return []
+        codes = (codes or []) + [c.upper() for c in re.split(r"[,\s]+", match.group("codes")) if c]
+    return codes
 
 
 def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
-    if "noqa" in text and _FILE_NOQA.search(text):
+    skipped = file_noqa(text)
+    if skipped == []:
         return []
+    if skipped:
+        rule_classes = [rule for rule in rule_classes if not any(rule.code.startswith(code) for code in skipped)]
     active = rules_for(text, rule_classes)
     if len(active) < len(rule_classes) and os.path.isfile(path):
         # what a rule needs may come from a module of the project this file imports

@@ -37,7 +37,8 @@ def add_noqa(findings: List[Finding]) -> int:
     """Append ``# noqa: CODES`` to each flagged line; returns how many lines changed."""
     by_file: Dict[str, Dict[int, Set[str]]] = defaultdict(lambda: defaultdict(set))
     for finding in findings:
-        if finding.code not in ENGINE_CODES and finding.path != "-":
+        # a notebook cell's line is not a line of the .ipynb file: never write a comment into its JSON
+        if finding.code not in ENGINE_CODES and finding.path != "-" and not finding.cell:
             by_file[finding.path][finding.line].add(finding.code)
     changed = 0
     for path, lines_codes in sorted(by_file.items()):

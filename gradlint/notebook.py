@@ -2,33 +2,90 @@
 
 from __future__ import annotations
 
+import bisect
 import json
+import json.decoder
+import json.scanner
 import re
-from typing import List, Tuple
+from dataclasses import dataclass
+from typing import Dict, List, Tuple
 
-#: IPython syntax that is not Python: line magics, shell escapes, help (``x?``).
-_IPYTHON_LINE = re.compile(r"^(\s*)(%|!|\?)|^\s*[\w.]+\?\??\s*$")
+from .engine import _compiles  # the same cheap syntax check the engine uses
+
+#: Cell magics whose body is Python run in the notebook's own namespace: those cells are linted.
+#: Every other cell magic (``%%bash``, ``%%html``, ``%%writefile``, ...) makes the cell not Python.
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+
+_CELL_MAGIC = re.compile(r"^\s*%%(?P<name>\w+)")
+#: ``%time stmt`` / ``%timeit -n 10 expr``, optionally assigned (``res = %time f()``): the rest is Python.
+_TIMED = re.compile(r"(?P<magic>%(?:time|timeit)(?:\s+-[a-z]+(?:\s*\d+)?)*\s+)(?=\S)")
+#: ``target = %magic ...`` / ``target = !cmd``: an IPython value assigned to a Python target.
+_ASSIGNED = re.compile(r"^(?P<target>\s*[\w.\[\]'\", ]+?\s*=\s*)(?P<value>[%!].*)$")
+#: Lines that are IPython only: line magics, shell escapes, help (``?x``, ``x?``, ``x??``).
+_IPYTHON_LINE = re.compile(r"^(?P<indent>\s*)(?:[%!?]|[\w.]+\?\??\s*$)")
 
 
 class NotebookError(ValueError):
     pass
 
 
-def notebook_source(data: bytes) -> Tuple[str, List[Tuple[int, int]]]:
-    """The code cells joined into one source, and for each of its lines (cell number, line in cell).
+@dataclass(frozen=True)
+class Origin:
+    """Where a line of the joined program comes from: a line of a cell, and how its columns moved."""
 
-    IPython-only lines become ``pass`` at the same indentation, and cells run by a
-    cell magic (``%%bash``) become comments, so line numbers never shift.
+    cell: int
+    line: int
+    #: columns after ``shift_after`` (1-based) sit ``shift`` further right in the cell
+    shift_after: int = 0
+    shift: int = 0
+
+    def column(self, column: int) -> int:
+        return column + self.shift if self.shift and column > self.shift_after else column
+
+
+def notebook_source(data: bytes) -> Tuple[str, List[Origin]]:
+    """The code cells joined into one source, and for each of its lines the :class:`Origin`.
+
+    In a cell that is not valid Python as written, IPython syntax is rewritten in place:
+    ``%time``/``%timeit`` keep the statement they time, other magics and shell escapes
+    assigned to a target become ``None``, and lines that are only IPython become ``pass``
+    at the same indentation. Cells run by a non-Python cell magic become comments. Line
+    numbers never shift.
     """
+    lines: List[str] = []
+    origin: List[Origin] = []
+    for number, source in _code_cells(_load(data)):
+        cell_lines = source.splitlines() or [""]
+        magic = _CELL_MAGIC.match(cell_lines[0])
+        if magic and magic.group("name") not in PYTHON_CELL_MAGICS:
+            lines.extend("# " + line for line in cell_lines)
+            origin.extend(Origin(number, index) for index in range(1, len(cell_lines) + 1))
+            continue
+        if magic:
+            cell_lines[0] = re.match(r"\s*", cell_lines[0]).group(0) + "pass"
+        if magic or not _compiles("\n".join(cell_lines)):
+            rewritten = [_python_line(line) for line in cell_lines]
+        else:
+            rewritten = [(line, 0, 0) for line in cell_lines]
+        for index, (line, after, shift) in enumerate(rewritten, 1):
+            lines.append(line)
+            origin.append(Origin(number, index, after, shift))
+    return "\n".join(lines) + "\n", origin
+
+
+def _load(data: bytes, decoder: json.JSONDecoder = None):
     try:
-        notebook = json.loads(data.decode("utf-8"))
+        notebook = (decoder or json.JSONDecoder()).decode(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NotebookError(f"not a valid notebook (JSON): {exc}")
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise NotebookError("not a valid notebook: no 'cells' list")
-    lines: List[str] = []
-    origin: List[Tuple[int, int]] = []
+    return cells
+
+
+def _code_cells(cells):
+    """(cell number counting every cell from 1, source) of each code cell."""
     for number, cell in enumerate(cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -37,16 +94,77 @@ def notebook_source(data: bytes) -> Tuple[str, List[Tuple[int, int]]]:
             source = "".join(s for s in source if isinstance(s, str))
         if not isinstance(source, str):
             raise NotebookError(f"cell {number}: source is not text")
-        cell_lines = source.splitlines() or [""]
-        cell_magic = cell_lines[0].lstrip().startswith("%%")
-        for index, line in enumerate(cell_lines, 1):
-            if cell_magic:
-                line = "# " + line
-            else:
-                match = _IPYTHON_LINE.match(line)
-                if match:
-                    indent = match.group(1) or re.match(r"\s*", line).group(0)
-                    line = f"{indent}pass"
-            lines.append(line)
-            origin.append((number, index))
-    return "\n".join(lines) + "\n", origin
+        yield number, source
+
+
+def _python_line(line: str) -> Tuple[str, int, int]:
+    """A line with its IPython syntax replaced: (line, column after which text moved, by how much)."""
+    assigned = _ASSIGNED.match(line)
+    head, rest = (assigned.group("target"), assigned.group("value")) if assigned else ("", line)
+    stripped = rest.lstrip() if not head else rest
+    indent = rest[: len(rest) - len(stripped)]
+    timed = _TIMED.match(stripped)
+    if timed:
+        removed = len(timed.group("magic"))
+        return head + indent + stripped[removed:], len(head) + len(indent), removed
+    if head:
+        return head + "None", 0, 0
+    match = _IPYTHON_LINE.match(line)
+    if match:
+        return match.group("indent") + "pass", 0, 0
+    return line, 0, 0
+
+
+class _Located(str):
+    """A decoded JSON string that remembers the offset of its opening quote in the document."""
+
+    offset = 0
+
+
+def _locating_decoder() -> json.JSONDecoder:
+    decoder = json.JSONDecoder()
+
+    def parse_string(text, end, strict):
+        value, after = json.decoder.scanstring(text, end, strict)
+        located = _Located(value)
+        located.offset = end - 1
+        return located, after
+
+    decoder.parse_string = parse_string
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    return decoder
+
+
+def file_positions(data: bytes) -> Dict[int, List[Tuple[int, int]]]:
+    """For each code cell, the (line, column) in the ``.ipynb`` file where each of its source lines starts.
+
+    Annotations and code scanning attach to the file as stored, which is JSON: a cell's
+    line 3 is wherever the third line of its ``source`` sits in that text. A source line
+    that shares a JSON string with the one before (a source stored as one string) maps
+    to where that string starts.
+    """
+    text = data.decode("utf-8")
+    newlines = [match.start() for match in re.finditer("\n", text)]
+    positions: Dict[int, List[Tuple[int, int]]] = {}
+    for number, cell in enumerate(_load(data, _locating_decoder()), 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        starts: List[Tuple[int, int]] = []
+        line_starts_here = True
+        for piece in source if isinstance(source, list) else [source]:
+            if not isinstance(piece, _Located):
+                continue
+            where = _line_column(newlines, piece.offset + 1)
+            for char in piece:
+                if line_starts_here:
+                    starts.append(where)
+                line_starts_here = char == "\n"
+        positions[number] = starts
+    return positions
+
+
+def _line_column(newlines: List[int], offset: int) -> Tuple[int, int]:
+    line = bisect.bisect_left(newlines, offset)
+    start = newlines[line - 1] + 1 if line else 0
+    return line + 1, offset - start + 1

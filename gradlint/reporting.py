@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional, Tuple
 
 from . import __version__
 from .engine import ENGINE_CODES
@@ -21,22 +21,45 @@ def help_uri(code: str) -> str:
     return f"{HOMEPAGE}/blob/main/docs/rules/{code}.md"
 
 
-def format_text(findings: List[Finding]) -> str:
-    """flake8-compatible: ``path:line:col: CODE message``."""
-    return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}\n" for f in findings)
+_CODE_COLOR = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def format_text(findings: List[Finding], color: bool = False) -> str:
+    """flake8-compatible: ``path:line:col: CODE message`` (with ``color``, ANSI-styled for a terminal)."""
+    if not color:
+        return "".join(f"{f.location}:{f.line}:{f.column}: {f.code} {f.message}\n" for f in findings)
+    import click
+
+    return "".join(
+        f"{click.style(f.location, bold=True)}{click.style(':', fg='cyan')}{f.line}{click.style(':', fg='cyan')}"
+        f"{f.column}{click.style(':', fg='cyan')} {click.style(f.code, fg=_CODE_COLOR.get(f.severity, 'red'), bold=True)} "
+        f"{f.message}\n"
+        for f in findings
+    )
+
+
+def use_color(choice: str, stream, environ) -> bool:
+    """``--color``: always, never, or auto (a terminal, and no NO_COLOR set: https://no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    return not environ.get("NO_COLOR") and hasattr(stream, "isatty") and stream.isatty()
 
 
 def format_json(findings: List[Finding]) -> str:
     return json.dumps([dict(f.as_dict(), help_uri=help_uri(f.code)) for f in findings], indent=2) + "\n"
 
 
-def format_statistics(findings: List[Finding]) -> str:
+def format_statistics(findings: List[Finding], as_json: bool = False) -> str:
+    """Findings per rule, most frequent first: a table, or (``as_json``) a list of objects."""
     counts = Counter(f.code for f in findings)
-    lines = []
+    rows = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         name = BY_CODE[code].name if code in BY_CODE else ENGINE_CODES.get(code, ("", ""))[0]
-        lines.append(f"{count:>5}  {code}  {name}\n")
-    return "".join(lines)
+        fixable = sum(1 for f in findings if f.code == code and f.fix)
+        rows.append({"code": code, "name": name, "count": count, "fixable": fixable, "help_uri": help_uri(code)})
+    if as_json:
+        return json.dumps(rows, indent=2) + "\n"
+    return "".join(f"{row['count']:>5}  {row['code']}  {row['name']}\n" for row in rows)
 
 
 def _escape_data(text: str) -> str:
@@ -47,17 +70,67 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+Region = Tuple[int, int, int, int]
+
+
+class StoredPositions:
+    """Where findings sit in their files as stored: a notebook cell's line is a line of the .ipynb's JSON.
+
+    Annotations and code scanning attach to the file itself, so a finding in a cell is placed
+    on the JSON line that holds that line of the cell's source.
+    """
+
+    def __init__(self) -> None:
+        self._cells: Dict[str, Dict[int, List[Tuple[int, int]]]] = {}
+
+    def region(self, f: Finding) -> Region:
+        end_line, end_column = f.end_line or f.line, f.end_column or f.column
+        if not f.cell:
+            return f.line, f.column, end_line, end_column
+        starts = self._starts(f.path).get(f.cell, [])
+        start, end = _in_json(starts, f.line, f.column), _in_json(starts, end_line, end_column)
+        if start is None:  # the notebook could not be read again (stdin): the cell's own numbers
+            return f.line, f.column, end_line, end_column
+        if end is None or end < start:
+            end = start
+        return (*start, *end)
+
+    def _starts(self, path: str) -> Dict[int, List[Tuple[int, int]]]:
+        if path not in self._cells:
+            from .notebook import NotebookError, file_positions
+
+            try:
+                with open(path, "rb") as handle:
+                    self._cells[path] = file_positions(handle.read())
+            except (OSError, ValueError, NotebookError):
+                self._cells[path] = {}
+        return self._cells[path]
+
+
+def _in_json(starts: List[Tuple[int, int]], line: int, column: int) -> Optional[Tuple[int, int]]:
+    if not 1 <= line <= len(starts):
+        return None
+    json_line, json_column = starts[line - 1]
+    return json_line, json_column + column - 1
+
+
+def _cell_prefix(f: Finding) -> str:
+    return f"cell {f.cell}, line {f.line}: " if f.cell else ""
+
+
 def format_github(findings: List[Finding]) -> str:
-    """GitHub Actions workflow commands: one annotation per finding."""
+    """GitHub Actions workflow commands: one annotation per finding, attached to the file as stored."""
     lines = []
+    stored = StoredPositions()
     for f in findings:
         level = {"error": "error", "warning": "warning"}.get(f.severity, "notice")
+        line, column, end_line, end_column = stored.region(f)
         properties = (
-            f"file={_escape_property(f.path)},line={f.line},col={f.column},"
-            f"endLine={f.end_line or f.line},endColumn={f.end_column or f.column},"
+            f"file={_escape_property(f.path)},line={line},col={column},"
+            f"endLine={end_line},endColumn={end_column},"
             f"title={_escape_property(f'{f.code} {f.name}')}"
         )
-        lines.append(f"::{level} {properties}::{_escape_data(f'{f.code} {f.message}')}\n")
+        lines.append(f"::{level} {properties}::{_escape_data(f'{f.code} {_cell_prefix(f)}{f.message}')}\n")
     return "".join(lines)
 
 
@@ -79,26 +152,23 @@ def format_sarif(findings: List[Finding]) -> str:
     descriptors += [_rule_descriptor(code, name, "error", summary) for code, (name, summary) in ENGINE_CODES.items()]
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     results = []
+    stored = StoredPositions()
     for f in findings:
-        region = {"startLine": f.line, "startColumn": f.column}
+        line, column, end_line, end_column = stored.region(f)
+        region = {"startLine": line, "startColumn": column}
         if f.end_line:
-            region.update(endLine=f.end_line, endColumn=max(f.end_column, 1))
-        results.append(
-            {
-                "ruleId": f.code,
-                "ruleIndex": index[f.code],
-                "level": _SARIF_LEVEL.get(f.severity, "warning"),
-                "message": {"text": f.message},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(f.path)},
-                            "region": region,
-                        }
-                    }
-                ],
-            }
-        )
+            region.update(endLine=end_line, endColumn=max(end_column, 1))
+        result = {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": _SARIF_LEVEL.get(f.severity, "warning"),
+            "message": {"text": _cell_prefix(f) + f.message},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.path)}, "region": region}}],
+        }
+        if f.cell:
+            # the region is in the .ipynb's JSON; where the finding is in the notebook's own terms
+            result["properties"] = {"cell": f.cell, "cellLine": f.line, "cellColumn": f.column}
+        results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -123,6 +193,13 @@ def _uri(path: str) -> str:
     relative = os.path.relpath(path) if os.path.isabs(path) else path
     return relative.replace(os.sep, "/")
 
+
+FORMAT_HELP = (
+    "text: path:line:col: CODE message, as flake8 prints; "
+    "json: a list of findings with position, cell, rule, severity, fix and rule URL; "
+    "sarif: SARIF 2.1.0 for GitHub code scanning; "
+    "github: GitHub Actions annotations on the pull request."
+)
 
 FORMATTERS: Dict[str, Callable[[List[Finding]], str]] = {
     "text": format_text,

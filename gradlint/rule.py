@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import ClassVar, Tuple
 
 SEVERITIES = ("error", "warning", "info")
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Finding:
     path: str
     line: int
@@ -21,10 +23,24 @@ class Finding:
     severity: str = "error"
     #: "safe", "unsafe" or "" when the rule offers no fix here
     fix: str = ""
+    #: in a notebook, the cell (counting every cell from 1) that ``line`` and ``column`` are in; else 0
+    cell: int = 0
+
+    def _order(self) -> tuple:
+        return (self.path, self.cell, self.line, self.column, self.code, self.message, self.end_line, self.end_column)
+
+    def __lt__(self, other: "Finding") -> bool:
+        return self._order() < other._order()
+
+    @property
+    def location(self) -> str:
+        """The file as text output names it: ``train.ipynb:cell 4`` for a notebook cell."""
+        return f"{self.path}:cell {self.cell}" if self.cell else self.path
 
     def as_dict(self) -> dict:
         return {
             "path": self.path,
+            "cell": self.cell or None,
             "line": self.line,
             "column": self.column,
             "end_line": self.end_line,

@@ -1,0 +1,140 @@
+"""The settings each file is linted with: its nearest ``[tool.gradlint]``, then the command line.
+
+In a monorepo every project's ``pyproject.toml`` governs its own files, whatever else is
+linted in the same run (pre-commit passes whichever files are staged).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple, Type
+
+from .config import Config, ConfigError, Pattern, load_config, matches, nearest_config
+from .rule import Rule
+from .selection import SelectionError, parse_codes, select_rules
+
+
+@dataclass
+class Overrides:
+    """What the command line says; ``None`` leaves the configuration's value."""
+
+    select: Optional[List[str]] = None
+    ignore: Optional[List[str]] = None
+    extend_select: List[str] = field(default_factory=list)
+    extend_ignore: List[str] = field(default_factory=list)
+    exclude: Optional[List[Pattern]] = None
+    extend_exclude: List[Pattern] = field(default_factory=list)
+    per_file_ignores: Optional[List[Tuple[Pattern, List[str]]]] = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    config: Config
+    rules: Tuple[Type[Rule], ...]
+    #: every code or prefix switched off (engine errors GRD001/GRD002 too)
+    ignored: Tuple[str, ...]
+    exclude: Tuple[Pattern, ...]
+    per_file_ignores: Tuple[Tuple[Pattern, Tuple[str, ...]], ...]
+
+    def is_excluded(self, path: str) -> bool:
+        return any(matches(path, pattern) for pattern in self.exclude)
+
+    def ignored_codes_for(self, path: str) -> List[str]:
+        return [code for pattern, codes in self.per_file_ignores if matches(path, pattern) for code in codes]
+
+    def describe(self) -> str:
+        """``--show-settings``: what applies, one ``key = value`` a line."""
+
+        def patterns(items) -> str:
+            return "[" + ", ".join(f'"{_shown(root, glob)}"' for root, glob in items) + "]"
+
+        lines = [
+            f"config = {self.config.path or '(none: defaults)'}",
+            f"rules = [{', '.join(rule.code for rule in self.rules)}]",
+            f"ignore = [{', '.join(self.ignored)}]",
+            f"exclude = {patterns(self.exclude)}",
+            "per-file-ignores = {"
+            + ", ".join(f'"{_shown(root, glob)}" = [{", ".join(codes)}]' for (root, glob), codes in self.per_file_ignores)
+            + "}",
+            f"respect-gitignore = {str(self.config.respect_gitignore).lower()}",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def _shown(root: Path, glob: str) -> str:
+    return os.path.join(os.path.relpath(root), glob) if root != Path.cwd().resolve() else glob
+
+
+class Resolver:
+    """Settings per file, each from the nearest configuration (or the one ``--config`` names)."""
+
+    def __init__(self, overrides: Overrides, explicit: Optional[Config] = None, fallback: Optional[Config] = None):
+        self.overrides = overrides
+        self.explicit = explicit
+        #: for a file with no configuration above it (the one above the paths given, if any)
+        self.fallback = fallback or Config()
+        self._by_config: Dict[Optional[Path], Settings] = {}
+        self._by_directory: Dict[str, Optional[Path]] = {}
+
+    def for_path(self, path: str) -> Settings:
+        """Raises ConfigError for a broken configuration and SelectionError for a bad code in one."""
+        if self.explicit is not None:
+            return self._settings(self.explicit)
+        absolute = os.path.abspath(path)
+        directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+        if directory not in self._by_directory:
+            self._by_directory[directory] = nearest_config(directory)
+        found = self._by_directory[directory]
+        if found is None or found == self.fallback.path:
+            return self._settings(self.fallback)
+        if found not in self._by_config:
+            self._by_config[found] = self._resolve(load_config(found))
+        return self._by_config[found]
+
+    def _settings(self, config: Config) -> Settings:
+        if config.path not in self._by_config:
+            self._by_config[config.path] = self._resolve(config)
+        return self._by_config[config.path]
+
+    def _resolve(self, config: Config) -> Settings:
+        o = self.overrides
+        selected = o.select if o.select is not None else config.select
+        ignored = (o.ignore if o.ignore is not None else config.ignore) + o.extend_ignore
+        extended = o.extend_select + (config.extend_select if o.select is None else [])
+        exclude = (o.exclude if o.exclude is not None else list(config.exclude or [])) + config.extend_exclude
+        per_file = o.per_file_ignores if o.per_file_ignores is not None else config.per_file_ignores
+        return Settings(
+            config,
+            select_rules(selected, ignored, extended),
+            tuple(ignored),
+            tuple(exclude + o.extend_exclude),
+            tuple((pattern, tuple(codes)) for pattern, codes in per_file),
+        )
+
+
+def cli_patterns(value: Optional[str]) -> Optional[List[Pattern]]:
+    """``--exclude a,b/*``: globs relative to the current directory."""
+    if value is None:
+        return None
+    root = Path.cwd().resolve()
+    return [(root, glob.strip()) for glob in value.split(",") if glob.strip()]
+
+
+def cli_per_file_ignores(values: Tuple[str, ...]) -> Optional[List[Tuple[Pattern, List[str]]]]:
+    """``--per-file-ignores "tests/*:GRD301,GRD201 *.ipynb:GRD505"`` (flake8's syntax; repeatable)."""
+    if not values:
+        return None
+    root = Path.cwd().resolve()
+    entries = []
+    for value in values:
+        for entry in value.split():
+            glob, colon, codes = entry.rpartition(":")
+            if not colon or not glob:
+                raise SelectionError(f"--per-file-ignores: {entry!r} is not PATTERN:CODES")
+            entries.append(((root, glob), parse_codes(codes)))
+    return entries
+
+
+__all__ = ["ConfigError", "Overrides", "Resolver", "Settings", "cli_patterns", "cli_per_file_ignores"]

@@ -1,0 +1,132 @@
+"""Notebooks as Ruff handles them: IPython syntax, Python cell magics, and findings located by
+the notebook's real path plus the cell, in every output format."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
+LEAF = "import torch\nw = torch.zeros(3, requires_grad=True)\n"
+
+
+def gradlint(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "gradlint", "check", "--no-cache", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def write_notebook(path, *sources):
+    """Each source is one code cell, stored as nbformat does: a list of lines."""
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": source.splitlines(keepends=True),
+        }
+        for source in sources
+    ]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1))
+    return path
+
+
+def located(result):
+    """(cell, line, column, code) of each JSON finding."""
+    return [(f["cell"], f["line"], f["column"], f["code"]) for f in json.loads(result.stdout)]
+
+
+def test_line_magics_and_shell_escapes_do_not_hide_the_notebook(tmp_path):
+    write_notebook(
+        tmp_path / "nb.ipynb",
+        "%matplotlib inline\nfiles = !ls\nx = %env HOME\n" + LEAF,
+        "res = %time w.sum()\nout = %timeit -o w.sum()\n!nvidia-smi\nw?\n",
+        "w += 1\n",
+    )
+    result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
+    assert located(result) == [(3, 1, 1, "GRD201")], result.stdout
+
+
+def test_python_cell_magics_are_linted_and_other_cell_magics_skipped(tmp_path):
+    write_notebook(
+        tmp_path / "nb.ipynb",
+        LEAF,
+        "%%time\nw += 1\n",
+        "%%timeit -n 1\nw *= 2\n",
+        "%%capture captured\nw -= 1\n",
+        "%%bash\nw += 1\n",
+        "%%html\n<b>w += 1</b>\n",
+    )
+    result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
+    assert located(result) == [(2, 2, 1, "GRD201"), (3, 2, 1, "GRD201"), (4, 2, 1, "GRD201")], result.stdout
+
+
+def test_columns_after_a_timing_magic_are_the_cells(tmp_path):
+    write_notebook(tmp_path / "nb.ipynb", LEAF + "%time w += 1\nfor _ in range(2):\n    %timeit -n 1 -r 1 w += 1\n")
+    result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
+    assert located(result) == [(1, 3, 7, "GRD201"), (1, 5, 23, "GRD201")], result.stdout
+
+
+def test_findings_carry_the_real_path_and_the_summary_counts_files(tmp_path):
+    write_notebook(tmp_path / "nb.ipynb", LEAF, "w += 1\n", "y = w * 2\nprint(y.grad)\n")
+    result = gradlint("nb.ipynb", cwd=tmp_path)
+    assert [line.split(": ")[0] for line in result.stdout.splitlines()] == [
+        "nb.ipynb:cell 2:1:1",
+        "nb.ipynb:cell 3:2:7",
+    ]
+    assert "2 findings in 1 of 1 files checked" in result.stderr
+    findings = json.loads(gradlint("--format", "json", "nb.ipynb", cwd=tmp_path).stdout)
+    assert {f["path"] for f in findings} == {"nb.ipynb"}
+    assert [f["cell"] for f in findings] == [2, 3]
+
+
+def test_per_file_ignores_match_notebooks(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.gradlint.per-file-ignores]\n"*.ipynb" = ["GRD201"]\n')
+    write_notebook(tmp_path / "nb.ipynb", LEAF, "w += 1\n", "y = w * 2\nprint(y.grad)\n")
+    (tmp_path / "script.py").write_text(LEAF + "w += 1\n")
+    result = gradlint("--format", "json", ".", cwd=tmp_path)
+    assert [(f["path"], f["code"]) for f in json.loads(result.stdout)] == [("nb.ipynb", "GRD301"), ("script.py", "GRD201")]
+
+
+def _json_line_of(path, needle):
+    [number] = [n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line]
+    return number
+
+
+def test_github_annotations_attach_to_the_notebook_file(tmp_path):
+    path = write_notebook(tmp_path / "nb.ipynb", LEAF, "x = 1\nw += 1\n")
+    result = gradlint("--format", "github", "nb.ipynb", cwd=tmp_path)
+    line = _json_line_of(path, '"w += 1')
+    column = path.read_text().splitlines()[line - 1].index('"w += 1') + 2
+    assert result.stdout.startswith(f"::error file=nb.ipynb,line={line},col={column},endLine={line},"), result.stdout
+    assert "::GRD201 cell 2, line 2: `w += 1`" in result.stdout
+
+
+def test_sarif_regions_are_in_the_notebook_file_and_name_the_cell(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    path = write_notebook(tmp_path / "nb.ipynb", LEAF, "w += 1\n")
+    log = json.loads(gradlint("--format", "sarif", "nb.ipynb", cwd=tmp_path).stdout)
+    jsonschema.validate(log, json.loads(SCHEMA.read_text()))
+    [result] = log["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "nb.ipynb"
+    assert location["region"]["startLine"] == _json_line_of(path, '"w += 1')
+    assert result["properties"] == {"cell": 2, "cellLine": 1, "cellColumn": 1}
+    assert result["message"]["text"].startswith("cell 2, line 1: ")
+
+
+def test_add_noqa_never_writes_into_a_notebooks_json(tmp_path):
+    path = write_notebook(tmp_path / "nb.ipynb", LEAF, "w += 1\n")
+    before = path.read_text()
+    result = gradlint("--add-noqa", "nb.ipynb", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    assert path.read_text() == before
