@@ -90,7 +90,7 @@ class Changes:
         """Findings on added or modified lines (errors, and source not from a file (stdin), are kept)."""
         kept = []
         for finding in findings:
-            path, cell = split_cell(finding.path)
+            path, cell = split_cell(finding.location)
             absolute = os.path.abspath(path)
             changed = self.lines.get(absolute)
             if finding.code in ENGINE_CODES or absolute not in self.lines or changed is None \

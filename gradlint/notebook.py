@@ -42,6 +42,10 @@ class Origin:
     def column(self, column: int) -> int:
         return column + self.shift if self.shift and column > self.shift_after else column
 
+    def __iter__(self):
+        """Unpacks as ``(cell, line)``, as callers that need no column read it."""
+        return iter((self.cell, self.line))
+
 
 def notebook_source(data: bytes) -> Tuple[str, List[Origin]]:
     """The code cells joined into one source, and for each of its lines the :class:`Origin`.
