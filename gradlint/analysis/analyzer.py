@@ -9,7 +9,7 @@ import libcst as cst
 from .bindings import Bindings
 from .calls import CallTable, Calls, call_graph_order
 from .evidence import Evidence
-from .imports import Imports
+from .imports import Imports, start_file
 from .project import defined_functions, project_for
 from .expressions import Expressions
 from .prescan import NoGradCalls, called_names
@@ -43,6 +43,10 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         self.path = path
         self.project = project_for(path) if path else None
         self.import_depth = import_depth
+        #: the linted text (for cheap look-ups before loading another module)
+        self.source = ""
+        if import_depth == 0:
+            start_file()
         self.hooks: Dict[str, List[Callable]] = {name: [] for name in HOOKS}
         for rule in rules:
             for name in HOOKS:
@@ -183,9 +187,10 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         self._block(module.body)
 
     def run(self, module: cst.Module, text: str = "") -> None:
+        self.source = text
         NoGradCalls(self._called_without_grad).scan(module.body)
         if self.project is not None and text:
-            self._called_without_grad |= defined_functions(text) & self.project.no_grad_callees()
+            self._called_without_grad |= self.project.no_grad_callees(defined_functions(text))
         self._block(module.body)
         self._emit("on_scope_end", None)
         module_env = self.state.env

@@ -33,8 +33,8 @@ from .syntax import dotted
 from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, without_paths
 
 MAX_DEPTH = 3
-MAX_CONTEXTS = 4
-MAX_INLINE_WALKS = 400
+MAX_CONTEXTS = 2
+MAX_INLINE_WALKS = 150
 
 
 @dataclass
@@ -282,8 +282,12 @@ class Calls:
                 summary.instance = receiver.with_(cls=instance, params=instance.params if cls.is_module else None)
         return summary.instance
 
-    def _contexts_for(self, function: cst.FunctionDef) -> List[Context]:
-        contexts = self.calls.contexts.get(id(function), [])
+    def _contexts_for(self, function: cst.FunctionDef, cls: Optional[ClassInfo] = None) -> List[Context]:
+        contexts = [c for c in self.calls.contexts.get(id(function), []) if not _says_nothing(c, cls)]
+        if not contexts and self.calls.contexts.get(id(function)):
+            # every call passes only unknowns: one walk, with the callers' grad modes joined
+            known = self.calls.contexts[id(function)]
+            return [join_contexts(known)]
         if len(contexts) > MAX_CONTEXTS:
             return [join_contexts(contexts)]
         return contexts
@@ -326,6 +330,23 @@ class Calls:
         self._cond_depth = 0
         self._returns = None
         self._loops = []
+
+
+def _says_nothing(context: Context, cls: Optional[ClassInfo]) -> bool:
+    """A context that tells no more than unknown parameters and the class's own ``self``."""
+    receiver = context.receiver
+    return (
+        context.mode is True
+        and all(_uninformative(value) for value in context.params.values())
+        and (receiver is None or receiver.cls is cls and receiver.training is None)
+    )
+
+
+def _uninformative(value: Value) -> bool:
+    """A value that establishes no fact a rule could use (an unknown, or a tensor of unknown grad)."""
+    if value.kind in ("unknown", "number", "none", "builtin"):
+        return not value.cut
+    return value.kind == "tensor" and value.grad is None and value.leaf is None and not value.cut
 
 
 def call_graph_order(queue: List[Tuple], callees_of) -> List[Tuple]:

@@ -69,6 +69,8 @@ class Evidence:
         if self.state.mode is not True or not self._blocks:
             return value
         statements, index = self._blocks[-1]
+        if name not in _backward_names(statements):
+            return value
         for stmt in statements[index + 1 :]:
             if not isinstance(stmt, cst.SimpleStatementLine):
                 if _binds(stmt, name):
@@ -80,6 +82,30 @@ class Evidence:
                 if _binds(small, name):
                     return value
         return value
+
+
+_BACKWARD_NAMES: dict = {}
+
+
+def _backward_names(statements) -> frozenset:
+    """Names whose ``.backward()`` is a statement of this block (cheap; cached per block)."""
+    key = id(statements)
+    cached = _BACKWARD_NAMES.get(key)
+    if cached is not None and cached[0] is statements:
+        return cached[1]
+    names = set()
+    for stmt in statements:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Expr):
+                    name = _backward_of(small.value)
+                    if name is not None:
+                        names.add(name)
+    result = frozenset(names)
+    if len(_BACKWARD_NAMES) > 10_000:
+        _BACKWARD_NAMES.clear()
+    _BACKWARD_NAMES[key] = (statements, result)
+    return result
 
 
 def _backward_of(node) -> Optional[str]:

@@ -20,7 +20,7 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
-from .project import MAX_IMPORT_DEPTH, _read, _stat_key
+from .project import MAX_IMPORT_DEPTH, MAX_LOADED_BYTES, _read, _stat_key
 from .syntax import dotted
 from .values import UNKNOWN, Value
 
@@ -34,6 +34,19 @@ class Namespace:
     functions: dict
 
 
+#: a module defines a model, a loss or a training step only if it mentions one of these
+_TORCH_TEXT = (b"torch", b"nn.", b"backward", b"Module")
+#: imported modules a file's analysis may load (each is parsed and walked once per process)
+MAX_LOADS_PER_FILE = 6
+
+#: what is left of MAX_LOADS_PER_FILE for the file being linted (imports of imports included)
+_BUDGET = [MAX_LOADS_PER_FILE]
+
+
+def start_file() -> None:
+    _BUDGET[0] = MAX_LOADS_PER_FILE
+
+
 _LOADED: Dict[str, Tuple[Optional[Tuple[int, int]], Optional[Namespace]]] = {}
 _LOADING: set = set()
 
@@ -43,7 +56,7 @@ def load_namespace(path: str, depth: int) -> Optional[Namespace]:
     cached = _LOADED.get(path)
     if cached is not None and cached[0] == stat:
         return cached[1]
-    if path in _LOADING or depth > MAX_IMPORT_DEPTH:
+    if path in _LOADING or depth >= MAX_IMPORT_DEPTH:
         return None
     _LOADING.add(path)
     try:
@@ -56,8 +69,8 @@ def load_namespace(path: str, depth: int) -> Optional[Namespace]:
 
 def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
     data = _read(path)
-    if data is None or b"\x00" in data:
-        return None
+    if data is None or len(data) > MAX_LOADED_BYTES or b"\x00" in data or not any(marker in data for marker in _TORCH_TEXT):
+        return None  # a module that never mentions torch defines nothing this analysis knows
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         module = cst.parse_module(data.decode(encoding))
@@ -94,6 +107,10 @@ class Imports:
         path = self.project.find_module(module, self.path, level)
         if path is None or os.path.abspath(path) == os.path.abspath(self.path):
             return None
+        if path not in _LOADED:
+            if _BUDGET[0] <= 0:
+                return None
+            _BUDGET[0] -= 1
         return load_namespace(path, self.import_depth)
 
     def _bind_project_from_import(self, node: cst.ImportFrom) -> bool:
@@ -102,6 +119,10 @@ class Imports:
         if module_name is None:
             return False
         level = len(node.relative)
+        if not isinstance(node.names, cst.ImportStar) and not any(
+            self._called_in_file(dotted(alias.name) or "", alias) for alias in node.names
+        ):
+            return False  # nothing imported here is called or subclassed: its module tells nothing
         namespace = self._project_module(module_name, level)
         if namespace is None:
             return False
@@ -121,6 +142,15 @@ class Imports:
                 value = _namespace_value(submodule) if submodule is not None else UNKNOWN
             self._set(local, value)
         return True
+
+    def _called_in_file(self, name: str, alias: cst.ImportAlias) -> bool:
+        """Whether the linted file calls (or subclasses) what it imports under this name."""
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            name = alias.asname.name.value
+        if not self.source or not name:
+            return True  # no text to look at (an imported module's own analysis): assume so
+        source = self.source
+        return any(f"{name}{sep}" in source for sep in ("(", " (", ")", ",", ".")) and name in source
 
     def _bind_project_import(self, full: str, local: Optional[str]) -> bool:
         """``import a.b as c`` / ``import a`` of the project."""

@@ -23,15 +23,17 @@ called under no_grad elsewhere does, and not otherwise.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
 import re
 import time
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
+#: imports followed from the linted file: its own, and those of the modules it imports
 MAX_IMPORT_DEPTH = 2
 MAX_MODULE_BYTES = 1_000_000
+#: a larger module is not analysed for the files that import it (its parse would dominate)
+MAX_LOADED_BYTES = 150_000
 MAX_SCAN_FILES = 4000
 #: a long-lived process (the language server) sees edits to other files after this many seconds
 RESCAN_AFTER = 5.0
@@ -80,7 +82,7 @@ class Project:
         self.scan_root = scan_root
         #: the top package's name (imports of it are the project's own)
         self.package = package
-        self._no_grad: Optional[FrozenSet[str]] = None
+        self._files: Optional[List[str]] = None
         self._scanned_at = 0.0
 
     def find_module(self, name: str, importer: str, level: int) -> Optional[str]:
@@ -102,16 +104,21 @@ class Project:
                     return os.path.join(base, "__init__.py")
         return None
 
-    def no_grad_callees(self) -> FrozenSet[str]:
-        """Names of functions that some file of the project imports by name and calls under no_grad."""
+    def no_grad_callees(self, names: FrozenSet[str]) -> FrozenSet[str]:
+        """Those of ``names`` that some file of the project imports by name and calls under no_grad.
+
+        Only files whose text mentions a no-grad context and calls one of the names are parsed.
+        """
+        if not names:
+            return frozenset()
         now = time.monotonic()
-        if self._no_grad is None or now - self._scanned_at > RESCAN_AFTER:
-            names: set = set()
-            for path in _python_files(self.scan_root):
-                names |= _no_grad_calls(path, self.package)
-            self._no_grad = frozenset(names)
+        if self._files is None or now - self._scanned_at > RESCAN_AFTER:
+            self._files = _python_files(self.scan_root)
             self._scanned_at = now
-        return self._no_grad
+        found: set = set()
+        for path in self._files:
+            found |= _no_grad_calls(path, self.package)
+        return frozenset(found & names)
 
 
 _PROJECTS: Dict[Tuple[str, ...], Project] = {}
@@ -150,87 +157,89 @@ _SCANNED: Dict[str, Tuple[Tuple[int, int], FrozenSet[str]]] = {}
 
 
 def _no_grad_calls(path: str, package: Optional[str]) -> FrozenSet[str]:
-    """Names a file imports (from its own project) and calls inside a no-grad block or function."""
+    """Names a file imports (from its own project) and calls inside a no-grad block or function.
+
+    A text scan (by indentation), not a parse: it runs over many files on every lint of
+    one, and erring towards more names only makes rules quieter.
+    """
     stat = _stat_key(path)
     cached = _SCANNED.get(path)
     if cached is not None and cached[0] == stat:
         return cached[1]
-    result: FrozenSet[str] = frozenset()
-    data = _read(path)
-    if data is not None and any(marker in data for marker in _NO_GRAD_TEXT):
-        try:
-            tree = ast.parse(data)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            tree = None
-        if tree is not None:
-            result = _scan_tree(tree, package)
+    data = _read(path) or b""
+    imported = set()
+    if not any(marker in data for marker in _NO_GRAD_TEXT):
+        data = b""
+    for module, names in _IMPORT_FROM.findall(data):
+        if module.startswith(b".") or (package and module.split(b".")[0] == package.encode()):
+            for match in re.finditer(rb"(\w+)(?:\s+as\s+(\w+))?", names.strip(b"()")):
+                imported.add((match.group(2) or match.group(1)).decode("ascii", "replace"))
+    called = set()
+    if imported:
+        lines = data.splitlines()
+        for number, line in enumerate(lines):
+            match = _NO_GRAD_LINE.match(line)
+            if match is None:
+                continue
+            indent = len(match.group(1))
+            for body in lines[number + 1 :]:
+                stripped = body.lstrip()
+                if stripped and len(body) - len(stripped) <= indent and not stripped.startswith((b"def ", b"async def", b"@")):
+                    break
+                called.update(name.decode("ascii", "replace") for name in _CALL.findall(body))
+    result = frozenset(called & imported)
     _SCANNED[path] = (stat, result)
     return result
 
 
-def _scan_tree(tree: ast.Module, package: Optional[str]) -> FrozenSet[str]:
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.level or (package and (node.module or "").split(".")[0] == package)):
-            imported.update(alias.asname or alias.name for alias in node.names)
-    called = set()
-    for node in ast.walk(tree):
-        bodies = []
-        if isinstance(node, (ast.With, ast.AsyncWith)) and any(_disables(item.context_expr) for item in node.items):
-            bodies = node.body
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-            _disables(d) for d in node.decorator_list
-        ):
-            bodies = node.body
-        for statement in bodies:
-            for inner in ast.walk(statement):
-                if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id in imported:
-                    called.add(inner.func.id)
-    return frozenset(called)
-
-
-def _disables(node) -> bool:
-    if isinstance(node, ast.Call):
-        if isinstance(node.func, (ast.Name, ast.Attribute)) and _last(node.func) == "set_grad_enabled":
-            return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value is False
-        node = node.func
-    return _last(node) in _DISABLING
-
-
-def _last(node) -> Optional[str]:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
+_IMPORT_FROM = re.compile(rb"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)", re.MULTILINE)
+_NO_GRAD_LINE = re.compile(
+    rb"^([ \t]*)(?:(?:async[ \t]+)?with\b.*\b(?:no_grad|inference_mode)\b|(?:async[ \t]+)?with\b.*set_grad_enabled\(\s*False"
+    rb"|@[\w.]*\b(?:no_grad|inference_mode)\b)"
+)
+_CALL = re.compile(rb"\b(\w+)\s*\(")
 
 
 def defined_functions(text: str) -> FrozenSet[str]:
     return frozenset(_TOP_LEVEL_DEF.findall(text))
 
 
+_IMPORTS: Dict[Tuple[str, int, int], List[str]] = {}
+
+
 def imported_modules(project: Project, path: str, text: str) -> List[str]:
     """The project files a file imports (resolved without running anything)."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []
+    key = (os.path.abspath(path), len(text), hash(text))
+    cached = _IMPORTS.get(key)
+    if cached is None:
+        if len(_IMPORTS) > 20_000:
+            _IMPORTS.clear()
+        cached = _IMPORTS[key] = _find_imports(project, path, text)
+    return cached
+
+
+def _find_imports(project: Project, path: str, text: str) -> List[str]:
     found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            module = project.find_module(node.module or "", path, node.level)
-            if module is not None:
-                found.append(module)
-            for alias in node.names:
-                submodule = project.find_module(f"{node.module or ''}.{alias.name}".strip("."), path, node.level)
-                if submodule is not None:
-                    found.append(submodule)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                module = project.find_module(alias.name, path, 0)
-                if module is not None:
-                    found.append(module)
+    for module, names in _IMPORT_FROM_TEXT.findall(text):
+        level = len(module) - len(module.lstrip("."))
+        base = module[level:]
+        resolved = project.find_module(base, path, level)
+        if resolved is not None:
+            found.append(resolved)
+        for match in re.finditer(r"(\w+)(?:\s+as\s+\w+)?", names.strip("()")):
+            submodule = project.find_module(f"{base}.{match.group(1)}".strip("."), path, level)
+            if submodule is not None:
+                found.append(submodule)
+    for names in _IMPORT_TEXT.findall(text):
+        for match in re.finditer(r"([\w.]+)(?:\s+as\s+\w+)?", names):
+            resolved = project.find_module(match.group(1), path, 0)
+            if resolved is not None:
+                found.append(resolved)
     return found
+
+
+_IMPORT_FROM_TEXT = re.compile(r"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
+_IMPORT_TEXT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]*)", re.MULTILINE)
 
 
 def dependencies(path: str, text: str) -> List[Tuple[str, str]]:
@@ -259,6 +268,6 @@ def dependency_digest(path: str, text: str) -> bytes:
     digest = hashlib.sha256()
     for module, source in dependencies(path, text):
         digest.update(module.encode("utf-8", "surrogateescape") + b"\0" + source.encode("utf-8", "replace") + b"\0")
-    relevant = sorted(defined_functions(text) & project.no_grad_callees())
+    relevant = sorted(project.no_grad_callees(defined_functions(text)))
     digest.update(("\0".join(relevant)).encode())
     return digest.digest()

@@ -125,7 +125,7 @@ class Scopes:
     def _walk_queued(self, entry, module_env) -> None:
         """A queued function: once per calling context seen in the file, else once with unknown parameters."""
         node, outer, mode, cls = entry
-        contexts = self._contexts_for(node)
+        contexts = self._contexts_for(node, cls)
         if not contexts:
             self._analyze_function(node, outer, mode, cls, module_env=module_env)
             return
