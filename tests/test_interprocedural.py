@@ -422,3 +422,123 @@ CONTAINER_PROGRAMS = {
 def test_containers_and_objects(name):
     src = textwrap.dedent(CONTAINER_PROGRAMS[name])
     assert reported(src) == expected(src)
+
+
+STORE_PROGRAMS = {
+    "average-meter-fed-the-loss-tensor": """\
+        import torch
+        import torch.nn as nn
+
+        class AverageMeter:
+            def __init__(self):
+                self.sum = 0
+                self.count = 0
+
+            def update(self, val, n=1):
+                self.sum += val * n
+                self.count += n
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        losses = AverageMeter()
+        for x, y in [(torch.randn(2, 4), torch.randn(2, 1))]:
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            losses.update(loss, x.size(0))  # expect: GRD502
+        """,
+    "history-kept-by-a-recorder-method": """\
+        import torch
+        import torch.nn as nn
+
+        class Recorder:
+            def __init__(self):
+                self.history = []
+
+            def record(self, loss):
+                self.history.append(loss)
+
+        def train(model, loader, optimizer, recorder):
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = ((model(x) - y) ** 2).mean()
+                loss.backward()
+                optimizer.step()
+                recorder.record(loss)  # expect: GRD502
+
+        net = nn.Linear(4, 1)
+        train(net, [(torch.randn(2, 4), torch.randn(2, 1))], torch.optim.SGD(net.parameters(), lr=0.1), Recorder())
+        """,
+    # ---- correct look-alikes
+    "average-meter-fed-numbers": """\
+        import torch
+        import torch.nn as nn
+
+        class AverageMeter:
+            def __init__(self):
+                self.sum = 0
+
+            def update(self, val, n=1):
+                self.sum += val * n
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        losses = AverageMeter()
+        for x, y in [(torch.randn(2, 4), torch.randn(2, 1))]:
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            losses.update(loss.item(), x.size(0))
+        """,
+    "meter-made-afresh-each-iteration": """\
+        import torch
+        import torch.nn as nn
+
+        class Total:
+            def __init__(self):
+                self.value = 0
+
+            def add(self, v):
+                self.value += v
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in [(torch.randn(2, 4), torch.randn(2, 1))]:
+            optimizer.zero_grad()
+            total = Total()
+            loss = ((model(x) - y) ** 2).mean()
+            total.add(loss)
+            total.value.backward()
+            optimizer.step()
+        """,
+    "meter-updated-under-no-grad": """\
+        import torch
+        import torch.nn as nn
+
+        class AverageMeter:
+            def __init__(self):
+                self.sum = 0
+
+            def update(self, val):
+                self.sum += val
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        meter = AverageMeter()
+        for x, y in [(torch.randn(2, 4), torch.randn(2, 1))]:
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                meter.update(loss)
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(STORE_PROGRAMS))
+def test_objects_that_keep_graphs(name):
+    src = textwrap.dedent(STORE_PROGRAMS[name])
+    assert reported(src) == expected(src)

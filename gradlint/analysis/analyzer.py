@@ -62,6 +62,8 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         self.calls = CallTable()
         #: whether calls seen now leave a context for the callee's reporting walk
         self._recording_contexts = True
+        #: walking a method silently for a caller that holds its object
+        self._inline_receiver = False
         #: the blocks being walked, innermost last: (statements, index of the current one)
         self._blocks: list = []
         #: functions and methods defined in the file, by name

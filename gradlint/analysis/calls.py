@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
-from .syntax import dotted
+from .syntax import base_path, dotted
 from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, without_paths
 
 MAX_DEPTH = 3
@@ -206,8 +206,10 @@ class Calls:
             steps = [(call, rename(path), value) for _, path, value in effects.steps]
             clears = [None for _ in effects.clears]
             forwards = [(call, None, module, mode) for _, _, module, mode in effects.forwards]
+            stores = [(call, rename(path)) for _, path in effects.stores]
         else:
             backwards = [(node, rename(path)) for node, path in effects.backwards]
+            stores = [(call, rename(path)) for _, path in effects.stores]
             steps = [(node, rename(path), value) for node, path, value in effects.steps]
             clears = [rename(path) for path in effects.clears]
             forwards = [(node, rename(path), module, mode) for node, path, module, mode in effects.forwards]
@@ -216,6 +218,16 @@ class Calls:
             record.steps.extend(steps)
             record.clears.extend(clears)
             record.forwards.extend(forwards)
+            record.stores.extend(stores)
+
+    def _note_store(self, target, value: Value) -> None:
+        """A grad tensor added into ``self.<field>`` by a method: the caller's object keeps its graph."""
+        if not (value.is_grad_tensor and not value.struct and self.state.mode is True and self._inline_receiver):
+            return
+        path = base_path(target)
+        if path is not None and path.startswith("self."):
+            for record in self._loops:
+                record.stores.append((None, path))
 
     def _summarise(self, function: cst.FunctionDef, context: Context, names=None) -> Summary:
         """Walk the callee silently in ``context``; its loop effects go to a collector."""
@@ -227,6 +239,8 @@ class Calls:
         outer = names if names is not None else self.outer if self.outer is not None else dict(self.state.env)
         cls = context.receiver.cls if context.receiver is not None else None
         table.active.append(id(function))
+        was_inline_receiver = self._inline_receiver
+        self._inline_receiver = context.receiver is not None
         try:
             self.reporting = False
             self._recording_contexts = False
@@ -243,6 +257,7 @@ class Calls:
             returns, ends_open, fields = [], False, {}
         finally:
             table.active.pop()
+            self._inline_receiver = was_inline_receiver
             self.reporting, self._recording_contexts = was_reporting, was_recording
             for name, value in saved.items():
                 setattr(self, name, value)

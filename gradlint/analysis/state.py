@@ -81,6 +81,9 @@ class LoopRecord:
     bound: set = field(default_factory=set)
     #: functions and methods of this file the loop calls (their bodies are walked elsewhere)
     local_calls: list = field(default_factory=list)
+    #: (call node, object path): calls that store a grad tensor into an object that outlives
+    #: the call (``meter.update(loss)`` whose body does ``self.sum += val``)
+    stores: list = field(default_factory=list)
 
 
 SCOPE_FIELDS = (

@@ -98,6 +98,7 @@ class StatementWalker:
         current = self.eval(node.target)
         operand = self.eval(node.value)
         self._emit("on_augassign", node)
+        self._note_store(node.target, operand)
         if current.kind == "seq":
             result = seq([current.elem, operand.elem if operand.kind == "seq" else None])
             result = result.with_(has_grad=current.has_grad or (operand.kind == "seq" and operand.has_grad))

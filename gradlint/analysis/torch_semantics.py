@@ -227,6 +227,7 @@ class TorchSemantics:
         path = dotted(node.func.value)
         if name in ("append", "insert") and args and path is not None:
             added = args[-1][1]
+            self._note_store(node.func.value, added)
             current = self.lookup(path)
             elements = [added] if current is None or current.elem is None else [current.elem, added]
             self.state.env[path] = seq(elements).with_(

@@ -47,6 +47,7 @@ class LossHistoryAccumulation(Rule):
             self._candidates.setdefault(id(loop.node), []).append((node, name, added))
 
     def on_loop_end(self, node, ctx, record) -> None:
+        self._report_stores(ctx, record)
         candidates = self._candidates.pop(id(node), ())
         for found, name, added in candidates:
             if not any(path != name for _, path in record.backwards):
@@ -57,4 +58,22 @@ class LossHistoryAccumulation(Rule):
                 f"`{source(found)}` keeps `{source(added, 30)}`, a tensor with its autograd graph, in `{name}` "
                 "across iterations of a training loop: every iteration's graph stays alive and memory grows. "
                 f"Accumulate `{source(added, 30)}.item()` (or `.detach()`) instead.",
+            )
+
+    def _report_stores(self, ctx, record) -> None:
+        """``meter.update(loss)`` whose method adds the tensor into the object: the object keeps every graph."""
+        reported = set()
+        for call, path in record.stores:
+            owner = path.split(".", 1)[0] if path else None
+            if call is None or id(call) in reported or owner not in record.entry or owner in record.bound:
+                continue
+            if not record.backwards:
+                continue
+            reported.add(id(call))
+            self.report(
+                ctx,
+                call,
+                f"`{source(call)}` stores a tensor with its autograd graph into `{path}`, an object that "
+                "outlives the iteration: every iteration's graph stays alive and memory grows. Pass "
+                "`.item()` (or `.detach()`) of the loss instead.",
             )
