@@ -12,7 +12,7 @@ from . import __version__
 from .rule import Finding
 
 CACHE_DIR = ".gradlint_cache"
-_FIELDS = ("line", "column", "code", "message", "end_line", "end_column", "name", "severity", "fix", "cell")
+_FIELDS = ("line", "column", "code", "message", "end_line", "end_column", "name", "severity", "fix", "cell", "edits")
 
 
 class Cache:
@@ -77,4 +77,6 @@ def _code_fingerprint() -> str:
 
 
 def _finding(path: str, row) -> Finding:
-    return Finding(path, **dict(zip(_FIELDS, row)))
+    values = dict(zip(_FIELDS, row))
+    values["edits"] = tuple(tuple(edit) for edit in values.get("edits", ()))
+    return Finding(path, **values)

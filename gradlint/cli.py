@@ -369,13 +369,12 @@ def list_rules() -> None:
 @main.command()
 @click.argument("code")
 def rule(code: str) -> None:
-    """Show the documentation of one rule (e.g. GRD201)."""
-    from .docs import render_rule
+    """Show the documentation of one rule (e.g. GRD201, or GRD001/GRD002 for input and internal errors)."""
+    from .docs import render_page
 
-    rule_class = BY_CODE.get(code.upper())
-    if rule_class is None:
+    if code.upper() not in BY_CODE and code.upper() not in ENGINE_CODES:
         raise click.UsageError(f"unknown rule code: {code}")
-    click.echo(render_rule(rule_class).rstrip())
+    click.echo(render_page(code.upper()).rstrip())
 
 
 @main.command()
@@ -419,6 +418,8 @@ def verify(codes: Tuple[str, ...], jobs: int) -> None:
     for report in reports:
         static = "static ok" if not report.static_problems else "static FAIL"
         runtime = "runtime ok" if not report.runtime_problems else "runtime FAIL"
+        if not report.runtime_checked:
+            runtime = "runtime n/a"  # a rule about gradlint's own comments: nothing to run
         click.echo(f"{report.code}  {report.name:<28} {static:<12} {runtime:<13} {report.seconds:5.1f}s")
         for problem in report.static_problems + report.runtime_problems:
             click.echo(f"    - {problem}")

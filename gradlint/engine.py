@@ -15,7 +15,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .analysis import HOOKS, Analyzer
 from .analysis.project import dependencies
+from .edits import fix_edits
 from .rule import Finding, Rule
+from .rules.grd100_unused_noqa import UnusedNoqa, unused_noqa
 
 INPUT_ERROR = "GRD001"
 INTERNAL_ERROR = "GRD002"
@@ -80,9 +82,23 @@ def lint_notebook(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) ->
                 column=start.column(finding.column),
                 end_line=end.line,
                 end_column=end.column(finding.end_column),
+                edits=_cell_edits(finding.edits, origin, start.cell),
             )
         located.append(finding)
     return located
+
+
+def _cell_edits(edits, origin, cell: int) -> tuple:
+    """A fix's edits in the cell's own lines; none when the fix reaches outside that cell."""
+    located = []
+    for start_line, start_column, end_line, end_column, content in edits:
+        if not (1 <= start_line <= len(origin) and 1 <= end_line <= len(origin)):
+            return ()
+        start, end = origin[start_line - 1], origin[end_line - 1]
+        if start.cell != cell or end.cell != cell:
+            return ()
+        located.append((start.line, start.column(start_column), end.line, end.column(end_column), content))
+    return tuple(located)
 
 
 def rules_for(text: str, rule_classes: Sequence[Type[Rule]]) -> List[Type[Rule]]:
@@ -108,7 +124,8 @@ def file_noqa(text: str) -> Optional[List[str]]:
     return codes
 
 
-def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
+def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]], noqa: bool = True) -> List[Finding]:
+    """Lint one source; with ``noqa=False``, lines' ``# noqa`` comments are left to the caller (flake8)."""
     skipped = file_noqa(text)
     if skipped == []:
         return []
@@ -132,7 +149,7 @@ def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]]) -> List[
         return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}: {exc}".splitlines()[0])]
     if not active:
         return []
-    return analyse(module, text, path, active)
+    return analyse(module, text, path, active, rule_classes, noqa)
 
 
 def _syntax_error(path: str, text: str, exc: cst.ParserSyntaxError) -> Finding:
@@ -182,13 +199,19 @@ class _GuardedRule:
 
 
 def collect(
-    module: cst.Module, rule_classes: Iterable[Type[Rule]], path: str = "", text: str = ""
+    module: cst.Module,
+    rule_classes: Iterable[Type[Rule]],
+    path: str = "",
+    text: str = "",
+    selected: Optional[Sequence[Type[Rule]]] = None,
 ) -> Tuple[List[tuple], List[str]]:
     """Run the analysis with the rules: (rule, node, message, fix) reports, and crash messages.
 
     With the ``path`` of a file on disk, the analysis also reads the modules of its
-    project that it imports (see ``analysis.project``).
+    project that it imports (see ``analysis.project``). ``selected`` are the rules the
+    run asked for (``rule_classes`` may be fewer: those that could fire on the file).
     """
+    rule_classes = list(rule_classes)
     raw: List[tuple] = []
     crashes: list = []
     rules = [cls() for cls in rule_classes]
@@ -206,19 +229,30 @@ def collect(
         errors.append(f"analysis crashed: {type(exc).__name__}: {exc}".splitlines()[0])
     for code, exc in crashes:
         errors.append(f"rule {code} crashed: {type(exc).__name__}: {exc}".splitlines()[0])
+    if UnusedNoqa in rule_classes and not any(e.startswith("analysis") for e in errors):
+        crashed = {code for code, _ in crashes}
+        ran = [rule for rule in (selected or rule_classes) if rule.code not in crashed]
+        raw.extend(unused_noqa(module, raw, ran))
     return raw, errors
 
 
-def analyse(module: cst.Module, text: str, path: str, rule_classes: Iterable[Type[Rule]]) -> List[Finding]:
-    raw, errors = collect(module, rule_classes, path, text)
+def analyse(
+    module: cst.Module,
+    text: str,
+    path: str,
+    rule_classes: Iterable[Type[Rule]],
+    selected: Optional[Sequence[Type[Rule]]] = None,
+    noqa: bool = True,
+) -> List[Finding]:
+    raw, errors = collect(module, rule_classes, path, text, selected)
     findings = [_error(path, INTERNAL_ERROR, message) for message in errors]
     if raw:
-        findings.extend(_locate(module, text, path, raw))
+        findings.extend(_locate(module, text, path, raw, noqa))
     findings.sort()
     return findings
 
 
-def _locate(module: cst.Module, text: str, path: str, raw) -> List[Finding]:
+def _locate(module: cst.Module, text: str, path: str, raw, noqa: bool = True) -> List[Finding]:
     """Positions are computed only for files that have findings: it costs a code generation pass."""
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     lines = text.splitlines()
@@ -233,7 +267,7 @@ def _locate(module: cst.Module, text: str, path: str, raw) -> List[Finding]:
             continue
         seen.add(key)
         line_text = lines[where.start.line - 1] if where.start.line <= len(lines) else ""
-        if is_suppressed(line_text, rule.code):
+        if noqa and is_suppressed(line_text, rule.code):
             continue
         findings.append(
             Finding(
@@ -247,6 +281,7 @@ def _locate(module: cst.Module, text: str, path: str, raw) -> List[Finding]:
                 rule.name,
                 rule.severity,
                 "" if fix is None else ("safe" if fix.safe else "unsafe"),
+                edits=fix_edits(module, text, fix),
             )
         )
     return findings

@@ -3,31 +3,32 @@
 Registered under the ``flake8.extension`` entry point ``GRD``. This module imports
 nothing from flake8, so flake8 stays an optional dependency.
 
-The checker runs gradlint's default rules (errors and warnings; info rules off),
-exactly the set ``gradlint check`` runs without ``--select``. flake8 applies its own
-``--select``/``--ignore``/``# noqa`` on top; gradlint's own ``# noqa`` handling has
-already run inside :func:`gradlint.engine.lint_text`.
+The checker runs gradlint's default rules (errors and warnings), plus every rule that
+flake8's ``--select`` or ``--extend-select`` names by code or prefix (``GRD``, ``GRD5``,
+``GRD506``): so info rules are off unless asked for, as with ``gradlint check``. flake8
+then applies its own selection, ``--per-file-ignores``, ``--exclude`` and ``# noqa``:
+the checker reports noqa'd lines too, so ``flake8 --disable-noqa`` shows them.
+
+From ``[tool.gradlint]`` only ``baseline`` applies (and a file's ``# gradlint: noqa``
+lines); flake8's options take the place of the rest.
 
 A file with a syntax error never reaches the checker: flake8 reports it as E999 itself.
 """
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Sequence, Tuple, Type
+from typing import Iterator, List, Sequence, Tuple, Type
 
 from . import __version__
 from .engine import lint_text
 from .rule import Finding, Rule
-from .selection import select_rules
-
-_DEFAULT_RULES: Optional[Tuple[Type[Rule], ...]] = None
+from .rules import ALL_RULES
 
 
-def _default_rules() -> Tuple[Type[Rule], ...]:
-    global _DEFAULT_RULES
-    if _DEFAULT_RULES is None:
-        _DEFAULT_RULES = tuple(select_rules([], []))
-    return _DEFAULT_RULES
+def rules_for_selection(selected: Sequence[str]) -> Tuple[Type[Rule], ...]:
+    """The default rules, and those a flake8 selection names by code or prefix."""
+    prefixes = [code.strip().upper() for code in selected if code.strip()]
+    return tuple(rule for rule in ALL_RULES if rule.default_enabled() or rule.code.startswith(tuple(prefixes)))
 
 
 class GradlintChecker:
@@ -35,6 +36,13 @@ class GradlintChecker:
 
     name = "gradlint"
     version = __version__
+    #: set from flake8's options before any file is checked
+    rules: Tuple[Type[Rule], ...] = rules_for_selection(())
+
+    @classmethod
+    def parse_options(cls, options) -> None:
+        selected = list(getattr(options, "select", None) or []) + list(getattr(options, "extend_select", None) or [])
+        cls.rules = rules_for_selection(selected)
 
     def __init__(self, tree: object, filename: str, lines: Sequence[str]) -> None:
         # ``tree`` is unused (gradlint parses with libcst), but requesting it makes this
@@ -45,7 +53,7 @@ class GradlintChecker:
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         text = "".join(self.lines)
-        findings = lint_text(text, self.filename, _default_rules())
+        findings = lint_text(text, self.filename, self.rules, noqa=False)
         if findings:
             findings = _without_baselined(findings, self.filename, text)
         for finding in findings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from collections import Counter
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -135,12 +136,15 @@ def format_github(findings: List[Finding]) -> str:
 
 
 def _rule_descriptor(code: str, name: str, severity: str, summary: str) -> dict:
+    from .docs import render_page
+
+    page = render_page(code)  # what `gradlint rule CODE` prints: code scanning shows it with the alert
     return {
         "id": code,
         "name": name,
         "shortDescription": {"text": summary},
         "fullDescription": {"text": summary},
-        "help": {"text": f"{summary}. See {help_uri(code)}", "markdown": f"{summary}. [Documentation]({help_uri(code)})"},
+        "help": {"text": page, "markdown": page},
         "helpUri": help_uri(code),
         "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
         "properties": {"tags": ["pytorch", "autograd"]},
@@ -153,6 +157,7 @@ def format_sarif(findings: List[Finding]) -> str:
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     results = []
     stored = StoredPositions()
+    root = _repository_root()
     for f in findings:
         line, column, end_line, end_column = stored.region(f)
         region = {"startLine": line, "startColumn": column}
@@ -163,11 +168,13 @@ def format_sarif(findings: List[Finding]) -> str:
             "ruleIndex": index[f.code],
             "level": _SARIF_LEVEL.get(f.severity, "warning"),
             "message": {"text": _cell_prefix(f) + f.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.path)}, "region": region}}],
+            "locations": [{"physicalLocation": {"artifactLocation": _artifact(f.path, root), "region": region}}],
         }
         if f.cell:
             # the region is in the .ipynb's JSON; where the finding is in the notebook's own terms
             result["properties"] = {"cell": f.cell, "cellLine": f.line, "cellColumn": f.column}
+        elif f.edits:
+            result["fixes"] = [_sarif_fix(f, _artifact(f.path, root))]
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,
@@ -186,12 +193,55 @@ def format_sarif(findings: List[Finding]) -> str:
             }
         ],
     }
+    if root is not None:
+        log["runs"][0]["originalUriBaseIds"] = {_SRCROOT: {"uri": root.as_uri() + "/"}}
     return json.dumps(log, indent=2) + "\n"
 
 
-def _uri(path: str) -> str:
+_SRCROOT = "SRCROOT"
+
+
+def _repository_root() -> Optional[Path]:
+    """The git repository around the working directory: code scanning wants paths relative to it."""
+    here = Path.cwd().resolve()
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def _artifact(path: str, root: Optional[Path]) -> dict:
+    absolute = Path(os.path.abspath(path))
+    if root is not None and path != "-":
+        try:
+            return {"uri": absolute.relative_to(root).as_posix(), "uriBaseId": _SRCROOT}
+        except ValueError:  # outside the repository
+            return {"uri": absolute.as_uri()}
     relative = os.path.relpath(path) if os.path.isabs(path) else path
-    return relative.replace(os.sep, "/")
+    return {"uri": relative.replace(os.sep, "/")}
+
+
+def _sarif_fix(f: Finding, artifact: dict) -> dict:
+    return {
+        "description": {"text": f"{f.fix} fix: gradlint check --fix{' --unsafe-fixes' if f.fix == 'unsafe' else ''}"},
+        "artifactChanges": [
+            {
+                "artifactLocation": artifact,
+                "replacements": [
+                    {
+                        "deletedRegion": {
+                            "startLine": start_line,
+                            "startColumn": start_column,
+                            "endLine": end_line,
+                            "endColumn": end_column,
+                        },
+                        "insertedContent": {"text": content},
+                    }
+                    for start_line, start_column, end_line, end_column, content in f.edits
+                ],
+            }
+        ],
+    }
 
 
 FORMAT_HELP = (

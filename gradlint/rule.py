@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import ClassVar, Tuple
+from typing import ClassVar, Optional, Tuple
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -25,6 +25,9 @@ class Finding:
     fix: str = ""
     #: in a notebook, the cell (counting every cell from 1) that ``line`` and ``column`` are in; else 0
     cell: int = 0
+    #: the fix as text edits, ``(start line, start column, end line, end column, new text)``
+    #: in the same coordinates as ``line``/``column`` (the end is exclusive)
+    edits: Tuple[Tuple[int, int, int, int, str], ...] = ()
 
     def _order(self) -> tuple:
         return (self.path, self.cell, self.line, self.column, self.code, self.message, self.end_line, self.end_column)
@@ -49,7 +52,23 @@ class Finding:
             "name": self.name,
             "message": self.message,
             "severity": self.severity,
-            "fix": self.fix or None,
+            "fix": self.fix_dict(),
+        }
+
+    def fix_dict(self) -> Optional[dict]:
+        """The fix as JSON reports it: how safe it is, and the edits that apply it."""
+        if not self.fix:
+            return None
+        return {
+            "applicability": self.fix,
+            "edits": [
+                {
+                    "start": {"line": start_line, "column": start_column},
+                    "end": {"line": end_line, "column": end_column},
+                    "content": content,
+                }
+                for start_line, start_column, end_line, end_column, content in self.edits
+            ],
         }
 
 
@@ -70,6 +89,9 @@ class Rule:
     #: Substrings a file must contain for the rule to possibly fire there: every
     #: group needs one of its strings. Checked before parsing, so it must be sound.
     requires: ClassVar[Tuple[Tuple[str, ...], ...]] = ()
+    #: whether ``gradlint verify`` proves the rule by running its fixtures under torch
+    #: (a rule about gradlint's own comments has no torch behaviour to prove)
+    runtime_evidence: ClassVar[bool] = True
 
     @classmethod
     def default_enabled(cls) -> bool:

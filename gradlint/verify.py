@@ -73,6 +73,8 @@ class RuleReport:
     static_problems: List[str] = field(default_factory=list)
     runtime_problems: List[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: False for a rule with no torch behaviour to prove (its fixtures are not run)
+    runtime_checked: bool = True
 
     @property
     def ok(self) -> bool:
@@ -160,6 +162,14 @@ def check_runtime(folder: Path) -> List[str]:
     return problems
 
 
+def _no_runtime_claim(folder: Path) -> List[str]:
+    """A rule without runtime evidence must not declare a runtime failure it never has checked."""
+    bad = folder / "bad.py"
+    if bad.is_file() and RuntimeDeclaration.parse(bad.read_text(encoding="utf-8")) is not None:
+        return ["bad.py declares '# runtime:' but this rule has no runtime evidence to check"]
+    return []
+
+
 def _describe(outcome: dict) -> str:
     if outcome["outcome"] == "ok":
         return "it ran to the end"
@@ -184,7 +194,11 @@ def verify(codes: Sequence[str] = (), jobs: int = 2) -> List[RuleReport]:
             report.static_problems.append(f"no fixtures folder {rule.code}/")
         else:
             report.static_problems = check_static(rule, folder)
-            report.runtime_problems = check_runtime(folder)
+            if rule.runtime_evidence:
+                report.runtime_problems = check_runtime(folder)
+            else:
+                report.runtime_checked = False
+                report.static_problems += _no_runtime_claim(folder)
         report.seconds = time.perf_counter() - start
         return report
 

@@ -116,3 +116,40 @@ def test_plugin_module_does_not_import_flake8():
     code = "import sys, gradlint.flake8_plugin; print('flake8' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=_env())
     assert result.stdout.strip() == "False", result.stderr
+
+
+INFO = "import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(2))\nw = torch.zeros(3, requires_grad=True)\nw += 1\n"
+
+
+def _codes(result):
+    return [line.split(" ")[1] for line in result.stdout.splitlines()]
+
+
+def test_select_reaches_the_info_rules(tmp_path):
+    (tmp_path / "info.py").write_text(INFO)
+    assert _codes(flake8("--select", "GRD506", "info.py", cwd=tmp_path)) == ["GRD506"]
+    assert _codes(flake8("--select", "GRD", "info.py", cwd=tmp_path)) == ["GRD506", "GRD201"]
+    # without naming them, info rules stay off, as with `gradlint check`
+    assert _codes(flake8("info.py", cwd=tmp_path)) == ["GRD201"]
+    assert _codes(flake8("--extend-select", "GRD506", "info.py", cwd=tmp_path)) == ["GRD506", "GRD201"]
+
+
+def test_select_grd_equals_gradlint_select_grd(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for code in ("GRD204", "GRD304", "GRD506", "GRD201"):
+        shutil.copy(RULES / code / "bad.py", src / f"{code.lower()}_bad.py")
+    via_flake8 = flake8("--select", "GRD", "src", cwd=tmp_path)
+    via_gradlint = gradlint("check", "--no-cache", "--select", "GRD", "src", cwd=tmp_path)
+    assert sorted(via_flake8.stdout.splitlines()) == sorted(via_gradlint.stdout.splitlines())
+    assert {"GRD204", "GRD304", "GRD506"} <= set(_codes(via_gradlint))
+
+
+def test_noqa_is_left_to_flake8(tmp_path):
+    (tmp_path / "noqa.py").write_text("import torch\nw = torch.zeros(3, requires_grad=True)\nw += 1  # noqa: GRD201\n")
+    assert flake8("--select", "GRD", "noqa.py", cwd=tmp_path).stdout == ""
+    shown = flake8("--select", "GRD", "--disable-noqa", "noqa.py", cwd=tmp_path)
+    assert _codes(shown) == ["GRD201"], shown.stderr
+    # flake8's own per-file-ignores replace [tool.gradlint]'s
+    ignored = flake8("--select", "GRD", "--disable-noqa", "--per-file-ignores", "noqa.py:GRD201", "noqa.py", cwd=tmp_path)
+    assert ignored.stdout == ""

@@ -131,7 +131,9 @@ def test_hook_manifest():
     assert hook["language"] == "python"
     # gradlint lints notebooks (code cells as one program), so the hook takes them too
     assert hook["types_or"] == ["python", "jupyter"] and "types" not in hook
-    assert hook.get("require_serial", False) is False
+    # gradlint parallelises itself: pre-commit must not start one gradlint per CPU on slices of the files
+    assert hook["require_serial"] is True
+    assert hook["minimum_pre_commit_version"] == "2.9.0"  # types_or
     valid = subprocess.run(
         [sys.executable, "-m", "pre_commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
         capture_output=True,

@@ -1,5 +1,6 @@
 """The rule catalog: one module per rule."""
 
+from .grd100_unused_noqa import UnusedNoqa
 from .grd101_tensor_from_graph_values import TensorFromGraphValues
 from .grd102_rewrap_hides_cut import RewrapHidesCut
 from .grd103_backward_on_detached import BackwardOnDetached
@@ -24,6 +25,7 @@ from .grd505_eval_without_no_grad import EvalWithoutNoGrad
 from .grd506_deprecated_variable import DeprecatedVariable
 
 ALL_RULES = (
+    UnusedNoqa,
     TensorFromGraphValues,
     RewrapHidesCut,
     BackwardOnDetached,

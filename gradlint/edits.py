@@ -1,0 +1,62 @@
+"""A fix as a text edit, for the JSON and SARIF reports: the range it replaces and the new text."""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+import libcst as cst
+
+#: start line, start column, end line, end column (1-based; the end is exclusive), new text
+Edit = Tuple[int, int, int, int, str]
+
+
+def fix_edits(module: cst.Module, text: str, fix) -> Tuple[Edit, ...]:
+    """The smallest edit that turns ``text`` into what ``--fix`` writes for this one fix.
+
+    Computed from the fixed source itself, so it is exactly what the fixer does (the
+    indentation of a wrapped block included).
+    """
+    if fix is None:
+        return ()
+    from .fixer import _Replace  # the fixer's own node replacement
+
+    try:
+        new_text = module.visit(_Replace(fix.old, fix.new)).code
+    except Exception:  # a fix the tree refuses (libcst validation): report it without edits
+        return ()
+    if new_text == text:
+        return ()
+    start = 0
+    limit = min(len(text), len(new_text))
+    while start < limit and text[start] == new_text[start]:
+        start += 1
+    end = 0
+    while end < limit - start and text[len(text) - 1 - end] == new_text[len(new_text) - 1 - end]:
+        end += 1
+    stop = len(text) - end
+    if "\n" in text[start:stop] or "\n" in new_text[start : len(new_text) - end]:
+        # a change across lines reads best as whole lines replaced
+        start = text.rfind("\n", 0, start) + 1
+        if stop > 0 and text[stop - 1] != "\n":
+            newline = text.find("\n", stop)
+            stop = len(text) if newline < 0 else newline + 1
+    return (_position(text, start) + _position(text, stop) + (new_text[start : len(new_text) - (len(text) - stop)],),)
+
+
+def _position(text: str, offset: int) -> Tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def apply_edits(text: str, edits) -> str:
+    """The text with non-overlapping edits applied (what a consumer of the report would do)."""
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + column - 1 if line <= len(starts) else len(text)
+
+    for start_line, start_column, end_line, end_column, new in sorted(edits, reverse=True):
+        text = text[: offset(start_line, start_column)] + new + text[offset(end_line, end_column) :]
+    return text
