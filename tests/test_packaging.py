@@ -187,3 +187,15 @@ def test_sarif_test_passes_in_a_copy_with_nothing_beside_it(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert re.search(r"\b[1-9]\d* passed\b", result.stdout), result.stdout
+
+
+def test_readme_pre_commit_snippet_names_the_hook_and_no_missing_tag():
+    yaml = pytest.importorskip("yaml")
+    readme = (ROOT / "README.md").read_text()
+    snippet = readme.split("# .pre-commit-config.yaml\n", 1)[1].split("```", 1)[0]
+    [repo] = yaml.safe_load(snippet)["repos"]
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert [hook["id"] for hook in repo["hooks"]] == [hook["id"] for hook in hooks]
+    # no release is tagged: the snippet names the branch and says so, rather than a tag that does not exist
+    assert repo["rev"] == "main"
+    assert "No release has been tagged" in readme
