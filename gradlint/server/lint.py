@@ -67,31 +67,16 @@ def lint_document(text: str, path: str, settings: Settings) -> List[Finding]:
 
 
 def lint_cells(cells: Sequence[Tuple[str, str]], path: str, settings: Settings) -> Dict[str, List[Finding]]:
-    """A notebook's code cells, (uri, text) in order, linted as one program; findings by cell uri."""
-    from ..notebook import NotebookError, notebook_source
+    """A notebook's code cells, (uri, text) in order, linted as ``gradlint check`` lints the notebook."""
+    from ..engine import lint_notebook
 
-    notebook = {"cells": [{"cell_type": "code", "source": text} for _, text in cells]}
     result: Dict[str, List[Finding]] = {uri: [] for uri, _ in cells}
     if settings.config.is_excluded(path):
         return result
-    try:
-        text, origin = notebook_source(json.dumps(notebook).encode("utf-8"))
-    except NotebookError:
-        return result
-    for finding in lint_text(text, path, settings.rules):
-        if not settings.keeps(finding, path) or not 1 <= finding.line <= len(origin):
-            continue
-        cell, line = origin[finding.line - 1]
-        end_cell, end_line = origin[finding.end_line - 1] if 1 <= finding.end_line <= len(origin) else (cell, line)
-        if end_cell != cell:
-            end_line, end_column = line, 0
-        else:
-            end_column = finding.end_column
-        uri = cells[cell - 1][0]
-        result[uri].append(
-            Finding(uri, line, finding.column, finding.code, finding.message, end_line, end_column,
-                    finding.name, finding.severity, finding.fix)
-        )
+    notebook = {"cells": [{"cell_type": "code", "source": text} for _, text in cells]}
+    for finding in lint_notebook(json.dumps(notebook).encode("utf-8"), path, settings.rules):
+        if 1 <= finding.cell <= len(cells) and settings.keeps(finding, path):
+            result[cells[finding.cell - 1][0]].append(finding)
     return result
 
 
