@@ -51,7 +51,17 @@ class GradlintChecker:
         self.filename = filename
         self.lines: List[str] = list(lines)
 
+    #: the tree of the file checked last (see :meth:`run`)
+    _last_tree: object = None
+
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
+        # Two installed distributions can both register this checker (an older `gradlint`
+        # install next to `torch-gradlint`): flake8 then runs it twice on each file, with the
+        # same tree object. Report once.
+        if self.tree is not None:
+            if self.tree is GradlintChecker._last_tree:
+                return
+            GradlintChecker._last_tree = self.tree
         text = "".join(self.lines)
         findings = lint_text(text, self.filename, self.rules, noqa=False)
         if findings:

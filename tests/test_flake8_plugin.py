@@ -153,3 +153,16 @@ def test_noqa_is_left_to_flake8(tmp_path):
     # flake8's own per-file-ignores replace [tool.gradlint]'s
     ignored = flake8("--select", "GRD", "--disable-noqa", "--per-file-ignores", "noqa.py:GRD201", "noqa.py", cwd=tmp_path)
     assert ignored.stdout == ""
+
+
+def test_registered_twice_reports_once():
+    """An old `gradlint` install next to `torch-gradlint` registers the checker twice."""
+    import ast
+
+    lines = ["import torch\n", "w = torch.zeros(3, requires_grad=True)\n", "w += 1\n"]
+    tree = ast.parse("".join(lines))
+    first = list(GradlintChecker(tree, "x.py", lines).run())
+    second = list(GradlintChecker(tree, "x.py", lines).run())
+    assert len(first) == 1 and second == []
+    # the next file is checked again
+    assert len(list(GradlintChecker(ast.parse("".join(lines)), "y.py", lines).run())) == 1
