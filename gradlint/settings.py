@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Type
 
-from .config import Config, ConfigError, Pattern, load_config, matches, nearest_config
+from .config import Config, Pattern, load_config, matches, nearest_config
 from .rule import Rule
 from .selection import SelectionError, parse_codes, select_rules
 
@@ -135,6 +135,3 @@ def cli_per_file_ignores(values: Tuple[str, ...]) -> Optional[List[Tuple[Pattern
                 raise SelectionError(f"--per-file-ignores: {entry!r} is not PATTERN:CODES")
             entries.append(((root, glob), parse_codes(codes)))
     return entries
-
-
-__all__ = ["ConfigError", "Overrides", "Resolver", "Settings", "cli_patterns", "cli_per_file_ignores"]
