@@ -522,3 +522,120 @@ NEGATIVES = [
 
 
 test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
+
+
+# ---- gradients cleared on some paths through the loop only (path-sensitive)
+
+PATH_POSITIVES = [
+    case(
+        "zero-grad-in-one-branch-step-always",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step, (x, y) in enumerate([(torch.randn(2, 4), torch.randn(2, 1))] * 4):
+            if step % 2 == 0:
+                opt.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()  # expect: GRD501
+        """,
+        lines=(11,),
+    ),
+    case(
+        "zero-grad-only-on-the-else-path",
+        """\
+        import torch
+        import torch.nn as nn
+
+        def train(model, loader, optimizer, warmup):
+            for i, (x, y) in enumerate(loader):
+                if i < warmup:
+                    pass
+                else:
+                    optimizer.zero_grad()
+                loss = ((model(x) - y) ** 2).mean()
+                loss.backward()
+                optimizer.step()  # expect: GRD501
+
+        net = nn.Linear(4, 1)
+        train(net, [(torch.randn(2, 4), torch.randn(2, 1))], torch.optim.SGD(net.parameters(), lr=0.1), 2)
+        """,
+        lines=(12,),
+    ),
+]
+
+PATH_NEGATIVES = [
+    case(
+        "accumulation-window-clears-at-its-start-and-steps-at-its-end",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for i, (x, y) in enumerate([(torch.randn(2, 4), torch.randn(2, 1))] * 8):
+            if i % 4 == 0:
+                opt.zero_grad()
+            loss = ((model(x) - y) ** 2).mean() / 4
+            loss.backward()
+            if (i + 1) % 4 == 0:
+                opt.step()
+        """,
+    ),
+    case(
+        "clear-in-both-branches",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for i, (x, y) in enumerate([(torch.randn(2, 4), torch.randn(2, 1))] * 4):
+            if i % 2:
+                opt.zero_grad()
+            else:
+                model.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+        """,
+    ),
+    case(
+        "clear-after-the-step",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in [(torch.randn(2, 4), torch.randn(2, 1))] * 4:
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        """,
+    ),
+    case(
+        "clear-by-a-helper-at-the-top",
+        """\
+        import torch
+        import torch.nn as nn
+
+        def reset(o):
+            o.zero_grad()
+
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in [(torch.randn(2, 4), torch.randn(2, 1))] * 4:
+            reset(opt)
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+        """,
+    ),
+]
+
+test_fires_on_uncleared_paths, test_silent_when_every_path_clears = rule_tests(CODE, PATH_POSITIVES, PATH_NEGATIVES)

@@ -57,6 +57,8 @@ class Summary:
     effects: LoopRecord
     #: ``self.<attr>`` values when the walk left the function
     fields: Dict[str, Value] = field(default_factory=dict)
+    #: (optimizer path, owner) stepped and not cleared again when the function returns
+    stepped: frozenset = frozenset()
     #: for a constructor: the instance it makes (one object per context, so that its
     #: methods' contexts match from one call to the next)
     instance: Optional[Value] = None
@@ -133,6 +135,27 @@ def _literal(node) -> Value:
     return UNKNOWN
 
 
+def _renames(call: cst.Call, function: cst.FunctionDef, receiver) -> Dict[str, str]:
+    """Callee names -> caller paths: a parameter is its argument's path, ``self`` the receiver's."""
+    renames = {}
+    for arg, param in zip(call.args, parameters(function)[1 if receiver is not None else 0 :]):
+        path = dotted(arg.value)
+        if path is not None and arg.keyword is None and not arg.star:
+            renames[param.name.value] = path
+    if receiver is not None and isinstance(call.func, cst.Attribute):
+        path = dotted(call.func.value)
+        if path is not None:
+            renames["self"] = path
+    return renames
+
+
+def _rename(renames: Dict[str, str], path: Optional[str]) -> Optional[str]:
+    if path is None:
+        return None
+    head, dot, rest = path.partition(".")
+    return renames[head] + dot + rest if head in renames else path
+
+
 def join_contexts(contexts: List[Context]) -> Context:
     names = set(contexts[0].params)
     for context in contexts[1:]:
@@ -175,31 +198,34 @@ class Calls:
             table.walks += 1
             summary = self._summarise(function, context, names)
             table.summaries[key] = summary
+        renames = _renames(call, function, receiver)
+        self._apply_steps(summary, call, renames, foreign=names is not None)
         if self._loops:
-            self._replay(summary.effects, call, function, receiver, foreign=names is not None)
+            self._replay(summary.effects, call, renames, foreign=names is not None)
         return summary.returns
 
-    def _replay(self, effects: LoopRecord, call: cst.Call, function: cst.FunctionDef, receiver, foreign: bool) -> None:
-        """Add a callee's loop effects to the caller's loops, in the caller's names.
+    def _apply_steps(self, summary: Summary, call: cst.Call, renames: dict, foreign: bool) -> None:
+        """The caller's record of optimizers stepped since their last clear, after the call."""
+        effects = summary.effects
+        for owner in effects.clears:
+            self._clear_path(None if foreign or owner is None else _rename(renames, owner))
+        loop = self._loops[-1] if self._loops else None
+        for node, path, optimizer in effects.steps:
+            key = (_rename(renames, path), optimizer.owner)
+            if key[0] is None:
+                continue
+            if loop is not None and not effects.clears and key in self.state.stepped and self._cond_depth == loop.depth:
+                loop.repeated_steps.append((call if foreign else node, key[0], optimizer))
+        self.state.stepped = self.state.stepped | frozenset(
+            (_rename(renames, path), owner) for path, owner in summary.stepped if path is not None
+        )
 
-        A path that starts with a parameter is renamed to the argument's path, ``self``
-        to the receiver's; a call into another file is reported at the call.
-        """
-        renames = {}
-        for arg, param in zip(call.args, parameters(function)[1 if receiver is not None else 0 :]):
-            path = dotted(arg.value)
-            if path is not None and arg.keyword is None and not arg.star:
-                renames[param.name.value] = path
-        if receiver is not None and isinstance(call.func, cst.Attribute):
-            path = dotted(call.func.value)
-            if path is not None:
-                renames["self"] = path
+    def _replay(self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool) -> None:
+        """Add a callee's loop effects to the caller's loops, in the caller's names
+        (see ``_renames``); a call into another file is reported at the call."""
 
         def rename(path):
-            if path is None:
-                return None
-            head, dot, rest = path.partition(".")
-            return renames[head] + dot + rest if head in renames else path
+            return _rename(renames, path)
 
         if foreign:
             backwards = [(call, None) for _ in effects.backwards]
@@ -248,13 +274,14 @@ class Calls:
             self._returns = returns
             self._loops = [collector]
             ends_open = not self._body(function.body)
+            stepped = self.state.stepped
             fields = {
                 key[5:]: without_paths(value)
                 for key, value in self.state.env.items()
                 if key.startswith("self.") and key.count(".") == 1 and value.kind != "unknown"
             }
         except (Terminated, RecursionError):
-            returns, ends_open, fields = [], False, {}
+            returns, ends_open, fields, stepped = [], False, {}, frozenset()
         finally:
             table.active.pop()
             self._inline_receiver = was_inline_receiver
@@ -264,7 +291,7 @@ class Calls:
         if ends_open:
             returns.append(NONE)
         result = without_paths(join_all(returns)) if returns else UNKNOWN
-        return Summary(result, collector, fields)
+        return Summary(result, collector, fields, stepped)
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:
         """``Trainer(model, optimizer)``: an instance whose fields ``__init__`` set from these arguments."""

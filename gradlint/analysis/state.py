@@ -23,11 +23,22 @@ class FreezeEvent:
 
 
 class State:
-    __slots__ = ("env", "mode", "saved", "freed")
+    __slots__ = ("env", "mode", "saved", "freed", "stepped")
 
-    def __init__(self, env: dict, mode: Tri, saved: frozenset = frozenset(), freed: frozenset = frozenset()):
+    def __init__(
+        self,
+        env: dict,
+        mode: Tri,
+        saved: frozenset = frozenset(),
+        freed: frozenset = frozenset(),
+        stepped: frozenset = frozenset(),
+    ):
         self.env = env
         self.mode = mode
+        #: (optimizer path, owner path) of optimizers stepped since gradients were last
+        #: cleared on some path (a may-fact: a step that finds itself here follows an
+        #: earlier step with no clear in between)
+        self.stepped = stepped
         #: dotted paths of grad tensors an op saved for backward since the last
         #: ``backward()`` (a must-fact: kept where every path agrees).
         self.saved = saved
@@ -36,7 +47,7 @@ class State:
         self.freed = freed
 
     def copy(self) -> "State":
-        return State(dict(self.env), self.mode, self.saved, self.freed)
+        return State(dict(self.env), self.mode, self.saved, self.freed, self.stepped)
 
     @staticmethod
     def join(a: "State", b: "State") -> "State":
@@ -55,7 +66,7 @@ class State:
         freed = frozenset(
             path for path in a.freed | b.freed if a.env.get(path) is b_env.get(path) or a.env.get(path) == b_env.get(path)
         )
-        return State(env, join_tri(a.mode, b.mode), a.saved & b.saved, freed)
+        return State(env, join_tri(a.mode, b.mode), a.saved & b.saved, freed, a.stepped | b.stepped)
 
 
 def _one_sided(value: Value) -> Value:
@@ -84,6 +95,11 @@ class LoopRecord:
     #: (call node, object path): calls that store a grad tensor into an object that outlives
     #: the call (``meter.update(loss)`` whose body does ``self.sum += val``)
     stores: list = field(default_factory=list)
+    #: steps reached, on some path through the loop, right after an earlier step with no
+    #: gradient clear in between (unconditional steps only: accumulation windows step in an if)
+    repeated_steps: list = field(default_factory=list)
+    #: the conditional depth of the loop body itself
+    depth: int = 0
 
 
 SCOPE_FIELDS = (

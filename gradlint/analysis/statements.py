@@ -197,7 +197,7 @@ class StatementWalker:
         self._loops = loops
         if was_reporting:
             self.state = head.copy()
-            record = LoopRecord(node, entry)
+            record = LoopRecord(node, entry, depth=self._cond_depth + 1)
             self._loops.append(record)
             try:
                 self._iteration(run_iteration)

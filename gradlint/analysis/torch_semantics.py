@@ -130,12 +130,33 @@ class TorchSemantics:
         return UNKNOWN
 
     def _record_step(self, node: cst.Call, optimizer_node, optimizer: Value) -> None:
+        path = dotted(optimizer_node)
         for record in self._loops:
-            record.steps.append((node, dotted(optimizer_node), optimizer))
+            record.steps.append((node, path, optimizer))
+        key = (path, optimizer.owner)
+        if path is None:
+            return
+        loop = self._loops[-1] if self._loops else None
+        if loop is not None and key in self.state.stepped and self._cond_depth == loop.depth:
+            loop.repeated_steps.append((node, path, optimizer))
+        self.state.stepped = self.state.stepped | {key}
+
+    def _clear_path(self, owner: Optional[str]) -> None:
+        """Gradients of ``owner``'s parameters (all of them: None) are cleared on this path."""
+        if owner is None:
+            self.state.stepped = frozenset()
+            return
+        self.state.stepped = frozenset(
+            (path, module)
+            for path, module in self.state.stepped
+            # an optimizer over parameters of unknown owner may be cleared by any module's zero_grad()
+            if module is not None and path != owner and module != owner and not module.startswith(owner + ".")
+        )
 
     def _clear_grads(self, owner: Optional[str]) -> None:
         for record in self._loops:
             record.clears.append(owner)
+        self._clear_path(owner)
 
     def _tensor_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         receiver_node = node.func.value

@@ -20,6 +20,8 @@ class MissingZeroGrad(Rule):
     def on_loop_end(self, node, ctx, record) -> None:
         if not record.backwards or not record.steps:
             return
+        if record.clears and None not in record.clears:
+            self._report_uncleared_paths(ctx, record)
         clears = record.clears
         if None in clears:
             return  # something cleared gradients we cannot attribute: assume all
@@ -43,3 +45,21 @@ class MissingZeroGrad(Rule):
                 f"step adds to the previous ones, so `{name}` applies the sum of every past gradient. Call "
                 f"`{name}.zero_grad()` in the loop (before backward(), or after step()).",
             )
+
+    def _report_uncleared_paths(self, ctx, record) -> None:
+        """Gradients cleared on some paths only: ``if phase == "train": opt.zero_grad()``, then an
+        unconditional step. The step after a path that cleared nothing adds the old gradients."""
+        if any(_may_clear(function) for function in record.local_calls):
+            return  # a helper that clears: its own conditions are not followed here
+        for step, optimizer_path, optimizer in record.repeated_steps:
+            if (optimizer.owner or optimizer_path) in record.bound:
+                continue
+            self.report(
+                ctx,
+                step,
+                f"`{source(step)}` can run with the gradients of the previous iteration still in place: "
+                f"`{optimizer_path}`'s gradients are cleared on some paths through the loop but not on "
+                f"all of them, so on the others this step applies the sum of old and new gradients. "
+                f"Call `{optimizer_path}.zero_grad()` unconditionally in the loop.",
+            )
+
