@@ -334,3 +334,26 @@ def test_freed_graph_of_a_name_rebound_on_one_branch():
 
 def test_inlined_forward_does_not_leak_its_names():
     assert findings(FORWARD_LOCAL_NAMES) == []
+
+
+# ignite's EMA handler: parameters detached in place in __init__, updated in place later
+EMA_PARAMETERS_DETACHED_IN_INIT = """
+import copy
+import torch.nn as nn
+
+class EMA:
+    def __init__(self, model: nn.Module):
+        self.model = model
+        self.ema_model = copy.deepcopy(model)
+        for param in self.ema_model.parameters():
+            param.detach_()
+        self.ema_model.eval()
+
+    def update(self, momentum):
+        for ema_p, model_p in zip(self.ema_model.parameters(), self.model.parameters()):
+            ema_p.mul_(1.0 - momentum).add_(model_p.detach(), alpha=momentum)
+"""
+
+
+def test_parameters_detached_in_place_are_frozen():
+    assert findings(EMA_PARAMETERS_DETACHED_IN_INIT) == []

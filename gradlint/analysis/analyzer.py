@@ -64,6 +64,8 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         self._recording_contexts = True
         #: walking a method silently for a caller that holds its object
         self._inline_receiver = False
+        #: id(loop over X.parameters()) -> (X, its value) when the loop froze every parameter
+        self._whole_freezes: dict = {}
         #: the blocks being walked, innermost last: (statements, index of the current one)
         self._blocks: list = []
         #: functions and methods defined in the file, by name

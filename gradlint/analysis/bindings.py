@@ -157,8 +157,13 @@ class Bindings:
     def _freeze(self, event: FreezeEvent) -> None:
         root = event.owner
         module = self.lookup(root)
+        # frozen whole: nothing left to train; anything else: not known any more
+        frozen = event.whole and event.requires_grad is False
         if module is not None and module.kind == "module":
-            # frozen whole: nothing left to train; anything else: not known any more
-            frozen = event.whole and event.requires_grad is False
             self.state.env[root] = module.with_(params=False if frozen else None)
+        elif frozen and (module is None or module.kind == "unknown"):
+            # only a module has parameters to freeze
+            self.state.env[root] = Value(kind="module", params=False)
+        if frozen:
+            self._whole_freezes[id(event.node)] = (root, self.state.env.get(root))
         self._emit("on_freeze", event.node, event)

@@ -239,6 +239,11 @@ class StatementWalker:
         finally:
             if loop_info is not None:
                 self._param_loops.pop()
+        frozen = self._whole_freezes.pop(id(node), None)
+        if frozen is not None:
+            # a loop over no parameter froze them all too: the zero-iteration path agrees
+            root, value = frozen
+            self.state.env[root] = value
         if node.orelse is not None:
             self._body(node.orelse.body)
 

@@ -184,6 +184,9 @@ class TorchSemantics:
             result = tensor(False, True, cut=receiver.grad is True or receiver.cut)
             if name == "detach_" and path is not None:
                 self.state.env[path] = result
+                if receiver.leaf and isinstance(receiver_node, cst.Name) and self._param_loops:
+                    # `for p in ema.parameters(): p.detach_()` freezes ema as requires_grad = False would
+                    self._requires_grad_set(receiver_node, False, node)
             if is_grad_attribute(receiver_node):
                 self._clear_grads(None)
             return result
