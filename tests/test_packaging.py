@@ -27,13 +27,24 @@ DISTRIBUTION = "torch-gradlint"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
+def _setuptools_major() -> int:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return int(version("setuptools").split(".")[0])
+    except (PackageNotFoundError, ValueError):
+        return 0
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
     # built from a copy: a build writes *.egg-info and build/ into its source tree
     source = copy_checkout(tmp_path_factory.mktemp("source") / "gradlint")
+    # the installed setuptools when it meets the build requirement (offline); else pip fetches one that does
+    isolation = ["--no-build-isolation"] if _setuptools_major() >= 77 else []
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q", "-w", str(out), str(source)],
         capture_output=True,
         text=True,
     )
