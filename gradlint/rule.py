@@ -126,3 +126,12 @@ def source(node, limit: int = 60) -> str:
         _EMPTY_MODULE = cst.Module(body=[])
     text = " ".join(_EMPTY_MODULE.code_for_node(node).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def header(node, limit: int = 60) -> str:
+    """A statement's source for a message: a loop by its ``for`` line, anything else whole."""
+    import libcst as cst
+
+    if isinstance(node, cst.For):
+        return f"for {source(node.target, limit)} in {source(node.iter, limit)}"
+    return source(node, limit)

@@ -25,7 +25,7 @@ The package is split by concern, the way astroid and jedi split inference:
 from .analyzer import HOOKS, Analyzer
 from .leaves import creates_leaf, makes_leaf_in_place
 from .state import FreezeEvent, LoopRecord
-from .syntax import base_path, dotted, kwarg, literal_bool
+from .syntax import base_path, dotted, kwarg, literal_bool, within
 
 __all__ = [
     "HOOKS",
@@ -38,4 +38,5 @@ __all__ = [
     "kwarg",
     "literal_bool",
     "makes_leaf_in_place",
+    "within",
 ]

@@ -24,6 +24,8 @@ class Bindings:
             state.saved = state.saved - {path}
         if path in state.freed:
             state.freed = state.freed - {path}
+        if path in state.stale:
+            state.stale = state.stale - {path}
         if value.saves_self and state.mode is True and value.grad:
             state.saved = state.saved | {path}
 
@@ -147,12 +149,14 @@ class Bindings:
             if name == obj_node.value and owner is not None:
                 self.state.env[name] = obj.with_(grad=requires_grad)
                 whole = depth == self._cond_depth
-                self._freeze(FreezeEvent(owner, whole, requires_grad, loop if whole else node))
+                unconditional = whole and depth == 1
+                self._freeze(FreezeEvent(owner, whole, requires_grad, loop if whole else node, unconditional))
                 return
         if obj.kind == "tensor" and path is not None:
             self.state.env[path] = obj.with_(grad=requires_grad)
             if "." in path:
-                self._freeze(FreezeEvent(path.rsplit(".", 1)[0], False, requires_grad, node))
+                owner = path.rsplit(".", 1)[0]
+                self._freeze(FreezeEvent(owner, False, requires_grad, node, self._cond_depth == 0))
 
     def _freeze(self, event: FreezeEvent) -> None:
         root = event.owner

@@ -199,11 +199,14 @@ class Expressions:
         grads = []
         cut = False
         deps: frozenset = frozenset()
+        through: frozenset = frozenset()
+        saved_params: frozenset = frozenset()
         for node, value in operands:
             kind = value.kind
             if kind == "tensor":
                 grads.append(value.grad)
                 cut = cut or value.cut
+                through, saved_params = through | value.through, saved_params | value.saved_params
                 if value.grad:
                     deps = deps | value.deps
                     if value.leaf is False:
@@ -227,10 +230,17 @@ class Expressions:
         if has_grad:
             if saving == "inputs":
                 self._record_saved(operands)
-            return tensor(True if mode else None, False, deps=deps, saves_self=saving == "output")
+            return tensor(
+                True if mode else None,
+                False,
+                deps=deps,
+                saves_self=saving == "output",
+                through=through,
+                saved_params=saved_params,
+            )
         if all(g is False for g in grads):
-            return tensor(False, None, cut=cut)
-        return tensor(None, None)
+            return tensor(False, None, cut=cut, through=through)
+        return tensor(None, None, through=through)
 
     def _record_saved(self, operands) -> None:
         if self.state.mode is not True:
@@ -283,7 +293,7 @@ class Expressions:
         if kind == "ref":
             return self._call_qualified(callee.qual, node, args)
         if kind == "module":
-            result = self._module_output(callee, args)
+            result = self._module_output(callee, args, dotted(node.func))
             forward = callee.cls.methods.get("forward") if callee.cls is not None else None
             if forward is not None:
                 # a forward of this file's own that returns a tuple or a dict: keep its structure

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 import libcst as cst
 
@@ -20,10 +21,13 @@ class FreezeEvent:
     #: True: now requires grad; False: frozen; None: not a literal.
     requires_grad: Tri
     node: cst.CSTNode
+    #: happens whenever its scope runs: under no condition and in no loop (but its own
+    #: loop over the parameters)
+    unconditional: bool = False
 
 
 class State:
-    __slots__ = ("env", "mode", "saved", "freed", "stepped")
+    __slots__ = ("env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled")
 
     def __init__(
         self,
@@ -32,6 +36,9 @@ class State:
         saved: frozenset = frozenset(),
         freed: frozenset = frozenset(),
         stepped: frozenset = frozenset(),
+        stale: frozenset = frozenset(),
+        cleared: Optional[frozenset] = None,
+        scaled: bool = False,
     ):
         self.env = env
         self.mode = mode
@@ -45,9 +52,20 @@ class State:
         #: dotted paths of graph values whose graph a ``backward()`` freed (a
         #: may-fact: rebinding the name clears it).
         self.freed = freed
+        #: dotted paths of graph values that saved parameters an ``optimizer.step()``
+        #: has since modified in place (a must-fact: rebinding the name clears it).
+        self.stale = stale
+        #: what was cleared (optimizer paths and module paths whose ``zero_grad()`` ran)
+        #: since the last ``backward()``; None: no backward is known to have run.
+        self.cleared = cleared
+        #: the gradients come from ``scaler.scale(loss).backward()`` and no
+        #: ``scaler.unscale_()`` / ``scaler.step()`` / clear has run since.
+        self.scaled = scaled
 
     def copy(self) -> "State":
-        return State(dict(self.env), self.mode, self.saved, self.freed, self.stepped)
+        return State(
+            dict(self.env), self.mode, self.saved, self.freed, self.stepped, self.stale, self.cleared, self.scaled
+        )
 
     @staticmethod
     def join(a: "State", b: "State") -> "State":
@@ -66,7 +84,17 @@ class State:
         freed = frozenset(
             path for path in a.freed | b.freed if a.env.get(path) is b_env.get(path) or a.env.get(path) == b_env.get(path)
         )
-        return State(env, join_tri(a.mode, b.mode), a.saved & b.saved, freed, a.stepped | b.stepped)
+        cleared = None if a.cleared is None or b.cleared is None else a.cleared & b.cleared
+        return State(
+            env,
+            join_tri(a.mode, b.mode),
+            a.saved & b.saved,
+            freed,
+            a.stepped | b.stepped,
+            a.stale & b.stale,
+            cleared,
+            a.scaled and b.scaled,
+        )
 
 
 def _one_sided(value: Value) -> Value:
@@ -100,6 +128,10 @@ class LoopRecord:
     repeated_steps: list = field(default_factory=list)
     #: the conditional depth of the loop body itself
     depth: int = 0
+    #: ``.eval()`` / ``.train()`` calls: (call node, module path, training flag or None)
+    mode_switches: list = field(default_factory=list)
+    #: the state at the end of the walked iteration (what the next one starts from)
+    end: Optional["State"] = None
 
 
 SCOPE_FIELDS = (

@@ -203,6 +203,7 @@ class StatementWalker:
                 self._iteration(run_iteration)
             finally:
                 self._loops.pop()
+            record.end = self.state
             self.state = State.join(head, self.state)
             self._emit("on_loop_end", node, record)
         else:

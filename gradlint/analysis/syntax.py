@@ -46,6 +46,11 @@ def base_path(node: cst.CSTNode) -> Optional[str]:
             return dotted(node)
 
 
+def within(path: str, root: str) -> bool:
+    """Whether the dotted path ``path`` is ``root`` or something below it (``model.fc`` in ``model``)."""
+    return path == root or path.startswith(root + ".")
+
+
 def literal_bool(node: Optional[cst.CSTNode]) -> Tri:
     if isinstance(node, cst.Name) and node.value in ("True", "False"):
         return node.value == "True"

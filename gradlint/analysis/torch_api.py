@@ -112,6 +112,16 @@ TENSOR_NO_GRAD_METHODS = frozenset(
 TENSOR_MAYBE_IDENTITY_METHODS = frozenset(
     "to cuda cpu type float double half bfloat16 contiguous type_as pin_memory coalesce".split()
 )
+#: Out-of-place tensor methods that only return a new tensor (``x.float()``, ``h.detach()``):
+#: as a statement of its own, such a call does nothing.
+TENSOR_RESULT_ONLY_METHODS = frozenset(
+    (
+        "detach clone to cuda cpu float double half bfloat16 long int short bool byte char contiguous type "
+        "type_as view view_as reshape reshape_as squeeze unsqueeze flatten t transpose permute expand "
+        "add sub mul div clamp clip abs neg exp log sqrt pow sigmoid tanh relu masked_fill index_fill "
+        "scatter scatter_add"
+    ).split()
+)
 #: In-place tensor methods (``add_``) that are not writes of the tensor's values.
 NOT_DATA_WRITES = frozenset({"requires_grad_", "retain_grad", "detach_", "share_memory_", "record_stream", "resize_"})
 
@@ -185,6 +195,14 @@ def nn_module_has_params(qual: str) -> bool | None:
 #: Mixed-precision loss scalers: ``scaler.scale(loss).backward()``, ``scaler.step(optimizer)``.
 GRAD_SCALERS = frozenset(
     {"torch.amp.GradScaler", "torch.cuda.amp.GradScaler", "torch.cpu.amp.GradScaler", "torch.amp.grad_scaler.GradScaler"}
+)
+
+
+#: Functions that clip gradients in place, by a threshold on their size.
+GRADIENT_CLIPPERS = frozenset(
+    f"torch.nn.utils.{module}{name}"
+    for module in ("", "clip_grad.")
+    for name in ("clip_grad_norm_", "clip_grad_value_", "clip_grad_norm")
 )
 
 

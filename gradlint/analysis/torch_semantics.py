@@ -72,7 +72,8 @@ class TorchSemantics:
                 return Value(kind="module", params=True)
             return UNKNOWN
         if qual in api.GRAD_SCALERS:
-            return Value(kind="scaler")
+            enabled = kwarg(node, "enabled")
+            return Value(kind="scaler", mode=True if enabled is None else literal_bool(enabled.value))
         if api.is_optimizer_class(qual):
             params = args[0][1] if args and node.args[0].keyword is None else None
             return Value(kind="optimizer", owner=params.owner if params is not None and params.kind == "params" else None)
@@ -108,6 +109,8 @@ class TorchSemantics:
                 return self._op_result(args[:1], "none")
             if name == "step" and args and args[0][1].kind == "optimizer":
                 self._record_step(node, node.args[0].value, args[0][1])
+            if name in ("step", "unscale_"):
+                self.state.scaled = False  # step() unscales the gradients first, if unscale_() did not
             return UNKNOWN
         if kind == "seq":
             return self._seq_method(receiver, name, node, args)
@@ -126,6 +129,7 @@ class TorchSemantics:
                 # only an nn.Module has eval()/train() with no argument
                 module = Value(kind="module", params=True, training=name == "train")
                 self.state.env[path] = module
+                self._record_mode_switch(node, path, module.training)
                 return module
         return UNKNOWN
 
@@ -133,6 +137,7 @@ class TorchSemantics:
         path = dotted(optimizer_node)
         for record in self._loops:
             record.steps.append((node, path, optimizer))
+        self._mark_stale(optimizer.owner)
         key = (path, optimizer.owner)
         if path is None:
             return
@@ -153,10 +158,31 @@ class TorchSemantics:
             if module is not None and path != owner and module != owner and not module.startswith(owner + ".")
         )
 
+    def _mark_stale(self, owner: Optional[str]) -> None:
+        """A step writes the parameters of ``owner`` in place: graphs that saved them cannot backward any more."""
+        if owner is None or self.state.mode is False:
+            return
+        state = self.state
+        stale = [
+            name
+            for name, value in state.env.items()
+            if value.kind == "tensor" and any(s == owner or s.startswith(owner + ".") for s in value.saved_params)
+        ]
+        if stale:
+            state.stale = state.stale.union(stale)
+
     def _clear_grads(self, owner: Optional[str]) -> None:
         for record in self._loops:
             record.clears.append(owner)
         self._clear_path(owner)
+        state = self.state
+        state.scaled = False
+        if owner is not None and state.cleared is not None:
+            state.cleared = state.cleared | {owner}
+
+    def _record_mode_switch(self, node: cst.Call, path: Optional[str], training: Tri) -> None:
+        for record in self._loops:
+            record.mode_switches.append((node, path, training))
 
     def _tensor_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         receiver_node = node.func.value
@@ -229,7 +255,7 @@ class TorchSemantics:
         if name == "requires_grad_":
             flag = literal_bool(node.args[0].value) if node.args else True
             if path is not None:
-                self._freeze(FreezeEvent(path, True, flag, node))
+                self._freeze(FreezeEvent(path, True, flag, node, self._cond_depth == 0))
             return (self.lookup(path) if path else None) or receiver
         if name in ("eval", "train"):
             training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
@@ -237,6 +263,7 @@ class TorchSemantics:
             result = receiver.with_(training=training, params=True if receiver.params is None else receiver.params)
             if path is not None:
                 self.state.env[path] = result
+            self._record_mode_switch(node, path, training)
             return result
         if name == "zero_grad":
             self._clear_grads(path)
@@ -244,7 +271,7 @@ class TorchSemantics:
         if name in ("to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "apply"):
             return receiver
         if name == "forward":
-            return self._module_output(receiver, args)
+            return self._module_output(receiver, args, path)
         return UNKNOWN
 
     def _seq_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
@@ -272,7 +299,7 @@ class TorchSemantics:
             return receiver.elem or UNKNOWN
         return UNKNOWN
 
-    def _module_output(self, module: Value, args) -> Value:
+    def _module_output(self, module: Value, args, path: Optional[str] = None) -> Value:
         mode = self.state.mode
         if module.cls is not None:
             single = module.cls.single_output
@@ -288,6 +315,12 @@ class TorchSemantics:
         elif module.params is None and grad is False:
             grad = None
         saves_self = bool(grad) and module.cls is None and module.qual.rsplit(".", 1)[-1] in api.OUTPUT_SAVING_MODULES
+        through, saved_params = result.through, result.saved_params
+        if path is not None and module.params is not False:
+            through = through | {path}
+            if module.params is True and any(v.is_grad_tensor for _, v in args):
+                # a layer keeps its weight to compute the gradient of a grad input
+                saved_params = saved_params | {path}
         output = tensor(
             grad,
             False if grad else None,
@@ -295,6 +328,8 @@ class TorchSemantics:
             deps=result.deps,
             cut=grad is False and result.cut,
             saves_self=saves_self,
+            through=through,
+            saved_params=saved_params,
         )
         if module.cls is None and module.qual.rsplit(".", 1)[-1] in api.TUPLE_OUTPUT_MODULES:
             return _recurrent_output(module.qual.rsplit(".", 1)[-1], output.with_(struct=False))
@@ -333,8 +368,20 @@ class TorchSemantics:
         for record in self._loops:
             record.backwards.append((node, path))
         self._emit("on_backward", node, receiver_node)
-        self.state.saved = frozenset()
+        state = self.state
+        state.saved = frozenset()
+        state.cleared = frozenset()
+        state.scaled = state.scaled or self._is_scaled(receiver_node)
         self._free_graph(node, receiver_node)
+
+    def _is_scaled(self, receiver_node) -> bool:
+        """``scaler.scale(loss)`` with a scaler known to scale."""
+        if not (isinstance(receiver_node, cst.Call) and isinstance(receiver_node.func, cst.Attribute)):
+            return False
+        if receiver_node.func.attr.value != "scale":
+            return False
+        scaler = self.value(receiver_node.func.value)
+        return scaler.kind == "scaler" and scaler.mode is True
 
     def _free_graph(self, node: cst.Call, receiver_node) -> None:
         for name in ("retain_graph", "create_graph"):

@@ -37,7 +37,7 @@ class Value:
     #: "seq": joined value of the elements, and whether some element is a grad tensor.
     elem: Optional["Value"] = None
     has_grad: Tri = None
-    #: "gradmode": the grad mode a context manager sets.
+    #: "gradmode": the grad mode a context manager sets; "scaler": whether it scales (``enabled=``).
     mode: Tri = None
     #: computed only from values cut out of a graph (``.detach()``, ``.item()``,
     #: ``.data``, or under ``no_grad``) of grad tensors.
@@ -54,6 +54,10 @@ class Value:
     #: "dict" with literal string keys: each key's value, in the order of ``keys``.
     items: tuple = ()
     keys: tuple = ()
+    #: "tensor": dotted paths of the modules (with parameters) whose output it was computed from,
+    through: frozenset = frozenset()
+    #: and of those that saved their parameters for backward (called on a grad tensor).
+    saved_params: frozenset = frozenset()
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -112,6 +116,8 @@ def join(a: Value, b: Value) -> Value:
             may_leaf=a.leaf is True or b.leaf is True or a.may_leaf or b.may_leaf,
             saves_self=a.saves_self and b.saves_self,
             deps=a.deps | b.deps,
+            through=a.through | b.through,
+            saved_params=a.saved_params | b.saved_params,
         )
     if a.kind == "module":
         return Value(

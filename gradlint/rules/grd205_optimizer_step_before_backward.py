@@ -1,0 +1,30 @@
+from ..analysis import base_path
+from ..rule import Rule, source
+
+
+class OptimizerStepBeforeBackward(Rule):
+    code = "GRD205"
+    name = "optimizer-step-before-backward"
+    severity = "error"
+    summary = "optimizer.step() between building a graph from its parameters and that graph's backward()"
+    requires = (("step",), ("backward",))
+
+    def on_backward(self, node, ctx, receiver) -> None:
+        stale = ctx.state.stale
+        if not stale:
+            return
+        value = ctx.value(receiver)
+        if value.kind != "tensor" or value.grad is not True:
+            return
+        path = base_path(receiver)
+        hits = sorted(({path} & stale) | (value.deps & stale))
+        if not hits:
+            return
+        self.report(
+            ctx,
+            node,
+            f"`{source(node)}` backpropagates through `{hits[0]}`, whose graph saved parameters that an "
+            "optimizer step() has since updated in place: backward raises \"one of the variables needed for "
+            "gradient computation has been modified by an inplace operation\". Call every backward() before "
+            "the step()s, or recompute the graph after the step.",
+        )

@@ -1,0 +1,111 @@
+import libcst as cst
+
+from ..analysis import dotted, literal_bool, within
+from ..rule import Rule, header, source
+
+#: Module methods that leave ``requires_grad`` of its parameters as it is.
+_KEEPS_FREEZE = frozenset(
+    "eval train to cuda cpu float double half bfloat16 parameters named_parameters modules children "
+    "named_modules named_children forward zero_grad state_dict requires_grad_ __call__".split()
+)
+
+
+class NothingTrainable(Rule):
+    code = "GRD407"
+    name = "nothing-trainable"
+    severity = "error"
+    summary = "every parameter of a model frozen and never unfrozen, then trained"
+    requires = (("requires_grad",), ("backward", "step"))
+
+    def __init__(self):
+        self._frozen = {}  # owner path -> the freezing node, in this scope
+        self._layers = set()  # paths of layers assigned onto a module in this scope
+        self._reported = set()
+        #: what each name was bound to, before a later ``name.backward()`` counts as proof
+        #: that it requires grad (the proof this rule contradicts)
+        self._bound = {}
+
+    def on_freeze(self, node, ctx, event) -> None:
+        owner = event.owner
+        if event.requires_grad is False and event.whole and event.unconditional:
+            if not any(layer.startswith(owner + ".") for layer in self._layers):  # GRD404's pitfall
+                self._frozen[owner] = node
+            return
+        self._forget(lambda frozen: within(owner, frozen) or within(frozen, owner))
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        path = dotted(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+        if path is None:
+            return
+        self._bound[path] = ctx.value(value_node)
+        if path.endswith(".requires_grad") and literal_bool(value_node) is not False:
+            self._frozen.clear()  # unfreezes something, maybe part of a frozen model (`model[2]`)
+        if isinstance(target, cst.Attribute) and ctx.value(value_node).kind == "module":
+            self._layers.add(path)
+        self._forget(lambda frozen: within(path, frozen) or within(frozen, path))
+
+    def on_call(self, node: cst.Call, ctx) -> None:
+        if not self._frozen:
+            return
+        func = node.func
+        callee = ctx.value(func)
+        if isinstance(func, cst.Attribute):
+            if func.attr.value == "step" and not node.args:
+                self._check_step(node, ctx.value(func.value), ctx)
+            if func.attr.value == "requires_grad_" and (not node.args or literal_bool(node.args[0].value) is not False):
+                self._frozen.clear()
+            receiver = dotted(func.value)
+            if receiver is not None and callee.kind != "module" and func.attr.value not in _KEEPS_FREEZE:
+                self._forget(lambda frozen: within(receiver, frozen))
+        if callee.kind in ("ref", "module", "builtin"):
+            return
+        for arg in node.args:
+            path = dotted(arg.value)
+            if path is not None:
+                self._forget(lambda frozen: within(path, frozen) or within(frozen, path))
+
+    def _forget(self, matches) -> None:
+        for frozen in [f for f in self._frozen if matches(f)]:
+            del self._frozen[frozen]
+
+    def _frozen_root(self, path: str):
+        return next((f for f in self._frozen if within(path, f)), None)
+
+    def on_backward(self, node, ctx, receiver) -> None:
+        value = self._bound.get(dotted(receiver)) or ctx.value(receiver)
+        if value.kind != "tensor" or value.grad is True or not value.through:
+            return
+        roots = {self._frozen_root(path) for path in value.through}
+        if None in roots:
+            return
+        owner = sorted(roots)[0]
+        self._reported.add(owner)
+        self.report(
+            ctx,
+            node,
+            f"`{source(receiver, 30)}` is computed only through `{owner}`, whose every parameter was frozen "
+            f"(`{header(self._frozen[owner], 40)}`) and never unfrozen: backward() raises \"element 0 of "
+            "tensors does not require grad\". Unfreeze the part that should train.",
+        )
+
+    def _check_step(self, node, optimizer, ctx) -> None:
+        if optimizer.kind != "optimizer" or optimizer.owner is None:
+            return
+        owner = self._frozen_root(optimizer.owner)
+        if owner is None or owner in self._reported:
+            return
+        self._reported.add(owner)
+        self.report(
+            ctx,
+            node,
+            f"`{source(node)}` updates the parameters of `{optimizer.owner}`, but every parameter of `{owner}` was "
+            f"frozen (`{header(self._frozen[owner], 40)}`) and never unfrozen: they get no gradient and the "
+            "step changes nothing. Unfreeze the part that should train, or give the optimizer the trainable "
+            "parameters.",
+        )
+
+    def on_scope_end(self, node, ctx) -> None:
+        self._frozen.clear()
+        self._layers.clear()
+        self._reported.clear()
+        self._bound.clear()

@@ -1,0 +1,42 @@
+import libcst as cst
+
+from ..analysis import dotted
+from ..analysis.torch_api import TENSOR_RESULT_ONLY_METHODS
+from ..rule import Fix, Rule, source
+
+
+class DiscardedTensorResult(Rule):
+    code = "GRD507"
+    name = "discarded-tensor-result"
+    severity = "error"
+    summary = "an out-of-place tensor method as a statement (`h.detach()`, `x.to(device)`): its result is thrown away"
+
+    def on_expr_stmt(self, node: cst.Expr, ctx) -> None:
+        call = node.value
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+            return
+        method = call.func.attr.value
+        if method not in TENSOR_RESULT_ONLY_METHODS:
+            return
+        receiver = call.func.value
+        value = ctx.value(receiver)
+        if value.kind != "tensor" or value.struct:
+            return  # a module's .to()/.cuda() moves it in place; a container's may too
+        name = source(receiver, 30)
+        in_place = f" (or `{name}.{method}_()`)" if method in ("detach", "clamp", "clip", "abs", "neg", "mul", "add") else ""
+        self.report(
+            ctx,
+            node,
+            f"`{source(call)}` returns a new tensor and this statement throws it away: `{name}` itself is "
+            f"unchanged (a tensor method without a trailing underscore never modifies its tensor). Assign the "
+            f"result: `{name} = {source(call, 40)}`{in_place}.",
+            self._fix(node, receiver, ctx),
+        )
+
+    @staticmethod
+    def _fix(node: cst.Expr, receiver, ctx):
+        if dotted(receiver) is None or ctx.statement_line is None:
+            return None
+        assign = cst.Assign(targets=[cst.AssignTarget(target=receiver)], value=node.value)
+        # unsafe: the program now uses the converted tensor, which is the point but changes behaviour
+        return Fix(node, assign, safe=False)

@@ -1,0 +1,43 @@
+import libcst as cst
+
+from ..analysis import dotted
+from ..rule import Rule, source
+
+
+class ZeroGradBeforeStep(Rule):
+    code = "GRD508"
+    name = "zero-grad-before-step"
+    severity = "error"
+    summary = "gradients cleared between backward() and step(): the step applies no gradient"
+    requires = (("zero_grad",), ("step",), ("backward",))
+
+    def on_call(self, node: cst.Call, ctx) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "step":
+            return
+        cleared = ctx.state.cleared
+        if not cleared:
+            return
+        receiver = ctx.value(func.value)
+        if receiver.kind == "optimizer" and not node.args:
+            optimizer_node, optimizer = func.value, receiver
+        elif receiver.kind == "scaler" and node.args:
+            optimizer_node, optimizer = node.args[0].value, ctx.value(node.args[0].value)
+        else:
+            return  # a step(closure) recomputes the gradients itself
+        if optimizer.kind != "optimizer":
+            return
+        path, owner = dotted(optimizer_node), optimizer.owner
+        clear = next(
+            (c for c in sorted(cleared) if c == path or (owner is not None and (c == owner or owner.startswith(c + ".")))),
+            None,
+        )
+        if clear is None:
+            return
+        self.report(
+            ctx,
+            node,
+            f"`{source(node)}` runs after `{clear}.zero_grad()` cleared the gradients the last backward() "
+            "computed, with no backward() in between: the step applies no gradient and nothing trains. Clear "
+            "the gradients before backward() (or after step()).",
+        )

@@ -1,0 +1,49 @@
+from ..analysis import within
+from ..rule import Rule, source
+
+
+def _overlaps(owner, path: str) -> bool:
+    return owner is not None and (within(owner, path) or within(path, owner))
+
+
+class EvalModeNotRestored(Rule):
+    code = "GRD510"
+    name = "eval-mode-not-restored"
+    severity = "error"
+    summary = "model.eval() inside a training loop with no model.train() before the next training forward"
+    requires = (("eval", "train"), ("backward",))
+
+    def __init__(self):
+        self._reported = set()
+
+    def on_loop_end(self, node, ctx, record) -> None:
+        if not record.backwards or not record.steps or record.end is None:
+            return
+        switched = {path for _, path, training in record.mode_switches if training is not False}
+        for call, path, training in record.mode_switches:
+            if training is not False or path is None or path in switched or path in record.bound:
+                continue
+            if id(call) in self._reported:
+                continue
+            end = record.end.env.get(path)
+            if end is None or end.kind != "module" or end.training is not False:
+                continue
+            forward = next(
+                (
+                    f
+                    for f, f_path, module, mode in record.forwards
+                    if f_path == path and mode is True and module.training is None
+                ),
+                None,
+            )
+            if forward is None or not any(_overlaps(optimizer.owner, path) for _, _, optimizer in record.steps):
+                continue  # not the model this loop trains (a teacher kept in eval mode, say)
+            self._reported.add(id(call))
+            self.report(
+                ctx,
+                call,
+                f"`{source(call)}` puts `{path}` in evaluation mode inside the training loop, and nothing puts "
+                f"it back: from the next iteration on, the training forward `{source(forward, 40)}` runs with "
+                f"dropout off and batch-norm statistics frozen. Call `{path}.train()` at the start of each "
+                "training epoch.",
+            )

@@ -1,0 +1,312 @@
+"""GRD205 optimizer-step-before-backward: a step() between building a graph from its parameters and its backward()."""
+
+from textwrap import dedent
+
+from snippets import case_maker, rule_tests
+
+CODE = "GRD205"
+case = case_maker(CODE)
+
+GAN = """\
+import torch
+import torch.nn as nn
+
+G = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 4))
+D = nn.Sequential(nn.Linear(4, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1), nn.Sigmoid())
+bce = nn.BCELoss()
+opt_g = torch.optim.Adam(G.parameters())
+opt_d = torch.optim.Adam(D.parameters())
+ones, zeros = torch.ones(8, 1), torch.zeros(8, 1)
+"""
+
+POSITIVES = [
+    case(
+        "gan-generator-loss-built-before-the-discriminator-step",
+        GAN
+        + dedent("""\
+        for step in range(3):
+            fake = G(torch.randn(8, 2))
+            d_loss = bce(D(torch.randn(8, 4)), ones) + bce(D(fake.detach()), zeros)
+            g_loss = bce(D(fake), ones)
+            opt_d.zero_grad()
+            d_loss.backward()
+            opt_d.step()
+            opt_g.zero_grad()
+            g_loss.backward()  # expect: GRD205
+            opt_g.step()
+        """),
+        [18],
+    ),
+    case(
+        "discriminator-output-reused-after-the-step",
+        GAN
+        + dedent("""\
+        fake = G(torch.randn(8, 2))
+        d_out = D(fake)
+        d_loss = bce(d_out, zeros)
+        d_loss.backward(retain_graph=True)
+        opt_d.step()
+        g_loss = bce(d_out, ones)
+        g_loss.backward()  # expect: GRD205
+        """),
+        [16],
+    ),
+    case(
+        "one-model-two-losses-on-a-leaf-input",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        x = torch.randn(4, 3, requires_grad=True)
+        out = model(x)
+        first, second = out.sum(), out.pow(2).sum()
+        first.backward(retain_graph=True)
+        optimizer.step()
+        second.backward()  # expect: GRD205
+        """,
+        [11],
+    ),
+    case(
+        "gan-trainer-class",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class GANTrainer:
+            def __init__(self):
+                self.G = nn.Sequential(nn.Linear(2, 4), nn.Tanh())
+                self.D = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 1))
+                self.opt_g = torch.optim.Adam(self.G.parameters())
+                self.opt_d = torch.optim.Adam(self.D.parameters())
+
+            def step(self, real, z):
+                fake = self.G(z)
+                d_loss = self.D(fake.detach()).mean() - self.D(real).mean()
+                g_loss = -self.D(fake).mean()
+                self.opt_d.zero_grad()
+                d_loss.backward()
+                self.opt_d.step()
+                self.opt_g.zero_grad()
+                g_loss.backward()  # expect: GRD205
+                self.opt_g.step()
+        """,
+        [20],
+    ),
+    case(
+        "grad-scaler-steps-the-discriminator",
+        GAN
+        + dedent("""\
+        scaler = torch.amp.GradScaler("cuda")
+        fake = G(torch.randn(8, 2))
+        d_loss = bce(D(fake.detach()), zeros)
+        g_loss = bce(D(fake), ones)
+        scaler.scale(d_loss).backward()
+        scaler.step(opt_d)
+        scaler.scale(g_loss).backward()  # expect: GRD205
+        scaler.step(opt_g)
+        scaler.update()
+        """),
+        [16],
+    ),
+    case(
+        "inside-a-training-function",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        def train(steps):
+            G = nn.Linear(2, 4)
+            D = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 1))
+            opt_d = torch.optim.SGD(D.parameters(), lr=0.1)
+            opt_g = torch.optim.SGD(G.parameters(), lr=0.1)
+            for _ in range(steps):
+                fake = G(torch.randn(8, 2))
+                g_loss = F.softplus(-D(fake)).mean()
+                d_loss = F.softplus(D(fake.detach())).mean()
+                d_loss.backward()
+                opt_d.step()
+                g_loss.backward()  # expect: GRD205
+                opt_g.step()
+        """,
+        [17],
+    ),
+    case(
+        "while-loop-and-a-loss-computed-after-the-step",
+        GAN
+        + dedent("""\
+        step = 0
+        while step < 3:
+            fake = G(torch.randn(8, 2))
+            logits = D(fake)
+            opt_d.zero_grad()
+            bce(D(fake.detach()), zeros).backward()
+            opt_d.step()
+            g_loss = bce(logits, ones)
+            g_loss.backward()  # expect: GRD205
+            step += 1
+        """),
+        [18],
+    ),
+    case(
+        "adversarial-example-loss-after-the-model-step",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        x, y = torch.randn(8, 4), torch.randint(0, 2, (8,))
+        delta = torch.zeros(8, 4, requires_grad=True)
+        adv_loss = F.cross_entropy(model(x + delta), y)
+        clean_loss = F.cross_entropy(model(x), y)
+        clean_loss.backward()
+        optimizer.step()
+        adv_loss.backward()  # expect: GRD205
+        """,
+        [13],
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "stepped-parameters-not-in-the-later-graph",
+        GAN
+        + dedent("""\
+        for step in range(3):
+            fake = G(torch.randn(8, 2))
+            d_loss = bce(D(torch.randn(8, 4)), ones) + bce(D(fake.detach()), zeros)
+            g_loss = bce(D(fake), ones)
+            opt_g.zero_grad()
+            g_loss.backward()
+            opt_g.step()
+            opt_d.zero_grad()
+            d_loss.backward()
+            opt_d.step()
+        """),
+    ),
+    case(
+        "generator-loss-built-after-the-discriminator-step",
+        GAN
+        + dedent("""\
+        for step in range(3):
+            fake = G(torch.randn(8, 2))
+            d_loss = bce(D(torch.randn(8, 4)), ones) + bce(D(fake.detach()), zeros)
+            opt_d.zero_grad()
+            d_loss.backward()
+            opt_d.step()
+            g_loss = bce(D(fake), ones)
+            opt_g.zero_grad()
+            g_loss.backward()
+            opt_g.step()
+        """),
+    ),
+    case(
+        "every-backward-before-the-steps",
+        GAN
+        + dedent("""\
+        fake = G(torch.randn(8, 2))
+        d_loss = bce(D(fake.detach()), zeros)
+        g_loss = bce(D(fake), ones)
+        opt_d.zero_grad()
+        opt_g.zero_grad()
+        d_loss.backward()
+        g_loss.backward()
+        opt_d.step()
+        opt_g.step()
+        """),
+    ),
+    case(
+        "ordinary-training-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(5):
+            optimizer.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "graph-rebuilt-under-the-same-name",
+        GAN
+        + dedent("""\
+        fake = G(torch.randn(8, 2))
+        g_loss = bce(D(fake), ones)
+        bce(D(fake.detach()), zeros).backward()
+        opt_d.step()
+        g_loss = bce(D(fake), ones)
+        g_loss.backward()
+        """),
+    ),
+    case(
+        "other-model-stepped",
+        """\
+        import torch
+        import torch.nn as nn
+
+        encoder = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
+        head = nn.Linear(4, 1)
+        opt_head = torch.optim.SGD(head.parameters(), lr=0.1)
+        x = torch.randn(2, 4, requires_grad=True)
+        features = encoder(x)
+        aux = features.pow(2).mean()
+        head(features.detach()).sum().backward()
+        opt_head.step()
+        aux.backward()
+        """,
+    ),
+    case(
+        "single-layer-on-data-keeps-no-weight",
+        """\
+        import torch
+        import torch.nn as nn
+
+        D = nn.Linear(4, 1)
+        opt = torch.optim.Adam(D.parameters())
+        loss = D(torch.randn(3, 4)).pow(2).sum()
+        opt.zero_grad()
+        D(torch.randn(3, 4)).sum().backward()
+        opt.step()
+        loss.backward()
+        """,
+    ),
+    case(
+        "loss-only-read-after-the-step",
+        GAN
+        + dedent("""\
+        fake = G(torch.randn(8, 2))
+        g_loss = bce(D(fake), ones)
+        d_loss = bce(D(fake.detach()), zeros)
+        d_loss.backward()
+        opt_d.step()
+        print(g_loss.item())
+        """),
+    ),
+    case(
+        "stale-on-one-path-only",
+        GAN
+        + dedent("""\
+        fake = G(torch.randn(8, 2))
+        g_loss = bce(D(fake), ones)
+        if torch.rand(1).item() > 0.5:
+            bce(D(fake.detach()), zeros).backward()
+            opt_d.step()
+            g_loss = bce(D(fake), ones)
+        g_loss.backward()
+        """),
+    ),
+]
+
+
+test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)

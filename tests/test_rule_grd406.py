@@ -1,0 +1,230 @@
+"""GRD406 freeze-undone: a partial freeze undone by a later unfreeze of every parameter, before training."""
+
+from textwrap import dedent
+
+from snippets import case_maker, rule_tests
+
+CODE = "GRD406"
+case = case_maker(CODE)
+
+MODEL = """\
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.backbone = nn.Sequential(nn.Linear(8, 8), nn.ReLU())
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.head(self.backbone(x))
+
+
+model = Net()
+"""
+
+POSITIVES = [
+    case(
+        "sub-module-frozen-then-every-parameter-unfrozen",
+        MODEL
+        + dedent("""\
+        model.backbone.requires_grad_(False)
+        for p in model.parameters():  # expect: GRD406
+            p.requires_grad = True
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        """),
+        [17],
+    ),
+    case(
+        "conditional-freeze-then-requires-grad-true-on-the-model",
+        MODEL
+        + dedent("""\
+        for name, p in model.named_parameters():
+            if name.startswith("backbone"):
+                p.requires_grad = False
+        model.requires_grad_(True)  # expect: GRD406
+        """),
+        [19],
+    ),
+    case(
+        "freeze-loop-then-requires-grad-with-no-argument",
+        MODEL
+        + dedent("""\
+        for p in model.backbone.parameters():
+            p.requires_grad = False
+        model.requires_grad_()  # expect: GRD406
+        """),
+        [18],
+    ),
+    case(
+        "inside-a-setup-function",
+        MODEL
+        + dedent("""\
+
+
+        def build():
+            net = Net()
+            net.backbone.requires_grad_(False)
+            for param in net.parameters():  # expect: GRD406
+                param.requires_grad = True
+            return net
+        """),
+        [21],
+    ),
+    case(
+        "weight-frozen-through-its-attribute",
+        MODEL
+        + dedent("""\
+        model.head.weight.requires_grad = False
+        model.requires_grad_(True)  # expect: GRD406
+        """),
+        [17],
+    ),
+    case(
+        "in-the-module-init",
+        """\
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.Linear(8, 8)
+                self.decoder = nn.Linear(8, 8)
+                self.encoder.requires_grad_(False)
+                for p in self.parameters():  # expect: GRD406
+                    p.requires_grad = True
+        """,
+        [10],
+    ),
+    case(
+        "named-parameters-both-times",
+        MODEL
+        + dedent("""\
+        for name, param in model.named_parameters():
+            if "head" not in name:
+                param.requires_grad = False
+        for name, param in model.named_parameters():  # expect: GRD406
+            param.requires_grad = True
+        """),
+        [19],
+    ),
+    case(
+        "freeze-under-a-flag-undone-unconditionally",
+        MODEL
+        + dedent("""\
+        freeze_backbone = True
+        if freeze_backbone:
+            model.backbone.requires_grad_(False)
+        model.requires_grad_(True)  # expect: GRD406
+        """),
+        [19],
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "gradual-unfreezing-after-training",
+        MODEL
+        + dedent("""\
+        model.backbone.requires_grad_(False)
+        optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+        for step in range(3):
+            optimizer.zero_grad()
+            model(torch.randn(2, 8)).sum().backward()
+            optimizer.step()
+        model.requires_grad_(True)
+        """),
+    ),
+    case(
+        "only-the-head-unfrozen",
+        MODEL
+        + dedent("""\
+        model.backbone.requires_grad_(False)
+        for p in model.head.parameters():
+            p.requires_grad = True
+        """),
+    ),
+    case(
+        "unfreeze-under-a-condition",
+        MODEL
+        + dedent("""\
+        full_finetune = False
+        model.backbone.requires_grad_(False)
+        if full_finetune:
+            model.requires_grad_(True)
+        """),
+    ),
+    case(
+        "freeze-all-then-unfreeze-all",
+        MODEL
+        + dedent("""\
+        model.requires_grad_(False)
+        model.requires_grad_(True)
+        """),
+    ),
+    case(
+        "unfreeze-in-another-function",
+        MODEL
+        + dedent("""\
+
+
+        def freeze(net):
+            net.backbone.requires_grad_(False)
+
+
+        def unfreeze(net):
+            for p in net.parameters():
+                p.requires_grad = True
+        """),
+    ),
+    case(
+        "another-model-unfrozen",
+        MODEL
+        + dedent("""\
+        teacher = Net()
+        model.backbone.requires_grad_(False)
+        teacher.requires_grad_(True)
+        """),
+    ),
+    case(
+        "a-training-helper-runs-in-between",
+        MODEL
+        + dedent("""\
+
+
+        def fit(net, epochs):
+            pass
+
+
+        model.backbone.requires_grad_(False)
+        fit(model, epochs=1)
+        model.requires_grad_(True)
+        """),
+    ),
+    case(
+        "unfreeze-before-the-freeze",
+        MODEL
+        + dedent("""\
+        for p in model.parameters():
+            p.requires_grad = True
+        model.backbone.requires_grad_(False)
+        """),
+    ),
+    case(
+        "unfreeze-with-a-computed-flag",
+        MODEL
+        + dedent("""\
+        train_all = False
+        model.backbone.requires_grad_(False)
+        for p in model.parameters():
+            p.requires_grad = train_all
+        """),
+    ),
+]
+
+
+test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)

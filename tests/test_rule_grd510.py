@@ -1,0 +1,289 @@
+"""GRD510 eval-mode-not-restored: model.eval() in a training loop, never undone before the next training forward."""
+
+from textwrap import dedent
+
+from snippets import case_maker, rule_tests
+
+CODE = "GRD510"
+case = case_maker(CODE)
+
+SETUP = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+batches = [(torch.randn(8, 4), torch.randint(0, 2, (8,))) for _ in range(4)]
+"""
+
+POSITIVES = [
+    case(
+        "validation-at-the-end-of-each-epoch",
+        SETUP
+        + dedent("""\
+        for epoch in range(5):
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            model.eval()  # expect: GRD510
+            with torch.no_grad():
+                accuracy = (model(batches[0][0]).argmax(1) == batches[0][1]).float().mean()
+        """),
+        [13],
+    ),
+    case(
+        "train-called-once-before-the-epochs",
+        SETUP
+        + dedent("""\
+        model.train()
+        for epoch in range(5):
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            model.eval()  # expect: GRD510
+        """),
+        [14],
+    ),
+    case(
+        "train-false-instead-of-eval",
+        SETUP
+        + dedent("""\
+        for epoch in range(5):
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            model.train(False)  # expect: GRD510
+        """),
+        [13],
+    ),
+    case(
+        "while-loop-over-epochs",
+        SETUP
+        + dedent("""\
+        epoch = 0
+        while epoch < 3:
+            for x, y in batches:
+                optimizer.zero_grad()
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+                optimizer.step()
+            model.eval()  # expect: GRD510
+            epoch += 1
+        """),
+        [15],
+    ),
+    case(
+        "trainer-class-attributes",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.Linear(4, 1))
+                self.optimizer = torch.optim.Adam(self.model.parameters())
+
+            def fit(self, loader, val_x, epochs):
+                for epoch in range(epochs):
+                    for x, y in loader:
+                        self.optimizer.zero_grad()
+                        loss = ((self.model(x) - y) ** 2).mean()
+                        loss.backward()
+                        self.optimizer.step()
+                    self.model.eval()  # expect: GRD510
+                    with torch.no_grad():
+                        print(self.model(val_x).mean())
+        """,
+        [17],
+    ),
+    case(
+        "validation-loop-inline-under-no-grad",
+        SETUP
+        + dedent("""\
+        for epoch in range(5):
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            with torch.no_grad():
+                model.eval()  # expect: GRD510
+                for x, y in batches:
+                    print(F.cross_entropy(model(x), y).item())
+        """),
+        [14],
+    ),
+    case(
+        "single-loop-one-batch-per-epoch",
+        SETUP
+        + dedent("""\
+        x, y = batches[0]
+        for epoch in range(100):
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+            if epoch % 10 == 0:
+                print(loss.item())
+            model.eval()  # expect: GRD510
+            with torch.no_grad():
+                val = model(x)
+        """),
+        [16],
+    ),
+    case(
+        "only-the-generator-is-switched-back",
+        """\
+        import torch
+        import torch.nn as nn
+
+        G = nn.Sequential(nn.Linear(2, 4), nn.Dropout(0.1))
+        D = nn.Sequential(nn.Linear(4, 1), nn.Dropout(0.1))
+        opt_d = torch.optim.Adam(D.parameters())
+        for epoch in range(3):
+            G.train()
+            opt_d.zero_grad()
+            d_loss = D(G(torch.randn(8, 2)).detach()).mean()
+            d_loss.backward()
+            opt_d.step()
+            G.eval()
+            D.eval()  # expect: GRD510
+        """,
+        [14],
+    ),
+]
+
+
+NEGATIVES = [
+    case(
+        "train-at-the-top-of-each-epoch",
+        SETUP
+        + dedent("""\
+        for epoch in range(5):
+            model.train()
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            model.eval()
+            with torch.no_grad():
+                model(batches[0][0])
+        """),
+    ),
+    case(
+        "train-restored-after-validation",
+        SETUP
+        + dedent("""\
+        for epoch in range(5):
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            model.eval()
+            with torch.no_grad():
+                model(batches[0][0])
+            model.train()
+        """),
+    ),
+    case(
+        "pure-evaluation-loop",
+        SETUP
+        + dedent("""\
+        for x, y in batches:
+            model.eval()
+            with torch.no_grad():
+                print(model(x).argmax(1))
+        """),
+    ),
+    case(
+        "teacher-kept-in-eval-mode",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        teacher = nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.1))
+        student = nn.Linear(4, 2)
+        optimizer = torch.optim.SGD(student.parameters(), lr=0.1)
+        for step in range(5):
+            x = torch.randn(8, 4)
+            soft = F.softmax(teacher(x), dim=1)
+            optimizer.zero_grad()
+            loss = F.kl_div(F.log_softmax(student(x), dim=1), soft, reduction="batchmean")
+            loss.backward()
+            optimizer.step()
+            teacher.eval()
+        """,
+    ),
+    case(
+        "eval-only-in-some-epochs",
+        SETUP
+        + dedent("""\
+        for epoch in range(10):
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            if epoch % 5 == 4:
+                model.eval()
+                with torch.no_grad():
+                    model(batches[0][0])
+                model.train()
+        """),
+    ),
+    case(
+        "model-rebuilt-every-round",
+        """\
+        import torch
+        import torch.nn as nn
+
+        for fold in range(3):
+            model = nn.Sequential(nn.Linear(4, 1), nn.Dropout(0.1))
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for step in range(5):
+                optimizer.zero_grad()
+                model(torch.randn(2, 4)).sum().backward()
+                optimizer.step()
+            model.eval()
+        """,
+    ),
+    case(
+        "training-in-a-helper-function",
+        SETUP
+        + dedent("""\
+
+
+        def train_one_epoch():
+            model.train()
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+
+
+        for epoch in range(5):
+            train_one_epoch()
+            model.eval()
+        """),
+    ),
+    case(
+        "train-with-a-mode-flag",
+        SETUP
+        + dedent("""\
+        for epoch in range(5):
+            model.train(mode=True)
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            model.eval()
+        """),
+    ),
+]
+
+
+test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
