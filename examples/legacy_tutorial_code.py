@@ -34,8 +34,8 @@ for t in range(500):
     loss.backward()
     w1.data -= learning_rate * w1.grad.data  # expect: GRD204
     w2.data -= learning_rate * w2.grad.data  # expect: GRD204
-    w1.grad.data.zero_()  # expect: GRD204
-    w2.grad.data.zero_()  # expect: GRD204
+    w1.grad.data.zero_()
+    w2.grad.data.zero_()
 
 # Part 2: the same net "ported": sigmoid hidden layer with dropout, no Variable
 w_hidden = torch.randn(D_in, H, requires_grad=True)

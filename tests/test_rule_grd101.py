@@ -204,6 +204,29 @@ POSITIVES = [
         """,
         [5, 6],
     ),
+    case(
+        "variable-of-a-model-output-detaches-it",
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.autograd import Variable
+
+        model = nn.Linear(3, 1)
+        out = Variable(model(torch.randn(4, 3)))  # expect: GRD101
+        out.sum().backward()
+        """,
+        [6],
+    ),
+    case(
+        "variable-of-an-op-on-a-leaf",
+        """\
+        import torch
+
+        a = torch.randn(3, requires_grad=True)
+        b = torch.autograd.Variable(a * 2)  # expect: GRD101
+        """,
+        [4],
+    ),
 ]
 
 
@@ -370,6 +393,26 @@ NEGATIVES = [
         x = torch.randn(3, requires_grad=True)
         y = x * 2
         z = torch.tensor([y[0], y[1]], requires_grad=True)
+        """,
+    ),
+    case(
+        "variable-of-data-is-only-deprecated",
+        """\
+        import torch
+        from torch.autograd import Variable
+
+        x = Variable(torch.randn(4, 3))
+        y = Variable(x.detach())
+        """,
+    ),
+    case(
+        "variable-rewrap-as-a-leaf-is-grd102",
+        """\
+        import torch
+        from torch.autograd import Variable
+
+        a = torch.randn(3, requires_grad=True)
+        b = Variable(a * 2, requires_grad=True)
         """,
     ),
 ]

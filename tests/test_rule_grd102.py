@@ -184,6 +184,19 @@ POSITIVES = [
         """,
         [8],
     ),
+    case(
+        "variable-of-a-model-output-rewrapped-as-a-leaf",
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.autograd import Variable
+
+        model = nn.Linear(3, 1)
+        out = Variable(model(torch.randn(4, 3)), requires_grad=True)  # expect: GRD102
+        out.sum().backward()
+        """,
+        [6],
+    ),
 ]
 
 

@@ -94,17 +94,6 @@ POSITIVES = [
         [10],
     ),
     case(
-        "alias-T-grad-data-zeroed",
-        """\
-        import torch as T
-
-        w = T.randn(4, requires_grad=True)
-        (w * w).sum().backward()
-        w.grad.data.zero_()  # expect: GRD204
-        """,
-        [5],
-    ),
-    case(
         "legacy-variable-loss-data-in-trainer",
         """\
         import torch
@@ -181,6 +170,16 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "alias-T-grad-data-cannot-require-grad",
+        """\
+        import torch as T
+
+        w = T.randn(4, requires_grad=True)
+        (w * w).sum().backward()
+        w.grad.data.zero_()
+        """,
+    ),
     case(
         "detach-and-no-grad-instead-of-data",
         """\

@@ -10,6 +10,20 @@ from snippets import case_maker, rule_tests
 CODE = "GRD503"
 case = case_maker(CODE)
 
+#: a training loop that keeps each loss with its graph in a list
+LOSS_HISTORY = """\
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 1)
+losses = []
+for step in range(3):
+    loss = model(torch.randn(4, 3)).pow(2).mean()
+    loss.backward()
+    losses.append(loss)
+"""
+
 
 POSITIVES = [
     case(
@@ -163,6 +177,43 @@ POSITIVES = [
         print(reference.numpy(), out.numpy())  # expect: GRD503
         """,
         [9],
+    ),
+    case(
+        "np-mean-of-a-list-of-losses",
+        LOSS_HISTORY + "print(np.mean(losses))  # expect: GRD503\n",
+        [11],
+    ),
+    case(
+        "np-array-of-a-list-of-losses",
+        LOSS_HISTORY + "history = np.array(losses)  # expect: GRD503\n",
+        [11],
+    ),
+    case(
+        "ufunc-on-a-model-output",
+        LOSS_HISTORY + "np.log(model(torch.randn(2, 3)))  # expect: GRD503\n",
+        [11],
+    ),
+    case(
+        "np-float32-of-a-loss",
+        LOSS_HISTORY + "value = np.float32(losses[0])  # expect: GRD503\n",
+        [11],
+    ),
+    case(
+        "np-stack-of-a-list",
+        LOSS_HISTORY + "stacked = np.stack(losses)  # expect: GRD503\n",
+        [11],
+    ),
+    case(
+        "pyplot-plot-of-losses",
+        """\
+        import matplotlib.pyplot as plt
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        curve = [(w * t).sum() for t in range(5)]
+        plt.plot(curve)  # expect: GRD503
+        """,
+        [6],
     ),
 ]
 
@@ -346,6 +397,40 @@ NEGATIVES = [
                 preds = self(x).argmax(dim=1)
                 self.scores = self.fc(x).softmax(dim=1).numpy()
                 return preds
+        """,
+    ),
+    case(
+        "np-mean-of-a-bare-tensor-raises-a-type-error-instead",
+        LOSS_HISTORY + "np.mean(model(torch.randn(2, 3)))\n",
+    ),
+    case(
+        "losses-kept-as-numbers",
+        LOSS_HISTORY + "print(np.mean([l.item() for l in losses]))\n",
+    ),
+    case(
+        "detached-before-numpy",
+        LOSS_HISTORY + "np.log(model(torch.randn(2, 3)).detach())\n",
+    ),
+    case(
+        "numpy-on-data-tensors",
+        """\
+        import numpy as np
+        import torch
+
+        x = torch.randn(4, 3)
+        print(np.array(x), np.mean([x.sum(), x.mean()]))
+        """,
+    ),
+    case(
+        "under-no-grad",
+        """\
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(3, 1)
+        with torch.no_grad():
+            print(np.array(model(torch.randn(2, 3))))
         """,
     ),
 ]

@@ -198,6 +198,17 @@ GRAD_SCALERS = frozenset(
 )
 
 
+#: numpy functions that a bare tensor answers with its own method (``np.mean(t)`` calls
+#: ``t.mean(axis=...)`` and raises a TypeError, not the requires-grad RuntimeError).
+NUMPY_TENSOR_METHOD_DISPATCH = frozenset(
+    "mean sum max min std var prod amax amin all any cumsum cumprod ptp average median float64 ndim shape size".split()
+)
+#: matplotlib.pyplot functions that convert their data arguments with numpy.
+PYPLOT_DATA_FUNCTIONS = frozenset(
+    "plot scatter hist bar barh imshow semilogy semilogx loglog errorbar fill_between step stem boxplot "
+    "violinplot pcolormesh contour contourf matshow".split()
+)
+
 #: Functions that clip gradients in place, by a threshold on their size.
 GRADIENT_CLIPPERS = frozenset(
     f"torch.nn.utils.{module}{name}"

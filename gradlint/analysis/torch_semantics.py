@@ -46,9 +46,10 @@ class TorchSemantics:
         if qual == "torch.autograd.Variable":
             requires = kwarg(node, "requires_grad")
             wrapped = args[0][1] if args else UNKNOWN
-            if requires is not None and literal_bool(requires.value):
-                return tensor(True, True if wrapped.kind == "tensor" and wrapped.grad is False else wrapped.leaf)
-            return wrapped
+            # under torch 2.x, Variable(t) is t.detach() with its own requires_grad (False by default)
+            wants_grad = literal_bool(requires.value) if requires is not None else False
+            cut = wants_grad is False and (wrapped.is_grad_tensor or wrapped.cut)
+            return tensor(wants_grad, True, cut=cut)
         if qual == "torch.autograd.backward":
             if node.args:
                 self._backward(node, node.args[0].value)
@@ -316,7 +317,10 @@ class TorchSemantics:
             grad = None
         saves_self = bool(grad) and module.cls is None and module.qual.rsplit(".", 1)[-1] in api.OUTPUT_SAVING_MODULES
         through, saved_params = result.through, result.saved_params
-        if path is not None and module.params is not False:
+        parameter_free = (
+            module.cls is None and api.is_nn_module_class(module.qual) and api.nn_module_has_params(module.qual) is False
+        )
+        if path is not None and not parameter_free:  # a frozen model still counts
             through = through | {path}
             if module.params is True and any(v.is_grad_tensor for _, v in args):
                 # a layer keeps its weight to compute the gradient of a grad input

@@ -10,11 +10,13 @@ class TensorFromGraphValues(Rule):
     name = "tensor-from-graph-values"
     severity = "error"
     summary = "torch.tensor() built from grad tensors copies their values out of the autograd graph"
-    requires = (("tensor", "Tensor"),)
+    requires = (("tensor", "Tensor", "Variable"),)
 
     def on_call(self, node: cst.Call, ctx) -> None:
         callee = ctx.value(node.func)
-        if callee.kind != "ref" or callee.qual not in TENSOR_CONSTRUCTORS or not node.args:
+        if callee.kind != "ref" or not node.args:
+            return
+        if callee.qual not in TENSOR_CONSTRUCTORS and callee.qual != "torch.autograd.Variable":
             return
         requires = kwarg(node, "requires_grad")
         if requires is not None and literal_bool(requires.value):
@@ -26,6 +28,14 @@ class TensorFromGraphValues(Rule):
         if not graph_values:
             return
         names = ", ".join(f"`{source(v, 30)}`" for v in graph_values[:3])
+        if callee.qual == "torch.autograd.Variable":
+            self.report(
+                ctx,
+                node,
+                f"`{source(node, 40)}` returns {names} detached (under PyTorch 2, `Variable(t)` is `t.detach()`): "
+                "no gradient flows back through it, and backward() fails or trains nothing. Use the tensor itself.",
+            )
+            return
         self.report(
             ctx,
             node,
@@ -57,6 +67,6 @@ class TensorFromGraphValues(Rule):
         value = ctx.value(data)
         if value.kind == "seq" and value.has_grad:
             return [data.elt] if isinstance(data, (cst.ListComp, cst.GeneratorExp)) else [data]
-        if value.is_grad_tensor and qual == "torch.tensor":
+        if value.is_grad_tensor and qual in ("torch.tensor", "torch.autograd.Variable"):
             return [data]
         return []

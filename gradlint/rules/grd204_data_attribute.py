@@ -11,11 +11,11 @@ class DataAttribute(Rule):
     requires = ((".data",),)
 
     def on_attribute(self, node: cst.Attribute, ctx) -> None:
-        if node.attr.value == "data":
+        if node.attr.value == "data" and not _is_grad(node.value):
             self._report(ctx, node)
 
     def on_assign(self, target, ctx, value_node) -> None:
-        if isinstance(target, cst.Attribute) and target.attr.value == "data":
+        if isinstance(target, cst.Attribute) and target.attr.value == "data" and not _is_grad(target.value):
             if ctx.value(target.value).kind == "tensor":
                 self._report(ctx, target)
 
@@ -27,3 +27,8 @@ class DataAttribute(Rule):
             f"`{name}.data` bypasses autograd: changes through it are invisible to the graph and can "
             f"silently corrupt gradients. Use `{name}.detach()` to read, or write under `torch.no_grad()`.",
         )
+
+
+def _is_grad(node) -> bool:
+    """``p.grad``: a gradient never requires grad itself, so its ``.data`` hides nothing from autograd."""
+    return isinstance(node, cst.Attribute) and node.attr.value == "grad"

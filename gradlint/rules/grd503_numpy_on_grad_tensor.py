@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.torch_api import NUMPY_TENSOR_METHOD_DISPATCH, PYPLOT_DATA_FUNCTIONS
 from ..rule import Fix, Rule, source
 
 
@@ -8,11 +9,12 @@ class NumpyOnGradTensor(Rule):
     name = "numpy-on-grad-tensor"
     severity = "error"
     summary = ".numpy() on a tensor that requires grad, without .detach()"
-    requires = (("numpy",),)
+    requires = (("numpy", "matplotlib", "pyplot"),)
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute) or func.attr.value != "numpy":
+            self._check_conversion(node, ctx)
             return
         value = ctx.value(func.value)
         if value.kind != "tensor" or value.grad is not True:
@@ -25,6 +27,35 @@ class NumpyOnGradTensor(Rule):
             f"grad\". Use `{name}.detach().numpy()` (add `.cpu()` for a GPU tensor).",
             Fix(node, node.with_changes(func=func.with_changes(value=_call(func.value, "detach")))),
         )
+
+
+    def _check_conversion(self, node: cst.Call, ctx) -> None:
+        """numpy functions and pyplot plots given grad tensors convert them with ``.numpy()``."""
+        callee = ctx.value(node.func)
+        if callee.kind != "ref":
+            return
+        library, _, name = callee.qual.rpartition(".")
+        if library.split(".", 1)[0] == "numpy":
+            tensor_ok = name in NUMPY_TENSOR_METHOD_DISPATCH  # np.mean(t) raises a TypeError instead
+        elif library == "matplotlib.pyplot" and name in PYPLOT_DATA_FUNCTIONS:
+            tensor_ok = False
+        else:
+            return
+        for arg in node.args:
+            if arg.keyword is not None or arg.star:
+                continue
+            value = ctx.value(arg.value)
+            holds = value.kind == "seq" and value.has_grad is True
+            if holds or (value.is_grad_tensor and not value.struct and not tensor_ok):
+                what = "holds tensors that require grad" if holds else "requires grad"
+                self.report(
+                    ctx,
+                    node,
+                    f"`{source(node, 50)}` converts `{source(arg.value, 30)}`, which {what}, to a numpy array: "
+                    "it raises \"Can't call numpy() on Tensor that requires grad\". Convert the values first "
+                    "(`loss.item()` for each loss, or `.detach()`).",
+                )
+                return
 
 
 def _call(receiver, method: str) -> cst.Call:

@@ -3,6 +3,7 @@
 import torch
 import torch.nn as nn
 import torch.optim as optim
+from torch.autograd import Variable
 
 
 class SequenceScorer(nn.Module):
@@ -27,7 +28,8 @@ optimizer = optim.SGD(model.parameters(), lr=0.02)
 for epoch in range(3):
     optimizer.zero_grad()
     scores = torch.tensor([model(seq).sum() for seq in sequences])  # expect: GRD101
-    loss = criterion(scores, targets)
-    loss.backward()
+    centre = Variable(model(sequences[0]).sum())  # expect: GRD101
+    loss = criterion(scores - centre, targets)
+    loss.backward()  # expect: GRD103
     optimizer.step()
     print(f"epoch {epoch}: loss {loss.item():.4f}")

@@ -1,3 +1,4 @@
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.optim as optim
@@ -17,7 +18,12 @@ for epoch in range(20):
     loss.backward()
     optimizer.step()
 
-# evaluate the fitted curve on a fine grid for plotting: detach it from the graph first
+# evaluate the fitted curve on a fine grid for plotting, and summarise a few noisy refits:
+# detach the values from the graph before numpy sees them
 x_plot = torch.linspace(-2, 2, 400).unsqueeze(1)
-curve = model(x_plot).detach().numpy()
-print(f"fitted {curve.shape[0]} points, final loss {loss.item():.4f}")
+fitted = model(x_plot).detach()
+refit_losses = [criterion(model(x + 0.1 * torch.randn(100, 1)), y).item() for _ in range(3)]
+curve = fitted.numpy()
+magnitude = np.log1p(np.abs(curve))
+mean_refit = np.mean(refit_losses)
+print(f"fitted {curve.shape[0]} points, final loss {loss.item():.4f}, refits {mean_refit:.4f}")

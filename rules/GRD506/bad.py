@@ -26,3 +26,7 @@ print(f"final loss {loss.item():.4f}")
 x_new = Variable(torch.randn(8, 3), volatile=True)  # expect: GRD506
 pred = x_new @ w + b
 print(f"mean prediction {pred.mean().item():.4f}, records a graph: {pred.requires_grad}")
+
+# not a no-op: Variable(t) returns t.detach(), cut from the graph
+snapshot = Variable(pred)  # expect: GRD506, GRD101
+print(f"the wrapped prediction records a graph: {snapshot.requires_grad}")

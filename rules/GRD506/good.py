@@ -23,3 +23,6 @@ with torch.no_grad():
     pred = x_new @ w + b
 print(f"mean prediction {pred.mean().item():.4f}, records a graph: {pred.requires_grad}")
 assert not pred.requires_grad
+
+snapshot = pred.detach()  # what Variable(pred) did: a detached alias
+print(f"the wrapped prediction records a graph: {snapshot.requires_grad}")
