@@ -237,6 +237,79 @@ POSITIVES = [
         """,
         [13],
     ),
+    case(
+        "slice-of-a-leaf-updated",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        w[:, 0] -= 0.1  # expect: GRD201
+        """,
+        [6],
+    ),
+    case(
+        "row-of-a-leaf-in-place-method",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        w[0].add_(1.0)  # expect: GRD201
+        """,
+        [6],
+    ),
+    case(
+        "view-of-a-leaf-assigned",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        w.view(-1)[0] = 3.0  # expect: GRD201
+        """,
+        [6],
+    ),
+    case(
+        "functional-inplace-true",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        F.relu(w, inplace=True)  # expect: GRD201
+        """,
+        [6],
+    ),
+    case(
+        "torch-relu-underscore",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        torch.relu_(w)  # expect: GRD201
+        """,
+        [6],
+    ),
+    case(
+        "in-place-activation-module",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        act = nn.LeakyReLU(0.1, inplace=True)
+        act(w)  # expect: GRD201
+        """,
+        [7],
+    ),
 ]
 
 
@@ -519,6 +592,66 @@ NEGATIVES = [
         frozen = torch.no_grad()
         with frozen:
             w.sub_(0.1 * w.grad)
+        """,
+    ),
+    case(
+        "slice-through-data",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        w.data[:, 0] -= 0.1
+        """,
+    ),
+    case(
+        "slice-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        with torch.no_grad():
+            w[:, 0] -= 0.1
+            F.relu(w, inplace=True)
+        """,
+    ),
+    case(
+        "functional-out-of-place",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        y = F.relu(w)
+        z = F.relu(w, inplace=False)
+        """,
+    ),
+    case(
+        "in-place-module-on-a-non-leaf",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        act = nn.ReLU(inplace=True)
+        h = act(w * 2)
+        """,
+    ),
+    case(
+        "slice-of-a-non-leaf",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        w = torch.randn(3, 4, requires_grad=True)
+        h = w * 2
+        h[:, 0] -= 0.1
         """,
     ),
 ]

@@ -199,6 +199,58 @@ POSITIVES = [
         """,
         [7],
     ),
+    case(
+        "activation-module-output-modified",
+        """\
+        import torch
+        import torch.nn as nn
+
+        w = torch.randn(4, 4, requires_grad=True)
+        relu = nn.ReLU()
+        h = relu(torch.randn(2, 4) @ w)
+        h += 1.0  # expect: GRD202
+        """,
+        [7],
+    ),
+    case(
+        "linear-input-modified-before-backward",
+        """\
+        import torch
+        import torch.nn as nn
+
+        fc = nn.Linear(3, 2)
+        h = torch.randn(4, 3)
+        y = fc(h)
+        h.add_(1.0)  # expect: GRD202
+        y.sum().backward()
+        """,
+        [7],
+    ),
+    case(
+        "operand-saved-for-the-other-operand",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        scale = torch.ones(3)
+        y = (scale * w).sum()
+        scale[0] = 2.0  # expect: GRD202
+        y.backward()
+        """,
+        [6],
+    ),
+    case(
+        "divisor-saved",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        norm = torch.full((3,), 2.0)
+        y = (w / norm).sum()
+        norm.clamp_(min=1.0)  # expect: GRD202
+        """,
+        [6],
+    ),
 ]
 
 
@@ -388,6 +440,53 @@ NEGATIVES = [
         dropped = h * mask
         h.add_(1.0)
         (dropped.sum() + h.sum()).backward()
+        """,
+    ),
+    case(
+        "batchnorm-output-is-not-saved",
+        """\
+        import torch
+        import torch.nn as nn
+
+        w = torch.randn(4, 4, requires_grad=True)
+        bn = nn.BatchNorm1d(4)
+        h = bn(torch.randn(8, 4) @ w)
+        h += 1.0
+        """,
+    ),
+    case(
+        "operand-of-an-add-is-not-saved",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        shift = torch.ones(3)
+        y = (shift + w).sum()
+        shift[0] = 2.0
+        y.backward()
+        """,
+    ),
+    case(
+        "linear-input-modified-after-backward",
+        """\
+        import torch
+        import torch.nn as nn
+
+        fc = nn.Linear(3, 2)
+        h = torch.randn(4, 3)
+        fc(h).sum().backward()
+        h.add_(1.0)
+        """,
+    ),
+    case(
+        "data-operands-of-a-graph-free-product",
+        """\
+        import torch
+
+        a = torch.ones(3)
+        b = torch.ones(3)
+        c = a * b
+        a[0] = 2.0
         """,
     ),
 ]

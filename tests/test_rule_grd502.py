@@ -219,6 +219,98 @@ POSITIVES = [
         """,
         [12],
     ),
+    case(
+        "subscript-accumulator",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        stats = {"loss": 0.0}
+        for step in range(5):
+            optimizer.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            stats["loss"] += loss  # expect: GRD502
+        """,
+        [12],
+    ),
+    case(
+        "tuple-appended",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        history = []
+        for step in range(5):
+            optimizer.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            history.append((step, loss))  # expect: GRD502
+        """,
+        [12],
+    ),
+    case(
+        "dict-appended",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        history = []
+        for step in range(5):
+            optimizer.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            history.append({"loss": loss})  # expect: GRD502
+        """,
+        [12],
+    ),
+    case(
+        "evaluation-loop-under-grad-mode",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        total = 0.0
+        for step in range(5):
+            total += model(torch.randn(8, 4)).pow(2).mean()  # expect: GRD502
+        print(total)
+        """,
+        [8],
+    ),
+    case(
+        "attribute-history-in-a-trainer",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Linear(4, 1)
+                self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)
+                self.history = []
+
+            def fit(self, batches):
+                for x in batches:
+                    self.optimizer.zero_grad()
+                    loss = self.model(x).pow(2).mean()
+                    loss.backward()
+                    self.optimizer.step()
+                    self.history.append(loss)  # expect: GRD502
+        """,
+        [17],
+    ),
 ]
 
 
@@ -412,6 +504,86 @@ NEGATIVES = [
             model(x).sum().backward()
             optimizer.step()
             seen += x.size(0)
+        """,
+    ),
+    case(
+        "subscript-accumulator-of-items",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        stats = {"loss": 0.0}
+        for step in range(5):
+            optimizer.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            stats["loss"] += loss.item()
+        """,
+    ),
+    case(
+        "tuple-of-numbers-appended",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        history = []
+        for step in range(5):
+            optimizer.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            history.append((step, loss.item()))
+        """,
+    ),
+    case(
+        "evaluation-loop-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        total = 0.0
+        with torch.no_grad():
+            for step in range(5):
+                total += model(torch.randn(8, 4)).pow(2).mean()
+        """,
+    ),
+    case(
+        "accumulated-then-backpropagated-after-the-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        total = 0.0
+        for step in range(5):
+            total += model(torch.randn(8, 4)).pow(2).mean()
+        total.backward()
+        optimizer.step()
+        """,
+    ),
+    case(
+        "subscript-container-rebuilt-each-iteration",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(5):
+            stats = {"loss": 0.0}
+            optimizer.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+            stats["loss"] += loss
         """,
     ),
 ]

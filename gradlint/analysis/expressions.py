@@ -185,9 +185,10 @@ class Expressions:
         if result.grad and left.kind == "tensor" and right.kind == "tensor":
             # a * b keeps each operand for the other's gradient; a / b needs b, and a too if b requires grad
             if isinstance(operator, (cst.Multiply, cst.MatrixMultiply)):
-                self._record_saved([pair for pair, other in ((operands[0], right), (operands[1], left)) if other.grad])
+                pairs = [pair for pair, other in ((operands[0], right), (operands[1], left)) if other.grad]
+                self._record_saved(pairs, force=True)
             elif isinstance(operator, cst.Divide):
-                self._record_saved([operands[1]] + ([operands[0]] if right.grad else []))
+                self._record_saved([operands[1]] + ([operands[0]] if right.grad else []), force=True)
         return result
 
     def _op_result(self, operands, saving: str = "inputs") -> Value:
@@ -242,10 +243,12 @@ class Expressions:
             return tensor(False, None, cut=cut, through=through)
         return tensor(None, None, through=through)
 
-    def _record_saved(self, operands) -> None:
+    def _record_saved(self, operands, force: bool = False) -> None:
+        """Note the operands an op saved for backward: those that require grad, or (``force``)
+        every tensor operand, when the op saves it for the gradient of another operand."""
         if self.state.mode is not True:
             return
-        new = [base_path(node) for node, value in operands if value.kind == "tensor" and value.grad]
+        new = [base_path(node) for node, value in operands if value.kind == "tensor" and (force or value.grad)]
         new = [p for p in new if p]
         if new:
             self.state.saved = self.state.saved.union(new)

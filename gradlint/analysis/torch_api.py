@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import libcst as cst
+
 #: Text that any source of a grad tensor the analysis knows must contain
 #: (factories, Parameters, parameters(), modules from torch.nn, pretrained and
 #: hub models, modules recognised by .eval()/.train()): a sound pre-parse check.
@@ -130,6 +132,26 @@ def is_inplace_method(name: str) -> bool:
     return name.endswith("_") and not name.startswith("_") and name not in NOT_DATA_WRITES
 
 
+#: Tensor methods whose result shares its tensor's storage.
+VIEW_METHODS = frozenset(
+    "view view_as reshape flatten squeeze unsqueeze transpose permute narrow select expand t diagonal unflatten "
+    "movedim swapaxes unbind split chunk as_strided".split()
+)
+
+
+def is_inplace_function(qual: str, call) -> bool:
+    """``torch.relu_(w)`` or ``F.relu(w, inplace=True)``: a function writing its first argument in place."""
+    namespace, _, name = qual.rpartition(".")
+    if namespace == "torch" and is_inplace_method(name):
+        return True
+    if namespace != "torch.nn.functional":
+        return False
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "inplace":
+            return isinstance(arg.value, cst.Name) and arg.value.value == "True"
+    return False
+
+
 #: ``torch.nn`` classes that hold no parameters (their output requires grad only
 #: if an input does).
 PARAMETER_FREE_MODULES = re.compile(
@@ -139,6 +161,14 @@ PARAMETER_FREE_MODULES = re.compile(
     r"\w*Pool\dd|Upsample\w*|PixelShuffle|PixelUnshuffle|ZeroPad\dd|ConstantPad\dd|ReflectionPad\dd|"
     r"ReplicationPad\dd|CircularPad\dd|ChannelShuffle|CosineSimilarity|PairwiseDistance|Fold|Unfold)"
 )
+
+_INPUT_SAVING_MODULES = re.compile(r"(Lazy)?(Linear|Bilinear|Conv\dd|ConvTranspose\dd)")
+
+
+def saves_input_for_weights(qual: str) -> bool:
+    """``nn.Linear`` / ``nn.Conv*``: the layer keeps its input to compute its weight's gradient."""
+    return bool(qual) and bool(_INPUT_SAVING_MODULES.fullmatch(qual.rsplit(".", 1)[-1]))
+
 
 #: ``torch.nn`` modules that return tuples rather than one tensor.
 TUPLE_OUTPUT_MODULES = frozenset({"RNN", "LSTM", "GRU", "MultiheadAttention"})

@@ -310,6 +310,8 @@ class TorchSemantics:
             carried = module.params is True or any(v.is_grad_tensor or v.cut for _, v in args)
             return tensor(False, None, struct=not single, cut=carried)
         result = self._op_result(args, "inputs")
+        if module.params is True and module.cls is None and api.saves_input_for_weights(module.qual):
+            self._record_saved(args, force=True)  # to compute the gradient of its weight
         grad = result.grad
         if module.params is True:
             grad = True if mode else None

@@ -1,7 +1,8 @@
 import libcst as cst
 
+from ..analysis import dotted, kwarg, literal_bool
+from ..analysis.torch_api import VIEW_METHODS, is_inplace_function, is_inplace_method
 from ..rule import Fix, Rule, source
-from ..analysis.torch_api import is_inplace_method
 
 _FIX = "Wrap the update in `with torch.no_grad():` (or update it through the optimizer)."
 
@@ -16,27 +17,53 @@ class InplaceOnLeaf(Rule):
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         self._check(ctx, node, node.target, f"`{source(node)}`")
 
-    def on_assign(self, target, ctx, value_node) -> None:
-        if isinstance(target, cst.Subscript):
-            self._check(ctx, target, target.value, f"`{source(target)} = ...`")
+    def __init__(self):
+        #: paths bound to modules built with ``inplace=True`` (``self.act = nn.ReLU(inplace=True)``)
+        self._inplace_modules = set()
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and is_inplace_method(func.attr.value):
+        callee = ctx.value(func)
+        if callee.kind != "ref" and isinstance(func, cst.Attribute) and is_inplace_method(func.attr.value):
             self._check(ctx, node, func.value, f"`{source(node)}`")
+            return
+        if not node.args or node.args[0].keyword is not None or node.args[0].star:
+            return
+        written = node.args[0].value
+        if callee.kind == "ref" and is_inplace_function(callee.qual, node):
+            self._check(ctx, node, written, f"`{source(node)}`")
+        elif callee.kind == "module" and dotted(func) in self._inplace_modules:
+            self._check(ctx, node, written, f"`{source(node)}` (a module built with `inplace=True`)")
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        if isinstance(target, cst.Subscript):
+            self._check(ctx, target, target.value, f"`{source(target)} = ...`")
+            return
+        path = dotted(target)
+        if path is None:
+            return
+        self._inplace_modules.discard(path)
+        if isinstance(value_node, cst.Call) and ctx.value(value_node).kind == "module":
+            flag = kwarg(value_node, "inplace")
+            if flag is not None and literal_bool(flag.value):
+                self._inplace_modules.add(path)
 
     def _check(self, ctx, node, written, what: str) -> None:
         if ctx.grad_enabled is not True:
             return
         value = ctx.value(written)
+        view = ""
         if not value.is_leaf_grad:
-            return
+            viewed = _viewed(written)
+            if viewed is written or not ctx.value(viewed).is_leaf_grad:
+                return
+            view, written = "a view of ", viewed
         self.report(
             ctx,
             node,
-            f"{what} writes in place to `{source(written, 30)}`, a leaf tensor that requires grad: "
-            "autograd raises \"a leaf Variable that requires grad is being used in an in-place operation\". "
-            + _FIX,
+            f"{what} writes in place to {view}`{source(written, 30)}`, a leaf tensor that requires grad: "
+            f"autograd raises \"{view}a leaf Variable that requires grad is being used in an in-place "
+            "operation\". " + _FIX,
             self._fix(ctx),
         )
 
@@ -53,3 +80,14 @@ class InplaceOnLeaf(Rule):
         )
         # unsafe: the statement no longer records anything for autograd
         return Fix(line, wrapped, safe=False)
+
+
+def _viewed(node):
+    """The tensor that ``w[:, 0]`` or ``w.view(3, -1)[0]`` is a view of (not through ``.data``)."""
+    while True:
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in VIEW_METHODS:
+            node = node.func.value
+        else:
+            return node

@@ -31,8 +31,8 @@ class InplaceOnSavedTensor(Rule):
         if path is None or path not in ctx.saved:
             return
         value = ctx.value(written)
-        if value.kind != "tensor" or value.grad is not True or value.leaf is not False or value.data_of:
-            return
+        if value.kind != "tensor" or value.struct or value.data_of or value.is_leaf_grad:
+            return  # an in-place write to a leaf that requires grad is GRD201's
         self.report(
             ctx,
             node,

@@ -1,6 +1,18 @@
 import libcst as cst
 
+from ..analysis import dotted
 from ..rule import Rule, source
+
+
+def _holds_graph(value) -> bool:
+    """A grad tensor, or a tuple, list or dict display holding one (``(loss, n)``, ``{"loss": loss}``)."""
+    if value.kind == "tensor":
+        return value.grad is True and not value.struct
+    if value.kind == "seq":
+        return value.has_grad is True
+    if value.kind == "dict":
+        return any(item.is_grad_tensor and not item.struct for item in value.items)
+    return False
 
 
 class LossHistoryAccumulation(Rule):
@@ -8,57 +20,80 @@ class LossHistoryAccumulation(Rule):
     name = "loss-history-accumulation"
     severity = "warning"
     summary = "a grad tensor accumulated across iterations of a training loop keeps every graph alive"
-    requires = (("backward",),)
+    requires = (("backward", "eval", "no_grad", "+=", "append"),)
 
     def __init__(self):
-        self._candidates = {}  # id(loop node) -> [(node, accumulator name)]
+        self._candidates = {}  # id(loop node) -> [(node, accumulator path, added)]
+        #: accumulations in loops that never call backward(), reported at the end of the
+        #: scope unless a backward() follows (the accumulated graph was meant for it)
+        self._pending = []
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
-        if isinstance(node.target, cst.Name) and ctx.value(node.target).kind in ("number", "tensor", "unknown"):
-            self._consider(ctx, node, node.target.value, node.value)
+        target = node.target
+        if isinstance(target, cst.Subscript):  # stats[k] += loss
+            path = dotted(target.value)
+        elif isinstance(target, (cst.Name, cst.Attribute)):
+            path = dotted(target) if ctx.value(target).kind in ("number", "tensor", "unknown") else None
+        else:
+            path = None
+        if path is not None:
+            self._consider(ctx, node, path, node.value)
 
     def on_assign(self, target, ctx, value_node) -> None:
         # total = total + loss
         if (
-            isinstance(target, cst.Name)
+            isinstance(target, (cst.Name, cst.Attribute))
             and isinstance(value_node, cst.BinaryOperation)
             and isinstance(value_node.operator, cst.Add)
         ):
+            path = dotted(target)
             for mine, added in ((value_node.left, value_node.right), (value_node.right, value_node.left)):
-                if isinstance(mine, cst.Name) and mine.value == target.value:
-                    self._consider(ctx, value_node, target.value, added)
+                if path is not None and dotted(mine) == path:
+                    self._consider(ctx, value_node, path, added)
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
-        if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value == "append"
-            and isinstance(func.value, cst.Name)
-            and len(node.args) == 1
-        ):
-            self._consider(ctx, node, func.value.value, node.args[0].value)
+        if isinstance(func, cst.Attribute) and func.attr.value == "backward":
+            self._pending.clear()  # whatever its receiver (`accelerator.backward(total)` too)
+        if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
+            path = dotted(func.value)
+            if path is not None:
+                self._consider(ctx, node, path, node.args[0].value)
 
-    def _consider(self, ctx, node, name: str, added) -> None:
+    def _consider(self, ctx, node, path: str, added) -> None:
         loop = ctx.loop
-        if loop is None or ctx.grad_enabled is not True or name not in loop.entry or name in loop.bound:
-            return  # not carried over from before the loop, or started afresh in this iteration
-        value = ctx.value(added)
-        if value.kind == "tensor" and value.grad is True and not value.struct:
-            self._candidates.setdefault(id(loop.node), []).append((node, name, added))
+        if loop is None or ctx.grad_enabled is not True or path in loop.bound:
+            return  # started afresh in this iteration
+        if "." not in path and path not in loop.entry:
+            return  # a name not carried over from before the loop (an attribute outlives it anyway)
+        if _holds_graph(ctx.value(added)):
+            self._candidates.setdefault(id(loop.node), []).append((node, path, added))
 
     def on_loop_end(self, node, ctx, record) -> None:
         self._report_stores(ctx, record)
         candidates = self._candidates.pop(id(node), ())
-        for found, name, added in candidates:
-            if not any(path != name for _, path in record.backwards):
+        if not record.backwards:
+            if not record.steps:
+                self._pending.extend(candidates)
+            return
+        for found, path, added in candidates:
+            if not any(receiver != path for _, receiver in record.backwards):
                 continue  # the accumulated value is what gets backpropagated: deliberate
-            self.report(
-                ctx,
-                found,
-                f"`{source(found)}` keeps `{source(added, 30)}`, a tensor with its autograd graph, in `{name}` "
-                "across iterations of a training loop: every iteration's graph stays alive and memory grows. "
-                f"Accumulate `{source(added, 30)}.item()` (or `.detach()`) instead.",
-            )
+            self._report(ctx, found, path, added, "of a training loop")
+
+    def on_scope_end(self, node, ctx) -> None:
+        for found, path, added in self._pending:
+            self._report(ctx, found, path, added, "of a loop that never calls backward() (an evaluation loop?)")
+        self._pending.clear()
+
+    def _report(self, ctx, found, path, added, where: str) -> None:
+        self.report(
+            ctx,
+            found,
+            f"`{source(found)}` keeps `{source(added, 30)}`, which carries its autograd graph, in `{path}` "
+            f"across iterations {where}: every iteration's graph stays alive and memory grows. Accumulate "
+            f"`.item()` (or `.detach()`) instead, or run the loop under `torch.no_grad()`.",
+        )
 
     def _report_stores(self, ctx, record) -> None:
         """``meter.update(loss)`` whose method adds the tensor into the object: the object keeps every graph."""

@@ -1,4 +1,6 @@
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 torch.manual_seed(0)
 x = torch.randn(32, 3)
@@ -8,6 +10,14 @@ y = x @ true_w + 0.3
 w = torch.randn(3, 1, requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
 lr = 0.1
+
+# initialisation tweaks: in place on a leaf, so not recorded by autograd
+clamp = nn.ReLU(inplace=True)
+with torch.no_grad():
+    w[0, 0] -= 1.0
+    F.relu(b, inplace=True)
+    torch.relu_(b)
+    clamp(b)
 
 for step in range(50):
     pred = x @ w + b

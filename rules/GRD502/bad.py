@@ -1,5 +1,5 @@
 # GRD502 loss-history-accumulation: the epoch loss is summed as tensors, keeping every batch's graph alive until the epoch ends
-# runtime: asserts the running epoch loss holds no autograd graph (in bad.py it is a tensor whose grad_fn chains every batch's graph)
+# runtime: asserts no accumulator holds an autograd graph (in bad.py the running losses, the stats entry, the log's tuples and the evaluation total all chain every batch's graph)
 import torch
 import torch.nn as nn
 import torch.optim as optim
@@ -13,6 +13,8 @@ criterion = nn.MSELoss()
 optimizer = optim.SGD(model.parameters(), lr=0.05)
 batch_size = 32
 
+stats = {"train": 0.0}
+log = []
 for epoch in range(3):
     total_loss = 0.0
     for start in range(0, len(inputs), batch_size):
@@ -23,6 +25,15 @@ for epoch in range(3):
         loss.backward()
         optimizer.step()
         total_loss += loss  # expect: GRD502
+        stats["train"] += loss  # expect: GRD502
+        log.append((loss, len(xb)))  # expect: GRD502
     print(f"epoch {epoch}: mean loss {total_loss / (len(inputs) // batch_size):.4f}")
 
-assert getattr(total_loss, "grad_fn", None) is None, "total_loss keeps the graph of every batch alive"
+# evaluation on the training data, with gradients still enabled
+eval_total = 0.0
+for start in range(0, len(inputs), batch_size):
+    eval_total += criterion(model(inputs[start:start + batch_size]), targets[start:start + batch_size])  # expect: GRD502
+
+accumulators = {"total_loss": total_loss, "stats": stats["train"], "log": log[0][0], "eval_total": eval_total}
+kept = [key for key, value in accumulators.items() if getattr(value, "grad_fn", None) is not None]
+assert not kept, f"these keep the graph of every batch alive: {kept}"

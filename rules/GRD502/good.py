@@ -11,6 +11,8 @@ criterion = nn.MSELoss()
 optimizer = optim.SGD(model.parameters(), lr=0.05)
 batch_size = 32
 
+stats = {"train": 0.0}
+log = []
 for epoch in range(3):
     total_loss = 0.0
     for start in range(0, len(inputs), batch_size):
@@ -21,6 +23,16 @@ for epoch in range(3):
         loss.backward()
         optimizer.step()
         total_loss += loss.item()  # a Python float: the batch's graph can be freed
+        stats["train"] += loss.item()
+        log.append((loss.item(), len(xb)))
     print(f"epoch {epoch}: mean loss {total_loss / (len(inputs) // batch_size):.4f}")
 
-assert getattr(total_loss, "grad_fn", None) is None, "total_loss keeps the graph of every batch alive"
+# evaluation on the training data: no graph needed
+eval_total = 0.0
+with torch.no_grad():
+    for start in range(0, len(inputs), batch_size):
+        eval_total += criterion(model(inputs[start:start + batch_size]), targets[start:start + batch_size])
+
+accumulators = {"total_loss": total_loss, "stats": stats["train"], "log": log[0][0], "eval_total": eval_total}
+kept = [key for key, value in accumulators.items() if getattr(value, "grad_fn", None) is not None]
+assert not kept, f"these keep the graph of every batch alive: {kept}"
