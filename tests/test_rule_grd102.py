@@ -197,6 +197,21 @@ POSITIVES = [
         """,
         [6],
     ),
+    case(
+        "mixed-detached-values-rewrapped-and-trained",
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.autograd import Variable
+
+        G = nn.Linear(2, 4)
+        fake = G(torch.randn(8, 2))
+        mixed = 0.5 * fake.data + 0.5 * torch.randn(8, 4)
+        target = Variable(mixed, requires_grad=True)  # expect: GRD102
+        target.sum().backward()
+        """,
+        [8],
+    ),
 ]
 
 
@@ -343,6 +358,25 @@ NEGATIVES = [
         x = Variable(x.data, requires_grad=True)
         (x ** 2).sum().backward()
         print(x.grad)
+        """,
+    ),
+    case(
+        "gradient-penalty-leaf-differentiated-on-purpose",
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.autograd import Variable
+        from torch.autograd import grad as torch_grad
+
+        G = nn.Linear(2, 4)
+        D = nn.Linear(4, 1)
+        real = torch.randn(8, 4)
+        fake = G(torch.randn(8, 2))
+        alpha = torch.rand(8, 1)
+        interpolated = alpha * real.data + (1 - alpha) * fake.data
+        interpolated = Variable(interpolated, requires_grad=True)
+        prob = D(interpolated)
+        gradients = torch_grad(outputs=prob, inputs=interpolated, grad_outputs=torch.ones_like(prob), create_graph=True)[0]
         """,
     ),
 ]
