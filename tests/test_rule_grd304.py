@@ -180,6 +180,45 @@ POSITIVES = [
         """,
         [5, 10],
     ),
+    case(
+        "requires-grad-underscore-on-input-data",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(10, 1)
+        x = torch.randn(64, 10)
+        x.requires_grad_()  # expect: GRD304
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        """,
+        [6],
+    ),
+    case(
+        "requires-grad-attribute-on-input-data",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(10, 1)
+        x = torch.randn(64, 10)
+        x.requires_grad = True  # expect: GRD304
+        model(x).sum().backward()
+        """,
+        [6],
+    ),
+    case(
+        "model-forward-counts-as-a-model-call",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(10, 1)
+        x = torch.randn(64, 10, requires_grad=True)  # expect: GRD304
+        model.forward(x).sum().backward()
+        """,
+        [5],
+    ),
 ]
 
 
@@ -325,6 +364,43 @@ NEGATIVES = [
         x = torch.randn(8, 4, requires_grad=True)
         x = torch.randn(8, 4)
         model(x).sum().backward()
+        """,
+    ),
+    case(
+        "requires-grad-underscore-then-grad-read",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(10, 1)
+        x = torch.randn(64, 10)
+        x.requires_grad_()
+        model(x).sum().backward()
+        print(x.grad.abs().mean())
+        """,
+    ),
+    case(
+        "requires-grad-false-is-not-marking",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(10, 1)
+        x = torch.randn(64, 10)
+        x.requires_grad_(False)
+        model(x).sum().backward()
+        """,
+    ),
+    case(
+        "parameter-requires-grad-set-again",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(10, 1)
+        w = nn.Parameter(torch.randn(10, 1))
+        w.requires_grad = True
+        model(torch.randn(2, 10) @ w.expand(10, 10)).sum().backward()
         """,
     ),
 ]

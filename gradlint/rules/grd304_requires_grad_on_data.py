@@ -18,6 +18,10 @@ class RequiresGradOnData(Rule):
         self._module = None
 
     def on_assign(self, target, ctx, value_node) -> None:
+        if isinstance(target, cst.Attribute) and target.attr.value == "requires_grad":
+            if isinstance(target.value, cst.Name) and literal_bool(value_node) is True:
+                self._marked(target.value, target, ctx)  # x.requires_grad = True
+            return
         if not isinstance(target, cst.Name):
             return
         if isinstance(value_node, cst.Call) and _creates_data_leaf(value_node, ctx):
@@ -32,8 +36,22 @@ class RequiresGradOnData(Rule):
                 uses.loads[node.value].append(id(node))
                 return
 
+    def _marked(self, name_node: cst.Name, node, ctx) -> None:
+        """``x.requires_grad_()`` / ``x.requires_grad = True`` on a data tensor ``x``."""
+        before = ctx.value(name_node)  # the value the walk computed before the change
+        if before.kind == "tensor" and before.grad is False and not before.cut:
+            self._scope.created[name_node.value] = node
+            self._scope.loads[name_node.value] = []
+
     def on_call(self, node: cst.Call, ctx) -> None:
-        if ctx.value(node.func).kind == "module":
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" and isinstance(func.value, cst.Name):
+            if not node.args or literal_bool(node.args[0].value) is True:
+                self._marked(func.value, node, ctx)
+                return
+        callee = ctx.value(func)
+        forward = isinstance(func, cst.Attribute) and func.attr.value == "forward" and ctx.value(func.value).kind == "module"
+        if callee.kind == "module" or forward:
             for arg in node.args:
                 if isinstance(arg.value, cst.Name):
                     self._scope.model_inputs.add(id(arg.value))
@@ -58,9 +76,9 @@ class RequiresGradOnData(Rule):
                 self.report(
                     ctx,
                     target,
-                    f"`{name}` is created with `requires_grad=True` but only ever fed to a model or loss, and "
-                    "its `.grad` is never read: autograd computes and stores a gradient for it on every "
-                    "backward() for nothing. Drop `requires_grad=True`.",
+                    f"`{name}` is made to require grad but only ever fed to a model or loss, and its `.grad` is "
+                    "never read: autograd computes and stores a gradient for it on every backward() for nothing. "
+                    "Drop `requires_grad=True` (or the `requires_grad_()` call).",
                 )
 
 
