@@ -420,6 +420,17 @@ NEGATIVES = [
             x_adv = (x_adv + 0.01 * x_adv.grad.sign()).detach().requires_grad_(True)
         """,
     ),
+    case(
+        "clone-detach-requires-grad-makes-a-leaf",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        x = (w * 2).clone().detach().requires_grad_()
+        (x * 3).sum().backward()
+        print(x.grad)
+        """,
+    ),
 ]
 
 
