@@ -223,6 +223,39 @@ POSITIVES = [
         """,
         [8],
     ),
+    case(
+        "dtype-conversion-as-its-own-statement",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w = w.double()
+        print(w.grad)  # expect: GRD301
+        """,
+        [5],
+    ),
+    case(
+        "to-device-and-dtype",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w = w.to("cpu", torch.float16)
+        print(w.grad)  # expect: GRD301
+        """,
+        [5],
+    ),
+    case(
+        "type-to-a-double-tensor",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w = w.type(torch.DoubleTensor)
+        print(w.grad)  # expect: GRD301
+        """,
+        [5],
+    ),
 ]
 
 
@@ -429,6 +462,34 @@ NEGATIVES = [
         x = (w * 2).clone().detach().requires_grad_()
         (x * 3).sum().backward()
         print(x.grad)
+        """,
+    ),
+    case(
+        "float-on-a-float32-leaf-is-the-same-tensor",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w = w.float()
+        print(w.grad)
+        """,
+    ),
+    case(
+        "to-device-alone-stays-unknown",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w = w.to("cuda")
+        """,
+    ),
+    case(
+        "double-on-a-float64-leaf",
+        """\
+        import torch
+
+        v = torch.randn(3, dtype=torch.float64, requires_grad=True)
+        v = v.double()
         """,
     ),
 ]

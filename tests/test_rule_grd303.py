@@ -168,6 +168,36 @@ POSITIVES = [
         """,
         [10, 11],
     ),
+    case(
+        "dtype-conversion-as-its-own-statement",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w = w.double()  # expect: GRD303
+        """,
+        [4],
+    ),
+    case(
+        "to-device-and-dtype",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w = w.to("cpu", torch.float16)  # expect: GRD303
+        """,
+        [4],
+    ),
+    case(
+        "type-to-a-double-tensor",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w = w.type(torch.DoubleTensor)  # expect: GRD303
+        """,
+        [4],
+    ),
 ]
 
 
@@ -335,6 +365,33 @@ NEGATIVES = [
                 x_adv = x_adv + alpha * x_adv.grad.sign()
                 x_adv = torch.min(torch.max(x_adv, x - eps), x + eps)
             x_adv.requires_grad_(True)
+        """,
+    ),
+    case(
+        "float-on-a-float32-leaf-is-the-same-tensor",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w = w.float()
+        """,
+    ),
+    case(
+        "to-device-alone-stays-unknown",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        w = w.to("cuda")
+        """,
+    ),
+    case(
+        "double-on-a-float64-leaf",
+        """\
+        import torch
+
+        v = torch.randn(3, dtype=torch.float64, requires_grad=True)
+        v = v.double()
         """,
     ),
 ]

@@ -110,6 +110,24 @@ TENSOR_NO_GRAD_METHODS = frozenset(
         "new_tensor"
     ).split()
 )
+#: Factories whose result is a float tensor of the default dtype (float32) unless ``dtype=`` says otherwise.
+FLOAT_FACTORIES = frozenset("torch." + name for name in "randn rand zeros ones empty normal".split())
+#: ``torch.<name>`` dtypes and the legacy tensor types, by the dtype they name.
+FLOAT_DTYPES = {
+    "torch.float32": "float32",
+    "torch.float": "float32",
+    "torch.float64": "float64",
+    "torch.double": "float64",
+    "torch.float16": "float16",
+    "torch.half": "float16",
+    "torch.bfloat16": "bfloat16",
+    "torch.FloatTensor": "float32",
+    "torch.DoubleTensor": "float64",
+    "torch.HalfTensor": "float16",
+    "torch.BFloat16Tensor": "bfloat16",
+}
+#: Conversion methods to a fixed floating dtype.
+DTYPE_METHODS = {"float": "float32", "double": "float64", "half": "float16", "bfloat16": "bfloat16"}
 #: Tensor methods that may return their receiver unchanged (same device / dtype / layout).
 TENSOR_MAYBE_IDENTITY_METHODS = frozenset(
     "to cuda cpu type float double half bfloat16 contiguous type_as pin_memory coalesce".split()

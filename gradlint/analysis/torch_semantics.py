@@ -36,7 +36,12 @@ class TorchSemantics:
             cut = not wants_grad and any(
                 v.cut or v.is_grad_tensor or (v.kind == "seq" and v.elem is not None and v.elem.cut) for _, v in args
             )
-            return tensor(wants_grad, True, cut=cut)
+            dtype_arg = kwarg(node, "dtype")
+            if dtype_arg is not None:
+                dtype = api.FLOAT_DTYPES.get(self.value(dtype_arg.value).qual, "")
+            else:
+                dtype = "float32" if qual in api.FLOAT_FACTORIES else ""
+            return tensor(wants_grad, True, cut=cut, dtype=dtype)
         if qual == "torch.nn.Parameter":
             requires = kwarg(node, "requires_grad")
             if requires is None and len(node.args) > 1 and node.args[1].keyword is None:
@@ -240,11 +245,30 @@ class TorchSemantics:
             return seq([self._op_result([(receiver_node, receiver)], "none")])
         if name in api.TENSOR_MAYBE_IDENTITY_METHODS:
             result = self._op_result([(receiver_node, receiver)], "none")
+            target = self._conversion_dtype(name, node)
+            if target and receiver.dtype:
+                if target == receiver.dtype:
+                    return receiver  # no conversion: the very same tensor
+                return result.with_(dtype=target)  # a new tensor, made by an op
             if receiver.grad:
                 # .to(device) returns its receiver when nothing changes: maybe still a leaf
                 return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)
             return result
         return self._op_result([(receiver_node, receiver)] + args, api.saving_of(name))
+
+    def _conversion_dtype(self, name: str, node: cst.Call) -> str:
+        """The floating dtype ``x.double()``, ``x.to(torch.float64)``, ``x.to(device, dtype)`` or
+        ``x.type(torch.DoubleTensor)`` converts to; "" when it is not a known dtype conversion."""
+        if name in api.DTYPE_METHODS:
+            return api.DTYPE_METHODS[name] if not node.args else ""
+        if name not in ("to", "type"):
+            return ""
+        candidates = [arg.value for arg in node.args if arg.keyword is None or arg.keyword.value == "dtype"]
+        for candidate in candidates:
+            dtype = api.FLOAT_DTYPES.get(self.value(candidate).qual, "")
+            if dtype:
+                return dtype
+        return ""
 
     def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         path = dotted(node.func.value)

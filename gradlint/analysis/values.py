@@ -58,6 +58,8 @@ class Value:
     through: frozenset = frozenset()
     #: and of those that saved their parameters for backward (called on a grad tensor).
     saved_params: frozenset = frozenset()
+    #: "tensor": its floating dtype when known ("float32", "float64", "float16", "bfloat16"), else "".
+    dtype: str = ""
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -118,6 +120,7 @@ def join(a: Value, b: Value) -> Value:
             deps=a.deps | b.deps,
             through=a.through | b.through,
             saved_params=a.saved_params | b.saved_params,
+            dtype=a.dtype if a.dtype == b.dtype else "",
         )
     if a.kind == "module":
         return Value(

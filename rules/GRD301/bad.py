@@ -21,3 +21,9 @@ for step in range(3):
     # monitor the gradient reaching the hidden layer (vanishing-gradient check)
     print(f"step {step}: loss {loss.item():.4f}, dL/dh {h.grad}")  # expect: GRD301
     optimizer.step()
+
+# a per-feature scale, converted to float64 for a precise sum: the conversion is an op
+scale = torch.ones(4, requires_grad=True)
+scale = scale.double()  # expect: GRD303
+(x.double() * scale).sum().backward()
+print(f"dL/dscale {scale.grad}")  # expect: GRD301

@@ -20,3 +20,8 @@ for step in range(3):
     # monitor the gradient reaching the hidden layer (vanishing-gradient check)
     print(f"step {step}: loss {loss.item():.4f}, |dL/dh| {h.grad.abs().mean().item():.4f}")
     optimizer.step()
+
+# a per-feature scale created as float64: still a leaf
+scale = torch.ones(4, dtype=torch.float64, requires_grad=True)
+(x.double() * scale).sum().backward()
+print(f"dL/dscale {scale.grad}")
