@@ -586,6 +586,17 @@ NEGATIVES = [
             stats["loss"] += loss
         """,
     ),
+    case(
+        "leaf-updated-in-place-in-a-loop-without-backward",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True)
+        for step in range(3):
+            loss = (w * 2).sum()
+            w -= 0.1 * w
+        """,
+    ),
 ]
 
 

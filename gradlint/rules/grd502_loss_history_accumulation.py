@@ -33,7 +33,10 @@ class LossHistoryAccumulation(Rule):
         if isinstance(target, cst.Subscript):  # stats[k] += loss
             path = dotted(target.value)
         elif isinstance(target, (cst.Name, cst.Attribute)):
-            path = dotted(target) if ctx.value(target).kind in ("number", "tensor", "unknown") else None
+            current = ctx.value(target)
+            # an in-place update of a leaf (`w -= lr * g`) is GRD201's concern, not an accumulation
+            accumulates = current.kind in ("number", "tensor", "unknown") and not current.is_leaf_grad
+            path = dotted(target) if accumulates else None
         else:
             path = None
         if path is not None:
