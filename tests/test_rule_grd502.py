@@ -597,6 +597,46 @@ NEGATIVES = [
             w -= 0.1 * w
         """,
     ),
+    case(
+        "forward-collects-per-step-outputs-to-stack",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class RNN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.RNN(1, 32, batch_first=True)
+                self.out = nn.Linear(32, 1)
+
+            def forward(self, x, h_state):
+                r_out, h_state = self.rnn(x, h_state)
+                outs = []
+                for time_step in range(r_out.size(1)):
+                    outs.append(self.out(r_out[:, time_step, :]))
+                return torch.stack(outs, dim=1), h_state
+        """,
+    ),
+    case(
+        "differentiable-result-built-in-a-loop-without-a-model-call",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def log_likelihood(weights, votes):
+            cll = torch.zeros(len(votes), 3)
+            for i, k in votes:
+                logp = weights[i] - weights[k]
+                cll[i, k] += logp
+            return cll
+
+
+        w = nn.Parameter(torch.randn(5))
+        log_likelihood(w, [(0, 1), (2, 2)]).sum().backward()
+        """,
+    ),
 ]
 
 

@@ -76,13 +76,22 @@ class LossHistoryAccumulation(Rule):
         self._report_stores(ctx, record)
         candidates = self._candidates.pop(id(node), ())
         if not record.backwards:
-            if not record.steps:
+            if not record.steps and self._evaluates(ctx, record):
                 self._pending.extend(candidates)
             return
         for found, path, added in candidates:
             if not any(receiver != path for _, receiver in record.backwards):
                 continue  # the accumulated value is what gets backpropagated: deliberate
             self._report(ctx, found, path, added, "of a training loop")
+
+    @staticmethod
+    def _evaluates(ctx, record) -> bool:
+        """A loop that runs a model with gradients enabled, outside a module's own methods (a
+        forward that stacks per-step outputs builds its graph on purpose)."""
+        cls = ctx.current_class
+        if cls is not None and cls.is_module:
+            return False
+        return any(mode is True for _, _, _, mode in record.forwards)
 
     def on_scope_end(self, node, ctx) -> None:
         for found, path, added in self._pending:
