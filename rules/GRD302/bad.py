@@ -9,5 +9,5 @@ weights = torch.linspace(-1.0, 1.0, 5, dtype=torch.float64)
 
 score = torch.tanh(features @ weights)
 score.backward()
-saliency = features.grad
+saliency = features.grad  # expect: GRD301
 print(f"saliency: {saliency}")
