@@ -10,8 +10,11 @@ noise hits both alike:
   pre-check, parse, analysis, rules, positions),
 * ``gradlint -j N``: the same through the parallel runner,
 * ``cache cold`` / ``cache warm``: one worker with a fresh result cache, then again,
+* ``check (all)`` / ``check+fix (all)``: every rule selected, without and with ``--fix``
+  (the fixes computed in memory, nothing written),
 
-and prints files/second and the ratio gradlint / parse (target: at most 1.5).
+and prints files/second, the ratio gradlint / parse (target: at most 1.5) and the
+ratio ``--fix`` / ``check`` (target: at most 3).
 
 Usage: python benchmarks/bench.py [--package transformers==4.46.3] [--limit N] [--repeat 1]
 """
@@ -30,6 +33,7 @@ import libcst
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from gradlint.autofix import fix_bytes  # noqa: E402
 from gradlint.engine import decode, lint_bytes, rules_for  # noqa: E402
 from gradlint.runner import default_jobs, lint_files  # noqa: E402
 from gradlint.selection import select_rules  # noqa: E402
@@ -90,6 +94,17 @@ def main() -> None:
         lint_files(files, rules, jobs)
         best[f"gradlint -j {jobs}"] = min(best.get(f"gradlint -j {jobs}", 1e9), time.perf_counter() - start)
 
+        every = select_rules(["GRD"], [])
+        start = time.perf_counter()
+        checked = [lint_bytes(blob, path, every) for path, blob in zip(files, blobs)]
+        best["check (all)"] = min(best.get("check (all)", 1e9), time.perf_counter() - start)
+        start = time.perf_counter()
+        fixes = 0
+        for path, blob in zip(files, blobs):
+            if any(f.fix == "safe" for f in lint_bytes(blob, path, every)):  # what `check --fix` does
+                fixes += fix_bytes(blob, path, every, False, lambda finding: True)[1]
+        best["check+fix (all)"] = min(best.get("check+fix (all)", 1e9), time.perf_counter() - start)
+
     with tempfile.TemporaryDirectory() as cache_dir:
         start = time.perf_counter()
         lint_files(files, rules, 1, cache_dir)
@@ -103,7 +118,8 @@ def main() -> None:
         print(f"{label:<14} {seconds:8.2f} s  {count / seconds:8.1f} files/s")
     print(f"ratio gradlint (1 worker) / bare parse: {best['gradlint'] / best['parse']:.2f}  (target <= 1.5)")
     print(f"ratio warm / cold cache (1 worker): {best['cache warm'] / best['cache cold']:.3f}")
-    print(f"findings: {findings}")
+    print(f"ratio --fix / check (every rule, {fixes} fixes): {best['check+fix (all)'] / best['check (all)']:.2f}  (target <= 3)")
+    print(f"findings: {findings}; with every rule: {sum(len(c) for c in checked)}")
 
 
 if __name__ == "__main__":

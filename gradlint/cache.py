@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import tempfile
+from pathlib import Path
 from typing import List, Optional, Sequence
 
 from . import __version__
@@ -18,7 +19,9 @@ _FIELDS = ("line", "column", "code", "message", "end_line", "end_column", "name"
 class Cache:
     def __init__(self, directory: str, rule_codes: Sequence[str]):
         self.directory = os.path.join(directory, "v1")
-        self._salt = f"{__version__}\0{_code_fingerprint()}\0{','.join(sorted(rule_codes))}\0".encode()
+        # libcst's version too: its trees (and so the findings) may change with it
+        salt = f"{__version__}\0{_code_fingerprint()}\0{_libcst_version()}\0{','.join(sorted(rule_codes))}\0"
+        self._salt = salt.encode()
         self._ready = False
 
     def key(self, data: bytes, path: str) -> str:
@@ -29,8 +32,10 @@ class Cache:
         try:
             with open(os.path.join(self.directory, key[:2], key + ".json"), encoding="utf-8") as handle:
                 rows = json.load(handle)
+            if not isinstance(rows, list) or not all(_well_formed(row) for row in rows):
+                return None  # damaged or written by something else: lint again
             return [_finding(path, row) for row in rows]
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, RecursionError):
             return None
 
     def put(self, key: str, findings: List[Finding], path: str) -> None:
@@ -74,6 +79,61 @@ def _code_fingerprint() -> str:
                     digest.update(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
         _FINGERPRINT = digest.hexdigest()[:16]
     return _FINGERPRINT
+
+
+#: what each of _FIELDS must hold in a row; a field not listed here may hold anything JSON
+_TYPES = {"line": int, "column": int, "end_line": int, "end_column": int, "cell": int, "edits": list}
+
+
+def _well_formed(row) -> bool:
+    if not isinstance(row, list) or len(row) != len(_FIELDS):
+        return False
+    for name, value in zip(_FIELDS, row):
+        kind = _TYPES.get(name, str)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return False
+    edits = row[_FIELDS.index("edits")] if "edits" in _FIELDS else []
+    return all(isinstance(edit, list) for edit in edits)
+
+
+def _libcst_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("libcst")
+    except Exception:  # no metadata: the module's own attribute, if any
+        import libcst
+
+        return getattr(libcst, "__version__", "?")
+
+
+def cache_root(config_path: Optional[Path], paths: Sequence[str]) -> str:
+    """Where the cache lives: beside the configuration, else at the project root, else beside the linted
+    paths, and in the user's cache only for ``/`` itself.
+
+    Never in the working directory by accident, and never in ``/``.
+    """
+    if config_path is not None and config_path.resolve().parent != Path("/"):
+        return str(config_path.resolve().parent / CACHE_DIR)
+    absolute = [os.path.abspath(p) for p in paths if p != "-"] or [os.getcwd()]
+    try:
+        start = Path(os.path.commonpath(absolute))
+    except ValueError:  # paths on different drives
+        start = Path(os.getcwd())
+    if not os.path.isdir(start):
+        start = start.parent
+    for directory in (start, *start.parents):
+        if directory == Path(directory.anchor):
+            break
+        if any(os.path.exists(directory / marker) for marker in _PROJECT_MARKERS):
+            return str(directory / CACHE_DIR)
+    if start != Path(start.anchor):
+        return str(start / CACHE_DIR)  # no project around: beside what is linted
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "gradlint", hashlib.sha256(str(start).encode()).hexdigest()[:16])
+
+
+_PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", ".hg")
 
 
 def _finding(path: str, row) -> Finding:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -78,6 +79,13 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (.gradlint_cache/).")
 @click.option("--add-noqa", is_flag=True, help="Append '# noqa: CODE' to every line with a finding, to adopt gradlint.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@click.option(
+    "--file-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds one file may take; a slower file is reported (GRD001) and skipped. 0: no limit.",
+)
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline (default: `baseline` in [tool.gradlint]).")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in this baseline file.")
 @click.option("--changed-since", metavar="REF", help="Lint only files changed since the git REF (merge base), untracked ones included.")
@@ -113,12 +121,15 @@ def check(
     write_baseline: Optional[str],
     changed_since: Optional[str],
     changed_lines_only: bool,
+    file_timeout: float,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
     from .baseline import BaselineError
     from .config import ConfigError, find_config, load_config
     from .engine import lint_bytes
+    from .runner import Limits
 
+    signal.signal(signal.SIGTERM, _terminate)
     paths = paths or (".",)
     if changed_lines_only and not changed_since:
         raise click.UsageError("--changed-lines-only needs --changed-since REF")
@@ -150,7 +161,7 @@ def check(
         click.echo(f"settings for {first}:\n{top.describe()}", nl=False)
         sys.exit(EXIT_CLEAN)
 
-    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+    missing = [p for p in paths if p != "-" and _missing(p)]
     if missing:
         click.echo(f"gradlint: error: no such file or directory: {missing[0]}", err=True)
         sys.exit(EXIT_ERROR)
@@ -163,7 +174,8 @@ def check(
         from .gitignore import GitIgnore
 
         git_ignore = GitIgnore()
-    files, walk_errors = discover([p for p in paths if p != "-"], git_ignore)
+    default_excludes = config.exclude is None and overrides.exclude is None  # `exclude` replaces them
+    files, walk_errors = discover([p for p in paths if p != "-"], git_ignore, default_excludes)
     named = set() if force_exclude else {os.path.normpath(p) for p in paths}
     try:
         files = [f for f in files if os.path.normpath(f) in named or not resolver.for_path(f).is_excluded(f)]
@@ -178,13 +190,14 @@ def check(
     if changes is not None:
         files = [f for f in files if changes.touches(f)]
     findings += [_error(path, INPUT_ERROR, f"cannot read directory: {reason}") for path, reason in walk_errors]
-    from .cache import CACHE_DIR
+    from .cache import cache_root
 
-    cache_dir = None if no_cache else str(config.root / CACHE_DIR)
+    cache_dir = None if no_cache else cache_root(config.path, paths)
     if show_files:
         _write_stdout("".join(f"{f}\n" for f in sorted(files)))
         sys.exit(EXIT_CLEAN)
-    findings += _lint_by_settings(files, resolver, jobs, cache_dir)
+    limits = Limits(config.max_file_size, file_timeout or None)
+    findings += _lint_by_settings(files, resolver, jobs, cache_dir, limits)
     findings = sorted(f for f in findings if _kept(f, top if f.path == stdin_filename or f.path == "-" else resolver.for_path(f.path)))
     reader = _line_reader(stdin_data, stdin_filename or "-")
     if write_baseline:
@@ -201,31 +214,22 @@ def check(
         findings = baseline.filter(findings, reader)
     if changes is not None and changed_lines_only:
         findings = changes.on_changed_lines(findings)
+    piped = None  # the fixed or noqa'd source from stdin: it goes to stdout, nothing on disk changes
     if fix or diff:
-        fixed, diffs = _apply_fixes(findings, lambda path: resolver.for_path(path).rules, unsafe_fixes, write=not diff)
-        if diff:
-            _write_stdout("".join(diffs))
-            click.echo(f"gradlint: {fixed} fixes available", err=True)
-            sys.exit(EXIT_FINDINGS if diffs else EXIT_CLEAN)
-        if fixed:
-            relinted = {f.path for f in findings if f.fix}
-            findings = sorted(
-                [f for f in findings if f.path not in relinted]
-                + [f for f in _lint_by_settings(sorted(relinted), resolver, 1, None) if _kept(f, resolver.for_path(f.path))]
-            )
-            if baseline is not None:
-                findings = baseline.filter(findings, reader)
-        click.echo(f"gradlint: fixed {fixed} findings", err=True)
+        findings, piped = _fix(findings, resolver, top, unsafe_fixes, diff, stdin_data, stdin_filename or "-")
+        if baseline is not None:
+            findings = baseline.filter(findings, reader)
     if add_noqa:
-        from .noqa import add_noqa as write_noqa
-
-        changed = write_noqa(findings)
-        click.echo(f"gradlint: added noqa to {changed} lines", err=True)
+        piped = _add_noqa(findings, stdin_data, stdin_filename or "-")
+        if piped is not None:
+            _write_stdout_bytes(piped)
         sys.exit(EXIT_CLEAN)
+    if piped is not None:
+        _write_stdout_bytes(piped)
     if statistics:
         report = format_statistics(findings, as_json=output_format == "json")
     elif output_format == "text":
-        report = format_text(findings, use_color(color, None if output_file else sys.stdout, os.environ))
+        report = format_text(findings, use_color(color, None if output_file or piped is not None else sys.stdout, os.environ))
     else:
         report = FORMATTERS[output_format](findings)
     if output_file:
@@ -234,26 +238,31 @@ def check(
         except OSError as exc:
             click.echo(f"gradlint: error: cannot write {output_file}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_ERROR)
+    elif piped is not None:
+        click.echo(report, err=True, nl=False)
     else:
         _write_stdout(report)
     if not quiet:
-        with_findings = len({f.path for f in findings})
+        from .autofix import file_of
+
+        linted = set(files) | ({stdin_filename or "-"} if "-" in paths else set())
+        with_findings = len({file_of(f) for f in findings} & linted)
         noun = "finding" if len(findings) == 1 else "findings"
-        checked = len(files) + (1 if "-" in paths else 0)
+        checked = len(linted)
         click.echo(f"gradlint: {len(findings)} {noun} in {with_findings} of {checked} files checked", err=True)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
-def _lint_by_settings(files, resolver: Resolver, jobs, cache_dir):
+def _lint_by_settings(files, resolver: Resolver, jobs, cache_dir, limits=None):
     """Lint each file with the rules its own configuration selects."""
-    from .runner import lint_files
+    from .runner import Limits, lint_files
 
     groups = defaultdict(list)
     for path in files:
         groups[resolver.for_path(path).rules].append(path)
     findings = []
     for rules, group in groups.items():
-        findings += lint_files(group, rules, jobs, cache_dir)
+        findings += lint_files(group, rules, jobs, cache_dir, limits or Limits())
     return findings
 
 
@@ -263,58 +272,132 @@ def _kept(finding, settings: Settings) -> bool:
     return not _matches_any(finding.code, settings.ignored_codes_for(finding.path))
 
 
-def _apply_fixes(findings, rules_for, unsafe: bool, write: bool):
-    """Fix every file with a fixable finding, with its own rules: (fixes applied, unified diffs)."""
-    import difflib
-    import io
-    import tokenize
+def _fix(findings, resolver: Resolver, top: Settings, unsafe: bool, diff: bool, stdin_data, stdin_path: str):
+    """Apply (or with ``diff`` show) the fixes: (findings after, fixed stdin source or None)."""
+    from .autofix import Change, file_of, fix_stdin, plan_fixes, unified_diff
+    from .writeback import write_changes
 
+    def settings(path):
+        return top if stdin_data is not None and path == stdin_path else resolver.for_path(path)
+
+    def wanted(path):  # only what the run reports: not what per-file-ignores suppresses
+        return lambda finding: _kept(finding, settings(path))
+
+    piped_findings = [f for f in findings if stdin_data is not None and f.path == stdin_path]
+    on_disk = [f for f in findings if f not in piped_findings]
+    changes, after, notes = plan_fixes(on_disk, lambda path: settings(path).rules, unsafe, wanted)
+    piped = None
+    if stdin_data is not None:
+        new, count, remaining, note = fix_stdin(stdin_data, stdin_path, top.rules, unsafe, wanted(stdin_path))
+        if note:
+            notes.append((stdin_path, note))
+        if count:
+            changes.append(Change(stdin_path, stdin_data, new, count))
+            piped_findings = remaining
+        piped = new
+    for path, note in notes:
+        click.echo(f"gradlint: {path}: {note}", err=True)
+    if diff:
+        _write_stdout("".join(unified_diff(change) for change in changes))
+        click.echo(f"gradlint: {sum(c.count for c in changes)} fixes available", err=True)
+        sys.exit(EXIT_FINDINGS if changes else EXIT_CLEAN)
+    to_write = [c for c in changes if stdin_data is None or c.path != stdin_path]
+    skipped = dict(write_changes(to_write))
+    for path, reason in skipped.items():
+        click.echo(f"gradlint: {path}: not fixed: {reason}", err=True)
+    written = {c.path for c in to_write if c.path not in skipped}
+    fixed = sum(c.count for c in changes if c.path not in skipped)
+    click.echo(f"gradlint: fixed {fixed} findings", err=True)
+    remaining = [f for f in on_disk if file_of(f) not in written] + [
+        f for path in written for f in after[path] if wanted(path)(f)
+    ]
+    return sorted(remaining + [f for f in piped_findings if wanted(stdin_path)(f)]), piped
+
+
+def _add_noqa(findings, stdin_data, stdin_path: str):
+    """Mark every finding with a noqa comment: the marked stdin source, or None."""
     from .engine import decode
-    from .fixer import fix_text
-    from .noqa import write_atomically
+    from .noqa import noqa_codes, noqa_text, plan_noqa
+    from .autofix import encode_like
+    from .writeback import write_changes
 
-    paths = sorted(
-        {
-            f.path
-            for f in findings
-            if (f.fix == "safe" or (f.fix == "unsafe" and unsafe)) and f.path != "-" and not f.path.endswith(".ipynb")
-        }
-    )
-    total, diffs = 0, []
-    for path in paths:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-        text = decode(data)
-        new_text, count = fix_text(text, path, rules_for(path), unsafe)
-        if not count or new_text == text:
-            continue
-        total += count
-        if write:
-            write_atomically(path, new_text.encode(encoding))
-        else:
-            diffs.append(
-                "".join(
-                    difflib.unified_diff(
-                        text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{path}", f"b/{path}"
-                    )
-                )
-            )
-    return total, diffs
+    on_disk = [f for f in findings if stdin_data is None or f.path != stdin_path]
+    changes = plan_noqa(on_disk)
+    skipped = dict(write_changes(changes))
+    for path, reason in skipped.items():
+        click.echo(f"gradlint: {path}: not changed: {reason}", err=True)
+    changed = sum(c.count for c in changes if c.path not in skipped)
+    piped = None
+    if stdin_data is not None:
+        piped = stdin_data
+        try:
+            text = decode(stdin_data)
+            codes = noqa_codes([f for f in findings if f.path == stdin_path]).get(stdin_path, {})
+            new_text, count = noqa_text(text, codes)
+            if count:
+                piped, changed = encode_like(stdin_data, new_text), changed + count
+        except (SyntaxError, UnicodeDecodeError, LookupError):
+            pass
+    click.echo(f"gradlint: added noqa to {changed} lines", err=True)
+    return piped
+
+
+def _write_stdout_bytes(data: bytes) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _missing(path: str) -> bool:
+    """Only a path that is not there is a usage error; one that cannot be read is reported as GRD001."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _terminate(signum, frame) -> None:
+    # SystemExit unwinds through the worker supervisor, which stops its workers quietly
+    sys.exit(128 + signum)
 
 
 def _write_stdout(text: str) -> None:
-    """File names that are not valid UTF-8 are printed as their original bytes, whatever the locale."""
+    """File names that are not valid UTF-8 are printed as their original bytes, whatever the locale.
+
+    A reader that stops early (``| head -1``) is not an error: the rest is dropped quietly.
+    """
     try:
-        sys.stdout.write(text)
-    except UnicodeEncodeError:
-        sys.stdout.flush()
-        encoding = sys.stdout.encoding or "utf-8"
         try:
-            data = text.encode(encoding, "surrogateescape")
+            sys.stdout.write(text)
+            sys.stdout.flush()
         except UnicodeEncodeError:
-            data = text.encode(encoding, "backslashreplace")
-        sys.stdout.buffer.write(data)
+            _write_bytes(text)
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    # nothing more can be written; keep the interpreter's final flush from complaining
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _write_bytes(text: str) -> None:
+    sys.stdout.flush()
+    encoding = sys.stdout.encoding or "utf-8"
+    try:
+        data = text.encode(encoding, "surrogateescape")
+    except UnicodeEncodeError:
+        data = text.encode(encoding, "backslashreplace")
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _load_baseline(option: Optional[str], config: Config):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import FrozenSet, List, Optional, Sequence, Tuple
@@ -30,6 +31,7 @@ KEYS = (
     "extend-exclude",
     "respect-gitignore",
     "baseline",
+    "max-file-size",
 )
 
 #: a glob and the directory it is relative to
@@ -52,6 +54,8 @@ class Config:
     respect_gitignore: bool = True
     #: the baseline file (``baseline = "..."``, relative to the config file)
     baseline: Optional[Path] = None
+    #: files larger than this many bytes are not linted (GRD001)
+    max_file_size: int = 1 << 20
 
     @property
     def root(self) -> Path:
@@ -97,7 +101,7 @@ def find_config(paths: Sequence[str]) -> Optional[Path]:
 def nearest_config(path: str) -> Optional[Path]:
     """The nearest pyproject.toml with a [tool.gradlint] table, walking up from ``path``."""
     start = Path(os.path.abspath(path))
-    if not start.is_dir():
+    if not os.path.isdir(start):  # also when it cannot be looked at (a name too long...)
         start = start.parent
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
@@ -111,8 +115,9 @@ def nearest_config(path: str) -> Optional[Path]:
                 if "tool.gradlint" in text:
                     return candidate  # ours and broken: loading it reports the error
                 continue
-            if "gradlint" in data.get("tool", {}):
-                return candidate
+            tool = data.get("tool", {})
+            if not isinstance(tool, dict) or "gradlint" in tool:
+                return candidate  # ours, or broken in a way loading it reports
     return None
 
 
@@ -125,9 +130,10 @@ def load_config(path: Path, _extending: FrozenSet[Path] = frozenset()) -> Config
         raise ConfigError(f"{path}: not valid UTF-8")
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}")
-    table = data.get("tool", {}).get("gradlint", {}) if path.name == "pyproject.toml" else data.get("tool", {}).get(
-        "gradlint", data
-    )
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table, not {type(tool).__name__} {tool!r}"[:200])
+    table = tool.get("gradlint", {}) if path.name == "pyproject.toml" else tool.get("gradlint", data)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.gradlint] must be a table")
     config = Config(path=path)
@@ -155,6 +161,8 @@ def load_config(path: Path, _extending: FrozenSet[Path] = frozenset()) -> Config
                 if not isinstance(value, str) or not value:
                     raise ConfigError("must be a path (a string)")
                 config.baseline = path.parent / value
+            elif key == "max-file-size":
+                config.max_file_size = _size(value)
         except (ConfigError, SelectionError) as exc:
             raise ConfigError(f"{path}: key {key!r}: {exc}")
     return config
@@ -170,6 +178,19 @@ def _extended(path: Path, value, extending: FrozenSet[Path]) -> Config:
     if not target.is_file():
         raise ConfigError(f"{path}: key 'extend': no such file: {value}")
     return load_config(target, extending | {path.resolve()})
+
+
+_UNITS = {"": 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
+
+
+def _size(value) -> int:
+    """A byte count: an integer, or a string such as "2 MiB"."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", value) if isinstance(value, str) else None
+    if match is None or match.group(2).lower() not in _UNITS or float(match.group(1)) <= 0:
+        raise ConfigError('must be a positive number of bytes, or a size such as "2 MiB"')
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
 def _strings(value) -> List[str]:

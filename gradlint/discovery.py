@@ -31,14 +31,22 @@ EXCLUDED_DIRS = frozenset(
 )
 
 
-def _skip_dir(parent: str, name: str) -> bool:
+#: Never walked, whatever the configuration says: not source trees.
+VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr"})
+
+
+def _skip_dir(parent: str, name: str, defaults: bool = True) -> bool:
+    if name in VCS_DIRS:
+        return True
+    if not defaults:  # `exclude = [...]` replaces the default excludes
+        return False
     if name in EXCLUDED_DIRS or name.endswith(".egg-info"):
         return True
     # any virtualenv, whatever its name
     return os.path.isfile(os.path.join(parent, name, "pyvenv.cfg"))
 
 
-def discover(paths: List[str], ignore=None) -> Tuple[List[str], List[Tuple[str, str]]]:
+def discover(paths: List[str], ignore=None, default_excludes: bool = True) -> Tuple[List[str], List[Tuple[str, str]]]:
     """Return (python files, [(path, error)] for directories that could not be read).
 
     Explicitly named files are linted whatever their extension, like flake8.
@@ -48,7 +56,7 @@ def discover(paths: List[str], ignore=None) -> Tuple[List[str], List[Tuple[str, 
     errors: List[Tuple[str, str]] = []
     for path in paths:
         if os.path.isdir(path):
-            files.extend(_walk(path, errors, ignore))
+            files.extend(_walk(path, errors, ignore, default_excludes))
         else:
             files.append(path)
     seen = set()
@@ -61,7 +69,7 @@ def discover(paths: List[str], ignore=None) -> Tuple[List[str], List[Tuple[str, 
     return unique, errors
 
 
-def _walk(root: str, errors: list, ignore) -> Iterator[str]:
+def _walk(root: str, errors: list, ignore, default_excludes: bool) -> Iterator[str]:
     def onerror(exc: OSError) -> None:
         errors.append((exc.filename or root, exc.strerror or str(exc)))
 
@@ -70,7 +78,9 @@ def _walk(root: str, errors: list, ignore) -> Iterator[str]:
 
     for directory, dirnames, filenames in os.walk(root, onerror=onerror):
         dirnames[:] = sorted(
-            d for d in dirnames if not _skip_dir(directory, d) and not ignored(os.path.join(directory, d), True)
+            d
+            for d in dirnames
+            if not _skip_dir(directory, d, default_excludes) and not ignored(os.path.join(directory, d), True)
         )
         for filename in sorted(filenames):
             if filename.endswith((".py", ".ipynb")):

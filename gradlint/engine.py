@@ -6,6 +6,7 @@ import ast
 import io
 import os
 import re
+import sys
 import tokenize
 from dataclasses import replace
 from typing import Iterable, List, Optional, Sequence, Tuple, Type
@@ -16,6 +17,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from .analysis import HOOKS, Analyzer
 from .analysis.project import dependencies
 from .edits import fix_edits
+from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_depth, recursion_room
 from .rule import Finding, Rule
 from .rules.grd100_unused_noqa import UnusedNoqa, unused_noqa
 
@@ -124,8 +126,17 @@ def file_noqa(text: str) -> Optional[List[str]]:
     return codes
 
 
-def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]], noqa: bool = True) -> List[Finding]:
-    """Lint one source; with ``noqa=False``, lines' ``# noqa`` comments are left to the caller (flake8)."""
+def lint_text(
+    text: str,
+    path: str,
+    rule_classes: Sequence[Type[Rule]],
+    noqa: bool = True,
+    fix_sink: Optional[list] = None,
+) -> List[Finding]:
+    """Lint one source; with ``noqa=False``, lines' ``# noqa`` comments are left to the caller (flake8).
+
+    With ``fix_sink``, also collects (finding, fix, range of the fixed node, module) for --fix.
+    """
     skipped = file_noqa(text)
     if skipped == []:
         return []
@@ -137,40 +148,101 @@ def lint_text(text: str, path: str, rule_classes: Sequence[Type[Rule]], noqa: bo
         imported = "\n".join(source for _, source in dependencies(path, text))
         if imported:
             active = rules_for(text + "\n" + imported, rule_classes)
-    if not active and _compiles(text):
+    tree, rejection, refusal = _check_with_cpython(text, path)
+    if refusal is not None:
+        return [refusal]
+    if not active and tree is not None:
         return []
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        return [_syntax_error(path, text, exc)]
-    except (RecursionError, MemoryError) as exc:
-        return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}")]
-    except Exception as exc:  # libcst raises a few other types on odd input
-        return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}: {exc}".splitlines()[0])]
-    if not active:
-        return []
-    return analyse(module, text, path, active, rule_classes, noqa)
+    with recursion_room():
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            return [_syntax_error(path, exc, rejection)]
+        except (RecursionError, MemoryError) as exc:
+            return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}")]
+        except Exception as exc:  # libcst raises a few other types on odd input
+            return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}: {exc}".splitlines()[0])]
+        if rejection is not None and not _uses_newer_syntax(module):
+            return [_cpython_error(path, rejection)]  # e.g. Python 2's `except E, e:`, which libcst accepts
+        if not active:
+            return []
+        try:
+            return analyse(module, text, path, active, rule_classes, noqa, fix_sink)
+        except RecursionError:
+            return [_error(path, INTERNAL_ERROR, "analysis aborted: the code is nested too deeply")]
 
 
-def _syntax_error(path: str, text: str, exc: cst.ParserSyntaxError) -> Finding:
-    # CPython locates syntax errors better than libcst does; use it when it agrees
+def _check_with_cpython(text: str, path: str):
+    """(CPython's tree, its SyntaxError, a GRD001 finding when the text must not reach libcst)."""
     try:
-        ast.parse(text)
-    except SyntaxError as error:
-        return _error(path, INPUT_ERROR, f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1)
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    message = str(exc.message).splitlines()[0] if exc.message else "invalid syntax"
-    return _error(path, INPUT_ERROR, f"syntax error: {message}", exc.raw_line or 1, (exc.raw_column or 0) + 1)
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        if "too many nested" in str(exc.msg) or bracket_depth(text) > MAX_BRACKETS:
+            return None, exc, _cpython_error(path, exc)
+        return None, exc, None  # libcst may know syntax newer than this Python: it decides
+    except (RecursionError, MemoryError):
+        return None, None, _error(path, INPUT_ERROR, f"nested too deeply to analyse (limit: {MAX_DEPTH} levels)")
+    except ValueError as exc:
+        return None, None, _error(path, INPUT_ERROR, f"cannot parse: {exc}")
+    depth = nesting_depth(tree)
+    if depth > MAX_DEPTH:
+        return tree, None, _error(path, INPUT_ERROR, f"nested {depth} levels deep: gradlint analyses up to {MAX_DEPTH}")
+    return tree, None, None
 
 
 def _compiles(text: str) -> bool:
-    """A cheap syntax check for files no rule needs to analyse (libcst confirms failures)."""
+    """Whether CPython accepts the text."""
     try:
         ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
+
+
+def _cpython_error(path: str, error: SyntaxError) -> Finding:
+    return _error(path, INPUT_ERROR, f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1)
+
+
+#: libcst nodes of syntax newer than the Python running gradlint may be, and that version.
+_NEWER_SYNTAX = {"TypeAlias": (3, 12), "TypeParameters": (3, 12), "TemplatedString": (3, 14)}
+
+
+def _uses_newer_syntax(module: cst.Module) -> bool:
+    """Whether the module uses syntax of a Python newer than the one running gradlint."""
+    found: List[Tuple[int, int]] = []
+
+    class Finder(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            version = _NEWER_SYNTAX.get(type(node).__name__)
+            if version is not None and sys.version_info < version:
+                found.append(version)
+            return not found
+
+    module.visit(Finder())
+    return bool(found)
+
+
+def _syntax_error(path: str, exc: cst.ParserSyntaxError, rejection: Optional[SyntaxError]) -> Finding:
+    # CPython locates syntax errors better than libcst does; use it when it agrees
+    if rejection is not None:
+        return _cpython_error(path, rejection)
+    message = str(exc.message).splitlines()[0] if exc.message else "invalid syntax"
+    return _error(
+        path,
+        INPUT_ERROR,
+        f"valid Python, but not supported by the parser (libcst {_libcst_version()}): {message}",
+        exc.raw_line or 1,
+        (exc.raw_column or 0) + 1,
+    )
+
+
+def _libcst_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("libcst")
+    except Exception:  # metadata missing in odd installs
+        return "?"
 
 
 class _GuardedRule:
@@ -243,19 +315,22 @@ def analyse(
     rule_classes: Iterable[Type[Rule]],
     selected: Optional[Sequence[Type[Rule]]] = None,
     noqa: bool = True,
+    fix_sink: Optional[list] = None,
 ) -> List[Finding]:
     raw, errors = collect(module, rule_classes, path, text, selected)
     findings = [_error(path, INTERNAL_ERROR, message) for message in errors]
     if raw:
-        findings.extend(_locate(module, text, path, raw, noqa))
+        findings.extend(_locate(module, text, path, raw, noqa, fix_sink))
     findings.sort()
     return findings
 
 
-def _locate(module: cst.Module, text: str, path: str, raw, noqa: bool = True) -> List[Finding]:
+def _locate(
+    module: cst.Module, text: str, path: str, raw, noqa: bool = True, fix_sink: Optional[list] = None
+) -> List[Finding]:
     """Positions are computed only for files that have findings: it costs a code generation pass."""
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    lines = text.splitlines()
+    lines = source_lines(text)
     seen = set()
     findings = []
     for rule, node, message, fix in raw:
@@ -269,22 +344,34 @@ def _locate(module: cst.Module, text: str, path: str, raw, noqa: bool = True) ->
         line_text = lines[where.start.line - 1] if where.start.line <= len(lines) else ""
         if noqa and is_suppressed(line_text, rule.code):
             continue
-        findings.append(
-            Finding(
-                path,
-                where.start.line,
-                where.start.column + 1,
-                rule.code,
-                message,
-                where.end.line,
-                where.end.column + 1,
-                rule.name,
-                rule.severity,
-                "" if fix is None else ("safe" if fix.safe else "unsafe"),
-                edits=fix_edits(module, text, fix),
-            )
+        finding = Finding(
+            path,
+            where.start.line,
+            where.start.column + 1,
+            rule.code,
+            message,
+            where.end.line,
+            where.end.column + 1,
+            rule.name,
+            rule.severity,
+            "" if fix is None else ("safe" if fix.safe else "unsafe"),
+            edits=fix_edits(module, text, fix),
         )
+        findings.append(finding)
+        if fix_sink is not None and fix is not None:
+            fix_sink.append((finding, fix, positions.get(fix.old), module))
     return findings
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> List[str]:
+    """The lines as Python numbers them: only \\n, \\r\\n and \\r end a line (not \\f or U+2028)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def is_suppressed(line: str, code: str) -> bool:

@@ -80,8 +80,8 @@ def notebook_source(data: bytes) -> Tuple[str, List[Origin]]:
 def _load(data: bytes, decoder: json.JSONDecoder = None):
     try:
         notebook = (decoder or json.JSONDecoder()).decode(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise NotebookError(f"not a valid notebook (JSON): {exc}")
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, JSON nested too deeply, huge numbers
+        raise NotebookError(f"not a valid notebook (JSON): {type(exc).__name__}: {exc}"[:300])
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise NotebookError("not a valid notebook: no 'cells' list")

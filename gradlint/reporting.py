@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from collections import Counter
 from typing import Callable, Dict, List, Optional, Tuple
+from urllib.parse import quote
 
 from . import __version__
 from .engine import ENGINE_CODES
@@ -214,11 +215,16 @@ def _artifact(path: str, root: Optional[Path]) -> dict:
     absolute = Path(os.path.abspath(path))
     if root is not None and path != "-":
         try:
-            return {"uri": absolute.relative_to(root).as_posix(), "uriBaseId": _SRCROOT}
+            return {"uri": _encoded(absolute.relative_to(root).as_posix()), "uriBaseId": _SRCROOT}
         except ValueError:  # outside the repository
             return {"uri": absolute.as_uri()}
     relative = os.path.relpath(path) if os.path.isabs(path) else path
-    return {"uri": relative.replace(os.sep, "/")}
+    return {"uri": _encoded(relative.replace(os.sep, "/"))}
+
+
+def _encoded(relative: str) -> str:
+    """A relative URI reference: spaces, '#', '%' and non-ASCII names are percent-encoded (as UTF-8)."""
+    return quote(os.fsencode(relative).decode("latin-1"), safe="/", encoding="latin-1")
 
 
 def _sarif_fix(f: Finding, artifact: dict) -> dict:

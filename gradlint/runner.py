@@ -1,39 +1,68 @@
-"""Lint many files, in parallel worker processes, with deterministic output."""
+"""Lint many files, in supervised worker processes, with deterministic output.
+
+One file costs only itself: a file is read only if it is a regular file under the
+size limit, its work is bounded in time, and when a worker process dies (libcst's
+native parser can crash the process) or overruns its time, that file gets one
+finding and a fresh worker takes the rest.
+"""
 
 from __future__ import annotations
 
+import collections
 import multiprocessing
 import os
-from typing import List, Optional, Sequence, Tuple, Type
+import signal
+import stat
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 from .analysis.project import dependency_digest
 from .cache import Cache
-from .engine import INPUT_ERROR, _error, lint_bytes
+from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
+from .limits import OutOfTime, time_budget
 from .rule import Finding, Rule
 from .rules import BY_CODE
 
-#: Below this many files a pool costs more than it saves.
+#: Below this many files a worker process costs more than it saves.
 _PARALLEL_THRESHOLD = 8
 
-_worker_rules: Tuple[Type[Rule], ...] = ()
-_worker_cache: Optional[Cache] = None
+#: A worker gets this long past the budget to report a timeout itself before it is killed.
+_GRACE_SECONDS = 5.0
 
 
-def lint_file(path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache] = None) -> List[Finding]:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except IsADirectoryError:
-        return [_error(path, INPUT_ERROR, "is a directory")]
-    except OSError as exc:
-        return [_error(path, INPUT_ERROR, f"cannot read: {exc.strerror or exc}")]
-    if cache is None:
-        return lint_bytes(data, path, rules)
+@dataclass(frozen=True)
+class Limits:
+    #: Larger files are not read (GRD001): analysis needs about 500 bytes of memory per byte of source.
+    max_file_size: int = 1 << 20
+    #: Seconds one file may take (None: unbounded).
+    file_timeout: Optional[float] = 60.0
+
+
+def lint_file(
+    path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache] = None, limits: Limits = Limits()
+) -> List[Finding]:
+    data, problem = read_source(path, limits.max_file_size)
+    if problem is not None:
+        return [_error(path, INPUT_ERROR, problem)]
     # findings also depend on the project modules the file imports and on callers elsewhere
-    key = cache.key(data + b"\0" + _project_digest(path, data), path)
-    findings = cache.get(key, path)
-    if findings is None:
-        findings = lint_bytes(data, path, rules)
+    key = cache.key(data + b"\0" + _project_digest(path, data), path) if cache is not None else None
+    findings = cache.get(key, path) if cache is not None else None
+    if findings is not None:
+        return findings
+    try:
+        with time_budget(limits.file_timeout):
+            findings = lint_bytes(data, path, rules)
+    except OutOfTime:
+        return [_error(path, INPUT_ERROR, _timeout_message(limits.file_timeout))]
+    except RecursionError:
+        return [_error(path, INTERNAL_ERROR, "nested too deeply: gradlint ran out of recursion")]
+    except MemoryError:
+        return [_error(path, INPUT_ERROR, "not linted: gradlint ran out of memory on this file")]
+    except Exception as exc:  # a bug in gradlint must cost only this file
+        return [_error(path, INTERNAL_ERROR, f"{type(exc).__name__}: {exc}".splitlines()[0])]
+    if cache is not None:
         cache.put(key, findings, path)
     return findings
 
@@ -47,14 +76,44 @@ def _project_digest(path: str, data: bytes) -> bytes:
         return b"?"
 
 
-def _init_worker(codes: Tuple[str, ...], cache_dir: Optional[str]) -> None:
-    global _worker_rules, _worker_cache
-    _worker_rules = tuple(BY_CODE[c] for c in codes)
-    _worker_cache = Cache(cache_dir, codes) if cache_dir else None
+def read_source(path: str, max_size: int) -> Tuple[bytes, Optional[str]]:
+    """(the file's bytes, or a reason not to lint it): only regular files under the size limit are read."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        return b"", "is a directory"
+    except OSError as exc:
+        return b"", f"cannot read: {exc.strerror or exc}"
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            return b"", "is a directory"
+        if not stat.S_ISREG(info.st_mode):
+            return b"", "not a regular file (a FIFO, socket or device): not read"
+        limit = max_size * _raw_factor(path)
+        if info.st_size > limit:
+            return b"", f"not linted: {_size(info.st_size)} is over the size limit ({_size(limit)}, max-file-size)"
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            return b"", f"cannot read: {exc.strerror or exc}"
+    if len(data) > limit:  # it grew while we looked
+        return b"", f"not linted: over the size limit ({_size(limit)}, max-file-size)"
+    return data, None
 
 
-def _lint_in_worker(path: str) -> List[Finding]:
-    return lint_file(path, _worker_rules, _worker_cache)
+def _raw_factor(path: str) -> int:
+    # a notebook's JSON carries outputs (images...) beside the code the limit is about
+    return 32 if path.endswith(".ipynb") else 1
+
+
+def _size(count: int) -> str:
+    return f"{count / (1 << 20):.1f} MiB" if count >= 1 << 20 else f"{count / 1024:.0f} KiB"
+
+
+def _timeout_message(seconds: Optional[float]) -> str:
+    return f"not linted: took longer than {seconds:g} s (--file-timeout)"
 
 
 def default_jobs() -> int:
@@ -65,21 +124,131 @@ def default_jobs() -> int:
 
 
 def lint_files(
-    paths: Sequence[str], rules: Sequence[Type[Rule]], jobs: Optional[int] = None, cache_dir: Optional[str] = None
+    paths: Sequence[str],
+    rules: Sequence[Type[Rule]],
+    jobs: Optional[int] = None,
+    cache_dir: Optional[str] = None,
+    limits: Limits = Limits(),
 ) -> List[Finding]:
     """Lint files; with ``cache_dir``, unchanged files are answered from the cache."""
     jobs = jobs or default_jobs()
-    findings: List[Finding] = []
     codes = tuple(rule.code for rule in rules)
-    if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
+    context = _fork_context()
+    findings: List[Finding] = []
+    if len(paths) < _PARALLEL_THRESHOLD or context is None:
         cache = Cache(cache_dir, codes) if cache_dir else None
         for path in paths:
-            findings.extend(lint_file(path, rules, cache))
+            findings.extend(lint_file(path, rules, cache, limits))
     else:
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        chunksize = max(1, min(16, len(paths) // (jobs * 8) or 1))
-        with context.Pool(jobs, initializer=_init_worker, initargs=(codes, cache_dir)) as pool:
-            for result in pool.imap(_lint_in_worker, paths, chunksize=chunksize):
-                findings.extend(result)
+        for result in _supervise(context, paths, (codes, cache_dir, limits), min(jobs, len(paths))):
+            findings.extend(result)
     findings.sort()
     return findings
+
+
+def _fork_context():
+    # fork: a worker inherits the loaded rules instead of importing everything again
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork")
+
+
+def _serve(connection, settings) -> None:
+    """A worker: lint the paths it is sent until told to stop (None) or its parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    codes, cache_dir, limits = settings
+    rules = tuple(BY_CODE[c] for c in codes)
+    cache = Cache(cache_dir, codes) if cache_dir else None
+    while True:
+        try:
+            path = connection.recv()
+            if path is None:
+                return
+            connection.send(lint_file(path, rules, cache, limits))
+        except (EOFError, OSError):
+            return
+
+
+class _Worker:
+    def __init__(self, context, settings):
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, settings), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Optional[Tuple[int, str]] = None
+        self.started = 0.0
+
+    def give(self, task: Tuple[int, str]) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.connection.send(task[1])
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.connection.send(None)
+            except OSError:
+                pass
+        self.process.join(1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.connection.close()
+
+
+def _supervise(context, paths: Sequence[str], settings, count: int) -> List[List[Finding]]:
+    limits: Limits = settings[2]
+    budget = None if not limits.file_timeout else limits.file_timeout + _GRACE_SECONDS
+    queue = collections.deque(enumerate(paths))
+    results: Dict[int, List[Finding]] = {}
+    workers = [_Worker(context, settings) for _ in range(count)]
+    try:
+        while len(results) < len(paths):
+            for worker in workers:
+                if worker.task is None and queue:
+                    worker.give(queue.popleft())
+            busy = [w for w in workers if w.task is not None]
+            timeout = None if budget is None else max(0.0, min(w.started for w in busy) + budget - time.monotonic())
+            wait([w.connection for w in busy] + [w.process.sentinel for w in busy], timeout)
+            for index, worker in enumerate(workers):
+                outcome = _collect(worker, budget)
+                if outcome is None:
+                    continue
+                (number, path), findings = worker.task, outcome
+                results[number] = [_error(path, *findings)] if isinstance(findings, tuple) else findings
+                worker.task = None
+                if isinstance(findings, tuple):  # the worker died or overran: replace it
+                    worker.stop(kill=True)
+                    workers[index] = _Worker(context, settings)
+    finally:
+        for worker in workers:
+            worker.stop(kill=worker.task is not None)
+    return [results[number] for number in range(len(paths))]
+
+
+def _collect(worker: _Worker, budget: Optional[float]):
+    """The findings of a finished task, (code, message) when the task killed or stalled its worker, or None."""
+    if worker.task is None:
+        return None
+    if worker.connection.poll():
+        try:
+            return worker.connection.recv()
+        except (EOFError, OSError):
+            pass
+    elif worker.process.is_alive():
+        if budget is not None and time.monotonic() - worker.started > budget:
+            return INPUT_ERROR, _timeout_message(budget - _GRACE_SECONDS)
+        return None
+    worker.process.join(1)
+    return INTERNAL_ERROR, f"the worker process linting this file died ({_exit_reason(worker.process.exitcode)})"
+
+
+def _exit_reason(code: Optional[int]) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"

@@ -1,0 +1,105 @@
+"""Bounds that keep one pathological file from costing more than itself.
+
+libcst's native parser overflows its stack (the process dies, SIGSEGV) on deeply
+nested code, and its tree is walked recursively, so nesting is measured before
+the text reaches it. Time is bounded separately (see ``time_budget``).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import re
+import signal
+import sys
+import threading
+from typing import Iterator, Optional
+
+#: Deepest nesting analysed, in syntax-tree levels (a call's argument counts two:
+#: libcst's tree has a level for the argument). Ordinary code stays below 60.
+MAX_DEPTH = 1000
+
+#: Brackets nested deeper than this are refused before parsing: CPython's own
+#: limit is 200, and libcst crashes well beyond it.
+MAX_BRACKETS = 200
+
+#: Recursion allowed while walking a tree at most MAX_DEPTH deep.
+_RECURSION_LIMIT = 12 * MAX_DEPTH
+
+_TWO_LEVELS = (ast.Call, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.keyword)
+
+
+def nesting_depth(tree: ast.AST) -> int:
+    """How deep the tree is, counted as libcst nests it (iterative: the tree may be deep)."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, _TWO_LEVELS):
+            depth += 1
+        elif isinstance(node, ast.BoolOp):
+            depth += len(node.values) - 1  # libcst nests `a and b and c` pairwise
+        if depth > deepest:
+            deepest = depth
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+_SCAN = re.compile(r"""#[^\n]*|'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[(\[{]|[)\]}]""", re.DOTALL)
+
+
+def bracket_depth(text: str) -> int:
+    """The deepest bracket nesting outside strings and comments (an estimate for text CPython rejects)."""
+    depth = deepest = 0
+    for match in _SCAN.finditer(text):
+        token = match.group()
+        if token in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in ")]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+@contextlib.contextmanager
+def recursion_room() -> Iterator[None]:
+    """Room to walk a tree MAX_DEPTH deep (Python frames live on the heap; the C stack is not at risk)."""
+    old = sys.getrecursionlimit()
+    if old < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+class OutOfTime(BaseException):
+    """Raised into the work when a file's time budget runs out.
+
+    A BaseException, so that no ``except Exception`` around a rule swallows it.
+    """
+
+
+@contextlib.contextmanager
+def time_budget(seconds: Optional[float]) -> Iterator[None]:
+    """Raise OutOfTime in this thread after ``seconds`` (Unix main thread only; elsewhere unbounded)."""
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

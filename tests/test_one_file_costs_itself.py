@@ -1,0 +1,206 @@
+"""One pathological file costs only itself: no segfault, hang or run-wide abort."""
+
+import faulthandler
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gradlint import runner
+from gradlint.engine import lint_text
+from gradlint.rules import ALL_RULES
+from gradlint.runner import Limits, lint_files
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = "import torch\nw = torch.zeros(3, requires_grad=True)\nw += 1\n"
+
+
+def gradlint(*args, cwd):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "gradlint", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
+
+
+def by_file(findings):
+    result = {}
+    for finding in findings:
+        result.setdefault(Path(finding.path).name, []).append(finding.code)
+    return result
+
+
+PATHOLOGICAL = {
+    # libcst's native parser segfaults on these (exit 139, no output)
+    "parens.py": BAD + "x = " + "(" * 1270 + "1" + ")" * 1270 + "\n",
+    "attributes.py": BAD + "x = w" + ".b" * 10000 + "\n",
+    # slow: the parser is quadratic in a chain's length
+    "operands.py": BAD + "y = " + " + ".join(["w"] * 50000) + "\n",
+    "subscripts.py": BAD + "y = w" + "[0]" * 5000 + "\n",
+    "brackets_after_error.py": BAD + "x = (((1\n" + "y = " + "[" * 1500 + "\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_deep_code_is_refused_before_the_parser(name):
+    start = time.monotonic()
+    findings = lint_text(PATHOLOGICAL[name], name, ALL_RULES)
+    assert [f.code for f in findings] == ["GRD001"]
+    assert "nested" in findings[0].message
+    assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize(
+    "tail", ["y = " + " + ".join(["w"] * 324), "y = " + "f(" * 140 + "w" + ")" * 140, "y = w" + ".f()" * 300]
+)
+def test_deep_but_valid_code_is_still_analysed(tail):
+    """These used to abort the whole run with RecursionError."""
+    codes = [f.code for f in lint_text(BAD + tail + "\n", "x.py", ALL_RULES)]
+    assert codes == ["GRD201"]
+
+
+def test_a_run_over_pathological_files_reports_every_file(tmp_path):
+    for name, text in PATHOLOGICAL.items():
+        (tmp_path / name).write_text(text)
+    for index in range(6):
+        (tmp_path / f"good{index}.py").write_text(BAD)
+    os.mkfifo(tmp_path / "fifo.py")
+    (tmp_path / "deep.ipynb").write_text("[" * 5000 + "]" * 5000)
+    (tmp_path / "digits.ipynb").write_text('{"cells": [], "n": ' + "9" * 5000 + "}")
+    result = gradlint("check", "--no-cache", "-j2", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    reported = {line.split(":")[0]: line.split(" ")[1] for line in lines}
+    assert reported == {
+        **{name: "GRD001" for name in PATHOLOGICAL},
+        **{f"good{i}.py": "GRD201" for i in range(6)},
+        "fifo.py": "GRD001",
+        "deep.ipynb": "GRD001",
+        "digits.ipynb": "GRD001",
+    }
+    assert "not a regular file" in next(line for line in lines if line.startswith("fifo.py"))
+
+
+def _die_on(marker, action):
+    real = runner.lint_bytes
+
+    def lint_bytes(data, path, rules):
+        if marker in os.path.basename(path):
+            action()
+        return real(data, path, rules)
+
+    return lint_bytes
+
+
+def _files(tmp_path, count, special):
+    paths = []
+    for index in range(count):
+        path = tmp_path / (f"{special}.py" if index == 3 else f"f{index}.py")
+        path.write_text(BAD)
+        paths.append(str(path))
+    return paths
+
+
+def test_a_crashed_worker_costs_only_its_file(tmp_path, monkeypatch):
+    # workers are forked: they inherit the patched function
+    def segfault():
+        faulthandler.disable()  # pytest's would print the worker's stack
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    monkeypatch.setattr(runner, "lint_bytes", _die_on("crash", segfault))
+    paths = _files(tmp_path, 10, "crash")
+    start = time.monotonic()
+    found = by_file(lint_files(paths, ALL_RULES, jobs=2))
+    assert time.monotonic() - start < 60
+    assert found.pop("crash.py") == ["GRD002"]
+    assert found == {f"f{i}.py": ["GRD201"] for i in range(10) if i != 3}
+
+
+def test_a_worker_stuck_past_its_budget_is_replaced(tmp_path, monkeypatch):
+    def stuck():  # deaf to the worker's own alarm, like a long call into native code
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(600)
+
+    monkeypatch.setattr(runner, "lint_bytes", _die_on("stuck", stuck))
+    monkeypatch.setattr(runner, "_GRACE_SECONDS", 0.5)
+    paths = _files(tmp_path, 9, "stuck")
+    start = time.monotonic()
+    findings = lint_files(paths, ALL_RULES, jobs=2, limits=Limits(file_timeout=1.0))
+    assert time.monotonic() - start < 60
+    found = by_file(findings)
+    assert found.pop("stuck.py") == ["GRD001"]
+    assert found == {f"f{i}.py": ["GRD201"] for i in range(9) if i != 3}
+    assert "took longer than 1 s" in next(f.message for f in findings if f.code == "GRD001")
+
+
+def test_time_budget_in_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "lint_bytes", _die_on("slow", lambda: time.sleep(30)))
+    paths = _files(tmp_path, 4, "slow")
+    start = time.monotonic()
+    found = by_file(lint_files(paths, ALL_RULES, jobs=1, limits=Limits(file_timeout=0.5)))
+    assert time.monotonic() - start < 20
+    assert found.pop("slow.py") == ["GRD001"]
+    assert found == {f"f{i}.py": ["GRD201"] for i in (0, 1, 2)}
+
+
+def test_a_crash_anywhere_in_one_file_is_that_file_s_grd002(tmp_path, monkeypatch):
+    def recurse():
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(runner, "lint_bytes", _die_on("deep", recurse))
+    found = by_file(lint_files(_files(tmp_path, 4, "deep"), ALL_RULES, jobs=1))
+    assert found.pop("deep.py") == ["GRD002"]
+    assert len(found) == 3
+
+
+def test_size_limit_is_configurable(tmp_path):
+    (tmp_path / "big.py").write_text(BAD + "# padding\n" * 200)
+    (tmp_path / "small.py").write_text(BAD)
+    (tmp_path / "pyproject.toml").write_text('[tool.gradlint]\nmax-file-size = "1 KiB"\n')
+    result = gradlint("check", "--no-cache", ".", cwd=tmp_path)
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [
+        ["big.py:1:1:", "GRD001"],
+        ["small.py:3:1:", "GRD201"],
+    ]
+    assert "over the size limit (1 KiB, max-file-size)" in result.stdout
+    (tmp_path / "pyproject.toml").write_text("[tool.gradlint]\nmax-file-size = -3\n")
+    result = gradlint("check", ".", cwd=tmp_path)
+    assert result.returncode == 2 and "max-file-size" in result.stderr and "internal" not in result.stderr
+
+
+def test_tool_that_is_not_a_table_is_a_config_error(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("tool = 5\n")
+    (tmp_path / "a.py").write_text(BAD)
+    result = gradlint("check", "a.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"gradlint: error: {tmp_path / 'pyproject.toml'}: [tool] must be a table, not int 5"
+
+
+def test_an_unreadable_named_file_is_grd001(tmp_path):
+    long_name = "x" * 300 + ".py"
+    result = gradlint("check", long_name, cwd=tmp_path)
+    assert result.returncode == 1 and "internal error" not in result.stderr
+    assert result.stdout.startswith(f"{long_name}:1:1: GRD001 cannot read: File name too long")
+    if os.geteuid() != 0:  # root reads anything
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        (locked / "a.py").write_text(BAD)
+        locked.chmod(0)
+        try:
+            result = gradlint("check", "locked/a.py", cwd=tmp_path)
+        finally:
+            locked.chmod(0o755)
+        assert result.returncode == 1 and "GRD001 cannot read" in result.stdout
+
+
+def test_notebook_json_nested_too_deeply_or_with_huge_numbers():
+    from gradlint.engine import lint_bytes
+
+    for data in (b"[" * 100000 + b"]" * 100000, b'{"cells": [], "n": ' + b"9" * 5000 + b"}"):
+        findings = lint_bytes(data, "x.ipynb", ALL_RULES)
+        assert [f.code for f in findings] == ["GRD001"]
+        assert "not a valid notebook" in findings[0].message

@@ -1,0 +1,126 @@
+"""Pipes, signals, the cache, syntax messages, the summary, exclude = [] and SARIF URIs."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gradlint.cache import Cache, cache_root
+from gradlint.engine import lint_text
+from gradlint.rules import ALL_RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = "import torch\nw = torch.zeros(3, requires_grad=True)\nw += 1\n"
+
+
+def gradlint(*args, cwd, stdin=None, env=None):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "gradlint", *args], capture_output=True, text=True, cwd=cwd, env=env, input=stdin
+    )
+
+
+def start(*args, cwd):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "gradlint", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def test_a_closed_pipe_is_a_quiet_exit(tmp_path):
+    (tmp_path / "bad.py").write_text(BAD * 3000)  # far more output than a pipe holds
+    process = start("check", "--no-cache", "bad.py", cwd=tmp_path)
+    process.stdout.readline()
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=300)
+    assert b"BrokenPipe" not in stderr and b"internal error" not in stderr and b"Traceback" not in stderr
+
+
+def test_sigterm_stops_the_workers_quietly(tmp_path):
+    body = "".join(f"def f{i}(x):\n    y = x * 2\n    return y.sum()\n" for i in range(400))
+    for index in range(24):
+        (tmp_path / f"m{index}.py").write_text(BAD + body)
+    process = start("check", "--no-cache", "-j2", ".", cwd=tmp_path)
+    time.sleep(3)
+    os.killpg(process.pid, signal.SIGTERM)  # as CI cancelling a job does: the whole group
+    _, stderr = process.communicate(timeout=120)
+    assert b"Traceback" not in stderr, stderr.decode()[-2000:]
+
+
+def test_cache_key_has_libcst_version_and_bad_entries_are_ignored(tmp_path, monkeypatch):
+    import gradlint.cache as cache_module
+
+    cache = Cache(str(tmp_path), ["GRD201"])
+    key = cache.key(b"x = 1\n", "a.py")
+    monkeypatch.setattr(cache_module, "_libcst_version", lambda: "0.0.1")
+    assert Cache(str(tmp_path), ["GRD201"]).key(b"x = 1\n", "a.py") != key
+    folder = tmp_path / "v1" / key[:2]
+    folder.mkdir(parents=True)
+    for junk in ({"a": 1}, [[1, 2, 3]], [["1", 1, "GRD201", "m", 1, 1, "n", "error", "", 0, []]], [[1, 1, "GRD201", "m", 1, 1, "n", "error", "", 0, [7]]], [None], 7):
+        (folder / f"{key}.json").write_text(json.dumps(junk))
+        assert cache.get(key, "a.py") is None
+
+
+def test_cache_lives_at_the_project_root_never_in_root(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / ".git").mkdir()
+    monkeypatch.chdir("/")
+    assert cache_root(None, [str(project / "src")]) == str(project / ".gradlint_cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    assert cache_root(None, [str(loose)]) == str(loose / ".gradlint_cache")  # not the working directory, /
+    assert cache_root(None, ["/"]).startswith(str(tmp_path / "xdg" / "gradlint"))
+
+
+def test_python2_and_unsupported_syntax_messages():
+    python2 = "import torch\ntry:\n    pass\nexcept ValueError, e:\n    pass\n"
+    [finding] = lint_text(python2, "x.py", ALL_RULES)
+    assert finding.code == "GRD001" and finding.line == 4 and "syntax error" in finding.message
+    unsupported = BAD + "class A(metaclass=type, *bases):\n    pass\n"  # valid Python; libcst 1.9 refuses it
+    [finding] = lint_text(unsupported, "x.py", ALL_RULES)
+    assert finding.code == "GRD001" and "valid Python, but not supported by the parser" in finding.message
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="3.12 syntax is checkable there")
+def test_fix_says_why_it_skips_newer_syntax(tmp_path):
+    (tmp_path / "new.py").write_text("import torch.nn as nn\nm = nn.Linear(2, 2)\nm.requires_grad = False\ntype X = int\n")
+    result = gradlint("check", "--fix", "new.py", cwd=tmp_path)
+    assert "new.py: not fixed: it uses syntax this Python (3.11) cannot check" in result.stderr.replace("3.10", "3.11")
+
+
+def test_summary_counts_files(tmp_path):
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": [BAD]}] * 2
+    (tmp_path / "nb.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4}))
+    (tmp_path / "a.py").write_text(BAD)
+    result = gradlint("check", ".", cwd=tmp_path)
+    assert result.stderr.strip().endswith("in 2 of 2 files checked"), result.stderr
+
+
+def test_empty_exclude_replaces_the_default_excludes(tmp_path):
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "gen.py").write_text(BAD)
+    (tmp_path / "a.py").write_text(BAD)
+    assert [line.split(":")[0] for line in gradlint("check", ".", cwd=tmp_path).stdout.splitlines()] == ["a.py"]
+    (tmp_path / "pyproject.toml").write_text("[tool.gradlint]\nexclude = []\n")
+    names = [line.split(":")[0] for line in gradlint("check", ".", cwd=tmp_path).stdout.splitlines()]
+    assert names == ["a.py", "build/gen.py"]
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path):
+    (tmp_path / "my dir").mkdir()
+    (tmp_path / "my dir" / "caf\u00e9 #1.py").write_text(BAD)
+    log = json.loads(gradlint("check", "--format", "sarif", ".", cwd=tmp_path).stdout)
+    uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "my%20dir/caf%C3%A9%20%231.py"
