@@ -226,3 +226,9 @@ def test_cached_results_follow_an_edit_of_an_imported_module(tmp_path):
     write(tmp_path, {"models.py": NET.replace("return logits, logits.softmax(-1)", "return logits.detach(), None")})
     second = lint_files([train], DEFAULT, jobs=1, cache_dir=str(cache))
     assert second == []
+
+
+def test_an_imported_module_nested_too_deeply_for_the_parser_is_only_unknown(tmp_path):
+    deep = "import torch\n\nx = " + "(" * 1300 + "1" + ")" * 1300 + "\n\nclass Net(torch.nn.Module):\n    pass\n"
+    write(tmp_path, {"deep.py": deep, "main.py": "import torch\nfrom deep import Net\n\nprint(Net()(torch.randn(1)).numpy())\n"})
+    assert lint(tmp_path / "main.py") == []

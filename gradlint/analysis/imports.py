@@ -12,6 +12,7 @@ attributed to the call.
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 import tokenize
@@ -20,6 +21,7 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
+from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_depth
 from .project import MAX_IMPORT_DEPTH, MAX_LOADED_BYTES, _read, _stat_key
 from .syntax import dotted
 from .values import UNKNOWN, Value
@@ -73,7 +75,11 @@ def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
         return None  # a module that never mentions torch defines nothing this analysis knows
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        module = cst.parse_module(data.decode(encoding))
+        text = data.decode(encoding)
+        # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
+        if bracket_depth(text) > MAX_BRACKETS or nesting_depth(ast.parse(text)) > MAX_DEPTH:
+            return None
+        module = cst.parse_module(text)
     except Exception:  # an unreadable module of the project is only unknown
         return None
     from .analyzer import Analyzer
