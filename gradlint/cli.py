@@ -316,9 +316,7 @@ def _fix(findings, resolver: Resolver, top: Settings, unsafe: bool, diff: bool, 
 
 def _add_noqa(findings, stdin_data, stdin_path: str):
     """Mark every finding with a noqa comment: the marked stdin source, or None."""
-    from .engine import decode
-    from .noqa import noqa_codes, noqa_text, plan_noqa
-    from .autofix import encode_like
+    from .noqa import noqa_bytes, noqa_codes, plan_noqa
     from .writeback import write_changes
 
     on_disk = [f for f in findings if stdin_data is None or f.path != stdin_path]
@@ -329,15 +327,9 @@ def _add_noqa(findings, stdin_data, stdin_path: str):
     changed = sum(c.count for c in changes if c.path not in skipped)
     piped = None
     if stdin_data is not None:
-        piped = stdin_data
-        try:
-            text = decode(stdin_data)
-            codes = noqa_codes([f for f in findings if f.path == stdin_path]).get(stdin_path, {})
-            new_text, count = noqa_text(text, codes)
-            if count:
-                piped, changed = encode_like(stdin_data, new_text), changed + count
-        except (SyntaxError, UnicodeDecodeError, LookupError):
-            pass
+        codes = noqa_codes([f for f in findings if f.path == stdin_path]).get(stdin_path, {})
+        piped, count = noqa_bytes(stdin_data, stdin_path, codes)
+        changed += count
     click.echo(f"gradlint: added noqa to {changed} lines", err=True)
     return piped
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import Callable, List, Optional, Sequence, Tuple, Type
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 from .engine import lint_bytes
 from .fixer import fix_source
@@ -25,22 +25,30 @@ def fix_notebook(
     result = fix_source(text, path, rules, unsafe, wanted)
     if not result.applied:
         return data, 0, lint_bytes(data, path, rules), result.note
-    dump = _serializer(data, notebook)
     cells = _cells_back(notebook, text, result.text, origin)
-    if dump is None or cells is None:
+    new_data = write_cells(data, notebook, cells) if cells is not None else None
+    if new_data is None:
         note = "not fixed: the fixes cannot be put back into the notebook without reformatting it"
         return data, 0, lint_bytes(data, path, rules), note
+    return new_data, result.applied, lint_bytes(new_data, path, rules), ""
+
+
+def write_cells(data: bytes, notebook: dict, cells: Dict[int, List[str]]) -> Optional[bytes]:
+    """The notebook with each given cell's source replaced by its lines, in the JSON layout of
+    ``data`` (None when that layout cannot be reproduced)."""
+    dump = _serializer(data, notebook)
+    if dump is None:
+        return None
     for number, lines in cells.items():
         cell = notebook["cells"][number - 1]
         source = cell.get("source", "")
         joined = "".join(source) if isinstance(source, list) else source
-        new = "\n".join(lines) + ("\n" if joined.endswith("\n") else "")
-        cell["source"] = new.splitlines(keepends=True) if isinstance(source, list) else new
-    new_data = dump(notebook)
-    return new_data, result.applied, lint_bytes(new_data, path, rules), ""
+        text = "\n".join(lines) + ("\n" if joined.endswith("\n") else "")
+        cell["source"] = text.splitlines(keepends=True) if isinstance(source, list) else text
+    return dump(notebook)
 
 
-def _cell_lines(notebook: dict, number: int) -> List[str]:
+def cell_lines(notebook: dict, number: int) -> List[str]:
     source = notebook["cells"][number - 1].get("source", "")
     return ("".join(source) if isinstance(source, list) else source).splitlines() or [""]
 
@@ -49,7 +57,7 @@ def _cells_back(notebook: dict, old: str, new: str, origin) -> Optional[dict]:
     """Each changed cell's new lines, or None when an edit cannot be attributed to one cell."""
     origin = [tuple(where) for where in origin]  # (cell, line in cell)
     old_lines, new_lines = old.split("\n")[:-1], new.split("\n")[:-1]
-    cells = {number: _cell_lines(notebook, number) for number, _ in origin}
+    cells = {number: cell_lines(notebook, number) for number, _ in origin}
     edits = []  # (cell, first line index, end index, new lines), in cell coordinates
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

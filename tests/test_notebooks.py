@@ -124,9 +124,48 @@ def test_sarif_regions_are_in_the_notebook_file_and_name_the_cell(tmp_path):
     assert result["message"]["text"].startswith("cell 2, line 1: ")
 
 
-def test_add_noqa_never_writes_into_a_notebooks_json(tmp_path):
-    path = write_notebook(tmp_path / "nb.ipynb", LEAF, "w += 1\n")
+def test_add_noqa_marks_the_line_in_its_cell_and_keeps_the_rest_of_the_json(tmp_path):
+    cells = [
+        {"cell_type": "code", "execution_count": 1, "metadata": {"tags": ["setup"]}, "outputs": [],
+         "source": LEAF.splitlines(keepends=True)},
+        {"cell_type": "markdown", "metadata": {}, "source": ["w += 1\n"]},
+        # a cell stored as one string, an IPython line kept as it is, a timed line, no final newline
+        {"cell_type": "code", "execution_count": 2, "metadata": {}, "outputs": [{"output_type": "stream",
+         "name": "stdout", "text": ["\u00e9t\u00e9\n"]}], "source": "files = !ls\nx = 1\n%time w += 1\nw += 1"},
+    ]
+    notebook = {"cells": cells, "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "plain.py").write_text(LEAF + "w += 1\n")
+    result = gradlint("--add-noqa", "nb.ipynb", "plain.py", cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "added noqa to 3 lines" in result.stderr
+    cells[2]["source"] = "files = !ls\nx = 1\n%time w += 1  # noqa: GRD201\nw += 1  # noqa: GRD201"
+    assert path.read_text(encoding="utf-8") == json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    assert (tmp_path / "plain.py").read_text() == LEAF + "w += 1  # noqa: GRD201\n"
+    again = gradlint("nb.ipynb", "plain.py", cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == "", again.stdout
+
+
+def test_add_noqa_leaves_a_notebook_it_cannot_rewrite_exactly_as_it_was(tmp_path):
+    # JSON laid out by hand: writing it back would reformat it, so it is not touched
+    path = tmp_path / "nb.ipynb"
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": [LEAF, "w += 1\n"]}]
+    before = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=3)
+    path.write_text(before.replace('"cells": [', '"cells":   ['))
     before = path.read_text()
     result = gradlint("--add-noqa", "nb.ipynb", cwd=tmp_path)
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and result.returncode == 0
     assert path.read_text() == before
+    assert "added noqa to 0 lines" in result.stderr
+
+
+def test_add_noqa_on_a_notebook_from_stdin(tmp_path):
+    path = write_notebook(tmp_path / "nb.ipynb", LEAF, "w += 1\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "gradlint", "check", "--no-cache", "--add-noqa", "-", "--stdin-filename", "nb.ipynb"],
+        input=path.read_text(), capture_output=True, text=True, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["cells"][1]["source"] == ["w += 1  # noqa: GRD201\n"]
