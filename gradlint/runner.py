@@ -25,9 +25,6 @@ from .limits import OutOfTime, time_budget
 from .rule import Finding, Rule
 from .rules import BY_CODE
 
-#: Below this many files a worker process costs more than it saves.
-_PARALLEL_THRESHOLD = 8
-
 #: A worker gets this long past the budget to report a timeout itself before it is killed.
 _GRACE_SECONDS = 5.0
 
@@ -130,12 +127,16 @@ def lint_files(
     cache_dir: Optional[str] = None,
     limits: Limits = Limits(),
 ) -> List[Finding]:
-    """Lint files; with ``cache_dir``, unchanged files are answered from the cache."""
+    """Lint files; with ``cache_dir``, unchanged files are answered from the cache.
+
+    Even one file is linted in a forked worker (a few milliseconds): libcst's parser can
+    kill its process on input no pre-check foresees, and that must cost only that file.
+    """
     jobs = jobs or default_jobs()
     codes = tuple(rule.code for rule in rules)
     context = _fork_context()
     findings: List[Finding] = []
-    if len(paths) < _PARALLEL_THRESHOLD or context is None:
+    if context is None or not paths:  # without fork, a worker would import everything again
         cache = Cache(cache_dir, codes) if cache_dir else None
         for path in paths:
             findings.extend(lint_file(path, rules, cache, limits))

@@ -138,6 +138,7 @@ def test_a_worker_stuck_past_its_budget_is_replaced(tmp_path, monkeypatch):
 
 
 def test_time_budget_in_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)  # as where processes cannot fork
     monkeypatch.setattr(runner, "lint_bytes", _die_on("slow", lambda: time.sleep(30)))
     paths = _files(tmp_path, 4, "slow")
     start = time.monotonic()
@@ -204,3 +205,35 @@ def test_notebook_json_nested_too_deeply_or_with_huge_numbers():
         findings = lint_bytes(data, "x.ipynb", ALL_RULES)
         assert [f.code for f in findings] == ["GRD001"]
         assert "not a valid notebook" in findings[0].message
+
+
+#: gradlint's command line, with the parse of any file named crash*.py killing its process
+#: as libcst's native parser does on input the nesting check does not foresee
+_CRASHING_CLI = """
+import os, sys
+from gradlint import cli, runner
+real = runner.lint_bytes
+def lint_bytes(data, path, rules):
+    if os.path.basename(path).startswith("crash"):
+        os.abort()
+    return real(data, path, rules)
+runner.lint_bytes = lint_bytes
+sys.argv[0] = "gradlint"
+cli.main()
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_parser_crash_in_a_small_run_costs_only_its_file(tmp_path, jobs):
+    """A run of a few files (pre-commit's usual) is not worth a worker pool, yet one file
+    that kills its process must not take the others' findings with it."""
+    (tmp_path / "crash.py").write_text(BAD)
+    (tmp_path / "good.py").write_text(BAD)
+    result = subprocess.run(
+        [sys.executable, "-c", _CRASHING_CLI, "check", "--no-cache", "-j", jobs, "crash.py", "good.py"],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    crash, good = result.stdout.splitlines()
+    assert crash.startswith("crash.py:1:1: GRD002 ") and "died (killed by SIGABRT)" in crash
+    assert good.startswith("good.py:3:1: GRD201 ")
