@@ -7,6 +7,7 @@ from typing import Callable, Dict, Iterable, List, Optional
 import libcst as cst
 
 from .bindings import Bindings
+from .callers import contexts_from_callers
 from .calls import CallTable, Calls, call_graph_order
 from .evidence import Evidence
 from .imports import Imports, start_file
@@ -60,6 +61,11 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         self._queue: list = []
         #: summaries and calling contexts of the file's own functions
         self.calls = CallTable()
+        #: qualified name -> contexts from calls in other files of the project (see ``callers``)
+        self.foreign_contexts: Dict[str, list] = {}
+        #: analysing a caller for the linted file: the linted file's path, and what its calls give
+        self.harvest_target: Optional[str] = None
+        self.harvest: Optional[Dict[str, list]] = None
         #: whether calls seen now leave a context for the callee's reporting walk
         self._recording_contexts = True
         #: walking a method silently for a caller that holds its object
@@ -195,6 +201,8 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         NoGradCalls(self._called_without_grad).scan(module.body)
         if self.project is not None and text:
             self._called_without_grad |= self.project.no_grad_callees(defined_functions(text))
+            if self.import_depth == 0 and self.harvest is None:
+                self.foreign_contexts = contexts_from_callers(self.path, text)
         self._block(module.body)
         self._emit("on_scope_end", None)
         module_env = self.state.env

@@ -28,6 +28,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from .imports import origin
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .syntax import base_path, dotted
 from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, without_paths
@@ -188,6 +189,8 @@ class Calls:
             known = table.contexts.setdefault(id(function), [])
             if all(c.key() != context.key() for c in known):
                 known.append(context)
+        elif self.harvest is not None and self.reporting and self._recording_contexts:
+            self._harvest_context(function, context)
         if id(function) in table.active or len(table.active) >= MAX_DEPTH:
             return UNKNOWN
         key = (id(function),) + context.key()
@@ -203,6 +206,17 @@ class Calls:
         if self._loops:
             self._replay(summary.effects, call, renames, foreign=names is not None)
         return summary.returns
+
+    def _harvest_context(self, function: cst.FunctionDef, context: Context) -> None:
+        """A call into the linted file, seen while analysing one of its callers (see ``callers``)."""
+        where = origin(function)
+        if where is None or where[0] != self.harvest_target:
+            return
+        # the receiver is this file's object; the linted file's walk uses its own class
+        context = Context(context.params, context.mode, None)
+        known = self.harvest.setdefault(where[1], [])
+        if all(c.key() != context.key() for c in known):
+            known.append(context)
 
     def _apply_steps(self, summary: Summary, call: cst.Call, renames: dict, foreign: bool) -> None:
         """The caller's record of optimizers stepped since their last clear, after the call."""
@@ -324,12 +338,17 @@ class Calls:
                 summary.instance = receiver.with_(cls=instance, params=instance.params if cls.is_module else None)
         return summary.instance
 
-    def _contexts_for(self, function: cst.FunctionDef, cls: Optional[ClassInfo] = None) -> List[Context]:
-        contexts = [c for c in self.calls.contexts.get(id(function), []) if not _says_nothing(c, cls)]
-        if not contexts and self.calls.contexts.get(id(function)):
+    def _contexts_for(
+        self, function: cst.FunctionDef, cls: Optional[ClassInfo] = None, qualname: Optional[str] = None
+    ) -> List[Context]:
+        """The contexts a function is reported in: its callers' in this file, and in other files."""
+        recorded = list(self.calls.contexts.get(id(function), []))
+        if qualname is not None:
+            recorded += self.foreign_contexts.get(qualname, [])
+        contexts = [c for c in recorded if not _says_nothing(c, cls)]
+        if not contexts and recorded:
             # every call passes only unknowns: one walk, with the callers' grad modes joined
-            known = self.calls.contexts[id(function)]
-            return [join_contexts(known)]
+            return [join_contexts(recorded)]
         if len(contexts) > MAX_CONTEXTS:
             return [join_contexts(contexts)]
         return contexts

@@ -49,6 +49,15 @@ def start_file() -> None:
     _BUDGET[0] = MAX_LOADS_PER_FILE
 
 
+def remaining_budget() -> int:
+    return _BUDGET[0]
+
+
+def restore_budget(budget: int) -> None:
+    """After analysing another file for the linted one (its callers), the linted file's budget goes on."""
+    _BUDGET[0] = budget
+
+
 _LOADED: Dict[str, Tuple[Optional[Tuple[int, int]], Optional[Namespace]]] = {}
 _LOADING: set = set()
 
@@ -76,11 +85,10 @@ def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
-        # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
-        if bracket_depth(text) > MAX_BRACKETS or nesting_depth(ast.parse(text)) > MAX_DEPTH:
-            return None
-        module = cst.parse_module(text)
-    except Exception:  # an unreadable module of the project is only unknown
+    except Exception:
+        return None
+    module = parse_checked(text)
+    if module is None:
         return None
     from .analyzer import Analyzer
 
@@ -98,10 +106,44 @@ def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
             value = value.with_(owner=path)
         env[name] = value
     namespace = Namespace(path, env, analyzer.functions)
+    register_origins(path, analyzer.functions, env)
     for value in env.values():
         if value.kind == "class" and value.cls is not None and value.cls.namespace is None:
             value.cls.namespace = namespace
     return namespace
+
+
+#: id(function node of a loaded module) -> (node, module path, qualified name)
+_ORIGINS: Dict[int, Tuple[object, str, str]] = {}
+
+
+def register_origins(path: str, functions: dict, env: dict) -> None:
+    """Remember where the functions and methods of a loaded module come from."""
+    for name, node in functions.items():
+        _ORIGINS.setdefault(id(node), (node, path, name))
+    for value in env.values():
+        cls = value.cls if value.kind == "class" else None
+        if cls is not None:
+            for name, node in cls.methods.items():
+                _ORIGINS.setdefault(id(node), (node, path, f"{cls.name}.{name}"))
+
+
+def origin(function) -> Optional[Tuple[str, str]]:
+    entry = _ORIGINS.get(id(function))
+    if entry is None or entry[0] is not function:
+        return None
+    return entry[1], entry[2]
+
+
+def parse_checked(text: str) -> Optional[cst.Module]:
+    """Another file's syntax tree, or None when it cannot be (safely) parsed."""
+    try:
+        # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
+        if bracket_depth(text) > MAX_BRACKETS or nesting_depth(ast.parse(text)) > MAX_DEPTH:
+            return None
+        return cst.parse_module(text)
+    except Exception:  # an unreadable module of the project is only unknown
+        return None
 
 
 class Imports:

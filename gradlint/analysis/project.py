@@ -11,14 +11,17 @@ A file is linted with two kinds of facts from the rest of its project:
   the topmost package. Each imported module is analysed once per process (no rules,
   module level only) to a bounded depth; a module that cannot be read or parsed is
   simply not known.
-- **Callers elsewhere.** A function of this file that another file of the package
-  imports by name and calls under ``torch.no_grad()`` may run without gradients: its
-  grad mode at entry becomes unknown, so rules that claim a crash stay silent there.
-  The scan uses CPython's ``ast`` on the files that mention a no-grad context only.
+- **Callers elsewhere.** Files that import this one and call its training functions
+  give them their real arguments (see ``callers``). Besides, a function of this file
+  that another file of the package imports by name and calls under
+  ``torch.no_grad()`` may run without gradients: its grad mode at entry becomes
+  unknown, so rules that claim a crash stay silent there. That scan reads the text of
+  the files that mention a no-grad context only.
 
 :func:`dependency_digest` summarises all of it for the result cache: a file's
-findings change when a module it imports changes, or when the set of its functions
-called under no_grad elsewhere does, and not otherwise.
+findings change when a module it imports changes, when a file that calls its training
+functions does, or when the set of its functions called under no_grad elsewhere
+does, and not otherwise.
 """
 
 from __future__ import annotations
@@ -111,14 +114,18 @@ class Project:
         """
         if not names:
             return frozenset()
+        found: set = set()
+        for path in self.python_files():
+            found |= _no_grad_calls(path, self.package)
+        return frozenset(found & names)
+
+    def python_files(self) -> List[str]:
+        """The project's Python files (listed again after ``RESCAN_AFTER`` seconds)."""
         now = time.monotonic()
         if self._files is None or now - self._scanned_at > RESCAN_AFTER:
             self._files = _python_files(self.scan_root)
             self._scanned_at = now
-        found: set = set()
-        for path in self._files:
-            found |= _no_grad_calls(path, self.package)
-        return frozenset(found & names)
+        return self._files
 
 
 _PROJECTS: Dict[Tuple[str, ...], Project] = {}
@@ -270,4 +277,7 @@ def dependency_digest(path: str, text: str) -> bytes:
         digest.update(module.encode("utf-8", "surrogateescape") + b"\0" + source.encode("utf-8", "replace") + b"\0")
     relevant = sorted(project.no_grad_callees(defined_functions(text)))
     digest.update(("\0".join(relevant)).encode())
+    from .callers import callers_digest  # callers' contexts (that module builds on this one)
+
+    digest.update(callers_digest(path, text))
     return digest.digest()

@@ -125,7 +125,10 @@ class Scopes:
     def _walk_queued(self, entry, module_env) -> None:
         """A queued function: once per calling context seen in the file, else once with unknown parameters."""
         node, outer, mode, cls = entry
-        contexts = self._contexts_for(node, cls)
+        qualname = None
+        if outer is None:  # a function or method defined at module level: other files can call it
+            qualname = f"{cls.name}.{node.name.value}" if cls is not None else node.name.value
+        contexts = self._contexts_for(node, cls, qualname)
         if not contexts:
             self._analyze_function(node, outer, mode, cls, module_env=module_env)
             return

@@ -92,7 +92,7 @@ class TorchSemantics:
 
     def _method_call(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         kind = receiver.kind
-        if receiver.cls is not None and kind in ("module", "instance") and name not in api.MODULE_API:
+        if receiver.cls is not None and (kind == "instance" or kind == "module" and name not in api.MODULE_API):
             method = receiver.cls.methods.get(name)
             if method is not None:
                 for record in self._loops:

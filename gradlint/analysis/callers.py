@@ -1,0 +1,140 @@
+"""Callers in other files: the contexts a training function is really called in.
+
+The most common shape of real training code is a ``def train(model, loader,
+optimizer, criterion):`` in one file, called from ``main.py`` with a real model and
+a real optimizer. Linted alone, its parameters are unknown and the loop's pitfalls
+go unreported. So when a linted file defines functions that drive training (its
+text mentions ``backward``, ``.step(`` or ``.eval(``), the files of its project
+that import it and call one of its top-level names are analysed too (no rule, at
+most ``MAX_CALLERS`` of them, each at most ``MAX_CALLER_BYTES``): every call they
+make into the linted file's functions, or into methods of its classes, leaves a
+context (argument values and grad mode) for the function's reporting walk, exactly
+as a call in the same file would.
+
+Callers are found through an index of what every file of the project imports
+(built once per process, refreshed like the no-grad scan), then confirmed by the
+analysis itself: an import that does not resolve to the linted file gives nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from typing import Dict, FrozenSet, List, Optional, Tuple
+
+from . import imports
+from .project import _read, _stat_key, project_for
+
+MAX_CALLERS = 3
+MAX_CALLER_BYTES = 150_000
+#: a file whose functions these never appear in gains nothing from its callers' contexts
+_TRAINING_TEXT = ("backward", ".step(", ".eval(", "zero_grad")
+_TOP_LEVEL_NAME = re.compile(r"^(?:async\s+)?(?:def|class)\s+(\w+)", re.MULTILINE)
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
+_WORD = re.compile(rb"\w+")
+
+#: path -> (stat, the words of its import statements)
+_IMPORT_WORDS: Dict[str, Tuple[Optional[Tuple[int, int]], FrozenSet[str]]] = {}
+#: (caller, its stat, target, its stat) -> qualified name -> contexts
+_HARVESTS: Dict[tuple, Dict[str, list]] = {}
+def _import_words(path: str) -> FrozenSet[str]:
+    stat = _stat_key(path)
+    cached = _IMPORT_WORDS.get(path)
+    if cached is not None and cached[0] == stat:
+        return cached[1]
+    data = _read(path) or b""
+    words = set()
+    if b"import" in data:
+        for module, names in _IMPORT_LINE.findall(data):
+            for word in _WORD.findall(module + b" " + names):
+                words.add(word.decode("ascii", "replace"))
+    result = frozenset(words)
+    _IMPORT_WORDS[path] = (stat, result)
+    return result
+
+
+def module_word(path: str) -> str:
+    """The name other files import this file by (its package's name for an ``__init__.py``)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return os.path.basename(os.path.dirname(os.path.abspath(path))) if stem == "__init__" else stem
+
+
+def caller_files(path: str, text: str) -> List[str]:
+    """The project files (at most ``MAX_CALLERS``) that import this one and call one of its names."""
+    if not any(marker in text for marker in _TRAINING_TEXT):
+        return []
+    names = sorted(set(_TOP_LEVEL_NAME.findall(text)))
+    if not names:
+        return []
+    project = project_for(path)
+    word = module_word(path)
+    own = os.path.abspath(path)
+    call = re.compile(r"\b(?:%s)\s*\(" % "|".join(re.escape(name) for name in names))
+    found = []
+    for candidate in project.python_files():
+        if os.path.abspath(candidate) == own or word not in _import_words(candidate):
+            continue
+        data = _read(candidate)
+        if data is None or len(data) > MAX_CALLER_BYTES or b"\x00" in data:
+            continue
+        if call.search(data.decode("utf-8", "replace")):
+            found.append(candidate)
+            if len(found) >= MAX_CALLERS:
+                break
+    return found
+
+
+def callers_digest(path: str, text: str) -> bytes:
+    """What the contexts from callers depend on, for the result cache."""
+    digest = hashlib.sha256()
+    for caller in caller_files(path, text):
+        digest.update(caller.encode("utf-8", "surrogateescape") + b"\0" + (_read(caller) or b"") + b"\0")
+    return digest.digest()
+
+
+def contexts_from_callers(path: str, text: str) -> Dict[str, list]:
+    """Qualified name (``train``, ``Trainer.fit``) -> the contexts its callers in other files give."""
+    found: Dict[str, list] = {}
+    target = os.path.abspath(path)
+    for caller in caller_files(path, text):
+        for name, contexts in _harvest(os.path.abspath(caller), target).items():
+            known = found.setdefault(name, [])
+            known.extend(c for c in contexts if all(c.key() != k.key() for k in known))
+    return found
+
+
+def _harvest(caller: str, target: str) -> Dict[str, list]:
+    key = (caller, _stat_key(caller), target, _stat_key(target))
+    cached = _HARVESTS.get(key)
+    if cached is not None:
+        return cached
+    if len(_HARVESTS) > 2000:
+        _HARVESTS.clear()
+    _HARVESTS[key] = {}  # a caller that imports the target back, through a cycle, gives nothing more
+    result = _analyse_caller(caller, target)
+    _HARVESTS[key] = result
+    return result
+
+
+def _analyse_caller(caller: str, target: str) -> Dict[str, list]:
+    from .analyzer import Analyzer
+
+    data = _read(caller)
+    if data is None:
+        return {}
+    text = data.decode("utf-8", "replace")
+    module = imports.parse_checked(text)
+    if module is None:
+        return {}
+    budget = imports.remaining_budget()
+    analyzer = Analyzer((), lambda *args: None, path=caller)
+    analyzer.harvest = {}
+    analyzer.harvest_target = target
+    try:
+        analyzer.run(module, text)
+    except Exception:  # a caller the analysis cannot follow gives no context; the linted file is unaffected
+        return {}
+    finally:
+        imports.restore_budget(budget)
+    return analyzer.harvest

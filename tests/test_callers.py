@@ -1,0 +1,142 @@
+"""Contexts from callers in other files: a training function gets the arguments its callers pass."""
+
+import textwrap
+
+from gradlint.analysis.project import dependency_digest, forget_projects
+from gradlint.engine import lint_bytes
+from gradlint.rules import ALL_RULES
+
+
+def write(root, files):
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def lint(path, select=None):
+    rules = [rule for rule in ALL_RULES if (rule.code in select if select else rule.default_enabled())]
+    return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), rules)]
+
+
+TRAINER = textwrap.dedent(
+    """\
+    def train(model, loader, optimizer, criterion):
+        model.train()
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+
+
+    class Executor:
+        def fit(self, model, optimizer, loader):
+            for x, y in loader:
+                loss = (model(x) - y).pow(2).mean()
+                loss.backward()
+                optimizer.step()
+
+
+    def evaluate(model, loader):
+        model.eval()
+        total = 0
+        for x, y in loader:
+            total += model(x).sum()
+        return total
+    """
+)
+
+MAIN = textwrap.dedent(
+    """\
+    import torch
+    import torch.nn as nn
+    from trainer import train
+
+    model = nn.Linear(4, 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loader = [(torch.randn(2, 4), torch.randn(2, 2))]
+    train(model, loader, optimizer, nn.MSELoss())
+    """
+)
+
+
+def test_a_training_function_is_reported_with_the_optimizer_its_caller_passes(tmp_path):
+    write(tmp_path, {"trainer.py": TRAINER})
+    assert lint(tmp_path / "trainer.py", select={"GRD501"}) == []
+    write(tmp_path, {"main.py": MAIN})
+    forget_projects()  # what a long-lived process does after files change
+    assert lint(tmp_path / "trainer.py", select={"GRD501"}) == [(6, "GRD501")]
+
+
+def test_a_method_is_reported_with_the_arguments_passed_to_an_instance_made_elsewhere(tmp_path):
+    write(
+        tmp_path,
+        {
+            "trainer.py": TRAINER,
+            "run.py": """\
+                import torch
+                from torch import nn
+                from trainer import Executor
+
+                def main():
+                    net = nn.Sequential(nn.Linear(4, 2))
+                    executor = Executor()
+                    executor.fit(net, torch.optim.Adam(net.parameters()), [])
+
+                if __name__ == "__main__":
+                    main()
+                """,
+        },
+    )
+    assert lint(tmp_path / "trainer.py", select={"GRD501"}) == [(14, "GRD501")]
+
+
+def test_the_grad_mode_of_a_caller_in_another_file_is_the_function_s_entry_mode(tmp_path):
+    main = "import torch\nfrom torch import nn\nfrom trainer import evaluate\n\nmodel = nn.Linear(4, 2)\n{call}\n"
+    write(tmp_path, {"trainer.py": TRAINER, "main.py": main.format(call="print(evaluate(model, []))")})
+    assert lint(tmp_path / "trainer.py", select={"GRD502", "GRD505"}) == [(21, "GRD502"), (21, "GRD505")]
+    write(tmp_path, {"main.py": main.format(call="with torch.no_grad():\n    print(evaluate(model, []))")})
+    assert lint(tmp_path / "trainer.py", select={"GRD502", "GRD505"}) == []
+
+
+def test_callers_that_pass_no_optimizer_or_call_another_module_s_function_say_nothing(tmp_path):
+    write(
+        tmp_path,
+        {
+            "trainer.py": TRAINER,
+            "other.py": "def train(*args):\n    pass\n",
+            "a.py": """\
+                import torch
+                from other import train
+
+                model = torch.nn.Linear(4, 2)
+                train(model, [], torch.optim.SGD(model.parameters(), lr=0.1), None)
+                """,
+            "b.py": """\
+                from trainer import train
+
+                train(make_model(), [], make_optimizer(), None)
+                """,
+        },
+    )
+    assert lint(tmp_path / "trainer.py", select={"GRD501"}) == []
+
+
+def test_an_unparsable_or_self_importing_caller_is_only_unknown(tmp_path):
+    write(
+        tmp_path,
+        {
+            "trainer.py": TRAINER + "\nfrom main import model\n",
+            "main.py": MAIN + "\ndef broken(:\n",
+            "cycle.py": MAIN.replace("from trainer import train", "from trainer import train\nimport cycle"),
+        },
+    )
+    assert lint(tmp_path / "trainer.py", select={"GRD501"}) == [(6, "GRD501")]
+
+
+def test_the_cache_key_follows_the_callers(tmp_path):
+    write(tmp_path, {"trainer.py": TRAINER, "main.py": MAIN})
+    path = tmp_path / "trainer.py"
+    before = dependency_digest(str(path), path.read_text())
+    (tmp_path / "main.py").write_text(MAIN.replace("SGD", "Adam"))
+    assert dependency_digest(str(path), path.read_text()) != before
