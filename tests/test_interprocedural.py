@@ -542,3 +542,74 @@ STORE_PROGRAMS = {
 def test_objects_that_keep_graphs(name):
     src = textwrap.dedent(STORE_PROGRAMS[name])
     assert reported(src) == expected(src)
+
+
+GENERATOR_AND_DISTRIBUTION_PROGRAMS = {
+    "generator-yields-model-outputs": """\
+        import torch
+        import torch.nn as nn
+
+        def losses(model, batches):
+            for x in batches:
+                yield model(x).sum()
+
+        model = nn.Linear(4, 1)
+        for loss in losses(model, [torch.randn(2, 4)]):
+            print(loss.numpy())  # expect: GRD503
+        """,
+    "generator-yields-detached-values": """\
+        import torch
+        import torch.nn as nn
+
+        def losses(model, batches):
+            for x in batches:
+                out = model(x).sum()
+                yield out.detach()
+            yield from [torch.zeros(())]
+
+        model = nn.Linear(4, 1)
+        for loss in losses(model, [torch.randn(2, 4)]):
+            print(loss.numpy())
+        """,
+    "reinforce-log-probs-copied-into-a-new-tensor": """\
+        import torch
+        import torch.nn as nn
+        from torch.distributions import Categorical
+
+        policy = nn.Linear(4, 2)
+        optimizer = torch.optim.Adam(policy.parameters())
+        log_probs = []
+        for step in range(5):
+            dist = Categorical(logits=policy(torch.randn(4)))
+            action = dist.sample()
+            print(action.numpy())
+            log_probs.append(dist.log_prob(action))
+        loss = -torch.tensor(log_probs).sum()  # expect: GRD101
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        """,
+    "reparameterised-draw-and-what-depends-on-one-parameter": """\
+        import torch
+        import torch.nn as nn
+        import torch.distributions as D
+
+        encoder = nn.Linear(4, 2)
+        mu = encoder(torch.randn(4))
+        posterior = D.Normal(mu, 1.0)
+        print(posterior.rsample().numpy())  # expect: GRD503
+        print(posterior.sample().numpy())
+        print(posterior.stddev.numpy(), posterior.entropy().numpy())
+        print(D.kl_divergence(posterior, D.Normal(torch.zeros(2), 1.0)).numpy())  # expect: GRD503
+        with torch.no_grad():
+            print(D.Normal(encoder(torch.randn(4)), 1.0).log_prob(torch.zeros(2)).numpy())
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATOR_AND_DISTRIBUTION_PROGRAMS))
+def test_generators_and_distributions(name):
+    """Runtime facts (torch 2.13): sample() and a Normal's stddev/entropy with a constant scale
+    do not require grad; rsample(), log_prob() and kl_divergence() do."""
+    src = textwrap.dedent(GENERATOR_AND_DISTRIBUTION_PROGRAMS[name])
+    assert reported(src) == expected(src)

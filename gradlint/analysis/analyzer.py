@@ -88,6 +88,8 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         self.loaded_attributes: set = set()
         self._param_loops: list = []
         self._returns: Optional[list] = None
+        #: values a generator being summarised yields
+        self._yields: Optional[list] = None
         self._cond_depth = 0
         self.scope_name = "<module>"
         self.current_class: Optional[ClassInfo] = None
@@ -113,6 +115,7 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
             cst.SimpleString: lambda node: UNKNOWN,
             cst.Lambda: lambda node: UNKNOWN,
             cst.NamedExpr: self._eval_namedexpr,
+            cst.Yield: self._eval_yield,
         }
         self._stmt_dispatch = {
             cst.SimpleStatementLine: self._stmt_line,

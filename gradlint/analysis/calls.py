@@ -30,8 +30,8 @@ import libcst as cst
 
 from .imports import origin
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
-from .syntax import base_path, dotted
-from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, without_paths
+from .syntax import base_path, dotted, is_generator
+from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, seq, without_paths
 
 MAX_DEPTH = 3
 MAX_CONTEXTS = 2
@@ -286,6 +286,7 @@ class Calls:
             self._recording_contexts = False
             self._enter_function(function, outer, context.mode, cls, dict(context.params), context.receiver)
             self._returns = returns
+            self._yields = yields = [] if is_generator(function) else None
             self._loops = [collector]
             ends_open = not self._body(function.body)
             stepped = self.state.stepped
@@ -295,13 +296,16 @@ class Calls:
                 if key.startswith("self.") and key.count(".") == 1 and value.kind != "unknown"
             }
         except (Terminated, RecursionError):
-            returns, ends_open, fields, stepped = [], False, {}, frozenset()
+            returns, ends_open, fields, stepped, yields = [], False, {}, frozenset(), None
         finally:
             table.active.pop()
             self._inline_receiver = was_inline_receiver
             self.reporting, self._recording_contexts = was_reporting, was_recording
             for name, value in saved.items():
                 setattr(self, name, value)
+        if yields is not None:
+            # calling a generator function gives a generator: iterating it gives what it yields
+            return Summary(without_paths(seq(yields)), collector, fields, stepped)
         if ends_open:
             returns.append(NONE)
         result = without_paths(join_all(returns)) if returns else UNKNOWN
@@ -390,6 +394,7 @@ class Calls:
         self._param_loops = []
         self._cond_depth = 0
         self._returns = None
+        self._yields = None
         self._loops = []
 
 

@@ -72,6 +72,10 @@ class Expressions:
             if attr in ("T", "mT", "H", "mH", "real", "imag"):
                 return self._op_result([(node.value, obj)], "none")
             return UNKNOWN
+        if kind == "dist":
+            if attr in api.DISTRIBUTION_GRAD_ATTRIBUTES:
+                return self.distribution_part(obj, node.value, every=True)
+            return UNKNOWN
         if kind == "module":
             if obj.cls is not None:
                 return obj.cls.attrs.get(attr, UNKNOWN)
@@ -278,6 +282,16 @@ class Expressions:
             self.cache[id(node)] = result
         self._emit("on_call", node)
         return result
+
+    def _eval_yield(self, node: cst.Yield) -> Value:
+        if isinstance(node.value, cst.From):
+            value = self.eval(node.value.item)
+            yielded = value.elem if value.kind == "seq" and value.elem is not None else UNKNOWN
+        else:
+            yielded = self.eval(node.value) if node.value is not None else NONE
+        if self._yields is not None:
+            self._yields.append(yielded)
+        return UNKNOWN  # what the consumer sends back
 
     def _args(self, node: cst.Call) -> list:
         return [(arg.value, self.eval(arg.value)) for arg in node.args]

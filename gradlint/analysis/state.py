@@ -142,6 +142,7 @@ SCOPE_FIELDS = (
     "_param_loops",
     "_cond_depth",
     "_returns",
+    "_yields",
     "_loops",
 )
 

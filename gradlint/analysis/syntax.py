@@ -134,3 +134,25 @@ def literal_str(node) -> Optional[str]:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
+
+
+_GENERATORS: Dict[int, tuple] = {}
+
+
+def is_generator(function: cst.FunctionDef) -> bool:
+    """Whether ``yield`` occurs in the function's own body (not in a nested function or class)."""
+    cached = _GENERATORS.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    if len(_GENERATORS) > 50_000:
+        _GENERATORS.clear()
+    found = False
+    stack = [function.body]
+    while stack and not found:
+        node = stack.pop()
+        if isinstance(node, cst.Yield):
+            found = True
+        elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(node.children)
+    _GENERATORS[id(function)] = (function, found)
+    return found

@@ -265,6 +265,31 @@ GRADIENT_CLIPPERS = frozenset(
 )
 
 
+#: A ``torch.distributions`` object: what its methods and properties give, relative to
+#: the graph of the tensors it was built from. ``sample()`` runs under no_grad (REINFORCE
+#: needs ``log_prob``); ``rsample()`` is the reparameterised, differentiable draw.
+DISTRIBUTION_GRAD_METHODS = frozenset({"log_prob", "rsample", "entropy", "cdf", "icdf", "perplexity"})
+DISTRIBUTION_SAMPLERS = frozenset({"sample", "sample_n", "enumerate_support"})
+DISTRIBUTION_GRAD_ATTRIBUTES = frozenset(
+    {"mean", "mode", "stddev", "variance", "probs", "logits", "loc", "scale", "concentration", "rate"}
+)
+KL_DIVERGENCE = frozenset({"torch.distributions.kl_divergence", "torch.distributions.kl.kl_divergence"})
+_NOT_DISTRIBUTIONS = frozenset({"Distribution", "ExponentialFamily", "TransformedDistribution"})
+
+
+def is_distribution_class(qual: str) -> bool:
+    if not qual.startswith("torch.distributions."):
+        return False
+    name = qual.rsplit(".", 1)[1]
+    return (
+        name[:1].isupper()
+        and name not in _NOT_DISTRIBUTIONS
+        and not name.endswith(("Transform", "Constraint"))
+        and ".transforms." not in qual
+        and ".constraints." not in qual
+    )
+
+
 def is_optimizer_class(qual: str) -> bool:
     if not qual.startswith("torch.optim."):
         return False

@@ -83,6 +83,12 @@ class TorchSemantics:
         if api.is_optimizer_class(qual):
             params = args[0][1] if args and node.args[0].keyword is None else None
             return Value(kind="optimizer", owner=params.owner if params is not None and params.kind == "params" else None)
+        if api.is_distribution_class(qual):
+            params = [pair for arg, pair in zip(node.args, args) if not (arg.keyword and arg.keyword.value == "validate_args")]
+            every = bool(params) and all(value.is_grad_tensor for _, value in params)
+            return Value(kind="dist", elem=self._op_result(params, "none"), has_grad=every)
+        if qual in api.KL_DIVERGENCE:
+            return self._op_result([(arg, value.elem if value.kind == "dist" else value) for arg, value in args], "none")
         namespace, _, name = qual.rpartition(".")
         if namespace in api.DIFFERENTIABLE_NAMESPACES and name[:1].islower():
             if qual in api.NON_DIFFERENTIABLE_FUNCTIONS:
@@ -118,6 +124,14 @@ class TorchSemantics:
             if name in ("step", "unscale_"):
                 self.state.scaled = False  # step() unscales the gradients first, if unscale_() did not
             return UNKNOWN
+        if kind == "dist":
+            if name in api.DISTRIBUTION_SAMPLERS:
+                return tensor(False, None)
+            if name in api.DISTRIBUTION_GRAD_METHODS:
+                # an entropy may depend on one parameter only (a Normal's on its scale)
+                part = self.distribution_part(receiver, node.func.value, every=name in ("entropy", "perplexity"))
+                return self._op_result([(node.func.value, part)] + list(args), "none")
+            return UNKNOWN
         if kind == "seq":
             return self._seq_method(receiver, name, node, args)
         if kind == "dict":
@@ -138,6 +152,15 @@ class TorchSemantics:
                 self._record_mode_switch(node, path, module.training)
                 return module
         return UNKNOWN
+
+    def distribution_part(self, dist: Value, node, every: bool) -> Value:
+        """What a distribution's method or property computes from its parameters; with ``every``,
+        something that may depend on one of them only (requires grad only if all do)."""
+        if dist.elem is None:
+            return UNKNOWN
+        if every and not dist.has_grad and dist.elem.grad is not False:
+            return UNKNOWN
+        return self._op_result([(node, dist.elem)], "none")
 
     def _record_step(self, node: cst.Call, optimizer_node, optimizer: Value) -> None:
         path = dotted(optimizer_node)

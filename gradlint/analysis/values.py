@@ -34,7 +34,8 @@ class Value:
     owner: Optional[str] = None
     #: "class" / "instance": the class defined in this file.
     cls: Optional["ClassInfo"] = None
-    #: "seq": joined value of the elements, and whether some element is a grad tensor.
+    #: "seq": joined value of the elements, and whether some element is a grad tensor;
+    #: "dist" (a ``torch.distributions`` object): the value of the tensors it was built from.
     elem: Optional["Value"] = None
     has_grad: Tri = None
     #: "gradmode": the grad mode a context manager sets; "scaler": whether it scales (``enabled=``).
@@ -145,6 +146,8 @@ def join(a: Value, b: Value) -> Value:
         if a.keys == b.keys:
             return Value(kind="dict", keys=a.keys, items=tuple(join(x, y) for x, y in zip(a.items, b.items)))
         return Value(kind="dict")
+    if a.kind == "dist":
+        return Value(kind="dist", elem=join(a.elem, b.elem) if a.elem is not None and b.elem is not None else None)
     if a.kind == "params" and a.owner == b.owner:
         return a
     if a.kind == "optimizer" and a.owner == b.owner:
@@ -205,7 +208,7 @@ def without_paths(value: Value) -> Value:
         if value.deps or value.data_of is not None:
             return value.with_(deps=frozenset(), data_of=None)
         return value
-    if value.kind in ("seq", "dict") and (value.items or value.elem is not None):
+    if value.kind in ("seq", "dict", "dist") and (value.items or value.elem is not None):
         return value.with_(
             elem=without_paths(value.elem) if value.elem is not None else None,
             items=tuple(without_paths(item) for item in value.items),
