@@ -206,19 +206,113 @@ POSITIVES = [
             optimizer.step()
         """,
         [11],
-        xfail=(
-            "two gaps: (1) Analyzer._set() drops a path from State.freed whenever the name is rebound, "
-            "even when the new value depends on the old one (`h = cell(x, h)` has deps {'h'}), so even "
-            "the unrolled two-step version is not reported; (2) in the loop, the head state joins the "
-            "pre-loop non-grad `h` with the in-loop one (grad=None), so _op_result() does not add 'h' "
-            "to the deps of `cell(chunk, h)` at all. At run time the second backward() raises "
-            "'Trying to backward through the graph a second time'"
-        ),
+    ),
+    case(
+        "lstm-hidden-tuple-carried-from-the-call-that-made-the-output",
+        """\
+        import torch
+        import torch.nn as nn
+
+        lstm = nn.LSTM(4, 8)
+        head = nn.Linear(8, 1)
+        optimizer = torch.optim.Adam(list(lstm.parameters()) + list(head.parameters()))
+        hidden = None
+        for x, y in [(torch.randn(5, 2, 4), torch.randn(5, 2, 1))] * 3:
+            optimizer.zero_grad()
+            out, hidden = lstm(x, hidden)
+            loss = (head(out) - y).pow(2).mean()
+            loss.backward()  # expect: GRD504
+            optimizer.step()
+        """,
+        [12],
+    ),
+    case(
+        "running-baseline-kept-as-a-graph-across-steps",
+        """\
+        import torch
+        import torch.nn as nn
+
+        policy = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(policy.parameters(), lr=0.1)
+        baseline = torch.zeros(())
+        for step in range(10):
+            reward = policy(torch.randn(8, 4)).mean()
+            baseline = 0.9 * baseline + 0.1 * reward
+            loss = (reward - baseline).pow(2)
+            optimizer.zero_grad()
+            loss.backward()  # expect: GRD504
+            optimizer.step()
+        """,
+        [12],
     ),
 ]
 
 
 NEGATIVES = [
+    case(
+        "carried-states-detached-each-step",
+        """\
+        import torch
+        import torch.nn as nn
+
+        cell = nn.GRUCell(4, 4)
+        lstm = nn.LSTM(4, 4)
+        optimizer = torch.optim.SGD(list(cell.parameters()) + list(lstm.parameters()), lr=0.1)
+
+        def repackage(state):
+            return tuple(v.detach() for v in state)
+
+        h = torch.zeros(1, 4)
+        hidden = (torch.zeros(1, 1, 4), torch.zeros(1, 1, 4))
+        for chunk in torch.randn(5, 1, 4):
+            h = h.detach()
+            hidden = repackage(hidden)
+            optimizer.zero_grad()
+            h = cell(chunk, h)
+            out, hidden = lstm(chunk.unsqueeze(0), hidden)
+            loss = h.pow(2).sum() + out.sum()
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "carried-state-detached-in-place-after-backward-or-kept-with-retain-graph",
+        """\
+        import torch
+        import torch.nn as nn
+
+        cell = nn.GRUCell(4, 4)
+        h = torch.zeros(1, 4)
+        for chunk in torch.randn(5, 1, 4):
+            h = cell(chunk, h)
+            h.pow(2).sum().backward()
+            h.detach_()
+        g = torch.zeros(1, 4)
+        for chunk in torch.randn(5, 1, 4):
+            g = cell(chunk, g)
+            g.pow(2).sum().backward(retain_graph=True)
+        """,
+    ),
+    case(
+        "state-made-afresh-each-step-and-generation-without-backward",
+        """\
+        import torch
+        import torch.nn as nn
+
+        lstm = nn.LSTM(4, 4)
+        optimizer = torch.optim.SGD(lstm.parameters(), lr=0.1)
+        for x in torch.randn(3, 5, 1, 4):
+            hidden = (torch.zeros(1, 1, 4), torch.zeros(1, 1, 4))
+            optimizer.zero_grad()
+            out, hidden = lstm(x, hidden)
+            out.sum().backward()
+            optimizer.step()
+        state = None
+        token = torch.randn(1, 1, 4)
+        for _ in range(10):
+            token, state = lstm(token, state)
+        """,
+    ),
     case(
         "retain-graph-on-the-first-backward",
         """\

@@ -184,6 +184,15 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         return self.state.freed
 
     @property
+    def carried(self) -> frozenset:
+        """Names that enter an iteration of an enclosing loop holding a graph the previous
+        iteration's backward() freed."""
+        found: frozenset = frozenset()
+        for record in self._loops:
+            found = found | record.carried
+        return found
+
+    @property
     def loop(self) -> Optional[LoopRecord]:
         """The innermost loop being walked on the reporting pass."""
         return self._loops[-1] if self._loops else None

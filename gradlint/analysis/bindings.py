@@ -7,7 +7,7 @@ import libcst as cst
 from . import torch_api as api
 from .state import FreezeEvent
 from .syntax import base_path, dotted, literal_bool, literal_str
-from .values import NUMBER, UNKNOWN, Tri, Value, mapping, seq, tensor
+from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, seq, tensor
 
 
 class Bindings:
@@ -19,10 +19,11 @@ class Bindings:
             record.bound.add(path)
         state = self.state
         state.env[path] = value
-        # a new value under this name: what was saved or freed was the old one's
+        # a new value under this name: what was saved or freed was the old one's, unless
+        # the new one is built on the old graph (`h = cell(x, h)` after backward())
         if path in state.saved:
             state.saved = state.saved - {path}
-        if path in state.freed:
+        if path in state.freed and path not in all_deps(value):
             state.freed = state.freed - {path}
         if path in state.stale:
             state.stale = state.stale - {path}
@@ -65,7 +66,11 @@ class Bindings:
             element = value.elem if value.kind == "seq" and value.elem is not None else UNKNOWN
             if value.kind == "seq" and len(value.items) == len(target.elements):
                 if not any(isinstance(item, cst.StarredElement) for item in target.elements):
-                    for item, item_value in zip(target.elements, value.items):
+                    siblings = [dotted(item.value) for item in target.elements]
+                    for item, item_value, own in zip(target.elements, value.items, siblings):
+                        if isinstance(value_node, cst.Call):
+                            # outputs of one call share its graph: a backward() through one frees the others'
+                            item_value = add_deps(item_value, frozenset(p for p in siblings if p and p != own))
                         self._bind(item.value, item_value, None)
                     return
             for item in target.elements:

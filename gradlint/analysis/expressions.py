@@ -206,6 +206,8 @@ class Expressions:
         deps: frozenset = frozenset()
         through: frozenset = frozenset()
         saved_params: frozenset = frozenset()
+        # the freed graph a value carried from an earlier iteration may hold (see ``statements._loop``)
+        carried = self._freed_operands(operands) if self.state.freed else frozenset()
         for node, value in operands:
             kind = value.kind
             if kind == "tensor":
@@ -238,14 +240,33 @@ class Expressions:
             return tensor(
                 True if mode else None,
                 False,
-                deps=deps,
+                deps=deps | carried,
                 saves_self=saving == "output",
                 through=through,
                 saved_params=saved_params,
             )
         if all(g is False for g in grads):
             return tensor(False, None, cut=cut, through=through)
-        return tensor(None, None, through=through)
+        return tensor(None, None, through=through, deps=carried)
+
+    def _freed_operands(self, operands) -> frozenset:
+        """Operands (or elements of a tuple/list operand) named by a path whose graph was freed,
+        that may still hold it (not known to be cut from every graph)."""
+        found = set()
+        pending = list(operands)
+        while pending:
+            node, value = pending.pop()
+            if isinstance(node, (cst.Tuple, cst.List)):
+                pending.extend((element.value, self.value(element.value)) for element in node.elements)
+                continue
+            if value.grad is False or value.kind not in ("tensor", "unknown", "seq"):
+                continue
+            path = base_path(node)
+            if path in self.state.freed:
+                found.add(path)
+            if value.kind == "tensor" and value.grad is None:
+                found.update(value.deps & self.state.freed)  # (an operand that depends on one)
+        return frozenset(found)
 
     def _record_saved(self, operands, force: bool = False) -> None:
         """Note the operands an op saved for backward: those that require grad, or (``force``)

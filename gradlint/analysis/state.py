@@ -128,6 +128,9 @@ class LoopRecord:
     repeated_steps: list = field(default_factory=list)
     #: the conditional depth of the loop body itself
     depth: int = 0
+    #: names that enter an iteration holding the graph the previous iteration's backward()
+    #: freed (an RNN's hidden state carried without ``detach()``)
+    carried: frozenset = frozenset()
     #: ``.eval()`` / ``.train()`` calls: (call node, module path, training flag or None)
     mode_switches: list = field(default_factory=list)
     #: the state at the end of the walked iteration (what the next one starts from)

@@ -9,7 +9,7 @@ import libcst as cst
 from . import torch_api as api
 from .state import LoopRecord, State, Terminated
 from .syntax import child_fields, dotted
-from .values import NONE, NUMBER, UNKNOWN, ref, seq
+from .values import NONE, NUMBER, UNKNOWN, holds_graph, ref, seq
 
 
 class StatementWalker:
@@ -189,15 +189,18 @@ class StatementWalker:
         was_reporting = self.reporting
         self.reporting = False
         loops, self._loops = self._loops, []  # silent passes record nothing
+        carried: frozenset = frozenset()
         for _ in range(2 if was_reporting else 1):
             self.state = head.copy()
             self._iteration(run_iteration)
+            carried = carried | _carried_freed(self.state)
             head = State.join(head, self.state)
         self.reporting = was_reporting
         self._loops = loops
         if was_reporting:
             self.state = head.copy()
-            record = LoopRecord(node, entry, depth=self._cond_depth + 1)
+            self.state.freed = self.state.freed | carried
+            record = LoopRecord(node, entry, depth=self._cond_depth + 1, carried=carried)
             self._loops.append(record)
             try:
                 self._iteration(run_iteration)
@@ -340,3 +343,13 @@ def _names_grad_mode(node) -> bool:
         node = node.func
     name = dotted(node)
     return name is not None and name.rsplit(".", 1)[-1] in api.GRAD_MODE_NAMES
+
+
+def _carried_freed(end: State) -> frozenset:
+    """Names whose value at the end of an iteration is a graph that iteration's backward() freed:
+    the next iteration starts from it."""
+    return frozenset(
+        path
+        for path in end.freed
+        if "." not in path and (value := end.env.get(path)) is not None and holds_graph(value)
+    )

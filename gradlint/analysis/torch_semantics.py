@@ -239,6 +239,7 @@ class TorchSemantics:
             result = tensor(False, True, cut=receiver.grad is True or receiver.cut)
             if name == "detach_" and path is not None:
                 self.state.env[path] = result
+                self.state.freed = self.state.freed - {path}
                 if receiver.leaf and isinstance(receiver_node, cst.Name) and self._param_loops:
                     # `for p in ema.parameters(): p.detach_()` freezes ema as requires_grad = False would
                     self._requires_grad_set(receiver_node, False, node)

@@ -214,3 +214,36 @@ def without_paths(value: Value) -> Value:
             items=tuple(without_paths(item) for item in value.items),
         )
     return value
+
+
+def all_deps(value: Value) -> frozenset:
+    """The graph paths a value (a tensor, or the tensors of a tuple or list) was computed from."""
+    if value.kind == "tensor":
+        return value.deps
+    if value.kind == "seq":
+        found = value.elem.deps if value.elem is not None else frozenset()
+        for item in value.items:
+            found = found | all_deps(item)
+        return found
+    return frozenset()
+
+
+def add_deps(value: Value, deps: frozenset) -> Value:
+    """The value with ``deps`` added to every tensor in it that may require grad."""
+    if not deps:
+        return value
+    if value.kind == "tensor" and value.grad is not False:
+        return value.with_(deps=value.deps | deps)
+    if value.kind == "seq":
+        return value.with_(
+            elem=add_deps(value.elem, deps) if value.elem is not None else None,
+            items=tuple(add_deps(item, deps) for item in value.items),
+        )
+    return value
+
+
+def holds_graph(value: Value) -> bool:
+    """A non-leaf grad tensor, or a tuple/list of them (an LSTM's ``(h, c)``)."""
+    if value.kind == "seq":
+        return bool(value.items) and all(holds_graph(item) for item in value.items)
+    return value.is_nonleaf_grad

@@ -20,6 +20,18 @@ class BackwardTwice(Rule):
         shared = sorted(({path} if path in freed else set()) | (value.deps & freed))
         if not shared:
             return
+        carried = [name for name in shared if name in ctx.carried]
+        if carried:
+            name = carried[0]
+            self.report(
+                ctx,
+                node,
+                f"`{name}` enters each iteration holding the previous iteration's graph, which that iteration's "
+                "backward() freed: from the second iteration on, this backward() raises \"Trying to backward "
+                f"through the graph a second time\". Detach the carried state at the start of each iteration "
+                f"(`{name} = {name}.detach()`; for an LSTM's `(h, c)`, detach both).",
+            )
+            return
         self.report(
             ctx,
             node,

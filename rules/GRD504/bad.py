@@ -1,4 +1,5 @@
-# GRD504 backward-twice: the two task losses of one multi-task output are backpropagated one after the other
+# GRD504 backward-twice: an RNN's hidden state carried across training steps without detach(), and the two
+# task losses of one multi-task output backpropagated one after the other
 # runtime: raises RuntimeError: Trying to backward through the graph a second time
 import torch
 import torch.nn as nn
@@ -13,6 +14,36 @@ y_cls = torch.randint(0, 3, (64,))
 # one network, two tasks: output column 0 is a regression, columns 1-3 are class logits
 model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 4))
 optimizer = optim.SGD(model.parameters(), lr=0.05)
+
+# truncated backpropagation through time: the hidden state enters each step still attached to the previous
+# step's graph, which that step's backward() freed (collected to show both the GRU and the LSTM shape)
+errors = []
+gru = nn.GRUCell(10, 8)
+gru_optimizer = optim.SGD(gru.parameters(), lr=0.05)
+h = torch.zeros(64, 8)
+try:
+    for chunk in torch.randn(4, 64, 10):
+        gru_optimizer.zero_grad()
+        h = gru(chunk, h)
+        gru_loss = h.pow(2).mean()
+        gru_loss.backward()  # expect: GRD504
+        gru_optimizer.step()
+except RuntimeError as error:
+    errors.append(str(error))
+lstm = nn.LSTM(10, 8)
+readout = nn.Linear(8, 1)
+lstm_optimizer = optim.SGD(list(lstm.parameters()) + list(readout.parameters()), lr=0.05)
+hidden = (torch.zeros(1, 64, 8), torch.zeros(1, 64, 8))
+try:
+    for chunk in torch.randn(4, 5, 64, 10):
+        lstm_optimizer.zero_grad()
+        seq_out, hidden = lstm(chunk, hidden)
+        lstm_loss = readout(seq_out).pow(2).mean()
+        lstm_loss.backward()  # expect: GRD504
+        lstm_optimizer.step()
+except RuntimeError as error:
+    errors.append(str(error))
+assert len(errors) == 2 and all("backward through the graph a second time" in e for e in errors), errors
 
 for epoch in range(5):
     optimizer.zero_grad()

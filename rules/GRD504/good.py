@@ -12,6 +12,29 @@ y_cls = torch.randint(0, 3, (64,))
 model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 4))
 optimizer = optim.SGD(model.parameters(), lr=0.05)
 
+# truncated backpropagation through time: the carried state is detached at the start of every step
+gru = nn.GRUCell(10, 8)
+gru_optimizer = optim.SGD(gru.parameters(), lr=0.05)
+h = torch.zeros(64, 8)
+for chunk in torch.randn(4, 64, 10):
+    h = h.detach()
+    gru_optimizer.zero_grad()
+    h = gru(chunk, h)
+    gru_loss = h.pow(2).mean()
+    gru_loss.backward()
+    gru_optimizer.step()
+lstm = nn.LSTM(10, 8)
+readout = nn.Linear(8, 1)
+lstm_optimizer = optim.SGD(list(lstm.parameters()) + list(readout.parameters()), lr=0.05)
+hidden = (torch.zeros(1, 64, 8), torch.zeros(1, 64, 8))
+for chunk in torch.randn(4, 5, 64, 10):
+    hidden = tuple(state.detach() for state in hidden)
+    lstm_optimizer.zero_grad()
+    seq_out, hidden = lstm(chunk, hidden)
+    lstm_loss = readout(seq_out).pow(2).mean()
+    lstm_loss.backward()
+    lstm_optimizer.step()
+
 for epoch in range(5):
     optimizer.zero_grad()
     out = model(x)
