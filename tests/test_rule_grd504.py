@@ -227,6 +227,34 @@ POSITIVES = [
         [12],
     ),
     case(
+        "hidden-state-returned-by-the-model-s-own-forward",
+        """\
+        import torch
+        import torch.nn as nn
+
+        class CharRNN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.GRU(8, 16)
+                self.fc = nn.Linear(16, 8)
+
+            def forward(self, x, hidden):
+                out, hidden = self.rnn(x, hidden)
+                return self.fc(out), hidden
+
+        model = CharRNN()
+        optimizer = torch.optim.Adam(model.parameters())
+        hidden = torch.zeros(1, 2, 16)
+        for x, y in [(torch.randn(5, 2, 8), torch.randn(5, 2, 8))] * 3:
+            optimizer.zero_grad()
+            output, hidden = model(x, hidden)
+            loss = nn.functional.mse_loss(output, y)
+            loss.backward()  # expect: GRD504
+            optimizer.step()
+        """,
+        [21],
+    ),
+    case(
         "running-baseline-kept-as-a-graph-across-steps",
         """\
         import torch
@@ -273,6 +301,27 @@ NEGATIVES = [
             loss = h.pow(2).sum() + out.sum()
             loss.backward()
             optimizer.step()
+        """,
+    ),
+    case(
+        "carried-states-detached-in-place-one-by-one-or-through-data",
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.autograd import Variable
+
+        lstm = nn.LSTM(4, 4)
+        hidden = (torch.zeros(1, 1, 4), torch.zeros(1, 1, 4))
+        for x in torch.randn(3, 5, 1, 4):
+            for h in hidden:
+                h.detach_()
+            out, hidden = lstm(x, hidden)
+            out.sum().backward()
+        state = (torch.zeros(1, 1, 4), torch.zeros(1, 1, 4))
+        for x in torch.randn(3, 5, 1, 4):
+            state = tuple(Variable(v.data) for v in state)
+            out, state = lstm(x, state)
+            out.sum().backward()
         """,
     ),
     case(

@@ -6,7 +6,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import base_path, dotted, literal_int, literal_str
-from .values import NONE, NUMBER, UNKNOWN, Value, dict_item, join, mapping, ref, seq, tensor
+from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, ref, seq, tensor
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip".split()
@@ -337,7 +337,7 @@ class Expressions:
                 # a forward of this file's own that returns a tuple or a dict: keep its structure
                 structured = self._call_function(forward, node, args, receiver=callee)
                 if structured.kind in ("seq", "dict") and structured.items:
-                    result = structured
+                    result = add_deps(structured, result.deps)  # computed from the call's arguments
             if self._loops:
                 for record in self._loops:
                     record.forwards.append((node, dotted(node.func), callee, self.state.mode))

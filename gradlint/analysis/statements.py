@@ -193,7 +193,8 @@ class StatementWalker:
         for _ in range(2 if was_reporting else 1):
             self.state = head.copy()
             self._iteration(run_iteration)
-            carried = carried | _carried_freed(self.state)
+            if not _detaches_in_place(node):
+                carried = carried | _carried_freed(self.state)
             head = State.join(head, self.state)
         self.reporting = was_reporting
         self._loops = loops
@@ -353,3 +354,26 @@ def _carried_freed(end: State) -> frozenset:
         for path in end.freed
         if "." not in path and (value := end.env.get(path)) is not None and holds_graph(value)
     )
+
+
+_IN_PLACE_DETACH: dict = {}
+
+
+def _detaches_in_place(loop: cst.CSTNode) -> bool:
+    """Whether the loop calls ``detach_()`` anywhere (``for h in hidden: h.detach_()`` detaches
+    states the analysis cannot name): then no state is taken to be carried."""
+    cached = _IN_PLACE_DETACH.get(id(loop))
+    if cached is not None and cached[0] is loop:
+        return cached[1]
+    if len(_IN_PLACE_DETACH) > 10_000:
+        _IN_PLACE_DETACH.clear()
+    found = False
+    stack = [loop]
+    while stack and not found:
+        current = stack.pop()
+        if isinstance(current, cst.Attribute) and current.attr.value == "detach_":
+            found = True
+        else:
+            stack.extend(current.children)
+    _IN_PLACE_DETACH[id(loop)] = (loop, found)
+    return found

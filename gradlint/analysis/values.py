@@ -234,7 +234,7 @@ def add_deps(value: Value, deps: frozenset) -> Value:
         return value
     if value.kind == "tensor" and value.grad is not False:
         return value.with_(deps=value.deps | deps)
-    if value.kind == "seq":
+    if value.kind in ("seq", "dict"):
         return value.with_(
             elem=add_deps(value.elem, deps) if value.elem is not None else None,
             items=tuple(add_deps(item, deps) for item in value.items),
