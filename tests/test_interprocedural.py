@@ -613,3 +613,71 @@ def test_generators_and_distributions(name):
     do not require grad; rsample(), log_prob() and kl_divergence() do."""
     src = textwrap.dedent(GENERATOR_AND_DISTRIBUTION_PROGRAMS[name])
     assert reported(src) == expected(src)
+
+
+FIELD_PROGRAMS = {
+    "losses-kept-by-one-method-plotted-by-another": """\
+        import matplotlib.pyplot as plt
+        import torch
+        import torch.nn as nn
+
+        class Agent:
+            def __init__(self):
+                self.net = nn.Linear(4, 1)
+                self.optimizer = torch.optim.SGD(self.net.parameters(), lr=0.1)
+                self.cost_his = []
+
+            def learn(self, x, y):
+                loss = ((self.net(x) - y) ** 2).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+                self.cost_his.append(loss)
+
+            def plot_cost(self):
+                plt.plot(self.cost_his)  # expect: GRD503
+        """,
+    "numbers-kept-by-one-method-plotted-by-another": """\
+        import matplotlib.pyplot as plt
+        import torch
+        import torch.nn as nn
+
+        class Agent:
+            def __init__(self):
+                self.net = nn.Linear(4, 1)
+                self.cost_his = []
+
+            def learn(self, x, y):
+                loss = ((self.net(x) - y) ** 2).mean()
+                loss.backward()
+                self.cost_his.append(loss.item())
+
+            @torch.no_grad()
+            def record(self, x):
+                self.cost_his.append(self.net(x).sum())
+
+            def plot_cost(self):
+                plt.plot(self.cost_his)
+        """,
+    "field-rebound-by-another-method-is-no-longer-init-s-value": """\
+        import torch
+        import torch.nn as nn
+
+        class Runner:
+            def __init__(self):
+                self.net = nn.Linear(4, 1)
+                self.last = self.net(torch.randn(1, 4))
+
+            def settle(self):
+                self.last = self.last.detach()
+
+            def report(self):
+                print(self.last.numpy())
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIELD_PROGRAMS))
+def test_fields_shared_between_methods(name):
+    src = textwrap.dedent(FIELD_PROGRAMS[name])
+    assert reported(src) == expected(src)

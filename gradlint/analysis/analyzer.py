@@ -10,6 +10,7 @@ from .bindings import Bindings
 from .callers import contexts_from_callers
 from .calls import CallTable, Calls, call_graph_order
 from .evidence import Evidence
+from .fields import Fields
 from .imports import Imports, start_file
 from .project import defined_functions, project_for
 from .expressions import Expressions
@@ -35,7 +36,7 @@ HOOKS = (
 )
 
 
-class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, Calls, Evidence, Imports):
+class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, Calls, Fields, Evidence, Imports):
     """Walks one module; calls the rules' hooks on the reporting pass."""
 
     def __init__(self, rules: Iterable, report: Callable, path: Optional[str] = None, import_depth: int = 0):

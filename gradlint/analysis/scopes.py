@@ -68,6 +68,7 @@ class Scopes:
                 v.is_grad_tensor or (v.kind == "module" and v.params) for v in info.attrs.values()
             ):
                 info.params = True
+        self._join_method_fields(info, methods)
         for method in methods:
             if info.is_module and method.name.value == "forward":
                 returns: list = []
