@@ -52,6 +52,13 @@ def test_an_unrelated_parameter_class_is_unknown():
     assert value.kind == "unknown"
 
 
+@pytest.mark.parametrize("call", ["torch.load('model.pt')", "torch.compile(net)", "torch.manual_seed(0)", "torch.device('cpu')"])
+def test_torch_functions_that_return_no_tensor_are_unknown(call):
+    """torch.load gives back whatever was saved (a model, a leaf that requires grad): not a tensor without grad."""
+    [(value, _)] = probe(f"import torch\nnet = torch.nn.Linear(2, 2)\nprobe({call})\n")
+    assert value.kind == "unknown"
+
+
 def test_ops_make_non_leaves_and_detach_cuts():
     seen = probe(
         """

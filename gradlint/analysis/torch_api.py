@@ -79,11 +79,22 @@ GRAD_MODE_CONTEXTS = {
 NON_DIFFERENTIABLE_FUNCTIONS = frozenset(
     "torch." + name
     for name in (
-        "argmax argmin argsort argwhere eq ne lt le gt ge equal allclose isclose isnan isinf isfinite "
-        "isneginf isposinf isreal is_tensor is_floating_point is_complex is_grad_enabled numel nonzero "
-        "count_nonzero bucketize searchsorted any all manual_seed seed save load set_grad_enabled "
-        "get_default_dtype set_default_dtype bincount histc unique unique_consecutive no_grad enable_grad "
-        "inference_mode logical_and logical_or logical_not logical_xor randint randperm"
+        "argmax argmin argsort argwhere eq ne lt le gt ge isclose isnan isinf isfinite "
+        "isneginf isposinf isreal nonzero count_nonzero bucketize searchsorted any all "
+        "bincount histc unique unique_consecutive logical_and logical_or logical_not logical_xor randint randperm"
+    ).split()
+)
+
+#: torch functions whose result is not a tensor (``torch.load`` gives back whatever was
+#: saved: a whole model, a dict of them; ``torch.compile`` a wrapped module).
+NON_TENSOR_FUNCTIONS = frozenset(
+    "torch." + name
+    for name in (
+        "load save manual_seed seed initial_seed is_tensor is_storage is_floating_point is_complex is_nonzero "
+        "is_grad_enabled numel equal allclose get_default_dtype set_default_dtype compile device autocast "
+        "set_num_threads get_num_threads use_deterministic_algorithms set_printoptions set_rng_state typename "
+        "finfo iinfo broadcast_shapes set_float32_matmul_precision get_float32_matmul_precision "
+        "set_anomaly_enabled is_anomaly_enabled no_grad enable_grad inference_mode set_grad_enabled"
     ).split()
 )
 

@@ -91,6 +91,8 @@ class TorchSemantics:
             return self._op_result([(arg, value.elem if value.kind == "dist" else value) for arg, value in args], "none")
         namespace, _, name = qual.rpartition(".")
         if namespace in api.DIFFERENTIABLE_NAMESPACES and name[:1].islower():
+            if qual in api.NON_TENSOR_FUNCTIONS:
+                return UNKNOWN
             if qual in api.NON_DIFFERENTIABLE_FUNCTIONS:
                 return tensor(False, None)
             return self._op_result(args, api.saving_of(name))
