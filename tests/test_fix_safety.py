@@ -6,7 +6,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from gradlint.fixer import fix_source
@@ -128,15 +127,24 @@ def test_a_failing_run_leaves_every_file_as_it_was(tmp_path):
     assert all((tmp_path / n).read_text() == FIXABLE for n in ("a.py", "b.py", "c.py"))
 
 
-def test_one_run_reaches_the_fixed_point_and_is_fast():
+def test_one_run_reaches_the_fixed_point_in_few_lints(monkeypatch):
+    import gradlint.fixer as fixer
+
+    lints = []
+    real = fixer.lint_text
+
+    def counting(*args, **kwargs):
+        lints.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fixer, "lint_text", counting)
     body = "".join(f"m{i} = nn.Linear(2, 2)\nm{i}.requires_grad = False\n" for i in range(150))
     source = "import torch.nn as nn\n" + body
-    start = time.monotonic()
     result = fix_source(source, "x.py", ALL_RULES, unsafe=False)
-    elapsed = time.monotonic() - start
     assert result.applied == 150 and "requires_grad = False" not in result.text
+    # the fixes of a round are verified together: one lint per fix took minutes on real files
+    assert len(lints) <= 5, len(lints)
     assert fix_source(result.text, "x.py", ALL_RULES, unsafe=False).applied == 0
-    assert elapsed < 30  # one fix per lint took minutes
 
 
 def test_fix_and_diff_on_notebooks_edit_only_the_cells(tmp_path):
