@@ -681,3 +681,56 @@ FIELD_PROGRAMS = {
 def test_fields_shared_between_methods(name):
     src = textwrap.dedent(FIELD_PROGRAMS[name])
     assert reported(src) == expected(src)
+
+
+ARGUMENT_PROGRAMS = {
+    "step-function-appends-the-loss-to-the-caller-s-list": """\
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+        def train_step(model, optimizer, batch, history):
+            x, y = batch
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            history.append(loss)
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        history = []
+        for batch in [(torch.randn(2, 4), torch.randn(2, 1))]:
+            train_step(model, optimizer, batch, history)  # expect: GRD502
+        print(np.mean(history))  # expect: GRD503
+        """,
+    "step-function-records-numbers-or-rebinds-its-own-list": """\
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+        def train_step(model, optimizer, batch, history, log):
+            x, y = batch
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            history.append(loss.item())
+            log["last"] = loss.detach()
+            log = {"loss": loss}
+            return log
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        history, log = [], {}
+        for batch in [(torch.randn(2, 4), torch.randn(2, 1))]:
+            train_step(model, optimizer, batch, history, log)
+        print(np.mean(history), log["last"].numpy())
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ARGUMENT_PROGRAMS))
+def test_containers_changed_through_arguments(name):
+    src = textwrap.dedent(ARGUMENT_PROGRAMS[name])
+    assert reported(src) == expected(src)

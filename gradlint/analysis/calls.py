@@ -30,7 +30,7 @@ import libcst as cst
 
 from .imports import origin
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
-from .syntax import base_path, dotted, is_generator
+from .syntax import base_path, dotted, is_generator, rebound_names
 from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, seq, without_paths
 
 MAX_DEPTH = 3
@@ -63,6 +63,9 @@ class Summary:
     #: for a constructor: the instance it makes (one object per context, so that its
     #: methods' contexts match from one call to the next)
     instance: Optional[Value] = None
+    #: parameter -> the list or dict it names when the function returns, for the
+    #: containers the function changed in place (``history.append(loss)``)
+    mutated: Dict[str, Value] = field(default_factory=dict)
 
 
 @dataclass
@@ -202,6 +205,14 @@ class Calls:
             summary = self._summarise(function, context, names)
             table.summaries[key] = summary
         renames = _renames(call, function, receiver)
+        for param, value in summary.mutated.items():
+            path = renames.get(param)
+            if path and path != "self":
+                # the caller's container, changed in place (not rebound) by the call
+                self.state.env[path] = value
+                if self.state.mode is True and _holds_grad(value):
+                    for record in self._loops:
+                        record.stores.append((call, path))
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if self._loops:
             self._replay(summary.effects, call, renames, foreign=names is not None)
@@ -290,13 +301,14 @@ class Calls:
             self._loops = [collector]
             ends_open = not self._body(function.body)
             stepped = self.state.stepped
+            mutated = _mutated_containers(function, context, self.state.env)
             fields = {
                 key[5:]: without_paths(value)
                 for key, value in self.state.env.items()
                 if key.startswith("self.") and key.count(".") == 1 and value.kind != "unknown"
             }
         except (Terminated, RecursionError):
-            returns, ends_open, fields, stepped, yields = [], False, {}, frozenset(), None
+            returns, ends_open, fields, stepped, yields, mutated = [], False, {}, frozenset(), None, {}
         finally:
             table.active.pop()
             self._inline_receiver = was_inline_receiver
@@ -305,11 +317,11 @@ class Calls:
                 setattr(self, name, value)
         if yields is not None:
             # calling a generator function gives a generator: iterating it gives what it yields
-            return Summary(without_paths(seq(yields)), collector, fields, stepped)
+            return Summary(without_paths(seq(yields)), collector, fields, stepped, mutated=mutated)
         if ends_open:
             returns.append(NONE)
         result = without_paths(join_all(returns)) if returns else UNKNOWN
-        return Summary(result, collector, fields, stepped)
+        return Summary(result, collector, fields, stepped, mutated=mutated)
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:
         """``Trainer(model, optimizer)``: an instance whose fields ``__init__`` set from these arguments."""
@@ -396,6 +408,23 @@ class Calls:
         self._returns = None
         self._yields = None
         self._loops = []
+
+
+def _mutated_containers(function: cst.FunctionDef, context: Context, env: dict) -> Dict[str, Value]:
+    """Lists and dicts the caller passed that the function changed in place (never rebound)."""
+    rebound, changed = rebound_names(function)
+    mutated = {}
+    for name in changed - rebound:
+        before, after = context.params.get(name), env.get(name)
+        if before is not None and before.kind in ("seq", "dict") and after is not None and after.kind == before.kind:
+            mutated[name] = without_paths(after)
+    return mutated
+
+
+def _holds_grad(container: Value) -> bool:
+    if container.kind == "seq":
+        return container.has_grad is True
+    return any(item.is_grad_tensor for item in container.items)
 
 
 def _says_nothing(context: Context, cls: Optional[ClassInfo]) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
@@ -156,3 +156,48 @@ def is_generator(function: cst.FunctionDef) -> bool:
             stack.extend(node.children)
     _GENERATORS[id(function)] = (function, found)
     return found
+
+
+_REBOUND: Dict[int, tuple] = {}
+MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
+
+
+def rebound_names(function: cst.FunctionDef) -> Tuple[frozenset, frozenset]:
+    """Plain names the function's own body binds again (assignment, loop or ``with`` targets),
+    and those it changes in place as a container (``X.append(...)``, ``X[k] = ...``)."""
+    cached = _REBOUND.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    if len(_REBOUND) > 50_000:
+        _REBOUND.clear()
+    found = set()
+    changed = set()
+    stack = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        targets = []
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in MUTATORS:
+            if isinstance(node.func.value, cst.Name):
+                changed.add(node.func.value.value)
+        if isinstance(node, cst.Assign):
+            targets = [target.target for target in node.targets]
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor)):
+            targets = [node.target]
+        elif isinstance(node, (cst.AsName, cst.NamedExpr)):
+            targets = [node.name if isinstance(node, cst.AsName) else node.target]
+        while targets:
+            target = targets.pop()
+            if isinstance(target, cst.Name):
+                found.add(target.value)
+            elif isinstance(target, (cst.Tuple, cst.List)):
+                targets.extend(element.value for element in target.elements)
+            elif isinstance(target, cst.StarredElement):
+                targets.append(target.value)
+            elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+                changed.add(target.value.value)
+        stack.extend(node.children)
+    result = (frozenset(found), frozenset(changed))
+    _REBOUND[id(function)] = (function, result)
+    return result
