@@ -616,6 +616,24 @@ def test_generators_and_distributions(name):
 
 
 FIELD_PROGRAMS = {
+    "fields-set-by-a-helper-that-init-calls": """\
+        import torch
+        import torch.nn as nn
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.build()
+
+            def build(self):
+                self.scale = nn.Parameter(torch.ones(3))
+                self.shift = nn.Parameter(torch.zeros(3))
+                self.shift = load_shift()
+
+            def reset(self):
+                self.scale.fill_(1.0)  # expect: GRD201
+                self.shift.zero_()
+        """,
     "losses-kept-by-one-method-plotted-by-another": """\
         import matplotlib.pyplot as plt
         import torch

@@ -30,7 +30,7 @@ import libcst as cst
 
 from .imports import origin
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
-from .syntax import base_path, dotted, is_generator, rebound_names
+from .syntax import base_path, dotted, is_generator, rebound_names, stores_and_reads
 from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, seq, without_paths
 
 MAX_DEPTH = 3
@@ -213,10 +213,24 @@ class Calls:
                 if self.state.mode is True and _holds_grad(value):
                     for record in self._loops:
                         record.stores.append((call, path))
+        if receiver is not None and renames.get("self"):
+            self._apply_field_stores(function, summary, renames["self"])
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if self._loops:
             self._replay(summary.effects, call, renames, foreign=names is not None)
         return summary.returns
+
+    def _apply_field_stores(self, function: cst.FunctionDef, summary: Summary, owner: str) -> None:
+        """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on."""
+        env = self.state.env
+        for name in stores_and_reads(function)[0]:
+            path = f"{owner}.{name}"
+            self._kill(path)
+            value = summary.fields.get(name)
+            if value is None:
+                env.pop(path, None)  # set to something unknown
+            else:
+                env[path] = value
 
     def _harvest_context(self, function: cst.FunctionDef, context: Context) -> None:
         """A call into the linted file, seen while analysing one of its callers (see ``callers``)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -201,3 +201,44 @@ def rebound_names(function: cst.FunctionDef) -> Tuple[frozenset, frozenset]:
     result = (frozenset(found), frozenset(changed))
     _REBOUND[id(function)] = (function, result)
     return result
+
+
+def _self_attr(node) -> str:
+    """``X`` of ``self.X`` (also under ``self.X[...]``), else ''."""
+    while isinstance(node, cst.Subscript):
+        node = node.value
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return node.attr.value
+    return ""
+
+
+def stores_and_reads(method: cst.FunctionDef) -> Tuple[Set[str], Set[str]]:
+    """The ``self`` fields a method stores into and those it mentions at all."""
+    stores: Set[str] = set()
+    reads: Set[str] = set()
+    stack: list = [method.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                stores.update(_targets(target.target))
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+            stores.update(_targets(node.target))
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in MUTATORS:
+            name = _self_attr(node.func.value)
+            if name:
+                stores.add(name)
+        name = _self_attr(node) if isinstance(node, cst.Attribute) else ""
+        if name:
+            reads.add(name)
+        stack.extend(node.children)
+    return stores, reads
+
+
+def _targets(target) -> List[str]:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _targets(element.value)]
+    name = _self_attr(target)
+    return [name] if name else []
