@@ -624,6 +624,7 @@ FIELD_PROGRAMS = {
             def __init__(self):
                 super().__init__()
                 self.build()
+                self.scale.mul_(2.0)  # expect: GRD201
 
             def build(self):
                 self.scale = nn.Parameter(torch.ones(3))
