@@ -72,6 +72,20 @@ POSITIVES = [
         [9],
     ),
     case(
+        "scaler-enabled-by-a-flag-set-on-one-branch",
+        SETUP
+        + dedent("""\
+        import argparse
+        args = argparse.ArgumentParser().parse_args()
+        if args.amp:
+            scaler = torch.amp.GradScaler("cuda", enabled=args.amp)
+        loss = model(torch.randn(8, 4)).pow(2).mean()
+        scaler.scale(loss).backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # expect: GRD509
+        """),
+        [12],
+    ),
+    case(
         "trainer-with-scaler-attribute",
         """\
         import torch
@@ -188,17 +202,6 @@ NEGATIVES = [
         scaler.scale(loss).backward()
         if torch.cuda.is_available():
             scaler.unscale_(optimizer)
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        """),
-    ),
-    case(
-        "scaler-enabled-by-a-flag",
-        SETUP
-        + dedent("""\
-        use_amp = torch.cuda.is_available()
-        scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
-        loss = model(torch.randn(8, 4)).pow(2).mean()
-        scaler.scale(loss).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         """),
     ),

@@ -75,14 +75,14 @@ class State:
             other = b_env.get(key)
             # a name bound on one path only is unknown after the join (and shadows outer
             # names), but for an import: `if is_torch_available(): import torch`
-            env[key] = _one_sided(value) if other is None else join(value, other)
+            env[key] = _one_sided(key, value) if other is None else join(value, other)
         for key, value in b_env.items():
             if key not in env:
-                env[key] = _one_sided(value)
+                env[key] = _one_sided(key, value)
         # a freed graph is a may-fact, but a name the two paths disagree on was rebound
         # on one of them: `if wass: d_loss = gp else: fake_loss = ...; d_loss = real + fake_loss`
         freed = frozenset(
-            path for path in a.freed | b.freed if a.env.get(path) is b_env.get(path) or a.env.get(path) == b_env.get(path)
+            path for path in a.freed | b.freed if a.env.get(path) is b_env.get(path)
         )
         cleared = None if a.cleared is None or b.cleared is None else a.cleared & b.cleared
         return State(
@@ -97,8 +97,13 @@ class State:
         )
 
 
-def _one_sided(value: Value) -> Value:
-    return value if value.kind == "ref" else UNKNOWN
+def _one_sided(key: str, value: Value) -> Value:
+    """A name bound on one path only: where it is read, that path was taken (Python raises
+    otherwise), so a plain name keeps its value (``if amp: scaler = GradScaler()``). An
+    attribute path does not: the object may have it from elsewhere (a parent's ``__init__``)."""
+    if value.kind == "ref" or "." not in key:
+        return value
+    return UNKNOWN
 
 
 class Terminated(Exception):

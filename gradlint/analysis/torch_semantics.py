@@ -431,13 +431,14 @@ class TorchSemantics:
         self._free_graph(node, receiver_node)
 
     def _is_scaled(self, receiver_node) -> bool:
-        """``scaler.scale(loss)`` with a scaler known to scale."""
+        """``scaler.scale(loss)`` with a scaler that scales, or does when enabled (``enabled=args.amp``:
+        the code is written for that configuration too)."""
         if not (isinstance(receiver_node, cst.Call) and isinstance(receiver_node.func, cst.Attribute)):
             return False
         if receiver_node.func.attr.value != "scale":
             return False
         scaler = self.value(receiver_node.func.value)
-        return scaler.kind == "scaler" and scaler.mode is True
+        return scaler.kind == "scaler" and scaler.mode is not False
 
     def _free_graph(self, node: cst.Call, receiver_node) -> None:
         for name in ("retain_graph", "create_graph"):

@@ -21,6 +21,6 @@ class ClipScaledGradients(Rule):
             ctx,
             node,
             f"`{source(node)}` clips gradients that `scaler.scale(loss).backward()` multiplied by the loss "
-            "scale (65536 at first): the threshold is compared with scaled norms, so it clips almost "
+            "scale (65536 at first, whenever the scaler is enabled): the threshold is compared with scaled norms, so it clips almost "
             "everything, or nothing when the scale shrinks. Call `scaler.unscale_(optimizer)` before clipping.",
         )
