@@ -140,3 +140,22 @@ def test_the_cache_key_follows_the_callers(tmp_path):
     before = dependency_digest(str(path), path.read_text())
     (tmp_path / "main.py").write_text(MAIN.replace("SGD", "Adam"))
     assert dependency_digest(str(path), path.read_text()) != before
+
+
+def test_past_the_whole_program_time_budget_calls_are_opaque(tmp_path, monkeypatch):
+    """A file whose whole-program work runs out of time is analysed function by function."""
+    from gradlint.analysis import imports
+
+    write(tmp_path, {"trainer.py": TRAINER, "main.py": MAIN})
+    forget_projects()
+    monkeypatch.setattr(imports, "WHOLE_PROGRAM_SECONDS", -1.0)
+    assert lint(tmp_path / "trainer.py", select={"GRD501"}) == []
+    program = (
+        "import torch\n\ndef step(model, opt, x):\n    model(x).sum().backward()\n    opt.step()\n\n"
+        "model = torch.nn.Linear(2, 1)\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "for x in torch.randn(3, 2):\n    step(model, opt, x)\n"
+    )
+    (tmp_path / "loop.py").write_text(program)
+    assert lint(tmp_path / "loop.py", select={"GRD501"}) == []
+    monkeypatch.setattr(imports, "WHOLE_PROGRAM_SECONDS", 10.0)
+    assert lint(tmp_path / "loop.py", select={"GRD501"}) == [(5, "GRD501")]

@@ -98,6 +98,8 @@ def contexts_from_callers(path: str, text: str) -> Dict[str, list]:
     found: Dict[str, list] = {}
     target = os.path.abspath(path)
     for caller in caller_files(path, text):
+        if imports.out_of_time():
+            break
         for name, contexts in _harvest(os.path.abspath(caller), target).items():
             known = found.setdefault(name, [])
             known.extend(c for c in contexts if all(c.key() != k.key() for k in known))
@@ -129,6 +131,7 @@ def _analyse_caller(caller: str, target: str) -> Dict[str, list]:
         return {}
     budget = imports.remaining_budget()
     analyzer = Analyzer((), lambda *args: None, path=caller)
+    imports.restore_budget((imports.MAX_LOADS_PER_FILE, budget[1]))  # its own imports, the linted file's time
     analyzer.harvest = {}
     analyzer.harvest_target = target
     try:

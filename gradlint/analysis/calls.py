@@ -28,7 +28,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from .imports import origin
+from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .syntax import base_path, dotted, is_generator, rebound_names, stores_and_reads
 from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, seq, without_paths
@@ -199,7 +199,7 @@ class Calls:
         key = (id(function),) + context.key()
         summary = table.summaries.get(key)
         if summary is None:
-            if table.walks >= MAX_INLINE_WALKS:
+            if table.walks >= MAX_INLINE_WALKS or out_of_time():
                 return UNKNOWN
             table.walks += 1
             summary = self._summarise(function, context, names)
@@ -349,7 +349,7 @@ class Calls:
         key = ("instance", id(cls)) + Context(params, self.state.mode, None).key()
         summary = self.calls.summaries.get(key)
         if summary is None:
-            if id(init) in self.calls.active or self.calls.walks >= MAX_INLINE_WALKS:
+            if id(init) in self.calls.active or self.calls.walks >= MAX_INLINE_WALKS or out_of_time():
                 return receiver
             self.calls.walks += 1
             names = cls.namespace.env if cls.namespace is not None else None

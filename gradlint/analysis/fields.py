@@ -18,6 +18,7 @@ from typing import Dict, List, Set, Tuple
 import libcst as cst
 
 from .calls import MAX_INLINE_WALKS, Context
+from .imports import out_of_time
 from .syntax import stores_and_reads
 from .values import UNKNOWN, ClassInfo, Value, join_all
 
@@ -43,7 +44,7 @@ class Fields:
         stored: Dict[str, List[Value]] = {}
         for method in methods:
             names = shared.get(id(method))
-            if not names or self.calls.walks >= MAX_INLINE_WALKS:
+            if not names or self.calls.walks >= MAX_INLINE_WALKS or out_of_time():
                 continue
             self.calls.walks += 1
             summary = self._summarise(method, Context({}, self._method_mode(method), receiver))

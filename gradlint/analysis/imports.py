@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import time
 import tokenize
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
@@ -43,19 +44,29 @@ MAX_LOADS_PER_FILE = 6
 
 #: what is left of MAX_LOADS_PER_FILE for the file being linted (imports of imports included)
 _BUDGET = [MAX_LOADS_PER_FILE]
+#: seconds of whole-program work (other files, silent walks of callees) per linted file;
+#: past it the file's analysis goes on function by function, as if every call were opaque
+WHOLE_PROGRAM_SECONDS = 10.0
+_DEADLINE = [0.0]
 
 
 def start_file() -> None:
     _BUDGET[0] = MAX_LOADS_PER_FILE
+    _DEADLINE[0] = time.monotonic() + WHOLE_PROGRAM_SECONDS
 
 
-def remaining_budget() -> int:
-    return _BUDGET[0]
+def out_of_time() -> bool:
+    """Whether the linted file has used up its whole-program time (see ``WHOLE_PROGRAM_SECONDS``)."""
+    return time.monotonic() > _DEADLINE[0]
 
 
-def restore_budget(budget: int) -> None:
+def remaining_budget() -> Tuple[int, float]:
+    return _BUDGET[0], _DEADLINE[0]
+
+
+def restore_budget(budget: Tuple[int, float]) -> None:
     """After analysing another file for the linted one (its callers), the linted file's budget goes on."""
-    _BUDGET[0] = budget
+    _BUDGET[0], _DEADLINE[0] = budget
 
 
 _LOADED: Dict[str, Tuple[Optional[Tuple[int, int]], Optional[Namespace]]] = {}
@@ -156,7 +167,7 @@ class Imports:
         if path is None or os.path.abspath(path) == os.path.abspath(self.path):
             return None
         if path not in _LOADED:
-            if _BUDGET[0] <= 0:
+            if _BUDGET[0] <= 0 or out_of_time():
                 return None
             _BUDGET[0] -= 1
         return load_namespace(path, self.import_depth)
