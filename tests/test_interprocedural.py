@@ -753,3 +753,91 @@ ARGUMENT_PROGRAMS = {
 def test_containers_changed_through_arguments(name):
     src = textwrap.dedent(ARGUMENT_PROGRAMS[name])
     assert reported(src) == expected(src)
+
+
+MODULE_PROGRAMS = {
+    "model-frozen-by-a-helper-then-trained": """\
+        import torch
+        import torch.nn as nn
+
+        def freeze(model):
+            for p in model.parameters():
+                p.requires_grad = False
+
+        net = nn.Sequential(nn.Linear(4, 2))
+        freeze(net)
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x in torch.randn(3, 4):
+            opt.zero_grad()
+            net(x).sum().backward()  # expect: GRD407
+            opt.step()
+        """,
+    "helper-freezes-on-a-flag-or-its-own-copy-or-the-head-is-unfrozen": """\
+        import copy
+        import torch
+        import torch.nn as nn
+
+        def freeze(model, really):
+            if really:
+                for p in model.parameters():
+                    p.requires_grad = False
+
+        def frozen_copy(model):
+            teacher = copy.deepcopy(model)
+            for p in teacher.parameters():
+                p.requires_grad = False
+            return teacher
+
+        def freeze_all(model):
+            for p in model.parameters():
+                p.requires_grad = False
+
+        net = nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 2))
+        freeze(net, True)
+        teacher = frozen_copy(net)
+        other = nn.Sequential(nn.Linear(4, 2))
+        freeze_all(other)
+        for p in other[0].parameters():
+            p.requires_grad = True
+        opt = torch.optim.SGD(list(net.parameters()) + list(other.parameters()), lr=0.1)
+        for x in torch.randn(3, 4):
+            opt.zero_grad()
+            (net(x).sum() + other(x).sum()).backward()
+            opt.step()
+        """,
+    "layer-subclass-inherits-its-parameters-and-self-call": """\
+        import torch
+        import torch.nn as nn
+
+        class ScaledLinear(nn.Linear):
+            def forward(self, x):
+                return super().forward(x) * 2
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = ScaledLinear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def predict(self, x):
+                out = self(x)
+                return out.numpy()  # expect: GRD503
+
+            @torch.no_grad()
+            def predict_safely(self, x):
+                return self(x).numpy()
+
+        layer = ScaledLinear(4, 2)
+        layer.weight.add_(1.0)  # expect: GRD201
+        with torch.no_grad():
+            layer.bias.zero_()
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODULE_PROGRAMS))
+def test_modules_through_helpers_and_subclasses(name):
+    src = textwrap.dedent(MODULE_PROGRAMS[name])
+    assert reported(src) == expected(src)

@@ -91,6 +91,8 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         self._returns: Optional[list] = None
         #: values a generator being summarised yields
         self._yields: Optional[list] = None
+        #: freezes and unfreezes of a function being summarised (replayed at its calls)
+        self._freeze_log: Optional[list] = None
         self._cond_depth = 0
         self.scope_name = "<module>"
         self.current_class: Optional[ClassInfo] = None

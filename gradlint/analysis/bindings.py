@@ -175,4 +175,6 @@ class Bindings:
             self.state.env[root] = Value(kind="module", params=False)
         if frozen:
             self._whole_freezes[id(event.node)] = (root, self.state.env.get(root))
+        if self._freeze_log is not None:
+            self._freeze_log.append(event)
         self._emit("on_freeze", event.node, event)

@@ -66,6 +66,8 @@ class Summary:
     #: parameter -> the list or dict it names when the function returns, for the
     #: containers the function changed in place (``history.append(loss)``)
     mutated: Dict[str, Value] = field(default_factory=dict)
+    #: ``requires_grad`` changes on the parameters of the function's arguments (``FreezeEvent``)
+    freezes: list = field(default_factory=list)
 
 
 @dataclass
@@ -215,10 +217,20 @@ class Calls:
                         record.stores.append((call, path))
         if receiver is not None and renames.get("self"):
             self._apply_field_stores(function, summary, renames["self"])
+        self._replay_freezes(summary, call, renames)
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if self._loops:
             self._replay(summary.effects, call, renames, foreign=names is not None)
         return summary.returns
+
+    def _replay_freezes(self, summary: Summary, call: cst.Call, renames: dict) -> None:
+        """``freeze(model)`` froze the caller's model: the same event, at the call, in the caller's names."""
+        for event in summary.freezes:
+            head = event.owner.split(".", 1)[0]
+            if head not in renames or head == "self":
+                continue  # the callee's own objects
+            unconditional = event.unconditional and self._cond_depth == 0
+            self._freeze(replace(event, owner=_rename(renames, event.owner), node=call, unconditional=unconditional))
 
     def _apply_field_stores(self, function: cst.FunctionDef, summary: Summary, owner: str) -> None:
         """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on."""
@@ -312,6 +324,7 @@ class Calls:
             self._enter_function(function, outer, context.mode, cls, dict(context.params), context.receiver)
             self._returns = returns
             self._yields = yields = [] if is_generator(function) else None
+            self._freeze_log = freezes = []
             self._loops = [collector]
             ends_open = not self._body(function.body)
             stepped = self.state.stepped
@@ -322,7 +335,7 @@ class Calls:
                 if key.startswith("self.") and key.count(".") == 1 and value.kind != "unknown"
             }
         except (Terminated, RecursionError):
-            returns, ends_open, fields, stepped, yields, mutated = [], False, {}, frozenset(), None, {}
+            returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
         finally:
             table.active.pop()
             self._inline_receiver = was_inline_receiver
@@ -331,11 +344,11 @@ class Calls:
                 setattr(self, name, value)
         if yields is not None:
             # calling a generator function gives a generator: iterating it gives what it yields
-            return Summary(without_paths(seq(yields)), collector, fields, stepped, mutated=mutated)
+            return Summary(without_paths(seq(yields)), collector, fields, stepped, mutated=mutated, freezes=freezes)
         if ends_open:
             returns.append(NONE)
         result = without_paths(join_all(returns)) if returns else UNKNOWN
-        return Summary(result, collector, fields, stepped, mutated=mutated)
+        return Summary(result, collector, fields, stepped, mutated=mutated, freezes=freezes)
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:
         """``Trainer(model, optimizer)``: an instance whose fields ``__init__`` set from these arguments."""
@@ -425,13 +438,18 @@ class Calls:
 
 
 def _mutated_containers(function: cst.FunctionDef, context: Context, env: dict) -> Dict[str, Value]:
-    """Lists and dicts the caller passed that the function changed in place (never rebound)."""
+    """Lists and dicts the caller passed that the function changed in place, and models it froze,
+    unfroze or switched to eval/train mode (parameters never rebound in the function)."""
     rebound, changed = rebound_names(function)
     mutated = {}
-    for name in changed - rebound:
-        before, after = context.params.get(name), env.get(name)
-        if before is not None and before.kind in ("seq", "dict") and after is not None and after.kind == before.kind:
+    for name, before in context.params.items():
+        after = env.get(name)
+        if name in rebound or after is None or after.kind != before.kind:
+            continue
+        if before.kind in ("seq", "dict") and name in changed:
             mutated[name] = without_paths(after)
+        elif before.kind == "module" and (after.params != before.params or after.training != before.training):
+            mutated[name] = after
     return mutated
 
 

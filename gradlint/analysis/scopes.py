@@ -10,7 +10,7 @@ import libcst as cst
 from . import torch_api as api
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
-from .values import UNKNOWN, ClassInfo, Tri, Value
+from .values import UNKNOWN, ClassInfo, Tri, Value, tensor
 
 _NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
 
@@ -39,6 +39,12 @@ class Scopes:
                 api.is_nn_module_class(value.qual) or value.qual == "torch.nn.Module" or value.qual in api.MODULE_BASES
             ):
                 info.is_module = True
+                if api.has_weight_and_bias(value.qual):
+                    # `class MyLinear(nn.Linear)` inherits the layer's parameters
+                    info.params = True
+                    info.single_output = True
+                    for name in ("weight", "bias"):
+                        info.attrs.setdefault(name, tensor(True, True))
             elif value.kind == "class" and value.cls is not None and value.cls.is_module:
                 info.is_module = True
                 info.params = value.cls.params

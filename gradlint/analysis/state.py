@@ -151,6 +151,7 @@ SCOPE_FIELDS = (
     "_cond_depth",
     "_returns",
     "_yields",
+    "_freeze_log",
     "_loops",
 )
 

@@ -194,6 +194,14 @@ PARAMETER_FREE_MODULES = re.compile(
 _INPUT_SAVING_MODULES = re.compile(r"(Lazy)?(Linear|Bilinear|Conv\dd|ConvTranspose\dd)")
 
 
+_WEIGHTED_LAYERS = re.compile(r"(Lazy)?(Linear|Bilinear|Conv\dd|ConvTranspose\dd|Embedding|BatchNorm\dd|LayerNorm|GroupNorm)")
+
+
+def has_weight_and_bias(qual: str) -> bool:
+    """Layers whose ``weight`` (and ``bias``, unless turned off) are parameters that require grad."""
+    return bool(qual) and bool(_WEIGHTED_LAYERS.fullmatch(qual.rsplit(".", 1)[-1]))
+
+
 def saves_input_for_weights(qual: str) -> bool:
     """``nn.Linear`` / ``nn.Conv*``: the layer keeps its input to compute its weight's gradient."""
     return bool(qual) and bool(_INPUT_SAVING_MODULES.fullmatch(qual.rsplit(".", 1)[-1]))

@@ -62,7 +62,10 @@ class NothingTrainable(Rule):
         for arg in node.args:
             path = dotted(arg.value)
             if path is not None:
-                self._forget(lambda frozen: within(path, frozen) or within(frozen, path))
+                # a call that froze it (its freeze is reported at the call) is no reason to forget it
+                self._forget(
+                    lambda frozen: (within(path, frozen) or within(frozen, path)) and self._frozen[frozen] is not node
+                )
 
     def _forget(self, matches) -> None:
         for frozen in [f for f in self._frozen if matches(f)]:
