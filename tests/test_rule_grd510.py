@@ -19,6 +19,25 @@ batches = [(torch.randn(8, 4), torch.randint(0, 2, (8,))) for _ in range(4)]
 
 POSITIVES = [
     case(
+        "validation-helper-called-at-the-end-of-each-epoch",
+        SETUP
+        + dedent("""\
+        def validate(net):
+            net.eval()
+            with torch.no_grad():
+                return sum(F.cross_entropy(net(x), y).item() for x, y in batches)
+
+        model.train()
+        for epoch in range(5):
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            print(validate(model))  # expect: GRD510
+        """),
+        [19],
+    ),
+    case(
         "validation-at-the-end-of-each-epoch",
         SETUP
         + dedent("""\
@@ -159,6 +178,37 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "validation-helper-restores-training-mode-or-train-at-each-epoch",
+        SETUP
+        + dedent("""\
+        def validate(net):
+            net.eval()
+            with torch.no_grad():
+                total = sum(F.cross_entropy(net(x), y).item() for x, y in batches)
+            net.train()
+            return total
+
+        def evaluate(net):
+            net.eval()
+            with torch.no_grad():
+                return sum(F.cross_entropy(net(x), y).item() for x, y in batches)
+
+        for epoch in range(5):
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            print(validate(model))
+        for epoch in range(5):
+            model.train()
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            print(evaluate(model))
+        """),
+    ),
     case(
         "train-at-the-top-of-each-epoch",
         SETUP

@@ -290,7 +290,10 @@ class Calls:
             steps = [(node, rename(path), value) for node, path, value in effects.steps]
             clears = [rename(path) for path in effects.clears]
             forwards = [(node, rename(path), module, mode) for node, path, module, mode in effects.forwards]
+        # `validate(model)` whose body calls model.eval(): the switch happens at the call
+        switches = [(call, rename(path), training) for _, path, training in effects.mode_switches if path]
         for record in self._loops:
+            record.mode_switches.extend(switches)
             record.backwards.extend(backwards)
             record.steps.extend(steps)
             record.clears.extend(clears)
