@@ -28,9 +28,9 @@ from .project import _read, _stat_key, project_for
 
 MAX_CALLERS = 3
 MAX_CALLER_BYTES = 150_000
-#: a file whose functions these never appear in gains nothing from its callers' contexts
-_TRAINING_TEXT = ("backward", ".step(", ".eval(", "zero_grad")
-_TOP_LEVEL_NAME = re.compile(r"^(?:async\s+)?(?:def|class)\s+(\w+)", re.MULTILINE)
+#: a function or class none of these appear in gains nothing from its callers' contexts
+_TRAINING_CALL = re.compile(r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)")
+_TOP_LEVEL_BLOCK = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^(?=[^\s#])", re.MULTILINE)
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
 _WORD = re.compile(rb"\w+")
 
@@ -60,11 +60,25 @@ def module_word(path: str) -> str:
     return os.path.basename(os.path.dirname(os.path.abspath(path))) if stem == "__init__" else stem
 
 
+def training_names(text: str) -> List[str]:
+    """The top-level functions and classes whose text calls ``backward()``, ``step()``,
+    ``zero_grad()`` or ``eval()``: those whose callers' arguments can matter."""
+    names = set()
+    starts = list(_TOP_LEVEL_BLOCK.finditer(text))
+    for index, match in enumerate(starts):
+        if match.group(1) is None:
+            continue
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        if _TRAINING_CALL.search(text, match.end(), end):
+            names.add(match.group(1))
+    return sorted(names)
+
+
 def caller_files(path: str, text: str) -> List[str]:
-    """The project files (at most ``MAX_CALLERS``) that import this one and call one of its names."""
-    if not any(marker in text for marker in _TRAINING_TEXT):
+    """The project files (at most ``MAX_CALLERS``) that import this one and call one of its training names."""
+    if not _TRAINING_CALL.search(text):
         return []
-    names = sorted(set(_TOP_LEVEL_NAME.findall(text)))
+    names = training_names(text)
     if not names:
         return []
     project = project_for(path)

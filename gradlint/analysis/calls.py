@@ -30,7 +30,7 @@ import libcst as cst
 
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
-from .syntax import base_path, dotted, is_generator, rebound_names, stores_and_reads
+from .syntax import base_path, dotted, function_facts
 from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, seq, without_paths
 
 MAX_DEPTH = 3
@@ -235,7 +235,7 @@ class Calls:
     def _apply_field_stores(self, function: cst.FunctionDef, summary: Summary, owner: str) -> None:
         """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on."""
         env = self.state.env
-        for name in stores_and_reads(function)[0]:
+        for name in function_facts(function).self_stores:
             path = f"{owner}.{name}"
             self._kill(path)
             value = summary.fields.get(name)
@@ -326,7 +326,7 @@ class Calls:
             self._recording_contexts = False
             self._enter_function(function, outer, context.mode, cls, dict(context.params), context.receiver)
             self._returns = returns
-            self._yields = yields = [] if is_generator(function) else None
+            self._yields = yields = [] if function_facts(function).generator else None
             self._freeze_log = freezes = []
             self._loops = [collector]
             ends_open = not self._body(function.body)
@@ -443,13 +443,15 @@ class Calls:
 def _mutated_containers(function: cst.FunctionDef, context: Context, env: dict) -> Dict[str, Value]:
     """Lists and dicts the caller passed that the function changed in place, and models it froze,
     unfroze or switched to eval/train mode (parameters never rebound in the function)."""
-    rebound, changed = rebound_names(function)
-    mutated = {}
+    mutated: Dict[str, Value] = {}
     for name, before in context.params.items():
         after = env.get(name)
-        if name in rebound or after is None or after.kind != before.kind:
+        if before.kind not in ("seq", "dict", "module") or after is None or after.kind != before.kind:
             continue
-        if before.kind in ("seq", "dict") and name in changed:
+        facts = function_facts(function)
+        if name in facts.rebound:
+            continue
+        if before.kind in ("seq", "dict") and name in facts.changed:
             mutated[name] = without_paths(after)
         elif before.kind == "module" and (after.params != before.params or after.training != before.training):
             mutated[name] = after

@@ -13,27 +13,29 @@ nothing more.
 
 from __future__ import annotations
 
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List, Set
 
 import libcst as cst
 
 from .calls import MAX_INLINE_WALKS, Context
 from .imports import out_of_time
-from .syntax import stores_and_reads
+from .syntax import function_facts
 from .values import UNKNOWN, ClassInfo, Value, join_all
 
 class Fields:
     """Joins into a class's fields what its methods store (see the module doc)."""
 
     def _join_method_fields(self, info: ClassInfo, methods: List[cst.FunctionDef]) -> None:
-        scans: Dict[int, Tuple[Set[str], Set[str]]] = {id(m): stores_and_reads(m) for m in methods}
+        facts = {id(m): function_facts(m) for m in methods}
         shared: Dict[int, Set[str]] = {}
         for method in methods:
-            stores = scans[id(method)][0]
-            read_elsewhere = set()
+            stores = facts[id(method)].self_stores
+            if not stores:
+                continue
+            read_elsewhere: Set[str] = set()
             for other in methods:
                 if other is not method:
-                    read_elsewhere |= scans[id(other)][1]
+                    read_elsewhere |= facts[id(other)].self_reads
             if stores & read_elsewhere:
                 shared[id(method)] = stores & read_elsewhere
         if not shared:

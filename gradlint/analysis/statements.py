@@ -8,7 +8,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .state import LoopRecord, State, Terminated
-from .syntax import child_fields, dotted
+from .syntax import child_fields, dotted, walk
 from .values import NONE, NUMBER, UNKNOWN, holds_graph, ref, seq
 
 
@@ -193,8 +193,9 @@ class StatementWalker:
         for _ in range(2 if was_reporting else 1):
             self.state = head.copy()
             self._iteration(run_iteration)
-            if not _detaches_in_place(node):
-                carried = carried | _carried_freed(self.state)
+            ends_freed = _carried_freed(self.state)
+            if ends_freed and not _detaches_in_place(node):
+                carried = carried | ends_freed
             head = State.join(head, self.state)
         self.reporting = was_reporting
         self._loops = loops
@@ -367,13 +368,6 @@ def _detaches_in_place(loop: cst.CSTNode) -> bool:
         return cached[1]
     if len(_IN_PLACE_DETACH) > 10_000:
         _IN_PLACE_DETACH.clear()
-    found = False
-    stack = [loop]
-    while stack and not found:
-        current = stack.pop()
-        if isinstance(current, cst.Attribute) and current.attr.value == "detach_":
-            found = True
-        else:
-            stack.extend(current.children)
+    found = any(isinstance(node, cst.Name) and node.value == "detach_" for node in walk(loop))
     _IN_PLACE_DETACH[id(loop)] = (loop, found)
     return found

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from dataclasses import dataclass
+from typing import Dict, Optional, Set
 
 import libcst as cst
 
@@ -136,71 +137,96 @@ def literal_str(node) -> Optional[str]:
     return None
 
 
-_GENERATORS: Dict[int, tuple] = {}
-
-
-def is_generator(function: cst.FunctionDef) -> bool:
-    """Whether ``yield`` occurs in the function's own body (not in a nested function or class)."""
-    cached = _GENERATORS.get(id(function))
-    if cached is not None and cached[0] is function:
-        return cached[1]
-    if len(_GENERATORS) > 50_000:
-        _GENERATORS.clear()
-    found = False
-    stack = [function.body]
-    while stack and not found:
-        node = stack.pop()
-        if isinstance(node, cst.Yield):
-            found = True
-        elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            stack.extend(node.children)
-    _GENERATORS[id(function)] = (function, found)
-    return found
-
-
-_REBOUND: Dict[int, tuple] = {}
-MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
-
-
-def rebound_names(function: cst.FunctionDef) -> Tuple[frozenset, frozenset]:
-    """Plain names the function's own body binds again (assignment, loop or ``with`` targets),
-    and those it changes in place as a container (``X.append(...)``, ``X[k] = ...``)."""
-    cached = _REBOUND.get(id(function))
-    if cached is not None and cached[0] is function:
-        return cached[1]
-    if len(_REBOUND) > 50_000:
-        _REBOUND.clear()
-    found = set()
-    changed = set()
-    stack = [function.body]
+def walk(root: cst.CSTNode, prune: tuple = ()):
+    """Every node under ``root`` (itself included), not descending into nodes of the ``prune`` types."""
+    stack = [root]
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        targets = []
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in MUTATORS:
-            if isinstance(node.func.value, cst.Name):
-                changed.add(node.func.value.value)
+        yield node
+        for name in child_fields(type(node)):
+            child = getattr(node, name)
+            if isinstance(child, cst.CSTNode):
+                if not isinstance(child, prune):
+                    stack.append(child)
+            elif isinstance(child, (tuple, list)):
+                stack.extend(c for c in child if isinstance(c, cst.CSTNode) and not isinstance(c, prune))
+
+
+MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    """What a function's own body (not its nested functions and classes) does, syntactically."""
+
+    #: ``yield`` occurs in it
+    generator: bool
+    #: plain names bound again (assignment, loop, ``with ... as``, walrus targets)
+    rebound: frozenset
+    #: plain names changed in place as a container (``X.append(...)``, ``X[k] = ...``)
+    changed: frozenset
+    #: ``self`` fields stored into (assigned, augmented, appended to, an item written)
+    self_stores: frozenset
+    #: ``self`` fields mentioned at all
+    self_reads: frozenset
+
+
+_FACTS: Dict[int, tuple] = {}
+
+
+def function_facts(function: cst.FunctionDef) -> FunctionFacts:
+    cached = _FACTS.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    if len(_FACTS) > 50_000:
+        _FACTS.clear()
+    generator = False
+    rebound: Set[str] = set()
+    changed: Set[str] = set()
+    stores: Set[str] = set()
+    reads: Set[str] = set()
+    for node in walk(function.body, _NESTED_SCOPES):
+        if isinstance(node, cst.Yield):
+            generator = True
+        elif isinstance(node, cst.Attribute):
+            name = _self_attr(node)
+            if name:
+                reads.add(name)
+        elif isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
+                if isinstance(func.value, cst.Name):
+                    changed.add(func.value.value)
+                name = _self_attr(func.value)
+                if name:
+                    stores.add(name)
+        targets: list = []
         if isinstance(node, cst.Assign):
             targets = [target.target for target in node.targets]
         elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor)):
             targets = [node.target]
-        elif isinstance(node, (cst.AsName, cst.NamedExpr)):
-            targets = [node.name if isinstance(node, cst.AsName) else node.target]
+        elif isinstance(node, cst.AsName):
+            targets = [node.name]
+        elif isinstance(node, cst.NamedExpr):
+            targets = [node.target]
         while targets:
             target = targets.pop()
             if isinstance(target, cst.Name):
-                found.add(target.value)
+                rebound.add(target.value)
             elif isinstance(target, (cst.Tuple, cst.List)):
                 targets.extend(element.value for element in target.elements)
             elif isinstance(target, cst.StarredElement):
                 targets.append(target.value)
-            elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-                changed.add(target.value.value)
-        stack.extend(node.children)
-    result = (frozenset(found), frozenset(changed))
-    _REBOUND[id(function)] = (function, result)
-    return result
+            elif isinstance(target, (cst.Subscript, cst.Attribute)):
+                name = _self_attr(target)
+                if name:
+                    stores.add(name)
+                elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+                    changed.add(target.value.value)
+    facts = FunctionFacts(generator, frozenset(rebound), frozenset(changed), frozenset(stores), frozenset(reads))
+    _FACTS[id(function)] = (function, facts)
+    return facts
 
 
 def _self_attr(node) -> str:
@@ -210,35 +236,3 @@ def _self_attr(node) -> str:
     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
         return node.attr.value
     return ""
-
-
-def stores_and_reads(method: cst.FunctionDef) -> Tuple[Set[str], Set[str]]:
-    """The ``self`` fields a method stores into and those it mentions at all."""
-    stores: Set[str] = set()
-    reads: Set[str] = set()
-    stack: list = [method.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
-                stores.update(_targets(target.target))
-        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
-            stores.update(_targets(node.target))
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in MUTATORS:
-            name = _self_attr(node.func.value)
-            if name:
-                stores.add(name)
-        name = _self_attr(node) if isinstance(node, cst.Attribute) else ""
-        if name:
-            reads.add(name)
-        stack.extend(node.children)
-    return stores, reads
-
-
-def _targets(target) -> List[str]:
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [name for element in target.elements for name in _targets(element.value)]
-    name = _self_attr(target)
-    return [name] if name else []
