@@ -8,12 +8,10 @@ half-way leaves every file as it was; only findings the run reports (not those
 from __future__ import annotations
 
 import difflib
-import io
 import re
-import tokenize
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
-from .engine import decode
+from .engine import decode, source_encoding
 from .fixer import fix_source
 from .rule import Finding, Rule
 from .writeback import Change
@@ -36,7 +34,7 @@ def fixable(finding: Finding, unsafe: bool) -> bool:
 
 def encode_like(data: bytes, text: str) -> bytes:
     """``text`` in the encoding (and BOM) of the source it was decoded from."""
-    return text.encode(tokenize.detect_encoding(io.BytesIO(data).readline)[0])
+    return text.encode(source_encoding(data))
 
 
 def fix_bytes(

@@ -36,15 +36,24 @@ def _error(path: str, code: str, message: str, line: int = 1, column: int = 1) -
     return Finding(path, line, column, code, message, line, column, name, "error")
 
 
-def decode(data: bytes) -> str:
-    """Decode source bytes as Python does (BOM, PEP 263 cookie, default UTF-8)."""
+def source_encoding(data: bytes) -> str:
+    """The encoding Python reads source bytes with (BOM, PEP 263 cookie, default UTF-8)."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
         if "invalid or missing encoding declaration" in str(exc):
             data.decode("utf-8")  # raises the precise UnicodeDecodeError
+        if "unknown encoding" in str(exc):
+            # a codec registered when the program runs (`# -*- coding: future_fstrings -*-`)
+            # rewrites the source on import; the source itself is UTF-8
+            return "utf-8"
         raise
-    return data.decode(encoding)
+    return encoding
+
+
+def decode(data: bytes) -> str:
+    """Decode source bytes as Python does (see ``source_encoding``)."""
+    return data.decode(source_encoding(data))
 
 
 def lint_bytes(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:

@@ -137,7 +137,8 @@ def test_bad_inputs_are_reported_and_the_run_goes_on(tmp_path):
     write(tmp_path, "a_syntax.py", "def broken(:\n    pass\n")
     write(tmp_path, "b_latin1.py", b"# caf\xe9\nx = 1\n")
     write(tmp_path, "c_binary.py", b"\x7fELF\x00\x00\x01torch")
-    write(tmp_path, "d_badcookie.py", b"# -*- coding: klingon -*-\nimport torch\n")
+    # an unknown codec is read as UTF-8 (as a codec registered at run time would see it): this is not
+    write(tmp_path, "d_badcookie.py", b"# -*- coding: klingon -*-\nx = '\xff'\n")
     os.symlink(tmp_path / "missing-target.py", tmp_path / "e_dangling.py")
     write(tmp_path, "f_real.py", BAD)
     result = gradlint("check", str(tmp_path))
@@ -149,7 +150,7 @@ def test_bad_inputs_are_reported_and_the_run_goes_on(tmp_path):
     assert re.search(r"a_syntax.py:1:\d+: GRD001 syntax error", by_file["a_syntax.py"])
     assert "GRD001 cannot decode as utf-8" in by_file["b_latin1.py"]
     assert "GRD001 binary file" in by_file["c_binary.py"]
-    assert "GRD001 bad source encoding" in by_file["d_badcookie.py"]
+    assert "GRD001 cannot decode as utf-8" in by_file["d_badcookie.py"]
     assert "GRD001 cannot read" in by_file["e_dangling.py"]
     assert "GRD201" in by_file["f_real.py"]
 
@@ -202,3 +203,12 @@ def test_rendered_rule_docs_are_up_to_date():
     assert result.returncode == 0, f"run `gradlint docs` to update: {result.stderr}"
     page = (ROOT / "docs" / "rules" / "GRD201.md").read_text()
     assert "### bad.py" in page and "### good.py" in page and "Autofix" in page
+
+
+def test_a_codec_registered_at_run_time_does_not_hide_the_file(tmp_path):
+    """`# -*- coding: future_fstrings -*-` names a codec installed with its package (it rewrites
+    f-strings on import); the file is UTF-8 Python and is linted."""
+    source = "# -*- coding: future_fstrings -*-\nimport torch\nw = torch.randn(3, requires_grad=True)\nw += 1\n"
+    write(tmp_path, "legacy.py", source.encode())
+    result = gradlint("check", "--no-cache", str(tmp_path / "legacy.py"))
+    assert "legacy.py:4:1: GRD201" in result.stdout, result.stdout + result.stderr

@@ -21,6 +21,54 @@ ones, zeros = torch.ones(8, 1), torch.zeros(8, 1)
 
 POSITIVES = [
     case(
+        "infogan-auxiliary-head-of-a-model-class-after-the-generator-step",
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Generator(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(2, 8)
+                self.fc2 = nn.Linear(8, 4)
+
+            def forward(self, z):
+                return self.fc2(torch.relu(self.fc1(z)))
+
+        class Discriminator(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Linear(4, 8)
+                self.adv = nn.Linear(8, 1)
+                self.code = nn.Linear(8, 2)
+
+            def forward(self, x):
+                h = torch.relu(self.body(x))
+                return torch.sigmoid(self.adv(h)), self.code(h)
+
+        class InfoGAN:
+            def __init__(self):
+                self.G, self.D = Generator(), Discriminator()
+                self.G_optimizer = torch.optim.Adam(self.G.parameters())
+                self.info_optimizer = torch.optim.Adam(list(self.G.parameters()) + list(self.D.parameters()))
+
+            def train(self, steps):
+                for _ in range(steps):
+                    z = torch.rand(8, 2)
+                    self.G_optimizer.zero_grad()
+                    self.info_optimizer.zero_grad()
+                    fake = self.G(z)
+                    score, code = self.D(fake)
+                    g_loss = nn.functional.binary_cross_entropy(score, torch.ones(8, 1))
+                    g_loss.backward(retain_graph=True)
+                    self.G_optimizer.step()
+                    info_loss = (code - z).pow(2).mean()
+                    info_loss.backward()  # expect: GRD205
+                    self.info_optimizer.step()
+        """,
+        [41],
+    ),
+    case(
         "gan-generator-loss-built-before-the-discriminator-step",
         GAN
         + dedent("""\
@@ -175,6 +223,32 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "one-layer-model-class-fed-a-constant-saves-no-weight",
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Affine(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 4)
+
+            def forward(self, z):
+                return self.fc(z)
+
+        G = Affine()
+        opt = torch.optim.SGD(G.parameters(), lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            out = G(torch.rand(8, 2))
+            first = out.sum()
+            first.backward(retain_graph=True)
+            opt.step()
+            second = out.pow(2).sum()
+            second.backward()
+        """,
+    ),
     case(
         "stepped-parameters-not-in-the-later-graph",
         GAN

@@ -186,6 +186,24 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "eval-mode-kept-on-purpose-with-losses-accumulated-in-an-inner-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.Linear(4, 1))
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        net.eval()  # frozen batch-norm statistics while fine-tuning
+        for step in range(10):
+            losses = []
+            for _ in range(4):
+                losses.append(net(torch.randn(8, 4)).pow(2).mean().view(1))
+            opt.zero_grad()
+            torch.cat(losses).mean().backward()
+            opt.step()
+        """,
+    ),
+    case(
         "evaluation-loop-under-no-grad",
         """\
         import torch

@@ -9,7 +9,7 @@ from .syntax import base_path, dotted, literal_int, literal_str
 from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, ref, seq, tensor
 
 _BUILTINS = frozenset(
-    "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip".split()
+    "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr".split()
 )
 
 
@@ -337,7 +337,8 @@ class Expressions:
                 # a forward of this file's own that returns a tuple or a dict: keep its structure
                 structured = self._call_function(forward, node, args, receiver=callee)
                 if structured.kind in ("seq", "dict") and structured.items:
-                    result = add_deps(structured, result.deps)  # computed from the call's arguments
+                    # computed from the call's arguments, through this module
+                    result = add_deps(structured, result.deps, result.through, result.saved_params)
             if self._loops:
                 for record in self._loops:
                     record.forwards.append((node, dotted(node.func), callee, self.state.mode))
@@ -349,6 +350,10 @@ class Expressions:
         return UNKNOWN
 
     def _call_builtin(self, name: str, node, args) -> Value:
+        if name == "getattr" and len(args) == 2 and args[0][1].kind == "ref":
+            # `getattr(torch.optim, "Adam")`: the attribute of a module, named by a literal
+            attr = literal_str(node.args[1].value)
+            return ref(api.canonical(f"{args[0][1].qual}.{attr}")) if attr and attr.isidentifier() else UNKNOWN
         if name in ("float", "int", "round"):
             carried = any(v.kind == "tensor" and (v.grad is True or v.cut) for _, v in args)
             return Value(kind="number", cut=carried)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import time
 import tokenize
 from dataclasses import dataclass
@@ -208,8 +209,8 @@ class Imports:
             name = alias.asname.name.value
         if not self.source or not name:
             return True  # no text to look at (an imported module's own analysis): assume so
-        source = self.source
-        return any(f"{name}{sep}" in source for sep in ("(", " (", ")", ",", ".")) and name in source
+        # used anywhere besides the import itself: called, subclassed, or aliased (`loss_fn = my_loss`)
+        return len(re.findall(r"\b%s\b" % re.escape(name), self.source)) >= 2
 
     def _bind_project_import(self, full: str, local: Optional[str]) -> bool:
         """``import a.b as c`` / ``import a`` of the project."""

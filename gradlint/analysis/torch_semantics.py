@@ -65,9 +65,11 @@ class TorchSemantics:
             return seq([tensor(None, None)])
         if api.is_nn_module_class(qual):
             params = api.nn_module_has_params(qual)
+            layers = 0
             if params is None:
                 params = self._container_params(args)
-            return Value(kind="module", params=params, qual=qual)
+                layers = sum(1 for _, value in args if value.kind == "module" and value.params is True)
+            return Value(kind="module", params=params, qual=qual, layers=layers)
         if qual in api.MODEL_FACTORIES or (
             qual.startswith("torchvision.models.") and qual.rsplit(".", 1)[1][:1].islower()
         ):
@@ -374,8 +376,9 @@ class TorchSemantics:
         )
         if path is not None and not parameter_free:  # a frozen model still counts
             through = through | {path}
-            if module.params is True and any(v.is_grad_tensor for _, v in args):
-                # a layer keeps its weight to compute the gradient of a grad input
+            if module.params is True and (any(v.is_grad_tensor for _, v in args) or _layered(module)):
+                # a layer keeps its weight to compute the gradient of a grad input; in a model of
+                # several layers, every layer after the first has one
                 saved_params = saved_params | {path}
         output = tensor(
             grad,
@@ -460,3 +463,14 @@ def _recurrent_output(name: str, part: Value) -> Value:
 
 def _pair(first: Value, second: Value) -> Value:
     return seq([first, second]).with_(items=(first, second))
+
+
+def _layered(module: Value) -> bool:
+    """A model of several layers with parameters: ``nn.Sequential`` of them, or a model of this
+    project whose fields hold two of them (or a container of them)."""
+    if module.layers >= 2:
+        return True
+    if module.cls is None:
+        return False
+    layers = [v for v in module.cls.attrs.values() if v.kind == "module" and v.params is True]
+    return len(layers) >= 2 or any(v.qual.rsplit(".", 1)[-1] in ("Sequential", "ModuleList", "ModuleDict") for v in layers)

@@ -61,6 +61,8 @@ class Value:
     saved_params: frozenset = frozenset()
     #: "tensor": its floating dtype when known ("float32", "float64", "float16", "bfloat16"), else "".
     dtype: str = ""
+    #: "module" (``nn.Sequential(...)`` of literal members): how many of its members have parameters
+    layers: int = 0
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -130,6 +132,7 @@ def join(a: Value, b: Value) -> Value:
             cls=a.cls if a.cls is b.cls else None,
             qual=a.qual if a.qual == b.qual else "",
             training=join_tri(a.training, b.training),
+            layers=min(a.layers, b.layers),
         )
     if a.kind == "number":
         return Value(kind="number", cut=a.cut and b.cut)
@@ -228,16 +231,19 @@ def all_deps(value: Value) -> frozenset:
     return frozenset()
 
 
-def add_deps(value: Value, deps: frozenset) -> Value:
-    """The value with ``deps`` added to every tensor in it that may require grad."""
-    if not deps:
+def add_deps(value: Value, deps: frozenset, through: frozenset = frozenset(), saved: frozenset = frozenset()) -> Value:
+    """The value with ``deps`` (and the modules it went ``through``, whose parameters its graph
+    ``saved``) added to every tensor in it that may require grad."""
+    if not (deps or through or saved):
         return value
     if value.kind == "tensor" and value.grad is not False:
-        return value.with_(deps=value.deps | deps)
+        return value.with_(
+            deps=value.deps | deps, through=value.through | through, saved_params=value.saved_params | saved
+        )
     if value.kind in ("seq", "dict"):
         return value.with_(
-            elem=add_deps(value.elem, deps) if value.elem is not None else None,
-            items=tuple(add_deps(item, deps) for item in value.items),
+            elem=add_deps(value.elem, deps, through, saved) if value.elem is not None else None,
+            items=tuple(add_deps(item, deps, through, saved) for item in value.items),
         )
     return value
 

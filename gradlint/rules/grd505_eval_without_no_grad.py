@@ -8,17 +8,26 @@ class EvalWithoutNoGrad(Rule):
     summary = "forward passes in an evaluation loop after model.eval() without torch.no_grad()"
     requires = (("eval", "train"),)
 
+    def __init__(self):
+        #: id(enclosing loop) -> [(findings, how many backward() calls that loop had seen by then)]
+        self._pending: dict = {}
+
     def on_loop_end(self, node, ctx, record) -> None:
+        pending = self._pending.pop(id(node), [])
         if record.backwards or record.steps:
-            return  # a training loop
-        reported = set()
-        for call, path, module, mode in record.forwards:
-            if mode is not True or module.training is not False or module.params is not True:
-                continue
-            if path in reported or path in record.bound:
-                continue  # a model built in each iteration is not evaluated repeatedly
-            reported.add(path)
-            name = path or source(call.func, 30)
+            # forwards of an inner loop whose outputs this loop backpropagates afterwards (a model
+            # kept in eval mode on purpose, to freeze batch-norm, accumulating losses in an inner loop)
+            pending = [(found, mark) for found, mark in pending if len(record.backwards) <= mark]
+        found = [item for findings, _ in pending for item in findings]
+        if not (record.backwards or record.steps):
+            found.extend(self._evaluation_forwards(record))
+        if not found:
+            return
+        enclosing = ctx.loop
+        if enclosing is not None:
+            self._pending.setdefault(id(enclosing.node), []).append((found, len(enclosing.backwards)))
+            return
+        for call, name in found:
             self.report(
                 ctx,
                 call,
@@ -26,3 +35,16 @@ class EvalWithoutNoGrad(Rule):
                 "grad and keeps its activations for a backward() that never comes. Wrap the evaluation loop in "
                 "`with torch.no_grad():` (or `torch.inference_mode()`).",
             )
+
+    @staticmethod
+    def _evaluation_forwards(record) -> list:
+        reported = set()
+        found = []
+        for call, path, module, mode in record.forwards:
+            if mode is not True or module.training is not False or module.params is not True:
+                continue
+            if path in reported or path in record.bound:
+                continue  # a model built in each iteration is not evaluated repeatedly
+            reported.add(path)
+            found.append((call, path or source(call.func, 30)))
+        return found
