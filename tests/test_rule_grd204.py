@@ -171,6 +171,20 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "data-of-values-that-require-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        net = nn.Linear(4, 4)
+        hr = torch.randn(2, 4)
+        with torch.no_grad():
+            sr = net(hr)
+            mse = ((sr - hr) ** 2).data.mean()
+            print(sr.data.cpu(), hr.data.cpu(), mse)
+        """,
+    ),
+    case(
         "alias-T-grad-data-cannot-require-grad",
         """\
         import torch as T
