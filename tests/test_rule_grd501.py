@@ -13,6 +13,26 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "mixed-precision-branch-clears-the-plain-branch-does-not",
+        """\
+        import torch
+        import torch.nn as nn
+
+        def train_one_epoch(model: nn.Module, loader, optimizer: torch.optim.Optimizer, scaler, amp: bool):
+            for x, y in loader:
+                loss = (model(x) - y).pow(2).mean()
+                if amp:
+                    optimizer.zero_grad()
+                    scaler.scale(loss).backward()
+                    scaler.step(optimizer)
+                    scaler.update()
+                else:
+                    loss.backward()
+                    optimizer.step()  # expect: GRD501
+        """,
+        [14],
+    ),
+    case(
         "module-level-loop-without-zero-grad",
         """\
         import torch
@@ -251,6 +271,35 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "both-branches-clear-or-a-window-steps-conditionally",
+        """\
+        import torch
+        import torch.nn as nn
+
+        def train_one_epoch(model: nn.Module, loader, optimizer: torch.optim.Optimizer, scaler, amp: bool):
+            for x, y in loader:
+                loss = (model(x) - y).pow(2).mean()
+                optimizer.zero_grad()
+                if amp:
+                    scaler.scale(loss).backward()
+                    scaler.step(optimizer)
+                    scaler.update()
+                else:
+                    loss.backward()
+                    optimizer.step()
+
+        def accumulate(model: nn.Module, loader, optimizer: torch.optim.Optimizer, k: int):
+            for i, (x, y) in enumerate(loader):
+                loss = (model(x) - y).pow(2).mean() / k
+                loss.backward()
+                if (i + 1) % k == 0:
+                    optimizer.step()
+                    optimizer.zero_grad()
+                elif i == 0:
+                    optimizer.zero_grad()
+        """,
+    ),
     case(
         "amp-grad-scaler-loop-with-zero-grad",
         """\

@@ -27,7 +27,7 @@ class FreezeEvent:
 
 
 class State:
-    __slots__ = ("env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled")
+    __slots__ = ("env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done")
 
     def __init__(
         self,
@@ -39,6 +39,7 @@ class State:
         stale: frozenset = frozenset(),
         cleared: Optional[frozenset] = None,
         scaled: bool = False,
+        steps_done: frozenset = frozenset(),
     ):
         self.env = env
         self.mode = mode
@@ -61,10 +62,21 @@ class State:
         #: the gradients come from ``scaler.scale(loss).backward()`` and no
         #: ``scaler.unscale_()`` / ``scaler.step()`` / clear has run since.
         self.scaled = scaled
+        #: (optimizer path, owner path) of optimizers stepped on every path since the
+        #: start of the loop iteration being walked (a must-fact)
+        self.steps_done = steps_done
 
     def copy(self) -> "State":
         return State(
-            dict(self.env), self.mode, self.saved, self.freed, self.stepped, self.stale, self.cleared, self.scaled
+            dict(self.env),
+            self.mode,
+            self.saved,
+            self.freed,
+            self.stepped,
+            self.stale,
+            self.cleared,
+            self.scaled,
+            self.steps_done,
         )
 
     @staticmethod
@@ -94,6 +106,7 @@ class State:
             a.stale & b.stale,
             cleared,
             a.scaled and b.scaled,
+            a.steps_done & b.steps_done,
         )
 
 
@@ -133,6 +146,9 @@ class LoopRecord:
     repeated_steps: list = field(default_factory=list)
     #: the conditional depth of the loop body itself
     depth: int = 0
+    #: like ``repeated_steps``, for steps under a condition of the loop body (kept when every
+    #: path through the body steps that optimizer: ``if amp: ... scaler.step(opt) else: opt.step()``)
+    conditional_repeats: list = field(default_factory=list)
     #: names that enter an iteration holding the graph the previous iteration's backward()
     #: freed (an RNN's hidden state carried without ``detach()``)
     carried: frozenset = frozenset()

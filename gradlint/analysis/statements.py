@@ -202,6 +202,7 @@ class StatementWalker:
         if was_reporting:
             self.state = head.copy()
             self.state.freed = self.state.freed | carried
+            self.state.steps_done = frozenset()
             record = LoopRecord(node, entry, depth=self._cond_depth + 1, carried=carried)
             self._loops.append(record)
             try:

@@ -144,6 +144,11 @@ class TorchSemantics:
             return Value(kind="module", params=True, cls=receiver.cls)
         if kind in ("unknown", "instance"):
             path = dotted(node.func.value)
+            if name == "step" and kind == "unknown" and len(args) == 1 and args[0][1].kind == "optimizer":
+                # `scaler.step(optimizer)` with the scaler unresolved: only a GradScaler's step takes one
+                self._record_step(node, node.args[0].value, args[0][1])
+                self.state.scaled = False
+                return UNKNOWN
             if name in ("parameters", "named_parameters"):
                 # an object nobody showed to be a trainable model: its parameters may be frozen
                 return Value(kind="params", owner=path, grad=None, qual="named" if name[0] == "n" else "")
@@ -175,9 +180,13 @@ class TorchSemantics:
         if path is None:
             return
         loop = self._loops[-1] if self._loops else None
-        if loop is not None and key in self.state.stepped and self._cond_depth == loop.depth:
-            loop.repeated_steps.append((node, path, optimizer))
+        if loop is not None and key in self.state.stepped:
+            if self._cond_depth == loop.depth:
+                loop.repeated_steps.append((node, path, optimizer))
+            else:
+                loop.conditional_repeats.append((node, path, optimizer))
         self.state.stepped = self.state.stepped | {key}
+        self.state.steps_done = self.state.steps_done | {key}
 
     def _clear_path(self, owner: Optional[str]) -> None:
         """Gradients of ``owner``'s parameters (all of them: None) are cleared on this path."""

@@ -51,7 +51,12 @@ class MissingZeroGrad(Rule):
         unconditional step. The step after a path that cleared nothing adds the old gradients."""
         if any(_may_clear(function) for function in record.local_calls):
             return  # a helper that clears: its own conditions are not followed here
-        for step, optimizer_path, optimizer in record.repeated_steps:
+        done = record.end.steps_done if record.end is not None else frozenset()
+        stepped_always = [
+            (step, path, optimizer) for step, path, optimizer in record.conditional_repeats
+            if (path, optimizer.owner) in done  # not an accumulation window: every path steps
+        ]
+        for step, optimizer_path, optimizer in record.repeated_steps + stepped_always:
             if (optimizer.owner or optimizer_path) in record.bound:
                 continue
             self.report(
