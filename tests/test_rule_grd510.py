@@ -19,6 +19,29 @@ batches = [(torch.randn(8, 4), torch.randint(0, 2, (8,))) for _ in range(4)]
 
 POSITIVES = [
     case(
+        "optimizer-class-chosen-at-run-time",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        import torch.optim as optim
+
+        def objective(name, batches):
+            model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+            optimizer = getattr(optim, name)(model.parameters(), lr=1e-3)
+            model.train()
+            for epoch in range(3):
+                for x, y in batches:
+                    optimizer.zero_grad()
+                    F.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                model.eval()  # expect: GRD510
+                with torch.no_grad():
+                    print(sum(F.cross_entropy(model(x), y).item() for x, y in batches))
+        """,
+        [15],
+    ),
+    case(
         "validation-helper-called-at-the-end-of-each-epoch",
         SETUP
         + dedent("""\

@@ -353,7 +353,11 @@ class Expressions:
         if name == "getattr" and len(args) == 2 and args[0][1].kind == "ref":
             # `getattr(torch.optim, "Adam")`: the attribute of a module, named by a literal
             attr = literal_str(node.args[1].value)
-            return ref(api.canonical(f"{args[0][1].qual}.{attr}")) if attr and attr.isidentifier() else UNKNOWN
+            if attr and attr.isidentifier():
+                return ref(api.canonical(f"{args[0][1].qual}.{attr}"))
+            if api.canonical(args[0][1].qual) == "torch.optim":
+                return ref(api.SOME_OPTIMIZER)  # `getattr(optim, trial.suggest_categorical(...))`
+            return UNKNOWN
         if name in ("float", "int", "round"):
             carried = any(v.kind == "tensor" and (v.grad is True or v.cut) for _, v in args)
             return Value(kind="number", cut=carried)

@@ -309,7 +309,13 @@ def is_distribution_class(qual: str) -> bool:
     )
 
 
+#: ``getattr(torch.optim, name)`` with a name chosen at run time: some optimizer class
+SOME_OPTIMIZER = "torch.optim.<optimizer>"
+
+
 def is_optimizer_class(qual: str) -> bool:
+    if qual == SOME_OPTIMIZER:
+        return True
     if not qual.startswith("torch.optim."):
         return False
     rest = qual[len("torch.optim."):]
