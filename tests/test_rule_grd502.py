@@ -13,6 +13,26 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "parts-of-the-loss-added-up-in-an-inner-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        net = nn.Linear(4, 2)
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        total = {"a": 0.0, "b": 0.0}
+        for step in range(5):
+            out = net(torch.randn(8, 4))
+            parts = {"a": out[:, 0].pow(2).mean(), "b": out[:, 1].abs().mean()}
+            opt.zero_grad()
+            sum(parts.values()).backward()
+            opt.step()
+            for name, val in parts.items():
+                total[name] += val * 8  # expect: GRD502
+        """,
+        [14],
+    ),
+    case(
         "epoch-loss-summed-as-tensor",
         """\
         import torch
@@ -315,6 +335,28 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "parts-added-up-as-numbers-or-into-a-fresh-dict-each-step",
+        """\
+        import torch
+        import torch.nn as nn
+
+        net = nn.Linear(4, 2)
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        total = {"a": 0.0, "b": 0.0}
+        for step in range(5):
+            out = net(torch.randn(8, 4))
+            parts = {"a": out[:, 0].pow(2).mean(), "b": out[:, 1].abs().mean()}
+            opt.zero_grad()
+            sum(parts.values()).backward()
+            opt.step()
+            logged = {"a": 0.0, "b": 0.0}
+            for name, val in parts.items():
+                total[name] += val.item() * 8
+                logged[name] += val
+            print(logged)
+        """,
+    ),
     case(
         "item-accumulated",
         """\

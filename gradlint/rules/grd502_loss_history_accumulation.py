@@ -78,6 +78,13 @@ class LossHistoryAccumulation(Rule):
         if not record.backwards:
             if not record.steps and self._evaluates(ctx, record):
                 self._pending.extend(candidates)
+                return
+            # an inner loop over the parts of a loss (`for k, v in parts.items(): total[k] += v`):
+            # what it adds up outlives the enclosing training loop too
+            enclosing = ctx.loop
+            if enclosing is not None:
+                carried = [c for c in candidates if ("." in c[1] or c[1] in enclosing.entry) and c[1] not in enclosing.bound]
+                self._candidates.setdefault(id(enclosing.node), []).extend(carried)
             return
         for found, path, added in candidates:
             if not any(receiver != path for _, receiver in record.backwards):
