@@ -19,6 +19,22 @@ batches = [(torch.randn(8, 4), torch.randint(0, 2, (8,))) for _ in range(4)]
 
 POSITIVES = [
     case(
+        "periodic-validation-under-a-condition-in-the-step-loop",
+        SETUP
+        + dedent("""\
+        model.train()
+        for step, (x, y) in enumerate(batches * 50):
+            optimizer.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            optimizer.step()
+            if step % 10 == 0:
+                model.eval()  # expect: GRD510
+                with torch.no_grad():
+                    print(F.cross_entropy(model(x), y).item())
+        """),
+        [14],
+    ),
+    case(
         "optimizer-class-chosen-at-run-time",
         """\
         import torch

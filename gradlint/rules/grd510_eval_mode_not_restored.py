@@ -26,7 +26,9 @@ class EvalModeNotRestored(Rule):
             if id(call) in self._reported:
                 continue
             end = record.end.env.get(path)
-            if end is None or end.kind != "module" or end.training is not False:
+            # eval() under a condition (`if step % 100 == 0: model.eval()`) with no train() anywhere
+            # in the loop: once it has run, every later iteration trains in eval mode
+            if end is None or end.kind != "module" or end.training is True:
                 continue
             forward = next(
                 (
