@@ -40,7 +40,7 @@ def _reported(result):
 def _planted():
     return {
         (path.name, line, code)
-        for path in EXAMPLES.glob("*.py")
+        for path in EXAMPLES.rglob("*.py")
         for line, code in expected_lines(path.read_text())
     }
 
