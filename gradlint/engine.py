@@ -15,7 +15,9 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .analysis import HOOKS, Analyzer
-from .analysis.project import dependencies
+from .analysis.imports import TORCH_TEXT
+from .analysis.parsed import keep_tree, kept_tree, parse
+from .analysis.project import MAX_LOADED_BYTES, dependencies
 from .edits import fix_edits
 from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_depth, recursion_room
 from .rule import Finding, Rule
@@ -157,14 +159,21 @@ def lint_text(
         imported = "\n".join(source for _, source in dependencies(path, text))
         if imported:
             active = rules_for(text + "\n" + imported, rule_classes)
-    tree, rejection, refusal = _check_with_cpython(text, path)
+    module = kept_tree(path, text)
+    if module is not None:  # parsed already, for a file that imports this one
+        tree, rejection, refusal = True, None, None
+    else:
+        tree, rejection, refusal = _check_with_cpython(text, path)
     if refusal is not None:
         return [refusal]
     if not active and tree is not None:
         return []
     with recursion_room():
         try:
-            module = cst.parse_module(text)
+            if module is None:
+                module = parse(text)
+                if tree is not None and _importable(path, text):
+                    keep_tree(path, text, module)
         except cst.ParserSyntaxError as exc:
             return [_syntax_error(path, exc, rejection)]
         except (RecursionError, MemoryError) as exc:
@@ -179,6 +188,11 @@ def lint_text(
             return analyse(module, text, path, active, rule_classes, noqa, fix_sink)
         except RecursionError:
             return [_error(path, INTERNAL_ERROR, "analysis aborted: the code is nested too deeply")]
+
+
+def _importable(path: str, text: str) -> bool:
+    """Whether another file of the run may load this one as an import (then its tree is kept)."""
+    return len(text) <= MAX_LOADED_BYTES and any(marker in text for marker in TORCH_TEXT) and os.path.isfile(path)
 
 
 def _check_with_cpython(text: str, path: str):

@@ -9,6 +9,7 @@ finding and a fresh worker takes the rest.
 from __future__ import annotations
 
 import collections
+import gc
 import multiprocessing
 import os
 import signal
@@ -59,9 +60,22 @@ def lint_file(
         return [_error(path, INPUT_ERROR, "not linted: gradlint ran out of memory on this file")]
     except Exception as exc:  # a bug in gradlint must cost only this file
         return [_error(path, INTERNAL_ERROR, f"{type(exc).__name__}: {exc}".splitlines()[0])]
+    finally:
+        _settle_memory()
     if cache is not None:
         cache.put(key, findings, path)
     return findings
+
+
+def _settle_memory() -> None:
+    """Collect what one file's lint left behind, and set aside from later collections what
+    outlives it (trees and imported modules kept for the next files).
+
+    Without this, every full collection walks all the kept trees again: a third of the
+    time of a run over a large package.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _project_digest(path: str, data: bytes) -> bytes:
@@ -138,8 +152,11 @@ def lint_files(
     findings: List[Finding] = []
     if context is None or not paths:  # without fork, a worker would import everything again
         cache = Cache(cache_dir, codes) if cache_dir else None
-        for path in paths:
-            findings.extend(lint_file(path, rules, cache, limits))
+        try:
+            for path in paths:
+                findings.extend(lint_file(path, rules, cache, limits))
+        finally:
+            gc.unfreeze()  # the caller's objects go back to the collector
     else:
         for result in _supervise(context, paths, (codes, cache_dir, limits), min(jobs, len(paths))):
             findings.extend(result)

@@ -24,6 +24,7 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_depth
+from .parsed import keep_tree, kept_tree, parse
 from .project import MAX_IMPORT_DEPTH, MAX_LOADED_BYTES, _read, _stat_key
 from .syntax import dotted
 from .values import UNKNOWN, Value
@@ -39,7 +40,8 @@ class Namespace:
 
 
 #: a module defines a model, a loss or a training step only if it mentions one of these
-_TORCH_TEXT = (b"torch", b"nn.", b"backward", b"Module")
+TORCH_TEXT = ("torch", "nn.", "backward", "Module")
+_TORCH_BYTES = tuple(marker.encode() for marker in TORCH_TEXT)
 #: imported modules a file's analysis may load (each is parsed and walked once per process)
 MAX_LOADS_PER_FILE = 6
 
@@ -92,14 +94,14 @@ def load_namespace(path: str, depth: int) -> Optional[Namespace]:
 
 def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
     data = _read(path)
-    if data is None or len(data) > MAX_LOADED_BYTES or b"\x00" in data or not any(marker in data for marker in _TORCH_TEXT):
+    if data is None or len(data) > MAX_LOADED_BYTES or b"\x00" in data or not any(marker in data for marker in _TORCH_BYTES):
         return None  # a module that never mentions torch defines nothing this analysis knows
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except Exception:
         return None
-    module = parse_checked(text)
+    module = parse_checked(text, path)
     if module is None:
         return None
     from .analyzer import Analyzer
@@ -147,13 +149,24 @@ def origin(function) -> Optional[Tuple[str, str]]:
     return entry[1], entry[2]
 
 
-def parse_checked(text: str) -> Optional[cst.Module]:
-    """Another file's syntax tree, or None when it cannot be (safely) parsed."""
+def parse_checked(text: str, path: Optional[str] = None) -> Optional[cst.Module]:
+    """Another file's syntax tree, or None when it cannot be (safely) parsed.
+
+    With the file's ``path``, the tree is shared with the rest of the run (``parsed``):
+    a file linted, imported or analysed as a caller is parsed once.
+    """
     try:
-        # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
-        if bracket_depth(text) > MAX_BRACKETS or nesting_depth(ast.parse(text)) > MAX_DEPTH:
+        if bracket_depth(text) > MAX_BRACKETS:
             return None
-        return cst.parse_module(text)
+        module = kept_tree(path, text) if path else None
+        if module is None:
+            # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
+            if nesting_depth(ast.parse(text)) > MAX_DEPTH:
+                return None
+            module = parse(text)
+            if path:
+                keep_tree(path, text, module)
+        return module
     except Exception:  # an unreadable module of the project is only unknown
         return None
 

@@ -87,6 +87,9 @@ class Project:
         self.package = package
         self._files: Optional[List[str]] = None
         self._scanned_at = 0.0
+        #: what the files of the project call under no_grad (for the listing ``_callees_of``)
+        self._callees: Optional[FrozenSet[str]] = None
+        self._callees_of: Optional[List[str]] = None
 
     def find_module(self, name: str, importer: str, level: int) -> Optional[str]:
         """The file of module ``name`` imported from ``importer`` (``level`` dots), if it is the project's."""
@@ -114,10 +117,13 @@ class Project:
         """
         if not names:
             return frozenset()
-        found: set = set()
-        for path in self.python_files():
-            found |= _no_grad_calls(path, self.package)
-        return frozenset(found & names)
+        files = self.python_files()
+        if self._callees is None or self._callees_of is not files:
+            found: set = set()
+            for path in files:
+                found |= _no_grad_calls(path, self.package)
+            self._callees, self._callees_of = frozenset(found), files
+        return self._callees & names
 
     def python_files(self) -> List[str]:
         """The project's Python files (listed again after ``RESCAN_AFTER`` seconds)."""
@@ -263,18 +269,37 @@ def dependencies(path: str, text: str) -> List[Tuple[str, str]]:
                 if module in seen:
                     continue
                 seen.add(module)
-                following.append((module, (_read(module) or b"").decode("utf-8", "replace")))
+                following.append((module, _module_text(module)[0]))
         found.extend(following)
         frontier = following
     return found
+
+
+#: path -> (its stat, its text, the digest of path and text): each module is read once per
+#: process, however many files import it
+_TEXTS: Dict[str, Tuple[Tuple[int, int], str, bytes]] = {}
+#: a file modified this recently may change again within the same stat (mtime resolution)
+_RACY_NS = 2_000_000_000
+
+
+def _module_text(path: str) -> Tuple[str, bytes]:
+    stat = _stat_key(path)
+    cached = _TEXTS.get(path)
+    if cached is not None and cached[0] == stat:
+        return cached[1], cached[2]
+    text = (_read(path) or b"").decode("utf-8", "replace")
+    digest = hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0" + text.encode("utf-8", "replace")).digest()
+    if stat is not None and time.time_ns() - stat[0] > _RACY_NS:
+        _TEXTS[path] = (stat, text, digest)
+    return text, digest
 
 
 def dependency_digest(path: str, text: str) -> bytes:
     """What a file's findings depend on besides its own text (see the module doc)."""
     project = project_for(path)
     digest = hashlib.sha256()
-    for module, source in dependencies(path, text):
-        digest.update(module.encode("utf-8", "surrogateescape") + b"\0" + source.encode("utf-8", "replace") + b"\0")
+    for module, _ in dependencies(path, text):
+        digest.update(_module_text(module)[1])
     relevant = sorted(project.no_grad_callees(defined_functions(text)))
     digest.update(("\0".join(relevant)).encode())
     from .callers import callers_digest  # callers' contexts (that module builds on this one)

@@ -1,0 +1,68 @@
+"""One libcst parse per file and process: the linted file and the files that import it share it.
+
+A run lints a package whose modules import one another: without sharing, a module
+is parsed once to be linted and again for every process that loads it as an import
+(libcst's parse is most of a lint's cost). Trees are kept by path and exact text, so
+an edited file (or an editor's unsaved buffer) never meets a stale tree.
+
+A tree is kept only for text that CPython accepts, nested within the analysed depth
+(``limits.MAX_DEPTH``): both users check that before parsing, so a kept tree stands
+for that check too.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections import OrderedDict
+from typing import Optional, Tuple
+
+import libcst as cst
+
+#: source kept parsed, in characters (a tree costs about 25 bytes of memory per character)
+MAX_KEPT_CHARS = 6_000_000
+
+_KEPT: "OrderedDict[str, Tuple[str, cst.Module]]" = OrderedDict()
+_SIZE = [0]
+
+
+def parse(text: str) -> cst.Module:
+    """libcst's parse, without the cycle collector: a tree holds no cycles, and collecting
+    while it is built only walks the young tree again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return cst.parse_module(text)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def kept_tree(path: str, text: str) -> Optional[cst.Module]:
+    """The tree of ``text`` if this process already parsed exactly it for ``path``."""
+    key = os.path.abspath(path)
+    entry = _KEPT.get(key)
+    if entry is None or entry[0] != text:
+        return None
+    _KEPT.move_to_end(key)
+    return entry[1]
+
+
+def keep_tree(path: str, text: str, module: cst.Module) -> None:
+    """Remember a tree of checked text (see the module doc); the least recently used go first."""
+    if len(text) > MAX_KEPT_CHARS:
+        return
+    key = os.path.abspath(path)
+    previous = _KEPT.pop(key, None)
+    if previous is not None:
+        _SIZE[0] -= len(previous[0])
+    _KEPT[key] = (text, module)
+    _SIZE[0] += len(text)
+    while _SIZE[0] > MAX_KEPT_CHARS:
+        _, (old, _) = _KEPT.popitem(last=False)
+        _SIZE[0] -= len(old)
+
+
+def forget_trees() -> None:
+    _KEPT.clear()
+    _SIZE[0] = 0
