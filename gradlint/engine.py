@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import Iterable, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .analysis import HOOKS, Analyzer
 from .analysis.imports import TORCH_TEXT
@@ -20,6 +19,7 @@ from .analysis.parsed import keep_tree, kept_tree, parse
 from .analysis.project import MAX_LOADED_BYTES, dependencies
 from .edits import fix_edits
 from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_depth, recursion_room
+from .positions import Positions
 from .rule import Finding, Rule
 from .rules.grd100_unused_noqa import UnusedNoqa, unused_noqa
 
@@ -352,7 +352,7 @@ def _locate(
     module: cst.Module, text: str, path: str, raw, noqa: bool = True, fix_sink: Optional[list] = None
 ) -> List[Finding]:
     """Positions are computed only for files that have findings: it costs a code generation pass."""
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = Positions(module)
     lines = source_lines(text)
     seen = set()
     findings = []
