@@ -152,6 +152,7 @@ def lint_files(
     findings: List[Finding] = []
     if context is None or not paths:  # without fork, a worker would import everything again
         cache = Cache(cache_dir, codes) if cache_dir else None
+        gc.freeze()  # the caller's objects: not this run's to collect (see _settle_memory)
         try:
             for path in paths:
                 findings.extend(lint_file(path, rules, cache, limits))
@@ -178,6 +179,7 @@ def _serve(connection, settings) -> None:
     codes, cache_dir, limits = settings
     rules = tuple(BY_CODE[c] for c in codes)
     cache = Cache(cache_dir, codes) if cache_dir else None
+    gc.freeze()  # what the parent had: a collection in this worker need not walk it
     while True:
         try:
             path = connection.recv()
