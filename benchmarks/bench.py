@@ -17,17 +17,38 @@ and prints files/second, the ratio gradlint / parse (target: at most 1.5) and th
 ratio ``--fix`` / ``check`` (target: at most 3).
 
 Usage: python benchmarks/bench.py [--package transformers==4.46.3] [--limit N] [--repeat 1]
+
+**Project mode** (``--project DIR``, e.g. ``--project path/to/timm/models``) measures the
+whole-program analysis on a package whose files import one another. Each pass runs in a
+fresh process (so no pass inherits another's parsed modules), one after the other:
+
+* ``parse`` / ``gradlint -j 1``: the ratio gradlint / bare parse on the package, one
+  worker, no cache (target: at most 1.5),
+* ``cold`` / ``warm`` / ``edit``: ``gradlint check`` as a user runs it (a new process,
+  default workers) on a copy of the package's top package with a fresh result cache,
+  then again unchanged, then after appending a line to one file: the largest file that
+  no other file imports (``edit leaf``) and the most imported one (``edit shared``:
+  every file importing it is linted again). Target for ``edit leaf``: under 2 s.
+* ``--jobs-package transformers==4.46.3`` (or a directory): also ``gradlint -j 2`` over
+  all of that package, no cache.
+
+``--against CHECKOUT`` runs the ``gradlint -j`` passes with another checkout's code too
+(an older commit, say) and prints the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
 import subprocess
 import tempfile
 import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Dict, Tuple
 
 import libcst
 
@@ -58,12 +79,140 @@ def fetch(package: str) -> Path:
     return target
 
 
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+#: one measured pass in a fresh process (argv: kind, file listing, jobs); only long-stable API,
+#: so that ``--against`` can run an older checkout
+_PASS = """
+import json, resource, sys, time
+import libcst
+from pathlib import Path
+from gradlint.engine import decode, rules_for
+from gradlint.runner import lint_files
+from gradlint.selection import select_rules
+
+def cpu():
+    mine, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + workers.ru_utime + workers.ru_stime
+
+kind, files, jobs = sys.argv[1], json.loads(Path(sys.argv[2]).read_text()), int(sys.argv[3])
+rules = select_rules([], [])
+if kind == "parse":
+    parsed = [t for t in (decode(Path(f).read_bytes()) for f in files) if rules_for(t, rules)]
+    start, start_cpu = time.perf_counter(), cpu()
+    for text in parsed:
+        libcst.parse_module(text)
+else:
+    start, start_cpu = time.perf_counter(), cpu()
+    lint_files(files, rules, jobs)
+print(time.perf_counter() - start, cpu() - start_cpu)
+"""
+
+
+def _timed_pass(kind: str, files, checkout: Path = CHECKOUT, jobs: int = 1) -> Tuple[float, float]:
+    """(wall, CPU) seconds of one pass (``parse`` or ``lint``, no cache) in a new process running ``checkout``.
+
+    CPU time (the process's and its workers') is what the ratios use: the machine may be
+    shared, and waiting for a core is not gradlint's cost.
+    """
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as listing:
+        json.dump([str(f) for f in files], listing)
+    try:
+        env = dict(os.environ, PYTHONPATH=str(checkout))
+        command = [sys.executable, "-c", _PASS, kind, listing.name, str(jobs)]
+        out = subprocess.run(command, env=env, cwd=checkout, check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(listing.name)
+    wall, cpu = out.split()[-2:]
+    return float(wall), float(cpu)
+
+
+def _cli(paths) -> float:
+    """Wall time of ``gradlint check`` as a user runs it (a new process, default workers, the result cache)."""
+    command = [sys.executable, "-m", "gradlint", "check", "--exit-zero", "-q", *map(str, paths)]
+    start = time.perf_counter()
+    subprocess.run(command, env=dict(os.environ, PYTHONPATH=str(CHECKOUT)), cwd=CHECKOUT, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _importers(files) -> Dict[str, int]:
+    """How many of ``files`` import each file (directly)."""
+    from gradlint.analysis.project import imported_modules, project_for
+
+    counts = {os.path.abspath(f): 0 for f in files}
+    for path in files:
+        text = decode(Path(path).read_bytes())
+        for module in set(map(os.path.abspath, imported_modules(project_for(path), path, text))):
+            if module in counts and module != os.path.abspath(path):
+                counts[module] += 1
+    return counts
+
+
+def project_mode(args) -> None:
+    directory = Path(args.project).resolve()
+    files = sorted(str(p) for p in directory.rglob("*.py"))
+    megabytes = sum(os.path.getsize(f) for f in files) / 1e6
+    print(f"project: {directory}: {len(files)} files, {megabytes:.1f} MB")
+    parse = _timed_pass("parse", files)
+    lint = _timed_pass("lint", files)
+    print(f"{'':16} {'wall':>8}   {'CPU':>8}")
+    print(f"parse            {parse[0]:8.2f} s {parse[1]:8.2f} s")
+    print(f"gradlint -j 1    {lint[0]:8.2f} s {lint[1]:8.2f} s")
+    print(f"ratio gradlint (1 worker, no cache) / bare parse, CPU: {lint[1] / parse[1]:.2f}  (target <= 1.5)")
+    if args.against:
+        other = _timed_pass("lint", files, Path(args.against))
+        print(f"gradlint -j 1 at {args.against}: {other[0]:8.2f} s {other[1]:8.2f} s; CPU ratio: {lint[1] / other[1]:.2f}")
+
+    from gradlint.analysis.project import package_top
+
+    top = Path(package_top(str(directory)) or directory)
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / top.name
+        shutil.copytree(top, copy)
+        linted = copy / directory.relative_to(top)
+        copied = [str(linted / Path(f).relative_to(directory)) for f in files]
+        importers = _importers(copied)
+        leaves = [f for f in copied if importers[os.path.abspath(f)] == 0 and not f.endswith("__init__.py")]
+        leaf = max(leaves or copied, key=os.path.getsize)
+        shared = max(copied, key=lambda f: (importers[os.path.abspath(f)], f))
+        times = {"cold": _cli([linted]), "warm": _cli([linted])}
+        for label, edited in (("edit leaf", leaf), ("edit shared", shared)):
+            with open(edited, "a", encoding="utf-8") as handle:
+                handle.write("\n# edited by the benchmark\n")
+            times[label] = _cli([linted])
+            name = os.path.relpath(edited, linted)
+            label_ = f"{label} ({name}, imported by {importers[os.path.abspath(edited)]})"
+            times[label_] = times.pop(label)
+    for label, seconds in times.items():
+        print(f"{label:<40} {seconds:8.2f} s")
+    print("target: an edit of one file re-runs in under 2 s")
+
+    if args.jobs_package:
+        root = Path(args.jobs_package) if os.path.isdir(args.jobs_package) else fetch(args.jobs_package)
+        every = sorted(str(p) for p in root.rglob("*.py"))
+        wall, cpu = _timed_pass("lint", every, jobs=2)
+        print(f"{args.jobs_package}: {len(every)} files, gradlint -j 2, no cache: {wall:8.2f} s wall, {cpu:8.2f} s CPU")
+        if args.against:
+            other = _timed_pass("lint", every, Path(args.against), jobs=2)
+            print(f"  at {args.against}: {other[0]:8.2f} s wall, {other[1]:8.2f} s CPU; CPU ratio {cpu / other[1]:.2f}")
+            print("  (target: at most 1.2)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--package", default="transformers==4.46.3")
     parser.add_argument("--limit", type=int, default=0, help="only the first N files (sorted)")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--project", help="project mode on this package directory (see above)")
+    parser.add_argument(
+        "--jobs-package", help="project mode: also lint all of this package (pip requirement or directory) on two workers"
+    )
+    parser.add_argument("--against", help="project mode: also time the -j passes with this checkout's code")
     args = parser.parse_args()
+    if args.project:
+        project_mode(args)
+        return
 
     root = fetch(args.package)
     files = sorted(str(p) for p in root.rglob("*.py"))
