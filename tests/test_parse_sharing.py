@@ -9,6 +9,7 @@ import pytest
 from gradlint.analysis import imports, parsed
 from gradlint.analysis.project import forget_projects
 from gradlint.rules import ALL_RULES
+from gradlint import runner
 from gradlint.runner import lint_files
 from test_project import NET
 
@@ -44,7 +45,9 @@ def fresh_process_state():
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(tmp_path, monkeypatch):
+    # linted in this process (as where fork is missing), where the parses can be counted
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)
     for name, text in {"models.py": MODELS, "train.py": TRAIN, "evaluate.py": EVALUATE}.items():
         (tmp_path / name).write_text(textwrap.dedent(text))
     fresh_process_state()
