@@ -90,25 +90,28 @@ class Project:
         #: what the files of the project call under no_grad (for the listing ``_callees_of``)
         self._callees: Optional[FrozenSet[str]] = None
         self._callees_of: Optional[List[str]] = None
+        #: find_module's answers, as of ``_found_at``
+        self._found: Dict[tuple, Optional[str]] = {}
+        self._found_at = 0.0
 
     def find_module(self, name: str, importer: str, level: int) -> Optional[str]:
         """The file of module ``name`` imported from ``importer`` (``level`` dots), if it is the project's."""
-        parts = [part for part in name.split(".") if part] if name else []
         if level:
             base = os.path.dirname(os.path.abspath(importer))
             for _ in range(level - 1):
                 base = os.path.dirname(base)
-            bases = [base]
+            bases: Tuple[str, ...] = (base,)
         else:
-            bases = list(self.roots)
-        for base in bases:
-            candidate = os.path.join(base, *parts)
-            for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
-                if parts and os.path.isfile(path):
-                    return path
-                if not parts and level and os.path.isfile(os.path.join(base, "__init__.py")):
-                    return os.path.join(base, "__init__.py")
-        return None
+            bases = self.roots
+        # the files of a package resolve the same names again and again
+        now = time.monotonic()
+        if now - self._found_at > RESCAN_AFTER:
+            self._found.clear()
+            self._found_at = now
+        key = (name, bases, level > 0)
+        if key not in self._found:
+            self._found[key] = _find_in(name, bases, level > 0)
+        return self._found[key]
 
     def no_grad_callees(self, names: FrozenSet[str]) -> FrozenSet[str]:
         """Those of ``names`` that some file of the project imports by name and calls under no_grad.
@@ -132,6 +135,18 @@ class Project:
             self._files = _python_files(self.scan_root)
             self._scanned_at = now
         return self._files
+
+
+def _find_in(name: str, bases: Tuple[str, ...], relative: bool) -> Optional[str]:
+    parts = [part for part in name.split(".") if part] if name else []
+    for base in bases:
+        candidate = os.path.join(base, *parts)
+        for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
+            if parts and os.path.isfile(path):
+                return path
+            if not parts and relative and os.path.isfile(os.path.join(base, "__init__.py")):
+                return os.path.join(base, "__init__.py")
+    return None
 
 
 _PROJECTS: Dict[Tuple[str, ...], Project] = {}
