@@ -140,7 +140,7 @@ def _analyse_caller(caller: str, target: str) -> Dict[str, list]:
     if data is None:
         return {}
     text = data.decode("utf-8", "replace")
-    module = imports.parse_checked(text)
+    module = imports.parse_checked(text, caller)
     if module is None:
         return {}
     budget = imports.remaining_budget()
