@@ -310,6 +310,74 @@ POSITIVES = [
         """,
         [7],
     ),
+    case(
+        "alias-of-a-view-of-a-bias-sliced-in-place",
+        """\
+        import torch
+        import torch.nn as nn
+
+        head = nn.Linear(3, 15)
+        groups = head.bias.view(3, -1)
+        groups[:, 4] += 1.0  # expect: GRD201
+        """,
+        [6],
+    ),
+    case(
+        "alias-of-a-row-of-a-weight-in-place-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+        layer = nn.Linear(4, 4)
+        w = layer.weight[0]
+        w.add_(1.0)  # expect: GRD201
+        """,
+        [6],
+    ),
+    case(
+        "alias-through-a-chain-of-views-and-transpose",
+        """\
+        import torch
+
+        w = torch.randn(4, 6, requires_grad=True)
+        t = w.T
+        rows = t[1:].unsqueeze(0)
+        rows.mul_(0.5)  # expect: GRD201
+        """,
+        [6],
+    ),
+    case(
+        "alias-of-a-reshape-of-a-leaf",
+        """\
+        import torch
+
+        w = torch.randn(4, 6, requires_grad=True)
+        flat = w.reshape(-1)
+        flat[0] = 1.0  # expect: GRD201
+        """,
+        [5],
+    ),
+    case(
+        "alias-of-a-parameter-view-in-a-method",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Gate(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scale = nn.Parameter(torch.ones(2, 3))
+
+            def reset_first(self):
+                first = self.scale[0, ...]
+                first.fill_(0.0)  # expect: GRD201
+
+
+        Gate().reset_first()
+        """,
+        [12],
+    ),
 ]
 
 
@@ -652,6 +720,101 @@ NEGATIVES = [
         w = torch.randn(3, 4, requires_grad=True)
         h = w * 2
         h[:, 0] -= 0.1
+        """,
+    ),
+    case(
+        "alias-of-a-view-made-and-written-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        head = nn.Linear(3, 15)
+        with torch.no_grad():
+            groups = head.bias.view(3, -1)
+            groups[:, 4] += 1.0
+        """,
+    ),
+    case(
+        "alias-of-a-view-written-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        layer = nn.Linear(4, 4)
+        w = layer.weight[0]
+        with torch.no_grad():
+            w.add_(1.0)
+        """,
+    ),
+    case(
+        "alias-of-a-detached-view",
+        """\
+        import torch
+        import torch.nn as nn
+
+        layer = nn.Linear(4, 4)
+        w = layer.weight.detach()[0]
+        w.add_(1.0)
+        v = layer.weight[0].detach()
+        v.add_(1.0)
+        """,
+    ),
+    case(
+        "alias-of-a-cloned-slice",
+        """\
+        import torch
+        import torch.nn as nn
+
+        layer = nn.Linear(4, 4)
+        w = layer.weight[0].clone()
+        w.add_(1.0)
+        """,
+    ),
+    case(
+        "alias-of-advanced-indexing-is-a-copy",
+        """\
+        import torch
+
+        w = torch.randn(4, 4, requires_grad=True)
+        picked = w[[0, 2]]
+        picked.add_(1.0)
+        positive = w[w > 0]
+        positive.mul_(2.0)
+        """,
+    ),
+    case(
+        "alias-of-a-view-of-a-non-leaf",
+        """\
+        import torch
+
+        w = torch.randn(4, 4, requires_grad=True)
+        h = (w * 2).view(-1)
+        h[0] += 1.0
+        row = (w + 1)[0]
+        row.zero_()
+        """,
+    ),
+    case(
+        "alias-of-a-reshape-that-copies",
+        """\
+        import torch
+
+        w = torch.randn(4, 6, requires_grad=True)
+        flat = w.T.reshape(-1)
+        flat[0] = 1.0
+        rows = w.T.flatten()
+        rows.zero_()
+        """,
+    ),
+    case(
+        "alias-rebound-to-a-copy-before-the-write",
+        """\
+        import torch
+
+        w = torch.randn(4, 4, requires_grad=True)
+        row = w[0]
+        row = row * 2
+        row.add_(1.0)
         """,
     ),
 ]

@@ -6,7 +6,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import base_path, dotted, literal_int, literal_str
-from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, ref, seq, tensor
+from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr".split()
@@ -70,7 +70,7 @@ class Expressions:
             if attr == "data":
                 return tensor(False, True, data_of=base_path(node.value), cut=obj.grad is True or obj.cut)
             if attr in ("T", "mT", "H", "mH", "real", "imag"):
-                return self._op_result([(node.value, obj)], "none")
+                return view_of(obj, self._op_result([(node.value, obj)], "none"))
             return UNKNOWN
         if kind == "dist":
             if attr in api.DISTRIBUTION_GRAD_ATTRIBUTES:
@@ -91,7 +91,8 @@ class Expressions:
         if base.kind == "tensor" and not base.struct:
             if base.grad is False:
                 return tensor(False, base.leaf, cut=base.cut)
-            return self._op_result([(node.value, base)], "none")
+            result = self._op_result([(node.value, base)], "none")
+            return view_of(base, result) if all(self._basic_index(e) for e in node.slice) else result
         index = node.slice[0].slice if len(node.slice) == 1 else None
         if not isinstance(index, cst.Index):
             return UNKNOWN
@@ -105,6 +106,18 @@ class Expressions:
         if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
             return Value(kind="module", params=base.params)
         return UNKNOWN
+
+    def _basic_index(self, element: cst.SubscriptElement) -> bool:
+        """A slice, an int, ``None`` or ``...``: indexing that makes a view, not a copy (``w[mask]``)."""
+        index = element.slice
+        if isinstance(index, cst.Slice):
+            return True
+        value = index.value
+        if literal_int(value) is not None or isinstance(value, cst.Ellipsis):
+            return True
+        if isinstance(value, cst.Name):
+            return value.value == "None" or (self.lookup(value.value) or UNKNOWN).kind == "number"
+        return False
 
     def _eval_dict(self, node: cst.Dict) -> Value:
         keys, values = [], []

@@ -166,6 +166,8 @@ VIEW_METHODS = frozenset(
     "view view_as reshape flatten squeeze unsqueeze transpose permute narrow select expand t diagonal unflatten "
     "movedim swapaxes unbind split chunk as_strided".split()
 )
+#: View methods that copy when their receiver is not contiguous (``w.T.reshape(-1)``).
+COPYING_RESHAPES = frozenset({"reshape", "reshape_as", "flatten"})
 
 
 def is_inplace_function(qual: str, call) -> bool:

@@ -10,7 +10,7 @@ from . import torch_api as api
 from .evidence import PROVEN_GRAD
 from .state import FreezeEvent
 from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool, literal_str
-from .values import NONE, UNKNOWN, Tri, Value, dict_item, dict_values, join_tri, seq, tensor
+from .values import NONE, UNKNOWN, Tri, Value, dict_item, dict_values, join_tri, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
     "keys values items get to_tuple index count pop update copy setdefault append extend".split()
@@ -291,7 +291,10 @@ class TorchSemantics:
                 # .to(device) returns its receiver when nothing changes: maybe still a leaf
                 return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)
             return result
-        return self._op_result([(receiver_node, receiver)] + args, api.saving_of(name))
+        result = self._op_result([(receiver_node, receiver)] + args, api.saving_of(name))
+        if name in api.VIEW_METHODS and (name not in api.COPYING_RESHAPES or receiver.leaf):
+            return view_of(receiver, result)
+        return result
 
     def _conversion_dtype(self, name: str, node: cst.Call) -> str:
         """The floating dtype ``x.double()``, ``x.to(torch.float64)``, ``x.to(device, dtype)`` or

@@ -63,6 +63,9 @@ class Value:
     dtype: str = ""
     #: "module" (``nn.Sequential(...)`` of literal members): how many of its members have parameters
     layers: int = 0
+    #: "tensor": a view (slice, ``.view()``, ``.T``) of a leaf grad tensor made under grad mode,
+    #: so writing it in place raises as writing the leaf does.
+    leaf_view: bool = False
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -87,6 +90,13 @@ NONE = Value(kind="none")
 
 def tensor(grad: Tri, leaf: Tri, **extra) -> Value:
     return Value(kind="tensor", grad=grad, leaf=leaf, **extra)
+
+
+def view_of(base: Value, result: Value) -> Value:
+    """``result``, a view of ``base``, marked when ``base`` is a leaf grad tensor or a view of one."""
+    if result.grad is True and (base.is_leaf_grad or base.leaf_view):
+        return result.with_(leaf_view=True)
+    return result
 
 
 def ref(qual: str) -> Value:
@@ -124,6 +134,7 @@ def join(a: Value, b: Value) -> Value:
             through=a.through | b.through,
             saved_params=a.saved_params | b.saved_params,
             dtype=a.dtype if a.dtype == b.dtype else "",
+            leaf_view=a.leaf_view and b.leaf_view,
         )
     if a.kind == "module":
         return Value(

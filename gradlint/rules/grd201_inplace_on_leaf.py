@@ -51,17 +51,20 @@ class InplaceOnLeaf(Rule):
     def _check(self, ctx, node, written, what: str) -> None:
         if ctx.grad_enabled is not True:
             return
-        value = ctx.value(written)
-        view = ""
-        if not value.is_leaf_grad:
-            viewed = _viewed(written)
-            if viewed is written or not ctx.value(viewed).is_leaf_grad:
-                return
-            view, written = "a view of ", viewed
+        value, viewed = ctx.value(written), _viewed(written)
+        if value.is_leaf_grad:
+            view, what_is_written = "", f"`{source(written, 30)}`, a leaf tensor"
+        elif viewed is not written and ctx.value(viewed).is_leaf_grad:
+            view, what_is_written = "a view of ", f"a view of `{source(viewed, 30)}`, a leaf tensor"
+        elif value.leaf_view and value.is_grad_tensor:
+            # `b = w.view(3, -1)` earlier: `b` (or a slice of it) is the view
+            view, what_is_written = "a view of ", f"`{source(viewed, 30)}`, a view of a leaf tensor"
+        else:
+            return
         self.report(
             ctx,
             node,
-            f"{what} writes in place to {view}`{source(written, 30)}`, a leaf tensor that requires grad: "
+            f"{what} writes in place to {what_is_written} that requires grad: "
             f"autograd raises \"{view}a leaf Variable that requires grad is being used in an in-place "
             "operation\". " + _FIX,
             self._fix(ctx),

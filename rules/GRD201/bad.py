@@ -32,7 +32,18 @@ try:
     clamp(b)  # expect: GRD201
 except RuntimeError as error:
     errors.append(str(error))
-assert len(errors) == 4, f"only {len(errors)} of the 4 in-place initialisations failed"
+head = nn.Linear(3, 15)
+bias_groups = head.bias.view(3, -1)  # the bias seen as 3 groups of 5
+try:
+    bias_groups[:, 4] += 1.0  # expect: GRD201
+except RuntimeError as error:
+    errors.append(str(error))
+first_row = head.weight[0]
+try:
+    first_row.mul_(0.5)  # expect: GRD201
+except RuntimeError as error:
+    errors.append(str(error))
+assert len(errors) == 6, f"only {len(errors)} of the 6 in-place initialisations failed"
 assert all("leaf Variable that requires grad is being used in an in-place operation" in e for e in errors), errors
 
 for step in range(50):

@@ -13,11 +13,16 @@ lr = 0.1
 
 # initialisation tweaks: in place on a leaf, so not recorded by autograd
 clamp = nn.ReLU(inplace=True)
+head = nn.Linear(3, 15)
 with torch.no_grad():
     w[0, 0] -= 1.0
     F.relu(b, inplace=True)
     torch.relu_(b)
     clamp(b)
+    bias_groups = head.bias.view(3, -1)  # the bias seen as 3 groups of 5
+    bias_groups[:, 4] += 1.0
+first_row = head.weight.detach()[0]  # shares the storage, outside the graph
+first_row.mul_(0.5)
 
 for step in range(50):
     pred = x @ w + b
