@@ -219,6 +219,39 @@ POSITIVES = [
         """,
         [5],
     ),
+    case(
+        "grad-is-none-check-is-not-a-use",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        x = torch.randn(8, 4, requires_grad=True)  # expect: GRD304
+        for step in range(3):
+            model(x).sum().backward()
+            if x.grad is None:
+                print("no gradient reached the input")
+        """,
+        [5],
+    ),
+    case(
+        "grad-is-not-none-check-in-a-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def train(model):
+            batch = torch.rand(2, 4, requires_grad=True)  # expect: GRD304
+            loss = model(batch).mean()
+            loss.backward()
+            return None is not batch.grad
+
+
+        train(nn.Linear(4, 2))
+        """,
+        [6],
+    ),
 ]
 
 
@@ -401,6 +434,32 @@ NEGATIVES = [
         w = nn.Parameter(torch.randn(10, 1))
         w.requires_grad = True
         model(torch.randn(2, 10) @ w.expand(10, 10)).sum().backward()
+        """,
+    ),
+    case(
+        "grad-read-after-a-none-check",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        x = torch.randn(8, 4, requires_grad=True)
+        model(x).sum().backward()
+        if x.grad is not None:
+            saliency = x.grad.abs()
+        """,
+    ),
+    case(
+        "none-check-on-another-attribute",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        x = torch.randn(8, 4, requires_grad=True)
+        model(x).sum().backward()
+        if x.grad_fn is None:
+            print("x is a leaf")
         """,
     ),
 ]

@@ -26,6 +26,7 @@ HOOKS = (
     "on_assign",
     "on_augassign",
     "on_attribute",
+    "on_comparison",
     "on_expr_stmt",
     "on_freeze",
     "on_backward",

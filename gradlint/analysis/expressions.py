@@ -159,6 +159,7 @@ class Expressions:
         return seq([element])
 
     def _eval_comparison(self, node: cst.Comparison) -> Value:
+        self._emit("on_comparison", node)  # before its operands' hooks
         values = [self.eval(node.left)] + [self.eval(c.comparator) for c in node.comparisons]
         if any(v.kind == "tensor" for v in values):
             return tensor(False, None)

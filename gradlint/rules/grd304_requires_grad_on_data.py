@@ -16,6 +16,8 @@ class RequiresGradOnData(Rule):
         self._scope = _Uses()
         #: the module's names are read by functions too, which are walked after it
         self._module = None
+        #: ids of the names ``x`` of ``x.grad is None`` / ``x.grad is not None`` checks
+        self._grad_checks = set()
 
     def on_assign(self, target, ctx, value_node) -> None:
         if isinstance(target, cst.Attribute) and target.attr.value == "requires_grad":
@@ -30,7 +32,14 @@ class RequiresGradOnData(Rule):
         else:
             self._scope.created.pop(target.value, None)
 
+    def on_comparison(self, node: cst.Comparison, ctx) -> None:
+        checked = _grad_none_check(node)
+        if checked is not None:
+            self._grad_checks.add(id(checked))
+
     def on_name(self, node: cst.Name, ctx) -> None:
+        if id(node) in self._grad_checks:
+            return  # `x.grad is None` reads no gradient: it is not a use of x
         for uses in (self._scope, self._module):
             if uses is not None and node.value in uses.created:
                 uses.loads[node.value].append(id(node))
@@ -76,8 +85,8 @@ class RequiresGradOnData(Rule):
                 self.report(
                     ctx,
                     target,
-                    f"`{name}` is made to require grad but only ever fed to a model or loss, and its `.grad` is "
-                    "never read: autograd computes and stores a gradient for it on every backward() for nothing. "
+                    f"`{name}` is made to require grad but only ever fed to a model or loss, and nothing uses its "
+                    "`.grad`: autograd computes and stores a gradient for it on every backward() for nothing. "
                     "Drop `requires_grad=True` (or the `requires_grad_()` call).",
                 )
 
@@ -93,3 +102,14 @@ def _creates_data_leaf(node: cst.Call, ctx) -> bool:
     callee = ctx.value(node.func)
     requires = kwarg(node, "requires_grad")
     return callee.kind == "ref" and callee.qual in FACTORIES and requires is not None and literal_bool(requires.value)
+
+
+def _grad_none_check(node: cst.Comparison):
+    """The name ``x`` of ``x.grad is None`` or ``x.grad is not None``, else None."""
+    if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.Is, cst.IsNot)):
+        return None
+    for side, other in ((node.left, node.comparisons[0].comparator), (node.comparisons[0].comparator, node.left)):
+        if isinstance(other, cst.Name) and other.value == "None" and isinstance(side, cst.Attribute):
+            if side.attr.value == "grad" and isinstance(side.value, cst.Name):
+                return side.value
+    return None
