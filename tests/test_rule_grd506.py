@@ -272,3 +272,19 @@ NEGATIVES = [
 
 
 test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
+
+
+def test_summary_message_and_page_say_what_variable_does():
+    """Under torch 2.13 ``Variable(t)`` is ``t.detach()``: nothing the user reads may call it a no-op."""
+    import textwrap
+
+    from gradlint.docs import render_rule
+    from gradlint.engine import lint_text
+    from gradlint.rules import BY_CODE
+
+    rule = BY_CODE[CODE]
+    source = "from torch.autograd import Variable\nimport torch\nx = Variable(torch.randn(2))\n"
+    (finding,) = lint_text(textwrap.dedent(source), "snippet.py", [rule])
+    for text in (rule.summary, finding.message, render_rule(rule)):
+        assert "t.detach()" in text
+        assert "no-op wrapper" not in text and "has been a no-op" not in text
