@@ -331,6 +331,57 @@ POSITIVES = [
         """,
         [17],
     ),
+    case(
+        "float-accumulator-appended-once-per-epoch",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        criterion = nn.MSELoss()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(3)]
+        history = []
+        for epoch in range(5):
+            epoch_loss = 0.0
+            for x, y in loader:
+                opt.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                opt.step()
+                epoch_loss += loss  # expect: GRD502
+            history.append(epoch_loss / len(loader))  # expect: GRD502
+        """,
+        [16, 17],
+    ),
+    case(
+        "float-accumulator-per-epoch-in-a-fit-function",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def fit(model, loader, opt, criterion, epochs):
+            history = []
+            for epoch in range(epochs):
+                running = 0.0
+                for x, y in loader:
+                    opt.zero_grad()
+                    loss = criterion(model(x), y)
+                    loss.backward()
+                    opt.step()
+                    running = running + loss * x.size(0)  # expect: GRD502
+                history.append(running / len(loader))  # expect: GRD502
+            return history
+
+
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(8, 4), torch.randn(8, 1))]
+        fit(model, loader, opt, nn.MSELoss(), 3)
+        """,
+        [14, 15],
+    ),
 ]
 
 
@@ -677,6 +728,66 @@ NEGATIVES = [
 
         w = nn.Parameter(torch.randn(5))
         log_likelihood(w, [(0, 1), (2, 2)]).sum().backward()
+        """,
+    ),
+    case(
+        "float-accumulator-of-items-appended-per-epoch",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        criterion = nn.MSELoss()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(3)]
+        history = []
+        for epoch in range(5):
+            epoch_loss = 0.0
+            for x, y in loader:
+                opt.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                opt.step()
+                epoch_loss += loss.item()
+            history.append(epoch_loss / len(loader))
+        """,
+    ),
+    case(
+        "float-accumulator-backpropagated-every-k-steps",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        criterion = nn.MSELoss()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(8)]
+        accumulated = 0.0
+        for i, (x, y) in enumerate(loader):
+            accumulated = accumulated + criterion(model(x), y)
+            if (i + 1) % 4 == 0:
+                accumulated.backward()
+                opt.step()
+                opt.zero_grad()
+                accumulated = 0.0
+        """,
+    ),
+    case(
+        "number-from-item-joined-with-a-loss",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        history = []
+        for step in range(3):
+            opt.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            opt.step()
+            value = loss.item() if step % 2 else loss.detach()
+            history.append(value)
         """,
     ),
 ]

@@ -119,6 +119,11 @@ def join(a: Value, b: Value) -> Value:
         # `try: import torch` / `except ImportError: torch = None`: where it is used, it is the module
         if {a.kind, b.kind} == {"ref", "none"}:
             return a if a.kind == "ref" else b
+        # `total = 0.0` then `total += loss` in a loop: once anything was added, total is a graph
+        # result; the other path (nothing added yet) is a plain number and has no graph to keep
+        for number, result in ((a, b), (b, a)):
+            if number.kind == "number" and not number.cut and result.is_nonleaf_grad:
+                return result
         return UNKNOWN
     if a.kind == "tensor":
         return tensor(
