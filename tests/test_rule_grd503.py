@@ -215,6 +215,21 @@ POSITIVES = [
         """,
         [6],
     ),
+    case(
+        "float-accumulated-loss-to-numpy-after-the-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        total = 0.0
+        for step in range(3):
+            total += model(torch.randn(8, 4)).pow(2).mean()
+        total.backward()
+        print(total.numpy())  # expect: GRD503
+        """,
+        [9],
+    ),
 ]
 
 
@@ -431,6 +446,20 @@ NEGATIVES = [
         model = nn.Linear(3, 1)
         with torch.no_grad():
             print(np.array(model(torch.randn(2, 3))))
+        """,
+    ),
+    case(
+        "float-accumulated-items-to-numpy-after-the-loop",
+        """\
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        total = 0.0
+        for step in range(3):
+            total += model(torch.randn(8, 4)).pow(2).mean().item()
+        print(np.float32(total))
         """,
     ),
 ]
