@@ -357,3 +357,34 @@ class EMA:
 
 def test_parameters_detached_in_place_are_frozen():
     assert findings(EMA_PARAMETERS_DETACHED_IN_INIT) == []
+
+
+# diffusers ControlNetModel.forward: the model's base class comes from a module that is not
+# resolved, and forward() collects each control block's output in a tuple (6f63c7f)
+FORWARD_OF_UNRESOLVED_MODEL_BASE = """
+from torch import nn
+
+from .modeling_utils import ModelMixin
+
+
+class ControlNet(ModelMixin):
+    def __init__(self, channels):
+        super().__init__()
+        self.conv_in = nn.Conv2d(4, channels, 3)
+        self.control_blocks = nn.ModuleList([])
+        for _ in range(3):
+            self.control_blocks.append(nn.Conv2d(channels, channels, 1))
+
+    def forward(self, sample):
+        sample = self.conv_in(sample)
+        residuals = (sample, sample)
+        outputs = ()
+        for residual, block in zip(residuals, self.control_blocks):
+            residual = block(residual)
+            outputs = outputs + (residual,)
+        return outputs
+"""
+
+
+def test_forward_of_a_model_with_an_unresolved_base_is_not_an_evaluation_loop():
+    assert findings(FORWARD_OF_UNRESOLVED_MODEL_BASE) == []
