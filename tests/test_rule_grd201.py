@@ -795,6 +795,19 @@ NEGATIVES = [
         """,
     ),
     case(
+        "alias-through-data-is-grd203s",
+        """\
+        import torch
+        import torch.nn as nn
+
+        layer = nn.Linear(4, 4)
+        v = layer.weight.data
+        v[0].add_(1.0)
+        row = layer.weight.data[0]
+        row.mul_(2.0)
+        """,
+    ),
+    case(
         "alias-of-a-reshape-that-copies",
         """\
         import torch
