@@ -553,6 +553,21 @@ NEGATIVES = [
         print(x_grad.shape, model.weight.grad.shape)
         """,
     ),
+    case(
+        "leaf-read-after-a-backward-through-a-view-of-it",
+        """\
+        import torch
+
+        x = torch.randn(8, 4)
+        w = torch.randn(4, 1, requires_grad=True)
+        scale = torch.ones(4)
+        penalty = (scale * w.squeeze(1)).sum()
+        penalty.backward()
+        for step in range(3):
+            loss = (x @ w).pow(2).mean()
+            loss.backward()
+        """,
+    ),
 ]
 
 

@@ -275,6 +275,8 @@ class Expressions:
                 continue
             if value.grad is False or value.kind not in ("tensor", "unknown", "seq"):
                 continue
+            if value.kind == "tensor" and value.leaf is True:
+                continue  # a leaf itself holds no graph, even when a freed graph went through a view of it
             path = base_path(node)
             if path in self.state.freed:
                 found.add(path)
