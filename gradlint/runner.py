@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import stat
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
@@ -176,6 +177,7 @@ def _serve(connection, settings) -> None:
     """A worker: lint the paths it is sent until told to stop (None) or its parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     codes, cache_dir, limits = settings
     rules = tuple(BY_CODE[c] for c in codes)
     cache = Cache(cache_dir, codes) if cache_dir else None
@@ -188,6 +190,16 @@ def _serve(connection, settings) -> None:
             connection.send(lint_file(path, rules, cache, limits))
         except (EOFError, OSError):
             return
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """A killed parent (SIGKILL, the OOM killer) stops no worker: each notices by itself, also mid-file.
+
+    Waiting for the end of its pipe is not enough: a worker forked later holds a copy of it.
+    """
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 class _Worker:

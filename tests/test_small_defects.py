@@ -26,35 +26,72 @@ def gradlint(*args, cwd, stdin=None, env=None):
 
 
 def start(*args, cwd):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # buffered, as a user's python is: PYTHONUNBUFFERED (set by some CI and harnesses) makes a
+    # write into a pipe whose reader left end early instead of raising BrokenPipeError
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
     return subprocess.Popen(
         [sys.executable, "-m", "gradlint", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=cwd,
-        env=env,
+        env={**env, "PYTHONPATH": str(ROOT)},
         start_new_session=True,
     )
 
 
 def test_a_closed_pipe_is_a_quiet_exit(tmp_path):
-    (tmp_path / "bad.py").write_text(BAD * 3000)  # far more output than a pipe holds
-    process = start("check", "--no-cache", "bad.py", cwd=tmp_path)
-    process.stdout.readline()
-    process.stdout.close()
-    _, stderr = process.communicate(timeout=300)
-    assert b"BrokenPipe" not in stderr and b"internal error" not in stderr and b"Traceback" not in stderr
+    # far more output than a pipe holds (64 KiB), cheaply: 100 findings under a long path
+    deep = tmp_path.joinpath(*["d" * 200] * 5)
+    deep.mkdir(parents=True)
+    (deep / "bad.py").write_text(
+        "import torch\n" + "".join(f"w{i} = torch.zeros(3, requires_grad=True)\nw{i} += 1\n" for i in range(100))
+    )
+    for arguments in (["check", "--no-cache", "."], ["check", "--no-cache", "--format", "sarif", "."]):
+        process = start(*arguments, cwd=tmp_path)
+        assert process.stdout.readline()
+        process.stdout.close()
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 1, stderr
+        assert b"BrokenPipe" not in stderr and b"internal error" not in stderr and b"Traceback" not in stderr
 
 
-def test_sigterm_stops_the_workers_quietly(tmp_path):
+def _busy_run(tmp_path):
+    """A -j2 run over enough files to keep both workers busy for a while."""
     body = "".join(f"def f{i}(x):\n    y = x * 2\n    return y.sum()\n" for i in range(400))
     for index in range(24):
         (tmp_path / f"m{index}.py").write_text(BAD + body)
     process = start("check", "--no-cache", "-j2", ".", cwd=tmp_path)
     time.sleep(3)
-    os.killpg(process.pid, signal.SIGTERM)  # as CI cancelling a job does: the whole group
-    _, stderr = process.communicate(timeout=120)
+    return process
+
+
+def _alive(session: int):
+    """Processes of the run's session that are still running (not zombies waiting to be reaped)."""
+    states = subprocess.run(["ps", "-e", "-o", "sid=,stat="], capture_output=True, text=True).stdout.split("\n")
+    return [line for line in states if line.split()[:1] == [str(session)] and not line.split()[1].startswith("Z")]
+
+
+def test_sigterm_stops_the_workers_quietly(tmp_path):
+    # to the main process only, as `kill PID`, `timeout` or an editor sends it (a signal to the
+    # whole group, as CI cancelling a job sends, ends every process by itself)
+    process = _busy_run(tmp_path)
+    os.kill(process.pid, signal.SIGTERM)
+    # workers still holding the output pipes would keep communicate() waiting
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143
+    assert b"Traceback" not in stderr and b"Error" not in stderr, stderr.decode()[-2000:]
+    time.sleep(1)
+    assert not _alive(process.pid)
+
+
+def test_workers_of_a_killed_run_stop(tmp_path):
+    """SIGKILL (the OOM killer) cannot be handled: the workers notice their parent is gone."""
+    process = _busy_run(tmp_path)
+    os.kill(process.pid, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=60)
     assert b"Traceback" not in stderr, stderr.decode()[-2000:]
+    time.sleep(1)
+    assert not _alive(process.pid)
 
 
 def test_cache_key_has_libcst_version_and_bad_entries_are_ignored(tmp_path, monkeypatch):
