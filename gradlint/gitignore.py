@@ -4,7 +4,8 @@ gradlint never runs git: git obeys the linted repository's own configuration
 (``core.fsmonitor`` is a command), so running it would execute whatever a
 downloaded repository asks for. Reading ``.gitignore`` files executes nothing.
 
-Semantics follow git's: ``.git/info/exclude`` then each ``.gitignore`` from the
+Semantics follow git's: ``core.excludesFile`` (read from git's configuration files,
+see :mod:`gradlint.gitconfig`), ``.git/info/exclude``, then each ``.gitignore`` from the
 repository root down, a deeper file and a later line taking precedence; a path
 inside an ignored directory stays ignored whatever a negation says; a nested
 repository (a submodule) has its own ignore files, and is itself skipped when
@@ -18,6 +19,8 @@ from typing import Dict, Optional, Tuple
 
 import pathspec
 
+from .gitconfig import default_excludes_file, excludes_file, user_config_files
+
 #: One directory's matchers, most important last: (directory they are relative to, spec).
 _Stack = Tuple[Tuple[str, "pathspec.GitIgnoreSpec"], ...]
 
@@ -26,6 +29,7 @@ class GitIgnore:
     def __init__(self) -> None:
         self._stacks: Dict[str, Optional[_Stack]] = {}
         self._ignored_dirs: Dict[str, bool] = {}
+        self._user_excludes = excludes_file(user_config_files())
 
     def is_ignored(self, path: str, is_dir: Optional[bool] = None) -> bool:
         path = os.path.abspath(path)
@@ -51,7 +55,9 @@ class GitIgnore:
         git = os.path.join(directory, ".git")
         stack: Optional[_Stack]
         if os.path.lexists(git):  # a repository root: nothing from above applies inside
-            stack = _spec_at(directory, _exclude_file(git))
+            common = _common_dir(git)
+            stack = _spec_at(directory, self._excludes_file(directory, common))
+            stack += _spec_at(directory, os.path.join(common, "info", "exclude") if common else "")
         else:
             parent = os.path.dirname(directory)
             stack = None if parent == directory else self._stack(parent)
@@ -59,6 +65,13 @@ class GitIgnore:
             stack = stack + _spec_at(directory, os.path.join(directory, ".gitignore"))
         self._stacks[directory] = stack
         return stack
+
+    def _excludes_file(self, root: str, common: str) -> str:
+        """``core.excludesFile`` of the repository at ``root``: its own config's, else the user's,
+        else git's default (lowest precedence of all ignore files)."""
+        own = excludes_file([os.path.join(common, "config")]) if common else None
+        chosen = own or self._user_excludes or default_excludes_file()
+        return os.path.join(root, chosen)
 
 
 def _matches(stack: Optional[_Stack], path: str, is_dir: bool) -> bool:
@@ -70,18 +83,28 @@ def _matches(stack: Optional[_Stack], path: str, is_dir: bool) -> bool:
     return False
 
 
-def _exclude_file(git: str) -> str:
-    """``info/exclude`` of the repository whose ``.git`` is ``git`` (a directory, or a file naming one)."""
-    if os.path.isfile(git):  # submodules and worktrees: "gitdir: <path>"
-        try:
-            with open(git, "rb") as handle:
-                first = handle.readline(4096).decode("utf-8", "surrogateescape").strip()
-        except OSError:
-            return ""
+def _common_dir(git: str) -> str:
+    """The directory holding the configuration and ``info/exclude`` of the repository whose
+    ``.git`` is ``git`` (a directory, or a file naming one: submodules and worktrees), or ""."""
+    if os.path.isfile(git):  # "gitdir: <path>"
+        first = _first_line(git)
         if not first.startswith("gitdir:"):
             return ""
         git = os.path.join(os.path.dirname(git), first[len("gitdir:"):].strip())
-    return os.path.join(git, "info", "exclude")
+    common = os.path.join(git, "commondir")  # a worktree shares its main repository's
+    if os.path.isfile(common):
+        named = _first_line(common)
+        if named:
+            return os.path.join(git, named)
+    return git
+
+
+def _first_line(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.readline(4096).decode("utf-8", "surrogateescape").strip()
+    except OSError:
+        return ""
 
 
 def _spec_at(directory: str, ignore_file: str) -> _Stack:

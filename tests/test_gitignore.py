@@ -144,3 +144,73 @@ def test_files_named_on_the_command_line(tmp_path, named):
     tree(tmp_path, {".gitignore": "gen.py\n", "gen.py": BAD})
     args = ["gen.py"] if named else ["--force-exclude", "gen.py"]
     assert reported(gradlint("check", *args, cwd=tmp_path)) == (["gen.py"] if named else [])
+
+
+@pytest.fixture
+def user_home(tmp_path, monkeypatch):
+    """A user whose git configuration lives under tmp_path (git reads these, so gradlint must)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "XDG_CONFIG_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return home
+
+
+def _repo(root: Path):
+    tree(root, {".git/info/.keep": "", "keep.py": BAD, "draft.py": BAD, "notes/scratch.py": BAD, "local.py": BAD})
+    return root
+
+
+def _kept(root: Path):
+    ignore = GitIgnore()
+    return sorted(name for name in ("keep.py", "draft.py", "notes/scratch.py", "local.py") if not ignore.is_ignored(str(root / name)))
+
+
+def test_the_users_core_excludes_file_applies(tmp_path, user_home):
+    repo = _repo(tmp_path / "repo")
+    # quoting, a comment, a continued line and an include, as git reads them
+    (user_home / ".gitconfig").write_text(
+        '[user]\n\tname = x ; comment\n[include]\n\tpath = more.gitconfig\n[core "x"]\n\texcludesFile = /nowhere\n'
+    )
+    (user_home / "more.gitconfig").write_text('[Core]\n\tExcludesFile = "~/my \\\nignore" # the global one\n')
+    (user_home / "my ignore").write_text("draft.py\nnotes/\n")
+    assert _kept(repo) == ["keep.py", "local.py"]
+    # the repository's info/exclude outranks it; a repository's own core.excludesFile replaces it
+    (repo / ".git" / "info" / "exclude").write_text("!draft.py\n")
+    assert _kept(repo) == ["draft.py", "keep.py", "local.py"]
+    (repo / ".git" / "config").write_text("[core]\n\texcludesfile = .git/mine\n")
+    (repo / ".git" / "mine").write_text("local.py\n")
+    assert _kept(repo) == ["draft.py", "keep.py", "notes/scratch.py"]
+
+
+def test_the_default_excludes_file_in_xdg_config_home(tmp_path, user_home, monkeypatch):
+    repo = _repo(tmp_path / "repo")
+    (user_home / ".config" / "git").mkdir(parents=True)
+    (user_home / ".config" / "git" / "ignore").write_text("draft.py\n")
+    assert _kept(repo) == ["keep.py", "local.py", "notes/scratch.py"]
+    xdg = tmp_path / "xdg"
+    (xdg / "git").mkdir(parents=True)
+    (xdg / "git" / "ignore").write_text("local.py\n")
+    (xdg / "git" / "config").write_text("[core]\n\tbare = false\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    assert _kept(repo) == ["draft.py", "keep.py", "notes/scratch.py"]
+    # ~/.gitconfig is read after the XDG file and wins
+    (xdg / "git" / "config").write_text(f"[core]\n\texcludesFile = {xdg / 'none'}\n")
+    (user_home / ".gitconfig").write_text("[core]\n\texcludesFile = ~/.config/git/ignore\n")
+    assert _kept(repo) == ["keep.py", "local.py", "notes/scratch.py"]
+
+
+def test_a_hostile_excludes_file_is_only_ever_read(tmp_path, user_home):
+    """A repository's config naming a FIFO, a directory or commands: nothing blocks, nothing runs."""
+    marker = tmp_path / "PWNED"
+    repo = _repo(tmp_path / "repo")
+    os.mkfifo(repo / ".git" / "fifo")
+    for target in ("fifo", "info", f"$(touch {marker})", f"!touch {marker}"):
+        (repo / ".git" / "config").write_text(
+            f'[core]\n\tfsmonitor = "touch {marker}"\n\texcludesFile = .git/{target}\n[include]\n\tpath = fifo\n'
+        )
+        result = gradlint("check", "--no-cache", ".", cwd=repo)
+        assert reported(result) == ["draft.py", "keep.py", "local.py", "notes/scratch.py"], result.stderr
+    assert not marker.exists()
