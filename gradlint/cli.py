@@ -196,7 +196,7 @@ def check(
     if show_files:
         _write_stdout("".join(f"{f}\n" for f in sorted(files)))
         sys.exit(EXIT_CLEAN)
-    limits = Limits(config.max_file_size, file_timeout or None)
+    limits = Limits(config.max_file_size, file_timeout or None, config.max_memory or None)
     findings += _lint_by_settings(files, resolver, jobs, cache_dir, limits)
     findings = sorted(f for f in findings if _kept(f, top if f.path == stdin_filename or f.path == "-" else resolver.for_path(f.path)))
     reader = _line_reader(stdin_data, stdin_filename or "-")

@@ -32,6 +32,7 @@ KEYS = (
     "respect-gitignore",
     "baseline",
     "max-file-size",
+    "max-memory",
 )
 
 #: a glob and the directory it is relative to
@@ -56,6 +57,8 @@ class Config:
     baseline: Optional[Path] = None
     #: files larger than this many bytes are not linted (GRD001)
     max_file_size: int = 1 << 20
+    #: memory a worker process may take beyond its start, in bytes (0: unbounded)
+    max_memory: int = 4 << 30
 
     @property
     def root(self) -> Path:
@@ -163,6 +166,8 @@ def load_config(path: Path, _extending: FrozenSet[Path] = frozenset()) -> Config
                 config.baseline = path.parent / value
             elif key == "max-file-size":
                 config.max_file_size = _size(value)
+            elif key == "max-memory":
+                config.max_memory = 0 if value == 0 else _size(value)
         except (ConfigError, SelectionError) as exc:
             raise ConfigError(f"{path}: key {key!r}: {exc}")
     return config

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import gc
+import importlib
 import multiprocessing
 import os
 import signal
@@ -19,6 +20,11 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Dict, List, Optional, Sequence, Tuple, Type
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
 
 from .analysis.project import dependency_digest
 from .cache import Cache
@@ -37,6 +43,8 @@ class Limits:
     max_file_size: int = 1 << 20
     #: Seconds one file may take (None: unbounded).
     file_timeout: Optional[float] = 60.0
+    #: Memory a worker may take beyond what it starts with, in bytes (None: unbounded).
+    max_memory: Optional[int] = 4 << 30
 
 
 def lint_file(
@@ -58,7 +66,7 @@ def lint_file(
     except RecursionError:
         return [_error(path, INTERNAL_ERROR, "nested too deeply: gradlint ran out of recursion")]
     except MemoryError:
-        return [_error(path, INPUT_ERROR, "not linted: gradlint ran out of memory on this file")]
+        return [_error(path, INPUT_ERROR, f"not linted: gradlint ran out of memory on this file{_memory_hint(limits)}")]
     except Exception as exc:  # a bug in gradlint must cost only this file
         return [_error(path, INTERNAL_ERROR, f"{type(exc).__name__}: {exc}".splitlines()[0])]
     finally:
@@ -120,6 +128,29 @@ def _raw_factor(path: str) -> int:
     return 32 if path.endswith(".ipynb") else 1
 
 
+def _memory_hint(limits: Limits) -> str:
+    return f" (over {_size(limits.max_memory)}, max-memory)" if limits.max_memory else ""
+
+
+def _limit_memory(extra: Optional[int]) -> None:
+    """Bound this worker's address space to what it has now plus ``extra``: past it an
+    allocation fails (a MemoryError, or the parser aborts the worker) and only the file
+    being linted is lost, instead of the machine swapping or the OOM killer ending the run."""
+    if not extra or resource is None:
+        return
+    try:
+        with open("/proc/self/statm", "rb") as handle:  # Linux: where the limit is enforced
+            current = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        wanted = current + extra
+        if hard != resource.RLIM_INFINITY:
+            wanted = min(wanted, hard)
+        if soft == resource.RLIM_INFINITY or wanted < soft:
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    except (OSError, ValueError, IndexError):
+        pass
+
+
 def _size(count: int) -> str:
     return f"{count / (1 << 20):.1f} MiB" if count >= 1 << 20 else f"{count / 1024:.0f} KiB"
 
@@ -170,6 +201,10 @@ def _fork_context():
     # fork: a worker inherits the loaded rules instead of importing everything again
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
+    try:  # libcst loads its native parser on first use: once here, not in every worker
+        importlib.import_module("libcst.native")
+    except ImportError:
+        pass
     return multiprocessing.get_context("fork")
 
 
@@ -179,6 +214,7 @@ def _serve(connection, settings) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     codes, cache_dir, limits = settings
+    _limit_memory(limits.max_memory)
     rules = tuple(BY_CODE[c] for c in codes)
     cache = Cache(cache_dir, codes) if cache_dir else None
     gc.freeze()  # what the parent had: a collection in this worker need not walk it
@@ -249,6 +285,8 @@ def _supervise(context, paths: Sequence[str], settings, count: int) -> List[List
                 if outcome is None:
                     continue
                 (number, path), findings = worker.task, outcome
+                if isinstance(findings, tuple) and limits.max_memory and findings[0] == INTERNAL_ERROR:
+                    findings = (INTERNAL_ERROR, findings[1] + f"; it may have run out of memory{_memory_hint(limits)}")
                 results[number] = [_error(path, *findings)] if isinstance(findings, tuple) else findings
                 worker.task = None
                 if isinstance(findings, tuple):  # the worker died or overran: replace it

@@ -237,3 +237,24 @@ def test_a_parser_crash_in_a_small_run_costs_only_its_file(tmp_path, jobs):
     crash, good = result.stdout.splitlines()
     assert crash.startswith("crash.py:1:1: GRD002 ") and "died (killed by SIGABRT)" in crash
     assert good.startswith("good.py:3:1: GRD201 ")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the address-space limit is enforced on Linux")
+def test_a_file_over_the_memory_limit_costs_only_itself(tmp_path):
+    functions = "".join(f"def f{i}(x):\n    y = x * 2 + {i}\n    return y.sum()\n" for i in range(1000))
+    (tmp_path / "big.py").write_text(BAD + functions)  # 50 KB: about 30 MB to analyse
+    (tmp_path / "small.py").write_text(BAD)
+    (tmp_path / "pyproject.toml").write_text('[tool.gradlint]\nmax-memory = "12 MiB"\n')
+    result = gradlint("check", "--no-cache", ".", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    big, small = result.stdout.splitlines()
+    assert big.split(" ")[:2] in (["big.py:1:1:", "GRD001"], ["big.py:1:1:", "GRD002"])
+    assert "memory" in big and "(over 12.0 MiB, max-memory)" in big
+    assert small.startswith("small.py:3:1: GRD201 ")
+    # without the limit the same file is analysed
+    (tmp_path / "pyproject.toml").write_text("[tool.gradlint]\nmax-memory = 0\n")
+    result = gradlint("check", "--no-cache", "big.py", cwd=tmp_path)
+    assert result.stdout.startswith("big.py:3:1: GRD201 "), result.stdout
+    (tmp_path / "pyproject.toml").write_text("[tool.gradlint]\nmax-memory = -3\n")
+    result = gradlint("check", ".", cwd=tmp_path)
+    assert result.returncode == 2 and "max-memory" in result.stderr and "internal" not in result.stderr
