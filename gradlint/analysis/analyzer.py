@@ -16,7 +16,7 @@ from .project import defined_functions, project_for
 from .expressions import Expressions
 from .prescan import NoGradCalls, called_names
 from .scopes import Scopes
-from .state import LoopRecord, State
+from .state import Env, LoopRecord, State
 from .statements import StatementWalker
 from .torch_semantics import TorchSemantics
 from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value
@@ -57,7 +57,7 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
                 if method is not None:
                     self.hooks[name].append(method)
         self.reporting = True
-        self.state = State({}, True)
+        self.state = State(Env(), True)
         self.outer: Optional[dict] = None
         self.cache: Dict[int, Value] = {}
         self._queue: list = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import torch_api as api
-from .state import FreezeEvent
+from .state import Env, FreezeEvent
 from .syntax import base_path, dotted, literal_bool, literal_str
 from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, seq, tensor
 
@@ -32,6 +32,8 @@ class Bindings:
 
     def _kill(self, path: str) -> None:
         env = self.state.env
+        if isinstance(env, Env) and not env.has_under(path):
+            return
         prefix = path + "."
         stale = [key for key in env if key.startswith(prefix)]
         for key in stale:

@@ -26,6 +26,83 @@ class FreezeEvent:
     unconditional: bool = False
 
 
+class Env(dict):
+    """The values bound at a program point, by dotted path.
+
+    It also counts, for each dotted prefix, the bound paths under it: rebinding ``x``
+    drops ``x.a``, ``x.b.c``..., and most names have nothing under them, which the count
+    answers without a look at every bound path (a notebook binds tens of thousands).
+    """
+
+    __slots__ = ("_under",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._under: dict = {}
+        for key in self:
+            self._count(key, 1)
+
+    def has_under(self, path: str) -> bool:
+        """Whether some bound path starts with ``path + "."``."""
+        return path in self._under
+
+    def _count(self, key, step: int) -> None:
+        if not isinstance(key, str):
+            return
+        under = self._under
+        dot = key.find(".")
+        while dot != -1:
+            prefix = key[:dot]
+            count = under.get(prefix, 0) + step
+            if count:
+                under[prefix] = count
+            else:
+                del under[prefix]
+            dot = key.find(".", dot + 1)
+
+    def __setitem__(self, key, value) -> None:
+        if key not in self:
+            self._count(key, 1)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key) -> None:
+        super().__delitem__(key)
+        self._count(key, -1)
+
+    def pop(self, key, *default):
+        if key in self:
+            self._count(key, -1)
+        return super().pop(key, *default)
+
+    def popitem(self):
+        key, value = super().popitem()
+        self._count(key, -1)
+        return key, value
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return super().__getitem__(key)
+
+    def update(self, *args, **kwargs) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def clear(self) -> None:
+        super().clear()
+        self._under.clear()
+
+    def copy(self) -> "Env":
+        new = Env()
+        dict.update(new, self)
+        new._under = dict(self._under)
+        return new
+
+
 class State:
     __slots__ = ("env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done")
 
@@ -68,7 +145,7 @@ class State:
 
     def copy(self) -> "State":
         return State(
-            dict(self.env),
+            self.env.copy() if isinstance(self.env, Env) else dict(self.env),
             self.mode,
             self.saved,
             self.freed,
@@ -81,7 +158,7 @@ class State:
 
     @staticmethod
     def join(a: "State", b: "State") -> "State":
-        env = {}
+        env = Env()
         b_env = b.env
         for key, value in a.env.items():
             other = b_env.get(key)
