@@ -387,6 +387,19 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "euler-steps-feed-the-state-back-into-the-model",
+        """\
+        import torch
+        import torch.nn as nn
+
+        flow_head = nn.Linear(4, 4).eval()
+        latents = torch.randn(2, 4)
+        for step in range(8):
+            velocity = flow_head(latents)
+            latents = latents + velocity.to(latents.device) / 8
+        """,
+    ),
+    case(
         "parts-added-up-as-numbers-or-into-a-fresh-dict-each-step",
         """\
         import torch

@@ -15,6 +15,14 @@ def _holds_graph(value) -> bool:
     return False
 
 
+def _fed_back(path: str, record) -> bool:
+    """The accumulator is an input of a model the loop runs (`latents = latents + step(latents)`):
+    a recurrence (sampling, integration, generation) builds its graph on purpose."""
+    return any(
+        dotted(arg.value) == path for call, _, _, _ in record.forwards for arg in getattr(call, "args", ())
+    )
+
+
 class LossHistoryAccumulation(Rule):
     code = "GRD502"
     name = "loss-history-accumulation"
@@ -77,7 +85,7 @@ class LossHistoryAccumulation(Rule):
         candidates = self._candidates.pop(id(node), ())
         if not record.backwards:
             if not record.steps and self._evaluates(ctx, record):
-                self._pending.extend(candidates)
+                self._pending.extend(c for c in candidates if not _fed_back(c[1], record))
                 return
             # an inner loop over the parts of a loss (`for k, v in parts.items(): total[k] += v`):
             # what it adds up outlives the enclosing training loop too
