@@ -10,14 +10,19 @@ import libcst as cst
 Edit = Tuple[int, int, int, int, str]
 
 
-def fix_edits(module: cst.Module, text: str, fix) -> Tuple[Edit, ...]:
+def fix_edits(module: cst.Module, text: str, fix, positions=None) -> Tuple[Edit, ...]:
     """The smallest edit that turns ``text`` into what ``--fix`` writes for this one fix.
 
     Computed from the fixed source itself, so it is exactly what the fixer does (the
-    indentation of a wrapped block included).
+    indentation of a wrapped block included). A fix within one line is computed from the
+    replaced node alone (the same edit, without generating the whole module again for
+    every finding of a file).
     """
     if fix is None:
         return ()
+    local = _one_line_edit(module, text, fix, positions) if positions is not None else None
+    if local is not None:
+        return local
     from .fixer import _Replace  # the fixer's own node replacement
 
     try:
@@ -41,6 +46,34 @@ def fix_edits(module: cst.Module, text: str, fix) -> Tuple[Edit, ...]:
             newline = text.find("\n", stop)
             stop = len(text) if newline < 0 else newline + 1
     return (_position(text, start) + _position(text, stop) + (new_text[start : len(new_text) - (len(text) - stop)],),)
+
+
+def _one_line_edit(module: cst.Module, text: str, fix, positions):
+    """The edit of a fix whose old and new code both fit on the old node's line, or None."""
+    if fix.new is None:
+        return None
+    where = positions.get(fix.old)
+    if where is None or where.start.line != where.end.line:
+        return None
+    try:
+        old_code, new_code = module.code_for_node(fix.old), module.code_for_node(fix.new)
+    except Exception:
+        return None
+    line = text.splitlines(keepends=True)[where.start.line - 1] if where.start.line <= text.count("\n") + 1 else ""
+    begin, stop = where.start.column, where.end.column
+    if "\n" in new_code or "\n" in old_code or line[begin:stop] != old_code:
+        return None
+    start = 0
+    limit = min(len(old_code), len(new_code))
+    while start < limit and old_code[start] == new_code[start]:
+        start += 1
+    end = 0
+    while end < limit - start and old_code[len(old_code) - 1 - end] == new_code[len(new_code) - 1 - end]:
+        end += 1
+    if start == len(old_code) == len(new_code):
+        return ()
+    row = where.start.line
+    return ((row, begin + start + 1, row, stop - end + 1, new_code[start : len(new_code) - end]),)
 
 
 def _position(text: str, offset: int) -> Tuple[int, int]:

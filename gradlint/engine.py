@@ -378,7 +378,7 @@ def _locate(
             rule.name,
             rule.severity,
             "" if fix is None else ("safe" if fix.safe else "unsafe"),
-            edits=fix_edits(module, text, fix),
+            edits=fix_edits(module, text, fix, positions),
         )
         findings.append(finding)
         if fix_sink is not None and fix is not None:

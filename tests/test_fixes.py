@@ -115,3 +115,43 @@ def test_fix_reports_what_is_left(tmp_path):
     result = gradlint("check", "--fix", "--unsafe-fixes", "a.py", cwd=tmp_path)
     assert [line.split(" ")[1] for line in result.stdout.splitlines()] == ["GRD301"]
     compile((tmp_path / "a.py").read_text(), "a.py", "exec")
+
+
+def test_one_line_fix_edits_equal_the_whole_module_edit_and_cost_no_module_rewrite(monkeypatch):
+    """The JSON/SARIF edit of a one-line fix is computed from its node alone: the same edit as
+    rewriting the whole module, without one whole-module rewrite per finding (quadratic)."""
+    import glob
+
+    import libcst
+
+    import gradlint.fixer as fixer
+    from gradlint import edits
+    from gradlint.engine import collect, lint_text
+    from gradlint.positions import Positions
+    from gradlint.rules import ALL_RULES as RULES
+
+    root = Path(__file__).resolve().parent.parent
+    compared = 0
+    for path in sorted(glob.glob(str(root / "rules" / "*" / "*.py"))):
+        text = Path(path).read_text(encoding="utf-8")
+        module = libcst.parse_module(text)
+        raw, _ = collect(module, RULES, path, text, None)
+        positions = Positions(module)
+        for _, _, _, fix in raw:
+            if fix is not None:
+                assert edits.fix_edits(module, text, fix, positions) == edits.fix_edits(module, text, fix)
+                compared += 1
+    assert compared >= 10
+
+    rewrites = []
+    real = fixer._Replace
+
+    def counting(*args):
+        rewrites.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(fixer, "_Replace", counting)
+    source = "import torch.nn as nn\n" + "".join(f"m{i} = nn.Linear(2, 2)\nm{i}.requires_grad = False\n" for i in range(200))
+    findings = lint_text(source, "many.py", RULES)
+    assert len([f for f in findings if f.edits]) == 200
+    assert rewrites == []
