@@ -84,7 +84,7 @@ def main() -> None:
     type=click.FloatRange(min=0),
     default=60.0,
     show_default=True,
-    help="Seconds one file may take; a slower file is reported (GRD001) and skipped. 0: no limit.",
+    help="Seconds of CPU time one file may take (and five times that on the clock); a slower file is reported (GRD001) and skipped. 0: no limit.",
 )
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline (default: `baseline` in [tool.gradlint]).")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in this baseline file.")

@@ -73,33 +73,58 @@ def recursion_room() -> Iterator[None]:
         sys.setrecursionlimit(old)
 
 
+#: A file blocked in a sleep or a read uses no CPU time: it is stopped once this many
+#: times its CPU budget has passed on the clock, however loaded the machine is.
+WALL_FACTOR = 5
+
+
+def wall_backstop(cpu_seconds: float) -> float:
+    """Wall-clock seconds after which a file given ``cpu_seconds`` of CPU time is stopped regardless."""
+    return WALL_FACTOR * cpu_seconds
+
+
 class OutOfTime(BaseException):
     """Raised into the work when a file's time budget runs out.
 
     A BaseException, so that no ``except Exception`` around a rule swallows it.
+    ``on_the_clock`` tells the wall-clock backstop from the CPU budget.
     """
+
+    def __init__(self, on_the_clock: bool = False):
+        super().__init__()
+        self.on_the_clock = on_the_clock
 
 
 @contextlib.contextmanager
 def time_budget(seconds: Optional[float]) -> Iterator[None]:
-    """Raise OutOfTime in this thread after ``seconds`` (Unix main thread only; elsewhere unbounded)."""
-    usable = (
-        seconds
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
-    )
-    if not usable:
+    """Raise OutOfTime in this thread once the process has used ``seconds`` of CPU time, or
+    once ``wall_backstop(seconds)`` have passed on the clock (Unix main thread only; elsewhere
+    unbounded).
+
+    CPU time, not wall time: on a loaded machine a file must not fail for waiting its turn.
+    """
+    if not (seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()):
         yield
         return
+    # a timer someone else set (a profiler, an alarm) is left alone
+    timers = [
+        (timer, signum, limit)
+        for timer, signum, limit in (
+            (signal.ITIMER_PROF, signal.SIGPROF, seconds),
+            (signal.ITIMER_REAL, signal.SIGALRM, wall_backstop(seconds)),
+        )
+        if signal.getitimer(timer)[0] == 0
+    ]
 
     def expire(signum, frame):
-        raise OutOfTime()
+        raise OutOfTime(on_the_clock=signum == signal.SIGALRM)
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = [(timer, signum, signal.signal(signum, expire)) for timer, signum, _ in timers]
+    for timer, _, limit in timers:
+        signal.setitimer(timer, limit)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        for timer, signum, handler in previous:
+            signal.setitimer(timer, 0)
+            signal.signal(signum, handler)

@@ -4,6 +4,9 @@ One file costs only itself: a file is read only if it is a regular file under th
 size limit, its work is bounded in time, and when a worker process dies (libcst's
 native parser can crash the process) or overruns its time, that file gets one
 finding and a fresh worker takes the rest.
+
+Time is CPU time (a file must not fail because the machine is busy), with a wall-clock
+backstop several times longer for a file blocked without using any.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import collections
 import gc
 import importlib
+import math
 import multiprocessing
 import os
 import signal
@@ -29,11 +33,11 @@ except ImportError:  # not on Windows
 from .analysis.project import dependency_digest
 from .cache import Cache
 from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
-from .limits import OutOfTime, time_budget
+from .limits import OutOfTime, time_budget, wall_backstop
 from .rule import Finding, Rule
 from .rules import BY_CODE
 
-#: A worker gets this long past the budget to report a timeout itself before it is killed.
+#: A worker gets this long past its budget to report a timeout itself before it is stopped.
 _GRACE_SECONDS = 5.0
 
 
@@ -41,7 +45,7 @@ _GRACE_SECONDS = 5.0
 class Limits:
     #: Larger files are not read (GRD001): analysis needs about 500 bytes of memory per byte of source.
     max_file_size: int = 1 << 20
-    #: Seconds one file may take (None: unbounded).
+    #: Seconds of CPU time one file may take (None: unbounded); see ``wall_backstop`` for the clock.
     file_timeout: Optional[float] = 60.0
     #: Memory a worker may take beyond what it starts with, in bytes (None: unbounded).
     max_memory: Optional[int] = 4 << 30
@@ -61,8 +65,9 @@ def lint_file(
     try:
         with time_budget(limits.file_timeout):
             findings = lint_bytes(data, path, rules)
-    except OutOfTime:
-        return [_error(path, INPUT_ERROR, _timeout_message(limits.file_timeout))]
+    except OutOfTime as exc:
+        message = _wall_message if exc.on_the_clock else _timeout_message
+        return [_error(path, INPUT_ERROR, message(limits.file_timeout))]
     except RecursionError:
         return [_error(path, INTERNAL_ERROR, "nested too deeply: gradlint ran out of recursion")]
     except MemoryError:
@@ -155,8 +160,32 @@ def _size(count: int) -> str:
     return f"{count / (1 << 20):.1f} MiB" if count >= 1 << 20 else f"{count / 1024:.0f} KiB"
 
 
-def _timeout_message(seconds: Optional[float]) -> str:
-    return f"not linted: took longer than {seconds:g} s (--file-timeout)"
+def _timeout_message(seconds: float) -> str:
+    return f"not linted: took longer than {seconds:g} s of CPU time (--file-timeout)"
+
+
+def _wall_message(seconds: float) -> str:
+    return (
+        f"not linted: not done after {wall_backstop(seconds):g} s on the clock (--file-timeout {seconds:g} s "
+        "of CPU time; the file blocked, or the machine gave it no CPU)"
+    )
+
+
+def _limit_cpu(seconds: Optional[float]) -> None:
+    """Let this worker use ``seconds`` more CPU time (and the grace) before the kernel stops it
+    (SIGXCPU): the backstop for work deaf to ``time_budget``'s signals, such as a loop in
+    native code, that does not wait for the wall-clock one."""
+    if not seconds or resource is None:
+        return
+    try:
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        wanted = math.ceil(used.ru_utime + used.ru_stime + seconds + _GRACE_SECONDS)
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if hard != resource.RLIM_INFINITY:
+            wanted = min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (wanted, hard))
+    except (OSError, ValueError):
+        pass
 
 
 def default_jobs() -> int:
@@ -223,6 +252,7 @@ def _serve(connection, settings) -> None:
             path = connection.recv()
             if path is None:
                 return
+            _limit_cpu(limits.file_timeout)
             connection.send(lint_file(path, rules, cache, limits))
         except (EOFError, OSError):
             return
@@ -268,7 +298,7 @@ class _Worker:
 
 def _supervise(context, paths: Sequence[str], settings, count: int) -> List[List[Finding]]:
     limits: Limits = settings[2]
-    budget = None if not limits.file_timeout else limits.file_timeout + _GRACE_SECONDS
+    budget = None if not limits.file_timeout else wall_backstop(limits.file_timeout) + _GRACE_SECONDS
     queue = collections.deque(enumerate(paths))
     results: Dict[int, List[Finding]] = {}
     workers = [_Worker(context, settings) for _ in range(count)]
@@ -281,7 +311,7 @@ def _supervise(context, paths: Sequence[str], settings, count: int) -> List[List
             timeout = None if budget is None else max(0.0, min(w.started for w in busy) + budget - time.monotonic())
             wait([w.connection for w in busy] + [w.process.sentinel for w in busy], timeout)
             for index, worker in enumerate(workers):
-                outcome = _collect(worker, budget)
+                outcome = _collect(worker, limits, budget)
                 if outcome is None:
                     continue
                 (number, path), findings = worker.task, outcome
@@ -298,7 +328,7 @@ def _supervise(context, paths: Sequence[str], settings, count: int) -> List[List
     return [results[number] for number in range(len(paths))]
 
 
-def _collect(worker: _Worker, budget: Optional[float]):
+def _collect(worker: _Worker, limits: Limits, budget: Optional[float]):
     """The findings of a finished task, (code, message) when the task killed or stalled its worker, or None."""
     if worker.task is None:
         return None
@@ -309,9 +339,11 @@ def _collect(worker: _Worker, budget: Optional[float]):
             pass
     elif worker.process.is_alive():
         if budget is not None and time.monotonic() - worker.started > budget:
-            return INPUT_ERROR, _timeout_message(budget - _GRACE_SECONDS)
+            return INPUT_ERROR, _wall_message(limits.file_timeout)
         return None
     worker.process.join(1)
+    if limits.file_timeout and hasattr(signal, "SIGXCPU") and worker.process.exitcode == -signal.SIGXCPU:
+        return INPUT_ERROR, _timeout_message(limits.file_timeout)
     return INTERNAL_ERROR, f"the worker process linting this file died ({_exit_reason(worker.process.exitcode)})"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gradlint import runner
+from gradlint import limits, runner
 from gradlint.engine import lint_text
 from gradlint.rules import ALL_RULES
 from gradlint.runner import Limits, lint_files
@@ -120,32 +120,85 @@ def test_a_crashed_worker_costs_only_its_file(tmp_path, monkeypatch):
     assert found == {f"f{i}.py": ["GRD201"] for i in range(10) if i != 3}
 
 
-def test_a_worker_stuck_past_its_budget_is_replaced(tmp_path, monkeypatch):
-    def stuck():  # deaf to the worker's own alarm, like a long call into native code
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(600)
+def _spin(seconds):
+    """CPU work, as a slow analysis does."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
 
-    monkeypatch.setattr(runner, "lint_bytes", _die_on("stuck", stuck))
-    monkeypatch.setattr(runner, "_GRACE_SECONDS", 0.5)
-    paths = _files(tmp_path, 9, "stuck")
+
+def _deaf(action):
+    """``action`` deaf to the worker's own timers, like a long call into native code."""
+
+    def run():
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGPROF})
+        action()
+
+    return run
+
+
+def _timeouts(findings):
+    return [f.message for f in findings if f.code == "GRD001"]
+
+
+def _lint_one_slow(tmp_path, count, special, file_timeout, jobs=2):
+    """(seconds taken, GRD001 messages) of a run where only ``special`` overruns; the rest is linted."""
     start = time.monotonic()
-    findings = lint_files(paths, ALL_RULES, jobs=2, limits=Limits(file_timeout=1.0))
-    assert time.monotonic() - start < 60
+    findings = lint_files(_files(tmp_path, count, special), ALL_RULES, jobs=jobs, limits=Limits(file_timeout=file_timeout))
+    elapsed = time.monotonic() - start
     found = by_file(findings)
-    assert found.pop("stuck.py") == ["GRD001"]
-    assert found == {f"f{i}.py": ["GRD201"] for i in range(9) if i != 3}
-    assert "took longer than 1 s" in next(f.message for f in findings if f.code == "GRD001")
+    assert found.pop(f"{special}.py") == ["GRD001"]
+    assert found == {f"f{i}.py": ["GRD201"] for i in range(count) if i != 3}
+    return elapsed, _timeouts(findings)
 
 
-def test_time_budget_in_process(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "_fork_context", lambda: None)  # as where processes cannot fork
+def test_a_worker_blocked_past_the_wall_backstop_is_replaced(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "lint_bytes", _die_on("stuck", _deaf(lambda: time.sleep(600))))
+    monkeypatch.setattr(runner, "_GRACE_SECONDS", 0.5)
+    elapsed, messages = _lint_one_slow(tmp_path, 9, "stuck", 0.2)
+    assert elapsed < 60
+    assert messages == [
+        "not linted: not done after 1 s on the clock (--file-timeout 0.2 s of CPU time; "
+        "the file blocked, or the machine gave it no CPU)"
+    ]
+
+
+def test_a_worker_spinning_deaf_to_its_timers_is_stopped_by_cpu_time(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "lint_bytes", _die_on("spin", _deaf(lambda: _spin(600))))
+    monkeypatch.setattr(runner, "_GRACE_SECONDS", 0.5)
+    monkeypatch.setattr(limits, "WALL_FACTOR", 400)  # the clock must not be what stops it
+    elapsed, messages = _lint_one_slow(tmp_path, 5, "spin", 0.3)
+    assert elapsed < 100
+    assert messages == ["not linted: took longer than 0.3 s of CPU time (--file-timeout)"]
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_time_budget_counts_cpu_time(tmp_path, monkeypatch, fork):
+    monkeypatch.setattr(limits, "WALL_FACTOR", 100)  # a loaded machine: the clock must not decide
+    if not fork:
+        monkeypatch.setattr(runner, "_fork_context", lambda: None)  # as where processes cannot fork
+    monkeypatch.setattr(runner, "lint_bytes", _die_on("slow", lambda: _spin(30)))
+    elapsed, messages = _lint_one_slow(tmp_path, 4, "slow", 0.5, jobs=1)
+    assert elapsed < 30
+    assert messages == ["not linted: took longer than 0.5 s of CPU time (--file-timeout)"]
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_waiting_is_not_cpu_time(tmp_path, monkeypatch, fork):
+    """A file that spends longer than its budget waiting (a loaded machine, a slow disk) is linted."""
+    if not fork:
+        monkeypatch.setattr(runner, "_fork_context", lambda: None)
+    monkeypatch.setattr(runner, "lint_bytes", _die_on("waits", lambda: time.sleep(1.5)))
+    found = by_file(lint_files(_files(tmp_path, 4, "waits"), ALL_RULES, jobs=2, limits=Limits(file_timeout=1.0)))
+    assert found == {name: ["GRD201"] for name in ("f0.py", "f1.py", "f2.py", "waits.py")}
+
+
+def test_the_wall_backstop_in_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)
     monkeypatch.setattr(runner, "lint_bytes", _die_on("slow", lambda: time.sleep(30)))
-    paths = _files(tmp_path, 4, "slow")
-    start = time.monotonic()
-    found = by_file(lint_files(paths, ALL_RULES, jobs=1, limits=Limits(file_timeout=0.5)))
-    assert time.monotonic() - start < 20
-    assert found.pop("slow.py") == ["GRD001"]
-    assert found == {f"f{i}.py": ["GRD201"] for i in (0, 1, 2)}
+    elapsed, messages = _lint_one_slow(tmp_path, 4, "slow", 0.2, jobs=1)
+    assert elapsed < 20
+    assert "not done after 1 s on the clock" in messages[0]
 
 
 def test_a_crash_anywhere_in_one_file_is_that_file_s_grd002(tmp_path, monkeypatch):
