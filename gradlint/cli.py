@@ -127,7 +127,6 @@ def check(
     from .baseline import BaselineError
     from .config import ConfigError, find_config, load_config
     from .engine import lint_bytes
-    from .runner import Limits
 
     signal.signal(signal.SIGTERM, _terminate)
     paths = paths or (".",)
@@ -158,7 +157,7 @@ def check(
         sys.exit(EXIT_ERROR)
     rules = top.rules
     if show_settings:
-        click.echo(f"settings for {first}:\n{top.describe()}", nl=False)
+        click.echo(f"settings for {first}:\n{top.describe()}file-timeout = {file_timeout:g}\n", nl=False)
         sys.exit(EXIT_CLEAN)
 
     missing = [p for p in paths if p != "-" and _missing(p)]
@@ -196,8 +195,7 @@ def check(
     if show_files:
         _write_stdout("".join(f"{f}\n" for f in sorted(files)))
         sys.exit(EXIT_CLEAN)
-    limits = Limits(config.max_file_size, file_timeout or None, config.max_memory or None)
-    findings += _lint_by_settings(files, resolver, jobs, cache_dir, limits)
+    findings += _lint_by_settings(files, resolver, jobs, cache_dir, file_timeout or None)
     findings = sorted(f for f in findings if _kept(f, top if f.path == stdin_filename or f.path == "-" else resolver.for_path(f.path)))
     reader = _line_reader(stdin_data, stdin_filename or "-")
     if write_baseline:
@@ -253,16 +251,18 @@ def check(
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
-def _lint_by_settings(files, resolver: Resolver, jobs, cache_dir, limits=None):
-    """Lint each file with the rules its own configuration selects."""
+def _lint_by_settings(files, resolver: Resolver, jobs, cache_dir, file_timeout: Optional[float]):
+    """Lint each file with the rules and limits its own configuration sets."""
     from .runner import Limits, lint_files
 
     groups = defaultdict(list)
     for path in files:
-        groups[resolver.for_path(path).rules].append(path)
+        settings = resolver.for_path(path)
+        config = settings.config
+        groups[settings.rules, Limits(config.max_file_size, file_timeout, config.max_memory or None)].append(path)
     findings = []
-    for rules, group in groups.items():
-        findings += lint_files(group, rules, jobs, cache_dir, limits or Limits())
+    for (rules, limits), group in groups.items():
+        findings += lint_files(group, rules, jobs, cache_dir, limits)
     return findings
 
 

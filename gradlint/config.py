@@ -167,7 +167,7 @@ def load_config(path: Path, _extending: FrozenSet[Path] = frozenset()) -> Config
             elif key == "max-file-size":
                 config.max_file_size = _size(value)
             elif key == "max-memory":
-                config.max_memory = 0 if value == 0 else _size(value)
+                config.max_memory = 0 if value == 0 and not isinstance(value, bool) else _size(value)
         except (ConfigError, SelectionError) as exc:
             raise ConfigError(f"{path}: key {key!r}: {exc}")
     return config

@@ -59,8 +59,20 @@ class Settings:
             + ", ".join(f'"{_shown(root, glob)}" = [{", ".join(codes)}]' for (root, glob), codes in self.per_file_ignores)
             + "}",
             f"respect-gitignore = {str(self.config.respect_gitignore).lower()}",
+            f"max-file-size = {_bytes(self.config.max_file_size)}",
+            f"max-memory = {_bytes(self.config.max_memory)}",
         ]
         return "\n".join(lines) + "\n"
+
+
+def _bytes(count: int) -> str:
+    """A size as the configuration writes it: "4 GiB", "1500 B"; 0 (unbounded) as 0."""
+    if not count:
+        return "0"
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count % size == 0:
+            return f'"{count // size} {unit}"'
+    return f'"{count} B"'
 
 
 def _shown(root: Path, glob: str) -> str:

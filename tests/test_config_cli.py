@@ -115,6 +115,38 @@ def test_show_settings_and_show_files(tmp_path):
     assert (files.returncode, files.stdout.splitlines()) == (0, ["lib/model.py"])
 
 
+def test_show_settings_shows_the_limits_and_extend_inherits_them(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.gradlint]\nmax-memory = "1 GiB"\nmax-file-size = 2048\n')
+    write(tmp_path / "pkg" / "pyproject.toml", '[tool.gradlint]\nextend = "../pyproject.toml"\nmax-file-size = "3 MiB"\n')
+    write(tmp_path / "pkg" / "a.py", BAD)
+    write(tmp_path / "free" / "pyproject.toml", '[tool.gradlint]\nextend = "../pyproject.toml"\nmax-memory = 0\n')
+    write(tmp_path / "free" / "b.py", BAD)
+
+    def shown(*args):
+        result = check("--show-settings", *args, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        return [line for line in result.stdout.splitlines() if line.startswith(("max-", "file-timeout"))]
+
+    assert shown("a.py") == ['max-file-size = "2 KiB"', 'max-memory = "1 GiB"', "file-timeout = 60"]
+    assert shown("pkg/a.py") == ['max-file-size = "3 MiB"', 'max-memory = "1 GiB"', "file-timeout = 60"]
+    assert shown("--file-timeout", "2.5", "free/b.py") == ['max-file-size = "2 KiB"', "max-memory = 0", "file-timeout = 2.5"]
+    assert shown("new/c.py")[1] == 'max-memory = "1 GiB"'
+    write(tmp_path / "free" / "pyproject.toml", '[tool.gradlint]\nmax-memory = false\n')
+    result = check("free/b.py", cwd=tmp_path)
+    assert result.returncode == 2 and "'max-memory': must be a positive number of bytes" in result.stderr
+
+
+def test_each_file_gets_the_limits_of_its_own_configuration(tmp_path):
+    big = BAD + "# padding\n" * 300
+    write(tmp_path / "pyproject.toml", '[tool.gradlint]\nmax-file-size = "1 KiB"\n')
+    write(tmp_path / "app" / "pyproject.toml", '[tool.gradlint]\nextend = "../pyproject.toml"\nselect = ["GRD2"]\n')
+    write(tmp_path / "app" / "big.py", big)
+    write(tmp_path / "lib" / "pyproject.toml", '[tool.gradlint]\nselect = ["GRD2"]\n')
+    write(tmp_path / "lib" / "big.py", big)
+    result = check("--format", "json", ".", cwd=tmp_path)
+    assert reported(result) == [("app/big.py", "GRD001"), ("lib/big.py", "GRD201")]
+
+
 def test_file_level_noqa_with_codes(tmp_path):
     write(tmp_path / "a.py", "# gradlint: noqa: GRD201\n" + BAD)
     write(tmp_path / "b.py", "# gradlint: noqa: GRD2, GRD301\n" + BAD)
