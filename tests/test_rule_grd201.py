@@ -378,6 +378,21 @@ POSITIVES = [
         """,
         [12],
     ),
+    case(
+        "rows-of-a-leaf-by-a-range-index",
+        """\
+        import torch
+
+        w = torch.randn(3, 4, requires_grad=True)
+        for i in range(3):
+            row = w[i]
+            row.mul_(0.5)  # expect: GRD201
+        for j in range(w.shape[1]):
+            col = w[:, j]
+            col.zero_()  # expect: GRD201
+        """,
+        [6, 9],
+    ),
 ]
 
 
@@ -828,6 +843,31 @@ NEGATIVES = [
         row = w[0]
         row = row * 2
         row.add_(1.0)
+        """,
+    ),
+    case(
+        "rows-by-a-range-index-under-no-grad-detached-or-copied",
+        """\
+        import torch
+
+        w = torch.randn(3, 4, requires_grad=True)
+        with torch.no_grad():
+            for i in range(3):
+                row = w[i]
+                row.mul_(0.5)
+        for i in range(3):
+            row = w.detach()[i]
+            row.mul_(0.5)
+        for idx in [torch.tensor([0, 1])]:
+            rows = w[idx]
+            rows.mul_(0.5)
+        for i in range(3):
+            row = w[i].clone()
+            row.mul_(0.5)
+        x = torch.randn(3, 4)
+        for i in range(3):
+            row = x[i]
+            row.mul_(0.5)
         """,
     ),
 ]

@@ -171,6 +171,46 @@ POSITIVES = [
             "nothing and clipping critic.parameters() through .data before backward() is not reported"
         ),
     ),
+    case(
+        "element-of-a-data-alias-mutated",
+        """\
+        import torch
+
+        p = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = (p * p).sum()
+        v = p.data
+        v[0].add_(1.0)  # expect: GRD203
+        y.backward()
+        """,
+        [6],
+    ),
+    case(
+        "rows-of-a-data-alias-clamped-in-a-loop",
+        """\
+        import torch
+
+        w = torch.randn(3, 2, requires_grad=True)
+        loss = w.pow(2).sum()
+        d = w.data
+        for i in range(3):
+            d[i].clamp_(-0.1, 0.1)  # expect: GRD203
+        loss.backward()
+        """,
+        [7],
+    ),
+    case(
+        "view-of-data-alias-mutated",
+        """\
+        import torch
+
+        w = torch.randn(2, 3, requires_grad=True)
+        loss = (w * w).sum()
+        flat = w.data.view(-1)
+        flat.mul_(2.0)  # expect: GRD203
+        loss.backward()
+        """,
+        [6],
+    ),
 ]
 
 
@@ -362,6 +402,60 @@ NEGATIVES = [
         loss = (w ** 2).sum()
         torch.autograd.backward(loss)
         w.data.sub_(0.1 * w.grad)
+        """,
+    ),
+    case(
+        "detached-alias-mutated-autograd-sees-it",
+        """\
+        import torch
+
+        p = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = (p * p).sum()
+        v = p.detach()
+        v[0].add_(1.0)
+        """,
+    ),
+    case(
+        "copies-of-data-mutated",
+        """\
+        import torch
+
+        p = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = (p * p).sum()
+        rows = torch.tensor([0, 2])
+        picked = p.data[rows]
+        picked.add_(1.0)
+        copy = p.data.clone()
+        copy[0].add_(1.0)
+        y.backward()
+        """,
+    ),
+    case(
+        "data-alias-of-a-tensor-the-graph-did-not-save",
+        """\
+        import torch
+
+        p = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = (p + 1.0).sum()
+        v = p.data
+        v[0].add_(1.0)
+        y.backward()
+        """,
+    ),
+    case(
+        "data-alias-rows-updated-after-backward-under-no-grad",
+        """\
+        import torch
+
+        w = torch.randn(3, 2, requires_grad=True)
+        for step in range(3):
+            loss = w.pow(2).sum()
+            loss.backward()
+            with torch.no_grad():
+                d = w.data
+                for i in range(3):
+                    d[i].sub_(0.1 * w.grad[i])
+                w.grad.zero_()
         """,
     ),
 ]

@@ -9,7 +9,7 @@ from .syntax import base_path, dotted, literal_int, literal_str
 from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
-    "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr".split()
+    "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range".split()
 )
 
 
@@ -89,10 +89,12 @@ class Expressions:
         for element in node.slice:
             self._generic(element)
         if base.kind == "tensor" and not base.struct:
+            view = all(self._basic_index(e) for e in node.slice)
             if base.grad is False:
-                return tensor(False, base.leaf, cut=base.cut)
-            result = self._op_result([(node.value, base)], "none")
-            return view_of(base, result) if all(self._basic_index(e) for e in node.slice) else result
+                result = tensor(False, base.leaf, cut=base.cut)
+            else:
+                result = self._op_result([(node.value, base)], "none")
+            return view_of(base, result) if view else result
         index = node.slice[0].slice if len(node.slice) == 1 else None
         if not isinstance(index, cst.Index):
             return UNKNOWN
@@ -381,6 +383,8 @@ class Expressions:
             if name == "abs" and args and args[0][1].kind == "tensor":
                 return self._op_result(args[:1])
             return NUMBER
+        if name == "range":
+            return Value(kind="seq", elem=NUMBER, has_grad=False)
         if name == "sum" and args:
             value = args[0][1]
             if value.kind == "seq" and value.has_grad:

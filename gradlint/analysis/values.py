@@ -93,9 +93,12 @@ def tensor(grad: Tri, leaf: Tri, **extra) -> Value:
 
 
 def view_of(base: Value, result: Value) -> Value:
-    """``result``, a view of ``base``, marked when ``base`` is a leaf grad tensor or a view of one."""
+    """``result``, a view of ``base``, marked when ``base`` is a leaf grad tensor or a view of one,
+    or a view of ``X.data`` (``v = p.data; v[0].add_(1)`` still writes into ``p``)."""
     if result.grad is True and (base.is_leaf_grad or base.leaf_view):
         return result.with_(leaf_view=True)
+    if base.data_of is not None and result.kind == "tensor":
+        return result.with_(data_of=base.data_of)
     return result
 
 
