@@ -393,6 +393,22 @@ POSITIVES = [
         """,
         [6, 9],
     ),
+    case(
+        "init-callback-fills-a-weight-under-grad-mode",
+        """\
+        import torch.nn as nn
+
+
+        def init_weights(m):
+            if isinstance(m, nn.Linear):
+                m.weight.fill_(1.0)  # expect: GRD201
+
+
+        net = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+        net.apply(init_weights)
+        """,
+        [6],
+    ),
 ]
 
 
@@ -868,6 +884,24 @@ NEGATIVES = [
         for i in range(3):
             row = x[i]
             row.mul_(0.5)
+        """,
+    ),
+    case(
+        "init-callback-applied-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def init_weights(m):
+            if isinstance(m, nn.Linear):
+                m.weight.fill_(1.0)
+                nn.init.zeros_(m.bias)
+
+
+        net = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+        with torch.no_grad():
+            net.apply(init_weights)
         """,
     ),
 ]

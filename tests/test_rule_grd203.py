@@ -458,6 +458,32 @@ NEGATIVES = [
                 w.grad.zero_()
         """,
     ),
+    case(
+        "weight-init-through-data-while-building-the-model",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.fc = nn.Linear(8, 2)
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        m.weight.data.normal_(0.0, 0.02)
+                    elif isinstance(m, nn.Linear):
+                        m.bias.data.zero_()
+
+            def forward(self, x):
+                return self.fc(self.conv(x).mean((2, 3)))
+
+
+        net = Net()
+        net(torch.randn(1, 3, 8, 8)).sum().backward()
+        """,
+    ),
 ]
 
 

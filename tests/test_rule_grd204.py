@@ -166,6 +166,34 @@ POSITIVES = [
         """,
         [5],
     ),
+    case(
+        "weight-init-through-data-on-layers-narrowed-by-isinstance",
+        """\
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.bn = nn.BatchNorm2d(8)
+                self.fc = nn.Linear(8, 2)
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        m.weight.data.normal_(0.0, 0.02)  # expect: GRD204
+                    elif isinstance(m, (nn.BatchNorm2d, nn.Linear)) and m.bias is not None:
+                        m.bias.data.zero_()  # expect: GRD204
+
+
+        def init_weights(m):
+            if isinstance(m, nn.Linear):
+                m.weight.data.uniform_(-0.1, 0.1)  # expect: GRD204
+
+
+        Net().apply(init_weights)
+        """,
+        [12, 14, 19],
+    ),
 ]
 
 
@@ -320,6 +348,27 @@ NEGATIVES = [
         w = torch.randn(3, requires_grad=True)
         (w * 2).sum().backward()
         print(w.grad, w.requires_grad, w.is_leaf, w.dtype)
+        """,
+    ),
+    case(
+        "isinstance-narrowed-layers-initialised-without-data",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def init_weights(m):
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(m.weight)
+                with torch.no_grad():
+                    m.bias.zero_()
+                if m.weight.grad is not None:
+                    m.weight.grad.data.zero_()
+            elif isinstance(m, nn.ReLU):
+                m.inplace = True
+
+
+        nn.Sequential(nn.Linear(2, 2), nn.ReLU()).apply(init_weights)
         """,
     ),
 ]

@@ -14,6 +14,11 @@ origin when nobody in the file calls the function. Some facts hold anyway:
   (or ``scaler.scale(x).backward()``) with no rebinding of ``x`` in between, ``x``
   holds a grad tensor from its binding on; after ``x.backward()`` it does too.
 
+- **``isinstance(m, nn.Conv2d)``** is true only for a layer of that class: in the branch
+  it guards, ``m`` is that layer (``for m in self.modules(): if isinstance(m, nn.Linear):
+  m.weight.data.normal_(0, 0.02)``), and a layer with weights (``Linear``, ``Conv*``,
+  norms, ``Embedding``) has ``m.weight`` and ``m.bias`` parameters that require grad.
+
 Deliberately *not* evidence: a ``.step()`` (LR schedulers have one too), a
 ``.zero_grad()`` alone, or a name such as ``optimizer``: the first two are shared by
 other objects, the last is a guess.
@@ -28,6 +33,8 @@ import libcst as cst
 from . import torch_api as api
 from .syntax import dotted
 from .values import Value, tensor
+
+_ISINSTANCE = Value(kind="builtin", qual="isinstance")
 
 #: The value a ``backward()`` proves its receiver holds (whether it is a leaf is not known).
 PROVEN_GRAD = tensor(True, None)
@@ -59,6 +66,33 @@ class Evidence:
         if qual == "torch.nn.Parameter":
             return tensor(True, True)
         return None
+
+    def _narrow(self, test: cst.BaseExpression) -> None:
+        """In the branch ``test`` guards: what its ``isinstance(X, nn.Layer)`` conjuncts prove about X."""
+        while isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+            self._narrow(test.left)
+            test = test.right
+        if not (isinstance(test, cst.Call) and len(test.args) == 2 and all(a.keyword is None and not a.star for a in test.args)):
+            return
+        path = dotted(test.args[0].value)
+        if path is None or self.value(test.func) != _ISINSTANCE:
+            return
+        classes = test.args[1].value
+        elements = [e.value for e in classes.elements] if isinstance(classes, cst.Tuple) else [classes]
+        quals = [self.value(element).qual if self.value(element).kind == "ref" else "" for element in elements]
+        if not quals or not all(api.is_nn_module_class(qual) for qual in quals):
+            return
+        current = self.lookup(path)
+        if current is not None and (current.kind not in ("unknown", "module") or current.cls is not None):
+            return  # a tensor, a class of this file...: not what the guard narrows
+        owns = [api.nn_module_has_params(qual) for qual in quals]
+        params = owns[0] if all(own == owns[0] for own in owns) else None
+        env = self.state.env
+        env[path] = Value(kind="module", params=params, qual=quals[0] if len(set(quals)) == 1 else "")
+        if all(api.has_weight_and_bias(qual) for qual in quals):
+            for name in ("weight", "bias"):
+                if env.get(f"{path}.{name}") is None:
+                    env[f"{path}.{name}"] = tensor(True, True)
 
     def _proven_by_backward(self, name: str, value: Value) -> Value:
         """``value`` bound to ``name``, refined if a later ``name.backward()`` proves it requires grad."""

@@ -8,7 +8,8 @@ from .syntax import child_fields, dotted
 
 
 class NoGradCalls:
-    """Before the walk: the names of functions called inside ``torch.no_grad()`` blocks.
+    """Before the walk: the names of functions called inside ``torch.no_grad()`` blocks, or
+    passed there to be called back (``model.apply(init_weights)``).
 
     Functions are walked after the code that calls them is, or before: a function
     some code calls under no_grad runs with an unknown grad mode either way.
@@ -53,9 +54,11 @@ class NoGradCalls:
         while stack:
             current = stack.pop()
             if isinstance(current, cst.Call):
-                name = dotted(current.func)
-                if name is not None:
-                    self.names.add(name.rsplit(".", 1)[-1])
+                # the function called, and those passed to be called back (`model.apply(init_weights)`)
+                for callee in [current.func] + [arg.value for arg in current.args]:
+                    name = dotted(callee)
+                    if name is not None:
+                        self.names.add(name.rsplit(".", 1)[-1])
             for field_name in child_fields(type(current)):
                 child = getattr(current, field_name)
                 if isinstance(child, cst.CSTNode):

@@ -157,6 +157,7 @@ class StatementWalker:
         self.state = before.copy()
         self._cond_depth += 1
         ends = []
+        self._narrow(node.test)
         if not self._body(node.body):
             ends.append(self.state)
         self.state = before.copy()
