@@ -81,7 +81,7 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 @click.option(
     "--file-timeout",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=1_000_000),  # beyond, timers overflow: 0 is "no limit"
     default=60.0,
     show_default=True,
     help="Seconds of CPU time one file may take (and five times that on the clock); a slower file is reported (GRD001) and skipped. 0: no limit.",
@@ -132,6 +132,8 @@ def check(
     paths = paths or (".",)
     if changed_lines_only and not changed_since:
         raise click.UsageError("--changed-lines-only needs --changed-since REF")
+    if file_timeout != file_timeout:  # NaN passes every range check
+        raise click.BadParameter("nan is not a number of seconds", param_hint="'--file-timeout'")
     try:
         found = Path(config_path) if config_path else find_config([p for p in paths if p != "-"])
         if config_path and not found.is_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import io
 import os
 import re
@@ -69,8 +70,15 @@ def lint_bytes(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> Li
         line = data.count(b"\n", 0, exc.start) + 1
         return [_error(path, INPUT_ERROR, f"cannot decode as {exc.encoding}: invalid byte at offset {exc.start}", line)]
     except (SyntaxError, LookupError) as exc:
-        return [_error(path, INPUT_ERROR, f"bad source encoding: {getattr(exc, 'msg', None) or exc}")]
+        return [_error(path, INPUT_ERROR, f"bad source encoding: {_encoding_problem(data, exc)}")]
     return lint_text(text, path, rule_classes)
+
+
+def _encoding_problem(data: bytes, exc: Exception) -> str:
+    if data.startswith(codecs.BOM_UTF8) and "encoding problem" in str(exc):
+        # tokenize says only "encoding problem: utf-8"
+        return "the file starts with a UTF-8 byte-order mark but its coding cookie names another encoding"
+    return getattr(exc, "msg", None) or str(exc)
 
 
 def lint_notebook(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:

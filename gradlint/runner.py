@@ -54,6 +54,14 @@ class Limits:
 def lint_file(
     path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache] = None, limits: Limits = Limits()
 ) -> List[Finding]:
+    """The findings of one file; whatever goes wrong costs only this file, as one finding saying what."""
+    try:
+        return _lint_file(path, rules, cache, limits)
+    except Exception as exc:  # reading it, the cache, the project digest: a bug must cost only this file
+        return [_failure(path, exc, limits)]
+
+
+def _lint_file(path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache], limits: Limits) -> List[Finding]:
     data, problem = read_source(path, limits.max_file_size)
     if problem is not None:
         return [_error(path, INPUT_ERROR, problem)]
@@ -68,17 +76,21 @@ def lint_file(
     except OutOfTime as exc:
         message = _wall_message if exc.on_the_clock else _timeout_message
         return [_error(path, INPUT_ERROR, message(limits.file_timeout))]
-    except RecursionError:
-        return [_error(path, INTERNAL_ERROR, "nested too deeply: gradlint ran out of recursion")]
-    except MemoryError:
-        return [_error(path, INPUT_ERROR, f"not linted: gradlint ran out of memory on this file{_memory_hint(limits)}")]
     except Exception as exc:  # a bug in gradlint must cost only this file
-        return [_error(path, INTERNAL_ERROR, f"{type(exc).__name__}: {exc}".splitlines()[0])]
+        return [_failure(path, exc, limits)]
     finally:
         _settle_memory()
     if cache is not None:
         cache.put(key, findings, path)
     return findings
+
+
+def _failure(path: str, exc: Exception, limits: Limits) -> Finding:
+    if isinstance(exc, RecursionError):
+        return _error(path, INTERNAL_ERROR, "nested too deeply: gradlint ran out of recursion")
+    if isinstance(exc, MemoryError):
+        return _error(path, INPUT_ERROR, f"not linted: gradlint ran out of memory on this file{_memory_hint(limits)}")
+    return _error(path, INTERNAL_ERROR, (f"{type(exc).__name__}: {exc}".splitlines() or [""])[0])
 
 
 def _settle_memory() -> None:
@@ -120,12 +132,24 @@ def read_source(path: str, max_size: int) -> Tuple[bytes, Optional[str]]:
         if info.st_size > limit:
             return b"", f"not linted: {_size(info.st_size)} is over the size limit ({_size(limit)}, max-file-size)"
         try:
-            data = handle.read(limit + 1)
+            data = _read_at_most(handle, limit + 1, info.st_size)
         except OSError as exc:
             return b"", f"cannot read: {exc.strerror or exc}"
     if len(data) > limit:  # it grew while we looked
         return b"", f"not linted: over the size limit ({_size(limit)}, max-file-size)"
     return data, None
+
+
+def _read_at_most(handle, count: int, expected: int) -> bytes:
+    """Up to ``count`` bytes, asking for no more memory than the file holds (``count`` may be
+    far larger than any file: ``max-file-size = 9223372036854775807``)."""
+    data = handle.read(min(count, expected + 1))
+    while len(data) < count:  # the file grew since it was measured
+        more = handle.read(min(count - len(data), 1 << 20))
+        if not more:
+            break
+        data += more
+    return data
 
 
 def _raw_factor(path: str) -> int:
@@ -152,11 +176,13 @@ def _limit_memory(extra: Optional[int]) -> None:
             wanted = min(wanted, hard)
         if soft == resource.RLIM_INFINITY or wanted < soft:
             resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError, OverflowError):  # a limit past what the system counts: none
         pass
 
 
 def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count} B"
     return f"{count / (1 << 20):.1f} MiB" if count >= 1 << 20 else f"{count / 1024:.0f} KiB"
 
 
@@ -184,7 +210,7 @@ def _limit_cpu(seconds: Optional[float]) -> None:
         if hard != resource.RLIM_INFINITY:
             wanted = min(wanted, hard)
         resource.setrlimit(resource.RLIMIT_CPU, (wanted, hard))
-    except (OSError, ValueError):
+    except (OSError, ValueError, OverflowError):  # a limit past what the system counts: none
         pass
 
 
@@ -256,6 +282,8 @@ def _serve(connection, settings) -> None:
             connection.send(lint_file(path, rules, cache, limits))
         except (EOFError, OSError):
             return
+        except MemoryError:  # no room even to report it (max-memory): the supervisor does
+            os._exit(1)
 
 
 def _exit_when_orphaned(parent: int) -> None:

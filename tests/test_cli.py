@@ -141,18 +141,25 @@ def test_bad_inputs_are_reported_and_the_run_goes_on(tmp_path):
     write(tmp_path, "d_badcookie.py", b"# -*- coding: klingon -*-\nx = '\xff'\n")
     os.symlink(tmp_path / "missing-target.py", tmp_path / "e_dangling.py")
     write(tmp_path, "f_real.py", BAD)
+    write(tmp_path, "g_bom_and_cookie.py", b"\xef\xbb\xbf# -*- coding: latin-1 -*-\nx = 1\n")
     result = gradlint("check", str(tmp_path))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stdout.splitlines()
     by_file = {Path(line.split(":", 1)[0]).name: line for line in lines}
-    assert set(by_file) == {"a_syntax.py", "b_latin1.py", "c_binary.py", "d_badcookie.py", "e_dangling.py", "f_real.py"}
+    assert set(by_file) == {
+        "a_syntax.py", "b_latin1.py", "c_binary.py", "d_badcookie.py", "e_dangling.py", "f_real.py", "g_bom_and_cookie.py"
+    }
     assert re.search(r"a_syntax.py:1:\d+: GRD001 syntax error", by_file["a_syntax.py"])
     assert "GRD001 cannot decode as utf-8" in by_file["b_latin1.py"]
     assert "GRD001 binary file" in by_file["c_binary.py"]
     assert "GRD001 cannot decode as utf-8" in by_file["d_badcookie.py"]
     assert "GRD001 cannot read" in by_file["e_dangling.py"]
     assert "GRD201" in by_file["f_real.py"]
+    assert by_file["g_bom_and_cookie.py"].endswith(
+        "GRD001 bad source encoding: the file starts with a UTF-8 byte-order mark but its coding cookie names "
+        "another encoding"
+    )
 
 
 def test_declared_encoding_is_honoured(tmp_path):

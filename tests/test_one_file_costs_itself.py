@@ -311,3 +311,65 @@ def test_a_file_over_the_memory_limit_costs_only_itself(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.gradlint]\nmax-memory = -3\n")
     result = gradlint("check", ".", cwd=tmp_path)
     assert result.returncode == 2 and "max-memory" in result.stderr and "internal" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "setting,expected",
+    [
+        # past what the system counts: no limit, never a crash
+        ("max-file-size = 9223372036854775807", "a.py:3:1: GRD201"),
+        ("max-memory = 9223372036854775807", "a.py:3:1: GRD201"),
+        ("max-file-size = 1", "a.py:1:1: GRD001 not linted: 59 B is over the size limit (1 B, max-file-size)"),
+        # no room to lint anything: each file says so
+        ("max-memory = 1", "a.py:1:1: GRD001 not linted: gradlint ran out of memory on this file (over 1 B, max-memory)"),
+    ],
+)
+def test_extreme_limits_are_findings_not_tracebacks(tmp_path, setting, expected):
+    (tmp_path / "a.py").write_text(BAD)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.gradlint]\n{setting}\n")
+    result = gradlint("check", "--no-cache", "a.py", cwd=tmp_path)
+    assert result.stdout.startswith(expected), result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and result.returncode == 1
+
+
+@pytest.mark.parametrize("seconds", ["inf", "1e30", "nan"])
+def test_a_file_timeout_no_timer_can_count_is_a_usage_error(tmp_path, seconds):
+    (tmp_path / "a.py").write_text(BAD)
+    result = gradlint("check", "--no-cache", "--file-timeout", seconds, "a.py", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "Invalid value for '--file-timeout'" in result.stderr
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_a_failure_around_the_lint_costs_only_that_file(tmp_path, monkeypatch, fork):
+    """Reading the file, the cache and the project digest are guarded as the lint itself is."""
+    if not fork:
+        monkeypatch.setattr(runner, "_fork_context", lambda: None)
+    real = runner.read_source
+
+    def read_source(path, max_size):
+        if "odd" in path:
+            raise RuntimeError("the disk said something odd")
+        return real(path, max_size)
+
+    monkeypatch.setattr(runner, "read_source", read_source)
+    findings = lint_files(_files(tmp_path, 4, "odd"), ALL_RULES, jobs=2)
+    found = by_file(findings)
+    assert found.pop("odd.py") == ["GRD002"]
+    assert found == {f"f{i}.py": ["GRD201"] for i in (0, 1, 2)}
+    assert "RuntimeError: the disk said something odd" in next(f.message for f in findings if f.code == "GRD002")
+
+
+def test_a_file_deleted_during_the_run(tmp_path, monkeypatch):
+    paths = _files(tmp_path, 4, "gone")
+
+    def delete_gone():
+        if os.path.exists(paths[3]):
+            os.remove(paths[3])
+
+    monkeypatch.setattr(runner, "lint_bytes", _die_on("f0", delete_gone))
+    findings = lint_files(paths, ALL_RULES, jobs=1)
+    assert [(Path(f.path).name, f.code, f.message) for f in findings if f.code == "GRD001"] == [
+        ("gone.py", "GRD001", "cannot read: No such file or directory")
+    ]
+    assert len(findings) == 4
