@@ -11,6 +11,7 @@ from .callers import contexts_from_callers
 from .calls import CallTable, Calls, call_graph_order
 from .evidence import Evidence
 from .fields import Fields
+from .output_fields import proven_fields
 from .imports import Imports, start_file
 from .project import defined_functions, project_for
 from .expressions import Expressions
@@ -88,6 +89,9 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         #: attribute names read anywhere in the file on something not known to be a
         #: tensor (complete at ``on_file_end``)
         self.loaded_attributes: set = set()
+        #: fields of model outputs of unknown structure that a backward() of the file proves
+        #: differentiable (``outputs.loss``, ``out["loss"]``)
+        self.proven_fields: frozenset = frozenset()
         self._param_loops: list = []
         self._returns: Optional[list] = None
         #: values a generator being summarised yields
@@ -214,6 +218,7 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
 
     def run(self, module: cst.Module, text: str = "") -> None:
         self.source = text
+        self.proven_fields = proven_fields(module, text)
         NoGradCalls(self._called_without_grad).scan(module.body)
         if self.project is not None and text:
             self._called_without_grad |= self.project.no_grad_callees(defined_functions(text))

@@ -64,7 +64,7 @@ class Expressions:
         if kind == "tensor":
             self._emit("on_attribute", node)
             if obj.struct:
-                return tensor(obj.grad, False if obj.grad else None, struct=True, deps=obj.deps)
+                return self.output_field(obj, attr)
             if attr == "grad":
                 return tensor(False, True)
             if attr == "data":
@@ -98,6 +98,10 @@ class Expressions:
         index = node.slice[0].slice if len(node.slice) == 1 else None
         if not isinstance(index, cst.Index):
             return UNKNOWN
+        if base.kind == "tensor" and base.struct:
+            key = literal_str(index.value)
+            key = literal_int(index.value) if key is None else key
+            return self.output_field(base, key) if key in self.proven_fields else UNKNOWN
         if base.kind == "seq" and base.elem is not None:
             position = literal_int(index.value)
             if position is not None and base.items and -len(base.items) <= position < len(base.items):
@@ -108,6 +112,12 @@ class Expressions:
         if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
             return Value(kind="module", params=base.params)
         return UNKNOWN
+
+    def output_field(self, output: Value, key) -> Value:
+        """A field of a model output of unknown structure: a grad tensor where the file proves it."""
+        if key in self.proven_fields:
+            return tensor(output.grad, False if output.grad else None, deps=output.deps, through=output.through)
+        return tensor(output.grad, False if output.grad else None, struct=True, deps=output.deps)
 
     def _basic_index(self, element: cst.SubscriptElement) -> bool:
         """A slice, an int, ``None`` or ``...``: indexing that makes a view, not a copy (``w[mask]``)."""

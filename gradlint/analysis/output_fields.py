@@ -1,0 +1,132 @@
+"""Which fields of a model's output the file itself proves differentiable.
+
+A model whose class the analysis cannot see (a Hugging Face model, a class from a
+file that is not available) returns an output of unknown structure: a tensor, a
+tuple, a dict or a ``ModelOutput``. Its fields stay unknown: ``out["aux"]`` may be
+non-grad metadata. Use is evidence, though: ``outputs.loss.backward()`` (or
+``loss = outputs.loss`` then ``loss.backward()``) raises unless that field requires
+grad, so in the same file the ``loss`` field of a model output computed under grad
+mode is a grad tensor. The same holds for ``out["loss"]`` and ``out[0]``.
+
+Only the receiver's own path is followed (``.mean()``, ``.sum()`` and other
+one-operand tensor methods keep the proof; ``a + b`` does not: either operand may be
+the one that requires grad). A name's assignments are taken from the same
+function (any of them: each must hold a grad tensor for the backward() after it).
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Union
+
+import libcst as cst
+
+from .syntax import literal_int, literal_str, walk
+
+Field = Union[str, int]
+
+#: one-operand tensor methods whose result requires grad only if their receiver does
+_PASS_THROUGH = frozenset(
+    {"mean", "sum", "float", "double", "half", "squeeze", "to", "cuda", "contiguous", "view", "reshape", "clone"}
+)
+#: attributes of a tensor itself, never a field of an output structure
+_TENSOR_ATTRIBUTES = frozenset({"data", "grad", "T", "mT", "H", "mH", "real", "imag", "shape", "device", "dtype"})
+#: objects whose ``.backward(loss)`` backpropagates its argument (Accelerate, Fabric, DeepSpeed)
+_BACKWARD_RUNNERS = ("accelerator", "fabric", "engine")
+
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_CACHE: Dict[int, tuple] = {}
+
+
+def proven_fields(module: cst.Module, text: str = "") -> frozenset:
+    """Fields (attribute names, string keys, int positions) some ``backward()`` of the file proves."""
+    if text and "backward" not in text:
+        return frozenset()
+    cached = _CACHE.get(id(module))
+    if cached is not None and cached[0] is module:
+        return cached[1]
+    found: set = set()
+    _scan_scope([stmt for stmt in module.body if not isinstance(stmt, _SCOPES)], found)
+    for node in walk(module):
+        if isinstance(node, cst.FunctionDef):
+            _scan_scope([node.body], found)
+    result = frozenset(found)
+    if len(_CACHE) > 1000:
+        _CACHE.clear()
+    _CACHE[id(module)] = (module, result)
+    return result
+
+
+def _scan_scope(roots, found: set) -> None:
+    """One scope (a function body, or the module's own statements): its backward() calls."""
+    assignments: Dict[str, list] = {}
+    proved_names = []
+    for root in roots:
+        for node in walk(root, prune=_SCOPES):
+            if isinstance(node, cst.Assign) and len(node.targets) == 1:
+                target = node.targets[0].target
+                if isinstance(target, cst.Name):
+                    assignments.setdefault(target.value, []).append(node.value)
+                continue
+            if not isinstance(node, cst.Call):
+                continue
+            proved = _backpropagated(node)
+            if proved is None:
+                continue
+            proved = _unwrap(proved)
+            field = _field(proved)
+            if field is not None:
+                found.add(field)
+            elif isinstance(proved, cst.Name):
+                proved_names.append(proved.value)
+    for name in proved_names:
+        for value in assignments.get(name, ()):
+            field = _field(_unwrap(value))
+            if field is not None:
+                found.add(field)
+
+
+def _backpropagated(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """The expression a ``backward()`` call backpropagates, if it is one."""
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    if func.attr.value == "manual_backward" and call.args:
+        return call.args[0].value
+    if func.attr.value != "backward":
+        return None
+    receiver = func.value
+    runner = receiver.attr.value if isinstance(receiver, cst.Attribute) else getattr(receiver, "value", None)
+    if isinstance(runner, str) and any(part in runner.lower() for part in _BACKWARD_RUNNERS):
+        return call.args[0].value if call.args and call.args[0].keyword is None else None
+    return receiver
+
+
+def _unwrap(node: cst.BaseExpression) -> cst.BaseExpression:
+    while True:
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return node
+        method = node.func.attr.value
+        if method == "scale" and len(node.args) == 1:
+            node = node.args[0].value  # scaler.scale(loss)
+        elif method in _PASS_THROUGH:
+            node = node.func.value
+        else:
+            return node
+
+
+def _field(node: cst.BaseExpression) -> Optional[Field]:
+    """``out.loss``, ``out["loss"]`` or ``out[0]`` where ``out`` may be a model's output.
+
+    ``self.loss`` is an object's own field, not a model output's: no proof for outputs.
+    """
+    if isinstance(node, cst.Attribute):
+        attr = node.attr.value
+        base = node.value
+        if attr in _TENSOR_ATTRIBUTES or isinstance(base, cst.Name) and base.value in ("self", "cls"):
+            return None
+        return attr if isinstance(base, (cst.Name, cst.Call, cst.Subscript, cst.Attribute)) else None
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        index = node.slice[0].slice.value
+        key = literal_str(index)
+        return key if key is not None else literal_int(index)
+    return None
