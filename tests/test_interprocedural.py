@@ -651,7 +651,7 @@ FIELD_PROGRAMS = {
                 self.optimizer.zero_grad()
                 loss.backward()
                 self.optimizer.step()
-                self.cost_his.append(loss)
+                self.cost_his.append(loss)  # expect: GRD502
 
             def plot_cost(self):
                 plt.plot(self.cost_his)  # expect: GRD503

@@ -13,6 +13,20 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "loss-unpacked-from-an-unresolved-helper",
+        """\
+        import torch
+        from mylib import compute
+
+        def train(model, loader, optimizer: torch.optim.Optimizer):
+            for x, y in loader:
+                loss, logs = compute(model, x, y)
+                loss.backward()
+                optimizer.step()  # expect: GRD501
+        """,
+        [8],
+    ),
+    case(
         "mixed-precision-branch-clears-the-plain-branch-does-not",
         """\
         import torch
@@ -271,6 +285,20 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "hand-written-layers-backpropagate-with-an-argument",
+        """\
+        import torch
+        from mylib import Dense, SGD
+
+        layer = Dense(4, 2)
+        opt = torch.optim.SGD(torch.nn.Linear(4, 2).parameters(), lr=0.1)
+        for x in range(3):
+            out = layer.forward(x)
+            layer.backward(out - 1)
+            opt.step()
+        """,
+    ),
     case(
         "both-branches-clear-or-a-window-steps-conditionally",
         """\

@@ -382,6 +382,44 @@ POSITIVES = [
         """,
         [14, 15],
     ),
+    case(
+        "training-step-method-keeps-its-losses-on-self",
+        """\
+        import torch
+        import torch.nn as nn
+
+        class AverageMeter:
+            def __init__(self):
+                self.sum, self.count = 0, 0
+
+            def update(self, val, n=1):
+                self.sum += val * n
+                self.count += n
+
+        class Agent:
+            def __init__(self):
+                self.net = nn.Linear(4, 2)
+                self.opt = torch.optim.Adam(self.net.parameters())
+                self.cost_his = []
+                self.meter = AverageMeter()
+                self.total = 0
+
+            def learn(self, x, y):
+                _, loss = self.criterion(x, y)
+                self.opt.zero_grad()
+                loss.backward()
+                self.opt.step()
+                self.cost_his.append(loss)  # expect: GRD502
+                self.meter.update(loss, x.size(0))  # expect: GRD502
+                self.total += loss  # expect: GRD502
+                self.last = loss
+
+            def criterion(self, x, y):
+                loss = ((self.net(x) - y) ** 2).mean()
+                return loss.detach(), loss
+        """,
+        [25, 26, 27],
+    ),
 ]
 
 
@@ -801,6 +839,64 @@ NEGATIVES = [
             opt.step()
             value = loss.item() if step % 2 else loss.detach()
             history.append(value)
+        """,
+    ),
+    case(
+        "training-step-keeps-numbers-or-resets-its-history",
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Agent:
+            def __init__(self):
+                self.net = nn.Linear(4, 2)
+                self.opt = torch.optim.Adam(self.net.parameters())
+                self.cost_his = []
+                self.log_probs = []
+                self.episode = []
+                self.acc = 0
+                self.last = None
+
+            def learn(self, x, y):
+                loss = ((self.net(x) - y) ** 2).mean()
+                self.opt.zero_grad()
+                loss.backward()
+                self.opt.step()
+                self.cost_his.append(loss.item())
+                self.last = loss
+                self.episode.append(loss)
+                self.acc += loss.detach()
+
+            def finish_episode(self):
+                self.episode = []
+
+            def act(self, x):
+                # a policy's log-probabilities kept for the update that reads them
+                self.log_probs.append(self.net(x).log_softmax(-1)[0])
+
+            def update(self, x, y):
+                loss = ((self.net(x) - y) ** 2).mean()
+                self.log_probs.append(loss)
+                total = torch.stack(self.log_probs).sum()
+                total.backward()
+                del self.log_probs[:]
+
+            def evaluate(self, x, y):
+                with torch.no_grad():
+                    self.cost_his.append(((self.net(x) - y) ** 2).mean())
+
+        class Accumulator:
+            def __init__(self, net):
+                self.net = net
+                self.loss = 0
+
+            def add(self, x):
+                loss = self.net(x).sum()
+                loss.backward(retain_graph=True)
+                self.loss += loss
+
+            def flush(self):
+                self.loss.backward()
         """,
     ),
 ]

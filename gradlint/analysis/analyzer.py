@@ -31,6 +31,7 @@ HOOKS = (
     "on_expr_stmt",
     "on_freeze",
     "on_backward",
+    "on_store",
     "on_loop_end",
     "on_name",
     "on_scope_end",

@@ -215,12 +215,19 @@ class Calls:
                 if self.state.mode is True and _holds_grad(value):
                     for record in self._loops:
                         record.stores.append((call, path))
+                    if not self._loops:
+                        self._emit("on_store", call, path)
         if receiver is not None and renames.get("self"):
             self._apply_field_stores(function, summary, renames["self"])
         self._replay_freezes(summary, call, renames)
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if self._loops:
             self._replay(summary.effects, call, renames, foreign=names is not None)
+        elif self.state.mode is True:
+            # outside any loop (a training step method its caller repeats): rules judge the store
+            for _, path in summary.effects.stores:
+                if path and path.split(".", 1)[0] in renames:
+                    self._emit("on_store", call, _rename(renames, path))
         return summary.returns
 
     def _replay_freezes(self, summary: Summary, call: cst.Call, renames: dict) -> None:

@@ -149,6 +149,11 @@ class TorchSemantics:
                 self._record_step(node, node.args[0].value, args[0][1])
                 self.state.scaled = False
                 return UNKNOWN
+            if name == "backward" and kind == "unknown" and _tensor_backward_arguments(node):
+                # `loss.backward()` of an unresolved value (a loss unpacked from a helper's tuple):
+                # its own arguments are a tensor's (see evidence.py for what it proves)
+                self._backward(node, node.func.value)
+                return NONE
             if name in ("parameters", "named_parameters"):
                 # an object nobody showed to be a trainable model: its parameters may be frozen
                 return Value(kind="params", owner=path, grad=None, qual="named" if name[0] == "n" else "")
@@ -486,3 +491,12 @@ def _layered(module: Value) -> bool:
         return False
     layers = [v for v in module.cls.attrs.values() if v.kind == "module" and v.params is True]
     return len(layers) >= 2 or any(v.qual.rsplit(".", 1)[-1] in ("Sequential", "ModuleList", "ModuleDict") for v in layers)
+
+
+_TENSOR_BACKWARD_KEYWORDS = frozenset({"gradient", "retain_graph", "create_graph", "inputs"})
+
+
+def _tensor_backward_arguments(call: cst.Call) -> bool:
+    """No argument, or only ``Tensor.backward``'s keywords: not a hand-written layer's
+    ``layer.backward(dout)`` (a NumPy network's backpropagation step)."""
+    return all(arg.keyword is not None and arg.keyword.value in _TENSOR_BACKWARD_KEYWORDS for arg in call.args)

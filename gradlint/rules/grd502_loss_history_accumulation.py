@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.syntax import walk
 from ..rule import Rule, source
 
 
@@ -12,6 +13,25 @@ def _holds_graph(value) -> bool:
         return value.has_grad is True
     if value.kind == "dict":
         return any(item.is_grad_tensor and not item.struct for item in value.items)
+    return False
+
+
+def _resets(function: cst.FunctionDef, path: str) -> bool:
+    """``path = ...``, ``path.clear()`` or ``del path[:]`` in the function's own body: a fresh start."""
+    for node in walk(function.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.Assign) and any(dotted(t.target) == path for t in node.targets):
+            return True
+        if isinstance(node, cst.AnnAssign) and dotted(node.target) == path:
+            return True
+        if isinstance(node, cst.Del) and dotted(getattr(node.target, "value", node.target)) == path:
+            return True
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "clear"
+            and dotted(node.func.value) == path
+        ):
+            return True
     return False
 
 
@@ -35,6 +55,10 @@ class LossHistoryAccumulation(Rule):
         #: accumulations in loops that never call backward(), reported at the end of the
         #: scope unless a backward() follows (the accumulated graph was meant for it)
         self._pending = []
+        #: accumulations into ``self`` fields outside any loop of a method, reported at the end
+        #: of its walk if it backpropagates: a training step, which its caller repeats
+        self._step_candidates = []
+        self._backpropagates = False
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         target = node.target
@@ -71,9 +95,23 @@ class LossHistoryAccumulation(Rule):
             if path is not None:
                 self._consider(ctx, node, path, node.args[0].value)
 
+    def on_backward(self, node, ctx, receiver) -> None:
+        if ctx.loop is None and ctx.grad_enabled is True:
+            self._backpropagates = True
+
+    def on_store(self, call, ctx, path: str) -> None:
+        """A call (``self.meter.update(loss)``) that stored a grad tensor into ``path``, outside loops."""
+        if ctx.grad_enabled is True and ctx.current_class is not None and path.startswith("self."):
+            self._step_candidates.append((call, path, None))
+
     def _consider(self, ctx, node, path: str, added) -> None:
         loop = ctx.loop
-        if loop is None or ctx.grad_enabled is not True or path in loop.bound:
+        if loop is None:
+            if ctx.grad_enabled is True and ctx.current_class is not None and path.startswith("self."):
+                if _holds_graph(ctx.value(added)):
+                    self._step_candidates.append((node, path, added))
+            return
+        if ctx.grad_enabled is not True or path in loop.bound:
             return  # started afresh in this iteration
         if "." not in path and path not in loop.entry:
             return  # a name not carried over from before the loop (an attribute outlives it anyway)
@@ -112,6 +150,43 @@ class LossHistoryAccumulation(Rule):
         for found, path, added in self._pending:
             self._report(ctx, found, path, added, "of a loop that never calls backward() (an evaluation loop?)")
         self._pending.clear()
+        candidates, self._step_candidates = self._step_candidates, []
+        backpropagates, self._backpropagates = self._backpropagates, False
+        if backpropagates and isinstance(node, cst.FunctionDef) and ctx.current_class is not None:
+            for found, path, added in candidates:
+                if self._kept_across_steps(node, ctx, path):
+                    self._report_step(ctx, node, found, path, added)
+
+    @staticmethod
+    def _kept_across_steps(method: cst.FunctionDef, ctx, path: str) -> bool:
+        """The field outlives the step: set afresh only by ``__init__`` (not by this step or another
+        method, which may reset it every step: ``del self.log_probs[:]`` after a policy-gradient
+        update), and never backpropagated itself (an accumulated loss meant for a later
+        ``backward()``)."""
+        field = ".".join(path.split(".")[:2])
+        if f"{field}.backward(" in ctx.source:
+            return False
+        methods = ctx.current_class.methods
+        if method.name.value not in methods:
+            return False  # a nested function, not the class's own method
+        return not any(
+            _resets(function, prefix)
+            for name, function in methods.items()
+            if name != "__init__"
+            for prefix in {field, path}
+        )
+
+    def _report_step(self, ctx, method, found, path, added) -> None:
+        kept = f"keeps `{source(added, 30)}`, which carries its autograd graph," if added is not None else (
+            "stores a tensor with its autograd graph"
+        )
+        self.report(
+            ctx,
+            found,
+            f"`{source(found)}` {kept} in `{path}`, which outlives each call of `{method.name.value}()`: this "
+            "method backpropagates, so it is a training step its caller repeats, and every step's graph stays "
+            "alive: memory grows. Accumulate `.item()` (or `.detach()`) instead.",
+        )
 
     def _report(self, ctx, found, path, added, where: str) -> None:
         self.report(
