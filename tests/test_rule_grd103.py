@@ -13,6 +13,31 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "prediction-detached-before-the-loss-with-targets-from-a-data-loader",
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.utils.data import DataLoader, TensorDataset
+        from tqdm import tqdm
+
+        model = nn.Linear(3, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = DataLoader(TensorDataset(torch.randn(8, 3), torch.randn(8, 1)), batch_size=2)
+        for epoch in range(2):
+            for step, (x, y) in enumerate(tqdm(loader)):
+                pred = model(x).detach()
+                loss = nn.functional.mse_loss(pred, y)
+                opt.zero_grad()
+                loss.backward()  # expect: GRD103
+                opt.step()
+            for batch in loader:
+                out = model(batch[0]).argmax(dim=1).float()
+                loss = ((out - batch[1].squeeze(1)) ** 2).mean()
+                loss.backward()  # expect: GRD103
+        """,
+        [14, 19],
+    ),
+    case(
         "loss-from-detached-probabilities-in-loop",
         """\
         import torch
@@ -232,6 +257,24 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "targets-from-an-unknown-iterable-may-require-grad",
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.utils.data import DataLoader
+
+        model = nn.Linear(3, 1)
+        teacher_outputs = [(torch.randn(2, 3), model(torch.randn(2, 3))) for _ in range(3)]
+        for x, target in teacher_outputs:
+            loss = ((model(x).detach() - target) ** 2).mean()
+            loss.backward()
+        loader = DataLoader(list(range(8)), batch_size=2)
+        for x, y in loader:
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+        """,
+    ),
     case(
         "detach-only-the-metric",
         """\

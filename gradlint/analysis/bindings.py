@@ -65,7 +65,7 @@ class Bindings:
         elif isinstance(target, cst.Subscript):
             self._bind_subscript(target, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
-            element = value.elem if value.kind == "seq" and value.elem is not None else UNKNOWN
+            element = value.elem if value.kind == "seq" and value.elem is not None else self._element_of(value, None)
             if value.kind == "seq" and len(value.items) == len(target.elements):
                 if not any(isinstance(item, cst.StarredElement) for item in target.elements):
                     siblings = [dotted(item.value) for item in target.elements]
@@ -145,6 +145,9 @@ class Bindings:
         if iterable.kind == "tensor" and not iterable.struct:
             # rows of a tensor: views that carry its graph
             return tensor(iterable.grad, False if iterable.grad else None, cut=iterable.cut)
+        if iterable.kind == "tensor" and iterable.grad is False:
+            # a part of a structure none of whose tensors requires grad (a batch, an output under no_grad)
+            return tensor(False, iterable.leaf, struct=True, cut=iterable.cut)
         return UNKNOWN
 
     def _requires_grad_set(self, obj_node, requires_grad: Tri, node) -> None:

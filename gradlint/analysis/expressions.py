@@ -99,6 +99,8 @@ class Expressions:
         if not isinstance(index, cst.Index):
             return UNKNOWN
         if base.kind == "tensor" and base.struct:
+            if base.grad is False:
+                return tensor(False, base.leaf, struct=True, cut=base.cut)
             key = literal_str(index.value)
             key = literal_int(index.value) if key is None else key
             return self.output_field(base, key) if key in self.proven_fields else UNKNOWN

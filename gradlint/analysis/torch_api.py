@@ -239,6 +239,14 @@ def is_pretrained_model_class(name: str) -> bool:
 #: Calls that build models.
 MODEL_FACTORIES = frozenset({"timm.create_model", "torchvision.models.get_model", "torch.hub.load"})
 
+#: Iterating these gives batches of data: tensors (or tuples and dicts of them) that do not
+#: require grad. A dataset whose items carry a graph cannot go through worker processes
+#: ("Cowardly refusing to serialize non-leaf tensor which requires_grad") and is not how
+#: data is fed in practice.
+DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
+#: Progress bars that iterate what they wrap and give its elements.
+ITERATION_WRAPPERS = frozenset({"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm"})
+
 
 def is_nn_module_class(qual: str) -> bool:
     if not qual.startswith("torch.nn."):

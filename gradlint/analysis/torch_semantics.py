@@ -10,7 +10,7 @@ from . import torch_api as api
 from .evidence import PROVEN_GRAD
 from .state import FreezeEvent
 from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool, literal_str
-from .values import NONE, UNKNOWN, Tri, Value, dict_item, dict_values, join_tri, seq, tensor, view_of
+from .values import BATCH, NONE, UNKNOWN, Tri, Value, dict_item, dict_values, join_tri, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
     "keys values items get to_tuple index count pop update copy setdefault append extend".split()
@@ -79,6 +79,10 @@ class TorchSemantics:
             if api.is_pretrained_model_class(owner):
                 return Value(kind="module", params=True)
             return UNKNOWN
+        if qual in api.DATA_LOADERS:
+            return Value(kind="seq", elem=BATCH, has_grad=False)
+        if qual in api.ITERATION_WRAPPERS and node.args and node.args[0].keyword is None:
+            return args[0][1] if args[0][1].kind == "seq" else UNKNOWN
         if qual in api.GRAD_SCALERS:
             enabled = kwarg(node, "enabled")
             return Value(kind="scaler", mode=True if enabled is None else literal_bool(enabled.value))
@@ -96,7 +100,7 @@ class TorchSemantics:
             if qual in api.NON_TENSOR_FUNCTIONS:
                 return UNKNOWN
             if qual in api.NON_DIFFERENTIABLE_FUNCTIONS:
-                return tensor(False, None)
+                return tensor(False, None, cut=any(value.is_grad_tensor or value.cut for _, value in args))
             return self._op_result(args, api.saving_of(name))
         return UNKNOWN
 
@@ -274,7 +278,8 @@ class TorchSemantics:
             # only a tensor has this method: the code relies on the output being one
             receiver = receiver.with_(struct=False)
         if name in api.TENSOR_NO_GRAD_METHODS:
-            return tensor(False, None)
+            # indices and comparisons of a grad tensor: no gradient flows through them
+            return tensor(False, None, cut=receiver.grad is True or receiver.cut)
         if api.is_inplace_method(name):
             if is_grad_attribute(receiver_node) and name in ("zero_", "fill_", "mul_"):
                 self._clear_grads(None)

@@ -86,6 +86,8 @@ class Value:
 UNKNOWN = Value()
 NUMBER = Value(kind="number")
 NONE = Value(kind="none")
+#: a batch from a data loader: a tensor, or a tuple or dict of them, none requiring grad
+BATCH = Value(kind="tensor", grad=False, leaf=True, struct=True)
 
 
 def tensor(grad: Tri, leaf: Tri, **extra) -> Value:
