@@ -21,6 +21,34 @@ ones, zeros = torch.ones(8, 1), torch.zeros(8, 1)
 
 POSITIVES = [
     case(
+        "generator-and-encoder-stepped-every-few-iterations-before-the-discriminator-backward",
+        """\
+        import itertools
+        import torch
+        import torch.nn as nn
+
+        generator = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 4))
+        encoder = nn.Linear(4, 4)
+        discriminator = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        optimizer_ge = torch.optim.Adam(itertools.chain(generator.parameters(), encoder.parameters()))
+        optimizer_d = torch.optim.Adam(discriminator.parameters())
+        for i in range(6):
+            optimizer_ge.zero_grad()
+            optimizer_d.zero_grad()
+            gen_imgs = generator(torch.randn(2, 4))
+            d_gen = discriminator(gen_imgs)
+            d_real = discriminator(torch.randn(2, 4))
+            if i % 3 == 0:
+                ge_loss = d_gen.mean() + encoder(gen_imgs).pow(2).mean()
+                ge_loss.backward(retain_graph=True)
+                optimizer_ge.step()
+            d_loss = d_real.mean() - d_gen.mean()
+            d_loss.backward()  # expect: GRD205
+            optimizer_d.step()
+        """,
+        [21],
+    ),
+    case(
         "infogan-auxiliary-head-of-a-model-class-after-the-generator-step",
         """\
         import torch
@@ -223,6 +251,33 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "a-conditional-step-whose-path-recomputes-the-graph",
+        """\
+        import itertools
+        import torch
+        import torch.nn as nn
+
+        generator = nn.Linear(4, 4)
+        encoder = nn.Linear(4, 4)
+        discriminator = nn.Linear(4, 1)
+        optimizer_ge = torch.optim.Adam(itertools.chain(generator.parameters(), encoder.parameters()))
+        optimizer_d = torch.optim.Adam(discriminator.parameters())
+        for i in range(6):
+            optimizer_ge.zero_grad()
+            optimizer_d.zero_grad()
+            gen_imgs = generator(torch.randn(2, 4))
+            d_gen = discriminator(gen_imgs)
+            if i % 3 == 0:
+                ge_loss = d_gen.mean() + encoder(gen_imgs).pow(2).mean()
+                ge_loss.backward()
+                optimizer_ge.step()
+                d_gen = discriminator(generator(torch.randn(2, 4)).detach())
+            d_loss = -d_gen.mean()
+            d_loss.backward()
+            optimizer_d.step()
+        """,
+    ),
     case(
         "one-layer-model-class-fed-a-constant-saves-no-weight",
         """\

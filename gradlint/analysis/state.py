@@ -173,6 +173,11 @@ class State:
         freed = frozenset(
             path for path in a.freed | b.freed if a.env.get(path) is b_env.get(path)
         )
+        # so is a graph made stale by a step on one path (`if i % n_critic == 0: opt_g.step()`):
+        # on that path its backward() raises, unless the name was recomputed there
+        stale = a.stale & b.stale | frozenset(
+            path for path in a.stale ^ b.stale if a.env.get(path) is b_env.get(path)
+        )
         cleared = None if a.cleared is None or b.cleared is None else a.cleared & b.cleared
         return State(
             env,
@@ -180,7 +185,7 @@ class State:
             a.saved & b.saved,
             freed,
             a.stepped | b.stepped,
-            a.stale & b.stale,
+            stale,
             cleared,
             a.scaled and b.scaled,
             a.steps_done & b.steps_done,

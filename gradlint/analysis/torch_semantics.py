@@ -79,6 +79,12 @@ class TorchSemantics:
             if api.is_pretrained_model_class(owner):
                 return Value(kind="module", params=True)
             return UNKNOWN
+        if qual == "itertools.chain" and len(args) > 1 and all(value.kind == "params" for _, value in args):
+            # one optimizer over several models' parameters
+            owners = frozenset(value.owner for _, value in args if value.owner)
+            grads = {value.grad for _, value in args}
+            grad = grads.pop() if len(grads) == 1 else None
+            return Value(kind="params", grad=grad, owners=owners if len(owners) == len(args) else frozenset())
         if qual in api.DATA_LOADERS:
             return Value(kind="seq", elem=BATCH, has_grad=False)
         if qual in api.ITERATION_WRAPPERS and node.args and node.args[0].keyword is None:
@@ -88,7 +94,9 @@ class TorchSemantics:
             return Value(kind="scaler", mode=True if enabled is None else literal_bool(enabled.value))
         if api.is_optimizer_class(qual):
             params = args[0][1] if args and node.args[0].keyword is None else None
-            return Value(kind="optimizer", owner=params.owner if params is not None and params.kind == "params" else None)
+            if params is None or params.kind != "params":
+                return Value(kind="optimizer")
+            return Value(kind="optimizer", owner=params.owner, owners=params.owners)
         if api.is_distribution_class(qual):
             params = [pair for arg, pair in zip(node.args, args) if not (arg.keyword and arg.keyword.value == "validate_args")]
             every = bool(params) and all(value.is_grad_tensor for _, value in params)
@@ -184,7 +192,8 @@ class TorchSemantics:
         path = dotted(optimizer_node)
         for record in self._loops:
             record.steps.append((node, path, optimizer))
-        self._mark_stale(optimizer.owner)
+        for owner in optimizer.owners or (optimizer.owner,):
+            self._mark_stale(owner)
         key = (path, optimizer.owner)
         if path is None:
             return

@@ -61,6 +61,9 @@ class Value:
     saved_params: frozenset = frozenset()
     #: "tensor": its floating dtype when known ("float32", "float64", "float16", "bfloat16"), else "".
     dtype: str = ""
+    #: "params" / "optimizer" over the parameters of several modules
+    #: (``itertools.chain(G.parameters(), E.parameters())``): each module's path
+    owners: frozenset = frozenset()
     #: "module" (``nn.Sequential(...)`` of literal members): how many of its members have parameters
     layers: int = 0
     #: "tensor": a view (slice, ``.view()``, ``.T``) of a leaf grad tensor made under grad mode,
