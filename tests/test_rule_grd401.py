@@ -13,6 +13,23 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "submodule-registered-with-add-module",
+        """\
+        import torch.nn as nn
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.add_module("backbone", nn.Linear(4, 4))
+                self.register_module("head", nn.Linear(4, 2))
+
+            def freeze(self):
+                self.backbone.requires_grad = False  # expect: GRD401
+                self.head.requires_grad = False  # expect: GRD401
+        """,
+        [10, 11],
+    ),
+    case(
         "module-level-builtin-layer",
         """\
         import torch.nn as nn

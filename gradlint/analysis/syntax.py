@@ -201,6 +201,9 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
                 name = _self_attr(func.value)
                 if name:
                     stores.add(name)
+            name = registered_submodule(node)
+            if name:
+                stores.add(name)
         targets: list = []
         if isinstance(node, cst.Assign):
             targets = [target.target for target in node.targets]
@@ -227,6 +230,21 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
     facts = FunctionFacts(generator, frozenset(rebound), frozenset(changed), frozenset(stores), frozenset(reads))
     _FACTS[id(function)] = (function, facts)
     return facts
+
+
+def registered_submodule(call: cst.Call) -> str:
+    """``X`` of ``self.add_module("X", m)`` / ``self.register_module("X", m)``: ``self.X = m`` spelt as a call."""
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in ("add_module", "register_module")
+        and isinstance(func.value, cst.Name)
+        and func.value.value == "self"
+        and len(call.args) == 2
+    ):
+        name = literal_str(call.args[0].value)
+        return name if name and name.isidentifier() else ""
+    return ""
 
 
 def _self_attr(node) -> str:

@@ -9,7 +9,7 @@ import libcst as cst
 from . import torch_api as api
 from .evidence import PROVEN_GRAD
 from .state import FreezeEvent
-from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool, literal_str
+from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool, literal_str, registered_submodule
 from .values import BATCH, NONE, UNKNOWN, Tri, Value, dict_item, dict_values, join_tri, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
@@ -356,6 +356,10 @@ class TorchSemantics:
             return receiver
         if name == "forward":
             return self._module_output(receiver, args, path)
+        registered = registered_submodule(node)
+        if registered and path is not None:
+            self._set(f"{path}.{registered}", args[1][1])
+            return NONE
         return UNKNOWN
 
     def _seq_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
