@@ -21,6 +21,44 @@ ones, zeros = torch.ones(8, 1), torch.zeros(8, 1)
 
 POSITIVES = [
     case(
+        "critic-steps-then-returns-its-td-error-to-the-actor",
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Critic:
+            def __init__(self):
+                self.net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+                self.optimizer = torch.optim.Adam(self.net.parameters())
+
+            def learn(self, s, r, s_):
+                td_error = r + 0.9 * self.net(s_) - self.net(s)
+                loss = (td_error ** 2).mean()
+                self.optimizer.zero_grad()
+                loss.backward(retain_graph=True)
+                self.optimizer.step()
+                return td_error
+
+        class Actor:
+            def __init__(self):
+                self.net = nn.Sequential(nn.Linear(4, 2), nn.Softmax(dim=-1))
+                self.optimizer = torch.optim.Adam(self.net.parameters())
+
+            def learn(self, s, a, td):
+                loss = -(torch.log(self.net(s)[0, a]) * td).mean()
+                self.optimizer.zero_grad()
+                loss.backward()  # expect: GRD205
+                self.optimizer.step()
+
+        critic, actor = Critic(), Actor()
+        for t in range(3):
+            s, s_ = torch.randn(1, 4), torch.randn(1, 4)
+            td_error = critic.learn(s, 1.0, s_)
+            actor.learn(s, 0, td_error)
+        """,
+        [25],
+    ),
+    case(
         "generator-and-encoder-stepped-every-few-iterations-before-the-discriminator-backward",
         """\
         import itertools
@@ -251,6 +289,42 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "critic-returns-its-td-error-detached",
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Critic:
+            def __init__(self):
+                self.net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+                self.optimizer = torch.optim.Adam(self.net.parameters())
+
+            def learn(self, s, r, s_):
+                td_error = r + 0.9 * self.net(s_) - self.net(s)
+                loss = (td_error ** 2).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+                return td_error.detach()
+
+        class Actor:
+            def __init__(self):
+                self.net = nn.Sequential(nn.Linear(4, 2), nn.Softmax(dim=-1))
+                self.optimizer = torch.optim.Adam(self.net.parameters())
+
+            def learn(self, s, a, td):
+                loss = -(torch.log(self.net(s)[0, a]) * td).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+        critic, actor = Critic(), Actor()
+        for t in range(3):
+            s, s_ = torch.randn(1, 4), torch.randn(1, 4)
+            actor.learn(s, 0, critic.learn(s, 1.0, s_))
+        """,
+    ),
     case(
         "a-conditional-step-whose-path-recomputes-the-graph",
         """\

@@ -234,6 +234,7 @@ class Expressions:
         deps: frozenset = frozenset()
         through: frozenset = frozenset()
         saved_params: frozenset = frozenset()
+        stale = False
         # the freed graph a value carried from an earlier iteration may hold (see ``statements._loop``)
         carried = self._freed_operands(operands) if self.state.freed else frozenset()
         for node, value in operands:
@@ -244,6 +245,7 @@ class Expressions:
                 through, saved_params = through | value.through, saved_params | value.saved_params
                 if value.grad:
                     deps = deps | value.deps
+                    stale = stale or value.stale
                     if value.leaf is False:
                         path = base_path(node)
                         if path:
@@ -272,6 +274,7 @@ class Expressions:
                 saves_self=saving == "output",
                 through=through,
                 saved_params=saved_params,
+                stale=stale,
             )
         if all(g is False for g in grads):
             return tensor(False, None, cut=cut, through=through)

@@ -230,6 +230,8 @@ class TorchSemantics:
         ]
         if stale:
             state.stale = state.stale.union(stale)
+            for name in stale:
+                state.env[name] = state.env[name].with_(stale=True)
 
     def _clear_grads(self, owner: Optional[str]) -> None:
         for record in self._loops:

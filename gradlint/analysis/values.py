@@ -61,6 +61,9 @@ class Value:
     saved_params: frozenset = frozenset()
     #: "tensor": its floating dtype when known ("float32", "float64", "float16", "bfloat16"), else "".
     dtype: str = ""
+    #: "tensor": computed from a graph that saved parameters an optimizer ``step()`` has since
+    #: updated in place (its backward() raises), wherever the value goes (returned, passed on)
+    stale: bool = False
     #: "params" / "optimizer" over the parameters of several modules
     #: (``itertools.chain(G.parameters(), E.parameters())``): each module's path
     owners: frozenset = frozenset()
@@ -148,6 +151,7 @@ def join(a: Value, b: Value) -> Value:
             saved_params=a.saved_params | b.saved_params,
             dtype=a.dtype if a.dtype == b.dtype else "",
             leaf_view=a.leaf_view and b.leaf_view,
+            stale=a.stale or b.stale,
         )
     if a.kind == "module":
         return Value(

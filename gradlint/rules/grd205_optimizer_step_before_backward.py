@@ -11,20 +11,24 @@ class OptimizerStepBeforeBackward(Rule):
 
     def on_backward(self, node, ctx, receiver) -> None:
         stale = ctx.state.stale
-        if not stale:
-            return
         value = ctx.value(receiver)
-        if value.kind != "tensor" or value.grad is not True:
+        if value.kind != "tensor" or value.grad is not True or not (stale or value.stale):
             return
         path = base_path(receiver)
         hits = sorted(({path} & stale) | (value.deps & stale))
-        if not hits:
+        if not hits and not value.stale:
             return
+        if hits:
+            through = f"`{hits[0]}`, whose graph saved parameters that an optimizer step() has since updated"
+        else:  # returned by a call that stepped afterwards, or passed in as an argument
+            through = (
+                f"`{source(receiver, 30)}`, computed from a graph whose saved parameters an optimizer "
+                "step() has since updated"
+            )
         self.report(
             ctx,
             node,
-            f"`{source(node)}` backpropagates through `{hits[0]}`, whose graph saved parameters that an "
-            "optimizer step() has since updated in place: backward raises \"one of the variables needed for "
+            f"`{source(node)}` backpropagates through {through} in place: backward raises \"one of the variables needed for "
             "gradient computation has been modified by an inplace operation\". Call every backward() before "
             "the step()s, or recompute the graph after the step.",
         )
