@@ -13,6 +13,19 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "zero-grad-referenced-without-parentheses-in-a-train-function",
+        """\
+        def train_one_epoch(model, optimizer, data_loader, device):
+            for image, target in data_loader:
+                losses = model(image.to(device), target)
+                total_loss = sum(losses.values())
+                total_loss.backward()
+                optimizer.step()  # expect: GRD501
+                optimizer.zero_grad
+        """,
+        [6],
+    ),
+    case(
         "loss-unpacked-from-an-unresolved-helper",
         """\
         import torch
@@ -285,6 +298,18 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "a-scheduler-steps-in-the-loop-and-the-optimizer-clears",
+        """\
+        def train(model, optimizer, scheduler, loader):
+            for x, y in loader:
+                loss = model(x, y)
+                loss.backward()
+                scheduler.step()
+            optimizer.step()
+            optimizer.zero_grad()
+        """,
+    ),
     case(
         "hand-written-layers-backpropagate-with-an-argument",
         """\

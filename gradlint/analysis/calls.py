@@ -433,9 +433,9 @@ class Calls:
                     env["self." + attr] = value
         for param in all_params:
             if env[param.name.value].kind == "unknown":
-                annotated = self._annotation_value(param)
-                if annotated is not None:
-                    env[param.name.value] = annotated
+                known = self._annotation_value(param) or self._usage_value(param, node)
+                if known is not None:
+                    env[param.name.value] = known
         self.state = State(env, mode)
         self.outer = outer
         self.scope_name = node.name.value

@@ -19,7 +19,14 @@ origin when nobody in the file calls the function. Some facts hold anyway:
   m.weight.data.normal_(0, 0.02)``), and a layer with weights (``Linear``, ``Conv*``,
   norms, ``Embedding``) has ``m.weight`` and ``m.bias`` parameters that require grad.
 
-Deliberately *not* evidence: a ``.step()`` (LR schedulers have one too), a
+- **An object whose ``.step()`` is called and whose ``.zero_grad`` is used** in the same
+  function is an optimizer: an LR scheduler has ``step()`` but no ``zero_grad()``, a
+  module has ``zero_grad()`` but no ``step()``. (A wrapper with both, a DeepSpeed
+  engine say, behaves as one for the rules: it applies and clears gradients.) The
+  ``zero_grad`` may be referenced without a call (``optimizer.zero_grad``, a typo that
+  clears nothing): it still says what the object is.
+
+Deliberately *not* evidence: a ``.step()`` alone (LR schedulers have one too), a
 ``.zero_grad()`` alone, or a name such as ``optimizer``: the first two are shared by
 other objects, the last is a guess.
 """
@@ -31,7 +38,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import dotted
+from .syntax import dotted, function_facts, walk
 from .values import Value, tensor
 
 _ISINSTANCE = Value(kind="builtin", qual="isinstance")
@@ -94,6 +101,14 @@ class Evidence:
                 if env.get(f"{path}.{name}") is None:
                     env[f"{path}.{name}"] = tensor(True, True)
 
+    @staticmethod
+    def _usage_value(param: cst.Param, function: cst.FunctionDef) -> Optional[Value]:
+        """What the function's own use of a parameter shows it is (see the module doc)."""
+        name = param.name.value
+        if name in _optimizer_names(function) and name not in function_facts(function).rebound:
+            return Value(kind="optimizer")
+        return None
+
     def _proven_by_backward(self, name: str, value: Value) -> Value:
         """``value`` bound to ``name``, refined if a later ``name.backward()`` proves it requires grad."""
         if value.kind not in ("unknown", "tensor") or value.grad is not None and value.kind == "tensor":
@@ -116,6 +131,30 @@ class Evidence:
                 if _binds(small, name):
                     return value
         return value
+
+
+_OPTIMIZER_NAMES: dict = {}
+
+
+def _optimizer_names(function: cst.FunctionDef) -> frozenset:
+    """Plain names whose ``.step()`` the function calls and whose ``.zero_grad`` it uses."""
+    cached = _OPTIMIZER_NAMES.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    stepped, clearing = set(), set()
+    for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            if node.attr.value == "zero_grad":
+                clearing.add(node.value.value)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            receiver = node.func.value
+            if node.func.attr.value == "step" and isinstance(receiver, cst.Name):
+                stepped.add(receiver.value)
+    result = frozenset(stepped & clearing)
+    if len(_OPTIMIZER_NAMES) > 10_000:
+        _OPTIMIZER_NAMES.clear()
+    _OPTIMIZER_NAMES[id(function)] = (function, result)
+    return result
 
 
 _BACKWARD_NAMES: dict = {}

@@ -1,5 +1,7 @@
 import libcst as cst
 
+from ..analysis import dotted
+from ..analysis.syntax import walk
 from ..rule import Rule, source
 
 _CLEARING_TEXT = ("zero_grad", ".grad = None", "grad.zero_", "set_to_none", "grad.detach_")
@@ -8,6 +10,15 @@ _CLEARING_TEXT = ("zero_grad", ".grad = None", "grad.zero_", "set_to_none", "gra
 def _may_clear(function: cst.FunctionDef) -> bool:
     text = cst.Module(body=[]).code_for_node(function)
     return any(part in text for part in _CLEARING_TEXT)
+
+
+def _uncalled_clear(loop: cst.CSTNode, name: str) -> bool:
+    """``optimizer.zero_grad`` as a statement of the loop: a reference, not a call."""
+    for node in walk(loop):
+        if isinstance(node, cst.Expr) and isinstance(node.value, cst.Attribute):
+            if node.value.attr.value == "zero_grad" and dotted(node.value.value) == name:
+                return True
+    return False
 
 
 class MissingZeroGrad(Rule):
@@ -38,12 +49,15 @@ class MissingZeroGrad(Rule):
             if owner is None and any(c not in (p for _, p, _ in record.steps) for c in clears):
                 continue  # a module's zero_grad() we cannot match to this optimizer
             name = optimizer_path or source(step.func.value, 30)
+            uncalled = f" (`{name}.zero_grad` without parentheses does not call it)" if _uncalled_clear(
+                node, name
+            ) else ""
             self.report(
                 ctx,
                 step,
-                f"`{source(step)}` runs in a loop that calls backward() but never clears gradients: each "
-                f"step adds to the previous ones, so `{name}` applies the sum of every past gradient. Call "
-                f"`{name}.zero_grad()` in the loop (before backward(), or after step()).",
+                f"`{source(step)}` runs in a loop that calls backward() but never clears gradients{uncalled}: "
+                f"each step adds to the previous ones, so `{name}` applies the sum of every past gradient. "
+                f"Call `{name}.zero_grad()` in the loop (before backward(), or after step()).",
             )
 
     def _report_uncleared_paths(self, ctx, record) -> None:
