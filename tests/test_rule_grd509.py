@@ -17,6 +17,30 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 
 POSITIVES = [
     case(
+        "scaler-made-in-init-under-a-flag",
+        """\
+        import torch
+
+        class Trainer:
+            def __init__(self, model, optimizer, use_amp):
+                self.model = model
+                self.optimizer = optimizer
+                self.use_amp = use_amp
+                if use_amp:
+                    self.scaler = torch.amp.GradScaler("cuda")
+
+            def run_batch(self, source, targets):
+                _, loss = self.model(source, targets)
+                self.optimizer.zero_grad(set_to_none=True)
+                if self.use_amp:
+                    self.scaler.scale(loss).backward()
+                    torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)  # expect: GRD509
+                    self.scaler.step(self.optimizer)
+                    self.scaler.update()
+        """,
+        [16],
+    ),
+    case(
         "clip-norm-right-after-scaled-backward",
         SETUP
         + dedent("""\
@@ -164,6 +188,84 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "scaler-made-in-init-under-a-flag-but-a-base-class-may-set-it",
+        """\
+        import torch
+        from base import BaseTrainer
+
+        class Trainer(BaseTrainer):
+            pass
+            def __init__(self, model, optimizer, use_amp):
+                self.model = model
+                self.optimizer = optimizer
+                if use_amp:
+                    self.scaler = torch.amp.GradScaler("cuda")
+
+            def reset(self):
+                pass
+
+            def run_batch(self, source, targets):
+                _, loss = self.model(source, targets)
+                self.optimizer.zero_grad(set_to_none=True)
+                self.scaler.scale(loss).backward()
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+        """,
+    ),
+    case(
+        "scaler-made-in-init-under-a-flag-and-a-class-attribute",
+        """\
+        import torch
+        from base import BaseTrainer
+
+        class Trainer(object):
+            scaler = None
+            def __init__(self, model, optimizer, use_amp):
+                self.model = model
+                self.optimizer = optimizer
+                if use_amp:
+                    self.scaler = torch.amp.GradScaler("cuda")
+
+            def reset(self):
+                pass
+
+            def run_batch(self, source, targets):
+                _, loss = self.model(source, targets)
+                self.optimizer.zero_grad(set_to_none=True)
+                self.scaler.scale(loss).backward()
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+        """,
+    ),
+    case(
+        "scaler-made-in-init-under-a-flag-and-another-method-replaces-it",
+        """\
+        import torch
+        from base import BaseTrainer
+
+        class Trainer(object):
+            pass
+            def __init__(self, model, optimizer, use_amp):
+                self.model = model
+                self.optimizer = optimizer
+                if use_amp:
+                    self.scaler = torch.amp.GradScaler("cuda")
+
+            def reset(self):
+                self.scaler = None
+
+            def run_batch(self, source, targets):
+                _, loss = self.model(source, targets)
+                self.optimizer.zero_grad(set_to_none=True)
+                self.scaler.scale(loss).backward()
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+        """,
+    ),
     case(
         "unscale-before-clip",
         SETUP

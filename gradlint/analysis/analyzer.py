@@ -100,6 +100,8 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         #: freezes and unfreezes of a function being summarised (replayed at its calls)
         self._freeze_log: Optional[list] = None
         self._cond_depth = 0
+        #: while a class's ``__init__`` is walked: every value stored into each ``self`` field
+        self._init_stores: Optional[dict] = None
         self.scope_name = "<module>"
         self.current_class: Optional[ClassInfo] = None
         self._eval_dispatch = {

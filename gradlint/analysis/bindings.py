@@ -19,6 +19,8 @@ class Bindings:
             record.bound.add(path)
         state = self.state
         state.env[path] = value
+        if self._init_stores is not None and path.startswith("self.") and path.count(".") == 1:
+            self._init_stores.setdefault(path[5:], []).append(value)
         # a new value under this name: what was saved or freed was the old one's, unless
         # the new one is built on the old graph (`h = cell(x, h)` after backward())
         if path in state.saved:

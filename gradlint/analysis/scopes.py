@@ -10,7 +10,8 @@ import libcst as cst
 from . import torch_api as api
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
-from .values import UNKNOWN, ClassInfo, Tri, Value, tensor
+from .syntax import walk
+from .values import UNKNOWN, ClassInfo, Tri, Value, join_all, tensor
 
 _NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
 
@@ -66,10 +67,15 @@ class Scopes:
                 else:
                     methods.append(stmt)
         if init is not None:
-            env = self._analyze_function(init, outer, True, info, module_env=None)
+            self._init_stores, stores = {}, self._init_stores
+            try:
+                env = self._analyze_function(init, outer, True, info, module_env=None)
+            finally:
+                self._init_stores, stores = stores, self._init_stores
             for key, value in env.items():
                 if key.startswith("self.") and key.count(".") == 1 and value is not UNKNOWN:
                     info.attrs[key[5:]] = value
+            self._conditional_fields(node, info, stores, env, methods)
             if info.params is None and any(
                 v.is_grad_tensor or (v.kind == "module" and v.params) for v in info.attrs.values()
             ):
@@ -84,6 +90,33 @@ class Scopes:
                 )
             else:
                 self._queue.append((method, deferred_outer, self._method_mode(method), info))
+
+    def _conditional_fields(self, node: cst.ClassDef, info: ClassInfo, stores: dict, env, methods) -> None:
+        """``if config.use_amp: self.scaler = GradScaler()`` in ``__init__``: where another method reads
+        ``self.scaler``, that path was taken (Python raises otherwise) when nothing else can have set
+        the field: no base class but ``object`` or torch's, no class attribute, no other method's store."""
+        lost = [name for name in stores if env.get(f"self.{name}", UNKNOWN).kind == "unknown"]
+        if not lost or not _own_fields_only(self, node):
+            return
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        class_names = {
+            target.target.value
+            for stmt in body
+            if isinstance(stmt, cst.SimpleStatementLine)
+            for small in stmt.body
+            if isinstance(small, (cst.Assign, cst.AnnAssign))
+            for target in (small.targets if isinstance(small, cst.Assign) else [small])
+            if isinstance(target.target, cst.Name)
+        }
+        stored_elsewhere = set()
+        for method in methods:
+            stored_elsewhere |= _assigned_fields(method)
+        for name in lost:
+            if name in class_names or name in stored_elsewhere:
+                continue
+            value = join_all(stores[name])
+            if value.kind != "unknown":
+                info.attrs[name] = value
 
     def _method_mode(self, method: cst.FunctionDef) -> Tri:
         mode: Tri = True
@@ -148,3 +181,33 @@ class Scopes:
             if unrecorded_no_grad and entry_mode is True:
                 entry_mode = None
             self._analyze_function(node, outer, entry_mode, cls, module_env=module_env, context=context)
+
+
+def _own_fields_only(analyzer, node: cst.ClassDef) -> bool:
+    """No base class that may set fields of its own: none, ``object``, or a torch class."""
+    for base in node.bases:
+        if isinstance(base.value, cst.Name) and base.value.value == "object":
+            continue
+        value = analyzer.value(base.value)
+        if value.kind != "ref" or not value.qual.startswith("torch."):
+            return False
+    return True
+
+
+def _assigned_fields(function: cst.FunctionDef) -> set:
+    """``X`` of every ``self.X = ...`` (or ``+=``, ``:``) in the function's own body."""
+    found = set()
+    for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+            targets = [node.target]
+        else:
+            continue
+        while targets:
+            target = targets.pop()
+            if isinstance(target, (cst.Tuple, cst.List)):
+                targets.extend(e.value for e in target.elements)
+            elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                found.add(target.attr.value)
+    return found
