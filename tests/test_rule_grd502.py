@@ -13,6 +13,27 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "losses-appended-to-a-list-inside-a-dict",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        history = {"train": [], "grad_norm": []}
+        for step in range(3):
+            opt.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            opt.step()
+            history["train"].append(loss)  # expect: GRD502
+            history["grad_norm"].append(model.weight.grad.norm())
+            fresh = {"loss": []}
+            fresh["loss"].append(loss)
+        """,
+        [12],
+    ),
+    case(
         "parts-of-the-loss-added-up-in-an-inner-loop",
         """\
         import torch

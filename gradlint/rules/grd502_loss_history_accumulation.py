@@ -91,7 +91,10 @@ class LossHistoryAccumulation(Rule):
         if isinstance(func, cst.Attribute) and func.attr.value == "backward":
             self._pending.clear()  # whatever its receiver (`accelerator.backward(total)` too)
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
-            path = dotted(func.value)
+            receiver = func.value
+            if isinstance(receiver, cst.Subscript):  # history["train"].append(loss): a list in a dict
+                receiver = receiver.value
+            path = dotted(receiver)
             if path is not None:
                 self._consider(ctx, node, path, node.args[0].value)
 
