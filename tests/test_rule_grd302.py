@@ -196,6 +196,16 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "a-reduction-of-a-fresh-leaf-is-a-loss-not-a-parameter",
+        """\
+        import torch
+
+        losses = [torch.randn(()) for _ in range(3)]
+        total = torch.tensor(losses, requires_grad=True).sum()
+        total.backward()
+        """,
+    ),
+    case(
         "device-and-dtype-passed-to-the-factory",
         """\
         import torch

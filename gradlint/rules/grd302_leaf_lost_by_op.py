@@ -4,6 +4,8 @@ from ..analysis import creates_leaf, makes_leaf_in_place
 from ..rule import Rule, source
 
 _KEEPS_LEAF = frozenset({"requires_grad_", "retain_grad", "share_memory_"})
+#: reductions make a loss-like value of the leaf, not a would-be parameter: nobody reads its ``.grad``
+_REDUCTIONS = frozenset({"sum", "mean", "norm", "prod", "std", "var", "logsumexp", "amax", "amin", "item"})
 
 
 class LeafLostByOp(Rule):
@@ -51,7 +53,7 @@ class LeafLostByOp(Rule):
         current = node
         while True:
             if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
-                if current.func.attr.value in _KEEPS_LEAF:
+                if current.func.attr.value in _KEEPS_LEAF or current.func.attr.value in _REDUCTIONS:
                     return None
                 receiver = current.func.value
             elif isinstance(current, cst.Subscript):
