@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from gradlint.analysis.output_fields import proven_fields
+from gradlint.analysis.output_fields import proven_callables, proven_fields
 from gradlint.engine import lint_text
 from gradlint.rules import ALL_RULES
 
@@ -160,3 +160,66 @@ def test_proofs_read_every_assignment_of_the_backpropagated_name():
         """
     )
     assert proven_fields(cst.parse_module(src), src) == frozenset({"loss", "ce", 1})
+
+
+TRAIN_WITH_CRITERION = """\
+    def train(model, loader, criterion, optimizer):
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+"""
+
+
+def test_a_callable_backpropagated_in_training_returns_a_grad_tensor_in_evaluation():
+    src = evaluate(
+        """\
+        def validate(model, loader, criterion, metric):
+            model.eval()
+            val_loss, scores = 0, 0
+            for x, y in loader:
+                out = model(x)
+                val_loss += criterion(out, y)
+                scores += metric(out, y)
+            return val_loss, scores
+        """,
+        train=TRAIN_WITH_CRITERION,
+    )
+    line = src.splitlines().index("        val_loss += criterion(out, y)") + 1
+    assert [f for f in default_findings(src) if f[1] == "GRD502"] == [(line, "GRD502")]
+
+
+def test_a_proven_callable_on_values_without_grad_claims_nothing():
+    src = evaluate(
+        """\
+        def validate(model, loader, criterion):
+            model.eval()
+            val_loss = 0
+            with torch.no_grad():
+                for x, y in loader:
+                    val_loss += criterion(model(x), y)
+            return val_loss
+
+        def baseline(loader, criterion):
+            total = 0
+            for x, y in loader:
+                total += criterion(x, y)
+            return total
+        """,
+        train=TRAIN_WITH_CRITERION,
+    )
+    assert [f for f in default_findings(src) if f[1] == "GRD502"] == []
+
+
+def test_callables_a_backward_proves():
+    src = textwrap.dedent(
+        """\
+        def step(self, model, x, y, criterion):
+            loss = criterion(model(x), y)
+            loss.backward()
+            self.loss_fn(model(x), y).mean().backward()
+            (criterion2(model(x), y) + 1).backward()   # an operand of a sum: no proof
+        """
+    )
+    assert proven_callables(cst.parse_module(src), src) == frozenset({"criterion", "self.loss_fn"})

@@ -11,7 +11,7 @@ from .callers import contexts_from_callers
 from .calls import CallTable, Calls, call_graph_order
 from .evidence import Evidence
 from .fields import Fields
-from .output_fields import proven_fields
+from .output_fields import proven_callables, proven_fields
 from .imports import Imports, start_file
 from .project import defined_functions, project_for
 from .expressions import Expressions
@@ -93,6 +93,8 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         #: fields of model outputs of unknown structure that a backward() of the file proves
         #: differentiable (``outputs.loss``, ``out["loss"]``)
         self.proven_fields: frozenset = frozenset()
+        #: unresolved callables whose result a backward() of the file proves differentiable
+        self.proven_callables: frozenset = frozenset()
         self._param_loops: list = []
         self._returns: Optional[list] = None
         #: values a generator being summarised yields
@@ -222,6 +224,7 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
     def run(self, module: cst.Module, text: str = "") -> None:
         self.source = text
         self.proven_fields = proven_fields(module, text)
+        self.proven_callables = proven_callables(module, text)
         NoGradCalls(self._called_without_grad).scan(module.body)
         if self.project is not None and text:
             self._called_without_grad |= self.project.no_grad_callees(defined_functions(text))

@@ -332,10 +332,23 @@ class Expressions:
             callee = self.eval(func)
             args = self._args(node)
             result = self._call_value(callee, node, args)
+        if result.kind == "unknown" and self.proven_callables:
+            result = self._proven_call(func, args)
         if self.reporting:
             self.cache[id(node)] = result
         self._emit("on_call", node)
         return result
+
+    def _proven_call(self, func, args) -> Value:
+        """An unresolved callable the file backpropagates the result of (``criterion``, see
+        ``output_fields``), called on a grad tensor: its result is one. Nothing is claimed
+        otherwise (a model called on plain data still gives a graph)."""
+        path = dotted(func)
+        if path is None or path not in self.proven_callables or self.state.mode is not True:
+            return UNKNOWN
+        if not any(value.is_grad_tensor or value.kind == "tensor" and value.grad and value.struct for _, value in args):
+            return UNKNOWN
+        return self._op_result(args, "none")
 
     def _eval_yield(self, node: cst.Yield) -> Value:
         if isinstance(node.value, cst.From):

@@ -1,4 +1,4 @@
-"""Which fields of a model's output the file itself proves differentiable.
+"""What the file's own ``backward()`` calls prove: differentiable output fields and callables.
 
 A model whose class the analysis cannot see (a Hugging Face model, a class from a
 file that is not available) returns an output of unknown structure: a tensor, a
@@ -7,6 +7,11 @@ non-grad metadata. Use is evidence, though: ``outputs.loss.backward()`` (or
 ``loss = outputs.loss`` then ``loss.backward()``) raises unless that field requires
 grad, so in the same file the ``loss`` field of a model output computed under grad
 mode is a grad tensor. The same holds for ``out["loss"]`` and ``out[0]``.
+
+Callables are proven the same way: ``loss = criterion(out, y)`` then ``loss.backward()``
+proves that ``criterion``, called on a grad tensor, returns one; in the same file an
+unresolved ``criterion`` (a parameter of ``validate(model, loader, criterion)``) is
+taken to be that loss function.
 
 Only the receiver's own path is followed (``.mean()``, ``.sum()`` and other
 one-operand tensor methods keep the proof; ``a + b`` does not: either operand may be
@@ -20,7 +25,7 @@ from typing import Dict, Optional, Union
 
 import libcst as cst
 
-from .syntax import literal_int, literal_str, walk
+from .syntax import dotted, literal_int, literal_str, walk
 
 Field = Union[str, int]
 
@@ -39,8 +44,20 @@ _CACHE: Dict[int, tuple] = {}
 
 def proven_fields(module: cst.Module, text: str = "") -> frozenset:
     """Fields (attribute names, string keys, int positions) some ``backward()`` of the file proves."""
+    return _proofs(module, text)[0]
+
+
+def proven_callables(module: cst.Module, text: str = "") -> frozenset:
+    """Dotted names of callables whose result some ``backward()`` of the file backpropagates
+    (``loss = criterion(out, y)`` then ``loss.backward()``): in this file, called on a grad
+    tensor, they return one. A ``criterion`` parameter of ``validate(model, loader, criterion)``
+    is, by the file's own convention, the ``criterion`` that ``train()`` backpropagates."""
+    return _proofs(module, text)[1]
+
+
+def _proofs(module: cst.Module, text: str) -> tuple:
     if text and "backward" not in text:
-        return frozenset()
+        return frozenset(), frozenset()
     cached = _CACHE.get(id(module))
     if cached is not None and cached[0] is module:
         return cached[1]
@@ -49,11 +66,12 @@ def proven_fields(module: cst.Module, text: str = "") -> frozenset:
     for node in walk(module):
         if isinstance(node, cst.FunctionDef):
             _scan_scope([node.body], found)
-    result = frozenset(found)
+    fields = frozenset(item for item in found if not isinstance(item, tuple))
+    callables = frozenset(item[1] for item in found if isinstance(item, tuple))
     if len(_CACHE) > 1000:
         _CACHE.clear()
-    _CACHE[id(module)] = (module, result)
-    return result
+    _CACHE[id(module)] = (module, (fields, callables))
+    return fields, callables
 
 
 def _scan_scope(roots, found: set) -> None:
@@ -73,16 +91,16 @@ def _scan_scope(roots, found: set) -> None:
             if proved is None:
                 continue
             proved = _unwrap(proved)
-            field = _field(proved)
-            if field is not None:
-                found.add(field)
+            proof = _proof(proved)
+            if proof is not None:
+                found.add(proof)
             elif isinstance(proved, cst.Name):
                 proved_names.append(proved.value)
     for name in proved_names:
         for value in assignments.get(name, ()):
-            field = _field(_unwrap(value))
-            if field is not None:
-                found.add(field)
+            proof = _proof(_unwrap(value))
+            if proof is not None:
+                found.add(proof)
 
 
 def _backpropagated(call: cst.Call) -> Optional[cst.BaseExpression]:
@@ -112,6 +130,18 @@ def _unwrap(node: cst.BaseExpression) -> cst.BaseExpression:
             node = node.func.value
         else:
             return node
+
+
+def _proof(node: cst.BaseExpression):
+    """What a backpropagated expression proves: a field of an output, or ``("call", path)``: a callable's result."""
+    field = _field(node)
+    if field is not None:
+        return field
+    if isinstance(node, cst.Call) and node.args:
+        path = dotted(node.func)
+        if path is not None:
+            return ("call", path)
+    return None
 
 
 def _field(node: cst.BaseExpression) -> Optional[Field]:
