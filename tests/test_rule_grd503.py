@@ -27,6 +27,29 @@ for step in range(3):
 
 POSITIVES = [
     case(
+        "losses-kept-in-a-dict-of-lists-then-plotted",
+        """\
+        import numpy as np
+        import matplotlib.pyplot as plt
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        history = {"train": [], "val": []}
+        for step in range(3):
+            opt.zero_grad()
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            loss.backward()
+            opt.step()
+            history["train"].append(loss)
+            history["val"].append(loss.item())
+        plt.plot(history["train"])  # expect: GRD503
+        print(np.mean(history["val"]))
+        """,
+        [16],
+    ),
+    case(
         "model-output-to-numpy",
         """\
         import torch

@@ -366,16 +366,13 @@ class TorchSemantics:
 
     def _seq_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         path = dotted(node.func.value)
+        if name in ("append", "insert") and args and path is None:
+            self._append_in_dict(node.func.value, receiver, args[-1][1])
+            return NONE
         if name in ("append", "insert") and args and path is not None:
             added = args[-1][1]
             self._note_store(node.func.value, added)
-            current = self.lookup(path)
-            elements = [added] if current is None or current.elem is None else [current.elem, added]
-            self.state.env[path] = seq(elements).with_(
-                has_grad=True if (current and current.has_grad) or added.is_grad_tensor else join_tri(
-                    current.has_grad if current else None, False if added.kind in ("number", "tensor") else None
-                )
-            )
+            self.state.env[path] = _appended(self.lookup(path), added)
             return NONE
         if name == "extend" and args and path is not None:
             added = args[0][1]
@@ -388,6 +385,21 @@ class TorchSemantics:
         if name == "pop":
             return receiver.elem or UNKNOWN
         return UNKNOWN
+
+    def _append_in_dict(self, receiver_node, receiver: Value, added: Value) -> None:
+        """``history["train"].append(loss)``: the list kept under a literal key of a dict changes."""
+        if not isinstance(receiver_node, cst.Subscript) or len(receiver_node.slice) != 1:
+            return
+        index = receiver_node.slice[0].slice
+        key = literal_str(index.value) if isinstance(index, cst.Index) else None
+        path = dotted(receiver_node.value)
+        container = self.lookup(path) if path is not None else None
+        if key is None or container is None or container.kind != "dict" or key not in container.keys:
+            return
+        position = container.keys.index(key)
+        items = list(container.items)
+        items[position] = _appended(receiver, added)
+        self.state.env[path] = container.with_(items=tuple(items))
 
     def _module_output(self, module: Value, args, path: Optional[str] = None) -> Value:
         mode = self.state.mode
@@ -520,3 +532,13 @@ def _tensor_backward_arguments(call: cst.Call) -> bool:
     """No argument, or only ``Tensor.backward``'s keywords: not a hand-written layer's
     ``layer.backward(dout)`` (a NumPy network's backpropagation step)."""
     return all(arg.keyword is not None and arg.keyword.value in _TENSOR_BACKWARD_KEYWORDS for arg in call.args)
+
+
+def _appended(current: Optional[Value], added: Value) -> Value:
+    """A list after ``append(added)``."""
+    elements = [added] if current is None or current.elem is None else [current.elem, added]
+    return seq(elements).with_(
+        has_grad=True if (current and current.has_grad) or added.is_grad_tensor else join_tri(
+            current.has_grad if current else None, False if added.kind in ("number", "tensor") else None
+        )
+    )
