@@ -19,6 +19,55 @@ batches = [(torch.randn(8, 4), torch.randint(0, 2, (8,))) for _ in range(4)]
 
 POSITIVES = [
     case(
+        "test-function-switches-the-global-model-each-epoch",
+        SETUP
+        + dedent("""\
+        def test():
+            model.eval()
+            with torch.no_grad():
+                return sum(F.cross_entropy(model(x), y).item() for x, y in batches)
+
+        model.train()
+        for epoch in range(5):
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            print(test())  # expect: GRD510
+        """),
+        [19],
+    ),
+    case(
+        "closure-defined-after-the-training-closure-switches-the-model",
+        """\
+        import torch
+        import torch.nn as nn
+
+        def main():
+            model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+            optim = torch.optim.Adam(model.parameters())
+
+            def train_epoch():
+                model.train()
+                for step in range(10):
+                    optim.zero_grad()
+                    model(torch.randn(2, 4)).sum().backward()
+                    optim.step()
+                    if step % 5 == 0:
+                        eval_epoch()  # expect: GRD510
+
+            @torch.no_grad()
+            def eval_epoch():
+                model.eval()
+                for _ in range(3):
+                    model(torch.randn(2, 4))
+
+            for epoch in range(3):
+                train_epoch()
+        """,
+        [15],
+    ),
+    case(
         "periodic-validation-under-a-condition-in-the-step-loop",
         SETUP
         + dedent("""\
@@ -217,6 +266,32 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "test-function-switches-a-global-teacher-or-restores-the-model",
+        SETUP
+        + dedent("""\
+        teacher = nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.1))
+
+        def test():
+            model.eval()
+            with torch.no_grad():
+                score = sum(F.cross_entropy(model(x), y).item() for x, y in batches)
+            model.train()
+            return score
+
+        def freeze_teacher():
+            teacher.eval()
+
+        model.train()
+        for epoch in range(5):
+            for x, y in batches:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            freeze_teacher()
+            print(test())
+        """),
+    ),
     case(
         "validation-helper-restores-training-mode-or-train-at-each-epoch",
         SETUP

@@ -102,6 +102,8 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         #: freezes and unfreezes of a function being summarised (replayed at its calls)
         self._freeze_log: Optional[list] = None
         self._cond_depth = 0
+        #: the enclosing names each nested function defined in the current function sees
+        self._closure_outers: list = []
         #: while a class's ``__init__`` is walked: every value stored into each ``self`` field
         self._init_stores: Optional[dict] = None
         self.scope_name = "<module>"

@@ -208,6 +208,13 @@ class Calls:
             table.summaries[key] = summary
         renames = _renames(call, function, receiver)
         for param, value in summary.mutated.items():
+            if param.startswith(OUTER):
+                # the same name here: the closure's (or the module's) model, switched by the call
+                name = param[len(OUTER):]
+                current = self.lookup(name)
+                if current is not None and current.kind == "module":
+                    self.state.env[name] = current.with_(training=value.training)
+                continue
             path = renames.get(param)
             if path and path != "self":
                 # the caller's container, changed in place (not rebound) by the call
@@ -339,6 +346,8 @@ class Calls:
             ends_open = not self._body(function.body)
             stepped = self.state.stepped
             mutated = _mutated_containers(function, context, self.state.env)
+            if names is None:
+                mutated.update(_outer_modes(function, context, self.state.env, outer))
             fields = {
                 key[5:]: without_paths(value)
                 for key, value in self.state.env.items()
@@ -445,6 +454,7 @@ class Calls:
         self._returns = None
         self._yields = None
         self._loops = []
+        self._closure_outers = []
 
 
 def _mutated_containers(function: cst.FunctionDef, context: Context, env: dict) -> Dict[str, Value]:
@@ -463,6 +473,26 @@ def _mutated_containers(function: cst.FunctionDef, context: Context, env: dict) 
         elif before.kind == "module" and (after.params != before.params or after.training != before.training):
             mutated[name] = after
     return mutated
+
+
+def _outer_modes(function: cst.FunctionDef, context: Context, env: dict, outer: dict) -> Dict[str, Value]:
+    """Models of the enclosing scope (a closure's, or the module's globals) that the function
+    switched to eval/train mode: ``def test(): model.eval() ...`` called from the training loop."""
+    found: Dict[str, Value] = {}
+    rebound = function_facts(function).rebound
+    for name, after in env.items():
+        if "." in name or name in context.params or name in rebound or after.kind != "module":
+            continue
+        before = outer.get(name)
+        if before is None or after.training is None:
+            continue
+        if before.kind == "unknown" or before.kind == "module" and after.training != before.training:
+            found[OUTER + name] = after
+    return found
+
+
+#: marks an enclosing-scope name in ``Summary.mutated`` (a parameter has no such prefix)
+OUTER = "<outer>."
 
 
 def _holds_grad(container: Value) -> bool:

@@ -25,7 +25,17 @@ class Scopes:
         self._set(name, Value(kind="func", qual=name))
         self.functions[name] = node
         outer = None if self.outer is None and self.scope_name == "<module>" else self._snapshot()
+        if outer is not None:
+            self._closure_outers.append(outer)
         self._queue.append((node, outer, mode, None))
+
+    def _bind_late_names(self) -> None:
+        """A nested function sees its enclosing function's names when it runs, not when it is
+        defined: `_eval_epoch()` called from `_train_epoch()` although defined after it. Names
+        bound after the ``def`` are added (those bound before keep their value)."""
+        for outer in self._closure_outers:
+            for name, value in self.state.env.items():
+                outer.setdefault(name, value)
 
     def _snapshot(self) -> dict:
         env = dict(self.outer) if self.outer else {}
@@ -157,6 +167,7 @@ class Scopes:
             self._returns = returns
             self._body(node.body)
             self._emit("on_scope_end", node)
+            self._bind_late_names()
             return self.state.env
         finally:
             for name, value in saved.items():

@@ -251,6 +251,7 @@ SCOPE_FIELDS = (
     "_yields",
     "_freeze_log",
     "_loops",
+    "_closure_outers",
 )
 
 
