@@ -19,6 +19,36 @@ batches = [(torch.randn(8, 4), torch.randint(0, 2, (8,))) for _ in range(4)]
 
 POSITIVES = [
     case(
+        "trainer-validates-inside-its-batch-loop-with-an-optimizer-passed-in",
+        """\
+        import torch
+
+        class Trainer:
+            def __init__(self, model, optimizer, train_loader, val_loader):
+                self.model = model
+                self.optim = optimizer
+                self.train_loader = train_loader
+                self.val_loader = val_loader
+
+            def validate(self):
+                self.model.eval()
+                with torch.no_grad():
+                    for data, target in self.val_loader:
+                        self.model(data)
+
+            def train_epoch(self):
+                self.model.train()
+                for batch_idx, (data, target) in enumerate(self.train_loader):
+                    if batch_idx % 100 == 0:
+                        self.validate()  # expect: GRD510
+                    self.optim.zero_grad()
+                    loss = torch.nn.functional.cross_entropy(self.model(data), target)
+                    loss.backward()
+                    self.optim.step()
+        """,
+        [20],
+    ),
+    case(
         "test-function-switches-the-global-model-each-epoch",
         SETUP
         + dedent("""\
@@ -266,6 +296,33 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "distillation-keeps-the-teacher-in-eval-with-an-optimizer-passed-in",
+        """\
+        import torch
+
+        class Distiller:
+            def __init__(self, student, teacher, optimizer, loader):
+                self.student = student
+                self.teacher = teacher
+                self.optim = optimizer
+                self.loader = loader
+
+            def freeze_teacher(self):
+                self.teacher.eval()
+
+            def train_epoch(self):
+                self.student.train()
+                for step, (data, target) in enumerate(self.loader):
+                    if step % 100 == 0:
+                        self.freeze_teacher()
+                    self.optim.zero_grad()
+                    soft = self.teacher(data)
+                    loss = (self.student(data) - soft).pow(2).mean()
+                    loss.backward()
+                    self.optim.step()
+        """,
+    ),
     case(
         "test-function-switches-a-global-teacher-or-restores-the-model",
         SETUP

@@ -208,6 +208,12 @@ class Calls:
             table.summaries[key] = summary
         renames = _renames(call, function, receiver)
         for param, value in summary.mutated.items():
+            if param.startswith(FIELD):
+                owner = renames.get("self")
+                current = self.lookup(f"{owner}.{param[len(FIELD):]}") if owner else None
+                if current is not None and current.kind == "module":
+                    self.state.env[f"{owner}.{param[len(FIELD):]}"] = current.with_(training=value.training)
+                continue
             if param.startswith(OUTER):
                 # the same name here: the closure's (or the module's) model, switched by the call
                 name = param[len(OUTER):]
@@ -348,6 +354,7 @@ class Calls:
             mutated = _mutated_containers(function, context, self.state.env)
             if names is None:
                 mutated.update(_outer_modes(function, context, self.state.env, outer))
+            mutated.update(_field_modes(self.state.env, cls))
             fields = {
                 key[5:]: without_paths(value)
                 for key, value in self.state.env.items()
@@ -445,6 +452,8 @@ class Calls:
                 known = self._annotation_value(param) or self._usage_value(param, node)
                 if known is not None:
                     env[param.name.value] = known
+        if "self" in env:
+            self._usage_fields(node, env)
         self.state = State(env, mode)
         self.outer = outer
         self.scope_name = node.name.value
@@ -493,6 +502,23 @@ def _outer_modes(function: cst.FunctionDef, context: Context, env: dict, outer: 
 
 #: marks an enclosing-scope name in ``Summary.mutated`` (a parameter has no such prefix)
 OUTER = "<outer>."
+#: marks a field of the receiver in ``Summary.mutated``
+FIELD = "<self>."
+
+
+def _field_modes(env: dict, cls: Optional[ClassInfo]) -> Dict[str, Value]:
+    """Models held in the receiver's fields that a method switched to eval/train mode
+    (``self.validate()`` whose body calls ``self.model.eval()``)."""
+    found: Dict[str, Value] = {}
+    if cls is None:
+        return found
+    for key, after in env.items():
+        if not key.startswith("self.") or key.count(".") != 1 or after.kind != "module" or after.training is None:
+            continue
+        before = cls.attrs.get(key[5:])
+        if before is None or before.kind == "unknown" or before.kind == "module" and before.training != after.training:
+            found[FIELD + key[5:]] = after
+    return found
 
 
 def _holds_grad(container: Value) -> bool:

@@ -39,7 +39,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import dotted, function_facts, walk
-from .values import Value, tensor
+from .values import UNKNOWN, Value, tensor
 
 _ISINSTANCE = Value(kind="builtin", qual="isinstance")
 
@@ -109,6 +109,12 @@ class Evidence:
             return Value(kind="optimizer")
         return None
 
+    def _usage_fields(self, function: cst.FunctionDef, env: dict) -> None:
+        """``self.optim`` stepped and cleared in a method, with no known value: an optimizer."""
+        for name in _optimizer_names(function):
+            if name.startswith("self.") and env.get(name, UNKNOWN).kind == "unknown":
+                env[name] = Value(kind="optimizer")
+
     def _proven_by_backward(self, name: str, value: Value) -> Value:
         """``value`` bound to ``name``, refined if a later ``name.backward()`` proves it requires grad."""
         if value.kind not in ("unknown", "tensor") or value.grad is not None and value.kind == "tensor":
@@ -137,24 +143,35 @@ _OPTIMIZER_NAMES: dict = {}
 
 
 def _optimizer_names(function: cst.FunctionDef) -> frozenset:
-    """Plain names whose ``.step()`` the function calls and whose ``.zero_grad`` it uses."""
+    """Plain names and ``self`` fields whose ``.step()`` the function calls and whose
+    ``.zero_grad`` it uses."""
     cached = _OPTIMIZER_NAMES.get(id(function))
     if cached is not None and cached[0] is function:
         return cached[1]
     stepped, clearing = set(), set()
     for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
-            if node.attr.value == "zero_grad":
-                clearing.add(node.value.value)
+        if isinstance(node, cst.Attribute) and node.attr.value == "zero_grad":
+            name = _name_or_field(node.value)
+            if name:
+                clearing.add(name)
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            receiver = node.func.value
-            if node.func.attr.value == "step" and isinstance(receiver, cst.Name):
-                stepped.add(receiver.value)
+            name = _name_or_field(node.func.value)
+            if node.func.attr.value == "step" and name:
+                stepped.add(name)
     result = frozenset(stepped & clearing)
     if len(_OPTIMIZER_NAMES) > 10_000:
         _OPTIMIZER_NAMES.clear()
     _OPTIMIZER_NAMES[id(function)] = (function, result)
     return result
+
+
+def _name_or_field(node) -> str:
+    """``x`` or ``self.x``, else ''."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return "self." + node.attr.value
+    return ""
 
 
 _BACKWARD_NAMES: dict = {}

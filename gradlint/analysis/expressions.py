@@ -13,6 +13,10 @@ _BUILTINS = frozenset(
 )
 
 
+#: attributes only a tensor has: reading one says the model's output is a tensor
+_TENSOR_ONLY_ATTRIBUTES = frozenset({"data", "grad", "T", "mT", "H", "mH", "real", "imag"})
+
+
 class Expressions:
     """Evaluates expressions; calls are dispatched to the torch knowledge and to scopes."""
 
@@ -63,8 +67,10 @@ class Expressions:
             return self._namespace_attribute(obj, attr)
         if kind == "tensor":
             self._emit("on_attribute", node)
-            if obj.struct:
+            if obj.struct and attr not in _TENSOR_ONLY_ATTRIBUTES:
                 return self.output_field(obj, attr)
+            if obj.struct:
+                obj = obj.with_(struct=False)  # `out.data`: the code relies on the output being a tensor
             if attr == "grad":
                 return tensor(False, True)
             if attr == "data":

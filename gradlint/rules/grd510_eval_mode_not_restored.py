@@ -16,6 +16,18 @@ class EvalModeNotRestored(Rule):
     def __init__(self):
         self._reported = set()
 
+    @staticmethod
+    def _trains(record, path: str) -> bool:
+        """The loop's optimizer steps the model at ``path``: its owner says so, or, with no owner
+        known (an optimizer passed in), ``path`` is the only model the loop runs with gradients."""
+        optimizers = [optimizer for _, _, optimizer in record.steps]
+        if any(_overlaps(optimizer.owner, path) for optimizer in optimizers):
+            return True
+        if any(optimizer.owner or optimizer.owners for optimizer in optimizers):
+            return False
+        forwarded = {f_path for _, f_path, module, mode in record.forwards if mode is True}
+        return bool(optimizers) and forwarded == {path}
+
     def on_loop_end(self, node, ctx, record) -> None:
         if not record.backwards or not record.steps or record.end is None:
             return
@@ -38,7 +50,7 @@ class EvalModeNotRestored(Rule):
                 ),
                 None,
             )
-            if forward is None or not any(_overlaps(optimizer.owner, path) for _, _, optimizer in record.steps):
+            if forward is None or not self._trains(record, path):
                 continue  # not the model this loop trains (a teacher kept in eval mode, say)
             self._reported.add(id(call))
             self.report(
