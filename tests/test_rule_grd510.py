@@ -19,6 +19,28 @@ batches = [(torch.randn(8, 4), torch.randint(0, 2, (8,))) for _ in range(4)]
 
 POSITIVES = [
     case(
+        "model-of-a-missing-module-known-from-its-optimizer",
+        """\
+        import torch
+        import torch.nn as nn
+        from models import Net
+        from data import train_loader, val_loader
+
+        model = Net().to("cuda")
+        criterion = nn.CrossEntropyLoss()
+        optimizer = torch.optim.Adam(params=model.parameters(), lr=1e-3)
+        for epoch in range(10):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                criterion(model(x), y).backward()
+                optimizer.step()
+            model.eval()  # expect: GRD510
+            with torch.no_grad():
+                correct = sum((model(x).argmax(1) == y).sum().item() for x, y in val_loader)
+        """,
+        [14],
+    ),
+    case(
         "trainer-validates-inside-its-batch-loop-with-an-optimizer-passed-in",
         """\
         import torch

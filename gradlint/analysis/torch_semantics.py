@@ -93,9 +93,14 @@ class TorchSemantics:
             enabled = kwarg(node, "enabled")
             return Value(kind="scaler", mode=True if enabled is None else literal_bool(enabled.value))
         if api.is_optimizer_class(qual):
-            params = args[0][1] if args and node.args[0].keyword is None else None
+            params = next(
+                (value for arg, (_, value) in zip(node.args, args) if arg.keyword is None or arg.keyword.value == "params"),
+                None,
+            )
             if params is None or params.kind != "params":
                 return Value(kind="optimizer")
+            for owner in params.owners or (params.owner,):
+                self._trained_model(owner)
             return Value(kind="optimizer", owner=params.owner, owners=params.owners)
         if api.is_distribution_class(qual):
             params = [pair for arg, pair in zip(node.args, args) if not (arg.keyword and arg.keyword.value == "validate_args")]
@@ -111,6 +116,15 @@ class TorchSemantics:
                 return tensor(False, None, cut=any(value.is_grad_tensor or value.cut for _, value in args))
             return self._op_result(args, api.saving_of(name))
         return UNKNOWN
+
+    def _trained_model(self, owner: Optional[str]) -> None:
+        """``optim.Adam(model.parameters())``: whatever ``model`` was not known to be, it is a
+        module with parameters that train (only an nn.Module has ``parameters()`` to optimize)."""
+        if owner is None or "(" in owner:
+            return
+        current = self.lookup(owner)
+        if current is None or current.kind == "unknown":
+            self.state.env[owner] = Value(kind="module", params=True)
 
     def _method_call(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         kind = receiver.kind
