@@ -13,6 +13,24 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "forward-method-called-directly-in-an-evaluation-loop",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.1))
+
+        def validation(loader):
+            model.eval()
+            acc = 0
+            for x, y in loader:
+                out = model.forward(x)  # expect: GRD505
+                acc += (out.argmax(1) == y).sum().item()
+            return acc
+        """,
+        [10],
+    ),
+    case(
         "module-level-evaluation-loop-after-training",
         """\
         import torch

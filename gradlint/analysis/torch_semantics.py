@@ -371,6 +371,9 @@ class TorchSemantics:
         if name in ("to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "apply"):
             return receiver
         if name == "forward":
+            # `model.forward(x)` runs the model as `model(x)` does (without its hooks)
+            for record in self._loops:
+                record.forwards.append((node, path, receiver, self.state.mode))
             return self._module_output(receiver, args, path)
         registered = registered_submodule(node)
         if registered and path is not None:
