@@ -28,6 +28,42 @@ def reported(src: str):
 
 
 PROGRAMS = {
+    "loss-proven-by-a-scaled-backward-in-every-branch": """\
+        import torch
+
+        def train(model, loader, optimizer, scaler, accum):
+            history = []
+            for step, (x, y) in enumerate(loader):
+                with torch.autocast("cuda"):
+                    loss = model(x, y)["loss"].mean()
+                loss.float()  # expect: GRD507
+                if scaler:
+                    scaler.scale(loss / accum).backward()
+                else:
+                    (loss / accum).backward()
+                if step % accum == 0:
+                    optimizer.step()
+                    optimizer.zero_grad()
+                history.append(loss)  # expect: GRD502
+            return history
+        """,
+    "what-a-backward-of-an-expression-does-not-prove": """\
+        import torch
+
+        def train(model, loader, optimizer, weight, scaler):
+            history, other = [], []
+            for step, (x, y) in enumerate(loader):
+                loss = model(x, y)["loss"].mean()
+                (loss * weight).backward()
+                history.append(loss)
+                aux = model(x, y)["aux"].mean()
+                if scaler:
+                    scaler.scale(aux).backward()
+                other.append(aux)
+                optimizer.step()
+                optimizer.zero_grad()
+            return history, other
+        """,
     "train-function-called-with-real-objects-never-clears": """\
         import torch
         import torch.nn as nn

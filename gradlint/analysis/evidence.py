@@ -123,20 +123,39 @@ class Evidence:
             return value
         if self.state.mode is not True or not self._blocks:
             return value
-        statements, index = self._blocks[-1]
-        if name not in _backward_names(statements):
-            return value
-        for stmt in statements[index + 1 :]:
-            if not isinstance(stmt, cst.SimpleStatementLine):
-                if _binds(stmt, name):
-                    return value
-                continue
-            for small in stmt.body:
-                if isinstance(small, cst.Expr) and _backward_of(small.value) == name:
-                    return PROVEN_GRAD
-                if _binds(small, name):
-                    return value
+        # the block of the binding, then, while that block is a `with` body (`with autocast():
+        # loss = ...`), the block around the `with`: the statements that run next, unconditionally
+        level = len(self._blocks) - 1
+        while level >= 0:
+            statements, index = self._blocks[level]
+            found = _scan_for_backward(statements[index + 1 :], name) if name in _backward_names(statements) else None
+            if found is not None:
+                return PROVEN_GRAD if found else value
+            parent = self._blocks[level - 1][0][self._blocks[level - 1][1]] if level else None
+            if not (isinstance(parent, cst.With) and getattr(parent.body, "body", None) is statements):
+                return value
+            if any(_binds(stmt, name) for stmt in statements[index + 1 :]):
+                return value
+            level -= 1
         return value
+
+
+def _scan_for_backward(statements, name: str) -> Optional[bool]:
+    """True: ``name.backward()`` runs next, unconditionally; False: ``name`` is rebound first;
+    None: neither, in these statements."""
+    for stmt in statements:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            if isinstance(stmt, cst.If) and name in _every_branch_backprops(stmt):
+                return True
+            if _binds(stmt, name):
+                return False
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Expr) and _backward_of(small.value) == name:
+                return True
+            if _binds(small, name):
+                return False
+    return None
 
 
 _OPTIMIZER_NAMES: dict = {}
@@ -183,6 +202,18 @@ def _backward_names(statements) -> frozenset:
     cached = _BACKWARD_NAMES.get(key)
     if cached is not None and cached[0] is statements:
         return cached[1]
+    result = _top_level_backprops(statements)
+    for stmt in statements:
+        if isinstance(stmt, cst.If):
+            result = result | _every_branch_backprops(stmt)
+    if len(_BACKWARD_NAMES) > 10_000:
+        _BACKWARD_NAMES.clear()
+    _BACKWARD_NAMES[key] = (statements, result)
+    return result
+
+
+def _top_level_backprops(statements) -> frozenset:
+    """Names whose backward() is a statement of the block itself."""
     names = set()
     for stmt in statements:
         if isinstance(stmt, cst.SimpleStatementLine):
@@ -191,29 +222,51 @@ def _backward_names(statements) -> frozenset:
                     name = _backward_of(small.value)
                     if name is not None:
                         names.add(name)
-    result = frozenset(names)
-    if len(_BACKWARD_NAMES) > 10_000:
-        _BACKWARD_NAMES.clear()
-    _BACKWARD_NAMES[key] = (statements, result)
-    return result
+    return frozenset(names)
+
+
+def _every_branch_backprops(stmt: cst.If) -> frozenset:
+    """Names every branch of an ``if``/``elif``/``else`` backpropagates (``if scaler:
+    scaler.scale(loss).backward() else: loss.backward()``); none without an ``else``."""
+    common = _top_level_backprops(stmt.body.body) if isinstance(stmt.body, cst.IndentedBlock) else frozenset()
+    orelse = stmt.orelse
+    if isinstance(orelse, cst.If):
+        return common & _every_branch_backprops(orelse)
+    if isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
+        return common & _top_level_backprops(orelse.body.body)
+    return frozenset()
 
 
 def _backward_of(node) -> Optional[str]:
-    """``x.backward(...)`` or ``scaler.scale(x).backward(...)``: the name ``x``."""
+    """``x.backward(...)`` or ``scaler.scale(x).backward(...)``: the name ``x``; also through
+    ``(x / n)`` and ``(x * 0.5)``: a divisor (a number of accumulation steps) or a literal
+    factor does not carry the graph, so ``x`` does."""
     if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "backward"):
         return None
     receiver = node.func.value
-    if isinstance(receiver, cst.Name):
-        return receiver.value
     if (
         isinstance(receiver, cst.Call)
         and isinstance(receiver.func, cst.Attribute)
         and receiver.func.attr.value == "scale"
         and len(receiver.args) == 1
-        and isinstance(receiver.args[0].value, cst.Name)
     ):
-        return receiver.args[0].value.value
-    return None
+        receiver = receiver.args[0].value
+    receiver = _scaled_operand(receiver)
+    return receiver.value if isinstance(receiver, cst.Name) else None
+
+
+def _scaled_operand(node):
+    """``x`` of ``x / n``, ``x * 2.0`` or ``2.0 * x``, else the node itself."""
+    if not isinstance(node, cst.BinaryOperation):
+        return node
+    if isinstance(node.operator, cst.Divide):
+        return node.left
+    if isinstance(node.operator, cst.Multiply):
+        if isinstance(node.right, (cst.Integer, cst.Float)):
+            return node.left
+        if isinstance(node.left, (cst.Integer, cst.Float)):
+            return node.right
+    return node
 
 
 class _BindingFinder(cst.CSTVisitor):
