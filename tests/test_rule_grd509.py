@@ -187,85 +187,34 @@ POSITIVES = [
 ]
 
 
+# `if use_amp: self.scaler = GradScaler()` in `__init__`, when something else may set the field
+SCALER_SET_ELSEWHERE = """\
+import torch
+from base import BaseTrainer
+
+class Trainer({base}):
+    {class_body}
+
+    def __init__(self, model, optimizer, use_amp):
+        self.model = model
+        self.optimizer = optimizer
+        if use_amp:
+            self.scaler = torch.amp.GradScaler("cuda")
+
+    def reset(self):
+        {reset}
+
+    def run_batch(self, source, targets):
+        _, loss = self.model(source, targets)
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+"""
+
+
 NEGATIVES = [
-    case(
-        "scaler-made-in-init-under-a-flag-but-a-base-class-may-set-it",
-        """\
-        import torch
-        from base import BaseTrainer
-
-        class Trainer(BaseTrainer):
-            pass
-            def __init__(self, model, optimizer, use_amp):
-                self.model = model
-                self.optimizer = optimizer
-                if use_amp:
-                    self.scaler = torch.amp.GradScaler("cuda")
-
-            def reset(self):
-                pass
-
-            def run_batch(self, source, targets):
-                _, loss = self.model(source, targets)
-                self.optimizer.zero_grad(set_to_none=True)
-                self.scaler.scale(loss).backward()
-                torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
-                self.scaler.step(self.optimizer)
-                self.scaler.update()
-        """,
-    ),
-    case(
-        "scaler-made-in-init-under-a-flag-and-a-class-attribute",
-        """\
-        import torch
-        from base import BaseTrainer
-
-        class Trainer(object):
-            scaler = None
-            def __init__(self, model, optimizer, use_amp):
-                self.model = model
-                self.optimizer = optimizer
-                if use_amp:
-                    self.scaler = torch.amp.GradScaler("cuda")
-
-            def reset(self):
-                pass
-
-            def run_batch(self, source, targets):
-                _, loss = self.model(source, targets)
-                self.optimizer.zero_grad(set_to_none=True)
-                self.scaler.scale(loss).backward()
-                torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
-                self.scaler.step(self.optimizer)
-                self.scaler.update()
-        """,
-    ),
-    case(
-        "scaler-made-in-init-under-a-flag-and-another-method-replaces-it",
-        """\
-        import torch
-        from base import BaseTrainer
-
-        class Trainer(object):
-            pass
-            def __init__(self, model, optimizer, use_amp):
-                self.model = model
-                self.optimizer = optimizer
-                if use_amp:
-                    self.scaler = torch.amp.GradScaler("cuda")
-
-            def reset(self):
-                self.scaler = None
-
-            def run_batch(self, source, targets):
-                _, loss = self.model(source, targets)
-                self.optimizer.zero_grad(set_to_none=True)
-                self.scaler.scale(loss).backward()
-                torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
-                self.scaler.step(self.optimizer)
-                self.scaler.update()
-        """,
-    ),
     case(
         "unscale-before-clip",
         SETUP
@@ -372,5 +321,14 @@ NEGATIVES = [
     ),
 ]
 
+
+NEGATIVES += [
+    case(f"scaler-made-in-init-under-a-flag-{why}", SCALER_SET_ELSEWHERE.format(**parts))
+    for why, parts in {
+        "but-a-base-class-may-set-it": dict(base="BaseTrainer", class_body="pass", reset="pass"),
+        "and-a-class-attribute": dict(base="object", class_body="scaler = None", reset="pass"),
+        "and-another-method-replaces-it": dict(base="object", class_body="pass", reset="self.scaler = None"),
+    }.items()
+]
 
 test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
