@@ -414,6 +414,20 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "fused-layer-built-frozen-in-one-expression",
+        """\
+        import torch
+        import torch.nn as nn
+
+        def fuse(conv, bn):
+            fused = nn.Conv2d(conv.in_channels, conv.out_channels, 3, bias=True).requires_grad_(False).to(conv.weight.device)
+            w_bn = torch.diag(bn.weight.div(torch.sqrt(bn.eps + bn.running_var)))
+            fused.weight.copy_(torch.mm(w_bn, conv.weight.clone().view(conv.out_channels, -1)).view(fused.weight.shape))
+            fused.bias.zero_()
+            return fused
+        """,
+    ),
+    case(
         "manual-sgd-under-no-grad",
         """\
         import torch

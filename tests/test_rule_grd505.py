@@ -204,6 +204,33 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "evaluation-under-a-project-decorator-that-may-disable-grad",
+        """\
+        import torch
+        import torch.nn as nn
+        from utils.torch_utils import smart_inference_mode
+
+        def no_grad_when(flag):
+            def decorate(fn):
+                return torch.no_grad()(fn) if flag else fn
+            return decorate
+
+        model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.1))
+
+        @smart_inference_mode()
+        def run(loader):
+            model.eval()
+            for x in loader:
+                model(x)
+
+        @no_grad_when(True)
+        def run_local(loader):
+            model.eval()
+            for x in loader:
+                model(x)
+        """,
+    ),
+    case(
         "eval-mode-kept-on-purpose-with-losses-accumulated-in-an-inner-loop",
         """\
         import torch

@@ -128,6 +128,15 @@ class Scopes:
             if value.kind != "unknown":
                 info.attrs[name] = value
 
+    def _project_decorator(self, node) -> bool:
+        """A decorator (or decorator factory) that is a function of the project, imported or not."""
+        target = node.func if isinstance(node, cst.Call) else node
+        was_reporting, self.reporting = self.reporting, False
+        try:
+            return self.eval(target).kind == "func"
+        finally:
+            self.reporting = was_reporting
+
     def _method_mode(self, method: cst.FunctionDef) -> Tri:
         mode: Tri = True
         for decorator in method.decorators:
@@ -140,6 +149,8 @@ class Scopes:
                 mode = None  # a decorator of this file's own may run the function under no_grad
             elif mode is True and _names_grad_mode(decorator.decorator):
                 mode = None  # `@torch.no_grad()` with `torch` unresolved here
+            elif mode is True and self._project_decorator(decorator.decorator):
+                mode = None  # `@smart_inference_mode()` from the project's utils: it may disable grad
         if mode is True and _NO_GRAD_HOOKS.match(method.name.value):
             mode = None
         return mode

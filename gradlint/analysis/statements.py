@@ -343,10 +343,15 @@ class StatementWalker:
 
 
 def _names_grad_mode(node) -> bool:
+    """``no_grad()`` / ``inference_mode()`` whatever resolves them, and wrappers named after
+    them (``smart_inference_mode()``, ``maybe_no_grad``)."""
     if isinstance(node, cst.Call):
         node = node.func
     name = dotted(node)
-    return name is not None and name.rsplit(".", 1)[-1] in api.GRAD_MODE_NAMES
+    if name is None:
+        return False
+    last = name.rsplit(".", 1)[-1]
+    return last in api.GRAD_MODE_NAMES or "no_grad" in last or "inference_mode" in last
 
 
 def _carried_freed(end: State) -> frozenset:

@@ -356,7 +356,11 @@ class TorchSemantics:
             flag = literal_bool(node.args[0].value) if node.args else True
             if path is not None:
                 self._freeze(FreezeEvent(path, True, flag, node, self._cond_depth == 0))
-            return (self.lookup(path) if path else None) or receiver
+                return self.lookup(path) or receiver
+            # `nn.Conv2d(...).requires_grad_(False)`: the new module's parameters are frozen
+            if flag is False:
+                return receiver.with_(params=False)
+            return receiver.with_(params=True if flag is True and receiver.params is True else None)
         if name in ("eval", "train"):
             training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
             # as for any object with eval()/train(): switching modes is for a model that has parameters
