@@ -319,6 +319,22 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "checkpoint-in-eval-mode-on-the-cpu-then-back-to-training-in-one-chain",
+        SETUP
+        + dedent("""\
+        for epoch in range(3):
+            model.train()
+            for batch_id, (x, y) in enumerate(batches):
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+                if (batch_id + 1) % 2 == 0:
+                    model.eval().cpu()
+                    torch.save(model.state_dict(), "ckpt.pth")
+                    model.to("cpu").train()
+        """),
+    ),
+    case(
         "distillation-keeps-the-teacher-in-eval-with-an-optimizer-passed-in",
         """\
         import torch

@@ -346,7 +346,7 @@ class TorchSemantics:
         return ""
 
     def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
-        path = dotted(node.func.value)
+        path = _module_path(node.func.value)
         if name in ("parameters", "named_parameters"):
             grad = True if receiver.params is True else None
             return Value(kind="params", owner=path, grad=grad, qual="named" if name[0] == "n" else "")
@@ -563,3 +563,16 @@ def _appended(current: Optional[Value], added: Value) -> Value:
             current.has_grad if current else None, False if added.kind in ("number", "tensor") else None
         )
     )
+
+
+#: nn.Module methods that return the module itself
+_RETURNS_SELF = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "train", "eval", "requires_grad_"})
+
+
+def _module_path(node) -> Optional[str]:
+    """The dotted path of a module, also through methods that return it (``model.to(device).train()``)."""
+    while (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _RETURNS_SELF
+    ):
+        node = node.func.value
+    return dotted(node)
