@@ -13,6 +13,37 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "lightning-training-step-keeps-every-loss-it-returns",
+        """\
+        import pytorch_lightning as pl
+        import torch
+        import torch.nn.functional as F
+
+        class Lit(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.net = torch.nn.Linear(4, 2)
+                self.train_losses = []
+                self.epoch_outputs = []
+
+            def training_step(self, batch, batch_idx):
+                x, y = batch
+                loss = F.cross_entropy(self.net(x), y)
+                self.train_losses.append(loss)  # expect: GRD502
+                self.epoch_outputs.append(loss)
+                return loss
+
+            def validation_step(self, batch, batch_idx):
+                x, y = batch
+                self.train_losses.append(F.cross_entropy(self.net(x), y))
+
+            def on_train_epoch_end(self):
+                self.log("avg", torch.stack(self.epoch_outputs).mean())
+                self.epoch_outputs.clear()
+        """,
+        [15],
+    ),
+    case(
         "losses-appended-to-a-list-inside-a-dict",
         """\
         import torch

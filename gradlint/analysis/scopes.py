@@ -50,6 +50,7 @@ class Scopes:
                 api.is_nn_module_class(value.qual) or value.qual == "torch.nn.Module" or value.qual in api.MODULE_BASES
             ):
                 info.is_module = True
+                info.lightning = value.qual == "lightning.pytorch.LightningModule"
                 if api.has_weight_and_bias(value.qual):
                     # `class MyLinear(nn.Linear)` inherits the layer's parameters
                     info.params = True
@@ -58,6 +59,7 @@ class Scopes:
                         info.attrs.setdefault(name, tensor(True, True))
             elif value.kind == "class" and value.cls is not None and value.cls.is_module:
                 info.is_module = True
+                info.lightning = value.cls.lightning
                 info.params = value.cls.params
                 info.single_output = value.cls.single_output
                 info.attrs.update(value.cls.attrs)

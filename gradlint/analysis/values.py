@@ -209,6 +209,8 @@ class ClassInfo:
     attrs: dict = field(default_factory=dict)
     #: the methods defined in the class body, by name
     methods: dict = field(default_factory=dict)
+    #: a LightningModule: its ``training_step`` is a training step the framework backpropagates
+    lightning: bool = False
     #: for a class of another file of the project: that module's names (``imports.Namespace``)
     namespace: Optional[object] = None
 

@@ -155,7 +155,10 @@ class LossHistoryAccumulation(Rule):
         self._pending.clear()
         candidates, self._step_candidates = self._step_candidates, []
         backpropagates, self._backpropagates = self._backpropagates, False
-        if backpropagates and isinstance(node, cst.FunctionDef) and ctx.current_class is not None:
+        cls = ctx.current_class
+        if isinstance(node, cst.FunctionDef) and cls is not None and cls.lightning and node.name.value == "training_step":
+            backpropagates = ctx.grad_enabled is True  # Lightning backpropagates what it returns
+        if backpropagates and isinstance(node, cst.FunctionDef) and cls is not None:
             for found, path, added in candidates:
                 if self._kept_across_steps(node, ctx, path):
                     self._report_step(ctx, node, found, path, added)
@@ -183,12 +186,15 @@ class LossHistoryAccumulation(Rule):
         kept = f"keeps `{source(added, 30)}`, which carries its autograd graph," if added is not None else (
             "stores a tensor with its autograd graph"
         )
+        why = "Lightning backpropagates what it returns" if method.name.value == "training_step" else (
+            "this method backpropagates"
+        )
         self.report(
             ctx,
             found,
-            f"`{source(found)}` {kept} in `{path}`, which outlives each call of `{method.name.value}()`: this "
-            "method backpropagates, so it is a training step its caller repeats, and every step's graph stays "
-            "alive: memory grows. Accumulate `.item()` (or `.detach()`) instead.",
+            f"`{source(found)}` {kept} in `{path}`, which outlives each call of `{method.name.value}()`: {why}, "
+            "so it is a training step its caller repeats, and every step's graph stays alive: memory grows. "
+            "Accumulate `.item()` (or `.detach()`) instead.",
         )
 
     def _report(self, ctx, found, path, added, where: str) -> None:
