@@ -28,6 +28,46 @@ def reported(src: str):
 
 
 PROGRAMS = {
+    "accelerate-loop-without-zero-grad-keeping-its-losses": """\
+        import torch
+        from accelerate import Accelerator
+        from transformers import AutoModelForSequenceClassification
+
+        def main(train_dl):
+            accelerator = Accelerator()
+            model = AutoModelForSequenceClassification.from_pretrained("bert-base-cased")
+            optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
+            model, optimizer, train_dl = accelerator.prepare(model, optimizer, train_dl)
+            total_loss = 0
+            for batch in train_dl:
+                outputs = model(**batch)
+                loss = outputs.loss
+                accelerator.backward(loss)
+                optimizer.step()  # expect: GRD501
+                total_loss += loss  # expect: GRD502
+            return total_loss
+        """,
+    "accelerate-loop-done-right": """\
+        import torch
+        from accelerate import Accelerator
+
+        def main(model, train_dl, engine):
+            accelerator = Accelerator()
+            optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
+            model, optimizer, train_dl = accelerator.prepare(model, optimizer, train_dl)
+            total_loss = 0
+            for batch in train_dl:
+                loss = model(**batch).loss
+                accelerator.backward(loss)
+                optimizer.step()
+                optimizer.zero_grad()
+                total_loss += loss.item()
+            for batch in train_dl:
+                loss = engine(batch)
+                engine.backward(loss)
+                engine.step()
+            return total_loss
+        """,
     "loss-proven-by-a-scaled-backward-in-every-branch": """\
         import torch
 

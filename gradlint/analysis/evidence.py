@@ -241,7 +241,15 @@ def _backward_of(node) -> Optional[str]:
     """``x.backward(...)`` or ``scaler.scale(x).backward(...)``: the name ``x``; also through
     ``(x / n)`` and ``(x * 0.5)``: a divisor (a number of accumulation steps) or a literal
     factor does not carry the graph, so ``x`` does."""
-    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "backward"):
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
+        return None
+    method = node.func.attr.value
+    if method == "manual_backward" or method == "backward" and api.is_backward_runner(dotted(node.func.value)):
+        # `accelerator.backward(loss)`, `self.manual_backward(loss)`
+        first = node.args[0] if node.args and node.args[0].keyword is None else None
+        target = _scaled_operand(first.value) if first is not None else None
+        return target.value if isinstance(target, cst.Name) else None
+    if method != "backward":
         return None
     receiver = node.func.value
     if (

@@ -26,6 +26,7 @@ from typing import Dict, Optional, Union
 import libcst as cst
 
 from .syntax import dotted, literal_int, literal_str, walk
+from .torch_api import is_backward_runner
 
 Field = Union[str, int]
 
@@ -35,8 +36,6 @@ _PASS_THROUGH = frozenset(
 )
 #: attributes of a tensor itself, never a field of an output structure
 _TENSOR_ATTRIBUTES = frozenset({"data", "grad", "T", "mT", "H", "mH", "real", "imag", "shape", "device", "dtype"})
-#: objects whose ``.backward(loss)`` backpropagates its argument (Accelerate, Fabric, DeepSpeed)
-_BACKWARD_RUNNERS = ("accelerator", "fabric", "engine")
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _CACHE: Dict[int, tuple] = {}
@@ -113,8 +112,7 @@ def _backpropagated(call: cst.Call) -> Optional[cst.BaseExpression]:
     if func.attr.value != "backward":
         return None
     receiver = func.value
-    runner = receiver.attr.value if isinstance(receiver, cst.Attribute) else getattr(receiver, "value", None)
-    if isinstance(runner, str) and any(part in runner.lower() for part in _BACKWARD_RUNNERS):
+    if is_backward_runner(dotted(receiver)):
         return call.args[0].value if call.args and call.args[0].keyword is None else None
     return receiver
 

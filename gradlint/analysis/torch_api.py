@@ -368,3 +368,13 @@ MODULE_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
 
 #: The last part of the names of torch's grad-mode context managers and decorators.
 GRAD_MODE_NAMES = frozenset({"no_grad", "enable_grad", "inference_mode", "set_grad_enabled"})
+
+
+#: objects whose ``.backward(loss)`` backpropagates the loss and whose ``.prepare(...)`` /
+#: ``.setup(...)`` give back what they are given, wrapped (Accelerate, Fabric, DeepSpeed engines)
+BACKWARD_RUNNERS = ("accelerator", "fabric", "engine")
+
+
+def is_backward_runner(path) -> bool:
+    """``accelerator``, ``self.fabric``, ``model_engine``: by the name of the object."""
+    return isinstance(path, str) and any(part in path.rsplit(".", 1)[-1].lower() for part in BACKWARD_RUNNERS)

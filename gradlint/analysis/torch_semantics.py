@@ -175,6 +175,14 @@ class TorchSemantics:
                 self._record_step(node, node.args[0].value, args[0][1])
                 self.state.scaled = False
                 return UNKNOWN
+            if name == "backward" and api.is_backward_runner(path) and len(node.args) >= 1 and node.args[0].keyword is None:
+                # `accelerator.backward(loss)`: backward() of the loss
+                self._backward(node, node.args[0].value)
+                return NONE
+            if name in ("prepare", "setup") and api.is_backward_runner(path) and args:
+                # `model, optimizer = accelerator.prepare(model, optimizer)`: the same objects, wrapped
+                values = [value for _, value in args]
+                return values[0] if len(values) == 1 else seq(values).with_(items=tuple(values))
             if name == "backward" and kind == "unknown" and _tensor_backward_arguments(node):
                 # `loss.backward()` of an unresolved value (a loss unpacked from a helper's tuple):
                 # its own arguments are a tensor's (see evidence.py for what it proves)
@@ -374,6 +382,10 @@ class TorchSemantics:
             return NONE
         if name in ("to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "apply"):
             return receiver
+        if name == "manual_backward" and node.args and node.args[0].keyword is None:
+            # a LightningModule's `self.manual_backward(loss)`
+            self._backward(node, node.args[0].value)
+            return NONE
         if name == "forward":
             # `model.forward(x)` runs the model as `model(x)` does (without its hooks)
             for record in self._loops:
