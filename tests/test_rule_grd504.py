@@ -13,6 +13,19 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "a-field-of-one-output-backpropagated-twice",
+        """\
+        import torch
+        from transformers import AutoModel
+
+        model = AutoModel.from_pretrained("bert-base-uncased")
+        outputs = model(torch.ones(1, 4, dtype=torch.long))
+        outputs.loss.backward()
+        outputs.loss.backward()  # expect: GRD504
+        """,
+        [7],
+    ),
+    case(
         "two-task-losses-backpropagated-one-after-the-other",
         """\
         import torch
@@ -277,6 +290,21 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "a-field-of-each-iterations-new-output-backpropagated",
+        """\
+        import torch
+        from transformers import AutoModel
+
+        model = AutoModel.from_pretrained("bert-base-uncased")
+        opt = torch.optim.AdamW(model.parameters())
+        for batch in range(3):
+            outputs = model(batch)
+            outputs.loss.backward()
+            opt.step()
+            opt.zero_grad()
+        """,
+    ),
     case(
         "carried-states-detached-each-step",
         """\

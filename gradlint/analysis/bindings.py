@@ -29,6 +29,12 @@ class Bindings:
             state.freed = state.freed - {path}
         if path in state.stale:
             state.stale = state.stale - {path}
+        # `outputs = model(batch)` after `outputs.loss.backward()`: the old object's parts go too
+        prefix = path + "."
+        for facts in ("saved", "freed", "stale"):
+            current = getattr(state, facts)
+            if any(entry.startswith(prefix) for entry in current):
+                setattr(state, facts, frozenset(entry for entry in current if not entry.startswith(prefix)))
         if value.saves_self and state.mode is True and value.grad:
             state.saved = state.saved | {path}
 
