@@ -409,6 +409,17 @@ POSITIVES = [
         """,
         [6],
     ),
+    case(
+        "list-or-mask-indexed-writes-go-into-the-leaf",
+        """\
+        import torch
+
+        w = torch.randn(4, requires_grad=True)
+        w[[0, 1]] += 1.0  # expect: GRD201
+        w[w > 0] = 0.0  # expect: GRD201
+        """,
+        [4, 5],
+    ),
 ]
 
 
@@ -916,6 +927,17 @@ NEGATIVES = [
         net = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
         with torch.no_grad():
             net.apply(init_weights)
+        """,
+    ),
+    case(
+        "in-place-method-on-a-copy-made-by-list-or-mask-indexing",
+        """\
+        import torch
+
+        w = torch.randn(4, requires_grad=True)
+        w[[0, 1]].add_(1.0)
+        w[w > 0].mul_(2.0)
+        w[~(w > 0)].zero_()
         """,
     ),
 ]

@@ -25,7 +25,8 @@ class InplaceOnLeaf(Rule):
         func = node.func
         callee = ctx.value(func)
         if callee.kind != "ref" and isinstance(func, cst.Attribute) and is_inplace_method(func.attr.value):
-            self._check(ctx, node, func.value, f"`{source(node)}`")
+            # `w[[0, 1]].add_(1)` writes into a copy (while `w[[0, 1]] += 1` writes into `w`)
+            self._check(ctx, node, func.value, f"`{source(node)}`", through_copies=False)
             return
         if not node.args or node.args[0].keyword is not None or node.args[0].star:
             return
@@ -48,10 +49,10 @@ class InplaceOnLeaf(Rule):
             if flag is not None and literal_bool(flag.value):
                 self._inplace_modules.add(path)
 
-    def _check(self, ctx, node, written, what: str) -> None:
+    def _check(self, ctx, node, written, what: str, through_copies: bool = True) -> None:
         if ctx.grad_enabled is not True:
             return
-        value, viewed = ctx.value(written), _viewed(written)
+        value, viewed = ctx.value(written), _viewed(written, through_copies)
         if value.is_leaf_grad:
             view, what_is_written = "", f"`{source(written, 30)}`, a leaf tensor"
         elif viewed is not written and ctx.value(viewed).is_leaf_grad:
@@ -85,12 +86,26 @@ class InplaceOnLeaf(Rule):
         return Fix(line, wrapped, safe=False)
 
 
-def _viewed(node):
-    """The tensor that ``w[:, 0]`` or ``w.view(3, -1)[0]`` is a view of (not through ``.data``)."""
+def _viewed(node, through_copies: bool = True):
+    """The tensor that ``w[:, 0]`` or ``w.view(3, -1)[0]`` is a view of (not through ``.data``,
+    nor, unless ``through_copies``, through indexing that copies: ``w[[0, 1]]``, ``w[w > 0]``)."""
     while True:
         if isinstance(node, cst.Subscript):
+            if not through_copies and any(_copies(element) for element in node.slice):
+                return node
             node = node.value
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in VIEW_METHODS:
             node = node.func.value
         else:
             return node
+
+
+def _copies(element: cst.SubscriptElement) -> bool:
+    """An index that makes a copy whatever the tensors hold: a list, or a boolean mask written as a comparison."""
+    index = element.slice
+    if not isinstance(index, cst.Index):
+        return False
+    value = index.value
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.BitInvert):
+        value = value.expression
+    return isinstance(value, (cst.List, cst.ListComp, cst.Comparison))
