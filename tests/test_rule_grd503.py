@@ -50,6 +50,21 @@ POSITIVES = [
         [16],
     ),
     case(
+        "values-of-max-with-dim",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 3)
+        score = model(torch.randn(2, 4))
+        best = score.max(1)[0].numpy()  # expect: GRD503
+        values, order = torch.sort(score)
+        ranked = values.numpy()  # expect: GRD503
+        pairwise = torch.max(score, torch.zeros(2, 3)).numpy()  # expect: GRD503
+        """,
+        [6, 8, 9],
+    ),
+    case(
         "model-output-to-numpy",
         """\
         import torch
@@ -257,6 +272,41 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "indices-of-max-sort-topk",
+        # (values, indices) reductions: the indices are integers and never require grad
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 3)
+        score = model(torch.randn(2, 4))
+        a = score.max(1)[1].numpy()
+        _, pred = score.max(dim=1)
+        b = pred.cpu().numpy()
+        c = torch.max(score, 1)[1].numpy()
+        d = score.topk(2)[1].numpy()
+        e = torch.sort(score, dim=1)[1].numpy()
+        """,
+    ),
+    case(
+        "data-of-the-output-of-a-model-of-unknown-class",
+        # pytorch-fcn's Trainer: self.model is a constructor argument (its class unknown, its output
+        # maybe a tuple); `.data` of it is still detached, `.max(1)[1]` still integer indices
+        """\
+        class Trainer(object):
+            def __init__(self, model, loader):
+                self.model = model
+                self.loader = loader
+
+            def train_epoch(self):
+                self.model.train()
+                for data, target in self.loader:
+                    score = self.model(data)
+                    lbl_pred = score.data.max(1)[1].cpu().numpy()[:, :, :]
+                    probs = score.data.cpu().numpy()
+        """,
+    ),
     case(
         "detach-cpu-numpy",
         """\

@@ -121,6 +121,11 @@ TENSOR_NO_GRAD_METHODS = frozenset(
         "new_tensor"
     ).split()
 )
+#: Reductions that return ``(values, indices)`` when given a dimension (``x.max(1)``); the
+#: indices never require grad. ``max``/``min`` with a tensor argument are elementwise instead.
+VALUES_INDICES_WITH_DIM = frozenset({"max", "min", "median", "nanmedian"})
+#: ... and those that always return ``(values, indices)``.
+VALUES_INDICES = frozenset({"mode", "kthvalue", "sort", "topk", "cummax", "cummin"})
 #: Factories whose result is a float tensor of the default dtype (float32) unless ``dtype=`` says otherwise.
 FLOAT_FACTORIES = frozenset("torch." + name for name in "randn rand zeros ones empty normal".split())
 #: ``torch.<name>`` dtypes and the legacy tensor types, by the dtype they name.

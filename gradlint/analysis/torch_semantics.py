@@ -114,6 +114,9 @@ class TorchSemantics:
                 return UNKNOWN
             if qual in api.NON_DIFFERENTIABLE_FUNCTIONS:
                 return tensor(False, None, cut=any(value.is_grad_tensor or value.cut for _, value in args))
+            if namespace == "torch" and args and _returns_indices(name, node, args, skip=1):
+                cut = args[0][1].is_grad_tensor or args[0][1].cut
+                return _pair(self._op_result(args[:1], api.saving_of(name)), tensor(False, None, cut=cut))
             return self._op_result(args, api.saving_of(name))
         return UNKNOWN
 
@@ -313,6 +316,9 @@ class TorchSemantics:
         if name in api.TENSOR_NO_GRAD_METHODS:
             # indices and comparisons of a grad tensor: no gradient flows through them
             return tensor(False, None, cut=receiver.grad is True or receiver.cut)
+        if _returns_indices(name, node, args, skip=0):
+            indices = tensor(False, None, cut=receiver.grad is True or receiver.cut)
+            return _pair(self._op_result([(receiver_node, receiver)], api.saving_of(name)), indices)
         if api.is_inplace_method(name):
             if is_grad_attribute(receiver_node) and name in ("zero_", "fill_", "mul_"):
                 self._clear_grads(None)
@@ -541,6 +547,20 @@ def _recurrent_output(name: str, part: Value) -> Value:
     """``output, (h, c) = lstm(x)``; ``output, h = gru(x)``; ``out, weights = attention(q, k, v)``."""
     second = _pair(part, part) if name == "LSTM" else part
     return _pair(part, second)
+
+
+def _returns_indices(name: str, node: cst.Call, args, skip: int) -> bool:
+    """``x.max(1)``, ``torch.sort(x)``, ``x.topk(k)``: a ``(values, indices)`` pair (``skip``: the
+    positional arguments before the dimension, the tensor itself for ``torch.max(x, 1)``)."""
+    if name in api.VALUES_INDICES:
+        return True
+    if name not in api.VALUES_INDICES_WITH_DIM:
+        return False
+    if kwarg(node, "dim") is not None:
+        return True
+    positional = [value for arg, (_, value) in zip(node.args, args) if arg.keyword is None and not arg.star]
+    # `x.max(y)` with a tensor `y` is elementwise: only a number is a dimension
+    return len(positional) > skip and positional[skip].kind == "number"
 
 
 def _pair(first: Value, second: Value) -> Value:
