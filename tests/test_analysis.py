@@ -52,11 +52,35 @@ def test_an_unrelated_parameter_class_is_unknown():
     assert value.kind == "unknown"
 
 
-@pytest.mark.parametrize("call", ["torch.load('model.pt')", "torch.compile(net)", "torch.manual_seed(0)", "torch.device('cpu')"])
+@pytest.mark.parametrize("call", ["torch.load('model.pt')", "torch.compile(step)", "torch.manual_seed(0)", "torch.device('cpu')"])
 def test_torch_functions_that_return_no_tensor_are_unknown(call):
     """torch.load gives back whatever was saved (a model, a leaf that requires grad): not a tensor without grad."""
-    [(value, _)] = probe(f"import torch\nnet = torch.nn.Linear(2, 2)\nprobe({call})\n")
+    [(value, _)] = probe(f"import torch\nnet = torch.nn.Linear(2, 2)\nstep = lambda x: net(x)\nprobe({call})\n")
     assert value.kind == "unknown"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "torch.compile(net)",
+        "torch.nn.DataParallel(net)",
+        "DDP(net, device_ids=[0])",
+        "torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)",
+        "torch.nn.DataParallel(net).module",
+    ],
+)
+def test_a_wrapped_model_is_the_model(call):
+    """Its parameters are the model's and its output is the model's output."""
+    [(value, _), (model, _)] = probe(
+        f"""
+        import torch
+        from torch.nn.parallel import DistributedDataParallel as DDP
+        net = torch.nn.Linear(2, 2)
+        probe({call})
+        probe(net)
+        """
+    )
+    assert value == model and value.kind == "module" and value.params is True
 
 
 def test_ops_make_non_leaves_and_detach_cuts():

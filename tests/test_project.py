@@ -232,3 +232,59 @@ def test_an_imported_module_nested_too_deeply_for_the_parser_is_only_unknown(tmp
     deep = "import torch\n\nx = " + "(" * 1300 + "1" + ")" * 1300 + "\n\nclass Net(torch.nn.Module):\n    pass\n"
     write(tmp_path, {"deep.py": deep, "main.py": "import torch\nfrom deep import Net\n\nprint(Net()(torch.randn(1)).numpy())\n"})
     assert lint(tmp_path / "main.py") == []
+
+
+def test_class_and_function_called_through_a_dotted_module_alias(tmp_path):
+    # HiNet: `import model.syn_model as models` (a folder without __init__.py), then
+    # `models.Generator(...)`; and a training helper called as `helpers.train(...)`
+    write(
+        tmp_path,
+        {
+            "model/syn_model.py": NET,
+            "helpers.py": """\
+                import torch.nn.functional as F
+
+                def step_loss(model, x, y):
+                    logits, _ = model(x)
+                    return F.cross_entropy(logits, y)
+                """,
+            "train.py": """\
+                import torch
+                import model.syn_model as models
+                import helpers
+
+                net = models.Net()
+                logits, probs = net(torch.randn(1, 4))
+                print(probs.numpy())
+                history = []
+                for x, y in [(torch.randn(2, 4), torch.tensor([0, 1]))]:
+                    loss = helpers.step_loss(net, x, y)
+                    loss.backward()
+                    history.append(loss)
+                """,
+        },
+    )
+    assert lint(tmp_path / "train.py") == [(7, "GRD503"), (12, "GRD502")]
+
+
+def test_calls_through_a_dotted_module_alias_under_no_grad_stay_silent(tmp_path):
+    write(
+        tmp_path,
+        {
+            "model/syn_model.py": NET,
+            "train.py": """\
+                import torch
+                import model.syn_model as models
+
+                net = models.Net()
+                with torch.no_grad():
+                    logits, probs = net(torch.randn(1, 4))
+                print(probs.numpy(), logits.detach().numpy())
+                scores = []
+                for x in [torch.randn(2, 4)]:
+                    out, _ = net(x)
+                    scores.append(out.item() if out.numel() == 1 else out.detach())
+                """,
+        },
+    )
+    assert lint(tmp_path / "train.py") == []

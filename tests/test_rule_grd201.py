@@ -13,6 +13,40 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "slice-of-a-model-wrapped-in-dataparallel-on-some-machines",
+        # knowledge-neurons (issue #14): the model is wrapped only with several GPUs; where the
+        # statement runs, `model.dense` is the model's own layer (a DataParallel has no `dense`)
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.dense = nn.Linear(4, 4)
+
+        model = Net()
+        if torch.cuda.device_count() > 1:
+            model = torch.nn.DataParallel(model)
+        model.eval()
+        delta = torch.randn(4)
+        model.dense.weight[:, 0] -= delta  # expect: GRD201
+        """,
+        [14],
+    ),
+    case(
+        "parameter-through-module-of-ddp",
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        model = DDP(nn.Linear(4, 4), device_ids=[0])
+        model.module.weight.add_(1.0)  # expect: GRD201
+        """,
+        [6],
+    ),
+    case(
         "module-level-manual-sgd-augassign",
         """\
         import torch
@@ -424,6 +458,25 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "edit-of-a-dataparallel-model-under-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.dense = nn.Linear(4, 4)
+
+        model = Net()
+        if torch.cuda.device_count() > 1:
+            model = torch.nn.DataParallel(model)
+        with torch.no_grad():
+            model.dense.weight[:, 0] -= torch.randn(4)
+            model.module.dense.bias.zero_()
+        """,
+    ),
     case(
         "fused-layer-built-frozen-in-one-expression",
         """\

@@ -21,6 +21,46 @@ ones, zeros = torch.ones(8, 1), torch.zeros(8, 1)
 
 POSITIVES = [
     case(
+        "gan-with-models-wrapped-in-dataparallel",
+        # HiNet: the generator's step before the discriminator's backward through the generator's
+        # graph; both models are DataParallel on several GPUs
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Generator(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Linear(4, 4)
+                self.b = nn.Linear(4, 4)
+
+            def forward(self, x):
+                return self.b(self.a(x)), x
+
+        class Model:
+            def __init__(self):
+                self.generator = Generator()
+                self.discriminator = nn.Linear(4, 1)
+                if torch.cuda.device_count() > 1:
+                    self.generator = nn.DataParallel(self.generator)
+                    self.discriminator = nn.DataParallel(self.discriminator)
+
+            def train(self, loader):
+                opt_d = torch.optim.Adam(self.discriminator.parameters())
+                opt_g = torch.optim.Adam(self.generator.parameters())
+                for x in loader:
+                    opt_g.zero_grad()
+                    fake, _ = self.generator(x)
+                    self.discriminator(fake).mean().backward(retain_graph=True)
+                    opt_g.step()
+                    opt_d.zero_grad()
+                    loss_d = self.discriminator(fake).mean()
+                    loss_d.backward()  # expect: GRD205
+                    opt_d.step()
+        """,
+        [31],
+    ),
+    case(
         "critic-steps-then-returns-its-td-error-to-the-actor",
         """\
         import torch
@@ -289,6 +329,29 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "gan-with-models-wrapped-in-dataparallel-fake-detached",
+        """\
+        import torch
+        import torch.nn as nn
+
+        generator = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4))
+        discriminator = nn.Linear(4, 1)
+        if torch.cuda.device_count() > 1:
+            generator = nn.DataParallel(generator)
+            discriminator = nn.DataParallel(discriminator)
+        opt_g = torch.optim.Adam(generator.parameters())
+        opt_d = torch.optim.Adam(discriminator.parameters())
+        for x in [torch.randn(2, 4)]:
+            opt_g.zero_grad()
+            fake = generator(x)
+            discriminator(fake).mean().backward()
+            opt_g.step()
+            opt_d.zero_grad()
+            discriminator(fake.detach()).mean().backward()
+            opt_d.step()
+        """,
+    ),
     case(
         "critic-returns-its-td-error-detached",
         """\

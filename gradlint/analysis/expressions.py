@@ -83,6 +83,10 @@ class Expressions:
                 return self.distribution_part(obj, node.value, every=True)
             return UNKNOWN
         if kind == "module":
+            if attr == "module" and (obj.cls is None or attr not in obj.cls.attrs):
+                # `model.module` of a DataParallel / DistributedDataParallel: the model it wraps (see
+                # MODULE_WRAPPERS); a module of another kind has no such attribute
+                return obj
             if obj.cls is not None:
                 return obj.cls.attrs.get(attr, UNKNOWN)
             if attr in ("weight", "bias") and obj.params is True and obj.qual:

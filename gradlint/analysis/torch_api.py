@@ -274,6 +274,22 @@ def nn_module_has_params(qual: str) -> bool | None:
     return True
 
 
+#: Calls that return their module argument wrapped (``nn.DataParallel(model)``,
+#: ``DistributedDataParallel(model, device_ids=...)``, ``torch.compile(model)``) or itself
+#: (``SyncBatchNorm.convert_sync_batchnorm(model)``): the same parameters, the same outputs.
+MODULE_WRAPPERS = frozenset(
+    {
+        "torch.nn.DataParallel",
+        "torch.nn.parallel.DataParallel",
+        "torch.nn.parallel.data_parallel.DataParallel",
+        "torch.nn.parallel.DistributedDataParallel",
+        "torch.nn.parallel.distributed.DistributedDataParallel",
+        "torch.compile",
+        "torch.nn.SyncBatchNorm.convert_sync_batchnorm",
+    }
+)
+
+
 #: Mixed-precision loss scalers: ``scaler.scale(loss).backward()``, ``scaler.step(optimizer)``.
 GRAD_SCALERS = frozenset(
     {"torch.amp.GradScaler", "torch.cuda.amp.GradScaler", "torch.cpu.amp.GradScaler", "torch.amp.grad_scaler.GradScaler"}

@@ -63,6 +63,11 @@ class TorchSemantics:
             if node.args and self.state.mode is not False:
                 self._free_graph(node, node.args[0].value)
             return seq([tensor(None, None)])
+        if qual in api.MODULE_WRAPPERS and args and node.args[0].keyword is None and args[0][1].kind == "module":
+            # the wrapper's parameters are the model's and its output is the model's output. Its other
+            # attributes are the model's too: a DataParallel has none (`dp.fc` raises), so code that reads
+            # one runs only where the model was not wrapped (`if n_gpu > 1: model = nn.DataParallel(model)`)
+            return args[0][1]
         if api.is_nn_module_class(qual):
             params = api.nn_module_has_params(qual)
             layers = 0
@@ -139,6 +144,9 @@ class TorchSemantics:
                 return self._call_function(method, node, args, receiver=receiver)
         if kind == "ref":
             return self._call_qualified(f"{receiver.qual}.{name}", node, args)
+        if kind == "namespace":
+            # `models.Generator(...)`, `utils.train(...)` after `import model.syn_model as models`
+            return self._call_value(self._namespace_attribute(receiver, name), node, args)
         if kind == "tensor":
             return self._tensor_method(receiver, name, node, args)
         if kind == "module":
