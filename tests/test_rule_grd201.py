@@ -13,6 +13,49 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "slice-of-a-layer-of-a-modulelist-of-project-blocks",
+        # knowledge-neurons: model.bert.encoder.layer[layer].output.dense.weight[:, pos] -= ...
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Output(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.dense = nn.Linear(4, 4)
+
+        class Layer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.output = Output()
+
+        class Encoder(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.layer = nn.ModuleList([Layer() for _ in range(n)])
+
+        model = Encoder(3)
+        delta = torch.randn(4)
+        for layer, pos in [(0, 1), (2, 3)]:
+            model.layer[layer].output.dense.weight[:, pos] -= delta  # expect: GRD201
+        """,
+        [22],
+    ),
+    case(
+        "members-of-sequential-and-modulelist-by-position-and-by-iteration",
+        """\
+        import torch
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+        net[0].weight.mul_(0.5)  # expect: GRD201
+        blocks = nn.ModuleList([nn.Linear(4, 4), nn.Linear(4, 4)])
+        for block in blocks:
+            block.bias.zero_()  # expect: GRD201
+        """,
+        [5, 8],
+    ),
+    case(
         "slice-of-a-model-wrapped-in-dataparallel-on-some-machines",
         # knowledge-neurons (issue #14): the model is wrapped only with several GPUs; where the
         # statement runs, `model.dense` is the model's own layer (a DataParallel has no `dense`)
@@ -458,6 +501,31 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "edits-of-modulelist-members-under-no-grad-or-through-data",
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Layer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.dense = nn.Linear(4, 4)
+
+        class Encoder(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.layer = nn.ModuleList([Layer() for _ in range(n)])
+
+        model = Encoder(3)
+        with torch.no_grad():
+            model.layer[1].dense.weight[:, 0] -= torch.randn(4)
+        for block in model.layer:
+            block.dense.bias.data.zero_()
+        net = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
+        net[1].inplace = True
+        """,
+    ),
     case(
         "edit-of-a-dataparallel-model-under-no-grad",
         """\

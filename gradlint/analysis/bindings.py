@@ -7,7 +7,7 @@ import libcst as cst
 from . import torch_api as api
 from .state import Env, FreezeEvent
 from .syntax import base_path, dotted, literal_bool, literal_str
-from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, seq, tensor
+from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, seq, tensor
 
 
 class Bindings:
@@ -149,7 +149,7 @@ class Bindings:
         if iterable.kind == "seq" and iterable.elem is not None:
             return iterable.elem
         if iterable.kind == "module" and iterable.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
-            return Value(kind="module", params=iterable.params)
+            return member_of(iterable, None)
         if iterable.kind == "tensor" and not iterable.struct:
             # rows of a tensor: views that carry its graph
             return tensor(iterable.grad, False if iterable.grad else None, cut=iterable.cut)

@@ -6,7 +6,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import base_path, dotted, literal_int, literal_str
-from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, ref, seq, tensor, view_of
+from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range".split()
@@ -122,7 +122,7 @@ class Expressions:
         if base.kind == "dict":
             return dict_item(base, literal_str(index.value))
         if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
-            return Value(kind="module", params=base.params)
+            return member_of(base, literal_int(index.value))
         return UNKNOWN
 
     def output_field(self, output: Value, key) -> Value:

@@ -10,7 +10,7 @@ from . import torch_api as api
 from .evidence import PROVEN_GRAD
 from .state import FreezeEvent
 from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool, literal_str, registered_submodule
-from .values import BATCH, NONE, UNKNOWN, Tri, Value, dict_item, dict_values, join_tri, seq, tensor, view_of
+from .values import BATCH, NONE, UNKNOWN, Tri, Value, dict_item, dict_values, join_all, join_tri, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
     "keys values items get to_tuple index count pop update copy setdefault append extend".split()
@@ -74,6 +74,8 @@ class TorchSemantics:
             if params is None:
                 params = self._container_params(args)
                 layers = sum(1 for _, value in args if value.kind == "module" and value.params is True)
+                items, member = _members(node, args)
+                return Value(kind="module", params=params, qual=qual, layers=layers, items=items, elem=member)
             return Value(kind="module", params=params, qual=qual, layers=layers)
         if qual in api.MODEL_FACTORIES or (
             qual.startswith("torchvision.models.") and qual.rsplit(".", 1)[1][:1].islower()
@@ -555,6 +557,22 @@ def _recurrent_output(name: str, part: Value) -> Value:
     """``output, (h, c) = lstm(x)``; ``output, h = gru(x)``; ``out, weights = attention(q, k, v)``."""
     second = _pair(part, part) if name == "LSTM" else part
     return _pair(part, second)
+
+
+def _members(node: cst.Call, args):
+    """The members of ``nn.Sequential(a, b)`` / ``nn.ModuleList([a, b])`` / ``nn.ModuleList([Block() for
+    _ in range(n)])``: by position where they are listed, and all of them joined (None: not known)."""
+    if not args or any(arg.keyword is not None for arg in node.args):
+        return (), None
+    if len(args) == 1 and args[0][1].kind == "seq":
+        listed = args[0][1]
+        if node.args[0].star:
+            return (), listed.elem
+        return listed.items, listed.elem
+    if any(arg.star for arg in node.args):
+        return (), None
+    values = tuple(value for _, value in args)
+    return values, join_all(values)
 
 
 def _returns_indices(name: str, node: cst.Call, args, skip: int) -> bool:

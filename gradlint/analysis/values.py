@@ -188,6 +188,18 @@ def join(a: Value, b: Value) -> Value:
     return UNKNOWN
 
 
+def member_of(container: Value, position: Optional[int]) -> Value:
+    """A member of an ``nn.Sequential`` / ``nn.ModuleList`` (at ``position``, or any): the module listed
+    there when it is known, else a module with the container's trainability."""
+    items = container.items
+    if position is not None and -len(items) <= position < len(items) and items[position].kind == "module":
+        return items[position]
+    member = container.elem
+    if member is not None and member.kind == "module" and (member.params is True or member.params == container.params):
+        return member
+    return Value(kind="module", params=container.params)
+
+
 def join_all(values) -> Value:
     it = iter(values)
     result = next(it)
