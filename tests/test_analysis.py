@@ -365,3 +365,58 @@ def test_tuples_and_zip_unpack_position_by_position():
     assert values[1].grad is False and values[1].cut
     assert values[2].is_leaf_grad
     assert values[3].kind == "number"
+
+
+def test_classes_defined_later_are_known_to_constructors_and_cycles_end():
+    """`__init__` runs when an object is made, after the module defined every class it names,
+    also when those classes name each other."""
+    seen = probe(
+        """
+        import torch
+        import torch.nn as nn
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = A()
+
+            def forward(self, x):
+                return self.a(x)
+
+        class A(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+        class B(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = A()
+
+        probe(Model()(torch.randn(1, 2)))
+        probe(B().a)
+        """
+    )
+    assert [value.is_nonleaf_grad for value, _ in seen] == [True, False]
+    assert seen[1][0].kind == "module" and seen[1][0].cls.name == "A"
+    cycle = probe(
+        '''
+        import torch.nn as nn
+
+        class A(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.b = B() if False else nn.Linear(2, 2)
+
+        class B(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = A()
+
+        probe(A())
+        '''
+    )
+    assert cycle[0][0].kind == "module"

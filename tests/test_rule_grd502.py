@@ -13,6 +13,77 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "losses-returned-as-a-tuple-by-a-closure-of-the-training-function",
+        # Lofi: `def compute_loss(data)` inside `train(dataset, model, name)` runs the model it closes over
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def train(model, batches):
+            optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+            ce = nn.CrossEntropyLoss()
+
+            def compute_loss(data):
+                x, y = data
+                out = model(x)
+                return ce(out, y), out.pow(2).mean()
+
+            history = []
+            for data in batches:
+                loss, penalty = compute_loss(data)
+                history.append(penalty)  # expect: GRD502
+                optimizer.zero_grad()
+                (loss + penalty).backward()
+                optimizer.step()
+            return history
+
+
+        train(nn.Linear(4, 3), [(torch.randn(2, 4), torch.tensor([0, 1]))])
+        """,
+        [17],
+    ),
+    case(
+        "submodule-class-defined-after-the-model-that-builds-it",
+        # the model's __init__ runs when the model is made, after the module defined Decoder
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.decoder = Decoder()
+
+            def forward(self, x):
+                logits, hidden = self.decoder(x)
+                return logits, hidden
+
+
+        class Decoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.head = nn.Linear(4, 3)
+
+            def forward(self, x):
+                h = self.head(x)
+                return h, h.tanh()
+
+
+        model = Model()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        seen = []
+        for x in [torch.randn(2, 4)]:
+            opt.zero_grad()
+            logits, hidden = model(x)
+            logits.sum().backward()
+            opt.step()
+            seen.append(hidden)  # expect: GRD502
+        """,
+        [33],
+    ),
+    case(
         "lightning-training-step-keeps-every-loss-it-returns",
         """\
         import pytorch_lightning as pl
@@ -476,6 +547,40 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "closure-whose-losses-are-taken-with-item-or-detach",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def train(model, batches):
+            optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+            ce = nn.CrossEntropyLoss()
+
+            def compute_loss(data):
+                x, y = data
+                out = model(x)
+                return ce(out, y), out.pow(2).mean()
+
+            history, penalties = [], []
+            for data in batches:
+                loss, penalty = compute_loss(data)
+                optimizer.zero_grad()
+                (loss + penalty).backward()
+                optimizer.step()
+                history.append(loss.item())
+                penalties.append(penalty.detach())
+            with torch.no_grad():
+                for data in batches:
+                    _, penalty = compute_loss(data)
+                    penalties.append(penalty)
+            return history, penalties
+
+
+        train(nn.Linear(4, 3), [(torch.randn(2, 4), torch.tensor([0, 1]))])
+        """,
+    ),
     case(
         "euler-steps-feed-the-state-back-into-the-model",
         """\

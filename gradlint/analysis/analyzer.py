@@ -80,6 +80,12 @@ class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, C
         self._blocks: list = []
         #: functions and methods defined in the file, by name
         self.functions: Dict[str, cst.FunctionDef] = {}
+        #: ids of the functions defined inside another function (closures over its names)
+        self._closures: set = set()
+        #: ids of module-level classes and functions defined ahead of their turn (see
+        #: ``_define_used_later_definitions``)
+        self._defined_early: set = set()
+        self._defining_early: set = set()
         #: the small statement being walked, and its line when it is alone there (for fixes)
         self.statement: Optional[cst.CSTNode] = None
         self.statement_line: Optional[cst.SimpleStatementLine] = None

@@ -30,7 +30,7 @@ import libcst as cst
 
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
-from .syntax import base_path, dotted, function_facts
+from .syntax import base_path, dotted, free_names, function_facts
 from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, seq, without_paths
 
 MAX_DEPTH = 3
@@ -198,13 +198,14 @@ class Calls:
             self._harvest_context(function, context)
         if id(function) in table.active or len(table.active) >= MAX_DEPTH:
             return UNKNOWN
-        key = (id(function),) + context.key()
+        closure = self._closure_names(function) if names is None else None
+        key = (id(function),) + context.key() + (closure_key(closure, function),)
         summary = table.summaries.get(key)
         if summary is None:
             if table.walks >= MAX_INLINE_WALKS or out_of_time():
                 return UNKNOWN
             table.walks += 1
-            summary = self._summarise(function, context, names)
+            summary = self._summarise(function, context, names if closure is None else closure)
             table.summaries[key] = summary
         renames = _renames(call, function, receiver)
         for param, value in summary.mutated.items():
@@ -242,6 +243,16 @@ class Calls:
                 if path and path.split(".", 1)[0] in renames:
                     self._emit("on_store", call, _rename(renames, path))
         return summary.returns
+
+    def _closure_names(self, function: cst.FunctionDef) -> Optional[dict]:
+        """For a function defined inside the function being walked (``def compute_loss(batch):`` in
+        ``train(model, ...)``), the names its body sees when called from here: the enclosing
+        function's, as they are now (a closure reads them at call time), then the module's."""
+        if id(function) not in self._closures or self.outer is None:
+            return None
+        names = dict(self.outer)
+        names.update(self.state.env)
+        return names
 
     def _replay_freezes(self, summary: Summary, call: cst.Call, renames: dict) -> None:
         """``freeze(model)`` froze the caller's model: the same event, at the call, in the caller's names."""
@@ -464,6 +475,13 @@ class Calls:
         self._yields = None
         self._loops = []
         self._closure_outers = []
+
+
+def closure_key(closure: Optional[dict], function: cst.FunctionDef) -> tuple:
+    """What a closure's summary depends on besides its arguments: the enclosing names it reads."""
+    if closure is None:
+        return ()
+    return tuple(sorted((name, closure[name]) for name in free_names(function) if name in closure))
 
 
 def _mutated_containers(function: cst.FunctionDef, context: Context, env: dict) -> Dict[str, Value]:

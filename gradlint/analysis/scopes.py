@@ -10,7 +10,7 @@ import libcst as cst
 from . import torch_api as api
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
-from .syntax import walk
+from .syntax import free_names, free_names_of, walk
 from .values import UNKNOWN, ClassInfo, Tri, Value, join_all, tensor
 
 _NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
@@ -24,9 +24,12 @@ class Scopes:
         name = node.name.value
         self._set(name, Value(kind="func", qual=name))
         self.functions[name] = node
+        if id(node) in self._defined_early:
+            return
         outer = None if self.outer is None and self.scope_name == "<module>" else self._snapshot()
         if outer is not None:
             self._closure_outers.append(outer)
+            self._closures.add(id(node))
         self._queue.append((node, outer, mode, None))
 
     def _bind_late_names(self) -> None:
@@ -43,6 +46,9 @@ class Scopes:
         return env
 
     def _stmt_classdef(self, node: cst.ClassDef) -> None:
+        if id(node) in self._defined_early:
+            return  # walked already, when an earlier class's constructor needed it
+        self._define_used_later_definitions(node)
         info = ClassInfo(node.name.value)
         for base in node.bases:
             value = self.eval(base.value)
@@ -138,6 +144,34 @@ class Scopes:
             return self.eval(target).kind == "func"
         finally:
             self.reporting = was_reporting
+
+    def _define_used_later_definitions(self, node: cst.ClassDef) -> None:
+        """``class Model(nn.Module)`` whose ``__init__`` builds ``Decoder(...)``, a class defined further
+        down the module: Python runs ``__init__`` when the model is made, after the whole module has
+        run, so the classes and functions it names are those of the module's end. Define them first."""
+        if self.outer is not None or self.scope_name != "<module>" or not self._blocks:
+            return
+        statements, index = self._blocks[-1]
+        later = {
+            stmt.name.value: stmt
+            for stmt in statements[index + 1 :]
+            if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)) and id(stmt) not in self._defined_early
+        }
+        later.pop(node.name.value, None)
+        if not later:
+            return
+        used = set()
+        for base in node.bases:
+            used.update(free_names_of(base.value))
+        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("__init__", "forward"):
+                used |= free_names(stmt)
+        for name in sorted(used & set(later)):
+            definition = later[name]
+            if self.lookup(name) is None and id(definition) not in self._defining_early:
+                self._defining_early.add(id(definition))  # classes that name each other: once each
+                self._stmt_dispatch[type(definition)](definition)
+                self._defined_early.add(id(definition))
 
     def _method_mode(self, method: cst.FunctionDef) -> Tri:
         mode: Tri = True

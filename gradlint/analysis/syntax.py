@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional, Set
+from typing import Dict, FrozenSet, Optional, Set
 
 import libcst as cst
 
@@ -254,3 +254,24 @@ def _self_attr(node) -> str:
     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
         return node.attr.value
     return ""
+
+
+_FREE: Dict[int, tuple] = {}
+
+
+def free_names(function: cst.FunctionDef) -> FrozenSet[str]:
+    """Names a function's body mentions that are not its parameters (a superset of its free variables)."""
+    cached = _FREE.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    if len(_FREE) > 50_000:
+        _FREE.clear()
+    own = {param.name.value for param in walk(function.params) if isinstance(param, cst.Param)}
+    names = free_names_of(function.body) - own
+    _FREE[id(function)] = (function, names)
+    return names
+
+
+def free_names_of(node: cst.CSTNode) -> FrozenSet[str]:
+    """The names mentioned under ``node``."""
+    return frozenset(child.value for child in walk(node) if isinstance(child, cst.Name))
