@@ -27,6 +27,28 @@ for step in range(3):
 
 POSITIVES = [
     case(
+        "losses-plotted-on-axes-of-subplots",
+        # Lofi (issue #14): axs[0, 0].plot(epochs, train_losses) raises like plt.plot (checked with
+        # matplotlib 3.11)
+        """\
+        import matplotlib.pyplot as plot
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        losses = []
+        for step in range(3):
+            loss = model(torch.randn(2, 4)).pow(2).mean()
+            loss.backward()
+            losses.append(loss)
+        fig, axs = plot.subplots(2, 2)
+        axs[0, 0].plot(range(3), losses)  # expect: GRD503
+        ax = plot.figure().add_subplot(111)
+        ax.semilogy(losses)  # expect: GRD503
+        """,
+        [12, 14],
+    ),
+    case(
         "losses-kept-in-a-dict-of-lists-then-plotted",
         """\
         import numpy as np
@@ -272,6 +294,25 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "item-losses-plotted-on-axes-of-subplots",
+        """\
+        import matplotlib.pyplot as plt
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        losses = []
+        for step in range(3):
+            loss = model(torch.randn(2, 4)).pow(2).mean()
+            loss.backward()
+            losses.append(loss.item())
+        fig, axs = plt.subplots(1, 2)
+        axs[0].plot(losses)
+        axs[1].set_title(str(losses[-1]))
+        plt.gca().plot([l * 2 for l in losses])
+        """,
+    ),
     case(
         "indices-of-max-sort-topk",
         # (values, indices) reductions: the indices are integers and never require grad

@@ -105,6 +105,8 @@ class Expressions:
             else:
                 result = self._op_result([(node.value, base)], "none")
             return view_of(base, result) if view else result
+        if base.kind == "ref" and base.qual == api.MPL_AXES:
+            return base  # `axs[0, 1]` of the array of axes `plt.subplots(2, 2)` makes
         index = node.slice[0].slice if len(node.slice) == 1 else None
         if not isinstance(index, cst.Index):
             return UNKNOWN

@@ -301,6 +301,23 @@ GRAD_SCALERS = frozenset(
 NUMPY_TENSOR_METHOD_DISPATCH = frozenset(
     "mean sum max min std var prod amax amin all any cumsum cumprod ptp average median float64 ndim shape size".split()
 )
+#: matplotlib calls that make a figure, and those that give its axes (``fig, axs = plt.subplots(2, 2)``:
+#: ``axs[0, 0].plot(losses)`` converts its data as ``plt.plot(losses)`` does).
+MPL_FIGURE = "matplotlib.figure.Figure"
+MPL_AXES = "matplotlib.axes.Axes"
+MPL_FIGURE_FACTORIES = frozenset({"matplotlib.pyplot.figure"})
+MPL_AXES_FACTORIES = frozenset(
+    {
+        "matplotlib.pyplot.subplot",
+        "matplotlib.pyplot.gca",
+        "matplotlib.pyplot.axes",
+        MPL_FIGURE + ".add_subplot",
+        MPL_FIGURE + ".gca",
+        MPL_FIGURE + ".subplots",
+        MPL_AXES + ".twinx",
+        MPL_AXES + ".twiny",
+    }
+)
 #: matplotlib.pyplot functions that convert their data arguments with numpy.
 PYPLOT_DATA_FUNCTIONS = frozenset(
     "plot scatter hist bar barh imshow semilogy semilogx loglog errorbar fill_between step stem boxplot "

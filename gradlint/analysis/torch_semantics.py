@@ -10,7 +10,7 @@ from . import torch_api as api
 from .evidence import PROVEN_GRAD
 from .state import FreezeEvent
 from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool, literal_str, registered_submodule
-from .values import BATCH, NONE, UNKNOWN, Tri, Value, dict_item, dict_values, join_all, join_tri, seq, tensor, view_of
+from .values import BATCH, NONE, UNKNOWN, Tri, Value, dict_item, dict_values, join_all, join_tri, ref, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
     "keys values items get to_tuple index count pop update copy setdefault append extend".split()
@@ -96,6 +96,12 @@ class TorchSemantics:
             return Value(kind="seq", elem=BATCH, has_grad=False)
         if qual in api.ITERATION_WRAPPERS and node.args and node.args[0].keyword is None:
             return args[0][1] if args[0][1].kind == "seq" else UNKNOWN
+        if qual == "matplotlib.pyplot.subplots":
+            return _pair(ref(api.MPL_FIGURE), ref(api.MPL_AXES))
+        if qual in api.MPL_FIGURE_FACTORIES:
+            return ref(api.MPL_FIGURE)
+        if qual in api.MPL_AXES_FACTORIES:
+            return ref(api.MPL_AXES)
         if qual in api.GRAD_SCALERS:
             enabled = kwarg(node, "enabled")
             return Value(kind="scaler", mode=True if enabled is None else literal_bool(enabled.value))

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..analysis.torch_api import NUMPY_TENSOR_METHOD_DISPATCH, PYPLOT_DATA_FUNCTIONS
+from ..analysis.torch_api import MPL_AXES, NUMPY_TENSOR_METHOD_DISPATCH, PYPLOT_DATA_FUNCTIONS
 from ..rule import Fix, Rule, source
 
 
@@ -37,7 +37,7 @@ class NumpyOnGradTensor(Rule):
         library, _, name = callee.qual.rpartition(".")
         if library.split(".", 1)[0] == "numpy":
             tensor_ok = name in NUMPY_TENSOR_METHOD_DISPATCH  # np.mean(t) raises a TypeError instead
-        elif library == "matplotlib.pyplot" and name in PYPLOT_DATA_FUNCTIONS:
+        elif library in ("matplotlib.pyplot", MPL_AXES) and name in PYPLOT_DATA_FUNCTIONS:
             tensor_ok = False
         else:
             return
