@@ -205,7 +205,7 @@ class Calls:
             if table.walks >= MAX_INLINE_WALKS or out_of_time():
                 return UNKNOWN
             table.walks += 1
-            summary = self._summarise(function, context, names if closure is None else closure)
+            summary = self._summarise(function, context, names, closure=closure)
             table.summaries[key] = summary
         renames = _renames(call, function, receiver)
         for param, value in summary.mutated.items():
@@ -340,14 +340,17 @@ class Calls:
             for record in self._loops:
                 record.stores.append((None, path))
 
-    def _summarise(self, function: cst.FunctionDef, context: Context, names=None) -> Summary:
+    def _summarise(self, function: cst.FunctionDef, context: Context, names=None, closure=None) -> Summary:
         """Walk the callee silently in ``context``; its loop effects go to a collector."""
         table: CallTable = self.calls
         saved = {name: getattr(self, name) for name in SCOPE_FIELDS}
         was_reporting, was_recording = self.reporting, self._recording_contexts
         collector = LoopRecord(function, frozenset())
         returns: list = []
-        outer = names if names is not None else self.outer if self.outer is not None else dict(self.state.env)
+        if closure is not None:
+            outer = closure
+        else:
+            outer = names if names is not None else self.outer if self.outer is not None else dict(self.state.env)
         cls = context.receiver.cls if context.receiver is not None else None
         table.active.append(id(function))
         was_inline_receiver = self._inline_receiver
