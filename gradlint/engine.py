@@ -16,10 +16,10 @@ import libcst as cst
 
 from .analysis import HOOKS, Analyzer
 from .analysis.imports import TORCH_TEXT
-from .analysis.parsed import keep_tree, kept_tree, parse
+from .analysis.parsed import keep_tree, kept_tree, parse, set_aside
 from .analysis.project import MAX_LOADED_BYTES, dependencies
 from .edits import fix_edits
-from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_depth, recursion_room
+from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_beyond, recursion_room
 from .positions import Positions
 from .rule import Finding, Rule
 from .rules.grd100_unused_noqa import UnusedNoqa, unused_noqa
@@ -166,7 +166,9 @@ def lint_text(
         # what a rule needs may come from a module of the project this file imports
         imported = "\n".join(source for _, source in dependencies(path, text))
         if imported:
-            active = rules_for(text + "\n" + imported, rule_classes)
+            # a rule that may fire on the file alone may on more text: ask only the others
+            more = rules_for(text + "\n" + imported, [rule for rule in rule_classes if rule not in active])
+            active = [rule for rule in rule_classes if rule in active or rule in more]
     module = kept_tree(path, text)
     if module is not None:  # parsed already, for a file that imports this one
         tree, rejection, refusal = True, None, None
@@ -179,7 +181,7 @@ def lint_text(
     with recursion_room():
         try:
             if module is None:
-                module = parse(text)
+                module = set_aside(parse(text))
                 if tree is not None and _importable(path, text):
                     keep_tree(path, text, module)
         except cst.ParserSyntaxError as exc:
@@ -215,7 +217,7 @@ def _check_with_cpython(text: str, path: str):
         return None, None, _error(path, INPUT_ERROR, f"nested too deeply to analyse (limit: {MAX_DEPTH} levels)")
     except ValueError as exc:
         return None, None, _error(path, INPUT_ERROR, f"cannot parse: {exc}")
-    depth = nesting_depth(tree)
+    depth = nesting_beyond(tree, text)
     if depth > MAX_DEPTH:
         return tree, None, _error(path, INPUT_ERROR, f"nested {depth} levels deep: gradlint analyses up to {MAX_DEPTH}")
     return tree, None, None

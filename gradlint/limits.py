@@ -45,6 +45,50 @@ def nesting_depth(tree: ast.AST) -> int:
     return deepest
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+#: a subtree is at most this many levels deeper than its source has characters, plus _DEPTH_SLACK
+#: (one level per character at worst: ``-x``, ``f(``, ``[``; a name's load context adds one)
+_LEVELS_PER_CHAR = 2
+_DEPTH_SLACK = 10
+
+
+def nesting_beyond(tree: ast.AST, text: str, limit: int = MAX_DEPTH) -> int:
+    """``nesting_depth(tree)`` when it exceeds ``limit``, else 0, walking far less of the tree:
+    a subtree whose source is too short to reach ``limit`` is skipped.
+
+    Positions inside an f-string are not trusted (CPython before 3.12 may misplace them).
+    """
+    ends = [match.end() for match in _LINE_END.finditer(text)] + [len(text)]
+    deepest = 0
+    stack = [(tree, 1, False)]
+    while stack:
+        node, depth, in_fstring = stack.pop()
+        if isinstance(node, _TWO_LEVELS):
+            depth += 1
+        elif isinstance(node, ast.BoolOp):
+            depth += len(node.values) - 1
+        if depth > deepest:
+            deepest = depth
+        in_fstring = in_fstring or isinstance(node, ast.JoinedStr)
+        for child in ast.iter_child_nodes(node):
+            if not in_fstring and depth + 1 + _DEPTH_SLACK + _LEVELS_PER_CHAR * _source_length(child, ends) <= limit:
+                continue
+            stack.append((child, depth + 1, in_fstring))
+    return deepest if deepest > limit else 0
+
+
+def _source_length(node: ast.AST, ends: list) -> float:
+    """An upper bound on the characters of a node's source: its whole lines (decorators included)."""
+    first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    if not isinstance(first, int) or not isinstance(last, int):
+        return float("inf")
+    for decorator in getattr(node, "decorator_list", ()):
+        first = min(first, getattr(decorator, "lineno", 0))
+    if not 1 <= first <= last <= len(ends):
+        return float("inf")
+    return ends[last - 1] - (ends[first - 2] if first > 1 else 0)
+
+
 _SCAN = re.compile(r"""#[^\n]*|'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[(\[{]|[)\]}]""", re.DOTALL)
 
 

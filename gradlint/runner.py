@@ -30,6 +30,7 @@ try:
 except ImportError:  # not on Windows
     resource = None
 
+from .analysis.parsed import settled
 from .analysis.project import dependency_digest
 from .cache import Cache
 from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
@@ -71,7 +72,7 @@ def _lint_file(path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache], l
     if findings is not None:
         return findings
     try:
-        with time_budget(limits.file_timeout):
+        with time_budget(limits.file_timeout), settled():
             findings = lint_bytes(data, path, rules)
     except OutOfTime as exc:
         message = _wall_message if exc.on_the_clock else _timeout_message

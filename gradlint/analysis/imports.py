@@ -13,6 +13,7 @@ attributed to the call.
 from __future__ import annotations
 
 import ast
+import collections
 import io
 import os
 import re
@@ -23,7 +24,7 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
-from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_depth
+from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_beyond
 from .parsed import keep_tree, kept_tree, parse
 from .project import MAX_IMPORT_DEPTH, MAX_LOADED_BYTES, _read, _stat_key
 from .syntax import dotted
@@ -161,7 +162,7 @@ def parse_checked(text: str, path: Optional[str] = None) -> Optional[cst.Module]
         module = kept_tree(path, text) if path else None
         if module is None:
             # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
-            if nesting_depth(ast.parse(text)) > MAX_DEPTH:
+            if nesting_beyond(ast.parse(text), text) > MAX_DEPTH:
                 return None
             module = parse(text)
             if path:
@@ -223,7 +224,7 @@ class Imports:
         if not self.source or not name:
             return True  # no text to look at (an imported module's own analysis): assume so
         # used anywhere besides the import itself: called, subclassed, or aliased (`loss_fn = my_loss`)
-        return len(re.findall(r"\b%s\b" % re.escape(name), self.source)) >= 2
+        return word_count(self.source, name) >= 2
 
     def _bind_project_import(self, full: str, local: Optional[str]) -> bool:
         """``import a.b as c`` / ``import a`` of the project."""
@@ -255,6 +256,25 @@ class Imports:
         if namespace is None:
             return {}, None
         return namespace.functions, namespace.env
+
+
+_WORDS = re.compile(r"\w+")
+#: (text, how often each word occurs in it) for the last few texts asked about
+_WORD_COUNTS: list = []
+
+
+def word_count(text: str, name: str) -> int:
+    """How often the identifier ``name`` occurs in ``text`` as a whole word (as ``\\bname\\b`` counts).
+
+    Counted for all words at once: a file importing many names asks once per name.
+    """
+    for seen, counts in _WORD_COUNTS:
+        if seen is text:
+            return counts.get(name, 0)
+    counts = collections.Counter(_WORDS.findall(text))
+    _WORD_COUNTS.insert(0, (text, counts))
+    del _WORD_COUNTS[4:]
+    return counts.get(name, 0)
 
 
 def _namespace_value(namespace: Namespace) -> Value:

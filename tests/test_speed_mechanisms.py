@@ -1,0 +1,126 @@
+"""Speed-ups that must not change any finding: each does less work for the same answer."""
+
+import ast
+import gc
+import re
+from pathlib import Path
+
+import pytest
+
+from gradlint.analysis import imports, parsed
+from gradlint.limits import nesting_beyond, nesting_depth
+from gradlint.rules import ALL_RULES
+from gradlint.rules.grd402_misspelled_requires_grad import MisspelledRequiresGrad
+from gradlint.runner import lint_file
+
+ROOT = Path(__file__).resolve().parent.parent
+OWN_SOURCES = sorted((ROOT / "gradlint").rglob("*.py"))
+DEFAULT = [rule for rule in ALL_RULES if rule.default_enabled()]
+
+#: shapes that nest one level (or more) per character, and positions CPython gets wrong (f-strings)
+DEEP = [
+    "x = " + "-" * 300 + "y\n",
+    "f(" * 90 + ")" * 90 + "\n",
+    "@" + "g(" * 80 + ")" * 80 + "\ndef f(): pass\n",  # the decorator is above the def's first line
+    "x = f'{" + "a+" * 100 + "b}'\n",
+    "x = f'''{\n" + "a+" * 100 + "b}'''\n",
+    "x = " + "[" * 90 + "]" * 90,
+    "x = a " + " or a" * 300,
+    "x = f" + "()" * 100,
+    "x = a" + "[0]" * 300,
+    "x = 1\ry = " + "not " * 200 + "z\r\n",
+    "class A(" + "B(" * 70 + ")" * 70 + "):\n pass\n",
+]
+
+
+@pytest.mark.parametrize("text", DEEP + [path.read_text(encoding="utf-8") for path in OWN_SOURCES[:40]])
+def test_nesting_beyond_agrees_with_the_full_walk_at_every_limit(text):
+    tree = ast.parse(text)
+    depth = nesting_depth(tree)
+    for limit in range(1, depth + 2):
+        assert nesting_beyond(tree, text, limit) == (depth if depth > limit else 0), limit
+
+
+def test_nesting_beyond_skips_most_of_an_ordinary_file(monkeypatch):
+    text = (ROOT / "gradlint" / "analysis" / "calls.py").read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    visited = []
+    real = ast.iter_child_nodes
+    monkeypatch.setattr(ast, "iter_child_nodes", lambda node: (visited.append(node), real(node))[1])
+    nesting_depth(tree)
+    full = len(visited)
+    visited.clear()
+    assert nesting_beyond(tree, text) == 0
+    assert len(visited) * 20 < full
+
+
+@pytest.mark.parametrize(
+    "text", ["import re\nx = 1\n", "requires_grad", "x.ReQuIrEs_grad = 1", "\u212aGRAD", "\u0130requ", "G\u0391RD", ""]
+)
+def test_misspelling_precheck_answers_as_lowering_the_text_does(text):
+    lowered = text.lower()
+    assert MisspelledRequiresGrad.may_fire(text) == any(p in lowered for p in ("requ", "reqi", "grad", "gard"))
+
+
+@pytest.mark.parametrize("path", OWN_SOURCES[:30])
+def test_word_count_counts_what_a_word_bounded_search_finds(path):
+    text = path.read_text(encoding="utf-8")
+    words = set(re.findall(r"\w+", text[:3000])) | {"self", "x", "é", "naïve", "_", "absent_name"}
+    for word in words:
+        assert imports.word_count(text, word) == len(re.findall(r"\b%s\b" % re.escape(word), text)), word
+
+
+def test_word_count_reads_a_text_once_for_all_its_names(monkeypatch):
+    scans = []
+    real = imports._WORDS
+
+    class Counting:
+        def findall(self, text):
+            scans.append(text)
+            return real.findall(text)
+
+    monkeypatch.setattr(imports, "_WORDS", Counting())
+    text = "from m import a, b, c\n" + "a(b(c))\n" * 50 + "naïve = a\n"
+    assert [imports.word_count(text, name) for name in ("a", "b", "c", "d", "naïve")] == [52, 51, 51, 0, 1]
+    assert len(scans) == 1
+
+
+def _a_torch_file(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text("import torch\nw = torch.zeros(3, requires_grad=True)\nw += 1\n", encoding="utf-8")
+    return str(path)
+
+
+def test_the_runner_sets_the_linted_tree_aside_from_the_cycle_collector(tmp_path):
+    path = _a_torch_file(tmp_path)
+    parsed.forget_trees()
+    gc.collect()
+    gc.unfreeze()
+    try:
+        freezes = []
+        real = gc.freeze
+        gc_freeze = lambda: (freezes.append(gc.get_count()), real())  # noqa: E731
+        try:
+            gc.freeze = gc_freeze
+            findings = lint_file(path, DEFAULT)
+        finally:
+            gc.freeze = real
+        assert [f.code for f in findings] == ["GRD201"]
+        # once right after the parse, once when the file is done (see runner._settle_memory)
+        assert len(freezes) == 2
+    finally:
+        gc.unfreeze()
+
+
+def test_a_tree_is_set_aside_only_right_after_a_collection():
+    calls = []
+    real = gc.freeze
+    try:
+        gc.freeze = lambda: calls.append(1)
+        parsed.set_aside(None)  # outside the runner: the caller's garbage may be young
+        with parsed.settled():
+            parsed.set_aside(None)
+            parsed.set_aside(None)  # a second tree in the same file: the analysis has run since
+    finally:
+        gc.freeze = real
+    assert calls == [1]
