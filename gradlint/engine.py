@@ -15,9 +15,8 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Type
 import libcst as cst
 
 from .analysis import HOOKS, Analyzer
-from .analysis.imports import TORCH_TEXT
 from .analysis.parsed import keep_tree, kept_tree, parse, set_aside
-from .analysis.project import MAX_LOADED_BYTES, dependencies
+from .analysis.project import MAX_LOADED_BYTES, TORCH_TEXT, dependencies
 from .edits import fix_edits
 from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_beyond, recursion_room
 from .positions import Positions

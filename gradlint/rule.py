@@ -99,6 +99,9 @@ class Rule:
 
     @classmethod
     def may_fire(cls, text: str) -> bool:
+        """Whether the rule could fire on ``text``. An override must stay a test of whether
+        the text holds something: true on several texts joined by newlines exactly when true
+        on one of them (the result cache relies on it, see ``analysis.project``)."""
         return all(any(s in text for s in group) for group in cls.requires)
 
     def report(self, ctx, node, message: str, fix: "Fix" = None) -> None:

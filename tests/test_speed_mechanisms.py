@@ -124,3 +124,49 @@ def test_a_tree_is_set_aside_only_right_after_a_collection():
     finally:
         gc.freeze = real
     assert calls == [1]
+
+
+REGISTRY = "_models = {}\n\n\ndef register(name):\n    return _models.setdefault(name, name)\n"
+USER = "import torch\nfrom registry import register\n\nregister('net')\nw = torch.zeros(3, requires_grad=True)\nw += 1\n"
+
+
+def _project(tmp_path, registry=REGISTRY):
+    (tmp_path / "registry.py").write_text(registry, encoding="utf-8")
+    (tmp_path / "user.py").write_text(USER, encoding="utf-8")
+    return str(tmp_path / "user.py")
+
+
+def test_an_importer_does_not_depend_on_the_text_of_a_module_that_defines_nothing(tmp_path):
+    from gradlint.analysis.project import dependency_digest, forget_projects
+
+    user = _project(tmp_path)
+    first = dependency_digest(user, USER)
+    forget_projects()
+    _project(tmp_path, REGISTRY + "\n# a comment, and a new helper\ndef names():\n    return sorted(_models)\n")
+    assert dependency_digest(user, USER) == first
+    # what the importer's findings do depend on: a rule's precheck text, a module that may define a model
+    for changed in (REGISTRY + "FLAG = 'requires_grad'\n", "import torch\n" + REGISTRY):
+        forget_projects()
+        _project(tmp_path, changed)
+        assert dependency_digest(user, USER) != first, changed
+
+
+def test_editing_a_module_that_defines_nothing_re_lints_only_itself(tmp_path, monkeypatch):
+    from gradlint import runner
+
+    user = _project(tmp_path)
+    registry = str(tmp_path / "registry.py")
+    cache = str(tmp_path / "cache")
+    first = runner.lint_files([user, registry], DEFAULT, jobs=1, cache_dir=cache)
+    assert [(f.path, f.code) for f in first] == [(user, "GRD201")]
+    linted = []
+    real = runner.lint_bytes
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)  # linted in this process, to be counted
+    monkeypatch.setattr(runner, "lint_bytes", lambda data, path, rules: (linted.append(path), real(data, path, rules))[1])
+    _project(tmp_path, REGISTRY + "\n# edited\n")
+    assert runner.lint_files([user, registry], DEFAULT, jobs=1, cache_dir=cache) == first
+    assert linted == [registry]
+    _project(tmp_path, "import torch\n" + REGISTRY)
+    linted.clear()
+    assert runner.lint_files([user, registry], DEFAULT, jobs=1, cache_dir=cache) == first
+    assert sorted(linted) == sorted([user, registry])

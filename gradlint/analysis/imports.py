@@ -26,7 +26,7 @@ import libcst as cst
 
 from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_beyond
 from .parsed import keep_tree, kept_tree, parse
-from .project import MAX_IMPORT_DEPTH, MAX_LOADED_BYTES, _read, _stat_key
+from .project import MAX_IMPORT_DEPTH, _read, _stat_key, defines_nothing
 from .syntax import dotted
 from .values import UNKNOWN, Value
 
@@ -40,9 +40,6 @@ class Namespace:
     functions: dict
 
 
-#: a module defines a model, a loss or a training step only if it mentions one of these
-TORCH_TEXT = ("torch", "nn.", "backward", "Module")
-_TORCH_BYTES = tuple(marker.encode() for marker in TORCH_TEXT)
 #: imported modules a file's analysis may load (each is parsed and walked once per process)
 MAX_LOADS_PER_FILE = 6
 
@@ -95,8 +92,8 @@ def load_namespace(path: str, depth: int) -> Optional[Namespace]:
 
 def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
     data = _read(path)
-    if data is None or len(data) > MAX_LOADED_BYTES or b"\x00" in data or not any(marker in data for marker in _TORCH_BYTES):
-        return None  # a module that never mentions torch defines nothing this analysis knows
+    if data is None or defines_nothing(data):
+        return None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)

@@ -40,10 +40,19 @@ MAX_LOADED_BYTES = 150_000
 MAX_SCAN_FILES = 4000
 #: a long-lived process (the language server) sees edits to other files after this many seconds
 RESCAN_AFTER = 5.0
+#: a module defines a model, a loss or a training step only if it mentions one of these
+TORCH_TEXT = ("torch", "nn.", "backward", "Module")
+_TORCH_BYTES = tuple(marker.encode() for marker in TORCH_TEXT)
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist", "venv", "env"})
 _NO_GRAD_TEXT = (b"no_grad", b"inference_mode", b"set_grad_enabled")
 _DISABLING = frozenset({"no_grad", "inference_mode", "set_grad_enabled"})
 _TOP_LEVEL_DEF = re.compile(r"^(?:async\s+)?def\s+(\w+)", re.MULTILINE)
+
+
+def defines_nothing(data: bytes) -> bool:
+    """Whether a file importing this module learns nothing from it: the module is too large to
+    load, binary, or never mentions torch (so it defines nothing the analysis knows)."""
+    return len(data) > MAX_LOADED_BYTES or b"\x00" in data or not any(marker in data for marker in _TORCH_BYTES)
 
 
 def _stat_key(path: str) -> Optional[Tuple[int, int]]:
@@ -290,8 +299,8 @@ def dependencies(path: str, text: str) -> List[Tuple[str, str]]:
     return found
 
 
-#: path -> (its stat, its text, the digest of path and text): each module is read once per
-#: process, however many files import it
+#: path -> (its stat, its text, what an importer's findings depend on in it): each module is
+#: read once per process, however many files import it
 _TEXTS: Dict[str, Tuple[Tuple[int, int], str, bytes]] = {}
 #: a file modified this recently may change again within the same stat (mtime resolution)
 _RACY_NS = 2_000_000_000
@@ -302,11 +311,34 @@ def _module_text(path: str) -> Tuple[str, bytes]:
     cached = _TEXTS.get(path)
     if cached is not None and cached[0] == stat:
         return cached[1], cached[2]
-    text = (_read(path) or b"").decode("utf-8", "replace")
-    digest = hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0" + text.encode("utf-8", "replace")).digest()
+    data = _read(path) or b""
+    text = data.decode("utf-8", "replace")
+    digest = hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0")
+    if defines_nothing(data):
+        # an importer learns only which rules' text it holds (see engine.lint_text) and what it
+        # imports in turn (those modules are dependencies of their own): an edit changing
+        # neither re-lints none of the files importing it
+        digest.update(b"defines nothing\0" + _precheck_marks(text))
+    else:
+        digest.update(text.encode("utf-8", "replace"))
     if stat is not None and time.time_ns() - stat[0] > _RACY_NS:
-        _TEXTS[path] = (stat, text, digest)
-    return text, digest
+        _TEXTS[path] = (stat, text, digest.digest())
+    return text, digest.digest()
+
+
+def _precheck_marks(text: str) -> bytes:
+    """What the rules' text prechecks find in ``text``: the strings of their ``requires``
+    groups it holds, and the codes of the rules with their own precheck that it passes."""
+    from ..rule import Rule
+    from ..rules import ALL_RULES
+
+    marks = set()
+    for rule in ALL_RULES:
+        if getattr(rule.may_fire, "__func__", None) is Rule.may_fire.__func__:
+            marks.update(needed for group in rule.requires for needed in group if needed in text)
+        elif rule.may_fire(text):
+            marks.add(rule.code)
+    return "\0".join(sorted(marks)).encode()
 
 
 def dependency_digest(path: str, text: str) -> bytes:
