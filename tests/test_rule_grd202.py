@@ -256,6 +256,20 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "a-module-saves-the-copy-that-advanced-indexing-made-not-the-tensor",
+        """\
+        import torch
+        import torch.nn as nn
+
+        proj = nn.Conv2d(1, 4, 3, padding=1)
+        fusion = nn.Conv2d(4, 4, 1)
+        g = proj(torch.randn(3, 1, 8, 8))
+        idx = torch.tensor([0, 2])
+        g[idx] = fusion(g[idx]) + 1.0
+        g.sum().backward()
+        """,
+    ),
+    case(
         "scaled-copy-then-augmented",
         """\
         import torch

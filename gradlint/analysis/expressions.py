@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 
 from . import torch_api as api
@@ -318,10 +320,17 @@ class Expressions:
         every tensor operand, when the op saves it for the gradient of another operand."""
         if self.state.mode is not True:
             return
-        new = [base_path(node) for node, value in operands if value.kind == "tensor" and (force or value.grad)]
+        new = [self._saved_path(node) for node, value in operands if value.kind == "tensor" and (force or value.grad)]
         new = [p for p in new if p]
         if new:
             self.state.saved = self.state.saved.union(new)
+
+    def _saved_path(self, node) -> Optional[str]:
+        """The tensor an op saves when given ``node``: ``x`` for ``x``, ``x.T`` or ``x[0]`` (views),
+        none for ``x[idx]`` with a tensor or list index (a copy: writing ``x`` leaves it intact)."""
+        if isinstance(node, cst.Subscript) and not all(self._basic_index(e) for e in node.slice):
+            return None
+        return base_path(node)
 
     def _eval_call(self, node: cst.Call) -> Value:
         func = node.func
