@@ -9,6 +9,7 @@ import libcst as cst
 from .bindings import Bindings
 from .callers import contexts_from_callers
 from .calls import CallTable, Calls, call_graph_order
+from .containers import Containers
 from .evidence import Evidence
 from .fields import Fields
 from .output_fields import proven_callables, proven_fields
@@ -39,7 +40,9 @@ HOOKS = (
 )
 
 
-class Analyzer(StatementWalker, Bindings, Expressions, TorchSemantics, Scopes, Calls, Fields, Evidence, Imports):
+class Analyzer(
+    StatementWalker, Bindings, Expressions, TorchSemantics, Containers, Scopes, Calls, Fields, Evidence, Imports
+):
     """Walks one module; calls the rules' hooks on the reporting pass."""
 
     def __init__(self, rules: Iterable, report: Callable, path: Optional[str] = None, import_depth: int = 0):

@@ -1,0 +1,75 @@
+"""What list and dict methods do to the values they hold (``losses.append(loss)``,
+``history["train"].append(loss)``, ``parts.items()``)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from .syntax import dotted, literal_str
+from .values import NONE, UNKNOWN, Value, dict_item, dict_values, join_tri, seq
+
+
+class Containers:
+    """List and dict methods, for the analyzer (see ``TorchSemantics`` for tensors and modules)."""
+
+    def _seq_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        path = dotted(node.func.value)
+        if name in ("append", "insert") and args and path is None:
+            self._append_in_dict(node.func.value, receiver, args[-1][1])
+            return NONE
+        if name in ("append", "insert") and args and path is not None:
+            added = args[-1][1]
+            self._note_store(node.func.value, added)
+            self.state.env[path] = _appended(self.lookup(path), added)
+            return NONE
+        if name == "extend" and args and path is not None:
+            added = args[0][1]
+            if added.kind == "seq":
+                elements = [e for e in (receiver.elem, added.elem) if e is not None]
+                self.state.env[path] = seq(elements).with_(has_grad=receiver.has_grad or added.has_grad)
+            else:
+                self.state.env[path] = Value(kind="seq", has_grad=None)
+            return NONE
+        if name == "pop":
+            return receiver.elem or UNKNOWN
+        return UNKNOWN
+
+    def _append_in_dict(self, receiver_node, receiver: Value, added: Value) -> None:
+        """``history["train"].append(loss)``: the list kept under a literal key of a dict changes."""
+        if not isinstance(receiver_node, cst.Subscript) or len(receiver_node.slice) != 1:
+            return
+        index = receiver_node.slice[0].slice
+        key = literal_str(index.value) if isinstance(index, cst.Index) else None
+        path = dotted(receiver_node.value)
+        container = self.lookup(path) if path is not None else None
+        if key is None or container is None or container.kind != "dict" or key not in container.keys:
+            return
+        position = container.keys.index(key)
+        items = list(container.items)
+        items[position] = _appended(receiver, added)
+        self.state.env[path] = container.with_(items=tuple(items))
+
+    def _dict_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        if name == "values":
+            return dict_values(receiver)
+        if name == "items":
+            values = dict_values(receiver)
+            if values.elem is None:
+                return Value(kind="seq", has_grad=None)
+            pair = (UNKNOWN, values.elem)
+            return Value(kind="seq", elem=seq(list(pair)).with_(items=pair), has_grad=values.has_grad)
+        if name in ("get", "pop") and node.args:
+            return dict_item(receiver, literal_str(node.args[0].value))
+        return UNKNOWN
+
+
+def _appended(current: Optional[Value], added: Value) -> Value:
+    """A list after ``append(added)``."""
+    elements = [added] if current is None or current.elem is None else [current.elem, added]
+    return seq(elements).with_(
+        has_grad=True if (current and current.has_grad) or added.is_grad_tensor else join_tri(
+            current.has_grad if current else None, False if added.kind in ("number", "tensor") else None
+        )
+    )
