@@ -14,10 +14,17 @@ The package is split by concern, the way astroid and jedi split inference:
 - ``syntax``: small questions about libcst nodes;
 - ``statements`` / ``bindings``: the statement interpreter (control flow, joins, loops)
   and what assignments write;
-- ``expressions``: Python's own expression semantics;
-- ``torch_api`` (tables) and ``torch_semantics`` (behaviour): library knowledge, kept
-  apart from the interpreter;
-- ``scopes``: functions and classes;
+- ``expressions``: Python's own expression semantics; ``containers``: list and dict
+  methods;
+- ``torch_api`` (tables), ``torch_semantics`` (behaviour) and ``leaves``: library
+  knowledge, kept apart from the interpreter;
+- ``evidence`` and ``output_fields``: facts proven by declarations and by use
+  (``loss.backward()`` proves ``loss`` requires grad);
+- ``scopes`` and ``fields``: functions, classes, and the fields methods share;
+- ``calls`` (interpreting a call), ``arguments`` (binding arguments to parameters) and
+  ``summaries`` (contexts, what a walk tells its callers): the interprocedural part;
+- ``project``, ``imports``, ``callers`` and ``parsed``: the project a file belongs to,
+  its other modules, and the callers in other files;
 - ``prescan``: facts gathered from a whole module before the walk;
 - ``analyzer``: the driver and the API rules use.
 """

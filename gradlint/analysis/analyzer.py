@@ -8,7 +8,7 @@ import libcst as cst
 
 from .bindings import Bindings
 from .callers import contexts_from_callers
-from .calls import CallTable, Calls, call_graph_order
+from .calls import Calls
 from .containers import Containers
 from .evidence import Evidence
 from .fields import Fields
@@ -20,6 +20,7 @@ from .prescan import NoGradCalls, called_names
 from .scopes import Scopes
 from .state import Env, LoopRecord, State
 from .statements import StatementWalker
+from .summaries import CallTable, call_graph_order
 from .torch_semantics import TorchSemantics
 from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value
 

@@ -1,4 +1,4 @@
-"""Calls to the project's own functions and methods: argument binding, summaries, contexts.
+"""Calls to the project's own functions and methods: walking the callee, replaying its summary.
 
 A call to a function defined in the file is interpreted, not skipped:
 
@@ -23,156 +23,34 @@ rule silent about it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Tuple
+from dataclasses import replace
+from typing import List, Optional
 
 import libcst as cst
 
+from .arguments import bind_arguments, call_renames, is_static, parameters, rename_path
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
-from .syntax import base_path, dotted, free_names, function_facts
-from .values import NONE, NUMBER, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, seq, without_paths
+from .summaries import (
+    FIELD,
+    OUTER,
+    CallTable,
+    Context,
+    Summary,
+    closure_key,
+    field_modes,
+    holds_grad,
+    join_contexts,
+    mutated_containers,
+    outer_modes,
+    says_nothing,
+)
+from .syntax import base_path, function_facts
+from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, seq, without_paths
 
 MAX_DEPTH = 3
 MAX_CONTEXTS = 2
 MAX_INLINE_WALKS = 150
-
-
-@dataclass
-class Context:
-    """One way a function is called: its parameters' values and the grad mode at entry."""
-
-    params: Dict[str, Value]
-    mode: Tri
-    receiver: Optional[Value] = None
-
-    def key(self) -> tuple:
-        return (tuple(sorted(self.params.items(), key=lambda item: item[0])), self.mode, self.receiver)
-
-
-@dataclass
-class Summary:
-    """What a silent walk of a function in one context found out."""
-
-    returns: Value
-    effects: LoopRecord
-    #: ``self.<attr>`` values when the walk left the function
-    fields: Dict[str, Value] = field(default_factory=dict)
-    #: (optimizer path, owner) stepped and not cleared again when the function returns
-    stepped: frozenset = frozenset()
-    #: for a constructor: the instance it makes (one object per context, so that its
-    #: methods' contexts match from one call to the next)
-    instance: Optional[Value] = None
-    #: parameter -> the list or dict it names when the function returns, for the
-    #: containers the function changed in place (``history.append(loss)``)
-    mutated: Dict[str, Value] = field(default_factory=dict)
-    #: ``requires_grad`` changes on the parameters of the function's arguments (``FreezeEvent``)
-    freezes: list = field(default_factory=list)
-
-
-@dataclass
-class CallTable:
-    """Per-file bookkeeping of the interprocedural part."""
-
-    summaries: Dict[tuple, Summary] = field(default_factory=dict)
-    contexts: Dict[int, List[Context]] = field(default_factory=dict)
-    active: List[int] = field(default_factory=list)
-    walks: int = 0
-
-
-def parameters(node: cst.FunctionDef) -> List[cst.Param]:
-    params = node.params
-    return list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
-
-
-def is_static(node: cst.FunctionDef) -> bool:
-    return any(
-        isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
-        for d in node.decorators
-    )
-
-
-def bind_arguments(node: cst.FunctionDef, call: cst.Call, args, bound_self: bool) -> Optional[Dict[str, Value]]:
-    """Parameter name -> argument value, or None when the binding cannot be known.
-
-    ``*args`` / ``**kwargs`` on either side leave the parameters they would fill
-    unknown; a parameter left without argument takes its default's value when that is
-    a literal.
-    """
-    params = parameters(node)
-    if bound_self:
-        params = params[1:]
-    values: Dict[str, Value] = {}
-    positional = [p for p in params if p not in node.params.kwonly_params]
-    index = 0
-    for arg, (_, value) in zip(call.args, args):
-        if arg.star:
-            return None
-        if arg.keyword is not None:
-            values[arg.keyword.value] = value
-            continue
-        if index >= len(positional):
-            if not isinstance(node.params.star_arg, cst.Param):
-                return None  # more arguments than parameters: not this function
-            index += 1
-            continue
-        values[positional[index].name.value] = value
-        index += 1
-    result: Dict[str, Value] = {}
-    for param in params:
-        name = param.name.value
-        if name in values:
-            result[name] = values[name]
-        else:
-            result[name] = _literal(param.default)
-    for extra in (node.params.star_arg, node.params.star_kwarg):
-        if isinstance(extra, cst.Param):
-            result[extra.name.value] = UNKNOWN
-    return result
-
-
-def _literal(node) -> Value:
-    if isinstance(node, (cst.Integer, cst.Float)):
-        return NUMBER
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return NUMBER
-    if isinstance(node, cst.Name) and node.value == "None":
-        return NONE
-    return UNKNOWN
-
-
-def _renames(call: cst.Call, function: cst.FunctionDef, receiver) -> Dict[str, str]:
-    """Callee names -> caller paths: a parameter is its argument's path, ``self`` the receiver's."""
-    renames = {}
-    for arg, param in zip(call.args, parameters(function)[1 if receiver is not None else 0 :]):
-        path = dotted(arg.value)
-        if path is not None and arg.keyword is None and not arg.star:
-            renames[param.name.value] = path
-    if receiver is not None and isinstance(call.func, cst.Attribute):
-        path = dotted(call.func.value)
-        if path is not None:
-            renames["self"] = path
-    return renames
-
-
-def _rename(renames: Dict[str, str], path: Optional[str]) -> Optional[str]:
-    if path is None:
-        return None
-    head, dot, rest = path.partition(".")
-    return renames[head] + dot + rest if head in renames else path
-
-
-def join_contexts(contexts: List[Context]) -> Context:
-    names = set(contexts[0].params)
-    for context in contexts[1:]:
-        names &= set(context.params)
-    params = {name: join_all(c.params.get(name, UNKNOWN) for c in contexts) for name in names}
-    mode = contexts[0].mode
-    receiver = contexts[0].receiver
-    for context in contexts[1:]:
-        mode = join_tri(mode, context.mode)
-        receiver = join(receiver, context.receiver) if receiver is not None and context.receiver is not None else None
-    return Context(params, mode, receiver)
 
 
 class Calls:
@@ -207,7 +85,7 @@ class Calls:
             table.walks += 1
             summary = self._summarise(function, context, names, closure=closure)
             table.summaries[key] = summary
-        renames = _renames(call, function, receiver)
+        renames = call_renames(call, function, receiver)
         for param, value in summary.mutated.items():
             if param.startswith(FIELD):
                 owner = renames.get("self")
@@ -226,7 +104,7 @@ class Calls:
             if path and path != "self":
                 # the caller's container, changed in place (not rebound) by the call
                 self.state.env[path] = value
-                if self.state.mode is True and _holds_grad(value):
+                if self.state.mode is True and holds_grad(value):
                     for record in self._loops:
                         record.stores.append((call, path))
                     if not self._loops:
@@ -241,7 +119,7 @@ class Calls:
             # outside any loop (a training step method its caller repeats): rules judge the store
             for _, path in summary.effects.stores:
                 if path and path.split(".", 1)[0] in renames:
-                    self._emit("on_store", call, _rename(renames, path))
+                    self._emit("on_store", call, rename_path(renames, path))
         return summary.returns
 
     def _closure_names(self, function: cst.FunctionDef) -> Optional[dict]:
@@ -261,7 +139,7 @@ class Calls:
             if head not in renames or head == "self":
                 continue  # the callee's own objects
             unconditional = event.unconditional and self._cond_depth == 0
-            self._freeze(replace(event, owner=_rename(renames, event.owner), node=call, unconditional=unconditional))
+            self._freeze(replace(event, owner=rename_path(renames, event.owner), node=call, unconditional=unconditional))
 
     def _apply_field_stores(self, function: cst.FunctionDef, summary: Summary, owner: str) -> None:
         """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on."""
@@ -290,24 +168,24 @@ class Calls:
         """The caller's record of optimizers stepped since their last clear, after the call."""
         effects = summary.effects
         for owner in effects.clears:
-            self._clear_path(None if foreign or owner is None else _rename(renames, owner))
+            self._clear_path(None if foreign or owner is None else rename_path(renames, owner))
         loop = self._loops[-1] if self._loops else None
         for node, path, optimizer in effects.steps:
-            key = (_rename(renames, path), optimizer.owner)
+            key = (rename_path(renames, path), optimizer.owner)
             if key[0] is None:
                 continue
             if loop is not None and not effects.clears and key in self.state.stepped and self._cond_depth == loop.depth:
                 loop.repeated_steps.append((call if foreign else node, key[0], optimizer))
         self.state.stepped = self.state.stepped | frozenset(
-            (_rename(renames, path), owner) for path, owner in summary.stepped if path is not None
+            (rename_path(renames, path), owner) for path, owner in summary.stepped if path is not None
         )
 
     def _replay(self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool) -> None:
         """Add a callee's loop effects to the caller's loops, in the caller's names
-        (see ``_renames``); a call into another file is reported at the call."""
+        (see ``call_renames``); a call into another file is reported at the call."""
 
         def rename(path):
-            return _rename(renames, path)
+            return rename_path(renames, path)
 
         if foreign:
             backwards = [(call, None) for _ in effects.backwards]
@@ -365,10 +243,10 @@ class Calls:
             self._loops = [collector]
             ends_open = not self._body(function.body)
             stepped = self.state.stepped
-            mutated = _mutated_containers(function, context, self.state.env)
+            mutated = mutated_containers(function, context, self.state.env)
             if names is None:
-                mutated.update(_outer_modes(function, context, self.state.env, outer))
-            mutated.update(_field_modes(self.state.env, cls))
+                mutated.update(outer_modes(function, context, self.state.env, outer))
+            mutated.update(field_modes(self.state.env, cls))
             fields = {
                 key[5:]: without_paths(value)
                 for key, value in self.state.env.items()
@@ -428,7 +306,7 @@ class Calls:
         recorded = list(self.calls.contexts.get(id(function), []))
         if qualname is not None:
             recorded += self.foreign_contexts.get(qualname, [])
-        contexts = [c for c in recorded if not _says_nothing(c, cls)]
+        contexts = [c for c in recorded if not says_nothing(c, cls)]
         if not contexts and recorded:
             # every call passes only unknowns: one walk, with the callers' grad modes joined
             return [join_contexts(recorded)]
@@ -478,117 +356,3 @@ class Calls:
         self._yields = None
         self._loops = []
         self._closure_outers = []
-
-
-def closure_key(closure: Optional[dict], function: cst.FunctionDef) -> tuple:
-    """What a closure's summary depends on besides its arguments: the enclosing names it reads."""
-    if closure is None:
-        return ()
-    return tuple(sorted((name, closure[name]) for name in free_names(function) if name in closure))
-
-
-def _mutated_containers(function: cst.FunctionDef, context: Context, env: dict) -> Dict[str, Value]:
-    """Lists and dicts the caller passed that the function changed in place, and models it froze,
-    unfroze or switched to eval/train mode (parameters never rebound in the function)."""
-    mutated: Dict[str, Value] = {}
-    for name, before in context.params.items():
-        after = env.get(name)
-        if before.kind not in ("seq", "dict", "module") or after is None or after.kind != before.kind:
-            continue
-        facts = function_facts(function)
-        if name in facts.rebound:
-            continue
-        if before.kind in ("seq", "dict") and name in facts.changed:
-            mutated[name] = without_paths(after)
-        elif before.kind == "module" and (after.params != before.params or after.training != before.training):
-            mutated[name] = after
-    return mutated
-
-
-def _outer_modes(function: cst.FunctionDef, context: Context, env: dict, outer: dict) -> Dict[str, Value]:
-    """Models of the enclosing scope (a closure's, or the module's globals) that the function
-    switched to eval/train mode: ``def test(): model.eval() ...`` called from the training loop."""
-    found: Dict[str, Value] = {}
-    rebound = function_facts(function).rebound
-    for name, after in env.items():
-        if "." in name or name in context.params or name in rebound or after.kind != "module":
-            continue
-        before = outer.get(name)
-        if before is None or after.training is None:
-            continue
-        if before.kind == "unknown" or before.kind == "module" and after.training != before.training:
-            found[OUTER + name] = after
-    return found
-
-
-#: marks an enclosing-scope name in ``Summary.mutated`` (a parameter has no such prefix)
-OUTER = "<outer>."
-#: marks a field of the receiver in ``Summary.mutated``
-FIELD = "<self>."
-
-
-def _field_modes(env: dict, cls: Optional[ClassInfo]) -> Dict[str, Value]:
-    """Models held in the receiver's fields that a method switched to eval/train mode
-    (``self.validate()`` whose body calls ``self.model.eval()``)."""
-    found: Dict[str, Value] = {}
-    if cls is None:
-        return found
-    for key, after in env.items():
-        if not key.startswith("self.") or key.count(".") != 1 or after.kind != "module" or after.training is None:
-            continue
-        before = cls.attrs.get(key[5:])
-        if before is None or before.kind == "unknown" or before.kind == "module" and before.training != after.training:
-            found[FIELD + key[5:]] = after
-    return found
-
-
-def _holds_grad(container: Value) -> bool:
-    if container.kind == "seq":
-        return container.has_grad is True
-    return any(item.is_grad_tensor for item in container.items)
-
-
-def _says_nothing(context: Context, cls: Optional[ClassInfo]) -> bool:
-    """A context that tells no more than unknown parameters and the class's own ``self``."""
-    receiver = context.receiver
-    return (
-        context.mode is True
-        and all(_uninformative(value) for value in context.params.values())
-        and (receiver is None or receiver.cls is cls and receiver.training is None)
-    )
-
-
-def _uninformative(value: Value) -> bool:
-    """A value that establishes no fact a rule could use (an unknown, or a tensor of unknown grad)."""
-    if value.kind in ("unknown", "number", "none", "builtin"):
-        return not value.cut
-    return value.kind == "tensor" and value.grad is None and value.leaf is None and not value.cut
-
-
-def call_graph_order(queue: List[Tuple], callees_of) -> List[Tuple]:
-    """Queue entries ordered so that a function's callers are walked before it.
-
-    Contexts come from callers' reporting walks, so a caller must be walked first.
-    Cycles (recursion) keep their order of definition.
-    """
-    by_name: Dict[str, List[int]] = {}
-    for index, entry in enumerate(queue):
-        by_name.setdefault(entry[0].name.value, []).append(index)
-    callers: Dict[int, set] = {index: set() for index in range(len(queue))}
-    for index, entry in enumerate(queue):
-        for name in callees_of(entry[0]):
-            for callee in by_name.get(name, ()):
-                if callee != index:
-                    callers[callee].add(index)
-    order: List[int] = []
-    done: set = set()
-    remaining = list(range(len(queue)))
-    while remaining:
-        ready = [i for i in remaining if callers[i] <= done]
-        if not ready:
-            ready = remaining[:1]  # a cycle: take the first defined
-        for index in ready:
-            order.append(index)
-            done.add(index)
-        remaining = [i for i in remaining if i not in done]
-    return [queue[i] for i in order]

@@ -17,8 +17,9 @@ from typing import Dict, List, Set
 
 import libcst as cst
 
-from .calls import MAX_INLINE_WALKS, Context
+from .calls import MAX_INLINE_WALKS
 from .imports import out_of_time
+from .summaries import Context
 from .syntax import function_facts
 from .values import UNKNOWN, ClassInfo, Value, join_all
 

@@ -1,0 +1,97 @@
+"""Binding a call's arguments to a project function's parameters, and naming back.
+
+The callee's names are not the caller's: ``call_renames`` maps a parameter to the
+path its argument had at the call (``self`` to the receiver's) so that a callee's
+effects (a container it appended to, a model it froze) land on the caller's values.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from .syntax import dotted
+from .values import NONE, NUMBER, UNKNOWN, Value
+
+
+def parameters(node: cst.FunctionDef) -> List[cst.Param]:
+    params = node.params
+    return list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+
+
+def is_static(node: cst.FunctionDef) -> bool:
+    return any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+        for d in node.decorators
+    )
+
+
+def bind_arguments(node: cst.FunctionDef, call: cst.Call, args, bound_self: bool) -> Optional[Dict[str, Value]]:
+    """Parameter name -> argument value, or None when the binding cannot be known.
+
+    ``*args`` / ``**kwargs`` on either side leave the parameters they would fill
+    unknown; a parameter left without argument takes its default's value when that is
+    a literal.
+    """
+    params = parameters(node)
+    if bound_self:
+        params = params[1:]
+    values: Dict[str, Value] = {}
+    positional = [p for p in params if p not in node.params.kwonly_params]
+    index = 0
+    for arg, (_, value) in zip(call.args, args):
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            values[arg.keyword.value] = value
+            continue
+        if index >= len(positional):
+            if not isinstance(node.params.star_arg, cst.Param):
+                return None  # more arguments than parameters: not this function
+            index += 1
+            continue
+        values[positional[index].name.value] = value
+        index += 1
+    result: Dict[str, Value] = {}
+    for param in params:
+        name = param.name.value
+        if name in values:
+            result[name] = values[name]
+        else:
+            result[name] = literal_value(param.default)
+    for extra in (node.params.star_arg, node.params.star_kwarg):
+        if isinstance(extra, cst.Param):
+            result[extra.name.value] = UNKNOWN
+    return result
+
+
+def literal_value(node) -> Value:
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return NUMBER
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return NUMBER
+    if isinstance(node, cst.Name) and node.value == "None":
+        return NONE
+    return UNKNOWN
+
+
+def call_renames(call: cst.Call, function: cst.FunctionDef, receiver) -> Dict[str, str]:
+    """Callee names -> caller paths: a parameter is its argument's path, ``self`` the receiver's."""
+    renames = {}
+    for arg, param in zip(call.args, parameters(function)[1 if receiver is not None else 0 :]):
+        path = dotted(arg.value)
+        if path is not None and arg.keyword is None and not arg.star:
+            renames[param.name.value] = path
+    if receiver is not None and isinstance(call.func, cst.Attribute):
+        path = dotted(call.func.value)
+        if path is not None:
+            renames["self"] = path
+    return renames
+
+
+def rename_path(renames: Dict[str, str], path: Optional[str]) -> Optional[str]:
+    if path is None:
+        return None
+    head, dot, rest = path.partition(".")
+    return renames[head] + dot + rest if head in renames else path

@@ -1,0 +1,188 @@
+"""What a walk of a project function tells its callers: contexts, summaries, their joins.
+
+A *context* is one way a function is called (its parameters' values, the grad mode
+at entry, the receiver); a *summary* is what one silent walk in one context found:
+the value it returns and its effects on the caller (loop effects, optimizers left
+stepped, containers changed in place, models switched or frozen). ``calls.Calls``
+makes and replays them; the functions here decide what a walk's end state says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .state import LoopRecord
+from .syntax import free_names, function_facts
+from .values import UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, without_paths
+
+
+@dataclass
+class Context:
+    """One way a function is called: its parameters' values and the grad mode at entry."""
+
+    params: Dict[str, Value]
+    mode: Tri
+    receiver: Optional[Value] = None
+
+    def key(self) -> tuple:
+        return (tuple(sorted(self.params.items(), key=lambda item: item[0])), self.mode, self.receiver)
+
+
+@dataclass
+class Summary:
+    """What a silent walk of a function in one context found out."""
+
+    returns: Value
+    effects: LoopRecord
+    #: ``self.<attr>`` values when the walk left the function
+    fields: Dict[str, Value] = field(default_factory=dict)
+    #: (optimizer path, owner) stepped and not cleared again when the function returns
+    stepped: frozenset = frozenset()
+    #: for a constructor: the instance it makes (one object per context, so that its
+    #: methods' contexts match from one call to the next)
+    instance: Optional[Value] = None
+    #: parameter -> the list or dict it names when the function returns, for the
+    #: containers the function changed in place (``history.append(loss)``)
+    mutated: Dict[str, Value] = field(default_factory=dict)
+    #: ``requires_grad`` changes on the parameters of the function's arguments (``FreezeEvent``)
+    freezes: list = field(default_factory=list)
+
+
+@dataclass
+class CallTable:
+    """Per-file bookkeeping of the interprocedural part."""
+
+    summaries: Dict[tuple, Summary] = field(default_factory=dict)
+    contexts: Dict[int, List[Context]] = field(default_factory=dict)
+    active: List[int] = field(default_factory=list)
+    walks: int = 0
+
+
+def join_contexts(contexts: List[Context]) -> Context:
+    names = set(contexts[0].params)
+    for context in contexts[1:]:
+        names &= set(context.params)
+    params = {name: join_all(c.params.get(name, UNKNOWN) for c in contexts) for name in names}
+    mode = contexts[0].mode
+    receiver = contexts[0].receiver
+    for context in contexts[1:]:
+        mode = join_tri(mode, context.mode)
+        receiver = join(receiver, context.receiver) if receiver is not None and context.receiver is not None else None
+    return Context(params, mode, receiver)
+
+
+def closure_key(closure: Optional[dict], function: cst.FunctionDef) -> tuple:
+    """What a closure's summary depends on besides its arguments: the enclosing names it reads."""
+    if closure is None:
+        return ()
+    return tuple(sorted((name, closure[name]) for name in free_names(function) if name in closure))
+
+
+def mutated_containers(function: cst.FunctionDef, context: Context, env: dict) -> Dict[str, Value]:
+    """Lists and dicts the caller passed that the function changed in place, and models it froze,
+    unfroze or switched to eval/train mode (parameters never rebound in the function)."""
+    mutated: Dict[str, Value] = {}
+    for name, before in context.params.items():
+        after = env.get(name)
+        if before.kind not in ("seq", "dict", "module") or after is None or after.kind != before.kind:
+            continue
+        facts = function_facts(function)
+        if name in facts.rebound:
+            continue
+        if before.kind in ("seq", "dict") and name in facts.changed:
+            mutated[name] = without_paths(after)
+        elif before.kind == "module" and (after.params != before.params or after.training != before.training):
+            mutated[name] = after
+    return mutated
+
+
+def outer_modes(function: cst.FunctionDef, context: Context, env: dict, outer: dict) -> Dict[str, Value]:
+    """Models of the enclosing scope (a closure's, or the module's globals) that the function
+    switched to eval/train mode: ``def test(): model.eval() ...`` called from the training loop."""
+    found: Dict[str, Value] = {}
+    rebound = function_facts(function).rebound
+    for name, after in env.items():
+        if "." in name or name in context.params or name in rebound or after.kind != "module":
+            continue
+        before = outer.get(name)
+        if before is None or after.training is None:
+            continue
+        if before.kind == "unknown" or before.kind == "module" and after.training != before.training:
+            found[OUTER + name] = after
+    return found
+
+
+#: marks an enclosing-scope name in ``Summary.mutated`` (a parameter has no such prefix)
+OUTER = "<outer>."
+#: marks a field of the receiver in ``Summary.mutated``
+FIELD = "<self>."
+
+
+def field_modes(env: dict, cls: Optional[ClassInfo]) -> Dict[str, Value]:
+    """Models held in the receiver's fields that a method switched to eval/train mode
+    (``self.validate()`` whose body calls ``self.model.eval()``)."""
+    found: Dict[str, Value] = {}
+    if cls is None:
+        return found
+    for key, after in env.items():
+        if not key.startswith("self.") or key.count(".") != 1 or after.kind != "module" or after.training is None:
+            continue
+        before = cls.attrs.get(key[5:])
+        if before is None or before.kind == "unknown" or before.kind == "module" and before.training != after.training:
+            found[FIELD + key[5:]] = after
+    return found
+
+
+def holds_grad(container: Value) -> bool:
+    if container.kind == "seq":
+        return container.has_grad is True
+    return any(item.is_grad_tensor for item in container.items)
+
+
+def says_nothing(context: Context, cls: Optional[ClassInfo]) -> bool:
+    """A context that tells no more than unknown parameters and the class's own ``self``."""
+    receiver = context.receiver
+    return (
+        context.mode is True
+        and all(uninformative(value) for value in context.params.values())
+        and (receiver is None or receiver.cls is cls and receiver.training is None)
+    )
+
+
+def uninformative(value: Value) -> bool:
+    """A value that establishes no fact a rule could use (an unknown, or a tensor of unknown grad)."""
+    if value.kind in ("unknown", "number", "none", "builtin"):
+        return not value.cut
+    return value.kind == "tensor" and value.grad is None and value.leaf is None and not value.cut
+
+
+def call_graph_order(queue: List[Tuple], callees_of) -> List[Tuple]:
+    """Queue entries ordered so that a function's callers are walked before it.
+
+    Contexts come from callers' reporting walks, so a caller must be walked first.
+    Cycles (recursion) keep their order of definition.
+    """
+    by_name: Dict[str, List[int]] = {}
+    for index, entry in enumerate(queue):
+        by_name.setdefault(entry[0].name.value, []).append(index)
+    callers: Dict[int, set] = {index: set() for index in range(len(queue))}
+    for index, entry in enumerate(queue):
+        for name in callees_of(entry[0]):
+            for callee in by_name.get(name, ()):
+                if callee != index:
+                    callers[callee].add(index)
+    order: List[int] = []
+    done: set = set()
+    remaining = list(range(len(queue)))
+    while remaining:
+        ready = [i for i in remaining if callers[i] <= done]
+        if not ready:
+            ready = remaining[:1]  # a cycle: take the first defined
+        for index in ready:
+            order.append(index)
+            done.add(index)
+        remaining = [i for i in remaining if i not in done]
+    return [queue[i] for i in order]
