@@ -11,16 +11,16 @@ from typing import Optional, Tuple
 
 import click
 
-from . import __version__
+from . import __version__, fix_command
 from .discovery import discover
 from .engine import ENGINE_CODES, INPUT_ERROR, _error
 from .config import Config
 from .reporting import FORMAT_HELP, FORMATTERS, format_statistics, format_text, use_color
 from .rules import ALL_RULES, BY_CODE
-from .selection import SelectionError, engine_code_enabled, parse_codes
-from .settings import Overrides, Resolver, Settings, cli_patterns, cli_per_file_ignores
+from .selection import SelectionError, parse_codes
+from .settings import Overrides, Resolver, cli_patterns, cli_per_file_ignores
+from .terminal import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, write_stdout, write_stdout_bytes
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: the distribution is torch-gradlint (``gradlint`` on PyPI is an unrelated project)
 VERIFY_HINT = "gradlint verify needs torch: pip install 'torch-gradlint[verify]' (or install torch yourself)"
 
@@ -159,7 +159,11 @@ def check(
         sys.exit(EXIT_ERROR)
     rules = top.rules
     if show_settings:
-        click.echo(f"settings for {first}:\n{top.describe()}file-timeout = {file_timeout:g}\n", nl=False)
+        shown_baseline = baseline_file or config.baseline or "(none)"
+        click.echo(
+            f"settings for {first}:\n{top.describe()}file-timeout = {file_timeout:g}\nbaseline = {shown_baseline}\n",
+            nl=False,
+        )
         sys.exit(EXIT_CLEAN)
 
     missing = [p for p in paths if p != "-" and _missing(p)]
@@ -195,10 +199,12 @@ def check(
 
     cache_dir = None if no_cache else cache_root(config.path, paths)
     if show_files:
-        _write_stdout("".join(f"{f}\n" for f in sorted(files)))
+        write_stdout("".join(f"{f}\n" for f in sorted(files)))
         sys.exit(EXIT_CLEAN)
     findings += _lint_by_settings(files, resolver, jobs, cache_dir, file_timeout or None)
-    findings = sorted(f for f in findings if _kept(f, top if f.path == stdin_filename or f.path == "-" else resolver.for_path(f.path)))
+    findings = sorted(
+        f for f in findings if (top if f.path in (stdin_filename, "-") else resolver.for_path(f.path)).reports(f)
+    )
     reader = _line_reader(stdin_data, stdin_filename or "-")
     if write_baseline:
         from .baseline import BaselineError, load_baseline, write_baseline as record
@@ -216,16 +222,16 @@ def check(
         findings = changes.on_changed_lines(findings)
     piped = None  # the fixed or noqa'd source from stdin: it goes to stdout, nothing on disk changes
     if fix or diff:
-        findings, piped = _fix(findings, resolver, top, unsafe_fixes, diff, stdin_data, stdin_filename or "-")
+        findings, piped = fix_command.apply_fixes(findings, resolver, top, unsafe_fixes, diff, stdin_data, stdin_filename or "-")
         if baseline is not None:
             findings = baseline.filter(findings, reader)
     if add_noqa:
-        piped = _add_noqa(findings, stdin_data, stdin_filename or "-")
+        piped = fix_command.add_noqa(findings, stdin_data, stdin_filename or "-")
         if piped is not None:
-            _write_stdout_bytes(piped)
+            write_stdout_bytes(piped)
         sys.exit(EXIT_CLEAN)
     if piped is not None:
-        _write_stdout_bytes(piped)
+        write_stdout_bytes(piped)
     if statistics:
         report = format_statistics(findings, as_json=output_format == "json")
     elif output_format == "text":
@@ -241,7 +247,7 @@ def check(
     elif piped is not None:
         click.echo(report, err=True, nl=False)
     else:
-        _write_stdout(report)
+        write_stdout(report)
     if not quiet:
         from .autofix import file_of
 
@@ -268,83 +274,6 @@ def _lint_by_settings(files, resolver: Resolver, jobs, cache_dir, file_timeout: 
     return findings
 
 
-def _kept(finding, settings: Settings) -> bool:
-    if finding.code in ENGINE_CODES and not engine_code_enabled(finding.code, list(settings.ignored)):
-        return False
-    return not _matches_any(finding.code, settings.ignored_codes_for(finding.path))
-
-
-def _fix(findings, resolver: Resolver, top: Settings, unsafe: bool, diff: bool, stdin_data, stdin_path: str):
-    """Apply (or with ``diff`` show) the fixes: (findings after, fixed stdin source or None)."""
-    from .autofix import Change, file_of, fix_stdin, plan_fixes, unified_diff
-    from .writeback import write_changes
-
-    def settings(path):
-        return top if stdin_data is not None and path == stdin_path else resolver.for_path(path)
-
-    def wanted(path):  # only what the run reports: not what per-file-ignores suppresses
-        return lambda finding: _kept(finding, settings(path))
-
-    piped_findings = [f for f in findings if stdin_data is not None and f.path == stdin_path]
-    on_disk = [f for f in findings if f not in piped_findings]
-    changes, after, notes = plan_fixes(on_disk, lambda path: settings(path).rules, unsafe, wanted)
-    piped = None
-    if stdin_data is not None:
-        new, count, remaining, note = fix_stdin(stdin_data, stdin_path, top.rules, unsafe, wanted(stdin_path))
-        if note:
-            notes.append((stdin_path, note))
-        if count:
-            changes.append(Change(stdin_path, stdin_data, new, count))
-            piped_findings = remaining
-        piped = new
-    for path, note in notes:
-        click.echo(f"gradlint: {path}: {note}", err=True)
-    if diff:
-        _write_stdout("".join(unified_diff(change) for change in changes))
-        click.echo(f"gradlint: {sum(c.count for c in changes)} fixes available", err=True)
-        sys.exit(EXIT_FINDINGS if changes else EXIT_CLEAN)
-    to_write = [c for c in changes if stdin_data is None or c.path != stdin_path]
-    skipped = dict(write_changes(to_write))
-    for path, reason in skipped.items():
-        click.echo(f"gradlint: {path}: not fixed: {reason}", err=True)
-    written = {c.path for c in to_write if c.path not in skipped}
-    fixed = sum(c.count for c in changes if c.path not in skipped)
-    click.echo(f"gradlint: fixed {fixed} findings", err=True)
-    remaining = [f for f in on_disk if file_of(f) not in written] + [
-        f for path in written for f in after[path] if wanted(path)(f)
-    ]
-    return sorted(remaining + [f for f in piped_findings if wanted(stdin_path)(f)]), piped
-
-
-def _add_noqa(findings, stdin_data, stdin_path: str):
-    """Mark every finding with a noqa comment: the marked stdin source, or None."""
-    from .noqa import noqa_bytes, noqa_codes, plan_noqa
-    from .writeback import write_changes
-
-    on_disk = [f for f in findings if stdin_data is None or f.path != stdin_path]
-    changes = plan_noqa(on_disk)
-    skipped = dict(write_changes(changes))
-    for path, reason in skipped.items():
-        click.echo(f"gradlint: {path}: not changed: {reason}", err=True)
-    changed = sum(c.count for c in changes if c.path not in skipped)
-    piped = None
-    if stdin_data is not None:
-        codes = noqa_codes([f for f in findings if f.path == stdin_path]).get(stdin_path, {})
-        piped, count = noqa_bytes(stdin_data, stdin_path, codes)
-        changed += count
-    click.echo(f"gradlint: added noqa to {changed} lines", err=True)
-    return piped
-
-
-def _write_stdout_bytes(data: bytes) -> None:
-    try:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-
-
 def _missing(path: str) -> bool:
     """Only a path that is not there is a usage error; one that cannot be read is reported as GRD001."""
     try:
@@ -359,39 +288,6 @@ def _missing(path: str) -> bool:
 def _terminate(signum, frame) -> None:
     # SystemExit unwinds through the worker supervisor, which stops its workers quietly
     sys.exit(128 + signum)
-
-
-def _write_stdout(text: str) -> None:
-    """File names that are not valid UTF-8 are printed as their original bytes, whatever the locale.
-
-    A reader that stops early (``| head -1``) is not an error: the rest is dropped quietly.
-    """
-    try:
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except UnicodeEncodeError:
-            _write_bytes(text)
-    except BrokenPipeError:
-        _silence_stdout()
-
-
-def _silence_stdout() -> None:
-    # nothing more can be written; keep the interpreter's final flush from complaining
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
-def _write_bytes(text: str) -> None:
-    sys.stdout.flush()
-    encoding = sys.stdout.encoding or "utf-8"
-    try:
-        data = text.encode(encoding, "surrogateescape")
-    except UnicodeEncodeError:
-        data = text.encode(encoding, "backslashreplace")
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
 
 
 def _load_baseline(option: Optional[str], config: Config):
@@ -429,10 +325,6 @@ def _line_reader(stdin_data: Optional[bytes], stdin_name: str):
         return read_lines(path)
 
     return read
-
-
-def _matches_any(code: str, prefixes) -> bool:
-    return any(code.startswith(p) for p in prefixes)
 
 
 @main.command("rules")

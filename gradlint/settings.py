@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Type
 
 from .config import Config, Pattern, load_config, matches, nearest_config
-from .rule import Rule
-from .selection import SelectionError, parse_codes, select_rules
+from .engine import ENGINE_CODES
+from .rule import Finding, Rule
+from .selection import SelectionError, engine_code_enabled, parse_codes, select_rules
 
 
 @dataclass
@@ -43,6 +44,13 @@ class Settings:
 
     def ignored_codes_for(self, path: str) -> List[str]:
         return [code for pattern, codes in self.per_file_ignores if matches(path, pattern) for code in codes]
+
+    def reports(self, finding: Finding) -> bool:
+        """Whether the run shows a finding: engine errors unless ignored by name, rules' findings
+        unless a per-file ignore switches them off for this path."""
+        if finding.code in ENGINE_CODES and not engine_code_enabled(finding.code, list(self.ignored)):
+            return False
+        return not any(finding.code.startswith(code) for code in self.ignored_codes_for(finding.path))
 
     def describe(self) -> str:
         """``--show-settings``: what applies, one ``key = value`` a line."""

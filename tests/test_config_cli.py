@@ -131,9 +131,21 @@ def test_show_settings_shows_the_limits_and_extend_inherits_them(tmp_path):
     assert shown("pkg/a.py") == ['max-file-size = "3 MiB"', 'max-memory = "1 GiB"', "file-timeout = 60"]
     assert shown("--file-timeout", "2.5", "free/b.py") == ['max-file-size = "2 KiB"', "max-memory = 0", "file-timeout = 2.5"]
     assert shown("new/c.py")[1] == 'max-memory = "1 GiB"'
+    assert "baseline = (none)" in check("--show-settings", "a.py", cwd=tmp_path).stdout
     write(tmp_path / "free" / "pyproject.toml", '[tool.gradlint]\nmax-memory = false\n')
     result = check("free/b.py", cwd=tmp_path)
     assert result.returncode == 2 and "'max-memory': must be a positive number of bytes" in result.stderr
+
+
+def test_show_settings_names_the_baseline_the_run_filters_with(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.gradlint]\nbaseline = "known.json"\n')
+    write(tmp_path / "a.py", BAD)
+    for name in ("known.json", "other.json"):
+        assert check("--write-baseline", name, "a.py", cwd=tmp_path).returncode == 0
+    configured = check("--show-settings", "a.py", cwd=tmp_path)
+    assert f"baseline = {tmp_path / 'known.json'}" in configured.stdout.splitlines(), configured.stdout
+    given = check("--show-settings", "--baseline", "other.json", "a.py", cwd=tmp_path)
+    assert "baseline = other.json" in given.stdout.splitlines(), given.stdout
 
 
 def test_each_file_gets_the_limits_of_its_own_configuration(tmp_path):
