@@ -13,6 +13,20 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "in-place-method-through-an-int-index-bound-to-a-name",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 4)
+        for i in range(2):
+            model.weight[i].zero_()  # expect: GRD201
+        row = 3
+        model.weight[row, :2].mul_(0.5)  # expect: GRD201
+        """,
+        [6, 8],
+    ),
+    case(
         "slice-of-a-layer-of-a-modulelist-of-project-blocks",
         # knowledge-neurons: model.bert.encoder.layer[layer].output.dense.weight[:, pos] -= ...
         """\
@@ -1059,6 +1073,22 @@ NEGATIVES = [
         w[[0, 1]].add_(1.0)
         w[w > 0].mul_(2.0)
         w[~(w > 0)].zero_()
+        """,
+    ),
+    case(
+        "in-place-method-on-a-copy-made-by-an-index-bound-to-a-name",
+        # `w[mask].zero_()` zeroes a copy (w is unchanged): no leaf error at runtime
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 4)
+        mask = model.weight.abs() < 0.1
+        model.weight[mask].zero_()
+        idx = torch.tensor([0, 1])
+        model.weight[idx].mul_(2)
+        rows = pick_rows()
+        model.weight[rows].zero_()
         """,
     ),
 ]

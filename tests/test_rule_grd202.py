@@ -256,6 +256,30 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "in-place-method-on-the-copy-advanced-indexing-made-of-a-saved-tensor",
+        """\
+        import torch
+
+        x = torch.randn(4, 3, requires_grad=True)
+        h = torch.sigmoid(x)
+        idx = torch.tensor([0, 2])
+        h[idx].mul_(2.0)
+        h[h > 0.5].zero_()
+        h.sum().backward()
+        """,
+    ),
+    case(
+        "a-view-of-a-saved-leaf-written-in-place-is-grd201s-not-grd202s",
+        """\
+        import torch
+        import torch.nn as nn
+
+        layer = nn.Linear(4, 4)
+        penalty = (layer.weight * layer.weight).sum()
+        layer.weight[0].zero_()
+        """,
+    ),
+    case(
         "a-module-saves-the-copy-that-advanced-indexing-made-not-the-tensor",
         """\
         import torch

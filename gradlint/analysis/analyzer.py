@@ -181,6 +181,11 @@ class Analyzer(
                 self.reporting = was_reporting
         return UNKNOWN
 
+    def indexes_view(self, node: cst.Subscript) -> bool:
+        """Whether ``node`` is known to index a view (slices, ints, ``None``, ``...``): not a copy
+        made by a tensor, list or mask index, nor an index of unknown kind."""
+        return all(self._basic_index(element) for element in node.slice)
+
     def report(self, rule, node: cst.CSTNode, message: str, fix=None) -> None:
         if self.reporting:
             self._report(rule, node, message, fix)

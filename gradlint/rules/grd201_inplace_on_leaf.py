@@ -26,7 +26,7 @@ class InplaceOnLeaf(Rule):
         callee = ctx.value(func)
         if callee.kind != "ref" and isinstance(func, cst.Attribute) and is_inplace_method(func.attr.value):
             # `w[[0, 1]].add_(1)` writes into a copy (while `w[[0, 1]] += 1` writes into `w`)
-            self._check(ctx, node, func.value, f"`{source(node)}`", through_copies=False)
+            self._check(ctx, node, func.value, f"`{source(node)}`", views_only=True)
             return
         if not node.args or node.args[0].keyword is not None or node.args[0].star:
             return
@@ -49,10 +49,12 @@ class InplaceOnLeaf(Rule):
             if flag is not None and literal_bool(flag.value):
                 self._inplace_modules.add(path)
 
-    def _check(self, ctx, node, written, what: str, through_copies: bool = True) -> None:
+    def _check(self, ctx, node, written, what: str, views_only: bool = False) -> None:
         if ctx.grad_enabled is not True:
             return
-        value, viewed = ctx.value(written), _viewed(written, through_copies)
+        value, viewed = ctx.value(written), _viewed(written, ctx if views_only else None)
+        if views_only and viewed is not written and isinstance(viewed, cst.Subscript):
+            return  # the index may copy (`w[mask]`, `w[idx]`): the write does not reach the leaf
         if value.is_leaf_grad:
             view, what_is_written = "", f"`{source(written, 30)}`, a leaf tensor"
         elif viewed is not written and ctx.value(viewed).is_leaf_grad:
@@ -86,12 +88,13 @@ class InplaceOnLeaf(Rule):
         return Fix(line, wrapped, safe=False)
 
 
-def _viewed(node, through_copies: bool = True):
-    """The tensor that ``w[:, 0]`` or ``w.view(3, -1)[0]`` is a view of (not through ``.data``,
-    nor, unless ``through_copies``, through indexing that copies: ``w[[0, 1]]``, ``w[w > 0]``)."""
+def _viewed(node, views_ctx=None):
+    """The tensor that ``w[:, 0]`` or ``w.view(3, -1)[0]`` is a view of (not through ``.data``;
+    given the walk ``views_ctx``, only through indexing known to make a view: it stops at
+    ``w[[0, 1]]``, ``w[w > 0]``, ``w[idx]`` with ``idx`` a tensor or of unknown kind)."""
     while True:
         if isinstance(node, cst.Subscript):
-            if not through_copies and any(_copies(element) for element in node.slice):
+            if views_ctx is not None and not views_ctx.indexes_view(node):
                 return node
             node = node.value
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in VIEW_METHODS:
@@ -99,13 +102,3 @@ def _viewed(node, through_copies: bool = True):
         else:
             return node
 
-
-def _copies(element: cst.SubscriptElement) -> bool:
-    """An index that makes a copy whatever the tensors hold: a list, or a boolean mask written as a comparison."""
-    index = element.slice
-    if not isinstance(index, cst.Index):
-        return False
-    value = index.value
-    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.BitInvert):
-        value = value.expression
-    return isinstance(value, (cst.List, cst.ListComp, cst.Comparison))

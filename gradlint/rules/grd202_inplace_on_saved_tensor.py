@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import base_path
 from ..rule import Rule, source
-from ..analysis.torch_api import GRAD_SOURCE_TEXT, is_inplace_method
+from ..analysis.torch_api import GRAD_SOURCE_TEXT, VIEW_METHODS, is_inplace_method
 
 
 class InplaceOnSavedTensor(Rule):
@@ -22,6 +22,8 @@ class InplaceOnSavedTensor(Rule):
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and is_inplace_method(func.attr.value):
+            if not _viewed_base(func.value, ctx)[1]:
+                return  # `x[mask].zero_()` writes into the copy indexing made, not into `x`
             self._check(ctx, node, func.value)
 
     def _check(self, ctx, node, written) -> None:
@@ -30,9 +32,11 @@ class InplaceOnSavedTensor(Rule):
         path = base_path(written)
         if path is None or path not in ctx.saved:
             return
-        value = ctx.value(written)
+        value, base = ctx.value(written), ctx.value(_viewed_base(written, ctx)[0])
         if value.kind != "tensor" or value.struct or value.data_of or value.is_leaf_grad:
             return  # an in-place write to a leaf that requires grad is GRD201's
+        if base.is_leaf_grad:
+            return  # so is one through a view of such a leaf (`w[0].zero_()`)
         self.report(
             ctx,
             node,
@@ -41,3 +45,20 @@ class InplaceOnSavedTensor(Rule):
             "modified by an inplace operation\". Use an out-of-place op (`y = y * 2`), or build the result "
             "with `torch.stack`/`torch.cat`.",
         )
+
+
+
+def _viewed_base(node, ctx):
+    """The tensor ``node`` is a view of (as ``base_path`` walks), and whether every index on the
+    way is known to make a view (``x[0]``, ``x[:, 1:]``) rather than a copy (``x[mask]``)."""
+    views = True
+    while True:
+        if isinstance(node, cst.Subscript):
+            views = views and ctx.indexes_view(node)
+            node = node.value
+        elif isinstance(node, cst.Attribute) and node.attr.value in ("data", "T", "mT"):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in VIEW_METHODS:
+            node = node.func.value
+        else:
+            return node, views
