@@ -21,6 +21,55 @@ ones, zeros = torch.ones(8, 1), torch.zeros(8, 1)
 
 POSITIVES = [
     case(
+        "gan-model-steps-the-discriminator-before-backpropagating-a-generator-loss-from-process",
+        # edge-connect's EdgeModel: optimizers built in __init__ over local names that
+        # add_module / a field store make self.generator and self.discriminator
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.optim as optim
+        from .networks import Generator, Discriminator
+
+
+        class GANModel(nn.Module):
+            def __init__(self):
+                super().__init__()
+                generator = Generator()
+                discriminator = Discriminator()
+                self.add_module("generator", generator)
+                self.discriminator = discriminator
+                self.gen_optimizer = optim.Adam(params=generator.parameters(), lr=1e-4)
+                self.dis_optimizer = optim.Adam(params=discriminator.parameters(), lr=4e-4)
+
+            def process(self, images):
+                self.gen_optimizer.zero_grad()
+                self.dis_optimizer.zero_grad()
+                outputs = self.generator(images)
+                dis_loss = self.discriminator(outputs.detach()).mean() - self.discriminator(images).mean()
+                gen_loss = -self.discriminator(outputs).mean()
+                return outputs, gen_loss, dis_loss
+
+            def backward(self, gen_loss=None, dis_loss=None):
+                if dis_loss is not None:
+                    dis_loss.backward()
+                self.dis_optimizer.step()
+                if gen_loss is not None:
+                    gen_loss.backward()  # expect: GRD205
+                self.gen_optimizer.step()
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = GANModel()
+
+            def train(self, loader):
+                for images in loader:
+                    outputs, gen_loss, dis_loss = self.model.process(images)
+                    self.model.backward(gen_loss, dis_loss)
+        """,
+        [30],
+    ),
+    case(
         "gan-with-models-wrapped-in-dataparallel",
         # HiNet: the generator's step before the discriminator's backward through the generator's
         # graph; both models are DataParallel on several GPUs
@@ -329,6 +378,50 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "gan-model-backpropagates-both-losses-before-either-step",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.optim as optim
+        from .networks import Generator, Discriminator
+
+
+        class GANModel(nn.Module):
+            def __init__(self):
+                super().__init__()
+                generator = Generator()
+                discriminator = Discriminator()
+                self.add_module("generator", generator)
+                self.discriminator = discriminator
+                self.gen_optimizer = optim.Adam(params=generator.parameters(), lr=1e-4)
+                self.dis_optimizer = optim.Adam(params=discriminator.parameters(), lr=4e-4)
+
+            def process(self, images):
+                self.gen_optimizer.zero_grad()
+                self.dis_optimizer.zero_grad()
+                outputs = self.generator(images)
+                dis_loss = self.discriminator(outputs.detach()).mean() - self.discriminator(images).mean()
+                gen_loss = -self.discriminator(outputs).mean()
+                return outputs, gen_loss, dis_loss
+
+            def backward(self, gen_loss=None, dis_loss=None):
+                dis_loss.backward()
+                gen_loss.backward()
+                self.dis_optimizer.step()
+                self.gen_optimizer.step()
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = GANModel()
+
+            def train(self, loader):
+                for images in loader:
+                    outputs, gen_loss, dis_loss = self.model.process(images)
+                    self.model.backward(gen_loss, dis_loss)
+        """,
+    ),
     case(
         "gan-with-models-wrapped-in-dataparallel-fake-detached",
         """\

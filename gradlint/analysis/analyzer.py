@@ -117,6 +117,8 @@ class Analyzer(
         #: while a class's ``__init__`` is walked: every value stored into each ``self`` field
         self._init_stores: Optional[dict] = None
         self.scope_name = "<module>"
+        #: the function being walked (None at module level)
+        self.function: Optional[cst.FunctionDef] = None
         self.current_class: Optional[ClassInfo] = None
         self._eval_dispatch = {
             cst.Name: self._eval_name,

@@ -349,6 +349,7 @@ class Calls:
         self.state = State(env, mode)
         self.outer = outer
         self.scope_name = node.name.value
+        self.function = node
         self.current_class = cls
         self._param_loops = []
         self._cond_depth = 0

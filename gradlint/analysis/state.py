@@ -244,6 +244,7 @@ SCOPE_FIELDS = (
     "state",
     "outer",
     "scope_name",
+    "function",
     "current_class",
     "_param_loops",
     "_cond_depth",

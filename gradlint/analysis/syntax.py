@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Optional, Set
 
 import libcst as cst
@@ -170,6 +170,9 @@ class FunctionFacts:
     self_stores: frozenset
     #: ``self`` fields mentioned at all
     self_reads: frozenset
+    #: local name -> the ``self`` field it is stored into (``self.d = d``, ``self.add_module("d", d)``),
+    #: for names bound once and stored into one field
+    field_aliases: Dict[str, str] = field(default_factory=dict, hash=False)
 
 
 _FACTS: Dict[int, tuple] = {}
@@ -186,6 +189,8 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
     changed: Set[str] = set()
     stores: Set[str] = set()
     reads: Set[str] = set()
+    bindings: Dict[str, int] = {}
+    aliases: Dict[str, Set[str]] = {}
     for node in walk(function.body, _NESTED_SCOPES):
         if isinstance(node, cst.Yield):
             generator = True
@@ -204,9 +209,14 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
             name = registered_submodule(node)
             if name:
                 stores.add(name)
+                if isinstance(node.args[1].value, cst.Name):
+                    aliases.setdefault(node.args[1].value.value, set()).add(name)
         targets: list = []
         if isinstance(node, cst.Assign):
             targets = [target.target for target in node.targets]
+            field_name = _self_attr(targets[0]) if len(targets) == 1 else ""
+            if field_name and isinstance(targets[0], cst.Attribute) and isinstance(node.value, cst.Name):
+                aliases.setdefault(node.value.value, set()).add(field_name)
         elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor)):
             targets = [node.target]
         elif isinstance(node, cst.AsName):
@@ -217,6 +227,7 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
             target = targets.pop()
             if isinstance(target, cst.Name):
                 rebound.add(target.value)
+                bindings[target.value] = bindings.get(target.value, 0) + 1
             elif isinstance(target, (cst.Tuple, cst.List)):
                 targets.extend(element.value for element in target.elements)
             elif isinstance(target, cst.StarredElement):
@@ -227,7 +238,12 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
                     stores.add(name)
                 elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
                     changed.add(target.value.value)
-    facts = FunctionFacts(generator, frozenset(rebound), frozenset(changed), frozenset(stores), frozenset(reads))
+    field_aliases = {
+        name: next(iter(fields)) for name, fields in aliases.items() if len(fields) == 1 and bindings.get(name) == 1
+    }
+    facts = FunctionFacts(
+        generator, frozenset(rebound), frozenset(changed), frozenset(stores), frozenset(reads), field_aliases
+    )
     _FACTS[id(function)] = (function, facts)
     return facts
 

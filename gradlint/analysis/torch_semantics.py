@@ -9,7 +9,7 @@ import libcst as cst
 from . import torch_api as api
 from .evidence import PROVEN_GRAD
 from .state import FreezeEvent
-from .syntax import base_path, dotted, is_grad_attribute, kwarg, literal_bool, registered_submodule
+from .syntax import base_path, dotted, function_facts, is_grad_attribute, kwarg, literal_bool, registered_submodule
 from .values import BATCH, NONE, UNKNOWN, Tri, Value, join_all, ref, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
@@ -209,7 +209,7 @@ class TorchSemantics:
                 return NONE
             if name in ("parameters", "named_parameters"):
                 # an object nobody showed to be a trainable model: its parameters may be frozen
-                return Value(kind="params", owner=path, grad=None, qual="named" if name[0] == "n" else "")
+                return Value(kind="params", owner=self._field_alias(path), grad=None, qual="named" if name[0] == "n" else "")
             if name == "zero_grad":
                 self._clear_grads(None)
             elif name in ("eval", "train") and path is not None and kind == "unknown" and not node.args:
@@ -246,6 +246,15 @@ class TorchSemantics:
                 loop.conditional_repeats.append((node, path, optimizer))
         self.state.stepped = self.state.stepped | {key}
         self.state.steps_done = self.state.steps_done | {key}
+
+    def _field_alias(self, path: Optional[str]) -> Optional[str]:
+        """``self.<attr>`` for a local name this method stores into that field
+        (``d = Discriminator(); self.add_module("d", d); self.opt_d = Adam(d.parameters())``):
+        the optimizer kept in a field trains the object other methods know as ``self.d``."""
+        if path is None or "." in path or self.function is None or "self" not in self.state.env:
+            return path
+        attr = function_facts(self.function).field_aliases.get(path)
+        return f"self.{attr}" if attr else path
 
     def _clear_path(self, owner: Optional[str]) -> None:
         """Gradients of ``owner``'s parameters (all of them: None) are cleared on this path."""
@@ -378,6 +387,7 @@ class TorchSemantics:
     def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         path = _module_path(node.func.value)
         if name in ("parameters", "named_parameters"):
+            path = self._field_alias(path)
             grad = True if receiver.params is True else None
             return Value(kind="params", owner=path, grad=grad, qual="named" if name[0] == "n" else "")
         if name in ("modules", "children", "named_modules", "named_children"):
