@@ -288,3 +288,46 @@ def test_calls_through_a_dotted_module_alias_under_no_grad_stay_silent(tmp_path)
         },
     )
     assert lint(tmp_path / "train.py") == []
+
+
+def test_an_evaluation_forward_inside_another_files_method_names_no_made_up_model(tmp_path):
+    # edge-connect: `self.edge_model.process(...)` runs `self(...)` inside models.py after
+    # `self.edge_model.eval()`; the model is not called `self.edge_model.process`
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/models.py": """\
+                import torch.nn as nn
+
+                class EdgeModel(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.net = nn.Linear(4, 4)
+
+                    def process(self, images):
+                        outputs = self(images)
+                        return outputs, (outputs - images).abs().mean()
+
+                    def forward(self, images):
+                        return self.net(images)
+                """,
+            "pkg/runner.py": """\
+                from .models import EdgeModel
+
+                class Runner:
+                    def __init__(self):
+                        self.edge_model = EdgeModel()
+
+                    def evaluate(self, loader):
+                        self.edge_model.eval()
+                        for images in loader:
+                            outputs, loss = self.edge_model.process(images)
+                            print(loss.item())
+                """,
+        },
+    )
+    path = tmp_path / "pkg" / "runner.py"
+    found = [f for f in lint_bytes(path.read_bytes(), str(path), DEFAULT) if f.code == "GRD505"]
+    assert [f.line for f in found] == [10]
+    assert "process.eval()" not in found[0].message and "a model switched to `eval()`" in found[0].message

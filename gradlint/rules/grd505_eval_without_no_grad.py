@@ -28,10 +28,12 @@ class EvalWithoutNoGrad(Rule):
             self._pending.setdefault(id(enclosing.node), []).append((found, len(enclosing.backwards)))
             return
         for call, name in found:
+            # a forward inside a call to another file's function: the model has no name here
+            when = f"after `{name}.eval()`" if name else "a model switched to `eval()`"
             self.report(
                 ctx,
                 call,
-                f"`{source(call)}` runs after `{name}.eval()` with gradients enabled: every output requires "
+                f"`{source(call)}` runs {when} with gradients enabled: every output requires "
                 "grad and keeps its activations for a backward() that never comes. Wrap the evaluation loop in "
                 "`with torch.no_grad():` (or `torch.inference_mode()`).",
             )
@@ -46,5 +48,5 @@ class EvalWithoutNoGrad(Rule):
             if path in reported or path in record.bound:
                 continue  # a model built in each iteration is not evaluated repeatedly
             reported.add(path)
-            found.append((call, path or source(call.func, 30)))
+            found.append((call, path))
         return found
