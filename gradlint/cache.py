@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from . import __version__
 from .rule import Finding
@@ -17,6 +17,9 @@ _FIELDS = ("line", "column", "code", "message", "end_line", "end_column", "name"
 
 
 class Cache:
+    """Findings by key; each entry also names the other files the lint read, with their digests,
+    and stands only while every one of them still has that digest (see ``get``)."""
+
     def __init__(self, directory: str, rule_codes: Sequence[str]):
         self.directory = os.path.join(directory, "v1")
         # libcst's version too: its trees (and so the findings) may change with it
@@ -28,25 +31,30 @@ class Cache:
         # the suffix matters: a notebook and a script with the same bytes lint differently
         return hashlib.sha256(self._salt + os.path.splitext(path)[1].encode() + b"\0" + data).hexdigest()
 
-    def get(self, key: str, path: str) -> Optional[List[Finding]]:
+    def get(self, key: str, path: str, digest: Callable[[str], str] = lambda path: "") -> Optional[List[Finding]]:
+        """The findings stored under ``key``, if each file the lint read still has the digest it had."""
         try:
             with open(os.path.join(self.directory, key[:2], key + ".json"), encoding="utf-8") as handle:
-                rows = json.load(handle)
+                entry = json.load(handle)
+            reads, rows = entry["reads"], entry["findings"]
             if not isinstance(rows, list) or not all(_well_formed(row) for row in rows):
                 return None  # damaged or written by something else: lint again
+            if not isinstance(reads, dict) or any(digest(read) != value for read, value in reads.items()):
+                return None  # a file its findings depend on changed
             return [_finding(path, row) for row in rows]
-        except (OSError, ValueError, TypeError, RecursionError):
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
             return None
 
-    def put(self, key: str, findings: List[Finding], path: str) -> None:
-        rows = [[getattr(f, name) for name in _FIELDS] for f in findings]
+    def put(self, key: str, findings: List[Finding], path: str, reads: Optional[Dict[str, str]] = None) -> None:
+        """Store the findings, with the digest of each other file the lint read (``reads``)."""
+        entry = {"reads": reads or {}, "findings": [[getattr(f, name) for name in _FIELDS] for f in findings]}
         folder = os.path.join(self.directory, key[:2])
         try:
             self._prepare()
             os.makedirs(folder, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(rows, stream)
+                json.dump(entry, stream)
             os.replace(temporary, os.path.join(folder, key + ".json"))
         except OSError:
             pass  # a cache that cannot be written is only slower

@@ -31,7 +31,8 @@ except ImportError:  # not on Windows
     resource = None
 
 from .analysis.parsed import settled
-from .analysis.project import dependency_digest
+from .analysis.imports import recording_reads
+from .analysis.project import dependency_digest, module_digest
 from .cache import Cache
 from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
 from .limits import OutOfTime, time_budget, wall_backstop
@@ -68,11 +69,12 @@ def _lint_file(path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache], l
         return [_error(path, INPUT_ERROR, problem)]
     # findings also depend on the project modules the file imports and on callers elsewhere
     key = cache.key(data + b"\0" + _project_digest(path, data), path) if cache is not None else None
-    findings = cache.get(key, path) if cache is not None else None
+    findings = cache.get(key, path, _read_digest) if cache is not None else None
     if findings is not None:
         return findings
     try:
-        with time_budget(limits.file_timeout), settled():
+        # and on every file the analysis read: the modules its imports' imports use, a caller's imports...
+        with time_budget(limits.file_timeout), settled(), recording_reads() as reads:
             findings = lint_bytes(data, path, rules)
     except OutOfTime as exc:
         message = _wall_message if exc.on_the_clock else _timeout_message
@@ -82,8 +84,12 @@ def _lint_file(path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache], l
     finally:
         _settle_memory()
     if cache is not None:
-        cache.put(key, findings, path)
+        cache.put(key, findings, path, {read: _read_digest(read) for read in sorted(reads)})
     return findings
+
+
+def _read_digest(path: str) -> str:
+    return module_digest(path).hex()
 
 
 def _failure(path: str, exc: Exception, limits: Limits) -> Finding:

@@ -214,10 +214,10 @@ def test_cache_answers_unchanged_files_and_notices_changes(tmp_path):
     assert len(entries) == 2
     # poison the cache: a second run must come from it, byte for byte the same paths
     for entry in entries:
-        rows = json.loads(entry.read_text())
-        for row in rows:
+        stored = json.loads(entry.read_text())
+        for row in stored["findings"]:
             row[3] = "cached: " + row[3]
-        entry.write_text(json.dumps(rows))
+        entry.write_text(json.dumps(stored))
     second = gradlint("check", ".", cwd=tmp_path)
     assert second.stdout.count("cached: ") == 3
     assert second.stdout.replace("cached: ", "") == first.stdout

@@ -103,9 +103,13 @@ def test_cache_key_has_libcst_version_and_bad_entries_are_ignored(tmp_path, monk
     assert Cache(str(tmp_path), ["GRD201"]).key(b"x = 1\n", "a.py") != key
     folder = tmp_path / "v1" / key[:2]
     folder.mkdir(parents=True)
-    for junk in ({"a": 1}, [[1, 2, 3]], [["1", 1, "GRD201", "m", 1, 1, "n", "error", "", 0, []]], [[1, 1, "GRD201", "m", 1, 1, "n", "error", "", 0, [7]]], [None], 7):
+    rows = [[1, 2, 3]], [["1", 1, "GRD201", "m", 1, 1, "n", "error", "", 0, []]], [[1, 1, "GRD201", "m", 1, 1, "n", "error", "", 0, [7]]], [None], 7
+    entries = [{"reads": {}, "findings": junk} for junk in rows] + [{"a": 1}, [], 7, {"reads": [], "findings": []}]
+    for junk in entries + [{"reads": {"b.py": "digest"}, "findings": []}, {"reads": {"b.py": 7}, "findings": []}]:
         (folder / f"{key}.json").write_text(json.dumps(junk))
-        assert cache.get(key, "a.py") is None
+        assert cache.get(key, "a.py", lambda path: {"b.py": "other"}[path]) is None
+    (folder / f"{key}.json").write_text(json.dumps({"reads": {"b.py": "digest"}, "findings": []}))
+    assert cache.get(key, "a.py", lambda path: {"b.py": "digest"}[path]) == []
 
 
 def test_cache_lives_at_the_project_root_never_in_root(tmp_path, monkeypatch):

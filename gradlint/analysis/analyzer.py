@@ -52,6 +52,8 @@ class Analyzer(
         self.path = path
         self.project = project_for(path) if path else None
         self.import_depth = import_depth
+        #: the project modules this analysis used (see ``imports``)
+        self.used_modules: set = set()
         #: the linted text (for cheap look-ups before loading another module)
         self.source = ""
         if import_depth == 0:

@@ -36,8 +36,8 @@ _WORD = re.compile(rb"\w+")
 
 #: path -> (stat, the words of its import statements)
 _IMPORT_WORDS: Dict[str, Tuple[Optional[Tuple[int, int]], FrozenSet[str]]] = {}
-#: (caller, its stat, target, its stat) -> qualified name -> contexts
-_HARVESTS: Dict[tuple, Dict[str, list]] = {}
+#: (caller, target) -> qualified name -> contexts (kept while the files they came from are unchanged)
+_HARVESTS: Dict[tuple, "imports.Kept"] = {}
 def _import_words(path: str) -> FrozenSet[str]:
     stat = _stat_key(path)
     cached = _IMPORT_WORDS.get(path)
@@ -121,37 +121,40 @@ def contexts_from_callers(path: str, text: str) -> Dict[str, list]:
 
 
 def _harvest(caller: str, target: str) -> Dict[str, list]:
-    key = (caller, _stat_key(caller), target, _stat_key(target))
-    cached = _HARVESTS.get(key)
-    if cached is not None:
-        return cached
-    if len(_HARVESTS) > 2000:
-        _HARVESTS.clear()
-    _HARVESTS[key] = {}  # a caller that imports the target back, through a cycle, gives nothing more
-    result = _analyse_caller(caller, target)
-    _HARVESTS[key] = result
-    return result
+    key = (caller, target)
+    kept = _HARVESTS.get(key)
+    if kept is None or not kept.current():
+        if len(_HARVESTS) > 2000:
+            _HARVESTS.clear()
+        stats = (_stat_key(caller), _stat_key(target))
+        result, used = _analyse_caller(caller, target)
+        kept = imports.Kept(result, frozenset(used | {caller, target}))
+        if stats == (dict(kept.stats)[caller], dict(kept.stats)[target]):  # else one changed while read
+            _HARVESTS[key] = kept
+    imports.note_reads(kept.paths)
+    return kept.value
 
 
-def _analyse_caller(caller: str, target: str) -> Dict[str, list]:
+def _analyse_caller(caller: str, target: str) -> Tuple[Dict[str, list], set]:
+    """What the caller's calls into the target give, and the project modules its analysis used."""
     from .analyzer import Analyzer
 
     data = _read(caller)
     if data is None:
-        return {}
+        return {}, set()
     text = data.decode("utf-8", "replace")
     module = imports.parse_checked(text, caller)
     if module is None:
-        return {}
-    budget = imports.remaining_budget()
+        return {}, set()
+    deadline = imports.remaining_time()
     analyzer = Analyzer((), lambda *args: None, path=caller)
-    imports.restore_budget((imports.MAX_LOADS_PER_FILE, budget[1]))  # its own imports, the linted file's time
+    imports.restore_time(deadline)  # the caller's imports cost the linted file's time
     analyzer.harvest = {}
     analyzer.harvest_target = target
     try:
         analyzer.run(module, text)
     except Exception:  # a caller the analysis cannot follow gives no context; the linted file is unaffected
-        return {}
+        return {}, analyzer.used_modules
     finally:
-        imports.restore_budget(budget)
-    return analyzer.harvest
+        imports.restore_time(deadline)
+    return analyzer.harvest, analyzer.used_modules

@@ -8,19 +8,26 @@ its body, and both remember the module's names (``namespace``) so that a call in
 them is interpreted in the module where they were written. Findings are never
 reported in another file's lines: effects of a call into another file are
 attributed to the call.
+
+What a module's analysis gives is a function of the files only, never of what the
+process did before (the result cache and parallel runs depend on it): a module is
+kept per (path, depth), its analysis binds its own imports one level deeper with a
+budget of its own, and a file's budget counts every module it uses, however many
+earlier files of the same process loaded it already.
 """
 
 from __future__ import annotations
 
 import ast
 import collections
+import contextlib
 import io
 import os
 import re
 import time
 import tokenize
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
@@ -38,22 +45,27 @@ class Namespace:
     path: str
     env: dict
     functions: dict
+    #: how many imports deep it was analysed (its own imports were bound one level deeper)
+    depth: int = 0
+    #: this module and those its analysis used, transitively: what binding it costs
+    modules: FrozenSet[str] = frozenset()
 
 
-#: imported modules a file's analysis may load (each is parsed and walked once per process)
+#: distinct project modules one analysis (a linted file's, or an imported module's for its own
+#: imports) may use; each imported module is parsed and walked once per process and depth
 MAX_LOADS_PER_FILE = 6
 
-#: what is left of MAX_LOADS_PER_FILE for the file being linted (imports of imports included)
-_BUDGET = [MAX_LOADS_PER_FILE]
 #: seconds of whole-program work (other files, silent walks of callees) per linted file;
 #: past it the file's analysis goes on function by function, as if every call were opaque
 WHOLE_PROGRAM_SECONDS = 10.0
 _DEADLINE = [0.0]
+#: bumped for each linted file: a kept module is checked against its files once per linted file
+_GENERATION = [0]
 
 
 def start_file() -> None:
-    _BUDGET[0] = MAX_LOADS_PER_FILE
     _DEADLINE[0] = time.process_time() + WHOLE_PROGRAM_SECONDS
+    _GENERATION[0] += 1
 
 
 def out_of_time() -> bool:
@@ -61,33 +73,88 @@ def out_of_time() -> bool:
     return time.process_time() > _DEADLINE[0]
 
 
-def remaining_budget() -> Tuple[int, float]:
-    return _BUDGET[0], _DEADLINE[0]
+def remaining_time() -> float:
+    return _DEADLINE[0]
 
 
-def restore_budget(budget: Tuple[int, float]) -> None:
-    """After analysing another file for the linted one (its callers), the linted file's budget goes on."""
-    _BUDGET[0], _DEADLINE[0] = budget
+def restore_time(deadline: float) -> None:
+    """After analysing another file for the linted one (its callers), the linted file's time goes on."""
+    _DEADLINE[0] = deadline
 
 
-_LOADED: Dict[str, Tuple[Optional[Tuple[int, int]], Optional[Namespace]]] = {}
+class Kept:
+    """What the analysis of other files gave (a module's names, a caller's contexts), with the
+    files it read: it stands while none of them changes."""
+
+    __slots__ = ("value", "paths", "stats", "checked")
+
+    def __init__(self, value, paths: FrozenSet[str]):
+        self.value = value
+        self.paths = paths
+        self.stats = tuple((path, _stat_key(path)) for path in sorted(paths))
+        self.checked = _GENERATION[0]
+
+    def current(self) -> bool:
+        """Whether none of its files changed (looked at once per linted file)."""
+        if self.checked != _GENERATION[0]:
+            if any(_stat_key(path) != stat for path, stat in self.stats):
+                return False
+            self.checked = _GENERATION[0]
+        return True
+
+
+_LOADED: Dict[Tuple[str, int], Kept] = {}
 _LOADING: set = set()
+#: while a file is linted for the result cache: every project file its analysis read
+_READS: List[set] = []
+
+
+@contextlib.contextmanager
+def recording_reads() -> Iterator[set]:
+    """The project files read for the analysis of what runs inside (modules, callers), however
+    much of that this process had already analysed for earlier files."""
+    reads: set = set()
+    _READS.append(reads)
+    try:
+        yield reads
+    finally:
+        _READS.remove(reads)
+
+
+def note_reads(paths) -> None:
+    for reads in _READS:
+        reads.update(paths)
+
+
+def namespace_ref(path: str, depth: int) -> str:
+    """What a value of module ``path`` analysed at ``depth`` names its module by (``Value.owner``)."""
+    return f"{depth}:{path}"
+
+
+def load_ref(ref: str) -> Optional[Namespace]:
+    depth, _, path = ref.partition(":")
+    return load_namespace(path, int(depth))
 
 
 def load_namespace(path: str, depth: int) -> Optional[Namespace]:
-    stat = _stat_key(path)
-    cached = _LOADED.get(path)
-    if cached is not None and cached[0] == stat:
-        return cached[1]
-    if path in _LOADING or depth >= MAX_IMPORT_DEPTH:
-        return None
-    _LOADING.add(path)
-    try:
-        namespace = _analyse_module(path, depth)
-    finally:
-        _LOADING.discard(path)
-    _LOADED[path] = (stat, namespace)
-    return namespace
+    """Module ``path`` as an import ``depth`` levels below the linted file sees it (None: unknown)."""
+    key = (path, depth)
+    kept = _LOADED.get(key)
+    if kept is None or not kept.current():
+        if key in _LOADING or depth >= MAX_IMPORT_DEPTH:
+            return None
+        _LOADING.add(key)
+        try:
+            stat = _stat_key(path)
+            namespace = _analyse_module(path, depth)
+        finally:
+            _LOADING.discard(key)
+        kept = Kept(namespace, namespace.modules if namespace is not None else frozenset((path,)))
+        if stat is not None and (path, stat) in kept.stats:  # else it changed while it was read
+            _LOADED[key] = kept
+    if _READS:
+        note_reads(kept.paths)
+    return kept.value
 
 
 def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
@@ -115,9 +182,9 @@ def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
         if "." in name:
             continue
         if value.kind == "func":
-            value = value.with_(owner=path)
+            value = value.with_(owner=namespace_ref(path, depth))
         env[name] = value
-    namespace = Namespace(path, env, analyzer.functions)
+    namespace = Namespace(path, env, analyzer.functions, depth, frozenset(analyzer.used_modules | {path}))
     register_origins(path, analyzer.functions, env)
     for value in env.values():
         if value.kind == "class" and value.cls is not None and value.cls.namespace is None:
@@ -178,11 +245,16 @@ class Imports:
         path = self.project.find_module(module, self.path, level)
         if path is None or os.path.abspath(path) == os.path.abspath(self.path):
             return None
-        if path not in _LOADED:
-            if _BUDGET[0] <= 0 or out_of_time():
-                return None
-            _BUDGET[0] -= 1
-        return load_namespace(path, self.import_depth)
+        if path not in self.used_modules and (len(self.used_modules) >= MAX_LOADS_PER_FILE or out_of_time()):
+            return None
+        return self._use(path, load_namespace(path, self.import_depth))
+
+    def _use(self, path: str, namespace: Optional[Namespace]) -> Optional[Namespace]:
+        """Count a module (and what its own analysis used) as used by this analysis."""
+        self.used_modules.add(path)
+        if namespace is not None:
+            self.used_modules |= namespace.modules
+        return namespace
 
     def _bind_project_from_import(self, node: cst.ImportFrom) -> bool:
         """``from X import a, b`` / ``from .X import *`` of the project: True when bound here."""
@@ -232,16 +304,17 @@ class Imports:
         return True
 
     def _namespace_attribute(self, namespace_value: Value, attr: str) -> Value:
-        namespace = load_namespace(namespace_value.owner, self.import_depth)
+        namespace = load_ref(namespace_value.owner)
         if namespace is None:
             return UNKNOWN
         if attr in namespace.env:
             return namespace.env[attr]
         package = os.path.dirname(namespace.path)
         if os.path.basename(namespace.path) == "__init__.py":
+            # `pkg.sub` of a package that does not import its submodule `sub` itself
             for path in (os.path.join(package, attr + ".py"), os.path.join(package, attr, "__init__.py")):
                 if os.path.isfile(path):
-                    loaded = load_namespace(path, self.import_depth)
+                    loaded = self._use(path, load_namespace(path, namespace.depth))
                     return _namespace_value(loaded) if loaded is not None else UNKNOWN
         return UNKNOWN
 
@@ -249,7 +322,7 @@ class Imports:
         """The functions a "func" value may name, and the names its body sees (None: this file's)."""
         if not owner:
             return self.functions, None
-        namespace = load_namespace(owner, self.import_depth)
+        namespace = load_ref(owner)
         if namespace is None:
             return {}, None
         return namespace.functions, namespace.env
@@ -275,4 +348,4 @@ def word_count(text: str, name: str) -> int:
 
 
 def _namespace_value(namespace: Namespace) -> Value:
-    return Value(kind="namespace", owner=namespace.path)
+    return Value(kind="namespace", owner=namespace_ref(namespace.path, namespace.depth))

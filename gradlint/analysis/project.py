@@ -326,6 +326,11 @@ def _module_text(path: str) -> Tuple[str, bytes]:
     return text, digest.digest()
 
 
+def module_digest(path: str) -> bytes:
+    """What an importer's findings depend on in the module at ``path`` (its text, or less)."""
+    return _module_text(path)[1]
+
+
 def _precheck_marks(text: str) -> bytes:
     """What the rules' text prechecks find in ``text``: the strings of their ``requires``
     groups it holds, and the codes of the rules with their own precheck that it passes."""
