@@ -229,6 +229,20 @@ NEGATIVES = [
         values.copy()
         """,
     ),
+    case(
+        "view-chained-on-an-in-place-copy-into-each-parameter",
+        """\
+        import torch
+        import torch.nn as nn
+
+        net = nn.Linear(3, 2)
+        flat = torch.cat([p.detach().view(-1) for p in net.parameters()])
+        offset = 0
+        for param in net.parameters():
+            param.data.copy_(flat[offset:offset + param.nelement()].view(param.shape)).view(-1)
+            offset += param.nelement()
+        """,
+    ),
 ]
 
 

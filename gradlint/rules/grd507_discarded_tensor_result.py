@@ -5,6 +5,14 @@ from ..analysis.torch_api import TENSOR_RESULT_ONLY_METHODS
 from ..rule import Fix, Rule, source
 
 
+def _in_place_call(node) -> bool:
+    """``x.copy_(y)``, ``x.add_(y)``: a call of an in-place tensor method (trailing underscore)."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return False
+    name = node.func.attr.value
+    return name.endswith("_") and not name.endswith("__")
+
+
 class DiscardedTensorResult(Rule):
     code = "GRD507"
     name = "discarded-tensor-result"
@@ -19,6 +27,8 @@ class DiscardedTensorResult(Rule):
         if method not in TENSOR_RESULT_ONLY_METHODS:
             return
         receiver = call.func.value
+        if _in_place_call(receiver):
+            return  # `p.data.copy_(x).view(s)`: the statement's work is the in-place call before it
         value = ctx.value(receiver)
         if value.kind != "tensor" or value.struct:
             return  # a module's .to()/.cuda() moves it in place; a container's may too
