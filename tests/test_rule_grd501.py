@@ -738,6 +738,35 @@ PATH_NEGATIVES = [
             opt.step()
         """,
     ),
+    case(
+        "model-zero-grad-clears-the-optimizer-the-model-keeps-on-itself",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Recommender(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.fc = nn.Linear(n, 1)
+                self.loss_function = nn.MSELoss()
+                self.optimizer = torch.optim.Adam(self.parameters(), lr=0.1)
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        def train_epoch(model, batches):
+            for x, y in batches:
+                model.zero_grad()
+                loss = model.loss_function(model(x), y)
+                loss.backward()
+                model.optimizer.step()
+
+
+        train_epoch(Recommender(3), [(torch.randn(4, 3), torch.randn(4, 1))])
+        """,
+    ),
 ]
 
 test_fires_on_uncleared_paths, test_silent_when_every_path_clears = rule_tests(CODE, PATH_POSITIVES, PATH_NEGATIVES)

@@ -8,7 +8,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import base_path, dotted, literal_int, literal_str
-from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, ref, seq, tensor, view_of
+from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range".split()
@@ -90,7 +90,9 @@ class Expressions:
                 # MODULE_WRAPPERS); a module of another kind has no such attribute
                 return obj
             if obj.cls is not None:
-                return obj.cls.attrs.get(attr, UNKNOWN)
+                field = obj.cls.attrs.get(attr, UNKNOWN)
+                base = dotted(node.value)
+                return owned_by(field, base) if base is not None and base != "self" else field
             if attr in ("weight", "bias") and obj.params is True and obj.qual:
                 return tensor(True, True)
             return UNKNOWN

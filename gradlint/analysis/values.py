@@ -261,6 +261,21 @@ def without_paths(value: Value) -> Value:
     return value
 
 
+def owned_by(value: Value, base: str) -> Value:
+    """An optimizer or parameters stored on an object, read through ``base`` (``model.optimizer``):
+    the object's methods named their owner from inside (``self``, ``self.fc``); outside it is
+    ``base`` (``model``, ``model.fc``), so a ``model.zero_grad()`` there clears what it steps."""
+    if value.kind not in ("optimizer", "params") or (value.owner is None and not value.owners):
+        return value
+
+    def outside(path):
+        if path == "self":
+            return base
+        return base + path[4:] if path is not None and path.startswith("self.") else path
+
+    return value.with_(owner=outside(value.owner), owners=frozenset(outside(p) for p in value.owners))
+
+
 def all_deps(value: Value) -> frozenset:
     """The graph paths a value (a tensor, or the tensors of a tuple or list) was computed from."""
     if value.kind == "tensor":
