@@ -331,3 +331,39 @@ def test_an_evaluation_forward_inside_another_files_method_names_no_made_up_mode
     found = [f for f in lint_bytes(path.read_bytes(), str(path), DEFAULT) if f.code == "GRD505"]
     assert [f.line for f in found] == [10]
     assert "process.eval()" not in found[0].message and "a model switched to `eval()`" in found[0].message
+
+
+def test_train_and_test_functions_of_another_file_leave_the_model_in_eval_mode(tmp_path):
+    solver = """\
+        def train(model, criterion, optimizer, loader):
+            for x, y in loader:
+                loss = criterion(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+
+        def test(model, loader):
+            model.eval()
+            for x, y in loader:
+                model(x)
+        """
+    main = """\
+        import torch
+        import torch.nn as nn
+        from solver import train, test
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(3, 4), torch.tensor([0, 1, 0]))]
+        for epoch in range(3):
+            {restore}train(model, nn.CrossEntropyLoss(), optimizer, loader)
+            with torch.no_grad():
+                test(model, loader)
+        """
+    write(tmp_path, {"solver.py": solver, "main.py": main.format(restore="")})
+    assert lint(tmp_path / "main.py") == [(11, "GRD510")]
+    assert lint(tmp_path / "solver.py") == []
+    forget_projects()
+    write(tmp_path, {"main.py": main.format(restore="model.train()\n            ")})
+    assert lint(tmp_path / "main.py") == []

@@ -314,6 +314,40 @@ POSITIVES = [
         """,
         [14],
     ),
+    case(
+        "epoch-loop-of-train-and-test-functions-where-only-test-sets-a-mode",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def train(model, criterion, optimizer, loader):
+            for x, y in loader:
+                loss = criterion(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+
+        def test(model, loader):
+            model.eval()
+            correct = 0
+            for x, y in loader:
+                correct += (model(x).argmax(1) == y).sum().item()
+            return correct
+
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        criterion = nn.CrossEntropyLoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(3, 4), torch.tensor([0, 1, 0]))]
+        for epoch in range(3):
+            train(model, criterion, optimizer, loader)
+            with torch.no_grad():
+                print(test(model, loader))  # expect: GRD510
+        """,
+        [28],
+    ),
 ]
 
 
@@ -541,6 +575,72 @@ NEGATIVES = [
                 optimizer.step()
             model.eval()
         """),
+    ),
+    case(
+        "train-epoch-function-switches-back-to-train-mode-itself",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def train_epoch(model, criterion, optimizer, loader):
+            model.train()
+            for x, y in loader:
+                loss = criterion(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+
+        def evaluate(model, loader):
+            model.eval()
+            with torch.no_grad():
+                for x, y in loader:
+                    model(x)
+
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        criterion = nn.CrossEntropyLoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(3, 4), torch.tensor([0, 1, 0]))]
+        for epoch in range(3):
+            train_epoch(model, criterion, optimizer, loader)
+            evaluate(model, loader)
+        """,
+    ),
+    case(
+        "evaluate-a-frozen-teacher-the-epoch-function-never-trains",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def train_epoch(student, teacher, optimizer, loader):
+            for x, y in loader:
+                with torch.no_grad():
+                    target = teacher(x)
+                loss = ((student(x) - target) ** 2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+
+        def evaluate(model, loader):
+            model.eval()
+            with torch.no_grad():
+                for x, y in loader:
+                    model(x)
+
+
+        student = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        teacher = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(student.parameters(), lr=0.1)
+        loader = [(torch.randn(3, 4), torch.tensor([0, 1, 0]))]
+        for epoch in range(3):
+            student.train()
+            train_epoch(student, teacher, optimizer, loader)
+            evaluate(teacher, loader)
+        """,
     ),
 ]
 

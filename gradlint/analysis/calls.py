@@ -201,7 +201,10 @@ class Calls:
             forwards = [(node, rename(path), module, mode) for node, path, module, mode in effects.forwards]
         # `validate(model)` whose body calls model.eval(): the switch happens at the call
         switches = [(call, rename(path), training) for _, path, training in effects.mode_switches if path]
+        inner = effects.inner_effects(call, rename)
         for record in self._loops:
+            for kept, found in zip((record.inner_forwards, record.inner_steps, record.inner_backwards), inner):
+                kept.extend(found)
             record.mode_switches.extend(switches)
             record.backwards.extend(backwards)
             record.steps.extend(steps)
@@ -224,6 +227,8 @@ class Calls:
         saved = {name: getattr(self, name) for name in SCOPE_FIELDS}
         was_reporting, was_recording = self.reporting, self._recording_contexts
         collector = LoopRecord(function, frozenset())
+        collector.nested = LoopRecord(function, frozenset())
+        collector.nested.nested = collector.nested  # loops nested deeper report to the same record
         returns: list = []
         if closure is not None:
             outer = closure

@@ -238,6 +238,28 @@ class LoopRecord:
     mode_switches: list = field(default_factory=list)
     #: the state at the end of the walked iteration (what the next one starts from)
     end: Optional["State"] = None
+    #: a summary's collector: what the loops inside the called function (and inside its callees)
+    #: do, kept apart from the call's own effects, which other rules judge loop by loop. For
+    #: GRD510, `train_one_epoch(model, loader, opt)` in an epoch loop trains `model` there.
+    nested: Optional["LoopRecord"] = None
+    #: what loops inside the functions this loop calls do: (call, module path, module value, grad
+    #: mode) forwards, optimizer steps and backward() calls, in this loop's names
+    inner_forwards: list = field(default_factory=list)
+    inner_steps: list = field(default_factory=list)
+    inner_backwards: list = field(default_factory=list)
+
+    def inner_effects(self, call: cst.Call, rename) -> tuple:
+        """What the loops inside the function this record summarises did (and what loops inside
+        its own callees did), at ``call`` and in the caller's names: (forwards, steps, backwards)."""
+        nested = self.nested
+        forwards = self.inner_forwards + (nested.forwards + nested.inner_forwards if nested else [])
+        steps = self.inner_steps + (nested.steps + nested.inner_steps if nested else [])
+        backwards = self.inner_backwards + (nested.backwards + nested.inner_backwards if nested else [])
+        return (
+            [(call, rename(path), module, mode) for _, path, module, mode in forwards],
+            [(call, rename(path), optimizer) for _, path, optimizer in steps],
+            [(call, rename(path)) for _, path in backwards],
+        )
 
 
 SCOPE_FIELDS = (

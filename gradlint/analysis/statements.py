@@ -189,7 +189,10 @@ class StatementWalker:
         entry = frozenset(head.env)
         was_reporting = self.reporting
         self.reporting = False
-        loops, self._loops = self._loops, []  # silent passes record nothing
+        loops = self._loops
+        # silent passes record nothing, but a function's summary is walked silently throughout:
+        # there its loops' effects go to the summary collector's `nested` record (see LoopRecord)
+        self._loops = [loops[0].nested] if not was_reporting and loops and loops[0].nested is not None else []
         carried: frozenset = frozenset()
         for _ in range(2 if was_reporting else 1):
             self.state = head.copy()

@@ -20,16 +20,20 @@ class EvalModeNotRestored(Rule):
     def _trains(record, path: str) -> bool:
         """The loop's optimizer steps the model at ``path``: its owner says so, or, with no owner
         known (an optimizer passed in), ``path`` is the only model the loop runs with gradients."""
-        optimizers = [optimizer for _, _, optimizer in record.steps]
+        optimizers = [optimizer for _, _, optimizer in record.steps + record.inner_steps]
         if any(_overlaps(optimizer.owner, path) for optimizer in optimizers):
             return True
         if any(optimizer.owner or optimizer.owners for optimizer in optimizers):
             return False
-        forwarded = {f_path for _, f_path, module, mode in record.forwards if mode is True}
+        forwarded = {f_path for _, f_path, module, mode in record.forwards + record.inner_forwards if mode is True}
         return bool(optimizers) and forwarded == {path}
 
     def on_loop_end(self, node, ctx, record) -> None:
-        if not record.backwards or not record.steps or record.end is None:
+        # a loop that trains: its own backward() and step(), or those of the loop inside a function
+        # it calls (`for epoch in ...: train_one_epoch(model, loader, opt); evaluate(model)`)
+        if not (record.backwards or record.inner_backwards) or not (record.steps or record.inner_steps):
+            return
+        if record.end is None:
             return
         switched = {path for _, path, training in record.mode_switches if training is not False}
         for call, path, training in record.mode_switches:
@@ -45,7 +49,7 @@ class EvalModeNotRestored(Rule):
             forward = next(
                 (
                     f
-                    for f, f_path, module, mode in record.forwards
+                    for f, f_path, module, mode in record.forwards + record.inner_forwards
                     if f_path == path and mode is True and module.training is None
                 ),
                 None,
