@@ -1,5 +1,6 @@
 """What list and dict methods do to the values they hold (``losses.append(loss)``,
-``history["train"].append(loss)``, ``parts.items()``)."""
+``history["train"].append(loss)``, ``parts.items()``), and named tuples
+(``LossTuple = namedtuple("LossTuple", [...])``; ``LossTuple(*losses).total_loss``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,70 @@ import libcst as cst
 
 from .syntax import dotted, literal_str
 from .values import NONE, UNKNOWN, Value, dict_item, dict_values, join_tri, seq
+
+NAMEDTUPLE_FACTORIES = ("collections.namedtuple", "typing.NamedTuple")
+
+
+def namedtuple_type(node: cst.Call) -> Value:
+    """``namedtuple("LossTuple", ["rpn_loss", "total"])`` (or ``"rpn_loss total"``, or typing's
+    ``NamedTuple("T", [("rpn_loss", Tensor), ...])``): a tuple type with literal field names."""
+    if len(node.args) < 2 or any(arg.keyword is not None or arg.star for arg in node.args[:2]):
+        return UNKNOWN
+    spec = node.args[1].value
+    text = literal_str(spec)
+    if text is not None:
+        fields = text.replace(",", " ").split()
+    elif isinstance(spec, (cst.List, cst.Tuple)):
+        fields = []
+        for element in spec.elements:
+            item = element.value
+            if isinstance(item, cst.Tuple) and item.elements:
+                item = item.elements[0].value
+            fields.append(literal_str(item))
+    else:
+        return UNKNOWN
+    if not fields or not all(f and f.isidentifier() for f in fields) or len(set(fields)) != len(fields):
+        return UNKNOWN
+    return Value(kind="tupletype", keys=tuple(fields))
+
+
+def namedtuple_instance(kind: Value, node: cst.Call, args) -> Value:
+    """A call of a named tuple type: a tuple whose positions are also its fields, by name."""
+    values: list = [None] * len(kind.keys)
+    position = 0
+    positional = [arg for arg in node.args if arg.keyword is None]
+    for arg, (_, value) in zip(node.args, args):
+        if arg.star == "*":
+            if value.kind != "seq" or (not value.items and (value.elem is None or arg is not positional[-1])):
+                return UNKNOWN
+            # a list of unknown length spread last (`LossTuple(*losses)`) fills the remaining
+            # fields, each with what any element of the list may be
+            spread = list(value.items) or [value.elem] * (len(values) - position)
+        elif arg.keyword is not None:
+            name = arg.keyword.value
+            if name not in kind.keys or values[kind.keys.index(name)] is not None:
+                return UNKNOWN
+            values[kind.keys.index(name)] = value
+            continue
+        elif arg.star:
+            return UNKNOWN
+        else:
+            spread = [value]
+        for item in spread:
+            if position >= len(values):
+                return UNKNOWN
+            values[position] = item
+            position += 1
+    if any(value is None for value in values):
+        return UNKNOWN  # a field left to its default
+    return seq(values).with_(items=tuple(values), keys=kind.keys)
+
+
+def namedtuple_field(value: Value, attr: str) -> Optional[Value]:
+    """``losses.total_loss`` of a named tuple built here: the value at that field's position."""
+    if value.kind == "seq" and value.keys and attr in value.keys and len(value.items) == len(value.keys):
+        return value.items[value.keys.index(attr)]
+    return None
 
 
 class Containers:

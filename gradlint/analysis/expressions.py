@@ -8,6 +8,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import base_path, dotted, literal_int, literal_str
+from .containers import namedtuple_field, namedtuple_instance
 from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
@@ -80,6 +81,9 @@ class Expressions:
             if attr in ("T", "mT", "H", "mH", "real", "imag"):
                 return view_of(obj, self._op_result([(node.value, obj)], "none"))
             return UNKNOWN
+        if kind == "seq":
+            field = namedtuple_field(obj, attr)
+            return field if field is not None else UNKNOWN
         if kind == "dist":
             if attr in api.DISTRIBUTION_GRAD_ATTRIBUTES:
                 return self.distribution_part(obj, node.value, every=True)
@@ -219,9 +223,11 @@ class Expressions:
             return Value(kind="number", cut=left.cut or right.cut)
         if left.kind != "tensor" and right.kind != "tensor":
             if left.kind == "seq" and right.kind == "seq" and isinstance(node.operator, cst.Add):
-                return seq([v for v in (left.elem, right.elem) if v is not None]).with_(
+                joined = seq([v for v in (left.elem, right.elem) if v is not None]).with_(
                     has_grad=left.has_grad or right.has_grad
                 )
+                # `[a, b] + [c]` of displays: the positions stay known (`LossTuple(*losses)` reads them)
+                return joined.with_(items=left.items + right.items) if left.items and right.items else joined
             return UNKNOWN
         operator = node.operator
         if isinstance(operator, (cst.FloorDivide, cst.Modulo, cst.BitAnd, cst.BitOr, cst.BitXor)):
@@ -400,23 +406,28 @@ class Expressions:
         if kind == "ref":
             return self._call_qualified(callee.qual, node, args)
         if kind == "module":
-            result = self._module_output(callee, args, dotted(node.func))
-            forward = callee.cls.methods.get("forward") if callee.cls is not None else None
-            if forward is not None:
-                # a forward of this file's own that returns a tuple or a dict: keep its structure
-                structured = self._call_function(forward, node, args, receiver=callee)
-                if structured.kind in ("seq", "dict") and structured.items:
-                    # computed from the call's arguments, through this module
-                    result = add_deps(structured, result.deps, result.through, result.saved_params)
-            if self._loops:
-                for record in self._loops:
-                    record.forwards.append((node, dotted(node.func), callee, self.state.mode))
-            return result
+            return self._run_module(callee, node, args, dotted(node.func))
         if kind == "class" and callee.cls is not None:
             return self._instantiate(callee.cls, node, args)
+        if kind == "tupletype":
+            return namedtuple_instance(callee, node, args)
         if kind == "builtin":
             return self._call_builtin(callee.qual, node, args)
         return UNKNOWN
+
+    def _run_module(self, module: Value, node: cst.Call, args, path) -> Value:
+        """``model(x)``, or ``model.forward(x)`` (the same without hooks): the module's output."""
+        result = self._module_output(module, args, path)
+        forward = module.cls.methods.get("forward") if module.cls is not None else None
+        if forward is not None:
+            # a forward of this file's own that returns a tuple or a dict: keep its structure
+            structured = self._call_function(forward, node, args, receiver=module)
+            if structured.kind in ("seq", "dict") and structured.items:
+                # computed from the call's arguments, through this module
+                result = add_deps(structured, result.deps, result.through, result.saved_params)
+        for record in self._loops:
+            record.forwards.append((node, path, module, self.state.mode))
+        return result
 
     def _call_builtin(self, name: str, node, args) -> Value:
         if name == "getattr" and len(args) == 2 and args[0][1].kind == "ref":

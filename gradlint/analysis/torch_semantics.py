@@ -7,6 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
 from .evidence import PROVEN_GRAD
 from .state import FreezeEvent
 from .syntax import base_path, dotted, function_facts, is_grad_attribute, kwarg, literal_bool, registered_submodule
@@ -26,6 +27,8 @@ class TorchSemantics:
             if qual == "torch.inference_mode" and node.args:
                 return Value(kind="gradmode", mode=False if literal_bool(node.args[0].value) is not False else None)
             return Value(kind="gradmode", mode=api.GRAD_MODE_CONTEXTS[qual])
+        if qual in NAMEDTUPLE_FACTORIES:
+            return namedtuple_type(node)
         if qual == "torch.set_grad_enabled":
             return Value(kind="gradmode", mode=literal_bool(node.args[0].value) if node.args else None)
         if qual in api.FACTORIES:
@@ -420,9 +423,7 @@ class TorchSemantics:
             return NONE
         if name == "forward":
             # `model.forward(x)` runs the model as `model(x)` does (without its hooks)
-            for record in self._loops:
-                record.forwards.append((node, path, receiver, self.state.mode))
-            return self._module_output(receiver, args, path)
+            return self._run_module(receiver, node, args, path)
         registered = registered_submodule(node)
         if registered and path is not None:
             self._set(f"{path}.{registered}", args[1][1])
