@@ -26,6 +26,13 @@ origin when nobody in the file calls the function. Some facts hold anyway:
   ``zero_grad`` may be referenced without a call (``optimizer.zero_grad``, a typo that
   clears nothing): it still says what the object is.
 
+- **A parameter used as ``scaler.scale(loss).backward()``, ``scaler.step(optimizer)`` and
+  ``scaler.update()``** in the same function is a gradient scaler (``torch.amp.GradScaler`` or a
+  sharded one): that is its protocol, and the code is written for a scaler that scales (one
+  built with ``enabled=False``, or a no-op stand-in, is a configuration the same code must
+  also serve, as for ``GradScaler(enabled=args.amp)``). A ``self.scaler`` field used so is
+  left unknown: ``__init__`` or a base class may set it to anything.
+
 Deliberately *not* evidence: a ``.step()`` alone (LR schedulers have one too), a
 ``.zero_grad()`` alone, or a name such as ``optimizer``: the first two are shared by
 other objects, the last is a guess.
@@ -105,8 +112,12 @@ class Evidence:
     def _usage_value(param: cst.Param, function: cst.FunctionDef) -> Optional[Value]:
         """What the function's own use of a parameter shows it is (see the module doc)."""
         name = param.name.value
-        if name in _optimizer_names(function) and name not in function_facts(function).rebound:
+        if name in function_facts(function).rebound:
+            return None
+        if name in _optimizer_names(function):
             return Value(kind="optimizer")
+        if name in _scaler_names(function):
+            return Value(kind="scaler", mode=None)
         return None
 
     def _usage_fields(self, function: cst.FunctionDef, env: dict) -> None:
@@ -181,6 +192,34 @@ def _optimizer_names(function: cst.FunctionDef) -> frozenset:
     if len(_OPTIMIZER_NAMES) > 10_000:
         _OPTIMIZER_NAMES.clear()
     _OPTIMIZER_NAMES[id(function)] = (function, result)
+    return result
+
+
+_SCALER_NAMES: dict = {}
+
+
+def _scaler_names(function: cst.FunctionDef) -> frozenset:
+    """Plain names and ``self`` fields the function uses as ``x.scale(...).backward()``,
+    ``x.step(...)`` and ``x.update()``: a gradient scaler's protocol."""
+    cached = _SCALER_NAMES.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    scaling, stepping, updating = set(), set(), set()
+    for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
+            continue
+        method, receiver = node.func.attr.value, node.func.value
+        if method == "backward" and isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
+            if receiver.func.attr.value == "scale" and len(receiver.args) == 1:
+                scaling.add(_name_or_field(receiver.func.value))
+        elif method == "step" and len(node.args) >= 1:
+            stepping.add(_name_or_field(receiver))
+        elif method == "update" and not node.args:
+            updating.add(_name_or_field(receiver))
+    result = frozenset(scaling & stepping & updating) - {""}
+    if len(_SCALER_NAMES) > 10_000:
+        _SCALER_NAMES.clear()
+    _SCALER_NAMES[id(function)] = (function, result)
     return result
 
 
