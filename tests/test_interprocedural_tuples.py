@@ -154,6 +154,56 @@ PROGRAMS = {
         aux_sum += parts.main  # expect: GRD502
     print(steps, aux_sum)
     """,
+    "field-of-a-namedtuple-proven-by-its-backward": """\
+    from collections import namedtuple
+
+    from detection_losses import box_loss, class_loss
+
+    LossTuple = namedtuple("LossTuple", ["box", "cls", "total"])
+
+
+    def train_step(model, optimizer, images, targets):
+        optimizer.zero_grad()
+        box, cls = box_loss(model, images, targets), class_loss(model, images, targets)
+        losses = LossTuple(box, cls, box + cls)
+        losses.total.backward()
+        optimizer.step()
+        return losses
+
+
+    def fit(model, optimizer, loader):
+        running = 0
+        boxes = 0
+        for images, targets in loader:
+            _, cls, total = train_step(model, optimizer, images, targets)
+            running += total  # expect: GRD502
+            boxes += train_step(model, optimizer, images, targets).box
+        return running, boxes
+    """,
+    "field-of-a-namedtuple-backpropagated-on-one-branch-only": """\
+    from collections import namedtuple
+
+    from detection_losses import box_loss, class_loss
+
+    LossTuple = namedtuple("LossTuple", ["box", "cls", "total"])
+
+
+    def train_step(model, optimizer, images, targets, warmup):
+        optimizer.zero_grad()
+        box, cls = box_loss(model, images, targets), class_loss(model, images, targets)
+        losses = LossTuple(box, cls, box + cls)
+        if warmup:
+            losses.total.backward()
+            optimizer.step()
+        return losses
+
+
+    def fit(model, optimizer, loader):
+        running = 0
+        for images, targets in loader:
+            running += train_step(model, optimizer, images, targets, True).total
+        return running
+    """,
     "scaler-known-by-its-protocol-clipped-before-unscaling": """\
     import torch
 

@@ -12,7 +12,8 @@ origin when nobody in the file calls the function. Some facts hold anyway:
   otherwise it raises "element 0 of tensors does not require grad". So once a value is
   bound to ``x`` and the same block goes on, unconditionally, to ``x.backward()``
   (or ``scaler.scale(x).backward()``) with no rebinding of ``x`` in between, ``x``
-  holds a grad tensor from its binding on; after ``x.backward()`` it does too.
+  holds a grad tensor from its binding on; after ``x.backward()`` it does too. The same
+  holds for a field of a named tuple bound to ``x``: ``x.total_loss.backward()``.
 
 - **``isinstance(m, nn.Conv2d)``** is true only for a layer of that class: in the branch
   it guards, ``m`` is that layer (``for m in self.modules(): if isinstance(m, nn.Linear):
@@ -127,7 +128,14 @@ class Evidence:
                 env[name] = Value(kind="optimizer")
 
     def _proven_by_backward(self, name: str, value: Value) -> Value:
-        """``value`` bound to ``name``, refined if a later ``name.backward()`` proves it requires grad."""
+        """``value`` bound to ``name``, refined if a later ``name.backward()`` proves it requires grad
+        (or, for a named tuple, ``name.field.backward()`` proves that field does)."""
+        if value.kind == "seq" and value.keys and len(value.items) == len(value.keys):
+            items = tuple(
+                self._proven_by_backward(f"{name}.{key}", item) if item.kind in ("unknown", "tensor") else item
+                for key, item in zip(value.keys, value.items)
+            )
+            return value.with_(items=items) if items != value.items else value
         if value.kind not in ("unknown", "tensor") or value.grad is not None and value.kind == "tensor":
             return value
         if value.kind == "tensor" and value.struct:
@@ -145,26 +153,27 @@ class Evidence:
             parent = self._blocks[level - 1][0][self._blocks[level - 1][1]] if level else None
             if not (isinstance(parent, cst.With) and getattr(parent.body, "body", None) is statements):
                 return value
-            if any(_binds(stmt, name) for stmt in statements[index + 1 :]):
+            if any(_binds(stmt, name.split(".")[0]) for stmt in statements[index + 1 :]):
                 return value
             level -= 1
         return value
 
 
 def _scan_for_backward(statements, name: str) -> Optional[bool]:
-    """True: ``name.backward()`` runs next, unconditionally; False: ``name`` is rebound first;
-    None: neither, in these statements."""
+    """True: ``name.backward()`` runs next, unconditionally; False: ``name`` (or, for ``x.field``,
+    ``x``) is rebound first; None: neither, in these statements."""
+    bound = name.split(".")[0]
     for stmt in statements:
         if not isinstance(stmt, cst.SimpleStatementLine):
             if isinstance(stmt, cst.If) and name in _every_branch_backprops(stmt):
                 return True
-            if _binds(stmt, name):
+            if _binds(stmt, bound):
                 return False
             continue
         for small in stmt.body:
             if isinstance(small, cst.Expr) and _backward_of(small.value) == name:
                 return True
-            if _binds(small, name):
+            if _binds(small, bound):
                 return False
     return None
 
@@ -299,6 +308,8 @@ def _backward_of(node) -> Optional[str]:
     ):
         receiver = receiver.args[0].value
     receiver = _scaled_operand(receiver)
+    if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+        return f"{receiver.value.value}.{receiver.attr.value}"  # a named tuple's field: `losses.total.backward()`
     return receiver.value if isinstance(receiver, cst.Name) else None
 
 
