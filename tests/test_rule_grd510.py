@@ -348,6 +348,47 @@ POSITIVES = [
         """,
         [28],
     ),
+    case(
+        "train-and-test-functions-hand-the-same-model-back",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def train(model, criterion, optimizer, loader):
+            for x, y in loader:
+                loss = criterion(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            return model, optimizer, loss.item()
+
+
+        def test(model, loader):
+            model.eval()
+            total = 0.0
+            for x, y in loader:
+                total += model(x).sum().item()
+            return model, total
+
+
+        def accuracy(model, loader):
+            model.eval()
+            return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)
+
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        criterion = nn.CrossEntropyLoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(3, 4), torch.tensor([0, 1, 0]))]
+        for epoch in range(3):
+            model, optimizer, train_loss = train(model, criterion, optimizer, loader)
+            with torch.no_grad():
+                model, test_loss = test(model, loader)  # expect: GRD510
+                print(accuracy(model, loader))
+        """,
+        [34],
+    ),
 ]
 
 
@@ -640,6 +681,38 @@ NEGATIVES = [
             student.train()
             train_epoch(student, teacher, optimizer, loader)
             evaluate(teacher, loader)
+        """,
+    ),
+    case(
+        "a-function-that-builds-a-fresh-model-each-epoch",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def train(model, optimizer, loader):
+            model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for x, y in loader:
+                loss = nn.functional.cross_entropy(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            return model, optimizer
+
+
+        def test(model, loader):
+            model.eval()
+            with torch.no_grad():
+                return [model(x) for x, _ in loader]
+
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = [(torch.randn(3, 4), torch.tensor([0, 1, 0]))]
+        for epoch in range(3):
+            model, optimizer = train(model, optimizer, loader)
+            test(model, loader)
         """,
     ),
 ]

@@ -96,6 +96,8 @@ class Analyzer(
         self.statement: Optional[cst.CSTNode] = None
         self.statement_line: Optional[cst.SimpleStatementLine] = None
         self._loops: List[LoopRecord] = []
+        #: names the assignment being bound gives back their own object (see ``_given_back``)
+        self._same_objects: frozenset = frozenset()
         self._name_hooks = self.hooks["on_name"]
         #: functions called somewhere with gradients disabled (or maybe disabled)
         self._called_without_grad: set = set()

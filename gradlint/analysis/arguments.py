@@ -11,7 +11,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from .syntax import dotted
+from .syntax import dotted, function_facts, walk
 from .values import NONE, NUMBER, UNKNOWN, Value
 
 
@@ -95,3 +95,27 @@ def rename_path(renames: Dict[str, str], path: Optional[str]) -> Optional[str]:
         return None
     head, dot, rest = path.partition(".")
     return renames[head] + dot + rest if head in renames else path
+
+
+def returned_arguments(call: cst.Call, function: cst.FunctionDef) -> Dict[Optional[int], str]:
+    """Caller paths that the call gives back unchanged, by the position of the returned tuple
+    (None: the whole result). ``def train(model, ...): ...; return model, optimizer, loss``
+    returns its argument itself when every ``return`` names the same parameter there and the
+    body never rebinds it: ``model, optimizer, loss = train(model, ...)`` keeps the same object."""
+    renames = call_renames(call, function, None)
+    found: Dict[Optional[int], str] = {}
+    returns = [node for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) if isinstance(node, cst.Return)]
+    if not returns or any(node.value is None for node in returns):
+        return found
+    rebound = function_facts(function).rebound
+    shapes = []
+    for node in returns:
+        value = node.value
+        elements = [e.value for e in value.elements] if isinstance(value, cst.Tuple) else None
+        shapes.append({None: value} if elements is None else dict(enumerate(elements)))
+    for position, first in shapes[0].items():
+        if not isinstance(first, cst.Name) or first.value in rebound or first.value not in renames:
+            continue
+        if all(isinstance(shape.get(position), cst.Name) and shape[position].value == first.value for shape in shapes):
+            found[position] = renames[first.value]
+    return found

@@ -15,8 +15,9 @@ class Bindings:
 
     def _set(self, path: str, value: Value) -> None:
         self._kill(path)
-        for record in self._loops:
-            record.bound.add(path)
+        if path not in self._same_objects:
+            for record in self._loops:
+                record.bound.add(path)
         state = self.state
         state.env[path] = value
         if self._init_stores is not None and path.startswith("self.") and path.count(".") == 1:

@@ -7,6 +7,7 @@ from typing import Callable
 import libcst as cst
 
 from . import torch_api as api
+from .arguments import returned_arguments
 from .state import LoopRecord, State, Terminated
 from .syntax import child_fields, dotted, walk
 from .values import NONE, NUMBER, UNKNOWN, holds_graph, ref, seq
@@ -81,10 +82,37 @@ class StatementWalker:
         value = self.eval(node.value)
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             value = self._proven_by_backward(node.targets[0].target.value, value)
-        for target in node.targets:
-            self._prepare_target(target.target)
-            self._emit("on_assign", target.target, node.value)
-            self._bind(target.target, value, node.value)
+        self._same_objects = self._given_back(node)
+        try:
+            for target in node.targets:
+                self._prepare_target(target.target)
+                self._emit("on_assign", target.target, node.value)
+                self._bind(target.target, value, node.value)
+        finally:
+            self._same_objects = frozenset()
+
+    def _given_back(self, node: cst.Assign) -> frozenset:
+        """Names an assignment binds to the very object they held: ``model, opt, loss =
+        train(model, opt, ...)`` whose function returns its parameters unchanged (loop rules
+        then still see the model the loop started with, not a fresh one)."""
+        call = node.value
+        if len(node.targets) != 1 or not isinstance(call, cst.Call):
+            return frozenset()
+        callee = self.value(call.func)
+        if callee.kind != "func":
+            return frozenset()
+        function = self._function_table(callee.owner)[0].get(callee.qual)
+        given = returned_arguments(call, function) if function is not None else {}
+        target = node.targets[0].target
+        if isinstance(target, cst.Name):
+            return frozenset({target.value}) if given.get(None) == target.value else frozenset()
+        if not isinstance(target, (cst.Tuple, cst.List)):
+            return frozenset()
+        return frozenset(
+            element.value.value
+            for position, element in enumerate(target.elements)
+            if isinstance(element.value, cst.Name) and given.get(position) == element.value.value
+        )
 
     def _small_annassign(self, node: cst.AnnAssign) -> None:
         if node.value is None:

@@ -36,9 +36,13 @@ class EvalModeNotRestored(Rule):
         if record.end is None:
             return
         switched = {path for _, path, training in record.mode_switches if training is not False}
+        judged = set()
         for call, path, training in record.mode_switches:
             if training is not False or path is None or path in switched or path in record.bound:
                 continue
+            if path in judged:
+                continue  # one report per model and loop: the first switch (`test(model)`, then `accuracy(model)`)
+            judged.add(path)
             if id(call) in self._reported:
                 continue
             end = record.end.env.get(path)
