@@ -13,6 +13,36 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "prediction-unpacked-from-an-unknown-models-output-and-given-to-a-loss",
+        # the model's class is in a file the linter does not see: only the loss shows which
+        # element of its output carries the graph
+        """\
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+        from model import VAE
+
+        model = VAE()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        bce = nn.BCELoss(reduction="sum")
+        recon_history, kl_history = [], []
+        total_mse = 0.0
+        for epoch in range(10):
+            for x, _ in loader:
+                recon, mu, logvar = model(x)
+                recon_loss = bce(recon.view(-1, 784), x.view(-1, 784))
+                kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+                recon_history.append(recon_loss)  # expect: GRD502
+                kl_history.append(kl)
+                mse = F.mse_loss(recon[:, 0], x[:, 0])
+                total_mse += mse  # expect: GRD502
+                optimizer.zero_grad()
+                (recon_loss + kl).backward()
+                optimizer.step()
+        """,
+        [16, 19],
+    ),
+    case(
         "losses-returned-as-a-tuple-by-a-closure-of-the-training-function",
         # Lofi: `def compute_loss(data)` inside `train(dataset, model, name)` runs the model it closes over
         """\
@@ -547,6 +577,32 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "elements-of-an-unknown-models-output-that-no-loss-takes-as-its-input",
+        """\
+        import torch
+        from torch import nn
+        from model import Detector
+
+        model = Detector()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        ce = nn.CrossEntropyLoss()
+        kept_labels, kept_losses, seen = [], [], []
+        for x in loader:
+            logits, labels, boxes = model(x)
+            loss = ce(logits, labels)
+            kept_labels.append(labels)
+            seen.append(boxes)
+            kept_losses.append(loss.item())
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        with torch.no_grad():
+            for x in loader:
+                logits, labels, boxes = model(x)
+                kept_losses.append(ce(logits, labels))
+        """,
+    ),
     case(
         "closure-whose-losses-are-taken-with-item-or-detach",
         """\

@@ -157,6 +157,9 @@ class Bindings:
         if iterable.kind == "tensor" and iterable.grad is False:
             # a part of a structure none of whose tensors requires grad (a batch, an output under no_grad)
             return tensor(False, iterable.leaf, struct=True, cut=iterable.cut)
+        if iterable.kind == "tensor" and iterable.grad is True and iterable.through:
+            # one of the outputs of a model that carries a graph (see ``Value.output_part``)
+            return tensor(None, None, output_part=True, through=iterable.through, saved_params=iterable.saved_params)
         return UNKNOWN
 
     def _requires_grad_set(self, obj_node, requires_grad: Tri, node) -> None:

@@ -112,6 +112,8 @@ class Expressions:
                 result = tensor(False, base.leaf, cut=base.cut)
             else:
                 result = self._op_result([(node.value, base)], "none")
+                if base.output_part and result.grad is None:
+                    result = result.with_(output_part=True)  # part of the same element
             return view_of(base, result) if view else result
         if base.kind == "ref" and base.qual == api.MPL_AXES:
             return base  # `axs[0, 1]` of the array of axes `plt.subplots(2, 2)` makes

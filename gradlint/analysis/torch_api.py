@@ -253,6 +253,15 @@ DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.datal
 ITERATION_WRAPPERS = frozenset({"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm"})
 
 
+def is_loss(qual: str) -> bool:
+    """A torch loss, as a class (``nn.CrossEntropyLoss``) or a function (``F.mse_loss``): its first
+    argument is the prediction that the loss differentiates."""
+    name = qual.rsplit(".", 1)[-1]
+    if qual.startswith("torch.nn.functional."):
+        return "loss" in name or name in ("cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div")
+    return is_nn_module_class(qual) and name.endswith("Loss")
+
+
 def is_nn_module_class(qual: str) -> bool:
     if not qual.startswith("torch.nn."):
         return False

@@ -130,11 +130,25 @@ class TorchSemantics:
                 return UNKNOWN
             if qual in api.NON_DIFFERENTIABLE_FUNCTIONS:
                 return tensor(False, None, cut=any(value.is_grad_tensor or value.cut for _, value in args))
+            if api.is_loss(qual):
+                args = self._loss_input(node, args)
             if namespace == "torch" and args and _returns_indices(name, node, args, skip=1):
                 cut = args[0][1].is_grad_tensor or args[0][1].cut
                 return _pair(self._op_result(args[:1], api.saving_of(name)), tensor(False, None, cut=cut))
             return self._op_result(args, api.saving_of(name))
         return UNKNOWN
+
+    def _loss_input(self, node: Optional[cst.Call], args) -> list:
+        """A loss's arguments, its input made a grad tensor when it is an element of a model's
+        output (``Value.output_part``): the prediction a loss is given is the part of the output
+        that carries the graph (``pred, mu, logvar = model(x); F.mse_loss(pred, y)``)."""
+        if not args or self.state.mode is not True:
+            return args
+        keyword = node.args[0].keyword if node is not None and node.args else None
+        first, value = args[0]
+        if keyword is not None and keyword.value != "input" or value.kind != "tensor" or not value.output_part:
+            return args
+        return [(first, value.with_(grad=True, leaf=False, output_part=False))] + list(args[1:])
 
     def _trained_model(self, owner: Optional[str]) -> None:
         """``optim.Adam(model.parameters())``: whatever ``model`` was not known to be, it is a
@@ -359,6 +373,8 @@ class TorchSemantics:
             return seq([self._op_result([(receiver_node, receiver)], "none")])
         if name in api.TENSOR_MAYBE_IDENTITY_METHODS:
             result = self._op_result([(receiver_node, receiver)], "none")
+            if receiver.output_part and result.grad is None:
+                result = result.with_(output_part=True)  # the same element, moved or converted
             target = self._conversion_dtype(name, node)
             if target and receiver.dtype:
                 if target == receiver.dtype:
@@ -369,6 +385,8 @@ class TorchSemantics:
                 return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)
             return result
         result = self._op_result([(receiver_node, receiver)] + args, api.saving_of(name))
+        if receiver.output_part and result.grad is None and name in api.VIEW_METHODS:
+            result = result.with_(output_part=True)  # the same element, reshaped
         if name in api.VIEW_METHODS and (name not in api.COPYING_RESHAPES or receiver.leaf):
             return view_of(receiver, result)
         return result
@@ -439,6 +457,8 @@ class TorchSemantics:
         if mode is False:
             carried = module.params is True or any(v.is_grad_tensor or v.cut for _, v in args)
             return tensor(False, None, struct=not single, cut=carried)
+        if module.cls is None and api.is_loss(module.qual):
+            args = self._loss_input(None, args)
         result = self._op_result(args, "inputs")
         if module.params is True and module.cls is None and api.saves_input_for_weights(module.qual):
             self._record_saved(args, force=True)  # to compute the gradient of its weight

@@ -72,6 +72,10 @@ class Value:
     #: "tensor": a view (slice, ``.view()``, ``.T``) of a leaf grad tensor made under grad mode,
     #: so writing it in place raises as writing the leaf does.
     leaf_view: bool = False
+    #: "tensor": one element of the output of a model that carries a graph (``out, aux = model(x)``
+    #: with the model's output structure unknown): whether this element requires grad is not known,
+    #: but a torch loss taking it as its input shows it does (``torch_semantics._loss_input``)
+    output_part: bool = False
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -152,6 +156,7 @@ def join(a: Value, b: Value) -> Value:
             dtype=a.dtype if a.dtype == b.dtype else "",
             leaf_view=a.leaf_view and b.leaf_view,
             stale=a.stale or b.stale,
+            output_part=a.output_part and b.output_part,
         )
     if a.kind == "module":
         return Value(
