@@ -223,3 +223,51 @@ def test_callables_a_backward_proves():
         """
     )
     assert proven_callables(cst.parse_module(src), src) == frozenset({"criterion", "self.loss_fn"})
+
+
+def test_a_backpropagated_sum_of_one_callables_results_proves_that_callable():
+    src = textwrap.dedent(
+        """\
+        def train(netD, real, fake, crit, mse, opt):
+            loss_real = crit(netD(real), True)
+            loss_fake = crit(netD(fake.detach()), False)
+            loss_d = (loss_real + loss_fake) * 0.5
+            loss_d.backward()
+            (0.5 * crit(netD(real), True) - crit(netD(fake), False) / 2).backward()
+            loss_g = crit(netD(fake), True) + mse(fake, real)   # two callables: neither is proven
+            loss_g.backward(retain_graph=True)
+            twice = helper(real)
+            twice = helper(fake)
+            (twice + helper(real)).backward()   # a name assigned twice: no proof
+        """
+    )
+    assert proven_callables(cst.parse_module(src), src) == frozenset({"crit"})
+
+
+def test_a_gan_loss_from_an_unseen_file_carries_the_stale_generator_graph():
+    # simple_CycleGAN: models and GANLoss come from model.py, which the linter is not given
+    src = """\
+        import itertools
+        import torch
+        from model import Generator, Discriminator, GANLoss
+
+        netG, netD = Generator(), Discriminator()
+        optimizer_g = torch.optim.Adam(netG.parameters())
+        optimizer_d = torch.optim.Adam(netD.parameters())
+        criterionGAN = GANLoss("lsgan")
+        for real_x, real_y in loader:
+            optimizer_g.zero_grad()
+            fake_y = netG(real_x)
+            loss_g = criterionGAN(netD(fake_y), True)
+            loss_g.backward(retain_graph=True)
+            optimizer_g.step()
+            optimizer_d.zero_grad()
+            loss_real = criterionGAN(netD(real_y), True)
+            loss_fake = criterionGAN(netD(fake_y), False)
+            loss_d = (loss_real + loss_fake) * 0.5
+            loss_d.backward()
+            optimizer_d.step()
+        """
+    assert default_findings(src) == [(19, "GRD205")]
+    fixed = src.replace("netD(fake_y), False", "netD(fake_y.detach()), False")
+    assert default_findings(fixed) == []

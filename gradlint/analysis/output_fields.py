@@ -77,6 +77,7 @@ def _scan_scope(roots, found: set) -> None:
     """One scope (a function body, or the module's own statements): its backward() calls."""
     assignments: Dict[str, list] = {}
     proved_names = []
+    proved_sums: list = []
     for root in roots:
         for node in walk(root, prune=_SCOPES):
             if isinstance(node, cst.Assign) and len(node.targets) == 1:
@@ -95,11 +96,57 @@ def _scan_scope(roots, found: set) -> None:
                 found.add(proof)
             elif isinstance(proved, cst.Name):
                 proved_names.append(proved.value)
+            else:
+                proved_sums.append(proved)
     for name in proved_names:
         for value in assignments.get(name, ()):
             proof = _proof(_unwrap(value))
-            if proof is not None:
+            if proof is None:
+                proved_sums.append(value)
+            else:
                 found.add(proof)
+    for total in proved_sums:
+        proof = _common_callable(total, assignments)
+        if proof is not None:
+            found.add(proof)
+
+
+def _common_callable(node: cst.BaseExpression, assignments: Dict[str, list]):
+    """``("call", path)`` when a backpropagated sum adds up results of one callable only
+    (``loss_d = (crit(d(real), True) + crit(d(fake), False)) * 0.5``, also through names
+    assigned once from such calls): the sum requires grad, so that callable returns grad
+    tensors. Terms of different callables prove nothing about any one of them."""
+    terms = _terms(node)
+    if len(terms) < 2:
+        return None
+    paths = set()
+    for term in terms:
+        term = _unwrap(term)
+        if isinstance(term, cst.Name):
+            values = assignments.get(term.value, ())
+            if len(values) != 1:
+                return None
+            term = _unwrap(values[0])
+        path = dotted(term.func) if isinstance(term, cst.Call) and term.args else None
+        if path is None:
+            return None
+        paths.add(path)
+    return ("call", paths.pop()) if len(paths) == 1 else None
+
+
+def _terms(node: cst.BaseExpression) -> list:
+    """The terms of ``a + b - c``, each without a literal factor or divisor; numbers are left out."""
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, (cst.Add, cst.Subtract)):
+            return _terms(node.left) + _terms(node.right)
+        if isinstance(node.operator, (cst.Multiply, cst.Divide)):
+            if isinstance(node.right, (cst.Integer, cst.Float)):
+                return _terms(node.left)
+            if isinstance(node.left, (cst.Integer, cst.Float)) and isinstance(node.operator, cst.Multiply):
+                return _terms(node.right)
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return []
+    return [node]
 
 
 def _backpropagated(call: cst.Call) -> Optional[cst.BaseExpression]:

@@ -581,12 +581,14 @@ def _pair(first: Value, second: Value) -> Value:
 
 
 def _layered(module: Value) -> bool:
-    """A model of several layers with parameters: ``nn.Sequential`` of them, or a model of this
-    project whose fields hold two of them (or a container of them)."""
+    """A model of several layers with parameters: ``nn.Sequential`` of them, a model of this
+    project whose fields hold two of them (or a container of them), or a trained model whose
+    class the linter cannot see (``netG = ResnetGenerator()`` from a file it is not given):
+    a class of its own is written for a model of several layers, not one ``nn.Linear``."""
     if module.layers >= 2:
         return True
     if module.cls is None:
-        return False
+        return module.params is True and not api.is_nn_module_class(module.qual)
     layers = [v for v in module.cls.attrs.values() if v.kind == "module" and v.params is True]
     return len(layers) >= 2 or any(v.qual.rsplit(".", 1)[-1] in ("Sequential", "ModuleList", "ModuleDict") for v in layers)
 
