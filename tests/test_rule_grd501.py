@@ -13,6 +13,34 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "train-function-steps-an-optimizer-parameter-it-never-clears",
+        # nothing in the file calls train(): only the parameter's name and its step() after
+        # backward() say it is an optimizer (TennisCourtDetector base_trainer.py)
+        """\
+        import torch.nn.functional as F
+
+        def train(model, train_loader, optimizer, criterion, device):
+            model.train()
+            for batch in train_loader:
+                out = model(batch[0].to(device))
+                loss = criterion(F.sigmoid(out), batch[1].to(device))
+                loss.backward()
+                optimizer.step()  # expect: GRD501
+
+        class Trainer:
+            def __init__(self, model, optimizer_G):
+                self.model = model
+                self.optimizer_G = optimizer_G
+
+            def fit(self, loader):
+                for x, y in loader:
+                    loss = (self.model(x) - y).pow(2).mean()
+                    loss.backward()
+                    self.optimizer_G.step()  # expect: GRD501
+        """,
+        [9, 20],
+    ),
+    case(
         "zero-grad-referenced-without-parentheses-in-a-train-function",
         """\
         def train_one_epoch(model, optimizer, data_loader, device):
@@ -298,6 +326,38 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "stepped-names-that-are-no-optimizer-or-clear-elsewhere",
+        """\
+        def train(model, loader, optimizer, scheduler, opt):
+            for x, y in loader:
+                loss = model(x, y)
+                loss.backward()
+                optimizer.step()
+                model.zero_grad()
+                scheduler.step()
+
+        def fit(model, loader, lr_opt_scheduler, sched_opt):
+            for x, y in loader:
+                model(x, y).backward()
+                lr_opt_scheduler.step()
+                sched_opt.step()
+
+        def lbfgs(model, loader, optimizer):
+            for x, y in loader:
+                def closure():
+                    optimizer.zero_grad()
+                    loss = model(x, y)
+                    loss.backward()
+                    return loss
+                optimizer.step(closure)
+
+        def evaluate(model, loader, optimizer):
+            for x, y in loader:
+                print(model(x, y).item())
+                optimizer.step()
+        """,
+    ),
     case(
         "a-scheduler-steps-in-the-loop-and-the-optimizer-clears",
         """\

@@ -34,13 +34,23 @@ origin when nobody in the file calls the function. Some facts hold anyway:
   also serve, as for ``GradScaler(enabled=args.amp)``). A ``self.scaler`` field used so is
   left unknown: ``__init__`` or a base class may set it to anything.
 
+- **An object named as an optimizer whose ``.step()`` the function calls, in a function
+  that backpropagates** (``def train(model, loader, optimizer): ... loss.backward();
+  optimizer.step()``) is an optimizer. The ``zero_grad`` the rule above needs is exactly
+  what a missing-``zero_grad()`` bug leaves out, so use alone cannot tell. The name
+  carries it: ``optimizer``, ``optim``, ``opt`` and their ``_g``/``d_``-style variants name
+  an optimizer in ordinary code; an LR scheduler stepped after ``backward()`` is named
+  ``scheduler`` or ``lr_...``, and ``opt`` for parsed options has no ``step()``. A
+  ``step(closure)`` (L-BFGS, whose closure clears gradients) is not counted.
+
 Deliberately *not* evidence: a ``.step()`` alone (LR schedulers have one too), a
-``.zero_grad()`` alone, or a name such as ``optimizer``: the first two are shared by
-other objects, the last is a guess.
+``.zero_grad()`` alone, or a name alone: the first two are shared by other objects,
+the last is a guess.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import libcst as cst
@@ -179,6 +189,8 @@ def _scan_for_backward(statements, name: str) -> Optional[bool]:
 
 
 _OPTIMIZER_NAMES: dict = {}
+#: ``optimizer``, ``optimizer_G``, ``optimizerD``, ``g_optimizer``, ``optim``, ``opt_d``, ``d_opt``
+_OPTIMIZER_NAME = re.compile(r"(?i)^(?:[a-z0-9]+_)?(?:optimi[sz]er|optim|opt)(?:_[a-z0-9]+|[a-z0-9])?$")
 
 
 def _optimizer_names(function: cst.FunctionDef) -> frozenset:
@@ -187,17 +199,24 @@ def _optimizer_names(function: cst.FunctionDef) -> frozenset:
     cached = _OPTIMIZER_NAMES.get(id(function))
     if cached is not None and cached[0] is function:
         return cached[1]
-    stepped, clearing = set(), set()
+    stepped, clearing, plain_steps = set(), set(), set()
+    backpropagates = False
     for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if isinstance(node, cst.Attribute) and node.attr.value == "zero_grad":
             name = _name_or_field(node.value)
             if name:
                 clearing.add(name)
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
             name = _name_or_field(node.func.value)
-            if node.func.attr.value == "step" and name:
+            if method == "step" and name:
                 stepped.add(name)
-    result = frozenset(stepped & clearing)
+                if not node.args:
+                    plain_steps.add(name)
+            elif method in ("backward", "manual_backward"):
+                backpropagates = True
+    named = {name for name in plain_steps if _optimizer_named(name.rsplit(".", 1)[-1])} if backpropagates else set()
+    result = frozenset(stepped & clearing | named)
     if len(_OPTIMIZER_NAMES) > 10_000:
         _OPTIMIZER_NAMES.clear()
     _OPTIMIZER_NAMES[id(function)] = (function, result)
@@ -230,6 +249,10 @@ def _scaler_names(function: cst.FunctionDef) -> frozenset:
         _SCALER_NAMES.clear()
     _SCALER_NAMES[id(function)] = (function, result)
     return result
+
+def _optimizer_named(name: str) -> bool:
+    lowered = name.lower()
+    return bool(_OPTIMIZER_NAME.match(name)) and "sched" not in lowered and "lr" not in lowered.split("_")
 
 
 def _name_or_field(node) -> str:
