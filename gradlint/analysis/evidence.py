@@ -250,6 +250,7 @@ def _scaler_names(function: cst.FunctionDef) -> frozenset:
     _SCALER_NAMES[id(function)] = (function, result)
     return result
 
+
 def _optimizer_named(name: str) -> bool:
     lowered = name.lower()
     return bool(_OPTIMIZER_NAME.match(name)) and "sched" not in lowered and "lr" not in lowered.split("_")
