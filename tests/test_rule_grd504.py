@@ -5,6 +5,8 @@ carries a ``# expect: GRD504`` marker, and the expected line numbers are also
 spelled out in the parameters (the two are checked against each other).
 """
 
+from gradlint.engine import lint_text
+from gradlint.rules import BY_CODE
 from snippets import case_maker, rule_tests
 
 CODE = "GRD504"
@@ -285,6 +287,35 @@ POSITIVES = [
             optimizer.step()
         """,
         [12],
+    ),
+    case(
+        "two-task-losses-returned-by-a-helper-from-one-trunk-output",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        trunk = nn.Sequential(nn.Linear(8, 16), nn.ReLU())
+        head_a = nn.Linear(16, 1)
+        head_b = nn.Linear(16, 4)
+        params = list(trunk.parameters()) + list(head_a.parameters()) + list(head_b.parameters())
+        opt = torch.optim.SGD(params, lr=0.1)
+
+
+        def task_losses(x, y):
+            h = trunk(x)
+            return F.mse_loss(head_a(h).squeeze(1), y), head_b(h).pow(2).mean()
+
+
+        for step in range(3):
+            x, y = torch.randn(4, 8), torch.randn(4)
+            opt.zero_grad()
+            loss_a, loss_b = task_losses(x, y)
+            loss_a.backward()
+            loss_b.backward()  # expect: GRD504
+            opt.step()
+        """,
+        [22],
     ),
 ]
 
@@ -596,7 +627,75 @@ NEGATIVES = [
             loss.backward()
         """,
     ),
+    case(
+        "gan-losses-returned-by-one-helper-share-no-graph",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def compute_losses(netG, netD, x, y):
+            pred = netG(x)
+            d_real = netD(y)
+            d_fake = netD(pred)
+            loss_d = d_real.mean() - d_fake.detach().mean()
+            loss_g = (pred - y).abs().mean() + d_fake.mean()
+            return loss_d, loss_g
+
+
+        def train(netG, netD, loader, opt_g, opt_d):
+            for x, y in loader:
+                loss_d, loss_g = compute_losses(netG, netD, x, y)
+                opt_d.zero_grad()
+                loss_d.backward()
+                opt_g.zero_grad()
+                loss_g.backward()
+                opt_g.step()
+                opt_d.step()
+
+
+        netG, netD = nn.Linear(3, 3), nn.Linear(3, 1)
+        loader = [(torch.randn(2, 3), torch.randn(2, 3))]
+        train(netG, netD, loader, torch.optim.Adam(netG.parameters()), torch.optim.Adam(netD.parameters()))
+        """,
+    ),
+    case(
+        "a-forward-returning-two-outputs-of-separate-inputs",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class TwoTower(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.left = nn.Linear(4, 2)
+                self.right = nn.Linear(4, 2)
+
+            def forward(self, a, b):
+                return self.left(a), self.right(b)
+
+
+        model = TwoTower()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(3):
+            out_a, out_b = model(torch.randn(5, 4), torch.randn(5, 4))
+            opt.zero_grad()
+            out_a.pow(2).mean().backward()
+            out_b.abs().mean().backward()
+            opt.step()
+        """,
+    ),
 ]
 
 
 test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
+
+
+def test_outputs_rebound_each_iteration_are_not_blamed_on_carried_state():
+    """The helper's two losses are bound afresh every iteration: the second backward() fails in
+    the first iteration already, so the message names the shared graph, not a carried state."""
+    src = POSITIVES[-1].values[0]
+    (finding,) = lint_text(src, "snippet.py", [BY_CODE[CODE]])
+    assert "an earlier backward() already freed" in finding.message
+    assert "enters each iteration" not in finding.message

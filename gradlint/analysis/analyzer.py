@@ -22,7 +22,7 @@ from .state import Env, LoopRecord, State
 from .statements import StatementWalker
 from .summaries import CallTable, call_graph_order
 from .torch_semantics import TorchSemantics
-from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value
+from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value, all_deps
 
 HOOKS = (
     "on_call",
@@ -111,6 +111,9 @@ class Analyzer(
         self.proven_callables: frozenset = frozenset()
         self._param_loops: list = []
         self._returns: Optional[list] = None
+        #: id of a call of a project function (or of a forward of the file's own) -> the pairs of
+        #: its tuple outputs that share a graph (``Summary.shared_outputs``)
+        self.output_sharing: dict = {}
         #: values a generator being summarised yields
         self._yields: Optional[list] = None
         #: freezes and unfreezes of a function being summarised (replayed at its calls)
@@ -224,9 +227,15 @@ class Analyzer(
         """Names that enter an iteration of an enclosing loop holding a graph the previous
         iteration's backward() freed."""
         found: frozenset = frozenset()
+        bound: set = set()
         for record in self._loops:
             found = found | record.carried
-        return found
+            bound |= record.bound
+        # rebound in this iteration to a value not built on its old graph (`loss_a, loss_b = f(x)`):
+        # what it holds now is this iteration's graph, not a carried one
+        return frozenset(
+            name for name in found if name not in bound or name in all_deps(self.lookup(name) or UNKNOWN)
+        )
 
     @property
     def loop(self) -> Optional[LoopRecord]:

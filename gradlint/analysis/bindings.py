@@ -78,10 +78,11 @@ class Bindings:
             if value.kind == "seq" and len(value.items) == len(target.elements):
                 if not any(isinstance(item, cst.StarredElement) for item in target.elements):
                     siblings = [dotted(item.value) for item in target.elements]
-                    for item, item_value, own in zip(target.elements, value.items, siblings):
+                    for index, (item, item_value) in enumerate(zip(target.elements, value.items)):
                         if isinstance(value_node, cst.Call):
                             # outputs of one call share its graph: a backward() through one frees the others'
-                            item_value = add_deps(item_value, frozenset(p for p in siblings if p and p != own))
+                            shared = self._graph_siblings(value_node, index, siblings)
+                            item_value = add_deps(item_value, shared)
                         self._bind(item.value, item_value, None)
                     return
             for item in target.elements:
@@ -89,6 +90,19 @@ class Bindings:
                 self._bind(inner, UNKNOWN if isinstance(item, cst.StarredElement) else element, None)
         elif isinstance(target, cst.StarredElement):
             self._bind(target.value, UNKNOWN, None)
+
+    def _graph_siblings(self, call: cst.Call, index: int, siblings: list) -> frozenset:
+        """The names bound to the other outputs of ``call`` that share the graph of output
+        ``index``: all of them for a library call (an LSTM's ``out, hidden``); for a function
+        of the project, only those its summary shows built from a common graph value
+        (``loss_d, loss_g = compute_losses(...)`` built apart share nothing)."""
+        own = siblings[index]
+        if id(call) not in self.output_sharing:
+            return frozenset(p for p in siblings if p and p != own)
+        pairs = self.output_sharing[id(call)] or frozenset()
+        return frozenset(
+            p for other, p in enumerate(siblings) if p and p != own and (min(index, other), max(index, other)) in pairs
+        )
 
     def _bind_subscript(self, target: cst.Subscript, value: Value) -> None:
         path = dotted(target.value)

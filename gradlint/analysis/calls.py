@@ -44,6 +44,7 @@ from .summaries import (
     mutated_containers,
     outer_modes,
     says_nothing,
+    shared_outputs,
 )
 from .syntax import base_path, function_facts
 from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, seq, without_paths
@@ -85,6 +86,7 @@ class Calls:
             table.walks += 1
             summary = self._summarise(function, context, names, closure=closure)
             table.summaries[key] = summary
+        self.output_sharing[id(call)] = summary.shared_outputs
         renames = call_renames(call, function, receiver)
         for param, value in summary.mutated.items():
             if param.startswith(FIELD):
@@ -271,7 +273,9 @@ class Calls:
         if ends_open:
             returns.append(NONE)
         result = without_paths(join_all(returns)) if returns else UNKNOWN
-        return Summary(result, collector, fields, stepped, mutated=mutated, freezes=freezes)
+        return Summary(
+            result, collector, fields, stepped, mutated=mutated, freezes=freezes, shared_outputs=shared_outputs(returns)
+        )
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:
         """``Trainer(model, optimizer)``: an instance whose fields ``__init__`` set from these arguments."""

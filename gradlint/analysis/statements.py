@@ -9,6 +9,7 @@ import libcst as cst
 from . import torch_api as api
 from .arguments import returned_arguments
 from .state import LoopRecord, State, Terminated
+from .summaries import with_own_paths
 from .syntax import child_fields, dotted, walk
 from .values import NONE, NUMBER, UNKNOWN, holds_graph, ref, seq
 
@@ -66,7 +67,8 @@ class StatementWalker:
 
     def _small_terminal(self, node) -> None:
         if isinstance(node, cst.Return) and self._returns is not None:
-            self._returns.append(self.eval(node.value) if node.value is not None else NONE)
+            value = self.eval(node.value) if node.value is not None else NONE
+            self._returns.append(with_own_paths(node.value, value))
         else:
             self._generic(node)
         raise Terminated

@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from itertools import combinations
+
 import libcst as cst
 
 from .state import LoopRecord
-from .syntax import free_names, function_facts
-from .values import UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri, without_paths
+from .syntax import base_path, free_names, function_facts
+from .values import UNKNOWN, ClassInfo, Tri, Value, add_deps, all_deps, join, join_all, join_tri, without_paths
 
 
 @dataclass
@@ -49,6 +51,9 @@ class Summary:
     mutated: Dict[str, Value] = field(default_factory=dict)
     #: ``requires_grad`` changes on the parameters of the function's arguments (``FreezeEvent``)
     freezes: list = field(default_factory=list)
+    #: for a function that returns a tuple: the pairs of positions whose graphs overlap on every
+    #: return (see ``shared_outputs``); None when its returns are not all tuples of one length
+    shared_outputs: Optional[frozenset] = None
 
 
 @dataclass
@@ -186,3 +191,37 @@ def call_graph_order(queue: List[Tuple], callees_of) -> List[Tuple]:
             done.add(index)
         remaining = [i for i in remaining if i not in done]
     return [queue[i] for i in order]
+
+
+def with_own_paths(node: Optional[cst.BaseExpression], value: Value) -> Value:
+    """A returned tuple whose items also name themselves: ``return loss_d, loss_g`` keeps
+    ``loss_d`` in the first item's graph paths, so that ``shared_outputs`` can compare them
+    (the paths are dropped when the value leaves the function)."""
+    if not isinstance(node, cst.Tuple) or value.kind != "seq" or len(value.items) != len(node.elements):
+        return value
+    items = []
+    for element, item in zip(node.elements, value.items):
+        inner = element.value
+        path = base_path(inner)
+        if isinstance(inner, cst.Tuple):
+            item = with_own_paths(inner, item)
+        elif path is not None:
+            item = add_deps(item, frozenset({path}))
+        items.append(item)
+    return value.with_(items=tuple(items))
+
+
+def shared_outputs(returns: List[Value]) -> Optional[frozenset]:
+    """The pairs of tuple positions that share a graph on every return: both computed from
+    one graph value of the callee (``return self.fc(out), hidden`` after
+    ``out, hidden = self.lstm(x, hidden)``). Two losses built apart (``return loss_d, loss_g``)
+    share nothing: a backward() through one leaves the other's graph intact."""
+    sizes = {len(value.items) if value.kind == "seq" and value.items else -1 for value in returns}
+    if len(sizes) != 1 or -1 in sizes:
+        return None
+    pairs: Optional[frozenset] = None
+    for value in returns:
+        paths = [all_deps(item) for item in value.items]
+        here = frozenset((i, j) for i, j in combinations(range(len(paths)), 2) if paths[i] & paths[j])
+        pairs = here if pairs is None else pairs & here
+    return pairs
