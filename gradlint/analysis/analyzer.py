@@ -69,6 +69,8 @@ class Analyzer(
         self.outer: Optional[dict] = None
         self.cache: Dict[int, Value] = {}
         self._queue: list = []
+        #: ids of ``forward`` methods already walked without a context when their class was defined
+        self._forwards_walked: set = set()
         #: summaries and calling contexts of the file's own functions
         self.calls = CallTable()
         #: qualified name -> contexts from calls in other files of the project (see ``callers``)
@@ -266,12 +268,22 @@ class Analyzer(
         self._emit("on_scope_end", None)
         module_env = self.state.env
         walked: set = set()
-        while self._queue:
+        deferred: list = []
+        releasing = False
+        while self._queue or deferred:
+            if not self._queue:
+                # forwards last, the class defined last first: their calls (`criterion(out, y)` in a
+                # training function, a submodule called by the model's forward) are recorded by then
+                self._queue, deferred, releasing = deferred[::-1], [], True
             queue, self._queue = self._queue, []
-            for entry in call_graph_order(queue, called_names):
-                if id(entry[0]) not in walked:
-                    walked.add(id(entry[0]))
-                    self._walk_queued(entry, module_env)
+            for entry in queue if releasing else call_graph_order(queue, called_names):
+                if id(entry[0]) in walked:
+                    continue
+                if id(entry[0]) in self._forwards_walked and not releasing:
+                    deferred.append(entry)
+                    continue
+                walked.add(id(entry[0]))
+                self._walk_queued(entry, module_env)
         self._emit("on_file_end", None)
 
     def _emit(self, hook: str, node, *args) -> None:

@@ -106,6 +106,10 @@ class Scopes:
                 info.single_output = bool(returns) and all(
                     v.kind == "tensor" and not v.struct for v in returns
                 )
+                # walked again in the contexts of its calls (`criterion(model(x), y)` gives a loss
+                # module's forward its grad inputs), once the file's calls are known
+                self._forwards_walked.add(id(method))
+                self._queue.append((method, deferred_outer, self._method_mode(method), info))
             else:
                 self._queue.append((method, deferred_outer, self._method_mode(method), info))
 
@@ -228,7 +232,8 @@ class Scopes:
             qualname = f"{cls.name}.{node.name.value}" if cls is not None else node.name.value
         contexts = self._contexts_for(node, cls, qualname)
         if not contexts:
-            self._analyze_function(node, outer, mode, cls, module_env=module_env)
+            if id(node) not in self._forwards_walked:
+                self._analyze_function(node, outer, mode, cls, module_env=module_env)
             return
         # a call under no_grad that no context recorded (in a lambda, say)
         unrecorded_no_grad = node.name.value in self._called_without_grad and all(
