@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .syntax import child_fields, dotted
+from .syntax import dotted, walk
 
 
 class NoGradCalls:
@@ -50,21 +50,13 @@ class NoGradCalls:
         return name is not None and name.rsplit(".", 1)[-1] in self._DISABLING
 
     def _collect(self, node) -> None:
-        stack = [node]
-        while stack:
-            current = stack.pop()
+        for current in walk(node):
             if isinstance(current, cst.Call):
                 # the function called, and those passed to be called back (`model.apply(init_weights)`)
                 for callee in [current.func] + [arg.value for arg in current.args]:
                     name = dotted(callee)
                     if name is not None:
                         self.names.add(name.rsplit(".", 1)[-1])
-            for field_name in child_fields(type(current)):
-                child = getattr(current, field_name)
-                if isinstance(child, cst.CSTNode):
-                    stack.append(child)
-                elif isinstance(child, (tuple, list)):
-                    stack.extend(c for c in child if isinstance(c, cst.CSTNode))
 
 
 _CALLED_NAMES: dict = {}
@@ -72,20 +64,19 @@ _CALLED_NAMES: dict = {}
 
 def called_names(function: cst.FunctionDef) -> frozenset:
     """The last parts of the dotted names a function body calls (``f()``, ``self.f()``)."""
+    cached = _CALLED_NAMES.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
     names = set()
-    stack = [function.body]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Call):
+    for current in walk(function.body):
+        if type(current) is cst.Call:
             func = current.func
             if isinstance(func, cst.Name):
                 names.add(func.value)
             elif isinstance(func, cst.Attribute):
                 names.add(func.attr.value)
-        for field_name in child_fields(type(current)):
-            child = getattr(current, field_name)
-            if isinstance(child, cst.CSTNode):
-                stack.append(child)
-            elif isinstance(child, (tuple, list)):
-                stack.extend(c for c in child if isinstance(c, cst.CSTNode))
-    return frozenset(names)
+    result = frozenset(names)
+    if len(_CALLED_NAMES) > 10_000:
+        _CALLED_NAMES.clear()
+    _CALLED_NAMES[id(function)] = (function, result)
+    return result

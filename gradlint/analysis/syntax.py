@@ -137,19 +137,37 @@ def literal_str(node) -> Optional[str]:
     return None
 
 
+#: prune types -> (type of a field's value -> _WALKED, _PRUNED, _SEQUENCE or _OTHER)
+_KINDS: Dict[tuple, Dict[type, int]] = {}
+_WALKED, _PRUNED, _SEQUENCE, _OTHER = range(1, 5)  # none is 0: a miss is None
+
+
+def _kind(kinds: Dict[type, int], value_type: type, prune: tuple) -> int:
+    # once per type: an isinstance test of libcst's (abstract) node classes is slow
+    if issubclass(value_type, cst.CSTNode):
+        kind = _PRUNED if issubclass(value_type, prune) else _WALKED
+    else:
+        kind = _SEQUENCE if issubclass(value_type, (tuple, list)) else _OTHER
+    kinds[value_type] = kind
+    return kind
+
+
 def walk(root: cst.CSTNode, prune: tuple = ()):
     """Every node under ``root`` (itself included), not descending into nodes of the ``prune`` types."""
+    kinds = _KINDS.get(prune)
+    if kinds is None:
+        kinds = _KINDS[prune] = {}
     stack = [root]
     while stack:
         node = stack.pop()
         yield node
         for name in child_fields(type(node)):
             child = getattr(node, name)
-            if isinstance(child, cst.CSTNode):
-                if not isinstance(child, prune):
-                    stack.append(child)
-            elif isinstance(child, (tuple, list)):
-                stack.extend(c for c in child if isinstance(c, cst.CSTNode) and not isinstance(c, prune))
+            kind = kinds.get(type(child)) or _kind(kinds, type(child), prune)
+            if kind == _WALKED:
+                stack.append(child)
+            elif kind == _SEQUENCE:
+                stack.extend(c for c in child if (kinds.get(type(c)) or _kind(kinds, type(c), prune)) == _WALKED)
 
 
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
