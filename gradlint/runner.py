@@ -32,7 +32,7 @@ except ImportError:  # not on Windows
 
 from .analysis.parsed import settled
 from .analysis.imports import recording_reads
-from .analysis.project import dependency_digest, module_digest
+from .analysis.project import dependency_digest, module_digest, one_snapshot
 from .cache import Cache
 from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
 from .limits import OutOfTime, time_budget, wall_backstop
@@ -240,7 +240,13 @@ def lint_files(
     Even one file is linted in a forked worker (a few milliseconds): libcst's parser can
     kill its process on input no pre-check foresees, and that must cost only that file.
     """
-    jobs = jobs or default_jobs()
+    with one_snapshot():  # the workers, forked inside, inherit it
+        findings = _lint_files(paths, rules, jobs or default_jobs(), cache_dir, limits)
+    findings.sort()
+    return findings
+
+
+def _lint_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limits) -> List[Finding]:
     codes = tuple(rule.code for rule in rules)
     context = _fork_context()
     findings: List[Finding] = []
@@ -255,7 +261,6 @@ def lint_files(
     else:
         for result in _supervise(context, paths, (codes, cache_dir, limits), min(jobs, len(paths))):
             findings.extend(result)
-    findings.sort()
     return findings
 
 

@@ -170,3 +170,51 @@ def test_editing_a_module_that_defines_nothing_re_lints_only_itself(tmp_path, mo
     linted.clear()
     assert runner.lint_files([user, registry], DEFAULT, jobs=1, cache_dir=cache) == first
     assert sorted(linted) == sorted([user, registry])
+
+
+def _package_in_two_folders(tmp_path):
+    from test_same_findings_whatever_the_run import write
+
+    return write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/train.py": """\
+                def train(model, loader, opt):
+                    for x in loader:
+                        loss = model(x).sum()
+                        loss.backward()
+                        opt.step()
+                """,
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/a.py": "import torch\n\ndef f():\n    pass\n\nw = torch.zeros(3, requires_grad=True)\nw += 1\n",
+        },
+    )
+
+
+def test_a_batch_run_lists_a_package_once_for_all_its_folders(tmp_path, monkeypatch):
+    from gradlint import runner
+    from gradlint.analysis import project
+
+    paths = _package_in_two_folders(tmp_path)
+    listings = []
+    real = project._python_files
+    monkeypatch.setattr(project, "_python_files", lambda root: (listings.append(root), real(root))[1])
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)  # linted in this process, to be counted
+    findings = runner.lint_files(sorted(paths.values()), DEFAULT, jobs=1)
+    assert [(f.path, f.code) for f in findings] == [(paths["pkg/sub/a.py"], "GRD201")]
+    assert listings == [str(tmp_path / "pkg")]
+
+
+def test_the_next_batch_run_lists_the_files_again(tmp_path, monkeypatch):
+    from gradlint import runner
+
+    trainer = _package_in_two_folders(tmp_path)["pkg/train.py"]
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)  # this process keeps what it listed
+    assert runner.lint_files([trainer], DEFAULT, jobs=1) == []
+    # a new caller passes an optimizer: train()'s loop never clears its gradients
+    (tmp_path / "pkg" / "sub" / "main.py").write_text(
+        "import torch\nfrom pkg.train import train\n\nm = torch.nn.Linear(4, 2)\n"
+        "train(m, [torch.randn(1, 4)], torch.optim.SGD(m.parameters(), lr=0.1))\n"
+    )
+    assert [(f.line, f.code) for f in runner.lint_files([trainer], DEFAULT, jobs=1)] == [(5, "GRD501")]

@@ -24,7 +24,7 @@ import re
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from . import imports
-from .project import _read, _stat_key, project_for
+from .project import _read, _stat_key, in_snapshot, project_for
 
 MAX_CALLERS = 3
 MAX_CALLER_BYTES = 150_000
@@ -52,6 +52,28 @@ def _import_words(path: str) -> FrozenSet[str]:
     result = frozenset(words)
     _IMPORT_WORDS[path] = (stat, result)
     return result
+
+
+#: (the listing it was built from, word -> the files whose import statements hold it, in listing order)
+_IMPORTERS: list = [None, {}]
+
+
+def _files_importing(project, word: str) -> List[str]:
+    """The project's files whose import statements mention ``word``.
+
+    In a batch run (``project.one_snapshot``) from an index built once for the listing: asking
+    every file of a large project for every linted file costs the square of its size.
+    """
+    files = project.python_files()
+    if not in_snapshot():
+        return [path for path in files if word in _import_words(path)]
+    if _IMPORTERS[0] is not files:
+        index: Dict[str, List[str]] = {}
+        for path in files:
+            for found in _import_words(path):
+                index.setdefault(found, []).append(path)
+        _IMPORTERS[:] = [files, index]
+    return _IMPORTERS[1].get(word, [])
 
 
 def module_word(path: str) -> str:
@@ -86,8 +108,8 @@ def caller_files(path: str, text: str) -> List[str]:
     own = os.path.abspath(path)
     call = re.compile(r"\b(?:%s)\s*\(" % "|".join(re.escape(name) for name in names))
     found = []
-    for candidate in project.python_files():
-        if os.path.abspath(candidate) == own or word not in _import_words(candidate):
+    for candidate in _files_importing(project, word):
+        if os.path.abspath(candidate) == own:
             continue
         data = _read(candidate)
         if data is None or len(data) > MAX_CALLER_BYTES or b"\x00" in data:

@@ -26,11 +26,12 @@ does, and not otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import time
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 #: imports followed from the linted file: its own, and those of the modules it imports
 MAX_IMPORT_DEPTH = 2
@@ -55,12 +56,47 @@ def defines_nothing(data: bytes) -> bool:
     return len(data) > MAX_LOADED_BYTES or b"\x00" in data or not any(marker in data for marker in _TORCH_BYTES)
 
 
+#: inside ``one_snapshot``: the files are taken not to change, and each is looked at once
+_SNAPSHOT = [False]
+#: which snapshot: what a project listed or resolved in an earlier one is looked at again
+_EPOCH = [0]
+_STATS: Dict[str, Optional[Tuple[int, int]]] = {}
+
+
+@contextlib.contextmanager
+def one_snapshot() -> Iterator[None]:
+    """A batch run: the project's files are listed, looked at and scanned once for all the files
+    linted, instead of again for each (a long-lived process, the language server, keeps looking:
+    there another file may change between two lints)."""
+    _SNAPSHOT[0] = True
+    _EPOCH[0] += 1
+    _STATS.clear()
+    try:
+        yield
+    finally:
+        _SNAPSHOT[0] = False
+        _STATS.clear()
+        now = time.time_ns()
+        for path, (stat, _, _) in list(_TEXTS.items()):
+            if now - stat[0] <= _RACY_NS:  # kept only because nothing was to change during the run
+                del _TEXTS[path]
+
+
+def in_snapshot() -> bool:
+    return _SNAPSHOT[0]
+
+
 def _stat_key(path: str) -> Optional[Tuple[int, int]]:
+    if _SNAPSHOT[0] and path in _STATS:
+        return _STATS[path]
     try:
         stat = os.stat(path)
+        key: Optional[Tuple[int, int]] = (stat.st_mtime_ns, stat.st_size)
     except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size)
+        key = None
+    if _SNAPSHOT[0]:
+        _STATS[path] = key
+    return key
 
 
 def _read(path: str) -> Optional[bytes]:
@@ -86,7 +122,48 @@ def package_top(directory: str) -> Optional[str]:
     return top
 
 
-class Project:
+class _Stamped:
+    """What was learnt about the files at some time, learnt again when stale."""
+
+    def _stale(self, field: str) -> bool:
+        """Whether what was learnt at the time in ``field`` must be learnt again (and the time is now):
+        in a new snapshot, or RESCAN_AFTER seconds later outside any."""
+        now = (_EPOCH[0], 0.0) if _SNAPSHOT[0] else (_EPOCH[0], time.monotonic())
+        then = getattr(self, field, None)
+        if then is not None and then[0] == now[0] and (_SNAPSHOT[0] or now[1] - then[1] <= RESCAN_AFTER):
+            return False
+        setattr(self, field, now)
+        return True
+
+
+class _Listing(_Stamped):
+    """The Python files under a folder, and what the no-grad scan finds in them: shared by the
+    files of every folder below it."""
+
+    def __init__(self, scan_root: str, package: Optional[str]):
+        self.scan_root = scan_root
+        self.package = package
+        self._files: Optional[List[str]] = None
+        #: what the files call under no_grad (for the listing ``_callees_of``)
+        self._callees: Optional[FrozenSet[str]] = None
+        self._callees_of: Optional[List[str]] = None
+
+    def python_files(self) -> List[str]:
+        if self._stale("_scanned_at") or self._files is None:
+            self._files = _python_files(self.scan_root)
+        return self._files
+
+    def no_grad_callees(self) -> FrozenSet[str]:
+        files = self.python_files()
+        if self._callees is None or self._callees_of is not files:
+            found: set = set()
+            for path in files:
+                found |= _no_grad_calls(path, self.package)
+            self._callees, self._callees_of = frozenset(found), files
+        return self._callees
+
+
+class Project(_Stamped):
     """Module look-up and the no-grad scan for the files under one folder."""
 
     def __init__(self, roots: Tuple[str, ...], scan_root: str, package: Optional[str]):
@@ -94,14 +171,10 @@ class Project:
         self.scan_root = scan_root
         #: the top package's name (imports of it are the project's own)
         self.package = package
-        self._files: Optional[List[str]] = None
-        self._scanned_at = 0.0
-        #: what the files of the project call under no_grad (for the listing ``_callees_of``)
-        self._callees: Optional[FrozenSet[str]] = None
-        self._callees_of: Optional[List[str]] = None
-        #: find_module's answers, as of ``_found_at``
+        key = (scan_root, package)
+        self._listing = _LISTINGS.get(key) or _LISTINGS.setdefault(key, _Listing(scan_root, package))
+        #: find_module's answers, as of ``_found_at`` (snapshot, time)
         self._found: Dict[tuple, Optional[str]] = {}
-        self._found_at = 0.0
 
     def find_module(self, name: str, importer: str, level: int) -> Optional[str]:
         """The file of module ``name`` imported from ``importer`` (``level`` dots), if it is the project's."""
@@ -113,10 +186,8 @@ class Project:
         else:
             bases = self.roots
         # the files of a package resolve the same names again and again
-        now = time.monotonic()
-        if now - self._found_at > RESCAN_AFTER:
+        if self._stale("_found_at"):
             self._found.clear()
-            self._found_at = now
         key = (name, bases, level > 0)
         if key not in self._found:
             self._found[key] = _find_in(name, bases, level > 0)
@@ -127,23 +198,14 @@ class Project:
 
         Only files whose text mentions a no-grad context and calls one of the names are parsed.
         """
-        if not names:
-            return frozenset()
-        files = self.python_files()
-        if self._callees is None or self._callees_of is not files:
-            found: set = set()
-            for path in files:
-                found |= _no_grad_calls(path, self.package)
-            self._callees, self._callees_of = frozenset(found), files
-        return self._callees & names
+        return self._listing.no_grad_callees() & names if names else frozenset()
 
     def python_files(self) -> List[str]:
-        """The project's Python files (listed again after ``RESCAN_AFTER`` seconds)."""
-        now = time.monotonic()
-        if self._files is None or now - self._scanned_at > RESCAN_AFTER:
-            self._files = _python_files(self.scan_root)
-            self._scanned_at = now
-        return self._files
+        """The project's Python files (listed again after ``RESCAN_AFTER`` seconds, outside ``one_snapshot``).
+
+        What is built on the listing (the no-grad scan, the index of importers) is built again
+        with it."""
+        return self._listing.python_files()
 
 
 def _find_in(name: str, bases: Tuple[str, ...], relative: bool) -> Optional[str]:
@@ -159,6 +221,7 @@ def _find_in(name: str, bases: Tuple[str, ...], relative: bool) -> Optional[str]
 
 
 _PROJECTS: Dict[Tuple[str, ...], Project] = {}
+_LISTINGS: Dict[Tuple[str, Optional[str]], _Listing] = {}
 
 
 def project_for(path: str) -> Project:
@@ -176,6 +239,7 @@ def project_for(path: str) -> Project:
 def forget_projects() -> None:
     """Drop what was learnt about projects (a long-lived process after files changed)."""
     _PROJECTS.clear()
+    _LISTINGS.clear()
 
 
 def _python_files(root: str) -> List[str]:
@@ -321,7 +385,7 @@ def _module_text(path: str) -> Tuple[str, bytes]:
         digest.update(b"defines nothing\0" + _precheck_marks(text))
     else:
         digest.update(text.encode("utf-8", "replace"))
-    if stat is not None and time.time_ns() - stat[0] > _RACY_NS:
+    if stat is not None and (time.time_ns() - stat[0] > _RACY_NS or _SNAPSHOT[0]):
         _TEXTS[path] = (stat, text, digest.digest())
     return text, digest.digest()
 
