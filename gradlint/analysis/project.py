@@ -315,7 +315,8 @@ def imported_modules(project: Project, path: str, text: str) -> List[str]:
     if cached is None:
         if len(_IMPORTS) > 20_000:
             _IMPORTS.clear()
-        cached = _IMPORTS[key] = _find_imports(project, path, text)
+        # absolute, each once, in order
+        cached = _IMPORTS[key] = list(dict.fromkeys(map(os.path.abspath, _find_imports(project, path, text))))
     return cached
 
 
@@ -353,7 +354,6 @@ def dependencies(path: str, text: str) -> List[Tuple[str, str]]:
         following = []
         for importer, source in frontier:
             for module in imported_modules(project, importer, source):
-                module = os.path.abspath(module)
                 if module in seen:
                     continue
                 seen.add(module)
