@@ -112,13 +112,14 @@ def test_the_cache_follows_a_submodule_reached_as_an_attribute_of_its_package(tm
     assert [code for _, code, _ in before[paths["main.py"]]] == ["GRD503"]
 
 
+# `updater`, not `optimizer`: a parameter named like an optimizer is one by its name alone
 TRAINER = """\
-    def train(model, loader, optimizer):
+    def train(model, loader, updater):
         model.train()
         for x, y in loader:
             loss = (model(x) - y).pow(2).mean()
             loss.backward()
-            optimizer.step()
+            updater.step()
     """
 
 CALLER = """\

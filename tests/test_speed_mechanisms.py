@@ -180,11 +180,11 @@ def _package_in_two_folders(tmp_path):
         {
             "pkg/__init__.py": "",
             "pkg/train.py": """\
-                def train(model, loader, opt):
+                def train(model, loader, updater):
                     for x in loader:
                         loss = model(x).sum()
                         loss.backward()
-                        opt.step()
+                        updater.step()
                 """,
             "pkg/sub/__init__.py": "",
             "pkg/sub/a.py": "import torch\n\ndef f():\n    pass\n\nw = torch.zeros(3, requires_grad=True)\nw += 1\n",
