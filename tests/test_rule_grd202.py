@@ -256,6 +256,23 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "element-of-an-unknown-models-output-written-after-an-op-used-it",
+        # which element of `backbone`'s output carries a graph is unknown until a loss takes it
+        # (transformers CLAP): an element of unknown grad stays unknown for this rule
+        """\
+        import torch
+        from torch import nn
+        from nets import Backbone
+
+        backbone = Backbone()
+        head = nn.Linear(4, 4)
+        optimizer = torch.optim.Adam(backbone.parameters())
+        feats, sizes = backbone(torch.randn(2, 3, 8, 8))
+        scores = head(sizes)
+        sizes[0] = 0
+        """,
+    ),
+    case(
         "in-place-method-on-the-copy-advanced-indexing-made-of-a-saved-tensor",
         """\
         import torch

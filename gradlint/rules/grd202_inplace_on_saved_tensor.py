@@ -35,6 +35,8 @@ class InplaceOnSavedTensor(Rule):
         value, base = ctx.value(written), ctx.value(_viewed_base(written, ctx)[0])
         if value.kind != "tensor" or value.struct or value.data_of or value.is_leaf_grad:
             return  # an in-place write to a leaf that requires grad is GRD201's
+        if value.output_part:
+            return  # an element of a model output that no loss showed to carry the graph: unknown
         if base.is_leaf_grad:
             return  # so is one through a view of such a leaf (`w[0].zero_()`)
         self.report(
