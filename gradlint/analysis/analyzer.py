@@ -22,6 +22,7 @@ from .state import Env, LoopRecord, State
 from .statements import StatementWalker
 from .summaries import CallTable, call_graph_order
 from .torch_semantics import TorchSemantics
+from .training_effects import TrainingEffects
 from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value, all_deps
 
 HOOKS = (
@@ -42,7 +43,17 @@ HOOKS = (
 
 
 class Analyzer(
-    StatementWalker, Bindings, Expressions, TorchSemantics, Containers, Scopes, Calls, Fields, Evidence, Imports
+    StatementWalker,
+    Bindings,
+    Expressions,
+    TorchSemantics,
+    TrainingEffects,
+    Containers,
+    Scopes,
+    Calls,
+    Fields,
+    Evidence,
+    Imports,
 ):
     """Walks one module; calls the rules' hooks on the reporting pass."""
 

@@ -8,9 +8,8 @@ import libcst as cst
 
 from . import torch_api as api
 from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
-from .evidence import PROVEN_GRAD
 from .state import FreezeEvent
-from .syntax import base_path, dotted, function_facts, is_grad_attribute, kwarg, literal_bool, registered_submodule
+from .syntax import dotted, is_grad_attribute, kwarg, literal_bool, registered_submodule
 from .values import BATCH, NONE, UNKNOWN, Tri, Value, join_all, ref, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
@@ -19,7 +18,8 @@ _CONTAINER_METHODS = frozenset(
 
 
 class TorchSemantics:
-    """The interpreter's library knowledge; the tables it reads are in ``torch_api``."""
+    """The interpreter's library knowledge; the tables it reads are in ``torch_api``, the
+    training events (backward, step, clear) it records are in ``training_effects``."""
 
     def _call_qualified(self, qual: str, node: cst.Call, args) -> Value:
         qual = api.canonical(qual)
@@ -246,73 +246,6 @@ class TorchSemantics:
             return UNKNOWN
         return self._op_result([(node, dist.elem)], "none")
 
-    def _record_step(self, node: cst.Call, optimizer_node, optimizer: Value) -> None:
-        path = dotted(optimizer_node)
-        for record in self._loops:
-            record.steps.append((node, path, optimizer))
-        for owner in optimizer.owners or (optimizer.owner,):
-            self._mark_stale(owner)
-        key = (path, optimizer.owner)
-        if path is None:
-            return
-        loop = self._loops[-1] if self._loops else None
-        if loop is not None and key in self.state.stepped:
-            if self._cond_depth == loop.depth:
-                loop.repeated_steps.append((node, path, optimizer))
-            else:
-                loop.conditional_repeats.append((node, path, optimizer))
-        self.state.stepped = self.state.stepped | {key}
-        self.state.steps_done = self.state.steps_done | {key}
-
-    def _field_alias(self, path: Optional[str]) -> Optional[str]:
-        """``self.<attr>`` for a local name this method stores into that field
-        (``d = Discriminator(); self.add_module("d", d); self.opt_d = Adam(d.parameters())``):
-        the optimizer kept in a field trains the object other methods know as ``self.d``."""
-        if path is None or "." in path or self.function is None or "self" not in self.state.env:
-            return path
-        attr = function_facts(self.function).field_aliases.get(path)
-        return f"self.{attr}" if attr else path
-
-    def _clear_path(self, owner: Optional[str]) -> None:
-        """Gradients of ``owner``'s parameters (all of them: None) are cleared on this path."""
-        if owner is None:
-            self.state.stepped = frozenset()
-            return
-        self.state.stepped = frozenset(
-            (path, module)
-            for path, module in self.state.stepped
-            # an optimizer over parameters of unknown owner may be cleared by any module's zero_grad()
-            if module is not None and path != owner and module != owner and not module.startswith(owner + ".")
-        )
-
-    def _mark_stale(self, owner: Optional[str]) -> None:
-        """A step writes the parameters of ``owner`` in place: graphs that saved them cannot backward any more."""
-        if owner is None or self.state.mode is False:
-            return
-        state = self.state
-        stale = [
-            name
-            for name, value in state.env.items()
-            if value.kind == "tensor" and any(s == owner or s.startswith(owner + ".") for s in value.saved_params)
-        ]
-        if stale:
-            state.stale = state.stale.union(stale)
-            for name in stale:
-                state.env[name] = state.env[name].with_(stale=True)
-
-    def _clear_grads(self, owner: Optional[str]) -> None:
-        for record in self._loops:
-            record.clears.append(owner)
-        self._clear_path(owner)
-        state = self.state
-        state.scaled = False
-        if owner is not None and state.cleared is not None:
-            state.cleared = state.cleared | {owner}
-
-    def _record_mode_switch(self, node: cst.Call, path: Optional[str], training: Tri) -> None:
-        for record in self._loops:
-            record.mode_switches.append((node, path, training))
-
     def _tensor_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         receiver_node = node.func.value
         path = dotted(receiver_node)
@@ -501,43 +434,6 @@ class TorchSemantics:
         if any(m.kind == "module" and m.params for m in members):
             return True
         return None
-
-    def _backward(self, node: cst.Call, receiver_node) -> None:
-        path = base_path(receiver_node)
-        if isinstance(receiver_node, cst.Name) and self.state.mode is True:
-            current = self.lookup(receiver_node.value)
-            if current is None or current.kind == "unknown" or (current.kind == "tensor" and current.grad is None):
-                # it raises unless the value requires grad: from here on it does (see evidence.py)
-                self.state.env[receiver_node.value] = PROVEN_GRAD
-        for record in self._loops:
-            record.backwards.append((node, path))
-        self._emit("on_backward", node, receiver_node)
-        state = self.state
-        state.saved = frozenset()
-        state.cleared = frozenset()
-        state.scaled = state.scaled or self._is_scaled(receiver_node)
-        self._free_graph(node, receiver_node)
-
-    def _is_scaled(self, receiver_node) -> bool:
-        """``scaler.scale(loss)`` with a scaler that scales, or does when enabled (``enabled=args.amp``:
-        the code is written for that configuration too)."""
-        if not (isinstance(receiver_node, cst.Call) and isinstance(receiver_node.func, cst.Attribute)):
-            return False
-        if receiver_node.func.attr.value != "scale":
-            return False
-        scaler = self.value(receiver_node.func.value)
-        return scaler.kind == "scaler" and scaler.mode is not False
-
-    def _free_graph(self, node: cst.Call, receiver_node) -> None:
-        for name in ("retain_graph", "create_graph"):
-            flag = kwarg(node, name)
-            if flag is not None and literal_bool(flag.value) is not False:
-                return  # kept (or maybe kept) for another backward
-        value = self.value(receiver_node)
-        path = base_path(receiver_node)
-        freed = value.deps | ({path} if path else frozenset())
-        if freed:
-            self.state.freed = self.state.freed | freed
 
 
 def _recurrent_output(name: str, part: Value) -> Value:
