@@ -13,6 +13,32 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "trainer-clears-another-model-than-the-one-its-optimizer-trains",
+        # the optimizer trains the constructor's `model` (self.model); only self.teacher is cleared
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Distiller:
+            def __init__(self, model, teacher):
+                self.model = model
+                self.teacher = teacher
+                self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+            def train(self, batches):
+                for x, y in batches:
+                    loss = nn.functional.mse_loss(self.model(x), self.teacher(x).detach())
+                    loss.backward()
+                    self.optimizer.step()  # expect: GRD501
+                    self.teacher.zero_grad()
+
+
+        Distiller(nn.Linear(4, 1), nn.Linear(4, 1)).train([(torch.randn(2, 4), torch.randn(2, 1))])
+        """,
+        [15],
+    ),
+    case(
         "train-function-steps-an-optimizer-parameter-it-never-clears",
         # nothing in the file calls train(): only the parameter's name and its step() after
         # backward() say it is an optimizer (TennisCourtDetector base_trainer.py)
@@ -326,6 +352,72 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "trainer-optimizer-over-constructor-argument-cleared-through-the-field",
+        # the optimizer is built over the argument `model`, which __init__ stores as self.model:
+        # self.model.zero_grad() clears it (transformers Trainer before #6999, corpus5 k16)
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self, model, lr):
+                self.model = model
+                self.optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+
+            def training_step(self, model, inputs):
+                model.train()
+                loss = nn.functional.mse_loss(model(inputs["x"]), inputs["y"])
+                loss.backward()
+                return loss.detach()
+
+            def train(self, dataset):
+                for inputs in dataset:
+                    self.training_step(self.model, inputs)
+                    self.optimizer.step()
+                    self.model.zero_grad()
+
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        Trainer(model, 1e-3).train([{"x": torch.randn(2, 4), "y": torch.randn(2, 1)}])
+        """,
+    ),
+    case(
+        "trainer-clears-through-a-local-alias-of-the-model-field",
+        # `model = self.model` in train(): model.zero_grad() clears the optimizer built over
+        # the constructor argument stored as self.model
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self, model, args):
+                self.model = model
+                self.args = args
+                self.optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+
+            def training_step(self, model, inputs):
+                model.train()
+                loss = nn.functional.mse_loss(model(inputs["x"]), inputs["y"])
+                loss.backward()
+                return loss.detach()
+
+            def train(self, dataset):
+                model = self.model
+                model.zero_grad()
+                for step, inputs in enumerate(dataset):
+                    self.training_step(model, inputs)
+                    if (step + 1) % self.args["accumulate"] == 0:
+                        self.optimizer.step()
+                        model.zero_grad()
+
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        Trainer(model, {"accumulate": 2}).train([{"x": torch.randn(2, 4), "y": torch.randn(2, 1)}])
+        """,
+    ),
     case(
         "stepped-names-that-are-no-optimizer-or-clear-elsewhere",
         """\

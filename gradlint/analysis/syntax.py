@@ -191,6 +191,9 @@ class FunctionFacts:
     #: local name -> the ``self`` field it is stored into (``self.d = d``, ``self.add_module("d", d)``),
     #: for names bound once and stored into one field
     field_aliases: Dict[str, str] = field(default_factory=dict, hash=False)
+    #: local name -> the ``self`` field it is read from (``model = self.model``), for names bound
+    #: only there
+    field_locals: Dict[str, str] = field(default_factory=dict, hash=False)
 
 
 _FACTS: Dict[int, tuple] = {}
@@ -209,6 +212,7 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
     reads: Set[str] = set()
     bindings: Dict[str, int] = {}
     aliases: Dict[str, Set[str]] = {}
+    loads: Dict[str, Set[str]] = {}
     for node in walk(function.body, _NESTED_SCOPES):
         if isinstance(node, cst.Yield):
             generator = True
@@ -235,6 +239,9 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
             field_name = _self_attr(targets[0]) if len(targets) == 1 else ""
             if field_name and isinstance(targets[0], cst.Attribute) and isinstance(node.value, cst.Name):
                 aliases.setdefault(node.value.value, set()).add(field_name)
+            source = _self_attr(node.value) if isinstance(node.value, cst.Attribute) else ""
+            if source and len(targets) == 1 and isinstance(targets[0], cst.Name):
+                loads.setdefault(targets[0].value, set()).add(source)
         elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor)):
             targets = [node.target]
         elif isinstance(node, cst.AsName):
@@ -256,11 +263,20 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
                     stores.add(name)
                 elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
                     changed.add(target.value.value)
+    # a parameter is bound once, at entry, unless the body rebinds it (``self.model = model`` in __init__)
+    params = {param.name.value for param in walk(function.params) if isinstance(param, cst.Param)}
     field_aliases = {
-        name: next(iter(fields)) for name, fields in aliases.items() if len(fields) == 1 and bindings.get(name) == 1
+        name: next(iter(fields))
+        for name, fields in aliases.items()
+        if len(fields) == 1 and bindings.get(name, 0) + (name in params) == 1
+    }
+    field_locals = {
+        name: next(iter(fields))
+        for name, fields in loads.items()
+        if len(fields) == 1 and bindings.get(name) == 1 and name not in params and name not in field_aliases
     }
     facts = FunctionFacts(
-        generator, frozenset(rebound), frozenset(changed), frozenset(stores), frozenset(reads), field_aliases
+        generator, frozenset(rebound), frozenset(changed), frozenset(stores), frozenset(reads), field_aliases, field_locals
     )
     _FACTS[id(function)] = (function, facts)
     return facts

@@ -22,7 +22,7 @@ class TrainingEffects:
     """Backward, step, clear and mode-switch events of the walk (a mixin of the analyzer)."""
 
     def _record_step(self, node: cst.Call, optimizer_node, optimizer: Value) -> None:
-        path = dotted(optimizer_node)
+        path = self._field_alias(dotted(optimizer_node))
         for record in self._loops:
             record.steps.append((node, path, optimizer))
         for owner in optimizer.owners or (optimizer.owner,):
@@ -40,13 +40,17 @@ class TrainingEffects:
         self.state.steps_done = self.state.steps_done | {key}
 
     def _field_alias(self, path: Optional[str]) -> Optional[str]:
-        """``self.<attr>`` for a local name this method stores into that field
-        (``d = Discriminator(); self.add_module("d", d); self.opt_d = Adam(d.parameters())``):
-        the optimizer kept in a field trains the object other methods know as ``self.d``."""
-        if path is None or "." in path or self.function is None or "self" not in self.state.env:
+        """``path`` spelt from the ``self`` field its head name stands for in this method: a name
+        stored into that field (``d = Discriminator(); self.add_module("d", d)``, a constructor's
+        ``self.model = model``) or read from it (``model = self.model``). An optimizer built over
+        ``model.parameters()`` then trains what other methods know as ``self.model``, and
+        ``model.zero_grad()`` clears it."""
+        if path is None or self.function is None or "self" not in self.state.env:
             return path
-        attr = function_facts(self.function).field_aliases.get(path)
-        return f"self.{attr}" if attr else path
+        head, dot, rest = path.partition(".")
+        facts = function_facts(self.function)
+        attr = facts.field_aliases.get(head) or facts.field_locals.get(head)
+        return f"self.{attr}{dot}{rest}" if attr else path
 
     def _clear_path(self, owner: Optional[str]) -> None:
         """Gradients of ``owner``'s parameters (all of them: None) are cleared on this path."""
@@ -76,6 +80,7 @@ class TrainingEffects:
                 state.env[name] = state.env[name].with_(stale=True)
 
     def _clear_grads(self, owner: Optional[str]) -> None:
+        owner = self._field_alias(owner)
         for record in self._loops:
             record.clears.append(owner)
         self._clear_path(owner)
