@@ -167,7 +167,9 @@ POSITIVES = [
         [10],
     ),
     case(
-        "two-models-evaluated-reported-once-each",
+        "every-forward-of-an-evaluated-model-is-reported",
+        # each forward pass keeps its own activations (idinvert training_loop_encoder.py: a
+        # snapshot loop runs E.net on the training batch, then on the validation batch)
         """\
         import torch
         import torch.nn as nn
@@ -179,10 +181,10 @@ POSITIVES = [
         for xb in torch.randn(3, 2, 8):
             h = encoder(xb)  # expect: GRD505
             p = classifier(h)  # expect: GRD505
-            q = classifier(h * 2)
+            q = classifier(h * 2)  # expect: GRD505
             print(p.argmax(1), q.argmax(1))
         """,
-        [9, 10],
+        [9, 10, 11],
     ),
     case(
         "nested-loops-over-runs-and-batches",

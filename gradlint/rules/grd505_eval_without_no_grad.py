@@ -45,8 +45,8 @@ class EvalWithoutNoGrad(Rule):
         for call, path, module, mode in record.forwards:
             if mode is not True or module.training is not False or module.params is not True:
                 continue
-            if path in reported or path in record.bound:
+            if call in reported or path in record.bound:
                 continue  # a model built in each iteration is not evaluated repeatedly
-            reported.add(path)
+            reported.add(call)
             found.append((call, path))
         return found
