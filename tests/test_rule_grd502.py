@@ -13,6 +13,35 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "step-output-dict-appended-after-its-loss-backpropagated",
+        # nothing in the file says what training_step returns, but output["loss"].backward()
+        # proves the dict holds a graph tensor; appending the dict keeps it (packnet-sfm #47)
+        """\
+        def train(module, dataloader, optimizer):
+            module.train()
+            outputs = []
+            for i, batch in enumerate(dataloader):
+                optimizer.zero_grad()
+                output = module.training_step(batch, i)
+                output["loss"].backward()
+                optimizer.step()
+                outputs.append(output)  # expect: GRD502
+            return outputs
+
+
+        def fit(model, loader, optimizer):
+            history = []
+            for batch in loader:
+                optimizer.zero_grad()
+                out = model(**batch)
+                out.loss.backward()
+                optimizer.step()
+                history.append(out)  # expect: GRD502
+            return history
+        """,
+        [9, 20],
+    ),
+    case(
         "prediction-unpacked-from-an-unknown-models-output-and-given-to-a-loss",
         # the model's class is in a file the linter does not see: only the loss shows which
         # element of its output carries the graph
@@ -577,6 +606,47 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "step-output-kept-after-its-loss-is-detached-or-only-scalars-kept",
+        # the upstream fix (packnet-sfm 2698f1f) replaces the loss by its detached copy before
+        # keeping the dict; the other trainers keep a number or an unproven field only
+        """\
+        def train(module, dataloader, optimizer):
+            outputs = []
+            for i, batch in enumerate(dataloader):
+                optimizer.zero_grad()
+                output = module.training_step(batch, i)
+                output["loss"].backward()
+                optimizer.step()
+                output["loss"] = output["loss"].detach()
+                outputs.append(output)
+            return outputs
+
+
+        def train_items(module, dataloader, optimizer):
+            losses, metrics = [], []
+            for i, batch in enumerate(dataloader):
+                optimizer.zero_grad()
+                output = module.training_step(batch, i)
+                output["loss"].backward()
+                optimizer.step()
+                losses.append(output["loss"].item())
+                metrics.append(output["metrics"])
+            return losses, metrics
+
+
+        def train_sometimes(module, dataloader, optimizer):
+            outputs = []
+            for i, batch in enumerate(dataloader):
+                optimizer.zero_grad()
+                output = module.training_step(batch, i)
+                if i > 3:
+                    output["loss"].backward()
+                optimizer.step()
+                outputs.append(output)
+            return outputs
+        """,
+    ),
     case(
         "elements-of-an-unknown-models-output-that-no-loss-takes-as-its-input",
         """\

@@ -70,6 +70,7 @@ class Bindings:
                     self._requires_grad_set(target.value, literal_bool(value_node), target)
                 elif target.attr.value == "grad":
                     self._clear_grads(None)
+                self._part_replaced(dotted(target.value))
                 self._set(path, value)
         elif isinstance(target, cst.Subscript):
             self._bind_subscript(target, value)
@@ -131,8 +132,17 @@ class Bindings:
                 self.state.env[path] = Value(kind="dict")
         elif container.kind == "seq":
             self.state.env[path] = seq([container.elem, value] if container.elem is not None else [value])
+        elif container.kind == "tensor" and container.struct and container.has_grad:
+            self._part_replaced(path)
         elif container.kind == "tensor":
             self._fill(path, container, value)
+
+    def _part_replaced(self, path) -> None:
+        """A field of the structure at ``path`` was replaced (``output["loss"] = loss.detach()``):
+        the field a ``backward()`` proved may no longer be what carries the graph."""
+        container = self.lookup(path) if path else None
+        if container is not None and container.kind == "tensor" and container.struct and container.has_grad:
+            self.state.env[path] = container.with_(has_grad=None)
 
     def _fill(self, path: str, container: Value, value: Value) -> None:
         if container.grad is False and value.is_grad_tensor and self.state.mode:

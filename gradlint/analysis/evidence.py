@@ -146,33 +146,51 @@ class Evidence:
                 for key, item in zip(value.keys, value.items)
             )
             return value.with_(items=items) if items != value.items else value
-        if value.kind not in ("unknown", "tensor") or value.grad is not None and value.kind == "tensor":
-            return value
-        if value.kind == "tensor" and value.struct:
-            return value
+        unknown = value.kind == "unknown" or value.kind == "tensor" and value.grad is None and not value.struct
+        if unknown and self._backprop_follows(name):
+            return PROVEN_GRAD
+        if value.kind == "unknown" or value.kind == "tensor" and value.struct and value.grad is not False:
+            if not value.has_grad and self._backprop_follows(name, part=True):
+                # `output = step(batch)` then `output["loss"].backward()`: a structure (a dict, a
+                # model output) one of whose fields carries the graph; which others do is not known
+                return tensor(True, False, struct=True, has_grad=True, deps=value.deps, through=value.through)
+        return value
+
+    def _backprop_follows(self, name: str, part: bool = False) -> bool:
+        """Whether ``name.backward()`` (with ``part``: ``name[key].backward()`` or
+        ``name.field.backward()``) runs next, unconditionally, after the binding being walked."""
         if self.state.mode is not True or not self._blocks:
-            return value
+            return False
+        bound = name.split(".")[0]
         # the block of the binding, then, while that block is a `with` body (`with autocast():
         # loss = ...`), the block around the `with`: the statements that run next, unconditionally
         level = len(self._blocks) - 1
         while level >= 0:
             statements, index = self._blocks[level]
-            found = _scan_for_backward(statements[index + 1 :], name) if name in _backward_names(statements) else None
-            if found is not None:
-                return PROVEN_GRAD if found else value
+            names = _backward_names(statements)
+            targets = [n for n in names if _part_of(n, name)] if part else [name] if name in names else []
+            for target in targets:
+                found = _scan_for_backward(statements[index + 1 :], target)
+                if found is not None:
+                    return found
             parent = self._blocks[level - 1][0][self._blocks[level - 1][1]] if level else None
             if not (isinstance(parent, cst.With) and getattr(parent.body, "body", None) is statements):
-                return value
-            if any(_binds(stmt, name.split(".")[0]) for stmt in statements[index + 1 :]):
-                return value
+                return False
+            if any(_binds(stmt, bound) for stmt in statements[index + 1 :]):
+                return False
             level -= 1
-        return value
+        return False
+
+
+def _part_of(path: str, name: str) -> bool:
+    """``name.field`` or ``name[]`` (a literal key of ``name``), as ``_backward_of`` spells them."""
+    return path == name + "[]" or path.startswith(name + ".") and "." not in path[len(name) + 1 :]
 
 
 def _scan_for_backward(statements, name: str) -> Optional[bool]:
-    """True: ``name.backward()`` runs next, unconditionally; False: ``name`` (or, for ``x.field``,
-    ``x``) is rebound first; None: neither, in these statements."""
-    bound = name.split(".")[0]
+    """True: ``name.backward()`` runs next, unconditionally; False: ``name`` (or, for ``x.field``
+    and ``x[]``, ``x``) is rebound first; None: neither, in these statements."""
+    bound = name.split(".")[0].split("[")[0]
     for stmt in statements:
         if not isinstance(stmt, cst.SimpleStatementLine):
             if isinstance(stmt, cst.If) and name in _every_branch_backprops(stmt):
@@ -332,6 +350,14 @@ def _backward_of(node) -> Optional[str]:
     ):
         receiver = receiver.args[0].value
     receiver = _scaled_operand(receiver)
+    if (
+        isinstance(receiver, cst.Subscript)
+        and isinstance(receiver.value, cst.Name)
+        and len(receiver.slice) == 1
+        and isinstance(receiver.slice[0].slice, cst.Index)
+        and isinstance(receiver.slice[0].slice.value, (cst.SimpleString, cst.Integer))
+    ):
+        return f"{receiver.value.value}[]"  # a literal key or position: `output["loss"].backward()`
     if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
         return f"{receiver.value.value}.{receiver.attr.value}"  # a named tuple's field: `losses.total.backward()`
     return receiver.value if isinstance(receiver, cst.Name) else None

@@ -6,9 +6,10 @@ from ..rule import Rule, source
 
 
 def _holds_graph(value) -> bool:
-    """A grad tensor, or a tuple, list or dict display holding one (``(loss, n)``, ``{"loss": loss}``)."""
+    """A grad tensor, or a tuple, list or dict display holding one (``(loss, n)``, ``{"loss": loss}``),
+    or a structure one of whose fields a ``backward()`` proved (``output["loss"].backward()``)."""
     if value.kind == "tensor":
-        return value.grad is True and not value.struct
+        return value.grad is True and (not value.struct or value.has_grad is True)
     if value.kind == "seq":
         return value.has_grad is True
     if value.kind == "dict":
