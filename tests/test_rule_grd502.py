@@ -13,6 +13,38 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "metric-averaged-with-a-differentiable-horovod-allreduce",
+        # hvd.allreduce wraps an autograd function: the running sum carries every batch's graph
+        # (horovod examples/pytorch_imagenet_resnet50.py before PR #641)
+        """\
+        import torch
+        import torch.nn.functional as F
+        import horovod.torch as hvd
+
+
+        class Metric:
+            def __init__(self, name):
+                self.name = name
+                self.sum = torch.tensor(0.0)
+                self.n = torch.tensor(0.0)
+
+            def update(self, val):
+                self.sum += hvd.allreduce(val.cpu(), name=self.name)
+                self.n += 1
+
+
+        def train(model, loader, optimizer):
+            train_loss = Metric("train_loss")
+            for data, target in loader:
+                optimizer.zero_grad()
+                loss = F.cross_entropy(model(data), target)
+                loss.backward()
+                optimizer.step()
+                train_loss.update(loss)  # expect: GRD502
+        """,
+        [24],
+    ),
+    case(
         "step-output-dict-appended-after-its-loss-backpropagated",
         # nothing in the file says what training_step returns, but output["loss"].backward()
         # proves the dict holds a graph tensor; appending the dict keeps it (packnet-sfm #47)
@@ -606,6 +638,39 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "metric-averaged-with-allreduce-of-a-detached-value-or-in-place",
+        # the upstream fix detaches; an in-place collective returns nothing differentiable
+        """\
+        import torch
+        import torch.distributed as dist
+        import torch.nn.functional as F
+        import horovod.torch as hvd
+
+
+        class Metric:
+            def __init__(self, name):
+                self.name = name
+                self.sum = torch.tensor(0.0)
+
+            def update(self, val):
+                self.sum += hvd.allreduce(val.detach().cpu(), name=self.name)
+
+
+        def train(model, loader, optimizer):
+            train_loss = Metric("train_loss")
+            total = torch.tensor(0.0)
+            for data, target in loader:
+                optimizer.zero_grad()
+                loss = F.cross_entropy(model(data), target)
+                loss.backward()
+                optimizer.step()
+                train_loss.update(loss)
+                reduced = loss.detach().clone()
+                dist.all_reduce(reduced)
+                total += reduced
+        """,
+    ),
     case(
         "step-output-kept-after-its-loss-is-detached-or-only-scalars-kept",
         # the upstream fix (packnet-sfm 2698f1f) replaces the loss by its detached copy before

@@ -101,6 +101,27 @@ NON_TENSOR_FUNCTIONS = frozenset(
 #: Namespaces whose lower-case functions are differentiable tensor ops.
 DIFFERENTIABLE_NAMESPACES = ("torch", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special")
 
+#: Functions of other libraries that return a differentiable function of their first argument:
+#: Horovod's collectives wrap autograd functions ("If your input tensor requires gradients,
+#: then calling this function will allow gradients to be computed and backpropagated"), as do
+#: the ``torch.distributed.nn`` ones. The in-place ``allreduce_`` and ``torch.distributed.all_reduce``
+#: are not among them.
+DIFFERENTIABLE_LIBRARY_FUNCTIONS = frozenset(
+    {
+        "horovod.torch.allreduce",
+        "horovod.torch.allgather",
+        "horovod.torch.broadcast",
+        "horovod.torch.alltoall",
+        "horovod.torch.mpi_ops.allreduce",
+        "horovod.torch.mpi_ops.allgather",
+        "horovod.torch.mpi_ops.broadcast",
+        "torch.distributed.nn.all_reduce",
+        "torch.distributed.nn.all_gather",
+        "torch.distributed.nn.functional.all_reduce",
+        "torch.distributed.nn.functional.all_gather",
+    }
+)
+
 #: Tensor methods and attributes whose result is not a tensor.
 TENSOR_NON_TENSOR_METHODS = frozenset(
     (

@@ -122,6 +122,8 @@ class TorchSemantics:
             params = [pair for arg, pair in zip(node.args, args) if not (arg.keyword and arg.keyword.value == "validate_args")]
             every = bool(params) and all(value.is_grad_tensor for _, value in params)
             return Value(kind="dist", elem=self._op_result(params, "none"), has_grad=every)
+        if qual in api.DIFFERENTIABLE_LIBRARY_FUNCTIONS and args and node.args[0].keyword is None:
+            return self._op_result(args[:1], "none")
         if qual in api.KL_DIVERGENCE:
             return self._op_result([(arg, value.elem if value.kind == "dist" else value) for arg, value in args], "none")
         namespace, _, name = qual.rpartition(".")
