@@ -19,6 +19,49 @@ batches = [(torch.randn(8, 4), torch.randint(0, 2, (8,))) for _ in range(4)]
 
 POSITIVES = [
     case(
+        "closures-of-a-main-that-the-module-calls",
+        # main() runs at the end of the file: its closures are walked once main's names are all
+        # bound (texar-pytorch examples/bert/bert_classifier_main.py, issue #310); the optimizer is
+        # a library class the analysis does not know, stepped and cleared in the closure
+        """\
+        import torch
+        import texar.torch as tx
+
+
+        def main():
+            model = tx.modules.BERTClassifier(pretrained_model_name="bert-base-uncased")
+            optim = tx.core.BertAdam(model.parameters(), lr=2e-5)
+            scheduler = torch.optim.lr_scheduler.LambdaLR(optim, lambda step: 1.0)
+            iterator = tx.data.DataIterator({})
+
+            def _train_epoch():
+                model.train()
+                for step, batch in enumerate(iterator):
+                    optim.zero_grad()
+                    logits, _ = model(batch["input_ids"])
+                    loss = torch.nn.functional.cross_entropy(logits, batch["label_ids"])
+                    loss.backward()
+                    optim.step()
+                    scheduler.step()
+                    if step % 100 == 0:
+                        _eval_epoch()  # expect: GRD510
+
+            @torch.no_grad()
+            def _eval_epoch():
+                model.eval()
+                for batch in iterator:
+                    logits, preds = model(batch["input_ids"])
+
+            for _ in range(3):
+                _train_epoch()
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        [21],
+    ),
+    case(
         "model-of-a-missing-module-known-from-its-optimizer",
         """\
         import torch
@@ -393,6 +436,44 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "closures-of-a-main-that-the-module-calls-put-the-model-back",
+        # the upstream fix: model.train() after the periodic evaluation
+        """\
+        import torch
+        import texar.torch as tx
+
+
+        def main():
+            model = tx.modules.BERTClassifier(pretrained_model_name="bert-base-uncased")
+            optim = tx.core.BertAdam(model.parameters(), lr=2e-5)
+            iterator = tx.data.DataIterator({})
+
+            def _train_epoch():
+                model.train()
+                for step, batch in enumerate(iterator):
+                    optim.zero_grad()
+                    logits, _ = model(batch["input_ids"])
+                    loss = torch.nn.functional.cross_entropy(logits, batch["label_ids"])
+                    loss.backward()
+                    optim.step()
+                    if step % 100 == 0:
+                        _eval_epoch()
+                        model.train()
+
+            @torch.no_grad()
+            def _eval_epoch():
+                model.eval()
+                for batch in iterator:
+                    logits, preds = model(batch["input_ids"])
+
+            for _ in range(3):
+                _train_epoch()
+
+
+        main()
+        """,
+    ),
     case(
         "checkpoint-in-eval-mode-on-the-cpu-then-back-to-training-in-one-chain",
         SETUP

@@ -249,6 +249,8 @@ class Calls:
             self._freeze_log = freezes = []
             self._loops = [collector]
             ends_open = not self._body(function.body)
+            # functions it defines may be walked (queued) from here: they see the names it binds later
+            self._bind_late_names()
             stepped = self.state.stepped
             mutated = mutated_containers(function, context, self.state.env)
             if names is None:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
+from .evidence import _optimizer_names
 from .state import FreezeEvent
 from .syntax import dotted, is_grad_attribute, kwarg, literal_bool, registered_submodule
 from .values import BATCH, NONE, UNKNOWN, Tri, Value, join_all, ref, seq, tensor, view_of
@@ -226,6 +227,13 @@ class TorchSemantics:
                 # its own arguments are a tensor's (see evidence.py for what it proves)
                 self._backward(node, node.func.value)
                 return NONE
+            if name == "step" and kind == "unknown" and self.function is not None and path in _optimizer_names(self.function):
+                # an object this function uses as an optimizer (see evidence.py), from whatever scope:
+                # an enclosing function's `optim = BertAdam(...)` stepped in a training closure
+                optimizer = Value(kind="optimizer")
+                self.state.env[path] = optimizer
+                self._record_step(node, node.func.value, optimizer)
+                return UNKNOWN
             if name in ("parameters", "named_parameters"):
                 # an object nobody showed to be a trainable model: its parameters may be frozen
                 return Value(kind="params", owner=self._field_alias(path), grad=None, qual="named" if name[0] == "n" else "")
