@@ -639,6 +639,33 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "tiled-decode-of-a-model-whose-module-base-is-not-resolved",
+        # diffusers' AutoencoderDC(ModelMixin, ...) with ModelMixin out of reach: a class with a
+        # forward is a model, and its tiled encode stacks tiles into its output on purpose
+        """\
+        import torch
+        from somewhere_else import ModelMixin
+
+
+        class Autoencoder(ModelMixin):
+            def __init__(self):
+                super().__init__()
+                self.encoder = torch.nn.Conv2d(3, 4, 8, stride=8)
+
+            def tiled_encode(self, x, stride):
+                rows = []
+                for i in range(0, x.shape[2], stride):
+                    row = []
+                    for j in range(0, x.shape[3], stride):
+                        row.append(self.encoder(x[:, :, i : i + stride, j : j + stride]))
+                    rows.append(torch.cat(row, dim=3))
+                return torch.cat(rows, dim=2)
+
+            def forward(self, x):
+                return self.tiled_encode(x, 64)
+        """,
+    ),
+    case(
         "metric-averaged-with-allreduce-of-a-detached-value-or-in-place",
         # the upstream fix detaches; an in-place collective returns nothing differentiable
         """\

@@ -146,8 +146,10 @@ class LossHistoryAccumulation(Rule):
         """A loop that runs a model with gradients enabled, outside a module's own methods (a
         forward that stacks per-step outputs builds its graph on purpose)."""
         cls = ctx.current_class
-        if cls is not None and (cls.is_module or ctx.scope_name == "forward"):
-            return False  # a forward of a class whose module base is not resolved here (diffusers' ModelMixin)
+        if cls is not None and (cls.is_module or ctx.scope_name == "forward" or "forward" in cls.methods):
+            # a method of a model whose module base is not resolved here (diffusers' ModelMixin, past
+            # the import budget): a tiled decode stacking its tiles builds its graph on purpose
+            return False
         return any(mode is True for _, _, _, mode in record.forwards)
 
     def on_scope_end(self, node, ctx) -> None:
