@@ -13,6 +13,26 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "hand-written-sgd-updating-parameters-from-their-own-grad",
+        # nothing in the file says what params holds, but p -= lr * p.grad only runs when p.grad is
+        # a tensor: p is a leaf that requires grad (d2l's sgd() without its torch.no_grad())
+        """\
+        import torch
+
+
+        def sgd(params, lr, batch_size):
+            for param in params:
+                param -= lr * param.grad / batch_size  # expect: GRD201
+                param.grad.zero_()
+
+
+        def step(w, b, lr):
+            w.sub_(lr * w.grad)  # expect: GRD201
+            b.data -= lr * b.grad
+        """,
+        [6, 11],
+    ),
+    case(
         "in-place-method-through-an-int-index-bound-to-a-name",
         """\
         import torch
@@ -515,6 +535,40 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "hand-written-sgd-under-no-grad-or-guarded",
+        # the d2l version; a caller that runs the update under no_grad; a .grad read under a test
+        # proves nothing about the tensor
+        """\
+        import torch
+
+
+        def sgd(params, lr, batch_size):
+            with torch.no_grad():
+                for param in params:
+                    param -= lr * param.grad / batch_size
+                    param.grad.zero_()
+
+
+        def update(params, lr):
+            for p in params:
+                p -= lr * p.grad
+
+
+        def maybe_update(params, lr):
+            for p in params:
+                p -= lr * p.grad if p.grad is not None else 0.0
+
+
+        def train(w, loader, lr):
+            for x, y in loader:
+                loss = ((x @ w - y) ** 2).mean()
+                loss.backward()
+                with torch.no_grad():
+                    update([w], lr)
+                w.grad = None
+        """,
+    ),
     case(
         "edits-of-modulelist-members-under-no-grad-or-through-data",
         """\

@@ -43,6 +43,13 @@ origin when nobody in the file calls the function. Some facts hold anyway:
   ``scheduler`` or ``lr_...``, and ``opt`` for parsed options has no ``step()``. A
   ``step(closure)`` (L-BFGS, whose closure clears gradients) is not counted.
 
+- **``p -= lr * p.grad``** (or ``p.sub_(lr * p.grad)``, any in-place update of ``p`` computed
+  from ``p.grad``) proves that ``p`` is a tensor whose ``.grad`` holds a tensor: otherwise the
+  arithmetic raises a ``TypeError`` on ``None``. Only a tensor that requires grad and that a
+  ``backward()`` reached has one: a leaf (a non-leaf keeps no ``.grad`` unless it called
+  ``retain_grad()``). A ``.grad`` read under a test (``... if p.grad is not None else``) proves
+  nothing.
+
 Deliberately *not* evidence: a ``.step()`` alone (LR schedulers have one too), a
 ``.zero_grad()`` alone, or a name alone: the first two are shared by other objects,
 the last is a guess.
@@ -131,6 +138,18 @@ class Evidence:
             return Value(kind="scaler", mode=None)
         return None
 
+    def _updated_from_own_grad(self, target, values) -> None:
+        """An in-place update of an unresolved ``target`` computed from ``target.grad`` (see the module doc)."""
+        path = dotted(target)
+        if path is None:
+            return
+        current = self.lookup(path)
+        if current is not None and current.kind != "unknown":
+            if not (current.kind == "tensor" and current.grad is None and not current.struct):
+                return
+        if any(_reads_grad_of(value, path) for value in values):
+            self.state.env[path] = tensor(True, True)
+
     def _usage_fields(self, function: cst.FunctionDef, env: dict) -> None:
         """``self.optim`` stepped and cleared in a method, with no known value: an optimizer."""
         for name in _optimizer_names(function):
@@ -185,6 +204,19 @@ class Evidence:
 def _part_of(path: str, name: str) -> bool:
     """``name.field`` or ``name[]`` (a literal key of ``name``), as ``_backward_of`` spells them."""
     return path == name + "[]" or path.startswith(name + ".") and "." not in path[len(name) + 1 :]
+
+
+_GUARDS = (cst.IfExp, cst.Comparison, cst.BooleanOperation, cst.Lambda, cst.UnaryOperation)
+
+
+def _reads_grad_of(node, path: str) -> bool:
+    """``path.grad`` is an operand of ``node``'s arithmetic, not under a test."""
+    if isinstance(node, _GUARDS):
+        return False
+    for part in walk(node, _GUARDS):
+        if isinstance(part, cst.Attribute) and part.attr.value == "grad" and dotted(part.value) == path:
+            return True
+    return False
 
 
 def _scan_for_backward(statements, name: str) -> Optional[bool]:

@@ -356,6 +356,8 @@ class Expressions:
                 args = self._args(node)
                 result = self._call_value(known, node, args)
             else:
+                if api.is_inplace_method(func.attr.value):
+                    self._updated_from_own_grad(func.value, [arg.value for arg in node.args])
                 receiver = self.eval(func.value)
                 args = self._args(node)
                 result = self._method_call(receiver, func.attr.value, node, args)

@@ -125,6 +125,7 @@ class StatementWalker:
         self._bind(node.target, value, node.value)
 
     def _small_augassign(self, node: cst.AugAssign) -> None:
+        self._updated_from_own_grad(node.target, (node.value,))
         current = self.eval(node.target)
         operand = self.eval(node.value)
         self._emit("on_augassign", node)

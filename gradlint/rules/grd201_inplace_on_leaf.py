@@ -12,7 +12,7 @@ class InplaceOnLeaf(Rule):
     name = "inplace-on-leaf"
     severity = "error"
     summary = "in-place write to a leaf tensor that requires grad, outside torch.no_grad()"
-    requires = (("requires_grad", "Parameter", "parameters", "weight", "bias", "Variable"),)
+    requires = (("requires_grad", "Parameter", "parameters", "weight", "bias", "Variable", ".grad"),)
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         self._check(ctx, node, node.target, f"`{source(node)}`")
