@@ -201,6 +201,90 @@ POSITIVES = [
         """,
         [9],
     ),
+    case(
+        "pretrained-encoder-kept-in-eval-through-training-is-a-fixed-extractor-the-head-is-not",
+        """\
+        import torch
+        import torch.nn as nn
+        from encoders import ImageEncoder
+
+        encoder = ImageEncoder(pretrained=True).to("cpu")
+        head = nn.Linear(512, 10)
+        optimizer = torch.optim.Adam(head.parameters(), lr=1e-3)
+        criterion = nn.CrossEntropyLoss()
+
+        for epoch in range(3):
+            encoder.eval()
+            head.train()
+            for x, y in train_loader:
+                feats = encoder(x)
+                loss = criterion(head(feats), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            head.eval()
+            correct = 0
+            for x, y in val_loader:
+                feats = encoder(x)
+                out = head(feats)  # expect: GRD505
+                correct += (out.argmax(1) == y).sum().item()
+        """,
+        [23],
+    ),
+    case(
+        "fixed-extractor-also-when-the-optimizer-takes-a-list-of-the-head-parameters",
+        """\
+        import torch
+        import torch.nn as nn
+        from encoders import FlowNet, Predictor
+
+        flow_net = FlowNet().cuda()
+        predictor = Predictor().cuda()
+        params = list(predictor.parameters())
+        optimizer = torch.optim.AdamW(params, lr=1e-4)
+
+        for epoch in range(10):
+            flow_net.eval()
+            predictor.train()
+            for frames, target in train_loader:
+                flow = flow_net(frames)
+                loss = ((predictor(flow) - target) ** 2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            predictor.eval()
+            total = 0.0
+            for frames, target in val_loader:
+                flow = flow_net(frames)
+                total += ((predictor(flow) - target) ** 2).mean().item()  # expect: GRD505
+        """,
+        [23],
+    ),
+    case(
+        "model-kept-in-eval-while-its-own-optimizer-trains-it-is-still-evaluated-with-grad",
+        """\
+        import torch
+        import torch.nn as nn
+        from nets import Net
+
+        model = Net()
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+        criterion = nn.CrossEntropyLoss()
+
+        for epoch in range(3):
+            model.eval()  # batch-norm statistics stay frozen while fine-tuning
+            for x, y in train_loader:
+                loss = criterion(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            correct = 0
+            for x, y in val_loader:
+                out = model(x)  # expect: GRD505
+                correct += (out.argmax(1) == y).sum().item()
+        """,
+        [18],
+    ),
 ]
 
 

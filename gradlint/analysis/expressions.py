@@ -456,7 +456,8 @@ class Expressions:
             if value.kind == "seq" and value.has_grad:
                 return self._op_result(args[:1], "none")
             return UNKNOWN
-        if name in ("list", "tuple") and args and args[0][1].kind == "seq":
+        if name in ("list", "tuple") and args and args[0][1].kind in ("seq", "params"):
+            # `list(model.parameters())` holds the same parameters, of the same owner
             return args[0][1]
         if name == "enumerate" and args and args[0][1].kind in ("seq", "params", "modules"):
             iterable = args[0][1]

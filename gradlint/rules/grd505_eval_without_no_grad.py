@@ -11,9 +11,13 @@ class EvalWithoutNoGrad(Rule):
     def __init__(self):
         #: id(enclosing loop) -> [(findings, how many backward() calls that loop had seen by then)]
         self._pending: dict = {}
+        #: modules run in eval mode inside a training loop whose optimizers all leave them out
+        self._fixed: set = set()
 
     def on_loop_end(self, node, ctx, record) -> None:
         pending = self._pending.pop(id(node), [])
+        if record.backwards and record.steps:
+            self._fixed.update(_fixed_extractors(record))
         if record.backwards or record.steps:
             # forwards of an inner loop whose outputs this loop backpropagates afterwards (a model
             # kept in eval mode on purpose, to freeze batch-norm, accumulating losses in an inner loop)
@@ -28,6 +32,8 @@ class EvalWithoutNoGrad(Rule):
             self._pending.setdefault(id(enclosing.node), []).append((found, len(enclosing.backwards)))
             return
         for call, name in found:
+            if name in self._fixed:
+                continue
             # a forward inside a call to another file's function: the model has no name here
             when = f"after `{name}.eval()`" if name else "a model switched to `eval()`"
             self.report(
@@ -50,3 +56,28 @@ class EvalWithoutNoGrad(Rule):
             reported.add(call)
             found.append((call, path))
         return found
+
+
+def _fixed_extractors(record) -> set:
+    """Modules a training loop runs in eval mode while none of the optimizers it steps covers them.
+
+    ``encoder.eval()`` before the loop, ``opt = Adam(head.parameters())``: the encoder is a fixed
+    feature extractor (a pretrained backbone, a flow network). Whether its parameters were frozen is
+    not known here (``Encoder(trainable=False)`` in another file), so its outputs are not known to
+    require grad: an evaluation loop running it is not reported for it. A model kept in eval mode
+    on purpose while it trains (frozen batch-norm statistics) is covered by the optimizer: unchanged.
+    """
+    owners = set()
+    for _, _, optimizer in record.steps:
+        covered = optimizer.owners or ({optimizer.owner} if optimizer.owner else set())
+        if optimizer.kind != "optimizer" or not covered:
+            return set()  # an optimizer over parameters of unknown modules may cover any of them
+        owners |= covered
+    fixed = set()
+    for _, path, module, mode in record.forwards:
+        if mode is not True or module.training is not False or path is None:
+            continue
+        if any(path == owner or path.startswith(owner + ".") or owner.startswith(path + ".") for owner in owners):
+            continue
+        fixed.add(path)
+    return fixed
