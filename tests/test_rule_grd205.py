@@ -374,6 +374,60 @@ POSITIVES = [
         """,
         [13],
     ),
+    case(
+        "loss-modules-of-another-file-moved-to-the-gpu-carry-the-discriminator-graph",
+        """\
+        import torch
+        from models import Generator, PixelDiscriminator
+        from losses import *
+
+        generator = Generator().cuda()
+        discriminator = PixelDiscriminator(input_nc=3).cuda()
+        optimizer_G = torch.optim.Adam(generator.parameters(), lr=2e-4)
+        optimizer_D = torch.optim.Adam(discriminator.parameters(), lr=2e-5)
+        intensity_loss = Intensity_Loss().cuda()
+        adversarial_loss = Adversarial_Loss().cuda()
+        discriminate_loss = Discriminate_Loss().cuda()
+
+        for frames, target in loader:
+            fake = generator(frames)
+            inte_l = intensity_loss(fake, target)
+            g_l = adversarial_loss(discriminator(fake))
+            g_total = inte_l + 0.05 * g_l
+            d_l = discriminate_loss(discriminator(target), discriminator(fake.detach()))
+            optimizer_D.zero_grad()
+            d_l.backward()
+            optimizer_D.step()
+            optimizer_G.zero_grad()
+            g_total.backward()  # expect: GRD205
+            optimizer_G.step()
+        """,
+        [23],
+    ),
+    case(
+        "torch-from-a-star-import-of-a-file-that-is-not-available",
+        """\
+        from utils import *
+        from models import Generator, Discriminator
+
+        generator = Generator().cuda()
+        discriminator = Discriminator().cuda()
+        optimizer_G = torch.optim.Adam(generator.parameters(), lr=2e-4)
+        optimizer_D = torch.optim.Adam(discriminator.parameters(), lr=2e-4)
+
+        for frames, target in loader:
+            fake = generator(frames)
+            g_loss = ((discriminator(fake) - 1) ** 2).mean()
+            d_loss = ((discriminator(target) - 1) ** 2).mean() + (discriminator(fake.detach()) ** 2).mean()
+            optimizer_D.zero_grad()
+            d_loss.backward()
+            optimizer_D.step()
+            optimizer_G.zero_grad()
+            g_loss.backward()  # expect: GRD205
+            optimizer_G.step()
+        """,
+        [17],
+    ),
 ]
 
 
@@ -664,6 +718,32 @@ NEGATIVES = [
             g_loss = bce(D(fake), ones)
         g_loss.backward()
         """),
+    ),
+    case(
+        "loss-modules-of-another-file-moved-to-the-gpu-generator-loss-recomputed-after-the-step",
+        """\
+        import torch
+        from models import Generator, PixelDiscriminator
+        from losses import *
+
+        generator = Generator().cuda()
+        discriminator = PixelDiscriminator(input_nc=3).cuda()
+        optimizer_G = torch.optim.Adam(generator.parameters(), lr=2e-4)
+        optimizer_D = torch.optim.Adam(discriminator.parameters(), lr=2e-5)
+        adversarial_loss = Adversarial_Loss().cuda()
+        discriminate_loss = Discriminate_Loss().cuda()
+
+        for frames, target in loader:
+            fake = generator(frames)
+            d_l = discriminate_loss(discriminator(target), discriminator(fake.detach()))
+            optimizer_D.zero_grad()
+            d_l.backward()
+            optimizer_D.step()
+            g_total = 0.05 * adversarial_loss(discriminator(fake))
+            optimizer_G.zero_grad()
+            g_total.backward()
+            optimizer_G.step()
+        """,
     ),
 ]
 

@@ -366,7 +366,9 @@ class Expressions:
             args = self._args(node)
             result = self._call_value(callee, node, args)
         if result.kind == "unknown" and self.proven_callables:
-            result = self._proven_call(func, args)
+            proven = self._proven_call(func, args)
+            if proven.kind != "unknown":
+                result = proven
         if self.reporting:
             self.cache[id(node)] = result
         self._emit("on_call", node)
@@ -417,6 +419,9 @@ class Expressions:
             return namedtuple_instance(callee, node, args)
         if kind == "builtin":
             return self._call_builtin(callee.qual, node, args)
+        if kind == "unknown" and callee.moved:
+            # moved to a device and called: not a tensor (a tensor cannot be called), so a module
+            return self._run_module(Value(kind="module"), node, args, dotted(node.func))
         return UNKNOWN
 
     def _run_module(self, module: Value, node: cst.Call, args, path) -> Value:

@@ -161,6 +161,10 @@ class StatementWalker:
     def _small_importfrom(self, node: cst.ImportFrom) -> None:
         if self._bind_project_from_import(node):
             return
+        if isinstance(node.names, cst.ImportStar) and self.lookup("torch") is None:
+            # `from utils import *` of a file that is not available, in code that uses `torch.`
+            # without importing it: the star import is where `torch` comes from (else NameError)
+            self._set("torch", ref("torch"))
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
         module = dotted(node.module)

@@ -237,6 +237,8 @@ class TorchSemantics:
             if name in ("parameters", "named_parameters"):
                 # an object nobody showed to be a trainable model: its parameters may be frozen
                 return Value(kind="params", owner=self._field_alias(path), grad=None, qual="named" if name[0] == "n" else "")
+            if name in ("cuda", "to") and kind == "unknown":
+                return Value(moved=True)
             if name == "zero_grad":
                 self._clear_grads(None)
             elif name in ("eval", "train") and path is not None and kind == "unknown" and not node.args:

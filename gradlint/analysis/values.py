@@ -76,6 +76,9 @@ class Value:
     #: with the model's output structure unknown): whether this element requires grad is not known,
     #: but a torch loss taking it as its input shows it does (``torch_semantics._loss_input``)
     output_part: bool = False
+    #: "unknown": moved with ``.cuda()`` / ``.to(...)``, so a tensor or a module; called later, a module
+    #: (``adversarial_loss = AdversarialLoss().cuda()`` with the class from another file)
+    moved: bool = False
 
     @property
     def is_grad_tensor(self) -> bool:
