@@ -285,6 +285,33 @@ POSITIVES = [
         """,
         [18],
     ),
+    case(
+        "fixed-generator-given-the-trained-encoder-output-still-carries-its-graph",
+        """\
+        import torch
+        from nets import Encoder, Generator
+
+        E = Encoder()
+        G = Generator()
+        G.eval()
+        optimizer = torch.optim.Adam(E.parameters(), lr=1e-4)
+
+        for epoch in range(10):
+            E.train()
+            for x in train_loader:
+                loss = ((G(E(x)) - x) ** 2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            E.eval()
+            total = 0.0
+            for x in val_loader:
+                z = E(x)  # expect: GRD505
+                rec = G(z)  # expect: GRD505
+                total += ((rec - x) ** 2).mean().item()
+        """,
+        [19, 20],
+    ),
 ]
 
 

@@ -13,11 +13,17 @@ class EvalWithoutNoGrad(Rule):
         self._pending: dict = {}
         #: modules run in eval mode inside a training loop whose optimizers all leave them out
         self._fixed: set = set()
+        #: ids of the calls given a grad tensor (their output requires grad whatever the module's parameters)
+        self._grad_inputs: set = set()
+
+    def on_call(self, node, ctx) -> None:
+        if any(ctx.value(arg.value).is_grad_tensor for arg in node.args):
+            self._grad_inputs.add(id(node))
 
     def on_loop_end(self, node, ctx, record) -> None:
         pending = self._pending.pop(id(node), [])
         if record.backwards and record.steps:
-            self._fixed.update(_fixed_extractors(record))
+            self._fixed.update(_fixed_extractors(record, ctx))
         if record.backwards or record.steps:
             # forwards of an inner loop whose outputs this loop backpropagates afterwards (a model
             # kept in eval mode on purpose, to freeze batch-norm, accumulating losses in an inner loop)
@@ -32,7 +38,7 @@ class EvalWithoutNoGrad(Rule):
             self._pending.setdefault(id(enclosing.node), []).append((found, len(enclosing.backwards)))
             return
         for call, name in found:
-            if name in self._fixed:
+            if name in self._fixed and id(call) not in self._grad_inputs:
                 continue
             # a forward inside a call to another file's function: the model has no name here
             when = f"after `{name}.eval()`" if name else "a model switched to `eval()`"
@@ -58,24 +64,35 @@ class EvalWithoutNoGrad(Rule):
         return found
 
 
-def _fixed_extractors(record) -> set:
-    """Modules a training loop runs in eval mode while none of the optimizers it steps covers them.
+def _fixed_extractors(record, ctx) -> set:
+    """Modules a training loop runs only in eval mode while none of the optimizers it steps covers them.
 
     ``encoder.eval()`` before the loop, ``opt = Adam(head.parameters())``: the encoder is a fixed
     feature extractor (a pretrained backbone, a flow network). Whether its parameters were frozen is
     not known here (``Encoder(trainable=False)`` in another file), so its outputs are not known to
-    require grad: an evaluation loop running it is not reported for it. A model kept in eval mode
-    on purpose while it trains (frozen batch-norm statistics) is covered by the optimizer: unchanged.
+    require grad: an evaluation loop running it on plain data is not reported for it. A model kept
+    in eval mode on purpose while it trains (frozen batch-norm statistics) is covered by the
+    optimizer; one switched to train() in the loop, or also run in train mode there (a validation
+    inside the training loop), is not fixed.
     """
     owners = set()
     for _, _, optimizer in record.steps:
         covered = optimizer.owners or ({optimizer.owner} if optimizer.owner else set())
         if optimizer.kind != "optimizer" or not covered:
             return set()  # an optimizer over parameters of unknown modules may cover any of them
+        for owner in covered:
+            known = ctx.lookup(owner)
+            if known is None or known.kind != "module":
+                return set()  # a name of another scope (a model's own optimizer): not comparable here
         owners |= covered
-    fixed = set()
+    trained = {path for _, path, training in record.mode_switches if training is not False}
+    modes: dict = {}
     for _, path, module, mode in record.forwards:
-        if mode is not True or module.training is not False or path is None:
+        if path is not None and mode is True:
+            modes.setdefault(path, set()).add(module.training)
+    fixed = set()
+    for path, trainings in modes.items():
+        if trainings != {False} or path in trained:
             continue
         if any(path == owner or path.startswith(owner + ".") or owner.startswith(path + ".") for owner in owners):
             continue
