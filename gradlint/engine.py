@@ -184,7 +184,13 @@ def lint_text(
                 if tree is not None and _importable(path, text):
                     keep_tree(path, text, module)
         except cst.ParserSyntaxError as exc:
-            return [_syntax_error(path, exc, rejection)]
+            expanded = _tabs_expanded(text) if tree is not None else None
+            module = _parse_or_none(expanded) if expanded is not None else None
+            if module is None:
+                return [_syntax_error(path, exc, rejection)]
+            # lines keep their numbers; the columns of tab-indented lines are those of the spaces,
+            # and no fix is written into the file (it would replace its tabs)
+            text, fix_sink = expanded, None
         except (RecursionError, MemoryError) as exc:
             return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}")]
         except Exception as exc:  # libcst raises a few other types on odd input
@@ -220,6 +226,27 @@ def _check_with_cpython(text: str, path: str):
     if depth > MAX_DEPTH:
         return tree, None, _error(path, INPUT_ERROR, f"nested {depth} levels deep: gradlint analyses up to {MAX_DEPTH}")
     return tree, None, None
+
+
+def _tabs_expanded(text: str) -> Optional[str]:
+    """``text`` with the tabs of each line's indentation expanded as CPython's tokenizer reads them
+    (to the next multiple of 8): libcst rejects some mixes of tabs and spaces that CPython accepts.
+    None when no indentation holds a tab."""
+    lines = text.splitlines(keepends=True)
+    changed = False
+    for i, line in enumerate(lines):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            lines[i] = indent.expandtabs(8) + line[len(indent) :]
+            changed = True
+    return "".join(lines) if changed else None
+
+
+def _parse_or_none(text: str) -> Optional[cst.Module]:
+    try:
+        return set_aside(parse(text))
+    except cst.ParserSyntaxError:
+        return None
 
 
 def _compiles(text: str) -> bool:

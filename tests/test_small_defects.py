@@ -134,6 +134,15 @@ def test_python2_and_unsupported_syntax_messages():
     assert finding.code == "GRD001" and "valid Python, but not supported by the parser" in finding.message
 
 
+def test_indentation_mixing_tabs_and_spaces_that_cpython_accepts_is_linted():
+    # the loop body is a tab and four spaces (column 12), its header four spaces: valid for CPython,
+    # "no matching outer block for dedent" for libcst 1.9
+    text = "import torch\n\ndef train(w):\n    for step in range(3):\n\t    w += 1\n    return w\n\nw = torch.zeros(3, requires_grad=True)\nw += 1\n"
+    compile(text, "x.py", "exec")
+    findings = lint_text(text, "x.py", ALL_RULES)
+    assert [(f.code, f.line) for f in findings] == [("GRD201", 9)]
+
+
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="3.12 syntax is checkable there")
 def test_fix_says_why_it_skips_newer_syntax(tmp_path):
     (tmp_path / "new.py").write_text("import torch.nn as nn\nm = nn.Linear(2, 2)\nm.requires_grad = False\ntype X = int\n")
