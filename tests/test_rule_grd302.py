@@ -191,6 +191,17 @@ POSITIVES = [
         """,
         [4, 5],
     ),
+    case(
+        "list-comprehension-of-leaves-moved-to-the-device",
+        """\
+        import torch
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        scales = [torch.ones(2, requires_grad=True).to(device) for _ in range(4)]  # expect: GRD302
+        optimizer = torch.optim.Adam(scales, lr=0.1)
+        """,
+        [4],
+    ),
 ]
 
 
@@ -323,6 +334,17 @@ NEGATIVES = [
             w.mul_(0.01)
         (w * 2).sum().backward()
         print(w.grad)
+        """,
+    ),
+    case(
+        "list-comprehension-of-leaves-made-on-the-device",
+        """\
+        import torch
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        scales = [torch.ones(2, requires_grad=True, device=device) for _ in range(4)]
+        totals = [torch.ones(2, requires_grad=True).sum() for _ in range(4)]
+        optimizer = torch.optim.Adam(scales, lr=0.1)
         """,
     ),
 ]

@@ -22,12 +22,16 @@ class LeafLostByOp(Rule):
         if isinstance(value_node, cst.Tuple) and isinstance(target, cst.Tuple):
             if len(value_node.elements) == len(target.elements):
                 pairs = [(t.value, v.value) for t, v in zip(target.elements, value_node.elements)]
+        elements = False
+        if isinstance(value_node, cst.ListComp) and not isinstance(target, cst.Tuple):
+            # `scales = [torch.ones(2, requires_grad=True).to(device) for _ in layers]`
+            pairs, elements = [(target, value_node.elt)], True
         for one_target, one_value in pairs:
             found = self._lost_leaf(one_value, ctx)
             if found is not None:
-                self._report(ctx, one_target, one_value, *found)
+                self._report(ctx, one_target, one_value, *found, elements=elements)
 
-    def _report(self, ctx, target, value_node, creation, op) -> None:
+    def _report(self, ctx, target, value_node, creation, op, elements=False) -> None:
         parameter = ctx.value(creation.func).qual == "torch.nn.Parameter"
         consequence = (
             "is not an nn.Parameter any more, so the module does not register it and no optimizer sees it"
@@ -43,7 +47,8 @@ class LeafLostByOp(Rule):
             ctx,
             value_node,
             f"`{source(op, 40)}` is applied to the leaf made by `{source(creation, 40)}`: "
-            f"`{source(target, 30)}` holds the op's result, which {consequence}. {fix}.",
+            f"{'each element of ' if elements else ''}`{source(target, 30)}` holds the op's result, which "
+            f"{consequence}. {fix}.",
         )
 
     @staticmethod
