@@ -202,6 +202,23 @@ POSITIVES = [
         """,
         [4],
     ),
+    case(
+        "clone-of-a-leaf-whose-grad-the-function-reads-after-a-gradient-penalty",
+        """\
+        import torch
+        from torch import autograd
+
+
+        def penalty(netD, real, fake):
+            alpha = torch.rand(real.size(0), 1)
+            mixed = (alpha * real + (1 - alpha) * fake).requires_grad_().clone()  # expect: GRD302
+            out = netD(mixed)
+            grads = autograd.grad(outputs=out.sum(), inputs=mixed, create_graph=True)[0]
+            print(mixed.grad)
+            return ((grads.norm(2, dim=1) - 1) ** 2).mean()
+        """,
+        [7],
+    ),
 ]
 
 
@@ -345,6 +362,23 @@ NEGATIVES = [
         scales = [torch.ones(2, requires_grad=True, device=device) for _ in range(4)]
         totals = [torch.ones(2, requires_grad=True).sum() for _ in range(4)]
         optimizer = torch.optim.Adam(scales, lr=0.1)
+        """,
+    ),
+    case(
+        "clone-of-a-leaf-only-differentiated-with-autograd-grad-in-a-gradient-penalty",
+        """\
+        import torch
+        from torch import autograd
+
+
+        def penalty(netD, real, fake):
+            alpha = torch.rand(real.size(0), 1)
+            interpolates = alpha * real + (1 - alpha) * fake
+            interpolates = interpolates.requires_grad_().clone()
+            out = netD(interpolates)
+            grads = autograd.grad(outputs=out, inputs=interpolates, grad_outputs=torch.ones(out.size()),
+                                  create_graph=True, retain_graph=True, only_inputs=True)[0]
+            return ((grads.view(grads.size(0), -1).norm(2, dim=1) - 1) ** 2).mean()
         """,
     ),
 ]

@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import creates_leaf, makes_leaf_in_place
+from ..analysis.syntax import dotted, kwarg, walk
 from ..rule import Rule, source
 
 _KEEPS_LEAF = frozenset({"requires_grad_", "retain_grad", "share_memory_"})
@@ -28,7 +29,7 @@ class LeafLostByOp(Rule):
             pairs, elements = [(target, value_node.elt)], True
         for one_target, one_value in pairs:
             found = self._lost_leaf(one_value, ctx)
-            if found is not None:
+            if found is not None and not _only_differentiated(one_target, ctx):
                 self._report(ctx, one_target, one_value, *found, elements=elements)
 
     def _report(self, ctx, target, value_node, creation, op, elements=False) -> None:
@@ -74,3 +75,39 @@ class LeafLostByOp(Rule):
                 return receiver, outer
             current = receiver
 
+
+
+def _only_differentiated(target, ctx) -> bool:
+    """Whether the function uses the name only as what ``torch.autograd.grad`` differentiates with
+    respect to (``inputs=``), and never reads its ``.grad``: autograd.grad works on a non-leaf, so
+    ``x = x.requires_grad_().clone()`` before a gradient penalty loses nothing."""
+    if not isinstance(target, cst.Name) or ctx.function is None:
+        return False
+    name = target.value
+    differentiated = False
+    for node in walk(ctx.function.body):
+        if isinstance(node, cst.Attribute) and node.attr.value == "grad" and isinstance(node.value, cst.Name):
+            if node.value.value == name:
+                return False
+        if isinstance(node, cst.Call) and _qualified(node.func, ctx) == "torch.autograd.grad":
+            inputs = kwarg(node, "inputs")
+            if inputs is None and len(node.args) > 1 and node.args[1].keyword is None:
+                inputs = node.args[1]
+            if inputs is None:
+                continue
+            given = inputs.value
+            named = [e.value for e in given.elements] if isinstance(given, (cst.List, cst.Tuple)) else [given]
+            differentiated |= any(isinstance(e, cst.Name) and e.value == name for e in named)
+    return differentiated
+
+
+def _qualified(func, ctx) -> str:
+    """What an imported dotted name refers to (``autograd.grad`` after ``from torch import autograd``)."""
+    path = dotted(func)
+    if path is None:
+        return ""
+    head, _, rest = path.partition(".")
+    value = ctx.lookup(head)
+    if value is None or value.kind != "ref":
+        return ""
+    return f"{value.qual}.{rest}" if rest else value.qual
