@@ -381,6 +381,19 @@ NEGATIVES = [
             return ((grads.view(grads.size(0), -1).norm(2, dim=1) - 1) ** 2).mean()
         """,
     ),
+    case(
+        "copies-of-a-model-parameter-moved-to-its-device",
+        """\
+        import torch
+        import torch.nn as nn
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        model = nn.Linear(4, 2).to(device)
+        copies = [p.data.clone().requires_grad_().to(device) for p in model.parameters()]
+        shadow = model.weight.detach().clone().requires_grad_().cuda() if torch.cuda.is_available() else None
+        optimizer = torch.optim.Adam(copies, lr=0.1)
+        """,
+    ),
 ]
 
 

@@ -31,7 +31,7 @@ The package is split by concern, the way astroid and jedi split inference:
 """
 
 from .analyzer import HOOKS, Analyzer
-from .leaves import creates_leaf, makes_leaf_in_place
+from .leaves import creates_leaf, made_on_cpu, makes_leaf_in_place
 from .state import FreezeEvent, LoopRecord
 from .syntax import base_path, dotted, kwarg, literal_bool, within
 
@@ -45,6 +45,7 @@ __all__ = [
     "dotted",
     "kwarg",
     "literal_bool",
+    "made_on_cpu",
     "makes_leaf_in_place",
     "within",
 ]

@@ -31,3 +31,11 @@ def makes_leaf_in_place(node) -> bool:
         and node.func.attr.value == "requires_grad_"
         and (not node.args or literal_bool(node.args[0].value) is True)
     )
+
+
+def made_on_cpu(node, ctx) -> bool:
+    """A tensor factory call without ``device=`` (``torch.zeros(3)``): a tensor made on the CPU."""
+    if not isinstance(node, cst.Call) or kwarg(node, "device") is not None:
+        return False
+    callee = ctx.value(node.func)
+    return callee.kind == "ref" and callee.qual in api.FACTORIES

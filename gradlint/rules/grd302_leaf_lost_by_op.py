@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..analysis import creates_leaf, makes_leaf_in_place
+from ..analysis import creates_leaf, made_on_cpu, makes_leaf_in_place
 from ..analysis.syntax import dotted, kwarg, walk
 from ..rule import Rule, source
 
@@ -71,7 +71,13 @@ class LeafLostByOp(Rule):
                 receiver = current.right if numbers[0] is current.left else current.left
             else:
                 return None
-            if creates_leaf(receiver, ctx) or makes_leaf_in_place(receiver):
+            if creates_leaf(receiver, ctx):
+                return receiver, outer
+            if makes_leaf_in_place(receiver):
+                if _moves(current) and not made_on_cpu(receiver.func.value, ctx):
+                    # `p.data.clone().requires_grad_().to(device)`: a copy of a tensor whose device is
+                    # not known here; the move is a no-op when it is already there (a model's parameter)
+                    return None
                 return receiver, outer
             current = receiver
 
@@ -111,3 +117,8 @@ def _qualified(func, ctx) -> str:
     if value is None or value.kind != "ref":
         return ""
     return f"{value.qual}.{rest}" if rest else value.qual
+
+
+def _moves(op) -> bool:
+    return isinstance(op, cst.Call) and isinstance(op.func, cst.Attribute) and op.func.attr.value in ("to", "cuda")
+
