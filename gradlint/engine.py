@@ -10,7 +10,7 @@ import re
 import sys
 import tokenize
 from dataclasses import replace
-from typing import Iterable, List, Optional, Sequence, Tuple, Type
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
@@ -123,7 +123,25 @@ def _cell_edits(edits, origin, cell: int) -> tuple:
 
 def rules_for(text: str, rule_classes: Sequence[Type[Rule]]) -> List[Type[Rule]]:
     """The rules that could fire on this source: no other file is parsed with libcst."""
-    return [rule for rule in rule_classes if rule.may_fire(text)]
+    # the rules' ``requires`` groups share strings: each is looked for in the text once
+    found: Dict[str, bool] = {}
+
+    def holds(needed: str) -> bool:
+        present = found.get(needed)
+        if present is None:
+            present = found[needed] = needed in text
+        return present
+
+    return [
+        rule
+        for rule in rule_classes
+        if (all(any(holds(s) for s in group) for group in rule.requires) if _default_precheck(rule) else rule.may_fire(text))
+    ]
+
+
+def _default_precheck(rule: Type[Rule]) -> bool:
+    """Whether the rule's ``may_fire`` is ``Rule``'s own (a test of its ``requires`` groups)."""
+    return getattr(rule.may_fire, "__func__", None) is Rule.may_fire.__func__
 
 
 _FILE_NOQA = re.compile(

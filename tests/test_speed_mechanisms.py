@@ -218,3 +218,72 @@ def test_the_next_batch_run_lists_the_files_again(tmp_path, monkeypatch):
         "train(m, [torch.randn(1, 4)], torch.optim.SGD(m.parameters(), lr=0.1))\n"
     )
     assert [(f.line, f.code) for f in runner.lint_files([trainer], DEFAULT, jobs=1)] == [(5, "GRD501")]
+
+
+def _functions(path):
+    import libcst as cst
+
+    from gradlint.analysis.syntax import walk
+
+    return [node for node in walk(cst.parse_module(path.read_text(encoding="utf-8"))) if type(node).__name__ == "FunctionDef"]
+
+
+@pytest.mark.parametrize("path", OWN_SOURCES[::6])
+def test_own_nodes_lists_what_the_pruned_walk_of_the_body_yields(path):
+    from gradlint.analysis import syntax
+
+    for function in _functions(path):
+        own = syntax.own_nodes(function)
+        expected: dict = {}
+        for node in syntax.walk(function.body, syntax._NESTED_SCOPES):
+            if type(node) in syntax._OWN_TYPES:
+                expected.setdefault(type(node), []).append(node)
+        assert own.by_type == expected, function.name.value
+        everything = {id(node) for node in syntax.walk(function.body)}
+        pruned = everything - {id(node) for node in syntax.walk(function.body, syntax._NESTED_SCOPES)}
+        under_nested = {id(node) for scope in own.nested for node in syntax.walk(scope)}
+        assert under_nested == pruned, function.name.value
+
+
+def test_the_questions_about_a_body_walk_it_once(monkeypatch):
+    """Facts, optimizers, scalers, assigned fields, returns and callees of a function: one walk of its body."""
+    import libcst as cst
+
+    from gradlint.analysis import evidence, prescan, scopes, syntax
+    from gradlint.analysis.arguments import returned_arguments
+
+    module = cst.parse_module(
+        "def fit(model, opt, scaler, loader):\n"
+        "    for x, y in loader:\n"
+        "        opt.zero_grad()\n"
+        "        self.loss = loss = model(x).sum()\n"
+        "        scaler.scale(loss).backward()\n"
+        "        scaler.step(opt)\n"
+        "        scaler.update()\n"
+        "        opt.step()\n"
+        "    return model\n"
+    )
+    function = module.body[0]
+    visits = []
+    real = syntax.child_fields
+    monkeypatch.setattr(syntax, "child_fields", lambda node_type: (visits.append(node_type), real(node_type))[1])
+    once = len(list(syntax.walk(function.body, syntax._NESTED_SCOPES)))
+    parameters = len(list(syntax.walk(function.params)))  # function_facts reads them too
+    visits.clear()
+    assert syntax.function_facts(function).rebound == {"x", "y", "loss"}
+    assert evidence._optimizer_names(function) == {"opt"}
+    assert evidence._scaler_names(function) == {"scaler"}
+    assert scopes._assigned_fields(function) == {"loss"}
+    assert prescan.called_names(function) >= {"zero_grad", "model", "backward", "step", "update"}
+    call = cst.parse_expression("fit(m, o, s, l)")
+    assert returned_arguments(call, function) == {None: "m"}
+    assert len(visits) == once + parameters
+
+
+@pytest.mark.parametrize("path", OWN_SOURCES[:20])
+def test_rules_for_selects_the_rules_whose_precheck_passes(path):
+    from gradlint.engine import rules_for
+
+    text = path.read_text(encoding="utf-8")
+    for cut in (text, text[: len(text) // 3], "import torch\n", ""):
+        assert rules_for(cut, ALL_RULES) == [rule for rule in ALL_RULES if rule.may_fire(cut)]

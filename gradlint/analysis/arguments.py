@@ -11,7 +11,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from .syntax import dotted, function_facts, walk
+from .syntax import dotted, function_facts, own_nodes
 from .values import NONE, NUMBER, UNKNOWN, Value
 
 
@@ -104,7 +104,7 @@ def returned_arguments(call: cst.Call, function: cst.FunctionDef) -> Dict[Option
     body never rebinds it: ``model, optimizer, loss = train(model, ...)`` keeps the same object."""
     renames = call_renames(call, function, None)
     found: Dict[Optional[int], str] = {}
-    returns = [node for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) if isinstance(node, cst.Return)]
+    returns = own_nodes(function).of(cst.Return)
     if not returns or any(node.value is None for node in returns):
         return found
     rebound = function_facts(function).rebound

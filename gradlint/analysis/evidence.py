@@ -63,7 +63,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import dotted, function_facts, walk
+from .syntax import dotted, function_facts, own_nodes, walk
 from .values import UNKNOWN, Value, tensor
 
 _ISINSTANCE = Value(kind="builtin", qual="isinstance")
@@ -251,12 +251,14 @@ def _optimizer_names(function: cst.FunctionDef) -> frozenset:
         return cached[1]
     stepped, clearing, plain_steps = set(), set(), set()
     backpropagates = False
-    for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if isinstance(node, cst.Attribute) and node.attr.value == "zero_grad":
+    nodes = own_nodes(function)
+    for node in nodes.of(cst.Attribute):
+        if node.attr.value == "zero_grad":
             name = _name_or_field(node.value)
             if name:
                 clearing.add(name)
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+    for node in nodes.of(cst.Call):
+        if type(node.func) is cst.Attribute:
             method = node.func.attr.value
             name = _name_or_field(node.func.value)
             if method == "step" and name:
@@ -283,8 +285,8 @@ def _scaler_names(function: cst.FunctionDef) -> frozenset:
     if cached is not None and cached[0] is function:
         return cached[1]
     scaling, stepping, updating = set(), set(), set()
-    for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
+    for node in own_nodes(function).of(cst.Call):
+        if type(node.func) is not cst.Attribute:
             continue
         method, receiver = node.func.attr.value, node.func.value
         if method == "backward" and isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import libcst as cst
 
-from .syntax import dotted, walk
+from .syntax import dotted, own_nodes, walk
 
 
 class NoGradCalls:
@@ -68,13 +70,15 @@ def called_names(function: cst.FunctionDef) -> frozenset:
     if cached is not None and cached[0] is function:
         return cached[1]
     names = set()
-    for current in walk(function.body):
-        if type(current) is cst.Call:
-            func = current.func
-            if isinstance(func, cst.Name):
-                names.add(func.value)
-            elif isinstance(func, cst.Attribute):
-                names.add(func.attr.value)
+    nodes = own_nodes(function)
+    # the body's own calls, and every call in the functions, classes and lambdas it defines
+    nested = (current for scope in nodes.nested for current in walk(scope) if type(current) is cst.Call)
+    for current in itertools.chain(nodes.of(cst.Call), nested):
+        func = current.func
+        if isinstance(func, cst.Name):
+            names.add(func.value)
+        elif isinstance(func, cst.Attribute):
+            names.add(func.attr.value)
     result = frozenset(names)
     if len(_CALLED_NAMES) > 10_000:
         _CALLED_NAMES.clear()

@@ -10,7 +10,7 @@ import libcst as cst
 from . import torch_api as api
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
-from .syntax import free_names, free_names_of, walk
+from .syntax import free_names, free_names_of, own_nodes
 from .values import UNKNOWN, ClassInfo, Tri, Value, join_all, tensor
 
 _NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
@@ -260,13 +260,9 @@ def _own_fields_only(analyzer, node: cst.ClassDef) -> bool:
 def _assigned_fields(function: cst.FunctionDef) -> set:
     """``X`` of every ``self.X = ...`` (or ``+=``, ``:``) in the function's own body."""
     found = set()
-    for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
-            targets = [node.target]
-        else:
-            continue
+    nodes = own_nodes(function)
+    for node in nodes.of(cst.Assign) + nodes.of(cst.AugAssign) + nodes.of(cst.AnnAssign):
+        targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
         while targets:
             target = targets.pop()
             if isinstance(target, (cst.Tuple, cst.List)):

@@ -196,6 +196,86 @@ class FunctionFacts:
     field_locals: Dict[str, str] = field(default_factory=dict, hash=False)
 
 
+#: the node types ``own_nodes`` lists (the questions asked about function bodies look at no other)
+_OWN_TYPES = frozenset(
+    {
+        cst.Yield,
+        cst.Attribute,
+        cst.Call,
+        cst.Assign,
+        cst.AugAssign,
+        cst.AnnAssign,
+        cst.For,
+        cst.CompFor,
+        cst.AsName,
+        cst.NamedExpr,
+        cst.Return,
+        cst.Del,
+    }
+)
+_OWN: Dict[int, tuple] = {}
+
+
+class OwnNodes:
+    """The nodes of a function's own body (``walk`` of it pruned at nested functions, classes and
+    lambdas), by exact type and in ``walk`` order, and the nested scopes the walk stopped at.
+
+    Every question about what a body does syntactically (its facts, the optimizers it steps,
+    the fields it assigns, its returns, what it calls) reads these lists: the body is walked
+    once, however many questions are asked.
+    """
+
+    __slots__ = ("by_type", "nested")
+
+    def __init__(self, by_type: Dict[type, list], nested: list):
+        self.by_type = by_type
+        self.nested = nested
+
+    def of(self, node_type: type) -> list:
+        return self.by_type.get(node_type, [])
+
+
+def own_nodes(function: cst.FunctionDef) -> OwnNodes:
+    cached = _OWN.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    if len(_OWN) > 50_000:
+        _OWN.clear()
+    kinds = _KINDS.get(_NESTED_SCOPES)
+    if kinds is None:
+        kinds = _KINDS[_NESTED_SCOPES] = {}
+    by_type: Dict[type, list] = {}
+    nested: list = []
+    stack = [function.body]
+    # ``walk``'s loop, inlined: this runs over every function body of every file
+    while stack:
+        node = stack.pop()
+        node_type = type(node)
+        if node_type in _OWN_TYPES:
+            listed = by_type.get(node_type)
+            if listed is None:
+                by_type[node_type] = [node]
+            else:
+                listed.append(node)
+        for name in child_fields(node_type):
+            child = getattr(node, name)
+            kind = kinds.get(type(child)) or _kind(kinds, type(child), _NESTED_SCOPES)
+            if kind == _WALKED:
+                stack.append(child)
+            elif kind == _SEQUENCE:
+                for element in child:
+                    kind = kinds.get(type(element)) or _kind(kinds, type(element), _NESTED_SCOPES)
+                    if kind == _WALKED:
+                        stack.append(element)
+                    elif kind == _PRUNED:
+                        nested.append(element)
+            elif kind == _PRUNED:
+                nested.append(child)
+    own = OwnNodes(by_type, nested)
+    _OWN[id(function)] = (function, own)
+    return own
+
+
 _FACTS: Dict[int, tuple] = {}
 
 
@@ -205,7 +285,7 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
         return cached[1]
     if len(_FACTS) > 50_000:
         _FACTS.clear()
-    generator = False
+    nodes = own_nodes(function)
     rebound: Set[str] = set()
     changed: Set[str] = set()
     stores: Set[str] = set()
@@ -213,56 +293,51 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
     bindings: Dict[str, int] = {}
     aliases: Dict[str, Set[str]] = {}
     loads: Dict[str, Set[str]] = {}
-    for node in walk(function.body, _NESTED_SCOPES):
-        if isinstance(node, cst.Yield):
-            generator = True
-        elif isinstance(node, cst.Attribute):
-            name = _self_attr(node)
-            if name:
-                reads.add(name)
-        elif isinstance(node, cst.Call):
-            func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
-                if isinstance(func.value, cst.Name):
-                    changed.add(func.value.value)
-                name = _self_attr(func.value)
-                if name:
-                    stores.add(name)
-            name = registered_submodule(node)
+    for node in nodes.of(cst.Attribute):
+        name = _self_attr(node)
+        if name:
+            reads.add(name)
+    for node in nodes.of(cst.Call):
+        func = node.func
+        if type(func) is cst.Attribute and func.attr.value in MUTATORS:
+            if type(func.value) is cst.Name:
+                changed.add(func.value.value)
+            name = _self_attr(func.value)
             if name:
                 stores.add(name)
-                if isinstance(node.args[1].value, cst.Name):
-                    aliases.setdefault(node.args[1].value.value, set()).add(name)
-        targets: list = []
-        if isinstance(node, cst.Assign):
-            targets = [target.target for target in node.targets]
-            field_name = _self_attr(targets[0]) if len(targets) == 1 else ""
-            if field_name and isinstance(targets[0], cst.Attribute) and isinstance(node.value, cst.Name):
-                aliases.setdefault(node.value.value, set()).add(field_name)
-            source = _self_attr(node.value) if isinstance(node.value, cst.Attribute) else ""
-            if source and len(targets) == 1 and isinstance(targets[0], cst.Name):
-                loads.setdefault(targets[0].value, set()).add(source)
-        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor)):
-            targets = [node.target]
-        elif isinstance(node, cst.AsName):
-            targets = [node.name]
-        elif isinstance(node, cst.NamedExpr):
-            targets = [node.target]
-        while targets:
-            target = targets.pop()
-            if isinstance(target, cst.Name):
-                rebound.add(target.value)
-                bindings[target.value] = bindings.get(target.value, 0) + 1
-            elif isinstance(target, (cst.Tuple, cst.List)):
-                targets.extend(element.value for element in target.elements)
-            elif isinstance(target, cst.StarredElement):
-                targets.append(target.value)
-            elif isinstance(target, (cst.Subscript, cst.Attribute)):
-                name = _self_attr(target)
-                if name:
-                    stores.add(name)
-                elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-                    changed.add(target.value.value)
+        name = registered_submodule(node)
+        if name:
+            stores.add(name)
+            if isinstance(node.args[1].value, cst.Name):
+                aliases.setdefault(node.args[1].value.value, set()).add(name)
+    targets: list = []
+    for node in nodes.of(cst.Assign):
+        targets.extend(target.target for target in node.targets)
+        first = node.targets[0].target
+        field_name = _self_attr(first) if len(node.targets) == 1 else ""
+        if field_name and isinstance(first, cst.Attribute) and isinstance(node.value, cst.Name):
+            aliases.setdefault(node.value.value, set()).add(field_name)
+        source = _self_attr(node.value) if isinstance(node.value, cst.Attribute) else ""
+        if source and len(node.targets) == 1 and isinstance(first, cst.Name):
+            loads.setdefault(first.value, set()).add(source)
+    for node_type in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
+        targets.extend(node.target for node in nodes.of(node_type))
+    targets.extend(node.name for node in nodes.of(cst.AsName))
+    while targets:
+        target = targets.pop()
+        if isinstance(target, cst.Name):
+            rebound.add(target.value)
+            bindings[target.value] = bindings.get(target.value, 0) + 1
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            targets.extend(element.value for element in target.elements)
+        elif isinstance(target, cst.StarredElement):
+            targets.append(target.value)
+        elif isinstance(target, (cst.Subscript, cst.Attribute)):
+            name = _self_attr(target)
+            if name:
+                stores.add(name)
+            elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+                changed.add(target.value.value)
     # a parameter is bound once, at entry, unless the body rebinds it (``self.model = model`` in __init__)
     params = {param.name.value for param in walk(function.params) if isinstance(param, cst.Param)}
     field_aliases = {
@@ -276,7 +351,13 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
         if len(fields) == 1 and bindings.get(name) == 1 and name not in params and name not in field_aliases
     }
     facts = FunctionFacts(
-        generator, frozenset(rebound), frozenset(changed), frozenset(stores), frozenset(reads), field_aliases, field_locals
+        bool(nodes.of(cst.Yield)),
+        frozenset(rebound),
+        frozenset(changed),
+        frozenset(stores),
+        frozenset(reads),
+        field_aliases,
+        field_locals,
     )
     _FACTS[id(function)] = (function, facts)
     return facts
