@@ -23,7 +23,7 @@ class Cache:
     def __init__(self, directory: str, rule_codes: Sequence[str]):
         self.directory = os.path.join(directory, "v1")
         # libcst's version too: its trees (and so the findings) may change with it
-        salt = f"{__version__}\0{_code_fingerprint()}\0{_libcst_version()}\0{','.join(sorted(rule_codes))}\0"
+        salt = f"{code_salt()}\0{_libcst_version()}\0{','.join(sorted(rule_codes))}\0"
         self._salt = salt.encode()
         self._ready = False
 
@@ -59,6 +59,10 @@ class Cache:
         except OSError:
             pass  # a cache that cannot be written is only slower
 
+    def prepare(self) -> None:
+        """Create the cache's folder (with a ``.gitignore`` that ignores it) if it is not there."""
+        self._prepare()
+
     def _prepare(self) -> None:
         if self._ready:
             return
@@ -72,6 +76,11 @@ class Cache:
 
 
 _FINGERPRINT: Optional[str] = None
+
+
+def code_salt() -> str:
+    """gradlint's version and a fingerprint of its code: what any stored result was computed by."""
+    return f"{__version__}\0{_code_fingerprint()}"
 
 
 def _code_fingerprint() -> str:

@@ -31,9 +31,11 @@ except ImportError:  # not on Windows
     resource = None
 
 from .analysis.parsed import settled
+from .analysis.callers import scan_projects
 from .analysis.imports import recording_reads
 from .analysis.project import dependency_digest, module_digest, one_snapshot
-from .cache import Cache
+from .analysis.scans import scan_store
+from .cache import Cache, code_salt
 from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
 from .limits import OutOfTime, time_budget, wall_backstop
 from .rule import Finding, Rule
@@ -250,6 +252,7 @@ def _lint_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limit
     codes = tuple(rule.code for rule in rules)
     context = _fork_context()
     findings: List[Finding] = []
+    _scan_projects(paths, Cache(cache_dir, codes) if cache_dir else None)
     if context is None or not paths:  # without fork, a worker would import everything again
         cache = Cache(cache_dir, codes) if cache_dir else None
         gc.freeze()  # the caller's objects: not this run's to collect (see _settle_memory)
@@ -262,6 +265,17 @@ def _lint_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limit
         for result in _supervise(context, paths, (codes, cache_dir, limits), min(jobs, len(paths))):
             findings.extend(result)
     return findings
+
+
+def _scan_projects(paths: Sequence[str], cache: Optional[Cache]) -> None:
+    """The project-wide text scans the files will ask for, made once here before the workers fork
+    (each would make them all again), from the scan store beside the result cache when there is one."""
+    directory = cache.directory if cache is not None else None
+    try:
+        with scan_store(directory, code_salt(), cache.prepare if cache is not None else lambda: None):
+            scan_projects(paths)
+    except Exception:  # only a speed-up: the workers scan what they need themselves
+        pass
 
 
 def _fork_context():

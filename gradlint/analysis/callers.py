@@ -21,10 +21,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from . import imports
-from .project import _read, _stat_key, in_snapshot, project_for
+from .project import _read, _stat_key, defined_functions, in_snapshot, project_for
+from .scans import scanned
 
 MAX_CALLERS = 3
 MAX_CALLER_BYTES = 150_000
@@ -44,14 +45,17 @@ def _import_words(path: str) -> FrozenSet[str]:
     if cached is not None and cached[0] == stat:
         return cached[1]
     data = _read(path) or b""
-    words = set()
-    if b"import" in data:
-        for module, names in _IMPORT_LINE.findall(data):
-            for word in _WORD.findall(module + b" " + names):
-                words.add(word.decode("ascii", "replace"))
-    result = frozenset(words)
+    result = scanned("import_words", data, _scan_import_words) if b"import" in data else frozenset()
     _IMPORT_WORDS[path] = (stat, result)
     return result
+
+
+def _scan_import_words(data: bytes) -> FrozenSet[str]:
+    words = set()
+    for module, names in _IMPORT_LINE.findall(data):
+        for word in _WORD.findall(module + b" " + names):
+            words.add(word.decode("ascii", "replace"))
+    return frozenset(words)
 
 
 #: (the listing it was built from, word -> the files whose import statements hold it, in listing order)
@@ -180,3 +184,29 @@ def _analyse_caller(caller: str, target: str) -> Tuple[Dict[str, list], set]:
     finally:
         imports.restore_time(deadline)
     return analyzer.harvest, analyzer.used_modules
+
+
+def scan_projects(paths: Sequence[str]) -> None:
+    """Before a batch run's workers fork (inside ``project.one_snapshot``): the scans of the
+    projects that the files to lint will ask for, made here once, not again in every worker."""
+    done: set = set()
+    for path in paths:
+        if path.endswith(".ipynb") or path == "-":
+            continue
+        project = project_for(path)
+        listing = (project.scan_root, project.package)
+        if (listing, "no_grad") in done and (listing, "importers") in done:
+            continue
+        data = _read(path)
+        if data is None:
+            continue
+        text = data.decode("utf-8", "replace")
+        # what dependency_digest asks: the no-grad scan for a file defining functions, the
+        # importers for one with training functions
+        names = defined_functions(text)
+        if (listing, "no_grad") not in done and names:
+            project.no_grad_callees(names)
+            done.add((listing, "no_grad"))
+        if (listing, "importers") not in done and _TRAINING_CALL.search(text) and training_names(text):
+            _files_importing(project, module_word(path))
+            done.add((listing, "importers"))

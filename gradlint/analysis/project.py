@@ -33,6 +33,8 @@ import re
 import time
 from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
+from .scans import scanned
+
 #: imports followed from the linted file: its own, and those of the modules it imports
 MAX_IMPORT_DEPTH = 2
 MAX_MODULE_BYTES = 1_000_000
@@ -268,9 +270,16 @@ def _no_grad_calls(path: str, package: Optional[str]) -> FrozenSet[str]:
     if cached is not None and cached[0] == stat:
         return cached[1]
     data = _read(path) or b""
+    if any(marker in data for marker in _NO_GRAD_TEXT):
+        result = scanned(f"no_grad_calls\0{package or ''}", data, lambda data: _scan_no_grad_calls(data, package))
+    else:
+        result = frozenset()
+    _SCANNED[path] = (stat, result)
+    return result
+
+
+def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
     imported = set()
-    if not any(marker in data for marker in _NO_GRAD_TEXT):
-        data = b""
     for module, names in _IMPORT_FROM.findall(data):
         if module.startswith(b".") or (package and module.split(b".")[0] == package.encode()):
             for match in re.finditer(rb"(\w+)(?:\s+as\s+(\w+))?", names.strip(b"()")):
@@ -288,9 +297,7 @@ def _no_grad_calls(path: str, package: Optional[str]) -> FrozenSet[str]:
                 if stripped and len(body) - len(stripped) <= indent and not stripped.startswith((b"def ", b"async def", b"@")):
                     break
                 called.update(name.decode("ascii", "replace") for name in _CALL.findall(body))
-    result = frozenset(called & imported)
-    _SCANNED[path] = (stat, result)
-    return result
+    return frozenset(called & imported)
 
 
 _IMPORT_FROM = re.compile(rb"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)", re.MULTILINE)

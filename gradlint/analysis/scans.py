@@ -1,0 +1,114 @@
+"""What the text scans of a project's files found, kept from one run to the next.
+
+Every file linted asks two questions of all the other files of its project: which of
+its functions they call under ``no_grad`` (``project``) and which of them import it
+(``callers``). Each question is a text scan of every file of the project, made once per
+process. A run over a large project after an edit is answered mostly from the result
+cache, and those scans were most of its work.
+
+The store (beside the result cache, ``scans.json``) keeps what a scan found in a file
+under the digest of the scan's name and of the file's bytes: a file changed since (even
+within the same second, at the same size) is scanned again and is never answered from an
+entry about other bytes. The store is dropped whole when gradlint's code changes (a scan
+may have changed with it), and a damaged one is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional
+
+#: entries kept at most: those of the last run, then older ones (projects may share a cache folder)
+MAX_ENTRIES = 50_000
+FILE_NAME = "scans.json"
+
+
+class _Store:
+    def __init__(self, path: str, salt: str, entries: Dict[str, list]):
+        self.path = path
+        self.salt = salt
+        self.entries = entries
+        #: the keys this run asked for or added (kept first when the store is written)
+        self.used: set = set()
+        self.added = False
+
+
+_STORE: List[Optional[_Store]] = [None]
+
+
+@contextlib.contextmanager
+def scan_store(directory: Optional[str], salt: str, before_writing: Callable[[], None] = lambda: None) -> Iterator[None]:
+    """Inside: ``scanned`` answers from the store in ``directory`` and adds to it (written on the way
+    out, after ``before_writing``); ``salt`` names the code that scans (entries written under another
+    are not read)."""
+    if directory is None:
+        yield
+        return
+    path = os.path.join(directory, FILE_NAME)
+    store = _Store(path, salt, _load(path, salt))
+    previous, _STORE[0] = _STORE[0], store
+    try:
+        yield
+    finally:
+        _STORE[0] = previous
+        if store.added:
+            try:
+                before_writing()
+            except OSError:
+                return
+            _save(store)
+
+
+def scanned(scan_name: str, data: bytes, scan: Callable[[bytes], FrozenSet[str]]) -> FrozenSet[str]:
+    """``scan(data)``, from the store when it holds the answer for these very bytes."""
+    store = _STORE[0]
+    if store is None:
+        return scan(data)
+    key = hashlib.blake2b(scan_name.encode() + b"\0" + data, digest_size=20).hexdigest()
+    found = store.entries.get(key)
+    store.used.add(key)
+    if found is not None:
+        return frozenset(found)
+    result = scan(data)
+    store.entries[key] = sorted(result)
+    store.added = True
+    return result
+
+
+def _load(path: str, salt: str) -> Dict[str, list]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            stored = json.load(handle)
+        entries = stored["entries"]
+        if stored["salt"] != salt or not isinstance(entries, dict):
+            return {}
+        if not all(isinstance(names, list) and all(isinstance(name, str) for name in names) for names in entries.values()):
+            return {}  # damaged or written by something else: scan again
+        return entries
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        return {}
+
+
+def _save(store: _Store) -> None:
+    kept = {key: store.entries[key] for key in store.used if key in store.entries}
+    for key, names in _load(store.path, store.salt).items():  # what another run wrote meanwhile
+        if len(kept) >= MAX_ENTRIES:
+            break
+        kept.setdefault(key, names)
+    for key, names in store.entries.items():
+        if len(kept) >= MAX_ENTRIES:
+            break
+        kept.setdefault(key, names)
+    folder = os.path.dirname(store.path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump({"salt": store.salt, "entries": kept}, stream)
+        os.replace(temporary, store.path)
+    except OSError:
+        pass  # a store that cannot be written is only slower

@@ -1,0 +1,137 @@
+"""The store of project-wide text scans kept beside the result cache (``analysis.scans``)."""
+
+import json
+import os
+import textwrap
+
+import pytest
+
+from gradlint.analysis import callers, project, scans
+from gradlint.rules import ALL_RULES
+from gradlint.runner import lint_files
+
+DEFAULT = [rule for rule in ALL_RULES if rule.default_enabled()]
+
+CONVERT = """\
+    import torch.nn as nn
+
+    def convert(module):
+        new = nn.Linear(module.in_features, module.out_features)
+        new.weight.copy_(module.weight)
+        return new
+    """
+
+#: calls ``convert`` after a no_grad block, or inside it: the same size either way
+OUTSIDE = """\
+    import torch
+    from .convert import convert
+
+    def prepare(model):
+        with torch.no_grad():
+            pass
+        return convert(model)
+    """
+INSIDE = OUTSIDE.replace("            pass\n        return convert(model)", "            return convert(model)\n        pass")
+
+TRAIN = """\
+    import torch
+    from .convert import convert
+
+    def fit(model, optimizer, loader):
+        for x in loader:
+            convert(model)(x).sum().backward()
+            optimizer.step()
+    """
+
+
+def write(root, files):
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def _new_process():
+    """What a new process knows of the project: nothing (only the store on disk)."""
+    project.forget_projects()
+    project._SCANNED.clear()
+    callers._IMPORT_WORDS.clear()
+    callers._IMPORTERS[:] = [None, {}]
+
+
+@pytest.fixture
+def package(tmp_path):
+    write(tmp_path, {"lib/__init__.py": "", "lib/convert.py": CONVERT, "lib/api.py": OUTSIDE, "lib/train.py": TRAIN})
+    return tmp_path
+
+
+def _lint(root):
+    paths = [str(root / "lib" / name) for name in ("convert.py", "api.py", "train.py")]
+    return [(os.path.basename(f.path), f.line, f.code) for f in lint_files(paths, DEFAULT, jobs=1, cache_dir=str(root / "cache"))]
+
+
+def test_a_second_run_takes_the_project_scans_from_the_store(package, monkeypatch):
+    _new_process()
+    first = _lint(package)
+    assert ("convert.py", 5, "GRD201") in first
+    store = json.loads((package / "cache" / "v1" / scans.FILE_NAME).read_text())
+    assert store["entries"]
+    _new_process()
+    monkeypatch.setattr(project, "_scan_no_grad_calls", lambda *args: pytest.fail("scanned again"))
+    monkeypatch.setattr(callers, "_scan_import_words", lambda *args: pytest.fail("scanned again"))
+    assert _lint(package) == first
+
+
+def test_a_file_changed_since_is_scanned_again_even_with_the_same_size_and_time(package):
+    _new_process()
+    assert ("convert.py", 5, "GRD201") in _lint(package)
+    api = package / "lib" / "api.py"
+    stat = os.stat(api)
+    write(package, {"lib/api.py": INSIDE})  # now calls convert() under no_grad
+    assert os.path.getsize(api) == stat.st_size
+    os.utime(api, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _new_process()
+    findings = _lint(package)
+    assert ("convert.py", 5, "GRD201") not in findings
+    _new_process()
+    assert findings == [(p, line, code) for p, line, code in _lint_uncached(package)]
+
+
+def _lint_uncached(root):
+    paths = [str(root / "lib" / name) for name in ("convert.py", "api.py", "train.py")]
+    return [(os.path.basename(f.path), f.line, f.code) for f in lint_files(paths, DEFAULT, jobs=1)]
+
+
+def test_a_store_written_by_other_code_or_damaged_is_not_read(package, monkeypatch):
+    write(package, {"lib/api.py": INSIDE})
+    _new_process()
+    first = _lint(package)
+    assert ("convert.py", 5, "GRD201") not in first
+    stored = package / "cache" / "v1" / scans.FILE_NAME
+    content = json.loads(stored.read_text())
+    # were it read, every entry would say that no file imports or calls anything (GRD201 would come back)
+    content["entries"] = {key: [] for key in content["entries"]}
+    scanned = []
+    real = project._scan_no_grad_calls
+    monkeypatch.setattr(project, "_scan_no_grad_calls", lambda *args: scanned.append(args) or real(*args))
+    for salt, damage in ((content["salt"] + " and other code", False), (content["salt"], True)):
+        text = json.dumps({"salt": salt, "entries": content["entries"]})
+        stored.write_text(text[:-3] if damage else text)
+        scanned.clear()
+        _new_process()
+        assert _lint(package) == first
+        assert scanned
+
+
+def test_the_batch_run_scans_the_projects_before_the_workers_fork(package, monkeypatch):
+    """Each worker inherits the scans: none of them makes one again."""
+    _new_process()
+    paths = [str(package / "lib" / name) for name in ("convert.py", "api.py", "train.py")]
+    with project.one_snapshot():
+        callers.scan_projects(paths)
+        monkeypatch.setattr(project, "_read", lambda path: pytest.fail(f"read {path} again"))
+        monkeypatch.setattr(callers, "_read", lambda path: pytest.fail(f"read {path} again"))
+        for path in paths[:1]:  # convert.py: its callers are looked for, and its no-grad callers
+            own = project.project_for(path)
+            assert own.no_grad_callees(frozenset({"convert"})) == frozenset()
+            assert callers._files_importing(own, "convert") == [paths[1], paths[2]]
