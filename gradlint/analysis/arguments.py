@@ -40,9 +40,15 @@ def bind_arguments(node: cst.FunctionDef, call: cst.Call, args, bound_self: bool
     values: Dict[str, Value] = {}
     positional = [p for p in params if p not in node.params.kwonly_params]
     index = 0
+    #: after `*args` the positions are lost; `**kwargs` may fill any parameter not named
+    spread = positions_lost = False
     for arg, (_, value) in zip(call.args, args):
         if arg.star:
-            return None
+            spread = True
+            positions_lost = positions_lost or arg.star == "*"
+            continue
+        if positions_lost and arg.keyword is None:
+            continue
         if arg.keyword is not None:
             values[arg.keyword.value] = value
             continue
@@ -59,7 +65,7 @@ def bind_arguments(node: cst.FunctionDef, call: cst.Call, args, bound_self: bool
         if name in values:
             result[name] = values[name]
         else:
-            result[name] = literal_value(param.default)
+            result[name] = UNKNOWN if spread else literal_value(param.default)
     for extra in (node.params.star_arg, node.params.star_kwarg):
         if isinstance(extra, cst.Param):
             result[extra.name.value] = UNKNOWN
@@ -80,6 +86,8 @@ def call_renames(call: cst.Call, function: cst.FunctionDef, receiver) -> Dict[st
     """Callee names -> caller paths: a parameter is its argument's path, ``self`` the receiver's."""
     renames = {}
     for arg, param in zip(call.args, parameters(function)[1 if receiver is not None else 0 :]):
+        if arg.star:
+            break  # the positions after `*args` are not known
         path = dotted(arg.value)
         if path is not None and arg.keyword is None and not arg.star:
             renames[param.name.value] = path

@@ -91,9 +91,14 @@ class Calls:
         for param, value in summary.mutated.items():
             if param.startswith(FIELD):
                 owner = renames.get("self")
-                current = self.lookup(f"{owner}.{param[len(FIELD):]}") if owner else None
+                field = f"{owner}.{param[len(FIELD):]}"
+                current = self.lookup(field) if owner else None
+                if current is None and owner or current is not None and current.kind == "unknown":
+                    current = value  # the callee's eval()/train() shows it is a module
                 if current is not None and current.kind == "module":
-                    self.state.env[f"{owner}.{param[len(FIELD):]}"] = current.with_(training=value.training)
+                    # and the caller's local copies of the field (`model = self.model`)
+                    for name in [field] + self._other_names(field):
+                        self.state.env[name] = current.with_(training=value.training)
                 continue
             if param.startswith(OUTER):
                 # the same name here: the closure's (or the module's) model, switched by the call

@@ -150,6 +150,13 @@ class Evidence:
         if any(_reads_grad_of(value, path) for value in values):
             self.state.env[path] = tensor(True, True)
 
+    def _used_as_optimizer(self, name: str, value: Value) -> Value:
+        """A local name bound to an unresolved value (``optimizer = AdamW(groups)`` of a library the
+        analysis does not know) that the function uses as an optimizer is one, as a parameter is."""
+        if value.kind != "unknown" or self.function is None or name not in _optimizer_names(self.function):
+            return value
+        return Value(kind="optimizer")
+
     def _usage_fields(self, function: cst.FunctionDef, env: dict) -> None:
         """``self.optim`` stepped and cleared in a method, with no known value: an optimizer."""
         for name in _optimizer_names(function):

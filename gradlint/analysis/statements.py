@@ -84,6 +84,7 @@ class StatementWalker:
         value = self.eval(node.value)
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             value = self._proven_by_backward(node.targets[0].target.value, value)
+            value = self._used_as_optimizer(node.targets[0].target.value, value)
         self._same_objects = self._given_back(node)
         try:
             for target in node.targets:

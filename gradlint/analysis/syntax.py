@@ -191,9 +191,10 @@ class FunctionFacts:
     #: local name -> the ``self`` field it is stored into (``self.d = d``, ``self.add_module("d", d)``),
     #: for names bound once and stored into one field
     field_aliases: Dict[str, str] = field(default_factory=dict, hash=False)
-    #: local name -> the ``self`` field it is read from (``model = self.model``), for names bound
-    #: only there
-    field_locals: Dict[str, str] = field(default_factory=dict, hash=False)
+    #: local name -> (the ``self`` field it is read from, the calls that rebind it to a call on
+    #: itself): ``model = self.model``, then maybe ``model = DataParallel(model)``, for names not
+    #: parameters, bound in no other way, whose field the function never stores into
+    field_locals: Dict[str, tuple] = field(default_factory=dict, hash=False)
 
 
 #: the node types ``own_nodes`` lists (the questions asked about function bodies look at no other)
@@ -292,7 +293,8 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
     reads: Set[str] = set()
     bindings: Dict[str, int] = {}
     aliases: Dict[str, Set[str]] = {}
-    loads: Dict[str, Set[str]] = {}
+    reads_from: Dict[str, str] = {}
+    rewraps: Dict[str, list] = {}
     for node in nodes.of(cst.Attribute):
         name = _self_attr(node)
         if name:
@@ -317,9 +319,10 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
         field_name = _self_attr(first) if len(node.targets) == 1 else ""
         if field_name and isinstance(first, cst.Attribute) and isinstance(node.value, cst.Name):
             aliases.setdefault(node.value.value, set()).add(field_name)
-        source = _self_attr(node.value) if isinstance(node.value, cst.Attribute) else ""
-        if source and len(node.targets) == 1 and isinstance(first, cst.Name):
-            loads.setdefault(first.value, set()).add(source)
+        elif len(node.targets) == 1 and isinstance(first, cst.Name) and _self_field(node.value):
+            reads_from[first.value] = _self_field(node.value)
+        elif len(node.targets) == 1 and isinstance(first, cst.Name) and _called_on(node.value, first.value):
+            rewraps.setdefault(first.value, []).append(node.value)
     for node_type in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
         targets.extend(node.target for node in nodes.of(node_type))
     targets.extend(node.name for node in nodes.of(cst.AsName))
@@ -346,9 +349,12 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
         if len(fields) == 1 and bindings.get(name, 0) + (name in params) == 1
     }
     field_locals = {
-        name: next(iter(fields))
-        for name, fields in loads.items()
-        if len(fields) == 1 and bindings.get(name) == 1 and name not in params and name not in field_aliases
+        name: (attr, tuple(rewraps.get(name, ())))
+        for name, attr in reads_from.items()
+        if bindings.get(name) == 1 + len(rewraps.get(name, ()))
+        and attr not in stores
+        and name not in params
+        and name not in field_aliases
     }
     facts = FunctionFacts(
         bool(nodes.of(cst.Yield)),
@@ -376,6 +382,25 @@ def registered_submodule(call: cst.Call) -> str:
         name = literal_str(call.args[0].value)
         return name if name and name.isidentifier() else ""
     return ""
+
+
+def _self_field(node) -> str:
+    """``X`` of exactly ``self.X``, else ''."""
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return node.attr.value
+    return ""
+
+
+def _called_on(node, name: str) -> bool:
+    """``f(name, ...)``: a call whose first argument is the plain name ``name``."""
+    return (
+        isinstance(node, cst.Call)
+        and bool(node.args)
+        and node.args[0].keyword is None
+        and not node.args[0].star
+        and isinstance(node.args[0].value, cst.Name)
+        and node.args[0].value.value == name
+    )
 
 
 def _self_attr(node) -> str:

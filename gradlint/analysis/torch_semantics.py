@@ -244,8 +244,7 @@ class TorchSemantics:
             elif name in ("eval", "train") and path is not None and kind == "unknown" and not node.args:
                 # only an nn.Module has eval()/train() with no argument
                 module = Value(kind="module", params=True, training=name == "train")
-                self.state.env[path] = module
-                self._record_mode_switch(node, path, module.training)
+                self._switch_mode(node, path, module)
                 return module
         return UNKNOWN
 
@@ -371,9 +370,7 @@ class TorchSemantics:
             training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
             # as for any object with eval()/train(): switching modes is for a model that has parameters
             result = receiver.with_(training=training, params=True if receiver.params is None else receiver.params)
-            if path is not None:
-                self.state.env[path] = result
-            self._record_mode_switch(node, path, training)
+            self._switch_mode(node, path, result)
             return result
         if name == "zero_grad":
             self._clear_grads(path)

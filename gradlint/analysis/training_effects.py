@@ -13,9 +13,10 @@ from typing import Optional
 
 import libcst as cst
 
+from . import torch_api as api
 from .evidence import PROVEN_GRAD
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool
-from .values import Tri, Value
+from .values import Value
 
 
 class TrainingEffects:
@@ -48,9 +49,45 @@ class TrainingEffects:
         if path is None or self.function is None or "self" not in self.state.env:
             return path
         head, dot, rest = path.partition(".")
-        facts = function_facts(self.function)
-        attr = facts.field_aliases.get(head) or facts.field_locals.get(head)
-        return f"self.{attr}{dot}{rest}" if attr else path
+        attr = function_facts(self.function).field_aliases.get(head)
+        return f"self.{attr}{dot}{rest}" if attr else self.same_object(path)
+
+    def same_object(self, path: Optional[str]) -> Optional[str]:
+        """The ``self`` field a path of this function names when its head is a local copy of that
+        field (``model = self.model``: ``model.encoder`` is ``self.model.encoder``), else the path."""
+        if path is None or self.function is None:
+            return path
+        head, dot, rest = path.partition(".")
+        read = function_facts(self.function).field_locals.get(head)
+        if read is None:
+            return path
+        attr, rewraps = read
+        if not rewraps:
+            return f"self.{attr}{dot}{rest}"
+        # `model = DataParallel(model)`: a wrapper runs, switches and clears the module it wraps,
+        # but its own attributes are not the module's (`model.module`)
+        if dot or not all(self._wraps_module(call) for call in rewraps):
+            return path
+        return f"self.{attr}"
+
+    def _wraps_module(self, call: cst.Call) -> bool:
+        callee = self.value(call.func)
+        return callee.kind == "ref" and api.canonical(callee.qual) in api.MODULE_WRAPPERS
+
+    def _other_names(self, path: Optional[str]) -> list:
+        """The other paths of this function that name the object at ``path`` (its field, or the
+        local copies of it): an ``eval()`` through one of them switches the others too."""
+        if path is None or self.function is None:
+            return []
+        field = self.same_object(path)
+        names = [field] if field != path else []
+        if field.startswith("self."):
+            head, dot, rest = field[5:].partition(".")
+            for name in function_facts(self.function).field_locals:
+                copy = f"{name}{dot}{rest}"
+                if self.same_object(copy) == field:
+                    names.append(copy)
+        return [name for name in names if name != path]
 
     def _clear_path(self, owner: Optional[str]) -> None:
         """Gradients of ``owner``'s parameters (all of them: None) are cleared on this path."""
@@ -80,18 +117,28 @@ class TrainingEffects:
                 state.env[name] = state.env[name].with_(stale=True)
 
     def _clear_grads(self, owner: Optional[str]) -> None:
+        # `model.zero_grad()` with `model = self.model` clears what an optimizer over `self.model` steps:
+        # the field's name first (optimizers name their owner so), then the other names of the object
         owner = self._field_alias(owner)
+        owners = [owner] + self._other_names(owner)
         for record in self._loops:
-            record.clears.append(owner)
-        self._clear_path(owner)
+            record.clears.extend(owners)
+        for path in owners:
+            self._clear_path(path)
         state = self.state
         state.scaled = False
         if owner is not None and state.cleared is not None:
-            state.cleared = state.cleared | {owner}
+            state.cleared = state.cleared | set(owners)
 
-    def _record_mode_switch(self, node: cst.Call, path: Optional[str], training: Tri) -> None:
+    def _switch_mode(self, node: cst.Call, path: Optional[str], module: Value) -> None:
+        """``path.eval()`` / ``path.train()`` made ``module``: every name of that object has it now,
+        and the loops record the switch in field terms (a method's ``model = self.model;
+        model.eval()`` switches its caller's ``self.model``)."""
+        if path is not None:
+            for name in [path] + self._other_names(path):
+                self.state.env[name] = module
         for record in self._loops:
-            record.mode_switches.append((node, path, training))
+            record.mode_switches.append((node, self.same_object(path), module.training))
 
     def _backward(self, node: cst.Call, receiver_node) -> None:
         path = base_path(receiver_node)

@@ -17,15 +17,19 @@ class EvalModeNotRestored(Rule):
         self._reported = set()
 
     @staticmethod
-    def _trains(record, path: str) -> bool:
+    def _trains(ctx, record, path: str) -> bool:
         """The loop's optimizer steps the model at ``path``: its owner says so, or, with no owner
         known (an optimizer passed in), ``path`` is the only model the loop runs with gradients."""
         optimizers = [optimizer for _, _, optimizer in record.steps + record.inner_steps]
-        if any(_overlaps(optimizer.owner, path) for optimizer in optimizers):
+        if any(_overlaps(ctx.same_object(optimizer.owner), path) for optimizer in optimizers):
             return True
         if any(optimizer.owner or optimizer.owners for optimizer in optimizers):
             return False
-        forwarded = {f_path for _, f_path, module, mode in record.forwards + record.inner_forwards if mode is True}
+        forwarded = {
+            ctx.same_object(f_path)
+            for _, f_path, module, mode in record.forwards + record.inner_forwards
+            if mode is True
+        }
         return bool(optimizers) and forwarded == {path}
 
     def on_loop_end(self, node, ctx, record) -> None:
@@ -54,11 +58,11 @@ class EvalModeNotRestored(Rule):
                 (
                     f
                     for f, f_path, module, mode in record.forwards + record.inner_forwards
-                    if f_path == path and mode is True and module.training is None
+                    if ctx.same_object(f_path) == path and mode is True and module.training is None
                 ),
                 None,
             )
-            if forward is None or not self._trains(record, path):
+            if forward is None or not self._trains(ctx, record, path):
                 continue  # not the model this loop trains (a teacher kept in eval mode, say)
             self._reported.add(id(call))
             self.report(
