@@ -13,6 +13,37 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "a-slice-of-the-children-list-frozen-by-attribute",
+        """\
+        import torch.nn as nn
+
+        backbone = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3), nn.Flatten())
+        layers = list(backbone.children())[:-2]
+        for layer in layers:
+            layer.requires_grad = False  # expect: GRD401
+        """,
+        [6],
+    ),
+    case(
+        "children-of-a-network-built-by-name",
+        """\
+        import torch.nn as nn
+        import torchvision
+
+
+        class ResnetEncoder(nn.Module):
+            def __init__(self, arch="resnet34", frozen=True, cut_layers=2):
+                super().__init__()
+                resnet = torchvision.models.__dict__[arch](pretrained=True)
+                modules = list(resnet.children())[:-cut_layers]
+                if frozen:
+                    for param in modules:
+                        param.requires_grad = False  # expect: GRD401
+                self.encoder = nn.Sequential(*modules)
+        """,
+        [12],
+    ),
+    case(
         "submodule-registered-with-add-module",
         """\
         import torch.nn as nn
@@ -199,6 +230,29 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "parameters-of-a-slice-of-the-children-list",
+        """\
+        import torch.nn as nn
+        import torchvision
+
+        resnet = torchvision.models.resnet18()
+        for child in list(resnet.children())[:-1]:
+            for param in child.parameters():
+                param.requires_grad = False
+            child.requires_grad_(False)
+        """,
+    ),
+    case(
+        "a-slice-of-the-parameter-list",
+        """\
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+        for param in list(model.parameters())[:-2]:
+            param.requires_grad = False
+        """,
+    ),
     case(
         "requires-grad-underscore-method",
         """\

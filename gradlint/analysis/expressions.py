@@ -118,6 +118,9 @@ class Expressions:
         if base.kind == "ref" and base.qual == api.MPL_AXES:
             return base  # `axs[0, 1]` of the array of axes `plt.subplots(2, 2)` makes
         index = node.slice[0].slice if len(node.slice) == 1 else None
+        if isinstance(index, cst.Slice) and base.kind == "seq" and base.elem is not None:
+            # `layers[:-2]`: some of the same elements (maybe none of the grad tensors among them)
+            return Value(kind="seq", elem=base.elem, has_grad=False if base.has_grad is False else None)
         if not isinstance(index, cst.Index):
             return UNKNOWN
         if base.kind == "tensor" and base.struct:
@@ -464,6 +467,9 @@ class Expressions:
         if name in ("list", "tuple") and args and args[0][1].kind in ("seq", "params"):
             # `list(model.parameters())` holds the same parameters, of the same owner
             return args[0][1]
+        if name in ("list", "tuple") and args and args[0][1].kind == "modules" and args[0][1].qual != "named":
+            # `list(model.children())[:-1]`: a list of submodules
+            return Value(kind="seq", elem=self._element_of(args[0][1], None), has_grad=False)
         if name == "enumerate" and args and args[0][1].kind in ("seq", "params", "modules"):
             iterable = args[0][1]
             return Value(kind="enumerate", elem=self._element_of(iterable, None))

@@ -234,6 +234,9 @@ class TorchSemantics:
                 self.state.env[path] = optimizer
                 self._record_step(node, node.func.value, optimizer)
                 return UNKNOWN
+            if name in ("children", "named_children") and kind == "unknown" and not node.args:
+                # only an nn.Module has children() (`torchvision.models.__dict__[arch]()`): its submodules
+                return Value(kind="modules", owner=path, qual="named" if name[0] == "n" else "")
             if name in ("parameters", "named_parameters"):
                 # an object nobody showed to be a trainable model: its parameters may be frozen
                 return Value(kind="params", owner=self._field_alias(path), grad=None, qual="named" if name[0] == "n" else "")
