@@ -13,6 +13,18 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "view-of-a-variable-made-to-require-grad",
+        """\
+        import torch
+        from torch.autograd import Variable
+
+        a = Variable(torch.Tensor([1, 2, 3])).view(1, 3)
+        b = Variable(torch.Tensor([4, 5, 6]), requires_grad=True).view(3, 1)  # expect: GRD302
+        a.mm(b).sum().backward()
+        """,
+        [5],
+    ),
+    case(
         "double-after-factory",
         """\
         import torch
@@ -223,6 +235,17 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "variable-of-a-view-is-the-leaf",
+        """\
+        import torch
+        from torch.autograd import Variable
+
+        b = Variable(torch.Tensor([4, 5, 6]).view(3, 1), requires_grad=True)
+        c = Variable(torch.randn(3), requires_grad=False).view(3, 1)
+        (b * c).sum().backward()
+        """,
+    ),
     case(
         "a-reduction-of-a-fresh-leaf-is-a-loss-not-a-parameter",
         """\

@@ -13,6 +13,17 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "a-variable-made-to-require-grad-rebound-to-its-conversion",
+        """\
+        import torch
+        from torch.autograd import Variable
+
+        w = Variable(torch.randn(3), requires_grad=True)
+        w = w.double()  # expect: GRD303
+        """,
+        [5],
+    ),
+    case(
         "manual-gradient-step-in-module-level-loop",
         """\
         import torch

@@ -17,7 +17,8 @@ def creates_leaf(node, ctx) -> bool:
         return False
     if callee.qual == "torch.nn.Parameter":
         return ctx.value(node).is_leaf_grad
-    if callee.qual in api.FACTORIES:
+    if callee.qual in api.FACTORIES or callee.qual == "torch.autograd.Variable":
+        # `Variable(t, requires_grad=True)` is `t.detach().requires_grad_()`: a fresh leaf
         requires = kwarg(node, "requires_grad")
         return requires is not None and literal_bool(requires.value) is True
     return False

@@ -58,7 +58,7 @@ class TorchSemantics:
             # under torch 2.x, Variable(t) is t.detach() with its own requires_grad (False by default)
             wants_grad = literal_bool(requires.value) if requires is not None else False
             cut = wants_grad is False and (wrapped.is_grad_tensor or wrapped.cut)
-            return tensor(wants_grad, True, cut=cut)
+            return tensor(wants_grad, True, cut=cut, dtype=wrapped.dtype if wrapped.kind == "tensor" else "")
         if qual == "torch.autograd.backward":
             if node.args:
                 self._backward(node, node.args[0].value)
