@@ -13,6 +13,31 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "cuda-copy-of-a-new-cpu-leaf",
+        """\
+        import torch
+        import torch.nn as nn
+
+        x = torch.randn(2, 2, requires_grad=True).cuda(0)
+        layer = nn.Linear(2, 2).cuda(0)
+        layer(x).sum().backward()
+        print(x.grad)  # expect: GRD301
+        """,
+        [7],
+    ),
+    case(
+        "cpu-leaf-rebound-to-its-cuda-copy",
+        """\
+        import torch
+
+        x = torch.randn(2, 2, requires_grad=True)
+        x = x.cuda()
+        torch.round(x).sum().backward()
+        print(x.grad)  # expect: GRD301
+        """,
+        [6],
+    ),
+    case(
         "module-level-op-result",
         """\
         import torch
@@ -260,6 +285,51 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "cuda-of-a-leaf-made-on-the-gpu",
+        """\
+        import torch
+
+        x = torch.randn(2, 2, device="cuda", requires_grad=True)
+        x = x.cuda()
+        (x * 2).sum().backward()
+        print(x.grad)
+        """,
+    ),
+    case(
+        "cuda-when-the-default-device-is-changed",
+        """\
+        import torch
+
+        torch.set_default_device("cuda")
+        x = torch.randn(2, 2, requires_grad=True).cuda()
+        (x * 2).sum().backward()
+        print(x.grad)
+        """,
+    ),
+    case(
+        "cuda-first-then-requires-grad",
+        """\
+        import torch
+
+        x = torch.randn(2, 2).cuda().requires_grad_()
+        y = torch.zeros(2, 2).cuda()
+        y.requires_grad_()
+        (x * y).sum().backward()
+        print(x.grad, y.grad)
+        """,
+    ),
+    case(
+        "cuda-of-a-tensor-made-like-another",
+        """\
+        import torch
+
+        base = torch.randn(2, 2, device="cuda")
+        x = torch.zeros_like(base, requires_grad=True).cuda()
+        (x * 2).sum().backward()
+        print(x.grad)
+        """,
+    ),
     case(
         "retain-grad-before-backward",
         """\

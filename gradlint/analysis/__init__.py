@@ -16,9 +16,9 @@ The package is split by concern, the way astroid and jedi split inference:
   and what assignments write;
 - ``expressions``: Python's own expression semantics; ``containers``: list and dict
   methods;
-- ``torch_api`` (tables), ``torch_semantics`` (behaviour), ``training_effects``
-  (backward, steps, clears) and ``leaves``: library knowledge, kept apart from the
-  interpreter;
+- ``torch_api`` (tables), ``torch_semantics`` (behaviour) with ``call_shapes`` (small
+  questions about torch calls), ``training_effects`` (backward, steps, clears) and
+  ``leaves``: library knowledge, kept apart from the interpreter;
 - ``evidence`` and ``output_fields``: facts proven by declarations and by use
   (``loss.backward()`` proves ``loss`` requires grad);
 - ``scopes`` and ``fields``: functions, classes, and the fields methods share;

@@ -69,6 +69,15 @@ FACTORIES = frozenset(
     ).split()
 ) | TENSOR_CONSTRUCTORS
 
+#: Factories that make a new tensor on the default device when given no ``device=`` (the CPU unless
+#: the program changes it); ``torch.from_numpy`` always does.
+DEVICE_DEFAULT_FACTORIES = frozenset(
+    "torch." + name
+    for name in "tensor randn rand zeros ones empty full arange linspace logspace eye randint randperm normal".split()
+)
+#: Calls that change the default device of later factories.
+DEFAULT_DEVICE_SETTERS = ("set_default_device", "set_default_tensor_type")
+
 GRAD_MODE_CONTEXTS = {
     "torch.no_grad": False,
     "torch.inference_mode": False,

@@ -7,6 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .call_shapes import layered, module_path, pair, returns_indices, tensor_backward_arguments
 from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
 from .evidence import _optimizer_names
 from .state import FreezeEvent
@@ -45,7 +46,7 @@ class TorchSemantics:
                 dtype = api.FLOAT_DTYPES.get(self.value(dtype_arg.value).qual, "")
             else:
                 dtype = "float32" if qual in api.FLOAT_FACTORIES else ""
-            return tensor(wants_grad, True, cut=cut, dtype=dtype)
+            return tensor(wants_grad, True, cut=cut, dtype=dtype, on_cpu=self._made_on_cpu(qual, node))
         if qual == "torch.nn.Parameter":
             requires = kwarg(node, "requires_grad")
             if requires is None and len(node.args) > 1 and node.args[1].keyword is None:
@@ -58,7 +59,9 @@ class TorchSemantics:
             # under torch 2.x, Variable(t) is t.detach() with its own requires_grad (False by default)
             wants_grad = literal_bool(requires.value) if requires is not None else False
             cut = wants_grad is False and (wrapped.is_grad_tensor or wrapped.cut)
-            return tensor(wants_grad, True, cut=cut, dtype=wrapped.dtype if wrapped.kind == "tensor" else "")
+            if wrapped.kind != "tensor":
+                return tensor(wants_grad, True, cut=cut)
+            return tensor(wants_grad, True, cut=cut, dtype=wrapped.dtype, on_cpu=wrapped.on_cpu)
         if qual == "torch.autograd.backward":
             if node.args:
                 self._backward(node, node.args[0].value)
@@ -101,7 +104,7 @@ class TorchSemantics:
         if qual in api.ITERATION_WRAPPERS and node.args and node.args[0].keyword is None:
             return args[0][1] if args[0][1].kind == "seq" else UNKNOWN
         if qual == "matplotlib.pyplot.subplots":
-            return _pair(ref(api.MPL_FIGURE), ref(api.MPL_AXES))
+            return pair(ref(api.MPL_FIGURE), ref(api.MPL_AXES))
         if qual in api.MPL_FIGURE_FACTORIES:
             return ref(api.MPL_FIGURE)
         if qual in api.MPL_AXES_FACTORIES:
@@ -135,9 +138,9 @@ class TorchSemantics:
                 return tensor(False, None, cut=any(value.is_grad_tensor or value.cut for _, value in args))
             if api.is_loss(qual):
                 args = self._loss_input(node, args)
-            if namespace == "torch" and args and _returns_indices(name, node, args, skip=1):
+            if namespace == "torch" and args and returns_indices(name, node, args, skip=1):
                 cut = args[0][1].is_grad_tensor or args[0][1].cut
-                return _pair(self._op_result(args[:1], api.saving_of(name)), tensor(False, None, cut=cut))
+                return pair(self._op_result(args[:1], api.saving_of(name)), tensor(False, None, cut=cut))
             return self._op_result(args, api.saving_of(name))
         return UNKNOWN
 
@@ -222,7 +225,7 @@ class TorchSemantics:
                 # `model, optimizer = accelerator.prepare(model, optimizer)`: the same objects, wrapped
                 values = [value for _, value in args]
                 return values[0] if len(values) == 1 else seq(values).with_(items=tuple(values))
-            if name == "backward" and kind == "unknown" and _tensor_backward_arguments(node):
+            if name == "backward" and kind == "unknown" and tensor_backward_arguments(node):
                 # `loss.backward()` of an unresolved value (a loss unpacked from a helper's tuple):
                 # its own arguments are a tensor's (see evidence.py for what it proves)
                 self._backward(node, node.func.value)
@@ -305,9 +308,9 @@ class TorchSemantics:
         if name in api.TENSOR_NO_GRAD_METHODS:
             # indices and comparisons of a grad tensor: no gradient flows through them
             return tensor(False, None, cut=receiver.grad is True or receiver.cut)
-        if _returns_indices(name, node, args, skip=0):
+        if returns_indices(name, node, args, skip=0):
             indices = tensor(False, None, cut=receiver.grad is True or receiver.cut)
-            return _pair(self._op_result([(receiver_node, receiver)], api.saving_of(name)), indices)
+            return pair(self._op_result([(receiver_node, receiver)], api.saving_of(name)), indices)
         if api.is_inplace_method(name):
             if is_grad_attribute(receiver_node) and name in ("zero_", "fill_", "mul_"):
                 self._clear_grads(None)
@@ -327,6 +330,8 @@ class TorchSemantics:
                 if target == receiver.dtype:
                     return receiver  # no conversion: the very same tensor
                 return result.with_(dtype=target)  # a new tensor, made by an op
+            if receiver.grad and name == "cuda" and receiver.on_cpu:
+                return result  # a copy on the GPU, made by an op
             if receiver.grad:
                 # .to(device) returns its receiver when nothing changes: maybe still a leaf
                 return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)
@@ -337,6 +342,15 @@ class TorchSemantics:
         if name in api.VIEW_METHODS and (name not in api.COPYING_RESHAPES or receiver.leaf):
             return view_of(receiver, result)
         return result
+
+    def _made_on_cpu(self, qual: str, node: cst.Call) -> bool:
+        """A factory call that makes its tensor on the CPU: no ``device=``, in a file that does not
+        change the default device (a module read for its names only is not known to)."""
+        if qual == "torch.from_numpy":
+            return True
+        if qual not in api.DEVICE_DEFAULT_FACTORIES or kwarg(node, "device") is not None:
+            return False
+        return bool(self.source) and not any(setter in self.source for setter in api.DEFAULT_DEVICE_SETTERS)
 
     def _conversion_dtype(self, name: str, node: cst.Call) -> str:
         """The floating dtype ``x.double()``, ``x.to(torch.float64)``, ``x.to(device, dtype)`` or
@@ -353,7 +367,7 @@ class TorchSemantics:
         return ""
 
     def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
-        path = _module_path(node.func.value)
+        path = module_path(node.func.value)
         if name in ("parameters", "named_parameters"):
             path = self._field_alias(path)
             grad = True if receiver.params is True else None
@@ -419,7 +433,7 @@ class TorchSemantics:
         )
         if path is not None and not parameter_free:  # a frozen model still counts
             through = through | {path}
-            if module.params is True and (any(v.is_grad_tensor for _, v in args) or _layered(module)):
+            if module.params is True and (any(v.is_grad_tensor for _, v in args) or layered(module)):
                 # a layer keeps its weight to compute the gradient of a grad input; in a model of
                 # several layers, every layer after the first has one
                 saved_params = saved_params | {path}
@@ -450,8 +464,8 @@ class TorchSemantics:
 
 def _recurrent_output(name: str, part: Value) -> Value:
     """``output, (h, c) = lstm(x)``; ``output, h = gru(x)``; ``out, weights = attention(q, k, v)``."""
-    second = _pair(part, part) if name == "LSTM" else part
-    return _pair(part, second)
+    second = pair(part, part) if name == "LSTM" else part
+    return pair(part, second)
 
 
 def _members(node: cst.Call, args):
@@ -468,56 +482,3 @@ def _members(node: cst.Call, args):
         return (), None
     values = tuple(value for _, value in args)
     return values, join_all(values)
-
-
-def _returns_indices(name: str, node: cst.Call, args, skip: int) -> bool:
-    """``x.max(1)``, ``torch.sort(x)``, ``x.topk(k)``: a ``(values, indices)`` pair (``skip``: the
-    positional arguments before the dimension, the tensor itself for ``torch.max(x, 1)``)."""
-    if name in api.VALUES_INDICES:
-        return True
-    if name not in api.VALUES_INDICES_WITH_DIM:
-        return False
-    if kwarg(node, "dim") is not None:
-        return True
-    positional = [value for arg, (_, value) in zip(node.args, args) if arg.keyword is None and not arg.star]
-    # `x.max(y)` with a tensor `y` is elementwise: only a number is a dimension
-    return len(positional) > skip and positional[skip].kind == "number"
-
-
-def _pair(first: Value, second: Value) -> Value:
-    return seq([first, second]).with_(items=(first, second))
-
-
-def _layered(module: Value) -> bool:
-    """A model of several layers with parameters: ``nn.Sequential`` of them, a model of this
-    project whose fields hold two of them (or a container of them), or a trained model whose
-    class the linter cannot see (``netG = ResnetGenerator()`` from a file it is not given):
-    a class of its own is written for a model of several layers, not one ``nn.Linear``."""
-    if module.layers >= 2:
-        return True
-    if module.cls is None:
-        return module.params is True and not api.is_nn_module_class(module.qual)
-    layers = [v for v in module.cls.attrs.values() if v.kind == "module" and v.params is True]
-    return len(layers) >= 2 or any(v.qual.rsplit(".", 1)[-1] in ("Sequential", "ModuleList", "ModuleDict") for v in layers)
-
-
-_TENSOR_BACKWARD_KEYWORDS = frozenset({"gradient", "retain_graph", "create_graph", "inputs"})
-
-
-def _tensor_backward_arguments(call: cst.Call) -> bool:
-    """No argument, or only ``Tensor.backward``'s keywords: not a hand-written layer's
-    ``layer.backward(dout)`` (a NumPy network's backpropagation step)."""
-    return all(arg.keyword is not None and arg.keyword.value in _TENSOR_BACKWARD_KEYWORDS for arg in call.args)
-
-
-#: nn.Module methods that return the module itself
-_RETURNS_SELF = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "train", "eval", "requires_grad_"})
-
-
-def _module_path(node) -> Optional[str]:
-    """The dotted path of a module, also through methods that return it (``model.to(device).train()``)."""
-    while (
-        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _RETURNS_SELF
-    ):
-        node = node.func.value
-    return dotted(node)

@@ -61,6 +61,9 @@ class Value:
     saved_params: frozenset = frozenset()
     #: "tensor": its floating dtype when known ("float32", "float64", "float16", "bfloat16"), else "".
     dtype: str = ""
+    #: "tensor": made on the CPU (by a factory given no ``device=``, in a file that never changes the
+    #: default device), so ``.cuda()`` copies it
+    on_cpu: bool = False
     #: "tensor": computed from a graph that saved parameters an optimizer ``step()`` has since
     #: updated in place (its backward() raises), wherever the value goes (returned, passed on)
     stale: bool = False
@@ -157,6 +160,7 @@ def join(a: Value, b: Value) -> Value:
             through=a.through | b.through,
             saved_params=a.saved_params | b.saved_params,
             dtype=a.dtype if a.dtype == b.dtype else "",
+            on_cpu=a.on_cpu and b.on_cpu,
             leaf_view=a.leaf_view and b.leaf_view,
             stale=a.stale or b.stale,
             output_part=a.output_part and b.output_part,

@@ -1,0 +1,64 @@
+"""Small questions about torch calls and the values they make, asked by ``torch_semantics``."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from . import torch_api as api
+from .syntax import dotted, kwarg
+from .values import Value, seq
+
+
+def returns_indices(name: str, node: cst.Call, args, skip: int) -> bool:
+    """``x.max(1)``, ``torch.sort(x)``, ``x.topk(k)``: a ``(values, indices)`` pair (``skip``: the
+    positional arguments before the dimension, the tensor itself for ``torch.max(x, 1)``)."""
+    if name in api.VALUES_INDICES:
+        return True
+    if name not in api.VALUES_INDICES_WITH_DIM:
+        return False
+    if kwarg(node, "dim") is not None:
+        return True
+    positional = [value for arg, (_, value) in zip(node.args, args) if arg.keyword is None and not arg.star]
+    # `x.max(y)` with a tensor `y` is elementwise: only a number is a dimension
+    return len(positional) > skip and positional[skip].kind == "number"
+
+
+def pair(first: Value, second: Value) -> Value:
+    return seq([first, second]).with_(items=(first, second))
+
+
+def layered(module: Value) -> bool:
+    """A model of several layers with parameters: ``nn.Sequential`` of them, a model of this
+    project whose fields hold two of them (or a container of them), or a trained model whose
+    class the linter cannot see (``netG = ResnetGenerator()`` from a file it is not given):
+    a class of its own is written for a model of several layers, not one ``nn.Linear``."""
+    if module.layers >= 2:
+        return True
+    if module.cls is None:
+        return module.params is True and not api.is_nn_module_class(module.qual)
+    layers = [v for v in module.cls.attrs.values() if v.kind == "module" and v.params is True]
+    return len(layers) >= 2 or any(v.qual.rsplit(".", 1)[-1] in ("Sequential", "ModuleList", "ModuleDict") for v in layers)
+
+
+_TENSOR_BACKWARD_KEYWORDS = frozenset({"gradient", "retain_graph", "create_graph", "inputs"})
+
+
+def tensor_backward_arguments(call: cst.Call) -> bool:
+    """No argument, or only ``Tensor.backward``'s keywords: not a hand-written layer's
+    ``layer.backward(dout)`` (a NumPy network's backpropagation step)."""
+    return all(arg.keyword is not None and arg.keyword.value in _TENSOR_BACKWARD_KEYWORDS for arg in call.args)
+
+
+#: nn.Module methods that return the module itself
+_RETURNS_SELF = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "train", "eval", "requires_grad_"})
+
+
+def module_path(node) -> Optional[str]:
+    """The dotted path of a module, also through methods that return it (``model.to(device).train()``)."""
+    while (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _RETURNS_SELF
+    ):
+        node = node.func.value
+    return dotted(node)
