@@ -13,6 +13,31 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "activation-kept-on-the-module-by-its-forward",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc0 = nn.Linear(3, 5)
+
+            def forward(self, x):
+                x = torch.cat(x)
+                self.y = x
+                return self.fc0(self.y)
+
+
+        model = Net()
+        x = [torch.randn(3, 3, requires_grad=True) for i in range(3)]
+        model(x)[0][0].backward()
+        print(model.y.grad)  # expect: GRD301
+        """,
+        [19],
+    ),
+    case(
         "cuda-copy-of-a-new-cpu-leaf",
         """\
         import torch
@@ -285,6 +310,53 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "activation-kept-by-the-forward-with-retain-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc0 = nn.Linear(3, 5)
+
+            def forward(self, x):
+                self.y = torch.cat(x)
+                self.y.retain_grad()
+                return self.fc0(self.y)
+
+
+        model = Net()
+        x = [torch.randn(3, 3, requires_grad=True) for i in range(3)]
+        model(x)[0][0].backward()
+        print(model.y.grad)
+        """,
+    ),
+    case(
+        "a-leaf-kept-by-the-forward",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc0 = nn.Linear(3, 5)
+
+            def forward(self, x):
+                self.y = x
+                return self.fc0(x)
+
+
+        model = Net()
+        x = torch.randn(3, 3, requires_grad=True)
+        model(x).sum().backward()
+        print(model.y.grad, x.grad)
+        """,
+    ),
     case(
         "cuda-of-a-leaf-made-on-the-gpu",
         """\

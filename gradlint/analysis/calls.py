@@ -58,9 +58,16 @@ class Calls:
     """Interprets calls to the file's own functions and methods (see the module doc)."""
 
     def _call_function(
-        self, function: cst.FunctionDef, call: cst.Call, args, receiver: Optional[Value] = None, names=None
+        self,
+        function: cst.FunctionDef,
+        call: cst.Call,
+        args,
+        receiver: Optional[Value] = None,
+        names=None,
+        module_path: Optional[str] = None,
     ) -> Value:
-        """The value of a call; ``names``: the module names a function of another file sees."""
+        """The value of a call; ``names``: the module names a function of another file sees;
+        ``module_path``: for a module called as ``model(x)``, the path of the module its forward runs on."""
         table: CallTable = self.calls
         params = bind_arguments(function, call, args, bound_self=receiver is not None and not is_static(function))
         if params is None:
@@ -88,6 +95,8 @@ class Calls:
             table.summaries[key] = summary
         self.output_sharing[id(call)] = summary.shared_outputs
         renames = call_renames(call, function, receiver)
+        if module_path is not None:
+            renames["self"] = module_path  # `self.encoder(x)` runs the forward of `self.encoder`, not of `self`
         for param, value in summary.mutated.items():
             if param.startswith(FIELD):
                 owner = renames.get("self")

@@ -433,7 +433,7 @@ class Expressions:
         forward = module.cls.methods.get("forward") if module.cls is not None else None
         if forward is not None:
             # a forward of this file's own that returns a tuple or a dict: keep its structure
-            structured = self._call_function(forward, node, args, receiver=module)
+            structured = self._call_function(forward, node, args, receiver=module, module_path=path)
             if structured.kind in ("seq", "dict") and structured.items:
                 # computed from the call's arguments, through this module
                 result = add_deps(structured, result.deps, result.through, result.saved_params)
