@@ -17,6 +17,28 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 
 POSITIVES = [
     case(
+        "clip-after-a-loop-of-scaled-micro-batch-backwards",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scaler = torch.cuda.amp.GradScaler()
+        loader = [[(torch.randn(3, 4), torch.randn(3, 2))] * 2 for _ in range(3)]
+        for batch in loader:
+            optimizer.zero_grad()
+            for x, y in batch:
+                with torch.autocast("cuda"):
+                    loss = nn.functional.mse_loss(model(x), y)
+                scaler.scale(loss).backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # expect: GRD509
+            scaler.step(optimizer)
+            scaler.update()
+        """,
+        [14],
+    ),
+    case(
         "scaler-made-in-init-under-a-flag",
         """\
         import torch
@@ -215,6 +237,50 @@ class Trainer({base}):
 
 
 NEGATIVES = [
+    case(
+        "unscaled-after-a-loop-of-scaled-micro-batch-backwards",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scaler = torch.cuda.amp.GradScaler()
+        loader = [[(torch.randn(3, 4), torch.randn(3, 2))] * 2 for _ in range(3)]
+        for batch in loader:
+            optimizer.zero_grad()
+            for x, y in batch:
+                with torch.autocast("cuda"):
+                    loss = nn.functional.mse_loss(model(x), y)
+                scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            scaler.step(optimizer)
+            scaler.update()
+        """,
+    ),
+    case(
+        "a-loop-of-scaled-backwards-after-a-helper-that-may-backpropagate",
+        """\
+        import torch
+        import torch.nn as nn
+        from helpers import warmup_step
+
+        model = nn.Linear(4, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scaler = torch.cuda.amp.GradScaler()
+        loader = [[(torch.randn(3, 4), torch.randn(3, 2))] * 2 for _ in range(3)]
+        for batch in loader:
+            optimizer.zero_grad()
+            warmup_step(model, batch)
+            for x, y in batch[1:]:
+                loss = nn.functional.mse_loss(model(x), y)
+                scaler.scale(loss).backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            scaler.step(optimizer)
+            scaler.update()
+        """,
+    ),
     case(
         "unscale-before-clip",
         SETUP

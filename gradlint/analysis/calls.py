@@ -94,6 +94,9 @@ class Calls:
             summary = self._summarise(function, context, names, closure=closure)
             table.summaries[key] = summary
         self.output_sharing[id(call)] = summary.shared_outputs
+        nested = summary.effects.nested
+        if summary.effects.backwards or nested is not None and nested.backwards:
+            self.state.no_grads = False
         renames = call_renames(call, function, receiver)
         if module_path is not None:
             renames["self"] = module_path  # `self.encoder(x)` runs the forward of `self.encoder`, not of `self`

@@ -358,12 +358,14 @@ class Expressions:
                 self.cache[id(func)] = known
                 args = self._args(node)
                 result = self._call_value(known, node, args)
+                callee = known
             else:
                 if api.is_inplace_method(func.attr.value):
                     self._updated_from_own_grad(func.value, [arg.value for arg in node.args])
                 receiver = self.eval(func.value)
                 args = self._args(node)
                 result = self._method_call(receiver, func.attr.value, node, args)
+                callee = receiver
         else:
             callee = self.eval(func)
             args = self._args(node)
@@ -372,6 +374,8 @@ class Expressions:
             proven = self._proven_call(func, args)
             if proven.kind != "unknown":
                 result = proven
+        if result.kind == "unknown" and self.state.no_grads and _may_backpropagate(callee):
+            self.state.no_grads = False  # a call the analysis cannot follow may have run backward()
         if self.reporting:
             self.cache[id(node)] = result
         self._emit("on_call", node)
@@ -482,3 +486,11 @@ class Expressions:
             row = tuple(self._element_of(value, None) for _, value in args)
             return Value(kind="seq", elem=seq(list(row)).with_(items=row), has_grad=None)
         return UNKNOWN
+
+
+def _may_backpropagate(callee: Value) -> bool:
+    """A callee the analysis does not follow, which may call ``backward()`` (a helper of an
+    unresolved module, a method of an unknown object); torch's own functions outside autograd do not."""
+    if callee.kind in ("unknown", "instance"):
+        return True
+    return callee.kind == "ref" and (not callee.qual.startswith("torch.") or callee.qual.startswith("torch.autograd"))

@@ -104,7 +104,7 @@ class Env(dict):
 
 
 class State:
-    __slots__ = ("env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done")
+    __slots__ = ("env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done", "no_grads")
 
     def __init__(
         self,
@@ -117,6 +117,7 @@ class State:
         cleared: Optional[frozenset] = None,
         scaled: bool = False,
         steps_done: frozenset = frozenset(),
+        no_grads: bool = False,
     ):
         self.env = env
         self.mode = mode
@@ -142,6 +143,9 @@ class State:
         #: (optimizer path, owner path) of optimizers stepped on every path since the
         #: start of the loop iteration being walked (a must-fact)
         self.steps_done = steps_done
+        #: gradients were cleared and no ``backward()`` has run since: there is nothing to clip (on
+        #: a path that skipped a loop of scaled backwards, the other paths decide ``scaled``)
+        self.no_grads = no_grads
 
     def copy(self) -> "State":
         return State(
@@ -154,6 +158,7 @@ class State:
             self.cleared,
             self.scaled,
             self.steps_done,
+            self.no_grads,
         )
 
     @staticmethod
@@ -187,8 +192,9 @@ class State:
             a.stepped | b.stepped,
             stale,
             cleared,
-            a.scaled and b.scaled,
+            (a.scaled or b.scaled) and (a.scaled or a.no_grads) and (b.scaled or b.no_grads),
             a.steps_done & b.steps_done,
+            a.no_grads and b.no_grads,
         )
 
 

@@ -127,6 +127,7 @@ class TrainingEffects:
             self._clear_path(path)
         state = self.state
         state.scaled = False
+        state.no_grads = True
         if owner is not None and state.cleared is not None:
             state.cleared = state.cleared | set(owners)
 
@@ -154,6 +155,7 @@ class TrainingEffects:
         state.saved = frozenset()
         state.cleared = frozenset()
         state.scaled = state.scaled or self._is_scaled(receiver_node)
+        state.no_grads = False
         self._free_graph(node, receiver_node)
 
     def _is_scaled(self, receiver_node) -> bool:
