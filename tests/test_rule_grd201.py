@@ -536,6 +536,22 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "mxnet-sgd-updating-parameters-from-their-own-grad",
+        # d2l's mxnet.py: MXNet arrays have a .grad too, and the file never names torch
+        """\
+        from mxnet import autograd, np
+
+
+        class SGD:
+            def __init__(self, params, lr):
+                self.params, self.lr = params, lr
+
+            def step(self):
+                for param in self.params:
+                    param -= self.lr * param.grad
+        """,
+    ),
+    case(
         "hand-written-sgd-under-no-grad-or-guarded",
         # the d2l version; a caller that runs the update under no_grad; a .grad read under a test
         # proves nothing about the tensor

@@ -139,9 +139,10 @@ class Evidence:
         return None
 
     def _updated_from_own_grad(self, target, values) -> None:
-        """An in-place update of an unresolved ``target`` computed from ``target.grad`` (see the module doc)."""
+        """An in-place update of an unresolved ``target`` computed from ``target.grad`` (see the module doc),
+        in a file that names torch (MXNet's and Paddle's arrays have a ``.grad`` too)."""
         path = dotted(target)
-        if path is None:
+        if path is None or "torch" not in self.source:
             return
         current = self.lookup(path)
         if current is not None and current.kind != "unknown":
