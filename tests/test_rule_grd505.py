@@ -317,6 +317,32 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "evaluation-loop-calls-a-helper-decorated-with-no-grad",
+        # the helper runs under its own decorator whatever its caller's mode
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        @torch.no_grad()
+        def predict(model, x):
+            return model(x).argmax(1)
+
+
+        @torch.inference_mode
+        def score(model, x):
+            return model(x).max(1).values
+
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+        model.eval()
+        preds, scores = [], []
+        for x in torch.randn(5, 3, 4):
+            preds.append(predict(model, x))
+            scores.append(score(model, x))
+        """,
+    ),
+    case(
         "evaluation-under-a-project-decorator-that-may-disable-grad",
         """\
         import torch

@@ -28,6 +28,7 @@ from typing import List, Optional
 
 import libcst as cst
 
+from . import torch_api as api
 from .arguments import bind_arguments, call_renames, is_static, parameters, rename_path
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
@@ -75,7 +76,7 @@ class Calls:
         params = {name: without_paths(value) for name, value in params.items()}
         if names is None and receiver is not None and receiver.cls is not None and receiver.cls.namespace is not None:
             names = receiver.cls.namespace.env
-        context = Context(params, self.state.mode, receiver)
+        context = Context(params, self._called_mode(function), receiver)
         if self.reporting and self._recording_contexts and names is None:
             known = table.contexts.setdefault(id(function), [])
             if all(c.key() != context.key() for c in known):
@@ -140,6 +141,21 @@ class Calls:
                 if path and path.split(".", 1)[0] in renames:
                     self._emit("on_store", call, rename_path(renames, path))
         return summary.returns
+
+    def _called_mode(self, function: cst.FunctionDef) -> Tri:
+        """The grad mode ``function`` runs in when called here: its own ``@torch.no_grad()`` (or
+        ``@torch.enable_grad()``, ``@torch.inference_mode()``) decorator sets it, whatever the caller's."""
+        for decorator in function.decorators:
+            was_reporting, self.reporting = self.reporting, False
+            try:
+                value = self.eval(decorator.decorator)
+            finally:
+                self.reporting = was_reporting
+            if value.kind == "gradmode":
+                return value.mode
+            if value.kind == "ref" and value.qual in api.GRAD_MODE_CONTEXTS:
+                return api.GRAD_MODE_CONTEXTS[value.qual]
+        return self.state.mode
 
     def _closure_names(self, function: cst.FunctionDef) -> Optional[dict]:
         """For a function defined inside the function being walked (``def compute_loss(batch):`` in
