@@ -132,7 +132,7 @@ class Evidence:
         name = param.name.value
         if name in function_facts(function).rebound:
             return None
-        if name in _optimizer_names(function):
+        if name in optimizer_names_by_use(function):
             return Value(kind="optimizer")
         if name in _scaler_names(function):
             return Value(kind="scaler", mode=None)
@@ -154,13 +154,13 @@ class Evidence:
     def _used_as_optimizer(self, name: str, value: Value) -> Value:
         """A local name bound to an unresolved value (``optimizer = AdamW(groups)`` of a library the
         analysis does not know) that the function uses as an optimizer is one, as a parameter is."""
-        if value.kind != "unknown" or self.function is None or name not in _optimizer_names(self.function):
+        if value.kind != "unknown" or self.function is None or name not in optimizer_names_by_use(self.function):
             return value
         return Value(kind="optimizer")
 
     def _usage_fields(self, function: cst.FunctionDef, env: dict) -> None:
         """``self.optim`` stepped and cleared in a method, with no known value: an optimizer."""
-        for name in _optimizer_names(function):
+        for name in optimizer_names_by_use(function):
             if name.startswith("self.") and env.get(name, UNKNOWN).kind == "unknown":
                 env[name] = Value(kind="optimizer")
 
@@ -251,9 +251,10 @@ _OPTIMIZER_NAMES: dict = {}
 _OPTIMIZER_NAME = re.compile(r"(?i)^(?:[a-z0-9]+_)?(?:optimi[sz]er|optim|opt)(?:_[a-z0-9]+|[a-z0-9])?$")
 
 
-def _optimizer_names(function: cst.FunctionDef) -> frozenset:
-    """Plain names and ``self`` fields whose ``.step()`` the function calls and whose
-    ``.zero_grad`` it uses."""
+def optimizer_names_by_use(function: cst.FunctionDef) -> frozenset:
+    """Plain names and ``self`` fields the function uses as optimizers: it calls their ``.step()``
+    and uses their ``.zero_grad``, or it backpropagates and calls ``.step()`` with no argument on
+    an optimizer-named one. A ``.step()`` alone does not make an optimizer: schedulers have one."""
     cached = _OPTIMIZER_NAMES.get(id(function))
     if cached is not None and cached[0] is function:
         return cached[1]

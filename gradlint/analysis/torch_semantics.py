@@ -9,7 +9,7 @@ import libcst as cst
 from . import torch_api as api
 from .call_shapes import layered, module_path, pair, returns_indices, tensor_backward_arguments
 from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
-from .evidence import _optimizer_names
+from .evidence import optimizer_names_by_use
 from .state import FreezeEvent
 from .syntax import dotted, is_grad_attribute, kwarg, literal_bool, registered_submodule
 from .values import BATCH, NONE, UNKNOWN, Tri, Value, join_all, ref, seq, tensor, view_of
@@ -230,7 +230,7 @@ class TorchSemantics:
                 # its own arguments are a tensor's (see evidence.py for what it proves)
                 self._backward(node, node.func.value)
                 return NONE
-            if name == "step" and kind == "unknown" and self.function is not None and path in _optimizer_names(self.function):
+            if name == "step" and kind == "unknown" and self.function is not None and path in optimizer_names_by_use(self.function):
                 # an object this function uses as an optimizer (see evidence.py), from whatever scope:
                 # an enclosing function's `optim = BertAdam(...)` stepped in a training closure
                 optimizer = Value(kind="optimizer")
