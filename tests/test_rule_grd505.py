@@ -312,6 +312,61 @@ POSITIVES = [
         """,
         [19, 20],
     ),
+    case(
+        "validation-loop-nested-in-a-training-loop-of-an-imported-model",
+        """\
+        import torch
+        from models import InpaintingModel
+
+
+        class Runner:
+            def __init__(self, config, loader, val_loader):
+                self.model = InpaintingModel(config).cuda()
+                self.loader = loader
+                self.val_loader = val_loader
+
+            def train(self, epochs):
+                for epoch in range(epochs):
+                    self.model.train()
+                    for images, masks in self.loader:
+                        outputs, gen_loss, dis_loss = self.model.process(images, masks)
+                        self.model.backward(gen_loss, dis_loss)
+                    self.model.eval()
+                    total = 0.0
+                    for images, masks in self.val_loader:
+                        outputs = self.model(images, masks)  # expect: GRD505
+                        total += (outputs - images).abs().mean().item()
+                    print(epoch, total)
+        """,
+        [20],
+    ),
+    case(
+        "model-class-deriving-from-a-base-of-a-file-not-linted",
+        """\
+        import torch.nn as nn
+        from networks import BaseNetwork
+
+
+        class Generator(BaseNetwork):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))
+
+            def forward(self, x):
+                return self.net(x)
+
+
+        def evaluate(loader):
+            model = Generator()
+            model.eval()
+            total = 0.0
+            for x in loader:
+                out = model(x)  # expect: GRD505
+                total += out.sum().item()
+            return total
+        """,
+        [19],
+    ),
 ]
 
 
@@ -627,6 +682,87 @@ NEGATIVES = [
 
         if __name__ == "__main__":
             main()
+        """,
+    ),
+    case(
+        "sample-step-called-now-and-then-from-a-training-loop-of-an-imported-model",
+        """\
+        import torch
+        from models import InpaintingModel
+
+
+        class Runner:
+            def __init__(self, config, loader):
+                self.model = InpaintingModel(config).cuda()
+                self.loader = loader
+
+            def train(self):
+                for step, (images, masks) in enumerate(self.loader):
+                    self.model.train()
+                    outputs, gen_loss, dis_loss = self.model.process(images, masks)
+                    self.model.backward(gen_loss, dis_loss)
+                    if step % 1000 == 0:
+                        self.sample(images, masks)
+
+            def sample(self, images, masks):
+                self.model.eval()
+                outputs = self.model(images, masks)
+                torch.save(outputs * masks + images * (1 - masks), "sample.pt")
+        """,
+    ),
+    case(
+        "class-with-a-forward-method-on-a-plain-base-is-not-a-module",
+        """\
+        import abc
+        import torch.nn as nn
+        from runners import Runner
+
+
+        class Wrapper(object):
+            def __init__(self):
+                self.net = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))
+
+            def forward(self, x):
+                return self.net(x)
+
+            def __call__(self, x):
+                return self.forward(x)
+
+            def eval(self):
+                return self
+
+
+        class Interface(abc.ABC):
+            def __init__(self):
+                self.net = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))
+
+            def forward(self, x):
+                return self.net(x)
+
+            def __call__(self, x):
+                return self.forward(x)
+
+            def eval(self):
+                return self
+
+
+        class Step(Runner):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+
+
+        def evaluate(loader):
+            total = 0.0
+            model = Wrapper()
+            model.eval()
+            for x in loader:
+                total += model(x).sum().item()
+            other = Interface()
+            other.eval()
+            for x in loader:
+                total += other(x).sum().item()
+            return total
         """,
     ),
 ]

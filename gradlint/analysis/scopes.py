@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from typing import Optional
 
@@ -70,6 +71,13 @@ class Scopes:
                 info.single_output = value.cls.single_output
                 info.attrs.update(value.cls.attrs)
                 info.methods.update(value.cls.methods)
+            elif _may_be_a_module_class(base.value, value):
+                info.open_base = True
+        if info.open_base and not info.is_module and _defines_forward(node):
+            # `class Generator(BaseNetwork)` with BaseNetwork from a file that is not linted: a class
+            # that defines its own forward(self, ...) on a base that is not known is an nn.Module
+            # subclass in PyTorch code (autograd Functions, whose forward is static, derive from torch)
+            info.is_module = True
         self._set(info.name, Value(kind="class", cls=info))
         outer = self._snapshot()
         # methods other than __init__ and forward see the module's final names, like functions
@@ -244,6 +252,38 @@ class Scopes:
             if unrecorded_no_grad and entry_mode is True:
                 entry_mode = None
             self._analyze_function(node, outer, entry_mode, cls, module_env=module_env, context=context)
+
+
+#: top-level modules of the standard library whose classes are bases of plain classes, not of modules
+_BUILTIN_NAMES = frozenset(dir(builtins))
+_PLAIN_BASE_MODULES = frozenset({"abc", "typing", "enum", "collections", "dataclasses", "builtins", "object", "threading"})
+
+
+def _may_be_a_module_class(node: cst.BaseExpression, base: Value) -> bool:
+    """A base of unknown class: a name imported from a module that was not resolved, or a name
+    the analysis does not know; not torch's own classes, builtins or the standard library's."""
+    if isinstance(node, cst.Name) and node.value in _BUILTIN_NAMES:
+        return False
+    if base.kind == "class":
+        return base.cls is not None and base.cls.open_base
+    if base.kind == "ref":
+        top = base.qual.split(".", 1)[0]
+        return top != "torch" and top not in _PLAIN_BASE_MODULES
+    return base.kind == "unknown" and isinstance(node, (cst.Name, cst.Attribute))
+
+
+def _defines_forward(node: cst.ClassDef) -> bool:
+    """An instance method ``forward(self, ...)`` in the class body (a static or class method is not)."""
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "forward":
+            decorated = any(
+                isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+                for d in stmt.decorators
+            )
+            params = stmt.params.params
+            return not decorated and bool(params) and params[0].name.value == "self"
+    return False
 
 
 def _own_fields_only(analyzer, node: cst.ClassDef) -> bool:

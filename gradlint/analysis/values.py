@@ -237,6 +237,9 @@ class ClassInfo:
     lightning: bool = False
     #: for a class of another file of the project: that module's names (``imports.Namespace``)
     namespace: Optional[object] = None
+    #: a base class is not known here (imported from a file that was not found, or built by a call):
+    #: it may be an ``nn.Module``
+    open_base: bool = False
 
 
 def mapping(keys, values) -> Value:

@@ -54,10 +54,14 @@ class EvalWithoutNoGrad(Rule):
     def _evaluation_forwards(record) -> list:
         reported = set()
         found = []
+        # a loop that switches the model back to train() trains it: its eval-mode forward (a sample
+        # or a validation step run now and then from a training loop whose backward() is in another
+        # file) is not repeated over an evaluation loop, and its graph is dropped each iteration
+        trained = {path for _, path, training in record.mode_switches if training is not False}
         for call, path, module, mode in record.forwards:
             if mode is not True or module.training is not False or module.params is not True:
                 continue
-            if call in reported or path in record.bound:
+            if call in reported or path in record.bound or path in trained:
                 continue  # a model built in each iteration is not evaluated repeatedly
             reported.add(call)
             found.append((call, path))
