@@ -634,6 +634,105 @@ POSITIVES = [
         """,
         [25, 26, 27],
     ),
+    case(
+        "losses-appended-whose-sum-or-itself-was-backpropagated",
+        """\
+        class Trainer:
+            def __init__(self, model, optimizer):
+                self.model = model
+                self.optimizer = optimizer
+
+            def train_epoch(self, train_data):
+                self.model.train()
+                losses_list = []
+                for interaction in train_data:
+                    self.optimizer.zero_grad()
+                    losses = self.model.calculate_loss(interaction)
+                    loss = sum(losses) if isinstance(losses, tuple) else losses
+                    loss.backward()
+                    self.optimizer.step()
+                    losses_list.append(losses)  # expect: GRD502
+                return sum(losses_list).item()
+        """,
+        [15],
+    ),
+    case(
+        "per-sample-losses-kept-after-their-mean-was-backpropagated",
+        """\
+        def train(model, loader, optimizer, steps):
+            history = []
+            for x, y in loader:
+                optimizer.zero_grad()
+                per_sample = model.per_sample_loss(x, y)
+                loss = per_sample.mean() / steps
+                loss.backward()
+                optimizer.step()
+                history.append(per_sample)  # expect: GRD502
+            return history
+        """,
+        [9],
+    ),
+    case(
+        "helper-backpropagates-and-returns-the-loss-after-a-none-guard",
+        """\
+        class Trainer:
+            def __init__(self, model, opt):
+                self.model = model
+                self.opt = opt
+
+            def _backward(self, loss, opt, mul=1):
+                if loss is None:
+                    return 0
+                loss = loss * mul
+                loss.backward()
+                return loss
+
+            def train(self, batches):
+                total = 0
+                for batch in batches:
+                    self.opt.zero_grad()
+                    loss = self.model.loss(batch)
+                    total += self._backward(loss, self.opt)  # expect: GRD502
+                    self.opt.step()
+                return total
+        """,
+        [18],
+    ),
+    case(
+        "loss-backpropagated-through-apex-scale-loss-then-accumulated",
+        """\
+        from apex import amp
+
+
+        def train(model, loader, criterion, optimizer):
+            running = 0.0
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                with amp.scale_loss(loss, optimizer) as scaled_loss:
+                    scaled_loss.backward()
+                optimizer.step()
+                running += loss  # expect: GRD502
+            return running
+        """,
+        [12],
+    ),
+    case(
+        "dict-of-loss-terms-whose-total-entry-was-backpropagated-appended",
+        """\
+        def train_epoch(model, loader, optimizer, args):
+            epoch_loss = []
+            for inputs in loader:
+                optimizer.zero_grad()
+                loss = compute_training_loss(model, inputs, args)
+                loss["loss"] = args.alpha * loss["ego_loss"] + loss["neighbor_loss"]
+                loss["loss"].backward()
+                optimizer.step()
+                epoch_loss.append(loss)  # expect: GRD502
+            return epoch_loss
+        """,
+        [9],
+    ),
 ]
 
 
@@ -1272,6 +1371,74 @@ NEGATIVES = [
 
             def flush(self):
                 self.loss.backward()
+        """,
+    ),
+    case(
+        "losses-appended-when-another-unknown-term-joins-their-sum",
+        """\
+        def train(model, loader, optimizer, regularizer):
+            history = []
+            for x, y in loader:
+                optimizer.zero_grad()
+                losses = model.calculate_loss(x, y)
+                loss = sum(losses) + regularizer(model)
+                loss.backward()
+                optimizer.step()
+                history.append(losses)
+            return history
+        """,
+    ),
+    case(
+        "items-of-backpropagated-losses-appended",
+        """\
+        def train(model, loader, optimizer):
+            history = []
+            for x, y in loader:
+                optimizer.zero_grad()
+                losses = model.calculate_loss(x, y)
+                loss = sum(losses)
+                loss.backward()
+                optimizer.step()
+                history.append([part.item() for part in losses])
+            return history
+        """,
+    ),
+    case(
+        "helper-backpropagates-and-returns-the-loss-value-after-a-none-guard",
+        """\
+        class Trainer:
+            def __init__(self, model, opt):
+                self.model = model
+                self.opt = opt
+
+            def _backward(self, loss, opt):
+                if loss is None:
+                    return 0
+                loss.backward()
+                return loss.item()
+
+            def train(self, batches):
+                total = 0
+                for batch in batches:
+                    self.opt.zero_grad()
+                    total += self._backward(self.model.loss(batch), self.opt)
+                    self.opt.step()
+                return total
+        """,
+    ),
+    case(
+        "dict-of-loss-terms-turned-into-numbers-before-it-is-kept",
+        """\
+        def train_epoch(model, loader, optimizer, args):
+            epoch_loss = []
+            for inputs in loader:
+                optimizer.zero_grad()
+                loss = compute_training_loss(model, inputs, args)
+                loss["loss"].backward()
+                optimizer.step()
+                loss = {name: value.item() for name, value in loss.items()}
+                epoch_loss.append(loss)
+            return epoch_loss
         """,
     ),
 ]

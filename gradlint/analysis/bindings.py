@@ -6,7 +6,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .state import Env, FreezeEvent
-from .syntax import base_path, dotted, literal_bool, literal_str
+from .syntax import base_path, dotted, literal_bool, literal_key
 from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, seq, tensor
 
 
@@ -120,9 +120,7 @@ class Bindings:
         if container is None:
             return
         if container.kind == "dict":
-            key = literal_str(target.slice[0].slice.value) if len(target.slice) == 1 and isinstance(
-                target.slice[0].slice, cst.Index
-            ) else None
+            key = literal_key(target)
             if key is not None and key in container.keys:
                 items = tuple(value if k == key else v for k, v in zip(container.keys, container.items))
                 self.state.env[path] = container.with_(items=items)

@@ -63,6 +63,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .backprop_sources import computed_only_from
 from .syntax import dotted, function_facts, own_nodes, walk
 from .values import UNKNOWN, Value, tensor
 
@@ -176,6 +177,13 @@ class Evidence:
         unknown = value.kind == "unknown" or value.kind == "tensor" and value.grad is None and not value.struct
         if unknown and self._backprop_follows(name):
             return PROVEN_GRAD
+        if value.kind == "unknown" or value.kind == "tensor" and value.grad is None:
+            fed = self._feeds_backprop(name)
+            if fed is True and not value.struct:
+                return PROVEN_GRAD
+            if fed is not None:
+                # `loss = sum(losses)` then `loss.backward()`: some part of `losses` carries the graph
+                return tensor(True, False, struct=True, has_grad=True, deps=value.deps, through=value.through)
         if value.kind == "unknown" or value.kind == "tensor" and value.struct and value.grad is not False:
             if not value.has_grad and self._backprop_follows(name, part=True):
                 # `output = step(batch)` then `output["loss"].backward()`: a structure (a dict, a
@@ -186,27 +194,66 @@ class Evidence:
     def _backprop_follows(self, name: str, part: bool = False) -> bool:
         """Whether ``name.backward()`` (with ``part``: ``name[key].backward()`` or
         ``name.field.backward()``) runs next, unconditionally, after the binding being walked."""
-        if self.state.mode is not True or not self._blocks:
-            return False
-        bound = name.split(".")[0]
-        # the block of the binding, then, while that block is a `with` body (`with autocast():
-        # loss = ...`), the block around the `with`: the statements that run next, unconditionally
-        level = len(self._blocks) - 1
-        while level >= 0:
-            statements, index = self._blocks[level]
+        for statements, index in self._blocks_run_next(name.split(".")[0]):
             names = _backward_names(statements)
             targets = [n for n in names if _part_of(n, name)] if part else [name] if name in names else []
             for target in targets:
                 found = _scan_for_backward(statements[index + 1 :], target)
                 if found is not None:
                     return found
+        return False
+
+    def _feeds_backprop(self, name: str) -> Optional[bool]:
+        """Whether the value being bound to ``name`` is, unconditionally next, the only source of a
+        value whose ``backward()`` follows (``backprop_sources``): True when that value is ``name``
+        itself, False when computed from it, None when there is no such value."""
+        plain = self._plain_operand
+        for statements, index in self._blocks_run_next(name):
+            backprops = _backward_names(statements)
+            if not backprops:
+                continue
+            for position in range(index + 1, len(statements)):
+                stmt = statements[position]
+                smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else (stmt,)
+                for small in smalls:
+                    if (
+                        isinstance(small, cst.Assign)
+                        and len(small.targets) == 1
+                        and isinstance(small.targets[0].target, cst.Name)
+                        and small.targets[0].target.value != name
+                        and small.targets[0].target.value in backprops
+                    ):
+                        same = computed_only_from(small.value, name, plain)
+                        if same is not None and _scan_for_backward(statements[position + 1 :], small.targets[0].target.value):
+                            return same
+                    if _binds(small, name):
+                        return None
+        return None
+
+    def _plain_operand(self, node: cst.BaseExpression) -> bool:
+        """A name holding a number, or a ``len(...)``: an operand that brings no graph."""
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "len":
+            return True
+        path = dotted(node)
+        known = self.lookup(path) if path is not None else None
+        return known is not None and known.kind == "number"
+
+    def _blocks_run_next(self, bound: str):
+        """The binding's block, then, while that block is a ``with`` body (``with autocast(): loss =
+        ...``), the block around the ``with``: (statements, index of the statement being walked)
+        of the statements that run next, unconditionally, while ``bound`` is not rebound."""
+        if self.state.mode is not True or not self._blocks:
+            return
+        level = len(self._blocks) - 1
+        while level >= 0:
+            statements, index = self._blocks[level]
+            yield statements, index
             parent = self._blocks[level - 1][0][self._blocks[level - 1][1]] if level else None
             if not (isinstance(parent, cst.With) and getattr(parent.body, "body", None) is statements):
-                return False
+                return
             if any(_binds(stmt, bound) for stmt in statements[index + 1 :]):
-                return False
+                return
             level -= 1
-        return False
 
 
 def _part_of(path: str, name: str) -> bool:

@@ -137,6 +137,13 @@ def literal_str(node) -> Optional[str]:
     return None
 
 
+def literal_key(node: cst.Subscript) -> Optional[str]:
+    """``"loss"`` of ``out["loss"]``: a single plain string index, else None."""
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return literal_str(node.slice[0].slice.value)
+    return None
+
+
 #: prune types -> (type of a field's value -> _WALKED, _PRUNED, _SEQUENCE or _OTHER)
 _KINDS: Dict[tuple, Dict[type, int]] = {}
 _WALKED, _PRUNED, _SEQUENCE, _OTHER = range(1, 5)  # none is 0: a miss is None

@@ -15,8 +15,8 @@ import libcst as cst
 
 from . import torch_api as api
 from .evidence import PROVEN_GRAD
-from .syntax import base_path, dotted, function_facts, kwarg, literal_bool
-from .values import Value
+from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key
+from .values import Value, tensor
 
 
 class TrainingEffects:
@@ -141,13 +141,58 @@ class TrainingEffects:
         for record in self._loops:
             record.mode_switches.append((node, self.same_object(path), module.training))
 
+    def _prove_backpropagated(self, receiver_node) -> None:
+        """``x.backward()`` raises unless ``x`` requires grad: from here on it does (see evidence.py).
+        So does the loss of ``with amp.scale_loss(loss, opt) as x``, and a structure ``out`` whose
+        ``out["loss"]`` / ``out.loss`` was backpropagated keeps that field's graph."""
+        if isinstance(receiver_node, cst.Name):
+            for name in (receiver_node.value, self._scaled_by_context(receiver_node.value)):
+                if name is not None and _unresolved(self.lookup(name)):
+                    self.state.env[name] = PROVEN_GRAD
+            return
+        container = receiver_node.value if isinstance(receiver_node, (cst.Subscript, cst.Attribute)) else None
+        key = literal_key(receiver_node) if isinstance(receiver_node, cst.Subscript) else ""
+        if not isinstance(container, cst.Name) or key is None:
+            return
+        name = container.value
+        current = self.lookup(name)
+        if current is not None and current.kind == "dict" and key in current.keys:
+            items = tuple(PROVEN_GRAD if k == key and _unresolved(v) else v for k, v in zip(current.keys, current.items))
+            self.state.env[name] = current.with_(items=items)
+        elif current is None or current.kind == "unknown" or (
+            current.kind == "tensor" and current.struct and current.grad is not False and not current.has_grad
+        ):
+            # `loss = compute_loss(...)` (a dict of its terms) then `loss["loss"].backward()`
+            deps, through = (current.deps, current.through) if current is not None else (frozenset(), frozenset())
+            self.state.env[name] = tensor(True, False, struct=True, has_grad=True, deps=deps, through=through)
+
+    def _scaled_by_context(self, name: str) -> Optional[str]:
+        """``loss`` when ``name`` is bound by an enclosing ``with amp.scale_loss(loss, optimizer) as
+        name:`` (apex): backpropagating the scaled loss proves the loss requires grad too."""
+        for level in range(len(self._blocks) - 1, 0, -1):
+            statements, index = self._blocks[level - 1]
+            parent = statements[index]
+            if not isinstance(parent, cst.With):
+                continue
+            for item in parent.items:
+                call, alias = item.item, item.asname
+                if (
+                    alias is not None
+                    and isinstance(alias.name, cst.Name)
+                    and alias.name.value == name
+                    and isinstance(call, cst.Call)
+                    and isinstance(call.func, cst.Attribute)
+                    and call.func.attr.value == "scale_loss"
+                    and call.args
+                    and isinstance(call.args[0].value, cst.Name)
+                ):
+                    return call.args[0].value.value
+        return None
+
     def _backward(self, node: cst.Call, receiver_node) -> None:
         path = base_path(receiver_node)
-        if isinstance(receiver_node, cst.Name) and self.state.mode is True:
-            current = self.lookup(receiver_node.value)
-            if current is None or current.kind == "unknown" or (current.kind == "tensor" and current.grad is None):
-                # it raises unless the value requires grad: from here on it does (see evidence.py)
-                self.state.env[receiver_node.value] = PROVEN_GRAD
+        if self.state.mode is True:
+            self._prove_backpropagated(receiver_node)
         for record in self._loops:
             record.backwards.append((node, path))
         self._emit("on_backward", node, receiver_node)
@@ -178,3 +223,7 @@ class TrainingEffects:
         freed = value.deps | ({path} if path else frozenset())
         if freed:
             self.state.freed = self.state.freed | freed
+
+
+def _unresolved(current: Optional[Value]) -> bool:
+    return current is None or current.kind == "unknown" or current.kind == "tensor" and current.grad is None

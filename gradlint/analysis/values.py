@@ -141,9 +141,11 @@ def join(a: Value, b: Value) -> Value:
         if {a.kind, b.kind} == {"ref", "none"}:
             return a if a.kind == "ref" else b
         # `total = 0.0` then `total += loss` in a loop: once anything was added, total is a graph
-        # result; the other path (nothing added yet) is a plain number and has no graph to keep
+        # result; the other path (nothing added yet) is a plain number and has no graph to keep.
+        # Also `if loss is None: return 0` before `loss.backward(); return loss`: the tensor path is
+        # the one that carries a graph (a leaf there stays possible: leaf-ness is not claimed)
         for number, result in ((a, b), (b, a)):
-            if number.kind == "number" and not number.cut and result.is_nonleaf_grad:
+            if number.kind == "number" and not number.cut and result.is_grad_tensor and result.leaf is not True and not result.struct:
                 return result
         return UNKNOWN
     if a.kind == "tensor":

@@ -1,0 +1,67 @@
+"""What a ``backward()`` proves about the value a loss was computed from.
+
+``loss.backward()`` proves that ``loss`` requires grad (``evidence``). When ``loss`` is
+computed from one other value alone, through operations that keep the graph, that value
+carries the graph too:
+
+    losses = self.model.calculate_loss(batch)
+    loss = sum(losses) if isinstance(losses, tuple) else losses
+    loss.backward()
+    history.append(losses)          # keeps every batch's graph
+
+``sum(losses)`` requires grad only if some element of ``losses`` does, ``losses.mean()`` only
+if ``losses`` does, and ``losses * 0.5`` likewise: a number, a literal or a shape argument
+brings no graph of its own. As soon as another value could bring the graph
+(``sum(losses) + reg``, ``criterion(out, y)`` with both unknown), nothing is concluded: which
+operand requires grad is not known.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import libcst as cst
+
+from .syntax import dotted
+
+#: Methods and builtins whose result requires grad exactly when their (only tensor) operand does.
+_KEEPING_METHODS = frozenset(
+    {"sum", "mean", "float", "double", "half", "squeeze", "unsqueeze", "view", "reshape", "flatten", "to", "cuda", "clone", "contiguous", "abs", "norm"}
+)
+_KEEPING_FUNCTIONS = frozenset({"sum", "torch.sum", "torch.mean", "torch.stack", "torch.cat"})
+
+_CONSTANTS = (cst.Integer, cst.Float, cst.SimpleString)
+
+
+def computed_only_from(node: cst.BaseExpression, name: str, plain: Callable[[cst.BaseExpression], bool]) -> Optional[bool]:
+    """True when ``node`` is ``name`` itself (on every branch of a conditional expression), False when
+    it is computed from ``name`` alone through graph-keeping operations, None otherwise. ``plain``
+    tells whether another operand is known to carry no graph (a number)."""
+    if isinstance(node, cst.Name) and node.value == name:
+        return True
+    if isinstance(node, cst.IfExp):
+        body, orelse = computed_only_from(node.body, name, plain), computed_only_from(node.orelse, name, plain)
+        if body is None or orelse is None:
+            return None
+        return body and orelse
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide)):
+        divides = isinstance(node.operator, cst.Divide)
+        for operand, other in ((node.left, node.right), (node.right, node.left)):
+            # a divisor (a count, a number of accumulation steps) brings no graph, as in `evidence`
+            keeps = isinstance(other, _CONSTANTS) or plain(other) or divides and other is node.right
+            if keeps and computed_only_from(operand, name, plain) is not None:
+                return False
+        return None
+    if isinstance(node, cst.Subscript):
+        return False if computed_only_from(node.value, name, plain) is not None else None
+    if isinstance(node, cst.Call):
+        args = [arg for arg in node.args if arg.keyword is None]
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _KEEPING_METHODS:
+            if computed_only_from(func.value, name, plain) is None:
+                return None
+            return False if all(isinstance(a.value, _CONSTANTS) or plain(a.value) for a in args) else None
+        if dotted(func) in _KEEPING_FUNCTIONS and len(args) == 1 and not args[0].star:
+            return False if computed_only_from(args[0].value, name, plain) is not None else None
+    return None
+
