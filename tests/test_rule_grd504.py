@@ -686,6 +686,22 @@ NEGATIVES = [
             opt.step()
         """,
     ),
+    case(
+        "entries-of-a-loss-dict-backpropagated-one-after-the-other",
+        """\
+        def train(trainer, trainer_module, loader, config):
+            for iteration, (x, mask) in enumerate(loader):
+                losses, inpainted, flow = trainer(x, mask)
+                trainer_module.optimizer_d.zero_grad()
+                losses["d"] = losses["wgan_d"] + losses["wgan_gp"] * config["gp_lambda"]
+                losses["d"].backward()
+                trainer_module.optimizer_d.step()
+                trainer_module.optimizer_g.zero_grad()
+                losses["g"] = losses["l1"] * config["l1_alpha"] + losses["wgan_g"]
+                losses["g"].backward()
+                trainer_module.optimizer_g.step()
+        """,
+    ),
 ]
 
 

@@ -221,9 +221,18 @@ class TrainingEffects:
         value = self.value(receiver_node)
         path = base_path(receiver_node)
         freed = value.deps | ({path} if path else frozenset())
+        if path and isinstance(receiver_node, (cst.Subscript, cst.Attribute)) and _holds_separate_tensors(self.lookup(path)):
+            # `losses["d"].backward()` frees the graph of that entry, not of its siblings (`losses["g"]`
+            # is backpropagated next, through graphs of its own)
+            freed = freed - {path}
         if freed:
             self.state.freed = self.state.freed | freed
 
 
 def _unresolved(current: Optional[Value]) -> bool:
     return current is None or current.kind == "unknown" or current.kind == "tensor" and current.grad is None
+
+
+def _holds_separate_tensors(container: Optional[Value]) -> bool:
+    """A dict, a sequence or a structure (a model output): its entries have graphs of their own."""
+    return container is not None and (container.kind in ("dict", "seq") or container.kind == "tensor" and container.struct)
