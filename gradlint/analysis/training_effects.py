@@ -143,16 +143,18 @@ class TrainingEffects:
 
     def _prove_backpropagated(self, receiver_node) -> None:
         """``x.backward()`` raises unless ``x`` requires grad: from here on it does (see evidence.py).
-        So does the loss of ``with amp.scale_loss(loss, opt) as x``, and a structure ``out`` whose
-        ``out["loss"]`` / ``out.loss`` was backpropagated keeps that field's graph."""
+        So does the loss of ``with amp.scale_loss(loss, opt) as x``, and a dict or structure ``out``
+        whose ``out["loss"]`` was backpropagated keeps that entry's graph."""
         if isinstance(receiver_node, cst.Name):
             for name in (receiver_node.value, self._scaled_by_context(receiver_node.value)):
                 if name is not None and _unresolved(self.lookup(name)):
                     self.state.env[name] = PROVEN_GRAD
             return
-        container = receiver_node.value if isinstance(receiver_node, (cst.Subscript, cst.Attribute)) else None
-        key = literal_key(receiver_node) if isinstance(receiver_node, cst.Subscript) else ""
-        if not isinstance(container, cst.Name) or key is None:
+        # only a literal entry of a local dict: `trainer.loss.backward()` says nothing of what `trainer` is
+        if not isinstance(receiver_node, cst.Subscript) or not isinstance(receiver_node.value, cst.Name):
+            return
+        container, key = receiver_node.value, literal_key(receiver_node)
+        if key is None or container.value in ("self", "cls"):
             return
         name = container.value
         current = self.lookup(name)
