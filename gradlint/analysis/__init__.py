@@ -19,8 +19,9 @@ The package is split by concern, the way astroid and jedi split inference:
 - ``torch_api`` (tables), ``torch_semantics`` (behaviour) with ``call_shapes`` (small
   questions about torch calls), ``training_effects`` (backward, steps, clears) and
   ``leaves``: library knowledge, kept apart from the interpreter;
-- ``evidence`` and ``output_fields``: facts proven by declarations and by use
-  (``loss.backward()`` proves ``loss`` requires grad);
+- ``evidence``, ``backprop_sources`` and ``output_fields``: facts proven by declarations
+  and by use (``loss.backward()`` proves ``loss`` requires grad, and the value ``loss`` was
+  computed from alone: ``loss = sum(losses)``);
 - ``scopes`` and ``fields``: functions, classes, and the fields methods share;
 - ``calls`` (interpreting a call), ``arguments`` (binding arguments to parameters) and
   ``summaries`` (contexts, what a walk tells its callers): the interprocedural part;
