@@ -13,6 +13,40 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "weight-of-a-conv-stored-into-a-sequential-of-unknown-layers",
+        # torchsat vgg.py: the first conv of a pretrained VGG replaced to take more input channels,
+        # then its weight filled by index assignment outside no_grad
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class VGG(nn.Module):
+            def __init__(self, features):
+                super().__init__()
+                self.features = features
+
+
+        def make_layers(cfg):
+            layers = []
+            for v in cfg:
+                layers += [nn.Conv2d(3, v, 3), nn.ReLU(inplace=True)]
+            return nn.Sequential(*layers)
+
+
+        def vgg(in_channels):
+            model = VGG(make_layers([64, 64]))
+            conv0 = model.features[0]
+            model.features[0] = nn.Conv2d(in_channels, conv0.out_channels, 3)
+            model.features[0].weight[:, :3] = conv0.weight  # expect: GRD201
+            head = nn.Sequential(*build_head())
+            head[-1] = nn.Linear(8, 2)
+            head[-1].bias[0] = 1.0  # expect: GRD201
+            return model, head
+        """,
+        [22, 25],
+    ),
+    case(
         "hand-written-sgd-updating-parameters-from-their-own-grad",
         # nothing in the file says what params holds, but p -= lr * p.grad only runs when p.grad is
         # a tensor: p is a leaf that requires grad (d2l's sgd() without its torch.no_grad())
@@ -535,6 +569,66 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "member-stored-into-a-sequential-then-frozen-moved-or-rebound",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def frozen_whole(layers):
+            model = nn.Sequential(*layers)
+            model[0] = nn.Conv2d(3, 8, 3)
+            model.requires_grad_(False)
+            model[0].weight[:, :3] = 1.0
+
+
+        def frozen_by_loop(layers):
+            model = nn.Sequential(*layers)
+            model[0] = nn.Conv2d(3, 8, 3)
+            for p in model.parameters():
+                p.requires_grad = False
+            model[0].weight[:, :3] = 1.0
+
+
+        def frozen_member(layers):
+            model = nn.Sequential(*layers)
+            model[0] = nn.Conv2d(3, 8, 3)
+            model[0].weight.requires_grad = False
+            model[0].weight[:, :3] = 1.0
+            model[1] = nn.Conv2d(3, 8, 3)
+            model[1].requires_grad_(False)
+            model[1].weight[:, :3] = 1.0
+
+
+        def under_no_grad(layers):
+            model = nn.Sequential(*layers)
+            model[0] = nn.Conv2d(3, 8, 3)
+            with torch.no_grad():
+                model[0].weight[:, :3] = 1.0
+
+
+        def rebound(layers):
+            model = nn.Sequential(*layers)
+            model[0] = nn.Conv2d(3, 8, 3)
+            model = nn.Sequential(*layers)
+            model[0].weight[:, :3] = 1.0
+
+
+        def other_sign_may_be_the_same_member(layers):
+            model = nn.Sequential(*layers)
+            model[-1] = nn.Conv2d(3, 8, 3)
+            model[2] = nn.Conv2d(3, 8, 3).requires_grad_(False)
+            model[-1].weight[:, :3] = 1.0
+
+
+        def moved_by_insert(layers):
+            blocks = nn.ModuleList(layers)
+            blocks[0] = nn.Conv2d(3, 8, 3)
+            blocks.insert(0, frozen_conv())
+            blocks[0].weight[:, :3] = 1.0
+        """,
+    ),
     case(
         "mxnet-sgd-updating-parameters-from-their-own-grad",
         # d2l's mxnet.py: MXNet arrays have a .grad too, and the file never names torch

@@ -6,7 +6,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .state import Env, FreezeEvent
-from .syntax import base_path, dotted, literal_bool, literal_key
+from .syntax import base_path, dotted, literal_bool, literal_int, literal_key, member_index, member_path
 from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, seq, tensor
 
 
@@ -65,6 +65,8 @@ class Bindings:
             self._set(target.value, value)
         elif isinstance(target, cst.Attribute):
             path = dotted(target)
+            if path is None and target.attr.value == "requires_grad":
+                self._forget_members(target.value)
             if path is not None:
                 if target.attr.value == "requires_grad":
                     self._requires_grad_set(target.value, literal_bool(value_node), target)
@@ -116,6 +118,8 @@ class Bindings:
             return
         if path is None:
             return
+        if value.kind == "module" and self._store_member(path, target, value):
+            return
         container = self.lookup(path)
         if container is None:
             return
@@ -134,6 +138,38 @@ class Bindings:
             self._part_replaced(path)
         elif container.kind == "tensor":
             self._fill(path, container, value)
+
+    def _store_member(self, path: str, target: cst.Subscript, value: Value) -> bool:
+        """``model.features[0] = nn.Conv2d(...)`` into an ``nn.Sequential``/``nn.ModuleList``: the
+        member at that literal position is now that module (``member_path``), whatever the
+        container held; ``model.features[0].weight`` then reads its parameter."""
+        index = literal_int(target.slice[0].slice.value) if len(target.slice) == 1 and isinstance(
+            target.slice[0].slice, cst.Index
+        ) else None
+        container = self.value(target.value)
+        if index is None or container.kind != "module" or (container.qual or "").rsplit(".", 1)[-1] not in api.MODULE_CONTAINERS:
+            return False
+        # a negative position may name the same member as a positive one: forget those of the other sign
+        for key in [k for k in self.state.env if k.startswith(path + ".") and member_index(k, path) is not None]:
+            if (member_index(key, path) < 0) != (index < 0):
+                del self.state.env[key]
+        self.state.env[member_path(path, index)] = value
+        return True
+
+    def _forget_members(self, root) -> None:
+        """What ``_store_member`` recorded below ``root`` (a path, or the node of ``model[0].weight``)
+        no longer holds: the members were frozen, or moved (``insert``, ``pop``)."""
+        if not isinstance(root, str):
+            node, root = root, None
+            while isinstance(node, (cst.Attribute, cst.Subscript)):
+                if isinstance(node, cst.Subscript) and dotted(node.value) is not None:
+                    root = dotted(node.value)
+                node = node.value
+            if root is None:
+                return
+        for key in [k for k in self.state.env if k.startswith(root + ".")]:
+            if any(part.lstrip("-").isdigit() for part in key[len(root) + 1 :].split(".")):
+                del self.state.env[key]
 
     def _part_replaced(self, path) -> None:
         """A field of the structure at ``path`` was replaced (``output["loss"] = loss.detach()``):
@@ -196,6 +232,8 @@ class Bindings:
                 unconditional = whole and depth == 1
                 self._freeze(FreezeEvent(owner, whole, requires_grad, loop if whole else node, unconditional))
                 return
+        if path is None:
+            self._forget_members(obj_node)
         if obj.kind == "tensor" and path is not None:
             self.state.env[path] = obj.with_(grad=requires_grad)
             if "." in path:
@@ -204,6 +242,7 @@ class Bindings:
 
     def _freeze(self, event: FreezeEvent) -> None:
         root = event.owner
+        self._forget_members(root)
         module = self.lookup(root)
         # frozen whole: nothing left to train; anything else: not known any more
         frozen = event.whole and event.requires_grad is False

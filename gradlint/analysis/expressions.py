@@ -7,7 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import base_path, dotted, literal_int, literal_str
+from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .containers import namedtuple_field, namedtuple_instance
 from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, owned_by, ref, seq, tensor, view_of
 
@@ -137,7 +137,9 @@ class Expressions:
         if base.kind == "dict":
             return dict_item(base, literal_str(index.value))
         if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
-            return member_of(base, literal_int(index.value))
+            position, path = literal_int(index.value), dotted(node.value)
+            stored = self.lookup(member_path(path, position)) if position is not None and path else None
+            return stored if stored is not None else member_of(base, position)
         return UNKNOWN
 
     def output_field(self, output: Value, key) -> Value:

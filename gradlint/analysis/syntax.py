@@ -47,6 +47,18 @@ def base_path(node: cst.CSTNode) -> Optional[str]:
             return dotted(node)
 
 
+def member_path(container: str, index: int) -> str:
+    """Where the state keeps the module stored at ``container[index]`` of an ``nn.Sequential``:
+    ``model.features.0``, below the container so that rebinding it forgets the member."""
+    return f"{container}.{index}"
+
+
+def member_index(path: str, container: str) -> Optional[int]:
+    """The position ``member_path`` wrote into ``path``, when it names a member of ``container``."""
+    rest = path[len(container) + 1 :] if path.startswith(container + ".") else ""
+    return int(rest) if rest.lstrip("-").isdigit() else None
+
+
 def within(path: str, root: str) -> bool:
     """Whether the dotted path ``path`` is ``root`` or something below it (``model.fc`` in ``model``)."""
     return path == root or path.startswith(root + ".")

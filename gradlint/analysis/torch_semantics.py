@@ -379,6 +379,7 @@ class TorchSemantics:
             if path is not None:
                 self._freeze(FreezeEvent(path, True, flag, node, self._cond_depth == 0))
                 return self.lookup(path) or receiver
+            self._forget_members(node.func.value)
             # `nn.Conv2d(...).requires_grad_(False)`: the new module's parameters are frozen
             if flag is False:
                 return receiver.with_(params=False)
@@ -394,6 +395,8 @@ class TorchSemantics:
             return NONE
         if name in ("to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "apply"):
             return receiver
+        if name in ("insert", "pop", "append", "extend") and path is not None:
+            self._forget_members(path)  # the members move: `model[0]` may be another one now
         if name == "manual_backward" and node.args and node.args[0].keyword is None:
             # a LightningModule's `self.manual_backward(loss)`
             self._backward(node, node.args[0].value)
