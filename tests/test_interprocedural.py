@@ -348,6 +348,52 @@ PROGRAMS = {
         w = torch.randn(2, requires_grad=True)
         out = ping(w, 10)
         """,
+    "grad-mode-flag-parameter-bound-at-each-call": """\
+        import torch
+        import torch.nn as nn
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x):
+                return self.fc(x), self.fc(x)
+
+            # CRU: the same step for training (default flag) and validation (track_gradient=False)
+            def step(self, data, track_gradient=True):
+                with torch.set_grad_enabled(track_gradient):
+                    mean, var = self(data)
+                    loss = ((mean - data) ** 2).mean()
+                    imput_loss = (var * 2).mean()
+                return loss, imput_loss
+
+            def train_epoch(self, loader, optimizer):
+                total = 0
+                total_imput = 0
+                for data in loader:
+                    loss, imput_loss = self.step(data)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    total += loss.item()
+                    total_imput += imput_loss  # expect: GRD502
+                return total, total_imput
+
+            def eval_epoch(self, loader):
+                total_imput = 0
+                for data in loader:
+                    _, imput_loss = self.step(data, track_gradient=False)
+                    total_imput += imput_loss
+                return total_imput
+
+            def flagged(self, loader, flag):
+                total_imput = 0
+                for data in loader:
+                    _, imput_loss = self.step(data, track_gradient=flag)
+                    total_imput += imput_loss
+                return total_imput
+        """,
 }
 
 

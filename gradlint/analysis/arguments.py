@@ -12,7 +12,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from .syntax import dotted, function_facts, own_nodes
-from .values import NONE, NUMBER, UNKNOWN, Value
+from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value
 
 
 def parameters(node: cst.FunctionDef) -> List[cst.Param]:
@@ -76,7 +76,7 @@ def literal_value(node) -> Value:
     if isinstance(node, (cst.Integer, cst.Float)):
         return NUMBER
     if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return NUMBER
+        return TRUE if node.value == "True" else FALSE
     if isinstance(node, cst.Name) and node.value == "None":
         return NONE
     return UNKNOWN

@@ -9,7 +9,7 @@ import libcst as cst
 from . import torch_api as api
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .containers import namedtuple_field, namedtuple_instance
-from .values import NONE, NUMBER, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, owned_by, ref, seq, tensor, view_of
+from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range".split()
@@ -42,7 +42,7 @@ class Expressions:
         if value is not None:
             return value
         if node.value in ("True", "False"):
-            return NUMBER
+            return TRUE if node.value == "True" else FALSE
         if node.value == "None":
             return NONE
         if node.value in _BUILTINS:

@@ -32,7 +32,9 @@ class TorchSemantics:
         if qual in NAMEDTUPLE_FACTORIES:
             return namedtuple_type(node)
         if qual == "torch.set_grad_enabled":
-            return Value(kind="gradmode", mode=literal_bool(node.args[0].value) if node.args else None)
+            # `torch.set_grad_enabled(track_gradient)`: the flag's truth when the call binds a literal
+            flag = self.value(node.args[0].value) if node.args else UNKNOWN
+            return Value(kind="gradmode", mode=flag.mode if flag.kind == "number" else None)
         if qual in api.FACTORIES:
             requires = kwarg(node, "requires_grad")
             wants_grad = literal_bool(requires.value) if requires is not None else False

@@ -38,7 +38,9 @@ class Value:
     #: "dist" (a ``torch.distributions`` object): the value of the tensors it was built from.
     elem: Optional["Value"] = None
     has_grad: Tri = None
-    #: "gradmode": the grad mode a context manager sets; "scaler": whether it scales (``enabled=``).
+    #: "gradmode": the grad mode a context manager sets; "scaler": whether it scales (``enabled=``);
+    #: "number": its truth when it is the literal ``True`` / ``False`` (a flag passed on to
+    #: ``torch.set_grad_enabled(flag)``).
     mode: Tri = None
     #: computed only from values cut out of a graph (``.detach()``, ``.item()``,
     #: ``.data``, or under ``no_grad``) of grad tensors.
@@ -101,6 +103,8 @@ class Value:
 
 UNKNOWN = Value()
 NUMBER = Value(kind="number")
+TRUE = Value(kind="number", mode=True)
+FALSE = Value(kind="number", mode=False)
 NONE = Value(kind="none")
 #: a batch from a data loader: a tensor, or a tuple or dict of them, none requiring grad
 BATCH = Value(kind="tensor", grad=False, leaf=True, struct=True)
