@@ -21,6 +21,41 @@ ones, zeros = torch.ones(8, 1), torch.zeros(8, 1)
 
 POSITIVES = [
     case(
+        "discriminator-on-a-part-of-the-output-of-a-model-of-another-file",
+        # FactorVAE solver.py: the VAE and the discriminator come from model.py (not linted); z, a part
+        # of the VAE's output, goes into D; the VAE steps, then D's loss backpropagates through z
+        """\
+        import torch
+        import torch.nn.functional as F
+        import torch.optim as optim
+        from model import FactorVAE, Discriminator
+
+
+        class Solver:
+            def __init__(self, z_dim):
+                self.VAE = FactorVAE(z_dim)
+                self.optim_VAE = optim.Adam(self.VAE.parameters())
+                self.D = Discriminator(z_dim)
+                self.optim_D = optim.Adam(self.D.parameters())
+
+            def train(self, loader, zeros, ones):
+                for x1, x2 in loader:
+                    x_recon, mu, logvar, z = self.VAE(x1)
+                    D_z = self.D(z)
+                    vae_loss = F.mse_loss(x_recon, x1) + (D_z[:, :1] - D_z[:, 1:]).mean()
+                    self.optim_VAE.zero_grad()
+                    vae_loss.backward(retain_graph=True)
+                    self.optim_VAE.step()
+                    z_prime = self.VAE(x2, no_dec=True)
+                    D_z_pperm = self.D(z_prime.detach())
+                    D_tc_loss = 0.5 * (F.cross_entropy(D_z, zeros) + F.cross_entropy(D_z_pperm, ones))
+                    self.optim_D.zero_grad()
+                    D_tc_loss.backward()  # expect: GRD205
+                    self.optim_D.step()
+        """,
+        [26],
+    ),
+    case(
         "gan-model-steps-the-discriminator-before-backpropagating-a-generator-loss-from-process",
         # edge-connect's EdgeModel: optimizers built in __init__ over local names that
         # add_module / a field store make self.generator and self.discriminator
@@ -432,6 +467,37 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "discriminator-on-a-detached-or-recomputed-part-of-a-model-output",
+        """\
+        import torch
+        import torch.nn.functional as F
+        import torch.optim as optim
+        from model import FactorVAE, Discriminator
+
+        VAE = FactorVAE(10)
+        optim_VAE = optim.Adam(VAE.parameters())
+        D = Discriminator(10)
+        optim_D = optim.Adam(D.parameters())
+
+
+        def train(loader, zeros, ones):
+            for x1, x2 in loader:
+                x_recon, mu, logvar, z = VAE(x1)
+                D_z = D(z)
+                vae_loss = F.mse_loss(x_recon, x1) + D_z.mean()
+                optim_VAE.zero_grad()
+                vae_loss.backward()
+                optim_VAE.step()
+                D_z = D(z.detach())
+                _, _, _, z2 = VAE(x2)
+                D_z2 = D(z2)
+                D_tc_loss = F.cross_entropy(D_z, zeros) + F.cross_entropy(D_z2, ones)
+                optim_D.zero_grad()
+                D_tc_loss.backward()
+                optim_D.step()
+        """,
+    ),
     case(
         "gan-model-backpropagates-both-losses-before-either-step",
         """\

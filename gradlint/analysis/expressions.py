@@ -307,7 +307,10 @@ class Expressions:
             )
         if all(g is False for g in grads):
             return tensor(False, None, cut=cut, through=through)
-        return tensor(None, None, through=through, deps=carried)
+        # a part of a model's output (``Value.output_part``) may carry the graph that saved the
+        # model's parameters: whatever is computed from it may too (``D(z)`` with ``z`` a part of
+        # the VAE's output keeps the VAE's saved parameters when z does carry its graph)
+        return tensor(None, None, through=through, deps=carried, saved_params=saved_params)
 
     def _freed_operands(self, operands) -> frozenset:
         """Operands (or elements of a tuple/list operand) named by a path whose graph was freed,
