@@ -21,6 +21,40 @@ ones, zeros = torch.ones(8, 1), torch.zeros(8, 1)
 
 POSITIVES = [
     case(
+        "discriminator-run-after-the-generator-step-on-a-part-of-its-output",
+        # HiNet: x_fake, a part of the generator's output (class from another file), goes into the
+        # discriminator after optimizer_G.step(): loss_D backpropagates into the generator's old graph
+        """\
+        import torch
+        import torch.nn as nn
+        import model.syn_model as models
+
+
+        class LatentSynthModel:
+            def __init__(self):
+                self.generator = models.Multi_modal_generator(1, 1, 32)
+                self.discriminator = models.Discriminator()
+
+            def train(self, loader, valid, fake):
+                optimizer_D = torch.optim.Adam(self.discriminator.parameters())
+                optimizer_G = torch.optim.Adam(self.generator.parameters())
+                criterion = nn.MSELoss()
+                for x, x3 in loader:
+                    optimizer_G.zero_grad()
+                    x_fake, x1_re, x2_re = self.generator(x)
+                    loss_G = criterion(self.discriminator(x_fake), valid) + criterion(x1_re, x)
+                    loss_G.backward(retain_graph=True)
+                    optimizer_G.step()
+                    optimizer_D.zero_grad()
+                    loss_real = criterion(self.discriminator(x3), valid)
+                    loss_fake = criterion(self.discriminator(x_fake), fake)
+                    loss_D = (loss_real + loss_fake) / 2
+                    loss_D.backward()  # expect: GRD205
+                    optimizer_D.step()
+        """,
+        [25],
+    ),
+    case(
         "discriminator-on-a-part-of-the-output-of-a-model-of-another-file",
         # FactorVAE solver.py: the VAE and the discriminator come from model.py (not linted); z, a part
         # of the VAE's output, goes into D; the VAE steps, then D's loss backpropagates through z
@@ -467,6 +501,39 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "discriminator-after-the-generator-step-on-a-detached-part-of-its-output",
+        """\
+        import torch
+        import torch.nn as nn
+        import model.syn_model as models
+
+        generator = models.Generator()
+        discriminator = models.Discriminator()
+        optimizer_D = torch.optim.Adam(discriminator.parameters())
+        optimizer_G = torch.optim.Adam(generator.parameters())
+        criterion = nn.MSELoss()
+
+
+        def train(loader, valid, fake):
+            for x, x3 in loader:
+                optimizer_G.zero_grad()
+                x_fake, x_re = generator(x)
+                loss_G = criterion(discriminator(x_fake), valid) + criterion(x_re, x)
+                loss_G.backward()
+                optimizer_G.step()
+                optimizer_D.zero_grad()
+                loss_fake = criterion(discriminator(x_fake.detach()), fake)
+                loss_real = criterion(discriminator(x3), valid)
+                (loss_real + loss_fake).backward()
+                optimizer_D.step()
+                x_fake, x_re = generator(x)
+                loss_G = criterion(discriminator(x_fake), valid)
+                optimizer_G.zero_grad()
+                loss_G.backward()
+                optimizer_G.step()
+        """,
+    ),
     case(
         "discriminator-on-a-detached-or-recomputed-part-of-a-model-output",
         """\

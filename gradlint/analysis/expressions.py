@@ -272,6 +272,8 @@ class Expressions:
                 grads.append(value.grad)
                 cut = cut or value.cut
                 through, saved_params = through | value.through, saved_params | value.saved_params
+                # a part of a model output (grad unknown) whose saved parameters a step updated since
+                stale = stale or (value.grad is None and value.stale)
                 if value.grad:
                     deps = deps | value.deps
                     stale = stale or value.stale
@@ -309,8 +311,9 @@ class Expressions:
             return tensor(False, None, cut=cut, through=through)
         # a part of a model's output (``Value.output_part``) may carry the graph that saved the
         # model's parameters: whatever is computed from it may too (``D(z)`` with ``z`` a part of
-        # the VAE's output keeps the VAE's saved parameters when z does carry its graph)
-        return tensor(None, None, through=through, deps=carried, saved_params=saved_params)
+        # the VAE's output keeps the VAE's saved parameters, and their staleness after the VAE's
+        # step(), when z does carry its graph)
+        return tensor(None, None, through=through, deps=carried, saved_params=saved_params, stale=stale)
 
     def _freed_operands(self, operands) -> frozenset:
         """Operands (or elements of a tuple/list operand) named by a path whose graph was freed,

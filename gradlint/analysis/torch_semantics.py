@@ -451,6 +451,7 @@ class TorchSemantics:
             saves_self=saves_self,
             through=through,
             saved_params=saved_params,
+            stale=bool(grad) and result.stale,
         )
         if module.cls is None and module.qual.rsplit(".", 1)[-1] in api.TUPLE_OUTPUT_MODULES:
             return _recurrent_output(module.qual.rsplit(".", 1)[-1], output.with_(struct=False))
