@@ -13,6 +13,29 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "submodule-of-a-model-from-another-file-known-by-its-use",
+        # ProtoContra-SFDA trainers: the model comes from get_model() in another file; reading
+        # self.model.outc.conv.weight shows outc holds a layer, so outc is a module
+        """\
+        import torch
+        from models import get_model
+
+
+        class Trainer:
+            def initialize(self, opt):
+                self.model = get_model(opt)
+                self.prototypes = self.model.outc.conv.weight.view(4, 8)
+                self.model.outc.requires_grad = False  # expect: GRD401
+                self.optimizer = torch.optim.Adam(self.model.parameters())
+
+
+        def freeze_head(net):
+            net.head.requires_grad = False  # expect: GRD401
+            return [p for p in net.head.parameters() if p.requires_grad]
+        """,
+        [9, 14],
+    ),
+    case(
         "a-slice-of-the-children-list-frozen-by-attribute",
         """\
         import torch.nn as nn
@@ -230,6 +253,33 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "attribute-of-a-model-from-another-file-not-known-as-a-module",
+        """\
+        import torch
+        from models import get_model
+
+
+        class Trainer:
+            def initialize(self, opt):
+                self.model = get_model(opt)
+                self.model.pos_embed.requires_grad = False
+                self.model.cls_token.requires_grad = False
+                self.scale = self.model.pos_embed.shape[-1]
+                self.model.head.weight.requires_grad = False
+
+
+        def configure(net, cfg):
+            cfg.loss.requires_grad = False
+            return cfg.loss.weight
+
+
+        def flagged(net):
+            net.encoder.requires_grad = False
+            w = net.encoder.layer.weight.shape
+            return net.encoder if net.encoder.requires_grad else w
+        """,
+    ),
     case(
         "parameters-of-a-slice-of-the-children-list",
         """\

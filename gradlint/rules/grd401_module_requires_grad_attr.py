@@ -1,7 +1,12 @@
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.syntax import walk
 from ..rule import Fix, Rule, source
+
+#: calls only an nn.Module answers (an optimizer has ``state_dict()`` and ``zero_grad()`` too)
+_MODULE_ONLY_CALLS = frozenset({"parameters", "named_parameters", "modules", "named_modules", "children"})
+_TENSOR_USES = frozenset({"data", "shape", "size", "view", "reshape", "detach", "clone", "grad", "t", "T", "numel"})
 
 
 class ModuleRequiresGradAttr(Rule):
@@ -13,11 +18,14 @@ class ModuleRequiresGradAttr(Rule):
 
     def __init__(self):
         self._own_settings = []  # (target, value) of `self.requires_grad = ...` in __init__
+        self._used_as_modules = []  # (target, value, fix) of submodules known by their use only
 
     def on_assign(self, target, ctx, value_node) -> None:
         if not isinstance(target, cst.Attribute) or target.attr.value != "requires_grad":
             return
-        if ctx.value(target.value).kind != "module":
+        kind = ctx.value(target.value).kind
+        used_as_module = kind == "unknown" and _used_as_module(target.value, ctx.function)
+        if kind != "module" and not used_as_module:
             return
         fix = None
         statement = ctx.statement
@@ -28,11 +36,13 @@ class ModuleRequiresGradAttr(Rule):
             fix = Fix(statement, cst.Expr(value=call, semicolon=statement.semicolon))
         if ctx.scope_name == "__init__" and dotted(target.value) == "self":
             self._own_settings.append((target, value_node, fix))
+        elif used_as_module:
+            self._used_as_modules.append((target, value_node, fix))
         else:
             self._report(ctx, target, value_node, fix)
 
     def on_file_end(self, node, ctx) -> None:
-        for target, value_node, fix in self._own_settings:
+        for target, value_node, fix in self._own_settings + self._used_as_modules:
             if "requires_grad" not in ctx.loaded_attributes:
                 self._report(ctx, target, value_node, fix)
             # else: a module keeping its own requires_grad setting, read back as configuration
@@ -47,3 +57,24 @@ class ModuleRequiresGradAttr(Rule):
             f"every parameter keeps its requires_grad. Use `{name}.requires_grad_({flag})`.",
             fix,
         )
+
+
+def _used_as_module(node, function) -> bool:
+    """Whether the function uses the attribute path ``node`` (``self.model.outc``, of a model built
+    in another file) as only an nn.Module is used: it reads a ``weight``/``bias`` below it
+    (``self.model.outc.conv.weight``: ``conv`` is a layer, and what holds a layer is a module; a
+    tensor or a Parameter has no ``weight``), used as a tensor (``.view(...)``, ``.data``: the
+    ``weight`` of a configuration is a number), or calls its ``parameters()``/``modules()``/``children()``."""
+    path = dotted(node)
+    if function is None or path is None or "." not in path:
+        return False
+    for current in walk(function.body):
+        if not isinstance(current, cst.Attribute):
+            continue
+        name, owner = current.attr.value, current.value
+        if name in _TENSOR_USES and isinstance(owner, cst.Attribute) and owner.attr.value in ("weight", "bias"):
+            if (dotted(owner) or "").startswith(path + "."):
+                return True
+        if name in _MODULE_ONLY_CALLS and dotted(owner) == path:
+            return True
+    return False
