@@ -394,6 +394,33 @@ PROGRAMS = {
                     total_imput += imput_loss
                 return total_imput
         """,
+    "grad-mode-statement-from-a-flag-and-the-branch-of-that-flag": """\
+        import torch
+        import torch.nn as nn
+
+        # ocr-teamcode: one run_epoch for training and validation; the backward only runs where
+        # train is true, so validation's set_grad_enabled(False) never meets it
+        def run_epoch(loader, model, criterion, optimizer, train=True):
+            torch.set_grad_enabled(train)
+            total = 0.0
+            for x, y in loader:
+                loss = criterion(model(x), y)
+                if train:
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                else:
+                    total += loss
+            return total
+
+        def main(train_loader, val_loader):
+            model = nn.Linear(4, 2)
+            criterion = nn.CrossEntropyLoss()
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for epoch in range(3):
+                run_epoch(train_loader, model, criterion, optimizer, train=True)
+                run_epoch(val_loader, model, criterion, optimizer, train=False)
+        """,
 }
 
 

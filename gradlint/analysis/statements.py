@@ -7,11 +7,11 @@ from typing import Callable
 import libcst as cst
 
 from . import torch_api as api
-from .arguments import returned_arguments
+from .arguments import parameters, returned_arguments
 from .state import LoopRecord, State, Terminated
 from .summaries import with_own_paths
-from .syntax import child_fields, dotted, walk
-from .values import NONE, NUMBER, UNKNOWN, holds_graph, ref, seq
+from .syntax import child_fields, dotted, function_facts, walk
+from .values import NONE, NUMBER, UNKNOWN, Tri, holds_graph, ref, seq
 
 
 class StatementWalker:
@@ -188,17 +188,20 @@ class StatementWalker:
                 self.state.env.pop(path, None)
 
     def _stmt_if(self, node: cst.If) -> None:
-        self.eval(node.test)
+        truth = self._flag_truth(node.test, self.eval(node.test))
         before = self.state
         self.state = before.copy()
         self._cond_depth += 1
         ends = []
-        self._narrow(node.test)
-        if not self._body(node.body):
-            ends.append(self.state)
+        if truth is not False:
+            self._narrow(node.test)
+            if not self._body(node.body):
+                ends.append(self.state)
         self.state = before.copy()
         orelse = node.orelse
-        if orelse is None:
+        if truth is True:
+            pass
+        elif orelse is None:
             ends.append(self.state)
         elif isinstance(orelse, cst.If):
             self._stmt_if(orelse)
@@ -214,6 +217,17 @@ class StatementWalker:
         for other in ends[1:]:
             state = State.join(state, other)
         self.state = state
+
+    def _flag_truth(self, test, value) -> Tri:
+        """``if train:`` on a parameter of the function that this call bound to a literal
+        (``run_epoch(..., train=False)``, or the default): only that branch runs in this context.
+        Only a parameter the function never rebinds: a module-level flag may be set elsewhere."""
+        if not isinstance(test, cst.Name) or value.kind != "number" or self.function is None:
+            return None
+        name = test.value
+        if name in function_facts(self.function).rebound or name not in {p.name.value for p in parameters(self.function)}:
+            return None
+        return value.mode
 
     def _loop(self, node, run_iteration: Callable[[], None]) -> None:
         """Walk a loop body so that values carried across iterations are seen.
