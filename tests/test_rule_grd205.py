@@ -502,6 +502,37 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "hidden-state-carried-without-detach-is-the-freed-graph-error",
+        # the old chunk's graph saved the GRU's weights (stepped since) but backward() meets its
+        # freed buffers first: GRD504 reports it
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class CharRNN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.GRU(8, 8)
+                self.head = nn.Linear(8, 4)
+
+            def forward(self, x, hidden):
+                out, hidden = self.rnn(x, hidden)
+                return self.head(out), hidden
+
+
+        model = CharRNN()
+        optimizer = torch.optim.Adam(model.parameters())
+        hidden = torch.zeros(1, 2, 8)
+        for x, y in chunks:
+            optimizer.zero_grad()
+            logits, hidden = model(x, hidden)
+            loss = nn.functional.cross_entropy(logits.view(-1, 4), y.view(-1))
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
         "discriminator-after-the-generator-step-on-a-detached-part-of-its-output",
         """\
         import torch

@@ -15,6 +15,11 @@ class OptimizerStepBeforeBackward(Rule):
         if value.kind != "tensor" or value.grad is not True or not (stale or value.stale):
             return
         path = base_path(receiver)
+        freed = ctx.freed
+        if freed and (path in freed or value.deps & freed):
+            # a graph an earlier backward() freed raises first ("backward through the graph a second
+            # time", GRD504), before any saved parameter's version is checked
+            return
         hits = sorted(({path} & stale) | (value.deps & stale))
         if not hits and not value.stale:
             return
