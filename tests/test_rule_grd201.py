@@ -13,6 +13,29 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "slice-of-a-layer-weight-of-a-pretrained-model-of-another-file",
+        # knowledge-neurons: BertForMaskedLM comes from custom_bert.py (not linted); the edit writes
+        # into a slice of a feed-forward weight outside no_grad
+        """\
+        import torch
+        from custom_bert import BertForMaskedLM
+
+
+        def main(args, kn_bag, emb):
+            model = BertForMaskedLM.from_pretrained(args.bert_model)
+            model.to("cuda")
+            model.eval()
+
+            def edit(layer, pos):
+                model.bert.encoder.layer[layer].output.dense.weight[:, pos] -= emb  # expect: GRD201
+                model.cls.predictions.bias[pos] = 0.0  # expect: GRD201
+
+            for layer, pos in kn_bag:
+                edit(layer, pos)
+        """,
+        [11, 12],
+    ),
+    case(
         "weight-of-a-conv-stored-into-a-sequential-of-unknown-layers",
         # torchsat vgg.py: the first conv of a pretrained VGG replaced to take more input channels,
         # then its weight filled by index assignment outside no_grad
@@ -569,6 +592,41 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "layer-weights-of-a-pretrained-model-frozen-detached-or-under-no-grad",
+        """\
+        import torch
+        from custom_bert import BertForMaskedLM
+        from transformers import AutoModel
+
+
+        def frozen_whole(path, emb):
+            model = BertForMaskedLM.from_pretrained(path)
+            model.requires_grad_(False)
+            model.bert.encoder.layer[0].output.dense.weight[:, 0] -= emb
+
+
+        def frozen_part(path, emb):
+            model = AutoModel.from_pretrained(path)
+            for p in model.embeddings.parameters():
+                p.requires_grad = False
+            model.embeddings.word_embeddings.weight[3] = emb
+            model.pooler.dense.weight.requires_grad = False
+            model.pooler.dense.weight[0] = emb
+
+
+        def under_no_grad_or_data(path, emb):
+            model = AutoModel.from_pretrained(path)
+            with torch.no_grad():
+                model.embeddings.word_embeddings.weight[3] = emb
+            model.embeddings.word_embeddings.weight.data[3] = emb
+
+
+        def unknown_root(model, loss_fn, emb):
+            model.encoder.layer[0].weight[:, 0] -= emb
+            loss_fn.weight[0] = 2.0
+        """,
+    ),
     case(
         "member-stored-into-a-sequential-then-frozen-moved-or-rebound",
         """\

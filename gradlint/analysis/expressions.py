@@ -100,7 +100,24 @@ class Expressions:
             if attr in ("weight", "bias") and obj.params is True and obj.qual:
                 return tensor(True, True)
             return UNKNOWN
+        if kind == "unknown" and attr in ("weight", "bias") and self._below_trained_model(node.value):
+            return tensor(True, True)
         return UNKNOWN
+
+    def _below_trained_model(self, node) -> bool:
+        """Whether ``node`` (``model.bert.encoder.layer[i].output.dense``) is reached by attributes
+        and indexing from a trained model whose class the file does not show (``from_pretrained``,
+        ``timm.create_model``, a class of another file given to an optimizer): a part holding a
+        ``weight`` there is one of its layers, and every parameter of such a model requires grad
+        unless the file freezes it (a freeze of the model or of a part on the way is in the state)."""
+        while isinstance(node, (cst.Attribute, cst.Subscript)):
+            path = dotted(node)
+            known = self.lookup(path) if path is not None else None
+            if known is not None:
+                return known.kind == "module" and known.cls is None and known.params is True
+            node = node.value
+        known = self.lookup(node.value) if isinstance(node, cst.Name) else None
+        return known is not None and known.kind == "module" and known.cls is None and known.params is True
 
     def _eval_subscript(self, node: cst.Subscript) -> Value:
         base = self.eval(node.value)
