@@ -7,6 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .leaves import below_trained_model
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .containers import namedtuple_field, namedtuple_instance
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, owned_by, ref, seq, tensor, view_of
@@ -100,24 +101,9 @@ class Expressions:
             if attr in ("weight", "bias") and obj.params is True and obj.qual:
                 return tensor(True, True)
             return UNKNOWN
-        if kind == "unknown" and attr in ("weight", "bias") and self._below_trained_model(node.value):
+        if kind == "unknown" and attr in ("weight", "bias") and below_trained_model(node.value, self.lookup):
             return tensor(True, True)
         return UNKNOWN
-
-    def _below_trained_model(self, node) -> bool:
-        """Whether ``node`` (``model.bert.encoder.layer[i].output.dense``) is reached by attributes
-        and indexing from a trained model whose class the file does not show (``from_pretrained``,
-        ``timm.create_model``, a class of another file given to an optimizer): a part holding a
-        ``weight`` there is one of its layers, and every parameter of such a model requires grad
-        unless the file freezes it (a freeze of the model or of a part on the way is in the state)."""
-        while isinstance(node, (cst.Attribute, cst.Subscript)):
-            path = dotted(node)
-            known = self.lookup(path) if path is not None else None
-            if known is not None:
-                return known.kind == "module" and known.cls is None and known.params is True
-            node = node.value
-        known = self.lookup(node.value) if isinstance(node, cst.Name) else None
-        return known is not None and known.kind == "module" and known.cls is None and known.params is True
 
     def _eval_subscript(self, node: cst.Subscript) -> Value:
         base = self.eval(node.value)
@@ -156,7 +142,7 @@ class Expressions:
         if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
             position, path = literal_int(index.value), dotted(node.value)
             stored = self.lookup(member_path(path, position)) if position is not None and path else None
-            return stored if stored is not None else member_of(base, position)
+            return stored or member_of(base, position)
         return UNKNOWN
 
     def output_field(self, output: Value, key) -> Value:
@@ -326,10 +312,8 @@ class Expressions:
             )
         if all(g is False for g in grads):
             return tensor(False, None, cut=cut, through=through)
-        # a part of a model's output (``Value.output_part``) may carry the graph that saved the
-        # model's parameters: whatever is computed from it may too (``D(z)`` with ``z`` a part of
-        # the VAE's output keeps the VAE's saved parameters, and their staleness after the VAE's
-        # step(), when z does carry its graph)
+        # a model output's part (``Value.output_part``) may carry the graph that saved its parameters:
+        # so may what is computed from it (``D(z)``, z from the VAE: the VAE's, stale after its step())
         return tensor(None, None, through=through, deps=carried, saved_params=saved_params, stale=stale)
 
     def _freed_operands(self, operands) -> frozenset:

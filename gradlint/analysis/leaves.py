@@ -1,11 +1,11 @@
-"""Questions rules ask about the leaves an expression creates."""
+"""Questions about the leaves an expression creates (asked by rules) or reaches."""
 
 from __future__ import annotations
 
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import kwarg, literal_bool
+from .syntax import dotted, kwarg, literal_bool
 
 
 def creates_leaf(node, ctx) -> bool:
@@ -40,3 +40,20 @@ def made_on_cpu(node, ctx) -> bool:
         return False
     callee = ctx.value(node.func)
     return callee.kind == "ref" and callee.qual in api.FACTORIES
+
+
+def below_trained_model(node, lookup) -> bool:
+    """Whether ``node`` (``model.bert.encoder.layer[i].output.dense``) is reached by attributes
+    and indexing from a trained model whose class the file does not show (``from_pretrained``,
+    ``timm.create_model``, a class of another file given to an optimizer): a part holding a
+    ``weight`` there is one of its layers, and every parameter of such a model is a leaf that
+    requires grad unless the file freezes it (a freeze of the model, or of a part on the way, is
+    in the state ``lookup`` reads)."""
+    while True:
+        path = dotted(node)
+        known = lookup(path) if path is not None else None
+        if known is not None:
+            return known.kind == "module" and known.cls is None and known.params is True
+        if not isinstance(node, (cst.Attribute, cst.Subscript)):
+            return False
+        node = node.value
