@@ -271,7 +271,7 @@ def test_the_questions_about_a_body_walk_it_once(monkeypatch):
     parameters = len(list(syntax.walk(function.params)))  # function_facts reads them too
     visits.clear()
     assert syntax.function_facts(function).rebound == {"x", "y", "loss"}
-    assert evidence._optimizer_names(function) == {"opt"}
+    assert evidence.optimizer_names_by_use(function) == {"opt"}
     assert evidence._scaler_names(function) == {"scaler"}
     assert scopes._assigned_fields(function) == {"loss"}
     assert prescan.called_names(function) >= {"zero_grad", "model", "backward", "step", "update"}
