@@ -7,7 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import dotted, kwarg
+from .syntax import dotted, kwarg, literal_bool
 from .values import Value, seq
 
 
@@ -62,3 +62,47 @@ def module_path(node) -> Optional[str]:
     ):
         node = node.func.value
     return dotted(node)
+
+
+def switched_mode(name: str, call: cst.Call) -> Optional[bool]:
+    """The mode ``x.eval()``, ``x.train()``, ``x.train(False)`` or ``x.train(mode=True)`` puts ``x``
+    in (True: training); None for any other call. Only an nn.Module switches so: other objects'
+    ``train(...)`` (a gensim model's, say) take data, not a literal flag."""
+    if name == "eval":
+        return False if not call.args else None
+    if name != "train" or len(call.args) > 1:
+        return None
+    if not call.args:
+        return True
+    arg = call.args[0]
+    if arg.keyword is not None and arg.keyword.value != "mode" or arg.star:
+        return None
+    return literal_bool(arg.value)
+
+
+def _reads_requires_grad(node, name: str) -> bool:
+    return (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == "requires_grad"
+        and isinstance(node.value, cst.Name)
+        and node.value.value == name
+    )
+
+
+def keeps_trainable(predicate) -> bool:
+    """``lambda p: p.requires_grad``: a ``filter`` that keeps the parameters that train."""
+    if not isinstance(predicate, cst.Lambda) or len(predicate.params.params) != 1:
+        return False
+    return _reads_requires_grad(predicate.body, predicate.params.params[0].name.value)
+
+
+def trainable_comprehension(node) -> bool:
+    """``[p for p in X if p.requires_grad]`` (or with no test): the elements of ``X`` themselves,
+    those that train. An optimizer over it trains what an optimizer over ``X`` would."""
+    if not isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        return False
+    comp = node.for_in
+    if comp.inner_for_in is not None or not isinstance(comp.target, cst.Name) or not isinstance(node.elt, cst.Name):
+        return False
+    name = comp.target.value
+    return node.elt.value == name and all(_reads_requires_grad(test.test, name) for test in comp.ifs)

@@ -7,13 +7,14 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .call_shapes import keeps_trainable, trainable_comprehension
 from .leaves import below_trained_model
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .containers import namedtuple_field, namedtuple_instance
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
-    "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range".split()
+    "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range filter".split()
 )
 
 
@@ -200,7 +201,7 @@ class Expressions:
             element = self.eval(node.elt)
         finally:
             self.state.env = saved_env
-        return seq([element])
+        return iterable if iterable.kind == "params" and trainable_comprehension(node) else seq([element])  # same owner
 
     def _eval_comparison(self, node: cst.Comparison) -> Value:
         self._emit("on_comparison", node)  # before its operands' hooks
@@ -480,6 +481,8 @@ class Expressions:
         if name in ("list", "tuple") and args and args[0][1].kind in ("seq", "params"):
             # `list(model.parameters())` holds the same parameters, of the same owner
             return args[0][1]
+        if name == "filter" and len(args) == 2 and args[1][1].kind == "params" and keeps_trainable(node.args[0].value):
+            return args[1][1]  # `filter(lambda p: p.requires_grad, model.parameters())`: the same owner's
         if name in ("list", "tuple") and args and args[0][1].kind == "modules" and args[0][1].qual != "named":
             # `list(model.children())[:-1]`: a list of submodules
             return Value(kind="seq", elem=self._element_of(args[0][1], None), has_grad=False)

@@ -7,7 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .call_shapes import layered, module_path, pair, returns_indices, tensor_backward_arguments
+from .call_shapes import layered, module_path, pair, returns_indices, switched_mode, tensor_backward_arguments
 from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
 from .evidence import optimizer_names_by_use
 from .state import FreezeEvent
@@ -249,9 +249,9 @@ class TorchSemantics:
                 return Value(moved=True)
             if name == "zero_grad":
                 self._clear_grads(None)
-            elif name in ("eval", "train") and path is not None and kind == "unknown" and not node.args:
-                # only an nn.Module has eval()/train() with no argument
-                module = Value(kind="module", params=True, training=name == "train")
+            elif path is not None and kind == "unknown" and switched_mode(name, node) is not None:
+                # only an nn.Module has eval(), train() and train(<flag>)
+                module = Value(kind="module", params=True, training=switched_mode(name, node))
                 self._switch_mode(node, path, module)
                 return module
         return UNKNOWN
