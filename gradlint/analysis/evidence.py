@@ -65,6 +65,7 @@ import libcst as cst
 from . import torch_api as api
 from .backprop_sources import computed_only_from
 from .syntax import dotted, function_facts, own_nodes, walk
+from .tensor_members import is_tensor_member
 from .values import UNKNOWN, Value, tensor
 
 _ISINSTANCE = Value(kind="builtin", qual="isinstance")
@@ -282,15 +283,26 @@ def _scan_for_backward(statements, name: str) -> Optional[bool]:
         if not isinstance(stmt, cst.SimpleStatementLine):
             if isinstance(stmt, cst.If) and name in _every_branch_backprops(stmt):
                 return True
-            if _binds(stmt, bound):
+            if _binds(stmt, bound) or calls_non_tensor_method(stmt, name):
                 return False
             continue
         for small in stmt.body:
             if isinstance(small, cst.Expr) and _backward_of(small.value) == name:
                 return True
-            if _binds(small, bound):
+            if _binds(small, bound) or calls_non_tensor_method(small, name):
                 return False
     return None
+
+
+def calls_non_tensor_method(node, name: str) -> bool:
+    """``name.reset()``, ``name.eval_batch(out, y)``: a method no tensor has, so ``name`` holds
+    some other object, one whose own ``backward()`` (a hand-written loss accumulator's, say)
+    proves nothing about gradients."""
+    for part in walk(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(part, cst.Call) and isinstance(part.func, cst.Attribute) and dotted(part.func.value) == name:
+            if not is_tensor_member(part.func.attr.value):
+                return True
+    return False
 
 
 _OPTIMIZER_NAMES: dict = {}

@@ -14,7 +14,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .evidence import PROVEN_GRAD
+from .evidence import PROVEN_GRAD, calls_non_tensor_method
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key
 from .values import Value, tensor
 
@@ -147,7 +147,9 @@ class TrainingEffects:
         whose ``out["loss"]`` was backpropagated keeps that entry's graph."""
         if isinstance(receiver_node, cst.Name):
             for name in (receiver_node.value, self._scaled_by_context(receiver_node.value)):
-                if name is not None and _unresolved(self.lookup(name)):
+                # not a name that holds an object with methods no tensor has (its own backward())
+                foreign = name is not None and self.function is not None and calls_non_tensor_method(self.function.body, name)
+                if name is not None and _unresolved(self.lookup(name)) and not foreign:
                     self.state.env[name] = PROVEN_GRAD
             return
         # only a literal entry of a local dict: `trainer.loss.backward()` says nothing of what `trainer` is

@@ -1,15 +1,19 @@
+import re
+
 import libcst as cst
 
 from ..analysis import dotted
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
-_CLEARING_TEXT = ("zero_grad", ".grad = None", "grad.zero_", "set_to_none", "grad.detach_")
+_CLEARING_TEXT = ("zero_grad", "grad.zero_", "set_to_none", "grad.detach_")
+#: `p.grad = None`, or a new tensor in place of the accumulated one (`p.grad = torch.zeros_like(p)`)
+_GRAD_REPLACED = re.compile(r"\.grad\s*=(?!=)")
 
 
 def _may_clear(function: cst.FunctionDef) -> bool:
     text = cst.Module(body=[]).code_for_node(function)
-    return any(part in text for part in _CLEARING_TEXT)
+    return any(part in text for part in _CLEARING_TEXT) or bool(_GRAD_REPLACED.search(text))
 
 
 def _uncalled_clear(loop: cst.CSTNode, name: str) -> bool:
