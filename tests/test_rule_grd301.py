@@ -311,6 +311,26 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        # avalanche ewc.py: zip() of named_parameters() gives (name, parameter) pairs, and
+        # unpacking a pair is not iterating the rows of a tensor
+        "parameter-unpacked-from-a-zip-of-named-parameters",
+        """\
+        import torch
+
+
+        def importances(model, loader, criterion, optimizer, saved):
+            model.eval()
+            for x, y in loader:
+                optimizer.zero_grad()
+                criterion(model(x), y).backward()
+                for (k1, p), (k2, imp) in zip(model.named_parameters(), saved.items()):
+                    if p.grad is not None:
+                        imp.data += p.grad.data.clone().pow(2)
+                for i, (name, q) in enumerate(model.named_parameters()):
+                    print(name, q.grad)
+        """,
+    ),
+    case(
         "activation-kept-by-the-forward-with-retain-grad",
         """\
         import torch

@@ -184,16 +184,6 @@ class Bindings:
             self.state.env[path] = tensor(True, False)
 
     def _bind_loop_target(self, target, element: Value, iterable: Value) -> None:
-        if iterable.kind == "params" and iterable.qual == "named" and isinstance(target, cst.Tuple):
-            if len(target.elements) == 2:
-                self._bind(target.elements[0].value, UNKNOWN, None)
-                self._bind(target.elements[1].value, element, None)
-                return
-        if iterable.kind == "modules" and iterable.qual == "named" and isinstance(target, cst.Tuple):
-            if len(target.elements) == 2:
-                self._bind(target.elements[0].value, UNKNOWN, None)
-                self._bind(target.elements[1].value, element, None)
-                return
         if iterable.kind == "enumerate" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
             self._bind(target.elements[0].value, NUMBER, None)
             self._bind(target.elements[1].value, iterable.elem or UNKNOWN, None)
@@ -202,9 +192,9 @@ class Bindings:
 
     def _element_of(self, iterable: Value, node) -> Value:
         if iterable.kind == "params":
-            return tensor(iterable.grad, True)
+            return _named(iterable, tensor(iterable.grad, True))
         if iterable.kind == "modules":
-            return Value(kind="module", params=None)
+            return _named(iterable, Value(kind="module", params=None))
         if iterable.kind == "seq" and iterable.elem is not None:
             return iterable.elem
         if iterable.kind == "module" and iterable.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
@@ -256,3 +246,12 @@ class Bindings:
         if self._freeze_log is not None:
             self._freeze_log.append(event)
         self._emit("on_freeze", event.node, event)
+
+
+def _named(iterable: Value, member: Value) -> Value:
+    """An element of ``named_parameters()`` / ``named_modules()`` is a ``(name, member)`` pair,
+    wherever it goes: ``for (k, p), v in zip(model.named_parameters(), ...)`` unpacks the pair,
+    not the rows of a tensor."""
+    if iterable.qual != "named":
+        return member
+    return seq([UNKNOWN, member]).with_(items=(UNKNOWN, member))
