@@ -322,6 +322,53 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        # udacity deep-reinforcement-learning REINFORCE: each episode rebinds `log_prob` from a fresh
+        # list before the loss is built from it; the episode that collected nothing builds no loss
+        "loss-rebuilt-each-episode-from-a-list-of-log-probs",
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.distributions import Categorical
+
+
+        class Policy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return torch.softmax(self.fc1(x), dim=1)
+
+            def act(self, state):
+                m = Categorical(self.forward(state))
+                action = m.sample()
+                return action.item(), m.log_prob(action)
+
+
+        policy = Policy()
+        optimizer = torch.optim.Adam(policy.parameters(), lr=1e-2)
+
+
+        def reinforce(env, n_episodes=1000, max_t=1000):
+            for i_episode in range(n_episodes):
+                saved_log_probs = []
+                state = env.reset()
+                for t in range(max_t):
+                    action, log_prob = policy.act(state)
+                    saved_log_probs.append(log_prob)
+                    state, reward, done = env.step(action)
+                    if done:
+                        break
+                policy_loss = []
+                for log_prob in saved_log_probs:
+                    policy_loss.append(-log_prob * 2.0)
+                policy_loss = torch.cat(policy_loss).sum()
+                optimizer.zero_grad()
+                policy_loss.backward()
+                optimizer.step()
+        """,
+    ),
+    case(
         "a-field-of-each-iterations-new-output-backpropagated",
         """\
         import torch

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from . import torch_api as api
@@ -19,15 +21,19 @@ class Bindings:
             for record in self._loops:
                 record.bound.add(path)
         state = self.state
-        state.env[path] = value
-        if self._init_stores is not None and path.startswith("self.") and path.count(".") == 1:
-            self._init_stores.setdefault(path[5:], []).append(value)
         # a new value under this name: what was saved or freed was the old one's, unless
         # the new one is built on the old graph (`h = cell(x, h)` after backward())
         if path in state.saved:
             state.saved = state.saved - {path}
         if path in state.freed and path not in all_deps(value):
             state.freed = state.freed - {path}
+            # stored as a new object: a join tells a path that rebound the name from one that kept the
+            # freed graph by identity (State.join), and an element of a list (`for lp in saved_log_probs`)
+            # is the same object in every iteration
+            value = replace(value)
+        state.env[path] = value
+        if self._init_stores is not None and path.startswith("self.") and path.count(".") == 1:
+            self._init_stores.setdefault(path[5:], []).append(value)
         if path in state.stale:
             state.stale = state.stale - {path}
         # `outputs = model(batch)` after `outputs.loss.backward()`: the old object's parts go too
