@@ -160,6 +160,48 @@ def test_a_same_named_method_call_elsewhere_does_not_silence(tmp_path):
     assert lint(tmp_path / "lib" / "convert.py") == [(5, "GRD201")]
 
 
+LOADER = """\
+    import torch.nn as nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 3, 1)
+
+        def load_from(self, weights):
+            self.conv.weight.copy_(weights["conv"])
+    """
+
+
+def test_method_called_under_no_grad_on_an_unresolved_object_in_an_importing_file(tmp_path):
+    # ViT-pytorch: `unit.load_from(weights)` inside `with torch.no_grad():`, `unit` one of a model's
+    # children (its class unknown), in a file that imports the module defining `Block.load_from`
+    caller = """\
+        import torch
+        import torch.nn as nn
+        from .blocks import Block
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(Block(), Block())
+
+            def load_from(self, weights):
+                with torch.no_grad():
+                    for name, unit in self.body.named_children():
+                        unit.load_from(weights)
+        """
+    write(tmp_path, {"vit/__init__.py": "", "vit/blocks.py": LOADER, "vit/net.py": caller.replace("with torch.no_grad():", "if True:")})
+    assert lint(tmp_path / "vit" / "blocks.py") == [(9, "GRD201")]
+    write(tmp_path, {"vit/net.py": caller})
+    forget_projects()
+    assert lint(tmp_path / "vit" / "blocks.py") == []
+    # a file that does not import the module says nothing about its methods
+    write(tmp_path, {"other/__init__.py": "", "other/blocks.py": LOADER, "other/run.py": caller.replace(".blocks", "vit.blocks")})
+    forget_projects()
+    assert lint(tmp_path / "other" / "blocks.py") == [(9, "GRD201")]
+
+
 def test_unparsable_or_missing_project_modules_are_only_unknown(tmp_path):
     write(
         tmp_path,

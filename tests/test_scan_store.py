@@ -134,4 +134,4 @@ def test_the_batch_run_scans_the_projects_before_the_workers_fork(package, monke
         for path in paths[:1]:  # convert.py: its callers are looked for, and its no-grad callers
             own = project.project_for(path)
             assert own.no_grad_callees(frozenset({"convert"})) == frozenset()
-            assert callers._files_importing(own, "convert") == [paths[1], paths[2]]
+            assert callers.files_importing(own, "convert") == [paths[1], paths[2]]

@@ -14,7 +14,7 @@ from .evidence import Evidence
 from .fields import Fields
 from .output_fields import proven_callables, proven_fields
 from .imports import Imports, start_file
-from .project import defined_functions, project_for
+from .project import defined_functions, defined_methods, project_for
 from .expressions import Expressions
 from .prescan import NoGradCalls, called_names
 from .scopes import Scopes
@@ -273,6 +273,7 @@ class Analyzer(
         NoGradCalls(self._called_without_grad).scan(module.body)
         if self.project is not None and text:
             self._called_without_grad |= self.project.no_grad_callees(defined_functions(text))
+            self._called_without_grad |= self.project.no_grad_methods(self.path, defined_methods(text))
             if self.import_depth == 0 and self.harvest is None:
                 self.foreign_contexts = contexts_from_callers(self.path, text)
         self._block(module.body)

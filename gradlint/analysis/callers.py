@@ -62,7 +62,7 @@ def _scan_import_words(data: bytes) -> FrozenSet[str]:
 _IMPORTERS: list = [None, {}]
 
 
-def _files_importing(project, word: str) -> List[str]:
+def files_importing(project, word: str) -> List[str]:
     """The project's files whose import statements mention ``word``.
 
     In a batch run (``project.one_snapshot``) from an index built once for the listing: asking
@@ -112,7 +112,7 @@ def caller_files(path: str, text: str) -> List[str]:
     own = os.path.abspath(path)
     call = re.compile(r"\b(?:%s)\s*\(" % "|".join(re.escape(name) for name in names))
     found = []
-    for candidate in _files_importing(project, word):
+    for candidate in files_importing(project, word):
         if os.path.abspath(candidate) == own:
             continue
         data = _read(candidate)
@@ -208,5 +208,5 @@ def scan_projects(paths: Sequence[str]) -> None:
             project.no_grad_callees(names)
             done.add((listing, "no_grad"))
         if (listing, "importers") not in done and _TRAINING_CALL.search(text) and training_names(text):
-            _files_importing(project, module_word(path))
+            files_importing(project, module_word(path))
             done.add((listing, "importers"))

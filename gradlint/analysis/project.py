@@ -50,6 +50,7 @@ _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "buil
 _NO_GRAD_TEXT = (b"no_grad", b"inference_mode", b"set_grad_enabled")
 _DISABLING = frozenset({"no_grad", "inference_mode", "set_grad_enabled"})
 _TOP_LEVEL_DEF = re.compile(r"^(?:async\s+)?def\s+(\w+)", re.MULTILINE)
+_INDENTED_DEF = re.compile(r"^[ \t]+(?:async\s+)?def\s+(\w+)", re.MULTILINE)
 
 
 def defines_nothing(data: bytes) -> bool:
@@ -202,6 +203,22 @@ class Project(_Stamped):
         """
         return self._listing.no_grad_callees() & names if names else frozenset()
 
+    def no_grad_methods(self, path: str, names: FrozenSet[str]) -> FrozenSet[str]:
+        """Those of the method ``names`` defined in the file at ``path`` that a file importing it
+        calls under no_grad, on any object: ``unit.load_from(weights)`` inside ``with torch.no_grad():``,
+        where ``unit`` is one of a model's children and its class is not known. Such a method may run
+        without gradients (a call the analysis resolves gives a context of its own instead)."""
+        if not names:
+            return frozenset()
+        from .callers import files_importing, module_word  # (callers builds on this module)
+
+        own = os.path.abspath(path)
+        found: set = set()
+        for caller in files_importing(self, module_word(path)):
+            if os.path.abspath(caller) != own:
+                found.update(name[1:] for name in _no_grad_calls(caller, self.package) if name[0] == ".")
+        return frozenset(found) & names
+
     def python_files(self) -> List[str]:
         """The project's Python files (listed again after ``RESCAN_AFTER`` seconds, outside ``one_snapshot``).
 
@@ -285,6 +302,7 @@ def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
             for match in re.finditer(rb"(\w+)(?:\s+as\s+(\w+))?", names.strip(b"()")):
                 imported.add((match.group(2) or match.group(1)).decode("ascii", "replace"))
     called = set()
+    methods = set()
     if imported:
         lines = data.splitlines()
         for number, line in enumerate(lines):
@@ -297,7 +315,9 @@ def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
                 if stripped and len(body) - len(stripped) <= indent and not stripped.startswith((b"def ", b"async def", b"@")):
                     break
                 called.update(name.decode("ascii", "replace") for name in _CALL.findall(body))
-    return frozenset(called & imported)
+                methods.update(name.decode("ascii", "replace") for name in _METHOD_CALL.findall(body))
+    # methods called on any object, marked with a dot (see ``Project.no_grad_methods``)
+    return frozenset(called & imported) | frozenset("." + name for name in methods)
 
 
 _IMPORT_FROM = re.compile(rb"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)", re.MULTILINE)
@@ -306,10 +326,16 @@ _NO_GRAD_LINE = re.compile(
     rb"|@[\w.]*\b(?:no_grad|inference_mode)\b)"
 )
 _CALL = re.compile(rb"\b(\w+)\s*\(")
+_METHOD_CALL = re.compile(rb"\.(\w+)\s*\(")
 
 
 def defined_functions(text: str) -> FrozenSet[str]:
     return frozenset(_TOP_LEVEL_DEF.findall(text))
+
+
+def defined_methods(text: str) -> FrozenSet[str]:
+    """The names of the functions a file defines inside a class or a function."""
+    return frozenset(_INDENTED_DEF.findall(text))
 
 
 _IMPORTS: Dict[Tuple[str, int, int], List[str]] = {}
@@ -424,6 +450,7 @@ def dependency_digest(path: str, text: str) -> bytes:
     for module, _ in dependencies(path, text):
         digest.update(_module_text(module)[1])
     relevant = sorted(project.no_grad_callees(defined_functions(text)))
+    relevant += sorted("." + name for name in project.no_grad_methods(path, defined_methods(text)))
     digest.update(("\0".join(relevant)).encode())
     from .callers import callers_digest  # callers' contexts (that module builds on this one)
 
