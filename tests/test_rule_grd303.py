@@ -200,6 +200,21 @@ POSITIVES = [
         [4],
     ),
     case(
+        # a sum started on a leaf whose gradient the code then reads: the leaf is lost
+        "sum-started-on-a-leaf-whose-grad-is-read",
+        """\
+        import torch
+
+        bias = torch.zeros(1, requires_grad=True)
+        net = torch.nn.Linear(3, 1)
+        for x in [torch.randn(2, 3)]:
+            bias = bias + net(x).mean()  # expect: GRD303
+        bias.sum().backward()
+        print(bias.grad)
+        """,
+        [6],
+    ),
+    case(
         "type-to-a-double-tensor",
         """\
         import torch
@@ -213,6 +228,30 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        # lightly wmse_loss.py: a leaf only starts the sum, so that the loss requires grad even
+        # when no term is added; its own gradient is never read
+        "leaf-that-only-starts-a-sum-of-loss-terms",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class WMSELoss(nn.Module):
+            def __init__(self, loss_fn, iters):
+                super().__init__()
+                self.loss_f = loss_fn
+                self.iters = iters
+
+            def forward(self, z, n):
+                loss = torch.tensor(0.0, device=z.device, requires_grad=True)
+                for _ in range(self.iters):
+                    for i in range(n - 1):
+                        loss = loss + self.loss_f(z[i], z[i + 1])
+                loss = loss / (self.iters * n)
+                return loss
+        """,
+    ),
     case(
         "in-place-update-under-no-grad",
         """\

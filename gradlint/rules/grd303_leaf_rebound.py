@@ -1,3 +1,5 @@
+import re
+
 import libcst as cst
 
 from ..analysis import creates_leaf, dotted, makes_leaf_in_place
@@ -27,9 +29,12 @@ class LeafRebound(Rule):
         #: names this scope binds to a leaf it creates (an alias of a module's
         #: parameter, transformed locally, is not the leaf itself)
         self._owned = set()
+        #: names of leaves this scope uses as the start of a sum of graph terms (see ``_accumulates``)
+        self._accumulators = set()
 
     def on_scope_end(self, node, ctx) -> None:
         self._owned.clear()
+        self._accumulators.clear()
 
     def on_assign(self, target, ctx, value_node) -> None:
         path = dotted(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
@@ -46,6 +51,11 @@ class LeafRebound(Rule):
         new = ctx.value(value_node)
         if not new.is_nonleaf_grad or not _mentions(value_node, path):
             return
+        if _accumulates(value_node, path, ctx):
+            self._accumulators.add(path)
+            return
+        if path in self._accumulators and current.leaf is not True:
+            return  # `loss = loss / n` after the loop that summed into it: a leaf only if nothing was added
         if path not in self._owned and not _mentions(value_node, path + ".grad"):
             return
         self.report(
@@ -55,3 +65,22 @@ class LeafRebound(Rule):
             f"`{path}.grad` is None from now on and the next update fails. Update it in place under "
             f"`torch.no_grad()` (`{path} -= ...`), or use an optimizer.",
         )
+
+
+def _accumulates(value_node, path: str, ctx) -> bool:
+    """``loss = loss + term``: a leaf made only to start a sum of graph terms
+    (``loss = torch.tensor(0.0, requires_grad=True)``, so that the result requires grad even when
+    nothing is added). Its own gradient is never wanted when the file never reads ``loss.grad``,
+    and the term, computed apart, does not use it: nothing is lost by rebinding the name."""
+    if not (isinstance(value_node, cst.BinaryOperation) and isinstance(value_node.operator, cst.Add)):
+        return False
+    if dotted(value_node.left) == path:
+        term = value_node.right
+    elif dotted(value_node.right) == path:
+        term = value_node.left
+    else:
+        return False
+    if _mentions(term, path) or re.search(re.escape(path) + r"\s*\.\s*grad\b", ctx.source or ""):
+        return False
+    # a term computed elsewhere (a loss module's output, say), not a constant shift (`w = w + 1.0`)
+    return ctx.value(term).kind in ("tensor", "unknown")
