@@ -388,3 +388,34 @@ class ControlNet(ModelMixin):
 
 def test_forward_of_a_model_with_an_unresolved_base_is_not_an_evaluation_loop():
     assert findings(FORWARD_OF_UNRESOLVED_MODEL_BASE) == []
+
+
+# avalanche ffcv_transform_utils.py: a wrapper of a transform declared `module: torch.nn.Module`
+# (callers pass torchvision transforms, modules without trainable parameters)
+TRANSFORM_DECLARED_AS_A_MODULE = """
+import torch
+
+
+class SmartModuleWrapper:
+    def __init__(self, module: torch.nn.Module):
+        self.module = module
+
+    def apply_convert(self, inp):
+        res = self.module(torch.from_numpy(inp))
+        return res.numpy()
+"""
+
+# the same declaration on a model the function trains: its output carries a graph
+MODEL_DECLARED_AS_A_MODULE = """
+import torch
+
+
+def predict_all(model: torch.nn.Module, batches):
+    model.train()
+    return [model(torch.from_numpy(b)).numpy() for b in batches]
+"""
+
+
+def test_a_module_declared_by_annotation_owns_parameters_only_when_its_use_says_so():
+    assert findings(TRANSFORM_DECLARED_AS_A_MODULE) == []
+    assert findings(MODEL_DECLARED_AS_A_MODULE) == [(7, "GRD503")]

@@ -4,9 +4,10 @@ A parameter of ``def train(model, loader, criterion, optimizer):`` has no visibl
 origin when nobody in the file calls the function. Some facts hold anyway:
 
 - **Annotations** are declarations the code relies on: ``model: nn.Module`` is a
-  module (its output carries a graph, as a module call's does everywhere else in
-  the analysis), ``opt: torch.optim.Optimizer`` is an optimizer, ``p: nn.Parameter``
-  a leaf that requires grad. A string annotation or a plain ``torch.Tensor`` says
+  module, ``opt: torch.optim.Optimizer`` is an optimizer, ``p: nn.Parameter``
+  a leaf that requires grad. Whether an ``nn.Module`` owns trainable parameters (so
+  that its output carries a graph) is not declared: a transform or a loss module is
+  one too. Its use tells: ``model.train()``/``model.eval()`` switch a model (which has). A string annotation or a plain ``torch.Tensor`` says
   nothing about gradients and is ignored.
 - **``x.backward()`` proves that ``x`` requires grad** on every path that reaches it:
   otherwise it raises "element 0 of tensors does not require grad". So once a value is
@@ -94,7 +95,9 @@ class Evidence:
             return None
         qual = declared.qual
         if qual == "torch.nn.Module" or api.is_nn_module_class(qual):
-            return Value(kind="module", params=True if qual == "torch.nn.Module" else api.nn_module_has_params(qual))
+            # a bare `nn.Module` may own no trainable parameter (a torchvision transform, a loss): whether
+            # its output carries a graph is left to its use (`model.train()`/`.eval()`, `.parameters()`)
+            return Value(kind="module", params=None if qual == "torch.nn.Module" else api.nn_module_has_params(qual))
         if qual == "torch.optim.Optimizer" or api.is_optimizer_class(qual):
             return Value(kind="optimizer")
         if qual == "torch.nn.Parameter":
