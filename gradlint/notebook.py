@@ -68,7 +68,7 @@ def notebook_source(data: bytes) -> Tuple[str, List[Origin]]:
         if magic:
             cell_lines[0] = re.match(r"\s*", cell_lines[0]).group(0) + "pass"
         if magic or not _compiles("\n".join(cell_lines)):
-            rewritten = [_python_line(line) for line in cell_lines]
+            rewritten = _python_lines(cell_lines)
         else:
             rewritten = [(line, 0, 0) for line in cell_lines]
         for index, (line, after, shift) in enumerate(rewritten, 1):
@@ -99,6 +99,25 @@ def _code_cells(cells):
         if not isinstance(source, str):
             raise NotebookError(f"cell {number}: source is not text")
         yield number, source
+
+
+def _python_lines(cell_lines: List[str]) -> List[Tuple[str, int, int]]:
+    """The cell's lines with IPython syntax replaced; the backslash-continued lines of a shell escape
+    or a magic (``out = !python demo.py \\`` then ``--flag x``) are part of it."""
+    rewritten = []
+    continued = None  # the indentation of the IPython line a trailing backslash continues
+    for line in cell_lines:
+        if continued is not None:
+            rewritten.append((continued + "pass", 0, 0))
+        else:
+            rewritten.append(_python_line(line))
+            new, _, shift = rewritten[-1]
+            if new == line or shift:  # Python as written, or the statement a `%time` times
+                continue
+            continued = re.match(r"\s*", line).group(0)
+        if not line.rstrip().endswith("\\"):
+            continued = None
+    return rewritten
 
 
 def _python_line(line: str) -> Tuple[str, int, int]:

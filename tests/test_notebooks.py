@@ -56,6 +56,17 @@ def test_line_magics_and_shell_escapes_do_not_hide_the_notebook(tmp_path):
     assert located(result) == [(3, 1, 1, "GRD201")], result.stdout
 
 
+def test_a_shell_escape_continued_by_backslashes_is_not_python(tmp_path):
+    # clovaai deep-text-recognition-benchmark demo.ipynb
+    write_notebook(
+        tmp_path / "nb.ipynb",
+        "output = !CUDA_VISIBLE_DEVICES=0 python3 demo.py \\\n--Transformation TPS \\\n--image_folder demo_image/\n" + LEAF,
+        "res = %time w.sum(\\\n    )\nw += 1\n",
+    )
+    result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
+    assert located(result) == [(2, 3, 1, "GRD201")], result.stdout
+
+
 def test_python_cell_magics_are_linted_and_other_cell_magics_skipped(tmp_path):
     write_notebook(
         tmp_path / "nb.ipynb",
