@@ -353,6 +353,25 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        # pyro contrib/oed/eig.py: a library helper named for what it does clears the gradients
+        "gradients-cleared-by-a-library-helper",
+        """\
+        import pyro
+        import torch
+
+
+        def opt_loss(design, loss_fn, num_steps, optim):
+            params = None
+            for step in range(num_steps):
+                if params is not None:
+                    pyro.infer.util.zero_grads(params)
+                agg_loss, params = loss_fn(design)
+                agg_loss.backward()
+                optim(params)
+                optim.step()
+        """,
+    ),
+    case(
         "trainer-optimizer-over-constructor-argument-cleared-through-the-field",
         # the optimizer is built over the argument `model`, which __init__ stores as self.model:
         # self.model.zero_grad() clears it (transformers Trainer before #6999, corpus5 k16)

@@ -384,6 +384,10 @@ class Expressions:
             proven = self._proven_call(func, args)
             if proven.kind != "unknown":
                 result = proven
+        if result.kind == "unknown" and callee.kind in ("ref", "unknown") and _clears_by_name(func):
+            # `pyro.infer.util.zero_grads(params)`, a helper the analysis does not follow: what it
+            # clears is not known, but gradients are cleared
+            self._clear_grads(None)
         if result.kind == "unknown" and self.state.no_grads and _may_backpropagate(callee):
             self.state.no_grads = False  # a call the analysis cannot follow may have run backward()
         if self.reporting:
@@ -498,6 +502,11 @@ class Expressions:
             row = tuple(self._element_of(value, None) for _, value in args)
             return Value(kind="seq", elem=seq(list(row)).with_(items=row), has_grad=None)
         return UNKNOWN
+
+
+def _clears_by_name(func: cst.BaseExpression) -> bool:
+    name = dotted(func)
+    return name is not None and "zero_grad" in name.rsplit(".", 1)[-1]
 
 
 def _may_backpropagate(callee: Value) -> bool:
