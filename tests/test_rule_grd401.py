@@ -158,6 +158,21 @@ POSITIVES = [
         [9],
     ),
     case(
+        # the constructor's flag does nothing else: this assignment was meant to freeze
+        "constructor-flag-set-on-the-module-only",
+        """\
+        import torch.nn as nn
+
+
+        class Encoder(nn.Module):
+            def __init__(self, requires_grad=False):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.requires_grad = requires_grad  # expect: GRD401
+        """,
+        [8],
+    ),
+    case(
         "submodule-attribute-of-instance",
         """\
         import torch.nn as nn
@@ -278,6 +293,27 @@ NEGATIVES = [
             net.encoder.requires_grad = False
             w = net.encoder.layer.weight.shape
             return net.encoder if net.encoder.requires_grad else w
+        """,
+    ),
+    case(
+        # speechbrain lobes/features.py Fbank: the constructor's flag freezes what it builds
+        "constructor-flag-recorded-and-passed-on",
+        """\
+        import torch.nn as nn
+
+
+        class Filterbank(nn.Module):
+            def __init__(self, n_mels, freeze=True):
+                super().__init__()
+                self.fc = nn.Linear(1, n_mels)
+                self.fc.requires_grad_(not freeze)
+
+
+        class Fbank(nn.Module):
+            def __init__(self, n_mels=40, requires_grad=False):
+                super().__init__()
+                self.requires_grad = requires_grad
+                self.bank = Filterbank(n_mels, freeze=not requires_grad)
         """,
     ),
     case(

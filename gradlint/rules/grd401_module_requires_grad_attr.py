@@ -35,6 +35,8 @@ class ModuleRequiresGradAttr(Rule):
             )
             fix = Fix(statement, cst.Expr(value=call, semicolon=statement.semicolon))
         if ctx.scope_name == "__init__" and dotted(target.value) == "self":
+            if _recorded_argument(ctx.function, value_node):
+                return
             self._own_settings.append((target, value_node, fix))
         elif used_as_module:
             self._used_as_modules.append((target, value_node, fix))
@@ -78,3 +80,19 @@ def _used_as_module(node, function) -> bool:
         if name in _MODULE_ONLY_CALLS and dotted(owner) == path:
             return True
     return False
+
+
+def _recorded_argument(function, value_node) -> bool:
+    """``self.requires_grad = requires_grad`` in ``__init__``, where the constructor's argument also
+    drives what it builds (``STFT(..., freeze=not requires_grad)``): the attribute records the
+    setting, the freezing happens there (speechbrain's Fbank)."""
+    if function is None or not isinstance(value_node, cst.Name):
+        return False
+    name = value_node.value
+    params = function.params
+    if name not in {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}:
+        return False
+    nodes = list(walk(function.body))
+    attributes = {id(node.attr) for node in nodes if isinstance(node, cst.Attribute)}
+    uses = sum(1 for node in nodes if isinstance(node, cst.Name) and node.value == name and id(node) not in attributes)
+    return uses > 1  # read somewhere besides this assignment
