@@ -198,7 +198,7 @@ def lint_text(
     with recursion_room():
         try:
             if module is None:
-                module = set_aside(parse(text))
+                module = set_aside(parse(text, compiled=tree is not None))
                 if tree is not None and _importable(path, text):
                     keep_tree(path, text, module)
         except cst.ParserSyntaxError as exc:

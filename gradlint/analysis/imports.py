@@ -228,7 +228,7 @@ def parse_checked(text: str, path: Optional[str] = None) -> Optional[cst.Module]
             # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
             if nesting_beyond(ast.parse(text), text) > MAX_DEPTH:
                 return None
-            module = parse(text)
+            module = parse(text, compiled=True)
             if path:
                 keep_tree(path, text, module)
         return module

@@ -15,10 +15,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import threading
 from collections import OrderedDict
 from typing import Iterator, Optional, Tuple
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 
 #: source kept parsed, in characters (a tree costs about 25 bytes of memory per character)
 MAX_KEPT_CHARS = 6_000_000
@@ -27,16 +29,49 @@ _KEPT: "OrderedDict[str, Tuple[str, cst.Module]]" = OrderedDict()
 _SIZE = [0]
 
 
-def parse(text: str) -> cst.Module:
+def parse(text: str, compiled: bool = False) -> cst.Module:
     """libcst's parse, without the cycle collector: a tree holds no cycles, and collecting
-    while it is built only walks the young tree again and again."""
+    while it is built only walks the young tree again and again.
+
+    ``compiled``: CPython accepted the text. Then the parser's nodes are not validated
+    (see ``_unvalidated``).
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return cst.parse_module(text)
+        if not compiled:
+            return cst.parse_module(text)
+        with _unvalidated():
+            return cst.parse_module(text)
     finally:
         if enabled:
             gc.enable()
+
+
+_VALIDATE = CSTNode.__post_init__
+_UNVALIDATED = threading.Lock()
+
+
+def _no_validation(self) -> None:
+    return None
+
+
+@contextlib.contextmanager
+def _unvalidated() -> Iterator[None]:
+    """Node constructors skip libcst's ``_validate`` (a fifth of a parse's time).
+
+    libcst validates every node its parser builds, though its parser builds only what
+    the grammar allows (its own code says validation could move out of the parse); for
+    text CPython compiled, a check can only pass. The lock keeps two threads (the
+    language server's) from restoring each other's state; the original method is put
+    back however the parse ends.
+    """
+    with _UNVALIDATED:
+        CSTNode.__post_init__ = _no_validation
+        try:
+            yield
+        finally:
+            CSTNode.__post_init__ = _VALIDATE
 
 
 #: whether the cycle collector has just run with nothing but live objects left (the runner

@@ -1,0 +1,81 @@
+"""The parse of text CPython compiled skips libcst's node validation, and nothing else changes."""
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from gradlint.analysis import parsed
+from gradlint.engine import lint_bytes
+from gradlint.rules import ALL_RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted((ROOT / "gradlint" / "analysis").glob("*.py"))[:12] + sorted((ROOT / "examples").rglob("*.py"))[:12]
+DEFAULT = [rule for rule in ALL_RULES if rule.default_enabled()]
+
+
+class _Counting:
+    """Counts the validations of libcst nodes (``Name._validate`` runs for every name parsed) while
+    ``cst.parse_module`` runs (a fix builds nodes of its own, validated as they should be)."""
+
+    def __init__(self, monkeypatch):
+        self.count = 0
+        self._parsing = False
+        real_validate, real_parse = cst.Name._validate, cst.parse_module
+
+        def counted(node):
+            self.count += self._parsing
+            return real_validate(node)
+
+        def parse(*args, **kwargs):
+            self._parsing = True
+            try:
+                return real_parse(*args, **kwargs)
+            finally:
+                self._parsing = False
+
+        monkeypatch.setattr(cst.Name, "_validate", counted)
+        monkeypatch.setattr(cst, "parse_module", parse)
+
+
+def test_a_compiled_text_is_parsed_without_validating_its_nodes(monkeypatch):
+    validations = _Counting(monkeypatch)
+    parsed.parse("x = y + z\n", compiled=True)
+    assert validations.count == 0
+    parsed.parse("x = y + z\n")
+    assert validations.count == 3
+
+
+def test_validation_is_back_after_the_parse_however_it_ends():
+    with pytest.raises(cst.ParserSyntaxError):
+        parsed.parse("x = (\n", compiled=True)
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_the_unvalidated_tree_is_the_validated_one(path):
+    text = path.read_text(encoding="utf-8")
+    fast, checked = parsed.parse(text, compiled=True), cst.parse_module(text)
+    assert fast.deep_equals(checked)
+    assert fast.code == text
+
+
+def test_the_lint_of_a_file_cpython_accepts_skips_validation(monkeypatch, tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text("import torch\nw = torch.zeros(3, requires_grad=True)\nw += 1\n")
+    validations = _Counting(monkeypatch)
+    findings = lint_bytes(path.read_bytes(), str(path), DEFAULT)
+    assert [f.code for f in findings] == ["GRD201"]
+    assert validations.count == 0
+
+
+def test_text_cpython_rejects_is_parsed_with_validation(monkeypatch, tmp_path):
+    # libcst, not CPython, decides about syntax newer than the running Python: its checks stay on
+    # (here Python 2's `except E, e:`, which libcst parses and CPython rejects)
+    path = tmp_path / "bad.py"
+    path.write_text("import torch\ntry:\n    x = torch.zeros(3)\nexcept Exception, e:\n    pass\n")
+    validations = _Counting(monkeypatch)
+    findings = lint_bytes(path.read_bytes(), str(path), DEFAULT)
+    assert [f.code for f in findings] == ["GRD001"]
+    assert validations.count > 0
