@@ -204,20 +204,8 @@ def project_mode(args) -> None:
     files = sorted(str(p) for p in directory.rglob("*.py"))
     megabytes = sum(os.path.getsize(f) for f in files) / 1e6
     print(f"project: {directory}: {len(files)} files, {megabytes:.1f} MB")
-    passes = {"parse": ("parse", files), "gradlint -j 1": ("lint", files)}
-    if args.against:
-        passes[f"gradlint -j 1 at {args.against}"] = ("lint", files, Path(args.against))
-    runs = _alternated(passes, args.repeat)
-    print(f"{'CPU seconds (wall)':40} runs")
-    for label, times in runs.items():
-        print(f"{label:40} {'  '.join(f'{cpu:7.2f} ({wall:.2f})' for wall, cpu in times)}")
-    parsed, inside, characters = _PARSED
-    print(f"parse: the {parsed} distinct texts ({characters / 1e6:.1f} M characters) gradlint parsed linting the package:")
-    print(f"  {inside} of its {len(files)} files (those some rule could fire on), {parsed - inside} modules of the project outside it")
-    print(f"ratio gradlint (1 worker, no cache) / bare parse, CPU: {_ratios(runs, 'gradlint -j 1', 'parse')}")
-    print("  (target <= 1.5)")
-    if args.against:
-        print(f"ratio gradlint / gradlint at {args.against}: {_ratios(runs, 'gradlint -j 1', list(runs)[-1])}")
+    if not args.no_ratio:
+        _ratio_passes(args, files)
     if not args.no_edits:
         _edits(directory, files)
     if args.jobs_package:
@@ -232,6 +220,24 @@ def project_mode(args) -> None:
             print(f"  {label:40} {'  '.join(f'{cpu:7.2f} ({wall:.2f})' for wall, cpu in times)}")
         if args.against:
             print(f"  CPU ratio: {_ratios(runs, 'gradlint -j 2', list(runs)[-1])}  (target: at most 1.2)")
+
+
+def _ratio_passes(args, files) -> None:
+    """gradlint on one worker against the bare parse of what it parses, CPU time."""
+    passes = {"parse": ("parse", files), "gradlint -j 1": ("lint", files)}
+    if args.against:
+        passes[f"gradlint -j 1 at {args.against}"] = ("lint", files, Path(args.against))
+    runs = _alternated(passes, args.repeat)
+    print(f"{'CPU seconds (wall)':40} runs")
+    for label, times in runs.items():
+        print(f"{label:40} {'  '.join(f'{cpu:7.2f} ({wall:.2f})' for wall, cpu in times)}")
+    parsed, inside, characters = _PARSED
+    print(f"parse: the {parsed} distinct texts ({characters / 1e6:.1f} M characters) gradlint parsed linting the package:")
+    print(f"  {inside} of its {len(files)} files (those some rule could fire on), {parsed - inside} modules of the project outside it")
+    print(f"ratio gradlint (1 worker, no cache) / bare parse, CPU: {_ratios(runs, 'gradlint -j 1', 'parse')}")
+    print("  (target <= 1.5)")
+    if args.against:
+        print(f"ratio gradlint / gradlint at {args.against}: {_ratios(runs, 'gradlint -j 1', list(runs)[-1])}")
 
 
 def _edits(directory: Path, files) -> None:
@@ -271,6 +277,7 @@ def main() -> None:
     )
     parser.add_argument("--against", help="project mode: also time the -j passes with this checkout's code")
     parser.add_argument("--no-edits", action="store_true", help="project mode: skip the cold/warm/edit runs")
+    parser.add_argument("--no-ratio", action="store_true", help="project mode: skip the passes of the ratio to the bare parse")
     args = parser.parse_args()
     if args.project:
         project_mode(args)

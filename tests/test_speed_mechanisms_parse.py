@@ -1,11 +1,14 @@
-"""The parse of text CPython compiled skips libcst's node validation, and nothing else changes."""
+"""Cheaper questions to libcst, same answers: a parse of text CPython compiled skips node validation,
+and hot code tests node types exactly instead of through libcst's abstract classes."""
 
+import re
 from pathlib import Path
 
 import libcst as cst
 import pytest
 
 from gradlint.analysis import parsed
+from gradlint.analysis.syntax import node_types, walk
 from gradlint.engine import lint_bytes
 from gradlint.rules import ALL_RULES
 
@@ -79,3 +82,20 @@ def test_text_cpython_rejects_is_parsed_with_validation(monkeypatch, tmp_path):
     findings = lint_bytes(path.read_bytes(), str(path), DEFAULT)
     assert [f.code for f in findings] == ["GRD001"]
     assert validations.count > 0
+
+
+def test_every_class_tested_by_exact_type_has_no_subclass():
+    # `type(node) is cst.X` answers as isinstance only while libcst derives nothing from X
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "gradlint").rglob("*.py"))
+    tested = set(re.findall(r"type\([^()]*\) (?:is|in) (?:not )?\(?cst\.(\w+)", sources))
+    tested |= {name for group in re.findall(r"type\([^()]*\) (?:not )?in \(([^)]*)\)", sources) for name in re.findall(r"cst\.(\w+)", group)}
+    assert {"Name", "Attribute", "Call"} <= tested
+    assert [name for name in sorted(tested) if getattr(cst, name).__subclasses__()] == []
+
+
+@pytest.mark.parametrize("base", [cst.BaseExpression, cst.BaseCompoundStatement, cst.BaseSmallStatement, cst.CSTNode])
+def test_the_node_type_sets_answer_as_isinstance(base):
+    nodes = list(walk(cst.parse_module((ROOT / "gradlint" / "analysis" / "calls.py").read_text(encoding="utf-8"))))
+    types = node_types(base)
+    assert {type(node) for node in nodes if isinstance(node, base)} == {type(node) for node in nodes if type(node) in types}
+    assert all(issubclass(kind, base) for kind in types)

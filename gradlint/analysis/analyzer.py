@@ -194,7 +194,7 @@ class Analyzer(
         cached = self.cache.get(id(node))
         if cached is not None:
             return cached
-        if isinstance(node, (cst.Name, cst.Attribute)):
+        if type(node) in (cst.Name, cst.Attribute):
             # a pure look-up: no hooks, nothing recorded
             was_reporting, self.reporting = self.reporting, False
             try:

@@ -56,20 +56,20 @@ class Bindings:
 
     def _prepare_target(self, target: cst.BaseExpression) -> None:
         """Evaluate the objects an assignment target writes into, so rules can ask."""
-        if isinstance(target, cst.Attribute):
+        if type(target) is cst.Attribute:
             self.eval(target.value)
-        elif isinstance(target, cst.Subscript):
+        elif type(target) is cst.Subscript:
             self.eval(target.value)
             for element in target.slice:
                 self._generic(element)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             for element in target.elements:
                 self._prepare_target(element.value)
 
     def _bind(self, target: cst.BaseExpression, value: Value, value_node) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self._set(target.value, value)
-        elif isinstance(target, cst.Attribute):
+        elif type(target) is cst.Attribute:
             path = dotted(target)
             if path is None and target.attr.value == "requires_grad":
                 self._forget_members(target.value)
@@ -80,15 +80,15 @@ class Bindings:
                     self._clear_grads(None)
                 self._part_replaced(dotted(target.value))
                 self._set(path, value)
-        elif isinstance(target, cst.Subscript):
+        elif type(target) is cst.Subscript:
             self._bind_subscript(target, value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             element = value.elem if value.kind == "seq" and value.elem is not None else self._element_of(value, None)
             if value.kind == "seq" and len(value.items) == len(target.elements):
-                if not any(isinstance(item, cst.StarredElement) for item in target.elements):
+                if not any(type(item) is cst.StarredElement for item in target.elements):
                     siblings = [dotted(item.value) for item in target.elements]
                     for index, (item, item_value) in enumerate(zip(target.elements, value.items)):
-                        if isinstance(value_node, cst.Call):
+                        if type(value_node) is cst.Call:
                             # outputs of one call share its graph: a backward() through one frees the others'
                             shared = self._graph_siblings(value_node, index, siblings)
                             item_value = add_deps(item_value, shared)
@@ -96,8 +96,8 @@ class Bindings:
                     return
             for item in target.elements:
                 inner = item.value
-                self._bind(inner, UNKNOWN if isinstance(item, cst.StarredElement) else element, None)
-        elif isinstance(target, cst.StarredElement):
+                self._bind(inner, UNKNOWN if type(item) is cst.StarredElement else element, None)
+        elif type(target) is cst.StarredElement:
             self._bind(target.value, UNKNOWN, None)
 
     def _graph_siblings(self, call: cst.Call, index: int, siblings: list) -> frozenset:
@@ -115,7 +115,7 @@ class Bindings:
 
     def _bind_subscript(self, target: cst.Subscript, value: Value) -> None:
         path = dotted(target.value)
-        if path is None and isinstance(target.value, cst.Subscript):
+        if path is None and type(target.value) is cst.Subscript:
             # fx[i][j] = v writes into fx too
             path = base_path(target.value)
             container = self.lookup(path) if path else None
@@ -167,8 +167,8 @@ class Bindings:
         no longer holds: the members were frozen, or moved (``insert``, ``pop``)."""
         if not isinstance(root, str):
             node, root = root, None
-            while isinstance(node, (cst.Attribute, cst.Subscript)):
-                if isinstance(node, cst.Subscript) and dotted(node.value) is not None:
+            while type(node) in (cst.Attribute, cst.Subscript):
+                if type(node) is cst.Subscript and dotted(node.value) is not None:
                     root = dotted(node.value)
                 node = node.value
             if root is None:
@@ -190,7 +190,7 @@ class Bindings:
             self.state.env[path] = tensor(True, False)
 
     def _bind_loop_target(self, target, element: Value, iterable: Value) -> None:
-        if iterable.kind == "enumerate" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+        if iterable.kind == "enumerate" and type(target) is cst.Tuple and len(target.elements) == 2:
             self._bind(target.elements[0].value, NUMBER, None)
             self._bind(target.elements[1].value, iterable.elem or UNKNOWN, None)
             return
@@ -220,7 +220,7 @@ class Bindings:
         """``X.requires_grad = v`` / ``X.requires_grad_(v)`` on a parameter or module."""
         obj = self.value(obj_node)
         path = dotted(obj_node)
-        if obj.kind == "tensor" and isinstance(obj_node, cst.Name) and self._param_loops:
+        if obj.kind == "tensor" and type(obj_node) is cst.Name and self._param_loops:
             name, owner, depth, loop = self._param_loops[-1]
             if name == obj_node.value and owner is not None:
                 self.state.env[name] = obj.with_(grad=requires_grad)

@@ -82,7 +82,7 @@ class Evidence:
         if param.annotation is None:
             return None
         annotation = param.annotation.annotation
-        if not isinstance(annotation, (cst.Name, cst.Attribute)):
+        if type(annotation) not in (cst.Name, cst.Attribute):
             return None
         was_reporting, self.reporting = self.reporting, False
         try:
@@ -106,16 +106,16 @@ class Evidence:
 
     def _narrow(self, test: cst.BaseExpression) -> None:
         """In the branch ``test`` guards: what its ``isinstance(X, nn.Layer)`` conjuncts prove about X."""
-        while isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        while type(test) is cst.BooleanOperation and type(test.operator) is cst.And:
             self._narrow(test.left)
             test = test.right
-        if not (isinstance(test, cst.Call) and len(test.args) == 2 and all(a.keyword is None and not a.star for a in test.args)):
+        if not (type(test) is cst.Call and len(test.args) == 2 and all(a.keyword is None and not a.star for a in test.args)):
             return
         path = dotted(test.args[0].value)
         if path is None or self.value(test.func) != _ISINSTANCE:
             return
         classes = test.args[1].value
-        elements = [e.value for e in classes.elements] if isinstance(classes, cst.Tuple) else [classes]
+        elements = [e.value for e in classes.elements] if type(classes) is cst.Tuple else [classes]
         quals = [self.value(element).qual if self.value(element).kind == "ref" else "" for element in elements]
         if not quals or not all(api.is_nn_module_class(qual) for qual in quals):
             return
@@ -218,12 +218,12 @@ class Evidence:
                 continue
             for position in range(index + 1, len(statements)):
                 stmt = statements[position]
-                smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else (stmt,)
+                smalls = stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,)
                 for small in smalls:
                     if (
-                        isinstance(small, cst.Assign)
+                        type(small) is cst.Assign
                         and len(small.targets) == 1
-                        and isinstance(small.targets[0].target, cst.Name)
+                        and type(small.targets[0].target) is cst.Name
                         and small.targets[0].target.value != name
                         and small.targets[0].target.value in backprops
                     ):
@@ -236,7 +236,7 @@ class Evidence:
 
     def _plain_operand(self, node: cst.BaseExpression) -> bool:
         """A name holding a number, or a ``len(...)``: an operand that brings no graph."""
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "len":
+        if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "len":
             return True
         path = dotted(node)
         known = self.lookup(path) if path is not None else None
@@ -253,7 +253,7 @@ class Evidence:
             statements, index = self._blocks[level]
             yield statements, index
             parent = self._blocks[level - 1][0][self._blocks[level - 1][1]] if level else None
-            if not (isinstance(parent, cst.With) and getattr(parent.body, "body", None) is statements):
+            if not (type(parent) is cst.With and getattr(parent.body, "body", None) is statements):
                 return
             if any(_binds(stmt, bound) for stmt in statements[index + 1 :]):
                 return
@@ -273,7 +273,7 @@ def _reads_grad_of(node, path: str) -> bool:
     if isinstance(node, _GUARDS):
         return False
     for part in walk(node, _GUARDS):
-        if isinstance(part, cst.Attribute) and part.attr.value == "grad" and dotted(part.value) == path:
+        if type(part) is cst.Attribute and part.attr.value == "grad" and dotted(part.value) == path:
             return True
     return False
 
@@ -283,14 +283,14 @@ def _scan_for_backward(statements, name: str) -> Optional[bool]:
     and ``x[]``, ``x``) is rebound first; None: neither, in these statements."""
     bound = name.split(".")[0].split("[")[0]
     for stmt in statements:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            if isinstance(stmt, cst.If) and name in _every_branch_backprops(stmt):
+        if type(stmt) is not cst.SimpleStatementLine:
+            if type(stmt) is cst.If and name in _every_branch_backprops(stmt):
                 return True
             if _binds(stmt, bound) or calls_non_tensor_method(stmt, name):
                 return False
             continue
         for small in stmt.body:
-            if isinstance(small, cst.Expr) and _backward_of(small.value) == name:
+            if type(small) is cst.Expr and _backward_of(small.value) == name:
                 return True
             if _binds(small, bound) or calls_non_tensor_method(small, name):
                 return False
@@ -360,7 +360,7 @@ def _scaler_names(function: cst.FunctionDef) -> frozenset:
         if type(node.func) is not cst.Attribute:
             continue
         method, receiver = node.func.attr.value, node.func.value
-        if method == "backward" and isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
+        if method == "backward" and type(receiver) is cst.Call and type(receiver.func) is cst.Attribute:
             if receiver.func.attr.value == "scale" and len(receiver.args) == 1:
                 scaling.add(_name_or_field(receiver.func.value))
         elif method == "step" and len(node.args) >= 1:
@@ -381,9 +381,9 @@ def _optimizer_named(name: str) -> bool:
 
 def _name_or_field(node) -> str:
     """``x`` or ``self.x``, else ''."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
         return "self." + node.attr.value
     return ""
 
@@ -399,7 +399,7 @@ def _backward_names(statements) -> frozenset:
         return cached[1]
     result = _top_level_backprops(statements)
     for stmt in statements:
-        if isinstance(stmt, cst.If):
+        if type(stmt) is cst.If:
             result = result | _every_branch_backprops(stmt)
     if len(_BACKWARD_NAMES) > 10_000:
         _BACKWARD_NAMES.clear()
@@ -411,9 +411,9 @@ def _top_level_backprops(statements) -> frozenset:
     """Names whose backward() is a statement of the block itself."""
     names = set()
     for stmt in statements:
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
             for small in stmt.body:
-                if isinstance(small, cst.Expr):
+                if type(small) is cst.Expr:
                     name = _backward_of(small.value)
                     if name is not None:
                         names.add(name)
@@ -423,11 +423,11 @@ def _top_level_backprops(statements) -> frozenset:
 def _every_branch_backprops(stmt: cst.If) -> frozenset:
     """Names every branch of an ``if``/``elif``/``else`` backpropagates (``if scaler:
     scaler.scale(loss).backward() else: loss.backward()``); none without an ``else``."""
-    common = _top_level_backprops(stmt.body.body) if isinstance(stmt.body, cst.IndentedBlock) else frozenset()
+    common = _top_level_backprops(stmt.body.body) if type(stmt.body) is cst.IndentedBlock else frozenset()
     orelse = stmt.orelse
-    if isinstance(orelse, cst.If):
+    if type(orelse) is cst.If:
         return common & _every_branch_backprops(orelse)
-    if isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
+    if type(orelse) is cst.Else and type(orelse.body) is cst.IndentedBlock:
         return common & _top_level_backprops(orelse.body.body)
     return frozenset()
 
@@ -436,48 +436,48 @@ def _backward_of(node) -> Optional[str]:
     """``x.backward(...)`` or ``scaler.scale(x).backward(...)``: the name ``x``; also through
     ``(x / n)`` and ``(x * 0.5)``: a divisor (a number of accumulation steps) or a literal
     factor does not carry the graph, so ``x`` does."""
-    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
+    if not (type(node) is cst.Call and type(node.func) is cst.Attribute):
         return None
     method = node.func.attr.value
     if method == "manual_backward" or method == "backward" and api.is_backward_runner(dotted(node.func.value)):
         # `accelerator.backward(loss)`, `self.manual_backward(loss)`
         first = node.args[0] if node.args and node.args[0].keyword is None else None
         target = _scaled_operand(first.value) if first is not None else None
-        return target.value if isinstance(target, cst.Name) else None
+        return target.value if type(target) is cst.Name else None
     if method != "backward":
         return None
     receiver = node.func.value
     if (
-        isinstance(receiver, cst.Call)
-        and isinstance(receiver.func, cst.Attribute)
+        type(receiver) is cst.Call
+        and type(receiver.func) is cst.Attribute
         and receiver.func.attr.value == "scale"
         and len(receiver.args) == 1
     ):
         receiver = receiver.args[0].value
     receiver = _scaled_operand(receiver)
     if (
-        isinstance(receiver, cst.Subscript)
-        and isinstance(receiver.value, cst.Name)
+        type(receiver) is cst.Subscript
+        and type(receiver.value) is cst.Name
         and len(receiver.slice) == 1
-        and isinstance(receiver.slice[0].slice, cst.Index)
-        and isinstance(receiver.slice[0].slice.value, (cst.SimpleString, cst.Integer))
+        and type(receiver.slice[0].slice) is cst.Index
+        and type(receiver.slice[0].slice.value) in (cst.SimpleString, cst.Integer)
     ):
         return f"{receiver.value.value}[]"  # a literal key or position: `output["loss"].backward()`
-    if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+    if type(receiver) is cst.Attribute and type(receiver.value) is cst.Name:
         return f"{receiver.value.value}.{receiver.attr.value}"  # a named tuple's field: `losses.total.backward()`
-    return receiver.value if isinstance(receiver, cst.Name) else None
+    return receiver.value if type(receiver) is cst.Name else None
 
 
 def _scaled_operand(node):
     """``x`` of ``x / n``, ``x * 2.0`` or ``2.0 * x``, else the node itself."""
-    if not isinstance(node, cst.BinaryOperation):
+    if type(node) is not cst.BinaryOperation:
         return node
-    if isinstance(node.operator, cst.Divide):
+    if type(node.operator) is cst.Divide:
         return node.left
-    if isinstance(node.operator, cst.Multiply):
-        if isinstance(node.right, (cst.Integer, cst.Float)):
+    if type(node.operator) is cst.Multiply:
+        if type(node.right) in (cst.Integer, cst.Float):
             return node.left
-        if isinstance(node.left, (cst.Integer, cst.Float)):
+        if type(node.left) in (cst.Integer, cst.Float):
             return node.right
     return node
 
@@ -506,17 +506,17 @@ class _BindingFinder(cst.CSTVisitor):
         return False
 
     def _check(self, target) -> None:
-        if isinstance(target, cst.Name) and target.value == self.name:
+        if type(target) is cst.Name and target.value == self.name:
             self.found = True
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             for element in target.elements:
                 self._check(element.value)
-        elif isinstance(target, cst.StarredElement):
+        elif type(target) is cst.StarredElement:
             self._check(target.value)
 
 
 def _binds(node: cst.CSTNode, name: str) -> bool:
-    if isinstance(node, cst.Expr) and dotted(node.value) is not None:
+    if type(node) is cst.Expr and dotted(node.value) is not None:
         return False
     finder = _BindingFinder(name)
     node.visit(finder)

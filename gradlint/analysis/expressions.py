@@ -122,10 +122,10 @@ class Expressions:
         if base.kind == "ref" and base.qual == api.MPL_AXES:
             return base  # `axs[0, 1]` of the array of axes `plt.subplots(2, 2)` makes
         index = node.slice[0].slice if len(node.slice) == 1 else None
-        if isinstance(index, cst.Slice) and base.kind == "seq" and base.elem is not None:
+        if type(index) is cst.Slice and base.kind == "seq" and base.elem is not None:
             # `layers[:-2]`: some of the same elements (maybe none of the grad tensors among them)
             return Value(kind="seq", elem=base.elem, has_grad=False if base.has_grad is False else None)
-        if not isinstance(index, cst.Index):
+        if type(index) is not cst.Index:
             return UNKNOWN
         if base.kind == "tensor" and base.struct:
             if base.grad is False:
@@ -155,19 +155,19 @@ class Expressions:
     def _basic_index(self, element: cst.SubscriptElement) -> bool:
         """A slice, an int, ``None`` or ``...``: indexing that makes a view, not a copy (``w[mask]``)."""
         index = element.slice
-        if isinstance(index, cst.Slice):
+        if type(index) is cst.Slice:
             return True
         value = index.value
-        if literal_int(value) is not None or isinstance(value, cst.Ellipsis):
+        if literal_int(value) is not None or type(value) is cst.Ellipsis:
             return True
-        if isinstance(value, cst.Name):
+        if type(value) is cst.Name:
             return value.value == "None" or (self.lookup(value.value) or UNKNOWN).kind == "number"
         return False
 
     def _eval_dict(self, node: cst.Dict) -> Value:
         keys, values = [], []
         for element in node.elements:
-            if isinstance(element, cst.StarredDictElement):
+            if type(element) is cst.StarredDictElement:
                 self.eval(element.value)
                 keys = None
                 continue
@@ -183,7 +183,7 @@ class Expressions:
 
     def _eval_display(self, node) -> Value:
         values = [self.eval(element.value) for element in node.elements]
-        if isinstance(node, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in node.elements):
+        if type(node) is cst.Tuple and not any(type(e) is cst.StarredElement for e in node.elements):
             return seq(values).with_(items=tuple(values))
         return seq(values)
 
@@ -221,7 +221,7 @@ class Expressions:
 
     def _eval_unary(self, node: cst.UnaryOperation) -> Value:
         value = self.eval(node.expression)
-        if isinstance(node.operator, cst.Not):
+        if type(node.operator) is cst.Not:
             return NUMBER
         if value.kind == "tensor":
             return self._op_result([(node.expression, value)], "none")
@@ -233,7 +233,7 @@ class Expressions:
         if left.kind == "number" and right.kind == "number":
             return Value(kind="number", cut=left.cut or right.cut)
         if left.kind != "tensor" and right.kind != "tensor":
-            if left.kind == "seq" and right.kind == "seq" and isinstance(node.operator, cst.Add):
+            if left.kind == "seq" and right.kind == "seq" and type(node.operator) is cst.Add:
                 joined = seq([v for v in (left.elem, right.elem) if v is not None]).with_(
                     has_grad=left.has_grad or right.has_grad
                 )
@@ -241,18 +241,18 @@ class Expressions:
                 return joined.with_(items=left.items + right.items) if left.items and right.items else joined
             return UNKNOWN
         operator = node.operator
-        if isinstance(operator, (cst.FloorDivide, cst.Modulo, cst.BitAnd, cst.BitOr, cst.BitXor)):
+        if type(operator) in (cst.FloorDivide, cst.Modulo, cst.BitAnd, cst.BitOr, cst.BitXor):
             return tensor(None, None)
         operands = [(node.left, left), (node.right, right)]
-        if isinstance(operator, cst.Power):
+        if type(operator) is cst.Power:
             return self._op_result(operands, "inputs")
         result = self._op_result(operands, "none")
         if result.grad and left.kind == "tensor" and right.kind == "tensor":
             # a * b keeps each operand for the other's gradient; a / b needs b, and a too if b requires grad
-            if isinstance(operator, (cst.Multiply, cst.MatrixMultiply)):
+            if type(operator) in (cst.Multiply, cst.MatrixMultiply):
                 pairs = [pair for pair, other in ((operands[0], right), (operands[1], left)) if other.grad]
                 self._record_saved(pairs, force=True)
-            elif isinstance(operator, cst.Divide):
+            elif type(operator) is cst.Divide:
                 self._record_saved([operands[1]] + ([operands[0]] if right.grad else []), force=True)
         return result
 
@@ -324,7 +324,7 @@ class Expressions:
         pending = list(operands)
         while pending:
             node, value = pending.pop()
-            if isinstance(node, (cst.Tuple, cst.List)):
+            if type(node) in (cst.Tuple, cst.List):
                 pending.extend((element.value, self.value(element.value)) for element in node.elements)
                 continue
             if value.grad is False or value.kind not in ("tensor", "unknown", "seq"):
@@ -351,7 +351,7 @@ class Expressions:
     def _saved_path(self, node) -> Optional[str]:
         """The tensor an op saves when given ``node``: ``x`` for ``x``, ``x.T`` or ``x[0]`` (views),
         none for ``x[idx]`` with a tensor or list index (a copy: writing ``x`` leaves it intact)."""
-        if isinstance(node, cst.Subscript) and not all(self._basic_index(e) for e in node.slice):
+        if type(node) is cst.Subscript and not all(self._basic_index(e) for e in node.slice):
             return None
         return base_path(node)
 
@@ -361,7 +361,7 @@ class Expressions:
             called = dotted(func)
             if called is not None:
                 self._called_without_grad.add(called.rsplit(".", 1)[-1])
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             path = dotted(func)
             known = self.lookup(path) if path is not None else None
             if known is not None:
@@ -407,7 +407,7 @@ class Expressions:
         return self._op_result(args, "none")
 
     def _eval_yield(self, node: cst.Yield) -> Value:
-        if isinstance(node.value, cst.From):
+        if type(node.value) is cst.From:
             value = self.eval(node.value.item)
             yielded = value.elem if value.kind == "seq" and value.elem is not None else UNKNOWN
         else:

@@ -10,7 +10,7 @@ from .syntax import dotted, kwarg, literal_bool
 
 def creates_leaf(node, ctx) -> bool:
     """Whether an expression is a call that makes a fresh leaf requiring grad."""
-    if not isinstance(node, cst.Call):
+    if type(node) is not cst.Call:
         return False
     callee = ctx.value(node.func)
     if callee.kind != "ref":
@@ -27,8 +27,8 @@ def creates_leaf(node, ctx) -> bool:
 def makes_leaf_in_place(node) -> bool:
     """``torch.zeros(3).requires_grad_()``: the call returns the tensor, now a leaf requiring grad."""
     return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
+        type(node) is cst.Call
+        and type(node.func) is cst.Attribute
         and node.func.attr.value == "requires_grad_"
         and (not node.args or literal_bool(node.args[0].value) is True)
     )
@@ -36,7 +36,7 @@ def makes_leaf_in_place(node) -> bool:
 
 def made_on_cpu(node, ctx) -> bool:
     """A tensor factory call without ``device=`` (``torch.zeros(3)``): a tensor made on the CPU."""
-    if not isinstance(node, cst.Call) or kwarg(node, "device") is not None:
+    if type(node) is not cst.Call or kwarg(node, "device") is not None:
         return False
     callee = ctx.value(node.func)
     return callee.kind == "ref" and callee.qual in api.FACTORIES

@@ -63,7 +63,7 @@ def _proofs(module: cst.Module, text: str) -> tuple:
     found: set = set()
     _scan_scope([stmt for stmt in module.body if not isinstance(stmt, _SCOPES)], found)
     for node in walk(module):
-        if isinstance(node, cst.FunctionDef):
+        if type(node) is cst.FunctionDef:
             _scan_scope([node.body], found)
     fields = frozenset(item for item in found if not isinstance(item, tuple))
     callables = frozenset(item[1] for item in found if isinstance(item, tuple))
@@ -80,12 +80,12 @@ def _scan_scope(roots, found: set) -> None:
     proved_sums: list = []
     for root in roots:
         for node in walk(root, prune=_SCOPES):
-            if isinstance(node, cst.Assign) and len(node.targets) == 1:
+            if type(node) is cst.Assign and len(node.targets) == 1:
                 target = node.targets[0].target
-                if isinstance(target, cst.Name):
+                if type(target) is cst.Name:
                     assignments.setdefault(target.value, []).append(node.value)
                 continue
-            if not isinstance(node, cst.Call):
+            if type(node) is not cst.Call:
                 continue
             proved = _backpropagated(node)
             if proved is None:
@@ -94,7 +94,7 @@ def _scan_scope(roots, found: set) -> None:
             proof = _proof(proved)
             if proof is not None:
                 found.add(proof)
-            elif isinstance(proved, cst.Name):
+            elif type(proved) is cst.Name:
                 proved_names.append(proved.value)
             else:
                 proved_sums.append(proved)
@@ -122,12 +122,12 @@ def _common_callable(node: cst.BaseExpression, assignments: Dict[str, list]):
     paths = set()
     for term in terms:
         term = _unwrap(term)
-        if isinstance(term, cst.Name):
+        if type(term) is cst.Name:
             values = assignments.get(term.value, ())
             if len(values) != 1:
                 return None
             term = _unwrap(values[0])
-        path = dotted(term.func) if isinstance(term, cst.Call) and term.args else None
+        path = dotted(term.func) if type(term) is cst.Call and term.args else None
         if path is None:
             return None
         paths.add(path)
@@ -136,15 +136,15 @@ def _common_callable(node: cst.BaseExpression, assignments: Dict[str, list]):
 
 def _terms(node: cst.BaseExpression) -> list:
     """The terms of ``a + b - c``, each without a literal factor or divisor; numbers are left out."""
-    if isinstance(node, cst.BinaryOperation):
-        if isinstance(node.operator, (cst.Add, cst.Subtract)):
+    if type(node) is cst.BinaryOperation:
+        if type(node.operator) in (cst.Add, cst.Subtract):
             return _terms(node.left) + _terms(node.right)
-        if isinstance(node.operator, (cst.Multiply, cst.Divide)):
-            if isinstance(node.right, (cst.Integer, cst.Float)):
+        if type(node.operator) in (cst.Multiply, cst.Divide):
+            if type(node.right) in (cst.Integer, cst.Float):
                 return _terms(node.left)
-            if isinstance(node.left, (cst.Integer, cst.Float)) and isinstance(node.operator, cst.Multiply):
+            if type(node.left) in (cst.Integer, cst.Float) and type(node.operator) is cst.Multiply:
                 return _terms(node.right)
-    if isinstance(node, (cst.Integer, cst.Float)):
+    if type(node) in (cst.Integer, cst.Float):
         return []
     return [node]
 
@@ -152,7 +152,7 @@ def _terms(node: cst.BaseExpression) -> list:
 def _backpropagated(call: cst.Call) -> Optional[cst.BaseExpression]:
     """The expression a ``backward()`` call backpropagates, if it is one."""
     func = call.func
-    if not isinstance(func, cst.Attribute):
+    if type(func) is not cst.Attribute:
         return None
     if func.attr.value == "manual_backward" and call.args:
         return call.args[0].value
@@ -166,7 +166,7 @@ def _backpropagated(call: cst.Call) -> Optional[cst.BaseExpression]:
 
 def _unwrap(node: cst.BaseExpression) -> cst.BaseExpression:
     while True:
-        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        if type(node) is not cst.Call or type(node.func) is not cst.Attribute:
             return node
         method = node.func.attr.value
         if method == "scale" and len(node.args) == 1:
@@ -182,7 +182,7 @@ def _proof(node: cst.BaseExpression):
     field = _field(node)
     if field is not None:
         return field
-    if isinstance(node, cst.Call) and node.args:
+    if type(node) is cst.Call and node.args:
         path = dotted(node.func)
         if path is not None:
             return ("call", path)
@@ -194,13 +194,13 @@ def _field(node: cst.BaseExpression) -> Optional[Field]:
 
     ``self.loss`` is an object's own field, not a model output's: no proof for outputs.
     """
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         attr = node.attr.value
         base = node.value
-        if attr in _TENSOR_ATTRIBUTES or isinstance(base, cst.Name) and base.value in ("self", "cls"):
+        if attr in _TENSOR_ATTRIBUTES or type(base) is cst.Name and base.value in ("self", "cls"):
             return None
-        return attr if isinstance(base, (cst.Name, cst.Call, cst.Subscript, cst.Attribute)) else None
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return attr if type(base) in (cst.Name, cst.Call, cst.Subscript, cst.Attribute) else None
+    if type(node) is cst.Subscript and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
         index = node.slice[0].slice.value
         key = literal_str(index)
         return key if key is not None else literal_int(index)

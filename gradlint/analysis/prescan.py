@@ -6,7 +6,7 @@ import itertools
 
 import libcst as cst
 
-from .syntax import dotted, own_nodes, walk
+from .syntax import COMPOUND_STATEMENTS, dotted, own_nodes, walk
 
 
 class NoGradCalls:
@@ -24,36 +24,36 @@ class NoGradCalls:
 
     def scan(self, statements) -> None:
         for stmt in statements:
-            if not isinstance(stmt, cst.BaseCompoundStatement):
+            if type(stmt) not in COMPOUND_STATEMENTS:
                 continue
-            if isinstance(stmt, cst.With) and any(self._disables(item.item) for item in stmt.items):
+            if type(stmt) is cst.With and any(self._disables(item.item) for item in stmt.items):
                 self._collect(stmt.body)
                 continue
-            if isinstance(stmt, cst.FunctionDef) and any(self._disables(d.decorator) for d in stmt.decorators):
+            if type(stmt) is cst.FunctionDef and any(self._disables(d.decorator) for d in stmt.decorators):
                 self._collect(stmt.body)
                 continue
             for name in ("body", "orelse", "finalbody"):
                 child = getattr(stmt, name, None)
-                if isinstance(child, cst.If):
+                if type(child) is cst.If:
                     self.scan([child])
                     continue
-                if isinstance(child, (cst.Else, cst.Finally)):
+                if type(child) in (cst.Else, cst.Finally):
                     child = child.body
-                if isinstance(child, cst.IndentedBlock):
+                if type(child) is cst.IndentedBlock:
                     self.scan(child.body)
             for handler in getattr(stmt, "handlers", ()):
-                if isinstance(handler.body, cst.IndentedBlock):
+                if type(handler.body) is cst.IndentedBlock:
                     self.scan(handler.body.body)
 
     def _disables(self, node) -> bool:
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             node = node.func
         name = dotted(node)
         return name is not None and name.rsplit(".", 1)[-1] in self._DISABLING
 
     def _collect(self, node) -> None:
         for current in walk(node):
-            if isinstance(current, cst.Call):
+            if type(current) is cst.Call:
                 # the function called, and those passed to be called back (`model.apply(init_weights)`)
                 for callee in [current.func] + [arg.value for arg in current.args]:
                     name = dotted(callee)
@@ -75,9 +75,9 @@ def called_names(function: cst.FunctionDef) -> frozenset:
     nested = (current for scope in nodes.nested for current in walk(scope) if type(current) is cst.Call)
     for current in itertools.chain(nodes.of(cst.Call), nested):
         func = current.func
-        if isinstance(func, cst.Name):
+        if type(func) is cst.Name:
             names.add(func.value)
-        elif isinstance(func, cst.Attribute):
+        elif type(func) is cst.Attribute:
             names.add(func.attr.value)
     result = frozenset(names)
     if len(_CALLED_NAMES) > 10_000:

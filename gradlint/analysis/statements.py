@@ -10,7 +10,7 @@ from . import torch_api as api
 from .arguments import parameters, returned_arguments
 from .state import LoopRecord, State, Terminated
 from .summaries import with_own_paths
-from .syntax import child_fields, dotted, function_facts, walk
+from .syntax import EXPRESSIONS, NODES, STATEMENTS, SUITES_AND_COMPOUNDS, child_fields, dotted, function_facts, walk
 from .values import NONE, NUMBER, UNKNOWN, Tri, holds_graph, ref, seq
 
 
@@ -36,9 +36,9 @@ class StatementWalker:
         return False
 
     def _body(self, suite) -> bool:
-        if isinstance(suite, cst.IndentedBlock):
+        if type(suite) is cst.IndentedBlock:
             return self._block(suite.body)
-        return self._block([suite]) if not isinstance(suite, cst.SimpleStatementSuite) else self._simple_suite(suite)
+        return self._block([suite]) if type(suite) is not cst.SimpleStatementSuite else self._simple_suite(suite)
 
     def _simple_suite(self, suite: cst.SimpleStatementSuite) -> bool:
         try:
@@ -66,7 +66,7 @@ class StatementWalker:
                 self._generic(small)
 
     def _small_terminal(self, node) -> None:
-        if isinstance(node, cst.Return) and self._returns is not None:
+        if type(node) is cst.Return and self._returns is not None:
             value = self.eval(node.value) if node.value is not None else NONE
             self._returns.append(with_own_paths(node.value, value))
         else:
@@ -75,14 +75,14 @@ class StatementWalker:
 
     def _small_expr(self, node: cst.Expr) -> None:
         value = self.eval(node.value)
-        if value.kind == "gradmode" and isinstance(node.value, cst.Call):
+        if value.kind == "gradmode" and type(node.value) is cst.Call:
             # torch.set_grad_enabled(False) as a statement switches the mode from here on
             self.state.mode = value.mode
         self._emit("on_expr_stmt", node)
 
     def _small_assign(self, node: cst.Assign) -> None:
         value = self.eval(node.value)
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+        if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
             value = self._proven_by_backward(node.targets[0].target.value, value)
             value = self._used_as_optimizer(node.targets[0].target.value, value)
         self._same_objects = self._given_back(node)
@@ -99,7 +99,7 @@ class StatementWalker:
         train(model, opt, ...)`` whose function returns its parameters unchanged (loop rules
         then still see the model the loop started with, not a fresh one)."""
         call = node.value
-        if len(node.targets) != 1 or not isinstance(call, cst.Call):
+        if len(node.targets) != 1 or type(call) is not cst.Call:
             return frozenset()
         callee = self.value(call.func)
         if callee.kind != "func":
@@ -107,14 +107,14 @@ class StatementWalker:
         function = self._function_table(callee.owner)[0].get(callee.qual)
         given = returned_arguments(call, function) if function is not None else {}
         target = node.targets[0].target
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             return frozenset({target.value}) if given.get(None) == target.value else frozenset()
-        if not isinstance(target, (cst.Tuple, cst.List)):
+        if type(target) not in (cst.Tuple, cst.List):
             return frozenset()
         return frozenset(
             element.value.value
             for position, element in enumerate(target.elements)
-            if isinstance(element.value, cst.Name) and given.get(position) == element.value.value
+            if type(element.value) is cst.Name and given.get(position) == element.value.value
         )
 
     def _small_annassign(self, node: cst.AnnAssign) -> None:
@@ -136,7 +136,7 @@ class StatementWalker:
             result = result.with_(has_grad=current.has_grad or (operand.kind == "seq" and operand.has_grad))
         elif current.kind == "tensor" and (current.grad or not operand.is_grad_tensor):
             # in place: the tensor keeps its identity; x *= y saves y
-            if isinstance(node.operator, (cst.MultiplyAssign, cst.DivideAssign, cst.MatrixMultiplyAssign)):
+            if type(node.operator) in (cst.MultiplyAssign, cst.DivideAssign, cst.MatrixMultiplyAssign):
                 self._record_saved([(node.value, operand)])
             return
         else:
@@ -150,10 +150,10 @@ class StatementWalker:
             full = dotted(alias.name)
             if full is None:
                 continue
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else None
+            local = alias.asname.name.value if alias.asname is not None and type(alias.asname.name) is cst.Name else None
             if self._bind_project_import(full, local):
                 continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 self._set(alias.asname.name.value, ref(api.canonical(full)))
             else:
                 top = full.split(".", 1)[0]
@@ -162,11 +162,11 @@ class StatementWalker:
     def _small_importfrom(self, node: cst.ImportFrom) -> None:
         if self._bind_project_from_import(node):
             return
-        if isinstance(node.names, cst.ImportStar) and self.lookup("torch") is None:
+        if type(node.names) is cst.ImportStar and self.lookup("torch") is None:
             # `from utils import *` of a file that is not available, in code that uses `torch.`
             # without importing it: the star import is where `torch` comes from (else NameError)
             self._set("torch", ref("torch"))
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        if node.relative or node.module is None or type(node.names) is cst.ImportStar:
             return
         module = dotted(node.module)
         if module is None:
@@ -175,11 +175,11 @@ class StatementWalker:
             name = dotted(alias.name)
             if name is None:
                 continue
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            local = alias.asname.name.value if alias.asname is not None and type(alias.asname.name) is cst.Name else name
             self._set(local, ref(api.canonical(f"{module}.{name}")))
 
     def _small_del(self, node: cst.Del) -> None:
-        targets = node.target.elements if isinstance(node.target, cst.Tuple) else [node.target]
+        targets = node.target.elements if type(node.target) is cst.Tuple else [node.target]
         for target in targets:
             target = getattr(target, "value", target)
             path = dotted(target)
@@ -203,7 +203,7 @@ class StatementWalker:
             pass
         elif orelse is None:
             ends.append(self.state)
-        elif isinstance(orelse, cst.If):
+        elif type(orelse) is cst.If:
             self._stmt_if(orelse)
             ends.append(self.state)
         else:
@@ -222,7 +222,7 @@ class StatementWalker:
         """``if train:`` on a parameter of the function that this call bound to a literal
         (``run_epoch(..., train=False)``, or the default): only that branch runs in this context.
         Only a parameter the function never rebinds: a module-level flag may be set elsewhere."""
-        if not isinstance(test, cst.Name) or value.kind != "number" or self.function is None:
+        if type(test) is not cst.Name or value.kind != "number" or self.function is None:
             return None
         name = test.value
         if name in function_facts(self.function).rebound or name not in {p.name.value for p in parameters(self.function)}:
@@ -282,16 +282,16 @@ class StatementWalker:
         iterable = self.eval(node.iter)
         element = self._element_of(iterable, node.iter)
         loop_info = None
-        if iterable.kind == "params" and isinstance(node.target, (cst.Name, cst.Tuple)):
+        if iterable.kind == "params" and type(node.target) in (cst.Name, cst.Tuple):
             target = node.target
-            if isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            if type(target) is cst.Tuple and len(target.elements) == 2:
                 target = target.elements[1].value
-            if isinstance(target, cst.Name):
+            if type(target) is cst.Name:
                 loop_info = (target.value, iterable.owner, self._cond_depth + 1, node)
 
         def iteration():
             self._bind_loop_target(node.target, element, iterable)
-            self._block(node.body.body) if isinstance(node.body, cst.IndentedBlock) else self._body(node.body)
+            self._block(node.body.body) if type(node.body) is cst.IndentedBlock else self._body(node.body)
 
         if loop_info is not None:
             self._param_loops.append(loop_info)
@@ -324,7 +324,7 @@ class StatementWalker:
             value = self.eval(item.item)
             if value.kind == "gradmode":
                 body_mode = value.mode
-            elif isinstance(item.item, cst.Call) and self.value(item.item.func).kind == "func":
+            elif type(item.item) is cst.Call and self.value(item.item.func).kind == "func":
                 # a context manager of this file's own may well wrap torch.no_grad()
                 body_mode = None if body_mode is not False else False
             elif _names_grad_mode(item.item) and body_mode is not False:
@@ -372,13 +372,14 @@ class StatementWalker:
         """Evaluate every expression below a node the walk has no special case for."""
         for name in child_fields(type(node)):
             child = getattr(node, name)
-            if isinstance(child, cst.BaseExpression):
+            kind = type(child)
+            if kind in EXPRESSIONS:
                 self.eval(child)
-            elif isinstance(child, cst.CSTNode):
-                if isinstance(child, (cst.BaseSuite, cst.BaseCompoundStatement)):
-                    if isinstance(child, cst.IndentedBlock):
+            elif kind in NODES:
+                if kind in SUITES_AND_COMPOUNDS:
+                    if kind is cst.IndentedBlock:
                         self._block(child.body)
-                    elif isinstance(child, cst.SimpleStatementSuite):
+                    elif kind is cst.SimpleStatementSuite:
                         self._simple_suite(child)
                     else:
                         self._block([child])
@@ -386,19 +387,20 @@ class StatementWalker:
                     self._generic(child)
             elif isinstance(child, (tuple, list)):
                 for item in child:
-                    if isinstance(item, cst.BaseExpression):
+                    kind = type(item)
+                    if kind in EXPRESSIONS:
                         self.eval(item)
-                    elif isinstance(item, (cst.BaseStatement, cst.BaseSmallStatement)):
-                        handler = self._stmt_dispatch.get(type(item)) or self._small_dispatch.get(type(item))
+                    elif kind in STATEMENTS:
+                        handler = self._stmt_dispatch.get(kind) or self._small_dispatch.get(kind)
                         (handler or self._generic)(item)
-                    elif isinstance(item, cst.CSTNode):
+                    elif kind in NODES:
                         self._generic(item)
 
 
 def _names_grad_mode(node) -> bool:
     """``no_grad()`` / ``inference_mode()`` whatever resolves them, and wrappers named after
     them (``smart_inference_mode()``, ``maybe_no_grad``)."""
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         node = node.func
     name = dotted(node)
     if name is None:
@@ -428,6 +430,6 @@ def _detaches_in_place(loop: cst.CSTNode) -> bool:
         return cached[1]
     if len(_IN_PLACE_DETACH) > 10_000:
         _IN_PLACE_DETACH.clear()
-    found = any(isinstance(node, cst.Name) and node.value == "detach_" for node in walk(loop))
+    found = any(type(node) is cst.Name and node.value == "detach_" for node in walk(loop))
     _IN_PLACE_DETACH[id(loop)] = (loop, found)
     return found

@@ -1,4 +1,10 @@
-"""Small questions about libcst nodes: dotted names, keyword arguments, literals."""
+"""Small questions about libcst nodes: dotted names, keyword arguments, literals.
+
+``isinstance`` of a libcst class goes through ``ABCMeta.__instancecheck__`` whenever the
+node's type is not that very class (ten times a plain test): hot code tests
+``type(node) is cst.Name`` for a class nothing derives from, and ``type(node) in
+EXPRESSIONS`` (the sets below) for an abstract one.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,31 @@ import libcst as cst
 from .values import Tri
 
 
+def node_types(*bases: type) -> frozenset:
+    """Every libcst class derived from one of ``bases`` (all are defined once libcst is imported)."""
+    found = set()
+    pending = list(bases)
+    while pending:
+        cls = pending.pop()
+        found.add(cls)
+        pending.extend(cls.__subclasses__())
+    return frozenset(found)
+
+
+NODES = node_types(cst.CSTNode)
+EXPRESSIONS = node_types(cst.BaseExpression)
+COMPOUND_STATEMENTS = node_types(cst.BaseCompoundStatement)
+SUITES_AND_COMPOUNDS = node_types(cst.BaseSuite, cst.BaseCompoundStatement)
+STATEMENTS = node_types(cst.BaseStatement, cst.BaseSmallStatement)
+
+
 def dotted(node: cst.CSTNode) -> Optional[str]:
     """``a.b.c`` for a chain of names, else None."""
     parts = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if not isinstance(node, cst.Name):
+    if type(node) is not cst.Name:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))
@@ -25,11 +49,11 @@ def dotted(node: cst.CSTNode) -> Optional[str]:
 def base_path(node: cst.CSTNode) -> Optional[str]:
     """The dotted path of the tensor an expression views: ``p[:4].data`` -> ``p``."""
     while True:
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             node = node.value
-        elif isinstance(node, cst.Attribute) and node.attr.value in ("data", "T", "mT"):
+        elif type(node) is cst.Attribute and node.attr.value in ("data", "T", "mT"):
             node = node.value
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+        elif type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in (
             "view",
             "view_as",
             "reshape",
@@ -65,7 +89,7 @@ def within(path: str, root: str) -> bool:
 
 
 def literal_bool(node: Optional[cst.CSTNode]) -> Tri:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+    if type(node) is cst.Name and node.value in ("True", "False"):
         return node.value == "True"
     return None
 
@@ -120,9 +144,9 @@ def child_fields(node_type: type) -> tuple:
 
 def is_grad_attribute(node) -> bool:
     """``p.grad`` or ``p.grad.data``: clearing these clears gradients."""
-    if isinstance(node, cst.Attribute) and node.attr.value == "data":
+    if type(node) is cst.Attribute and node.attr.value == "data":
         node = node.value
-    return isinstance(node, cst.Attribute) and node.attr.value == "grad"
+    return type(node) is cst.Attribute and node.attr.value == "grad"
 
 
 
@@ -130,9 +154,9 @@ def is_grad_attribute(node) -> bool:
 def literal_int(node) -> Optional[int]:
     """The value of ``3`` or ``-1``, else None."""
     negative = False
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+    if type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus:
         node, negative = node.expression, True
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         try:
             value = int(node.value, 0)
         except ValueError:
@@ -143,7 +167,7 @@ def literal_int(node) -> Optional[int]:
 
 def literal_str(node) -> Optional[str]:
     """The value of a plain string literal (not an f-string, not concatenated), else None."""
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
@@ -329,39 +353,39 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
         name = registered_submodule(node)
         if name:
             stores.add(name)
-            if isinstance(node.args[1].value, cst.Name):
+            if type(node.args[1].value) is cst.Name:
                 aliases.setdefault(node.args[1].value.value, set()).add(name)
     targets: list = []
     for node in nodes.of(cst.Assign):
         targets.extend(target.target for target in node.targets)
         first = node.targets[0].target
         field_name = _self_attr(first) if len(node.targets) == 1 else ""
-        if field_name and isinstance(first, cst.Attribute) and isinstance(node.value, cst.Name):
+        if field_name and type(first) is cst.Attribute and type(node.value) is cst.Name:
             aliases.setdefault(node.value.value, set()).add(field_name)
-        elif len(node.targets) == 1 and isinstance(first, cst.Name) and _self_field(node.value):
+        elif len(node.targets) == 1 and type(first) is cst.Name and _self_field(node.value):
             reads_from[first.value] = _self_field(node.value)
-        elif len(node.targets) == 1 and isinstance(first, cst.Name) and _called_on(node.value, first.value):
+        elif len(node.targets) == 1 and type(first) is cst.Name and _called_on(node.value, first.value):
             rewraps.setdefault(first.value, []).append(node.value)
     for node_type in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
         targets.extend(node.target for node in nodes.of(node_type))
     targets.extend(node.name for node in nodes.of(cst.AsName))
     while targets:
         target = targets.pop()
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             rebound.add(target.value)
             bindings[target.value] = bindings.get(target.value, 0) + 1
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             targets.extend(element.value for element in target.elements)
-        elif isinstance(target, cst.StarredElement):
+        elif type(target) is cst.StarredElement:
             targets.append(target.value)
-        elif isinstance(target, (cst.Subscript, cst.Attribute)):
+        elif type(target) in (cst.Subscript, cst.Attribute):
             name = _self_attr(target)
             if name:
                 stores.add(name)
-            elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            elif type(target) is cst.Subscript and type(target.value) is cst.Name:
                 changed.add(target.value.value)
     # a parameter is bound once, at entry, unless the body rebinds it (``self.model = model`` in __init__)
-    params = {param.name.value for param in walk(function.params) if isinstance(param, cst.Param)}
+    params = {param.name.value for param in walk(function.params) if type(param) is cst.Param}
     field_aliases = {
         name: next(iter(fields))
         for name, fields in aliases.items()
@@ -392,9 +416,9 @@ def registered_submodule(call: cst.Call) -> str:
     """``X`` of ``self.add_module("X", m)`` / ``self.register_module("X", m)``: ``self.X = m`` spelt as a call."""
     func = call.func
     if (
-        isinstance(func, cst.Attribute)
+        type(func) is cst.Attribute
         and func.attr.value in ("add_module", "register_module")
-        and isinstance(func.value, cst.Name)
+        and type(func.value) is cst.Name
         and func.value.value == "self"
         and len(call.args) == 2
     ):
@@ -405,7 +429,7 @@ def registered_submodule(call: cst.Call) -> str:
 
 def _self_field(node) -> str:
     """``X`` of exactly ``self.X``, else ''."""
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
         return node.attr.value
     return ""
 
@@ -413,20 +437,20 @@ def _self_field(node) -> str:
 def _called_on(node, name: str) -> bool:
     """``f(name, ...)``: a call whose first argument is the plain name ``name``."""
     return (
-        isinstance(node, cst.Call)
+        type(node) is cst.Call
         and bool(node.args)
         and node.args[0].keyword is None
         and not node.args[0].star
-        and isinstance(node.args[0].value, cst.Name)
+        and type(node.args[0].value) is cst.Name
         and node.args[0].value.value == name
     )
 
 
 def _self_attr(node) -> str:
     """``X`` of ``self.X`` (also under ``self.X[...]``), else ''."""
-    while isinstance(node, cst.Subscript):
+    while type(node) is cst.Subscript:
         node = node.value
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
         return node.attr.value
     return ""
 
@@ -441,7 +465,7 @@ def free_names(function: cst.FunctionDef) -> FrozenSet[str]:
         return cached[1]
     if len(_FREE) > 50_000:
         _FREE.clear()
-    own = {param.name.value for param in walk(function.params) if isinstance(param, cst.Param)}
+    own = {param.name.value for param in walk(function.params) if type(param) is cst.Param}
     names = free_names_of(function.body) - own
     _FREE[id(function)] = (function, names)
     return names
@@ -449,4 +473,4 @@ def free_names(function: cst.FunctionDef) -> FrozenSet[str]:
 
 def free_names_of(node: cst.CSTNode) -> FrozenSet[str]:
     """The names mentioned under ``node``."""
-    return frozenset(child.value for child in walk(node) if isinstance(child, cst.Name))
+    return frozenset(child.value for child in walk(node) if type(child) is cst.Name)

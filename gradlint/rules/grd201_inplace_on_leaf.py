@@ -24,7 +24,7 @@ class InplaceOnLeaf(Rule):
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
         callee = ctx.value(func)
-        if callee.kind != "ref" and isinstance(func, cst.Attribute) and is_inplace_method(func.attr.value):
+        if callee.kind != "ref" and type(func) is cst.Attribute and is_inplace_method(func.attr.value):
             # `w[[0, 1]].add_(1)` writes into a copy (while `w[[0, 1]] += 1` writes into `w`)
             self._check(ctx, node, func.value, f"`{source(node)}`", views_only=True)
             return
@@ -37,14 +37,14 @@ class InplaceOnLeaf(Rule):
             self._check(ctx, node, written, f"`{source(node)}` (a module built with `inplace=True`)")
 
     def on_assign(self, target, ctx, value_node) -> None:
-        if isinstance(target, cst.Subscript):
+        if type(target) is cst.Subscript:
             self._check(ctx, target, target.value, f"`{source(target)} = ...`")
             return
         path = dotted(target)
         if path is None:
             return
         self._inplace_modules.discard(path)
-        if isinstance(value_node, cst.Call) and ctx.value(value_node).kind == "module":
+        if type(value_node) is cst.Call and ctx.value(value_node).kind == "module":
             flag = kwarg(value_node, "inplace")
             if flag is not None and literal_bool(flag.value):
                 self._inplace_modules.add(path)
@@ -53,7 +53,7 @@ class InplaceOnLeaf(Rule):
         if ctx.grad_enabled is not True:
             return
         value, viewed = ctx.value(written), _viewed(written, ctx if views_only else None)
-        if views_only and viewed is not written and isinstance(viewed, cst.Subscript):
+        if views_only and viewed is not written and type(viewed) is cst.Subscript:
             return  # the index may copy (`w[mask]`, `w[idx]`): the write does not reach the leaf
         if value.is_leaf_grad:
             view, what_is_written = "", f"`{source(written, 30)}`, a leaf tensor"
@@ -93,11 +93,11 @@ def _viewed(node, views_ctx=None):
     given the walk ``views_ctx``, only through indexing known to make a view: it stops at
     ``w[[0, 1]]``, ``w[w > 0]``, ``w[idx]`` with ``idx`` a tensor or of unknown kind)."""
     while True:
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             if views_ctx is not None and not views_ctx.indexes_view(node):
                 return node
             node = node.value
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in VIEW_METHODS:
+        elif type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in VIEW_METHODS:
             node = node.func.value
         else:
             return node

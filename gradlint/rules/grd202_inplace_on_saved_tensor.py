@@ -16,12 +16,12 @@ class InplaceOnSavedTensor(Rule):
         self._check(ctx, node, node.target)
 
     def on_assign(self, target, ctx, value_node) -> None:
-        if isinstance(target, cst.Subscript):
+        if type(target) is cst.Subscript:
             self._check(ctx, target, target.value)
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and is_inplace_method(func.attr.value):
+        if type(func) is cst.Attribute and is_inplace_method(func.attr.value):
             if not _viewed_base(func.value, ctx)[1]:
                 return  # `x[mask].zero_()` writes into the copy indexing made, not into `x`
             self._check(ctx, node, func.value)
@@ -55,12 +55,12 @@ def _viewed_base(node, ctx):
     way is known to make a view (``x[0]``, ``x[:, 1:]``) rather than a copy (``x[mask]``)."""
     views = True
     while True:
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             views = views and ctx.indexes_view(node)
             node = node.value
-        elif isinstance(node, cst.Attribute) and node.attr.value in ("data", "T", "mT"):
+        elif type(node) is cst.Attribute and node.attr.value in ("data", "T", "mT"):
             node = node.value
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in VIEW_METHODS:
+        elif type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in VIEW_METHODS:
             node = node.func.value
         else:
             return node, views

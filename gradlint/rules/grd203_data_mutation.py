@@ -17,13 +17,13 @@ class DataMutation(Rule):
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and is_inplace_method(func.attr.value):
+        if type(func) is cst.Attribute and is_inplace_method(func.attr.value):
             self._check(ctx, node, ctx.value(func.value).data_of)
 
     def on_assign(self, target, ctx, value_node) -> None:
-        if isinstance(target, cst.Attribute) and target.attr.value == "data":
+        if type(target) is cst.Attribute and target.attr.value == "data":
             self._check(ctx, target, base_path(target.value))
-        elif isinstance(target, cst.Subscript):
+        elif type(target) is cst.Subscript:
             self._check(ctx, target, ctx.value(target.value).data_of)
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:

@@ -20,11 +20,11 @@ class LeafLostByOp(Rule):
         if ctx.grad_enabled is not True:
             return
         pairs = [(target, value_node)]
-        if isinstance(value_node, cst.Tuple) and isinstance(target, cst.Tuple):
+        if type(value_node) is cst.Tuple and type(target) is cst.Tuple:
             if len(value_node.elements) == len(target.elements):
                 pairs = [(t.value, v.value) for t, v in zip(target.elements, value_node.elements)]
         elements = False
-        if isinstance(value_node, cst.ListComp) and not isinstance(target, cst.Tuple):
+        if type(value_node) is cst.ListComp and type(target) is not cst.Tuple:
             # `scales = [torch.ones(2, requires_grad=True).to(device) for _ in layers]`
             pairs, elements = [(target, value_node.elt)], True
         for one_target, one_value in pairs:
@@ -58,13 +58,13 @@ class LeafLostByOp(Rule):
         outer = node
         current = node
         while True:
-            if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+            if type(current) is cst.Call and type(current.func) is cst.Attribute:
                 if current.func.attr.value in _KEEPS_LEAF or current.func.attr.value in _REDUCTIONS:
                     return None
                 receiver = current.func.value
-            elif isinstance(current, cst.Subscript):
+            elif type(current) is cst.Subscript:
                 receiver = current.value
-            elif isinstance(current, cst.BinaryOperation):
+            elif type(current) is cst.BinaryOperation:
                 numbers = [side for side in (current.left, current.right) if ctx.value(side).kind == "number"]
                 if len(numbers) != 1:
                     return None
@@ -87,23 +87,23 @@ def _only_differentiated(target, ctx) -> bool:
     """Whether the function uses the name only as what ``torch.autograd.grad`` differentiates with
     respect to (``inputs=``), and never reads its ``.grad``: autograd.grad works on a non-leaf, so
     ``x = x.requires_grad_().clone()`` before a gradient penalty loses nothing."""
-    if not isinstance(target, cst.Name) or ctx.function is None:
+    if type(target) is not cst.Name or ctx.function is None:
         return False
     name = target.value
     differentiated = False
     for node in walk(ctx.function.body):
-        if isinstance(node, cst.Attribute) and node.attr.value == "grad" and isinstance(node.value, cst.Name):
+        if type(node) is cst.Attribute and node.attr.value == "grad" and type(node.value) is cst.Name:
             if node.value.value == name:
                 return False
-        if isinstance(node, cst.Call) and _qualified(node.func, ctx) == "torch.autograd.grad":
+        if type(node) is cst.Call and _qualified(node.func, ctx) == "torch.autograd.grad":
             inputs = kwarg(node, "inputs")
             if inputs is None and len(node.args) > 1 and node.args[1].keyword is None:
                 inputs = node.args[1]
             if inputs is None:
                 continue
             given = inputs.value
-            named = [e.value for e in given.elements] if isinstance(given, (cst.List, cst.Tuple)) else [given]
-            differentiated |= any(isinstance(e, cst.Name) and e.value == name for e in named)
+            named = [e.value for e in given.elements] if type(given) in (cst.List, cst.Tuple) else [given]
+            differentiated |= any(type(e) is cst.Name and e.value == name for e in named)
     return differentiated
 
 
@@ -120,5 +120,5 @@ def _qualified(func, ctx) -> str:
 
 
 def _moves(op) -> bool:
-    return isinstance(op, cst.Call) and isinstance(op.func, cst.Attribute) and op.func.attr.value in ("to", "cuda")
+    return type(op) is cst.Call and type(op.func) is cst.Attribute and op.func.attr.value in ("to", "cuda")
 

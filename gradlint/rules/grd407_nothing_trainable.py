@@ -34,13 +34,13 @@ class NothingTrainable(Rule):
         self._forget(lambda frozen: within(owner, frozen) or within(frozen, owner))
 
     def on_assign(self, target, ctx, value_node) -> None:
-        path = dotted(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+        path = dotted(target) if type(target) in (cst.Name, cst.Attribute) else None
         if path is None:
             return
         self._bound[path] = ctx.value(value_node)
         if path.endswith(".requires_grad") and literal_bool(value_node) is not False:
             self._frozen.clear()  # unfreezes something, maybe part of a frozen model (`model[2]`)
-        if isinstance(target, cst.Attribute) and ctx.value(value_node).kind == "module":
+        if type(target) is cst.Attribute and ctx.value(value_node).kind == "module":
             self._layers.add(path)
         self._forget(lambda frozen: within(path, frozen) or within(frozen, path))
 
@@ -49,7 +49,7 @@ class NothingTrainable(Rule):
             return
         func = node.func
         callee = ctx.value(func)
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             if func.attr.value == "step" and not node.args:
                 self._check_step(node, ctx.value(func.value), ctx)
             if func.attr.value == "requires_grad_" and (not node.args or literal_bool(node.args[0].value) is not False):

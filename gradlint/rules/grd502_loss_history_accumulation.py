@@ -20,15 +20,15 @@ def _holds_graph(value) -> bool:
 def _resets(function: cst.FunctionDef, path: str) -> bool:
     """``path = ...``, ``path.clear()`` or ``del path[:]`` in the function's own body: a fresh start."""
     for node in walk(function.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if isinstance(node, cst.Assign) and any(dotted(t.target) == path for t in node.targets):
+        if type(node) is cst.Assign and any(dotted(t.target) == path for t in node.targets):
             return True
-        if isinstance(node, cst.AnnAssign) and dotted(node.target) == path:
+        if type(node) is cst.AnnAssign and dotted(node.target) == path:
             return True
-        if isinstance(node, cst.Del) and dotted(getattr(node.target, "value", node.target)) == path:
+        if type(node) is cst.Del and dotted(getattr(node.target, "value", node.target)) == path:
             return True
         if (
-            isinstance(node, cst.Call)
-            and isinstance(node.func, cst.Attribute)
+            type(node) is cst.Call
+            and type(node.func) is cst.Attribute
             and node.func.attr.value == "clear"
             and dotted(node.func.value) == path
         ):
@@ -63,9 +63,9 @@ class LossHistoryAccumulation(Rule):
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         target = node.target
-        if isinstance(target, cst.Subscript):  # stats[k] += loss
+        if type(target) is cst.Subscript:  # stats[k] += loss
             path = dotted(target.value)
-        elif isinstance(target, (cst.Name, cst.Attribute)):
+        elif type(target) in (cst.Name, cst.Attribute):
             current = ctx.value(target)
             # an in-place update of a leaf (`w -= lr * g`) is GRD201's concern, not an accumulation
             accumulates = current.kind in ("number", "tensor", "unknown") and not current.is_leaf_grad
@@ -78,9 +78,9 @@ class LossHistoryAccumulation(Rule):
     def on_assign(self, target, ctx, value_node) -> None:
         # total = total + loss
         if (
-            isinstance(target, (cst.Name, cst.Attribute))
-            and isinstance(value_node, cst.BinaryOperation)
-            and isinstance(value_node.operator, cst.Add)
+            type(target) in (cst.Name, cst.Attribute)
+            and type(value_node) is cst.BinaryOperation
+            and type(value_node.operator) is cst.Add
         ):
             path = dotted(target)
             for mine, added in ((value_node.left, value_node.right), (value_node.right, value_node.left)):
@@ -89,11 +89,11 @@ class LossHistoryAccumulation(Rule):
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "backward":
+        if type(func) is cst.Attribute and func.attr.value == "backward":
             self._pending.clear()  # whatever its receiver (`accelerator.backward(total)` too)
-        if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
+        if type(func) is cst.Attribute and func.attr.value == "append" and len(node.args) == 1:
             receiver = func.value
-            if isinstance(receiver, cst.Subscript):  # history["train"].append(loss): a list in a dict
+            if type(receiver) is cst.Subscript:  # history["train"].append(loss): a list in a dict
                 receiver = receiver.value
             path = dotted(receiver)
             if path is not None:
@@ -159,9 +159,9 @@ class LossHistoryAccumulation(Rule):
         candidates, self._step_candidates = self._step_candidates, []
         backpropagates, self._backpropagates = self._backpropagates, False
         cls = ctx.current_class
-        if isinstance(node, cst.FunctionDef) and cls is not None and cls.lightning and node.name.value == "training_step":
+        if type(node) is cst.FunctionDef and cls is not None and cls.lightning and node.name.value == "training_step":
             backpropagates = ctx.grad_enabled is True  # Lightning backpropagates what it returns
-        if backpropagates and isinstance(node, cst.FunctionDef) and cls is not None:
+        if backpropagates and type(node) is cst.FunctionDef and cls is not None:
             for found, path, added in candidates:
                 if self._kept_across_steps(node, ctx, path):
                     self._report_step(ctx, node, found, path, added)

@@ -13,7 +13,7 @@ class NumpyOnGradTensor(Rule):
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value != "numpy":
+        if type(func) is not cst.Attribute or func.attr.value != "numpy":
             self._check_conversion(node, ctx)
             return
         value = ctx.value(func.value)
