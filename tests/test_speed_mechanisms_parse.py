@@ -99,3 +99,13 @@ def test_the_node_type_sets_answer_as_isinstance(base):
     types = node_types(base)
     assert {type(node) for node in nodes if isinstance(node, base)} == {type(node) for node in nodes if type(node) in types}
     assert all(issubclass(kind, base) for kind in types)
+
+
+@pytest.mark.parametrize("path", SOURCES[:8], ids=lambda p: p.name)
+def test_free_names_of_finds_the_names_the_walk_yields(path):
+    from gradlint.analysis.syntax import free_names_of
+
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    for node in walk(module):
+        if type(node) in (cst.Module, cst.FunctionDef, cst.ClassDef, cst.Call, cst.Lambda):
+            assert free_names_of(node) == {n.value for n in walk(node) if isinstance(n, cst.Name)}

@@ -111,12 +111,17 @@ def caller_files(path: str, text: str) -> List[str]:
     word = module_word(path)
     own = os.path.abspath(path)
     call = re.compile(r"\b(?:%s)\s*\(" % "|".join(re.escape(name) for name in names))
+    # a file that calls a name holds its bytes: most importers of a shared module (``utils``) do
+    # not, and are passed over without decoding them or running the (slow, many-way) search
+    encoded = [name.encode("utf-8") for name in names]
     found = []
     for candidate in files_importing(project, word):
         if os.path.abspath(candidate) == own:
             continue
         data = _read(candidate)
         if data is None or len(data) > MAX_CALLER_BYTES or b"\x00" in data:
+            continue
+        if not any(name in data for name in encoded):
             continue
         if call.search(data.decode("utf-8", "replace")):
             found.append(candidate)

@@ -473,4 +473,23 @@ def free_names(function: cst.FunctionDef) -> FrozenSet[str]:
 
 def free_names_of(node: cst.CSTNode) -> FrozenSet[str]:
     """The names mentioned under ``node``."""
-    return frozenset(child.value for child in walk(node) if type(child) is cst.Name)
+    kinds = _KINDS.get(())
+    if kinds is None:
+        kinds = _KINDS[()] = {}
+    names = set()
+    stack = [node]
+    # ``walk``'s loop, inlined (it runs over the bodies of the classes' methods); a Name holds no other
+    while stack:
+        current = stack.pop()
+        node_type = type(current)
+        if node_type is cst.Name:
+            names.add(current.value)
+            continue
+        for field in child_fields(node_type):
+            child = getattr(current, field)
+            kind = kinds.get(type(child)) or _kind(kinds, type(child), ())
+            if kind == _WALKED:
+                stack.append(child)
+            elif kind == _SEQUENCE:
+                stack.extend(element for element in child if (kinds.get(type(element)) or _kind(kinds, type(element), ())) == _WALKED)
+    return frozenset(names)
