@@ -485,8 +485,8 @@ def free_names_of(node: cst.CSTNode) -> FrozenSet[str]:
         if node_type is cst.Name:
             names.add(current.value)
             continue
-        for field in child_fields(node_type):
-            child = getattr(current, field)
+        for attribute in child_fields(node_type):
+            child = getattr(current, attribute)
             kind = kinds.get(type(child)) or _kind(kinds, type(child), ())
             if kind == _WALKED:
                 stack.append(child)
