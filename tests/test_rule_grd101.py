@@ -232,6 +232,21 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        # ENAS-pytorch shared_rnn.py: a dropout mask made from .data and shaped like the weight
+        "mask-shaped-like-a-parameter-wrapped-in-variable",
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.autograd import Variable
+
+        w = nn.Parameter(torch.randn(4, 3))
+        mask = w.data.new(4, 1)
+        mask.bernoulli_(0.5)
+        mask = mask.expand_as(w)
+        masked = w * Variable(mask)
+        """,
+    ),
+    case(
         "stack-keeps-the-graph",
         """\
         import torch

@@ -18,6 +18,8 @@ _CONTAINER_METHODS = frozenset(
     "keys values items get to_tuple index count pop update copy setdefault append extend".split()
 )
 
+_SHAPE_ONLY_ARGUMENT = frozenset({"expand_as", "view_as", "reshape_as"})
+
 
 class TorchSemantics:
     """The interpreter's library knowledge; the tables it reads are in ``torch_api``, the
@@ -338,7 +340,9 @@ class TorchSemantics:
                 # .to(device) returns its receiver when nothing changes: maybe still a leaf
                 return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)
             return result
-        result = self._op_result([(receiver_node, receiver)] + args, api.saving_of(name))
+        # `x.expand_as(w)`, `x.view_as(w)`: the argument gives only its shape, not its graph
+        operands = [] if name in _SHAPE_ONLY_ARGUMENT else args
+        result = self._op_result([(receiver_node, receiver)] + operands, api.saving_of(name))
         if receiver.output_part and result.grad is None and name in api.VIEW_METHODS:
             result = result.with_(output_part=True)  # the same element, reshaped
         if name in api.VIEW_METHODS and (name not in api.COPYING_RESHAPES or receiver.leaf):
