@@ -372,6 +372,23 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        # allennlp influence_interpreter.py: the eval-mode forward is differentiated with autograd.grad
+        "eval-forward-differentiated-with-autograd-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 1)
+        params = [p for p in model.parameters()]
+        scores = []
+        for x in [torch.randn(2, 4) for _ in range(3)]:
+            model.eval()
+            loss = model(x).sum()
+            grads = torch.autograd.grad(loss, params)
+            scores.append(sum(g.sum().item() for g in grads))
+        """,
+    ),
+    case(
         "evaluation-loop-calls-a-helper-decorated-with-no-grad",
         # the helper runs under its own decorator whatever its caller's mode
         """\

@@ -1,3 +1,7 @@
+import libcst as cst
+
+from ..analysis import dotted
+from ..analysis.syntax import walk
 from ..rule import Rule, source
 
 
@@ -29,7 +33,7 @@ class EvalWithoutNoGrad(Rule):
             # kept in eval mode on purpose, to freeze batch-norm, accumulating losses in an inner loop)
             pending = [(found, mark) for found, mark in pending if len(record.backwards) <= mark]
         found = [item for findings, _ in pending for item in findings]
-        if not (record.backwards or record.steps):
+        if not (record.backwards or record.steps or _differentiates(node, ctx)):
             found.extend(self._evaluation_forwards(record))
         if not found:
             return
@@ -102,3 +106,14 @@ def _fixed_extractors(record, ctx) -> set:
             continue
         fixed.add(path)
     return fixed
+
+
+def _differentiates(loop, ctx) -> bool:
+    """The loop takes gradients with ``torch.autograd.grad(loss, params)``: its eval-mode forwards
+    are differentiated on purpose (influence functions, saliency), not kept for nothing."""
+    for node in walk(loop):
+        if isinstance(node, cst.Call):
+            name = dotted(node.func) or ""
+            if name.endswith("autograd.grad") or ctx.value(node.func).qual == "torch.autograd.grad":
+                return True
+    return False
