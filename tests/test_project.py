@@ -409,3 +409,30 @@ def test_train_and_test_functions_of_another_file_leave_the_model_in_eval_mode(t
     forget_projects()
     write(tmp_path, {"main.py": main.format(restore="model.train()\n            ")})
     assert lint(tmp_path / "main.py") == []
+
+
+def test_imports_of_a_shared_module_resolve_for_each_linted_file_whatever_the_order(tmp_path):
+    # m.py's `import helper` finds pkg/a/helper.py for a file linted in pkg/a (its folder comes
+    # first, as for a script run there), and nothing for one in pkg/b: what one linted file
+    # resolved must not leak into the other's dependencies (nor into its result cache key)
+    from gradlint.analysis.project import dependencies
+
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/m.py": "import torch\nimport helper\n",
+            "pkg/a/__init__.py": "",
+            "pkg/a/helper.py": "import torch\n",
+            "pkg/a/f.py": "from pkg import m\n",
+            "pkg/b/__init__.py": "",
+            "pkg/b/g.py": "from pkg import m\n",
+        },
+    )
+    f, g = tmp_path / "pkg/a/f.py", tmp_path / "pkg/b/g.py"
+    helper = str(tmp_path / "pkg/a/helper.py")
+    assert helper in [path for path, _ in dependencies(str(f), f.read_text())]
+    assert helper not in [path for path, _ in dependencies(str(g), g.read_text())]
+    first = dependency_digest(str(g), g.read_text())
+    forget_projects()
+    assert dependency_digest(str(g), g.read_text()) == first

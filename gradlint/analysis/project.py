@@ -338,12 +338,19 @@ def defined_methods(text: str) -> FrozenSet[str]:
     return frozenset(_INDENTED_DEF.findall(text))
 
 
-_IMPORTS: Dict[Tuple[str, int, int], List[str]] = {}
+_IMPORTS: Dict[Tuple[Tuple[str, ...], str, int, int], List[str]] = {}
 
 
 def imported_modules(project: Project, path: str, text: str) -> List[str]:
-    """The project files a file imports (resolved without running anything)."""
-    key = (os.path.abspath(path), len(text), hash(text))
+    """The project files a file imports (resolved without running anything).
+
+    An absolute import resolves against the roots of the project asking (the linted file's
+    folder first, as for a script run from there): the same module may import different
+    files for linted files in different folders, so the answer is kept per project. Kept
+    per file only, it would depend on which file asked first, and so would every result
+    cache key built on it (a warm run re-linted files whose key changed with the order).
+    """
+    key = (project.roots, os.path.abspath(path), len(text), hash(text))
     cached = _IMPORTS.get(key)
     if cached is None:
         if len(_IMPORTS) > 20_000:
