@@ -34,7 +34,7 @@ from .analysis.parsed import settled
 from .analysis.callers import scan_projects
 from .analysis.imports import recording_reads
 from .analysis.project import dependency_digest, module_digest, one_snapshot
-from .analysis.scans import scan_store
+from .analysis.scans import add_entries, new_entries, scan_store
 from .cache import Cache, code_salt
 from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
 from .limits import OutOfTime, time_budget, wall_backstop
@@ -250,9 +250,21 @@ def lint_files(
 
 def _lint_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limits) -> List[Finding]:
     codes = tuple(rule.code for rule in rules)
+    cache = Cache(cache_dir, codes) if cache_dir else None
+    # the text scans of the project's files, kept beside the result cache: the workers forked
+    # inside read them and send back what they add
+    with _scan_store(cache):
+        return _lint_scanned_files(paths, rules, jobs, cache_dir, limits, codes)
+
+
+def _scan_store(cache: Optional[Cache]):
+    return scan_store(cache.directory if cache is not None else None, code_salt(), cache.prepare if cache is not None else lambda: None)
+
+
+def _lint_scanned_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limits, codes) -> List[Finding]:
     context = _fork_context()
     findings: List[Finding] = []
-    _scan_projects(paths, Cache(cache_dir, codes) if cache_dir else None)
+    _scan_projects(paths)
     if context is None or not paths:  # without fork, a worker would import everything again
         cache = Cache(cache_dir, codes) if cache_dir else None
         gc.freeze()  # the caller's objects: not this run's to collect (see _settle_memory)
@@ -267,13 +279,11 @@ def _lint_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limit
     return findings
 
 
-def _scan_projects(paths: Sequence[str], cache: Optional[Cache]) -> None:
+def _scan_projects(paths: Sequence[str]) -> None:
     """The project-wide text scans the files will ask for, made once here before the workers fork
     (each would make them all again), from the scan store beside the result cache when there is one."""
-    directory = cache.directory if cache is not None else None
     try:
-        with scan_store(directory, code_salt(), cache.prepare if cache is not None else lambda: None):
-            scan_projects(paths)
+        scan_projects(paths)
     except Exception:  # only a speed-up: the workers scan what they need themselves
         pass
 
@@ -298,6 +308,7 @@ def _serve(connection, settings) -> None:
     _limit_memory(limits.max_memory)
     rules = tuple(BY_CODE[c] for c in codes)
     cache = Cache(cache_dir, codes) if cache_dir else None
+    new_entries()  # what the parent added before the fork: the parent writes it
     gc.freeze()  # what the parent had: a collection in this worker need not walk it
     while True:
         try:
@@ -305,7 +316,8 @@ def _serve(connection, settings) -> None:
             if path is None:
                 return
             _limit_cpu(limits.file_timeout)
-            connection.send(lint_file(path, rules, cache, limits))
+            findings = lint_file(path, rules, cache, limits)
+            connection.send((findings, new_entries()))
         except (EOFError, OSError):
             return
         except MemoryError:  # no room even to report it (max-memory): the supervisor does
@@ -388,9 +400,12 @@ def _collect(worker: _Worker, limits: Limits, budget: Optional[float]):
         return None
     if worker.connection.poll():
         try:
-            return worker.connection.recv()
+            findings, scans = worker.connection.recv()
         except (EOFError, OSError):
             pass
+        else:
+            add_entries(scans)
+            return findings
     elif worker.process.is_alive():
         if budget is not None and time.monotonic() - worker.started > budget:
             return INPUT_ERROR, _wall_message(limits.file_timeout)

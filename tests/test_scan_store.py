@@ -82,6 +82,24 @@ def test_a_second_run_takes_the_project_scans_from_the_store(package, monkeypatc
     assert _lint(package) == first
 
 
+class _Refused:
+    def findall(self, *args):
+        pytest.fail("searched again")
+
+
+def test_a_second_run_takes_the_text_facts_of_its_cache_keys_from_the_store(package, monkeypatch):
+    # the import statements, the functions defined and the training names of every file
+    _new_process()
+    first = _lint(package)
+    _new_process()
+    project._STATEMENTS.clear()
+    monkeypatch.setattr(project, "_import_statements", lambda *args: pytest.fail("searched again"))
+    monkeypatch.setattr(project, "_TOP_LEVEL_DEF", _Refused())
+    monkeypatch.setattr(project, "_INDENTED_DEF", _Refused())
+    monkeypatch.setattr(callers, "training_names", lambda *args: pytest.fail("searched again"))
+    assert _lint(package) == first
+
+
 def test_a_file_changed_since_is_scanned_again_even_with_the_same_size_and_time(package):
     _new_process()
     assert ("convert.py", 5, "GRD201") in _lint(package)

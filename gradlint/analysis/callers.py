@@ -86,6 +86,16 @@ def module_word(path: str) -> str:
     return os.path.basename(os.path.dirname(os.path.abspath(path))) if stem == "__init__" else stem
 
 
+def _stored_training_names(text: str) -> List[str]:
+    """``training_names``, through the scan store."""
+    found = scanned("training_names", text.encode("utf-8", "replace"), lambda _: frozenset(_training_names_if_any(text)))
+    return sorted(found)
+
+
+def _training_names_if_any(text: str) -> List[str]:
+    return training_names(text) if _TRAINING_CALL.search(text) else []
+
+
 def training_names(text: str) -> List[str]:
     """The top-level functions and classes whose text calls ``backward()``, ``step()``,
     ``zero_grad()`` or ``eval()``: those whose callers' arguments can matter."""
@@ -102,9 +112,7 @@ def training_names(text: str) -> List[str]:
 
 def caller_files(path: str, text: str) -> List[str]:
     """The project files (at most ``MAX_CALLERS``) that import this one and call one of its training names."""
-    if not _TRAINING_CALL.search(text):
-        return []
-    names = training_names(text)
+    names = _stored_training_names(text)
     if not names:
         return []
     project = project_for(path)
@@ -212,6 +220,6 @@ def scan_projects(paths: Sequence[str]) -> None:
         if (listing, "no_grad") not in done and names:
             project.no_grad_callees(names)
             done.add((listing, "no_grad"))
-        if (listing, "importers") not in done and _TRAINING_CALL.search(text) and training_names(text):
+        if (listing, "importers") not in done and _stored_training_names(text):
             files_importing(project, module_word(path))
             done.add((listing, "importers"))

@@ -6,6 +6,10 @@ its functions they call under ``no_grad`` (``project``) and which of them import
 process. A run over a large project after an edit is answered mostly from the result
 cache, and those scans were most of its work.
 
+The result cache's keys are built from text facts of every file too (the import statements
+a file holds, the functions it defines): a warm run over a large project finds them here
+instead of searching every file's text again.
+
 The store (beside the result cache, ``scans.json``) keeps what a scan found in a file
 under the digest of the scan's name and of the file's bytes: a file changed since (even
 within the same second, at the same size) is scanned again and is never answered from an
@@ -20,7 +24,7 @@ import hashlib
 import json
 import os
 import tempfile
-from typing import Callable, Dict, FrozenSet, Iterator, List, Optional
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 #: entries kept at most: those of the last run, then older ones (projects may share a cache folder)
 MAX_ENTRIES = 50_000
@@ -35,6 +39,8 @@ class _Store:
         #: the keys this run asked for or added (kept first when the store is written)
         self.used: set = set()
         self.added = False
+        #: entries added since ``new_entries`` was last called
+        self.fresh: Dict[str, list] = {}
 
 
 _STORE: List[Optional[_Store]] = [None]
@@ -65,18 +71,62 @@ def scan_store(directory: Optional[str], salt: str, before_writing: Callable[[],
 
 def scanned(scan_name: str, data: bytes, scan: Callable[[bytes], FrozenSet[str]]) -> FrozenSet[str]:
     """``scan(data)``, from the store when it holds the answer for these very bytes."""
-    store = _STORE[0]
-    if store is None:
-        return scan(data)
-    key = hashlib.blake2b(scan_name.encode() + b"\0" + data, digest_size=20).hexdigest()
-    found = store.entries.get(key)
-    store.used.add(key)
+    found = _stored(scan_name, data)
     if found is not None:
         return frozenset(found)
     result = scan(data)
-    store.entries[key] = sorted(result)
-    store.added = True
+    _store(scan_name, data, sorted(result))
     return result
+
+
+def scanned_in_order(scan_name: str, data: bytes, scan: Callable[[bytes], Sequence[str]]) -> Tuple[str, ...]:
+    """Like ``scanned``, for a scan whose strings come in an order that matters."""
+    found = _stored(scan_name, data)
+    if found is not None:
+        return tuple(found)
+    result = tuple(scan(data))
+    _store(scan_name, data, list(result))
+    return result
+
+
+def _key(scan_name: str, data: bytes) -> str:
+    return hashlib.blake2b(scan_name.encode() + b"\0" + data, digest_size=20).hexdigest()
+
+
+def _stored(scan_name: str, data: bytes) -> Optional[list]:
+    store = _STORE[0]
+    if store is None:
+        return None
+    key = _key(scan_name, data)
+    store.used.add(key)
+    return store.entries.get(key)
+
+
+def _store(scan_name: str, data: bytes, result: List[str]) -> None:
+    store = _STORE[0]
+    if store is not None:
+        key = _key(scan_name, data)
+        store.entries[key] = store.fresh[key] = result
+        store.added = True
+
+
+def new_entries() -> Dict[str, list]:
+    """What this process added to the store since the last call: a worker process (forked inside
+    ``scan_store``, so reading its parent's store) sends them to the parent, which writes them."""
+    store = _STORE[0]
+    if store is None:
+        return {}
+    fresh, store.fresh = store.fresh, {}
+    return fresh
+
+
+def add_entries(entries: Dict[str, list]) -> None:
+    """Take what a worker process added (see ``new_entries``)."""
+    store = _STORE[0]
+    if store is not None and entries:
+        store.entries.update(entries)
+        store.used.update(entries)
+        store.added = True
 
 
 def _load(path: str, salt: str) -> Dict[str, list]:
