@@ -123,6 +123,10 @@ class Analyzer(
         #: unresolved callables whose result a backward() of the file proves differentiable
         self.proven_callables: frozenset = frozenset()
         self._param_loops: list = []
+        #: enclosing loops over a dict's keys or items (see ``statements._dict_loop``)
+        self._dict_loops: list = []
+        #: id(loop over a dict) -> the switch of every entry it made (replayed after the loop)
+        self._switched_entries: dict = {}
         self._returns: Optional[list] = None
         #: id of a call of a project function (or of a forward of the file's own) -> the pairs of
         #: its tuple outputs that share a graph (``Summary.shared_outputs``)

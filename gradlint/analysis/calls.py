@@ -46,6 +46,7 @@ from .summaries import (
     outer_modes,
     says_nothing,
     shared_outputs,
+    switched_fields,
 )
 from .syntax import base_path, function_facts
 from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, seq, without_paths
@@ -76,7 +77,12 @@ class Calls:
         params = {name: without_paths(value) for name, value in params.items()}
         if names is None and receiver is not None and receiver.cls is not None and receiver.cls.namespace is not None:
             names = receiver.cls.namespace.env
-        context = Context(params, self._called_mode(function), receiver)
+        if receiver is not None:
+            receiver_path = module_path if module_path is not None else call_renames(call, function, receiver).get("self")
+            fields = switched_fields(self.state.env, receiver_path, receiver)
+        else:
+            fields = ()
+        context = Context(params, self._called_mode(function), receiver, fields)
         if self.reporting and self._recording_contexts and names is None:
             known = table.contexts.setdefault(id(function), [])
             if all(c.key() != context.key() for c in known):
@@ -194,7 +200,7 @@ class Calls:
         if where is None or where[0] != self.harvest_target:
             return
         # the receiver is this file's object; the linted file's walk uses its own class
-        context = Context(context.params, context.mode, None)
+        context = Context(context.params, context.mode, None, context.fields)
         known = self.harvest.setdefault(where[1], [])
         if all(c.key() != context.key() for c in known):
             known.append(context)
@@ -233,7 +239,10 @@ class Calls:
             stores = [(call, rename(path)) for _, path in effects.stores]
             steps = [(node, rename(path), value) for node, path, value in effects.steps]
             clears = [rename(path) for path in effects.clears]
-            forwards = [(node, rename(path), module, mode) for node, path, module, mode in effects.forwards]
+            # a forward inside a helper the summarised function calls (`validation_step` calling
+            # `self.infer(x)`, which training uses too) happens at the call of the helper
+            at = (lambda node: call) if not self.reporting else (lambda node: node)
+            forwards = [(at(node), rename(path), module, mode) for node, path, module, mode in effects.forwards]
         # `validate(model)` whose body calls model.eval(): the switch happens at the call
         switches = [(call, rename(path), training) for _, path, training in effects.mode_switches if path]
         inner = effects.inner_effects(call, rename)
@@ -276,7 +285,9 @@ class Calls:
         try:
             self.reporting = False
             self._recording_contexts = False
-            self._enter_function(function, outer, context.mode, cls, dict(context.params), context.receiver)
+            self._enter_function(
+                function, outer, context.mode, cls, dict(context.params), context.receiver, context.fields
+            )
             self._returns = returns
             self._yields = yields = [] if function_facts(function).generator else None
             self._freeze_log = freezes = []
@@ -359,9 +370,10 @@ class Calls:
         return contexts
 
     def _enter_function(
-        self, node: cst.FunctionDef, outer, mode: Tri, cls: Optional[ClassInfo], params: dict, receiver=None
+        self, node: cst.FunctionDef, outer, mode: Tri, cls: Optional[ClassInfo], params: dict, receiver=None, fields=()
     ) -> None:
-        """Set up the walk's state at the entry of ``node`` (the caller's state is saved by the caller)."""
+        """Set up the walk's state at the entry of ``node`` (the caller's state is saved by the caller);
+        ``fields``: the receiver's models as the caller left them (see ``Context.fields``)."""
         if receiver is not None and receiver.cls is not None:
             cls = receiver.cls  # this instance's fields, set by its constructor's arguments
         env: dict = {}
@@ -383,6 +395,8 @@ class Calls:
                 env["self"] = receiver
                 for attr, value in cls.attrs.items():
                     env["self." + attr] = value
+                for attr, value in fields:
+                    env["self." + attr] = value
         for param in all_params:
             if env[param.name.value].kind == "unknown":
                 known = self._annotation_value(param) or self._usage_value(param, node)
@@ -401,3 +415,4 @@ class Calls:
         self._yields = None
         self._loops = []
         self._closure_outers = []
+        self._dict_loops = []

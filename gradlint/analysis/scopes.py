@@ -221,8 +221,9 @@ class Scopes:
             mode = None  # some caller runs it under no_grad
         params = context.params if context is not None else {}
         receiver = context.receiver if context is not None else None
+        fields = context.fields if context is not None else ()
         try:
-            self._enter_function(node, outer, mode, cls, params, receiver)
+            self._enter_function(node, outer, mode, cls, params, receiver, fields)
             self._returns = returns
             self._body(node.body)
             self._emit("on_scope_end", node)

@@ -281,6 +281,7 @@ SCOPE_FIELDS = (
     "_freeze_log",
     "_loops",
     "_closure_outers",
+    "_dict_loops",
 )
 
 

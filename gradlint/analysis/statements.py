@@ -295,11 +295,20 @@ class StatementWalker:
 
         if loop_info is not None:
             self._param_loops.append(loop_info)
+        over_dict = self._dict_loop(node)
+        if over_dict is not None:
+            self._dict_loops.append(over_dict)
         try:
             self._loop(node, iteration)
         finally:
             if loop_info is not None:
                 self._param_loops.pop()
+            if over_dict is not None:
+                self._dict_loops.pop()
+        switched = self._switched_entries.pop(id(node), None)
+        if switched is not None:
+            # every entry switched in each iteration: so they are after the loop, however many ran
+            self._switch_entries(*switched)
         frozen = self._whole_freezes.pop(id(node), None)
         if frozen is not None:
             # a loop over no parameter froze them all too: the zero-iteration path agrees
@@ -307,6 +316,26 @@ class StatementWalker:
             self.state.env[root] = value
         if node.orelse is not None:
             self._body(node.orelse.body)
+
+    def _dict_loop(self, node: cst.For):
+        """(key name, item name, dict path, loop, body depth) of ``for k in d`` / ``d.keys()``, ``for m in d.values()``,
+        ``for k, m in d.items()`` over a dict value: the loop visits every entry."""
+        source, method = node.iter, ""
+        if isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute) and not source.args:
+            source, method = source.func.value, source.func.attr.value
+        path = dotted(source)
+        if path is None or method not in ("", "keys", "values", "items") or self.value(source).kind != "dict":
+            return None
+        target = node.target
+        depth = self._cond_depth + 1  # the loop body's, where a switch of every entry is unconditional
+        if method == "items" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            names = [element.value.value if isinstance(element.value, cst.Name) else None for element in target.elements]
+            return names[0], names[1], path, node, depth
+        if isinstance(target, cst.Name):
+            if method == "values":
+                return None, target.value, path, node, depth
+            return target.value, None, path, node, depth
+        return None
 
     def _stmt_while(self, node: cst.While) -> None:
         def iteration():

@@ -28,9 +28,12 @@ class Context:
     params: Dict[str, Value]
     mode: Tri
     receiver: Optional[Value] = None
+    #: (field, value) of the receiver's models the caller switched since its constructor set them
+    #: (``self.model.eval()`` then ``self._eval_step(batch)``), sorted by field
+    fields: tuple = ()
 
     def key(self) -> tuple:
-        return (tuple(sorted(self.params.items(), key=lambda item: item[0])), self.mode, self.receiver)
+        return (tuple(sorted(self.params.items(), key=lambda item: item[0])), self.mode, self.receiver, self.fields)
 
 
 @dataclass
@@ -73,10 +76,12 @@ def join_contexts(contexts: List[Context]) -> Context:
     params = {name: join_all(c.params.get(name, UNKNOWN) for c in contexts) for name in names}
     mode = contexts[0].mode
     receiver = contexts[0].receiver
+    fields = contexts[0].fields
     for context in contexts[1:]:
         mode = join_tri(mode, context.mode)
         receiver = join(receiver, context.receiver) if receiver is not None and context.receiver is not None else None
-    return Context(params, mode, receiver)
+        fields = fields if fields == context.fields else ()
+    return Context(params, mode, receiver, fields)
 
 
 def closure_key(closure: Optional[dict], function: cst.FunctionDef) -> tuple:
@@ -225,3 +230,19 @@ def shared_outputs(returns: List[Value]) -> Optional[frozenset]:
         here = frozenset((i, j) for i, j in combinations(range(len(paths)), 2) if paths[i] & paths[j])
         pairs = here if pairs is None else pairs & here
     return pairs
+
+
+def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tuple:
+    """The models under ``path`` (the receiver's fields, one level down) whose value differs from
+    what the receiver's class set: a caller's ``self.model.eval()`` is the callee's too."""
+    cls = receiver.cls if receiver is not None else None
+    if path is None or cls is None or not getattr(env, "has_under", lambda _: True)(path):
+        return ()
+    prefix = path + "."
+    found = []
+    for key, value in env.items():
+        if key.startswith(prefix) and "." not in key[len(prefix):] and value.kind in ("module", "dict"):
+            attr = key[len(prefix):]
+            if value != cls.attrs.get(attr):
+                found.append((attr, value))
+    return tuple(sorted(found, key=lambda item: item[0]))

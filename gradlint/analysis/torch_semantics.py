@@ -251,7 +251,9 @@ class TorchSemantics:
                 return Value(moved=True)
             if name == "zero_grad":
                 self._clear_grads(None)
-            elif path is not None and kind == "unknown" and switched_mode(name, node) is not None:
+            elif kind == "unknown" and switched_mode(name, node) is not None and (
+                path is not None or isinstance(node.func.value, cst.Subscript)
+            ):
                 # only an nn.Module has eval(), train() and train(<flag>)
                 module = Value(kind="module", params=True, training=switched_mode(name, node))
                 self._switch_mode(node, path, module)

@@ -15,8 +15,8 @@ import libcst as cst
 
 from . import torch_api as api
 from .evidence import PROVEN_GRAD, calls_non_tensor_method
-from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key
-from .values import Value, tensor
+from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key, literal_str
+from .values import Tri, Value, tensor
 
 
 class TrainingEffects:
@@ -138,6 +138,7 @@ class TrainingEffects:
         if path is not None:
             for name in [path] + self._other_names(path):
                 self.state.env[name] = module
+        self._switch_dict_entries(node.func.value, path, module.training)
         for record in self._loops:
             record.mode_switches.append((node, self.same_object(path), module.training))
 
@@ -192,6 +193,41 @@ class TrainingEffects:
                 ):
                     return call.args[0].value.value
         return None
+
+    def _switch_dict_entries(self, receiver_node, path: Optional[str], training: Tri) -> None:
+        """``d["generator"].eval()`` switches that entry of the dict ``d``; ``d[k].eval()`` in
+        ``for k in d.keys()`` (or ``m.eval()`` in ``for m in d.values()``) switches every entry."""
+        every = None
+        if isinstance(receiver_node, cst.Subscript) and len(receiver_node.slice) == 1:
+            index = receiver_node.slice[0].slice
+            container = dotted(receiver_node.value)
+            key = literal_str(index.value) if isinstance(index, cst.Index) else None
+            if key is not None and container is not None:
+                self._switch_entries(container, (key,), training)
+                return
+            name = index.value.value if isinstance(index, cst.Index) and isinstance(index.value, cst.Name) else None
+            every = next((loop for loop in self._dict_loops if loop[0] is not None and loop[0] == name and loop[2] == container), None)
+        elif path is not None and "." not in path:
+            every = next((loop for loop in self._dict_loops if loop[1] == path), None)
+        if every is None or every[4] != self._cond_depth:
+            return  # not a loop over the entries, or a switch of some of them only
+        self._switch_entries(every[2], None, training)
+        self._switched_entries[id(every[3])] = (every[2], None, training)
+
+    def _switch_entries(self, container: str, keys, training: Tri) -> None:
+        value = self.lookup(container)
+        if value is None or value.kind != "dict":
+            return
+
+        def switched(key, item):
+            if keys is not None and key not in keys:
+                return item
+            if item.kind == "module":
+                return item.with_(training=training, params=True if item.params is None else item.params)
+            # only a module has eval()/train()
+            return Value(kind="module", params=True, training=training) if item.kind == "unknown" else item
+
+        self.state.env[container] = value.with_(items=tuple(switched(k, v) for k, v in zip(value.keys, value.items)))
 
     def _backward(self, node: cst.Call, receiver_node) -> None:
         path = base_path(receiver_node)
