@@ -30,6 +30,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .arguments import bind_arguments, call_renames, is_static, parameters, rename_path
+from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .summaries import (
@@ -138,6 +139,8 @@ class Calls:
         if receiver is not None and renames.get("self"):
             self._apply_field_stores(function, summary, renames["self"])
         self._replay_freezes(summary, call, renames)
+        if summary.proven:
+            self._prove_arguments(summary.proven, call, function, receiver)
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if self._loops:
             self._replay(summary.effects, call, renames, foreign=names is not None)
@@ -147,6 +150,23 @@ class Calls:
                 if path and path.split(".", 1)[0] in renames:
                     self._emit("on_store", call, rename_path(renames, path))
         return summary.returns
+
+    def _prove_arguments(self, proven: frozenset, call: cst.Call, function: cst.FunctionDef, receiver) -> None:
+        """The callee backpropagated these parameters on every way out: their arguments require
+        grad from here on (``backprop_params``)."""
+        bound = receiver is not None and not is_static(function)
+        nodes = argument_nodes(call, parameters(function)[1 if bound else 0 :])
+        for name in sorted(proven):
+            if name in nodes:
+                self._prove_backpropagated(nodes[name])
+
+    def _note_exit(self) -> None:
+        """A normal exit of the function being summarised: the parameters it has backpropagated,
+        or tested to be None on the way here (that call had nothing to backpropagate)."""
+        if self._exit_proofs is None or self.function is None:
+            return
+        names = [param.name.value for param in parameters(self.function)]
+        self._exit_proofs.append(backpropagated(self.state.env, names) | exit_for_none(self._blocks, names))
 
     def _called_mode(self, function: cst.FunctionDef) -> Tri:
         """The grad mode ``function`` runs in when called here: its own ``@torch.no_grad()`` (or
@@ -292,7 +312,10 @@ class Calls:
             self._yields = yields = [] if function_facts(function).generator else None
             self._freeze_log = freezes = []
             self._loops = [collector]
+            self._exit_proofs = exits = []
             ends_open = not self._body(function.body)
+            if ends_open:
+                self._note_exit()
             # functions it defines may be walked (queued) from here: they see the names it binds later
             self._bind_late_names()
             stepped = self.state.stepped
@@ -300,6 +323,8 @@ class Calls:
             if names is None:
                 mutated.update(outer_modes(function, context, self.state.env, outer))
             mutated.update(field_modes(self.state.env, cls))
+            # a generator's body runs only when iterated: its call proves nothing
+            proven = proven_at_every_exit(exits, function) if not function_facts(function).generator else frozenset()
             fields = {
                 key[5:]: without_paths(value)
                 for key, value in self.state.env.items()
@@ -307,6 +332,7 @@ class Calls:
             }
         except (Terminated, RecursionError):
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
+            proven = frozenset()
         finally:
             table.active.pop()
             self._inline_receiver = was_inline_receiver
@@ -320,7 +346,14 @@ class Calls:
             returns.append(NONE)
         result = without_paths(join_all(returns)) if returns else UNKNOWN
         return Summary(
-            result, collector, fields, stepped, mutated=mutated, freezes=freezes, shared_outputs=shared_outputs(returns)
+            result,
+            collector,
+            fields,
+            stepped,
+            mutated=mutated,
+            freezes=freezes,
+            shared_outputs=shared_outputs(returns),
+            proven=proven,
         )
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:
@@ -416,3 +449,4 @@ class Calls:
         self._loops = []
         self._closure_outers = []
         self._dict_loops = []
+        self._exit_proofs = None

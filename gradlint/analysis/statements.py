@@ -69,6 +69,7 @@ class StatementWalker:
         if type(node) is cst.Return and self._returns is not None:
             value = self.eval(node.value) if node.value is not None else NONE
             self._returns.append(with_own_paths(node.value, value))
+            self._note_exit()
         else:
             self._generic(node)
         raise Terminated

@@ -57,6 +57,8 @@ class Summary:
     #: for a function that returns a tuple: the pairs of positions whose graphs overlap on every
     #: return (see ``shared_outputs``); None when its returns are not all tuples of one length
     shared_outputs: Optional[frozenset] = None
+    #: parameters the function backpropagated on every normal exit (``backprop_params``)
+    proven: frozenset = frozenset()
 
 
 @dataclass
