@@ -9,7 +9,7 @@ import libcst as cst
 from . import torch_api as api
 from .state import Env, FreezeEvent
 from .syntax import base_path, dotted, literal_bool, literal_int, literal_key, member_index, member_path
-from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, seq, tensor
+from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, output_part, seq, tensor
 
 
 class Bindings:
@@ -211,10 +211,8 @@ class Bindings:
         if iterable.kind == "tensor" and iterable.grad is False:
             # a part of a structure none of whose tensors requires grad (a batch, an output under no_grad)
             return tensor(False, iterable.leaf, struct=True, cut=iterable.cut)
-        if iterable.kind == "tensor" and iterable.grad is True and iterable.through:
-            # one of the outputs of a model that carries a graph (see ``Value.output_part``)
-            return tensor(None, None, output_part=True, through=iterable.through, saved_params=iterable.saved_params)
-        return UNKNOWN
+        # one of the outputs of a model that carries a graph, or UNKNOWN
+        return output_part(iterable)
 
     def _requires_grad_set(self, obj_node, requires_grad: Tri, node) -> None:
         """``X.requires_grad = v`` / ``X.requires_grad_(v)`` on a parameter or module."""

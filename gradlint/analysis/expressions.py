@@ -11,7 +11,7 @@ from .call_shapes import keeps_trainable, trainable_comprehension
 from .leaves import below_trained_model
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .containers import namedtuple_field, namedtuple_instance
-from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, owned_by, ref, seq, tensor, view_of
+from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, output_part, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range filter".split()
@@ -132,7 +132,7 @@ class Expressions:
                 return tensor(False, base.leaf, struct=True, cut=base.cut)
             key = literal_str(index.value)
             key = literal_int(index.value) if key is None else key
-            return self.output_field(base, key) if key in self.proven_fields else UNKNOWN
+            return self.output_field(base, key) if key in self.proven_fields else output_part(base)
         if base.kind == "seq" and base.elem is not None:
             position = literal_int(index.value)
             if position is not None and base.items and -len(base.items) <= position < len(base.items):

@@ -114,6 +114,14 @@ def tensor(grad: Tri, leaf: Tri, **extra) -> Value:
     return Value(kind="tensor", grad=grad, leaf=leaf, **extra)
 
 
+def output_part(output: Value) -> Value:
+    """One part (an element, a field) of a model output that carries a graph, the structure of
+    the output unknown: whether this part requires grad is not known (``Value.output_part``)."""
+    if output.kind == "tensor" and output.grad is True and output.through:
+        return tensor(None, None, output_part=True, through=output.through, saved_params=output.saved_params)
+    return UNKNOWN
+
+
 def view_of(base: Value, result: Value) -> Value:
     """``result``, a view of ``base``, marked when ``base`` is a leaf grad tensor or a view of one,
     or a view of ``X.data`` (``v = p.data; v[0].add_(1)`` still writes into ``p``)."""
