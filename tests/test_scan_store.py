@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from gradlint.analysis import callers, project, scans
+from gradlint.analysis import callers, module_files, project, scans
 from gradlint.rules import ALL_RULES
 from gradlint.runner import lint_files
 
@@ -92,8 +92,8 @@ def test_a_second_run_takes_the_text_facts_of_its_cache_keys_from_the_store(pack
     _new_process()
     first = _lint(package)
     _new_process()
-    project._STATEMENTS.clear()
-    monkeypatch.setattr(project, "_import_statements", lambda *args: pytest.fail("searched again"))
+    module_files._STATEMENTS.clear()
+    monkeypatch.setattr(module_files, "_import_statements", lambda *args: pytest.fail("searched again"))
     monkeypatch.setattr(project, "_TOP_LEVEL_DEF", _Refused())
     monkeypatch.setattr(project, "_INDENTED_DEF", _Refused())
     monkeypatch.setattr(callers, "training_names", lambda *args: pytest.fail("searched again"))

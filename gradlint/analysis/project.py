@@ -33,7 +33,8 @@ import re
 import time
 from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
-from .scans import scanned, scanned_in_order
+from . import module_files
+from .scans import scanned
 
 #: imports followed from the linted file: its own, and those of the modules it imports
 MAX_IMPORT_DEPTH = 2
@@ -74,19 +75,13 @@ def one_snapshot() -> Iterator[None]:
     _SNAPSHOT[0] = True
     _EPOCH[0] += 1
     _STATS.clear()
-    _FOUND_IN_SNAPSHOT.clear()
-    _FOLDER_ENTRIES.clear()
-    _BASES.clear()
-    _RELATIVE.clear()
+    module_files.begin_batch()
     try:
         yield
     finally:
         _SNAPSHOT[0] = False
         _STATS.clear()
-        _FOUND_IN_SNAPSHOT.clear()
-        _FOLDER_ENTRIES.clear()
-        _BASES.clear()
-        _RELATIVE.clear()
+        module_files.end_batch()
         now = time.time_ns()
         for path, (stat, _, _) in list(_TEXTS.items()):
             if now - stat[0] <= _RACY_NS:  # kept only because nothing was to change during the run
@@ -189,23 +184,12 @@ class Project(_Stamped):
 
     def find_module(self, name: str, importer: str, level: int) -> Optional[str]:
         """The file of module ``name`` imported from ``importer`` (``level`` dots), if it is the project's."""
-        bases = (_package_base(importer, level),) if level else self.roots
-        # the files of a package resolve the same names again and again; in a batch run, so do
-        # the projects of its folders (each folder's files import the package's shared modules)
-        if _SNAPSHOT[0]:
-            found = _FOUND_IN_SNAPSHOT
-        else:
-            if self._stale("_found_at"):
-                self._found.clear()
-            found = self._found
-        for base in bases:
-            key = (name, base, level > 0)
-            answer = found.get(key, _UNSEEN)
-            if answer is _UNSEEN:
-                answer = found[key] = _find_in(name, base, level > 0)
-            if answer is not None:
-                return answer
-        return None
+        bases = (module_files.package_base(importer, level),) if level else self.roots
+        # the files of a package resolve the same names again and again (in a batch run, the
+        # answers are shared by the projects of all its folders)
+        if not _SNAPSHOT[0] and self._stale("_found_at"):
+            self._found.clear()
+        return module_files.find_in(name, bases, level > 0, self._found)
 
     def no_grad_callees(self, names: FrozenSet[str]) -> FrozenSet[str]:
         """Those of ``names`` that some file of the project imports by name and calls under no_grad.
@@ -236,79 +220,6 @@ class Project(_Stamped):
         What is built on the listing (the no-grad scan, the index of importers) is built again
         with it."""
         return self._listing.python_files()
-
-
-#: find_module's answers for every project, within one snapshot (cleared when the next begins)
-_FOUND_IN_SNAPSHOT: Dict[tuple, Optional[str]] = {}
-#: the files of each folder looked in, within one snapshot
-_FOLDER_ENTRIES: Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]] = {}
-_UNSEEN = object()
-
-
-def _package_base(importer: str, level: int) -> str:
-    """The folder a relative import with ``level`` dots starts from."""
-    key = (importer, level)
-    base = _BASES.get(key) if _SNAPSHOT[0] else None
-    if base is None:
-        base = os.path.dirname(os.path.abspath(importer))
-        for _ in range(level - 1):
-            base = os.path.dirname(base)
-        if _SNAPSHOT[0]:
-            _BASES[key] = base
-    return base
-
-
-_BASES: Dict[Tuple[str, int], str] = {}
-
-
-def _find_in(name: str, base: str, relative: bool) -> Optional[str]:
-    parts = [part for part in name.split(".") if part] if name else []
-    if not parts:
-        init = os.path.join(base, "__init__.py")
-        return init if relative and _is_file(base, "__init__.py") else None
-    folder = base
-    for part in parts[:-1]:
-        if not _is_folder(folder, part):
-            return None
-        folder = os.path.join(folder, part)
-    last = parts[-1]
-    if _is_file(folder, last + ".py"):
-        return os.path.join(folder, last + ".py")
-    if _is_folder(folder, last) and _is_file(os.path.join(folder, last), "__init__.py"):
-        return os.path.join(folder, last, "__init__.py")
-    return None
-
-
-def _is_file(folder: str, name: str) -> bool:
-    """``os.path.isfile``; in a batch run, from one listing per folder (a package's folders are
-    looked in for the same names by every folder's files)."""
-    if not _SNAPSHOT[0]:
-        return os.path.isfile(os.path.join(folder, name))
-    return name in _listed(folder)[0]
-
-
-def _is_folder(folder: str, name: str) -> bool:
-    if not _SNAPSHOT[0]:
-        return os.path.isdir(os.path.join(folder, name))
-    return name in _listed(folder)[1]
-
-
-def _listed(folder: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
-    """(the files, the folders) in ``folder``, listed once per snapshot."""
-    listed = _FOLDER_ENTRIES.get(folder)
-    if listed is None:
-        files, folders = set(), set()
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    try:
-                        (files if entry.is_file() else folders if entry.is_dir() else set()).add(entry.name)
-                    except OSError:
-                        pass
-        except OSError:
-            pass
-        listed = _FOLDER_ENTRIES[folder] = (frozenset(files), frozenset(folders))
-    return listed
 
 
 _PROJECTS: Dict[Tuple[str, ...], Project] = {}
@@ -411,8 +322,6 @@ def defined_methods(text: str) -> FrozenSet[str]:
 
 
 _IMPORTS: Dict[Tuple[Tuple[str, ...], str, int, int], List[str]] = {}
-#: (path, length, hash of its text) -> its import statements: (module, dots, names imported from it)
-_STATEMENTS: Dict[Tuple[str, int, int], List[Tuple[str, int, Tuple[str, ...]]]] = {}
 
 
 def imported_modules(project: Project, path: str, text: str) -> List[str]:
@@ -425,80 +334,13 @@ def imported_modules(project: Project, path: str, text: str) -> List[str]:
     cache key built on it (a warm run re-linted files whose key changed with the order).
     """
     path = os.path.abspath(path)
-    identity = (path, len(text), hash(text))
-    key = (project.roots,) + identity
+    key = (project.roots, path, len(text), hash(text))
     cached = _IMPORTS.get(key)
     if cached is None:
         if len(_IMPORTS) > 200_000:
             _IMPORTS.clear()
-        statements = _STATEMENTS.get(identity)
-        if statements is None:
-            if len(_STATEMENTS) > 20_000:
-                _STATEMENTS.clear()
-            statements = _STATEMENTS[identity] = _stored_import_statements(text)
-        # each once, in order (absolute already: every folder looked in is)
-        cached = _IMPORTS[key] = list(dict.fromkeys(_resolve(project, path, statements, identity)))
+        cached = _IMPORTS[key] = module_files.resolve(project, path, text)
     return cached
-
-
-def _stored_import_statements(text: str) -> List[Tuple[str, int, Tuple[str, ...]]]:
-    """``_import_statements``, through the scan store (one string per statement)."""
-    encoded = scanned_in_order(
-        "import_statements",
-        text.encode("utf-8", "replace"),
-        lambda _: [f"{module}\0{level}\0{','.join(names)}" for module, level, names in _import_statements(text)],
-    )
-    statements = []
-    for line in encoded:
-        module, level, names = line.split("\0")
-        statements.append((module, int(level), tuple(names.split(",")) if names else ()))
-    return statements
-
-
-def _import_statements(text: str) -> List[Tuple[str, int, Tuple[str, ...]]]:
-    """``from M import a, b`` -> (M, its dots, (a, b)); ``import M, N as n`` -> (M, 0, ()), (N, 0, ())."""
-    found = []
-    for module, names in _IMPORT_FROM_TEXT.findall(text):
-        level = len(module) - len(module.lstrip("."))
-        imported = tuple(match.group(1) for match in re.finditer(r"(\w+)(?:\s+as\s+\w+)?", names.strip("()")))
-        found.append((module[level:], level, imported))
-    for names in _IMPORT_TEXT.findall(text):
-        for match in re.finditer(r"([\w.]+)(?:\s+as\s+\w+)?", names):
-            found.append((match.group(1), 0, ()))
-    return found
-
-
-def _resolve(project: Project, path: str, statements, identity: tuple) -> List[str]:
-    # a relative import resolves the same for every project asking: within a batch run, once
-    relative = _RELATIVE.get(identity) if _SNAPSHOT[0] else None
-    if relative is None:
-        relative = [_resolve_one(project, path, *statement) if statement[1] else () for statement in statements]
-        if _SNAPSHOT[0]:
-            _RELATIVE[identity] = relative
-    found: List[str] = []
-    for statement, resolved in zip(statements, relative):
-        found.extend(resolved if statement[1] else _resolve_one(project, path, *statement))
-    return found
-
-
-def _resolve_one(project: Project, path: str, base: str, level: int, names: Tuple[str, ...]) -> List[str]:
-    found = []
-    resolved = project.find_module(base, path, level)
-    if resolved is not None:
-        found.append(resolved)
-    for name in names:
-        submodule = project.find_module(f"{base}.{name}".strip("."), path, level)
-        if submodule is not None:
-            found.append(submodule)
-    return found
-
-
-#: the relative imports of each file, resolved, within one snapshot
-_RELATIVE: Dict[tuple, list] = {}
-
-
-_IMPORT_FROM_TEXT = re.compile(r"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
-_IMPORT_TEXT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]*)", re.MULTILINE)
 
 
 def dependencies(path: str, text: str) -> List[Tuple[str, str]]:
