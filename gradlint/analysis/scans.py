@@ -26,8 +26,9 @@ import os
 import tempfile
 from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
-#: entries kept at most: those of the last run, then older ones (projects may share a cache folder)
-MAX_ENTRIES = 50_000
+#: entries kept at most: those of the last run, then older ones (projects may share a cache folder);
+#: a project of project.MAX_SCAN_FILES files asks about seven scans of each
+MAX_ENTRIES = 100_000
 FILE_NAME = "scans.json"
 
 
