@@ -82,14 +82,17 @@ def _encoding_problem(data: bytes, exc: Exception) -> str:
 
 def lint_notebook(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
     """Code cells are linted as one program; each finding keeps the notebook's path and names its cell."""
-    from .notebook import NotebookError, notebook_source
+    from .notebook import NotebookError, notebook_source, shown_value_filter
 
     try:
         text, origin = notebook_source(data)
     except NotebookError as exc:
         return [_error(path, INPUT_ERROR, str(exc))]
     located = []
+    shown = shown_value_filter(text, origin, rule_classes)
     for finding in lint_text(text, path, rule_classes):
+        if shown(finding):
+            continue  # a cell's last expression: the notebook displays its value
         if 1 <= finding.line <= len(origin):
             start = origin[finding.line - 1]
             end = origin[finding.end_line - 1] if 1 <= finding.end_line <= len(origin) else start

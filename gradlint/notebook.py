@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import bisect
 import json
 import json.decoder
 import json.scanner
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 from .engine import _compiles  # the same cheap syntax check the engine uses
 
@@ -23,6 +24,8 @@ _TIMED = re.compile(r"(?P<magic>%(?:time|timeit)(?:\s+-[a-z]+(?:\s*\d+)?)*\s+)(?
 _ASSIGNED = re.compile(r"^(?P<target>\s*[\w.\[\]'\", ]+?\s*=\s*)(?P<value>[%!].*)$")
 #: Lines that are IPython only: line magics, shell escapes, help (``?x``, ``x?``, ``x??``).
 _IPYTHON_LINE = re.compile(r"^(?P<indent>\s*)(?:[%!?]|[\w.]+\?\??\s*$)")
+#: A line magic called without its ``%`` (IPython's automagic, on by default): ``pip install x``.
+_AUTOMAGIC = re.compile(r"^(?P<indent>\s*)(?:pip|conda|cd|ls|pwd|mkdir|load_ext|matplotlib|env|cat|rm|cp|mv)\s+\S")
 
 
 class NotebookError(ValueError):
@@ -135,7 +138,48 @@ def _python_line(line: str) -> Tuple[str, int, int]:
     match = _IPYTHON_LINE.match(line)
     if match:
         return match.group("indent") + "pass", 0, 0
+    match = _AUTOMAGIC.match(line)
+    if match and not _compiles(line.strip()):
+        return match.group("indent") + "pass", 0, 0
     return line, 0, 0
+
+
+def shown_value_filter(text: str, origin: List[Origin], rule_classes) -> Callable[[object], bool]:
+    """Whether a finding (in the joined program's lines) claims a value is thrown away where the
+    notebook shows it: a rule with ``shown_value_is_used`` on a cell's displayed last expression."""
+    codes = {rule.code for rule in rule_classes if getattr(rule, "shown_value_is_used", False)}
+    displayed = None
+
+    def silenced(finding) -> bool:
+        nonlocal displayed
+        if finding.code not in codes or not 1 <= finding.line <= len(origin):
+            return False
+        if displayed is None:
+            displayed = displayed_lines(text, origin)
+        return tuple(origin[finding.line - 1]) in displayed
+
+    return silenced
+
+
+def displayed_lines(text: str, origin: List[Origin]) -> frozenset:
+    """(cell, line) where each cell's last statement starts when it is an expression: the notebook
+    displays its value (``a.expand(3, 4)`` ending a cell shows the expanded tensor), unless a
+    trailing ``;`` silences it."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset()
+    last: Dict[int, ast.stmt] = {}
+    for stmt in tree.body:
+        if 1 <= stmt.lineno <= len(origin):
+            last[origin[stmt.lineno - 1].cell] = stmt
+    lines = text.splitlines()
+    displayed = set()
+    for cell, stmt in last.items():
+        end = getattr(stmt, "end_lineno", stmt.lineno)
+        if type(stmt) is ast.Expr and end <= len(lines) and not lines[end - 1].split("#", 1)[0].rstrip().endswith(";"):
+            displayed.add(tuple(origin[stmt.lineno - 1]))
+    return frozenset(displayed)
 
 
 class _Located(str):

@@ -9,7 +9,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 from .engine import lint_bytes
 from .fixer import fix_source
-from .notebook import NotebookError, notebook_source
+from .notebook import NotebookError, notebook_source, shown_value_filter
 from .rule import Finding, Rule
 
 
@@ -22,7 +22,8 @@ def fix_notebook(
         text, origin = notebook_source(data)
     except (ValueError, RecursionError, NotebookError):
         return data, 0, lint_bytes(data, path, rules), ""
-    result = fix_source(text, path, rules, unsafe, wanted)
+    shown = shown_value_filter(text, origin, rules)
+    result = fix_source(text, path, rules, unsafe, lambda finding: wanted(finding) and not shown(finding))
     if not result.applied:
         return data, 0, lint_bytes(data, path, rules), result.note
     cells = _cells_back(notebook, text, result.text, origin)

@@ -180,3 +180,34 @@ def test_add_noqa_on_a_notebook_from_stdin(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["cells"][1]["source"] == ["w += 1  # noqa: GRD201\n"]
+
+
+def test_a_cells_last_expression_is_displayed_not_thrown_away(tmp_path):
+    # Angel-dash NLP_pytorch1.ipynb, rasbt code-part1.ipynb: `a.expand(3, 4)` ending a cell shows the
+    # expanded tensor; the same call before the end, silenced by `;` or inside a loop throws it away
+    write_notebook(
+        tmp_path / "nb.ipynb",
+        "import torch\na = torch.rand(3, 1)\na.expand(3, 4)\n",
+        "b = torch.rand(3, 1)\nb.expand(3, 4)\nprint(b)\n",
+        "c = torch.rand(3, 1)\nc.expand(3, 4);\n",
+        "for i in range(2):\n    d = torch.rand(3, 1)\n    d.expand(3, 4)\n",
+    )
+    result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
+    assert located(result) == [(2, 2, 1, "GRD507"), (3, 2, 1, "GRD507"), (4, 3, 5, "GRD507")], result.stdout
+    fixed = gradlint("--fix", "--unsafe-fixes", "nb.ipynb", cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    cells = ["".join(cell["source"]) for cell in json.loads((tmp_path / "nb.ipynb").read_text())["cells"]]
+    assert cells[0].endswith("\na.expand(3, 4)\n") and "b = b.expand(3, 4)" in cells[1]
+
+
+def test_automagic_line_magics_are_not_python(tmp_path):
+    # Angel-dash movie_classification_turner.ipynb: `pip install keras-tuner` without `%` is
+    # IPython's automagic; a cell using `pip` as a Python name is left alone
+    write_notebook(
+        tmp_path / "nb.ipynb",
+        "pip install keras-tuner\n",
+        "conda install -y pytorch\n" + LEAF,
+        "pip = 3\nprint(pip + 1)\nw += 1\n",
+    )
+    result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
+    assert located(result) == [(3, 3, 1, "GRD201")], result.stdout

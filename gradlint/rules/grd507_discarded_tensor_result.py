@@ -18,6 +18,8 @@ class DiscardedTensorResult(Rule):
     name = "discarded-tensor-result"
     severity = "error"
     summary = "an out-of-place tensor method as a statement (`h.detach()`, `x.to(device)`): its result is thrown away"
+    #: a notebook shows the value of a cell's last expression: nothing is thrown away there
+    shown_value_is_used = True
 
     def on_expr_stmt(self, node: cst.Expr, ctx) -> None:
         call = node.value
