@@ -231,6 +231,22 @@ POSITIVES = [
         """,
         [7],
     ),
+    case(
+        # .float() of a float64 leaf converts it: a new non-leaf (checked)
+        "float-of-a-float64-leaf",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Norm(nn.Module):
+            def __init__(self, emb_dim):
+                super().__init__()
+                self.shift = nn.Parameter(torch.zeros(emb_dim, dtype=torch.float64)).float()  # expect: GRD302
+                self.bias = torch.zeros(emb_dim, requires_grad=True).double()  # expect: GRD302
+        """,
+        [8, 9],
+    ),
 ]
 
 
@@ -415,6 +431,27 @@ NEGATIVES = [
         copies = [p.data.clone().requires_grad_().to(device) for p in model.parameters()]
         shadow = model.weight.detach().clone().requires_grad_().cuda() if torch.cuda.is_available() else None
         optimizer = torch.optim.Adam(copies, lr=0.1)
+        """,
+    ),
+    case(
+        # rasbt LLMs-from-scratch converting-gpt-to-llama2.ipynb: .float() of a float32 Parameter is
+        # the Parameter itself (checked: it stays registered and a leaf)
+        "float-of-a-float32-leaf-is-a-no-op",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class RMSNorm(nn.Module):
+            def __init__(self, emb_dim, eps=1e-5):
+                super().__init__()
+                self.eps = eps
+                self.weight = nn.Parameter(torch.ones(emb_dim)).float()
+                self.scale = torch.zeros(emb_dim, requires_grad=True, dtype=torch.float32).float()
+
+            def forward(self, x):
+                means = x.pow(2).mean(dim=-1, keepdim=True)
+                return x * torch.rsqrt(means + self.eps) * self.weight * self.scale
         """,
     ),
 ]

@@ -72,6 +72,8 @@ class LeafLostByOp(Rule):
             else:
                 return None
             if creates_leaf(receiver, ctx):
+                if current is outer and _float_of_float32(current, receiver, ctx):
+                    return None  # `.float()` of a float32 tensor returns the tensor itself
                 return receiver, outer
             if makes_leaf_in_place(receiver):
                 if _moves(current) and not made_on_cpu(receiver.func.value, ctx):
@@ -117,6 +119,28 @@ def _qualified(func, ctx) -> str:
     if value is None or value.kind != "ref":
         return ""
     return f"{value.qual}.{rest}" if rest else value.qual
+
+
+#: factories whose tensor is float32 (the default dtype) when given no ``dtype=``
+_FLOAT32_FACTORIES = frozenset(
+    "torch." + name for name in "randn rand zeros ones empty eye linspace logspace Tensor FloatTensor".split()
+)
+
+
+def _float_of_float32(op, creation, ctx) -> bool:
+    """``nn.Parameter(torch.ones(n)).float()``: ``.float()`` of a tensor made float32 is a no-op that
+    returns the same leaf (the catalog's dtype conversions change the dtype: ``.float()`` of float64)."""
+    if not (type(op) is cst.Call and type(op.func) is cst.Attribute and op.func.attr.value == "float" and not op.args):
+        return False
+    made = creation
+    if ctx.value(creation.func).qual == "torch.nn.Parameter":
+        if not creation.args or type(creation.args[0].value) is not cst.Call:
+            return False
+        made = creation.args[0].value
+    dtype = kwarg(made, "dtype")
+    if dtype is not None and dotted(dtype.value) not in ("torch.float32", "torch.float"):
+        return False
+    return ctx.value(made.func).qual in _FLOAT32_FACTORIES
 
 
 def _moves(op) -> bool:
