@@ -224,6 +224,46 @@ POSITIVES = [
         """,
         [4],
     ),
+    case(
+        # the leaf is made once, before the rounds: the next round optimises the non-leaf
+        "leaf-made-before-the-rounds-rebound-after-each-optimisation",
+        """\
+        import torch
+
+
+        def objective(x):
+            return (x - 0.3).pow(2).sum()
+
+
+        X = torch.rand(4, 2, requires_grad=True)
+        optimizer = torch.optim.Adam([X], lr=0.1)
+        for round_ in range(3):
+            for i in range(50):
+                loss = objective(torch.sigmoid(X))
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+            X = torch.sigmoid(X) * 2.0 - 1.0  # expect: GRD303
+        """,
+        [16],
+    ),
+    case(
+        # read out after training, then its gradient is read: the leaf is lost
+        "leaf-read-out-then-its-grad-read",
+        """\
+        import torch
+
+        X = torch.rand(4, 2, requires_grad=True)
+        optimizer = torch.optim.SGD([X], lr=0.1)
+        for i in range(5):
+            loss = (X ** 2).sum()
+            loss.backward()
+            optimizer.step()
+        X = torch.sigmoid(X)  # expect: GRD303
+        print(X.grad)
+        """,
+        [9],
+    ),
 ]
 
 
@@ -442,6 +482,31 @@ NEGATIVES = [
 
         v = torch.randn(3, dtype=torch.float64, requires_grad=True)
         v = v.double()
+        """,
+    ),
+    case(
+        # botorch hentropy_search.ipynb: the design X, a fresh leaf in each round, is read out
+        # after the loop that optimised it; nothing reads X.grad afterwards
+        "leaf-read-out-after-the-loop-that-optimised-it",
+        """\
+        import torch
+
+
+        def objective(x):
+            return (x - 0.3).pow(2).sum()
+
+
+        designs = []
+        for round_ in range(3):
+            X = torch.rand(4, 2, requires_grad=True)
+            optimizer = torch.optim.Adam([X], lr=0.1)
+            for i in range(50):
+                loss = objective(torch.sigmoid(X))
+                X.grad, = torch.autograd.grad(loss, [X])
+                optimizer.step()
+                optimizer.zero_grad()
+            X = torch.sigmoid(X) * 2.0 - 1.0
+            designs.append(X.detach())
         """,
     ),
 ]

@@ -257,6 +257,14 @@ class Analyzer(
         )
 
     @property
+    def block(self) -> Optional[tuple]:
+        """The innermost block being walked and the index of the statement being walked in it."""
+        if not self._blocks:
+            return None
+        statements, index = self._blocks[-1]
+        return statements, index
+
+    @property
     def loop(self) -> Optional[LoopRecord]:
         """The innermost loop being walked on the reporting pass."""
         return self._loops[-1] if self._loops else None

@@ -3,6 +3,7 @@ import re
 import libcst as cst
 
 from ..analysis import creates_leaf, dotted, makes_leaf_in_place
+from ..analysis.syntax import walk
 from ..rule import Rule, source
 
 
@@ -58,6 +59,8 @@ class LeafRebound(Rule):
             return  # `loss = loss / n` after the loop that summed into it: a leaf only if nothing was added
         if path not in self._owned and not _mentions(value_node, path + ".grad"):
             return
+        if _read_out_after_training(path, ctx):
+            return
         self.report(
             ctx,
             target,
@@ -84,3 +87,48 @@ def _accumulates(value_node, path: str, ctx) -> bool:
         return False
     # a term computed elsewhere (a loss module's output, say), not a constant shift (`w = w + 1.0`)
     return ctx.value(term).kind in ("tensor", "unknown")
+
+
+_LOOPS = (cst.For, cst.While)
+
+
+def _read_out_after_training(path: str, ctx) -> bool:
+    """``X = torch.rand(..., requires_grad=True)``, a loop optimising ``X``, then ``X = f(X)`` in
+    the same block, with no ``X.grad`` read after it: the rebinding reads the optimised value out.
+    Each pass through the block makes a fresh leaf before training it again, so no update ever
+    sees the non-leaf (botorch's hentropy_search notebook)."""
+    block = ctx.block
+    if block is None:
+        return False
+    statements, index = block
+    created = trained = False
+    for stmt in statements[:index]:
+        if _binds_leaf(stmt, path, ctx):
+            created, trained = True, False
+        elif created and type(stmt) in _LOOPS and _mentions(stmt, path) and _trains(stmt):
+            trained = True
+    if not trained:
+        return False
+    return not any(
+        type(node) is cst.Attribute and node.attr.value == "grad" and dotted(node.value) == path
+        for stmt in statements[index + 1 :]
+        for node in walk(stmt)
+    )
+
+
+def _binds_leaf(stmt, path: str, ctx) -> bool:
+    if type(stmt) is not cst.SimpleStatementLine:
+        return False
+    for small in stmt.body:
+        if type(small) is cst.Assign and any(dotted(t.target) == path for t in small.targets):
+            return creates_leaf(small.value, ctx) or makes_leaf_in_place(small.value)
+    return False
+
+
+def _trains(loop) -> bool:
+    """The loop steps an optimizer, calls backward() or takes gradients with autograd.grad."""
+    for node in walk(loop):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute:
+            if node.func.attr.value in ("step", "backward") or dotted(node.func) in ("torch.autograd.grad", "autograd.grad"):
+                return True
+    return False
