@@ -733,6 +733,30 @@ POSITIVES = [
         """,
         [9],
     ),
+    case(
+        # a class that sets self.training itself is not shown to be an nn.Module by reading it
+        "evaluation-loop-of-a-class-that-sets-its-own-training-flag",
+        """\
+        import torch
+        import torch.nn as nn
+        from somewhere import Agent
+
+
+        class Evaluator(Agent):
+            def __init__(self):
+                self.training = False
+                self.net = nn.Linear(8, 8)
+
+            def evaluate(self, batches):
+                outs = []
+                for x in batches:
+                    outs.append(self.net(x))  # expect: GRD502
+                if self.training:
+                    return None
+                return outs
+        """,
+        [14],
+    ),
 ]
 
 
@@ -1439,6 +1463,31 @@ NEGATIVES = [
                 loss = {name: value.item() for name, value in loss.items()}
                 epoch_loss.append(loss)
             return epoch_loss
+        """,
+    ),
+    case(
+        # mmdet ddq_detr.py: a detector on an unresolvable base (mmengine's BaseModel) whose methods
+        # read self.training is an nn.Module: stacking per-image queries is its own forward computation
+        "per-image-queries-stacked-in-a-method-of-a-module-known-by-self-training",
+        """\
+        import torch
+        import torch.nn as nn
+        from somewhere import Detector
+
+
+        class QueryDetector(Detector):
+            def _init_layers(self):
+                self.query_map = nn.Linear(8, 8)
+
+            def pre_decoder(self, memory, keep):
+                query = []
+                for img_id in range(len(memory)):
+                    mapped = self.query_map(memory[img_id].detach())
+                    query.append(mapped[keep])
+                query = torch.stack(query)
+                if self.training:
+                    return query, {"dense": query}
+                return query, {}
         """,
     ),
 ]

@@ -11,7 +11,7 @@ import libcst as cst
 from . import torch_api as api
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
-from .syntax import free_names, free_names_of, own_nodes
+from .syntax import dotted, free_names, free_names_of, own_nodes, walk
 from .values import UNKNOWN, ClassInfo, Tri, Value, join_all, tensor
 
 _NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
@@ -77,6 +77,10 @@ class Scopes:
             # `class Generator(BaseNetwork)` with BaseNetwork from a file that is not linted: a class
             # that defines its own forward(self, ...) on a base that is not known is an nn.Module
             # subclass in PyTorch code (autograd Functions, whose forward is static, derive from torch)
+            info.is_module = True
+        elif info.open_base and not info.is_module and _reads_training_flag(node):
+            # `if self.training:` in a class on an unknown base that never sets the flag itself:
+            # the flag is nn.Module's (mmdet's detectors derive from mmengine's BaseModel)
             info.is_module = True
         self._set(info.name, Value(kind="class", cls=info))
         outer = self._snapshot()
@@ -271,6 +275,19 @@ def _may_be_a_module_class(node: cst.BaseExpression, base: Value) -> bool:
         top = base.qual.split(".", 1)[0]
         return top != "torch" and top not in _PLAIN_BASE_MODULES
     return base.kind == "unknown" and isinstance(node, (cst.Name, cst.Attribute))
+
+
+def _reads_training_flag(node: cst.ClassDef) -> bool:
+    """A method reads ``self.training`` and no method of the class assigns it."""
+    reads = False
+    for child in walk(node.body):
+        if type(child) is cst.Attribute and child.attr.value == "training" and dotted(child) == "self.training":
+            reads = True
+        elif type(child) in (cst.Assign, cst.AugAssign, cst.AnnAssign):
+            targets = [t.target for t in child.targets] if type(child) is cst.Assign else [child.target]
+            if any(dotted(t) == "self.training" for t in targets):
+                return False
+    return reads
 
 
 def _defines_forward(node: cst.ClassDef) -> bool:
