@@ -290,6 +290,28 @@ POSITIVES = [
         """,
         [9],
     ),
+    case(
+        # a field the training step of the same file stores and reads back with grad on
+        "field-stored-by-a-method-other-than-forward",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Probe(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.selector = nn.Linear(4, 3)
+                self.stats = dict([])
+
+            def record(self, x):
+                self.stats = {"p": torch.softmax(self.selector(x), dim=-1)}
+
+            def report(self):
+                return self.stats.get("p").mean(dim=0).numpy()  # expect: GRD503
+        """,
+        [15],
+    ),
 ]
 
 
@@ -574,6 +596,63 @@ NEGATIVES = [
         for step in range(3):
             total += model(torch.randn(8, 4)).pow(2).mean().item()
         print(np.float32(total))
+        """,
+    ),
+    case(
+        # neuralforecast tft.py: forward() keeps its variable-selection weights on self; which call
+        # ran last (a training one with grad, or a prediction under no_grad) is not known
+        "weights-forward-left-on-self-read-by-another-method",
+        """\
+        import torch
+        import torch.nn as nn
+        from base import BaseModel
+
+
+        class Fusion(BaseModel):
+            def __init__(self):
+                super().__init__()
+                self.selector = nn.Linear(4, 3)
+                self.head = nn.Linear(4, 1)
+                self.weights = dict([])
+
+            def forward(self, batch):
+                x = batch["x"]
+                weights = torch.softmax(self.selector(x), dim=-1)
+                self.weights = {"history": weights}
+                return self.head(x)
+
+            def mean_on_batch(self, tensor):
+                return tensor.mean(dim=0)
+
+            def feature_importances(self):
+                history = self.weights.get("history")
+                return self.mean_on_batch(history).cpu().numpy()
+        """,
+    ),
+    case(
+        # SPADE pix2pix_model.py: forward generates under its own no_grad
+        "output-of-a-forward-that-runs-under-its-own-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Pix2Pix(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.netG = nn.Linear(4, 4)
+
+            def forward(self, data, mode):
+                if mode == "inference":
+                    with torch.no_grad():
+                        fake = self.netG(data)
+                    return fake
+                raise ValueError("bad mode")
+
+
+        model = Pix2Pix()
+        generated = model(torch.randn(2, 4), mode="inference")
+        print(generated.numpy())
         """,
     ),
 ]

@@ -455,6 +455,12 @@ class Expressions:
             if structured.kind in ("seq", "dict") and structured.items:
                 # computed from the call's arguments, through this module
                 result = add_deps(structured, result.deps, result.through, result.saved_params)
+            elif structured.kind == "tensor" and structured.grad is False and not structured.struct:
+                # `with torch.no_grad(): fake = self.netG(x)` then `return fake` (SPADE's
+                # forward(data, mode="inference")): the forward builds no graph, whatever its parameters
+                for record in self._loops:
+                    record.forwards.append((node, path, module, False))
+                return structured
         for record in self._loops:
             record.forwards.append((node, path, module, self.state.mode))
         return result

@@ -50,7 +50,13 @@ class Fields:
             if not names or self.calls.walks >= MAX_INLINE_WALKS or out_of_time():
                 continue
             self.calls.walks += 1
-            summary = self._summarise(method, Context({}, self._method_mode(method), receiver))
+            mode = self._method_mode(method)
+            if info.is_module and method.name.value == "forward" and mode is True:
+                # a module's callers run its forward to train (grad on) and to evaluate (often
+                # under no_grad): what it leaves on self for another method to read (attention
+                # weights kept for plotting) holds a graph only after a training call
+                mode = None
+            summary = self._summarise(method, Context({}, mode, receiver))
             for name in names:
                 stored.setdefault(name, []).append(summary.fields.get(name, UNKNOWN))
         for name, values in stored.items():
