@@ -367,6 +367,45 @@ POSITIVES = [
         """,
         [19],
     ),
+    case(
+        # the try body runs the forward with gradients on: the handler is no deliberate retry
+        "handler-after-a-grad-mode-attempt-still-counts",
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.1))
+        model.eval()
+        scores = []
+        for x in [torch.randn(2, 4) for _ in range(3)]:
+            try:
+                out = model(x)  # expect: GRD505
+            except RuntimeError:
+                out = model(x.double())  # expect: GRD505
+            scores.append(out.argmax(1))
+        """,
+        [9, 11],
+    ),
+    case(
+        # a helper of the file that takes no gradients does not make the loop differentiate
+        "local-helper-without-autograd-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def top1(out):
+            return out.argmax(1)
+
+
+        model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.1))
+        model.eval()
+        preds = []
+        for x in [torch.randn(2, 4) for _ in range(3)]:
+            preds.append(top1(model(x)))  # expect: GRD505
+        """,
+        [13],
+    ),
 ]
 
 
@@ -780,6 +819,91 @@ NEGATIVES = [
             for x in loader:
                 total += other(x).sum().item()
             return total
+        """,
+    ),
+    case(
+        # pythae trainers: evaluated under no_grad, retried with gradients only when that raises
+        # (a model whose forward needs autograd): the retry's gradients are wanted
+        "retry-with-gradients-after-a-no-grad-attempt-raised",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self, model, loader):
+                self.model = model
+                self.loader = loader
+
+            def eval_step(self):
+                self.model.eval()
+                total = 0.0
+                for x in self.loader:
+                    try:
+                        with torch.no_grad():
+                            out = self.model(x)
+                    except RuntimeError:
+                        out = self.model(x)
+                    total += out.sum().item()
+                return total
+
+
+        trainer = Trainer(nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.1)), [torch.randn(2, 4)])
+        trainer.eval_step()
+        """,
+    ),
+    case(
+        # DomainBed algorithms.py: the loop differentiates its eval-mode forward through a local helper
+        "eval-forward-differentiated-by-a-local-hessian-vector-helper",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch import autograd
+
+
+        def influence(model, batch, v):
+            def hvp(y, w, v):
+                first = autograd.grad(y, w, retain_graph=True, create_graph=True)[0]
+                return autograd.grad((first * v).sum(), w)[0]
+
+            model.eval()
+            estimate = v
+            for i in range(10):
+                y = model(batch[0])
+                loss = F.cross_entropy(y, batch[1])
+                v = v - hvp(loss, model.weight, v)
+                estimate = (v + estimate).detach()
+            return estimate
+
+
+        influence(nn.Linear(4, 3), (torch.randn(5, 4), torch.randint(0, 3, (5,))), torch.zeros(3, 4))
+        """,
+    ),
+    case(
+        # SPADE test.py: forward(data, mode="inference") generates under its own no_grad
+        "model-whose-forward-runs-under-its-own-no-grad",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Pix2Pix(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.netG = nn.Linear(4, 4)
+
+            def forward(self, data):
+                with torch.no_grad():
+                    fake = self.netG(data)
+                return fake
+
+
+        model = Pix2Pix()
+        model.eval()
+        outs = []
+        for data in [torch.randn(2, 4) for _ in range(3)]:
+            outs.append(model(data).numpy())
         """,
     ),
 ]

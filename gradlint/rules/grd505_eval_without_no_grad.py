@@ -33,8 +33,9 @@ class EvalWithoutNoGrad(Rule):
             # kept in eval mode on purpose, to freeze batch-norm, accumulating losses in an inner loop)
             pending = [(found, mark) for found, mark in pending if len(record.backwards) <= mark]
         found = [item for findings, _ in pending for item in findings]
-        if not (record.backwards or record.steps or _differentiates(node, ctx)):
-            found.extend(self._evaluation_forwards(record))
+        if not (record.backwards or record.steps or _differentiates(node, ctx, record)):
+            retries = _retries_with_grad(node)
+            found.extend(item for item in self._evaluation_forwards(record) if id(item[0]) not in retries)
         if not found:
             return
         enclosing = ctx.loop
@@ -108,12 +109,40 @@ def _fixed_extractors(record, ctx) -> set:
     return fixed
 
 
-def _differentiates(loop, ctx) -> bool:
-    """The loop takes gradients with ``torch.autograd.grad(loss, params)``: its eval-mode forwards
-    are differentiated on purpose (influence functions, saliency), not kept for nothing."""
+def _differentiates(loop, ctx, record) -> bool:
+    """The loop takes gradients with ``torch.autograd.grad(loss, params)``, itself or in a function
+    of the file it calls (DomainBed's ``hvp(loss, w, v)``): its eval-mode forwards are differentiated
+    on purpose (influence functions, saliency, Hessian-vector products), not kept for nothing."""
+    for root in (loop, *record.local_calls):
+        for node in walk(root):
+            if type(node) is cst.Call:
+                name = dotted(node.func) or ""
+                if name.endswith("autograd.grad") or (root is loop and ctx.value(node.func).qual == "torch.autograd.grad"):
+                    return True
+    return False
+
+
+def _retries_with_grad(loop) -> set:
+    """Ids of the calls in the ``except`` handlers of a ``try`` whose body runs under no_grad.
+
+    ``try: with torch.no_grad(): out = model(x)`` then ``except RuntimeError: out = model(x)``
+    (pythae's trainers): the author evaluates without gradients and falls back to grad mode only
+    for a model whose forward needs autograd, so that forward's gradients are wanted.
+    """
+    retries = set()
     for node in walk(loop):
-        if isinstance(node, cst.Call):
-            name = dotted(node.func) or ""
-            if name.endswith("autograd.grad") or ctx.value(node.func).qual == "torch.autograd.grad":
-                return True
+        if type(node) in (cst.Try, cst.TryStar) and _runs_without_grad(node.body):
+            for handler in node.handlers:
+                retries.update(id(call) for call in walk(handler) if type(call) is cst.Call)
+    return retries
+
+
+def _runs_without_grad(body) -> bool:
+    for node in walk(body):
+        if type(node) is cst.With:
+            for item in node.items:
+                call = item.item
+                name = dotted(call.func if type(call) is cst.Call else call) or ""
+                if name.rsplit(".", 1)[-1] in ("no_grad", "inference_mode"):
+                    return True
     return False
