@@ -63,6 +63,7 @@ def notebook_source(data: bytes) -> Tuple[str, List[Origin]]:
     origin: List[Origin] = []
     for number, source in _code_cells(_load(data)):
         cell_lines = source.splitlines() or [""]
+        source_lines = list(cell_lines)
         magic = _CELL_MAGIC.match(cell_lines[0])
         if magic and magic.group("name") not in PYTHON_CELL_MAGICS:
             lines.extend("# " + line for line in cell_lines)
@@ -70,11 +71,15 @@ def notebook_source(data: bytes) -> Tuple[str, List[Origin]]:
             continue
         if magic:
             cell_lines[0] = re.match(r"\s*", cell_lines[0]).group(0) + "pass"
+        indent = ""
         if magic or not _compiles("\n".join(cell_lines)):
+            cell_lines, indent = _leading_indent(cell_lines)
             rewritten = _python_lines(cell_lines)
         else:
             rewritten = [(line, 0, 0) for line in cell_lines]
         for index, (line, after, shift) in enumerate(rewritten, 1):
+            if indent and cell_lines[index - 1] is not source_lines[index - 1]:
+                after, shift = 0, shift + len(indent)  # the line lost the cell's leading indentation
             lines.append(line)
             origin.append(Origin(number, index, after, shift))
     return "\n".join(lines) + "\n", origin
@@ -102,6 +107,16 @@ def _code_cells(cells):
         if not isinstance(source, str):
             raise NotebookError(f"cell {number}: source is not text")
         yield number, source
+
+
+def _leading_indent(cell_lines: List[str]) -> Tuple[List[str], str]:
+    """IPython removes the whitespace the cell's first line starts with from every line that starts
+    with it (`` device = "cpu"`` on each line of a cell is valid): (the lines, what was removed)."""
+    match = re.match(r"[ \t]+", cell_lines[0])
+    if not match:
+        return cell_lines, ""
+    indent = match.group(0)
+    return [line[len(indent):] if line.startswith(indent) else line for line in cell_lines], indent
 
 
 def _python_lines(cell_lines: List[str]) -> List[Tuple[str, int, int]]:

@@ -211,3 +211,10 @@ def test_automagic_line_magics_are_not_python(tmp_path):
     )
     result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
     assert located(result) == [(3, 3, 1, "GRD201")], result.stdout
+
+
+def test_a_cells_leading_indentation_is_removed_as_ipython_does(tmp_path):
+    # mrdbourke pytorch-deep-learning: cells whose every line starts with one space are valid IPython
+    write_notebook(tmp_path / "nb.ipynb", " import torch\n w = torch.zeros(3, requires_grad=True)\n", " w += 1\n")
+    result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
+    assert located(result) == [(2, 1, 2, "GRD201")], result.stdout
