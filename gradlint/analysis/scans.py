@@ -91,7 +91,9 @@ def scanned_in_order(scan_name: str, data: bytes, scan: Callable[[bytes], Sequen
 
 
 def _key(scan_name: str, data: bytes) -> str:
-    return hashlib.blake2b(scan_name.encode() + b"\0" + data, digest_size=20).hexdigest()
+    digest = hashlib.blake2b(scan_name.encode() + b"\0", digest_size=20)
+    digest.update(data)  # the same digest as of the joined bytes, without copying a large file's
+    return digest.hexdigest()
 
 
 def _stored(scan_name: str, data: bytes) -> Optional[list]:
