@@ -84,13 +84,16 @@ GRAD_MODE_CONTEXTS = {
     "torch.enable_grad": True,
 }
 
-#: torch functions whose result never requires grad.
+#: torch functions whose result never requires grad: integer or boolean results (only a floating
+#: point or complex tensor can require grad: ``torch.multinomial(probs, 1)`` gives indices) and a
+#: few float ones autograd does not track (``histc``).
 NON_DIFFERENTIABLE_FUNCTIONS = frozenset(
     "torch." + name
     for name in (
         "argmax argmin argsort argwhere eq ne lt le gt ge isclose isnan isinf isfinite "
         "isneginf isposinf isreal nonzero count_nonzero bucketize searchsorted any all "
-        "bincount histc unique unique_consecutive logical_and logical_or logical_not logical_xor randint randperm"
+        "bincount histc unique unique_consecutive logical_and logical_or logical_not logical_xor randint randperm "
+        "multinomial isin signbit greater greater_equal less less_equal not_equal"
     ).split()
 )
 
@@ -143,12 +146,15 @@ TENSOR_NON_TENSOR_ATTRS = frozenset(
     "shape dtype device ndim is_leaf requires_grad grad_fn is_cuda layout names itemsize nbytes "
     "is_sparse is_quantized is_meta output_nr _version".split()
 )
-#: Tensor methods whose result never requires grad.
+#: Tensor methods whose result never requires grad (integer or boolean results, fresh tensors).
+#: Not ``bernoulli``: its float sample is tracked (``BernoulliBackward0``, zero gradient), so
+#: ``x.bernoulli().numpy()`` raises like any graph tensor's.
 TENSOR_NO_GRAD_METHODS = frozenset(
     (
-        "detach argmax argmin argsort eq ne lt le gt ge isnan isinf isfinite nonzero any all "
-        "long int short bool byte char sign_ bernoulli bucketize new_zeros new_ones new_empty new_full "
-        "new_tensor"
+        "detach argmax argmin argsort argwhere eq ne lt le gt ge isnan isinf isfinite nonzero any all "
+        "long int short bool byte char sign_ bucketize new_zeros new_ones new_empty new_full "
+        "new_tensor multinomial count_nonzero isclose isneginf isposinf isreal signbit logical_and "
+        "logical_or logical_not logical_xor greater greater_equal less less_equal not_equal"
     ).split()
 )
 #: Reductions that return ``(values, indices)`` when given a dimension (``x.max(1)``); the
