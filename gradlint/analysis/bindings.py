@@ -100,6 +100,33 @@ class Bindings:
         elif type(target) is cst.StarredElement:
             self._bind(target.value, UNKNOWN, None)
 
+    def _kept_through_unresolved_call(self, node: cst.Assign) -> dict:
+        """``model, optimizer, epoch = load_checkpoint(path, model, optimizer)`` of a call nothing
+        resolves (a helper of a package that is not there, ``amp.initialize(model, opt)``): a name
+        unpacked from the result that the call was also given still holds a module (an optimizer):
+        load, wrap and restore helpers give back what they are given, loaded or wrapped, and a name
+        does not change kind there. Which mode the module is in is not known (a loader may build a
+        fresh one); an optimizer keeps what it steps. Only an unpacked tuple: a single result
+        (``model = copy.deepcopy(model)``) may be another object."""
+        call = node.value
+        if len(node.targets) != 1 or type(call) is not cst.Call:
+            return {}
+        target = node.targets[0].target
+        if type(target) not in (cst.Tuple, cst.List) or self.value(call.func).kind not in ("unknown", "ref"):
+            return {}
+        given = {arg.value.value for arg in call.args if type(arg.value) is cst.Name and not arg.star}
+        kept = {}
+        for element in target.elements:
+            name = element.value.value if type(element.value) is cst.Name else None
+            if name not in given or type(element) is cst.StarredElement:
+                continue
+            current = self.state.env.get(name)
+            if current is not None and current.kind == "module":
+                kept[name] = current.with_(training=None)
+            elif current is not None and current.kind == "optimizer":
+                kept[name] = current
+        return kept
+
     def _graph_siblings(self, call: cst.Call, index: int, siblings: list) -> frozenset:
         """The names bound to the other outputs of ``call`` that share the graph of output
         ``index``: all of them for a library call (an LSTM's ``out, hidden``); for a function

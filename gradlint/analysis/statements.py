@@ -86,14 +86,33 @@ class StatementWalker:
         if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
             value = self._proven_by_backward(node.targets[0].target.value, value)
             value = self._used_as_optimizer(node.targets[0].target.value, value)
-        self._same_objects = self._given_back(node)
+        kept = self._kept_through_unresolved_call(node)
+        self._same_objects = self._given_back(node) | frozenset(kept)
         try:
             for target in node.targets:
                 self._prepare_target(target.target)
                 self._emit("on_assign", target.target, node.value)
                 self._bind(target.target, value, node.value)
+                self._prove_unpacked(target.target)
+            self.state.env.update(kept)
         finally:
             self._same_objects = frozenset()
+
+    def _prove_unpacked(self, target) -> None:
+        """``loss, logits = step(batch)`` then ``loss.backward()``: the backward proves the unpacked
+        name as it does a name bound alone (the proof needs the binding's position, so it is made
+        here, not where loop targets are bound too)."""
+        if type(target) not in (cst.Tuple, cst.List):
+            return
+        for element in target.elements:
+            if type(element) is cst.StarredElement or type(element.value) is not cst.Name:
+                continue
+            name = element.value.value
+            bound = self.state.env.get(name)
+            if bound is not None:
+                proven = self._proven_by_backward(name, bound)
+                if proven is not bound:
+                    self.state.env[name] = proven
 
     def _given_back(self, node: cst.Assign) -> frozenset:
         """Names an assignment binds to the very object they held: ``model, opt, loss =
