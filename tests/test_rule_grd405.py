@@ -53,6 +53,26 @@ def classifier_then(rest, train=True):
 
 POSITIVES = [
     case(
+        "last-member-of-a-sequential",
+        # discuss t/58156: "only train the last layer" by handing the optimizer model[-1] alone
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.optim as optim
+
+        model = nn.Sequential(nn.Linear(100, 256), nn.ReLU(), nn.Linear(256, 10))
+        optimizer = optim.SGD(model[-1].parameters(), lr=1.0)  # expect: GRD405
+        criterion = nn.CrossEntropyLoss()
+        for step in range(5):
+            x, y = torch.randn(32, 100), torch.randint(0, 10, (32,))
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+        """,
+        [6],
+    ),
+    case(
         "fixture-shape-head-optimizer",
         classifier_then(
             """\
@@ -273,6 +293,43 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "sequential-frozen-but-its-last-member",
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.optim as optim
+
+        model = nn.Sequential(nn.Linear(100, 256), nn.ReLU(), nn.Linear(256, 10))
+        for p in model[0].parameters():
+            p.requires_grad = False
+        optimizer = optim.SGD(model[-1].parameters(), lr=1.0)
+        criterion = nn.CrossEntropyLoss()
+        for step in range(5):
+            x, y = torch.randn(32, 100), torch.randint(0, 10, (32,))
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    case(
+        "last-module-of-a-python-list-trained-alone",
+        # a plain list is not the model: what else runs is not known
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.optim as optim
+
+        layers = [nn.Linear(100, 256), nn.Linear(256, 10)]
+        optimizer = optim.SGD(layers[-1].parameters(), lr=1.0)
+        for step in range(5):
+            x = torch.randn(32, 256)
+            optimizer.zero_grad()
+            layers[-1](x).sum().backward()
+            optimizer.step()
+        """,
+    ),
+    case(
         "backbone-frozen-by-loop",
         classifier_then(
             """\
@@ -480,3 +537,12 @@ NEGATIVES = [
 
 
 test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
+
+
+def test_a_member_of_a_container_is_named_as_written():
+    from gradlint.engine import lint_text
+    from gradlint.rules import BY_CODE
+
+    source = textwrap.dedent(POSITIVES[0].values[0])
+    (finding,) = lint_text(source, "snippet.py", [BY_CODE[CODE]])
+    assert "updates only `model[-1]`" in finding.message and "`model[-1].requires_grad_(True)`" in finding.message

@@ -7,7 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import dotted, kwarg, literal_bool
+from .syntax import dotted, kwarg, literal_bool, literal_int, member_path
 from .values import Value, seq
 
 
@@ -62,6 +62,20 @@ def module_path(node) -> Optional[str]:
     ):
         node = node.func.value
     return dotted(node)
+
+
+def container_member(node, value_of) -> Optional[str]:
+    """The path of ``model[-1]`` / ``net.layers[2]``, a literal position in an ``nn.Sequential`` or
+    ``nn.ModuleList``, as ``syntax.member_path`` writes it (``model.-1``): a part of that container."""
+    if type(node) is not cst.Subscript or len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
+        return None
+    position, container = literal_int(node.slice[0].slice.value), dotted(node.value)
+    if position is None or container is None:
+        return None
+    base = value_of(node.value)
+    if base.kind != "module" or base.qual.rsplit(".", 1)[-1] not in api.MODULE_CONTAINERS:
+        return None
+    return member_path(container, position)
 
 
 def switched_mode(name: str, call: cst.Call) -> Optional[bool]:

@@ -7,7 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .call_shapes import layered, module_path, pair, returns_indices, switched_mode, tensor_backward_arguments
+from .call_shapes import container_member, layered, module_path, pair, returns_indices, switched_mode, tensor_backward_arguments
 from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
 from .evidence import optimizer_names_by_use
 from .state import FreezeEvent
@@ -377,7 +377,7 @@ class TorchSemantics:
     def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         path = module_path(node.func.value)
         if name in ("parameters", "named_parameters"):
-            path = self._field_alias(path)
+            path = self._field_alias(path) if path is not None else container_member(node.func.value, self.value)
             grad = True if receiver.params is True else None
             return Value(kind="params", owner=path, grad=grad, qual="named" if name[0] == "n" else "")
         if name in ("modules", "children", "named_modules", "named_children"):

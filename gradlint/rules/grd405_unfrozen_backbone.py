@@ -6,6 +6,12 @@ from ..rule import Rule, source
 _FREEZE_HELPER_WORDS = ("freeze", "trainable", "requires_grad")
 
 
+def _spelt(path: str) -> str:
+    """``model[-1]`` for the path ``model.-1`` of a member of a container (``syntax.member_path``)."""
+    head, *rest = path.split(".")
+    return head + "".join(f"[{part}]" if part.lstrip("-").isdigit() else f".{part}" for part in rest)
+
+
 class UnfrozenBackbone(Rule):
     code = "GRD405"
     name = "unfrozen-backbone"
@@ -60,9 +66,9 @@ class UnfrozenBackbone(Rule):
         self.report(
             ctx,
             optimizer,
-            f"`{source(optimizer)}` updates only `{owner}`, but the rest of `{model}` still requires grad: "
+            f"`{source(optimizer)}` updates only `{_spelt(owner)}`, but the rest of `{model}` still requires grad: "
             "every backward() computes gradients for parameters no optimizer uses. Freeze them first: "
-            f"`{model}.requires_grad_(False)` then `{owner}.requires_grad_(True)`.",
+            f"`{model}.requires_grad_(False)` then `{_spelt(owner)}.requires_grad_(True)`.",
         )
 
     @staticmethod
