@@ -34,11 +34,13 @@ from .backprop_params import argument_nodes, backpropagated, exit_for_none, prov
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .summaries import (
+    ARGUMENT_FIELD,
     FIELD,
     OUTER,
     CallTable,
     Context,
     Summary,
+    argument_field_modes,
     closure_key,
     field_modes,
     holds_grad,
@@ -50,7 +52,7 @@ from .summaries import (
     switched_fields,
 )
 from .syntax import base_path, function_facts
-from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, seq, without_paths
+from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, renamed_owners, seq, without_paths
 
 MAX_DEPTH = 3
 MAX_CONTEXTS = 2
@@ -109,9 +111,10 @@ class Calls:
         if module_path is not None:
             renames["self"] = module_path  # `self.encoder(x)` runs the forward of `self.encoder`, not of `self`
         for param, value in summary.mutated.items():
-            if param.startswith(FIELD):
-                owner = renames.get("self")
-                field = f"{owner}.{param[len(FIELD):]}"
+            if param.startswith(FIELD) or param.startswith(ARGUMENT_FIELD):
+                head, attr = ("self", param[len(FIELD) :]) if param.startswith(FIELD) else param[len(ARGUMENT_FIELD) :].split(".")
+                owner = renames.get(head)
+                field = f"{owner}.{attr}"
                 current = self.lookup(field) if owner else None
                 if current is None and owner or current is not None and current.kind == "unknown":
                     current = value  # the callee's eval()/train() shows it is a module
@@ -250,14 +253,14 @@ class Calls:
 
         if foreign:
             backwards = [(call, None) for _ in effects.backwards]
-            steps = [(call, rename(path), value) for _, path, value in effects.steps]
+            steps = [(call, rename(path), renamed_owners(value, rename)) for _, path, value in effects.steps]
             clears = [None for _ in effects.clears]
             forwards = [(call, None, module, mode) for _, _, module, mode in effects.forwards]
             stores = [(call, rename(path)) for _, path in effects.stores]
         else:
             backwards = [(node, rename(path)) for node, path in effects.backwards]
             stores = [(call, rename(path)) for _, path in effects.stores]
-            steps = [(node, rename(path), value) for node, path, value in effects.steps]
+            steps = [(node, rename(path), renamed_owners(value, rename)) for node, path, value in effects.steps]
             clears = [rename(path) for path in effects.clears]
             # a forward inside a helper the summarised function calls (`validation_step` calling
             # `self.infer(x)`, which training uses too) happens at the call of the helper
@@ -323,6 +326,7 @@ class Calls:
             if names is None:
                 mutated.update(outer_modes(function, context, self.state.env, outer))
             mutated.update(field_modes(self.state.env, cls))
+            mutated.update(argument_field_modes(self.state.env, context, function))
             # a generator's body runs only when iterated: its call proves nothing
             proven = proven_at_every_exit(exits, function) if not function_facts(function).generator else frozenset()
             fields = {

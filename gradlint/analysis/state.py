@@ -7,7 +7,7 @@ from typing import Optional
 
 import libcst as cst
 
-from .values import UNKNOWN, Tri, Value, join, join_tri
+from .values import UNKNOWN, Tri, Value, join, join_tri, renamed_owners
 
 
 @dataclass
@@ -263,7 +263,7 @@ class LoopRecord:
         backwards = self.inner_backwards + (nested.backwards + nested.inner_backwards if nested else [])
         return (
             [(call, rename(path), module, mode) for _, path, module, mode in forwards],
-            [(call, rename(path), optimizer) for _, path, optimizer in steps],
+            [(call, rename(path), renamed_owners(optimizer, rename)) for _, path, optimizer in steps],
             [(call, rename(path)) for _, path in backwards],
         )
 

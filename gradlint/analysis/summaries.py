@@ -131,6 +131,8 @@ def outer_modes(function: cst.FunctionDef, context: Context, env: dict, outer: d
 OUTER = "<outer>."
 #: marks a field of the receiver in ``Summary.mutated``
 FIELD = "<self>."
+#: marks a field of an argument in ``Summary.mutated`` (``<arg>.model.img_enc``: parameter ``model``)
+ARGUMENT_FIELD = "<arg>."
 
 
 def field_modes(env: dict, cls: Optional[ClassInfo]) -> Dict[str, Value]:
@@ -145,6 +147,27 @@ def field_modes(env: dict, cls: Optional[ClassInfo]) -> Dict[str, Value]:
         before = cls.attrs.get(key[5:])
         if before is None or before.kind == "unknown" or before.kind == "module" and before.training != after.training:
             found[FIELD + key[5:]] = after
+    return found
+
+
+def argument_field_modes(env: dict, context: Context, function: cst.FunctionDef) -> Dict[str, Value]:
+    """Models held in the fields of an object the caller passed that the function switched to
+    eval/train mode (``validate(model)`` whose body calls ``model.val_start()``, which calls
+    ``self.img_enc.eval()``): the caller's object holds the same models."""
+    found: Dict[str, Value] = {}
+    rebound = function_facts(function).rebound
+    for name, before in context.params.items():
+        cls = before.cls
+        if cls is None or name in rebound:
+            continue
+        prefix = name + "."
+        for key, after in env.items():
+            attr = key[len(prefix) :]
+            if not key.startswith(prefix) or "." in attr or after.kind != "module" or after.training is None:
+                continue
+            old = cls.attrs.get(attr)
+            if old is None or old.kind == "unknown" or old.kind == "module" and old.training != after.training:
+                found[ARGUMENT_FIELD + key] = after
     return found
 
 

@@ -12,7 +12,7 @@ from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
 from .evidence import optimizer_names_by_use
 from .state import FreezeEvent
 from .syntax import dotted, is_grad_attribute, kwarg, literal_bool, registered_submodule
-from .values import BATCH, NONE, UNKNOWN, Tri, Value, join_all, ref, seq, tensor, view_of
+from .values import BATCH, NONE, UNKNOWN, Tri, Value, join_all, params_union, ref, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
     "keys values items get to_tuple index count pop update copy setdefault append extend".split()
@@ -98,11 +98,7 @@ class TorchSemantics:
                 return Value(kind="module", params=True)
             return UNKNOWN
         if qual == "itertools.chain" and len(args) > 1 and all(value.kind == "params" for _, value in args):
-            # one optimizer over several models' parameters
-            owners = frozenset(value.owner for _, value in args if value.owner)
-            grads = {value.grad for _, value in args}
-            grad = grads.pop() if len(grads) == 1 else None
-            return Value(kind="params", grad=grad, owners=owners if len(owners) == len(args) else frozenset())
+            return params_union(value for _, value in args)  # one optimizer over several models' parameters
         if qual in api.DATA_LOADERS:
             return Value(kind="seq", elem=BATCH, has_grad=False)
         if qual in api.ITERATION_WRAPPERS and node.args and node.args[0].keyword is None:

@@ -290,6 +290,29 @@ def without_paths(value: Value) -> Value:
     return value
 
 
+def params_union(values) -> Value:
+    """The parameters of several models together (``itertools.chain(a.parameters(), b.parameters())``,
+    ``list(a.parameters()) + list(b.parameters())``): one optimizer over all of them. Their owners
+    are known only when every part's is."""
+    values = list(values)
+    if not values or any(value.kind != "params" for value in values):
+        return UNKNOWN
+    owners = frozenset().union(*(value.owners or ({value.owner} if value.owner else set()) for value in values))
+    known = all(value.owner or value.owners for value in values)
+    grad = values[0].grad
+    for value in values[1:]:
+        grad = join_tri(grad, value.grad)
+    return Value(kind="params", grad=grad, owners=owners if known else frozenset())
+
+
+def renamed_owners(value: Value, rename) -> Value:
+    """An optimizer a callee stepped, its owners in the caller's names (``self.img_enc`` of the
+    receiver's class is ``model.img_enc`` at ``model.train_emb(...)``)."""
+    if value.kind != "optimizer" or (value.owner is None and not value.owners):
+        return value
+    return value.with_(owner=rename(value.owner), owners=frozenset(rename(owner) for owner in value.owners))
+
+
 def owned_by(value: Value, base: str) -> Value:
     """An optimizer or parameters stored on an object, read through ``base`` (``model.optimizer``):
     the object's methods named their owner from inside (``self``, ``self.fc``); outside it is

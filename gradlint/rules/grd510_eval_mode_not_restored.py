@@ -21,7 +21,8 @@ class EvalModeNotRestored(Rule):
         """The loop's optimizer steps the model at ``path``: its owner says so, or, with no owner
         known (an optimizer passed in), ``path`` is the only model the loop runs with gradients."""
         optimizers = [optimizer for _, _, optimizer in record.steps + record.inner_steps]
-        if any(_overlaps(ctx.same_object(optimizer.owner), path) for optimizer in optimizers):
+        owners = [owner for optimizer in optimizers for owner in optimizer.owners or (optimizer.owner,)]
+        if any(_overlaps(ctx.same_object(owner), path) for owner in owners):
             return True
         if any(optimizer.owner or optimizer.owners for optimizer in optimizers):
             return False
