@@ -208,6 +208,10 @@ class Trainer:
         "sum(losses) if isinstance(losses, tuple) else losses",
         "losses.mean() / len(interaction)",
         "0.5 * sum(losses)",
+        # a dict of loss terms (torchvision detection models return one in training)
+        "sum(losses.values())",
+        "sum(term for term in losses.values())",
+        "sum([term for term in losses])",
     ],
 )
 def test_a_loss_computed_from_one_value_alone_proves_that_value_carries_the_graph(loss):
@@ -221,6 +225,10 @@ def test_a_loss_computed_from_one_value_alone_proves_that_value_carries_the_grap
     [
         "sum(losses) + self.model.regularizer()",
         "losses if self.model.training else self.model.fallback_loss()",
+        # only some terms, or other values made from them
+        "sum(term for term in losses.values() if term.requires_grad)",
+        "sum(term * self.model.weights[k] for k, term in losses.items())",
+        "sum(self.model.weight(term) for term in losses.values())",
     ],
 )
 def test_a_loss_computed_from_other_values_too_proves_nothing_of_losses(loss):

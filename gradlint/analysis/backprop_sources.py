@@ -62,6 +62,20 @@ def computed_only_from(node: cst.BaseExpression, name: str, plain: Callable[[cst
                 return None
             return False if all(isinstance(a.value, _CONSTANTS) or plain(a.value) for a in args) else None
         if dotted(func) in _KEEPING_FUNCTIONS and len(args) == 1 and not args[0].star:
-            return False if computed_only_from(args[0].value, name, plain) is not None else None
+            return False if computed_only_from(_elements_of(args[0].value), name, plain) is not None else None
     return None
+
+
+def _elements_of(node: cst.BaseExpression) -> cst.BaseExpression:
+    """What ``sum(...)`` adds up, as far as its graph goes: ``d`` for ``d.values()``, and for a
+    generator of the elements themselves (``loss for loss in d.values()``), what it iterates."""
+    if isinstance(node, (cst.GeneratorExp, cst.ListComp)):
+        loop = node.for_in
+        same = isinstance(loop.target, cst.Name) and isinstance(node.elt, cst.Name) and node.elt.value == loop.target.value
+        if not same or loop.ifs or loop.inner_for_in is not None or loop.asynchronous is not None:
+            return node
+        node = loop.iter
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "values" and not node.args:
+        return node.func.value
+    return node
 
