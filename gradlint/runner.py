@@ -258,7 +258,9 @@ def _lint_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limit
 
 
 def _scan_store(cache: Optional[Cache]):
-    return scan_store(cache.directory if cache is not None else None, code_salt(), cache.prepare if cache is not None else lambda: None)
+    if cache is None:
+        return scan_store(None, code_salt())
+    return scan_store(cache.directory, code_salt(), cache.prepare)
 
 
 def _lint_scanned_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limits, codes) -> List[Finding]:

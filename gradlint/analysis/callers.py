@@ -39,6 +39,8 @@ _WORD = re.compile(rb"\w+")
 _IMPORT_WORDS: Dict[str, Tuple[Optional[Tuple[int, int]], FrozenSet[str]]] = {}
 #: (caller, target) -> qualified name -> contexts (kept while the files they came from are unchanged)
 _HARVESTS: Dict[tuple, "imports.Kept"] = {}
+
+
 def _import_words(path: str) -> FrozenSet[str]:
     stat = _stat_key(path)
     cached = _IMPORT_WORDS.get(path)
