@@ -322,6 +322,27 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        # a bug thread's per-chunk scale fit: the view `s[:, None]` of the leaf is taken anew in each
+        # iteration, so each backward() goes through a graph of its own (the in-place update of the
+        # leaf is GRD201's finding, not a second backward through a freed graph)
+        "view-of-a-leaf-taken-anew-in-each-iteration",
+        """\
+        import torch
+
+
+        def refine(inputs, steps=50, lr=1e-2):
+            s = torch.ones(3).requires_grad_()
+            for _ in range(steps):
+                out = s[:, None] * inputs
+                loss = out.sum()
+                loss.backward()
+                with torch.no_grad():
+                    s -= lr * s.grad
+                s.grad.zero_()
+            return s
+        """,
+    ),
+    case(
         # udacity deep-reinforcement-learning REINFORCE: each episode rebinds `log_prob` from a fresh
         # list before the loss is built from it; the episode that collected nothing builds no loss
         "loss-rebuilt-each-episode-from-a-list-of-log-probs",

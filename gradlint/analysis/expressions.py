@@ -283,7 +283,8 @@ class Expressions:
                     stale = stale or value.stale
                     if value.leaf is False:
                         path = base_path(node)
-                        if path:
+                        if path and not _names_a_leaf(self.lookup(path)):
+                            # (a view of a leaf, `w[:, None]`, holds a graph made anew each time, not the leaf's)
                             deps = deps | {path}
             elif kind == "seq":
                 grads.append(value.has_grad)
@@ -521,3 +522,7 @@ def _may_backpropagate(callee: Value) -> bool:
     if callee.kind in ("unknown", "instance"):
         return True
     return callee.kind == "ref" and (not callee.qual.startswith("torch.") or callee.qual.startswith("torch.autograd"))
+
+
+def _names_a_leaf(value) -> bool:
+    return value is not None and value.kind == "tensor" and value.leaf is True and not value.struct
