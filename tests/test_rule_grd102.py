@@ -212,10 +212,67 @@ POSITIVES = [
         """,
         [8],
     ),
+    case(
+        # a bug thread: the loss from a helper comes back cut, and the re-wrap silences the error;
+        # whatever the helper returned, the backward() starts at the new leaf and trains nothing
+        "loss-of-unknown-origin-re-wrapped-and-backpropagated",
+        """\
+        import torch
+
+
+        def train(model, loader, optimizer, loss_fn):
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = loss_fn(model(x), y)
+                loss = torch.tensor(loss.item(), requires_grad=True)  # expect: GRD102
+                loss.backward()
+                optimizer.step()
+        """,
+        [8],
+    ),
+    case(
+        "variable-of-data-of-a-helper-loss-backpropagated",
+        """\
+        from torch.autograd import Variable
+
+
+        def step(net, batch, opt, compute_loss):
+            loss = compute_loss(net, batch)
+            loss = Variable(loss.data, requires_grad=True)  # expect: GRD102
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        """,
+        [6],
+    ),
 ]
 
-
 NEGATIVES = [
+    case(
+        "leaf-from-item-whose-own-gradient-is-read-after-a-backward-through-it",
+        """\
+        import torch
+
+
+        def fit_scale(model, x):
+            scale = torch.tensor(model(x).mean().item(), requires_grad=True)
+            loss = (scale * x).pow(2).mean()
+            loss.backward()
+            return scale.grad
+        """,
+    ),
+    case(
+        "leaf-from-item-rebound-to-a-graph-result-before-its-backward",
+        """\
+        def train(model, loader, optimizer, criterion):
+            for x, y in loader:
+                base = torch.tensor(criterion(model(x), y).item(), requires_grad=True)
+                base = base + criterion(model(x), y)
+                optimizer.zero_grad()
+                base.backward()
+                optimizer.step()
+        """,
+    ),
     case(
         "backward-on-the-loss-itself",
         """\

@@ -5,6 +5,16 @@ from ..rule import Rule, source
 from ..analysis.torch_api import TENSOR_CONSTRUCTORS
 
 
+#: ``X.item()``, ``X.detach()``, ``X.data``: what a tensor's value is taken out of it with
+_EXTRACTIONS = frozenset({"item", "tolist", "detach", "data"})
+
+
+def _extracted(data) -> bool:
+    if type(data) is cst.Call and not data.args:
+        data = data.func
+    return type(data) is cst.Attribute and data.attr.value in _EXTRACTIONS
+
+
 def _carries_graph_values(value) -> bool:
     if value.kind == "seq":
         return bool(value.has_grad) or (value.elem is not None and value.elem.cut)
@@ -23,6 +33,9 @@ class RewrapHidesCut(Rule):
         #: names used as the inputs of torch.autograd.grad(): leaves made on purpose
         #: (a gradient penalty differentiates with respect to a fresh leaf)
         self._differentiated = set()
+        #: id(call) -> (call, data, name): a leaf made from a value taken out of a tensor whose graph is not
+        #: known; reported when that leaf itself is backpropagated (see ``on_backward``)
+        self._rewrapped = {}
 
     def on_call(self, node: cst.Call, ctx) -> None:
         callee = ctx.value(node.func)
@@ -42,11 +55,29 @@ class RewrapHidesCut(Rule):
         data = node.args[0].value
         if _carries_graph_values(ctx.value(data)):
             self._found[id(node)] = (node, data, None)
+        elif _extracted(data):
+            self._rewrapped[id(node)] = (node, data, None)
 
     def on_assign(self, target, ctx, value_node) -> None:
-        found = self._found.get(id(value_node))
-        if found is not None:
-            self._found[id(value_node)] = (found[0], found[1], dotted(target))
+        for table in (self._found, self._rewrapped):
+            found = table.get(id(value_node))
+            if found is not None:
+                table[id(value_node)] = (found[0], found[1], dotted(target))
+
+    def on_backward(self, node, ctx, receiver) -> None:
+        """``loss = torch.tensor(loss.item(), requires_grad=True); loss.backward()``: whatever ``loss``
+        was before, the backward() starts at a leaf made in this function from a plain value, so it
+        reaches nothing but that leaf: no parameter gets a gradient (the re-wrap is how code silences
+        "element 0 of tensors does not require grad" after a cut upstream)."""
+        name = dotted(receiver)
+        if name is None:
+            return
+        value = ctx.value(receiver)
+        if value.kind != "tensor" or value.leaf is not True:
+            return
+        for key, (call, data, bound) in list(self._rewrapped.items()):
+            if bound == name:
+                self._found[key] = self._rewrapped.pop(key)
 
     def on_scope_end(self, node, ctx) -> None:
         for call, data, name in self._found.values():
@@ -61,4 +92,5 @@ class RewrapHidesCut(Rule):
                 "tensors with `torch.stack`/`torch.cat`.",
             )
         self._found.clear()
+        self._rewrapped.clear()
         self._differentiated.clear()
