@@ -227,10 +227,108 @@ POSITIVES = [
         """,
         [4],
     ),
+    case(
+        # bug threads on REINFORCE: the log-probabilities come from a caller that cannot tell what the
+        # policy is, but the tensor packed from them never requires grad, so backpropagating it raises
+        "policy-loss-packed-from-log-probs-of-unknown-origin-then-backpropagated",
+        """\
+        import torch
+
+
+        def finish_episode(optimizer, log_probs, returns):
+            loss = torch.tensor([-lp * g for lp, g in zip(log_probs, returns)]).sum()  # expect: GRD101
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+
+        def run_episode(env, policy, optimizer):
+            obs, done, log_probs, rewards = env.reset(), False, [], []
+            while not done:
+                dist = policy(torch.as_tensor(obs))
+                action = dist.sample()
+                log_probs.append(dist.log_prob(action))
+                obs, reward, done, _ = env.step(action.item())
+                rewards.append(reward)
+            finish_episode(optimizer, log_probs, rewards)
+        """,
+        [5],
+    ),
+    case(
+        "list-of-helper-losses-packed-then-its-mean-backpropagated",
+        """\
+        import torch
+
+
+        def step(model, batches, criterion, optimizer):
+            losses = []
+            for x, y in batches:
+                losses.append(criterion(model(x), y))
+            total = torch.tensor(losses)  # expect: GRD101
+            optimizer.zero_grad()
+            total.mean().backward()
+            optimizer.step()
+
+
+        def train(model, loader, criterion, optimizer):
+            for batches in loader:
+                step(model, batches, criterion, optimizer)
+        """,
+        [8],
+    ),
 ]
 
 
 NEGATIVES = [
+    case(
+        "packed-unknown-values-plus-a-term-that-may-carry-the-graph",
+        """\
+        import torch
+
+
+        def step(model, x, parts, optimizer):
+            loss = torch.tensor(parts).sum() + model(x).mean()
+            extra = torch.tensor([p * 2 for p in parts]).sum() + model(x).sum()
+            (loss + extra).backward()
+        """,
+    ),
+    case(
+        "packed-values-used-as-weights-of-a-graph-term",
+        """\
+        import torch
+
+
+        def step(model, x, scores):
+            weights = torch.tensor([s.item() for s in scores])
+            out = (weights * model(x)).sum()
+            out.backward()
+        """,
+    ),
+    case(
+        "name-rebound-to-the-model-loss-before-its-backward",
+        """\
+        import torch
+
+
+        def step(model, x, parts, criterion):
+            loss = torch.tensor([p for p in parts]).sum()
+            print(loss)
+            loss = criterion(model(x))
+            loss.backward()
+        """,
+    ),
+    case(
+        "packed-numbers-never-backpropagated",
+        """\
+        import torch
+
+
+        def log(losses, rewards):
+            history = torch.tensor([l for l in losses])
+            returns = torch.tensor([r * 0.99 for r in rewards])
+            return history.mean(), returns
+        """,
+    ),
     case(
         # ENAS-pytorch shared_rnn.py: a dropout mask made from .data and shaped like the weight
         "mask-shaped-like-a-parameter-wrapped-in-variable",

@@ -33,11 +33,12 @@ _KEEPING_FUNCTIONS = frozenset({"sum", "torch.sum", "torch.mean", "torch.stack",
 _CONSTANTS = (cst.Integer, cst.Float, cst.SimpleString)
 
 
-def computed_only_from(node: cst.BaseExpression, name: str, plain: Callable[[cst.BaseExpression], bool]) -> Optional[bool]:
+def computed_only_from(node: cst.BaseExpression, name, plain: Callable[[cst.BaseExpression], bool]) -> Optional[bool]:
     """True when ``node`` is ``name`` itself (on every branch of a conditional expression), False when
     it is computed from ``name`` alone through graph-keeping operations, None otherwise. ``plain``
-    tells whether another operand is known to carry no graph (a number)."""
-    if isinstance(node, cst.Name) and node.value == name:
+    tells whether another operand is known to carry no graph (a number). ``name`` may also be an
+    expression node, matched by identity (``torch.tensor(parts).sum()`` is computed from the call)."""
+    if node is name or isinstance(node, cst.Name) and node.value == name:
         return True
     if isinstance(node, cst.IfExp):
         body, orelse = computed_only_from(node.body, name, plain), computed_only_from(node.orelse, name, plain)

@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import kwarg, literal_bool
+from ..analysis.backprop_sources import computed_only_from
 from ..rule import Fix, Rule, source
 from ..analysis.torch_api import TENSOR_CONSTRUCTORS
 
@@ -11,6 +12,51 @@ class TensorFromGraphValues(Rule):
     severity = "error"
     summary = "torch.tensor() built from grad tensors copies their values out of the autograd graph"
     requires = (("tensor", "Tensor", "Variable"),)
+
+    def __init__(self):
+        #: id(call) -> call: ``torch.tensor([...])`` of values whose graph is not known, in this scope
+        self._packed = {}
+        #: name -> call: a name bound to a value computed from such a call alone
+        self._bound = {}
+
+    def on_scope_end(self, node, ctx) -> None:
+        self._packed.clear()
+        self._bound.clear()
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        if type(target) is not cst.Name:
+            return
+        call = self._source_call(value_node, ctx)
+        if call is None:
+            self._bound.pop(target.value, None)
+        else:
+            self._bound[target.value] = call
+
+    def on_backward(self, node, ctx, receiver) -> None:
+        """``loss = torch.tensor([lp * r for ...]).sum(); loss.backward()``: what the elements were is
+        not known, but the tensor built from them never requires grad, so a backward() of a value
+        computed from it alone raises "element 0 of tensors does not require grad": the packing cut
+        the graph the code meant to backpropagate."""
+        call = self._source_call(receiver, ctx)
+        if call is None or self._packed.pop(id(call), None) is None:
+            return
+        value = ctx.value(receiver)
+        if value.kind != "tensor" or value.grad is not False:
+            return
+        self._report(ctx, call, [call.args[0].value], " (backpropagating it raises \"element 0 of tensors does not require grad\")")
+
+    def _source_call(self, node, ctx):
+        def plain(operand) -> bool:
+            value = ctx.value(operand)
+            return value.kind == "number" or value.kind == "tensor" and value.grad is False
+
+        for call in self._packed.values():
+            if computed_only_from(node, call, plain) is not None:
+                return call
+        for name, call in self._bound.items():
+            if computed_only_from(node, name, plain) is not None:
+                return call
+        return None
 
     def on_call(self, node: cst.Call, ctx) -> None:
         callee = ctx.value(node.func)
@@ -26,7 +72,13 @@ class TensorFromGraphValues(Rule):
             return
         graph_values = self._graph_values(data.value, callee.qual, ctx)
         if not graph_values:
+            if callee.qual != "torch.autograd.Variable" and _packs_unknown_values(data.value, ctx):
+                self._packed[id(node)] = node
             return
+        self._report(ctx, node, graph_values)
+
+    def _report(self, ctx, node: cst.Call, graph_values, why: str = "") -> None:
+        callee = ctx.value(node.func)
         names = ", ".join(f"`{source(v, 30)}`" for v in graph_values[:3])
         if callee.qual == "torch.autograd.Variable":
             self.report(
@@ -40,7 +92,7 @@ class TensorFromGraphValues(Rule):
             ctx,
             node,
             f"`{source(node.func)}(...)` copies the values of {names} into a new tensor with no autograd "
-            "history: no gradient flows back through it, and backward() fails or trains nothing. "
+            f"history{why}: no gradient flows back through it, and backward() fails or trains nothing. "
             "Use `torch.stack(...)` or `torch.cat(...)` to combine grad tensors.",
             self._fix(node),
         )
@@ -70,3 +122,26 @@ class TensorFromGraphValues(Rule):
         if value.is_grad_tensor and qual in ("torch.tensor", "torch.autograd.Variable"):
             return [data]
         return []
+
+
+def _packs_unknown_values(data, ctx) -> bool:
+    """A list, tuple or comprehension of values not known to be free of the graph (nor literals)."""
+    if isinstance(data, (cst.List, cst.Tuple)):
+        elements = [element.value for element in data.elements]
+    elif isinstance(data, (cst.ListComp, cst.GeneratorExp)):
+        elements = [data.elt]
+    else:
+        value = ctx.value(data)
+        # a list the code filled (`losses.append(...)`): its elements are what it was filled with
+        return type(data) is cst.Name and value.kind == "seq" and not _free_value(value.elem)
+    return any(not _graph_free(element, ctx) for element in elements)
+
+
+def _graph_free(node, ctx) -> bool:
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    return _free_value(ctx.value(node))
+
+
+def _free_value(value) -> bool:
+    return value is not None and (value.kind in ("number", "none") or value.kind == "tensor" and value.grad is False)
