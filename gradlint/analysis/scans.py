@@ -33,15 +33,33 @@ FILE_NAME = "scans.json"
 
 
 class _Store:
-    def __init__(self, path: str, salt: str, entries: Dict[str, list]):
+    def __init__(self, path: str, salt: str):
         self.path = path
         self.salt = salt
-        self.entries = entries
+        self._entries: Optional[Dict[str, list]] = None
+        #: the file's stat when it was read (None: not there)
+        self.loaded_as: Optional[tuple] = None
         #: the keys this run asked for or added (kept first when the store is written)
         self.used: set = set()
         self.added = False
         #: entries added since ``new_entries`` was last called
         self.fresh: Dict[str, list] = {}
+
+    @property
+    def entries(self) -> Dict[str, list]:
+        """Read on first use: a run answered whole from the run manifest never asks (see ``manifest``)."""
+        if self._entries is None:
+            self.loaded_as = _signature(self.path)
+            self._entries = _load(self.path, self.salt)
+        return self._entries
+
+
+def _signature(path: str) -> Optional[tuple]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 _STORE: List[Optional[_Store]] = [None]
@@ -56,7 +74,7 @@ def scan_store(directory: Optional[str], salt: str, before_writing: Callable[[],
         yield
         return
     path = os.path.join(directory, FILE_NAME)
-    store = _Store(path, salt, _load(path, salt))
+    store = _Store(path, salt)
     previous, _STORE[0] = _STORE[0], store
     try:
         yield
@@ -148,7 +166,9 @@ def _load(path: str, salt: str) -> Dict[str, list]:
 
 def _save(store: _Store) -> None:
     kept = {key: store.entries[key] for key in store.used if key in store.entries}
-    for key, names in _load(store.path, store.salt).items():  # what another run wrote meanwhile
+    # what another run wrote meanwhile (nothing if the file is as this run read it: all in ``entries``)
+    written = {} if store.loaded_as is not None and _signature(store.path) == store.loaded_as else _load(store.path, store.salt)
+    for key, names in written.items():
         if len(kept) >= MAX_ENTRIES:
             break
         kept.setdefault(key, names)
@@ -161,7 +181,7 @@ def _save(store: _Store) -> None:
         os.makedirs(folder, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump({"salt": store.salt, "entries": kept}, stream)
+            stream.write(json.dumps({"salt": store.salt, "entries": kept}))  # (``dumps`` runs the C encoder)
         os.replace(temporary, store.path)
     except OSError:
         pass  # a store that cannot be written is only slower
