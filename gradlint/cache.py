@@ -27,6 +27,11 @@ class Cache:
         self._salt = salt.encode()
         self._ready = False
 
+    @property
+    def salt(self) -> bytes:
+        """What the keys are salted with: the code, libcst's version and the rules."""
+        return self._salt
+
     def key(self, data: bytes, path: str) -> str:
         # the suffix matters: a notebook and a script with the same bytes lint differently
         return hashlib.sha256(self._salt + os.path.splitext(path)[1].encode() + b"\0" + data).hexdigest()

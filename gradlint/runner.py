@@ -23,7 +23,7 @@ import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
-from typing import Dict, List, Optional, Sequence, Tuple, Type
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 try:
     import resource
@@ -33,11 +33,13 @@ except ImportError:  # not on Windows
 from .analysis.parsed import settled
 from .analysis.callers import scan_projects
 from .analysis.imports import recording_reads
-from .analysis.project import dependency_digest, module_digest, one_snapshot
+from .analysis.module_files import noted_folders
+from .analysis.project import consulting, dependency_digest, module_digest, one_snapshot
 from .analysis.scans import add_entries, new_entries, scan_store
 from .cache import Cache, code_salt
 from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
 from .limits import OutOfTime, time_budget, wall_backstop
+from .manifest import Manifest
 from .rule import Finding, Rule
 from .rules import BY_CODE
 
@@ -59,35 +61,66 @@ def lint_file(
     path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache] = None, limits: Limits = Limits()
 ) -> List[Finding]:
     """The findings of one file; whatever goes wrong costs only this file, as one finding saying what."""
+    return _lint_file_learning(path, rules, cache, limits)[0]
+
+
+#: what linting a file with the cache learnt for the run manifest: (its key, the files whose text
+#: the key was computed from, the module digests of the files its lint read)
+Learnt = Tuple[str, FrozenSet[str], Dict[str, str]]
+
+
+def _lint_file_learning(
+    path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache], limits: Limits
+) -> Tuple[List[Finding], Optional[Learnt]]:
+    learnt: List[Learnt] = []
     try:
-        return _lint_file(path, rules, cache, limits)
+        return _lint_file(path, rules, cache, limits, learnt), (learnt[0] if learnt else None)
     except Exception as exc:  # reading it, the cache, the project digest: a bug must cost only this file
-        return [_failure(path, exc, limits)]
+        return [_failure(path, exc, limits)], None
 
 
-def _lint_file(path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache], limits: Limits) -> List[Finding]:
+def _lint_file(
+    path: str, rules: Sequence[Type[Rule]], cache: Optional[Cache], limits: Limits, learnt: List[Learnt]
+) -> List[Finding]:
     data, problem = read_source(path, limits.max_file_size)
     if problem is not None:
         return [_error(path, INPUT_ERROR, problem)]
+    if cache is None:
+        return _lint_uncached(path, data, rules, limits)[0]
     # findings also depend on the project modules the file imports and on callers elsewhere
-    key = cache.key(data + b"\0" + _project_digest(path, data), path) if cache is not None else None
-    findings = cache.get(key, path, _read_digest) if cache is not None else None
-    if findings is not None:
-        return findings
+    with consulting() as consulted:
+        digest = _project_digest(path, data)
+    key = cache.key(data + b"\0" + (digest if digest is not None else b"?"), path)
+    digests: Dict[str, str] = {}
+
+    def read_digest(read: str) -> str:
+        digests[read] = digests.get(read) or _read_digest(read)
+        return digests[read]
+
+    findings = cache.get(key, path, read_digest)
+    if findings is None:
+        findings, reads = _lint_uncached(path, data, rules, limits)
+        if reads is not None:
+            cache.put(key, findings, path, {read: read_digest(read) for read in sorted(reads)})
+    if digest is not None:
+        learnt.append((key, frozenset(consulted), digests))
+    return findings
+
+
+def _lint_uncached(path: str, data: bytes, rules, limits: Limits) -> Tuple[List[Finding], Optional[set]]:
+    """The findings, and the files the analysis read (None: the findings are not to be kept)."""
     try:
         # and on every file the analysis read: the modules its imports' imports use, a caller's imports...
         with time_budget(limits.file_timeout), settled(), recording_reads() as reads:
             findings = lint_bytes(data, path, rules)
     except OutOfTime as exc:
         message = _wall_message if exc.on_the_clock else _timeout_message
-        return [_error(path, INPUT_ERROR, message(limits.file_timeout))]
+        return [_error(path, INPUT_ERROR, message(limits.file_timeout))], None
     except Exception as exc:  # a bug in gradlint must cost only this file
-        return [_failure(path, exc, limits)]
+        return [_failure(path, exc, limits)], None
     finally:
         _settle_memory()
-    if cache is not None:
-        cache.put(key, findings, path, {read: _read_digest(read) for read in sorted(reads)})
-    return findings
+    return findings, reads
 
 
 def _read_digest(path: str) -> str:
@@ -113,13 +146,14 @@ def _settle_memory() -> None:
     gc.freeze()
 
 
-def _project_digest(path: str, data: bytes) -> bytes:
+def _project_digest(path: str, data: bytes) -> Optional[bytes]:
+    """What the file's findings depend on in the rest of its project (None: could not be told)."""
     if path.endswith(".ipynb"):
         return b""
     try:
         return dependency_digest(path, data.decode("utf-8", "replace"))
     except (OSError, RecursionError, ValueError):
-        return b"?"
+        return None
 
 
 def read_source(path: str, max_size: int) -> Tuple[bytes, Optional[str]]:
@@ -251,10 +285,44 @@ def lint_files(
 def _lint_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limits) -> List[Finding]:
     codes = tuple(rule.code for rule in rules)
     cache = Cache(cache_dir, codes) if cache_dir else None
+    manifest = Manifest(cache.directory, cache.salt) if cache is not None else None
     # the text scans of the project's files, kept beside the result cache: the workers forked
     # inside read them and send back what they add
     with _scan_store(cache):
-        return _lint_scanned_files(paths, rules, jobs, cache_dir, limits, codes)
+        answered = _answered(paths, cache, manifest, limits)
+        left = [path for number, path in enumerate(paths) if number not in answered]
+        findings = _lint_scanned_files(left, rules, jobs, cache_dir, limits, codes, manifest)
+        for found in answered.values():
+            findings.extend(found)
+        if manifest is not None:
+            try:
+                manifest.save(paths)
+            except Exception:  # only a speed-up
+                pass
+        return findings
+
+
+def _answered(paths, cache: Optional[Cache], manifest: Optional[Manifest], limits: Limits) -> Dict[int, List[Finding]]:
+    """The files the run manifest knows the cache key of, answered from the result cache here (in
+    the parent, without reading them): number in ``paths`` -> findings."""
+    answered: Dict[int, List[Finding]] = {}
+    if cache is None or manifest is None:
+        return answered
+    try:
+        if not manifest.check():
+            return answered
+        for number, path in enumerate(paths):
+            key = manifest.key(path)
+            found = manifest.signature(path)
+            if key is None or found is None or found[0] > limits.max_file_size * _raw_factor(path):
+                continue
+            findings = cache.get(key, path, manifest.read_digest)
+            if findings is not None:
+                answered[number] = findings
+                manifest.learnt_keys[path] = manifest.keys[path]
+    except Exception:  # only a speed-up: the workers lint what is not answered
+        return {}
+    return answered
 
 
 def _scan_store(cache: Optional[Cache]):
@@ -263,20 +331,31 @@ def _scan_store(cache: Optional[Cache]):
     return scan_store(cache.directory, code_salt(), cache.prepare)
 
 
-def _lint_scanned_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limits, codes) -> List[Finding]:
+def _lint_scanned_files(
+    paths, rules, jobs: int, cache_dir: Optional[str], limits: Limits, codes, manifest: Optional[Manifest] = None
+) -> List[Finding]:
     context = _fork_context()
     findings: List[Finding] = []
+    if not paths:
+        return findings
     _scan_projects(paths)
-    if context is None or not paths:  # without fork, a worker would import everything again
+
+    def learn(path: str, learnt: Optional[Learnt], folders=()) -> None:
+        if manifest is not None and learnt is not None:
+            manifest.learn(path, learnt[0], learnt[1], learnt[2], folders)
+
+    if context is None:  # without fork, a worker would import everything again
         cache = Cache(cache_dir, codes) if cache_dir else None
         gc.freeze()  # the caller's objects: not this run's to collect (see _settle_memory)
         try:
             for path in paths:
-                findings.extend(lint_file(path, rules, cache, limits))
+                found, learnt = _lint_file_learning(path, rules, cache, limits)
+                findings.extend(found)
+                learn(path, learnt)
         finally:
             gc.unfreeze()  # the caller's objects go back to the collector
     else:
-        for result in _supervise(context, paths, (codes, cache_dir, limits), min(jobs, len(paths))):
+        for result in _supervise(context, paths, (codes, cache_dir, limits), min(jobs, len(paths)), learn):
             findings.extend(result)
     return findings
 
@@ -311,6 +390,7 @@ def _serve(connection, settings) -> None:
     rules = tuple(BY_CODE[c] for c in codes)
     cache = Cache(cache_dir, codes) if cache_dir else None
     new_entries()  # what the parent added before the fork: the parent writes it
+    sent: FrozenSet[str] = noted_folders()  # (the parent's own: it knows them)
     gc.freeze()  # what the parent had: a collection in this worker need not walk it
     while True:
         try:
@@ -318,8 +398,10 @@ def _serve(connection, settings) -> None:
             if path is None:
                 return
             _limit_cpu(limits.file_timeout)
-            findings = lint_file(path, rules, cache, limits)
-            connection.send((findings, new_entries()))
+            findings, learnt = _lint_file_learning(path, rules, cache, limits)
+            folders = noted_folders() - sent  # the folders this worker's answers depended on, as yet unsaid
+            sent |= folders
+            connection.send((findings, new_entries(), learnt, folders))
         except (EOFError, OSError):
             return
         except MemoryError:  # no room even to report it (max-memory): the supervisor does
@@ -364,7 +446,7 @@ class _Worker:
         self.connection.close()
 
 
-def _supervise(context, paths: Sequence[str], settings, count: int) -> List[List[Finding]]:
+def _supervise(context, paths: Sequence[str], settings, count: int, learn=lambda *args: None) -> List[List[Finding]]:
     limits: Limits = settings[2]
     budget = None if not limits.file_timeout else wall_backstop(limits.file_timeout) + _GRACE_SECONDS
     queue = collections.deque(enumerate(paths))
@@ -379,7 +461,7 @@ def _supervise(context, paths: Sequence[str], settings, count: int) -> List[List
             timeout = None if budget is None else max(0.0, min(w.started for w in busy) + budget - time.monotonic())
             wait([w.connection for w in busy] + [w.process.sentinel for w in busy], timeout)
             for index, worker in enumerate(workers):
-                outcome = _collect(worker, limits, budget)
+                outcome = _collect(worker, limits, budget, learn)
                 if outcome is None:
                     continue
                 (number, path), findings = worker.task, outcome
@@ -396,17 +478,18 @@ def _supervise(context, paths: Sequence[str], settings, count: int) -> List[List
     return [results[number] for number in range(len(paths))]
 
 
-def _collect(worker: _Worker, limits: Limits, budget: Optional[float]):
+def _collect(worker: _Worker, limits: Limits, budget: Optional[float], learn=lambda *args: None):
     """The findings of a finished task, (code, message) when the task killed or stalled its worker, or None."""
     if worker.task is None:
         return None
     if worker.connection.poll():
         try:
-            findings, scans = worker.connection.recv()
+            findings, scans, learnt, folders = worker.connection.recv()
         except (EOFError, OSError):
             pass
         else:
             add_entries(scans)
+            learn(worker.task[1], learnt, folders)
             return findings
     elif worker.process.is_alive():
         if budget is not None and time.monotonic() - worker.started > budget:

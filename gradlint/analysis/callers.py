@@ -24,7 +24,16 @@ import re
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from . import imports
-from .project import _read, _stat_key, defined_functions, in_snapshot, project_for
+from .project import (
+    _no_grad_calls,
+    _read,
+    _stat_key,
+    defined_functions,
+    in_snapshot,
+    know_no_grad_calls,
+    note_consulted,
+    project_for,
+)
 from .scans import scanned
 
 MAX_CALLERS = 3
@@ -128,6 +137,7 @@ def caller_files(path: str, text: str) -> List[str]:
     for candidate in files_importing(project, word):
         if os.path.abspath(candidate) == own:
             continue
+        note_consulted(candidate)
         data = _read(candidate)
         if data is None or len(data) > MAX_CALLER_BYTES or b"\x00" in data:
             continue
@@ -225,3 +235,21 @@ def scan_projects(paths: Sequence[str]) -> None:
         if (listing, "importers") not in done and _stored_training_names(text):
             files_importing(project, module_word(path))
             done.add((listing, "importers"))
+
+
+def file_facts(path: str, packages: Sequence[Optional[str]]) -> list:
+    """What the project-wide scans take from the file at ``path``: the words of its import statements,
+    then what it calls under no_grad for each of ``packages``. A file whose facts are the same changes
+    no other file's cache key through them (see ``manifest``)."""
+    return [sorted(_import_words(path))] + [sorted(_no_grad_calls(path, package)) for package in packages]
+
+
+def know_facts(path: str, facts: list, packages: Sequence[Optional[str]]) -> None:
+    """Take ``file_facts(path, packages)`` as known for the file as it is now (the run manifest knows them
+    for a file whose stat has not changed), instead of reading and scanning it."""
+    stat = _stat_key(path)
+    if stat is None:
+        return
+    _IMPORT_WORDS[path] = (stat, frozenset(facts[0]))
+    if len(packages) == 1:  # the no-grad scan keeps one answer per file, whatever the package
+        know_no_grad_calls(path, stat, frozenset(facts[1]))

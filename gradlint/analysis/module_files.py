@@ -31,6 +31,21 @@ _RELATIVE: Dict[tuple, list] = {}
 #: a file's identity (path, length, hash of its text) -> its import statements
 _STATEMENTS: Dict[Tuple[str, int, int], List[Statement]] = {}
 _UNSEEN = object()
+#: every folder whose entries an answer here depended on (see ``noted_folders``): kept for the
+#: life of the process, as the answers built on them may be
+_NOTED: set = set()
+
+
+def note_folder(folder: str) -> None:
+    """Mark ``folder`` as one whose entries some answer depended on (the run manifest checks them)."""
+    _NOTED.add(folder)
+
+
+def noted_folders() -> FrozenSet[str]:
+    """The folders whose entries (Python files, sub-folders) answers of this process depended on: a
+    run's manifest keeps what it found in each, and the keys it remembers stand only while every one
+    of them holds the same (see ``manifest``)."""
+    return frozenset(_NOTED)
 
 
 def begin_batch() -> None:
@@ -96,12 +111,14 @@ def _find_in(name: str, base: str, relative: bool) -> Optional[str]:
 
 def _is_file(folder: str, name: str) -> bool:
     if not _BATCH[0]:
+        _NOTED.add(folder)
         return os.path.isfile(os.path.join(folder, name))
     return name in _listed(folder)[0]
 
 
 def _is_folder(folder: str, name: str) -> bool:
     if not _BATCH[0]:
+        _NOTED.add(folder)
         return os.path.isdir(os.path.join(folder, name))
     return name in _listed(folder)[1]
 
@@ -110,6 +127,7 @@ def _listed(folder: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
     """(the files, the folders) in ``folder`` (symbolic links followed, as ``isfile`` does)."""
     listed = _FOLDER_ENTRIES.get(folder)
     if listed is None:
+        _NOTED.add(folder)
         files, folders = set(), set()
         try:
             with os.scandir(folder) as entries:

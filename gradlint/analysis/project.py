@@ -119,7 +119,10 @@ def package_top(directory: str) -> Optional[str]:
     """The topmost package folder above (or at) ``directory``, following ``__init__.py`` files."""
     top = None
     current = directory
-    while os.path.isfile(os.path.join(current, "__init__.py")):
+    while True:
+        module_files.note_folder(current)  # what is found depends on the folder's entries
+        if not os.path.isfile(os.path.join(current, "__init__.py")):
+            break
         top = current
         parent = os.path.dirname(current)
         if parent == current:
@@ -238,6 +241,12 @@ def project_for(path: str) -> Project:
     return project
 
 
+def listing_files(scan_root: str, package: Optional[str]) -> List[str]:
+    """The Python files of the listing the projects scanning ``scan_root`` share (see ``_Listing``)."""
+    key = (scan_root, package)
+    return (_LISTINGS.get(key) or _LISTINGS.setdefault(key, _Listing(scan_root, package))).python_files()
+
+
 def forget_projects() -> None:
     """Drop what was learnt about projects (a long-lived process after files changed)."""
     _PROJECTS.clear()
@@ -247,6 +256,7 @@ def forget_projects() -> None:
 def _python_files(root: str) -> List[str]:
     found: List[str] = []
     for folder, dirs, files in os.walk(root):
+        module_files.note_folder(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
         for name in sorted(files):
             if name.endswith(".py"):
@@ -276,6 +286,11 @@ def _no_grad_calls(path: str, package: Optional[str]) -> FrozenSet[str]:
         result = frozenset()
     _SCANNED[path] = (stat, result)
     return result
+
+
+def know_no_grad_calls(path: str, stat: Tuple[int, int], names: FrozenSet[str]) -> None:
+    """Take ``names`` as what the file at ``path`` calls under no_grad while it has ``stat``."""
+    _SCANNED[path] = (stat, names)
 
 
 def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
@@ -369,7 +384,30 @@ _TEXTS: Dict[str, Tuple[Tuple[int, int], str, bytes]] = {}
 _RACY_NS = 2_000_000_000
 
 
+#: while a cache key is computed: the files whose text it was computed from (see ``consulting``)
+_CONSULTED: List[set] = []
+
+
+@contextlib.contextmanager
+def consulting() -> Iterator[set]:
+    """The files whose text :func:`dependency_digest` reads inside, besides the project-wide facts
+    of every file (``callers.file_facts``) and the folders it looks in (``module_files.noted_folders``):
+    with those, what a run manifest needs to know that a file's cache key is still the same."""
+    consulted: set = set()
+    _CONSULTED.append(consulted)
+    try:
+        yield consulted
+    finally:
+        _CONSULTED.remove(consulted)
+
+
+def note_consulted(path: str) -> None:
+    for consulted in _CONSULTED:
+        consulted.add(path)
+
+
 def _module_text(path: str) -> Tuple[str, bytes]:
+    note_consulted(path)
     stat = _stat_key(path)
     cached = _TEXTS.get(path)
     if cached is not None and cached[0] == stat:

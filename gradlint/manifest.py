@@ -1,0 +1,272 @@
+"""The run manifest: a warm run over a large project answers unchanged files from their stat.
+
+A file's result-cache key covers its own bytes and what :func:`project.dependency_digest`
+reads of the rest of its project: the text of the modules it imports (two levels deep) and
+of the files that call its training functions, the entries of the folders its imports were
+looked for in, and the project-wide text facts of every file (which files import which
+words, what each calls under ``no_grad``). Computing it means reading and hashing all of
+that again for every file: most of a warm run over all of transformers (about 3 ms a file).
+
+The manifest (``manifest-*.json`` beside the result cache) remembers, for each file linted,
+its key and the files whose text the key was computed from; for those files and every file
+of the project listings, their stat signature, and for the folders, what they held. The
+next run trusts a remembered key when
+
+- every folder looked in still holds the same Python files and sub-folders (a file added,
+  removed or renamed changes what imports resolve to: then no key is trusted),
+- every file of the projects' listings whose stat changed still has the same project-wide
+  facts (else no key is trusted: another file's key may depend on them),
+- and the file itself and each file its key was computed from have the stat they had.
+
+**What "the same stat" means.** Size, modification time, status-change time (``ctime``),
+inode, device and mode, all as the manifest saw them. That is git's index check, stricter
+than ruff's (modification time and size): a write that keeps the size and puts the old
+modification time back (``os.utime``, ``touch -d``, an archive extracted over the file)
+still changes the ``ctime``, which no user call can set. A signature is kept only for a
+file (or folder) that had not changed for ``RACY_NS`` before the run started: a change made
+in the same clock tick as the run's look would leave the signature as it was (git's "racily
+clean" entries). What a run linted from a file that changed while it ran is thus never
+trusted later. Left out on purpose: clocks that go backwards, and file systems that do not
+keep ``ctime`` (a remembered key there is trusted on size and times alone).
+
+A file whose key is trusted is answered from the result cache in the parent process,
+without reading it: the cache entry is still checked against the digests of the files its
+lint read (for those unchanged, from the manifest), and a missing or stale entry sends the
+file to the workers as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat as stat_module
+import tempfile
+import time
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .analysis import module_files
+from .analysis.project import listing_files, module_digest, project_for
+
+#: a file or folder changed this recently before the run started may change again unseen
+RACY_NS = 2_000_000_000
+PREFIX = "manifest-"
+
+Signature = Tuple[int, ...]
+
+
+def signature(path: str) -> Optional[Signature]:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev, info.st_mode)
+
+
+def folder_entries(folder: str) -> str:
+    """What the answers looked for in ``folder`` can depend on: its Python files (regular or not)
+    and its sub-folders (and which of those are links)."""
+    names: List[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir():
+                        names.append(("l/" if entry.is_symlink() else "d/") + entry.name)
+                    elif entry.name.endswith(".py"):
+                        names.append(("f/" if entry.is_file() else "o/") + entry.name)
+                except OSError:
+                    names.append("?/" + entry.name)
+    except OSError as exc:
+        return f"unlisted: {type(exc).__name__}"
+    names.sort()
+    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _facts(stored) -> Optional[list]:
+    """``callers.file_facts`` as stored (lists of strings), or None."""
+    if stored is None:
+        return None
+    if not isinstance(stored, list) or not all(isinstance(part, list) and all(isinstance(s, str) for s in part) for part in stored):
+        raise ValueError("damaged facts")
+    return stored
+
+
+def _settled(found: Optional[Signature], started_ns: int) -> bool:
+    """Whether a signature can be trusted later: the file had not changed for RACY_NS before the run."""
+    return found is not None and max(found[1], found[2]) < started_ns - RACY_NS
+
+
+class Manifest:
+    """The manifest of one cache (one set of rules): see the module doc."""
+
+    def __init__(self, directory: str, salt: bytes):
+        self.path = os.path.join(directory, PREFIX + hashlib.sha256(salt).hexdigest()[:16] + ".json")
+        self.salt = hashlib.sha256(salt).hexdigest()
+        self.started_ns = time.time_ns()
+        self._signatures: Dict[str, Optional[Signature]] = {}
+        #: the previous run's: path -> [signature (None: not trusted), module digest or "", facts (listed files) or None]
+        self.files: Dict[str, list] = {}
+        self.folders: Dict[str, str] = {}
+        #: (scan root, package) of each project listing whose files' facts are kept
+        self.listings: set = set()
+        #: linted path -> (key, the files its key was computed from)
+        self.keys: Dict[str, Tuple[str, Tuple[str, ...]]] = {}
+        self._load()
+        #: what this run learnt: path -> (key, files consulted), module digests, folders looked in
+        self.learnt_keys: Dict[str, Tuple[str, Tuple[str, ...]]] = {}
+        self.learnt_digests: Dict[str, str] = {}
+        self.noted: set = set()
+        self.trusted = False
+        #: the files whose stat is not the one remembered (see ``check``)
+        self.changed: set = set()
+
+    def _load(self) -> None:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                stored = json.load(handle)
+            if stored["salt"] != self.salt:
+                return
+            paths = stored["paths"]
+            files = {}
+            for index, (found, digest, facts) in stored["files"].items():
+                files[paths[int(index)]] = [tuple(found) if found is not None else None, str(digest), _facts(facts)]
+            keys = {path: (str(key), tuple(paths[i] for i in consulted)) for path, (key, consulted) in stored["keys"].items()}
+            folders = {str(folder): str(entries) for folder, entries in stored["folders"].items()}
+            listings = {(str(root), package if package is None else str(package)) for root, package in stored["listings"]}
+        except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, AttributeError):
+            return  # none, damaged or written by other code: every key is computed again
+        self.files, self.keys, self.folders, self.listings = files, keys, folders, listings
+
+    def signature(self, path: str) -> Optional[Signature]:
+        if path not in self._signatures:
+            self._signatures[path] = signature(path)
+        return self._signatures[path]
+
+    def _unchanged(self, path: str) -> bool:
+        entry = self.files.get(path)
+        return entry is not None and entry[0] is not None and entry[0] == self.signature(path)
+
+    def _packages(self, listings) -> List[Optional[str]]:
+        return sorted({package for _, package in listings}, key=lambda package: (package is not None, package or ""))
+
+    def check(self) -> bool:
+        """Whether any remembered key can be trusted: the folders hold what they held, and no file
+        whose stat changed has other project-wide facts."""
+        from .analysis.callers import file_facts, know_facts
+
+        self.trusted = False
+        if not self.keys:
+            return False
+        if any(folder_entries(folder) != entries for folder, entries in self.folders.items()):
+            return False
+        self.changed = {path for path in self.files if not self._unchanged(path)}
+        packages = self._packages(self.listings)
+        for path, (_, _, facts) in self.files.items():
+            if facts is not None and path not in self.changed:
+                know_facts(path, facts, packages)  # the project-wide scans need not read the file
+        for path in self.changed:
+            facts = self.files[path][2]
+            if facts is not None and file_facts(path, packages) != facts:
+                return False
+        self.trusted = True
+        return True
+
+    def key(self, path: str) -> Optional[str]:
+        """The key remembered for ``path``, if it and every file the key was computed from are unchanged."""
+        if not self.trusted:
+            return None
+        remembered = self.keys.get(path)
+        if remembered is None or path in self.changed or not self._unchanged(path):
+            return None
+        return remembered[0] if self.changed.isdisjoint(remembered[1]) else None
+
+    def read_digest(self, path: str) -> str:
+        """``module_digest(path)`` in hex, from the manifest when the file is unchanged."""
+        digest = self.learnt_digests.get(path)
+        if digest is None:
+            entry = self.files.get(path)
+            digest = entry[1] if entry is not None and entry[1] and self._unchanged(path) else module_digest(path).hex()
+            self.learnt_digests[path] = digest
+        return digest
+
+    def learn(self, path: str, key: str, consulted: Iterable[str], digests: Dict[str, str], folders: Iterable[str]) -> None:
+        self.learnt_keys[path] = (key, tuple(sorted(consulted)))
+        self.learnt_digests.update(digests)
+        self.noted.update(folders)
+
+    def save(self, linted: Sequence[str]) -> None:
+        """Write what this run learnt, with what the previous run knew when it still holds; nothing when
+        a folder looked in changed after the run started (its entries may not be what the run saw),
+        nor when the manifest already holds it all (every key answered from it, no file changed)."""
+        from .analysis.callers import file_facts
+
+        listings = set(self.listings) if self.trusted else set()
+        for path in linted:
+            if not path.endswith(".ipynb") and path != "-":
+                project = project_for(path)
+                listings.add((project.scan_root, project.package))
+        self.noted.update(module_files.noted_folders())
+        if (
+            self.trusted
+            and not self.changed
+            and listings == self.listings
+            and all(self.keys.get(path) == learnt for path, learnt in self.learnt_keys.items())
+            and self.noted <= set(self.folders)
+        ):
+            return
+        keys = dict(self.keys) if self.trusted else {}
+        keys.update(self.learnt_keys)
+        packages = self._packages(listings)
+        same_packages = packages == self._packages(self.listings)
+        listed = set()
+        for scan_root, package in listings:
+            listed.update(listing_files(scan_root, package))
+        # the folders looked in, by this process (the listings above too) and by the workers
+        self.noted.update(module_files.noted_folders())
+        folders = dict(self.folders) if self.trusted else {}
+        for folder in self.noted:
+            folders.setdefault(folder, "")
+        for folder in folders:
+            if not _settled(signature(folder), self.started_ns):
+                return
+            folders[folder] = folder_entries(folder)
+        wanted = set(listed)
+        for path, (_, consulted) in keys.items():
+            wanted.add(path)
+            wanted.update(consulted)
+        files: Dict[str, list] = {}
+        for path in sorted(wanted):
+            found = signature(path)
+            if not _settled(found, self.started_ns):
+                found = None  # not trusted: a file changed so recently may change unseen
+            old = self.files.get(path)
+            kept = old if old is not None and found is not None and old[0] == found else None
+            digest = (self.learnt_digests.get(path) or (kept[1] if kept is not None else "")) if found else ""
+            facts = None
+            if path in listed:
+                facts = kept[2] if kept is not None and kept[2] is not None and same_packages else file_facts(path, packages)
+            files[path] = [found, digest, facts]
+        paths = sorted(files)
+        index = {path: number for number, path in enumerate(paths)}
+        stored = {
+            "salt": self.salt,
+            "paths": paths,
+            "files": {str(index[path]): [entry[0], entry[1], entry[2]] for path, entry in files.items()},
+            "keys": {
+                path: [key, [index[c] for c in consulted]]
+                for path, (key, consulted) in keys.items()
+                if files[path][0] is not None and all(files[c][0] is not None for c in consulted)
+            },
+            "folders": folders,
+            "listings": sorted(listings, key=lambda listing: (listing[0], listing[1] or "")),
+        }
+        folder = os.path.dirname(self.path)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(json.dumps(stored))  # (``dumps`` runs the C encoder, ``dump`` does not)
+            os.replace(temporary, self.path)
+        except OSError:
+            pass  # a manifest that cannot be written is only slower

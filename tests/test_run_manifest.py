@@ -1,0 +1,175 @@
+"""The run manifest (``gradlint.manifest``): a warm run answers unchanged files from their stat, and
+never a file whose key may have changed."""
+
+import glob
+import json
+import os
+
+import pytest
+
+from gradlint import manifest, runner
+from gradlint.analysis import callers, module_files, project
+from gradlint.rules import ALL_RULES
+from gradlint.runner import lint_files
+from test_project import NET
+from test_scan_store import CONVERT, INSIDE, OUTSIDE, write
+
+DEFAULT = [rule for rule in ALL_RULES if rule.default_enabled()]
+
+TRAIN = """\
+    import torch
+    from .helpers import make_loss
+
+    def fit(model, optimizer, loader):
+        total = 0
+        for x in loader:
+            loss = make_loss(model, x)
+            loss.backward()
+            optimizer.step()
+            total += loss
+        return total
+    """
+
+#: ``make_loss`` returns a tensor that carries the graph: ``total += loss`` keeps every graph
+HELPERS = """\
+    def make_loss(model, x):
+        return model(x).sum()
+    """
+
+USES_NET = """\
+    import torch
+    from .net import Net
+
+    logits, probs = Net()(torch.randn(1, 4))
+    print(probs.numpy())
+    """
+
+NAMES = ("convert.py", "api.py", "train.py")
+
+
+def _new_process():
+    """What a new process knows of the project: nothing (only the cache on disk)."""
+    project.forget_projects()
+    project._SCANNED.clear()
+    project._TEXTS.clear()
+    project._IMPORTS.clear()
+    callers._IMPORT_WORDS.clear()
+    callers._IMPORTERS[:] = [None, {}]
+    module_files._STATEMENTS.clear()
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch):
+    # files written by a test are seconds old at most: trust their stat at once (see test_racy_*)
+    monkeypatch.setattr(manifest, "RACY_NS", 0)
+    # the cache outside the folders imports are looked for in: creating it changes none of them
+    root = tmp_path / "project"
+    write(root, {"lib/__init__.py": "", "lib/convert.py": CONVERT, "lib/api.py": OUTSIDE, "lib/train.py": TRAIN})
+    write(root, {"lib/helpers.py": HELPERS})
+    return root
+
+
+def _lint(root, cached=True):
+    _new_process()
+    paths = [str(root / "lib" / name) for name in NAMES]
+    found = lint_files(paths, DEFAULT, jobs=1, cache_dir=str(root.parent / "cache") if cached else None)
+    return [(os.path.basename(f.path), f.line, f.code) for f in found]
+
+
+def _refuse_to_lint(monkeypatch):
+    """From here on, linting a file, or reading one to compute its key, fails the test (also in a worker,
+    forked with this process's memory: its findings would differ)."""
+    monkeypatch.setattr(runner, "read_source", lambda *args: pytest.fail("read to be linted"))
+    monkeypatch.setattr(runner, "dependency_digest", lambda *args: pytest.fail("key computed again"))
+    monkeypatch.setattr(project, "_read", lambda *args: pytest.fail("read for the project scans"))
+    monkeypatch.setattr(callers, "_read", lambda *args: pytest.fail("read for the callers"))
+
+
+def test_a_warm_run_answers_unchanged_files_without_reading_them(package, monkeypatch):
+    first = _lint(package)
+    assert ("convert.py", 5, "GRD201") in first and ("train.py", 10, "GRD502") in first
+    assert len(glob.glob(str(package.parent / "cache" / "v1" / "manifest-*.json"))) == 1
+    _refuse_to_lint(monkeypatch)
+    assert _lint(package) == first
+
+
+def test_an_edited_file_and_its_importers_are_linted_again_and_only_they(package, monkeypatch):
+    first = _lint(package)
+    write(package, {"lib/helpers.py": HELPERS.replace("model(x).sum()", "model(x).sum().item()")})
+    linted = []
+    real = runner._lint_file_learning
+    monkeypatch.setattr(runner, "_lint_file_learning", lambda path, *args: linted.append(path) or real(path, *args))
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)  # in this process, to see what is linted
+    second = _lint(package)
+    assert [os.path.basename(path) for path in linted] == ["train.py"]  # helpers.py itself is not linted
+    assert second == _lint(package, cached=False)
+
+
+def test_a_file_rewritten_with_the_same_size_and_modification_time_is_linted_again(package):
+    # the status-change time (ctime) moves with any write, and no call can put it back
+    assert ("convert.py", 5, "GRD201") in _lint(package)
+    api = package / "lib" / "api.py"
+    before = os.stat(api)
+    write(package, {"lib/api.py": INSIDE})  # now calls convert() under no_grad: convert.py's key changes
+    os.utime(api, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(api)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    found = _lint(package)
+    assert ("convert.py", 5, "GRD201") not in found
+    assert found == _lint(package, cached=False)
+
+
+def test_a_file_added_where_imports_are_looked_for_distrusts_every_key(package, monkeypatch):
+    write(package, {"lib/train.py": USES_NET})
+    first = _lint(package)  # lib/net.py is not there: Net is unknown
+    write(package, {"lib/net.py": NET})
+    second = _lint(package)
+    assert second == _lint(package, cached=False)
+    assert [found for found in second if found[0] == "train.py"] and first != second
+
+
+def test_a_file_whose_project_wide_facts_changed_distrusts_every_key(package):
+    # api.py is no import of convert.py, yet calling convert() under no_grad there changes convert.py's findings
+    assert ("convert.py", 5, "GRD201") in _lint(package)
+    write(package, {"lib/api.py": INSIDE + "\n# and longer\n"})
+    found = _lint(package)
+    assert ("convert.py", 5, "GRD201") not in found
+    assert found == _lint(package, cached=False)
+
+
+def test_racy_a_file_changed_just_before_the_run_is_not_trusted_later(package, monkeypatch):
+    monkeypatch.setattr(manifest, "RACY_NS", 3600 * 10**9)  # every file and folder here changed "just now"
+    _lint(package)
+    for path in glob.glob(str(package.parent / "cache" / "v1" / "manifest-*.json")):
+        assert json.loads(open(path).read())["keys"] == {}
+    monkeypatch.setattr(manifest, "RACY_NS", 0)
+    linted = []
+    real = runner._lint_file_learning
+    monkeypatch.setattr(runner, "_lint_file_learning", lambda path, *args: linted.append(path) or real(path, *args))
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)
+    _lint(package)
+    assert len(linted) == len(NAMES)
+
+
+def test_a_damaged_manifest_or_one_written_by_other_code_is_not_read(package, monkeypatch):
+    first = _lint(package)
+    [path] = glob.glob(str(package.parent / "cache" / "v1" / "manifest-*.json"))
+    stored = json.loads(open(path).read())
+    # were it read, every file would get another file's key
+    keys = list(stored["keys"].values())
+    stored["keys"] = {name: keys[0] for name in stored["keys"]}
+    linted = []
+    real = runner._lint_file_learning
+    monkeypatch.setattr(runner, "_lint_file_learning", lambda path, *args: linted.append(path) or real(path, *args))
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)
+    for salt, damage in ((stored["salt"] + " and other code", False), (stored["salt"], True)):
+        text = json.dumps(dict(stored, salt=salt))
+        open(path, "w").write(text[:-3] if damage else text)
+        linted.clear()
+        assert _lint(package) == first
+        assert len(linted) == len(NAMES)
+
+
+def test_without_a_cache_there_is_no_manifest(package):
+    _lint(package, cached=False)
+    assert not (package.parent / "cache").exists()
