@@ -757,10 +757,93 @@ POSITIVES = [
         """,
         [14],
     ),
+    case(
+        # bug threads (detection and scene-completion code): a loss dict of unknown structure, one
+        # entry backpropagated, every entry added to the epoch's totals
+        "every-entry-of-a-loss-dict-with-a-backpropagated-entry-accumulated",
+        """\
+        from collections import defaultdict
+
+
+        def train_epoch(model, loader, optimizer):
+            epoch_losses = defaultdict(float)
+            for batch in loader:
+                losses = model.compute_loss(batch)
+                optimizer.zero_grad()
+                losses["total"].backward()
+                optimizer.step()
+                for key in losses:
+                    epoch_losses[key] += losses[key]  # expect: GRD502
+            return epoch_losses
+        """,
+        [12],
+    ),
+    case(
+        "items-of-a-loss-dict-with-a-backpropagated-entry-accumulated",
+        """\
+        def train_epoch(model, loader, optimizer, meters):
+            for images, targets in loader:
+                loss_dict = model(images, targets)
+                loss_dict["loss"].backward()
+                optimizer.step()
+                optimizer.zero_grad()
+                for name, value in loss_dict.items():
+                    meters[name] += value  # expect: GRD502
+        """,
+        [8],
+    ),
 ]
 
 
 NEGATIVES = [
+    case(
+        "loss-dict-entries-accumulated-as-numbers-or-detached",
+        """\
+        from collections import defaultdict
+
+
+        def train_epoch(model, loader, optimizer):
+            epoch_losses, detached = defaultdict(float), defaultdict(float)
+            for batch in loader:
+                losses = model.compute_loss(batch)
+                optimizer.zero_grad()
+                losses["total"].backward()
+                optimizer.step()
+                for key in losses:
+                    epoch_losses[key] += losses[key].item()
+                for key, value in losses.items():
+                    detached[key] += value.detach()
+            return epoch_losses, detached
+        """,
+    ),
+    case(
+        "loss-dict-loop-that-skips-the-backpropagated-entry",
+        """\
+        def train_epoch(model, loader, optimizer, meters):
+            for batch in loader:
+                losses = model.compute_loss(batch)
+                losses["total"].backward()
+                optimizer.step()
+                optimizer.zero_grad()
+                for key, value in losses.items():
+                    if key == "total":
+                        continue
+                    meters[key] += value
+                for key in losses.keys():
+                    if key.startswith("aux"):
+                        meters[key] += losses[key]
+        """,
+    ),
+    case(
+        "dict-of-outputs-with-no-entry-backpropagated",
+        """\
+        def evaluate(model, loader, meters):
+            for batch in loader:
+                stats = model.compute_stats(batch)
+                for key in stats:
+                    meters[key] += stats[key]
+        """,
+    ),
     case(
         "tiled-decode-of-a-model-whose-module-base-is-not-resolved",
         # diffusers' AutoencoderDC(ModelMixin, ...) with ModelMixin out of reach: a class with a

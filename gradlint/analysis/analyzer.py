@@ -125,6 +125,8 @@ class Analyzer(
         self._param_loops: list = []
         #: enclosing loops over a dict's keys or items (see ``statements._dict_loop``)
         self._dict_loops: list = []
+        #: enclosing loops over every entry of a structure with a proven entry (``entry_loops``)
+        self._entry_loops: list = []
         #: while a function is summarised: the parameters each of its exits has backpropagated
         self._exit_proofs: Optional[list] = None
         #: id(loop over a dict) -> the switch of every entry it made (replayed after the loop)

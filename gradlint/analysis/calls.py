@@ -453,4 +453,5 @@ class Calls:
         self._loops = []
         self._closure_outers = []
         self._dict_loops = []
+        self._entry_loops = []
         self._exit_proofs = None

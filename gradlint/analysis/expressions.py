@@ -11,6 +11,7 @@ from .call_shapes import keeps_trainable, trainable_comprehension
 from .leaves import below_trained_model
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .containers import namedtuple_field, namedtuple_instance
+from .entry_loops import proven_entry
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, output_part, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
@@ -132,6 +133,11 @@ class Expressions:
                 return tensor(False, base.leaf, struct=True, cut=base.cut)
             key = literal_str(index.value)
             key = literal_int(index.value) if key is None else key
+            if key is None and self._entry_loops and type(index.value) is cst.Name:
+                # `losses[key]` in `for key in losses`: the proven entry, in the iteration that reaches it
+                loop = next((l for l in self._entry_loops if l.key == index.value.value and l.path == dotted(node.value)), None)
+                if loop is not None:
+                    return proven_entry(loop)
             return self.output_field(base, key) if key in self.proven_fields else output_part(base)
         if base.kind == "seq" and base.elem is not None:
             position = literal_int(index.value)

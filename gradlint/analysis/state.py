@@ -282,6 +282,7 @@ SCOPE_FIELDS = (
     "_loops",
     "_closure_outers",
     "_dict_loops",
+    "_entry_loops",
     "_exit_proofs",
 )
 

@@ -8,6 +8,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
+from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .state import LoopRecord, State, Terminated
 from .summaries import with_own_paths
 from .syntax import EXPRESSIONS, NODES, STATEMENTS, SUITES_AND_COMPOUNDS, child_fields, dotted, function_facts, walk
@@ -309,8 +310,12 @@ class StatementWalker:
             if type(target) is cst.Name:
                 loop_info = (target.value, iterable.owner, self._cond_depth + 1, node)
 
+        entries = every_entry_loop(node, self.value)
+
         def iteration():
             self._bind_loop_target(node.target, element, iterable)
+            if entries is not None and entries.item is not None:
+                self._set(entries.item, proven_entry(entries))
             self._block(node.body.body) if type(node.body) is cst.IndentedBlock else self._body(node.body)
 
         if loop_info is not None:
@@ -318,6 +323,8 @@ class StatementWalker:
         over_dict = self._dict_loop(node)
         if over_dict is not None:
             self._dict_loops.append(over_dict)
+        if entries is not None:
+            self._entry_loops.append(entries)
         try:
             self._loop(node, iteration)
         finally:
@@ -325,6 +332,8 @@ class StatementWalker:
                 self._param_loops.pop()
             if over_dict is not None:
                 self._dict_loops.pop()
+            if entries is not None:
+                self._entry_loops.pop()
         switched = self._switched_entries.pop(id(node), None)
         if switched is not None:
             # every entry switched in each iteration: so they are after the loop, however many ran
@@ -340,22 +349,12 @@ class StatementWalker:
     def _dict_loop(self, node: cst.For):
         """(key name, item name, dict path, loop, body depth) of ``for k in d`` / ``d.keys()``, ``for m in d.values()``,
         ``for k, m in d.items()`` over a dict value: the loop visits every entry."""
-        source, method = node.iter, ""
-        if isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute) and not source.args:
-            source, method = source.func.value, source.func.attr.value
-        path = dotted(source)
-        if path is None or method not in ("", "keys", "values", "items") or self.value(source).kind != "dict":
+        names = entry_names(node)
+        if names is None or self.value(names[0]).kind != "dict":
             return None
-        target = node.target
+        source, path, key, item = names
         depth = self._cond_depth + 1  # the loop body's, where a switch of every entry is unconditional
-        if method == "items" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
-            names = [element.value.value if isinstance(element.value, cst.Name) else None for element in target.elements]
-            return names[0], names[1], path, node, depth
-        if isinstance(target, cst.Name):
-            if method == "values":
-                return None, target.value, path, node, depth
-            return target.value, None, path, node, depth
-        return None
+        return key, item, path, node, depth
 
     def _stmt_while(self, node: cst.While) -> None:
         def iteration():
