@@ -43,6 +43,7 @@ from .summaries import (
     argument_field_modes,
     closure_key,
     field_modes,
+    hands_back,
     holds_grad,
     join_contexts,
     mutated_containers,
@@ -146,7 +147,7 @@ class Calls:
             self._prove_arguments(summary.proven, call, function, receiver)
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if self._loops:
-            self._replay(summary.effects, call, renames, foreign=names is not None)
+            self._replay(summary.effects, call, renames, foreign=names is not None, hands_back=hands_back(summary.returns))
         elif self.state.mode is True:
             # outside any loop (a training step method its caller repeats): rules judge the store
             for _, path in summary.effects.stores:
@@ -244,9 +245,10 @@ class Calls:
             (rename_path(renames, path), owner) for path, owner in summary.stepped if path is not None
         )
 
-    def _replay(self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool) -> None:
+    def _replay(self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool, hands_back: bool = False) -> None:
         """Add a callee's loop effects to the caller's loops, in the caller's names
-        (see ``call_renames``); a call into another file is reported at the call."""
+        (see ``call_renames``); a call into another file is reported at the call, and so are the
+        forwards of a callee that hands their output back (``summaries.hands_back``)."""
 
         def rename(path):
             return rename_path(renames, path)
@@ -263,8 +265,12 @@ class Calls:
             steps = [(node, rename(path), renamed_owners(value, rename)) for node, path, value in effects.steps]
             clears = [rename(path) for path in effects.clears]
             # a forward inside a helper the summarised function calls (`validation_step` calling
-            # `self.infer(x)`, which training uses too) happens at the call of the helper
-            at = (lambda node: call) if not self.reporting else (lambda node: node)
+            # `self.infer(x)`, which training uses too) happens at the call of the helper; so does
+            # one in a helper that only runs the model and returns its output (`pred, true =
+            # self._process_one_batch(x, y)`, also called by the training loop): the caller decides
+            # what is done with that graph. A helper that switches the model itself is the evaluation.
+            forward_helper = hands_back and not effects.mode_switches
+            at = (lambda node: call) if not self.reporting or forward_helper else (lambda node: node)
             forwards = [(at(node), rename(path), module, mode) for node, path, module, mode in effects.forwards]
         # `validate(model)` whose body calls model.eval(): the switch happens at the call
         switches = [(call, rename(path), training) for _, path, training in effects.mode_switches if path]

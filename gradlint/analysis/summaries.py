@@ -171,6 +171,21 @@ def argument_field_modes(env: dict, context: Context, function: cst.FunctionDef)
     return found
 
 
+def hands_back(returned: Value) -> bool:
+    """A function may return what it computed with gradients (a model's output, a tuple holding it,
+    a value not known): its caller decides whether that graph is backpropagated. One that returns
+    nothing, numbers (``.item()``) or tensors without grad consumed its outputs itself."""
+    if returned.kind in ("number", "none"):
+        return False
+    if returned.kind == "tensor":
+        return returned.grad is not False
+    if returned.kind in ("seq", "dict") and returned.items:
+        return any(hands_back(item) for item in returned.items)
+    if returned.kind == "seq":
+        return returned.has_grad is not False
+    return True
+
+
 def holds_grad(container: Value) -> bool:
     if container.kind == "seq":
         return container.has_grad is True
