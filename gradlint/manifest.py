@@ -227,17 +227,19 @@ class Manifest:
         folders = dict(self.folders) if self.trusted else {}
         for folder in self.noted:
             folders.setdefault(folder, "")
-        for folder in folders:
+        for folder, entries in folders.items():
             if not _settled(signature(folder), self.started_ns):
                 return
-            folders[folder] = folder_entries(folder)
+            if not entries:  # (unchanged since before the run: a remembered folder holds what ``check`` saw)
+                folders[folder] = folder_entries(folder)
         wanted = set(listed)
         for path, (_, consulted) in keys.items():
             wanted.add(path)
             wanted.update(consulted)
         files: Dict[str, list] = {}
         for path in sorted(wanted):
-            found = signature(path)
+            # as the run first saw it (a file it read changed since: its new stat will not match)
+            found = self.signature(path)
             if not _settled(found, self.started_ns):
                 found = None  # not trusted: a file changed so recently may change unseen
             old = self.files.get(path)
@@ -249,6 +251,7 @@ class Manifest:
             files[path] = [found, digest, facts]
         paths = sorted(files)
         index = {path: number for number, path in enumerate(paths)}
+        untrusted = {path for path, entry in files.items() if entry[0] is None}
         stored = {
             "salt": self.salt,
             "paths": paths,
@@ -256,7 +259,7 @@ class Manifest:
             "keys": {
                 path: [key, [index[c] for c in consulted]]
                 for path, (key, consulted) in keys.items()
-                if files[path][0] is not None and all(files[c][0] is not None for c in consulted)
+                if path not in untrusted and untrusted.isdisjoint(consulted)
             },
             "folders": folders,
             "listings": sorted(listings, key=lambda listing: (listing[0], listing[1] or "")),

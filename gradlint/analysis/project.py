@@ -75,12 +75,14 @@ def one_snapshot() -> Iterator[None]:
     _SNAPSHOT[0] = True
     _EPOCH[0] += 1
     _STATS.clear()
+    _TOPS.clear()
     module_files.begin_batch()
     try:
         yield
     finally:
         _SNAPSHOT[0] = False
         _STATS.clear()
+        _TOPS.clear()
         module_files.end_batch()
         now = time.time_ns()
         for path, (stat, _, _) in list(_TEXTS.items()):
@@ -229,9 +231,18 @@ _PROJECTS: Dict[Tuple[str, ...], Project] = {}
 _LISTINGS: Dict[Tuple[str, Optional[str]], _Listing] = {}
 
 
+#: directory -> its package top, inside ``one_snapshot`` (the files of a folder ask alike)
+_TOPS: Dict[str, Optional[str]] = {}
+
+
 def project_for(path: str) -> Project:
     directory = os.path.dirname(os.path.abspath(path))
-    top = package_top(directory)
+    if _SNAPSHOT[0]:
+        if directory not in _TOPS:
+            _TOPS[directory] = package_top(directory)
+        top = _TOPS[directory]
+    else:
+        top = package_top(directory)
     roots = (directory,) + ((os.path.dirname(top),) if top else ())
     key = roots
     project = _PROJECTS.get(key)
