@@ -195,17 +195,36 @@ class Manifest:
         self.learnt_digests.update(digests)
         self.noted.update(folders)
 
+    def _listings(self, linted: Sequence[str]) -> set:
+        """The project listings whose files' facts the manifest keeps: those of the linted files, and
+        those the previous run knew while they stand."""
+        listings = set(self.listings) if self.trusted else set()
+        for path in linted:
+            if not path.endswith(".ipynb") and path != "-":
+                project = project_for(path)
+                listings.add((project.scan_root, project.package))
+        return listings
+
+    def prepare(self, linted: Sequence[str]) -> None:
+        """Before the workers fork: the project-wide facts of every listed file, here, once. The workers
+        inherit them, so the facts ``save`` keeps are those every key of the run was computed from,
+        even for a file that changes while the run goes on (its stat is then not kept, and the next
+        run compares its facts with these)."""
+        from .analysis.callers import file_facts
+
+        listings = self._listings(linted)
+        packages = self._packages(listings)
+        for scan_root, package in sorted(listings, key=lambda listing: (listing[0], listing[1] or "")):
+            for path in listing_files(scan_root, package):
+                file_facts(path, packages)
+
     def save(self, linted: Sequence[str]) -> None:
         """Write what this run learnt, with what the previous run knew when it still holds; nothing when
         a folder looked in changed after the run started (its entries may not be what the run saw),
         nor when the manifest already holds it all (every key answered from it, no file changed)."""
         from .analysis.callers import file_facts
 
-        listings = set(self.listings) if self.trusted else set()
-        for path in linted:
-            if not path.endswith(".ipynb") and path != "-":
-                project = project_for(path)
-                listings.add((project.scan_root, project.package))
+        listings = self._listings(linted)
         self.noted.update(module_files.noted_folders())
         if (
             self.trusted

@@ -291,6 +291,11 @@ def _lint_files(paths, rules, jobs: int, cache_dir: Optional[str], limits: Limit
     with _scan_store(cache):
         answered = _answered(paths, cache, manifest, limits)
         left = [path for number, path in enumerate(paths) if number not in answered]
+        if manifest is not None and left:
+            try:
+                manifest.prepare(paths)
+            except Exception:  # only a speed-up (``save`` computes what is missing)
+                pass
         findings = _lint_scanned_files(left, rules, jobs, cache_dir, limits, codes, manifest)
         for found in answered.values():
             findings.extend(found)

@@ -173,3 +173,22 @@ def test_a_damaged_manifest_or_one_written_by_other_code_is_not_read(package, mo
 def test_without_a_cache_there_is_no_manifest(package):
     _lint(package, cached=False)
     assert not (package.parent / "cache").exists()
+
+
+def test_the_facts_the_workers_use_are_those_the_parent_found_before_they_forked(package, monkeypatch):
+    """What ``save`` keeps of a file changed while the run went on is what the run's keys were computed from."""
+    from gradlint.cache import Cache
+    from gradlint.manifest import Manifest
+
+    _new_process()
+    paths = [str(package / "lib" / name) for name in NAMES]
+    cache = Cache(str(package.parent / "cache"), tuple(rule.code for rule in DEFAULT))
+    with project.one_snapshot():
+        run = Manifest(cache.directory, cache.salt)
+        run.prepare(paths)
+        monkeypatch.setattr(project, "_read", lambda *args: pytest.fail("read again"))
+        monkeypatch.setattr(callers, "_read", lambda *args: pytest.fail("read again"))
+        before = {path: callers.file_facts(path, ["lib"]) for path in glob.glob(str(package / "lib" / "*.py"))}
+        assert len(before) == 5
+        write(package, {"lib/api.py": INSIDE})  # changed mid-run: the facts stay those the run used
+        assert {path: callers.file_facts(path, ["lib"]) for path in before} == before
