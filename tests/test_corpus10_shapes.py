@@ -120,3 +120,126 @@ def test_grd505_forward_helpers(src, lines):
 @pytest.mark.parametrize("src", [NEGATIVE_HELPER_UNDER_NO_GRAD, NEGATIVE_LOOP_UNDER_NO_GRAD])
 def test_grd505_forward_helpers_silent(src):
     assert findings(src, "GRD505") == []
+
+
+# The same epoch method called by the class's own train() with a flag: `self.iter_one_epoch()` and
+# `self.iter_one_epoch(cross_valid=True)`. The literal flag is a context of its own, whatever the
+# model (a constructor argument): the training context records the graph.
+FLAG_CALLS = """\
+import torch
+
+
+class Trainer(object):
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+        self.optimizer = torch.optim.Adam(self.model.parameters())
+
+    def train(self):
+        for epoch in range(10):
+            tr_loss = self.iter_one_epoch()
+            cv_loss = self.iter_one_epoch(cross_valid=True)
+
+    def iter_one_epoch(self, cross_valid=False):
+        tot_loss = 0.
+        for x, y in self.loader:
+            if cross_valid:
+                with torch.no_grad():
+                    this_loss = self.model(x, y)
+            else:
+                this_loss = self.model(x, y)
+            batch_loss = torch.sum(this_loss)
+            ACCUMULATE
+            if not cross_valid:
+                self.optimizer.zero_grad()
+                batch_loss.backward()
+                self.optimizer.step()
+        return float(tot_loss)
+"""
+
+
+def test_grd502_epoch_method_called_with_a_flag():
+    src = FLAG_CALLS.replace("ACCUMULATE", "tot_loss = tot_loss + batch_loss")
+    assert findings(src, "GRD502") == [(24, "GRD502")]
+
+
+@pytest.mark.parametrize("accumulate", ["tot_loss = tot_loss + batch_loss.item()", "tot_loss += float(batch_loss)"])
+def test_grd502_epoch_method_called_with_a_flag_silent(accumulate):
+    assert findings(FLAG_CALLS.replace("ACCUMULATE", accumulate), "GRD502") == []
+
+
+
+def _epoch(accumulate):
+    return FLAG_CALLS.replace("ACCUMULATE", accumulate)
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        _epoch("tot_loss += batch_loss.detach()"),
+        # accumulated only on the evaluation path, which ran under no_grad
+        _epoch("if cross_valid:\n                tot_loss = tot_loss + batch_loss"),
+        # nothing in the loop backpropagates: both paths are the caller's business
+        _epoch("tot_loss = tot_loss + batch_loss").replace("                batch_loss.backward()\n", ""),
+    ],
+)
+def test_grd502_after_a_no_grad_branch_silent(src):
+    assert findings(src, "GRD502") == []
+
+
+def test_grd503_numpy_on_the_no_grad_path_only():
+    src = _epoch("if cross_valid:\n                print(batch_loss.numpy())")
+    assert findings(src, "GRD503") == []
+
+
+def test_no_backward_on_detached_in_the_branch_the_flag_skips():
+    # cross_valid=True: `if not cross_valid:` does not run, so its backward() is not on the no_grad value
+    src = FLAG_CALLS.replace("ACCUMULATE", "tot_loss = tot_loss + batch_loss.item()")
+    assert findings(src) == []
+
+
+# Gradient accumulation in the training branch of a flagged epoch method: the iterations between
+# two steps leave by `continue`; they clear nothing and step nothing, so not every path steps.
+ACCUMULATION_WITH_CONTINUE = """\
+import torch
+
+
+class Trainer(object):
+    def __init__(self, model, loader, accu):
+        self.model = model
+        self.loader = loader
+        self.accu = accu
+        self.optimizer = torch.optim.Adam(self.model.parameters())
+
+    def train(self):
+        for epoch in range(10):
+            self.iter_one_epoch()
+            self.iter_one_epoch(cross_valid=True)
+
+    def iter_one_epoch(self, cross_valid=False):
+        n_accu_batch = self.accu
+        for x, y in self.loader:
+            loss = self.model(x, y)
+            if not cross_valid:
+                if n_accu_batch == self.accu:
+                    self.optimizer.zero_grad()
+                loss.backward()
+                n_accu_batch -= 1
+                if n_accu_batch == 0:
+                    self.optimizer.step()
+                    n_accu_batch = self.accu
+                else:
+                    continue
+        return 0
+"""
+
+
+def test_grd501_accumulation_window_left_by_continue():
+    assert findings(ACCUMULATION_WITH_CONTINUE, "GRD501") == []
+
+
+def test_grd501_still_reported_without_any_clear():
+    src = ACCUMULATION_WITH_CONTINUE.replace(
+        "                if n_accu_batch == self.accu:\n                    self.optimizer.zero_grad()\n", ""
+    )
+    assert findings(src, "GRD501") == [(24, "GRD501")]

@@ -242,7 +242,11 @@ class StatementWalker:
     def _flag_truth(self, test, value) -> Tri:
         """``if train:`` on a parameter of the function that this call bound to a literal
         (``run_epoch(..., train=False)``, or the default): only that branch runs in this context.
-        Only a parameter the function never rebinds: a module-level flag may be set elsewhere."""
+        Only a parameter the function never rebinds: a module-level flag may be set elsewhere.
+        ``if not train:`` is the other branch."""
+        if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not and type(test.expression) is cst.Name:
+            truth = self._flag_truth(test.expression, self.value(test.expression))
+            return None if truth is None else not truth
         if type(test) is not cst.Name or value.kind != "number" or self.function is None:
             return None
         name = test.value

@@ -203,7 +203,10 @@ def says_nothing(context: Context, cls: Optional[ClassInfo]) -> bool:
 
 
 def uninformative(value: Value) -> bool:
-    """A value that establishes no fact a rule could use (an unknown, or a tensor of unknown grad)."""
+    """A value that establishes no fact a rule could use (an unknown, or a tensor of unknown grad).
+    A literal ``True`` / ``False`` does: a flag (``cross_valid=True``) picks the branches the walk takes."""
+    if value.kind == "number" and value.mode is not None:
+        return False
     if value.kind in ("unknown", "number", "none", "builtin"):
         return not value.cut
     return value.kind == "tensor" and value.grad is None and value.leaf is None and not value.cut

@@ -25,6 +25,14 @@ def _uncalled_clear(loop: cst.CSTNode, name: str) -> bool:
     return False
 
 
+def _continues(loop: cst.CSTNode) -> bool:
+    """A ``continue`` of this loop itself (not of a loop or function nested in it)."""
+    body = getattr(loop, "body", None)
+    return body is not None and any(
+        type(node) is cst.Continue for node in walk(body, prune=(cst.For, cst.While, cst.FunctionDef, cst.ClassDef))
+    )
+
+
 class MissingZeroGrad(Rule):
     code = "GRD501"
     name = "missing-zero-grad"
@@ -70,6 +78,8 @@ class MissingZeroGrad(Rule):
         if any(_may_clear(function) for function in record.local_calls):
             return  # a helper that clears: its own conditions are not followed here
         done = record.end.steps_done if record.end is not None else frozenset()
+        if _continues(record.node):
+            done = frozenset()  # an iteration left by `continue` (before its step) is not in `end`
         stepped_always = [
             (step, path, optimizer) for step, path, optimizer in record.conditional_repeats
             if (path, optimizer.owner) in done  # not an accumulation window: every path steps
