@@ -39,7 +39,11 @@ def layered(module: Value) -> bool:
     if module.cls is None:
         return module.params is True and not api.is_nn_module_class(module.qual)
     layers = [v for v in module.cls.attrs.values() if v.kind == "module" and v.params is True]
-    return len(layers) >= 2 or any(v.qual.rsplit(".", 1)[-1] in ("Sequential", "ModuleList", "ModuleDict") for v in layers)
+    # a container of layers, unless it is known to hold one layer with parameters alone
+    # (`nn.Sequential(nn.Linear(4, 4), nn.Tanh())`: on data, the Linear saves no weight)
+    return len(layers) >= 2 or any(
+        v.qual.rsplit(".", 1)[-1] in ("Sequential", "ModuleList", "ModuleDict") and v.layers != 1 for v in layers
+    )
 
 
 _TENSOR_BACKWARD_KEYWORDS = frozenset({"gradient", "retain_graph", "create_graph", "inputs"})

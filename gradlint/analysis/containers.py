@@ -9,7 +9,7 @@ from typing import Optional
 import libcst as cst
 
 from .syntax import dotted, literal_str
-from .values import NONE, UNKNOWN, Value, dict_item, dict_values, join_tri, seq
+from .values import NONE, UNKNOWN, Value, dict_item, dict_values, join_tri, module_layers, seq
 
 NAMEDTUPLE_FACTORIES = ("collections.namedtuple", "typing.NamedTuple")
 
@@ -93,7 +93,9 @@ class Containers:
             added = args[0][1]
             if added.kind == "seq":
                 elements = [e for e in (receiver.elem, added.elem) if e is not None]
-                self.state.env[path] = seq(elements).with_(has_grad=receiver.has_grad or added.has_grad)
+                self.state.env[path] = seq(elements).with_(
+                    has_grad=receiver.has_grad or added.has_grad, layers=receiver.layers + added.layers
+                )
             else:
                 self.state.env[path] = Value(kind="seq", has_grad=None)
             return NONE
@@ -136,5 +138,6 @@ def _appended(current: Optional[Value], added: Value) -> Value:
     return seq(elements).with_(
         has_grad=True if (current and current.has_grad) or added.is_grad_tensor else join_tri(
             current.has_grad if current else None, False if added.kind in ("number", "tensor") else None
-        )
+        ),
+        layers=(current.layers if current is not None and current.kind == "seq" else 0) + module_layers([added]),
     )

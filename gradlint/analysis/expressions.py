@@ -12,7 +12,7 @@ from .leaves import below_trained_model
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .containers import namedtuple_field, namedtuple_instance
 from .entry_loops import proven_entry
-from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, output_part, owned_by, ref, seq, tensor, view_of
+from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range filter".split()
@@ -190,8 +190,8 @@ class Expressions:
     def _eval_display(self, node) -> Value:
         values = [self.eval(element.value) for element in node.elements]
         if type(node) is cst.Tuple and not any(type(e) is cst.StarredElement for e in node.elements):
-            return seq(values).with_(items=tuple(values))
-        return seq(values)
+            return seq(values).with_(items=tuple(values), layers=module_layers(values))
+        return seq(values).with_(layers=module_layers(values))
 
     def _eval_comprehension(self, node) -> Value:
         saved_env = self.state.env
@@ -241,7 +241,7 @@ class Expressions:
         if left.kind != "tensor" and right.kind != "tensor":
             if left.kind == "seq" and right.kind == "seq" and type(node.operator) is cst.Add:
                 joined = seq([v for v in (left.elem, right.elem) if v is not None]).with_(
-                    has_grad=left.has_grad or right.has_grad
+                    has_grad=left.has_grad or right.has_grad, layers=left.layers + right.layers
                 )
                 # `[a, b] + [c]` of displays: the positions stay known (`LossTuple(*losses)` reads them)
                 return joined.with_(items=left.items + right.items) if left.items and right.items else joined

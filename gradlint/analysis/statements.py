@@ -154,7 +154,10 @@ class StatementWalker:
         self._note_store(node.target, operand)
         if current.kind == "seq":
             result = seq([current.elem, operand.elem if operand.kind == "seq" else None])
-            result = result.with_(has_grad=current.has_grad or (operand.kind == "seq" and operand.has_grad))
+            result = result.with_(
+                has_grad=current.has_grad or (operand.kind == "seq" and operand.has_grad),
+                layers=current.layers + (operand.layers if operand.kind == "seq" else 0),
+            )
         elif current.kind == "tensor" and (current.grad or not operand.is_grad_tensor):
             # in place: the tensor keeps its identity; x *= y saves y
             if type(node.operator) in (cst.MultiplyAssign, cst.DivideAssign, cst.MatrixMultiplyAssign):

@@ -12,7 +12,7 @@ from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
 from .evidence import optimizer_names_by_use
 from .state import FreezeEvent
 from .syntax import dotted, is_grad_attribute, kwarg, literal_bool, registered_submodule
-from .values import BATCH, NONE, UNKNOWN, Tri, Value, join_all, params_union, ref, seq, tensor, view_of
+from .values import BATCH, NONE, UNKNOWN, Tri, Value, join_all, module_layers, params_union, ref, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
     "keys values items get to_tuple index count pop update copy setdefault append extend".split()
@@ -84,7 +84,9 @@ class TorchSemantics:
             layers = 0
             if params is None:
                 params = self._container_params(args)
-                layers = sum(1 for _, value in args if value.kind == "module" and value.params is True)
+                # members listed (`nn.Sequential(conv, relu, conv)`) or given as a list of layers
+                # (`nn.Sequential(*layers)`)
+                layers = sum(value.layers if value.kind == "seq" else module_layers([value]) for _, value in args)
                 items, member = _members(node, args)
                 return Value(kind="module", params=params, qual=qual, layers=layers, items=items, elem=member)
             return Value(kind="module", params=params, qual=qual, layers=layers)
@@ -464,6 +466,8 @@ class TorchSemantics:
         """nn.Sequential / nn.ModuleList: trainable if a member module is."""
         members = []
         for _, value in args:
+            if value.kind == "seq" and value.layers:
+                return True  # a list of layers, one at least with parameters
             members.append(value.elem if value.kind == "seq" and value.elem is not None else value)
         if any(m.kind == "module" and m.params for m in members):
             return True

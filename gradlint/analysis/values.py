@@ -72,7 +72,9 @@ class Value:
     #: "params" / "optimizer" over the parameters of several modules
     #: (``itertools.chain(G.parameters(), E.parameters())``): each module's path
     owners: frozenset = frozenset()
-    #: "module" (``nn.Sequential(...)`` of literal members): how many of its members have parameters
+    #: "module" (``nn.Sequential(...)`` of literal members): how many of its members have parameters;
+    #: "seq": how many of its elements at least are modules with parameters (a list of layers
+    #: built for ``nn.Sequential(*layers)``)
     layers: int = 0
     #: "tensor": a view (slice, ``.view()``, ``.T``) of a leaf grad tensor made under grad mode,
     #: so writing it in place raises as writing the leaf does.
@@ -145,6 +147,11 @@ def seq(elements) -> Value:
     return Value(kind="seq", elem=elem, has_grad=has_grad)
 
 
+def module_layers(values) -> int:
+    """How many of ``values`` are modules with parameters (the layers a list display lists)."""
+    return sum(1 for value in values if value.kind == "module" and value.params is True)
+
+
 def join(a: Value, b: Value) -> Value:
     if a is b or a == b:
         return a
@@ -193,12 +200,13 @@ def join(a: Value, b: Value) -> Value:
     if a.kind == "seq":
         # an empty list adds no element: [] joined with [loss, ...] may only hold losses
         if a.elem is None and a.has_grad is False:
-            return b
+            return b.with_(layers=0) if b.layers else b
         if b.elem is None and b.has_grad is False:
-            return a
+            return a.with_(layers=0) if a.layers else a
         elem = join(a.elem, b.elem) if a.elem is not None and b.elem is not None else (a.elem or b.elem)
         items = tuple(join(x, y) for x, y in zip(a.items, b.items)) if len(a.items) == len(b.items) else ()
-        return Value(kind="seq", elem=elem, has_grad=join_tri(a.has_grad, b.has_grad), items=items)
+        layers = min(a.layers, b.layers)
+        return Value(kind="seq", elem=elem, has_grad=join_tri(a.has_grad, b.has_grad), items=items, layers=layers)
     if a.kind == "dict":
         if a.keys == b.keys:
             return Value(kind="dict", keys=a.keys, items=tuple(join(x, y) for x, y in zip(a.items, b.items)))
