@@ -7,6 +7,11 @@ programs.
   so a discriminator loss backpropagated through a generator output made before the generator's
   ``step()`` raises (simple_CycleGAN simple_cygan.py). A list holding one layer with parameters
   alone (``[nn.Linear(4, 4), nn.Tanh()]``) saves no weight on data and stays silent.
+- ``if adv_loss == 'wgan': d_real = ... elif adv_loss == 'hinge': d_real = ...`` with no ``else``,
+  in a GAN loop: the fall-through path keeps last iteration's ``d_real`` (stale after the steps),
+  but a path that recomputed it is not stale, as the walk's set of stale names already said
+  (Self-Attention-GAN trainer.py:124/165, false GRD205 x2). A value computed in both branches from
+  a graph that a later step makes stale still reports.
 """
 
 import pytest
@@ -67,3 +72,56 @@ def test_list_of_layers_generator_saves_its_weights(build):
 def test_list_of_layers_generator_negatives(build, fake):
     assert findings(LIST_GENERATOR.format(build=build, fake=fake, expect=""), "GRD205") == []
 
+
+TWO_PLAYERS = """\
+import torch
+import torch.nn as nn
+
+G = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+D = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+opt_g = torch.optim.Adam(G.parameters())
+opt_d = torch.optim.Adam(D.parameters())
+adv_loss = "hinge"
+"""
+
+HINGE_OR_WGAN = TWO_PLAYERS + """\
+for step in range(3):
+    real = torch.randn(4, 2)
+    if adv_loss == "wgan":
+        d_real = -D(real).mean()
+    elif adv_loss == "hinge":
+        d_real = torch.relu(1.0 - D(real)).mean()
+    fake = G(torch.randn(4, 2))
+    d_loss = d_real + D(fake.detach()).mean()
+    opt_d.zero_grad()
+    d_loss.backward()
+    opt_d.step()
+    g_loss = -D(G(torch.randn(4, 2))).mean()
+    opt_g.zero_grad()
+    g_loss.backward()
+    opt_g.step()
+"""
+
+STALE_IN_BOTH_BRANCHES = TWO_PLAYERS + """\
+for step in range(3):
+    fake = G(torch.randn(4, 2))
+    if adv_loss == "wgan":
+        g_loss = -D(fake).mean()
+    elif adv_loss == "hinge":
+        g_loss = torch.relu(1.0 - D(fake)).mean()
+    d_loss = torch.relu(1.0 + D(fake.detach())).mean() + torch.relu(1.0 - D(torch.randn(4, 2))).mean()
+    opt_d.zero_grad()
+    d_loss.backward()
+    opt_d.step()
+    opt_g.zero_grad()
+    g_loss.backward()  # expect: GRD205
+    opt_g.step()
+"""
+
+
+def test_value_recomputed_on_every_taken_branch_is_not_stale():
+    assert findings(HINGE_OR_WGAN, "GRD205") == []
+
+
+def test_value_stale_on_both_branches_still_reports():
+    assert findings(STALE_IN_BOTH_BRANCHES, "GRD205") == [(20, "GRD205")]
