@@ -12,6 +12,12 @@ programs.
   but a path that recomputed it is not stale, as the walk's set of stale names already said
   (Self-Attention-GAN trainer.py:124/165, false GRD205 x2). A value computed in both branches from
   a graph that a later step makes stale still reports.
+- Adversarial examples (1Konny FGSM adversary.py): ``x_adv = Variable(x.data, requires_grad=True)``
+  fed to the model, its ``.grad`` read, is a leaf made on purpose upstream of the model (no GRD102),
+  unless its data went through a model (``z = enc(x); Variable(z.data, requires_grad=True)``
+  cuts the encoder off). ``x_adv = x_adv + eps * x_adv.grad.sign()`` is no GRD303 when the name
+  is made a fresh leaf again before its ``.grad`` is read, or when it is a one-step attack's last
+  use of the leaf it made, outside any loop.
 """
 
 import pytest
@@ -125,3 +131,69 @@ def test_value_recomputed_on_every_taken_branch_is_not_stale():
 
 def test_value_stale_on_both_branches_still_reports():
     assert findings(STALE_IN_BOTH_BRANCHES, "GRD205") == [(20, "GRD205")]
+
+
+ATTACKS = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.autograd import Variable
+
+net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+
+
+def fgsm(x, y, eps=0.03):
+    x_adv = Variable(x.data, requires_grad=True)
+    loss = F.cross_entropy(net(x_adv), y)
+    net.zero_grad()
+    loss.backward()
+    x_adv = x_adv + eps * x_adv.grad.sign()
+    return torch.clamp(x_adv, -1, 1)
+
+
+def i_fgsm(x, y, alpha=0.01, steps=3):
+    x_adv = x.clone().detach().requires_grad_(True)
+    for _ in range(steps):
+        loss = F.cross_entropy(net(x_adv), y)
+        net.zero_grad()
+        loss.backward()
+        x_adv = x_adv + alpha * x_adv.grad.sign(){expect}
+        x_adv = torch.clamp(x_adv, -1, 1)
+        {again}
+    return x_adv
+
+
+x, y = torch.randn(5, 4), torch.randint(0, 3, (5,))
+print(fgsm(x, y).shape, i_fgsm(x, y).shape)
+"""
+
+ENCODER_CUT_OFF = """\
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+
+enc = nn.Linear(4, 2)
+dec = nn.Linear(2, 4)
+opt = torch.optim.SGD(list(enc.parameters()) + list(dec.parameters()), lr=0.1)
+x = torch.randn(8, 4)
+z = enc(x)
+z = Variable(z.data, requires_grad=True)  # expect: GRD102
+loss = ((dec(z) - x) ** 2).mean()
+opt.zero_grad()
+loss.backward()
+opt.step()
+"""
+
+
+@pytest.mark.parametrize("again", ["x_adv = Variable(x_adv.data, requires_grad=True)", "x_adv = x_adv.detach().requires_grad_()"])
+def test_adversarial_examples_are_leaves_made_on_purpose(again):
+    assert findings(ATTACKS.format(again=again, expect=""), "GRD102", "GRD303") == []
+
+
+def test_attack_loop_without_a_fresh_leaf_still_reports():
+    src = ATTACKS.format(again="print(x_adv.grad)", expect="  # expect: GRD303")
+    assert findings(src, "GRD102", "GRD303") == [(24, "GRD303")]
+
+
+def test_rewrap_of_a_model_output_fed_to_another_model_still_reports():
+    assert findings(ENCODER_CUT_OFF, "GRD102") == [(10, "GRD102")]

@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted, kwarg, literal_bool
+from ..analysis.syntax import walk
 from ..rule import Rule, source
 from ..analysis.torch_api import TENSOR_CONSTRUCTORS
 
@@ -21,6 +22,17 @@ def _carries_graph_values(value) -> bool:
     return value.is_grad_tensor or value.cut
 
 
+def _names_model_output(node, ctx) -> bool:
+    """A name in ``node`` holds a tensor computed through a module (``z`` of ``Variable(z.data, ...)``
+    with ``z = encoder(x)``): cutting it off loses that module's gradients."""
+    for sub in walk(node):
+        path = dotted(sub) if isinstance(sub, (cst.Name, cst.Attribute)) else None
+        value = ctx.lookup(path) if path is not None else None
+        if value is not None and value.kind == "tensor" and value.through:
+            return True
+    return False
+
+
 class RewrapHidesCut(Rule):
     code = "GRD102"
     name = "rewrap-hides-cut"
@@ -36,9 +48,27 @@ class RewrapHidesCut(Rule):
         #: id(call) -> (call, data, name): a leaf made from a value taken out of a tensor whose graph is not
         #: known; reported when that leaf itself is backpropagated (see ``on_backward``)
         self._rewrapped = {}
+        #: names whose ``.grad`` is read, given to an optimizer, or fed to a model: a leaf made on
+        #: purpose when its data went through no model (an adversarial example
+        #: ``x_adv = Variable(x.data, requires_grad=True); loss(net(x_adv)).backward();
+        #: x_adv.grad.sign()`` is a new leaf upstream of the model, which still gets its gradients)
+        self._used_as_leaf = set()
+
+    def on_attribute(self, node: cst.Attribute, ctx) -> None:
+        if node.attr.value == "grad":
+            self._used_as_leaf.add(dotted(node.value))
 
     def on_call(self, node: cst.Call, ctx) -> None:
         callee = ctx.value(node.func)
+        # a module with parameters (not a loss: `criterion(Variable(out.data, requires_grad=True), y)`
+        # still cuts the model off)
+        trained = callee.kind == "module" and callee.params is True
+        if trained or (callee.kind == "ref" and callee.qual.startswith("torch.optim.")):
+            for arg in node.args:
+                value = arg.value
+                elements = value.elements if isinstance(value, (cst.List, cst.Tuple)) else [arg]
+                self._used_as_leaf.update(dotted(e.value) for e in elements)
+            return
         if callee.kind == "ref" and callee.qual == "torch.autograd.grad":
             inputs = kwarg(node, "inputs") or (node.args[1] if len(node.args) > 1 else None)
             if inputs is not None:
@@ -53,16 +83,18 @@ class RewrapHidesCut(Rule):
         if requires is None or not literal_bool(requires.value):
             return
         data = node.args[0].value
-        if _carries_graph_values(ctx.value(data)):
-            self._found[id(node)] = (node, data, None)
+        value = ctx.value(data)
+        if _carries_graph_values(value):
+            self._found[id(node)] = (node, data, None, bool(value.through) or _names_model_output(data, ctx))
         elif _extracted(data):
-            self._rewrapped[id(node)] = (node, data, None)
+            # a leaf that is itself backpropagated reaches nothing: never one made on purpose
+            self._rewrapped[id(node)] = (node, data, None, True)
 
     def on_assign(self, target, ctx, value_node) -> None:
         for table in (self._found, self._rewrapped):
             found = table.get(id(value_node))
             if found is not None:
-                table[id(value_node)] = (found[0], found[1], dotted(target))
+                table[id(value_node)] = (found[0], found[1], dotted(target), found[3])
 
     def on_backward(self, node, ctx, receiver) -> None:
         """``loss = torch.tensor(loss.item(), requires_grad=True); loss.backward()``: whatever ``loss``
@@ -75,13 +107,15 @@ class RewrapHidesCut(Rule):
         value = ctx.value(receiver)
         if value.kind != "tensor" or value.leaf is not True:
             return
-        for key, (call, data, bound) in list(self._rewrapped.items()):
+        for key, (call, data, bound, _) in list(self._rewrapped.items()):
             if bound == name:
                 self._found[key] = self._rewrapped.pop(key)
 
     def on_scope_end(self, node, ctx) -> None:
-        for call, data, name in self._found.values():
+        for call, data, name, through_model in self._found.values():
             if name is not None and name in self._differentiated:
+                continue
+            if name is not None and name in self._used_as_leaf and not through_model:
                 continue
             self.report(
                 ctx,
@@ -94,3 +128,4 @@ class RewrapHidesCut(Rule):
         self._found.clear()
         self._rewrapped.clear()
         self._differentiated.clear()
+        self._used_as_leaf.clear()

@@ -59,7 +59,7 @@ class LeafRebound(Rule):
             return  # `loss = loss / n` after the loop that summed into it: a leaf only if nothing was added
         if path not in self._owned and not _mentions(value_node, path + ".grad"):
             return
-        if _read_out_after_training(path, ctx):
+        if _read_out_after_training(path, ctx) or _made_leaf_again(path, ctx, path in self._owned):
             return
         self.report(
             ctx,
@@ -113,6 +113,38 @@ def _read_out_after_training(path: str, ctx) -> bool:
         type(node) is cst.Attribute and node.attr.value == "grad" and dotted(node.value) == path
         for stmt in statements[index + 1 :]
         for node in walk(stmt)
+    )
+
+
+def _reads_grad(stmt, path: str) -> bool:
+    return any(type(node) is cst.Attribute and node.attr.value == "grad" and dotted(node.value) == path for node in walk(stmt))
+
+
+def _made_leaf_again(path: str, ctx, owned: bool) -> bool:
+    """No update ever sees the non-leaf: the rest of the block makes ``path`` a fresh leaf again
+    before reading its ``.grad`` (an iterative attack: ``x_adv = x_adv + alpha * x_adv.grad.sign()``,
+    clipped, then ``x_adv = Variable(x_adv.data, requires_grad=True)`` for the next iteration), or the
+    rebinding is the last use of a leaf the function made itself, outside any loop (a one-step FGSM
+    that returns ``x_adv = x_adv + eps * x_adv.grad.sign()``), and nothing reads its ``.grad``
+    afterwards. A parameter rebound so (``w = w - lr * w.grad; return w``) still reports: the caller
+    gives the result back."""
+    block = ctx.block
+    if block is None:
+        return False
+    statements, index = block
+    for stmt in statements[index + 1 :]:
+        if _reads_grad(stmt, path):
+            return False
+        if _binds_leaf(stmt, path, ctx):
+            return True
+    function = ctx.function
+    return (
+        owned
+        and "." not in path
+        and ctx.loop is None
+        and function is not None
+        and isinstance(function.body, cst.IndentedBlock)
+        and statements is function.body.body
     )
 
 
