@@ -18,10 +18,19 @@ programs.
   cuts the encoder off). ``x_adv = x_adv + eps * x_adv.grad.sign()`` is no GRD303 when the name
   is made a fresh leaf again before its ``.grad`` is read, or when it is a one-step attack's last
   use of the leaf it made, outside any loop.
+- A helper of another file that converts its argument to NumPy (``def to_numpy(src): ... return
+  x.cpu().numpy()``) gets its callers' contexts like a training function does: a training loop that
+  passes it a loss makes its ``.numpy()`` raise (HDGan proj_utils/torch_utils.py). Its
+  ``elif type(src) == Variable: x = src.data`` branch never runs on a tensor (no tensor's type is
+  ``Variable`` since PyTorch 0.4), so it does not make ``x`` maybe detached.
 """
+
+import textwrap
 
 import pytest
 
+from gradlint.engine import lint_bytes
+from gradlint.rules import BY_CODE
 from snippets import case_maker, findings
 
 case = case_maker("GRD205")
@@ -197,3 +206,69 @@ def test_attack_loop_without_a_fresh_leaf_still_reports():
 
 def test_rewrap_of_a_model_output_fed_to_another_model_still_reports():
     assert findings(ENCODER_CUT_OFF, "GRD102") == [(10, "GRD102")]
+
+
+TO_NUMPY = """\
+import numpy as np
+from torch.autograd import Variable
+
+
+def to_numpy(src):
+    if type(src) == np.ndarray:
+        return src
+    elif type(src) == Variable:
+        x = src.data
+    else:
+        x = src
+    return x.cpu().numpy()
+"""
+
+HELPER_CALLER = """\
+import torch
+import torch.nn as nn
+from helpers import to_numpy
+
+net = nn.Linear(3, 1)
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+for i in range(3):
+    loss = net(torch.randn(4, 3)).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    print(to_numpy({arg}).mean())
+"""
+
+
+def _lint_helper(tmp_path, arg):
+    (tmp_path / "helpers.py").write_text(TO_NUMPY)
+    (tmp_path / "train.py").write_text(HELPER_CALLER.format(arg=arg))
+    path = tmp_path / "helpers.py"
+    return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), [BY_CODE["GRD503"]])]
+
+
+def test_numpy_helper_given_a_loss_by_a_caller_in_another_file(tmp_path):
+    assert _lint_helper(tmp_path, "loss") == [(12, "GRD503")]
+
+
+@pytest.mark.parametrize("arg", ["loss.detach()", "loss.item()", "torch.randn(3)"])
+def test_numpy_helper_given_no_graph(tmp_path, arg):
+    assert _lint_helper(tmp_path, arg) == []
+
+
+def test_type_is_variable_is_false_for_a_tensor():
+    src = textwrap.dedent(
+        """\
+        import torch
+        import torch.nn as nn
+        from torch.autograd import Variable
+
+        out = nn.Linear(3, 1)(torch.randn(2, 3))
+        if type(out) == Variable:
+            out = out.data
+        print(out.numpy())  # expect: GRD503
+        if type(out) is not Variable:
+            out = out.detach()
+        print(out.numpy())
+        """
+    )
+    assert findings(src, "GRD503") == [(8, "GRD503")]

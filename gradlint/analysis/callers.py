@@ -4,7 +4,8 @@ The most common shape of real training code is a ``def train(model, loader,
 optimizer, criterion):`` in one file, called from ``main.py`` with a real model and
 a real optimizer. Linted alone, its parameters are unknown and the loop's pitfalls
 go unreported. So when a linted file defines functions that drive training (its
-text mentions ``backward``, ``.step(`` or ``.eval(``), the files of its project
+text mentions ``backward``, ``.step(`` or ``.eval(``) or convert to NumPy (``.numpy()``:
+a ``to_numpy(t)`` helper raises on the loss its caller passes), the files of its project
 that import it and call one of its top-level names are analysed too (no rule, at
 most ``MAX_CALLERS`` of them, each at most ``MAX_CALLER_BYTES``): every call they
 make into the linted file's functions, or into methods of its classes, leaves a
@@ -39,7 +40,7 @@ from .scans import scanned
 MAX_CALLERS = 3
 MAX_CALLER_BYTES = 150_000
 #: a function or class none of these appear in gains nothing from its callers' contexts
-_TRAINING_CALL = re.compile(r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)")
+_TRAINING_CALL = re.compile(r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)|\.numpy\(\)")
 _TOP_LEVEL_BLOCK = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^(?=[^\s#])", re.MULTILINE)
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
 _WORD = re.compile(rb"\w+")
@@ -109,7 +110,7 @@ def _training_names_if_any(text: str) -> List[str]:
 
 def training_names(text: str) -> List[str]:
     """The top-level functions and classes whose text calls ``backward()``, ``step()``,
-    ``zero_grad()`` or ``eval()``: those whose callers' arguments can matter."""
+    ``zero_grad()``, ``eval()`` or ``numpy()``: those whose callers' arguments can matter."""
     names = set()
     starts = list(_TOP_LEVEL_BLOCK.finditer(text))
     for index, match in enumerate(starts):

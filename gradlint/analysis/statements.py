@@ -8,6 +8,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
+from .branch_tests import type_test_truth
 from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .state import LoopRecord, State, Terminated
 from .summaries import with_own_paths
@@ -213,6 +214,8 @@ class StatementWalker:
 
     def _stmt_if(self, node: cst.If) -> None:
         truth = self._flag_truth(node.test, self.eval(node.test))
+        if truth is None:
+            truth = type_test_truth(self, node.test)
         before = self.state
         self.state = before.copy()
         self._cond_depth += 1

@@ -1,0 +1,37 @@
+"""What a branch's test says about the path it guards, from the values the walk knows."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import torch_api as api
+from .syntax import dotted
+from .values import Tri
+
+_TYPE_TESTS = (cst.Equal, cst.Is, cst.NotEqual, cst.IsNot)
+#: classes no tensor's ``type()`` is
+_NOT_TENSOR_TYPES = frozenset(
+    {"numpy.ndarray", "torch.autograd.Variable", "torch.autograd.variable.Variable"}
+    | {"list", "tuple", "dict", "int", "float", "str", "bool"}
+)
+
+
+def type_test_truth(walker, test) -> Tri:
+    """``type(x) == np.ndarray`` / ``type(x) is Variable`` on a tensor: false. A tensor's type
+    is ``torch.Tensor`` (or a subclass); since PyTorch 0.4 no tensor's type is
+    ``torch.autograd.Variable`` (``isinstance`` still says yes), so a helper's
+    ``elif type(src) == Variable: x = src.data`` never runs (HDGan's ``to_numpy``)."""
+    if type(test) is not cst.Comparison or len(test.comparisons) != 1:
+        return None
+    operator = type(test.comparisons[0].operator)
+    left = test.left
+    if operator not in _TYPE_TESTS or type(left) is not cst.Call or len(left.args) != 1 or dotted(left.func) != "type":
+        return None
+    path = dotted(left.args[0].value)
+    value = walker.lookup(path) if path is not None else None
+    if value is None or value.kind != "tensor" or walker.lookup("type") is not None:
+        return None
+    other = walker.eval(test.comparisons[0].comparator)
+    if other.kind not in ("ref", "builtin") or api.canonical(other.qual) not in _NOT_TENSOR_TYPES:
+        return None
+    return operator in (cst.NotEqual, cst.IsNot)
