@@ -9,9 +9,9 @@ programs.
   alone (``[nn.Linear(4, 4), nn.Tanh()]``) saves no weight on data and stays silent.
 - ``if adv_loss == 'wgan': d_real = ... elif adv_loss == 'hinge': d_real = ...`` with no ``else``,
   in a GAN loop: the fall-through path keeps last iteration's ``d_real`` (stale after the steps),
-  but a path that recomputed it is not stale, as the walk's set of stale names already said
-  (Self-Attention-GAN trainer.py:124/165, false GRD205 x2). A value computed in both branches from
-  a graph that a later step makes stale still reports.
+  but every path where it is fresh recomputed it (Self-Attention-GAN trainer.py:124/165, false
+  GRD205 x2). A value computed in both branches from a graph that a later step makes stale, or a
+  generator output made before a loop that steps the generator, still reports (SinGAN).
 - Adversarial examples (1Konny FGSM adversary.py): ``x_adv = Variable(x.data, requires_grad=True)``
   fed to the model, its ``.grad`` read, is a leaf made on purpose upstream of the model (no GRD102),
   unless its data went through a model (``z = enc(x); Variable(z.data, requires_grad=True)``
@@ -140,6 +140,23 @@ def test_value_recomputed_on_every_taken_branch_is_not_stale():
 
 def test_value_stale_on_both_branches_still_reports():
     assert findings(STALE_IN_BOTH_BRANCHES, "GRD205") == [(20, "GRD205")]
+
+
+LOOP_CARRIED = TWO_PLAYERS + """\
+fake = G(torch.randn(4, 2))
+for j in range(3):
+    opt_g.zero_grad()
+    if adv_loss == "hinge":
+        err = torch.relu(1.0 - D(fake)).mean()
+    err.backward(retain_graph=True)  # expect: GRD205
+    opt_g.step()
+"""
+
+
+def test_generator_output_made_before_the_generator_steps_loop_still_reports():
+    # SinGAN training.py: `fake` made once, then `for j in range(Gsteps): errG = -netD(fake).mean();
+    # errG.backward(retain_graph=True); optimizerG.step()` raises from the second step on
+    assert findings(LOOP_CARRIED, "GRD205") == [(14, "GRD205")]
 
 
 ATTACKS = """\

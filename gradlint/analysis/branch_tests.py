@@ -35,3 +35,21 @@ def type_test_truth(walker, test) -> Tri:
     if other.kind not in ("ref", "builtin") or api.canonical(other.qual) not in _NOT_TENSOR_TYPES:
         return None
     return operator in (cst.NotEqual, cst.IsNot)
+
+
+def recomputed_is_fresh(before, ends, state):
+    """After an ``if``: a tensor stale on some path (made so by a step) but recomputed on every
+    path where it is fresh is not stale. An ``if``/``elif`` chain over a configuration string with
+    no ``else`` (``if adv_loss == 'wgan-gp': d_loss_real = ... elif adv_loss == 'hinge': ...``)
+    recomputes it on every path that runs; the fall-through keeping last iteration's value never
+    does (Self-Attention-GAN). A path where it is fresh because nothing touched it (``if i % k == 0:
+    opt.step()``) keeps the may-fact: there the step made it stale."""
+    env = state.env
+    for name, value in list(env.items()):
+        if value.kind != "tensor" or not value.stale:
+            continue
+        fresh = [end.env.get(name) for end in ends]
+        fresh = [v for v in fresh if v is not None and not v.stale]
+        if fresh and all(v is not before.env.get(name) for v in fresh):
+            env[name] = value.with_(stale=False)
+    return state

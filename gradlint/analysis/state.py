@@ -169,7 +169,7 @@ class State:
             other = b_env.get(key)
             # a name bound on one path only is unknown after the join (and shadows outer
             # names), but for an import: `if is_torch_available(): import torch`
-            env[key] = _one_sided(key, value) if other is None else _joined(value, other)
+            env[key] = _one_sided(key, value) if other is None else join(value, other)
         for key, value in b_env.items():
             if key not in env:
                 env[key] = _one_sided(key, value)
@@ -196,18 +196,6 @@ class State:
             a.steps_done & b.steps_done,
             a.no_grads and b.no_grads,
         )
-
-
-def _joined(a: Value, b: Value) -> Value:
-    """A name's value after two paths meet. A tensor made stale by a step on one path but
-    recomputed on the other is not stale, as the state's set of stale names says (see
-    ``State.join``): an ``if``/``elif`` chain over a configuration string with no ``else``
-    (``if mode == 'hinge': loss = ... elif mode == 'wgan': loss = ...``) recomputes it on every
-    path that runs, and the fall-through path that keeps last iteration's value never does."""
-    value = join(a, b)
-    if value.stale and a is not b and not (a.stale and b.stale):
-        return value.with_(stale=False)
-    return value
 
 
 def _one_sided(key: str, value: Value) -> Value:

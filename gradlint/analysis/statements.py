@@ -8,7 +8,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
-from .branch_tests import type_test_truth
+from .branch_tests import recomputed_is_fresh, type_test_truth
 from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .state import LoopRecord, State, Terminated
 from .summaries import with_own_paths
@@ -243,7 +243,7 @@ class StatementWalker:
         state = ends[0]
         for other in ends[1:]:
             state = State.join(state, other)
-        self.state = state
+        self.state = recomputed_is_fresh(before, ends, state)
 
     def _flag_truth(self, test, value) -> Tri:
         """``if train:`` on a parameter of the function that this call bound to a literal
