@@ -23,6 +23,10 @@ programs.
   passes it a loss makes its ``.numpy()`` raise (HDGan proj_utils/torch_utils.py). Its
   ``elif type(src) == Variable: x = src.data`` branch never runs on a tensor (no tensor's type is
   ``Variable`` since PyTorch 0.4), so it does not make ``x`` maybe detached.
+- ``self.set_mode("eval")`` of a helper ``if mode == "train": self.net.train() elif mode == "eval":
+  self.net.eval()`` switches the model as ``set_mode(False)`` with ``if mode:`` does: a literal
+  string bound to a parameter the function never rebinds decides ``==`` / ``!=`` tests on it
+  (1Konny FGSM solver.py test(): forward passes after eval() with gradients on, GRD505).
 """
 
 import textwrap
@@ -289,3 +293,44 @@ def test_type_is_variable_is_false_for_a_tensor():
         """
     )
     assert findings(src, "GRD503") == [(8, "GRD503")]
+
+
+SET_MODE = """\
+import torch
+import torch.nn as nn
+
+
+class Solver:
+    def __init__(self):
+        self.net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+
+    def set_mode(self, mode="train"):
+        if mode == "train":
+            self.net.train()
+        elif mode {op} "eval":
+            self.net.eval()
+
+    def test(self, loader):
+        self.set_mode({first})
+        correct = 0
+        for x, y in loader:
+            logit = self.net(x){expect}
+            correct += (logit.argmax(1) == y).sum().item()
+        self.set_mode("train")
+        return correct
+
+
+s = Solver()
+print(s.test([(torch.randn(5, 4), torch.randint(0, 3, (5,)))]))
+"""
+
+
+def test_mode_helper_called_with_a_literal_string_switches_the_model():
+    src = SET_MODE.format(op="==", first='"eval"', expect="  # expect: GRD505")
+    assert findings(src, "GRD505", "GRD510") == [(19, "GRD505")]
+
+
+@pytest.mark.parametrize("op, first", [("==", '"train"'), ("!=", '"eval"'), ("==", "mode_of_the_day()")])
+def test_mode_helper_negatives(op, first):
+    src = SET_MODE.format(op=op, first=first, expect="")
+    assert findings(src, "GRD505", "GRD510") == []

@@ -23,7 +23,7 @@ from .statements import StatementWalker
 from .summaries import CallTable, call_graph_order
 from .torch_semantics import TorchSemantics
 from .training_effects import TrainingEffects
-from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value, all_deps
+from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value, all_deps, literal_string
 
 HOOKS = (
     "on_call",
@@ -167,7 +167,7 @@ class Analyzer(
             cst.Integer: lambda node: NUMBER,
             cst.Float: lambda node: NUMBER,
             cst.Imaginary: lambda node: NUMBER,
-            cst.SimpleString: lambda node: UNKNOWN,
+            cst.SimpleString: literal_string,
             cst.Lambda: lambda node: UNKNOWN,
             cst.NamedExpr: self._eval_namedexpr,
             cst.Yield: self._eval_yield,

@@ -6,7 +6,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import dotted
-from .values import Tri
+from .values import FALSE, STRING, TRUE, UNKNOWN, Tri
 
 _TYPE_TESTS = (cst.Equal, cst.Is, cst.NotEqual, cst.IsNot)
 #: classes no tensor's ``type()`` is
@@ -53,3 +53,19 @@ def recomputed_is_fresh(before, ends, state):
         if fresh and all(v is not before.env.get(name) for v in fresh):
             env[name] = value.with_(stale=False)
     return state
+
+
+def string_test(walker, test):
+    """``mode == "eval"`` / ``mode != "train"`` of a name bound to a literal string: the name and
+    the truth as a flag's value (unknown when either side is not a literal string)."""
+    if len(test.comparisons) != 1 or type(test.left) is not cst.Name:
+        return test, UNKNOWN
+    operator = type(test.comparisons[0].operator)
+    if operator not in (cst.Equal, cst.NotEqual) or type(test.comparisons[0].comparator) is not cst.SimpleString:
+        return test, UNKNOWN
+    mine = walker.lookup(test.left.value)
+    other = test.comparisons[0].comparator.evaluated_value
+    if mine is None or not mine.qual.startswith(STRING) or not isinstance(other, str):
+        return test, UNKNOWN
+    same = mine.qual[len(STRING) :] == other
+    return test.left, TRUE if same == (operator is cst.Equal) else FALSE

@@ -8,7 +8,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
-from .branch_tests import recomputed_is_fresh, type_test_truth
+from .branch_tests import recomputed_is_fresh, string_test, type_test_truth
 from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .state import LoopRecord, State, Terminated
 from .summaries import with_own_paths
@@ -249,10 +249,13 @@ class StatementWalker:
         """``if train:`` on a parameter of the function that this call bound to a literal
         (``run_epoch(..., train=False)``, or the default): only that branch runs in this context.
         Only a parameter the function never rebinds: a module-level flag may be set elsewhere.
-        ``if not train:`` is the other branch."""
+        ``if not train:`` is the other branch. So does ``if mode == "eval":`` on a parameter bound to
+        a literal string (``self.set_mode("eval")``)."""
         if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not and type(test.expression) is cst.Name:
             truth = self._flag_truth(test.expression, self.value(test.expression))
             return None if truth is None else not truth
+        if type(test) is cst.Comparison:
+            test, value = string_test(self, test)
         if type(test) is not cst.Name or value.kind != "number" or self.function is None:
             return None
         name = test.value

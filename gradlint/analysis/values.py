@@ -105,6 +105,15 @@ class Value:
 
 UNKNOWN = Value()
 NUMBER = Value(kind="number")
+#: the ``qual`` of a literal string's value: still unknown for the walk, but a flag's ``mode == "eval"``
+#: test reads it (see ``branch_tests.string_test``)
+STRING = "str:"
+
+
+def literal_string(node) -> Value:
+    text = node.evaluated_value
+    return Value(kind="unknown", qual=STRING + text) if isinstance(text, str) and len(text) <= 40 else UNKNOWN
+
 TRUE = Value(kind="number", mode=True)
 FALSE = Value(kind="number", mode=False)
 NONE = Value(kind="none")
