@@ -11,6 +11,21 @@ CODE = "GRD505"
 case = case_maker(CODE)
 
 
+# a CycleGAN-style helper: a single module is wrapped into a list before the loop
+TOGGLE_GRAD = """\
+        import torch
+        import torch.nn as nn
+
+
+        def toggle_grad(nets, requires_grad=False):
+            if not isinstance(nets, list):
+                nets = [nets]
+            for net in nets:
+                if net is not None:
+                    for param in net.parameters():
+                        param.requires_grad = requires_grad
+"""
+
 POSITIVES = [
     case(
         "forward-method-called-directly-in-an-evaluation-loop",
@@ -405,6 +420,23 @@ POSITIVES = [
             preds.append(top1(model(x)))  # expect: GRD505
         """,
         [13],
+    ),
+    case(
+        # the helper unfreezes (requires_grad=True): the evaluated models still require grad
+        "helper-over-a-list-of-models-unfreezes-them",
+        TOGGLE_GRAD
+        + """\
+
+
+        scorer = nn.Linear(4, 1)
+        ranker = nn.Linear(4, 1)
+        toggle_grad([scorer, ranker], requires_grad=True)
+        scorer.eval()
+        scores = []
+        for batch in torch.randn(5, 3, 4):
+            scores.append(scorer(batch).mean().item())  # expect: GRD505
+        """,
+        [20],
     ),
 ]
 
@@ -904,6 +936,50 @@ NEGATIVES = [
         outs = []
         for data in [torch.randn(2, 4) for _ in range(3)]:
             outs.append(model(data).numpy())
+        """,
+    ),
+    case(
+        # fairseq speaker_embedder: a frozen feature extractor, frozen through the CycleGAN-style
+        # helper that wraps a single module into a list before looping over it
+        "frozen-by-a-helper-that-wraps-one-module-in-a-list",
+        TOGGLE_GRAD
+        + """\
+
+
+        class Embedder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.Linear(4, 4)
+                self.encoder.eval()
+                toggle_grad(self.encoder, requires_grad=False)
+
+            def forward(self, chunks):
+                outs = []
+                for chunk in chunks:
+                    outs += [self.encoder(chunk)]
+                return torch.stack(outs).mean(0)
+        """,
+    ),
+    case(
+        "frozen-by-a-helper-given-a-list-of-models",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def toggle_grad(nets, requires_grad=False):
+            for net in nets:
+                for param in net.parameters():
+                    param.requires_grad = requires_grad
+
+
+        scorer = nn.Linear(4, 1)
+        ranker = nn.Linear(4, 1)
+        toggle_grad([scorer, ranker], False)
+        scorer.eval()
+        scores = []
+        for batch in torch.randn(5, 3, 4):
+            scores.append(scorer(batch).mean().item())
         """,
     ),
 ]

@@ -127,3 +127,55 @@ def returned_arguments(call: cst.Call, function: cst.FunctionDef) -> Dict[Option
         if all(isinstance(shape.get(position), cst.Name) and shape[position].value == first.value for shape in shapes):
             found[position] = renames[first.value]
     return found
+
+
+def iterated_arguments(call: cst.Call, function: cst.FunctionDef, receiver, name: str, value_of) -> List[str]:
+    """The caller paths that ``name``, a loop variable of the callee running over one of its
+    parameters, stands for: ``for net in nets:`` given ``[self.netD_A, self.netD_B]`` is each
+    element; given one module, it is that module when the callee first wraps it
+    (``if not isinstance(nets, list): nets = [nets]``, the CycleGAN ``set_requires_grad``).
+    ``value_of`` gives the caller's value of an argument. Anything else: nothing is known."""
+    bound = receiver is not None and not is_static(function)
+    params = parameters(function)[1 if bound else 0 :]
+    names = {param.name.value for param in params}
+    nodes = own_nodes(function)
+    iterated = {
+        loop.iter.value
+        for loop in nodes.of(cst.For)
+        if type(loop.target) is cst.Name and loop.target.value == name and type(loop.iter) is cst.Name
+    }
+    if len(iterated) != 1 or not iterated <= names:
+        return []
+    (param,) = iterated
+    argument = _argument_node(call, params, param)
+    if type(argument) in (cst.List, cst.Tuple):
+        return [path for path in (dotted(element.value) for element in argument.elements) if path is not None]
+    path = dotted(argument) if argument is not None else None
+    if path is None or value_of(argument).kind != "module":
+        return []
+    stores = [node for node in nodes.of(cst.Assign) if any(dotted(t.target) == param for t in node.targets)]
+    if stores and all(_wraps(node.value, param) for node in stores):
+        return [path]
+    return []
+
+
+def _argument_node(call: cst.Call, params: List[cst.Param], name: str) -> Optional[cst.BaseExpression]:
+    for arg, param in zip(call.args, params):
+        if arg.star:
+            break
+        if arg.keyword is None and param.name.value == name:
+            return arg.value
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def _wraps(value: cst.BaseExpression, name: str) -> bool:
+    """``[nets]`` / ``(nets,)``: a list or tuple of the parameter alone."""
+    return (
+        type(value) in (cst.List, cst.Tuple)
+        and len(value.elements) == 1
+        and type(value.elements[0].value) is cst.Name
+        and value.elements[0].value.value == name
+    )

@@ -7,8 +7,9 @@ from dataclasses import replace
 import libcst as cst
 
 from . import torch_api as api
+from .arguments import parameters
 from .state import Env, FreezeEvent
-from .syntax import base_path, dotted, literal_bool, literal_int, literal_key, member_index, member_path
+from .syntax import base_path, dotted, function_facts, literal_bool, literal_int, literal_key, member_index, member_path
 from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, output_part, seq, tensor
 
 
@@ -75,7 +76,7 @@ class Bindings:
                 self._forget_members(target.value)
             if path is not None:
                 if target.attr.value == "requires_grad":
-                    self._requires_grad_set(target.value, literal_bool(value_node), target)
+                    self._requires_grad_set(target.value, self._flag(value_node, value), target)
                 elif target.attr.value == "grad":
                     self._clear_grads(None)
                 self._part_replaced(dotted(target.value))
@@ -241,6 +242,19 @@ class Bindings:
         # one of the outputs of a model that carries a graph, or UNKNOWN
         return output_part(iterable)
 
+    def _flag(self, node, value: Value) -> Tri:
+        """A literal ``True``/``False``, or a parameter of the function given one: a helper's
+        ``requires_grad`` argument at the call being followed (``set_requires_grad(nets, False)``).
+        Any other name stays unknown: a setting the user may change (``train_backbone = False``)."""
+        flag = literal_bool(node)
+        if flag is not None or type(node) is not cst.Name or self.function is None:
+            return flag
+        name = node.value
+        if value.kind != "number" or value.mode is None or name in function_facts(self.function).rebound:
+            return None
+        return value.mode if any(param.name.value == name for param in parameters(self.function)) else None
+        return None
+
     def _requires_grad_set(self, obj_node, requires_grad: Tri, node) -> None:
         """``X.requires_grad = v`` / ``X.requires_grad_(v)`` on a parameter or module."""
         obj = self.value(obj_node)
@@ -286,3 +300,4 @@ def _named(iterable: Value, member: Value) -> Value:
     if iterable.qual != "named":
         return member
     return seq([UNKNOWN, member]).with_(items=(UNKNOWN, member))
+

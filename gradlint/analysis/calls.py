@@ -29,7 +29,7 @@ from typing import List, Optional
 import libcst as cst
 
 from . import torch_api as api
-from .arguments import bind_arguments, call_renames, is_static, parameters, rename_path
+from .arguments import bind_arguments, call_renames, is_static, iterated_arguments, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
@@ -142,7 +142,7 @@ class Calls:
                         self._emit("on_store", call, path)
         if receiver is not None and renames.get("self"):
             self._apply_field_stores(function, summary, renames["self"])
-        self._replay_freezes(summary, call, renames)
+        self._replay_freezes(summary, call, renames, function, receiver)
         if summary.proven:
             self._prove_arguments(summary.proven, call, function, receiver)
         self._apply_steps(summary, call, renames, foreign=names is not None)
@@ -197,14 +197,20 @@ class Calls:
         names.update(self.state.env)
         return names
 
-    def _replay_freezes(self, summary: Summary, call: cst.Call, renames: dict) -> None:
-        """``freeze(model)`` froze the caller's model: the same event, at the call, in the caller's names."""
+    def _replay_freezes(self, summary: Summary, call: cst.Call, renames: dict, function, receiver) -> None:
+        """``freeze(model)`` froze the caller's model: the same event, at the call, in the caller's names.
+        A freeze of a loop variable over a parameter (``for net in nets:``) froze each module given."""
         for event in summary.freezes:
-            head = event.owner.split(".", 1)[0]
-            if head not in renames or head == "self":
+            head, dot, rest = event.owner.partition(".")
+            if head == "self":
                 continue  # the callee's own objects
+            if head in renames:
+                owners = [rename_path(renames, event.owner)]
+            else:
+                owners = [path + dot + rest for path in iterated_arguments(call, function, receiver, head, self.value)]
             unconditional = event.unconditional and self._cond_depth == 0
-            self._freeze(replace(event, owner=rename_path(renames, event.owner), node=call, unconditional=unconditional))
+            for owner in owners:
+                self._freeze(replace(event, owner=owner, node=call, unconditional=unconditional))
 
     def _apply_field_stores(self, function: cst.FunctionDef, summary: Summary, owner: str) -> None:
         """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on."""
