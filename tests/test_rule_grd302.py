@@ -247,6 +247,23 @@ POSITIVES = [
         """,
         [8, 9],
     ),
+    case(
+        # the same branches, but the placeholder's .grad is read: the leaf is lost
+        "placeholder-whose-grad-is-read",
+        """\
+        import torch
+
+
+        def fit(scores):
+            if len(scores) == 0:
+                bias = torch.zeros([], requires_grad=True).double()  # expect: GRD302
+            else:
+                bias = torch.stack(scores).mean()
+            (bias * 2).backward()
+            return bias.grad
+        """,
+        [6],
+    ),
 ]
 
 
@@ -452,6 +469,23 @@ NEGATIVES = [
             def forward(self, x):
                 means = x.pow(2).mean(dim=-1, keepdim=True)
                 return x * torch.rsqrt(means + self.eps) * self.weight * self.scale
+        """,
+    ),
+    case(
+        # NeMo multi_similarity_loss.py: a zero placeholder for an empty batch, the other branch
+        # computes the loss; nobody reads the placeholder's .grad
+        "zero-loss-placeholder-on-the-branch-without-terms",
+        """\
+        import torch
+
+
+        def margin_loss(scores, margin=0.5):
+            terms = [torch.relu(margin - s) for s in scores if s.numel()]
+            if len(terms) == 0:
+                loss = torch.zeros([], requires_grad=True).double()
+            else:
+                loss = torch.stack(terms).sum() / len(scores)
+            return loss
         """,
     ),
 ]

@@ -29,8 +29,9 @@ class LeafLostByOp(Rule):
             pairs, elements = [(target, value_node.elt)], True
         for one_target, one_value in pairs:
             found = self._lost_leaf(one_value, ctx)
-            if found is not None and not _only_differentiated(one_target, ctx):
-                self._report(ctx, one_target, one_value, *found, elements=elements)
+            if found is None or _only_differentiated(one_target, ctx) or _fallback_of_a_computed_value(one_target, ctx):
+                continue
+            self._report(ctx, one_target, one_value, *found, elements=elements)
 
     def _report(self, ctx, target, value_node, creation, op, elements=False) -> None:
         parameter = ctx.value(creation.func).qual == "torch.nn.Parameter"
@@ -107,6 +108,42 @@ def _only_differentiated(target, ctx) -> bool:
             named = [e.value for e in given.elements] if type(given) in (cst.List, cst.Tuple) else [given]
             differentiated |= any(type(e) is cst.Name and e.value == name for e in named)
     return differentiated
+
+
+def _fallback_of_a_computed_value(target, ctx) -> bool:
+    """``if not losses: loss = torch.zeros([], requires_grad=True).cuda()`` / ``else: loss = sum(losses) / n``
+    (NeMo's multi-similarity loss): the other branch of the ``if`` binds the name to a value computed
+    from others, so the name holds a result, not a would-be parameter, and the placeholder only lets
+    ``backward()`` run on an empty batch. Nothing is lost with its leaf when the function never
+    reads the name's ``.grad``."""
+    if type(target) is not cst.Name or ctx.function is None or ctx.block is None:
+        return False
+    name = target.value
+    statements, index = ctx.block
+    here = statements[index]
+    for node in walk(ctx.function.body):
+        if type(node) is cst.Attribute and node.attr.value == "grad" and type(node.value) is cst.Name:
+            if node.value.value == name:
+                return False
+    for node in walk(ctx.function.body):
+        if type(node) is not cst.If or type(node.orelse) is not cst.Else:
+            continue
+        branches = (node.body.body, node.orelse.body.body)
+        for own, other in (branches, branches[::-1]):
+            if any(stmt is here for stmt in own):
+                return any(_binds_computed(stmt, name, ctx) for stmt in other)
+    return False
+
+
+def _binds_computed(stmt, name: str, ctx) -> bool:
+    """``name = <an expression that makes no leaf>`` as a statement of its own."""
+    if type(stmt) is not cst.SimpleStatementLine:
+        return False
+    for small in stmt.body:
+        if type(small) is cst.Assign and any(type(t.target) is cst.Name and t.target.value == name for t in small.targets):
+            value = small.value
+            return type(value) in (cst.Call, cst.BinaryOperation) and not creates_leaf(value, ctx) and not makes_leaf_in_place(value)
+    return False
 
 
 def _qualified(func, ctx) -> str:
