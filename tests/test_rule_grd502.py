@@ -792,6 +792,26 @@ POSITIVES = [
         """,
         [8],
     ),
+    case(
+        # one model over many batches, the losses stacked and returned: every batch's graph is kept
+        "one-model-over-batches-stacks-their-losses",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def validation_loss(model, batches):
+            losses = []
+            for x, y in batches:
+                losses.append(nn.functional.mse_loss(model(x), y))  # expect: GRD502
+            return torch.stack(losses).mean()
+
+
+        net = nn.Linear(4, 1)
+        print(validation_loss(net, [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(3)]).item())
+        """,
+        [8],
+    ),
 ]
 
 
@@ -1571,6 +1591,26 @@ NEGATIVES = [
                 if self.training:
                     return query, {"dense": query}
                 return query, {}
+        """,
+    ),
+    case(
+        # botorch relevance_pursuit.py: a loop over candidate models (each built or taken anew in
+        # its iteration) scores each once; the stacked scores are the function's differentiable result
+        "loop-over-candidate-models-stacks-their-scores",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def score_candidates(widths, x, y):
+            scores = []
+            for width in widths:
+                candidate = nn.Sequential(nn.Linear(4, width), nn.Tanh(), nn.Linear(width, 1))
+                scores.append(-nn.functional.mse_loss(candidate(x), y))
+            return torch.softmax(torch.stack(scores), dim=0)
+
+
+        weights = score_candidates([2, 4, 8], torch.randn(16, 4), torch.randn(16, 1))
         """,
     ),
 ]

@@ -144,13 +144,18 @@ class LossHistoryAccumulation(Rule):
     @staticmethod
     def _evaluates(ctx, record) -> bool:
         """A loop that runs a model with gradients enabled, outside a module's own methods (a
-        forward that stacks per-step outputs builds its graph on purpose)."""
+        forward that stacks per-step outputs builds its graph on purpose), and runs the same model
+        in each iteration: a loop over models (``for model in model_trace:``, or a model built anew
+        in each iteration) compares them, it does not evaluate one over many batches."""
         cls = ctx.current_class
         if cls is not None and (cls.is_module or ctx.scope_name == "forward"):
             # a tiled decode of a model stacking its tiles builds its graph on purpose (also in
             # diffusers' VAEs, whose ModelMixin base lies past the import budget: see ClassInfo.open_base)
             return False
-        return any(mode is True for _, _, _, mode in record.forwards)
+        return any(
+            mode is True and (path is None or path.split(".", 1)[0] not in record.bound)
+            for _, path, _, mode in record.forwards
+        )
 
     def on_scope_end(self, node, ctx) -> None:
         for found, path, added in self._pending:
