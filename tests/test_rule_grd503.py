@@ -25,6 +25,29 @@ for step in range(3):
 """
 
 
+# a model whose predict() hands its output to a helper that converts it to numpy
+TAGGER = """\
+        import torch
+        import torch.nn as nn
+        {imports}
+
+        class Tagger({base}):
+            def __init__(self):
+                super().__init__()
+                self.head = nn.Linear(8, 4)
+
+            def forward(self, x, mode="tensor"):
+                if mode == "predict":
+                    return self.predict(x)
+                return self.head(x)
+
+            def predict(self, x):
+                return self.tags(self.head(x))
+
+            def tags(self, logits):
+                return torch.sigmoid(logits).cpu().numpy(){mark}
+"""
+
 POSITIVES = [
     case(
         "losses-plotted-on-axes-of-subplots",
@@ -311,6 +334,33 @@ POSITIVES = [
                 return self.stats.get("p").mean(dim=0).numpy()  # expect: GRD503
         """,
         [15],
+    ),
+    case(
+        # the same model on a plain nn.Module: nothing runs predict() without gradients
+        "predict-of-a-plain-module-and-its-helper",
+        TAGGER.format(imports="", base="nn.Module", mark="  # expect: GRD503"),
+        [19],
+    ),
+    case(
+        # an mmengine model's other methods run with gradients (its loss() trains)
+        "loss-of-an-mmengine-model",
+        """\
+        import torch
+        import torch.nn as nn
+        from mmengine.model import BaseModel
+
+
+        class Tagger(BaseModel):
+            def __init__(self):
+                super().__init__()
+                self.head = nn.Linear(8, 4)
+
+            def loss(self, x):
+                probs = torch.sigmoid(self.head(x))
+                print(probs.numpy().mean())  # expect: GRD503
+                return probs.sum()
+        """,
+        [13],
     ),
 ]
 
@@ -654,6 +704,12 @@ NEGATIVES = [
         generated = model(torch.randn(2, 4), mode="inference")
         print(generated.numpy())
         """,
+    ),
+    case(
+        # mmpretrain ram.py / clip.py: mmengine's val and test loops run predict() (forward(mode="predict"))
+        # under @torch.no_grad(), and the helpers it calls with it
+        "predict-of-an-mmengine-model-and-its-helpers",
+        TAGGER.format(imports="from mmengine.model import BaseModel\n", base="BaseModel", mark=""),
     ),
 ]
 

@@ -50,7 +50,7 @@ class Fields:
             if not names or self.calls.walks >= MAX_INLINE_WALKS or out_of_time():
                 continue
             self.calls.walks += 1
-            mode = self._method_mode(method)
+            mode = self._method_mode(method, info)
             if info.is_module and method.name.value == "forward" and mode is True:
                 # a module's callers run its forward to train (grad on) and to evaluate (often
                 # under no_grad): what it leaves on self for another method to read (attention

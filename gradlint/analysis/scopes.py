@@ -53,6 +53,9 @@ class Scopes:
         info = ClassInfo(node.name.value)
         for base in node.bases:
             value = self.eval(base.value)
+            info.mmengine |= (value.kind == "ref" and value.qual in api.MMENGINE_MODELS) or (
+                value.kind == "class" and value.cls is not None and value.cls.mmengine
+            )
             if value.kind == "ref" and (
                 api.is_nn_module_class(value.qual) or value.qual == "torch.nn.Module" or value.qual in api.MODULE_BASES
             ):
@@ -114,16 +117,16 @@ class Scopes:
         for method in methods:
             if info.is_module and method.name.value == "forward":
                 returns: list = []
-                self._analyze_function(method, outer, self._method_mode(method), info, returns=returns)
+                self._analyze_function(method, outer, self._method_mode(method, info), info, returns=returns)
                 info.single_output = bool(returns) and all(
                     v.kind == "tensor" and not v.struct for v in returns
                 )
                 # walked again in the contexts of its calls (`criterion(model(x), y)` gives a loss
                 # module's forward its grad inputs), once the file's calls are known
                 self._forwards_walked.add(id(method))
-                self._queue.append((method, deferred_outer, self._method_mode(method), info))
+                self._queue.append((method, deferred_outer, self._method_mode(method, info), info))
             else:
-                self._queue.append((method, deferred_outer, self._method_mode(method), info))
+                self._queue.append((method, deferred_outer, self._method_mode(method, info), info))
 
     def _conditional_fields(self, node: cst.ClassDef, info: ClassInfo, stores: dict, env, methods) -> None:
         """``if config.use_amp: self.scaler = GradScaler()`` in ``__init__``: where another method reads
@@ -189,7 +192,7 @@ class Scopes:
                 self._stmt_dispatch[type(definition)](definition)
                 self._defined_early.add(id(definition))
 
-    def _method_mode(self, method: cst.FunctionDef) -> Tri:
+    def _method_mode(self, method: cst.FunctionDef, cls: Optional[ClassInfo] = None) -> Tri:
         mode: Tri = True
         for decorator in method.decorators:
             value = self.eval(decorator.decorator)
@@ -205,6 +208,8 @@ class Scopes:
                 mode = None  # `@smart_inference_mode()` from the project's utils: it may disable grad
         if mode is True and _NO_GRAD_HOOKS.match(method.name.value):
             mode = None
+        if mode is True and cls is not None and cls.mmengine and method.name.value in api.MMENGINE_NO_GRAD_METHODS:
+            mode = None  # mmengine's val/test loops run it under no_grad; a user may call it with grad on
         return mode
 
     def _analyze_function(

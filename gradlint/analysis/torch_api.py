@@ -257,6 +257,13 @@ NON_MODULE_NN_CLASSES = frozenset(
     {"Parameter", "ParameterList", "ParameterDict", "Buffer", "Module", "init", "functional", "utils"}
 )
 
+#: mmengine's model base (mmdet, mmpretrain, mmseg...): its loops run ``val_step``/``test_step``, which
+#: call ``forward(mode='predict')`` and so ``predict``, under ``@torch.no_grad()``
+MMENGINE_MODELS = frozenset(
+    {"mmengine.model.BaseModel", "mmengine.model.base_model.BaseModel", "mmengine.model.base_model.base_model.BaseModel"}
+)
+MMENGINE_NO_GRAD_METHODS = frozenset({"predict", "val_step", "test_step"})
+
 #: Base classes (beyond ``torch.nn.*``) whose subclasses are ``nn.Module``s.
 MODULE_BASES = frozenset(
     {

@@ -266,6 +266,8 @@ class ClassInfo:
     methods: dict = field(default_factory=dict)
     #: a LightningModule: its ``training_step`` is a training step the framework backpropagates
     lightning: bool = False
+    #: derives from mmengine's BaseModel: its ``predict`` runs under the framework's no_grad loops
+    mmengine: bool = False
     #: for a class of another file of the project: that module's names (``imports.Namespace``)
     namespace: Optional[object] = None
     #: a base class is not known here (imported from a file that was not found, or built by a call):
