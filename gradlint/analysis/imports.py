@@ -20,20 +20,19 @@ from __future__ import annotations
 
 import ast
 import collections
-import contextlib
 import io
 import os
 import re
 import time
 import tokenize
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 import libcst as cst
 
 from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_beyond
 from .parsed import keep_tree, kept_tree, parse
-from .project import MAX_IMPORT_DEPTH, _read, _stat_key, defines_nothing
+from .project import MAX_IMPORT_DEPTH, PathRecorder, _read, _stat_key, defines_nothing
 from .syntax import dotted
 from .values import UNKNOWN, Value
 
@@ -106,24 +105,17 @@ class Kept:
 _LOADED: Dict[Tuple[str, int], Kept] = {}
 _LOADING: set = set()
 #: while a file is linted for the result cache: every project file its analysis read
-_READS: List[set] = []
+_READS = PathRecorder()
 
 
-@contextlib.contextmanager
-def recording_reads() -> Iterator[set]:
+def recording_reads():
     """The project files read for the analysis of what runs inside (modules, callers), however
     much of that this process had already analysed for earlier files."""
-    reads: set = set()
-    _READS.append(reads)
-    try:
-        yield reads
-    finally:
-        _READS.remove(reads)
+    return _READS.recording()
 
 
 def note_reads(paths) -> None:
-    for reads in _READS:
-        reads.update(paths)
+    _READS.note(paths)
 
 
 def namespace_ref(path: str, depth: int) -> str:

@@ -395,26 +395,43 @@ _TEXTS: Dict[str, Tuple[Tuple[int, int], str, bytes]] = {}
 _RACY_NS = 2_000_000_000
 
 
+class PathRecorder:
+    """Paths noted while some ``recording()`` is open, added to the set of each open one
+    (recordings nest: a file's lint inside a whole run)."""
+
+    def __init__(self) -> None:
+        self._open: List[set] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._open)
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[set]:
+        paths: set = set()
+        self._open.append(paths)
+        try:
+            yield paths
+        finally:
+            self._open.remove(paths)
+
+    def note(self, paths) -> None:
+        for recorded in self._open:
+            recorded.update(paths)
+
+
 #: while a cache key is computed: the files whose text it was computed from (see ``consulting``)
-_CONSULTED: List[set] = []
+_CONSULTED = PathRecorder()
 
 
-@contextlib.contextmanager
-def consulting() -> Iterator[set]:
+def consulting():
     """The files whose text :func:`dependency_digest` reads inside, besides the project-wide facts
     of every file (``callers.file_facts``) and the folders it looks in (``module_files.noted_folders``):
     with those, what a run manifest needs to know that a file's cache key is still the same."""
-    consulted: set = set()
-    _CONSULTED.append(consulted)
-    try:
-        yield consulted
-    finally:
-        _CONSULTED.remove(consulted)
+    return _CONSULTED.recording()
 
 
 def note_consulted(path: str) -> None:
-    for consulted in _CONSULTED:
-        consulted.add(path)
+    _CONSULTED.note((path,))
 
 
 def _module_text(path: str) -> Tuple[str, bytes]:
