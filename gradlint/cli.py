@@ -18,7 +18,7 @@ from .config import Config
 from .reporting import FORMAT_HELP, FORMATTERS, format_statistics, format_text, use_color
 from .rules import ALL_RULES, BY_CODE
 from .selection import SelectionError, parse_codes
-from .settings import Overrides, Resolver, cli_patterns, cli_per_file_ignores
+from .settings import Overrides, Resolver, cli_patterns, cli_per_file_ignores, load_or_default
 from .terminal import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, write_stdout, write_stdout_bytes
 
 #: the distribution is torch-gradlint (``gradlint`` on PyPI is an unrelated project)
@@ -125,7 +125,7 @@ def check(
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
     from .baseline import BaselineError
-    from .config import ConfigError, find_config, load_config
+    from .config import find_config
     from .engine import lint_bytes
 
     signal.signal(signal.SIGTERM, _terminate)
@@ -134,11 +134,8 @@ def check(
         raise click.UsageError("--changed-lines-only needs --changed-since REF")
     if file_timeout != file_timeout:  # NaN passes every range check
         raise click.BadParameter("nan is not a number of seconds", param_hint="'--file-timeout'")
+    errors = []  # bad input met on the way, one line each: the run goes on, then exits 2
     try:
-        found = Path(config_path) if config_path else find_config([p for p in paths if p != "-"])
-        if config_path and not found.is_file():
-            raise ConfigError(f"{config_path}: no such file")
-        config = load_config(found) if found else Config()
         overrides = Overrides(
             select=parse_codes(select) if select is not None else None,
             ignore=parse_codes(ignore) if ignore is not None else None,
@@ -148,15 +145,26 @@ def check(
             extend_exclude=cli_patterns(extend_exclude) or [],
             per_file_ignores=cli_per_file_ignores(per_file_ignores),
         )
-        resolver = Resolver(overrides, config if config_path else None, config)
-        first = stdin_filename if "-" in paths and stdin_filename else next((p for p in paths if p != "-"), ".")
-        top = resolver.for_path(first)
-        baseline = _load_baseline(baseline_file, config) if not write_baseline else None
     except SelectionError as exc:
         raise click.UsageError(str(exc))
-    except (ConfigError, BaselineError) as exc:
-        click.echo(f"gradlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    found = Path(config_path) if config_path else find_config([p for p in paths if p != "-"])
+    if config_path and not found.is_file():
+        errors.append(f"{config_path}: no such file; linting with the default settings")
+        config = Config()
+    else:
+        config = load_or_default(found, errors) if found else Config()
+    resolver = Resolver(overrides, config if config_path else None, config, errors)
+    first = stdin_filename if "-" in paths and stdin_filename else next((p for p in paths if p != "-"), ".")
+    try:
+        top = resolver.for_path(first)
+    except SelectionError as exc:
+        raise click.UsageError(str(exc))
+    baseline = None
+    if not write_baseline:
+        try:
+            baseline = _load_baseline(baseline_file, config)
+        except BaselineError as exc:
+            errors.append(f"{exc}; reporting every finding")
     rules = top.rules
     if show_settings:
         shown_baseline = baseline_file or config.baseline or "(none)"
@@ -164,12 +172,10 @@ def check(
             f"settings for {first}:\n{top.describe()}file-timeout = {file_timeout:g}\nbaseline = {shown_baseline}\n",
             nl=False,
         )
-        sys.exit(EXIT_CLEAN)
+        _exit(errors, EXIT_CLEAN)
 
     missing = [p for p in paths if p != "-" and _missing(p)]
-    if missing:
-        click.echo(f"gradlint: error: no such file or directory: {missing[0]}", err=True)
-        sys.exit(EXIT_ERROR)
+    errors += [f"no such file or directory: {p}" for p in missing]
     findings = []
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
     if stdin_data is not None:
@@ -180,15 +186,12 @@ def check(
 
         git_ignore = GitIgnore()
     default_excludes = config.exclude is None and overrides.exclude is None  # `exclude` replaces them
-    files, walk_errors = discover([p for p in paths if p != "-"], git_ignore, default_excludes)
+    files, walk_errors = discover([p for p in paths if p != "-" and p not in missing], git_ignore, default_excludes)
     named = set() if force_exclude else {os.path.normpath(p) for p in paths}
     try:
         files = [f for f in files if os.path.normpath(f) in named or not resolver.for_path(f).is_excluded(f)]
     except SelectionError as exc:
         raise click.UsageError(str(exc))
-    except ConfigError as exc:
-        click.echo(f"gradlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
     if force_exclude and git_ignore is not None:
         files = [f for f in files if not git_ignore.is_ignored(f)]
     changes = _changes_since(changed_since, files, paths) if changed_since else None
@@ -200,7 +203,7 @@ def check(
     cache_dir = None if no_cache else cache_root(config.path, paths)
     if show_files:
         write_stdout("".join(f"{f}\n" for f in sorted(files)))
-        sys.exit(EXIT_CLEAN)
+        _exit(errors, EXIT_CLEAN)
     findings += _lint_by_settings(files, resolver, jobs, cache_dir, file_timeout or None)
     findings = sorted(
         f for f in findings if (top if f.path in (stdin_filename, "-") else resolver.for_path(f.path)).reports(f)
@@ -212,10 +215,9 @@ def check(
         try:
             recorded = record(findings, Path(write_baseline), reader)
             baseline = load_baseline(Path(write_baseline))
+            click.echo(f"gradlint: recorded {recorded} findings in {write_baseline}", err=True)
         except BaselineError as exc:
-            click.echo(f"gradlint: error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
-        click.echo(f"gradlint: recorded {recorded} findings in {write_baseline}", err=True)
+            errors.append(f"{exc}; reporting every finding")
     if baseline is not None:
         findings = baseline.filter(findings, reader)
     if changes is not None and changed_lines_only:
@@ -229,7 +231,7 @@ def check(
         piped = fix_command.add_noqa(findings, stdin_data, stdin_filename or "-")
         if piped is not None:
             write_stdout_bytes(piped)
-        sys.exit(EXIT_CLEAN)
+        _exit(errors, EXIT_CLEAN)
     if piped is not None:
         write_stdout_bytes(piped)
     if statistics:
@@ -242,12 +244,14 @@ def check(
         try:
             Path(output_file).write_text(report, encoding="utf-8", errors="surrogateescape")
         except OSError as exc:
-            click.echo(f"gradlint: error: cannot write {output_file}: {exc.strerror or exc}", err=True)
-            sys.exit(EXIT_ERROR)
+            errors.append(f"cannot write {output_file}: {exc.strerror or exc}; the report follows on stdout")
+            write_stdout(report)
     elif piped is not None:
         click.echo(report, err=True, nl=False)
     else:
         write_stdout(report)
+    status = EXIT_ERROR if errors else EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN
+    _exit(errors, status, leave=False)
     if not quiet:
         from .autofix import file_of
 
@@ -256,7 +260,15 @@ def check(
         noun = "finding" if len(findings) == 1 else "findings"
         checked = len(linted)
         click.echo(f"gradlint: {len(findings)} {noun} in {with_findings} of {checked} files checked", err=True)
-    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+    sys.exit(status)
+
+
+def _exit(errors, status: int, leave: bool = True):
+    """Each error on its own line; any error makes the exit status 2, whatever was found."""
+    for error in errors:
+        click.echo(f"gradlint: error: {error}", err=True)
+    if leave:
+        sys.exit(EXIT_ERROR if errors else status)
 
 
 def _lint_by_settings(files, resolver: Resolver, jobs, cache_dir, file_timeout: Optional[float]):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Type
 
-from .config import Config, Pattern, load_config, matches, nearest_config
+from .config import Config, ConfigError, Pattern, load_config, matches, nearest_config
 from .engine import ENGINE_CODES
 from .rule import Finding, Rule
 from .selection import SelectionError, engine_code_enabled, parse_codes, select_rules
@@ -90,16 +90,25 @@ def _shown(root: Path, glob: str) -> str:
 class Resolver:
     """Settings per file, each from the nearest configuration (or the one ``--config`` names)."""
 
-    def __init__(self, overrides: Overrides, explicit: Optional[Config] = None, fallback: Optional[Config] = None):
+    def __init__(
+        self,
+        overrides: Overrides,
+        explicit: Optional[Config] = None,
+        fallback: Optional[Config] = None,
+        errors: Optional[List[str]] = None,
+    ):
         self.overrides = overrides
         self.explicit = explicit
         #: for a file with no configuration above it (the one above the paths given, if any)
         self.fallback = fallback or Config()
         self._by_config: Dict[Optional[Path], Settings] = {}
         self._by_directory: Dict[str, Optional[Path]] = {}
+        #: one line per broken configuration met; its files were linted with the default settings
+        self.errors: List[str] = errors if errors is not None else []
 
     def for_path(self, path: str) -> Settings:
-        """Raises ConfigError for a broken configuration and SelectionError for a bad code in one."""
+        """The settings of the nearest configuration; a broken one is noted in ``errors`` and its
+        files get the default settings, so that one bad file does not stop the run."""
         if self.explicit is not None:
             return self._settings(self.explicit)
         absolute = os.path.abspath(path)
@@ -110,8 +119,11 @@ class Resolver:
         if found is None or found == self.fallback.path:
             return self._settings(self.fallback)
         if found not in self._by_config:
-            self._by_config[found] = self._resolve(load_config(found))
+            self._by_config[found] = self._resolve(self.load(found))
         return self._by_config[found]
+
+    def load(self, path: Path) -> Config:
+        return load_or_default(path, self.errors)
 
     def _settings(self, config: Config) -> Settings:
         if config.path not in self._by_config:
@@ -132,6 +144,15 @@ class Resolver:
             tuple(exclude + o.extend_exclude),
             tuple((pattern, tuple(codes)) for pattern, codes in per_file),
         )
+
+
+def load_or_default(path: Path, errors: List[str]) -> Config:
+    """``path``'s configuration; if it is broken, the defaults (rooted there) and a line in ``errors``."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        errors.append(f"{exc}; its files are linted with the default settings")
+        return Config(path=path)
 
 
 def cli_patterns(value: Optional[str]) -> Optional[List[Pattern]]:

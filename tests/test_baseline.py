@@ -105,14 +105,15 @@ def test_notebook_findings_are_baselined_by_cell(tmp_path):
     assert [code for _, code in reported(gradlint("check", "--baseline", "base.json", ".", cwd=tmp_path))] == ["GRD201"]
 
 
-def test_a_broken_baseline_is_a_one_line_error(tmp_path):
+def test_a_broken_baseline_is_a_one_line_error_and_every_finding_is_reported(tmp_path):
     (tmp_path / "a.py").write_text(HEADER + "w += 1\n")
     (tmp_path / "broken.json").write_text("{")
     for name in ("broken.json", "missing.json"):
-        result = gradlint("check", "--baseline", name, ".", cwd=tmp_path)
+        result = gradlint("check", "-q", "--baseline", name, ".", cwd=tmp_path)
         assert result.returncode == 2
         assert result.stderr.startswith("gradlint: error:") and name in result.stderr
         assert len(result.stderr.splitlines()) == 1
+        assert [code for _, code in reported(result)] == ["GRD201"]
     (tmp_path / "pyproject.toml").write_text("[tool.gradlint]\nbaseline = 3\n")
     result = gradlint("check", ".", cwd=tmp_path)
     assert result.returncode == 2 and "'baseline'" in result.stderr

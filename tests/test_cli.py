@@ -126,11 +126,14 @@ def test_noqa(tmp_path):
     assert [line.split(" ")[0] for line in result.stdout.splitlines()] == [f"{path}:4:1:"]
 
 
-def test_missing_path_is_one_line_error_exit_2(tmp_path):
-    result = gradlint("check", str(tmp_path / "nope"))
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0
-    assert "no such file or directory" in result.stderr
+def test_missing_path_is_one_line_error_and_the_run_goes_on(tmp_path):
+    real = write(tmp_path, "real.py", BAD)
+    result = gradlint("check", str(tmp_path / "nope"), str(real))
+    assert result.returncode == 2  # an error outranks findings
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert errors == [f"gradlint: error: no such file or directory: {tmp_path / 'nope'}"]
+    assert [line.split(" ")[1] for line in result.stdout.splitlines()] == ["GRD201"]
+    assert "Traceback" not in result.stderr
 
 
 def test_bad_inputs_are_reported_and_the_run_goes_on(tmp_path):

@@ -73,9 +73,10 @@ def test_an_extend_cycle_is_a_one_line_error(tmp_path):
     write(tmp_path / "pyproject.toml", '[tool.gradlint]\nextend = "sub/pyproject.toml"\n')
     write(tmp_path / "sub" / "pyproject.toml", '[tool.gradlint]\nextend = "../pyproject.toml"\n')
     write(tmp_path / "sub" / "x.py", BAD)
-    result = check("sub/x.py", cwd=tmp_path)
+    result = check("-q", "sub/x.py", cwd=tmp_path)
     assert result.returncode == 2
     assert "cycle" in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stdout.count("GRD201") == 1  # linted with the default settings
 
 
 def test_command_line_exclude_and_ignore_options(tmp_path):

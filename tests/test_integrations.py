@@ -108,19 +108,24 @@ def test_pyproject_exclude_and_extend_select(tmp_path):
         ("select = [", "invalid TOML"),
     ],
 )
-def test_broken_config_is_a_one_line_error(tmp_path, table, needle):
+def test_broken_config_is_a_one_line_error_and_the_run_goes_on(tmp_path, table, needle):
     write_project(tmp_path, table)
     result = gradlint("check", ".", cwd=tmp_path)
     assert result.returncode == 2
-    assert needle in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("gradlint: error:")]
+    assert len(errors) == 1 and needle in errors[0] and "default settings" in errors[0]
+    assert "Traceback" not in result.stderr
+    # the files were linted with the default settings: nothing the broken table meant to report is lost
+    assert codes(result) == [f"{f} {c}" for f in ("src/train.py", "tests/test_train.py") for c in ("GRD201", "GRD301")]
 
 
 def test_explicit_config_file(tmp_path):
     (tmp_path / "bad.py").write_text(BAD)
     (tmp_path / "lint.toml").write_text('[tool.gradlint]\nselect = ["GRD301"]\n')
     assert codes(gradlint("check", "--config", "lint.toml", "bad.py", cwd=tmp_path)) == ["bad.py GRD301"]
-    assert gradlint("check", "--config", "missing.toml", "bad.py", cwd=tmp_path).returncode == 2
+    missing = gradlint("check", "--config", "missing.toml", "bad.py", cwd=tmp_path)
+    assert missing.returncode == 2 and "missing.toml: no such file" in missing.stderr
+    assert codes(missing) == ["bad.py GRD201", "bad.py GRD301"]
 
 
 def test_gitignored_files_are_skipped(tmp_path):

@@ -229,9 +229,12 @@ def test_size_limit_is_configurable(tmp_path):
 def test_tool_that_is_not_a_table_is_a_config_error(tmp_path):
     (tmp_path / "pyproject.toml").write_text("tool = 5\n")
     (tmp_path / "a.py").write_text(BAD)
-    result = gradlint("check", "a.py", cwd=tmp_path)
+    result = gradlint("check", "-q", "a.py", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.strip() == f"gradlint: error: {tmp_path / 'pyproject.toml'}: [tool] must be a table, not int 5"
+    assert result.stderr.strip() == (
+        f"gradlint: error: {tmp_path / 'pyproject.toml'}: [tool] must be a table, not int 5; "
+        "its files are linted with the default settings"
+    )
 
 
 def test_an_unreadable_named_file_is_grd001(tmp_path):
