@@ -16,7 +16,16 @@ next run trusts a remembered key when
   removed or renamed changes what imports resolve to: then no key is trusted),
 - every file of the projects' listings whose stat changed still has the same project-wide
   facts (else no key is trusted: another file's key may depend on them),
-- and the file itself and each file its key was computed from have the stat they had.
+- and the file itself and each file its key was computed from have the stat they had, or were used
+  by the key in a way that can be checked again on the file as it is now, and still hold: a file
+  importing a linted file with training functions, which the key used only as calling none of them
+  (``callers.NO_CALL``), still calls none of them; a module the key used only through its digest
+  (``project.DIGEST``: a module imported by an import of the file), still has it. Every file importing
+  ``utils.py`` is the first kind of file for ``utils.py``'s key, and a module that does not mention
+  torch keeps its digest through most edits (see ``project.defines_nothing``): without this, a comment
+  added to ``models/bert/tokenization_bert.py`` of transformers computed the keys of 16 files again,
+  reading the files they were computed from (0.7 s for ``generation/utils.py``, 0.8 s for
+  ``models/__init__.py``).
 
 **What "the same stat" means.** Size, modification time, status-change time (``ctime``),
 inode, device and mode, all as the manifest saw them. That is git's index check, stricter
@@ -46,7 +55,7 @@ import time
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .analysis import module_files
-from .analysis.project import listing_files, module_digest, project_for
+from .analysis.project import DIGEST, TEXT, listing_files, module_digest, project_for, same_digest
 
 #: a file or folder changed this recently before the run started may change again unseen
 RACY_NS = 2_000_000_000
@@ -110,16 +119,18 @@ class Manifest:
         self.folders: Dict[str, str] = {}
         #: (scan root, package) of each project listing whose files' facts are kept
         self.listings: set = set()
-        #: linted path -> (key, the files its key was computed from)
-        self.keys: Dict[str, Tuple[str, Tuple[str, ...]]] = {}
+        #: linted path -> (key, the files its key was computed from, how it used each of them)
+        self.keys: Dict[str, Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = {}
         self._load()
         #: what this run learnt: path -> (key, files consulted), module digests, folders looked in
-        self.learnt_keys: Dict[str, Tuple[str, Tuple[str, ...]]] = {}
+        self.learnt_keys: Dict[str, Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = {}
         self.learnt_digests: Dict[str, str] = {}
         self.noted: set = set()
         self.trusted = False
         #: the files whose stat is not the one remembered (see ``check``)
         self.changed: set = set()
+        #: (changed file, use) -> whether the use still holds (see ``key``)
+        self._uses_held: Dict[Tuple[str, str], bool] = {}
 
     def _load(self) -> None:
         try:
@@ -131,7 +142,12 @@ class Manifest:
             files = {}
             for index, (found, digest, facts) in stored["files"].items():
                 files[paths[int(index)]] = [tuple(found) if found is not None else None, str(digest), _facts(facts)]
-            keys = {path: (str(key), tuple(paths[i] for i in consulted)) for path, (key, consulted) in stored["keys"].items()}
+            uses = [str(use) for use in stored["uses"]]
+            keys = {}
+            for path, (key, consulted, used) in stored["keys"].items():
+                if len(used) != len(consulted):
+                    raise ValueError("damaged uses")
+                keys[path] = (str(key), tuple(paths[i] for i in consulted), tuple(uses[u] for u in used))
             folders = {str(folder): str(entries) for folder, entries in stored["folders"].items()}
             listings = {(str(root), package if package is None else str(package)) for root, package in stored["listings"]}
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, AttributeError):
@@ -179,7 +195,22 @@ class Manifest:
         remembered = self.keys.get(path)
         if remembered is None or path in self.changed or not self._unchanged(path):
             return None
-        return remembered[0] if self.changed.isdisjoint(remembered[1]) else None
+        key, consulted, uses = remembered
+        if self.changed:
+            for other, use in zip(consulted, uses):
+                if other in self.changed and not self._use_holds(other, use):
+                    return None
+        return key
+
+    def _use_holds(self, path: str, use: str) -> bool:
+        """Whether a changed file still gives what a key took from it (a ``TEXT`` use never does)."""
+        from .analysis.callers import still_no_call
+
+        held = self._uses_held.get((path, use))
+        if held is None:
+            held = use != TEXT and (same_digest(path, use) if use.startswith(DIGEST) else still_no_call(path, use))
+            self._uses_held[(path, use)] = held
+        return held
 
     def read_digest(self, path: str) -> str:
         """``module_digest(path)`` in hex, from the manifest when the file is unchanged."""
@@ -190,8 +221,11 @@ class Manifest:
             self.learnt_digests[path] = digest
         return digest
 
-    def learn(self, path: str, key: str, consulted: Iterable[str], digests: Dict[str, str], folders: Iterable[str]) -> None:
-        self.learnt_keys[path] = (key, tuple(sorted(consulted)))
+    def learn(self, path: str, key: str, consulted: Dict[str, str], digests: Dict[str, str], folders: Iterable[str]) -> None:
+        """What linting ``path`` learnt: its key, the files the key was computed from (-> how it used
+        them), the digests of the files its lint read, and the folders its answers depend on."""
+        paths = tuple(sorted(consulted))
+        self.learnt_keys[path] = (key, paths, tuple(consulted[other] for other in paths))
         self.learnt_digests.update(digests)
         self.noted.update(folders)
 
@@ -252,7 +286,7 @@ class Manifest:
             if not entries:  # (unchanged since before the run: a remembered folder holds what ``check`` saw)
                 folders[folder] = folder_entries(folder)
         wanted = set(listed)
-        for path, (_, consulted) in keys.items():
+        for path, (_, consulted, _) in keys.items():
             wanted.add(path)
             wanted.update(consulted)
         files: Dict[str, list] = {}
@@ -271,15 +305,18 @@ class Manifest:
         paths = sorted(files)
         index = {path: number for number, path in enumerate(paths)}
         untrusted = {path for path, entry in files.items() if entry[0] is None}
+        uses = sorted({TEXT}.union(*(used for _, _, used in keys.values())))
+        use_index = {use: number for number, use in enumerate(uses)}
         stored = {
             "salt": self.salt,
             "paths": paths,
             "files": {str(index[path]): [entry[0], entry[1], entry[2]] for path, entry in files.items()},
             "keys": {
-                path: [key, [index[c] for c in consulted]]
-                for path, (key, consulted) in keys.items()
+                path: [key, [index[c] for c in consulted], [use_index[use] for use in used]]
+                for path, (key, consulted, used) in keys.items()
                 if path not in untrusted and untrusted.isdisjoint(consulted)
             },
+            "uses": uses,
             "folders": folders,
             "listings": sorted(listings, key=lambda listing: (listing[0], listing[1] or "")),
         }

@@ -64,9 +64,9 @@ def lint_file(
     return _lint_file_learning(path, rules, cache, limits)[0]
 
 
-#: what linting a file with the cache learnt for the run manifest: (its key, the files whose text
-#: the key was computed from, the module digests of the files its lint read)
-Learnt = Tuple[str, FrozenSet[str], Dict[str, str]]
+#: what linting a file with the cache learnt for the run manifest: (its key, the files the key was
+#: computed from -> how it used each (``project.consulting``), the module digests of the files its lint read)
+Learnt = Tuple[str, Dict[str, str], Dict[str, str]]
 
 
 def _lint_file_learning(
@@ -103,7 +103,7 @@ def _lint_file(
         if reads is not None:
             cache.put(key, findings, path, {read: read_digest(read) for read in sorted(reads)})
     if digest is not None:
-        learnt.append((key, frozenset(consulted), digests))
+        learnt.append((key, dict(consulted), digests))
     return findings
 
 

@@ -8,6 +8,8 @@ import os
 import pytest
 
 from gradlint import manifest, runner
+from gradlint.cache import Cache
+from gradlint.manifest import Manifest
 from gradlint.analysis import callers, module_files, project
 from gradlint.rules import ALL_RULES
 from gradlint.runner import lint_files
@@ -103,6 +105,74 @@ def test_an_edited_file_and_its_importers_are_linted_again_and_only_they(package
     second = _lint(package)
     assert [os.path.basename(path) for path in linted] == ["train.py"]  # helpers.py itself is not linted
     assert second == _lint(package, cached=False)
+
+
+#: imports train.py (whose fit() trains) and calls nothing of it: a candidate caller of fit() that is none
+NO_CALLER = """\
+    from .train import fit
+
+    RUNNERS = {"fit": fit}
+    """
+CALLER = NO_CALLER + """\
+
+    def run(model, optimizer, loader):
+        return fit(model, optimizer, loader)
+    """
+
+
+def _linting_here(monkeypatch) -> list:
+    """The files linted from here on (in this process, to see them); a key computed counts as linted."""
+    linted = []
+    real = runner._lint_file_learning
+    monkeypatch.setattr(runner, "_lint_file_learning", lambda path, *args: linted.append(path) or real(path, *args))
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)
+    return linted
+
+
+def test_an_edit_of_a_file_that_calls_no_training_function_it_imports_keeps_the_key(package, monkeypatch):
+    # train.py's key used runner.py only as not calling fit(): a comment added there leaves it as it is
+    write(package, {"lib/runner.py": NO_CALLER})
+    first = _lint(package)
+    write(package, {"lib/runner.py": NO_CALLER + "# see train.py\n"})
+    linted = _linting_here(monkeypatch)
+    assert _lint(package) == first
+    assert linted == []
+    assert first == _lint(package, cached=False)
+
+
+def test_a_file_that_starts_calling_a_training_function_computes_its_key_again(package, monkeypatch):
+    write(package, {"lib/runner.py": NO_CALLER})
+    _lint(package)
+    write(package, {"lib/runner.py": CALLER})  # the same imports: only the key of train.py can tell
+    linted = _linting_here(monkeypatch)
+    found = _lint(package)
+    assert [os.path.basename(path) for path in linted] == ["train.py"]
+    assert found == _lint(package, cached=False)
+
+
+def test_a_module_an_import_imports_is_used_through_its_digest(package, monkeypatch):
+    # loop.py imports train.py, which imports helpers.py: loop.py's key used helpers.py only through its
+    # digest, which stays the same while helpers.py mentions no torch (it defines nothing for importers)
+    write(package, {"lib/loop.py": "from .train import fit\n\nRUNNERS = [fit]\n"})
+    paths = [str(package / "lib" / name) for name in NAMES + ("loop.py",)]
+    cache = str(package.parent / "cache")
+    _new_process()
+    first = lint_files(paths, DEFAULT, jobs=1, cache_dir=cache)
+    write(package, {"lib/helpers.py": HELPERS + "# returns the loss\n"})
+    linted = _linting_here(monkeypatch)
+    _new_process()
+    assert lint_files(paths, DEFAULT, jobs=1, cache_dir=cache) == first
+    assert [os.path.basename(path) for path in linted] == ["train.py"]  # it reads helpers.py's text
+    write(package, {"lib/helpers.py": HELPERS + "# a torch helper\n"})  # mentions torch: its digest is its text
+    _new_process()
+    stored = Cache(cache, tuple(rule.code for rule in DEFAULT))
+    run = Manifest(stored.directory, stored.salt)
+    assert run.check()
+    assert run.key(paths[-1]) is None and run.key(paths[0]) is not None  # loop.py's key, not convert.py's
+    _new_process()
+    found = lint_files(paths, DEFAULT, jobs=1, cache_dir=cache)
+    _new_process()
+    assert found == lint_files(paths, DEFAULT, jobs=1)
 
 
 def test_a_file_rewritten_with_the_same_size_and_modification_time_is_linted_again(package):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from . import imports
 from .project import (
@@ -122,6 +122,28 @@ def training_names(text: str) -> List[str]:
     return sorted(names)
 
 
+#: how a cache key uses a file that imports the linted one and calls none of its training names
+#: (followed by the names): the key changes with that file only when it calls one (``still_no_call``)
+NO_CALL = "no call:"
+
+
+def _call_test(names: Sequence[str]) -> Callable[[Optional[bytes]], bool]:
+    """Whether a file's bytes (None: unreadable) make it a caller: readable, not too large, and calling a name."""
+    call = re.compile(r"\b(?:%s)\s*\(" % "|".join(re.escape(name) for name in names))
+    # a file that calls a name holds its bytes: most importers of a shared module (``utils``) do
+    # not, and are passed over without decoding them or running the (slow, many-way) search
+    encoded = [name.encode("utf-8") for name in names]
+
+    def calls(data: Optional[bytes]) -> bool:
+        if data is None or len(data) > MAX_CALLER_BYTES or b"\x00" in data:
+            return False
+        if not any(name in data for name in encoded):
+            return False
+        return bool(call.search(data.decode("utf-8", "replace")))
+
+    return calls
+
+
 def caller_files(path: str, text: str) -> List[str]:
     """The project files (at most ``MAX_CALLERS``) that import this one and call one of its training names."""
     names = _stored_training_names(text)
@@ -130,25 +152,29 @@ def caller_files(path: str, text: str) -> List[str]:
     project = project_for(path)
     word = module_word(path)
     own = os.path.abspath(path)
-    call = re.compile(r"\b(?:%s)\s*\(" % "|".join(re.escape(name) for name in names))
-    # a file that calls a name holds its bytes: most importers of a shared module (``utils``) do
-    # not, and are passed over without decoding them or running the (slow, many-way) search
-    encoded = [name.encode("utf-8") for name in names]
+    calls = _call_test(names)
+    no_call = NO_CALL + " ".join(names)
     found = []
     for candidate in files_importing(project, word):
         if os.path.abspath(candidate) == own:
             continue
-        note_consulted(candidate)
-        data = _read(candidate)
-        if data is None or len(data) > MAX_CALLER_BYTES or b"\x00" in data:
+        if not calls(_read(candidate)):
+            note_consulted(candidate, no_call)
             continue
-        if not any(name in data for name in encoded):
-            continue
-        if call.search(data.decode("utf-8", "replace")):
-            found.append(candidate)
-            if len(found) >= MAX_CALLERS:
-                break
+        note_consulted(candidate)  # a caller: its bytes are part of the key (``callers_digest``)
+        found.append(candidate)
+        if len(found) >= MAX_CALLERS:
+            break
     return found
+
+
+def still_no_call(path: str, use: str) -> bool:
+    """Whether the file at ``path``, which a key used as ``NO_CALL`` (see ``caller_files``), still calls
+    none of the names: then the key is the same whatever else changed in it."""
+    if not use.startswith(NO_CALL):
+        return False
+    names = use[len(NO_CALL) :].split()
+    return bool(names) and not _call_test(names)(_read(path))
 
 
 def callers_digest(path: str, text: str) -> bytes:

@@ -375,9 +375,11 @@ def dependencies(path: str, text: str) -> List[Tuple[str, str]]:
     seen = {os.path.abspath(path)}
     found: List[Tuple[str, str]] = []
     frontier = [(path, text)]
-    for _ in range(MAX_IMPORT_DEPTH):
+    for depth in range(MAX_IMPORT_DEPTH):
         following = []
         for importer, source in frontier:
+            if depth:
+                note_consulted(importer)  # an imported module's text tells what it imports in turn
             for module in imported_modules(project, importer, source):
                 if module in seen:
                     continue
@@ -419,23 +421,57 @@ class PathRecorder:
             recorded.update(paths)
 
 
-#: while a cache key is computed: the files whose text it was computed from (see ``consulting``)
-_CONSULTED = PathRecorder()
+#: how a key used a file it consulted: its whole text (a use that is not ``TEXT`` says what else)
+TEXT = ""
+#: the use of a module only through :func:`module_digest` (followed by the digest, in hex)
+DIGEST = "digest:"
+
+
+class UseRecorder:
+    """Like ``PathRecorder``, with how each path was used (``TEXT``, or a narrower use a run manifest can
+    check again on the file as it is now): path -> use. Two different uses of one path make it ``TEXT``."""
+
+    def __init__(self) -> None:
+        self._open: List[Dict[str, str]] = []
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[Dict[str, str]]:
+        uses: Dict[str, str] = {}
+        self._open.append(uses)
+        try:
+            yield uses
+        finally:
+            self._open.remove(uses)
+
+    def note(self, path: str, use: str) -> None:
+        for recorded in self._open:
+            recorded[path] = use if recorded.get(path, use) == use else TEXT
+
+
+#: while a cache key is computed: the files it was computed from, and how (see ``consulting``)
+_CONSULTED = UseRecorder()
 
 
 def consulting():
-    """The files whose text :func:`dependency_digest` reads inside, besides the project-wide facts
-    of every file (``callers.file_facts``) and the folders it looks in (``module_files.noted_folders``):
-    with those, what a run manifest needs to know that a file's cache key is still the same."""
+    """The files :func:`dependency_digest` reads inside, besides the project-wide facts of every file
+    (``callers.file_facts``) and the folders it looks in (``module_files.noted_folders``): with those,
+    what a run manifest needs to know that a file's cache key is still the same. Each file comes with
+    its use: ``TEXT`` (the key may depend on any of its bytes) or a narrower one (``callers.NO_CALL``)."""
     return _CONSULTED.recording()
 
 
-def note_consulted(path: str) -> None:
-    _CONSULTED.note((path,))
+def note_consulted(path: str, use: str = TEXT) -> None:
+    _CONSULTED.note(path, use)
 
 
 def _module_text(path: str) -> Tuple[str, bytes]:
-    note_consulted(path)
+    """The module's text and :func:`module_digest` (the text is noted as consulted where it is used)."""
+    text, digest = _module_text_unnoted(path)
+    note_consulted(path, DIGEST + digest.hex())
+    return text, digest
+
+
+def _module_text_unnoted(path: str) -> Tuple[str, bytes]:
     stat = _stat_key(path)
     cached = _TEXTS.get(path)
     if cached is not None and cached[0] == stat:
@@ -458,6 +494,11 @@ def _module_text(path: str) -> Tuple[str, bytes]:
 def module_digest(path: str) -> bytes:
     """What an importer's findings depend on in the module at ``path`` (its text, or less)."""
     return _module_text(path)[1]
+
+
+def same_digest(path: str, use: str) -> bool:
+    """Whether the module at ``path``, used by a key as ``DIGEST`` (see ``consulting``), still has that digest."""
+    return use.startswith(DIGEST) and _module_text_unnoted(path)[1].hex() == use[len(DIGEST) :]
 
 
 def _precheck_marks(text: str) -> bytes:
