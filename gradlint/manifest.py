@@ -52,7 +52,7 @@ import os
 import stat as stat_module
 import tempfile
 import time
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .analysis import module_files
 from .analysis.project import DIGEST, TEXT, listing_files, module_digest, project_for, same_digest
@@ -119,11 +119,14 @@ class Manifest:
         self.folders: Dict[str, str] = {}
         #: (scan root, package) of each project listing whose files' facts are kept
         self.listings: set = set()
-        #: linted path -> (key, the files its key was computed from, how it used each of them)
-        self.keys: Dict[str, Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = {}
+        #: linted path -> (key, the files its key was computed from, how it used each of them); the
+        #: previous run's as read (the files and uses as numbers in one string each: see ``_decoded``)
+        self.keys: Dict[str, Tuple[str, Any, Any]] = {}
+        self._paths: List[str] = []
+        self._uses: List[str] = []
         self._load()
         #: what this run learnt: path -> (key, files consulted), module digests, folders looked in
-        self.learnt_keys: Dict[str, Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = {}
+        self.learnt_keys: Dict[str, Tuple[str, Any, Any]] = {}
         self.learnt_digests: Dict[str, str] = {}
         self.noted: set = set()
         self.trusted = False
@@ -131,6 +134,7 @@ class Manifest:
         self.changed: set = set()
         #: (changed file, use) -> whether the use still holds (see ``key``)
         self._uses_held: Dict[Tuple[str, str], bool] = {}
+        self._marks: Optional[List[str]] = None
 
     def _load(self) -> None:
         try:
@@ -145,14 +149,26 @@ class Manifest:
             uses = [str(use) for use in stored["uses"]]
             keys = {}
             for path, (key, consulted, used) in stored["keys"].items():
-                if len(used) != len(consulted):
-                    raise ValueError("damaged uses")
-                keys[path] = (str(key), tuple(paths[i] for i in consulted), tuple(uses[u] for u in used))
+                if not (isinstance(key, str) and isinstance(consulted, str) and isinstance(used, str)):
+                    raise ValueError("damaged key")
+                keys[path] = (key, consulted, used)
             folders = {str(folder): str(entries) for folder, entries in stored["folders"].items()}
             listings = {(str(root), package if package is None else str(package)) for root, package in stored["listings"]}
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, AttributeError):
             return  # none, damaged or written by other code: every key is computed again
         self.files, self.keys, self.folders, self.listings = files, keys, folders, listings
+        self._paths, self._uses = [str(path) for path in paths], uses
+
+    def _decoded(self, remembered: Tuple[str, Any, Any]) -> Tuple[str, Tuple[str, ...], Tuple[str, ...]]:
+        """(key, files, uses) of a key as read (its files and uses as numbers: most runs need neither)."""
+        key, consulted, uses = remembered
+        if not isinstance(consulted, str):
+            return remembered
+        files = tuple(self._paths[int(number)] for number in consulted.split())
+        used = tuple(self._uses[int(number)] for number in uses.split())
+        if len(used) != len(files):
+            raise ValueError("damaged uses")
+        return key, files, used
 
     def signature(self, path: str) -> Optional[Signature]:
         if path not in self._signatures:
@@ -195,12 +211,21 @@ class Manifest:
         remembered = self.keys.get(path)
         if remembered is None or path in self.changed or not self._unchanged(path):
             return None
-        key, consulted, uses = remembered
-        if self.changed:
-            for other, use in zip(consulted, uses):
-                if other in self.changed and not self._use_holds(other, use):
-                    return None
+        if not self.changed:
+            return remembered[0]
+        if isinstance(remembered[1], str) and not any(mark in f" {remembered[1]} " for mark in self._changed_marks()):
+            return remembered[0]  # computed from no changed file
+        key, consulted, uses = self._decoded(remembered)
+        for other, use in zip(consulted, uses):
+            if other in self.changed and not self._use_holds(other, use):
+                return None
         return key
+
+    def _changed_marks(self) -> List[str]:
+        """How the changed files' numbers appear in the keys as read (see ``_decoded``)."""
+        if self._marks is None:
+            self._marks = [f" {number} " for number, path in enumerate(self._paths) if path in self.changed]
+        return self._marks
 
     def _use_holds(self, path: str, use: str) -> bool:
         """Whether a changed file still gives what a key took from it (a ``TEXT`` use never does)."""
@@ -268,8 +293,11 @@ class Manifest:
             and self.noted <= set(self.folders)
         ):
             return
-        keys = dict(self.keys) if self.trusted else {}
-        keys.update(self.learnt_keys)
+        # the keys as read (``_decoded``) are written back as they are while the files keep their numbers
+        raw = {path: remembered for path, remembered in self.keys.items() if self.trusted}
+        raw.update(self.learnt_keys)
+        keys = {path: entry for path, entry in raw.items() if not isinstance(entry[1], str)}
+        raw = {path: entry for path, entry in raw.items() if isinstance(entry[1], str)}
         packages = self._packages(listings)
         same_packages = packages == self._packages(self.listings)
         listed = set()
@@ -286,6 +314,9 @@ class Manifest:
             if not entries:  # (unchanged since before the run: a remembered folder holds what ``check`` saw)
                 folders[folder] = folder_entries(folder)
         wanted = set(listed)
+        if raw:
+            wanted.update(self._paths)  # (among them, the files each key as read was computed from)
+            wanted.update(raw)
         for path, (_, consulted, _) in keys.items():
             wanted.add(path)
             wanted.update(consulted)
@@ -303,19 +334,28 @@ class Manifest:
                 facts = kept[2] if kept is not None and kept[2] is not None and same_packages else file_facts(path, packages)
             files[path] = [found, digest, facts]
         paths = sorted(files)
+        if raw and paths != self._paths:
+            keys.update((path, self._decoded(entry)) for path, entry in raw.items())
+            raw = {}
         index = {path: number for number, path in enumerate(paths)}
         untrusted = {path for path, entry in files.items() if entry[0] is None}
-        uses = sorted({TEXT}.union(*(used for _, _, used in keys.values())))
+        marks = [f" {index[path]} " for path in untrusted]
+        uses = list(self._uses) if raw else []  # (then the numbers of the uses as read stay theirs)
+        uses += sorted({TEXT}.union(*(used for _, _, used in keys.values())).difference(uses))
         use_index = {use: number for number, use in enumerate(uses)}
+        entries = {
+            path: [key, " ".join(str(index[c]) for c in consulted), " ".join(str(use_index[use]) for use in used)]
+            for path, (key, consulted, used) in keys.items()
+            if path not in untrusted and untrusted.isdisjoint(consulted)
+        }
+        for path, entry in raw.items():
+            if path not in untrusted and not any(mark in f" {entry[1]} " for mark in marks):
+                entries[path] = list(entry)
         stored = {
             "salt": self.salt,
             "paths": paths,
             "files": {str(index[path]): [entry[0], entry[1], entry[2]] for path, entry in files.items()},
-            "keys": {
-                path: [key, [index[c] for c in consulted], [use_index[use] for use in used]]
-                for path, (key, consulted, used) in keys.items()
-                if path not in untrusted and untrusted.isdisjoint(consulted)
-            },
+            "keys": entries,
             "uses": uses,
             "folders": folders,
             "listings": sorted(listings, key=lambda listing: (listing[0], listing[1] or "")),
