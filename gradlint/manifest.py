@@ -294,7 +294,8 @@ class Manifest:
         ):
             return
         # the keys as read (``_decoded``) are written back as they are while the files keep their numbers
-        raw = {path: remembered for path, remembered in self.keys.items() if self.trusted}
+        # and a key of a file this run did not lint only while it holds (its file or one it used may have changed)
+        raw = {path: remembered for path, remembered in self.keys.items() if self.trusted and self.key(path) is not None}
         raw.update(self.learnt_keys)
         keys = {path: entry for path, entry in raw.items() if not isinstance(entry[1], str)}
         raw = {path: entry for path, entry in raw.items() if isinstance(entry[1], str)}

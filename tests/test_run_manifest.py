@@ -175,6 +175,18 @@ def test_a_module_an_import_imports_is_used_through_its_digest(package, monkeypa
     assert found == lint_files(paths, DEFAULT, jobs=1)
 
 
+def test_a_key_of_a_file_a_run_did_not_lint_is_kept_only_while_it_holds(package):
+    # the edit of train.py comes before a run of convert.py alone: train.py's key is not that run's to keep
+    first = _lint(package)
+    assert ("train.py", 10, "GRD502") in first
+    write(package, {"lib/train.py": TRAIN.replace("total += loss", "total += loss.item()")})
+    _new_process()
+    lint_files([str(package / "lib" / "convert.py")], DEFAULT, jobs=1, cache_dir=str(package.parent / "cache"))
+    found = _lint(package)
+    assert ("train.py", 10, "GRD502") not in found
+    assert found == _lint(package, cached=False)
+
+
 def test_a_file_rewritten_with_the_same_size_and_modification_time_is_linted_again(package):
     # the status-change time (ctime) moves with any write, and no call can put it back
     assert ("convert.py", 5, "GRD201") in _lint(package)
