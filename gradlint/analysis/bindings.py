@@ -213,9 +213,16 @@ class Bindings:
             self.state.env[path] = container.with_(has_grad=None)
 
     def _fill(self, path: str, container: Value, value: Value) -> None:
-        if container.grad is False and value.is_grad_tensor and self.state.mode:
+        if container.grad is not False or self.state.mode is False:
+            return
+        if value.is_grad_tensor and self.state.mode:
             # filling a pre-allocated tensor with graph values makes it part of the graph
             self.state.env[path] = tensor(True, False)
+        elif not _holds_no_graph(value):
+            # a value that may carry a graph (a part of a model's tuple output, a value of unknown
+            # origin, a graph value under an unknown grad mode): whether the buffer is now part
+            # of a graph is not known either (`outputs[t] = out` of a seq2seq decoder loop)
+            self.state.env[path] = tensor(None, None)
 
     def _bind_loop_target(self, target, element: Value, iterable: Value) -> None:
         if iterable.kind == "enumerate" and type(target) is cst.Tuple and len(target.elements) == 2:
@@ -301,3 +308,15 @@ def _named(iterable: Value, member: Value) -> Value:
         return member
     return seq([UNKNOWN, member]).with_(items=(UNKNOWN, member))
 
+
+
+def _holds_no_graph(value: Value) -> bool:
+    """A value known to carry no graph: a number, ``None``, a string, a tensor that does not
+    require grad (or a container of them)."""
+    if value.kind in ("number", "none", "str"):
+        return True
+    if value.kind == "tensor":
+        return value.grad is False
+    if value.kind == "seq":
+        return value.has_grad is False
+    return False
