@@ -13,6 +13,21 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "input-of-a-saliency-map-made-to-require-grad-then-rebound-by-an-op",
+        # a view made by a method only tensors have (`unsqueeze`) is a tensor; `requires_grad_()` makes
+        # it require grad, so `x * 2.0 - 1.0` is a non-leaf whose .grad stays None
+        """\
+        def saliency(net, img, label):
+            net.eval()
+            x = img.permute(2, 0, 1).unsqueeze(0)
+            x.requires_grad_()
+            x = x * 2.0 - 1.0
+            net(x)[0, label].backward()
+            return x.grad.abs()  # expect: GRD301
+        """,
+        lines=(7,),
+    ),
+    case(
         "activation-kept-on-the-module-by-its-forward",
         """\
         import torch
@@ -310,6 +325,64 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "input-of-a-saliency-map-detached-then-made-to-require-grad",
+        """\
+        def saliency(net, img, label):
+            x = img.unsqueeze(0).detach()
+            x.requires_grad_()
+            net(x * 2.0 - 1.0)[0, label].backward()
+            return x.grad.abs()
+        """,
+    ),
+    case(
+        "view-of-an-unknown-tensor-made-to-require-grad-its-leafness-unknown",
+        # `img` may require grad already: then `x` is a non-leaf, but nothing shows it does
+        """\
+        def saliency(net, img, label):
+            x = img.unsqueeze(0)
+            x.requires_grad_()
+            net(x)[0, label].backward()
+            return x.grad
+        """,
+    ),
+    case(
+        "object-made-to-require-grad-by-requires-grad-underscore-only",
+        # nn.Module has requires_grad_() too: `m` is not known to be a tensor, `m * 2` may be anything
+        """\
+        def scaled(m, data):
+            m.requires_grad_()
+            y = m * 2
+            y.sum().backward()
+            return y.grad
+        """,
+    ),
+    case(
+        "view-made-to-require-grad-then-rebound-by-an-op-that-retains-grad",
+        """\
+        def saliency(net, img, label):
+            x = img.unsqueeze(0)
+            x.requires_grad_()
+            x = x * 2.0 - 1.0
+            x.retain_grad()
+            net(x)[0, label].backward()
+            return x.grad
+        """,
+    ),
+    case(
+        "view-rebound-under-no-grad",
+        """\
+        import torch
+
+
+        def saliency(net, img, label):
+            x = img.unsqueeze(0)
+            x.requires_grad_()
+            with torch.no_grad():
+                x = x * 2.0 - 1.0
+            return x.grad
+        """,
+    ),
     case(
         # avalanche ewc.py: zip() of named_parameters() gives (name, parameter) pairs, and
         # unpacking a pair is not iterating the rows of a tensor

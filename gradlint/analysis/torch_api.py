@@ -194,6 +194,16 @@ TENSOR_RESULT_ONLY_METHODS = frozenset(
         "scatter scatter_add"
     ).split()
 )
+#: Methods that, among the objects training code holds, only ``torch.Tensor`` has, and that return a
+#: tensor computed from the receiver: no ``numpy.ndarray``, ``nn.Module``, builtin container or
+#: ``pandas`` object has them. ``r = x.unsqueeze(0)`` on a value of unknown kind therefore establishes
+#: that ``r`` is a tensor (whether it requires grad, and is a leaf, stays unknown: ``x``'s is).
+#: Not ``reshape``/``view``/``transpose``/``squeeze``/``sum``/``clip`` (ndarray has them), not ``to``,
+#: ``cuda``, ``float``, ``requires_grad_`` (``nn.Module`` has them), not ``backward`` (loss objects of
+#: one's own have it).
+TENSOR_ONLY_RESULT_METHODS = frozenset(
+    "unsqueeze permute contiguous masked_fill expand_as view_as reshape_as type_as unflatten narrow index_select".split()
+)
 #: In-place tensor methods (``add_``) that are not writes of the tensor's values.
 NOT_DATA_WRITES = frozenset({"requires_grad_", "retain_grad", "detach_", "share_memory_", "record_stream", "resize_"})
 

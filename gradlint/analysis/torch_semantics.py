@@ -247,6 +247,11 @@ class TorchSemantics:
                 return Value(kind="params", owner=self._field_alias(path), grad=None, qual="named" if name[0] == "n" else "")
             if name in ("cuda", "to") and kind == "unknown":
                 return Value(moved=True)
+            if name in api.TENSOR_ONLY_RESULT_METHODS and kind == "unknown":
+                # only a tensor has this method (see torch_api): the result is a tensor, of a grad
+                # unknown as the receiver's. `x = image.unsqueeze(0); x.requires_grad_()` then makes
+                # `x` require grad (`requires_grad_()` alone proves nothing: nn.Module has one too)
+                return tensor(None, None)
             if name == "zero_grad":
                 self._clear_grads(None)
             elif kind == "unknown" and switched_mode(name, node) is not None and (
