@@ -21,6 +21,65 @@ ones, zeros = torch.ones(8, 1), torch.zeros(8, 1)
 
 POSITIVES = [
     case(
+        "optimizers-of-a-factory-discriminator-stepped-before-the-generator-loss-backward",
+        # the optimizers come from a helper of another file (parameters unknown): opt_d was cleared,
+        # only d_loss (through D and G) gave gradients since, so its step updates D's or G's
+        # parameters, and g_loss saved both
+        """\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from utils import make_optimizer
+
+
+
+        def train(loader):
+            G = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 6))
+            D = nn.Sequential(nn.Linear(6, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1))
+            opt_g, opt_d = make_optimizer(G), make_optimizer(D)
+            for real in loader:
+                fake = G(torch.randn(real.size(0), 4))
+                d_real, d_fake = D(real), D(fake)
+                d_loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+                g_loss = F.softplus(-d_fake).mean()
+                opt_d.zero_grad()
+                d_loss.backward(retain_graph=True)
+                opt_d.step()
+                opt_g.zero_grad()
+                g_loss.backward()  # expect: GRD205
+                opt_g.step()
+        """,
+        lines=(21,),
+    ),
+    case(
+        "optimizers-passed-to-a-trainer-generator-loss-built-before-the-discriminator-step",
+        # d_loss went through D only (fake detached): whatever opt_d updates is D's, saved by g_loss
+        """\
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self, opt_g, opt_d):
+                self.G = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 6))
+                self.D = nn.Sequential(nn.Linear(6, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1))
+                self.opt_g = opt_g
+                self.opt_d = opt_d
+
+            def step(self, real, z):
+                fake = self.G(z)
+                d_loss = self.D(real).mean() - self.D(fake.detach()).mean()
+                g_loss = -self.D(fake).mean()
+                self.opt_d.zero_grad()
+                d_loss.backward()
+                self.opt_d.step()
+                self.opt_g.zero_grad()
+                g_loss.backward()  # expect: GRD205
+                self.opt_g.step()
+                return d_loss.item(), g_loss.item()
+        """,
+        lines=(19,),
+    ),
+    case(
         "discriminator-run-after-the-generator-step-on-a-part-of-its-output",
         # HiNet: x_fake, a part of the generator's output (class from another file), goes into the
         # discriminator after optimizer_G.step(): loss_D backpropagates into the generator's old graph
@@ -501,6 +560,124 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "factory-optimizers-generator-stepped-first-discriminator-loss-of-a-detached-fake",
+        # opt_g's step updates G's or D's parameters (g_loss went through both); d_loss saved D's
+        # only, and may not hold what was updated (opt_g is over G here): unknown, silent
+        """\
+        import torch.nn as nn
+        from utils import make_optimizer
+
+
+        def train(loader):
+            G = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 6))
+            D = nn.Sequential(nn.Linear(6, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1))
+            opt_g, opt_d = make_optimizer(G), make_optimizer(D)
+            for real, z in loader:
+                fake = G(z)
+                g_loss = -D(fake).mean()
+                d_loss = D(real).mean() - D(fake.detach()).mean()
+                opt_g.zero_grad()
+                g_loss.backward()
+                opt_g.step()
+                opt_d.zero_grad()
+                d_loss.backward()
+                opt_d.step()
+        """,
+    ),
+    case(
+        "factory-optimizers-generator-loss-recomputed-after-the-discriminator-step",
+        """\
+        import torch.nn as nn
+        from utils import make_optimizer
+
+
+        def train(loader):
+            G = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 6))
+            D = nn.Sequential(nn.Linear(6, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1))
+            opt_g, opt_d = make_optimizer(G), make_optimizer(D)
+            history = []
+            for real, z in loader:
+                fake = G(z)
+                d_loss = D(real).mean() - D(fake.detach()).mean()
+                opt_d.zero_grad()
+                d_loss.backward()
+                opt_d.step()
+                g_loss = -D(fake).mean()
+                opt_g.zero_grad()
+                g_loss.backward()
+                opt_g.step()
+                history.append(d_loss.item() + g_loss.item())
+        """,
+    ),
+    case(
+        "factory-optimizer-of-one-head-stepped-before-the-other-heads-backward",
+        # loss2's graph misses head1, which may be all opt1 updates
+        """\
+        import torch
+        import torch.nn as nn
+        from utils import make_optimizer
+
+
+        def train(loader):
+            trunk, head1, head2 = nn.Linear(6, 8), nn.Linear(8, 1), nn.Linear(8, 1)
+            opt1, opt2 = make_optimizer(head1), make_optimizer(trunk, head2)
+            for x in loader:
+                x.requires_grad_()
+                f = torch.relu(trunk(x))
+                loss1, loss2 = head1(f).mean(), head2(f).mean()
+                opt1.zero_grad()
+                loss1.backward(retain_graph=True)
+                opt1.step()
+                opt2.zero_grad()
+                loss2.backward()
+                opt2.step()
+        """,
+    ),
+    case(
+        "factory-optimizer-never-cleared-before-the-backward",
+        # without its zero_grad() the optimizer may hold gradients of anything: its step is unknown
+        """\
+        import torch.nn as nn
+        from utils import make_optimizer
+
+
+        def train(loader):
+            G = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 6))
+            D = nn.Sequential(nn.Linear(6, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1))
+            opt_g, opt_d = make_optimizer(G), make_optimizer(D)
+            for real, z in loader:
+                fake = G(z)
+                d_loss = D(real).mean() - D(fake.detach()).mean()
+                g_loss = -D(fake).mean()
+                d_loss.backward()
+                opt_d.step()
+                opt_d.zero_grad()
+                g_loss.backward()
+                opt_g.step()
+                opt_g.zero_grad()
+        """,
+    ),
+    case(
+        "factory-optimizer-stepped-after-the-backward-of-a-loss-from-a-helper",
+        # what the helper's loss went through is unknown: so is what the step updates
+        """\
+        import torch.nn as nn
+        from utils import make_optimizer, aux_loss
+
+
+        def train(loader):
+            G = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 6))
+            D = nn.Sequential(nn.Linear(6, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1))
+            opt_aux = make_optimizer(G)
+            for real, z in loader:
+                g_loss = -D(G(z)).mean()
+                opt_aux.zero_grad()
+                aux_loss(G, z).backward()
+                opt_aux.step()
+                g_loss.backward()
+        """,
+    ),
     case(
         "hidden-state-carried-without-detach-is-the-freed-graph-error",
         # the old chunk's graph saved the GRU's weights (stepped since) but backward() meets its

@@ -104,7 +104,7 @@ class Env(dict):
 
 
 class State:
-    __slots__ = ("env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done", "no_grads")
+    __slots__ = ("env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done", "no_grads", "reached")
 
     def __init__(
         self,
@@ -118,6 +118,7 @@ class State:
         scaled: bool = False,
         steps_done: frozenset = frozenset(),
         no_grads: bool = False,
+        reached: frozenset = frozenset(),
     ):
         self.env = env
         self.mode = mode
@@ -146,6 +147,11 @@ class State:
         #: gradients were cleared and no ``backward()`` has run since: there is nothing to clip (on
         #: a path that skipped a loop of scaled backwards, the other paths decide ``scaled``)
         self.no_grads = no_grads
+        #: (optimizer path, modules) pairs: the optimizer's ``zero_grad()`` ran, and since then only
+        #: ``backward()``s of graphs whose saved parameters belong to ``modules`` (see
+        #: ``TrainingEffects._step_of_unknown_owner``); kept where every path has the pair, the modules
+        #: joined
+        self.reached = reached
 
     def copy(self) -> "State":
         return State(
@@ -159,6 +165,7 @@ class State:
             self.scaled,
             self.steps_done,
             self.no_grads,
+            self.reached,
         )
 
     @staticmethod
@@ -195,6 +202,7 @@ class State:
             (a.scaled or b.scaled) and (a.scaled or a.no_grads) and (b.scaled or b.no_grads),
             a.steps_done & b.steps_done,
             a.no_grads and b.no_grads,
+            _join_reached(a.reached, b.reached),
         )
 
 
@@ -287,3 +295,13 @@ SCOPE_FIELDS = (
 )
 
 
+
+
+def _join_reached(a: frozenset, b: frozenset) -> frozenset:
+    """An optimizer cleared on both paths: what either path's backward()s reached since."""
+    if not a or not b:
+        return frozenset()
+    if a == b:
+        return a
+    other = dict(b)
+    return frozenset((path, modules | other[path]) for path, modules in a if path in other)

@@ -421,6 +421,10 @@ def is_distribution_class(qual: str) -> bool:
 
 #: ``getattr(torch.optim, name)`` with a name chosen at run time: some optimizer class
 SOME_OPTIMIZER = "torch.optim.<optimizer>"
+#: the ``qual`` of an optimizer built here over parameters that are not some modules' whole sets
+#: (``Adam([log_alpha])``, ``Adam(filter(lambda p: p.ndim > 1, G.parameters()))``): which ones is
+#: what the code chose, so what its step updates is not inferred (``TrainingEffects._step_of_unknown_owner``)
+SELECTED_PARAMETERS = "<selected parameters>"
 
 
 def is_optimizer_class(qual: str) -> bool:

@@ -120,10 +120,11 @@ class TorchSemantics:
                 None,
             )
             if params is None or params.kind != "params":
-                return Value(kind="optimizer")
+                return Value(kind="optimizer", qual=api.SELECTED_PARAMETERS)
             for owner in params.owners or (params.owner,):
                 self._trained_model(owner)
-            return Value(kind="optimizer", owner=params.owner, owners=params.owners)
+            selected = api.SELECTED_PARAMETERS if params.owner is None and not params.owners else ""
+            return Value(kind="optimizer", owner=params.owner, owners=params.owners, qual=selected)
         if api.is_distribution_class(qual):
             params = [pair for arg, pair in zip(node.args, args) if not (arg.keyword and arg.keyword.value == "validate_args")]
             every = bool(params) and all(value.is_grad_tensor for _, value in params)
@@ -189,6 +190,7 @@ class TorchSemantics:
                 self._record_step(node, node.func.value, receiver)
             elif name == "zero_grad":
                 self._clear_grads(dotted(node.func.value))
+                self._note_clear(dotted(node.func.value))
             return UNKNOWN
         if kind == "scaler":
             if name == "scale" and args:
@@ -254,6 +256,8 @@ class TorchSemantics:
                 return tensor(None, None)
             if name == "zero_grad":
                 self._clear_grads(None)
+                if self.function is not None and path in optimizer_names_by_use(self.function):
+                    self._note_clear(path)
             elif kind == "unknown" and switched_mode(name, node) is not None and (
                 path is not None or isinstance(node.func.value, cst.Subscript)
             ):

@@ -28,6 +28,8 @@ class TrainingEffects:
             record.steps.append((node, path, optimizer))
         for owner in optimizer.owners or (optimizer.owner,):
             self._mark_stale(owner)
+        if optimizer.owner is None and not optimizer.owners and optimizer.qual != api.SELECTED_PARAMETERS:
+            self._step_of_unknown_owner(path)
         key = (path, optimizer.owner)
         if path is None:
             return
@@ -115,6 +117,56 @@ class TrainingEffects:
             state.stale = state.stale.union(stale)
             for name in stale:
                 state.env[name] = state.env[name].with_(stale=True)
+
+    def _step_of_unknown_owner(self, path: Optional[str]) -> None:
+        """``opt.zero_grad(); loss.backward(); opt.step()`` with ``opt``'s parameters unknown (a
+        function's parameter: ``def train_step(G, D, opt_g, opt_d, ...)``). After its ``zero_grad()``
+        the optimizer's parameters have no gradient but the ones the backward()s since gave them, and
+        a step leaves a parameter without gradient alone: so the step updates parameters of the
+        modules those graphs saved (``State.reached``), some of them at least, maybe not all. A graph
+        that saved parameters of every one of those modules (``g_loss`` through ``D(G(z))`` after
+        ``d_loss`` through ``D(real)`` and ``D(fake)``) saved whichever the step updated: its
+        backward() raises. A graph missing one of them may have missed what was updated: unknown.
+        (Module-wise, as for an optimizer over ``G.parameters()``: an optimizer over G's biases
+        alone, which no graph saves, would update none of what the graph needs. An optimizer built
+        here over chosen parameters, ``filter(lambda p: p.ndim > 1, G.parameters())``, shows such a
+        choice: its step is not inferred.)"""
+        if path is None or self.state.mode is False:
+            return
+        modules = next((modules for cleared, modules in self.state.reached if cleared == path), None)
+        if not modules:
+            return
+        state = self.state
+        stale = [
+            name
+            for name, value in state.env.items()
+            if value.kind == "tensor" and value.saved_params and all(_saved(value.saved_params, m) for m in modules)
+        ]
+        if stale:
+            state.stale = state.stale.union(stale)
+            for name in stale:
+                state.env[name] = state.env[name].with_(stale=True)
+
+    def _note_clear(self, path: Optional[str]) -> None:
+        """``path.zero_grad()`` of an optimizer: nothing reached its parameters since (``State.reached``)."""
+        if path is None:
+            return
+        kept = frozenset(pair for pair in self.state.reached if pair[0] != path)
+        self.state.reached = kept | {(path, frozenset())}
+
+    def _note_reached(self, receiver_node) -> None:
+        """A backward() of ``receiver_node``: the optimizers cleared before it may now hold gradients
+        of the modules its graph saved; of unknown modules when that is not known (or when knowing
+        it would mean evaluating a call again: ``self.compute_loss().backward()``)."""
+        state = self.state
+        if isinstance(receiver_node, cst.Call) and not self._is_scaled(receiver_node):
+            state.reached = frozenset()
+            return
+        value = self.value(receiver_node)
+        if value.kind != "tensor" or value.grad is not True or not value.saved_params:
+            state.reached = frozenset()
+            return
+        state.reached = frozenset((path, modules | value.saved_params) for path, modules in state.reached)
 
     def _clear_grads(self, owner: Optional[str]) -> None:
         # `model.zero_grad()` with `model = self.model` clears what an optimizer over `self.model` steps:
@@ -241,6 +293,8 @@ class TrainingEffects:
         state.cleared = frozenset()
         state.scaled = state.scaled or self._is_scaled(receiver_node)
         state.no_grads = False
+        if state.reached:
+            self._note_reached(receiver_node)
         self._free_graph(node, receiver_node)
 
     def _is_scaled(self, receiver_node) -> bool:
@@ -267,6 +321,11 @@ class TrainingEffects:
             freed = freed - {path}
         if freed:
             self.state.freed = self.state.freed | freed
+
+
+def _saved(saved_params: frozenset, module: str) -> bool:
+    """Whether a graph that saved parameters of ``saved_params`` saved all of ``module``'s."""
+    return any(module == s or module.startswith(s + ".") for s in saved_params)
 
 
 def _unresolved(current: Optional[Value]) -> bool:
