@@ -54,10 +54,18 @@ _TOP_LEVEL_DEF = re.compile(r"^(?:async\s+)?def\s+(\w+)", re.MULTILINE)
 _INDENTED_DEF = re.compile(r"^[ \t]+(?:async\s+)?def\s+(\w+)", re.MULTILINE)
 
 
+#: ``self.sum += val * n``: a method adding what it is given into a field of its object
+_ADDS_INTO_FIELD = re.compile(rb"\bself\.\w+(?:\[[^\]\n]*\])?[ \t]*\+=[ \t]*[A-Za-z_(]")
+
+
 def defines_nothing(data: bytes) -> bool:
     """Whether a file importing this module learns nothing from it: the module is too large to
-    load, binary, or never mentions torch (so it defines nothing the analysis knows)."""
-    return len(data) > MAX_LOADED_BYTES or b"\x00" in data or not any(marker in data for marker in _TORCH_BYTES)
+    load, binary, or never mentions torch (so it defines nothing the analysis knows) and none of
+    its methods adds a value it is given into its object (a torch-free ``AverageMeter`` whose
+    ``update(val)`` keeps the graph of every loss tensor a training loop passes it)."""
+    if len(data) > MAX_LOADED_BYTES or b"\x00" in data:
+        return True
+    return not any(marker in data for marker in _TORCH_BYTES) and not _ADDS_INTO_FIELD.search(data)
 
 
 #: inside ``one_snapshot``: the files are taken not to change, and each is looked at once
