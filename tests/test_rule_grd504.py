@@ -15,6 +15,28 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "hidden-state-started-at-none-detached-under-a-none-guard-without-rebinding",
+        # narrowing `h` under `if h is not None:` does not rebind it: it still holds the freed graph
+        """\
+        import torch.nn as nn
+
+
+        def train(batches, optimizer):
+            rnn = nn.GRU(8, 16, batch_first=True)
+            head = nn.Linear(16, 4)
+            h = None
+            for x, y in batches:
+                if h is not None:
+                    h.detach()
+                out, h = rnn(x, h)
+                loss = nn.functional.cross_entropy(head(out[:, -1]), y)
+                optimizer.zero_grad()
+                loss.backward()  # expect: GRD504
+                optimizer.step()
+        """,
+        lines=(14,),
+    ),
+    case(
         "a-field-of-one-output-backpropagated-twice",
         """\
         import torch
@@ -321,6 +343,26 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "hidden-state-started-at-none-rebound-detached-under-a-none-guard",
+        """\
+        import torch.nn as nn
+
+
+        def train(batches, optimizer):
+            rnn = nn.GRU(8, 16, batch_first=True)
+            head = nn.Linear(16, 4)
+            h = None
+            for x, y in batches:
+                if h is not None:
+                    h = h.detach()
+                out, h = rnn(x, h)
+                loss = nn.functional.cross_entropy(head(out[:, -1]), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        """,
+    ),
     case(
         # a bug thread's per-chunk scale fit: the view `s[:, None]` of the leaf is taken anew in each
         # iteration, so each backward() goes through a graph of its own (the in-place update of the

@@ -8,6 +8,28 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "hidden-state-started-at-none-detached-under-a-none-guard",
+        # `h` is None in the first iteration, the GRU's state after: under `if h is not None:` it is that tensor
+        """\
+        import torch.nn as nn
+
+
+        def train(batches, optimizer):
+            rnn = nn.GRU(8, 16, batch_first=True)
+            head = nn.Linear(16, 4)
+            h = None
+            for x, y in batches:
+                if h is not None:
+                    h.detach()  # expect: GRD507
+                out, h = rnn(x, h)
+                loss = nn.functional.cross_entropy(head(out[:, -1]), y)
+                optimizer.zero_grad()
+                loss.backward(retain_graph=True)
+                optimizer.step()
+        """,
+        lines=(10,),
+    ),
+    case(
         "recurrent-state-detach-as-a-statement",
         """\
         import torch
@@ -126,6 +148,52 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "hidden-state-started-at-none-rebound-detached-under-a-none-guard",
+        """\
+        import torch.nn as nn
+
+
+        def train(batches, optimizer):
+            rnn = nn.GRU(8, 16, batch_first=True)
+            head = nn.Linear(16, 4)
+            h = None
+            for x, y in batches:
+                if h is not None:
+                    h = h.detach()
+                out, h = rnn(x, h)
+                loss = nn.functional.cross_entropy(head(out[:, -1]), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        """,
+    ),
+    case(
+        "state-started-at-none-then-maybe-an-unknown-object-with-a-detach-method",
+        # not None on the other path, but of unknown kind (a stream's detach() does something)
+        """\
+        def run(make, items):
+            h = None
+            for item in items:
+                if h is not None:
+                    h.detach()
+                h = make(item)
+        """,
+    ),
+    case(
+        "none-guard-on-a-name-never-none-nor-a-tensor",
+        """\
+        import torch.nn as nn
+
+
+        def train(batches, stream=None):
+            h = None
+            for x in batches:
+                if stream is not None:
+                    stream.detach()
+                h = nn.GRU(8, 16)(x, h)[1]
+        """,
+    ),
     case(
         "module-to-device-moves-it-in-place",
         """\

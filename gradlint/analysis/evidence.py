@@ -109,6 +109,9 @@ class Evidence:
         while type(test) is cst.BooleanOperation and type(test.operator) is cst.And:
             self._narrow(test.left)
             test = test.right
+        if type(test) is cst.Comparison:
+            self._narrow_not_none(test)
+            return
         if not (type(test) is cst.Call and len(test.args) == 2 and all(a.keyword is None and not a.star for a in test.args)):
             return
         path = dotted(test.args[0].value)
@@ -130,6 +133,18 @@ class Evidence:
             for name in ("weight", "bias"):
                 if env.get(f"{path}.{name}") is None:
                     env[f"{path}.{name}"] = tensor(True, True)
+
+    def _narrow_not_none(self, test: cst.Comparison) -> None:
+        """``if h is not None:``: in the branch, ``h`` holds what it holds on the paths where it is
+        not None (``Value.unless_none``: the carried hidden state of an RNN loop started at None)."""
+        if len(test.comparisons) != 1 or type(test.comparisons[0].operator) is not cst.IsNot:
+            return
+        if type(test.comparisons[0].comparator) is not cst.Name or test.comparisons[0].comparator.value != "None":
+            return
+        path = dotted(test.left)
+        current = self.lookup(path) if path is not None else None
+        if current is not None and current.kind == "unknown" and current.unless_none is not None:
+            self.state.env[path] = current.unless_none
 
     @staticmethod
     def _usage_value(param: cst.Param, function: cst.FunctionDef) -> Optional[Value]:

@@ -183,12 +183,12 @@ class State:
         # a freed graph is a may-fact, but a name the two paths disagree on was rebound
         # on one of them: `if wass: d_loss = gp else: fake_loss = ...; d_loss = real + fake_loss`
         freed = frozenset(
-            path for path in a.freed | b.freed if a.env.get(path) is b_env.get(path)
+            path for path in a.freed | b.freed if _same_object(a.env.get(path), b_env.get(path))
         )
         # so is a graph made stale by a step on one path (`if i % n_critic == 0: opt_g.step()`):
         # on that path its backward() raises, unless the name was recomputed there
         stale = a.stale & b.stale | frozenset(
-            path for path in a.stale ^ b.stale if a.env.get(path) is b_env.get(path)
+            path for path in a.stale ^ b.stale if _same_object(a.env.get(path), b_env.get(path))
         )
         cleared = None if a.cleared is None or b.cleared is None else a.cleared & b.cleared
         return State(
@@ -305,3 +305,9 @@ def _join_reached(a: frozenset, b: frozenset) -> frozenset:
         return a
     other = dict(b)
     return frozenset((path, modules | other[path]) for path, modules in a if path in other)
+
+
+def _same_object(a, b) -> bool:
+    """The two paths' values of a name are one object: the name was not rebound on either, only
+    narrowed on one (``if h is not None:`` makes ``h`` the value it holds when not None)."""
+    return a is b or a is not None and b is not None and (a.unless_none is b or b.unless_none is a)

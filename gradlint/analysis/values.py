@@ -86,6 +86,10 @@ class Value:
     #: "unknown": moved with ``.cuda()`` / ``.to(...)``, so a tensor or a module; called later, a module
     #: (``adversarial_loss = AdversarialLoss().cuda()`` with the class from another file)
     moved: bool = False
+    #: "unknown": ``None`` on some paths, this tensor or sequence on the others (``h = None`` before a
+    #: loop that binds ``out, h = rnn(x, h)``); under ``if h is not None:`` it is this value
+    #: (``Evidence._narrow``), anywhere else unknown
+    unless_none: Optional["Value"] = None
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -175,7 +179,7 @@ def join(a: Value, b: Value) -> Value:
         for number, result in ((a, b), (b, a)):
             if number.kind == "number" and not number.cut and result.is_grad_tensor and result.leaf is not True and not result.struct:
                 return result
-        return UNKNOWN
+        return _none_or(a, b)
     if a.kind == "tensor":
         return tensor(
             join_tri(a.grad, b.grad),
@@ -228,6 +232,20 @@ def join(a: Value, b: Value) -> Value:
         return a
     if a.kind == "none":
         return a
+    if a.unless_none is not None and b.unless_none is not None:
+        return Value(unless_none=join(a.unless_none, b.unless_none))
+    return UNKNOWN
+
+
+def _none_or(a: Value, b: Value) -> Value:
+    """``None`` on one path, a tensor or a sequence on the other (``Value.unless_none``)."""
+    for none, other in ((a, b), (b, a)):
+        if none.kind == "none" and other.kind in ("tensor", "seq"):
+            return Value(unless_none=other)
+        if none.kind == "none" and other.unless_none is not None:
+            return other
+        if none.unless_none is not None and other.kind == none.unless_none.kind:
+            return Value(unless_none=join(none.unless_none, other))
     return UNKNOWN
 
 
