@@ -21,6 +21,33 @@ ones, zeros = torch.ones(8, 1), torch.zeros(8, 1)
 
 POSITIVES = [
     case(
+        "optimizer-class-a-constructor-argument-critic-stepped-before-the-policy-loss-backward",
+        # oac-explore trainer.py shape: `optimizer_class(self.qf1.parameters(), lr=...)` is an optimizer over
+        # qf1 whatever the class; policy_loss went through qf1 before its step
+        """\
+        import torch.optim as optim
+
+
+        class SACTrainer:
+            def __init__(self, policy_producer, q_producer, lr=3e-4, optimizer_class=optim.Adam):
+                self.policy = policy_producer()
+                self.qf1 = q_producer()
+                self.qf1_optimizer = optimizer_class(self.qf1.parameters(), lr=lr)
+                self.policy_optimizer = optimizer_class(self.policy.parameters(), lr=lr)
+
+            def train_from_torch(self, obs, actions, q_target):
+                policy_loss = -self.qf1(obs, self.policy(obs)).mean()
+                qf1_loss = ((self.qf1(obs, actions) - q_target) ** 2).mean()
+                self.qf1_optimizer.zero_grad()
+                qf1_loss.backward()
+                self.qf1_optimizer.step()
+                self.policy_optimizer.zero_grad()
+                policy_loss.backward()  # expect: GRD205
+                self.policy_optimizer.step()
+        """,
+        lines=(18,),
+    ),
+    case(
         "optimizers-of-a-factory-discriminator-stepped-before-the-generator-loss-backward",
         # the optimizers come from a helper of another file (parameters unknown): opt_d was cleared,
         # only d_loss (through D and G) gave gradients since, so its step updates D's or G's
@@ -560,6 +587,53 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "optimizer-class-a-constructor-argument-policy-loss-recomputed-after-the-critic-step",
+        """\
+        import torch.optim as optim
+
+
+        class SACTrainer:
+            def __init__(self, policy_producer, q_producer, lr=3e-4, optimizer_class=optim.Adam):
+                self.policy = policy_producer()
+                self.qf1 = q_producer()
+                self.qf1_optimizer = optimizer_class(self.qf1.parameters(), lr=lr)
+                self.policy_optimizer = optimizer_class(self.policy.parameters(), lr=lr)
+
+            def train_from_torch(self, obs, actions, q_target):
+                qf1_loss = ((self.qf1(obs, actions) - q_target) ** 2).mean()
+                self.qf1_optimizer.zero_grad()
+                qf1_loss.backward()
+                self.qf1_optimizer.step()
+                policy_loss = -self.qf1(obs, self.policy(obs)).mean()
+                self.policy_optimizer.zero_grad()
+                policy_loss.backward()
+                self.policy_optimizer.step()
+                return qf1_loss.item(), policy_loss.item()
+        """,
+    ),
+    case(
+        "parameters-given-to-a-callable-without-a-learning-rate",
+        # `make(self.qf1.parameters())` may be anything (a parameter averager, a counter): unknown
+        """\
+        class SACTrainer:
+            def __init__(self, policy_producer, q_producer, make):
+                self.policy = policy_producer()
+                self.qf1 = q_producer()
+                self.qf1_optimizer = make(self.qf1.parameters())
+                self.policy_optimizer = make(self.policy.parameters())
+
+            def train_from_torch(self, obs, actions, q_target):
+                policy_loss = -self.qf1(obs, self.policy(obs)).mean()
+                qf1_loss = ((self.qf1(obs, actions) - q_target) ** 2).mean()
+                self.qf1_optimizer.zero_grad()
+                qf1_loss.backward()
+                self.qf1_optimizer.step()
+                self.policy_optimizer.zero_grad()
+                policy_loss.backward()
+                self.policy_optimizer.step()
+        """,
+    ),
     case(
         "factory-optimizers-generator-stepped-first-discriminator-loss-of-a-detached-fake",
         # opt_g's step updates G's or D's parameters (g_loss went through both); d_loss saved D's

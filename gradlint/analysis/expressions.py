@@ -9,7 +9,7 @@ import libcst as cst
 from . import torch_api as api
 from .call_shapes import keeps_trainable, trainable_comprehension
 from .leaves import below_trained_model
-from .syntax import base_path, dotted, literal_int, literal_str, member_path
+from .syntax import base_path, dotted, kwarg, literal_int, literal_str, member_path
 from .containers import namedtuple_field, namedtuple_instance
 from .entry_loops import proven_entry
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, ref, seq, tensor, view_of
@@ -450,7 +450,23 @@ class Expressions:
         if kind == "unknown" and callee.moved:
             # moved to a device and called: not a tensor (a tensor cannot be called), so a module
             return self._run_module(Value(kind="module"), node, args, dotted(node.func))
+        if kind == "unknown" and kwarg(node, "lr") is not None:
+            return self._optimizer_by_signature(node, args)
         return UNKNOWN
+
+    def _optimizer_by_signature(self, node: cst.Call, args) -> Value:
+        """``optimizer_class(self.qf1.parameters(), lr=qf_lr)`` with the class a constructor argument:
+        what takes a module's parameters and a learning rate is an optimizer over that module (a
+        scheduler takes an optimizer, a clipper no ``lr``), whatever its class."""
+        params = next(
+            (value for arg, (_, value) in zip(node.args, args) if arg.keyword is None or arg.keyword.value == "params"),
+            None,
+        )
+        if params is None or params.kind != "params" or not (params.owner or params.owners):
+            return UNKNOWN
+        for owner in params.owners or (params.owner,):
+            self._trained_model(owner)
+        return Value(kind="optimizer", owner=params.owner, owners=params.owners)
 
     def _run_module(self, module: Value, node: cst.Call, args, path) -> Value:
         """``model(x)``, or ``model.forward(x)`` (the same without hooks): the module's output."""
