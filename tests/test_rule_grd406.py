@@ -25,7 +25,41 @@ class Net(nn.Module):
 model = Net()
 """
 
+
+#: a constructor that freezes its backbone under a flag that defaults to True
+TAGGER = """\
+import torch
+import torch.nn as nn
+
+
+class Tagger(nn.Module):
+    def __init__(self, backbone, n_tags, freeze_backbone=True):
+        super().__init__()
+        self.backbone = backbone
+        self.head = nn.Linear(256, n_tags)
+        if freeze_backbone:
+            for p in self.backbone.parameters():
+                p.requires_grad = False
+
+    def forward(self, x):
+        return self.head(self.backbone(x))
+
+
+"""
+
 POSITIVES = [
+    case(
+        "freeze-in-the-constructor-undone-by-an-unfreeze-loop-over-the-instance",
+        # the constructor froze `self.backbone` (its default flag): `tagger.backbone` is frozen at the call
+        TAGGER + dedent("""\
+        def build(backbone, n_tags):
+            tagger = Tagger(backbone, n_tags)
+            for p in tagger.parameters():  # expect: GRD406
+                p.requires_grad = True
+            return tagger, torch.optim.SGD(tagger.parameters(), lr=0.1)
+        """),
+        lines=(20,),
+    ),
     case(
         "sub-module-frozen-then-every-parameter-unfrozen",
         MODEL
@@ -126,6 +160,39 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "freeze-in-the-constructor-then-only-the-head-unfrozen",
+        TAGGER + dedent("""\
+        def build(backbone, n_tags):
+            tagger = Tagger(backbone, n_tags)
+            tagger.head.requires_grad_(True)
+            return tagger
+        """),
+    ),
+    case(
+        "constructor-told-not-to-freeze-then-everything-unfrozen",
+        TAGGER + dedent("""\
+        def build(backbone, n_tags):
+            tagger = Tagger(backbone, n_tags, freeze_backbone=False)
+            tagger.requires_grad_(True)
+            return tagger
+        """),
+    ),
+    case(
+        "freeze-in-the-constructor-undone-after-training-the-head",
+        # gradual unfreezing: the head trained first
+        TAGGER + dedent("""\
+        def fit(backbone, n_tags, loader):
+            tagger = Tagger(backbone, n_tags)
+            opt = torch.optim.SGD(tagger.head.parameters(), lr=0.1)
+            for x, y in loader:
+                opt.zero_grad()
+                nn.functional.cross_entropy(tagger(x), y).backward()
+                opt.step()
+            tagger.requires_grad_(True)
+            return tagger
+        """),
+    ),
     case(
         "gradual-unfreezing-after-training",
         MODEL

@@ -139,6 +139,9 @@ class Analyzer(
         self._yields: Optional[list] = None
         #: freezes and unfreezes of a function being summarised (replayed at its calls)
         self._freeze_log: Optional[list] = None
+        #: id of a constructor call being bound -> the summary of its ``__init__`` that froze fields
+        #: of the new object (replayed on the name bound to it, see ``Calls._replay_constructor_freezes``)
+        self._constructed: dict = {}
         self._cond_depth = 0
         #: the enclosing names each nested function defined in the current function sees
         self._closure_outers: list = []

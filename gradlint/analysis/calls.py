@@ -52,7 +52,7 @@ from .summaries import (
     shared_outputs,
     switched_fields,
 )
-from .syntax import base_path, function_facts
+from .syntax import base_path, dotted, function_facts
 from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, renamed_owners, seq, without_paths
 
 MAX_DEPTH = 3
@@ -211,6 +211,20 @@ class Calls:
             unconditional = event.unconditional and self._cond_depth == 0
             for owner in owners:
                 self._freeze(replace(event, owner=owner, node=call, unconditional=unconditional))
+
+    def _replay_constructor_freezes(self, call, target) -> None:
+        """``model = Classifier(encoder)`` whose ``__init__`` froze ``self.encoder`` (under its
+        ``freeze_encoder=True`` default, say): the same freeze, at the call, of ``model.encoder``,
+        so a later ``model.requires_grad_(True)`` undoes it (GRD406) as if written here."""
+        summary = self._constructed.pop(id(call), None)
+        path = dotted(target)
+        if summary is None or path is None:
+            return
+        for event in summary.freezes:
+            head, dot, rest = event.owner.partition(".")
+            if head == "self":
+                unconditional = event.unconditional and self._cond_depth == 0
+                self._freeze(replace(event, owner=path + dot + rest, node=call, unconditional=unconditional))
 
     def _apply_field_stores(self, function: cst.FunctionDef, summary: Summary, owner: str) -> None:
         """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on."""
@@ -390,6 +404,8 @@ class Calls:
             names = cls.namespace.env if cls.namespace is not None else None
             summary = self._summarise(init, Context(params, self.state.mode, receiver), names)
             self.calls.summaries[key] = summary
+        if summary.freezes and self.reporting:
+            self._constructed[id(call)] = summary
         if summary.instance is None:
             attrs = dict(cls.attrs)
             attrs.update(summary.fields)

@@ -96,6 +96,8 @@ class StatementWalker:
                 self._emit("on_assign", target.target, node.value)
                 self._bind(target.target, value, node.value)
                 self._prove_unpacked(target.target)
+            if self._constructed and len(node.targets) == 1:
+                self._replay_constructor_freezes(node.value, node.targets[0].target)
             self.state.env.update(kept)
         finally:
             self._same_objects = frozenset()
