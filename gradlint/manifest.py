@@ -49,7 +49,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat as stat_module
 import tempfile
 import time
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple

@@ -16,15 +16,17 @@ The package is split by concern, the way astroid and jedi split inference:
   and what assignments write;
 - ``expressions``: Python's own expression semantics; ``containers``: list and dict
   methods;
-- ``torch_api`` (tables), ``torch_semantics`` (behaviour) with ``call_shapes`` (small
-  questions about torch calls), ``training_effects`` (backward, steps, clears) and
+- ``torch_api`` (tables), ``torch_semantics`` (torch functions, tensor, optimizer and
+  scaler methods) and ``module_semantics`` (calling a module, its own methods) with
+  ``call_shapes`` (small questions about torch calls), ``training_effects`` (backward, steps, clears) and
   ``leaves``: library knowledge, kept apart from the interpreter;
 - ``evidence``, ``backprop_sources`` and ``output_fields``: facts proven by declarations
   and by use (``loss.backward()`` proves ``loss`` requires grad, and the value ``loss`` was
   computed from alone: ``loss = sum(losses)``);
 - ``scopes`` and ``fields``: functions, classes, and the fields methods share;
-- ``calls`` (interpreting a call), ``arguments`` (binding arguments to parameters) and
-  ``summaries`` (contexts, what a walk tells its callers): the interprocedural part;
+- ``calls`` (interpreting a call), ``arguments`` (binding arguments to parameters),
+  ``summaries`` (contexts, what a walk tells its callers) and ``replay`` (applying a
+  callee's summary at its call): the interprocedural part;
 - ``project``, ``imports``, ``callers`` and ``parsed``: the project a file belongs to,
   its other modules, and the callers in other files;
 - ``prescan``: facts gathered from a whole module before the walk;

@@ -14,9 +14,11 @@ from .evidence import Evidence
 from .fields import Fields
 from .output_fields import proven_callables, proven_fields
 from .imports import Imports, start_file
+from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
 from .expressions import Expressions
 from .prescan import NoGradCalls, called_names
+from .replay import SummaryReplay
 from .scopes import Scopes
 from .state import Env, LoopRecord, State
 from .statements import StatementWalker
@@ -47,10 +49,12 @@ class Analyzer(
     Bindings,
     Expressions,
     TorchSemantics,
+    ModuleSemantics,
     TrainingEffects,
     Containers,
     Scopes,
     Calls,
+    SummaryReplay,
     Fields,
     Evidence,
     Imports,
@@ -140,7 +144,7 @@ class Analyzer(
         #: freezes and unfreezes of a function being summarised (replayed at its calls)
         self._freeze_log: Optional[list] = None
         #: id of a constructor call being bound -> the summary of its ``__init__`` that froze fields
-        #: of the new object (replayed on the name bound to it, see ``Calls._replay_constructor_freezes``)
+        #: of the new object (replayed on the name bound to it, see ``SummaryReplay._replay_constructor_freezes``)
         self._constructed: dict = {}
         self._cond_depth = 0
         #: the enclosing names each nested function defined in the current function sees

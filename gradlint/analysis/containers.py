@@ -77,7 +77,7 @@ def namedtuple_field(value: Value, attr: str) -> Optional[Value]:
 
 
 class Containers:
-    """List and dict methods, for the analyzer (see ``TorchSemantics`` for tensors and modules)."""
+    """List and dict methods, for the analyzer (see ``torch_semantics`` and ``module_semantics`` for tensors and modules)."""
 
     def _seq_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         path = dotted(node.func.value)

@@ -81,7 +81,7 @@ class Value:
     leaf_view: bool = False
     #: "tensor": one element of the output of a model that carries a graph (``out, aux = model(x)``
     #: with the model's output structure unknown): whether this element requires grad is not known,
-    #: but a torch loss taking it as its input shows it does (``torch_semantics._loss_input``)
+    #: but a torch loss taking it as its input shows it does (``module_semantics._loss_input``)
     output_part: bool = False
     #: "unknown": moved with ``.cuda()`` / ``.to(...)``, so a tensor or a module; called later, a module
     #: (``adversarial_loss = AdversarialLoss().cuda()`` with the class from another file)

@@ -1,0 +1,162 @@
+"""What calling a module, and its own methods (``parameters()``, ``eval()``, ``requires_grad_()``,
+``zero_grad()``, ``forward()``), do to values: the nn.Module half of the interpreter's library
+knowledge (the tables it reads are in ``torch_api``; torch functions and tensor methods are in
+``torch_semantics``)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from . import torch_api as api
+from .call_shapes import container_member, layered, module_path, pair
+from .state import FreezeEvent
+from .syntax import literal_bool, registered_submodule
+from .values import NONE, UNKNOWN, Tri, Value, join_all, tensor
+
+
+class ModuleSemantics:
+    def _loss_input(self, node: Optional[cst.Call], args) -> list:
+        """A loss's arguments, its input made a grad tensor when it is an element of a model's
+        output (``Value.output_part``): the prediction a loss is given is the part of the output
+        that carries the graph (``pred, mu, logvar = model(x); F.mse_loss(pred, y)``)."""
+        if not args or self.state.mode is not True:
+            return args
+        keyword = node.args[0].keyword if node is not None and node.args else None
+        first, value = args[0]
+        if keyword is not None and keyword.value != "input" or value.kind != "tensor" or not value.output_part:
+            return args
+        return [(first, value.with_(grad=True, leaf=False, output_part=False))] + list(args[1:])
+
+    def _trained_model(self, owner: Optional[str]) -> None:
+        """``optim.Adam(model.parameters())``: whatever ``model`` was not known to be, it is a
+        module with parameters that train (only an nn.Module has ``parameters()`` to optimize)."""
+        if owner is None or "(" in owner:
+            return
+        current = self.lookup(owner)
+        if current is None or current.kind == "unknown":
+            self.state.env[owner] = Value(kind="module", params=True)
+
+    def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
+        path = module_path(node.func.value)
+        if name in ("parameters", "named_parameters"):
+            path = self._field_alias(path) if path is not None else container_member(node.func.value, self.value)
+            grad = True if receiver.params is True else None
+            return Value(kind="params", owner=path, grad=grad, qual="named" if name[0] == "n" else "")
+        if name in ("modules", "children", "named_modules", "named_children"):
+            return Value(kind="modules", owner=path, qual="named" if name[0] == "n" else "")
+        if name == "requires_grad_":
+            flag = literal_bool(node.args[0].value) if node.args else True
+            if path is not None:
+                self._freeze(FreezeEvent(path, True, flag, node, self._cond_depth == 0))
+                return self.lookup(path) or receiver
+            self._forget_members(node.func.value)
+            # `nn.Conv2d(...).requires_grad_(False)`: the new module's parameters are frozen
+            if flag is False:
+                return receiver.with_(params=False)
+            return receiver.with_(params=True if flag is True and receiver.params is True else None)
+        if name in ("eval", "train"):
+            training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
+            # as for any object with eval()/train(): switching modes is for a model that has parameters
+            result = receiver.with_(training=training, params=True if receiver.params is None else receiver.params)
+            self._switch_mode(node, path, result)
+            return result
+        if name == "zero_grad":
+            self._clear_grads(path)
+            return NONE
+        if name in ("to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "apply"):
+            return receiver
+        if name in ("insert", "pop", "append", "extend") and path is not None:
+            self._forget_members(path)  # the members move: `model[0]` may be another one now
+        if name == "manual_backward" and node.args and node.args[0].keyword is None:
+            # a LightningModule's `self.manual_backward(loss)`
+            self._backward(node, node.args[0].value)
+            return NONE
+        if name == "forward":
+            # `model.forward(x)` runs the model as `model(x)` does (without its hooks)
+            return self._run_module(receiver, node, args, path)
+        registered = registered_submodule(node)
+        if registered and path is not None:
+            self._set(f"{path}.{registered}", args[1][1])
+            return NONE
+        return UNKNOWN
+
+    def _module_output(self, module: Value, args, path: Optional[str] = None) -> Value:
+        mode = self.state.mode
+        if module.cls is not None:
+            single = module.cls.single_output
+        else:
+            single = bool(module.qual) and module.qual.rsplit(".", 1)[1] not in api.TUPLE_OUTPUT_MODULES
+        if mode is False:
+            carried = module.params is True or any(v.is_grad_tensor or v.cut for _, v in args)
+            return tensor(False, None, struct=not single, cut=carried)
+        if module.cls is None and api.is_loss(module.qual):
+            args = self._loss_input(None, args)
+        result = self._op_result(args, "inputs")
+        if module.params is True and module.cls is None and api.saves_input_for_weights(module.qual):
+            self._record_saved(args, force=True)  # to compute the gradient of its weight
+        grad = result.grad
+        if module.params is True:
+            grad = True if mode else None
+        elif module.params is None and grad is False:
+            grad = None
+        saves_self = bool(grad) and module.cls is None and module.qual.rsplit(".", 1)[-1] in api.OUTPUT_SAVING_MODULES
+        through, saved_params = result.through, result.saved_params
+        parameter_free = (
+            module.cls is None and api.is_nn_module_class(module.qual) and api.nn_module_has_params(module.qual) is False
+        )
+        if path is not None and not parameter_free:  # a frozen model still counts
+            through = through | {path}
+            if module.params is True and (any(v.is_grad_tensor for _, v in args) or layered(module)):
+                # a layer keeps its weight to compute the gradient of a grad input; in a model of
+                # several layers, every layer after the first has one
+                saved_params = saved_params | {path}
+        output = tensor(
+            grad,
+            False if grad else None,
+            struct=not single,
+            deps=result.deps,
+            cut=grad is False and result.cut,
+            saves_self=saves_self,
+            through=through,
+            saved_params=saved_params,
+            stale=bool(grad) and result.stale,
+        )
+        if module.cls is None and module.qual.rsplit(".", 1)[-1] in api.TUPLE_OUTPUT_MODULES:
+            return _recurrent_output(module.qual.rsplit(".", 1)[-1], output.with_(struct=False))
+        return output
+
+    @staticmethod
+    def _container_params(args) -> Tri:
+        """nn.Sequential / nn.ModuleList: trainable if a member module is."""
+        members = []
+        for _, value in args:
+            if value.kind == "seq" and value.layers:
+                return True  # a list of layers, one at least with parameters
+            members.append(value.elem if value.kind == "seq" and value.elem is not None else value)
+        if any(m.kind == "module" and m.params for m in members):
+            return True
+        return None
+
+
+def _recurrent_output(name: str, part: Value) -> Value:
+    """``output, (h, c) = lstm(x)``; ``output, h = gru(x)``; ``out, weights = attention(q, k, v)``."""
+    second = pair(part, part) if name == "LSTM" else part
+    return pair(part, second)
+
+
+def container_members(node: cst.Call, args):
+    """The members of ``nn.Sequential(a, b)`` / ``nn.ModuleList([a, b])`` / ``nn.ModuleList([Block() for
+    _ in range(n)])``: by position where they are listed, and all of them joined (None: not known)."""
+    if not args or any(arg.keyword is not None for arg in node.args):
+        return (), None
+    if len(args) == 1 and args[0][1].kind == "seq":
+        listed = args[0][1]
+        if node.args[0].star:
+            return (), listed.elem
+        return listed.items, listed.elem
+    if any(arg.star for arg in node.args):
+        return (), None
+    values = tuple(value for _, value in args)
+    return values, join_all(values)

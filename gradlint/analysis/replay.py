@@ -1,0 +1,114 @@
+"""Replaying a walked callee's summary at its call: its freezes, the fields it set, the optimizer
+steps and gradient clears it made, and its loop effects, in the caller's names (``calls`` walks
+the callee and keeps the summary; this applies it)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from .arguments import iterated_arguments, rename_path
+from .state import LoopRecord
+from .summaries import Summary
+from .syntax import dotted, function_facts
+from .values import renamed_owners
+
+
+class SummaryReplay:
+    def _replay_freezes(self, summary: Summary, call: cst.Call, renames: dict, function, receiver) -> None:
+        """``freeze(model)`` froze the caller's model: the same event, at the call, in the caller's names.
+        A freeze of a loop variable over a parameter (``for net in nets:``) froze each module given."""
+        for event in summary.freezes:
+            head, dot, rest = event.owner.partition(".")
+            if head == "self":
+                continue  # the callee's own objects
+            if head in renames:
+                owners = [rename_path(renames, event.owner)]
+            else:
+                owners = [path + dot + rest for path in iterated_arguments(call, function, receiver, head, self.value)]
+            unconditional = event.unconditional and self._cond_depth == 0
+            for owner in owners:
+                self._freeze(replace(event, owner=owner, node=call, unconditional=unconditional))
+
+    def _replay_constructor_freezes(self, call, target) -> None:
+        """``model = Classifier(encoder)`` whose ``__init__`` froze ``self.encoder`` (under its
+        ``freeze_encoder=True`` default, say): the same freeze, at the call, of ``model.encoder``,
+        so a later ``model.requires_grad_(True)`` undoes it (GRD406) as if written here."""
+        summary = self._constructed.pop(id(call), None)
+        path = dotted(target)
+        if summary is None or path is None:
+            return
+        for event in summary.freezes:
+            head, dot, rest = event.owner.partition(".")
+            if head == "self":
+                unconditional = event.unconditional and self._cond_depth == 0
+                self._freeze(replace(event, owner=path + dot + rest, node=call, unconditional=unconditional))
+
+    def _apply_field_stores(self, function: cst.FunctionDef, summary: Summary, owner: str) -> None:
+        """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on."""
+        env = self.state.env
+        for name in function_facts(function).self_stores:
+            path = f"{owner}.{name}"
+            self._kill(path)
+            value = summary.fields.get(name)
+            if value is None:
+                env.pop(path, None)  # set to something unknown
+            else:
+                env[path] = value
+
+    def _apply_steps(self, summary: Summary, call: cst.Call, renames: dict, foreign: bool) -> None:
+        """The caller's record of optimizers stepped since their last clear, after the call."""
+        effects = summary.effects
+        for owner in effects.clears:
+            self._clear_path(None if foreign or owner is None else rename_path(renames, owner))
+        loop = self._loops[-1] if self._loops else None
+        for node, path, optimizer in effects.steps:
+            key = (rename_path(renames, path), optimizer.owner)
+            if key[0] is None:
+                continue
+            if loop is not None and not effects.clears and key in self.state.stepped and self._cond_depth == loop.depth:
+                loop.repeated_steps.append((call if foreign else node, key[0], optimizer))
+        self.state.stepped = self.state.stepped | frozenset(
+            (rename_path(renames, path), owner) for path, owner in summary.stepped if path is not None
+        )
+
+    def _replay(self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool, hands_back: bool = False) -> None:
+        """Add a callee's loop effects to the caller's loops, in the caller's names
+        (see ``call_renames``); a call into another file is reported at the call, and so are the
+        forwards of a callee that hands their output back (``summaries.hands_back``)."""
+
+        def rename(path):
+            return rename_path(renames, path)
+
+        if foreign:
+            backwards = [(call, None) for _ in effects.backwards]
+            steps = [(call, rename(path), renamed_owners(value, rename)) for _, path, value in effects.steps]
+            clears = [None for _ in effects.clears]
+            forwards = [(call, None, module, mode) for _, _, module, mode in effects.forwards]
+            stores = [(call, rename(path)) for _, path in effects.stores]
+        else:
+            backwards = [(node, rename(path)) for node, path in effects.backwards]
+            stores = [(call, rename(path)) for _, path in effects.stores]
+            steps = [(node, rename(path), renamed_owners(value, rename)) for node, path, value in effects.steps]
+            clears = [rename(path) for path in effects.clears]
+            # a forward inside a helper the summarised function calls (`validation_step` calling
+            # `self.infer(x)`, which training uses too) happens at the call of the helper; so does
+            # one in a helper that only runs the model and returns its output (`pred, true =
+            # self._process_one_batch(x, y)`, also called by the training loop): the caller decides
+            # what is done with that graph. A helper that switches the model itself is the evaluation.
+            forward_helper = hands_back and not effects.mode_switches
+            at = (lambda node: call) if not self.reporting or forward_helper else (lambda node: node)
+            forwards = [(at(node), rename(path), module, mode) for node, path, module, mode in effects.forwards]
+        # `validate(model)` whose body calls model.eval(): the switch happens at the call
+        switches = [(call, rename(path), training) for _, path, training in effects.mode_switches if path]
+        inner = effects.inner_effects(call, rename)
+        for record in self._loops:
+            for kept, found in zip((record.inner_forwards, record.inner_steps, record.inner_backwards), inner):
+                kept.extend(found)
+            record.mode_switches.extend(switches)
+            record.backwards.extend(backwards)
+            record.steps.extend(steps)
+            record.clears.extend(clears)
+            record.forwards.extend(forwards)
+            record.stores.extend(stores)
