@@ -13,6 +13,25 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        "softmax-output-clamped-through-data-then-fed-to-nll-loss",
+        # the model is a parameter (grad unknown), but `loss` is computed from `p` alone (a loss over class
+        # indices adds no graph) and backpropagated: `p` requires grad, and softmax saved it
+        """\
+        import torch
+        import torch.nn.functional as F
+
+
+        def step(net, x, y, opt):
+            opt.zero_grad()
+            p = torch.softmax(net(x), dim=1)
+            p.data.clamp_(min=1e-8)  # expect: GRD203
+            loss = F.nll_loss(p.log(), y)
+            loss.backward()
+            opt.step()
+        """,
+        lines=(8,),
+    ),
+    case(
         "module-level-clamp-between-forward-and-backward",
         """\
         import torch
@@ -215,6 +234,71 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "softmax-output-clamped-out-of-place-before-nll-loss",
+        """\
+        import torch
+        import torch.nn.functional as F
+
+
+        def step(net, x, y, opt):
+            opt.zero_grad()
+            p = torch.softmax(net(x), dim=1).clamp(min=1e-8)
+            loss = F.nll_loss(p.log(), y)
+            loss.backward()
+            opt.step()
+        """,
+    ),
+    case(
+        "softmax-output-clamped-through-data-with-a-float-target-that-may-carry-the-graph",
+        # mse_loss's target may require grad: which operand brings the graph is not known
+        """\
+        import torch
+        import torch.nn.functional as F
+
+
+        def step(net, x, target, opt):
+            opt.zero_grad()
+            p = torch.softmax(net(x), dim=1)
+            p.data.clamp_(min=1e-8)
+            loss = F.mse_loss(p, target)
+            loss.backward()
+            opt.step()
+        """,
+    ),
+    case(
+        "softmax-of-detached-logits-clamped-through-data",
+        """\
+        import torch
+        import torch.nn.functional as F
+
+
+        def step(net, head, x, y, opt):
+            opt.zero_grad()
+            p = torch.softmax(net(x).detach(), dim=1)
+            p.data.clamp_(min=1e-8)
+            loss = F.nll_loss(head(p).log(), y)
+            loss.backward()
+            opt.step()
+        """,
+    ),
+    case(
+        "softmax-output-clamped-through-data-after-the-backward",
+        """\
+        import torch
+        import torch.nn.functional as F
+
+
+        def step(net, x, y, opt):
+            opt.zero_grad()
+            p = torch.softmax(net(x), dim=1)
+            loss = F.nll_loss(p.log(), y)
+            loss.backward()
+            opt.step()
+            p.data.clamp_(min=1e-8)
+            return p
+        """,
+    ),
     case(
         "data-update-after-backward",
         """\

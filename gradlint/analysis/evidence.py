@@ -200,6 +200,10 @@ class Evidence:
             fed = self._feeds_backprop(name)
             if fed is True and not value.struct:
                 return PROVEN_GRAD
+            if fed is not None and value.kind == "tensor" and not value.struct:
+                # `probs = torch.softmax(logits, 1)` then `loss = F.nll_loss(probs.log(), y)` and
+                # `loss.backward()`: a tensor that alone brings the loss its graph requires grad
+                return value.with_(grad=True)
             if fed is not None:
                 # `loss = sum(losses)` then `loss.backward()`: some part of `losses` carries the graph
                 return tensor(True, False, struct=True, has_grad=True, deps=value.deps, through=value.through)
@@ -242,12 +246,17 @@ class Evidence:
                         and small.targets[0].target.value != name
                         and small.targets[0].target.value in backprops
                     ):
-                        same = computed_only_from(small.value, name, plain)
+                        same = computed_only_from(small.value, name, plain, self._index_loss)
                         if same is not None and _scan_for_backward(statements[position + 1 :], small.targets[0].target.value):
                             return same
                     if _binds(small, name):
                         return None
         return None
+
+    def _index_loss(self, call: cst.Call) -> bool:
+        """``F.nll_loss(log_probs, target)``: a torch loss whose target is class indices."""
+        callee = self.value(call.func)
+        return callee.kind == "ref" and api.canonical(callee.qual) in api.INDEX_TARGET_LOSSES
 
     def _plain_operand(self, node: cst.BaseExpression) -> bool:
         """A name holding a number, or a ``len(...)``: an operand that brings no graph."""

@@ -322,7 +322,11 @@ class Expressions:
             return tensor(False, None, cut=cut, through=through)
         # a model output's part (``Value.output_part``) may carry the graph that saved its parameters:
         # so may what is computed from it (``D(z)``, z from the VAE: the VAE's, stale after its step())
-        return tensor(None, None, through=through, deps=carried, saved_params=saved_params, stale=stale)
+        # (saves_self: what the op keeps, whatever the grad; a backward proving the result requires grad
+        # then finds it saved, see ``Evidence._proven_by_backward`` and ``Bindings._set``)
+        return tensor(
+            None, None, through=through, deps=carried, saved_params=saved_params, stale=stale, saves_self=saving == "output"
+        )
 
     def _freed_operands(self, operands) -> frozenset:
         """Operands (or elements of a tuple/list operand) named by a path whose graph was freed,

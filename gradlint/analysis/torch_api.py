@@ -306,6 +306,10 @@ DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.datal
 ITERATION_WRAPPERS = frozenset({"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm"})
 
 
+#: losses whose target is a tensor of class indices (integers never require grad)
+INDEX_TARGET_LOSSES = frozenset({"torch.nn.functional.nll_loss"})
+
+
 def is_loss(qual: str) -> bool:
     """A torch loss, as a class (``nn.CrossEntropyLoss``) or a function (``F.mse_loss``): its first
     argument is the prediction that the loss differentiates."""
