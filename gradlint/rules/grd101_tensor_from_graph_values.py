@@ -2,6 +2,8 @@ import libcst as cst
 
 from ..analysis import kwarg, literal_bool
 from ..analysis.backprop_sources import computed_only_from
+from ..analysis.syntax import walk
+from ..analysis.torch_api import is_loss
 from ..rule import Fix, Rule, source
 from ..analysis.torch_api import TENSOR_CONSTRUCTORS
 
@@ -71,6 +73,8 @@ class TensorFromGraphValues(Rule):
         if data.keyword is not None or data.star:
             return
         graph_values = self._graph_values(data.value, callee.qual, ctx)
+        if graph_values and callee.qual == "torch.autograd.Variable" and _loss_target(node, ctx):
+            return  # a target held constant on purpose (distillation, mutual learning): no gradient is wanted there
         if not graph_values:
             if callee.qual != "torch.autograd.Variable" and _packs_unknown_values(data.value, ctx):
                 self._packed[id(node)] = node
@@ -145,3 +149,38 @@ def _graph_free(node, ctx) -> bool:
 
 def _free_value(value) -> bool:
     return value is not None and (value.kind in ("number", "none") or value.kind == "tensor" and value.grad is False)
+
+
+#: losses whose second argument is an input the loss differentiates, not a target
+_TWO_INPUT_LOSSES = ("triplet", "margin_ranking", "marginranking", "cosine_embedding", "cosineembedding")
+
+
+def _loss_target(call: cst.Call, ctx) -> bool:
+    """``call`` lies inside the target argument of a torch loss of the statement
+    (``kl(F.log_softmax(out_i, 1), F.softmax(Variable(out_j), 1))``, ``F.mse_loss(pred, target=...)``):
+    the loss's gradient flows back through its input, and a detached target is what a distillation or
+    mutual-learning loss wants, so the cut hides no error and trains everything it should."""
+    statement = ctx.statement
+    if statement is None:
+        return False
+    for node in walk(statement, prune=(cst.Lambda,)):
+        if type(node) is not cst.Call or node is call:
+            continue
+        target = _target_argument(node)
+        if target is None or not any(inner is call for inner in walk(target)):
+            continue
+        callee = ctx.value(node.func)
+        if callee.kind == "ref" or callee.kind == "module" and callee.cls is None:
+            qual = callee.qual or ""
+            name = qual.rsplit(".", 1)[-1].lower()
+            if is_loss(qual) and not any(part in name for part in _TWO_INPUT_LOSSES):
+                return True
+    return False
+
+
+def _target_argument(call: cst.Call):
+    keyword = kwarg(call, "target")
+    if keyword is not None:
+        return keyword.value
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    return positional[1].value if len(positional) >= 2 and positional[1] is call.args[1] else None

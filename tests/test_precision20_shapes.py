@@ -1,0 +1,61 @@
+"""Shapes from the session-20 precision sweep (training code nobody here wrote), as small programs.
+
+- Deep mutual learning (corpus9 Deep-Mutual-Learning trainer.py: peer models, each trained on its
+  cross-entropy plus a KL term towards the other peers' predictions): ``F.softmax(Variable(out_j))``
+  as the *target* of a KL loss is a deliberate detach (the peers' predictions held constant), not a
+  cut graph: the loss still backpropagates through its input (no GRD101). ``Variable(...)`` in the
+  input position, or as the second input of a loss comparing two inputs (triplet), still reports.
+"""
+
+import textwrap
+
+from gradlint.engine import lint_bytes
+from gradlint.rules import BY_CODE
+from snippets import findings
+
+MUTUAL = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.autograd import Variable
+
+models = [nn.Linear(4, 3), nn.Linear(4, 3)]
+optimizers = [torch.optim.SGD(m.parameters(), lr=0.1) for m in models]
+kl = nn.KLDivLoss(reduction="batchmean")
+ce = nn.CrossEntropyLoss()
+for step in range(3):
+    x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
+    outputs = []
+    for model in models:
+        outputs.append(model(x))
+    for i in range(2):
+        j = 1 - i
+        loss = ce(outputs[i], y) + {term}
+        optimizers[i].zero_grad()
+        loss.backward()
+        optimizers[i].step()
+"""
+
+
+def _mutual(term, code="GRD101"):
+    return findings(MUTUAL.format(term=term), code)
+
+
+def test_variable_as_the_target_of_a_kl_loss_module():
+    assert _mutual("kl(F.log_softmax(outputs[i], dim=1), F.softmax(Variable(outputs[j]), dim=1))") == []
+
+
+def test_variable_as_the_target_keyword_of_a_functional_loss():
+    assert _mutual("F.mse_loss(outputs[i], target=Variable(outputs[j]))") == []
+    assert _mutual("F.kl_div(F.log_softmax(outputs[i], dim=1), F.softmax(Variable(outputs[j]), dim=1))") == []
+
+
+def test_variable_as_the_input_of_a_loss_still_reports():
+    assert _mutual("kl(F.log_softmax(Variable(outputs[i]), dim=1), F.softmax(outputs[j].detach(), dim=1))") == [
+        (17, "GRD101")
+    ]
+
+
+def test_variable_as_the_second_input_of_a_triplet_loss_still_reports():
+    term = "F.triplet_margin_loss(outputs[i], Variable(outputs[j]), torch.randn(8, 3))"
+    assert _mutual(term) == [(17, "GRD101")]
