@@ -5,6 +5,9 @@
   as the *target* of a KL loss is a deliberate detach (the peers' predictions held constant), not a
   cut graph: the loss still backpropagates through its input (no GRD101). ``Variable(...)`` in the
   input position, or as the second input of a loss comparing two inputs (triplet), still reports.
+- The per-model losses of one batch are backpropagated one after the other, each through its own
+  model's output ``outputs[i]``: the backward of one element of a list the code filled frees that
+  element's graph, not its siblings' (no GRD504). A second backward through one output still reports.
 """
 
 import textwrap
@@ -59,3 +62,25 @@ def test_variable_as_the_input_of_a_loss_still_reports():
 def test_variable_as_the_second_input_of_a_triplet_loss_still_reports():
     term = "F.triplet_margin_loss(outputs[i], Variable(outputs[j]), torch.randn(8, 3))"
     assert _mutual(term) == [(17, "GRD101")]
+
+
+def test_one_backward_per_element_of_a_list_of_outputs():
+    assert _mutual("0.0", "GRD504") == []
+
+
+def test_second_backward_through_the_same_output_still_reports():
+    src = textwrap.dedent(
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 3)
+        out = model(torch.randn(8, 4))
+        outputs = [out, out * 2]
+        first = outputs[0].sum() + out.mean()
+        first.backward()
+        second = outputs[1].sum() + out.mean()
+        second.backward()  # expect: GRD504
+        """
+    )
+    assert findings(src, "GRD504") == [(10, "GRD504")]

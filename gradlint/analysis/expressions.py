@@ -289,6 +289,11 @@ class Expressions:
                     stale = stale or value.stale
                     if value.leaf is False:
                         path = base_path(node)
+                        if path and type(node) is cst.Subscript and _filled_container(self.lookup(path)):
+                            # an element of a list or dict the code filled (`outputs[i]` of
+                            # `outputs.append(model(x))` per model): its graph is its own (in its
+                            # deps), not that of every element, which are built apart as often as not
+                            path = None
                         if path and not _names_a_leaf(self.lookup(path)):
                             # (a view of a leaf, `w[:, None]`, holds a graph made anew each time, not the leaf's)
                             deps = deps | {path}
@@ -552,3 +557,7 @@ def _may_backpropagate(callee: Value) -> bool:
 
 def _names_a_leaf(value) -> bool:
     return value is not None and value.kind == "tensor" and value.leaf is True and not value.struct
+
+
+def _filled_container(value) -> bool:
+    return value is not None and value.kind in ("seq", "dict")
