@@ -8,6 +8,11 @@
 - The per-model losses of one batch are backpropagated one after the other, each through its own
   model's output ``outputs[i]``: the backward of one element of a list the code filled frees that
   element's graph, not its siblings' (no GRD504). A second backward through one output still reports.
+- An evaluation loop over batches that runs each peer (``for model in models:`` nested in the batch
+  loop) keeps one batch's outputs in a list made afresh for each batch, and adds up one batch's KL
+  terms in an inner loop that runs no model: neither grows across batches (no GRD502). What is kept
+  across batches (``history.append(outputs[0])``) still reports, also with the peers' class in
+  another file.
 """
 
 import textwrap
@@ -84,3 +89,65 @@ def test_second_backward_through_the_same_output_still_reports():
         """
     )
     assert findings(src, "GRD504") == [(10, "GRD504")]
+
+
+NETS = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+
+    def forward(self, x):
+        return self.body(x)
+"""
+
+EVALUATE = """\
+import torch
+import torch.nn.functional as F
+{header}
+
+def evaluate(loader):
+    models = [Net(), Net()]
+    for model in models:
+        model.eval()
+    history = []
+    scores = []
+    for images, labels in loader:
+        outputs = []
+        for model in models:
+            outputs.append(model(images))
+        for i in range(len(models)):
+            kl = 0
+            for j in range(len(models)):
+                if i != j:
+                    kl += F.kl_div(F.log_softmax(outputs[i], dim=1), F.softmax(outputs[j].detach(), dim=1))
+            scores.append(kl.item())
+        {kept}
+    return scores, history
+"""
+
+KEPT = "history.append(outputs[0])"
+
+
+def _evaluate(tmp_path, kept, own_file):
+    """GRD502 findings, as (line of the statement, code); the peers' class in the file or in another."""
+    header = "\n" + NETS if own_file else "\nfrom nets import Net\n"
+    src = EVALUATE.format(header=header, kept=kept)
+    (tmp_path / "nets.py").write_text(NETS)
+    path = tmp_path / "evaluate.py"
+    path.write_text(src)
+    lines = src.splitlines()
+    return [(lines[f.line - 1].strip(), f.code) for f in lint_bytes(path.read_bytes(), str(path), [BY_CODE["GRD502"]])]
+
+
+def test_evaluation_of_peer_models_keeps_one_batch_at_a_time(tmp_path):
+    assert _evaluate(tmp_path, "pass", own_file=False) == []
+    assert _evaluate(tmp_path, "pass", own_file=True) == []
+
+
+def test_evaluation_of_peer_models_keeping_outputs_across_batches(tmp_path):
+    assert _evaluate(tmp_path, KEPT, own_file=False) == [(KEPT, "GRD502")]
+    assert _evaluate(tmp_path, KEPT, own_file=True) == [(KEPT, "GRD502")]

@@ -44,6 +44,18 @@ def _fed_back(path: str, record) -> bool:
     )
 
 
+def _nested_loop_targets(loop: cst.CSTNode) -> set:
+    """Names bound as the targets of the loops nested in ``loop`` (``for model in models:``)."""
+    names = set()
+    body = getattr(loop, "body", None)
+    if body is None:
+        return names
+    for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) is cst.For:
+            names.update(n.value for n in walk(node.target) if type(n) is cst.Name)
+    return names
+
+
 class LossHistoryAccumulation(Rule):
     code = "GRD502"
     name = "loss-history-accumulation"
@@ -146,16 +158,30 @@ class LossHistoryAccumulation(Rule):
         """A loop that runs a model with gradients enabled, outside a module's own methods (a
         forward that stacks per-step outputs builds its graph on purpose), and runs the same model
         in each iteration: a loop over models (``for model in model_trace:``, or a model built anew
-        in each iteration) compares them, it does not evaluate one over many batches."""
+        in each iteration) compares them, it does not evaluate one over many batches.
+
+        The layers a model's forward runs are recorded at the model's call (with no path when the
+        forward lies in another file): they belong to that model. A parameter-free torch module (a
+        loss criterion, an activation) is no model: a loop applying only such modules to outputs
+        computed before it (``for j in peers: kl += crit(log_softmax(out[i]), softmax(out[j]))``)
+        combines one batch's outputs, it does not run the evaluation (whose enclosing loop does).
+        Models iterated by a loop nested in this one (``for model in models:`` inside the batch
+        loop) run in every iteration of this one: this loop evaluates them over its batches."""
         cls = ctx.current_class
         if cls is not None and (cls.is_module or ctx.scope_name == "forward"):
             # a tiled decode of a model stacking its tiles builds its graph on purpose (also in
             # diffusers' VAEs, whose ModelMixin base lies past the import budget: see ClassInfo.open_base)
             return False
-        return any(
-            mode is True and (path is None or path.split(".", 1)[0] not in record.bound)
-            for _, path, _, mode in record.forwards
-        )
+        pathed = {id(call): path for call, path, _, _ in record.forwards if path is not None}
+        # models iterated by a loop nested in this one run in every iteration of this one
+        per_iteration = record.bound - _nested_loop_targets(record.node)
+        for call, path, module, mode in record.forwards:
+            if mode is not True or module.cls is None and module.params is False:
+                continue
+            path = path if path is not None else pathed.get(id(call))
+            if path is None or path.split(".", 1)[0] not in per_iteration:
+                return True
+        return False
 
     def on_scope_end(self, node, ctx) -> None:
         for found, path, added in self._pending:
