@@ -13,6 +13,8 @@
   terms in an inner loop that runs no model: neither grows across batches (no GRD502). What is kept
   across batches (``history.append(outputs[0])``) still reports, also with the peers' class in
   another file.
+- fairscale's fp32 master copies ``nn.Parameter(p.data.float()).to(p.device)``: the move goes where
+  the copy already is, so the name holds the Parameter (no GRD302). A move elsewhere still reports.
 """
 
 import textwrap
@@ -151,3 +153,34 @@ def test_evaluation_of_peer_models_keeps_one_batch_at_a_time(tmp_path):
 def test_evaluation_of_peer_models_keeping_outputs_across_batches(tmp_path):
     assert _evaluate(tmp_path, KEPT, own_file=False) == [(KEPT, "GRD502")]
     assert _evaluate(tmp_path, KEPT, own_file=True) == [(KEPT, "GRD502")]
+
+
+MASTER_COPIES = """\
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2).half()
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+masters = []
+for p in model.parameters():
+    p32 = {made}
+    p32.grad = torch.zeros_like(p32.data)
+    masters.append(p32)
+optimizer = torch.optim.Adam(masters)
+"""
+
+
+def _master(made):
+    return findings(MASTER_COPIES.format(made=made), "GRD302")
+
+
+def test_parameter_moved_to_the_device_of_the_tensor_it_copies():
+    # fairscale's fp32 master copies of fp16 parameters: `.to(p.device)` is where the copy already is
+    assert _master("nn.Parameter(p.data.float()).to(p.device)") == []
+    assert _master("torch.zeros_like(p, requires_grad=True).to(device=p.device)") == []
+
+
+def test_parameter_moved_elsewhere_still_reports():
+    assert _master("nn.Parameter(p.data.float()).to(device)") == [(8, "GRD302")]
+    assert _master("nn.Parameter(torch.randn(4).float()).to(p.device)") == [(8, "GRD302")]
+    assert _master("nn.Parameter(p.data.float()).to(p.device, torch.float64)") == [(8, "GRD302")]

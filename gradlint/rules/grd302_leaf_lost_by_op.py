@@ -75,6 +75,8 @@ class LeafLostByOp(Rule):
             if creates_leaf(receiver, ctx):
                 if current is outer and _float_of_float32(current, receiver, ctx):
                     return None  # `.float()` of a float32 tensor returns the tensor itself
+                if current is outer and _to_own_device(current, receiver):
+                    return None  # `.to(p.device)` of a tensor made from `p` is where it already is
                 return receiver, outer
             if makes_leaf_in_place(receiver):
                 if _moves(current) and not made_on_cpu(receiver.func.value, ctx):
@@ -183,3 +185,33 @@ def _float_of_float32(op, creation, ctx) -> bool:
 def _moves(op) -> bool:
     return type(op) is cst.Call and type(op.func) is cst.Attribute and op.func.attr.value in ("to", "cuda")
 
+
+
+#: methods whose result lies on the device of the tensor they are called on
+_SAME_DEVICE = frozenset({"data", "float", "double", "half", "bfloat16", "clone", "detach", "contiguous", "view", "reshape"})
+
+
+def _to_own_device(op, creation) -> bool:
+    """``nn.Parameter(p.data.float()).to(p.device)`` (fairscale's fp32 master copies): the data of the
+    leaf was taken from ``p`` by ops that keep its device, and the move goes to ``p.device``, where
+    the leaf already is: ``.to`` returns the leaf itself (the catalog: a move to where a tensor
+    already is is a no-op)."""
+    if not (type(op) is cst.Call and type(op.func) is cst.Attribute and op.func.attr.value == "to"):
+        return False
+    if len(op.args) != 1 or op.args[0].star or op.args[0].keyword is not None and op.args[0].keyword.value != "device":
+        return False
+    destination = op.args[0].value
+    if not (type(destination) is cst.Attribute and destination.attr.value == "device"):
+        return False
+    owner = dotted(destination.value)
+    if owner is None or not creation.args or creation.args[0].keyword is not None:
+        return False
+    data = creation.args[0].value
+    while True:
+        if type(data) is cst.Attribute and data.attr.value in _SAME_DEVICE:
+            data = data.value
+        elif type(data) is cst.Call and type(data.func) is cst.Attribute and data.func.attr.value in _SAME_DEVICE:
+            data = data.func.value
+        else:
+            break
+    return dotted(data) == owner
