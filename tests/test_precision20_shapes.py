@@ -15,6 +15,8 @@
   another file.
 - fairscale's fp32 master copies ``nn.Parameter(p.data.float()).to(p.device)``: the move goes where
   the copy already is, so the name holds the Parameter (no GRD302). A move elsewhere still reports.
+- torchtune's recipes restart ``running_loss = 0`` after each gradient-accumulation window: a bounded
+  window of graphs, not the history (no GRD502). Never restarted, it still reports.
 """
 
 import textwrap
@@ -184,3 +186,35 @@ def test_parameter_moved_elsewhere_still_reports():
     assert _master("nn.Parameter(p.data.float()).to(device)") == [(8, "GRD302")]
     assert _master("nn.Parameter(torch.randn(4).float()).to(p.device)") == [(8, "GRD302")]
     assert _master("nn.Parameter(p.data.float()).to(p.device, torch.float64)") == [(8, "GRD302")]
+
+
+WINDOW = """\
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 1)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+accumulation = 4
+running_loss = 0
+for epoch in range(2):
+    for idx in range(16):
+        x, y = torch.randn(8, 4), torch.randn(8, 1)
+        loss = nn.functional.mse_loss(model(x), y)
+        running_loss += loss
+        loss.backward()
+        if (idx + 1) % accumulation == 0:
+            optimizer.step()
+            optimizer.zero_grad()
+            print(running_loss.item() / accumulation)
+            {reset}
+"""
+
+
+def test_running_loss_restarted_after_each_accumulation_window():
+    # torchtune's recipes: the graphs of one gradient-accumulation window, not of the whole run
+    assert findings(WINDOW.format(reset="running_loss = 0"), "GRD502") == []
+
+
+def test_running_loss_never_restarted_still_reports():
+    assert findings(WINDOW.format(reset="pass"), "GRD502") == [(12, "GRD502")]
+    assert findings(WINDOW.format(reset="running_loss = running_loss * 0.9"), "GRD502") == [(12, "GRD502")]

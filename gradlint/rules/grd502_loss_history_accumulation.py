@@ -44,6 +44,18 @@ def _fed_back(path: str, record) -> bool:
     )
 
 
+def _reset_within(loop: cst.CSTNode, path: str) -> bool:
+    """``path = <a value not computed from it>`` somewhere in the loop's body (not ``path = path + x``)."""
+    body = getattr(loop, "body", None)
+    if body is None:
+        return False
+    for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) is cst.Assign and any(dotted(t.target) == path for t in node.targets):
+            if not any(type(n) in (cst.Name, cst.Attribute) and dotted(n) == path for n in walk(node.value)):
+                return True
+    return False
+
+
 def _nested_loop_targets(loop: cst.CSTNode) -> set:
     """Names bound as the targets of the loops nested in ``loop`` (``for model in models:``)."""
     names = set()
@@ -136,7 +148,9 @@ class LossHistoryAccumulation(Rule):
 
     def on_loop_end(self, node, ctx, record) -> None:
         self._report_stores(ctx, record)
-        candidates = self._candidates.pop(id(node), ())
+        # a loop that starts the accumulator afresh now and then (`running_loss = 0` after logging
+        # each gradient-accumulation window) keeps a bounded window of graphs, not the whole history
+        candidates = [c for c in self._candidates.pop(id(node), ()) if not _reset_within(node, c[1])]
         if not record.backwards:
             if not record.steps and self._evaluates(ctx, record):
                 self._pending.extend(c for c in candidates if not _fed_back(c[1], record))
