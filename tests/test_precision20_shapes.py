@@ -17,6 +17,9 @@
   the copy already is, so the name holds the Parameter (no GRD302). A move elsewhere still reports.
 - torchtune's recipes restart ``running_loss = 0`` after each gradient-accumulation window: a bounded
   window of graphs, not the history (no GRD502). Never restarted, it still reports.
+- A learned optimiser's unroll (corpus10 learning-to-learn learner.py): ``x = x + update`` feeds the
+  next step, and the meta-loss started afresh by the call adds nothing the unroll does not keep
+  (no GRD502). A list kept across calls, or the same sum without an unroll, still reports.
 """
 
 import textwrap
@@ -218,3 +221,53 @@ def test_running_loss_restarted_after_each_accumulation_window():
 def test_running_loss_never_restarted_still_reports():
     assert findings(WINDOW.format(reset="pass"), "GRD502") == [(12, "GRD502")]
     assert findings(WINDOW.format(reset="running_loss = running_loss * 0.9"), "GRD502") == [(12, "GRD502")]
+
+
+UNROLL = """\
+import torch
+import torch.nn as nn
+
+
+class Learner:
+    def __init__(self, f, optimizer, steps):
+        self.f, self.optimizer, self.steps = f, optimizer, steps
+        self.losses = []
+        self.meta_loss = 0
+
+    def __call__(self, x, state=None):
+        self.meta_loss = 0
+        for i in range(self.steps):
+            loss = self.f(x)
+            self.meta_loss += loss
+            loss.backward(retain_graph=True)
+            {update}
+            x.retain_grad()
+        return self.meta_loss
+
+
+def quadratic(x):
+    return (x ** 2).sum()
+
+
+learned = nn.LSTMCell(4, 4)
+learner = Learner(quadratic, lambda g, s: learned(g.view(1, 4), s), 5)
+meta_optimizer = torch.optim.Adam(learned.parameters())
+for epoch in range(3):
+    meta_optimizer.zero_grad()
+    learner(torch.zeros(4, requires_grad=True)).backward()
+    meta_optimizer.step()
+"""
+
+STEP = "update, state = self.optimizer(x.grad, state)\n            x = x + update[0].view(4)"
+
+
+def test_meta_loss_of_an_unrolled_optimisation():
+    # a learned optimiser: each step's graph is built on the previous one's (x = x + update)
+    assert findings(UNROLL.format(update=STEP), "GRD502") == []
+
+
+def test_history_kept_across_unrolls_or_without_unroll_still_reports():
+    kept = STEP + "\n            self.losses.append(loss)"
+    assert findings(UNROLL.format(update=kept), "GRD502") == [(19, "GRD502")]
+    in_place = "with torch.no_grad():\n                x -= 0.1 * x.grad"
+    assert findings(UNROLL.format(update=in_place), "GRD502") == [(15, "GRD502")]

@@ -56,6 +56,41 @@ def _reset_within(loop: cst.CSTNode, path: str) -> bool:
     return False
 
 
+def _unrolled(loop: cst.CSTNode, record, accumulators) -> bool:
+    """A differentiable unroll: the loop rebinds a name from its own value (``x = x + update``), not
+    known to be free of the graph, and feeds it to the next step's computation (``loss = f(x)``), so
+    each iteration's graph is built on the previous one's and lives as long as the name does
+    (learned optimisers, MAML inner loops). A sum of the unroll's losses, started afresh by the
+    function (``self.meta_loss = 0`` before the loop), keeps nothing the unroll does not keep
+    already: it is the meta-loss a caller backpropagates through the whole unroll."""
+    end = record.end
+    body = getattr(loop, "body", None)
+    if end is None or body is None:
+        return False
+    fed = set()
+    for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) is cst.Call and not (type(node.func) is cst.Name and node.func.value in _NOT_A_STEP):
+            fed.update(arg.value.value for arg in node.args if type(arg.value) is cst.Name)
+    for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) is not cst.Assign or len(node.targets) != 1 or type(node.targets[0].target) is not cst.Name:
+            continue
+        name = node.targets[0].target.value
+        if name in accumulators or name not in record.entry or name not in fed:
+            continue
+        if not any(type(n) is cst.Name and n.value == name for n in walk(node.value)):
+            continue
+        if any(type(n) is cst.Name and n.value in ("detach", "detach_", "data", "item") for n in walk(node.value)):
+            continue
+        value = end.env.get(name)
+        if value is not None and value.kind in ("tensor", "unknown") and value.grad is not False:
+            return True
+    return False
+
+
+#: calls that only show or convert a value
+_NOT_A_STEP = frozenset({"print", "len", "str", "float", "int", "repr", "format", "isinstance"})
+
+
 def _nested_loop_targets(loop: cst.CSTNode) -> set:
     """Names bound as the targets of the loops nested in ``loop`` (``for model in models:``)."""
     names = set()
@@ -162,9 +197,12 @@ class LossHistoryAccumulation(Rule):
                 carried = [c for c in candidates if ("." in c[1] or c[1] in enclosing.entry) and c[1] not in enclosing.bound]
                 self._candidates.setdefault(id(enclosing.node), []).extend(carried)
             return
+        unrolled = _unrolled(node, record, {path for _, path, _ in candidates})
         for found, path, added in candidates:
             if not any(receiver != path for _, receiver in record.backwards):
                 continue  # the accumulated value is what gets backpropagated: deliberate
+            if unrolled and ctx.function is not None and _reset_within(ctx.function, path):
+                continue  # the meta-loss of an unrolled optimisation, made afresh for each unroll
             self._report(ctx, found, path, added, "of a training loop")
 
     @staticmethod
