@@ -20,6 +20,9 @@
 - A learned optimiser's unroll (corpus10 learning-to-learn learner.py): ``x = x + update`` feeds the
   next step, and the meta-loss started afresh by the call adds nothing the unroll does not keep
   (no GRD502). A list kept across calls, or the same sum without an unroll, still reports.
+- deepchem's weave model switches layers to ``eval()`` inside ``forward``: the forward's output is
+  what training backpropagates, not an evaluation loop (no GRD505). An evaluation loop after
+  ``model.eval()`` still reports.
 """
 
 import textwrap
@@ -271,3 +274,53 @@ def test_history_kept_across_unrolls_or_without_unroll_still_reports():
     assert findings(UNROLL.format(update=kept), "GRD502") == [(19, "GRD502")]
     in_place = "with torch.no_grad():\n                x -= 0.1 * x.grad"
     assert findings(UNROLL.format(update=in_place), "GRD502") == [(15, "GRD502")]
+
+
+WEAVE = """\
+import torch
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.dense = nn.Linear(8, 8)
+        self.norm = nn.BatchNorm1d(8)
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([Block(), Block()])
+
+    def {method}(self, x):
+        for block in self.blocks:
+            x = block.dense(x)
+            block.norm.eval()
+            x = block.norm(x)
+        return x
+
+
+model = Model()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for step in range(3):
+    optimizer.zero_grad()
+    model(torch.randn(4, 8)).sum().backward()
+    optimizer.step()
+"""
+
+
+def test_layers_switched_to_eval_inside_a_forward():
+    # deepchem's weave model: the forward's output is what training backpropagates
+    assert findings(WEAVE.format(method="forward"), "GRD505") == []
+
+
+def test_evaluation_loop_in_a_method_of_the_model_still_reports():
+    predict = WEAVE.format(method="forward") + textwrap.dedent(
+        """\
+        model.eval()
+        for x in torch.randn(5, 4, 8):
+            print(model.forward(x).argmax(dim=1))  # expect: GRD505
+        """
+    )
+    assert findings(predict, "GRD505") == [(33, "GRD505")]

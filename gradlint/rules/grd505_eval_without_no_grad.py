@@ -33,7 +33,11 @@ class EvalWithoutNoGrad(Rule):
             # kept in eval mode on purpose, to freeze batch-norm, accumulating losses in an inner loop)
             pending = [(found, mark) for found, mark in pending if len(record.backwards) <= mark]
         found = [item for findings, _ in pending for item in findings]
-        if not (record.backwards or record.steps or _differentiates(node, ctx, record)):
+        # a loop of a forward() runs layers for the model's output, which the forward's caller
+        # backpropagates when it trains (deepchem's weave model switches its dropout and batch-norm
+        # layers to eval() inside forward): not an evaluation loop of its own
+        in_forward = ctx.scope_name == "forward" and ctx.current_class is not None
+        if not (record.backwards or record.steps or in_forward or _differentiates(node, ctx, record)):
             retries = _retries_with_grad(node)
             found.extend(item for item in self._evaluation_forwards(record) if id(item[0]) not in retries)
         if not found:
