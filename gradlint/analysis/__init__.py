@@ -14,15 +14,17 @@ The package is split by concern, the way astroid and jedi split inference:
 - ``syntax``: small questions about libcst nodes;
 - ``statements`` / ``bindings``: the statement interpreter (control flow, joins, loops)
   and what assignments write;
-- ``expressions``: Python's own expression semantics; ``containers``: list and dict
+- ``expressions``: Python's own expression semantics; ``operations``: what an op does
+  to the graph (its result, what it saves for backward); ``containers``: list and dict
   methods;
 - ``torch_api`` (tables), ``torch_semantics`` (torch functions, tensor, optimizer and
   scaler methods) and ``module_semantics`` (calling a module, its own methods) with
-  ``call_shapes`` (small questions about torch calls), ``training_effects`` (backward, steps, clears) and
-  ``leaves``: library knowledge, kept apart from the interpreter;
+  ``call_shapes`` (small questions about torch calls), ``training_effects`` (backward,
+  steps, clears) and ``leaves``: library knowledge, kept apart from the interpreter;
 - ``evidence``, ``backprop_sources`` and ``output_fields``: facts proven by declarations
   and by use (``loss.backward()`` proves ``loss`` requires grad, and the value ``loss`` was
-  computed from alone: ``loss = sum(losses)``);
+  computed from alone: ``loss = sum(losses)``); ``usage_scans``: the syntactic scans they
+  read (which names a function uses as optimizers, which it backpropagates);
 - ``scopes`` and ``fields``: functions, classes, and the fields methods share;
 - ``calls`` (interpreting a call), ``arguments`` (binding arguments to parameters),
   ``summaries`` (contexts, what a walk tells its callers) and ``replay`` (applying a

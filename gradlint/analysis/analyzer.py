@@ -17,6 +17,7 @@ from .imports import Imports, start_file
 from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
 from .expressions import Expressions
+from .operations import Operations
 from .prescan import NoGradCalls, called_names
 from .replay import SummaryReplay
 from .scopes import Scopes
@@ -48,6 +49,7 @@ class Analyzer(
     StatementWalker,
     Bindings,
     Expressions,
+    Operations,
     TorchSemantics,
     ModuleSemantics,
     TrainingEffects,

@@ -8,7 +8,7 @@ import libcst as cst
 from . import torch_api as api
 from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_arguments
 from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
-from .evidence import optimizer_names_by_use
+from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
 from .syntax import dotted, is_grad_attribute, kwarg, literal_bool
 from .values import BATCH, NONE, UNKNOWN, Value, module_layers, params_union, ref, seq, tensor, view_of

@@ -14,7 +14,8 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .evidence import PROVEN_GRAD, calls_non_tensor_method
+from .evidence import PROVEN_GRAD
+from .usage_scans import calls_non_tensor_method
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key, literal_str
 from .values import Tri, Value, tensor
 

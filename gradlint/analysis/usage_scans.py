@@ -1,0 +1,277 @@
+"""Syntactic scans of a function that ``evidence`` draws its facts from: which names it uses as
+optimizers (by name and by use), which names and fields it backpropagates, where a name is bound
+again, and whether a name is read as something other than a tensor."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import libcst as cst
+
+from . import torch_api as api
+from .syntax import dotted, own_nodes, walk
+from .tensor_members import is_tensor_member
+
+
+def part_of(path: str, name: str) -> bool:
+    """``name.field`` or ``name[]`` (a literal key of ``name``), as ``_backward_of`` spells them."""
+    return path == name + "[]" or path.startswith(name + ".") and "." not in path[len(name) + 1 :]
+
+
+_GUARDS = (cst.IfExp, cst.Comparison, cst.BooleanOperation, cst.Lambda, cst.UnaryOperation)
+
+
+def reads_grad_of(node, path: str) -> bool:
+    """``path.grad`` is an operand of ``node``'s arithmetic, not under a test."""
+    if isinstance(node, _GUARDS):
+        return False
+    for part in walk(node, _GUARDS):
+        if type(part) is cst.Attribute and part.attr.value == "grad" and dotted(part.value) == path:
+            return True
+    return False
+
+
+def scan_for_backward(statements, name: str) -> Optional[bool]:
+    """True: ``name.backward()`` runs next, unconditionally; False: ``name`` (or, for ``x.field``
+    and ``x[]``, ``x``) is rebound first; None: neither, in these statements."""
+    bound = name.split(".")[0].split("[")[0]
+    for stmt in statements:
+        if type(stmt) is not cst.SimpleStatementLine:
+            if type(stmt) is cst.If and name in _every_branch_backprops(stmt):
+                return True
+            if binds(stmt, bound) or calls_non_tensor_method(stmt, name):
+                return False
+            continue
+        for small in stmt.body:
+            if type(small) is cst.Expr and _backward_of(small.value) == name:
+                return True
+            if binds(small, bound) or calls_non_tensor_method(small, name):
+                return False
+    return None
+
+
+def calls_non_tensor_method(node, name: str) -> bool:
+    """``name.reset()``, ``name.eval_batch(out, y)``: a method no tensor has, so ``name`` holds
+    some other object, one whose own ``backward()`` (a hand-written loss accumulator's, say)
+    proves nothing about gradients."""
+    for part in walk(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(part, cst.Call) and isinstance(part.func, cst.Attribute) and dotted(part.func.value) == name:
+            if not is_tensor_member(part.func.attr.value):
+                return True
+    return False
+
+
+_OPTIMIZER_NAMES: dict = {}
+#: ``optimizer``, ``optimizer_G``, ``optimizerD``, ``g_optimizer``, ``optim``, ``opt_d``, ``d_opt``
+_OPTIMIZER_NAME = re.compile(r"(?i)^(?:[a-z0-9]+_)?(?:optimi[sz]er|optim|opt)(?:_[a-z0-9]+|[a-z0-9])?$")
+
+
+def optimizer_names_by_use(function: cst.FunctionDef) -> frozenset:
+    """Plain names and ``self`` fields the function uses as optimizers: it calls their ``.step()``
+    and uses their ``.zero_grad``, or it backpropagates and calls ``.step()`` with no argument on
+    an optimizer-named one. A ``.step()`` alone does not make an optimizer: schedulers have one."""
+    cached = _OPTIMIZER_NAMES.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    stepped, clearing, plain_steps = set(), set(), set()
+    backpropagates = False
+    nodes = own_nodes(function)
+    for node in nodes.of(cst.Attribute):
+        if node.attr.value == "zero_grad":
+            name = _name_or_field(node.value)
+            if name:
+                clearing.add(name)
+    for node in nodes.of(cst.Call):
+        if type(node.func) is cst.Attribute:
+            method = node.func.attr.value
+            name = _name_or_field(node.func.value)
+            if method == "step" and name:
+                stepped.add(name)
+                if not node.args:
+                    plain_steps.add(name)
+            elif method in ("backward", "manual_backward"):
+                backpropagates = True
+    named = {name for name in plain_steps if _optimizer_named(name.rsplit(".", 1)[-1])} if backpropagates else set()
+    result = frozenset(stepped & clearing | named)
+    if len(_OPTIMIZER_NAMES) > 10_000:
+        _OPTIMIZER_NAMES.clear()
+    _OPTIMIZER_NAMES[id(function)] = (function, result)
+    return result
+
+
+_SCALER_NAMES: dict = {}
+
+
+def scaler_names(function: cst.FunctionDef) -> frozenset:
+    """Plain names and ``self`` fields the function uses as ``x.scale(...).backward()``,
+    ``x.step(...)`` and ``x.update()``: a gradient scaler's protocol."""
+    cached = _SCALER_NAMES.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    scaling, stepping, updating = set(), set(), set()
+    for node in own_nodes(function).of(cst.Call):
+        if type(node.func) is not cst.Attribute:
+            continue
+        method, receiver = node.func.attr.value, node.func.value
+        if method == "backward" and type(receiver) is cst.Call and type(receiver.func) is cst.Attribute:
+            if receiver.func.attr.value == "scale" and len(receiver.args) == 1:
+                scaling.add(_name_or_field(receiver.func.value))
+        elif method == "step" and len(node.args) >= 1:
+            stepping.add(_name_or_field(receiver))
+        elif method == "update" and not node.args:
+            updating.add(_name_or_field(receiver))
+    result = frozenset(scaling & stepping & updating) - {""}
+    if len(_SCALER_NAMES) > 10_000:
+        _SCALER_NAMES.clear()
+    _SCALER_NAMES[id(function)] = (function, result)
+    return result
+
+
+def _optimizer_named(name: str) -> bool:
+    lowered = name.lower()
+    return bool(_OPTIMIZER_NAME.match(name)) and "sched" not in lowered and "lr" not in lowered.split("_")
+
+
+def _name_or_field(node) -> str:
+    """``x`` or ``self.x``, else ''."""
+    if type(node) is cst.Name:
+        return node.value
+    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
+        return "self." + node.attr.value
+    return ""
+
+
+_BACKWARD_NAMES: dict = {}
+
+
+def backward_names(statements) -> frozenset:
+    """Names whose ``.backward()`` is a statement of this block (cheap; cached per block)."""
+    key = id(statements)
+    cached = _BACKWARD_NAMES.get(key)
+    if cached is not None and cached[0] is statements:
+        return cached[1]
+    result = _top_level_backprops(statements)
+    for stmt in statements:
+        if type(stmt) is cst.If:
+            result = result | _every_branch_backprops(stmt)
+    if len(_BACKWARD_NAMES) > 10_000:
+        _BACKWARD_NAMES.clear()
+    _BACKWARD_NAMES[key] = (statements, result)
+    return result
+
+
+def _top_level_backprops(statements) -> frozenset:
+    """Names whose backward() is a statement of the block itself."""
+    names = set()
+    for stmt in statements:
+        if type(stmt) is cst.SimpleStatementLine:
+            for small in stmt.body:
+                if type(small) is cst.Expr:
+                    name = _backward_of(small.value)
+                    if name is not None:
+                        names.add(name)
+    return frozenset(names)
+
+
+def _every_branch_backprops(stmt: cst.If) -> frozenset:
+    """Names every branch of an ``if``/``elif``/``else`` backpropagates (``if scaler:
+    scaler.scale(loss).backward() else: loss.backward()``); none without an ``else``."""
+    common = _top_level_backprops(stmt.body.body) if type(stmt.body) is cst.IndentedBlock else frozenset()
+    orelse = stmt.orelse
+    if type(orelse) is cst.If:
+        return common & _every_branch_backprops(orelse)
+    if type(orelse) is cst.Else and type(orelse.body) is cst.IndentedBlock:
+        return common & _top_level_backprops(orelse.body.body)
+    return frozenset()
+
+
+def _backward_of(node) -> Optional[str]:
+    """``x.backward(...)`` or ``scaler.scale(x).backward(...)``: the name ``x``; also through
+    ``(x / n)`` and ``(x * 0.5)``: a divisor (a number of accumulation steps) or a literal
+    factor does not carry the graph, so ``x`` does."""
+    if not (type(node) is cst.Call and type(node.func) is cst.Attribute):
+        return None
+    method = node.func.attr.value
+    if method == "manual_backward" or method == "backward" and api.is_backward_runner(dotted(node.func.value)):
+        # `accelerator.backward(loss)`, `self.manual_backward(loss)`
+        first = node.args[0] if node.args and node.args[0].keyword is None else None
+        target = _scaled_operand(first.value) if first is not None else None
+        return target.value if type(target) is cst.Name else None
+    if method != "backward":
+        return None
+    receiver = node.func.value
+    if (
+        type(receiver) is cst.Call
+        and type(receiver.func) is cst.Attribute
+        and receiver.func.attr.value == "scale"
+        and len(receiver.args) == 1
+    ):
+        receiver = receiver.args[0].value
+    receiver = _scaled_operand(receiver)
+    if (
+        type(receiver) is cst.Subscript
+        and type(receiver.value) is cst.Name
+        and len(receiver.slice) == 1
+        and type(receiver.slice[0].slice) is cst.Index
+        and type(receiver.slice[0].slice.value) in (cst.SimpleString, cst.Integer)
+    ):
+        return f"{receiver.value.value}[]"  # a literal key or position: `output["loss"].backward()`
+    if type(receiver) is cst.Attribute and type(receiver.value) is cst.Name:
+        return f"{receiver.value.value}.{receiver.attr.value}"  # a named tuple's field: `losses.total.backward()`
+    return receiver.value if type(receiver) is cst.Name else None
+
+
+def _scaled_operand(node):
+    """``x`` of ``x / n``, ``x * 2.0`` or ``2.0 * x``, else the node itself."""
+    if type(node) is not cst.BinaryOperation:
+        return node
+    if type(node.operator) is cst.Divide:
+        return node.left
+    if type(node.operator) is cst.Multiply:
+        if type(node.right) in (cst.Integer, cst.Float):
+            return node.left
+        if type(node.left) in (cst.Integer, cst.Float):
+            return node.right
+    return node
+
+
+class _BindingFinder(cst.CSTVisitor):
+    def __init__(self, name: str):
+        self.name = name
+        self.found = False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._check(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._check(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._check(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._check(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._check(node.target)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def _check(self, target) -> None:
+        if type(target) is cst.Name and target.value == self.name:
+            self.found = True
+        elif type(target) in (cst.Tuple, cst.List):
+            for element in target.elements:
+                self._check(element.value)
+        elif type(target) is cst.StarredElement:
+            self._check(target.value)
+
+
+def binds(node: cst.CSTNode, name: str) -> bool:
+    if type(node) is cst.Expr and dotted(node.value) is not None:
+        return False
+    finder = _BindingFinder(name)
+    node.visit(finder)
+    return finder.found
