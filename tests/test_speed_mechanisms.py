@@ -249,7 +249,7 @@ def test_the_questions_about_a_body_walk_it_once(monkeypatch):
     """Facts, optimizers, scalers, assigned fields, returns and callees of a function: one walk of its body."""
     import libcst as cst
 
-    from gradlint.analysis import evidence, prescan, scopes, syntax
+    from gradlint.analysis import prescan, scopes, syntax, usage_scans
     from gradlint.analysis.arguments import returned_arguments
 
     module = cst.parse_module(
@@ -271,8 +271,8 @@ def test_the_questions_about_a_body_walk_it_once(monkeypatch):
     parameters = len(list(syntax.walk(function.params)))  # function_facts reads them too
     visits.clear()
     assert syntax.function_facts(function).rebound == {"x", "y", "loss"}
-    assert evidence.optimizer_names_by_use(function) == {"opt"}
-    assert evidence._scaler_names(function) == {"scaler"}
+    assert usage_scans.optimizer_names_by_use(function) == {"opt"}
+    assert usage_scans.scaler_names(function) == {"scaler"}
     assert scopes._assigned_fields(function) == {"loss"}
     assert prescan.called_names(function) >= {"zero_grad", "model", "backward", "step", "update"}
     call = cst.parse_expression("fit(m, o, s, l)")
