@@ -812,6 +812,27 @@ POSITIVES = [
         """,
         [8],
     ),
+    case(
+        # the function switches the model to eval() itself: the outputs it returns are an
+        # evaluation's history, each with its graph, whoever receives them
+        "evaluation-returns-the-outputs-it-kept",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def predict(model, batches):
+            model.eval()
+            outputs = []
+            for x in batches:
+                outputs.append(model(x))  # expect: GRD502
+            return outputs
+
+
+        print(len(predict(nn.Linear(4, 1), [torch.randn(8, 4) for _ in range(3)])))
+        """,
+        [9],
+    ),
 ]
 
 
@@ -1611,6 +1632,41 @@ NEGATIVES = [
 
 
         weights = score_candidates([2, 4, 8], torch.randn(16, 4), torch.randn(16, 1))
+        """,
+    ),
+    case(
+        # an RL rollout hands every step's log-prob and value back to its caller, whose update
+        # backpropagates them (practical-pytorch reinforce-gridworld shape): not an evaluation loop
+        "rollout-hands-its-per-step-outputs-to-the-update",
+        """\
+        import torch
+        import torch.nn as nn
+
+        policy = nn.Linear(4, 2)
+        critic = nn.Linear(4, 1)
+        optimizer = torch.optim.Adam(list(policy.parameters()) + list(critic.parameters()))
+
+
+        def run_episode(states):
+            log_probs, values = [], []
+            for state in states:
+                dist = torch.distributions.Categorical(logits=policy(state))
+                log_probs.append(dist.log_prob(dist.sample()))
+                values.append(critic(state))
+            return log_probs, values
+
+
+        def finish_episode(log_probs, values, returns):
+            advantages = returns - torch.cat(values).detach()
+            loss = -(torch.stack(log_probs) * advantages).sum() + (torch.cat(values) - returns).pow(2).sum()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+
+        for episode in range(2):
+            log_probs, values = run_episode([torch.randn(4) for _ in range(5)])
+            finish_episode(log_probs, values, torch.randn(5))
         """,
     ),
 ]

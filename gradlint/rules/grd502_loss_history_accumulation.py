@@ -44,6 +44,29 @@ def _fed_back(path: str, record) -> bool:
     )
 
 
+def _handed_back(scope, found, path: str) -> bool:
+    """A list the loop appends each step's output to, then returned by the function (``return
+    log_probs, values, rewards`` of an RL rollout): the caller receives every step's graph, to
+    backpropagate through it (a policy-gradient update) or not. That is the caller's decision, not
+    an evaluation loop's history, unless the function switched a model to ``eval()`` itself: then it
+    evaluates. A running sum returned (``return total / n``) is still one."""
+    if type(scope) is not cst.FunctionDef or "." in path:
+        return False
+    func = getattr(found, "func", None)
+    if type(func) is not cst.Attribute or func.attr.value not in ("append", "extend", "insert"):
+        return False
+    nodes = list(walk(scope.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)))
+    if any(type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "eval" for n in nodes):
+        return False
+    for node in nodes:
+        if type(node) is cst.Return and node.value is not None:
+            value = node.value
+            returned = value.elements if type(value) in (cst.Tuple, cst.List) else [value]
+            if any(dotted(getattr(element, "value", element)) == path for element in returned):
+                return True
+    return False
+
+
 def _reset_within(loop: cst.CSTNode, path: str) -> bool:
     """``path = <a value not computed from it>`` somewhere in the loop's body (not ``path = path + x``)."""
     body = getattr(loop, "body", None)
@@ -237,6 +260,8 @@ class LossHistoryAccumulation(Rule):
 
     def on_scope_end(self, node, ctx) -> None:
         for found, path, added in self._pending:
+            if _handed_back(node, found, path):
+                continue
             self._report(ctx, found, path, added, "of a loop that never calls backward() (an evaluation loop?)")
         self._pending.clear()
         candidates, self._step_candidates = self._step_candidates, []
