@@ -15,7 +15,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Type
 import libcst as cst
 
 from .analysis import HOOKS, Analyzer
-from .analysis.parsed import keep_tree, kept_tree, parse, set_aside
+from .analysis.parsed import cpython_tree, keep_tree, kept_tree, parse, set_aside
 from .analysis.project import MAX_LOADED_BYTES, TORCH_TEXT, dependencies
 from .edits import fix_edits
 from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_beyond, recursion_room
@@ -234,7 +234,7 @@ def _importable(path: str, text: str) -> bool:
 def _check_with_cpython(text: str, path: str):
     """(CPython's tree, its SyntaxError, a GRD001 finding when the text must not reach libcst)."""
     try:
-        tree = ast.parse(text)
+        tree = cpython_tree(text)
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg) or bracket_depth(text) > MAX_BRACKETS:
             return None, exc, _cpython_error(path, exc)

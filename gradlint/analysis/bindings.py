@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import libcst as cst
 
 from . import torch_api as api
@@ -31,7 +29,7 @@ class Bindings:
             # stored as a new object: a join tells a path that rebound the name from one that kept the
             # freed graph by identity (State.join), and an element of a list (`for lp in saved_log_probs`)
             # is the same object in every iteration
-            value = replace(value)
+            value = value.with_()
         state.env[path] = value
         if self._init_stores is not None and path.startswith("self.") and path.count(".") == 1:
             self._init_stores.setdefault(path[5:], []).append(value)

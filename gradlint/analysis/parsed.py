@@ -12,6 +12,7 @@ for that check too.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import gc
 import os
@@ -36,13 +37,25 @@ def parse(text: str, compiled: bool = False) -> cst.Module:
     ``compiled``: CPython accepted the text. Then the parser's nodes are not validated
     (see ``_unvalidated``).
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _no_cycle_collection():
         if not compiled:
             return cst.parse_module(text)
         with _unvalidated():
             return cst.parse_module(text)
+
+
+def cpython_tree(text: str) -> ast.Module:
+    """``ast.parse``, without the cycle collector for the same reason as ``parse`` (a fifth of its time)."""
+    with _no_cycle_collection():
+        return ast.parse(text)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if enabled:
             gc.enable()

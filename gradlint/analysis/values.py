@@ -6,7 +6,7 @@ two paths keeps a fact only where both agree. Rules fire on established facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from typing import Optional
 
 Tri = Optional[bool]
@@ -16,8 +16,15 @@ def join_tri(a: Tri, b: Tri) -> Tri:
     return a if a == b else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False, eq=False)
 class Value:
+    """An immutable abstract value.
+
+    Built, copied and compared as one dict of its fields (``__init__``, ``with_``, ``__eq__``):
+    the analysis makes millions of them, and a generated frozen ``__init__`` sets each of the
+    fields one by one, which was a tenth of the analysis's time.
+    """
+
     kind: str = "unknown"
     #: "ref": the dotted name of what an imported name refers to (``torch.nn.Linear``).
     qual: str = ""
@@ -103,8 +110,37 @@ class Value:
     def is_nonleaf_grad(self) -> bool:
         return self.kind == "tensor" and self.grad is True and self.leaf is False and not self.struct
 
+    def __init__(self, **changes) -> None:
+        state = self.__dict__
+        state.update(_DEFAULTS)
+        if changes:
+            if not _FIELDS.issuperset(changes):
+                raise TypeError(f"Value has no field {sorted(set(changes) - _FIELDS)[0]!r}")
+            state.update(changes)
+
     def with_(self, **changes) -> "Value":
-        return replace(self, **changes)
+        """A copy with these fields changed."""
+        new = object.__new__(Value)
+        state = new.__dict__
+        state.update(self.__dict__)
+        if changes:
+            if not _FIELDS.issuperset(changes):
+                raise TypeError(f"Value has no field {sorted(set(changes) - _FIELDS)[0]!r}")
+            state.update(changes)
+        return new
+
+    def __eq__(self, other) -> bool:
+        if other.__class__ is not Value:
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__.values()))
+
+
+#: every field's default, in the order of the fields (``__hash__`` reads the values in that order)
+_DEFAULTS = {f.name: f.default for f in fields(Value)}
+_FIELDS = frozenset(_DEFAULTS)
 
 
 UNKNOWN = Value()
@@ -115,8 +151,23 @@ STRING = "str:"
 
 
 def literal_string(node) -> Value:
-    text = node.evaluated_value
-    return Value(kind="unknown", qual=STRING + text) if isinstance(text, str) and len(text) <= 40 else UNKNOWN
+    raw = node.value
+    # a prefix and quotes take at most 8 characters and an escape never lengthens a string: a
+    # longer literal (a docstring) is known to be too long without evaluating it (``literal_eval``)
+    if len(raw) > 40 + 8:
+        return UNKNOWN
+    value = _STRINGS.get(raw)
+    if value is None:
+        text = node.evaluated_value
+        value = Value(kind="unknown", qual=STRING + text) if isinstance(text, str) and len(text) <= 40 else UNKNOWN
+        if len(_STRINGS) >= 4096:
+            _STRINGS.clear()
+        _STRINGS[raw] = value
+    return value
+
+
+#: the value of each short string literal met, by its source text (``literal_string``)
+_STRINGS: dict = {}
 
 TRUE = Value(kind="number", mode=True)
 FALSE = Value(kind="number", mode=False)
