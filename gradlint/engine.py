@@ -15,10 +15,10 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Type
 import libcst as cst
 
 from .analysis import HOOKS, Analyzer
-from .analysis.parsed import cpython_tree, keep_tree, kept_tree, parse, set_aside
+from .analysis.parsed import cpython_depth, keep_tree, kept_tree, parse
 from .analysis.project import MAX_LOADED_BYTES, TORCH_TEXT, dependencies
 from .edits import fix_edits
-from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_beyond, recursion_room
+from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, recursion_room
 from .positions import Positions
 from .rule import Finding, Rule
 from .rules.grd100_unused_noqa import UnusedNoqa, unused_noqa
@@ -191,21 +191,21 @@ def lint_text(
             active = [rule for rule in rule_classes if rule in active or rule in more]
     module = kept_tree(path, text)
     if module is not None:  # parsed already, for a file that imports this one
-        tree, rejection, refusal = True, None, None
+        compiled, rejection, refusal = True, None, None
     else:
-        tree, rejection, refusal = _check_with_cpython(text, path)
+        compiled, rejection, refusal = _check_with_cpython(text, path)
     if refusal is not None:
         return [refusal]
-    if not active and tree is not None:
+    if not active and compiled:
         return []
     with recursion_room():
         try:
             if module is None:
-                module = set_aside(parse(text, compiled=tree is not None))
-                if tree is not None and _importable(path, text):
+                module = parse(text, compiled=compiled, aside=True)
+                if compiled and _importable(path, text):
                     keep_tree(path, text, module)
         except cst.ParserSyntaxError as exc:
-            expanded = _tabs_expanded(text) if tree is not None else None
+            expanded = _tabs_expanded(text) if compiled else None
             module = _parse_or_none(expanded) if expanded is not None else None
             if module is None:
                 return [_syntax_error(path, exc, rejection)]
@@ -232,21 +232,20 @@ def _importable(path: str, text: str) -> bool:
 
 
 def _check_with_cpython(text: str, path: str):
-    """(CPython's tree, its SyntaxError, a GRD001 finding when the text must not reach libcst)."""
+    """(whether CPython compiled it, its SyntaxError, a GRD001 finding when the text must not reach libcst)."""
     try:
-        tree = cpython_tree(text)
+        depth = cpython_depth(text)
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg) or bracket_depth(text) > MAX_BRACKETS:
-            return None, exc, _cpython_error(path, exc)
-        return None, exc, None  # libcst may know syntax newer than this Python: it decides
+            return False, exc, _cpython_error(path, exc)
+        return False, exc, None  # libcst may know syntax newer than this Python: it decides
     except (RecursionError, MemoryError):
-        return None, None, _error(path, INPUT_ERROR, f"nested too deeply to analyse (limit: {MAX_DEPTH} levels)")
+        return False, None, _error(path, INPUT_ERROR, f"nested too deeply to analyse (limit: {MAX_DEPTH} levels)")
     except ValueError as exc:
-        return None, None, _error(path, INPUT_ERROR, f"cannot parse: {exc}")
-    depth = nesting_beyond(tree, text)
+        return False, None, _error(path, INPUT_ERROR, f"cannot parse: {exc}")
     if depth > MAX_DEPTH:
-        return tree, None, _error(path, INPUT_ERROR, f"nested {depth} levels deep: gradlint analyses up to {MAX_DEPTH}")
-    return tree, None, None
+        return True, None, _error(path, INPUT_ERROR, f"nested {depth} levels deep: gradlint analyses up to {MAX_DEPTH}")
+    return True, None, None
 
 
 def _tabs_expanded(text: str) -> Optional[str]:
@@ -265,7 +264,7 @@ def _tabs_expanded(text: str) -> Optional[str]:
 
 def _parse_or_none(text: str) -> Optional[cst.Module]:
     try:
-        return set_aside(parse(text))
+        return parse(text, aside=True)
     except cst.ParserSyntaxError:
         return None
 

@@ -29,8 +29,8 @@ from typing import Dict, FrozenSet, Optional, Tuple
 
 import libcst as cst
 
-from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, nesting_beyond
-from .parsed import cpython_tree, keep_tree, kept_tree, parse
+from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth
+from .parsed import cpython_depth, keep_tree, kept_tree, parse
 from .project import MAX_IMPORT_DEPTH, PathRecorder, _read, _stat_key, defines_nothing
 from .syntax import dotted
 from .values import UNKNOWN, Value
@@ -217,7 +217,7 @@ def parse_checked(text: str, path: Optional[str] = None) -> Optional[cst.Module]
         module = kept_tree(path, text) if path else None
         if module is None:
             # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
-            if nesting_beyond(cpython_tree(text), text) > MAX_DEPTH:
+            if cpython_depth(text) > MAX_DEPTH:
                 return None
             module = parse(text, compiled=True)
             if path:
