@@ -6,7 +6,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import dotted
-from .values import FALSE, STRING, TRUE, UNKNOWN, Tri
+from .values import FALSE, STRING, TRUE, UNKNOWN, Tri, string_value
 
 _TYPE_TESTS = (cst.Equal, cst.Is, cst.NotEqual, cst.IsNot)
 #: classes no tensor's ``type()`` is
@@ -64,7 +64,7 @@ def string_test(walker, test):
     if operator not in (cst.Equal, cst.NotEqual) or type(test.comparisons[0].comparator) is not cst.SimpleString:
         return test, UNKNOWN
     mine = walker.lookup(test.left.value)
-    other = test.comparisons[0].comparator.evaluated_value
+    other = string_value(test.comparisons[0].comparator)
     if mine is None or not mine.qual.startswith(STRING) or not isinstance(other, str):
         return test, UNKNOWN
     same = mine.qual[len(STRING) :] == other

@@ -13,7 +13,7 @@ from typing import Dict, FrozenSet, Optional, Set
 
 import libcst as cst
 
-from .values import Tri
+from .values import Tri, string_value
 
 
 def node_types(*bases: type) -> frozenset:
@@ -168,7 +168,7 @@ def literal_int(node) -> Optional[int]:
 def literal_str(node) -> Optional[str]:
     """The value of a plain string literal (not an f-string, not concatenated), else None."""
     if type(node) is cst.SimpleString:
-        value = node.evaluated_value
+        value = string_value(node)
         return value if isinstance(value, str) else None
     return None
 

@@ -150,24 +150,31 @@ NUMBER = Value(kind="number")
 STRING = "str:"
 
 
-def literal_string(node) -> Value:
+def string_value(node):
+    """``node.evaluated_value`` (a str or bytes), evaluated once per literal text in the process:
+    libcst evaluates a literal with ``ast.literal_eval``, a compile each time."""
     raw = node.value
-    # a prefix and quotes take at most 8 characters and an escape never lengthens a string: a
-    # longer literal (a docstring) is known to be too long without evaluating it (``literal_eval``)
-    if len(raw) > 40 + 8:
-        return UNKNOWN
-    value = _STRINGS.get(raw)
+    value = _STRING_VALUES.get(raw)
     if value is None:
-        text = node.evaluated_value
-        value = Value(kind="unknown", qual=STRING + text) if isinstance(text, str) and len(text) <= 40 else UNKNOWN
-        if len(_STRINGS) >= 4096:
-            _STRINGS.clear()
-        _STRINGS[raw] = value
+        value = node.evaluated_value
+        if len(_STRING_VALUES) >= 8192:
+            _STRING_VALUES.clear()
+        _STRING_VALUES[raw] = value
     return value
 
 
-#: the value of each short string literal met, by its source text (``literal_string``)
-_STRINGS: dict = {}
+_STRING_VALUES: dict = {}
+
+
+def literal_string(node) -> Value:
+    raw = node.value
+    # a prefix and quotes take at most 8 characters and an escape never lengthens a string: a
+    # longer literal (a docstring) is known to be too long without evaluating it
+    if len(raw) > 40 + 8:
+        return UNKNOWN
+    text = string_value(node)
+    return Value(kind="unknown", qual=STRING + text) if isinstance(text, str) and len(text) <= 40 else UNKNOWN
+
 
 TRUE = Value(kind="number", mode=True)
 FALSE = Value(kind="number", mode=False)
