@@ -63,15 +63,17 @@ class SummaryReplay:
         for owner in effects.clears:
             self._clear_path(None if foreign or owner is None else rename_path(renames, owner))
         loop = self._loops[-1] if self._loops else None
+        if effects.backwards:
+            self.state.armed = self.state.stepped  # the callee's backward()s may give any of them new gradients
         for node, path, optimizer in effects.steps:
             key = (rename_path(renames, path), optimizer.owner)
             if key[0] is None:
                 continue
-            if loop is not None and not effects.clears and key in self.state.stepped and self._cond_depth == loop.depth:
+            if loop is not None and not effects.clears and key in self.state.armed and self._cond_depth == loop.depth:
                 loop.repeated_steps.append((call if foreign else node, key[0], optimizer))
-        self.state.stepped = self.state.stepped | frozenset(
-            (rename_path(renames, path), owner) for path, owner in summary.stepped if path is not None
-        )
+        stepped = frozenset((rename_path(renames, path), owner) for path, owner in summary.stepped if path is not None)
+        self.state.stepped = self.state.stepped | stepped
+        self.state.armed = self.state.armed - stepped
 
     def _replay(self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool, hands_back: bool = False) -> None:
         """Add a callee's loop effects to the caller's loops, in the caller's names

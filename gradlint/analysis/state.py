@@ -104,7 +104,9 @@ class Env(dict):
 
 
 class State:
-    __slots__ = ("env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done", "no_grads", "reached")
+    __slots__ = (
+        "env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done", "no_grads", "reached", "armed"
+    )
 
     def __init__(
         self,
@@ -119,6 +121,7 @@ class State:
         steps_done: frozenset = frozenset(),
         no_grads: bool = False,
         reached: frozenset = frozenset(),
+        armed: frozenset = frozenset(),
     ):
         self.env = env
         self.mode = mode
@@ -152,6 +155,10 @@ class State:
         #: ``TrainingEffects._step_of_unknown_owner``); kept where every path has the pair, the modules
         #: joined
         self.reached = reached
+        #: the keys of ``stepped`` with a ``backward()`` run since their step (a may-fact): a step
+        #: that finds its key here adds new gradients to ones it already applied. A step reached
+        #: again with no backward in between (an inner loop of backwards skipped) adds nothing.
+        self.armed = armed
 
     def copy(self) -> "State":
         return State(
@@ -166,6 +173,7 @@ class State:
             self.steps_done,
             self.no_grads,
             self.reached,
+            self.armed,
         )
 
     @staticmethod
@@ -203,6 +211,7 @@ class State:
             a.steps_done & b.steps_done,
             a.no_grads and b.no_grads,
             _join_reached(a.reached, b.reached),
+            a.armed | b.armed,
         )
 
 

@@ -35,12 +35,13 @@ class TrainingEffects:
         if path is None:
             return
         loop = self._loops[-1] if self._loops else None
-        if loop is not None and key in self.state.stepped:
+        if loop is not None and key in self.state.armed:
             if self._cond_depth == loop.depth:
                 loop.repeated_steps.append((node, path, optimizer))
             else:
                 loop.conditional_repeats.append((node, path, optimizer))
         self.state.stepped = self.state.stepped | {key}
+        self.state.armed = self.state.armed - {key}
         self.state.steps_done = self.state.steps_done | {key}
 
     def _field_alias(self, path: Optional[str]) -> Optional[str]:
@@ -95,7 +96,7 @@ class TrainingEffects:
     def _clear_path(self, owner: Optional[str]) -> None:
         """Gradients of ``owner``'s parameters (all of them: None) are cleared on this path."""
         if owner is None:
-            self.state.stepped = frozenset()
+            self.state.stepped = self.state.armed = frozenset()
             return
         self.state.stepped = frozenset(
             (path, module)
@@ -103,6 +104,7 @@ class TrainingEffects:
             # an optimizer over parameters of unknown owner may be cleared by any module's zero_grad()
             if module is not None and path != owner and module != owner and not module.startswith(owner + ".")
         )
+        self.state.armed = self.state.armed & self.state.stepped
 
     def _mark_stale(self, owner: Optional[str]) -> None:
         """A step writes the parameters of ``owner`` in place: graphs that saved them cannot backward any more."""
@@ -168,6 +170,27 @@ class TrainingEffects:
             state.reached = frozenset()
             return
         state.reached = frozenset((path, modules | value.saved_params) for path, modules in state.reached)
+
+    def _reached_steps(self, receiver_node) -> frozenset:
+        """The optimizers stepped since their last clear whose parameters a ``backward()`` of
+        ``receiver_node`` is known to give gradients: those over the modules its graph went through,
+        and those whose parameters are not known (any graph may reach them). A backward whose graph
+        is not known to reach a stepped module (a critic's loss after the generator's step, the
+        generator's own clear and backward being in an inner loop that may run no iteration) does
+        not make that module's next step add new gradients to old ones."""
+        value = self.value(receiver_node) if not isinstance(receiver_node, cst.Call) else None
+        through = value.through if value is not None and value.kind == "tensor" else frozenset()
+
+        given = _parameter_names(self.function) if self.function is not None else frozenset()
+
+        def reached(path: str, owner: Optional[str]) -> bool:
+            if owner is None or path.partition(".")[0] in given:
+                # parameters of unknown owner, or an optimizer passed in, whose owner is named in
+                # its caller's scope (`train(net, SGD(net.parameters()))`: `model` here)
+                return True
+            return any(m == owner or m.startswith(owner + ".") or owner.startswith(m + ".") for m in through)
+
+        return frozenset((path, owner) for path, owner in self.state.stepped if reached(path, owner))
 
     def _clear_grads(self, owner: Optional[str]) -> None:
         # `model.zero_grad()` with `model = self.model` clears what an optimizer over `self.model` steps:
@@ -292,6 +315,7 @@ class TrainingEffects:
         state = self.state
         state.saved = frozenset()
         state.cleared = frozenset()
+        state.armed = state.armed | self._reached_steps(receiver_node)
         state.scaled = state.scaled or self._is_scaled(receiver_node)
         state.no_grads = False
         if state.reached:
@@ -336,3 +360,12 @@ def _unresolved(current: Optional[Value]) -> bool:
 def _holds_separate_tensors(container: Optional[Value]) -> bool:
     """A dict, a sequence or a structure (a model output): its entries have graphs of their own."""
     return container is not None and (container.kind in ("dict", "seq") or container.kind == "tensor" and container.struct)
+
+
+def _parameter_names(function: cst.FunctionDef) -> frozenset:
+    params = function.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            every.append(star)
+    return frozenset(param.name.value for param in every)

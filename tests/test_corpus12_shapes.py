@@ -1,0 +1,101 @@
+"""Shapes of corpus12 (held-out training code from tutorials, course material and research
+repositories, many taken at the commit before a public fix) that the analysis misjudged.
+
+Our own snippets, each a complete program: positives carry ``# expect: CODE``, negatives are the
+correct look-alikes.
+"""
+
+import pytest
+
+from snippets import case_maker, findings
+
+case501 = case_maker("GRD501")
+
+# ---- GRD501: a step reached again with no backward() since it last ran adds no new gradients.
+# A WGAN's generator update: clear and backward in an inner loop of `gen_iters` iterations, then one
+# step. On the path where that inner loop runs no iteration nothing was cleared, but nothing was
+# backpropagated into the generator either (the critic's backward after the generator's step does
+# not reach it): the step does not add new gradients to old ones.
+
+GAN_INNER_LOOPS = """\
+import torch
+import torch.nn as nn
+
+
+def train(batches, iters, gen_iters, critic_iters):
+    gen = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 3))
+    critic = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 1))
+    opt_g = torch.optim.Adam(gen.parameters(), lr=1e-3)
+    opt_c = torch.optim.Adam(critic.parameters(), lr=1e-3)
+    for it in range(iters):
+        for p in critic.parameters():
+            p.requires_grad_(False)
+        for i in range(gen_iters):
+            {gen_clear}
+            g_cost = critic(gen(torch.randn(4, 3))).mean()
+            g_cost.backward()
+        opt_g.step(){mark}
+        for p in critic.parameters():
+            p.requires_grad_(True)
+        for i in range(critic_iters):
+            critic.zero_grad()
+            with torch.no_grad():
+                fake = gen(torch.randn(4, 3))
+            c_cost = critic(fake).mean() - critic(batches[i]).mean() + {penalty}
+            c_cost.backward()
+            opt_c.step()
+
+
+train([torch.randn(4, 3)] * 3, 2, 1, 3)
+"""
+
+
+def _gan(gen_clear="gen.zero_grad()", penalty="0.0", mark=""):
+    return GAN_INNER_LOOPS.format(gen_clear=gen_clear, penalty=penalty, mark=mark)
+
+
+# the generator's gradients come from backward()s of a loss through `gen`, cleared only in the
+# warm-up iterations: the next step adds them to the old ones (still reported)
+CONDITIONAL_CLEAR_THROUGH_MODEL = """\
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for step in range(6):
+    x, y = torch.randn(2, 4), torch.randn(2, 1)
+    if step < 3:
+        opt.zero_grad()
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    opt.step()  # expect: GRD501
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case501("conditional-clear-then-backward-through-the-model", CONDITIONAL_CLEAR_THROUGH_MODEL, lines=(12,)),
+        case501(
+            "generator-never-cleared",
+            _gan(gen_clear="pass", mark="  # expect: GRD501"),
+            lines=(17,),
+        ),
+    ],
+)
+def test_grd501_repeated_step_with_new_gradients(src, lines):
+    assert findings(src, "GRD501") == [(line, "GRD501") for line in lines]
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        pytest.param(_gan(), id="generator-cleared-in-an-inner-loop-that-may-run-no-iteration"),
+        pytest.param(
+            _gan(penalty="critic.weight_penalty(batches[i])"),
+            id="critic-loss-of-unknown-reach-after-the-generator-step",
+        ),
+    ],
+)
+def test_grd501_repeated_step_without_new_gradients_silent(src):
+    assert findings(src, "GRD501") == []
