@@ -10,6 +10,7 @@ import pytest
 from snippets import case_maker, findings
 
 case501 = case_maker("GRD501")
+case505 = case_maker("GRD505")
 
 # ---- GRD501: a step reached again with no backward() since it last ran adds no new gradients.
 # A WGAN's generator update: clear and backward in an inner loop of `gen_iters` iterations, then one
@@ -99,3 +100,69 @@ def test_grd501_repeated_step_with_new_gradients(src, lines):
 )
 def test_grd501_repeated_step_without_new_gradients_silent(src):
     assert findings(src, "GRD501") == []
+
+
+# ---- GRD505: a loop that clears gradients and hands its loss (or model) to another library's
+# function takes gradients there. MAML's inner loop adapts a copy of the parameters with
+# `torch.autograd.grad` inside a library helper; its evaluation runs in eval() mode on purpose.
+
+MAML_ADAPT = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+{imports}
+
+
+class MetaLearner:
+    def __init__(self, model):
+        self.model = model
+
+    def adapt(self, inputs, targets, steps):
+        params = None
+        for step in range(steps):
+            logits = self.model(inputs){mark}
+            inner_loss = F.cross_entropy(logits, targets)
+            {clear}
+            params = {update}(self.model, inner_loss, params=params)
+        return params
+
+    def evaluate(self, tasks):
+        self.model.eval()
+        return [self.adapt(x, y, 2) for x, y in tasks]
+
+
+learner = MetaLearner(nn.Linear(4, 3))
+learner.evaluate([(torch.randn(5, 4), torch.randint(0, 3, (5,)))])
+"""
+
+
+def _maml(clear="self.model.zero_grad()", update="gradient_update_parameters", imports=None, mark=""):
+    imports = imports if imports is not None else "from metalib.utils import gradient_update_parameters"
+    return MAML_ADAPT.format(clear=clear, update=update, imports=imports, mark=mark)
+
+
+LOCAL_METRIC = """\
+def record_metric(model, loss, params=None):
+    return params
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        # no clear: an evaluation loop that logs its loss through a library's function
+        case505("library-call-without-clearing-gradients", _maml(clear="pass", mark="  # expect: GRD505"), lines=(14,)),
+        # a function of this file that takes no gradient: its body is known
+        case505(
+            "clearing-loop-handing-to-a-known-function",
+            _maml(update="record_metric", imports=LOCAL_METRIC, mark="  # expect: GRD505"),
+            lines=(16,),
+        ),
+    ],
+)
+def test_grd505_evaluation_loop(src, lines):
+    assert findings(src, "GRD505") == [(line, "GRD505") for line in lines]
+
+
+def test_grd505_loop_handing_loss_to_a_library_after_clearing_silent():
+    assert findings(_maml(), "GRD505") == []

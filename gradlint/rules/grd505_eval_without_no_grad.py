@@ -19,10 +19,16 @@ class EvalWithoutNoGrad(Rule):
         self._fixed: set = set()
         #: ids of the calls given a grad tensor (their output requires grad whatever the module's parameters)
         self._grad_inputs: set = set()
+        #: ids of the loops that hand a grad tensor or a model to a function of another library
+        self._handed: set = set()
 
     def on_call(self, node, ctx) -> None:
-        if any(ctx.value(arg.value).is_grad_tensor for arg in node.args):
+        values = [ctx.value(arg.value) for arg in node.args]
+        if any(value.is_grad_tensor for value in values):
             self._grad_inputs.add(id(node))
+        if ctx.loop is not None and any(value.is_grad_tensor or value.kind == "module" for value in values):
+            if _foreign_function(ctx.value(node.func)):
+                self._handed.add(id(ctx.loop.node))
 
     def on_loop_end(self, node, ctx, record) -> None:
         pending = self._pending.pop(id(node), [])
@@ -37,7 +43,11 @@ class EvalWithoutNoGrad(Rule):
         # backpropagates when it trains (deepchem's weave model switches its dropout and batch-norm
         # layers to eval() inside forward): not an evaluation loop of its own
         in_forward = ctx.scope_name == "forward" and ctx.current_class is not None
-        if not (record.backwards or record.steps or in_forward or _differentiates(node, ctx, record)):
+        # a loop that clears gradients and hands its loss or model to another library's function
+        # (`model.zero_grad(); params = gradient_update_parameters(model, inner_loss)`: MAML's
+        # inner loop, run in eval mode to adapt before it evaluates) takes those gradients there
+        hands_over = bool(record.clears) and id(node) in self._handed
+        if not (record.backwards or record.steps or in_forward or hands_over or _differentiates(node, ctx, record)):
             retries = _retries_with_grad(node)
             found.extend(item for item in self._evaluation_forwards(record) if id(item[0]) not in retries)
         if not found:
@@ -111,6 +121,14 @@ def _fixed_extractors(record, ctx) -> set:
             continue
         fixed.add(path)
     return fixed
+
+
+def _foreign_function(callee) -> bool:
+    """A function imported from a library other than torch and numpy (its body is not known)."""
+    if callee.kind != "ref" or not callee.qual:
+        return False
+    root = callee.qual.split(".", 1)[0]
+    return root not in ("torch", "numpy", "builtins", "math", "functools", "itertools", "operator")
 
 
 def _differentiates(loop, ctx, record) -> bool:
