@@ -11,6 +11,7 @@ from snippets import case_maker, findings
 
 case501 = case_maker("GRD501")
 case505 = case_maker("GRD505")
+case203 = case_maker("GRD203")
 
 # ---- GRD501: a step reached again with no backward() since it last ran adds no new gradients.
 # A WGAN's generator update: clear and backward in an inner loop of `gen_iters` iterations, then one
@@ -166,3 +167,59 @@ def test_grd505_evaluation_loop(src, lines):
 
 def test_grd505_loop_handing_loss_to_a_library_after_clearing_silent():
     assert findings(_maml(), "GRD505") == []
+
+
+# ---- GRD203: the right-hand side of `x.data = f(x)` builds a graph that is dropped at once: what
+# its ops saved is saved for no backward(). An FGSM step clamps `delta + alpha * sign(grad)` into
+# `delta.data`, then projects it again through `.data`, and the training step backpropagates a
+# fresh graph afterwards.
+
+FGSM_TRAIN = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def train(batches, alpha, eps):
+    model = nn.Linear(3, 3)
+    opt = torch.optim.Adam(model.parameters())
+    for x, y in batches:
+        delta = torch.zeros_like(x).uniform_(-eps, eps)
+        delta.requires_grad = True
+        loss = F.cross_entropy(model(x + delta), y)
+        loss.backward()
+        grad = delta.grad.detach()
+        {update}
+        delta.data = torch.max(torch.min(1 - x, delta.data), 0 - x){mark}
+        delta = delta.detach()
+        loss = F.cross_entropy(model(torch.clamp(x + delta, 0, 1)), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+train([(torch.rand(2, 3), torch.tensor([0, 2]))], 0.1, 0.3)
+"""
+
+
+def test_grd203_data_assignment_of_a_throwaway_graph_silent():
+    src = FGSM_TRAIN.format(update="delta.data = torch.clamp(delta + alpha * torch.sign(grad), -eps, eps)", mark="")
+    assert findings(src, "GRD203") == []
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        # `delta * 2` saved delta for a graph that is backpropagated later: the `.data` write after it
+        # changes what that backward() reads
+        case203(
+            "graph-kept-across-the-data-write",
+            FGSM_TRAIN.format(
+                update="kept = (delta * delta).sum()", mark="  # expect: GRD203"
+            ).replace("        delta = delta.detach()\n", "        kept.backward()\n        delta = delta.detach()\n"),
+            lines=(16,),
+        ),
+    ],
+)
+def test_grd203_data_write_to_a_saved_tensor(src, lines):
+    assert findings(src, "GRD203") == [(line, "GRD203") for line in lines]

@@ -84,7 +84,12 @@ class StatementWalker:
         self._emit("on_expr_stmt", node)
 
     def _small_assign(self, node: cst.Assign) -> None:
+        saved = self.state.saved
         value = self.eval(node.value)
+        if all(_through_data(target.target) for target in node.targets):
+            # `x.data = f(x)`: the graph the right-hand side built is dropped at once (`.data` keeps
+            # the values only), so what its ops saved is saved for no backward()
+            self.state.saved = saved
         if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
             value = self._proven_by_backward(node.targets[0].target.value, value)
             value = self._used_as_optimizer(node.targets[0].target.value, value)
@@ -496,3 +501,10 @@ def _detaches_in_place(loop: cst.CSTNode) -> bool:
     found = any(type(node) is cst.Name and node.value == "detach_" for node in walk(loop))
     _IN_PLACE_DETACH[id(loop)] = (loop, found)
     return found
+
+
+def _through_data(target) -> bool:
+    """``x.data`` or ``x.data[i]`` as an assignment target: a write of values, not of a graph."""
+    while type(target) is cst.Subscript:
+        target = target.value
+    return type(target) is cst.Attribute and target.attr.value == "data"
