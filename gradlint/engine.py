@@ -194,6 +194,15 @@ def lint_text(
         compiled, rejection, refusal = True, None, None
     else:
         compiled, rejection, refusal = _check_with_cpython(text, path)
+        if not compiled and rejection is not None and refusal is None:
+            renamed = _async_keywords_renamed(text)
+            checked = _check_with_cpython(renamed, path) if renamed is not None else (False, None, None)
+            if checked[0] and checked[2] is None:
+                # code of Python < 3.7 naming a keyword argument `async` (torch < 0.4's
+                # `x.cuda(async=True)`): analysed as `Async=`, lines and columns unchanged; no fix
+                # is written into the file
+                text, fix_sink = renamed, None
+                compiled, rejection, refusal = checked
     if refusal is not None:
         return [refusal]
     if not active and compiled:
@@ -246,6 +255,16 @@ def _check_with_cpython(text: str, path: str):
     if depth > MAX_DEPTH:
         return True, None, _error(path, INPUT_ERROR, f"nested {depth} levels deep: gradlint analyses up to {MAX_DEPTH}")
     return True, None, None
+
+
+_ASYNC_KEYWORD = re.compile(r"(?<![\w.])async(?=[ \t]*=(?!=))")
+
+
+def _async_keywords_renamed(text: str) -> Optional[str]:
+    """``text`` with each ``async=`` (a keyword argument or parameter named ``async``, valid before
+    Python 3.7 made it a keyword) spelt ``Async=``, of the same length; None when there is none."""
+    renamed = _ASYNC_KEYWORD.sub("Async", text)
+    return renamed if renamed != text else None
 
 
 def _tabs_expanded(text: str) -> Optional[str]:

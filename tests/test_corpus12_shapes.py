@@ -223,3 +223,61 @@ def test_grd203_data_assignment_of_a_throwaway_graph_silent():
 )
 def test_grd203_data_write_to_a_saved_tensor(src, lines):
     assert findings(src, "GRD203") == [(line, "GRD203") for line in lines]
+
+
+# ---- code of torch < 0.4 names a keyword argument `async` (`x.cuda(async=True)`), a keyword since
+# Python 3.7: CPython and libcst reject the file. It is analysed with the argument spelt `Async`
+# (same length: lines and columns unchanged), and no fix is written into it.
+
+OLD_ASYNC = """\
+import torch
+import torch.nn as nn
+
+
+def test(model, loader):
+    model.eval()
+    for inputs, targets in loader:
+        inputs, targets = inputs.cuda(), targets.cuda(async=True)
+        outputs = model(inputs)  # expect: GRD505
+        print(outputs.sum().item())
+
+
+net = nn.Linear(4, 2)
+test(net, [(torch.randn(3, 4), torch.tensor([0, 1, 0]))])
+"""
+
+
+def test_async_keyword_argument_of_old_torch_is_analysed():
+    assert findings(OLD_ASYNC) == [(9, "GRD505")]
+
+
+def test_async_keyword_argument_keeps_columns_and_writes_no_fix():
+    from gradlint.engine import lint_text
+    from gradlint.rules import ALL_RULES
+
+    src = OLD_ASYNC.replace("outputs = model(inputs)", "outputs = model(inputs.cuda(async=True))").replace(
+        "        print(outputs.sum().item())", "        outputs.detach()"
+    )
+    sink: list = []
+    found = lint_text(src, "snippet.py", list(ALL_RULES), fix_sink=sink)
+    assert [(f.line, f.column, f.code) for f in found] == [(9, 19, "GRD505"), (10, 9, "GRD507")]
+    assert found[1].fix  # GRD507 offers a fix, which is not written into a renamed file
+    assert sink == []
+
+
+def test_file_still_invalid_after_the_rename_is_a_syntax_error():
+    src = OLD_ASYNC.replace("        print(outputs.sum().item())", "        print outputs.sum().item()")
+    assert [code for _, code in findings(src)] == ["GRD001"]
+
+
+def test_modern_async_code_is_untouched():
+    src = """\
+    import asyncio
+    import torch
+
+
+    async def fetch(queue):
+        item = await queue.get()
+        return torch.as_tensor(item)
+    """
+    assert findings(src) == []
