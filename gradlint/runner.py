@@ -119,8 +119,16 @@ def _lint_uncached(path: str, data: bytes, rules, limits: Limits) -> Tuple[List[
     except Exception as exc:  # a bug in gradlint must cost only this file
         return [_failure(path, exc, limits)], None
     finally:
-        _settle_memory()
+        if _SETTLE_LATER[0]:
+            _SETTLE_LATER[1] = True
+        else:
+            _settle_memory()
     return findings, reads
+
+
+#: [whether a worker settles its memory before its next file instead of after each (it may get none:
+#: its last file's collection would only delay its answer and the end of the run), whether it is due]
+_SETTLE_LATER = [False, False]
 
 
 def _read_digest(path: str) -> str:
@@ -397,11 +405,15 @@ def _serve(connection, settings) -> None:
     new_entries()  # what the parent added before the fork: the parent writes it
     sent: FrozenSet[str] = noted_folders()  # (the parent's own: it knows them)
     gc.freeze()  # what the parent had: a collection in this worker need not walk it
+    _SETTLE_LATER[0] = True
     while True:
         try:
             path = connection.recv()
             if path is None:
                 return
+            if _SETTLE_LATER[1]:
+                _SETTLE_LATER[1] = False
+                _settle_memory()  # what the previous file left behind (see _SETTLE_LATER)
             _limit_cpu(limits.file_timeout)
             findings, learnt = _lint_file_learning(path, rules, cache, limits)
             folders = noted_folders() - sent  # the folders this worker's answers depended on, as yet unsaid

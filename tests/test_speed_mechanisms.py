@@ -112,6 +112,42 @@ def test_the_runner_sets_the_linted_tree_aside_from_the_cycle_collector(tmp_path
         gc.unfreeze()
 
 
+def test_a_worker_collects_what_a_file_left_behind_before_its_next_file_not_after_its_last(tmp_path, monkeypatch):
+    # the collection after a worker's last file would only delay the end of the run (an edit re-linting one file)
+    from gradlint import runner
+
+    first = _a_torch_file(tmp_path)
+    second = tmp_path / "other.py"
+    second.write_text(Path(first).read_text(encoding="utf-8"), encoding="utf-8")
+    events = []
+
+    class Connection:
+        queue = [first, str(second), None]
+
+        def recv(self):
+            return self.queue.pop(0)
+
+        def send(self, message):
+            events.append([f.code for f in message[0]])
+
+    class NoThread:
+        def __init__(self, **kwargs):
+            pass
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(runner, "_settle_memory", lambda: events.append("collect"))
+    monkeypatch.setattr(runner, "_SETTLE_LATER", [False, False])
+    monkeypatch.setattr(runner, "_limit_cpu", lambda seconds: None)
+    monkeypatch.setattr(runner.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(runner.threading, "Thread", NoThread)
+    monkeypatch.setattr(runner.gc, "freeze", lambda: None)
+    codes = tuple(rule.code for rule in DEFAULT)
+    runner._serve(Connection(), (codes, None, runner.Limits(file_timeout=None, max_memory=None)))
+    assert events == [["GRD201"], "collect", ["GRD201"]]
+
+
 def test_a_tree_is_set_aside_only_right_after_a_collection():
     calls = []
     real = gc.freeze
