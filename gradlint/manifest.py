@@ -1,8 +1,9 @@
 """The run manifest: a warm run over a large project answers unchanged files from their stat.
 
 A file's result-cache key covers its own bytes and what :func:`project.dependency_digest`
-reads of the rest of its project: the text of the modules it imports (two levels deep) and
-of the files that call its training functions, the entries of the folders its imports were
+reads of the rest of its project: the modules it imports (two levels deep: which rules' strings
+each holds, see ``project.key_digest``), the text of the files that call its training
+functions, the entries of the folders its imports were
 looked for in, and the project-wide text facts of every file (which files import which
 words, what each calls under ``no_grad``). Computing it means reading and hashing all of
 that again for every file: most of a warm run over all of transformers (about 3 ms a file).
@@ -19,13 +20,15 @@ next run trusts a remembered key when
 - and the file itself and each file its key was computed from have the stat they had, or were used
   by the key in a way that can be checked again on the file as it is now, and still hold: a file
   importing a linted file with training functions, which the key used only as calling none of them
-  (``callers.NO_CALL``), still calls none of them; a module the key used only through its digest
-  (``project.DIGEST``: a module imported by an import of the file), still has it. Every file importing
-  ``utils.py`` is the first kind of file for ``utils.py``'s key, and a module that does not mention
-  torch keeps its digest through most edits (see ``project.defines_nothing``): without this, a comment
-  added to ``models/bert/tokenization_bert.py`` of transformers computed the keys of 16 files again,
-  reading the files they were computed from (0.7 s for ``generation/utils.py``, 0.8 s for
-  ``models/__init__.py``).
+  (``callers.NO_CALL``), still calls none of them; a module the key used through its key digest
+  (``project.DIGEST``), and for a module the file imports, its import statements as well
+  (``project.IMPORTS``: they tell which modules the key follows one level deeper), still has them.
+  Every file importing ``utils.py`` is the first kind of file for ``utils.py``'s key, and most edits
+  keep a module's strings and imports: without this, a comment added to
+  ``models/bert/tokenization_bert.py`` of transformers computed the keys of 16 files again, reading
+  the files they were computed from (0.7 s for ``generation/utils.py``, 0.8 s for
+  ``models/__init__.py``). A key that stands is not yet the findings: the cache entry stands only
+  while each module the lint read keeps its ``project.module_digest`` (its text, when it mentions torch).
 
 **What "the same stat" means.** Size, modification time, status-change time (``ctime``),
 inode, device and mode, all as the manifest saw them. That is git's index check, stricter

@@ -173,18 +173,25 @@ def _project(tmp_path, registry=REGISTRY):
 
 
 def test_an_importer_does_not_depend_on_the_text_of_a_module_that_defines_nothing(tmp_path):
-    from gradlint.analysis.project import dependency_digest, forget_projects
+    from gradlint.analysis.project import dependency_digest, forget_projects, module_digest
 
     user = _project(tmp_path)
     first = dependency_digest(user, USER)
     forget_projects()
     _project(tmp_path, REGISTRY + "\n# a comment, and a new helper\ndef names():\n    return sorted(_models)\n")
     assert dependency_digest(user, USER) == first
-    # what the importer's findings do depend on: a rule's precheck text, a module that may define a model
-    for changed in (REGISTRY + "FLAG = 'requires_grad'\n", "import torch\n" + REGISTRY):
-        forget_projects()
-        _project(tmp_path, changed)
-        assert dependency_digest(user, USER) != first, changed
+    # what the importer's findings do depend on: a rule's precheck text (in its key), a module that may
+    # define a model (in its cache entry, when its analysis reads the module: ``project.key_digest``)
+    forget_projects()
+    _project(tmp_path, REGISTRY + "FLAG = 'requires_grad'\n")
+    assert dependency_digest(user, USER) != first
+    registry = str(tmp_path / "registry.py")
+    forget_projects()
+    _project(tmp_path)
+    read = module_digest(registry)
+    forget_projects()
+    _project(tmp_path, "import torch\n" + REGISTRY)
+    assert dependency_digest(user, USER) == first and module_digest(registry) != read
 
 
 def test_editing_a_module_that_defines_nothing_re_lints_only_itself(tmp_path, monkeypatch):

@@ -19,8 +19,10 @@ A file is linted with two kinds of facts from the rest of its project:
   the files that mention a no-grad context only.
 
 :func:`dependency_digest` summarises all of it for the result cache: a file's
-findings change when a module it imports changes, when a file that calls its training
-functions does, or when the set of its functions called under no_grad elsewhere
+findings change when a module it imports changes (what the analysis reads of it is
+recorded in the cache entry, which stands while each module read keeps its digest; the
+key takes from each module the rules' strings it holds), when a file that calls its
+training functions does, or when the set of its functions called under no_grad elsewhere
 does, and not otherwise.
 """
 
@@ -93,7 +95,7 @@ def one_snapshot() -> Iterator[None]:
         _TOPS.clear()
         module_files.end_batch()
         now = time.time_ns()
-        for path, (stat, _, _) in list(_TEXTS.items()):
+        for path, (stat, *_) in list(_TEXTS.items()):
             if now - stat[0] <= _RACY_NS:  # kept only because nothing was to change during the run
                 del _TEXTS[path]
 
@@ -382,25 +384,27 @@ def dependencies(path: str, text: str) -> List[Tuple[str, str]]:
     project = project_for(path)
     seen = {os.path.abspath(path)}
     found: List[Tuple[str, str]] = []
-    frontier = [(path, text)]
+    frontier = [(path, text, b"")]
     for depth in range(MAX_IMPORT_DEPTH):
         following = []
-        for importer, source in frontier:
+        for importer, source, digest in frontier:
             if depth:
-                note_consulted(importer)  # an imported module's text tells what it imports in turn
+                # what an imported module imports in turn is told by its import statements (the folders
+                # they are looked for in are the manifest's to check): not by the rest of its text
+                note_consulted(importer, DIGEST + digest.hex() + IMPORTS + _statements_digest(importer, source))
             for module in imported_modules(project, importer, source):
                 if module in seen:
                     continue
                 seen.add(module)
-                following.append((module, _module_text(module)[0]))
-        found.extend(following)
+                following.append((module, *_module_text(module)))
+        found.extend((module, source) for module, source, _ in following)
         frontier = following
     return found
 
 
-#: path -> (its stat, its text, what an importer's findings depend on in it): each module is
-#: read once per process, however many files import it
-_TEXTS: Dict[str, Tuple[Tuple[int, int], str, bytes]] = {}
+#: path -> (its stat, its text, ``module_digest``, ``key_digest``): each module is read once per
+#: process, however many files import it
+_TEXTS: Dict[str, Tuple[Tuple[int, int], str, bytes, bytes]] = {}
 #: a file modified this recently may change again within the same stat (mtime resolution)
 _RACY_NS = 2_000_000_000
 
@@ -431,8 +435,10 @@ class PathRecorder:
 
 #: how a key used a file it consulted: its whole text (a use that is not ``TEXT`` says what else)
 TEXT = ""
-#: the use of a module only through :func:`module_digest` (followed by the digest, in hex)
+#: the use of a module only through :func:`key_digest` (followed by the digest, in hex)
 DIGEST = "digest:"
+#: after a ``DIGEST`` use: the module's import statements were used too (followed by their digest, in hex)
+IMPORTS = " imports:"
 
 
 class UseRecorder:
@@ -453,7 +459,19 @@ class UseRecorder:
 
     def note(self, path: str, use: str) -> None:
         for recorded in self._open:
-            recorded[path] = use if recorded.get(path, use) == use else TEXT
+            recorded[path] = _both_uses(recorded.get(path, use), use)
+
+
+def _both_uses(one: str, other: str) -> str:
+    """The use covering two uses of a file: a ``DIGEST`` use with the ``IMPORTS`` of the same digest
+    covers the bare one; any other two different uses need the whole text."""
+    if one == other:
+        return one
+    if one.startswith(DIGEST) and other.startswith(DIGEST):
+        longer, shorter = (one, other) if len(one) > len(other) else (other, one)
+        if longer.startswith(shorter + IMPORTS):
+            return longer
+    return TEXT
 
 
 #: while a cache key is computed: the files it was computed from, and how (see ``consulting``)
@@ -473,43 +491,76 @@ def note_consulted(path: str, use: str = TEXT) -> None:
 
 
 def _module_text(path: str) -> Tuple[str, bytes]:
-    """The module's text and :func:`module_digest` (the text is noted as consulted where it is used)."""
-    text, digest = _module_text_unnoted(path)
-    note_consulted(path, DIGEST + digest.hex())
-    return text, digest
+    """The module's text and :func:`key_digest` (noted as consulted: the text is where it is used)."""
+    text, _, key = _module_entry(path)
+    note_consulted(path, DIGEST + key.hex())
+    return text, key
 
 
-def _module_text_unnoted(path: str) -> Tuple[str, bytes]:
+def _module_entry(path: str) -> Tuple[str, bytes, bytes]:
+    """(the module's text, :func:`module_digest`, :func:`key_digest`)."""
     stat = _stat_key(path)
     cached = _TEXTS.get(path)
     if cached is not None and cached[0] == stat:
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
     data = _read(path) or b""
     text = data.decode("utf-8", "replace")
-    digest = hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0")
+    named = path.encode("utf-8", "surrogateescape") + b"\0"
+    marks = "\0".join(sorted(scanned("precheck_marks", data, lambda _: _precheck_marks(text)))).encode()
+    digest = hashlib.sha256(named)
     if defines_nothing(data):
         # an importer learns only which rules' text it holds (see engine.lint_text) and what it
         # imports in turn (those modules are dependencies of their own): an edit changing
         # neither re-lints none of the files importing it
-        digest.update(b"defines nothing\0" + _precheck_marks(text))
+        digest.update(b"defines nothing\0" + marks)
     else:
         digest.update(text.encode("utf-8", "replace"))
+    key = hashlib.sha256(named + b"marks\0" + marks).digest()
     if stat is not None and (time.time_ns() - stat[0] > _RACY_NS or _SNAPSHOT[0]):
-        _TEXTS[path] = (stat, text, digest.digest())
-    return text, digest.digest()
+        _TEXTS[path] = (stat, text, digest.digest(), key)
+    return text, digest.digest(), key
 
 
 def module_digest(path: str) -> bytes:
-    """What an importer's findings depend on in the module at ``path`` (its text, or less)."""
-    return _module_text(path)[1]
+    """What an importer's findings depend on in the module at ``path`` when its analysis reads it (its
+    text, or less): a result cache entry stands while each module its lint read keeps this digest."""
+    return _module_entry(path)[1]
+
+
+def key_digest(path: str) -> bytes:
+    """What an importer's cache key takes from the module at ``path``: which rules' strings it holds.
+
+    The only other way the module bears on an importer's findings is through the analysis of the
+    importer reading it (its names bound where they are imported): each module read is recorded
+    with its :func:`module_digest` in the cache entry, which stands only while they all keep it
+    (``cache.Cache.get``). A module the analysis does not read (none of its names is used, or the
+    importer's budget of modules is spent) is thus changed in any way that keeps its strings
+    without the importer being linted again (``models/__init__.py`` of transformers imports every
+    model's package, and reads six of them).
+    """
+    return _module_entry(path)[2]
 
 
 def same_digest(path: str, use: str) -> bool:
-    """Whether the module at ``path``, used by a key as ``DIGEST`` (see ``consulting``), still has that digest."""
-    return use.startswith(DIGEST) and _module_text_unnoted(path)[1].hex() == use[len(DIGEST) :]
+    """Whether the module at ``path``, used by a key as ``DIGEST`` (see ``consulting``), still has that
+    digest, and the same import statements when the use says ``IMPORTS``."""
+    if not use.startswith(DIGEST):
+        return False
+    digest, imports, statements = use[len(DIGEST) :].partition(IMPORTS)
+    text, _, current = _module_entry(path)
+    if current.hex() != digest:
+        return False
+    return not imports or _statements_digest(path, text) == statements
 
 
-def _precheck_marks(text: str) -> bytes:
+def _statements_digest(path: str, text: str) -> str:
+    """The import statements of ``text``: with the entries of the folders they are looked for in (the run
+    manifest checks those), they tell which files the module imports, whoever asks."""
+    statements = module_files.import_statements(path, text)
+    return hashlib.sha256(repr(statements).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _precheck_marks(text: str) -> FrozenSet[str]:
     """What the rules' text prechecks find in ``text``: the strings of their ``requires``
     groups it holds, and the codes of the rules with their own precheck that it passes."""
     from ..rule import Rule
@@ -521,7 +572,7 @@ def _precheck_marks(text: str) -> bytes:
             marks.update(needed for group in rule.requires for needed in group if needed in text)
         elif rule.may_fire(text):
             marks.add(rule.code)
-    return "\0".join(sorted(marks)).encode()
+    return frozenset(marks)
 
 
 def dependency_digest(path: str, text: str) -> bytes:
