@@ -10,6 +10,7 @@ from .leaves import below_trained_model
 from .syntax import base_path, dotted, kwarg, literal_int, literal_str, member_path
 from .containers import namedtuple_field, namedtuple_instance
 from .entry_loops import proven_entry
+from .input_reads import measured_arguments
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
@@ -368,8 +369,10 @@ class Expressions:
 
     def _run_module(self, module: Value, node: cst.Call, args, path) -> Value:
         """``model(x)``, or ``model.forward(x)`` (the same without hooks): the module's output."""
-        result = self._module_output(module, args, path)
         forward = module.cls.methods.get("forward") if module.cls is not None else None
+        measured = measured_arguments(node, forward) if forward is not None else frozenset()
+        kept = [(arg, value) for arg, value in args if id(arg) not in measured] if measured else None
+        result = self._module_output(module, args, path, kept)
         if forward is not None:
             # a forward of this file's own that returns a tuple or a dict: keep its structure
             structured = self._call_function(forward, node, args, receiver=module, module_path=path)

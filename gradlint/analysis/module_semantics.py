@@ -82,7 +82,9 @@ class ModuleSemantics:
             return NONE
         return UNKNOWN
 
-    def _module_output(self, module: Value, args, path: Optional[str] = None) -> Value:
+    def _module_output(self, module: Value, args, path: Optional[str] = None, kept=None) -> Value:
+        """``kept``: the arguments the module may save for backward, when not all of them
+        (``input_reads``: those its forward only measures are not)."""
         mode = self.state.mode
         if module.cls is not None:
             single = module.cls.single_output
@@ -93,7 +95,9 @@ class ModuleSemantics:
             return tensor(False, None, struct=not single, cut=carried)
         if module.cls is None and api.is_loss(module.qual):
             args = self._loss_input(None, args)
-        result = self._op_result(args, "inputs")
+        result = self._op_result(args, "inputs" if kept is None else "none")
+        if kept is not None and result.grad:
+            self._record_saved(kept)
         if module.params is True and module.cls is None and api.saves_input_for_weights(module.qual):
             self._record_saved(args, force=True)  # to compute the gradient of its weight
         grad = result.grad

@@ -1,0 +1,64 @@
+"""Shapes from the session-21 precision sweep (library code nobody here wrote), as small programs.
+
+- A positional encoding of the project's own that reads only ``x.size(1)`` and returns a slice of
+  its buffer (or ``x + pe``) keeps nothing of ``x`` for backward: ``x += self.pos(x)`` after it is
+  safe (pypots' DataEmbedding, no GRD202). A module whose forward multiplies its input by a weight
+  keeps it, and the same in-place write still reports.
+"""
+
+from snippets import findings
+
+POSITIONAL = """\
+import torch
+import torch.nn as nn
+
+
+class Encoding(nn.Module):
+    def __init__(self, d, n=100):
+        super().__init__()
+        self.register_buffer("table", torch.randn(1, n, d))
+        self.w = nn.Parameter(torch.ones(d))
+
+    def forward(self, x, only=False):
+{body}
+
+
+class Net(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.proj = nn.Linear(d, d)
+        self.pos = Encoding(d)
+
+    def forward(self, x):
+        x = self.proj(x)
+        x += self.pos(x, only=True)
+        return x
+
+
+net = Net(4)
+net(torch.randn(2, 5, 4)).sum().backward()
+"""
+
+
+def _positional(*lines):
+    source = POSITIONAL.format(body="\n".join("        " + line for line in lines))
+    return [(source.splitlines()[line - 1].strip(), code) for line, code in findings(source, "GRD202")]
+
+
+WRITE = "x += self.pos(x, only=True)"
+
+
+def test_a_forward_that_reads_only_the_size_of_its_input_saves_nothing():
+    assert _positional("pe = self.table[:, : x.size(1)].clone().detach()", "if only:", "    return pe", "return x + pe") == []
+
+
+def test_a_forward_that_reads_the_shape_of_its_input_saves_nothing():
+    assert _positional("n = x.shape[1]", "if x is None or len(x) == 0:", "    return self.table", "return self.table[:, :n]") == []
+
+
+def test_a_forward_that_multiplies_its_input_still_saves_it():
+    assert _positional("n = x.size(1)", "return x[:, :n] * self.w") == [(WRITE, "GRD202")]
+
+
+def test_a_forward_that_passes_its_input_to_an_op_still_saves_it():
+    assert _positional("return torch.pow(x, 2) + self.table[:, : x.size(1)]") == [(WRITE, "GRD202")]
