@@ -62,3 +62,29 @@ def test_a_forward_that_multiplies_its_input_still_saves_it():
 
 def test_a_forward_that_passes_its_input_to_an_op_still_saves_it():
     assert _positional("return torch.pow(x, 2) + self.table[:, : x.size(1)]") == [(WRITE, "GRD202")]
+
+
+SCRIPT = """\
+import torch
+
+w = torch.randn(4, 3, requires_grad=True)
+x = torch.randn(8, 4, requires_grad=True).double()
+out = x @ w.double()
+g = torch.randn_like(out)
+{use}
+"""
+
+
+def test_a_script_that_only_differentiates_a_moved_input_loses_nothing():
+    # neuromancer slim/butterfly/benchmark.py: `x = torch.randn(b, n, requires_grad=True).to('cuda')`,
+    # then timed `torch.autograd.grad(output, (twiddle, x), grad)` at module level
+    assert findings(SCRIPT.format(use="gx, gw = torch.autograd.grad(out, (x, w), g)"), "GRD302") == []
+
+
+def test_a_script_that_reads_the_grad_of_the_moved_input_still_reports():
+    assert findings(SCRIPT.format(use="out.backward(g)\nprint(x.grad)"), "GRD302") == [(4, "GRD302")]
+
+
+def test_a_function_of_the_script_that_reads_the_grad_still_reports():
+    use = "torch.autograd.grad(out, (x, w), g)\n\n\ndef show():\n    print(x.grad)"
+    assert findings(SCRIPT.format(use=use), "GRD302") == [(4, "GRD302")]

@@ -73,6 +73,8 @@ class Analyzer(
         self.used_modules: set = set()
         #: the linted text (for cheap look-ups before loading another module)
         self.source = ""
+        #: the module being walked (its own statements are the scope of module-level names)
+        self.module_node: Optional[cst.Module] = None
         if import_depth == 0:
             start_file()
         self.hooks: Dict[str, List[Callable]] = {name: [] for name in HOOKS}
@@ -288,11 +290,13 @@ class Analyzer(
 
     def run_module_level(self, module: cst.Module) -> None:
         """Walk the module's own statements only: what another file sees when it imports this one."""
+        self.module_node = module
         NoGradCalls(self._called_without_grad).scan(module.body)
         self._block(module.body)
 
     def run(self, module: cst.Module, text: str = "") -> None:
         self.source = text
+        self.module_node = module
         self.proven_fields = proven_fields(module, text)
         self.proven_callables = proven_callables(module, text)
         NoGradCalls(self._called_without_grad).scan(module.body)

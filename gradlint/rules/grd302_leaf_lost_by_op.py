@@ -89,17 +89,28 @@ class LeafLostByOp(Rule):
 
 
 def _only_differentiated(target, ctx) -> bool:
-    """Whether the function uses the name only as what ``torch.autograd.grad`` differentiates with
-    respect to (``inputs=``), and never reads its ``.grad``: autograd.grad works on a non-leaf, so
-    ``x = x.requires_grad_().clone()`` before a gradient penalty loses nothing."""
-    if type(target) is not cst.Name or ctx.function is None:
+    """Whether the function (at module level: the module's own statements) uses the name only as
+    what ``torch.autograd.grad`` differentiates with respect to (``inputs=``), and never reads its
+    ``.grad``: autograd.grad works on a non-leaf, so ``x = x.requires_grad_().clone()`` before a
+    gradient penalty loses nothing, nor ``x = torch.randn(n, requires_grad=True).to("cuda")`` in a
+    script that times ``torch.autograd.grad(out, (w, x), g)``."""
+    if type(target) is not cst.Name:
         return False
     name = target.value
+    if ctx.function is not None:
+        nodes = walk(ctx.function.body)
+    elif ctx.module_node is not None:
+        # the global's `.grad` read anywhere in the file (a function of it, too) is what a leaf was
+        # for; the differentiation that makes it needless is the module's own statements'
+        if any(_reads_grad(node, name) for node in walk(ctx.module_node)):
+            return False
+        nodes = walk(ctx.module_node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+    else:
+        return False
     differentiated = False
-    for node in walk(ctx.function.body):
-        if type(node) is cst.Attribute and node.attr.value == "grad" and type(node.value) is cst.Name:
-            if node.value.value == name:
-                return False
+    for node in nodes:
+        if _reads_grad(node, name):
+            return False
         if type(node) is cst.Call and _qualified(node.func, ctx) == "torch.autograd.grad":
             inputs = kwarg(node, "inputs")
             if inputs is None and len(node.args) > 1 and node.args[1].keyword is None:
@@ -110,6 +121,16 @@ def _only_differentiated(target, ctx) -> bool:
             named = [e.value for e in given.elements] if type(given) in (cst.List, cst.Tuple) else [given]
             differentiated |= any(type(e) is cst.Name and e.value == name for e in named)
     return differentiated
+
+
+def _reads_grad(node, name: str) -> bool:
+    """``name.grad``."""
+    return (
+        type(node) is cst.Attribute
+        and node.attr.value == "grad"
+        and type(node.value) is cst.Name
+        and node.value.value == name
+    )
 
 
 def _fallback_of_a_computed_value(target, ctx) -> bool:
@@ -123,10 +144,8 @@ def _fallback_of_a_computed_value(target, ctx) -> bool:
     name = target.value
     statements, index = ctx.block
     here = statements[index]
-    for node in walk(ctx.function.body):
-        if type(node) is cst.Attribute and node.attr.value == "grad" and type(node.value) is cst.Name:
-            if node.value.value == name:
-                return False
+    if any(_reads_grad(node, name) for node in walk(ctx.function.body)):
+        return False
     for node in walk(ctx.function.body):
         if type(node) is not cst.If or type(node.orelse) is not cst.Else:
             continue
