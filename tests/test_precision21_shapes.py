@@ -88,3 +88,34 @@ def test_a_script_that_reads_the_grad_of_the_moved_input_still_reports():
 def test_a_function_of_the_script_that_reads_the_grad_still_reports():
     use = "torch.autograd.grad(out, (x, w), g)\n\n\ndef show():\n    print(x.grad)"
     assert findings(SCRIPT.format(use=use), "GRD302") == [(4, "GRD302")]
+
+
+EVALUATE = """\
+import torch
+import torch.nn as tnn
+{imports}
+
+
+def evaluate(path, batches):
+    module = {make}
+    module.train(False)
+    correct = 0
+    for x, y in batches:
+        out = module.forward(x)
+        correct += int((out.argmax(1) == y).sum())
+    return correct
+"""
+
+
+def test_a_module_of_another_framework_is_no_torch_module():
+    # fedml cross_device/server_mnn/fedml_aggregator.py:243: an MNN module switched with train(False)
+    source = EVALUATE.format(imports="import MNN\nnn = MNN.nn", make="nn.load_module_from_file(path, [], [])")
+    assert findings(source, "GRD505") == []
+    source = EVALUATE.format(imports="import paddle", make="paddle.jit.load(path)")
+    assert findings(source, "GRD505") == []
+
+
+def test_a_torch_module_switched_the_same_way_still_reports():
+    source = EVALUATE.format(imports="import MNN", make="tnn.Linear(4, 3)")
+    assert findings(source, "GRD505") == [(11, "GRD505")]
+

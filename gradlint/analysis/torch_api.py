@@ -367,6 +367,13 @@ GRAD_SCALERS = frozenset(
 NUMPY_TENSOR_METHOD_DISPATCH = frozenset(
     "mean sum max min std var prod amax amin all any cumsum cumprod ptp average median float64 ndim shape size".split()
 )
+#: other deep-learning frameworks (and runtimes): what their functions make is never a torch
+#: module or tensor, whatever its methods are called (an MNN module has ``train(False)`` and
+#: ``forward``, a Paddle layer ``eval()``)
+OTHER_FRAMEWORKS = frozenset(
+    "MNN paddle paddlenlp tensorflow keras tf_keras jax flax haiku mindspore oneflow jittor mxnet "
+    "megengine chainer theano onnxruntime tensorrt openvino tflite_runtime".split()
+)
 #: matplotlib calls that make a figure, and those that give its axes (``fig, axs = plt.subplots(2, 2)``:
 #: ``axs[0, 0].plot(losses)`` converts its data as ``plt.plot(losses)`` does).
 MPL_FIGURE = "matplotlib.figure.Figure"

@@ -26,6 +26,9 @@ class TorchSemantics:
 
     def _call_qualified(self, qual: str, node: cst.Call, args) -> Value:
         qual = api.canonical(qual)
+        if qual.partition(".")[0] in api.OTHER_FRAMEWORKS:
+            # another framework's object: its methods are that framework's (see OTHER_FRAMEWORKS)
+            return ref(f"{qual}()")
         if qual in api.GRAD_MODE_CONTEXTS:
             if qual == "torch.inference_mode" and node.args:
                 return Value(kind="gradmode", mode=False if literal_bool(node.args[0].value) is not False else None)
