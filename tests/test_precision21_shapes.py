@@ -119,3 +119,49 @@ def test_a_torch_module_switched_the_same_way_still_reports():
     source = EVALUATE.format(imports="import MNN", make="tnn.Linear(4, 3)")
     assert findings(source, "GRD505") == [(11, "GRD505")]
 
+
+DENSE = """\
+import torch
+import torch.nn as nn
+
+
+class Dense(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.fc = nn.Linear(n, 1)
+
+    def forward(self, x):
+        return {returned}
+
+
+class Guest(object):
+    def __init__(self, n):
+        self.dense = Dense(n)
+        self.parts = []
+        self.criterion = nn.BCEWithLogitsLoss()
+
+    def fit(self, x, y):
+        self.k_u = self.dense.forward(x)
+        self.compute(y)
+
+    def compute(self, y):
+        u = self.k_u
+        for part in self.parts:
+            u = u + part
+        u = torch.tensor(u, requires_grad=True).float()
+        loss = self.criterion(u, torch.tensor(y).type_as(u))
+        self.top = torch.autograd.grad(outputs=loss, inputs=u)[0].numpy()
+
+
+Guest(3).fit(torch.randn(2, 3), [[1.0], [0.0]])
+"""
+
+
+def test_a_forward_that_gives_back_a_numpy_array_gives_no_graph():
+    # fedml classical_vertical_fl/party_models.py:61: DenseModel.forward returns `....detach().numpy()`,
+    # the guest party wraps it as a new leaf to send the gradient on (no GRD102)
+    assert findings(DENSE.format(returned="self.fc(x).detach().numpy()"), "GRD102") == []
+
+
+def test_a_forward_that_gives_back_its_tensor_still_reports():
+    assert findings(DENSE.format(returned="self.fc(x)"), "GRD102") == [(28, "GRD102")]
