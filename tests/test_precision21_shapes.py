@@ -165,3 +165,35 @@ def test_a_forward_that_gives_back_a_numpy_array_gives_no_graph():
 
 def test_a_forward_that_gives_back_its_tensor_still_reports():
     assert findings(DENSE.format(returned="self.fc(x)"), "GRD102") == [(28, "GRD102")]
+
+
+BISECTION = """\
+import torch
+import torch.nn.functional as F
+
+
+def temperature(logits, labels, lower=0.01, upper=5.0):
+    t = torch.tensor([0.5 * (lower + upper)]).requires_grad_()
+    while upper - lower > 1e-4:
+        if {grad} > 0:
+            upper = 0.5 * (lower + upper)
+        else:
+            lower = 0.5 * (lower + upper)
+        t = t * 0 + 0.5 * (lower + upper)
+    return t
+
+
+temperature(torch.randn(8, 3), torch.randint(0, 3, (8,)))
+"""
+
+
+def test_a_leaf_rebound_and_differentiated_with_autograd_grad_loses_nothing():
+    # pytorch_ood utils/utils.py:54: a bisection on the sign of d loss / d t, taken by
+    # torch.autograd.grad, which differentiates the rebound non-leaf as well (no GRD303)
+    grad = "torch.autograd.grad(F.cross_entropy(logits / t, labels), t)[0]"
+    assert findings(BISECTION.format(grad=grad), "GRD303") == []
+
+
+def test_a_leaf_rebound_whose_grad_is_read_still_reports():
+    grad = "(F.cross_entropy(logits / t, labels).backward() or t.grad)"
+    assert findings(BISECTION.format(grad=grad), "GRD303") == [(12, "GRD303")]

@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import creates_leaf, made_on_cpu, makes_leaf_in_place
+from ..analysis.differentiated import only_differentiated, reads_grad
 from ..analysis.syntax import dotted, kwarg, walk
 from ..rule import Rule, source
 
@@ -29,7 +30,7 @@ class LeafLostByOp(Rule):
             pairs, elements = [(target, value_node.elt)], True
         for one_target, one_value in pairs:
             found = self._lost_leaf(one_value, ctx)
-            if found is None or _only_differentiated(one_target, ctx) or _fallback_of_a_computed_value(one_target, ctx):
+            if found is None or only_differentiated(one_target, ctx) or _fallback_of_a_computed_value(one_target, ctx):
                 continue
             self._report(ctx, one_target, one_value, *found, elements=elements)
 
@@ -88,51 +89,6 @@ class LeafLostByOp(Rule):
 
 
 
-def _only_differentiated(target, ctx) -> bool:
-    """Whether the function (at module level: the module's own statements) uses the name only as
-    what ``torch.autograd.grad`` differentiates with respect to (``inputs=``), and never reads its
-    ``.grad``: autograd.grad works on a non-leaf, so ``x = x.requires_grad_().clone()`` before a
-    gradient penalty loses nothing, nor ``x = torch.randn(n, requires_grad=True).to("cuda")`` in a
-    script that times ``torch.autograd.grad(out, (w, x), g)``."""
-    if type(target) is not cst.Name:
-        return False
-    name = target.value
-    if ctx.function is not None:
-        nodes = walk(ctx.function.body)
-    elif ctx.module_node is not None:
-        # the global's `.grad` read anywhere in the file (a function of it, too) is what a leaf was
-        # for; the differentiation that makes it needless is the module's own statements'
-        if any(_reads_grad(node, name) for node in walk(ctx.module_node)):
-            return False
-        nodes = walk(ctx.module_node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
-    else:
-        return False
-    differentiated = False
-    for node in nodes:
-        if _reads_grad(node, name):
-            return False
-        if type(node) is cst.Call and _qualified(node.func, ctx) == "torch.autograd.grad":
-            inputs = kwarg(node, "inputs")
-            if inputs is None and len(node.args) > 1 and node.args[1].keyword is None:
-                inputs = node.args[1]
-            if inputs is None:
-                continue
-            given = inputs.value
-            named = [e.value for e in given.elements] if type(given) in (cst.List, cst.Tuple) else [given]
-            differentiated |= any(type(e) is cst.Name and e.value == name for e in named)
-    return differentiated
-
-
-def _reads_grad(node, name: str) -> bool:
-    """``name.grad``."""
-    return (
-        type(node) is cst.Attribute
-        and node.attr.value == "grad"
-        and type(node.value) is cst.Name
-        and node.value.value == name
-    )
-
-
 def _fallback_of_a_computed_value(target, ctx) -> bool:
     """``if not losses: loss = torch.zeros([], requires_grad=True).cuda()`` / ``else: loss = sum(losses) / n``
     (NeMo's multi-similarity loss): the other branch of the ``if`` binds the name to a value computed
@@ -144,7 +100,7 @@ def _fallback_of_a_computed_value(target, ctx) -> bool:
     name = target.value
     statements, index = ctx.block
     here = statements[index]
-    if any(_reads_grad(node, name) for node in walk(ctx.function.body)):
+    if any(reads_grad(node, name) for node in walk(ctx.function.body)):
         return False
     for node in walk(ctx.function.body):
         if type(node) is not cst.If or type(node.orelse) is not cst.Else:
@@ -165,18 +121,6 @@ def _binds_computed(stmt, name: str, ctx) -> bool:
             value = small.value
             return type(value) in (cst.Call, cst.BinaryOperation) and not creates_leaf(value, ctx) and not makes_leaf_in_place(value)
     return False
-
-
-def _qualified(func, ctx) -> str:
-    """What an imported dotted name refers to (``autograd.grad`` after ``from torch import autograd``)."""
-    path = dotted(func)
-    if path is None:
-        return ""
-    head, _, rest = path.partition(".")
-    value = ctx.lookup(head)
-    if value is None or value.kind != "ref":
-        return ""
-    return f"{value.qual}.{rest}" if rest else value.qual
 
 
 #: factories whose tensor is float32 (the default dtype) when given no ``dtype=``

@@ -3,6 +3,7 @@ import re
 import libcst as cst
 
 from ..analysis import creates_leaf, dotted, makes_leaf_in_place
+from ..analysis.differentiated import only_differentiated
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -61,6 +62,8 @@ class LeafRebound(Rule):
             return
         if _read_out_after_training(path, ctx) or _made_leaf_again(path, ctx, path in self._owned):
             return
+        if only_differentiated(target, ctx):
+            return  # `torch.autograd.grad(f(x), x)` differentiates the non-leaf as well: no update fails
         self.report(
             ctx,
             target,

@@ -1,0 +1,66 @@
+"""Names a scope differentiates only through ``torch.autograd.grad``, never reading their ``.grad``:
+for them a leaf made with ``requires_grad=True`` and then replaced by a non-leaf loses nothing
+(``autograd.grad`` differentiates a non-leaf as well). Asked by GRD302 and GRD303."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .syntax import dotted, kwarg, walk
+
+
+def only_differentiated(target, ctx) -> bool:
+    """Whether the function (at module level: the module's own statements) uses the name only as
+    what ``torch.autograd.grad`` differentiates with respect to (``inputs=``), and never reads its
+    ``.grad``: autograd.grad works on a non-leaf, so ``x = x.requires_grad_().clone()`` before a
+    gradient penalty loses nothing, nor ``x = torch.randn(n, requires_grad=True).to("cuda")`` in a
+    script that times ``torch.autograd.grad(out, (w, x), g)``."""
+    if type(target) is not cst.Name:
+        return False
+    name = target.value
+    if ctx.function is not None:
+        nodes = walk(ctx.function.body)
+    elif ctx.module_node is not None:
+        # the global's `.grad` read anywhere in the file (a function of it, too) is what a leaf was
+        # for; the differentiation that makes it needless is the module's own statements'
+        if any(reads_grad(node, name) for node in walk(ctx.module_node)):
+            return False
+        nodes = walk(ctx.module_node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+    else:
+        return False
+    differentiated = False
+    for node in nodes:
+        if reads_grad(node, name):
+            return False
+        if type(node) is cst.Call and _qualified(node.func, ctx) == "torch.autograd.grad":
+            inputs = kwarg(node, "inputs")
+            if inputs is None and len(node.args) > 1 and node.args[1].keyword is None:
+                inputs = node.args[1]
+            if inputs is None:
+                continue
+            given = inputs.value
+            named = [e.value for e in given.elements] if type(given) in (cst.List, cst.Tuple) else [given]
+            differentiated |= any(type(e) is cst.Name and e.value == name for e in named)
+    return differentiated
+
+
+def reads_grad(node, name: str) -> bool:
+    """``name.grad``."""
+    return (
+        type(node) is cst.Attribute
+        and node.attr.value == "grad"
+        and type(node.value) is cst.Name
+        and node.value.value == name
+    )
+
+
+def _qualified(func, ctx) -> str:
+    """What an imported dotted name refers to (``autograd.grad`` after ``from torch import autograd``)."""
+    path = dotted(func)
+    if path is None:
+        return ""
+    head, _, rest = path.partition(".")
+    value = ctx.lookup(head)
+    if value is None or value.kind != "ref":
+        return ""
+    return f"{value.qual}.{rest}" if rest else value.qual
