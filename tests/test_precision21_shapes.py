@@ -167,6 +167,38 @@ def test_a_forward_that_gives_back_its_tensor_still_reports():
     assert findings(DENSE.format(returned="self.fc(x)"), "GRD102") == [(28, "GRD102")]
 
 
+HOOKED = """\
+import torch
+import torch.nn as nn
+
+
+def fit(model, loader):
+    model.eval()
+    shapes = []
+{loop}
+    return shapes
+"""
+
+LOOP = """\
+    for x in loader:
+        out = model(x)
+        shapes.append(out.shape)
+"""
+
+
+def test_forwards_under_an_explicit_enable_grad_are_wanted():
+    # pytorch_ood detector/nac.py:207: an eval-mode model run under `with torch.enable_grad():`
+    # so that hooked activations can be differentiated (no GRD505)
+    loop = "    with torch.enable_grad():\n" + "".join("    " + line + "\n" for line in LOOP.splitlines())
+    assert findings(HOOKED.format(loop=loop), "GRD505") == []
+    loop = LOOP.replace("        out = model(x)", "        with torch.set_grad_enabled(True):\n            out = model(x)")
+    assert findings(HOOKED.format(loop=loop), "GRD505") == []
+
+
+def test_the_same_loop_with_the_default_mode_still_reports():
+    assert findings(HOOKED.format(loop=LOOP), "GRD505") == [(9, "GRD505")]
+
+
 BISECTION = """\
 import torch
 import torch.nn.functional as F

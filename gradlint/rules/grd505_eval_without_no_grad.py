@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..analysis import dotted
+from ..analysis import dotted, literal_bool
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -50,6 +50,9 @@ class EvalWithoutNoGrad(Rule):
         if not (record.backwards or record.steps or in_forward or hands_over or _differentiates(node, ctx, record)):
             retries = _retries_with_grad(node)
             found.extend(item for item in self._evaluation_forwards(record) if id(item[0]) not in retries)
+        if found:
+            enabled = _enabled_on_purpose(ctx)
+            found = [item for item in found if id(item[0]) not in enabled]
         if not found:
             return
         enclosing = ctx.loop
@@ -157,6 +160,30 @@ def _retries_with_grad(loop) -> set:
             for handler in node.handlers:
                 retries.update(id(call) for call in walk(handler) if type(call) is cst.Call)
     return retries
+
+
+def _enabled_on_purpose(ctx) -> set:
+    """Ids of the calls inside ``with torch.enable_grad():`` (or ``torch.set_grad_enabled(True)``) in
+    the function (at module level, the module): the author asked for gradients there, whatever the
+    mode around (pytorch_ood's NAC detector runs its model in eval mode under ``enable_grad()`` to
+    differentiate hooked activations), so those forwards record a graph on purpose."""
+    root = ctx.function if ctx.function is not None else ctx.module_node
+    calls = set()
+    if root is None:
+        return calls
+    for node in walk(root):
+        if type(node) is cst.With and any(_enables_grad(item.item) for item in node.items):
+            calls.update(id(call) for call in walk(node.body) if type(call) is cst.Call)
+    return calls
+
+
+def _enables_grad(item) -> bool:
+    if type(item) is not cst.Call:
+        return False
+    name = (dotted(item.func) or "").rsplit(".", 1)[-1]
+    if name == "enable_grad":
+        return True
+    return name == "set_grad_enabled" and len(item.args) == 1 and literal_bool(item.args[0].value) is True
 
 
 def _runs_without_grad(body) -> bool:
