@@ -110,7 +110,7 @@ torch in the whole text, and GRD501 looks for gradient clearing in the source of
 this runs).
 
 Session 21: the cache key takes from each imported module only the rules' strings it holds
-(``project.key_digest``; what the analysis read of a module is checked on the cache entry), an imported
+(``module_digests.key_digest``; what the analysis read of a module is checked on the cache entry), an imported
 module's import statements stand for the rest of its text in the manifest, and a worker no longer
 collects after its last file. Runs below with bytecode written (``_cli`` drops PYTHONDONTWRITEBYTECODE:
 set in the sessions' environment, it made every run compile gradlint's modules again, 0.3 to 0.4 s),

@@ -16,7 +16,8 @@ import libcst as cst
 
 from .analysis import HOOKS, Analyzer
 from .analysis.parsed import cpython_depth, keep_tree, kept_tree, parse
-from .analysis.project import MAX_LOADED_BYTES, TORCH_TEXT, dependencies
+from .analysis.module_digests import dependencies
+from .analysis.project import MAX_LOADED_BYTES, TORCH_TEXT
 from .edits import fix_edits
 from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, recursion_room
 from .positions import Positions

@@ -1,8 +1,8 @@
 """The run manifest: a warm run over a large project answers unchanged files from their stat.
 
-A file's result-cache key covers its own bytes and what :func:`project.dependency_digest`
+A file's result-cache key covers its own bytes and what :func:`module_digests.dependency_digest`
 reads of the rest of its project: the modules it imports (two levels deep: which rules' strings
-each holds, see ``project.key_digest``), the text of the files that call its training
+each holds, see ``module_digests.key_digest``), the text of the files that call its training
 functions, the entries of the folders its imports were
 looked for in, and the project-wide text facts of every file (which files import which
 words, what each calls under ``no_grad``). Computing it means reading and hashing all of
@@ -21,14 +21,14 @@ next run trusts a remembered key when
   by the key in a way that can be checked again on the file as it is now, and still hold: a file
   importing a linted file with training functions, which the key used only as calling none of them
   (``callers.NO_CALL``), still calls none of them; a module the key used through its key digest
-  (``project.DIGEST``), and for a module the file imports, its import statements as well
-  (``project.IMPORTS``: they tell which modules the key follows one level deeper), still has them.
+  (``module_digests.DIGEST``), and for a module the file imports, its import statements as well
+  (``module_digests.IMPORTS``: they tell which modules the key follows one level deeper), still has them.
   Every file importing ``utils.py`` is the first kind of file for ``utils.py``'s key, and most edits
   keep a module's strings and imports: without this, a comment added to
   ``models/bert/tokenization_bert.py`` of transformers computed the keys of 16 files again, reading
   the files they were computed from (0.7 s for ``generation/utils.py``, 0.8 s for
   ``models/__init__.py``). A key that stands is not yet the findings: the cache entry stands only
-  while each module the lint read keeps its ``project.module_digest`` (its text, when it mentions torch).
+  while each module the lint read keeps its ``module_digests.module_digest`` (its text, when it mentions torch).
 
 **What "the same stat" means.** Size, modification time, status-change time (``ctime``),
 inode, device and mode, all as the manifest saw them. That is git's index check, stricter
@@ -57,7 +57,8 @@ import time
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .analysis import module_files
-from .analysis.project import DIGEST, TEXT, listing_files, module_digest, project_for, same_digest
+from .analysis.module_digests import DIGEST, TEXT, module_digest, same_digest
+from .analysis.project import listing_files, project_for
 
 #: a file or folder changed this recently before the run started may change again unseen
 RACY_NS = 2_000_000_000

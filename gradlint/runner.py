@@ -34,7 +34,8 @@ from .analysis.parsed import settled
 from .analysis.callers import scan_projects
 from .analysis.imports import recording_reads
 from .analysis.module_files import noted_folders
-from .analysis.project import consulting, dependency_digest, module_digest, one_snapshot
+from .analysis.module_digests import consulting, dependency_digest, module_digest
+from .analysis.project import one_snapshot
 from .analysis.scans import add_entries, new_entries, scan_store
 from .cache import Cache, code_salt
 from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
@@ -65,7 +66,7 @@ def lint_file(
 
 
 #: what linting a file with the cache learnt for the run manifest: (its key, the files the key was
-#: computed from -> how it used each (``project.consulting``), the module digests of the files its lint read)
+#: computed from -> how it used each (``module_digests.consulting``), the module digests of the files its lint read)
 Learnt = Tuple[str, Dict[str, str], Dict[str, str]]
 
 

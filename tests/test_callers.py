@@ -2,7 +2,8 @@
 
 import textwrap
 
-from gradlint.analysis.project import dependency_digest, forget_projects
+from gradlint.analysis.module_digests import dependency_digest
+from gradlint.analysis.project import forget_projects
 from gradlint.engine import lint_bytes
 from gradlint.rules import ALL_RULES
 

@@ -2,7 +2,8 @@
 
 import textwrap
 
-from gradlint.analysis.project import dependency_digest, forget_projects
+from gradlint.analysis.module_digests import dependency_digest
+from gradlint.analysis.project import forget_projects
 from gradlint.engine import lint_bytes
 from gradlint.rules import ALL_RULES
 
@@ -420,7 +421,7 @@ def test_imports_of_a_shared_module_resolve_for_each_linted_file_whatever_the_or
     # m.py's `import helper` finds pkg/a/helper.py for a file linted in pkg/a (its folder comes
     # first, as for a script run there), and nothing for one in pkg/b: what one linted file
     # resolved must not leak into the other's dependencies (nor into its result cache key)
-    from gradlint.analysis.project import dependencies
+    from gradlint.analysis.module_digests import dependencies
 
     write(
         tmp_path,

@@ -10,7 +10,7 @@ import pytest
 from gradlint import manifest, runner
 from gradlint.cache import Cache
 from gradlint.manifest import Manifest
-from gradlint.analysis import callers, module_files, project
+from gradlint.analysis import callers, module_digests, module_files, project
 from gradlint.rules import ALL_RULES
 from gradlint.runner import lint_files
 from test_project import NET
@@ -53,7 +53,7 @@ def _new_process():
     """What a new process knows of the project: nothing (only the cache on disk)."""
     project.forget_projects()
     project._SCANNED.clear()
-    project._TEXTS.clear()
+    module_digests._TEXTS.clear()
     project._IMPORTS.clear()
     callers._IMPORT_WORDS.clear()
     callers._IMPORTERS[:] = [None, {}]

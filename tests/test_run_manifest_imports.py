@@ -3,7 +3,7 @@ through its digest and its import statements (what it imports in turn), not thro
 
 import os
 
-from gradlint.analysis import project
+from gradlint.analysis import module_digests
 from gradlint.cache import Cache
 from gradlint.manifest import Manifest
 from test_project import NET
@@ -22,10 +22,10 @@ def _manifest(root) -> Manifest:
 
 
 def _key_digest(path) -> bytes:
-    """What a key computed now takes from the rest of the project."""
+    """What a key computed now takes from the rest of the module_digests."""
     _new_process()
-    with project.consulting():
-        return project.dependency_digest(str(path), path.read_text())
+    with module_digests.consulting():
+        return module_digests.dependency_digest(str(path), path.read_text())
 
 
 def test_a_comment_in_a_torch_free_module_keeps_the_keys_of_its_importers(package, monkeypatch):
@@ -50,10 +50,10 @@ def test_an_imported_module_that_imports_another_one_changes_the_keys_of_its_imp
     write(package, {"lib/net.py": NET, "lib/helpers.py": "from ..net import Net\n" + HELPERS})
     first = _lint(package)
     helpers, train = package / "lib" / "helpers.py", package / "lib" / "train.py"
-    digest, before = project.module_digest(str(helpers)), _key_digest(train)
+    digest, before = module_digests.module_digest(str(helpers)), _key_digest(train)
     write(package, {"lib/helpers.py": "from .net import Net\n" + HELPERS})
     _new_process()
-    assert project.module_digest(str(helpers)) == digest
+    assert module_digests.module_digest(str(helpers)) == digest
     assert _key_digest(train) != before
     assert _manifest(package).key(str(train)) is None
     linted = _linting_here(monkeypatch)
@@ -63,12 +63,12 @@ def test_an_imported_module_that_imports_another_one_changes_the_keys_of_its_imp
 
 
 def test_a_module_used_through_its_digest_and_as_text_is_used_as_text():
-    digest = project.DIGEST + "ab" * 32
-    imports = digest + project.IMPORTS + "cd" * 32
-    assert project._both_uses(digest, imports) == project._both_uses(imports, digest) == imports
-    assert project._both_uses(imports, project.TEXT) == project.TEXT
-    assert project._both_uses(digest, project.DIGEST + "ef" * 32 + project.IMPORTS + "cd" * 32) == project.TEXT
-    assert project._both_uses(imports, "no call: fit") == project.TEXT
+    digest = module_digests.DIGEST + "ab" * 32
+    imports = digest + module_digests.IMPORTS + "cd" * 32
+    assert module_digests._both_uses(digest, imports) == module_digests._both_uses(imports, digest) == imports
+    assert module_digests._both_uses(imports, module_digests.TEXT) == module_digests.TEXT
+    assert module_digests._both_uses(digest, module_digests.DIGEST + "ef" * 32 + module_digests.IMPORTS + "cd" * 32) == module_digests.TEXT
+    assert module_digests._both_uses(imports, "no call: fit") == module_digests.TEXT
 
 
 def test_an_edit_of_a_module_reruns_the_importers_whose_analysis_read_it_and_only_them(package, monkeypatch):

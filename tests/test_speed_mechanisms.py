@@ -173,7 +173,8 @@ def _project(tmp_path, registry=REGISTRY):
 
 
 def test_an_importer_does_not_depend_on_the_text_of_a_module_that_defines_nothing(tmp_path):
-    from gradlint.analysis.project import dependency_digest, forget_projects, module_digest
+    from gradlint.analysis.module_digests import dependency_digest, module_digest
+    from gradlint.analysis.project import forget_projects
 
     user = _project(tmp_path)
     first = dependency_digest(user, USER)

@@ -32,9 +32,9 @@ from .project import (
     defined_functions,
     in_snapshot,
     know_no_grad_calls,
-    note_consulted,
     project_for,
 )
+from .module_digests import note_consulted
 from .scans import scanned
 
 MAX_CALLERS = 3
