@@ -111,22 +111,12 @@ class Value:
         return self.kind == "tensor" and self.grad is True and self.leaf is False and not self.struct
 
     def __init__(self, **changes) -> None:
-        state = self.__dict__
-        state.update(_DEFAULTS)
-        if changes:
-            if not _FIELDS.issuperset(changes):
-                raise TypeError(f"Value has no field {sorted(set(changes) - _FIELDS)[0]!r}")
-            state.update(changes)
+        _set_fields(self.__dict__, _DEFAULTS, changes)
 
     def with_(self, **changes) -> "Value":
         """A copy with these fields changed."""
         new = object.__new__(Value)
-        state = new.__dict__
-        state.update(self.__dict__)
-        if changes:
-            if not _FIELDS.issuperset(changes):
-                raise TypeError(f"Value has no field {sorted(set(changes) - _FIELDS)[0]!r}")
-            state.update(changes)
+        _set_fields(new.__dict__, self.__dict__, changes)
         return new
 
     def __eq__(self, other) -> bool:
@@ -141,6 +131,14 @@ class Value:
 #: every field's default, in the order of the fields (``__hash__`` reads the values in that order)
 _DEFAULTS = {f.name: f.default for f in fields(Value)}
 _FIELDS = frozenset(_DEFAULTS)
+
+
+def _set_fields(state: dict, base: dict, changes: dict) -> None:
+    state.update(base)
+    if changes:
+        if not _FIELDS.issuperset(changes):
+            raise TypeError(f"Value has no field {sorted(set(changes) - _FIELDS)[0]!r}")
+        state.update(changes)
 
 
 UNKNOWN = Value()
