@@ -107,21 +107,26 @@ def nearest_config(path: str) -> Optional[Path]:
     if not os.path.isdir(start):  # also when it cannot be looked at (a name too long...)
         start = start.parent
     for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                text = candidate.read_text(encoding="utf-8")
-                data = tomllib.loads(text)
-            except (OSError, UnicodeDecodeError):
-                continue
-            except tomllib.TOMLDecodeError:
-                if "tool.gradlint" in text:
-                    return candidate  # ours and broken: loading it reports the error
-                continue
-            tool = data.get("tool", {})
-            if not isinstance(tool, dict) or "gradlint" in tool:
-                return candidate  # ours, or broken in a way loading it reports
+        found = config_in(directory)
+        if found is not None:
+            return found
     return None
+
+
+def config_in(directory: Path) -> Optional[Path]:
+    """The folder's pyproject.toml if it has a [tool.gradlint] table (or is broken in a way loading it reports)."""
+    candidate = directory / "pyproject.toml"
+    if not candidate.is_file():
+        return None
+    try:
+        text = candidate.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError):
+        return None
+    except tomllib.TOMLDecodeError:
+        return candidate if "tool.gradlint" in text else None  # ours and broken: loading it reports the error
+    tool = data.get("tool", {})
+    return candidate if not isinstance(tool, dict) or "gradlint" in tool else None
 
 
 def load_config(path: Path, _extending: FrozenSet[Path] = frozenset()) -> Config:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Type
 
-from .config import Config, ConfigError, Pattern, load_config, matches, nearest_config
+from .config import Config, ConfigError, Pattern, config_in, load_config, matches
 from .engine import ENGINE_CODES
 from .rule import Finding, Rule
 from .selection import SelectionError, engine_code_enabled, parse_codes, select_rules
@@ -103,6 +103,7 @@ class Resolver:
         self.fallback = fallback or Config()
         self._by_config: Dict[Optional[Path], Settings] = {}
         self._by_directory: Dict[str, Optional[Path]] = {}
+        self._by_path: Dict[str, Settings] = {}
         #: one line per broken configuration met; its files were linted with the default settings
         self.errors: List[str] = errors if errors is not None else []
 
@@ -111,16 +112,30 @@ class Resolver:
         files get the default settings, so that one bad file does not stop the run."""
         if self.explicit is not None:
             return self._settings(self.explicit)
+        known = self._by_path.get(path)
+        if known is None:
+            known = self._by_path[path] = self._for_new_path(path)
+        return known
+
+    def _for_new_path(self, path: str) -> Settings:
         absolute = os.path.abspath(path)
         directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
-        if directory not in self._by_directory:
-            self._by_directory[directory] = nearest_config(directory)
-        found = self._by_directory[directory]
+        found = self._nearest_config(directory)
         if found is None or found == self.fallback.path:
             return self._settings(self.fallback)
         if found not in self._by_config:
             self._by_config[found] = self._resolve(self.load(found))
         return self._by_config[found]
+
+    def _nearest_config(self, directory: str) -> Optional[Path]:
+        """``config.nearest_config``, each folder looked at once for all the files below it."""
+        if directory not in self._by_directory:
+            parent = os.path.dirname(directory)
+            found = config_in(Path(directory))
+            if found is None and parent != directory:
+                found = self._nearest_config(parent)
+            self._by_directory[directory] = found
+        return self._by_directory[directory]
 
     def load(self, path: Path) -> Config:
         return load_or_default(path, self.errors)
