@@ -23,7 +23,7 @@ class Cache:
     def __init__(self, directory: str, rule_codes: Sequence[str]):
         self.directory = os.path.join(directory, "v1")
         # libcst's version too: its trees (and so the findings) may change with it
-        salt = f"{code_salt()}\0{_libcst_version()}\0{','.join(sorted(rule_codes))}\0"
+        salt = f"{code_salt()}\0{libcst_version()}\0{','.join(sorted(rule_codes))}\0"
         self._salt = salt.encode()
         self._ready = False
 
@@ -118,15 +118,20 @@ def _well_formed(row) -> bool:
     return all(isinstance(edit, list) for edit in edits)
 
 
-def _libcst_version() -> str:
+def libcst_version() -> str:
+    """The installed libcst's version, from the module it ships it in (importing ``importlib.metadata``
+    and reading the distribution's files cost a run more than the rest of its start-up but libcst)."""
     try:
-        from importlib.metadata import version
+        from libcst._version import __version__
 
-        return version("libcst")
-    except Exception:  # no metadata: the module's own attribute, if any
-        import libcst
+        return str(__version__)
+    except Exception:  # a libcst without that module: its metadata
+        try:
+            from importlib.metadata import version
 
-        return getattr(libcst, "__version__", "?")
+            return version("libcst")
+        except Exception:
+            return "?"
 
 
 def cache_root(config_path: Optional[Path], paths: Sequence[str]) -> str:

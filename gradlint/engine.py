@@ -18,6 +18,7 @@ from .analysis import HOOKS, Analyzer
 from .analysis.parsed import cpython_depth, keep_tree, kept_tree, parse
 from .analysis.module_digests import dependencies
 from .analysis.project import MAX_LOADED_BYTES, TORCH_TEXT
+from .cache import libcst_version
 from .edits import fix_edits
 from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, recursion_room
 from .positions import Positions
@@ -329,19 +330,10 @@ def _syntax_error(path: str, exc: cst.ParserSyntaxError, rejection: Optional[Syn
     return _error(
         path,
         INPUT_ERROR,
-        f"valid Python, but not supported by the parser (libcst {_libcst_version()}): {message}",
+        f"valid Python, but not supported by the parser (libcst {libcst_version()}): {message}",
         exc.raw_line or 1,
         (exc.raw_column or 0) + 1,
     )
-
-
-def _libcst_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("libcst")
-    except Exception:  # metadata missing in odd installs
-        return "?"
 
 
 class _GuardedRule:

@@ -99,7 +99,7 @@ def test_cache_key_has_libcst_version_and_bad_entries_are_ignored(tmp_path, monk
 
     cache = Cache(str(tmp_path), ["GRD201"])
     key = cache.key(b"x = 1\n", "a.py")
-    monkeypatch.setattr(cache_module, "_libcst_version", lambda: "0.0.1")
+    monkeypatch.setattr(cache_module, "libcst_version", lambda: "0.0.1")
     assert Cache(str(tmp_path), ["GRD201"]).key(b"x = 1\n", "a.py") != key
     folder = tmp_path / "v1" / key[:2]
     folder.mkdir(parents=True)
