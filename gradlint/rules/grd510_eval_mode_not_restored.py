@@ -26,12 +26,18 @@ class EvalModeNotRestored(Rule):
             return True
         if any(optimizer.owner or optimizer.owners for optimizer in optimizers):
             return False
+        # the models the loop runs with gradients: not the layers a model's own forward ran (`net.fc1`
+        # inside `net(x)`: the walk of `Net.forward` records them too), not a module known to own no
+        # parameter (`criterion = nn.CrossEntropyLoss()`), whose output trains nothing
         forwarded = {
             ctx.same_object(f_path)
             for _, f_path, module, mode in record.forwards + record.inner_forwards
-            if mode is True
+            if mode is True and module.params is not False
         }
-        return bool(optimizers) and forwarded == {path}
+        outermost = {
+            p for p in forwarded if p is None or not any(q is not None and q != p and within(p, q) for q in forwarded)
+        }
+        return bool(optimizers) and outermost == {path}
 
     def on_loop_end(self, node, ctx, record) -> None:
         # a loop that trains: its own backward() and step(), or those of the loop inside a function
