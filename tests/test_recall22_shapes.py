@@ -3,9 +3,16 @@
 - GRD510 with an optimizer of unknown parameters: the model the loop trains is the only one it runs
   with gradients; the layers its own forward runs (recorded by the walk of that forward) and
   parameter-free modules (a loss) are not other models.
+- Optimizers over parameter groups (``SGD([{"params": a}, {"params": b, "lr": ...}])``): whole
+  parameter sets of known modules are a union of owners (GRD205 stale graphs, GRD510); chosen
+  subsets (a filter, a weight-decay split) say which modules are trained, not which parameters a
+  step writes (no stale graph inferred).
 """
 
+import pytest
+
 from snippets import findings
+from test_trainable_parameter_filters import GAN_STEP_BEFORE_D_BACKWARD
 
 
 def marked(src: str, code: str):
@@ -71,3 +78,96 @@ def test_two_models_with_gradients_and_an_unknown_optimizer_stay_silent():
         "loss = criterion(net(x), y)", "loss = criterion(net(x) + other(x), y)"
     ).replace("def fit(net,", "def fit(other, net,").replace("fit(net,", "fit(Net(), net,")
     assert findings(src, "GRD510") == []
+
+
+HEAD_ON_FEATURES = NET + """\
+backbone = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
+head = Net()
+optimizer = torch.optim.SGD({groups}, lr=0.1, momentum=0.9)
+for epoch in range(3):
+{top}    for x, y in train_batches:
+        optimizer.zero_grad()
+        loss = F.cross_entropy(head(backbone(x)), y)
+        loss.backward()
+        optimizer.step()
+    head.eval(){expect}
+    with torch.no_grad():
+        for x, y in valid_batches:
+            print(F.cross_entropy(head(backbone(x)), y).item())
+"""
+
+GROUPS = [
+    "[{'params': head.fc1.parameters()}, {'params': head.fc2.parameters(), 'lr': 0.01}]",
+    "[dict(params=head.fc1.parameters()), dict(params=head.fc2.parameters(), lr=0.01)]",
+    # a chosen subset of head's parameters and the rest of them: the usual fine-tuning split
+    "[{'params': filter(lambda p: id(p) not in last, head.parameters())}, {'params': head.fc2.parameters(), 'lr': 0.01}]",
+    "[{'params': [p for n, p in head.named_parameters() if 'bias' not in n]},"
+    " {'params': [p for n, p in head.named_parameters() if 'bias' in n], 'weight_decay': 0.0}]",
+]
+
+
+@pytest.mark.parametrize("groups", GROUPS)
+def test_parameter_groups_of_one_model_train_that_model(groups):
+    # backbone also runs with gradients: only the groups' owners say the loop trains `head`
+    src = HEAD_ON_FEATURES.format(groups=groups, top="", expect="  # expect: GRD510")
+    assert findings(src, "GRD510") == marked(src, "GRD510") != []
+
+
+@pytest.mark.parametrize("groups", GROUPS)
+def test_parameter_groups_with_train_each_epoch_are_fine(groups):
+    src = HEAD_ON_FEATURES.format(groups=groups, top="    head.train()\n", expect="")
+    assert findings(src, "GRD510") == []
+
+
+def test_groups_over_another_model_do_not_make_head_trained():
+    src = HEAD_ON_FEATURES.format(
+        groups="[{'params': backbone.parameters()}, {'params': [], 'lr': 0.01}]", top="", expect=""
+    )
+    assert findings(src, "GRD510") == []
+
+
+def test_a_group_of_parameters_from_no_known_module_leaves_the_optimizer_unknown():
+    src = HEAD_ON_FEATURES.format(
+        groups="[{'params': head.fc1.parameters()}, {'params': [scale]}]", top="", expect=""
+    ).replace("backbone = ", "scale = torch.ones(1, requires_grad=True)\nbackbone = ")
+    assert findings(src, "GRD510") == []
+
+
+def gan_step(groups: str, expect: bool) -> str:
+    """The GAN step of test_trainable_parameter_filters with generator optimizer ``Adam(groups)``."""
+    src = GAN_STEP_BEFORE_D_BACKWARD.format(params=groups)
+    return src if expect else src.replace("  # expect: GRD205", "")
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        "[{'params': gen.parameters()}]",
+        "[{'params': gen.parameters(), 'lr': 2e-4, 'betas': (0.5, 0.999)}]",
+        "[{'params': filter(lambda p: p.requires_grad, gen.parameters())}]",
+    ],
+)
+def test_a_step_over_groups_of_whole_parameter_sets_makes_their_graphs_stale(groups):
+    src = gan_step(groups, True)
+    assert findings(src, "GRD205") == marked(src, "GRD205") != []
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        # which of gen's parameters the step writes is chosen by the code: not known to be saved
+        "[{'params': [p for n, p in gen.named_parameters() if 'bias' not in n]}]",
+        "[{'params': filter(lambda p: p.ndim > 1, gen.parameters())}]",
+        "[{'params': gen.parameters()}, {'params': [torch.zeros(1, requires_grad=True)]}]",
+    ],
+)
+def test_a_step_over_chosen_parameters_infers_no_stale_graph(groups):
+    src = gan_step(groups, False)
+    assert findings(src, "GRD205") == []
+
+
+def test_groups_whose_graph_was_cut_before_the_step_are_fine():
+    src = gan_step("[{'params': gen.parameters()}]", False).replace(
+        "d_loss = F.binary_cross_entropy_with_logits(fake_score,", "d_loss = F.binary_cross_entropy_with_logits(disc(fake.detach()),"
+    )
+    assert findings(src, "GRD205") == []

@@ -11,6 +11,7 @@ from .syntax import base_path, dotted, kwarg, literal_int, literal_str, member_p
 from .containers import namedtuple_field, namedtuple_instance
 from .entry_loops import proven_entry
 from .input_reads import gives_no_tensor, measured_arguments
+from .param_groups import group_list, optimizer_over, owner_paths, selection_of, trained_parameters, yields_the_parameter
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
@@ -188,7 +189,9 @@ class Expressions:
 
     def _eval_display(self, node) -> Value:
         values = [self.eval(element.value) for element in node.elements]
-        if type(node) is cst.Tuple and not any(type(e) is cst.StarredElement for e in node.elements):
+        starred = any(type(e) is cst.StarredElement for e in node.elements)
+        if type(node) is cst.Tuple and not starred or type(node) is cst.List and not starred and group_list(values):
+            # a tuple, or a list of parameter groups for an optimizer (`param_groups`): each position's value
             return seq(values).with_(items=tuple(values), layers=module_layers(values))
         return seq(values).with_(layers=module_layers(values))
 
@@ -206,7 +209,12 @@ class Expressions:
             element = self.eval(node.elt)
         finally:
             self.state.env = saved_env
-        return iterable if iterable.kind == "params" and trainable_comprehension(node) else seq([element])  # same owner
+        if iterable.kind == "params" and trainable_comprehension(node):
+            return iterable  # same owner
+        if iterable.kind == "params" and yields_the_parameter(node, iterable.qual == "named"):
+            # `[p for n, p in model.named_parameters() if "bias" not in n]`: some of model's parameters
+            return selection_of(iterable, seq([element]))
+        return seq([element])
 
     def _eval_comparison(self, node: cst.Comparison) -> Value:
         self._emit("on_comparison", node)  # before its operands' hooks
@@ -361,11 +369,12 @@ class Expressions:
             (value for arg, (_, value) in zip(node.args, args) if arg.keyword is None or arg.keyword.value == "params"),
             None,
         )
-        if params is None or params.kind != "params" or not (params.owner or params.owners):
+        trained = trained_parameters(params)
+        if trained is None:
             return UNKNOWN
-        for owner in params.owners or (params.owner,):
+        for owner in owner_paths(trained):
             self._trained_model(owner)
-        return Value(kind="optimizer", owner=params.owner, owners=params.owners)
+        return optimizer_over(trained)
 
     def _run_module(self, module: Value, node: cst.Call, args, path) -> Value:
         """``model(x)``, or ``model.forward(x)`` (the same without hooks): the module's output."""
@@ -418,8 +427,12 @@ class Expressions:
         if name in ("list", "tuple") and args and args[0][1].kind in ("seq", "params"):
             # `list(model.parameters())` holds the same parameters, of the same owner
             return args[0][1]
-        if name == "filter" and len(args) == 2 and args[1][1].kind == "params" and keeps_trainable(node.args[0].value):
-            return args[1][1]  # `filter(lambda p: p.requires_grad, model.parameters())`: the same owner's
+        if name == "filter" and len(args) == 2 and args[1][1].kind == "params":
+            if keeps_trainable(node.args[0].value):
+                return args[1][1]  # `filter(lambda p: p.requires_grad, model.parameters())`: the same owner's
+            if owner_paths(args[1][1]):  # some of them, chosen by the code
+                return selection_of(args[1][1], Value(kind="seq", has_grad=None))
+            return UNKNOWN
         if name in ("list", "tuple") and args and args[0][1].kind == "modules" and args[0][1].qual != "named":
             # `list(model.children())[:-1]`: a list of submodules
             return Value(kind="seq", elem=self._element_of(args[0][1], None), has_grad=False)
@@ -448,3 +461,4 @@ def _may_backpropagate(callee: Value) -> bool:
     if callee.kind in ("unknown", "instance"):
         return True
     return callee.kind == "ref" and (not callee.qual.startswith("torch.") or callee.qual.startswith("torch.autograd"))
+

@@ -10,6 +10,7 @@ from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_a
 from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
+from .param_groups import optimizer_over, owner_paths, trained_parameters
 from .syntax import dotted, is_grad_attribute, kwarg, literal_bool
 from .values import BATCH, NONE, UNKNOWN, Value, module_layers, params_union, ref, seq, tensor, view_of
 
@@ -121,12 +122,12 @@ class TorchSemantics:
                 (value for arg, (_, value) in zip(node.args, args) if arg.keyword is None or arg.keyword.value == "params"),
                 None,
             )
-            if params is None or params.kind != "params":
+            trained = trained_parameters(params)  # a module's parameters, or parameter groups
+            if trained is None:
                 return Value(kind="optimizer", qual=api.SELECTED_PARAMETERS)
-            for owner in params.owners or (params.owner,):
+            for owner in owner_paths(trained):
                 self._trained_model(owner)
-            selected = api.SELECTED_PARAMETERS if params.owner is None and not params.owners else ""
-            return Value(kind="optimizer", owner=params.owner, owners=params.owners, qual=selected)
+            return optimizer_over(trained)
         if api.is_distribution_class(qual):
             params = [pair for arg, pair in zip(node.args, args) if not (arg.keyword and arg.keyword.value == "validate_args")]
             every = bool(params) and all(value.is_grad_tensor for _, value in params)

@@ -27,8 +27,10 @@ class TrainingEffects:
         path = self._field_alias(dotted(optimizer_node))
         for record in self._loops:
             record.steps.append((node, path, optimizer))
-        for owner in optimizer.owners or (optimizer.owner,):
-            self._mark_stale(owner)
+        if optimizer.qual != api.SELECTED_PARAMETERS:
+            # a selection of the owners' parameters (`param_groups`): which of them it writes is not known
+            for owner in optimizer.owners or (optimizer.owner,):
+                self._mark_stale(owner)
         if optimizer.owner is None and not optimizer.owners and optimizer.qual != api.SELECTED_PARAMETERS:
             self._step_of_unknown_owner(path)
         key = (path, optimizer.owner)
