@@ -171,3 +171,69 @@ def test_groups_whose_graph_was_cut_before_the_step_are_fine():
         "d_loss = F.binary_cross_entropy_with_logits(fake_score,", "d_loss = F.binary_cross_entropy_with_logits(disc(fake.detach()),"
     )
     assert findings(src, "GRD205") == []
+
+
+# GRD507: a parameter of unknown kind that its function uses as only a tensor can be used
+
+FIT_METHOD = """\
+import torch
+
+
+class Trainer:
+    def __init__(self, model, device):
+        self.model = model
+        self.device = device
+
+    def fit(self, x, y, vx=None):
+        x.to(self.device){expect}
+        if vx is not None:
+            vx.to(self.device){expect}
+        for epoch in range(10):
+            for idx in torch.randperm(100).split(10):
+                {use}
+                self.score(vx)
+
+    def score(self, data):
+        return self.apply(data)
+
+    def apply(self, batch):
+        {inner}
+"""
+
+
+@pytest.mark.parametrize(
+    "use,inner",
+    [
+        ("out = self.model(x[idx, :])", "return batch[:, 0]"),
+        ("out = self.model(x.view(-1, 4))", "return batch.unsqueeze(1)"),
+        ("n = x.numel()", "return self.model(batch.permute(1, 0))"),
+    ],
+)
+def test_dropped_move_of_a_parameter_used_as_a_tensor(use, inner):
+    src = FIT_METHOD.format(expect="  # expect: GRD507", use=use, inner=inner)
+    assert findings(src, "GRD507") == marked(src, "GRD507") != []
+
+
+@pytest.mark.parametrize(
+    "use,inner",
+    [
+        # torch_geometric's Data has size(), and moves its fields in place: not a tensor's proof
+        ("n = x.size(0)", "return batch.size(1)"),
+        # a model, a BatchEncoding (string keys, ints): .to() works in place on both
+        ("out = self.model(x)", "return self.model(**batch)"),
+        ("out = self.model(x['input_ids'])", "return batch[0]"),
+        # a type test: the function handles other kinds too
+        ("out = x[idx, :] if isinstance(x, torch.Tensor) else x", "return batch[:, 0] if torch.is_tensor(batch) else batch"),
+        # rebound: the later use reads another object
+        ("x = x[idx, :]", "batch = batch.to('cpu')\n        return batch[:, 0]"),
+    ],
+)
+def test_dropped_move_of_a_parameter_not_known_as_a_tensor_stays_silent(use, inner):
+    src = FIT_METHOD.format(expect="", use=use, inner=inner)
+    assert findings(src, "GRD507") == []
+
+
+def test_moved_parameters_assigned_back_are_fine():
+    src = FIT_METHOD.format(expect="", use="out = self.model(x[idx, :])", inner="return batch[:, 0]")
+    src = src.replace("x.to(self.device)", "x = x.to(self.device)").replace("vx.to(self.device)", "vx = vx.to(self.device)")
+    assert findings(src, "GRD507") == []

@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.tensor_uses import used_as_tensor
 from ..analysis.torch_api import TENSOR_RESULT_ONLY_METHODS
 from ..rule import Fix, Rule, source
 
@@ -32,7 +33,11 @@ class DiscardedTensorResult(Rule):
         if _in_place_call(receiver):
             return  # `p.data.copy_(x).view(s)`: the statement's work is the in-place call before it
         value = ctx.value(receiver)
-        if value.kind != "tensor" or value.struct:
+        if value.kind == "unknown" and type(receiver) is cst.Name and ctx.function is not None:
+            # a parameter of unknown kind that the function elsewhere uses as only a tensor can be used
+            if not used_as_tensor(ctx.function, receiver.value, ctx.module_node):
+                return
+        elif value.kind != "tensor" or value.struct:
             return  # a module's .to()/.cuda() moves it in place; a container's may too
         name = source(receiver, 30)
         in_place = f" (or `{name}.{method}_()`)" if method in ("detach", "clamp", "clip", "abs", "neg", "mul", "add") else ""
