@@ -237,3 +237,48 @@ def test_moved_parameters_assigned_back_are_fine():
     src = FIT_METHOD.format(expect="", use="out = self.model(x[idx, :])", inner="return batch[:, 0]")
     src = src.replace("x.to(self.device)", "x = x.to(self.device)").replace("vx.to(self.device)", "vx = vx.to(self.device)")
     assert findings(src, "GRD507") == []
+
+
+LOADER_LOOP = """\
+import torch
+import torch.nn as nn
+
+model = nn.Linear(784, 10)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+{loader}
+for data, target in train_loader:
+    data.to(device){expect}
+    target.to(device)
+    optimizer.zero_grad()
+    loss = nn.functional.cross_entropy(model({use}), target)
+    loss.backward()
+    optimizer.step()
+"""
+
+
+@pytest.mark.parametrize("loader", ["", "train_loader = torch.utils.data.DataLoader(dataset, batch_size=8)"])
+def test_dropped_move_of_a_loop_target_used_as_a_tensor(loader):
+    # `data` is bound by the loop alone; `data.view(...)` is a tensor's; `target` shows nothing
+    src = LOADER_LOOP.format(loader=loader, expect="  # expect: GRD507", use="data.view(-1, 784)")
+    assert findings(src, "GRD507") == marked(src, "GRD507") != []
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "data",  # passed to the model only
+        "data['pixels']",  # a dict or BatchEncoding batch
+        "data.size(0) and data",
+    ],
+)
+def test_dropped_move_of_a_loop_target_not_known_as_a_tensor_stays_silent(use):
+    src = LOADER_LOOP.format(loader="", expect="", use=use)
+    assert findings(src, "GRD507") == []
+
+
+def test_a_name_bound_twice_shows_nothing_by_one_use():
+    src = LOADER_LOOP.format(loader="", expect="", use="data.view(-1, 784)").replace(
+        "    optimizer.zero_grad()", "    data = data.float()\n    optimizer.zero_grad()"
+    )
+    assert findings(src, "GRD507") == []

@@ -7,8 +7,11 @@ apply the move to their fields and return themselves). With nobody in the linted
 ``fit``, the parameter's kind is unknown at the statement. The function's own use of it can
 tell, under three conditions:
 
-1. **One object.** The name is a parameter the body never rebinds: every use reads the object
-   the caller passed, the one whose ``.to()`` result was dropped.
+1. **One object.** The name is a parameter the body never rebinds (every use reads the object
+   the caller passed, the one whose ``.to()`` result was dropped), or a name the scope (a
+   function, or the module's own statements) binds at one place only: one assignment, or the
+   target of one ``for`` (``for data, target in loader: data.to(device)``, each iteration an
+   element of the same iterable).
 2. **No question about its type.** The body never tests it (``isinstance(x1, ...)``,
    ``type(x1)``, ``hasattr(x1, ...)``, ``torch.is_tensor(x1)``): code written for one kind of
    argument, not a helper that handles tensors and modules apart.
@@ -49,11 +52,16 @@ _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _DEPTH = 2
 
 
-def used_as_tensor(function: cst.FunctionDef, name: str, module: Optional[cst.Module], depth: int = _DEPTH) -> bool:
-    """Whether ``function`` uses its parameter ``name`` as a tensor (see the module doc)."""
-    if name not in {param.name.value for param in parameters(function)} or name in function_facts(function).rebound:
+def used_as_tensor(scope, name: str, module: Optional[cst.Module], depth: int = _DEPTH) -> bool:
+    """Whether ``scope`` (a function, or the module) uses its parameter or once-bound name ``name``
+    as a tensor (see the module doc)."""
+    body = scope.body if type(scope) is cst.FunctionDef else scope
+    if type(scope) is cst.FunctionDef and name in {param.name.value for param in parameters(scope)}:
+        if name in function_facts(scope).rebound:
+            return False
+    elif _bindings(body, name) != 1:
         return False
-    nodes = [node for node in walk(function.body, _SCOPES) if type(node) in (cst.Call, cst.Subscript)]
+    nodes = [node for node in walk(body, _SCOPES) if type(node) in (cst.Call, cst.Subscript)]
     if any(_tests_type(node, name) for node in nodes if type(node) is cst.Call):
         return False
     for node in nodes:
@@ -64,7 +72,7 @@ def used_as_tensor(function: cst.FunctionDef, name: str, module: Optional[cst.Mo
         func = node.func
         if type(func) is cst.Attribute and _is_name(func.value, name) and func.attr.value in TENSOR_USE_EVIDENCE:
             return True
-        if depth > 0 and module is not None and _passed_to_tensor_use(node, name, function, module, depth):
+        if depth > 0 and module is not None and _passed_to_tensor_use(node, name, scope, module, depth):
             return True
     return False
 
@@ -96,7 +104,7 @@ def _passed_to_tensor_use(call: cst.Call, name: str, function, module: cst.Modul
             return False
         else:
             target = params[position].name.value
-        if used_as_tensor(callee, target, module, depth - 1):
+        if target in {p.name.value for p in params} and used_as_tensor(callee, target, module, depth - 1):
             return True
     return False
 
@@ -120,3 +128,44 @@ def _callee(func, function, module: cst.Module):
 def _defined(statements, name: str) -> Optional[cst.FunctionDef]:
     found = [s for s in statements if type(s) is cst.FunctionDef and s.name.value == name]
     return found[0] if len(found) == 1 else None
+
+
+_BINDERS = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr, cst.AsName, cst.Del, cst.Global, cst.Nonlocal)
+
+
+def _bindings(body, name: str) -> int:
+    """How many places of the scope's own statements bind ``name`` (an augmented assignment, a
+    ``del``, a ``global`` count as two: the name may then hold something else)."""
+    count = 0
+    for node in walk(body, _SCOPES):
+        node_type = type(node)
+        if node_type not in _BINDERS:
+            continue
+        if node_type in (cst.Global, cst.Nonlocal, cst.AugAssign, cst.Del):
+            targets = [n.name for n in node.names] if node_type in (cst.Global, cst.Nonlocal) else [node.target]
+            if any(_is_name(t, name) for target in targets for t in walk(target)):
+                return 2
+            continue
+        if node_type is cst.Assign:
+            targets = [target.target for target in node.targets]
+        elif node_type is cst.AsName:
+            targets = [node.name]
+        else:
+            targets = [node.target]
+        count += sum(1 for target in targets for t in walk(target) if _is_name(t, name) and _binds(target, t))
+    return count
+
+
+def _binds(target, node) -> bool:
+    """``node`` (a Name inside ``target``) is bound by it: the target itself, or an element of a tuple
+    or list target, not a name read inside a subscript or attribute target (``d[name] = v``)."""
+    stack = [target]
+    while stack:
+        current = stack.pop()
+        if current is node:
+            return True
+        if type(current) in (cst.Tuple, cst.List):
+            stack.extend(element.value for element in current.elements)
+        elif type(current) is cst.StarredElement:
+            stack.append(current.value)
+    return False

@@ -33,9 +33,11 @@ class DiscardedTensorResult(Rule):
         if _in_place_call(receiver):
             return  # `p.data.copy_(x).view(s)`: the statement's work is the in-place call before it
         value = ctx.value(receiver)
-        if value.kind == "unknown" and type(receiver) is cst.Name and ctx.function is not None:
-            # a parameter of unknown kind that the function elsewhere uses as only a tensor can be used
-            if not used_as_tensor(ctx.function, receiver.value, ctx.module_node):
+        # of unknown kind, or a batch that may be a structure (a dict, a BatchEncoding)
+        unknown = value.kind == "unknown" or value.kind == "tensor" and value.struct
+        if unknown and type(receiver) is cst.Name and ctx.lookup(receiver.value) is not None:
+            # a parameter or once-bound name of unknown kind that its scope uses as only a tensor can be used
+            if not used_as_tensor(ctx.function or ctx.module_node, receiver.value, ctx.module_node):
                 return
         elif value.kind != "tensor" or value.struct:
             return  # a module's .to()/.cuda() moves it in place; a container's may too
