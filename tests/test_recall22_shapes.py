@@ -246,12 +246,13 @@ import torch.nn as nn
 model = nn.Linear(784, 10)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+criterion = {criterion}
 {loader}
 for data, target in train_loader:
     data.to(device){expect}
     target.to(device)
     optimizer.zero_grad()
-    loss = nn.functional.cross_entropy(model({use}), target)
+    loss = criterion(model({use}), target)
     loss.backward()
     optimizer.step()
 """
@@ -260,7 +261,7 @@ for data, target in train_loader:
 @pytest.mark.parametrize("loader", ["", "train_loader = torch.utils.data.DataLoader(dataset, batch_size=8)"])
 def test_dropped_move_of_a_loop_target_used_as_a_tensor(loader):
     # `data` is bound by the loop alone; `data.view(...)` is a tensor's; `target` shows nothing
-    src = LOADER_LOOP.format(loader=loader, expect="  # expect: GRD507", use="data.view(-1, 784)")
+    src = LOADER_LOOP.format(loader=loader, criterion="make_criterion()", expect="  # expect: GRD507", use="data.view(-1, 784)")
     assert findings(src, "GRD507") == marked(src, "GRD507") != []
 
 
@@ -273,12 +274,36 @@ def test_dropped_move_of_a_loop_target_used_as_a_tensor(loader):
     ],
 )
 def test_dropped_move_of_a_loop_target_not_known_as_a_tensor_stays_silent(use):
-    src = LOADER_LOOP.format(loader="", expect="", use=use)
+    src = LOADER_LOOP.format(loader="", criterion="make_criterion()", expect="", use=use)
     assert findings(src, "GRD507") == []
 
 
 def test_a_name_bound_twice_shows_nothing_by_one_use():
-    src = LOADER_LOOP.format(loader="", expect="", use="data.view(-1, 784)").replace(
+    src = LOADER_LOOP.format(loader="", criterion="make_criterion()", expect="", use="data.view(-1, 784)").replace(
         "    optimizer.zero_grad()", "    data = data.float()\n    optimizer.zero_grad()"
     )
+    assert findings(src, "GRD507") == []
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    ["nn.CrossEntropyLoss()", "nn.functional.cross_entropy", "torch.nn.NLLLoss(reduction='sum')"],
+)
+def test_a_target_given_to_a_torch_loss_is_a_tensor(criterion):
+    src = LOADER_LOOP.format(loader="", criterion=criterion, expect="", use="data")
+    src = src.replace("    target.to(device)", "    target.to(device)  # expect: GRD507")
+    assert findings(src, "GRD507") == marked(src, "GRD507") != []
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        "make_criterion()",  # another library's: may take anything
+        "FocalLoss()",  # a loss of this file
+        "nn.CrossEntropyLoss",  # the class itself: its arguments are settings
+    ],
+)
+def test_a_target_given_to_a_loss_not_known_as_torch_s_shows_nothing(criterion):
+    src = LOADER_LOOP.format(loader="", criterion=criterion, expect="", use="data")
+    src = src.replace("import torch.nn as nn\n", "import torch.nn as nn\n\n\nclass FocalLoss(nn.Module):\n    def forward(self, x, y):\n        return x.sum()\n\n\n")
     assert findings(src, "GRD507") == []

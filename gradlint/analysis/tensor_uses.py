@@ -26,7 +26,10 @@ tell, under three conditions:
      ``BatchEncoding`` (string keys, an int, a slice) and ``Data`` (string keys) all raise on a
      tuple index; an ndarray accepts it but has no ``.to()``, so the dropped call itself rules it out;
    - being passed to a function of this file (``self.test(x1)``, ``helper(x1)``) whose
-     corresponding parameter that function uses as a tensor by these same rules (two calls deep).
+     corresponding parameter that function uses as a tensor by these same rules (two calls deep);
+   - being an argument of a torch loss (``criterion(outputs, labels)`` with ``criterion =
+     nn.CrossEntropyLoss()``, ``F.mse_loss(pred, y)``): torch's losses take tensors only (the
+     caller's ``consumes`` says which calls of its scope are such losses).
 
 Reading ``x1.size(0)`` alone, or passing ``x1`` to a model, proves nothing: the statement stays silent.
 """
@@ -52,7 +55,7 @@ _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _DEPTH = 2
 
 
-def used_as_tensor(scope, name: str, module: Optional[cst.Module], depth: int = _DEPTH) -> bool:
+def used_as_tensor(scope, name: str, module: Optional[cst.Module], consumes=None, depth: int = _DEPTH) -> bool:
     """Whether ``scope`` (a function, or the module) uses its parameter or once-bound name ``name``
     as a tensor (see the module doc)."""
     body = scope.body if type(scope) is cst.FunctionDef else scope
@@ -72,7 +75,10 @@ def used_as_tensor(scope, name: str, module: Optional[cst.Module], depth: int = 
         func = node.func
         if type(func) is cst.Attribute and _is_name(func.value, name) and func.attr.value in TENSOR_USE_EVIDENCE:
             return True
-        if depth > 0 and module is not None and _passed_to_tensor_use(node, name, scope, module, depth):
+        passed = any(not arg.star and _is_name(arg.value, name) for arg in node.args)
+        if passed and consumes is not None and consumes(node):
+            return True
+        if passed and depth > 0 and module is not None and _passed_to_tensor_use(node, name, scope, module, depth):
             return True
     return False
 
@@ -104,7 +110,7 @@ def _passed_to_tensor_use(call: cst.Call, name: str, function, module: cst.Modul
             return False
         else:
             target = params[position].name.value
-        if target in {p.name.value for p in params} and used_as_tensor(callee, target, module, depth - 1):
+        if target in {p.name.value for p in params} and used_as_tensor(callee, target, module, None, depth - 1):
             return True
     return False
 
@@ -130,7 +136,9 @@ def _defined(statements, name: str) -> Optional[cst.FunctionDef]:
     return found[0] if len(found) == 1 else None
 
 
-_BINDERS = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr, cst.AsName, cst.Del, cst.Global, cst.Nonlocal)
+_BINDERS = (
+    cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr, cst.AsName, cst.Del, cst.Global, cst.Nonlocal
+)
 
 
 def _bindings(body, name: str) -> int:

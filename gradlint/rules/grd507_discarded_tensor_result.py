@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import dotted
 from ..analysis.tensor_uses import used_as_tensor
-from ..analysis.torch_api import TENSOR_RESULT_ONLY_METHODS
+from ..analysis.torch_api import TENSOR_RESULT_ONLY_METHODS, canonical, is_loss
 from ..rule import Fix, Rule, source
 
 
@@ -12,6 +12,21 @@ def _in_place_call(node) -> bool:
         return False
     name = node.func.attr.value
     return name.endswith("_") and not name.endswith("__")
+
+
+def _torch_loss(ctx):
+    """Whether a call of the scope is one of torch's losses, as the scope's names stand now
+    (``criterion = nn.CrossEntropyLoss()``, ``F.cross_entropy``)."""
+
+    def consumes(call: cst.Call) -> bool:
+        if dotted(call.func) is None:
+            return False
+        callee = ctx.value(call.func)
+        qual = canonical(callee.qual) if callee.kind in ("ref", "module") and callee.qual else ""
+        # an instance of a loss class, or a loss function (not the class: its arguments are settings)
+        return is_loss(qual) and (callee.kind == "module" or qual.startswith("torch.nn.functional."))
+
+    return consumes
 
 
 class DiscardedTensorResult(Rule):
@@ -37,7 +52,7 @@ class DiscardedTensorResult(Rule):
         unknown = value.kind == "unknown" or value.kind == "tensor" and value.struct
         if unknown and type(receiver) is cst.Name and ctx.lookup(receiver.value) is not None:
             # a parameter or once-bound name of unknown kind that its scope uses as only a tensor can be used
-            if not used_as_tensor(ctx.function or ctx.module_node, receiver.value, ctx.module_node):
+            if not used_as_tensor(ctx.function or ctx.module_node, receiver.value, ctx.module_node, _torch_loss(ctx)):
                 return
         elif value.kind != "tensor" or value.struct:
             return  # a module's .to()/.cuda() moves it in place; a container's may too
