@@ -307,3 +307,16 @@ def test_a_target_given_to_a_loss_not_known_as_torch_s_shows_nothing(criterion):
     src = LOADER_LOOP.format(loader="", criterion=criterion, expect="", use="data")
     src = src.replace("import torch.nn as nn\n", "import torch.nn as nn\n\n\nclass FocalLoss(nn.Module):\n    def forward(self, x, y):\n        return x.sum()\n\n\n")
     assert findings(src, "GRD507") == []
+
+
+def test_the_shape_of_a_batch_shows_a_tensor():
+    src = LOADER_LOOP.format(loader="", criterion="make_criterion()", expect="  # expect: GRD507", use="data")
+    src = src.replace("    optimizer.zero_grad()", "    n = data.shape[0]\n    optimizer.zero_grad()")
+    assert findings(src, "GRD507") == marked(src, "GRD507") != []
+
+
+def test_the_size_of_a_batch_shows_nothing():
+    # torch_geometric's Data has size() and moves its fields in place on .to()
+    src = LOADER_LOOP.format(loader="", criterion="make_criterion()", expect="", use="data")
+    src = src.replace("    optimizer.zero_grad()", "    n = data.size(0)\n    optimizer.zero_grad()")
+    assert findings(src, "GRD507") == []

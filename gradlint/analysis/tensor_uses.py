@@ -22,6 +22,8 @@ tell, under three conditions:
      ``x1.numel()``, ``x1.item()``...). Not ``size`` (``Data.size()``), ``contiguous``, ``clone``,
      ``detach``, ``cpu`` (``Data`` has them), ``float``/``half``/``type`` (``nn.Module`` has them),
      nor ``sum``/``max``... which objects of other libraries commonly have;
+   - reading ``x1.shape`` (``batch_size = images.shape[0]``): no module, ``BatchEncoding`` or
+     ``Data`` has that attribute (``Data`` and ``BatchEncoding`` raise on a missing field);
    - indexing with two or more indices, ``x1[idx, :]`` or ``x1[:, 0]``: a module, a
      ``BatchEncoding`` (string keys, an int, a slice) and ``Data`` (string keys) all raise on a
      tuple index; an ndarray accepts it but has no ``.to()``, so the dropped call itself rules it out;
@@ -64,10 +66,14 @@ def used_as_tensor(scope, name: str, module: Optional[cst.Module], consumes=None
             return False
     elif _bindings(body, name) != 1:
         return False
-    nodes = [node for node in walk(body, _SCOPES) if type(node) in (cst.Call, cst.Subscript)]
+    nodes = [node for node in walk(body, _SCOPES) if type(node) in (cst.Call, cst.Subscript, cst.Attribute)]
     if any(_tests_type(node, name) for node in nodes if type(node) is cst.Call):
         return False
     for node in nodes:
+        if type(node) is cst.Attribute:
+            if node.attr.value == "shape" and _is_name(node.value, name):
+                return True
+            continue
         if type(node) is cst.Subscript:
             if _is_name(node.value, name) and len(node.slice) >= 2:
                 return True
