@@ -128,6 +128,10 @@ class Analyzer(
         #: fields of model outputs of unknown structure that a backward() of the file proves
         #: differentiable (``outputs.loss``, ``out["loss"]``)
         self.proven_fields: frozenset = frozenset()
+        #: ids of the calls whose statement drops their value (`model(x)` alone, `_ = model(x)`),
+        #: and of those among them that ran a module's forward (see ``dropped_values``)
+        self.dropped_calls: set = set()
+        self.dropped_forwards: set = set()
         #: unresolved callables whose result a backward() of the file proves differentiable
         self.proven_callables: frozenset = frozenset()
         self._param_loops: list = []

@@ -399,6 +399,8 @@ class Expressions:
                 result = UNKNOWN
         for record in self._loops:
             record.forwards.append((node, path, module, self.state.mode))
+        if id(node) in self.dropped_calls:
+            self.dropped_forwards.add(id(node))
         return result
 
     def _call_builtin(self, name: str, node, args) -> Value:

@@ -12,7 +12,7 @@ from .branch_tests import recomputed_is_fresh, string_test, type_test_truth
 from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .state import LoopRecord, State, Terminated
 from .summaries import with_own_paths
-from .syntax import EXPRESSIONS, NODES, STATEMENTS, SUITES_AND_COMPOUNDS, child_fields, dotted, function_facts, walk
+from .syntax import EXPRESSIONS, NODES, STATEMENTS, SUITES_AND_COMPOUNDS, child_fields, dotted, dropped_values, function_facts, walk
 from .values import NONE, NUMBER, UNKNOWN, Tri, holds_graph, ref, seq
 
 
@@ -77,6 +77,7 @@ class StatementWalker:
         raise Terminated
 
     def _small_expr(self, node: cst.Expr) -> None:
+        self.dropped_calls.update(dropped_values(node.value))
         value = self.eval(node.value)
         if value.kind == "gradmode" and type(node.value) is cst.Call:
             # torch.set_grad_enabled(False) as a statement switches the mode from here on
@@ -85,6 +86,8 @@ class StatementWalker:
 
     def _small_assign(self, node: cst.Assign) -> None:
         saved = self.state.saved
+        if all(type(target.target) is cst.Name and target.target.value == "_" for target in node.targets):
+            self.dropped_calls.update(dropped_values(node.value))
         value = self.eval(node.value)
         if all(_through_data(target.target) for target in node.targets):
             # `x.data = f(x)`: the graph the right-hand side built is dropped at once (`.data` keeps

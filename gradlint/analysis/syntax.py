@@ -185,6 +185,16 @@ _KINDS: Dict[tuple, Dict[type, int]] = {}
 _WALKED, _PRUNED, _SEQUENCE, _OTHER = range(1, 5)  # none is 0: a miss is None
 
 
+def dropped_values(node) -> frozenset:
+    """Ids of the calls whose value the statement holding ``node`` throws away: ``node`` itself when
+    it is a call, either branch of ``a if c else b`` (``_ = model(x) if warm else None``)."""
+    if type(node) is cst.Call:
+        return frozenset((id(node),))
+    if type(node) is cst.IfExp:
+        return dropped_values(node.body) | dropped_values(node.orelse)
+    return frozenset()
+
+
 def _kind(kinds: Dict[type, int], value_type: type, prune: tuple) -> int:
     # once per type: an isinstance test of libcst's (abstract) node classes is slow
     if issubclass(value_type, cst.CSTNode):

@@ -53,6 +53,11 @@ class EvalWithoutNoGrad(Rule):
         if found:
             enabled = _enabled_on_purpose(ctx)
             found = [item for item in found if id(item[0]) not in enabled]
+        if found and not _stores_activations(ctx):
+            # `_ = model(img)  # run once`: a warm-up forward whose output the statement drops frees
+            # its graph at once, nothing is kept for a backward (unless a hook of the file stores
+            # the activations, as LSUV initialisation does)
+            found = [item for item in found if id(item[0]) not in ctx.dropped_forwards]
         if not found:
             return
         enclosing = ctx.loop
@@ -175,6 +180,11 @@ def _enabled_on_purpose(ctx) -> set:
         if type(node) is cst.With and any(_enables_grad(item.item) for item in node.items):
             calls.update(id(call) for call in walk(node.body) if type(call) is cst.Call)
     return calls
+
+
+def _stores_activations(ctx) -> bool:
+    """The file registers a forward hook (its outputs may be stored whatever the caller drops)."""
+    return "forward_hook" in ctx.source or "forward_pre_hook" in ctx.source
 
 
 def _enables_grad(item) -> bool:
