@@ -4,8 +4,15 @@
   once``, or ``model(x)`` alone in a timing loop) frees its graph at once: it is no evaluation loop
   that keeps activations (yolov5 test.py, no GRD505). The same forward whose output is kept, or
   whose activations a forward hook of the file stores (LSUV initialisation), still reports.
+- A module whose ``__init__`` replaces its layer's weight and bias by
+  ``nn.Parameter(..., requires_grad=False)`` (a fixed random feature extractor) is not known to
+  train: evaluating it over a dataset with gradients on keeps nothing (randomCNN vctk_identify.py,
+  no GRD505/GRD502), in the model's file or another. Replacing only the weight of a layer with a
+  bias leaves a trainable parameter: still reported.
 """
 
+from gradlint.engine import lint_bytes
+from gradlint.rules import BY_CODE
 from snippets import findings
 
 WARM_UP = """\
@@ -69,4 +76,59 @@ def test_a_timing_loop_that_drops_every_output_is_not_reported():
 def test_a_loop_whose_outputs_a_forward_hook_stores_still_reports():
     hook = "model[0].register_forward_hook(lambda m, i, o: store.append(o))"
     assert findings(TIMING.format(hook=hook), "GRD505") == [(9, "GRD505")]
+
+
+RANDOM_NET = """\
+import torch
+import torch.nn as nn
+
+
+class RandomFeatures(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, kernel_size=3)
+        self.act = nn.LeakyReLU(0.2)
+        self.conv.weight = nn.Parameter(torch.randn(self.conv.weight.shape), requires_grad=False)
+{bias}
+    def forward(self, x):
+        return self.act(self.conv(x))
+"""
+
+FROZEN_BIAS = "        self.conv.bias = nn.Parameter(torch.zeros(8), requires_grad=False)\n"
+
+FEATURES = """\
+import torch
+{header}
+
+net = RandomFeatures()
+net.eval()
+grams = []
+for i in range(4):
+    out = net(torch.randn(1, 1, 16, 16))
+    grams.append(out.flatten(1) @ out.flatten(1).t())
+"""
+
+
+def _features(tmp_path, bias, own_file):
+    """GRD505 and GRD502 findings on the extraction loop, the model's class in the file or in another."""
+    net = RANDOM_NET.format(bias=bias)
+    header = "\n" + net if own_file else "from nets import RandomFeatures\n"
+    src = FEATURES.format(header=header)
+    (tmp_path / "nets.py").write_text(net)
+    path = tmp_path / "extract.py"
+    path.write_text(src)
+    rules = [BY_CODE["GRD505"], BY_CODE["GRD502"]]
+    lines = src.splitlines()
+    return sorted((lines[f.line - 1].strip(), f.code) for f in lint_bytes(path.read_bytes(), str(path), rules))
+
+
+def test_a_model_whose_layer_parameters_are_replaced_by_frozen_ones_keeps_nothing(tmp_path):
+    assert _features(tmp_path, FROZEN_BIAS, own_file=True) == []
+    assert _features(tmp_path, FROZEN_BIAS, own_file=False) == []
+
+
+def test_a_model_whose_layer_keeps_a_trainable_bias_still_reports(tmp_path):
+    found = _features(tmp_path, "", own_file=True)
+    assert ("out = net(torch.randn(1, 1, 16, 16))", "GRD505") in found
+    assert found == _features(tmp_path, "", own_file=False)
 

@@ -79,6 +79,7 @@ class Bindings:
                     self._clear_grads(None)
                 self._part_replaced(dotted(target.value))
                 self._set(path, value)
+                self._parameter_replaced(dotted(target.value), value)
         elif type(target) is cst.Subscript:
             self._bind_subscript(target, value)
         elif type(target) in (cst.Tuple, cst.List):
@@ -203,6 +204,23 @@ class Bindings:
             if any(part.lstrip("-").isdigit() for part in key[len(root) + 1 :].split(".")):
                 del self.state.env[key]
 
+    def _parameter_replaced(self, owner, value: Value) -> None:
+        """``self.conv.weight = nn.Parameter(w, requires_grad=False)``: a parameter of the module at
+        ``owner`` replaced by one that does not train (a fixed random feature extractor), as if
+        ``self.conv.weight.requires_grad = False``: the module is no longer known to train."""
+        module = self.lookup(owner) if owner else None
+        if module is None or module.kind != "module" or value.kind != "tensor" or value.grad is not False:
+            return
+        if value.leaf is False or value.struct:
+            return
+        # a layer whose every parameter is replaced so (`weight` and `bias`; an embedding's `weight`)
+        # is frozen whole; any other, only in part (its other parameters may still train)
+        names = ("weight",) if module.qual.rsplit(".", 1)[-1] == "Embedding" else ("weight", "bias")
+        whole = api.has_weight_and_bias(module.qual) and all(
+            _frozen_tensor(self.state.env.get(f"{owner}.{name}")) for name in names
+        )
+        self._freeze(FreezeEvent(owner, whole, False, self.statement or module, self._cond_depth == 0))
+
     def _part_replaced(self, path) -> None:
         """A field of the structure at ``path`` was replaced (``output["loss"] = loss.detach()``):
         the field a ``backward()`` proved may no longer be what carries the graph."""
@@ -296,6 +314,10 @@ class Bindings:
         if self._freeze_log is not None:
             self._freeze_log.append(event)
         self._emit("on_freeze", event.node, event)
+
+
+def _frozen_tensor(value) -> bool:
+    return value is not None and value.kind == "tensor" and value.grad is False and not value.struct
 
 
 def _named(iterable: Value, member: Value) -> Value:

@@ -113,6 +113,8 @@ class Scopes:
                 v.is_grad_tensor or (v.kind == "module" and v.params) for v in info.attrs.values()
             ):
                 info.params = True
+            if info.params is None and info.is_module and _frozen_fields_only(self, node, init, env, methods):
+                info.params = False
         self._join_method_fields(info, methods)
         for method in methods:
             if info.is_module and method.name.value == "forward":
@@ -333,3 +335,37 @@ def _assigned_fields(function: cst.FunctionDef) -> set:
             elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
                 found.add(target.attr.value)
     return found
+
+
+_REGISTERING = frozenset({"setattr", "add_module", "register_module", "register_parameter"})
+
+
+def _frozen_fields_only(analyzer, node: cst.ClassDef, init, env, methods) -> bool:
+    """An ``nn.Module`` subclass whose ``__init__`` froze its layers, and has nothing else that trains.
+
+    ``self.conv = nn.Conv2d(...)`` then ``self.conv.weight = nn.Parameter(w, requires_grad=False)``
+    (and the bias): a fixed random feature extractor. Every field of the class (set anywhere in it)
+    is known after ``__init__`` and holds no trainable parameter, at least one is a layer frozen so,
+    the base is ``nn.Module`` itself and nothing registers parameters by name.
+    """
+    for base in node.bases:
+        value = analyzer.value(base.value)
+        if value.kind != "ref" or value.qual != "torch.nn.Module":
+            return False
+    for child in walk(node.body):
+        if type(child) is cst.Call and (dotted(child.func) or "").rsplit(".", 1)[-1] in _REGISTERING:
+            return False
+    fields = set().union(*(_assigned_fields(m) for m in (init, *methods)))
+    fields |= {key[5:] for key in env if key.startswith("self.") and key.count(".") == 1}
+    frozen = False
+    for name in fields:
+        value = env.get(f"self.{name}")
+        if value is None or value.kind == "unknown":
+            return False
+        if value.kind == "module":
+            if value.params is not False:
+                return False
+            frozen |= bool(value.qual) and api.nn_module_has_params(value.qual) is True
+        elif value.kind == "tensor" and value.grad is not False:
+            return False
+    return frozen
