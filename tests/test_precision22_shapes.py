@@ -9,6 +9,11 @@
   train: evaluating it over a dataset with gradients on keeps nothing (randomCNN vctk_identify.py,
   no GRD505/GRD502), in the model's file or another. Replacing only the weight of a layer with a
   bias leaves a trainable parameter: still reported.
+- ``if args.fp16: scaler.step(opt) else: opt.step(); opt.zero_grad()`` in a repeat loop, with
+  ``args`` bound once and ``args.fp16`` never assigned: the flag takes one side on every pass, so
+  the plain side's step is never preceded by the scaled side's uncleared one (simpletransformers
+  retrieval_model.py:994, no GRD501); the scaled side's own repeat still reports (:991). A flag
+  assigned in the function, or bound in the loop, still joins both sides.
 """
 
 from gradlint.engine import lint_bytes
@@ -132,3 +137,56 @@ def test_a_model_whose_layer_keeps_a_trainable_bias_still_reports(tmp_path):
     assert ("out = net(torch.randn(1, 1, 16, 16))", "GRD505") in found
     assert found == _features(tmp_path, "", own_file=False)
 
+
+REPEATS = """\
+import torch
+import torch.nn as nn
+
+
+def train(model, loader, args):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scaler = torch.cuda.amp.GradScaler(enabled=args.fp16)
+    {setup}
+    for epoch in range(args.epochs):
+        for x, y in loader:
+            while True:
+                loss = nn.functional.mse_loss(model(x), y)
+                if loss.item() < args.threshold:
+                    break
+                if args.fp16:
+                    scaler.scale(loss).backward()
+                else:
+                    loss.backward()
+                if args.fp16:
+                    scaler.step(optimizer)
+                    scaler.update()
+                    {fp16_clear}
+                else:
+                    optimizer.step()
+                    optimizer.zero_grad()
+"""
+
+PLAIN_STEP = "optimizer.step()"
+
+
+def _repeats(setup="pass", fp16_clear="pass"):
+    source = REPEATS.format(setup=setup, fp16_clear=fp16_clear)
+    return [(source.splitlines()[n - 1].strip(), code) for n, code in findings(source, "GRD501")]
+
+
+def test_a_flag_fixed_for_the_function_does_not_join_its_two_sides():
+    # the side that clears after its step is never preceded by the side that does not
+    assert _repeats(fp16_clear="optimizer.zero_grad()") == []
+    assert ("scaler.step(optimizer)", "GRD501") in _repeats()
+    assert (PLAIN_STEP, "GRD501") not in _repeats()
+
+
+def test_a_flag_assigned_in_the_function_still_joins_its_sides():
+    assert (PLAIN_STEP, "GRD501") in _repeats(setup="args.fp16 = torch.cuda.is_available()")
+
+
+def test_a_flag_bound_in_the_loop_still_joins_its_sides():
+    source = REPEATS.format(setup="pass", fp16_clear="pass").replace(
+        "            while True:\n", "            while True:\n                args = next(settings)\n"
+    )
+    assert (PLAIN_STEP, "GRD501") in [(source.splitlines()[n - 1].strip(), code) for n, code in findings(source, "GRD501")]

@@ -155,6 +155,8 @@ class Analyzer(
         #: of the new object (replayed on the name bound to it, see ``SummaryReplay._replay_constructor_freezes``)
         self._constructed: dict = {}
         self._cond_depth = 0
+        #: ((flag path, side), ...) of the tests of fixed flags the walk is inside (``fixed_flags``)
+        self._flag_sides: tuple = ()
         #: the enclosing names each nested function defined in the current function sees
         self._closure_outers: list = []
         #: while a class's ``__init__`` is walked: every value stored into each ``self`` field

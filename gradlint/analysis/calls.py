@@ -378,6 +378,7 @@ class Calls:
         self.function = node
         self.current_class = cls
         self._param_loops = []
+        self._flag_sides = ()
         self._cond_depth = 0
         self._returns = None
         self._yields = None

@@ -73,6 +73,7 @@ class SummaryReplay:
                 loop.repeated_steps.append((call if foreign else node, key[0], optimizer))
         stepped = frozenset((rename_path(renames, path), owner) for path, owner in summary.stepped if path is not None)
         self.state.stepped = self.state.stepped | stepped
+        self._note_step_sides(stepped)
         self.state.armed = self.state.armed - stepped
 
     def _replay(self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool, hands_back: bool = False) -> None:

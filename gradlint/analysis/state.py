@@ -105,7 +105,8 @@ class Env(dict):
 
 class State:
     __slots__ = (
-        "env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done", "no_grads", "reached", "armed"
+        "env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done", "no_grads", "reached", "armed",
+        "step_sides",
     )
 
     def __init__(
@@ -122,6 +123,7 @@ class State:
         no_grads: bool = False,
         reached: frozenset = frozenset(),
         armed: frozenset = frozenset(),
+        step_sides: frozenset = frozenset(),
     ):
         self.env = env
         self.mode = mode
@@ -159,6 +161,10 @@ class State:
         #: that finds its key here adds new gradients to ones it already applied. A step reached
         #: again with no backward in between (an inner loop of backwards skipped) adds nothing.
         self.armed = armed
+        #: (key of ``stepped``, flag path, side): the step that put the key there was taken on
+        #: that side of ``if flag:``, a flag fixed for the whole function (``fixed_flags``); kept
+        #: where every path that has the key agrees
+        self.step_sides = step_sides
 
     def copy(self) -> "State":
         return State(
@@ -174,6 +180,7 @@ class State:
             self.no_grads,
             self.reached,
             self.armed,
+            self.step_sides,
         )
 
     @staticmethod
@@ -212,7 +219,22 @@ class State:
             a.no_grads and b.no_grads,
             _join_reached(a.reached, b.reached),
             a.armed | b.armed,
+            _join_sides(a, b),
         )
+
+
+def _join_sides(a: "State", b: "State") -> frozenset:
+    """A stepped key's flag sides after a join: those both paths took, where both have the key;
+    a path's own where only that path has it."""
+    if not a.step_sides and not b.step_sides:
+        return frozenset()
+    both = a.stepped & b.stepped
+    return frozenset(
+        side
+        for side in a.step_sides | b.step_sides
+        if (side[0] in both and side in a.step_sides and side in b.step_sides)
+        or (side[0] not in both and (side in a.step_sides and side[0] in a.stepped or side in b.step_sides and side[0] in b.stepped))
+    )
 
 
 def _one_sided(key: str, value: Value) -> Value:
@@ -293,6 +315,7 @@ SCOPE_FIELDS = (
     "current_class",
     "_param_loops",
     "_cond_depth",
+    "_flag_sides",
     "_returns",
     "_yields",
     "_freeze_log",

@@ -9,6 +9,7 @@ import libcst as cst
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
 from .branch_tests import recomputed_is_fresh, string_test, type_test_truth
+from .fixed_flags import fixed_flag
 from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .state import LoopRecord, State, Terminated
 from .summaries import with_own_paths
@@ -230,22 +231,31 @@ class StatementWalker:
         self.state = before.copy()
         self._cond_depth += 1
         ends = []
-        if truth is not False:
-            self._narrow(node.test)
-            if not self._body(node.body):
+        sides = self._flag_sides
+        flag = fixed_flag(self.function, node.test) if truth is None else None
+        try:
+            if truth is not False:
+                self._narrow(node.test)
+                if flag is not None:
+                    self._flag_sides = sides + (flag,)
+                if not self._body(node.body):
+                    ends.append(self.state)
+            self.state = before.copy()
+            orelse = node.orelse
+            if flag is not None:
+                self._flag_sides = sides + ((flag[0], not flag[1]),)
+            if truth is True:
+                pass
+            elif orelse is None:
                 ends.append(self.state)
-        self.state = before.copy()
-        orelse = node.orelse
-        if truth is True:
-            pass
-        elif orelse is None:
-            ends.append(self.state)
-        elif type(orelse) is cst.If:
-            self._stmt_if(orelse)
-            ends.append(self.state)
-        else:
-            if not self._body(orelse.body):
+            elif type(orelse) is cst.If:
+                self._stmt_if(orelse)
                 ends.append(self.state)
+            else:
+                if not self._body(orelse.body):
+                    ends.append(self.state)
+        finally:
+            self._flag_sides = sides
         self._cond_depth -= 1
         if not ends:
             self.state = before

@@ -15,6 +15,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .evidence import PROVEN_GRAD
+from .fixed_flags import contradicts
 from .usage_scans import calls_non_tensor_method
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key, literal_str
 from .values import Tri, Value, tensor
@@ -37,14 +38,29 @@ class TrainingEffects:
         if path is None:
             return
         loop = self._loops[-1] if self._loops else None
-        if loop is not None and key in self.state.armed:
+        if loop is not None and key in self.state.armed and not self._stepped_on_other_side(key):
             if self._cond_depth == loop.depth:
                 loop.repeated_steps.append((node, path, optimizer))
             else:
                 loop.conditional_repeats.append((node, path, optimizer))
         self.state.stepped = self.state.stepped | {key}
+        self._note_step_sides({key})
         self.state.armed = self.state.armed - {key}
         self.state.steps_done = self.state.steps_done | {key}
+
+    def _stepped_on_other_side(self, key) -> bool:
+        """The earlier step of ``key`` was taken on the other side of a flag fixed for the function
+        (``if args.fp16: scaler.step(opt)`` before, ``else: opt.step()`` now): not one path."""
+        if not self.state.step_sides or not self._flag_sides:
+            return False
+        return contradicts([(flag, side) for stepped, flag, side in self.state.step_sides if stepped == key], self._flag_sides)
+
+    def _note_step_sides(self, keys) -> None:
+        """The keys were stepped here: on the sides of the fixed flags the walk is inside."""
+        kept = frozenset(side for side in self.state.step_sides if side[0] not in keys)
+        if self._flag_sides:
+            kept |= frozenset((key, flag, side) for key in keys for flag, side in self._flag_sides)
+        self.state.step_sides = kept
 
     def _field_alias(self, path: Optional[str]) -> Optional[str]:
         """``path`` spelt from the ``self`` field its head name stands for in this method: a name
@@ -98,7 +114,7 @@ class TrainingEffects:
     def _clear_path(self, owner: Optional[str]) -> None:
         """Gradients of ``owner``'s parameters (all of them: None) are cleared on this path."""
         if owner is None:
-            self.state.stepped = self.state.armed = frozenset()
+            self.state.stepped = self.state.armed = self.state.step_sides = frozenset()
             return
         self.state.stepped = frozenset(
             (path, module)
@@ -107,6 +123,8 @@ class TrainingEffects:
             if module is not None and path != owner and module != owner and not module.startswith(owner + ".")
         )
         self.state.armed = self.state.armed & self.state.stepped
+        if self.state.step_sides:
+            self.state.step_sides = frozenset(side for side in self.state.step_sides if side[0] in self.state.stepped)
 
     def _mark_stale(self, owner: Optional[str]) -> None:
         """A step writes the parameters of ``owner`` in place: graphs that saved them cannot backward any more."""

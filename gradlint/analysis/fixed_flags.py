@@ -1,0 +1,119 @@
+"""Flags fixed for a whole function: ``if args.fp16:`` tested again and again, never assigned.
+
+A training function that tests the same setting in several places (``if args.fp16:
+scaler.scale(loss).backward() else: loss.backward()``, then ``if args.fp16: scaler.step(opt)
+else: opt.step(); opt.zero_grad()``) takes the same side of every test on one run. The walk joins
+the two sides after each ``if``; the flags a path took are kept next to the facts that need them
+(``State.step_sides``), so a later test of the same flag can tell a path that cannot happen.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+
+from .arguments import parameters
+from .syntax import dotted, own_nodes, walk
+
+_FACTS: Dict[int, tuple] = {}
+
+#: calls that set attributes by name
+_SETTERS = frozenset({"setattr", "delattr", "vars"})
+_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def fixed_flag(function: Optional[cst.FunctionDef], test) -> Optional[Tuple[str, bool]]:
+    """``(path, side)`` for ``if path:`` (side True) or ``if not path:`` (side False) when ``path``
+    is a name or an attribute path that keeps its value for the whole call of ``function``: its
+    root is a parameter never rebound or a name bound once outside any loop (``args =
+    self.args``), nothing in the body assigns the path, a prefix or an extension of it, nor sets
+    attributes by name; not a module's ``training`` flag (``eval()`` and ``train()`` switch it)."""
+    if function is None:
+        return None
+    side = True
+    while type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+        test, side = test.expression, not side
+    if type(test) not in (cst.Name, cst.Attribute):
+        return None
+    path = dotted(test)
+    if path is None or path.rsplit(".", 1)[-1] == "training":
+        return None
+    bindings, stores, opaque, in_loops = _facts(function)
+    if opaque:
+        return None
+    root = path.split(".", 1)[0]
+    if bindings.get(root, 0) != 1 or root in in_loops:
+        return None
+    if any(store == path or store.startswith(path + ".") or path.startswith(store + ".") for store in stores):
+        return None
+    return path, side
+
+
+def _facts(function: cst.FunctionDef) -> tuple:
+    """(how many times each plain name is bound, counting parameters; dotted paths assigned;
+    whether the body sets attributes by name; the names bound inside a loop)."""
+    cached = _FACTS.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    if len(_FACTS) > 50_000:
+        _FACTS.clear()
+    nodes = own_nodes(function)
+    bindings: Dict[str, int] = {}
+    for param in parameters(function):
+        bindings[param.name.value] = 1
+    for extra in (function.params.star_arg, function.params.star_kwarg):
+        if isinstance(extra, cst.Param):
+            bindings[extra.name.value] = 1
+    stores = set()
+    targets: list = []
+    for node in nodes.of(cst.Assign):
+        targets.extend(target.target for target in node.targets)
+    for node_type in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
+        targets.extend(node.target for node in nodes.of(node_type))
+    targets.extend(node.name for node in nodes.of(cst.AsName))
+    for node in nodes.of(cst.Del):
+        targets.append(node.target)
+    while targets:
+        target = targets.pop()
+        if type(target) is cst.Name:
+            bindings[target.value] = bindings.get(target.value, 0) + 1
+        elif type(target) in (cst.Tuple, cst.List):
+            targets.extend(element.value for element in target.elements)
+        elif type(target) is cst.StarredElement:
+            targets.append(target.value)
+        elif type(target) is cst.Attribute:
+            path = dotted(target)
+            if path is not None:
+                stores.add(path)
+    opaque = any(type(node.func) is cst.Name and node.func.value in _SETTERS for node in nodes.of(cst.Call))
+    in_loops = set()
+    for loop in walk(function.body, _NESTED):
+        if type(loop) in (cst.For, cst.While):
+            for node in walk(loop, _NESTED):
+                if type(node) is cst.Assign:
+                    in_loops.update(name for target in node.targets for name in _names(target.target))
+                elif type(node) in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
+                    in_loops.update(_names(node.target))
+                elif type(node) is cst.AsName:
+                    in_loops.update(_names(node.name))
+    facts = (bindings, frozenset(stores), opaque, frozenset(in_loops))
+    _FACTS[id(function)] = (function, facts)
+    return facts
+
+
+def _names(target) -> set:
+    """The plain names a target binds (``a``, ``a, (b, *c)``)."""
+    if type(target) is cst.Name:
+        return {target.value}
+    if type(target) in (cst.Tuple, cst.List):
+        return set().union(*(_names(element.value) for element in target.elements))
+    if type(target) is cst.StarredElement:
+        return _names(target.value)
+    return set()
+
+
+def contradicts(constraints, sides) -> bool:
+    """Whether a fact that holds only where the flags took ``constraints`` ((path, side) pairs)
+    can be seen on a path that took ``sides``: not when one flag took both sides."""
+    return any((path, not side) in sides for path, side in constraints)
