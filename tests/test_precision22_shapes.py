@@ -14,6 +14,8 @@
   the plain side's step is never preceded by the scaled side's uncleared one (simpletransformers
   retrieval_model.py:994, no GRD501); the scaled side's own repeat still reports (:991). A flag
   assigned in the function, or bound in the loop, still joins both sides.
+- ``Variable(x + delta, requires_grad=False)``: the author asks for a constant (TRADES' adversarial
+  example, deeprobust trades.py), no GRD101; ``Variable(x + delta)`` still reports.
 """
 
 from gradlint.engine import lint_bytes
@@ -190,3 +192,26 @@ def test_a_flag_bound_in_the_loop_still_joins_its_sides():
         "            while True:\n", "            while True:\n                args = next(settings)\n"
     )
     assert (PLAIN_STEP, "GRD501") in [(source.splitlines()[n - 1].strip(), code) for n, code in findings(source, "GRD501")]
+
+
+ADVERSARIAL = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.autograd import Variable
+
+model = nn.Linear(4, 2)
+x = torch.rand(8, 4)
+y = torch.randint(0, 2, (8,))
+delta = (0.01 * torch.randn(8, 4)).requires_grad_()
+loss = F.cross_entropy(model(x + delta), y)
+loss.backward()
+x_adv = {wrap}
+F.cross_entropy(model(x_adv), y).backward()
+"""
+
+
+def test_a_variable_asked_not_to_require_grad_is_a_constant_on_purpose():
+    # TRADES' adversarial example: `Variable(x_natural + delta, requires_grad=False)` (deeprobust)
+    assert findings(ADVERSARIAL.format(wrap="Variable(x + delta, requires_grad=False)"), "GRD101") == []
+    assert findings(ADVERSARIAL.format(wrap="Variable(x + delta)"), "GRD101") == [(12, "GRD101")]

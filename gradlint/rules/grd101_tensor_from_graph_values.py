@@ -69,6 +69,10 @@ class TensorFromGraphValues(Rule):
         requires = kwarg(node, "requires_grad")
         if requires is not None and literal_bool(requires.value):
             return  # re-wrapping as a new leaf is GRD102's pitfall
+        if requires is not None and literal_bool(requires.value) is False:
+            # `Variable(x_natural + delta, requires_grad=False)`: the author asks for a constant (an
+            # adversarial example fed back to the model), so the cut is what was wanted
+            return
         data = node.args[0]
         if data.keyword is not None or data.star:
             return
