@@ -16,6 +16,8 @@
   assigned in the function, or bound in the loop, still joins both sides.
 - ``Variable(x + delta, requires_grad=False)``: the author asks for a constant (TRADES' adversarial
   example, deeprobust trades.py), no GRD101; ``Variable(x + delta)`` still reports.
+- ``x_orig = x`` before a chain rebinds ``x``, and only ``x_orig.grad`` read: the leaf is kept under
+  another name (ART's estimators/pytorch.py, no GRD303); reading ``x.grad`` still reports.
 """
 
 from gradlint.engine import lint_bytes
@@ -215,3 +217,23 @@ def test_a_variable_asked_not_to_require_grad_is_a_constant_on_purpose():
     # TRADES' adversarial example: `Variable(x_natural + delta, requires_grad=False)` (deeprobust)
     assert findings(ADVERSARIAL.format(wrap="Variable(x + delta, requires_grad=False)"), "GRD101") == []
     assert findings(ADVERSARIAL.format(wrap="Variable(x + delta)"), "GRD101") == [(12, "GRD101")]
+
+
+CHAIN = """\
+import torch
+
+
+def chain_gradients(x, gradients, steps):
+    x = torch.tensor(x, requires_grad=True)
+    {keep}
+    for step in steps:
+        x = step.estimate_forward(x)
+    x.backward(torch.tensor(gradients))
+    return {read}.grad.numpy()
+"""
+
+
+def test_a_leaf_kept_under_another_name_loses_nothing_when_rebound():
+    # ART's PyTorch estimator: `x_orig = x`, the defences' chain rebinds `x`, `x_orig.grad` is read
+    assert findings(CHAIN.format(keep="x_orig = x", read="x_orig"), "GRD303") == []
+    assert findings(CHAIN.format(keep="pass", read="x"), "GRD303") == [(8, "GRD303")]

@@ -3,7 +3,7 @@ import re
 import libcst as cst
 
 from ..analysis import creates_leaf, dotted, makes_leaf_in_place
-from ..analysis.differentiated import only_differentiated
+from ..analysis.differentiated import only_differentiated, reads_grad
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -64,6 +64,8 @@ class LeafRebound(Rule):
             return
         if only_differentiated(target, ctx):
             return  # `torch.autograd.grad(f(x), x)` differentiates the non-leaf as well: no update fails
+        if _kept_by_alias(target, ctx):
+            return
         self.report(
             ctx,
             target,
@@ -71,6 +73,24 @@ class LeafRebound(Rule):
             f"`{path}.grad` is None from now on and the next update fails. Update it in place under "
             f"`torch.no_grad()` (`{path} -= ...`), or use an optimizer.",
         )
+
+
+def _kept_by_alias(target, ctx) -> bool:
+    """``x_orig = x`` before ``x = f(x)``, then ``x.backward(g)`` and ``x_orig.grad``: the function
+    keeps the leaf under another name and reads its gradient there, never through ``x`` (ART's
+    chain of preprocessing defences): rebinding ``x`` to the graph result loses nothing."""
+    if type(target) is not cst.Name or ctx.function is None:
+        return False
+    name = target.value
+    aliases = set()
+    for node in walk(ctx.function.body):
+        if reads_grad(node, name):
+            return False
+        if type(node) is cst.Assign and len(node.targets) == 1 and type(node.value) is cst.Name:
+            alias = node.targets[0].target
+            if node.value.value == name and type(alias) is cst.Name and alias.value != name:
+                aliases.add(alias.value)
+    return bool(aliases) and any(reads_grad(node, alias) for node in walk(ctx.function.body) for alias in aliases)
 
 
 def _accumulates(value_node, path: str, ctx) -> bool:
