@@ -18,6 +18,9 @@
   example, deeprobust trades.py), no GRD101; ``Variable(x + delta)`` still reports.
 - ``x_orig = x`` before a chain rebinds ``x``, and only ``x_orig.grad`` read: the leaf is kept under
   another name (ART's estimators/pytorch.py, no GRD303); reading ``x.grad`` still reports.
+- A model whose ``forward`` calls a function of the file that runs ``torch.autograd.grad`` (ART's
+  gradient matching) needs grad mode to run: its eval-mode loop is no evaluation that forgot
+  no_grad (no GRD505); a plain forward still reports.
 """
 
 from gradlint.engine import lint_bytes
@@ -237,3 +240,42 @@ def test_a_leaf_kept_under_another_name_loses_nothing_when_rebound():
     # ART's PyTorch estimator: `x_orig = x`, the defences' chain rebinds `x`, `x_orig.grad` is read
     assert findings(CHAIN.format(keep="x_orig = x", read="x_orig"), "GRD303") == []
     assert findings(CHAIN.format(keep="pass", read="x"), "GRD303") == [(8, "GRD303")]
+
+
+MATCHING = """\
+import torch
+import torch.nn as nn
+
+
+def weight_grad(classifier, x):
+    loss = classifier(x).square().mean()
+    grads = torch.autograd.grad(loss, list(classifier.parameters()), create_graph=True)
+    return torch.cat([g.flatten() for g in grads])
+
+
+class Matcher(nn.Module):
+    def __init__(self, classifier):
+        super().__init__()
+        self.classifier = classifier
+        self.noise = nn.Parameter(torch.zeros(4))
+
+    def forward(self, x, target):
+        {body}
+
+
+matcher = Matcher(nn.Linear(4, 2))
+target = torch.randn(10)
+matcher.eval()
+scores = []
+for x in [torch.randn(3, 4) for _ in range(5)]:
+    score = matcher(x, target)
+    scores.append(score.detach())
+"""
+
+
+def test_a_model_whose_forward_takes_gradients_needs_grad_mode():
+    # ART's gradient matching poisoning: the backdoor model's forward runs autograd.grad itself
+    body = "return 1 - torch.cosine_similarity(weight_grad(self.classifier, x + self.noise), target, dim=0)"
+    assert findings(MATCHING.format(body=body), "GRD505") == []
+    plain = "return torch.cosine_similarity(self.classifier(x + self.noise).flatten()[:10], target, dim=0)"
+    assert findings(MATCHING.format(body=plain), "GRD505") == [(26, "GRD505")]

@@ -143,13 +143,34 @@ def _differentiates(loop, ctx, record) -> bool:
     """The loop takes gradients with ``torch.autograd.grad(loss, params)``, itself or in a function
     of the file it calls (DomainBed's ``hvp(loss, w, v)``): its eval-mode forwards are differentiated
     on purpose (influence functions, saliency, Hessian-vector products), not kept for nothing."""
-    for root in (loop, *record.local_calls):
+    for root in (loop, *record.local_calls, *_forward_bodies(record, ctx)):
         for node in walk(root):
             if type(node) is cst.Call:
                 name = dotted(node.func) or ""
                 if name.endswith("autograd.grad") or (root is loop and ctx.value(node.func).qual == "torch.autograd.grad"):
                     return True
     return False
+
+
+def _forward_bodies(record, ctx) -> list:
+    """The ``forward`` of each module of the file the loop runs, and the file's functions it calls
+    by name: a model whose forward takes gradients itself (gradient matching's ``_weight_grad(...)``
+    with ``autograd.grad(..., create_graph=True)``) needs grad mode to run at all."""
+    bodies = []
+    seen = set()
+    for _, _, module, _ in record.forwards:
+        forward = module.cls.methods.get("forward") if module.cls is not None else None
+        if forward is None or id(forward) in seen:
+            continue
+        seen.add(id(forward))
+        bodies.append(forward)
+        for node in walk(forward):
+            if type(node) is cst.Call and type(node.func) is cst.Name:
+                called = ctx.functions.get(node.func.value)
+                if called is not None and id(called) not in seen:
+                    seen.add(id(called))
+                    bodies.append(called)
+    return bodies
 
 
 def _retries_with_grad(loop) -> set:
