@@ -21,6 +21,9 @@
 - A model whose ``forward`` calls a function of the file that runs ``torch.autograd.grad`` (ART's
   gradient matching) needs grad mode to run: its eval-mode loop is no evaluation that forgot
   no_grad (no GRD505); a plain forward still reports.
+- ``model.freeze()`` on a model of no class of the file (a LightningModule's freeze() stops every
+  parameter requiring grad), even under ``if hasattr(model, "freeze"):``: its outputs are not
+  known to keep a graph (ART's GOTURN tracker, no GRD505/GRD502).
 """
 
 from gradlint.engine import lint_bytes
@@ -279,3 +282,28 @@ def test_a_model_whose_forward_takes_gradients_needs_grad_mode():
     assert findings(MATCHING.format(body=body), "GRD505") == []
     plain = "return torch.cosine_similarity(self.classifier(x + self.noise).flatten()[:10], target, dim=0)"
     assert findings(MATCHING.format(body=plain), "GRD505") == [(26, "GRD505")]
+
+
+TRACKER = """\
+import torch
+
+
+class Tracker:
+    def __init__(self, model):
+        self._model = model
+
+    def predict(self, frames):
+        self._model.eval()
+        {freeze}
+        boxes = []
+        for frame in frames:
+            boxes.append(self._model(frame))
+        return torch.stack(boxes).detach().numpy()
+"""
+
+
+def test_a_model_frozen_by_its_own_freeze_method_keeps_no_graph():
+    # ART's GOTURN tracker: `if hasattr(self._model, "freeze"): self._model.freeze()` (Lightning)
+    frozen = TRACKER.format(freeze='if hasattr(self._model, "freeze"):\n            self._model.freeze()')
+    assert findings(frozen, "GRD505", "GRD502") == []
+    assert findings(TRACKER.format(freeze="pass"), "GRD505", "GRD502") != []

@@ -56,6 +56,11 @@ class ModuleSemantics:
             if flag is False:
                 return receiver.with_(params=False)
             return receiver.with_(params=True if flag is True and receiver.params is True else None)
+        if name == "freeze" and not node.args and (receiver.cls is None or "freeze" not in receiver.cls.methods):
+            # a LightningModule's freeze(): every parameter stops requiring grad (and eval mode)
+            if path is not None:
+                self._freeze(FreezeEvent(path, True, False, node, self._cond_depth == 0))
+            return NONE
         if name in ("eval", "train"):
             training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
             # as for any object with eval()/train(): switching modes is for a model that has parameters
