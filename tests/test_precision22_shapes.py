@@ -3,7 +3,8 @@
 - A warm-up forward whose statement drops the output (``_ = model(img) if cuda else None  # run
   once``, or ``model(x)`` alone in a timing loop) frees its graph at once: it is no evaluation loop
   that keeps activations (yolov5 test.py, no GRD505). The same forward whose output is kept, or
-  whose activations a forward hook of the file stores (LSUV initialisation), still reports.
+  whose activations a forward hook of the file stores (LSUV initialisation), still reports. So is
+  one dropped after conversions (``model(x).detach().cpu().numpy()[0]`` alone: agilerl probe_envs).
 - A module whose ``__init__`` replaces its layer's weight and bias by
   ``nn.Parameter(..., requires_grad=False)`` (a fixed random feature extractor) is not known to
   train: evaluating it over a dataset with gradients on keeps nothing (randomCNN vctk_identify.py,
@@ -307,3 +308,10 @@ def test_a_model_frozen_by_its_own_freeze_method_keeps_no_graph():
     frozen = TRACKER.format(freeze='if hasattr(self._model, "freeze"):\n            self._model.freeze()')
     assert findings(frozen, "GRD505", "GRD502") == []
     assert findings(TRACKER.format(freeze="pass"), "GRD505", "GRD502") != []
+
+
+def test_a_dropped_forward_converted_on_the_way_is_not_reported():
+    # agilerl's probe checks: `agent.critic(state, action).detach().cpu().numpy()[0]` alone
+    assert _warm_up("model(torch.zeros(1, 4)).detach().cpu().numpy()[0]") == []
+    line = "first = model(torch.zeros(1, 4)).detach().cpu().numpy()[0]; results.append(first)"
+    assert _warm_up(line) == [(line, "GRD505")]

@@ -187,12 +187,24 @@ _WALKED, _PRUNED, _SEQUENCE, _OTHER = range(1, 5)  # none is 0: a miss is None
 
 def dropped_values(node) -> frozenset:
     """Ids of the calls whose value the statement holding ``node`` throws away: ``node`` itself when
-    it is a call, either branch of ``a if c else b`` (``_ = model(x) if warm else None``)."""
+    it is a call, either branch of ``a if c else b`` (``_ = model(x) if warm else None``), the
+    receiver of a conversion or an indexing of it."""
     if type(node) is cst.Call:
+        func = node.func
+        if type(func) is cst.Attribute and func.attr.value in _CONVERSIONS:
+            # `model(x).detach().cpu().numpy()[0]` alone: the conversion's result is dropped, and so
+            # is the forward's output it was made of
+            return frozenset((id(node),)) | dropped_values(func.value)
         return frozenset((id(node),))
+    if type(node) is cst.Subscript:
+        return dropped_values(node.value)
     if type(node) is cst.IfExp:
         return dropped_values(node.body) | dropped_values(node.orelse)
     return frozenset()
+
+
+#: tensor methods that only convert or move their receiver
+_CONVERSIONS = frozenset({"detach", "cpu", "cuda", "numpy", "item", "tolist", "to", "float", "double", "half", "clone"})
 
 
 def _kind(kinds: Dict[type, int], value_type: type, prune: tuple) -> int:
