@@ -25,6 +25,8 @@
 - ``model.freeze()`` on a model of no class of the file (a LightningModule's freeze() stops every
   parameter requiring grad), even under ``if hasattr(model, "freeze"):``: its outputs are not
   known to keep a graph (ART's GOTURN tracker, no GRD505/GRD502).
+- ``if not isinstance(x, torch.Tensor): x = torch.FloatTensor(np.array(x))``: in that branch ``x``
+  is no tensor, whatever a caller gave (agilerl modules/gpt.py, no GRD503).
 """
 
 from gradlint.engine import lint_bytes
@@ -315,3 +317,33 @@ def test_a_dropped_forward_converted_on_the_way_is_not_reported():
     assert _warm_up("model(torch.zeros(1, 4)).detach().cpu().numpy()[0]") == []
     line = "first = model(torch.zeros(1, 4)).detach().cpu().numpy()[0]; results.append(first)"
     assert _warm_up(line) == [(line, "GRD505")]
+
+
+CONVERTING = """\
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Head(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        if {test}:
+            x = torch.FloatTensor(np.array(x))
+        return self.fc(x)
+
+
+encoder = nn.Linear(4, 4)
+head = Head()
+out = head(encoder(torch.randn(3, 4)))
+out.sum().backward()
+"""
+
+
+def test_a_branch_for_what_is_not_a_tensor_converts_no_grad_tensor():
+    # agilerl's GPT MLP: `if not isinstance(x, torch.Tensor): x = torch.FloatTensor(np.array(x))`
+    assert findings(CONVERTING.format(test="not isinstance(x, torch.Tensor)"), "GRD503") == []
+    assert findings(CONVERTING.format(test="x.dim() == 2"), "GRD503") == [(13, "GRD503")]

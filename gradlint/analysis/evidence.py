@@ -119,6 +119,9 @@ class Evidence:
         if type(test) is cst.Comparison:
             self._narrow_not_none(test)
             return
+        if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+            self._narrow_not_tensor(test.expression)
+            return
         if not (type(test) is cst.Call and len(test.args) == 2 and all(a.keyword is None and not a.star for a in test.args)):
             return
         path = dotted(test.args[0].value)
@@ -140,6 +143,21 @@ class Evidence:
             for name in ("weight", "bias"):
                 if env.get(f"{path}.{name}") is None:
                     env[f"{path}.{name}"] = tensor(True, True)
+
+    def _narrow_not_tensor(self, test) -> None:
+        """``if not isinstance(x, torch.Tensor):``: in the branch ``x`` is no tensor (a list or an
+        array the branch converts), whatever a caller's context made of it."""
+        if not (type(test) is cst.Call and len(test.args) == 2 and all(a.keyword is None and not a.star for a in test.args)):
+            return
+        path = dotted(test.args[0].value)
+        if path is None or self.value(test.func) != _ISINSTANCE:
+            return
+        classes = test.args[1].value
+        elements = [e.value for e in classes.elements] if type(classes) is cst.Tuple else [classes]
+        if any(self.value(element).kind == "ref" and self.value(element).qual == "torch.Tensor" for element in elements):
+            current = self.lookup(path)
+            if current is not None and current.kind == "tensor":
+                self.state.env[path] = UNKNOWN
 
     def _narrow_not_none(self, test: cst.Comparison) -> None:
         """``if h is not None:``: in the branch, ``h`` holds what it holds on the paths where it is
