@@ -27,6 +27,9 @@
   known to keep a graph (ART's GOTURN tracker, no GRD505/GRD502).
 - ``if not isinstance(x, torch.Tensor): x = torch.FloatTensor(np.array(x))``: in that branch ``x``
   is no tensor, whatever a caller gave (agilerl modules/gpt.py, no GRD503).
+- ``for proto in self.prototypes:`` freezing every member's parameters in ``__init__``: the
+  container's members are frozen in every method (solo-learn DeepClusterV2, no GRD201 on
+  ``proto.weight.copy_(centro)``); a freeze of some members only still reports.
 """
 
 from gradlint.engine import lint_bytes
@@ -347,3 +350,41 @@ def test_a_branch_for_what_is_not_a_tensor_converts_no_grad_tensor():
     # agilerl's GPT MLP: `if not isinstance(x, torch.Tensor): x = torch.FloatTensor(np.array(x))`
     assert findings(CONVERTING.format(test="not isinstance(x, torch.Tensor)"), "GRD503") == []
     assert findings(CONVERTING.format(test="x.dim() == 2"), "GRD503") == [(13, "GRD503")]
+
+
+PROTOTYPES = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Clusterer(nn.Module):
+    def __init__(self, dim, counts):
+        super().__init__()
+        self.head = nn.Linear(dim, dim)
+        self.prototypes = nn.ModuleList([nn.Linear(dim, n, bias=False) for n in counts])
+        for proto in self.prototypes:
+            {freeze}
+
+    def start_epoch(self, centroids):
+        for proto, centro in zip(self.prototypes, centroids):
+            proto.weight.copy_(centro)
+
+    def forward(self, x):
+        z = F.normalize(self.head(x), dim=-1)
+        return [proto(z) for proto in self.prototypes]
+"""
+
+
+def test_members_of_a_container_frozen_one_by_one_are_frozen_in_other_methods():
+    # solo-learn DeepClusterV2: prototypes frozen member by member in __init__, refilled each epoch
+    frozen = "for params in proto.parameters():\n                params.requires_grad = False"
+    assert _prototypes(frozen) == []
+    assert _prototypes("pass") == [("proto.weight.copy_(centro)", "GRD201")]
+    some = "if proto.out_features > 2:\n                proto.requires_grad_(False)"
+    assert _prototypes(some) == [("proto.weight.copy_(centro)", "GRD201")]
+
+
+def _prototypes(freeze):
+    source = PROTOTYPES.format(freeze=freeze)
+    return [(source.splitlines()[n - 1].strip(), code) for n, code in findings(source, "GRD201")]

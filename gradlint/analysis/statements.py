@@ -344,12 +344,17 @@ class StatementWalker:
                 loop_info = (target.value, iterable.owner, self._cond_depth + 1, node)
 
         entries = every_entry_loop(node, self.value)
+        members = _member_loop(node, iterable)
+        froze = []
 
         def iteration():
             self._bind_loop_target(node.target, element, iterable)
             if entries is not None and entries.item is not None:
                 self._set(entries.item, proven_entry(entries))
             self._block(node.body.body) if type(node.body) is cst.IndentedBlock else self._body(node.body)
+            if members is not None:
+                member = self.lookup(node.target.value)
+                froze.append(member is not None and member.kind == "module" and member.params is False)
 
         if loop_info is not None:
             self._param_loops.append(loop_info)
@@ -371,6 +376,10 @@ class StatementWalker:
         if switched is not None:
             # every entry switched in each iteration: so they are after the loop, however many ran
             self._switch_entries(*switched)
+        if members is not None and froze and all(froze) and self._cond_depth == 0:
+            # `for proto in self.prototypes: for p in proto.parameters(): p.requires_grad = False`:
+            # every member of the container is frozen whole, on every path through the body
+            self.state.env[members] = _frozen_container(iterable)
         frozen = self._whole_freezes.pop(id(node), None)
         if frozen is not None:
             # a loop over no parameter froze them all too: the zero-iteration path agrees
@@ -476,6 +485,23 @@ class StatementWalker:
                         (handler or self._generic)(item)
                     elif kind in NODES:
                         self._generic(item)
+
+
+def _member_loop(node: cst.For, iterable) -> str:
+    """The path of the module container (``nn.ModuleList``, ``nn.Sequential``...) a ``for m in X:``
+    loop goes over, member by member; None for any other loop."""
+    if type(node.target) is not cst.Name or iterable.kind != "module":
+        return None
+    if iterable.qual.rsplit(".", 1)[-1] not in api.MODULE_CONTAINERS:
+        return None
+    return dotted(node.iter)
+
+
+def _frozen_container(container):
+    """A module container whose members were all frozen whole."""
+    elem = container.elem.with_(params=False) if container.elem is not None and container.elem.kind == "module" else None
+    items = tuple(item.with_(params=False) if item.kind == "module" else item for item in container.items)
+    return container.with_(params=False, elem=elem, items=items)
 
 
 def _names_grad_mode(node) -> bool:
