@@ -30,6 +30,9 @@
 - ``for proto in self.prototypes:`` freezing every member's parameters in ``__init__``: the
   container's members are frozen in every method (solo-learn DeepClusterV2, no GRD201 on
   ``proto.weight.copy_(centro)``); a freeze of some members only still reports.
+- A caller's ``if mask is None:`` around a call is no test of the callee's parameter of the same
+  name: the callee proves nothing of it, and the caller's ``None`` stays None (ART's TensorFlow
+  adversarial patch, no GRD503).
 """
 
 from gradlint.engine import lint_bytes
@@ -388,3 +391,35 @@ def test_members_of_a_container_frozen_one_by_one_are_frozen_in_other_methods():
 def _prototypes(freeze):
     source = PROTOTYPES.format(freeze=freeze)
     return [(source.splitlines()[n - 1].strip(), code) for n, code in findings(source, "GRD201")]
+
+
+NONE_MASK = """\
+import numpy as np
+
+
+def positions(mask):
+    return np.argwhere(mask).shape[0]
+
+
+def score(images, mask):
+    if mask is not None:
+        return positions(mask)
+    return images.sum()
+
+
+def generate(batches, mask=None):
+    total = 0
+    if mask is None:
+        for images in batches:
+            total += score(images, None)
+    else:
+        for images in batches:
+            total += score(images, mask)
+    return total
+"""
+
+
+def test_a_callers_none_test_proves_nothing_about_the_callee():
+    # ART's TensorFlow patch attack: the caller's `if mask is None:` was taken for a test of the
+    # callee's own `mask`, which then "proved" the argument `None` a grad tensor
+    assert findings(NONE_MASK, "GRD503") == []

@@ -170,7 +170,17 @@ class Calls:
         if self._exit_proofs is None or self.function is None:
             return
         names = [param.name.value for param in parameters(self.function)]
-        self._exit_proofs.append(backpropagated(self.state.env, names) | exit_for_none(self._blocks, names))
+        self._exit_proofs.append(backpropagated(self.state.env, names) | exit_for_none(self._own_blocks(), names))
+
+    def _own_blocks(self) -> list:
+        """The blocks of the function being walked: a callee summarised during its caller's walk
+        sits below the caller's blocks, whose ``if mask is None:`` tests no parameter of the callee."""
+        body = self.function.body
+        statements = body.body if isinstance(body, cst.IndentedBlock) else None
+        for index in range(len(self._blocks) - 1, -1, -1):
+            if self._blocks[index][0] is statements:
+                return self._blocks[index:]
+        return []
 
     def _called_mode(self, function: cst.FunctionDef) -> Tri:
         """The grad mode ``function`` runs in when called here: its own ``@torch.no_grad()`` (or
