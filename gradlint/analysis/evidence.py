@@ -122,15 +122,8 @@ class Evidence:
         if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
             self._narrow_not_tensor(test.expression)
             return
-        if not (type(test) is cst.Call and len(test.args) == 2 and all(a.keyword is None and not a.star for a in test.args)):
-            return
-        path = dotted(test.args[0].value)
-        if path is None or self.value(test.func) != _ISINSTANCE:
-            return
-        classes = test.args[1].value
-        elements = [e.value for e in classes.elements] if type(classes) is cst.Tuple else [classes]
-        quals = [self.value(element).qual if self.value(element).kind == "ref" else "" for element in elements]
-        if not quals or not all(api.is_nn_module_class(qual) for qual in quals):
+        path, quals = self._isinstance_test(test)
+        if path is None or not quals or not all(api.is_nn_module_class(qual) for qual in quals):
             return
         current = self.lookup(path)
         if current is not None and (current.kind not in ("unknown", "module") or current.cls is not None):
@@ -147,17 +140,23 @@ class Evidence:
     def _narrow_not_tensor(self, test) -> None:
         """``if not isinstance(x, torch.Tensor):``: in the branch ``x`` is no tensor (a list or an
         array the branch converts), whatever a caller's context made of it."""
-        if not (type(test) is cst.Call and len(test.args) == 2 and all(a.keyword is None and not a.star for a in test.args)):
-            return
-        path = dotted(test.args[0].value)
-        if path is None or self.value(test.func) != _ISINSTANCE:
-            return
-        classes = test.args[1].value
-        elements = [e.value for e in classes.elements] if type(classes) is cst.Tuple else [classes]
-        if any(self.value(element).kind == "ref" and self.value(element).qual == "torch.Tensor" for element in elements):
+        path, quals = self._isinstance_test(test)
+        if path is not None and "torch.Tensor" in quals:
             current = self.lookup(path)
             if current is not None and current.kind == "tensor":
                 self.state.env[path] = UNKNOWN
+
+    def _isinstance_test(self, test) -> tuple:
+        """``isinstance(path, C)`` / ``isinstance(path, (C1, C2))``: (path, the classes' qualified
+        names, "" for one that is not a known reference); (None, []) for any other test."""
+        if not (type(test) is cst.Call and len(test.args) == 2 and all(a.keyword is None and not a.star for a in test.args)):
+            return None, []
+        path = dotted(test.args[0].value)
+        if path is None or self.value(test.func) != _ISINSTANCE:
+            return None, []
+        classes = test.args[1].value
+        elements = [e.value for e in classes.elements] if type(classes) is cst.Tuple else [classes]
+        return path, [self.value(element).qual if self.value(element).kind == "ref" else "" for element in elements]
 
     def _narrow_not_none(self, test: cst.Comparison) -> None:
         """``if h is not None:``: in the branch, ``h`` holds what it holds on the paths where it is
