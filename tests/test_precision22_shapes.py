@@ -423,3 +423,30 @@ def test_a_callers_none_test_proves_nothing_about_the_callee():
     # ART's TensorFlow patch attack: the caller's `if mask is None:` was taken for a test of the
     # callee's own `mask`, which then "proved" the argument `None` a grad tensor
     assert findings(NONE_MASK, "GRD503") == []
+
+
+
+def test_a_tensor_set_on_a_layer_is_no_parameter_replaced():
+    # only `nn.Parameter(..., requires_grad=False)` replaces a parameter: a mask tensor stored on
+    # the layer leaves it training, and the history of its outputs still reports
+    source = """\
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+        self.fc.mask = torch.ones(2, 4)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+net = Net()
+history = []
+for step in range(5):
+    history.append(net(torch.randn(3, 4)))
+"""
+    assert findings(source, "GRD502") == [(18, "GRD502")]

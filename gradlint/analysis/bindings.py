@@ -79,7 +79,8 @@ class Bindings:
                     self._clear_grads(None)
                 self._part_replaced(dotted(target.value))
                 self._set(path, value)
-                self._parameter_replaced(dotted(target.value), value)
+                if type(value_node) is cst.Call and self.value(value_node.func).qual == "torch.nn.Parameter":
+                    self._parameter_replaced(dotted(target.value), value)
         elif type(target) is cst.Subscript:
             self._bind_subscript(target, value)
         elif type(target) in (cst.Tuple, cst.List):
@@ -206,7 +207,7 @@ class Bindings:
 
     def _parameter_replaced(self, owner, value: Value) -> None:
         """``self.conv.weight = nn.Parameter(w, requires_grad=False)``: a parameter of the module at
-        ``owner`` replaced by one that does not train (a fixed random feature extractor), as if
+        ``owner`` replaced by a Parameter that does not train (a fixed random feature extractor), as if
         ``self.conv.weight.requires_grad = False``: the module is no longer known to train."""
         module = self.lookup(owner) if owner else None
         if module is None or module.kind != "module" or value.kind != "tensor" or value.grad is not False:
