@@ -320,3 +320,22 @@ def test_the_size_of_a_batch_shows_nothing():
     src = LOADER_LOOP.format(loader="", criterion="make_criterion()", expect="", use="data")
     src = src.replace("    optimizer.zero_grad()", "    n = data.size(0)\n    optimizer.zero_grad()")
     assert findings(src, "GRD507") == []
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        # a graph of another library shown on screen: `view` is its own method
+        "from graphviz import Digraph\n\n\ndef show(edges):\n    g = Digraph()\n    for a, b in edges:\n"
+        "        g.edge(a, b)\n    g.view()\n",
+        # a compiled model reshaped in place, a sampler's expand: the dropped call is no evidence of a tensor
+        "import openvino as ov\n\n\ndef prepare(path, im):\n    model = ov.Core().read_model(path)\n"
+        "    model.reshape(list(im.shape))\n    return model\n",
+        "import torch\n\n\ndef query(anchor, storage):\n    unit = Sequence(length=64)\n"
+        "    unit.expand(anchor, {}, storage)\n    return unit.expand(anchor[:, 0], {}, storage)\n",
+        # a structure's own in-place form
+        "def regroup(td, shape):\n    td.reshape(shape, inplace=True)\n    return td.shape\n",
+    ],
+)
+def test_dropped_calls_of_other_objects_methods_stay_silent(src):
+    assert findings(src, "GRD507") == []

@@ -34,6 +34,12 @@ tell, under three conditions:
      caller's ``consumes`` says which calls of its scope are such losses).
 
 Reading ``x1.size(0)`` alone, or passing ``x1`` to a model, proves nothing: the statement stays silent.
+
+The argument rules out the objects that have the *dropped* method too, so it holds only for the
+moves and conversions modules, batches and graphs share with tensors (``DROPPED_MOVES``: ``to``,
+``cuda``, ``float``, ``detach``...). A dropped ``g.view()`` or ``model.reshape(shape)`` may be a
+graphviz graph shown, an OpenVINO model reshaped in place, a sampler's ``unit.expand(...)``: no
+evidence is sought for those, and the dropped statement itself is never its own evidence.
 """
 
 from __future__ import annotations
@@ -52,21 +58,33 @@ TENSOR_USE_EVIDENCE = frozenset(
     "narrow index_select numel dim item numpy tolist unflatten type_as".split()
 )
 
+#: dropped methods whose non-tensor owners (``nn.Module``, ``BatchEncoding``, ``Data``) the evidence rules out
+DROPPED_MOVES = frozenset(
+    "to cuda cpu float double half bfloat16 long int short bool byte char detach clone contiguous type".split()
+)
+
 _TYPE_TESTS = frozenset({"isinstance", "type", "hasattr", "getattr", "callable", "is_tensor", "is_floating_point"})
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _DEPTH = 2
 
 
-def used_as_tensor(scope, name: str, module: Optional[cst.Module], consumes=None, depth: int = _DEPTH) -> bool:
+def used_as_tensor(
+    scope, name: str, module: Optional[cst.Module], consumes=None, depth: int = _DEPTH, apart=None
+) -> bool:
     """Whether ``scope`` (a function, or the module) uses its parameter or once-bound name ``name``
-    as a tensor (see the module doc)."""
+    as a tensor (see the module doc), in a node outside ``apart`` (the dropped statement)."""
     body = scope.body if type(scope) is cst.FunctionDef else scope
     if type(scope) is cst.FunctionDef and name in {param.name.value for param in parameters(scope)}:
         if name in function_facts(scope).rebound:
             return False
     elif _bindings(body, name) != 1:
         return False
-    nodes = [node for node in walk(body, _SCOPES) if type(node) in (cst.Call, cst.Subscript, cst.Attribute)]
+    excluded = {id(node) for node in walk(apart)} if apart is not None else ()
+    nodes = [
+        node
+        for node in walk(body, _SCOPES)
+        if type(node) in (cst.Call, cst.Subscript, cst.Attribute) and id(node) not in excluded
+    ]
     if any(_tests_type(node, name) for node in nodes if type(node) is cst.Call):
         return False
     for node in nodes:

@@ -1,7 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted
-from ..analysis.tensor_uses import used_as_tensor
+from ..analysis.tensor_uses import DROPPED_MOVES, used_as_tensor
 from ..analysis.torch_api import TENSOR_RESULT_ONLY_METHODS, canonical, is_loss
 from ..rule import Fix, Rule, source
 
@@ -47,12 +47,17 @@ class DiscardedTensorResult(Rule):
         receiver = call.func.value
         if _in_place_call(receiver):
             return  # `p.data.copy_(x).view(s)`: the statement's work is the in-place call before it
+        if any(arg.keyword is not None and arg.keyword.value == "inplace" for arg in call.args):
+            return  # `td.reshape(shape, inplace=True)` (a TensorDict): the object's own in-place form
         value = ctx.value(receiver)
         # of unknown kind, or a batch that may be a structure (a dict, a BatchEncoding)
         unknown = value.kind == "unknown" or value.kind == "tensor" and value.struct
         if unknown and type(receiver) is cst.Name and ctx.lookup(receiver.value) is not None:
             # a parameter or once-bound name of unknown kind that its scope uses as only a tensor can be used
-            if not used_as_tensor(ctx.function or ctx.module_node, receiver.value, ctx.module_node, _torch_loss(ctx)):
+            scope = ctx.function or ctx.module_node
+            if method not in DROPPED_MOVES or not used_as_tensor(
+                scope, receiver.value, ctx.module_node, _torch_loss(ctx), apart=node
+            ):
                 return
         elif value.kind != "tensor" or value.struct:
             return  # a module's .to()/.cuda() moves it in place; a container's may too
