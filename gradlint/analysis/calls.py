@@ -377,7 +377,7 @@ class Calls:
                     env["self." + attr] = value
         for param in all_params:
             if env[param.name.value].kind == "unknown":
-                known = self._annotation_value(param) or self._usage_value(param, node)
+                known = self._annotation_value(param) or self._usage_value(param, node) or self._declared_tensor(param)
                 if known is not None:
                     env[param.name.value] = known
         if "self" in env:

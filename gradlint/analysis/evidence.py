@@ -7,8 +7,9 @@ origin when nobody in the file calls the function. Some facts hold anyway:
   module, ``opt: torch.optim.Optimizer`` is an optimizer, ``p: nn.Parameter``
   a leaf that requires grad. Whether an ``nn.Module`` owns trainable parameters (so
   that its output carries a graph) is not declared: a transform or a loss module is
-  one too. Its use tells: ``model.train()``/``model.eval()`` switch a model (which has). A string annotation or a plain ``torch.Tensor`` says
-  nothing about gradients and is ignored.
+  one too. Its use tells: ``model.train()``/``model.eval()`` switch a model (which has). A string annotation says nothing and is ignored; a plain
+  ``torch.Tensor`` declares a tensor, whether it requires grad unknown (what a discarded
+  ``x.to(device)`` needs), and only when the parameter's use says nothing more.
 - **``x.backward()`` proves that ``x`` requires grad** on every path that reaches it:
   otherwise it raises "element 0 of tensors does not require grad". So once a value is
   bound to ``x`` and the same block goes on, unconditionally, to ``x.backward()``
@@ -85,17 +86,21 @@ PROVEN_GRAD = tensor(True, None)
 class Evidence:
     """Refines unknown values from annotations and from later ``backward()`` calls."""
 
-    def _annotation_value(self, param: cst.Param) -> Optional[Value]:
-        if param.annotation is None:
-            return None
-        annotation = param.annotation.annotation
-        if type(annotation) not in (cst.Name, cst.Attribute):
+    def _declared(self, param: cst.Param) -> Optional[Value]:
+        """What a plain name or attribute annotation evaluates to (``Optional[...]``, a union or a
+        string: None)."""
+        if param.annotation is None or type(param.annotation.annotation) not in (cst.Name, cst.Attribute):
             return None
         was_reporting, self.reporting = self.reporting, False
         try:
-            declared = self.eval(annotation)
+            return self.eval(param.annotation.annotation)
         finally:
             self.reporting = was_reporting
+
+    def _annotation_value(self, param: cst.Param) -> Optional[Value]:
+        declared = self._declared(param)
+        if declared is None:
+            return None
         if declared.kind == "class" and declared.cls is not None and declared.cls.is_module:
             return Value(kind="module", params=declared.cls.params, cls=declared.cls)
         if declared.kind != "ref":
@@ -109,6 +114,15 @@ class Evidence:
             return Value(kind="optimizer")
         if qual == "torch.nn.Parameter":
             return tensor(True, True)
+        return None
+
+    def _declared_tensor(self, param: cst.Param) -> Optional[Value]:
+        """``x: torch.Tensor``: a tensor, whether it requires grad unknown. Asked after the
+        parameter's use, which may tell more (``x.backward()``). Only a plain name or attribute:
+        ``Optional[Tensor]`` may be None, a union or a string says less."""
+        declared = self._declared(param)
+        if declared is not None and declared.kind == "ref" and declared.qual == "torch.Tensor":
+            return tensor(None, None)
         return None
 
     def _narrow(self, test: cst.BaseExpression) -> None:
