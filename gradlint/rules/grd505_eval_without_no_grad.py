@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted, literal_bool
+from ..analysis.data_loops import inside_loop_over_data
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -56,8 +57,14 @@ class EvalWithoutNoGrad(Rule):
         if found and not _stores_activations(ctx):
             # `_ = model(img)  # run once`: a warm-up forward whose output the statement drops frees
             # its graph at once, nothing is kept for a backward (unless a hook of the file stores
-            # the activations, as LSUV initialisation does)
-            found = [item for item in found if id(item[0]) not in ctx.dropped_forwards]
+            # the activations, as LSUV initialisation does). Repeated over the batches of a dataset
+            # (`for x, _ in loader: model(x)`, filling batch-norm statistics), it is an evaluation
+            # pass that records a graph for each batch; a warm-up or a timing loop only counts.
+            found = [
+                item
+                for item in found
+                if id(item[0]) not in ctx.dropped_forwards or inside_loop_over_data(item[0], node)
+            ]
         if not found:
             return
         enclosing = ctx.loop
