@@ -23,14 +23,17 @@ _SETTERS = frozenset({"setattr", "delattr", "vars"})
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
-def fixed_flag(function: Optional[cst.FunctionDef], test) -> Optional[Tuple[str, bool]]:
+def fixed_flag(function: Optional[cst.FunctionDef], test, module: Optional[cst.Module] = None) -> Optional[Tuple[str, bool]]:
     """``(path, side)`` for ``if path:`` (side True) or ``if not path:`` (side False) when ``path``
     is a name or an attribute path that keeps its value for the whole call of ``function``: its
     root is a parameter never rebound or a name bound once outside any loop (``args =
     self.args``), nothing in the body assigns the path, a prefix or an extension of it, nor sets
-    attributes by name; not a module's ``training`` flag (``eval()`` and ``train()`` switch it)."""
-    if function is None:
-        return None
+    attributes by name; not a module's ``training`` flag (``eval()`` and ``train()`` switch it).
+
+    A root the function does not bind is a name of ``module`` (``args = parser.parse_args()`` at
+    module level, read by ``def train(): global args``): fixed when the whole module binds it once,
+    outside any loop, and no function of the module assigns the path (nor sets attributes by name).
+    At module level (``function`` None) the same holds for the module's own loops."""
     side = True
     while type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
         test, side = test.expression, not side
@@ -39,11 +42,16 @@ def fixed_flag(function: Optional[cst.FunctionDef], test) -> Optional[Tuple[str,
     path = dotted(test)
     if path is None or path.rsplit(".", 1)[-1] == "training":
         return None
-    bindings, stores, opaque, in_loops = _facts(function)
-    if opaque:
-        return None
     root = path.split(".", 1)[0]
-    if bindings.get(root, 0) != 1 or root in in_loops:
+    facts = _facts(function) if function is not None else None
+    if facts is None or facts[0].get(root, 0) == 0:
+        if module is None:
+            return None
+        facts, functions = _module_facts(module)  # a global: every scope of the module may assign it
+        if function is not None and id(function) not in functions:
+            return None  # a function of another file, walked for its caller: not this module's global
+    bindings, stores, opaque, in_loops = facts
+    if opaque or bindings.get(root, 0) != 1 or root in in_loops:
         return None
     if any(store == path or store.startswith(path + ".") or path.startswith(store + ".") for store in stores):
         return None
@@ -58,21 +66,41 @@ def _facts(function: cst.FunctionDef) -> tuple:
         return cached[1]
     if len(_FACTS) > 50_000:
         _FACTS.clear()
-    nodes = own_nodes(function)
     bindings: Dict[str, int] = {}
     for param in parameters(function):
         bindings[param.name.value] = 1
     for extra in (function.params.star_arg, function.params.star_kwarg):
         if isinstance(extra, cst.Param):
             bindings[extra.name.value] = 1
+    facts = _count(own_nodes(function).of, bindings, walk(function.body, _NESTED), _NESTED)
+    _FACTS[id(function)] = (function, facts)
+    return facts
+
+
+def _module_facts(module: cst.Module) -> tuple:
+    """``_facts`` of a whole module, every scope in it (the bindings of a global), and the ids of
+    the module's functions."""
+    cached = _FACTS.get(id(module))
+    if cached is not None and cached[0] is module:
+        return cached[1]
+    by_type: Dict[type, list] = {}
+    for node in walk(module):
+        by_type.setdefault(type(node), []).append(node)
+    facts = _count(lambda node_type: by_type.get(node_type, ()), {}, walk(module), ())
+    functions = frozenset(id(node) for node in by_type.get(cst.FunctionDef, ()))
+    _FACTS[id(module)] = (module, (facts, functions))
+    return facts, functions
+
+
+def _count(nodes_of, bindings: Dict[str, int], scope_nodes, prune: tuple) -> tuple:
     stores = set()
     targets: list = []
-    for node in nodes.of(cst.Assign):
+    for node in nodes_of(cst.Assign):
         targets.extend(target.target for target in node.targets)
     for node_type in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
-        targets.extend(node.target for node in nodes.of(node_type))
-    targets.extend(node.name for node in nodes.of(cst.AsName))
-    for node in nodes.of(cst.Del):
+        targets.extend(node.target for node in nodes_of(node_type))
+    targets.extend(node.name for node in nodes_of(cst.AsName))
+    for node in nodes_of(cst.Del):
         targets.append(node.target)
     while targets:
         target = targets.pop()
@@ -86,20 +114,18 @@ def _facts(function: cst.FunctionDef) -> tuple:
             path = dotted(target)
             if path is not None:
                 stores.add(path)
-    opaque = any(type(node.func) is cst.Name and node.func.value in _SETTERS for node in nodes.of(cst.Call))
+    opaque = any(type(node.func) is cst.Name and node.func.value in _SETTERS for node in nodes_of(cst.Call))
     in_loops = set()
-    for loop in walk(function.body, _NESTED):
+    for loop in scope_nodes:
         if type(loop) in (cst.For, cst.While):
-            for node in walk(loop, _NESTED):
+            for node in walk(loop, prune):
                 if type(node) is cst.Assign:
                     in_loops.update(name for target in node.targets for name in _names(target.target))
                 elif type(node) in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
                     in_loops.update(_names(node.target))
                 elif type(node) is cst.AsName:
                     in_loops.update(_names(node.name))
-    facts = (bindings, frozenset(stores), opaque, frozenset(in_loops))
-    _FACTS[id(function)] = (function, facts)
-    return facts
+    return (bindings, frozenset(stores), opaque, frozenset(in_loops))
 
 
 def _names(target) -> set:

@@ -10,6 +10,7 @@ from . import torch_api as api
 from .arguments import parameters, returned_arguments
 from .branch_tests import recomputed_is_fresh, string_test, type_test_truth
 from .fixed_flags import fixed_flag
+from .flag_arms import arm_bound_names, keep_entry
 from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .state import LoopRecord, State, Terminated
 from .summaries import with_own_paths
@@ -232,7 +233,7 @@ class StatementWalker:
         self._cond_depth += 1
         ends = []
         sides = self._flag_sides
-        flag = fixed_flag(self.function, node.test) if truth is None else None
+        flag = fixed_flag(self.function, node.test, self.module_node) if truth is None else None
         try:
             if truth is not False:
                 self._narrow(node.test)
@@ -298,13 +299,14 @@ class StatementWalker:
         # there its loops' effects go to the summary collector's `nested` record (see LoopRecord)
         self._loops = [loops[0].nested] if not was_reporting and loops and loops[0].nested is not None else []
         carried: frozenset = frozenset()
+        start, arms = head, arm_bound_names(node, self.function, self.module_node, head)
         for _ in range(2 if was_reporting else 1):
             self.state = head.copy()
             self._iteration(run_iteration)
-            ends_freed = _carried_freed(self.state)
+            ends_freed = _carried_freed(self.state) - arms
             if ends_freed and not _detaches_in_place(node):
                 carried = carried | ends_freed
-            head = State.join(head, self.state)
+            head = keep_entry(State.join(head, self.state), start, arms)
         self.reporting = was_reporting
         self._loops = loops
         if was_reporting:
