@@ -10,6 +10,7 @@ from .bindings import Bindings
 from .callers import contexts_from_callers
 from .calls import Calls
 from .containers import Containers
+from .engine_steps import engine_step_functions
 from .evidence import Evidence
 from .fields import Fields
 from .output_fields import proven_callables, proven_fields
@@ -134,6 +135,8 @@ class Analyzer(
         self.dropped_forwards: set = set()
         #: unresolved callables whose result a backward() of the file proves differentiable
         self.proven_callables: frozenset = frozenset()
+        #: functions given to an ignite Engine: walked as the body of a loop over batches
+        self.engine_steps: frozenset = frozenset()
         self._param_loops: list = []
         #: enclosing loops over a dict's keys or items (see ``statements._dict_loop``)
         self._dict_loops: list = []
@@ -305,6 +308,7 @@ class Analyzer(
         self.module_node = module
         self.proven_fields = proven_fields(module, text)
         self.proven_callables = proven_callables(module, text)
+        self.engine_steps = engine_step_functions(module, text)
         NoGradCalls(self._called_without_grad).scan(module.body)
         if self.project is not None and text:
             self._called_without_grad |= self.project.no_grad_callees(defined_functions(text))

@@ -236,7 +236,10 @@ class Scopes:
         try:
             self._enter_function(node, outer, mode, cls, params, receiver, fields)
             self._returns = returns
-            self._body(node.body)
+            if id(node) in self.engine_steps:
+                self._loop(node, lambda: self._body(node.body))  # called once per batch
+            else:
+                self._body(node.body)
             self._emit("on_scope_end", node)
             self._bind_late_names()
             return self.state.env
