@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.scope_names import outlives_scope
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -142,6 +143,8 @@ class LossHistoryAccumulation(Rule):
         #: of its walk if it backpropagates: a training step, which its caller repeats
         self._step_candidates = []
         self._backpropagates = False
+        #: id(loop node) -> ids of the accumulations there into names of an enclosing scope
+        self._outer_loops: dict = {}
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         target = node.target
@@ -199,8 +202,16 @@ class LossHistoryAccumulation(Rule):
             return
         if ctx.grad_enabled is not True or path in loop.bound:
             return  # started afresh in this iteration
-        if "." not in path and path not in loop.entry:
+        outer = "." not in path and path not in loop.entry
+        if outer and not outlives_scope(ctx.function, path):
             return  # a name not carried over from before the loop (an attribute outlives it anyway)
+        if outer and id(loop.node) not in self._outer_loops:
+            # a module-level list or a `global` counter outlives the loop too, but only a training
+            # loop is judged for it: what an evaluation loop collects there may be backpropagated
+            # by another function (`outputs.append(model(x))`, stacked into a loss elsewhere)
+            self._outer_loops[id(loop.node)] = set()
+        if outer:
+            self._outer_loops[id(loop.node)].add(id(node))
         if _holds_graph(ctx.value(added)):
             self._candidates.setdefault(id(loop.node), []).append((node, path, added))
 
@@ -209,7 +220,9 @@ class LossHistoryAccumulation(Rule):
         # a loop that starts the accumulator afresh now and then (`running_loss = 0` after logging
         # each gradient-accumulation window) keeps a bounded window of graphs, not the whole history
         candidates = [c for c in self._candidates.pop(id(node), ()) if not _reset_within(node, c[1])]
+        outer = self._outer_loops.pop(id(node), ())
         if not record.backwards:
+            candidates = [c for c in candidates if id(c[0]) not in outer]
             if not record.steps and self._evaluates(ctx, record):
                 self._pending.extend(c for c in candidates if not _fed_back(c[1], record))
                 return
