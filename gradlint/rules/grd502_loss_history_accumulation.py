@@ -339,6 +339,10 @@ class LossHistoryAccumulation(Rule):
                 continue
             if not record.backwards:
                 continue
+            if not any(_holds_graph(ctx.value(arg.value)) for arg in call.args):
+                # the callee stores a graph it made itself (`self.history.append(loss)` in a training
+                # step): its own line is the cause, and is reported there
+                continue
             reported.add(id(call))
             self.report(
                 ctx,
