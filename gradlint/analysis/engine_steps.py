@@ -18,27 +18,20 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from .syntax import dotted, walk
+from .syntax import dotted, per_node, walk
 
 _ENGINES = frozenset({"Engine", "DeterministicEngine"})
 _TRAINING_CALLS = frozenset({"zero_grad", "step", "backward"})
-_STEPS: Dict[int, tuple] = {}
 
 
 def engine_step_functions(module: cst.Module, text: str) -> frozenset:
     """The ids of the functions of ``module`` given to an ignite ``Engine`` as its process function."""
     if "ignite" not in text or "Engine" not in text:
         return frozenset()
-    cached = _STEPS.get(id(module))
-    if cached is not None and cached[0] is module:
-        return cached[1]
-    if len(_STEPS) > 1_000:
-        _STEPS.clear()
-    found = _find(module)
-    _STEPS[id(module)] = (module, found)
-    return found
+    return _find(module)
 
 
+@per_node
 def _find(module: cst.Module) -> frozenset:
     engines = _engine_names(module)
     if not engines:

@@ -14,7 +14,7 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from .arguments import parameters
-from .syntax import dotted, own_nodes, walk
+from .syntax import dotted, own_nodes, per_node, walk
 
 _FACTS: Dict[int, tuple] = {}
 
@@ -77,18 +77,15 @@ def _facts(function: cst.FunctionDef) -> tuple:
     return facts
 
 
+@per_node
 def _module_facts(module: cst.Module) -> tuple:
     """``_facts`` of a whole module, every scope in it (the bindings of a global), and the ids of
     the module's functions."""
-    cached = _FACTS.get(id(module))
-    if cached is not None and cached[0] is module:
-        return cached[1]
     by_type: Dict[type, list] = {}
     for node in walk(module):
         by_type.setdefault(type(node), []).append(node)
     facts = _count(lambda node_type: by_type.get(node_type, ()), {}, walk(module), ())
     functions = frozenset(id(node) for node in by_type.get(cst.FunctionDef, ()))
-    _FACTS[id(module)] = (module, (facts, functions))
     return facts, functions
 
 
@@ -120,22 +117,22 @@ def _count(nodes_of, bindings: Dict[str, int], scope_nodes, prune: tuple) -> tup
         if type(loop) in (cst.For, cst.While):
             for node in walk(loop, prune):
                 if type(node) is cst.Assign:
-                    in_loops.update(name for target in node.targets for name in _names(target.target))
+                    in_loops.update(name for target in node.targets for name in target_names(target.target))
                 elif type(node) in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
-                    in_loops.update(_names(node.target))
+                    in_loops.update(target_names(node.target))
                 elif type(node) is cst.AsName:
-                    in_loops.update(_names(node.name))
+                    in_loops.update(target_names(node.name))
     return (bindings, frozenset(stores), opaque, frozenset(in_loops))
 
 
-def _names(target) -> set:
+def target_names(target) -> set:
     """The plain names a target binds (``a``, ``a, (b, *c)``)."""
     if type(target) is cst.Name:
         return {target.value}
     if type(target) in (cst.Tuple, cst.List):
-        return set().union(*(_names(element.value) for element in target.elements))
+        return set().union(*(target_names(element.value) for element in target.elements))
     if type(target) is cst.StarredElement:
-        return _names(target.value)
+        return target_names(target.value)
     return set()
 
 

@@ -16,7 +16,7 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from .fixed_flags import fixed_flag
+from .fixed_flags import fixed_flag, target_names
 from .syntax import walk
 from .values import UNKNOWN, holds_graph
 
@@ -142,9 +142,9 @@ def _bound_by(statement) -> set:
     for small in statement.body:
         if type(small) is cst.Assign:
             for target in small.targets:
-                names |= _names(target.target)
+                names |= target_names(target.target)
         elif type(small) is cst.AnnAssign and small.value is not None:
-            names |= _names(small.target)
+            names |= target_names(small.target)
     return names
 
 
@@ -161,19 +161,9 @@ def _binding_count(root, names: set) -> dict:
         elif type(node) is cst.Del:
             targets = [node.target]
         for target in targets:
-            for name in _names(target) & names:
+            for name in target_names(target) & names:
                 counts[name] = counts.get(name, 0) + 1
     return counts
-
-
-def _names(target) -> set:
-    if type(target) is cst.Name:
-        return {target.value}
-    if type(target) in (cst.Tuple, cst.List):
-        return set().union(*(_names(element.value) for element in target.elements))
-    if type(target) is cst.StarredElement:
-        return _names(target.value)
-    return set()
 
 
 def keep_entry(head, start, names: frozenset):

@@ -7,14 +7,13 @@ outlives every loop of the function (and every call of it).
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Optional
 
 import libcst as cst
 
 from .arguments import parameters
-from .syntax import function_facts, walk
+from .syntax import function_facts, per_node, walk
 
-_DECLARED: Dict[int, tuple] = {}
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
@@ -33,17 +32,11 @@ def outlives_scope(function: Optional[cst.FunctionDef], name: str) -> bool:
     )
 
 
+@per_node
 def _declared(function: cst.FunctionDef) -> frozenset:
-    cached = _DECLARED.get(id(function))
-    if cached is not None and cached[0] is function:
-        return cached[1]
-    if len(_DECLARED) > 50_000:
-        _DECLARED.clear()
-    names = frozenset(
+    return frozenset(
         item.name.value
         for node in walk(function.body, _NESTED)
         if type(node) in (cst.Global, cst.Nonlocal)
         for item in node.names
     )
-    _DECLARED[id(function)] = (function, names)
-    return names

@@ -34,6 +34,25 @@ SUITES_AND_COMPOUNDS = node_types(cst.BaseSuite, cst.BaseCompoundStatement)
 STATEMENTS = node_types(cst.BaseStatement, cst.BaseSmallStatement)
 
 
+def per_node(function):
+    """Memoise a function of one syntax node by the node's identity. The node is kept beside the
+    answer: a cache keyed by ``id`` alone would answer for a new node at a freed node's address."""
+    cache: Dict[int, tuple] = {}
+
+    def cached(node):
+        hit = cache.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        if len(cache) > 50_000:
+            cache.clear()
+        answer = function(node)
+        cache[id(node)] = (node, answer)
+        return answer
+
+    cached.__doc__ = function.__doc__
+    return cached
+
+
 def dotted(node: cst.CSTNode) -> Optional[str]:
     """``a.b.c`` for a chain of names, else None."""
     parts = []
@@ -342,15 +361,8 @@ def own_nodes(function: cst.FunctionDef) -> OwnNodes:
     return own
 
 
-_FACTS: Dict[int, tuple] = {}
-
-
+@per_node
 def function_facts(function: cst.FunctionDef) -> FunctionFacts:
-    cached = _FACTS.get(id(function))
-    if cached is not None and cached[0] is function:
-        return cached[1]
-    if len(_FACTS) > 50_000:
-        _FACTS.clear()
     nodes = own_nodes(function)
     rebound: Set[str] = set()
     changed: Set[str] = set()
@@ -430,7 +442,6 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
         field_aliases,
         field_locals,
     )
-    _FACTS[id(function)] = (function, facts)
     return facts
 
 
@@ -515,3 +526,4 @@ def free_names_of(node: cst.CSTNode) -> FrozenSet[str]:
             elif kind == _SEQUENCE:
                 stack.extend(element for element in child if (kinds.get(type(element)) or _kind(kinds, type(element), ())) == _WALKED)
     return frozenset(names)
+
