@@ -137,3 +137,38 @@ def test_a_decorated_process_function_is_not_walked_as_a_loop():
     source = HEADER.format(engine_import=IGNITE + "\nfrom workflow import every") + TRAIN_STEP.format(clear="", handler="", process="train_step")
     source = source.replace("def train_step(", "@every(2)\ndef train_step(")
     assert findings(source, "GRD501") == []
+
+
+METHOD_ENGINE = """\
+import torch
+import torch.nn as nn
+from ignite.engine import Engine, Events
+
+
+class Trainer:
+    def __init__(self):
+        self.model = nn.Linear(4, 2)
+        self.optimizer = torch.optim.Adam(self.model.parameters())
+        self.engine = Engine(self._train_step)
+{handler}
+    def _train_step(self, engine, batch):
+        self.model.train()
+        x, y = batch
+        loss = nn.functional.mse_loss(self.model(x), y)
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+"""
+
+
+def test_a_method_given_as_the_process_function_is_a_loop_body():
+    source = METHOD_ENGINE.format(handler="")
+    assert [source.splitlines()[line - 1].strip() for line, _ in findings(source, "GRD501")] == ["self.optimizer.step()"]
+
+
+def test_a_method_handler_that_clears_gradients_is_silent():
+    handler = (
+        "        self.engine.add_event_handler(Events.ITERATION_STARTED, self._clear)\n\n"
+        "    def _clear(self, engine):\n        self.optimizer.zero_grad()\n"
+    )
+    assert findings(METHOD_ENGINE.format(handler=handler), "GRD501") == []

@@ -57,15 +57,27 @@ def _find(module: cst.Module) -> frozenset:
             elif name is not None and name.rsplit(".", 1)[-1] == "add_event_handler" and len(node.args) >= 2:
                 handlers.append(node.args[1].value)
     for handler in handlers:
-        bodies = functions.get(handler.value, []) if type(handler) is cst.Name else [handler]
+        named = _function_name(handler)
+        bodies = functions.get(named[0], []) if named is not None else [handler]
         if any(_trains(body) for body in bodies):
             return frozenset()
     return frozenset(
         id(function)
-        for name in steps - assigned
+        for name, method in steps
+        if method or name not in assigned
         for function in functions.get(name, ())
-        if len(function.params.params) >= 2 and all(_grad_mode_decorator(d.decorator) for d in function.decorators)
+        # (engine, batch), after `self` for a method
+        if len(function.params.params) >= 2 + method and all(_grad_mode_decorator(d.decorator) for d in function.decorators)
     )
+
+
+def _function_name(node) -> Optional[tuple]:
+    """``(name, is_method)`` for ``train_step`` or ``self.train_step``."""
+    if type(node) is cst.Name:
+        return node.value, False
+    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
+        return node.attr.value, True
+    return None
 
 
 def _grad_mode_decorator(decorator) -> bool:
@@ -102,10 +114,10 @@ def _engine_names(module: cst.Module) -> frozenset:
     return frozenset(names)
 
 
-def _process_function(call: cst.Call) -> Optional[str]:
+def _process_function(call: cst.Call) -> Optional[tuple]:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "process_function" or arg.keyword is None and arg is call.args[0]:
-            return arg.value.value if type(arg.value) is cst.Name else None
+            return _function_name(arg.value)
     return None
 
 
