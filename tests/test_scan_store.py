@@ -77,8 +77,7 @@ def test_a_second_run_takes_the_project_scans_from_the_store(package, monkeypatc
     _new_process()
     first = _lint(package)
     assert ("convert.py", 5, "GRD201") in first
-    store = json.loads((package / "cache" / "v1" / scans.FILE_NAME).read_text())
-    assert store["entries"]
+    assert _stored_entries(package)
     _new_process()
     monkeypatch.setattr(project, "_scan_no_grad_calls", lambda *args: pytest.fail("scanned again"))
     monkeypatch.setattr(callers, "_scan_import_words", lambda *args: pytest.fail("scanned again"))
@@ -123,25 +122,76 @@ def _lint_uncached(root):
     return [(os.path.basename(f.path), f.line, f.code) for f in lint_files(paths, DEFAULT, jobs=1)]
 
 
+def _shards(root):
+    return sorted((root / "cache" / "v1" / scans.FOLDER).glob("*.json"))
+
+
+def _stored_entries(root):
+    entries = {}
+    for shard in _shards(root):
+        entries.update(json.loads(shard.read_text())["entries"])
+    return entries
+
+
 def test_a_store_written_by_other_code_or_damaged_is_not_read(package, monkeypatch):
     write(package, {"lib/api.py": INSIDE})
     _new_process()
     first = _lint(package)
     assert ("convert.py", 5, "GRD201") not in first
-    stored = package / "cache" / "v1" / scans.FILE_NAME
-    content = json.loads(stored.read_text())
+    contents = {shard: json.loads(shard.read_text()) for shard in _shards(package)}
+    assert len(contents) > 1
     # were it read, every entry would say that no file imports or calls anything (GRD201 would come back)
-    content["entries"] = {key: [] for key in content["entries"]}
     scanned = []
     real = project._scan_no_grad_calls
     monkeypatch.setattr(project, "_scan_no_grad_calls", lambda *args: scanned.append(args) or real(*args))
-    for salt, damage in ((content["salt"] + " and other code", False), (content["salt"], True)):
-        text = json.dumps({"salt": salt, "entries": content["entries"]})
-        stored.write_text(text[:-3] if damage else text)
+    for other_code, damage in ((True, False), (False, True)):
+        for shard, content in contents.items():
+            salt = content["salt"] + " and other code" if other_code else content["salt"]
+            text = json.dumps({"salt": salt, "entries": {key: [] for key in content["entries"]}})
+            shard.write_text(text[:-3] if damage else text)
         scanned.clear()
         _new_process()
         assert _lint(package) == first
         assert scanned
+
+
+def test_each_part_of_the_store_is_read_and_written_only_when_an_entry_of_it_is_needed(package, monkeypatch):
+    """A run that adds one entry (an edited file) writes one part of the store and reads only those
+    holding what it asks about; a damaged part costs only its own entries."""
+    _new_process()
+    first = _lint(package)
+    shards = _shards(package)
+    assert len(shards) > 3
+    api = package / "lib" / "api.py"
+    with open(api, "a") as handle:
+        handle.write("# edited\n")
+    before = {shard: shard.stat().st_mtime_ns for shard in shards}
+    loaded = []
+    real_load = scans._load
+    monkeypatch.setattr(scans, "_load", lambda path, salt: loaded.append(os.path.basename(path)) or real_load(path, salt))
+    _new_process()
+    assert _lint(package) == first
+    written = [shard for shard in _shards(package) if before.get(shard) != shard.stat().st_mtime_ns]
+    assert 1 <= len(written) < len(shards)
+    assert len(set(loaded)) < len(shards)
+    for shard in written:
+        assert shard.name in loaded
+    # a part cut short is ignored: its entries are scanned again, the others are still read
+    damaged = written[0]
+    damaged.write_text(damaged.read_text()[:-3])
+    _new_process()
+    assert _lint(package) == first
+    assert json.loads(damaged.read_text())["entries"]  # written again whole
+
+
+def test_the_store_of_an_older_version_is_removed_when_the_store_is_written(package):
+    old = package / "cache" / "v1" / scans.OLD_FILE_NAME
+    old.parent.mkdir(parents=True)
+    old.write_text("{}")
+    _new_process()
+    _lint(package)
+    assert not old.exists()
+    assert _shards(package)
 
 
 def test_the_batch_run_scans_the_projects_before_the_workers_fork(package, monkeypatch):
@@ -156,3 +206,4 @@ def test_the_batch_run_scans_the_projects_before_the_workers_fork(package, monke
             own = project.project_for(path)
             assert own.no_grad_callees(frozenset({"convert"})) == frozenset()
             assert callers.files_importing(own, "convert") == [paths[1], paths[2]]
+

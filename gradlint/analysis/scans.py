@@ -10,11 +10,16 @@ The result cache's keys are built from text facts of every file too (the import 
 a file holds, the functions it defines): a warm run over a large project finds them here
 instead of searching every file's text again.
 
-The store (beside the result cache, ``scans.json``) keeps what a scan found in a file
+The store (beside the result cache, the folder ``scans``) keeps what a scan found in a file
 under the digest of the scan's name and of the file's bytes: a file changed since (even
 within the same second, at the same size) is scanned again and is never answered from an
 entry about other bytes. The store is dropped whole when gradlint's code changes (a scan
-may have changed with it), and a damaged one is ignored.
+may have changed with it), and a damaged part of it is ignored.
+
+It is kept in ``SHARDS`` files, by the first two digits of the entries' digests, each read when
+an entry of it is first asked for and written again only when the run added to it: a run after an
+edit asks about the edited file, whose entries are new, and read and wrote the whole store (4 MB
+for all of transformers, 0.1 s) to add a few.
 """
 
 from __future__ import annotations
@@ -29,29 +34,47 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence
 #: entries kept at most: those of the last run, then older ones (projects may share a cache folder);
 #: a project of project.MAX_SCAN_FILES files asks about seven scans of each
 MAX_ENTRIES = 100_000
-FILE_NAME = "scans.json"
+FOLDER = "scans"
+SHARDS = 256
+#: what the store was before it was split: removed when the store is written
+OLD_FILE_NAME = "scans.json"
+
+
+def shard_name(key: str) -> str:
+    return key[:2] + ".json"
 
 
 class _Store:
-    def __init__(self, path: str, salt: str):
-        self.path = path
+    def __init__(self, folder: str, salt: str):
+        self.folder = folder
         self.salt = salt
-        self._entries: Optional[Dict[str, list]] = None
-        #: the file's stat when it was read (None: not there)
-        self.loaded_as: Optional[tuple] = None
+        #: shard name -> its entries, read on first use (a run answered whole from the run manifest
+        #: never asks: see ``manifest``)
+        self.shards: Dict[str, Dict[str, list]] = {}
+        #: shard name -> the file's stat when it was read (None: not there)
+        self.loaded_as: Dict[str, Optional[tuple]] = {}
         #: the keys this run asked for or added (kept first when the store is written)
         self.used: set = set()
-        self.added = False
+        #: the shards this run added to (written on the way out)
+        self.added: set = set()
         #: entries added since ``new_entries`` was last called
         self.fresh: Dict[str, list] = {}
 
-    @property
-    def entries(self) -> Dict[str, list]:
-        """Read on first use: a run answered whole from the run manifest never asks (see ``manifest``)."""
-        if self._entries is None:
-            self.loaded_as = _signature(self.path)
-            self._entries = _load(self.path, self.salt)
-        return self._entries
+    def shard(self, key: str) -> Dict[str, list]:
+        name = shard_name(key)
+        entries = self.shards.get(name)
+        if entries is None:
+            path = os.path.join(self.folder, name)
+            self.loaded_as[name] = _signature(path)
+            entries = self.shards[name] = _load(path, self.salt)
+        return entries
+
+    def get(self, key: str) -> Optional[list]:
+        return self.shard(key).get(key)
+
+    def put(self, key: str, names: list) -> None:
+        self.shard(key)[key] = names
+        self.added.add(shard_name(key))
 
 
 def _signature(path: str) -> Optional[tuple]:
@@ -73,8 +96,7 @@ def scan_store(directory: Optional[str], salt: str, before_writing: Callable[[],
     if directory is None:
         yield
         return
-    path = os.path.join(directory, FILE_NAME)
-    store = _Store(path, salt)
+    store = _Store(os.path.join(directory, FOLDER), salt)
     previous, _STORE[0] = _STORE[0], store
     try:
         yield
@@ -86,6 +108,7 @@ def scan_store(directory: Optional[str], salt: str, before_writing: Callable[[],
             except OSError:
                 return
             _save(store)
+            _remove(os.path.join(directory, OLD_FILE_NAME))
 
 
 def scanned(scan_name: str, data: bytes, scan: Callable[[bytes], FrozenSet[str]]) -> FrozenSet[str]:
@@ -120,15 +143,15 @@ def _stored(scan_name: str, data: bytes) -> Optional[list]:
         return None
     key = _key(scan_name, data)
     store.used.add(key)
-    return store.entries.get(key)
+    return store.get(key)
 
 
 def _store(scan_name: str, data: bytes, result: List[str]) -> None:
     store = _STORE[0]
     if store is not None:
         key = _key(scan_name, data)
-        store.entries[key] = store.fresh[key] = result
-        store.added = True
+        store.put(key, result)
+        store.fresh[key] = result
 
 
 def new_entries() -> Dict[str, list]:
@@ -145,9 +168,9 @@ def add_entries(entries: Dict[str, list]) -> None:
     """Take what a worker process added (see ``new_entries``)."""
     store = _STORE[0]
     if store is not None and entries:
-        store.entries.update(entries)
+        for key, names in entries.items():
+            store.put(key, names)
         store.used.update(entries)
-        store.added = True
 
 
 def _load(path: str, salt: str) -> Dict[str, list]:
@@ -165,23 +188,38 @@ def _load(path: str, salt: str) -> Dict[str, list]:
 
 
 def _save(store: _Store) -> None:
-    kept = {key: store.entries[key] for key in store.used if key in store.entries}
-    # what another run wrote meanwhile (nothing if the file is as this run read it: all in ``entries``)
-    written = {} if store.loaded_as is not None and _signature(store.path) == store.loaded_as else _load(store.path, store.salt)
-    for key, names in written.items():
-        if len(kept) >= MAX_ENTRIES:
-            break
-        kept.setdefault(key, names)
-    for key, names in store.entries.items():
-        if len(kept) >= MAX_ENTRIES:
-            break
-        kept.setdefault(key, names)
-    folder = os.path.dirname(store.path)
+    """Write each shard the run added to: the entries it used first, then those another run wrote
+    meanwhile, then older ones, up to its share of ``MAX_ENTRIES``."""
+    most = MAX_ENTRIES // SHARDS
+    used: Dict[str, list] = {}
+    for key in store.used:
+        used.setdefault(shard_name(key), []).append(key)
     try:
-        os.makedirs(folder, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(json.dumps({"salt": store.salt, "entries": kept}))  # (``dumps`` runs the C encoder)
-        os.replace(temporary, store.path)
+        os.makedirs(store.folder, exist_ok=True)
     except OSError:
-        pass  # a store that cannot be written is only slower
+        return  # a store that cannot be written is only slower
+    for name in sorted(store.added):
+        entries = store.shards[name]
+        path = os.path.join(store.folder, name)
+        kept = {key: entries[key] for key in used.get(name, ()) if key in entries}
+        # what another run wrote meanwhile (nothing if the file is as this run read it: all in ``entries``)
+        written = {} if store.loaded_as[name] is not None and _signature(path) == store.loaded_as[name] else _load(path, store.salt)
+        for older in (written, entries):
+            for key, names in older.items():
+                if len(kept) >= most:
+                    break
+                kept.setdefault(key, names)
+        try:
+            handle, temporary = tempfile.mkstemp(dir=store.folder, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(json.dumps({"salt": store.salt, "entries": kept}))  # (``dumps`` runs the C encoder)
+            os.replace(temporary, path)
+        except OSError:
+            pass
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
