@@ -207,3 +207,51 @@ def test_the_batch_run_scans_the_projects_before_the_workers_fork(package, monke
             assert own.no_grad_callees(frozenset({"convert"})) == frozenset()
             assert callers.files_importing(own, "convert") == [paths[1], paths[2]]
 
+
+def test_the_checks_of_an_imported_module_are_taken_from_the_store(package, monkeypatch):
+    """api.py and train.py import convert.py: a later run (a new process, nothing parsed yet) parses it
+    again, without measuring its nesting again for the same bytes; changed bytes are measured again."""
+    from gradlint import runner
+    from gradlint.analysis import imports, parsed
+
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)  # linted here: what it measures is seen
+    measured = []
+    real_depth, real_brackets = imports.cpython_depth, imports.bracket_depth
+    monkeypatch.setattr(imports, "cpython_depth", lambda text: measured.append(text) or real_depth(text))
+    monkeypatch.setattr(imports, "bracket_depth", lambda text: measured.append(text) or real_brackets(text))
+    paths = [str(package / "lib" / name) for name in ("api.py", "train.py")]
+
+    def lint():
+        _new_process()
+        parsed.forget_trees()
+        imports._LOADED.clear()
+        measured.clear()
+        return [(os.path.basename(f.path), f.line, f.code) for f in lint_files(paths, DEFAULT, jobs=1, cache_dir=str(package / "cache"))]
+
+    first = lint()
+    assert measured
+    for manifest in (package / "cache" / "v1").glob("manifest-*.json"):
+        manifest.unlink()
+    for entry in (package / "cache" / "v1").glob("??/*.json"):
+        entry.unlink()  # lint again, from the store
+    assert lint() == first
+    assert measured == []
+    with open(package / "lib" / "convert.py", "a") as handle:
+        handle.write("# edited\n")
+    for entry in (package / "cache" / "v1").glob("??/*.json"):
+        entry.unlink()
+    assert lint() == first
+    assert measured
+
+
+def test_a_fact_that_does_not_hold_is_not_kept(tmp_path):
+    with scans.scan_store(str(tmp_path), "salt"):
+        assert scans.held("fact", b"text", lambda: False) is False
+        assert scans.held("fact", b"text", lambda: True) is True
+        assert scans.held("fact", b"text", lambda: pytest.fail("tested again")) is True
+        assert scans.held("fact", b"other text", lambda: False) is False
+    with scans.scan_store(str(tmp_path), "salt"):  # a later run
+        assert scans.held("fact", b"text", lambda: pytest.fail("tested again")) is True
+        assert scans.held("fact", b"other text", lambda: False) is False
+    with scans.scan_store(str(tmp_path), "other code"):
+        assert scans.held("fact", b"text", lambda: False) is False

@@ -22,6 +22,7 @@ import collections
 import io
 import os
 import re
+import sys
 import time
 import tokenize
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ import libcst as cst
 from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth
 from .parsed import cpython_depth, keep_tree, kept_tree, parse
 from .project import MAX_IMPORT_DEPTH, PathRecorder, _read, _stat_key, defines_nothing
+from .scans import held
 from .syntax import dotted
 from .values import UNKNOWN, Value
 
@@ -205,6 +207,12 @@ def origin(function) -> Optional[Tuple[str, str]]:
     return entry[1], entry[2]
 
 
+#: the facts ``parse_checked`` keeps in the scan store: brackets nested within ``MAX_BRACKETS``, and CPython
+#: (this version: what it accepts changes) compiling the text nested within ``MAX_DEPTH``
+_BRACKETS_FIT = f"brackets_fit\0{MAX_BRACKETS}"
+_CPYTHON_FITS = f"cpython_fits\0{sys.version_info[0]}.{sys.version_info[1]}\0{MAX_DEPTH}"
+
+
 def parse_checked(text: str, path: Optional[str] = None) -> Optional[cst.Module]:
     """Another file's syntax tree, or None when it cannot be (safely) parsed.
 
@@ -212,12 +220,15 @@ def parse_checked(text: str, path: Optional[str] = None) -> Optional[cst.Module]
     a file linted, imported or analysed as a caller is parsed once.
     """
     try:
-        if bracket_depth(text) > MAX_BRACKETS:
+        # both checks, of the same bytes, answered from the scan store: a run after an edit parses the
+        # modules the edited file imports again, and checked them again (``held``)
+        encoded = text.encode("utf-8", "surrogatepass")
+        if not held(_BRACKETS_FIT, encoded, lambda: bracket_depth(text) <= MAX_BRACKETS):
             return None
         module = kept_tree(path, text) if path else None
         if module is None:
             # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
-            if cpython_depth(text) > MAX_DEPTH:
+            if not held(_CPYTHON_FITS, encoded, lambda: cpython_depth(text) <= MAX_DEPTH):
                 return None
             module = parse(text, compiled=True)
             if path:

@@ -121,6 +121,17 @@ def scanned(scan_name: str, data: bytes, scan: Callable[[bytes], FrozenSet[str]]
     return result
 
 
+def held(fact_name: str, data: bytes, test: Callable[[], bool]) -> bool:
+    """``test()``, a fact about these very bytes; True from the store when it held for them before. Only
+    a fact that holds is kept (one that does not may be a passing failure: out of memory, say)."""
+    if _stored(fact_name, data) is not None:
+        return True
+    if not test():
+        return False
+    _store(fact_name, data, [])
+    return True
+
+
 def scanned_in_order(scan_name: str, data: bytes, scan: Callable[[bytes], Sequence[str]]) -> Tuple[str, ...]:
     """Like ``scanned``, for a scan whose strings come in an order that matters."""
     found = _stored(scan_name, data)
