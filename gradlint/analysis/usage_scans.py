@@ -56,7 +56,7 @@ def calls_non_tensor_method(node, name: str) -> bool:
     some other object, one whose own ``backward()`` (a hand-written loss accumulator's, say)
     proves nothing about gradients."""
     for part in walk(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if isinstance(part, cst.Call) and isinstance(part.func, cst.Attribute) and dotted(part.func.value) == name:
+        if type(part) is cst.Call and type(part.func) is cst.Attribute and dotted(part.func.value) == name:
             if not is_tensor_member(part.func.attr.value):
                 return True
     return False
