@@ -245,8 +245,7 @@ def walk(root: cst.CSTNode, prune: tuple = ()):
     while stack:
         node = stack.pop()
         yield node
-        node_type = type(node)
-        for name in _FIELD_CACHE.get(node_type) or child_fields(node_type):
+        for name in child_fields(type(node)):
             child = getattr(node, name)
             kind = kinds.get(type(child)) or _kind(kinds, type(child), prune)
             if kind == _WALKED:
@@ -343,7 +342,7 @@ def own_nodes(function: cst.FunctionDef) -> OwnNodes:
                 by_type[node_type] = [node]
             else:
                 listed.append(node)
-        for name in _FIELD_CACHE.get(node_type) or child_fields(node_type):
+        for name in child_fields(node_type):
             child = getattr(node, name)
             kind = kinds.get(type(child)) or _kind(kinds, type(child), _NESTED_SCOPES)
             if kind == _WALKED:
