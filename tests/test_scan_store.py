@@ -123,7 +123,7 @@ def _lint_uncached(root):
 
 
 def _shards(root):
-    return sorted((root / "cache" / "v1" / scans.FOLDER).glob("*.json"))
+    return sorted((root / "cache" / "v1").glob(scans.PREFIX + "*.json"))
 
 
 def _stored_entries(root):

@@ -10,7 +10,7 @@ The result cache's keys are built from text facts of every file too (the import 
 a file holds, the functions it defines): a warm run over a large project finds them here
 instead of searching every file's text again.
 
-The store (beside the result cache, the folder ``scans``) keeps what a scan found in a file
+The store (beside the result cache, the files ``scans-*.json``) keeps what a scan found in a file
 under the digest of the scan's name and of the file's bytes: a file changed since (even
 within the same second, at the same size) is scanned again and is never answered from an
 entry about other bytes. The store is dropped whole when gradlint's code changes (a scan
@@ -34,14 +34,15 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence
 #: entries kept at most: those of the last run, then older ones (projects may share a cache folder);
 #: a project of project.MAX_SCAN_FILES files asks about seven scans of each
 MAX_ENTRIES = 100_000
-FOLDER = "scans"
+#: the parts' names: ``scans-`` and two hex digits (``*/*.json`` beside them are the result cache's entries)
+PREFIX = "scans-"
 SHARDS = 256
 #: what the store was before it was split: removed when the store is written
 OLD_FILE_NAME = "scans.json"
 
 
 def shard_name(key: str) -> str:
-    return key[:2] + ".json"
+    return PREFIX + key[:2] + ".json"
 
 
 class _Store:
@@ -96,7 +97,7 @@ def scan_store(directory: Optional[str], salt: str, before_writing: Callable[[],
     if directory is None:
         yield
         return
-    store = _Store(os.path.join(directory, FOLDER), salt)
+    store = _Store(directory, salt)
     previous, _STORE[0] = _STORE[0], store
     try:
         yield
