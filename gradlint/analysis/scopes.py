@@ -74,6 +74,13 @@ class Scopes:
                 info.single_output = value.cls.single_output
                 info.attrs.update(value.cls.attrs)
                 info.methods.update(value.cls.methods)
+            elif value.kind == "class" and value.cls is not None and not value.cls.open_base:
+                # `class UserFedDistill(User)` on a plain class of the project: the fields its
+                # __init__ established and its methods are the subclass's too (the first base wins)
+                for name, attr in value.cls.attrs.items():
+                    info.attrs.setdefault(name, attr)
+                for name, method in value.cls.methods.items():
+                    info.methods.setdefault(name, method)
             elif _may_be_a_module_class(base.value, value):
                 info.open_base = True
         if info.open_base and not info.is_module and _defines_forward(node):
@@ -106,8 +113,11 @@ class Scopes:
             finally:
                 self._init_stores, stores = stores, self._init_stores
             for key, value in env.items():
-                if key.startswith("self.") and key.count(".") == 1 and value is not UNKNOWN:
-                    info.attrs[key[5:]] = value
+                if key.startswith("self.") and key.count(".") == 1:
+                    if value is not UNKNOWN:
+                        info.attrs[key[5:]] = value
+                    elif key[5:] in info.attrs and key[5:] in _assigned_fields(init):
+                        del info.attrs[key[5:]]  # an inherited field the subclass rebinds to what is not known
             self._conditional_fields(node, info, stores, env, methods)
             if info.params is None and any(
                 v.is_grad_tensor or (v.kind == "module" and v.params) for v in info.attrs.values()

@@ -1,0 +1,152 @@
+"""Shapes of corpus14 (held-out training code: course assignments, federated learning, knowledge
+editing, RL) that the analysis misjudged.
+
+Our own snippets, each a complete program: positives carry ``# expect: CODE``, negatives are the
+correct look-alikes.
+"""
+
+import pytest
+
+from snippets import case_maker, findings
+
+case502 = case_maker("GRD502")
+
+# ---- GRD502: a subclass of a plain (non-nn.Module) class of the project sees the fields its base's
+# __init__ established. A federated-learning client `class UserDistill(User)` trains with the loss
+# modules and the optimizer that `User.__init__` built: what it sums across iterations is known.
+
+CLIENT_SUBCLASS = """\
+import copy
+
+import torch
+import torch.nn as nn
+
+
+class User:
+    def __init__(self, model, lr):
+        self.model = copy.deepcopy(model)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=lr)
+        self.init_loss_fn()
+
+    def init_loss_fn(self):
+        self.loss = nn.NLLLoss()
+        self.ensemble_loss = nn.KLDivLoss(reduction="batchmean")
+
+
+class UserDistill(User):
+    def train(self, batches, teacher, epochs):
+        reg_total, train_total = 0, 0
+        for epoch in range(epochs):
+            self.model.train()
+            for x, y in batches:
+                self.optimizer.zero_grad()
+                output = self.model(x)["output"]
+                train_loss = self.loss(output, y)
+                reg_loss = self.ensemble_loss(output, teacher(x))
+                reg_total += reg_loss  # expect: GRD502
+                train_total += train_loss  # expect: GRD502
+                loss = train_loss + 0.1 * reg_loss
+                loss.backward()
+                self.optimizer.step()
+        return reg_total, train_total
+"""
+
+OWN_INIT_SUBCLASS = """\
+import torch
+import torch.nn as nn
+
+
+class Trainer:
+    def __init__(self, lr):
+        self.criterion = nn.MSELoss()
+        self.lr = lr
+
+
+class RegressionTrainer(Trainer):
+    def __init__(self, model, lr):
+        super().__init__(lr)
+        self.model = model
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr)
+
+    def fit(self, batches):
+        history = []
+        for x, y in batches:
+            self.optimizer.zero_grad()
+            pred = self.model(x)
+            loss = self.criterion(pred, y)
+            (loss + 1e-4 * pred.abs().mean()).backward()
+            self.optimizer.step()
+            history.append(loss)  # expect: GRD502
+        return history
+"""
+
+# negatives: what the base's field no longer is in the subclass, and the correct accumulation
+REBOUND_FIELD = """\
+import torch
+import torch.nn as nn
+
+
+class Trainer:
+    def __init__(self):
+        self.criterion = nn.MSELoss()
+
+
+class CustomTrainer(Trainer):
+    def __init__(self, make_criterion):
+        super().__init__()
+        self.criterion = make_criterion()
+        self.model = nn.Linear(4, 1)
+        self.optimizer = torch.optim.Adam(self.model.parameters())
+
+    def fit(self, batches):
+        total = 0
+        for x, y in batches:
+            self.optimizer.zero_grad()
+            value = self.criterion(self.model(x), y)
+            total += value
+            self.model(x).sum().backward()
+            self.optimizer.step()
+        return total
+"""
+
+ITEM_ACCUMULATION = """\
+import copy
+
+import torch
+import torch.nn as nn
+
+
+class User:
+    def __init__(self, model):
+        self.model = copy.deepcopy(model)
+        self.loss = nn.NLLLoss()
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)
+
+
+class UserAvg(User):
+    def train(self, batches):
+        total = 0.0
+        for x, y in batches:
+            self.optimizer.zero_grad()
+            loss = self.loss(self.model(x), y)
+            loss.backward()
+            self.optimizer.step()
+            total += loss.item()
+        return total
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case502("client_subclass_of_plain_base", CLIENT_SUBCLASS, (28, 29)),
+        case502("subclass_with_own_init_calling_super", OWN_INIT_SUBCLASS, (25,)),
+    ],
+)
+def test_grd502_fields_inherited_from_a_plain_base_class(src, lines):
+    assert findings(src, "GRD502") == [(line, "GRD502") for line in lines]
+
+
+@pytest.mark.parametrize("src", [REBOUND_FIELD, ITEM_ACCUMULATION], ids=["rebound_field", "item_accumulation"])
+def test_grd502_inherited_fields_negatives(src):
+    assert findings(src, "GRD502") == []
