@@ -5,9 +5,15 @@ Our own snippets, each a complete program: positives carry ``# expect: CODE``, n
 correct look-alikes.
 """
 
+import textwrap
+
 import pytest
 
+from gradlint.engine import lint_bytes
+from gradlint.rules import ALL_RULES
 from snippets import case_maker, findings
+
+DEFAULT = [rule for rule in ALL_RULES if rule.default_enabled()]
 
 case502 = case_maker("GRD502")
 
@@ -150,3 +156,97 @@ def test_grd502_fields_inherited_from_a_plain_base_class(src, lines):
 @pytest.mark.parametrize("src", [REBOUND_FIELD, ITEM_ACCUMULATION], ids=["rebound_field", "item_accumulation"])
 def test_grd502_inherited_fields_negatives(src):
     assert findings(src, "GRD502") == []
+
+
+# ---- whole program: folders without __init__.py (namespace packages), imported by their dotted
+# path from a file of a sub-folder (`from FLAlgorithms.users.userbase import User` in
+# FLAlgorithms/users/userFedDistill.py, run from the repository's top). The module is found above
+# the importer's folder.
+
+
+def _write(root, files):
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def _lint(path):
+    return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), DEFAULT)]
+
+
+BASE_CLIENT = """\
+    import copy
+
+    import torch
+    import torch.nn as nn
+
+
+    class User:
+        def __init__(self, model):
+            self.model = copy.deepcopy(model)
+            self.loss = nn.NLLLoss()
+            self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)
+    """
+
+DISTILL_CLIENT = """\
+    from fl.clients.base import User
+
+
+    class UserDistill(User):
+        def train(self, batches):
+            total = 0
+            for x, y in batches:
+                self.optimizer.zero_grad()
+                out = self.model(x)
+                nll = self.loss(out, y)
+                total += nll
+                (nll + 0.01 * out.pow(2).mean()).backward()
+                self.optimizer.step()
+            return total
+    """
+
+
+def test_namespace_package_import_from_a_sub_folder(tmp_path):
+    _write(tmp_path, {"fl/clients/base.py": BASE_CLIENT, "fl/clients/distill.py": DISTILL_CLIENT})
+    assert _lint(tmp_path / "fl" / "clients" / "distill.py") == [(11, "GRD502")]
+
+
+def test_namespace_package_module_class(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "nets/layers/net.py": """\
+                import torch.nn as nn
+
+                class Net(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.fc = nn.Linear(4, 2)
+
+                    def forward(self, x):
+                        return self.fc(x)
+                """,
+            "nets/scripts/run.py": """\
+                import torch
+                from nets.layers.net import Net
+
+                model = Net()
+                out = model(torch.randn(1, 4))
+                print(out.numpy())
+                """,
+        },
+    )
+    assert _lint(tmp_path / "nets" / "scripts" / "run.py") == [(6, "GRD503")]
+
+
+def test_namespace_lookup_needs_the_whole_dotted_path(tmp_path):
+    # `from clients.base import User` with no clients/ folder anywhere above: still unknown
+    _write(
+        tmp_path,
+        {
+            "fl/base.py": BASE_CLIENT,
+            "fl/clients/distill.py": DISTILL_CLIENT.replace("fl.clients.base", "clients.base"),
+        },
+    )
+    assert _lint(tmp_path / "fl" / "clients" / "distill.py") == []

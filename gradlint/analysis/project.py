@@ -24,8 +24,10 @@ A file is linted with two kinds of facts from the rest of its project:
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
+import sys
 import time
 from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
@@ -136,6 +138,39 @@ def package_top(directory: str) -> Optional[str]:
     return top
 
 
+#: how many folders above a file's own an absolute dotted import is looked for (see find_module)
+NAMESPACE_DEPTH = 3
+
+
+_INSTALLED: Dict[str, bool] = {}
+
+
+def _installed(top: str) -> bool:
+    """A top-level module of the standard library or of an installed package (``torch``, ``numpy``)."""
+    known = _INSTALLED.get(top)
+    if known is None:
+        try:
+            known = top in sys.stdlib_module_names or importlib.util.find_spec(top) is not None
+        except (ImportError, ValueError):
+            known = True
+        _INSTALLED[top] = known
+    return known
+
+
+def _ancestors(importer: str, roots: Tuple[str, ...]) -> Tuple[str, ...]:
+    """The folders above ``importer``'s, nearest first, that are not already roots."""
+    found = []
+    current = os.path.dirname(os.path.abspath(importer))
+    for _ in range(NAMESPACE_DEPTH):
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+        if current not in roots:
+            found.append(current)
+    return tuple(found)
+
+
 class _Stamped:
     """What was learnt about the files at some time, learnt again when stale."""
 
@@ -197,7 +232,14 @@ class Project(_Stamped):
         # answers are shared by the projects of all its folders)
         if not _SNAPSHOT[0] and self._stale("_found_at"):
             self._found.clear()
-        return module_files.find_in(name, bases, level > 0, self._found)
+        found = module_files.find_in(name, bases, level > 0, self._found)
+        if found is None and not level and "." in name and not _installed(name.split(".", 1)[0]):
+            # `from FLAlgorithms.users.userbase import User` in FLAlgorithms/users/userFedDistill.py,
+            # folders without __init__.py (namespace packages) run from the repository's top: a
+            # dotted name whose whole path of folders is found above the importer is that module
+            # (names of the standard library and of installed packages are not looked for there)
+            found = module_files.find_in(name, _ancestors(importer, self.roots), False, self._found)
+        return found
 
     def no_grad_callees(self, names: FrozenSet[str]) -> FrozenSet[str]:
         """Those of ``names`` that some file of the project imports by name and calls under no_grad.
