@@ -250,3 +250,128 @@ def test_namespace_lookup_needs_the_whole_dotted_path(tmp_path):
         },
     )
     assert _lint(tmp_path / "fl" / "clients" / "distill.py") == []
+
+
+case505 = case_maker("GRD505")
+
+# ---- GRD505: a forward that takes gradients only when given an argument. knowledge-neurons'
+# BertForMaskedLM.forward(..., tmp_score=None, tgt_label=None) ends in `if tmp_score is None: return
+# logits` / `else: return probs, torch.autograd.grad(...)`: the inference loops that never pass
+# tmp_score do not need grad mode (before, any autograd.grad in the forward exempted every loop).
+
+PROBE_MODEL = """\
+import torch
+import torch.nn as nn
+
+
+class Probe(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x, scale=None, label=None):
+        if scale is not None:
+            x = x * scale
+        logits = self.fc(x)
+        if scale is None:
+            return logits
+        else:
+            probs = logits.softmax(-1)
+            return probs, torch.autograd.grad(probs[:, label].sum(), scale)[0]
+
+
+model = Probe()
+model.eval()
+"""
+
+INFERENCE_WITHOUT_THE_ARGUMENT = PROBE_MODEL + """\
+hits = 0
+for x, y in [(torch.randn(2, 8), 1)] * 3:
+    logits = model(x)  # expect: GRD505
+    hits += int(logits.argmax(-1)[0] == y)
+"""
+
+EARLY_RETURN_GUARD = """\
+import torch
+import torch.nn as nn
+
+
+class Probe(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x, scale=None):
+        logits = self.fc(x if scale is None else x * scale)
+        if scale is None:
+            return logits
+        return torch.autograd.grad(logits.sum(), scale)[0]
+
+
+model = Probe()
+model.eval()
+total = 0.0
+for x in [torch.randn(2, 8)] * 3:
+    total += model(x).max().item()  # expect: GRD505
+"""
+
+# negatives: the loop passes the argument (by keyword, by position), or the gradient is unconditional
+INTEGRATED_GRADIENTS = PROBE_MODEL + """\
+grads = []
+for x, y in [(torch.randn(2, 8), 1)] * 3:
+    scale = torch.linspace(0, 1, 2).unsqueeze(1).requires_grad_(True)
+    probs, grad = model(x, scale=scale, label=y)
+    grads.append(grad.sum(0))
+"""
+
+POSITIONAL_ARGUMENT = PROBE_MODEL + """\
+grads = []
+for x, y in [(torch.randn(2, 8), 1)] * 3:
+    scale = torch.ones(2, 1, requires_grad=True)
+    probs, grad = model(x, scale, y)
+    grads.append(grad.sum(0))
+"""
+
+UNCONDITIONAL_GRADIENT = """\
+import torch
+import torch.nn as nn
+
+
+class Saliency(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x, scale=None):
+        x = x.clone().requires_grad_(True)
+        logits = self.fc(x)
+        return logits, torch.autograd.grad(logits.sum(), x)[0]
+
+
+model = Saliency()
+model.eval()
+maps = []
+for x in [torch.randn(2, 8)] * 3:
+    logits, saliency = model(x)
+    maps.append(saliency.abs())
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case505("inference_without_the_argument", INFERENCE_WITHOUT_THE_ARGUMENT, (25,)),
+        case505("early_return_guard", EARLY_RETURN_GUARD, (21,)),
+    ],
+)
+def test_grd505_gradients_the_forward_takes_only_when_asked(src, lines):
+    assert findings(src, "GRD505") == [(line, "GRD505") for line in lines]
+
+
+@pytest.mark.parametrize(
+    "src",
+    [INTEGRATED_GRADIENTS, POSITIONAL_ARGUMENT, UNCONDITIONAL_GRADIENT],
+    ids=["keyword_argument", "positional_argument", "unconditional_gradient"],
+)
+def test_grd505_forwards_that_take_gradients_stay_exempt(src):
+    assert findings(src, "GRD505") == []

@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import dotted, literal_bool
 from ..analysis.data_loops import inside_loop_over_data
+from ..analysis.forward_guards import gradients_unreached
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -162,15 +163,22 @@ def _differentiates(loop, ctx, record) -> bool:
 def _forward_bodies(record, ctx) -> list:
     """The ``forward`` of each module of the file the loop runs, and the file's functions it calls
     by name: a model whose forward takes gradients itself (gradient matching's ``_weight_grad(...)``
-    with ``autograd.grad(..., create_graph=True)``) needs grad mode to run at all."""
+    with ``autograd.grad(..., create_graph=True)``) needs grad mode to run at all. A forward that
+    takes them only when given an argument (``tmp_score=None`` tested ``is None`` before
+    ``autograd.grad(..., tmp_score)``) which none of the loop's calls passes does not."""
     bodies = []
     seen = set()
-    for _, _, module, _ in record.forwards:
+    calls: dict = {}
+    for call, _, module, _ in record.forwards:
         forward = module.cls.methods.get("forward") if module.cls is not None else None
-        if forward is None or id(forward) in seen:
+        if forward is not None:
+            calls.setdefault(id(forward), (forward, []))[1].append(call)
+    for forward, its_calls in calls.values():
+        if id(forward) in seen:
             continue
         seen.add(id(forward))
-        bodies.append(forward)
+        if not gradients_unreached(forward, its_calls):
+            bodies.append(forward)
         for node in walk(forward):
             if type(node) is cst.Call and type(node.func) is cst.Name:
                 called = ctx.functions.get(node.func.value)
