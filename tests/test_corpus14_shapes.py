@@ -375,3 +375,36 @@ def test_grd505_gradients_the_forward_takes_only_when_asked(src, lines):
 )
 def test_grd505_forwards_that_take_gradients_stay_exempt(src):
     assert findings(src, "GRD505") == []
+
+
+# ---- GRD505: a forward given a tensor that the function made require grad on purpose is run for
+# its gradients. knowledge-neurons' 1_analyze_mlm.py (linted alone, the model's class imported):
+# `scaled_weights.requires_grad_(True)` then `model(..., tmp_score=batch_weights, tgt_label=y)`, whose
+# forward takes integrated gradients itself. The loop's plain prediction forward is still reported.
+
+ASKED_INPUT_GRADIENTS = """\
+import torch
+
+from custom_model import Explainer
+
+model = Explainer.from_pretrained("probe")
+model.eval()
+attributions = []
+for x, y in [(torch.randn(1, 8), 1)] * 3:
+    logits = model(x)  # expect: GRD505
+    base = torch.zeros(4, 8)
+    steps = torch.linspace(0, 1, 4).unsqueeze(1) * base
+    steps.requires_grad_(True)
+    _, grad = model(x, scale=steps, label=y)
+    attributions.append(grad.sum(0).tolist())
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case505("asked_input_gradients", ASKED_INPUT_GRADIENTS, (9,)),
+    ],
+)
+def test_grd505_inputs_made_to_require_grad(src, lines):
+    assert findings(src, "GRD505") == [(line, "GRD505") for line in lines]

@@ -55,6 +55,11 @@ class EvalWithoutNoGrad(Rule):
         if found:
             enabled = _enabled_on_purpose(ctx)
             found = [item for item in found if id(item[0]) not in enabled]
+        if found and _input_gradients_asked(ctx):
+            # `steps.requires_grad_(True)` then `model(x, scale=steps, label=y)` (integrated gradients
+            # taken inside a model whose forward is not known here): a forward given a tensor the
+            # function made require grad on purpose is run for its gradients
+            found = [item for item in found if id(item[0]) not in self._grad_inputs]
         if found and not _stores_activations(ctx):
             # `_ = model(img)  # run once`: a warm-up forward whose output the statement drops frees
             # its graph at once, nothing is kept for a backward (unless a hook of the file stores
@@ -216,6 +221,28 @@ def _enabled_on_purpose(ctx) -> set:
         if type(node) is cst.With and any(_enables_grad(item.item) for item in node.items):
             calls.update(id(call) for call in walk(node.body) if type(call) is cst.Call)
     return calls
+
+
+def _input_gradients_asked(ctx) -> bool:
+    """The function (at module level, the module) asks for gradients of a tensor of its own:
+    ``t.requires_grad_()`` / ``t.requires_grad_(True)`` on what is not a module, or a factory given
+    ``requires_grad=True`` (not an ``nn.Parameter``)."""
+    root = ctx.function if ctx.function is not None else ctx.module_node
+    if root is None:
+        return False
+    for node in walk(root):
+        if type(node) is not cst.Call:
+            continue
+        func = node.func
+        if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
+            if (not node.args or literal_bool(node.args[0].value) is True) and ctx.value(func.value).kind != "module":
+                return True
+        elif (dotted(func) or "").rsplit(".", 1)[-1] != "Parameter" and any(
+            arg.keyword is not None and arg.keyword.value == "requires_grad" and literal_bool(arg.value) is True
+            for arg in node.args
+        ):
+            return True
+    return False
 
 
 def _stores_activations(ctx) -> bool:
