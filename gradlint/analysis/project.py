@@ -24,7 +24,6 @@ A file is linted with two kinds of facts from the rest of its project:
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import re
 import sys
@@ -142,25 +141,38 @@ def package_top(directory: str) -> Optional[str]:
 NAMESPACE_DEPTH = 3
 
 
-_INSTALLED: Dict[str, bool] = {}
+#: files that mark the top of a repository or of a distribution: the search stops there
+_TOP_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", ".hg")
 
 
-def _installed(top: str) -> bool:
-    """A top-level module of the standard library or of an installed package (``torch``, ``numpy``)."""
-    known = _INSTALLED.get(top)
-    if known is None:
-        try:
-            known = top in sys.stdlib_module_names or importlib.util.find_spec(top) is not None
-        except (ImportError, ValueError):
-            known = True
-        _INSTALLED[top] = known
-    return known
+def _outside_project(top: str) -> bool:
+    """A top-level module of the standard library: not looked for in the project's folders. (Not
+    whether a package is installed: that depends on the environment and the working directory,
+    and a file's findings must not.)"""
+    return top in sys.stdlib_module_names or top in ("torch", "numpy", "torchvision")
+
+
+_ANCESTORS: Dict[tuple, Tuple[str, ...]] = {}
 
 
 def _ancestors(importer: str, roots: Tuple[str, ...]) -> Tuple[str, ...]:
-    """The folders above ``importer``'s, nearest first, that are not already roots."""
+    """The folders above ``importer``'s, nearest first, that are not already roots; up to the
+    top of its repository (a folder with ``.git``, ``pyproject.toml``, ``setup.py``...), never above."""
+    folder = os.path.dirname(os.path.abspath(importer))
+    key = (folder, roots)
+    known = _ANCESTORS.get(key)
+    if known is None:
+        if len(_ANCESTORS) > 10_000:
+            _ANCESTORS.clear()
+        known = _ANCESTORS[key] = _folders_above(folder, roots)
+    return known
+
+
+def _folders_above(folder: str, roots: Tuple[str, ...]) -> Tuple[str, ...]:
     found = []
-    current = os.path.dirname(os.path.abspath(importer))
+    current = folder
+    if any(os.path.exists(os.path.join(current, marker)) for marker in _TOP_MARKERS):
+        return ()
     for _ in range(NAMESPACE_DEPTH):
         parent = os.path.dirname(current)
         if parent == current:
@@ -168,6 +180,8 @@ def _ancestors(importer: str, roots: Tuple[str, ...]) -> Tuple[str, ...]:
         current = parent
         if current not in roots:
             found.append(current)
+        if any(os.path.exists(os.path.join(current, marker)) for marker in _TOP_MARKERS):
+            break
     return tuple(found)
 
 
@@ -233,11 +247,11 @@ class Project(_Stamped):
         if not _SNAPSHOT[0] and self._stale("_found_at"):
             self._found.clear()
         found = module_files.find_in(name, bases, level > 0, self._found)
-        if found is None and not level and "." in name and not _installed(name.split(".", 1)[0]):
+        if found is None and not level and "." in name and not _outside_project(name.split(".", 1)[0]):
             # `from FLAlgorithms.users.userbase import User` in FLAlgorithms/users/userFedDistill.py,
             # folders without __init__.py (namespace packages) run from the repository's top: a
             # dotted name whose whole path of folders is found above the importer is that module
-            # (names of the standard library and of installed packages are not looked for there)
+            # (names of the standard library are not looked for there)
             found = module_files.find_in(name, _ancestors(importer, self.roots), False, self._found)
         return found
 
