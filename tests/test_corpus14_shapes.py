@@ -252,6 +252,19 @@ def test_namespace_lookup_needs_the_whole_dotted_path(tmp_path):
     assert _lint(tmp_path / "fl" / "clients" / "distill.py") == []
 
 
+
+def test_namespace_lookup_stops_at_the_repository_top(tmp_path):
+    # the same layout inside a repository (its top marked by .git) whose `fl` folder lies above
+    # the repository: another checkout's code is not this project's
+    _write(tmp_path, {"fl/clients/base.py": BASE_CLIENT})
+    repo = tmp_path / "fl" / "repo"
+    (repo / ".git").mkdir(parents=True)
+    _write(repo, {"clients/distill.py": DISTILL_CLIENT})
+    assert _lint(repo / "clients" / "distill.py") == []
+    unmarked = tmp_path / "fl" / "work"
+    _write(unmarked, {"clients/distill.py": DISTILL_CLIENT})
+    assert _lint(unmarked / "clients" / "distill.py") == [(11, "GRD502")]
+
 case505 = case_maker("GRD505")
 
 # ---- GRD505: a forward that takes gradients only when given an argument. knowledge-neurons'
