@@ -11,7 +11,7 @@ from .syntax import base_path, dotted, kwarg, literal_int, literal_str, member_p
 from .containers import namedtuple_field, namedtuple_instance
 from .entry_loops import proven_entry
 from .input_reads import gives_no_tensor, measured_arguments
-from .param_groups import group_list, optimizer_over, owner_paths, selection_of, trained_parameters, yields_the_parameter
+from .param_groups import optimizer_over, positional_list, owner_paths, selection_of, trained_parameters, yields_the_parameter
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
@@ -190,8 +190,8 @@ class Expressions:
     def _eval_display(self, node) -> Value:
         values = [self.eval(element.value) for element in node.elements]
         starred = any(type(e) is cst.StarredElement for e in node.elements)
-        if type(node) is cst.Tuple and not starred or type(node) is cst.List and not starred and group_list(values):
-            # a tuple, or a list of parameter groups for an optimizer (`param_groups`): each position's value
+        if type(node) is cst.Tuple and not starred or type(node) is cst.List and not starred and positional_list(values):
+            # a tuple, or a list of parameter groups or of optimizers (`positional_list`): each position's value
             return seq(values).with_(items=tuple(values), layers=module_layers(values))
         return seq(values).with_(layers=module_layers(values))
 

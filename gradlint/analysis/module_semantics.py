@@ -10,6 +10,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .lightning_manual import manual_optimization, optimizers_of
 from .call_shapes import container_member, layered, module_path, pair
 from .state import FreezeEvent
 from .syntax import literal_bool, registered_submodule
@@ -78,6 +79,10 @@ class ModuleSemantics:
             # a LightningModule's `self.manual_backward(loss)`
             self._backward(node, node.args[0].value)
             return NONE
+        if name == "optimizers" and manual_optimization(receiver.cls) and not args:
+            configure = receiver.cls.methods.get("configure_optimizers")
+            if configure is not None:
+                return optimizers_of(self._call_function(configure, node, [], receiver=receiver))
         if name == "forward":
             # `model.forward(x)` runs the model as `model(x)` does (without its hooks)
             return self._run_module(receiver, node, args, path)

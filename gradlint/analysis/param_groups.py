@@ -78,6 +78,12 @@ def group_list(values) -> bool:
     return bool(values) and all(is_group(value) for value in values)
 
 
+def positional_list(values) -> bool:
+    """A list display whose positions matter as a tuple's do: parameter groups for an optimizer,
+    or optimizers (``return [opt_g, opt_d], [sched]`` from a LightningModule's configure_optimizers)."""
+    return group_list(values) or bool(values) and all(value.kind == "optimizer" for value in values)
+
+
 def trained_parameters(argument: Optional[Value]) -> Optional[Value]:
     """What an optimizer built over ``argument`` trains, as a "params" value: whole sets (``qual``
     empty, ``owner`` / ``owners``) or selections (``qual == SELECTED_PARAMETERS``, ``owners``).

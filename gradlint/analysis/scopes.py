@@ -9,6 +9,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .lightning_manual import manual_optimization
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
 from .syntax import dotted, free_names, free_names_of, own_nodes, walk
@@ -246,7 +247,7 @@ class Scopes:
         try:
             self._enter_function(node, outer, mode, cls, params, receiver, fields)
             self._returns = returns
-            if id(node) in self.engine_steps:
+            if id(node) in self.engine_steps or node.name.value == "training_step" and manual_optimization(cls):
                 self._loop(node, lambda: self._body(node.body))  # called once per batch
             else:
                 self._body(node.body)

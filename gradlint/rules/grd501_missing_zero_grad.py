@@ -25,6 +25,14 @@ def _uncalled_clear(loop: cst.CSTNode, name: str) -> bool:
     return False
 
 
+def _cleared(optimizer_path, owner, record) -> bool:
+    """Some clear of the loop is this optimizer's, or a ``zero_grad()`` of the module it trains."""
+    clears = record.clears
+    if optimizer_path in clears:
+        return True
+    return owner is not None and any(c == owner or owner.startswith(c + ".") for c in clears)
+
+
 def _continues(loop: cst.CSTNode) -> bool:
     """A ``continue`` of this loop itself (not of a loop or function nested in it)."""
     body = getattr(loop, "body", None)
@@ -54,9 +62,7 @@ class MissingZeroGrad(Rule):
             owner = optimizer.owner
             if (owner or optimizer_path) in record.bound:
                 continue  # a fresh model (or optimizer) each iteration: nothing carries over
-            if optimizer_path in clears:
-                continue
-            if owner is not None and any(c == owner or owner.startswith(c + ".") for c in clears):
+            if _cleared(optimizer_path, owner, record):
                 continue
             if owner is None and any(c not in (p for _, p, _ in record.steps) for c in clears):
                 continue  # a module's zero_grad() we cannot match to this optimizer
@@ -87,6 +93,8 @@ class MissingZeroGrad(Rule):
         for step, optimizer_path, optimizer in record.repeated_steps + stepped_always:
             if (optimizer.owner or optimizer_path) in record.bound:
                 continue
+            if not _cleared(optimizer_path, optimizer.owner, record):
+                continue  # never cleared at all: on_loop_end says so
             self.report(
                 ctx,
                 step,
