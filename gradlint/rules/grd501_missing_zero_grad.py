@@ -25,12 +25,16 @@ def _uncalled_clear(loop: cst.CSTNode, name: str) -> bool:
     return False
 
 
-def _cleared(optimizer_path, owner, record) -> bool:
-    """Some clear of the loop is this optimizer's, or a ``zero_grad()`` of the module it trains."""
+def _never_cleared(optimizer_path, owner, record) -> bool:
+    """No clear of the loop is this optimizer's, nor a ``zero_grad()`` of the module it trains, nor
+    a module's ``zero_grad()`` that may be (for an optimizer of unknown parameters)."""
     clears = record.clears
     if optimizer_path in clears:
-        return True
-    return owner is not None and any(c == owner or owner.startswith(c + ".") for c in clears)
+        return False
+    if owner is not None and any(c == owner or owner.startswith(c + ".") for c in clears):
+        return False
+    # a module's zero_grad() we cannot match to an optimizer of unknown parameters
+    return owner is not None or all(c in (p for _, p, _ in record.steps) for c in clears)
 
 
 def _continues(loop: cst.CSTNode) -> bool:
@@ -62,10 +66,8 @@ class MissingZeroGrad(Rule):
             owner = optimizer.owner
             if (owner or optimizer_path) in record.bound:
                 continue  # a fresh model (or optimizer) each iteration: nothing carries over
-            if _cleared(optimizer_path, owner, record):
+            if not _never_cleared(optimizer_path, owner, record):
                 continue
-            if owner is None and any(c not in (p for _, p, _ in record.steps) for c in clears):
-                continue  # a module's zero_grad() we cannot match to this optimizer
             name = optimizer_path or source(step.func.value, 30)
             uncalled = f" (`{name}.zero_grad` without parentheses does not call it)" if _uncalled_clear(
                 node, name
@@ -93,8 +95,8 @@ class MissingZeroGrad(Rule):
         for step, optimizer_path, optimizer in record.repeated_steps + stepped_always:
             if (optimizer.owner or optimizer_path) in record.bound:
                 continue
-            if not _cleared(optimizer_path, optimizer.owner, record):
-                continue  # never cleared at all: on_loop_end says so
+            if _never_cleared(optimizer_path, optimizer.owner, record):
+                continue  # on_loop_end says so, with its own message
             self.report(
                 ctx,
                 step,
