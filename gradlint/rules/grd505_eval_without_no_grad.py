@@ -3,6 +3,7 @@ import libcst as cst
 from ..analysis import dotted, literal_bool
 from ..analysis.data_loops import inside_loop_over_data
 from ..analysis.forward_guards import gradients_unreached
+from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -246,8 +247,20 @@ def _input_gradients_asked(ctx) -> bool:
 
 
 def _stores_activations(ctx) -> bool:
-    """The file registers a forward hook (its outputs may be stored whatever the caller drops)."""
-    return "forward_hook" in ctx.source or "forward_pre_hook" in ctx.source
+    """A forward hook of the file may store what a forward gives it, graph and all, whatever the
+    caller drops (LSUV appending each output); hooks that count FLOPs or time, or store
+    ``output.data``, keep no graph."""
+    module = ctx.module_node
+    known = _HOOKS_KEEP.get(id(module))
+    if known is None or known[0] is not module:
+        known = _HOOKS_KEEP[id(module)] = (module, hooks_keep_graphs(module, ctx.source))
+        if len(_HOOKS_KEEP) > 64:
+            _HOOKS_KEEP.pop(next(iter(_HOOKS_KEEP)))
+    return known[1]
+
+
+#: id(module node) -> (the node, whether its forward hooks keep graphs)
+_HOOKS_KEEP: dict = {}
 
 
 def _enables_grad(item) -> bool:

@@ -1,0 +1,121 @@
+"""Shapes of third-party libraries (precision23 sweep) that the analysis misjudged.
+
+Our own snippets, each a complete program.
+"""
+
+from snippets import findings
+
+# ---- GRD505: a warm-up forward whose output the statement drops keeps no graph, unless a forward
+# hook of the file stores what the forward gives it. Hooks that count FLOPs from shapes or time the
+# layers (a profiler: deepspeed flops_profiler get_model_profile), or that store `output.data`
+# (torchbearer's LSUV), keep nothing; a hook appending `output` itself, or one the file does not
+# define, still may.
+
+PROFILER = """\
+import time
+
+import torch
+import torch.nn as nn
+
+
+def _linear_hook(module, input, output):
+    inp = input[0]
+    module.__flops__ += int(inp.shape[0] * module.in_features * module.out_features)
+
+
+HOOKS = {{nn.Linear: _linear_hook}}
+
+
+def start_profile(model):
+    def end_time_hook(module, input, output):
+        module.__duration__ += time.time() - module.__start_time__
+
+    for m in model.modules():
+        if type(m) in HOOKS:
+            m.register_forward_hook(HOOKS[type(m)])
+        m.register_forward_hook({hook})
+
+
+def profile(model, x, warm_up=3):
+    model.eval()
+    for _ in range(warm_up):
+        _ = model(x)
+    start_profile(model)
+    return model(x)
+
+
+net = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
+profile(net, torch.randn(2, 4))
+"""
+
+
+def _warm_up(hook):
+    source = PROFILER.format(hook=hook)
+    return [(source.splitlines()[n - 1].strip(), code) for n, code in findings(source, "GRD505")]
+
+
+def test_counting_hooks_keep_no_graph():
+    assert _warm_up("end_time_hook") == []
+
+
+def test_a_hook_storing_the_output_still_reports():
+    store = "lambda m, i, o: STORE.append(o)"
+    assert _warm_up(store) == [("_ = model(x)", "GRD505")]
+
+
+def test_a_hook_of_another_file_still_reports():
+    assert _warm_up("make_hook()") == [("_ = model(x)", "GRD505")]
+
+
+LSUV = """\
+import torch
+import torch.nn as nn
+
+
+class LSUV:
+    def __init__(self):
+        self.gg = {{"act": None}}
+
+    def store_activations_wrapper(self):
+        gg = self.gg
+
+        def store_activations(self, input, output):
+            gg["act"] = {stored}
+
+        return store_activations
+
+    def init_model(self, model, data):
+        model.eval()
+        layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
+        for index in range(len(layers)):
+            hook = layers[index].register_forward_hook(self.store_activations_wrapper())
+            _ = model(data)
+            print(self.gg["act"].std())
+            hook.remove()
+
+
+LSUV().init_model(nn.Sequential(nn.Linear(4, 4)), torch.randn(8, 4))
+"""
+
+
+def _lsuv(stored):
+    source = LSUV.format(stored=stored)
+    return [(source.splitlines()[n - 1].strip(), code) for n, code in findings(source, "GRD505")]
+
+
+def test_a_hook_storing_detached_values_keeps_no_graph():
+    assert _lsuv("output.data") == []
+    assert _lsuv("output.detach()") == []
+
+
+def test_a_hook_storing_the_output_with_its_graph_still_reports():
+    assert _lsuv("output") == [("_ = model(data)", "GRD505")]
+    assert _lsuv("output * 2") == [("_ = model(data)", "GRD505")]
+
+
+def test_a_hook_name_also_bound_to_a_storing_lambda_still_reports():
+    source = PROFILER.format(hook="end_time_hook").replace(
+        "    for m in model.modules():",
+        "    end_time_hook = lambda m, i, o: STORE.append(o)\n    for m in model.modules():",
+    )
+    assert [code for _, code in findings(source, "GRD505")] == ["GRD505"]
