@@ -119,3 +119,52 @@ def test_a_hook_name_also_bound_to_a_storing_lambda_still_reports():
         "    end_time_hook = lambda m, i, o: STORE.append(o)\n    for m in model.modules():",
     )
     assert [code for _, code in findings(source, "GRD505")] == ["GRD505"]
+
+
+# ---- GRD201: an annotation `nn.Parameter` declares a leaf, not that it requires grad:
+# `nn.Parameter(t, requires_grad=False)` keeps fixed state in a module (torchrec 1.x
+# distributed/tensor_pool.py:267, `update(shard: torch.nn.Parameter, ...)` writing rows of the
+# pool's shard, made with requires_grad=False). A caller's trainable Parameter, or a `.grad` read,
+# still tells.
+
+SHARD_UPDATE = """\
+import torch
+
+
+@torch.fx.wrap
+def update(shard: torch.nn.Parameter, rank_ids: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+    if values.device != shard.device:
+        values = values.to(shard.device)
+    shard[rank_ids] = values
+    return torch.empty(0)
+"""
+
+
+def test_a_parameter_annotation_does_not_say_it_requires_grad():
+    assert findings(SHARD_UPDATE, "GRD201") == []
+
+
+TRAINED_SHARD = """\
+import torch
+
+
+def update(shard: torch.nn.Parameter, rank_ids, values):
+    shard[rank_ids] = values  # expect: GRD201
+
+
+class Pool(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.shard = torch.nn.Parameter(torch.zeros(8, 4))
+
+    def put(self, rank_ids, values):
+        update(self.shard, rank_ids, values)
+
+
+def sgd(w: torch.nn.Parameter, lr: float):
+    w -= lr * w.grad  # expect: GRD201
+"""
+
+
+def test_a_trainable_parameter_given_or_a_grad_read_still_reports():
+    assert findings(TRAINED_SHARD, "GRD201") == [(5, "GRD201"), (18, "GRD201")]

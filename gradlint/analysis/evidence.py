@@ -113,7 +113,9 @@ class Evidence:
         if qual == "torch.optim.Optimizer" or api.is_optimizer_class(qual):
             return Value(kind="optimizer")
         if qual == "torch.nn.Parameter":
-            return tensor(True, True)
+            # a leaf; whether it requires grad is not declared: `nn.Parameter(t, requires_grad=False)`
+            # keeps fixed state in a module (torchrec's tensor pool shard)
+            return tensor(None, True)
         return None
 
     def _declared_tensor(self, param: cst.Param) -> Optional[Value]:
