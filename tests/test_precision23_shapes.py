@@ -168,3 +168,44 @@ def sgd(w: torch.nn.Parameter, lr: float):
 
 def test_a_trainable_parameter_given_or_a_grad_read_still_reports():
     assert findings(TRAINED_SHARD, "GRD201") == [(5, "GRD201"), (18, "GRD201")]
+
+
+# ---- GRD201: a module handed, as a statement of its own, to a function the analysis does not
+# follow (`quantize_(model, config)`) may have had its layers' parameters swapped for frozen ones:
+# torchao test/prototype/test_awq.py:239-241 copies a quantized checkpoint into
+# `loaded_model.linear1.weight` after `quantize_` replaced it with
+# `nn.Parameter(q, requires_grad=False)`. Printing or copying the model changes nothing, and a
+# layer's weight written before any such call still reports.
+
+LOADING = """\
+import torch
+import torch.nn as nn
+from somelib import quantize_
+
+
+class Toy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear1 = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.linear1(x)
+
+
+def load(state_dict, config):
+    loaded = Toy().eval()
+    {call}
+    loaded.linear1.weight.copy_(state_dict["linear1.weight"])
+    return loaded
+"""
+
+
+def test_layers_handed_to_another_library_are_no_longer_known_to_train():
+    assert findings(LOADING.format(call="quantize_(loaded, config)"), "GRD201") == []
+    single = LOADING.replace("Toy().eval()", "nn.Linear(4, 4)").replace("loaded.linear1.weight", "loaded.weight")
+    assert findings(single.format(call="quantize_(loaded, config)"), "GRD201") == []
+
+
+def test_layers_printed_or_not_handed_still_report():
+    assert findings(LOADING.format(call="print(loaded)"), "GRD201") == [(18, "GRD201")]
+    assert findings(LOADING.format(call="quantized = quantize_(config)"), "GRD201") == [(18, "GRD201")]

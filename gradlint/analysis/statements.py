@@ -6,6 +6,7 @@ from typing import Callable
 
 import libcst as cst
 
+from .handed_modules import forget_layers
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
 from .branch_tests import recomputed_is_fresh, string_test, type_test_truth
@@ -81,6 +82,7 @@ class StatementWalker:
     def _small_expr(self, node: cst.Expr) -> None:
         self.dropped_calls.update(dropped_values(node.value))
         value = self.eval(node.value)
+        forget_layers(self, node.value)
         if value.kind == "gradmode" and type(node.value) is cst.Call:
             # torch.set_grad_enabled(False) as a statement switches the mode from here on
             self.state.mode = value.mode
@@ -92,8 +94,8 @@ class StatementWalker:
             self.dropped_calls.update(dropped_values(node.value))
         value = self.eval(node.value)
         if all(_through_data(target.target) for target in node.targets):
-            # `x.data = f(x)`: the graph the right-hand side built is dropped at once (`.data` keeps
-            # the values only), so what its ops saved is saved for no backward()
+            # `x.data = f(x)`: the graph built is dropped at once (`.data` keeps the values only),
+            # so what its ops saved is saved for no backward()
             self.state.saved = saved
         if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
             value = self._proven_by_backward(node.targets[0].target.value, value)
