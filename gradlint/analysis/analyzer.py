@@ -23,6 +23,7 @@ from .prescan import NoGradCalls, called_names
 from .replay import SummaryReplay
 from .scopes import Scopes
 from .state import Env, LoopRecord, State
+from .loops import LoopWalker
 from .statements import StatementWalker
 from .summaries import CallTable, call_graph_order
 from .torch_semantics import TorchSemantics
@@ -48,6 +49,7 @@ HOOKS = (
 
 class Analyzer(
     StatementWalker,
+    LoopWalker,
     Bindings,
     Expressions,
     Operations,
@@ -223,13 +225,16 @@ class Analyzer(
         if cached is not None:
             return cached
         if type(node) in (cst.Name, cst.Attribute):
-            # a pure look-up: no hooks, nothing recorded
-            was_reporting, self.reporting = self.reporting, False
-            try:
-                return self.eval(node)
-            finally:
-                self.reporting = was_reporting
+            return self.silent_eval(node)  # a pure look-up
         return UNKNOWN
+
+    def silent_eval(self, node: cst.CSTNode) -> Value:
+        """``node``'s value, evaluated with the rules' hooks off: nothing reported or recorded."""
+        was_reporting, self.reporting = self.reporting, False
+        try:
+            return self.eval(node)
+        finally:
+            self.reporting = was_reporting
 
     def indexes_view(self, node: cst.Subscript) -> bool:
         """Whether ``node`` is known to index a view (slices, ints, ``None``, ``...``): not a copy

@@ -186,11 +186,7 @@ class Calls:
         """The grad mode ``function`` runs in when called here: its own ``@torch.no_grad()`` (or
         ``@torch.enable_grad()``, ``@torch.inference_mode()``) decorator sets it, whatever the caller's."""
         for decorator in function.decorators:
-            was_reporting, self.reporting = self.reporting, False
-            try:
-                value = self.eval(decorator.decorator)
-            finally:
-                self.reporting = was_reporting
+            value = self.silent_eval(decorator.decorator)
             if value.kind == "gradmode":
                 return value.mode
             if value.kind == "ref" and value.qual in api.GRAD_MODE_CONTEXTS:

@@ -91,11 +91,7 @@ class Evidence:
         string: None)."""
         if param.annotation is None or type(param.annotation.annotation) not in (cst.Name, cst.Attribute):
             return None
-        was_reporting, self.reporting = self.reporting, False
-        try:
-            return self.eval(param.annotation.annotation)
-        finally:
-            self.reporting = was_reporting
+        return self.silent_eval(param.annotation.annotation)
 
     def _annotation_value(self, param: cst.Param) -> Optional[Value]:
         declared = self._declared(param)

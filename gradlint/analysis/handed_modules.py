@@ -29,11 +29,7 @@ def forget_layers(analyzer, call) -> None:
     analysis does not follow, and of that module's layers, are leaves whose requires_grad is unknown."""
     if type(call) is not cst.Call or not call.args:
         return
-    was_reporting, analyzer.reporting = analyzer.reporting, False
-    try:
-        callee = analyzer.eval(call.func)
-    finally:
-        analyzer.reporting = was_reporting
+    callee = analyzer.silent_eval(call.func)
     if callee.kind == "ref":
         if not callee.qual or callee.qual.split(".", 1)[0] in _KEEPING:
             return

@@ -171,11 +171,7 @@ class Scopes:
     def _project_decorator(self, node) -> bool:
         """A decorator (or decorator factory) that is a function of the project, imported or not."""
         target = node.func if isinstance(node, cst.Call) else node
-        was_reporting, self.reporting = self.reporting, False
-        try:
-            return self.eval(target).kind == "func"
-        finally:
-            self.reporting = was_reporting
+        return self.silent_eval(target).kind == "func"
 
     def _define_used_later_definitions(self, node: cst.ClassDef) -> None:
         """``class Model(nn.Module)`` whose ``__init__`` builds ``Decoder(...)``, a class defined further

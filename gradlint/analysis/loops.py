@@ -1,0 +1,182 @@
+"""The loop walk: loop heads joined over iterations, the reporting pass, and ``for``/``while``.
+
+Silent passes reach the loop-head state (the join of the entry and the end of an iteration);
+the reporting pass then walks the body once from it and hands the loop's record to the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import libcst as cst
+
+from . import torch_api as api
+from .entry_loops import entry_names, every_entry_loop, proven_entry
+from .flag_arms import arm_bound_names, keep_entry
+from .state import LoopRecord, State, Terminated
+from .syntax import dotted, per_node, walk
+from .values import holds_graph
+
+
+class LoopWalker:
+    """The Analyzer's walk of ``for`` and ``while`` statements (and of bodies called once per
+    batch by a framework: ``scopes._analyze_function``)."""
+
+    def _loop(self, node, run_iteration: Callable[[], None]) -> None:
+        """Walk a loop body so that values carried across iterations are seen.
+
+        Silent passes reach the loop-head state (the join of entry and the end of
+        an iteration); the reporting pass then walks the body once from it.
+        """
+        head = self.state
+        entry = frozenset(head.env)
+        was_reporting = self.reporting
+        self.reporting = False
+        loops = self._loops
+        # silent passes record nothing, but a function's summary is walked silently throughout:
+        # there its loops' effects go to the summary collector's `nested` record (see LoopRecord)
+        self._loops = [loops[0].nested] if not was_reporting and loops and loops[0].nested is not None else []
+        carried: frozenset = frozenset()
+        start, arms = head, arm_bound_names(node, self.function, self.module_node, head)
+        for _ in range(2 if was_reporting else 1):
+            self.state = head.copy()
+            self._iteration(run_iteration)
+            ends_freed = _carried_freed(self.state) - arms
+            if ends_freed and not _detaches_in_place(node):
+                carried = carried | ends_freed
+            head = keep_entry(State.join(head, self.state), start, arms)
+        self.reporting = was_reporting
+        self._loops = loops
+        if was_reporting:
+            self.state = head.copy()
+            self.state.freed = self.state.freed | carried
+            self.state.steps_done = frozenset()
+            record = LoopRecord(node, entry, depth=self._cond_depth + 1, carried=carried)
+            self._loops.append(record)
+            try:
+                self._iteration(run_iteration)
+            finally:
+                self._loops.pop()
+            record.end = self.state
+            self.state = State.join(head, self.state)
+            self._emit("on_loop_end", node, record)
+        else:
+            self.state = head
+
+    def _iteration(self, run_iteration) -> None:
+        self._cond_depth += 1
+        try:
+            run_iteration()
+        except Terminated:
+            pass
+        finally:
+            self._cond_depth -= 1
+
+    def _stmt_for(self, node: cst.For) -> None:
+        iterable = self.eval(node.iter)
+        element = self._element_of(iterable, node.iter)
+        loop_info = None
+        if iterable.kind == "params" and type(node.target) in (cst.Name, cst.Tuple):
+            target = node.target
+            if type(target) is cst.Tuple and len(target.elements) == 2:
+                target = target.elements[1].value
+            if type(target) is cst.Name:
+                loop_info = (target.value, iterable.owner, self._cond_depth + 1, node)
+
+        entries = every_entry_loop(node, self.value)
+        members = _member_loop(node, iterable)
+        froze = []
+
+        def iteration():
+            self._bind_loop_target(node.target, element, iterable)
+            if entries is not None and entries.item is not None:
+                self._set(entries.item, proven_entry(entries))
+            self._block(node.body.body) if type(node.body) is cst.IndentedBlock else self._body(node.body)
+            if members is not None:
+                member = self.lookup(node.target.value)
+                froze.append(member is not None and member.kind == "module" and member.params is False)
+
+        if loop_info is not None:
+            self._param_loops.append(loop_info)
+        over_dict = self._dict_loop(node)
+        if over_dict is not None:
+            self._dict_loops.append(over_dict)
+        if entries is not None:
+            self._entry_loops.append(entries)
+        try:
+            self._loop(node, iteration)
+        finally:
+            if loop_info is not None:
+                self._param_loops.pop()
+            if over_dict is not None:
+                self._dict_loops.pop()
+            if entries is not None:
+                self._entry_loops.pop()
+        switched = self._switched_entries.pop(id(node), None)
+        if switched is not None:
+            # every entry switched in each iteration: so they are after the loop, however many ran
+            self._switch_entries(*switched)
+        if members is not None and froze and all(froze) and self._cond_depth == 0:
+            # `for proto in self.prototypes: for p in proto.parameters(): p.requires_grad = False`:
+            # every member of the container is frozen whole, on every path through the body
+            self.state.env[members] = _frozen_container(iterable)
+        frozen = self._whole_freezes.pop(id(node), None)
+        if frozen is not None:
+            # a loop over no parameter froze them all too: the zero-iteration path agrees
+            root, value = frozen
+            self.state.env[root] = value
+        if node.orelse is not None:
+            self._body(node.orelse.body)
+
+    def _dict_loop(self, node: cst.For):
+        """(key name, item name, dict path, loop, body depth) of ``for k in d`` / ``d.keys()``, ``for m in d.values()``,
+        ``for k, m in d.items()`` over a dict value: the loop visits every entry."""
+        names = entry_names(node)
+        if names is None or self.value(names[0]).kind != "dict":
+            return None
+        source, path, key, item = names
+        depth = self._cond_depth + 1  # the loop body's, where a switch of every entry is unconditional
+        return key, item, path, node, depth
+
+    def _stmt_while(self, node: cst.While) -> None:
+        def iteration():
+            self.eval(node.test)
+            self._body(node.body)
+
+        self._loop(node, iteration)
+        if node.orelse is not None:
+            self._body(node.orelse.body)
+
+
+def _member_loop(node: cst.For, iterable) -> str:
+    """The path of the module container (``nn.ModuleList``, ``nn.Sequential``...) a ``for m in X:``
+    loop goes over, member by member; None for any other loop."""
+    if type(node.target) is not cst.Name or iterable.kind != "module":
+        return None
+    if iterable.qual.rsplit(".", 1)[-1] not in api.MODULE_CONTAINERS:
+        return None
+    return dotted(node.iter)
+
+
+def _frozen_container(container):
+    """A module container whose members were all frozen whole."""
+    elem = container.elem.with_(params=False) if container.elem is not None and container.elem.kind == "module" else None
+    items = tuple(item.with_(params=False) if item.kind == "module" else item for item in container.items)
+    return container.with_(params=False, elem=elem, items=items)
+
+
+def _carried_freed(end: State) -> frozenset:
+    """Names whose value at the end of an iteration is a graph that iteration's backward() freed:
+    the next iteration starts from it."""
+    return frozenset(
+        path
+        for path in end.freed
+        if "." not in path and (value := end.env.get(path)) is not None and holds_graph(value)
+    )
+
+
+@per_node
+def _detaches_in_place(loop: cst.CSTNode) -> bool:
+    """Whether the loop calls ``detach_()`` anywhere (``for h in hidden: h.detach_()`` detaches
+    states the analysis cannot name): then no state is taken to be carried."""
+    return any(type(node) is cst.Name and node.value == "detach_" for node in walk(loop))
