@@ -5,15 +5,10 @@ Our own snippets, each a complete program: positives carry ``# expect: CODE``, n
 correct look-alikes.
 """
 
-import textwrap
-
 import pytest
 
-from gradlint.engine import lint_bytes
-from gradlint.rules import ALL_RULES
 from snippets import case_maker, findings
-
-DEFAULT = [rule for rule in ALL_RULES if rule.default_enabled()]
+from test_project import lint as _lint, write as _write
 
 case502 = case_maker("GRD502")
 
@@ -162,17 +157,6 @@ def test_grd502_inherited_fields_negatives(src):
 # path from a file of a sub-folder (`from FLAlgorithms.users.userbase import User` in
 # FLAlgorithms/users/userFedDistill.py, run from the repository's top). The module is found above
 # the importer's folder.
-
-
-def _write(root, files):
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-
-
-def _lint(path):
-    return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), DEFAULT)]
 
 
 BASE_CLIENT = """\
