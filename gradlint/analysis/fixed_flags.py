@@ -16,8 +16,6 @@ import libcst as cst
 from .arguments import parameters
 from .syntax import dotted, own_nodes, per_node, walk
 
-_FACTS: Dict[int, tuple] = {}
-
 #: calls that set attributes by name
 _SETTERS = frozenset({"setattr", "delattr", "vars"})
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -58,23 +56,17 @@ def fixed_flag(function: Optional[cst.FunctionDef], test, module: Optional[cst.M
     return path, side
 
 
+@per_node
 def _facts(function: cst.FunctionDef) -> tuple:
     """(how many times each plain name is bound, counting parameters; dotted paths assigned;
     whether the body sets attributes by name; the names bound inside a loop)."""
-    cached = _FACTS.get(id(function))
-    if cached is not None and cached[0] is function:
-        return cached[1]
-    if len(_FACTS) > 50_000:
-        _FACTS.clear()
     bindings: Dict[str, int] = {}
     for param in parameters(function):
         bindings[param.name.value] = 1
     for extra in (function.params.star_arg, function.params.star_kwarg):
         if isinstance(extra, cst.Param):
             bindings[extra.name.value] = 1
-    facts = _count(own_nodes(function).of, bindings, walk(function.body, _NESTED), _NESTED)
-    _FACTS[id(function)] = (function, facts)
-    return facts
+    return _count(own_nodes(function).of, bindings, walk(function.body, _NESTED), _NESTED)
 
 
 @per_node
