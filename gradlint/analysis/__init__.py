@@ -12,9 +12,10 @@ The package is split by concern, the way astroid and jedi split inference:
 - ``values``: the abstract values (the lattice) and their join;
 - ``state``: the state at a program point, loop records, freeze events;
 - ``syntax``: small questions about libcst nodes;
-- ``statements`` / ``bindings``: the statement interpreter (control flow, joins, loops)
-  and what assignments write;
-- ``expressions``: Python's own expression semantics; ``operations``: what an op does
+- ``statements`` / ``loops`` / ``bindings``: the statement interpreter (control flow,
+  joins, loops) and what assignments write;
+- ``expressions``: Python's own expression semantics, ``call_values`` for calls (what
+  the callee is decides the call's value); ``operations``: what an op does
   to the graph (its result, what it saves for backward); ``containers``: list and dict
   methods;
 - ``torch_api`` (tables), ``torch_semantics`` (torch functions, tensor, optimizer and

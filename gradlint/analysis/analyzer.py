@@ -8,6 +8,7 @@ import libcst as cst
 
 from .bindings import Bindings
 from .callers import contexts_from_callers
+from .call_values import CallValues
 from .calls import Calls
 from .containers import Containers
 from .engine_steps import engine_step_functions
@@ -52,6 +53,7 @@ class Analyzer(
     LoopWalker,
     Bindings,
     Expressions,
+    CallValues,
     Operations,
     TorchSemantics,
     ModuleSemantics,

@@ -1,0 +1,209 @@
+"""What a call evaluates to: dispatch on the callee's value.
+
+``Expressions`` evaluates every other expression; a call goes through ``_eval_call`` here,
+which evaluates the callee and its arguments, then hands them to the knowledge of what
+the callee is: a function or method of the project (walked in its context, see
+``calls``), a torch/nn/optim reference (``torch_semantics``), a module (its forward), a
+class (its constructor), a namedtuple type, or a Python builtin.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import torch_api as api
+from .call_shapes import keeps_trainable
+from .containers import namedtuple_instance
+from .input_reads import gives_no_tensor, measured_arguments
+from .param_groups import optimizer_over, owner_paths, selection_of, trained_parameters
+from .syntax import dotted, kwarg, literal_str
+from .values import NUMBER, UNKNOWN, Value, add_deps, mapping, ref, seq
+
+
+class CallValues:
+    """The value of a call and the effects of calls the analysis cannot follow."""
+
+    def _eval_call(self, node: cst.Call) -> Value:
+        func = node.func
+        if self.state.mode is not True:
+            called = dotted(func)
+            if called is not None:
+                self._called_without_grad.add(called.rsplit(".", 1)[-1])
+        if type(func) is cst.Attribute:
+            path = dotted(func)
+            known = self.lookup(path) if path is not None else None
+            if known is not None:
+                self.cache[id(func)] = known
+                args = self._args(node)
+                result = self._call_value(known, node, args)
+                callee = known
+            else:
+                if api.is_inplace_method(func.attr.value):
+                    self._updated_from_own_grad(func.value, [arg.value for arg in node.args])
+                receiver = self.eval(func.value)
+                args = self._args(node)
+                result = self._method_call(receiver, func.attr.value, node, args)
+                callee = receiver
+        else:
+            callee = self.eval(func)
+            args = self._args(node)
+            result = self._call_value(callee, node, args)
+        if result.kind == "unknown" and self.proven_callables:
+            proven = self._proven_call(func, args)
+            if proven.kind != "unknown":
+                result = proven
+        if result.kind == "unknown" and callee.kind in ("ref", "unknown") and _clears_by_name(func):
+            # `pyro.infer.util.zero_grads(params)`, a helper the analysis does not follow: what it
+            # clears is not known, but gradients are cleared
+            self._clear_grads(None)
+        if result.kind == "unknown" and self.state.no_grads and _may_backpropagate(callee):
+            self.state.no_grads = False  # a call the analysis cannot follow may have run backward()
+        if self.reporting:
+            self.cache[id(node)] = result
+        self._emit("on_call", node)
+        return result
+
+    def _proven_call(self, func, args) -> Value:
+        """An unresolved callable the file backpropagates the result of (``criterion``, see
+        ``output_fields``), called on a grad tensor: its result is one. Nothing is claimed
+        otherwise (a model called on plain data still gives a graph)."""
+        path = dotted(func)
+        if path is None or path not in self.proven_callables or self.state.mode is not True:
+            return UNKNOWN
+        if not any(value.is_grad_tensor or value.kind == "tensor" and value.grad and value.struct for _, value in args):
+            return UNKNOWN
+        return self._op_result(args, "none")
+
+    def _args(self, node: cst.Call) -> list:
+        return [(arg.value, self.eval(arg.value)) for arg in node.args]
+
+    def _call_value(self, callee: Value, node: cst.Call, args) -> Value:
+        kind = callee.kind
+        if kind == "func":
+            functions, names = self._function_table(callee.owner)
+            function = functions.get(callee.qual)
+            if function is None:
+                return UNKNOWN
+            if names is None:
+                for record in self._loops:
+                    record.local_calls.append(function)
+            return self._call_function(function, node, args, names=names)
+        if kind == "ref":
+            return self._call_qualified(callee.qual, node, args)
+        if kind == "module":
+            return self._run_module(callee, node, args, dotted(node.func))
+        if kind == "class" and callee.cls is not None:
+            return self._instantiate(callee.cls, node, args)
+        if kind == "tupletype":
+            return namedtuple_instance(callee, node, args)
+        if kind == "builtin":
+            return self._call_builtin(callee.qual, node, args)
+        if kind == "unknown" and callee.moved:
+            # moved to a device and called: not a tensor (a tensor cannot be called), so a module
+            return self._run_module(Value(kind="module"), node, args, dotted(node.func))
+        if kind == "unknown" and kwarg(node, "lr") is not None:
+            return self._optimizer_by_signature(node, args)
+        return UNKNOWN
+
+    def _optimizer_by_signature(self, node: cst.Call, args) -> Value:
+        """``optimizer_class(self.qf1.parameters(), lr=qf_lr)`` with the class a constructor argument:
+        what takes a module's parameters and a learning rate is an optimizer over that module (a
+        scheduler takes an optimizer, a clipper no ``lr``), whatever its class."""
+        params = next(
+            (value for arg, (_, value) in zip(node.args, args) if arg.keyword is None or arg.keyword.value == "params"),
+            None,
+        )
+        trained = trained_parameters(params)
+        if trained is None:
+            return UNKNOWN
+        for owner in owner_paths(trained):
+            self._trained_model(owner)
+        return optimizer_over(trained)
+
+    def _run_module(self, module: Value, node: cst.Call, args, path) -> Value:
+        """``model(x)``, or ``model.forward(x)`` (the same without hooks): the module's output."""
+        forward = module.cls.methods.get("forward") if module.cls is not None else None
+        measured = measured_arguments(node, forward) if forward is not None else frozenset()
+        kept = [(arg, value) for arg, value in args if id(arg) not in measured] if measured else None
+        result = self._module_output(module, args, path, kept)
+        if forward is not None:
+            # a forward of this file's own that returns a tuple or a dict: keep its structure
+            structured = self._call_function(forward, node, args, receiver=module, module_path=path)
+            if structured.kind in ("seq", "dict") and structured.items:
+                # computed from the call's arguments, through this module
+                result = add_deps(structured, result.deps, result.through, result.saved_params)
+            elif structured.kind == "tensor" and structured.grad is False and not structured.struct:
+                # `with torch.no_grad(): fake = self.netG(x)` then `return fake` (SPADE's
+                # forward(data, mode="inference")): the forward builds no graph, whatever its parameters
+                for record in self._loops:
+                    record.forwards.append((node, path, module, False))
+                return structured
+            elif gives_no_tensor(forward):
+                # `return self.classifier(x).detach().numpy()`: the caller gets an array, no graph
+                result = UNKNOWN
+        for record in self._loops:
+            record.forwards.append((node, path, module, self.state.mode))
+        if id(node) in self.dropped_calls:
+            self.dropped_forwards.add(id(node))
+        return result
+
+    def _call_builtin(self, name: str, node, args) -> Value:
+        if name == "getattr" and len(args) == 2 and args[0][1].kind == "ref":
+            # `getattr(torch.optim, "Adam")`: the attribute of a module, named by a literal
+            attr = literal_str(node.args[1].value)
+            if attr and attr.isidentifier():
+                return ref(api.canonical(f"{args[0][1].qual}.{attr}"))
+            if api.canonical(args[0][1].qual) == "torch.optim":
+                return ref(api.SOME_OPTIMIZER)  # `getattr(optim, trial.suggest_categorical(...))`
+            return UNKNOWN
+        if name in ("float", "int", "round"):
+            carried = any(v.kind == "tensor" and (v.grad is True or v.cut) for _, v in args)
+            return Value(kind="number", cut=carried)
+        if name in ("len", "bool", "abs", "isinstance", "hasattr", "str", "repr"):
+            if name == "abs" and args and args[0][1].kind == "tensor":
+                return self._op_result(args[:1])
+            return NUMBER
+        if name == "range":
+            return Value(kind="seq", elem=NUMBER, has_grad=False)
+        if name == "sum" and args:
+            value = args[0][1]
+            if value.kind == "seq" and value.has_grad:
+                return self._op_result(args[:1], "none")
+            return UNKNOWN
+        if name in ("list", "tuple") and args and args[0][1].kind in ("seq", "params"):
+            # `list(model.parameters())` holds the same parameters, of the same owner
+            return args[0][1]
+        if name == "filter" and len(args) == 2 and args[1][1].kind == "params":
+            if keeps_trainable(node.args[0].value):
+                return args[1][1]  # `filter(lambda p: p.requires_grad, model.parameters())`: the same owner's
+            if owner_paths(args[1][1]):  # some of them, chosen by the code
+                return selection_of(args[1][1], Value(kind="seq", has_grad=None))
+            return UNKNOWN
+        if name in ("list", "tuple") and args and args[0][1].kind == "modules" and args[0][1].qual != "named":
+            # `list(model.children())[:-1]`: a list of submodules
+            return Value(kind="seq", elem=self._element_of(args[0][1], None), has_grad=False)
+        if name == "enumerate" and args and args[0][1].kind in ("seq", "params", "modules"):
+            iterable = args[0][1]
+            return Value(kind="enumerate", elem=self._element_of(iterable, None))
+        if name in ("list", "tuple") and not args:
+            return seq([])
+        if name == "dict" and all(arg.keyword is not None for arg in node.args):
+            return mapping([arg.keyword.value for arg in node.args], [value for _, value in args])
+        if name == "zip" and args and all(arg.keyword is None and not arg.star for arg in node.args):
+            # iterating zip(a, b) gives (element of a, element of b)
+            row = tuple(self._element_of(value, None) for _, value in args)
+            return Value(kind="seq", elem=seq(list(row)).with_(items=row), has_grad=None)
+        return UNKNOWN
+
+
+def _clears_by_name(func: cst.BaseExpression) -> bool:
+    name = dotted(func)
+    return name is not None and "zero_grad" in name.rsplit(".", 1)[-1]
+
+
+def _may_backpropagate(callee: Value) -> bool:
+    """A callee the analysis does not follow, which may call ``backward()`` (a helper of an
+    unresolved module, a method of an unknown object); torch's own functions outside autograd do not."""
+    if callee.kind in ("unknown", "instance"):
+        return True
+    return callee.kind == "ref" and (not callee.qual.startswith("torch.") or callee.qual.startswith("torch.autograd"))
