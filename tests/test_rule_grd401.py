@@ -36,6 +36,28 @@ POSITIVES = [
         [9, 14],
     ),
     case(
+        "a-model-parameter-known-as-a-module-by-its-parameters",
+        # a helper of a training script: `model` comes from the caller, and its parameters()
+        # are handed to the optimizer, so it is a module
+        """\
+        import torch
+
+
+        def build_optimizer(model, lr=1e-3, freeze=True):
+            if freeze:
+                model.requires_grad = False  # expect: GRD401
+            trainable = [p for p in model.parameters() if p.requires_grad]
+            return torch.optim.SGD(trainable, lr=lr)
+
+
+        def freeze_all(nets):
+            for net in nets:
+                net.requires_grad = False  # expect: GRD401
+                print(sum(p.numel() for p in net.parameters()))
+        """,
+        [6, 13],
+    ),
+    case(
         "a-slice-of-the-children-list-frozen-by-attribute",
         """\
         import torch.nn as nn
@@ -268,6 +290,57 @@ POSITIVES = [
 
 
 NEGATIVES = [
+    case(
+        "a-plain-name-with-no-module-only-use",
+        # `cfg.requires_grad` is a setting read by code in another file; `x` may be a tensor
+        """\
+        import torch
+
+
+        def configure(cfg, x):
+            cfg.requires_grad = False
+            x.requires_grad = True
+            return cfg, x * 2
+        """,
+    ),
+    case(
+        "a-name-whose-kind-the-code-tests",
+        # a helper taking a Parameter or a module: each arm handles its own kind
+        """\
+        import torch.nn as nn
+
+
+        def freeze(target):
+            if isinstance(target, nn.Parameter):
+                target.requires_grad = False
+            elif isinstance(target, nn.Module):
+                for param in target.parameters():
+                    param.requires_grad = False
+
+
+        def unfreeze(owner):
+            if hasattr(owner.head, "parameters"):
+                for param in owner.head.parameters():
+                    param.requires_grad = True
+            else:
+                owner.head.requires_grad = True
+        """,
+    ),
+    case(
+        "self-of-a-class-whose-base-is-unknown",
+        # the base class (another library's) may read its own `requires_grad` setting
+        """\
+        import torch
+        from somewhere import Layer
+
+
+        class Frozen(Layer):
+            def __init__(self):
+                super().__init__()
+                self.requires_grad = False
+                self.count = sum(1 for _ in self.parameters())
+        """,
+    ),
     case(
         "attribute-of-a-model-from-another-file-not-known-as-a-module",
         """\

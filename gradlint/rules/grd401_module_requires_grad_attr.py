@@ -66,11 +66,19 @@ def _used_as_module(node, function) -> bool:
     in another file) as only an nn.Module is used: it reads a ``weight``/``bias`` below it
     (``self.model.outc.conv.weight``: ``conv`` is a layer, and what holds a layer is a module; a
     tensor or a Parameter has no ``weight``), used as a tensor (``.view(...)``, ``.data``: the
-    ``weight`` of a configuration is a number), or calls its ``parameters()``/``modules()``/``children()``."""
+    ``weight`` of a configuration is a number), or calls its ``parameters()``/``modules()``/``children()``.
+    A plain name counts too (``def freeze(model): model.requires_grad = False`` with
+    ``model.parameters()`` below: a tensor has no ``parameters()``), but not ``self``: a class
+    whose base the analysis does not know may define and read its own ``requires_grad``."""
     path = dotted(node)
-    if function is None or path is None or "." not in path:
+    if function is None or path is None or path == "self":
         return False
-    for current in walk(function.body):
+    nodes = list(walk(function.body))
+    if any(_tests_type_of(current, path) for current in nodes):
+        # `if isinstance(module, nn.Parameter): module.requires_grad = False / elif isinstance(module,
+        # nn.Module): ... module.parameters()`: the uses are of other kinds the same name may hold
+        return False
+    for current in nodes:
         if not isinstance(current, cst.Attribute):
             continue
         name, owner = current.attr.value, current.value
@@ -80,6 +88,17 @@ def _used_as_module(node, function) -> bool:
         if name in _MODULE_ONLY_CALLS and dotted(owner) == path:
             return True
     return False
+
+
+def _tests_type_of(node, path: str) -> bool:
+    """``isinstance(path, ...)``, ``type(path)`` or ``hasattr(path, ...)``: the code asks what ``path`` is."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value in ("isinstance", "type", "hasattr")
+        and bool(node.args)
+        and dotted(node.args[0].value) == path
+    )
 
 
 def _recorded_argument(function, value_node) -> bool:
