@@ -28,7 +28,7 @@ from typing import Dict, Iterable, List, Optional
 
 import libcst as cst
 
-from .syntax import own_nodes
+from .syntax import bound_targets, own_nodes, target_names
 
 _BINDING_NODES = (cst.Assign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr, cst.AsName)
 
@@ -94,13 +94,5 @@ def _rebound(function: cst.FunctionDef) -> frozenset:
     names = set()
     for node_type in _BINDING_NODES:
         for node in nodes.of(node_type):
-            targets = [t.target for t in node.targets] if node_type is cst.Assign else [getattr(node, "target", None) or node.name]
-            while targets:
-                target = targets.pop()
-                if type(target) is cst.Name:
-                    names.add(target.value)
-                elif type(target) in (cst.Tuple, cst.List):
-                    targets.extend(element.value for element in target.elements)
-                elif type(target) is cst.StarredElement:
-                    targets.append(target.value)
+            names.update(name for target in bound_targets(node) for name in target_names(target))
     return frozenset(names)

@@ -14,7 +14,7 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from .arguments import parameters
-from .syntax import dotted, own_nodes, per_node, walk
+from .syntax import BINDERS, bound_targets, dotted, own_nodes, per_node, target_names, walk
 
 #: calls that set attributes by name
 _SETTERS = frozenset({"setattr", "delattr", "vars"})
@@ -84,13 +84,9 @@ def _module_facts(module: cst.Module) -> tuple:
 def _count(nodes_of, bindings: Dict[str, int], scope_nodes, prune: tuple) -> tuple:
     stores = set()
     targets: list = []
-    for node in nodes_of(cst.Assign):
-        targets.extend(target.target for target in node.targets)
-    for node_type in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
-        targets.extend(node.target for node in nodes_of(node_type))
-    targets.extend(node.name for node in nodes_of(cst.AsName))
-    for node in nodes_of(cst.Del):
-        targets.append(node.target)
+    for node_type in (*BINDERS, cst.Del):
+        for node in nodes_of(node_type):
+            targets.extend(bound_targets(node))
     while targets:
         target = targets.pop()
         if type(target) is cst.Name:
@@ -108,24 +104,9 @@ def _count(nodes_of, bindings: Dict[str, int], scope_nodes, prune: tuple) -> tup
     for loop in scope_nodes:
         if type(loop) in (cst.For, cst.While):
             for node in walk(loop, prune):
-                if type(node) is cst.Assign:
-                    in_loops.update(name for target in node.targets for name in target_names(target.target))
-                elif type(node) in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
-                    in_loops.update(target_names(node.target))
-                elif type(node) is cst.AsName:
-                    in_loops.update(target_names(node.name))
+                if type(node) in BINDERS:
+                    in_loops.update(name for target in bound_targets(node) for name in target_names(target))
     return (bindings, frozenset(stores), opaque, frozenset(in_loops))
-
-
-def target_names(target) -> set:
-    """The plain names a target binds (``a``, ``a, (b, *c)``)."""
-    if type(target) is cst.Name:
-        return {target.value}
-    if type(target) in (cst.Tuple, cst.List):
-        return set().union(*(target_names(element.value) for element in target.elements))
-    if type(target) is cst.StarredElement:
-        return target_names(target.value)
-    return set()
 
 
 def contradicts(constraints, sides) -> bool:

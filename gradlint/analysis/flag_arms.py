@@ -16,12 +16,13 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from .fixed_flags import fixed_flag, target_names
-from .syntax import walk
+from .fixed_flags import fixed_flag
+from .syntax import BINDERS, bound_targets, target_names, walk
 from .values import UNKNOWN, holds_graph
 
 _ARM_BOUND: Dict[int, tuple] = {}
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_COUNTED = (*BINDERS, cst.Del)
 _EXITS = (cst.Continue, cst.Break, cst.Return, cst.Raise)
 
 
@@ -151,16 +152,9 @@ def _bound_by(statement) -> set:
 def _binding_count(root, names: set) -> dict:
     counts: dict = {}
     for node in walk(root, _NESTED):
-        targets = ()
-        if type(node) is cst.Assign:
-            targets = [target.target for target in node.targets]
-        elif type(node) in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
-            targets = [node.target]
-        elif type(node) is cst.AsName:
-            targets = [node.name]
-        elif type(node) is cst.Del:
-            targets = [node.target]
-        for target in targets:
+        if type(node) not in _COUNTED:
+            continue
+        for target in bound_targets(node):
             for name in target_names(target) & names:
                 counts[name] = counts.get(name, 0) + 1
     return counts

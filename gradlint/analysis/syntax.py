@@ -254,6 +254,33 @@ def walk(root: cst.CSTNode, prune: tuple = ()):
                 stack.extend(c for c in child if (kinds.get(type(c)) or _kind(kinds, type(c), prune)) == _WALKED)
 
 
+#: the nodes that bind names: statements, ``for`` clauses of comprehensions, ``:=``, ``as`` names
+BINDERS = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr, cst.AsName)
+
+
+def bound_targets(node) -> tuple:
+    """The target expressions ``node`` writes: every target of an assignment chain, the ``as``
+    name, the target of any other binder, and ``del``'s target (callers that count a ``del`` as
+    a binding pass it; the rest never list one)."""
+    node_type = type(node)
+    if node_type is cst.Assign:
+        return tuple(target.target for target in node.targets)
+    if node_type is cst.AsName:
+        return (node.name,)
+    return (node.target,)
+
+
+def target_names(target) -> set:
+    """The plain names a target binds (``a``, ``a, (b, *c)``)."""
+    if type(target) is cst.Name:
+        return {target.value}
+    if type(target) in (cst.Tuple, cst.List):
+        return set().union(*(target_names(element.value) for element in target.elements))
+    if type(target) is cst.StarredElement:
+        return target_names(target.value)
+    return set()
+
+
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
@@ -400,9 +427,9 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
             reads_from[first.value] = _self_field(node.value)
         elif len(node.targets) == 1 and type(first) is cst.Name and _called_on(node.value, first.value):
             rewraps.setdefault(first.value, []).append(node.value)
-    for node_type in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
-        targets.extend(node.target for node in nodes.of(node_type))
-    targets.extend(node.name for node in nodes.of(cst.AsName))
+    for node_type in BINDERS[1:]:
+        for node in nodes.of(node_type):
+            targets.extend(bound_targets(node))
     while targets:
         target = targets.pop()
         if type(target) is cst.Name:
