@@ -593,6 +593,48 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        "layers-of-a-project-model-after-requires-grad-false-or-an-unknown-flag",
+        # the class says fc.weight requires grad; requires_grad_(False) on the instance froze it,
+        # and requires_grad_(flag) leaves it unknown
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.block = nn.Sequential(nn.Linear(4, 4))
+
+            def forward(self, x):
+                return self.block(self.fc(x))
+
+
+        def shrink(scale):
+            net = Net()
+            net.requires_grad_(False)
+            net.fc.weight.mul_(scale)
+            net.block[0].bias.zero_()
+            return net
+
+
+        def shrink_if(flag, scale):
+            net = Net()
+            net.requires_grad_(flag)
+            net.fc.weight.mul_(scale)
+            return net
+
+
+        def shrink_params(scale):
+            net = Net()
+            for p in net.parameters():
+                p.requires_grad = False
+            net.fc.weight.mul_(scale)
+            return net
+        """,
+    ),
+    case(
         "layer-weights-of-a-pretrained-model-frozen-detached-or-under-no-grad",
         """\
         import torch

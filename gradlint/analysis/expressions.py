@@ -10,7 +10,7 @@ from . import torch_api as api
 from .call_shapes import trainable_comprehension
 from .containers import namedtuple_field
 from .entry_loops import proven_entry
-from .leaves import below_trained_model
+from .leaves import below_trained_model, member_after_freeze
 from .param_groups import positional_list, selection_of, yields_the_parameter
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, ref, seq, tensor, view_of
@@ -99,6 +99,8 @@ class Expressions:
                 return obj
             if obj.cls is not None:
                 field = obj.cls.attrs.get(attr, UNKNOWN)
+                if obj.params is not True and obj.params is not obj.cls.params:
+                    field = member_after_freeze(field, obj.params)  # `net.requires_grad_(False)` before
                 base = dotted(node.value)
                 return owned_by(field, base) if base is not None and base != "self" else field
             if attr in ("weight", "bias") and obj.params is True and obj.qual:
@@ -150,7 +152,11 @@ class Expressions:
         if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
             position, path = literal_int(index.value), dotted(node.value)
             stored = self.lookup(member_path(path, position)) if position is not None and path else None
-            return stored or member_of(base, position)
+            if stored is not None:
+                return stored
+            member = member_of(base, position)
+            # a container holding a layer with parameters owns some: not True any more, it was frozen
+            return member if base.params is True else member_after_freeze(member, base.params)
         return UNKNOWN
 
     def output_field(self, output: Value, key) -> Value:

@@ -57,3 +57,16 @@ def below_trained_model(node, lookup) -> bool:
         if not isinstance(node, (cst.Attribute, cst.Subscript)):
             return False
         node = node.value
+
+
+def member_after_freeze(member, params):
+    """A member of a module (its layer, its parameter) read after ``module.requires_grad_(flag)``
+    changed what the class says: ``params`` False (frozen whole), its parameters are leaves that
+    do not require grad and its layers have none to train; None (an unknown flag, a freeze on
+    some paths), whether they require grad is unknown. Buffers, other tensors and the rest are
+    as the class built them: ``requires_grad_`` sets parameters only."""
+    if member.kind == "module" and member.params is not False:
+        return member.with_(params=params)
+    if member.kind == "tensor" and member.leaf and member.grad is True and not member.struct:
+        return member.with_(grad=params)
+    return member
