@@ -10,7 +10,8 @@ from .leaves import below_trained_model
 from .syntax import base_path, dotted, kwarg, literal_int, literal_str, member_path
 from .containers import namedtuple_field, namedtuple_instance
 from .entry_loops import proven_entry
-from .input_reads import gives_no_tensor, measured_arguments
+from .input_reads import measured_arguments
+from .plain_outputs import gives_no_tensor
 from .param_groups import optimizer_over, positional_list, owner_paths, selection_of, trained_parameters, yields_the_parameter
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, ref, seq, tensor, view_of
 
@@ -394,9 +395,8 @@ class Expressions:
                 for record in self._loops:
                     record.forwards.append((node, path, module, False))
                 return structured
-            elif gives_no_tensor(forward):
-                # `return self.classifier(x).detach().numpy()`: the caller gets an array, no graph
-                result = UNKNOWN
+            elif gives_no_tensor(forward, structured, module.cls):
+                result = UNKNOWN  # arrays, numbers: no graph
         for record in self._loops:
             record.forwards.append((node, path, module, self.state.mode))
         if id(node) in self.dropped_calls:
