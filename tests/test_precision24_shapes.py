@@ -182,3 +182,73 @@ def test_forward_giving_tensors_still_reported():
     # the nested model called for its head's output (the mode a literal the tests resolve) gives one
     src = NESTED + LOOP.format(op='"logits"')
     assert findings(src, "GRD503") == [(len(src.splitlines()), "GRD503")]
+
+
+# ---- GRD508: `optimizer.backward(loss)` of a wrapper optimizer (ColossalAI's zero_optim_wrapper, apex's
+# FP16_Optimizer) is the backward between zero_grad() and step() (colossalai
+# tests/test_auto_parallel/test_tensor_shard/test_compatibility_with_gemini.py).
+
+WRAPPED_OPTIMIZER = """\
+import torch
+from torch import nn
+from fancy.optim import FusedAdam
+from fancy.zero import wrap_optimizer
+
+
+def check(x):
+    model = nn.Linear(4, 4)
+    model(x).sum().backward()
+    reference = model.weight.grad.clone()
+    optimizer = FusedAdam(model.parameters(), betas=(0, 0))
+    {wrap}
+    loss = model(x).sum()
+    optimizer.zero_grad()
+    optimizer.backward(loss)
+    optimizer.step()
+    return reference
+"""
+
+
+def test_wrapper_optimizer_backward_counts_as_backward():
+    for wrap in ("optimizer = wrap_optimizer(model, optimizer, initial_scale=1)", "pass"):
+        assert findings(WRAPPED_OPTIMIZER.format(wrap=wrap), "GRD508") == []
+    # without it, the step applies no gradient
+    src = WRAPPED_OPTIMIZER.format(wrap="pass").replace("    optimizer.backward(loss)\n", "")
+    assert findings(src, "GRD508") == [(15, "GRD508")]
+
+
+# ---- GRD401: `self.requires_grad = flag` in the constructor of a module whose base class defines a
+# `requires_grad` property (fastNLP's TokenEmbedding: its setter sets every parameter's flag).
+
+PROPERTY_BASE = """\
+import torch
+from torch import nn
+
+
+class FlaggedEmbedding(nn.Module):
+    @property
+    def requires_grad(self):
+        return all(p.requires_grad for p in self.parameters())
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        for p in self.parameters():
+            p.requires_grad = value
+
+
+class CharEmbedding({base}):
+    def __init__(self, n, dim, requires_grad=True):
+        super().__init__()
+        self.embed = nn.Embedding(n, dim)
+        self.fc = nn.Linear(dim, dim)
+        self.requires_grad = requires_grad
+
+    def forward(self, x):
+        return self.fc(self.embed(x))
+"""
+
+
+def test_requires_grad_property_of_a_base_class():
+    assert findings(PROPERTY_BASE.format(base="FlaggedEmbedding"), "GRD401") == []
+    # on nn.Module itself the assignment sets an attribute only
+    assert findings(PROPERTY_BASE.format(base="nn.Module"), "GRD401") == [(21, "GRD401")]
