@@ -252,3 +252,66 @@ def test_requires_grad_property_of_a_base_class():
     assert findings(PROPERTY_BASE.format(base="FlaggedEmbedding"), "GRD401") == []
     # on nn.Module itself the assignment sets an attribute only
     assert findings(PROPERTY_BASE.format(base="nn.Module"), "GRD401") == [(21, "GRD401")]
+
+
+# ---- GRD505: forwards that need grad mode. CHGNet's forward takes forces as autograd.grad of the
+# energy in a method it calls (`self._compute(...)`), and its trainer's validation loop makes the
+# atoms' positions, held by graph objects, require grad: no_grad would make both raise.
+
+SELF_METHOD_GRAD = """\
+import torch
+from torch import nn
+
+
+class Potential(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mlp = nn.Linear(3, 1)
+
+    def forward(self, positions):
+        return self._compute(positions)
+
+    def _compute(self, positions):
+        energy = self.mlp(positions).sum()
+        {forces}
+        return energy, forces
+
+    def predict(self, batches):
+        self.eval()
+        out = []
+        for positions in batches:
+            energy, forces = self.forward(positions.requires_grad_())
+            out.append((energy.item(), forces.detach()))
+        return out
+"""
+
+FIELD_INPUTS = """\
+import torch
+from torch import nn
+from chem.data import GraphLoader
+from chem.model import Potential
+
+
+def validate(model: nn.Module, loader: GraphLoader):
+    model.eval()
+    errors = []
+    for graphs, targets in loader:
+        for graph in graphs:
+            graph.positions.requires_grad = {flag}
+        prediction = model(graphs)
+        errors.append(float((prediction - targets).abs().mean()))
+    return errors
+"""
+
+
+def test_forward_taking_gradients_in_a_method_of_its_class():
+    grad = "forces = torch.autograd.grad(energy, positions, create_graph=True)[0]"
+    assert findings(SELF_METHOD_GRAD.format(forces=grad), "GRD505") == []
+    # a method that takes no gradient: the evaluation forward keeps its graph for nothing
+    src = SELF_METHOD_GRAD.format(forces="forces = positions * 0")
+    assert findings(src, "GRD505") == [(22, "GRD505")]
+
+
+def test_loop_making_object_tensors_require_grad():
+    assert findings(FIELD_INPUTS.format(flag="True"), "GRD505") == []
+    assert findings(FIELD_INPUTS.format(flag="False"), "GRD505") == [(13, "GRD505")]
