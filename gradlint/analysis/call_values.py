@@ -14,7 +14,8 @@ import libcst as cst
 from . import torch_api as api
 from .call_shapes import keeps_trainable
 from .containers import namedtuple_instance
-from .input_reads import gives_no_tensor, measured_arguments
+from .input_reads import measured_arguments
+from .plain_outputs import gives_no_tensor
 from .param_groups import optimizer_over, owner_paths, selection_of, trained_parameters
 from .syntax import dotted, kwarg, literal_str
 from .values import NUMBER, UNKNOWN, Value, add_deps, mapping, ref, seq
@@ -138,9 +139,8 @@ class CallValues:
                 for record in self._loops:
                     record.forwards.append((node, path, module, False))
                 return structured
-            elif gives_no_tensor(forward):
-                # `return self.classifier(x).detach().numpy()`: the caller gets an array, no graph
-                result = UNKNOWN
+            elif gives_no_tensor(forward, structured, module.cls):
+                result = UNKNOWN  # arrays, numbers: no graph
         for record in self._loops:
             record.forwards.append((node, path, module, self.state.mode))
         if id(node) in self.dropped_calls:

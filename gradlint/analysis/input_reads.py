@@ -1,5 +1,5 @@
 """What a module's forward of the project's own shows at a glance: the inputs it only measures
-(so it keeps nothing of them for backward), and whether it gives back no tensor at all.
+(so it keeps nothing of them for backward; whether it gives back no tensor is ``plain_outputs``).
 
 A call of a module is taken to save its inputs (a layer keeps its input to compute the gradient
 of its weight). A forward of the project's own says more: a positional encoding that reads
@@ -15,7 +15,7 @@ import libcst as cst
 
 from .arguments import parameters
 from .backprop_params import argument_nodes
-from .syntax import dotted, function_facts, own_nodes, walk
+from .syntax import dotted, walk
 
 #: tensor attributes that describe it without reading its values
 _METADATA = frozenset({"shape", "ndim", "dtype", "device", "is_cuda", "requires_grad", "layout", "is_sparse"})
@@ -42,9 +42,6 @@ _SIZE_FUNCTIONS = frozenset(
     {"len", "isinstance", "torch.zeros_like", "torch.ones_like", "torch.empty_like", "torch.full_like"}
 )
 _ADDITIVE = (cst.Add, cst.Subtract)
-#: tensor methods whose result is no tensor: a numpy array, a Python number or list
-_CONVERSIONS = frozenset({"numpy", "tolist", "item"})
-
 _CACHE: Dict[int, tuple] = {}
 
 
@@ -109,18 +106,4 @@ def _is_none_test(target: cst.ComparisonTarget) -> bool:
         type(target.operator) in (cst.Is, cst.IsNot)
         and type(target.comparator) is cst.Name
         and target.comparator.value == "None"
-    )
-
-
-def gives_no_tensor(function: cst.FunctionDef) -> bool:
-    """Every ``return`` of ``function`` converts a tensor to a numpy array or Python values
-    (``return self.classifier(x).detach().numpy()``): its caller gets no tensor, so no graph."""
-    returns = own_nodes(function).of(cst.Return)
-    if not returns or function_facts(function).generator:
-        return False
-    return all(
-        type(node.value) is cst.Call
-        and type(node.value.func) is cst.Attribute
-        and node.value.func.attr.value in _CONVERSIONS
-        for node in returns
     )

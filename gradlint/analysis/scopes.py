@@ -12,6 +12,7 @@ from . import torch_api as api
 from .lightning_manual import manual_optimization
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
+from .plain_outputs import gives_python_values, returns_submodule_values
 from .syntax import dotted, free_names, free_names_of, own_nodes, walk
 from .values import UNKNOWN, ClassInfo, Tri, Value, join_all, tensor
 
@@ -73,6 +74,7 @@ class Scopes:
                 info.lightning = value.cls.lightning
                 info.params = value.cls.params
                 info.single_output = value.cls.single_output
+                info.plain_return = value.cls.plain_return
                 info.attrs.update(value.cls.attrs)
                 info.methods.update(value.cls.methods)
             elif value.kind == "class" and value.cls is not None and not value.cls.open_base:
@@ -134,6 +136,7 @@ class Scopes:
                 info.single_output = bool(returns) and all(
                     v.kind == "tensor" and not v.struct for v in returns
                 )
+                info.plain_return = bool(returns) and gives_python_values(returns) or returns_submodule_values(method, info)
                 # walked again in the contexts of its calls (`criterion(model(x), y)` gives a loss
                 # module's forward its grad inputs), once the file's calls are known
                 self._forwards_walked.add(id(method))

@@ -173,6 +173,15 @@ class TorchSemantics:
             elif name == "zero_grad":
                 self._clear_grads(dotted(node.func.value))
                 self._note_clear(dotted(node.func.value))
+            elif name == "backward" and node.args and node.args[0].keyword is None:
+                # `optimizer.backward(loss)`: a wrapper's (ColossalAI's ZeRO, apex FP16_Optimizer) backward
+                # of the loss, torch's optimizers have no such method; what its step() and zero_grad()
+                # do (clear the gradients themselves, as DeepSpeed's engine does) is not known
+                self._backward(node, node.args[0].value)
+                path = dotted(node.func.value)
+                if path is not None:
+                    self.state.env[path] = UNKNOWN
+                return NONE
             return UNKNOWN
         if kind == "scaler":
             if name == "scale" and args:

@@ -334,6 +334,8 @@ class ClassInfo:
     params: Tri = None
     #: ``forward`` returns one tensor (not a tuple or a dict of them).
     single_output: bool = False
+    #: some path of ``forward`` returns Python numbers, or lists not known to hold tensors (``plain_outputs``)
+    plain_return: bool = False
     #: ``self.<attr>`` values established by ``__init__`` and not rebound elsewhere.
     attrs: dict = field(default_factory=dict)
     #: the methods defined in the class body, by name

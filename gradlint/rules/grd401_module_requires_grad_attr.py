@@ -23,9 +23,14 @@ class ModuleRequiresGradAttr(Rule):
     def on_assign(self, target, ctx, value_node) -> None:
         if not isinstance(target, cst.Attribute) or target.attr.value != "requires_grad":
             return
-        kind = ctx.value(target.value).kind
+        value = ctx.value(target.value)
+        kind = value.kind
         used_as_module = kind == "unknown" and _used_as_module(target.value, ctx.function)
         if kind != "module" and not used_as_module:
+            return
+        if value.cls is not None and (value.cls.open_base or "requires_grad" in value.cls.methods):
+            # a `requires_grad` property of the class or of a base class (fastNLP's TokenEmbedding:
+            # its setter sets every parameter's flag), or a base class that is not known
             return
         fix = None
         statement = ctx.statement

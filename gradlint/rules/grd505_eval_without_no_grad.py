@@ -61,6 +61,8 @@ class EvalWithoutNoGrad(Rule):
             # taken inside a model whose forward is not known here): a forward given a tensor the
             # function made require grad on purpose is run for its gradients
             found = [item for item in found if id(item[0]) not in self._grad_inputs]
+        if found and _field_gradients_asked(node):
+            found = []
         if found and not _stores_activations(ctx):
             # `_ = model(img)  # run once`: a warm-up forward whose output the statement drops frees
             # its graph at once, nothing is kept for a backward (unless a hook of the file stores
@@ -175,10 +177,12 @@ def _forward_bodies(record, ctx) -> list:
     bodies = []
     seen = set()
     calls: dict = {}
+    methods: dict = {}
     for call, _, module, _ in record.forwards:
         forward = module.cls.methods.get("forward") if module.cls is not None else None
         if forward is not None:
             calls.setdefault(id(forward), (forward, []))[1].append(call)
+            methods[id(forward)] = module.cls.methods
     for forward, its_calls in calls.values():
         if id(forward) in seen:
             continue
@@ -186,11 +190,20 @@ def _forward_bodies(record, ctx) -> list:
         if not gradients_unreached(forward, its_calls):
             bodies.append(forward)
         for node in walk(forward):
-            if type(node) is cst.Call and type(node.func) is cst.Name:
-                called = ctx.functions.get(node.func.value)
-                if called is not None and id(called) not in seen:
-                    seen.add(id(called))
-                    bodies.append(called)
+            if type(node) is not cst.Call:
+                continue
+            func = node.func
+            if type(func) is cst.Name:
+                called = ctx.functions.get(func.value)
+            elif type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self":
+                # `self._compute(g, compute_force=...)`: a method of the module's class (CHGNet's forward
+                # takes forces as autograd.grad of the energy there)
+                called = methods.get(id(forward), {}).get(func.attr.value)
+            else:
+                continue
+            if called is not None and id(called) not in seen:
+                seen.add(id(called))
+                bodies.append(called)
     return bodies
 
 
@@ -243,6 +256,23 @@ def _input_gradients_asked(ctx) -> bool:
             for arg in node.args
         ):
             return True
+    return False
+
+
+def _field_gradients_asked(loop) -> bool:
+    """The loop makes a tensor held by an object require grad (``graph.atom_frac_coord.requires_grad =
+    requires_force``, CHGNet's trainer, whose model takes forces as autograd.grad of the energy with
+    respect to the atoms' positions): its forwards, given those objects, run for their gradients,
+    which no_grad would forbid. A literal False freezes instead."""
+    for node in walk(loop):
+        if type(node) is not cst.Assign or literal_bool(node.value) is False:
+            continue
+        for target in node.targets:
+            target = target.target
+            if type(target) is cst.Attribute and target.attr.value == "requires_grad":
+                owner = target.value
+                if type(owner) is cst.Attribute and (dotted(owner) or "self.").split(".", 1)[0] != "self":
+                    return True
     return False
 
 
