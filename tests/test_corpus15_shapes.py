@@ -1,0 +1,130 @@
+"""Shapes of corpus15 (held-out training code: segmentation, super-resolution, anomaly detection,
+federated learning, GAN metrics) that the analysis misjudged when a file is linted by itself.
+
+Our own snippets, each a complete program: positives carry ``# expect: CODE``, negatives are the
+correct look-alikes.
+"""
+
+import pytest
+
+from snippets import case_maker, findings
+
+case505 = case_maker("GRD505")
+
+# ---- GRD505: a model of a class imported from another file, made and switched to eval mode in one
+# expression (`model = Generator(4).eval()`, as a super-resolution test script does), then run over
+# a dataset without torch.no_grad(). `model.eval()` on the name was already known to be a model's
+# mode switch; the chained form on the freshly made object is the same evidence.
+
+MADE_THEN_EVAL = """\
+import torch
+from torch.utils.data import DataLoader
+
+from nets import Upscaler
+
+net = Upscaler(scale=4).eval()
+net.load_state_dict(torch.load("upscaler.pth"))
+scores = []
+for low, high in DataLoader(range(8), batch_size=2):
+    restored = net(low)  # expect: GRD505
+    scores.append(((restored - high) ** 2).mean().item())
+"""
+
+MADE_MOVED_THEN_EVAL = """\
+import torch
+
+from nets import build_denoiser
+
+device = torch.device("cpu")
+denoiser = build_denoiser("small").to(device).eval()
+for frame in torch.randn(5, 1, 8, 8):
+    clean = denoiser(frame.unsqueeze(0))  # expect: GRD505
+    print(clean.abs().max().item())
+"""
+
+MADE_THEN_EVAL_UNDER_NO_GRAD = """\
+import torch
+
+from nets import Upscaler
+
+net = Upscaler(scale=2).eval()
+with torch.no_grad():
+    for low in torch.randn(4, 1, 3, 8, 8):
+        print(net(low).mean().item())
+"""
+
+MADE_THEN_TRAINED = """\
+import torch
+
+from nets import Upscaler
+
+net = Upscaler(scale=2).train()
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+for low, high in zip(torch.randn(4, 1, 3, 8, 8), torch.randn(4, 1, 3, 16, 16)):
+    opt.zero_grad()
+    loss = ((net(low) - high) ** 2).mean()
+    loss.backward()
+    opt.step()
+"""
+
+
+@pytest.mark.parametrize(
+    "src, lines",
+    [
+        case505("made_then_eval", MADE_THEN_EVAL, (10,)),
+        case505("made_moved_then_eval", MADE_MOVED_THEN_EVAL, (8,)),
+    ],
+)
+def test_grd505_model_made_and_switched_to_eval_in_one_expression(src, lines):
+    assert findings(src, "GRD505") == [(line, "GRD505") for line in lines]
+
+
+@pytest.mark.parametrize(
+    "src", [MADE_THEN_EVAL_UNDER_NO_GRAD, MADE_THEN_TRAINED], ids=["under_no_grad", "made_then_trained"]
+)
+def test_grd505_model_made_and_switched_negatives(src):
+    assert findings(src, "GRD505") == []
+
+
+# ---- GRD505: an imported model frozen whole with `requires_grad_(False)` before `eval()` (an
+# anomaly-detection test script: load the checkpoint, freeze, evaluate). Its outputs on data do not
+# require grad: nothing is kept for a backward. `eval()` no longer turns the frozen object back
+# into a model with trainable parameters.
+
+FROZEN_THEN_EVAL = """\
+import torch
+
+from autoencoder import MemoryAutoEncoder
+
+model = MemoryAutoEncoder(channels=1)
+model.load_state_dict(torch.load("ckpt.pt"))
+model.requires_grad_(False)
+model.to("cpu")
+model.eval()
+errors = []
+for clip in torch.randn(6, 1, 1, 4, 16, 16):
+    recon = model(clip)
+    errors.append(((recon - clip) ** 2).mean().item())
+"""
+
+UNFROZEN_THEN_EVAL = """\
+import torch
+
+from autoencoder import MemoryAutoEncoder
+
+model = MemoryAutoEncoder(channels=1)
+model.requires_grad_(True)
+model.eval()
+errors = []
+for clip in torch.randn(6, 1, 1, 4, 16, 16):
+    recon = model(clip)  # expect: GRD505
+    errors.append(((recon - clip) ** 2).mean().item())
+"""
+
+
+def test_grd505_imported_model_frozen_whole_before_eval():
+    assert findings(FROZEN_THEN_EVAL, "GRD505") == []
+
+
+def test_grd505_imported_model_unfrozen_before_eval_still_reported():
+    assert findings(UNFROZEN_THEN_EVAL, "GRD505") == [(10, "GRD505")]
