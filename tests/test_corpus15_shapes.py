@@ -128,3 +128,57 @@ def test_grd505_imported_model_frozen_whole_before_eval():
 
 def test_grd505_imported_model_unfrozen_before_eval_still_reported():
     assert findings(UNFROZEN_THEN_EVAL, "GRD505") == [(10, "GRD505")]
+
+
+# ---- GRD405: a federated-learning client subclassing a base class of another file. The base's
+# __init__ built `self.optimizer` over all of `self.model` (not visible when the file is linted by
+# itself); the subclass adds an optimizer over the head only and steps both. The head's optimizer
+# is not the only one: the rest of the model is covered by the other.
+
+CLIENT_WITH_HEAD_OPTIMIZER = """\
+import torch
+
+from clients.base import Client
+
+
+class HeadClient(Client):
+    def __init__(self, model, data):
+        super().__init__(model, data)
+        self.head_opt = torch.optim.SGD(self.model.head.parameters(), lr=0.01)
+
+    def train(self, epochs):
+        self.model.train()
+        for _ in range(epochs):
+            for x, y in self.loader:
+                self.optimizer.zero_grad()
+                loss = torch.nn.functional.cross_entropy(self.model(x), y)
+                loss.backward()
+                self.optimizer.step()
+
+    def train_head(self, features, labels):
+        self.head_opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(self.model.head(features), labels)
+        loss.backward()
+        self.head_opt.step()
+"""
+
+ONLY_HEAD_OPTIMIZER = """\
+import torch
+import torchvision
+
+model = torchvision.models.resnet18(num_classes=10)
+opt = torch.optim.SGD(model.fc.parameters(), lr=0.01)  # expect: GRD405
+for x, y in [(torch.randn(2, 3, 32, 32), torch.tensor([1, 2]))]:
+    opt.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_grd405_other_optimizer_stepped_from_a_base_class():
+    assert findings(CLIENT_WITH_HEAD_OPTIMIZER, "GRD405") == []
+
+
+def test_grd405_single_head_optimizer_still_reported():
+    assert findings(ONLY_HEAD_OPTIMIZER, "GRD405") == [(5, "GRD405")]
