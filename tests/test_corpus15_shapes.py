@@ -182,3 +182,89 @@ def test_grd405_other_optimizer_stepped_from_a_base_class():
 
 def test_grd405_single_head_optimizer_still_reported():
     assert findings(ONLY_HEAD_OPTIMIZER, "GRD405") == [(5, "GRD405")]
+
+
+# ---- GRD502: a callable the file's own backward() proves to be a loss (`loss = self.loss(out, y)`
+# then `loss.backward()`), given an element of a model's output (`out, aux = model(x)`,
+# `result["output"]`), returns a grad tensor, as a known loss module given that element does. A
+# federated-learning client whose base class (another file) built `self.loss`, and a training
+# function taking `criterion` as a parameter, keep such losses in their histories.
+
+case502 = case_maker("GRD502")
+
+CLIENT_LOSS_FROM_BASE = """\
+import torch.nn.functional as F
+
+from fl.base import Client
+
+
+class DistillClient(Client):
+    def train(self, epochs, teacher_logits=None):
+        distill_total, train_total = 0, 0
+        for _ in range(epochs):
+            self.model.train()
+            for x, y in self.loader:
+                self.optimizer.zero_grad()
+                result = self.model(x)
+                output = result["output"]
+                if teacher_logits is not None:
+                    train_loss = self.loss(output, y)
+                    distill = F.kl_div(F.log_softmax(output, 1), teacher_logits[y], reduction="batchmean")
+                    train_total += train_loss  # expect: GRD502
+                    loss = train_loss + distill
+                else:
+                    loss = self.loss(output, y)
+                loss.backward()
+                self.optimizer.step()
+        return distill_total, train_total
+"""
+
+CRITERION_ON_TUPLE_OUTPUT = """\
+def train_epoch(model, loader, criterion, optimizer):
+    model.train()
+    main_losses = []
+    for images, labels in loader:
+        optimizer.zero_grad()
+        logits, aux_logits = model(images)
+        main = criterion(logits, labels)
+        aux = criterion(aux_logits, labels)
+        total = main + 0.4 * aux
+        total.backward()
+        optimizer.step()
+        main_losses.append(main)  # expect: GRD502
+    return main_losses
+"""
+
+CRITERION_ITEMS = CRITERION_ON_TUPLE_OUTPUT.replace("main_losses.append(main)  # expect: GRD502", "main_losses.append(main.item())")
+
+UNPROVEN_METRIC_ON_TUPLE_OUTPUT = """\
+def train_epoch(model, loader, criterion, metric, optimizer):
+    model.train()
+    scores = []
+    for images, labels in loader:
+        optimizer.zero_grad()
+        logits, aux_logits = model(images)
+        loss = criterion(logits, labels)
+        loss.backward()
+        optimizer.step()
+        scores.append(metric(aux_logits, labels))
+    return scores
+"""
+
+
+@pytest.mark.parametrize(
+    "src, lines",
+    [
+        case502("client_loss_from_base", CLIENT_LOSS_FROM_BASE, (18,)),
+        case502("criterion_on_tuple_output", CRITERION_ON_TUPLE_OUTPUT, (12,)),
+    ],
+)
+def test_grd502_proven_loss_given_a_model_output_part(src, lines):
+    assert findings(src, "GRD502") == [(line, "GRD502") for line in lines]
+
+
+@pytest.mark.parametrize(
+    "src", [CRITERION_ITEMS, UNPROVEN_METRIC_ON_TUPLE_OUTPUT], ids=["items", "unproven_metric"]
+)
+def test_grd502_proven_loss_negatives(src):
+    assert findings(src, "GRD502") == []

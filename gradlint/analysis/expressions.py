@@ -12,6 +12,7 @@ from .containers import namedtuple_field, namedtuple_instance
 from .entry_loops import proven_entry
 from .input_reads import gives_no_tensor, measured_arguments
 from .param_groups import optimizer_over, positional_list, owner_paths, selection_of, trained_parameters, yields_the_parameter
+from .proven_losses import proven_loss_arguments
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, add_deps, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
@@ -316,9 +317,8 @@ class Expressions:
         path = dotted(func)
         if path is None or path not in self.proven_callables or self.state.mode is not True:
             return UNKNOWN
-        if not any(value.is_grad_tensor or value.kind == "tensor" and value.grad and value.struct for _, value in args):
-            return UNKNOWN
-        return self._op_result(args, "none")
+        args = proven_loss_arguments(args)
+        return UNKNOWN if args is None else self._op_result(args, "none")
 
     def _eval_yield(self, node: cst.Yield) -> Value:
         if type(node.value) is cst.From:
