@@ -16,6 +16,7 @@ from .call_shapes import keeps_trainable
 from .containers import namedtuple_instance
 from .input_reads import measured_arguments
 from .plain_outputs import gives_no_tensor
+from .proven_losses import proven_loss_arguments
 from .param_groups import optimizer_over, owner_paths, selection_of, trained_parameters
 from .syntax import dotted, kwarg, literal_str
 from .values import NUMBER, UNKNOWN, Value, add_deps, mapping, ref, seq
@@ -71,9 +72,8 @@ class CallValues:
         path = dotted(func)
         if path is None or path not in self.proven_callables or self.state.mode is not True:
             return UNKNOWN
-        if not any(value.is_grad_tensor or value.kind == "tensor" and value.grad and value.struct for _, value in args):
-            return UNKNOWN
-        return self._op_result(args, "none")
+        args = proven_loss_arguments(args)
+        return UNKNOWN if args is None else self._op_result(args, "none")
 
     def _args(self, node: cst.Call) -> list:
         return [(arg.value, self.eval(arg.value)) for arg in node.args]

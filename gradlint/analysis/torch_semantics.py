@@ -8,6 +8,7 @@ import libcst as cst
 from . import torch_api as api
 from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_arguments
 from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
+from .fresh_modules import frozen_whole, made_then_evaluated
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
 from .param_groups import optimizer_over, owner_paths, trained_parameters
@@ -249,11 +250,17 @@ class TorchSemantics:
                 self._clear_grads(None)
                 if self.function is not None and path in optimizer_names_by_use(self.function):
                     self._note_clear(path)
+            elif kind == "unknown" and path is not None and frozen_whole(name, node):
+                # `model.requires_grad_(False)` of an unresolved object (see fresh_modules)
+                frozen = receiver.with_(params=False)
+                self.state.env[path] = frozen
+                return frozen
             elif kind == "unknown" and switched_mode(name, node) is not None and (
-                path is not None or isinstance(node.func.value, cst.Subscript)
+                path is not None or isinstance(node.func.value, cst.Subscript) or made_then_evaluated(name, node)
             ):
-                # only an nn.Module has eval(), train() and train(<flag>)
-                module = Value(kind="module", params=True, training=switched_mode(name, node))
+                # only an nn.Module has eval(), train() and train(<flag>); one frozen whole stays frozen
+                params = False if receiver.params is False else True
+                module = Value(kind="module", params=params, training=switched_mode(name, node))
                 self._switch_mode(node, path, module)
                 return module
         return UNKNOWN

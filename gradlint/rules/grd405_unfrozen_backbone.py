@@ -23,8 +23,12 @@ class UnfrozenBackbone(Rule):
         self._optimizers = []  # (node, owner path of its parameters or None)
         self._trained_calls = {}  # module path called whole with grad enabled -> its value
         self._touched = set()  # module paths whose requires_grad something may change
+        self._stepped = set()  # paths of the optimizers whose step() the file calls
 
     def on_call(self, node: cst.Call, ctx) -> None:
+        stepped = _stepped_optimizer(node, ctx)
+        if stepped is not None:
+            self._stepped.add(stepped)
         value = ctx.value(node)
         if value.kind == "optimizer":
             params = node.args[0].value if node.args and node.args[0].keyword is None else None
@@ -49,7 +53,10 @@ class UnfrozenBackbone(Rule):
             self._touched.add(event.owner)
 
     def on_file_end(self, node, ctx) -> None:
-        if len(self._optimizers) != 1:
+        if len(self._optimizers) != 1 or len(self._stepped) > 1:
+            # two optimizers stepped: the one built here over a part, and another one (a field a
+            # base class of another file built, `self.optimizer = SGD(self.model.parameters())`)
+            # whose parameters are not known here and may cover the rest of the model
             return
         optimizer, owner = self._optimizers[0]
         if owner is None or "." not in owner:
@@ -81,3 +88,16 @@ class UnfrozenBackbone(Rule):
             name != part and (value.is_grad_tensor or (value.kind == "module" and value.params))
             for name, value in model.cls.attrs.items()
         )
+
+
+def _stepped_optimizer(node: cst.Call, ctx):
+    """The path of ``X`` in ``X.step()`` when ``X`` is an optimizer (known, or named as one)."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != "step" or node.args:
+        return None
+    path = dotted(func.value)
+    if path is None:
+        return None
+    if ctx.value(func.value).kind == "optimizer" or "optim" in path.rsplit(".", 1)[-1].lower():
+        return path
+    return None

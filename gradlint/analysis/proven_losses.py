@@ -1,0 +1,25 @@
+"""Arguments of a callable the file's own ``backward()`` proved to be a loss (``output_fields``).
+
+``loss = self.loss(output, y)`` then ``loss.backward()`` makes ``self.loss`` a loss function by the
+file's own evidence: called on a grad tensor, it returns one. A known loss (``nn.CrossEntropyLoss``)
+given an element of a model's output (``Value.output_part``: ``out, aux = model(x)``,
+``result["output"]``) is given the part that carries the graph (``module_semantics._loss_input``);
+so is a proven one. ``train_loss = self.loss(output, y)`` on the same kind of argument, in a branch
+that sums it into a history, is then a grad tensor.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+def proven_loss_arguments(args) -> Optional[list]:
+    """``args`` as the proven loss sees them, or None when nothing in them carries a graph."""
+    if any(value.is_grad_tensor or value.kind == "tensor" and value.grad and value.struct for _, value in args):
+        return list(args)
+    if not args:
+        return None
+    first, value = args[0]
+    if value.kind != "tensor" or not value.output_part or value.grad is False:
+        return None
+    return [(first, value.with_(grad=True, leaf=False, output_part=False))] + list(args[1:])
