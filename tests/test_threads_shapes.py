@@ -9,6 +9,7 @@ import pytest
 
 from snippets import case_maker, findings
 
+case401 = case_maker("GRD401")
 case502 = case_maker("GRD502")
 
 # ---- a loss from a module annotated ``nn.Module`` (its output may be a tuple), then
@@ -65,3 +66,72 @@ def run_epoch(model: nn.Module, batches, loss_fn: nn.Module, optimizer, train: b
 )
 def test_grd502_backward_proves_a_module_output_is_a_tensor(src, lines):
     assert findings(src, "GRD502") == [(line, "GRD502") for line in lines]
+
+
+# ---- a constructor's reporting walk sees the arguments the file's constructor calls give it:
+# ``PFATrainer(UNet())`` makes ``self.model`` the UNet, whose ``outc`` is a layer.
+
+TRAINER_GIVEN_A_MODEL = """\
+import torch
+import torch.nn as nn
+
+
+class UNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inc = nn.Conv2d(1, 8, 3, padding=1)
+        self.outc = nn.Conv2d(8, 2, 1)
+
+    def forward(self, x):
+        return self.outc(self.inc(x))
+
+
+class PFATrainer:
+    def __init__(self, model, lr=1e-3):
+        self.model = model
+        self.model.outc.requires_grad = False  # expect: GRD401
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr)
+
+
+def main():
+    trainer = PFATrainer(UNet())
+    return trainer
+
+
+main()
+"""
+
+# `scale` is a Parameter: setting its requires_grad is the right way to freeze it
+TRAINER_GIVEN_A_PARAMETER_OWNER = """\
+import torch
+import torch.nn as nn
+
+
+class Scaler(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1))
+
+    def forward(self, x):
+        return x * self.scale
+
+
+class Trainer:
+    def __init__(self, model):
+        self.model = model
+        self.model.scale.requires_grad = False
+
+
+Trainer(Scaler())
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case401("constructor-given-a-model-of-the-file", TRAINER_GIVEN_A_MODEL, (18,)),
+        case401("constructor-given-a-model-whose-field-is-a-parameter", TRAINER_GIVEN_A_PARAMETER_OWNER),
+    ],
+)
+def test_grd401_constructor_contexts(src, lines):
+    assert findings(src, "GRD401") == [(line, "GRD401") for line in lines]

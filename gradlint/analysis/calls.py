@@ -304,6 +304,13 @@ class Calls:
         params = bind_arguments(init, call, args, bound_self=True)
         if params is None or all(value.kind == "unknown" for value in params.values()):
             return receiver
+        if self.reporting and self._recording_contexts and cls.namespace is None:
+            # `PFATrainer(UNet())`: the constructor's reporting walk sees the model it is given,
+            # as a function's sees its caller's arguments
+            context = Context({name: without_paths(value) for name, value in params.items()}, self.state.mode, receiver)
+            known = self.calls.contexts.setdefault(id(init), [])
+            if not says_nothing(context, cls) and all(c.key() != context.key() for c in known):
+                known.append(context)
         key = ("instance", id(cls)) + Context(params, self.state.mode, None).key()
         summary = self.calls.summaries.get(key)
         if summary is None:
