@@ -11,6 +11,7 @@ from snippets import case_maker, findings
 
 case401 = case_maker("GRD401")
 case502 = case_maker("GRD502")
+case503 = case_maker("GRD503")
 
 # ---- a loss from a module annotated ``nn.Module`` (its output may be a tuple), then
 # ``loss.backward()``: only a tensor has backward(), so the loss is a tensor that requires grad
@@ -135,3 +136,51 @@ Trainer(Scaler())
 )
 def test_grd401_constructor_contexts(src, lines):
     assert findings(src, "GRD401") == [(line, "GRD401") for line in lines]
+
+
+# ---- an instance built in the file keeps what its methods store in a field: ``learn()`` appends
+# each loss to ``self.cost_his`` (which ``__init__`` made empty), ``plot_cost()`` plots it.
+
+AGENT = """\
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+
+class Agent:
+    def __init__(self, n_features, n_actions, lr=0.01):
+        self.net = nn.Linear(n_features, n_actions)
+        self.optimizer = torch.optim.RMSprop(self.net.parameters(), lr=lr)
+        self.cost_his = []
+
+    def learn(self, x, y):
+        loss = nn.functional.mse_loss(self.net(x), y)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        self.cost_his.append(LOSS)
+
+    def plot_cost(self):
+        plt.plot(range(len(self.cost_his)), self.cost_his)
+
+
+agent = Agent(4, 2)
+for _ in range(10):
+    agent.learn(torch.randn(8, 4), torch.randn(8, 2))
+agent.plot_cost()
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case503(
+            "instance-plots-the-losses-a-method-appended",
+            AGENT.replace("LOSS", "loss").replace("self.cost_his)\n", "self.cost_his)  # expect: GRD503\n"),
+            (20,),
+        ),
+        case503("instance-plots-numbers", AGENT.replace("LOSS", "loss.item()")),
+    ],
+)
+def test_grd503_instance_fields_stored_by_methods(src, lines):
+    assert findings(src, "GRD503") == [(line, "GRD503") for line in lines]

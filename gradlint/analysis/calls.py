@@ -53,7 +53,7 @@ from .summaries import (
     switched_fields,
 )
 from .syntax import base_path, function_facts
-from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, seq, without_paths
+from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, instance_fields, join_all, seq, without_paths
 
 MAX_DEPTH = 3
 MAX_CONTEXTS = 2
@@ -323,8 +323,7 @@ class Calls:
         if summary.freezes and self.reporting:
             self._constructed[id(call)] = summary
         if summary.instance is None:
-            attrs = dict(cls.attrs)
-            attrs.update(summary.fields)
+            attrs = instance_fields(cls, summary.fields)
             summary.instance = receiver
             if attrs != cls.attrs:
                 instance = replace(cls, attrs=attrs)
