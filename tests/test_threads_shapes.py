@@ -184,3 +184,71 @@ agent.plot_cost()
 )
 def test_grd503_instance_fields_stored_by_methods(src, lines):
     assert findings(src, "GRD503") == [(line, "GRD503") for line in lines]
+
+
+# ---- every parameter of ``self.model`` frozen by the constructor, then a method backpropagates a
+# loss computed only through it: nothing is trainable ("element 0 of tensors does not require grad").
+
+case407 = case_maker("GRD407")
+
+FROZEN_BY_CONSTRUCTOR = """\
+import torch
+import torch.nn as nn
+
+
+class Detector(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1))
+        self.fc = nn.Linear(8, 1)
+
+    def forward(self, x):
+        return self.fc(self.encoder(x).flatten(1))
+
+
+class Trainer:
+    def __init__(self, lr):
+        self.model = Detector()
+        for p in self.model.parameters():
+            p.requires_grad = False
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=lr)
+        self.loss_fn = nn.BCEWithLogitsLoss()
+
+    def optimize(self, images, labels):
+        logits = self.model(images).view(-1)
+        loss = self.loss_fn(logits, labels)
+        self.optimizer.zero_grad()
+        loss.backward()  # expect: GRD407
+        self.optimizer.step()
+"""
+
+# another method unfreezes part of the model before training may run
+UNFROZEN_BY_ANOTHER_METHOD = FROZEN_BY_CONSTRUCTOR.replace("  # expect: GRD407", "") + """
+    def unfreeze_head(self):
+        for p in self.model.fc.parameters():
+            p.requires_grad = True
+"""
+
+# the constructor replaces the head after the freeze: the new layer trains
+HEAD_REPLACED_AFTER_FREEZE = FROZEN_BY_CONSTRUCTOR.replace("  # expect: GRD407", "").replace(
+    "        self.optimizer = torch.optim.AdamW(", "        self.model.fc = nn.Linear(8, 1)\n        self.optimizer = torch.optim.AdamW("
+)
+
+# an adversarial step: the input perturbation requires grad, the frozen model only scores it
+PERTURBATION = FROZEN_BY_CONSTRUCTOR.replace("  # expect: GRD407", "").replace(
+    "        logits = self.model(images).view(-1)",
+    "        delta = torch.zeros_like(images, requires_grad=True)\n        logits = self.model(images + delta).view(-1)",
+)
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case407("model-frozen-by-the-constructor-trained-by-a-method", FROZEN_BY_CONSTRUCTOR, (27,)),
+        case407("another-method-unfreezes-the-head", UNFROZEN_BY_ANOTHER_METHOD),
+        case407("head-replaced-after-the-freeze", HEAD_REPLACED_AFTER_FREEZE),
+        case407("input-perturbation-requires-grad", PERTURBATION),
+    ],
+)
+def test_grd407_frozen_by_constructor(src, lines):
+    assert findings(src, "GRD407") == [(line, "GRD407") for line in lines]
