@@ -53,7 +53,7 @@ from .summaries import (
     switched_fields,
 )
 from .syntax import base_path, function_facts
-from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, seq, without_paths
+from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, instance_fields, join_all, seq, without_paths
 
 MAX_DEPTH = 3
 MAX_CONTEXTS = 2
@@ -304,6 +304,13 @@ class Calls:
         params = bind_arguments(init, call, args, bound_self=True)
         if params is None or all(value.kind == "unknown" for value in params.values()):
             return receiver
+        if self.reporting and self._recording_contexts and cls.namespace is None:
+            # `PFATrainer(UNet())`: the constructor's reporting walk sees the model it is given,
+            # as a function's sees its caller's arguments
+            context = Context({name: without_paths(value) for name, value in params.items()}, self.state.mode, receiver)
+            known = self.calls.contexts.setdefault(id(init), [])
+            if not says_nothing(context, cls) and all(c.key() != context.key() for c in known):
+                known.append(context)
         key = ("instance", id(cls)) + Context(params, self.state.mode, None).key()
         summary = self.calls.summaries.get(key)
         if summary is None:
@@ -316,8 +323,7 @@ class Calls:
         if summary.freezes and self.reporting:
             self._constructed[id(call)] = summary
         if summary.instance is None:
-            attrs = dict(cls.attrs)
-            attrs.update(summary.fields)
+            attrs = instance_fields(cls, summary.fields)
             summary.instance = receiver
             if attrs != cls.attrs:
                 instance = replace(cls, attrs=attrs)

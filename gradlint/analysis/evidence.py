@@ -232,6 +232,10 @@ class Evidence:
         unknown = value.kind == "unknown" or value.kind == "tensor" and value.grad is None and not value.struct
         if unknown and self._backprop_follows(name):
             return PROVEN_GRAD
+        if value.kind == "tensor" and value.struct and value.grad is not False and self._backprop_follows(name):
+            # `loss = loss_fn(y_pred, y)` with `loss_fn: nn.Module` (an output that may be a tuple),
+            # then `loss.backward()`: only a tensor has backward(), and it requires grad
+            return value.with_(struct=False, grad=True)
         if value.kind == "unknown" or value.kind == "tensor" and value.grad is None:
             fed = self._feeds_backprop(name)
             if fed is True and not value.struct:

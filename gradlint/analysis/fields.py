@@ -59,6 +59,7 @@ class Fields:
             summary = self._summarise(method, Context({}, mode, receiver))
             for name in names:
                 stored.setdefault(name, []).append(summary.fields.get(name, UNKNOWN))
+        info.method_fields = info.method_fields | frozenset(stored)
         for name, values in stored.items():
             if name in info.attrs:
                 values = [info.attrs[name]] + values
@@ -67,3 +68,4 @@ class Fields:
                 info.attrs.pop(name, None)
             else:
                 info.attrs[name] = joined
+

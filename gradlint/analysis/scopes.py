@@ -128,6 +128,10 @@ class Scopes:
                 info.params = True
             if info.params is None and info.is_module and _frozen_fields_only(self, node, init, env, methods):
                 info.params = False
+            # walked again in the contexts of the file's constructor calls, if any tells more than
+            # unknown arguments (`Trainer(model)`), once those calls are known (as forward is)
+            self._forwards_walked.add(id(init))
+            self._queue.append((init, deferred_outer, True, info))
         self._join_method_fields(info, methods)
         for method in methods:
             if info.is_module and method.name.value == "forward":

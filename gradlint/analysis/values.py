@@ -349,6 +349,20 @@ class ClassInfo:
     #: a base class is not known here (imported from a file that was not found, or built by a call):
     #: it may be an ``nn.Module``
     open_base: bool = False
+    #: fields whose value in ``attrs`` joins what other methods store (``fields.Fields``)
+    method_fields: frozenset = frozenset()
+
+
+def instance_fields(cls: ClassInfo, constructed: dict) -> dict:
+    """The fields of an instance whose constructor set ``constructed`` (``Agent(net)``): those values,
+    except that a field other methods store into keeps what they store too (the instance's
+    ``plot_cost()`` plots the losses its ``learn()`` appended to the list ``__init__`` made empty)."""
+    attrs = dict(cls.attrs)
+    for name, value in constructed.items():
+        if name in cls.method_fields and name in cls.attrs:
+            value = join_all([value, cls.attrs[name]])
+        attrs[name] = value
+    return attrs
 
 
 def mapping(keys, values) -> Value:

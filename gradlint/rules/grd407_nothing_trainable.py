@@ -1,3 +1,5 @@
+import re
+
 import libcst as cst
 
 from ..analysis import dotted, literal_bool, within
@@ -7,6 +9,13 @@ from ..rule import Rule, header, source
 _KEEPS_FREEZE = frozenset(
     "eval train to cuda cpu float double half bfloat16 parameters named_parameters modules children "
     "named_modules named_children forward zero_grad state_dict requires_grad_ __call__".split()
+)
+
+
+#: ``x.requires_grad = <anything but False>`` or ``x.requires_grad_(<anything but False>)``
+#: (or a tensor made to require grad: an input perturbation that brings the loss a graph)
+_UNFREEZES = re.compile(
+    r"\.requires_grad\s*=(?!=)(?!\s*False\b)|requires_grad_\((?!\s*False\s*\))|requires_grad\s*=\s*True"
 )
 
 
@@ -24,9 +33,14 @@ class NothingTrainable(Rule):
         #: what each name was bound to, before a later ``name.backward()`` counts as proof
         #: that it requires grad (the proof this rule contradicts)
         self._bound = {}
+        #: class name -> {``self.<field>`` frozen whole, unconditionally, by its ``__init__``: the node}
+        self._constructor_frozen = {}
 
     def on_freeze(self, node, ctx, event) -> None:
         owner = event.owner
+        whole_freeze = event.requires_grad is False and event.whole and event.unconditional
+        if whole_freeze and ctx.scope_name == "__init__" and ctx.current_class is not None and owner.startswith("self."):
+            self._constructor_frozen.setdefault(ctx.current_class.name, {})[owner] = node
         if event.requires_grad is False and event.whole and event.unconditional:
             if not any(layer.startswith(owner + ".") for layer in self._layers):  # GRD404's pitfall
                 self._frozen[owner] = node
@@ -43,6 +57,10 @@ class NothingTrainable(Rule):
         if type(target) is cst.Attribute and ctx.value(value_node).kind == "module":
             self._layers.add(path)
         self._forget(lambda frozen: within(path, frozen) or within(frozen, path))
+        if ctx.scope_name == "__init__" and ctx.current_class is not None:
+            owned = self._constructor_frozen.get(ctx.current_class.name, {})
+            for frozen in [f for f in owned if within(path, f) or within(f, path)]:
+                del owned[frozen]  # rebound, or a layer assigned below it, after the freeze
 
     def on_call(self, node: cst.Call, ctx) -> None:
         if not self._frozen:
@@ -79,17 +97,42 @@ class NothingTrainable(Rule):
         if value.kind != "tensor" or value.grad is True or not value.through:
             return
         roots = {self._frozen_root(path) for path in value.through}
+        frozen = self._frozen
         if None in roots:
-            return
+            frozen = self._frozen_by_constructor(ctx, value.through)
+            roots = {next((f for f in frozen if within(path, f)), None) for path in value.through}
+            if not frozen or None in roots:
+                return
         owner = sorted(roots)[0]
         self._reported.add(owner)
         self.report(
             ctx,
             node,
             f"`{source(receiver, 30)}` is computed only through `{owner}`, whose every parameter was frozen "
-            f"(`{header(self._frozen[owner], 40)}`) and never unfrozen: backward() raises \"element 0 of "
+            f"(`{header(frozen[owner], 40)}`) and never unfrozen: backward() raises \"element 0 of "
             "tensors does not require grad\". Unfreeze the part that should train.",
         )
+
+    def _frozen_by_constructor(self, ctx, through) -> dict:
+        """In a method of a class whose ``__init__`` froze ``self.model`` whole (``for p in
+        self.model.parameters(): p.requires_grad = False``), the fields so frozen, when nothing in the
+        file can have unfrozen them since: no ``requires_grad`` set to anything but a literal False
+        (nor a tensor made to require grad), no layer assigned below them, and never handed to a
+        call that could do either."""
+        cls = ctx.current_class
+        if cls is None or ctx.scope_name == "__init__":
+            return {}
+        frozen = self._constructor_frozen.get(cls.name, {})
+        text = ctx.source or ""
+        if not frozen or _UNFREEZES.search(text):
+            return {}
+        kept = {}
+        for owner, node in frozen.items():
+            below = re.compile(re.escape(owner) + r"(\.\w+|\[[^\]]*\])+\s*=(?!=)")
+            handed = re.compile(r"[(,]\s*" + re.escape(owner) + r"\s*[,)]")
+            if not below.search(text) and not handed.search(text):
+                kept[owner] = node
+        return kept
 
     def _check_step(self, node, optimizer, ctx) -> None:
         if optimizer.kind != "optimizer" or optimizer.owner is None:
