@@ -90,6 +90,8 @@ class Analyzer(
         self.state = State(Env(), True)
         self.outer: Optional[dict] = None
         self.cache: Dict[int, Value] = {}
+        #: while the rules' handlers of one hook run: id -> value of the names and attributes they looked up
+        self._looked_up: Optional[Dict[int, Value]] = None
         self._queue: list = []
         #: ids of ``forward`` methods already walked without a context when their class was defined
         self._forwards_walked: set = set()
@@ -225,7 +227,15 @@ class Analyzer(
         if cached is not None:
             return cached
         if type(node) in (cst.Name, cst.Attribute):
-            return self.silent_eval(node)  # a pure look-up
+            looked = self._looked_up
+            if looked is None:
+                return self.silent_eval(node)  # a pure look-up
+            # the rules' handlers of one hook ask the same (``x.view`` of ``x.view(n, -1)``: five
+            # of them ask for a call's callee, which a method call's walk did not evaluate)
+            known = looked.get(id(node))
+            if known is None:
+                known = looked[id(node)] = self.silent_eval(node)
+            return known
         return UNKNOWN
 
     def silent_eval(self, node: cst.CSTNode) -> Value:
@@ -344,5 +354,14 @@ class Analyzer(
 
     def _emit(self, hook: str, node, *args) -> None:
         if self.reporting:
-            for handler in self.hooks[hook]:
-                handler(node, self, *args)
+            handlers = self.hooks[hook]
+            if not handlers:
+                return
+            # the handlers read the walk's state, which none of them changes: what one of them
+            # looked up (``value``) is what the next would find
+            looked, self._looked_up = self._looked_up, {}
+            try:
+                for handler in handlers:
+                    handler(node, self, *args)
+            finally:
+                self._looked_up = looked
