@@ -5,9 +5,83 @@ import textwrap
 
 import libcst as cst
 
+from gradlint.analysis.fixed_flags import _NESTED, _facts, _module_facts, target_names
+from gradlint.analysis.syntax import walk
 from gradlint.engine import lint_text
 from gradlint.rule import Rule
 from gradlint.rules import BY_CODE
+
+
+def _bound_in_loops_by_walking_each_loop(scope, prune) -> frozenset:
+    """The computation ``_bound_in_loops`` replaced: a walk of the whole scope, every loop met walked again."""
+    found = set()
+    for loop in walk(scope, prune):
+        if type(loop) in (cst.For, cst.While):
+            for node in walk(loop, prune):
+                if type(node) is cst.Assign:
+                    found.update(name for target in node.targets for name in target_names(target.target))
+                elif type(node) in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr):
+                    found.update(target_names(node.target))
+                elif type(node) is cst.AsName:
+                    found.update(target_names(node.name))
+    return frozenset(found)
+
+
+_LOOPS = textwrap.dedent(
+    """
+    import torch
+    best = None
+    for epoch in range(3):
+        for i, (x, y) in enumerate(loader):
+            loss = model(x)
+            while loss > 1:
+                loss -= 1
+                k: int = 0
+            else:
+                ended = True
+            with torch.no_grad() as nograd:
+                total += [z for z in x]
+        def inner():
+            hidden = 1
+            for q in x:
+                deep = q
+        if (n := 3):
+            pass
+    count = 0
+    while count < 3:
+        count += 1
+        lam = lambda v: [w for w in v]
+    outside = [u for u in range(3)]
+    def train(args):
+        step = 0
+        for batch in args.data:
+            step = step + 1
+            class Local:
+                field = 1
+            def helper():
+                for h in batch:
+                    kept = h
+        return step
+    """
+)
+
+
+def test_loop_bindings_of_a_module_are_those_of_a_walk_of_each_loop():
+    module = cst.parse_module(_LOOPS)
+    found = _module_facts(module)[0][3]
+    assert found == _bound_in_loops_by_walking_each_loop(module, ())
+    # the bindings in a function nested in a loop count for a module: every scope may assign a global
+    assert {"epoch", "i", "x", "y", "loss", "k", "ended", "nograd", "z", "hidden", "q", "deep", "n", "count"} <= found
+    assert {"lam", "w", "batch", "step", "field", "h", "kept"} <= found
+    assert not {"best", "outside", "u", "args"} & found
+
+
+def test_loop_bindings_of_a_function_stop_at_its_nested_scopes():
+    module = cst.parse_module(_LOOPS)
+    train = next(node for node in module.body if isinstance(node, cst.FunctionDef) and node.name.value == "train")
+    found = _facts(train)[3]
+    assert found == _bound_in_loops_by_walking_each_loop(train.body, _NESTED)
+    assert found == {"batch", "step"}
 
 
 class _LooksUpTheCallee(Rule):
