@@ -112,3 +112,29 @@ def test_the_hooks_of_one_call_share_their_look_ups_and_see_what_one_alone_sees(
     lint_text(source, "x.py", [_LooksUpTheCallee, BY_CODE["GRD201"], BY_CODE["GRD503"], BY_CODE["GRD101"]])
     assert _LooksUpTheCallee.seen == alone
     assert [code for code, _ in alone] == ["torch.optim.SGD", "torch.zeros", "x.view", "x.view(2).add", "opt.zero_grad"]
+
+
+def test_a_function_calls_a_method_no_tensor_has_as_a_walk_of_its_body_tells():
+    from gradlint.analysis.usage_scans import calls_non_tensor_method, own_calls_non_tensor_method
+
+    module = cst.parse_module(
+        textwrap.dedent(
+            """
+            def train(meter, loss, other):
+                loss.mean().backward()
+                meter.reset()
+                other.sum()
+                def inner():
+                    other.eval_batch()
+                f = lambda: loss.update(1)
+                class Local:
+                    def m(self):
+                        loss.reset()
+            """
+        )
+    )
+    train = module.body[0]
+    for name in ("meter", "loss", "other", "self", "nothing"):
+        assert own_calls_non_tensor_method(train, name) == calls_non_tensor_method(train.body, name)
+    assert own_calls_non_tensor_method(train, "meter") and not own_calls_non_tensor_method(train, "loss")
+    assert not own_calls_non_tensor_method(train, "other")
