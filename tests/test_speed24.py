@@ -138,3 +138,37 @@ def test_a_function_calls_a_method_no_tensor_has_as_a_walk_of_its_body_tells():
         assert own_calls_non_tensor_method(train, name) == calls_non_tensor_method(train.body, name)
     assert own_calls_non_tensor_method(train, "meter") and not own_calls_non_tensor_method(train, "loss")
     assert not own_calls_non_tensor_method(train, "other")
+class _CrashesOnCall(Rule):
+    code = "GRD998"
+    calls = []
+
+    def on_call(self, node, ctx):
+        raise ValueError("boom")
+
+    def on_assign(self, target, ctx, value_node):
+        _CrashesOnCall.calls.append("assign")
+
+
+class _CrashesOnName(Rule):
+    code = "GRD997"
+
+    def on_name(self, node, ctx):
+        raise KeyError("name")
+
+
+def test_a_rule_that_crashed_is_not_called_again_in_the_file():
+    _CrashesOnCall.calls.clear()
+    source = "import torch\na = 1\nw = torch.zeros(2, requires_grad=True)\nw.add_(1)\nb = 2\n"
+    findings = lint_text(source, "x.py", [_CrashesOnCall, BY_CODE["GRD201"]])
+    assert [(f.code, f.line) for f in findings] == [("GRD002", 1), ("GRD201", 4)]
+    # its on_assign ran for `a = 1`; not for `w = ...` nor `b = 2`: `torch.zeros(...)` crashed it first
+    assert _CrashesOnCall.calls == ["assign"]
+
+
+def test_a_crash_in_the_hook_on_names_is_reported_and_the_other_rules_run():
+    source = "import torch\nw = torch.zeros(2, requires_grad=True)\nw.add_(1)\n"
+    findings = lint_text(source, "x.py", [_CrashesOnName, BY_CODE["GRD201"]])
+    assert [(f.code, f.line) for f in findings] == [("GRD002", 1), ("GRD201", 3)]
+    assert "GRD997" in findings[0].message and "KeyError" in findings[0].message
+
+
