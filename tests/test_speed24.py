@@ -172,3 +172,47 @@ def test_a_crash_in_the_hook_on_names_is_reported_and_the_other_rules_run():
     assert "GRD997" in findings[0].message and "KeyError" in findings[0].message
 
 
+
+
+def test_the_backward_proofs_of_a_file_skip_only_functions_without_a_backward():
+    from gradlint.analysis import output_fields
+
+    source = textwrap.dedent(
+        """
+        import torch
+        out = model(x)
+        out.loss.backward()
+        def train(model, batch, criterion):
+            outputs = model(batch)
+            loss = criterion(outputs["logits"], batch)
+            loss.backward()
+            def closure():
+                o = model(batch)
+                o[0].mean().backward()
+                return o
+            helper = lambda: model(batch).aux.backward()
+        class Trainer:
+            def step(self, batch):
+                result = self.model(batch)
+                scaler.scale(result.total).backward()
+            def log(self, out):
+                print(out.loss)
+        def evaluate(model, batch):
+            return model(batch).logits
+        """
+    )
+    module = cst.parse_module(source)
+
+    def every_function_scanned():
+        found = set()
+        output_fields._scan_scope([s for s in module.body if not isinstance(s, output_fields._SCOPES)], found)
+        for node in walk(module):
+            if type(node) is cst.FunctionDef:
+                output_fields._scan_scope([node.body], found)
+        return found
+
+    found = every_function_scanned()
+    assert output_fields.proven_fields(module, source) == frozenset(f for f in found if not isinstance(f, tuple))
+    assert output_fields.proven_callables(module, source) == frozenset(f[1] for f in found if isinstance(f, tuple))
+    assert {"loss", "total", 0} <= output_fields.proven_fields(module, source)
+    assert "criterion" in output_fields.proven_callables(module, source)
