@@ -14,7 +14,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
-from .analysis import HOOKS, Analyzer
+from .analysis import Analyzer
 from .analysis.parsed import cpython_depth, keep_tree, kept_tree, parse
 from .analysis.module_digests import dependencies
 from .analysis.project import MAX_LOADED_BYTES, TORCH_TEXT
@@ -336,31 +336,6 @@ def _syntax_error(path: str, exc: cst.ParserSyntaxError, rejection: Optional[Syn
     )
 
 
-class _GuardedRule:
-    """Runs a rule's hooks; a crash disables the rule for this file and becomes GRD002."""
-
-    def __init__(self, rule: Rule, crashes: list):
-        self._rule = rule
-        self._crashes = crashes
-        self._dead = False
-        for hook in HOOKS:
-            method = getattr(rule, hook, None)
-            if method is not None:
-                setattr(self, hook, self._guard(method))
-
-    def _guard(self, method):
-        def call(*args):
-            if self._dead:
-                return
-            try:
-                method(*args)
-            except Exception as exc:  # a rule bug must not stop the run
-                self._dead = True
-                self._crashes.append((self._rule.code, exc))
-
-        return call
-
-
 def collect(
     module: cst.Module,
     rule_classes: Iterable[Type[Rule]],
@@ -379,9 +354,10 @@ def collect(
     crashes: list = []
     rules = [cls() for cls in rule_classes]
     analyzer = Analyzer(
-        [_GuardedRule(rule, crashes) for rule in rules],
+        rules,
         lambda rule, node, msg, fix: raw.append((rule, node, msg, fix)),
         path=path if path and os.path.isfile(path) else None,
+        crashes=crashes,  # a crash disables the rule for this file and becomes GRD002
     )
     errors: List[str] = []
     try:

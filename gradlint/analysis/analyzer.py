@@ -68,8 +68,18 @@ class Analyzer(
 ):
     """Walks one module; calls the rules' hooks on the reporting pass."""
 
-    def __init__(self, rules: Iterable, report: Callable, path: Optional[str] = None, import_depth: int = 0):
+    def __init__(
+        self,
+        rules: Iterable,
+        report: Callable,
+        path: Optional[str] = None,
+        import_depth: int = 0,
+        crashes: Optional[list] = None,
+    ):
         self._report = report
+        #: with a list: a rule whose hook raises is recorded there, (code, exception), and its hooks
+        #: are off for the rest of the file (a rule bug must not stop the analysis); without, it raises
+        self._crashes = crashes
         #: the linted file and its project (None: a snippet with no file, nothing else is read)
         self.path = path
         self.project = project_for(path) if path else None
@@ -83,15 +93,22 @@ class Analyzer(
         if import_depth == 0:
             start_file()
         self.hooks: Dict[str, List[Callable]] = {name: [] for name in HOOKS}
+        #: id of each hook method -> its rule
+        self._hook_rules: dict = {}
         for rule in rules:
             for name in HOOKS:
                 method = getattr(rule, name, None)
                 if method is not None:
+                    if name == "on_name":
+                        method = self._guarded(method)  # called by the walk of names itself (``_eval_name``)
                     self.hooks[name].append(method)
+                    self._hook_rules[id(method)] = rule
         self.reporting = True
         self.state = State(Env(), True)
         self.outer: Optional[dict] = None
         self.cache: Dict[int, Value] = {}
+        #: while the rules' handlers of one hook run: id -> value of the names and attributes they looked up
+        self._looked_up: Optional[Dict[int, Value]] = None
         self._queue: list = []
         #: ids of ``forward`` methods already walked without a context when their class was defined
         self._forwards_walked: set = set()
@@ -227,7 +244,15 @@ class Analyzer(
         if cached is not None:
             return cached
         if type(node) in (cst.Name, cst.Attribute):
-            return self.silent_eval(node)  # a pure look-up
+            looked = self._looked_up
+            if looked is None:
+                return self.silent_eval(node)  # a pure look-up
+            # the rules' handlers of one hook ask the same (``x.view`` of ``x.view(n, -1)``: five
+            # of them ask for a call's callee, which a method call's walk did not evaluate)
+            known = looked.get(id(node))
+            if known is None:
+                known = looked[id(node)] = self.silent_eval(node)
+            return known
         return UNKNOWN
 
     def silent_eval(self, node: cst.CSTNode) -> Value:
@@ -346,5 +371,38 @@ class Analyzer(
 
     def _emit(self, hook: str, node, *args) -> None:
         if self.reporting:
-            for handler in self.hooks[hook]:
-                handler(node, self, *args)
+            handlers = self.hooks[hook]
+            if not handlers:
+                return
+            # the handlers read the walk's state, which none of them changes: what one of them
+            # looked up (``value``) is what the next would find
+            looked, self._looked_up = self._looked_up, {}
+            try:
+                for handler in handlers:
+                    try:
+                        handler(node, self, *args)
+                    except Exception as exc:
+                        self.rule_crashed(handler, exc)
+            finally:
+                self._looked_up = looked
+
+    def _guarded(self, method: Callable) -> Callable:
+        def call(*args):
+            try:
+                method(*args)
+            except Exception as exc:
+                self.rule_crashed(call, exc)
+
+        return call
+
+    def rule_crashed(self, handler, exc: Exception) -> None:
+        """A rule's hook raised: recorded, and none of the rule's hooks is called again for this file
+        (the hooks being called keep their lists: the other rules' handlers of this hook still run)."""
+        if self._crashes is None:
+            raise exc
+        rule = self._hook_rules[id(handler)]
+        self._crashes.append((rule.code, exc))
+        self.hooks = {
+            name: [h for h in handlers if self._hook_rules[id(h)] is not rule] for name, handlers in self.hooks.items()
+        }
+        self._name_hooks = self.hooks["on_name"]

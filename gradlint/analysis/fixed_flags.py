@@ -66,7 +66,8 @@ def _facts(function: cst.FunctionDef) -> tuple:
     for extra in (function.params.star_arg, function.params.star_kwarg):
         if isinstance(extra, cst.Param):
             bindings[extra.name.value] = 1
-    return _count(own_nodes(function).of, bindings, walk(function.body, _NESTED), _NESTED)
+    nodes = own_nodes(function)
+    return _count(nodes.of, bindings, nodes.of(cst.For) + nodes.of(cst.While), _NESTED)
 
 
 @per_node
@@ -76,12 +77,13 @@ def _module_facts(module: cst.Module) -> tuple:
     by_type: Dict[type, list] = {}
     for node in walk(module):
         by_type.setdefault(type(node), []).append(node)
-    facts = _count(lambda node_type: by_type.get(node_type, ()), {}, walk(module), ())
+    loops = by_type.get(cst.For, []) + by_type.get(cst.While, [])
+    facts = _count(lambda node_type: by_type.get(node_type, ()), {}, loops, ())
     functions = frozenset(id(node) for node in by_type.get(cst.FunctionDef, ()))
     return facts, functions
 
 
-def _count(nodes_of, bindings: Dict[str, int], scope_nodes, prune: tuple) -> tuple:
+def _count(nodes_of, bindings: Dict[str, int], loops: list, prune: tuple) -> tuple:
     stores = set()
     targets: list = []
     for node_type in (*BINDERS, cst.Del):
@@ -100,13 +102,25 @@ def _count(nodes_of, bindings: Dict[str, int], scope_nodes, prune: tuple) -> tup
             if path is not None:
                 stores.add(path)
     opaque = any(type(node.func) is cst.Name and node.func.value in _SETTERS for node in nodes_of(cst.Call))
-    in_loops = set()
-    for loop in scope_nodes:
-        if type(loop) in (cst.For, cst.While):
-            for node in walk(loop, prune):
-                if type(node) in BINDERS:
-                    in_loops.update(name for target in bound_targets(node) for name in target_names(target))
-    return (bindings, frozenset(stores), opaque, frozenset(in_loops))
+    return (bindings, frozenset(stores), opaque, _bound_in_loops(loops, prune))
+
+
+def _bound_in_loops(loops, prune: tuple) -> frozenset:
+    """The plain names bound inside ``loops`` (a ``for``'s own target included), not descending into
+    ``prune`` types: ``loops`` are every ``for`` and ``while`` of a scope (``own_nodes`` lists them,
+    no walk of the scope is needed), and a loop met inside one walked already is not walked again."""
+    in_loops: set = set()
+    walked: set = set()
+    for loop in loops:
+        if id(loop) in walked:
+            continue
+        for node in walk(loop, prune):
+            node_type = type(node)
+            if node_type in BINDERS:
+                in_loops.update(name for target in bound_targets(node) for name in target_names(target))
+            if node_type is cst.For or node_type is cst.While:
+                walked.add(id(node))
+    return frozenset(in_loops)
 
 
 def contradicts(constraints, sides) -> bool:

@@ -369,9 +369,6 @@ def _frozen_fields_only(analyzer, node: cst.ClassDef, init, env, methods) -> boo
         value = analyzer.value(base.value)
         if value.kind != "ref" or value.qual != "torch.nn.Module":
             return False
-    for child in walk(node.body):
-        if type(child) is cst.Call and (dotted(child.func) or "").rsplit(".", 1)[-1] in _REGISTERING:
-            return False
     fields = set().union(*(_assigned_fields(m) for m in (init, *methods)))
     fields |= {key[5:] for key in env if key.startswith("self.") and key.count(".") == 1}
     frozen = False
@@ -385,4 +382,7 @@ def _frozen_fields_only(analyzer, node: cst.ClassDef, init, env, methods) -> boo
             frozen |= bool(value.qual) and api.nn_module_has_params(value.qual) is True
         elif value.kind == "tensor" and value.grad is not False:
             return False
-    return frozen
+    # last: the one check that walks the whole class
+    return frozen and not any(
+        type(child) is cst.Call and (dotted(child.func) or "").rsplit(".", 1)[-1] in _REGISTERING for child in walk(node.body)
+    )

@@ -318,6 +318,7 @@ _OWN_TYPES = frozenset(
         cst.AugAssign,
         cst.AnnAssign,
         cst.For,
+        cst.While,
         cst.CompFor,
         cst.AsName,
         cst.NamedExpr,

@@ -16,7 +16,7 @@ import libcst as cst
 from . import torch_api as api
 from .evidence import PROVEN_GRAD
 from .fixed_flags import contradicts
-from .usage_scans import calls_non_tensor_method
+from .usage_scans import own_calls_non_tensor_method
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key, literal_str
 from .values import Tri, Value, tensor
 
@@ -245,7 +245,7 @@ class TrainingEffects:
         if isinstance(receiver_node, cst.Name):
             for name in (receiver_node.value, self._scaled_by_context(receiver_node.value)):
                 # not a name that holds an object with methods no tensor has (its own backward())
-                foreign = name is not None and self.function is not None and calls_non_tensor_method(self.function.body, name)
+                foreign = name is not None and self.function is not None and own_calls_non_tensor_method(self.function, name)
                 if name is not None and _unresolved(self.lookup(name)) and not foreign:
                     self.state.env[name] = PROVEN_GRAD
             return

@@ -55,7 +55,17 @@ def calls_non_tensor_method(node, name: str) -> bool:
     """``name.reset()``, ``name.eval_batch(out, y)``: a method no tensor has, so ``name`` holds
     some other object, one whose own ``backward()`` (a hand-written loss accumulator's, say)
     proves nothing about gradients."""
-    for part in walk(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+    return _calls_non_tensor_method(walk(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)), name)
+
+
+def own_calls_non_tensor_method(function: cst.FunctionDef, name: str) -> bool:
+    """``calls_non_tensor_method`` of the function's own body, from the calls listed once for it
+    (``own_nodes``, the same walk) instead of a walk of the body at every ``backward()``."""
+    return _calls_non_tensor_method(own_nodes(function).of(cst.Call), name)
+
+
+def _calls_non_tensor_method(nodes, name: str) -> bool:
+    for part in nodes:
         if type(part) is cst.Call and type(part.func) is cst.Attribute and dotted(part.func.value) == name:
             if not is_tensor_member(part.func.attr.value):
                 return True
