@@ -65,9 +65,10 @@ def _list_of_unknowns(value: Value) -> bool:
 
 def gives_python_values(returns) -> bool:
     """What the walk of a forward in no call's context (``ClassInfo.plain_return``) returned: on some
-    path Python numbers (alone or in the tuple it returns), or, all paths joined, a list of values not known to be tensors (a tuple
-    of a tensor and a list of numbers on one path, a tensor alone on the other). A call whose
-    own walk is cut (``calls.MAX_DEPTH``) then gives a value that is not known."""
+    path Python numbers (alone or in the tuple it returns), or, all paths joined, a list of values
+    not known to be tensors (a tuple of a tensor and a list of numbers on one path, a tensor alone
+    on the other). A call whose own walk is cut (``calls.MAX_DEPTH``) then gives a value that is
+    not known."""
     for value in returns:
         if holds_no_tensor(value) or value.kind == "seq" and any(holds_no_tensor(item) for item in value.items):
             return True
