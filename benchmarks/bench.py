@@ -182,7 +182,8 @@ listed calls instead of a walk of its body; the class walk of ``_frozen_fields_o
 called without a wrapper; the backward() proofs of a file scanning only functions with a backward(). The
 full suite passes (1929, 2 xfailed). One
 round at load 5.3 to 6.1 (``--project .../timm/models --no-edits --against`` e23e686): parse 8.14 s,
-gradlint 15.09 s, e23e686 15.93 s: ratio 1.85 (e23e686: 1.96), 0.95 of e23e686's CPU. The target (1.5) is
+gradlint 15.09 s, e23e686 15.93 s: ratio 1.85 (e23e686: 1.96), 0.95 of e23e686's CPU; at 7e3acdb, load 1.4 to
+1.8: parse 7.14 s, gradlint 14.37 s, e23e686 14.98 s: ratio 2.01 (e23e686: 2.10), 0.96. The target (1.5) is
 not met: gradlint's own parse (unvalidated) is 0.8 of the bare parse, so at 1.5 everything else would have
 to fit in 0.7 of it (5.2 s here), and the analysis alone is 6.5 to 7 s, spread over the walk of statements and
 expressions (one silent walk per function and context, one reporting walk per recorded context: what is
