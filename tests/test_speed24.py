@@ -216,3 +216,26 @@ def test_the_backward_proofs_of_a_file_skip_only_functions_without_a_backward():
     assert output_fields.proven_callables(module, source) == frozenset(f[1] for f in found if isinstance(f, tuple))
     assert {"loss", "total", 0} <= output_fields.proven_fields(module, source)
     assert "criterion" in output_fields.proven_callables(module, source)
+
+
+class _LooksUpNodesItBuilds(Rule):
+    """Looks up a node it builds, drops it, then looks up another: the second may take the first's id."""
+
+    code = "GRD995"
+    seen = []
+
+    def on_call(self, node, ctx):
+        if ctx.value(node).kind != "optimizer":
+            return
+        built = cst.Name("w")
+        _LooksUpNodesItBuilds.seen.append(ctx.value(built).kind)
+        del built
+        other = cst.Name("never_bound")
+        _LooksUpNodesItBuilds.seen.append(ctx.value(other).kind)
+
+
+def test_a_look_up_shared_by_the_handlers_of_a_hook_is_of_the_node_asked_not_of_its_id():
+    _LooksUpNodesItBuilds.seen.clear()
+    source = "import torch\nw = torch.zeros(2, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"
+    lint_text(source, "x.py", [_LooksUpNodesItBuilds, BY_CODE["GRD201"]])
+    assert _LooksUpNodesItBuilds.seen == ["tensor", "unknown"]

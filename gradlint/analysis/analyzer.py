@@ -107,8 +107,8 @@ class Analyzer(
         self.state = State(Env(), True)
         self.outer: Optional[dict] = None
         self.cache: Dict[int, Value] = {}
-        #: while the rules' handlers of one hook run: id -> value of the names and attributes they looked up
-        self._looked_up: Optional[Dict[int, Value]] = None
+        #: while the rules' handlers of one hook run: id -> (node, value) of the names and attributes they looked up
+        self._looked_up: Optional[Dict[int, tuple]] = None
         self._queue: list = []
         #: ids of ``forward`` methods already walked without a context when their class was defined
         self._forwards_walked: set = set()
@@ -248,11 +248,12 @@ class Analyzer(
             if looked is None:
                 return self.silent_eval(node)  # a pure look-up
             # the rules' handlers of one hook ask the same (``x.view`` of ``x.view(n, -1)``: five
-            # of them ask for a call's callee, which a method call's walk did not evaluate)
+            # of them ask for a call's callee, which a method call's walk did not evaluate); the node
+            # is kept beside its value, so that a node a handler builds cannot take a freed one's id
             known = looked.get(id(node))
-            if known is None:
-                known = looked[id(node)] = self.silent_eval(node)
-            return known
+            if known is None or known[0] is not node:
+                known = looked[id(node)] = (node, self.silent_eval(node))
+            return known[1]
         return UNKNOWN
 
     def silent_eval(self, node: cst.CSTNode) -> Value:
