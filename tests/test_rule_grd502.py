@@ -833,76 +833,10 @@ POSITIVES = [
         """,
         [9],
     ),
-    case(
-        "evaluation-loop-collecting-outputs-of-a-model-from-another-file",
-        # the model's class is not seen: its output may be a tensor, a tuple or a dict of them, and
-        # any of those, kept in a list, keeps every batch's graph
-        """\
-        import torch
-        from models import Net
-
-
-        def predict(model, loader):
-            model.eval()
-            outputs = []
-            for x, _ in loader:
-                out = model(x)
-                outputs.append(out)  # expect: GRD502
-            return torch.cat(outputs)
-
-
-        net = Net()
-        opt = torch.optim.SGD(net.parameters(), lr=0.1)
-        net.eval()
-        kept = []
-        for batch in range(3):
-            kept.append(net(torch.randn(2, 4)))  # expect: GRD502
-        """,
-        [10, 19],
-    ),
 ]
 
 
 NEGATIVES = [
-    case(
-        "evaluation-loop-collecting-parts-of-outputs-or-under-no-grad",
-        # a part of an output of unknown structure may be anything (ids, strings); under no_grad
-        # nothing is kept; a list handed back to the caller is the caller's
-        """\
-        import torch
-        from models import Net
-
-
-        def predict_ids(model, loader):
-            model.eval()
-            ids = []
-            for x, _ in loader:
-                out = model(x)
-                ids.append(out["ids"])
-            return ids
-
-
-        def predict(model, loader):
-            model.eval()
-            outputs = []
-            with torch.no_grad():
-                for x, _ in loader:
-                    outputs.append(model(x))
-            return torch.cat(outputs)
-
-
-        def rollout(policy, states):
-            steps = []
-            for s in states:
-                steps.append(policy(s))
-            return steps
-
-
-        net = Net()
-        opt = torch.optim.SGD(net.parameters(), lr=0.1)
-        net.eval()
-        """,
-    ),
     case(
         "loss-dict-entries-accumulated-as-numbers-or-detached",
         """\
