@@ -18,15 +18,6 @@ def _holds_graph(value) -> bool:
     return False
 
 
-def _whole_model_output(value) -> bool:
-    """What calling a model with trainable parameters under grad mode gave, of unknown structure
-    (its class's forward not seen): a tensor that requires grad, or a tuple or dict holding them
-    (``logits, aux``; a ``ModelOutput``). Kept in a list, any of them keeps the graph; an
-    evaluation loop that collects it keeps every batch's. Not one part of it (``out["ids"]``), which
-    may be anything."""
-    return value.kind == "tensor" and value.grad is True and value.struct and not value.output_part
-
-
 def _resets(function: cst.FunctionDef, path: str) -> bool:
     """``path = ...``, ``path.clear()`` or ``del path[:]`` in the function's own body: a fresh start."""
     for node in walk(function.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
@@ -145,8 +136,6 @@ class LossHistoryAccumulation(Rule):
 
     def __init__(self):
         self._candidates = {}  # id(loop node) -> [(node, accumulator path, added)]
-        #: the same, of a model's whole output of unknown structure (a tensor, a tuple, a dict of them)
-        self._outputs = {}
         #: accumulations in loops that never call backward(), reported at the end of the
         #: scope unless a backward() follows (the accumulated graph was meant for it)
         self._pending = []
@@ -223,24 +212,18 @@ class LossHistoryAccumulation(Rule):
             self._outer_loops[id(loop.node)] = set()
         if outer:
             self._outer_loops[id(loop.node)].add(id(node))
-        value = ctx.value(added)
-        if _holds_graph(value):
+        if _holds_graph(ctx.value(added)):
             self._candidates.setdefault(id(loop.node), []).append((node, path, added))
-        elif _whole_model_output(value):
-            self._outputs.setdefault(id(loop.node), []).append((node, path, added))
 
     def on_loop_end(self, node, ctx, record) -> None:
         self._report_stores(ctx, record)
         # a loop that starts the accumulator afresh now and then (`running_loss = 0` after logging
         # each gradient-accumulation window) keeps a bounded window of graphs, not the whole history
         candidates = [c for c in self._candidates.pop(id(node), ()) if not _reset_within(node, c[1])]
-        outputs = [c for c in self._outputs.pop(id(node), ()) if not _reset_within(node, c[1])]
         outer = self._outer_loops.pop(id(node), ())
         if not record.backwards:
             candidates = [c for c in candidates if id(c[0]) not in outer]
             if not record.steps and self._evaluates(ctx, record):
-                # an evaluation loop keeps whatever a model's output holds, whatever its structure
-                candidates += [c for c in outputs if id(c[0]) not in outer]
                 self._pending.extend(c for c in candidates if not _fed_back(c[1], record))
                 return
             # an inner loop over the parts of a loss (`for k, v in parts.items(): total[k] += v`):
