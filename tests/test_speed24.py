@@ -5,7 +5,8 @@ import textwrap
 
 import libcst as cst
 
-from gradlint.analysis.fixed_flags import _NESTED, _facts, _module_facts, target_names
+from gradlint.analysis.fixed_flags import _NESTED, _facts, _module_facts
+from gradlint.analysis.syntax import target_names
 from gradlint.analysis.syntax import walk
 from gradlint.engine import lint_text
 from gradlint.rule import Rule
