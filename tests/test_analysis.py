@@ -202,6 +202,46 @@ def test_function_called_under_no_grad_from_an_unwalked_place_has_unknown_mode()
     assert [mode for _, mode in seen] == [None]
 
 
+def test_a_method_call_under_no_grad_names_no_function_of_the_file():
+    # `model.train()` inside the validation's no_grad block calls nn.Module.train, not `def train`
+    seen = probe(
+        """
+        import torch
+        model = torch.nn.Linear(2, 2)
+
+        def train(x):
+            probe(model(x))
+            with torch.no_grad():
+                model.eval()
+                model.train()
+
+        train(torch.randn(1, 2))
+        """
+    )
+    assert [mode for _, mode in seen] == [True]
+
+
+def test_a_method_called_under_no_grad_has_unknown_mode_a_function_of_that_name_does_not():
+    seen = probe(
+        """
+        import torch
+        model = torch.nn.Linear(2, 2)
+
+        def evaluate(x):
+            probe(model(x))
+
+        class Runner:
+            def evaluate(self, x):
+                probe(model(x))
+
+        def check(runner):
+            with torch.no_grad():
+                runner.evaluate(torch.randn(1, 2))
+        """
+    )
+    assert [mode for _, mode in seen] == [True, None]
+
+
 def test_set_grad_enabled_statement_switches_the_rest_of_the_scope():
     seen = probe(
         """

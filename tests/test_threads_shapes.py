@@ -252,3 +252,53 @@ PERTURBATION = FROZEN_BY_CONSTRUCTOR.replace("  # expect: GRD407", "").replace(
 )
 def test_grd407_frozen_by_constructor(src, lines):
     assert findings(src, "GRD407") == [(line, "GRD407") for line in lines]
+
+
+# ---- a validation at the end of each epoch that restores the training mode inside its no_grad
+# block (`with torch.no_grad(): model.eval(); acc = evaluate(...); model.train()`): the method call
+# `model.train()` does not make the file's `def train(...)` a function called without gradients.
+
+TRAIN_WITH_VALIDATION_BLOCK = """\
+import torch
+from models import TextNet
+from losses import LabelSmoothing
+
+
+def evaluate(model, data):
+    hits = 0
+    for x, y in data:
+        hits += (model(x).argmax(1) == y).sum().item()
+    return hits
+
+
+def train(model, criterion, optimizer, data, test_data):
+    for epoch in range(10):
+        epoch_loss = 0
+        for x, y in data:
+            loss = criterion(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            epoch_loss += loss{mark}
+        with torch.no_grad():
+            model.eval()
+            evaluate(model, test_data)
+            model.train()
+        print(epoch, epoch_loss / len(data))
+
+
+model = TextNet(100, 5)
+train(model, LabelSmoothing(), torch.optim.Adam(model.parameters()), [], [])
+"""
+
+
+def test_training_function_with_a_validation_restoring_train_mode_under_no_grad():
+    src = TRAIN_WITH_VALIDATION_BLOCK.format(mark="  # expect: GRD502")
+    assert findings(src, "GRD502") == [(21, "GRD502")]
+
+
+def test_training_function_called_under_no_grad_stays_silent():
+    src = TRAIN_WITH_VALIDATION_BLOCK.format(mark="").replace(
+        "train(model, LabelSmoothing()", "with torch.no_grad():\n    train(model, LabelSmoothing()"
+    )
+    assert findings(src, "GRD502") == []

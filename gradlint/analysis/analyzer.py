@@ -20,7 +20,7 @@ from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
 from .expressions import Expressions
 from .operations import Operations
-from .prescan import NoGradCalls, called_names
+from .prescan import CalledWithoutGrad, NoGradCalls, called_names
 from .replay import SummaryReplay
 from .scopes import Scopes
 from .state import Env, LoopRecord, State
@@ -142,8 +142,8 @@ class Analyzer(
         #: names the assignment being bound gives back their own object (see ``_given_back``)
         self._same_objects: frozenset = frozenset()
         self._name_hooks = self.hooks["on_name"]
-        #: functions called somewhere with gradients disabled (or maybe disabled)
-        self._called_without_grad: set = set()
+        #: functions and methods called somewhere with gradients disabled (or maybe disabled)
+        self._called_without_grad = CalledWithoutGrad()
         #: attribute names read anywhere in the file on something not known to be a
         #: tensor (complete at ``on_file_end``)
         self.loaded_attributes: set = set()
@@ -344,8 +344,8 @@ class Analyzer(
         self.engine_steps = engine_step_functions(module, text)
         NoGradCalls(self._called_without_grad).scan(module.body)
         if self.project is not None and text:
-            self._called_without_grad |= self.project.no_grad_callees(defined_functions(text))
-            self._called_without_grad |= self.project.no_grad_methods(self.path, defined_methods(text))
+            self._called_without_grad.functions |= self.project.no_grad_callees(defined_functions(text))
+            self._called_without_grad.methods |= self.project.no_grad_methods(self.path, defined_methods(text))
             if self.import_depth == 0 and self.harvest is None:
                 self.foreign_contexts = contexts_from_callers(self.path, text)
         self._block(module.body)

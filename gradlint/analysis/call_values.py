@@ -28,9 +28,7 @@ class CallValues:
     def _eval_call(self, node: cst.Call) -> Value:
         func = node.func
         if self.state.mode is not True:
-            called = dotted(func)
-            if called is not None:
-                self._called_without_grad.add(called.rsplit(".", 1)[-1])
+            self._called_without_grad.add(func)
         if type(func) is cst.Attribute:
             path = dotted(func)
             known = self.lookup(path) if path is not None else None

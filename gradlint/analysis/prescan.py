@@ -9,8 +9,35 @@ import libcst as cst
 from .syntax import COMPOUND_STATEMENTS, dotted, own_nodes, walk
 
 
+class CalledWithoutGrad:
+    """The names of the functions and of the methods called with gradients disabled (or maybe
+    disabled), or passed there to be called back (``model.apply(init_weights)``).
+
+    The two are kept apart because a method call names no function: ``model.train()`` inside
+    ``with torch.no_grad():`` (a validation that restores the training mode) calls nn.Module's
+    ``train``, not the file's ``def train(model, loader, optimizer):``, whose loop would otherwise
+    be walked with an unknown grad mode and its pitfalls left unreported.
+    """
+
+    def __init__(self):
+        #: called by a bare name (``evaluate(model)``), or handed over as one
+        self.functions: set = set()
+        #: called as an attribute (``self.evaluate()``, ``trainer.validate()``), or handed over as one
+        self.methods: set = set()
+
+    def add(self, callee) -> None:
+        if type(callee) is cst.Name:
+            self.functions.add(callee.value)
+        elif type(callee) is cst.Attribute:
+            self.methods.add(callee.attr.value)
+
+    def covers(self, name: str, method: bool) -> bool:
+        """Some code may call the function (or, with ``method``, the method) ``name`` without gradients."""
+        return name in (self.methods if method else self.functions)
+
+
 class NoGradCalls:
-    """Before the walk: the names of functions called inside ``torch.no_grad()`` blocks, or
+    """Before the walk: the functions and methods called inside ``torch.no_grad()`` blocks, or
     passed there to be called back (``model.apply(init_weights)``).
 
     Functions are walked after the code that calls them is, or before: a function
@@ -19,8 +46,8 @@ class NoGradCalls:
 
     _DISABLING = frozenset({"no_grad", "inference_mode", "set_grad_enabled"})
 
-    def __init__(self, names: set):
-        self.names = names
+    def __init__(self, called: CalledWithoutGrad):
+        self.called = called
 
     def scan(self, statements) -> None:
         for stmt in statements:
@@ -56,9 +83,7 @@ class NoGradCalls:
             if type(current) is cst.Call:
                 # the function called, and those passed to be called back (`model.apply(init_weights)`)
                 for callee in [current.func] + [arg.value for arg in current.args]:
-                    name = dotted(callee)
-                    if name is not None:
-                        self.names.add(name.rsplit(".", 1)[-1])
+                    self.called.add(callee)
 
 
 _CALLED_NAMES: dict = {}

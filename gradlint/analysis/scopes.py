@@ -242,7 +242,7 @@ class Scopes:
         saved = {name: getattr(self, name) for name in SCOPE_FIELDS}
         if outer is None:
             outer = module_env
-        if context is None and mode is True and node.name.value in self._called_without_grad:
+        if context is None and mode is True and self._called_without_grad.covers(node.name.value, cls is not None):
             mode = None  # some caller runs it under no_grad
         params = context.params if context is not None else {}
         receiver = context.receiver if context is not None else None
@@ -273,7 +273,7 @@ class Scopes:
                 self._analyze_function(node, outer, mode, cls, module_env=module_env)
             return
         # a call under no_grad that no context recorded (in a lambda, say)
-        unrecorded_no_grad = node.name.value in self._called_without_grad and all(
+        unrecorded_no_grad = self._called_without_grad.covers(node.name.value, cls is not None) and all(
             context.mode is True for context in contexts
         )
         for context in contexts:
