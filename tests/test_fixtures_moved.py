@@ -21,6 +21,8 @@ RULES = Path(__file__).resolve().parent.parent / "rules"
 MOVES = {
     "main-function": ("    ", ["def main():"], ["", "", 'if __name__ == "__main__":', "    main()"]),
     "runner-method": ("        ", ["class Runner:", "    def run(self):"], ["", "", "Runner().run()"]),
+    # the loop in `def train(model, optimizer, ...)`, called by main() with what it built
+    "train-function": None,
 }
 
 
@@ -35,14 +37,43 @@ def _script_start(text: str):
 
 
 def moved(text: str, move: str):
-    """``text`` with its script moved, and the number of lines the move put before the script."""
+    """``text`` with its script moved, and where each original line went (1-based)."""
     start = _script_start(text)
     if start is None:
-        return None, 0
-    indent, before, after = MOVES[move]
+        return None, {}
     lines = text.splitlines()
+    if move == "train-function":
+        return _split_at_the_loop(text, start)
+    indent, before, after = MOVES[move]
     body = [indent + line if line.strip() else "" for line in lines[start:]]
-    return "\n".join(lines[:start] + before + body + after) + "\n", len(before)
+    where = {n: (n + len(before) if n > start else n) for n in range(1, len(lines) + 1)}
+    return "\n".join(lines[:start] + before + body + after) + "\n", where
+
+
+def _split_at_the_loop(text: str, start: int):
+    """The script's first loop and what follows it become ``def train(...)``, given as parameters
+    the names the script bound before the loop; ``main()`` builds them and calls it."""
+    lines = text.splitlines()
+    tree = ast.parse(text)
+    script = [s for s in tree.body if s.lineno - 1 >= start]
+    loop = next((s for s in script if isinstance(s, (ast.For, ast.While))), None)
+    if loop is None or loop is script[0]:
+        return None, {}
+    split = loop.lineno - 1
+    bound = []
+    for statement in script[: script.index(loop)]:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in bound:
+                bound.append(node.id)
+    used = {n.id for s in script[script.index(loop) :] for n in ast.walk(s) if isinstance(n, ast.Name)}
+    params = ", ".join(name for name in bound if name in used)
+    head = [f"def train({params}):"] + ["    " + line if line.strip() else "" for line in lines[split:]]
+    main = ["", "", "def main():"] + ["    " + line if line.strip() else "" for line in lines[start:split]]
+    main += [f"    train({params})", "", "", 'if __name__ == "__main__":', "    main()"]
+    where = {n: n for n in range(1, start + 1)}
+    where.update({n: start + 1 + n - split for n in range(split + 1, len(lines) + 1)})  # under `def train`
+    where.update({n: start + len(head) + 3 + n - start for n in range(start + 1, split + 1)})  # under `def main`
+    return "\n".join(lines[:start] + head + main) + "\n", where
 
 
 def _fixtures():
@@ -57,21 +88,37 @@ def _fixtures():
 
 FIXTURES = list(_fixtures())
 
+#: known gaps, each with its diagnosis (strict: fixing one fails the test, to be removed here)
+GAPS = {
+    ("GRD304", "train-function"): "GRD304 judges a tensor's uses in the scope that made it: the batch "
+    "built in main() and only fed to the model inside train() is not followed into the callee",
+    ("GRD406", "train-function"): "a freeze in main() undone by the unfreeze loop inside train(model) is "
+    "reported at the call `train(model)`, not at the loop inside the callee",
+}
+
+
+def _cases():
+    for code in FIXTURES:
+        for move in sorted(MOVES):
+            gap = GAPS.get((code, move))
+            marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
+            yield pytest.param(code, move, marks=marks, id=f"{code}-{move}")
+
 
 def test_most_fixtures_are_scripts_that_can_move():
     assert len(FIXTURES) >= 25
 
 
-@pytest.mark.parametrize("move", sorted(MOVES))
-@pytest.mark.parametrize("code", FIXTURES)
+@pytest.mark.parametrize("code,move", list(_cases()))
 def test_bad_fixture_reports_the_same_lines_once_moved(code, move):
     text = (RULES / code / "bad.py").read_text(encoding="utf-8")
-    start = _script_start(text)
     marked = [n for n, line in enumerate(text.splitlines(), 1) if f"# expect: {code}" in line]
-    source, added = moved(text, move)
-    expected = [(n + added if n > start else n, code) for n in marked]
+    source, where = moved(text, move)
+    if source is None:
+        pytest.skip("the script has no loop after its first statement")
+    expected = sorted((where[n], code) for n in marked)
     # every rule runs, as for a user (GRD100 judges the other rules' suppressions)
-    assert [f for f in findings(source) if f[1] == code] == expected
+    assert sorted(f for f in findings(source) if f[1] == code) == expected
 
 
 @pytest.mark.parametrize("move", sorted(MOVES))
@@ -80,5 +127,5 @@ def test_good_fixture_stays_silent_once_moved(code, move):
     text = (RULES / code / "good.py").read_text(encoding="utf-8")
     source, _ = moved(text, move)
     if source is None:
-        pytest.skip("good.py defines functions after its script")
+        pytest.skip("good.py cannot move that way")
     assert [f for f in findings(source) if f[1] not in ENGINE_CODES] == []
