@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from gradlint.engine import ENGINE_CODES
+from gradlint.analysis.project import forget_projects
+from gradlint.engine import ENGINE_CODES, lint_bytes
+from gradlint.rules import ALL_RULES
 from snippets import findings
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
@@ -94,12 +96,16 @@ GAPS = {
     "built in main() and only fed to the model inside train() is not followed into the callee",
     ("GRD406", "train-function"): "a freeze in main() undone by the unfreeze loop inside train(model) is "
     "reported at the call `train(model)`, not at the loop inside the callee",
+    ("GRD304", "training-file"): "as for train-function",
+    ("GRD406", "training-file"): "as for train-function: reported at the call in main.py",
+    ("GRD405", "training-file"): "GRD405 needs the model called with gradients in the file that built the "
+    "optimizer; a train() of another file that runs the model leaves no such call there",
 }
 
 
-def _cases():
+def _cases(moves=tuple(sorted(MOVES))):
     for code in FIXTURES:
-        for move in sorted(MOVES):
+        for move in moves:
             gap = GAPS.get((code, move))
             marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
             yield pytest.param(code, move, marks=marks, id=f"{code}-{move}")
@@ -129,3 +135,57 @@ def test_good_fixture_stays_silent_once_moved(code, move):
     if source is None:
         pytest.skip("good.py cannot move that way")
     assert [f for f in findings(source) if f[1] not in ENGINE_CODES] == []
+
+
+def in_two_files(text: str):
+    """The train-function move, with ``train`` and the fixture's classes and functions in
+    ``training.py`` and ``main()`` in ``main.py``, which imports them: {file: text}, and where
+    each original line went, (file, line)."""
+    source, where = moved(text, "train-function")
+    if source is None:
+        return None, {}
+    lines = source.splitlines()
+    tree = ast.parse(source)
+    main = next(s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name == "main")
+    imports = [line for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom)) for line in lines[s.lineno - 1 : s.end_lineno]]
+    names = [s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef)) and s.name != "main"]
+    head = imports + ["from training import " + ", ".join(names), "", ""]
+    files = {
+        "training.py": "\n".join(lines[: main.lineno - 1]) + "\n",
+        "main.py": "\n".join(head + lines[main.lineno - 1 :]) + "\n",
+    }
+    shift = len(head) - (main.lineno - 1)
+    placed = {
+        n: ("training.py", line) if line < main.lineno else ("main.py", line + shift) for n, line in where.items()
+    }
+    return files, placed
+
+
+def lint_project(root, files):
+    forget_projects()
+    for name, text in files.items():
+        (root / name).write_text(text)
+    found = []
+    for name in sorted(files):
+        path = root / name
+        found += [(name, f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), list(ALL_RULES))]
+    return sorted(found)
+
+
+@pytest.mark.parametrize("code,move", list(_cases(("training-file",))))
+def test_bad_fixture_split_into_a_training_module_and_a_main_module(tmp_path, code, move):
+    text = (RULES / code / "bad.py").read_text(encoding="utf-8")
+    files, placed = in_two_files(text)
+    if files is None:
+        pytest.skip("the script has no loop after its first statement")
+    marked = [n for n, line in enumerate(text.splitlines(), 1) if f"# expect: {code}" in line]
+    expected = sorted(placed[n] + (code,) for n in marked)
+    assert [f for f in lint_project(tmp_path, files) if f[2] == code] == expected
+
+
+@pytest.mark.parametrize("code", FIXTURES)
+def test_good_fixture_split_into_two_modules_stays_silent(tmp_path, code):
+    files, _ = in_two_files((RULES / code / "good.py").read_text(encoding="utf-8"))
+    if files is None:
+        pytest.skip("good.py cannot move that way")
+    assert [f for f in lint_project(tmp_path, files) if f[2] not in ENGINE_CODES] == []

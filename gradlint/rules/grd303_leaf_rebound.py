@@ -25,7 +25,7 @@ class LeafRebound(Rule):
     name = "leaf-rebound"
     severity = "error"
     summary = "a leaf name rebound to a graph result computed from it: the next step sees a non-leaf"
-    requires = (("requires_grad", "Parameter", "parameters"),)
+    requires = (("requires_grad", "Parameter", "parameters", ".grad"),)
 
     def __init__(self):
         #: names this scope binds to a leaf it creates (an alias of a module's
