@@ -16,6 +16,7 @@ import libcst as cst
 
 from .analysis import Analyzer
 from .analysis.parsed import cpython_depth, keep_tree, kept_tree, parse
+from .analysis.callers import caller_texts
 from .analysis.module_digests import dependencies
 from .analysis.project import MAX_LOADED_BYTES, TORCH_TEXT
 from .cache import libcst_version
@@ -185,8 +186,10 @@ def lint_text(
         rule_classes = [rule for rule in rule_classes if not any(rule.code.startswith(code) for code in skipped)]
     active = rules_for(text, rule_classes)
     if len(active) < len(rule_classes) and os.path.isfile(path):
-        # what a rule needs may come from a module of the project this file imports
-        imported = "\n".join(source for _, source in dependencies(path, text))
+        # what a rule needs may come from a module of the project this file imports, or from a file
+        # whose calls give this one's functions their arguments (a leaf made in main.py, rebound
+        # by `w = w - lr * w.grad` in training.py)
+        imported = "\n".join([source for _, source in dependencies(path, text)] + caller_texts(path, text))
         if imported:
             # a rule that may fire on the file alone may on more text: ask only the others
             more = rules_for(text + "\n" + imported, [rule for rule in rule_classes if rule not in active])

@@ -442,3 +442,44 @@ def test_imports_of_a_shared_module_resolve_for_each_linted_file_whatever_the_or
     first = dependency_digest(str(g), g.read_text())
     forget_projects()
     assert dependency_digest(str(g), g.read_text()) == first
+
+
+FIT_WITH_DECAY = """\
+    import torch
+
+
+    def fit(x, y, w, steps):
+        opt = torch.optim.SGD([w], lr=0.1)
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = ((x @ w - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            w.mul_(0.99)
+    """
+
+
+def test_a_rule_runs_on_a_file_whose_caller_holds_what_the_rule_needs(tmp_path):
+    # training.py holds none of GRD201's strings (requires_grad, .grad, Parameter...): the leaf is
+    # made by its caller in main.py, which gives fit() its arguments
+    main = """\
+        import torch
+        from training import fit
+
+        w = torch.zeros(3, 1, requires_grad=True)
+        fit(torch.randn(16, 3), torch.randn(16, 1), w, 10)
+        """
+    write(tmp_path, {"training.py": FIT_WITH_DECAY, "main.py": main})
+    forget_projects()
+    assert lint(tmp_path / "training.py") == [(11, "GRD201")]
+
+
+def test_cached_result_of_a_callee_follows_an_edit_of_its_caller(tmp_path):
+    from gradlint.runner import lint_files
+
+    leaf = "import torch\nfrom training import fit\n\nw = torch.zeros(3, 1{grad})\nfit(torch.randn(16, 3), torch.randn(16, 1), w, 10)\n"
+    write(tmp_path, {"training.py": FIT_WITH_DECAY, "main.py": leaf.format(grad="")})
+    cache, training = str(tmp_path / "cache"), str(tmp_path / "training.py")
+    assert lint_files([training], DEFAULT, jobs=1, cache_dir=cache) == []
+    write(tmp_path, {"main.py": leaf.format(grad=", requires_grad=True")})
+    assert [(f.line, f.code) for f in lint_files([training], DEFAULT, jobs=1, cache_dir=cache)] == [(11, "GRD201")]

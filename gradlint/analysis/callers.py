@@ -177,6 +177,11 @@ def still_no_call(path: str, use: str) -> bool:
     return bool(names) and not _call_test(names)(_read(path))
 
 
+def caller_texts(path: str, text: str) -> List[str]:
+    """The texts of the files whose calls give this one's functions their arguments (``caller_files``)."""
+    return [(_read(caller) or b"").decode("utf-8", "replace") for caller in caller_files(path, text)]
+
+
 def callers_digest(path: str, text: str) -> bytes:
     """What the contexts from callers depend on, for the result cache."""
     digest = hashlib.sha256()
