@@ -9,9 +9,21 @@ from typing import Optional
 import libcst as cst
 
 from .syntax import dotted, literal_str
-from .values import NONE, UNKNOWN, Value, dict_item, dict_values, join_tri, module_layers, seq
+from .values import LIST_DEFAULTDICT, NONE, UNKNOWN, Value, dict_item, dict_values, join_tri, module_layers, seq
 
 NAMEDTUPLE_FACTORIES = ("collections.namedtuple", "typing.NamedTuple")
+
+
+def defaultdict_of(node: cst.Call) -> Value:
+    """``defaultdict(list)`` (or ``defaultdict(lambda: [])``): an empty dict whose keys appear when
+    first appended to (``history["loss"].append(loss)``); with another factory, not known."""
+    factory = node.args[0].value if len(node.args) == 1 and node.args[0].keyword is None else None
+    if isinstance(factory, cst.Lambda) and not factory.params.params:
+        factory = factory.body if isinstance(factory.body, cst.List) and not factory.body.elements else None
+        return Value(kind="dict", qual=LIST_DEFAULTDICT) if factory is not None else UNKNOWN
+    if isinstance(factory, cst.Name) and factory.value == "list":
+        return Value(kind="dict", qual=LIST_DEFAULTDICT)
+    return UNKNOWN
 
 
 def namedtuple_type(node: cst.Call) -> Value:
@@ -111,7 +123,13 @@ class Containers:
         key = literal_str(index.value) if isinstance(index, cst.Index) else None
         path = dotted(receiver_node.value)
         container = self.lookup(path) if path is not None else None
-        if key is None or container is None or container.kind != "dict" or key not in container.keys:
+        if key is None or container is None or container.kind != "dict":
+            return
+        if key not in container.keys:
+            if container.qual == LIST_DEFAULTDICT:  # the key's list is made by this append
+                self.state.env[path] = container.with_(
+                    keys=container.keys + (key,), items=container.items + (_appended(None, added),)
+                )
             return
         position = container.keys.index(key)
         items = list(container.items)

@@ -7,7 +7,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_arguments
-from .containers import NAMEDTUPLE_FACTORIES, namedtuple_type
+from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .fresh_modules import frozen_whole, made_then_evaluated
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
@@ -37,6 +37,8 @@ class TorchSemantics:
             return Value(kind="gradmode", mode=api.GRAD_MODE_CONTEXTS[qual])
         if qual in NAMEDTUPLE_FACTORIES:
             return namedtuple_type(node)
+        if qual == "collections.defaultdict":
+            return defaultdict_of(node)
         if qual == "torch.set_grad_enabled":
             # `torch.set_grad_enabled(track_gradient)`: the flag's truth when the call binds a literal
             flag = self.value(node.args[0].value) if node.args else UNKNOWN

@@ -278,7 +278,16 @@ def join(a: Value, b: Value) -> Value:
         return Value(kind="seq", elem=elem, has_grad=join_tri(a.has_grad, b.has_grad), items=items, layers=layers)
     if a.kind == "dict":
         if a.keys == b.keys:
-            return Value(kind="dict", keys=a.keys, items=tuple(join(x, y) for x, y in zip(a.items, b.items)))
+            return Value(kind="dict", qual=a.qual if a.qual == b.qual else "", keys=a.keys, items=tuple(join(x, y) for x, y in zip(a.items, b.items)))
+        if a.qual == b.qual == LIST_DEFAULTDICT:
+            # a key one side has not made yet holds an empty list there, which adds no element
+            keys = a.keys + tuple(k for k in b.keys if k not in a.keys)
+            items = tuple(
+                join(a.items[a.keys.index(k)], b.items[b.keys.index(k)]) if k in a.keys and k in b.keys
+                else (a.items[a.keys.index(k)] if k in a.keys else b.items[b.keys.index(k)])
+                for k in keys
+            )
+            return Value(kind="dict", qual=LIST_DEFAULTDICT, keys=keys, items=items)
         return Value(kind="dict")
     if a.kind == "dist":
         return Value(kind="dist", elem=join(a.elem, b.elem) if a.elem is not None and b.elem is not None else None)
@@ -365,6 +374,10 @@ def instance_fields(cls: ClassInfo, constructed: dict) -> dict:
     return attrs
 
 
+#: the ``qual`` of a ``collections.defaultdict(list)``: a key read before it is set holds a new empty list
+LIST_DEFAULTDICT = "collections.defaultdict(list)"
+
+
 def mapping(keys, values) -> Value:
     """A dict whose keys are known strings."""
     return Value(kind="dict", keys=tuple(keys), items=tuple(values))
@@ -376,6 +389,8 @@ def dict_item(value: Value, key: Optional[str]) -> Value:
         return value.items[value.keys.index(key)]
     if key is None and value.items:
         return join_all(value.items)
+    if key is not None and value.qual == LIST_DEFAULTDICT:
+        return seq([])  # the new list a first `d[key].append(x)` appends to
     return UNKNOWN
 
 
