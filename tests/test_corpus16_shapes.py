@@ -130,3 +130,125 @@ def test_grd505_fires(src, lines):
 @pytest.mark.parametrize("src,lines", GRD505_NEGATIVES)
 def test_grd505_silent(src, lines):
     assert findings(src) == []
+
+
+# ---- GRD505: the evaluation runs the model under another name of the same object. A language
+# model's `evaluate()` calls `model.eval()` and then runs `parallel_model(data, hidden)`, bound at
+# module level to `model.cuda()` or `nn.DataParallel(model, dim=1).cuda()` (or `model` itself):
+# the switch of `model` was not known to reach `parallel_model`.
+
+RUN_THROUGH_MOVED_GLOBAL = """\
+import torch
+import torch.nn as nn
+
+use_gpu = torch.cuda.is_available()
+lm = nn.GRU(8, 16)
+if use_gpu:
+    if torch.cuda.device_count() > 1:
+        runner = nn.DataParallel(lm, dim=1).cuda()
+    else:
+        runner = lm.cuda()
+else:
+    runner = lm
+
+
+def score(chunks):
+    lm.eval()
+    total = 0.0
+    state = torch.zeros(1, 2, 16)
+    for chunk in chunks:
+        out, state = runner(chunk, state)  # expect: GRD505
+        total += out.pow(2).mean().item()
+    return total
+"""
+
+RUN_THROUGH_LOCAL_WRAPPER = """\
+import torch
+import torch.nn as nn
+
+
+def predict_all(model, loader):
+    wrapped = nn.DataParallel(model)
+    model.eval()
+    labels = []
+    for xb in loader:
+        labels.append(wrapped(xb).argmax(1).tolist())  # expect: GRD505
+    return labels
+"""
+
+# a deep copy is another module, whose mode the switch of `model` does not change
+RUN_A_COPY = """\
+import copy
+import torch
+import torch.nn as nn
+
+
+def predict_all(model, loader):
+    shadow = copy.deepcopy(model)
+    model.eval()
+    labels = []
+    for xb in loader:
+        labels.append(shadow(xb).argmax(1).tolist())
+    return labels
+"""
+
+# `runner` is also bound to another model: not known to be `lm`
+RUN_NAME_ALSO_BOUND_ELSEWHERE = """\
+import torch
+import torch.nn as nn
+
+lm = nn.GRU(8, 16)
+other = nn.GRU(8, 16)
+runner = lm.cuda() if torch.cuda.is_available() else lm
+if torch.cuda.device_count() > 4:
+    runner = other
+
+
+def score(chunks):
+    lm.eval()
+    total = 0.0
+    for chunk in chunks:
+        out, _ = runner(chunk)
+        total += out.pow(2).mean().item()
+    return total
+"""
+
+RUN_THROUGH_WRAPPER_UNDER_NO_GRAD = """\
+import torch
+import torch.nn as nn
+
+
+@torch.no_grad()
+def predict_all(model, loader):
+    wrapped = nn.DataParallel(model)
+    model.eval()
+    return [wrapped(xb).argmax(1).tolist() for xb in loader]
+"""
+
+ALIAS_POSITIVES = [
+    case505("run_through_moved_global", RUN_THROUGH_MOVED_GLOBAL, lines=(20,)),
+    case505("run_through_local_wrapper", RUN_THROUGH_LOCAL_WRAPPER, lines=(10,)),
+]
+ALIAS_NEGATIVES = [
+    case505("run_a_copy", RUN_A_COPY),
+    case505("run_name_also_bound_elsewhere", RUN_NAME_ALSO_BOUND_ELSEWHERE),
+    case505("run_through_wrapper_under_no_grad", RUN_THROUGH_WRAPPER_UNDER_NO_GRAD),
+]
+
+
+@pytest.mark.parametrize("src,lines", ALIAS_POSITIVES)
+def test_grd505_alias_fires(src, lines):
+    assert findings(src, "GRD505") == [(line, "GRD505") for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", ALIAS_NEGATIVES)
+def test_grd505_alias_silent(src, lines):
+    assert findings(src) == []
+
+
+def test_grd505_alias_message_names_the_runner():
+    from gradlint.engine import lint_text
+    from gradlint.rules import BY_CODE
+
+    (finding,) = lint_text(RUN_THROUGH_LOCAL_WRAPPER, "snippet.py", [BY_CODE["GRD505"]])
+    assert "another name of `wrapped`" in finding.message

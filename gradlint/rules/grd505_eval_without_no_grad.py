@@ -95,6 +95,9 @@ class EvalWithoutNoGrad(Rule):
                 continue
             # a forward inside a call to another file's function: the model has no name here
             when = f"after `{name}.eval()`" if name else "a model switched to `eval()`"
+            if name and f"{name}.eval(" not in ctx.source:
+                # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
+                when = f"after `eval()` was called on another name of `{name}`"
             self.report(
                 ctx,
                 call,
