@@ -252,3 +252,143 @@ def test_grd505_alias_message_names_the_runner():
 
     (finding,) = lint_text(RUN_THROUGH_LOCAL_WRAPPER, "snippet.py", [BY_CODE["GRD505"]])
     assert "another name of `wrapped`" in finding.message
+
+
+# ---- GRD102: a leaf made from a value taken out of a tensor (`.data`, `.detach()`, `.item()`), bound
+# to no name, added into the loss that is backpropagated. An inpainting model adds the losses its
+# guidance layers computed as `self.ng_loss += Variable(layer.loss.data, requires_grad=True)` and then
+# `self.loss_G += self.ng_loss; self.loss_G.backward()`: the term's gradient stops at a leaf nobody
+# can read, so the guidance trains nothing. Only a re-wrapped leaf that was itself backpropagated
+# was reported.
+
+case102 = case_maker("GRD102")
+
+GUIDANCE_TERMS_REWRAPPED = """\
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+
+
+class Guide(nn.Module):
+    def forward(self, h):
+        self.penalty = h.pow(2).mean()
+        return h
+
+
+class Painter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.guides = [Guide(), Guide()]
+        self.body = nn.Sequential(nn.Linear(4, 4), self.guides[0], nn.Linear(4, 4), self.guides[1])
+        self.opt = torch.optim.Adam(self.body.parameters())
+
+    def step(self, x, y):
+        self.opt.zero_grad()
+        self.loss_main = nn.functional.l1_loss(self.body(x), y)
+        self.extra = 0
+        for guide in self.guides:
+            self.extra += Variable(guide.penalty.data, requires_grad=True)  # expect: GRD102
+        self.loss_all = self.loss_main + 0.1 * self.extra
+        self.loss_all.backward()
+        self.opt.step()
+"""
+
+ITEM_REWRAPPED_IN_SUM = """\
+import torch
+import torch.nn as nn
+from regularisers import smoothness
+
+net = nn.Linear(3, 1)
+opt = torch.optim.SGD(net.parameters(), lr=0.01)
+for x, y in [(torch.randn(4, 3), torch.randn(4, 1))] * 3:
+    out = net(x)
+    loss = nn.functional.mse_loss(out, y) - torch.tensor(smoothness(out).item(), requires_grad=True)  # expect: GRD102
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+# a named leaf whose gradient is read: an adversarial perturbation made on purpose
+NAMED_LEAF_GRAD_READ = """\
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+
+net = nn.Linear(3, 2)
+x = torch.randn(5, 3)
+y = torch.randint(0, 2, (5,))
+probe = Variable(x.data, requires_grad=True)
+loss = nn.functional.cross_entropy(net(probe), y) + 0.0
+loss.backward()
+x_adv = x + 0.1 * probe.grad.sign()
+print(x_adv.shape)
+"""
+
+# the re-wrapped copy only goes into a logged total, not into what is backpropagated
+REWRAP_ONLY_LOGGED = """\
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+from metrics import sharpness
+
+net = nn.Linear(3, 1)
+opt = torch.optim.SGD(net.parameters(), lr=0.01)
+x, y = torch.randn(4, 3), torch.randn(4, 1)
+loss = nn.functional.mse_loss(net(x), y)
+shown = loss + Variable(sharpness(net).data, requires_grad=True)
+opt.zero_grad()
+loss.backward()
+opt.step()
+print(float(shown))
+"""
+
+# a running total started as a leaf on purpose (not a value taken out of a tensor)
+ZERO_START_LEAF = """\
+import torch
+import torch.nn as nn
+
+net = nn.Linear(3, 1)
+opt = torch.optim.SGD(net.parameters(), lr=0.01)
+total = torch.zeros(1, requires_grad=True)
+for x, y in [(torch.randn(4, 3), torch.randn(4, 1))] * 3:
+    total = total + nn.functional.mse_loss(net(x), y)
+opt.zero_grad()
+total.backward()
+opt.step()
+"""
+
+# the detached copies are concatenated and their gradients read (a chunked loss computed on
+# copies): not a term of a sum
+REWRAPS_IN_A_LIST = """\
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+from encoders import encode
+
+h = encode(torch.randn(2, 6))
+pieces = [Variable(h[:, i:i + 3].data, requires_grad=True) for i in (0, 3)]
+score = torch.cat(pieces, dim=1).sum()
+score.backward()
+print([p.grad.norm() for p in pieces])
+"""
+
+GRD102_POSITIVES = [
+    case102("guidance_terms_rewrapped", GUIDANCE_TERMS_REWRAPPED, lines=(24,)),
+    case102("item_rewrapped_in_sum", ITEM_REWRAPPED_IN_SUM, lines=(9,)),
+]
+GRD102_NEGATIVES = [
+    case102("named_leaf_grad_read", NAMED_LEAF_GRAD_READ),
+    case102("rewrap_only_logged", REWRAP_ONLY_LOGGED),
+    case102("zero_start_leaf", ZERO_START_LEAF),
+    case102("rewraps_in_a_list", REWRAPS_IN_A_LIST),
+]
+
+
+@pytest.mark.parametrize("src,lines", GRD102_POSITIVES)
+def test_grd102_fires(src, lines):
+    assert findings(src, "GRD102") == [(line, "GRD102") for line in lines]
+
+
+@pytest.mark.parametrize("src,lines", GRD102_NEGATIVES)
+def test_grd102_silent(src, lines):
+    assert findings(src, "GRD102") == []
