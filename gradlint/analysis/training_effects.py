@@ -15,6 +15,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .evidence import PROVEN_GRAD
+from .module_aliases import other_module_names
 from .fixed_flags import contradicts
 from .usage_scans import own_calls_non_tensor_method
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key, literal_str
@@ -232,7 +233,11 @@ class TrainingEffects:
         and the loops record the switch in field terms (a method's ``model = self.model;
         model.eval()`` switches its caller's ``self.model``)."""
         if path is not None:
-            for name in [path] + self._other_names(path):
+            names = [path] + self._other_names(path)
+            if "." not in path:
+                # `parallel_model = model.cuda()` / `nn.DataParallel(model)`: the same module object
+                names += [n for n in other_module_names(path, self.function, self.module_node) if n not in names]
+            for name in names:
                 self.state.env[name] = module
         self._switch_dict_entries(node.func.value, path, module.training)
         for record in self._loops:

@@ -53,6 +53,12 @@ class RewrapHidesCut(Rule):
         #: ``x_adv = Variable(x.data, requires_grad=True); loss(net(x_adv)).backward();
         #: x_adv.grad.sign()`` is a new leaf upstream of the model, which still gets its gradients)
         self._used_as_leaf = set()
+        #: id(call) -> (call, data): leaves made from a value taken out of a tensor and bound to no name
+        self._nameless = {}
+        #: path -> ids of nameless leaves added into the value it holds (``total += Variable(x.data, ...)``)
+        self._sums = {}
+        #: id(call) -> (call, data): nameless leaves added into what a backward() starts from
+        self._summed = {}
 
     def on_attribute(self, node: cst.Attribute, ctx) -> None:
         if node.attr.value == "grad":
@@ -89,18 +95,55 @@ class RewrapHidesCut(Rule):
         elif _extracted(data):
             # a leaf that is itself backpropagated reaches nothing: never one made on purpose
             self._rewrapped[id(node)] = (node, data, None, True)
+            self._nameless[id(node)] = (node, data)
 
     def on_assign(self, target, ctx, value_node) -> None:
         for table in (self._found, self._rewrapped):
             found = table.get(id(value_node))
             if found is not None:
                 table[id(value_node)] = (found[0], found[1], dotted(target), found[3])
+        self._nameless.pop(id(value_node), None)  # a leaf with a name: its .grad may be read
+        path = dotted(target)
+        if path is not None:
+            summed = self._summands(value_node)
+            if summed:
+                self._sums[path] = summed
+            else:
+                self._sums.pop(path, None)
+
+    def on_augassign(self, node: cst.AugAssign, ctx) -> None:
+        path = dotted(node.target)
+        if path is None or type(node.operator) not in (cst.AddAssign, cst.SubtractAssign):
+            return
+        summed = self._summands(node.value)
+        if summed:
+            self._sums[path] = self._sums.get(path, frozenset()) | summed
+
+    def _summands(self, node) -> frozenset:
+        """The nameless leaves ``node`` adds up: itself, those a name it reads was given, those of
+        the operands of a sum or a difference (a product by a weight keeps the term a term)."""
+        if id(node) in self._nameless:
+            return frozenset((id(node),))
+        kind = type(node)
+        if kind in (cst.Name, cst.Attribute):
+            path = dotted(node)
+            return self._sums.get(path, frozenset()) if path is not None else frozenset()
+        if kind is cst.BinaryOperation and type(node.operator) in (cst.Add, cst.Subtract, cst.Multiply):
+            return self._summands(node.left) | self._summands(node.right)
+        if kind is cst.UnaryOperation:
+            return self._summands(node.expression)
+        return frozenset()
 
     def on_backward(self, node, ctx, receiver) -> None:
         """``loss = torch.tensor(loss.item(), requires_grad=True); loss.backward()``: whatever ``loss``
         was before, the backward() starts at a leaf made in this function from a plain value, so it
         reaches nothing but that leaf: no parameter gets a gradient (the re-wrap is how code silences
         "element 0 of tensors does not require grad" after a cut upstream)."""
+        # `loss_g += Variable(aux.loss.data, requires_grad=True)`, then `loss_g.backward()`: the leaf,
+        # bound to no name, gets a gradient nobody can read, and the term trains nothing
+        for key in self._summands(receiver):
+            if key in self._nameless:
+                self._summed[key] = self._nameless[key]
         name = dotted(receiver)
         if name is None:
             return
@@ -125,7 +168,21 @@ class RewrapHidesCut(Rule):
                 "Keep the original tensor (drop `.item()`/`.data`/`.detach()` and the re-wrap), or combine "
                 "tensors with `torch.stack`/`torch.cat`.",
             )
+        for call, data in self._summed.values():
+            if id(call) in self._found:
+                continue
+            self.report(
+                ctx,
+                call,
+                f"`{source(call)}` makes a new leaf from `{source(data, 30)}` and adds it, with no name, into "
+                "what backward() is called on: the gradient stops at that leaf, which nothing reads, so this "
+                "term trains nothing (whatever it was computed from gets no gradient from it). Add the tensor "
+                "itself (drop `.data`/`.detach()`/`.item()` and the re-wrap).",
+            )
         self._found.clear()
         self._rewrapped.clear()
+        self._nameless.clear()
+        self._sums.clear()
+        self._summed.clear()
         self._differentiated.clear()
         self._used_as_leaf.clear()

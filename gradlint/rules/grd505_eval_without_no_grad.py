@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import dotted, literal_bool
 from ..analysis.data_loops import inside_loop_over_data
+from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.forward_guards import gradients_unreached
 from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.syntax import walk
@@ -40,7 +41,16 @@ class EvalWithoutNoGrad(Rule):
         if record.backwards or record.steps:
             # forwards of an inner loop whose outputs this loop backpropagates afterwards (a model
             # kept in eval mode on purpose, to freeze batch-norm, accumulating losses in an inner loop)
-            pending = [(found, mark) for found, mark in pending if len(record.backwards) <= mark]
+            # (not a backward() of the other arm of an `if` whose arm holds the evaluation loop:
+            # `if last_epoch: <evaluate> else: <train>` never backpropagates what it evaluated)
+            pending = [
+                (found, mark)
+                for found, mark in pending
+                if all(
+                    all(in_other_arm(node, call, backward) for call, _ in found)
+                    for backward, _ in record.backwards[mark:]
+                )
+            ]
         found = [item for findings, _ in pending for item in findings]
         # a loop of a forward() runs layers for the model's output, which the forward's caller
         # backpropagates when it trains (deepchem's weave model switches its dropout and batch-norm
@@ -85,6 +95,9 @@ class EvalWithoutNoGrad(Rule):
                 continue
             # a forward inside a call to another file's function: the model has no name here
             when = f"after `{name}.eval()`" if name else "a model switched to `eval()`"
+            if name and f"{name}.eval(" not in ctx.source:
+                # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
+                when = f"after `eval()` was called on another name of `{name}`"
             self.report(
                 ctx,
                 call,
