@@ -24,6 +24,9 @@ class FreezeEvent:
     #: happens whenever its scope runs: under no condition and in no loop (but its own
     #: loop over the parameters)
     unconditional: bool = False
+    #: the statement that sets the flag, when ``node`` is the loop over the parameters around it
+    #: (``for p in model.parameters(): p.requires_grad = True`` sets it at its assignment)
+    at: Optional[cst.CSTNode] = None
 
 
 class Env(dict):
