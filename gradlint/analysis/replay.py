@@ -104,10 +104,13 @@ class SummaryReplay:
             forward_helper = hands_back and not effects.mode_switches
             at = (lambda node: call) if not self.reporting or forward_helper else (lambda node: node)
             forwards = [(at(node), rename(path), module, mode) for node, path, module, mode in effects.forwards]
-        # `validate(model)` whose body calls model.eval(): the switch happens at the call
-        switches = [(call, rename(path), training) for _, path, training in effects.mode_switches if path]
+        # `validate(model)` whose body calls model.eval(): the switch is the callee's own `model.eval()`
+        # (a finding is reported inside the callee, at its line); a callee in another file switches at
+        # the call. `switch_calls` keeps, for each switch, the call in this loop that ran it.
+        switches = [(call if foreign else node, rename(path), training) for node, path, training in effects.mode_switches if path]
         inner = effects.inner_effects(call, rename)
         for record in self._loops:
+            record.switch_calls.update((id(node), call) for node, _, _ in switches)
             for kept, found in zip((record.inner_forwards, record.inner_steps, record.inner_backwards), inner):
                 kept.extend(found)
             record.mode_switches.extend(switches)

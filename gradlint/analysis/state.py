@@ -284,6 +284,8 @@ class LoopRecord:
     carried: frozenset = frozenset()
     #: ``.eval()`` / ``.train()`` calls: (call node, module path, training flag or None)
     mode_switches: list = field(default_factory=list)
+    #: id of a switch made inside a called function -> the call in this loop's function that ran it
+    switch_calls: dict = field(default_factory=dict)
     #: the state at the end of the walked iteration (what the next one starts from)
     end: Optional["State"] = None
     #: a summary's collector: what the loops inside the called function (and inside its callees)
