@@ -107,7 +107,9 @@ class SummaryReplay:
         # `validate(model)` whose body calls model.eval(): the switch is the callee's own `model.eval()`
         # (a finding is reported inside the callee, at its line); a callee in another file switches at
         # the call. `switch_calls` keeps, for each switch, the call in this loop that ran it.
-        switches = [(call if foreign else node, rename(path), training) for node, path, training in effects.mode_switches if path]
+        switches = [
+            (call if foreign else node, rename(path), training) for node, path, training in effects.mode_switches if path
+        ]
         inner = effects.inner_effects(call, rename)
         for record in self._loops:
             record.switch_calls.update((id(node), call) for node, _, _ in switches)
