@@ -43,8 +43,8 @@ for start in range(0, 99, 11):
         h = cell(series[t], h)
         loss = loss + F.mse_loss(readout(h), series[t + 1])
     loss.backward()
-    seq_opt.zero_grad()
-    seq_opt.step()  # expect: GRD508
+    seq_opt.zero_grad()  # expect: GRD508
+    seq_opt.step()
     h.detach()  # expect: GRD507
 
 
@@ -61,8 +61,8 @@ class Classifier(nn.Module):
 
 classifier = Classifier()
 classifier.backbone.requires_grad_(False)
-for p in classifier.parameters():  # expect: GRD406
-    p.requires_grad = True
+for p in classifier.parameters():
+    p.requires_grad = True  # expect: GRD406
 optimizer = torch.optim.AdamW(classifier.parameters(), lr=1e-3)
 scaler = torch.amp.GradScaler("cpu")
 features, labels = torch.randn(256, 16), torch.randint(0, 4, (256,))
@@ -84,8 +84,8 @@ for epoch in range(5):
 # --- a linear probe on a frozen copy ------------------------------------------
 probe = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 4))
 for p in probe.parameters():
-    p.requires_grad = False
+    p.requires_grad = False  # expect: GRD407
 probe_opt = torch.optim.SGD(probe.parameters(), lr=0.1)
 probe_loss = F.cross_entropy(probe(features), labels)
-probe_loss.backward()  # expect: GRD407
+probe_loss.backward()
 probe_opt.step()

@@ -914,11 +914,11 @@ MODULE_PROGRAMS = {
                 p.requires_grad = False
 
         net = nn.Sequential(nn.Linear(4, 2))
-        freeze(net)
+        freeze(net)  # expect: GRD407
         opt = torch.optim.SGD(net.parameters(), lr=0.1)
         for x in torch.randn(3, 4):
             opt.zero_grad()
-            net(x).sum().backward()  # expect: GRD407
+            net(x).sum().backward()
             opt.step()
         """,
     "helper-freezes-on-a-flag-or-its-own-copy-or-the-head-is-unfrozen": """\

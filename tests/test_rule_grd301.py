@@ -710,12 +710,15 @@ NEGATIVES = [
         """,
     ),
     case(
-        "to-device-alone-stays-unknown",
+        # a device chosen at run time may be the CPU, where .to() returns the leaf itself
+        "to-a-device-chosen-at-run-time-stays-unknown",
         """\
         import torch
 
+        device = "cuda" if torch.cuda.is_available() else "cpu"
         w = torch.randn(3, requires_grad=True)
-        w = w.to("cuda")
+        w = w.to(device)
+        print(w.grad)
         """,
     ),
     case(

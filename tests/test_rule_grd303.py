@@ -264,6 +264,18 @@ POSITIVES = [
         """,
         [9],
     ),
+    case(
+        # a CPU-made leaf moved to a device written as CUDA is a copy, as with .cuda() (pytorch#13112)
+        "cpu-leaf-rebound-to-its-copy-on-a-cuda-device",
+        """\
+        import torch
+
+        device = torch.device("cuda:0")
+        w = torch.randn(3, requires_grad=True)
+        w = w.to(device)  # expect: GRD303
+        """,
+        [5],
+    ),
 ]
 
 
@@ -467,12 +479,14 @@ NEGATIVES = [
         """,
     ),
     case(
-        "to-device-alone-stays-unknown",
+        # a device chosen at run time may be the CPU, where .to() returns the leaf itself
+        "to-a-device-chosen-at-run-time-stays-unknown",
         """\
         import torch
 
+        device = "cuda" if torch.cuda.is_available() else "cpu"
         w = torch.randn(3, requires_grad=True)
-        w = w.to("cuda")
+        w = w.to(device)
         """,
     ),
     case(

@@ -54,22 +54,22 @@ POSITIVES = [
         TAGGER + dedent("""\
         def build(backbone, n_tags):
             tagger = Tagger(backbone, n_tags)
-            for p in tagger.parameters():  # expect: GRD406
-                p.requires_grad = True
+            for p in tagger.parameters():
+                p.requires_grad = True  # expect: GRD406
             return tagger, torch.optim.SGD(tagger.parameters(), lr=0.1)
         """),
-        lines=(20,),
+        lines=(21,),
     ),
     case(
         "sub-module-frozen-then-every-parameter-unfrozen",
         MODEL
         + dedent("""\
         model.backbone.requires_grad_(False)
-        for p in model.parameters():  # expect: GRD406
-            p.requires_grad = True
+        for p in model.parameters():
+            p.requires_grad = True  # expect: GRD406
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
         """),
-        [17],
+        [18],
     ),
     case(
         "conditional-freeze-then-requires-grad-true-on-the-model",
@@ -101,11 +101,11 @@ POSITIVES = [
         def build():
             net = Net()
             net.backbone.requires_grad_(False)
-            for param in net.parameters():  # expect: GRD406
-                param.requires_grad = True
+            for param in net.parameters():
+                param.requires_grad = True  # expect: GRD406
             return net
         """),
-        [21],
+        [22],
     ),
     case(
         "weight-frozen-through-its-attribute",
@@ -128,10 +128,10 @@ POSITIVES = [
                 self.encoder = nn.Linear(8, 8)
                 self.decoder = nn.Linear(8, 8)
                 self.encoder.requires_grad_(False)
-                for p in self.parameters():  # expect: GRD406
-                    p.requires_grad = True
+                for p in self.parameters():
+                    p.requires_grad = True  # expect: GRD406
         """,
-        [10],
+        [11],
     ),
     case(
         "named-parameters-both-times",
@@ -140,10 +140,10 @@ POSITIVES = [
         for name, param in model.named_parameters():
             if "head" not in name:
                 param.requires_grad = False
-        for name, param in model.named_parameters():  # expect: GRD406
-            param.requires_grad = True
+        for name, param in model.named_parameters():
+            param.requires_grad = True  # expect: GRD406
         """),
-        [19],
+        [20],
     ),
     case(
         "freeze-under-a-flag-undone-unconditionally",
@@ -155,6 +155,34 @@ POSITIVES = [
         model.requires_grad_(True)  # expect: GRD406
         """),
         [19],
+    ),
+    # reported at the statement that sets the flag, not at the loop's `for` header (the line a reader
+    # names: ultralytics/yolov5#1213, "all parameters have been set as requires_grad=True")
+    case(
+        "unfreeze-loop-that-also-sorts-the-parameters-into-groups",
+        MODEL
+        + dedent("""        freeze = ["backbone."]
+        for k, v in model.named_parameters():
+            if any(x in k for x in freeze):
+                v.requires_grad = False
+        decay, no_decay = [], []
+        for k, v in model.named_parameters():
+            v.requires_grad = True  # expect: GRD406
+            if k.endswith(".bias"):
+                no_decay.append(v)
+            else:
+                decay.append(v)
+        """),
+        [22],
+    ),
+    case(
+        "unfreeze-loop-calling-requires-grad-underscore-on-each-parameter",
+        MODEL
+        + dedent("""        model.backbone.requires_grad_(False)
+        for p in model.parameters():
+            p.requires_grad_(True)  # expect: GRD406
+        """),
+        [18],
     ),
 ]
 

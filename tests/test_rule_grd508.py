@@ -23,10 +23,10 @@ POSITIVES = [
         for step in range(5):
             loss = model(torch.randn(8, 4)).pow(2).mean()
             loss.backward()
-            optimizer.zero_grad()
-            optimizer.step()  # expect: GRD508
+            optimizer.zero_grad()  # expect: GRD508
+            optimizer.step()
         """),
-        [10],
+        [9],
     ),
     case(
         "model-zero-grad-covers-the-optimizer",
@@ -34,10 +34,10 @@ POSITIVES = [
         + dedent("""\
         loss = model(torch.randn(8, 4)).pow(2).mean()
         loss.backward()
-        model.zero_grad()
-        optimizer.step()  # expect: GRD508
+        model.zero_grad()  # expect: GRD508
+        optimizer.step()
         """),
-        [9],
+        [8],
     ),
     case(
         "grad-scaler-step-after-the-clear",
@@ -47,11 +47,11 @@ POSITIVES = [
         for step in range(5):
             loss = model(torch.randn(8, 4)).pow(2).mean()
             scaler.scale(loss).backward()
-            optimizer.zero_grad(set_to_none=True)
-            scaler.step(optimizer)  # expect: GRD508
+            optimizer.zero_grad(set_to_none=True)  # expect: GRD508
+            scaler.step(optimizer)
             scaler.update()
         """),
-        [11],
+        [10],
     ),
     case(
         "trainer-method-with-attributes",
@@ -68,11 +68,11 @@ POSITIVES = [
             def train_step(self, x, y):
                 loss = nn.functional.mse_loss(self.model(x), y)
                 loss.backward()
-                self.optimizer.zero_grad()
-                self.optimizer.step()  # expect: GRD508
+                self.optimizer.zero_grad()  # expect: GRD508
+                self.optimizer.step()
                 return loss.item()
         """,
-        [14],
+        [13],
     ),
     case(
         "step-under-a-condition-after-an-unconditional-clear",
@@ -81,11 +81,11 @@ POSITIVES = [
         for i in range(8):
             loss = model(torch.randn(8, 4)).pow(2).mean()
             loss.backward()
-            optimizer.zero_grad()
+            optimizer.zero_grad()  # expect: GRD508
             if i % 2 == 1:
-                optimizer.step()  # expect: GRD508
+                optimizer.step()
         """),
-        [11],
+        [9],
     ),
     case(
         "model-zero-grad-with-a-head-optimizer",
@@ -107,10 +107,10 @@ POSITIVES = [
         model = Net()
         head_opt = torch.optim.SGD(model.head.parameters(), lr=0.1)
         model(torch.randn(2, 4)).sum().backward()
-        model.zero_grad()
-        head_opt.step()  # expect: GRD508
+        model.zero_grad()  # expect: GRD508
+        head_opt.step()
         """,
-        [19],
+        [18],
     ),
     case(
         "gan-discriminator-cleared-after-its-backward",
@@ -125,10 +125,10 @@ POSITIVES = [
             fake = G(torch.randn(8, 2))
             d_loss = D(torch.randn(8, 4)).mean() - D(fake.detach()).mean()
             d_loss.backward()
-            D.zero_grad()
-            opt_d.step()  # expect: GRD508
+            D.zero_grad()  # expect: GRD508
+            opt_d.step()
         """,
-        [12],
+        [11],
     ),
     case(
         "two-backwards-then-clear-then-step",
@@ -137,10 +137,10 @@ POSITIVES = [
         out = model(torch.randn(8, 4))
         out.mean().backward(retain_graph=True)
         out.pow(2).mean().backward()
-        optimizer.zero_grad()
-        optimizer.step()  # expect: GRD508
+        optimizer.zero_grad()  # expect: GRD508
+        optimizer.step()
         """),
-        [10],
+        [9],
     ),
     case(
         "in-a-function-building-its-own-optimizer",
@@ -154,10 +154,54 @@ POSITIVES = [
             for _ in range(10):
                 loss = ((model(x) - y) ** 2).mean()
                 loss.backward()
-                opt.zero_grad()
-                opt.step()  # expect: GRD508
+                opt.zero_grad()  # expect: GRD508
+                opt.step()
         """,
-        [11],
+        [10],
+    ),
+    # reported at the clear, the line to move (lucidrains/byol-pytorch#93: `accelerator.backward(loss)`,
+    # then `optimizer.zero_grad()`, then `optimizer.step()`)
+    case(
+        "trainer-clears-right-before-stepping",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self, net):
+                self.net = net
+                self.optimizer = torch.optim.Adam(net.parameters(), lr=3e-4)
+
+            def fit(self, loader):
+                for (images,) in loader:
+                    loss = self.net(images).pow(2).mean()
+                    loss.backward()
+                    self.optimizer.zero_grad()  # expect: GRD508
+                    self.optimizer.step()
+        """,
+        [14],
+    ),
+    case(
+        # cleared through another name of the model (`model = self.model`): reported at the step
+        "cleared-through-a-local-copy-of-the-field-is-reported-at-the-step",
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        class Trainer:
+            def __init__(self):
+                self.model = nn.Linear(4, 1)
+                self.opt = torch.optim.SGD(self.model.parameters(), lr=0.1)
+
+            def train_step(self, x):
+                model = self.model
+                model(x).pow(2).mean().backward()
+                model.zero_grad()
+                self.opt.step()  # expect: GRD508
+        """,
+        [14],
     ),
 ]
 

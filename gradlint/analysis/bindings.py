@@ -289,7 +289,7 @@ class Bindings:
                 self.state.env[name] = obj.with_(grad=requires_grad)
                 whole = depth == self._cond_depth
                 unconditional = whole and depth == 1
-                self._freeze(FreezeEvent(owner, whole, requires_grad, loop if whole else node, unconditional))
+                self._freeze(FreezeEvent(owner, whole, requires_grad, loop if whole else node, unconditional, node))
                 return
         if path is None:
             self._forget_members(obj_node)

@@ -17,7 +17,8 @@ from .values import renamed_owners
 
 class SummaryReplay:
     def _replay_freezes(self, summary: Summary, call: cst.Call, renames: dict, function, receiver) -> None:
-        """``freeze(model)`` froze the caller's model: the same event, at the call, in the caller's names.
+        """``freeze(model)`` froze the caller's model: the same event, at the call, in the caller's names
+        (the call is what freezes this model: it is where a finding about the freeze is reported).
         A freeze of a loop variable over a parameter (``for net in nets:``) froze each module given."""
         for event in summary.freezes:
             head, dot, rest = event.owner.partition(".")
@@ -29,7 +30,7 @@ class SummaryReplay:
                 owners = [path + dot + rest for path in iterated_arguments(call, function, receiver, head, self.value)]
             unconditional = event.unconditional and self._cond_depth == 0
             for owner in owners:
-                self._freeze(replace(event, owner=owner, node=call, unconditional=unconditional))
+                self._freeze(replace(event, owner=owner, node=call, unconditional=unconditional, at=None))
 
     def _replay_constructor_freezes(self, call, target) -> None:
         """``model = Classifier(encoder)`` whose ``__init__`` froze ``self.encoder`` (under its
@@ -43,7 +44,7 @@ class SummaryReplay:
             head, dot, rest = event.owner.partition(".")
             if head == "self":
                 unconditional = event.unconditional and self._cond_depth == 0
-                self._freeze(replace(event, owner=path + dot + rest, node=call, unconditional=unconditional))
+                self._freeze(replace(event, owner=path + dot + rest, node=call, unconditional=unconditional, at=None))
 
     def _apply_field_stores(self, function: cst.FunctionDef, summary: Summary, owner: str) -> None:
         """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on."""
@@ -103,10 +104,15 @@ class SummaryReplay:
             forward_helper = hands_back and not effects.mode_switches
             at = (lambda node: call) if not self.reporting or forward_helper else (lambda node: node)
             forwards = [(at(node), rename(path), module, mode) for node, path, module, mode in effects.forwards]
-        # `validate(model)` whose body calls model.eval(): the switch happens at the call
-        switches = [(call, rename(path), training) for _, path, training in effects.mode_switches if path]
+        # `validate(model)` whose body calls model.eval(): the switch is the callee's own `model.eval()`
+        # (a finding is reported inside the callee, at its line); a callee in another file switches at
+        # the call. `switch_calls` keeps, for each switch, the call in this loop that ran it.
+        switches = [
+            (call if foreign else node, rename(path), training) for node, path, training in effects.mode_switches if path
+        ]
         inner = effects.inner_effects(call, rename)
         for record in self._loops:
+            record.switch_calls.update((id(node), call) for node, _, _ in switches)
             for kept, found in zip((record.inner_forwards, record.inner_steps, record.inner_backwards), inner):
                 kept.extend(found)
             record.mode_switches.extend(switches)

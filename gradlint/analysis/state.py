@@ -24,6 +24,9 @@ class FreezeEvent:
     #: happens whenever its scope runs: under no condition and in no loop (but its own
     #: loop over the parameters)
     unconditional: bool = False
+    #: the statement that sets the flag, when ``node`` is the loop over the parameters around it
+    #: (``for p in model.parameters(): p.requires_grad = True`` sets it at its assignment)
+    at: Optional[cst.CSTNode] = None
 
 
 class Env(dict):
@@ -281,6 +284,8 @@ class LoopRecord:
     carried: frozenset = frozenset()
     #: ``.eval()`` / ``.train()`` calls: (call node, module path, training flag or None)
     mode_switches: list = field(default_factory=list)
+    #: id of a switch made inside a called function -> the call in this loop's function that ran it
+    switch_calls: dict = field(default_factory=dict)
     #: the state at the end of the walked iteration (what the next one starts from)
     end: Optional["State"] = None
     #: a summary's collector: what the loops inside the called function (and inside its callees)

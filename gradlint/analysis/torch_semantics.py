@@ -8,6 +8,7 @@ import libcst as cst
 from . import torch_api as api
 from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_arguments
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
+from .devices import device_value, moves_to_cuda
 from .fresh_modules import frozen_whole, made_then_evaluated
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
@@ -39,6 +40,8 @@ class TorchSemantics:
             return namedtuple_type(node)
         if qual == "collections.defaultdict":
             return defaultdict_of(node)
+        if qual == "torch.device":
+            return device_value(node, self.value)
         if qual == "torch.set_grad_enabled":
             # `torch.set_grad_enabled(track_gradient)`: the flag's truth when the call binds a literal
             flag = self.value(node.args[0].value) if node.args else UNKNOWN
@@ -343,8 +346,8 @@ class TorchSemantics:
                 if target == receiver.dtype:
                     return receiver  # no conversion: the very same tensor
                 return result.with_(dtype=target)  # a new tensor, made by an op
-            if receiver.grad and name == "cuda" and receiver.on_cpu:
-                return result  # a copy on the GPU, made by an op
+            if receiver.grad and receiver.on_cpu and moves_to_cuda(name, node, self.value):
+                return result  # a copy on the GPU (`.cuda()`, `.to('cuda')`), made by an op
             if receiver.grad:
                 # .to(device) returns its receiver when nothing changes: maybe still a leaf
                 return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)

@@ -29,9 +29,11 @@ class FreezeUndone(Rule):
         self._frozen = [f for f in self._frozen if not within(f[0], owner)]
         if undone:
             path, frozen_node = undone[0]
+            # reported where the flag is set: the `p.requires_grad = True` inside an unfreeze loop, not
+            # its `for` header (the line a reader names as the one that undoes the freeze)
             self.report(
                 ctx,
-                node,
+                event.at or node,
                 f"this unfreezes every parameter of `{owner}`, undoing the earlier freeze of "
                 f"`{path}` (`{header(frozen_node, 40)}`) before any training: the layers meant to stay frozen "
                 f"train too. Unfreeze only what should train (`{owner}.<part>.requires_grad_(True)`).",

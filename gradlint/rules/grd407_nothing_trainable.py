@@ -3,7 +3,7 @@ import re
 import libcst as cst
 
 from ..analysis import dotted, literal_bool, within
-from ..rule import Rule, header, source
+from ..rule import Rule, source
 
 #: Module methods that leave ``requires_grad`` of its parameters as it is.
 _KEEPS_FREEZE = frozenset(
@@ -35,9 +35,14 @@ class NothingTrainable(Rule):
         self._bound = {}
         #: class name -> {``self.<field>`` frozen whole, unconditionally, by its ``__init__``: the node}
         self._constructor_frozen = {}
+        #: id of a freeze's node -> the line it is reported at: the ``p.requires_grad = False`` inside
+        #: a freeze loop (the node is the loop), else the node itself
+        self._sites = {}
 
     def on_freeze(self, node, ctx, event) -> None:
         owner = event.owner
+        if event.at is not None:
+            self._sites[id(node)] = event.at
         whole_freeze = event.requires_grad is False and event.whole and event.unconditional
         if whole_freeze and ctx.scope_name == "__init__" and ctx.current_class is not None and owner.startswith("self."):
             self._constructor_frozen.setdefault(ctx.current_class.name, {})[owner] = node
@@ -105,13 +110,19 @@ class NothingTrainable(Rule):
                 return
         owner = sorted(roots)[0]
         self._reported.add(owner)
-        self.report(
+        self._report_freeze(
             ctx,
-            node,
-            f"`{source(receiver, 30)}` is computed only through `{owner}`, whose every parameter was frozen "
-            f"(`{header(frozen[owner], 40)}`) and never unfrozen: backward() raises \"element 0 of "
-            "tensors does not require grad\". Unfreeze the part that should train.",
+            frozen[owner],
+            f"this freezes every parameter of `{owner}` and nothing unfreezes any: `{source(node, 40)}` "
+            f"backpropagates `{source(receiver, 30)}`, computed only through `{owner}`, and raises \"element 0 "
+            "of tensors does not require grad\". Unfreeze the part that should train.",
         )
+
+    def _report_freeze(self, ctx, freeze, message: str) -> None:
+        """Reported at the freeze, the line to change (once, however many backward() or step() calls
+        it leaves with nothing to train): the ``p.requires_grad = False`` of a freeze loop, the
+        ``model.requires_grad_(False)`` call, or the call of a function that froze the model."""
+        self.report(ctx, self._sites.get(id(freeze), freeze), message)
 
     def _frozen_by_constructor(self, ctx, through) -> dict:
         """In a method of a class whose ``__init__`` froze ``self.model`` whole (``for p in
@@ -141,13 +152,12 @@ class NothingTrainable(Rule):
         if owner is None or owner in self._reported:
             return
         self._reported.add(owner)
-        self.report(
+        self._report_freeze(
             ctx,
-            node,
-            f"`{source(node)}` updates the parameters of `{optimizer.owner}`, but every parameter of `{owner}` was "
-            f"frozen (`{header(self._frozen[owner], 40)}`) and never unfrozen: they get no gradient and the "
-            "step changes nothing. Unfreeze the part that should train, or give the optimizer the trainable "
-            "parameters.",
+            self._frozen[owner],
+            f"this freezes every parameter of `{owner}` and nothing unfreezes any: `{source(node, 40)}` updates "
+            f"the parameters of `{optimizer.owner}`, which get no gradient, so the step changes nothing. Unfreeze "
+            "the part that should train, or give the optimizer the trainable parameters.",
         )
 
     def on_scope_end(self, node, ctx) -> None:

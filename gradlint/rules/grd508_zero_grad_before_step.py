@@ -11,8 +11,24 @@ class ZeroGradBeforeStep(Rule):
     summary = "gradients cleared between backward() and step(): the step applies no gradient"
     requires = (("zero_grad",), ("step",), ("backward",))
 
+    def __init__(self):
+        #: ``X.zero_grad()`` calls of this scope since its last backward(), by the path of ``X``: the
+        #: line a finding is reported at (the clear is the cause; the step only finds nothing to apply)
+        self._clears = {}
+
+    def on_backward(self, node, ctx, receiver) -> None:
+        self._clears.clear()
+
+    def on_scope_end(self, node, ctx) -> None:
+        self._clears.clear()
+
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "zero_grad":
+            path = dotted(func.value)
+            if path is not None:
+                self._clears[path] = node
+            return
         if not isinstance(func, cst.Attribute) or func.attr.value != "step":
             return
         cleared = ctx.state.cleared
@@ -34,10 +50,20 @@ class ZeroGradBeforeStep(Rule):
         )
         if clear is None:
             return
+        site = self._clears.get(clear)
+        if site is None:  # cleared by a helper, or through another name: reported at the step
+            self.report(
+                ctx,
+                node,
+                f"`{source(node)}` runs after `{clear}.zero_grad()` cleared the gradients the last backward() "
+                "computed, with no backward() in between: the step applies no gradient and nothing trains. Clear "
+                "the gradients before backward() (or after step()).",
+            )
+            return
         self.report(
             ctx,
-            node,
-            f"`{source(node)}` runs after `{clear}.zero_grad()` cleared the gradients the last backward() "
-            "computed, with no backward() in between: the step applies no gradient and nothing trains. Clear "
-            "the gradients before backward() (or after step()).",
+            site,
+            f"`{source(site)}` clears the gradients the last backward() computed before `{source(node)}`, with no "
+            "backward() in between: the step applies no gradient and nothing trains. Clear the gradients before "
+            "backward() (or after step()).",
         )

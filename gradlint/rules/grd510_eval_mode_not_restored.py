@@ -72,10 +72,14 @@ class EvalModeNotRestored(Rule):
             if forward is None or not self._trains(ctx, record, path):
                 continue  # not the model this loop trains (a teacher kept in eval mode, say)
             self._reported.add(id(call))
+            # reported at the `model.eval()` itself, also inside a helper the loop calls (`test(model)`):
+            # once, whatever the number of loops that call it
+            site = record.switch_calls.get(id(call))
+            where = f", run by `{source(site, 40)}`," if site is not None and site is not call else ""
             self.report(
                 ctx,
                 call,
-                f"`{source(call)}` puts `{path}` in evaluation mode inside the training loop, and nothing puts "
+                f"`{source(call)}`{where} puts `{path}` in evaluation mode inside the training loop, and nothing puts "
                 f"it back: from the next iteration on, the training forward `{source(forward, 40)}` runs with "
                 f"dropout off and batch-norm statistics frozen. Call `{path}.train()` at the start of each "
                 "training epoch.",

@@ -18,8 +18,8 @@ class Classifier(nn.Module):
 torch.manual_seed(0)
 model = Classifier()
 model.backbone.requires_grad_(False)  # keep the pretrained features
-for param in model.parameters():  # expect: GRD406
-    param.requires_grad = True
+for param in model.parameters():
+    param.requires_grad = True  # expect: GRD406
 optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
 backbone_before = [p.detach().clone() for p in model.backbone.parameters()]
 

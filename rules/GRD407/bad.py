@@ -7,7 +7,7 @@ import torch.nn.functional as F
 torch.manual_seed(0)
 model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3))
 for param in model.parameters():  # freeze the pretrained layers...
-    param.requires_grad = False
+    param.requires_grad = False  # expect: GRD407
 # ...but the new classifier was meant to stay trainable
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 
@@ -15,5 +15,5 @@ x, y = torch.randn(32, 8), torch.randint(0, 3, (32,))
 for step in range(5):
     optimizer.zero_grad()
     loss = F.cross_entropy(model(x), y)
-    loss.backward()  # expect: GRD407
+    loss.backward()
     optimizer.step()

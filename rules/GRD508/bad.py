@@ -15,8 +15,8 @@ initial = model.weight.detach().clone()
 for step in range(20):
     loss = F.mse_loss(model(x), y)
     loss.backward()
-    optimizer.zero_grad()
-    optimizer.step()  # expect: GRD508
+    optimizer.zero_grad()  # expect: GRD508
+    optimizer.step()
     print(f"step {step}: loss {loss.item():.4f}")
 
 assert not torch.equal(model.weight, initial), "the weights never changed: every step applied zeroed gradients"
