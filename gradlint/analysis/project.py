@@ -252,7 +252,7 @@ class Project(_Stamped):
             # folders without __init__.py (namespace packages) run from the repository's top: a
             # dotted name whose whole path of folders is found above the importer is that module
             # (names of the standard library are not looked for there)
-            found = module_files.find_in(name, _ancestors(importer, self.roots), False, self._found)
+            found = module_files.find_in(name, _ancestors(importer, self.roots), False, self._found, above=True)
         return found
 
     def no_grad_callees(self, names: FrozenSet[str]) -> FrozenSet[str]:
