@@ -97,13 +97,16 @@ def folder_entries(folder: str) -> str:
     return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _entries_now(key: str) -> str:
+def _entries_now(key: str, kept: str) -> str:
     """What the manifest compares for a key of its folders: a folder's entries, or for ``folder\0name``
-    (a name looked for in a folder above the project: ``module_files.name_key``) whether it is a folder."""
+    (a name looked for in a folder above the project: ``module_files.name_key``) whether it is a folder
+    (``kept`` is ``d`` or ``-``), or whether it exists (a repository's marker: ``e`` or ``x``)."""
     folder, _, name = key.partition("\0")
-    if name:
-        return "d" if module_files.holds_folder(folder, name) else "-"
-    return folder_entries(folder)
+    if not name:
+        return folder_entries(folder)
+    if kept in ("e", "x"):
+        return "e" if os.path.exists(os.path.join(folder, name)) else "x"
+    return "d" if module_files.holds_folder(folder, name) else "-"
 
 
 def _noted(noted: Iterable[str]) -> Dict[str, set]:
@@ -216,7 +219,7 @@ class Manifest:
         self.trusted = False
         if not self.keys:
             return False
-        if any(_entries_now(folder) != entries for folder, entries in self.folders.items()):
+        if any(_entries_now(folder, entries) != entries for folder, entries in self.folders.items()):
             return False
         self.changed = {path for path in self.files if not self._unchanged(path)}
         packages = self._packages(self.listings)
@@ -343,7 +346,7 @@ class Manifest:
             folders[key] = next(iter(answers))
         for folder, entries in folders.items():
             if "\0" in folder:
-                if _entries_now(folder) != entries:
+                if _entries_now(folder, entries) != entries:
                     return  # (what the run found of a name is kept while it is still so)
                 continue
             if not _settled(signature(folder), self.started_ns):

@@ -61,6 +61,14 @@ def name_key(folder: str, name: str, is_folder: bool) -> str:
     return f"{folder}\0{name}\0{'d' if is_folder else '-'}"
 
 
+def marker_in(folder: str, name: str) -> bool:
+    """Whether ``folder/name`` exists (a repository's marker, where the search above a project stops),
+    noted as ``name_key`` notes a name, with ``e`` or ``x`` for what was found."""
+    exists = os.path.exists(os.path.join(folder, name))
+    _NOTED_NAMES.add(f"{folder}\0{name}\0{'e' if exists else 'x'}")
+    return exists
+
+
 def holds_folder(folder: str, name: str) -> bool:
     """Whether ``folder/name`` is a folder now (symbolic links followed, as ``_listed`` does)."""
     return os.path.isdir(os.path.join(folder, name))
