@@ -14,7 +14,9 @@ of the project listings, their stat signature, and for the folders, what they he
 next run trusts a remembered key when
 
 - every folder looked in still holds the same Python files and sub-folders (a file added,
-  removed or renamed changes what imports resolve to: then no key is trusted),
+  removed or renamed changes what imports resolve to: then no key is trusted); of a folder above
+  the project, where a dotted import is looked for by its first name only (``module_files.name_key``),
+  whether it still holds that name (``/tmp`` gains and loses folders all the time),
 - every file of the projects' listings whose stat changed still has the same project-wide
   facts (else no key is trusted: another file's key may depend on them),
 - and the file itself and each file its key was computed from have the stat they had, or were used
@@ -93,6 +95,30 @@ def folder_entries(folder: str) -> str:
         return f"unlisted: {type(exc).__name__}"
     names.sort()
     return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _entries_now(key: str, kept: str) -> str:
+    """What the manifest compares for a key of its folders: a folder's entries, or for ``folder\0name``
+    (a name looked for in a folder above the project: ``module_files.name_key``) whether it is a folder
+    (``kept`` is ``d`` or ``-``), or whether it exists (a repository's marker: ``e`` or ``x``)."""
+    folder, _, name = key.partition("\0")
+    if not name:
+        return folder_entries(folder)
+    if kept in ("e", "x"):
+        return "e" if os.path.exists(os.path.join(folder, name)) else "x"
+    return "d" if module_files.holds_folder(folder, name) else "-"
+
+
+def _noted(noted: Iterable[str]) -> Dict[str, set]:
+    """The run's noted folders (-> no answers) and names above projects (``folder\0name`` -> what the run
+    found: two answers when it changed while the run looked)."""
+    found: Dict[str, set] = {}
+    for key in noted:
+        folder, _, rest = key.partition("\0")
+        answers = found.setdefault(f"{folder}\0{rest[:-2]}" if rest else folder, set())
+        if rest:
+            answers.add(rest[-1])
+    return found
 
 
 def _facts(stored) -> Optional[list]:
@@ -193,7 +219,7 @@ class Manifest:
         self.trusted = False
         if not self.keys:
             return False
-        if any(folder_entries(folder) != entries for folder, entries in self.folders.items()):
+        if any(_entries_now(folder, entries) != entries for folder, entries in self.folders.items()):
             return False
         self.changed = {path for path in self.files if not self._unchanged(path)}
         packages = self._packages(self.listings)
@@ -288,12 +314,13 @@ class Manifest:
 
         listings = self._listings(linted)
         self.noted.update(module_files.noted_folders())
+        noted = _noted(self.noted)
         if (
             self.trusted
             and not self.changed
             and listings == self.listings
             and all(self.keys.get(path) == learnt for path, learnt in self.learnt_keys.items())
-            and self.noted <= set(self.folders)
+            and all(key in self.folders and answers <= {self.folders[key]} for key, answers in noted.items())
         ):
             return
         # the keys as read (``_decoded``) are written back as they are while the files keep their numbers
@@ -310,9 +337,18 @@ class Manifest:
         # the folders looked in, by this process (the listings above too) and by the workers
         self.noted.update(module_files.noted_folders())
         folders = dict(self.folders) if self.trusted else {}
-        for folder in self.noted:
-            folders.setdefault(folder, "")
+        for key, answers in _noted(self.noted).items():
+            if not answers:
+                folders.setdefault(key, "")
+                continue
+            if len(answers) > 1 or folders.get(key, next(iter(answers))) not in answers:
+                return  # a name above the project changed while the run looked for it
+            folders[key] = next(iter(answers))
         for folder, entries in folders.items():
+            if "\0" in folder:
+                if _entries_now(folder, entries) != entries:
+                    return  # (what the run found of a name is kept while it is still so)
+                continue
             if not _settled(signature(folder), self.started_ns):
                 return
             if not entries:  # (unchanged since before the run: a remembered folder holds what ``check`` saw)

@@ -58,6 +58,11 @@ def _new_process():
     callers._IMPORT_WORDS.clear()
     callers._IMPORTERS[:] = [None, {}]
     module_files._STATEMENTS.clear()
+    # nor the folders its answers depended on: kept, a folder an earlier test's file looked in (`/tmp`, for a
+    # dotted import looked for above its folder) would be in this test's manifests, and other programs on
+    # the machine change it between two runs of a test (then no key is trusted)
+    module_files._NOTED.clear()
+    module_files._NOTED_NAMES.clear()
 
 
 @pytest.fixture

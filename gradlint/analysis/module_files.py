@@ -44,8 +44,34 @@ def note_folder(folder: str) -> None:
 def noted_folders() -> FrozenSet[str]:
     """The folders whose entries (Python files, sub-folders) answers of this process depended on: a
     run's manifest keeps what it found in each, and the keys it remembers stand only while every one
-    of them holds the same (see ``manifest``)."""
-    return frozenset(_NOTED)
+    of them holds the same (see ``manifest``). With them, for a folder above the project where only one
+    name was looked for, that name and what was found (see ``name_key``)."""
+    return frozenset(_NOTED) | frozenset(_NOTED_NAMES)
+
+
+#: ``name_key``s of the names looked for in folders above a project (see ``find_in``)
+_NOTED_NAMES: set = set()
+
+
+def name_key(folder: str, name: str, is_folder: bool) -> str:
+    """How ``noted_folders`` tells that an answer depended only on whether ``folder`` holds a folder
+    ``name``: ``/tmp`` is looked in for ``models`` by a file of ``/tmp/x/y/`` importing ``models.net``
+    (a namespace package, see ``project.find_module``), and what else ``/tmp`` holds changes all the
+    time, so a run keeping all of its entries would trust no key (nor write a manifest) on the next."""
+    return f"{folder}\0{name}\0{'d' if is_folder else '-'}"
+
+
+def marker_in(folder: str, name: str) -> bool:
+    """Whether ``folder/name`` exists (a repository's marker, where the search above a project stops),
+    noted as ``name_key`` notes a name, with ``e`` or ``x`` for what was found."""
+    exists = os.path.exists(os.path.join(folder, name))
+    _NOTED_NAMES.add(f"{folder}\0{name}\0{'e' if exists else 'x'}")
+    return exists
+
+
+def holds_folder(folder: str, name: str) -> bool:
+    """Whether ``folder/name`` is a folder now (symbolic links followed, as ``_listed`` does)."""
+    return os.path.isdir(os.path.join(folder, name))
 
 
 def begin_batch() -> None:
@@ -63,16 +89,19 @@ def _clear() -> None:
         cache.clear()
 
 
-def find_in(name: str, bases: Sequence[str], relative: bool, found: Dict[tuple, Optional[str]]) -> Optional[str]:
+def find_in(
+    name: str, bases: Sequence[str], relative: bool, found: Dict[tuple, Optional[str]], above: bool = False
+) -> Optional[str]:
     """The file of module ``name`` in the first of ``bases`` that holds it; ``found`` keeps the
-    answers outside a batch (the caller decides for how long)."""
+    answers outside a batch (the caller decides for how long). ``above``: the bases are folders above
+    the project, and only the name's first part is looked for in each (see ``name_key``)."""
     if _BATCH[0]:
         found = _FOUND
     for base in bases:
-        key = (name, base, relative)
+        key = (name, base, relative, above)
         answer = found.get(key, _UNSEEN)
         if answer is _UNSEEN:
-            answer = found[key] = _find_in(name, base, relative)
+            answer = found[key] = _find_above(name, base) if above else _find_in(name, base, relative)
         if answer is not None:
             return answer
     return None
@@ -109,6 +138,18 @@ def _find_in(name: str, base: str, relative: bool) -> Optional[str]:
     return None
 
 
+def _find_above(name: str, base: str) -> Optional[str]:
+    """``_find_in`` of a dotted absolute name in a folder above the project, noting of ``base`` only
+    whether it holds the name's first part (the folder below it, when it does, is noted as usual)."""
+    parts = [part for part in name.split(".") if part]
+    if len(parts) < 2:
+        return _find_in(name, base, False)
+    first = parts[0]
+    is_folder = first in _entries(base)[1] if _BATCH[0] else holds_folder(base, first)
+    _NOTED_NAMES.add(name_key(base, first, is_folder))
+    return _find_in(".".join(parts[1:]), os.path.join(base, first), False) if is_folder else None
+
+
 def _is_file(folder: str, name: str) -> bool:
     if not _BATCH[0]:
         _NOTED.add(folder)
@@ -125,9 +166,14 @@ def _is_folder(folder: str, name: str) -> bool:
 
 def _listed(folder: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
     """(the files, the folders) in ``folder`` (symbolic links followed, as ``isfile`` does)."""
+    _NOTED.add(folder)
+    return _entries(folder)
+
+
+def _entries(folder: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """``_listed``'s answer, within a batch, without noting the folder."""
     listed = _FOLDER_ENTRIES.get(folder)
     if listed is None:
-        _NOTED.add(folder)
         files, folders = set(), set()
         try:
             with os.scandir(folder) as entries:

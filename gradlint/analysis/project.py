@@ -171,7 +171,7 @@ def _ancestors(importer: str, roots: Tuple[str, ...]) -> Tuple[str, ...]:
 def _folders_above(folder: str, roots: Tuple[str, ...]) -> Tuple[str, ...]:
     found = []
     current = folder
-    if any(os.path.exists(os.path.join(current, marker)) for marker in _TOP_MARKERS):
+    if any(module_files.marker_in(current, marker) for marker in _TOP_MARKERS):
         return ()
     for _ in range(NAMESPACE_DEPTH):
         parent = os.path.dirname(current)
@@ -180,7 +180,7 @@ def _folders_above(folder: str, roots: Tuple[str, ...]) -> Tuple[str, ...]:
         current = parent
         if current not in roots:
             found.append(current)
-        if any(os.path.exists(os.path.join(current, marker)) for marker in _TOP_MARKERS):
+        if any(module_files.marker_in(current, marker) for marker in _TOP_MARKERS):
             break
     return tuple(found)
 
@@ -252,7 +252,7 @@ class Project(_Stamped):
             # folders without __init__.py (namespace packages) run from the repository's top: a
             # dotted name whose whole path of folders is found above the importer is that module
             # (names of the standard library are not looked for there)
-            found = module_files.find_in(name, _ancestors(importer, self.roots), False, self._found)
+            found = module_files.find_in(name, _ancestors(importer, self.roots), False, self._found, above=True)
         return found
 
     def no_grad_callees(self, names: FrozenSet[str]) -> FrozenSet[str]:
