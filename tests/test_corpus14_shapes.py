@@ -405,3 +405,52 @@ for x, y in [(torch.randn(1, 8), 1)] * 3:
 )
 def test_grd505_inputs_made_to_require_grad(src, lines):
     assert findings(src, "GRD505") == [(line, "GRD505") for line in lines]
+
+
+# ---- GRD503: whole outputs of a model of another file's class, appended to a list then given to
+# np.array (corpus14 knowledge-neurons src/4_check_weights_distant.py:344/368/392, linted alone:
+# the model's forward, in another file, returns a list of `.item()` floats when asked
+# `imp_op="return"`). An output of unknown structure is not established to be, or hold, a tensor
+# until the code uses it as only a tensor can be used (`out.shape`, `out.view(...)`).
+
+WHOLE_OUTPUTS_TO_NUMPY = """\
+import numpy as np
+import torch
+
+from scoring import Scorer
+
+model = Scorer.from_pretrained("base")
+model.eval()
+rows = []
+for x in torch.randn(4, 2, 3):
+    weights = model(x, mode="return")
+    rows.append(weights)
+table = np.array(rows)
+"""
+
+SHOWN_TENSOR_OUTPUTS_TO_NUMPY = """\
+import numpy as np
+import torch
+
+from scoring import Scorer
+
+model = Scorer.from_pretrained("base")
+model.eval()
+rows = []
+for x in torch.randn(4, 2, 3):
+    weights = model(x)
+    print(weights.shape)
+    rows.append(weights)
+table = np.array(rows)  # expect: GRD503
+"""
+
+case503 = case_maker("GRD503")
+
+
+def test_grd503_silent_on_whole_outputs_of_unknown_structure():
+    assert findings(WHOLE_OUTPUTS_TO_NUMPY, "GRD503") == []
+
+
+@pytest.mark.parametrize("src, lines", [case503("shown_tensor", SHOWN_TENSOR_OUTPUTS_TO_NUMPY, (13,))])
+def test_grd503_whole_outputs_shown_to_be_tensors(src, lines):
+    assert findings(src, "GRD503") == [(line, "GRD503") for line in lines]

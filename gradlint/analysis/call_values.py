@@ -139,6 +139,10 @@ class CallValues:
                 return structured
             elif gives_no_tensor(forward, structured, module.cls):
                 result = UNKNOWN  # arrays, numbers: no graph
+            elif result.struct and result.grad and structured.kind == "tensor" and structured.grad and not structured.struct:
+                # the forward's walk in this call's context gives one grad tensor (`return self.head(h)`
+                # on the path the call's literal chooses), whatever its other paths give
+                result = result.with_(struct=False)
         for record in self._loops:
             record.forwards.append((node, path, module, self.state.mode))
         if id(node) in self.dropped_calls:

@@ -31,6 +31,7 @@ import libcst as cst
 from . import torch_api as api
 from .arguments import bind_arguments, call_renames, is_static, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
+from .constructor_freezes import left_frozen, mentions_requires_grad, settled_freezes
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .summaries import (
@@ -299,10 +300,12 @@ class Calls:
         """``Trainer(model, optimizer)``: an instance whose fields ``__init__`` set from these arguments."""
         receiver = Value(kind="module", params=cls.params, cls=cls) if cls.is_module else Value(kind="instance", cls=cls)
         init = cls.methods.get("__init__")
-        if init is None or not args:
+        # a constructor that sets requires_grad is walked with its defaults too (`Extractor()` freezing itself)
+        freezing = init is not None and cls.is_module and mentions_requires_grad(init)
+        if init is None or not (args or freezing):
             return receiver
         params = bind_arguments(init, call, args, bound_self=True)
-        if params is None or all(value.kind == "unknown" for value in params.values()):
+        if params is None or not freezing and all(value.kind == "unknown" for value in params.values()):
             return receiver
         if self.reporting and self._recording_contexts and cls.namespace is None:
             # `PFATrainer(UNet())`: the constructor's reporting walk sees the model it is given,
@@ -319,6 +322,7 @@ class Calls:
             self.calls.walks += 1
             names = cls.namespace.env if cls.namespace is not None else None
             summary = self._summarise(init, Context(params, self.state.mode, receiver), names)
+            summary.freezes = settled_freezes(init, summary.freezes)
             self.calls.summaries[key] = summary
         if summary.freezes and self.reporting:
             self._constructed[id(call)] = summary
@@ -332,6 +336,9 @@ class Calls:
                 ):
                     instance.params = True
                 summary.instance = receiver.with_(cls=instance, params=instance.params if cls.is_module else None)
+            if cls.is_module and left_frozen(summary.freezes):
+                # frozen whole by its constructor: so it stays, returned or wrapped (see constructor_freezes)
+                summary.instance = summary.instance.with_(params=False)
         return summary.instance
 
     def _contexts_for(

@@ -9,6 +9,7 @@ from typing import Optional
 import libcst as cst
 
 from .syntax import dotted, literal_str
+from .tensor_uses import used_as_tensor
 from .values import LIST_DEFAULTDICT, NONE, UNKNOWN, Value, dict_item, dict_values, join_tri, module_layers, seq
 
 NAMEDTUPLE_FACTORIES = ("collections.namedtuple", "typing.NamedTuple")
@@ -97,7 +98,7 @@ class Containers:
             self._append_in_dict(node.func.value, receiver, args[-1][1])
             return NONE
         if name in ("append", "insert") and args and path is not None:
-            added = args[-1][1]
+            added = _shown_tensor(self, node.args[-1].value, args[-1][1])
             self._note_store(node.func.value, added)
             self.state.env[path] = _appended(self.lookup(path), added)
             return NONE
@@ -150,12 +151,26 @@ class Containers:
         return UNKNOWN
 
 
+def _shown_tensor(analyzer, node, added: Value) -> Value:
+    """``out = model(x)`` of a model from another file, then ``print(out.shape)``: an output of
+    unknown structure that its scope uses as only a tensor can be used (``tensor_uses``) is one."""
+    if not (added.kind == "tensor" and added.struct and added.grad is True and added.has_grad is not True):
+        return added
+    scope = analyzer.function or analyzer.module_node
+    if type(node) is cst.Name and scope is not None and used_as_tensor(scope, node.value, analyzer.module_node):
+        return added.with_(struct=False)
+    return added
+
+
 def _appended(current: Optional[Value], added: Value) -> Value:
     """A list after ``append(added)``."""
     elements = [added] if current is None or current.elem is None else [current.elem, added]
+    # an output of unknown structure (a model's of another file: a tensor, a tuple, a dict of
+    # them, a list of Python numbers) holds a grad tensor only when shown to (``has_grad``)
+    unproven = added.struct and added.has_grad is not True
     return seq(elements).with_(
-        has_grad=True if (current and current.has_grad) or added.is_grad_tensor else join_tri(
-            current.has_grad if current else None, False if added.kind in ("number", "tensor") else None
+        has_grad=True if (current and current.has_grad) or added.is_grad_tensor and not unproven else join_tri(
+            current.has_grad if current else None, None if unproven else False if added.kind in ("number", "tensor") else None
         ),
         layers=(current.layers if current is not None and current.kind == "seq" else 0) + module_layers([added]),
     )

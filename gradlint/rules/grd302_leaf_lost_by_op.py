@@ -7,6 +7,8 @@ from ..rule import Rule, source
 
 _KEEPS_LEAF = frozenset({"requires_grad_", "retain_grad", "share_memory_"})
 #: reductions make a loss-like value of the leaf, not a would-be parameter: nobody reads its ``.grad``
+#: ``nn.Parameter(w).detach()``: the result is a leaf that does not require grad, on purpose
+_CUTS = frozenset({"detach", "detach_"})
 _REDUCTIONS = frozenset({"sum", "mean", "norm", "prod", "std", "var", "logsumexp", "amax", "amin", "item"})
 
 
@@ -63,6 +65,8 @@ class LeafLostByOp(Rule):
             if type(current) is cst.Call and type(current.func) is cst.Attribute:
                 if current.func.attr.value in _KEEPS_LEAF or current.func.attr.value in _REDUCTIONS:
                     return None
+                if current.func.attr.value in _CUTS:
+                    return None  # a constant asked for: a leaf that does not require grad, and no Parameter
                 receiver = current.func.value
             elif type(current) is cst.Subscript:
                 receiver = current.value

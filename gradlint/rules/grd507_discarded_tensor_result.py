@@ -44,6 +44,8 @@ class DiscardedTensorResult(Rule):
         method = call.func.attr.value
         if method not in TENSOR_RESULT_ONLY_METHODS:
             return
+        if method == "type" and not call.args:
+            return  # `t.type()` with no dtype is a query: it returns the type's name, a string
         receiver = call.func.value
         if _in_place_call(receiver):
             return  # `p.data.copy_(x).view(s)`: the statement's work is the in-place call before it
