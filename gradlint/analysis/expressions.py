@@ -114,6 +114,10 @@ class Expressions:
         base = self.eval(node.value)
         for element in node.slice:
             self._generic(element)
+        if base.kind == "tensor" and base.struct and _indexes_array(node):
+            # `q(s)[:, a]`, `out[..., 0]`: no tuple, list or dict takes such an index, so the output
+            # of unknown structure is one tensor
+            base = tensor(base.grad, False if base.grad else None, deps=base.deps, through=base.through)
         if base.kind == "tensor" and not base.struct:
             view = all(self._basic_index(e) for e in node.slice)
             if base.grad is False:
@@ -285,3 +289,13 @@ class Expressions:
         if self._yields is not None:
             self._yields.append(yielded)
         return UNKNOWN  # what the consumer sends back
+
+
+def _indexes_array(node: cst.Subscript) -> bool:
+    """An index only an array takes: several dimensions, ``...`` or ``None``."""
+    if len(node.slice) >= 2:
+        return True
+    index = node.slice[0].slice
+    return type(index) is cst.Index and (
+        type(index.value) is cst.Ellipsis or type(index.value) is cst.Name and index.value.value == "None"
+    )
