@@ -5,6 +5,8 @@ Our own snippets, each a complete program: positives carry ``# expect: CODE``, n
 correct look-alikes.
 """
 
+import textwrap
+
 import pytest
 
 from snippets import case_maker, findings
@@ -392,3 +394,27 @@ def test_grd102_fires(src, lines):
 @pytest.mark.parametrize("src,lines", GRD102_NEGATIVES)
 def test_grd102_silent(src, lines):
     assert findings(src, "GRD102") == []
+
+
+def test_grd505_message_of_a_model_bound_to_an_eval_result():
+    # `m = Toy().eval()` (torchao's AWQ calibration tests): the model was put in eval mode where it
+    # was made, through no other name
+    from gradlint.engine import lint_text
+    from gradlint.rules import BY_CODE
+
+    source = textwrap.dedent(
+        """\
+        import torch
+        import torch.nn as nn
+
+
+        def calibrate(dataset):
+            m = nn.Sequential(nn.Linear(4, 4)).eval()
+            for example in dataset:
+                m(example)
+        """
+    )
+    (finding,) = lint_text(source, "snippet.py", [BY_CODE["GRD505"]])
+    assert finding.line == 8
+    assert "`m` was bound to the result of `.eval()`" in finding.message
+    assert "another name" not in finding.message

@@ -1,3 +1,5 @@
+import re
+
 import libcst as cst
 
 from ..analysis import dotted, literal_bool
@@ -96,8 +98,11 @@ class EvalWithoutNoGrad(Rule):
             # a forward inside a call to another file's function: the model has no name here
             when = f"after `{name}.eval()`" if name else "a model switched to `eval()`"
             if name and f"{name}.eval(" not in ctx.source:
-                # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
-                when = f"after `eval()` was called on another name of `{name}`"
+                if re.search(rf"(?m)^\s*{re.escape(name)}\s*=[^\n]*\.eval\(\)\s*$", ctx.source):
+                    when = f"in eval mode (`{name}` was bound to the result of `.eval()`)"
+                else:
+                    # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
+                    when = f"after `eval()` was called on another name of `{name}`"
             self.report(
                 ctx,
                 call,
