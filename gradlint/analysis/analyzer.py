@@ -324,6 +324,11 @@ class Analyzer(
         """The innermost loop being walked on the reporting pass."""
         return self._loops[-1] if self._loops else None
 
+    @property
+    def loops(self) -> tuple:
+        """The loops being walked on the reporting pass, outermost first."""
+        return tuple(self._loops)
+
     def lookup(self, path: str) -> Optional[Value]:
         value = self.state.env.get(path)
         if value is None and self.outer is not None:

@@ -3,6 +3,7 @@ import re
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.manual_updates import CLEARING_TEXT, persists_across, updated_tensor, writes_through_data
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -50,9 +51,37 @@ class MissingZeroGrad(Rule):
     name = "missing-zero-grad"
     severity = "error"
     summary = "a training loop that never clears gradients: they accumulate across steps"
-    requires = (("step",), ("backward",))
+    requires = (("step", ".grad"), ("backward",))
+
+    def __init__(self):
+        #: hand-written steps: (statement or call, updated tensor's path, the enclosing loops' records)
+        self._updates = []
+        self._reported = set()
+
+    def on_augassign(self, node, ctx) -> None:
+        self._note_update(node, ctx)
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        if type(target) is cst.Attribute and target.attr.value == "data":
+            self._note_update(cst.Assign(targets=[cst.AssignTarget(target)], value=value_node), ctx, at=target)
+
+    def on_call(self, node, ctx) -> None:
+        self._note_update(node, ctx)
+
+    def _note_update(self, node, ctx, at=None) -> None:
+        """``w -= lr * w.grad`` on a leaf that requires grad, in a loop, where it does not raise
+        (under ``no_grad``, or written through ``.data``): a step of gradient descent by hand."""
+        if not ctx.loops:
+            return
+        tensor = updated_tensor(node)
+        if tensor is None or not ctx.value(tensor).is_leaf_grad:
+            return
+        if ctx.grad_enabled is not False and not writes_through_data(node):
+            return  # raises at once: GRD201's pitfall
+        self._updates.append((at or node, dotted(tensor), ctx.loops))
 
     def on_loop_end(self, node, ctx, record) -> None:
+        self._report_manual_updates(node, ctx, record)
         if not record.backwards or not record.steps:
             return
         if record.clears and None not in record.clears:
@@ -78,6 +107,33 @@ class MissingZeroGrad(Rule):
                 f"`{source(step)}` runs in a loop that calls backward() but never clears gradients{uncalled}: "
                 f"each step adds to the previous ones, so `{name}` applies the sum of every past gradient. "
                 f"Call `{name}.zero_grad()` in the loop (before backward(), or after step()).",
+            )
+
+    def _report_manual_updates(self, node, ctx, record) -> None:
+        """Hand-written steps inside ``node`` (the innermost loop that backpropagates and keeps the
+        tensor across its iterations reports them), once each."""
+        updates = [u for u in self._updates if any(r is record for r in u[2])]
+        if not updates:
+            return
+        # the outermost loop around an update ends last: the update is settled then
+        self._updates = [u for u in self._updates if u[2][0] is not record]
+        if not record.backwards or record.clears:
+            return
+        if any(_may_clear(function) for function in record.local_calls):
+            return
+        if any(part in cst.Module(body=[]).code_for_node(node) for part in CLEARING_TEXT):
+            return
+        for update, path, _ in updates:
+            if id(update) in self._reported or not persists_across(node, path, record.bound):
+                continue
+            self._reported.add(id(update))
+            self.report(
+                ctx,
+                update,
+                f"`{source(update, 60)}` updates `{path}` from `{path}.grad`, which this loop never clears: "
+                f"each backward() adds its gradient to the previous ones, so every update applies the sum "
+                f"of all gradients so far. Clear it after the update: `{path}.grad.zero_()` "
+                f"(or `{path}.grad = None`).",
             )
 
     def _report_uncleared_paths(self, ctx, record) -> None:

@@ -1,5 +1,5 @@
 # GRD501 missing-zero-grad: the training loop never clears gradients, so each step uses the sum of all previous gradients
-# runtime: asserts every step's weight gradient equals the analytic gradient of that step's loss (in bad.py it is the running sum of all gradients so far)
+# runtime: asserts every step's weight gradient equals the analytic gradient of that step's loss, with an optimizer and by hand (in bad.py it is the running sum of all gradients so far)
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -24,4 +24,16 @@ for step in range(10):
     optimizer.step()  # expect: GRD501
     print(f"step {step}: loss {loss.item():.4f}")
 
-assert max(grad_errors) < 1e-5, f"gradients accumulate across steps: max error {max(grad_errors):.3f}"
+# gradient descent written by hand: the same sum of every past gradient
+w = torch.zeros(4, 1, requires_grad=True)
+manual_errors = []
+for step in range(10):
+    loss = F.mse_loss(x @ w, y)
+    loss.backward()
+    expected = 2 / len(x) * x.T @ (x @ w - y).detach()
+    manual_errors.append((w.grad - expected).abs().max().item())
+    with torch.no_grad():
+        w -= 0.05 * w.grad  # expect: GRD501
+
+worst = max(grad_errors), max(manual_errors)
+assert max(worst) < 1e-5, f"gradients accumulate across steps: max error {worst[0]:.3f} (optimizer), {worst[1]:.3f} (by hand)"
