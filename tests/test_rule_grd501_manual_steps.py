@@ -99,7 +99,61 @@ POSITIVES = [
     ),
 ]
 
+HELPER = """\
+import torch
+
+
+def sgd(params, lr):
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad  # expect: GRD501
+            CLEAR
+
+
+X = torch.randn(100, 2)
+y = X @ torch.tensor([2.0, -3.4]) + 4.2
+w = torch.zeros(2, requires_grad=True)
+b = torch.zeros(1, requires_grad=True)
+for epoch in range(3):
+    for i in range(0, 100, 10):
+        loss = ((X[i:i + 10] @ w + b - y[i:i + 10]) ** 2).mean()
+        loss.backward()
+        sgd([w, b], 0.03)
+        AFTER_STEP
+"""
+
+POSITIVES.append(
+    # a d2l-style helper that forgets the clear: reported at its update
+    case("a-helper-of-the-file-steps-without-clearing", HELPER.replace("CLEAR", "pass").replace("AFTER_STEP", "pass"), [7])
+)
+
 NEGATIVES = [
+    case(
+        "the-helper-clears",
+        HELPER.replace("CLEAR", "param.grad.zero_()").replace("AFTER_STEP", "pass").replace("  # expect: GRD501", ""),
+    ),
+    case(
+        "the-calling-loop-clears",
+        HELPER.replace("CLEAR", "pass").replace("AFTER_STEP", "w.grad = b.grad = None").replace("  # expect: GRD501", ""),
+    ),
+    case(
+        "a-helper-stepping-tensors-it-makes-itself",
+        """\
+        import torch
+
+
+        def fit_once(x):
+            w = torch.zeros(3, requires_grad=True)
+            (x @ w).pow(2).mean().backward()
+            with torch.no_grad():
+                w -= 0.1 * w.grad
+            return w
+
+
+        for trial in range(5):
+            loss = fit_once(torch.randn(8, 3)).sum()
+        """,
+    ),
     case(
         "cleared-after-the-update",
         """\

@@ -71,6 +71,35 @@ def writes_through_data(node) -> bool:
     return type(written) is cst.Attribute and written.attr.value == "data"
 
 
+def given_to(function: cst.FunctionDef, path: str) -> bool:
+    """Whether the tensor named ``path`` in ``function`` is one its caller gave it: a parameter
+    (or a field of one, ``self.w``), or the target of a loop over something computed from one
+    (``for p in params``, ``for p in model.parameters()``)."""
+    names = {param.name.value for param in _parameters(function)}
+    root = path.split(".", 1)[0]
+    if root in names:
+        return not _rebound(function, root)
+    for node in walk(function.body):
+        if type(node) is cst.For and type(node.target) is cst.Name and node.target.value == root:
+            used = {n.value for n in walk(node.iter) if type(n) is cst.Name}
+            return bool(used & names) and not any(_rebound(function, n) for n in used & names)
+    return False
+
+
+def _parameters(function: cst.FunctionDef) -> list:
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def _rebound(function: cst.FunctionDef, name: str) -> bool:
+    for node in walk(function.body):
+        if type(node) in (cst.Assign, cst.AnnAssign, cst.AugAssign):
+            targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
+            if any(type(t) is cst.Name and t.value == name for t in targets) and type(node) is not cst.AugAssign:
+                return True
+    return False
+
+
 def persists_across(loop, path: str, bound) -> bool:
     """Whether the tensor named ``path`` is the same object in every iteration of ``loop`` (whose
     iterations bind the names ``bound``): a name bound before the loop and never rebound in it,

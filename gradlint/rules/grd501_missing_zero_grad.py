@@ -3,7 +3,7 @@ import re
 import libcst as cst
 
 from ..analysis import dotted
-from ..analysis.manual_updates import CLEARING_TEXT, persists_across, updated_tensor, writes_through_data
+from ..analysis.manual_updates import CLEARING_TEXT, given_to, persists_across, updated_tensor, writes_through_data
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -57,6 +57,10 @@ class MissingZeroGrad(Rule):
         #: hand-written steps: (statement or call, updated tensor's path, the enclosing loops' records)
         self._updates = []
         self._reported = set()
+        #: hand-written steps inside functions of the file: function -> [(node, tensor path)]
+        self._in_functions = {}
+        #: functions of the file called by a backpropagating loop that clears no gradient
+        self._called_uncleared = []
 
     def on_augassign(self, node, ctx) -> None:
         self._note_update(node, ctx)
@@ -71,14 +75,16 @@ class MissingZeroGrad(Rule):
     def _note_update(self, node, ctx, at=None) -> None:
         """``w -= lr * w.grad`` on a leaf that requires grad, in a loop, where it does not raise
         (under ``no_grad``, or written through ``.data``): a step of gradient descent by hand."""
-        if not ctx.loops:
-            return
         tensor = updated_tensor(node)
         if tensor is None or not ctx.value(tensor).is_leaf_grad:
             return
         if ctx.grad_enabled is not False and not writes_through_data(node):
             return  # raises at once: GRD201's pitfall
-        self._updates.append((at or node, dotted(tensor), ctx.loops))
+        path = dotted(tensor)
+        if ctx.loops:
+            self._updates.append((at or node, path, ctx.loops))
+        if ctx.function is not None and given_to(ctx.function, path):
+            self._in_functions.setdefault(ctx.function, []).append((at or node, path))
 
     def on_loop_end(self, node, ctx, record) -> None:
         self._report_manual_updates(node, ctx, record)
@@ -113,7 +119,7 @@ class MissingZeroGrad(Rule):
         """Hand-written steps inside ``node`` (the innermost loop that backpropagates and keeps the
         tensor across its iterations reports them), once each."""
         updates = [u for u in self._updates if any(r is record for r in u[2])]
-        if not updates:
+        if not updates and not record.local_calls:
             return
         # the outermost loop around an update ends last: the update is settled then
         self._updates = [u for u in self._updates if u[2][0] is not record]
@@ -121,20 +127,35 @@ class MissingZeroGrad(Rule):
             return
         if any(_may_clear(function) for function in record.local_calls):
             return
-        if any(part in cst.Module(body=[]).code_for_node(node) for part in CLEARING_TEXT):
+        text = cst.Module(body=[]).code_for_node(node)
+        if any(part in text for part in CLEARING_TEXT) or _GRAD_REPLACED.search(text):
             return
+        self._called_uncleared.extend(record.local_calls)
         for update, path, _ in updates:
             if id(update) in self._reported or not persists_across(node, path, record.bound):
                 continue
             self._reported.add(id(update))
-            self.report(
-                ctx,
-                update,
-                f"`{source(update, 60)}` updates `{path}` from `{path}.grad`, which this loop never clears: "
-                f"each backward() adds its gradient to the previous ones, so every update applies the sum "
-                f"of all gradients so far. Clear it after the update: `{path}.grad.zero_()` "
-                f"(or `{path}.grad = None`).",
-            )
+            self._report_update(ctx, update, path)
+
+    def on_file_end(self, node, ctx) -> None:
+        """``def sgd(params, lr): for p in params: p -= lr * p.grad`` (no clear), called by a loop
+        that backpropagates and clears nothing: the helper's update applies every past gradient."""
+        for function in dict.fromkeys(self._called_uncleared):
+            for update, path in self._in_functions.get(function, ()):
+                if id(update) in self._reported:
+                    continue
+                self._reported.add(id(update))
+                self._report_update(ctx, update, path, f"neither `{function.name.value}()` nor the loop that calls it clears")
+
+    def _report_update(self, ctx, update, path, clearer="this loop never clears") -> None:
+        self.report(
+            ctx,
+            update,
+            f"`{source(update, 60)}` updates `{path}` from `{path}.grad`, which {clearer}: "
+            f"each backward() adds its gradient to the previous ones, so every update applies the sum "
+            f"of all gradients so far. Clear it after the update: `{path}.grad.zero_()` "
+            f"(or `{path}.grad = None`).",
+        )
 
     def _report_uncleared_paths(self, ctx, record) -> None:
         """Gradients cleared on some paths only: ``if phase == "train": opt.zero_grad()``, then an
