@@ -14,6 +14,7 @@ from .containers import Containers
 from .engine_steps import engine_step_functions
 from .evidence import Evidence
 from .fields import Fields
+from .global_stores import GlobalStores
 from .output_fields import proven_callables, proven_fields
 from .imports import Imports, start_file
 from .module_semantics import ModuleSemantics
@@ -63,6 +64,7 @@ class Analyzer(
     Calls,
     SummaryReplay,
     Fields,
+    GlobalStores,
     Evidence,
     Imports,
 ):
@@ -333,6 +335,8 @@ class Analyzer(
         value = self.state.env.get(path)
         if value is None and self.outer is not None:
             value = self.outer.get(path)
+            if self.function is not None and path in self._global_fillers():
+                value = self.global_stored(path, value)
         return value
 
     def run_module_level(self, module: cst.Module) -> None:

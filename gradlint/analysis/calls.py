@@ -270,8 +270,11 @@ class Calls:
                 for key, value in self.state.env.items()
                 if key.startswith("self.") and key.count(".") == 1 and value.kind != "unknown"
             }
+            env = self.state.env
+            filled = {path: without_paths(env[path]) for path in self._global_fillers() if path in env}
         except (Terminated, RecursionError):
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
+            filled = {}
             proven = frozenset()
         finally:
             table.active.pop()
@@ -281,7 +284,9 @@ class Calls:
                 setattr(self, name, value)
         if yields is not None:
             # calling a generator function gives a generator: iterating it gives what it yields
-            return Summary(without_paths(seq(yields)), collector, fields, stepped, mutated=mutated, freezes=freezes)
+            return Summary(
+                without_paths(seq(yields)), collector, fields, stepped, mutated=mutated, freezes=freezes, globals_filled=filled
+            )
         if ends_open:
             returns.append(NONE)
         result = without_paths(join_all(returns)) if returns else UNKNOWN
@@ -294,6 +299,7 @@ class Calls:
             freezes=freezes,
             shared_outputs=shared_outputs(returns),
             proven=proven,
+            globals_filled=filled,
         )
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:

@@ -59,6 +59,8 @@ class Summary:
     shared_outputs: Optional[frozenset] = None
     #: parameters the function backpropagated on every normal exit (``backprop_params``)
     proven: frozenset = frozenset()
+    #: module-level containers (``global_stores``) the function put values into, as it left them
+    globals_filled: Dict[str, Value] = field(default_factory=dict)
 
 
 @dataclass
