@@ -263,6 +263,11 @@ class Expressions:
                 )
                 # `[a, b] + [c]` of displays: the positions stay known (`LossTuple(*losses)` reads them)
                 return joined.with_(items=left.items + right.items) if left.items and right.items else joined
+            if type(node.operator) is cst.Multiply and {left.kind, right.kind} == {"seq", "number"}:
+                repeated = left if left.kind == "seq" else right  # `[None] * n`: the same elements, n times
+                return seq([repeated.elem] if repeated.elem is not None else []).with_(
+                    has_grad=repeated.has_grad, layers=repeated.layers
+                )
             return UNKNOWN
         operator = node.operator
         if type(operator) in (cst.FloorDivide, cst.Modulo, cst.BitAnd, cst.BitOr, cst.BitXor):

@@ -161,6 +161,9 @@ class LossHistoryAccumulation(Rule):
             self._consider(ctx, node, path, node.value)
 
     def on_assign(self, target, ctx, value_node) -> None:
+        if type(target) is cst.Subscript:
+            self._consider_item(target, ctx, value_node)
+            return
         # total = total + loss
         if (
             type(target) in (cst.Name, cst.Attribute)
@@ -171,6 +174,19 @@ class LossHistoryAccumulation(Rule):
             for mine, added in ((value_node.left, value_node.right), (value_node.right, value_node.left)):
                 if path is not None and dotted(mine) == path:
                     self._consider(ctx, value_node, path, added)
+
+    def _consider_item(self, target: cst.Subscript, ctx, value_node) -> None:
+        """``losses[step] = loss``: a list or dict that keeps a new item in each iteration (its index
+        is bound by the loop), like an append. A fixed index (``last[0] = loss``) replaces one."""
+        loop = ctx.loop
+        path = dotted(target.value)
+        if loop is None or path is None or len(target.slice) != 1 or type(target.slice[0].slice) is not cst.Index:
+            return
+        index = target.slice[0].slice.value
+        if not any(type(n) is cst.Name and n.value in loop.bound for n in walk(index)):
+            return
+        if ctx.value(target.value).kind in ("seq", "dict"):
+            self._consider(ctx, target, path, value_node)
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
@@ -322,10 +338,12 @@ class LossHistoryAccumulation(Rule):
         )
 
     def _report(self, ctx, found, path, added, where: str) -> None:
+        # an item store reports its target: show the whole assignment
+        shown = f"{source(found)} = {source(added, 30)}" if type(found) is cst.Subscript else source(found)
         self.report(
             ctx,
             found,
-            f"`{source(found)}` keeps `{source(added, 30)}`, which carries its autograd graph, in `{path}` "
+            f"`{shown}` keeps `{source(added, 30)}`, which carries its autograd graph, in `{path}` "
             f"across iterations {where}: every iteration's graph stays alive and memory grows. Accumulate "
             f"`.item()` (or `.detach()`) instead, or run the loop under `torch.no_grad()`.",
         )
