@@ -32,6 +32,7 @@ import libcst as cst
 
 from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth
 from .parsed import cpython_depth, keep_tree, kept_tree, parse
+from .import_priority import admit_past_budget
 from .project import MAX_IMPORT_DEPTH, PathRecorder, _read, _stat_key, defines_nothing
 from .scans import held
 from .syntax import dotted
@@ -248,7 +249,9 @@ class Imports:
         if path is None or os.path.abspath(path) == os.path.abspath(self.path):
             return None
         if path not in self.used_modules and (len(self.used_modules) >= MAX_LOADS_PER_FILE or out_of_time()):
-            return None
+            # a module the file's loops call is loaded all the same (``import_priority``)
+            if out_of_time() or not admit_past_budget(self, path):
+                return None
         return self._use(path, load_namespace(path, self.import_depth))
 
     def _use(self, path: str, namespace: Optional[Namespace]) -> Optional[Namespace]:

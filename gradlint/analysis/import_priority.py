@@ -1,0 +1,137 @@
+"""Project modules a training loop calls, loaded past the per-file import budget.
+
+One analysis may use ``MAX_LOADS_PER_FILE`` project modules (see ``imports``), counted with what
+their own analysis used, bound in source order. A training script that first imports a model
+package (``from nets.frcnn import FasterRCNN``, itself importing a backbone, a head, anchors...)
+had spent the budget before the module its training loop calls was reached (``from trainer import
+FasterRCNNTrainer``; ``losses = train_util.train_step(...)`` in the loop): what that call returns
+stayed unknown, and the findings depended on the order of two import lines.
+
+The names a loop calls are what the loop's analysis needs: a name called inside a ``for`` or
+``while`` body (``N(...)``, ``N.m(...)``; not in what a ``for`` iterates over), or a name bound
+anywhere in the file from calling one (``train_util = FasterRCNNTrainer(...)``, then
+``train_util.train_step(...)`` in the loop), is "used in a loop". When the budget refuses a module
+that one of the linted file's top-level imports of such a name comes from, it is loaded all the
+same, up to ``MAX_LOADS_PER_FILE`` such modules more. The file is looked at only then, and only when it trains or evaluates (``.backward(``, ``step(``,
+``.eval(``, ``optim``), through CPython's ``ast`` of its text (a walk of its libcst tree costs about what a parse
+does): files within the budget, and library files, pay nothing.
+"""
+
+import ast
+import re
+from typing import Dict, List, Optional, Set, Tuple
+
+#: a file that trains or evaluates: only its loops are worth loading more modules for (a library's
+#: model file, that hits the budget as often, pays nothing)
+_TRAINS = re.compile(r"\.backward\(|\.eval\(|step\(|\boptim(?:izer)?\b")
+
+
+def _callee_root(func: ast.expr) -> Optional[str]:
+    """``N`` for ``N(...)``, ``N.a.m(...)``, ``N[k](...)``; None otherwise."""
+    while True:
+        if type(func) is ast.Name:
+            return func.id
+        if type(func) in (ast.Attribute, ast.Subscript):
+            func = func.value
+        else:
+            return None
+
+
+def _target_names(target: ast.expr) -> List[str]:
+    if type(target) is ast.Name:
+        return [target.id]
+    if type(target) in (ast.Tuple, ast.List):
+        return [name for element in target.elts for name in _target_names(element)]
+    # `self.trainer = Trainer(...)`: the field is called as `self.trainer.step(...)`, rooted at `self`
+    return []
+
+
+def loop_names(tree: ast.Module) -> Set[str]:
+    """Names called in a loop body of the file, and the names whose call results those were bound to."""
+    in_loops: Set[str] = set()
+    #: bound name -> names whose call result it was bound to
+    bound_from: Dict[str, Set[str]] = {}
+    for node in ast.walk(tree):
+        kind = type(node)
+        if kind in (ast.For, ast.AsyncFor, ast.While):
+            # the loop's body only: what a loop iterates over (`for p in model.backbone.parameters()`)
+            # is called once, and says nothing of what the iterations compute
+            for statement in node.body:
+                for inner in ast.walk(statement):
+                    if type(inner) is ast.Call:
+                        root = _callee_root(inner.func)
+                        if root is not None:
+                            in_loops.add(root)
+        elif kind in (ast.Assign, ast.AnnAssign) and type(node.value) is ast.Call:
+            root = _callee_root(node.value.func)
+            targets = node.targets if kind is ast.Assign else [node.target]
+            if root is not None:
+                for target in targets:
+                    for name in _target_names(target):
+                        bound_from.setdefault(name, set()).add(root)
+        elif kind is ast.withitem and node.optional_vars is not None and type(node.context_expr) is ast.Call:
+            root = _callee_root(node.context_expr.func)
+            if root is not None:
+                for name in _target_names(node.optional_vars):
+                    bound_from.setdefault(name, set()).add(root)
+    names = set(in_loops)
+    frontier = list(names)
+    while frontier:
+        for source in bound_from.get(frontier.pop(), ()):
+            if source not in names:
+                names.add(source)
+                frontier.append(source)
+    return names
+
+
+def _top_level_imports(tree: ast.Module) -> List[Tuple[str, int, List[str]]]:
+    """(module name, relative level, local names) of the file's top-level imports, in order."""
+    found = []
+    for statement in tree.body:
+        if type(statement) is ast.ImportFrom:
+            if any(alias.name == "*" for alias in statement.names):
+                continue
+            locals_ = [alias.asname or alias.name for alias in statement.names]
+            found.append((statement.module or "", statement.level or 0, locals_))
+        elif type(statement) is ast.Import:
+            for alias in statement.names:
+                if alias.asname:
+                    found.append((alias.name, 0, [alias.asname]))
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    found.append((top, 0, [top]))
+    return found
+
+
+def _loop_module_paths(analyzer) -> Set[str]:
+    if not _TRAINS.search(analyzer.source):
+        return set()
+    try:
+        tree = ast.parse(analyzer.source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    wanted = loop_names(tree)
+    paths = set()
+    for name, level, locals_ in _top_level_imports(tree):
+        if any(local in wanted for local in locals_):
+            path = analyzer.project.find_module(name, analyzer.path, level)
+            if path is not None:
+                paths.add(path)
+    return paths
+
+
+def admit_past_budget(analyzer, path: str) -> bool:
+    """Whether the linted file may load ``path`` although its import budget is spent."""
+    from .imports import MAX_LOADS_PER_FILE  # (imports imports this module)
+
+    if analyzer.import_depth != 0 or analyzer.harvest is not None or not analyzer.source:
+        return False
+    if analyzer.project is None:
+        return False
+    state = analyzer.__dict__.setdefault("_loop_imports", [None, 0])  # [paths, modules admitted]
+    if state[0] is None:
+        state[0] = _loop_module_paths(analyzer)
+    if path not in state[0] or state[1] >= MAX_LOADS_PER_FILE:
+        return False
+    state[1] += 1
+    return True
