@@ -16,6 +16,7 @@ from .evidence import Evidence
 from .fields import Fields
 from .output_fields import proven_callables, proven_fields
 from .imports import Imports, start_file
+from .inherited_freezes import InheritedFreezes
 from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
 from .expressions import Expressions
@@ -65,6 +66,7 @@ class Analyzer(
     Fields,
     Evidence,
     Imports,
+    InheritedFreezes,
 ):
     """Walks one module; calls the rules' hooks on the reporting pass."""
 
@@ -175,6 +177,10 @@ class Analyzer(
         self._yields: Optional[list] = None
         #: freezes and unfreezes of a function being summarised (replayed at its calls)
         self._freeze_log: Optional[list] = None
+        #: freezes of the scope no training followed yet, (owner, whole, source, made by a caller)
+        self._pending_freezes: list = []
+        #: ids of the calls of project functions that backpropagate or step an optimizer
+        self.training_calls: set = set()
         #: id of a constructor call being bound -> the summary of its ``__init__`` that froze fields
         #: of the new object (replayed on the name bound to it, see ``SummaryReplay._replay_constructor_freezes``)
         self._constructed: dict = {}

@@ -60,6 +60,8 @@ class CallValues:
             self.state.no_grads = False  # a call the analysis cannot follow may have run backward()
         if self.reporting:
             self.cache[id(node)] = result
+        if self._pending_freezes:
+            self._after_call(node, callee)
         self._emit("on_call", node)
         return result
 

@@ -87,7 +87,8 @@ class Calls:
             fields = switched_fields(self.state.env, receiver_path, receiver)
         else:
             fields = ()
-        context = Context(params, self._called_mode(function), receiver, fields)
+        frozen = self._frozen_arguments(call, function, receiver)
+        context = Context(params, self._called_mode(function), receiver, fields, frozen)
         if self.reporting and self._recording_contexts and names is None:
             known = table.contexts.setdefault(id(function), [])
             if all(c.key() != context.key() for c in known):
@@ -143,7 +144,10 @@ class Calls:
                         self._emit("on_store", call, path)
         if receiver is not None and renames.get("self"):
             self._apply_field_stores(function, summary, renames["self"])
-        self._replay_freezes(summary, call, renames, function, receiver)
+        trains = _trains(summary)
+        if trains and self.reporting:
+            self.training_calls.add(id(call))
+        self._replay_freezes(summary, call, renames, function, receiver, trains)
         if summary.proven:
             self._prove_arguments(summary.proven, call, function, receiver)
         self._apply_steps(summary, call, renames, foreign=names is not None)
@@ -210,7 +214,7 @@ class Calls:
         if where is None or where[0] != self.harvest_target:
             return
         # the receiver is this file's object; the linted file's walk uses its own class
-        context = Context(context.params, context.mode, None, context.fields)
+        context = Context(context.params, context.mode, None, context.fields, context.frozen)
         known = self.harvest.setdefault(where[1], [])
         if all(c.key() != context.key() for c in known):
             known.append(context)
@@ -247,6 +251,7 @@ class Calls:
             self._enter_function(
                 function, outer, context.mode, cls, dict(context.params), context.receiver, context.fields
             )
+            self._seed_pending(context.frozen)
             self._returns = returns
             self._yields = yields = [] if function_facts(function).generator else None
             self._freeze_log = freezes = []
@@ -406,3 +411,18 @@ class Calls:
         self._dict_loops = []
         self._entry_loops = []
         self._exit_proofs = None
+        self._pending_freezes = []
+
+
+def _trains(summary: Summary) -> bool:
+    """The callee backpropagated or stepped an optimizer (in a loop of its own or not)."""
+    effects = summary.effects
+    nested = effects.nested
+    return bool(
+        effects.backwards
+        or effects.steps
+        or effects.inner_backwards
+        or effects.inner_steps
+        or nested is not None
+        and (nested.backwards or nested.steps)
+    )
