@@ -95,8 +95,6 @@ GAPS = {
     ("GRD304", "train-function"): "GRD304 judges a tensor's uses in the scope that made it: the batch "
     "built in main() and only fed to the model inside train() is not followed into the callee",
     ("GRD304", "training-file"): "as for train-function",
-    ("GRD405", "training-file"): "GRD405 needs the model called with gradients in the file that built the "
-    "optimizer; a train() of another file that runs the model leaves no such call there",
 }
 
 

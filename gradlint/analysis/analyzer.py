@@ -181,6 +181,8 @@ class Analyzer(
         self._pending_freezes: list = []
         #: ids of the calls of project functions that backpropagate or step an optimizer
         self.training_calls: set = set()
+        #: id of such a call -> (path, module) of the caller's models it ran with gradients
+        self.call_forwards: dict = {}
         #: id of a constructor call being bound -> the summary of its ``__init__`` that froze fields
         #: of the new object (replayed on the name bound to it, see ``SummaryReplay._replay_constructor_freezes``)
         self._constructed: dict = {}

@@ -31,6 +31,7 @@ import libcst as cst
 from . import torch_api as api
 from .arguments import bind_arguments, call_renames, is_static, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
+from .call_forwards import trained_forwards
 from .constructor_freezes import left_frozen, mentions_requires_grad, settled_freezes
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
@@ -147,6 +148,7 @@ class Calls:
         trains = _trains(summary)
         if trains and self.reporting:
             self.training_calls.add(id(call))
+            self.call_forwards[id(call)] = trained_forwards(summary, renames)
         self._replay_freezes(summary, call, renames, function, receiver, trains)
         if summary.proven:
             self._prove_arguments(summary.proven, call, function, receiver)
