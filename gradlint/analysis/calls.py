@@ -35,6 +35,7 @@ from .call_forwards import trained_forwards
 from .constructor_freezes import left_frozen, mentions_requires_grad, settled_freezes
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
+from .switched_fields import switched_and_called_fields
 from .summaries import (
     ARGUMENT_FIELD,
     FIELD,
@@ -391,6 +392,9 @@ class Calls:
                     env["self." + attr] = value
                 for attr, value in fields:
                     env["self." + attr] = value
+                for attr in switched_and_called_fields(cls.methods):
+                    if env.get("self." + attr, UNKNOWN).kind == "unknown":
+                        env["self." + attr] = Value(kind="module")  # `self.model.eval()`, `self.model(x)`
         for param in all_params:
             if env[param.name.value].kind == "unknown":
                 known = self._annotation_value(param) or self._usage_value(param, node) or self._declared_tensor(param)
