@@ -17,6 +17,7 @@ from .fields import Fields
 from .output_fields import proven_callables, proven_fields
 from .imports import Imports, start_file
 from .inherited_freezes import InheritedFreezes
+from .helper_clears import HelperClears
 from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
 from .expressions import Expressions
@@ -67,6 +68,7 @@ class Analyzer(
     Evidence,
     Imports,
     InheritedFreezes,
+    HelperClears,
 ):
     """Walks one module; calls the rules' hooks on the reporting pass."""
 
@@ -183,6 +185,8 @@ class Analyzer(
         self.training_calls: set = set()
         #: id of such a call -> (path, module) of the caller's models it ran with gradients
         self.call_forwards: dict = {}
+        #: id of a call of a project function that cleared gradients -> what, in the caller's names
+        self.call_clears: dict = {}
         #: id of a constructor call being bound -> the summary of its ``__init__`` that froze fields
         #: of the new object (replayed on the name bound to it, see ``SummaryReplay._replay_constructor_freezes``)
         self._constructed: dict = {}

@@ -32,6 +32,7 @@ from . import torch_api as api
 from .arguments import bind_arguments, call_renames, is_static, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
 from .call_forwards import trained_forwards
+from .helper_clears import exit_clears
 from .constructor_freezes import left_frozen, mentions_requires_grad, settled_freezes
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
@@ -154,6 +155,8 @@ class Calls:
         if summary.proven:
             self._prove_arguments(summary.proven, call, function, receiver)
         self._apply_steps(summary, call, renames, foreign=names is not None)
+        if summary.cleared:
+            self._apply_helper_clears(summary.cleared, call, renames)
         if self._loops:
             self._replay(summary.effects, call, renames, foreign=names is not None, hands_back=hands_back(summary.returns))
         elif self.state.mode is True:
@@ -255,6 +258,7 @@ class Calls:
                 function, outer, context.mode, cls, dict(context.params), context.receiver, context.fields
             )
             self._seed_pending(context.frozen)
+            self.state.cleared = frozenset()  # what it clears from its entry on (``helper_clears``)
             self._returns = returns
             self._yields = yields = [] if function_facts(function).generator else None
             self._freeze_log = freezes = []
@@ -266,6 +270,7 @@ class Calls:
             # functions it defines may be walked (queued) from here: they see the names it binds later
             self._bind_late_names()
             stepped = self.state.stepped
+            cleared = exit_clears(self.state, ends_open, returns, collector)
             mutated = mutated_containers(function, context, self.state.env)
             if names is None:
                 mutated.update(outer_modes(function, context, self.state.env, outer))
@@ -280,6 +285,7 @@ class Calls:
             }
         except (Terminated, RecursionError):
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
+            cleared = frozenset()
             proven = frozenset()
         finally:
             table.active.pop()
@@ -302,6 +308,7 @@ class Calls:
             freezes=freezes,
             shared_outputs=shared_outputs(returns),
             proven=proven,
+            cleared=cleared,
         )
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:

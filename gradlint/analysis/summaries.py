@@ -63,6 +63,9 @@ class Summary:
     shared_outputs: Optional[frozenset] = None
     #: parameters the function backpropagated on every normal exit (``backprop_params``)
     proven: frozenset = frozenset()
+    #: what the function cleared (``opt.zero_grad()``) on every way through it, in its names, when it
+    #: runs no backward and returns only at its end (see ``helper_clears``); else empty
+    cleared: frozenset = frozenset()
 
 
 @dataclass
