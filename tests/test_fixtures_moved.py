@@ -91,11 +91,7 @@ def _fixtures():
 FIXTURES = list(_fixtures())
 
 #: known gaps, each with its diagnosis (strict: fixing one fails the test, to be removed here)
-GAPS = {
-    ("GRD304", "train-function"): "GRD304 judges a tensor's uses in the scope that made it: the batch "
-    "built in main() and only fed to the model inside train() is not followed into the callee",
-    ("GRD304", "training-file"): "as for train-function",
-}
+GAPS: dict = {}
 
 
 def _cases(moves=tuple(sorted(MOVES))):

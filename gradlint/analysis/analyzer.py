@@ -18,6 +18,7 @@ from .output_fields import proven_callables, proven_fields
 from .imports import Imports, start_file
 from .inherited_freezes import InheritedFreezes
 from .helper_clears import HelperClears
+from .model_inputs import ModelInputs
 from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
 from .expressions import Expressions
@@ -69,6 +70,7 @@ class Analyzer(
     Imports,
     InheritedFreezes,
     HelperClears,
+    ModelInputs,
 ):
     """Walks one module; calls the rules' hooks on the reporting pass."""
 
@@ -187,6 +189,10 @@ class Analyzer(
         self.call_forwards: dict = {}
         #: id of a call of a project function that cleared gradients -> what, in the caller's names
         self.call_clears: dict = {}
+        #: ids of the names a call passed to parameters its callee only feeds to models (``model_inputs``)
+        self.fed_to_models: set = set()
+        #: while a function is summarised: ids of the names given straight to a model call
+        self._model_inputs: Optional[set] = None
         #: id of a constructor call being bound -> the summary of its ``__init__`` that froze fields
         #: of the new object (replayed on the name bound to it, see ``SummaryReplay._replay_constructor_freezes``)
         self._constructed: dict = {}

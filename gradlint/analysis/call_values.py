@@ -62,6 +62,8 @@ class CallValues:
             self.cache[id(node)] = result
         if self._pending_freezes:
             self._after_call(node, callee)
+        if self._model_inputs is not None:
+            self._note_model_inputs(node, callee)
         self._emit("on_call", node)
         return result
 

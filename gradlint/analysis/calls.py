@@ -33,6 +33,7 @@ from .arguments import bind_arguments, call_renames, is_static, parameters, rena
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
 from .call_forwards import trained_forwards
 from .helper_clears import exit_clears
+from .model_inputs import fed_only_to_models
 from .constructor_freezes import left_frozen, mentions_requires_grad, settled_freezes
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
@@ -157,6 +158,8 @@ class Calls:
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if summary.cleared:
             self._apply_helper_clears(summary.cleared, call, renames)
+        if summary.fed and self.reporting:
+            self._mark_fed_arguments(summary.fed, call, function, receiver)
         if self._loops:
             self._replay(summary.effects, call, renames, foreign=names is not None, hands_back=hands_back(summary.returns))
         elif self.state.mode is True:
@@ -259,6 +262,7 @@ class Calls:
             )
             self._seed_pending(context.frozen)
             self.state.cleared = frozenset()  # what it clears from its entry on (``helper_clears``)
+            self._model_inputs = set()  # the names it gives straight to a model (``model_inputs``)
             self._returns = returns
             self._yields = yields = [] if function_facts(function).generator else None
             self._freeze_log = freezes = []
@@ -271,6 +275,7 @@ class Calls:
             self._bind_late_names()
             stepped = self.state.stepped
             cleared = exit_clears(self.state, ends_open, returns, collector)
+            fed = fed_only_to_models(function, self._model_inputs)
             mutated = mutated_containers(function, context, self.state.env)
             if names is None:
                 mutated.update(outer_modes(function, context, self.state.env, outer))
@@ -285,7 +290,7 @@ class Calls:
             }
         except (Terminated, RecursionError):
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
-            cleared = frozenset()
+            cleared = fed = frozenset()
             proven = frozenset()
         finally:
             table.active.pop()
@@ -309,6 +314,7 @@ class Calls:
             shared_outputs=shared_outputs(returns),
             proven=proven,
             cleared=cleared,
+            fed=fed,
         )
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:
@@ -425,6 +431,7 @@ class Calls:
         self._entry_loops = []
         self._exit_proofs = None
         self._pending_freezes = []
+        self._model_inputs = None
 
 
 def _trains(summary: Summary) -> bool:

@@ -331,6 +331,7 @@ SCOPE_FIELDS = (
     "_yields",
     "_freeze_log",
     "_pending_freezes",
+    "_model_inputs",
     "_loops",
     "_closure_outers",
     "_dict_loops",

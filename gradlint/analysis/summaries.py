@@ -66,6 +66,8 @@ class Summary:
     #: what the function cleared (``opt.zero_grad()``) on every way through it, in its names, when it
     #: runs no backward and returns only at its end (see ``helper_clears``); else empty
     cleared: frozenset = frozenset()
+    #: parameters whose every load is a plain argument of a model call (``model_inputs``)
+    fed: frozenset = frozenset()
 
 
 @dataclass
