@@ -29,10 +29,14 @@ class SummaryReplay:
             else:
                 owners = [path + dot + rest for path in iterated_arguments(call, function, receiver, head, self.value)]
             unconditional = event.unconditional and self._cond_depth == 0
+            # a callee that trains judges its own unfreeze, given this scope's freezes (``inherited_freezes``)
+            handed = trains or event.handed
             for owner in owners:
-                handed = trains or event.handed
-                event = replace(event, owner=owner, node=call, unconditional=unconditional, at=None, inherited=())
-                self._freeze(replace(event, handed=handed))
+                self._freeze(
+                    replace(
+                        event, owner=owner, node=call, unconditional=unconditional, at=None, inherited=(), handed=handed
+                    )
+                )
 
     def _replay_constructor_freezes(self, call, target) -> None:
         """``model = Classifier(encoder)`` whose ``__init__`` froze ``self.encoder`` (under its
