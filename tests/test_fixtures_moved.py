@@ -91,16 +91,7 @@ def _fixtures():
 FIXTURES = list(_fixtures())
 
 #: known gaps, each with its diagnosis (strict: fixing one fails the test, to be removed here)
-GAPS = {
-    ("GRD304", "train-function"): "GRD304 judges a tensor's uses in the scope that made it: the batch "
-    "built in main() and only fed to the model inside train() is not followed into the callee",
-    ("GRD406", "train-function"): "a freeze in main() undone by the unfreeze loop inside train(model) is "
-    "reported at the call `train(model)`, not at the loop inside the callee",
-    ("GRD304", "training-file"): "as for train-function",
-    ("GRD406", "training-file"): "as for train-function: reported at the call in main.py",
-    ("GRD405", "training-file"): "GRD405 needs the model called with gradients in the file that built the "
-    "optimizer; a train() of another file that runs the model leaves no such call there",
-}
+GAPS: dict = {}
 
 
 def _cases(moves=tuple(sorted(MOVES))):

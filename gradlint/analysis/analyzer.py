@@ -17,6 +17,9 @@ from .fields import Fields
 from .global_stores import GlobalStores
 from .output_fields import proven_callables, proven_fields
 from .imports import Imports, start_file
+from .inherited_freezes import InheritedFreezes
+from .helper_clears import HelperClears
+from .model_inputs import ModelInputs
 from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
 from .expressions import Expressions
@@ -67,6 +70,9 @@ class Analyzer(
     GlobalStores,
     Evidence,
     Imports,
+    InheritedFreezes,
+    HelperClears,
+    ModelInputs,
 ):
     """Walks one module; calls the rules' hooks on the reporting pass."""
 
@@ -177,6 +183,18 @@ class Analyzer(
         self._yields: Optional[list] = None
         #: freezes and unfreezes of a function being summarised (replayed at its calls)
         self._freeze_log: Optional[list] = None
+        #: freezes of the scope no training followed yet, (owner, whole, source, made by a caller)
+        self._pending_freezes: list = []
+        #: ids of the calls of project functions that backpropagate or step an optimizer
+        self.training_calls: set = set()
+        #: id of such a call -> (path, module) of the caller's models it ran with gradients
+        self.call_forwards: dict = {}
+        #: id of a call of a project function that cleared gradients -> what, in the caller's names
+        self.call_clears: dict = {}
+        #: ids of the names a call passed to parameters its callee only feeds to models (``model_inputs``)
+        self.fed_to_models: set = set()
+        #: while a function is summarised: ids of the names given straight to a model call
+        self._model_inputs: Optional[set] = None
         #: id of a constructor call being bound -> the summary of its ``__init__`` that froze fields
         #: of the new object (replayed on the name bound to it, see ``SummaryReplay._replay_constructor_freezes``)
         self._constructed: dict = {}

@@ -45,6 +45,8 @@ class Bindings:
             state.saved = state.saved | {path}
 
     def _kill(self, path: str) -> None:
+        if self._pending_freezes:
+            self._drop_pending(path)
         env = self.state.env
         if isinstance(env, Env) and not env.has_under(path):
             return
@@ -312,6 +314,7 @@ class Bindings:
             self.state.env[root] = Value(kind="module", params=False)
         if frozen:
             self._whole_freezes[id(event.node)] = (root, self.state.env.get(root))
+        event = self._note_pending(event)
         if self._freeze_log is not None:
             self._freeze_log.append(event)
         self._emit("on_freeze", event.node, event)

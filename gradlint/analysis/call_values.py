@@ -60,6 +60,10 @@ class CallValues:
             self.state.no_grads = False  # a call the analysis cannot follow may have run backward()
         if self.reporting:
             self.cache[id(node)] = result
+        if self._pending_freezes:
+            self._after_call(node, callee)
+        if self._model_inputs is not None:
+            self._note_model_inputs(node, callee)
         self._emit("on_call", node)
         return result
 

@@ -31,9 +31,13 @@ import libcst as cst
 from . import torch_api as api
 from .arguments import bind_arguments, call_renames, is_static, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
+from .call_forwards import trained_forwards
+from .helper_clears import exit_clears
+from .model_inputs import fed_only_to_models
 from .constructor_freezes import left_frozen, mentions_requires_grad, settled_freezes
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
+from .switched_fields import switched_and_called_fields
 from .summaries import (
     ARGUMENT_FIELD,
     FIELD,
@@ -87,7 +91,8 @@ class Calls:
             fields = switched_fields(self.state.env, receiver_path, receiver)
         else:
             fields = ()
-        context = Context(params, self._called_mode(function), receiver, fields)
+        frozen = self._frozen_arguments(call, function, receiver)
+        context = Context(params, self._called_mode(function), receiver, fields, frozen)
         if self.reporting and self._recording_contexts and names is None:
             known = table.contexts.setdefault(id(function), [])
             if all(c.key() != context.key() for c in known):
@@ -143,10 +148,18 @@ class Calls:
                         self._emit("on_store", call, path)
         if receiver is not None and renames.get("self"):
             self._apply_field_stores(function, summary, renames["self"])
-        self._replay_freezes(summary, call, renames, function, receiver)
+        trains = _trains(summary)
+        if trains and self.reporting:
+            self.training_calls.add(id(call))
+            self.call_forwards[id(call)] = trained_forwards(summary, renames)
+        self._replay_freezes(summary, call, renames, function, receiver, trains)
         if summary.proven:
             self._prove_arguments(summary.proven, call, function, receiver)
         self._apply_steps(summary, call, renames, foreign=names is not None)
+        if summary.cleared:
+            self._apply_helper_clears(summary.cleared, call, renames)
+        if summary.fed and self.reporting:
+            self._mark_fed_arguments(summary.fed, call, function, receiver)
         if self._loops:
             self._replay(summary.effects, call, renames, foreign=names is not None, hands_back=hands_back(summary.returns))
         elif self.state.mode is True:
@@ -210,7 +223,7 @@ class Calls:
         if where is None or where[0] != self.harvest_target:
             return
         # the receiver is this file's object; the linted file's walk uses its own class
-        context = Context(context.params, context.mode, None, context.fields)
+        context = Context(context.params, context.mode, None, context.fields, context.frozen)
         known = self.harvest.setdefault(where[1], [])
         if all(c.key() != context.key() for c in known):
             known.append(context)
@@ -247,6 +260,9 @@ class Calls:
             self._enter_function(
                 function, outer, context.mode, cls, dict(context.params), context.receiver, context.fields
             )
+            self._seed_pending(context.frozen)
+            self.state.cleared = frozenset()  # what it clears from its entry on (``helper_clears``)
+            self._model_inputs = set()  # the names it gives straight to a model (``model_inputs``)
             self._returns = returns
             self._yields = yields = [] if function_facts(function).generator else None
             self._freeze_log = freezes = []
@@ -258,6 +274,8 @@ class Calls:
             # functions it defines may be walked (queued) from here: they see the names it binds later
             self._bind_late_names()
             stepped = self.state.stepped
+            cleared = exit_clears(self.state, ends_open, returns, collector)
+            fed = fed_only_to_models(function, self._model_inputs)
             mutated = mutated_containers(function, context, self.state.env)
             if names is None:
                 mutated.update(outer_modes(function, context, self.state.env, outer))
@@ -275,6 +293,7 @@ class Calls:
         except (Terminated, RecursionError):
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
             filled = {}
+            cleared = fed = frozenset()
             proven = frozenset()
         finally:
             table.active.pop()
@@ -300,6 +319,8 @@ class Calls:
             shared_outputs=shared_outputs(returns),
             proven=proven,
             globals_filled=filled,
+            cleared=cleared,
+            fed=fed,
         )
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:
@@ -390,6 +411,9 @@ class Calls:
                     env["self." + attr] = value
                 for attr, value in fields:
                     env["self." + attr] = value
+                for attr in switched_and_called_fields(cls.methods):
+                    if env.get("self." + attr, UNKNOWN).kind == "unknown":
+                        env["self." + attr] = Value(kind="module")  # `self.model.eval()`, `self.model(x)`
         for param in all_params:
             if env[param.name.value].kind == "unknown":
                 known = self._annotation_value(param) or self._usage_value(param, node) or self._declared_tensor(param)
@@ -412,3 +436,19 @@ class Calls:
         self._dict_loops = []
         self._entry_loops = []
         self._exit_proofs = None
+        self._pending_freezes = []
+        self._model_inputs = None
+
+
+def _trains(summary: Summary) -> bool:
+    """The callee backpropagated or stepped an optimizer (in a loop of its own or not)."""
+    effects = summary.effects
+    nested = effects.nested
+    return bool(
+        effects.backwards
+        or effects.steps
+        or effects.inner_backwards
+        or effects.inner_steps
+        or nested is not None
+        and (nested.backwards or nested.steps)
+    )

@@ -16,7 +16,7 @@ from .values import renamed_owners
 
 
 class SummaryReplay:
-    def _replay_freezes(self, summary: Summary, call: cst.Call, renames: dict, function, receiver) -> None:
+    def _replay_freezes(self, summary: Summary, call: cst.Call, renames: dict, function, receiver, trains=False) -> None:
         """``freeze(model)`` froze the caller's model: the same event, at the call, in the caller's names
         (the call is what freezes this model: it is where a finding about the freeze is reported).
         A freeze of a loop variable over a parameter (``for net in nets:``) froze each module given."""
@@ -29,8 +29,14 @@ class SummaryReplay:
             else:
                 owners = [path + dot + rest for path in iterated_arguments(call, function, receiver, head, self.value)]
             unconditional = event.unconditional and self._cond_depth == 0
+            # a callee that trains judges its own unfreeze, given this scope's freezes (``inherited_freezes``)
+            handed = trains or event.handed
             for owner in owners:
-                self._freeze(replace(event, owner=owner, node=call, unconditional=unconditional, at=None))
+                self._freeze(
+                    replace(
+                        event, owner=owner, node=call, unconditional=unconditional, at=None, inherited=(), handed=handed
+                    )
+                )
 
     def _replay_constructor_freezes(self, call, target) -> None:
         """``model = Classifier(encoder)`` whose ``__init__`` froze ``self.encoder`` (under its
@@ -44,7 +50,9 @@ class SummaryReplay:
             head, dot, rest = event.owner.partition(".")
             if head == "self":
                 unconditional = event.unconditional and self._cond_depth == 0
-                self._freeze(replace(event, owner=path + dot + rest, node=call, unconditional=unconditional, at=None))
+                self._freeze(
+                    replace(event, owner=path + dot + rest, node=call, unconditional=unconditional, at=None, inherited=())
+                )
 
     def _apply_field_stores(self, function: cst.FunctionDef, summary: Summary, owner: str) -> None:
         """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on."""

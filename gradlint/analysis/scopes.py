@@ -249,6 +249,8 @@ class Scopes:
         fields = context.fields if context is not None else ()
         try:
             self._enter_function(node, outer, mode, cls, params, receiver, fields)
+            if context is not None:
+                self._seed_pending(context.frozen)
             self._returns = returns
             if id(node) in self.engine_steps or node.name.value == "training_step" and manual_optimization(cls):
                 self._loop(node, lambda: self._body(node.body))  # called once per batch

@@ -27,6 +27,12 @@ class FreezeEvent:
     #: the statement that sets the flag, when ``node`` is the loop over the parameters around it
     #: (``for p in model.parameters(): p.requires_grad = True`` sets it at its assignment)
     at: Optional[cst.CSTNode] = None
+    #: an unfreeze of every parameter of ``owner`` inside a function: the freezes its callers made
+    #: under it before the call and no training followed, ((path, source of the freeze), ...)
+    inherited: tuple = ()
+    #: replayed at the call of a project function that trains: the callee's walk, given the
+    #: caller's freezes (``inherited_freezes``), judges it at its own line
+    handed: bool = False
 
 
 class Env(dict):
@@ -324,6 +330,8 @@ SCOPE_FIELDS = (
     "_returns",
     "_yields",
     "_freeze_log",
+    "_pending_freezes",
+    "_model_inputs",
     "_loops",
     "_closure_outers",
     "_dict_loops",

@@ -31,9 +31,13 @@ class Context:
     #: (field, value) of the receiver's models the caller switched since its constructor set them
     #: (``self.model.eval()`` then ``self._eval_step(batch)``), sorted by field
     fields: tuple = ()
+    #: the caller's freezes under the arguments no training followed yet, in the parameters'
+    #: names: ((path, whole, source of the freeze), ...), sorted (see ``inherited_freezes``)
+    frozen: tuple = ()
 
     def key(self) -> tuple:
-        return (tuple(sorted(self.params.items(), key=lambda item: item[0])), self.mode, self.receiver, self.fields)
+        params = tuple(sorted(self.params.items(), key=lambda item: item[0]))
+        return (params, self.mode, self.receiver, self.fields, self.frozen)
 
 
 @dataclass
@@ -61,6 +65,11 @@ class Summary:
     proven: frozenset = frozenset()
     #: module-level containers (``global_stores``) the function put values into, as it left them
     globals_filled: Dict[str, Value] = field(default_factory=dict)
+    #: what the function cleared (``opt.zero_grad()``) on every way through it, in its names, when it
+    #: runs no backward and returns only at its end (see ``helper_clears``); else empty
+    cleared: frozenset = frozenset()
+    #: parameters whose every load is a plain argument of a model call (``model_inputs``)
+    fed: frozenset = frozenset()
 
 
 @dataclass
@@ -81,11 +90,13 @@ def join_contexts(contexts: List[Context]) -> Context:
     mode = contexts[0].mode
     receiver = contexts[0].receiver
     fields = contexts[0].fields
+    frozen = set(contexts[0].frozen)
     for context in contexts[1:]:
         mode = join_tri(mode, context.mode)
         receiver = join(receiver, context.receiver) if receiver is not None and context.receiver is not None else None
         fields = fields if fields == context.fields else ()
-    return Context(params, mode, receiver, fields)
+        frozen &= set(context.frozen)
+    return Context(params, mode, receiver, fields, tuple(sorted(frozen)))
 
 
 def closure_key(closure: Optional[dict], function: cst.FunctionDef) -> tuple:
@@ -199,6 +210,7 @@ def says_nothing(context: Context, cls: Optional[ClassInfo]) -> bool:
     receiver = context.receiver
     return (
         context.mode is True
+        and not context.frozen
         and all(uninformative(value) for value in context.params.values())
         and (receiver is None or receiver.cls is cls and receiver.training is None)
     )

@@ -26,6 +26,7 @@ class TrainingEffects:
     """Backward, step, clear and mode-switch events of the walk (a mixin of the analyzer)."""
 
     def _record_step(self, node: cst.Call, optimizer_node, optimizer: Value) -> None:
+        self._training_ran()
         path = self._field_alias(dotted(optimizer_node))
         for record in self._loops:
             record.steps.append((node, path, optimizer))
@@ -336,6 +337,7 @@ class TrainingEffects:
             self._prove_backpropagated(receiver_node)
         for record in self._loops:
             record.backwards.append((node, path))
+        self._training_ran()
         self._emit("on_backward", node, receiver_node)
         state = self.state
         state.saved = frozenset()

@@ -58,6 +58,11 @@ class RequiresGradOnData(Rule):
             if not node.args or literal_bool(node.args[0].value) is True:
                 self._marked(func.value, node, ctx)
                 return
+        fed = [arg.value for arg in node.args if id(arg.value) in ctx.fed_to_models]
+        for name in fed:  # `train(x, y, model, ...)` whose body only feeds its `x` to the model
+            self._scope.model_inputs.add(id(name))
+            if self._module is not None:
+                self._module.model_inputs.add(id(name))
         callee = ctx.value(func)
         forward = isinstance(func, cst.Attribute) and func.attr.value == "forward" and ctx.value(func.value).kind == "module"
         if callee.kind == "module" or forward:

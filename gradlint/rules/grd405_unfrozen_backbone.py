@@ -38,6 +38,9 @@ class UnfrozenBackbone(Rule):
             owner = ctx.value(params).owner if params is not None and ctx.value(params).kind == "params" else None
             self._optimizers.append((node, owner))
             return
+        for trained, module in ctx.call_forwards.get(id(node), ()):
+            # `train(model, loader, optimizer)` of another file (or this one) ran the model with gradients
+            self._trained_calls.setdefault(trained, module)
         callee = ctx.value(node.func)
         path = dotted(node.func)
         if callee.kind == "module" and callee.params is True and ctx.grad_enabled is True and path:

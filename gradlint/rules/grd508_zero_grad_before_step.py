@@ -29,6 +29,8 @@ class ZeroGradBeforeStep(Rule):
             if path is not None:
                 self._clears[path] = node
             return
+        for path in ctx.call_clears.get(id(node), ()):
+            self._clears[path] = node  # `reset(optimizer)`, whose body clears: the call is the mistake
         if not isinstance(func, cst.Attribute) or func.attr.value != "step":
             return
         cleared = ctx.state.cleared

@@ -1,0 +1,33 @@
+"""The models a call of a project function runs with gradients, in the caller's names.
+
+``train(model, loader, criterion, optimizer)`` defined in ``training.py`` and called by
+``main.py``, which built ``optimizer = SGD(model.fc.parameters())``: the file that built the
+optimizer never calls the model itself, but the call does, with gradients (GRD405 asks).
+"""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+from .arguments import rename_path
+
+
+def trained_forwards(summary, renames: dict) -> List[Tuple[str, object]]:
+    """(caller path, module value) of each forward of a model the callee was given (a parameter,
+    not ``self``) that ran under grad mode with trainable parameters, in its loops or not."""
+    effects = summary.effects
+    nested = effects.nested
+    forwards = effects.forwards + effects.inner_forwards
+    if nested is not None:
+        forwards = forwards + nested.forwards + nested.inner_forwards
+    found = []
+    for _, path, module, mode in forwards:
+        if mode is not True or not path or module is None or module.kind != "module" or module.params is not True:
+            continue
+        head = path.split(".", 1)[0]
+        if head == "self" or head not in renames:
+            continue
+        renamed = rename_path(renames, path)
+        if all(renamed != known for known, _ in found):
+            found.append((renamed, module))
+    return found
