@@ -418,3 +418,39 @@ def test_grd505_message_of_a_model_bound_to_an_eval_result():
     assert finding.line == 8
     assert "`m` was bound to the result of `.eval()`" in finding.message
     assert "another name" not in finding.message
+
+
+DATA_PARALLEL_MODULE_EVAL = """\
+import torch
+import torch.nn as nn
+
+net = nn.DataParallel(nn.Linear(4, 2))
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+loader = [(torch.randn(8, 4), torch.randint(0, 2, (8,))) for _ in range(4)]
+for epoch in range(10):
+    for x, y in loader:
+        loss = nn.functional.cross_entropy(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    net.module.eval()
+    RESTORE
+    for x, y in loader:
+        acc = (net(x).argmax(1) == y).float().mean()
+"""
+
+
+def test_module_eval_of_a_data_parallel_wrapper_switches_what_it_runs():
+    # `net.module.eval()`: the wrapped model, which `net(x)` runs, is in eval mode
+    source = DATA_PARALLEL_MODULE_EVAL.replace("RESTORE", "pass")
+    assert findings(source, "GRD510", "GRD505") == [(13, "GRD510"), (16, "GRD505")]
+    from gradlint.engine import lint_text
+    from gradlint.rules import BY_CODE
+
+    (finding,) = lint_text(source, "snippet.py", [BY_CODE["GRD505"]])
+    assert "after `net.module.eval()`" in finding.message
+
+
+def test_module_train_of_a_data_parallel_wrapper_restores_it():
+    source = DATA_PARALLEL_MODULE_EVAL.replace("RESTORE", "net.module.train()")
+    assert findings(source, "GRD510") == []

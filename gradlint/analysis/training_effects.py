@@ -233,6 +233,11 @@ class TrainingEffects:
         """``path.eval()`` / ``path.train()`` made ``module``: every name of that object has it now,
         and the loops record the switch in field terms (a method's ``model = self.model;
         model.eval()`` switches its caller's ``self.model``)."""
+        if path is not None and path.endswith(".module"):
+            wrapper = self.lookup(path[: -len(".module")])
+            if wrapper is not None and wrapper.kind == "module" and (wrapper.cls is None or "module" not in wrapper.cls.attrs):
+                # `net.module.eval()` of a DataParallel/DDP `net`: the wrapped model is what `net(x)` runs
+                path = path[: -len(".module")]
         if path is not None:
             names = [path] + self._other_names(path)
             if "." not in path:

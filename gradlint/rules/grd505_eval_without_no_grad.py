@@ -98,7 +98,9 @@ class EvalWithoutNoGrad(Rule):
             # a forward inside a call to another file's function: the model has no name here
             when = f"after `{name}.eval()`" if name else "a model switched to `eval()`"
             if name and f"{name}.eval(" not in ctx.source:
-                if re.search(rf"(?m)^\s*{re.escape(name)}\s*=[^\n]*\.eval\(\)\s*$", ctx.source):
+                if f"{name}.module.eval(" in ctx.source:
+                    when = f"after `{name}.module.eval()`"
+                elif re.search(rf"(?m)^\s*{re.escape(name)}\s*=[^\n]*\.eval\(\)\s*$", ctx.source):
                     when = f"in eval mode (`{name}` was bound to the result of `.eval()`)"
                 else:
                     # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
