@@ -222,6 +222,41 @@ built: the gain is within the noise, and the silent-walk budget (``MAX_INLINE_WA
 would make the findings of files reaching it depend on what was skipped. Reaching 1.5 on model code needs
 the class walks made lazy as well (a class's fields and forward's outputs computed when first asked), or a
 cheaper walk.
+
+Session 26. Where a lint of timm/models goes (py-spy at 200 Hz, the 119 files linted in one process as a
+worker does, ``runner.lint_file`` each; main 104dfda, load 0.2 to 5): libcst's parse 42 % of the samples
+(the 13 imported modules' 3 % of it), the analysis 46 %, CPython's check 6 %, the rules' text prechecks and
+key digests 3 %. Of the analysis: the class definitions 19 % (the walk of ``__init__`` 9.8 %, of ``forward``
+5.3 %, ``_join_method_fields``' silent walks 2.1 %, ``_define_used_later_definitions`` 0.9 %,
+``_conditional_fields`` 0.8 %), the queued walks of the other functions 19 % (12 % without a context,
+6.6 % in their callers' contexts), the silent walks (summaries) 11 % within those, the rules' handlers 8 %.
+Counted (in process): 595 ``__init__`` and 563 ``forward`` walks when their class is defined; later, 73 of
+those ``__init__`` and 170 of those forwards are walked again in their callers' contexts. Making the class
+facts lazy does not remove those walks: the walk at the class definition *is* the function's reporting walk
+when no call gives it a context (``_walk_queued`` skips a walked forward or ``__init__`` without contexts),
+and every other method's walk reads the fields (``_enter_function`` binds ``self.<field>`` for each) that ``__init__``'s walk,
+``_join_method_fields`` and ``_conditional_fields`` establish: deferred, they are asked for by the first
+method walked. What laziness could save is the class walks of imported modules (their analysis is silent,
+and an importer uses a few of their classes): 1.2 % of the samples on timm/models, 1.6 % on a transformers
+subset, left alone (the namespace's ``modules`` are taken right after the module-level walk, and the walk
+budget ``MAX_INLINE_WALKS`` is spent in walk order: a walk made later may read other modules and find the
+budget spent). On a transformers subset (bert, gpt2, llama, t5, vit, clip, whisper: 37 files, no cache) the
+project-wide text scans of transformers' 2951 files (``no_grad_callees``, ``no_grad_methods``: 36 % of the
+samples) dominate; libcst's parse 25 % (14 % of it the modules they import), the analysis 23 %.
+
+Made in 179eeb0: the syntax questions asked again about the same node answered once (``per_node``): whether
+``__init__`` mentions requires_grad (walked at every constructor call with arguments: 1,718 calls, 246k
+nodes, 0.8 % of the lint), the fields a method stores in self, GRD505's calls of a loop and of the forwards
+it runs and its no_grad retries, GRD502's nested loop targets. Findings byte-identical with every rule
+(``--select GRD``, bwev's 1,778 files: 476 findings). One run, ``--project .../timm/models --no-edits
+--repeat 2 --against`` 104dfda (``git archive``), load 4.8 to 5.3: parse 9.70 and 10.13 s, gradlint 17.78
+and 18.81 s, 104dfda 18.12 and 19.73 s: ratio 1.83 (104dfda 1.87 and 1.95), 0.98 and 0.95 of 104dfda's CPU.
+Earlier, 104dfda alone at load 0.2 to 0.7: parse 9.22 s, gradlint 15.46 s, ratio 1.68 (one round; the same
+commit measured 2.00 at load 0.5 in session 25: rounds in different sittings are not comparable). The
+target (1.5) is not met, and no laziness of class facts reaches it: gradlint's own parse is 0.8 of the bare
+parse, so at 1.5 the rest must fit in 0.7 of it, where the analysis alone is 0.8 to 0.9 of it and CPython's
+check and the prechecks 0.15; the walks themselves have to get cheaper (or fewer: a reporting walk skipped
+where no rule can fire, see session 25).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from .syntax import walk
+from .syntax import per_node, walk
 
 #: methods of ``self`` that add no trainable parameter (mode switches, freezes)
 _HARMLESS_SELF_CALLS = frozenset({"eval", "train", "requires_grad_"})
@@ -69,6 +69,7 @@ def class_left_frozen(init: Optional[cst.FunctionDef], self_value) -> bool:
     return last is not None and not any(_extends(stmt) for stmt in body[last + 1 :])
 
 
+@per_node
 def mentions_requires_grad(init: cst.FunctionDef) -> bool:
     """``__init__`` sets ``requires_grad`` somewhere (a walk with its defaults may freeze the object)."""
     for node in walk(init.body):

@@ -13,7 +13,7 @@ from .lightning_manual import manual_optimization
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
 from .plain_outputs import gives_python_values, returns_submodule_values
-from .syntax import dotted, free_names, free_names_of, own_nodes, walk
+from .syntax import dotted, free_names, free_names_of, own_nodes, per_node, walk
 from .values import UNKNOWN, ClassInfo, Tri, Value, join_all, tensor
 
 _NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
@@ -341,8 +341,10 @@ def _own_fields_only(analyzer, node: cst.ClassDef) -> bool:
     return True
 
 
-def _assigned_fields(function: cst.FunctionDef) -> set:
-    """``X`` of every ``self.X = ...`` (or ``+=``, ``:``) in the function's own body."""
+@per_node
+def _assigned_fields(function: cst.FunctionDef) -> frozenset:
+    """``X`` of every ``self.X = ...`` (or ``+=``, ``:``) in the function's own body (memoised: asked
+    for each field ``__init__`` leaves, and again for each class of the file's importers)."""
     found = set()
     nodes = own_nodes(function)
     for node in nodes.of(cst.Assign) + nodes.of(cst.AugAssign) + nodes.of(cst.AnnAssign):
@@ -353,7 +355,7 @@ def _assigned_fields(function: cst.FunctionDef) -> set:
                 targets.extend(e.value for e in target.elements)
             elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
                 found.add(target.attr.value)
-    return found
+    return frozenset(found)
 
 
 _REGISTERING = frozenset({"setattr", "add_module", "register_module", "register_parameter"})

@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import dotted
 from ..analysis.scope_names import outlives_scope
-from ..analysis.syntax import walk
+from ..analysis.syntax import per_node, walk
 from ..rule import Rule, source
 
 
@@ -115,16 +115,18 @@ def _unrolled(loop: cst.CSTNode, record, accumulators) -> bool:
 _NOT_A_STEP = frozenset({"print", "len", "str", "float", "int", "repr", "format", "isinstance"})
 
 
-def _nested_loop_targets(loop: cst.CSTNode) -> set:
-    """Names bound as the targets of the loops nested in ``loop`` (``for model in models:``)."""
+@per_node
+def _nested_loop_targets(loop: cst.CSTNode) -> frozenset:
+    """Names bound as the targets of the loops nested in ``loop`` (``for model in models:``);
+    memoised: asked at the end of every walk of the loop."""
     names = set()
     body = getattr(loop, "body", None)
     if body is None:
-        return names
+        return frozenset()
     for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if type(node) is cst.For:
             names.update(n.value for n in walk(node.target) if type(n) is cst.Name)
-    return names
+    return frozenset(names)
 
 
 class LossHistoryAccumulation(Rule):

@@ -7,7 +7,7 @@ from ..analysis.data_loops import inside_loop_over_data
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.forward_guards import gradients_unreached
 from ..analysis.forward_hooks import hooks_keep_graphs
-from ..analysis.syntax import walk
+from ..analysis.syntax import per_node, walk
 from ..rule import Rule, source
 
 
@@ -180,12 +180,18 @@ def _differentiates(loop, ctx, record) -> bool:
     of the file it calls (DomainBed's ``hvp(loss, w, v)``): its eval-mode forwards are differentiated
     on purpose (influence functions, saliency, Hessian-vector products), not kept for nothing."""
     for root in (loop, *record.local_calls, *_forward_bodies(record, ctx)):
-        for node in walk(root):
-            if type(node) is cst.Call:
-                name = dotted(node.func) or ""
-                if name.endswith("autograd.grad") or (root is loop and ctx.value(node.func).qual == "torch.autograd.grad"):
-                    return True
+        for node in _calls_in(root):
+            name = dotted(node.func) or ""
+            if name.endswith("autograd.grad") or (root is loop and ctx.value(node.func).qual == "torch.autograd.grad"):
+                return True
     return False
+
+
+@per_node
+def _calls_in(root) -> tuple:
+    """The calls under ``root``, in ``walk``'s order (a loop's end is seen once per walk of the loop,
+    and a forward's body once per loop running it)."""
+    return tuple(node for node in walk(root) if type(node) is cst.Call)
 
 
 def _forward_bodies(record, ctx) -> list:
@@ -209,9 +215,7 @@ def _forward_bodies(record, ctx) -> list:
         seen.add(id(forward))
         if not gradients_unreached(forward, its_calls):
             bodies.append(forward)
-        for node in walk(forward):
-            if type(node) is not cst.Call:
-                continue
+        for node in _calls_in(forward):
             func = node.func
             if type(func) is cst.Name:
                 called = ctx.functions.get(func.value)
@@ -227,7 +231,8 @@ def _forward_bodies(record, ctx) -> list:
     return bodies
 
 
-def _retries_with_grad(loop) -> set:
+@per_node
+def _retries_with_grad(loop) -> frozenset:
     """Ids of the calls in the ``except`` handlers of a ``try`` whose body runs under no_grad.
 
     ``try: with torch.no_grad(): out = model(x)`` then ``except RuntimeError: out = model(x)``
@@ -239,7 +244,7 @@ def _retries_with_grad(loop) -> set:
         if type(node) in (cst.Try, cst.TryStar) and _runs_without_grad(node.body):
             for handler in node.handlers:
                 retries.update(id(call) for call in walk(handler) if type(call) is cst.Call)
-    return retries
+    return frozenset(retries)
 
 
 def _enabled_on_purpose(ctx) -> set:
