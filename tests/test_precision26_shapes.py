@@ -1,0 +1,108 @@
+"""Shapes of the false alarms found on packages never linted before (pkgs8, session 26), each with
+a guard that the true pitfall next to it is still reported.
+
+- GRD302: deepinv's implicit-backward test ``gamma = torch.rand(n, requires_grad=True) + 0.1`` then
+  ``gamma.retain_grad()``; deepinv's Jacobian regulariser ``eta = torch.rand(..., requires_grad=True)
+  .to(device)`` used only as an operand of arithmetic; lycoris / snorkel ``nn.Parameter(t).float()``
+  with ``t`` float32 (``.float()`` returns the same Parameter).
+- GRD504: a second backward() through ``gamma = leaf + 0.1``, whose graph saves no tensor.
+- GRD103: ``out = torch.zeros_like(x)`` filled in place by ``strategy.reduce_patches(out, patches)``.
+- GRD201: llmcompressor's ``GptOssExpertMLP.copy_from_experts_module`` overrides the base's method,
+  which the base's module calls under ``@torch.no_grad()``.
+- GRD505: deepinv's solvers run ``with torch.no_grad() if not self.unfold else nullcontext():``;
+  torchmd-net's calculator evaluates a model loaded from a checkpoint whose forward takes
+  ``grad(...)`` of the energy.
+- GRD502: physicsnemo's ``_cubed_conv_wrapper`` appends each face's convolution and ``return output``.
+"""
+
+import textwrap
+
+from gradlint.analysis.project import forget_projects
+from gradlint.engine import lint_bytes
+from gradlint.rules import ALL_RULES
+
+from snippets import findings
+
+DEFAULT = [rule for rule in ALL_RULES if rule.default_enabled()]
+
+
+def write(root, files):
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def lint(path):
+    return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), DEFAULT)]
+
+
+RETAINED = """\
+import torch
+
+
+def check(x):
+    gamma = torch.rand(3, dtype=torch.float64, requires_grad=True) + 0.1
+    gamma.retain_grad()
+    (gamma * x).sum().backward()
+    return gamma.grad
+"""
+
+
+def test_grd302_silent_when_the_non_leaf_retains_its_grad():
+    assert findings(RETAINED, "GRD302") == []
+
+
+def test_grd302_still_reports_a_lost_leaf_whose_grad_is_read():
+    assert findings(RETAINED.replace("    gamma.retain_grad()\n", ""), "GRD302") == [(5, "GRD302")]
+
+
+OPERAND = """\
+import torch
+
+
+def mix(y_in, x_in):
+    eta = torch.rand((y_in.size(0), 1), requires_grad=True).to(y_in.device)
+    x = eta * y_in.detach() + (1 - eta) * x_in.detach()
+    return x
+"""
+
+
+def test_grd302_silent_on_a_name_used_only_as_an_operand():
+    assert findings(OPERAND, "GRD302") == []
+
+
+def test_grd302_still_reports_a_lost_leaf_that_leaves_the_function():
+    returned = OPERAND.replace("    return x\n", "    return x, eta\n")
+    assert findings(returned, "GRD302") == [(5, "GRD302")]
+    optimized = OPERAND.replace("    return x\n", "    opt = torch.optim.SGD([eta], lr=0.1)\n    return x\n")
+    assert findings(optimized, "GRD302") == [(5, "GRD302")]
+
+
+FLOAT_PARAMETER = """\
+import torch
+from torch import nn
+
+
+class Adapter(nn.Module):
+    def __init__(self, org_module):
+        super().__init__()
+        org_weight = org_module.weight.cpu().clone().float()
+        self.dora_scale = nn.Parameter(torch.norm(org_weight.reshape(org_weight.shape[0], -1), dim=1, keepdim=True)).float()
+"""
+
+
+def test_grd302_silent_on_float_of_a_parameter_of_unknown_dtype():
+    assert findings(FLOAT_PARAMETER, "GRD302") == []
+
+
+def test_grd302_still_reports_float_of_a_float64_parameter():
+    float64 = FLOAT_PARAMETER.replace(
+        "torch.norm(org_weight.reshape(org_weight.shape[0], -1), dim=1, keepdim=True)",
+        "torch.zeros(4, dtype=torch.float64)",
+    )
+    assert findings(float64, "GRD302") == [(9, "GRD302")]
+    doubled = FLOAT_PARAMETER.replace("keepdim=True))", "keepdim=True).double())")
+    assert findings(doubled, "GRD302") == [(9, "GRD302")]
+
+
