@@ -106,3 +106,25 @@ def test_grd302_still_reports_float_of_a_float64_parameter():
     assert findings(doubled, "GRD302") == [(9, "GRD302")]
 
 
+TWICE = """\
+import torch
+
+
+def check(x):
+    gamma = torch.rand(3, requires_grad=True) + 0.1
+    gamma.retain_grad()
+    (gamma * x).sum().backward()
+    (gamma * 2 * x).sum().backward()
+    return gamma.grad
+"""
+
+
+def test_grd504_silent_when_the_shared_graph_saves_no_tensor():
+    assert findings(TWICE, "GRD504") == []
+
+
+def test_grd504_still_reports_a_shared_graph_that_saved_a_tensor():
+    assert findings(TWICE.replace("+ 0.1", "* 2.0"), "GRD504") == [(8, "GRD504")]
+    assert findings(TWICE.replace("+ 0.1", "+ 0.1\n    gamma = gamma.exp()"), "GRD504") == [(9, "GRD504")]
+
+
