@@ -128,3 +128,28 @@ def test_grd504_still_reports_a_shared_graph_that_saved_a_tensor():
     assert findings(TWICE.replace("+ 0.1", "+ 0.1\n    gamma = gamma.exp()"), "GRD504") == [(9, "GRD504")]
 
 
+FILLED = """\
+import torch
+from somewhere import create_strategy
+
+
+def reference(model):
+    x = torch.randn(2, 3, requires_grad=True)
+    strategy = create_strategy(x.shape)
+    processed = [model(p) for p in strategy.patches(x)]
+    out = torch.zeros_like(x)
+    strategy.reduce_patches(out, list(zip(range(4), processed)))
+    loss = out.sum()
+    loss.backward()
+"""
+
+
+def test_grd103_silent_on_a_tensor_an_unknown_method_may_fill():
+    assert findings(FILLED, "GRD103") == []
+
+
+def test_grd103_still_reports_a_tensor_only_shown():
+    shown = FILLED.replace("strategy.reduce_patches(out, list(zip(range(4), processed)))", 'writer.add_image("out", out)')
+    assert findings(shown, "GRD103") == [(12, "GRD103")]
+
+
