@@ -153,3 +153,67 @@ def test_grd103_still_reports_a_tensor_only_shown():
     assert findings(shown, "GRD103") == [(12, "GRD103")]
 
 
+BASE = """\
+import torch
+from torch import nn
+
+from .helpers import skip_weights_initialize
+
+
+class ExpertMLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.up_proj = nn.Linear(4, 4)
+
+    def copy_from_experts_module(self, experts, index):
+        self.up_proj.weight.copy_(experts.up[index])
+
+
+class LinearExperts(nn.ModuleList):
+    @classmethod
+    @torch.no_grad()
+    def from_experts_module(
+        cls, experts, n
+    ):
+        self = cls([ExpertMLP() for _ in range(n)])
+        for index in range(n):
+            self[index].copy_from_experts_module(experts, index)
+        return self
+"""
+
+HELPERS = """\
+def skip_weights_initialize():
+    return None
+"""
+
+SUBCLASS = """\
+from .linear_experts import ExpertMLP
+
+
+class GptOssExpertMLP(ExpertMLP):
+    def copy_from_experts_module(self, experts, index):
+        self.up_proj.weight.copy_(experts.gate_up[index, 1::2].T)
+"""
+
+
+def test_grd201_silent_in_an_override_the_base_module_calls_under_no_grad(tmp_path):
+    write(tmp_path, {"moe/__init__.py": "", "moe/helpers.py": HELPERS, "moe/linear_experts.py": BASE, "moe/gpt_oss.py": SUBCLASS})
+    forget_projects()
+    assert lint(tmp_path / "moe" / "linear_experts.py") == []
+    assert lint(tmp_path / "moe" / "gpt_oss.py") == []
+
+
+def test_grd201_still_reported_when_the_base_module_calls_it_with_gradients(tmp_path):
+    write(
+        tmp_path,
+        {
+            "moe/__init__.py": "",
+            "moe/helpers.py": HELPERS,
+            "moe/linear_experts.py": BASE.replace("    @torch.no_grad()\n", ""),
+            "moe/gpt_oss.py": SUBCLASS,
+        },
+    )
+    forget_projects()
+    assert lint(tmp_path / "moe" / "gpt_oss.py") == [(6, "GRD201")]
+
+

@@ -18,6 +18,7 @@ from .output_fields import proven_callables, proven_fields
 from .imports import Imports, start_file
 from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
+from .inherited_no_grad import inherited_no_grad_methods
 from .expressions import Expressions
 from .operations import Operations
 from .prescan import CalledWithoutGrad, NoGradCalls, called_names
@@ -346,6 +347,7 @@ class Analyzer(
         if self.project is not None and text:
             self._called_without_grad.functions |= self.project.no_grad_callees(defined_functions(text))
             self._called_without_grad.methods |= self.project.no_grad_methods(self.path, defined_methods(text))
+            self._called_without_grad.methods |= inherited_no_grad_methods(self.project, self.path, text, module)
             if self.import_depth == 0 and self.harvest is None:
                 self.foreign_contexts = contexts_from_callers(self.path, text)
         self._block(module.body)
