@@ -217,3 +217,45 @@ def test_grd201_still_reported_when_the_base_module_calls_it_with_gradients(tmp_
     assert lint(tmp_path / "moe" / "gpt_oss.py") == [(6, "GRD201")]
 
 
+SOLVER = """\
+from contextlib import nullcontext
+
+import torch
+from torch import nn
+
+
+class Solver(nn.Module):
+    def __init__(self, unfold=False):
+        super().__init__()
+        self.net = nn.Linear(4, 4)
+        self.unfold = unfold
+
+    def forward(self, y):
+        train_context = torch.no_grad() if not self.unfold else nullcontext()
+        with train_context:
+            x = y
+            for _ in range(5):
+                x = self.net(x)
+        return x
+
+
+model = Solver()
+model.eval()
+outs = []
+for y in [torch.randn(2, 4) for _ in range(3)]:
+    outs.append(model(y))
+"""
+
+
+def test_grd505_silent_on_a_forward_that_may_run_under_no_grad():
+    assert findings(SOLVER, "GRD505") == []
+
+
+def test_grd505_still_reports_a_forward_whose_no_grad_covers_only_a_backbone():
+    partial = SOLVER.replace(
+        "            for _ in range(5):\n                x = self.net(x)\n        return x",
+        "            x = self.net(x)\n        return self.net(x)",
+    )
+    assert findings(partial, "GRD505") == [(25, "GRD505")]
+
+
