@@ -259,3 +259,70 @@ def test_grd505_still_reports_a_forward_whose_no_grad_covers_only_a_backbone():
     assert findings(partial, "GRD505") == [(25, "GRD505")]
 
 
+POTENTIAL = """\
+import torch
+from torch import nn
+from torch.autograd import grad
+
+
+class Potential(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 1)
+
+    def forward(self, pos):
+        pos.requires_grad_(True)
+        energy = self.fc(pos).sum()
+        forces = -grad(
+            [energy], [pos], create_graph=self.training
+        )[0]
+        return energy, forces
+
+
+def load_model(path):
+    return torch.load(path, weights_only=False)
+"""
+
+CALCULATOR = """\
+import torch
+from mdnet.model import load_model
+
+
+class Calculator:
+    def __init__(self, path):
+        self.model = load_model(path)
+        self.model.eval()
+
+    def warmup(self, pos, steps):
+        for _ in range(steps):
+            self.energy, self.forces = self.model(pos)
+"""
+
+
+def test_grd505_silent_on_a_model_of_unknown_class_when_the_imported_forwards_differentiate(tmp_path):
+    write(tmp_path, {"mdnet/__init__.py": "", "mdnet/model.py": POTENTIAL, "mdnet/calculators.py": CALCULATOR})
+    forget_projects()
+    assert lint(tmp_path / "mdnet" / "calculators.py") == []
+
+
+def test_grd505_silent_on_a_model_whose_forward_takes_grad_imported_from_autograd(tmp_path):
+    # the class is visible here: `grad([energy], [pos], ...)` is torch.autograd.grad, imported by name
+    built = POTENTIAL.replace(
+        "    return torch.load(path, weights_only=False)\n",
+        "    model = Potential()\n    model.load_state_dict(torch.load(path))\n    return model\n",
+    )
+    write(tmp_path, {"mdnet/__init__.py": "", "mdnet/model.py": built, "mdnet/calculators.py": CALCULATOR})
+    forget_projects()
+    assert lint(tmp_path / "mdnet" / "calculators.py") == []
+
+
+def test_grd505_still_reports_a_model_of_unknown_class_when_no_imported_forward_differentiates(tmp_path):
+    plain = POTENTIAL.replace("from torch.autograd import grad\n", "").replace(
+        "        forces = -grad(\n            [energy], [pos], create_graph=self.training\n        )[0]\n",
+        "        forces = -pos\n",
+    )
+    write(tmp_path, {"mdnet/__init__.py": "", "mdnet/model.py": plain, "mdnet/calculators.py": CALCULATOR})
+    forget_projects()
+    assert lint(tmp_path / "mdnet" / "calculators.py") == [(12, "GRD505")]
+
+
