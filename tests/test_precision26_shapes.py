@@ -326,3 +326,37 @@ def test_grd505_still_reports_a_model_of_unknown_class_when_no_imported_forward_
     assert lint(tmp_path / "mdnet" / "calculators.py") == [(12, "GRD505")]
 
 
+CUBED = """\
+import torch
+from torch import nn
+
+
+def cubed_conv(faces, equator_conv, polar_conv):
+    output = []
+    for i in range(6):
+        if i < 4:
+            output.append(equator_conv(faces[i]))
+        else:
+            output.append(polar_conv(faces[i]))
+    return output
+
+
+class Cubed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.equator = nn.Conv2d(2, 2, 3)
+        self.polar = nn.Conv2d(2, 2, 3)
+
+    def forward(self, faces):
+        faces = cubed_conv(faces, self.equator, self.polar)
+        return torch.stack(faces)
+"""
+
+
+def test_grd502_silent_on_a_list_of_outputs_the_function_returns():
+    assert findings(CUBED, "GRD502") == []
+
+
+def test_grd502_still_reports_an_evaluation_history_kept_in_the_function():
+    kept = CUBED.replace("    return output\n", "    return len(output)\n")
+    assert findings(kept, "GRD502") == [(9, "GRD502"), (11, "GRD502")]
