@@ -12,6 +12,7 @@ a guard that the true pitfall next to it is still reported.
 - GRD505: deepinv's solvers run ``with torch.no_grad() if not self.unfold else nullcontext():``;
   torchmd-net's calculator evaluates a model loaded from a checkpoint whose forward takes
   ``grad(...)`` of the energy.
+- GRD505 (vissl): `model.eval(); model.freeze_head_and_trunk()` on a model of unknown class.
 - GRD502: physicsnemo's ``_cubed_conv_wrapper`` appends each face's convolution and ``return output``.
 """
 
@@ -360,3 +361,34 @@ def test_grd502_silent_on_a_list_of_outputs_the_function_returns():
 def test_grd502_still_reports_an_evaluation_history_kept_in_the_function():
     kept = CUBED.replace("    return output\n", "    return len(output)\n")
     assert findings(kept, "GRD502") == [(9, "GRD502"), (11, "GRD502")]
+
+
+FROZEN = """\
+import torch
+from somewhere import build_model
+
+
+def extract(img, model, scales):
+    maps = []
+    for s in scales:
+        feats = model(img * s)[0].cpu()
+        maps.append(feats)
+    return maps
+
+
+def main(cfg, images):
+    model = build_model(cfg)
+    model.eval()
+    model.freeze_head_and_trunk()
+    for img in images:
+        extract(img, model, [1.0, 0.5])
+"""
+
+
+def test_grd505_silent_after_a_freeze_method_of_a_model_of_unknown_class():
+    # vissl tools/instance_retrieval_test.py: `model.eval(); model.freeze_head_and_trunk()`
+    assert findings(FROZEN, "GRD505") == []
+
+
+def test_grd505_still_reports_a_model_of_unknown_class_not_frozen():
+    assert findings(FROZEN.replace("    model.freeze_head_and_trunk()\n", "    model.summary()\n"), "GRD505") == [(8, "GRD505")]
