@@ -392,3 +392,20 @@ def test_grd505_silent_after_a_freeze_method_of_a_model_of_unknown_class():
 
 def test_grd505_still_reports_a_model_of_unknown_class_not_frozen():
     assert findings(FROZEN.replace("    model.freeze_head_and_trunk()\n", "    model.summary()\n"), "GRD505") == [(8, "GRD505")]
+
+
+def test_grd505_still_reports_when_only_an_indirect_import_has_a_differentiating_forward(tmp_path):
+    # deepchem hf_models.py:446: `from deepchem.models.torch_models import TorchModel`, whose package
+    # __init__ imports every model module, one of which differentiates in its forward: the model this
+    # file evaluates (a HuggingFace model) is not that one
+    indirect = CALCULATOR.replace("from mdnet.model import load_model", "from mdnet import load_model")
+    write(
+        tmp_path,
+        {
+            "mdnet/__init__.py": "from .model import load_model\n",
+            "mdnet/model.py": POTENTIAL,
+            "mdnet/calculators.py": indirect,
+        },
+    )
+    forget_projects()
+    assert lint(tmp_path / "mdnet" / "calculators.py") == [(12, "GRD505")]

@@ -5,8 +5,10 @@ the positions (torchmd-net's ``TorchMD_Net.forward`` with ``derivative=True``, `
 import grad`` then ``grad(...)``): it needs grad mode to run at all, in eval mode too. A script that
 loads such a model from a checkpoint (``self.model = load_model(path, derivative=True)``) gives it
 no class the analysis can see, so an evaluation with gradients enabled is its normal use, not a
-pitfall, when the project's modules it imports (those its result-cache key is built from:
-``module_digests.dependencies``) define such a forward. Asked by GRD505 about models of unknown class.
+pitfall, when a project module the file imports directly (its text is part of the file's result-cache
+key: ``module_digests.dependencies``) defines such a forward. Only direct imports: a package's
+``__init__`` importing all its models (deepchem's ``torch_models``) says nothing about the model a file
+evaluates. Asked by GRD505 about models of unknown class.
 """
 
 from __future__ import annotations
@@ -30,9 +32,12 @@ def imports_differentiating_forward(path: str, text: str) -> bool:
     key = (os.path.abspath(path), len(text), hash(text))
     known = _KNOWN.get(key)
     if known is None:
-        from .module_digests import dependencies  # (built on the project model, as the engine uses it)
+        from .project import _read, imported_modules, project_for
 
-        known = any(forward_differentiates(source) for _, source in dependencies(path, text))
+        known = any(
+            forward_differentiates((_read(module) or b"").decode("utf-8", "replace"))
+            for module in imported_modules(project_for(path), path, text)
+        )
         if len(_KNOWN) > 4096:
             _KNOWN.clear()
         _KNOWN[key] = known
