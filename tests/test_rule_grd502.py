@@ -735,6 +735,7 @@ POSITIVES = [
     ),
     case(
         # a class that sets self.training itself is not shown to be an nn.Module by reading it
+        # (the outputs are counted, not returned: a returned list is handed back to the caller)
         "evaluation-loop-of-a-class-that-sets-its-own-training-flag",
         """\
         import torch
@@ -753,7 +754,7 @@ POSITIVES = [
                     outs.append(self.net(x))  # expect: GRD502
                 if self.training:
                     return None
-                return outs
+                return len(outs)
         """,
         [14],
     ),

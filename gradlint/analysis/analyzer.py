@@ -22,6 +22,7 @@ from .helper_clears import HelperClears
 from .model_inputs import ModelInputs
 from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
+from .inherited_no_grad import inherited_no_grad_methods
 from .expressions import Expressions
 from .operations import Operations
 from .prescan import CalledWithoutGrad, NoGradCalls, called_names
@@ -373,6 +374,7 @@ class Analyzer(
         if self.project is not None and text:
             self._called_without_grad.functions |= self.project.no_grad_callees(defined_functions(text))
             self._called_without_grad.methods |= self.project.no_grad_methods(self.path, defined_methods(text))
+            self._called_without_grad.methods |= inherited_no_grad_methods(self.project, self.path, text, module)
             if self.import_depth == 0 and self.harvest is None:
                 self.foreign_contexts = contexts_from_callers(self.path, text)
         self._block(module.body)

@@ -14,6 +14,7 @@ import libcst as cst
 from . import torch_api as api
 from .call_shapes import keeps_trainable
 from .containers import namedtuple_instance
+from .forward_modes import may_run_without_grad
 from .input_reads import measured_arguments
 from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
@@ -143,6 +144,12 @@ class CallValues:
                 return structured
             elif gives_no_tensor(forward, structured, module.cls):
                 result = UNKNOWN  # arrays, numbers: no graph
+            elif not (structured.kind == "tensor" and structured.grad is True) and may_run_without_grad(forward):
+                # `with torch.no_grad() if not self.unfold else nullcontext():` (deepinv's solvers):
+                # whether this call records a graph is not known
+                for record in self._loops:
+                    record.forwards.append((node, path, module, None))
+                return UNKNOWN
             elif result.struct and result.grad and structured.kind == "tensor" and structured.grad and not structured.struct:
                 # the forward's walk in this call's context gives one grad tensor (`return self.head(h)`
                 # on the path the call's literal chooses), whatever its other paths give

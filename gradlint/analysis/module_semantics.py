@@ -62,6 +62,12 @@ class ModuleSemantics:
             if path is not None:
                 self._freeze(FreezeEvent(path, True, False, node, self._cond_depth == 0))
             return NONE
+        if name.startswith("freeze") and path is not None and (receiver.cls is None or name not in receiver.cls.methods):
+            # vissl's `model.eval(); model.freeze_head_and_trunk()` on a model of unknown class: some or
+            # all of its parameters may stop requiring grad; which is not known
+            if receiver.params is True:
+                self.state.env[path] = receiver.with_(params=None)
+            return UNKNOWN
         if name in ("eval", "train"):
             training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
             # as for any object with eval()/train(): switching modes is for a model that has parameters

@@ -380,7 +380,7 @@ def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
             indent = len(match.group(1))
             for body in lines[number + 1 :]:
                 stripped = body.lstrip()
-                if stripped and len(body) - len(stripped) <= indent and not stripped.startswith((b"def ", b"async def", b"@")):
+                if stripped and len(body) - len(stripped) <= indent and not stripped.startswith((b"def ", b"async def", b"@", b")")):
                     break
                 called.update(name.decode("ascii", "replace") for name in _CALL.findall(body))
                 methods.update(name.decode("ascii", "replace") for name in _METHOD_CALL.findall(body))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .handed_modules import forget_layers
+from .handed_tensors import forget_filled
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
 from .branch_tests import recomputed_is_fresh, string_test, type_test_truth
@@ -79,6 +80,7 @@ class StatementWalker:
         self.dropped_calls.update(dropped_values(node.value))
         value = self.eval(node.value)
         forget_layers(self, node.value)
+        forget_filled(self, node.value)
         if value.kind == "gradmode" and type(node.value) is cst.Call:
             # torch.set_grad_enabled(False) as a statement switches the mode from here on
             self.state.mode = value.mode

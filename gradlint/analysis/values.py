@@ -225,6 +225,9 @@ def join(a: Value, b: Value) -> Value:
     if a is b or a == b:
         return a
     if a.kind != b.kind:
+        if "gradmode" in (a.kind, b.kind):
+            # `torch.no_grad() if not self.unfold else nullcontext()`: a context that may switch grad off
+            return Value(kind="gradmode", mode=None)
         # `try: import torch` / `except ImportError: torch = None`: where it is used, it is the module
         if {a.kind, b.kind} == {"ref", "none"}:
             return a if a.kind == "ref" else b
@@ -266,6 +269,8 @@ def join(a: Value, b: Value) -> Value:
         )
     if a.kind == "number":
         return Value(kind="number", cut=a.cut and b.cut)
+    if a.kind == "gradmode":
+        return Value(kind="gradmode", mode=join_tri(a.mode, b.mode))
     if a.kind == "seq":
         # an empty list adds no element: [] joined with [loss, ...] may only hold losses
         if a.elem is None and a.has_grad is False:

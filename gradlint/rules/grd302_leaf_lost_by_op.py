@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import creates_leaf, made_on_cpu, makes_leaf_in_place
 from ..analysis.differentiated import only_differentiated, reads_grad
+from ..analysis.leaf_uses import only_operand, retained
 from ..analysis.syntax import dotted, kwarg, walk
 from ..rule import Rule, source
 
@@ -33,6 +34,8 @@ class LeafLostByOp(Rule):
         for one_target, one_value in pairs:
             found = self._lost_leaf(one_value, ctx)
             if found is None or only_differentiated(one_target, ctx) or _fallback_of_a_computed_value(one_target, ctx):
+                continue
+            if elements is False and _unobserved(one_target, ctx, found[0]):
                 continue
             self._report(ctx, one_target, one_value, *found, elements=elements)
 
@@ -93,6 +96,15 @@ class LeafLostByOp(Rule):
 
 
 
+def _unobserved(target, ctx, creation) -> bool:
+    """The name's leaf-ness does not matter: ``retain_grad()`` keeps the non-leaf's ``.grad``, or the
+    function uses the name only as an operand of arithmetic (see ``leaf_uses``). A Parameter lost
+    this way is still missing from its module, unless the name never leaves the function."""
+    if only_operand(target, ctx):
+        return True
+    return retained(target, ctx) and ctx.value(creation.func).qual != "torch.nn.Parameter"
+
+
 def _fallback_of_a_computed_value(target, ctx) -> bool:
     """``if not losses: loss = torch.zeros([], requires_grad=True).cuda()`` / ``else: loss = sum(losses) / n``
     (NeMo's multi-similarity loss): the other branch of the ``if`` binds the name to a value computed
@@ -127,26 +139,51 @@ def _binds_computed(stmt, name: str, ctx) -> bool:
     return False
 
 
-#: factories whose tensor is float32 (the default dtype) when given no ``dtype=``
-_FLOAT32_FACTORIES = frozenset(
-    "torch." + name for name in "randn rand zeros ones empty eye linspace logspace Tensor FloatTensor".split()
-)
+#: methods that give their tensor one dtype
+_DTYPE_METHODS = {"float": "float32", "double": "float64", "half": "float16", "bfloat16": "bfloat16"}
+_FLOAT32 = frozenset({"float32", "float"})
 
 
 def _float_of_float32(op, creation, ctx) -> bool:
-    """``nn.Parameter(torch.ones(n)).float()``: ``.float()`` of a tensor made float32 is a no-op that
-    returns the same leaf (the catalog's dtype conversions change the dtype: ``.float()`` of float64)."""
+    """``nn.Parameter(torch.ones(n)).float()``: ``.float()`` of a float32 tensor is a no-op that returns
+    the same leaf. Only a tensor whose dtype is known to be another (``dtype=torch.float64``,
+    ``.double()``) is converted (the catalog's ``.float()`` of float64): lycoris's
+    ``nn.Parameter(torch.norm(w.float(), ...)).float()`` keeps its Parameter."""
     if not (type(op) is cst.Call and type(op.func) is cst.Attribute and op.func.attr.value == "float" and not op.args):
         return False
     made = creation
     if ctx.value(creation.func).qual == "torch.nn.Parameter":
-        if not creation.args or type(creation.args[0].value) is not cst.Call:
-            return False
+        if not creation.args:
+            return True
         made = creation.args[0].value
-    dtype = kwarg(made, "dtype")
-    if dtype is not None and dotted(dtype.value) not in ("torch.float32", "torch.float"):
-        return False
-    return ctx.value(made.func).qual in _FLOAT32_FACTORIES
+    dtype = _known_dtype(made)
+    return dtype is None or dtype in _FLOAT32
+
+
+def _known_dtype(node):
+    """The dtype a tensor expression gives, when it says so: ``dtype=torch.float64``, ``.double()``,
+    ``.to(torch.float16)``; None when not known."""
+    if type(node) is not cst.Call:
+        return None
+    dtype = kwarg(node, "dtype")
+    if dtype is not None:
+        name = dotted(dtype.value) or ""
+        return name.rsplit(".", 1)[-1] if name.startswith("torch.") else None
+    if type(node.func) is cst.Attribute:
+        method = node.func.attr.value
+        if method in _DTYPE_METHODS and not node.args:
+            return _DTYPE_METHODS[method]
+        if method == "to":
+            for arg in node.args:
+                name = dotted(arg.value) or ""
+                if arg.keyword is None and name.startswith("torch.") and name[6:] in _TORCH_DTYPES:
+                    return name[6:]
+    return None
+
+
+_TORCH_DTYPES = frozenset(
+    "float32 float float64 double float16 half bfloat16 int64 long int32 int int16 int8 uint8 bool".split()
+)
 
 
 def _moves(op) -> bool:

@@ -63,7 +63,8 @@ def _handed_back(scope, found, path: str) -> bool:
         if type(node) is cst.Return and node.value is not None:
             value = node.value
             returned = value.elements if type(value) in (cst.Tuple, cst.List) else [value]
-            if any(dotted(getattr(element, "value", element)) == path for element in returned):
+            # (a tuple's elements hold their expression in `value`; a bare `return outputs` is a Name)
+            if any(dotted(element.value if type(element) is cst.Element else element) == path for element in returned):
                 return True
     return False
 

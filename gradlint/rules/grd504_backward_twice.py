@@ -1,4 +1,5 @@
 from ..analysis import base_path
+from ..analysis.graph_saves import saves_nothing
 from ..rule import Rule
 
 
@@ -18,6 +19,8 @@ class BackwardTwice(Rule):
             return
         path = base_path(receiver)
         shared = sorted(({path} if path in freed else set()) | (value.deps & freed))
+        if shared and all(saves_nothing(name, ctx) for name in shared):
+            return  # `gamma = torch.rand(n, requires_grad=True) + 0.1`: nothing freed is needed again
         if not shared:
             return
         carried = [name for name in shared if name in ctx.carried]

@@ -4,6 +4,7 @@ import libcst as cst
 
 from ..analysis import dotted, literal_bool
 from ..analysis.data_loops import inside_loop_over_data
+from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.forward_guards import gradients_unreached
 from ..analysis.forward_hooks import hooks_keep_graphs
@@ -64,7 +65,7 @@ class EvalWithoutNoGrad(Rule):
         hands_over = bool(record.clears) and id(node) in self._handed
         if not (record.backwards or record.steps or in_forward or hands_over or _differentiates(node, ctx, record)):
             retries = _retries_with_grad(node)
-            found.extend(item for item in self._evaluation_forwards(record) if id(item[0]) not in retries)
+            found.extend(item for item in self._evaluation_forwards(record, ctx) if id(item[0]) not in retries)
         if found:
             enabled = _enabled_on_purpose(ctx)
             found = [item for item in found if id(item[0]) not in enabled]
@@ -114,7 +115,7 @@ class EvalWithoutNoGrad(Rule):
             )
 
     @staticmethod
-    def _evaluation_forwards(record) -> list:
+    def _evaluation_forwards(record, ctx) -> list:
         reported = set()
         found = []
         # a loop that switches the model back to train() trains it: its eval-mode forward (a sample
@@ -126,6 +127,8 @@ class EvalWithoutNoGrad(Rule):
                 continue
             if call in reported or path in record.bound or path in trained:
                 continue  # a model built in each iteration is not evaluated repeatedly
+            if module.cls is None and imports_differentiating_forward(ctx.path, ctx.source):
+                continue  # a model of unknown class in a project whose forwards take autograd.grad
             reported.add(call)
             found.append((call, path))
         return found
@@ -184,6 +187,8 @@ def _differentiates(loop, ctx, record) -> bool:
             name = dotted(node.func) or ""
             if name.endswith("autograd.grad") or (root is loop and ctx.value(node.func).qual == "torch.autograd.grad"):
                 return True
+            if name == "grad" and len(node.args) >= 2 and root is not loop:
+                return True  # `from torch.autograd import grad` in the forward's file: `grad([energy], [pos])`
     return False
 
 
