@@ -125,3 +125,42 @@ def report():
     return torch.tensor(scores)
 """
     assert findings(source, "GRD101") == []
+
+
+def test_statements_of_every_shape_are_visited_once():
+    # one-line suites, elif chains, else/finally blocks and handlers (a one-line `if` once looped forever)
+    import libcst as cst
+
+    from gradlint.analysis.global_stores import defined_functions, module_level_names
+
+    module = cst.parse_module(
+        """\
+import torch
+if torch.cuda.is_available(): device = "cuda"
+elif False: device = "mps"
+else:
+    device = "cpu"
+try:
+    a = 1
+except ImportError:
+    b = 2
+else:
+    c = 3
+finally:
+    d = 4
+for i in range(3): e = i
+while False:
+    f = 0
+else:
+    g = 0
+with open(__file__) as fh: h = fh
+class K:
+    k = 1
+    def method(self): return 1
+def top():
+    inner = 1
+    def nested(): pass
+"""
+    )
+    assert module_level_names(module) == {"device", "a", "b", "c", "d", "e", "f", "g", "h"}
+    assert sorted(f.name.value for f in defined_functions(module)) == ["method", "nested", "top"]

@@ -30,9 +30,6 @@ from .values import Value, join, join_all
 _FILLERS = frozenset({"append", "extend", "insert", "appendleft", "extendleft"})
 
 
-_COMPOUND = (cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar)
-
-
 def _statements(body, into_definitions: bool):
     """The statements of ``body`` and of the blocks nested in it; with ``into_definitions``, of the
     classes' and functions' bodies too (no expression is visited)."""
@@ -40,29 +37,30 @@ def _statements(body, into_definitions: bool):
     while stack:
         node = stack.pop()
         yield node
-        if type(node) in (cst.FunctionDef, cst.ClassDef):
-            if into_definitions:
-                stack.extend(node.body.body if type(node.body) is cst.IndentedBlock else ())
+        if type(node) in (cst.FunctionDef, cst.ClassDef) and not into_definitions:
             continue
-        if isinstance(node, _COMPOUND):
-            for part in (node, getattr(node, "orelse", None), getattr(node, "finalbody", None)):
-                block = getattr(part, "body", None)
-                if type(block) is cst.IndentedBlock:
-                    stack.extend(block.body)
-                elif isinstance(part, cst.If):
-                    stack.append(part)  # an `elif`
-            for handler in getattr(node, "handlers", ()):
-                if type(handler.body) is cst.IndentedBlock:
-                    stack.extend(handler.body.body)
+        blocks = [getattr(node, "body", None), getattr(node, "finalbody", None)]
+        blocks += [handler.body for handler in getattr(node, "handlers", ())]
+        orelse = getattr(node, "orelse", None)
+        if type(orelse) is cst.If:
+            stack.append(orelse)  # an `elif`: a statement of its own, with its own blocks
+        elif orelse is not None:
+            blocks.append(orelse.body)
+        for block in blocks:
+            if type(block) is cst.IndentedBlock:
+                stack.extend(block.body)
+            elif type(block) is cst.Finally:
+                stack.extend(block.body.body if type(block.body) is cst.IndentedBlock else ())
 
 
 def module_level_names(module: cst.Module) -> frozenset:
     """Names bound by the module's own assignments (not inside its functions and classes)."""
     names = set()
     for statement in _statements(module.body, False):
-        if type(statement) is not cst.SimpleStatementLine:
+        if type(statement) is not cst.SimpleStatementLine and type(getattr(statement, "body", None)) is not cst.SimpleStatementSuite:
             continue
-        for node in statement.body:
+        small = statement.body if type(statement) is cst.SimpleStatementLine else statement.body.body
+        for node in small:
             if type(node) is cst.Assign:
                 names.update(t.target.value for t in node.targets if type(t.target) is cst.Name)
             elif type(node) is cst.AnnAssign and type(node.target) is cst.Name:
