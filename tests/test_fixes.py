@@ -58,8 +58,9 @@ t = torch.tensor([a.sum(), b.sum()])
 for step in range(3):
     loss = (w * 2).sum()
     loss.backward()
-    # plain gradient descent
+    # plain gradient descent (without the clear, the fixed update would be GRD501's pitfall)
     w -= 0.1 * w.grad
+    w.grad = None
 """
 
 
@@ -68,7 +69,7 @@ def test_unsafe_fixes_only_when_asked():
     text, count = fixed(UNSAFE, unsafe=True)
     assert count == 2
     assert "t = torch.stack([a.sum(), b.sum()])\n" in text
-    assert "    # plain gradient descent\n    with torch.no_grad():\n        w -= 0.1 * w.grad\n" in text
+    assert "pitfall)\n    with torch.no_grad():\n        w -= 0.1 * w.grad\n    w.grad = None\n" in text
     assert fixed(text, unsafe=True) == (text, 0)
 
 
