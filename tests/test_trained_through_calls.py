@@ -146,3 +146,28 @@ def test_silent_when_the_optimizer_covers_the_model(tmp_path):
 
 def test_silent_when_only_the_head_is_run(tmp_path):
     assert _lint(tmp_path, MAIN_HEAD_ONLY) == []
+
+
+MAIN_DATA_PARALLEL = """\
+import torch
+
+from engine import train_one_epoch
+from model import Net
+
+
+def main(loader, epochs):
+    model = torch.nn.DataParallel(Net())
+    optimizer = torch.optim.SGD(PARAMS, lr=0.1)
+    for epoch in range(epochs):
+        train_one_epoch(model, loader, optimizer)
+"""
+
+
+def test_the_module_of_a_data_parallel_model_is_all_of_it(tmp_path):
+    # `model.module` of a DataParallel wrapper is the wrapped model, not a part (pytorch-unet-segmentation)
+    assert _lint(tmp_path, MAIN_DATA_PARALLEL.replace("PARAMS", "model.module.parameters()")) == []
+
+
+def test_a_part_of_the_wrapped_model_is_still_a_part(tmp_path):
+    source = MAIN_DATA_PARALLEL.replace("PARAMS", "model.module.fc.parameters()")
+    assert _lint(tmp_path, source) == [("main.py", 9, "GRD405")]

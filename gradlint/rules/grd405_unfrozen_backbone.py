@@ -71,7 +71,14 @@ class UnfrozenBackbone(Rule):
             return
         if any(t == model or t.startswith(model + ".") or model.startswith(t + ".") for t in self._touched):
             return
-        if not self._has_other_parameters(self._trained_calls[model], owner[len(model) + 1 :].split(".")[0]):
+        trained = self._trained_calls[model]
+        part = owner[len(model) + 1 :].split(".")
+        if part[0] == "module" and (trained.cls is None or "module" not in trained.cls.attrs):
+            # `model.module` of a DataParallel/DDP `model` is the whole wrapped model
+            part = part[1:]
+            if not part:
+                return
+        if not self._has_other_parameters(trained, part[0]):
             return
         self.report(
             ctx,
