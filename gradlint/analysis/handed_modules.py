@@ -24,17 +24,21 @@ _KEEPING = frozenset(
 )
 
 
+def unfollowed_call(analyzer, call: cst.Call) -> bool:
+    """A call of a function the analysis does not follow and that may change what it is given:
+    not one of torch, numpy or the standard helpers above, not the project's own functions or
+    methods (followed), not a class, not a builtin (``print(model)``)."""
+    callee = analyzer.silent_eval(call.func)
+    if callee.kind == "ref":
+        return bool(callee.qual) and callee.qual.split(".", 1)[0] not in _KEEPING
+    return callee.kind == "unknown" and not (type(call.func) is cst.Name and hasattr(builtins, call.func.value))
+
+
 def forget_layers(analyzer, call) -> None:
     """After ``call`` (a statement's value): the parameters of a module it hands to a function the
     analysis does not follow, and of that module's layers, are leaves whose requires_grad is unknown."""
-    if type(call) is not cst.Call or not call.args:
+    if type(call) is not cst.Call or not call.args or not unfollowed_call(analyzer, call):
         return
-    callee = analyzer.silent_eval(call.func)
-    if callee.kind == "ref":
-        if not callee.qual or callee.qual.split(".", 1)[0] in _KEEPING:
-            return
-    elif callee.kind != "unknown" or type(call.func) is cst.Name and hasattr(builtins, call.func.value):
-        return  # a function or method of the project, followed; a class; a builtin (`print(model)`)
     env = analyzer.state.env
     for arg in call.args:
         path = dotted(arg.value)

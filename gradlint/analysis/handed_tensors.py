@@ -12,29 +12,18 @@ and the tensor) keeps what is known of it, and so does one of torch or numpy (kn
 
 from __future__ import annotations
 
-import builtins
-
 import libcst as cst
 
+from .handed_modules import unfollowed_call
 from .syntax import dotted
 from .values import tensor
-
-_KEEPING = frozenset(
-    {"torch", "numpy", "builtins", "math", "functools", "itertools", "operator", "copy", "logging", "warnings", "pprint"}
-)
 
 
 def forget_filled(analyzer, call) -> None:
     """After ``call`` (a statement's value): a tensor known not to require grad that it hands, beside
     another argument that may hold graph values, to a function the analysis does not follow."""
-    if type(call) is not cst.Call or len(call.args) < 2:
+    if type(call) is not cst.Call or len(call.args) < 2 or not unfollowed_call(analyzer, call):
         return
-    callee = analyzer.silent_eval(call.func)
-    if callee.kind == "ref":
-        if not callee.qual or callee.qual.split(".", 1)[0] in _KEEPING:
-            return
-    elif callee.kind != "unknown" or type(call.func) is cst.Name and hasattr(builtins, call.func.value):
-        return  # a function or method of the project, followed; a class; a builtin
     values = [(arg, analyzer.silent_eval(arg.value)) for arg in call.args]
     if not any(_may_hold_graph(arg, value) for arg, value in values):
         return
