@@ -75,7 +75,7 @@ class CallValues:
         path = dotted(func)
         if path is None or path not in self.proven_callables or self.state.mode is not True:
             return UNKNOWN
-        args = proven_loss_arguments(args)
+        args = proven_loss_arguments(args, self._loss_input_proven)
         return UNKNOWN if args is None else self._op_result(args, "none")
 
     def _args(self, node: cst.Call) -> list:

@@ -28,7 +28,16 @@ class ModuleSemantics:
         first, value = args[0]
         if keyword is not None and keyword.value != "input" or value.kind != "tensor" or not value.output_part:
             return args
-        return [(first, value.with_(grad=True, leaf=False, output_part=False))] + list(args[1:])
+        return [(first, self._loss_input_proven(first, value))] + list(args[1:])
+
+    def _loss_input_proven(self, expression, part: Value) -> Value:
+        """The output part a loss takes as its input, as a grad tensor; a name bound to it holds one
+        from here on too (``logits, feats = model(x); loss = criterion(logits, y)``, then
+        ``logits.numpy()`` raises as ``model(x).numpy()`` would)."""
+        proven = part.with_(grad=True, leaf=False, output_part=False)
+        if type(expression) is cst.Name and self.state.env.get(expression.value) == part:
+            self.state.env[expression.value] = proven
+        return proven
 
     def _trained_model(self, owner: Optional[str]) -> None:
         """``optim.Adam(model.parameters())``: whatever ``model`` was not known to be, it is a

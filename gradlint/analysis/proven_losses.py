@@ -10,11 +10,12 @@ that sums it into a history, is then a grad tensor.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 
-def proven_loss_arguments(args) -> Optional[list]:
-    """``args`` as the proven loss sees them, or None when nothing in them carries a graph."""
+def proven_loss_arguments(args, prove: Callable) -> Optional[list]:
+    """``args`` as the proven loss sees them, or None when nothing in them carries a graph. ``prove``
+    makes the output part it takes as its input a grad tensor (``ModuleSemantics._loss_input_proven``)."""
     if any(value.is_grad_tensor or value.kind == "tensor" and value.grad and value.struct for _, value in args):
         return list(args)
     if not args:
@@ -22,4 +23,4 @@ def proven_loss_arguments(args) -> Optional[list]:
     first, value = args[0]
     if value.kind != "tensor" or not value.output_part or value.grad is False:
         return None
-    return [(first, value.with_(grad=True, leaf=False, output_part=False))] + list(args[1:])
+    return [(first, prove(first, value))] + list(args[1:])
