@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import dotted
 from ..analysis.scope_names import outlives_scope
-from ..analysis.syntax import per_node, walk
+from ..analysis.syntax import per_node, target_names, walk
 from ..rule import Rule, source
 
 
@@ -92,6 +92,9 @@ def _unrolled(loop: cst.CSTNode, record, accumulators) -> bool:
     body = getattr(loop, "body", None)
     if end is None or body is None:
         return False
+    # the loop's own target is bound afresh in each iteration: `batch = {k: v.to(d) for k, v in
+    # batch.items()}` moves this iteration's batch, it does not chain one iteration to the next
+    fresh = target_names(loop.target) if type(loop) is cst.For else set()
     fed = set()
     for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if type(node) is cst.Call and not (type(node.func) is cst.Name and node.func.value in _NOT_A_STEP):
@@ -100,7 +103,7 @@ def _unrolled(loop: cst.CSTNode, record, accumulators) -> bool:
         if type(node) is not cst.Assign or len(node.targets) != 1 or type(node.targets[0].target) is not cst.Name:
             continue
         name = node.targets[0].target.value
-        if name in accumulators or name not in record.entry or name not in fed:
+        if name in accumulators or name in fresh or name not in record.entry or name not in fed:
             continue
         if not any(type(n) is cst.Name and n.value == name for n in walk(node.value)):
             continue
