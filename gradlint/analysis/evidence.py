@@ -65,6 +65,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .backprop_sources import computed_only_from
+from .output_uses import used_as_tensor_next
 from .syntax import dotted, function_facts
 from .usage_scans import (
     backward_names,
@@ -229,6 +230,10 @@ class Evidence:
                 for key, item in zip(value.keys, value.items)
             )
             return value.with_(items=items) if items != value.items else value
+        if value.kind == "tensor" and value.struct and self._used_as_tensor(name):
+            # `fake = G(z)` then `D(fake.detach())`: only a tensor has that method (output_uses)
+            grad = True if value.grad is None and value.has_grad else value.grad
+            value = value.with_(struct=False, grad=grad, has_grad=None, leaf=False if grad else None)
         unknown = value.kind == "unknown" or value.kind == "tensor" and value.grad is None and not value.struct
         if unknown and self._backprop_follows(name):
             return PROVEN_GRAD
@@ -253,6 +258,14 @@ class Evidence:
                 # model output) one of whose fields carries the graph; which others do is not known
                 return tensor(True, False, struct=True, has_grad=True, deps=value.deps, through=value.through)
         return value
+
+    def _used_as_tensor(self, name: str) -> bool:
+        """``name`` is used, unconditionally next, as only a tensor can be (``output_uses``)."""
+        for statements, index in self._blocks_run_next(name):
+            found = used_as_tensor_next(statements[index + 1 :], name)
+            if found is not None:
+                return found
+        return False
 
     def _backprop_follows(self, name: str, part: bool = False) -> bool:
         """Whether ``name.backward()`` (with ``part``: ``name[key].backward()`` or
