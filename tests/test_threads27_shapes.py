@@ -129,3 +129,78 @@ def test_grd501_zero_grad_of_another_module_passed_alongside():
 def test_grd501_no_clear_at_all_in_a_helper_given_the_optimizer():
     src = CLEARED_THROUGH_THE_MODEL_EACH_STEP.replace("        model.zero_grad()\n", "")
     assert findings(src, "GRD501") == [(9, "GRD501")]
+
+
+# ---- sub-modules called from outside their class: `emb = model.embedding(tokens)` in a saliency
+# helper (a thread's "why is emb.grad None?"), `model.classifier(model.features(x))` in a training
+# loop. The call was taken for a method of the class; having none of that name, its output stayed
+# unknown. It runs the sub-module, as `self.embedding(tokens)` does inside the class.
+
+SUBMODULE_CLASS = """\
+import torch
+import torch.nn as nn
+
+
+class TextClassifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(100, 16)
+        self.fc = nn.Linear(16, 2)
+
+    def head(self, emb):
+        return self.fc(emb.mean(1))
+
+
+"""
+
+SALIENCY_OF_A_SUBMODULE_OUTPUT = SUBMODULE_CLASS + """\
+def token_saliency(model, tokens, label):
+    model.zero_grad()
+    emb = model.embedding(tokens)
+    logits = model.head(emb)
+    logits[0, label].backward()
+    return emb.grad.norm(dim=-1)
+
+
+token_saliency(TextClassifier(), torch.randint(0, 100, (1, 7)), 1)
+"""
+
+
+def test_grd301_grad_of_a_submodule_output_called_from_outside_the_class():
+    assert findings(SALIENCY_OF_A_SUBMODULE_OUTPUT, "GRD301") == [(20, "GRD301")]
+
+
+def test_grd301_submodule_output_with_retain_grad_or_under_no_grad():
+    retained = SALIENCY_OF_A_SUBMODULE_OUTPUT.replace(
+        "    emb = model.embedding(tokens)\n", "    emb = model.embedding(tokens)\n    emb.retain_grad()\n"
+    )
+    assert findings(retained, "GRD301") == []
+    frozen = SUBMODULE_CLASS + """\
+clf = TextClassifier()
+clf.requires_grad_(False)
+emb = clf.embedding(torch.randint(0, 100, (1, 7)))
+print(emb.grad)
+"""
+    assert findings(frozen, "GRD301") == []
+
+
+def test_grd502_submodule_chain_called_from_a_training_loop():
+    src = SUBMODULE_CLASS + """\
+def train(model, loader, criterion, optimizer):
+    history = []
+    for tokens, labels in loader:
+        optimizer.zero_grad()
+        loss = criterion(model.fc(model.embedding(tokens).mean(1)), labels)
+        loss.backward()
+        optimizer.step()
+        history.append(loss)
+    history_items = [h.item() for h in history]
+    return history_items
+
+
+clf = TextClassifier()
+train(clf, [(torch.randint(0, 100, (2, 5)), torch.tensor([0, 1]))], nn.CrossEntropyLoss(), torch.optim.SGD(clf.parameters(), lr=0.1))
+"""
+    assert findings(src, "GRD502") == [(22, "GRD502")]
+    assert findings(src.replace("history.append(loss)", "history.append(loss.detach())"), "GRD502") == []
+
