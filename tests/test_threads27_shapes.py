@@ -204,3 +204,47 @@ train(clf, [(torch.randint(0, 100, (2, 5)), torch.tensor([0, 1]))], nn.CrossEntr
     assert findings(src, "GRD502") == [(22, "GRD502")]
     assert findings(src.replace("history.append(loss)", "history.append(loss.detach())"), "GRD502") == []
 
+
+# ---- GRD205: an optimizer over `list(vae.parameters()) + list(decoder.parameters())` (FactorVAE's
+# trainer). The sum of the two lists was unknown, so the optimizer's owners were too and its step()
+# staled nothing: the discriminator's backward() through the VAE's graph after that step was missed.
+
+VAE_THEN_DISCRIMINATOR = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+encoder = nn.Sequential(nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 6))
+decoder = nn.Linear(6, 16)
+critic = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 2))
+optim_vae = torch.optim.Adam(list(encoder.parameters()) + list(decoder.parameters()))
+optim_d = torch.optim.Adam(critic.parameters())
+labels = torch.zeros(4, dtype=torch.long)
+for x in [torch.randn(4, 16) for _ in range(2)]:
+    z = encoder(x)
+    d_z = critic(z)
+    vae_loss = F.mse_loss(decoder(z), x) + d_z.mean()
+    optim_vae.zero_grad()
+    vae_loss.backward(retain_graph=True)
+    optim_vae.step()
+    d_loss = F.cross_entropy(d_z, labels)
+    optim_d.zero_grad()
+    d_loss.backward()
+    optim_d.step()
+"""
+
+
+def test_grd205_step_of_an_optimizer_over_two_parameter_lists():
+    assert findings(VAE_THEN_DISCRIMINATOR, "GRD205") == [(20, "GRD205")]
+
+
+def test_grd205_two_parameter_lists_negatives():
+    # the critic's loss taken on a detached code: nothing of the stepped encoder is in its graph
+    detached = VAE_THEN_DISCRIMINATOR.replace("    d_loss = F.cross_entropy(d_z, labels)\n", "    d_loss = F.cross_entropy(critic(z.detach()), labels)\n")
+    assert findings(detached, "GRD205") == []
+    # every backward() before the steps
+    reordered = VAE_THEN_DISCRIMINATOR.replace(
+        "    optim_vae.step()\n    d_loss = F.cross_entropy(d_z, labels)\n    optim_d.zero_grad()\n    d_loss.backward()\n",
+        "    d_loss = F.cross_entropy(d_z, labels)\n    optim_d.zero_grad()\n    d_loss.backward()\n    optim_vae.step()\n",
+    )
+    assert findings(reordered, "GRD205") == []
