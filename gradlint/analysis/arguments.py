@@ -12,7 +12,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from .syntax import dotted, function_facts, own_nodes
-from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value
+from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, renamed_owners
 
 
 def parameters(node: cst.FunctionDef) -> List[cst.Param]:
@@ -96,6 +96,27 @@ def call_renames(call: cst.Call, function: cst.FunctionDef, receiver) -> Dict[st
         if path is not None:
             renames["self"] = path
     return renames
+
+
+def owners_in_callee(params: Dict[str, Value], call: cst.Call, function: cst.FunctionDef, receiver) -> Dict[str, Value]:
+    """The optimizers among the arguments, their owners named as the callee names them.
+
+    ``train(net, loader, SGD(net.parameters()))`` into ``def train(model, loader, optimizer)``:
+    the optimizer's owner is ``net`` at the call, ``model`` inside, where ``model.zero_grad()``
+    clears it. An owner the call does not pass keeps its name (it names nothing of the callee)."""
+    inverse = {path: param for param, path in call_renames(call, function, receiver).items()}
+    if not inverse or not any(value.kind == "optimizer" for value in params.values()):
+        return params
+
+    def rename(path):
+        if path is None:
+            return None
+        for outside in sorted(inverse, key=len, reverse=True):
+            if path == outside or path.startswith(outside + "."):
+                return inverse[outside] + path[len(outside) :]
+        return path
+
+    return {name: renamed_owners(value, rename) for name, value in params.items()}
 
 
 def rename_path(renames: Dict[str, str], path: Optional[str]) -> Optional[str]:

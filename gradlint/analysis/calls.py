@@ -29,7 +29,7 @@ from typing import List, Optional
 import libcst as cst
 
 from . import torch_api as api
-from .arguments import bind_arguments, call_renames, is_static, parameters, rename_path
+from .arguments import bind_arguments, call_renames, is_static, owners_in_callee, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
 from .call_forwards import trained_forwards
 from .helper_clears import exit_clears
@@ -83,7 +83,7 @@ class Calls:
         params = bind_arguments(function, call, args, bound_self=receiver is not None and not is_static(function))
         if params is None:
             return UNKNOWN
-        params = {name: without_paths(value) for name, value in params.items()}
+        params = {name: without_paths(value) for name, value in owners_in_callee(params, call, function, receiver).items()}
         if names is None and receiver is not None and receiver.cls is not None and receiver.cls.namespace is not None:
             names = receiver.cls.namespace.env
         if receiver is not None:

@@ -13,7 +13,7 @@ from .entry_loops import proven_entry
 from .leaves import below_trained_model, member_after_freeze
 from .param_groups import positional_list, selection_of, yields_the_parameter
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
-from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, ref, seq, tensor, view_of
+from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, params_union, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range filter".split()
@@ -257,6 +257,8 @@ class Expressions:
         if left.kind == "number" and right.kind == "number":
             return Value(kind="number", cut=left.cut or right.cut)
         if left.kind != "tensor" and right.kind != "tensor":
+            if left.kind == "params" and right.kind == "params" and type(node.operator) is cst.Add:
+                return params_union([left, right])  # `list(vae.parameters()) + list(decoder.parameters())`
             if left.kind == "seq" and right.kind == "seq" and type(node.operator) is cst.Add:
                 joined = seq([v for v in (left.elem, right.elem) if v is not None]).with_(
                     has_grad=left.has_grad or right.has_grad, layers=left.layers + right.layers

@@ -366,7 +366,15 @@ def know_no_grad_calls(path: str, stat: Tuple[int, int], names: FrozenSet[str]) 
 def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
     imported = set()
     for module, names in _IMPORT_FROM.findall(data):
-        if module.startswith(b".") or (package and module.split(b".")[0] == package.encode()):
+        top = module.split(b".")[0]
+        if package:
+            own = top == package.encode()
+        else:
+            # `from metrics import run_validation` in a folder of scripts (no package): a sibling
+            # module is imported by its bare name. Any module but the standard library and torch may
+            # be the project's; a name taken from a library instead only makes the rules quieter.
+            own = not _outside_project(top.decode("ascii", "replace"))
+        if module.startswith(b".") or own:
             for match in re.finditer(rb"(\w+)(?:\s+as\s+(\w+))?", names.strip(b"()")):
                 imported.add((match.group(2) or match.group(1)).decode("ascii", "replace"))
     called = set()

@@ -164,6 +164,9 @@ class TorchSemantics:
                 for record in self._loops:
                     record.local_calls.append(method)
                 return self._call_function(method, node, args, receiver=receiver)
+            if kind == "module" and receiver.cls.attrs.get(name, UNKNOWN).kind == "module":
+                # `clf.embedding(tokens)` from outside the class: its sub-module runs, as `self.embedding` does
+                return self._call_value(self.eval(node.func), node, args)
         if kind == "ref":
             return self._call_qualified(f"{receiver.qual}.{name}", node, args)
         if kind == "namespace":
