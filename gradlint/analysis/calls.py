@@ -411,7 +411,7 @@ class Calls:
                     env["self." + attr] = value
                 for attr, value in fields:
                     env["self." + attr] = value
-                for attr in switched_and_called_fields(cls.methods):
+                for attr in switched_and_called_fields(cls.methods, node):
                     if env.get("self." + attr, UNKNOWN).kind == "unknown":
                         env["self." + attr] = Value(kind="module")  # `self.model.eval()`, `self.model(x)`
         for param in all_params:
