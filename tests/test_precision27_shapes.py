@@ -47,3 +47,47 @@ def test_field_frozen_by_the_constructor_helper_stays_silent():
         "self.model = self.model.eval()", "self.model = self.model.eval()\n        self.model.requires_grad_(False)"
     ).format(forward="self.model(x)")
     assert findings(src, "GRD505") == []
+
+
+# --- a field that is a Parameter on one path and a registered buffer on the other --------------
+
+CODEBOOK = """\
+import torch
+from torch import nn
+
+
+class Codebook(nn.Module):
+    def __init__(self, n, learnable=False):
+        super().__init__()
+        embed = torch.randn(n, 4)
+        {bind}
+
+    def set_codes(self, codes):
+        self.embed.copy_(codes)
+"""
+
+
+def test_parameter_or_buffer_field_written_in_place_is_silent():
+    # `register_buffer("embed", e)` binds `self.embed` as `self.embed = e` does: on that path the
+    # field requires no grad, so the in-place write is not known to raise
+    bind = 'if learnable:\n            self.embed = nn.Parameter(embed)\n        else:\n            self.register_buffer("embed", embed)'
+    assert findings(CODEBOOK.format(bind=bind), "GRD201") == []
+
+
+def test_non_persistent_buffer_or_parameter_field_is_silent():
+    bind = (
+        'if learnable:\n            self.embed = nn.Parameter(embed)\n'
+        '        else:\n            self.register_buffer("embed", embed, persistent=False)'
+    )
+    assert findings(CODEBOOK.format(bind=bind), "GRD201") == []
+
+
+def test_parameter_field_written_in_place_still_fires():
+    assert findings(CODEBOOK.format(bind="self.embed = nn.Parameter(embed)"), "GRD201") == [(12, "GRD201")]
+
+
+def test_buffer_field_moved_without_assignment_is_a_discarded_result():
+    src = CODEBOOK.format(bind='self.register_buffer("embed", embed)').replace(
+        "self.embed.copy_(codes)", "self.embed.to(codes.device)"
+    )
+    assert findings(src, "GRD507") == [(12, "GRD507")]
