@@ -91,3 +91,84 @@ def test_buffer_field_moved_without_assignment_is_a_discarded_result():
         "self.embed.copy_(codes)", "self.embed.to(codes.device)"
     )
     assert findings(src, "GRD507") == [(12, "GRD507")]
+
+
+# --- a loop over models calling a helper that evaluates a copy it makes -------------------------
+
+MODELS_LOOP = """\
+import copy
+
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+class Checker:
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+
+    def check_all(self):
+        for m in [Net(), Net()]:
+            self.compare(m)
+
+    def compare(self, module):
+        x = torch.rand(10, 4)
+        {make}
+        {name}.eval()
+        module.eval()
+        return torch.equal({name}(x), module(x))
+
+    def evaluate(self):
+        for x, _ in self.loader:
+            self.predict(x)
+
+    def predict(self, x):
+        {predict}
+"""
+
+
+def _models_loop(make="copied = copy.deepcopy(module)", name="copied", predict="return None"):
+    return MODELS_LOOP.format(make=make, name=name, predict=predict)
+
+
+def test_copy_made_in_each_call_of_a_loop_over_models_is_silent():
+    # each iteration compares one more model, once: no evaluation loop over batches
+    assert findings(_models_loop(), "GRD505") == []
+
+
+def test_copy_moved_to_a_device_is_still_made_in_the_call():
+    make = "copied = copy.deepcopy(module)\n        copied = copied.to(x.device)"
+    assert findings(_models_loop(make=make), "GRD505") == []
+
+
+def test_helper_running_the_persistent_model_per_batch_fires():
+    predict = "self.model.eval()\n        return self.model(x).argmax(1)"
+    assert findings(_models_loop(predict=predict), "GRD505") == [(38, "GRD505")]
+
+
+def test_helper_running_a_local_alias_of_the_model_per_batch_fires():
+    predict = "model = self.model\n        model.eval()\n        return model(x).argmax(1)"
+    assert findings(_models_loop(predict=predict), "GRD505") == [(39, "GRD505")]
+
+
+def test_helper_running_a_looked_up_model_per_batch_fires():
+    predict = 'model = getattr(self, "model")\n        model.eval()\n        return model(x).argmax(1)'
+    assert findings(_models_loop(predict=predict), "GRD505") == [(39, "GRD505")]
+
+
+def test_model_made_by_a_helper_and_run_over_its_own_loop_fires():
+    src = _models_loop().replace(
+        "    def evaluate(self):\n",
+        "    def evaluate_fresh(self):\n        net = Net()\n        net.eval()\n"
+        "        for x, _ in self.loader:\n            net(x)\n\n    def evaluate(self):\n",
+    )
+    assert findings(src, "GRD505") == [(36, "GRD505")]
