@@ -172,3 +172,53 @@ def test_model_made_by_a_helper_and_run_over_its_own_loop_fires():
         "        for x, _ in self.loader:\n            net(x)\n\n    def evaluate(self):\n",
     )
     assert findings(src, "GRD505") == [(36, "GRD505")]
+
+
+# --- a misspelled `requires_grad = True` on a Parameter just made ------------------------------
+
+SLOPE = """\
+import torch
+from torch import nn
+
+
+class Slope(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.slope = {make}
+        self.slope.requiresGrad = {flag}
+
+    def forward(self, x):
+        return x * self.slope
+"""
+
+
+def test_misspelled_true_on_a_new_parameter_is_silent():
+    # an nn.Parameter requires grad already: the misspelling changes nothing the author meant
+    assert findings(SLOPE.format(make="nn.Parameter(torch.ones(n))", flag="True"), "GRD402") == []
+
+
+def test_misspelled_false_on_a_new_parameter_fires():
+    assert findings(SLOPE.format(make="nn.Parameter(torch.ones(n))", flag="False"), "GRD402") == [(9, "GRD402")]
+
+
+def test_misspelled_true_on_a_frozen_parameter_fires():
+    make = "nn.Parameter(torch.ones(n), requires_grad=False)"
+    assert findings(SLOPE.format(make=make, flag="True"), "GRD402") == [(9, "GRD402")]
+
+
+def test_misspelled_true_on_a_plain_tensor_fires():
+    assert findings(SLOPE.format(make="torch.ones(n)", flag="True"), "GRD402") == [(9, "GRD402")]
+
+
+def test_misspelled_true_in_an_unfreeze_loop_fires():
+    src = """\
+import torch
+from torch import nn
+
+model = nn.Linear(3, 1)
+for p in model.parameters():
+    p.requires_grad = False
+for p in model.parameters():
+    p.requiresGrad = True
+"""
+    assert findings(src, "GRD402") == [(8, "GRD402")]
