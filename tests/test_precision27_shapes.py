@@ -222,3 +222,27 @@ for p in model.parameters():
     p.requiresGrad = True
 """
     assert findings(src, "GRD402") == [(8, "GRD402")]
+
+
+def test_model_made_as_the_argument_of_each_call_is_silent():
+    # `for config in configs: self.check(Net(), config)`: each call evaluates a new model once
+    src = _models_loop(make="pass", name="module").replace(
+        "for m in [Net(), Net()]:\n            self.compare(m)", "for size in [1, 2]:\n            self.compare(Net())"
+    )
+    assert "self.compare(Net())" in src
+    assert findings(src, "GRD505") == []
+
+
+def test_persistent_model_handed_to_a_helper_per_batch_fires():
+    src = _models_loop(predict="model.eval()\n        return model(x).argmax(1)").replace(
+        "self.predict(x)\n\n    def predict(self, x):", "self.predict(self.model, x)\n\n    def predict(self, model, x):"
+    )
+    assert "def predict(self, model, x)" in src
+    assert findings(src, "GRD505") == [(38, "GRD505")]
+
+
+def test_made_argument_rebound_to_a_persistent_model_fires():
+    src = _models_loop(predict="model = self.model\n        model.eval()\n        return model(x).argmax(1)").replace(
+        "self.predict(x)\n\n    def predict(self, x):", "self.predict(Net(), x)\n\n    def predict(self, model, x):"
+    )
+    assert findings(src, "GRD505") == [(39, "GRD505")]

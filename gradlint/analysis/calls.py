@@ -38,7 +38,7 @@ from .constructor_freezes import left_frozen, mentions_requires_grad, settled_fr
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
-from .call_locals import made_per_call
+from .call_locals import made_arguments, made_per_call
 from .summaries import (
     ARGUMENT_FIELD,
     FIELD,
@@ -162,7 +162,7 @@ class Calls:
         if summary.fed and self.reporting:
             self._mark_fed_arguments(summary.fed, call, function, receiver)
         if self._loops:
-            made = made_per_call(function)
+            made = made_per_call(function) | made_arguments(call, function, receiver, self.function)
             self._replay(summary.effects, call, renames, names is not None, hands_back(summary.returns), made)
         elif self.state.mode is True:
             # outside any loop (a training step method its caller repeats): rules judge the store
