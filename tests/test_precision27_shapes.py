@@ -246,3 +246,37 @@ def test_made_argument_rebound_to_a_persistent_model_fires():
         "self.predict(x)\n\n    def predict(self, x):", "self.predict(Net(), x)\n\n    def predict(self, model, x):"
     )
     assert findings(src, "GRD505") == [(39, "GRD505")]
+
+
+# --- `.to(float32)` of a new Parameter: `.float()` spelt another way ----------------------------
+
+RANGE = """\
+import torch
+from torch import nn
+
+
+class Quantizer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant_dtype = torch.float32
+
+    def learn_range(self, scale):
+        self.scale = nn.Parameter({data}, requires_grad=True).to({dtype})
+"""
+
+
+def test_parameter_converted_to_float32_through_a_field_is_silent():
+    assert findings(RANGE.format(data="scale", dtype="self.quant_dtype"), "GRD302") == []
+
+
+def test_parameter_converted_to_float32_is_silent():
+    assert findings(RANGE.format(data="scale", dtype="torch.float32"), "GRD302") == []
+
+
+def test_parameter_converted_to_float64_fires():
+    assert findings(RANGE.format(data="scale", dtype="torch.float64"), "GRD302") == [(11, "GRD302")]
+
+
+def test_float64_parameter_converted_to_float32_fires():
+    src = RANGE.format(data="scale.double()", dtype="self.quant_dtype")
+    assert findings(src, "GRD302") == [(11, "GRD302")]
