@@ -280,3 +280,23 @@ def test_parameter_converted_to_float64_fires():
 def test_float64_parameter_converted_to_float32_fires():
     src = RANGE.format(data="scale.double()", dtype="self.quant_dtype")
     assert findings(src, "GRD302") == [(11, "GRD302")]
+
+
+def test_misspelled_false_on_a_tensor_that_requires_no_grad_is_silent():
+    src = """\
+import torch
+
+pe = torch.zeros(50, 8).float()
+pe.require_grad = False
+"""
+    assert findings(src, "GRD402") == []
+
+
+def test_misspelled_false_on_a_tensor_made_to_require_grad_fires():
+    src = """\
+import torch
+
+pe = torch.zeros(50, 8, requires_grad=True)
+pe.require_grad = False
+"""
+    assert findings(src, "GRD402") == [(4, "GRD402")]

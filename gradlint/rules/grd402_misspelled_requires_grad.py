@@ -48,10 +48,14 @@ class MisspelledRequiresGrad(Rule):
     def on_assign(self, target, ctx, value_node) -> None:
         if not isinstance(target, cst.Attribute) or not is_misspelling(target.attr.value):
             return
-        if ctx.value(target.value).kind not in ("tensor", "module"):
+        owner = ctx.value(target.value)
+        if owner.kind not in ("tensor", "module"):
             return
-        if literal_bool(value_node) is True and _made_a_parameter(ctx, target.value):
+        flag = literal_bool(value_node)
+        if flag is True and _made_a_parameter(ctx, target.value):
             return  # `self.w = nn.Parameter(t)` then `self.w.requiresGrad = True`: it requires grad already
+        if flag is False and owner.kind == "tensor" and owner.grad is False:
+            return  # `pe = torch.zeros(n, d); pe.require_grad = False`: it requires no grad already
         self._candidates.append(target)
 
     def on_file_end(self, node, ctx) -> None:
