@@ -38,6 +38,7 @@ from .constructor_freezes import left_frozen, mentions_requires_grad, settled_fr
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
+from .call_locals import made_arguments, made_per_call
 from .summaries import (
     ARGUMENT_FIELD,
     FIELD,
@@ -161,7 +162,8 @@ class Calls:
         if summary.fed and self.reporting:
             self._mark_fed_arguments(summary.fed, call, function, receiver)
         if self._loops:
-            self._replay(summary.effects, call, renames, foreign=names is not None, hands_back=hands_back(summary.returns))
+            made = made_per_call(function) | made_arguments(call, function, receiver, self.function)
+            self._replay(summary.effects, call, renames, names is not None, hands_back(summary.returns), made)
         elif self.state.mode is True:
             # outside any loop (a training step method its caller repeats): rules judge the store
             for _, path in summary.effects.stores:
@@ -411,7 +413,7 @@ class Calls:
                     env["self." + attr] = value
                 for attr, value in fields:
                     env["self." + attr] = value
-                for attr in switched_and_called_fields(cls.methods):
+                for attr in switched_and_called_fields(cls.methods, node):
                     if env.get("self." + attr, UNKNOWN).kind == "unknown":
                         env["self." + attr] = Value(kind="module")  # `self.model.eval()`, `self.model(x)`
         for param in all_params:

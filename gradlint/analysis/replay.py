@@ -85,7 +85,9 @@ class SummaryReplay:
         self._note_step_sides(stepped)
         self.state.armed = self.state.armed - stepped
 
-    def _replay(self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool, hands_back: bool = False) -> None:
+    def _replay(
+        self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool, hands_back: bool = False, made=frozenset()
+    ) -> None:
         """Add a callee's loop effects to the caller's loops, in the caller's names
         (see ``call_renames``); a call into another file is reported at the call, and so are the
         forwards of a callee that hands their output back (``summaries.hands_back``)."""
@@ -112,6 +114,8 @@ class SummaryReplay:
             forward_helper = hands_back and not effects.mode_switches
             at = (lambda node: call) if not self.reporting or forward_helper else (lambda node: node)
             forwards = [(at(node), rename(path), module, mode) for node, path, module, mode in effects.forwards]
+        # forwards of a model the callee makes in each call (`made`, see call_locals), at nodes that run no other
+        made_here = _made_forwards(forwards, effects.forwards, made)
         # `validate(model)` whose body calls model.eval(): the switch is the callee's own `model.eval()`
         # (a finding is reported inside the callee, at its line); a callee in another file switches at
         # the call. `switch_calls` keeps, for each switch, the call in this loop that ran it.
@@ -128,4 +132,16 @@ class SummaryReplay:
             record.steps.extend(steps)
             record.clears.extend(clears)
             record.forwards.extend(forwards)
+            record.made_forwards |= made_here
             record.stores.extend(stores)
+
+
+def _made_forwards(forwards, originals, made) -> set:
+    """Ids of the nodes of ``forwards`` (as replayed) that run only models the callee made in the call."""
+    if not made:
+        return set()
+    fresh: dict = {}
+    for (node, _, _, _), (_, path, _, _) in zip(forwards, originals):
+        mine = bool(path) and path.split(".", 1)[0] in made
+        fresh[id(node)] = fresh.get(id(node), True) and mine
+    return {key for key, only in fresh.items() if only}

@@ -303,6 +303,9 @@ class LoopRecord:
     inner_forwards: list = field(default_factory=list)
     inner_steps: list = field(default_factory=list)
     inner_backwards: list = field(default_factory=list)
+    #: ids of the forwards, run by a called function, of a model that function makes in each call
+    #: (``a = copy.deepcopy(module)``, see call_locals): not one model run again and again
+    made_forwards: set = field(default_factory=set)
 
     def inner_effects(self, call: cst.Call, rename) -> tuple:
         """What the loops inside the function this record summarises did (and what loops inside

@@ -25,8 +25,15 @@ def _field(node) -> str:
     return ""
 
 
-def switched_and_called_fields(methods: dict) -> FrozenSet[str]:
-    """The ``self`` fields some method switches with ``.eval()`` (no argument) and some method calls."""
+def switched_and_called_fields(methods: dict, entered: cst.FunctionDef) -> FrozenSet[str]:
+    """The ``self`` fields some method switches with ``.eval()`` (no argument) and some method calls,
+    taken for modules at the entry of ``entered``. Not at the entry of ``__init__``: before the
+    constructor the object has no such field, and one it sets on some path only
+    (``if model is not None: self._setup(model)``, whose ``self.model = deepcopy(model).eval()``
+    makes a trainable model in eval mode) would join there with a module of unknown parameters
+    and mode, losing what the constructor made (torch_uncertainty's MCBatchNorm)."""
+    if entered.name.value == "__init__":
+        return frozenset()
     cached = _CACHE.get(id(methods))
     if cached is not None and cached[0] is methods:
         return cached[1]

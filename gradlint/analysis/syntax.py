@@ -474,14 +474,18 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
 
 
 def registered_submodule(call: cst.Call) -> str:
-    """``X`` of ``self.add_module("X", m)`` / ``self.register_module("X", m)``: ``self.X = m`` spelt as a call."""
+    """``X`` of ``self.add_module("X", m)`` / ``self.register_module("X", m)``: ``self.X = m`` spelt as a call;
+    so is ``self.register_buffer("X", t)`` (``persistent=`` aside): a buffer set on one path and a
+    Parameter on the other (``if learnable: self.embed = nn.Parameter(e) else: self.register_buffer("embed", e)``)
+    is not known to require grad."""
     func = call.func
     if (
         type(func) is cst.Attribute
-        and func.attr.value in ("add_module", "register_module")
+        and func.attr.value in ("add_module", "register_module", "register_buffer")
         and type(func.value) is cst.Name
         and func.value.value == "self"
-        and len(call.args) == 2
+        and len(call.args) == 2 + (func.attr.value == "register_buffer" and len(call.args) == 3)
+        and all(arg.keyword is None for arg in call.args[:2])
     ):
         name = literal_str(call.args[0].value)
         return name if name and name.isidentifier() else ""

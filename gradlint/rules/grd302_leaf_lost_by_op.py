@@ -145,11 +145,13 @@ _FLOAT32 = frozenset({"float32", "float"})
 
 
 def _float_of_float32(op, creation, ctx) -> bool:
-    """``nn.Parameter(torch.ones(n)).float()``: ``.float()`` of a float32 tensor is a no-op that returns
-    the same leaf. Only a tensor whose dtype is known to be another (``dtype=torch.float64``,
+    """``nn.Parameter(torch.ones(n)).float()``: ``.float()`` (or ``.to(torch.float32)``) of a float32
+    tensor is a no-op that returns the same leaf. Only a tensor whose dtype is known to be another (``dtype=torch.float64``,
     ``.double()``) is converted (the catalog's ``.float()`` of float64): lycoris's
     ``nn.Parameter(torch.norm(w.float(), ...)).float()`` keeps its Parameter."""
-    if not (type(op) is cst.Call and type(op.func) is cst.Attribute and op.func.attr.value == "float" and not op.args):
+    if not (type(op) is cst.Call and type(op.func) is cst.Attribute):
+        return False
+    if not (op.func.attr.value == "float" and not op.args) and not _to_float32(op, ctx):
         return False
     made = creation
     if ctx.value(creation.func).qual == "torch.nn.Parameter":
@@ -158,6 +160,19 @@ def _float_of_float32(op, creation, ctx) -> bool:
         made = creation.args[0].value
     dtype = _known_dtype(made)
     return dtype is None or dtype in _FLOAT32
+
+
+def _to_float32(op, ctx) -> bool:
+    """``.to(torch.float32)``, also through a name or field bound to it (``.to(self.quant_dtype)`` with
+    ``self.quant_dtype = torch.float32``, torchao's module-swap quantizers): ``.float()`` spelt so."""
+    if op.func.attr.value != "to" or len(op.args) != 1:
+        return False
+    arg = op.args[0]
+    if arg.keyword is not None and arg.keyword.value != "dtype":
+        return False
+    name = dotted(arg.value) or ""
+    qual = ctx.value(arg.value).qual or ""
+    return any(n.startswith("torch.") and n[6:] in _FLOAT32 for n in (name, qual))
 
 
 def _known_dtype(node):

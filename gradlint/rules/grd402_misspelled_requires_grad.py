@@ -1,5 +1,7 @@
 import libcst as cst
 
+from ..analysis import dotted, kwarg, literal_bool
+from ..analysis.syntax import walk
 from ..rule import Fix, Rule, source
 
 _TARGET = "requiresgrad"
@@ -46,8 +48,15 @@ class MisspelledRequiresGrad(Rule):
     def on_assign(self, target, ctx, value_node) -> None:
         if not isinstance(target, cst.Attribute) or not is_misspelling(target.attr.value):
             return
-        if ctx.value(target.value).kind in ("tensor", "module"):
-            self._candidates.append(target)
+        owner = ctx.value(target.value)
+        if owner.kind not in ("tensor", "module"):
+            return
+        flag = literal_bool(value_node)
+        if flag is True and _made_a_parameter(ctx, target.value):
+            return  # `self.w = nn.Parameter(t)` then `self.w.requiresGrad = True`: it requires grad already
+        if flag is False and owner.kind == "tensor" and owner.grad is False:
+            return  # `pe = torch.zeros(n, d); pe.require_grad = False`: it requires no grad already
+        self._candidates.append(target)
 
     def on_file_end(self, node, ctx) -> None:
         for target in self._candidates:
@@ -62,3 +71,33 @@ class MisspelledRequiresGrad(Rule):
                 f"`{name}.requires_grad` is unchanged. Did you mean `{name}.requires_grad`?",
                 Fix(target, target.with_changes(attr=cst.Name("requires_grad"))),
             )
+
+
+def _made_a_parameter(ctx, owner) -> bool:
+    """``owner`` is bound, in the function (at module level, the module), only to ``nn.Parameter(...)``
+    calls that keep the default ``requires_grad=True``: what a misspelled ``= True`` meant holds."""
+    path = dotted(owner)
+    root = ctx.function if ctx.function is not None else ctx.module_node
+    if path is None or root is None:
+        return False
+    values = [
+        node.value
+        for node in walk(root)
+        if type(node) in (cst.Assign, cst.AnnAssign, cst.AugAssign)
+        and any(dotted(target) == path for target in _targets(node))
+    ]
+    return bool(values) and all(_new_parameter(value) for value in values)
+
+
+def _targets(node) -> list:
+    return [target.target for target in node.targets] if type(node) is cst.Assign else [node.target]
+
+
+def _new_parameter(value) -> bool:
+    if type(value) is not cst.Call or (dotted(value.func) or "").rsplit(".", 1)[-1] != "Parameter":
+        return False
+    flag = kwarg(value, "requires_grad")
+    flag = flag.value if flag is not None else None
+    if flag is None and len(value.args) > 1 and value.args[1].keyword is None:
+        flag = value.args[1].value
+    return flag is None or literal_bool(flag) is True

@@ -125,8 +125,8 @@ class EvalWithoutNoGrad(Rule):
         for call, path, module, mode in record.forwards:
             if mode is not True or module.training is not False or module.params is not True:
                 continue
-            if call in reported or path in record.bound or path in trained:
-                continue  # a model built in each iteration is not evaluated repeatedly
+            if call in reported or path in record.bound or path in trained or id(call) in record.made_forwards:
+                continue  # a model built in each iteration (here or in a called function) is not evaluated repeatedly
             if module.cls is None and imports_differentiating_forward(ctx.path, ctx.source):
                 continue  # a model of unknown class in a project whose forwards take autograd.grad
             reported.add(call)
