@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.result_uses import backpropagated_by_callers
 from ..analysis.scope_names import outlives_scope
 from ..analysis.syntax import per_node, walk
 from ..rule import Rule, source
@@ -45,12 +46,14 @@ def _fed_back(path: str, record) -> bool:
     )
 
 
-def _handed_back(scope, found, path: str) -> bool:
+def _handed_back(scope, found, path: str, ctx) -> bool:
     """A list the loop appends each step's output to, then returned by the function (``return
     log_probs, values, rewards`` of an RL rollout): the caller receives every step's graph, to
     backpropagate through it (a policy-gradient update) or not. That is the caller's decision, not
     an evaluation loop's history, unless the function switched a model to ``eval()`` itself: then it
-    evaluates. A running sum returned (``return total / n``) is still one."""
+    evaluates. A running sum returned (``return total / n``) is still one, and so is a number made
+    from the list (``return torch.stack(losses).mean().item()``); a graph made from it
+    (``return torch.stack(losses).mean()``, the loss of a batch split into chunks) is handed back."""
     if type(scope) is not cst.FunctionDef or "." in path:
         return False
     func = getattr(found, "func", None)
@@ -66,7 +69,28 @@ def _handed_back(scope, found, path: str) -> bool:
             # (a tuple's elements hold their expression in `value`; a bare `return outputs` is a Name)
             if any(dotted(element.value if type(element) is cst.Element else element) == path for element in returned):
                 return True
+            if _returns_graph(ctx, value, path) and backpropagated_by_callers(ctx, scope.name.value):
+                return True
     return False
+
+
+def _returns_graph(ctx, value: cst.CSTNode, path: str) -> bool:
+    """The returned expression holds a graph (``torch.stack(losses).mean()``, ``total`` summed from
+    the list), or mentions the list and its value is not known to be free of one: the caller may
+    backpropagate what the loop collected."""
+    returned = ctx.silent_eval(value)
+    if _holds_graph(returned) or returned.kind == "seq" and returned.elem is not None and _holds_graph(returned.elem):
+        return True
+    if _free_of_graph(returned):
+        return False  # `.item()`, a dict of them (`{"val_loss": mean.item()}`)
+    return any(type(n) is cst.Name and n.value == path for n in walk(value))
+
+
+def _free_of_graph(value) -> bool:
+    """A number, a tensor known not to require grad, or a display of only such values."""
+    if value.kind == "number" or value.kind == "tensor" and value.grad is False:
+        return True
+    return value.kind in ("dict", "seq") and bool(value.items) and all(_free_of_graph(item) for item in value.items)
 
 
 def _reset_within(loop: cst.CSTNode, path: str) -> bool:
@@ -292,7 +316,7 @@ class LossHistoryAccumulation(Rule):
 
     def on_scope_end(self, node, ctx) -> None:
         for found, path, added in self._pending:
-            if _handed_back(node, found, path):
+            if _handed_back(node, found, path, ctx):
                 continue
             self._report(ctx, found, path, added, "of a loop that never calls backward() (an evaluation loop?)")
         self._pending.clear()
