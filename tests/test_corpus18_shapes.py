@@ -215,3 +215,202 @@ def test_grd502_helper_whose_caller_file_backpropagates(tmp_path):
     _write(tmp_path, {"losses.py": CHUNK_HELPER, "train.py": TRAINS_WITH_THE_HELPER})
     assert [f for f in _lint(tmp_path / "losses.py") if f[1] == "GRD502"] == []
 
+
+
+# ---- GRD502: the evaluation loop written as a list comprehension (a course's `evaluate`, corpus18
+# pytorch/pytrch_dl.py:136): `outputs = [model.validation_step(batch) for batch in val_loader]`
+# with gradients enabled keeps every batch's graph until the function returns, like the loop
+# `for batch in loader: outputs.append(model.validation_step(batch))` that already fires.
+
+COURSE_MODEL = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(x)
+
+    def validation_step(self, batch):
+        x, y = batch
+        return {"val_loss": F.cross_entropy(self(x), y)}
+
+    def validation_epoch_end(self, outputs):
+        return {"val_loss": torch.stack([o["val_loss"] for o in outputs]).mean().item()}
+
+
+"""
+
+VALIDATION_STEPS_COMPREHENSION = COURSE_MODEL + """\
+def evaluate(model, val_loader):
+    outputs = [model.validation_step(batch) for batch in val_loader]  # expect: GRD502
+    return model.validation_epoch_end(outputs)
+
+
+print(evaluate(Classifier(), [(torch.randn(2, 4), torch.tensor([0, 1]))]))
+"""
+
+LOSSES_COMPREHENSION = COURSE_MODEL + """\
+def mean_loss(model, loader):
+    losses = [F.cross_entropy(model(x), y) for x, y in loader]  # expect: GRD502
+    return torch.stack(losses).mean().item()
+
+
+def fit(model, loader):
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in loader:
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    return mean_loss(model, loader)
+
+
+print(fit(Classifier(), [(torch.randn(2, 4), torch.tensor([0, 1]))]))
+"""
+
+# negatives: the same comprehension backpropagated, under no_grad, over models, detached, returned,
+# in a module's own method, or in a function its callers run under no_grad
+COMPREHENSION_BACKPROPAGATED = COURSE_MODEL + """\
+model = Classifier()
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+chunks = [(torch.randn(2, 4), torch.tensor([0, 1]))]
+opt.zero_grad()
+losses = [F.cross_entropy(model(x), y) for x, y in chunks]
+torch.stack(losses).mean().backward()
+opt.step()
+"""
+
+COMPREHENSION_HELPER_BACKPROPAGATED_BY_CALLER = COURSE_MODEL + """\
+def chunk_loss(model, chunks):
+    losses = [F.cross_entropy(model(x), y) for x, y in chunks]
+    return sum(losses) / len(losses)
+
+
+model = Classifier()
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+opt.zero_grad()
+chunk_loss(model, [(torch.randn(2, 4), torch.tensor([0, 1]))]).backward()
+opt.step()
+"""
+
+COMPREHENSION_DECORATED_NO_GRAD = COURSE_MODEL + """\
+@torch.no_grad()
+def evaluate(model, val_loader):
+    outputs = [model.validation_step(batch) for batch in val_loader]
+    return model.validation_epoch_end(outputs)
+
+
+print(evaluate(Classifier(), [(torch.randn(2, 4), torch.tensor([0, 1]))]))
+"""
+
+COMPREHENSION_IN_NO_GRAD_BLOCK = COURSE_MODEL + """\
+def evaluate(model, val_loader):
+    with torch.no_grad():
+        outputs = [model.validation_step(batch) for batch in val_loader]
+    return model.validation_epoch_end(outputs)
+
+
+print(evaluate(Classifier(), [(torch.randn(2, 4), torch.tensor([0, 1]))]))
+"""
+
+COMPREHENSION_CALLED_UNDER_NO_GRAD = COURSE_MODEL + """\
+def evaluate(model, val_loader):
+    outputs = [model.validation_step(batch) for batch in val_loader]
+    return model.validation_epoch_end(outputs)
+
+
+with torch.no_grad():
+    print(evaluate(Classifier(), [(torch.randn(2, 4), torch.tensor([0, 1]))]))
+"""
+
+COMPREHENSION_OVER_MODELS = COURSE_MODEL + """\
+def compare(models, x, y):
+    losses = [F.cross_entropy(m(x), y) for m in models]
+    steps = [m.validation_step((x, y)) for m in models]
+    return [l.item() for l in losses], len(steps)
+
+
+print(compare([Classifier(), Classifier()], torch.randn(2, 4), torch.tensor([0, 1])))
+"""
+
+COMPREHENSION_DETACHED = COURSE_MODEL + """\
+def evaluate(model, loader):
+    losses = [F.cross_entropy(model(x), y).item() for x, y in loader]
+    outputs = [model(x).detach() for x, _ in loader]
+    return sum(losses) / len(losses), outputs
+
+
+print(evaluate(Classifier(), [(torch.randn(2, 4), torch.tensor([0, 1]))]))
+"""
+
+COMPREHENSION_RETURNED = COURSE_MODEL + """\
+def predict(model, loader):
+    outputs = [model(x) for x, _ in loader]
+    return outputs
+
+
+print(len(predict(Classifier(), [(torch.randn(2, 4), torch.tensor([0, 1]))])))
+"""
+
+COMPREHENSION_IN_A_FORWARD = """\
+import torch
+import torch.nn as nn
+
+
+class Chunked(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        parts = [self.enc(chunk) for chunk in x.split(2)]
+        return torch.cat(parts)
+
+
+print(Chunked()(torch.randn(4, 4)).sum().item())
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case502("validation_steps", VALIDATION_STEPS_COMPREHENSION, (23,)),
+        case502("losses", LOSSES_COMPREHENSION, (23,)),
+    ],
+)
+def test_grd502_evaluation_comprehension(src, lines):
+    assert findings(src, "GRD502") == [(line, "GRD502") for line in lines]
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        COMPREHENSION_BACKPROPAGATED,
+        COMPREHENSION_HELPER_BACKPROPAGATED_BY_CALLER,
+        COMPREHENSION_DECORATED_NO_GRAD,
+        COMPREHENSION_IN_NO_GRAD_BLOCK,
+        COMPREHENSION_CALLED_UNDER_NO_GRAD,
+        COMPREHENSION_OVER_MODELS,
+        COMPREHENSION_DETACHED,
+        COMPREHENSION_RETURNED,
+        COMPREHENSION_IN_A_FORWARD,
+    ],
+    ids=[
+        "backpropagated",
+        "helper_backpropagated_by_caller",
+        "decorated_no_grad",
+        "no_grad_block",
+        "called_under_no_grad",
+        "over_models",
+        "detached",
+        "returned",
+        "in_a_forward",
+    ],
+)
+def test_grd502_comprehension_negatives(src):
+    assert findings(src, "GRD502") == []

@@ -1,13 +1,19 @@
-"""Whether some caller backpropagates what a function returns (a syntactic scan).
+"""What becomes of the graphs a function collects: handed back to a caller, or only kept.
 
-A helper that runs a model over the chunks of a batch, collects their losses and returns
-``torch.stack(losses).mean()`` calls no ``backward()`` itself: its caller does
-(``batch_loss(model, chunks).backward()``, or ``loss = batch_loss(...) + reg`` then
-``loss.backward()``). What the helper's loop collected is then the graph of one training step,
-not the history of an evaluation loop. The scan looks at every scope (the module's own
-statements, each function and method) that calls the helper by name, follows the names its
-result is assigned to, and asks whether a ``backward()`` receives one of them. Matching loosely
-only makes the rule asking more silent.
+A loop (or a list comprehension) that runs a model with gradients enabled and never calls
+``backward()`` keeps each step's graph in what it collects. Whether that is an evaluation's
+history (GRD502) depends on what the function does with the collection:
+
+- returns it (``return log_probs, values`` of an RL rollout): the caller decides;
+- returns a graph made from it (``return torch.stack(losses).mean()``, the loss of a batch split
+  into chunks) that a caller backpropagates (``batch_loss(model, chunks).backward()``, or
+  ``loss = batch_loss(...) + reg`` then ``loss.backward()``): one training step's graph;
+- returns numbers made from it (``.item()``), or nothing: the history is only kept.
+
+Whether a caller backpropagates is a syntactic scan of every scope that calls the function by
+name (the module's own statements, each function and method, in this file and in the project's
+files that call into it), following the names the result is assigned to. Matching loosely only
+makes the rule more silent.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import libcst as cst
 
 from .callers import caller_texts
 from .parsed import parse
-from .syntax import walk
+from .syntax import dotted, walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
@@ -95,3 +101,62 @@ def _carries(expression: cst.CSTNode, calls: Set[int], carriers: Set[str]) -> bo
             return True
     return False
 
+
+def holds_graph(value) -> bool:
+    """A grad tensor, or a tuple, list or dict display holding one (``(loss, n)``, ``{"loss": loss}``),
+    or a structure one of whose fields a ``backward()`` proved (``output["loss"].backward()``)."""
+    if value.kind == "tensor":
+        return value.grad is True and (not value.struct or value.has_grad is True)
+    if value.kind == "seq":
+        return value.has_grad is True
+    if value.kind == "dict":
+        return any(item.is_grad_tensor and not item.struct for item in value.items)
+    return False
+
+
+def handed_back(scope, found, path: str, ctx) -> bool:
+    """A list the loop appends each step's output to (or a comprehension builds), then returned by the function (``return
+    log_probs, values, rewards`` of an RL rollout): the caller receives every step's graph, to
+    backpropagate through it (a policy-gradient update) or not. That is the caller's decision, not
+    an evaluation loop's history, unless the function switched a model to ``eval()`` itself: then it
+    evaluates. A running sum returned (``return total / n``) is still one, and so is a number made
+    from the list (``return torch.stack(losses).mean().item()``); a graph made from it
+    (``return torch.stack(losses).mean()``, the loss of a batch split into chunks) is handed back."""
+    if type(scope) is not cst.FunctionDef or "." in path:
+        return False
+    func = getattr(found, "func", None)
+    collects = type(found) is cst.ListComp or type(func) is cst.Attribute and func.attr.value in ("append", "extend", "insert")
+    if not collects:
+        return False
+    nodes = list(walk(scope.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)))
+    if any(type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "eval" for n in nodes):
+        return False
+    for node in nodes:
+        if type(node) is cst.Return and node.value is not None:
+            value = node.value
+            returned = value.elements if type(value) in (cst.Tuple, cst.List) else [value]
+            # (a tuple's elements hold their expression in `value`; a bare `return outputs` is a Name)
+            if any(dotted(element.value if type(element) is cst.Element else element) == path for element in returned):
+                return True
+            if returns_graph(ctx, value, path) and backpropagated_by_callers(ctx, scope.name.value):
+                return True
+    return False
+
+
+def returns_graph(ctx, value: cst.CSTNode, path: str) -> bool:
+    """The returned expression holds a graph (``torch.stack(losses).mean()``, ``total`` summed from
+    the list), or mentions the list and its value is not known to be free of one: the caller may
+    backpropagate what the loop collected."""
+    returned = ctx.silent_eval(value)
+    if holds_graph(returned) or returned.kind == "seq" and returned.elem is not None and holds_graph(returned.elem):
+        return True
+    if free_of_graph(returned):
+        return False  # `.item()`, a dict of them (`{"val_loss": mean.item()}`)
+    return any(type(n) is cst.Name and n.value == path for n in walk(value))
+
+
+def free_of_graph(value) -> bool:
+    """A number, a tensor known not to require grad, or a display of only such values."""
+    if value.kind == "number" or value.kind == "tensor" and value.grad is False:
+        return True
+    return value.kind in ("dict", "seq") and bool(value.items) and all(free_of_graph(item) for item in value.items)

@@ -1,22 +1,10 @@
 import libcst as cst
 
 from ..analysis import dotted
-from ..analysis.result_uses import backpropagated_by_callers
+from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
 from ..analysis.syntax import per_node, walk
 from ..rule import Rule, source
-
-
-def _holds_graph(value) -> bool:
-    """A grad tensor, or a tuple, list or dict display holding one (``(loss, n)``, ``{"loss": loss}``),
-    or a structure one of whose fields a ``backward()`` proved (``output["loss"].backward()``)."""
-    if value.kind == "tensor":
-        return value.grad is True and (not value.struct or value.has_grad is True)
-    if value.kind == "seq":
-        return value.has_grad is True
-    if value.kind == "dict":
-        return any(item.is_grad_tensor and not item.struct for item in value.items)
-    return False
 
 
 def _resets(function: cst.FunctionDef, path: str) -> bool:
@@ -44,53 +32,6 @@ def _fed_back(path: str, record) -> bool:
     return any(
         dotted(arg.value) == path for call, _, _, _ in record.forwards for arg in getattr(call, "args", ())
     )
-
-
-def _handed_back(scope, found, path: str, ctx) -> bool:
-    """A list the loop appends each step's output to, then returned by the function (``return
-    log_probs, values, rewards`` of an RL rollout): the caller receives every step's graph, to
-    backpropagate through it (a policy-gradient update) or not. That is the caller's decision, not
-    an evaluation loop's history, unless the function switched a model to ``eval()`` itself: then it
-    evaluates. A running sum returned (``return total / n``) is still one, and so is a number made
-    from the list (``return torch.stack(losses).mean().item()``); a graph made from it
-    (``return torch.stack(losses).mean()``, the loss of a batch split into chunks) is handed back."""
-    if type(scope) is not cst.FunctionDef or "." in path:
-        return False
-    func = getattr(found, "func", None)
-    if type(func) is not cst.Attribute or func.attr.value not in ("append", "extend", "insert"):
-        return False
-    nodes = list(walk(scope.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)))
-    if any(type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "eval" for n in nodes):
-        return False
-    for node in nodes:
-        if type(node) is cst.Return and node.value is not None:
-            value = node.value
-            returned = value.elements if type(value) in (cst.Tuple, cst.List) else [value]
-            # (a tuple's elements hold their expression in `value`; a bare `return outputs` is a Name)
-            if any(dotted(element.value if type(element) is cst.Element else element) == path for element in returned):
-                return True
-            if _returns_graph(ctx, value, path) and backpropagated_by_callers(ctx, scope.name.value):
-                return True
-    return False
-
-
-def _returns_graph(ctx, value: cst.CSTNode, path: str) -> bool:
-    """The returned expression holds a graph (``torch.stack(losses).mean()``, ``total`` summed from
-    the list), or mentions the list and its value is not known to be free of one: the caller may
-    backpropagate what the loop collected."""
-    returned = ctx.silent_eval(value)
-    if _holds_graph(returned) or returned.kind == "seq" and returned.elem is not None and _holds_graph(returned.elem):
-        return True
-    if _free_of_graph(returned):
-        return False  # `.item()`, a dict of them (`{"val_loss": mean.item()}`)
-    return any(type(n) is cst.Name and n.value == path for n in walk(value))
-
-
-def _free_of_graph(value) -> bool:
-    """A number, a tensor known not to require grad, or a display of only such values."""
-    if value.kind == "number" or value.kind == "tensor" and value.grad is False:
-        return True
-    return value.kind in ("dict", "seq") and bool(value.items) and all(_free_of_graph(item) for item in value.items)
 
 
 def _reset_within(loop: cst.CSTNode, path: str) -> bool:
@@ -191,6 +132,9 @@ class LossHistoryAccumulation(Rule):
         if type(target) is cst.Subscript:
             self._consider_item(target, ctx, value_node)
             return
+        if type(value_node) is cst.ListComp and type(target) is cst.Name:
+            self._consider_comprehension(target.value, ctx, value_node)
+            return
         # total = total + loss
         if (
             type(target) in (cst.Name, cst.Attribute)
@@ -201,6 +145,33 @@ class LossHistoryAccumulation(Rule):
             for mine, added in ((value_node.left, value_node.right), (value_node.right, value_node.left)):
                 if path is not None and dotted(mine) == path:
                     self._consider(ctx, value_node, path, added)
+
+    def _consider_comprehension(self, path: str, ctx, comp: cst.ListComp) -> None:
+        """``outputs = [model.validation_step(b) for b in loader]``: a loop written as a comprehension
+        that runs one model (not one bound by the comprehension: ``[m(x) for m in models]`` compares
+        models) over many batches with gradients enabled, each element holding its graph. Judged like
+        an evaluation loop's history: pending until a ``backward()`` of the scope or a caller takes
+        it. Outside loops only (an enclosing loop's own backward() is judged by its walk), and not
+        in a module's own methods (a forward stacking its chunks builds its graph on purpose)."""
+        if ctx.grad_enabled is not True or ctx.loop is not None:
+            return
+        cls = ctx.current_class
+        if cls is not None and (cls.is_module or ctx.scope_name == "forward"):
+            return
+        element = ctx.value(comp).elem
+        if element is None or not holds_graph(element):
+            return
+        bound = set()
+        clause = comp.for_in
+        while clause is not None:
+            bound.update(n.value for n in walk(clause.target) if type(n) is cst.Name)
+            clause = clause.inner_for_in
+        if type(comp.elt) is cst.Call and dotted(comp.elt.func) and dotted(comp.elt.func).split(".", 1)[0] in bound:
+            return  # `[m.validation_step(b) for m in models]`: a method of each element
+        parts = [element] + [item for item in element.items if item.kind == "tensor"]
+        models = {module.split(".", 1)[0] for part in parts if part.kind == "tensor" and part.grad is True for module in part.through}
+        if models and not models & bound:
+            self._pending.append((comp, path, comp.elt))
 
     def _consider_item(self, target: cst.Subscript, ctx, value_node) -> None:
         """``losses[step] = loss``: a list or dict that keeps a new item in each iteration (its index
@@ -240,7 +211,7 @@ class LossHistoryAccumulation(Rule):
         loop = ctx.loop
         if loop is None:
             if ctx.grad_enabled is True and ctx.current_class is not None and path.startswith("self."):
-                if _holds_graph(ctx.value(added)):
+                if holds_graph(ctx.value(added)):
                     self._step_candidates.append((node, path, added))
             return
         if ctx.grad_enabled is not True or path in loop.bound:
@@ -255,7 +226,7 @@ class LossHistoryAccumulation(Rule):
             self._outer_loops[id(loop.node)] = set()
         if outer:
             self._outer_loops[id(loop.node)].add(id(node))
-        if _holds_graph(ctx.value(added)):
+        if holds_graph(ctx.value(added)):
             self._candidates.setdefault(id(loop.node), []).append((node, path, added))
 
     def on_loop_end(self, node, ctx, record) -> None:
@@ -316,9 +287,10 @@ class LossHistoryAccumulation(Rule):
 
     def on_scope_end(self, node, ctx) -> None:
         for found, path, added in self._pending:
-            if _handed_back(node, found, path, ctx):
+            if handed_back(node, found, path, ctx):
                 continue
-            self._report(ctx, found, path, added, "of a loop that never calls backward() (an evaluation loop?)")
+            loop = "a list comprehension" if type(found) is cst.ListComp else "a loop"
+            self._report(ctx, found, path, added, f"of {loop} that never calls backward() (an evaluation loop?)")
         self._pending.clear()
         candidates, self._step_candidates = self._step_candidates, []
         backpropagates, self._backpropagates = self._backpropagates, False
@@ -384,7 +356,7 @@ class LossHistoryAccumulation(Rule):
                 continue
             if not record.backwards:
                 continue
-            if not any(_holds_graph(ctx.value(arg.value)) for arg in call.args):
+            if not any(holds_graph(ctx.value(arg.value)) for arg in call.args):
                 # the callee stores a graph it made itself (`self.history.append(loss)` in a training
                 # step): its own line is the cause, and is reported there
                 continue
