@@ -414,3 +414,77 @@ def test_grd502_evaluation_comprehension(src, lines):
 )
 def test_grd502_comprehension_negatives(src):
     assert findings(src, "GRD502") == []
+
+
+# ---- GRD502: the other spellings of `losses.append(loss)` (corpus18's commonest pitfall, nine of
+# its twelve sure labels, is a history of losses kept with their graphs): `losses += [loss]` and
+# `losses.extend([loss])` grow the list the same way.
+
+LIST_GROWN_OTHER_WAYS = """\
+import torch
+import torch.nn as nn
+
+
+class Trainer:
+    def __init__(self, model):
+        self.model = model
+        self.criterion = nn.MSELoss()
+        self.optimizer = torch.optim.Adam(model.parameters())
+        self.history = []
+
+    def fit(self, batches, epochs):
+        seen = []
+        totals = []
+        for epoch in range(epochs):
+            for x, y in batches:
+                self.optimizer.zero_grad()
+                loss = self.criterion(self.model(x), y)
+                loss.backward()
+                self.optimizer.step()
+                self.history += [loss]  # expect: GRD502
+                seen.extend([loss])  # expect: GRD502
+                totals += [loss.item()]
+        return seen, totals
+
+
+Trainer(nn.Linear(4, 1)).fit([(torch.randn(2, 4), torch.randn(2, 1))], 2)
+"""
+
+LIST_GROWN_AND_BACKPROPAGATED = """\
+import torch
+import torch.nn as nn
+from torch.distributions import Categorical
+
+policy = nn.Sequential(nn.Linear(4, 2), nn.Softmax(dim=-1))
+opt = torch.optim.Adam(policy.parameters())
+window = []
+for step in range(8):
+    x, y = torch.randn(2, 4), torch.randn(2, 2)
+    window += [((policy(x) - y) ** 2).mean()]
+    if len(window) == 4:
+        opt.zero_grad()
+        torch.stack(window).mean().backward()
+        opt.step()
+        window = []
+
+for episode in range(3):
+    log_probs, rewards, parts = [], [], []
+    for t in range(5):
+        dist = Categorical(policy(torch.randn(4)))
+        action = dist.sample()
+        log_probs.extend([dist.log_prob(action)])
+        rewards += [1.0]
+        parts.extend(action.tolist())
+    loss = -(torch.stack(log_probs) * torch.tensor(rewards)).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_grd502_list_grown_by_plus_equals_and_extend():
+    assert findings(LIST_GROWN_OTHER_WAYS, "GRD502") == [(21, "GRD502"), (22, "GRD502")]
+
+
+def test_grd502_list_grown_then_backpropagated():
+    assert findings(LIST_GROWN_AND_BACKPROPAGATED, "GRD502") == []

@@ -122,6 +122,8 @@ class LossHistoryAccumulation(Rule):
             current = ctx.value(target)
             # an in-place update of a leaf (`w -= lr * g`) is GRD201's concern, not an accumulation
             accumulates = current.kind in ("number", "tensor", "unknown") and not current.is_leaf_grad
+            # `losses += [loss]`: a list grown like `losses.append(loss)`
+            accumulates = accumulates or current.kind == "seq" and type(node.operator) is cst.AddAssign
             path = dotted(target) if accumulates else None
         else:
             path = None
@@ -190,7 +192,8 @@ class LossHistoryAccumulation(Rule):
         func = node.func
         if type(func) is cst.Attribute and func.attr.value == "backward":
             self._pending.clear()  # whatever its receiver (`accelerator.backward(total)` too)
-        if type(func) is cst.Attribute and func.attr.value == "append" and len(node.args) == 1:
+        if type(func) is cst.Attribute and func.attr.value in ("append", "extend") and len(node.args) == 1:
+            # `losses.extend([loss])` grows the list like `losses.append(loss)`
             receiver = func.value
             if type(receiver) is cst.Subscript:  # history["train"].append(loss): a list in a dict
                 receiver = receiver.value
