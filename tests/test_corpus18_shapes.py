@@ -488,3 +488,83 @@ def test_grd502_list_grown_by_plus_equals_and_extend():
 
 def test_grd502_list_grown_then_backpropagated():
     assert findings(LIST_GROWN_AND_BACKPROPAGATED, "GRD502") == []
+
+
+# ---- GRD502: the list handed on to a function that backpropagates it (`apply(losses)` whose body
+# calls backward(), or a function this file does not define) is one training step's graph, in the
+# loop form and in the comprehension form; handed to a function of the file that only reads
+# numbers from it, it is still an evaluation's history.
+
+LIST_PASSED_TO_A_TRAINING_STEP = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from helpers import accumulate_and_step
+
+model = nn.Linear(4, 3)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+
+def apply(losses):
+    opt.zero_grad()
+    torch.stack(losses).mean().backward()
+    opt.step()
+
+
+def train_chunks(chunks):
+    losses = [F.cross_entropy(model(x), y) for x, y in chunks]
+    apply(losses)
+
+
+def train_chunks_loop(chunks):
+    losses = []
+    for x, y in chunks:
+        losses.append(F.cross_entropy(model(x), y))
+    apply(losses)
+
+
+def train_chunks_elsewhere(chunks):
+    losses = []
+    for x, y in chunks:
+        losses.append(F.cross_entropy(model(x), y))
+    accumulate_and_step(losses, opt)
+
+
+for epoch in range(2):
+    batch = [(torch.randn(2, 4), torch.tensor([0, 1]))]
+    train_chunks(batch)
+    train_chunks_loop(batch)
+    train_chunks_elsewhere(batch)
+"""
+
+LIST_PASSED_TO_A_READER = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+model = nn.Linear(4, 3)
+
+
+def log_losses(losses):
+    print(sum(l.item() for l in losses) / len(losses))
+
+
+def evaluate(loader):
+    losses = []
+    for x, y in loader:
+        losses.append(F.cross_entropy(model(x), y))  # expect: GRD502
+    log_losses(losses)
+    print(len(losses), torch.stack(losses).mean().item())
+
+
+evaluate([(torch.randn(2, 4), torch.tensor([0, 1]))])
+"""
+
+
+def test_grd502_list_passed_to_a_function_that_backpropagates():
+    assert findings(LIST_PASSED_TO_A_TRAINING_STEP, "GRD502") == []
+
+
+def test_grd502_list_passed_to_a_function_that_only_reads():
+    assert findings(LIST_PASSED_TO_A_READER, "GRD502") == [(15, "GRD502")]

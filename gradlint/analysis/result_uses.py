@@ -119,7 +119,8 @@ def handed_back(scope, found, path: str, ctx) -> bool:
     log_probs, values, rewards`` of an RL rollout): the caller receives every step's graph, to
     backpropagate through it (a policy-gradient update) or not. That is the caller's decision, not
     an evaluation loop's history, unless the function switched a model to ``eval()`` itself: then it
-    evaluates. A running sum returned (``return total / n``) is still one, and so is a number made
+    evaluates. So is a list passed on to a function that may backpropagate it (``apply(losses)``
+    whose body calls ``backward()``, or one this file does not define). A running sum returned (``return total / n``) is still one, and so is a number made
     from the list (``return torch.stack(losses).mean().item()``); a graph made from it
     (``return torch.stack(losses).mean()``, the loss of a batch split into chunks) is handed back."""
     if type(scope) is not cst.FunctionDef or "." in path:
@@ -131,6 +132,8 @@ def handed_back(scope, found, path: str, ctx) -> bool:
     nodes = list(walk(scope.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)))
     if any(type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "eval" for n in nodes):
         return False
+    if passed_on(ctx, nodes, path):
+        return True
     for node in nodes:
         if type(node) is cst.Return and node.value is not None:
             value = node.value
@@ -160,3 +163,50 @@ def free_of_graph(value) -> bool:
     if value.kind == "number" or value.kind == "tensor" and value.grad is False:
         return True
     return value.kind in ("dict", "seq") and bool(value.items) and all(free_of_graph(item) for item in value.items)
+
+
+#: callees that read a list without backpropagating it: builtins, and the roots of libraries that
+#: compute, show or store values (``torch.stack(losses)`` is judged by what becomes of its result)
+_LIBRARY_ROOTS = frozenset(
+    {"print", "len", "sum", "min", "max", "sorted", "list", "tuple", "enumerate", "zip", "str", "repr"}
+    | {"float", "int", "round", "any", "all", "isinstance", "map", "filter", "reversed", "dict", "set"}
+    | {"torch", "np", "numpy", "plt", "matplotlib", "math", "statistics", "F", "nn", "pickle", "json"}
+)
+
+
+def passed_on(ctx, nodes: list, path: str) -> bool:
+    """The function passes the list itself to a function that may backpropagate it: one defined in
+    this file whose body calls ``backward()`` (``apply(losses)``), or one it does not define (an
+    import, a method of an object of unknown class). Library functions and builtins only read it,
+    and a function of this file that never backpropagates (``model.validation_epoch_end(outputs)``
+    averaging ``.item()``s) does not take the graphs."""
+    defined = None
+    for node in nodes:
+        if type(node) is not cst.Call or not any(type(arg.value) is cst.Name and arg.value.value == path for arg in node.args):
+            continue
+        callee = dotted(node.func)
+        if not callee or callee.split(".", 1)[0] in _LIBRARY_ROOTS or callee.split(".", 1)[0] == path:
+            continue
+        if defined is None:
+            defined = _definitions(ctx.module_node)
+        bodies = defined.get(callee.rsplit(".", 1)[-1])
+        if bodies is None or any(_calls_backward(body) for body in bodies):
+            return True
+    return False
+
+
+def _definitions(module) -> dict:
+    """Function and method name -> their definitions in the module."""
+    found: dict = {}
+    if module is not None:
+        for node in walk(module):
+            if type(node) is cst.FunctionDef:
+                found.setdefault(node.name.value, []).append(node)
+    return found
+
+
+def _calls_backward(function: cst.FunctionDef) -> bool:
+    return any(
+        type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in ("backward", "manual_backward")
+        for node in walk(function.body)
+    )
