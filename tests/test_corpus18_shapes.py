@@ -357,6 +357,13 @@ def predict(model, loader):
 print(len(predict(Classifier(), [(torch.randn(2, 4), torch.tensor([0, 1]))])))
 """
 
+COMPREHENSION_REPEATS_ONE_COMPUTATION = COURSE_MODEL + """\
+model = Classifier()
+x, y = torch.randn(2, 4), torch.tensor([0, 1])
+refits = [F.cross_entropy(model(x + 0.1 * torch.randn(2, 4)), y) for _ in range(3)]
+print(len(refits))
+"""
+
 COMPREHENSION_IN_A_FORWARD = """\
 import torch
 import torch.nn as nn
@@ -399,6 +406,7 @@ def test_grd502_evaluation_comprehension(src, lines):
         COMPREHENSION_DETACHED,
         COMPREHENSION_RETURNED,
         COMPREHENSION_IN_A_FORWARD,
+        COMPREHENSION_REPEATS_ONE_COMPUTATION,
     ],
     ids=[
         "backpropagated",
@@ -410,6 +418,7 @@ def test_grd502_evaluation_comprehension(src, lines):
         "detached",
         "returned",
         "in_a_forward",
+        "repeats_one_computation",
     ],
 )
 def test_grd502_comprehension_negatives(src):
