@@ -1,21 +1,10 @@
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
 from ..analysis.syntax import per_node, target_names, walk
 from ..rule import Rule, source
-
-
-def _holds_graph(value) -> bool:
-    """A grad tensor, or a tuple, list or dict display holding one (``(loss, n)``, ``{"loss": loss}``),
-    or a structure one of whose fields a ``backward()`` proved (``output["loss"].backward()``)."""
-    if value.kind == "tensor":
-        return value.grad is True and (not value.struct or value.has_grad is True)
-    if value.kind == "seq":
-        return value.has_grad is True
-    if value.kind == "dict":
-        return any(item.is_grad_tensor and not item.struct for item in value.items)
-    return False
 
 
 def _resets(function: cst.FunctionDef, path: str) -> bool:
@@ -43,30 +32,6 @@ def _fed_back(path: str, record) -> bool:
     return any(
         dotted(arg.value) == path for call, _, _, _ in record.forwards for arg in getattr(call, "args", ())
     )
-
-
-def _handed_back(scope, found, path: str) -> bool:
-    """A list the loop appends each step's output to, then returned by the function (``return
-    log_probs, values, rewards`` of an RL rollout): the caller receives every step's graph, to
-    backpropagate through it (a policy-gradient update) or not. That is the caller's decision, not
-    an evaluation loop's history, unless the function switched a model to ``eval()`` itself: then it
-    evaluates. A running sum returned (``return total / n``) is still one."""
-    if type(scope) is not cst.FunctionDef or "." in path:
-        return False
-    func = getattr(found, "func", None)
-    if type(func) is not cst.Attribute or func.attr.value not in ("append", "extend", "insert"):
-        return False
-    nodes = list(walk(scope.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)))
-    if any(type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "eval" for n in nodes):
-        return False
-    for node in nodes:
-        if type(node) is cst.Return and node.value is not None:
-            value = node.value
-            returned = value.elements if type(value) in (cst.Tuple, cst.List) else [value]
-            # (a tuple's elements hold their expression in `value`; a bare `return outputs` is a Name)
-            if any(dotted(element.value if type(element) is cst.Element else element) == path for element in returned):
-                return True
-    return False
 
 
 def _reset_within(loop: cst.CSTNode, path: str) -> bool:
@@ -160,6 +125,8 @@ class LossHistoryAccumulation(Rule):
             current = ctx.value(target)
             # an in-place update of a leaf (`w -= lr * g`) is GRD201's concern, not an accumulation
             accumulates = current.kind in ("number", "tensor", "unknown") and not current.is_leaf_grad
+            # `losses += [loss]`: a list grown like `losses.append(loss)`
+            accumulates = accumulates or current.kind == "seq" and type(node.operator) is cst.AddAssign
             path = dotted(target) if accumulates else None
         else:
             path = None
@@ -169,6 +136,9 @@ class LossHistoryAccumulation(Rule):
     def on_assign(self, target, ctx, value_node) -> None:
         if type(target) is cst.Subscript:
             self._consider_item(target, ctx, value_node)
+            return
+        if type(value_node) is cst.ListComp and type(target) is cst.Name:
+            self._consider_comprehension(target.value, ctx, value_node)
             return
         # total = total + loss
         if (
@@ -180,6 +150,35 @@ class LossHistoryAccumulation(Rule):
             for mine, added in ((value_node.left, value_node.right), (value_node.right, value_node.left)):
                 if path is not None and dotted(mine) == path:
                     self._consider(ctx, value_node, path, added)
+
+    def _consider_comprehension(self, path: str, ctx, comp: cst.ListComp) -> None:
+        """``outputs = [model.validation_step(b) for b in loader]``: a loop written as a comprehension
+        that runs one model (not one bound by the comprehension: ``[m(x) for m in models]`` compares
+        models) over many batches with gradients enabled, each element holding its graph. Judged like
+        an evaluation loop's history: pending until a ``backward()`` of the scope or a caller takes
+        it. Outside loops only (an enclosing loop's own backward() is judged by its walk), and not
+        in a module's own methods (a forward stacking its chunks builds its graph on purpose)."""
+        if ctx.grad_enabled is not True or ctx.loop is not None:
+            return
+        cls = ctx.current_class
+        if cls is not None and (cls.is_module or ctx.scope_name == "forward"):
+            return
+        element = ctx.value(comp).elem
+        if element is None or not holds_graph(element):
+            return
+        bound = set()
+        clause = comp.for_in
+        while clause is not None:
+            bound.update(n.value for n in walk(clause.target) if type(n) is cst.Name)
+            clause = clause.inner_for_in
+        if not any(type(n) is cst.Name and n.value in bound for n in walk(comp.elt)):
+            return  # `[crit(model(x + noise()), y) for _ in range(3)]` repeats one computation: no batches
+        if type(comp.elt) is cst.Call and dotted(comp.elt.func) and dotted(comp.elt.func).split(".", 1)[0] in bound:
+            return  # `[m.validation_step(b) for m in models]`: a method of each element
+        parts = [element] + [item for item in element.items if item.kind == "tensor"]
+        models = {module.split(".", 1)[0] for part in parts if part.kind == "tensor" and part.grad is True for module in part.through}
+        if models and not models & bound:
+            self._pending.append((comp, path, comp.elt))
 
     def _consider_item(self, target: cst.Subscript, ctx, value_node) -> None:
         """``losses[step] = loss``: a list or dict that keeps a new item in each iteration (its index
@@ -198,7 +197,8 @@ class LossHistoryAccumulation(Rule):
         func = node.func
         if type(func) is cst.Attribute and func.attr.value == "backward":
             self._pending.clear()  # whatever its receiver (`accelerator.backward(total)` too)
-        if type(func) is cst.Attribute and func.attr.value == "append" and len(node.args) == 1:
+        if type(func) is cst.Attribute and func.attr.value in ("append", "extend") and len(node.args) == 1:
+            # `losses.extend([loss])` grows the list like `losses.append(loss)`
             receiver = func.value
             if type(receiver) is cst.Subscript:  # history["train"].append(loss): a list in a dict
                 receiver = receiver.value
@@ -219,7 +219,7 @@ class LossHistoryAccumulation(Rule):
         loop = ctx.loop
         if loop is None:
             if ctx.grad_enabled is True and ctx.current_class is not None and path.startswith("self."):
-                if _holds_graph(ctx.value(added)):
+                if holds_graph(ctx.value(added)):
                     self._step_candidates.append((node, path, added))
             return
         if ctx.grad_enabled is not True or path in loop.bound:
@@ -234,7 +234,7 @@ class LossHistoryAccumulation(Rule):
             self._outer_loops[id(loop.node)] = set()
         if outer:
             self._outer_loops[id(loop.node)].add(id(node))
-        if _holds_graph(ctx.value(added)):
+        if holds_graph(ctx.value(added)):
             self._candidates.setdefault(id(loop.node), []).append((node, path, added))
 
     def on_loop_end(self, node, ctx, record) -> None:
@@ -295,9 +295,10 @@ class LossHistoryAccumulation(Rule):
 
     def on_scope_end(self, node, ctx) -> None:
         for found, path, added in self._pending:
-            if _handed_back(node, found, path):
+            if handed_back(node, found, path, ctx):
                 continue
-            self._report(ctx, found, path, added, "of a loop that never calls backward() (an evaluation loop?)")
+            loop = "a list comprehension" if type(found) is cst.ListComp else "a loop"
+            self._report(ctx, found, path, added, f"of {loop} that never calls backward() (an evaluation loop?)")
         self._pending.clear()
         candidates, self._step_candidates = self._step_candidates, []
         backpropagates, self._backpropagates = self._backpropagates, False
@@ -363,7 +364,7 @@ class LossHistoryAccumulation(Rule):
                 continue
             if not record.backwards:
                 continue
-            if not any(_holds_graph(ctx.value(arg.value)) for arg in call.args):
+            if not any(holds_graph(ctx.value(arg.value)) for arg in call.args):
                 # the callee stores a graph it made itself (`self.history.append(loss)` in a training
                 # step): its own line is the cause, and is reported there
                 continue
