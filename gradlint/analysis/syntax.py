@@ -55,6 +55,8 @@ def per_node(function):
 
 def dotted(node: cst.CSTNode) -> Optional[str]:
     """``a.b.c`` for a chain of names, else None."""
+    if type(node) is cst.Name:
+        return node.value  # most asked of all
     parts = []
     while type(node) is cst.Attribute:
         parts.append(node.attr.value)
