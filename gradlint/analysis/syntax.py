@@ -396,6 +396,20 @@ def own_nodes(function: cst.FunctionDef) -> OwnNodes:
 
 
 @per_node
+def module_nodes(module: cst.Module) -> OwnNodes:
+    """Every node of the module (``walk`` of it, nothing pruned), by exact type and in ``walk``
+    order: the scans of a whole module read these lists instead of walking it again each."""
+    by_type: Dict[type, list] = {}
+    for node in walk(module):
+        listed = by_type.get(type(node))
+        if listed is None:
+            by_type[type(node)] = [node]
+        else:
+            listed.append(node)
+    return OwnNodes(by_type, [])
+
+
+@per_node
 def parameter_names(function: cst.FunctionDef) -> FrozenSet[str]:
     """The names of the ``Param`` nodes under the function's parameters (a lambda's in a default
     too). Asked of every function by several scans: its defaults and annotations are walked once."""
