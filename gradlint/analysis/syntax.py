@@ -244,12 +244,10 @@ def walk(root: cst.CSTNode, prune: tuple = ()):
     if kinds is None:
         kinds = _KINDS[prune] = {}
     stack = [root]
-    fields_of = _FIELD_CACHE.get  # (``child_fields`` inlined: this loop runs over every node of every scan)
     while stack:
         node = stack.pop()
         yield node
-        node_type = type(node)
-        for name in fields_of(node_type) or child_fields(node_type):
+        for name in child_fields(type(node)):
             child = getattr(node, name)
             kind = kinds.get(type(child)) or _kind(kinds, type(child), prune)
             if kind == _WALKED:
