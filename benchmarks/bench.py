@@ -277,7 +277,7 @@ analysis 43 % (class definitions 19 %, queued walks 13 %, silent walks 7 %, hand
 5.5 %. Measured at load 12 to 14 (other agents' runs on the 2 cores, 5 to 6 times the CPU demand): in-process
 pairs, both checkouts linting timm/models at the same time, three pairs: 187a6cb 28.02, 29.19, 30.37 s CPU,
 ae8d414 26.31, 27.63, 28.63 s (0.94, 0.95, 0.94: about 6 % less CPU, which would take the 1.83 of session 26 to about 1.72); ``--project .../timm/models --no-edits --against``
-187a6cb, one round (the run with two rounds was killed from outside): parse 13.46 s, gradlint 31.41 s, 187a6cb
+187a6cb, one round (a run with two rounds ended without output, cause unknown): parse 13.46 s, gradlint 31.41 s, 187a6cb
 25.87 s: ratio 2.33 (187a6cb: 1.92), i.e. 1.21 of 187a6cb: at this load one round in a fresh process each is
 noise (the same commit read 1.68 and 2.00 in quiet sittings). The target (1.5) is not met: what is left is the
 walk of statements and expressions itself (eval 614k calls, _emit 146k, lookup 449k per lint), not repeated
