@@ -282,7 +282,10 @@ ae8d414 26.31, 27.63, 28.63 s (0.94, 0.95, 0.94: about 6 % less CPU, which would
 noise (the same commit read 1.68 and 2.00 in quiet sittings). The target (1.5) is not met: what is left is the
 walk of statements and expressions itself (eval 614k calls, _emit 146k, lookup 449k per lint), not repeated
 syntactic scans, and CPython's check (``ast.parse`` plus the nesting bound, 4 to 5.5 %), which the
-unvalidated parse relies on.
+unvalidated parse relies on. Later, at load 0.7 to 3.8, two runs of the same command on e99738d, one round
+each: parse 13.93 s, gradlint 28.29 s, 187a6cb 25.96 s (ratio 2.03, 1.09 of 187a6cb); then parse 13.16 s,
+gradlint 23.61 s, 187a6cb 24.87 s (ratio 1.79, 187a6cb 1.89; 0.95 of 187a6cb). A single round moves by 10 %
+either way: the in-process pairs (run together, same load) are the firmer figure.
 """
 
 from __future__ import annotations
