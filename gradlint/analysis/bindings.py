@@ -39,7 +39,7 @@ class Bindings:
         prefix = path + "."
         for facts in ("saved", "freed", "stale"):
             current = getattr(state, facts)
-            if any(entry.startswith(prefix) for entry in current):
+            if current and any(entry.startswith(prefix) for entry in current):
                 setattr(state, facts, frozenset(entry for entry in current if not entry.startswith(prefix)))
         if value.saves_self and state.mode is True and value.grad:
             state.saved = state.saved | {path}

@@ -14,7 +14,7 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from .arguments import parameters
-from .syntax import BINDERS, bound_targets, dotted, own_nodes, per_node, target_names, walk
+from .syntax import BINDERS, bound_targets, dotted, module_nodes, own_nodes, per_node, target_names, walk
 
 #: calls that set attributes by name
 _SETTERS = frozenset({"setattr", "delattr", "vars"})
@@ -74,12 +74,10 @@ def _facts(function: cst.FunctionDef) -> tuple:
 def _module_facts(module: cst.Module) -> tuple:
     """``_facts`` of a whole module, every scope in it (the bindings of a global), and the ids of
     the module's functions."""
-    by_type: Dict[type, list] = {}
-    for node in walk(module):
-        by_type.setdefault(type(node), []).append(node)
-    loops = by_type.get(cst.For, []) + by_type.get(cst.While, [])
-    facts = _count(lambda node_type: by_type.get(node_type, ()), {}, loops, ())
-    functions = frozenset(id(node) for node in by_type.get(cst.FunctionDef, ()))
+    nodes = module_nodes(module)
+    loops = nodes.of(cst.For) + nodes.of(cst.While)
+    facts = _count(nodes.of, {}, loops, ())
+    functions = frozenset(id(node) for node in nodes.of(cst.FunctionDef))
     return facts, functions
 
 

@@ -55,7 +55,9 @@ def _arm_bound(loop, function, module) -> frozenset:
     found: set = set()
     excluded: set = set()
     # a `while` test is read before the body at each iteration
-    read_before: set = set(_reads_of(loop.test)) if type(loop) is cst.While else set()
+    # (read when a chain of fixed arms comes: most loops have none, and their statements are not walked)
+    unread: list = [loop.test] if type(loop) is cst.While else []
+    read_before: set = set()
     for statement in statements:
         arms = _fixed_arms(statement, function, module) if type(statement) is cst.If else None
         if arms is not None:
@@ -64,9 +66,12 @@ def _arm_bound(loop, function, module) -> frozenset:
                 bound, unsafe = _arm_bindings(arm)
                 chain_names |= bound
                 excluded |= unsafe
+            for node in unread:
+                read_before |= _reads_of(node)
+            unread.clear()
             excluded |= chain_names & (found | read_before)  # bound in two chains, or read before this one
             found |= chain_names
-        read_before |= _reads_of(statement)
+        unread.append(statement)
     candidates = found - excluded
     if not candidates:
         return frozenset()

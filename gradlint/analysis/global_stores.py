@@ -23,7 +23,7 @@ import libcst as cst
 from .calls import MAX_INLINE_WALKS
 from .imports import out_of_time
 from .summaries import Context
-from .syntax import dotted, function_facts, own_nodes, walk
+from .syntax import dotted, function_facts, own_nodes, parameter_names
 from .values import Value, join, join_all
 
 #: in-place container methods that put a value into the container
@@ -75,9 +75,7 @@ def defined_functions(module: cst.Module) -> list:
 def _filled_paths(function: cst.FunctionDef) -> set:
     """Dotted paths ``function`` puts values into in place, rooted at names it does not bind."""
     nodes = own_nodes(function)
-    local = function_facts(function).rebound | {
-        param.name.value for param in walk(function.params) if type(param) is cst.Param
-    }
+    local = function_facts(function).rebound | parameter_names(function)
     declared = {name.name.value for node in nodes.of(cst.Global) for name in node.names}
     paths = set()
     for node in nodes.of(cst.Call):

@@ -16,9 +16,9 @@ import libcst as cst
 
 from .backprop_params import argument_nodes
 from .arguments import is_static, parameters
-from .syntax import function_facts
+from .syntax import NODES, child_fields, free_names_of, function_facts, per_node
 
-_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_SCOPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
 
 
 def _loads(body, names: set) -> dict:
@@ -26,41 +26,40 @@ def _loads(body, names: set) -> dict:
     found: dict = {name: [] for name in names}
     hidden: set = set()
     stack = [body]
-    while stack:
+    while stack:  # exact type tests: an isinstance test of a libcst class is slow, and none derives from these
         current = stack.pop()
-        if isinstance(current, _SCOPES):
-            hidden |= {n.value for n in _all_names(current) if n.value in names}
-            continue
-        if isinstance(current, cst.Name):
+        current_type = type(current)
+        if current_type is cst.Name:
             if current.value in found:
                 found[current.value].append(current)
-            continue
-        if isinstance(current, cst.Attribute):
-            stack.append(current.value)  # `x.attr`: the attribute's name is not a load
-            continue
-        if isinstance(current, cst.Arg):
-            stack.append(current.value)  # `f(k=x)`: the keyword is not a load
-            continue
-        stack.extend(current.children)
+        elif current_type in _SCOPES:
+            hidden |= free_names_of(current) & names
+        elif current_type is cst.Attribute or current_type is cst.Arg:
+            stack.append(current.value)  # `x.attr`, `f(k=x)`: the attribute's name, the keyword are no load
+        else:
+            for field_name in child_fields(current_type):
+                child = getattr(current, field_name)
+                if type(child) in NODES:
+                    stack.append(child)
+                elif type(child) is tuple or type(child) is list:
+                    stack.extend(element for element in child if type(element) in NODES)
     return {name: loads for name, loads in found.items() if name not in hidden}
 
 
-def _all_names(node):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            yield current
-        stack.extend(current.children)
+@per_node
+def _parameter_loads(function: cst.FunctionDef) -> dict:
+    """Each parameter of ``function`` never rebound (``self`` aside) -> its loads. Syntax only: a
+    function summarised in several contexts is walked for it once, not once per context."""
+    rebound = function_facts(function).rebound
+    names = {param.name.value for param in parameters(function)} - rebound - {"self"}
+    return _loads(function.body, names) if names else {}
 
 
 def fed_only_to_models(function: cst.FunctionDef, fed: Optional[set]) -> frozenset:
     """The parameters of ``function`` (never rebound) whose every load is a name in ``fed``."""
     if not fed:
         return frozenset()
-    rebound = function_facts(function).rebound
-    names = {param.name.value for param in parameters(function)} - rebound - {"self"}
-    loads = _loads(function.body, names) if names else {}
+    loads = _parameter_loads(function)
     return frozenset(name for name, found in loads.items() if found and all(id(load) in fed for load in found))
 
 

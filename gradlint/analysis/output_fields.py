@@ -25,7 +25,7 @@ from typing import Dict, Optional, Union
 
 import libcst as cst
 
-from .syntax import dotted, literal_int, literal_str, own_nodes, walk
+from .syntax import dotted, literal_int, literal_str, module_nodes, own_nodes, walk
 from .torch_api import is_backward_runner
 
 Field = Union[str, int]
@@ -62,10 +62,10 @@ def _proofs(module: cst.Module, text: str) -> tuple:
         return cached[1]
     found: set = set()
     _scan_scope([stmt for stmt in module.body if not isinstance(stmt, _SCOPES)], found)
-    for node in walk(module):
+    for node in module_nodes(module).of(cst.FunctionDef):
         # a function none of whose own calls is a backward() proves nothing: its own calls are listed
         # once (``own_nodes``: the nodes ``_scan_scope`` walks), no need to walk it again
-        if type(node) is cst.FunctionDef and any(_backpropagated(call) is not None for call in own_nodes(node).of(cst.Call)):
+        if any(_backpropagated(call) is not None for call in own_nodes(node).of(cst.Call)):
             _scan_scope([node.body], found)
     fields = frozenset(item for item in found if not isinstance(item, tuple))
     callables = frozenset(item[1] for item in found if isinstance(item, tuple))

@@ -194,16 +194,17 @@ class State:
 
     @staticmethod
     def join(a: "State", b: "State") -> "State":
-        env = Env()
+        joined = {}  # (a plain dict, made an Env at once: not an ``Env.__setitem__`` call per key)
         b_env = b.env
         for key, value in a.env.items():
             other = b_env.get(key)
             # a name bound on one path only is unknown after the join (and shadows outer
             # names), but for an import: `if is_torch_available(): import torch`
-            env[key] = _one_sided(key, value) if other is None else join(value, other)
+            joined[key] = _one_sided(key, value) if other is None else join(value, other)
         for key, value in b_env.items():
-            if key not in env:
-                env[key] = _one_sided(key, value)
+            if key not in joined:
+                joined[key] = _one_sided(key, value)
+        env = Env(joined)
         # a freed graph is a may-fact, but a name the two paths disagree on was rebound
         # on one of them: `if wass: d_loss = gp else: fake_loss = ...; d_loss = real + fake_loss`
         freed = frozenset(

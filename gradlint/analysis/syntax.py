@@ -55,6 +55,8 @@ def per_node(function):
 
 def dotted(node: cst.CSTNode) -> Optional[str]:
     """``a.b.c`` for a chain of names, else None."""
+    if type(node) is cst.Name:
+        return node.value  # most asked of all
     parts = []
     while type(node) is cst.Attribute:
         parts.append(node.attr.value)
@@ -251,7 +253,9 @@ def walk(root: cst.CSTNode, prune: tuple = ()):
             if kind == _WALKED:
                 stack.append(child)
             elif kind == _SEQUENCE:
-                stack.extend(c for c in child if (kinds.get(type(c)) or _kind(kinds, type(c), prune)) == _WALKED)
+                for element in child:
+                    if (kinds.get(type(element)) or _kind(kinds, type(element), prune)) == _WALKED:
+                        stack.append(element)
 
 
 #: the nodes that bind names: statements, ``for`` clauses of comprehensions, ``:=``, ``as`` names
@@ -390,6 +394,27 @@ def own_nodes(function: cst.FunctionDef) -> OwnNodes:
 
 
 @per_node
+def module_nodes(module: cst.Module) -> OwnNodes:
+    """Every node of the module (``walk`` of it, nothing pruned), by exact type and in ``walk``
+    order: the scans of a whole module read these lists instead of walking it again each."""
+    by_type: Dict[type, list] = {}
+    for node in walk(module):
+        listed = by_type.get(type(node))
+        if listed is None:
+            by_type[type(node)] = [node]
+        else:
+            listed.append(node)
+    return OwnNodes(by_type, [])
+
+
+@per_node
+def parameter_names(function: cst.FunctionDef) -> FrozenSet[str]:
+    """The names of the ``Param`` nodes under the function's parameters (a lambda's in a default
+    too). Asked of every function by several scans: its defaults and annotations are walked once."""
+    return frozenset(param.name.value for param in walk(function.params) if type(param) is cst.Param)
+
+
+@per_node
 def function_facts(function: cst.FunctionDef) -> FunctionFacts:
     nodes = own_nodes(function)
     rebound: Set[str] = set()
@@ -447,7 +472,7 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
             elif type(target) is cst.Subscript and type(target.value) is cst.Name:
                 changed.add(target.value.value)
     # a parameter is bound once, at entry, unless the body rebinds it (``self.model = model`` in __init__)
-    params = {param.name.value for param in walk(function.params) if type(param) is cst.Param}
+    params = parameter_names(function)
     field_aliases = {
         name: next(iter(fields))
         for name, fields in aliases.items()
@@ -530,8 +555,7 @@ def free_names(function: cst.FunctionDef) -> FrozenSet[str]:
         return cached[1]
     if len(_FREE) > 50_000:
         _FREE.clear()
-    own = {param.name.value for param in walk(function.params) if type(param) is cst.Param}
-    names = free_names_of(function.body) - own
+    names = free_names_of(function.body) - parameter_names(function)
     _FREE[id(function)] = (function, names)
     return names
 
