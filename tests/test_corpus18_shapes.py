@@ -382,6 +382,21 @@ class Chunked(nn.Module):
 print(Chunked()(torch.randn(4, 4)).sum().item())
 """
 
+# flair's lemmatizer (a model whose base class lives in another package): the slices of one
+# forward's hidden state, picked per layer, then stacked: no loop over data, no forward per element
+COMPREHENSION_SLICES_ONE_OUTPUT = """\
+import torch
+from flair.nn import Classifier
+
+
+class Lemmatizer(Classifier):
+    def encode(self, x):
+        outputs, hidden = self.encoder_rnn(x)
+        mask = torch.cat(2 * [torch.eye(self.layers).bool()])
+        states = [hidden[mask[:, i], :, :] for i in range(self.layers)]
+        return torch.stack([torch.cat((s[0], s[1]), dim=1) for s in states])
+"""
+
 
 @pytest.mark.parametrize(
     "src,lines",
@@ -407,6 +422,7 @@ def test_grd502_evaluation_comprehension(src, lines):
         COMPREHENSION_RETURNED,
         COMPREHENSION_IN_A_FORWARD,
         COMPREHENSION_REPEATS_ONE_COMPUTATION,
+        COMPREHENSION_SLICES_ONE_OUTPUT,
     ],
     ids=[
         "backpropagated",
@@ -419,6 +435,7 @@ def test_grd502_evaluation_comprehension(src, lines):
         "returned",
         "in_a_forward",
         "repeats_one_computation",
+        "slices_one_output",
     ],
 )
 def test_grd502_comprehension_negatives(src):

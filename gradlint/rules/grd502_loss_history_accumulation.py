@@ -173,6 +173,10 @@ class LossHistoryAccumulation(Rule):
             clause = clause.inner_for_in
         if not any(type(n) is cst.Name and n.value in bound for n in walk(comp.elt)):
             return  # `[crit(model(x + noise()), y) for _ in range(3)]` repeats one computation: no batches
+        if not any(type(n) is cst.Call for n in walk(comp.elt)):
+            # `[h[mask[:, i]] for i in range(layers)]` slices one forward's output (flair's lemmatizer
+            # encode_token): no forward runs for each element
+            return
         if type(comp.elt) is cst.Call and dotted(comp.elt.func) and dotted(comp.elt.func).split(".", 1)[0] in bound:
             return  # `[m.validation_step(b) for m in models]`: a method of each element
         parts = [element] + [item for item in element.items if item.kind == "tensor"]
