@@ -386,15 +386,31 @@ print(Chunked()(torch.randn(4, 4)).sum().item())
 # forward's hidden state, picked per layer, then stacked: no loop over data, no forward per element
 COMPREHENSION_SLICES_ONE_OUTPUT = """\
 import torch
-from flair.nn import Classifier
+from torch import nn
+
+import flair.nn
 
 
-class Lemmatizer(Classifier):
-    def encode(self, x):
-        outputs, hidden = self.encoder_rnn(x)
-        mask = torch.cat(2 * [torch.eye(self.layers).bool()])
-        states = [hidden[mask[:, i], :, :] for i in range(self.layers)]
-        return torch.stack([torch.cat((s[0], s[1]), dim=1) for s in states])
+class CharEncoder(flair.nn.Classifier):
+    def __init__(self, layers=2):
+        super().__init__()
+        self.layers = layers
+        self.bidirectional = True
+        self.char_embedding = nn.Embedding(30, 8)
+        self.rnn = nn.GRU(input_size=8, hidden_size=8, batch_first=True, num_layers=layers, bidirectional=True)
+        self.project = nn.Linear(16, 8)
+
+    def encode_word(self, word):
+        parts = []
+        if self.bidirectional:
+            chars = self.char_embedding(self.char_ids(word))
+            outputs, hidden = self.rnn(chars)
+            outputs = self.project(outputs)
+            mask = torch.cat(2 * [torch.eye(self.layers).bool()])
+            pairs = [hidden[mask[:, i], :, :] for i in range(self.layers)]
+            hidden = torch.stack([torch.cat((p[0], p[1]), dim=1) for p in pairs])
+            parts.append(hidden)
+        return torch.cat(parts, dim=2), outputs
 """
 
 
