@@ -45,6 +45,7 @@ HOOKS = (
     "on_expr_stmt",
     "on_freeze",
     "on_backward",
+    "on_return",
     "on_store",
     "on_loop_end",
     "on_name",

@@ -41,6 +41,8 @@ MAX_CALLERS = 3
 MAX_CALLER_BYTES = 150_000
 #: a function or class none of these appear in gains nothing from its callers' contexts
 _TRAINING_CALL = re.compile(r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)|\.numpy\(\)")
+#: a tensor built from values: ``torch.tensor(``, ``torch.FloatTensor(``, ``Variable(``
+_PACKING = re.compile(r"(?:[Tt]ensor|Variable)\s*\(")
 _TOP_LEVEL_BLOCK = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^(?=[^\s#])", re.MULTILINE)
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
 _WORD = re.compile(rb"\w+")
@@ -111,13 +113,24 @@ def _training_names_if_any(text: str) -> List[str]:
 def training_names(text: str) -> List[str]:
     """The top-level functions and classes whose text calls ``backward()``, ``step()``,
     ``zero_grad()``, ``eval()`` or ``numpy()``: those whose callers' arguments can matter."""
+    return _top_level_names(text, _TRAINING_CALL)
+
+
+def packing_names(text: str) -> List[str]:
+    """The top-level functions whose text may build a tensor from values (``torch.tensor(losses)``):
+    whether a caller backpropagates what one returns can matter (``returned_backprops``)."""
+    found = scanned("packing_names", text.encode("utf-8", "replace"), lambda _: frozenset(_top_level_names(text, _PACKING)))
+    return sorted(found)
+
+
+def _top_level_names(text: str, pattern: "re.Pattern") -> List[str]:
     names = set()
     starts = list(_TOP_LEVEL_BLOCK.finditer(text))
     for index, match in enumerate(starts):
         if match.group(1) is None:
             continue
         end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
-        if _TRAINING_CALL.search(text, match.end(), end):
+        if pattern.search(text, match.end(), end):
             names.add(match.group(1))
     return sorted(names)
 
@@ -146,7 +159,12 @@ def _call_test(names: Sequence[str]) -> Callable[[Optional[bytes]], bool]:
 
 def caller_files(path: str, text: str) -> List[str]:
     """The project files (at most ``MAX_CALLERS``) that import this one and call one of its training names."""
-    names = _stored_training_names(text)
+    return files_calling(path, _stored_training_names(text))
+
+
+def files_calling(path: str, names: Sequence[str]) -> List[str]:
+    """The project files (at most ``MAX_CALLERS``) that import the file at ``path`` and call one of ``names``;
+    each consulted file becomes part of the result cache's key (``note_consulted``)."""
     if not names:
         return []
     project = project_for(path)
@@ -179,7 +197,11 @@ def still_no_call(path: str, use: str) -> bool:
 
 def caller_texts(path: str, text: str) -> List[str]:
     """The texts of the files whose calls give this one's functions their arguments (``caller_files``)."""
-    return [(_read(caller) or b"").decode("utf-8", "replace") for caller in caller_files(path, text)]
+    return [read_text(caller) for caller in caller_files(path, text)]
+
+
+def read_text(path: str) -> str:
+    return (_read(path) or b"").decode("utf-8", "replace")
 
 
 def callers_digest(path: str, text: str) -> bytes:
@@ -187,6 +209,11 @@ def callers_digest(path: str, text: str) -> bytes:
     digest = hashlib.sha256()
     for caller in caller_files(path, text):
         digest.update(caller.encode("utf-8", "surrogateescape") + b"\0" + (_read(caller) or b"") + b"\0")
+    packing = packing_names(text)
+    if packing:  # (rarely any: the callers a returned packing is looked for in, ``returned_backprops``)
+        digest.update(b"packing\0")
+        for caller in files_calling(path, packing):
+            digest.update(caller.encode("utf-8", "surrogateescape") + b"\0" + (_read(caller) or b"") + b"\0")
     return digest.digest()
 
 

@@ -74,6 +74,8 @@ class StatementWalker:
             self._note_exit()
         else:
             self._generic(node)
+        if type(node) is cst.Return:
+            self._emit("on_return", node)
         raise Terminated
 
     def _small_expr(self, node: cst.Expr) -> None:

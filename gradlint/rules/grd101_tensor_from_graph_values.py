@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import kwarg, literal_bool
 from ..analysis.backprop_sources import computed_only_from
+from ..analysis.returned_backprops import backpropagated_alone
 from ..analysis.syntax import walk
 from ..analysis.torch_api import is_loss
 from ..rule import Fix, Rule, source
@@ -46,6 +47,24 @@ class TensorFromGraphValues(Rule):
         if value.kind != "tensor" or value.grad is not False:
             return
         self._report(ctx, call, [call.args[0].value], " (backpropagating it raises \"element 0 of tensors does not require grad\")")
+
+    def on_return(self, node, ctx) -> None:
+        """``return torch.tensor(losses).mean()``, and a caller backpropagates the result alone
+        (``loss = total_loss(model, batch)``, ``loss.backward()``): the backward raises as it would
+        in one scope, and the pitfall is the packing here."""
+        if node.value is None or ctx.function is None:
+            return
+        call = self._source_call(node.value, ctx)
+        if call is None or id(call) not in self._packed:
+            return
+        value = ctx.value(node.value)
+        if value.kind != "tensor" or value.grad is not False:
+            return
+        cls = ctx.current_class.name if ctx.current_class is not None else None
+        if backpropagated_alone(ctx, ctx.function, cls):
+            del self._packed[id(call)]
+            why = f" (a caller backpropagates what `{ctx.function.name.value}` returns, which raises \"element 0 of tensors does not require grad\")"
+            self._report(ctx, call, [call.args[0].value], why)
 
     def _source_call(self, node, ctx):
         def plain(operand) -> bool:
