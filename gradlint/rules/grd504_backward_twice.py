@@ -1,5 +1,6 @@
 from ..analysis import base_path
 from ..analysis.graph_saves import saves_nothing
+from ..analysis.usage_scans import binds
 from ..rule import Rule
 
 
@@ -26,6 +27,16 @@ class BackwardTwice(Rule):
         carried = [name for name in shared if name in ctx.carried]
         if carried:
             name = carried[0]
+            if not _rebound_in_loop(ctx, name):
+                self.report(
+                    ctx,
+                    node,
+                    f"`{name}` holds a graph built before the loop, which the first iteration's backward() freed: "
+                    "from the second iteration on, this backward() raises \"Trying to backward through the graph a "
+                    f"second time\". Compute `{name}` inside the loop if its graph should train, or detach it once "
+                    f"before the loop (`{name} = {name}.detach()`) if it is only data.",
+                )
+                return
             self.report(
                 ctx,
                 node,
@@ -42,3 +53,12 @@ class BackwardTwice(Rule):
             "freed: it raises \"Trying to backward through the graph a second time\". Sum the losses and call "
             "backward() once, recompute the graph, or pass `retain_graph=True` to the earlier backward().",
         )
+
+
+def _rebound_in_loop(ctx, name: str) -> bool:
+    """Whether a loop carrying ``name`` binds it in its body (a recurrent state, ``h = cell(x, h)``),
+    rather than using a value built once before it (``feats = encoder(X)``, then ``head(feats)`` in it)."""
+    for record in ctx.loops:
+        if name in record.carried and binds(record.node.body, name):
+            return True
+    return not any(name in record.carried for record in ctx.loops)
