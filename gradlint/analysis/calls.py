@@ -59,7 +59,6 @@ from .summaries import (
     switched_fields,
 )
 from .syntax import base_path, function_facts
-from .returned_links import link_result, linked_params
 from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, instance_fields, join_all, seq, without_paths
 
 MAX_DEPTH = 3
@@ -85,7 +84,6 @@ class Calls:
         params = bind_arguments(function, call, args, bound_self=receiver is not None and not is_static(function))
         if params is None:
             return UNKNOWN
-        arguments = params
         params = {name: without_paths(value) for name, value in owners_in_callee(params, call, function, receiver).items()}
         if names is None and receiver is not None and receiver.cls is not None and receiver.cls.namespace is not None:
             names = receiver.cls.namespace.env
@@ -171,8 +169,7 @@ class Calls:
             for _, path in summary.effects.stores:
                 if path and path.split(".", 1)[0] in renames:
                     self._emit("on_store", call, rename_path(renames, path))
-        bound = receiver is not None and not is_static(function)
-        return link_result(summary.returns, summary.linked, call, function, bound, arguments, self.lookup)
+        return summary.returns
 
     def _prove_arguments(self, proven: frozenset, call: cst.Call, function: cst.FunctionDef, receiver) -> None:
         """The callee backpropagated these parameters on every way out: their arguments require
@@ -326,7 +323,6 @@ class Calls:
             globals_filled=filled,
             cleared=cleared,
             fed=fed,
-            linked=linked_params(returns, function),
         )
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:

@@ -70,8 +70,6 @@ class Summary:
     cleared: frozenset = frozenset()
     #: parameters whose every load is a plain argument of a model call (``model_inputs``)
     fed: frozenset = frozenset()
-    #: parameters whose argument's graph the returned tensor is built on (``returned_links``)
-    linked: frozenset = frozenset()
 
 
 @dataclass
