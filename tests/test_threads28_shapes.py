@@ -1,0 +1,134 @@
+"""Shapes from public bug threads (threads helper, session 28, corpus_threads4).
+
+- A loss helper in its own file, ``def loss(self, y_pred, target): ... return torch.tensor(losses).sum()``
+  (pytorch-forecasting #689): the helper never calls backward() itself, so its callers' contexts
+  were never asked for and the model output they pass stayed unknown; a file whose functions
+  build a tensor with ``torch.tensor(...)`` gets its callers' contexts like a training function.
+- A torch-free plotting or metrics helper, ``def plot_history(history): axs[0].plot(epochs,
+  history["chord"])`` (jacbz/Lofi #14), ``np.sum([...])``: the module never mentions torch, so a file
+  importing it learned nothing from it, and linted alone its parameters were unknown.
+"""
+
+import textwrap
+
+from gradlint.engine import lint_bytes
+from gradlint.rules import ALL_RULES
+
+
+def write(root, files):
+    for name, text in files.items():
+        (root / name).write_text(textwrap.dedent(text))
+
+
+def lint(path, select=None):
+    rules = [rule for rule in ALL_RULES if (rule.code in select if select else rule.default_enabled())]
+    return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), rules)]
+
+
+LOSSES = """\
+    import torch
+
+
+    class QuantileLoss:
+        def __init__(self, quantiles=(0.1, 0.5, 0.9)):
+            self.quantiles = quantiles
+
+        def loss(self, y_pred, target):
+            losses = []
+            for i, q in enumerate(self.quantiles):
+                errors = target - y_pred[..., i]
+                losses.append(torch.max((q - 1) * errors, q * errors).mean())
+            return torch.tensor(losses).sum()
+
+
+    def pinball(y_pred, target):
+        parts = [(target - y_pred).abs().mean(), ((target - y_pred) ** 2).mean()]
+        return torch.tensor(parts).sum()
+    """
+
+TRAIN = """\
+    import torch
+    import torch.nn as nn
+    from losses import QuantileLoss, pinball
+
+
+    def train(model, loader):
+        criterion = QuantileLoss()
+        optimizer = torch.optim.Adam(model.parameters())
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = {call}
+            loss.backward()
+            optimizer.step()
+
+
+    train(nn.Linear(4, 3), [(torch.randn(2, 4), torch.randn(2))])
+    """
+
+
+def test_a_loss_helper_of_another_file_building_a_tensor_from_the_model_s_losses_is_reported(tmp_path):
+    write(tmp_path, {"losses.py": LOSSES, "train.py": TRAIN.format(call="criterion.loss(model(x), y)")})
+    assert lint(tmp_path / "losses.py") == [(13, "GRD101")]
+    write(tmp_path, {"train.py": TRAIN.format(call="pinball(model(x), y) + criterion.loss(model(x), y)")})
+    assert lint(tmp_path / "losses.py") == [(13, "GRD101"), (18, "GRD101")]
+
+
+def test_a_loss_helper_given_detached_predictions_stays_silent(tmp_path):
+    # a metric computed on detached outputs: the values copied hold no graph (the caller's own
+    # backward() is then on a tensor without grad, which is not the helper's finding)
+    write(tmp_path, {"losses.py": LOSSES, "train.py": TRAIN.format(call="criterion.loss(model(x).detach(), y)")})
+    assert lint(tmp_path / "losses.py") == []
+    write(tmp_path, {"train.py": TRAIN.format(call="pinball(model(x), y).detach()")})
+    # pinball's own arguments are the model's output: the cut is still inside the helper
+    assert lint(tmp_path / "losses.py") == [(18, "GRD101")]
+
+
+PLOTS = """\
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+
+    def plot_history(epochs, history):
+        fig, axs = plt.subplots(1, 2)
+        axs[0].plot(epochs, history["train"], label="train")
+        fig.savefig("losses.png")
+
+
+    def summary(values):
+        return float(np.mean(values))
+    """
+
+LOOP = """\
+    import torch
+    import torch.nn as nn
+    from plots import plot_history, summary
+
+
+    def train(model, batches, epochs=3):
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        history = {{"train": []}}
+        for epoch in range(epochs):
+            for x, y in batches:
+                optimizer.zero_grad()
+                loss = nn.functional.mse_loss(model(x), y)
+                loss.backward()
+                optimizer.step()
+            history["train"].append({kept})
+        plot_history(range(epochs), history)
+        print(summary(history["train"]))
+
+
+    train(nn.Linear(3, 1), [(torch.randn(4, 3), torch.randn(4, 1))])
+    """
+
+
+def test_a_torch_free_plotting_helper_plotting_the_kept_losses_is_reported(tmp_path):
+    write(tmp_path, {"plots.py": PLOTS, "train.py": LOOP.format(kept="loss")})
+    assert lint(tmp_path / "plots.py", select={"GRD503"}) == [(7, "GRD503"), (12, "GRD503")]
+
+
+def test_a_torch_free_plotting_helper_given_numbers_stays_silent(tmp_path):
+    write(tmp_path, {"plots.py": PLOTS, "train.py": LOOP.format(kept="loss.item()")})
+    assert lint(tmp_path / "plots.py", select={"GRD503"}) == []
+    write(tmp_path, {"train.py": LOOP.format(kept="loss.detach()")})
+    assert lint(tmp_path / "plots.py", select={"GRD503"}) == []
