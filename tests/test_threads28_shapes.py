@@ -132,3 +132,35 @@ def test_a_torch_free_plotting_helper_given_numbers_stays_silent(tmp_path):
     assert lint(tmp_path / "plots.py", select={"GRD503"}) == []
     write(tmp_path, {"train.py": LOOP.format(kept="loss.detach()")})
     assert lint(tmp_path / "plots.py", select={"GRD503"}) == []
+
+
+# HandsOnDeepLearningWithPytorch #2: weights made leaves then converted with `.type(dtype)` before the
+# loop, updated under no_grad in it. The conversion saves no tensor, so each iteration's backward()
+# through it runs (checked with torch 2.13); the weights' `.grad` is None (GRD302/GRD301), not a
+# second backward.
+CONVERTED = """\
+    import torch
+
+    dtype = torch.DoubleTensor
+    x = torch.randn(4, 3).type(dtype)
+    w = {made}
+    for epoch in range(3):
+        loss = ((x @ w).sigmoid() ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w -= 0.1
+"""
+
+
+def test_a_graph_of_a_dtype_conversion_updated_under_no_grad_is_backpropagated_again_without_error(tmp_path):
+    write(tmp_path, {"fizbuz.py": CONVERTED.format(made="torch.randn(3, 2, requires_grad=True).type(dtype)")})
+    assert lint(tmp_path / "fizbuz.py", select={"GRD504"}) == []
+
+
+def test_a_graph_that_saves_a_tensor_before_the_loop_is_still_a_second_backward(tmp_path):
+    write(tmp_path, {"fizbuz.py": CONVERTED.format(made="torch.randn(3, 2, requires_grad=True).type(dtype) / 2.0")})
+    assert lint(tmp_path / "fizbuz.py", select={"GRD504"}) == [(8, "GRD504")]
+    # an update with gradients on joins the graph each iteration
+    text = CONVERTED.format(made="torch.randn(3, 2, requires_grad=True).type(dtype)")
+    write(tmp_path, {"fizbuz.py": text.replace("        with torch.no_grad():\n            w -= 0.1\n", "        w -= 0.1 * w\n")})
+    assert lint(tmp_path / "fizbuz.py", select={"GRD504"}) == [(8, "GRD504")]
