@@ -164,3 +164,48 @@ def test_a_graph_that_saves_a_tensor_before_the_loop_is_still_a_second_backward(
     text = CONVERTED.format(made="torch.randn(3, 2, requires_grad=True).type(dtype)")
     write(tmp_path, {"fizbuz.py": text.replace("        with torch.no_grad():\n            w -= 0.1\n", "        w -= 0.1 * w\n")})
     assert lint(tmp_path / "fizbuz.py", select={"GRD504"}) == [(8, "GRD504")]
+
+
+# pytorch-goodies #11: a dice loss on `argmax` predictions. `F.one_hot(pred, logits.shape[1])` is an
+# int64 tensor whatever gives its number of classes (the shape of a grad tensor is a number), so the
+# loss holds no graph and backward() raises "element 0 of tensors does not require grad".
+DICE = """\
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+
+    def dice_loss(logits, true, eps=1e-7):
+        num_classes = logits.shape[1]
+        pred = {pred}
+        pred_1hot = F.one_hot(pred, num_classes).permute(0, 2, 1).float()
+        true_1hot = F.one_hot(true, num_classes).permute(0, 2, 1).float()
+        intersection = torch.sum(pred_1hot * true_1hot, (0, 2))
+        cardinality = torch.sum(pred_1hot + true_1hot, (0, 2))
+        return 1 - (2.0 * intersection / (cardinality + eps)).mean()
+
+
+    def train_epoch(model, loader, optimizer):
+        for x, masks in loader:
+            optimizer.zero_grad()
+            loss = dice_loss(model(x).permute(0, 2, 1), masks)
+            loss.backward()
+            optimizer.step()
+
+
+    net = nn.Linear(3, 4)
+    train_epoch(net, [(torch.randn(2, 5, 3), torch.randint(0, 4, (2, 5)))], torch.optim.SGD(net.parameters(), lr=0.1))
+"""
+
+
+def test_a_dice_loss_on_argmax_predictions_is_backpropagated_without_grad(tmp_path):
+    write(tmp_path, {"dice.py": DICE.format(pred="logits.argmax(dim=1)")})
+    assert lint(tmp_path / "dice.py", select={"GRD103"}) == [(20, "GRD103")]
+
+
+def test_a_soft_dice_loss_multiplying_probabilities_by_one_hot_targets_stays_silent(tmp_path):
+    text = DICE.format(pred="logits.argmax(dim=1)").replace(
+        "pred_1hot = F.one_hot(pred, num_classes).permute(0, 2, 1).float()", "pred_1hot = F.softmax(logits, dim=1)"
+    )
+    write(tmp_path, {"dice.py": text})
+    assert lint(tmp_path / "dice.py") == []
