@@ -209,3 +209,47 @@ def test_a_soft_dice_loss_multiplying_probabilities_by_one_hot_targets_stays_sil
     )
     write(tmp_path, {"dice.py": text})
     assert lint(tmp_path / "dice.py") == []
+
+
+# pytorch-grad-cam #562: a Grad-CAM object called as `cam(x, class_idx)` runs its `__call__`, as a call
+# of any other method of it would; the activations it keeps in `self` are not a leaf.
+CAM = """\
+    import torch
+    import torch.nn as nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
+            self.classifier = nn.Linear(8, 10)
+
+
+    class GradCAM:
+        def __init__(self, model):
+            self.model = model
+
+        def __call__(self, x, class_idx):
+            self.activations = self.model.features(x)
+            {keep}
+            logits = self.model.classifier(self.activations.mean(dim=(2, 3)))
+            logits[0, class_idx].backward()
+            return self.activations.grad.mean(dim=(2, 3))
+
+
+    cam = GradCAM(Net())
+    print(cam(torch.rand(1, 3, 8, 8), 3))
+"""
+
+
+def test_the_grad_of_activations_kept_by_an_object_s_call_is_reported(tmp_path):
+    write(tmp_path, {"cam.py": CAM.format(keep="pass")})
+    assert lint(tmp_path / "cam.py") == [(21, "GRD301")]
+
+
+def test_activations_kept_with_retain_grad_by_an_object_s_call_stay_silent(tmp_path):
+    write(tmp_path, {"cam.py": CAM.format(keep="self.activations.retain_grad()")})
+    assert lint(tmp_path / "cam.py") == []
+    # a callable object of no known class is not followed
+    write(tmp_path, {"cam.py": CAM.format(keep="pass").replace("cam = GradCAM(Net())", "cam = make_cam()")})
+    assert lint(tmp_path / "cam.py") == []

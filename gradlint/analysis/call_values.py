@@ -98,6 +98,9 @@ class CallValues:
             return self._run_module(callee, node, args, dotted(node.func))
         if kind == "class" and callee.cls is not None:
             return self._instantiate(callee.cls, node, args)
+        if kind == "instance" and callee.cls is not None and "__call__" in callee.cls.methods:
+            # `cam = GradCAM(model); cam(x, c)`: the object's `__call__` runs, as `cam.run(x, c)` would
+            return self._method_call(callee, "__call__", node, args)
         if kind == "tupletype":
             return namedtuple_instance(callee, node, args)
         if kind == "builtin":
