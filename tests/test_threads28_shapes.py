@@ -253,3 +253,50 @@ def test_activations_kept_with_retain_grad_by_an_object_s_call_stay_silent(tmp_p
     # a callable object of no known class is not followed
     write(tmp_path, {"cam.py": CAM.format(keep="pass").replace("cam = GradCAM(Net())", "cam = make_cam()")})
     assert lint(tmp_path / "cam.py") == []
+
+
+# corpus_threads3 p19 (a d2l-style notebook): targets sliced from a graph built before the loop go
+# through the project's helpers `loss(fc(x, W, b), y)`. The helpers' result holds the graph of the
+# argument it was computed from, so the second iteration's backward() goes through the freed graph
+# of `Y` ("Trying to backward through the graph a second time", checked with torch 2.13).
+BEFORE_LOOP = """\
+    import torch
+
+
+    def fc(x, w, b):
+        return torch.clamp(torch.mm(x, w) + b, min=0)
+
+
+    def loss(y_hat, y):
+        return {body}
+
+
+    X = torch.randn(40, 2)
+    true_W = torch.randn(2, 1, requires_grad=True)
+    Y = torch.mm(X, true_W) + 0.5
+    W = torch.zeros(2, 1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    for start in range(0, 40, 20):
+        x, y = X[start:start + 20], {target}
+        l = loss(fc(x, W, b), y)
+        l.backward()
+        with torch.no_grad():
+            W -= 0.1 * W.grad
+            W.grad.zero_()
+"""
+
+
+def test_a_graph_built_before_the_loop_reached_through_helpers_is_backpropagated_twice(tmp_path):
+    write(tmp_path, {"nb.py": BEFORE_LOOP.format(body="((y_hat - y) ** 2).mean()", target="Y[start:start + 20]")})
+    assert lint(tmp_path / "nb.py", select={"GRD504"}) == [(20, "GRD504")]
+
+
+def test_helpers_given_detached_targets_or_not_using_them_stay_silent(tmp_path):
+    write(tmp_path, {"nb.py": BEFORE_LOOP.format(body="((y_hat - y) ** 2).mean()", target="Y[start:start + 20].detach()")})
+    assert lint(tmp_path / "nb.py", select={"GRD504"}) == []
+    write(tmp_path, {"nb.py": BEFORE_LOOP.format(body="(y_hat ** 2).mean() + 0 * y.shape[0]", target="Y[start:start + 20]")})
+    assert lint(tmp_path / "nb.py", select={"GRD504"}) == []
+    # the targets computed in the loop: a new graph each iteration
+    text = BEFORE_LOOP.format(body="((y_hat - y) ** 2).mean()", target="torch.mm(X[start:start + 20], true_W)")
+    write(tmp_path, {"nb.py": text})
+    assert lint(tmp_path / "nb.py", select={"GRD504"}) == []
