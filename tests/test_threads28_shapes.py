@@ -300,3 +300,57 @@ def test_helpers_given_detached_targets_or_not_using_them_stay_silent(tmp_path):
     text = BEFORE_LOOP.format(body="((y_hat - y) ** 2).mean()", target="torch.mm(X[start:start + 20], true_W)")
     write(tmp_path, {"nb.py": text})
     assert lint(tmp_path / "nb.py", select={"GRD504"}) == []
+
+
+# NWPU-MOC #4 (corpus_threads3 p12), an mmdet-style FPN: lateral outputs of a `ConvModule` ending in
+# `nn.ReLU()`, one per level of a ModuleList, then `laterals[i - 1] += F.interpolate(laterals[i], ...)`.
+# ReLU saves its output, so the in-place add raises at backward ("modified by an inplace operation").
+FPN = """\
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+
+    class ConvModule(nn.Module):
+        def __init__(self, cin, cout):
+            super().__init__()
+            self.conv = nn.Conv2d(cin, cout, 1)
+            self.act = {act}
+
+        def forward(self, x):
+            return self.act(self.conv(x))
+
+
+    class FPN(nn.Module):
+        def __init__(self, in_channels=(8, 16, 32)):
+            super().__init__()
+            self.lateral_convs = nn.ModuleList([ConvModule(c, 8) for c in in_channels])
+
+        def forward(self, inputs):
+            laterals = [conv(inputs[i]) for i, conv in enumerate(self.lateral_convs)]
+            for i in range(len(laterals) - 1, 0, -1):
+                {update}
+            return laterals[0]
+
+
+    head = FPN()
+    feats = [torch.randn(1, 8, 8, 8), torch.randn(1, 16, 4, 4), torch.randn(1, 32, 2, 2)]
+    head(feats).sum().backward()
+"""
+ADD_IN_PLACE = 'laterals[i - 1] += F.interpolate(laterals[i], size=laterals[i - 1].shape[2:], mode="nearest")'
+
+
+def test_an_in_place_add_into_saved_lateral_outputs_of_a_module_list_is_reported(tmp_path):
+    write(tmp_path, {"fpn.py": FPN.format(act="nn.ReLU()", update=ADD_IN_PLACE)})
+    assert lint(tmp_path / "fpn.py") == [(24, "GRD202")]
+
+
+def test_lateral_outputs_nothing_saved_or_added_out_of_place_stay_silent(tmp_path):
+    # BatchNorm's output is not saved; a convolution saves its input, not its output
+    write(tmp_path, {"fpn.py": FPN.format(act="nn.BatchNorm2d(8)", update=ADD_IN_PLACE)})
+    assert lint(tmp_path / "fpn.py") == []
+    write(tmp_path, {"fpn.py": FPN.format(act="nn.Identity()", update=ADD_IN_PLACE)})
+    assert lint(tmp_path / "fpn.py") == []
+    out_of_place = ADD_IN_PLACE.replace("laterals[i - 1] += ", "laterals[i - 1] = laterals[i - 1] + ")
+    write(tmp_path, {"fpn.py": FPN.format(act="nn.ReLU()", update=out_of_place)})
+    assert lint(tmp_path / "fpn.py") == []
