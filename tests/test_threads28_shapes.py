@@ -354,3 +354,40 @@ def test_lateral_outputs_nothing_saved_or_added_out_of_place_stay_silent(tmp_pat
     out_of_place = ADD_IN_PLACE.replace("laterals[i - 1] += ", "laterals[i - 1] = laterals[i - 1] + ")
     write(tmp_path, {"fpn.py": FPN.format(act="nn.ReLU()", update=out_of_place)})
     assert lint(tmp_path / "fpn.py") == []
+
+
+# discuss.pytorch.org "gradient is lost when use torch.tensor([t1, t2])" (corpus_threads3 p06): a list
+# of the losses themselves copied by `torch.tensor(costs)` holds no graph, like a list of `.item()`s:
+# weighted by a tensor that does not require grad, the loss's backward() raises.
+WEIGHTED = """\
+    import torch
+    import torch.nn as nn
+
+
+    def train(model, loader, optimizer, weights):
+        for x, target in loader:
+            optimizer.zero_grad()
+            out = model(x)
+            costs = [((out[:, j] - target[:, j]) ** 2).mean() for j in range(2)]
+            cost_vec = torch.tensor(costs)
+            loss = torch.matmul(cost_vec, weights).sum()
+            loss.backward()
+            optimizer.step()
+
+
+    net = nn.Linear(3, 2)
+    train(net, [(torch.randn(4, 3), torch.randn(4, 2))], torch.optim.Adam(net.parameters()), {weights})
+"""
+
+
+def test_backward_on_losses_copied_by_torch_tensor_and_weighted_by_a_constant_is_reported(tmp_path):
+    write(tmp_path, {"ik.py": WEIGHTED.format(weights="torch.tensor([1.0, 2.0])")})
+    assert lint(tmp_path / "ik.py") == [(10, "GRD101"), (12, "GRD103")]
+
+
+def test_losses_copied_by_torch_tensor_weighted_by_a_parameter_are_only_the_copy(tmp_path):
+    # learned task weights: the loss requires grad through them, backward() runs (the copy is the bug)
+    write(tmp_path, {"ik.py": WEIGHTED.format(weights="nn.Parameter(torch.ones(2))")})
+    assert lint(tmp_path / "ik.py") == [(10, "GRD101")]
+    write(tmp_path, {"ik.py": WEIGHTED.format(weights="torch.tensor([1.0, 2.0])").replace("torch.tensor(costs)", "torch.stack(costs)")})
+    assert lint(tmp_path / "ik.py") == []
