@@ -57,7 +57,7 @@ for step in range(300):
     loss_ce = F.cross_entropy(logits, y)
     loss_l1 = model.scale.abs().sum()
     losses = torch.tensor([loss_ce, l1_weight * loss_l1])  # expect: GRD101
-    losses.sum().backward()
+    losses.sum().backward()  # expect: GRD103
     optimizer.step()
     model.clip_scale()
 

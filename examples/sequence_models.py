@@ -64,5 +64,5 @@ def reinforce(episodes):
         returns = torch.as_tensor(rewards, dtype=torch.float32)
         loss = -(torch.tensor(log_probs) * returns).sum()  # expect: GRD101
         optimizer.zero_grad()
-        loss.backward()
+        loss.backward()  # expect: GRD103
         optimizer.step()

@@ -735,7 +735,7 @@ GENERATOR_AND_DISTRIBUTION_PROGRAMS = {
             log_probs.append(dist.log_prob(action))
         loss = -torch.tensor(log_probs).sum()  # expect: GRD101
         optimizer.zero_grad()
-        loss.backward()
+        loss.backward()  # expect: GRD103
         optimizer.step()
         """,
     "reparameterised-draw-and-what-depends-on-one-parameter": """\

@@ -41,7 +41,7 @@ class Bindings:
             current = getattr(state, facts)
             if current and any(entry.startswith(prefix) for entry in current):
                 setattr(state, facts, frozenset(entry for entry in current if not entry.startswith(prefix)))
-        if value.saves_self and state.mode is True and value.grad:
+        if state.mode is True and (value.saves_self and value.grad or _elements_saved(value)):
             state.saved = state.saved | {path}
 
     def _kill(self, path: str) -> None:
@@ -344,3 +344,14 @@ def _holds_no_graph(value: Value) -> bool:
     if value.kind == "seq":
         return value.has_grad is False
     return False
+
+
+def _elements_saved(value) -> bool:
+    """A list every element of which an op saved (``laterals = [conv(f) for ...]`` with each ``conv``
+    ending in a ``nn.ReLU()``): ``laterals[i - 1] += up`` writes into a saved output (NWPU-MOC #4)."""
+    if value.kind != "seq":
+        return False
+    elements = list(value.items) if value.items else [value.elem] if value.elem is not None else []
+    return bool(elements) and all(
+        element is not None and element.kind == "tensor" and element.saves_self and element.grad for element in elements
+    )

@@ -98,6 +98,9 @@ class CallValues:
             return self._run_module(callee, node, args, dotted(node.func))
         if kind == "class" and callee.cls is not None:
             return self._instantiate(callee.cls, node, args)
+        if kind == "instance" and callee.cls is not None and "__call__" in callee.cls.methods:
+            # `cam = GradCAM(model); cam(x, c)`: the object's `__call__` runs, as `cam.run(x, c)` would
+            return self._method_call(callee, "__call__", node, args)
         if kind == "tupletype":
             return namedtuple_instance(callee, node, args)
         if kind == "builtin":
@@ -150,6 +153,9 @@ class CallValues:
                 for record in self._loops:
                     record.forwards.append((node, path, module, None))
                 return UNKNOWN
+            elif structured.kind == "tensor" and structured.saves_self and structured.grad and result.grad and not result.struct:
+                # `return self.act(self.conv(x))` with an activation that saves its output: so does this call
+                result = result.with_(saves_self=True)
             elif result.struct and result.grad and structured.kind == "tensor" and structured.grad and not structured.struct:
                 # the forward's walk in this call's context gives one grad tensor (`return self.head(h)`
                 # on the path the call's literal chooses), whatever its other paths give
@@ -195,7 +201,8 @@ class CallValues:
         if name in ("list", "tuple") and args and args[0][1].kind == "modules" and args[0][1].qual != "named":
             # `list(model.children())[:-1]`: a list of submodules
             return Value(kind="seq", elem=self._element_of(args[0][1], None), has_grad=False)
-        if name == "enumerate" and args and args[0][1].kind in ("seq", "params", "modules"):
+        if name == "enumerate" and args and (args[0][1].kind in ("seq", "params", "modules") or _container(args[0][1])):
+            # `for i, conv in enumerate(self.lateral_convs)`: the sub-modules of a ModuleList
             iterable = args[0][1]
             return Value(kind="enumerate", elem=self._element_of(iterable, None))
         if name in ("list", "tuple") and not args:
@@ -220,3 +227,8 @@ def _may_backpropagate(callee: Value) -> bool:
     if callee.kind in ("unknown", "instance"):
         return True
     return callee.kind == "ref" and (not callee.qual.startswith("torch.") or callee.qual.startswith("torch.autograd"))
+
+
+def _container(value: Value) -> bool:
+    """A ``nn.ModuleList`` / ``nn.Sequential`` / ``nn.ModuleDict``: iterating it gives its sub-modules."""
+    return value.kind == "module" and value.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS

@@ -39,8 +39,14 @@ from .scans import scanned
 
 MAX_CALLERS = 3
 MAX_CALLER_BYTES = 150_000
-#: a function or class none of these appear in gains nothing from its callers' contexts
-_TRAINING_CALL = re.compile(r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)|\.numpy\(\)")
+#: a function or class none of these appear in gains nothing from its callers' contexts: training calls,
+#: and the conversions whose finding depends on what the caller passes (a loss helper's
+#: ``torch.tensor(losses)`` cuts the graph of the losses its caller's model made, GRD101; a metrics or
+#: plotting helper's ``np.sum(losses)`` / ``ax.plot(history)`` raises on them, GRD503)
+_TRAINING_CALL = re.compile(
+    r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)|\.numpy\(\)"
+    r"|\btorch\.(?:tensor|as_tensor|Tensor|FloatTensor|DoubleTensor)\(|\b(?:np|numpy)\.\w+\(|\.plot\("
+)
 #: a tensor built from values: ``torch.tensor(``, ``torch.FloatTensor(``, ``Variable(``
 _PACKING = re.compile(r"(?:[Tt]ensor|Variable)\s*\(")
 _TOP_LEVEL_BLOCK = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^(?=[^\s#])", re.MULTILINE)

@@ -39,6 +39,7 @@ from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
 from .call_locals import made_arguments, made_per_call
+from .return_deps import parameter_deps, through_arguments
 from .summaries import (
     ARGUMENT_FIELD,
     FIELD,
@@ -81,10 +82,10 @@ class Calls:
         """The value of a call; ``names``: the module names a function of another file sees;
         ``module_path``: for a module called as ``model(x)``, the path of the module its forward runs on."""
         table: CallTable = self.calls
-        params = bind_arguments(function, call, args, bound_self=receiver is not None and not is_static(function))
-        if params is None:
+        bound = bind_arguments(function, call, args, bound_self=receiver is not None and not is_static(function))
+        if bound is None:
             return UNKNOWN
-        params = {name: without_paths(value) for name, value in owners_in_callee(params, call, function, receiver).items()}
+        params = {name: without_paths(value) for name, value in owners_in_callee(bound, call, function, receiver).items()}
         if names is None and receiver is not None and receiver.cls is not None and receiver.cls.namespace is not None:
             names = receiver.cls.namespace.env
         if receiver is not None:
@@ -169,7 +170,7 @@ class Calls:
             for _, path in summary.effects.stores:
                 if path and path.split(".", 1)[0] in renames:
                     self._emit("on_store", call, rename_path(renames, path))
-        return summary.returns
+        return through_arguments(summary.returns, summary.returns_from, bound, renames)
 
     def _prove_arguments(self, proven: frozenset, call: cst.Call, function: cst.FunctionDef, receiver) -> None:
         """The callee backpropagated these parameters on every way out: their arguments require
@@ -323,6 +324,7 @@ class Calls:
             globals_filled=filled,
             cleared=cleared,
             fed=fed,
+            returns_from=parameter_deps(returns, function),
         )
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:

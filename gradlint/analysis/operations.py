@@ -121,6 +121,10 @@ class Operations:
         none for ``x[idx]`` with a tensor or list index (a copy: writing ``x`` leaves it intact)."""
         if type(node) is cst.Subscript and not all(self._basic_index(e) for e in node.slice):
             return None
+        if type(node) is cst.Subscript and _filled_container(self.lookup(base_path(node.value) or "")):
+            # one element of a list (`F.interpolate(laterals[i], ...)`): writing another element
+            # (`laterals[i - 1] += up`) leaves it intact
+            return None
         return base_path(node)
 
 

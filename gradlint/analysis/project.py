@@ -53,16 +53,26 @@ _INDENTED_DEF = re.compile(r"^[ \t]+(?:async\s+)?def\s+(\w+)", re.MULTILINE)
 
 #: ``self.sum += val * n``: a method adding what it is given into a field of its object
 _ADDS_INTO_FIELD = re.compile(rb"\bself\.\w+(?:\[[^\]\n]*\])?[ \t]*\+=[ \t]*[A-Za-z_(]")
+#: ``np.mean(losses)``, ``ax.plot(history)``: a metrics or plotting helper converting what it is given with
+#: NumPy, which raises on the grad tensors a training loop passes it (GRD503)
+_CONVERTS_WITH_NUMPY = re.compile(
+    rb"\b(?:np|numpy)\.(?:sum|mean|average|std|var|min|max|median|array|asarray|stack|concatenate|log|exp|sqrt)\("
+    rb"|\.(?:plot|scatter|semilogy|hist)\("
+)
 
 
 def defines_nothing(data: bytes) -> bool:
     """Whether a file importing this module learns nothing from it: the module is too large to
     load, binary, or never mentions torch (so it defines nothing the analysis knows) and none of
     its methods adds a value it is given into its object (a torch-free ``AverageMeter`` whose
-    ``update(val)`` keeps the graph of every loss tensor a training loop passes it)."""
+    ``update(val)`` keeps the graph of every loss tensor a training loop passes it) or converts one
+    with NumPy (a torch-free ``plots.py`` whose ``ax.plot(history["loss"])`` raises on the losses a
+    training loop kept)."""
     if len(data) > MAX_LOADED_BYTES or b"\x00" in data:
         return True
-    return not any(marker in data for marker in _TORCH_BYTES) and not _ADDS_INTO_FIELD.search(data)
+    if any(marker in data for marker in _TORCH_BYTES):
+        return False
+    return not _ADDS_INTO_FIELD.search(data) and not _CONVERTS_WITH_NUMPY.search(data)
 
 
 #: inside ``one_snapshot``: the files are taken not to change, and each is looked at once

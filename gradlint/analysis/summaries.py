@@ -70,6 +70,8 @@ class Summary:
     cleared: frozenset = frozenset()
     #: parameters whose every load is a plain argument of a model call (``model_inputs``)
     fed: frozenset = frozenset()
+    #: parameters whose graphs what it returns went through (``return_deps``)
+    returns_from: frozenset = frozenset()
 
 
 @dataclass

@@ -93,7 +93,9 @@ NON_DIFFERENTIABLE_FUNCTIONS = frozenset(
         "argmax argmin argsort argwhere eq ne lt le gt ge isclose isnan isinf isfinite "
         "isneginf isposinf isreal nonzero count_nonzero bucketize searchsorted any all "
         "bincount histc unique unique_consecutive logical_and logical_or logical_not logical_xor randint randperm "
-        "multinomial isin signbit greater greater_equal less less_equal not_equal"
+        "multinomial isin signbit greater greater_equal less less_equal not_equal "
+        # an int64 tensor, whatever gives the number of classes (``F.one_hot(pred, logits.shape[1])``)
+        "nn.functional.one_hot"
     ).split()
 )
 

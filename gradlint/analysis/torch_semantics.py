@@ -51,8 +51,10 @@ class TorchSemantics:
             wants_grad = literal_bool(requires.value) if requires is not None else False
             if qual in ("torch.as_tensor", "torch.asarray") and args and args[0][1].kind == "tensor":
                 return args[0][1]
+            # a list of the losses themselves (`torch.tensor(costs)`) is copied without their graph too
             cut = not wants_grad and any(
-                v.cut or v.is_grad_tensor or (v.kind == "seq" and v.elem is not None and v.elem.cut) for _, v in args
+                v.cut or v.is_grad_tensor or (v.kind == "seq" and (v.has_grad is True or v.elem is not None and v.elem.cut))
+                for _, v in args
             )
             dtype_arg = kwarg(node, "dtype")
             if dtype_arg is not None:
