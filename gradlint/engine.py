@@ -145,6 +145,58 @@ def rules_for(text: str, rule_classes: Sequence[Type[Rule]]) -> List[Type[Rule]]
     ]
 
 
+def rules_for_joined(text: str, modules: List[str], callers: List[str], rule_classes) -> List[Type[Rule]]:
+    """``rules_for`` of ``text``, ``modules`` and ``callers`` joined by newlines, without joining them.
+
+    A string of a ``requires`` group without a newline is in the joined text exactly when it is
+    in one of the texts; the imported modules' texts are the same for every file importing them
+    (``module_digests``), so what each holds is kept. A rule with its own precheck reads the
+    joined text (see ``Rule.may_fire``)."""
+    found: Dict[str, bool] = {}
+    joined: List[str] = []
+
+    def whole() -> str:
+        if not joined:
+            joined.append("\n".join([text] + modules + callers))
+        return joined[0]
+
+    def holds(needed: str) -> bool:
+        present = found.get(needed)
+        if present is None:
+            if "\n" in needed:
+                present = needed in whole()
+            else:
+                present = (
+                    needed in text
+                    or any(_module_holds(source, needed) for source in modules)
+                    or any(needed in source for source in callers)
+                )
+            found[needed] = present
+        return present
+
+    return [
+        rule
+        for rule in rule_classes
+        if (all(any(holds(s) for s in group) for group in rule.requires) if _default_precheck(rule) else rule.may_fire(whole()))
+    ]
+
+
+#: id of an imported module's text -> (the text, {string: whether the text holds it})
+_HELD: Dict[int, Tuple[str, Dict[str, bool]]] = {}
+
+
+def _module_holds(source: str, needed: str) -> bool:
+    entry = _HELD.get(id(source))
+    if entry is None or entry[0] is not source:
+        if len(_HELD) > 512:
+            _HELD.clear()
+        entry = _HELD[id(source)] = (source, {})
+    present = entry[1].get(needed)
+    if present is None:
+        present = entry[1][needed] = needed in source
+    return present
+
+
 def _default_precheck(rule: Type[Rule]) -> bool:
     """Whether the rule's ``may_fire`` is ``Rule``'s own (a test of its ``requires`` groups)."""
     return getattr(rule.may_fire, "__func__", None) is Rule.may_fire.__func__
@@ -189,10 +241,11 @@ def lint_text(
         # what a rule needs may come from a module of the project this file imports, or from a file
         # whose calls give this one's functions their arguments (a leaf made in main.py, rebound
         # by `w = w - lr * w.grad` in training.py)
-        imported = "\n".join([source for _, source in dependencies(path, text)] + caller_texts(path, text))
-        if imported:
+        modules = [source for _, source in dependencies(path, text)]
+        callers = caller_texts(path, text)
+        if len(modules) + len(callers) > 1 or any(modules) or any(callers):
             # a rule that may fire on the file alone may on more text: ask only the others
-            more = rules_for(text + "\n" + imported, [rule for rule in rule_classes if rule not in active])
+            more = rules_for_joined(text, modules, callers, [rule for rule in rule_classes if rule not in active])
             active = [rule for rule in rule_classes if rule in active or rule in more]
     module = kept_tree(path, text)
     if module is not None:  # parsed already, for a file that imports this one

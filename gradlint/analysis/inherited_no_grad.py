@@ -37,10 +37,26 @@ def inherited_no_grad_methods(project, path: str, text: str, module: cst.Module)
                     bases.add(base.value)
     if not bases:
         return frozenset()
-    pattern = re.compile(rb"^[ \t]*class[ \t]+(?:" + b"|".join(re.escape(b.encode()) for b in sorted(bases)) + rb")\b", re.M)
+    named = re.compile(rb"[ \t]+(?:" + b"|".join(re.escape(b.encode()) for b in sorted(bases)) + rb")\b")
     found: set = set()
     for imported in imported_modules(project, path, text):
         data = _read(imported) or b""
-        if pattern.search(data):
+        if defines_class(data, named):
             found.update(name[1:] for name in _no_grad_calls(imported, project.package) if name[0] == ".")
     return frozenset(found) & names
+
+
+def defines_class(data: bytes, named: "re.Pattern[bytes]") -> bool:
+    """Whether a line of ``data`` is ``class`` after nothing but spaces and tabs, then what ``named``
+    matches: ``re.search(rb"^[ \t]*class" + named.pattern, data, re.M)``, found from each ``class``
+    in the text instead of trying the line start at every position of it (the imported modules'
+    texts, for every linted file)."""
+    start = 0
+    while True:
+        at = data.find(b"class", start)
+        if at < 0:
+            return False
+        line = data.rfind(b"\n", 0, at) + 1
+        if not data[line:at].strip(b" \t") and named.match(data, at + 5):
+            return True
+        start = at + 1

@@ -246,42 +246,30 @@ def _scaled_operand(node):
     return node
 
 
-class _BindingFinder(cst.CSTVisitor):
-    def __init__(self, name: str):
-        self.name = name
-        self.found = False
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._check(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._check(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._check(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._check(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._check(node.target)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def _check(self, target) -> None:
-        if type(target) is cst.Name and target.value == self.name:
-            self.found = True
-        elif type(target) in (cst.Tuple, cst.List):
-            for element in target.elements:
-                self._check(element.value)
-        elif type(target) is cst.StarredElement:
-            self._check(target.value)
+#: the nodes whose ``target`` ``binds`` looks at (a comprehension's ``for`` and an ``as`` name are not)
+_BINDERS = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.NamedExpr)
 
 
 def binds(node: cst.CSTNode, name: str) -> bool:
+    """Whether ``node`` binds the plain name ``name`` (assigned, augmented, annotated, a ``for`` target or
+    ``:=``, unpacked or not), outside the bodies of the functions it defines. Asked of every statement
+    after a binding being proven: a pruned ``walk`` that stops at the first, not a libcst visitor (which
+    rebuilds every node it passes)."""
     if type(node) is cst.Expr and dotted(node.value) is not None:
         return False
-    finder = _BindingFinder(name)
-    node.visit(finder)
-    return finder.found
+    if type(node) is cst.FunctionDef:
+        return False
+    for part in walk(node, (cst.FunctionDef,)):
+        if type(part) in _BINDERS and _binds_name(part.target, name):
+            return True
+    return False
+
+
+def _binds_name(target, name: str) -> bool:
+    if type(target) is cst.Name:
+        return target.value == name
+    if type(target) in (cst.Tuple, cst.List):
+        return any(_binds_name(element.value, name) for element in target.elements)
+    if type(target) is cst.StarredElement:
+        return _binds_name(target.value, name)
+    return False
