@@ -96,3 +96,72 @@ for step in range(10):
 )
 def test_grd205_output_rebound_by_an_inner_loop(src, lines):
     assert findings(src, "GRD205") == [(line, "GRD205") for line in lines]
+
+
+# ---- GRD503: `.numpy()` raises only while gradients are enabled (torch checks the grad mode, not
+# only requires_grad). Under `torch.no_grad()` / `inference_mode()` a leaf that requires grad
+# converts: the PINN scripts plot `t_f` (made to require grad for autograd.grad) in a no_grad block.
+
+case503 = case_maker("GRD503")
+
+LEAF_PLOTTED_UNDER_NO_GRAD = """\
+import numpy as np
+import torch
+import torch.nn as nn
+import matplotlib.pyplot as plt
+
+net = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1))
+t_f = torch.linspace(0, 1, 50).unsqueeze(1)
+t_f.requires_grad = True
+u = net(t_f)
+du = torch.autograd.grad(u.sum(), t_f, create_graph=True)[0]
+(du - u).pow(2).mean().backward()
+with torch.no_grad():
+    pred = net(t_f)
+    plt.plot(t_f, pred)
+    grid = np.asarray(t_f)
+    values = t_f.numpy()
+"""
+
+LEAF_CONVERTED_IN_NO_GRAD_FUNCTION = """\
+import torch
+
+
+@torch.no_grad()
+def snapshot(w):
+    return w.numpy()
+
+
+@torch.inference_mode()
+def snapshot_bias(b):
+    return b.numpy()
+
+
+w = torch.randn(3, requires_grad=True)
+b = torch.zeros(3, requires_grad=True)
+print(snapshot(w), snapshot_bias(b))
+"""
+
+LEAF_PLOTTED_WITH_GRAD = """\
+import numpy as np
+import torch
+import matplotlib.pyplot as plt
+
+t_f = torch.linspace(0, 1, 50).unsqueeze(1)
+t_f.requires_grad = True
+plt.plot(t_f, t_f.detach() ** 2)  # expect: GRD503
+grid = np.asarray(t_f)  # expect: GRD503
+values = t_f.numpy()  # expect: GRD503
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case503("leaf_plotted_under_no_grad", LEAF_PLOTTED_UNDER_NO_GRAD),
+        case503("leaf_converted_in_no_grad_function", LEAF_CONVERTED_IN_NO_GRAD_FUNCTION),
+        case503("leaf_plotted_with_grad", LEAF_PLOTTED_WITH_GRAD, (7, 8, 9)),
+    ],
+)
+def test_grd503_conversion_under_no_grad(src, lines):
+    assert findings(src, "GRD503") == [(line, "GRD503") for line in lines]
