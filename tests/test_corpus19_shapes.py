@@ -8,6 +8,7 @@ correct look-alikes.
 import pytest
 
 from snippets import case_maker, findings
+from test_project import lint as _lint, write as _write
 
 case205 = case_maker("GRD205")
 
@@ -165,3 +166,54 @@ values = t_f.numpy()  # expect: GRD503
 )
 def test_grd503_conversion_under_no_grad(src, lines):
     assert findings(src, "GRD503") == [(line, "GRD503") for line in lines]
+
+
+# ---- GRD507: a script exported from a notebook (`# %%` cells of jupytext, VS Code and Kaggle's
+# export; `# In[3]:` of nbconvert) keeps each cell's last expression, which the notebook displayed
+# (`a.unsqueeze(0)` ending a cell shows the new tensor): nothing was thrown away, as in the .ipynb.
+
+PERCENT_CELLS = """\
+# %% [code]
+import torch
+
+# %% [code]
+a = torch.randn(2, 3)
+a.unsqueeze(0)
+
+# %% [code]
+b = a * 2
+b.squeeze(0)
+print(b)
+"""
+
+NBCONVERT_CELLS = """\
+#!/usr/bin/env python
+# coding: utf-8
+
+# In[1]:
+
+
+import torch
+
+
+# In[2]:
+
+
+x = torch.ones(3)
+x.float()
+"""
+
+PLAIN_SCRIPT = """\
+import torch
+
+a = torch.randn(2, 3)
+a.unsqueeze(0)
+"""
+
+
+def test_grd507_last_expression_of_an_exported_cell(tmp_path):
+    _write(tmp_path, {"percent.py": PERCENT_CELLS, "nbconvert.py": NBCONVERT_CELLS, "plain.py": PLAIN_SCRIPT})
+    # the displayed last expression is silent; the same statement inside its cell is not
+    assert [f for f in _lint(tmp_path / "percent.py") if f[1] == "GRD507"] == [(10, "GRD507")]
+    assert [f for f in _lint(tmp_path / "nbconvert.py") if f[1] == "GRD507"] == []
+    assert [f for f in _lint(tmp_path / "plain.py") if f[1] == "GRD507"] == [(4, "GRD507")]
