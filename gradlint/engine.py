@@ -73,7 +73,9 @@ def lint_bytes(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> Li
         return [_error(path, INPUT_ERROR, f"cannot decode as {exc.encoding}: invalid byte at offset {exc.start}", line)]
     except (SyntaxError, LookupError) as exc:
         return [_error(path, INPUT_ERROR, f"bad source encoding: {_encoding_problem(data, exc)}")]
-    return lint_text(text, path, rule_classes)
+    from .notebook import drop_shown_in_exported_cells
+
+    return drop_shown_in_exported_cells(text, lint_text(text, path, rule_classes), rule_classes)
 
 
 def _encoding_problem(data: bytes, exc: Exception) -> str:

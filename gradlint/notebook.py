@@ -176,6 +176,35 @@ def shown_value_filter(text: str, origin: List[Origin], rule_classes) -> Callabl
     return silenced
 
 
+#: a cell marker of a script exported from a notebook: `# %%` (jupytext's percent format, VS Code,
+#: Kaggle's "# %% [code]") or nbconvert's `# In[3]:`
+_EXPORTED_CELL = re.compile(r"^#\s?(?:%%|In\[[\s\d]*\]:)")
+
+
+def exported_cells(text: str):
+    """For a script exported from a notebook, each line's :class:`Origin` (cells counted from its
+    markers, lines unchanged); ``None`` for a script without cell markers."""
+    origin: List[Origin] = []
+    cell = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if _EXPORTED_CELL.match(line):
+            cell += 1
+        origin.append(Origin(cell, number))
+    return origin if cell else None
+
+
+def drop_shown_in_exported_cells(text: str, findings: list, rule_classes) -> list:
+    """Findings of a script exported from a notebook, without those claiming a cell's displayed
+    last expression throws its value away (as :func:`shown_value_filter` does for an .ipynb)."""
+    if not findings or "#" not in text:
+        return findings
+    origin = exported_cells(text)
+    if origin is None:
+        return findings
+    shown = shown_value_filter(text, origin, rule_classes)
+    return [finding for finding in findings if not shown(finding)]
+
+
 def displayed_lines(text: str, origin: List[Origin]) -> frozenset:
     """(cell, line) where each cell's last statement starts when it is an expression: the notebook
     displays its value (``a.expand(3, 4)`` ending a cell shows the expanded tensor), unless a

@@ -11,6 +11,7 @@ from typing import Callable
 import libcst as cst
 
 from . import torch_api as api
+from .branch_tests import recomputed_is_fresh
 from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .flag_arms import arm_bound_names, keep_entry
 from .state import LoopRecord, State, Terminated
@@ -38,9 +39,11 @@ class LoopWalker:
         self._loops = [loops[0].nested] if not was_reporting and loops and loops[0].nested is not None else []
         carried: frozenset = frozenset()
         start, arms = head, arm_bound_names(node, self.function, self.module_node, head)
+        ends = []
         for _ in range(2 if was_reporting else 1):
             self.state = head.copy()
             self._iteration(run_iteration)
+            ends.append(self.state)
             ends_freed = _carried_freed(self.state) - arms
             if ends_freed and not _detaches_in_place(node):
                 carried = carried | ends_freed
@@ -58,10 +61,10 @@ class LoopWalker:
             finally:
                 self._loops.pop()
             record.end = self.state
-            self.state = State.join(head, self.state)
+            self.state = _rebound_fresh(start, [self.state], State.join(head, self.state))
             self._emit("on_loop_end", node, record)
         else:
-            self.state = head
+            self.state = _rebound_fresh(start, ends, head)
 
     def _iteration(self, run_iteration) -> None:
         self._cond_depth += 1
@@ -180,3 +183,14 @@ def _detaches_in_place(loop: cst.CSTNode) -> bool:
     """Whether the loop calls ``detach_()`` anywhere (``for h in hidden: h.detach_()`` detaches
     states the analysis cannot name): then no state is taken to be carried."""
     return any(type(node) is cst.Name and node.value == "detach_" for node in walk(loop))
+
+
+def _rebound_fresh(start: State, ends: list, after: State) -> State:
+    """After a loop: a tensor made stale by a step (before the loop, or in an earlier iteration of
+    an enclosing one) that the body rebinds to a fresh graph is fresh. Only a loop running zero
+    times would keep the stale one (`for letter in word: out, h = rnn(letter, h)`, then the loss of
+    `out`): a may-fact, the same as the fall-through of an `if`/`elif` chain (`recomputed_is_fresh`).
+    A body that leaves the name stale itself (a step after its forward) keeps it stale."""
+    if not any(value.kind == "tensor" and value.stale for value in after.env.values()):
+        return after
+    return recomputed_is_fresh(start, ends, after)

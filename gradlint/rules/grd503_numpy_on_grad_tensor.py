@@ -12,6 +12,10 @@ class NumpyOnGradTensor(Rule):
     requires = (("numpy", "matplotlib", "pyplot"),)
 
     def on_call(self, node: cst.Call, ctx) -> None:
+        if ctx.grad_enabled is False:
+            # torch refuses the conversion only while gradients are enabled: under `no_grad()` /
+            # `inference_mode()` a leaf that requires grad converts (a PINN's `t_f`, plotted there)
+            return
         func = node.func
         if type(func) is not cst.Attribute or func.attr.value != "numpy":
             self._check_conversion(node, ctx)
