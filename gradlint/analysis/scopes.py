@@ -222,8 +222,8 @@ class Scopes:
                 mode = None  # `@torch.no_grad()` with `torch` unresolved here
             elif mode is True and self._project_decorator(decorator.decorator):
                 mode = None  # `@smart_inference_mode()` from the project's utils: it may disable grad
-        if mode is True and _NO_GRAD_HOOKS.match(method.name.value):
-            mode = None
+        if mode is True and _NO_GRAD_HOOKS.match(method.name.value) and (cls is None or cls.is_module or cls.open_base):
+            mode = None  # Lightning's hooks: a plain class's `validation_step` is run by its own code
         if mode is True and cls is not None and cls.mmengine and method.name.value in api.MMENGINE_NO_GRAD_METHODS:
             mode = None  # mmengine's val/test loops run it under no_grad; a user may call it with grad on
         return mode
