@@ -92,3 +92,27 @@ def test_comprehension_of_a_module_method_helper_is_silent():
 
 def test_comprehension_over_a_loader_returned_to_the_script_fires():
     assert findings(PREDICTIONS_OVER_A_LOADER, "GRD502") == [(28, "GRD502")]
+
+
+# a model's method calling its own `self.predictions(...)` says nothing of the script's function of
+# that name: the evaluation over the loader still fires
+SAME_NAME_METHOD = PREDICTIONS_OVER_A_LOADER.replace(
+    "def predictions(model, loader):",
+    """class Head(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = Scale(4)
+
+    def predictions(self, h):
+        return self.scale(h)
+
+    def forward(self, h):
+        return self.predictions(h)
+
+
+def predictions(model, loader):""",
+)
+
+
+def test_comprehension_over_a_loader_fires_beside_a_method_of_the_same_name():
+    assert findings(SAME_NAME_METHOD, "GRD502") == [(40, "GRD502")]

@@ -157,17 +157,26 @@ def called_by_module_methods(ctx, name: str) -> bool:
     module = ctx.module_node
     if module is None:
         return False
+    # a function of the module is called by its name, a method as `self.name(...)` (an `evaluate`
+    # method of a model calls its own `self.evaluate`, not the script's function of that name)
+    of_a_class = ctx.current_class is not None
     for node in walk(module):
         if type(node) is not cst.ClassDef or type(node.body) is not cst.IndentedBlock:
             continue
         known = ctx.lookup(node.name.value)
         is_module = known is not None and known.kind == "class" and known.cls is not None and known.cls.is_module
-        for method in node.body.body:
-            if type(method) is not cst.FunctionDef or not (is_module or method.name.value == "forward"):
+        for caller in node.body.body:
+            if type(caller) is not cst.FunctionDef or not (is_module or caller.name.value == "forward"):
                 continue
-            if any(type(n) is cst.Call and _callee_name(n.func) == name for n in walk(method.body, prune=_SCOPES)):
+            if any(type(n) is cst.Call and _calls(n.func, name, of_a_class) for n in walk(caller.body, prune=_SCOPES)):
                 return True
     return False
+
+
+def _calls(func: cst.BaseExpression, name: str, method: bool) -> bool:
+    if method:
+        return type(func) is cst.Attribute and func.attr.value == name and dotted(func.value) == "self"
+    return type(func) is cst.Name and func.value == name
 
 
 def returns_graph(ctx, value: cst.CSTNode, path: str) -> bool:
