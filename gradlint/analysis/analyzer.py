@@ -178,6 +178,10 @@ class Analyzer(
         #: id(loop over a dict) -> the switch of every entry it made (replayed after the loop)
         self._switched_entries: dict = {}
         self._returns: Optional[list] = None
+        #: while a function is summarised: the parameters whose argument holds a graph the caller's
+        #: backward() freed, and for each return, those its result is still built on (``return_deps``)
+        self._carried_params: frozenset = frozenset()
+        self._return_carries: Optional[list] = None
         #: id of a call of a project function (or of a forward of the file's own) -> the pairs of
         #: its tuple outputs that share a graph (``Summary.shared_outputs``)
         self.output_sharing: dict = {}

@@ -137,10 +137,10 @@ class Bindings:
         (``loss_d, loss_g = compute_losses(...)`` built apart share nothing)."""
         own = siblings[index]
         if id(call) not in self.output_sharing:
-            return frozenset(p for p in siblings if p and p != own)
+            return frozenset(p for p in siblings if p and p != own and p != "_")
         pairs = self.output_sharing[id(call)] or frozenset()
         return frozenset(
-            p for other, p in enumerate(siblings) if p and p != own and (min(index, other), max(index, other)) in pairs
+            p for other, p in enumerate(siblings) if p and p != own and p != "_" and (min(index, other), max(index, other)) in pairs
         )
 
     def _bind_subscript(self, target: cst.Subscript, value: Value) -> None:

@@ -39,7 +39,7 @@ from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
 from .call_locals import made_arguments, made_per_call
-from .return_deps import parameter_deps, through_arguments
+from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
 from .summaries import (
     ARGUMENT_FIELD,
     FIELD,
@@ -103,6 +103,9 @@ class Calls:
             self._harvest_context(function, context)
         if id(function) in table.active or len(table.active) >= MAX_DEPTH:
             return UNKNOWN
+        if self.state.freed:
+            # (not in the contexts recorded above: the callee's own findings do not depend on it)
+            context = replace(context, freed=freed_arguments(bound, call_renames(call, function, receiver), self.state.freed))
         closure = self._closure_names(function) if names is None else None
         key = (id(function),) + context.key() + (closure_key(closure, function),)
         summary = table.summaries.get(key)
@@ -170,7 +173,8 @@ class Calls:
             for _, path in summary.effects.stores:
                 if path and path.split(".", 1)[0] in renames:
                     self._emit("on_store", call, rename_path(renames, path))
-        return through_arguments(summary.returns, summary.returns_from, bound, renames)
+        result = through_arguments(summary.returns, summary.returns_from, bound, renames)
+        return with_carried(result, summary.carries, renames)
 
     def _prove_arguments(self, proven: frozenset, call: cst.Call, function: cst.FunctionDef, receiver) -> None:
         """The callee backpropagated these parameters on every way out: their arguments require
@@ -257,6 +261,7 @@ class Calls:
         table.active.append(id(function))
         was_inline_receiver = self._inline_receiver
         self._inline_receiver = context.receiver is not None
+        carries: Optional[list] = None
         try:
             self.reporting = False
             self._recording_contexts = False
@@ -264,6 +269,10 @@ class Calls:
                 function, outer, context.mode, cls, dict(context.params), context.receiver, context.fields
             )
             self._seed_pending(context.frozen)
+            if context.freed:
+                self.state.freed = self.state.freed | context.freed
+                self._carried_params, self._return_carries = context.freed, []
+                carries = self._return_carries
             self.state.cleared = frozenset()  # what it clears from its entry on (``helper_clears``)
             self._model_inputs = set()  # the names it gives straight to a model (``model_inputs``)
             self._returns = returns
@@ -298,6 +307,7 @@ class Calls:
             filled = {}
             cleared = fed = frozenset()
             proven = frozenset()
+            carries = None
         finally:
             table.active.pop()
             self._inline_receiver = was_inline_receiver
@@ -311,6 +321,8 @@ class Calls:
             )
         if ends_open:
             returns.append(NONE)
+            if carries is not None:
+                carries.append(frozenset())
         result = without_paths(join_all(returns)) if returns else UNKNOWN
         return Summary(
             result,
@@ -325,6 +337,7 @@ class Calls:
             cleared=cleared,
             fed=fed,
             returns_from=parameter_deps(returns, function),
+            carries=carried_positions(returns, carries) if carries else (),
         )
 
     def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:
@@ -434,6 +447,7 @@ class Calls:
         self._flag_sides = ()
         self._cond_depth = 0
         self._returns = None
+        self._carried_params, self._return_carries = frozenset(), None
         self._yields = None
         self._loops = []
         self._closure_outers = []

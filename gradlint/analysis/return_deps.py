@@ -8,6 +8,12 @@ backward() frees that graph in its first iteration and raises "Trying to backwar
 second time" in the next (the d2l-style notebook of corpus_threads3 p19). The callee's result keeps
 the parameters it was computed from; the call gives it the graphs its arguments hold, in the caller's
 names.
+
+A graph the caller's backward() already freed is not a grad tensor's ``deps`` but a freed path
+(``State.freed``): ``loss, hidden = step(model, batch, hidden)`` in a loop hands the previous
+iteration's state back in. The callee is then walked with that parameter freed (``Context.freed``),
+and the positions of its result still built on it are built on the caller's freed graph
+(``Summary.carries``), as ``out, hidden = lstm(x, hidden)`` written in the loop is.
 """
 
 from __future__ import annotations
@@ -50,3 +56,54 @@ def through_arguments(result: Value, returns_from: frozenset, bound: Optional[Di
 
 def _names_param(dep: str, name: str) -> bool:
     return dep == name or dep.startswith(name + ".") or dep.startswith(name + "[")
+
+
+def freed_arguments(bound: Dict[str, Value], renames: dict, freed: frozenset) -> frozenset:
+    """The parameters whose argument may still hold a graph the caller's backward() freed
+    (``loss, hidden = step(model, batch, hidden)`` in a loop): the callee is walked with them freed,
+    so that what it builds on them is known to be built on that graph (``_freed_operands``)."""
+    return frozenset(
+        name
+        for name, value in bound.items()
+        if (path := renames.get(name)) in freed
+        and path != "self"
+        and value.kind in ("unknown", "seq", "tensor")
+        and value.grad is not False
+        and value.leaf is not True
+    )
+
+
+def carried_positions(returns: list, carries: list) -> tuple:
+    """The freed parameters the result is still built on (``Summary.carries``): one set per position
+    when every return is a tuple of one length, else a single set for the whole result. A parameter
+    counts at a return only while it is still freed there: rebound to a graph not built on it
+    (``hidden = tuple(h.detach() for h in hidden)``), it is not the caller's graph any more."""
+    if len(returns) != len(carries) or not any(carries):
+        return ()
+    lengths = {len(value.items) if value.kind == "seq" else -1 for value in returns}
+    if len(lengths) == 1 and (length := lengths.pop()) > 0:
+        return tuple(
+            frozenset().union(*(_params_in(all_deps(value.items[i]), held) for value, held in zip(returns, carries)))
+            for i in range(length)
+        )
+    return (frozenset().union(*(_params_in(all_deps(value), held) for value, held in zip(returns, carries))),)
+
+
+def with_carried(result: Value, carries: tuple, renames: dict) -> Value:
+    """The call's result built on the freed graphs its arguments hold, in the caller's names."""
+    if not carries:
+        return result
+    if len(carries) == 1 and not (result.kind == "seq" and len(result.items) == 1):
+        return _add_paths(result, carries[0], renames)
+    if result.kind != "seq" or len(result.items) != len(carries):
+        return result
+    return result.with_(items=tuple(_add_paths(item, held, renames) for item, held in zip(result.items, carries)))
+
+
+def _add_paths(value: Value, params: frozenset, renames: dict) -> Value:
+    paths = frozenset(path for name in params if (path := renames.get(name)))
+    return add_deps(value, paths) if paths else value
+
+
+def _params_in(deps: frozenset, params: frozenset) -> frozenset:
+    return frozenset(name for name in params if any(_names_param(dep, name) for dep in deps))

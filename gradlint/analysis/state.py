@@ -332,6 +332,8 @@ SCOPE_FIELDS = (
     "_cond_depth",
     "_flag_sides",
     "_returns",
+    "_carried_params",
+    "_return_carries",
     "_yields",
     "_freeze_log",
     "_pending_freezes",

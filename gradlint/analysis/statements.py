@@ -71,6 +71,8 @@ class StatementWalker:
         if type(node) is cst.Return and self._returns is not None:
             value = self.eval(node.value) if node.value is not None else NONE
             self._returns.append(with_own_paths(node.value, value))
+            if self._return_carries is not None:
+                self._return_carries.append(self.state.freed & self._carried_params)
             self._note_exit()
         else:
             self._generic(node)

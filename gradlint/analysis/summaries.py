@@ -34,10 +34,12 @@ class Context:
     #: the caller's freezes under the arguments no training followed yet, in the parameters'
     #: names: ((path, whole, source of the freeze), ...), sorted (see ``inherited_freezes``)
     frozen: tuple = ()
+    #: the parameters whose argument may hold a graph the caller's backward() freed (``return_deps``)
+    freed: frozenset = frozenset()
 
     def key(self) -> tuple:
         params = tuple(sorted(self.params.items(), key=lambda item: item[0]))
-        return (params, self.mode, self.receiver, self.fields, self.frozen)
+        return (params, self.mode, self.receiver, self.fields, self.frozen, self.freed)
 
 
 @dataclass
@@ -72,6 +74,9 @@ class Summary:
     fed: frozenset = frozenset()
     #: parameters whose graphs what it returns went through (``return_deps``)
     returns_from: frozenset = frozenset()
+    #: parameters holding a freed graph (``Context.freed``) that the result is still built on: one
+    #: set for the whole result, or one per position of the tuple it returns (``return_deps``)
+    carries: tuple = ()
 
 
 @dataclass
