@@ -10,6 +10,7 @@ from .bindings import Bindings
 from .callers import contexts_from_callers
 from .call_values import CallValues
 from .calls import Calls
+from .constructors import Constructors
 from .containers import Containers
 from .engine_steps import engine_step_functions
 from .evidence import Evidence
@@ -67,6 +68,7 @@ class Analyzer(
     Containers,
     Scopes,
     Calls,
+    Constructors,
     SummaryReplay,
     Fields,
     GlobalStores,

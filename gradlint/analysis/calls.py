@@ -34,7 +34,6 @@ from .backprop_params import argument_nodes, backpropagated, exit_for_none, prov
 from .call_forwards import trained_forwards
 from .helper_clears import exit_clears
 from .model_inputs import fed_only_to_models
-from .constructor_freezes import left_frozen, mentions_requires_grad, settled_freezes
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
@@ -60,7 +59,7 @@ from .summaries import (
     switched_fields,
 )
 from .syntax import base_path, function_facts
-from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, instance_fields, join_all, seq, without_paths
+from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, seq, without_paths
 
 MAX_DEPTH = 3
 MAX_CONTEXTS = 2
@@ -339,51 +338,6 @@ class Calls:
             returns_from=parameter_deps(returns, function),
             carries=carried_positions(returns, carries) if carries else (),
         )
-
-    def _instantiate(self, cls: ClassInfo, call: cst.Call, args) -> Value:
-        """``Trainer(model, optimizer)``: an instance whose fields ``__init__`` set from these arguments."""
-        receiver = Value(kind="module", params=cls.params, cls=cls) if cls.is_module else Value(kind="instance", cls=cls)
-        init = cls.methods.get("__init__")
-        # a constructor that sets requires_grad is walked with its defaults too (`Extractor()` freezing itself)
-        freezing = init is not None and cls.is_module and mentions_requires_grad(init)
-        if init is None or not (args or freezing):
-            return receiver
-        params = bind_arguments(init, call, args, bound_self=True)
-        if params is None or not freezing and all(value.kind == "unknown" for value in params.values()):
-            return receiver
-        if self.reporting and self._recording_contexts and cls.namespace is None:
-            # `PFATrainer(UNet())`: the constructor's reporting walk sees the model it is given,
-            # as a function's sees its caller's arguments
-            context = Context({name: without_paths(value) for name, value in params.items()}, self.state.mode, receiver)
-            known = self.calls.contexts.setdefault(id(init), [])
-            if not says_nothing(context, cls) and all(c.key() != context.key() for c in known):
-                known.append(context)
-        key = ("instance", id(cls)) + Context(params, self.state.mode, None).key()
-        summary = self.calls.summaries.get(key)
-        if summary is None:
-            if id(init) in self.calls.active or self.calls.walks >= MAX_INLINE_WALKS or out_of_time():
-                return receiver
-            self.calls.walks += 1
-            names = cls.namespace.env if cls.namespace is not None else None
-            summary = self._summarise(init, Context(params, self.state.mode, receiver), names)
-            summary.freezes = settled_freezes(init, summary.freezes)
-            self.calls.summaries[key] = summary
-        if summary.freezes and self.reporting:
-            self._constructed[id(call)] = summary
-        if summary.instance is None:
-            attrs = instance_fields(cls, summary.fields)
-            summary.instance = receiver
-            if attrs != cls.attrs:
-                instance = replace(cls, attrs=attrs)
-                if instance.params is None and any(
-                    v.is_grad_tensor or (v.kind == "module" and v.params) for v in attrs.values()
-                ):
-                    instance.params = True
-                summary.instance = receiver.with_(cls=instance, params=instance.params if cls.is_module else None)
-            if cls.is_module and left_frozen(summary.freezes):
-                # frozen whole by its constructor: so it stays, returned or wrapped (see constructor_freezes)
-                summary.instance = summary.instance.with_(params=False)
-        return summary.instance
 
     def _contexts_for(
         self, function: cst.FunctionDef, cls: Optional[ClassInfo] = None, qualname: Optional[str] = None

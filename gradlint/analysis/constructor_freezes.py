@@ -17,7 +17,7 @@ freeze itself after it.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List, Optional
+from typing import Optional
 
 import libcst as cst
 
