@@ -31,6 +31,7 @@ from typing import Dict, FrozenSet, Optional, Tuple
 import libcst as cst
 
 from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth
+from ..newer_syntax import uses_newer_syntax
 from .parsed import cpython_depth, keep_tree, kept_tree, parse
 from .import_priority import admit_past_budget
 from .project import MAX_IMPORT_DEPTH, PathRecorder, _read, _stat_key, defines_nothing
@@ -229,7 +230,14 @@ def parse_checked(text: str, path: Optional[str] = None) -> Optional[cst.Module]
         module = kept_tree(path, text) if path else None
         if module is None:
             # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
-            if not held(_CPYTHON_FITS, encoded, lambda: cpython_depth(text) <= MAX_DEPTH):
+            try:
+                fits = held(_CPYTHON_FITS, encoded, lambda: cpython_depth(text) <= MAX_DEPTH)
+            except SyntaxError:
+                # syntax of a newer Python (PEP 695, PEP 701) is read as the linted file's is:
+                # libcst decides, its checks on; the tree is not shared (``parsed`` keeps compiled text)
+                module = parse(text)
+                return module if uses_newer_syntax(module) else None
+            if not fits:
                 return None
             module = parse(text, compiled=True)
             if path:
