@@ -373,6 +373,8 @@ class ClassInfo:
     open_base: bool = False
     #: fields whose value in ``attrs`` joins what other methods store (``fields.Fields``)
     method_fields: frozenset = frozenset()
+    #: the values of its base classes, in order (keyword arguments such as ``metaclass=`` aside)
+    bases: tuple = ()
 
 
 def instance_fields(cls: ClassInfo, constructed: dict) -> dict:
