@@ -259,7 +259,13 @@ class Imports:
         if self.project is None:
             return False
         path = self.project.find_module(module, self.path, level)
-        return path is not None and os.path.abspath(path) != os.path.abspath(self.path) and not tells_nothing(self.project, path)
+        return path is not None and os.path.abspath(path) != os.path.abspath(self.path) and not self._tells_nothing(path)
+
+    def _tells_nothing(self, path: str) -> bool:
+        """``unread_modules.tells_nothing``, the module's text noted as read (the result cache's key)."""
+        if _READS:
+            note_reads((path,))
+        return tells_nothing(self.project, path)
 
     def _project_module_read(self, module: str, level: int) -> Tuple[Optional[Namespace], bool]:
         """The project module's names, and whether it is a module of the project left unread (its
@@ -274,7 +280,7 @@ class Imports:
             if out_of_time() or not admit_past_budget(self, path):
                 return None, True
         namespace = self._use(path, load_namespace(path, self.import_depth))
-        return namespace, namespace is None and not tells_nothing(self.project, path)
+        return namespace, namespace is None and not self._tells_nothing(path)
 
     def _use(self, path: str, namespace: Optional[Namespace]) -> Optional[Namespace]:
         """Count a module (and what its own analysis used) as used by this analysis."""
@@ -355,7 +361,7 @@ class Imports:
             for path in (os.path.join(package, attr + ".py"), os.path.join(package, attr, "__init__.py")):
                 if os.path.isfile(path):
                     loaded = self._use(path, load_namespace(path, namespace.depth))
-                    return _namespace_value(loaded) if loaded is not None else UNKNOWN if tells_nothing(self.project, path) else UNREAD
+                    return _namespace_value(loaded) if loaded is not None else UNKNOWN if self._tells_nothing(path) else UNREAD
         return UNKNOWN
 
     def _function_table(self, owner: Optional[str]) -> Tuple[dict, Optional[dict]]:

@@ -12,8 +12,9 @@ default there. A torch-free module is the exception: it defines nothing the anal
 from __future__ import annotations
 
 import re
+from typing import Dict, Tuple
 
-from .project import MAX_LOADED_BYTES, _read, defines_nothing
+from .project import MAX_LOADED_BYTES, _read, _stat_key, defines_nothing
 
 
 def tells_nothing(project, path: str) -> bool:
@@ -22,6 +23,21 @@ def tells_nothing(project, path: str) -> bool:
     unread, nor for a torch-free module that imports the project's code (an ``__init__`` re-exporting
     its package's classes, ``from .optimizers import ADMM``; a helper that builds a model of another
     module): what those names are is unknown, not known to be nothing."""
+    key = (getattr(project, "roots", None), path, _stat_key(path))
+    known = _TOLD.get(key)
+    if known is None:
+        known = _tells_nothing(project, path)
+        if len(_TOLD) > 4096:
+            _TOLD.clear()
+        _TOLD[key] = known
+    return known
+
+
+#: (the asking project's roots, path, the file's size and time) -> the answer
+_TOLD: Dict[Tuple[object, str, object], bool] = {}
+
+
+def _tells_nothing(project, path: str) -> bool:
     data = _read(path)
     if data is None or len(data) > MAX_LOADED_BYTES or b"\x00" in data or not defines_nothing(data):
         return False
