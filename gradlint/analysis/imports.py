@@ -300,8 +300,10 @@ class Imports:
         ):
             # nothing imported here is called or subclassed in the linted file's text: its module is
             # not loaded. An import inside a function of another module (sevenn's `load_checkpoint()`
-            # importing its checkpoint class) still names the project's code, left unread
-            namespace, unread = None, self._in_project(module_name, level)
+            # importing its checkpoint class; its names are not in the linted file's text at all)
+            # still names the project's code, left unread
+            foreign = all(word_count(self.source, _local_name(alias)) == 0 for alias in node.names)
+            namespace, unread = None, foreign and self._in_project(module_name, level)
         else:
             namespace, unread = self._project_module_read(module_name, level)
         if namespace is None:
@@ -391,6 +393,12 @@ def word_count(text: str, name: str) -> int:
     _WORD_COUNTS.insert(0, (text, counts))
     del _WORD_COUNTS[4:]
     return counts.get(name, 0)
+
+
+def _local_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return dotted(alias.name) or ""
 
 
 def _namespace_value(namespace: Namespace) -> Value:
