@@ -10,11 +10,20 @@ hold run so too: each is walked with an unknown grad mode, as a method called th
 
 from __future__ import annotations
 
+import re
 from typing import Dict, Set
 
 import libcst as cst
 
 from .syntax import walk
+
+
+_HOLDS = re.compile(r"(?m)\bself\.\w+[ \t]*=[ \t]*self\.\w+[ \t]*(?:$|#|if\b)")
+
+
+def holds_methods(text: str) -> bool:
+    """Whether the text may store a method of ``self`` in a field (a cheap test before the walk)."""
+    return not text or _HOLDS.search(text) is not None
 
 
 def aliased_methods(module: cst.Module, called: Set[str]) -> Set[str]:
