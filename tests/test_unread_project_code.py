@@ -188,3 +188,27 @@ def test_only_a_torch_free_module_of_its_own_tells_nothing(tmp_path, name, text,
     write(tmp_path, {"pkg/__init__.py": "", "pkg/optimizers.py": "import torch\n", "checkpoint.py": "import torch\n", name: text})
     forget_projects()
     assert tells_nothing(project_for(str(tmp_path / name)), str(tmp_path / name)) is nothing
+
+
+ADAPT = """\
+    import torch
+    import torch.nn as nn
+    from meta import adapt
+
+    model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.1))
+    model.eval()
+    for x in [torch.randn(2, 3) for _ in range(4)]:
+        model.zero_grad()
+        inner = model(x).pow(2).mean()
+        fast = adapt(model, inner)
+    """
+
+
+def test_a_loop_handing_its_model_to_unread_project_code_is_not_an_evaluation(tmp_path):
+    # MAML's inner loop: the model and its loss go to a helper whose body is not known (here through
+    # a torch-free re-exporting package); it may take the gradients there, as a library's would
+    write(tmp_path, {"meta/__init__.py": "from .steps import adapt\n", "meta/steps.py": "import torch\n\n\ndef adapt(model, loss):\n    return torch.autograd.grad(loss, list(model.parameters()))\n", "run.py": ADAPT})
+    assert lint(tmp_path / "run.py", "GRD505") == []
+    # without the hand-over, the same loop is an evaluation without no_grad
+    write(tmp_path, {"run.py": ADAPT.replace("        fast = adapt(model, inner)\n", "")})
+    assert lint(tmp_path / "run.py", "GRD505") == [(9, "GRD505")]
