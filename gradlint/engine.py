@@ -7,7 +7,6 @@ import codecs
 import io
 import os
 import re
-import sys
 import tokenize
 from dataclasses import replace
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Type
@@ -22,6 +21,7 @@ from .analysis.project import MAX_LOADED_BYTES, TORCH_TEXT
 from .cache import libcst_version
 from .edits import fix_edits
 from .limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth, recursion_room
+from .newer_syntax import uses_newer_syntax
 from .positions import Positions
 from .rule import Finding, Rule
 from .rules.grd100_unused_noqa import UnusedNoqa, unused_noqa
@@ -285,7 +285,7 @@ def lint_text(
             return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}")]
         except Exception as exc:  # libcst raises a few other types on odd input
             return [_error(path, INPUT_ERROR, f"cannot parse: {type(exc).__name__}: {exc}".splitlines()[0])]
-        if rejection is not None and not _uses_newer_syntax(module):
+        if rejection is not None and not uses_newer_syntax(module):
             return [_cpython_error(path, rejection)]  # e.g. Python 2's `except E, e:`, which libcst accepts
         if not active:
             return []
@@ -359,25 +359,6 @@ def _compiles(text: str) -> bool:
 
 def _cpython_error(path: str, error: SyntaxError) -> Finding:
     return _error(path, INPUT_ERROR, f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1)
-
-
-#: libcst nodes of syntax newer than the Python running gradlint may be, and that version.
-_NEWER_SYNTAX = {"TypeAlias": (3, 12), "TypeParameters": (3, 12), "TemplatedString": (3, 14)}
-
-
-def _uses_newer_syntax(module: cst.Module) -> bool:
-    """Whether the module uses syntax of a Python newer than the one running gradlint."""
-    found: List[Tuple[int, int]] = []
-
-    class Finder(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            version = _NEWER_SYNTAX.get(type(node).__name__)
-            if version is not None and sys.version_info < version:
-                found.append(version)
-            return not found
-
-    module.visit(Finder())
-    return bool(found)
 
 
 def _syntax_error(path: str, exc: cst.ParserSyntaxError, rejection: Optional[SyntaxError]) -> Finding:

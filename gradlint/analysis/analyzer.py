@@ -24,6 +24,7 @@ from .model_inputs import ModelInputs
 from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
 from .inherited_no_grad import inherited_no_grad_methods
+from .method_aliases import aliased_methods, holds_methods
 from .expressions import Expressions
 from .operations import Operations
 from .prescan import CalledWithoutGrad, NoGradCalls, called_names
@@ -384,6 +385,9 @@ class Analyzer(
             self._called_without_grad.methods |= inherited_no_grad_methods(self.project, self.path, text, module)
             if self.import_depth == 0 and self.harvest is None:
                 self.foreign_contexts = contexts_from_callers(self.path, text)
+        # the methods a field holds (`self.search = self.greedy_search`) run where the field is called
+        if holds_methods(text):
+            self._called_without_grad.methods |= aliased_methods(module, self._called_without_grad.methods)
         self._block(module.body)
         self._emit("on_scope_end", None)
         module_env = self.state.env

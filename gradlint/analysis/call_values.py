@@ -20,7 +20,7 @@ from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
 from .param_groups import optimizer_over, owner_paths, selection_of, trained_parameters
 from .syntax import dotted, kwarg, literal_str
-from .values import NUMBER, UNKNOWN, Value, add_deps, mapping, ref, seq
+from .values import NUMBER, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq
 
 
 class CallValues:
@@ -44,6 +44,8 @@ class CallValues:
                 receiver = self.eval(func.value)
                 args = self._args(node)
                 result = self._method_call(receiver, func.attr.value, node, args)
+                if receiver.unread and result == UNKNOWN:
+                    result = UNREAD  # `cp.build_model()` of a checkpoint class the analysis did not read
                 callee = receiver
         else:
             callee = self.eval(func)
@@ -107,10 +109,10 @@ class CallValues:
             return self._call_builtin(callee.qual, node, args)
         if kind == "unknown" and callee.moved:
             # moved to a device and called: not a tensor (a tensor cannot be called), so a module
-            return self._run_module(Value(kind="module"), node, args, dotted(node.func))
+            return self._run_module(Value(kind="module", unread=callee.unread), node, args, dotted(node.func))
         if kind == "unknown" and kwarg(node, "lr") is not None:
             return self._optimizer_by_signature(node, args)
-        return UNKNOWN
+        return UNREAD if callee.unread else UNKNOWN
 
     def _optimizer_by_signature(self, node: cst.Call, args) -> Value:
         """``optimizer_class(self.qf1.parameters(), lr=qf_lr)`` with the class a constructor argument:
@@ -129,6 +131,12 @@ class CallValues:
 
     def _run_module(self, module: Value, node: cst.Call, args, path) -> Value:
         """``model(x)``, or ``model.forward(x)`` (the same without hooks): the module's output."""
+        if module.unread and module.cls is None:
+            # a model of a project class the analysis did not read: whether its forward records a
+            # graph (deepinv's solvers run theirs under no_grad) is not known
+            for record in self._loops:
+                record.forwards.append((node, path, module, None))
+            return UNREAD
         forward = module.cls.methods.get("forward") if module.cls is not None else None
         measured = measured_arguments(node, forward) if forward is not None else frozenset()
         kept = [(arg, value) for arg, value in args if id(arg) not in measured] if measured else None

@@ -13,7 +13,7 @@ from .entry_loops import proven_entry
 from .leaves import below_trained_model, member_after_freeze
 from .param_groups import positional_list, selection_of, yields_the_parameter
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
-from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, params_union, ref, seq, tensor, view_of
+from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, UNREAD, Value, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, params_union, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range filter".split()
@@ -105,10 +105,10 @@ class Expressions:
                 return owned_by(field, base) if base is not None and base != "self" else field
             if attr in ("weight", "bias") and obj.params is True and obj.qual:
                 return tensor(True, True)
-            return UNKNOWN
+            return UNREAD if obj.unread else UNKNOWN
         if kind == "unknown" and attr in ("weight", "bias") and below_trained_model(node.value, self.lookup):
             return tensor(True, True)
-        return UNKNOWN
+        return UNREAD if obj.unread else UNKNOWN
 
     def _eval_subscript(self, node: cst.Subscript) -> Value:
         base = self.eval(node.value)

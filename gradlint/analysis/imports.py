@@ -31,12 +31,14 @@ from typing import Dict, FrozenSet, Optional, Tuple
 import libcst as cst
 
 from ..limits import MAX_BRACKETS, MAX_DEPTH, bracket_depth
+from ..newer_syntax import uses_newer_syntax
 from .parsed import cpython_depth, keep_tree, kept_tree, parse
 from .import_priority import admit_past_budget
 from .project import MAX_IMPORT_DEPTH, PathRecorder, _read, _stat_key, defines_nothing
 from .scans import held
+from .unread_modules import tells_nothing
 from .syntax import dotted
-from .values import UNKNOWN, Value
+from .values import UNKNOWN, UNREAD, Value
 
 
 @dataclass
@@ -229,7 +231,14 @@ def parse_checked(text: str, path: Optional[str] = None) -> Optional[cst.Module]
         module = kept_tree(path, text) if path else None
         if module is None:
             # libcst's parser dies (SIGSEGV) on very deep nesting: measure it first, as for a linted file
-            if not held(_CPYTHON_FITS, encoded, lambda: cpython_depth(text) <= MAX_DEPTH):
+            try:
+                fits = held(_CPYTHON_FITS, encoded, lambda: cpython_depth(text) <= MAX_DEPTH)
+            except SyntaxError:
+                # syntax of a newer Python (PEP 695, PEP 701) is read as the linted file's is:
+                # libcst decides, its checks on; the tree is not shared (``parsed`` keeps compiled text)
+                module = parse(text)
+                return module if uses_newer_syntax(module) else None
+            if not fits:
                 return None
             module = parse(text, compiled=True)
             if path:
@@ -243,16 +252,35 @@ class Imports:
     """Binds imports that resolve to the project's own files (see the module doc)."""
 
     def _project_module(self, module: str, level: int) -> Optional[Namespace]:
+        return self._project_module_read(module, level)[0]
+
+    def _in_project(self, module: str, level: int) -> bool:
+        """Whether the import names another module of the project (whether or not it is loaded)."""
         if self.project is None:
-            return None
+            return False
+        path = self.project.find_module(module, self.path, level)
+        return path is not None and os.path.abspath(path) != os.path.abspath(self.path) and not self._tells_nothing(path)
+
+    def _tells_nothing(self, path: str) -> bool:
+        """``unread_modules.tells_nothing``, the module's text noted as read (the result cache's key)."""
+        if _READS:
+            note_reads((path,))
+        return tells_nothing(self.project, path)
+
+    def _project_module_read(self, module: str, level: int) -> Tuple[Optional[Namespace], bool]:
+        """The project module's names, and whether it is a module of the project left unread (its
+        names are then ``UNREAD``: unknown, not a library's)."""
+        if self.project is None:
+            return None, False
         path = self.project.find_module(module, self.path, level)
         if path is None or os.path.abspath(path) == os.path.abspath(self.path):
-            return None
+            return None, False
         if path not in self.used_modules and (len(self.used_modules) >= MAX_LOADS_PER_FILE or out_of_time()):
             # a module the file's loops call is loaded all the same (``import_priority``)
             if out_of_time() or not admit_past_budget(self, path):
-                return None
-        return self._use(path, load_namespace(path, self.import_depth))
+                return None, True
+        namespace = self._use(path, load_namespace(path, self.import_depth))
+        return namespace, namespace is None and not self._tells_nothing(path)
 
     def _use(self, path: str, namespace: Optional[Namespace]) -> Optional[Namespace]:
         """Count a module (and what its own analysis used) as used by this analysis."""
@@ -270,10 +298,23 @@ class Imports:
         if not isinstance(node.names, cst.ImportStar) and not any(
             self._called_in_file(dotted(alias.name) or "", alias) for alias in node.names
         ):
-            return False  # nothing imported here is called or subclassed: its module tells nothing
-        namespace = self._project_module(module_name, level)
+            # nothing imported here is called or subclassed in the linted file's text: its module is
+            # not loaded. An import inside a function of another module (sevenn's `load_checkpoint()`
+            # importing its checkpoint class; its names are not in the linted file's text at all)
+            # still names the project's code, left unread
+            foreign = all(word_count(self.source, _local_name(alias)) == 0 for alias in node.names)
+            namespace, unread = None, foreign and self._in_project(module_name, level)
+        else:
+            namespace, unread = self._project_module_read(module_name, level)
         if namespace is None:
-            return False
+            if not unread or isinstance(node.names, cst.ImportStar):
+                return False
+            for alias in node.names:
+                name = dotted(alias.name)
+                if name is not None:
+                    local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+                    self._set(local, UNREAD)
+            return True
         if isinstance(node.names, cst.ImportStar):
             for name, value in namespace.env.items():
                 if not name.startswith("_"):
@@ -286,8 +327,8 @@ class Imports:
             local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
             value = namespace.env.get(name)
             if value is None:
-                submodule = self._project_module(f"{module_name}.{name}".strip("."), level)
-                value = _namespace_value(submodule) if submodule is not None else UNKNOWN
+                submodule, unread = self._project_module_read(f"{module_name}.{name}".strip("."), level)
+                value = _namespace_value(submodule) if submodule is not None else UNREAD if unread else UNKNOWN
             self._set(local, value)
         return True
 
@@ -302,9 +343,11 @@ class Imports:
 
     def _bind_project_import(self, full: str, local: Optional[str]) -> bool:
         """``import a.b as c`` / ``import a`` of the project."""
-        namespace = self._project_module(full if local else full.split(".", 1)[0], 0)
+        namespace, unread = self._project_module_read(full if local else full.split(".", 1)[0], 0)
         if namespace is None:
-            return False
+            if unread:
+                self._set(local or full.split(".", 1)[0], UNREAD)
+            return unread
         self._set(local or full.split(".", 1)[0], _namespace_value(namespace))
         return True
 
@@ -320,7 +363,7 @@ class Imports:
             for path in (os.path.join(package, attr + ".py"), os.path.join(package, attr, "__init__.py")):
                 if os.path.isfile(path):
                     loaded = self._use(path, load_namespace(path, namespace.depth))
-                    return _namespace_value(loaded) if loaded is not None else UNKNOWN
+                    return _namespace_value(loaded) if loaded is not None else UNKNOWN if self._tells_nothing(path) else UNREAD
         return UNKNOWN
 
     def _function_table(self, owner: Optional[str]) -> Tuple[dict, Optional[dict]]:
@@ -350,6 +393,12 @@ def word_count(text: str, name: str) -> int:
     _WORD_COUNTS.insert(0, (text, counts))
     del _WORD_COUNTS[4:]
     return counts.get(name, 0)
+
+
+def _local_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return dotted(alias.name) or ""
 
 
 def _namespace_value(namespace: Namespace) -> Value:

@@ -31,6 +31,7 @@ import time
 from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from . import module_files
+from .instance_calls import instance_called_without_grad
 from .scans import scanned
 
 #: imports followed from the linted file: its own, and those of the modules it imports
@@ -283,9 +284,14 @@ class Project(_Stamped):
 
         own = os.path.abspath(path)
         found: set = set()
-        for caller in files_importing(self, module_word(path)):
-            if os.path.abspath(caller) != own:
-                found.update(name[1:] for name in _no_grad_calls(caller, self.package) if name[0] == ".")
+        importers = [caller for caller in files_importing(self, module_word(path)) if os.path.abspath(caller) != own]
+        for caller in importers:
+            found.update(name[1:] for name in _no_grad_calls(caller, self.package) if name[0] == ".")
+        if "__call__" in names and "__call__" not in found:
+            # an object of the file's class called by an importer under no_grad (``instance_calls``)
+            texts = (_read(caller) or b"" for caller in importers)
+            if instance_called_without_grad(_read(path) or b"", texts, lambda i: _no_grad_calls(importers[i], self.package)):
+                found.add("__call__")
         return frozenset(found) & names
 
     def python_files(self) -> List[str]:

@@ -55,6 +55,7 @@ class Scopes:
         info = ClassInfo(node.name.value)
         for base in node.bases:
             value = self.eval(base.value)
+            info.bases += (value,)
             info.mmengine |= (value.kind == "ref" and value.qual in api.MMENGINE_MODELS) or (
                 value.kind == "class" and value.cls is not None and value.cls.mmengine
             )

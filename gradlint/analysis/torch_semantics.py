@@ -250,7 +250,7 @@ class TorchSemantics:
                 # an object nobody showed to be a trainable model: its parameters may be frozen
                 return Value(kind="params", owner=self._field_alias(path), grad=None, qual="named" if name[0] == "n" else "")
             if name in ("cuda", "to") and kind == "unknown":
-                return Value(moved=True)
+                return Value(moved=True, unread=receiver.unread)
             if name in api.TENSOR_ONLY_RESULT_METHODS and kind == "unknown":
                 # only a tensor has this method (see torch_api): the result is a tensor, of a grad
                 # unknown as the receiver's. `x = image.unsqueeze(0); x.requires_grad_()` then makes
@@ -270,7 +270,7 @@ class TorchSemantics:
             ):
                 # only an nn.Module has eval(), train() and train(<flag>); one frozen whole stays frozen
                 params = False if receiver.params is False else True
-                module = Value(kind="module", params=params, training=switched_mode(name, node))
+                module = Value(kind="module", params=params, training=switched_mode(name, node), unread=receiver.unread)
                 self._switch_mode(node, path, module)
                 return module
         return UNKNOWN

@@ -97,6 +97,10 @@ class Value:
     #: loop that binds ``out, h = rnn(x, h)``); under ``if h is not None:`` it is this value
     #: (``Evidence._narrow``), anywhere else unknown
     unless_none: Optional["Value"] = None
+    #: made by project code the analysis did not read (a module past the import budget or depth, too
+    #: large, or re-exporting from such modules): what it is and does is unknown, not the default, so
+    #: a model of it may run its forward without gradients (deepinv's solvers) or differentiate in it
+    unread: bool = False
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -142,6 +146,8 @@ def _set_fields(state: dict, base: dict, changes: dict) -> None:
 
 
 UNKNOWN = Value()
+#: something of project code the analysis did not read (``Value.unread``)
+UNREAD = Value(unread=True)
 NUMBER = Value(kind="number")
 #: the ``qual`` of a literal string's value: still unknown for the walk, but a flag's ``mode == "eval"``
 #: test reads it (see ``branch_tests.string_test``)
@@ -238,7 +244,8 @@ def join(a: Value, b: Value) -> Value:
         for number, result in ((a, b), (b, a)):
             if number.kind == "number" and not number.cut and result.is_grad_tensor and result.leaf is not True and not result.struct:
                 return result
-        return _none_or(a, b)
+        result = _none_or(a, b)
+        return UNREAD if result.kind == "unknown" and (a.unread or b.unread) and result.unless_none is None else result
     if a.kind == "tensor":
         return tensor(
             join_tri(a.grad, b.grad),
@@ -266,6 +273,7 @@ def join(a: Value, b: Value) -> Value:
             qual=a.qual if a.qual == b.qual else "",
             training=join_tri(a.training, b.training),
             layers=min(a.layers, b.layers),
+            unread=a.unread or b.unread,
         )
     if a.kind == "number":
         return Value(kind="number", cut=a.cut and b.cut)
@@ -304,7 +312,7 @@ def join(a: Value, b: Value) -> Value:
         return a
     if a.unless_none is not None and b.unless_none is not None:
         return Value(unless_none=join(a.unless_none, b.unless_none))
-    return UNKNOWN
+    return UNREAD if a.unread or b.unread else UNKNOWN
 
 
 def _none_or(a: Value, b: Value) -> Value:
@@ -365,6 +373,8 @@ class ClassInfo:
     open_base: bool = False
     #: fields whose value in ``attrs`` joins what other methods store (``fields.Fields``)
     method_fields: frozenset = frozenset()
+    #: the values of its base classes, in order (keyword arguments such as ``metaclass=`` aside)
+    bases: tuple = ()
 
 
 def instance_fields(cls: ClassInfo, constructed: dict) -> dict:

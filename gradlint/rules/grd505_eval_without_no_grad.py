@@ -171,7 +171,10 @@ def _fixed_extractors(record, ctx) -> set:
 
 
 def _foreign_function(callee) -> bool:
-    """A function imported from a library other than torch and numpy (its body is not known)."""
+    """A function imported from a library other than torch and numpy, or of project code the analysis
+    did not read (its body is not known)."""
+    if callee.unread:
+        return True
     if callee.kind != "ref" or not callee.qual:
         return False
     root = callee.qual.split(".", 1)[0]

@@ -1,4 +1,5 @@
 from ..analysis import within
+from ..analysis.mode_free import mode_free
 from ..rule import Rule, source
 
 
@@ -74,6 +75,8 @@ class EvalModeNotRestored(Rule):
             )
             if forward is None or not self._trains(ctx, record, path):
                 continue  # not the model this loop trains (a teacher kept in eval mode, say)
+            if end.cls is not None and mode_free(end.cls, ctx.lookup):
+                continue  # no layer of the model reads the mode: it trains the same in eval mode
             self._reported.add(id(call))
             # reported at the `model.eval()` itself, also inside a helper the loop calls (`test(model)`):
             # once, whatever the number of loops that call it

@@ -1,0 +1,33 @@
+"""Objects of a file's classes that the files importing it call under no_grad: their ``__call__`` may
+run without gradients.
+
+espnet2's ``asr_inference.py`` builds ``beam_search_transducer = BeamSearchTransducer(...)``, keeps it
+as ``self.beam_search_transducer`` and calls it inside ``@torch.no_grad() def __call__``. The call
+names the object, not the method, so ``Project.no_grad_methods`` (methods called by name on any
+object) does not see it. A text scan, like that one: a name bound to a call of one of the file's
+classes (``x = C(...)`` or ``self.x = C(...)``) and called under no_grad (``x(...)``/``.x(...)``).
+Erring towards more such calls only makes the rules quieter.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+_CLASS = re.compile(rb"(?m)^class[ \t]+(\w+)")
+
+
+def instance_called_without_grad(text: bytes, callers: Iterable[bytes], no_grad_calls) -> bool:
+    """Whether some caller binds an object of a class defined in ``text`` and calls it under no_grad.
+    ``no_grad_calls(i)``: the names the i-th caller calls under no_grad (``project._no_grad_calls``)."""
+    classes = _CLASS.findall(text)
+    if not classes:
+        return False
+    made = re.compile(rb"(?:self\.)?(\w+)[ \t]*=[ \t]*(?:[\w.]+\.)?(?:" + b"|".join(re.escape(c) for c in classes) + rb")\(")
+    for index, data in enumerate(callers):
+        bound = {name.decode("ascii", "replace") for name in made.findall(data)}
+        if bound:
+            calls = no_grad_calls(index)
+            if any(name in calls or "." + name in calls for name in bound):
+                return True
+    return False

@@ -1,0 +1,93 @@
+"""Model classes whose behaviour ``eval()`` / ``train()`` cannot change, or of which that is not known.
+
+``model.eval()`` matters only to layers that read the mode: dropout, batch-norm and instance-norm
+statistics, recurrent and transformer layers (their dropout), RReLU, and code reading
+``self.training``. A class of the project built only of other layers (avalanche's test
+``_PlainMLP``: ``nn.Linear`` and ``nn.ReLU`` in ``nn.Sequential``s, "an MLP without Dropout") runs
+the same in both modes: a model left in eval mode inside its training loop trains as before.
+
+Asked by GRD510. "Mode-free" is claimed only from what is read: every call in the class's methods
+builds a layer of torch's that reads no mode, calls a builtin, a method of the object itself or a
+tensor method; every base is ``nn.Module``, another such class, or project code the analysis did
+not read (``Value.unread``: its layers are not known, and the rule does not assume them).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Optional
+
+import libcst as cst
+
+from .syntax import dotted, walk
+from .values import ClassInfo, Value
+
+#: the last part of a torch name whose layer or function reads the mode
+_MODE_DEPENDENT = re.compile(r"(?i)dropout|batch_?norm|instance_?norm|rnn|lstm|gru|transformer|multihead|rrelu")
+
+_BUILTINS = frozenset(
+    {"super", "range", "len", "int", "float", "bool", "str", "list", "tuple", "dict", "set", "zip", "enumerate",
+     "min", "max", "sum", "abs", "isinstance", "getattr", "setattr", "hasattr", "print", "round", "sorted", "reversed"}
+)
+
+#: methods of a tensor, a list or a module that build no layer
+_PLAIN_METHODS = frozenset(
+    {"add_module", "append", "extend", "insert", "view", "reshape", "contiguous", "size", "flatten", "permute",
+     "transpose", "unsqueeze", "squeeze", "float", "to", "format", "items", "keys", "values", "get", "dim",
+     "register_buffer", "register_parameter", "mean", "sum", "t", "matmul", "clone", "detach", "__init__"}
+)
+
+
+def mode_free(cls: ClassInfo, resolve: Callable[[str], Optional[Value]]) -> bool:
+    """Whether eval() changes nothing that is known in models of ``cls`` (see the module doc).
+    ``resolve``: the value of a module-level name where the class was written."""
+    return bool(cls.bases) and _plain_class(cls, resolve, set())
+
+
+def _plain_class(cls: ClassInfo, resolve, seen: set) -> bool:
+    """The class's own methods and its bases' (a base of no base, a mixin, included) build only layers
+    that read no mode."""
+    if id(cls) in seen:
+        return False
+    seen.add(id(cls))
+    if cls.namespace is not None:
+        resolve = cls.namespace.env.get
+    for base in cls.bases:
+        if base.unread or base.kind == "ref" and base.qual == "torch.nn.Module":
+            continue
+        if base.kind == "class" and base.cls is not None and _plain_class(base.cls, resolve, seen):
+            continue
+        return False
+    return all(_builds_plain_layers(method, resolve) for method in cls.methods.values())
+
+
+def _builds_plain_layers(function: cst.FunctionDef, resolve) -> bool:
+    for node in walk(function.body):
+        if type(node) is cst.Attribute and node.attr.value == "training":
+            return False
+        if type(node) is cst.Call and not _plain_call(node.func, resolve):
+            return False
+    return True
+
+
+def _plain_call(func: cst.BaseExpression, resolve) -> bool:
+    if type(func) is cst.Attribute:
+        root = func
+        while type(root) is cst.Attribute:
+            root = root.value
+        if type(root) is cst.Name and root.value == "self" or type(root) is cst.Call and dotted(root.func) == "super":
+            return True  # a method of the object (checked as one of the class's) or a submodule's call
+        head = resolve(root.value) if type(root) is cst.Name else None
+        if head is not None and head.kind == "ref" and head.qual.split(".", 1)[0] == "torch":
+            return not _MODE_DEPENDENT.search(func.attr.value)
+        return func.attr.value in _PLAIN_METHODS and not (head is not None and head.kind in ("ref", "namespace", "class"))
+    if type(func) is cst.Name:
+        value = resolve(func.value)
+        if value is None:
+            return func.value in _BUILTINS
+        if value.unread:
+            return True  # a class of the project left unread: its layers are not known, not assumed
+        if value.kind == "ref" and value.qual.split(".", 1)[0] == "torch":
+            return not _MODE_DEPENDENT.search(value.qual.rsplit(".", 1)[-1])
+        return value.kind == "builtin" and func.value in _BUILTINS
+    return False
