@@ -39,9 +39,12 @@ modification time back (``os.utime``, ``touch -d``, an archive extracted over th
 still changes the ``ctime``, which no user call can set. A signature is kept only for a
 file (or folder) that had not changed for ``RACY_NS`` before the run started: a change made
 in the same clock tick as the run's look would leave the signature as it was (git's "racily
-clean" entries). What a run linted from a file that changed while it ran is thus never
-trusted later. Left out on purpose: clocks that go backwards, and file systems that do not
-keep ``ctime`` (a remembered key there is trusted on size and times alone).
+clean" entries). The next run takes such a file as changed and checks it by content: a key stands
+while what it used of the file still holds (the uses above), the file's own key while the file holds
+the bytes it was computed from (``module_digests.CONTENT``). Dropping those keys made the run after
+an edit just before a run compute them all again (5 s for transformers' ``modeling_bert.py``).
+Left out on purpose: clocks that go backwards, and file systems that do not keep ``ctime`` (a
+remembered key there is trusted on size and times alone).
 
 A file whose key is trusted is answered from the result cache in the parent process,
 without reading it: the cache entry is still checked against the digests of the files its
@@ -59,7 +62,7 @@ import time
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .analysis import module_files
-from .analysis.module_digests import DIGEST, TEXT, module_digest, same_digest
+from .analysis.module_digests import CONTENT, DIGEST, TEXT, module_digest, same_content, same_digest
 from .analysis.project import listing_files, project_for
 
 #: a file or folder changed this recently before the run started may change again unseen
@@ -133,6 +136,11 @@ def _facts(stored) -> Optional[list]:
 def _settled(found: Optional[Signature], started_ns: int) -> bool:
     """Whether a signature can be trusted later: the file had not changed for RACY_NS before the run."""
     return found is not None and max(found[1], found[2]) < started_ns - RACY_NS
+
+
+def _checks_own_content(path: str, consulted: Sequence[str], uses: Sequence[str]) -> bool:
+    """Whether a key of ``path`` can be checked again on the file's own bytes (its ``CONTENT`` use)."""
+    return dict(zip(consulted, uses)).get(path, TEXT).startswith(CONTENT)
 
 
 class Manifest:
@@ -238,13 +246,16 @@ class Manifest:
         if not self.trusted:
             return None
         remembered = self.keys.get(path)
-        if remembered is None or path in self.changed or not self._unchanged(path):
+        if remembered is None or (path not in self.changed and not self._unchanged(path)):
             return None
         if not self.changed:
             return remembered[0]
-        if isinstance(remembered[1], str) and not any(mark in f" {remembered[1]} " for mark in self._changed_marks()):
-            return remembered[0]  # computed from no changed file
+        if path not in self.changed and isinstance(remembered[1], str):
+            if not any(mark in f" {remembered[1]} " for mark in self._changed_marks()):
+                return remembered[0]  # computed from no changed file
         key, consulted, uses = self._decoded(remembered)
+        if path in self.changed and not _checks_own_content(path, consulted, uses):
+            return None  # its own bytes are in the key: they are checked again only through that use
         for other, use in zip(consulted, uses):
             if other in self.changed and not self._use_holds(other, use):
                 return None
@@ -262,7 +273,12 @@ class Manifest:
 
         held = self._uses_held.get((path, use))
         if held is None:
-            held = use != TEXT and (same_digest(path, use) if use.startswith(DIGEST) else still_no_call(path, use))
+            if use.startswith(DIGEST):
+                held = same_digest(path, use)
+            elif use.startswith(CONTENT):
+                held = same_content(path, use)
+            else:
+                held = use != TEXT and still_no_call(path, use)
             self._uses_held[(path, use)] = held
         return held
 
@@ -278,6 +294,9 @@ class Manifest:
     def learn(self, path: str, key: str, consulted: Dict[str, str], digests: Dict[str, str], folders: Iterable[str]) -> None:
         """What linting ``path`` learnt: its key, the files the key was computed from (-> how it used
         them), the digests of the files its lint read, and the folders its answers depend on."""
+        if consulted.get(path, TEXT).startswith(CONTENT) and _settled(self.signature(path), self.started_ns):
+            # its own bytes need no checking while its stat is trusted (``save`` keeps its stat)
+            consulted = {other: use for other, use in consulted.items() if other != path}
         paths = tuple(sorted(consulted))
         self.learnt_keys[path] = (key, paths, tuple(consulted[other] for other in paths))
         self.learnt_digests.update(digests)
@@ -378,18 +397,18 @@ class Manifest:
             keys.update((path, self._decoded(entry)) for path, entry in raw.items())
             raw = {}
         index = {path: number for number, path in enumerate(paths)}
+        # a file whose stat is not kept is checked again next time by what each key used of it (``key``)
         untrusted = {path for path, entry in files.items() if entry[0] is None}
-        marks = [f" {index[path]} " for path in untrusted]
         uses = list(self._uses) if raw else []  # (then the numbers of the uses as read stay theirs)
         uses += sorted({TEXT}.union(*(used for _, _, used in keys.values())).difference(uses))
         use_index = {use: number for number, use in enumerate(uses)}
         entries = {
             path: [key, " ".join(str(index[c]) for c in consulted), " ".join(str(use_index[use]) for use in used)]
             for path, (key, consulted, used) in keys.items()
-            if path not in untrusted and untrusted.isdisjoint(consulted)
+            if path not in untrusted or _checks_own_content(path, consulted, used)
         }
         for path, entry in raw.items():
-            if path not in untrusted and not any(mark in f" {entry[1]} " for mark in marks):
+            if path not in untrusted or _checks_own_content(path, *self._decoded(entry)[1:]):
                 entries[path] = list(entry)
         stored = {
             "salt": self.salt,
