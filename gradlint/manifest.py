@@ -64,6 +64,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from .analysis import module_files
 from .analysis.module_digests import CONTENT, DIGEST, TEXT, module_digest, same_content, same_digest
 from .analysis.project import listing_files, project_for
+from .manifest_folders import entries_now, folder_entries, noted_answers
 
 #: a file or folder changed this recently before the run started may change again unseen
 RACY_NS = 2_000_000_000
@@ -78,50 +79,6 @@ def signature(path: str) -> Optional[Signature]:
     except (OSError, ValueError):
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev, info.st_mode)
-
-
-def folder_entries(folder: str) -> str:
-    """What the answers looked for in ``folder`` can depend on: its Python files (regular or not)
-    and its sub-folders (and which of those are links)."""
-    names: List[str] = []
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                try:
-                    if entry.is_dir():
-                        names.append(("l/" if entry.is_symlink() else "d/") + entry.name)
-                    elif entry.name.endswith(".py"):
-                        names.append(("f/" if entry.is_file() else "o/") + entry.name)
-                except OSError:
-                    names.append("?/" + entry.name)
-    except OSError as exc:
-        return f"unlisted: {type(exc).__name__}"
-    names.sort()
-    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def _entries_now(key: str, kept: str) -> str:
-    """What the manifest compares for a key of its folders: a folder's entries, or for ``folder\0name``
-    (a name looked for in a folder above the project: ``module_files.name_key``) whether it is a folder
-    (``kept`` is ``d`` or ``-``), or whether it exists (a repository's marker: ``e`` or ``x``)."""
-    folder, _, name = key.partition("\0")
-    if not name:
-        return folder_entries(folder)
-    if kept in ("e", "x"):
-        return "e" if os.path.exists(os.path.join(folder, name)) else "x"
-    return "d" if module_files.holds_folder(folder, name) else "-"
-
-
-def _noted(noted: Iterable[str]) -> Dict[str, set]:
-    """The run's noted folders (-> no answers) and names above projects (``folder\0name`` -> what the run
-    found: two answers when it changed while the run looked)."""
-    found: Dict[str, set] = {}
-    for key in noted:
-        folder, _, rest = key.partition("\0")
-        answers = found.setdefault(f"{folder}\0{rest[:-2]}" if rest else folder, set())
-        if rest:
-            answers.add(rest[-1])
-    return found
 
 
 def _facts(stored) -> Optional[list]:
@@ -171,6 +128,8 @@ class Manifest:
         self.changed: set = set()
         #: (changed file, use) -> whether the use still holds (see ``key``)
         self._uses_held: Dict[Tuple[str, str], bool] = {}
+        #: path -> what ``key`` answered (since ``check``)
+        self._answers: Dict[str, Optional[str]] = {}
         self._marks: Optional[List[str]] = None
 
     def _load(self) -> None:
@@ -225,9 +184,10 @@ class Manifest:
         from .analysis.callers import file_facts, know_facts
 
         self.trusted = False
+        self._answers = {}
         if not self.keys:
             return False
-        if any(_entries_now(folder, entries) != entries for folder, entries in self.folders.items()):
+        if any(entries_now(folder, entries) != entries for folder, entries in self.folders.items()):
             return False
         self.changed = {path for path in self.files if not self._unchanged(path)}
         packages = self._packages(self.listings)
@@ -243,6 +203,11 @@ class Manifest:
 
     def key(self, path: str) -> Optional[str]:
         """The key remembered for ``path``, if it and every file the key was computed from are unchanged."""
+        if path not in self._answers:  # (asked again by ``save``)
+            self._answers[path] = self._key(path)
+        return self._answers[path]
+
+    def _key(self, path: str) -> Optional[str]:
         if not self.trusted:
             return None
         remembered = self.keys.get(path)
@@ -306,10 +271,11 @@ class Manifest:
         """The project listings whose files' facts the manifest keeps: those of the linted files, and
         those the previous run knew while they stand."""
         listings = set(self.listings) if self.trusted else set()
-        for path in linted:
-            if not path.endswith(".ipynb") and path != "-":
-                project = project_for(path)
-                listings.add((project.scan_root, project.package))
+        # one file per folder: a file's project is its folder's (``project_for``)
+        folders = {os.path.dirname(path): path for path in linted if not path.endswith(".ipynb") and path != "-"}
+        for path in folders.values():
+            project = project_for(path)
+            listings.add((project.scan_root, project.package))
         return listings
 
     def prepare(self, linted: Sequence[str]) -> None:
@@ -333,7 +299,7 @@ class Manifest:
 
         listings = self._listings(linted)
         self.noted.update(module_files.noted_folders())
-        noted = _noted(self.noted)
+        noted = noted_answers(self.noted)
         if (
             self.trusted
             and not self.changed
@@ -356,7 +322,7 @@ class Manifest:
         # the folders looked in, by this process (the listings above too) and by the workers
         self.noted.update(module_files.noted_folders())
         folders = dict(self.folders) if self.trusted else {}
-        for key, answers in _noted(self.noted).items():
+        for key, answers in noted_answers(self.noted).items():
             if not answers:
                 folders.setdefault(key, "")
                 continue
@@ -365,7 +331,7 @@ class Manifest:
             folders[key] = next(iter(answers))
         for folder, entries in folders.items():
             if "\0" in folder:
-                if _entries_now(folder, entries) != entries:
+                if entries_now(folder, entries) != entries:
                     return  # (what the run found of a name is kept while it is still so)
                 continue
             if not _settled(signature(folder), self.started_ns):
