@@ -39,9 +39,12 @@ modification time back (``os.utime``, ``touch -d``, an archive extracted over th
 still changes the ``ctime``, which no user call can set. A signature is kept only for a
 file (or folder) that had not changed for ``RACY_NS`` before the run started: a change made
 in the same clock tick as the run's look would leave the signature as it was (git's "racily
-clean" entries). What a run linted from a file that changed while it ran is thus never
-trusted later. Left out on purpose: clocks that go backwards, and file systems that do not
-keep ``ctime`` (a remembered key there is trusted on size and times alone).
+clean" entries). The next run takes such a file as changed and checks it by content: a key stands
+while what it used of the file still holds (the uses above), the file's own key while the file holds
+the bytes it was computed from (``module_digests.CONTENT``). Dropping those keys made the run after
+an edit just before a run compute them all again (5 s for transformers' ``modeling_bert.py``).
+Left out on purpose: clocks that go backwards, and file systems that do not keep ``ctime`` (a
+remembered key there is trusted on size and times alone).
 
 A file whose key is trusted is answered from the result cache in the parent process,
 without reading it: the cache entry is still checked against the digests of the files its
@@ -59,8 +62,9 @@ import time
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .analysis import module_files
-from .analysis.module_digests import DIGEST, TEXT, module_digest, same_digest
+from .analysis.module_digests import CONTENT, DIGEST, TEXT, module_digest, same_content, same_digest
 from .analysis.project import listing_files, project_for
+from .manifest_folders import entries_now, folder_entries, noted_answers
 
 #: a file or folder changed this recently before the run started may change again unseen
 RACY_NS = 2_000_000_000
@@ -77,50 +81,6 @@ def signature(path: str) -> Optional[Signature]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev, info.st_mode)
 
 
-def folder_entries(folder: str) -> str:
-    """What the answers looked for in ``folder`` can depend on: its Python files (regular or not)
-    and its sub-folders (and which of those are links)."""
-    names: List[str] = []
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                try:
-                    if entry.is_dir():
-                        names.append(("l/" if entry.is_symlink() else "d/") + entry.name)
-                    elif entry.name.endswith(".py"):
-                        names.append(("f/" if entry.is_file() else "o/") + entry.name)
-                except OSError:
-                    names.append("?/" + entry.name)
-    except OSError as exc:
-        return f"unlisted: {type(exc).__name__}"
-    names.sort()
-    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def _entries_now(key: str, kept: str) -> str:
-    """What the manifest compares for a key of its folders: a folder's entries, or for ``folder\0name``
-    (a name looked for in a folder above the project: ``module_files.name_key``) whether it is a folder
-    (``kept`` is ``d`` or ``-``), or whether it exists (a repository's marker: ``e`` or ``x``)."""
-    folder, _, name = key.partition("\0")
-    if not name:
-        return folder_entries(folder)
-    if kept in ("e", "x"):
-        return "e" if os.path.exists(os.path.join(folder, name)) else "x"
-    return "d" if module_files.holds_folder(folder, name) else "-"
-
-
-def _noted(noted: Iterable[str]) -> Dict[str, set]:
-    """The run's noted folders (-> no answers) and names above projects (``folder\0name`` -> what the run
-    found: two answers when it changed while the run looked)."""
-    found: Dict[str, set] = {}
-    for key in noted:
-        folder, _, rest = key.partition("\0")
-        answers = found.setdefault(f"{folder}\0{rest[:-2]}" if rest else folder, set())
-        if rest:
-            answers.add(rest[-1])
-    return found
-
-
 def _facts(stored) -> Optional[list]:
     """``callers.file_facts`` as stored (lists of strings), or None."""
     if stored is None:
@@ -133,6 +93,11 @@ def _facts(stored) -> Optional[list]:
 def _settled(found: Optional[Signature], started_ns: int) -> bool:
     """Whether a signature can be trusted later: the file had not changed for RACY_NS before the run."""
     return found is not None and max(found[1], found[2]) < started_ns - RACY_NS
+
+
+def _checks_own_content(path: str, consulted: Sequence[str], uses: Sequence[str]) -> bool:
+    """Whether a key of ``path`` can be checked again on the file's own bytes (its ``CONTENT`` use)."""
+    return dict(zip(consulted, uses)).get(path, TEXT).startswith(CONTENT)
 
 
 class Manifest:
@@ -163,6 +128,8 @@ class Manifest:
         self.changed: set = set()
         #: (changed file, use) -> whether the use still holds (see ``key``)
         self._uses_held: Dict[Tuple[str, str], bool] = {}
+        #: path -> what ``key`` answered (since ``check``)
+        self._answers: Dict[str, Optional[str]] = {}
         self._marks: Optional[List[str]] = None
 
     def _load(self) -> None:
@@ -217,9 +184,10 @@ class Manifest:
         from .analysis.callers import file_facts, know_facts
 
         self.trusted = False
+        self._answers = {}
         if not self.keys:
             return False
-        if any(_entries_now(folder, entries) != entries for folder, entries in self.folders.items()):
+        if any(entries_now(folder, entries) != entries for folder, entries in self.folders.items()):
             return False
         self.changed = {path for path in self.files if not self._unchanged(path)}
         packages = self._packages(self.listings)
@@ -235,16 +203,24 @@ class Manifest:
 
     def key(self, path: str) -> Optional[str]:
         """The key remembered for ``path``, if it and every file the key was computed from are unchanged."""
+        if path not in self._answers:  # (asked again by ``save``)
+            self._answers[path] = self._key(path)
+        return self._answers[path]
+
+    def _key(self, path: str) -> Optional[str]:
         if not self.trusted:
             return None
         remembered = self.keys.get(path)
-        if remembered is None or path in self.changed or not self._unchanged(path):
+        if remembered is None or (path not in self.changed and not self._unchanged(path)):
             return None
         if not self.changed:
             return remembered[0]
-        if isinstance(remembered[1], str) and not any(mark in f" {remembered[1]} " for mark in self._changed_marks()):
-            return remembered[0]  # computed from no changed file
+        if path not in self.changed and isinstance(remembered[1], str):
+            if not any(mark in f" {remembered[1]} " for mark in self._changed_marks()):
+                return remembered[0]  # computed from no changed file
         key, consulted, uses = self._decoded(remembered)
+        if path in self.changed and not _checks_own_content(path, consulted, uses):
+            return None  # its own bytes are in the key: they are checked again only through that use
         for other, use in zip(consulted, uses):
             if other in self.changed and not self._use_holds(other, use):
                 return None
@@ -262,7 +238,12 @@ class Manifest:
 
         held = self._uses_held.get((path, use))
         if held is None:
-            held = use != TEXT and (same_digest(path, use) if use.startswith(DIGEST) else still_no_call(path, use))
+            if use.startswith(DIGEST):
+                held = same_digest(path, use)
+            elif use.startswith(CONTENT):
+                held = same_content(path, use)
+            else:
+                held = use != TEXT and still_no_call(path, use)
             self._uses_held[(path, use)] = held
         return held
 
@@ -278,6 +259,9 @@ class Manifest:
     def learn(self, path: str, key: str, consulted: Dict[str, str], digests: Dict[str, str], folders: Iterable[str]) -> None:
         """What linting ``path`` learnt: its key, the files the key was computed from (-> how it used
         them), the digests of the files its lint read, and the folders its answers depend on."""
+        if consulted.get(path, TEXT).startswith(CONTENT) and _settled(self.signature(path), self.started_ns):
+            # its own bytes need no checking while its stat is trusted (``save`` keeps its stat)
+            consulted = {other: use for other, use in consulted.items() if other != path}
         paths = tuple(sorted(consulted))
         self.learnt_keys[path] = (key, paths, tuple(consulted[other] for other in paths))
         self.learnt_digests.update(digests)
@@ -287,10 +271,11 @@ class Manifest:
         """The project listings whose files' facts the manifest keeps: those of the linted files, and
         those the previous run knew while they stand."""
         listings = set(self.listings) if self.trusted else set()
-        for path in linted:
-            if not path.endswith(".ipynb") and path != "-":
-                project = project_for(path)
-                listings.add((project.scan_root, project.package))
+        # one file per folder: a file's project is its folder's (``project_for``)
+        folders = {os.path.dirname(path): path for path in linted if not path.endswith(".ipynb") and path != "-"}
+        for path in folders.values():
+            project = project_for(path)
+            listings.add((project.scan_root, project.package))
         return listings
 
     def prepare(self, linted: Sequence[str]) -> None:
@@ -314,7 +299,7 @@ class Manifest:
 
         listings = self._listings(linted)
         self.noted.update(module_files.noted_folders())
-        noted = _noted(self.noted)
+        noted = noted_answers(self.noted)
         if (
             self.trusted
             and not self.changed
@@ -337,7 +322,7 @@ class Manifest:
         # the folders looked in, by this process (the listings above too) and by the workers
         self.noted.update(module_files.noted_folders())
         folders = dict(self.folders) if self.trusted else {}
-        for key, answers in _noted(self.noted).items():
+        for key, answers in noted_answers(self.noted).items():
             if not answers:
                 folders.setdefault(key, "")
                 continue
@@ -346,7 +331,7 @@ class Manifest:
             folders[key] = next(iter(answers))
         for folder, entries in folders.items():
             if "\0" in folder:
-                if _entries_now(folder, entries) != entries:
+                if entries_now(folder, entries) != entries:
                     return  # (what the run found of a name is kept while it is still so)
                 continue
             if not _settled(signature(folder), self.started_ns):
@@ -378,18 +363,18 @@ class Manifest:
             keys.update((path, self._decoded(entry)) for path, entry in raw.items())
             raw = {}
         index = {path: number for number, path in enumerate(paths)}
+        # a file whose stat is not kept is checked again next time by what each key used of it (``key``)
         untrusted = {path for path, entry in files.items() if entry[0] is None}
-        marks = [f" {index[path]} " for path in untrusted]
         uses = list(self._uses) if raw else []  # (then the numbers of the uses as read stay theirs)
         uses += sorted({TEXT}.union(*(used for _, _, used in keys.values())).difference(uses))
         use_index = {use: number for number, use in enumerate(uses)}
         entries = {
             path: [key, " ".join(str(index[c]) for c in consulted), " ".join(str(use_index[use]) for use in used)]
             for path, (key, consulted, used) in keys.items()
-            if path not in untrusted and untrusted.isdisjoint(consulted)
+            if path not in untrusted or _checks_own_content(path, consulted, used)
         }
         for path, entry in raw.items():
-            if path not in untrusted and not any(mark in f" {entry[1]} " for mark in marks):
+            if path not in untrusted or _checks_own_content(path, *self._decoded(entry)[1:]):
                 entries[path] = list(entry)
         stored = {
             "salt": self.salt,

@@ -34,7 +34,7 @@ from .analysis.parsed import settled
 from .analysis.callers import scan_projects
 from .analysis.imports import recording_reads
 from .analysis.module_files import noted_folders
-from .analysis.module_digests import consulting, dependency_digest, module_digest
+from .analysis.module_digests import consulting, content_use, dependency_digest, module_digest, note_consulted
 from .analysis.project import one_snapshot
 from .analysis.scans import add_entries, new_entries, scan_store
 from .cache import Cache, code_salt
@@ -91,6 +91,8 @@ def _lint_file(
     # findings also depend on the project modules the file imports and on callers elsewhere
     with consulting() as consulted:
         digest = _project_digest(path, data)
+        # its own bytes: what the run manifest checks again when it cannot trust the file's stat
+        note_consulted(path, content_use(data))
     key = cache.key(data + b"\0" + (digest if digest is not None else b"?"), path)
     digests: Dict[str, str] = {}
 

@@ -6,7 +6,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .arguments import parameters
-from .state import Env, FreezeEvent
+from .state import Env, FreezeEvent, holds_under
 from .syntax import base_path, dotted, function_facts, literal_bool, literal_int, literal_key, member_index, member_path
 from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, output_part, seq, tensor
 
@@ -39,7 +39,7 @@ class Bindings:
         prefix = path + "."
         for facts in ("saved", "freed", "stale"):
             current = getattr(state, facts)
-            if current and any(entry.startswith(prefix) for entry in current):
+            if current and holds_under(current, path):
                 setattr(state, facts, frozenset(entry for entry in current if not entry.startswith(prefix)))
         if state.mode is True and (value.saves_self and value.grad or _elements_saved(value)):
             state.saved = state.saved | {path}

@@ -35,7 +35,7 @@ from .call_forwards import trained_forwards
 from .helper_clears import exit_clears
 from .model_inputs import fed_only_to_models
 from .imports import origin, out_of_time
-from .state import SCOPE_FIELDS, LoopRecord, State, Terminated
+from .state import SCOPE_FIELDS, Env, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
 from .call_locals import made_arguments, made_per_call
 from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
@@ -361,7 +361,7 @@ class Calls:
         ``fields``: the receiver's models as the caller left them (see ``Context.fields``)."""
         if receiver is not None and receiver.cls is not None:
             cls = receiver.cls  # this instance's fields, set by its constructor's arguments
-        env: dict = {}
+        env: dict = Env()  # (rebinding a name asks what is bound under it: see Env)
         all_params = parameters(node)
         for extra in (node.params.star_arg, node.params.star_kwarg):
             if isinstance(extra, cst.Param):

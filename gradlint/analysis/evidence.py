@@ -65,6 +65,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .backprop_sources import computed_only_from
+from .block_index import assignments_until_rebound
 from .output_uses import used_as_tensor_next
 from .syntax import dotted, function_facts
 from .usage_scans import (
@@ -288,22 +289,14 @@ class Evidence:
             backprops = backward_names(statements)
             if not backprops:
                 continue
-            for position in range(index + 1, len(statements)):
-                stmt = statements[position]
-                smalls = stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,)
-                for small in smalls:
-                    if (
-                        type(small) is cst.Assign
-                        and len(small.targets) == 1
-                        and type(small.targets[0].target) is cst.Name
-                        and small.targets[0].target.value != name
-                        and small.targets[0].target.value in backprops
-                    ):
-                        same = computed_only_from(small.value, name, plain, self._index_loss)
-                        if same is not None and scan_for_backward(statements[position + 1 :], small.targets[0].target.value):
-                            return same
-                    if binds(small, name):
-                        return None
+            # each ``loss = ...`` (a name whose backward() the block calls) until ``name`` is bound again
+            assignments, rebound = assignments_until_rebound(statements, index, name, backprops)
+            for position, small in assignments:
+                same = computed_only_from(small.value, name, plain, self._index_loss)
+                if same is not None and scan_for_backward(statements[position + 1 :], small.targets[0].target.value):
+                    return same
+            if rebound:
+                return None
         return None
 
     def _index_loss(self, call: cst.Call) -> bool:

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import os
 import time
+from stat import S_ISREG
 from typing import Dict, FrozenSet, Iterator, List, Tuple
 
 from . import module_files
@@ -44,6 +45,9 @@ TEXT = ""
 DIGEST = "digest:"
 #: after a ``DIGEST`` use: the module's import statements were used too (followed by their digest, in hex)
 IMPORTS = " imports:"
+#: the use of a linted file by its own key: its bytes (followed by their size and digest, see ``content_use``);
+#: the run manifest keeps it for a file it cannot trust the stat of (changed just before the run, ``RACY_NS``)
+CONTENT = "content:"
 
 
 class UseRecorder:
@@ -156,6 +160,29 @@ def same_digest(path: str, use: str) -> bool:
     if current.hex() != digest:
         return False
     return not imports or _statements_digest(path, text) == statements
+
+
+def content_use(data: bytes) -> str:
+    """The ``CONTENT`` use of a file holding ``data``."""
+    return f"{CONTENT}{len(data)}:{hashlib.sha256(data).hexdigest()}"
+
+
+def same_content(path: str, use: str) -> bool:
+    """Whether the file at ``path`` still holds the bytes a key used as ``CONTENT``: a regular file (a
+    FIFO is not opened to wait for a writer) of that size (no more is read) with that digest."""
+    size, _, _ = use[len(CONTENT) :].partition(":")
+    if not use.startswith(CONTENT) or not size.isdigit():
+        return False
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if not S_ISREG(info.st_mode) or info.st_size != int(size):
+            return False
+        data = handle.read(int(size) + 1)
+    return content_use(data) == use
 
 
 def _statements_digest(path: str, text: str) -> str:

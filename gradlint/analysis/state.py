@@ -112,6 +112,19 @@ class Env(dict):
         return new
 
 
+def holds_under(paths: frozenset, path: str) -> bool:
+    """Whether one of ``paths`` (dotted paths) starts with ``path + "."``. Asked of the saved, freed and
+    stale paths at each binding: in one string of them, at C speed (a loop body binding thousands of
+    names, each saved for backward, asked it of thousands of paths each time: 10 s for 3000 lines)."""
+    prefix = path + "."
+    if len(paths) < 16 or "\0" in prefix:
+        return any(entry.startswith(prefix) for entry in paths)
+    joined = "\0" + "\0".join(paths)
+    if joined.count("\0") != len(paths):  # a path holding the separator: look at each
+        return any(entry.startswith(prefix) for entry in paths)
+    return "\0" + prefix in joined
+
+
 class State:
     __slots__ = (
         "env", "mode", "saved", "freed", "stepped", "stale", "cleared", "scaled", "steps_done", "no_grads", "reached", "armed",

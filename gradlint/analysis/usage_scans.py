@@ -10,7 +10,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import dotted, own_nodes, walk
+from .syntax import dotted, own_nodes, per_node, walk
 from .tensor_members import is_tensor_member
 
 
@@ -253,23 +253,31 @@ _BINDERS = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.NamedEx
 def binds(node: cst.CSTNode, name: str) -> bool:
     """Whether ``node`` binds the plain name ``name`` (assigned, augmented, annotated, a ``for`` target or
     ``:=``, unpacked or not), outside the bodies of the functions it defines. Asked of every statement
-    after a binding being proven: a pruned ``walk`` that stops at the first, not a libcst visitor (which
-    rebuilds every node it passes)."""
+    after a binding being proven, for each binding: the names a statement binds are found once (a
+    pruned ``walk``, not a libcst visitor, which rebuilds every node it passes), then looked up (a loop
+    body of n bindings asked n * n / 2 times: 3000 lines of one took minutes)."""
     if type(node) is cst.Expr and dotted(node.value) is not None:
         return False
+    return name in bound_names(node)
+
+
+@per_node
+def bound_names(node: cst.CSTNode) -> frozenset:
+    """The plain names ``node`` binds, as ``binds`` tells them."""
     if type(node) is cst.FunctionDef:
-        return False
+        return frozenset()
+    names: set = set()
     for part in walk(node, (cst.FunctionDef,)):
-        if type(part) in _BINDERS and _binds_name(part.target, name):
-            return True
-    return False
+        if type(part) in _BINDERS:
+            _add_names(part.target, names)
+    return frozenset(names)
 
 
-def _binds_name(target, name: str) -> bool:
+def _add_names(target, names: set) -> None:
     if type(target) is cst.Name:
-        return target.value == name
-    if type(target) in (cst.Tuple, cst.List):
-        return any(_binds_name(element.value, name) for element in target.elements)
-    if type(target) is cst.StarredElement:
-        return _binds_name(target.value, name)
-    return False
+        names.add(target.value)
+    elif type(target) in (cst.Tuple, cst.List):
+        for element in target.elements:
+            _add_names(element.value, names)
+    elif type(target) is cst.StarredElement:
+        _add_names(target.value, names)
