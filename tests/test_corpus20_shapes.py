@@ -1,0 +1,218 @@
+"""Shapes of corpus20 (held-out training code: course assignments split into train/test modules,
+PINNs, tutorials, notebooks) and of corpus19's LBFGS homework, that the analysis misjudged.
+
+Our own snippets, each a complete program: positives carry ``# expect: CODE``, negatives are the
+correct look-alikes.
+"""
+
+import pytest
+
+from snippets import case_maker, findings
+
+case502 = case_maker("GRD502")
+
+# ---- GRD502: a closure defined in the batch loop and run by `optimizer.step(closure)` (LBFGS, and
+# any optimizer taking a closure) adds its loss into a `nonlocal` total. The closure's body is walked
+# as a scope of its own, outside the loop, but the loop runs it once per iteration: the total keeps
+# every batch's graph until the epoch ends, as `total += loss` in the loop's own body would.
+
+CLOSURE_NONLOCAL_TOTAL = """\
+import torch
+import torch.nn as nn
+
+
+def fit(model, batches, criterion, epochs):
+    optimizer = torch.optim.LBFGS(model.parameters())
+    for epoch in range(epochs):
+        epoch_loss = 0
+        for inputs, targets in batches:
+            def closure():
+                nonlocal epoch_loss
+                optimizer.zero_grad()
+                batch_loss = criterion(model(inputs), targets)
+                batch_loss.backward()
+                epoch_loss += batch_loss  # expect: GRD502
+                return batch_loss
+            optimizer.step(closure)
+        print(epoch, epoch_loss / len(batches))
+"""
+
+# a script's loop, the total a module-level name the closure declares `global`, grown by append
+CLOSURE_GLOBAL_HISTORY = """\
+import torch
+import torch.nn as nn
+
+net = nn.Linear(3, 1)
+opt = torch.optim.LBFGS(net.parameters())
+history = []
+data = [(torch.randn(4, 3), torch.randn(4, 1)) for _ in range(5)]
+for x, y in data:
+    def closure():
+        global history
+        opt.zero_grad()
+        loss = (net(x) - y).pow(2).mean()
+        loss.backward()
+        history.append(loss)  # expect: GRD502
+        return loss
+    opt.step(closure)
+"""
+
+# the loop calls the closure itself
+CLOSURE_CALLED_DIRECTLY = """\
+import torch
+import torch.nn as nn
+
+
+def train(model, loader):
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    running = 0
+
+    for x, y in loader:
+        def step():
+            nonlocal running
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            running += loss  # expect: GRD502
+        step()
+    return running
+"""
+
+# negatives
+
+CLOSURE_TOTAL_OF_ITEMS = """\
+import torch
+
+
+def fit(model, batches, criterion):
+    optimizer = torch.optim.LBFGS(model.parameters())
+    total = 0.0
+    for inputs, targets in batches:
+        def closure():
+            nonlocal total
+            optimizer.zero_grad()
+            loss = criterion(model(inputs), targets)
+            loss.backward()
+            total += loss.item()
+            return loss
+        optimizer.step(closure)
+    return total
+"""
+
+CLOSURE_TOTAL_DETACHED = """\
+import torch
+
+
+def fit(model, batches, criterion):
+    optimizer = torch.optim.LBFGS(model.parameters())
+    total = 0
+    for inputs, targets in batches:
+        def closure():
+            nonlocal total
+            optimizer.zero_grad()
+            loss = criterion(model(inputs), targets)
+            loss.backward()
+            total += loss.detach()
+            return loss
+        optimizer.step(closure)
+    return total
+"""
+
+# the batch loop starts the total afresh in every iteration: a bounded window, not the history
+CLOSURE_TOTAL_RESET_EACH_ITERATION = """\
+import torch
+
+
+def fit(model, batches, criterion):
+    optimizer = torch.optim.LBFGS(model.parameters(), max_iter=5)
+    for inputs, targets in batches:
+        evaluations = 0
+        def closure():
+            nonlocal evaluations
+            optimizer.zero_grad()
+            loss = criterion(model(inputs), targets)
+            loss.backward()
+            evaluations += loss
+            return loss
+        optimizer.step(closure)
+        print(evaluations)
+"""
+
+# the closure backpropagates the total it builds: the sum is the loss, meant to keep its graph
+CLOSURE_BACKPROPAGATES_ITS_TOTAL = """\
+import torch
+
+
+def fit(model, batches, criterion):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in batches:
+        total = 0
+        def closure():
+            nonlocal total
+            optimizer.zero_grad()
+            for chunk_x, chunk_y in zip(x.chunk(2), y.chunk(2)):
+                total = total + criterion(model(chunk_x), chunk_y)
+            total.backward()
+            return total
+        optimizer.step(closure)
+"""
+
+# a closure the loop never runs (handed to a scheduler-like callback registry)
+CLOSURE_NOT_RUN_BY_THE_LOOP = """\
+import torch
+
+callbacks = []
+
+
+def fit(model, batches, criterion):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    seen = 0
+    for x, y in batches:
+        def report():
+            nonlocal seen
+            loss = criterion(model(x), y)
+            loss.backward()
+            seen += loss
+        callbacks.append(report)
+        optimizer.step()
+"""
+
+# a closure computing the loss under no_grad for logging
+CLOSURE_TOTAL_UNDER_NO_GRAD = """\
+import torch
+
+
+def fit(model, batches, criterion):
+    optimizer = torch.optim.LBFGS(model.parameters())
+    total = 0
+    for inputs, targets in batches:
+        def closure():
+            nonlocal total
+            optimizer.zero_grad()
+            loss = criterion(model(inputs), targets)
+            loss.backward()
+            with torch.no_grad():
+                total += criterion(model(inputs), targets)
+            return loss
+        optimizer.step(closure)
+    return total
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case502("closure_nonlocal_total", CLOSURE_NONLOCAL_TOTAL, (15,)),
+        case502("closure_global_history", CLOSURE_GLOBAL_HISTORY, (14,)),
+        case502("closure_called_directly", CLOSURE_CALLED_DIRECTLY, (16,)),
+        case502("total_of_items", CLOSURE_TOTAL_OF_ITEMS),
+        case502("total_detached", CLOSURE_TOTAL_DETACHED),
+        case502("total_reset_each_iteration", CLOSURE_TOTAL_RESET_EACH_ITERATION),
+        case502("closure_backpropagates_its_total", CLOSURE_BACKPROPAGATES_ITS_TOTAL),
+        case502("closure_not_run_by_the_loop", CLOSURE_NOT_RUN_BY_THE_LOOP),
+        case502("total_under_no_grad", CLOSURE_TOTAL_UNDER_NO_GRAD),
+    ],
+)
+def test_grd502_total_carried_by_a_closure_the_loop_runs(src, lines):
+    assert findings(src, "GRD502") == [(line, "GRD502") for line in lines]
