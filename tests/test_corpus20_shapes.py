@@ -216,3 +216,139 @@ def fit(model, batches, criterion):
 )
 def test_grd502_total_carried_by_a_closure_the_loop_runs(src, lines):
     assert findings(src, "GRD502") == [(line, "GRD502") for line in lines]
+
+
+# ---- GRD503: a training function appends each batch's loss to a module-level list, and the
+# script plots that list after calling it (the course notebooks' `train()` / `test()` cells, then
+# `axs[0, 0].plot(train_losses)`). The module's own statements run the function: from the call on,
+# the module's list holds what the call appended, and matplotlib converts every element with
+# `.numpy()`, which raises for a loss that requires grad.
+
+case503 = case_maker("GRD503")
+
+GLOBAL_HISTORY_PLOTTED = """\
+import torch
+import torch.nn.functional as F
+import matplotlib.pyplot as plt
+
+train_losses = []
+
+
+def train(model, loader, optimizer):
+    model.train()
+    for data, target in loader:
+        optimizer.zero_grad()
+        loss = F.nll_loss(model(data), target)
+        train_losses.append(loss)
+        loss.backward()
+        optimizer.step()
+
+
+model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.LogSoftmax(dim=1))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+loader = [(torch.randn(2, 4), torch.tensor([0, 1]))]
+for epoch in range(2):
+    train(model, loader, opt)
+fig, axs = plt.subplots(2, 2)
+axs[0, 0].plot(train_losses)  # expect: GRD503
+"""
+
+GLOBAL_HISTORY_AVERAGED = """\
+import numpy as np
+import torch
+
+history = []
+
+
+def step(net, opt, x, y):
+    opt.zero_grad()
+    loss = (net(x) - y).pow(2).mean()
+    loss.backward()
+    opt.step()
+    history.append(loss)
+
+
+net = torch.nn.Linear(3, 1)
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+step(net, opt, torch.randn(4, 3), torch.randn(4, 1))
+print(np.mean(history))  # expect: GRD503
+"""
+
+# negatives
+
+GLOBAL_HISTORY_OF_ITEMS = """\
+import torch
+import matplotlib.pyplot as plt
+
+history = []
+
+
+def step(net, opt, x, y):
+    opt.zero_grad()
+    loss = (net(x) - y).pow(2).mean()
+    loss.backward()
+    opt.step()
+    history.append(loss.item())
+
+
+net = torch.nn.Linear(3, 1)
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+step(net, opt, torch.randn(4, 3), torch.randn(4, 1))
+plt.plot(history)
+"""
+
+# plotted before the function that fills it runs: still empty there
+GLOBAL_HISTORY_PLOTTED_BEFORE_THE_CALL = """\
+import torch
+import matplotlib.pyplot as plt
+
+history = []
+
+
+def step(net, opt, x, y):
+    opt.zero_grad()
+    loss = (net(x) - y).pow(2).mean()
+    loss.backward()
+    opt.step()
+    history.append(loss)
+
+
+net = torch.nn.Linear(3, 1)
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+plt.plot(history)
+step(net, opt, torch.randn(4, 3), torch.randn(4, 1))
+"""
+
+# the function fills the list with predictions made under no_grad
+GLOBAL_PREDICTIONS_UNDER_NO_GRAD = """\
+import numpy as np
+import torch
+
+predictions = []
+
+
+def predict(net, batches):
+    net.eval()
+    for x in batches:
+        predictions.append(net(x))
+
+
+net = torch.nn.Linear(3, 1)
+with torch.no_grad():
+    predict(net, [torch.randn(4, 3)])
+print(np.mean(predictions))
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case503("global_history_plotted", GLOBAL_HISTORY_PLOTTED, (24,)),
+        case503("global_history_averaged", GLOBAL_HISTORY_AVERAGED, (18,)),
+        case503("global_history_of_items", GLOBAL_HISTORY_OF_ITEMS),
+        case503("plotted_before_the_call", GLOBAL_HISTORY_PLOTTED_BEFORE_THE_CALL),
+        case503("predictions_under_no_grad", GLOBAL_PREDICTIONS_UNDER_NO_GRAD),
+    ],
+)
+def test_grd503_module_list_filled_by_a_call_of_the_module(src, lines):
+    assert findings(src, "GRD503") == [(line, "GRD503") for line in lines]
