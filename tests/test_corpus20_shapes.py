@@ -352,3 +352,95 @@ print(np.mean(predictions))
 )
 def test_grd503_module_list_filled_by_a_call_of_the_module(src, lines):
     assert findings(src, "GRD503") == [(line, "GRD503") for line in lines]
+
+
+# ---- GRD505: `model.to(device).eval()` on a model handed in (the YOLO detect loop of a capstone
+# project): `to()` returns the module it moved, so the switch is the model's own; the loop then
+# runs it per image with gradients on. Before, only `model.eval()` on the name, or the chained form
+# on an object made in the same expression (`Net().to(d).eval()`), told an unresolved name it was a
+# model in eval mode.
+
+case505 = case_maker("GRD505")
+
+MOVED_THEN_EVALUATED = """\
+import torch
+
+
+def detect(model, images, device):
+    model.to(device).eval()
+    found = []
+    for img in images:
+        pred = model(img.to(device))  # expect: GRD505
+        found.append(pred.argmax().item())
+    return found
+"""
+
+CUDA_THEN_EVALUATED = """\
+import torch
+
+
+def score(net, loader):
+    net.cuda().eval()
+    hits = 0
+    for x, y in loader:
+        hits += (net(x.cuda()).argmax(1) == y.cuda()).sum().item()  # expect: GRD505
+    return hits
+"""
+
+# negatives
+
+MOVED_THEN_EVALUATED_UNDER_NO_GRAD = """\
+import torch
+
+
+def detect(model, images, device):
+    model.to(device).eval()
+    found = []
+    with torch.no_grad():
+        for img in images:
+            found.append(model(img.to(device)).argmax().item())
+    return found
+"""
+
+MOVED_THEN_TRAINED = """\
+import torch
+
+
+def fit(model, loader, optimizer, device):
+    model.to(device).train()
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x.to(device)), y.to(device))
+        loss.backward()
+        optimizer.step()
+"""
+
+# the chain switches another object than the one the loop runs
+OTHER_MODEL_EVALUATED = """\
+import torch
+
+
+def distill(student, teacher, loader, optimizer):
+    teacher.to("cpu").eval()
+    for x, y in loader:
+        with torch.no_grad():
+            soft = teacher(x)
+        optimizer.zero_grad()
+        loss = torch.nn.functional.mse_loss(student(x), soft)
+        loss.backward()
+        optimizer.step()
+"""
+
+
+@pytest.mark.parametrize(
+    "src,lines",
+    [
+        case505("moved_then_evaluated", MOVED_THEN_EVALUATED, (8,)),
+        case505("cuda_then_evaluated", CUDA_THEN_EVALUATED, (8,)),
+        case505("moved_then_evaluated_under_no_grad", MOVED_THEN_EVALUATED_UNDER_NO_GRAD),
+        case505("moved_then_trained", MOVED_THEN_TRAINED),
+        case505("other_model_evaluated", OTHER_MODEL_EVALUATED),
+    ],
+)
+def test_grd505_model_moved_then_switched_in_one_expression(src, lines):
+    assert findings(src, "GRD505") == [(line, "GRD505") for line in lines]
