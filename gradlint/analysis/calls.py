@@ -152,6 +152,7 @@ class Calls:
                         self._emit("on_store", call, path)
         if receiver is not None and renames.get("self"):
             self._apply_field_stores(function, summary, renames["self"])
+        self.apply_global_fills(summary.globals_filled)
         trains = _trains(summary)
         if trains and self.reporting:
             self.training_calls.add(id(call))

@@ -3,7 +3,8 @@
 ``model = Generator(4).eval()``, ``net = build(cfg).to(device).eval()``, ``torch.load(path).eval()``:
 only an nn.Module has an ``eval()`` (no argument) that hands back the object, and a model loaded or
 built in a script that is linted without the file of its class is still one. ``model.eval()`` on a
-name says so already; the chained form on a freshly made object says the same.
+name says so already; the chained form on a freshly made object says the same, and so does
+``model.to(device).eval()`` on a name: ``to()`` hands back the module it moved, the one switched.
 
 ``model = Net(); model.requires_grad_(False)`` on such an object: whether it is a module or a
 tensor, nothing of it requires grad any more, so a later ``model.eval()`` (which takes an unknown
@@ -12,13 +13,23 @@ object for a model with trainable parameters) must not undo that.
 
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 
-from .call_shapes import switched_mode
+from .call_shapes import module_path, switched_mode
 from .syntax import literal_bool
 
 #: methods of an nn.Module that return the module itself (``Net().to(device).eval()``)
 _RETURNS_SELF = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "requires_grad_"})
+
+
+def switched_through(name: str, node: cst.Call) -> Optional[str]:
+    """``model.to(device).eval()`` / ``net.cuda().train()``: the name of the module switched, reached
+    through methods that return it; None for any other call."""
+    if switched_mode(name, node) is None or not isinstance(node.func, cst.Attribute):
+        return None
+    return module_path(node.func.value)
 
 
 def made_then_evaluated(name: str, node: cst.Call) -> bool:

@@ -12,6 +12,10 @@ locally, every such function is walked once silently (parameters unknown, the gr
 its definition gives) and the container is, in every *other* function, the join of the
 module's value and what those walks left in it. A file whose functions fill no global costs
 nothing more.
+
+The module's own statements run the functions in order: after ``train(model, loader)`` at module
+level, the module's ``train_losses`` holds what that call appended (``plt.plot(train_losses)``
+then converts those losses). There the call's own walk tells what it left in the container.
 """
 
 from __future__ import annotations
@@ -131,6 +135,17 @@ class GlobalStores:
         if value is None:
             return stored
         return join(value, stored) if value.kind == stored.kind else value
+
+    def apply_global_fills(self, filled: Dict[str, Value]) -> None:
+        """After a call made by the module's own statements: the containers the callee filled hold,
+        from here on, what they held joined with what the callee left in them."""
+        if self.function is not None or not filled:
+            return  # inside a function, `lookup` joins what every filler may put there
+        env = self.state.env
+        for path, after in filled.items():
+            current = env.get(path)
+            if current is not None and current.kind == after.kind and current.kind in ("seq", "dict"):
+                env[path] = join(current, after)
 
     def _walk_fillers(self, path: str, fillers: List[cst.FunctionDef]) -> Optional[Value]:
         values = []

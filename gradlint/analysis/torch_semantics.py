@@ -9,7 +9,7 @@ from . import torch_api as api
 from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_arguments
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .devices import device_value, moves_to_cuda
-from .fresh_modules import frozen_whole, made_then_evaluated
+from .fresh_modules import frozen_whole, made_then_evaluated, switched_through
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
 from .param_groups import optimizer_over, owner_paths, trained_parameters
@@ -217,7 +217,7 @@ class TorchSemantics:
         if kind == "class" and receiver.cls is not None and name == "from_pretrained" and receiver.cls.is_module:
             return Value(kind="module", params=True, cls=receiver.cls)
         if kind in ("unknown", "instance"):
-            path = dotted(node.func.value)
+            path = dotted(node.func.value) or switched_through(name, node)
             if name == "step" and kind == "unknown" and len(args) == 1 and args[0][1].kind == "optimizer":
                 # `scaler.step(optimizer)` with the scaler unresolved: only a GradScaler's step takes one
                 self._record_step(node, node.args[0].value, args[0][1])

@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
 from ..analysis.syntax import per_node, target_names, walk
@@ -116,6 +117,7 @@ class LossHistoryAccumulation(Rule):
         self._backpropagates = False
         #: id(loop node) -> ids of the accumulations there into names of an enclosing scope
         self._outer_loops: dict = {}
+        self._closures = ClosureTotals()  # `def closure(): nonlocal total; total += loss`, run per iteration
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         target = node.target
@@ -213,6 +215,7 @@ class LossHistoryAccumulation(Rule):
     def on_backward(self, node, ctx, receiver) -> None:
         if ctx.loop is None and ctx.grad_enabled is True:
             self._backpropagates = True
+            self._closures.backward(ctx, receiver)
 
     def on_store(self, call, ctx, path: str) -> None:
         """A call (``self.meter.update(loss)``) that stored a grad tensor into ``path``, outside loops."""
@@ -221,6 +224,8 @@ class LossHistoryAccumulation(Rule):
 
     def _consider(self, ctx, node, path: str, added) -> None:
         loop = ctx.loop
+        if loop is None and self._closures.consider(ctx, node, path, added):
+            return
         if loop is None:
             if ctx.grad_enabled is True and ctx.current_class is not None and path.startswith("self."):
                 if holds_graph(ctx.value(added)):
@@ -298,6 +303,8 @@ class LossHistoryAccumulation(Rule):
         return False
 
     def on_scope_end(self, node, ctx) -> None:
+        for found, path, added in self._closures.finish(node):
+            self._report(ctx, found, path, added, f"of the loop that runs `{node.name.value}()` in each of them")
         for found, path, added in self._pending:
             if handed_back(node, found, path, ctx):
                 continue

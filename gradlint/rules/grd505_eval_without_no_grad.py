@@ -103,6 +103,8 @@ class EvalWithoutNoGrad(Rule):
                     when = f"after `{name}.module.eval()`"
                 elif re.search(rf"(?m)^\s*{re.escape(name)}\s*=[^\n]*\.eval\(\)\s*$", ctx.source):
                     when = f"in eval mode (`{name}` was bound to the result of `.eval()`)"
+                elif re.search(rf"\b{re.escape(name)}(\.(to|cuda|cpu)\([^()\n]*\))+\.eval\(", ctx.source):
+                    when = f"after `{name}.to(...).eval()`"  # `to()` returns the module it moved
                 else:
                     # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
                     when = f"after `eval()` was called on another name of `{name}`"

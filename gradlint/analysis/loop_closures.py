@@ -1,0 +1,105 @@
+"""Closures a loop runs in each of its iterations, and the names of the enclosing scope they carry.
+
+``for x, y in batches: def closure(): nonlocal total; ...; total += loss; return loss`` then
+``optimizer.step(closure)``: the closure's body is walked as a scope of its own, after its
+enclosing function, so its statements are in no loop of the walk. Yet the loop runs it once per
+iteration (an LBFGS ``step`` even several times), so what it adds to a ``nonlocal`` or ``global``
+name accumulates across the iterations of that loop, as ``total += loss`` in the loop's own body
+would. A name the loop's own body binds again (``total = 0`` in each iteration) starts afresh.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, FrozenSet
+
+import libcst as cst
+
+from .result_uses import holds_graph
+from .syntax import base_path, per_node, target_names, walk
+
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_LOOPS = (cst.For, cst.While)
+
+
+@per_node
+def closures_per_iteration(module: cst.Module) -> Dict[int, FrozenSet[str]]:
+    """``id(def)`` of each function defined in a loop's body and run by that loop (``name()`` or
+    ``x.step(name)``) -> the ``nonlocal``/``global`` names it declares that the loop carries over
+    from one iteration to the next (not bound again by the loop's own body)."""
+    found: Dict[int, FrozenSet[str]] = {}
+    scopes = [module] + [node for node in walk(module) if type(node) is cst.FunctionDef]
+    for scope in scopes:
+        # an enclosing loop comes before the loops nested in it: the innermost loop that runs a
+        # closure has the last word (a name it binds again starts afresh in each of its iterations)
+        for loop in walk(scope, prune=_SCOPES):
+            if type(loop) in _LOOPS:
+                _closures_of(loop, found)
+    return {key: names for key, names in found.items() if names}
+
+
+def _closures_of(loop, found: Dict[int, FrozenSet[str]]) -> None:
+    defined = [node for node in walk(loop.body, prune=_SCOPES[1:]) if type(node) is cst.FunctionDef]
+    # the outermost definitions only: a def nested in another belongs to that one's scope
+    defined = [node for node in defined if not any(node is not other and _contains(other, node) for other in defined)]
+    if not defined:
+        return
+    run, rebound = set(), set()
+    for node in walk(loop.body, prune=_SCOPES):
+        node_type = type(node)
+        if node_type is cst.Call:
+            if type(node.func) is cst.Name:
+                run.add(node.func.value)
+            if type(node.func) is cst.Attribute and node.func.attr.value == "step":
+                run.update(arg.value.value for arg in node.args if type(arg.value) is cst.Name)
+        elif node_type is cst.Assign:
+            for target in node.targets:
+                rebound |= target_names(target.target)
+        elif node_type in (cst.AnnAssign, cst.For):
+            rebound |= target_names(node.target)
+    for function in defined:
+        if function.name.value not in run:
+            continue
+        declared = {
+            item.name.value
+            for node in walk(function.body, prune=_SCOPES)
+            if type(node) in (cst.Nonlocal, cst.Global)
+            for item in node.names
+        }
+        found[id(function)] = frozenset(declared - rebound)
+
+
+def _contains(outer: cst.FunctionDef, inner: cst.FunctionDef) -> bool:
+    return any(node is inner for node in walk(outer.body))
+
+
+class ClosureTotals:
+    """GRD502's bookkeeping for closures run per iteration: what their walks add to a carried name,
+    and what they backpropagate. A closure that backpropagates something else than the total is a
+    training step its loop repeats: the total keeps every iteration's graph."""
+
+    def __init__(self):
+        self._candidates: list = []  # (function, node, path, added)
+        self._backwards: list = []  # (function, receiver path)
+
+    def consider(self, ctx, node, path: str, added) -> bool:
+        """Whether ``path`` is a name the current function, a closure run per iteration, carries."""
+        function = ctx.function
+        if function is None or path not in closures_per_iteration(ctx.module_node).get(id(function), ()):
+            return False
+        if ctx.grad_enabled is True and holds_graph(ctx.value(added)):
+            self._candidates.append((function, node, path, added))
+        return True
+
+    def backward(self, ctx, receiver) -> None:
+        self._backwards.append((ctx.function, base_path(receiver)))
+
+    def finish(self, function) -> list:
+        """``(node, path, added)`` of the accumulations to report at the end of ``function``'s walk."""
+        found = [
+            (node, path, added)
+            for owner, node, path, added in self._candidates
+            if owner is function and any(f is function and receiver != path for f, receiver in self._backwards)
+        ]
+        self._candidates = [c for c in self._candidates if c[0] is not function]
+        self._backwards = [b for b in self._backwards if b[0] is not function]
+        return found
