@@ -5,6 +5,12 @@
   (huggingface/transformers #6999's Trainer shape): the clear was not matched to the caller's ``net``
   and GRD501 fired. A field set from the caller is not known to be another module than the caller's,
   so such a clear may be the optimizer's; a local ``dp = nn.DataParallel(model)`` clears ``model``.
+- A module that keeps its recurrent state on itself, ``lstm_out, self.hidden = self.lstm(x, self.hidden)``
+  (rguthrie3/DeepLearningForNLPInPytorch #2, sgadgil6/cnslab_fmri #4), or a spiking neuron's
+  ``self.mem = self.beta * self.mem + current`` fed by a layer (jeshraghian/snntorch #250), run by a
+  training loop that never resets that state: the second iteration's backward() raises "Trying to
+  backward through the graph a second time" (checked with torch 2.13). GRD504 saw only names of the
+  loop's own scope.
 """
 
 import textwrap
@@ -80,3 +86,166 @@ def test_local_wrapper_clear_covers_the_wrapped_parameter(tmp_path):
 def test_local_wrapper_of_another_module_clears_nothing_of_the_optimizer(tmp_path):
     write(tmp_path, {"fit.py": LOCAL_WRAPPER.format(wrapped="critic")})
     assert lint(tmp_path / "fit.py", {"GRD501"}) == [(11, "GRD501")]
+
+
+TAGGER = """\
+    import torch
+    import torch.nn as nn
+
+
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(4, 6)
+            self.out = nn.Linear(6, 3)
+            self.hidden = self.init_hidden()
+
+        def init_hidden(self):
+            return (torch.zeros(1, 1, 6), torch.zeros(1, 1, 6))
+
+        def forward(self, x):
+            lstm_out, self.hidden = self.lstm(x.view(len(x), 1, -1), {state})
+            return self.out(lstm_out.view(len(x), -1))
+    """
+
+TAGGER_TRAIN = """\
+    import torch
+    import torch.nn as nn
+    from tagger import Tagger
+
+
+    def train(model, data):
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in data:
+            model.zero_grad()
+            {reset}
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+
+
+    train(Tagger(), [(torch.randn(5, 4), torch.randint(0, 3, (5,)))] * 3)
+    """
+
+
+def _tagger(tmp_path, state="self.hidden", reset="pass"):
+    write(tmp_path, {"tagger.py": TAGGER.format(state=state), "train.py": TAGGER_TRAIN.format(reset=reset)})
+    return lint(tmp_path / "train.py", {"GRD504"})
+
+
+def test_state_kept_on_the_module_across_iterations(tmp_path):
+    assert _tagger(tmp_path) == [(12, "GRD504")]
+
+
+def test_state_reset_each_iteration(tmp_path):
+    assert _tagger(tmp_path, reset="model.hidden = model.init_hidden()") == []
+
+
+def test_state_detached_each_iteration(tmp_path):
+    assert _tagger(tmp_path, reset="model.hidden = tuple(h.detach() for h in model.hidden)") == []
+
+
+def test_state_detached_in_forward(tmp_path):
+    assert _tagger(tmp_path, state="tuple(h.detach() for h in self.hidden)") == []
+
+
+def test_state_not_read_by_forward(tmp_path):
+    # `self.lstm(x)`: a fresh zero state each call, the field is only kept for inspection
+    assert _tagger(tmp_path, state="None") == []
+
+
+def test_module_run_under_no_grad_in_the_loop(tmp_path):
+    # the loop's other module trains; the stateful one only runs without a graph
+    write(tmp_path, {"tagger.py": TAGGER.format(state="self.hidden"), "train.py": """\
+    import torch
+    import torch.nn as nn
+    from tagger import Tagger
+
+
+    def train(model, head, data):
+        optimizer = torch.optim.SGD(head.parameters(), lr=0.1)
+        for x, y in data:
+            optimizer.zero_grad()
+            with torch.no_grad():
+                feats = model(x)
+            loss = nn.functional.cross_entropy(head(feats), y)
+            loss.backward()
+            optimizer.step()
+
+
+    train(Tagger(), nn.Linear(3, 3), [(torch.randn(5, 4), torch.randint(0, 3, (5,)))] * 3)
+    """})
+    assert lint(tmp_path / "train.py", {"GRD504"}) == []
+
+
+NEURONS = """\
+    import torch
+    import torch.nn as nn
+
+
+    class Leaky(nn.Module):
+        def __init__(self, beta=0.9):
+            super().__init__()
+            self.beta = beta
+            self.mem = torch.zeros(1)
+
+        def forward(self, current):
+            self.mem = self.beta * self.mem + current
+            return torch.sigmoid(self.mem)
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+            self.lif = Leaky()
+
+        def forward(self, x):
+            return {fed}
+
+
+    def reset(net):
+        for m in net.modules():
+            if isinstance(m, Leaky):
+                m.mem = torch.zeros(1)
+    """
+
+SNN_TRAIN = """\
+    import torch
+    from neurons import Net, reset
+
+
+    def run_steps(net, x, steps):
+        {reset}
+        return torch.stack([net(x) for _ in range(steps)])
+
+
+    def train(net, loader, opt):
+        for x, y in loader:
+            opt.zero_grad()
+            loss = ((run_steps(net, x, 3).mean(0) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+
+
+    n = Net()
+    train(n, [(torch.randn(3, 4), torch.randn(3, 2))] * 3, torch.optim.Adam(n.parameters()))
+    """
+
+
+def _snn(tmp_path, fed="self.lif(self.fc(x))", reset="pass"):
+    write(tmp_path, {"neurons.py": NEURONS.format(fed=fed), "train.py": SNN_TRAIN.format(reset=reset)})
+    return lint(tmp_path / "train.py", {"GRD504"})
+
+
+def test_neuron_state_fed_by_a_layer_through_a_helper(tmp_path):
+    assert _snn(tmp_path) == [(14, "GRD504")]
+
+
+def test_neuron_state_reset_by_the_helpers_helper(tmp_path):
+    assert _snn(tmp_path, reset="reset(net)") == []
+
+
+def test_neuron_state_fed_raw_data_holds_no_graph(tmp_path):
+    # the neuron integrates the input itself, which requires no grad: its state carries no graph
+    assert _snn(tmp_path, fed="self.fc(self.lif(x))") == []
