@@ -11,6 +11,9 @@
   training loop that never resets that state: the second iteration's backward() raises "Trying to
   backward through the graph a second time" (checked with torch 2.13). GRD504 saw only names of the
   loop's own scope.
+- A loss scaled and backpropagated in a helper, ``precision.backward(loss)`` whose body is
+  ``self.scaler.scale(loss).backward()`` (Lightning-AI/pytorch-lightning #9599's precision plugin), then
+  ``clip_grad_norm_`` in the loop before any ``unscale_``: the helper's scaling did not reach its caller.
 """
 
 import textwrap
@@ -249,3 +252,64 @@ def test_neuron_state_reset_by_the_helpers_helper(tmp_path):
 def test_neuron_state_fed_raw_data_holds_no_graph(tmp_path):
     # the neuron integrates the input itself, which requires no grad: its state carries no graph
     assert _snn(tmp_path, fed="self.fc(self.lif(x))") == []
+
+
+SCALED_HELPER = """\
+    import torch
+    import torch.nn as nn
+    from torch.amp import GradScaler
+
+
+    class Precision:
+        def __init__(self):
+            self.scaler = GradScaler("cpu")
+
+        def backward(self, loss, optimizer):
+            self.scaler.scale(loss).backward()
+            {after}
+
+
+    def scaled_backward(scaler, loss):
+        scaler.scale(loss).backward()
+
+
+    def loop(model, loader, optimizer):
+        precision = Precision()
+        scaler = GradScaler("cpu")
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(model(x), y)
+            {call}
+            {unscale}
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            precision.scaler.step(optimizer)
+            precision.scaler.update()
+    """
+
+
+def _scaled(tmp_path, call="precision.backward(loss, optimizer)", after="pass", unscale="pass"):
+    write(tmp_path, {"amp.py": SCALED_HELPER.format(call=call, after=after, unscale=unscale)})
+    return lint(tmp_path / "amp.py", {"GRD509"})
+
+
+def test_clip_after_a_method_that_scaled_the_loss(tmp_path):
+    assert _scaled(tmp_path) == [(27, "GRD509")]
+
+
+def test_clip_after_a_function_that_scaled_the_loss(tmp_path):
+    assert _scaled(tmp_path, call="scaled_backward(scaler, loss)") == [(27, "GRD509")]
+
+
+def test_helper_that_unscales_before_returning(tmp_path):
+    assert _scaled(tmp_path, after="self.scaler.unscale_(optimizer)") == []
+
+
+def test_loop_that_unscales_after_the_helper(tmp_path):
+    assert _scaled(tmp_path, unscale="precision.scaler.unscale_(optimizer)") == []
+
+
+def test_helper_that_may_return_before_scaling(tmp_path):
+    # an early return on some path: what the helper leaves is not known on every path
+    write(tmp_path, {"amp.py": SCALED_HELPER.format(call="scaled_backward(scaler, loss)", after="pass", unscale="pass")
+                     .replace("    def scaled_backward(scaler, loss):\n", "    def scaled_backward(scaler, loss):\n        if loss is None:\n            return\n")})
+    assert lint(tmp_path / "amp.py", {"GRD509"}) == []
