@@ -14,6 +14,9 @@
 - A loss scaled and backpropagated in a helper, ``precision.backward(loss)`` whose body is
   ``self.scaler.scale(loss).backward()`` (Lightning-AI/pytorch-lightning #9599's precision plugin), then
   ``clip_grad_norm_`` in the loop before any ``unscale_``: the helper's scaling did not reach its caller.
+- ``identity = self.identity_conv(x); x = self.activ(x)`` with ``self.activ = nn.ReLU(inplace=True)``
+  (osmr/imgclsmob #13, an Xception unit): the convolution saved ``x`` and the in-place ReLU overwrites
+  it, so backward() raises. Modules built with ``inplace=True`` were in-place writes for GRD201 only.
 """
 
 import textwrap
@@ -313,3 +316,62 @@ def test_helper_that_may_return_before_scaling(tmp_path):
     write(tmp_path, {"amp.py": SCALED_HELPER.format(call="scaled_backward(scaler, loss)", after="pass", unscale="pass")
                      .replace("    def scaled_backward(scaler, loss):\n", "    def scaled_backward(scaler, loss):\n        if loss is None:\n            return\n")})
     assert lint(tmp_path / "amp.py", {"GRD509"}) == []
+
+
+UNIT = """\
+    import torch
+    import torch.nn as nn
+
+
+    class Unit(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.skip = nn.Conv2d(4, 8, 1)
+            self.activ = nn.ReLU(inplace={inplace})
+            self.body = nn.Conv2d(4, 8, 3, padding=1)
+
+        def forward(self, x):
+            {first}
+            {second}
+            return self.body(x) + identity
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(3, 4, 3, padding=1)
+            self.unit = Unit()
+
+        def forward(self, x):
+            return self.unit(self.stem(x))
+
+
+    net = Net()
+    net(torch.randn(2, 3, 5, 5)).sum().backward()
+    """
+
+_SKIP_FIRST = ("identity = self.skip(x)", "x = self.activ(x)")
+
+
+def _unit(tmp_path, inplace="True", order=_SKIP_FIRST):
+    write(tmp_path, {"unit.py": UNIT.format(inplace=inplace, first=order[0], second=order[1])})
+    return lint(tmp_path / "unit.py", {"GRD202"})
+
+
+def test_inplace_activation_module_overwrites_what_a_conv_saved(tmp_path):
+    assert _unit(tmp_path) == [(14, "GRD202")]
+
+
+def test_activation_module_not_in_place(tmp_path):
+    assert _unit(tmp_path, inplace="False") == []
+
+
+def test_inplace_activation_before_the_conv_reads_its_output(tmp_path):
+    # the skip convolution runs on the activated tensor: nothing it saved is overwritten afterwards
+    assert _unit(tmp_path, order=("x = self.activ(x)", "identity = self.skip(x)")) == []
+
+
+def test_inplace_activation_of_a_tensor_no_earlier_op_saved(tmp_path):
+    # `x + 0.0` saves nothing of `x` (the convolution saves the sum): the activation's own saving of
+    # what it writes is no earlier op's
+    assert _unit(tmp_path, order=("identity = self.skip(x + 0.0)", "x = self.activ(x)")) == []
