@@ -17,6 +17,8 @@
 - ``identity = self.identity_conv(x); x = self.activ(x)`` with ``self.activ = nn.ReLU(inplace=True)``
   (osmr/imgclsmob #13, an Xception unit): the convolution saved ``x`` and the in-place ReLU overwrites
   it, so backward() raises. Modules built with ``inplace=True`` were in-place writes for GRD201 only.
+  A dropout is such a write only for a literal ``p > 0`` (timm's TNT ``nn.Dropout(attn_drop, inplace=True)``
+  with ``attn_drop=0.`` by default runs clean).
 """
 
 from snippets import lint_path as lint
@@ -363,3 +365,36 @@ def test_inplace_activation_of_a_tensor_no_earlier_op_saved(tmp_path):
     # `x + 0.0` saves nothing of `x` (the convolution saves the sum): the activation's own saving of
     # what it writes is no earlier op's
     assert _unit(tmp_path, order=("identity = self.skip(x + 0.0)", "x = self.activ(x)")) == []
+
+
+ATTENTION = """\
+    import torch
+    import torch.nn as nn
+
+
+    class Attention(nn.Module):
+        def __init__(self, dim, attn_drop=0.):
+            super().__init__()
+            self.qk = nn.Linear(dim, dim * 2)
+            self.attn_drop = nn.Dropout({p}, inplace=True)
+
+        def forward(self, x):
+            q, k = self.qk(x).chunk(2, -1)
+            attn = (q @ k.transpose(-2, -1)).softmax(dim=-1)
+            attn = self.attn_drop(attn)
+            return attn @ x
+
+
+    Attention(4)(torch.randn(2, 3, 4)).sum().backward()
+    """
+
+
+def test_inplace_dropout_of_a_saved_softmax(tmp_path):
+    write(tmp_path, {"attn.py": ATTENTION.format(p="0.1")})
+    assert lint(tmp_path / "attn.py", {"GRD202"}) == [(14, "GRD202")]
+
+
+def test_inplace_dropout_of_unknown_probability(tmp_path):
+    # timm's TNT shape: `nn.Dropout(attn_drop, inplace=True)` with `attn_drop=0.` by default writes nothing
+    write(tmp_path, {"attn.py": ATTENTION.format(p="attn_drop")})
+    assert lint(tmp_path / "attn.py", {"GRD202"}) == []
