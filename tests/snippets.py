@@ -53,3 +53,17 @@ def rule_tests(code: str, positives, negatives):
         assert findings(src, code) == []
 
     return test_fires, test_silent
+
+
+def write_project(root, files):
+    """Write dedented sources into ``root`` (file name -> text): a small project of several files."""
+    for name, text in files.items():
+        (root / name).write_text(textwrap.dedent(text))
+
+
+def lint_path(path, select=None):
+    """(line, code) pairs for the file at ``path``, linted with the project around it."""
+    from gradlint.engine import lint_bytes
+
+    rules = [rule for rule in ALL_RULES if (rule.code in select if select else rule.default_enabled())]
+    return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), rules)]

@@ -33,6 +33,7 @@ from .arguments import bind_arguments, call_renames, is_static, owners_in_callee
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
 from .call_forwards import trained_forwards
 from .helper_clears import exit_clears
+from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
 from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, Env, LoopRecord, State, Terminated
@@ -163,6 +164,7 @@ class Calls:
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if summary.cleared:
             self._apply_helper_clears(summary.cleared, call, renames)
+        self.state.scaled = self.state.scaled or summary.scaled
         if summary.fed and self.reporting:
             self._mark_fed_arguments(summary.fed, call, function, receiver)
         if self._loops:
@@ -287,6 +289,7 @@ class Calls:
             self._bind_late_names()
             stepped = self.state.stepped
             cleared = exit_clears(self.state, ends_open, returns, collector)
+            scaled = exit_scaled(self.state, ends_open, returns)
             fed = fed_only_to_models(function, self._model_inputs)
             mutated = mutated_containers(function, context, self.state.env)
             if names is None:
@@ -306,7 +309,7 @@ class Calls:
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
             filled = {}
             cleared = fed = frozenset()
-            proven = frozenset()
+            proven, scaled = frozenset(), False
             carries = None
         finally:
             table.active.pop()
@@ -335,6 +338,7 @@ class Calls:
             proven=proven,
             globals_filled=filled,
             cleared=cleared,
+            scaled=scaled,
             fed=fed,
             returns_from=parameter_deps(returns, function),
             carries=carried_positions(returns, carries) if carries else (),

@@ -117,3 +117,13 @@ def other_module_names(name: str, function: Optional[cst.FunctionDef], module: O
                     changed = True
     group.discard(name)
     return sorted(group)
+
+
+def made_from(name: str, function: Optional[cst.FunctionDef], module: Optional[cst.Module]) -> list:
+    """The names whose module every binding of ``name`` is (moved, cast or wrapped): ``model`` for
+    ``dp = nn.DataParallel(model)``, also when ``model`` is a parameter of the function (which
+    ``other_module_names`` leaves out, as it may name objects of several calls)."""
+    local = _bindings(function) if function is not None else {}
+    bindings = local if name in local else (_bindings(module) if module is not None else {})
+    sources = bindings.get(name)
+    return sorted(sources - {name}) if sources else []

@@ -70,6 +70,8 @@ class Summary:
     #: what the function cleared (``opt.zero_grad()``) on every way through it, in its names, when it
     #: runs no backward and returns only at its end (see ``helper_clears``); else empty
     cleared: frozenset = frozenset()
+    #: it leaves gradients scaled by a GradScaler on every way through it (``helper_scaling``)
+    scaled: bool = False
     #: parameters whose every load is a plain argument of a model call (``model_inputs``)
     fed: frozenset = frozenset()
     #: parameters whose graphs what it returns went through (``return_deps``)

@@ -218,6 +218,8 @@ class TorchSemantics:
             return Value(kind="module", params=True, cls=receiver.cls)
         if kind in ("unknown", "instance"):
             path = dotted(node.func.value) or switched_through(name, node)
+            if name == "unscale_":
+                self.state.scaled = False  # a scaler unresolved here: no other object unscales gradients
             if name == "step" and kind == "unknown" and len(args) == 1 and args[0][1].kind == "optimizer":
                 # `scaler.step(optimizer)` with the scaler unresolved: only a GradScaler's step takes one
                 self._record_step(node, node.args[0].value, args[0][1])

@@ -15,7 +15,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .evidence import PROVEN_GRAD
-from .module_aliases import other_module_names
+from .module_aliases import made_from, other_module_names
 from .fixed_flags import contradicts
 from .usage_scans import own_calls_non_tensor_method
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key, literal_str
@@ -219,6 +219,11 @@ class TrainingEffects:
         # the field's name first (optimizers name their owner so), then the other names of the object
         owner = self._field_alias(owner)
         owners = [owner] + self._other_names(owner)
+        if owner is not None and "." not in owner:
+            # `dp = nn.DataParallel(model)`: `dp.zero_grad()` clears the parameters of `model`
+            aliases = other_module_names(owner, self.function, self.module_node)
+            aliases += made_from(owner, self.function, self.module_node)
+            owners += [n for n in dict.fromkeys(aliases) if n not in owners]
         for record in self._loops:
             record.clears.extend(owners)
         for path in owners:

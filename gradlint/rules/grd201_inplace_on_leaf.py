@@ -1,6 +1,7 @@
 import libcst as cst
 
-from ..analysis import dotted, kwarg, literal_bool
+from ..analysis import dotted
+from ..analysis.inplace_modules import InplaceModules
 from ..analysis.torch_api import VIEW_METHODS, is_inplace_function, is_inplace_method
 from ..rule import Fix, Rule, source
 
@@ -19,7 +20,7 @@ class InplaceOnLeaf(Rule):
 
     def __init__(self):
         #: paths bound to modules built with ``inplace=True`` (``self.act = nn.ReLU(inplace=True)``)
-        self._inplace_modules = set()
+        self._inplace_modules = InplaceModules()
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
@@ -33,21 +34,14 @@ class InplaceOnLeaf(Rule):
         written = node.args[0].value
         if callee.kind == "ref" and is_inplace_function(callee.qual, node):
             self._check(ctx, node, written, f"`{source(node)}`")
-        elif callee.kind == "module" and dotted(func) in self._inplace_modules:
+        elif self._inplace_modules.written_by(node, ctx) is not None:
             self._check(ctx, node, written, f"`{source(node)}` (a module built with `inplace=True`)")
 
     def on_assign(self, target, ctx, value_node) -> None:
         if type(target) is cst.Subscript:
             self._check(ctx, target, target.value, f"`{source(target)} = ...`")
             return
-        path = dotted(target)
-        if path is None:
-            return
-        self._inplace_modules.discard(path)
-        if type(value_node) is cst.Call and ctx.value(value_node).kind == "module":
-            flag = kwarg(value_node, "inplace")
-            if flag is not None and literal_bool(flag.value):
-                self._inplace_modules.add(path)
+        self._inplace_modules.note_binding(target, ctx, value_node)
 
     def _check(self, ctx, node, written, what: str, views_only: bool = False) -> None:
         if ctx.grad_enabled is not True:

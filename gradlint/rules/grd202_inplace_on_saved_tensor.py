@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import base_path
 from ..rule import Rule, source
+from ..analysis.inplace_modules import InplaceModules
 from ..analysis.torch_api import GRAD_SOURCE_TEXT, VIEW_METHODS, is_inplace_method
 
 
@@ -12,15 +13,35 @@ class InplaceOnSavedTensor(Rule):
     summary = "in-place write to a grad tensor that an earlier op saved for backward"
     requires = (GRAD_SOURCE_TEXT,)
 
+    def __init__(self):
+        self._inplace_modules = InplaceModules()
+        #: id -> name node evaluated when the name was saved (an argument is evaluated before its call)
+        self._saved_before = {}
+
+    def on_name(self, node: cst.Name, ctx) -> None:
+        if self._inplace_modules.any() and node.value in ctx.saved:
+            if len(self._saved_before) > 10_000:
+                self._saved_before.clear()
+            self._saved_before[id(node)] = node
+
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         self._check(ctx, node, node.target)
 
     def on_assign(self, target, ctx, value_node) -> None:
         if type(target) is cst.Subscript:
             self._check(ctx, target, target.value)
+        else:
+            self._inplace_modules.note_binding(target, ctx, value_node)
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
+        written = self._inplace_modules.written_by(node, ctx)
+        if written is not None:
+            # `x = self.act(x)` with `self.act = nn.ReLU(inplace=True)`, `x` saved before the call (by
+            # `identity = self.skip(x)`; the activation itself saves what it writes): see ``on_name``
+            if self._saved_before.get(id(written)) is written:
+                self._check(ctx, node, written)
+            return
         if type(func) is cst.Attribute and is_inplace_method(func.attr.value):
             if not _viewed_base(func.value, ctx)[1]:
                 return  # `x[mask].zero_()` writes into the copy indexing made, not into `x`
@@ -64,3 +85,4 @@ def _viewed_base(node, ctx):
             node = node.func.value
         else:
             return node, views
+

@@ -4,6 +4,7 @@ import libcst as cst
 
 from ..analysis import dotted
 from ..analysis.manual_updates import CLEARING_TEXT, given_to, persists_across, updated_tensor, writes_through_data
+from ..analysis.scope_names import outlives_scope
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -26,13 +27,18 @@ def _uncalled_clear(loop: cst.CSTNode, name: str) -> bool:
     return False
 
 
-def _never_cleared(optimizer_path, owner, record) -> bool:
+def _never_cleared(optimizer_path, owner, record, function=None) -> bool:
     """No clear of the loop is this optimizer's, nor a ``zero_grad()`` of the module it trains, nor
     a module's ``zero_grad()`` that may be (for an optimizer of unknown parameters)."""
     clears = record.clears
     if optimizer_path in clears:
         return False
     if owner is not None and any(c == owner or owner.startswith(c + ".") for c in clears):
+        return False
+    if owner is not None and outlives_scope(function, owner.partition(".")[0]) and any(c.startswith("self.") for c in clears):
+        # an optimizer over a module named only in a caller (`Trainer(net, SGD(net.parameters()))`) and a
+        # clear of a field (`self.model.zero_grad()`, `self.model = DataParallel(model)` from that caller's
+        # `net`): whether the field holds that module is not known here
         return False
     # a module's zero_grad() we cannot match to an optimizer of unknown parameters
     return owner is not None or all(c in (p for _, p, _ in record.steps) for c in clears)
@@ -101,7 +107,7 @@ class MissingZeroGrad(Rule):
             owner = optimizer.owner
             if (owner or optimizer_path) in record.bound:
                 continue  # a fresh model (or optimizer) each iteration: nothing carries over
-            if not _never_cleared(optimizer_path, owner, record):
+            if not _never_cleared(optimizer_path, owner, record, ctx.function):
                 continue
             name = optimizer_path or source(step.func.value, 30)
             uncalled = f" (`{name}.zero_grad` without parentheses does not call it)" if _uncalled_clear(

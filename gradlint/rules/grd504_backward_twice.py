@@ -1,5 +1,6 @@
 from ..analysis import base_path
 from ..analysis.graph_saves import saves_nothing
+from ..analysis.module_state import stateful_run
 from ..analysis.usage_scans import binds
 from ..rule import Rule
 
@@ -12,18 +13,47 @@ class BackwardTwice(Rule):
     requires = (("backward",),)
 
     def on_backward(self, node, ctx, receiver) -> None:
-        freed = ctx.freed
-        if not freed:
-            return
         value = ctx.value(receiver)
         if value.kind != "tensor" or value.grad is not True:
             return
+        if not (ctx.freed and self._freed_graph(node, ctx, receiver, value)):
+            self._module_state(node, ctx, value)
+
+    def _module_state(self, node, ctx, value) -> None:
+        """A module that keeps a recurrent state on itself (``self.hidden``), run by this loop with
+        no reset of that state: the next iteration's forward builds on the graph this backward frees."""
+        record = ctx.loop
+        if record is None:
+            return
+        found = stateful_run(ctx, record.node)
+        if found is None:
+            return
+        path, fields = found
+        if path.partition(".")[0] in record.bound:
+            return  # a new module object each iteration
+        through = value.through
+        if through and not any(m == path or m.startswith(path + ".") or path.startswith(m + ".") for m in through):
+            return  # this loss is not known to come from that module
+        field = sorted(fields)[0]
+        self.report(
+            ctx,
+            node,
+            f"`{path}` keeps a recurrent state on itself (`self.{field}`, built by its forward from the "
+            "previous call's value), and this loop runs it again without resetting or detaching that state: "
+            "from the second iteration on, this backward() goes through the graph the previous one freed and "
+            "raises \"Trying to backward through the graph a second time\". Reset the state at the start of each "
+            "iteration, or detach it in forward.",
+        )
+
+    def _freed_graph(self, node, ctx, receiver, value) -> bool:
+        """The backward goes through a graph an earlier backward freed (reported: True)."""
+        freed = ctx.freed
         path = base_path(receiver)
         shared = sorted(({path} if path in freed else set()) | (value.deps & freed))
         if shared and all(saves_nothing(name, ctx) for name in shared):
-            return  # `gamma = torch.rand(n, requires_grad=True) + 0.1`: nothing freed is needed again
+            return False  # `gamma = torch.rand(n, requires_grad=True) + 0.1`: nothing freed is needed again
         if not shared:
-            return
+            return False
         carried = [name for name in shared if name in ctx.carried]
         if carried:
             name = carried[0]
@@ -36,7 +66,7 @@ class BackwardTwice(Rule):
                     f"second time\". Compute `{name}` inside the loop if its graph should train, or detach it once "
                     f"before the loop (`{name} = {name}.detach()`) if it is only data.",
                 )
-                return
+                return True
             self.report(
                 ctx,
                 node,
@@ -45,7 +75,7 @@ class BackwardTwice(Rule):
                 f"through the graph a second time\". Detach the carried state at the start of each iteration "
                 f"(`{name} = {name}.detach()`; for an LSTM's `(h, c)`, detach both).",
             )
-            return
+            return True
         self.report(
             ctx,
             node,
@@ -53,6 +83,7 @@ class BackwardTwice(Rule):
             "freed: it raises \"Trying to backward through the graph a second time\". Sum the losses and call "
             "backward() once, recompute the graph, or pass `retain_graph=True` to the earlier backward().",
         )
+        return True
 
 
 def _rebound_in_loop(ctx, name: str) -> bool:
