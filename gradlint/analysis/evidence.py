@@ -22,6 +22,11 @@ origin when nobody in the file calls the function. Some facts hold anyway:
   m.weight.data.normal_(0, 0.02)``), and a layer with weights (``Linear``, ``Conv*``,
   norms, ``Embedding``) has ``m.weight`` and ``m.bias`` parameters that require grad.
 
+- **A parameter the function both calls and switches with ``.train()``/``.eval()``**
+  (``def train(model, loader, opt): ... model(x) ... model.eval()``) is an ``nn.Module``: a
+  callable with a train/eval mode. Whether it owns parameters stays unknown. A name only switched
+  says nothing (an evaluator's or an agent's own ``eval()``).
+
 - **An object whose ``.step()`` is called and whose ``.zero_grad`` is used** in the same
   function is an optimizer: an LR scheduler has ``step()`` but no ``zero_grad()``, a
   module has ``zero_grad()`` but no ``step()``. (A wrapper with both, a DeepSpeed
@@ -72,6 +77,7 @@ from .usage_scans import (
     backward_names,
     binds,
     optimizer_names_by_use,
+    switched_and_called_names,
     part_of,
     reads_grad_of,
     scaler_names,
@@ -194,6 +200,9 @@ class Evidence:
             return Value(kind="optimizer")
         if name in scaler_names(function):
             return Value(kind="scaler", mode=None)
+        if name in switched_and_called_names(function):
+            # whether it owns trainable parameters is left unknown: its use does not tell
+            return Value(kind="module")
         return None
 
     def _updated_from_own_grad(self, target, values) -> None:

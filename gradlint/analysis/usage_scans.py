@@ -281,3 +281,28 @@ def _add_names(target, names: set) -> None:
             _add_names(element.value, names)
     elif type(target) is cst.StarredElement:
         _add_names(target.value, names)
+
+
+_SWITCHED_MODELS: dict = {}
+
+
+def switched_and_called_names(function: cst.FunctionDef) -> frozenset:
+    """Plain names the function both calls (``model(x)``) and switches with ``.train()``/``.eval()``
+    given no argument: a callable with a train/eval mode is an ``nn.Module``. (A name only switched
+    may be an evaluator, an environment or an agent of the project, whose ``eval()`` is its own.)"""
+    cached = _SWITCHED_MODELS.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    called, switched = set(), set()
+    for node in own_nodes(function).of(cst.Call):
+        func = node.func
+        if type(func) is cst.Name:
+            called.add(func.value)
+        elif type(func) is cst.Attribute and func.attr.value in ("train", "eval") and type(func.value) is cst.Name:
+            if not node.args:
+                switched.add(func.value.value)
+    result = frozenset(called & switched)
+    if len(_SWITCHED_MODELS) > 10_000:
+        _SWITCHED_MODELS.clear()
+    _SWITCHED_MODELS[id(function)] = (function, result)
+    return result
