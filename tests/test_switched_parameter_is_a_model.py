@@ -6,6 +6,8 @@ file: the epoch loop trains ``model``, then evaluates it after ``model.eval()``,
 mode (GRD510). ``model`` used to stay unknown, since nothing in the file shows what it is.
 """
 
+import pytest
+
 from snippets import findings
 
 TRAIN = """\
@@ -80,4 +82,49 @@ def test_a_rebound_parameter_is_not_judged_by_use():
     src = TRAIN.replace("TOP", "pass").replace(
         "    for epoch in range(epochs):", "    model = build(model)\n    for epoch in range(epochs):", 1
     )
+    assert findings(src, "GRD510") == []
+
+
+HANDED = """\
+import torch
+
+
+def validate(val_loader, model, criterion):
+    model.eval()  # expect: GRD510
+    total = 0.0
+    with torch.no_grad():
+        for x, y in val_loader:
+            total += criterion(model(x), y).item()
+    RESTORE
+    return total
+
+
+def train(epochs, train_loader, val_loader, model, criterion, optimizer):
+    for epoch in range(epochs):
+        for x, y in train_loader:
+            loss = criterion(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        validate(val_loader, model, criterion)
+"""
+
+
+def test_switched_by_the_function_it_is_handed_to():
+    src = HANDED.replace("RESTORE", "pass")
+    assert findings(src, "GRD510") == marked(src) == [(5, "GRD510")]
+
+
+def test_switched_back_by_that_function_is_silent():
+    assert findings(HANDED.replace("RESTORE", "model.train()"), "GRD510") == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known false alarm: a loss module switched by the validation helper (DETR's criterion.eval()) "
+    "is taken for the trained model when the real model's kind is unknown (GRD510's _trains sees one "
+    "forwarded module); not seen in the libraries or corpora",
+)
+def test_a_loss_module_switched_by_the_helper_is_silent():
+    src = HANDED.replace("RESTORE", "pass").replace("model.eval()  # expect: GRD510", "criterion.eval()")
     assert findings(src, "GRD510") == []

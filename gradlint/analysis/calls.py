@@ -392,7 +392,12 @@ class Calls:
                         env["self." + attr] = Value(kind="module")  # `self.model.eval()`, `self.model(x)`
         for param in all_params:
             if env[param.name.value].kind == "unknown":
-                known = self._annotation_value(param) or self._usage_value(param, node) or self._declared_tensor(param)
+                known = (
+                    self._annotation_value(param)
+                    or self._usage_value(param, node)
+                    or self._switched_by_callee(param, node, outer)
+                    or self._declared_tensor(param)
+                )
                 if known is not None:
                     env[param.name.value] = known
         if "self" in env:

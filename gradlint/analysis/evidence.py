@@ -25,7 +25,8 @@ origin when nobody in the file calls the function. Some facts hold anyway:
 - **A parameter the function both calls and switches with ``.train()``/``.eval()``**
   (``def train(model, loader, opt): ... model(x) ... model.eval()``) is an ``nn.Module``: a
   callable with a train/eval mode. Whether it owns parameters stays unknown. A name only switched
-  says nothing (an evaluator's or an agent's own ``eval()``).
+  says nothing (an evaluator's or an agent's own ``eval()``). Switched by a project function it is
+  handed to (``validate(val_loader, model, criterion)`` running ``model.eval()``) counts too.
 
 - **An object whose ``.step()`` is called and whose ``.zero_grad`` is used** in the same
   function is an optimizer: an LR scheduler has ``step()`` but no ``zero_grad()``, a
@@ -69,6 +70,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .arguments import parameters
 from .backprop_sources import computed_only_from
 from .block_index import assignments_until_rebound
 from .output_uses import used_as_tensor_next
@@ -77,6 +79,8 @@ from .usage_scans import (
     backward_names,
     binds,
     optimizer_names_by_use,
+    handed_positions,
+    mode_uses,
     switched_and_called_names,
     part_of,
     reads_grad_of,
@@ -203,6 +207,26 @@ class Evidence:
         if name in switched_and_called_names(function):
             # whether it owns trainable parameters is left unknown: its use does not tell
             return Value(kind="module")
+        return None
+
+    def _switched_by_callee(self, param: cst.Param, function: cst.FunctionDef, outer) -> Optional[Value]:
+        """A parameter the function calls and hands to a project function that switches that argument
+        (``validate(val_loader, model, criterion)`` running ``model.eval()``): an ``nn.Module``, as
+        one switched here is (see the module doc)."""
+        name = param.name.value
+        if name not in mode_uses(function)[0] or name in function_facts(function).rebound or outer is None:
+            return None
+        for callee_name, where in handed_positions(function, name):
+            value = outer.get(callee_name)
+            if value is None or value.kind != "func":
+                continue
+            callee = self._function_table(value.owner)[0].get(value.qual)
+            if callee is None:
+                continue
+            params = parameters(callee)
+            target = where if isinstance(where, str) else params[where].name.value if where < len(params) else None
+            if target in mode_uses(callee)[1] and target not in function_facts(callee).rebound:
+                return Value(kind="module")
         return None
 
     def _updated_from_own_grad(self, target, values) -> None:

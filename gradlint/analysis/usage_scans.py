@@ -283,14 +283,14 @@ def _add_names(target, names: set) -> None:
         _add_names(target.value, names)
 
 
-_SWITCHED_MODELS: dict = {}
+
+_MODE_USES: dict = {}
 
 
-def switched_and_called_names(function: cst.FunctionDef) -> frozenset:
-    """Plain names the function both calls (``model(x)``) and switches with ``.train()``/``.eval()``
-    given no argument: a callable with a train/eval mode is an ``nn.Module``. (A name only switched
-    may be an evaluator, an environment or an agent of the project, whose ``eval()`` is its own.)"""
-    cached = _SWITCHED_MODELS.get(id(function))
+def mode_uses(function: cst.FunctionDef) -> tuple:
+    """(plain names the function calls, plain names it switches with ``.train()``/``.eval()`` given
+    no argument), from its own nodes."""
+    cached = _MODE_USES.get(id(function))
     if cached is not None and cached[0] is function:
         return cached[1]
     called, switched = set(), set()
@@ -301,8 +301,32 @@ def switched_and_called_names(function: cst.FunctionDef) -> frozenset:
         elif type(func) is cst.Attribute and func.attr.value in ("train", "eval") and type(func.value) is cst.Name:
             if not node.args:
                 switched.add(func.value.value)
-    result = frozenset(called & switched)
-    if len(_SWITCHED_MODELS) > 10_000:
-        _SWITCHED_MODELS.clear()
-    _SWITCHED_MODELS[id(function)] = (function, result)
+    result = (frozenset(called), frozenset(switched))
+    if len(_MODE_USES) > 10_000:
+        _MODE_USES.clear()
+    _MODE_USES[id(function)] = (function, result)
     return result
+
+
+def switched_and_called_names(function: cst.FunctionDef) -> frozenset:
+    """Plain names the function both calls (``model(x)``) and switches with ``.train()``/``.eval()``:
+    a callable with a train/eval mode is an ``nn.Module``. (A name only switched may be an evaluator,
+    an environment or an agent of the project, whose ``eval()`` is its own.)"""
+    called, switched = mode_uses(function)
+    return called & switched
+
+
+def handed_positions(function: cst.FunctionDef, name: str) -> list:
+    """``(callee name, position or keyword)`` of each call of a plain name that is given ``name``
+    itself as an argument (``validate(val_loader, model, criterion)``)."""
+    found = []
+    for node in own_nodes(function).of(cst.Call):
+        if type(node.func) is not cst.Name:
+            continue
+        for index, arg in enumerate(node.args):
+            if arg.star or type(arg.value) is not cst.Name or arg.value.value != name:
+                continue
+            if any(earlier.star for earlier in node.args[:index]):
+                break  # its position in the callee's parameters is not known
+            found.append((node.func.value, arg.keyword.value if arg.keyword is not None else index))
+    return found
