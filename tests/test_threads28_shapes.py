@@ -9,20 +9,8 @@
   importing it learned nothing from it, and linted alone its parameters were unknown.
 """
 
-import textwrap
-
-from gradlint.engine import lint_bytes
-from gradlint.rules import ALL_RULES
-
-
-def write(root, files):
-    for name, text in files.items():
-        (root / name).write_text(textwrap.dedent(text))
-
-
-def lint(path, select=None):
-    rules = [rule for rule in ALL_RULES if (rule.code in select if select else rule.default_enabled())]
-    return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), rules)]
+from snippets import lint_path as lint
+from snippets import write_project as write
 
 
 LOSSES = """\
