@@ -71,6 +71,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .arguments import parameters
+from .backprop_params import argument_nodes
 from .backprop_sources import computed_only_from
 from .block_index import assignments_until_rebound
 from .output_uses import used_as_tensor_next
@@ -79,7 +80,7 @@ from .usage_scans import (
     backward_names,
     binds,
     optimizer_names_by_use,
-    handed_positions,
+    handing_calls,
     mode_uses,
     switched_and_called_names,
     part_of,
@@ -216,16 +217,16 @@ class Evidence:
         name = param.name.value
         if name not in mode_uses(function)[0] or name in function_facts(function).rebound or outer is None:
             return None
-        for callee_name, where in handed_positions(function, name):
-            value = outer.get(callee_name)
+        for call in handing_calls(function, name):
+            value = outer.get(call.func.value)
             if value is None or value.kind != "func":
                 continue
             callee = self._function_table(value.owner)[0].get(value.qual)
             if callee is None:
                 continue
-            params = parameters(callee)
-            target = where if isinstance(where, str) else params[where].name.value if where < len(params) else None
-            if target in mode_uses(callee)[1] and target not in function_facts(callee).rebound:
+            switched = mode_uses(callee)[1] - function_facts(callee).rebound
+            given = argument_nodes(call, parameters(callee))
+            if any(type(node) is cst.Name and node.value == name and target in switched for target, node in given.items()):
                 return Value(kind="module")
         return None
 

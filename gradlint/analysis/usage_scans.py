@@ -316,17 +316,12 @@ def switched_and_called_names(function: cst.FunctionDef) -> frozenset:
     return called & switched
 
 
-def handed_positions(function: cst.FunctionDef, name: str) -> list:
-    """``(callee name, position or keyword)`` of each call of a plain name that is given ``name``
-    itself as an argument (``validate(val_loader, model, criterion)``)."""
-    found = []
-    for node in own_nodes(function).of(cst.Call):
-        if type(node.func) is not cst.Name:
-            continue
-        for index, arg in enumerate(node.args):
-            if arg.star or type(arg.value) is not cst.Name or arg.value.value != name:
-                continue
-            if any(earlier.star for earlier in node.args[:index]):
-                break  # its position in the callee's parameters is not known
-            found.append((node.func.value, arg.keyword.value if arg.keyword is not None else index))
-    return found
+def handing_calls(function: cst.FunctionDef, name: str) -> list:
+    """The calls of a plain name that are given ``name`` itself as an argument
+    (``validate(val_loader, model, criterion)``)."""
+    return [
+        node
+        for node in own_nodes(function).of(cst.Call)
+        if type(node.func) is cst.Name
+        and any(not arg.star and type(arg.value) is cst.Name and arg.value.value == name for arg in node.args)
+    ]
