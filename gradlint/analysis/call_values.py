@@ -19,6 +19,7 @@ from .input_reads import measured_arguments
 from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
 from .param_groups import optimizer_over, owner_paths, selection_of, trained_parameters
+from .sequential_chain import sequential_without_graph
 from .syntax import dotted, kwarg, literal_str
 from .values import NUMBER, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq
 
@@ -137,6 +138,11 @@ class CallValues:
             for record in self._loops:
                 record.forwards.append((node, path, module, None))
             return UNREAD
+        chained = sequential_without_graph(self, module, node, args)
+        if chained is not None:
+            for record in self._loops:
+                record.forwards.append((node, path, module, False))
+            return chained
         forward = module.cls.methods.get("forward") if module.cls is not None else None
         measured = measured_arguments(node, forward) if forward is not None else frozenset()
         kept = [(arg, value) for arg, value in args if id(arg) not in measured] if measured else None
