@@ -252,7 +252,12 @@ class LossHistoryAccumulation(Rule):
         # each gradient-accumulation window) keeps a bounded window of graphs, not the whole history
         candidates = [c for c in self._candidates.pop(id(node), ()) if not _reset_within(node, c[1])]
         outer = self._outer_loops.pop(id(node), ())
-        if not record.backwards:
+        # an epoch loop calling a function that trains in a loop of its own (`train_loss, acc =
+        # train_step(model, loader, loss_fn, opt)`, whose batch loop backpropagates and steps) is a
+        # training loop too: a graph it keeps was built before steps that changed the parameters in
+        # place, so no later backward() can go through it, and one is kept for every epoch
+        backwards = record.backwards or (record.inner_steps and record.inner_backwards)
+        if not backwards:
             candidates = [c for c in candidates if id(c[0]) not in outer]
             if not record.steps and self._evaluates(ctx, record):
                 self._pending.extend(c for c in candidates if not _fed_back(c[1], record))
@@ -266,7 +271,7 @@ class LossHistoryAccumulation(Rule):
             return
         unrolled = _unrolled(node, record, {path for _, path, _ in candidates})
         for found, path, added in candidates:
-            if not any(receiver != path for _, receiver in record.backwards):
+            if not any(receiver != path for _, receiver in backwards):
                 continue  # the accumulated value is what gets backpropagated: deliberate
             if unrolled and ctx.function is not None and _reset_within(ctx.function, path):
                 continue  # the meta-loss of an unrolled optimisation, made afresh for each unroll
