@@ -106,6 +106,12 @@ class Expressions:
             if attr in ("weight", "bias") and obj.params is True and obj.qual:
                 return tensor(True, True)
             return UNREAD if obj.unread else UNKNOWN
+        if kind == "instance" and obj.cls is not None and attr in obj.cls.attrs:
+            # `self.engine.scaler` where `self.engine = Engine()`: the field the class's methods set,
+            # as for a module of the project's own
+            field = obj.cls.attrs[attr]
+            base = dotted(node.value)
+            return owned_by(field, base) if base is not None and base != "self" else field
         if kind == "unknown" and attr in ("weight", "bias") and below_trained_model(node.value, self.lookup):
             return tensor(True, True)
         return UNREAD if obj.unread else UNKNOWN

@@ -380,11 +380,13 @@ class ClassInfo:
 def instance_fields(cls: ClassInfo, constructed: dict) -> dict:
     """The fields of an instance whose constructor set ``constructed`` (``Agent(net)``): those values,
     except that a field other methods store into keeps what they store too (the instance's
-    ``plot_cost()`` plots the losses its ``learn()`` appended to the list ``__init__`` made empty)."""
+    ``plot_cost()`` plots the losses its ``learn()`` appended to the list ``__init__`` made empty). A
+    field whose join over the methods was not known (``Fields._join_method_fields`` drops it from
+    ``cls.attrs``: ``self.engine = object()`` in another method) is not known in the instance either."""
     attrs = dict(cls.attrs)
     for name, value in constructed.items():
-        if name in cls.method_fields and name in cls.attrs:
-            value = join_all([value, cls.attrs[name]])
+        if name in cls.method_fields:
+            value = join_all([value, cls.attrs[name]]) if name in cls.attrs else UNKNOWN
         attrs[name] = value
     return attrs
 
