@@ -6,7 +6,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import dotted
-from .values import FALSE, NONE, STRING, TRUE, UNKNOWN, Tri, string_value
+from .values import FALSE, STRING, TRUE, UNKNOWN, Tri, string_value
 
 _TYPE_TESTS = (cst.Equal, cst.Is, cst.NotEqual, cst.IsNot)
 #: classes no tensor's ``type()`` is
@@ -69,22 +69,3 @@ def string_test(walker, test):
         return test, UNKNOWN
     same = mine.qual[len(STRING) :] == other
     return test.left, TRUE if same == (operator is cst.Equal) else FALSE
-
-
-def none_past_guard(walker, test) -> None:
-    """On the path that skips ``if X is not None:`` (no ``else``), ``X`` is None: so after the ``if``
-    a module the branch switched (``if encoder is not None: encoder.eval()``) is that module unless
-    None (``Value.unless_none``), and a later ``if encoder is not None: encoder(x)`` runs it in the mode
-    the branch set. Only a module: a context's join of a switched module with one that was not is
-    unknown, while this path, as the test says, holds no module at all."""
-    if type(test) is not cst.Comparison or len(test.comparisons) != 1:
-        return
-    comparison = test.comparisons[0]
-    if type(comparison.operator) is not cst.IsNot or type(comparison.comparator) is not cst.Name:
-        return
-    path = dotted(test.left)
-    if comparison.comparator.value != "None" or path is None or walker.lookup("None") is not None:
-        return
-    current = walker.lookup(path)
-    if current is not None and current.kind == "module":
-        walker.state.env[path] = NONE

@@ -8,7 +8,7 @@ from .handed_modules import forget_layers
 from .handed_tensors import forget_filled
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
-from .branch_tests import none_past_guard, recomputed_is_fresh, string_test, type_test_truth
+from .branch_tests import recomputed_is_fresh, string_test, type_test_truth
 from .fixed_flags import fixed_flag
 from .state import State, Terminated
 from .summaries import with_own_paths
@@ -252,7 +252,6 @@ class StatementWalker:
             if truth is True:
                 pass
             elif orelse is None:
-                none_past_guard(self, node.test)
                 ends.append(self.state)
             elif type(orelse) is cst.If:
                 self._stmt_if(orelse)

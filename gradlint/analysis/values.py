@@ -316,9 +316,9 @@ def join(a: Value, b: Value) -> Value:
 
 
 def _none_or(a: Value, b: Value) -> Value:
-    """``None`` on one path, a tensor, a sequence or a module on the other (``Value.unless_none``)."""
+    """``None`` on one path, a tensor or a sequence on the other (``Value.unless_none``)."""
     for none, other in ((a, b), (b, a)):
-        if none.kind == "none" and other.kind in ("tensor", "seq", "module"):
+        if none.kind == "none" and other.kind in ("tensor", "seq"):
             return Value(unless_none=other)
         if none.kind == "none" and other.unless_none is not None:
             return other
