@@ -49,6 +49,7 @@ from .summaries import (
     Summary,
     argument_field_modes,
     closure_key,
+    constructed_objects,
     field_modes,
     hands_back,
     holds_grad,
@@ -231,8 +232,11 @@ class Calls:
         where = origin(function)
         if where is None or where[0] != self.harvest_target:
             return
-        # the receiver is this file's object; the linted file's walk uses its own class
-        context = Context(context.params, context.mode, None, context.fields, context.frozen)
+        # the receiver is this file's object; the linted file's walk uses its own class, given the
+        # objects the caller's constructor call set on it (``OptimizerCallback(AmpEngine(), model,
+        # opt)``: ``self.engine`` holds a scaler the linted file's walk could not know)
+        fields = constructed_objects(context.receiver, context.fields)
+        context = Context(context.params, context.mode, None, fields, context.frozen)
         known = self.harvest.setdefault(where[1], [])
         if all(c.key() != context.key() for c in known):
             known.append(context)

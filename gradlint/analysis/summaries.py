@@ -312,3 +312,21 @@ def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tupl
             if value != cls.attrs.get(attr):
                 found.append((attr, value))
     return tuple(sorted(found, key=lambda item: item[0]))
+
+
+#: kinds of a caller's object fields worth handing to the linted file's walk of a method
+_OBJECT_KINDS = frozenset({"instance", "scaler", "optimizer"})
+
+
+def constructed_objects(receiver: Optional[Value], fields: tuple) -> tuple:
+    """``fields`` (the receiver's switched models) with the receiver's own fields that hold known
+    objects (an instance of a project class, a grad scaler, an optimizer), sorted by field: what a
+    caller in another file built the object with, for the linted file's walk of its method."""
+    cls = receiver.cls if receiver is not None else None
+    if cls is None:
+        return fields
+    found = dict(fields)
+    for attr, value in cls.attrs.items():
+        if attr not in found and value.kind in _OBJECT_KINDS and not value.unread:
+            found[attr] = value
+    return tuple(sorted(found.items(), key=lambda item: item[0]))
