@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import kwarg, literal_bool
 from ..analysis.backprop_sources import computed_only_from
+from ..analysis.read_only_uses import only_read
 from ..analysis.returned_backprops import backpropagated_alone
 from ..analysis.syntax import walk
 from ..analysis.torch_api import is_loss
@@ -102,6 +103,8 @@ class TensorFromGraphValues(Rule):
             if callee.qual != "torch.autograd.Variable" and _packs_unknown_values(data.value, ctx):
                 self._packed[id(node)] = node
             return
+        if only_read(node, ctx.statement, ctx.function or ctx.module_node):
+            return  # the values are printed, logged or compared: no gradient was meant to flow through the copy
         self._report(ctx, node, graph_values)
 
     def _report(self, ctx, node: cst.Call, graph_values, why: str = "") -> None:
