@@ -113,7 +113,26 @@ def _stored_training_names(text: str) -> List[str]:
 
 
 def _training_names_if_any(text: str) -> List[str]:
-    return training_names(text) if _TRAINING_CALL.search(text) else []
+    return training_names(text) if _calls_for_training(text) else []
+
+
+#: ``_TRAINING_CALL``'s branches of plain text, and its two branches that start at a word boundary
+#: without that boundary: a search led by ``\b`` tries every position of the text, one led by a
+#: literal skips to its occurrences (30 times faster on a model file, where nothing matches)
+_TRAINING_LITERALS = (".backward(", ".step(", "zero_grad(", ".eval()", ".numpy()", ".plot(")
+_BOUNDED_CALL = re.compile(r"torch\.(?:tensor|as_tensor|Tensor|FloatTensor|DoubleTensor)\(|(?:np|numpy)\.\w+\(")
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def _calls_for_training(text: str) -> bool:
+    """``_TRAINING_CALL.search(text)`` is not None, found faster."""
+    if any(literal in text for literal in _TRAINING_LITERALS):
+        return True
+    for match in _BOUNDED_CALL.finditer(text):
+        start = match.start()
+        if start == 0 or not _WORD_CHARACTER.match(text, start - 1):
+            return True
+    return False
 
 
 def training_names(text: str) -> List[str]:

@@ -27,7 +27,16 @@ def closures_per_iteration(module: cst.Module) -> Dict[int, FrozenSet[str]]:
     ``x.step(name)``) -> the ``nonlocal``/``global`` names it declares that the loop carries over
     from one iteration to the next (not bound again by the loop's own body)."""
     found: Dict[int, FrozenSet[str]] = {}
-    scopes = [module] + [node for node in walk(module) if type(node) is cst.FunctionDef]
+    functions, declares = [], False
+    for node in walk(module):
+        node_type = type(node)
+        if node_type is cst.FunctionDef:
+            functions.append(node)
+        elif node_type is cst.Nonlocal or node_type is cst.Global:
+            declares = True
+    if not declares:
+        return found  # no closure carries a name: most modules (their loops are not walked again)
+    scopes = [module] + functions
     for scope in scopes:
         # an enclosing loop comes before the loops nested in it: the innermost loop that runs a
         # closure has the last word (a name it binds again starts afresh in each of its iterations)
