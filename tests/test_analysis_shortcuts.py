@@ -7,12 +7,13 @@
 """
 
 import random
+import re
 import textwrap
 
 import libcst as cst
 import pytest
 
-from gradlint.analysis import callers, loop_closures
+from gradlint.analysis import callers, global_stores, loop_closures, method_aliases, word_starts
 from snippets import findings
 
 TRAINING_TEXTS = [
@@ -126,3 +127,133 @@ def test_the_carried_closure_total_is_still_reported_and_the_undeclared_one_is_n
         """
     assert [code for _, code in findings(source, "GRD502")] == ["GRD502"]
     assert findings(source.replace("nonlocal total", "pass"), "GRD502") == []
+
+
+WORD_PIECES = ["self.a = self.b", "np.a(", "torch.tensor(", "self", ".", "a", "b_", " ", "\t", "=", "#", "if", "\n", "x", "é", "·", "٣", "torch", "np", "(", "tensor"]
+WORD_PATTERNS = [r"self\.\w+[ \t]*=[ \t]*self\.\w+[ \t]*(?:$|#|if\b)", r"(?:np|numpy)\.\w+\(", r"torch\.(?:tensor|Tensor)\(", r"a\w*"]
+
+
+@pytest.mark.parametrize("pattern", WORD_PATTERNS)
+def test_a_search_at_word_starts_answers_as_the_pattern_led_by_a_word_boundary(pattern):
+    plain, bounded = re.compile(pattern, re.M), re.compile(r"\b" + pattern, re.M)
+    rng = random.Random(pattern)
+    answers = set()
+    for _ in range(2000):
+        text = "".join(rng.choice(WORD_PIECES) for _ in range(rng.randint(0, 14)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        expected = bounded.search(text, start, end) is not None
+        answers.add(expected)
+        assert word_starts.found_at_word_start(plain, text, start, end) == expected, (text, start, end)
+    assert answers == {True, False}
+
+
+def test_a_match_hidden_inside_a_word_does_not_hide_a_later_one():
+    assert word_starts.found_at_word_start(re.compile(r"ab\w*\("), "xab(ab(")
+    assert not word_starts.found_at_word_start(re.compile(r"ab\w*\("), "xab(yab(")
+
+
+MODULE_WITH_TRAINING = """\
+import torch
+import numpy as np
+
+
+def train(model, loader, opt):
+    for x in loader:
+        model(x).sum().backward()
+        opt.step()
+
+
+class Metrics:
+    def add(self, losses):
+        return np.mean(losses)
+
+
+def plain(x):
+    return x + 1
+
+
+def packs(xs):
+    return torch.tensor(xs)
+
+
+def hidden(xs):
+    return mytorch.tensor(xs), _np.mean(xs)
+"""
+
+
+def test_training_names_are_the_blocks_the_pattern_finds_a_call_in():
+    def by_pattern(text):  # session 29's way: the pattern searched in each top-level block
+        starts = list(callers._TOP_LEVEL_BLOCK.finditer(text))
+        names = set()
+        for index, match in enumerate(starts):
+            end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+            if match.group(1) is not None and callers._TRAINING_CALL.search(text, match.end(), end):
+                names.add(match.group(1))
+        return sorted(names)
+
+    assert callers.training_names(MODULE_WITH_TRAINING) == ["Metrics", "packs", "train"]
+    assert callers.training_names(MODULE_WITH_TRAINING) == by_pattern(MODULE_WITH_TRAINING)
+
+
+@pytest.mark.parametrize(
+    "text, holds",
+    [
+        ("self.search = self.greedy_search\n", True),
+        ("    self.f = self.g  # alias\n", True),
+        ("    self.f = self.g if x else None\n", True),
+        ("    myself.f = self.g\n", False),
+        ("    myself.f = self.g\n    self.h = self.k\n", True),
+        ("    self.f = self.g.h\n", False),
+        ("    self.f = self.g(x)\n", False),
+        ("", True),
+    ],
+)
+def test_holding_a_method_in_a_field_is_found_as_before(text, holds):
+    assert method_aliases.holds_methods(text) is holds
+    assert holds == (not text or re.search(r"(?m)\bself\.\w+[ \t]*=[ \t]*self\.\w+[ \t]*(?:$|#|if\b)", text) is not None)
+
+
+GLOBAL_FILLERS = """\
+history = []
+table = {}
+size = 3
+
+
+def record(loss):
+    history.append(loss)
+
+
+def store(key, value):
+    table[key] = value
+
+
+def shadowed(history):
+    history.append(1)
+
+
+def local():
+    items = []
+    items.append(2)
+    return items
+
+
+def plain(x):
+    return x * size
+"""
+
+
+def test_global_fillers_are_found_and_only_functions_that_fill_a_module_level_name_have_their_bindings_looked_up(monkeypatch):
+    module = cst.parse_module(GLOBAL_FILLERS)
+    functions = global_stores.defined_functions(module)
+    asked = []
+    real_facts = global_stores.function_facts
+
+    def counting_facts(function):
+        asked.append(function.name.value)
+        return real_facts(function)
+
+    monkeypatch.setattr(global_stores, "function_facts", counting_facts)
+    found = global_stores.global_fillers(module, functions)
+    assert {path: [f.name.value for f in fs] for path, fs in found.items()} == {"history": ["record"], "table": ["store"]}
+    assert sorted(asked) == ["record", "shadowed", "store"]  # not `local` (its list is its own) nor `plain`
