@@ -257,3 +257,48 @@ def test_global_fillers_are_found_and_only_functions_that_fill_a_module_level_na
     found = global_stores.global_fillers(module, functions)
     assert {path: [f.name.value for f in fs] for path, fs in found.items()} == {"history": ["record"], "table": ["store"]}
     assert sorted(asked) == ["record", "shadowed", "store"]  # not `local` (its list is its own) nor `plain`
+
+
+DECLARING = """\
+def top():
+    global g
+
+
+def in_blocks(x):
+    if x:
+        for i in x:
+            with open(i) as f:
+                try:
+                    pass
+                except OSError:
+                    while True: nonlocal_total = 1; global h
+    return x
+
+
+def in_a_nested_def_only():
+    def inner():
+        nonlocal value
+    class Inner:
+        global other
+    return lambda: 0
+
+
+def none(x):
+    return [y for y in x if y]
+
+
+def one_line(): global z
+"""
+
+
+def test_a_function_declares_outer_names_as_a_walk_of_its_own_body_finds():
+    module = cst.parse_module(DECLARING)
+    functions = [node for node in loop_closures.walk(module) if type(node) is cst.FunctionDef]
+    by_walk = {
+        function.name.value: any(
+            type(node) in (cst.Nonlocal, cst.Global) for node in loop_closures.walk(function.body, prune=loop_closures._SCOPES)
+        )
+        for function in functions
+    }
+    assert {f.name.value: loop_closures.declares_outer_names(f) for f in functions} == by_walk
+    assert {name for name, declares in by_walk.items() if declares} == {"top", "in_blocks", "inner", "one_line"}
