@@ -13,7 +13,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from gradlint.analysis import callers, global_stores, loop_closures, method_aliases, word_starts
+from gradlint.analysis import callers, global_stores, loop_closures, method_aliases, project, word_starts
 from snippets import findings
 
 TRAINING_TEXTS = [
@@ -302,3 +302,29 @@ def test_a_function_declares_outer_names_as_a_walk_of_its_own_body_finds():
     }
     assert {f.name.value: loop_closures.declares_outer_names(f) for f in functions} == by_walk
     assert {name for name, declares in by_walk.items() if declares} == {"top", "in_blocks", "inner", "one_line"}
+
+
+LINE_PIECES = ["def f", "def g(", "  ", "\t", "async ", "\n", "x", "class C:", " ", "\r\n", "#", "def\n", "é"]
+
+
+@pytest.mark.parametrize(
+    "multiline, pair",
+    [(r"^(?:async\s+)?def\s+(\w+)", project._TOP_LEVEL_DEF), (r"^[ \t]+(?:async\s+)?def\s+(\w+)", project._INDENTED_DEF)],
+)
+def test_names_at_line_starts_are_those_the_multiline_pattern_finds(multiline, pair):
+    pattern = re.compile(multiline, re.M)
+    rng = random.Random(multiline)
+    sizes = set()
+    texts = ["def f(): pass\n", "  def\n  def f", "def\ndef g", "\tasync  def\n\tdef h(", "class C:\n    def m(self):\n        pass\n"]
+    texts += ["".join(rng.choice(LINE_PIECES) for _ in range(rng.randint(0, 14))) for _ in range(3000)]
+    for text in texts:
+        expected = pattern.findall(text)
+        sizes.add(min(len(expected), 2))
+        assert word_starts.found_at_line_starts(*pair, text) == expected, text
+    assert sizes == {0, 1, 2}
+
+
+def test_defined_functions_and_methods():
+    text = "def a():\n    def b():\n        pass\nasync def c():\n    pass\nclass D:\n    async def e(self):\n        pass\n"
+    assert project.defined_functions(text) == {"a", "c"}
+    assert project.defined_methods(text) == {"b", "e"}
