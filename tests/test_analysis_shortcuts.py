@@ -13,7 +13,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from gradlint.analysis import callers, global_stores, loop_closures, method_aliases, project, word_starts
+from gradlint.analysis import callers, global_stores, loop_closures, method_aliases, module_digests, project, word_starts
 from snippets import findings
 
 TRAINING_TEXTS = [
@@ -328,3 +328,20 @@ def test_defined_functions_and_methods():
     text = "def a():\n    def b():\n        pass\nasync def c():\n    pass\nclass D:\n    async def e(self):\n        pass\n"
     assert project.defined_functions(text) == {"a", "c"}
     assert project.defined_methods(text) == {"b", "e"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "x = 1\n", "loss.backward()\nopt.step()\n", "p.requires_grad = False\nfor p in m.parameters(): pass\n", "w.grad.zero_()\n"],
+)
+def test_the_precheck_marks_are_each_rules_strings_found_and_the_codes_of_rules_with_their_own_check(text):
+    from gradlint.rule import Rule
+    from gradlint.rules import ALL_RULES
+
+    expected = set()
+    for rule in ALL_RULES:  # rule by rule, as before the strings were searched once each
+        if getattr(rule.may_fire, "__func__", None) is Rule.may_fire.__func__:
+            expected.update(needed for group in rule.requires for needed in group if needed in text)
+        elif rule.may_fire(text):
+            expected.add(rule.code)
+    assert module_digests._precheck_marks(text) == expected
