@@ -13,7 +13,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from gradlint.analysis import callers, global_stores, loop_closures, method_aliases, module_digests, project, word_starts
+from gradlint.analysis import callers, global_stores, loop_closures, method_aliases, module_digests, module_files, project, word_starts
 from snippets import findings
 
 TRAINING_TEXTS = [
@@ -345,3 +345,29 @@ def test_the_precheck_marks_are_each_rules_strings_found_and_the_codes_of_rules_
         elif rule.may_fire(text):
             expected.add(rule.code)
     assert module_digests._precheck_marks(text) == expected
+
+
+IMPORT_PIECES = ["import x", "from . import (a,\n b)", "from .m import y as z", "  ", "\t", "\n", "#", ";", "import", "from", " ", "x.y", "("]
+
+
+@pytest.mark.parametrize(
+    "multiline, pair, as_bytes",
+    [
+        (r"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", module_files._IMPORT_FROM_TEXT, False),
+        (r"^[ \t]*import[ \t]+([^\n#;]*)", module_files._IMPORT_TEXT, False),
+        (r"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)", callers._IMPORT_LINE, True),
+        (r"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)", project._IMPORT_FROM, True),
+    ],
+)
+def test_import_statements_are_those_the_multiline_patterns_find(multiline, pair, as_bytes):
+    pattern = re.compile(multiline.encode() if as_bytes else multiline, re.M)
+    rng = random.Random(multiline)
+    sizes = set()
+    texts = ["import a\nfrom b import c\n", "from . import (a,\n  b)\nimport d", "x = 1\n  import y  # z\n"]
+    texts += ["".join(rng.choice(IMPORT_PIECES) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for text in texts:
+        text = text.encode() if as_bytes else text
+        expected = pattern.findall(text)
+        sizes.add(min(len(expected), 2))
+        assert word_starts.found_at_line_starts(*pair, text) == expected, text
+    assert sizes == {0, 1, 2}

@@ -36,7 +36,7 @@ from .project import (
 )
 from .module_digests import note_consulted
 from .scans import scanned
-from .word_starts import found_at_word_start
+from .word_starts import found_at_line_starts, found_at_word_start
 
 MAX_CALLERS = 3
 MAX_CALLER_BYTES = 150_000
@@ -52,7 +52,12 @@ _TRAINING_CALL = re.compile(
 #: a tensor built from values: ``torch.tensor(``, ``torch.FloatTensor(``, ``Variable(``
 _PACKING = re.compile(r"(?:[Tt]ensor|Variable)\s*\(")
 _TOP_LEVEL_BLOCK = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^(?=[^\s#])", re.MULTILINE)
-_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
+#: ``^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)`` (multiline), at the text's start and
+#: after a newline (``found_at_line_starts``)
+_IMPORT_LINE = (
+    re.compile(rb"[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)"),
+    re.compile(rb"\n[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)"),
+)
 _WORD = re.compile(rb"\w+")
 
 #: path -> (stat, the words of its import statements)
@@ -74,7 +79,7 @@ def _import_words(path: str) -> FrozenSet[str]:
 
 def _scan_import_words(data: bytes) -> FrozenSet[str]:
     words = set()
-    for module, names in _IMPORT_LINE.findall(data):
+    for module, names in found_at_line_starts(*_IMPORT_LINE, data):
         for word in _WORD.findall(module + b" " + names):
             words.add(word.decode("ascii", "replace"))
     return frozenset(words)

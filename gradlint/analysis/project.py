@@ -384,7 +384,7 @@ def know_no_grad_calls(path: str, stat: Tuple[int, int], names: FrozenSet[str]) 
 
 def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
     imported = set()
-    for module, names in _IMPORT_FROM.findall(data):
+    for module, names in found_at_line_starts(*_IMPORT_FROM, data):
         top = module.split(b".")[0]
         if package:
             own = top == package.encode()
@@ -415,7 +415,12 @@ def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
     return frozenset(called & imported) | frozenset("." + name for name in methods)
 
 
-_IMPORT_FROM = re.compile(rb"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)", re.MULTILINE)
+#: ``^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)`` (multiline) at the text's start and after
+#: a newline (``found_at_line_starts``)
+_IMPORT_FROM = (
+    re.compile(rb"[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)"),
+    re.compile(rb"\n[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)"),
+)
 _NO_GRAD_LINE = re.compile(
     rb"^([ \t]*)(?:(?:async[ \t]+)?with\b.*\b(?:no_grad|inference_mode)\b|(?:async[ \t]+)?with\b.*set_grad_enabled\(\s*False"
     rb"|@[\w.]*\b(?:no_grad|inference_mode)\b)"

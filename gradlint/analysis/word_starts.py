@@ -29,12 +29,18 @@ def found_at_word_start(pattern: "re.Pattern", text: str, start: int = 0, end: O
         start = at + 1  # the leftmost match starts inside a word: one may start later
 
 
-def found_at_line_starts(at_text_start: "re.Pattern", after_newline: "re.Pattern", text: str) -> list:
-    """``findall`` of a multiline pattern ``^P`` of one group, given ``P`` (``at_text_start``) and ``\\nP``
-    (``after_newline``): ``^`` matches at the text's start and after each ``\\n``, and a match that
-    starts at its ``\\n`` ends where ``^P``'s ends. Every match of ``P`` must end with a character
-    that is not ``\\n`` (then the next match cannot start at the previous one's end)."""
+def found_at_line_starts(at_text_start: "re.Pattern", after_newline: "re.Pattern", text):
+    """``findall`` of a multiline pattern ``^P`` (of a str or bytes text), given ``P`` (``at_text_start``)
+    and ``\\nP`` (``after_newline``): ``^`` matches at the text's start and after each ``\\n``, and a
+    match that starts at its ``\\n`` ends where ``^P``'s ends. Every match of ``P`` must end with a
+    character that is not ``\\n`` (then the next match cannot start at the previous one's end)."""
     first = at_text_start.match(text)
     if first is None:
         return after_newline.findall(text)
-    return [first.group(1)] + after_newline.findall(text, first.end())
+    if at_text_start.groups == 0:
+        found = first.group()
+    elif at_text_start.groups == 1:
+        found = first.group(1) or text[:0]
+    else:
+        found = first.groups(text[:0])  # as findall gives a group that did not take part: empty
+    return [found] + after_newline.findall(text, first.end())
