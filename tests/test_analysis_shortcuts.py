@@ -13,7 +13,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from gradlint.analysis import callers, global_stores, loop_closures, method_aliases, module_digests, module_files, project, word_starts
+from gradlint.analysis import callers, global_stores, loop_closures, method_aliases, module_digests, module_files, project, scans, word_starts
 from snippets import findings
 
 TRAINING_TEXTS = [
@@ -371,3 +371,26 @@ def test_import_statements_are_those_the_multiline_patterns_find(multiline, pair
         sizes.add(min(len(expected), 2))
         assert word_starts.found_at_line_starts(*pair, text) == expected, text
     assert sizes == {0, 1, 2}
+
+
+def test_a_text_scan_asked_again_of_the_same_text_is_answered_at_once_but_not_across_stores(tmp_path):
+    text = "class A:\n    def a(self):\n        pass\n"
+    calls = []
+
+    def scan(seen):
+        calls.append(seen)
+        return frozenset({"x"})
+
+    name = "test_scanned_text\0" + str(tmp_path)
+    assert scans.scanned_text(name, text, scan) == {"x"}
+    assert scans.scanned_text(name, text, scan) == {"x"}
+    assert len(calls) == 1  # the same text object: answered again at once
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        with scans.scan_store(str(tmp_path / folder), "salt"):
+            assert scans.scanned_text(name, text, scan) == {"x"}
+            assert scans.scanned_text(name, text, scan) == {"x"}
+            key = scans._key(name, text.encode())
+            assert scans._STORE[0].get(key) == ["x"]  # each store holds the entry
+    another = text.replace("a", "b")
+    assert scans.scanned_text(name, another, lambda seen: frozenset({seen[:5]})) == {"clbss"}  # another text: scanned

@@ -35,7 +35,7 @@ from .project import (
     project_for,
 )
 from .module_digests import note_consulted
-from .scans import scanned
+from .scans import scanned, scanned_text
 from .word_starts import found_at_line_starts, found_at_word_start
 
 MAX_CALLERS = 3
@@ -115,7 +115,7 @@ def module_word(path: str) -> str:
 
 def _stored_training_names(text: str) -> List[str]:
     """``training_names``, through the scan store."""
-    found = scanned("training_names", text.encode("utf-8", "replace"), lambda _: frozenset(_training_names_if_any(text)))
+    found = scanned_text("training_names", text, lambda text: frozenset(_training_names_if_any(text)))
     return sorted(found)
 
 

@@ -32,7 +32,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from . import module_files
 from .instance_calls import instance_called_without_grad
-from .scans import scanned
+from .scans import scanned, scanned_text
 from .word_starts import found_at_line_starts
 
 #: imports followed from the linted file: its own, and those of the modules it imports
@@ -430,12 +430,12 @@ _METHOD_CALL = re.compile(rb"\.(\w+)\s*\(")
 
 
 def defined_functions(text: str) -> FrozenSet[str]:
-    return scanned("defined_functions", text.encode("utf-8", "replace"), lambda _: frozenset(found_at_line_starts(*_TOP_LEVEL_DEF, text)))
+    return scanned_text("defined_functions", text, lambda text: frozenset(found_at_line_starts(*_TOP_LEVEL_DEF, text)))
 
 
 def defined_methods(text: str) -> FrozenSet[str]:
     """The names of the functions a file defines inside a class or a function."""
-    return scanned("defined_methods", text.encode("utf-8", "replace"), lambda _: frozenset(found_at_line_starts(*_INDENTED_DEF, text)))
+    return scanned_text("defined_methods", text, lambda text: frozenset(found_at_line_starts(*_INDENTED_DEF, text)))
 
 
 _IMPORTS: Dict[Tuple[Tuple[str, ...], str, int, int], List[str]] = {}
