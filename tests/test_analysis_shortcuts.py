@@ -394,3 +394,15 @@ def test_a_text_scan_asked_again_of_the_same_text_is_answered_at_once_but_not_ac
             assert scans._STORE[0].get(key) == ["x"]  # each store holds the entry
     another = text.replace("a", "b")
     assert scans.scanned_text(name, another, lambda seen: frozenset({seen[:5]})) == {"clbss"}  # another text: scanned
+
+
+def test_whole_words_are_counted_as_the_runs_of_word_characters_are():
+    pieces = ["a", "ab", "b", "_", " ", ".", "é", "·", "٣", "(", "\n", "a.b"]
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        runs = re.findall(r"\w+", text)
+        for word in ("a", "ab", "b", "é", "a.b", "", "a b", "٣"):
+            expected = runs.count(word)
+            assert word_starts.whole_word_count(text, word) == expected, (text, word)
+            assert word_starts.whole_word_count(text, word, most=2) == min(expected, 2), (text, word)
