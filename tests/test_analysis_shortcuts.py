@@ -1,9 +1,14 @@
-"""Shortcuts of the analysis that must answer exactly what the longer way answers.
+"""Shortcuts of the analysis (session 30) that must answer exactly what the longer way answers.
 
-* ``callers._calls_for_training``: the pre-check of ``training_names`` without a search led by
-  ``\\b`` (which tries every position of a text);
-* ``loop_closures.closures_per_iteration``: a module that declares no ``nonlocal`` or ``global``
-  name has no closure that carries one, and its loops are not walked.
+* text searches without the anchor at their head (``word_starts``): a pattern led by ``\\b`` or by a
+  multiline ``^`` is tried at every position of a text; the callers' training-call check, the blocks of
+  ``training_names``, ``holds_methods``, the defined functions and methods, the import-statement scans,
+  and the whole-word counts of imported names answer as the anchored patterns do;
+* ``loop_closures``: a module that declares no ``nonlocal`` or ``global`` name has no closure that
+  carries one, and its loops are not walked; a function that declares none is not looked up at all;
+* ``global_stores``: a function that fills no module-level name has its bindings left unasked;
+* ``module_digests._precheck_marks``: each rule string searched once;
+* ``scans.scanned_text``: a scan asked again of the same text object, under the same store.
 """
 
 import random
