@@ -35,14 +35,16 @@ from .project import (
     project_for,
 )
 from .module_digests import note_consulted
-from .scans import scanned
+from .scans import scanned, scanned_text
+from .word_starts import found_at_line_starts, found_at_word_start
 
 MAX_CALLERS = 3
 MAX_CALLER_BYTES = 150_000
 #: a function or class none of these appear in gains nothing from its callers' contexts: training calls,
 #: and the conversions whose finding depends on what the caller passes (a loss helper's
 #: ``torch.tensor(losses)`` cuts the graph of the losses its caller's model made, GRD101; a metrics or
-#: plotting helper's ``np.sum(losses)`` / ``ax.plot(history)`` raises on them, GRD503)
+#: plotting helper's ``np.sum(losses)`` / ``ax.plot(history)`` raises on them, GRD503); the definition,
+#: which ``_calls_for_training`` answers as, faster
 _TRAINING_CALL = re.compile(
     r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)|\.numpy\(\)"
     r"|\btorch\.(?:tensor|as_tensor|Tensor|FloatTensor|DoubleTensor)\(|\b(?:np|numpy)\.\w+\(|\.plot\("
@@ -50,7 +52,12 @@ _TRAINING_CALL = re.compile(
 #: a tensor built from values: ``torch.tensor(``, ``torch.FloatTensor(``, ``Variable(``
 _PACKING = re.compile(r"(?:[Tt]ensor|Variable)\s*\(")
 _TOP_LEVEL_BLOCK = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^(?=[^\s#])", re.MULTILINE)
-_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
+#: ``^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)`` (multiline), at the text's start and
+#: after a newline (``found_at_line_starts``)
+_IMPORT_LINE = (
+    re.compile(rb"[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)"),
+    re.compile(rb"\n[ \t]*(?:from[ \t]+([.\w]+)[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]*)"),
+)
 _WORD = re.compile(rb"\w+")
 
 #: path -> (stat, the words of its import statements)
@@ -72,7 +79,7 @@ def _import_words(path: str) -> FrozenSet[str]:
 
 def _scan_import_words(data: bytes) -> FrozenSet[str]:
     words = set()
-    for module, names in _IMPORT_LINE.findall(data):
+    for module, names in found_at_line_starts(*_IMPORT_LINE, data):
         for word in _WORD.findall(module + b" " + names):
             words.add(word.decode("ascii", "replace"))
     return frozenset(words)
@@ -108,35 +115,54 @@ def module_word(path: str) -> str:
 
 def _stored_training_names(text: str) -> List[str]:
     """``training_names``, through the scan store."""
-    found = scanned("training_names", text.encode("utf-8", "replace"), lambda _: frozenset(_training_names_if_any(text)))
+    found = scanned_text("training_names", text, lambda text: frozenset(_training_names_if_any(text)))
     return sorted(found)
 
 
 def _training_names_if_any(text: str) -> List[str]:
-    return training_names(text) if _TRAINING_CALL.search(text) else []
+    return training_names(text) if _calls_for_training(text) else []
+
+
+#: ``_TRAINING_CALL``'s branches of plain text, and its branches that start at a word boundary,
+#: without that boundary (see ``word_starts``)
+_TRAINING_LITERALS = (".backward(", ".step(", "zero_grad(", ".eval()", ".numpy()", ".plot(")
+_BOUNDED_CALL = re.compile(r"torch\.(?:tensor|as_tensor|Tensor|FloatTensor|DoubleTensor)\(|(?:np|numpy)\.\w+\(")
+
+
+def _calls_for_training(text: str, start: int = 0, end: Optional[int] = None) -> bool:
+    """Whether ``_TRAINING_CALL.search(text, start, end)`` finds a match, found faster."""
+    end = len(text) if end is None else end
+    if any(text.find(literal, start, end) >= 0 for literal in _TRAINING_LITERALS):
+        return True
+    return found_at_word_start(_BOUNDED_CALL, text, start, end)
 
 
 def training_names(text: str) -> List[str]:
     """The top-level functions and classes whose text calls ``backward()``, ``step()``,
     ``zero_grad()``, ``eval()`` or ``numpy()``: those whose callers' arguments can matter."""
-    return _top_level_names(text, _TRAINING_CALL)
+    return _top_level_names(text, _calls_for_training)
 
 
 def packing_names(text: str) -> List[str]:
     """The top-level functions whose text may build a tensor from values (``torch.tensor(losses)``):
     whether a caller backpropagates what one returns can matter (``returned_backprops``)."""
-    found = scanned("packing_names", text.encode("utf-8", "replace"), lambda _: frozenset(_top_level_names(text, _PACKING)))
+    found = scanned("packing_names", text.encode("utf-8", "replace"), lambda _: frozenset(_top_level_names(text, _packs)))
     return sorted(found)
 
 
-def _top_level_names(text: str, pattern: "re.Pattern") -> List[str]:
+def _packs(text: str, start: int, end: int) -> bool:
+    return _PACKING.search(text, start, end) is not None
+
+
+def _top_level_names(text: str, found: Callable[[str, int, int], bool]) -> List[str]:
+    """The top-level functions and classes in whose text (up to the next top-level statement) ``found`` finds something."""
     names = set()
     starts = list(_TOP_LEVEL_BLOCK.finditer(text))
     for index, match in enumerate(starts):
         if match.group(1) is None:
             continue
         end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
-        if pattern.search(text, match.end(), end):
+        if found(text, match.end(), end):
             names.add(match.group(1))
     return sorted(names)
 

@@ -76,11 +76,9 @@ def defined_functions(module: cst.Module) -> list:
     return [node for node in _statements(module.body, True) if type(node) is cst.FunctionDef]
 
 
-def _filled_paths(function: cst.FunctionDef) -> set:
-    """Dotted paths ``function`` puts values into in place, rooted at names it does not bind."""
+def _filled_paths(function: cst.FunctionDef, roots: frozenset) -> set:
+    """Dotted paths ``function`` puts values into in place, rooted at names it does not bind (among ``roots``)."""
     nodes = own_nodes(function)
-    local = function_facts(function).rebound | parameter_names(function)
-    declared = {name.name.value for node in nodes.of(cst.Global) for name in node.names}
     paths = set()
     for node in nodes.of(cst.Call):
         func = node.func
@@ -94,6 +92,11 @@ def _filled_paths(function: cst.FunctionDef) -> set:
                 path = dotted(target.target.value)
                 if path is not None:
                     paths.add(path)
+    paths = {p for p in paths if p.split(".", 1)[0] in roots}
+    if not paths:
+        return paths  # most functions: what names they bind need not be found
+    local = function_facts(function).rebound | parameter_names(function)
+    declared = {name.name.value for node in nodes.of(cst.Global) for name in node.names}
     return {p for p in paths if p.split(".", 1)[0] not in local - declared and p != "self" and not p.startswith("self.")}
 
 
@@ -102,9 +105,8 @@ def global_fillers(module: cst.Module, functions: List[cst.FunctionDef]) -> Dict
     names = module_level_names(module)
     found: Dict[str, List[cst.FunctionDef]] = {}
     for function in functions:
-        for path in _filled_paths(function):
-            if path.split(".", 1)[0] in names:
-                found.setdefault(path, []).append(function)
+        for path in _filled_paths(function, names):
+            found.setdefault(path, []).append(function)
     return found
 
 

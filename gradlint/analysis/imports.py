@@ -18,10 +18,8 @@ earlier files of the same process loaded it already.
 
 from __future__ import annotations
 
-import collections
 import io
 import os
-import re
 import sys
 import time
 import tokenize
@@ -39,6 +37,7 @@ from .scans import held
 from .unread_modules import tells_nothing
 from .syntax import dotted
 from .values import UNKNOWN, UNREAD, Value
+from .word_starts import whole_word_count
 
 
 @dataclass
@@ -302,7 +301,7 @@ class Imports:
             # not loaded. An import inside a function of another module (sevenn's `load_checkpoint()`
             # importing its checkpoint class; its names are not in the linted file's text at all)
             # still names the project's code, left unread
-            foreign = all(word_count(self.source, _local_name(alias)) == 0 for alias in node.names)
+            foreign = all(word_count(self.source, _local_name(alias), most=1) == 0 for alias in node.names)
             namespace, unread = None, foreign and self._in_project(module_name, level)
         else:
             namespace, unread = self._project_module_read(module_name, level)
@@ -339,7 +338,7 @@ class Imports:
         if not self.source or not name:
             return True  # no text to look at (an imported module's own analysis): assume so
         # used anywhere besides the import itself: called, subclassed, or aliased (`loss_fn = my_loss`)
-        return word_count(self.source, name) >= 2
+        return word_count(self.source, name, most=2) >= 2
 
     def _bind_project_import(self, full: str, local: Optional[str]) -> bool:
         """``import a.b as c`` / ``import a`` of the project."""
@@ -376,23 +375,10 @@ class Imports:
         return namespace.functions, namespace.env
 
 
-_WORDS = re.compile(r"\w+")
-#: (text, how often each word occurs in it) for the last few texts asked about
-_WORD_COUNTS: list = []
-
-
-def word_count(text: str, name: str) -> int:
-    """How often the identifier ``name`` occurs in ``text`` as a whole word (as ``\\bname\\b`` counts).
-
-    Counted for all words at once: a file importing many names asks once per name.
-    """
-    for seen, counts in _WORD_COUNTS:
-        if seen is text:
-            return counts.get(name, 0)
-    counts = collections.Counter(_WORDS.findall(text))
-    _WORD_COUNTS.insert(0, (text, counts))
-    del _WORD_COUNTS[4:]
-    return counts.get(name, 0)
+def word_count(text: str, name: str, most: Optional[int] = None) -> int:
+    """How often the identifier ``name`` occurs in ``text`` as a whole word (as ``\\bname\\b`` counts), or
+    ``most`` when it occurs at least that often (see ``word_starts.whole_word_count``)."""
+    return whole_word_count(text, name, most)
 
 
 def _local_name(alias: cst.ImportAlias) -> str:

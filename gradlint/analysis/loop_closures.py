@@ -19,6 +19,8 @@ from .syntax import base_path, per_node, target_names, walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _LOOPS = (cst.For, cst.While)
+#: a statement never sits inside an expression (a lambda's body is one): a walk for statements stops there
+_NOT_STATEMENTS = _SCOPES + (cst.BaseExpression,)
 
 
 @per_node
@@ -27,7 +29,16 @@ def closures_per_iteration(module: cst.Module) -> Dict[int, FrozenSet[str]]:
     ``x.step(name)``) -> the ``nonlocal``/``global`` names it declares that the loop carries over
     from one iteration to the next (not bound again by the loop's own body)."""
     found: Dict[int, FrozenSet[str]] = {}
-    scopes = [module] + [node for node in walk(module) if type(node) is cst.FunctionDef]
+    functions, declares = [], False
+    for node in walk(module):
+        node_type = type(node)
+        if node_type is cst.FunctionDef:
+            functions.append(node)
+        elif node_type is cst.Nonlocal or node_type is cst.Global:
+            declares = True
+    if not declares:
+        return found  # no closure carries a name: most modules (their loops are not walked again)
+    scopes = [module] + functions
     for scope in scopes:
         # an enclosing loop comes before the loops nested in it: the innermost loop that runs a
         # closure has the last word (a name it binds again starts afresh in each of its iterations)
@@ -35,6 +46,13 @@ def closures_per_iteration(module: cst.Module) -> Dict[int, FrozenSet[str]]:
             if type(loop) in _LOOPS:
                 _closures_of(loop, found)
     return {key: names for key, names in found.items() if names}
+
+
+@per_node
+def declares_outer_names(function: cst.FunctionDef) -> bool:
+    """Whether the function's own body (not its nested scopes) holds a ``nonlocal`` or ``global``
+    statement: only such a function is in ``closures_per_iteration``'s answer."""
+    return any(type(node) in (cst.Nonlocal, cst.Global) for node in walk(function.body, prune=_NOT_STATEMENTS))
 
 
 def _closures_of(loop, found: Dict[int, FrozenSet[str]]) -> None:
@@ -84,7 +102,9 @@ class ClosureTotals:
     def consider(self, ctx, node, path: str, added) -> bool:
         """Whether ``path`` is a name the current function, a closure run per iteration, carries."""
         function = ctx.function
-        if function is None or path not in closures_per_iteration(ctx.module_node).get(id(function), ()):
+        if function is None or not declares_outer_names(function):
+            return False  # (asked of every function that adds to a name outside loops: the module is not walked)
+        if path not in closures_per_iteration(ctx.module_node).get(id(function), ()):
             return False
         if ctx.grad_enabled is True and holds_graph(ctx.value(added)):
             self._candidates.append((function, node, path, added))

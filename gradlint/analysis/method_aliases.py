@@ -16,14 +16,17 @@ from typing import Dict, Set
 import libcst as cst
 
 from .syntax import walk
+from .word_starts import found_at_word_start
 
 
-_HOLDS = re.compile(r"(?m)\bself\.\w+[ \t]*=[ \t]*self\.\w+[ \t]*(?:$|#|if\b)")
+#: ``self.search = self.greedy_search``, at a word start (``found_at_word_start``: a ``\b`` leading the
+#: pattern would make the search try every position of the text)
+_HOLDS = re.compile(r"(?m)self\.\w+[ \t]*=[ \t]*self\.\w+[ \t]*(?:$|#|if\b)")
 
 
 def holds_methods(text: str) -> bool:
     """Whether the text may store a method of ``self`` in a field (a cheap test before the walk)."""
-    return not text or _HOLDS.search(text) is not None
+    return not text or found_at_word_start(_HOLDS, text)
 
 
 def aliased_methods(module: cst.Module, called: Set[str]) -> Set[str]:

@@ -199,11 +199,13 @@ def _precheck_marks(text: str) -> FrozenSet[str]:
     from ..rules import ALL_RULES
 
     marks = set()
+    needed = set()  # each string once: rules share many (a text without it is searched whole)
     for rule in ALL_RULES:
         if getattr(rule.may_fire, "__func__", None) is Rule.may_fire.__func__:
-            marks.update(needed for group in rule.requires for needed in group if needed in text)
+            needed.update(string for group in rule.requires for string in group)
         elif rule.may_fire(text):
             marks.add(rule.code)
+    marks.update(string for string in needed if string in text)
     return frozenset(marks)
 
 

@@ -15,6 +15,7 @@ import re
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from .scans import scanned_in_order
+from .word_starts import found_at_line_starts
 
 #: (module, dots, names imported from it): ``from ..utils import a, b`` -> ("utils", 2, ("a", "b"))
 Statement = Tuple[str, int, Tuple[str, ...]]
@@ -213,18 +214,23 @@ def import_statements(path: str, text: str) -> List[Statement]:
 
 def _import_statements(text: str) -> List[Statement]:
     found = []
-    for module, names in _IMPORT_FROM_TEXT.findall(text):
+    for module, names in found_at_line_starts(*_IMPORT_FROM_TEXT, text):
         level = len(module) - len(module.lstrip("."))
         imported = tuple(match.group(1) for match in re.finditer(r"(\w+)(?:\s+as\s+\w+)?", names.strip("()")))
         found.append((module[level:], level, imported))
-    for names in _IMPORT_TEXT.findall(text):
+    for names in found_at_line_starts(*_IMPORT_TEXT, text):
         for match in re.finditer(r"([\w.]+)(?:\s+as\s+\w+)?", names):
             found.append((match.group(1), 0, ()))
     return found
 
 
-_IMPORT_FROM_TEXT = re.compile(r"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
-_IMPORT_TEXT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]*)", re.MULTILINE)
+#: ``^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)`` and ``^[ \t]*import[ \t]+([^\n#;]*)``
+#: (multiline), each at the text's start and after a newline (``found_at_line_starts``)
+_IMPORT_FROM_TEXT = (
+    re.compile(r"[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)"),
+    re.compile(r"\n[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)"),
+)
+_IMPORT_TEXT = (re.compile(r"[ \t]*import[ \t]+([^\n#;]*)"), re.compile(r"\n[ \t]*import[ \t]+([^\n#;]*)"))
 
 
 def resolve(project, path: str, text: str) -> List[str]:

@@ -32,7 +32,8 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from . import module_files
 from .instance_calls import instance_called_without_grad
-from .scans import scanned
+from .scans import scanned, scanned_text
+from .word_starts import found_at_line_starts
 
 #: imports followed from the linted file: its own, and those of the modules it imports
 MAX_IMPORT_DEPTH = 2
@@ -48,8 +49,10 @@ _TORCH_BYTES = tuple(marker.encode() for marker in TORCH_TEXT)
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist", "venv", "env"})
 _NO_GRAD_TEXT = (b"no_grad", b"inference_mode", b"set_grad_enabled")
 _DISABLING = frozenset({"no_grad", "inference_mode", "set_grad_enabled"})
-_TOP_LEVEL_DEF = re.compile(r"^(?:async\s+)?def\s+(\w+)", re.MULTILINE)
-_INDENTED_DEF = re.compile(r"^[ \t]+(?:async\s+)?def\s+(\w+)", re.MULTILINE)
+#: ``^(?:async\s+)?def\s+(\w+)`` and ``^[ \t]+(?:async\s+)?def\s+(\w+)`` (multiline), each as the pattern at
+#: the text's start and the one after a newline, which ``re`` finds faster (``found_at_line_starts``)
+_TOP_LEVEL_DEF = (re.compile(r"(?:async\s+)?def\s+(\w+)"), re.compile(r"\n(?:async\s+)?def\s+(\w+)"))
+_INDENTED_DEF = (re.compile(r"[ \t]+(?:async\s+)?def\s+(\w+)"), re.compile(r"\n[ \t]+(?:async\s+)?def\s+(\w+)"))
 
 
 #: ``self.sum += val * n``: a method adding what it is given into a field of its object
@@ -381,7 +384,7 @@ def know_no_grad_calls(path: str, stat: Tuple[int, int], names: FrozenSet[str]) 
 
 def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
     imported = set()
-    for module, names in _IMPORT_FROM.findall(data):
+    for module, names in found_at_line_starts(*_IMPORT_FROM, data):
         top = module.split(b".")[0]
         if package:
             own = top == package.encode()
@@ -412,7 +415,12 @@ def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
     return frozenset(called & imported) | frozenset("." + name for name in methods)
 
 
-_IMPORT_FROM = re.compile(rb"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)", re.MULTILINE)
+#: ``^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)`` (multiline) at the text's start and after
+#: a newline (``found_at_line_starts``)
+_IMPORT_FROM = (
+    re.compile(rb"[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)"),
+    re.compile(rb"\n[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)"),
+)
 _NO_GRAD_LINE = re.compile(
     rb"^([ \t]*)(?:(?:async[ \t]+)?with\b.*\b(?:no_grad|inference_mode)\b|(?:async[ \t]+)?with\b.*set_grad_enabled\(\s*False"
     rb"|@[\w.]*\b(?:no_grad|inference_mode)\b)"
@@ -422,12 +430,12 @@ _METHOD_CALL = re.compile(rb"\.(\w+)\s*\(")
 
 
 def defined_functions(text: str) -> FrozenSet[str]:
-    return scanned("defined_functions", text.encode("utf-8", "replace"), lambda _: frozenset(_TOP_LEVEL_DEF.findall(text)))
+    return scanned_text("defined_functions", text, lambda text: frozenset(found_at_line_starts(*_TOP_LEVEL_DEF, text)))
 
 
 def defined_methods(text: str) -> FrozenSet[str]:
     """The names of the functions a file defines inside a class or a function."""
-    return scanned("defined_methods", text.encode("utf-8", "replace"), lambda _: frozenset(_INDENTED_DEF.findall(text)))
+    return scanned_text("defined_methods", text, lambda text: frozenset(found_at_line_starts(*_INDENTED_DEF, text)))
 
 
 _IMPORTS: Dict[Tuple[Tuple[str, ...], str, int, int], List[str]] = {}

@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import tempfile
+import weakref
 from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 #: entries kept at most: those of the last run, then older ones (projects may share a cache folder);
@@ -120,6 +121,23 @@ def scanned(scan_name: str, data: bytes, scan: Callable[[bytes], FrozenSet[str]]
     result = scan(data)
     _store(scan_name, data, sorted(result))
     return result
+
+
+def scanned_text(scan_name: str, text: str, scan: Callable[[str], FrozenSet[str]]) -> FrozenSet[str]:
+    """``scan(text)`` through ``scanned`` (of the text's bytes), answered again at once when asked of
+    the very same text object as the last time, with the same store (a linted file's text is asked
+    twice: by the analysis and by its cache key or callers; the store has the entry from the first)."""
+    store = _STORE[0]
+    last = _LAST_TEXT.get(scan_name)
+    if last is not None and last[0] is text and (last[2] is None if store is None else last[2] is not None and last[2]() is store):
+        return last[1]
+    result = scanned(scan_name, text.encode("utf-8", "replace"), lambda _: scan(text))
+    _LAST_TEXT[scan_name] = (text, result, None if store is None else weakref.ref(store))
+    return result
+
+
+#: scan name -> (the text it was last asked of, the answer, a weak reference to the store then or None)
+_LAST_TEXT: Dict[str, tuple] = {}
 
 
 def held(fact_name: str, data: bytes, test: Callable[[], bool]) -> bool:
