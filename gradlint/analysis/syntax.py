@@ -328,6 +328,7 @@ _OWN_TYPES = frozenset(
         cst.NamedExpr,
         cst.Return,
         cst.Del,
+        cst.Global,
     }
 )
 _OWN: Dict[int, tuple] = {}
