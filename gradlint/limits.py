@@ -140,10 +140,11 @@ class OutOfTime(BaseException):
 
 
 @contextlib.contextmanager
-def time_budget(seconds: Optional[float]) -> Iterator[None]:
+def time_budget(seconds: Optional[float], wall_seconds: Optional[float] = None) -> Iterator[None]:
     """Raise OutOfTime in this thread once the process has used ``seconds`` of CPU time, or
-    once ``wall_backstop(seconds)`` have passed on the clock (Unix main thread only; elsewhere
-    unbounded).
+    once ``wall_seconds`` (default ``wall_backstop(seconds)``) have passed on the clock (Unix
+    main thread only; elsewhere unbounded). A stage of a file's budget passes the clock time
+    left to the whole file (``staged_budget``).
 
     CPU time, not wall time: on a loaded machine a file must not fail for waiting its turn.
     """
@@ -155,7 +156,7 @@ def time_budget(seconds: Optional[float]) -> Iterator[None]:
         (timer, signum, limit)
         for timer, signum, limit in (
             (signal.ITIMER_PROF, signal.SIGPROF, seconds),
-            (signal.ITIMER_REAL, signal.SIGALRM, wall_backstop(seconds)),
+            (signal.ITIMER_REAL, signal.SIGALRM, wall_seconds if wall_seconds is not None else wall_backstop(seconds)),
         )
         if signal.getitimer(timer)[0] == 0
     ]
@@ -165,7 +166,7 @@ def time_budget(seconds: Optional[float]) -> Iterator[None]:
 
     previous = [(timer, signum, signal.signal(signum, expire)) for timer, signum, _ in timers]
     for timer, _, limit in timers:
-        signal.setitimer(timer, limit)
+        signal.setitimer(timer, max(limit, 1e-3))  # (0 would switch the timer off)
     try:
         yield
     finally:

@@ -39,10 +39,11 @@ from .analysis.project import one_snapshot
 from .analysis.scans import add_entries, new_entries, scan_store
 from .cache import Cache, code_salt
 from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
-from .limits import OutOfTime, time_budget, wall_backstop
+from .limits import OutOfTime, wall_backstop
 from .manifest import Manifest
 from .rule import Finding, Rule
 from .rules import BY_CODE
+from .staged_budget import add_note, add_notes, staged_lint, taken_notes
 
 #: A worker gets this long past its budget to report a timeout itself before it is stopped.
 _GRACE_SECONDS = 5.0
@@ -114,8 +115,8 @@ def _lint_uncached(path: str, data: bytes, rules, limits: Limits) -> Tuple[List[
     """The findings, and the files the analysis read (None: the findings are not to be kept)."""
     try:
         # and on every file the analysis read: the modules its imports' imports use, a caller's imports...
-        with time_budget(limits.file_timeout), settled(), recording_reads() as reads:
-            findings = lint_bytes(data, path, rules)
+        with settled(), recording_reads() as reads:
+            findings, note = staged_lint(lambda: lint_bytes(data, path, rules), limits.file_timeout)
     except OutOfTime as exc:
         message = _wall_message if exc.on_the_clock else _timeout_message
         return [_error(path, INPUT_ERROR, message(limits.file_timeout))], None
@@ -126,6 +127,9 @@ def _lint_uncached(path: str, data: bytes, rules, limits: Limits) -> Tuple[List[
             _SETTLE_LATER[1] = True
         else:
             _settle_memory()
+    if note is not None:  # less than the full analysis: said, and not kept (see ``staged_budget``)
+        add_note(path, note)
+        return findings, None
     return findings, reads
 
 
@@ -421,7 +425,7 @@ def _serve(connection, settings) -> None:
             findings, learnt = _lint_file_learning(path, rules, cache, limits)
             folders = noted_folders() - sent  # the folders this worker's answers depended on, as yet unsaid
             sent |= folders
-            connection.send((findings, new_entries(), learnt, folders))
+            connection.send((findings, new_entries(), learnt, folders, taken_notes()))
         except (EOFError, OSError):
             return
         except MemoryError:  # no room even to report it (max-memory): the supervisor does
@@ -504,11 +508,12 @@ def _collect(worker: _Worker, limits: Limits, budget: Optional[float], learn=lam
         return None
     if worker.connection.poll():
         try:
-            findings, scans, learnt, folders = worker.connection.recv()
+            findings, scans, learnt, folders, notes = worker.connection.recv()
         except (EOFError, OSError):
             pass
         else:
             add_entries(scans)
+            add_notes(notes)
             learn(worker.task[1], learnt, folders)
             return findings
     elif worker.process.is_alive():
