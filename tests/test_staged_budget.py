@@ -182,13 +182,14 @@ def test_a_worker_sends_its_notes_to_the_parent(tmp_path, monkeypatch):
     assert [Path(noted).name for noted, _ in staged_budget.taken_notes()] == ["trainer.py"]
 
 
-def test_the_cli_says_the_note_on_stderr_and_does_not_fail_the_run(tmp_path, monkeypatch):
+def test_the_cli_says_the_note_on_stderr_even_quiet_and_does_not_fail_the_run(tmp_path, monkeypatch):
     write_project(tmp_path, {"trainer.py": TRAINER.replace("w += 1", ""), "main.py": MAIN})
     forget_projects()
     staged_budget.taken_notes()
     monkeypatch.setattr(imports, "WHOLE_PROGRAM_SECONDS", -1.0)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli.main, ["check", "--no-cache", "trainer.py"])
+    result = CliRunner().invoke(cli.main, ["check", "--no-cache", "-q", "trainer.py"])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "gradlint: note: trainer.py: its whole-program analysis stopped after" in result.stderr
+    assert result.stderr.startswith("gradlint: note: trainer.py: its whole-program analysis stopped after")
+    assert len(result.stderr.splitlines()) == 1  # (-q: no summary line)
