@@ -193,3 +193,30 @@ def test_the_cli_says_the_note_on_stderr_even_quiet_and_does_not_fail_the_run(tm
     assert result.stdout == ""
     assert result.stderr.startswith("gradlint: note: trainer.py: its whole-program analysis stopped after")
     assert len(result.stderr.splitlines()) == 1  # (-q: no summary line)
+
+
+def test_the_cheaper_stage_gets_what_the_full_one_left(monkeypatch):
+    """With a fake clock: the full stage spends 50 of 60 s of CPU and 70 of 300 s on the clock."""
+    import contextlib
+
+    budgets = []
+    clock = {"cpu": 100.0, "wall": 1000.0}
+
+    @contextlib.contextmanager
+    def recorded(seconds, wall_seconds=None):
+        budgets.append((seconds, wall_seconds))
+        yield
+
+    monkeypatch.setattr(staged_budget, "time_budget", recorded)
+    monkeypatch.setattr(staged_budget.time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(staged_budget.time, "monotonic", lambda: clock["wall"])
+
+    def lint():
+        if len(budgets) == 1:
+            clock["cpu"] += 50.0
+            clock["wall"] += 70.0
+            raise OutOfTime()
+        return []
+
+    assert staged_budget.staged_lint(lint, 60.0)[0] == []
+    assert budgets == [(45.0, 300.0), (10.0, 230.0)]
