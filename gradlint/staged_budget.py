@@ -45,13 +45,13 @@ def staged_lint(lint: Callable[[], List[Finding]], seconds: Optional[float]) -> 
     if not seconds:
         with whole_program_share(None) as cut:
             findings = lint()
-        return findings, (_cut_note(imports.WHOLE_PROGRAM_SECONDS) if cut[0] else None)
+        return findings, (_cut_note(imports.WHOLE_PROGRAM_SECONDS, "its bound") if cut[0] else None)
     started_cpu, started_wall = time.process_time(), time.monotonic()
     share = min(imports.WHOLE_PROGRAM_SECONDS, WHOLE_PROGRAM_SHARE * seconds)
     try:
         with whole_program_share(share) as cut, time_budget(FULL_SHARE * seconds, wall_backstop(seconds)):
             findings = lint()
-        return findings, (_cut_note(share) if cut[0] else None)
+        return findings, (_cut_note(share, "a share of --file-timeout") if cut[0] else None)
     except OutOfTime as exc:
         if exc.on_the_clock:
             raise  # the file blocks (or gets no CPU): a second try would block as well
@@ -79,9 +79,9 @@ def whole_program_share(seconds: Optional[float]) -> Iterator[List[bool]]:
         imports._STAGE[:] = previous
 
 
-def _cut_note(seconds: float) -> str:
+def _cut_note(seconds: float, bound: str) -> str:
     return (
-        f"its whole-program analysis stopped after {seconds:g} s of CPU time (a share of --file-timeout): "
+        f"its whole-program analysis stopped after {seconds:g} s of CPU time ({bound}): "
         "findings that need other files or the calls between its functions may be missing"
     )
 
