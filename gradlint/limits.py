@@ -127,6 +127,19 @@ def wall_backstop(cpu_seconds: float) -> float:
     return WALL_FACTOR * cpu_seconds
 
 
+def timeout_message(seconds: float) -> str:
+    """The GRD001 message of a file that used up its CPU budget (``--file-timeout``)."""
+    return f"not linted: took longer than {seconds:g} s of CPU time (--file-timeout)"
+
+
+def wall_message(seconds: float) -> str:
+    """The GRD001 message of a file stopped by the wall-clock backstop."""
+    return (
+        f"not linted: not done after {wall_backstop(seconds):g} s on the clock (--file-timeout {seconds:g} s "
+        "of CPU time; the file blocked, or the machine gave it no CPU)"
+    )
+
+
 class OutOfTime(BaseException):
     """Raised into the work when a file's time budget runs out.
 
