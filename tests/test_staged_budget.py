@@ -220,3 +220,75 @@ def test_the_cheaper_stage_gets_what_the_full_one_left(monkeypatch):
 
     assert staged_budget.staged_lint(lint, 60.0)[0] == []
     assert budgets == [(45.0, 300.0), (10.0, 230.0)]
+
+
+# a helper of the file that only checks `result` and returns a graph of its own: the second backward()
+# is through a fresh graph; unwalked, its result must stay unknown, not "computed from every argument"
+CHECKED_HELPER = """\
+    import torch
+
+
+    def reference(result, a):
+        assert result.dtype == a.dtype
+        return a * 2
+
+
+    def test():
+        a = torch.randn(3, requires_grad=True)
+        out = a * 3
+        ref_a = a.detach().clone().requires_grad_(True)
+        ref_out = reference(out, ref_a)
+        out.sum().backward()
+        ref_out.sum().backward()
+    """
+
+CHECKED_METHOD = """\
+    import torch
+
+
+    class Check:
+        def reference(self, result, a):
+            assert result.dtype == a.dtype
+            return a * 2
+
+        def test(self):
+            a = torch.randn(3, requires_grad=True)
+            out = a * 3
+            ref_a = a.detach().clone().requires_grad_(True)
+            ref_out = self.reference(out, ref_a)
+            out.sum().backward()
+            ref_out.sum().backward()
+    """
+
+
+def _backward_twice(source):
+    import textwrap
+
+    from gradlint.engine import lint_text
+    from gradlint.rules import BY_CODE
+
+    return [(f.line, f.code) for f in lint_text(textwrap.dedent(source), "check.py", [BY_CODE["GRD504"]])]
+
+
+def test_a_call_the_cheaper_stage_does_not_walk_adds_no_false_positive(monkeypatch):
+    """Evidence: torchao test_fp8_grouped_mm.py:108 (`_compute_reference_forward(out, ...)` only
+    compares `out`), reported only with the whole-program work cut."""
+    for source in (CHECKED_HELPER, CHECKED_METHOD):
+        assert _backward_twice(source) == []
+    monkeypatch.setattr(imports, "WHOLE_PROGRAM_SECONDS", -1.0)
+    for source in (CHECKED_HELPER, CHECKED_METHOD):
+        assert _backward_twice(source) == []
+
+
+def test_a_call_past_the_walk_bound_adds_no_false_positive(monkeypatch):
+    from gradlint.analysis import calls
+
+    monkeypatch.setattr(calls, "MAX_INLINE_WALKS", 0)
+    for source in (CHECKED_HELPER, CHECKED_METHOD):
+        assert _backward_twice(source) == []
+
+
+def test_a_helper_whose_result_is_built_on_its_argument_is_still_reported():
+    built_on = CHECKED_HELPER.replace("return a * 2", "return result * a")
+    assert _backward_twice(built_on) == [(15, "GRD504")]
+    assert _backward_twice(CHECKED_METHOD.replace("return a * 2", "return result * a")) == [(15, "GRD504")]
