@@ -81,14 +81,14 @@ def whole_program_share(seconds: Optional[float]) -> Iterator[List[bool]]:
 
 def _cut_note(seconds: float, bound: str) -> str:
     return (
-        f"its whole-program analysis stopped after {seconds:g} s of CPU time ({bound}): "
+        f"its whole-program analysis stopped after {seconds:.3g} s of CPU time ({bound}): "
         "findings that need other files or the calls between its functions may be missing"
     )
 
 
 def _fallback_note(full: float, seconds: float) -> str:
     return (
-        f"linted function by function: its full analysis took longer than {full:g} s of CPU time "
+        f"linted function by function: its full analysis took longer than {full:.3g} s of CPU time "
         f"(a share of --file-timeout {seconds:g} s); findings that need other files or the calls "
         "between its functions may be missing"
     )
