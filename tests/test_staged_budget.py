@@ -123,11 +123,12 @@ def test_whole_program_work_cut_in_place_is_noted_and_not_cached(tmp_path, monke
 
 def test_the_whole_program_share_scales_with_the_file_budget(tmp_path, monkeypatch):
     seen = []
+    before = imports._STAGE[:]
     staged_budget.staged_lint(lambda: seen.append(imports._STAGE[0]) or [], 6.0)
     staged_budget.staged_lint(lambda: seen.append(imports._STAGE[0]) or [], 600.0)
     staged_budget.staged_lint(lambda: seen.append(imports._STAGE[0]) or [], None)
     assert seen == [1.0, imports.WHOLE_PROGRAM_SECONDS, None]
-    assert imports._STAGE == [None, False]
+    assert imports._STAGE == before  # restored after each stage
 
 
 def test_the_second_stage_has_no_whole_program_work_and_the_rest_of_the_budget():
