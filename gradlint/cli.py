@@ -252,6 +252,10 @@ def check(
         write_stdout(report)
     status = EXIT_ERROR if errors else EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN
     _exit(errors, status, leave=False)
+    from .staged_budget import taken_notes
+
+    for path, note in taken_notes():  # linted with less than the full analysis: said (even -q), not failed
+        click.echo(f"gradlint: note: {path}: {note}", err=True)
     if not quiet:
         from .autofix import file_of
 

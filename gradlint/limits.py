@@ -127,6 +127,19 @@ def wall_backstop(cpu_seconds: float) -> float:
     return WALL_FACTOR * cpu_seconds
 
 
+def timeout_message(seconds: float) -> str:
+    """The GRD001 message of a file that used up its CPU budget (``--file-timeout``)."""
+    return f"not linted: took longer than {seconds:g} s of CPU time (--file-timeout)"
+
+
+def wall_message(seconds: float) -> str:
+    """The GRD001 message of a file stopped by the wall-clock backstop."""
+    return (
+        f"not linted: not done after {wall_backstop(seconds):g} s on the clock (--file-timeout {seconds:g} s "
+        "of CPU time; the file blocked, or the machine gave it no CPU)"
+    )
+
+
 class OutOfTime(BaseException):
     """Raised into the work when a file's time budget runs out.
 
@@ -140,10 +153,11 @@ class OutOfTime(BaseException):
 
 
 @contextlib.contextmanager
-def time_budget(seconds: Optional[float]) -> Iterator[None]:
+def time_budget(seconds: Optional[float], wall_seconds: Optional[float] = None) -> Iterator[None]:
     """Raise OutOfTime in this thread once the process has used ``seconds`` of CPU time, or
-    once ``wall_backstop(seconds)`` have passed on the clock (Unix main thread only; elsewhere
-    unbounded).
+    once ``wall_seconds`` (default ``wall_backstop(seconds)``) have passed on the clock (Unix
+    main thread only; elsewhere unbounded). A stage of a file's budget passes the clock time
+    left to the whole file (``staged_budget``).
 
     CPU time, not wall time: on a loaded machine a file must not fail for waiting its turn.
     """
@@ -155,7 +169,7 @@ def time_budget(seconds: Optional[float]) -> Iterator[None]:
         (timer, signum, limit)
         for timer, signum, limit in (
             (signal.ITIMER_PROF, signal.SIGPROF, seconds),
-            (signal.ITIMER_REAL, signal.SIGALRM, wall_backstop(seconds)),
+            (signal.ITIMER_REAL, signal.SIGALRM, wall_seconds if wall_seconds is not None else wall_backstop(seconds)),
         )
         if signal.getitimer(timer)[0] == 0
     ]
@@ -165,7 +179,7 @@ def time_budget(seconds: Optional[float]) -> Iterator[None]:
 
     previous = [(timer, signum, signal.signal(signum, expire)) for timer, signum, _ in timers]
     for timer, _, limit in timers:
-        signal.setitimer(timer, limit)
+        signal.setitimer(timer, max(limit, 1e-3))  # (0 would switch the timer off)
     try:
         yield
     finally:

@@ -39,10 +39,11 @@ from .analysis.project import one_snapshot
 from .analysis.scans import add_entries, new_entries, scan_store
 from .cache import Cache, code_salt
 from .engine import INPUT_ERROR, INTERNAL_ERROR, _error, lint_bytes
-from .limits import OutOfTime, time_budget, wall_backstop
+from .limits import OutOfTime, timeout_message, wall_backstop, wall_message
 from .manifest import Manifest
 from .rule import Finding, Rule
 from .rules import BY_CODE
+from .staged_budget import add_note, add_notes, staged_lint, taken_notes
 
 #: A worker gets this long past its budget to report a timeout itself before it is stopped.
 _GRACE_SECONDS = 5.0
@@ -114,10 +115,10 @@ def _lint_uncached(path: str, data: bytes, rules, limits: Limits) -> Tuple[List[
     """The findings, and the files the analysis read (None: the findings are not to be kept)."""
     try:
         # and on every file the analysis read: the modules its imports' imports use, a caller's imports...
-        with time_budget(limits.file_timeout), settled(), recording_reads() as reads:
-            findings = lint_bytes(data, path, rules)
+        with settled(), recording_reads() as reads:
+            findings, note = staged_lint(lambda: lint_bytes(data, path, rules), limits.file_timeout)
     except OutOfTime as exc:
-        message = _wall_message if exc.on_the_clock else _timeout_message
+        message = wall_message if exc.on_the_clock else timeout_message
         return [_error(path, INPUT_ERROR, message(limits.file_timeout))], None
     except Exception as exc:  # a bug in gradlint must cost only this file
         return [_failure(path, exc, limits)], None
@@ -126,6 +127,9 @@ def _lint_uncached(path: str, data: bytes, rules, limits: Limits) -> Tuple[List[
             _SETTLE_LATER[1] = True
         else:
             _settle_memory()
+    if note is not None:  # less than the full analysis: said, and not kept (see ``staged_budget``)
+        add_note(path, note)
+        return findings, None
     return findings, reads
 
 
@@ -238,17 +242,6 @@ def _size(count: int) -> str:
     if count < 1024:
         return f"{count} B"
     return f"{count / (1 << 20):.1f} MiB" if count >= 1 << 20 else f"{count / 1024:.0f} KiB"
-
-
-def _timeout_message(seconds: float) -> str:
-    return f"not linted: took longer than {seconds:g} s of CPU time (--file-timeout)"
-
-
-def _wall_message(seconds: float) -> str:
-    return (
-        f"not linted: not done after {wall_backstop(seconds):g} s on the clock (--file-timeout {seconds:g} s "
-        "of CPU time; the file blocked, or the machine gave it no CPU)"
-    )
 
 
 def _limit_cpu(seconds: Optional[float]) -> None:
@@ -421,7 +414,7 @@ def _serve(connection, settings) -> None:
             findings, learnt = _lint_file_learning(path, rules, cache, limits)
             folders = noted_folders() - sent  # the folders this worker's answers depended on, as yet unsaid
             sent |= folders
-            connection.send((findings, new_entries(), learnt, folders))
+            connection.send((findings, new_entries(), learnt, folders, taken_notes()))
         except (EOFError, OSError):
             return
         except MemoryError:  # no room even to report it (max-memory): the supervisor does
@@ -504,20 +497,21 @@ def _collect(worker: _Worker, limits: Limits, budget: Optional[float], learn=lam
         return None
     if worker.connection.poll():
         try:
-            findings, scans, learnt, folders = worker.connection.recv()
+            findings, scans, learnt, folders, notes = worker.connection.recv()
         except (EOFError, OSError):
             pass
         else:
             add_entries(scans)
+            add_notes(notes)
             learn(worker.task[1], learnt, folders)
             return findings
     elif worker.process.is_alive():
         if budget is not None and time.monotonic() - worker.started > budget:
-            return INPUT_ERROR, _wall_message(limits.file_timeout)
+            return INPUT_ERROR, wall_message(limits.file_timeout)
         return None
     worker.process.join(1)
     if limits.file_timeout and hasattr(signal, "SIGXCPU") and worker.process.exitcode == -signal.SIGXCPU:
-        return INPUT_ERROR, _timeout_message(limits.file_timeout)
+        return INPUT_ERROR, timeout_message(limits.file_timeout)
     return INTERNAL_ERROR, f"the worker process linting this file died ({_exit_reason(worker.process.exitcode)})"
 
 

@@ -52,7 +52,7 @@ class CallValues:
             callee = self.eval(func)
             args = self._args(node)
             result = self._call_value(callee, node, args)
-        if result.kind == "unknown" and self.proven_callables:
+        if result.kind == "unknown" and self.proven_callables and id(node) not in self.calls.refused:
             proven = self._proven_call(func, args)
             if proven.kind != "unknown":
                 result = proven

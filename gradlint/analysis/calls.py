@@ -103,6 +103,7 @@ class Calls:
         elif self.harvest is not None and self.reporting and self._recording_contexts:
             self._harvest_context(function, context)
         if id(function) in table.active or len(table.active) >= MAX_DEPTH:
+            table.refused.add(id(call))
             return UNKNOWN
         if self.state.freed:
             # (not in the contexts recorded above: the callee's own findings do not depend on it)
@@ -112,6 +113,7 @@ class Calls:
         summary = table.summaries.get(key)
         if summary is None:
             if table.walks >= MAX_INLINE_WALKS or out_of_time():
+                table.refused.add(id(call))
                 return UNKNOWN
             table.walks += 1
             summary = self._summarise(function, context, names, closure=closure)

@@ -61,18 +61,25 @@ MAX_LOADS_PER_FILE = 6
 #: past it the file's analysis goes on function by function, as if every call were opaque
 WHOLE_PROGRAM_SECONDS = 10.0
 _DEADLINE = [0.0]
+#: [the whole-program seconds the running stage of a file's budget allows (None: WHOLE_PROGRAM_SECONDS;
+#: see ``staged_budget``), whether ``out_of_time`` said yes since the stage began]
+_STAGE: list = [None, False]
 #: bumped for each linted file: a kept module is checked against its files once per linted file
 _GENERATION = [0]
 
 
 def start_file() -> None:
-    _DEADLINE[0] = time.process_time() + WHOLE_PROGRAM_SECONDS
+    seconds = WHOLE_PROGRAM_SECONDS if _STAGE[0] is None else min(WHOLE_PROGRAM_SECONDS, _STAGE[0])
+    _DEADLINE[0] = time.process_time() + seconds
     _GENERATION[0] += 1
 
 
 def out_of_time() -> bool:
     """Whether the linted file has used up its whole-program time (see ``WHOLE_PROGRAM_SECONDS``)."""
-    return time.process_time() > _DEADLINE[0]
+    if time.process_time() > _DEADLINE[0]:
+        _STAGE[1] = True  # what the stage gives is then partial (``staged_budget``)
+        return True
+    return False
 
 
 def remaining_time() -> float:

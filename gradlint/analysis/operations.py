@@ -10,6 +10,7 @@ from typing import Optional
 import libcst as cst
 
 from .syntax import base_path
+from .dep_bounds import capped
 from .values import Value, tensor
 
 
@@ -23,6 +24,7 @@ class Operations:
         grads = []
         cut = False
         deps: frozenset = frozenset()
+        direct: list = []  # the operands' own paths: kept first when deps are capped
         through: frozenset = frozenset()
         saved_params: frozenset = frozenset()
         stale = False
@@ -49,6 +51,7 @@ class Operations:
                         if path and not _names_a_leaf(self.lookup(path)):
                             # (a view of a leaf, `w[:, None]`, holds a graph made anew each time, not the leaf's)
                             deps = deps | {path}
+                            direct.append(path)
             elif kind == "seq":
                 grads.append(value.has_grad)
                 if value.elem is not None:
@@ -69,7 +72,7 @@ class Operations:
             return tensor(
                 True if mode else None,
                 False,
-                deps=deps | carried,
+                deps=capped(deps | carried, direct),
                 saves_self=saving == "output",
                 through=through,
                 saved_params=saved_params,

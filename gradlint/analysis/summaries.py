@@ -89,6 +89,9 @@ class CallTable:
     contexts: Dict[int, List[Context]] = field(default_factory=dict)
     active: List[int] = field(default_factory=list)
     walks: int = 0
+    #: ids of the calls of the file's functions that a bound kept from being walked: their result is
+    #: unknown, not that of an unresolved callable (``CallValues._proven_call``)
+    refused: set = field(default_factory=set)
 
 
 def join_contexts(contexts: List[Context]) -> Context:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Optional
 
+from .dep_bounds import capped
+
 Tri = Optional[bool]
 
 
@@ -256,7 +258,7 @@ def join(a: Value, b: Value) -> Value:
             cut=a.cut and b.cut,
             may_leaf=a.leaf is True or b.leaf is True or a.may_leaf or b.may_leaf,
             saves_self=a.saves_self and b.saves_self,
-            deps=a.deps | b.deps,
+            deps=capped(a.deps | b.deps),
             through=a.through | b.through,
             saved_params=a.saved_params | b.saved_params,
             dtype=a.dtype if a.dtype == b.dtype else "",
@@ -488,7 +490,7 @@ def add_deps(value: Value, deps: frozenset, through: frozenset = frozenset(), sa
         return value
     if value.kind == "tensor" and value.grad is not False:
         return value.with_(
-            deps=value.deps | deps, through=value.through | through, saved_params=value.saved_params | saved
+            deps=capped(value.deps | deps), through=value.through | through, saved_params=value.saved_params | saved
         )
     if value.kind in ("seq", "dict"):
         return value.with_(
