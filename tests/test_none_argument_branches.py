@@ -3,8 +3,9 @@
 ``run_epoch(model, loader, optimiser)`` trains, ``run_epoch(model, dev_loader, optimiser=None)``
 after ``model.eval()`` only evaluates: in that call the update arm (with its ``backward()``) never
 runs, so the helper's loop is an evaluation loop without ``no_grad`` (GRD505; corpus21 CS598
-seq2seq/train.py). A parameter bound to ``None`` (or to an optimizer, a module, a tensor: never
-``None``) decides ``is None`` / ``is not None`` tests on it, as a literal flag decides ``if train:``.
+seq2seq/train.py). A parameter bound to ``None`` (a literal argument or default) decides ``is None``
+/ ``is not None`` tests on it, as a literal flag decides ``if train:``; a parameter bound to anything
+else decides nothing (a helper's ``if loss is None: return`` stays a possible path).
 
 Our own snippets, each a complete program.
 """

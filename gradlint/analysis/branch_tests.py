@@ -71,14 +71,11 @@ def string_test(walker, test):
     return test.left, TRUE if same == (operator is cst.Equal) else FALSE
 
 
-#: kinds of values that are never ``None``
-_NOT_NONE = frozenset({"optimizer", "module", "tensor", "params", "seq", "dict"})
-
-
 def none_test(walker, test):
-    """``x is None`` / ``x is not None`` of a name bound to ``None`` or to what is never ``None`` (an
-    optimizer, a module, a tensor): the name and the truth as a flag's value (unknown otherwise).
-    ``run_epoch(model, dev_loader, optimiser=None)`` skips its ``if optimiser is not None:`` update."""
+    """``x is None`` / ``x is not None`` of a name bound to ``None`` (a literal argument or default):
+    the name and the truth as a flag's value (unknown otherwise: a value known to be something else
+    may still be ``None`` on a path the walk joined away). ``run_epoch(model, dev_loader,
+    optimiser=None)`` skips its ``if optimiser is not None:`` update."""
     if len(test.comparisons) != 1 or type(test.left) is not cst.Name:
         return test, UNKNOWN
     operator = type(test.comparisons[0].operator)
@@ -86,6 +83,6 @@ def none_test(walker, test):
     if operator not in (cst.Is, cst.IsNot) or type(comparator) is not cst.Name or comparator.value != "None":
         return test, UNKNOWN
     mine = walker.lookup(test.left.value)
-    if mine is None or mine.kind != "none" and mine.kind not in _NOT_NONE:
+    if mine is None or mine.kind != "none":
         return test, UNKNOWN
-    return test.left, TRUE if (mine.kind == "none") == (operator is cst.Is) else FALSE
+    return test.left, TRUE if operator is cst.Is else FALSE
