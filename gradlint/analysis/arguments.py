@@ -91,6 +91,12 @@ def call_renames(call: cst.Call, function: cst.FunctionDef, receiver) -> Dict[st
         path = dotted(arg.value)
         if path is not None and arg.keyword is None and not arg.star:
             renames[param.name.value] = path
+    # a keyword argument names its parameter (`fit(model, opt, losses=history)`)
+    by_keyword = {param.name.value for param in list(function.params.params) + list(function.params.kwonly_params)}
+    for arg in call.args:
+        path = dotted(arg.value) if arg.keyword is not None and not arg.star else None
+        if path is not None and arg.keyword.value in by_keyword:
+            renames[arg.keyword.value] = path
     if receiver is not None and isinstance(call.func, cst.Attribute):
         path = dotted(call.func.value)
         if path is not None:

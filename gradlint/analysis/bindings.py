@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 
 from . import torch_api as api
@@ -80,10 +82,12 @@ class Bindings:
                 elif target.attr.value == "grad":
                     self._clear_grads(None)
                 self._part_replaced(dotted(target.value))
+                self._layer_placed(dotted(target.value), value)
                 self._set(path, value)
                 if type(value_node) is cst.Call and self.value(value_node.func).qual == "torch.nn.Parameter":
                     self._parameter_replaced(dotted(target.value), value)
         elif type(target) is cst.Subscript:
+            self._layer_placed(dotted(target.value), value)
             self._bind_subscript(target, value)
         elif type(target) in (cst.Tuple, cst.List):
             element = value.elem if value.kind == "seq" and value.elem is not None else self._element_of(value, None)
@@ -191,6 +195,19 @@ class Bindings:
                 del self.state.env[key]
         self.state.env[member_path(path, index)] = value
         return True
+
+    def _layer_placed(self, owner: Optional[str], value: Value) -> None:
+        """``model.fc = nn.Linear(...)`` / ``model.features[-1] = nn.Conv2d(...)`` after ``model`` was
+        frozen whole: the new layer trains, so the model (and each module above the slot) has
+        trainable parameters again (known when the layer's are, else maybe)."""
+        if owner is None or value.kind != "module" or value.params is False:
+            return
+        parts = owner.split(".")
+        for depth in range(len(parts), 0, -1):
+            path = ".".join(parts[:depth])
+            module = self.state.env.get(path)
+            if module is not None and module.kind == "module" and module.params is False:
+                self.state.env[path] = module.with_(params=True if value.params is True else None)
 
     def _forget_members(self, root) -> None:
         """What ``_store_member`` recorded below ``root`` (a path, or the node of ``model[0].weight``)

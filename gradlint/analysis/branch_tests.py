@@ -69,3 +69,20 @@ def string_test(walker, test):
         return test, UNKNOWN
     same = mine.qual[len(STRING) :] == other
     return test.left, TRUE if same == (operator is cst.Equal) else FALSE
+
+
+def none_test(walker, test):
+    """``x is None`` / ``x is not None`` of a name bound to ``None`` (a literal argument or default):
+    the name and the truth as a flag's value (unknown otherwise: a value known to be something else
+    may still be ``None`` on a path the walk joined away). ``run_epoch(model, dev_loader,
+    optimiser=None)`` skips its ``if optimiser is not None:`` update."""
+    if len(test.comparisons) != 1 or type(test.left) is not cst.Name:
+        return test, UNKNOWN
+    operator = type(test.comparisons[0].operator)
+    comparator = test.comparisons[0].comparator
+    if operator not in (cst.Is, cst.IsNot) or type(comparator) is not cst.Name or comparator.value != "None":
+        return test, UNKNOWN
+    mine = walker.lookup(test.left.value)
+    if mine is None or mine.kind != "none":
+        return test, UNKNOWN
+    return test.left, TRUE if operator is cst.Is else FALSE

@@ -13,6 +13,11 @@ its definition gives) and the container is, in every *other* function, the join 
 module's value and what those walks left in it. A file whose functions fill no global costs
 nothing more.
 
+A function may also fill a module-level list through a helper: ``run()`` hands the global
+``train_losses`` to ``fit(model, opt, train_losses)``, which appends to its parameter. A function
+passing a module-level container (a name the module binds to ``[]``, ``{}``, ``list()``, ...) as a
+call argument is walked the same way; the walk tells whether the helper put anything there.
+
 The module's own statements run the functions in order: after ``train(model, loader)`` at module
 level, the module's ``train_losses`` holds what that call appended (``plt.plot(train_losses)``
 then converts those losses). There the call's own walk tells what it left in the container.
@@ -72,6 +77,28 @@ def module_level_names(module: cst.Module) -> frozenset:
     return frozenset(names)
 
 
+#: calls whose result is a fresh, empty container
+_CONTAINER_MAKERS = frozenset({"list", "dict", "deque", "collections.deque", "defaultdict", "collections.defaultdict"})
+
+
+def _is_container(value: cst.BaseExpression) -> bool:
+    if type(value) in (cst.List, cst.Dict):
+        return True
+    return type(value) is cst.Call and dotted(value.func) in _CONTAINER_MAKERS
+
+
+def module_level_containers(module: cst.Module) -> frozenset:
+    """Names the module's own assignments bind to a list or dict display, or to ``list()``/``dict()``."""
+    names = set()
+    for statement in _statements(module.body, False):
+        if type(statement) is not cst.SimpleStatementLine:
+            continue
+        for node in statement.body:
+            if type(node) is cst.Assign and _is_container(node.value):
+                names.update(t.target.value for t in node.targets if type(t.target) is cst.Name)
+    return frozenset(names)
+
+
 def defined_functions(module: cst.Module) -> list:
     return [node for node in _statements(module.body, True) if type(node) is cst.FunctionDef]
 
@@ -100,12 +127,28 @@ def _filled_paths(function: cst.FunctionDef, roots: frozenset) -> set:
     return {p for p in paths if p.split(".", 1)[0] not in local - declared and p != "self" and not p.startswith("self.")}
 
 
+def _passed_names(function: cst.FunctionDef, containers: frozenset) -> set:
+    """Names of ``containers``, not bound by ``function``, that it hands to a call as an argument: the
+    callee may fill them."""
+    nodes = own_nodes(function)
+    passed = {arg.value.value for node in nodes.of(cst.Call) for arg in node.args if type(arg.value) is cst.Name}
+    passed &= containers
+    if not passed:
+        return passed  # most functions: what names they bind need not be found
+    local = function_facts(function).rebound | parameter_names(function)
+    declared = {name.name.value for node in nodes.of(cst.Global) for name in node.names}
+    return {name for name in passed if name not in local - declared}
+
+
 def global_fillers(module: cst.Module, functions: List[cst.FunctionDef]) -> Dict[str, List[cst.FunctionDef]]:
     """Path of a module-level container -> the functions that fill it."""
     names = module_level_names(module)
+    containers = module_level_containers(module)
     found: Dict[str, List[cst.FunctionDef]] = {}
     for function in functions:
-        for path in _filled_paths(function, names):
+        paths = _filled_paths(function, names)
+        paths.update(_passed_names(function, containers))
+        for path in paths:
             found.setdefault(path, []).append(function)
     return found
 

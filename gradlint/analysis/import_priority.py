@@ -93,6 +93,16 @@ def loop_names(tree: ast.Module) -> Set[str]:
             if root is not None:
                 for name in _target_names(node.optional_vars):
                     bound_from.setdefault(name, set()).add(root)
+    # the file's own top-level functions a loop calls: their calls run in the loop as well
+    bodies = {node.name: node for node in tree.body if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef)}
+    pending = [name for name in in_loops if name in bodies]
+    while pending:
+        for inner in ast.walk(bodies.pop(pending.pop())):
+            root = _callee_root(inner.func) if type(inner) is ast.Call else None
+            if root is not None and root not in in_loops:
+                in_loops.add(root)
+                if root in bodies:
+                    pending.append(root)
     names = set(in_loops)
     frontier = list(names)
     while frontier:
@@ -104,11 +114,13 @@ def loop_names(tree: ast.Module) -> Set[str]:
 
 
 def _top_level_imports(tree: ast.Module) -> List[Tuple[str, int, List[str]]]:
-    """(module name, relative level, local names) of the file's top-level imports, in order."""
+    """(module name, relative level, local names) of the file's top-level imports, in order; a star
+    import's local names are None (what its module defines)."""
     found = []
     for statement in tree.body:
         if type(statement) is ast.ImportFrom:
             if any(alias.name == "*" for alias in statement.names):
+                found.append((statement.module or "", statement.level or 0, None))
                 continue
             locals_ = [alias.asname or alias.name for alias in statement.names]
             found.append((statement.module or "", statement.level or 0, locals_))
@@ -132,11 +144,20 @@ def _loop_module_paths(analyzer) -> Set[str]:
     wanted = loop_names(tree)
     paths = set()
     for name, level, locals_ in _top_level_imports(tree):
-        if any(local in wanted for local in locals_):
-            path = analyzer.project.find_module(name, analyzer.path, level)
-            if path is not None:
-                paths.add(path)
+        if locals_ is not None and not any(local in wanted for local in locals_):
+            continue
+        path = analyzer.project.find_module(name, analyzer.path, level)
+        if path is not None and (locals_ is not None or _defines_any(path, wanted)):
+            paths.add(path)
     return paths
+
+
+def _defines_any(path: str, names: Set[str]) -> bool:
+    """Whether the module file at ``path`` defines one of ``names`` as a top-level function."""
+    from .project import _read, defined_functions  # (project imports imports, which imports this module)
+
+    data = _read(path)
+    return data is not None and not defined_functions(data.decode("utf-8", "replace")).isdisjoint(names)
 
 
 def admit_past_budget(analyzer, path: str) -> bool:

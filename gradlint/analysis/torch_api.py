@@ -30,6 +30,7 @@ CANONICAL = {
     "torch.nn.parameter.Parameter": "torch.nn.Parameter",
     "torch.nn.modules.module.Module": "torch.nn.Module",
     "torch.autograd.variable.Variable": "torch.autograd.Variable",
+    "torch.functional.F": "torch.nn.functional",  # torch/functional.py imports it: `from torch.functional import F`
     "torch.autograd.grad_mode.no_grad": "torch.no_grad",
     "torch.autograd.no_grad": "torch.no_grad",
     "torch.autograd.grad_mode.enable_grad": "torch.enable_grad",

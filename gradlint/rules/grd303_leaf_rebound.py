@@ -98,6 +98,12 @@ def _accumulates(value_node, path: str, ctx) -> bool:
     (``loss = torch.tensor(0.0, requires_grad=True)``, so that the result requires grad even when
     nothing is added). Its own gradient is never wanted when the file never reads ``loss.grad``,
     and the term, computed apart, does not use it: nothing is lost by rebinding the name."""
+    terms = _concatenated(value_node, path, ctx)
+    if terms is not None:
+        # `log_probs = torch.cat([log_probs, log_prob])`: the leaf starts a growing tensor the same way
+        return not any(_mentions(term, path) for term in terms) and not re.search(
+            re.escape(path) + r"\s*\.\s*grad\b", ctx.source or ""
+        )
     if not (isinstance(value_node, cst.BinaryOperation) and isinstance(value_node.operator, cst.Add)):
         return False
     if dotted(value_node.left) == path:
@@ -110,6 +116,27 @@ def _accumulates(value_node, path: str, ctx) -> bool:
         return False
     # a term computed elsewhere (a loss module's output, say), not a constant shift (`w = w + 1.0`)
     return ctx.value(term).kind in ("tensor", "unknown")
+
+
+#: the torch functions joining a sequence of tensors into one
+_JOINS = frozenset({"torch.cat", "torch.concat", "torch.concatenate", "torch.stack", "torch.hstack", "torch.vstack"})
+
+
+def _concatenated(value_node, path: str, ctx):
+    """The other elements of ``torch.cat([path, t1, ...])`` (a list or tuple holding ``path`` itself
+    once), or None for any other expression."""
+    if type(value_node) is not cst.Call or not value_node.args or value_node.args[0].keyword is not None:
+        return None
+    callee = ctx.value(value_node.func)
+    if callee.kind != "ref" or callee.qual not in _JOINS:
+        return None
+    sequence = value_node.args[0].value
+    if type(sequence) not in (cst.List, cst.Tuple):
+        return None
+    elements = [element.value for element in sequence.elements]
+    if sum(dotted(element) == path for element in elements) != 1:
+        return None
+    return [element for element in elements if dotted(element) != path]
 
 
 _LOOPS = (cst.For, cst.While)

@@ -38,6 +38,12 @@ class NothingTrainable(Rule):
         #: id of a freeze's node -> the line it is reported at: the ``p.requires_grad = False`` inside
         #: a freeze loop (the node is the loop), else the node itself
         self._sites = {}
+        #: the paths the scope's backward() calls so far went through (None: a backward through
+        #: what is not known), and the owners frozen after such a backward: their parameters hold the
+        #: gradients it left, which a step() still applies (StyleGAN's ``G.requires_grad_(False)``
+        #: between ``loss.backward()`` and ``opt_G.step()``) until a zero_grad() clears them
+        self._backprop_through = set()
+        self._graded = set()
 
     def on_freeze(self, node, ctx, event) -> None:
         owner = event.owner
@@ -49,11 +55,21 @@ class NothingTrainable(Rule):
         if event.requires_grad is False and event.whole and event.unconditional:
             if not any(layer.startswith(owner + ".") for layer in self._layers):  # GRD404's pitfall
                 self._frozen[owner] = node
+                if None in self._backprop_through or any(
+                    within(path, owner) or within(owner, path) for path in self._backprop_through
+                ):
+                    self._graded.add(owner)
             return
         self._forget(lambda frozen: within(owner, frozen) or within(frozen, owner))
 
     def on_assign(self, target, ctx, value_node) -> None:
         path = dotted(target) if type(target) in (cst.Name, cst.Attribute) else None
+        if type(target) is cst.Subscript and ctx.value(value_node).kind == "module":
+            # `model.features[-1] = nn.Conv2d(...)`: a layer placed in a slot of the module
+            base = dotted(target.value)
+            if base is not None:
+                self._layers.add(base + ".[]")
+                self._forget(lambda frozen: within(base, frozen) or within(frozen, base))
         if path is None:
             return
         self._bound[path] = ctx.value(value_node)
@@ -68,6 +84,8 @@ class NothingTrainable(Rule):
                 del owned[frozen]  # rebound, or a layer assigned below it, after the freeze
 
     def on_call(self, node: cst.Call, ctx) -> None:
+        if type(node.func) is cst.Attribute and node.func.attr.value == "zero_grad":
+            self._graded.clear()  # the gradients a backward left before the freeze are gone
         if not self._frozen:
             return
         func = node.func
@@ -99,6 +117,7 @@ class NothingTrainable(Rule):
 
     def on_backward(self, node, ctx, receiver) -> None:
         value = self._bound.get(dotted(receiver)) or ctx.value(receiver)
+        self._backprop_through.update(value.through if value.kind == "tensor" and value.through else (None,))
         if value.kind != "tensor" or value.grad is True or not value.through:
             return
         roots = {self._frozen_root(path) for path in value.through}
@@ -149,7 +168,7 @@ class NothingTrainable(Rule):
         if optimizer.kind != "optimizer" or optimizer.owner is None:
             return
         owner = self._frozen_root(optimizer.owner)
-        if owner is None or owner in self._reported:
+        if owner is None or owner in self._reported or owner in self._graded:
             return
         self._reported.add(owner)
         self._report_freeze(
@@ -162,6 +181,8 @@ class NothingTrainable(Rule):
 
     def on_scope_end(self, node, ctx) -> None:
         self._frozen.clear()
+        self._backprop_through.clear()
+        self._graded.clear()
         self._layers.clear()
         self._reported.clear()
         self._bound.clear()
