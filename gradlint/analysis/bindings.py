@@ -82,7 +82,7 @@ class Bindings:
                 elif target.attr.value == "grad":
                     self._clear_grads(None)
                 self._part_replaced(dotted(target.value))
-                self._layer_placed(dotted(target.value), value)
+                self._layer_placed(dotted(target.value), value, target.attr.value)
                 self._set(path, value)
                 if type(value_node) is cst.Call and self.value(value_node.func).qual == "torch.nn.Parameter":
                     self._parameter_replaced(dotted(target.value), value)
@@ -196,18 +196,20 @@ class Bindings:
         self.state.env[member_path(path, index)] = value
         return True
 
-    def _layer_placed(self, owner: Optional[str], value: Value) -> None:
+    def _layer_placed(self, owner: Optional[str], value: Value, attr: Optional[str] = None) -> None:
         """``model.fc = nn.Linear(...)`` / ``model.features[-1] = nn.Conv2d(...)`` after ``model`` was
         frozen whole: the new layer trains, so the model (and each module above the slot) has
-        trainable parameters again (known when the layer's are, else maybe)."""
+        trainable parameters again (known when the layer's are, else maybe), in those slots only
+        (``Value.placed``: an optimizer over ``model.fc`` then covers all that trains)."""
         if owner is None or value.kind != "module" or value.params is False:
             return
-        parts = owner.split(".")
-        for depth in range(len(parts), 0, -1):
+        parts = owner.split(".") + ([attr] if attr else [])
+        for depth in range(len(parts) - (1 if attr else 0), 0, -1):
             path = ".".join(parts[:depth])
             module = self.state.env.get(path)
-            if module is not None and module.kind == "module" and module.params is False:
-                self.state.env[path] = module.with_(params=True if value.params is True else None)
+            if module is not None and module.kind == "module" and (module.params is False or module.placed):
+                slot = frozenset(parts[depth : depth + 1])
+                self.state.env[path] = module.with_(params=True if value.params is True else None, placed=module.placed | slot)
 
     def _forget_members(self, root) -> None:
         """What ``_store_member`` recorded below ``root`` (a path, or the node of ``model[0].weight``)

@@ -103,6 +103,8 @@ class Value:
     #: large, or re-exporting from such modules): what it is and does is unknown, not the default, so
     #: a model of it may run its forward without gradients (deepinv's solvers) or differentiate in it
     unread: bool = False
+    #: "module" frozen whole, then given new layers: the attributes holding the only trainable ones
+    placed: frozenset = frozenset()
 
     @property
     def is_grad_tensor(self) -> bool:

@@ -91,6 +91,9 @@ class UnfrozenBackbone(Rule):
     @staticmethod
     def _has_other_parameters(model, part: str) -> bool:
         """Whether the model is known to hold trainable parameters outside ``part``."""
+        if model.placed:
+            # frozen whole, then given new layers: only those train
+            return any(name != part for name in model.placed)
         if model.cls is None:
             # a network from nn.*, torchvision, timm or from_pretrained: its head is not all of it
             return True
