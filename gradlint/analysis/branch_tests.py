@@ -83,6 +83,8 @@ def none_test(walker, test):
     if operator not in (cst.Is, cst.IsNot) or type(comparator) is not cst.Name or comparator.value != "None":
         return test, UNKNOWN
     mine = walker.lookup(test.left.value)
-    if mine is None or mine.kind != "none":
+    if mine is None or mine.kind not in ("none", "module"):
         return test, UNKNOWN
-    return test.left, TRUE if operator is cst.Is else FALSE
+    # a module is never None: the join of None with one is no module (``if encoder is not None:
+    # encoder.eval()`` of a validate() given the caller's encoder switches it)
+    return test.left, TRUE if (mine.kind == "none") == (operator is cst.Is) else FALSE
