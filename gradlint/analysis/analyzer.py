@@ -178,6 +178,8 @@ class Analyzer(
         self._entry_loops: list = []
         #: while a function is summarised: the parameters each of its exits has backpropagated
         self._exit_proofs: Optional[list] = None
+        #: the optimizers stepped on the way to each normal exit of the function summarised
+        self._exit_steps: Optional[list] = None
         #: id(loop over a dict) -> the switch of every entry it made (replayed after the loop)
         self._switched_entries: dict = {}
         self._returns: Optional[list] = None

@@ -193,6 +193,8 @@ class Calls:
     def _note_exit(self) -> None:
         """A normal exit of the function being summarised: the parameters it has backpropagated,
         or tested to be None on the way here (that call had nothing to backpropagate)."""
+        if self._exit_steps is not None:
+            self._exit_steps.append(self.state.steps_done)
         if self._exit_proofs is None or self.function is None:
             return
         names = [param.name.value for param in parameters(self.function)]
@@ -288,12 +290,14 @@ class Calls:
             self._freeze_log = freezes = []
             self._loops = [collector]
             self._exit_proofs = exits = []
+            self._exit_steps = exit_steps = []
             ends_open = not self._body(function.body)
             if ends_open:
                 self._note_exit()
             # functions it defines may be walked (queued) from here: they see the names it binds later
             self._bind_late_names()
             stepped = self.state.stepped
+            steps_always = frozenset.intersection(*exit_steps) if exit_steps else frozenset()
             cleared = exit_clears(self.state, ends_open, returns, collector)
             scaled = exit_scaled(self.state, ends_open, returns)
             fed = fed_only_to_models(function, self._model_inputs)
@@ -313,6 +317,7 @@ class Calls:
             filled = {path: without_paths(env[path]) for path in self._global_fillers() if path in env}
         except (Terminated, RecursionError):
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
+            steps_always = frozenset()
             filled = {}
             cleared = fed = frozenset()
             proven, scaled = frozenset(), False
@@ -338,6 +343,7 @@ class Calls:
             collector,
             fields,
             stepped,
+            steps_always=steps_always,
             mutated=mutated,
             freezes=freezes,
             shared_outputs=shared_outputs(returns),
@@ -424,6 +430,7 @@ class Calls:
         self._dict_loops = []
         self._entry_loops = []
         self._exit_proofs = None
+        self._exit_steps = None
         self._pending_freezes = []
         self._model_inputs = None
 

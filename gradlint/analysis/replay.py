@@ -74,16 +74,21 @@ class SummaryReplay:
         loop = self._loops[-1] if self._loops else None
         if effects.backwards:
             self.state.armed = self.state.stepped  # the callee's backward()s may give any of them new gradients
+        always = frozenset((rename_path(renames, path), owner) for path, owner in summary.steps_always if path is not None)
         for node, path, optimizer in effects.steps:
             key = (rename_path(renames, path), optimizer.owner)
             if key[0] is None:
                 continue
             if loop is not None and not effects.clears and key in self.state.armed and self._cond_depth == loop.depth:
-                loop.repeated_steps.append((call if foreign else node, key[0], optimizer))
+                # a step the callee takes only under a condition of its own (`if update_grad:`, bound
+                # to the caller's accumulation test) is the caller's conditional step
+                repeats = loop.repeated_steps if key in always else loop.conditional_repeats
+                repeats.append((call if foreign else node, key[0], optimizer))
         stepped = frozenset((rename_path(renames, path), owner) for path, owner in summary.stepped if path is not None)
         self.state.stepped = self.state.stepped | stepped
         self._note_step_sides(stepped)
         self.state.armed = self.state.armed - stepped
+        self.state.steps_done = self.state.steps_done | always
 
     def _replay(
         self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool, hands_back: bool = False, made=frozenset()

@@ -356,6 +356,7 @@ SCOPE_FIELDS = (
     "_dict_loops",
     "_entry_loops",
     "_exit_proofs",
+    "_exit_steps",
 )
 
 

@@ -52,6 +52,9 @@ class Summary:
     fields: Dict[str, Value] = field(default_factory=dict)
     #: (optimizer path, owner) stepped and not cleared again when the function returns
     stepped: frozenset = frozenset()
+    #: (optimizer path, owner) stepped on the way to every normal exit: a step under a condition
+    #: of the function (``if update_grad: opt.step()``) is not in it
+    steps_always: frozenset = frozenset()
     #: for a constructor: the instance it makes (one object per context, so that its
     #: methods' contexts match from one call to the next)
     instance: Optional[Value] = None
