@@ -94,7 +94,9 @@ class MissingZeroGrad(Rule):
 
     def on_loop_end(self, node, ctx, record) -> None:
         self._report_manual_updates(node, ctx, record)
-        if not record.backwards or not record.steps:
+        # (a backward in a loop of a function this loop calls counts: an episode's update that
+        # backpropagates step by step, then steps once, runs in every iteration of this loop)
+        if not (record.backwards or record.inner_backwards) or not record.steps:
             return
         if record.clears and None not in record.clears:
             self._report_uncleared_paths(ctx, record)

@@ -255,8 +255,10 @@ class LossHistoryAccumulation(Rule):
         # an epoch loop calling a function that trains in a loop of its own (`train_loss, acc =
         # train_step(model, loader, loss_fn, opt)`, whose batch loop backpropagates and steps) is a
         # training loop too: a graph it keeps was built before steps that changed the parameters in
-        # place, so no later backward() can go through it, and one is kept for every epoch
-        backwards = record.backwards or (record.inner_steps and record.inner_backwards)
+        # place, so no later backward() can go through it, and one is kept for every epoch. So is
+        # an episode loop whose update backpropagates step by step and then steps once
+        # (`for r, prob in self.data: (-log(prob) * r).backward()`, then `optimizer.step()`)
+        backwards = record.backwards or ((record.steps or record.inner_steps) and record.inner_backwards)
         if not backwards:
             candidates = [c for c in candidates if id(c[0]) not in outer]
             if not record.steps and self._evaluates(ctx, record):
