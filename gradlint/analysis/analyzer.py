@@ -125,6 +125,8 @@ class Analyzer(
         self._queue: list = []
         #: ids of ``forward`` methods already walked without a context when their class was defined
         self._forwards_walked: set = set()
+        #: queued functions walked with unknown parameters (see ``Scopes._walk_late_contexts``)
+        self._unknown_walks: list = []
         #: summaries and calling contexts of the file's own functions
         self.calls = CallTable()
         #: qualified name -> contexts from calls in other files of the project (see ``callers``)
@@ -410,6 +412,7 @@ class Analyzer(
                     continue
                 walked.add(id(entry[0]))
                 self._walk_queued(entry, module_env)
+        self._walk_late_contexts(module_env)
         self._emit("on_file_end", None)
 
     def _emit(self, hook: str, node, *args) -> None:

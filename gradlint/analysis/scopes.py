@@ -9,6 +9,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .imports import out_of_time
 from .lightning_manual import manual_optimization
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
@@ -264,6 +265,22 @@ class Scopes:
             for name, value in saved.items():
                 setattr(self, name, value)
 
+    def _walk_late_contexts(self, module_env) -> None:
+        """Functions walked with unknown parameters before a caller's walk gave them a context: a
+        call the call-graph order (syntactic: ``train(...)``) could not see, through a module-level
+        alias or a table of functions (``ALGS = {"reinforce": reinforce}``, then ``ALGS[name](policy,
+        opt)`` in ``main()``). Each is walked again in the contexts it has now; a finding is
+        reported once per line whatever the walks. Rounds are bounded (``LATE_ROUNDS``)."""
+        for _ in range(LATE_ROUNDS):
+            late, self._unknown_walks = self._unknown_walks, []
+            late = [entry for entry in late if self.calls.contexts.get(id(entry[0]))]
+            if not late or out_of_time():
+                return
+            for node, outer, mode, cls in late:
+                for context in self._contexts_for(node, cls):
+                    entry_mode = context.mode if mode is True else mode
+                    self._analyze_function(node, outer, entry_mode, cls, module_env=module_env, context=context)
+
     def _walk_queued(self, entry, module_env) -> None:
         """A queued function: once per calling context seen in the file, else once with unknown parameters."""
         node, outer, mode, cls = entry
@@ -274,6 +291,7 @@ class Scopes:
         if not contexts:
             if id(node) not in self._forwards_walked:
                 self._analyze_function(node, outer, mode, cls, module_env=module_env)
+                self._unknown_walks.append(entry)
             return
         # a call under no_grad that no context recorded (in a lambda, say)
         unrecorded_no_grad = self._called_without_grad.covers(node.name.value, cls is not None) and all(
@@ -285,6 +303,9 @@ class Scopes:
                 entry_mode = None
             self._analyze_function(node, outer, entry_mode, cls, module_env=module_env, context=context)
 
+
+#: rounds of walks in contexts that arrived after a function's walk (``_walk_late_contexts``)
+LATE_ROUNDS = 2
 
 #: top-level modules of the standard library whose classes are bases of plain classes, not of modules
 _BUILTIN_NAMES = frozenset(dir(builtins))
