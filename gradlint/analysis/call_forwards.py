@@ -1,4 +1,5 @@
-"""The models a call of a project function runs with gradients, in the caller's names.
+"""The models a call of a project function runs with gradients, and the optimizers it steps, in
+the caller's names.
 
 ``train(model, loader, criterion, optimizer)`` defined in ``training.py`` and called by
 ``main.py``, which built ``optimizer = SGD(model.fc.parameters())``: the file that built the
@@ -30,4 +31,24 @@ def trained_forwards(summary, renames: dict) -> List[Tuple[str, object]]:
         renamed = rename_path(renames, path)
         if all(renamed != known for known, _ in found):
             found.append((renamed, module))
+    return found
+
+
+def trained_steps(summary, renames: dict) -> List[str]:
+    """The caller's paths of the optimizers the callee was given (a parameter, not ``self``) and
+    stepped, in its loops or not: ``train(model, loader, optimizer)`` steps the caller's
+    ``optimizer`` (GRD407 asks whether it updates a model frozen whole)."""
+    effects = summary.effects
+    nested = effects.nested
+    steps = effects.steps + effects.inner_steps
+    if nested is not None:
+        steps = steps + nested.steps + nested.inner_steps
+    found = []
+    for step in steps:
+        path = step[1]
+        if not path or path.split(".", 1)[0] == "self" or path.split(".", 1)[0] not in renames:
+            continue
+        renamed = rename_path(renames, path)
+        if renamed and renamed not in found:
+            found.append(renamed)
     return found

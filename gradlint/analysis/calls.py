@@ -31,7 +31,7 @@ import libcst as cst
 from . import torch_api as api
 from .arguments import bind_arguments, call_renames, is_static, owners_in_callee, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
-from .call_forwards import trained_forwards
+from .call_forwards import trained_forwards, trained_steps
 from .helper_clears import exit_clears
 from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
@@ -161,6 +161,7 @@ class Calls:
         if trains and self.reporting:
             self.training_calls.add(id(call))
             self.call_forwards[id(call)] = trained_forwards(summary, renames)
+            self.call_steps[id(call)] = trained_steps(summary, renames)
         self._replay_freezes(summary, call, renames, function, receiver, trains)
         if summary.proven:
             self._prove_arguments(summary.proven, call, function, receiver)

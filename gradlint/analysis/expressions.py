@@ -13,6 +13,7 @@ from .entry_loops import proven_entry
 from .leaves import below_trained_model, member_after_freeze
 from .param_groups import positional_list, selection_of, yields_the_parameter
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
+from .dict_keys import read_key
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, UNREAD, Value, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, params_union, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
@@ -158,7 +159,9 @@ class Expressions:
                 return base.items[position]
             return base.elem
         if base.kind == "dict":
-            return dict_item(base, literal_str(index.value))
+            key = literal_str(index.value)
+            # a key only some paths set: the read raises KeyError on the others (``dict_keys``)
+            return read_key(base, key) or dict_item(base, key)
         if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
             position, path = literal_int(index.value), dotted(node.value)
             stored = self.lookup(member_path(path, position)) if position is not None and path else None

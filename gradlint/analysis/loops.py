@@ -38,6 +38,7 @@ class LoopWalker:
         # there its loops' effects go to the summary collector's `nested` record (see LoopRecord)
         self._loops = [loops[0].nested] if not was_reporting and loops and loops[0].nested is not None else []
         carried: frozenset = frozenset()
+        carried_saved = None
         start, arms = head, arm_bound_names(node, self.function, self.module_node, head)
         ends = []
         for _ in range(2 if was_reporting else 1):
@@ -47,12 +48,17 @@ class LoopWalker:
             ends_freed = _carried_freed(self.state) - arms
             if ends_freed and not _detaches_in_place(node):
                 carried = carried | ends_freed
+            ends_saved = _carried_saved(self.state) - arms
+            carried_saved = ends_saved if carried_saved is None else carried_saved & ends_saved
             head = keep_entry(State.join(head, self.state), start, arms)
         self.reporting = was_reporting
         self._loops = loops
         if was_reporting:
             self.state = head.copy()
             self.state.freed = self.state.freed | carried
+            # what an iteration saved for backward is still saved when the next one starts: an
+            # in-place write there (`b[i] = b[i] + 1` after `y = y + torch.mm(w, b)`) fails at backward
+            self.state.saved = self.state.saved | (carried_saved or frozenset())
             self.state.steps_done = frozenset()
             record = LoopRecord(node, entry, depth=self._cond_depth + 1, carried=carried)
             self._loops.append(record)
@@ -176,6 +182,13 @@ def _carried_freed(end: State) -> frozenset:
         for path in end.freed
         if "." not in path and (value := end.env.get(path)) is not None and holds_graph(value)
     )
+
+
+def _carried_saved(end: State) -> frozenset:
+    """Names whose value at the end of an iteration an op of the graph saved for backward (on every
+    way through the body, as ``State.saved`` is): the next iteration starts with them saved, unless
+    it rebinds them first (``Bindings._set``) or a backward() frees the graph (``saved`` cleared)."""
+    return frozenset(path for path in end.saved if "." not in path and path in end.env)
 
 
 @per_node

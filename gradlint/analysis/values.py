@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from typing import Optional
 
 from .dep_bounds import capped
+from .dict_keys import joined_dict
 
 Tri = Optional[bool]
 
@@ -105,6 +106,8 @@ class Value:
     unread: bool = False
     #: "module" frozen whole, then given new layers: the attributes holding the only trainable ones
     placed: frozenset = frozenset()
+    #: "dict": ((key, value), ...) of the keys some joined path did not set (``dict_keys``)
+    maybe: tuple = ()
 
     @property
     def is_grad_tensor(self) -> bool:
@@ -294,7 +297,7 @@ def join(a: Value, b: Value) -> Value:
         layers = min(a.layers, b.layers)
         return Value(kind="seq", elem=elem, has_grad=join_tri(a.has_grad, b.has_grad), items=items, layers=layers)
     if a.kind == "dict":
-        if a.keys == b.keys:
+        if a.keys == b.keys and not a.maybe and not b.maybe:
             return Value(kind="dict", qual=a.qual if a.qual == b.qual else "", keys=a.keys, items=tuple(join(x, y) for x, y in zip(a.items, b.items)))
         if a.qual == b.qual == LIST_DEFAULTDICT:
             # a key one side has not made yet holds an empty list there, which adds no element
@@ -305,7 +308,7 @@ def join(a: Value, b: Value) -> Value:
                 for k in keys
             )
             return Value(kind="dict", qual=LIST_DEFAULTDICT, keys=keys, items=items)
-        return Value(kind="dict")
+        return joined_dict(a, b, join, Value) or Value(kind="dict")
     if a.kind == "dist":
         return Value(kind="dist", elem=join(a.elem, b.elem) if a.elem is not None and b.elem is not None else None)
     if a.kind == "params" and a.owner == b.owner:
@@ -427,10 +430,11 @@ def without_paths(value: Value) -> Value:
         if value.deps or value.data_of is not None:
             return value.with_(deps=frozenset(), data_of=None)
         return value
-    if value.kind in ("seq", "dict", "dist") and (value.items or value.elem is not None):
+    if value.kind in ("seq", "dict", "dist") and (value.items or value.elem is not None or value.maybe):
         return value.with_(
             elem=without_paths(value.elem) if value.elem is not None else None,
             items=tuple(without_paths(item) for item in value.items),
+            maybe=tuple((key, without_paths(held)) for key, held in value.maybe),
         )
     return value
 

@@ -88,6 +88,12 @@ class NothingTrainable(Rule):
             self._graded.clear()  # the gradients a backward left before the freeze are gone
         if not self._frozen:
             return
+        for path in ctx.call_steps.get(id(node), ()) if id(node) in ctx.training_calls else ():
+            # `train(model, loader, optimizer)`: the project function steps the optimizer it is given
+            # (its unfreezes were replayed at the call before this hook: they forgot the freeze)
+            optimizer = ctx.lookup(path)
+            if optimizer is not None:
+                self._check_step(node, optimizer, ctx, f"`{source(node, 40)}` trains with `{path}`, which updates")
         func = node.func
         callee = ctx.value(func)
         if type(func) is cst.Attribute:
@@ -164,7 +170,7 @@ class NothingTrainable(Rule):
                 kept[owner] = node
         return kept
 
-    def _check_step(self, node, optimizer, ctx) -> None:
+    def _check_step(self, node, optimizer, ctx, what: str = "") -> None:
         if optimizer.kind != "optimizer" or optimizer.owner is None:
             return
         owner = self._frozen_root(optimizer.owner)
@@ -174,7 +180,8 @@ class NothingTrainable(Rule):
         self._report_freeze(
             ctx,
             self._frozen[owner],
-            f"this freezes every parameter of `{owner}` and nothing unfreezes any: `{source(node, 40)}` updates "
+            f"this freezes every parameter of `{owner}` and nothing unfreezes any: "
+            f"{what or '`' + source(node, 40) + '` updates'} "
             f"the parameters of `{optimizer.owner}`, which get no gradient, so the step changes nothing. Unfreeze "
             "the part that should train, or give the optimizer the trainable parameters.",
         )
