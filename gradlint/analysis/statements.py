@@ -12,6 +12,7 @@ from .branch_tests import none_test, recomputed_is_fresh, string_test, type_test
 from .fixed_flags import fixed_flag
 from .state import State, Terminated
 from .summaries import with_own_paths
+from .syntax import is_main_guard
 from .syntax import EXPRESSIONS, NODES, STATEMENTS, SUITES_AND_COMPOUNDS, child_fields, dotted, dropped_values, function_facts
 from .values import NONE, NUMBER, UNKNOWN, Tri, ref, seq
 
@@ -229,6 +230,14 @@ class StatementWalker:
                 self.state.env.pop(path, None)
 
     def _stmt_if(self, node: cst.If) -> None:
+        if self.function is None and self.import_depth == 0 and node.orelse is None and is_main_guard(node.test):
+            # the script's entry point: in the run the file is linted for (as a script), its body
+            # runs, unconditionally, and nothing else depends on whether it did. (A module another
+            # file imports is walked with ``import_depth`` above 0: there the block never runs.)
+            self.eval(node.test)
+            if self._body(node.body):
+                raise Terminated
+            return
         truth = self._flag_truth(node.test, self.eval(node.test))
         if truth is None:
             truth = type_test_truth(self, node.test)
