@@ -477,8 +477,7 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
                 changed.add(target.value.value)
     # a parameter is bound once, at entry, unless the body rebinds it (``self.model = model`` in __init__)
     params = parameter_names(function)
-    # `d = Discriminator(); if n_gpu > 1: d = nn.DataParallel(d)`, then `self.add_module("d", d)`:
-    # wrapped or not, the name holds the module the field does (the wrapper's parameters are its)
+    # `if n_gpu > 1: d = nn.DataParallel(d)`, `self.add_module("d", d)`: wrapped or not, the field's module
     wrapped = {name: calls for name, calls in rewraps.items() if all(_wraps_a_module(call) for call in calls)}
     field_aliases = {
         name: next(iter(fields))
@@ -534,8 +533,7 @@ def _self_field(node) -> str:
 
 
 def _wraps_a_module(call) -> bool:
-    """``nn.DataParallel(m, ...)``, ``DistributedDataParallel(m)``, ``torch.compile(m)``: a wrapper
-    that runs, switches and trains the module it is given."""
+    """``nn.DataParallel(m)``, ``DistributedDataParallel(m)``, ``torch.compile(m)``: the module, wrapped."""
     name = dotted(call.func) or ""
     return name.rsplit(".", 1)[-1] in ("DataParallel", "DistributedDataParallel") or name == "torch.compile"
 

@@ -14,7 +14,8 @@ from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
 from .param_groups import optimizer_over, owner_paths, trained_parameters
 from .syntax import dotted, is_grad_attribute, kwarg, literal_bool
-from .values import BATCH, NONE, UNKNOWN, Value, module_layers, output_part, params_union, ref, seq, tensor, view_of
+from .output_parts import parts_of
+from .values import BATCH, NONE, UNKNOWN, Value, module_layers, params_union, ref, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
     "keys values items get to_tuple index count pop update copy setdefault append extend".split()
@@ -322,7 +323,7 @@ class TorchSemantics:
         if name in ("item", "tolist"):
             return Value(kind="number", cut=receiver.grad is True or receiver.cut)
         if receiver.struct and name in ("values", "items") and not node.args:
-            return _parts_of(receiver, name)  # a dict's, not a sparse tensor's, values()
+            return parts_of(receiver, name)  # a dict's, not a sparse tensor's, values()
         if name in api.TENSOR_NON_TENSOR_METHODS:
             return UNKNOWN
         if receiver.struct:
@@ -392,17 +393,3 @@ class TorchSemantics:
             if dtype:
                 return dtype
         return ""
-
-
-def _parts_of(output: Value, method: str) -> Value:
-    """``loss_dict.values()`` (or ``.items()``) of a model output of unknown structure (a detector's
-    dict of losses): each part was computed by that forward from the same inputs, so it names the
-    graphs the output does (its deps); whether it requires grad is not known (``output_part``)."""
-    part = output_part(output)
-    if part.kind == "tensor":
-        part = part.with_(deps=output.deps)
-    if method == "values":
-        return Value(kind="seq", elem=part, has_grad=None)
-    pair = (UNKNOWN, part)
-    return Value(kind="seq", elem=seq(list(pair)).with_(items=pair), has_grad=None)
-
