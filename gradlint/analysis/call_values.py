@@ -202,6 +202,11 @@ class CallValues:
             value = args[0][1]
             if value.kind == "seq" and value.has_grad:
                 return self._op_result(args[:1], "none")
+            part = value.elem if value.kind == "seq" else None
+            if part is not None and part.kind == "tensor" and part.output_part and part.deps:
+                # `sum(loss for loss in loss_dict.values())` of a model output's parts: a tensor built
+                # on the graphs the parts name, whether it requires grad not known (a backward proves it)
+                return part.with_(output_part=False)
             return UNKNOWN
         if name in ("list", "tuple") and args and args[0][1].kind in ("seq", "params"):
             # `list(model.parameters())` holds the same parameters, of the same owner

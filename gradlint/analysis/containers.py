@@ -10,7 +10,7 @@ import libcst as cst
 
 from .syntax import dotted, literal_str
 from .tensor_uses import used_as_tensor
-from .values import LIST_DEFAULTDICT, NONE, UNKNOWN, Value, dict_item, dict_values, join_tri, module_layers, seq
+from .values import LIST_DEFAULTDICT, NONE, UNKNOWN, Value, capped, dict_item, dict_values, join_tri, module_layers, seq
 
 NAMEDTUPLE_FACTORIES = ("collections.namedtuple", "typing.NamedTuple")
 
@@ -98,7 +98,7 @@ class Containers:
             self._append_in_dict(node.func.value, receiver, args[-1][1])
             return NONE
         if name in ("append", "insert") and args and path is not None:
-            added = _shown_tensor(self, node.args[-1].value, args[-1][1])
+            added = _named_graph(node.args[-1].value, _shown_tensor(self, node.args[-1].value, args[-1][1]))
             self._note_store(node.func.value, added)
             self.state.env[path] = _appended(self.lookup(path), added)
             return NONE
@@ -159,6 +159,15 @@ def _shown_tensor(analyzer, node, added: Value) -> Value:
     scope = analyzer.function or analyzer.module_node
     if type(node) is cst.Name and scope is not None and used_as_tensor(scope, node.value, analyzer.module_node):
         return added.with_(struct=False)
+    return added
+
+
+def _named_graph(node, added: Value) -> Value:
+    """``losses.append(loss)``: the element is the graph named ``loss``, as an operand of an op is
+    (``operations``: a result's deps name its non-leaf operands). A ``loss.backward()`` in the same
+    iteration frees that graph, and so a later ``sum(losses).backward()`` goes through it again."""
+    if type(node) is cst.Name and added.kind == "tensor" and added.grad is True and added.leaf is False:
+        return added.with_(deps=capped(added.deps | {node.value}, [node.value]))
     return added
 
 

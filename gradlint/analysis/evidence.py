@@ -271,6 +271,9 @@ class Evidence:
             value = value.with_(struct=False, grad=grad, has_grad=None, leaf=False if grad else None)
         unknown = value.kind == "unknown" or value.kind == "tensor" and value.grad is None and not value.struct
         if unknown and self._backprop_follows(name):
+            if value.kind == "tensor" and value.deps:
+                # what it was computed from stays known (`losses = sum(parts of a detector's output)`)
+                return PROVEN_GRAD.with_(deps=value.deps, through=value.through, saved_params=value.saved_params)
             return PROVEN_GRAD
         if value.kind == "tensor" and value.struct and value.grad is not False and self._backprop_follows(name):
             # `loss = loss_fn(y_pred, y)` with `loss_fn: nn.Module` (an output that may be a tuple),

@@ -8,6 +8,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .call_shapes import trainable_comprehension
+from .container_tests import container_test_truth
 from .containers import namedtuple_field
 from .entry_loops import proven_entry
 from .leaves import below_trained_model, member_after_freeze
@@ -245,6 +246,9 @@ class Expressions:
 
     def _eval_ifexp(self, node: cst.IfExp) -> Value:
         self.eval(node.test)
+        truth = container_test_truth(self, node.test)  # `x if isinstance(x, (list, tuple)) else [x]`
+        if truth is not None:
+            return self.eval(node.body if truth else node.orelse)
         return join(self.eval(node.body), self.eval(node.orelse))
 
     def _eval_namedexpr(self, node: cst.NamedExpr) -> Value:

@@ -16,6 +16,7 @@ from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .flag_arms import arm_bound_names, keep_entry
 from .state import LoopRecord, State, Terminated
 from .syntax import dotted, per_node, walk
+from .usage_scans import binds
 from .values import holds_graph
 
 
@@ -67,10 +68,11 @@ class LoopWalker:
             finally:
                 self._loops.pop()
             record.end = self.state
-            self.state = _rebound_fresh(start, [self.state], State.join(head, self.state))
+            after = _rebound_fresh(start, [self.state], State.join(head, self.state))
+            self.state = _freed_by_last_iteration(node, [self.state], after)
             self._emit("on_loop_end", node, record)
         else:
-            self.state = _rebound_fresh(start, ends, head)
+            self.state = _freed_by_last_iteration(node, ends, _rebound_fresh(start, ends, head))
 
     def _iteration(self, run_iteration) -> None:
         self._cond_depth += 1
@@ -196,6 +198,29 @@ def _detaches_in_place(loop: cst.CSTNode) -> bool:
     """Whether the loop calls ``detach_()`` anywhere (``for h in hidden: h.detach_()`` detaches
     states the analysis cannot name): then no state is taken to be carried."""
     return any(type(node) is cst.Name and node.value == "detach_" for node in walk(loop))
+
+
+def _freed_by_last_iteration(loop, ends: list, after: State) -> State:
+    """After a loop: a graph that the last iteration's backward() freed, held by a name the body
+    binds (``out = model(x); loss = crit(out, y); loss.backward()``), is still freed: only a loop
+    running zero times would leave the name its value from before the loop, the same may-fact as
+    ``_rebound_fresh``'s. A backward after the loop through that graph (``sum(losses).backward()``
+    over losses each already backpropagated in the loop) raises \"Trying to backward through the
+    graph a second time\". The join of the entry and the end of an iteration drops such a name
+    (the two paths disagree on its value); it is added back here."""
+    body = getattr(loop, "body", None)
+    if body is None:
+        return after
+    found = frozenset(
+        path
+        for end in ends
+        for path in end.freed - after.freed
+        if "." not in path and path in after.env and binds(body, path)
+    )
+    if not found:
+        return after
+    after.freed = after.freed | found
+    return after
 
 
 def _rebound_fresh(start: State, ends: list, after: State) -> State:

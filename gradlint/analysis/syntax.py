@@ -310,6 +310,9 @@ class FunctionFacts:
     #: itself): ``model = self.model``, then maybe ``model = DataParallel(model)``, for names not
     #: parameters, bound in no other way, whose field the function never stores into
     field_locals: Dict[str, tuple] = field(default_factory=dict, hash=False)
+    #: the names of ``field_aliases`` that a module wrapper may rebind (``d = nn.DataParallel(d)``):
+    #: the same parameters as the field's, but not its attributes (``d.module.conv``)
+    wrapped_aliases: frozenset = frozenset()
 
 
 #: the node types ``own_nodes`` lists (the questions asked about function bodies look at no other)
@@ -474,11 +477,14 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
                 changed.add(target.value.value)
     # a parameter is bound once, at entry, unless the body rebinds it (``self.model = model`` in __init__)
     params = parameter_names(function)
+    # `if n_gpu > 1: d = nn.DataParallel(d)`, `self.add_module("d", d)`: wrapped or not, the field's module
+    wrapped = {name: calls for name, calls in rewraps.items() if all(_wraps_a_module(call) for call in calls)}
     field_aliases = {
         name: next(iter(fields))
         for name, fields in aliases.items()
-        if len(fields) == 1 and bindings.get(name, 0) + (name in params) == 1
+        if len(fields) == 1 and bindings.get(name, 0) + (name in params) == 1 + len(wrapped.get(name, ()))
     }
+    wrapped_aliases = frozenset(name for name in field_aliases if name in wrapped)
     field_locals = {
         name: (attr, tuple(rewraps.get(name, ())))
         for name, attr in reads_from.items()
@@ -495,6 +501,7 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
         frozenset(reads),
         field_aliases,
         field_locals,
+        wrapped_aliases,
     )
     return facts
 
@@ -523,6 +530,12 @@ def _self_field(node) -> str:
     if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
         return node.attr.value
     return ""
+
+
+def _wraps_a_module(call) -> bool:
+    """``nn.DataParallel(m)``, ``DistributedDataParallel(m)``, ``torch.compile(m)``: the module, wrapped."""
+    name = dotted(call.func) or ""
+    return name.rsplit(".", 1)[-1] in ("DataParallel", "DistributedDataParallel") or name == "torch.compile"
 
 
 def _called_on(node, name: str) -> bool:

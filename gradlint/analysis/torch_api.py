@@ -345,7 +345,8 @@ def nn_module_has_params(qual: str) -> bool | None:
 
 #: Calls that return their module argument wrapped (``nn.DataParallel(model)``,
 #: ``DistributedDataParallel(model, device_ids=...)``, ``torch.compile(model)``) or itself
-#: (``SyncBatchNorm.convert_sync_batchnorm(model)``): the same parameters, the same outputs.
+#: (``SyncBatchNorm.convert_sync_batchnorm(model)``, ``nn.utils.spectral_norm(conv)``): the same
+#: parameters, the same outputs.
 MODULE_WRAPPERS = frozenset(
     {
         "torch.nn.DataParallel",
@@ -355,6 +356,16 @@ MODULE_WRAPPERS = frozenset(
         "torch.nn.parallel.distributed.DistributedDataParallel",
         "torch.compile",
         "torch.nn.SyncBatchNorm.convert_sync_batchnorm",
+        # weight reparametrizations return the module they were given, its weight now computed from
+        # the parameters they register on it (`weight_orig`, ...): still trained, still saved by a
+        # layer's forward, so a step() before a backward through it still breaks that backward
+        "torch.nn.utils.spectral_norm",
+        "torch.nn.utils.spectral_norm.spectral_norm",
+        "torch.nn.utils.weight_norm",
+        "torch.nn.utils.weight_norm.weight_norm",
+        "torch.nn.utils.parametrizations.spectral_norm",
+        "torch.nn.utils.parametrizations.weight_norm",
+        "torch.nn.utils.parametrizations.orthogonal",
     }
 )
 

@@ -14,6 +14,7 @@ from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
 from .param_groups import optimizer_over, owner_paths, trained_parameters
 from .syntax import dotted, is_grad_attribute, kwarg, literal_bool
+from .output_parts import parts_of
 from .values import BATCH, NONE, UNKNOWN, Value, module_layers, params_union, ref, seq, tensor, view_of
 
 _CONTAINER_METHODS = frozenset(
@@ -321,6 +322,8 @@ class TorchSemantics:
             return result
         if name in ("item", "tolist"):
             return Value(kind="number", cut=receiver.grad is True or receiver.cut)
+        if receiver.struct and name in ("values", "items") and not node.args:
+            return parts_of(receiver, name)  # a dict's, not a sparse tensor's, values()
         if name in api.TENSOR_NON_TENSOR_METHODS:
             return UNKNOWN
         if receiver.struct:

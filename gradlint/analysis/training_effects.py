@@ -73,7 +73,10 @@ class TrainingEffects:
         if path is None or self.function is None or "self" not in self.state.env:
             return path
         head, dot, rest = path.partition(".")
-        attr = function_facts(self.function).field_aliases.get(head)
+        facts = function_facts(self.function)
+        attr = facts.field_aliases.get(head)
+        if attr and dot and head in facts.wrapped_aliases:
+            return path  # `d.conv` of a DataParallel is not the field's `conv`
         return f"self.{attr}{dot}{rest}" if attr else self.same_object(path)
 
     def same_object(self, path: Optional[str]) -> Optional[str]:

@@ -33,6 +33,41 @@ def _names_model_output(node, ctx) -> bool:
     return False
 
 
+def _weights_of_a_throwaway_module(data, ctx) -> bool:
+    """``ignore = nn.Linear(n, m)``, then ``V(ignore.weight.data, requires_grad=True)``: a module built
+    only for its initial weights (its scope reads nothing of it but ``.<param>.data``) is never run or
+    trained, so the new leaves made from them cut nothing off: they are the parameters, initialised
+    as the layer would be (a functional model's own weights, as in MAML code)."""
+    if not (type(data) is cst.Attribute and data.attr.value == "data" and type(data.value) is cst.Attribute):
+        return False
+    owner = data.value.value
+    if type(owner) is not cst.Name:
+        return False
+    module = ctx.lookup(owner.value)
+    scope = ctx.function if ctx.function is not None else ctx.module_node
+    if module is None or module.kind != "module" or scope is None:
+        return False
+    name = owner.value
+    body = scope.body if type(scope) is cst.FunctionDef else scope
+    bindings, reads = 0, 0
+    parents = {}
+    for node in walk(body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        for child in node.children:
+            parents[id(child)] = node
+    for node in walk(body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) is not cst.Name or node.value != name:
+            continue
+        parent = parents.get(id(node))
+        if type(parent) is cst.AssignTarget:
+            bindings += 1
+            continue
+        grand = parents.get(id(parent))
+        if not (type(parent) is cst.Attribute and parent.value is node and type(grand) is cst.Attribute and grand.value is parent and grand.attr.value == "data"):
+            return False  # run, trained, or handed on: its parameters matter
+        reads += 1
+    return bindings == 1 and reads > 0
+
+
 class RewrapHidesCut(Rule):
     code = "GRD102"
     name = "rewrap-hides-cut"
@@ -90,6 +125,8 @@ class RewrapHidesCut(Rule):
             return
         data = node.args[0].value
         value = ctx.value(data)
+        if _weights_of_a_throwaway_module(data, ctx):
+            return
         if _carries_graph_values(value):
             self._found[id(node)] = (node, data, None, bool(value.through) or _names_model_output(data, ctx))
         elif _extracted(data):

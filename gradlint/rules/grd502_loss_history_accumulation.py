@@ -1,6 +1,7 @@
 import libcst as cst
 
-from ..analysis import dotted
+from ..analysis import base_path, dotted
+from ..analysis.values import all_deps
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
@@ -41,10 +42,27 @@ def _reset_within(loop: cst.CSTNode, path: str) -> bool:
     if body is None:
         return False
     for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if type(node) is cst.Assign and any(dotted(t.target) == path for t in node.targets):
-            if not any(type(n) in (cst.Name, cst.Attribute) and dotted(n) == path for n in walk(node.value)):
+        if type(node) is not cst.Assign:
+            continue
+        for target in node.targets:
+            value = _assigned_to(target.target, node.value, path)
+            if value is not None and not any(type(n) in (cst.Name, cst.Attribute) and dotted(n) == path for n in walk(value)):
                 return True
     return False
+
+
+def _assigned_to(target, value, path: str):
+    """The expression ``path`` is bound to by ``target = value``, also in a tuple assignment
+    (``states, values = [], []``, element by element); None when ``target`` does not bind it."""
+    if dotted(target) == path:
+        return value
+    if type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List):
+        if len(target.elements) == len(value.elements):
+            for part, assigned in zip(target.elements, value.elements):
+                found = _assigned_to(part.value, assigned.value, path)
+                if found is not None:
+                    return found
+    return None
 
 
 def _unrolled(loop: cst.CSTNode, record, accumulators) -> bool:
@@ -79,6 +97,17 @@ def _unrolled(loop: cst.CSTNode, record, accumulators) -> bool:
         if value is not None and value.kind in ("tensor", "unknown") and value.grad is not False:
             return True
     return False
+
+
+def _kept_graphs(ctx, path: str) -> frozenset:
+    """The graphs (their paths) the accumulator named ``path`` holds at the end of the loop."""
+    value = ctx.lookup(path) if "." not in path else None
+    return all_deps(value) if value is not None else frozenset()
+
+
+def _scope(ctx):
+    """The function whose walk is under way (None at module level, as ``on_scope_end`` has it)."""
+    return ctx.function
 
 
 #: calls that only show or convert a value
@@ -118,6 +147,9 @@ class LossHistoryAccumulation(Rule):
         #: id(loop node) -> ids of the accumulations there into names of an enclosing scope
         self._outer_loops: dict = {}
         self._closures = ClosureTotals()  # `def closure(): nonlocal total; total += loss`, run per iteration
+        #: accumulations of training loops, reported at the end of their scope unless a backward()
+        #: after the loop goes through the graphs they keep: [(scope, node, path, added, graphs)]
+        self._kept_for_later = []
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         target = node.target
@@ -213,6 +245,11 @@ class LossHistoryAccumulation(Rule):
                 self._consider(ctx, node, path, node.args[0].value)
 
     def on_backward(self, node, ctx, receiver) -> None:
+        if self._kept_for_later:
+            # `meta_loss = sum(losses); meta_loss.backward()` after the loop that kept `losses`: the
+            # history was kept for this backward (a meta-loss, a loss over a whole sequence)
+            through = ctx.value(receiver).deps | {base_path(receiver)}
+            self._kept_for_later = [kept for kept in self._kept_for_later if not kept[4] & through]
         if ctx.loop is None and ctx.grad_enabled is True:
             self._backpropagates = True
             self._closures.backward(ctx, receiver)
@@ -277,7 +314,8 @@ class LossHistoryAccumulation(Rule):
                 continue  # the accumulated value is what gets backpropagated: deliberate
             if unrolled and ctx.function is not None and _reset_within(ctx.function, path):
                 continue  # the meta-loss of an unrolled optimisation, made afresh for each unroll
-            self._report(ctx, found, path, added, "of a training loop")
+            graphs = _kept_graphs(ctx, path)
+            self._kept_for_later.append((_scope(ctx), found, path, added, graphs | {path}))
 
     @staticmethod
     def _evaluates(ctx, record) -> bool:
@@ -310,6 +348,10 @@ class LossHistoryAccumulation(Rule):
         return False
 
     def on_scope_end(self, node, ctx) -> None:
+        later = [kept for kept in self._kept_for_later if kept[0] is node]
+        self._kept_for_later = [kept for kept in self._kept_for_later if kept[0] is not node]
+        for _, found, path, added, _ in later:
+            self._report(ctx, found, path, added, "of a training loop")
         for found, path, added in self._closures.finish(node):
             self._report(ctx, found, path, added, f"of the loop that runs `{node.name.value}()` in each of them")
         for found, path, added in self._pending:
