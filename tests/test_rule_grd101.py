@@ -509,6 +509,32 @@ NEGATIVES = [
         """,
     ),
     case(
+        "copy-whose-positions-are-taken",
+        # an accuracy helper: the copy's argmax is an index tensor, with no graph to lose
+        """\
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(4, 3)
+
+
+        def accuracy(x, labels):
+            logits = model(x)
+            preds = torch.argmax(torch.tensor(logits), dim=-1)
+            if preds.ndim > 1:
+                preds = preds.view(-1)
+            return (preds == labels).sum().item()
+
+
+        def accuracy2(x, labels):
+            preds = torch.tensor(model(x)).argmax(-1).view(-1)
+            return (preds == labels).sum().item()
+
+
+        print(accuracy(torch.randn(2, 4), torch.tensor([0, 1])), accuracy2(torch.randn(2, 4), torch.tensor([0, 1])))
+        """,
+    ),
+    case(
         "variable-of-data-is-only-deprecated",
         """\
         import torch

@@ -29,7 +29,11 @@ _PASS_THROUGH = frozenset({"max", "min", "abs", "sum", "sorted", "list", "tuple"
 #: tensor methods ending in a Python value
 _TO_PYTHON = frozenset({"item", "tolist", "numpy"})
 #: tensor methods that read the copy into another copy-only value
-_REDUCTIONS = frozenset({"max", "min", "mean", "sum", "abs", "norm", "amax", "amin", "argmax", "argmin", "cpu"})
+_REDUCTIONS = frozenset({"max", "min", "mean", "sum", "abs", "norm", "amax", "amin", "cpu"})
+#: what gives the positions of values, never their values: an index tensor has no graph, whatever
+#: it is used for (``preds = torch.argmax(torch.tensor(logits), -1)`` for an accuracy)
+_INDICES = frozenset({"argmax", "argmin", "argsort"})
+_INDEX_MODULES = frozenset({"torch", "np", "numpy"})
 #: what names a logger (``logging.info``, ``logger.warning``, ``self.log.debug``)
 _LOGGERS = frozenset({"logging", "logger", "log", "_logger", "LOGGER", "LOG", "_log", "warnings"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "log"})
@@ -83,7 +87,7 @@ def _ends_in_reader(chain: List[cst.CSTNode]) -> bool:
             continue  # decided by the call above it
         if kind is cst.Attribute and parent.value is node:
             if depth >= 2 and type(chain[depth - 2]) is cst.Call and chain[depth - 2].func is parent:
-                if parent.attr.value in _TO_PYTHON:
+                if parent.attr.value in _TO_PYTHON or parent.attr.value in _INDICES:
                     return True
                 if parent.attr.value in _REDUCTIONS:
                     continue
@@ -92,13 +96,19 @@ def _ends_in_reader(chain: List[cst.CSTNode]) -> bool:
             if parent.func is node:
                 continue  # the method call of the attribute checked below it
             callee = dotted(parent.func) or ""
-            if callee in _CONVERTERS or _logs(callee):
+            if callee in _CONVERTERS or _logs(callee) or _indices_of(callee, parent, node):
                 return True
             if callee in _PASS_THROUGH:
                 continue
             return False
         return False
     return False
+
+
+def _indices_of(callee: str, call: cst.Call, arg: cst.CSTNode) -> bool:
+    """``torch.argmax(copy, ...)``: the copy is the tensor whose positions are taken."""
+    module, _, name = callee.rpartition(".")
+    return module in _INDEX_MODULES and name in _INDICES and bool(call.args) and call.args[0] is arg
 
 
 def _logs(callee: str) -> bool:
