@@ -6,7 +6,8 @@ of its minute of CPU). Code generation is compositional: a statement's code depe
 the statement and on the indentation of the blocks around it, so the statement alone, fixed
 and generated with that indentation, replaces exactly its own text. Whenever that cannot be
 checked (the statement's code is not where the module puts it, the fix removes the
-statement), the caller falls back to the whole module.
+statement itself), the caller falls back to the whole module. A removed comment line (GRD100's
+fix of a `# noqa` on a line of its own) is a change inside the statement around it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def fixed_text(module: cst.Module, text: str, fix, positions: Positions) -> Opti
     """``(new text, prefix, suffix)``: the text with ``fix`` applied, and how many of its first
     and last characters are known to be unchanged; None when the statement cannot be isolated."""
     target = positions.offsets(fix.old)
-    if target is None or fix.new is None or not isinstance(fix.new, cst.CSTNode):
+    if target is None or fix.new is None:
         return None
     found = _innermost_statement(module, target, positions)
     if found is None:
@@ -43,7 +44,7 @@ def fixed_text(module: cst.Module, text: str, fix, positions: Positions) -> Opti
         new_statement = statement.visit(_Replace(fix.old, fix.new))
     except Exception:  # a fix the tree refuses: the whole module decides
         return None
-    if not isinstance(new_statement, cst.CSTNode):
+    if not isinstance(new_statement, cst.CSTNode):  # the fix removes the statement itself
         return None
     new = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
     new.indent_tokens = list(indents)

@@ -64,8 +64,12 @@ def test_multi_line_fix_edits_cost_no_whole_module_rewrite(monkeypatch):
         return real(self, visitor)
 
     monkeypatch.setattr(libcst.Module, "visit", counting)
-    source = "import torch\n" + "".join(f"\n\ndef f{i}():\n    {LEAF}\n    w += 1\n    return w\n" for i in range(200))
+    # each function: a wrapped in-place update, and an unused `# noqa` on a line of its own (removed)
+    source = "import torch\n" + "".join(
+        f"\n\ndef f{i}():\n    # noqa: GRD301\n    {LEAF}\n    w += 1\n    return w\n" for i in range(200)
+    )
     findings = lint_text(source, "many.py", RULES)
     wrapped = [f for f in findings if f.code == "GRD201" and f.edits and "no_grad" in f.edits[0][4]]
     assert len(wrapped) == 200
+    assert len([f for f in findings if f.code == "GRD100" and f.edits]) == 200
     assert rewrites == []
