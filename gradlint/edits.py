@@ -6,6 +6,8 @@ from typing import Tuple
 
 import libcst as cst
 
+from .statement_edits import fixed_text
+
 #: start line, start column, end line, end column (1-based; the end is exclusive), new text
 Edit = Tuple[int, int, int, int, str]
 
@@ -16,26 +18,33 @@ def fix_edits(module: cst.Module, text: str, fix, positions=None) -> Tuple[Edit,
     Computed from the fixed source itself, so it is exactly what the fixer does (the
     indentation of a wrapped block included). A fix within one line is computed from the
     replaced node alone (the same edit, without generating the whole module again for
-    every finding of a file).
+    every finding of a file), and one across lines from the statement that holds it
+    (``statement_edits``).
     """
     if fix is None:
         return ()
     local = _one_line_edit(module, text, fix, positions) if positions is not None else None
     if local is not None:
         return local
-    from .fixer import _Replace  # the fixer's own node replacement
+    fixed = fixed_text(module, text, fix, positions) if positions is not None else None
+    if fixed is not None:
+        new_text, same_start, same_end = fixed
+    else:
+        from .fixer import _Replace  # the fixer's own node replacement
 
-    try:
-        new_text = module.visit(_Replace(fix.old, fix.new)).code
-    except Exception:  # a fix the tree refuses (libcst validation): report it without edits
-        return ()
+        try:
+            new_text = module.visit(_Replace(fix.old, fix.new)).code
+        except Exception:  # a fix the tree refuses (libcst validation): report it without edits
+            return ()
+        same_start = same_end = 0
     if new_text == text:
         return ()
-    start = 0
+    # the characters known to be unchanged are skipped: the same edit, found in the statement
+    start = same_start
     limit = min(len(text), len(new_text))
     while start < limit and text[start] == new_text[start]:
         start += 1
-    end = 0
+    end = min(same_end, max(limit - start, 0))
     while end < limit - start and text[len(text) - 1 - end] == new_text[len(new_text) - 1 - end]:
         end += 1
     stop = len(text) - end

@@ -107,6 +107,14 @@ class Positions:
             pass
         return CodeRange(self._position(offsets[0]), self._position(offsets[1]))
 
+    def offsets(self, node: cst.CSTNode, generate: bool = True) -> Optional[Tuple[int, int]]:
+        """The node's (start, end) offsets in the generated code, generating the module's
+        statements up to it (only those generated so far with ``generate=False``), or None."""
+        found = self._ranges.get(node)
+        while found is None and generate and self._generate_more():
+            found = self._ranges.get(node)
+        return found
+
     def _generate_more(self) -> bool:
         """Generate the next statement of the module (the header before the first, the footer and
         the end after the last), as ``Module._codegen`` does; False when all was generated."""

@@ -67,29 +67,34 @@ def dotted(node: cst.CSTNode) -> Optional[str]:
     return ".".join(reversed(parts))
 
 
-def base_path(node: cst.CSTNode) -> Optional[str]:
-    """The dotted path of the tensor an expression views: ``p[:4].data`` -> ``p``."""
+_VIEWING_METHODS = frozenset(
+    "view view_as reshape flatten squeeze unsqueeze transpose permute narrow select expand".split()
+)
+
+
+def _viewed(node: cst.CSTNode) -> cst.CSTNode:
+    """The expression an expression views: ``p[:4].data`` -> ``p``, ``g.view(-1).narrow(0, a, n)`` -> ``g``."""
     while True:
         if type(node) is cst.Subscript:
             node = node.value
         elif type(node) is cst.Attribute and node.attr.value in ("data", "T", "mT"):
             node = node.value
-        elif type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in (
-            "view",
-            "view_as",
-            "reshape",
-            "flatten",
-            "squeeze",
-            "unsqueeze",
-            "transpose",
-            "permute",
-            "narrow",
-            "select",
-            "expand",
-        ):
+        elif type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _VIEWING_METHODS:
             node = node.func.value
         else:
-            return dotted(node)
+            return node
+
+
+def base_path(node: cst.CSTNode) -> Optional[str]:
+    """The dotted path of the tensor an expression views: ``p[:4].data`` -> ``p``."""
+    return dotted(_viewed(node))
+
+
+def views_a_gradient(node: cst.CSTNode) -> bool:
+    """``p.grad``, or a view or slice of it (``p.grad.view(-1).narrow(0, a, n)``): a gradient,
+    which does not require grad (what ``.grad`` of a known tensor gives)."""
+    viewed = _viewed(node)
+    return type(viewed) is cst.Attribute and viewed.attr.value == "grad"
 
 
 def member_path(container: str, index: int) -> str:
