@@ -5,27 +5,9 @@ from ..analysis.values import all_deps
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
-from ..analysis.syntax import per_node, target_names, walk
+from ..analysis.accumulator_resets import nested_loop_targets, reset_within, resets, unrolls
+from ..analysis.syntax import walk
 from ..rule import Rule, source
-
-
-def _resets(function: cst.FunctionDef, path: str) -> bool:
-    """``path = ...``, ``path.clear()`` or ``del path[:]`` in the function's own body: a fresh start."""
-    for node in walk(function.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if type(node) is cst.Assign and any(dotted(t.target) == path for t in node.targets):
-            return True
-        if type(node) is cst.AnnAssign and dotted(node.target) == path:
-            return True
-        if type(node) is cst.Del and dotted(getattr(node.target, "value", node.target)) == path:
-            return True
-        if (
-            type(node) is cst.Call
-            and type(node.func) is cst.Attribute
-            and node.func.attr.value == "clear"
-            and dotted(node.func.value) == path
-        ):
-            return True
-    return False
 
 
 def _fed_back(path: str, record) -> bool:
@@ -34,69 +16,6 @@ def _fed_back(path: str, record) -> bool:
     return any(
         dotted(arg.value) == path for call, _, _, _ in record.forwards for arg in getattr(call, "args", ())
     )
-
-
-def _reset_within(loop: cst.CSTNode, path: str) -> bool:
-    """``path = <a value not computed from it>`` somewhere in the loop's body (not ``path = path + x``)."""
-    body = getattr(loop, "body", None)
-    if body is None:
-        return False
-    for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if type(node) is not cst.Assign:
-            continue
-        for target in node.targets:
-            value = _assigned_to(target.target, node.value, path)
-            if value is not None and not any(type(n) in (cst.Name, cst.Attribute) and dotted(n) == path for n in walk(value)):
-                return True
-    return False
-
-
-def _assigned_to(target, value, path: str):
-    """The expression ``path`` is bound to by ``target = value``, also in a tuple assignment
-    (``states, values = [], []``, element by element); None when ``target`` does not bind it."""
-    if dotted(target) == path:
-        return value
-    if type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List):
-        if len(target.elements) == len(value.elements):
-            for part, assigned in zip(target.elements, value.elements):
-                found = _assigned_to(part.value, assigned.value, path)
-                if found is not None:
-                    return found
-    return None
-
-
-def _unrolled(loop: cst.CSTNode, record, accumulators) -> bool:
-    """A differentiable unroll: the loop rebinds a name from its own value (``x = x + update``), not
-    known to be free of the graph, and feeds it to the next step's computation (``loss = f(x)``), so
-    each iteration's graph is built on the previous one's and lives as long as the name does
-    (learned optimisers, MAML inner loops). A sum of the unroll's losses, started afresh by the
-    function (``self.meta_loss = 0`` before the loop), keeps nothing the unroll does not keep
-    already: it is the meta-loss a caller backpropagates through the whole unroll."""
-    end = record.end
-    body = getattr(loop, "body", None)
-    if end is None or body is None:
-        return False
-    # the loop's own target is bound afresh in each iteration: `batch = {k: v.to(d) for k, v in
-    # batch.items()}` moves this iteration's batch, it does not chain one iteration to the next
-    fresh = target_names(loop.target) if type(loop) is cst.For else set()
-    fed = set()
-    for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if type(node) is cst.Call and not (type(node.func) is cst.Name and node.func.value in _NOT_A_STEP):
-            fed.update(arg.value.value for arg in node.args if type(arg.value) is cst.Name)
-    for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if type(node) is not cst.Assign or len(node.targets) != 1 or type(node.targets[0].target) is not cst.Name:
-            continue
-        name = node.targets[0].target.value
-        if name in accumulators or name in fresh or name not in record.entry or name not in fed:
-            continue
-        if not any(type(n) is cst.Name and n.value == name for n in walk(node.value)):
-            continue
-        if any(type(n) is cst.Name and n.value in ("detach", "detach_", "data", "item") for n in walk(node.value)):
-            continue
-        value = end.env.get(name)
-        if value is not None and value.kind in ("tensor", "unknown") and value.grad is not False:
-            return True
-    return False
 
 
 def _kept_graphs(ctx, path: str) -> frozenset:
@@ -108,24 +27,6 @@ def _kept_graphs(ctx, path: str) -> frozenset:
 def _scope(ctx):
     """The function whose walk is under way (None at module level, as ``on_scope_end`` has it)."""
     return ctx.function
-
-
-#: calls that only show or convert a value
-_NOT_A_STEP = frozenset({"print", "len", "str", "float", "int", "repr", "format", "isinstance"})
-
-
-@per_node
-def _nested_loop_targets(loop: cst.CSTNode) -> frozenset:
-    """Names bound as the targets of the loops nested in ``loop`` (``for model in models:``);
-    memoised: asked at the end of every walk of the loop."""
-    names = set()
-    body = getattr(loop, "body", None)
-    if body is None:
-        return frozenset()
-    for node in walk(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if type(node) is cst.For:
-            names.update(n.value for n in walk(node.target) if type(n) is cst.Name)
-    return frozenset(names)
 
 
 class LossHistoryAccumulation(Rule):
@@ -287,7 +188,7 @@ class LossHistoryAccumulation(Rule):
         self._report_stores(ctx, record)
         # a loop that starts the accumulator afresh now and then (`running_loss = 0` after logging
         # each gradient-accumulation window) keeps a bounded window of graphs, not the whole history
-        candidates = [c for c in self._candidates.pop(id(node), ()) if not _reset_within(node, c[1])]
+        candidates = [c for c in self._candidates.pop(id(node), ()) if not reset_within(node, c[1])]
         outer = self._outer_loops.pop(id(node), ())
         # an epoch loop calling a function that trains in a loop of its own (`train_loss, acc =
         # train_step(model, loader, loss_fn, opt)`, whose batch loop backpropagates and steps) is a
@@ -308,11 +209,11 @@ class LossHistoryAccumulation(Rule):
                 carried = [c for c in candidates if ("." in c[1] or c[1] in enclosing.entry) and c[1] not in enclosing.bound]
                 self._candidates.setdefault(id(enclosing.node), []).extend(carried)
             return
-        unrolled = _unrolled(node, record, {path for _, path, _ in candidates})
+        unrolled = unrolls(node, record, {path for _, path, _ in candidates})
         for found, path, added in candidates:
             if not any(receiver != path for _, receiver in backwards):
                 continue  # the accumulated value is what gets backpropagated: deliberate
-            if unrolled and ctx.function is not None and _reset_within(ctx.function, path):
+            if unrolled and ctx.function is not None and reset_within(ctx.function, path):
                 continue  # the meta-loss of an unrolled optimisation, made afresh for each unroll
             graphs = _kept_graphs(ctx, path)
             self._kept_for_later.append((_scope(ctx), found, path, added, graphs | {path}))
@@ -338,7 +239,7 @@ class LossHistoryAccumulation(Rule):
             return False
         pathed = {id(call): path for call, path, _, _ in record.forwards if path is not None}
         # models iterated by a loop nested in this one run in every iteration of this one
-        per_iteration = record.bound - _nested_loop_targets(record.node)
+        per_iteration = record.bound - nested_loop_targets(record.node)
         for call, path, module, mode in record.forwards:
             if mode is not True or module.cls is None and module.params is False:
                 continue
@@ -383,7 +284,7 @@ class LossHistoryAccumulation(Rule):
         if method.name.value not in methods:
             return False  # a nested function, not the class's own method
         return not any(
-            _resets(function, prefix)
+            resets(function, prefix)
             for name, function in methods.items()
             if name != "__init__"
             for prefix in {field, path}
