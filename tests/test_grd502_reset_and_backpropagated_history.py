@@ -86,3 +86,34 @@ def test_unrelated_backward_after_the_loop_does_not_excuse_it():
         "        total = net(tasks[0][0]).sum()\n",
     )
     assert lines(src) == [15]
+
+
+EPOCHS = """\
+import torch
+import torch.nn as nn
+
+net = nn.Linear(6, 1)
+opt = torch.optim.SGD(net.parameters(), lr=0.01)
+batches = [(torch.randn(4, 6), torch.randn(4, 1)) for _ in range(3)]
+
+for epoch in range(5):
+    running_loss = 0.0
+    for x, y in batches:
+        opt.zero_grad()
+        loss = (net(x) - y).pow(2).mean()
+        loss.backward()
+        opt.step()
+        running_loss += loss
+    print(running_loss.item())
+
+for step in range(10):  # fine-tuning, later: a new `loss`, backpropagated under the same name
+    opt.zero_grad()
+    loss = net(batches[0][0]).pow(2).mean()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_later_backward_of_the_same_name_does_not_excuse_it():
+    # a later loop's `loss.backward()` goes through a new graph under the same name
+    assert lines(EPOCHS) == [15]

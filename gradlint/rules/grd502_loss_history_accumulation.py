@@ -1,7 +1,6 @@
 import libcst as cst
 
-from ..analysis import base_path, dotted
-from ..analysis.values import all_deps
+from ..analysis import dotted
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
@@ -16,12 +15,6 @@ def _fed_back(path: str, record) -> bool:
     return any(
         dotted(arg.value) == path for call, _, _, _ in record.forwards for arg in getattr(call, "args", ())
     )
-
-
-def _kept_graphs(ctx, path: str) -> frozenset:
-    """The graphs (their paths) the accumulator named ``path`` holds at the end of the loop."""
-    value = ctx.lookup(path) if "." not in path else None
-    return all_deps(value) if value is not None else frozenset()
 
 
 def _scope(ctx):
@@ -51,6 +44,8 @@ class LossHistoryAccumulation(Rule):
         #: accumulations of training loops, reported at the end of their scope unless a backward()
         #: after the loop goes through the graphs they keep: [(scope, node, path, added, graphs)]
         self._kept_for_later = []
+        #: name -> the kept accumulators (paths) the value bound to it was computed from
+        self._derived = {}
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         target = node.target
@@ -69,6 +64,12 @@ class LossHistoryAccumulation(Rule):
             self._consider(ctx, node, path, node.value)
 
     def on_assign(self, target, ctx, value_node) -> None:
+        if self._kept_for_later and type(target) is cst.Name:
+            sources = self._accumulators_in(value_node)
+            if sources:
+                self._derived[target.value] = sources
+            else:
+                self._derived.pop(target.value, None)
         if type(target) is cst.Subscript:
             self._consider_item(target, ctx, value_node)
             return
@@ -149,11 +150,27 @@ class LossHistoryAccumulation(Rule):
         if self._kept_for_later:
             # `meta_loss = sum(losses); meta_loss.backward()` after the loop that kept `losses`: the
             # history was kept for this backward (a meta-loss, a loss over a whole sequence)
-            through = ctx.value(receiver).deps | {base_path(receiver)}
-            self._kept_for_later = [kept for kept in self._kept_for_later if not kept[4] & through]
+            # (by name, not by the graphs the history holds: `loss` is rebound in every iteration, and
+            # the next epoch's `loss.backward()` goes through a new graph, not the kept ones)
+            through = self._accumulators_in(receiver)
+            self._kept_for_later = [kept for kept in self._kept_for_later if kept[2] not in through]
         if ctx.loop is None and ctx.grad_enabled is True:
             self._backpropagates = True
             self._closures.backward(ctx, receiver)
+
+    def _accumulators_in(self, node) -> set:
+        """The kept accumulators ``node`` is computed from: named in it, or through a name bound to
+        a value computed from them (``total = torch.stack(per_task).mean()``)."""
+        kept = {entry[2] for entry in self._kept_for_later}
+        found = set()
+        for inner in walk(node):
+            if type(inner) in (cst.Name, cst.Attribute):
+                path = dotted(inner)
+                if path in kept:
+                    found.add(path)
+                elif type(inner) is cst.Name and inner.value in self._derived:
+                    found |= self._derived[inner.value]
+        return found
 
     def on_store(self, call, ctx, path: str) -> None:
         """A call (``self.meter.update(loss)``) that stored a grad tensor into ``path``, outside loops."""
@@ -215,8 +232,7 @@ class LossHistoryAccumulation(Rule):
                 continue  # the accumulated value is what gets backpropagated: deliberate
             if unrolled and ctx.function is not None and reset_within(ctx.function, path):
                 continue  # the meta-loss of an unrolled optimisation, made afresh for each unroll
-            graphs = _kept_graphs(ctx, path)
-            self._kept_for_later.append((_scope(ctx), found, path, added, graphs | {path}))
+            self._kept_for_later.append((_scope(ctx), found, path, added))
 
     @staticmethod
     def _evaluates(ctx, record) -> bool:
@@ -251,7 +267,9 @@ class LossHistoryAccumulation(Rule):
     def on_scope_end(self, node, ctx) -> None:
         later = [kept for kept in self._kept_for_later if kept[0] is node]
         self._kept_for_later = [kept for kept in self._kept_for_later if kept[0] is not node]
-        for _, found, path, added, _ in later:
+        if not self._kept_for_later:
+            self._derived.clear()
+        for _, found, path, added in later:
             self._report(ctx, found, path, added, "of a training loop")
         for found, path, added in self._closures.finish(node):
             self._report(ctx, found, path, added, f"of the loop that runs `{node.name.value}()` in each of them")
