@@ -232,6 +232,48 @@ NEGATIVES = [
         """,
     ),
     case(
+        "helper-unfreezes-through-a-list-of-parameters",
+        _HEAD
+        + """\
+
+        def setup():
+            model = Regressor()
+            model.requires_grad_(False)
+            trainable = list(model.head.parameters())
+            for p in trainable:
+                p.requires_grad = True
+            return model, torch.optim.SGD(trainable, lr=0.01)
+
+
+        def main():
+            net, opt = setup()
+            fit(net, DATA, opt)
+
+
+        main()
+        """,
+    ),
+    case(
+        "helper-hands-the-frozen-model-to-a-function-that-may-add-adapters",
+        _HEAD
+        + """\
+
+        def setup(add_adapters):
+            model = Regressor()
+            model.requires_grad_(False)
+            add_adapters(model)
+            return model, torch.optim.SGD(model.parameters(), lr=0.01)
+
+
+        def main(add_adapters):
+            net, opt = setup(add_adapters)
+            fit(net, DATA, opt)
+
+
+        main(print)
+        """,
+    ),
+    case(
         "rebound-after-the-freeze",
         _HEAD
         + """\
@@ -255,3 +297,103 @@ NEGATIVES = [
 
 
 test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
+
+
+def test_a_head_placed_before_the_freeze_is_grd404s_alone():
+    """The helper replaces the head, then freezes every parameter (the new head too): GRD404 reports
+    the head's line in the helper; the caller's training is not reported again as GRD407."""
+    from snippets import findings
+    import textwrap
+
+    src = textwrap.dedent(
+        _HEAD
+        + """\
+
+        def build():
+            model = Regressor()
+            model.head = nn.Linear(16, 3)
+            for p in model.parameters():
+                p.requires_grad = False
+            return model
+
+
+        def main():
+            net = build()
+            opt = torch.optim.SGD(net.parameters(), lr=0.01)
+            fit(net, DATA, opt)
+
+
+        main()
+        """
+    )
+    assert findings(src, "GRD407") == []
+    assert findings(src, "GRD404") == [(27, "GRD404")]
+
+
+_BUILDER = """\
+    import torch
+    import torch.nn as nn
+
+
+    def build():
+        model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 1))
+        model.requires_grad_(False)
+        return model
+
+
+    def build_head_trained():
+        model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 1))
+        model.requires_grad_(False)
+        model[2].requires_grad_(True)
+        return model
+
+
+    def build_with_new_head():
+        model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 1))
+        model[2] = nn.Linear(16, 3)
+        for p in model.parameters():
+            p.requires_grad = False
+        return model
+"""
+
+_TRAINER = """\
+    import torch
+    import torch.nn as nn
+
+    from builder import {name}
+
+
+    def main():
+        net = {name}()
+        opt = torch.optim.SGD(net.parameters(), lr=0.01)
+        for x, y in [(torch.randn(4, 10), torch.randn(4, 1))]:
+            opt.zero_grad()
+            nn.functional.mse_loss(net(x), y).backward()
+            opt.step()
+
+
+    main()
+"""
+
+
+def test_a_helper_of_another_file_freezes_at_the_call(tmp_path):
+    """The helper is in another module: the freeze is reported at the call that made the model."""
+    from snippets import lint_path, write_project
+
+    write_project(tmp_path, {"builder.py": _BUILDER, "train.py": _TRAINER.format(name="build")})
+    assert lint_path(tmp_path / "train.py", {"GRD407"}) == [(8, "GRD407")]
+
+
+def test_a_helper_of_another_file_that_unfreezes_its_head(tmp_path):
+    from snippets import lint_path, write_project
+
+    write_project(tmp_path, {"builder.py": _BUILDER, "train.py": _TRAINER.format(name="build_head_trained")})
+    assert lint_path(tmp_path / "train.py", {"GRD407"}) == []
+
+
+def test_a_helper_of_another_file_that_placed_a_head_before_freezing(tmp_path):
+    """GRD404's pitfall, in the builder's file: the trainer's file reports nothing of it."""
+    from snippets import lint_path, write_project
+
+    write_project(tmp_path, {"builder.py": _BUILDER, "train.py": _TRAINER.format(name="build_with_new_head")})
+    assert lint_path(tmp_path / "train.py", {"GRD407"}) == []

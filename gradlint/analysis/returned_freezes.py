@@ -50,6 +50,78 @@ def _positions(node: Optional[cst.BaseExpression]) -> Dict[tuple, str]:
     return found
 
 
+def _settled(function, name: str, suffix: str, event):
+    """``(suffix, event)``, with a whole freeze made a freeze of part of the model when a layer was
+    placed under it before (``model.fc = nn.Linear(...)`` then a loop freezing every parameter):
+    that is GRD404's pitfall, reported in the helper; the caller does not report it again."""
+    if event.whole and event.requires_grad is False and function is not None:
+        visitor = _Around(name, event.node)
+        function.body.visit(visitor)
+        if visitor.placed_before or visitor.changed_after:
+            return suffix, replace(event, whole=False)
+    return suffix, event
+
+
+class _Around(cst.CSTVisitor):
+    """Walks the helper in source order around the freeze ``stop`` of the local ``name``.
+
+    Before it: anything assigned under ``name`` (``name.fc = ...``, ``name[-1] = ...``: GRD404's
+    pitfall). After it, what may make a part trainable again that the walk's freeze events need
+    not show (as GRD407 forgets a freeze in its own scope): a ``requires_grad`` set to anything but
+    a literal False (``model[2].requires_grad_(True)``, ``p.requires_grad = True`` over a list), a
+    layer assigned under ``name``, ``name`` (or a part) given to a call, or a method of it called
+    that is not known to keep the freeze."""
+
+    def __init__(self, name: str, stop) -> None:
+        self.name, self.stop = name, stop
+        self.after = False
+        self.placed_before = self.changed_after = False
+
+    def on_visit(self, node) -> bool:
+        if node is self.stop:
+            self.after = True
+            return False
+        kind = type(node)
+        if kind is cst.Assign:
+            for target in (t.target for t in node.targets):
+                if type(target) is cst.Attribute and target.attr.value == "requires_grad":
+                    if self.after and not _is_false(node.value):
+                        self.changed_after = True
+                elif type(target) in (cst.Attribute, cst.Subscript) and _under(target, self.name):
+                    if self.after:
+                        self.changed_after = True
+                    else:
+                        self.placed_before = True
+        elif kind is cst.Call and self.after:
+            func = node.func
+            if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
+                if not (len(node.args) == 1 and _is_false(node.args[0].value)):
+                    self.changed_after = True
+            elif type(func) is cst.Attribute and _under(func.value, self.name) and func.attr.value not in _KEEPS_FREEZE:
+                self.changed_after = True
+            elif any(_under(arg.value, self.name) for arg in node.args):
+                self.changed_after = True
+        return True
+
+
+
+#: methods of a module that leave the ``requires_grad`` of its parameters as they are
+_KEEPS_FREEZE = frozenset(
+    "eval train to cuda cpu float double half bfloat16 parameters named_parameters modules children named_modules "
+    "named_children state_dict load_state_dict requires_grad_ zero_grad".split()
+)
+
+
+def _under(node, name: str) -> bool:
+    while type(node) in (cst.Attribute, cst.Subscript):
+        node = node.value
+    return type(node) is cst.Name and node.value == name
+
+
+def _is_false(node) -> bool:
+    return type(node) is cst.Name and node.value == "False"
+
+
 def agreed(per_return: list, ends_open: bool) -> tuple:
     """The positions every return of the function gives the same freezes of (none when a path
     falls off its end, returning None): ((position, ((suffix, event), ...)), ...)."""
@@ -89,7 +161,7 @@ class ReturnedFreezes:
                 if event.owner == name or event.owner.startswith(name + ".")
             )
             if events:
-                here[position] = events
+                here[position] = tuple(_settled(self.function, name, suffix, event) for suffix, event in events)
         self._return_freezes.append(here)
 
     def _keep_returned_freezes(self, call: cst.Call, summary, foreign: bool) -> None:
