@@ -51,9 +51,10 @@ def _positions(node: Optional[cst.BaseExpression]) -> Dict[tuple, str]:
 
 
 def _settled(function, name: str, suffix: str, event):
-    """``(suffix, event)``, with a whole freeze made a freeze of part of the model when a layer was
-    placed under it before (``model.fc = nn.Linear(...)`` then a loop freezing every parameter):
-    that is GRD404's pitfall, reported in the helper; the caller does not report it again."""
+    """``(suffix, event)``, with a whole freeze made a freeze of part of the model when the helper
+    may have made a part trainable again after it (see ``_Around``), or placed a layer under it
+    before (``model.fc = nn.Linear(...)`` then a loop freezing every parameter: GRD404's pitfall,
+    reported in the helper, which the caller does not report again)."""
     if event.whole and event.requires_grad is False and function is not None:
         visitor = _Around(name, event.node)
         function.body.visit(visitor)
@@ -102,7 +103,6 @@ class _Around(cst.CSTVisitor):
             elif any(_under(arg.value, self.name) for arg in node.args):
                 self.changed_after = True
         return True
-
 
 
 #: methods of a module that leave the ``requires_grad`` of its parameters as they are
