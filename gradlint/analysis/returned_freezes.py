@@ -247,7 +247,8 @@ class ReturnedFreezes:
         for suffix, event in events:
             unconditional = event.unconditional and self._cond_depth == 0
             node, at = (call, None) if foreign else (event.node, event.at)
-            self._freeze(replace(event, owner=owner + suffix, node=node, at=at, unconditional=unconditional, inherited=(), handed=False))
+            moved = replace(event, owner=owner + suffix, node=node, at=at, unconditional=unconditional, inherited=())
+            self._freeze(replace(moved, handed=False))
             # (a loop's whole freeze is settled when that loop ends, in the helper's own walk)
             self._whole_freezes.pop(id(node), None)
 
