@@ -29,6 +29,7 @@ from .expressions import Expressions
 from .operations import Operations
 from .prescan import CalledWithoutGrad, NoGradCalls, called_names
 from .replay import SummaryReplay
+from .returned_freezes import ReturnedFreezes
 from .scopes import Scopes
 from .state import Env, LoopRecord, State
 from .loops import LoopWalker
@@ -71,6 +72,7 @@ class Analyzer(
     Calls,
     Constructors,
     SummaryReplay,
+    ReturnedFreezes,
     Fields,
     GlobalStores,
     Evidence,
@@ -213,6 +215,14 @@ class Analyzer(
         #: id of a constructor call being bound -> the summary of its ``__init__`` that froze fields
         #: of the new object (replayed on the name bound to it, see ``SummaryReplay._replay_constructor_freezes``)
         self._constructed: dict = {}
+        #: id of a call of a project function -> the freezes of the locals it returned (``returned_freezes``)
+        self._returned: dict = {}
+        #: while summarising: local name -> length of the freeze log when it was last bound
+        self._rebound_at: Optional[dict] = None
+        #: while summarising: per return walked, {position: ((owner suffix, event), ...)}
+        self._return_freezes: Optional[list] = None
+        #: name bound to a dict a helper returned -> {key: (events, foreign, call)} (``returned_freezes``)
+        self._held_freezes: dict = {}
         self._cond_depth = 0
         #: ((flag path, side), ...) of the tests of fixed flags the walk is inside (``fixed_flags``)
         self._flag_sides: tuple = ()

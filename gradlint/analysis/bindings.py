@@ -47,6 +47,8 @@ class Bindings:
             state.saved = state.saved | {path}
 
     def _kill(self, path: str) -> None:
+        if self._rebound_at is not None:
+            self._note_rebound(path)
         if self._pending_freezes:
             self._drop_pending(path)
         env = self.state.env

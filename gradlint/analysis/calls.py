@@ -39,6 +39,7 @@ from .imports import origin, out_of_time
 from .state import SCOPE_FIELDS, Env, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
 from .call_locals import made_arguments, made_per_call
+from .returned_freezes import agreed
 from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
 from .summaries import (
     ARGUMENT_FIELD,
@@ -163,6 +164,7 @@ class Calls:
             self.call_forwards[id(call)] = trained_forwards(summary, renames)
             self.call_steps[id(call)] = trained_steps(summary, renames)
         self._replay_freezes(summary, call, renames, function, receiver, trains)
+        self._keep_returned_freezes(call, summary, foreign=names is not None)
         if summary.proven:
             self._prove_arguments(summary.proven, call, function, receiver)
         self._apply_steps(summary, call, renames, foreign=names is not None)
@@ -289,6 +291,8 @@ class Calls:
             self._returns = returns
             self._yields = yields = [] if function_facts(function).generator else None
             self._freeze_log = freezes = []
+            self._rebound_at, self._return_freezes = {}, []
+            per_return = self._return_freezes
             self._loops = [collector]
             self._exit_proofs = exits = []
             self._exit_steps = exit_steps = []
@@ -318,6 +322,7 @@ class Calls:
             filled = {path: without_paths(env[path]) for path in self._global_fillers() if path in env}
         except (Terminated, RecursionError):
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
+            per_return = []
             steps_always = frozenset()
             filled = {}
             cleared = fed = frozenset()
@@ -355,6 +360,7 @@ class Calls:
             fed=fed,
             returns_from=parameter_deps(returns, function),
             carries=carried_positions(returns, carries) if carries else (),
+            returned_freezes=agreed(per_return, ends_open),
         )
 
     def _contexts_for(
@@ -434,6 +440,7 @@ class Calls:
         self._exit_steps = None
         self._pending_freezes = []
         self._model_inputs = None
+        self._rebound_at, self._return_freezes, self._held_freezes = None, None, {}
 
 
 def _trains(summary: Summary) -> bool:

@@ -72,6 +72,7 @@ class StatementWalker:
         if type(node) is cst.Return and self._returns is not None:
             value = self.eval(node.value) if node.value is not None else NONE
             self._returns.append(with_own_paths(node.value, value))
+            self._note_returned_freezes(node.value)
             if self._return_carries is not None:
                 self._return_carries.append(self.state.freed & self._carried_params)
             self._note_exit()
@@ -113,6 +114,8 @@ class StatementWalker:
                 self._prove_unpacked(target.target)
             if self._constructed and len(node.targets) == 1:
                 self._replay_constructor_freezes(node.value, node.targets[0].target)
+            if (self._returned or self._held_freezes) and len(node.targets) == 1:
+                self._replay_returned_freezes(node.value, node.targets[0].target)
             self.state.env.update(kept)
         finally:
             self._same_objects = frozenset()

@@ -82,6 +82,8 @@ class Summary:
     #: parameters holding a freed graph (``Context.freed``) that the result is still built on: one
     #: set for the whole result, or one per position of the tuple it returns (``return_deps``)
     carries: tuple = ()
+    #: freezes of the locals it returns, by position, that every return agrees on (``returned_freezes``)
+    returned_freezes: tuple = ()
 
 
 @dataclass
