@@ -56,12 +56,17 @@ def test_a_closed_pipe_is_a_quiet_exit(tmp_path):
 
 
 def _busy_run(tmp_path):
-    """A -j2 run over enough files to keep both workers busy for a while."""
+    """A -j2 run over enough files to keep both workers busy for a while (about 20 s on an idle
+    machine: a signal sent once the workers are up always finds the run under way)."""
     body = "".join(f"def f{i}(x):\n    y = x * 2\n    return y.sum()\n" for i in range(400))
-    for index in range(24):
+    for index in range(200):
         (tmp_path / f"m{index}.py").write_text(BAD + body)
     process = start("check", "--no-cache", "-j2", ".", cwd=tmp_path)
-    time.sleep(3)
+    deadline = time.monotonic() + 30
+    while len(_alive(process.pid)) < 3 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)  # the run and its two workers
+    time.sleep(0.5)
+    assert process.poll() is None, "the run ended before the test could signal it"
     return process
 
 
