@@ -16,13 +16,8 @@ from .arguments import rename_path
 def trained_forwards(summary, renames: dict) -> List[Tuple[str, object]]:
     """(caller path, module value) of each forward of a model the callee was given (a parameter,
     not ``self``) that ran under grad mode with trainable parameters, in its loops or not."""
-    effects = summary.effects
-    nested = effects.nested
-    forwards = effects.forwards + effects.inner_forwards
-    if nested is not None:
-        forwards = forwards + nested.forwards + nested.inner_forwards
     found = []
-    for _, path, module, mode in forwards:
+    for _, path, module, mode in summary.effects.all_of("forwards"):
         if mode is not True or not path or module is None or module.kind != "module" or module.params is not True:
             continue
         head = path.split(".", 1)[0]
@@ -38,13 +33,8 @@ def trained_steps(summary, renames: dict) -> List[str]:
     """The caller's paths of the optimizers the callee was given (a parameter, not ``self``) and
     stepped, in its loops or not: ``train(model, loader, optimizer)`` steps the caller's
     ``optimizer`` (GRD407 asks whether it updates a model frozen whole)."""
-    effects = summary.effects
-    nested = effects.nested
-    steps = effects.steps + effects.inner_steps
-    if nested is not None:
-        steps = steps + nested.steps + nested.inner_steps
     found = []
-    for step in steps:
+    for step in summary.effects.all_of("steps"):
         path = step[1]
         if not path or path.split(".", 1)[0] == "self" or path.split(".", 1)[0] not in renames:
             continue

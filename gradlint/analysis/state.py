@@ -321,6 +321,13 @@ class LoopRecord:
     #: (``a = copy.deepcopy(module)``, see call_locals): not one model run again and again
     made_forwards: set = field(default_factory=set)
 
+    def all_of(self, kind: str) -> list:
+        """The record's ``kind`` events ("forwards", "steps", "backwards") with those of the loops
+        inside the summarised function and inside its callees, in order."""
+        found = getattr(self, kind) + getattr(self, "inner_" + kind)
+        nested = self.nested
+        return found + getattr(nested, kind) + getattr(nested, "inner_" + kind) if nested is not None else found
+
     def inner_effects(self, call: cst.Call, rename) -> tuple:
         """What the loops inside the function this record summarises did (and what loops inside
         its own callees did), at ``call`` and in the caller's names: (forwards, steps, backwards)."""
