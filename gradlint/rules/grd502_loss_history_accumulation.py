@@ -5,6 +5,7 @@ from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
 from ..analysis.accumulator_resets import nested_loop_targets, reset_within, resets, unrolls
+from ..analysis.chunked_inputs import chunk_models, consumed_whole
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -46,6 +47,8 @@ class LossHistoryAccumulation(Rule):
         self._kept_for_later = []
         #: name -> the kept accumulators (paths) the value bound to it was computed from
         self._derived = {}
+        #: id(pending accumulation) -> the models its loop ran over the chunks of one input
+        self._chunked = {}
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         target = node.target
@@ -217,7 +220,10 @@ class LossHistoryAccumulation(Rule):
         if not backwards:
             candidates = [c for c in candidates if id(c[0]) not in outer]
             if not record.steps and self._evaluates(ctx, record):
-                self._pending.extend(c for c in candidates if not _fed_back(c[1], record))
+                pending = [c for c in candidates if not _fed_back(c[1], record)]
+                models = chunk_models(record) if pending else frozenset()
+                self._chunked.update((id(c[0]), models) for c in pending if models)
+                self._pending.extend(pending)
                 return
             # an inner loop over the parts of a loss (`for k, v in parts.items(): total[k] += v`):
             # what it adds up outlives the enclosing training loop too
@@ -274,11 +280,12 @@ class LossHistoryAccumulation(Rule):
         for found, path, added in self._closures.finish(node):
             self._report(ctx, found, path, added, f"of the loop that runs `{node.name.value}()` in each of them")
         for found, path, added in self._pending:
-            if handed_back(node, found, path, ctx):
+            if handed_back(node, found, path, ctx) or consumed_whole(node, path, self._chunked.get(id(found), frozenset())):
                 continue
             loop = "a list comprehension" if type(found) is cst.ListComp else "a loop"
             self._report(ctx, found, path, added, f"of {loop} that never calls backward() (an evaluation loop?)")
         self._pending.clear()
+        self._chunked.clear()
         candidates, self._step_candidates = self._step_candidates, []
         backpropagates, self._backpropagates = self._backpropagates, False
         cls = ctx.current_class
