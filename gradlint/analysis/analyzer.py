@@ -233,6 +233,8 @@ class Analyzer(
         self.scope_name = "<module>"
         #: the function being walked (None at module level)
         self.function: Optional[cst.FunctionDef] = None
+        #: the call site's context the function is walked in (None: no caller gave one)
+        self.calling_context = None
         self.current_class: Optional[ClassInfo] = None
         self._eval_dispatch = {
             cst.Name: self._eval_name,

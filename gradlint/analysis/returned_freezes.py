@@ -19,7 +19,7 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from .syntax import dotted
+from .syntax import dotted, walk
 from .values import renamed_owners
 
 #: methods of a module that return the module itself (``build(cfg).to(device)``)
@@ -52,14 +52,20 @@ def _positions(node: Optional[cst.BaseExpression]) -> Dict[tuple, str]:
 
 def _settled(function, name: str, suffix: str, event):
     """``(suffix, event)``, with a whole freeze made a freeze of part of the model when the helper
-    may have made a part trainable again after it (see ``_Around``), or placed a layer under it
-    before (``model.fc = nn.Linear(...)`` then a loop freezing every parameter: GRD404's pitfall,
-    reported in the helper, which the caller does not report again)."""
+    may have made a part trainable again after it (see ``_Around``). Layers the helper placed under
+    the model before it (``model.fc = nn.Linear(...)`` then a loop freezing every parameter) go with
+    the freeze (``FreezeEvent.heads``): GRD404's pitfall, unless the caller unfreezes them (a
+    layer placed in a slot, ``model[-1] = ...``, which GRD404 does not follow, makes the freeze
+    partial)."""
     if event.whole and event.requires_grad is False and function is not None:
         visitor = _Around(name, event.node)
         function.body.visit(visitor)
-        if visitor.placed_before or visitor.changed_after:
+        if visitor.changed_after or visitor.placed_before and not visitor.heads:
             return suffix, replace(event, whole=False)
+        # (a freeze replayed from a helper of this helper names its layers by this helper's paths)
+        inherited = [(path[len(name) :], target) for path, target in event.heads if path.startswith(name + ".")]
+        if visitor.heads or event.heads:
+            return suffix, replace(event, heads=tuple(inherited + visitor.heads))
     return suffix, event
 
 
@@ -77,10 +83,14 @@ class _Around(cst.CSTVisitor):
         self.name, self.stop = name, stop
         self.after = False
         self.placed_before = self.changed_after = False
+        self.heads = []  # (path relative to ``name``, assignment target) of layers placed before
+        self._slot_placed = False
 
     def on_visit(self, node) -> bool:
         if node is self.stop:
             self.after = True
+            if self._slot_placed:
+                self.heads = []  # a slot too: the freeze is made partial, as before heads were followed
             return False
         kind = type(node)
         if kind is cst.Assign:
@@ -93,6 +103,11 @@ class _Around(cst.CSTVisitor):
                         self.changed_after = True
                     else:
                         self.placed_before = True
+                        path = dotted(target) if type(target) is cst.Attribute else None
+                        if path is not None and path.startswith(self.name + "."):
+                            self.heads.append((path[len(self.name) :], target))
+                        else:
+                            self._slot_placed = True
         elif kind is cst.Call and self.after:
             func = node.func
             if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
@@ -247,7 +262,11 @@ class ReturnedFreezes:
         for suffix, event in events:
             unconditional = event.unconditional and self._cond_depth == 0
             node, at = (call, None) if foreign else (event.node, event.at)
-            moved = replace(event, owner=owner + suffix, node=node, at=at, unconditional=unconditional, inherited=())
+            # the helper's layers under the model, by the caller's path (reported at the call for another file)
+            heads = tuple((owner + path, call if foreign else target) for path, target in event.heads)
+            moved = replace(
+                event, owner=owner + suffix, node=node, at=at, unconditional=unconditional, inherited=(), heads=heads
+            )
             self._freeze(replace(moved, handed=False))
             # (a loop's whole freeze is settled when that loop ends, in the helper's own walk)
             self._whole_freezes.pop(id(node), None)
@@ -257,3 +276,18 @@ def _local(events) -> str:
     """The helper's name of the returned object the events are on."""
     suffix, event = events[0]
     return event.owner[: len(event.owner) - len(suffix)]
+
+
+def returned_names(function: cst.FunctionDef) -> frozenset:
+    """The locals a function returns, as ``_positions`` finds them (``return model``, ``return model,
+    opt``, ``return {"model": model}``), also through a method that returns the module itself
+    (``return model.to(device)``); not those of nested functions."""
+    found = set()
+    for node in walk(function.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) is not cst.Return or node.value is None:
+            continue
+        value = node.value
+        while type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in _SAME_MODULE:
+            value = value.func.value
+        found.update(_positions(value).values())
+    return frozenset(found)

@@ -33,6 +33,11 @@ class FreezeEvent:
     #: replayed at the call of a project function that trains: the callee's walk, given the
     #: caller's freezes (``inherited_freezes``), judges it at its own line
     handed: bool = False
+    #: a whole freeze a project helper made of a model it returned, replayed where its caller binds
+    #: the model: the layers the helper placed under it before (``model.fc = nn.Linear(...)``),
+    #: frozen with the rest, ((the caller's path of the layer, the node to report), ...): GRD404's
+    #: pitfall unless the caller unfreezes them (see ``returned_freezes``)
+    heads: tuple = ()
 
 
 class Env(dict):
@@ -367,6 +372,7 @@ SCOPE_FIELDS = (
     "_rebound_at",
     "_return_freezes",
     "_held_freezes",
+    "calling_context",
 )
 
 

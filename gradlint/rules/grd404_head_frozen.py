@@ -1,6 +1,8 @@
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.callers import files_calling
+from ..analysis.returned_freezes import returned_names
 from ..rule import Rule
 
 
@@ -32,6 +34,9 @@ class HeadFrozen(Rule):
             for path, target in self._heads.items():
                 if path.startswith(owner + "."):
                     self._frozen[path] = (target, owner)
+            # a helper that placed a layer under the model it returned, then froze it all
+            for path, target in event.heads:
+                self._frozen[path] = (target, owner)
         elif event.requires_grad is not False:
             for path in list(self._frozen):
                 if path == owner or path.startswith(owner + ".") or owner.startswith(path + "."):
@@ -49,7 +54,12 @@ class HeadFrozen(Rule):
                         del self._frozen[head]
 
     def on_scope_end(self, node, ctx) -> None:
+        returned = returned_names(node) if self._frozen and type(node) is cst.FunctionDef else ()
         for path, (target, owner) in self._frozen.items():
+            if owner.split(".", 1)[0] in returned and self._has_callers(node, ctx):
+                # the caller may unfreeze the new layer: its walk replays the freeze with the layer
+                # (``FreezeEvent.heads``) and judges it (a caller in another file, at its call)
+                continue
             self.report(
                 ctx,
                 target,
@@ -59,3 +69,9 @@ class HeadFrozen(Rule):
             )
         self._heads.clear()
         self._frozen.clear()
+
+    @staticmethod
+    def _has_callers(function: cst.FunctionDef, ctx) -> bool:
+        if ctx.calling_context is not None:
+            return True
+        return bool(ctx.path) and bool(files_calling(ctx.path, [function.name.value]))

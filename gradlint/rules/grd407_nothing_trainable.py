@@ -53,7 +53,8 @@ class NothingTrainable(Rule):
         if whole_freeze and ctx.scope_name == "__init__" and ctx.current_class is not None and owner.startswith("self."):
             self._constructor_frozen.setdefault(ctx.current_class.name, {})[owner] = node
         if event.requires_grad is False and event.whole and event.unconditional:
-            if not any(layer.startswith(owner + ".") for layer in self._layers):  # GRD404's pitfall
+            # GRD404's pitfall: a layer placed under the model before (here, or by the helper that returned it)
+            if not event.heads and not any(layer.startswith(owner + ".") for layer in self._layers):
                 self._frozen[owner] = node
                 if None in self._backprop_through or any(
                     within(path, owner) or within(owner, path) for path in self._backprop_through
