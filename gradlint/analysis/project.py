@@ -227,7 +227,12 @@ class _Listing(_Stamped):
 
     def python_files(self) -> List[str]:
         if self._stale("_scanned_at") or self._files is None:
-            self._files = _python_files(self.scan_root)
+            files = _python_files(self.scan_root)
+            if self.package is not None:
+                # the scripts beside the top package (``train.py`` next to ``models/``), which import
+                # it as ``models.x``: the callers of its functions and the no-grad calls into them
+                files += _scripts_in(os.path.dirname(self.scan_root))
+            self._files = files
         return self._files
 
     def no_grad_callees(self) -> FrozenSet[str]:
@@ -340,6 +345,20 @@ def forget_projects() -> None:
     """Drop what was learnt about projects (a long-lived process after files changed)."""
     _PROJECTS.clear()
     _LISTINGS.clear()
+
+
+def _scripts_in(folder: str) -> List[str]:
+    """The Python files directly in ``folder`` (not in its sub-folders), at most ``MAX_SCRIPTS``."""
+    module_files.note_folder(folder)
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".py") and entry.is_file())
+    except OSError:
+        return []
+    return [os.path.join(folder, name) for name in names[:MAX_SCRIPTS]]
+
+
+#: scripts beside a top package looked at (a folder of hundreds of loose modules is no project's top)
+MAX_SCRIPTS = 50
 
 
 def _python_files(root: str) -> List[str]:

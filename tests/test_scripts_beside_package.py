@@ -1,0 +1,73 @@
+"""The most common repository layout: a package of helpers (``models/``, ``utils/``) and the training
+scripts beside it (``train.py`` at the top, importing ``utils.losses``). The scripts are callers of
+the package's functions: a helper in the package is linted with the arguments they pass, and a warm
+run's cache follows a script added there."""
+
+import os
+
+from gradlint import manifest
+from gradlint.rules import ALL_RULES
+from gradlint.runner import lint_files
+from test_run_manifest import _new_process
+from test_scan_store import write
+
+DEFAULT = [rule for rule in ALL_RULES if rule.default_enabled()]
+
+LOSSES = """\
+    import torch
+
+
+    def pair_penalty(a, b):
+        return torch.tensor([a.mean(), b.mean()]).sum()
+    """
+
+TRAIN = """\
+    import torch
+    import torch.nn as nn
+    from utils.losses import pair_penalty
+
+    model = nn.Linear(4, 2)
+    for x in [torch.randn(3, 4)]:
+        out = model(x)
+        loss = out.pow(2).mean() + pair_penalty(out, out * 2)
+        loss.backward()
+    """
+
+#: a script that passes values with no graph: the copy loses nothing
+EVALUATE = """\
+    import torch
+    from utils.losses import pair_penalty
+
+    print(pair_penalty(torch.randn(3), torch.randn(3)))
+    """
+
+
+def _lint(root, cache):
+    _new_process()
+    found = lint_files([str(root / "utils" / "losses.py")], DEFAULT, jobs=1, cache_dir=cache)
+    return [(os.path.basename(f.path), f.line, f.code) for f in found]
+
+
+def test_a_helper_of_the_package_gets_the_arguments_of_a_script_beside_it(tmp_path):
+    root = tmp_path / "repo"
+    write(root, {"utils/__init__.py": "", "utils/losses.py": LOSSES, "train.py": TRAIN})
+    assert _lint(root, None) == [("losses.py", 5, "GRD101")]
+
+
+def test_a_script_that_passes_no_graph_says_nothing(tmp_path):
+    root = tmp_path / "repo"
+    write(root, {"utils/__init__.py": "", "utils/losses.py": LOSSES, "evaluate.py": EVALUATE})
+    assert _lint(root, None) == []
+
+
+def test_a_warm_run_follows_a_script_added_beside_the_package(tmp_path, monkeypatch):
+    monkeypatch.setattr(manifest, "RACY_NS", 0)
+    root = tmp_path / "repo"
+    cache = str(tmp_path / "cache")
+    write(root, {"utils/__init__.py": "", "utils/losses.py": LOSSES, "evaluate.py": EVALUATE})
+    assert _lint(root, cache) == []
+    assert _lint(root, cache) == []
+    write(root, {"train.py": TRAIN})
+    assert _lint(root, cache) == [("losses.py", 5, "GRD101")]
+    os.remove(root / "train.py")
+    assert _lint(root, cache) == []
