@@ -71,3 +71,15 @@ def test_a_warm_run_follows_a_script_added_beside_the_package(tmp_path, monkeypa
     assert _lint(root, cache) == [("losses.py", 5, "GRD101")]
     os.remove(root / "train.py")
     assert _lint(root, cache) == []
+
+
+def test_a_folder_with_no_init_file_is_a_package_too(tmp_path):
+    root = tmp_path / "repo"
+    write(root, {"utils/losses.py": LOSSES, "train.py": TRAIN})
+    assert _lint(root, None) == [("losses.py", 5, "GRD101")]
+
+
+def test_not_above_the_top_of_a_repository(tmp_path):
+    root = tmp_path / "repo"
+    write(root, {"utils/losses.py": LOSSES, "utils/pyproject.toml": "", "train.py": TRAIN})
+    assert _lint(root, None) == []

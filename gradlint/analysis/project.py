@@ -228,9 +228,11 @@ class _Listing(_Stamped):
     def python_files(self) -> List[str]:
         if self._stale("_scanned_at") or self._files is None:
             files = _python_files(self.scan_root)
-            if self.package is not None:
-                # the scripts beside the top package (``train.py`` next to ``models/``), which import
-                # it as ``models.x``: the callers of its functions and the no-grad calls into them
+            # the scripts beside the top package (``train.py`` next to ``models/``), which import it
+            # as ``models.x``: the callers of its functions and the no-grad calls into them. So for a
+            # folder with no ``__init__.py`` (a namespace package, as ``models/`` often is), unless
+            # it is the top of its repository.
+            if self.package is not None or not any(module_files.marker_in(self.scan_root, m) for m in _TOP_MARKERS):
                 files += _scripts_in(os.path.dirname(self.scan_root))
             self._files = files
         return self._files
