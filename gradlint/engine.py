@@ -87,13 +87,24 @@ def _encoding_problem(data: bytes, exc: Exception) -> str:
 
 def lint_notebook(data: bytes, path: str, rule_classes: Sequence[Type[Rule]]) -> List[Finding]:
     """Code cells are linted as one program; each finding keeps the notebook's path and names its cell."""
-    from .notebook import NotebookError, notebook_source, shown_value_filter
+    from .notebook import NotebookError, notebook_program, shown_value_filter
 
     try:
-        text, origin = notebook_source(data)
+        text, origin, broken = notebook_program(data)
     except NotebookError as exc:
         return [_error(path, INPUT_ERROR, str(exc))]
-    located = []
+    # a cell with a syntax error fails alone when run: the other cells are linted without it
+    located = [
+        replace(
+            _error(path, INPUT_ERROR, f"syntax error: {cell.message} (this cell is not linted; the others are)"),
+            cell=cell.cell,
+            line=cell.line,
+            column=cell.column,
+            end_line=cell.line,
+            end_column=cell.column,
+        )
+        for cell in broken
+    ]
     shown = shown_value_filter(text, origin, rule_classes)
     for finding in lint_text(text, path, rule_classes):
         if shown(finding):

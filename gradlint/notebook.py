@@ -56,11 +56,29 @@ def notebook_source(data: bytes) -> Tuple[str, List[Origin]]:
     In a cell that is not valid Python as written, IPython syntax is rewritten in place:
     ``%time``/``%timeit`` keep the statement they time, other magics and shell escapes
     assigned to a target become ``None``, and lines that are only IPython become ``pass``
-    at the same indentation. Cells run by a non-Python cell magic become comments. Line
-    numbers never shift.
+    at the same indentation. Cells run by a non-Python cell magic become comments, and so do
+    cells that are still not Python (see ``notebook_program``). Line numbers never shift.
     """
+    text, origin, _ = notebook_program(data)
+    return text, origin
+
+
+@dataclass(frozen=True)
+class BrokenCell:
+    """A code cell Python rejects even with its IPython syntax rewritten: Jupyter runs the others."""
+
+    cell: int
+    line: int
+    column: int
+    message: str
+
+
+def notebook_program(data: bytes) -> Tuple[str, List[Origin], List[BrokenCell]]:
+    """``notebook_source``'s program and origins, and the cells left out of it as comments because
+    they are not Python: a syntax error fails its own cell, not the notebook's other cells."""
     lines: List[str] = []
     origin: List[Origin] = []
+    broken: List[BrokenCell] = []
     for number, source in _code_cells(_load(data)):
         cell_lines = source.splitlines() or [""]
         source_lines = list(cell_lines)
@@ -77,12 +95,32 @@ def notebook_source(data: bytes) -> Tuple[str, List[Origin]]:
             rewritten = _python_lines(cell_lines)
         else:
             rewritten = [(line, 0, 0) for line in cell_lines]
+        error = _rejection("\n".join(line for line, _, _ in rewritten))
+        if error is not None:
+            broken.append(BrokenCell(number, error.lineno or 1, error.offset or 1, error.msg))
+            lines.extend("# " + line for line in source_lines)
+            origin.extend(Origin(number, index) for index in range(1, len(source_lines) + 1))
+            continue
         for index, (line, after, shift) in enumerate(rewritten, 1):
             if indent and cell_lines[index - 1] is not source_lines[index - 1]:
                 after, shift = 0, shift + len(indent)  # the line lost the cell's leading indentation
             lines.append(line)
             origin.append(Origin(number, index, after, shift))
-    return "\n".join(lines) + "\n", origin
+    return "\n".join(lines) + "\n", origin, broken
+
+
+def _rejection(cell_text: str):
+    """Python's SyntaxError for the cell's text, or None when it compiles (top-level ``await``,
+    which IPython runs, included)."""
+    if _compiles(cell_text):
+        return None
+    try:
+        compile(cell_text, "<cell>", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return SyntaxError(f"{type(exc).__name__}: {exc}"[:200])
+    return None
 
 
 def _load(data: bytes, decoder: json.JSONDecoder = None):

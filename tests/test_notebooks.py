@@ -218,3 +218,27 @@ def test_a_cells_leading_indentation_is_removed_as_ipython_does(tmp_path):
     write_notebook(tmp_path / "nb.ipynb", " import torch\n w = torch.zeros(3, requires_grad=True)\n", " w += 1\n")
     result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
     assert located(result) == [(2, 1, 2, "GRD201")], result.stdout
+
+
+def test_a_cell_with_a_syntax_error_fails_alone(tmp_path):
+    """Jupyter runs the other cells of a notebook one of whose cells has a syntax error: they are
+    linted, and the broken cell is reported (GRD001) at its error."""
+    write_notebook(
+        tmp_path / "nb.ipynb",
+        LEAF,
+        "def broken(:\n    pass\n",
+        "w += 1\n",
+        "async def fetch():\n    return 1\nawait fetch()\n",
+    )
+    result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
+    assert located(result) == [(2, 1, 12, "GRD001"), (3, 1, 1, "GRD201")], result.stdout
+
+
+def test_fix_leaves_a_cell_with_a_syntax_error_as_it_was(tmp_path):
+    broken = "for x in range(3)\n    print(x)\n"
+    path = write_notebook(tmp_path / "nb.ipynb", "import torch.nn as nn\nnet = nn.Linear(2, 2)\nnet.requires_grad = False\n", broken)
+    result = gradlint("--fix", "--unsafe-fixes", "nb.ipynb", cwd=tmp_path)
+    cells = json.loads(path.read_text())["cells"]
+    assert "".join(cells[1]["source"]) == broken
+    assert "GRD001" in result.stdout
+    assert "".join(cells[0]["source"]).endswith("net.requires_grad_(False)\n"), result.stdout
