@@ -83,3 +83,62 @@ def test_not_above_the_top_of_a_repository(tmp_path):
     root = tmp_path / "repo"
     write(root, {"utils/losses.py": LOSSES, "utils/pyproject.toml": "", "train.py": TRAIN})
     assert _lint(root, None) == []
+
+
+LOOP = """\
+    def train(model, loader, updater):
+        for x, y in loader:
+            loss = (model(x) - y).pow(2).mean()
+            loss.backward()
+            updater.step()
+    """
+
+RUN = """\
+    import torch
+    import torch.nn as nn
+    from lib.trainers.loop import train
+
+    model = nn.Linear(4, 2)
+    train(model, [(torch.randn(2, 4), torch.randn(2, 2))], torch.optim.SGD(model.parameters(), lr=0.1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    train(model, [(torch.randn(2, 4), torch.randn(2, 2))], opt)
+    """
+
+
+def _lint_loop(root):
+    _new_process()
+    found = lint_files([str(root / "lib" / "trainers" / "loop.py")], DEFAULT, jobs=1, cache_dir=None)
+    return [(os.path.basename(f.path), f.line, f.code) for f in found]
+
+
+def test_callers_in_another_folder_of_a_namespace_layout(tmp_path):
+    """No __init__.py anywhere, absolute imports from the repository's top (``from
+    lib.trainers.loop import train`` in ``lib/runners/run.py``): the loop's own imports name no folder,
+    so its file's imports cannot tell the top; a file that does is needed (see the next test)."""
+    root = tmp_path / "repo"
+    write(root, {"lib/trainers/loop.py": LOOP, "lib/runners/run.py": RUN})
+    assert _lint_loop(root) == []
+
+
+def test_callers_found_from_the_top_the_files_own_imports_name(tmp_path):
+    root = tmp_path / "repo"
+    loop = "    from lib.trainers import schedules\n" + LOOP
+    write(root, {"lib/trainers/loop.py": loop, "lib/trainers/schedules.py": "", "lib/runners/run.py": RUN})
+    assert _lint_loop(root) == [("loop.py", 6, "GRD501")]
+
+
+def test_a_warm_run_follows_a_caller_added_under_the_import_root(tmp_path, monkeypatch):
+    monkeypatch.setattr(manifest, "RACY_NS", 0)
+    root = tmp_path / "repo"
+    cache = str(tmp_path / "cache")
+    loop = "    from lib.trainers import schedules\n" + LOOP
+    write(root, {"lib/trainers/loop.py": loop, "lib/trainers/schedules.py": ""})
+
+    def lint():
+        _new_process()
+        found = lint_files([str(root / "lib" / "trainers" / "loop.py")], DEFAULT, jobs=1, cache_dir=cache)
+        return [(os.path.basename(f.path), f.line, f.code) for f in found]
+
+    assert lint() == [] and lint() == []
+    write(root, {"lib/runners/run.py": RUN})
+    assert lint() == [("loop.py", 6, "GRD501")]

@@ -24,14 +24,17 @@ import os
 import re
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-from . import imports
+from . import imports, module_files
 from .project import (
+    NAMESPACE_DEPTH,
+    TOP_MARKERS,
     _no_grad_calls,
     _read,
     _stat_key,
     defined_functions,
     in_snapshot,
     know_no_grad_calls,
+    listing_files,
     project_for,
 )
 from .module_digests import note_consulted
@@ -87,6 +90,8 @@ def _scan_import_words(data: bytes) -> FrozenSet[str]:
 
 #: (the listing it was built from, word -> the files whose import statements hold it, in listing order)
 _IMPORTERS: list = [None, {}]
+#: the same for the listing of an import root (``import_root``), used beside the project's
+_ROOT_IMPORTERS: list = [None, {}]
 
 
 def files_importing(project, word: str) -> List[str]:
@@ -95,16 +100,44 @@ def files_importing(project, word: str) -> List[str]:
     In a batch run (``project.one_snapshot``) from an index built once for the listing: asking
     every file of a large project for every linted file costs the square of its size.
     """
-    files = project.python_files()
+    return _importers(project.python_files(), word, _IMPORTERS)
+
+
+def _importers(files: List[str], word: str, kept: list) -> List[str]:
     if not in_snapshot():
         return [path for path in files if word in _import_words(path)]
-    if _IMPORTERS[0] is not files:
+    if kept[0] is not files:
         index: Dict[str, List[str]] = {}
         for path in files:
             for found in _import_words(path):
                 index.setdefault(found, []).append(path)
-        _IMPORTERS[:] = [files, index]
-    return _IMPORTERS[1].get(word, [])
+        kept[:] = [files, index]
+    return kept[1].get(word, [])
+
+
+def import_root(path: str) -> Optional[str]:
+    """For a file outside any package (its folder has no ``__init__.py``): the folder its own absolute
+    imports start from, when they name a folder above it (``from FLAlgorithms.users.userbase import
+    User`` in ``FLAlgorithms/users/userpFedGen.py``: the repository's top, above ``FLAlgorithms``),
+    up to ``NAMESPACE_DEPTH`` folders up and never above a repository's top. Its files are the
+    callers' place too (``FLAlgorithms/servers/`` builds the users): the file's own text says so, so
+    the answer changes only with the file (whose bytes its cache key holds) and the folders looked
+    in (noted for the run manifest)."""
+    words = _import_words(path)
+    if not words:
+        return None
+    root = None
+    current = os.path.dirname(os.path.abspath(path))
+    for _ in range(NAMESPACE_DEPTH):
+        if any(module_files.marker_in(current, marker) for marker in TOP_MARKERS):
+            break
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        if os.path.basename(current) in words:
+            root = parent
+        current = parent
+    return root
 
 
 def module_word(path: str) -> str:
@@ -205,7 +238,12 @@ def files_calling(path: str, names: Sequence[str]) -> List[str]:
     calls = _call_test(names)
     no_call = NO_CALL + " ".join(names)
     found = []
-    for candidate in files_importing(project, word):
+    candidates = files_importing(project, word)
+    root = import_root(path) if project.package is None else None
+    if root is not None and root != project.scan_root:
+        listed = set(candidates)
+        candidates = candidates + [c for c in _importers(listing_files(root, None), word, _ROOT_IMPORTERS) if c not in listed]
+    for candidate in candidates:
         if os.path.abspath(candidate) == own:
             continue
         if not calls(_read(candidate)):

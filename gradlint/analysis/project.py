@@ -156,7 +156,7 @@ NAMESPACE_DEPTH = 3
 
 
 #: files that mark the top of a repository or of a distribution: the search stops there
-_TOP_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", ".hg")
+TOP_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", ".hg")
 
 
 def _outside_project(top: str) -> bool:
@@ -185,7 +185,7 @@ def _ancestors(importer: str, roots: Tuple[str, ...]) -> Tuple[str, ...]:
 def _folders_above(folder: str, roots: Tuple[str, ...]) -> Tuple[str, ...]:
     found = []
     current = folder
-    if any(module_files.marker_in(current, marker) for marker in _TOP_MARKERS):
+    if any(module_files.marker_in(current, marker) for marker in TOP_MARKERS):
         return ()
     for _ in range(NAMESPACE_DEPTH):
         parent = os.path.dirname(current)
@@ -194,7 +194,7 @@ def _folders_above(folder: str, roots: Tuple[str, ...]) -> Tuple[str, ...]:
         current = parent
         if current not in roots:
             found.append(current)
-        if any(module_files.marker_in(current, marker) for marker in _TOP_MARKERS):
+        if any(module_files.marker_in(current, marker) for marker in TOP_MARKERS):
             break
     return tuple(found)
 
@@ -232,7 +232,7 @@ class _Listing(_Stamped):
             # as ``models.x``: the callers of its functions and the no-grad calls into them. So for a
             # folder with no ``__init__.py`` (a namespace package, as ``models/`` often is), unless
             # it is the top of its repository.
-            if self.package is not None or not any(module_files.marker_in(self.scan_root, m) for m in _TOP_MARKERS):
+            if self.package is not None or not any(module_files.marker_in(self.scan_root, m) for m in TOP_MARKERS):
                 files += _scripts_in(os.path.dirname(self.scan_root))
             self._files = files
         return self._files
