@@ -228,6 +228,8 @@ class Analyzer(
         self._flag_sides: tuple = ()
         #: the enclosing names each nested function defined in the current function sees
         self._closure_outers: list = []
+        #: the training flags of this function's modules at each call of a nested function (``closure_modes``)
+        self._closure_calls: dict = {}
         #: while a class's ``__init__`` is walked: every value stored into each ``self`` field
         self._init_stores: Optional[dict] = None
         self.scope_name = "<module>"
