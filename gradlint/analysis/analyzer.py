@@ -17,6 +17,7 @@ from .evidence import Evidence
 from .fields import Fields
 from .global_stores import GlobalStores
 from .output_fields import proven_callables, proven_fields
+from .ambient_torch import ambient_torch
 from .imports import Imports, start_file
 from .inherited_freezes import InheritedFreezes
 from .helper_clears import HelperClears
@@ -37,7 +38,7 @@ from .statements import StatementWalker
 from .summaries import CallTable, call_graph_order
 from .torch_semantics import TorchSemantics
 from .training_effects import TrainingEffects
-from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value, all_deps, literal_string
+from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value, all_deps, literal_string, ref
 
 HOOKS = (
     "on_call",
@@ -228,6 +229,8 @@ class Analyzer(
         self._flag_sides: tuple = ()
         #: the enclosing names each nested function defined in the current function sees
         self._closure_outers: list = []
+        #: the training flags of this function's modules at each call of a nested function (``closure_modes``)
+        self._closure_calls: dict = {}
         #: while a class's ``__init__`` is walked: every value stored into each ``self`` field
         self._init_stores: Optional[dict] = None
         self.scope_name = "<module>"
@@ -406,6 +409,8 @@ class Analyzer(
         # the methods a field holds (`self.search = self.greedy_search`) run where the field is called
         if holds_methods(text):
             self._called_without_grad.methods |= aliased_methods(module, self._called_without_grad.methods)
+        if ambient_torch(text):
+            self._set("torch", ref("torch"))  # imported by whatever runs this fragment (``ambient_torch``)
         self._block(module.body)
         self._emit("on_scope_end", None)
         module_env = self.state.env

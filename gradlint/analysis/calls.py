@@ -32,6 +32,7 @@ from . import torch_api as api
 from .arguments import bind_arguments, call_renames, is_static, owners_in_callee, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
 from .call_forwards import trained_forwards, trained_steps
+from .closure_modes import note_closure_call
 from .helper_clears import exit_clears
 from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
@@ -110,6 +111,8 @@ class Calls:
             # (not in the contexts recorded above: the callee's own findings do not depend on it)
             context = replace(context, freed=freed_arguments(bound, call_renames(call, function, receiver), self.state.freed))
         closure = self._closure_names(function) if names is None else None
+        if closure is not None:
+            note_closure_call(self._closure_calls, function, closure)
         key = (id(function),) + context.key() + (closure_key(closure, function),)
         summary = table.summaries.get(key)
         if summary is None:
@@ -434,6 +437,7 @@ class Calls:
         self._yields = None
         self._loops = []
         self._closure_outers = []
+        self._closure_calls = {}
         self._dict_loops = []
         self._entry_loops = []
         self._exit_proofs = None

@@ -179,7 +179,16 @@ def _appended(current: Optional[Value], added: Value) -> Value:
     unproven = added.struct and added.has_grad is not True
     return seq(elements).with_(
         has_grad=True if (current and current.has_grad) or added.is_grad_tensor and not unproven else join_tri(
-            current.has_grad if current else None, None if unproven else False if added.kind in ("number", "tensor") else None
+            current.has_grad if current else None, None if unproven else False if _shown_gradless(added) else None
         ),
         layers=(current.layers if current is not None and current.kind == "seq" else 0) + module_layers([added]),
     )
+
+
+def _shown_gradless(added: Value) -> bool:
+    """An appended element known to hold no graph: a number, or a tensor shown not to require grad.
+    A tensor whose ``grad`` is unknown (a part of the output of a module whose forward the analysis
+    could not walk: ``logits, hidden = self.dec(x, hidden)`` past the call-depth limit) may require
+    grad: a list of such parts is not known to be free of graphs (``torch.stack(outputs)`` of it is
+    not a plain tensor)."""
+    return added.kind == "number" or added.kind == "tensor" and added.grad is False

@@ -13,6 +13,7 @@ from .containers import namedtuple_field
 from .entry_loops import proven_entry
 from .leaves import below_trained_model, member_after_freeze
 from .param_groups import positional_list, selection_of, yields_the_parameter
+from .submodule_modes import in_parent_mode
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .dict_keys import read_key
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, UNREAD, Value, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, params_union, ref, seq, tensor, view_of
@@ -100,7 +101,7 @@ class Expressions:
                 # MODULE_WRAPPERS); a module of another kind has no such attribute
                 return obj
             if obj.cls is not None:
-                field = obj.cls.attrs.get(attr, UNKNOWN)
+                field = in_parent_mode(obj.cls.attrs.get(attr, UNKNOWN), obj)  # `model.eval()`, then `model.encoder`
                 if obj.params is not True and obj.params is not obj.cls.params:
                     field = member_after_freeze(field, obj.params)  # `net.requires_grad_(False)` before
                 base = dotted(node.value)

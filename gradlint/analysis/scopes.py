@@ -9,6 +9,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
+from .closure_modes import settle_call_modes
 from .imports import out_of_time
 from .lightning_manual import manual_optimization
 from .state import SCOPE_FIELDS
@@ -32,7 +33,7 @@ class Scopes:
             return
         outer = None if self.outer is None and self.scope_name == "<module>" else self._snapshot()
         if outer is not None:
-            self._closure_outers.append(outer)
+            self._closure_outers.append((id(node), outer))
             self._closures.add(id(node))
         self._queue.append((node, outer, mode, None))
 
@@ -40,9 +41,10 @@ class Scopes:
         """A nested function sees its enclosing function's names when it runs, not when it is
         defined: `_eval_epoch()` called from `_train_epoch()` although defined after it. Names
         bound after the ``def`` are added (those bound before keep their value)."""
-        for outer in self._closure_outers:
+        for key, outer in self._closure_outers:
             for name, value in self.state.env.items():
                 outer.setdefault(name, value)
+            settle_call_modes(outer, self._closure_calls.get(key))
 
     def _snapshot(self) -> dict:
         env = dict(self.outer) if self.outer else {}

@@ -365,6 +365,7 @@ SCOPE_FIELDS = (
     "_model_inputs",
     "_loops",
     "_closure_outers",
+    "_closure_calls",
     "_dict_loops",
     "_entry_loops",
     "_exit_proofs",

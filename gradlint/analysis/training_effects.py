@@ -18,6 +18,7 @@ from .evidence import PROVEN_GRAD
 from .module_aliases import made_from, other_module_names
 from .fixed_flags import contradicts
 from .usage_scans import own_calls_non_tensor_method
+from .submodule_modes import switch_submodules
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key, literal_str
 from .values import Tri, Value, tensor
 
@@ -253,6 +254,7 @@ class TrainingEffects:
                 names += [n for n in other_module_names(path, self.function, self.module_node) if n not in names]
             for name in names:
                 self.state.env[name] = module
+                switch_submodules(self.state.env, name, module.training)
         self._switch_dict_entries(node.func.value, path, module.training)
         for record in self._loops:
             record.mode_switches.append((node, self.same_object(path), module.training))

@@ -8,6 +8,8 @@ from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.forward_guards import gradients_unreached
 from ..analysis.forward_hooks import hooks_keep_graphs
+from ..analysis.submodule_modes import switched_parent
+from ..analysis.torch_api import MODULE_API
 from ..analysis.syntax import per_node, walk
 from ..rule import Rule, source
 
@@ -28,6 +30,8 @@ class EvalWithoutNoGrad(Rule):
         self._grad_inputs: set = set()
         #: ids of the loops that hand a grad tensor or a model to a function of another library
         self._handed: set = set()
+        #: ids of the loops that give a grad tensor to a method of a module whose class is not known here
+        self._given_to_unread_methods: set = set()
 
     def on_call(self, node, ctx) -> None:
         values = [ctx.value(arg.value) for arg in node.args]
@@ -36,6 +40,8 @@ class EvalWithoutNoGrad(Rule):
         if ctx.loop is not None and any(value.is_grad_tensor or value.kind == "module" for value in values):
             if _foreign_function(ctx.value(node.func)):
                 self._handed.add(id(ctx.loop.node))
+        if ctx.loop is not None and _unread_module_method(node, ctx) and any(_may_carry_graph(v) for v in values):
+            self._given_to_unread_methods.update(id(record.node) for record in ctx.loops)  # and the enclosing loops
 
     def on_loop_end(self, node, ctx, record) -> None:
         pending = self._pending.pop(id(node), [])
@@ -63,6 +69,9 @@ class EvalWithoutNoGrad(Rule):
         # (`model.zero_grad(); params = gradient_update_parameters(model, inner_loss)`: MAML's
         # inner loop, run in eval mode to adapt before it evaluates) takes those gradients there
         hands_over = bool(record.clears) and id(node) in self._handed
+        # `z = model.encoder(x)` then `critic.fit_step(z, opt)` with `critic` a model whose class is not
+        # known here (a parameter of another file's caller): that method may backpropagate through `z`
+        hands_over = hands_over or id(node) in self._given_to_unread_methods
         if not (record.backwards or record.steps or in_forward or hands_over or _differentiates(node, ctx, record)):
             retries = _retries_with_grad(node)
             found.extend(item for item in self._evaluation_forwards(record, ctx) if id(item[0]) not in retries)
@@ -98,8 +107,11 @@ class EvalWithoutNoGrad(Rule):
                 continue
             # a forward inside a call to another file's function: the model has no name here
             when = f"after `{name}.eval()`" if name else "a model switched to `eval()`"
+            parent = switched_parent(name, ctx.source) if name else None
             if name and f"{name}.eval(" not in ctx.source:
-                if f"{name}.module.eval(" in ctx.source:
+                if parent is not None:
+                    when = f"after `{parent}.eval()` (which switches its submodule `{name}` too)"
+                elif f"{name}.module.eval(" in ctx.source:
                     when = f"after `{name}.module.eval()`"
                 elif re.search(rf"(?m)^\s*{re.escape(name)}\s*=[^\n]*\.eval\(\)\s*$", ctx.source):
                     when = f"in eval mode (`{name}` was bound to the result of `.eval()`)"
@@ -119,6 +131,7 @@ class EvalWithoutNoGrad(Rule):
     @staticmethod
     def _evaluation_forwards(record, ctx) -> list:
         reported = set()
+        parents = set()  # `model.eval()`, then `model.lstm(x)` and `model.head(h)`: one evaluation of `model`
         found = []
         # a loop that switches the model back to train() trains it: its eval-mode forward (a sample
         # or a validation step run now and then from a training loop whose backward() is in another
@@ -131,6 +144,10 @@ class EvalWithoutNoGrad(Rule):
                 continue  # a model built in each iteration (here or in a called function) is not evaluated repeatedly
             if module.cls is None and imports_differentiating_forward(ctx.path, ctx.source):
                 continue  # a model of unknown class in a project whose forwards take autograd.grad
+            parent = switched_parent(path, ctx.source) if path and f"{path}.eval(" not in ctx.source else None
+            if parent is not None and parent in parents:
+                continue
+            parents.add(parent)
             reported.add(call)
             found.append((call, path))
         return found
@@ -170,6 +187,21 @@ def _fixed_extractors(record, ctx) -> set:
             continue
         fixed.add(path)
     return fixed
+
+
+def _unread_module_method(call, ctx) -> bool:
+    """``critic.fit_step(z, opt)``: a method other than nn.Module's own of a model whose class (and so
+    whose method body) is not known here."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or func.attr.value in MODULE_API or func.attr.value == "forward":
+        return False
+    receiver = ctx.value(func.value)
+    return receiver.kind == "module" and receiver.cls is None and not receiver.qual
+
+
+def _may_carry_graph(value) -> bool:
+    """A tensor (or a part of a model's output) not known to be free of a graph."""
+    return value.is_grad_tensor or value.kind in ("tensor", "unknown") and value.grad is not False
 
 
 def _foreign_function(callee) -> bool:
