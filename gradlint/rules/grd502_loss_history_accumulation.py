@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.field_histories import kept_for_update
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
@@ -274,7 +275,7 @@ class LossHistoryAccumulation(Rule):
         for found, path, added in self._closures.finish(node):
             self._report(ctx, found, path, added, f"of the loop that runs `{node.name.value}()` in each of them")
         for found, path, added in self._pending:
-            if handed_back(node, found, path, ctx):
+            if handed_back(node, found, path, ctx) or kept_for_update(ctx, node, path):
                 continue
             loop = "a list comprehension" if type(found) is cst.ListComp else "a loop"
             self._report(ctx, found, path, added, f"of {loop} that never calls backward() (an evaluation loop?)")
