@@ -44,9 +44,10 @@ MAX_CALLER_BYTES = 150_000
 #: and the conversions whose finding depends on what the caller passes (a loss helper's
 #: ``torch.tensor(losses)`` cuts the graph of the losses its caller's model made, GRD101; a metrics or
 #: plotting helper's ``np.sum(losses)`` / ``ax.plot(history)`` raises on them, GRD503); the definition,
-#: which ``_calls_for_training`` answers as, faster
+#: which ``_calls_for_training`` answers as, faster; and a freeze helper's ``model.encoder.requires_grad =
+#: False`` (GRD401), whose receiver is a module only by what its caller passes
 _TRAINING_CALL = re.compile(
-    r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)|\.numpy\(\)"
+    r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)|\.numpy\(\)|\.requires_grad ?="
     r"|\btorch\.(?:tensor|as_tensor|Tensor|FloatTensor|DoubleTensor)\(|\b(?:np|numpy)\.\w+\(|\.plot\("
 )
 #: a tensor built from values: ``torch.tensor(``, ``torch.FloatTensor(``, ``Variable(``
@@ -125,7 +126,9 @@ def _training_names_if_any(text: str) -> List[str]:
 
 #: ``_TRAINING_CALL``'s branches of plain text, and its branches that start at a word boundary,
 #: without that boundary (see ``word_starts``)
-_TRAINING_LITERALS = (".backward(", ".step(", "zero_grad(", ".eval()", ".numpy()", ".plot(")
+_TRAINING_LITERALS = (
+    ".backward(", ".step(", "zero_grad(", ".eval()", ".numpy()", ".plot(", ".requires_grad =", ".requires_grad="
+)
 _BOUNDED_CALL = re.compile(r"torch\.(?:tensor|as_tensor|Tensor|FloatTensor|DoubleTensor)\(|(?:np|numpy)\.\w+\(")
 
 

@@ -15,6 +15,7 @@ import libcst as cst
 from .syntax import walk
 
 _GROWS = frozenset({"append", "extend", "insert"})
+_BACKWARDS = frozenset({"backward", "manual_backward"})
 
 
 def kept_for_update(ctx, scope, path: str) -> bool:
@@ -44,6 +45,6 @@ def _reads(function: cst.FunctionDef, field: str) -> bool:
 
 def _backpropagates(function: cst.FunctionDef) -> bool:
     return any(
-        type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in ("backward", "manual_backward")
+        type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _BACKWARDS
         for node in walk(function.body)
     )
