@@ -85,6 +85,13 @@ class TorchSemantics:
         if qual == "torch.autograd.grad":
             if node.args and self.state.mode is not False:
                 self._free_graph(node, node.args[0].value)
+            create = kwarg(node, "create_graph")
+            if create is not None and literal_bool(create.value) is True and self.state.mode is not False:
+                # a gradient penalty (WGAN-GP, R1): the gradients are part of the graph of the outputs
+                # and inputs they differentiate, and a loss built from them goes through those graphs
+                positional = [pair for arg, pair in zip(node.args, args) if arg.keyword is None][:2]
+                if positional:
+                    return seq([self._op_result(positional, "none")])
             return seq([tensor(None, None)])
         if qual in api.MODULE_WRAPPERS and args and node.args[0].keyword is None and args[0][1].kind == "module":
             # the wrapper's parameters are the model's and its output is the model's output. Its other
