@@ -177,7 +177,10 @@ NO_CALL = "no call:"
 
 def _call_test(names: Sequence[str]) -> Callable[[Optional[bytes]], bool]:
     """Whether a file's bytes (None: unreadable) make it a caller: readable, not too large, and calling a name."""
-    call = re.compile(r"\b(?:%s)\s*\(" % "|".join(re.escape(name) for name in names))
+    alternatives = "|".join(re.escape(name) for name in names)
+    # a subclass of one of its classes calls its methods too (``class FSLTrainer(Trainer):`` then
+    # ``FSLTrainer(model).train_step(batch)``: the base's step runs the subclass's hooks)
+    call = re.compile(r"(?m)\b(?:%s)\s*\(|^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b(?:%s)\b" % (alternatives, alternatives))
     # a file that calls a name holds its bytes: most importers of a shared module (``utils``) do
     # not, and are passed over without decoding them or running the (slow, many-way) search
     encoded = [name.encode("utf-8") for name in names]

@@ -101,7 +101,8 @@ class Calls:
             known = table.contexts.setdefault(id(function), [])
             if all(c.key() != context.key() for c in known):
                 known.append(context)
-        elif self.harvest is not None and self.reporting and self._recording_contexts:
+        if self.harvest is not None and self.reporting and self._recording_contexts:
+            # (a method of the linted file inherited by a class of the caller's: ``names`` is None)
             self._harvest_context(function, context)
         if id(function) in table.active or len(table.active) >= MAX_DEPTH:
             table.refused.add(id(call))
@@ -243,7 +244,8 @@ class Calls:
         # objects the caller's constructor call set on it (``OptimizerCallback(AmpEngine(), model,
         # opt)``: ``self.engine`` holds a scaler the linted file's walk could not know)
         fields = constructed_objects(context.receiver, context.fields)
-        context = Context(context.params, context.mode, None, fields, context.frozen)
+        receiver = context.receiver if _overrides_from_elsewhere(context.receiver, function) else None
+        context = Context(context.params, context.mode, receiver, fields, context.frozen)
         known = self.harvest.setdefault(where[1], [])
         if all(c.key() != context.key() for c in known):
             known.append(context)
@@ -454,4 +456,20 @@ def _trains(summary: Summary) -> bool:
         or effects.inner_steps
         or nested is not None
         and (nested.backwards or nested.steps)
+    )
+
+
+def _overrides_from_elsewhere(receiver, function) -> bool:
+    """The receiver is an instance of a subclass the caller's file defines, overriding a method of
+    the linted class (``class FSLTrainer(Trainer)`` with its own ``after_backward`` hook, called by
+    the base's ``train_step`` between backward() and step()): the linted walk must run that hook."""
+    cls = getattr(receiver, "cls", None)
+    if cls is None or receiver.kind not in ("instance", "module"):
+        return False
+    own = cls.methods.get(function.name.value)
+    if own is not function:
+        return False  # the method is not inherited as is
+    home = origin(function)
+    return home is not None and any(
+        origin(method) is None or origin(method)[0] != home[0] for method in cls.methods.values()
     )
