@@ -27,12 +27,17 @@ DECOMPOSITIONS = {
 }
 
 
-def autograd_grad_result(node, args, op_result: Callable, mode) -> Value:
+def autograd_grad_result(analyzer, node, args) -> Value:
+    """The gradients ``torch.autograd.grad`` returns, after freeing the graph it went through (unless
+    ``retain_graph``/``create_graph`` keep it)."""
+    mode = analyzer.state.mode
+    if node.args and mode is not False:
+        analyzer._free_graph(node, node.args[0].value)
     create = kwarg(node, "create_graph")
     if create is not None and literal_bool(create.value) is True and mode is not False:
         positional = [pair for arg, pair in zip(node.args, args) if arg.keyword is None][:2]
         if positional:
-            return seq([op_result(positional, "none")])
+            return seq([analyzer._op_result(positional, "none")])
     return seq([tensor(None, None)])
 
 
