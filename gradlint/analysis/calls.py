@@ -33,6 +33,7 @@ from .arguments import bind_arguments, call_renames, is_static, owners_in_callee
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
 from .call_forwards import trained_forwards, trained_steps
 from .helper_clears import exit_clears
+from .helper_saves import apply_saved_arguments, saved_parameters
 from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
 from .imports import origin, out_of_time
@@ -40,6 +41,7 @@ from .state import SCOPE_FIELDS, Env, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
 from .call_locals import made_arguments, made_per_call
 from .returned_freezes import agreed
+from .subclass_receivers import overrides_from_elsewhere
 from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
 from .summaries import (
     ARGUMENT_FIELD,
@@ -171,6 +173,8 @@ class Calls:
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if summary.cleared:
             self._apply_helper_clears(summary.cleared, call, renames)
+        if summary.saved_args:
+            apply_saved_arguments(self, summary.saved_args, renames)
         self.state.scaled = self.state.scaled or summary.scaled
         if summary.fed and self.reporting:
             self._mark_fed_arguments(summary.fed, call, function, receiver)
@@ -199,6 +203,7 @@ class Calls:
         or tested to be None on the way here (that call had nothing to backpropagate)."""
         if self._exit_steps is not None:
             self._exit_steps.append(self.state.steps_done)
+            self._exit_saved.append(self.state.saved)
         if self._exit_proofs is None or self.function is None:
             return
         names = [param.name.value for param in parameters(self.function)]
@@ -244,7 +249,7 @@ class Calls:
         # objects the caller's constructor call set on it (``OptimizerCallback(AmpEngine(), model,
         # opt)``: ``self.engine`` holds a scaler the linted file's walk could not know)
         fields = constructed_objects(context.receiver, context.fields)
-        receiver = context.receiver if _overrides_from_elsewhere(context.receiver, function) else None
+        receiver = context.receiver if overrides_from_elsewhere(context.receiver, function) else None
         context = Context(context.params, context.mode, receiver, fields, context.frozen)
         known = self.harvest.setdefault(where[1], [])
         if all(c.key() != context.key() for c in known):
@@ -297,7 +302,7 @@ class Calls:
             per_return = self._return_freezes
             self._loops = [collector]
             self._exit_proofs = exits = []
-            self._exit_steps = exit_steps = []
+            self._exit_steps, self._exit_saved = exit_steps, exit_saved = [], []
             ends_open = not self._body(function.body)
             if ends_open:
                 self._note_exit()
@@ -306,6 +311,7 @@ class Calls:
             stepped = self.state.stepped
             steps_always = frozenset.intersection(*exit_steps) if exit_steps else frozenset()
             cleared = exit_clears(self.state, ends_open, returns, collector)
+            saved_args = saved_parameters(exit_saved, function)
             scaled = exit_scaled(self.state, ends_open, returns)
             fed = fed_only_to_models(function, self._model_inputs)
             mutated = mutated_containers(function, context, self.state.env)
@@ -327,7 +333,7 @@ class Calls:
             per_return = []
             steps_always = frozenset()
             filled = {}
-            cleared = fed = frozenset()
+            cleared = fed = saved_args = frozenset()
             proven, scaled = frozenset(), False
             carries = None
         finally:
@@ -358,6 +364,7 @@ class Calls:
             proven=proven,
             globals_filled=filled,
             cleared=cleared,
+            saved_args=saved_args,
             scaled=scaled,
             fed=fed,
             returns_from=parameter_deps(returns, function),
@@ -439,7 +446,7 @@ class Calls:
         self._dict_loops = []
         self._entry_loops = []
         self._exit_proofs = None
-        self._exit_steps = None
+        self._exit_steps = self._exit_saved = None
         self._pending_freezes = []
         self._model_inputs = None
         self._rebound_at, self._return_freezes, self._held_freezes = None, None, {}
@@ -456,20 +463,4 @@ def _trains(summary: Summary) -> bool:
         or effects.inner_steps
         or nested is not None
         and (nested.backwards or nested.steps)
-    )
-
-
-def _overrides_from_elsewhere(receiver, function) -> bool:
-    """The receiver is an instance of a subclass the caller's file defines, overriding a method of
-    the linted class (``class FSLTrainer(Trainer)`` with its own ``after_backward`` hook, called by
-    the base's ``train_step`` between backward() and step()): the linted walk must run that hook."""
-    cls = getattr(receiver, "cls", None)
-    if cls is None or receiver.kind not in ("instance", "module"):
-        return False
-    own = cls.methods.get(function.name.value)
-    if own is not function:
-        return False  # the method is not inherited as is
-    home = origin(function)
-    return home is not None and any(
-        origin(method) is None or origin(method)[0] != home[0] for method in cls.methods.values()
     )
