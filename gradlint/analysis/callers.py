@@ -47,9 +47,10 @@ MAX_CALLER_BYTES = 150_000
 #: and the conversions whose finding depends on what the caller passes (a loss helper's
 #: ``torch.tensor(losses)`` cuts the graph of the losses its caller's model made, GRD101; a metrics or
 #: plotting helper's ``np.sum(losses)`` / ``ax.plot(history)`` raises on them, GRD503); the definition,
-#: which ``_calls_for_training`` answers as, faster
+#: which ``_calls_for_training`` answers as, faster; and a freeze helper's ``model.encoder.requires_grad =
+#: False`` (GRD401), whose receiver is a module only by what its caller passes
 _TRAINING_CALL = re.compile(
-    r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)|\.numpy\(\)"
+    r"\.backward\(|\.step\(|zero_grad\(|\.eval\(\)|\.numpy\(\)|\.requires_grad ?="
     r"|\btorch\.(?:tensor|as_tensor|Tensor|FloatTensor|DoubleTensor)\(|\b(?:np|numpy)\.\w+\(|\.plot\("
 )
 #: a tensor built from values: ``torch.tensor(``, ``torch.FloatTensor(``, ``Variable(``
@@ -158,7 +159,9 @@ def _training_names_if_any(text: str) -> List[str]:
 
 #: ``_TRAINING_CALL``'s branches of plain text, and its branches that start at a word boundary,
 #: without that boundary (see ``word_starts``)
-_TRAINING_LITERALS = (".backward(", ".step(", "zero_grad(", ".eval()", ".numpy()", ".plot(")
+_TRAINING_LITERALS = (
+    ".backward(", ".step(", "zero_grad(", ".eval()", ".numpy()", ".plot(", ".requires_grad =", ".requires_grad="
+)
 _BOUNDED_CALL = re.compile(r"torch\.(?:tensor|as_tensor|Tensor|FloatTensor|DoubleTensor)\(|(?:np|numpy)\.\w+\(")
 
 
@@ -207,7 +210,10 @@ NO_CALL = "no call:"
 
 def _call_test(names: Sequence[str]) -> Callable[[Optional[bytes]], bool]:
     """Whether a file's bytes (None: unreadable) make it a caller: readable, not too large, and calling a name."""
-    call = re.compile(r"\b(?:%s)\s*\(" % "|".join(re.escape(name) for name in names))
+    alternatives = "|".join(re.escape(name) for name in names)
+    # a subclass of one of its classes calls its methods too (``class FSLTrainer(Trainer):`` then
+    # ``FSLTrainer(model).train_step(batch)``: the base's step runs the subclass's hooks)
+    call = re.compile(r"(?m)\b(?:%s)\s*\(|^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b(?:%s)\b" % (alternatives, alternatives))
     # a file that calls a name holds its bytes: most importers of a shared module (``utils``) do
     # not, and are passed over without decoding them or running the (slow, many-way) search
     encoded = [name.encode("utf-8") for name in names]

@@ -34,6 +34,7 @@ from .backprop_params import argument_nodes, backpropagated, exit_for_none, prov
 from .call_forwards import trained_forwards, trained_steps
 from .closure_modes import note_closure_call
 from .helper_clears import exit_clears
+from .helper_saves import apply_saved_arguments, saved_parameters
 from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
 from .imports import origin, out_of_time
@@ -41,6 +42,7 @@ from .state import SCOPE_FIELDS, Env, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
 from .call_locals import made_arguments, made_per_call
 from .returned_freezes import agreed
+from .subclass_receivers import overrides_from_elsewhere
 from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
 from .summaries import (
     ARGUMENT_FIELD,
@@ -102,7 +104,8 @@ class Calls:
             known = table.contexts.setdefault(id(function), [])
             if all(c.key() != context.key() for c in known):
                 known.append(context)
-        elif self.harvest is not None and self.reporting and self._recording_contexts:
+        if self.harvest is not None and self.reporting and self._recording_contexts:
+            # (a method of the linted file inherited by a class of the caller's: ``names`` is None)
             self._harvest_context(function, context)
         if id(function) in table.active or len(table.active) >= MAX_DEPTH:
             table.refused.add(id(call))
@@ -173,6 +176,8 @@ class Calls:
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if summary.cleared:
             self._apply_helper_clears(summary.cleared, call, renames)
+        if summary.saved_args:
+            apply_saved_arguments(self, summary.saved_args, renames)
         self.state.scaled = self.state.scaled or summary.scaled
         if summary.fed and self.reporting:
             self._mark_fed_arguments(summary.fed, call, function, receiver)
@@ -201,6 +206,7 @@ class Calls:
         or tested to be None on the way here (that call had nothing to backpropagate)."""
         if self._exit_steps is not None:
             self._exit_steps.append(self.state.steps_done)
+            self._exit_saved.append(self.state.saved)
         if self._exit_proofs is None or self.function is None:
             return
         names = [param.name.value for param in parameters(self.function)]
@@ -246,7 +252,8 @@ class Calls:
         # objects the caller's constructor call set on it (``OptimizerCallback(AmpEngine(), model,
         # opt)``: ``self.engine`` holds a scaler the linted file's walk could not know)
         fields = constructed_objects(context.receiver, context.fields)
-        context = Context(context.params, context.mode, None, fields, context.frozen)
+        receiver = context.receiver if overrides_from_elsewhere(context.receiver, function) else None
+        context = Context(context.params, context.mode, receiver, fields, context.frozen)
         known = self.harvest.setdefault(where[1], [])
         if all(c.key() != context.key() for c in known):
             known.append(context)
@@ -298,7 +305,7 @@ class Calls:
             per_return = self._return_freezes
             self._loops = [collector]
             self._exit_proofs = exits = []
-            self._exit_steps = exit_steps = []
+            self._exit_steps, self._exit_saved = exit_steps, exit_saved = [], []
             ends_open = not self._body(function.body)
             if ends_open:
                 self._note_exit()
@@ -307,6 +314,7 @@ class Calls:
             stepped = self.state.stepped
             steps_always = frozenset.intersection(*exit_steps) if exit_steps else frozenset()
             cleared = exit_clears(self.state, ends_open, returns, collector)
+            saved_args = saved_parameters(exit_saved, function)
             scaled = exit_scaled(self.state, ends_open, returns)
             fed = fed_only_to_models(function, self._model_inputs)
             mutated = mutated_containers(function, context, self.state.env)
@@ -328,7 +336,7 @@ class Calls:
             per_return = []
             steps_always = frozenset()
             filled = {}
-            cleared = fed = frozenset()
+            cleared = fed = saved_args = frozenset()
             proven, scaled = frozenset(), False
             carries = None
         finally:
@@ -359,6 +367,7 @@ class Calls:
             proven=proven,
             globals_filled=filled,
             cleared=cleared,
+            saved_args=saved_args,
             scaled=scaled,
             fed=fed,
             returns_from=parameter_deps(returns, function),
@@ -441,7 +450,7 @@ class Calls:
         self._dict_loops = []
         self._entry_loops = []
         self._exit_proofs = None
-        self._exit_steps = None
+        self._exit_steps = self._exit_saved = None
         self._pending_freezes = []
         self._model_inputs = None
         self._rebound_at, self._return_freezes, self._held_freezes = None, None, {}

@@ -133,6 +133,14 @@ def _under(node, name: str) -> bool:
     return type(node) is cst.Name and node.value == name
 
 
+def _parameter_names(function) -> frozenset:
+    if type(function) is not cst.FunctionDef:
+        return frozenset()
+    params = function.params
+    every = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+    return frozenset(p.name.value for p in every)
+
+
 def _is_false(node) -> bool:
     return type(node) is cst.Name and node.value == "False"
 
@@ -166,10 +174,16 @@ class ReturnedFreezes:
         if self._return_freezes is None or self._freeze_log is None or self._rebound_at is None:
             return
         here = {}
+        params = _parameter_names(self.function)
         for position, name in _positions(node).items():
             start = self._rebound_at.get(name)
+            if start is None and name in params:
+                # a parameter returned as it came (``def load_pretrained(model, state): ...; return
+                # model``): the caller's argument, whose freezes the caller replays at the call; but
+                # ``model = load_pretrained(model, state)`` then binds the name anew, to what came back
+                start = 0
             if start is None:
-                continue  # not bound in the function: the caller's or the module's object
+                continue  # not bound in the function: the module's object
             events = tuple(
                 (event.owner[len(name) :], event)
                 for event in self._freeze_log[start:]

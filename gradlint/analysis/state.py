@@ -370,6 +370,7 @@ SCOPE_FIELDS = (
     "_entry_loops",
     "_exit_proofs",
     "_exit_steps",
+    "_exit_saved",
     "_rebound_at",
     "_return_freezes",
     "_held_freezes",

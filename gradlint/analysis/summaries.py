@@ -73,6 +73,8 @@ class Summary:
     #: what the function cleared (``opt.zero_grad()``) on every way through it, in its names, when it
     #: runs no backward and returns only at its end (see ``helper_clears``); else empty
     cleared: frozenset = frozenset()
+    #: its parameters an op saved for backward on every normal exit (``helper_saves``)
+    saved_args: frozenset = frozenset()
     #: it leaves gradients scaled by a GradScaler on every way through it (``helper_scaling``)
     scaled: bool = False
     #: parameters whose every load is a plain argument of a model call (``model_inputs``)

@@ -10,6 +10,8 @@ from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_a
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .devices import device_value, moves_to_cuda
 from .fresh_modules import frozen_whole, made_then_evaluated, switched_through
+from .closure_steps import closure_result
+from .gradient_outputs import autograd_grad_result, decomposition_result
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
 from .param_groups import optimizer_over, owner_paths, trained_parameters
@@ -83,9 +85,7 @@ class TorchSemantics:
                 self._backward(node, node.args[0].value)
             return NONE
         if qual == "torch.autograd.grad":
-            if node.args and self.state.mode is not False:
-                self._free_graph(node, node.args[0].value)
-            return seq([tensor(None, None)])
+            return autograd_grad_result(self, node, args)
         if qual in api.MODULE_WRAPPERS and args and node.args[0].keyword is None and args[0][1].kind == "module":
             # the wrapper's parameters are the model's and its output is the model's output. Its other
             # attributes are the model's too: a DataParallel has none (`dp.fc` raises), so code that reads
@@ -153,6 +153,9 @@ class TorchSemantics:
                 return tensor(False, None, cut=any(value.is_grad_tensor or value.cut for _, value in args))
             if api.is_loss(qual):
                 args = self._loss_input(node, args)
+            decomposed = decomposition_result(qual, node, args, self._op_result)
+            if decomposed is not None:
+                return decomposed
             if namespace == "torch" and args and returns_indices(name, node, args, skip=1):
                 cut = args[0][1].is_grad_tensor or args[0][1].cut
                 return pair(self._op_result(args[:1], api.saving_of(name)), tensor(False, None, cut=cut))
@@ -182,6 +185,8 @@ class TorchSemantics:
         if kind == "optimizer":
             if name == "step":
                 self._record_step(node, node.func.value, receiver)
+                if args and not node.args[0].keyword:
+                    return closure_result(self, args[0][1])
             elif name == "zero_grad":
                 self._clear_grads(dotted(node.func.value))
                 self._note_clear(dotted(node.func.value))

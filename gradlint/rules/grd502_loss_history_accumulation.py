@@ -1,6 +1,8 @@
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.closure_steps import closure_backpropagates
+from ..analysis.field_histories import kept_for_update
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
@@ -217,6 +219,8 @@ class LossHistoryAccumulation(Rule):
         # an episode loop whose update backpropagates step by step and then steps once
         # (`for r, prob in self.data: (-log(prob) * r).backward()`, then `optimizer.step()`)
         backwards = record.backwards or ((record.steps or record.inner_steps) and record.inner_backwards)
+        # `loss = optimizer.step(closure)` with the backward() in the closure (L-BFGS): a training loop
+        backwards = backwards or [(call, None) for call, _, _ in record.steps if closure_backpropagates(ctx.module_node, call)]
         if not backwards:
             candidates = [c for c in candidates if id(c[0]) not in outer]
             if not record.steps and self._evaluates(ctx, record):
@@ -280,7 +284,11 @@ class LossHistoryAccumulation(Rule):
         for found, path, added in self._closures.finish(node):
             self._report(ctx, found, path, added, f"of the loop that runs `{node.name.value}()` in each of them")
         for found, path, added in self._pending:
-            if handed_back(node, found, path, ctx) or consumed_whole(node, path, self._chunked.get(id(found), frozenset())):
+            if (
+                handed_back(node, found, path, ctx)
+                or kept_for_update(ctx, node, path)
+                or consumed_whole(node, path, self._chunked.get(id(found), frozenset()))
+            ):
                 continue
             loop = "a list comprehension" if type(found) is cst.ListComp else "a loop"
             self._report(ctx, found, path, added, f"of {loop} that never calls backward() (an evaluation loop?)")
