@@ -13,7 +13,7 @@ from .fresh_modules import frozen_whole, made_then_evaluated, switched_through
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
 from .param_groups import optimizer_over, owner_paths, trained_parameters
-from .syntax import dotted, is_grad_attribute, kwarg, literal_bool, views_a_gradient
+from .syntax import VIEWING_METHODS, dotted, is_grad_attribute, kwarg, literal_bool, views_a_gradient
 from .output_parts import parts_of
 from .values import BATCH, NONE, UNKNOWN, Value, module_layers, params_union, ref, seq, tensor, view_of
 
@@ -259,7 +259,12 @@ class TorchSemantics:
                 # unknown as the receiver's. `x = image.unsqueeze(0); x.requires_grad_()` then makes
                 # `x` require grad (`requires_grad_()` alone proves nothing: nn.Module has one too);
                 # a view of some `p.grad` is a gradient: it does not require grad
-                return tensor(False if views_a_gradient(node.func.value) else None, None)
+                gradient = receiver.gradient or views_a_gradient(node.func.value)
+                return tensor(False if gradient else None, None)
+            if receiver.gradient and name in VIEWING_METHODS:
+                # `g.view(-1)` of `g = param.grad`: still a gradient if it is a tensor (`.view()` alone
+                # does not show that it is one: a numpy array has it too)
+                return receiver
             if name == "zero_grad":
                 self._clear_grads(None)
                 if self.function is not None and path in optimizer_names_by_use(self.function):
