@@ -368,8 +368,9 @@ class TorchSemantics:
                 # .to(device) returns its receiver when nothing changes: maybe still a leaf
                 return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)
             return result
-        # `x.expand_as(w)`, `x.view_as(w)`: the argument gives only its shape, not its graph
-        operands = [] if name in _SHAPE_ONLY_ARGUMENT else args
+        # `x.expand_as(w)`, `x.view_as(w)`: the argument gives only its shape, not its graph; a view's
+        # arguments are sizes, dims and offsets (`x.narrow(0, start, p.numel())`), never a graph either
+        operands = [] if name in _SHAPE_ONLY_ARGUMENT or name in api.VIEW_METHODS else args
         result = self._op_result([(receiver_node, receiver)] + operands, api.saving_of(name))
         if receiver.output_part and result.grad is None and name in api.VIEW_METHODS:
             result = result.with_(output_part=True)  # the same element, reshaped
