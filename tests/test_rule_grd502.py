@@ -834,6 +834,48 @@ POSITIVES = [
         """,
         [9],
     ),
+    case(
+        "per-sample-outputs-stored-by-a-key-of-the-inner-loop-across-attack-iterations",
+        """\
+        import torch
+
+
+        def attack(x, ids, steps):
+            delta = torch.zeros(4, 8, requires_grad=True)
+            optimizer = torch.optim.Adam([delta], lr=0.1)
+            best = {}
+            for step in range(steps):
+                optimizer.zero_grad()
+                out = torch.tanh(x + delta)
+                out.sum().backward()
+                optimizer.step()
+                for i, sample_id in enumerate(ids):
+                    best[(step, sample_id)] = out[i]  # expect: GRD502
+            return best
+        """,
+        [14],
+    ),
+    case(
+        "list-slots-indexed-by-the-training-loop-and-an-inner-loop",
+        """\
+        import torch
+
+
+        def attack(x, steps):
+            delta = torch.zeros(4, 8, requires_grad=True)
+            optimizer = torch.optim.Adam([delta], lr=0.1)
+            history = [None for _ in range(2 * steps)]
+            for step in range(steps):
+                optimizer.zero_grad()
+                out = torch.tanh(x + delta)
+                out.sum().backward()
+                optimizer.step()
+                for half in range(2):
+                    history[2 * step + half] = out[half]  # expect: GRD502
+            return history
+        """,
+        [14],
+    ),
 ]
 
 
@@ -1668,6 +1710,31 @@ NEGATIVES = [
         for episode in range(2):
             log_probs, values = run_episode([torch.randn(4) for _ in range(5)])
             finish_episode(log_probs, values, torch.randn(5))
+        """,
+    ),
+    case(
+        "best-per-sample-kept-in-list-slots-of-an-inner-batch-loop",
+        """\
+        import torch
+
+
+        def attack(x, target, steps):
+            delta = torch.zeros(4, 8, requires_grad=True)
+            optimizer = torch.optim.Adam([delta], lr=0.1)
+            successful = [None] * len(x)
+            for step in range(steps):
+                optimizer.zero_grad()
+                out = torch.tanh(x + delta)
+                out.sum().backward()
+                optimizer.step()
+                for idx in range(len(x)):
+                    if out[idx].argmax() == target[idx]:
+                        successful[idx] = out[idx]
+                if step == steps - 1:
+                    for idx in range(len(x)):
+                        if successful[idx] is None:
+                            successful[idx] = out[idx]
+            return torch.stack(successful)
         """,
     ),
 ]

@@ -117,6 +117,9 @@ class Expressions:
             return owned_by(field, base) if base is not None and base != "self" else field
         if kind == "unknown" and attr in ("weight", "bias") and below_trained_model(node.value, self.lookup):
             return tensor(True, True)
+        if kind == "unknown" and (attr == "grad" or obj.gradient and attr == "data"):
+            # `param.grad` of a `param` not resolved: unknown, but a tensor's gradient if it is a tensor
+            return Value(gradient=True, unread=obj.unread)
         return UNREAD if obj.unread else UNKNOWN
 
     def _eval_subscript(self, node: cst.Subscript) -> Value:

@@ -67,7 +67,7 @@ def dotted(node: cst.CSTNode) -> Optional[str]:
     return ".".join(reversed(parts))
 
 
-_VIEWING_METHODS = frozenset(
+VIEWING_METHODS = frozenset(
     "view view_as reshape flatten squeeze unsqueeze transpose permute narrow select expand".split()
 )
 
@@ -79,7 +79,7 @@ def _viewed(node: cst.CSTNode) -> cst.CSTNode:
             node = node.value
         elif type(node) is cst.Attribute and node.attr.value in ("data", "T", "mT"):
             node = node.value
-        elif type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _VIEWING_METHODS:
+        elif type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in VIEWING_METHODS:
             node = node.func.value
         else:
             return node

@@ -15,7 +15,7 @@ from .gradient_outputs import autograd_grad_result, decomposition_result
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
 from .param_groups import optimizer_over, owner_paths, trained_parameters
-from .syntax import dotted, is_grad_attribute, kwarg, literal_bool, views_a_gradient
+from .syntax import VIEWING_METHODS, dotted, is_grad_attribute, kwarg, literal_bool, views_a_gradient
 from .output_parts import parts_of
 from .values import BATCH, NONE, UNKNOWN, Value, module_layers, params_union, ref, seq, tensor, view_of
 
@@ -264,7 +264,12 @@ class TorchSemantics:
                 # unknown as the receiver's. `x = image.unsqueeze(0); x.requires_grad_()` then makes
                 # `x` require grad (`requires_grad_()` alone proves nothing: nn.Module has one too);
                 # a view of some `p.grad` is a gradient: it does not require grad
-                return tensor(False if views_a_gradient(node.func.value) else None, None)
+                gradient = receiver.gradient or views_a_gradient(node.func.value)
+                return tensor(False if gradient else None, None)
+            if receiver.gradient and name in VIEWING_METHODS:
+                # `g.view(-1)` of `g = param.grad`: still a gradient if it is a tensor (`.view()` alone
+                # does not show that it is one: a numpy array has it too)
+                return receiver
             if name == "zero_grad":
                 self._clear_grads(None)
                 if self.function is not None and path in optimizer_names_by_use(self.function):
@@ -368,8 +373,9 @@ class TorchSemantics:
                 # .to(device) returns its receiver when nothing changes: maybe still a leaf
                 return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)
             return result
-        # `x.expand_as(w)`, `x.view_as(w)`: the argument gives only its shape, not its graph
-        operands = [] if name in _SHAPE_ONLY_ARGUMENT else args
+        # `x.expand_as(w)`, `x.view_as(w)`: the argument gives only its shape, not its graph; a view's
+        # arguments are sizes, dims and offsets (`x.narrow(0, start, p.numel())`), never a graph either
+        operands = [] if name in _SHAPE_ONLY_ARGUMENT or name in api.VIEW_METHODS else args
         result = self._op_result([(receiver_node, receiver)] + operands, api.saving_of(name))
         if receiver.output_part and result.grad is None and name in api.VIEW_METHODS:
             result = result.with_(output_part=True)  # the same element, reshaped

@@ -108,6 +108,10 @@ class Value:
     placed: frozenset = frozenset()
     #: "dict": ((key, value), ...) of the keys some joined path did not set (``dict_keys``)
     maybe: tuple = ()
+    #: "unknown": read as ``X.grad`` of an ``X`` of unknown kind, or a view of such a read
+    #: (``g = param.grad; g = g.view(-1)``): what it is stays unknown, but once a tensor-only method or
+    #: attribute shows it is a tensor, it is that tensor's gradient, which does not require grad
+    gradient: bool = False
 
     @property
     def is_grad_tensor(self) -> bool:

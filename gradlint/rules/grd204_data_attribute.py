@@ -35,7 +35,7 @@ def _is_grad(node) -> bool:
 
 
 def _without_grad(ctx, node) -> bool:
-    """A tensor known not to require grad (computed under no_grad, an input batch): its ``.data``
-    hides nothing from autograd."""
+    """A tensor known not to require grad (computed under no_grad, an input batch), or a gradient read
+    through a name (``g = param.grad``): its ``.data`` hides nothing from autograd."""
     value = ctx.value(node)
-    return value.kind == "tensor" and value.grad is False
+    return value.kind == "tensor" and value.grad is False or value.gradient

@@ -20,6 +20,18 @@ def _fed_back(path: str, record) -> bool:
     )
 
 
+def _slots_of(index, loop) -> bool:
+    """The index names only the targets of the ``for`` loop that stores (``for i in range(n):
+    best[i] = out``): a store into a list there replaces an element at a position of that loop, and
+    a list never grows by an item store, so a loop enclosing this one keeps no more graphs per
+    iteration than the list has elements."""
+    if type(loop) is not cst.For:
+        return False
+    targets = {n.value for n in walk(loop.target) if type(n) is cst.Name}
+    names = [n.value for n in walk(index) if type(n) is cst.Name]
+    return bool(names) and all(name in targets for name in names)
+
+
 def _scope(ctx):
     """The function whose walk is under way (None at module level, as ``on_scope_end`` has it)."""
     return ctx.function
@@ -51,6 +63,9 @@ class LossHistoryAccumulation(Rule):
         self._derived = {}
         #: id(pending accumulation) -> the models its loop ran over the chunks of one input
         self._chunked = {}
+        #: ids of item stores into a list at a position of the storing loop (``best[i] = out`` for each
+        #: ``i`` of ``for i in range(n)``): see ``_slots_of``
+        self._slot_stores = set()
 
     def on_augassign(self, node: cst.AugAssign, ctx) -> None:
         target = node.target
@@ -135,7 +150,10 @@ class LossHistoryAccumulation(Rule):
         index = target.slice[0].slice.value
         if not any(type(n) is cst.Name and n.value in loop.bound for n in walk(index)):
             return
-        if ctx.value(target.value).kind in ("seq", "dict"):
+        kind = ctx.value(target.value).kind
+        if kind in ("seq", "dict"):
+            if kind == "seq" and _slots_of(index, loop.node):
+                self._slot_stores.add(id(target))
             self._consider(ctx, target, path, value_node)
 
     def on_call(self, node: cst.Call, ctx) -> None:
@@ -233,7 +251,13 @@ class LossHistoryAccumulation(Rule):
             # what it adds up outlives the enclosing training loop too
             enclosing = ctx.loop
             if enclosing is not None:
-                carried = [c for c in candidates if ("." in c[1] or c[1] in enclosing.entry) and c[1] not in enclosing.bound]
+                # (not a list's slots written by position, `best[i] = out` for each i of the inner loop:
+                # every iteration of the enclosing loop replaces the same elements, the list grows not)
+                carried = [
+                    c for c in candidates
+                    if ("." in c[1] or c[1] in enclosing.entry) and c[1] not in enclosing.bound
+                    and id(c[0]) not in self._slot_stores
+                ]
                 self._candidates.setdefault(id(enclosing.node), []).extend(carried)
             return
         unrolled = unrolls(node, record, {path for _, path, _ in candidates})
