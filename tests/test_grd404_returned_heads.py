@@ -1,9 +1,10 @@
 """GRD404 when a project helper places a new layer on a model, freezes every parameter and returns
 the model: the caller may unfreeze the new layer (``for p in model.fc.parameters(): p.requires_grad
 = True``) before training, which is correct code. The freeze travels with the layer to the caller
-(``FreezeEvent.heads``), whose walk judges it: reported at the helper's line (at the call for a
-helper of another file) only when the caller leaves the layer frozen. A helper nobody calls is
-judged on its own, as before."""
+(``FreezeEvent.heads``), whose walk judges it: reported at the helper's line only when the caller
+leaves the layer frozen. A helper of another file is judged at the call by a caller file that sets
+``requires_grad`` somewhere (it may unfreeze the layer), else in its own file, at the layer. A
+helper nobody calls is judged on its own, as before."""
 
 import textwrap
 
@@ -124,3 +125,21 @@ def test_helper_of_another_file_whose_caller_leaves_it_frozen(tmp_path):
     trainer = _project(tmp_path, "")
     assert lint_path(tmp_path / "train.py", {"GRD404", "GRD407"}) == [(line_of(trainer, "build(3)"), "GRD404")]
     assert lint_path(tmp_path / "builder.py", {"GRD404", "GRD407"}) == []
+
+
+_PLAIN_FIT = """\
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    for x, y in [(torch.randn(4, 10), torch.randn(4, 3))]:
+        opt.zero_grad()
+        nn.functional.mse_loss(net(x), y).backward()
+        opt.step()
+"""
+
+
+def test_a_caller_file_that_never_sets_requires_grad_leaves_the_report_in_the_helper(tmp_path):
+    """The trainer cannot unfreeze the layer: the pitfall is reported at its cause, the helper's
+    assignment of the layer, and not again at the call."""
+    trainer = _TRAINER.format(unfreeze="", fit=_PLAIN_FIT)
+    write_project(tmp_path, {"builder.py": _BUILD, "train.py": trainer})
+    assert lint_path(tmp_path / "train.py", {"GRD404", "GRD407"}) == []
+    assert lint_path(tmp_path / "builder.py", {"GRD404", "GRD407"}) == [(line_of(_BUILD, "model.fc = "), "GRD404")]

@@ -238,8 +238,6 @@ class Analyzer(
         self.scope_name = "<module>"
         #: the function being walked (None at module level)
         self.function: Optional[cst.FunctionDef] = None
-        #: the call site's context the function is walked in (None: no caller gave one)
-        self.calling_context = None
         self.current_class: Optional[ClassInfo] = None
         self._eval_dispatch = {
             cst.Name: self._eval_name,
@@ -320,6 +318,11 @@ class Analyzer(
         """Whether ``node`` is known to index a view (slices, ints, ``None``, ``...``): not a copy
         made by a tensor, list or mask index, nor an index of unknown kind."""
         return all(self._basic_index(element) for element in node.slice)
+
+    def called_in_file(self, function: cst.FunctionDef) -> bool:
+        """Whether a call in this file gave ``function`` a context (its walk in it replays what the
+        function did on the caller's names)."""
+        return bool(self.calls.contexts.get(id(function)))
 
     def report(self, rule, node: cst.CSTNode, message: str, fix=None) -> None:
         if self.reporting:

@@ -278,8 +278,19 @@ class ReturnedFreezes:
             node, at = (call, None) if foreign else (event.node, event.at)
             # the helper's layers under the model, by the caller's path (reported at the call for another file)
             heads = tuple((owner + path, call if foreign else target) for path, target in event.heads)
+            whole = event.whole
+            if heads and foreign and "requires_grad" not in self.source:
+                # this file cannot unfreeze them: the helper's file reports its layer (see GRD404), not this one
+                heads, whole = (), False
             moved = replace(
-                event, owner=owner + suffix, node=node, at=at, unconditional=unconditional, inherited=(), heads=heads
+                event,
+                owner=owner + suffix,
+                node=node,
+                at=at,
+                unconditional=unconditional,
+                inherited=(),
+                heads=heads,
+                whole=whole,
             )
             self._freeze(replace(moved, handed=False))
             # (a loop's whole freeze is settled when that loop ends, in the helper's own walk)

@@ -253,7 +253,6 @@ class Scopes:
         fields = context.fields if context is not None else ()
         try:
             self._enter_function(node, outer, mode, cls, params, receiver, fields)
-            self.calling_context = context
             if context is not None:
                 self._seed_pending(context.frozen)
             self._returns = returns

@@ -374,7 +374,6 @@ SCOPE_FIELDS = (
     "_rebound_at",
     "_return_freezes",
     "_held_freezes",
-    "calling_context",
 )
 
 

@@ -1,7 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted
-from ..analysis.callers import files_calling
+from ..analysis.callers import files_calling, read_text
 from ..analysis.returned_freezes import returned_names
 from ..rule import Rule
 
@@ -72,6 +72,11 @@ class HeadFrozen(Rule):
 
     @staticmethod
     def _has_callers(function: cst.FunctionDef, ctx) -> bool:
-        if ctx.calling_context is not None:
+        """Whether a caller may unfreeze the layer and judges it instead: one in this file (its walk
+        replays the freeze), or one in another file that sets ``requires_grad`` at all (there, the
+        freeze is replayed at the call; a caller file that never does leaves it to this file)."""
+        if ctx.called_in_file(function):
             return True
-        return bool(ctx.path) and bool(files_calling(ctx.path, [function.name.value]))
+        if not ctx.path:
+            return False
+        return any("requires_grad" in read_text(caller) for caller in files_calling(ctx.path, [function.name.value]))
