@@ -104,3 +104,33 @@ def test_outputs_given_to_a_method_of_a_model_of_unknown_class_may_be_backpropag
         },
     )
     assert lint_path(tmp_path / "probe.py", select={"GRD505"}) == []
+
+
+def test_outputs_given_to_an_inference_method_of_a_model_of_unknown_class_are_still_reported(tmp_path):
+    # the image-captioning tutorial's eval.py: encoder and decoder come out of a checkpoint dict
+    write_project(
+        tmp_path,
+        {
+            "evaluate.py": """\
+                import torch
+
+                checkpoint = torch.load("best.pth")
+                encoder = checkpoint["encoder"]
+                decoder = checkpoint["decoder"]
+                encoder.eval()
+                decoder.eval()
+
+
+                def evaluate(loader):
+                    for image, caps in loader:
+                        encoder_out = encoder(image)
+                        h, c = decoder.init_hidden_state(encoder_out)
+                        scores = decoder.decode_step(encoder_out, h)
+                        print(scores.argmax(-1).tolist())
+
+
+                evaluate([])
+                """,
+        },
+    )
+    assert lint_path(tmp_path / "evaluate.py", select={"GRD505"}) == [(12, "GRD505")]

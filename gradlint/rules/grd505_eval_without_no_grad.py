@@ -40,7 +40,12 @@ class EvalWithoutNoGrad(Rule):
         if ctx.loop is not None and any(value.is_grad_tensor or value.kind == "module" for value in values):
             if _foreign_function(ctx.value(node.func)):
                 self._handed.add(id(ctx.loop.node))
-        if ctx.loop is not None and _unread_module_method(node, ctx) and any(_may_carry_graph(v) for v in values):
+        if (
+            ctx.loop is not None
+            and _unread_module_method(node, ctx)
+            and any(_may_carry_graph(v) for v in values)
+            and _may_train(node, values)
+        ):
             self._given_to_unread_methods.update(id(record.node) for record in ctx.loops)  # and the enclosing loops
 
     def on_loop_end(self, node, ctx, record) -> None:
@@ -197,6 +202,19 @@ def _unread_module_method(call, ctx) -> bool:
         return False
     receiver = ctx.value(func.value)
     return receiver.kind == "module" and receiver.cls is None and not receiver.qual
+
+
+def _may_train(call, values) -> bool:
+    """The method may backpropagate what it is given: it is given an optimizer (``critic.fit(z, opt)``),
+    or its name says it trains. A decoding step of an inference loop (``decoder.decode_step(z, h)``,
+    ``decoder.init_hidden_state(z)``) gets neither."""
+    if any(value.kind == "optimizer" for value in values):
+        return True
+    name = call.func.attr.value.lower()
+    return any(word in name for word in _TRAINING_WORDS)
+
+
+_TRAINING_WORDS = ("train", "fit", "learn", "optimi", "backward")
 
 
 def _may_carry_graph(value) -> bool:
