@@ -29,14 +29,21 @@ def trained_forwards(summary, renames: dict) -> List[Tuple[str, object]]:
     return found
 
 
-def trained_steps(summary, renames: dict) -> List[str]:
-    """The caller's paths of the optimizers the callee was given (a parameter, not ``self``) and
-    stepped, in its loops or not: ``train(model, loader, optimizer)`` steps the caller's
-    ``optimizer`` (GRD407 asks whether it updates a model frozen whole)."""
+def trained_steps(summary, renames: dict, params: dict) -> list:
+    """The optimizers the callee was given (a parameter, not ``self``) and stepped, in its loops or
+    not: ``train(model, loader, optimizer)`` steps the caller's ``optimizer`` (GRD407 asks whether it
+    updates a model frozen whole). Each is the caller's path of it, or, for an optimizer built in the
+    call's arguments (``train(model, loader, SGD(model.parameters(), lr=0.1))``), its value."""
     found = []
     for step in summary.effects.all_of("steps"):
         path = step[1]
-        if not path or path.split(".", 1)[0] == "self" or path.split(".", 1)[0] not in renames:
+        base = path.split(".", 1)[0] if path else None
+        if not path or base == "self":
+            continue
+        if base not in renames:
+            value = params.get(path)
+            if value is not None and value.kind == "optimizer" and value not in found:
+                found.append(value)
             continue
         renamed = rename_path(renames, path)
         if renamed and renamed not in found:

@@ -168,7 +168,7 @@ class Calls:
         if trains and self.reporting:
             self.training_calls.add(id(call))
             self.call_forwards[id(call)] = trained_forwards(summary, renames)
-            self.call_steps[id(call)] = trained_steps(summary, renames)
+            self.call_steps[id(call)] = trained_steps(summary, renames, params)
         self._replay_freezes(summary, call, renames, function, receiver, trains)
         self._keep_returned_freezes(call, summary, foreign=names is not None)
         if summary.proven:

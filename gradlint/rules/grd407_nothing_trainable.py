@@ -91,10 +91,12 @@ class NothingTrainable(Rule):
             return
         for path in ctx.call_steps.get(id(node), ()) if id(node) in ctx.training_calls else ():
             # `train(model, loader, optimizer)`: the project function steps the optimizer it is given
-            # (its unfreezes were replayed at the call before this hook: they forgot the freeze)
-            optimizer = ctx.lookup(path)
+            # (its unfreezes were replayed at the call before this hook: they forgot the freeze); one
+            # built in the call's arguments comes as its value
+            optimizer = ctx.lookup(path) if isinstance(path, str) else path
+            given = f"`{path}`" if isinstance(path, str) else "the optimizer it is given"
             if optimizer is not None:
-                self._check_step(node, optimizer, ctx, f"`{source(node, 40)}` trains with `{path}`, which updates")
+                self._check_step(node, optimizer, ctx, f"`{source(node, 40)}` trains with {given}, which updates")
         func = node.func
         callee = ctx.value(func)
         if type(func) is cst.Attribute:
