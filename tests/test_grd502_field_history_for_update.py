@@ -138,3 +138,62 @@ POSITIVES = [
 ]
 
 test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
+
+
+_PPO = """\
+import torch
+import torch.nn as nn
+from torch.distributions import Categorical
+
+
+class Agent:
+    def __init__(self):
+        self.policy = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 2), nn.Softmax(-1))
+        self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=3e-4)
+        self.memory = []
+
+    def update(self):
+        states, actions, logprobs, rewards = zip(*self.memory)
+        returns = torch.tensor([sum(rewards[i:]) for i in range(len(rewards))])
+        old_states = torch.stack(states).detach()
+        old_actions = torch.stack(actions).detach()
+        old_logprobs = torch.stack(logprobs).detach()
+        for _ in range(4):
+            dist = Categorical(self.policy(old_states))
+            logprobs = dist.log_prob(old_actions)
+            ratios = torch.exp(logprobs - old_logprobs)
+            loss = -(ratios * returns).mean()
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+        self.memory.clear()
+
+    def collect(self, steps):
+        for _ in range(steps):
+            state = torch.randn(4)
+            dist = Categorical(self.policy(state))
+            action = dist.sample()
+            self.memory.append((state, action, dist.log_prob(action), 1.0))  # MARK
+        self.update()
+
+
+Agent().collect(8)
+"""
+
+
+def _line(src, mark="# MARK"):
+    return next(number for number, line in enumerate(src.splitlines(), 1) if mark in line)
+
+
+def test_an_update_that_takes_the_kept_log_probs_only_detached_does_not_need_their_graphs():
+    """PPO's rollout: the update detaches the old log-probabilities, so the kept graphs only cost memory."""
+    from snippets import findings
+
+    assert findings(_PPO, CODE) == [(_line(_PPO), CODE)]
+
+
+def test_an_update_that_backpropagates_the_kept_log_probs_needs_them():
+    from snippets import findings
+
+    src = _PPO.replace("old_logprobs = torch.stack(logprobs).detach()", "old_logprobs = torch.stack(logprobs)")
+    assert findings(src, CODE) == []

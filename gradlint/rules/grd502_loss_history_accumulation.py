@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import dotted
 from ..analysis.closure_steps import closure_backpropagates
-from ..analysis.field_histories import kept_for_update
+from ..analysis.field_histories import graph_positions, kept_for_update
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
@@ -63,6 +63,8 @@ class LossHistoryAccumulation(Rule):
         self._derived = {}
         #: id(pending accumulation) -> the models its loop ran over the chunks of one input
         self._chunked = {}
+        #: id(accumulation) -> the positions of the appended tuple's items that hold a graph
+        self._positions = {}
         #: ids of item stores into a list at a position of the storing loop (``best[i] = out`` for each
         #: ``i`` of ``for i in range(n)``): see ``_slots_of``
         self._slot_stores = set()
@@ -223,6 +225,8 @@ class LossHistoryAccumulation(Rule):
             self._outer_loops[id(loop.node)].add(id(node))
         if holds_graph(ctx.value(added)):
             self._candidates.setdefault(id(loop.node), []).append((node, path, added))
+            if type(added) is cst.Tuple:
+                self._positions[id(node)] = graph_positions(ctx, added)
 
     def on_loop_end(self, node, ctx, record) -> None:
         self._report_stores(ctx, record)
@@ -310,7 +314,7 @@ class LossHistoryAccumulation(Rule):
         for found, path, added in self._pending:
             if (
                 handed_back(node, found, path, ctx)
-                or kept_for_update(ctx, node, path)
+                or kept_for_update(ctx, node, path, self._positions.get(id(found), frozenset()))
                 or consumed_whole(node, path, self._chunked.get(id(found), frozenset()))
             ):
                 continue
@@ -318,6 +322,7 @@ class LossHistoryAccumulation(Rule):
             self._report(ctx, found, path, added, f"of {loop} that never calls backward() (an evaluation loop?)")
         self._pending.clear()
         self._chunked.clear()
+        self._positions.clear()
         candidates, self._step_candidates = self._step_candidates, []
         backpropagates, self._backpropagates = self._backpropagates, False
         cls = ctx.current_class
