@@ -300,11 +300,17 @@ def test_the_questions_about_a_body_walk_it_once(monkeypatch):
     )
     function = module.body[0]
     visits = []
-    real = syntax.child_fields
-    monkeypatch.setattr(syntax, "child_fields", lambda node_type: (visits.append(node_type), real(node_type))[1])
+
+    class Counted(dict):
+        # the walks read a node type's fields from this cache once per node visited
+        def get(self, node_type, default=None):
+            visits.append(node_type)
+            return super().get(node_type, default)
+
+    monkeypatch.setattr(syntax, "_FIELD_CACHE", Counted(syntax._FIELD_CACHE))
     once = len(list(syntax.walk(function.body, syntax._NESTED_SCOPES)))
     parameters = len(list(syntax.walk(function.params)))  # function_facts reads them too
-    visits.clear()
+    visits.clear()  # every type of the tree is cached now: one look-up per node visited
     assert syntax.function_facts(function).rebound == {"x", "y", "loss"}
     assert usage_scans.optimizer_names_by_use(function) == {"opt"}
     assert usage_scans.scaler_names(function) == {"scaler"}
@@ -322,3 +328,64 @@ def test_rules_for_selects_the_rules_whose_precheck_passes(path):
     text = path.read_text(encoding="utf-8")
     for cut in (text, text[: len(text) // 3], "import torch\n", ""):
         assert rules_for(cut, ALL_RULES) == [rule for rule in ALL_RULES if rule.may_fire(cut)]
+
+
+def _reference_walk(root, prune=()):
+    """``walk`` as it was written before its field lists were read from the cache inline."""
+    import libcst as cst
+
+    from gradlint.analysis.syntax import child_fields
+
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in child_fields(type(node)):
+            child = getattr(node, name)
+            children = child if isinstance(child, (tuple, list)) else [child]
+            stack.extend(c for c in children if isinstance(c, cst.CSTNode) and not isinstance(c, prune))
+
+
+@pytest.mark.parametrize("path", OWN_SOURCES[::9])
+def test_the_walks_yield_what_the_field_by_field_walk_does(path):
+    """``walk``, ``own_nodes`` and ``free_names_of`` read a type's child fields from the cache inline
+    (a call per node less): the same nodes, in the same order, as the walk field by field."""
+    import libcst as cst
+
+    from gradlint.analysis import syntax
+
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    assert list(syntax.walk(module)) == list(_reference_walk(module))
+    for function in _functions(path)[:25]:
+        pruned = list(_reference_walk(function.body, syntax._NESTED_SCOPES))
+        assert list(syntax.walk(function.body, syntax._NESTED_SCOPES)) == pruned
+        names = {node.value for node in _reference_walk(function) if type(node) is cst.Name}
+        assert syntax.free_names_of(function) == names
+        own = syntax._OWN.pop(id(function), None)  # listed again, not answered from the memo
+        assert syntax.own_nodes(function).of(cst.Call) == [node for node in pruned if type(node) is cst.Call]
+        if own is not None:
+            syntax._OWN[id(function)] = own
+
+
+def test_a_context_key_built_once_is_the_key_built_from_its_fields():
+    """``Context.key`` is kept after its first use (a call compares its context with every context of
+    its callee): it equals the key built afresh, and a context made from it by ``replace`` has its own."""
+    from dataclasses import replace
+
+    from gradlint.analysis.summaries import Context
+    from gradlint.analysis.values import UNKNOWN, tensor
+
+    context = Context({"y": tensor(True, False), "x": UNKNOWN}, True, None, (), ())
+    first = context.key()
+    assert context.key() is first
+    assert first == (
+        (("x", UNKNOWN), ("y", tensor(True, False))),
+        True,
+        None,
+        (),
+        (),
+        frozenset(),
+    )
+    freed = replace(context, freed=frozenset({"y"}))
+    assert freed.key() == first[:-1] + (frozenset({"y"}),) and context.key() == first
+    assert Context({"x": UNKNOWN, "y": tensor(True, False)}, True).key() == first

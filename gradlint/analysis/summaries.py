@@ -38,8 +38,14 @@ class Context:
     freed: frozenset = frozenset()
 
     def key(self) -> tuple:
-        params = tuple(sorted(self.params.items(), key=lambda item: item[0]))
-        return (params, self.mode, self.receiver, self.fields, self.frozen, self.freed)
+        # built once: a context's fields and its params dict are never changed after it is made
+        # (``dataclasses.replace`` makes a new one), and a call compares its context's key with
+        # every context its callee already has
+        key = self.__dict__.get("_key")
+        if key is None:
+            params = tuple(sorted(self.params.items(), key=lambda item: item[0]))
+            key = self.__dict__["_key"] = (params, self.mode, self.receiver, self.fields, self.frozen, self.freed)
+        return key
 
 
 @dataclass

@@ -252,7 +252,8 @@ def walk(root: cst.CSTNode, prune: tuple = ()):
     while stack:
         node = stack.pop()
         yield node
-        for name in child_fields(type(node)):
+        node_type = type(node)
+        for name in _FIELD_CACHE.get(node_type) or child_fields(node_type):
             child = getattr(node, name)
             kind = kinds.get(type(child)) or _kind(kinds, type(child), prune)
             if kind == _WALKED:
@@ -383,7 +384,7 @@ def own_nodes(function: cst.FunctionDef) -> OwnNodes:
                 by_type[node_type] = [node]
             else:
                 listed.append(node)
-        for name in child_fields(node_type):
+        for name in _FIELD_CACHE.get(node_type) or child_fields(node_type):
             child = getattr(node, name)
             kind = kinds.get(type(child)) or _kind(kinds, type(child), _NESTED_SCOPES)
             if kind == _WALKED:
@@ -593,7 +594,7 @@ def free_names_of(node: cst.CSTNode) -> FrozenSet[str]:
         if node_type is cst.Name:
             names.add(current.value)
             continue
-        for attribute in child_fields(node_type):
+        for attribute in _FIELD_CACHE.get(node_type) or child_fields(node_type):
             child = getattr(current, attribute)
             kind = kinds.get(type(child)) or _kind(kinds, type(child), ())
             if kind == _WALKED:
