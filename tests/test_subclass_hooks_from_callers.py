@@ -74,3 +74,63 @@ def test_a_subclass_hook_that_only_reads_the_gradients(tmp_path):
 
 def test_a_subclass_hook_clearing_after_the_step(tmp_path):
     assert _lint(tmp_path, "after_step", "self.optimizer.zero_grad()") == []
+
+
+_FIT = """\
+    import torch
+    import torch.nn as nn
+
+
+    class BaseTrainer:
+        def __init__(self, model, optimizer):
+            self.model = model
+            self.optimizer = optimizer
+
+        def on_epoch_end(self, epoch):
+            pass
+
+        def fit(self, batches, epochs):
+            self.model.train()
+            for epoch in range(epochs):
+                for x, y in batches:
+                    self.optimizer.zero_grad()
+                    nn.functional.cross_entropy(self.model(x), y).backward()
+                    self.optimizer.step()
+                self.on_epoch_end(epoch)
+"""
+
+_VALIDATING = """\
+    import torch
+    import torch.nn as nn
+
+    from base import BaseTrainer
+
+
+    class ValidatingTrainer(BaseTrainer):
+        def on_epoch_end(self, epoch):
+            self.model.eval()
+            with torch.no_grad():
+                print(epoch, self.model(torch.randn(2, 16)).sum().item())
+            {restore}
+
+
+    def main():
+        model = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Dropout(0.2), nn.Linear(32, 5))
+        trainer = ValidatingTrainer(model, torch.optim.SGD(model.parameters(), lr=0.01))
+        trainer.fit([(torch.randn(8, 16), torch.randint(0, 5, (8,)))], 3)
+"""
+
+
+def _lint_fit(tmp_path, restore):
+    forget_projects()
+    write_project(tmp_path, {"base.py": _FIT, "sub.py": _VALIDATING.format(restore=restore)})
+    return lint_path(tmp_path / "base.py", {"GRD510"}), lint_path(tmp_path / "sub.py", {"GRD510"})
+
+
+def test_a_subclass_validation_hook_leaves_eval_mode(tmp_path):
+    """GRD510, reported at the line of the linted file that runs the other file's hook."""
+    assert _lint_fit(tmp_path, "pass") == ([(20, "GRD510")], [])
+
+
+def test_a_subclass_validation_hook_that_restores_train_mode(tmp_path):
+    assert _lint_fit(tmp_path, "self.model.train()") == ([], [])

@@ -1,5 +1,6 @@
 from ..analysis import within
 from ..analysis.mode_free import mode_free
+from ..analysis.syntax import walk
 from ..rule import Rule, source
 
 
@@ -16,6 +17,12 @@ class EvalModeNotRestored(Rule):
 
     def __init__(self):
         self._reported = set()
+        self._own_nodes = None  # ids of the linted module's nodes, once a switch is judged
+
+    def _in_file(self, ctx, node) -> bool:
+        if self._own_nodes is None:
+            self._own_nodes = {id(n) for n in walk(ctx.module_node)} if ctx.module_node is not None else set()
+        return id(node) in self._own_nodes
 
     @staticmethod
     def _trains(ctx, record, path: str) -> bool:
@@ -82,6 +89,10 @@ class EvalModeNotRestored(Rule):
             # once, whatever the number of loops that call it
             site = record.switch_calls.get(id(call))
             where = f", run by `{source(site, 40)}`," if site is not None and site is not call else ""
+            if site is not None and site is not call and not self._in_file(ctx, call):
+                # a hook of a subclass in another file (``on_epoch_end`` overriding the base's, run by
+                # the base's ``fit``: see ``subclass_receivers``): reported where this file runs it
+                call, where = site, f" runs `{source(call, 40)}` of another file, which"
             self.report(
                 ctx,
                 call,
