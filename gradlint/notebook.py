@@ -84,7 +84,7 @@ def notebook_program(data: bytes) -> Tuple[str, List[Origin], List[BrokenCell]]:
         source_lines = list(cell_lines)
         magic = _CELL_MAGIC.match(cell_lines[0])
         if magic and magic.group("name") not in PYTHON_CELL_MAGICS:
-            lines.extend("# " + line for line in cell_lines)
+            lines.extend(_commented(cell_lines))
             origin.extend(Origin(number, index) for index in range(1, len(cell_lines) + 1))
             continue
         if magic:
@@ -98,7 +98,7 @@ def notebook_program(data: bytes) -> Tuple[str, List[Origin], List[BrokenCell]]:
         error = _rejection("\n".join(line for line, _, _ in rewritten))
         if error is not None:
             broken.append(BrokenCell(number, error.lineno or 1, error.offset or 1, error.msg))
-            lines.extend("# " + line for line in source_lines)
+            lines.extend(_commented(source_lines))
             origin.extend(Origin(number, index) for index in range(1, len(source_lines) + 1))
             continue
         for index, (line, after, shift) in enumerate(rewritten, 1):
@@ -107,6 +107,11 @@ def notebook_program(data: bytes) -> Tuple[str, List[Origin], List[BrokenCell]]:
             lines.append(line)
             origin.append(Origin(number, index, after, shift))
     return "\n".join(lines) + "\n", origin, broken
+
+
+def _commented(cell_lines: List[str]) -> List[str]:
+    """A cell left out of the program, as comments: no NUL byte, which not even a comment may hold."""
+    return ["# " + line.replace("\x00", "") for line in cell_lines]
 
 
 def _rejection(cell_text: str):

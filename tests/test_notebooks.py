@@ -242,3 +242,9 @@ def test_fix_leaves_a_cell_with_a_syntax_error_as_it_was(tmp_path):
     assert "".join(cells[1]["source"]) == broken
     assert "GRD001" in result.stdout
     assert "".join(cells[0]["source"]).endswith("net.requires_grad_(False)\n"), result.stdout
+
+
+def test_a_cell_holding_a_nul_byte_fails_alone(tmp_path):
+    write_notebook(tmp_path / "nb.ipynb", "import torch\nnote = '\x00'\n", LEAF, "w += 1\n")
+    result = gradlint("--format", "json", "nb.ipynb", cwd=tmp_path)
+    assert located(result) == [(1, 1, 1, "GRD001"), (3, 1, 1, "GRD201")], result.stdout
