@@ -282,7 +282,9 @@ class Expressions:
                 )
                 # `[a, b] + [c]` of displays: the positions stay known (`LossTuple(*losses)` reads them)
                 return joined.with_(items=left.items + right.items) if left.items and right.items else joined
-            if type(node.operator) is cst.Multiply and {left.kind, right.kind} == {"seq", "number"}:
+            if type(node.operator) is cst.Multiply and (
+                {left.kind, right.kind} == {"seq", "number"} or _repeats_display(node, left, right)
+            ):
                 repeated = left if left.kind == "seq" else right  # `[None] * n`: the same elements, n times
                 return seq([repeated.elem] if repeated.elem is not None else []).with_(
                     has_grad=repeated.has_grad, layers=repeated.layers
@@ -313,6 +315,15 @@ class Expressions:
         if self._yields is not None:
             self._yields.append(yielded)
         return UNKNOWN  # what the consumer sends back
+
+
+def _repeats_display(node: cst.BinaryOperation, left: Value, right: Value) -> bool:
+    """``[None] * n`` with ``n`` a parameter: a list display repeated by a count not known to be a
+    number is still a list (a list times anything but an int raises, times a tensor is no idiom)."""
+    for display, value, other in ((node.left, left, right), (node.right, right, left)):
+        if type(display) in (cst.List, cst.Tuple) and value.kind == "seq" and other.kind == "unknown":
+            return True
+    return False
 
 
 def _indexes_array(node: cst.Subscript) -> bool:
