@@ -251,8 +251,9 @@ class Scopes:
         params = context.params if context is not None else {}
         receiver = context.receiver if context is not None else None
         fields = context.fields if context is not None else ()
+        receiver_training = context.receiver_training if context is not None else None
         try:
-            self._enter_function(node, outer, mode, cls, params, receiver, fields)
+            self._enter_function(node, outer, mode, cls, params, receiver, fields, receiver_training)
             if context is not None:
                 self._seed_pending(context.frozen)
             self._returns = returns
