@@ -86,3 +86,54 @@ def test_same_method_run_under_no_grad_or_in_train_mode_is_silent(tmp_path):
     )
     forget_projects()
     assert [code for _, code in _lint(tmp_path / "music" / "models.py") if code == "GRD505"] == []
+
+
+def test_package_that_imports_its_own_module_reaches_the_callers(tmp_path):
+    # `import music` then `music.models.Composer()`: the package's __init__ imports the module,
+    # so the script is one of its callers, and it knows the class it builds
+    _write(
+        tmp_path,
+        {
+            "music/__init__.py": "from . import models\n",
+            "music/models.py": MODELS,
+            "generate.py": """\
+                import torch
+                import music
+
+                composer = music.models.Composer()
+                composer.eval()
+                melody = composer.compose(torch.zeros(3, 1, 6), 500)
+                for bar in [torch.zeros(2, 1, 6)] * 4:
+                    played, _ = composer(bar)
+                    print(played.sum().item())
+            """,
+        },
+    )
+    forget_projects()
+    assert (18, "GRD505") in _lint(tmp_path / "music" / "models.py")
+    assert (8, "GRD505") in _lint(tmp_path / "generate.py")
+
+
+def test_from_package_import_module_under_no_grad_is_silent(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "music/__init__.py": "",
+            "music/models.py": MODELS,
+            "generate.py": """\
+                import torch
+                from music import models
+
+                composer = models.Composer()
+                composer.eval()
+                with torch.no_grad():
+                    for bar in [torch.zeros(2, 1, 6)] * 4:
+                        played, _ = composer(bar)
+                        print(played.sum().item())
+                    melody = composer.compose(torch.zeros(3, 1, 6), 500)
+            """,
+        },
+    )
+    forget_projects()
+    assert [c for _, c in _lint(tmp_path / "generate.py") if c == "GRD505"] == []
+    assert [c for _, c in _lint(tmp_path / "music" / "models.py") if c == "GRD505"] == []
