@@ -253,9 +253,7 @@ class Calls:
         # opt)``: ``self.engine`` holds a scaler the linted file's walk could not know)
         fields = constructed_objects(context.receiver, context.fields)
         receiver = context.receiver if overrides_from_elsewhere(context.receiver, function) else None
-        # the mode the caller switched its model to (``net.eval(); net.generate(x)``) is the
-        # linted walk's ``self``'s too, though that walk builds ``self`` from its own class
-        dropped = context.receiver if receiver is None else None
+        dropped = context.receiver if receiver is None else None  # its mode (``net.eval()``) still holds
         training = dropped.training if dropped is not None and dropped.kind == "module" else None
         context = Context(context.params, context.mode, receiver, fields, context.frozen, receiver_training=training)
         known = self.harvest.setdefault(where[1], [])
@@ -395,15 +393,7 @@ class Calls:
         return contexts
 
     def _enter_function(
-        self,
-        node: cst.FunctionDef,
-        outer,
-        mode: Tri,
-        cls: Optional[ClassInfo],
-        params: dict,
-        receiver=None,
-        fields=(),
-        receiver_training: Tri = None,
+        self, node: cst.FunctionDef, outer, mode: Tri, cls: Optional[ClassInfo], params: dict, receiver=None, fields=()
     ) -> None:
         """Set up the walk's state at the entry of ``node`` (the caller's state is saved by the caller);
         ``fields``: the receiver's models as the caller left them (see ``Context.fields``)."""
@@ -421,7 +411,7 @@ class Calls:
             if self_name == "self":
                 if receiver is None:
                     receiver = (
-                        Value(kind="module", params=cls.params, cls=cls, training=receiver_training)
+                        Value(kind="module", params=cls.params, cls=cls)
                         if cls.is_module
                         else Value(kind="instance", cls=cls)
                     )

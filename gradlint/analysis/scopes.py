@@ -251,9 +251,12 @@ class Scopes:
         params = context.params if context is not None else {}
         receiver = context.receiver if context is not None else None
         fields = context.fields if context is not None else ()
-        receiver_training = context.receiver_training if context is not None else None
+        if receiver is None and context is not None and context.receiver_training is not None and cls and cls.is_module:
+            # a caller in another file switched the model to this mode (``net.eval(); net.generate(x)``):
+            # ``self`` is this file's class in that mode
+            receiver = Value(kind="module", params=cls.params, cls=cls, training=context.receiver_training)
         try:
-            self._enter_function(node, outer, mode, cls, params, receiver, fields, receiver_training)
+            self._enter_function(node, outer, mode, cls, params, receiver, fields)
             if context is not None:
                 self._seed_pending(context.frozen)
             self._returns = returns
