@@ -245,6 +245,11 @@ def files_calling(path: str, names: Sequence[str]) -> List[str]:
     no_call = NO_CALL + " ".join(names)
     found = []
     candidates = files_importing(project, word)
+    package = _reexporting_package(path, word)
+    if package is not None:
+        # ``import MLlib`` then ``MLlib.Models.Net()``: the package's ``__init__`` imports the module
+        listed = set(candidates)
+        candidates = candidates + [c for c in files_importing(project, package) if c not in listed]
     root = import_root(path) if project.package is None else None
     if root is not None and root != project.scan_root:
         listed = set(candidates)
@@ -260,6 +265,16 @@ def files_calling(path: str, names: Sequence[str]) -> List[str]:
         if len(found) >= MAX_CALLERS:
             break
     return found
+
+
+def _reexporting_package(path: str, word: str) -> Optional[str]:
+    """The name of the package whose ``__init__.py`` imports the module at ``path`` (``from . import
+    Models``), so that importing the package reaches the module; None when it does not."""
+    folder = os.path.dirname(os.path.abspath(path))
+    init = os.path.join(folder, "__init__.py")
+    if os.path.abspath(path) == init or not os.path.isfile(init):
+        return None
+    return os.path.basename(folder) if word in _import_words(init) else None
 
 
 def still_no_call(path: str, use: str) -> bool:

@@ -253,7 +253,9 @@ class Calls:
         # opt)``: ``self.engine`` holds a scaler the linted file's walk could not know)
         fields = constructed_objects(context.receiver, context.fields)
         receiver = context.receiver if overrides_from_elsewhere(context.receiver, function) else None
-        context = Context(context.params, context.mode, receiver, fields, context.frozen)
+        dropped = context.receiver if receiver is None else None  # its mode (``net.eval()``) still holds
+        training = dropped.training if dropped is not None and dropped.kind == "module" else None
+        context = Context(context.params, context.mode, receiver, fields, context.frozen, receiver_training=training)
         known = self.harvest.setdefault(where[1], [])
         if all(c.key() != context.key() for c in known):
             known.append(context)

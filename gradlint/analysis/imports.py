@@ -161,7 +161,9 @@ def load_namespace(path: str, depth: int) -> Optional[Namespace]:
 
 def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
     data = _read(path)
-    if data is None or defines_nothing(data):
+    # a package's ``__init__`` that imports its own submodules (``from . import Models``) hands them
+    # to ``import pkg`` then ``pkg.Models.Net()``, though it defines nothing itself
+    if data is None or defines_nothing(data) and not _imports_own_modules(path, data):
         return None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -183,7 +185,7 @@ def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
     for name, value in analyzer.state.env.items():
         if "." in name:
             continue
-        if value.kind == "func":
+        if value.kind == "func" and not value.owner:  # (a function it imports keeps its own module)
             value = value.with_(owner=namespace_ref(path, depth))
         env[name] = value
     namespace = Namespace(path, env, analyzer.functions, depth, frozenset(analyzer.used_modules | {path}))
@@ -312,6 +314,8 @@ class Imports:
             namespace, unread = None, foreign and self._in_project(module_name, level)
         else:
             namespace, unread = self._project_module_read(module_name, level)
+            if namespace is None and not isinstance(node.names, cst.ImportStar) and self._bind_submodules(node, module_name, level, unread):
+                return True
         if namespace is None:
             if not unread or isinstance(node.names, cst.ImportStar):
                 return False
@@ -332,10 +336,33 @@ class Imports:
                 continue
             local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
             value = namespace.env.get(name)
-            if value is None:
+            if value is None or _unread_binding(value):
+                # (a package whose ``__init__`` imports its submodule, ``from . import models``, binds
+                # it there as a module it did not read: the submodule's own names are wanted here)
                 submodule, unread = self._project_module_read(f"{module_name}.{name}".strip("."), level)
                 value = _namespace_value(submodule) if submodule is not None else UNREAD if unread else UNKNOWN
             self._set(local, value)
+        return True
+
+    def _bind_submodules(self, node: cst.ImportFrom, module_name: str, level: int, unread: bool) -> bool:
+        """``from lib import models`` of a package whose ``__init__`` defines nothing itself (it is
+        empty, or only imports its submodules): the names that are submodules of the project are
+        bound to their modules (``models.Net()`` is then the project's class). False when none is."""
+        found = {}
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            submodule, _ = self._project_module_read(f"{module_name}.{name}".strip("."), level)
+            if submodule is not None:
+                found[name] = _namespace_value(submodule)
+        if not found:
+            return False
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is not None:
+                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+                self._set(local, found.get(name, UNREAD if unread else UNKNOWN))
         return True
 
     def _called_in_file(self, name: str, alias: cst.ImportAlias) -> bool:
@@ -361,7 +388,7 @@ class Imports:
         namespace = load_ref(namespace_value.owner)
         if namespace is None:
             return UNKNOWN
-        if attr in namespace.env:
+        if attr in namespace.env and not _unread_binding(namespace.env[attr]):
             return namespace.env[attr]
         package = os.path.dirname(namespace.path)
         if os.path.basename(namespace.path) == "__init__.py":
@@ -370,7 +397,7 @@ class Imports:
                 if os.path.isfile(path):
                     loaded = self._use(path, load_namespace(path, namespace.depth))
                     return _namespace_value(loaded) if loaded is not None else UNKNOWN if self._tells_nothing(path) else UNREAD
-        return UNKNOWN
+        return namespace.env.get(attr, UNKNOWN)
 
     def _function_table(self, owner: Optional[str]) -> Tuple[dict, Optional[dict]]:
         """The functions a "func" value may name, and the names its body sees (None: this file's)."""
@@ -396,3 +423,12 @@ def _local_name(alias: cst.ImportAlias) -> str:
 
 def _namespace_value(namespace: Namespace) -> Value:
     return Value(kind="namespace", owner=namespace_ref(namespace.path, namespace.depth))
+
+
+def _unread_binding(value: Value) -> bool:
+    """A name a module bound to project code it did not read (its own ``from . import sub``)."""
+    return value.unread and value.kind == "unknown"
+
+
+def _imports_own_modules(path: str, data: bytes) -> bool:
+    return os.path.basename(path) == "__init__.py" and b"from ." in data and len(data) <= 20_000

@@ -251,6 +251,10 @@ class Scopes:
         params = context.params if context is not None else {}
         receiver = context.receiver if context is not None else None
         fields = context.fields if context is not None else ()
+        if receiver is None and context is not None and context.receiver_training is not None and cls and cls.is_module:
+            # a caller in another file switched the model to this mode (``net.eval(); net.generate(x)``):
+            # ``self`` is this file's class in that mode
+            receiver = Value(kind="module", params=cls.params, cls=cls, training=context.receiver_training)
         try:
             self._enter_function(node, outer, mode, cls, params, receiver, fields)
             if context is not None:

@@ -36,6 +36,9 @@ class Context:
     frozen: tuple = ()
     #: the parameters whose argument may hold a graph the caller's backward() freed (``return_deps``)
     freed: frozenset = frozenset()
+    #: a caller in another file left its receiver (a model of this file's class) in this mode
+    #: (``net.eval(); net.generate(x)``): its ``receiver`` is dropped there, the mode is not
+    receiver_training: Optional[bool] = None
 
     def key(self) -> tuple:
         # built once: a context's fields and its params dict are never changed after it is made
@@ -44,7 +47,9 @@ class Context:
         key = self.__dict__.get("_key")
         if key is None:
             params = tuple(sorted(self.params.items(), key=lambda item: item[0]))
-            key = self.__dict__["_key"] = (params, self.mode, self.receiver, self.fields, self.frozen, self.freed)
+            key = self.__dict__["_key"] = (
+                params, self.mode, self.receiver, self.fields, self.frozen, self.freed, self.receiver_training
+            )
         return key
 
 
@@ -116,12 +121,14 @@ def join_contexts(contexts: List[Context]) -> Context:
     receiver = contexts[0].receiver
     fields = contexts[0].fields
     frozen = set(contexts[0].frozen)
+    receiver_training = contexts[0].receiver_training
     for context in contexts[1:]:
         mode = join_tri(mode, context.mode)
         receiver = join(receiver, context.receiver) if receiver is not None and context.receiver is not None else None
         fields = fields if fields == context.fields else ()
         frozen &= set(context.frozen)
-    return Context(params, mode, receiver, fields, tuple(sorted(frozen)))
+        receiver_training = join_tri(receiver_training, context.receiver_training)
+    return Context(params, mode, receiver, fields, tuple(sorted(frozen)), receiver_training=receiver_training)
 
 
 def closure_key(closure: Optional[dict], function: cst.FunctionDef) -> tuple:
@@ -236,6 +243,7 @@ def says_nothing(context: Context, cls: Optional[ClassInfo]) -> bool:
     return (
         context.mode is True
         and not context.frozen
+        and context.receiver_training is None
         and all(uninformative(value) for value in context.params.values())
         and (receiver is None or receiver.cls is cls and receiver.training is None)
     )

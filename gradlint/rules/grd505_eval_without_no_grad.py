@@ -32,9 +32,15 @@ class EvalWithoutNoGrad(Rule):
         self._handed: set = set()
         #: ids of the loops that give a grad tensor to a method of a module whose class is not known here
         self._given_to_unread_methods: set = set()
+        #: ids of the loops that call a function of another project file taking ``autograd.grad``
+        self._differentiated_elsewhere: set = set()
 
     def on_call(self, node, ctx) -> None:
         values = [ctx.value(arg.value) for arg in node.args]
+        if ctx.loop is not None and _differentiating_function_elsewhere(ctx.value(node.func), ctx):
+            # ``fast = adapt(model, inner)`` with ``adapt`` in another file of the project taking
+            # ``torch.autograd.grad(inner, params)``: as ``_differentiates`` for the file's own functions
+            self._differentiated_elsewhere.update(id(record.node) for record in ctx.loops)
         if any(value.is_grad_tensor for value in values):
             self._grad_inputs.add(id(node))
         if ctx.loop is not None and any(value.is_grad_tensor or value.kind == "module" for value in values):
@@ -77,6 +83,7 @@ class EvalWithoutNoGrad(Rule):
         # `z = model.encoder(x)` then `critic.fit_step(z, opt)` with `critic` a model whose class is not
         # known here (a parameter of another file's caller): that method may backpropagate through `z`
         hands_over = hands_over or id(node) in self._given_to_unread_methods
+        hands_over = hands_over or id(node) in self._differentiated_elsewhere
         if not (record.backwards or record.steps or in_forward or hands_over or _differentiates(node, ctx, record)):
             retries = _retries_with_grad(node)
             found.extend(item for item in self._evaluation_forwards(record, ctx) if id(item[0]) not in retries)
@@ -231,6 +238,16 @@ def _foreign_function(callee) -> bool:
         return False
     root = callee.qual.split(".", 1)[0]
     return root not in ("torch", "numpy", "builtins", "math", "functools", "itertools", "operator")
+
+
+def _differentiating_function_elsewhere(callee, ctx) -> bool:
+    """``callee`` is a function of another file of the project whose body takes ``autograd.grad``."""
+    if callee.kind != "func" or not callee.owner:
+        return False
+    function = ctx._function_table(callee.owner)[0].get(callee.qual)
+    return function is not None and any(
+        (dotted(call.func) or "").endswith("autograd.grad") for call in _calls_in(function)
+    )
 
 
 def _differentiates(loop, ctx, record) -> bool:
