@@ -56,9 +56,12 @@ class CallValues:
             proven = self._proven_call(func, args)
             if proven.kind != "unknown":
                 result = proven
-        if result.kind == "unknown" and callee.kind in ("ref", "unknown") and _clears_by_name(func):
-            # `pyro.infer.util.zero_grads(params)`, a helper the analysis does not follow: what it
-            # clears is not known, but gradients are cleared
+        if result.kind == "unknown" and _clears_by_name(func) and (
+            callee.kind in ("ref", "unknown") or id(node) in self.calls.refused
+        ):
+            # `pyro.infer.util.zero_grads(params)`, a helper the analysis does not follow (or one it
+            # read but did not walk here: too deep a chain of calls): what it clears is not known,
+            # but gradients are cleared
             self._clear_grads(None)
         if result.kind == "unknown" and self.state.no_grads and _may_backpropagate(callee):
             self.state.no_grads = False  # a call the analysis cannot follow may have run backward()

@@ -103,14 +103,14 @@ class SummaryReplay:
         if foreign:
             backwards = [(call, None) for _ in effects.backwards]
             steps = [(call, rename(path), renamed_owners(value, rename)) for _, path, value in effects.steps]
-            clears = [None for _ in effects.clears]
+            clears = [None for _ in _all_clears(effects)]
             forwards = [(call, None, module, mode) for _, _, module, mode in effects.forwards]
             stores = [(call, rename(path)) for _, path in effects.stores]
         else:
             backwards = [(node, rename(path)) for node, path in effects.backwards]
             stores = [(call, rename(path)) for _, path in effects.stores]
             steps = [(node, rename(path), renamed_owners(value, rename)) for node, path, value in effects.steps]
-            clears = [rename(path) for path in effects.clears]
+            clears = [rename(path) for path in _all_clears(effects)]
             # a forward inside a helper the summarised function calls (`validation_step` calling
             # `self.infer(x)`, which training uses too) happens at the call of the helper; so does
             # one in a helper that only runs the model and returns its output (`pred, true =
@@ -139,6 +139,14 @@ class SummaryReplay:
             record.forwards.extend(forwards)
             record.made_forwards |= made_here
             record.stores.extend(stores)
+
+
+def _all_clears(effects: LoopRecord) -> list:
+    """What the callee cleared, with the clears made in its own loops (``def zero_grad(params): for p
+    in params: p.grad.zero_()``): a caller's loop that runs it clears gradients. (Only the record's
+    list, which says gradients may be cleared; the state's must-facts stay the callee's top level.)"""
+    nested = effects.nested
+    return effects.clears + nested.clears if nested is not None else effects.clears
 
 
 def _made_forwards(forwards, originals, made) -> set:
