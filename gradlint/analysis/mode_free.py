@@ -91,3 +91,19 @@ def _plain_call(func: cst.BaseExpression, resolve) -> bool:
             return not _MODE_DEPENDENT.search(value.qual.rsplit(".", 1)[-1])
         return value.kind == "builtin" and func.value in _BUILTINS
     return False
+
+
+def is_torch_layer_without_mode(func: cst.BaseExpression, resolve) -> bool:
+    """``nn.Linear`` / ``torch.nn.ReLU`` (a layer of ``torch.nn``, resolved where it is written) that
+    reads no mode; a builtin, a project class or another torch callable (``torch.hub.load``) is not one."""
+    path = dotted(func)
+    if path is None:
+        return False
+    head, _, rest = path.partition(".")
+    value = resolve(head)
+    if value is None or value.kind != "ref":
+        return False
+    qual = f"{value.qual}.{rest}" if rest else value.qual
+    layer = qual.rsplit(".", 1)[-1]
+    # a class (``nn.utils.spectral_norm(...)`` is a function, and it reads the mode)
+    return qual.startswith("torch.nn.") and layer[:1].isupper() and not _MODE_DEPENDENT.search(layer)

@@ -1,5 +1,6 @@
 from ..analysis import within
 from ..analysis.mode_free import mode_free
+from ..analysis.plain_sequentials import sequential_mode_free
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -84,6 +85,8 @@ class EvalModeNotRestored(Rule):
                 continue  # not the model this loop trains (a teacher kept in eval mode, say)
             if end.cls is not None and mode_free(end.cls, ctx.lookup):
                 continue  # no layer of the model reads the mode: it trains the same in eval mode
+            if sequential_mode_free(path, ctx.function if ctx.function is not None else ctx.module_node, ctx.lookup):
+                continue  # `nn.Sequential(nn.Linear(...), nn.ReLU(), ...)`: the same
             self._reported.add(id(call))
             # reported at the `model.eval()` itself, also inside a helper the loop calls (`test(model)`):
             # once, whatever the number of loops that call it
