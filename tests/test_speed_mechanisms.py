@@ -385,7 +385,10 @@ def test_a_context_key_built_once_is_the_key_built_from_its_fields():
         (),
         (),
         frozenset(),
+        None,
     )
     freed = replace(context, freed=frozenset({"y"}))
-    assert freed.key() == first[:-1] + (frozenset({"y"}),) and context.key() == first
+    assert freed.key() == first[:5] + (frozenset({"y"}),) + first[6:] and context.key() == first
+    evaluating = replace(context, receiver_training=False)
+    assert evaluating.key() == first[:6] + (False,) and context.key() == first
     assert Context({"x": UNKNOWN, "y": tensor(True, False)}, True).key() == first
