@@ -93,17 +93,25 @@ def _plain_call(func: cst.BaseExpression, resolve) -> bool:
     return False
 
 
-def is_torch_layer_without_mode(func: cst.BaseExpression, resolve) -> bool:
-    """``nn.Linear`` / ``torch.nn.ReLU`` (a layer of ``torch.nn``, resolved where it is written) that
-    reads no mode; a builtin, a project class or another torch callable (``torch.hub.load``) is not one."""
+def library_name(func: cst.BaseExpression, resolve) -> Optional[str]:
+    """The qualified name of a library object written as a dotted name (``nn.Linear`` with
+    ``import torch.nn as nn``: ``torch.nn.Linear``), resolved where it is written; else None."""
     path = dotted(func)
     if path is None:
-        return False
+        return None
     head, _, rest = path.partition(".")
     value = resolve(head)
     if value is None or value.kind != "ref":
+        return None
+    return f"{value.qual}.{rest}" if rest else value.qual
+
+
+def is_torch_layer_without_mode(func: cst.BaseExpression, resolve) -> bool:
+    """``nn.Linear`` / ``torch.nn.ReLU`` (a layer of ``torch.nn``) that reads no mode; a builtin, a
+    project class or another torch callable (``torch.hub.load``) is not one."""
+    qual = library_name(func, resolve)
+    if qual is None:
         return False
-    qual = f"{value.qual}.{rest}" if rest else value.qual
     layer = qual.rsplit(".", 1)[-1]
     # a class (``nn.utils.spectral_norm(...)`` is a function, and it reads the mode)
     return qual.startswith("torch.nn.") and layer[:1].isupper() and not _MODE_DEPENDENT.search(layer)

@@ -13,8 +13,8 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from .mode_free import is_torch_layer_without_mode
-from .syntax import dotted, walk
+from .mode_free import is_torch_layer_without_mode, library_name
+from .syntax import walk
 from .values import Value
 
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -37,15 +37,7 @@ def _sequential_layers(expr: cst.BaseExpression, resolve) -> Optional[list]:
 
 
 def _is_sequential(func: cst.BaseExpression, resolve) -> bool:
-    path = dotted(func)
-    if path is None:
-        return False
-    head, _, rest = path.partition(".")
-    value = resolve(head)
-    if value is None or value.kind != "ref":
-        return False
-    qual = f"{value.qual}.{rest}" if rest else value.qual
-    return qual in ("torch.nn.Sequential", "torch.nn.modules.container.Sequential")
+    return library_name(func, resolve) in ("torch.nn.Sequential", "torch.nn.modules.container.Sequential")
 
 
 def _plain(expr: cst.Call, resolve) -> bool:
