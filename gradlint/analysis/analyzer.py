@@ -177,6 +177,8 @@ class Analyzer(
         #: functions given to an ignite Engine: walked as the body of a loop over batches
         self.engine_steps: frozenset = frozenset()
         self._param_loops: list = []
+        #: names of enclosing loops walked once per string (``literal_loops``)
+        self._literal_targets: frozenset = frozenset()
         #: enclosing loops over a dict's keys or items (see ``statements._dict_loop``)
         self._dict_loops: list = []
         #: enclosing loops over every entry of a structure with a proven entry (``entry_loops``)

@@ -441,6 +441,7 @@ class Calls:
         self.function = node
         self.current_class = cls
         self._param_loops = []
+        self._literal_targets = frozenset()
         self._flag_sides = ()
         self._cond_depth = 0
         self._returns = None

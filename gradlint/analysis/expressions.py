@@ -7,6 +7,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import torch_api as api
+from .branch_tests import string_test
 from .call_shapes import trainable_comprehension
 from .container_tests import container_test_truth
 from .containers import namedtuple_field
@@ -16,7 +17,7 @@ from .param_groups import positional_list, selection_of, yields_the_parameter
 from .submodule_modes import in_parent_mode
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .dict_keys import read_key
-from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, UNREAD, Value, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, params_union, ref, seq, tensor, view_of
+from .values import FALSE, NONE, NUMBER, STRING, TRUE, UNKNOWN, UNREAD, Value, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, params_union, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range filter".split()
@@ -246,6 +247,10 @@ class Expressions:
         values = [self.eval(node.left)] + [self.eval(c.comparator) for c in node.comparisons]
         if any(v.kind == "tensor" for v in values):
             return tensor(False, None)
+        if type(node.left) is cst.Name and values[0].qual.startswith(STRING) and self._fixed_name(node.left.value):
+            # `torch.set_grad_enabled(phase == "train")` in a loop over ["train", "val"]: decided
+            truth = string_test(self, node)[1]
+            return truth if truth.kind == "number" else NUMBER
         return NUMBER
 
     def _eval_ifexp(self, node: cst.IfExp) -> Value:

@@ -14,6 +14,7 @@ from . import torch_api as api
 from .branch_tests import recomputed_is_fresh
 from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .flag_arms import arm_bound_names, keep_entry
+from .literal_loops import literal_strings
 from .state import LoopRecord, State, Terminated
 from .syntax import dotted, per_node, walk
 from .usage_scans import binds
@@ -94,11 +95,18 @@ class LoopWalker:
             if type(target) is cst.Name:
                 loop_info = (target.value, iterable.owner, self._cond_depth + 1, node)
 
-        entries = every_entry_loop(node, self.value)
-        members = _member_loop(node, iterable)
+        strings = literal_strings(node)
+        entries = every_entry_loop(node, self.value) if strings is None else None
+        members = _member_loop(node, iterable) if strings is None else None
         froze = []
 
         def iteration():
+            if strings is not None:
+                # once per string, in order (``literal_loops``)
+                for string in strings:
+                    self._bind(node.target, string, None)
+                    self._block(node.body.body) if type(node.body) is cst.IndentedBlock else self._body(node.body)
+                return
             self._bind_loop_target(node.target, element, iterable)
             if entries is not None and entries.item is not None:
                 self._set(entries.item, proven_entry(entries))
@@ -114,9 +122,13 @@ class LoopWalker:
             self._dict_loops.append(over_dict)
         if entries is not None:
             self._entry_loops.append(entries)
+        if strings is not None:
+            self._literal_targets = self._literal_targets | {node.target.value}
         try:
             self._loop(node, iteration)
         finally:
+            if strings is not None:
+                self._literal_targets = self._literal_targets - {node.target.value}
             if loop_info is not None:
                 self._param_loops.pop()
             if over_dict is not None:

@@ -354,6 +354,7 @@ SCOPE_FIELDS = (
     "function",
     "current_class",
     "_param_loops",
+    "_literal_targets",
     "_cond_depth",
     "_flag_sides",
     "_returns",

@@ -296,12 +296,19 @@ class StatementWalker:
             test, value = string_test(self, compared)
             if value.kind != "number":
                 test, value = none_test(self, compared)
-        if type(test) is not cst.Name or value.kind != "number" or self.function is None:
-            return None
-        name = test.value
-        if name in function_facts(self.function).rebound or name not in {p.name.value for p in parameters(self.function)}:
+        if type(test) is not cst.Name or value.kind != "number" or not self._fixed_name(test.value):
             return None
         return value.mode
+
+    def _fixed_name(self, name: str) -> bool:
+        """Whether ``name`` keeps the value this walk gives it for the whole path: the name of an
+        enclosing loop walked once per string (``literal_loops``), or a parameter the function never
+        rebinds (a module-level flag may be set elsewhere)."""
+        if name in self._literal_targets:
+            return True
+        if self.function is None or name in function_facts(self.function).rebound:
+            return False
+        return name in {p.name.value for p in parameters(self.function)}
 
     def _stmt_with(self, node: cst.With) -> None:
         saved_mode = self.state.mode

@@ -1,0 +1,107 @@
+"""Loops over string literals walked once per string: the fine-tuning tutorials' phase loop.
+
+``for phase in ["train", "val"]:`` with ``torch.set_grad_enabled(phase == "train")`` and a backward
+only ``if phase == "train":``. Walked as one iteration with ``phase`` unknown, the grad mode and
+the backward were unknown, and the training phase's ``running_loss += loss`` (no ``.item()``) went
+unreported; the evaluation phase, run without ``no_grad`` after ``model.eval()``, too.
+"""
+
+from snippets import findings
+
+TUTORIAL = """\
+import torch
+import torch.nn as nn
+
+
+def train_model(model, dataloaders, criterion, optimizer, num_epochs=25):
+    for epoch in range(num_epochs):
+        for phase in PHASES:
+            if phase == "train":
+                model.train()
+            else:
+                model.eval()
+            running_loss = 0.0
+            for inputs, labels in dataloaders[phase]:
+                optimizer.zero_grad()
+                with torch.set_grad_enabled(phase == "train"):
+                    outputs = model(inputs)
+                    loss = criterion(outputs, labels)
+                    if phase == "train":
+                        loss.backward()
+                        optimizer.step()
+                running_loss += ACCUMULATED * inputs.size(0)
+            print(phase, running_loss / len(dataloaders[phase].dataset))
+"""
+
+
+def lint(phases='["train", "val"]', accumulated="loss", source=TUTORIAL):
+    return findings(source.replace("PHASES", phases).replace("ACCUMULATED", accumulated))
+
+
+def test_training_phase_accumulating_the_loss_keeps_its_graphs():
+    assert lint() == [(21, "GRD502")]
+    assert lint(phases='("train", "valid")'.replace("valid", "val")) == [(21, "GRD502")]
+
+
+def test_item_and_evaluation_phase_only_are_silent():
+    assert lint(accumulated="loss.item()") == []
+    # only the evaluation phase, under set_grad_enabled(False): no graph to keep
+    assert lint(phases='["val", "test"]') == []
+
+
+def test_phase_loop_at_module_level():
+    module_level = "\n".join(
+        line[4:] if line.startswith("    ") else line
+        for line in TUTORIAL.replace("def train_model(model, dataloaders, criterion, optimizer, num_epochs=25):\n", "").splitlines()
+    )
+    module_level = module_level.replace("import torch.nn as nn\n", "import torch.nn as nn\n\nmodel = nn.Linear(4, 2)\n"
+                                        "criterion = nn.CrossEntropyLoss()\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+                                        "dataloaders = {'train': [], 'val': []}\nnum_epochs = 3\n")
+    assert [code for _, code in lint(source=module_level)] == ["GRD502"]
+
+
+def test_evaluation_phase_without_grad_switch_is_an_evaluation_loop():
+    source = TUTORIAL.replace('                with torch.set_grad_enabled(phase == "train"):\n', "                if True:\n")
+    assert lint(source=source, accumulated="loss.item()") == [(16, "GRD505")]
+
+
+def test_a_phase_name_the_body_rebinds_is_not_walked_per_string():
+    source = TUTORIAL.replace("            running_loss = 0.0\n", "            running_loss = 0.0\n            phase = phase.strip()\n")
+    assert lint(source=source) == []
+
+
+def test_a_display_holding_other_than_strings_is_one_iteration():
+    assert lint(phases='["train", VAL]') == []
+
+
+RUN_EPOCH = """\
+import torch
+import torch.nn as nn
+
+
+def run_epoch(model, loader, criterion, optimizer, phase):
+    total = 0.0
+    for x, y in loader:
+        with torch.set_grad_enabled(phase == "train"):
+            loss = criterion(model(x), y)
+            if phase == "train":
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        total += loss
+    return total
+
+
+def main():
+    model = nn.Linear(4, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(3):
+        CALLS
+"""
+
+
+def test_a_phase_parameter_bound_to_a_literal_decides_the_grad_switch():
+    both = 'run_epoch(model, [], nn.CrossEntropyLoss(), opt, "train")\n        run_epoch(model, [], None, opt, "val")'
+    assert findings(RUN_EPOCH.replace("CALLS", both)) == [(14, "GRD502")]
+    # called only for evaluation: set_grad_enabled(False), no graph is kept
+    assert findings(RUN_EPOCH.replace("CALLS", 'run_epoch(model, [], None, opt, "val")')) == []
