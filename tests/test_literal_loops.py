@@ -105,3 +105,33 @@ def test_a_phase_parameter_bound_to_a_literal_decides_the_grad_switch():
     assert findings(RUN_EPOCH.replace("CALLS", both)) == [(14, "GRD502")]
     # called only for evaluation: set_grad_enabled(False), no graph is kept
     assert findings(RUN_EPOCH.replace("CALLS", 'run_epoch(model, [], None, opt, "val")')) == []
+
+
+def test_each_string_runs_once_in_order():
+    # the second string's backward frees the graph the first kept: there is no iteration after it
+    source = """\
+import torch
+
+w = torch.randn(3, requires_grad=True)
+loss = (w * 2).sum()
+for part in ["first", "second"]:
+    if part == "first":
+        loss.backward(retain_graph=True)
+    else:
+        loss.backward()
+"""
+    assert findings(source) == []
+    assert findings(source.replace('["first", "second"]', '["first", "second", "third"]')) == [(9, "GRD504")]
+
+
+def test_the_message_names_a_train_false_switch():
+    from textwrap import dedent
+
+    from gradlint.engine import lint_text
+    from gradlint.rules import BY_CODE
+
+    source = TUTORIAL.replace("PHASES", '["train", "val"]').replace("ACCUMULATED", "loss.item()")
+    source = source.replace("model.train()", "model.train(True)").replace("model.eval()", "model.train(False)")
+    source = source.replace('                with torch.set_grad_enabled(phase == "train"):\n', "                if True:\n")
+    [finding] = lint_text(dedent(source), "snippet.py", [BY_CODE["GRD505"]])
+    assert finding.line == 16 and "runs after `model.train(False)` with gradients enabled" in finding.message

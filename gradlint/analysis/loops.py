@@ -25,12 +25,17 @@ class LoopWalker:
     """The Analyzer's walk of ``for`` and ``while`` statements (and of bodies called once per
     batch by a framework: ``scopes._analyze_function``)."""
 
-    def _loop(self, node, run_iteration: Callable[[], None]) -> None:
+    def _loop(self, node, run_iteration: Callable[[], None], once: bool = False) -> None:
         """Walk a loop body so that values carried across iterations are seen.
 
         Silent passes reach the loop-head state (the join of entry and the end of
-        an iteration); the reporting pass then walks the body once from it.
+        an iteration); the reporting pass then walks the body once from it. ``once``: the
+        iteration walks the whole loop (``literal_loops``: every string in order), so nothing
+        is carried into a next one and the loop does not end before it.
         """
+        if once:
+            self._whole_loop(node, run_iteration)
+            return
         head = self.state
         entry = frozenset(head.env)
         was_reporting = self.reporting
@@ -74,6 +79,19 @@ class LoopWalker:
             self._emit("on_loop_end", node, record)
         else:
             self.state = _freed_by_last_iteration(node, ends, _rebound_fresh(start, ends, head))
+
+    def _whole_loop(self, node, run_iteration: Callable[[], None]) -> None:
+        if not self.reporting:
+            self._iteration(run_iteration)
+            return
+        record = LoopRecord(node, frozenset(self.state.env), depth=self._cond_depth + 1, carried=frozenset())
+        self._loops.append(record)
+        try:
+            self._iteration(run_iteration)
+        finally:
+            self._loops.pop()
+        record.end = self.state
+        self._emit("on_loop_end", node, record)
 
     def _iteration(self, run_iteration) -> None:
         self._cond_depth += 1
@@ -125,7 +143,7 @@ class LoopWalker:
         if strings is not None:
             self._literal_targets = self._literal_targets | {node.target.value}
         try:
-            self._loop(node, iteration)
+            self._loop(node, iteration, once=strings is not None)
         finally:
             if strings is not None:
                 self._literal_targets = self._literal_targets - {node.target.value}

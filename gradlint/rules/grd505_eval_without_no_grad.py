@@ -123,6 +123,8 @@ class EvalWithoutNoGrad(Rule):
             if name and f"{name}.eval(" not in ctx.source:
                 if parent is not None:
                     when = f"after `{parent}.eval()` (which switches its submodule `{name}` too)"
+                elif re.search(rf"\b{re.escape(name)}\.train\(\s*(mode\s*=\s*)?False\s*\)", ctx.source):
+                    when = f"after `{name}.train(False)`"
                 elif f"{name}.module.eval(" in ctx.source:
                     when = f"after `{name}.module.eval()`"
                 elif re.search(rf"(?m)^\s*{re.escape(name)}\s*=[^\n]*\.eval\(\)\s*$", ctx.source):
