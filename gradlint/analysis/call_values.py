@@ -20,6 +20,7 @@ from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
 from .param_groups import optimizer_over, owner_paths, selection_of, trained_parameters
 from .sequential_chain import sequential_without_graph
+from .submodule_saves import saved_in_caller_names
 from .syntax import dotted, kwarg, literal_str
 from .values import NUMBER, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq
 
@@ -152,7 +153,12 @@ class CallValues:
         result = self._module_output(module, args, path, kept)
         if forward is not None:
             # a forward of this file's own that returns a tuple or a dict: keep its structure
-            structured = self._call_function(forward, node, args, receiver=module, module_path=path)
+            structured = saved_in_caller_names(
+                self._call_function(forward, node, args, receiver=module, module_path=path), path
+            )
+            if structured.kind == "tensor" and structured.grad is True and result.kind == "tensor":
+                # the submodules its forward ran on the way to this output (``submodule_saves``)
+                result = result.with_(saved_params=result.saved_params | structured.saved_params)
             if structured.kind in ("seq", "dict") and structured.items:
                 # computed from the call's arguments, through this module
                 result = add_deps(structured, result.deps, result.through, result.saved_params)
