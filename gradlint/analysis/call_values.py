@@ -13,6 +13,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .call_shapes import keeps_trainable
+from .class_choices import instantiate_choices
 from .containers import namedtuple_instance
 from .forward_modes import may_run_without_grad
 from .input_reads import measured_arguments
@@ -105,6 +106,8 @@ class CallValues:
             return self._run_module(callee, node, args, dotted(node.func))
         if kind == "class" and callee.cls is not None:
             return self._instantiate(callee.cls, node, args)
+        if kind == "class" and callee.choices:
+            return instantiate_choices(self, callee, node, args)
         if kind == "instance" and callee.cls is not None and "__call__" in callee.cls.methods:
             # `cam = GradCAM(model); cam(x, c)`: the object's `__call__` runs, as `cam.run(x, c)` would
             return self._method_call(callee, "__call__", node, args)

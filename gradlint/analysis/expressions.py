@@ -8,6 +8,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .call_shapes import trainable_comprehension
+from .class_choices import class_choice
 from .container_tests import container_test_truth
 from .containers import namedtuple_field
 from .entry_loops import proven_entry
@@ -165,6 +166,10 @@ class Expressions:
             return base.elem
         if base.kind == "dict":
             key = literal_str(index.value)
+            if key is None and literal_int(index.value) is None:
+                chosen = class_choice(base)  # `MODELS[args.model]`: one of the project's classes
+                if chosen is not None:
+                    return chosen
             # a key only some paths set: the read raises KeyError on the others (``dict_keys``)
             return read_key(base, key) or dict_item(base, key)
         if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:

@@ -7,6 +7,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_arguments
+from .class_choices import method_of_choices
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .devices import device_value
 from .fresh_modules import frozen_whole, made_then_evaluated, switched_through
@@ -159,6 +160,8 @@ class TorchSemantics(TensorMethods):
 
     def _method_call(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         kind = receiver.kind
+        if receiver.choices and (kind == "instance" or kind == "module" and name not in api.MODULE_API):
+            return method_of_choices(self, receiver, name, node, args)
         if receiver.cls is not None and (kind == "instance" or kind == "module" and name not in api.MODULE_API):
             method = receiver.cls.methods.get(name)
             if method is not None:
