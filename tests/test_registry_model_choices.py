@@ -67,11 +67,33 @@ def test_every_class_computes_a_graph_loss():
 
 
 def test_only_the_class_that_takes_the_keywords_is_a_choice():
-    # `Small` has no `hidden` parameter: `MODELS[name](4, hidden=16)` can only make a `Big`, so a
-    # `Small` lacking the method does not matter
-    src = (CLASSES.replace("    def nll(self, x):\n        return -torch.mean(self.fc(x))\n\n    def forward(self, x):\n        return self.nll(x)\n\n\nclass Big", "    def forward(self, x):\n        return self.fc(x)\n\n\nclass Big")
-           + LOOP.replace("MODELS[name](4)", "MODELS[name](4, hidden=16)"))
-    assert "def nll" in src.split("class Big")[1] and "def nll" not in src.split("class Big")[0]
+    # `Small` has no `hidden` parameter: `MODELS[name](4, hidden=16)` can only make a `Big` (a `Small`
+    # would raise TypeError there), so that `Small` has no `nll` does not matter
+    src = """\
+import torch
+import torch.nn as nn
+
+
+class Small(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.fc = nn.Linear(n, 1)
+
+    def forward(self, x):
+        return -torch.mean(self.fc(x))
+
+
+class Big(nn.Module):
+    def __init__(self, n, hidden=8):
+        super().__init__()
+        self.fc = nn.Sequential(nn.Linear(n, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+
+    def nll(self, x):
+        return -torch.mean(self.fc(x))
+
+    def forward(self, x):
+        return self.nll(x)
+""" + LOOP.replace("MODELS[name](4)", "MODELS[name](4, hidden=16)")
     line = src.splitlines().index("        total += loss") + 1
     assert findings(src, "GRD502") == [(line, "GRD502")]
 
