@@ -13,6 +13,7 @@ from .container_tests import container_test_truth
 from .containers import namedtuple_field
 from .entry_loops import proven_entry
 from .leaves import below_trained_model, member_after_freeze
+from .loaded_fields import file_namespace, loaded_model_field
 from .param_groups import positional_list, selection_of, yields_the_parameter
 from .submodule_modes import in_parent_mode
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
@@ -109,6 +110,9 @@ class Expressions:
                 return owned_by(field, base) if base is not None and base != "self" else field
             if attr in ("weight", "bias") and obj.params is True and obj.qual:
                 return tensor(True, True)
+            field = None if obj.unread else loaded_model_field(obj, attr, file_namespace(self))
+            if field is not None:
+                return in_parent_mode(field, obj)  # `model.lstm1` of a loaded model (``loaded_fields``)
             return UNREAD if obj.unread else UNKNOWN
         if kind == "instance" and obj.cls is not None and attr in obj.cls.attrs:
             # `self.engine.scaler` where `self.engine = Engine()`: the field the class's methods set,
