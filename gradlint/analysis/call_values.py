@@ -13,6 +13,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .call_shapes import keeps_trainable
+from .class_choices import instantiate_choices
 from .containers import namedtuple_instance
 from .forward_modes import may_run_without_grad
 from .input_reads import measured_arguments
@@ -20,6 +21,7 @@ from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
 from .param_groups import optimizer_over, owner_paths, selection_of, trained_parameters
 from .sequential_chain import sequential_without_graph
+from .submodule_saves import saved_in_caller_names
 from .syntax import dotted, kwarg, literal_str
 from .values import NUMBER, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq
 
@@ -104,6 +106,8 @@ class CallValues:
             return self._run_module(callee, node, args, dotted(node.func))
         if kind == "class" and callee.cls is not None:
             return self._instantiate(callee.cls, node, args)
+        if kind == "class" and callee.choices:
+            return instantiate_choices(self, callee, node, args)
         if kind == "instance" and callee.cls is not None and "__call__" in callee.cls.methods:
             # `cam = GradCAM(model); cam(x, c)`: the object's `__call__` runs, as `cam.run(x, c)` would
             return self._method_call(callee, "__call__", node, args)
@@ -152,7 +156,12 @@ class CallValues:
         result = self._module_output(module, args, path, kept)
         if forward is not None:
             # a forward of this file's own that returns a tuple or a dict: keep its structure
-            structured = self._call_function(forward, node, args, receiver=module, module_path=path)
+            structured = saved_in_caller_names(
+                self._call_function(forward, node, args, receiver=module, module_path=path), path
+            )
+            if structured.kind == "tensor" and structured.grad is True and result.kind == "tensor":
+                # the submodules its forward ran on the way to this output (``submodule_saves``)
+                result = result.with_(saved_params=result.saved_params | structured.saved_params)
             if structured.kind in ("seq", "dict") and structured.items:
                 # computed from the call's arguments, through this module
                 result = add_deps(structured, result.deps, result.through, result.saved_params)

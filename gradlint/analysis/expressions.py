@@ -9,10 +9,12 @@ import libcst as cst
 from . import torch_api as api
 from .branch_tests import string_test
 from .call_shapes import trainable_comprehension
+from .class_choices import class_choice
 from .container_tests import container_test_truth
 from .containers import namedtuple_field
 from .entry_loops import proven_entry
 from .leaves import below_trained_model, member_after_freeze
+from .loaded_fields import file_namespace, loaded_model_field
 from .param_groups import positional_list, selection_of, yields_the_parameter
 from .submodule_modes import in_parent_mode
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
@@ -109,6 +111,9 @@ class Expressions:
                 return owned_by(field, base) if base is not None and base != "self" else field
             if attr in ("weight", "bias") and obj.params is True and obj.qual:
                 return tensor(True, True)
+            field = None if obj.unread else loaded_model_field(obj, attr, file_namespace(self))
+            if field is not None:
+                return in_parent_mode(field, obj)  # `model.lstm1` of a loaded model (``loaded_fields``)
             return UNREAD if obj.unread else UNKNOWN
         if kind == "instance" and obj.cls is not None and attr in obj.cls.attrs:
             # `self.engine.scaler` where `self.engine = Engine()`: the field the class's methods set,
@@ -166,6 +171,10 @@ class Expressions:
             return base.elem
         if base.kind == "dict":
             key = literal_str(index.value)
+            if key is None and literal_int(index.value) is None:
+                chosen = class_choice(base)  # `MODELS[args.model]`: one of the project's classes
+                if chosen is not None:
+                    return chosen
             # a key only some paths set: the read raises KeyError on the others (``dict_keys``)
             return read_key(base, key) or dict_item(base, key)
         if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:

@@ -84,6 +84,14 @@ class SummaryReplay:
                 # to the caller's accumulation test) is the caller's conditional step
                 repeats = loop.repeated_steps if key in always else loop.conditional_repeats
                 repeats.append((call if foreign else node, key[0], optimizer))
+        for node, path, optimizer in effects.steps:
+            # the callee's step wrote the caller's parameters in place: the caller's graphs that saved
+            # them are stale (`update_params(critic_opt, q_loss)` before the policy loss's backward).
+            # Only a step taken on every way through the callee, over parameters of a named owner.
+            if path is not None and (path, optimizer.owner) in summary.steps_always and optimizer.owner is not None:
+                renamed = renamed_owners(optimizer, lambda owner: rename_path(renames, owner))
+                for owner in renamed.owners or (renamed.owner,):
+                    self._mark_stale(owner)
         stepped = frozenset((rename_path(renames, path), owner) for path, owner in summary.stepped if path is not None)
         self.state.stepped = self.state.stepped | stepped
         self._note_step_sides(stepped)

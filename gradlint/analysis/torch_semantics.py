@@ -7,11 +7,13 @@ import libcst as cst
 
 from . import torch_api as api
 from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_arguments
+from .class_choices import method_of_choices
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .devices import device_value
 from .fresh_modules import frozen_whole, made_then_evaluated, switched_through
 from .closure_steps import closure_result
 from .gradient_outputs import autograd_grad_result, decomposition_result
+from .loaded_fields import file_namespace, loaded_model_field
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
 from .param_groups import optimizer_over, owner_paths, trained_parameters
@@ -159,6 +161,14 @@ class TorchSemantics(TensorMethods):
 
     def _method_call(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         kind = receiver.kind
+        if receiver.choices and (kind == "instance" or kind == "module" and name not in api.MODULE_API):
+            return method_of_choices(self, receiver, name, node, args)
+        if kind == "module" and receiver.cls is None and not receiver.unread and name not in api.MODULE_API:
+            if loaded_model_field(receiver, name, file_namespace(self)) is not None:
+                # `model.lstm1(h)` of a model loaded whole: its submodule runs (``loaded_fields``); what it
+                # gives is not claimed (the field is read from classes the object may not be of)
+                self._call_value(self.eval(node.func), node, args)
+                return UNKNOWN
         if receiver.cls is not None and (kind == "instance" or kind == "module" and name not in api.MODULE_API):
             method = receiver.cls.methods.get(name)
             if method is not None:

@@ -112,6 +112,8 @@ class Value:
     #: (``g = param.grad; g = g.view(-1)``): what it is stays unknown, but once a tensor-only method or
     #: attribute shows it is a tensor, it is that tensor's gradient, which does not require grad
     gradient: bool = False
+    #: "class" / "module" / "instance": one of these, not known which (``class_choices``)
+    choices: tuple = ()
 
     @property
     def is_grad_tensor(self) -> bool:

@@ -1,0 +1,42 @@
+"""The submodules a model's output went through, in the caller's names.
+
+``q1, q2 = self.critic(states)`` runs ``Critic.forward``, whose walk records that ``q1`` went
+through ``self.qnet1`` and ``q2`` through ``self.qnet2`` (``Value.saved_params``, in the forward's
+own names). The caller knows them as ``self.critic.qnet1`` and ``self.critic.qnet2``: an optimizer
+over ``self.critic.qnet1.parameters()`` (discrete SAC's one optimizer per Q-network) writes weights
+that ``q1``'s graph saved, not ``q2``'s. Without the renaming, the caller saw only
+``self.critic`` and could not tell that a step over one Q-network broke the policy loss's graph
+("one of the variables needed for gradient computation has been modified by an inplace
+operation", checked with torch 2.13), nor that it left the other Q-network's loss alone.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from .values import Value
+
+
+def saved_in_caller_names(value: Value, module_path: Optional[str]) -> Value:
+    """``value``, returned by the forward of the module at ``module_path``, with the forward's
+    ``self.<field>`` entries of ``saved_params`` spelt from the caller (``module_path.<field>``)."""
+    if module_path is None:
+        return value
+    if value.kind == "tensor":
+        if not any(_own(path) for path in value.saved_params):
+            return value
+        return value.with_(saved_params=frozenset(_renamed(path, module_path) for path in value.saved_params))
+    if value.kind in ("seq", "dict"):
+        return value.with_(
+            elem=saved_in_caller_names(value.elem, module_path) if value.elem is not None else None,
+            items=tuple(saved_in_caller_names(item, module_path) for item in value.items),
+        )
+    return value
+
+
+def _own(path: str) -> bool:
+    return path == "self" or path.startswith("self.")
+
+
+def _renamed(path: str, module_path: str) -> str:
+    return module_path + path[len("self"):] if _own(path) else path
