@@ -135,3 +135,12 @@ def test_the_message_names_a_train_false_switch():
     source = source.replace('                with torch.set_grad_enabled(phase == "train"):\n', "                if True:\n")
     [finding] = lint_text(dedent(source), "snippet.py", [BY_CODE["GRD505"]])
     assert finding.line == 16 and "runs after `model.train(False)` with gradients enabled" in finding.message
+
+
+def test_a_local_flag_bound_from_the_phase_is_decided_too():
+    # `is_train = phase == "train"`, then `if is_train: model.train() else: model.eval()`: the
+    # evaluation phase runs its forward after eval() with gradients on (no grad switch)
+    source = TUTORIAL.replace("            if phase == \"train\":\n                model.train()", "            is_train = phase == \"train\"\n            if is_train:\n                model.train()")
+    source = source.replace('                with torch.set_grad_enabled(phase == "train"):\n', "                if True:\n")
+    source = source.replace('                    if phase == "train":\n', "                    if is_train:\n")
+    assert findings(source.replace("PHASES", '["train", "val"]').replace("ACCUMULATED", "loss.item()")) == [(17, "GRD505")]

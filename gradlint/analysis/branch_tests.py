@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import dotted
+from .syntax import dotted, per_node, walk
 from .values import FALSE, STRING, TRUE, UNKNOWN, Tri, string_value
 
 _TYPE_TESTS = (cst.Equal, cst.Is, cst.NotEqual, cst.IsNot)
@@ -88,3 +88,11 @@ def none_test(walker, test):
     # a module is never None: the join of None with one is no module (``if encoder is not None:
     # encoder.eval()`` of a validate() given the caller's encoder switches it)
     return test.left, TRUE if (mine.kind == "none") == (operator is cst.Is) else FALSE
+
+
+@per_node
+def declares_no_outer_names(function: cst.FunctionDef) -> bool:
+    """Whether no ``global`` or ``nonlocal`` statement stands anywhere in ``function`` (its nested
+    functions included): then only its own statements bind its local names, and the walk's value of
+    one at a test is what every path reaching the test gives it."""
+    return not any(type(node) in (cst.Global, cst.Nonlocal) for node in walk(function))

@@ -8,7 +8,7 @@ from .handed_modules import forget_layers
 from .handed_tensors import forget_filled
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
-from .branch_tests import none_test, recomputed_is_fresh, string_test, type_test_truth
+from .branch_tests import declares_no_outer_names, none_test, recomputed_is_fresh, string_test, type_test_truth
 from .fixed_flags import fixed_flag
 from .state import State, Terminated
 from .summaries import with_own_paths
@@ -301,13 +301,16 @@ class StatementWalker:
         return value.mode
 
     def _fixed_name(self, name: str) -> bool:
-        """Whether ``name`` keeps the value this walk gives it for the whole path: the name of an
-        enclosing loop walked once per string (``literal_loops``), or a parameter the function never
-        rebinds (a module-level flag may be set elsewhere)."""
+        """Whether the walk's value of ``name`` is the one every path gives it here: the name of an
+        enclosing loop walked once per string (``literal_loops``), a parameter the function never
+        rebinds, or a local name of a function that declares no ``global``/``nonlocal`` (``is_train =
+        phase == "train"``). Not a module-level name: a function may set it."""
         if name in self._literal_targets:
             return True
-        if self.function is None or name in function_facts(self.function).rebound:
+        if self.function is None:
             return False
+        if name in function_facts(self.function).rebound:
+            return declares_no_outer_names(self.function)
         return name in {p.name.value for p in parameters(self.function)}
 
     def _stmt_with(self, node: cst.With) -> None:
