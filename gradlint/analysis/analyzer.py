@@ -201,6 +201,9 @@ class Analyzer(
         self._yields: Optional[list] = None
         #: freezes and unfreezes of a function being summarised (replayed at its calls)
         self._freeze_log: Optional[list] = None
+        #: ids of ``X.requires_grad = v`` targets whose ``X`` is a module: a Python attribute that
+        #: changes no parameter (GRD401's pitfall), so no unfreeze after a freeze
+        self._module_flag_targets: set = set()
         #: freezes of the scope no training followed yet, (owner, whole, source, made by a caller)
         self._pending_freezes: list = []
         #: ids of the calls of project functions that backpropagate or step an optimizer

@@ -306,6 +306,8 @@ class Bindings:
         """``X.requires_grad = v`` / ``X.requires_grad_(v)`` on a parameter or module."""
         obj = self.value(obj_node)
         path = dotted(obj_node)
+        if obj.kind == "module" and type(node) is cst.Attribute:
+            self._module_flag_targets.add(id(node))
         if obj.kind == "tensor" and type(obj_node) is cst.Name and self._param_loops:
             name, owner, depth, loop = self._param_loops[-1]
             if name == obj_node.value and owner is not None:
