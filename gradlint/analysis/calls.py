@@ -107,7 +107,7 @@ class Calls:
         if self.harvest is not None and self.reporting and self._recording_contexts:
             # (a method of the linted file inherited by a class of the caller's: ``names`` is None)
             self._harvest_context(function, context)
-        if id(function) in table.active or len(table.active) >= MAX_DEPTH:
+        if id(function) in table.active or table.too_deep(MAX_DEPTH):
             table.refused.add(id(call))
             return UNKNOWN
         if self.state.freed:
@@ -117,14 +117,14 @@ class Calls:
         if closure is not None:
             note_closure_call(self._closure_calls, function, closure)
         key = (id(function),) + context.key() + (closure_key(closure, function),)
-        summary = table.summaries.get(key)
+        summary = table.cached(key)
         if summary is None:
             if table.walks >= MAX_INLINE_WALKS or out_of_time():
                 table.refused.add(id(call))
                 return UNKNOWN
-            table.walks += 1
+            table.walks, refusals = table.walks + 1, table.depth_refusals
             summary = self._summarise(function, context, names, closure=closure)
-            table.summaries[key] = summary
+            table.store(key, summary, refusals)
         self.output_sharing[id(call)] = summary.shared_outputs
         nested = summary.effects.nested
         if summary.effects.backwards or nested is not None and nested.backwards:
