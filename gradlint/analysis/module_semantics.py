@@ -130,7 +130,7 @@ class ModuleSemantics:
             grad = True if mode else None
         elif module.params is None and grad is False:
             grad = None
-        saves_self = bool(grad) and module.cls is None and module.qual.rsplit(".", 1)[-1] in api.OUTPUT_SAVING_MODULES
+        saves_self = bool(grad) and module.cls is None and _saves_its_output(module)
         through, saved_params = result.through, result.saved_params
         parameter_free = (
             module.cls is None and api.is_nn_module_class(module.qual) and api.nn_module_has_params(module.qual) is False
@@ -189,3 +189,16 @@ def container_members(node: cst.Call, args):
         return (), None
     values = tuple(value for _, value in args)
     return values, join_all(values)
+
+
+def _saves_its_output(module) -> bool:
+    """An activation layer that keeps its output for backward (``nn.Tanh()``), or an ``nn.Sequential``
+    of library layers ending in one (a generator's ``nn.Sequential(..., nn.Tanh())``): its output is
+    that layer's."""
+    name = module.qual.rsplit(".", 1)[-1]
+    if name in api.OUTPUT_SAVING_MODULES:
+        return True
+    if name != "Sequential" or not module.items:
+        return False
+    last = module.items[-1]
+    return last.kind == "module" and last.cls is None and bool(last.qual) and _saves_its_output(last)
