@@ -214,6 +214,9 @@ class Analyzer(
         self.call_steps: dict = {}
         #: id of a call of a project function that cleared gradients -> what, in the caller's names
         self.call_clears: dict = {}
+        #: id of a call of a helper that writes through ``.data`` into a saved tensor it is given ->
+        #: {the caller's path: the helper's write} (``helper_saves``)
+        self.call_data_writes: dict = {}
         #: ids of the names a call passed to parameters its callee only feeds to models (``model_inputs``)
         self.fed_to_models: set = set()
         #: while a function is summarised: ids of the names given straight to a model call

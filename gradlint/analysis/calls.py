@@ -176,8 +176,7 @@ class Calls:
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if summary.cleared:
             self._apply_helper_clears(summary.cleared, call, renames)
-        if summary.saved_args:
-            apply_saved_arguments(self, summary.saved_args, renames)
+        apply_saved_arguments(self, summary.saved_args, renames, function, call)
         self.state.scaled = self.state.scaled or summary.scaled
         if summary.fed and self.reporting:
             self._mark_fed_arguments(summary.fed, call, function, receiver)
