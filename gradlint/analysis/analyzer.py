@@ -233,6 +233,8 @@ class Analyzer(
         #: name bound to a dict a helper returned -> {key: (events, foreign, call)} (``returned_freezes``)
         self._held_freezes: dict = {}
         self._cond_depth = 0
+        #: of those conditions, the ``if`` arms whose test this walk knows true (``bindings._always``)
+        self._true_arms = 0
         #: ((flag path, side), ...) of the tests of fixed flags the walk is inside (``fixed_flags``)
         self._flag_sides: tuple = ()
         #: the enclosing names each nested function defined in the current function sees

@@ -441,7 +441,7 @@ class Calls:
         self.current_class = cls
         self._param_loops = []
         self._flag_sides = ()
-        self._cond_depth = 0
+        self._cond_depth = self._true_arms = 0
         self._returns = None
         self._carried_params, self._return_carries = frozenset(), None
         self._yields = None

@@ -59,7 +59,7 @@ class ModuleSemantics:
         if name == "requires_grad_":
             flag = literal_bool(node.args[0].value) if node.args else True
             if path is not None:
-                self._freeze(FreezeEvent(path, True, flag, node, self._cond_depth == 0))
+                self._freeze(FreezeEvent(path, True, flag, node, self._always(flag)))
                 return self.lookup(path) or receiver
             self._forget_members(node.func.value)
             # `nn.Conv2d(...).requires_grad_(False)`: the new module's parameters are frozen
@@ -69,7 +69,7 @@ class ModuleSemantics:
         if name == "freeze" and not node.args and (receiver.cls is None or "freeze" not in receiver.cls.methods):
             # a LightningModule's freeze(): every parameter stops requiring grad (and eval mode)
             if path is not None:
-                self._freeze(FreezeEvent(path, True, False, node, self._cond_depth == 0))
+                self._freeze(FreezeEvent(path, True, False, node, self._always(False)))
             return NONE
         if name.startswith("freeze") and path is not None and (receiver.cls is None or name not in receiver.cls.methods):
             # vissl's `model.eval(); model.freeze_head_and_trunk()` on a model of unknown class: some or

@@ -355,6 +355,7 @@ SCOPE_FIELDS = (
     "current_class",
     "_param_loops",
     "_cond_depth",
+    "_true_arms",
     "_flag_sides",
     "_returns",
     "_carried_params",

@@ -255,8 +255,12 @@ class StatementWalker:
                 self._narrow(node.test)
                 if flag is not None:
                     self._flag_sides = sides + (flag,)
-                if not self._body(node.body):
-                    ends.append(self.state)
+                self._true_arms += truth is True
+                try:
+                    if not self._body(node.body):
+                        ends.append(self.state)
+                finally:
+                    self._true_arms -= truth is True
             self.state = before.copy()
             orelse = node.orelse
             if flag is not None:
