@@ -8,7 +8,7 @@ from .handed_modules import forget_layers
 from .handed_tensors import forget_filled
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
-from .branch_tests import none_test, recomputed_is_fresh, string_test, type_test_truth
+from .branch_tests import entry_test, none_test, recomputed_is_fresh, string_test, type_test_truth
 from .fixed_flags import fixed_flag
 from .state import State, Terminated
 from .summaries import with_own_paths
@@ -300,6 +300,10 @@ class StatementWalker:
             test, value = string_test(self, compared)
             if value.kind != "number":
                 test, value = none_test(self, compared)
+            if value.kind != "number":
+                test, value = entry_test(self, compared)
+        elif type(test) in (cst.Subscript, cst.Call):
+            test, value = entry_test(self, test)
         if type(test) is not cst.Name or value.kind != "number" or self.function is None:
             return None
         name = test.value
