@@ -203,6 +203,9 @@ class Analyzer(
         self._yields: Optional[list] = None
         #: freezes and unfreezes of a function being summarised (replayed at its calls)
         self._freeze_log: Optional[list] = None
+        #: ids of ``X.requires_grad = v`` targets whose ``X`` is a module: a Python attribute that
+        #: changes no parameter (GRD401's pitfall), so no unfreeze after a freeze
+        self._module_flag_targets: set = set()
         #: freezes of the scope no training followed yet, (owner, whole, source, made by a caller)
         self._pending_freezes: list = []
         #: ids of the calls of project functions that backpropagate or step an optimizer
@@ -213,6 +216,9 @@ class Analyzer(
         self.call_steps: dict = {}
         #: id of a call of a project function that cleared gradients -> what, in the caller's names
         self.call_clears: dict = {}
+        #: id of a call of a helper that writes through ``.data`` into a saved tensor it is given ->
+        #: {the caller's path: the helper's write} (``helper_saves``)
+        self.call_data_writes: dict = {}
         #: ids of the names a call passed to parameters its callee only feeds to models (``model_inputs``)
         self.fed_to_models: set = set()
         #: while a function is summarised: ids of the names given straight to a model call
@@ -229,6 +235,8 @@ class Analyzer(
         #: name bound to a dict a helper returned -> {key: (events, foreign, call)} (``returned_freezes``)
         self._held_freezes: dict = {}
         self._cond_depth = 0
+        #: of those conditions, the ``if`` arms whose test this walk knows true (``bindings._always``)
+        self._true_arms = 0
         #: ((flag path, side), ...) of the tests of fixed flags the walk is inside (``fixed_flags``)
         self._flag_sides: tuple = ()
         #: the enclosing names each nested function defined in the current function sees

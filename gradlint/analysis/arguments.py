@@ -12,7 +12,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from .syntax import dotted, function_facts, own_nodes
-from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, renamed_owners
+from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, join_all, renamed_owners, seq
 
 
 def parameters(node: cst.FunctionDef) -> List[cst.Param]:
@@ -42,7 +42,13 @@ def bind_arguments(node: cst.FunctionDef, call: cst.Call, args, bound_self: bool
     index = 0
     #: after `*args` the positions are lost; `**kwargs` may fill any parameter not named
     spread = positions_lost = False
+    #: what the function's own `*args` collects, once every positional parameter is filled:
+    #: arguments, or the elements of a sequence spread into it (`plot(*maps)` into `def plot(*arrays)`)
+    collected, star = [], node.params.star_arg
     for arg, (_, value) in zip(call.args, args):
+        if arg.star == "*" and not positions_lost and index >= len(positional) and isinstance(star, cst.Param):
+            collected.append(value if value.kind == "seq" else Value(kind="seq", has_grad=None))
+            continue
         if arg.star:
             spread = True
             positions_lost = positions_lost or arg.star == "*"
@@ -53,8 +59,9 @@ def bind_arguments(node: cst.FunctionDef, call: cst.Call, args, bound_self: bool
             values[arg.keyword.value] = value
             continue
         if index >= len(positional):
-            if not isinstance(node.params.star_arg, cst.Param):
+            if not isinstance(star, cst.Param):
                 return None  # more arguments than parameters: not this function
+            collected.append(seq([value]))
             index += 1
             continue
         values[positional[index].name.value] = value
@@ -69,7 +76,17 @@ def bind_arguments(node: cst.FunctionDef, call: cst.Call, args, bound_self: bool
     for extra in (node.params.star_arg, node.params.star_kwarg):
         if isinstance(extra, cst.Param):
             result[extra.name.value] = UNKNOWN
+    if collected and not positions_lost:
+        result[star.name.value] = _gathered(collected)
     return result
+
+
+def _gathered(sequences) -> Value:
+    """The tuple ``*args`` holds, from the sequences gathered into it (one per argument or spread)."""
+    elements = [s.elem for s in sequences if s.elem is not None]
+    known = all(s.elem is not None or s.has_grad is False for s in sequences)
+    has_grad = True if any(s.has_grad for s in sequences) else (False if known and all(s.has_grad is False for s in sequences) else None)
+    return Value(kind="seq", elem=join_all(elements) if elements and known else None, has_grad=has_grad)
 
 
 def literal_value(node) -> Value:

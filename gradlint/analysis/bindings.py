@@ -243,7 +243,7 @@ class Bindings:
         whole = api.has_weight_and_bias(module.qual) and all(
             _frozen_tensor(self.state.env.get(f"{owner}.{name}")) for name in names
         )
-        self._freeze(FreezeEvent(owner, whole, False, self.statement or module, self._cond_depth == 0))
+        self._freeze(FreezeEvent(owner, whole, False, self.statement or module, self._always(False)))
 
     def _part_replaced(self, path) -> None:
         """A field of the structure at ``path`` was replaced (``output["loss"] = loss.detach()``):
@@ -306,12 +306,14 @@ class Bindings:
         """``X.requires_grad = v`` / ``X.requires_grad_(v)`` on a parameter or module."""
         obj = self.value(obj_node)
         path = dotted(obj_node)
+        if obj.kind == "module" and type(node) is cst.Attribute:
+            self._module_flag_targets.add(id(node))
         if obj.kind == "tensor" and type(obj_node) is cst.Name and self._param_loops:
             name, owner, depth, loop = self._param_loops[-1]
             if name == obj_node.value and owner is not None:
                 self.state.env[name] = obj.with_(grad=requires_grad)
                 whole = depth == self._cond_depth
-                unconditional = whole and depth == 1
+                unconditional = whole and (depth == 1 or requires_grad is False and depth - self._true_arms == 1)
                 self._freeze(FreezeEvent(owner, whole, requires_grad, loop if whole else node, unconditional, node))
                 return
         if path is None:
@@ -320,7 +322,13 @@ class Bindings:
             self.state.env[path] = obj.with_(grad=requires_grad)
             if "." in path:
                 owner = path.rsplit(".", 1)[0]
-                self._freeze(FreezeEvent(owner, False, requires_grad, node, self._cond_depth == 0))
+                self._freeze(FreezeEvent(owner, False, requires_grad, node, self._always(requires_grad)))
+
+    def _always(self, requires_grad: Tri) -> bool:
+        """Whether a ``requires_grad`` change made here happens whenever its scope runs. A freeze under
+        tests this walk knows true (``if finetune:`` in ``build(True)``) does; an unfreeze a flag
+        chose stays a choice (a loop over the parameters decides so in ``_requires_grad_set``)."""
+        return self._cond_depth == 0 or requires_grad is False and self._cond_depth == self._true_arms
 
     def _freeze(self, event: FreezeEvent) -> None:
         root = event.owner

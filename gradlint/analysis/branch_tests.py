@@ -90,6 +90,76 @@ def none_test(walker, test):
     return test.left, TRUE if (mine.kind == "none") == (operator is cst.Is) else FALSE
 
 
+#: methods that change a dict in place
+_DICT_WRITES = frozenset({"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"})
+
+
+def entry_test(walker, test):
+    """``if cfg.get("finetune") is not None:`` / ``if cfg["finetune"]:`` / ``if cfg.get("amp"):`` on a
+    dict the call bound to a literal with that key (``cfg = {"finetune": "culane.pth"}``, then
+    ``build(cfg)``): the dict's name and the truth as a flag's value, as ``none_test`` for a name. A
+    dict the function writes into, or a key some path may not set, stays unknown."""
+    compared = None
+    if type(test) is cst.Comparison and len(test.comparisons) == 1:
+        operator = type(test.comparisons[0].operator)
+        comparator = test.comparisons[0].comparator
+        if operator not in (cst.Is, cst.IsNot) or type(comparator) is not cst.Name or comparator.value != "None":
+            return test, UNKNOWN
+        compared, test = operator, test.left
+    found = _entry(test)
+    if found is None:
+        return test, UNKNOWN
+    name, key = found
+    mine = walker.lookup(name.value)
+    if mine is None or mine.kind != "dict" or key not in mine.keys or _writes_into(walker.function, name.value):
+        return test, UNKNOWN
+    held = mine.items[mine.keys.index(key)]
+    if held.kind == "none":
+        truth = False
+    elif held.kind == "number" and held.mode is not None:
+        truth = held.mode if compared is None else True
+    elif held.qual.startswith(STRING):
+        truth = bool(held.qual[len(STRING) :]) if compared is None else True
+    else:
+        return test, UNKNOWN
+    if compared is cst.Is:
+        truth = held.kind == "none"
+    elif compared is cst.IsNot:
+        truth = held.kind != "none"
+    return name, TRUE if truth else FALSE
+
+
+def _entry(node):
+    """``(name, key)`` of ``name["key"]`` or ``name.get("key")`` with a literal key, else None."""
+    if type(node) is cst.Subscript and type(node.value) is cst.Name and len(node.slice) == 1:
+        index = node.slice[0].slice
+        key = string_value(index.value) if type(index) is cst.Index and type(index.value) is cst.SimpleString else None
+        return (node.value, key) if isinstance(key, str) else None
+    if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "get":
+        owner = node.func.value
+        if type(owner) is cst.Name and len(node.args) == 1 and not node.args[0].keyword:
+            key = string_value(node.args[0].value) if type(node.args[0].value) is cst.SimpleString else None
+            return (owner, key) if isinstance(key, str) else None
+    return None
+
+
+def _writes_into(function, name: str) -> bool:
+    if function is None:
+        return True
+    for node in walk(function.body):
+        kind = type(node)
+        if kind in (cst.AssignTarget, cst.AugAssign, cst.Del):
+            target = node.target
+            if type(target) is cst.Subscript and type(target.value) is cst.Name and target.value.value == name:
+                return True
+        elif kind is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _DICT_WRITES:
+            if type(node.func.value) is cst.Name and node.func.value.value == name:
+                return True
+        elif kind is cst.Arg and type(node.value) is cst.Name and node.value.value == name:
+            return True  # handed to a call, which may write into it
+    return False
+
+
 @per_node
 def declares_no_outer_names(function: cst.FunctionDef) -> bool:
     """Whether no ``global`` or ``nonlocal`` statement stands anywhere in ``function`` (its nested

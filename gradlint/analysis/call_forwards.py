@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import List, Tuple
 
 from .arguments import rename_path
+from .values import renamed_owners
 
 
 def trained_forwards(summary, renames: dict) -> List[Tuple[str, object]]:
@@ -42,10 +43,19 @@ def trained_steps(summary, renames: dict, params: dict) -> list:
             continue
         if base not in renames:
             value = params.get(path)
-            if value is not None and value.kind == "optimizer" and value not in found:
-                found.append(value)
+            if value is not None and value.kind == "optimizer":
+                # the callee saw its owners by its own names (`train(net, opt)` given `net2`): the caller's
+                value = renamed_owners(value, lambda owner: _callers_path(renames, owner))
+                if value not in found:
+                    found.append(value)
             continue
         renamed = rename_path(renames, path)
         if renamed and renamed not in found:
             found.append(renamed)
     return found
+
+
+def _callers_path(renames: dict, owner):
+    if owner is None or owner.split(".", 1)[0] not in renames:
+        return owner
+    return rename_path(renames, owner)

@@ -162,7 +162,7 @@ class CallValues:
             if structured.kind == "tensor" and structured.grad is True and result.kind == "tensor":
                 # the submodules its forward ran on the way to this output (``submodule_saves``)
                 result = result.with_(saved_params=result.saved_params | structured.saved_params)
-            if structured.kind in ("seq", "dict") and structured.items:
+            if structured.kind in ("seq", "dict") and structured.items or _grad_list(structured):
                 # computed from the call's arguments, through this module
                 result = add_deps(structured, result.deps, result.through, result.saved_params)
             elif structured.kind == "tensor" and structured.grad is False and not structured.struct:
@@ -263,3 +263,8 @@ def _may_backpropagate(callee: Value) -> bool:
 def _container(value: Value) -> bool:
     """A ``nn.ModuleList`` / ``nn.Sequential`` / ``nn.ModuleDict``: iterating it gives its sub-modules."""
     return value.kind == "module" and value.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS
+
+
+def _grad_list(value) -> bool:
+    """A list the forward builds of grad tensors (``return [torch.sigmoid(h(feat)) for h in self.heads]``)."""
+    return value.kind == "seq" and value.has_grad is True and value.elem is not None and value.elem.is_grad_tensor

@@ -107,7 +107,7 @@ class Calls:
         if self.harvest is not None and self.reporting and self._recording_contexts:
             # (a method of the linted file inherited by a class of the caller's: ``names`` is None)
             self._harvest_context(function, context)
-        if id(function) in table.active or len(table.active) >= MAX_DEPTH:
+        if id(function) in table.active or table.too_deep(MAX_DEPTH):
             table.refused.add(id(call))
             return UNKNOWN
         if self.state.freed:
@@ -117,14 +117,14 @@ class Calls:
         if closure is not None:
             note_closure_call(self._closure_calls, function, closure)
         key = (id(function),) + context.key() + (closure_key(closure, function),)
-        summary = table.summaries.get(key)
+        summary = table.cached(key)
         if summary is None:
             if table.walks >= MAX_INLINE_WALKS or out_of_time():
                 table.refused.add(id(call))
                 return UNKNOWN
-            table.walks += 1
+            table.walks, refusals = table.walks + 1, table.depth_refusals
             summary = self._summarise(function, context, names, closure=closure)
-            table.summaries[key] = summary
+            table.store(key, summary, refusals)
         self.output_sharing[id(call)] = summary.shared_outputs
         nested = summary.effects.nested
         if summary.effects.backwards or nested is not None and nested.backwards:
@@ -176,8 +176,7 @@ class Calls:
         self._apply_steps(summary, call, renames, foreign=names is not None)
         if summary.cleared:
             self._apply_helper_clears(summary.cleared, call, renames)
-        if summary.saved_args:
-            apply_saved_arguments(self, summary.saved_args, renames)
+        apply_saved_arguments(self, summary.saved_args, renames, function, call)
         self.state.scaled = self.state.scaled or summary.scaled
         if summary.fed and self.reporting:
             self._mark_fed_arguments(summary.fed, call, function, receiver)
@@ -443,7 +442,7 @@ class Calls:
         self._param_loops = []
         self._literal_targets = frozenset()
         self._flag_sides = ()
-        self._cond_depth = 0
+        self._cond_depth = self._true_arms = 0
         self._returns = None
         self._carried_params, self._return_carries = frozenset(), None
         self._yields = None

@@ -151,6 +151,10 @@ class Expressions:
         if type(index) is cst.Slice and base.kind == "seq" and base.elem is not None:
             # `layers[:-2]`: some of the same elements (maybe none of the grad tensors among them)
             return Value(kind="seq", elem=base.elem, has_grad=False if base.has_grad is False else None)
+        if type(index) is cst.Slice and base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.SLICEABLE_CONTAINERS:
+            # `model.layers[:n]`: a container of the same kind holding some of the same layers (which
+            # of them own parameters is not known any more)
+            return base.with_(items=(), params=None if base.params is True else base.params)
         if type(index) is not cst.Index:
             return UNKNOWN
         if base.kind == "tensor" and base.struct:

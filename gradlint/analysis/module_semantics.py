@@ -59,7 +59,7 @@ class ModuleSemantics:
         if name == "requires_grad_":
             flag = literal_bool(node.args[0].value) if node.args else True
             if path is not None:
-                self._freeze(FreezeEvent(path, True, flag, node, self._cond_depth == 0))
+                self._freeze(FreezeEvent(path, True, flag, node, self._always(flag)))
                 return self.lookup(path) or receiver
             self._forget_members(node.func.value)
             # `nn.Conv2d(...).requires_grad_(False)`: the new module's parameters are frozen
@@ -69,7 +69,7 @@ class ModuleSemantics:
         if name == "freeze" and not node.args and (receiver.cls is None or "freeze" not in receiver.cls.methods):
             # a LightningModule's freeze(): every parameter stops requiring grad (and eval mode)
             if path is not None:
-                self._freeze(FreezeEvent(path, True, False, node, self._cond_depth == 0))
+                self._freeze(FreezeEvent(path, True, False, node, self._always(False)))
             return NONE
         if name.startswith("freeze") and path is not None and (receiver.cls is None or name not in receiver.cls.methods):
             # vissl's `model.eval(); model.freeze_head_and_trunk()` on a model of unknown class: some or
@@ -130,7 +130,7 @@ class ModuleSemantics:
             grad = True if mode else None
         elif module.params is None and grad is False:
             grad = None
-        saves_self = bool(grad) and module.cls is None and module.qual.rsplit(".", 1)[-1] in api.OUTPUT_SAVING_MODULES
+        saves_self = bool(grad) and module.cls is None and _saves_its_output(module)
         through, saved_params = result.through, result.saved_params
         parameter_free = (
             module.cls is None and api.is_nn_module_class(module.qual) and api.nn_module_has_params(module.qual) is False
@@ -189,3 +189,16 @@ def container_members(node: cst.Call, args):
         return (), None
     values = tuple(value for _, value in args)
     return values, join_all(values)
+
+
+def _saves_its_output(module) -> bool:
+    """An activation layer that keeps its output for backward (``nn.Tanh()``), or an ``nn.Sequential``
+    of library layers ending in one (a generator's ``nn.Sequential(..., nn.Tanh())``): its output is
+    that layer's."""
+    name = module.qual.rsplit(".", 1)[-1]
+    if name in api.OUTPUT_SAVING_MODULES:
+        return True
+    if name != "Sequential" or not module.items:
+        return False
+    last = module.items[-1]
+    return last.kind == "module" and last.cls is None and bool(last.qual) and _saves_its_output(last)

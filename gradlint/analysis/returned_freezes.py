@@ -50,15 +50,16 @@ def _positions(node: Optional[cst.BaseExpression]) -> Dict[tuple, str]:
     return found
 
 
-def _settled(function, name: str, suffix: str, event):
+def _settled(function, name: str, suffix: str, event, module_flags=frozenset()):
     """``(suffix, event)``, with a whole freeze made a freeze of part of the model when the helper
     may have made a part trainable again after it (see ``_Around``). Layers the helper placed under
     the model before it (``model.fc = nn.Linear(...)`` then a loop freezing every parameter) go with
     the freeze (``FreezeEvent.heads``): GRD404's pitfall, unless the caller unfreezes them (a
     layer placed in a slot, ``model[-1] = ...``, which GRD404 does not follow, makes the freeze
-    partial)."""
+    partial). ``module_flags``: the ids of ``X.requires_grad = v`` targets the walk found ``X`` a
+    module at (``model.fc.requires_grad = True``): they unfreeze nothing."""
     if event.whole and event.requires_grad is False and function is not None:
-        visitor = _Around(name, event.node)
+        visitor = _Around(name, event.node, module_flags)
         function.body.visit(visitor)
         if visitor.changed_after or visitor.placed_before and not visitor.heads:
             return suffix, replace(event, whole=False)
@@ -79,8 +80,9 @@ class _Around(cst.CSTVisitor):
     layer assigned under ``name``, ``name`` (or a part) given to a call, or a method of it called
     that is not known to keep the freeze."""
 
-    def __init__(self, name: str, stop) -> None:
+    def __init__(self, name: str, stop, module_flags=frozenset()) -> None:
         self.name, self.stop = name, stop
+        self.module_flags = module_flags
         self.after = False
         self.placed_before = self.changed_after = False
         self.heads = []  # (path relative to ``name``, assignment target) of layers placed before
@@ -96,7 +98,7 @@ class _Around(cst.CSTVisitor):
         if kind is cst.Assign:
             for target in (t.target for t in node.targets):
                 if type(target) is cst.Attribute and target.attr.value == "requires_grad":
-                    if self.after and not _is_false(node.value):
+                    if self.after and not _is_false(node.value) and id(target) not in self.module_flags:
                         self.changed_after = True
                 elif type(target) in (cst.Attribute, cst.Subscript) and _under(target, self.name):
                     if self.after:
@@ -190,7 +192,8 @@ class ReturnedFreezes:
                 if event.owner == name or event.owner.startswith(name + ".")
             )
             if events:
-                here[position] = tuple(_settled(self.function, name, suffix, event) for suffix, event in events)
+                flags = self._module_flag_targets
+                here[position] = tuple(_settled(self.function, name, suffix, event, flags) for suffix, event in events)
         self._return_freezes.append(here)
 
     def _keep_returned_freezes(self, call: cst.Call, summary, foreign: bool) -> None:

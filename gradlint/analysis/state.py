@@ -356,6 +356,7 @@ SCOPE_FIELDS = (
     "_param_loops",
     "_literal_targets",
     "_cond_depth",
+    "_true_arms",
     "_flag_sides",
     "_returns",
     "_carried_params",

@@ -8,7 +8,7 @@ from .handed_modules import forget_layers
 from .handed_tensors import forget_filled
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
-from .branch_tests import declares_no_outer_names, none_test, recomputed_is_fresh, string_test, type_test_truth
+from .branch_tests import declares_no_outer_names, entry_test, none_test, recomputed_is_fresh, string_test, type_test_truth
 from .fixed_flags import fixed_flag
 from .state import State, Terminated
 from .summaries import with_own_paths
@@ -255,8 +255,12 @@ class StatementWalker:
                 self._narrow(node.test)
                 if flag is not None:
                     self._flag_sides = sides + (flag,)
-                if not self._body(node.body):
-                    ends.append(self.state)
+                self._true_arms += truth is True
+                try:
+                    if not self._body(node.body):
+                        ends.append(self.state)
+                finally:
+                    self._true_arms -= truth is True
             self.state = before.copy()
             orelse = node.orelse
             if flag is not None:
@@ -296,6 +300,10 @@ class StatementWalker:
             test, value = string_test(self, compared)
             if value.kind != "number":
                 test, value = none_test(self, compared)
+            if value.kind != "number":
+                test, value = entry_test(self, compared)
+        elif type(test) in (cst.Subscript, cst.Call):
+            test, value = entry_test(self, test)
         if type(test) is not cst.Name or value.kind != "number" or not self._fixed_name(test.value):
             return None
         return value.mode

@@ -110,6 +110,34 @@ class CallTable:
     #: ids of the calls of the file's functions that a bound kept from being walked: their result is
     #: unknown, not that of an unresolved callable (``CallValues._proven_call``)
     refused: set = field(default_factory=set)
+    #: calls the depth bound refused so far: a summary whose walk saw one is shallower than the walk
+    #: of a caller nearer the top would make, so it is reused only as deep (``cached``)
+    depth_refusals: int = 0
+    #: key -> how many walks were active when a summary that hit the depth bound was made
+    shallow: Dict[tuple, int] = field(default_factory=dict)
+
+    def too_deep(self, bound: int) -> bool:
+        if len(self.active) < bound:
+            return False
+        self.depth_refusals += 1
+        return True
+
+    def cached(self, key: tuple):
+        """The summary made for ``key``, unless it was made deeper than this call with calls refused
+        that this call can follow (``main -> fit -> validation_step -> infer`` refuses ``infer``; the
+        reporting walk of ``fit`` need not)."""
+        summary = self.summaries.get(key)
+        made_at = self.shallow.get(key)
+        if summary is not None and made_at is not None and len(self.active) < made_at:
+            return None
+        return summary
+
+    def store(self, key: tuple, summary, refusals_before: int) -> None:
+        self.summaries[key] = summary
+        if self.depth_refusals != refusals_before:
+            self.shallow[key] = len(self.active)
+        else:
+            self.shallow.pop(key, None)
 
 
 def join_contexts(contexts: List[Context]) -> Context:

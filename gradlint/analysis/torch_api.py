@@ -494,6 +494,8 @@ MODULE_API = frozenset(
 
 #: Containers of modules: indexing or iterating one gives a member module.
 MODULE_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
+#: the containers a slice of which is a container of the same kind (``model.layers[:4]``)
+SLICEABLE_CONTAINERS = frozenset({"Sequential", "ModuleList"})
 
 #: The last part of the names of torch's grad-mode context managers and decorators.
 GRAD_MODE_NAMES = frozenset({"no_grad", "enable_grad", "inference_mode", "set_grad_enabled"})

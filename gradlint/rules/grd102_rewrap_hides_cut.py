@@ -94,12 +94,22 @@ class RewrapHidesCut(Rule):
         self._sums = {}
         #: id(call) -> (call, data): nameless leaves added into what a backward() starts from
         self._summed = {}
+        #: path -> the ``X.requires_grad_()`` call / ``X.requires_grad = True`` target that made the cut
+        #: value ``X`` a leaf (``loss.requires_grad_(True)`` to silence "does not require grad")
+        self._flagged = {}
+        #: (node, path): such leaves backpropagated straight away
+        self._flagged_backprops = []
 
     def on_attribute(self, node: cst.Attribute, ctx) -> None:
         if node.attr.value == "grad":
             self._used_as_leaf.add(dotted(node.value))
 
     def on_call(self, node: cst.Call, ctx) -> None:
+        func = node.func
+        if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
+            if not node.args or literal_bool(node.args[0].value):
+                self._note_flag(func.value, node, ctx)
+            return
         callee = ctx.value(node.func)
         # a module with parameters (not a loss: `criterion(Variable(out.data, requires_grad=True), y)`
         # still cuts the model off)
@@ -134,7 +144,19 @@ class RewrapHidesCut(Rule):
             self._rewrapped[id(node)] = (node, data, None, True)
             self._nameless[id(node)] = (node, data)
 
+    def _note_flag(self, obj, node, ctx) -> None:
+        """``X.requires_grad_()`` / ``X.requires_grad = True`` on a value computed only from data cut out
+        of the graph: it becomes a leaf, and a backward() from it reaches nothing upstream."""
+        path = dotted(obj)
+        value = ctx.value(obj)
+        if path is not None and value.kind == "tensor" and value.cut and value.grad is False:
+            self._flagged[path] = node
+
     def on_assign(self, target, ctx, value_node) -> None:
+        if type(target) is cst.Attribute and target.attr.value == "requires_grad" and literal_bool(value_node):
+            self._note_flag(target.value, target, ctx)
+        elif dotted(target) is not None:
+            self._flagged.pop(dotted(target), None)  # bound anew
         for table in (self._found, self._rewrapped):
             found = table.get(id(value_node))
             if found is not None:
@@ -184,6 +206,8 @@ class RewrapHidesCut(Rule):
         name = dotted(receiver)
         if name is None:
             return
+        if name in self._flagged:
+            self._flagged_backprops.append((self._flagged[name], name))
         value = ctx.value(receiver)
         if value.kind != "tensor" or value.leaf is not True:
             return
@@ -205,6 +229,18 @@ class RewrapHidesCut(Rule):
                 "Keep the original tensor (drop `.item()`/`.data`/`.detach()` and the re-wrap), or combine "
                 "tensors with `torch.stack`/`torch.cat`.",
             )
+        for flag, name in {id(flag): (flag, name) for flag, name in self._flagged_backprops}.values():
+            if name in self._used_as_leaf or name in self._differentiated:
+                continue  # a leaf made on purpose: its gradient is read
+            self.report(
+                ctx,
+                flag,
+                f"`{name}` was computed only from values cut out of the graph; making it require grad here "
+                "silences \"element 0 of tensors does not require grad\" but backward() then stops at this "
+                "new leaf: the model's parameters never get a gradient and nothing trains. Find the cut "
+                "(`.detach()`, `.item()`, `.data`, `argmax`, `torch.tensor(...)`) and compute the loss from "
+                "the graph tensors instead.",
+            )
         for call, data in self._summed.values():
             if id(call) in self._found:
                 continue
@@ -221,5 +257,7 @@ class RewrapHidesCut(Rule):
         self._nameless.clear()
         self._sums.clear()
         self._summed.clear()
+        self._flagged.clear()
+        self._flagged_backprops.clear()
         self._differentiated.clear()
         self._used_as_leaf.clear()

@@ -19,6 +19,9 @@ class DataMutation(Rule):
         func = node.func
         if type(func) is cst.Attribute and is_inplace_method(func.attr.value):
             self._check(ctx, node, ctx.value(func.value).data_of)
+        # a helper of the file writing through `.data` into the saved tensor it is given, at its call
+        for owner, write in ctx.call_data_writes.get(id(node), {}).items():
+            self._pending.append((node, owner, write))
 
     def on_assign(self, target, ctx, value_node) -> None:
         if type(target) is cst.Attribute and target.attr.value == "data":
@@ -34,14 +37,15 @@ class DataMutation(Rule):
             return
         value = ctx.lookup(owner)
         if value is not None and value.is_grad_tensor:
-            self._pending.append((node, owner))
+            self._pending.append((node, owner, None))
 
     def on_backward(self, node, ctx, receiver) -> None:
-        for write, owner in self._pending:
+        for write, owner, inside in self._pending:
+            where = f" (by `{source(inside, 40)}` inside it)" if inside is not None else ""
             self.report(
                 ctx,
                 write,
-                f"`{source(write)}` modifies `{owner}` through `.data` after the graph saved it and before "
+                f"`{source(write)}` modifies `{owner}` through `.data`{where} after the graph saved it and before "
                 "backward(): autograd cannot see the change and silently computes wrong gradients. "
                 "Use an out-of-place op, or modify it after backward() under `torch.no_grad()` "
                 "(with `.detach()` autograd would at least detect the conflict).",
