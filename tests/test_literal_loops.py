@@ -144,3 +144,22 @@ def test_a_local_flag_bound_from_the_phase_is_decided_too():
     source = source.replace('                with torch.set_grad_enabled(phase == "train"):\n', "                if True:\n")
     source = source.replace('                    if phase == "train":\n', "                    if is_train:\n")
     assert findings(source.replace("PHASES", '["train", "val"]').replace("ACCUMULATED", "loss.item()")) == [(17, "GRD505")]
+
+
+def test_the_fix_in_a_phase_loop_switches_grad_by_phase():
+    from textwrap import dedent
+
+    from gradlint.engine import lint_text
+    from gradlint.rules import BY_CODE
+
+    source = TUTORIAL.replace("ACCUMULATED", "loss.item()")
+    source = source.replace('                with torch.set_grad_enabled(phase == "train"):\n', "                if True:\n")
+    for phases, trained in (('["train", "val"]', '"train"'), ("('Train', 'Validation')", "'Train'")):
+        program = source.replace("PHASES", phases).replace('"train"', trained)
+        [finding] = lint_text(dedent(program), "snippet.py", [BY_CODE["GRD505"]])
+        assert finding.message.endswith(f"Run the forward under `with torch.set_grad_enabled(phase == {trained}):`.")
+    # phases of which none trains: the evaluation loop's own fix
+    program = source.replace("PHASES", '["val", "test"]').replace('if phase == "train":', 'if phase == "val":')
+    program = program.replace("                model.train()\n", "                model.eval()\n")
+    [finding] = lint_text(dedent(program), "snippet.py", [BY_CODE["GRD505"]])
+    assert finding.message.endswith("Wrap the evaluation loop in `with torch.no_grad():` (or `torch.inference_mode()`).")

@@ -16,6 +16,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
+from .syntax import walk
 from .usage_scans import binds
 from .values import STRING, Value, literal_string
 
@@ -38,3 +39,15 @@ def literal_strings(node: cst.For) -> Optional[Tuple[Value, ...]]:
     if binds(node.body, node.target.value):
         return None
     return strings
+
+
+def enclosing_literal_loop(scope: Optional[cst.CSTNode], node: cst.CSTNode) -> Optional[cst.For]:
+    """The innermost loop over string literals (as ``literal_strings`` takes them) in ``scope``
+    whose body holds ``node``; else None. Asked when a finding is reported, to word its fix."""
+    if scope is None:
+        return None
+    found = None
+    for loop in walk(scope):
+        if type(loop) is cst.For and literal_strings(loop) is not None and any(part is node for part in walk(loop.body)):
+            found = loop  # walked outer first: the last one found is the innermost
+    return found

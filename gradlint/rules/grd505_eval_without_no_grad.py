@@ -8,6 +8,7 @@ from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.forward_guards import gradients_unreached
 from ..analysis.forward_hooks import hooks_keep_graphs
+from ..analysis.literal_loops import enclosing_literal_loop
 from ..analysis.submodule_modes import switched_parent
 from ..analysis.torch_api import MODULE_API
 from ..analysis.syntax import per_node, walk
@@ -134,12 +135,17 @@ class EvalWithoutNoGrad(Rule):
                 else:
                     # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
                     when = f"after `eval()` was called on another name of `{name}`"
+            fix = "Wrap the evaluation loop in `with torch.no_grad():` (or `torch.inference_mode()`)."
+            phases = enclosing_literal_loop(ctx.function or ctx.module_node, call)
+            training = [e.value for e in phases.iter.elements if _names_training(e.value)] if phases else []
+            if len(training) == 1:
+                # one loop body for training and evaluation: no_grad around it would stop training too
+                fix = f"Run the forward under `with torch.set_grad_enabled({phases.target.value} == {source(training[0])}):`."
             self.report(
                 ctx,
                 call,
                 f"`{source(call)}` runs {when} with gradients enabled: every output requires "
-                "grad and keeps its activations for a backward() that never comes. Wrap the evaluation loop in "
-                "`with torch.no_grad():` (or `torch.inference_mode()`).",
+                f"grad and keeps its activations for a backward() that never comes. {fix}",
             )
 
     @staticmethod
@@ -415,3 +421,8 @@ def _runs_without_grad(body) -> bool:
                 if name.rsplit(".", 1)[-1] in ("no_grad", "inference_mode"):
                     return True
     return False
+
+
+def _names_training(literal: cst.SimpleString) -> bool:
+    """``"train"``, ``'Train'``, ``"training"``: the phase that trains."""
+    return literal.evaluated_value.lower().startswith("train")
