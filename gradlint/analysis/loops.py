@@ -67,13 +67,7 @@ class LoopWalker:
             # in-place write there (`b[i] = b[i] + 1` after `y = y + torch.mm(w, b)`) fails at backward
             self.state.saved = self.state.saved | (carried_saved or frozenset())
             self.state.steps_done = frozenset()
-            record = LoopRecord(node, entry, depth=self._cond_depth + 1, carried=carried)
-            self._loops.append(record)
-            try:
-                self._iteration(run_iteration)
-            finally:
-                self._loops.pop()
-            record.end = self.state
+            record = self._recorded_iteration(node, entry, carried, run_iteration)
             after = _rebound_fresh(start, [self.state], State.join(head, self.state))
             self.state = _freed_by_last_iteration(node, [self.state], after)
             self._emit("on_loop_end", node, record)
@@ -84,14 +78,19 @@ class LoopWalker:
         if not self.reporting:
             self._iteration(run_iteration)
             return
-        record = LoopRecord(node, frozenset(self.state.env), depth=self._cond_depth + 1, carried=frozenset())
+        record = self._recorded_iteration(node, frozenset(self.state.env), frozenset(), run_iteration)
+        self._emit("on_loop_end", node, record)
+
+    def _recorded_iteration(self, node, entry: frozenset, carried: frozenset, run_iteration) -> LoopRecord:
+        """The reporting pass's iteration, with the loop's record open for what it does."""
+        record = LoopRecord(node, entry, depth=self._cond_depth + 1, carried=carried)
         self._loops.append(record)
         try:
             self._iteration(run_iteration)
         finally:
             self._loops.pop()
         record.end = self.state
-        self._emit("on_loop_end", node, record)
+        return record
 
     def _iteration(self, run_iteration) -> None:
         self._cond_depth += 1
