@@ -144,18 +144,29 @@ class LossHistoryAccumulation(Rule):
 
     def _consider_item(self, target: cst.Subscript, ctx, value_node) -> None:
         """``losses[step] = loss``: a list or dict that keeps a new item in each iteration (its index
-        is bound by the loop), like an append. A fixed index (``last[0] = loss``) replaces one."""
+        is bound by the loop), like an append. A fixed index (``last[0] = loss``) replaces one. So
+        does a tensor (not a leaf that requires grad) that takes a graph value in a slot or slice the loop moves
+        (``preds[i * bs:(i + 1) * bs] = out``): the write is recorded in the graph (``CopySlices``),
+        and the buffer keeps every iteration's graph."""
         loop = ctx.loop
         path = dotted(target.value)
-        if loop is None or path is None or len(target.slice) != 1 or type(target.slice[0].slice) is not cst.Index:
+        if loop is None or path is None or len(target.slice) != 1:
             return
-        index = target.slice[0].slice.value
+        index = target.slice[0].slice
+        if type(index) is cst.Index:
+            index = index.value
+        elif type(index) is not cst.Slice:
+            return
         if not any(type(n) is cst.Name and n.value in loop.bound for n in walk(index)):
             return
-        kind = ctx.value(target.value).kind
+        container = ctx.value(target.value)
+        kind = container.kind
         if kind in ("seq", "dict"):
-            if kind == "seq" and _slots_of(index, loop.node):
+            if kind == "seq" and type(index) is not cst.Slice and _slots_of(index, loop.node):
                 self._slot_stores.add(id(target))
+            self._consider(ctx, target, path, value_node)
+        elif kind == "tensor" and not container.is_leaf_grad and not container.struct and "." not in path:
+            # (a leaf that requires grad raises at such a write: GRD201's)
             self._consider(ctx, target, path, value_node)
 
     def on_call(self, node: cst.Call, ctx) -> None:
