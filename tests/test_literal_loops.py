@@ -65,6 +65,36 @@ def test_evaluation_phase_without_grad_switch_is_an_evaluation_loop():
     assert lint(source=source, accumulated="loss.item()") == [(16, "GRD505")]
 
 
+def test_evaluation_phase_first_is_an_evaluation_loop_too():
+    # the training pass's backward() comes after the evaluation pass, in a pass of its own: it
+    # backpropagates the training batches, not what the evaluation pass ran in eval mode
+    source = TUTORIAL.replace('                with torch.set_grad_enabled(phase == "train"):\n', "                if True:\n")
+    assert lint(phases='["val", "train"]', source=source, accumulated="loss.item()") == [(16, "GRD505")]
+    assert lint(phases='("valid", "train", "test")', source=source, accumulated="loss.item()") == [(16, "GRD505")]
+    # under set_grad_enabled(phase == "train"), the evaluation pass records no graph
+    assert lint(phases='["val", "train"]', accumulated="loss.item()") == []
+
+
+def test_eval_mode_kept_on_purpose_within_one_pass_is_silent():
+    # a pass that runs the model in eval mode (batch-norm frozen) and backpropagates in that same
+    # pass: the outputs are trained on
+    source = """\
+import torch
+
+
+def fit(model, loaders, criterion, optimizer):
+    for phase in ["source", "target"]:
+        model.eval()
+        losses = []
+        for x, y in loaders[phase]:
+            losses.append(criterion(model(x), y))
+        optimizer.zero_grad()
+        torch.stack(losses).mean().backward()
+        optimizer.step()
+"""
+    assert findings(source) == []
+
+
 def test_a_phase_name_the_body_rebinds_is_not_walked_per_string():
     source = TUTORIAL.replace("            running_loss = 0.0\n", "            running_loss = 0.0\n            phase = phase.strip()\n")
     assert lint(source=source) == []

@@ -120,7 +120,10 @@ class LoopWalker:
         def iteration():
             if strings is not None:
                 # once per string, in order (``literal_loops``)
+                record = self._loops[-1] if self.reporting and self._loops and self._loops[-1].node is node else None
                 for string in strings:
+                    if record is not None:
+                        record.passes.append(len(record.backwards))
                     self._bind(node.target, string, None)
                     self._block(node.body.body) if type(node.body) is cst.IndentedBlock else self._body(node.body)
                 return

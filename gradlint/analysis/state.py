@@ -325,6 +325,20 @@ class LoopRecord:
     #: ids of the forwards, run by a called function, of a model that function makes in each call
     #: (``a = copy.deepcopy(module)``, see call_locals): not one model run again and again
     made_forwards: set = field(default_factory=set)
+    #: a loop over string literals (``literal_loops``), walked once per string: how many backward()
+    #: calls the record held when each string's pass began
+    passes: list = field(default_factory=list)
+
+    def mark(self) -> tuple:
+        """Where the record is now, for ``backwards_of_pass``."""
+        return len(self.backwards), len(self.passes)
+
+    def backwards_of_pass(self, mark: tuple) -> list:
+        """The backward() calls recorded since ``mark`` in the same pass over the body: in a loop
+        over string literals, a later string's pass (``"train"`` after ``"val"``) backpropagates
+        its own outputs, not those of the pass before."""
+        count, passes = mark
+        return self.backwards[count : self.passes[passes]] if passes < len(self.passes) else self.backwards[count:]
 
     def all_of(self, kind: str) -> list:
         """The record's ``kind`` events ("forwards", "steps", "backwards") with those of the loops

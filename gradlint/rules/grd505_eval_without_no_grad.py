@@ -69,7 +69,7 @@ class EvalWithoutNoGrad(Rule):
                 for found, mark in pending
                 if all(
                     all(in_other_arm(node, call, backward) for call, _ in found)
-                    for backward, _ in record.backwards[mark:]
+                    for backward, _ in record.backwards_of_pass(mark)
                 )
             ]
         found = [item for findings, _ in pending for item in findings]
@@ -113,7 +113,7 @@ class EvalWithoutNoGrad(Rule):
             return
         enclosing = ctx.loop
         if enclosing is not None:
-            self._pending.setdefault(id(enclosing.node), []).append((found, len(enclosing.backwards)))
+            self._pending.setdefault(id(enclosing.node), []).append((found, enclosing.mark()))
             return
         for call, name in found:
             if name in self._fixed and id(call) not in self._grad_inputs:
