@@ -6,6 +6,8 @@ the backward were unknown, and the training phase's ``running_loss += loss`` (no
 unreported; the evaluation phase, run without ``no_grad`` after ``model.eval()``, too.
 """
 
+import pytest
+
 from snippets import findings
 
 TUTORIAL = """\
@@ -73,6 +75,26 @@ def test_evaluation_phase_first_is_an_evaluation_loop_too():
     assert lint(phases='("valid", "train", "test")', source=source, accumulated="loss.item()") == [(16, "GRD505")]
     # under set_grad_enabled(phase == "train"), the evaluation pass records no graph
     assert lint(phases='["val", "train"]', accumulated="loss.item()") == []
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ['"train" == phase', 'phase is "train"', 'not phase == "val"', 'phase in ("train", "trn")', 'phase not in ["val"]', 'not phase is not "train"'],
+)
+def test_other_spellings_of_the_phase_test_are_decided(spelling):
+    source = TUTORIAL.replace('phase == "train"', spelling)
+    assert source.count(spelling) == 3
+    assert lint(source=source) == [(21, "GRD502")]
+    assert lint(source=source, accumulated="loss.item()") == []
+    unswitched = source.replace('                with torch.set_grad_enabled(' + spelling + '):\n', "                if True:\n")
+    assert lint(phases='["val", "train"]', source=unswitched, accumulated="loss.item()") == [(16, "GRD505")]
+
+
+def test_identity_with_a_string_that_need_not_be_interned_is_not_decided():
+    # `phase is "train set"`: equal strings that are not identifier-like may be two objects
+    source = TUTORIAL.replace('phase == "train"', 'phase is "train set"')
+    assert lint(phases='["train set", "val"]', source=source, accumulated="loss.item()") == []
+    assert lint(phases='["train set", "val"]', source=source) == []
 
 
 def test_eval_mode_kept_on_purpose_within_one_pass_is_silent():

@@ -57,18 +57,40 @@ def recomputed_is_fresh(before, ends, state):
 
 def string_test(walker, test):
     """``mode == "eval"`` / ``mode != "train"`` of a name bound to a literal string: the name and
-    the truth as a flag's value (unknown when either side is not a literal string)."""
-    if len(test.comparisons) != 1 or type(test.left) is not cst.Name:
+    the truth as a flag's value (unknown when either side is not a literal string). So are
+    ``"train" == mode``, ``phase in ("train", "trn")`` / ``not in``, and ``phase is "train"`` /
+    ``is not`` when both strings are identifier-like (CPython interns those: equal means identical)."""
+    if len(test.comparisons) != 1:
         return test, UNKNOWN
     operator = type(test.comparisons[0].operator)
-    if operator not in (cst.Equal, cst.NotEqual) or type(test.comparisons[0].comparator) is not cst.SimpleString:
+    name, other = test.left, test.comparisons[0].comparator
+    if type(name) is not cst.Name and operator in _SYMMETRIC:
+        name, other = other, name
+    if type(name) is not cst.Name:
         return test, UNKNOWN
-    mine = walker.lookup(test.left.value)
-    other = string_value(test.comparisons[0].comparator)
-    if mine is None or not mine.qual.startswith(STRING) or not isinstance(other, str):
+    if operator in (cst.In, cst.NotIn):
+        if type(other) not in (cst.List, cst.Tuple, cst.Set) or not other.elements:
+            return test, UNKNOWN
+        if any(type(e) is not cst.Element or type(e.value) is not cst.SimpleString for e in other.elements):
+            return test, UNKNOWN
+        strings = [string_value(e.value) for e in other.elements]
+    elif operator in _SYMMETRIC and type(other) is cst.SimpleString:
+        strings = [string_value(other)]
+    else:
         return test, UNKNOWN
-    same = mine.qual[len(STRING) :] == other
-    return test.left, TRUE if same == (operator is cst.Equal) else FALSE
+    mine = walker.lookup(name.value)
+    if mine is None or not mine.qual.startswith(STRING) or not all(isinstance(s, str) for s in strings):
+        return test, UNKNOWN
+    held = mine.qual[len(STRING) :]
+    same = held in strings
+    if operator in (cst.Is, cst.IsNot) and same and not held.isidentifier():
+        return test, UNKNOWN  # equal strings need not be one object
+    return name, TRUE if same == (operator in _POSITIVE) else FALSE
+
+
+#: comparisons whose operands may be swapped; those true when the strings are the same
+_SYMMETRIC = (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)
+_POSITIVE = (cst.Equal, cst.Is, cst.In)
 
 
 def none_test(walker, test):

@@ -260,10 +260,11 @@ class Expressions:
         values = [self.eval(node.left)] + [self.eval(c.comparator) for c in node.comparisons]
         if any(v.kind == "tensor" for v in values):
             return tensor(False, None)
-        if type(node.left) is cst.Name and values[0].qual.startswith(STRING) and self._fixed_name(node.left.value):
+        if len(values) == 2 and (values[0].qual.startswith(STRING) or values[1].qual.startswith(STRING)):
             # `torch.set_grad_enabled(phase == "train")` in a loop over ["train", "val"]: decided
-            truth = string_test(self, node)[1]
-            return truth if truth.kind == "number" else NUMBER
+            name, truth = string_test(self, node)
+            if type(name) is cst.Name and truth.kind == "number" and self._fixed_name(name.value):
+                return truth
         return NUMBER
 
     def _eval_ifexp(self, node: cst.IfExp) -> Value:
@@ -281,7 +282,8 @@ class Expressions:
     def _eval_unary(self, node: cst.UnaryOperation) -> Value:
         value = self.eval(node.expression)
         if type(node.operator) is cst.Not:
-            return NUMBER
+            # `set_grad_enabled(not phase == "val")`: a decided test stays decided
+            return FALSE if value is TRUE else TRUE if value is FALSE else NUMBER
         if value.kind == "tensor":
             return self._op_result([(node.expression, value)], "none")
         return value if value.kind == "number" else UNKNOWN

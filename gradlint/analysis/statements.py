@@ -292,8 +292,9 @@ class StatementWalker:
         Only a parameter the function never rebinds: a module-level flag may be set elsewhere.
         ``if not train:`` is the other branch. So does ``if mode == "eval":`` on a parameter bound to
         a literal string (``self.set_mode("eval")``)."""
-        if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not and type(test.expression) is cst.Name:
-            truth = self._flag_truth(test.expression, self.value(test.expression))
+        if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+            inner = test.expression
+            truth = self._flag_truth(inner, self.value(inner) if type(inner) is cst.Name else UNKNOWN)
             return None if truth is None else not truth
         if type(test) is cst.Comparison:
             compared = test
