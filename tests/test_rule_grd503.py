@@ -715,3 +715,15 @@ NEGATIVES = [
 
 
 test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
+
+
+def test_the_fix_asks_for_cpu_only_where_the_tensor_may_be_on_a_gpu():
+    from gradlint.engine import lint_bytes
+    from gradlint.rules import ALL_RULES
+
+    source = "import torch\n\nw = torch.randn(3, requires_grad=True)\nprint(w.numpy())\nprint((w * 2).cpu().numpy())\n"
+    rules = [rule for rule in ALL_RULES if rule.code == CODE]
+    messages = [f.message for f in lint_bytes(source.encode(), "t.py", rules)]
+    assert len(messages) == 2
+    assert messages[0].endswith("Use `w.detach().numpy()` (add `.cpu()` for a GPU tensor).")
+    assert messages[1].endswith("Use `(w * 2).cpu().detach().numpy()`.")

@@ -24,11 +24,13 @@ class NumpyOnGradTensor(Rule):
         if value.kind != "tensor" or value.grad is not True:
             return
         name = source(func.value, 40)
+        # `x.cpu().numpy()` is on the CPU already
+        on_gpu = "" if name.endswith(".cpu()") else " (add `.cpu()` for a GPU tensor)"
         self.report(
             ctx,
             node,
             f"`{name}` requires grad, so `{name}.numpy()` raises \"Can't call numpy() on Tensor that requires "
-            f"grad\". Use `{name}.detach().numpy()` (add `.cpu()` for a GPU tensor).",
+            f"grad\". Use `{name}.detach().numpy()`{on_gpu}.",
             Fix(node, node.with_changes(func=func.with_changes(value=_call(func.value, "detach")))),
         )
 
