@@ -162,3 +162,58 @@ def test_past_the_whole_program_time_budget_calls_are_opaque(tmp_path, monkeypat
     assert lint(tmp_path / "loop.py", select={"GRD501"}) == []
     monkeypatch.setattr(imports, "WHOLE_PROGRAM_SECONDS", 10.0)
     assert lint(tmp_path / "loop.py", select={"GRD501"}) == [(5, "GRD501")]
+
+
+LOGGERS = """\
+    import torch
+
+
+    def to_float(scalar):
+        if isinstance(scalar, torch.Tensor):
+            return float(scalar.cpu().numpy())
+        return float(scalar)
+
+
+    class MemoryLogger:
+        def __init__(self):
+            self.rows = []
+
+        def log(self, name, data, step):
+            self.rows.append((name, to_float(data), step))
+    """
+
+TRAIN_UNIT = """\
+    import torch
+    from torch import nn
+    from loggers import MemoryLogger
+
+
+    class Unit:
+        def __init__(self, module, logger):
+            self.module = module
+            self.optimizer = torch.optim.SGD(module.parameters(), lr=0.01)
+            self.logger = logger
+
+        def train_step(self, x, y):
+            self.optimizer.zero_grad()
+            loss = ((self.module(x) - y) ** 2).mean()
+            loss.backward()
+            self.optimizer.step()
+            self.logger.log("loss", LOGGED, 0)
+
+
+    def main():
+        unit = Unit(nn.Linear(4, 1), MemoryLogger())
+        for _ in range(3):
+            unit.train_step(torch.randn(8, 4), torch.randn(8, 1))
+    """
+
+
+def test_a_caller_of_a_class_reaches_the_file_s_function_that_class_calls(tmp_path):
+    # the caller names the logger class only; its log() hands the loss to the file's to_float(),
+    # whose .numpy() raises for a tensor that requires grad
+    write(tmp_path, {"loggers.py": LOGGERS, "train_unit.py": TRAIN_UNIT.replace("LOGGED", "loss")})
+    assert lint(tmp_path / "loggers.py") == [(6, "GRD503")]
+    write(tmp_path, {"train_unit.py": TRAIN_UNIT.replace("LOGGED", "loss.detach()")})
+    forget_projects()
+    assert lint(tmp_path / "loggers.py") == []

@@ -175,8 +175,19 @@ def _calls_for_training(text: str, start: int = 0, end: Optional[int] = None) ->
 
 def training_names(text: str) -> List[str]:
     """The top-level functions and classes whose text calls ``backward()``, ``step()``,
-    ``zero_grad()``, ``eval()`` or ``numpy()``: those whose callers' arguments can matter."""
-    return _top_level_names(text, _calls_for_training)
+    ``zero_grad()``, ``eval()`` or ``numpy()``, or calls one of those of the file by name (a
+    logger's ``log(self, name, data)`` handing ``data`` to the file's ``scalar_to_float``, which
+    calls ``.numpy()``): those whose callers' arguments can matter."""
+    names = set(_top_level_names(text, _calls_for_training))
+    if not names:
+        return []
+    blocks = _top_level_blocks(text)
+    while True:
+        calling = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, sorted(names))))
+        more = {name for name, start, end in blocks if name not in names and calling.search(text, start, end)}
+        if not more:
+            return sorted(names)
+        names |= more
 
 
 def packing_names(text: str) -> List[str]:
@@ -192,15 +203,17 @@ def _packs(text: str, start: int, end: int) -> bool:
 
 def _top_level_names(text: str, found: Callable[[str, int, int], bool]) -> List[str]:
     """The top-level functions and classes in whose text (up to the next top-level statement) ``found`` finds something."""
-    names = set()
+    return sorted({name for name, start, end in _top_level_blocks(text) if found(text, start, end)})
+
+
+def _top_level_blocks(text: str) -> List[Tuple[str, int, int]]:
+    """(name, start, end) of each top-level function and class: its text runs up to the next top-level statement."""
+    blocks = []
     starts = list(_TOP_LEVEL_BLOCK.finditer(text))
     for index, match in enumerate(starts):
-        if match.group(1) is None:
-            continue
-        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
-        if found(text, match.end(), end):
-            names.add(match.group(1))
-    return sorted(names)
+        if match.group(1) is not None:
+            blocks.append((match.group(1), match.end(), starts[index + 1].start() if index + 1 < len(starts) else len(text)))
+    return blocks
 
 
 #: how a cache key uses a file that imports the linted one and calls none of its training names
