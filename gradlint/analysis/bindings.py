@@ -279,7 +279,8 @@ class Bindings:
         if iterable.kind == "seq" and iterable.elem is not None:
             return iterable.elem
         if iterable.kind == "module" and iterable.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
-            return member_of(iterable, None)
+            # a ModuleDict gives its keys, like a dict (its sub-modules come from values() and items())
+            return UNKNOWN if iterable.qual.endswith("ModuleDict") else member_of(iterable, None)
         if iterable.kind == "tensor" and not iterable.struct:
             # rows of a tensor: views that carry its graph
             return tensor(iterable.grad, False if iterable.grad else None, cut=iterable.cut)

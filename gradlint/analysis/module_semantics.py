@@ -14,7 +14,7 @@ from .lightning_manual import manual_optimization, optimizers_of
 from .call_shapes import container_member, layered, module_path, pair
 from .state import FreezeEvent
 from .syntax import literal_bool, registered_submodule
-from .values import NONE, UNKNOWN, Tri, Value, join_all, tensor
+from .values import NONE, UNKNOWN, Tri, Value, join_all, member_of, seq, tensor
 
 
 class ModuleSemantics:
@@ -77,6 +77,12 @@ class ModuleSemantics:
             if receiver.params is True:
                 self.state.env[path] = receiver.with_(params=None)
             return UNKNOWN
+        if name in ("values", "items") and not node.args and receiver.qual.rsplit(".", 1)[-1] == "ModuleDict":
+            # `for head in self.heads.values():` gives its sub-modules, as iterating a ModuleList does
+            member = member_of(receiver, None)
+            if name == "values":
+                return seq([member])
+            return seq([seq([UNKNOWN, member]).with_(items=(UNKNOWN, member))])
         if name in ("eval", "train"):
             training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
             # as for any object with eval()/train(): switching modes is for a model that has parameters
