@@ -55,7 +55,9 @@ class TensorMethods:
             if is_grad_attribute(receiver_node):
                 self._clear_grads(None)
             return result
-        if name in ("item", "tolist"):
+        if name in ("item", "tolist", "numpy"):
+            # a Python number or a numpy array: values without a graph, cut out of it when the
+            # tensor had one (`pred.detach().numpy()`, then a loss computed in numpy)
             return Value(kind="number", cut=receiver.grad is True or receiver.cut)
         if receiver.struct and name in ("values", "items") and not node.args:
             return parts_of(receiver, name)  # a dict's, not a sparse tensor's, values()

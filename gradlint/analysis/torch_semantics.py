@@ -143,6 +143,10 @@ class TorchSemantics(TensorMethods):
         if qual in api.KL_DIVERGENCE:
             return self._op_result([(arg, value.elem if value.kind == "dist" else value) for arg, value in args], "none")
         namespace, _, name = qual.rpartition(".")
+        if namespace == "numpy" and args and all(value.kind == "number" for _, value in args):
+            # `np.mean((pred_np - y_np) ** 2)`: numpy of plain values gives plain values, cut from the
+            # graph when one of them was (``tensor_methods``: `.numpy()`)
+            return Value(kind="number", cut=any(value.cut for _, value in args))
         if namespace in api.DIFFERENTIABLE_NAMESPACES and name[:1].islower():
             if qual in api.NON_TENSOR_FUNCTIONS:
                 return UNKNOWN
@@ -221,6 +225,9 @@ class TorchSemantics(TensorMethods):
                 part = self.distribution_part(receiver, node.func.value, every=name in ("entropy", "perplexity"))
                 return self._op_result([(node.func.value, part)] + list(args), "none")
             return UNKNOWN
+        if kind == "number" and receiver.cut:
+            # `(pred_np - y_np).mean()`: a numpy array's methods give numpy values, still cut
+            return Value(kind="number", cut=True)
         if kind == "seq":
             return self._seq_method(receiver, name, node, args)
         if kind == "dict":
