@@ -72,7 +72,8 @@ class TensorMethods:
             receiver = receiver.with_(struct=False)
         if name in api.TENSOR_NO_GRAD_METHODS:
             # indices and comparisons of a grad tensor: no gradient flows through them
-            return tensor(False, None, cut=receiver.grad is True or receiver.cut)
+            cut = receiver.grad is True or receiver.cut or name in api.POSITION_OPS and api.may_carry_graph(receiver)
+            return tensor(False, None, cut=cut)
         if returns_indices(name, node, args, skip=0):
             indices = tensor(False, None, cut=receiver.grad is True or receiver.cut)
             return pair(self._op_result([(receiver_node, receiver)], api.saving_of(name)), indices)
