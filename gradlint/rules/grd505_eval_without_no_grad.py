@@ -158,7 +158,7 @@ class EvalWithoutNoGrad(Rule):
         # file) is not repeated over an evaluation loop, and its graph is dropped each iteration
         trained = {path for _, path, training in record.mode_switches if training is not False}
         for call, path, module, mode in record.forwards:
-            if mode is not True or module.training is not False or module.params is not True:
+            if mode is not True or _mode_of(path, module, ctx) is not False or module.params is not True:
                 continue
             if call in reported or path in record.bound or path in trained or id(call) in record.made_forwards:
                 continue  # a model built in each iteration (here or in a called function) is not evaluated repeatedly
@@ -171,6 +171,21 @@ class EvalWithoutNoGrad(Rule):
             reported.add(call)
             found.append((call, path))
         return found
+
+
+def _mode_of(path, module, ctx):
+    """The training mode of the module a forward ran: its own, else (a submodule run by a method of
+    its model, ``model.decode(z)`` running ``self.decoder``, seen here as ``model.decoder``) that of the
+    nearest enclosing module this scope knows, which ``model.eval()`` switched with all its submodules."""
+    if module.training is not None or not path:
+        return module.training
+    while True:
+        value = ctx.lookup(path)
+        if value is not None and value.kind == "module" and value.training is not None:
+            return value.training
+        if "." not in path:
+            return None
+        path = path.rsplit(".", 1)[0]
 
 
 def _fixed_extractors(record, ctx) -> set:
