@@ -242,6 +242,7 @@ def module_layers(values) -> int:
 
 ONE_OF_SEVERAL = "<one of several optimizers>"
 
+
 def join(a: Value, b: Value) -> Value:
     if a is b or a == b:
         return a
