@@ -43,7 +43,7 @@ class Bindings:
             current = getattr(state, facts)
             if current and holds_under(current, path):
                 setattr(state, facts, frozenset(entry for entry in current if not entry.startswith(prefix)))
-        if state.mode is True and (value.saves_self and value.grad or _elements_saved(value)):
+        if state.mode is True and (value.saves_self and (value.grad or value.cut) or _elements_saved(value)):
             state.saved = state.saved | {path}
 
     def _kill(self, path: str) -> None:

@@ -214,8 +214,14 @@ def _carried_freed(end: State) -> frozenset:
     return frozenset(
         path
         for path in end.freed
-        if "." not in path and (value := end.env.get(path)) is not None and holds_graph(value)
+        if ("." not in path or _own_field(path)) and (value := end.env.get(path)) is not None and holds_graph(value)
     )
+
+
+def _own_field(path: str) -> bool:
+    """``self.state``: a field of the instance whose method runs the loop, carried from one iteration to
+    the next as a plain name is (``logits, self.state = self.model(x, self.state)``: dliss-tutorial #1)."""
+    return path.startswith("self.") and path.count(".") == 1
 
 
 def _carried_saved(end: State) -> frozenset:

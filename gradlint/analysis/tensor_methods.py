@@ -46,6 +46,10 @@ class TensorMethods:
             return result
         if name in ("detach", "detach_"):
             result = tensor(False, True, cut=receiver.grad is True or receiver.cut)
+            if name == "detach" and receiver.saves_self and receiver.grad is True and path is not None:
+                # an alias of an output its op saved (same storage and version counter): writing it in
+                # place makes the backward through the named original raise (GRD202; Bindings._set)
+                result = result.with_(saves_self=True)
             if name == "detach_" and path is not None:
                 self.state.env[path] = result
                 self.state.freed = self.state.freed - {path}
@@ -70,7 +74,8 @@ class TensorMethods:
             receiver = receiver.with_(struct=False)
         if name in api.TENSOR_NO_GRAD_METHODS:
             # indices and comparisons of a grad tensor: no gradient flows through them
-            return tensor(False, None, cut=receiver.grad is True or receiver.cut)
+            cut = receiver.grad is True or receiver.cut or name in api.POSITION_OPS and api.may_carry_graph(receiver)
+            return tensor(False, None, cut=cut)
         if returns_indices(name, node, args, skip=0):
             indices = tensor(False, None, cut=receiver.grad is True or receiver.cut)
             return pair(self._op_result([(receiver_node, receiver)], api.saving_of(name)), indices)
@@ -106,6 +111,8 @@ class TensorMethods:
         if receiver.output_part and result.grad is None and name in api.VIEW_METHODS:
             result = result.with_(output_part=True)  # the same element, reshaped
         if name in api.VIEW_METHODS and (name not in api.COPYING_RESHAPES or receiver.leaf):
+            if receiver.saves_self and receiver.grad is True and result.grad is True:
+                result = result.with_(saves_self=True)  # writing the view writes the saved output
             return view_of(receiver, result)
         return result
 

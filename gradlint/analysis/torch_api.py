@@ -160,6 +160,17 @@ TENSOR_NO_GRAD_METHODS = frozenset(
         "logical_or logical_not logical_xor greater greater_equal less less_equal not_equal"
     ).split()
 )
+#: Position-finding ops: their result never requires grad, whatever they are given. Given a value that
+#: may carry the graph (a model output of unknown structure), it is a cut: a loss made from it alone
+#: (``F.l1_loss(torch.argmax(out["x"], 1).float(), gt)``) cannot be backpropagated (BOP19_CDPN #4).
+POSITION_OPS = frozenset({"argmax", "argmin", "argsort", "argwhere"})
+
+
+def may_carry_graph(value) -> bool:
+    """A tensor (or a value of unknown kind) not known to be cut from every graph."""
+    return value.kind in ("tensor", "unknown") and (value.grad is not False or value.cut)
+
+
 #: Reductions that return ``(values, indices)`` when given a dimension (``x.max(1)``); the
 #: indices never require grad. ``max``/``min`` with a tensor argument are elementwise instead.
 VALUES_INDICES_WITH_DIM = frozenset({"max", "min", "median", "nanmedian"})

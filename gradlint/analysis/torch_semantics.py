@@ -151,6 +151,8 @@ class TorchSemantics(TensorMethods):
             if qual in api.NON_TENSOR_FUNCTIONS:
                 return UNKNOWN
             if qual in api.NON_DIFFERENTIABLE_FUNCTIONS:
+                if name in api.POSITION_OPS and args and api.may_carry_graph(args[0][1]):
+                    return tensor(False, None, cut=True)
                 return tensor(False, None, cut=any(value.is_grad_tensor or value.cut for _, value in args))
             if api.is_loss(qual):
                 args = self._loss_input(node, args)

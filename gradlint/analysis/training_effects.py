@@ -146,6 +146,7 @@ class TrainingEffects:
             state.stale = state.stale.union(stale)
             for name in stale:
                 state.env[name] = state.env[name].with_(stale=True)
+        _mark_stale_items(state, lambda value: any(s == owner or s.startswith(owner + ".") for s in value.saved_params))
 
     def _step_of_unknown_owner(self, path: Optional[str]) -> None:
         """``opt.zero_grad(); loss.backward(); opt.step()`` with ``opt``'s parameters unknown (a
@@ -175,6 +176,7 @@ class TrainingEffects:
             state.stale = state.stale.union(stale)
             for name in stale:
                 state.env[name] = state.env[name].with_(stale=True)
+        _mark_stale_items(state, lambda value: value.saved_params and all(_saved(value.saved_params, m) for m in modules))
 
     def _note_clear(self, path: Optional[str]) -> None:
         """``path.zero_grad()`` of an optimizer: nothing reached its parameters since (``State.reached``)."""
@@ -411,3 +413,18 @@ def _parameter_names(function: cst.FunctionDef) -> frozenset:
         if isinstance(star, cst.Param):
             every.append(star)
     return frozenset(param.name.value for param in every)
+
+
+def _mark_stale_items(state, saved_updated) -> None:
+    """The losses a dict holds (``losses = compute_losses(G, D, x)``, then ``losses["g"].backward()``
+    after the step of D's optimizer: Vid-ODE #6) go stale with their graphs, item by item: the dict's
+    other items (``losses["d"]``, backpropagated before the step) stay usable."""
+    for name, value in list(state.env.items()):
+        if value.kind != "dict" or not value.items:
+            continue
+        items = tuple(
+            item.with_(stale=True) if item.kind == "tensor" and not item.stale and saved_updated(item) else item
+            for item in value.items
+        )
+        if any(new is not old for new, old in zip(items, value.items)):
+            state.env[name] = value.with_(items=items)

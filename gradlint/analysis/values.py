@@ -240,6 +240,9 @@ def module_layers(values) -> int:
     return sum(1 for value in values if value.kind == "module" and value.params is True)
 
 
+ONE_OF_SEVERAL = "<one of several optimizers>"
+
+
 def join(a: Value, b: Value) -> Value:
     if a is b or a == b:
         return a
@@ -319,8 +322,8 @@ def join(a: Value, b: Value) -> Value:
         return Value(kind="dist", elem=join(a.elem, b.elem) if a.elem is not None and b.elem is not None else None)
     if a.kind == "params" and a.owner == b.owner:
         return a
-    if a.kind == "optimizer" and a.owner == b.owner:
-        return a
+    if a.kind == "optimizer":  # `for opt in self.optimizers: opt.step()`: which one, unknown
+        return a if a.owner == b.owner else Value(kind="optimizer", qual=ONE_OF_SEVERAL)
     if a.kind == "none":
         return a
     if a.unless_none is not None and b.unless_none is not None:

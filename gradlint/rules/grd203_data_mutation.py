@@ -53,4 +53,20 @@ class DataMutation(Rule):
         self._pending.clear()
 
     def on_scope_end(self, node, ctx) -> None:
+        if ctx.scope_name == "forward" and ctx.current_class is not None:
+            # an in-place write inside a module's forward, after an op of that forward saved the parameter
+            # (`cos = F.linear(x, self.weight)`, then `self.weight.data.copy_(F.normalize(...))`: AMSoftmax
+            # #1): the backward() of the forward's output, wherever it runs, uses the new values. (Not
+            # `self.weight.data = ...`: the saved tensor keeps the old storage, checked with torch 2.13.)
+            for write, owner, inside in self._pending:
+                if inside is None and owner.startswith("self.") and type(write) is not cst.Attribute:
+                    self.report(
+                        ctx,
+                        write,
+                        f"`{source(write)}` modifies `{owner}` through `.data` inside forward(), after an op of this "
+                        "forward saved it for backward: autograd cannot see the change, so the backward() of this "
+                        "forward's output silently computes wrong gradients. Compute the new value out of place "
+                        "(`w = F.normalize(self.weight, dim=1)`), or update the parameter after backward() under "
+                        "`torch.no_grad()`.",
+                    )
         self._pending.clear()

@@ -1,6 +1,7 @@
 import libcst as cst
 
-from ..analysis import dotted
+from ..analysis import dotted, within
+from ..analysis.syntax import walk
 from ..rule import Rule, source
 
 _FREEZE_HELPER_WORDS = ("freeze", "trainable", "requires_grad")
@@ -36,7 +37,7 @@ class UnfrozenBackbone(Rule):
                 if arg.keyword is not None and arg.keyword.value == "params":
                     params = arg.value
             owner = ctx.value(params).owner if params is not None and ctx.value(params).kind == "params" else None
-            self._optimizers.append((node, owner))
+            self._optimizers.append((node, owner or _all_but(params, ctx)))
             return
         for trained, module in ctx.call_forwards.get(id(node), ()):
             # `train(model, loader, optimizer)` of another file (or this one) ran the model with gradients
@@ -62,6 +63,9 @@ class UnfrozenBackbone(Rule):
             # whose parameters are not known here and may cover the rest of the model
             return
         optimizer, owner = self._optimizers[0]
+        if isinstance(owner, tuple):
+            self._report_all_but(ctx, optimizer, *owner)
+            return
         if owner is None or "." not in owner:
             return
         model = next(
@@ -86,6 +90,23 @@ class UnfrozenBackbone(Rule):
             f"`{source(optimizer)}` updates only `{_spelt(owner)}`, but the rest of `{model}` still requires grad: "
             "every backward() computes gradients for parameters no optimizer uses. Freeze them first: "
             f"`{model}.requires_grad_(False)` then `{_spelt(owner)}.requires_grad_(True)`.",
+        )
+
+    def _report_all_but(self, ctx, optimizer, model: str, left_out: str) -> None:
+        """An optimizer over every parameter of ``model`` but those of ``left_out``, a part of it that
+        nothing freezes, with ``model`` run whole with gradients."""
+        trained = self._trained_calls.get(model)
+        if trained is None or any(t == model or within(t, model) or within(model, t) for t in self._touched):
+            return
+        field = trained.cls.attrs.get(left_out[len(model) + 1 :]) if trained.cls is not None else None
+        if "." in left_out[len(model) + 1 :] or field is None or not (field.kind == "module" and field.params):
+            return
+        self.report(
+            ctx,
+            optimizer,
+            f"`{source(optimizer, 60)}` updates every parameter of `{model}` but those of `{left_out}`, which still "
+            "require grad: every backward() computes gradients for parameters no optimizer uses. Freeze them "
+            f"first: `{left_out}.requires_grad_(False)`.",
         )
 
     @staticmethod
@@ -114,3 +135,38 @@ def _stepped_optimizer(node: cst.Call, ctx):
     if ctx.value(func.value).kind == "optimizer" or "optim" in path.rsplit(".", 1)[-1].lower():
         return path
     return None
+
+
+def _parameters_of(node):
+    """``A`` of ``A.parameters()``, or of ``set(A.parameters())``."""
+    if type(node) is cst.Call and dotted(node.func) in ("set", "frozenset") and len(node.args) == 1:
+        node = node.args[0].value
+    if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "parameters":
+        return dotted(node.func.value)
+    return None
+
+
+def _all_but(params, ctx):
+    """(A, B) for parameters given as those of A minus those of B, a field of A: the name of a
+    ``set(A.parameters()).difference(B.parameters())`` or ``set(A.parameters()) - set(B.parameters())``
+    bound once in this scope (seasonal-contrast #6), or that expression itself."""
+    if type(params) is cst.Name:
+        scope = ctx.function.body if ctx.function is not None else ctx.module_node
+        bound = [
+            node.value
+            for node in walk(scope, (cst.FunctionDef, cst.ClassDef))
+            if type(node) is cst.Assign
+            and len(node.targets) == 1
+            and type(node.targets[0].target) is cst.Name
+            and node.targets[0].target.value == params.value
+        ] if scope is not None else []
+        if len(bound) != 1:
+            return None
+        params = bound[0]
+    if type(params) is cst.Call and type(params.func) is cst.Attribute and params.func.attr.value == "difference":
+        whole, part = _parameters_of(params.func.value), _parameters_of(params.args[0].value) if params.args else None
+    elif type(params) is cst.BinaryOperation and type(params.operator) is cst.Subtract:
+        whole, part = _parameters_of(params.left), _parameters_of(params.right)
+    else:
+        return None
+    return (whole, part) if whole and part and part.startswith(whole + ".") else None

@@ -5,6 +5,7 @@ import libcst as cst
 from ..analysis import dotted
 from ..analysis.manual_updates import CLEARING_TEXT, given_to, persists_across, updated_tensor, writes_through_data
 from ..analysis.scope_names import outlives_scope
+from ..analysis.values import ONE_OF_SEVERAL
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -107,7 +108,8 @@ class MissingZeroGrad(Rule):
             return  # a helper of this file's own may clear them
         for step, optimizer_path, optimizer in record.steps:
             owner = optimizer.owner
-            if (owner or optimizer_path) in record.bound:
+            if (owner or optimizer_path) in record.bound and optimizer.qual != ONE_OF_SEVERAL:
+                # (not the loop variable of `for optimizer in self.optimizers:`, torchforge #71: the same ones)
                 continue  # a fresh model (or optimizer) each iteration: nothing carries over
             if not _never_cleared(optimizer_path, owner, record, ctx.function):
                 continue

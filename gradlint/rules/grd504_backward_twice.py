@@ -1,6 +1,9 @@
+import libcst as cst
+
 from ..analysis import base_path
 from ..analysis.graph_saves import saves_nothing
 from ..analysis.module_state import stateful_run
+from ..analysis.syntax import dotted, walk
 from ..analysis.usage_scans import binds
 from ..rule import Rule
 
@@ -90,6 +93,18 @@ def _rebound_in_loop(ctx, name: str) -> bool:
     """Whether a loop carrying ``name`` binds it in its body (a recurrent state, ``h = cell(x, h)``),
     rather than using a value built once before it (``feats = encoder(X)``, then ``head(feats)`` in it)."""
     for record in ctx.loops:
-        if name in record.carried and binds(record.node.body, name):
+        if name in record.carried and (binds(record.node.body, name) or _assigns_field(record.node.body, name)):
             return True
     return not any(name in record.carried for record in ctx.loops)
+
+
+def _assigns_field(body, path: str) -> bool:
+    """Whether ``body`` assigns the field ``path`` (``logits, self.state = self.model(x, self.state)``)."""
+    if "." not in path:
+        return False
+    for node in walk(body):
+        if type(node) is cst.Assign:
+            targets = [part for target in node.targets for part in walk(target.target)]
+            if any(type(part) is cst.Attribute and dotted(part) == path for part in targets):
+                return True
+    return False

@@ -157,8 +157,14 @@ class EvalWithoutNoGrad(Rule):
         # or a validation step run now and then from a training loop whose backward() is in another
         # file) is not repeated over an evaluation loop, and its graph is dropped each iteration
         trained = {path for _, path, training in record.mode_switches if training is not False}
+        ran = {path for _, path, _, _ in record.forwards}
         for call, path, module, mode in record.forwards:
-            if mode is not True or module.training is not False or module.params is not True:
+            training, switched = _mode_of(path, module, ctx)
+            if mode is not True or training is not False or module.params is not True:
+                continue
+            if switched != path and (switched in record.bound or switched in trained or switched in ran):
+                # the enclosing model whose mode it takes is bound (or trained) in the loop itself, or
+                # ran whole here: its own forward is judged, with its own facts (frozen, say)
                 continue
             if call in reported or path in record.bound or path in trained or id(call) in record.made_forwards:
                 continue  # a model built in each iteration (here or in a called function) is not evaluated repeatedly
@@ -171,6 +177,22 @@ class EvalWithoutNoGrad(Rule):
             reported.add(call)
             found.append((call, path))
         return found
+
+
+def _mode_of(path, module, ctx):
+    """The training mode of the module a forward ran: its own, else (a submodule run by a method of
+    its model, ``model.decode(z)`` running ``self.decoder``, seen here as ``model.decoder``) that of the
+    nearest enclosing module this scope knows, which ``model.eval()`` switched with all its submodules.
+    Returns the mode and the path it was read from."""
+    if module.training is not None or not path:
+        return module.training, path
+    while True:
+        value = ctx.lookup(path)
+        if value is not None and value.kind == "module" and value.training is not None:
+            return value.training, path
+        if "." not in path:
+            return None, path
+        path = path.rsplit(".", 1)[0]
 
 
 def _fixed_extractors(record, ctx) -> set:
