@@ -295,6 +295,15 @@ MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
+def _paired_elements(targets: cst.Tuple, values: cst.Tuple) -> list:
+    """(target, value) of a tuple assignment written element for element; none when a side is starred."""
+    if len(targets.elements) != len(values.elements) or any(
+        type(e) is cst.StarredElement for e in (*targets.elements, *values.elements)
+    ):
+        return []
+    return [(t.value, v.value) for t, v in zip(targets.elements, values.elements)]
+
+
 @dataclass(frozen=True)
 class FunctionFacts:
     """What a function's own body (not its nested functions and classes) does, syntactically."""
@@ -459,6 +468,11 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
         field_name = _self_attr(first) if len(node.targets) == 1 else ""
         if field_name and type(first) is cst.Attribute and type(node.value) is cst.Name:
             aliases.setdefault(node.value.value, set()).add(field_name)
+        elif len(node.targets) == 1 and type(first) is cst.Tuple and type(node.value) is cst.Tuple:
+            # `self.G, self.D = G, D`: each name is stored into the field at its position
+            for target, value in _paired_elements(first, node.value):
+                if _self_attr(target) and type(target) is cst.Attribute and type(value) is cst.Name:
+                    aliases.setdefault(value.value, set()).add(_self_attr(target))
         elif len(node.targets) == 1 and type(first) is cst.Name and _self_field(node.value):
             reads_from[first.value] = _self_field(node.value)
         elif len(node.targets) == 1 and type(first) is cst.Name and _called_on(node.value, first.value):
