@@ -9,9 +9,10 @@ from dataclasses import replace
 import libcst as cst
 
 from .arguments import iterated_arguments, rename_path
+from .field_stores import stored_fields
 from .state import LoopRecord
 from .summaries import Summary
-from .syntax import dotted, function_facts
+from .syntax import dotted
 from .values import renamed_owners
 
 
@@ -55,9 +56,11 @@ class SummaryReplay:
                 )
 
     def _apply_field_stores(self, function: cst.FunctionDef, summary: Summary, owner: str) -> None:
-        """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on."""
+        """``self.init_loss_fn()`` sets ``self.loss``: the caller's object has it from then on
+        (``field_stores``: also what the methods it calls on ``self`` set)."""
         env = self.state.env
-        for name in function_facts(function).self_stores:
+        holder = self.lookup(owner)
+        for name in stored_fields(function, holder.cls if holder is not None else None):
             path = f"{owner}.{name}"
             self._kill(path)
             value = summary.fields.get(name)

@@ -352,14 +352,16 @@ def shared_outputs(returns: List[Value]) -> Optional[frozenset]:
 
 def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tuple:
     """The models under ``path`` (the receiver's fields, one level down) whose value differs from
-    what the receiver's class set: a caller's ``self.model.eval()`` is the callee's too."""
+    what the receiver's class set: a caller's ``self.model.eval()`` is the callee's too. So are the
+    grad tensors the caller left there (``self.forward()`` set ``self.fake_B``, then
+    ``self.backward_G()`` reads it: the generator's output, with its graph)."""
     cls = receiver.cls if receiver is not None else None
     if path is None or cls is None or not getattr(env, "has_under", lambda _: True)(path):
         return ()
     prefix = path + "."
     found = []
     for key, value in env.items():
-        if key.startswith(prefix) and "." not in key[len(prefix):] and value.kind in ("module", "dict"):
+        if key.startswith(prefix) and "." not in key[len(prefix):] and (value.kind in ("module", "dict") or value.is_grad_tensor):
             attr = key[len(prefix):]
             if value != cls.attrs.get(attr):
                 found.append((attr, value))
