@@ -22,8 +22,9 @@ _CELL_MAGIC = re.compile(r"^\s*%%(?P<name>\w+)")
 _TIMED = re.compile(r"(?P<magic>%(?:time|timeit)(?:\s+-[a-z]+(?:\s*\d+)?)*\s+)(?=\S)")
 #: ``target = %magic ...`` / ``target = !cmd``: an IPython value assigned to a Python target.
 _ASSIGNED = re.compile(r"^(?P<target>\s*[\w.\[\]'\", ]+?\s*=\s*)(?P<value>[%!].*)$")
-#: Lines that are IPython only: line magics, shell escapes, help (``?x``, ``x?``, ``x??``).
-_IPYTHON_LINE = re.compile(r"^(?P<indent>\s*)(?:[%!?]|[\w.]+\?\??\s*$)")
+#: Lines that are IPython only: line magics, shell escapes, help (``?x``, ``x?``, ``x??``), and a
+#: wildcard search of names (``torch.*Tensor?``).
+_IPYTHON_LINE = re.compile(r"^(?P<indent>\s*)(?:[%!?]|[\w.*]+\?\??\s*$)")
 #: A line magic called without its ``%`` (IPython's automagic, on by default): ``pip install x``.
 _AUTOMAGIC = re.compile(r"^(?P<indent>\s*)(?:pip|conda|cd|ls|pwd|mkdir|load_ext|matplotlib|env|cat|rm|cp|mv)\s+\S")
 

@@ -6,7 +6,8 @@ the start of a statement. A ``%``-formatted message split after its format strin
           %(epoch + 1, cost))
 
 made the second line look like a line magic: the cell was reported as a syntax error (GRD001) and
-left out of the lint. A line magic at the start of a statement is still not Python."""
+left out of the lint. A line magic at the start of a statement is still not Python, and neither is
+IPython's wildcard search of names (``torch.*Tensor?``)."""
 
 import json
 
@@ -66,3 +67,9 @@ def test_a_statement_left_open_is_still_a_syntax_error_of_its_cell():
     cell = _EVALUATION.replace("out.mean().item()))", "out.mean().item())")
     found = _found(_notebook(_SETUP, cell))
     assert [code for _, _, code in found] == ["GRD001"]
+
+
+def test_a_wildcard_search_of_names_is_not_python():
+    evaluation = "model.eval()\nfor x in test_batches:\n    out = model(x)\n"
+    found = _found(_notebook(_SETUP, "# the tensor types\ntorch.*Tensor?\n", evaluation))
+    assert found == [(3, 3, "GRD505")]
