@@ -22,8 +22,9 @@ _CELL_MAGIC = re.compile(r"^\s*%%(?P<name>\w+)")
 _TIMED = re.compile(r"(?P<magic>%(?:time|timeit)(?:\s+-[a-z]+(?:\s*\d+)?)*\s+)(?=\S)")
 #: ``target = %magic ...`` / ``target = !cmd``: an IPython value assigned to a Python target.
 _ASSIGNED = re.compile(r"^(?P<target>\s*[\w.\[\]'\", ]+?\s*=\s*)(?P<value>[%!].*)$")
-#: Lines that are IPython only: line magics, shell escapes, help (``?x``, ``x?``, ``x??``).
-_IPYTHON_LINE = re.compile(r"^(?P<indent>\s*)(?:[%!?]|[\w.]+\?\??\s*$)")
+#: Lines that are IPython only: line magics, shell escapes, help (``?x``, ``x?``, ``x??``), and a
+#: wildcard search of names (``torch.*Tensor?``).
+_IPYTHON_LINE = re.compile(r"^(?P<indent>\s*)(?:[%!?]|[\w.*]+\?\??\s*$)")
 #: A line magic called without its ``%`` (IPython's automagic, on by default): ``pip install x``.
 _AUTOMAGIC = re.compile(r"^(?P<indent>\s*)(?:pip|conda|cd|ls|pwd|mkdir|load_ext|matplotlib|env|cat|rm|cp|mv)\s+\S")
 
@@ -167,11 +168,19 @@ def _python_lines(cell_lines: List[str]) -> List[Tuple[str, int, int]]:
     or a magic (``out = !python demo.py \\`` then ``--flag x``) are part of it."""
     rewritten = []
     continued = None  # the indentation of the IPython line a trailing backslash continues
+    scanner = _OpenBrackets()
     for line in cell_lines:
         if continued is not None:
             rewritten.append((continued + "pass", 0, 0))
+        elif scanner.open:
+            # inside brackets or a triple-quoted string: the rest of a Python statement, where IPython
+            # sees no escape (`print('%d' \n  % n)`, a line that starts with `%(epoch, ...)`)
+            rewritten.append((line, 0, 0))
+            scanner.scan(line)
+            continue
         else:
             rewritten.append(_python_line(line))
+            scanner.scan(rewritten[-1][0])
             new, _, shift = rewritten[-1]
             if new == line or shift:  # Python as written, or the statement a `%time` times
                 continue
@@ -179,6 +188,42 @@ def _python_lines(cell_lines: List[str]) -> List[Tuple[str, int, int]]:
         if not line.rstrip().endswith("\\"):
             continued = None
     return rewritten
+
+
+class _OpenBrackets:
+    """Whether the lines scanned so far leave a bracket or a triple-quoted string open."""
+
+    def __init__(self) -> None:
+        self.depth, self.quote = 0, None
+
+    @property
+    def open(self) -> bool:
+        return self.depth > 0 or self.quote is not None
+
+    def scan(self, line: str) -> None:
+        i, end = 0, len(line)
+        while i < end:
+            if self.quote is not None:
+                if line.startswith(self.quote, i):
+                    i, self.quote = i + 3, None
+                else:
+                    i += 2 if line[i] == "\\" else 1
+                continue
+            char = line[i]
+            if char == "#":
+                return
+            if char in "'\"":
+                if line.startswith(char * 3, i):
+                    i, self.quote = i + 3, char * 3
+                    continue
+                i += 1
+                while i < end and line[i] != char:
+                    i += 2 if line[i] == "\\" else 1
+            elif char in "([{":
+                self.depth += 1
+            elif char in ")]}":
+                self.depth = max(0, self.depth - 1)
+            i += 1
 
 
 def _python_line(line: str) -> Tuple[str, int, int]:

@@ -1,4 +1,5 @@
-"""Names a scope differentiates only through ``torch.autograd.grad``, never reading their ``.grad``:
+"""Names a scope differentiates only through ``torch.autograd.grad`` (or checks with ``gradcheck`` /
+``gradgradcheck``, which differentiate their inputs the same way), never reading their ``.grad``:
 for them a leaf made with ``requires_grad=True`` and then replaced by a non-leaf loses nothing
 (``autograd.grad`` differentiates a non-leaf as well). Asked by GRD302 and GRD303."""
 
@@ -32,7 +33,7 @@ def only_differentiated(target, ctx) -> bool:
     for node in nodes:
         if reads_grad(node, name):
             return False
-        if type(node) is cst.Call and _qualified(node.func, ctx) == "torch.autograd.grad":
+        if type(node) is cst.Call and _qualified(node.func, ctx) in _DIFFERENTIATING:
             inputs = kwarg(node, "inputs")
             if inputs is None and len(node.args) > 1 and node.args[1].keyword is None:
                 inputs = node.args[1]
@@ -42,6 +43,18 @@ def only_differentiated(target, ctx) -> bool:
             named = [e.value for e in given.elements] if type(given) in (cst.List, cst.Tuple) else [given]
             differentiated |= any(type(e) is cst.Name and e.value == name for e in named)
     return differentiated
+
+
+#: calls whose second argument (``inputs``) is what they differentiate with respect to
+_DIFFERENTIATING = frozenset(
+    {
+        "torch.autograd.grad",
+        "torch.autograd.gradcheck",
+        "torch.autograd.gradgradcheck",
+        "torch.autograd.gradcheck.gradcheck",
+        "torch.autograd.gradcheck.gradgradcheck",
+    }
+)
 
 
 def reads_grad(node, name: str) -> bool:

@@ -6,6 +6,11 @@
 actor-critic and REINFORCE pattern. The loop that collects never calls ``backward()`` itself, so
 GRD502 would take it for an evaluation loop keeping every graph; but each graph is kept for the
 update, which goes through all of them.
+
+The update may be split over methods of the collecting object: after the episode loop,
+``loss = self.episode_loss()`` reads the fields (through helpers of its own) and
+``self.apply_update(loss)`` backpropagates (an A3C worker's ``run``). Calls ``self.name(...)`` are
+followed into the methods of the class, a few levels deep.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ _GROWS = frozenset({"append", "extend", "insert"})
 _BACKWARDS = frozenset({"backward", "manual_backward"})
 
 
-def kept_for_update(ctx, scope, path: str, positions: frozenset = frozenset()) -> bool:
+def kept_for_update(ctx, scope, path: str, positions: frozenset = frozenset(), found=None) -> bool:
     """``path`` (``owner.field``) is read, not only grown, by another function of the file that
     calls ``backward()``: the field is the history of a later update. Unless that update takes the
     graph-holding items only through ``.detach()`` (PPO's ``states, actions, logprobs, rewards, dones =
@@ -29,6 +34,11 @@ def kept_for_update(ctx, scope, path: str, positions: frozenset = frozenset()) -
     if "." not in path or ctx.module_node is None:
         return False
     field = path.rsplit(".", 1)[1]
+    methods = _methods_by_function(ctx.module_node)
+
+    def takes_graphs(function, field):  # reads the field, and not only the detached items of it
+        return _reads_value(function, field) and not (positions and _only_detached(function, field, positions))
+
     for function in walk(ctx.module_node):
         if type(function) is not cst.FunctionDef or function is scope:
             continue
@@ -36,6 +46,77 @@ def kept_for_update(ctx, scope, path: str, positions: frozenset = frozenset()) -
             if positions and _only_detached(function, field, positions):
                 continue
             return True
+        own = methods.get(id(function))
+        if own and _feeds_update(function, own, field, takes_graphs, scope, None):
+            return True  # `def learn(self): self.apply_update(self.episode_loss())`
+    own = methods.get(id(scope))
+    # the collecting method itself, after the accumulation (an update made before the loop does
+    # not take this history)
+    return bool(own) and found is not None and _feeds_update(scope, own, field, takes_graphs, scope, found)
+
+
+def _feeds_update(function, methods: dict, field: str, takes_graphs, scope, found) -> bool:
+    """``function`` (after ``found``, when given) passes what a method of its class computes from
+    the field (``loss = self.episode_loss()``) to a ``backward()`` or to a method that backpropagates
+    (``self.apply_update(loss)``). The collecting method ``scope`` is not followed: its appends and
+    resets are no reads."""
+    reach: dict = {}
+
+    def reaches(method, test) -> bool:
+        key = (id(method), test)
+        if key not in reach:
+            reach[key] = _reaches(method, methods, field, test, seen={id(scope)})
+        return reach[key]
+
+    visitor = _Update(found, methods, lambda m: reaches(m, takes_graphs), lambda m: reaches(m, _backprops_field))
+    function.body.visit(visitor)
+    return visitor.fed
+
+
+def _reads_value(function: cst.FunctionDef, field: str) -> bool:
+    """``_reads``, not counting a store of the field (``self.values = []`` starts it afresh)."""
+    stored = {
+        id(target.target) for node in walk(function.body) if type(node) is cst.Assign for target in node.targets
+    }
+    return _reads(function, field, stored)
+
+
+def _backprops_field(function: cst.FunctionDef, field: str) -> bool:
+    return _backpropagates(function)
+
+
+def _methods_by_function(module) -> dict:
+    """id(method) -> {name: method} of its class (the methods a ``self.name(...)`` there may call)."""
+    found = {}
+    for node in walk(module):
+        if type(node) is cst.ClassDef and type(node.body) is cst.IndentedBlock:
+            own = {s.name.value: s for s in node.body.body if type(s) is cst.FunctionDef}
+            found.update((id(method), own) for method in own.values())
+    return found
+
+
+def _method_called(call: cst.Call, methods: dict):
+    func = call.func
+    if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self":
+        return methods.get(func.attr.value)
+    return None
+
+
+def _reaches(function: cst.FunctionDef, methods: dict, field: str, test, depth: int = 4, seen=None) -> bool:
+    """``test(method, field)`` holds for ``function`` or a method of its class it calls through ``self``."""
+    seen = set() if seen is None else seen
+    if id(function) in seen:
+        return False
+    seen.add(id(function))
+    if test(function, field):
+        return True
+    if depth == 0:
+        return False
+    for node in walk(function.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) is cst.Call:
+            method = _method_called(node, methods)
+            if method is not None and _reaches(method, methods, field, test, depth - 1, seen):
+                return True
     return False
 
 
@@ -106,13 +187,13 @@ def _unzips(value, field: str) -> bool:
     return type(target) is cst.Attribute and target.attr.value == field
 
 
-def _reads(function: cst.FunctionDef, field: str) -> bool:
+def _reads(function: cst.FunctionDef, field: str, stored=frozenset()) -> bool:
     grown = set()
     reads = []
     for node in walk(function.body):
         if type(node) is cst.Attribute and node.attr.value in _GROWS and type(node.value) is cst.Attribute:
             grown.add(id(node.value))
-        elif type(node) is cst.Attribute and node.attr.value == field:
+        elif type(node) is cst.Attribute and node.attr.value == field and id(node) not in stored:
             reads.append(node)
     return any(id(node) not in grown for node in reads)
 
@@ -122,3 +203,48 @@ def _backpropagates(function: cst.FunctionDef) -> bool:
         type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _BACKWARDS
         for node in walk(function.body)
     )
+
+
+class _Update(cst.CSTVisitor):
+    """In source order, after ``found`` (from the start when None): the names bound to what a
+    reading method returned, and whether such a value reaches a ``backward()`` or an argument of a
+    method that backpropagates."""
+
+    def __init__(self, found, methods: dict, reads, backprops) -> None:
+        self.found, self.methods, self.reads, self.backprops = found, methods, reads, backprops
+        self.seen = found is None
+        self.names: set = set()
+        self.fed = False
+
+    def visit_FunctionDef(self, node) -> bool:
+        return False  # a nested function runs when called, not here
+
+    def _computed(self, node) -> bool:
+        for inner in walk(node):
+            if type(inner) is cst.Name and inner.value in self.names:
+                return True
+            if type(inner) is cst.Call:
+                method = _method_called(inner, self.methods)
+                if method is not None and self.reads(method):
+                    return True
+        return False
+
+    def leave_Assign(self, node: cst.Assign) -> None:
+        if self.seen and self._computed(node.value):
+            self.names.update(n.value for t in node.targets for n in walk(t.target) if type(n) is cst.Name)
+
+    def leave_Call(self, node: cst.Call) -> None:
+        if not self.seen or self.fed:
+            return
+        func = node.func
+        if type(func) is cst.Attribute and func.attr.value in _BACKWARDS:
+            self.fed = self._computed(func.value)
+            return
+        method = _method_called(node, self.methods)
+        if method is not None and self.backprops(method):
+            self.fed = any(self._computed(arg.value) for arg in node.args)
+
+    def on_leave(self, original_node) -> None:
+        super().on_leave(original_node)
+        if original_node is self.found:
+            self.seen = True

@@ -120,7 +120,10 @@ class ModuleSemantics:
         if module.cls is not None:
             single = module.cls.single_output
         else:
+            # a wrapper (`nn.DataParallel(m)` of an `m` not known as a module, else it is `m`'s value)
+            # gives `m`'s output, whose structure is not known
             single = bool(module.qual) and module.qual.rsplit(".", 1)[1] not in api.TUPLE_OUTPUT_MODULES
+            single = single and module.qual not in api.MODULE_WRAPPERS
         if mode is False:
             carried = module.params is True or any(v.is_grad_tensor or v.cut for _, v in args)
             return tensor(False, None, struct=not single, cut=carried)

@@ -16,6 +16,7 @@ from itertools import combinations
 
 import libcst as cst
 
+from .flag_fields import set_flag
 from .state import LoopRecord
 from .syntax import base_path, free_names, function_facts
 from .values import UNKNOWN, ClassInfo, Tri, Value, add_deps, all_deps, join, join_all, join_tri, without_paths
@@ -361,10 +362,11 @@ def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tupl
     prefix = path + "."
     found = []
     for key, value in env.items():
-        if key.startswith(prefix) and "." not in key[len(prefix):] and (value.kind in ("module", "dict") or value.is_grad_tensor):
+        if key.startswith(prefix) and "." not in key[len(prefix):]:
             attr = key[len(prefix):]
-            if value != cls.attrs.get(attr):
-                found.append((attr, value))
+            initial = cls.attrs.get(attr)
+            if (value.kind in ("module", "dict") or value.is_grad_tensor) and value != initial or set_flag(value, initial):
+                found.append((attr, value))  # (a flag the caller set: `self.is_test = False`, see flag_fields)
     return tuple(sorted(found, key=lambda item: item[0]))
 
 

@@ -99,6 +99,8 @@ class TensorFromGraphValues(Rule):
         graph_values = self._graph_values(data.value, callee.qual, ctx)
         if graph_values and callee.qual == "torch.autograd.Variable" and _loss_target(node, ctx):
             return  # a target held constant on purpose (distillation, mutual learning): no gradient is wanted there
+        if graph_values and _detached_at_once(node, ctx):
+            return  # `Variable(self.mix).data`: the expression itself asks for a constant
         if not graph_values:
             if callee.qual != "torch.autograd.Variable" and _packs_unknown_values(data.value, ctx):
                 self._packed[id(node)] = node
@@ -175,6 +177,23 @@ def _graph_free(node, ctx) -> bool:
 
 def _free_value(value) -> bool:
     return value is not None and (value.kind in ("number", "none") or value.kind == "tensor" and value.grad is False)
+
+
+#: attributes and methods that take their receiver out of the graph
+_DETACHING = frozenset({"data", "detach", "detach_", "item", "tolist", "numpy"})
+
+
+def _detached_at_once(call: cst.Call, ctx) -> bool:
+    """The statement takes the copy out of the graph at once (``Variable(self.mix).data``,
+    ``torch.tensor(values).detach()``): no gradient could flow through it with the tensor itself
+    either, so the cut is what the author asks for (a constant weight), not a graph lost by mistake."""
+    statement = ctx.statement
+    if statement is None:
+        return False
+    return any(
+        type(node) is cst.Attribute and node.value is call and node.attr.value in _DETACHING
+        for node in walk(statement, prune=(cst.Lambda,))
+    )
 
 
 #: losses whose second argument is an input the loss differentiates, not a target

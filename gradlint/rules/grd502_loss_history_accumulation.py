@@ -325,7 +325,7 @@ class LossHistoryAccumulation(Rule):
         for found, path, added in self._pending:
             if (
                 handed_back(node, found, path, ctx)
-                or kept_for_update(ctx, node, path, self._positions.get(id(found), frozenset()))
+                or kept_for_update(ctx, node, path, self._positions.get(id(found), frozenset()), found)
                 or consumed_whole(node, path, self._chunked.get(id(found), frozenset()))
             ):
                 continue

@@ -49,6 +49,10 @@ class DiscardedTensorResult(Rule):
         receiver = call.func.value
         if _in_place_call(receiver):
             return  # `p.data.copy_(x).view(s)`: the statement's work is the in-place call before it
+        if _temporary(receiver):
+            # `attn(value.double(), shapes).detach()` (a smoke test of an op): no name holds the tensor,
+            # so nobody can expect it changed; the statement runs the call for its own sake
+            return
         if any(arg.keyword is not None and arg.keyword.value == "inplace" for arg in call.args):
             return  # `td.reshape(shape, inplace=True)` (a TensorDict): the object's own in-place form
         value = ctx.value(receiver)
@@ -81,3 +85,12 @@ class DiscardedTensorResult(Rule):
         assign = cst.Assign(targets=[cst.AssignTarget(target=receiver)], value=node.value)
         # unsafe: the program now uses the converted tensor, which is the point but changes behaviour
         return Fix(node, assign, safe=False)
+
+
+def _temporary(receiver) -> bool:
+    """The receiver is a value no name holds: a call's result (``f(x).detach()``), an arithmetic
+    result, or a part of one (``f(x)[0].float()``). Not a name, an attribute path, or a part of one."""
+    while type(receiver) in (cst.Attribute, cst.Subscript):
+        receiver = receiver.value
+    return type(receiver) is not cst.Name
+
