@@ -82,3 +82,54 @@ NEGATIVES = [
 ]
 
 test_fires, test_silent = rule_tests("GRD505", POSITIVES, NEGATIVES)
+
+
+POSITIVES_MORE = [
+    case(
+        "perceptual_loss_built_around_another_network",
+        """
+        import torch
+        import torch.nn as nn
+        import lpips_like
+
+        model = nn.Sequential(nn.Linear(8, 4), nn.Dropout(0.3), nn.Linear(4, 8))
+        features = nn.Sequential(nn.Linear(8, 8), nn.ReLU())
+        model.eval()
+        perceptual = lpips_like.PerceptualLoss(features)
+        for x in [torch.randn(2, 8) for _ in range(3)]:
+            out = model(x)  # expect: GRD505
+            print(perceptual(out, x).item())
+        """,
+        lines=(11,),
+    ),
+]
+
+NEGATIVES_MORE = [
+    case(
+        "explainer_class_holding_the_extractor_in_a_field",
+        """
+        import torch
+        import torch.nn as nn
+        from pytorch_grad_cam import GradCAM
+
+
+        class Explainer:
+            def __init__(self, model):
+                self.model = model
+                self.cam = GradCAM(model=self.model, target_layers=[self.model[0]])
+
+            def run(self, loader):
+                self.model.eval()
+                maps = []
+                for x in loader:
+                    scores = self.model(x)
+                    maps.append(self.cam.compute(scores, x))
+                return maps
+
+
+        Explainer(nn.Sequential(nn.Linear(8, 4), nn.Dropout(0.3), nn.Linear(4, 3))).run([torch.randn(1, 8)])
+        """,
+    ),
+]
+
+test_fires_more, test_silent_more = rule_tests("GRD505", POSITIVES_MORE, NEGATIVES_MORE)

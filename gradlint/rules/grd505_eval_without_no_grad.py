@@ -9,7 +9,7 @@ from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.forward_guards import gradients_unreached
 from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.literal_loops import enclosing_literal_loop
-from ..analysis.model_wrappers import calls_model_wrapper
+from ..analysis.model_wrappers import wrapped_models
 from ..analysis.submodule_modes import switched_parent
 from ..analysis.torch_api import MODULE_API
 from ..analysis.syntax import per_node, walk
@@ -36,9 +36,9 @@ class EvalWithoutNoGrad(Rule):
         self._given_to_unread_methods: set = set()
         #: ids of the loops that call a function of another project file taking ``autograd.grad``
         self._differentiated_elsewhere: set = set()
-        #: ids of the loops that give a grad tensor or the model to an object another library built
-        #: around the model (``cam_extractor(idx, out)`` of ``LayerCAM(model, ...)``)
-        self._given_to_model_wrappers: set = set()
+        #: id(loop) -> the models whose outputs the loop gives to an object another library built
+        #: around them (``cam_extractor(idx, out)`` of ``LayerCAM(model, ...)``)
+        self._explained: dict = {}
 
     def on_call(self, node, ctx) -> None:
         values = [ctx.value(arg.value) for arg in node.args]
@@ -51,8 +51,9 @@ class EvalWithoutNoGrad(Rule):
         if ctx.loop is not None and any(value.is_grad_tensor or value.kind == "module" for value in values):
             if _foreign_function(ctx.value(node.func)):
                 self._handed.add(id(ctx.loop.node))
-            if calls_model_wrapper(node, ctx):
-                self._given_to_model_wrappers.update(id(record.node) for record in ctx.loops)
+            wrapped = wrapped_models(node, ctx)
+            for record in ctx.loops if wrapped else ():
+                self._explained.setdefault(id(record.node), set()).update(wrapped)
         if (
             ctx.loop is not None
             and _unread_module_method(node, ctx)
@@ -91,15 +92,17 @@ class EvalWithoutNoGrad(Rule):
         # known here (a parameter of another file's caller): that method may backpropagate through `z`
         hands_over = hands_over or id(node) in self._given_to_unread_methods
         hands_over = hands_over or id(node) in self._differentiated_elsewhere
-        # `cams = cam_extractor(idx, out)` with `cam_extractor = LayerCAM(model, ...)`: the extractor
-        # backpropagates through the output it is given to read the gradients its hooks catch
-        hands_over = hands_over or id(node) in self._given_to_model_wrappers
         if not (record.backwards or record.steps or in_forward or hands_over or _differentiates(node, ctx, record)):
             retries = _retries_with_grad(node)
             found.extend(item for item in self._evaluation_forwards(record, ctx) if id(item[0]) not in retries)
         if found:
             enabled = _enabled_on_purpose(ctx)
             found = [item for item in found if id(item[0]) not in enabled]
+        explained = self._explained.get(id(node), ())
+        if found and explained:
+            # `cams = cam_extractor(idx, out)` with `cam_extractor = LayerCAM(model, ...)`: the extractor
+            # backpropagates through the output of the model it hooks to read the gradients it catches
+            found = [item for item in found if item[1] not in explained]
         if found and _input_gradients_asked(ctx):
             # `steps.requires_grad_(True)` then `model(x, scale=steps, label=y)` (integrated gradients
             # taken inside a model whose forward is not known here): a forward given a tensor the
