@@ -24,6 +24,10 @@ class CalledWithoutGrad:
         self.functions: set = set()
         #: called as an attribute (``self.evaluate()``, ``trainer.validate()``), or handed over as one
         self.methods: set = set()
+        #: the functions of ``functions`` that some no_grad block does not just call directly: handed
+        #: over (``model.apply(init_weights)``), or called in a lambda, a comprehension or a nested
+        #: def, where no calling context records the block's grad mode
+        self.handed: set = set()
 
     def add(self, callee) -> None:
         if type(callee) is cst.Name:
@@ -34,6 +38,13 @@ class CalledWithoutGrad:
     def covers(self, name: str, method: bool) -> bool:
         """Some code may call the function (or, with ``method``, the method) ``name`` without gradients."""
         return name in (self.methods if method else self.functions)
+
+    def unrecorded(self, name: str, method: bool) -> bool:
+        """Some code may call ``name`` without gradients where no calling context records it: a
+        method (named on any object), or a function handed over or called inside a lambda, a
+        comprehension or a nested def. A function a no_grad block only calls directly has those
+        calls recorded as contexts of their own, in that grad mode, when their scope is walked."""
+        return name in self.methods if method else name in self.handed
 
 
 class NoGradCalls:
@@ -79,11 +90,24 @@ class NoGradCalls:
         return name is not None and name.rsplit(".", 1)[-1] in self._DISABLING
 
     def _collect(self, node) -> None:
+        direct: dict = {}
+        for current in walk(node, _OWN_SCOPES):
+            if type(current) is cst.Call and type(current.func) is cst.Name:
+                direct[current.func.value] = direct.get(current.func.value, 0) + 1
         for current in walk(node):
             if type(current) is cst.Call:
                 # the function called, and those passed to be called back (`model.apply(init_weights)`)
                 for callee in [current.func] + [arg.value for arg in current.args]:
                     self.called.add(callee)
+                    if type(callee) is cst.Name:
+                        if callee is current.func and direct.get(callee.value, 0) > 0:
+                            direct[callee.value] -= 1
+                        else:
+                            self.called.handed.add(callee.value)
+
+
+#: the scopes and comprehensions whose calls no calling context records in the enclosing block's grad mode
+_OWN_SCOPES = (cst.Lambda, cst.FunctionDef, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
 _CALLED_NAMES: dict = {}

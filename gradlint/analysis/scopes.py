@@ -300,7 +300,7 @@ class Scopes:
                 self._unknown_walks.append(entry)
             return
         # a call under no_grad that no context recorded (in a lambda, say)
-        unrecorded_no_grad = self._called_without_grad.covers(node.name.value, cls is not None) and all(
+        unrecorded_no_grad = self._called_without_grad.unrecorded(node.name.value, cls is not None) and all(
             context.mode is True for context in contexts
         )
         for context in contexts:

@@ -1,7 +1,8 @@
 import libcst as cst
 
-from ..analysis import base_path
+from ..analysis import base_path, literal_bool
 from ..analysis.graph_saves import saves_nothing
+from ..analysis.repeated_closures import bound_in, closures_run_per_iteration
 from ..analysis.module_state import stateful_run
 from ..analysis.syntax import dotted, walk
 from ..analysis.usage_scans import binds
@@ -20,7 +21,38 @@ class BackwardTwice(Rule):
         if value.kind != "tensor" or value.grad is not True:
             return
         if not (ctx.freed and self._freed_graph(node, ctx, receiver, value)):
-            self._module_state(node, ctx, value)
+            if not self._closure_reuses_outer_graph(node, ctx, value):
+                self._module_state(node, ctx, value)
+
+    def _closure_reuses_outer_graph(self, node, ctx, value) -> bool:
+        """A closure a loop runs per iteration (``optimizer.step(closure)``) backpropagates through a
+        graph of its enclosing scope built once, outside the loop (reported: True)."""
+        function = ctx.function
+        if ctx.loop is not None or function is None or ctx.module_node is None or not value.deps:
+            return False
+        runs = closures_run_per_iteration(ctx.module_node).get(id(function))
+        if runs is None or _retains_graph(node):
+            return False
+        scope, rebound = runs
+        local = bound_in(function)
+        view = _ScopeView(ctx, scope if type(scope) is cst.FunctionDef else None)
+        outer = sorted(
+            name
+            for name in value.deps
+            if name.isidentifier() and name not in local and name not in rebound and not saves_nothing(name, view)
+        )
+        if not outer:
+            return False
+        name = outer[0]
+        self.report(
+            ctx,
+            node,
+            f"`{name}` holds a graph built outside `{function.name.value}`, which the loop runs again and again "
+            "(`step(closure)`): the first call's backward() frees that graph, and every later call raises "
+            f"\"Trying to backward through the graph a second time\". Detach `{name}` once where it is built "
+            f"(`{name} = {name}.detach()`) if it is a fixed target, or compute it inside the closure.",
+        )
+        return True
 
     def _module_state(self, node, ctx, value) -> None:
         """A module that keeps a recurrent state on itself (``self.hidden``), run by this loop with
@@ -87,6 +119,25 @@ class BackwardTwice(Rule):
             "backward() once, recompute the graph, or pass `retain_graph=True` to the earlier backward().",
         )
         return True
+
+
+def _retains_graph(call) -> bool:
+    """``backward(retain_graph=True)`` / ``create_graph=True``: the graph survives the call."""
+    return type(call) is cst.Call and any(
+        arg.keyword is not None and arg.keyword.value in ("retain_graph", "create_graph") and literal_bool(arg.value) is not False
+        for arg in call.args
+    )
+
+
+class _ScopeView:
+    """``ctx`` seen from the scope that encloses a closure: ``saves_nothing`` reads that scope's bindings."""
+
+    def __init__(self, ctx, function):
+        self._ctx = ctx
+        self.function = function
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
 
 
 def _rebound_in_loop(ctx, name: str) -> bool:

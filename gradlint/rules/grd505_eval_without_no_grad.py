@@ -9,6 +9,7 @@ from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.forward_guards import gradients_unreached
 from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.literal_loops import enclosing_literal_loop
+from ..analysis.model_wrappers import wrapped_models
 from ..analysis.submodule_modes import switched_parent
 from ..analysis.torch_api import MODULE_API
 from ..analysis.syntax import per_node, walk
@@ -35,6 +36,9 @@ class EvalWithoutNoGrad(Rule):
         self._given_to_unread_methods: set = set()
         #: ids of the loops that call a function of another project file taking ``autograd.grad``
         self._differentiated_elsewhere: set = set()
+        #: id(loop) -> the models whose outputs the loop gives to an object another library built
+        #: around them (``cam_extractor(idx, out)`` of ``LayerCAM(model, ...)``)
+        self._explained: dict = {}
 
     def on_call(self, node, ctx) -> None:
         values = [ctx.value(arg.value) for arg in node.args]
@@ -47,6 +51,9 @@ class EvalWithoutNoGrad(Rule):
         if ctx.loop is not None and any(value.is_grad_tensor or value.kind == "module" for value in values):
             if _foreign_function(ctx.value(node.func)):
                 self._handed.add(id(ctx.loop.node))
+            wrapped = wrapped_models(node, ctx)
+            for record in ctx.loops if wrapped else ():
+                self._explained.setdefault(id(record.node), set()).update(wrapped)
         if (
             ctx.loop is not None
             and _unread_module_method(node, ctx)
@@ -91,6 +98,11 @@ class EvalWithoutNoGrad(Rule):
         if found:
             enabled = _enabled_on_purpose(ctx)
             found = [item for item in found if id(item[0]) not in enabled]
+        explained = self._explained.get(id(node), ())
+        if found and explained:
+            # `cams = cam_extractor(idx, out)` with `cam_extractor = LayerCAM(model, ...)`: the extractor
+            # backpropagates through the output of the model it hooks to read the gradients it catches
+            found = [item for item in found if item[1] not in explained]
         if found and _input_gradients_asked(ctx):
             # `steps.requires_grad_(True)` then `model(x, scale=steps, label=y)` (integrated gradients
             # taken inside a model whose forward is not known here): a forward given a tensor the

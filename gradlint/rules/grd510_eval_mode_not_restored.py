@@ -1,6 +1,7 @@
 from ..analysis import within
 from ..analysis.mode_free import mode_free
 from ..analysis.plain_sequentials import sequential_mode_free
+from ..analysis.validated_before import validated_before_loop
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -81,6 +82,21 @@ class EvalModeNotRestored(Rule):
                 ),
                 None,
             )
+            site = record.switch_calls.get(id(call))
+            if forward is None and site is not None and site is not call:
+                # always in eval mode at the training forward, yet not kept so on purpose: the loop's
+                # validation helper also ran once before it (`record = [valid(loader, model)]`), or earlier in each iteration
+                scope = ctx.function if ctx.function is not None else ctx.module_node
+                forward = next(
+                    (
+                        f
+                        for f, f_path, module, mode in record.forwards + record.inner_forwards
+                        if ctx.same_object(f_path) == path and mode is True and module.training is False
+                    ),
+                    None,
+                )
+                if forward is not None and not validated_before_loop(node, site, forward, path, scope):
+                    forward = None
             if forward is None or not self._trains(ctx, record, path):
                 continue  # not the model this loop trains (a teacher kept in eval mode, say)
             if end.cls is not None and mode_free(end.cls, ctx.lookup):
@@ -90,7 +106,6 @@ class EvalModeNotRestored(Rule):
             self._reported.add(id(call))
             # reported at the `model.eval()` itself, also inside a helper the loop calls (`test(model)`):
             # once, whatever the number of loops that call it
-            site = record.switch_calls.get(id(call))
             where = f", run by `{source(site, 40)}`," if site is not None and site is not call else ""
             if site is not None and site is not call and not self._in_file(ctx, call):
                 # a hook of a subclass in another file (``on_epoch_end`` overriding the base's, run by
