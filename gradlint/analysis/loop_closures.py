@@ -10,7 +10,7 @@ would. A name the loop's own body binds again (``total = 0`` in each iteration) 
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet
+from typing import Dict, FrozenSet, Tuple
 
 import libcst as cst
 
@@ -61,19 +61,7 @@ def _closures_of(loop, found: Dict[int, FrozenSet[str]]) -> None:
     defined = [node for node in defined if not any(node is not other and _contains(other, node) for other in defined)]
     if not defined:
         return
-    run, rebound = set(), set()
-    for node in walk(loop.body, prune=_SCOPES):
-        node_type = type(node)
-        if node_type is cst.Call:
-            if type(node.func) is cst.Name:
-                run.add(node.func.value)
-            if type(node.func) is cst.Attribute and node.func.attr.value == "step":
-                run.update(arg.value.value for arg in node.args if type(arg.value) is cst.Name)
-        elif node_type is cst.Assign:
-            for target in node.targets:
-                rebound |= target_names(target.target)
-        elif node_type in (cst.AnnAssign, cst.For):
-            rebound |= target_names(node.target)
+    run, rebound = runs_and_binds(loop)
     for function in defined:
         if function.name.value not in run:
             continue
@@ -84,6 +72,29 @@ def _closures_of(loop, found: Dict[int, FrozenSet[str]]) -> None:
             for item in node.names
         }
         found[id(function)] = frozenset(declared - rebound)
+
+
+def runs_and_binds(loop, augmented: bool = False) -> Tuple[set, set]:
+    """The functions the loop's body runs by name (``closure()``, ``optimizer.step(closure)``) and the
+    names it binds again in each iteration; with ``augmented``, also the targets of ``+=`` and the
+    loop's own target."""
+    run, rebound = set(), set()
+    bound_types = (cst.AnnAssign, cst.For, cst.AugAssign) if augmented else (cst.AnnAssign, cst.For)
+    for node in walk(loop.body, prune=_SCOPES):
+        node_type = type(node)
+        if node_type is cst.Call:
+            if type(node.func) is cst.Name:
+                run.add(node.func.value)
+            elif type(node.func) is cst.Attribute and node.func.attr.value == "step":
+                run.update(arg.value.value for arg in node.args if type(arg.value) is cst.Name)
+        elif node_type is cst.Assign:
+            for target in node.targets:
+                rebound |= target_names(target.target)
+        elif node_type in bound_types:
+            rebound |= target_names(node.target)
+    if augmented and type(loop) is cst.For:
+        rebound |= target_names(loop.target)
+    return run, rebound
 
 
 def _contains(outer: cst.FunctionDef, inner: cst.FunctionDef) -> bool:

@@ -18,6 +18,7 @@ from typing import Dict, FrozenSet, Tuple
 
 import libcst as cst
 
+from .loop_closures import runs_and_binds
 from .syntax import per_node, target_names, walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -33,7 +34,7 @@ def closures_run_per_iteration(module: cst.Module) -> Dict[int, Tuple[cst.CSTNod
         body = scope.body if type(scope) is cst.FunctionDef else scope
         for loop in walk(body, prune=_SCOPES):
             if type(loop) in _LOOPS:
-                run, rebound = _run_and_rebound(loop)
+                run, rebound = runs_and_binds(loop, augmented=True)
                 for name in run:
                     function = defined.get(name)
                     if function is not None:
@@ -55,25 +56,6 @@ def _defs_by_scope(module: cst.Module) -> dict:
             elif type(child) not in (cst.ClassDef, cst.Lambda):
                 stack.append((child, scope))
     return scopes
-
-
-def _run_and_rebound(loop) -> Tuple[set, set]:
-    run, rebound = set(), set()
-    for node in walk(loop.body, prune=_SCOPES):
-        node_type = type(node)
-        if node_type is cst.Call:
-            if type(node.func) is cst.Name:
-                run.add(node.func.value)
-            elif type(node.func) is cst.Attribute and node.func.attr.value == "step":
-                run.update(arg.value.value for arg in node.args if type(arg.value) is cst.Name)
-        elif node_type is cst.Assign:
-            for target in node.targets:
-                rebound |= target_names(target.target)
-        elif node_type in (cst.AnnAssign, cst.AugAssign, cst.For):
-            rebound |= target_names(node.target)
-    if type(loop) is cst.For:
-        rebound |= target_names(loop.target)
-    return run, rebound
 
 
 def bound_in(function: cst.FunctionDef) -> FrozenSet[str]:

@@ -6,6 +6,9 @@ import re
 
 import libcst as cst
 
+# matplotlib's part of the library knowledge lives in its own module; ``api.MPL_*`` reads it here
+from .plotting_api import MPL_AXES, MPL_AXES_FACTORIES, MPL_FIGURE, MPL_FIGURE_FACTORIES, PYPLOT_DATA_FUNCTIONS  # noqa: F401
+
 #: Text that any source of a grad tensor the analysis knows must contain
 #: (factories, Parameters, parameters(), modules from torch.nn, pretrained and
 #: hub models, modules recognised by .eval()/.train()): a sound pre-parse check.
@@ -399,29 +402,6 @@ OTHER_FRAMEWORKS = frozenset(
     "MNN paddle paddlenlp tensorflow keras tf_keras jax flax haiku mindspore oneflow jittor mxnet "
     "megengine chainer theano onnxruntime tensorrt openvino tflite_runtime".split()
 )
-#: matplotlib calls that make a figure, and those that give its axes (``fig, axs = plt.subplots(2, 2)``:
-#: ``axs[0, 0].plot(losses)`` converts its data as ``plt.plot(losses)`` does).
-MPL_FIGURE = "matplotlib.figure.Figure"
-MPL_AXES = "matplotlib.axes.Axes"
-MPL_FIGURE_FACTORIES = frozenset({"matplotlib.pyplot.figure"})
-MPL_AXES_FACTORIES = frozenset(
-    {
-        "matplotlib.pyplot.subplot",
-        "matplotlib.pyplot.gca",
-        "matplotlib.pyplot.axes",
-        MPL_FIGURE + ".add_subplot",
-        MPL_FIGURE + ".gca",
-        MPL_FIGURE + ".subplots",
-        MPL_AXES + ".twinx",
-        MPL_AXES + ".twiny",
-    }
-)
-#: matplotlib.pyplot functions that convert their data arguments with numpy.
-PYPLOT_DATA_FUNCTIONS = frozenset(
-    "plot scatter hist bar barh imshow semilogy semilogx loglog errorbar fill_between step stem boxplot "
-    "violinplot pcolormesh contour contourf matshow".split()
-)
-
 #: Functions that clip gradients in place, by a threshold on their size.
 GRADIENT_CLIPPERS = frozenset(
     f"torch.nn.utils.{module}{name}"

@@ -8,6 +8,7 @@ from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.forward_guards import gradients_unreached
 from ..analysis.forward_hooks import hooks_keep_graphs
+from ..analysis.grad_on_purpose import enabled_on_purpose, retries_with_grad
 from ..analysis.literal_loops import enclosing_literal_loop
 from ..analysis.model_wrappers import wrapped_models
 from ..analysis.submodule_modes import switched_parent
@@ -93,10 +94,10 @@ class EvalWithoutNoGrad(Rule):
         hands_over = hands_over or id(node) in self._given_to_unread_methods
         hands_over = hands_over or id(node) in self._differentiated_elsewhere
         if not (record.backwards or record.steps or in_forward or hands_over or _differentiates(node, ctx, record)):
-            retries = _retries_with_grad(node)
+            retries = retries_with_grad(node)
             found.extend(item for item in self._evaluation_forwards(record, ctx) if id(item[0]) not in retries)
         if found:
-            enabled = _enabled_on_purpose(ctx)
+            enabled = enabled_on_purpose(ctx.function if ctx.function is not None else ctx.module_node)
             found = [item for item in found if id(item[0]) not in enabled]
         explained = self._explained.get(id(node), ())
         if found and explained:
@@ -351,36 +352,6 @@ def _forward_bodies(record, ctx) -> list:
 
 
 @per_node
-def _retries_with_grad(loop) -> frozenset:
-    """Ids of the calls in the ``except`` handlers of a ``try`` whose body runs under no_grad.
-
-    ``try: with torch.no_grad(): out = model(x)`` then ``except RuntimeError: out = model(x)``
-    (pythae's trainers): the author evaluates without gradients and falls back to grad mode only
-    for a model whose forward needs autograd, so that forward's gradients are wanted.
-    """
-    retries = set()
-    for node in walk(loop):
-        if type(node) in (cst.Try, cst.TryStar) and _runs_without_grad(node.body):
-            for handler in node.handlers:
-                retries.update(id(call) for call in walk(handler) if type(call) is cst.Call)
-    return frozenset(retries)
-
-
-def _enabled_on_purpose(ctx) -> set:
-    """Ids of the calls inside ``with torch.enable_grad():`` (or ``torch.set_grad_enabled(True)``) in
-    the function (at module level, the module): the author asked for gradients there, whatever the
-    mode around (pytorch_ood's NAC detector runs its model in eval mode under ``enable_grad()`` to
-    differentiate hooked activations), so those forwards record a graph on purpose."""
-    root = ctx.function if ctx.function is not None else ctx.module_node
-    calls = set()
-    if root is None:
-        return calls
-    for node in walk(root):
-        if type(node) is cst.With and any(_enables_grad(item.item) for item in node.items):
-            calls.update(id(call) for call in walk(node.body) if type(call) is cst.Call)
-    return calls
-
-
 def _input_gradients_asked(ctx) -> bool:
     """The function (at module level, the module) asks for gradients of a tensor of its own:
     ``t.requires_grad_()`` / ``t.requires_grad_(True)`` on what is not a module, or a factory given
@@ -435,26 +406,6 @@ def _stores_activations(ctx) -> bool:
 
 #: id(module node) -> (the node, whether its forward hooks keep graphs)
 _HOOKS_KEEP: dict = {}
-
-
-def _enables_grad(item) -> bool:
-    if type(item) is not cst.Call:
-        return False
-    name = (dotted(item.func) or "").rsplit(".", 1)[-1]
-    if name == "enable_grad":
-        return True
-    return name == "set_grad_enabled" and len(item.args) == 1 and literal_bool(item.args[0].value) is True
-
-
-def _runs_without_grad(body) -> bool:
-    for node in walk(body):
-        if type(node) is cst.With:
-            for item in node.items:
-                call = item.item
-                name = dotted(call.func if type(call) is cst.Call else call) or ""
-                if name.rsplit(".", 1)[-1] in ("no_grad", "inference_mode"):
-                    return True
-    return False
 
 
 def _names_training(literal: cst.SimpleString) -> bool:

@@ -1,0 +1,25 @@
+"""matplotlib's calls, as the analysis knows them: figures and axes made, and the plotting
+functions that convert their data with numpy (a grad tensor given to them raises, GRD503)."""
+
+#: matplotlib calls that make a figure, and those that give its axes (``fig, axs = plt.subplots(2, 2)``:
+#: ``axs[0, 0].plot(losses)`` converts its data as ``plt.plot(losses)`` does).
+MPL_FIGURE = "matplotlib.figure.Figure"
+MPL_AXES = "matplotlib.axes.Axes"
+MPL_FIGURE_FACTORIES = frozenset({"matplotlib.pyplot.figure"})
+MPL_AXES_FACTORIES = frozenset(
+    {
+        "matplotlib.pyplot.subplot",
+        "matplotlib.pyplot.gca",
+        "matplotlib.pyplot.axes",
+        MPL_FIGURE + ".add_subplot",
+        MPL_FIGURE + ".gca",
+        MPL_FIGURE + ".subplots",
+        MPL_AXES + ".twinx",
+        MPL_AXES + ".twiny",
+    }
+)
+#: matplotlib.pyplot functions that convert their data arguments with numpy.
+PYPLOT_DATA_FUNCTIONS = frozenset(
+    "plot scatter hist bar barh imshow semilogy semilogx loglog errorbar fill_between step stem boxplot "
+    "violinplot pcolormesh contour contourf matshow".split()
+)
