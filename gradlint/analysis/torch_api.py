@@ -357,6 +357,10 @@ def nn_module_has_params(qual: str) -> bool | None:
     return True
 
 
+#: Functions that build a new module over a model's own sub-modules, in the model's mode (torchvision
+#: traces it with the mode ``model.training`` has then): its parameters are the model's, its output a
+#: dict of intermediate features.
+FEATURE_EXTRACTORS = frozenset({"torchvision.models.feature_extraction.create_feature_extractor"})
 #: Calls that return their module argument wrapped (``nn.DataParallel(model)``,
 #: ``DistributedDataParallel(model, device_ids=...)``, ``torch.compile(model)``) or itself
 #: (``SyncBatchNorm.convert_sync_batchnorm(model)``, ``nn.utils.spectral_norm(conv)``): the same

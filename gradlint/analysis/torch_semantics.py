@@ -88,6 +88,10 @@ class TorchSemantics(TensorMethods):
             # attributes are the model's too: a DataParallel has none (`dp.fc` raises), so code that reads
             # one runs only where the model was not wrapped (`if n_gpu > 1: model = nn.DataParallel(model)`)
             return args[0][1]
+        if qual in api.FEATURE_EXTRACTORS and args and node.args[0].keyword is None and args[0][1].kind == "module":
+            # `create_feature_extractor(model, return_nodes=[...])` after `model.eval()`: an evaluation model too
+            model = args[0][1]
+            return Value(kind="module", params=model.params, training=model.training)
         if api.is_nn_module_class(qual):
             params = api.nn_module_has_params(qual)
             layers = 0

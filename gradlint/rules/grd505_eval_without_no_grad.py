@@ -145,6 +145,9 @@ class EvalWithoutNoGrad(Rule):
                     when = f"in eval mode (`{name}` was bound to the result of `.eval()`)"
                 elif re.search(rf"\b{re.escape(name)}(\.(to|cuda|cpu)\([^()\n]*\))+\.eval\(", ctx.source):
                     when = f"after `{name}.to(...).eval()`"  # `to()` returns the module it moved
+                elif extracted_from(name, ctx.source):
+                    model = extracted_from(name, ctx.source)
+                    when = f"in eval mode (`{name}` runs the sub-modules of `{model}`, built after `{model}.eval()`)"
                 else:
                     # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
                     when = f"after `eval()` was called on another name of `{name}`"
@@ -411,3 +414,9 @@ _HOOKS_KEEP: dict = {}
 def _names_training(literal: cst.SimpleString) -> bool:
     """``"train"``, ``'Train'``, ``"training"``: the phase that trains."""
     return literal.evaluated_value.lower().startswith("train")
+
+
+def extracted_from(name: str, source: str):
+    """The model ``name`` was built from by ``create_feature_extractor(model, ...)``, if so."""
+    found = re.search(rf"\b{re.escape(name)}\s*=\s*(?:\w+\.)*create_feature_extractor\(\s*(\w+)", source)
+    return found.group(1) if found else None
