@@ -217,3 +217,42 @@ def test_a_caller_of_a_class_reaches_the_file_s_function_that_class_calls(tmp_pa
     write(tmp_path, {"train_unit.py": TRAIN_UNIT.replace("LOGGED", "loss.detach()")})
     forget_projects()
     assert lint(tmp_path / "loggers.py") == []
+
+
+def test_a_method_run_in_eval_mode_by_a_caller_in_another_file_says_so(tmp_path):
+    write(
+        tmp_path,
+        {
+            "scan.py": """\
+                import torch
+                from torch import nn
+
+
+                class Scanner(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.block = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.1))
+
+                    def scan(self, chunks):
+                        out = []
+                        for chunk in chunks:
+                            out.append(self.block(chunk))
+                        return torch.stack(out)
+
+                    def as_array(self, chunks):
+                        return self.scan(chunks).detach().numpy()
+                """,
+            "debug.py": """\
+                import torch
+                from scan import Scanner
+
+                model = Scanner()
+                model.eval()
+                print(model.scan([torch.randn(2, 4)]).norm().item())
+                """,
+        },
+    )
+    rules = [rule for rule in ALL_RULES if rule.code == "GRD505"]
+    (finding,) = lint_bytes((tmp_path / "scan.py").read_bytes(), str(tmp_path / "scan.py"), rules)
+    assert finding.line == 13
+    assert "the caller switched this model with `eval()`" in finding.message

@@ -148,6 +148,9 @@ class EvalWithoutNoGrad(Rule):
                 elif extracted_from(name, ctx.source):
                     model = extracted_from(name, ctx.source)
                     when = f"in eval mode (`{name}` runs the sub-modules of `{model}`, built after `{model}.eval()`)"
+                elif name.startswith("self.") and _switched_by_caller(ctx):
+                    # a method walked in its caller's context: `model.eval(); model.scan(x)` in another file
+                    when = "in eval mode (the caller switched this model with `eval()` before calling the method)"
                 else:
                     # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
                     when = f"after `eval()` was called on another name of `{name}`"
@@ -420,3 +423,9 @@ def extracted_from(name: str, source: str):
     """The model ``name`` was built from by ``create_feature_extractor(model, ...)``, if so."""
     found = re.search(rf"\b{re.escape(name)}\s*=\s*(?:\w+\.)*create_feature_extractor\(\s*(\w+)", source)
     return found.group(1) if found else None
+
+
+def _switched_by_caller(ctx) -> bool:
+    """``self`` is a model its caller put in eval mode (this method's own code did not)."""
+    receiver = ctx.lookup("self")
+    return receiver is not None and receiver.kind == "module" and receiver.training is False and "self.eval(" not in ctx.source
