@@ -141,3 +141,45 @@ optimizer.step(closure)
 ]
 
 test_fires, test_silent = rule_tests("GRD504", POSITIVES, NEGATIVES)
+
+
+def test_a_comprehension_variable_of_the_closure_is_its_own():
+    # `[loss_fns[a](A, targets[a]) for a, A in enumerate(out)]`: `A` is bound in each call, from this
+    # call's forward; the targets were detached where they were built (corpus_threads6 p16)
+    from snippets import findings
+
+    source = """\
+import torch
+import torch.nn as nn
+
+
+def transfer(vgg, content, steps=5):
+    targets = [f.detach() for f in vgg(content)]
+    loss_fns = [nn.MSELoss() for _ in targets]
+    image = content.clone().requires_grad_(True)
+    optimizer = torch.optim.LBFGS([image])
+    for _ in range(steps):
+        def closure():
+            optimizer.zero_grad()
+            out = vgg(image)
+            loss = sum([loss_fns[a](A, targets[a]) for a, A in enumerate(out)])
+            loss.backward()
+            return loss
+        optimizer.step(closure)
+    return image.detach()
+
+
+class Features(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.c2 = nn.Conv2d(4, 4, 3, padding=1)
+
+    def forward(self, x):
+        a = torch.relu(self.c1(x))
+        return [a, torch.relu(self.c2(a))]
+
+
+transfer(Features(), torch.rand(1, 3, 8, 8))
+"""
+    assert findings(source) == []

@@ -59,13 +59,14 @@ def _defs_by_scope(module: cst.Module) -> dict:
 
 
 def bound_in(function: cst.FunctionDef) -> FrozenSet[str]:
-    """The names the function's own body binds (its locals, fresh at each call) and its parameters."""
+    """The names the function's own body binds (its locals, fresh at each call) and its parameters,
+    with the targets of its comprehensions (``for a, A in enumerate(out)``: fresh at each call too)."""
     names = {param.name.value for param in function.params.params}
     for node in walk(function.body, prune=_SCOPES):
         node_type = type(node)
         if node_type is cst.Assign:
             for target in node.targets:
                 names |= target_names(target.target)
-        elif node_type in (cst.AnnAssign, cst.AugAssign, cst.For):
+        elif node_type in (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr):
             names |= target_names(node.target)
     return frozenset(names)
