@@ -203,8 +203,11 @@ def _mode_of(path, module, ctx):
     its model, ``model.decode(z)`` running ``self.decoder``, seen here as ``model.decoder``) that of the
     nearest enclosing module this scope knows, which ``model.eval()`` switched with all its submodules.
     Returns the mode and the path it was read from."""
-    if module.training is not None or not path:
+    if module.training is not None or not path or "." not in path:
         return module.training, path
+    # the enclosing modules only: the forward's own module had the mode it had when it ran (the walk's
+    # value of that path at the loop's end may be another object's, bound later)
+    path = path.rsplit(".", 1)[0]
     while True:
         value = ctx.lookup(path)
         if value is not None and value.kind == "module" and value.training is not None:
