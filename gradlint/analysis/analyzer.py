@@ -16,6 +16,7 @@ from .engine_steps import engine_step_functions
 from .evidence import Evidence
 from .fields import Fields
 from .global_stores import GlobalStores
+from .harvested_contexts import HarvestedContexts
 from .output_fields import proven_callables, proven_fields
 from .ambient_torch import ambient_torch
 from .imports import Imports, start_file
@@ -71,6 +72,7 @@ class Analyzer(
     Containers,
     Scopes,
     Calls,
+    HarvestedContexts,
     Constructors,
     SummaryReplay,
     ReturnedFreezes,

@@ -37,12 +37,11 @@ from .helper_clears import exit_clears
 from .helper_saves import apply_saved_arguments, saved_parameters
 from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
-from .imports import origin, out_of_time
+from .imports import out_of_time
 from .state import SCOPE_FIELDS, Env, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
 from .call_locals import made_arguments, made_per_call
 from .returned_freezes import agreed
-from .subclass_receivers import overrides_from_elsewhere
 from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
 from .summaries import (
     ARGUMENT_FIELD,
@@ -53,7 +52,6 @@ from .summaries import (
     Summary,
     argument_field_modes,
     closure_key,
-    constructed_objects,
     field_modes,
     hands_back,
     holds_grad,
@@ -241,23 +239,6 @@ class Calls:
         names = dict(self.outer)
         names.update(self.state.env)
         return names
-
-    def _harvest_context(self, function: cst.FunctionDef, context: Context) -> None:
-        """A call into the linted file, seen while analysing one of its callers (see ``callers``)."""
-        where = origin(function)
-        if where is None or where[0] != self.harvest_target:
-            return
-        # the receiver is this file's object; the linted file's walk uses its own class, given the
-        # objects the caller's constructor call set on it (``OptimizerCallback(AmpEngine(), model,
-        # opt)``: ``self.engine`` holds a scaler the linted file's walk could not know)
-        fields = constructed_objects(context.receiver, context.fields)
-        receiver = context.receiver if overrides_from_elsewhere(context.receiver, function) else None
-        dropped = context.receiver if receiver is None else None  # its mode (``net.eval()``) still holds
-        training = dropped.training if dropped is not None and dropped.kind == "module" else None
-        context = Context(context.params, context.mode, receiver, fields, context.frozen, receiver_training=training)
-        known = self.harvest.setdefault(where[1], [])
-        if all(c.key() != context.key() for c in known):
-            known.append(context)
 
     def _note_store(self, target, value: Value) -> None:
         """A grad tensor added into ``self.<field>`` by a method: the caller's object keeps its graph."""

@@ -9,14 +9,9 @@ from ..rule import Rule, source
 
 
 def _mentions(node, path: str) -> bool:
-    if dotted(node) == path:
-        return True
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.Name, cst.Attribute)) and dotted(current) == path:
+    for current in walk(node):
+        if type(current) in (cst.Name, cst.Attribute) and dotted(current) == path:
             return True
-        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
     return False
 
 
@@ -45,13 +40,12 @@ class LeafRebound(Rule):
         if creates_leaf(value_node, ctx) or makes_leaf_in_place(value_node):
             self._owned.add(path)
             return
-        if ctx.grad_enabled is not True:
-            return
+        if ctx.grad_enabled is not True or not _mentions(value_node, path):
+            return  # (the syntactic test first: most assignments compute from other names)
         current = ctx.value(target)
         if current.kind != "tensor" or current.grad is not True or not (current.leaf is True or current.may_leaf):
             return
-        new = ctx.value(value_node)
-        if not new.is_nonleaf_grad or not _mentions(value_node, path):
+        if not ctx.value(value_node).is_nonleaf_grad:
             return
         if _accumulates(value_node, path, ctx):
             self._accumulators.add(path)
