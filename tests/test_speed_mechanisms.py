@@ -386,9 +386,12 @@ def test_a_context_key_built_once_is_the_key_built_from_its_fields():
         (),
         frozenset(),
         None,
+        frozenset(),
     )
     freed = replace(context, freed=frozenset({"y"}))
     assert freed.key() == first[:5] + (frozenset({"y"}),) + first[6:] and context.key() == first
     evaluating = replace(context, receiver_training=False)
-    assert evaluating.key() == first[:6] + (False,) and context.key() == first
+    assert evaluating.key() == first[:6] + (False,) + first[7:] and context.key() == first
+    fields_freed = replace(context, freed_fields=frozenset({"fake_B"}))
+    assert fields_freed.key() == first[:7] + (frozenset({"fake_B"}),) and context.key() == first
     assert Context({"x": UNKNOWN, "y": tensor(True, False)}, True).key() == first

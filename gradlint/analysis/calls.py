@@ -37,6 +37,7 @@ from .helper_clears import exit_clears
 from .helper_saves import apply_saved_arguments, saved_parameters
 from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
+from .freed_fields import as_fields, exported_fields, receiver_freed_fields
 from .imports import out_of_time
 from .state import SCOPE_FIELDS, Env, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
@@ -95,9 +96,10 @@ class Calls:
             receiver_path = module_path if module_path is not None else call_renames(call, function, receiver).get("self")
             fields = switched_fields(self.state.env, receiver_path, receiver)
         else:
-            fields = ()
+            receiver_path, fields = None, ()
         frozen = self._frozen_arguments(call, function, receiver)
-        context = Context(params, self._called_mode(function), receiver, fields, frozen)
+        freed_fields = receiver_freed_fields(self.state.freed, receiver_path)
+        context = Context(params, self._called_mode(function), receiver, fields, frozen, freed_fields=freed_fields)
         if self.reporting and self._recording_contexts and names is None:
             known = table.contexts.setdefault(id(function), [])
             if all(c.key() != context.key() for c in known):
@@ -161,6 +163,7 @@ class Calls:
                         self._emit("on_store", call, path)
         if receiver is not None and renames.get("self"):
             self._apply_field_stores(function, summary, renames["self"])
+            self.state.freed = self.state.freed | as_fields(summary.freed_fields, renames["self"])
         self.apply_global_fills(summary.globals_filled)
         trains = _trains(summary)
         if trains and self.reporting:
@@ -274,6 +277,7 @@ class Calls:
                 function, outer, context.mode, cls, dict(context.params), context.receiver, context.fields
             )
             self._seed_pending(context.frozen)
+            self.state.freed = self.state.freed | as_fields(context.freed_fields)
             if context.freed:
                 self.state.freed = self.state.freed | context.freed
                 self._carried_params, self._return_carries = context.freed, []
@@ -289,6 +293,8 @@ class Calls:
             self._exit_proofs = exits = []
             self._exit_steps, self._exit_saved = exit_steps, exit_saved = [], []
             ends_open = not self._body(function.body)
+            # (a function with a `return` tells nothing: the states of its ways out are not kept)
+            freed_fields = exported_fields(self.state.freed) if ends_open and not returns else frozenset()
             if ends_open:
                 self._note_exit()
             # functions it defines may be walked (queued) from here: they see the names it binds later
@@ -321,6 +327,7 @@ class Calls:
             cleared = fed = saved_args = frozenset()
             proven, scaled = frozenset(), False
             carries = None
+            freed_fields = frozenset()
         finally:
             table.active.pop()
             self._inline_receiver = was_inline_receiver
@@ -355,6 +362,7 @@ class Calls:
             returns_from=parameter_deps(returns, function),
             carries=carried_positions(returns, carries) if carries else (),
             returned_freezes=agreed(per_return, ends_open),
+            freed_fields=freed_fields,
         )
 
     def _contexts_for(

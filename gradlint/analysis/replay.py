@@ -63,6 +63,9 @@ class SummaryReplay:
         for name in stored_fields(function, holder.cls if holder is not None else None):
             path = f"{owner}.{name}"
             self._kill(path)
+            if path in self.state.freed:
+                # a new value (``self.forward()`` computing ``self.fake_B`` again): its graph is whole
+                self.state.freed = self.state.freed - {path}
             value = summary.fields.get(name)
             if value is None:
                 env.pop(path, None)  # set to something unknown

@@ -10,6 +10,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .closure_modes import settle_call_modes
+from .freed_fields import as_fields
 from .imports import out_of_time
 from .lightning_manual import manual_optimization
 from .state import SCOPE_FIELDS
@@ -259,6 +260,7 @@ class Scopes:
             self._enter_function(node, outer, mode, cls, params, receiver, fields)
             if context is not None:
                 self._seed_pending(context.frozen)
+                self.state.freed = self.state.freed | as_fields(context.freed_fields)
             self._returns = returns
             if id(node) in self.engine_steps or node.name.value == "training_step" and manual_optimization(cls):
                 self._loop(node, lambda: self._body(node.body))  # called once per batch

@@ -40,6 +40,8 @@ class Context:
     #: a caller in another file left its receiver (a model of this file's class) in this mode
     #: (``net.eval(); net.generate(x)``): its ``receiver`` is dropped there, the mode is not
     receiver_training: Optional[bool] = None
+    #: the receiver's fields holding a graph the caller's backward() freed (``freed_fields``)
+    freed_fields: frozenset = frozenset()
 
     def key(self) -> tuple:
         # built once: a context's fields and its params dict are never changed after it is made
@@ -49,7 +51,8 @@ class Context:
         if key is None:
             params = tuple(sorted(self.params.items(), key=lambda item: item[0]))
             key = self.__dict__["_key"] = (
-                params, self.mode, self.receiver, self.fields, self.frozen, self.freed, self.receiver_training
+                params, self.mode, self.receiver, self.fields, self.frozen, self.freed, self.receiver_training,
+                self.freed_fields,
             )
         return key
 
@@ -93,6 +96,8 @@ class Summary:
     fed: frozenset = frozenset()
     #: parameters whose graphs what it returns went through (``return_deps``)
     returns_from: frozenset = frozenset()
+    #: fields of ``self`` holding a graph the function's backward() freed, as it returns (``freed_fields``)
+    freed_fields: frozenset = frozenset()
     #: parameters holding a freed graph (``Context.freed``) that the result is still built on: one
     #: set for the whole result, or one per position of the tuple it returns (``return_deps``)
     carries: tuple = ()
@@ -151,13 +156,17 @@ def join_contexts(contexts: List[Context]) -> Context:
     fields = contexts[0].fields
     frozen = set(contexts[0].frozen)
     receiver_training = contexts[0].receiver_training
+    freed_fields = contexts[0].freed_fields
     for context in contexts[1:]:
+        freed_fields &= context.freed_fields  # freed on every call
         mode = join_tri(mode, context.mode)
         receiver = join(receiver, context.receiver) if receiver is not None and context.receiver is not None else None
         fields = fields if fields == context.fields else ()
         frozen &= set(context.frozen)
         receiver_training = join_tri(receiver_training, context.receiver_training)
-    return Context(params, mode, receiver, fields, tuple(sorted(frozen)), receiver_training=receiver_training)
+    return Context(
+        params, mode, receiver, fields, tuple(sorted(frozen)), receiver_training=receiver_training, freed_fields=freed_fields
+    )
 
 
 def closure_key(closure: Optional[dict], function: cst.FunctionDef) -> tuple:
@@ -273,6 +282,7 @@ def says_nothing(context: Context, cls: Optional[ClassInfo]) -> bool:
         context.mode is True
         and not context.frozen
         and context.receiver_training is None
+        and not context.freed_fields
         and all(uninformative(value) for value in context.params.values())
         and (receiver is None or receiver.cls is cls and receiver.training is None)
     )
