@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .syntax import dotted, walk
+from .syntax import dotted
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
