@@ -1,6 +1,5 @@
 import libcst as cst
 
-from ..analysis import dotted
 from ..analysis.inplace_modules import InplaceModules
 from ..analysis.torch_api import VIEW_METHODS, is_inplace_function, is_inplace_method
 from ..rule import Fix, Rule, source
