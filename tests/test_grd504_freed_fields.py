@@ -162,3 +162,14 @@ def test_reported_in_the_model_file_when_the_trainer_is_another_file(tmp_path):
         },
     )
     assert lint_path(tmp_path / "pix2pix.py", select={"GRD504"}) == [(32, "GRD504")]
+
+
+def test_the_message_names_the_field_and_the_detach_fix():
+    from gradlint.engine import lint_text
+    from gradlint.rules import ALL_RULES
+
+    rules = [rule for rule in ALL_RULES if rule.code == "GRD504"]
+    (finding,) = lint_text(_program(_D_THEN_G), "<snippet>", rules)
+    assert finding.line == 32
+    assert "`self.fake_B` holds a graph that a backward() run before `backward_G()` was called already freed" in finding.message
+    assert "`self.fake_B.detach()`" in finding.message

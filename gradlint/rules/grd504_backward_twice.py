@@ -111,6 +111,18 @@ class BackwardTwice(Rule):
                 f"(`{name} = {name}.detach()`; for an LSTM's `(h, c)`, detach both).",
             )
             return True
+        if shared[0].startswith("self.") and _only_backward_of_function(ctx, node):
+            name, method = shared[0], ctx.function.name.value
+            self.report(
+                ctx,
+                node,
+                f"`{name}` holds a graph that a backward() run before `{method}()` was called already freed (a method "
+                "called earlier on this object backpropagated through it): this backward() goes through it again and "
+                "raises \"Trying to backward through the graph a second time\". Detach it where the earlier loss uses "
+                f"it (`{name}.detach()`, as a GAN's discriminator step should), compute it again before this step, "
+                "or pass `retain_graph=True` to the earlier backward().",
+            )
+            return True
         self.report(
             ctx,
             node,
@@ -119,6 +131,18 @@ class BackwardTwice(Rule):
             "backward() once, recompute the graph, or pass `retain_graph=True` to the earlier backward().",
         )
         return True
+
+
+def _only_backward_of_function(ctx, node) -> bool:
+    """``node`` is the only backward() call of the function being walked: what it finds freed was freed
+    before the function was entered (a method called earlier on the same object, see ``freed_fields``)."""
+    if ctx.function is None:
+        return False
+    return all(
+        call is node
+        for call in walk(ctx.function.body)
+        if type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value == "backward"
+    )
 
 
 def _retains_graph(call) -> bool:

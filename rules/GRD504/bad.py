@@ -1,5 +1,6 @@
-# GRD504 backward-twice: an RNN's hidden state carried across training steps without detach(), and the two
-# task losses of one multi-task output backpropagated one after the other
+# GRD504 backward-twice: an RNN's hidden state carried across training steps without detach(), the two
+# task losses of one multi-task output backpropagated one after the other, and a GAN trainer whose
+# discriminator step frees the generator's graph held on self
 # runtime: raises RuntimeError: Trying to backward through the graph a second time
 import torch
 import torch.nn as nn
@@ -43,7 +44,44 @@ try:
         lstm_optimizer.step()
 except RuntimeError as error:
     errors.append(str(error))
-assert len(errors) == 2 and all("backward through the graph a second time" in e for e in errors), errors
+
+
+# a GAN trainer that keeps its step's tensors on self (the pix2pix layout): the discriminator's step
+# backpropagates through self.fake without detach(), freeing the generator's graph before the generator's step
+class GANTrainer:
+    def __init__(self, netG, netD):
+        self.netG, self.netD = netG, netD
+        self.opt_G = optim.Adam(netG.parameters(), lr=1e-3)
+        self.opt_D = optim.Adam(netD.parameters(), lr=1e-3)
+
+    def forward(self, z):
+        self.fake = self.netG(z)
+
+    def backward_D(self, real):
+        self.loss_D = F.softplus(self.netD(self.fake)).mean() + F.softplus(-self.netD(real)).mean()
+        self.loss_D.backward()
+
+    def backward_G(self):
+        self.loss_G = F.softplus(-self.netD(self.fake)).mean()
+        self.loss_G.backward()  # expect: GRD504
+
+    def step(self, z, real):
+        self.forward(z)
+        self.opt_D.zero_grad()
+        self.backward_D(real)
+        self.opt_D.step()
+        self.opt_G.zero_grad()
+        self.backward_G()
+        self.opt_G.step()
+
+
+gan = GANTrainer(nn.Sequential(nn.Linear(4, 10), nn.Tanh()), nn.Linear(10, 1))
+try:
+    for real in torch.randn(3, 16, 10):
+        gan.step(torch.randn(16, 4), real)
+except RuntimeError as error:
+    errors.append(str(error))
+assert len(errors) == 3 and all("backward through the graph a second time" in e for e in errors), errors
 
 for epoch in range(5):
     optimizer.zero_grad()

@@ -35,6 +35,42 @@ for chunk in torch.randn(4, 5, 64, 10):
     lstm_loss.backward()
     lstm_optimizer.step()
 
+
+
+# a GAN trainer that keeps its step's tensors on self (the pix2pix layout): the discriminator's step
+# detaches self.fake for the discriminator's step, so the generator's graph is whole for its own step
+class GANTrainer:
+    def __init__(self, netG, netD):
+        self.netG, self.netD = netG, netD
+        self.opt_G = optim.Adam(netG.parameters(), lr=1e-3)
+        self.opt_D = optim.Adam(netD.parameters(), lr=1e-3)
+
+    def forward(self, z):
+        self.fake = self.netG(z)
+
+    def backward_D(self, real):
+        self.loss_D = F.softplus(self.netD(self.fake.detach())).mean() + F.softplus(-self.netD(real)).mean()
+        self.loss_D.backward()
+
+    def backward_G(self):
+        self.loss_G = F.softplus(-self.netD(self.fake)).mean()
+        self.loss_G.backward()
+
+    def step(self, z, real):
+        self.forward(z)
+        self.opt_D.zero_grad()
+        self.backward_D(real)
+        self.opt_D.step()
+        self.opt_G.zero_grad()
+        self.backward_G()
+        self.opt_G.step()
+
+
+gan = GANTrainer(nn.Sequential(nn.Linear(4, 10), nn.Tanh()), nn.Linear(10, 1))
+for real in torch.randn(3, 16, 10):
+    gan.step(torch.randn(16, 4), real)
+assert all(p.grad is not None for p in gan.netG.parameters())
+
 for epoch in range(5):
     optimizer.zero_grad()
     out = model(x)
