@@ -156,6 +156,8 @@ class Calls:
             if path and path != "self":
                 # the caller's container, changed in place (not rebound) by the call
                 self.state.env[path] = value
+                if value.kind == "seq" and value.has_grad is False:
+                    self.state.freed = self.state.freed - {path}  # emptied (``freed_lists``)
                 if self.state.mode is True and holds_grad(value):
                     for record in self._loops:
                         record.stores.append((call, path))

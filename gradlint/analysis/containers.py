@@ -114,6 +114,11 @@ class Containers:
             return NONE
         if name == "pop":
             return receiver.elem or UNKNOWN
+        if name == "clear" and path is not None and receiver.kind == "seq":
+            # empty from here on: the graphs it held (freed by a backward() or not) are gone from it
+            self.state.env[path] = seq([])
+            self.state.freed = self.state.freed - {path}
+            return NONE
         return UNKNOWN
 
     def _append_in_dict(self, receiver_node, receiver: Value, added: Value) -> None:

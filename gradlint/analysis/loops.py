@@ -14,6 +14,7 @@ from . import torch_api as api
 from .branch_tests import recomputed_is_fresh
 from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .flag_arms import arm_bound_names, keep_entry
+from .freed_lists import emptied_names, list_of_graphs, untouched_freed
 from .literal_loops import literal_strings
 from .state import LoopRecord, State, Terminated
 from .syntax import dotted, per_node, walk
@@ -47,17 +48,19 @@ class LoopWalker:
         carried: frozenset = frozenset()
         carried_saved = None
         start, arms = head, arm_bound_names(node, self.function, self.module_node, head)
+        kept = untouched_freed(node, start.freed)  # (``freed_lists``)
         ends = []
         for _ in range(2 if was_reporting else 1):
             self.state = head.copy()
             self._iteration(run_iteration)
             ends.append(self.state)
-            ends_freed = _carried_freed(self.state) - arms
+            ends_freed = _carried_freed(self.state, emptied_names(node)) - arms
             if ends_freed and not _detaches_in_place(node):
                 carried = carried | ends_freed
             ends_saved = _carried_saved(self.state) - arms
             carried_saved = ends_saved if carried_saved is None else carried_saved & ends_saved
             head = keep_entry(State.join(head, self.state), start, arms)
+            head.freed = head.freed | kept
         self.reporting = was_reporting
         self._loops = loops
         if was_reporting:
@@ -70,9 +73,11 @@ class LoopWalker:
             record = self._recorded_iteration(node, entry, carried, run_iteration)
             after = _rebound_fresh(start, [self.state], State.join(head, self.state))
             self.state = _freed_by_last_iteration(node, [self.state], after)
+            self.state.freed = self.state.freed | kept
             self._emit("on_loop_end", node, record)
         else:
             self.state = _freed_by_last_iteration(node, ends, _rebound_fresh(start, ends, head))
+            self.state.freed = self.state.freed | kept
 
     def _whole_loop(self, node, run_iteration: Callable[[], None]) -> None:
         if not self.reporting:
@@ -208,13 +213,16 @@ def _frozen_container(container):
     return container.with_(params=False, elem=elem, items=items)
 
 
-def _carried_freed(end: State) -> frozenset:
-    """Names whose value at the end of an iteration is a graph that iteration's backward() freed:
-    the next iteration starts from it."""
+def _carried_freed(end: State, emptied: frozenset = frozenset()) -> frozenset:
+    """Names whose value at the end of an iteration is a graph that iteration's backward() freed
+    (or a list of such graphs the body may not have emptied: ``freed_lists``): the next iteration
+    starts from it."""
     return frozenset(
         path
         for path in end.freed
-        if ("." not in path or _own_field(path)) and (value := end.env.get(path)) is not None and holds_graph(value)
+        if ("." not in path or _own_field(path))
+        and (value := end.env.get(path)) is not None
+        and (holds_graph(value) or list_of_graphs(value) and path not in emptied)
     )
 
 

@@ -9,7 +9,7 @@ from typing import Optional
 
 import libcst as cst
 
-from .syntax import base_path
+from .syntax import base_path, dotted
 from .dep_bounds import capped
 from .values import Value, tensor
 
@@ -57,6 +57,12 @@ class Operations:
                 if value.elem is not None:
                     cut = cut or value.elem.cut
                     deps = deps | value.elem.deps
+                    path = _kept_graphs(node, value)
+                    if path:
+                        # `torch.stack(saved_log_probs)`: a backward() frees the graphs the list holds,
+                        # and a list kept from one episode to the next (never cleared) still holds them
+                        deps = deps | {path}
+                        direct.append(path)
             elif kind == "number":
                 cut = cut or value.cut
             elif kind in ("none", "ref", "builtin"):
@@ -137,3 +143,12 @@ def _names_a_leaf(value) -> bool:
 
 def _filled_container(value) -> bool:
     return value is not None and value.kind in ("seq", "dict")
+
+
+def _kept_graphs(node, value: Value) -> Optional[str]:
+    """The name of a list (not an element of one, nor a list built on the spot) whose elements are
+    graphs: ``saved_log_probs`` of ``torch.stack(saved_log_probs)``."""
+    elem = value.elem
+    if type(node) not in (cst.Name, cst.Attribute) or elem.kind != "tensor" or elem.grad is not True or elem.leaf is not False:
+        return None
+    return dotted(node)

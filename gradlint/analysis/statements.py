@@ -232,6 +232,11 @@ class StatementWalker:
             if path:
                 self._kill(path)
                 self.state.env.pop(path, None)
+            elif type(target) is cst.Subscript and (emptied := dotted(target.value)) in self.state.freed:
+                # `del saved_log_probs[:]`: the graphs the list held are gone from it
+                self.state.freed = self.state.freed - {emptied}
+                if _whole_slice(target) and (kept := self.lookup(emptied)) is not None and kept.kind == "seq":
+                    self.state.env[emptied] = seq([])
 
     def _stmt_if(self, node: cst.If) -> None:
         if self.function is None and self.import_depth == 0 and node.orelse is None and is_main_guard(node.test):
@@ -422,3 +427,11 @@ def _through_data(target) -> bool:
     while type(target) is cst.Subscript:
         target = target.value
     return type(target) is cst.Attribute and target.attr.value == "data"
+
+
+def _whole_slice(target: cst.Subscript) -> bool:
+    """``x[:]``."""
+    if len(target.slice) != 1 or type(target.slice[0].slice) is not cst.Slice:
+        return False
+    part = target.slice[0].slice
+    return part.lower is None and part.upper is None and part.step is None

@@ -291,7 +291,7 @@ def target_names(target) -> set:
     return set()
 
 
-MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
+MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "clear"})
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 

@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import base_path, literal_bool
+from ..analysis.freed_lists import list_of_graphs
 from ..analysis.graph_saves import saves_nothing
 from ..analysis.repeated_closures import bound_in, closures_run_per_iteration
 from ..analysis.module_state import stateful_run
@@ -92,6 +93,17 @@ class BackwardTwice(Rule):
         carried = [name for name in shared if name in ctx.carried]
         if carried:
             name = carried[0]
+            kept = ctx.lookup(name)
+            if kept is not None and list_of_graphs(kept):
+                self.report(
+                    ctx,
+                    node,
+                    f"`{name}` still holds the graphs of earlier iterations, which their backward() freed: nothing "
+                    "empties it, so from the second iteration on this backward() goes through them again and raises "
+                    "\"Trying to backward through the graph a second time\". Empty it after each backward() "
+                    f"(`del {name}[:]` or `{name}.clear()`), or start a new list for each iteration.",
+                )
+                return True
             if not _rebound_in_loop(ctx, name):
                 self.report(
                     ctx,
