@@ -1,6 +1,7 @@
 # GRD504 backward-twice: an RNN's hidden state carried across training steps without detach(), the two
 # task losses of one multi-task output backpropagated one after the other, and a GAN trainer whose
-# discriminator step frees the generator's graph held on self
+# discriminator step frees the generator's graph held on self, and REINFORCE's list of log-probabilities
+# never emptied between episodes
 # runtime: raises RuntimeError: Trying to backward through the graph a second time
 import torch
 import torch.nn as nn
@@ -81,7 +82,24 @@ try:
         gan.step(torch.randn(16, 4), real)
 except RuntimeError as error:
     errors.append(str(error))
-assert len(errors) == 3 and all("backward through the graph a second time" in e for e in errors), errors
+
+# REINFORCE keeping each step's log-probability in a list that nothing empties: the second episode
+# backpropagates the first one's freed graphs again
+policy = nn.Sequential(nn.Linear(4, 2), nn.Softmax(dim=-1))
+policy_optimizer = optim.Adam(policy.parameters(), lr=1e-2)
+saved_log_probs = []
+try:
+    for episode in range(3):
+        for t in range(5):
+            m = torch.distributions.Categorical(policy(torch.randn(4)))
+            saved_log_probs.append(m.log_prob(m.sample()))
+        policy_optimizer.zero_grad()
+        policy_loss = -torch.stack(saved_log_probs).sum()
+        policy_loss.backward()  # expect: GRD504
+        policy_optimizer.step()
+except RuntimeError as error:
+    errors.append(str(error))
+assert len(errors) == 4 and all("backward through the graph a second time" in e for e in errors), errors
 
 for epoch in range(5):
     optimizer.zero_grad()

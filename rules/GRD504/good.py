@@ -71,6 +71,22 @@ for real in torch.randn(3, 16, 10):
     gan.step(torch.randn(16, 4), real)
 assert all(p.grad is not None for p in gan.netG.parameters())
 
+
+# REINFORCE keeping each step's log-probability in a list that is emptied after every update
+policy = nn.Sequential(nn.Linear(4, 2), nn.Softmax(dim=-1))
+policy_optimizer = optim.Adam(policy.parameters(), lr=1e-2)
+saved_log_probs = []
+for episode in range(3):
+    for t in range(5):
+        m = torch.distributions.Categorical(policy(torch.randn(4)))
+        saved_log_probs.append(m.log_prob(m.sample()))
+    policy_optimizer.zero_grad()
+    policy_loss = -torch.stack(saved_log_probs).sum()
+    policy_loss.backward()
+    policy_optimizer.step()
+    del saved_log_probs[:]
+
+
 for epoch in range(5):
     optimizer.zero_grad()
     out = model(x)
