@@ -105,4 +105,56 @@ optimizer.step()
     ),
 ]
 
+_AGENT = """
+import torch
+import torch.nn as nn
+from torch.distributions import Categorical
+
+
+class Agent:
+    def __init__(self):
+        self.policy = nn.Sequential(nn.Linear(4, 2), nn.Softmax(dim=-1))
+        self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=1e-2)
+        self.saved_log_probs = []
+        self.rewards = []
+
+    def act(self, state):
+        m = Categorical(self.policy(state))
+        action = m.sample()
+        self.saved_log_probs.append(m.log_prob(action))
+        return action.item()
+
+    def reset(self):
+        self.saved_log_probs.clear()
+        self.rewards.clear()
+
+    def update(self):
+        loss = -torch.stack(self.saved_log_probs).sum()
+        self.optimizer.zero_grad()
+        loss.backward(){mark}
+        self.optimizer.step()
+{emptying}
+
+agent = Agent()
+for episode in range(3):
+    for t in range(5):
+        agent.act(torch.randn(4))
+        agent.rewards.append(1.0)
+    agent.update()
+{after}"""
+
+
+def _agent(emptying="        self.rewards = []", after="", mark=""):
+    return _AGENT.format(emptying=emptying, after=after, mark=mark)
+
+
+POSITIVES += [case("an_agent_that_empties_only_its_rewards", _agent(mark="  # expect: GRD504"), lines=(27,))]
+
+NEGATIVES += [
+    case("an_agent_that_deletes_its_log_probs", _agent("        del self.saved_log_probs[:]")),
+    case("an_agent_that_clears_its_log_probs", _agent("        self.saved_log_probs.clear()")),
+    case("an_agent_that_makes_a_new_list", _agent("        self.saved_log_probs = []")),
+    case("an_agent_reset_by_the_training_loop", _agent(after="    agent.reset()\n")),
+]
+
 test_fires, test_silent = rule_tests("GRD504", POSITIVES, NEGATIVES)

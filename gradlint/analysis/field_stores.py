@@ -14,13 +14,39 @@ from typing import Optional
 
 import libcst as cst
 
-from .syntax import function_facts, own_nodes
+from .syntax import function_facts, own_nodes, per_node
 from .values import ClassInfo
 
 
 def stored_fields(method: cst.FunctionDef, cls: Optional[ClassInfo]) -> frozenset:
     """The fields ``method`` stores, itself or through the methods of ``cls`` it calls on ``self``."""
-    names = set(function_facts(method).self_stores)
+    return _through_self_calls(method, cls, lambda function: function_facts(function).self_stores)
+
+
+def assigned_fields(method: cst.FunctionDef, cls: Optional[ClassInfo]) -> frozenset:
+    """The fields ``method`` (or a method of ``cls`` it calls on ``self``) binds to a new object
+    (``self.fake_B = ...``), not those it only changes in place (``self.saved_log_probs.append(...)``)."""
+    return _through_self_calls(method, cls, _assigned)
+
+
+@per_node
+def _assigned(function: cst.FunctionDef) -> frozenset:
+    names = set()
+    nodes = own_nodes(function)
+    for node_type in (cst.AssignTarget, cst.AnnAssign, cst.AugAssign):
+        for node in nodes.of(node_type):
+            targets = [node.target]
+            while targets:
+                target = targets.pop()
+                if type(target) in (cst.Tuple, cst.List):
+                    targets.extend(element.value for element in target.elements)
+                elif type(target) is cst.Attribute and type(target.value) is cst.Name and target.value.value == "self":
+                    names.add(target.attr.value)
+    return frozenset(names)
+
+
+def _through_self_calls(method: cst.FunctionDef, cls: Optional[ClassInfo], fields_of) -> frozenset:
+    names = set(fields_of(method))
     if cls is None:
         return frozenset(names)
     seen, pending = {id(method)}, [method]
@@ -32,6 +58,6 @@ def stored_fields(method: cst.FunctionDef, cls: Optional[ClassInfo]) -> frozense
             callee = cls.methods.get(func.attr.value)
             if callee is not None and id(callee) not in seen:
                 seen.add(id(callee))
-                names |= function_facts(callee).self_stores
+                names |= fields_of(callee)
                 pending.append(callee)
     return frozenset(names)

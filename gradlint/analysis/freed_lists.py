@@ -7,8 +7,9 @@ episode: otherwise the next episode's backward() goes again through the first ep
 which the first backward() freed, and raises "Trying to backward through the graph a second time"
 (checked with torch 2.13). So ``torch.stack(saved_log_probs)`` names the list among its graphs
 (``operations``), a backward() through it frees the list, and the list stays freed while the code
-only appends to it: a loop whose body neither binds nor empties the list keeps the fact, through
-the joins of its head (which would otherwise take a grown list for a rebound name).
+only appends to it: the join of two paths keeps a grown list's freed graphs (``State.join``, which
+takes any other changed value for a rebound name), and a loop carries them into its next iteration
+unless its body may empty the list (``emptied_names``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import libcst as cst
 
 from .syntax import dotted, per_node, walk
-from .usage_scans import binds
 from .values import Value
 
 #: callables that read a list without keeping or emptying it
@@ -32,15 +32,6 @@ def list_of_graphs(value: Value) -> bool:
     return value.kind == "seq" and not value.items and value.elem is not None and value.elem.is_nonleaf_grad
 
 
-def untouched_freed(loop: cst.CSTNode, freed: frozenset) -> frozenset:
-    """The freed plain names that ``loop``'s body neither binds, nor empties, nor hands to a call that
-    might: the objects they name keep their freed graphs through every iteration."""
-    body = getattr(loop, "body", None)
-    if body is None or not freed:
-        return frozenset()
-    return frozenset(name for name in freed if "." not in name and name not in _touched(body) and not binds(body, name))
-
-
 def emptied_names(loop: cst.CSTNode) -> frozenset:
     """The plain names ``loop``'s body may empty (see ``_touched``)."""
     body = getattr(loop, "body", None)
@@ -49,21 +40,22 @@ def emptied_names(loop: cst.CSTNode) -> frozenset:
 
 @per_node
 def _touched(body: cst.CSTNode) -> frozenset:
-    """Plain names the body may empty: ``del x[...]``, ``x[...] = ``, ``x.clear()`` (``pop``, ``remove``),
-    or an argument of a call that is not a known reader."""
+    """Names (and ``obj.field`` paths) the body may empty: ``del x[...]``, ``x[...] = ``, ``x.clear()``
+    (``pop``, ``remove``), or an argument of a call that is not a known reader."""
     names = set()
     for node in walk(body):
         node_type = type(node)
         if node_type is cst.Del:
             for target in walk(node.target):
-                if type(target) is cst.Subscript and type(target.value) is cst.Name:
-                    names.add(target.value.value)
-        elif node_type is cst.AssignTarget and type(node.target) is cst.Subscript and type(node.target.value) is cst.Name:
-            names.add(node.target.value.value)
+                if type(target) is cst.Subscript:
+                    names.add(dotted(target.value))
+        elif node_type is cst.AssignTarget and type(node.target) is cst.Subscript:
+            names.add(dotted(node.target.value))
         elif node_type is cst.Call:
             func = node.func
-            if type(func) is cst.Attribute and type(func.value) is cst.Name and func.attr.value in _EMPTYING:
-                names.add(func.value.value)
+            if type(func) is cst.Attribute and func.attr.value in _EMPTYING:
+                names.add(dotted(func.value))
             if dotted(func) not in _READERS:
-                names.update(arg.value.value for arg in node.args if type(arg.value) is cst.Name)
+                names.update(dotted(arg.value) for arg in node.args)
+    names.discard(None)
     return frozenset(names)

@@ -14,7 +14,7 @@ from . import torch_api as api
 from .branch_tests import recomputed_is_fresh
 from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .flag_arms import arm_bound_names, keep_entry
-from .freed_lists import emptied_names, list_of_graphs, untouched_freed
+from .freed_lists import emptied_names, list_of_graphs
 from .literal_loops import literal_strings
 from .state import LoopRecord, State, Terminated
 from .syntax import dotted, per_node, walk
@@ -48,7 +48,6 @@ class LoopWalker:
         carried: frozenset = frozenset()
         carried_saved = None
         start, arms = head, arm_bound_names(node, self.function, self.module_node, head)
-        kept = untouched_freed(node, start.freed)  # (``freed_lists``)
         ends = []
         for _ in range(2 if was_reporting else 1):
             self.state = head.copy()
@@ -60,7 +59,6 @@ class LoopWalker:
             ends_saved = _carried_saved(self.state) - arms
             carried_saved = ends_saved if carried_saved is None else carried_saved & ends_saved
             head = keep_entry(State.join(head, self.state), start, arms)
-            head.freed = head.freed | kept
         self.reporting = was_reporting
         self._loops = loops
         if was_reporting:
@@ -73,11 +71,9 @@ class LoopWalker:
             record = self._recorded_iteration(node, entry, carried, run_iteration)
             after = _rebound_fresh(start, [self.state], State.join(head, self.state))
             self.state = _freed_by_last_iteration(node, [self.state], after)
-            self.state.freed = self.state.freed | kept
             self._emit("on_loop_end", node, record)
         else:
             self.state = _freed_by_last_iteration(node, ends, _rebound_fresh(start, ends, head))
-            self.state.freed = self.state.freed | kept
 
     def _whole_loop(self, node, run_iteration: Callable[[], None]) -> None:
         if not self.reporting:
@@ -220,9 +216,12 @@ def _carried_freed(end: State, emptied: frozenset = frozenset()) -> frozenset:
     return frozenset(
         path
         for path in end.freed
-        if ("." not in path or _own_field(path))
-        and (value := end.env.get(path)) is not None
-        and (holds_graph(value) or list_of_graphs(value) and path not in emptied)
+        if (value := end.env.get(path)) is not None
+        and (
+            ("." not in path or _own_field(path)) and holds_graph(value)
+            # (a list kept on an object the loop uses, `agent.saved_log_probs`, as well)
+            or path.count(".") <= 1 and list_of_graphs(value) and path not in emptied
+        )
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 import libcst as cst
 
 from .arguments import iterated_arguments, rename_path
-from .field_stores import stored_fields
+from .field_stores import assigned_fields, stored_fields
 from .state import LoopRecord
 from .summaries import Summary
 from .syntax import dotted
@@ -60,13 +60,15 @@ class SummaryReplay:
         (``field_stores``: also what the methods it calls on ``self`` set)."""
         env = self.state.env
         holder = self.lookup(owner)
-        for name in stored_fields(function, holder.cls if holder is not None else None):
+        cls = holder.cls if holder is not None else None
+        for name in stored_fields(function, cls):
             path = f"{owner}.{name}"
             self._kill(path)
-            if path in self.state.freed:
-                # a new value (``self.forward()`` computing ``self.fake_B`` again): its graph is whole
-                self.state.freed = self.state.freed - {path}
             value = summary.fields.get(name)
+            if path in self.state.freed and (name in assigned_fields(function, cls) or _emptied(value)):
+                # a new value (``self.forward()`` computing ``self.fake_B`` again): its graph is whole;
+                # a list only appended to still holds the freed graphs (``freed_lists``)
+                self.state.freed = self.state.freed - {path}
             if value is None:
                 env.pop(path, None)  # set to something unknown
             else:
@@ -172,3 +174,8 @@ def _made_forwards(forwards, originals, made) -> set:
         mine = bool(path) and path.split(".", 1)[0] in made
         fresh[id(node)] = fresh.get(id(node), True) and mine
     return {key for key, only in fresh.items() if only}
+
+
+def _emptied(value) -> bool:
+    """Not known to hold a graph any more: a list or dict left empty or holding none, or unknown."""
+    return value is None or value.kind not in ("seq", "dict") or value.has_grad is False

@@ -7,6 +7,7 @@ from typing import Optional
 
 import libcst as cst
 
+from .freed_lists import list_of_graphs
 from .values import UNKNOWN, Tri, Value, join, join_tri, renamed_owners
 
 
@@ -226,7 +227,7 @@ class State:
         # a freed graph is a may-fact, but a name the two paths disagree on was rebound
         # on one of them: `if wass: d_loss = gp else: fake_loss = ...; d_loss = real + fake_loss`
         freed = frozenset(
-            path for path in a.freed | b.freed if _same_object(a.env.get(path), b_env.get(path))
+            path for path in a.freed | b.freed if _same_object(a.env.get(path), b_env.get(path)) or _grown(a.env.get(path), b_env.get(path))
         )
         # so is a graph made stale by a step on one path (`if i % n_critic == 0: opt_g.step()`):
         # on that path its backward() raises, unless the name was recomputed there
@@ -403,6 +404,17 @@ def _join_reached(a: frozenset, b: frozenset) -> frozenset:
         return a
     other = dict(b)
     return frozenset((path, modules | other[path]) for path, modules in a if path in other)
+
+
+def _grown(a, b) -> bool:
+    """Two values of a list of graphs that one path appended to (``saved_log_probs.append(...)``): the
+    same list, grown, whose freed graphs it still holds (``freed_lists``); not a list emptied or
+    made anew on one path, which holds none."""
+    if a is None or b is None:
+        return False
+    # (an object's field the caller's state first holds after a method call appended to it: unknown
+    # on the path from before that call, as a name bound on one path only is after a join)
+    return list_of_graphs(a) and (list_of_graphs(b) or b.kind == "unknown") or a.kind == "unknown" and list_of_graphs(b)
 
 
 def _same_object(a, b) -> bool:

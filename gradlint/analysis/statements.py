@@ -227,16 +227,18 @@ class StatementWalker:
     def _small_del(self, node: cst.Del) -> None:
         targets = node.target.elements if type(node.target) is cst.Tuple else [node.target]
         for target in targets:
+            deleted = target.value if type(target) is cst.Element else target
+            if type(deleted) is cst.Subscript and (emptied := dotted(deleted.value)) in self.state.freed:
+                # `del saved_log_probs[:]`: the graphs the list held are gone from it (``freed_lists``)
+                self.state.freed = self.state.freed - {emptied}
+                if _whole_slice(deleted) and (kept := self.lookup(emptied)) is not None and kept.kind == "seq":
+                    self.state.env[emptied] = seq([])
+                    continue
             target = getattr(target, "value", target)
             path = dotted(target)
             if path:
                 self._kill(path)
                 self.state.env.pop(path, None)
-            elif type(target) is cst.Subscript and (emptied := dotted(target.value)) in self.state.freed:
-                # `del saved_log_probs[:]`: the graphs the list held are gone from it
-                self.state.freed = self.state.freed - {emptied}
-                if _whole_slice(target) and (kept := self.lookup(emptied)) is not None and kept.kind == "seq":
-                    self.state.env[emptied] = seq([])
 
     def _stmt_if(self, node: cst.If) -> None:
         if self.function is None and self.import_depth == 0 and node.orelse is None and is_main_guard(node.test):

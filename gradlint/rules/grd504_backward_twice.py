@@ -93,16 +93,7 @@ class BackwardTwice(Rule):
         carried = [name for name in shared if name in ctx.carried]
         if carried:
             name = carried[0]
-            kept = ctx.lookup(name)
-            if kept is not None and list_of_graphs(kept):
-                self.report(
-                    ctx,
-                    node,
-                    f"`{name}` still holds the graphs of earlier iterations, which their backward() freed: nothing "
-                    "empties it, so from the second iteration on this backward() goes through them again and raises "
-                    "\"Trying to backward through the graph a second time\". Empty it after each backward() "
-                    f"(`del {name}[:]` or `{name}.clear()`), or start a new list for each iteration.",
-                )
+            if self._kept_list(ctx, node, name, "that the backward() of an earlier iteration freed"):
                 return True
             if not _rebound_in_loop(ctx, name):
                 self.report(
@@ -125,6 +116,8 @@ class BackwardTwice(Rule):
             return True
         if shared[0].startswith("self.") and _only_backward_of_function(ctx, node):
             name, method = shared[0], ctx.function.name.value
+            if self._kept_list(ctx, node, name, f"that a backward() freed before `{method}()` was called"):
+                return True
             self.report(
                 ctx,
                 node,
@@ -141,6 +134,20 @@ class BackwardTwice(Rule):
             f"this backward() goes through the graph of `{shared[0]}`, which an earlier backward() already "
             "freed: it raises \"Trying to backward through the graph a second time\". Sum the losses and call "
             "backward() once, recompute the graph, or pass `retain_graph=True` to the earlier backward().",
+        )
+        return True
+
+    def _kept_list(self, ctx, node, name: str, whose: str) -> bool:
+        """``name`` is a list of graphs (``freed_lists``): reported as one nothing empties."""
+        kept = ctx.lookup(name)
+        if kept is None or not list_of_graphs(kept):
+            return False
+        self.report(
+            ctx,
+            node,
+            f"`{name}` still holds graphs {whose}: nothing empties it, so this backward() goes through "
+            "them again and raises \"Trying to backward through the graph a second time\". Empty it after each "
+            f"backward() (`del {name}[:]` or `{name}.clear()`), or start a new list each time.",
         )
         return True
 
