@@ -110,7 +110,6 @@ train(Pix2Pix(G, D), [(torch.randn(2, 4), torch.randn(2, 4))])
         .replace("        self.loss_D.backward()\n", "        self.loss_D.backward()\n        return self.loss_D.detach()\n")
         .replace("        self.backward_D()\n", "        if self.backward_D() is None:\n            return\n"),
         lines=(33,),
-        xfail="a method with a return statement exports no freed fields (its ways out are not joined)",
     ),
 ]
 

@@ -191,6 +191,7 @@ class Analyzer(
         self._exit_steps: Optional[list] = None
         #: what an op had saved at each normal exit of the function summarised (``helper_saves``)
         self._exit_saved: Optional[list] = None
+        self._exit_freed: Optional[list] = None
         #: id(loop over a dict) -> the switch of every entry it made (replayed after the loop)
         self._switched_entries: dict = {}
         self._returns: Optional[list] = None

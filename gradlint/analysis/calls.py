@@ -209,6 +209,7 @@ class Calls:
         if self._exit_steps is not None:
             self._exit_steps.append(self.state.steps_done)
             self._exit_saved.append(self.state.saved)
+            self._exit_freed.append(self.state.freed)
         if self._exit_proofs is None or self.function is None:
             return
         names = [param.name.value for param in parameters(self.function)]
@@ -294,11 +295,12 @@ class Calls:
             self._loops = [collector]
             self._exit_proofs = exits = []
             self._exit_steps, self._exit_saved = exit_steps, exit_saved = [], []
+            self._exit_freed = exit_freed = []
             ends_open = not self._body(function.body)
-            # (a function with a `return` tells nothing: the states of its ways out are not kept)
-            freed_fields = exported_fields(self.state.freed) if ends_open and not returns else frozenset()
             if ends_open:
                 self._note_exit()
+            # (freed on every way out: ``freed_fields``)
+            freed_fields = exported_fields(frozenset.intersection(*exit_freed)) if exit_freed else frozenset()
             # functions it defines may be walked (queued) from here: they see the names it binds later
             self._bind_late_names()
             stepped = self.state.stepped
@@ -443,7 +445,7 @@ class Calls:
         self._dict_loops = []
         self._entry_loops = []
         self._exit_proofs = None
-        self._exit_steps = self._exit_saved = None
+        self._exit_steps = self._exit_saved = self._exit_freed = None
         self._pending_freezes = []
         self._model_inputs = None
         self._rebound_at, self._return_freezes, self._held_freezes = None, None, {}

@@ -388,6 +388,7 @@ SCOPE_FIELDS = (
     "_exit_proofs",
     "_exit_steps",
     "_exit_saved",
+    "_exit_freed",
     "_rebound_at",
     "_return_freezes",
     "_held_freezes",
