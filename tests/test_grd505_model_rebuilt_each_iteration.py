@@ -87,6 +87,18 @@ for name in os.listdir("."):
 """,
     ),
     case(
+        "another_checkpoint_loaded_in_each_iteration",
+        _MODEL
+        + """
+def compare(checkpoints, inputs):
+    for path in checkpoints:
+        model = Recognizer(4, 2)
+        model.load_state_dict(torch.load(path))
+        model.eval()
+        print(path, model(inputs).argmax(1))
+""",
+    ),
+    case(
         "rebuilt_model_unpacked_from_a_builder",
         _MODEL
         + """

@@ -62,4 +62,18 @@ def rebuilt_alike(loop: cst.CSTNode, path: str) -> bool:
     if not values or any(value is None for value in values):
         return False
     varying = _varying(loop)
-    return not any(_names(value) & varying for value in values)
+    if any(_names(value) & varying for value in values):
+        return False
+    # `model.load_state_dict(torch.load(path))` with `path` the loop's checkpoint: another model each time
+    return not any(_loads_varying(node, path, varying) for node in walk(loop.body))
+
+
+def _loads_varying(node, path: str, varying: set) -> bool:
+    """``path.load...(...)`` given something the iteration varies (``model.load_state_dict(torch.load(ckpt))``,
+    ``model.load_weights(f)``): weights loaded from what the loop iterates. Not a forward-like method
+    given the iteration's data (``model.predict(x)``), which runs the same model."""
+    if type(node) is not cst.Call or type(node.func) is not cst.Attribute or dotted(node.func.value) != path:
+        return False
+    if "load" not in node.func.attr.value.lower():
+        return False
+    return any(_names(arg.value) & varying for arg in node.args)
