@@ -93,23 +93,28 @@ _SYMMETRIC = (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)
 _POSITIVE = (cst.Equal, cst.Is, cst.In)
 
 
+#: comparisons with ``None`` that ``none_test`` decides
+_NONE_TESTS = (cst.Is, cst.IsNot, cst.Equal, cst.NotEqual)
+
+
 def none_test(walker, test):
     """``x is None`` / ``x is not None`` of a name bound to ``None`` (a literal argument or default):
     the name and the truth as a flag's value (unknown otherwise: a value known to be something else
     may still be ``None`` on a path the walk joined away). ``run_epoch(model, dev_loader,
-    optimiser=None)`` skips its ``if optimiser is not None:`` update."""
+    optimiser=None)`` skips its ``if optimiser is not None:`` update. ``x == None`` / ``x != None``
+    (older code: ``if not optimizer == None:``) is the same test for None and for a module."""
     if len(test.comparisons) != 1 or type(test.left) is not cst.Name:
         return test, UNKNOWN
     operator = type(test.comparisons[0].operator)
     comparator = test.comparisons[0].comparator
-    if operator not in (cst.Is, cst.IsNot) or type(comparator) is not cst.Name or comparator.value != "None":
+    if operator not in _NONE_TESTS or type(comparator) is not cst.Name or comparator.value != "None":
         return test, UNKNOWN
     mine = walker.lookup(test.left.value)
     if mine is None or mine.kind not in ("none", "module"):
         return test, UNKNOWN
     # a module is never None: the join of None with one is no module (``if encoder is not None:
     # encoder.eval()`` of a validate() given the caller's encoder switches it)
-    return test.left, TRUE if (mine.kind == "none") == (operator is cst.Is) else FALSE
+    return test.left, TRUE if (mine.kind == "none") == (operator in (cst.Is, cst.Equal)) else FALSE
 
 
 #: methods that change a dict in place

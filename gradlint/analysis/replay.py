@@ -144,7 +144,9 @@ class SummaryReplay:
             (call if foreign else node, rename(path), training) for node, path, training in effects.mode_switches if path
         ]
         inner = effects.inner_effects(call, rename)
+        restores = {rename(path) for path in _inner_restores(effects)}
         for record in self._loops:
+            record.inner_restores |= restores
             record.switch_calls.update((id(node), call) for node, _, _ in switches)
             for kept, found in zip((record.inner_forwards, record.inner_steps, record.inner_backwards), inner):
                 kept.extend(found)
@@ -155,6 +157,18 @@ class SummaryReplay:
             record.forwards.extend(forwards)
             record.made_forwards |= made_here
             record.stores.extend(stores)
+
+
+def _inner_restores(effects: LoopRecord) -> set:
+    """The modules the callee's own loops (and those of its callees) switch with ``train()`` (or a
+    flag not known to be False): each may run, so the callee may well hand the model back in train
+    mode even though its top level only calls ``eval()``."""
+    nested = effects.nested
+    found = set(effects.inner_restores)
+    if nested is not None:
+        found |= nested.inner_restores
+        found |= {path for _, path, training in nested.mode_switches if path and training is not False}
+    return found
 
 
 def _all_clears(effects: LoopRecord) -> list:

@@ -312,6 +312,10 @@ class LoopRecord:
     mode_switches: list = field(default_factory=list)
     #: id of a switch made inside a called function -> the call in this loop's function that ran it
     switch_calls: dict = field(default_factory=dict)
+    #: modules a loop inside a called function may switch back with train() (``model.eval()``, then
+    #: ``model.train()`` in the helper's loop over the dev batches): kept apart from ``mode_switches``,
+    #: whose order is the call's own, so that GRD510 does not claim that nothing restores the mode
+    inner_restores: set = field(default_factory=set)
     #: the state at the end of the walked iteration (what the next one starts from)
     end: Optional["State"] = None
     #: a summary's collector: what the loops inside the called function (and inside its callees)

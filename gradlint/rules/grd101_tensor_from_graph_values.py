@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import kwarg, literal_bool
 from ..analysis.backprop_sources import computed_only_from
+from ..analysis.optional_cuts import optional_cut
 from ..analysis.read_only_uses import only_read
 from ..analysis.returned_backprops import backpropagated_alone
 from ..analysis.syntax import walk
@@ -99,6 +100,8 @@ class TensorFromGraphValues(Rule):
         graph_values = self._graph_values(data.value, callee.qual, ctx)
         if graph_values and callee.qual == "torch.autograd.Variable" and _loss_target(node, ctx):
             return  # a target held constant on purpose (distillation, mutual learning): no gradient is wanted there
+        if graph_values and callee.qual == "torch.autograd.Variable" and optional_cut(node, ctx.statement, ctx.function, ctx.module_node):
+            return  # `if self.args.static: x = Variable(x)`: a freeze a flag of the run switches on
         if graph_values and _detached_at_once(node, ctx):
             return  # `Variable(self.mix).data`: the expression itself asks for a constant
         if not graph_values:

@@ -11,6 +11,7 @@ from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.grad_on_purpose import enabled_on_purpose, retries_with_grad
 from ..analysis.literal_loops import enclosing_literal_loop
 from ..analysis.model_wrappers import wrapped_models
+from ..analysis.rebuilt_models import rebuilt_alike
 from ..analysis.submodule_modes import switched_parent
 from ..analysis.torch_api import MODULE_API
 from ..analysis.syntax import per_node, walk
@@ -185,8 +186,10 @@ class EvalWithoutNoGrad(Rule):
                 # the enclosing model whose mode it takes is bound (or trained) in the loop itself, or
                 # ran whole here: its own forward is judged, with its own facts (frozen, say)
                 continue
-            if call in reported or path in record.bound or path in trained or id(call) in record.made_forwards:
-                continue  # a model built in each iteration (here or in a called function) is not evaluated repeatedly
+            if path in record.bound and not rebuilt_alike(record.node, path):
+                continue  # a model built in each iteration from what it iterates (a test over model classes)
+            if call in reported or path in trained or id(call) in record.made_forwards:
+                continue  # a model built in each call of a function the loop calls is not evaluated repeatedly
             if module.cls is None and imports_differentiating_forward(ctx.path, ctx.source):
                 continue  # a model of unknown class in a project whose forwards take autograd.grad
             parent = switched_parent(path, ctx.source) if path and f"{path}.eval(" not in ctx.source else None

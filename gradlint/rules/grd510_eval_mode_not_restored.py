@@ -60,6 +60,8 @@ class EvalModeNotRestored(Rule):
         if record.end is None:
             return
         switched = {path for _, path, training in record.mode_switches if training is not False}
+        # a helper whose own loop calls `model.train()` (each dev batch, say) may restore the mode
+        switched |= record.inner_restores
         judged = set()
         for call, path, training in record.mode_switches:
             if training is not False or path is None or path in switched or path in record.bound:
