@@ -4,6 +4,7 @@ import libcst as cst
 
 from ..analysis import dotted, literal_bool, within
 from ..analysis.constructor_freezes import freeze_site
+from ..analysis.freeze_keeping_methods import keeps_freeze
 from ..rule import Rule, source
 
 #: Module methods that leave ``requires_grad`` of its parameters as it is.
@@ -109,7 +110,10 @@ class NothingTrainable(Rule):
                 self._frozen.clear()
             receiver = dotted(func.value)
             if receiver is not None and callee.kind != "module" and func.attr.value not in _KEEPS_FREEZE:
-                self._forget(lambda frozen: within(receiver, frozen))
+                owner = ctx.value(func.value)
+                # `model.calculate_loss(batch)`: a method of the file's class that cannot unfreeze
+                if not (owner.kind == "module" and keeps_freeze(owner.cls, func.attr.value)):
+                    self._forget(lambda frozen: within(receiver, frozen))
         if callee.kind in ("ref", "module", "builtin"):
             return
         for arg in node.args:
