@@ -159,3 +159,19 @@ def _false_requires_grad(node) -> bool:
 
 def _is_false(node) -> bool:
     return type(node) is cst.Name and node.value == "False"
+
+
+@per_node
+def freeze_site(init: cst.FunctionDef):
+    """The statement of ``__init__`` that freezes the whole object: the ``p.requires_grad = False`` of
+    a loop over ``self.parameters()`` or the ``self.requires_grad_(False)`` call, at any depth (a
+    freeze under ``if freeze:`` that the constructor's default chose); None if there is none or more
+    than one (which one a finding should name is then not known)."""
+    sites = []
+    for node in walk(init.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) is cst.For and _freezes_self(node):
+            sites.extend(child for child in walk(node.body) if _false_requires_grad(child))
+        elif type(node) is cst.SimpleStatementLine and _freezes_self(node):
+            sites.append(node)
+    return sites[0] if len(sites) == 1 else None
+

@@ -8,6 +8,8 @@ number, negation, ``.double()``, ``.to(dtype)``, ``.type(torch.DoubleTensor)``, 
 second time" is raised only when a freed saved tensor is needed again. A manual update of the name
 under ``no_grad`` (``w1 -= lr * w1.grad``) adds nothing to its graph (HandsOnDeepLearningWithPytorch
 #2: ``w1 = torch.randn(n, m, requires_grad=True).type(dtype)`` then that update in each iteration).
+A name bound from a call of a helper of the file counts when each of its returns gives such a value at
+the name's position (``a, b = make_params(3)``, pytorch#1479's view of a leaf made in a helper).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ _SAVING_NOTHING = frozenset(
 )
 
 
-def saves_nothing(name: str, ctx) -> bool:
+def saves_nothing(name: str, ctx, depth: int = 0) -> bool:
     """Every binding of the plain name in the function (at module level, the module's own
     statements) is a fresh leaf put through ops that save no tensor."""
     if "." in name or "[" in name:
@@ -43,10 +45,69 @@ def saves_nothing(name: str, ctx) -> bool:
         if type(node) in (cst.AugAssign, cst.AnnAssign, cst.For, cst.NamedExpr) and _names(node.target, name):
             return False
         if type(node) is cst.Assign and any(_names(t.target, name) for t in node.targets):
-            if len(node.targets) != 1 or not _from_leaf(node.value, ctx):
+            if len(node.targets) != 1:
+                return False
+            if not _from_leaf(node.value, ctx) and not _returned_from_leaf(node.targets[0].target, node.value, name, ctx, depth):
                 return False
             bindings += 1
     return bindings > 0
+
+
+def _returned_from_leaf(target, value, name: str, ctx, depth: int) -> bool:
+    """``a, b = make_params(3)``: ``name`` takes, from a call of a function defined at the top of
+    this file, what each of its ``return`` statements gives at the name's position: a fresh leaf put
+    through ops that save no tensor, or a name of that function so bound (``b = torch.tensor(...,
+    requires_grad=True).view(n, 1); return a, b``)."""
+    if depth > 2 or type(value) is not cst.Call or type(value.func) is not cst.Name or ctx.module_node is None:
+        return False
+    if type(target) is cst.Name:
+        index = None
+    elif type(target) is cst.Tuple and all(type(e) is cst.Element and type(e.value) is cst.Name for e in target.elements):
+        index = next(i for i, e in enumerate(target.elements) if e.value.value == name)
+    else:
+        return False
+    function = _top_function(ctx.module_node, value.func.value)
+    if function is None:
+        return False
+    view = _InFunction(ctx, function)
+    returns = [node for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) if type(node) is cst.Return]
+    if not returns:
+        return False
+    for ret in returns:
+        given = ret.value
+        if index is not None:
+            if type(given) is not cst.Tuple or len(given.elements) != len(target.elements):
+                return False
+            given = given.elements[index].value
+        if given is None:
+            return False
+        if _from_leaf(given, view):
+            continue
+        if type(given) is not cst.Name or not saves_nothing(given.value, view, depth + 1):
+            return False
+    return True
+
+
+def _top_function(module: cst.Module, name: str):
+    """The function ``name`` defined once at the top level of ``module`` (None if rebound or absent)."""
+    found = None
+    for stmt in module.body:
+        if type(stmt) is cst.FunctionDef and stmt.name.value == name:
+            if found is not None:
+                return None
+            found = stmt
+    return found
+
+
+class _InFunction:
+    """``ctx`` asked about the bindings of another function of the same file."""
+
+    def __init__(self, ctx, function):
+        self._ctx = ctx
+        self.function = function
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
 
 
 def _names(target, name: str) -> bool:

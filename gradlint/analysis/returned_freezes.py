@@ -20,7 +20,7 @@ from typing import Dict, Optional
 import libcst as cst
 
 from .syntax import dotted, walk
-from .values import renamed_owners
+from .values import UNKNOWN, renamed_owners
 
 #: methods of a module that return the module itself (``build(cfg).to(device)``)
 _SAME_MODULE = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "double", "bfloat16"})
@@ -50,16 +50,18 @@ def _positions(node: Optional[cst.BaseExpression]) -> Dict[tuple, str]:
     return found
 
 
-def _settled(function, name: str, suffix: str, event, module_flags=frozenset()):
+def _settled(function, name: str, suffix: str, event, module_flags=frozenset(), decide=None):
     """``(suffix, event)``, with a whole freeze made a freeze of part of the model when the helper
     may have made a part trainable again after it (see ``_Around``). Layers the helper placed under
     the model before it (``model.fc = nn.Linear(...)`` then a loop freezing every parameter) go with
     the freeze (``FreezeEvent.heads``): GRD404's pitfall, unless the caller unfreezes them (a
     layer placed in a slot, ``model[-1] = ...``, which GRD404 does not follow, makes the freeze
     partial). ``module_flags``: the ids of ``X.requires_grad = v`` targets the walk found ``X`` a
-    module at (``model.fc.requires_grad = True``): they unfreeze nothing."""
+    module at (``model.fc.requires_grad = True``): they unfreeze nothing. ``decide``: the walk's truth
+    of an ``if`` test on this call's fixed flags (``if output_dim is not None:`` with ``output_dim=None``):
+    an arm the call never runs changes nothing."""
     if event.whole and event.requires_grad is False and function is not None:
-        visitor = _Around(name, event.node, module_flags)
+        visitor = _Around(name, event.node, module_flags, decide)
         function.body.visit(visitor)
         if visitor.changed_after or visitor.placed_before and not visitor.heads:
             return suffix, replace(event, whole=False)
@@ -80,9 +82,10 @@ class _Around(cst.CSTVisitor):
     layer assigned under ``name``, ``name`` (or a part) given to a call, or a method of it called
     that is not known to keep the freeze."""
 
-    def __init__(self, name: str, stop, module_flags=frozenset()) -> None:
+    def __init__(self, name: str, stop, module_flags=frozenset(), decide=None) -> None:
         self.name, self.stop = name, stop
         self.module_flags = module_flags
+        self.decide = decide
         self.after = False
         self.placed_before = self.changed_after = False
         self.heads = []  # (path relative to ``name``, assignment target) of layers placed before
@@ -95,6 +98,14 @@ class _Around(cst.CSTVisitor):
                 self.heads = []  # a slot too: the freeze is made partial, as before heads were followed
             return False
         kind = type(node)
+        if kind is cst.If and self.decide is not None:
+            truth = self.decide(node.test)
+            if truth is not None:
+                # only the arm this call runs (``if freeze:`` given True; ``if head is not None:`` given None)
+                live = node.body if truth else node.orelse
+                if live is not None:
+                    live.visit(self)
+                return False
         if kind is cst.Assign:
             for target in (t.target for t in node.targets):
                 if type(target) is cst.Attribute and target.attr.value == "requires_grad":
@@ -193,8 +204,15 @@ class ReturnedFreezes:
             )
             if events:
                 flags = self._module_flag_targets
-                here[position] = tuple(_settled(self.function, name, suffix, event, flags) for suffix, event in events)
+                here[position] = tuple(
+                    _settled(self.function, name, suffix, event, flags, self._decided_truth) for suffix, event in events
+                )
         self._return_freezes.append(here)
+
+    def _decided_truth(self, test) -> Optional[bool]:
+        """The truth of an ``if`` test of the function this walk fixes (its flags never rebound):
+        read at a ``return``, it is what it was at the test."""
+        return self._flag_truth(test, self.value(test) if type(test) in (cst.Name, cst.Attribute) else UNKNOWN)
 
     def _keep_returned_freezes(self, call: cst.Call, summary, foreign: bool) -> None:
         if summary.returned_freezes and self.reporting:

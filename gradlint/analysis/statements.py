@@ -8,9 +8,11 @@ from .handed_modules import forget_layers
 from .handed_tensors import forget_filled
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
+from .boolean_tests import boolean_truth
 from .branch_tests import declares_no_outer_names, entry_test, none_test, recomputed_is_fresh, string_test, type_test_truth
 from .fixed_flags import fixed_flag
 from .flag_fields import literal_field_truth
+from .mode_flags import module_mode_truth
 from .state import State, Terminated
 from .summaries import with_own_paths
 from .syntax import is_main_guard
@@ -304,7 +306,14 @@ class StatementWalker:
             inner = test.expression
             truth = self._flag_truth(inner, self.value(inner) if type(inner) in (cst.Name, cst.Attribute) else UNKNOWN)
             return None if truth is None else not truth
+        if type(test) is cst.BooleanOperation:  # `if keep is not None and keep:` (boolean_tests)
+            return boolean_truth(
+                test, lambda side: self._flag_truth(side, self.value(side) if type(side) in (cst.Name, cst.Attribute) else UNKNOWN)
+            )
         if type(test) is cst.Attribute:  # `if self.is_test:` set by the calling method (flag_fields)
+            mode = module_mode_truth(self, test)  # `if model.training:` after `model.eval()` (mode_flags)
+            if mode is not None:
+                return mode
             return literal_field_truth(self.function, self.module_node, self.current_class, test, value)
         if type(test) is cst.Comparison:
             compared = test

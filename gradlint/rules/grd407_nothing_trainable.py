@@ -3,6 +3,8 @@ import re
 import libcst as cst
 
 from ..analysis import dotted, literal_bool, within
+from ..analysis.constructor_freezes import freeze_site
+from ..analysis.freeze_keeping_methods import keeps_freeze
 from ..rule import Rule, source
 
 #: Module methods that leave ``requires_grad`` of its parameters as it is.
@@ -44,6 +46,8 @@ class NothingTrainable(Rule):
         #: between ``loss.backward()`` and ``opt_G.step()``) until a zero_grad() clears them
         self._backprop_through = set()
         self._graded = set()
+        #: constructor freezes already reported from a scope that trains an object they froze
+        self._built_reported = set()
 
     def on_freeze(self, node, ctx, event) -> None:
         owner = event.owner
@@ -106,7 +110,10 @@ class NothingTrainable(Rule):
                 self._frozen.clear()
             receiver = dotted(func.value)
             if receiver is not None and callee.kind != "module" and func.attr.value not in _KEEPS_FREEZE:
-                self._forget(lambda frozen: within(receiver, frozen))
+                owner = ctx.value(func.value)
+                # `model.calculate_loss(batch)`: a method of the file's class that cannot unfreeze
+                if not (owner.kind == "module" and keeps_freeze(owner.cls, func.attr.value)):
+                    self._forget(lambda frozen: within(receiver, frozen))
         if callee.kind in ("ref", "module", "builtin"):
             return
         for arg in node.args:
@@ -135,6 +142,7 @@ class NothingTrainable(Rule):
             frozen = self._frozen_by_constructor(ctx, value.through)
             roots = {next((f for f in frozen if within(path, f)), None) for path in value.through}
             if not frozen or None in roots:
+                self._built_frozen(node, ctx, receiver, value.through)
                 return
         owner = sorted(roots)[0]
         self._reported.add(owner)
@@ -144,6 +152,40 @@ class NothingTrainable(Rule):
             f"this freezes every parameter of `{owner}` and nothing unfreezes any: `{source(node, 40)}` "
             f"backpropagates `{source(receiver, 30)}`, computed only through `{owner}`, and raises \"element 0 "
             "of tensors does not require grad\". Unfreeze the part that should train.",
+        )
+
+    def _built_frozen(self, node, ctx, receiver, through) -> None:
+        """``fit(M(10), data)``: every module the loss went through is an object of a class of this file
+        whose constructor froze it whole (``for p in self.parameters(): p.requires_grad = False``, under
+        a flag its default chose) and that the walk still knows frozen here (``params`` False): reported
+        at that freeze, once. Not in a file that sets ``requires_grad`` to anything but False anywhere
+        (``model.emb.weight.requires_grad = True`` in the caller makes a part trainable again)."""
+        if _UNFREEZES.search(ctx.source or ""):
+            return
+        sites = set()
+        for path in through:
+            module = ctx.lookup(path)
+            if module is None or module.kind != "module" or module.params is not False:
+                return
+            cls = module.cls
+            if cls is None or cls.namespace is not None or not cls.is_module:
+                return
+            site = freeze_site(cls.methods["__init__"]) if "__init__" in cls.methods else None
+            if site is None:
+                return
+            sites.add(site)
+        if len(sites) != 1:
+            return
+        (site,) = sites
+        if id(site) in self._built_reported:
+            return
+        self._built_reported.add(id(site))
+        self.report(
+            ctx,
+            site,
+            f"this constructor freezes every parameter of the object it builds and nothing unfreezes any: "
+            f"`{source(node, 40)}` backpropagates `{source(receiver, 30)}`, computed only through such an object, "
+            "and raises \"element 0 of tensors does not require grad\". Unfreeze the part that should train.",
         )
 
     def _report_freeze(self, ctx, freeze, message: str) -> None:
