@@ -116,6 +116,8 @@ train(Pix2Pix(G, D), [(torch.randn(2, 4), torch.randn(2, 4))])
 NEGATIVES = [
     case("fake_detached_for_the_discriminator", _program(_D_THEN_G, detach=".detach()")),
     case("discriminator_backward_retains_the_graph", _program(_D_THEN_G, retain="retain_graph=True")),
+    # CycleGAN's order: the generator's step first, then the discriminator's on the detached fake
+    case("generator_first_then_discriminator_on_the_detached_fake", _program(_G_THEN_D, detach=".detach()")),
     case(
         "generator_output_computed_again_before_its_step",
         _program(_D_THEN_G.replace("        self.opt_G.zero_grad()", "        self.forward()\n        self.opt_G.zero_grad()")),
