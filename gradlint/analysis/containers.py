@@ -170,8 +170,10 @@ def _shown_tensor(analyzer, node, added: Value) -> Value:
 def _named_graph(node, added: Value) -> Value:
     """``losses.append(loss)``: the element is the graph named ``loss``, as an operand of an op is
     (``operations``: a result's deps name its non-leaf operands). A ``loss.backward()`` in the same
-    iteration frees that graph, and so a later ``sum(losses).backward()`` goes through it again."""
-    if type(node) is cst.Name and added.kind == "tensor" and added.grad is True and added.leaf is False:
+    iteration frees that graph, and so a later ``sum(losses).backward()`` goes through it again. A loss
+    its ``backward()`` proves requires grad (``loss = loss_func(out, y)``, ``loss_func`` not known) is
+    such a graph too, unless known to be a leaf (a leaf's sum saves nothing: a second backward runs)."""
+    if type(node) is cst.Name and added.kind == "tensor" and added.grad is True and added.leaf is not True:
         return added.with_(deps=capped(added.deps | {node.value}, [node.value]))
     return added
 
