@@ -16,6 +16,7 @@ from .call_shapes import keeps_trainable
 from .class_choices import instantiate_choices
 from .containers import namedtuple_instance
 from .forward_modes import may_run_without_grad
+from .mode_arm_outputs import output_made_without_grad
 from .input_reads import measured_arguments
 from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
@@ -171,6 +172,12 @@ class CallValues:
                 for record in self._loops:
                     record.forwards.append((node, path, module, False))
                 return structured
+            elif structured.kind == "unknown" and output_made_without_grad(forward, node):
+                # the same, with a generator the walk cannot value (`networks.define_G(opt)` of another
+                # file): the arm the call's mode literal chooses returns only what no_grad computed
+                for record in self._loops:
+                    record.forwards.append((node, path, module, False))
+                return UNKNOWN
             elif gives_no_tensor(forward, structured, module.cls):
                 result = UNKNOWN  # arrays, numbers: no graph
             elif not (structured.kind == "tensor" and structured.grad is True) and may_run_without_grad(forward):

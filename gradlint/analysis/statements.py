@@ -8,6 +8,7 @@ from .handed_modules import forget_layers
 from .handed_tensors import forget_filled
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
+from .detached_results import graph_dropped_at_once
 from .boolean_tests import boolean_truth
 from .branch_tests import declares_no_outer_names, entry_test, none_test, recomputed_is_fresh, string_test, type_test_truth
 from .fixed_flags import fixed_flag
@@ -100,15 +101,15 @@ class StatementWalker:
         if all(type(target.target) is cst.Name and target.target.value == "_" for target in node.targets):
             self.dropped_calls.update(dropped_values(node.value))
         value = self.eval(node.value)
-        if all(_through_data(target.target) for target in node.targets):
-            # `x.data = f(x)`: the graph built is dropped at once (`.data` keeps the values only),
-            # so what its ops saved is saved for no backward()
-            self.state.saved = saved
         if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
             value = self._proven_by_backward(node.targets[0].target.value, value)
             value = self._used_as_optimizer(node.targets[0].target.value, value)
         kept = self._kept_through_unresolved_call(node)
         self._same_objects = self._given_back(node) | frozenset(kept)
+        if all(_through_data(target.target) for target in node.targets) or graph_dropped_at_once(node.value):
+            # `x.data = f(x)`, `y = f(x).detach()`: the graph built is dropped at once (`.data` keeps
+            # the values only), so what its ops saved is saved for no backward()
+            self.state.saved = saved
         try:
             for target in node.targets:
                 self._prepare_target(target.target)

@@ -10,6 +10,7 @@ from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_a
 from .class_choices import method_of_choices
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .devices import device_value
+from .frozen_copies import frozen_module_copy
 from .fresh_modules import frozen_whole, made_then_evaluated, switched_through
 from .closure_steps import closure_result
 from .gradient_outputs import autograd_grad_result, decomposition_result
@@ -29,6 +30,9 @@ class TorchSemantics(TensorMethods):
 
     def _call_qualified(self, qual: str, node: cst.Call, args) -> Value:
         qual = api.canonical(qual)
+        copied = frozen_module_copy(qual, args)
+        if copied is not None:
+            return copied
         if qual.partition(".")[0] in api.OTHER_FRAMEWORKS:
             # another framework's object: its methods are that framework's (see OTHER_FRAMEWORKS)
             return ref(f"{qual}()")
@@ -276,7 +280,8 @@ class TorchSemantics(TensorMethods):
                 # an object nobody showed to be a trainable model: its parameters may be frozen
                 return Value(kind="params", owner=self._field_alias(path), grad=None, qual="named" if name[0] == "n" else "")
             if name in ("cuda", "to") and kind == "unknown":
-                return Value(moved=True, unread=receiver.unread)
+                # (a module frozen whole stays frozen where it moves: see frozen_copies)
+                return Value(moved=True, unread=receiver.unread, params=False if receiver.params is False else None)
             if name in api.TENSOR_ONLY_RESULT_METHODS and kind == "unknown":
                 # only a tensor has this method (see torch_api): the result is a tensor, of a grad
                 # unknown as the receiver's. `x = image.unsqueeze(0); x.requires_grad_()` then makes
@@ -292,10 +297,12 @@ class TorchSemantics(TensorMethods):
                 self._clear_grads(None)
                 if self.function is not None and path in optimizer_names_by_use(self.function):
                     self._note_clear(path)
-            elif kind == "unknown" and path is not None and frozen_whole(name, node):
-                # `model.requires_grad_(False)` of an unresolved object (see fresh_modules)
+            elif kind == "unknown" and frozen_whole(name, node):
+                # `model.requires_grad_(False)` of an unresolved object (see fresh_modules), or in a chain
+                # (`G = build(**kw).train().requires_grad_(False).to(device)`, StyleGAN2-ADA's networks)
                 frozen = receiver.with_(params=False)
-                self.state.env[path] = frozen
+                if path is not None:
+                    self.state.env[path] = frozen
                 return frozen
             elif kind == "unknown" and switched_mode(name, node) is not None and (
                 path is not None or isinstance(node.func.value, cst.Subscript) or made_then_evaluated(name, node)

@@ -45,6 +45,23 @@ def _never_cleared(optimizer_path, owner, record, function=None) -> bool:
     return owner is not None or all(c in (p for _, p, _ in record.steps) for c in clears)
 
 
+def _covered_by_other_clears(optimizer, record) -> bool:
+    """An optimizer over several models (``Adam(chain(G.parameters(), D.parameters()))``, infoGAN's
+    information optimizer) whose every model the loop's other clears reach: ``opt_d.zero_grad()`` over
+    ``D`` and ``opt_g.zero_grad()`` over ``G`` empty the gradients it steps with, each iteration."""
+    if optimizer.owner is not None or not optimizer.owners:
+        return False
+    stepped = {path: value for _, path, value in record.steps if path}
+    cleared = set()
+    for clear in record.clears:
+        other = stepped.get(clear)
+        if other is None:
+            cleared.add(clear)  # `G.zero_grad()`: a module's own clear
+        elif other.owner is not None or other.owners:
+            cleared.update(other.owners or {other.owner})
+    return all(any(owner == c or owner.startswith(c + ".") for c in cleared) for owner in optimizer.owners)
+
+
 def _continues(loop: cst.CSTNode) -> bool:
     """A ``continue`` of this loop itself (not of a loop or function nested in it)."""
     body = getattr(loop, "body", None)
@@ -112,6 +129,8 @@ class MissingZeroGrad(Rule):
                 # (not the loop variable of `for optimizer in self.optimizers:`, torchforge #71: the same ones)
                 continue  # a fresh model (or optimizer) each iteration: nothing carries over
             if not _never_cleared(optimizer_path, owner, record, ctx.function):
+                continue
+            if _covered_by_other_clears(optimizer, record):
                 continue
             name = optimizer_path or source(step.func.value, 30)
             uncalled = f" (`{name}.zero_grad` without parentheses does not call it)" if _uncalled_clear(

@@ -316,7 +316,15 @@ def _differentiates(loop, ctx, record) -> bool:
                 return True
             if name == "grad" and len(node.args) >= 2 and root is not loop:
                 return True  # `from torch.autograd import grad` in the forward's file: `grad([energy], [pos])`
+            if name.rsplit(".", 1)[-1] in _DIFFERENTIABLE_OPTIMIZERS and (name.startswith("higher.") or "." not in name):
+                # `inner_opt = higher.get_diff_optim(...)`, then `inner_opt.step(E.sum(), params=[y])`:
+                # higher's differentiable optimizers take `autograd.grad` of the loss they step with
+                return True
     return False
+
+
+#: the `higher` library's builders of differentiable optimizers (their step() differentiates)
+_DIFFERENTIABLE_OPTIMIZERS = frozenset({"get_diff_optim", "create_diff_optim", "innerloop_ctx"})
 
 
 @per_node
