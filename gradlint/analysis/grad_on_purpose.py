@@ -2,14 +2,17 @@
 
 ``with torch.enable_grad():`` inside an evaluation, and the ``except`` arm of a ``try`` whose body
 evaluates under ``no_grad`` (falling back to grad mode for a model whose forward needs autograd):
-forwards there record a graph because the author asked for it.
+forwards there record a graph because the author asked for it. So do a loop that takes gradients
+itself (``torch.autograd.grad``, ``higher``'s differentiable optimizers), the forwards it runs that do,
+and a function that makes its own tensors (or an object's) require grad.
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
-from .syntax import dotted, literal_bool, walk
+from .forward_guards import gradients_unreached
+from .syntax import dotted, literal_bool, per_node, walk
 
 
 def retries_with_grad(loop) -> frozenset:
@@ -57,5 +60,121 @@ def runs_without_grad(body) -> bool:
                 call = item.item
                 name = dotted(call.func if type(call) is cst.Call else call) or ""
                 if name.rsplit(".", 1)[-1] in ("no_grad", "inference_mode"):
+                    return True
+    return False
+
+
+def differentiating_function_elsewhere(callee, ctx) -> bool:
+    """``callee`` is a function of another file of the project whose body takes ``autograd.grad``."""
+    if callee.kind != "func" or not callee.owner:
+        return False
+    function = ctx._function_table(callee.owner)[0].get(callee.qual)
+    return function is not None and any(
+        (dotted(call.func) or "").endswith("autograd.grad") for call in _calls_in(function)
+    )
+
+
+def differentiates(loop, ctx, record) -> bool:
+    """The loop takes gradients with ``torch.autograd.grad(loss, params)``, itself or in a function
+    of the file it calls (DomainBed's ``hvp(loss, w, v)``): its eval-mode forwards are differentiated
+    on purpose (influence functions, saliency, Hessian-vector products), not kept for nothing."""
+    for root in (loop, *record.local_calls, *_forward_bodies(record, ctx)):
+        for node in _calls_in(root):
+            name = dotted(node.func) or ""
+            if name.endswith("autograd.grad") or (root is loop and ctx.value(node.func).qual == "torch.autograd.grad"):
+                return True
+            if name == "grad" and len(node.args) >= 2 and root is not loop:
+                return True  # `from torch.autograd import grad` in the forward's file: `grad([energy], [pos])`
+            if name.rsplit(".", 1)[-1] in _DIFFERENTIABLE_OPTIMIZERS and (name.startswith("higher.") or "." not in name):
+                # `inner_opt = higher.get_diff_optim(...)`, then `inner_opt.step(E.sum(), params=[y])`:
+                # higher's differentiable optimizers take `autograd.grad` of the loss they step with
+                return True
+    return False
+
+
+#: the `higher` library's builders of differentiable optimizers (their step() differentiates)
+_DIFFERENTIABLE_OPTIMIZERS = frozenset({"get_diff_optim", "create_diff_optim", "innerloop_ctx"})
+
+
+@per_node
+def _calls_in(root) -> tuple:
+    """The calls under ``root``, in ``walk``'s order (a loop's end is seen once per walk of the loop,
+    and a forward's body once per loop running it)."""
+    return tuple(node for node in walk(root) if type(node) is cst.Call)
+
+
+def _forward_bodies(record, ctx) -> list:
+    """The ``forward`` of each module of the file the loop runs, and the file's functions it calls
+    by name: a model whose forward takes gradients itself (gradient matching's ``_weight_grad(...)``
+    with ``autograd.grad(..., create_graph=True)``) needs grad mode to run at all. A forward that
+    takes them only when given an argument (``tmp_score=None`` tested ``is None`` before
+    ``autograd.grad(..., tmp_score)``) which none of the loop's calls passes does not."""
+    bodies = []
+    seen = set()
+    calls: dict = {}
+    methods: dict = {}
+    for call, _, module, _ in record.forwards:
+        forward = module.cls.methods.get("forward") if module.cls is not None else None
+        if forward is not None:
+            calls.setdefault(id(forward), (forward, []))[1].append(call)
+            methods[id(forward)] = module.cls.methods
+    for forward, its_calls in calls.values():
+        if id(forward) in seen:
+            continue
+        seen.add(id(forward))
+        if not gradients_unreached(forward, its_calls):
+            bodies.append(forward)
+        for node in _calls_in(forward):
+            func = node.func
+            if type(func) is cst.Name:
+                called = ctx.functions.get(func.value)
+            elif type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self":
+                # `self._compute(g, compute_force=...)`: a method of the module's class (CHGNet's forward
+                # takes forces as autograd.grad of the energy there)
+                called = methods.get(id(forward), {}).get(func.attr.value)
+            else:
+                continue
+            if called is not None and id(called) not in seen:
+                seen.add(id(called))
+                bodies.append(called)
+    return bodies
+
+
+@per_node
+def input_gradients_asked(ctx) -> bool:
+    """The function (at module level, the module) asks for gradients of a tensor of its own:
+    ``t.requires_grad_()`` / ``t.requires_grad_(True)`` on what is not a module, or a factory given
+    ``requires_grad=True`` (not an ``nn.Parameter``)."""
+    root = ctx.function if ctx.function is not None else ctx.module_node
+    if root is None:
+        return False
+    for node in walk(root):
+        if type(node) is not cst.Call:
+            continue
+        func = node.func
+        if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
+            if (not node.args or literal_bool(node.args[0].value) is True) and ctx.value(func.value).kind != "module":
+                return True
+        elif (dotted(func) or "").rsplit(".", 1)[-1] != "Parameter" and any(
+            arg.keyword is not None and arg.keyword.value == "requires_grad" and literal_bool(arg.value) is True
+            for arg in node.args
+        ):
+            return True
+    return False
+
+
+def field_gradients_asked(loop) -> bool:
+    """The loop makes a tensor held by an object require grad (``graph.atom_frac_coord.requires_grad =
+    requires_force``, CHGNet's trainer, whose model takes forces as autograd.grad of the energy with
+    respect to the atoms' positions): its forwards, given those objects, run for their gradients,
+    which no_grad would forbid. A literal False freezes instead."""
+    for node in walk(loop):
+        if type(node) is not cst.Assign or literal_bool(node.value) is False:
+            continue
+        for target in node.targets:
+            target = target.target
+            if type(target) is cst.Attribute and target.attr.value == "requires_grad":
+                owner = target.value
+                if type(owner) is cst.Attribute and (dotted(owner) or "self.").split(".", 1)[0] != "self":
                     return True
     return False

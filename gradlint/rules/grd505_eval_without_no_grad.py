@@ -2,19 +2,23 @@ import re
 
 import libcst as cst
 
-from ..analysis import dotted, literal_bool
 from ..analysis.data_loops import inside_loop_over_data
 from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
-from ..analysis.forward_guards import gradients_unreached
 from ..analysis.forward_hooks import hooks_keep_graphs
-from ..analysis.grad_on_purpose import enabled_on_purpose, retries_with_grad
+from ..analysis.grad_on_purpose import (
+    differentiates,
+    differentiating_function_elsewhere,
+    enabled_on_purpose,
+    field_gradients_asked,
+    input_gradients_asked,
+    retries_with_grad,
+)
 from ..analysis.literal_loops import enclosing_literal_loop
 from ..analysis.model_wrappers import wrapped_models
 from ..analysis.rebuilt_models import rebuilt_alike
 from ..analysis.submodule_modes import switched_parent
 from ..analysis.torch_api import MODULE_API
-from ..analysis.syntax import per_node, walk
 from ..rule import Rule, source
 
 
@@ -44,9 +48,9 @@ class EvalWithoutNoGrad(Rule):
 
     def on_call(self, node, ctx) -> None:
         values = [ctx.value(arg.value) for arg in node.args]
-        if ctx.loop is not None and _differentiating_function_elsewhere(ctx.value(node.func), ctx):
+        if ctx.loop is not None and differentiating_function_elsewhere(ctx.value(node.func), ctx):
             # ``fast = adapt(model, inner)`` with ``adapt`` in another file of the project taking
-            # ``torch.autograd.grad(inner, params)``: as ``_differentiates`` for the file's own functions
+            # ``torch.autograd.grad(inner, params)``: as ``differentiates`` for the file's own functions
             self._differentiated_elsewhere.update(id(record.node) for record in ctx.loops)
         if any(value.is_grad_tensor for value in values):
             self._grad_inputs.add(id(node))
@@ -94,7 +98,7 @@ class EvalWithoutNoGrad(Rule):
         # known here (a parameter of another file's caller): that method may backpropagate through `z`
         hands_over = hands_over or id(node) in self._given_to_unread_methods
         hands_over = hands_over or id(node) in self._differentiated_elsewhere
-        if not (record.backwards or record.steps or in_forward or hands_over or _differentiates(node, ctx, record)):
+        if not (record.backwards or record.steps or in_forward or hands_over or differentiates(node, ctx, record)):
             retries = retries_with_grad(node)
             found.extend(item for item in self._evaluation_forwards(record, ctx) if id(item[0]) not in retries)
         if found:
@@ -105,12 +109,12 @@ class EvalWithoutNoGrad(Rule):
             # `cams = cam_extractor(idx, out)` with `cam_extractor = LayerCAM(model, ...)`: the extractor
             # backpropagates through the output of the model it hooks to read the gradients it catches
             found = [item for item in found if item[1] not in explained]
-        if found and _input_gradients_asked(ctx):
+        if found and input_gradients_asked(ctx):
             # `steps.requires_grad_(True)` then `model(x, scale=steps, label=y)` (integrated gradients
             # taken inside a model whose forward is not known here): a forward given a tensor the
             # function made require grad on purpose is run for its gradients
             found = [item for item in found if id(item[0]) not in self._grad_inputs]
-        if found and _field_gradients_asked(node):
+        if found and field_gradients_asked(node):
             found = []
         if found and not _stores_activations(ctx):
             # `_ = model(img)  # run once`: a warm-up forward whose output the statement drops frees
@@ -293,122 +297,6 @@ def _foreign_function(callee) -> bool:
         return False
     root = callee.qual.split(".", 1)[0]
     return root not in ("torch", "numpy", "builtins", "math", "functools", "itertools", "operator")
-
-
-def _differentiating_function_elsewhere(callee, ctx) -> bool:
-    """``callee`` is a function of another file of the project whose body takes ``autograd.grad``."""
-    if callee.kind != "func" or not callee.owner:
-        return False
-    function = ctx._function_table(callee.owner)[0].get(callee.qual)
-    return function is not None and any(
-        (dotted(call.func) or "").endswith("autograd.grad") for call in _calls_in(function)
-    )
-
-
-def _differentiates(loop, ctx, record) -> bool:
-    """The loop takes gradients with ``torch.autograd.grad(loss, params)``, itself or in a function
-    of the file it calls (DomainBed's ``hvp(loss, w, v)``): its eval-mode forwards are differentiated
-    on purpose (influence functions, saliency, Hessian-vector products), not kept for nothing."""
-    for root in (loop, *record.local_calls, *_forward_bodies(record, ctx)):
-        for node in _calls_in(root):
-            name = dotted(node.func) or ""
-            if name.endswith("autograd.grad") or (root is loop and ctx.value(node.func).qual == "torch.autograd.grad"):
-                return True
-            if name == "grad" and len(node.args) >= 2 and root is not loop:
-                return True  # `from torch.autograd import grad` in the forward's file: `grad([energy], [pos])`
-            if name.rsplit(".", 1)[-1] in _DIFFERENTIABLE_OPTIMIZERS and (name.startswith("higher.") or "." not in name):
-                # `inner_opt = higher.get_diff_optim(...)`, then `inner_opt.step(E.sum(), params=[y])`:
-                # higher's differentiable optimizers take `autograd.grad` of the loss they step with
-                return True
-    return False
-
-
-#: the `higher` library's builders of differentiable optimizers (their step() differentiates)
-_DIFFERENTIABLE_OPTIMIZERS = frozenset({"get_diff_optim", "create_diff_optim", "innerloop_ctx"})
-
-
-@per_node
-def _calls_in(root) -> tuple:
-    """The calls under ``root``, in ``walk``'s order (a loop's end is seen once per walk of the loop,
-    and a forward's body once per loop running it)."""
-    return tuple(node for node in walk(root) if type(node) is cst.Call)
-
-
-def _forward_bodies(record, ctx) -> list:
-    """The ``forward`` of each module of the file the loop runs, and the file's functions it calls
-    by name: a model whose forward takes gradients itself (gradient matching's ``_weight_grad(...)``
-    with ``autograd.grad(..., create_graph=True)``) needs grad mode to run at all. A forward that
-    takes them only when given an argument (``tmp_score=None`` tested ``is None`` before
-    ``autograd.grad(..., tmp_score)``) which none of the loop's calls passes does not."""
-    bodies = []
-    seen = set()
-    calls: dict = {}
-    methods: dict = {}
-    for call, _, module, _ in record.forwards:
-        forward = module.cls.methods.get("forward") if module.cls is not None else None
-        if forward is not None:
-            calls.setdefault(id(forward), (forward, []))[1].append(call)
-            methods[id(forward)] = module.cls.methods
-    for forward, its_calls in calls.values():
-        if id(forward) in seen:
-            continue
-        seen.add(id(forward))
-        if not gradients_unreached(forward, its_calls):
-            bodies.append(forward)
-        for node in _calls_in(forward):
-            func = node.func
-            if type(func) is cst.Name:
-                called = ctx.functions.get(func.value)
-            elif type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self":
-                # `self._compute(g, compute_force=...)`: a method of the module's class (CHGNet's forward
-                # takes forces as autograd.grad of the energy there)
-                called = methods.get(id(forward), {}).get(func.attr.value)
-            else:
-                continue
-            if called is not None and id(called) not in seen:
-                seen.add(id(called))
-                bodies.append(called)
-    return bodies
-
-
-@per_node
-def _input_gradients_asked(ctx) -> bool:
-    """The function (at module level, the module) asks for gradients of a tensor of its own:
-    ``t.requires_grad_()`` / ``t.requires_grad_(True)`` on what is not a module, or a factory given
-    ``requires_grad=True`` (not an ``nn.Parameter``)."""
-    root = ctx.function if ctx.function is not None else ctx.module_node
-    if root is None:
-        return False
-    for node in walk(root):
-        if type(node) is not cst.Call:
-            continue
-        func = node.func
-        if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
-            if (not node.args or literal_bool(node.args[0].value) is True) and ctx.value(func.value).kind != "module":
-                return True
-        elif (dotted(func) or "").rsplit(".", 1)[-1] != "Parameter" and any(
-            arg.keyword is not None and arg.keyword.value == "requires_grad" and literal_bool(arg.value) is True
-            for arg in node.args
-        ):
-            return True
-    return False
-
-
-def _field_gradients_asked(loop) -> bool:
-    """The loop makes a tensor held by an object require grad (``graph.atom_frac_coord.requires_grad =
-    requires_force``, CHGNet's trainer, whose model takes forces as autograd.grad of the energy with
-    respect to the atoms' positions): its forwards, given those objects, run for their gradients,
-    which no_grad would forbid. A literal False freezes instead."""
-    for node in walk(loop):
-        if type(node) is not cst.Assign or literal_bool(node.value) is False:
-            continue
-        for target in node.targets:
-            target = target.target
-            if type(target) is cst.Attribute and target.attr.value == "requires_grad":
-                owner = target.value
-                if type(owner) is cst.Attribute and (dotted(owner) or "self.").split(".", 1)[0] != "self":
-                    return True
-    return False
 
 
 def _stores_activations(ctx) -> bool:
