@@ -12,7 +12,9 @@ So a method's summary tells which of its object's fields hold a graph its backwa
 when it returns (``Summary.freed_fields``), the caller marks them freed on the object it called
 the method on, and a method called on an object with freed fields is walked with them freed
 (``Context.freed_fields``), where GRD504 reports the backward() that needs them. A field bound
-again (``self.forward()`` computing ``self.fake_B`` anew) is no longer freed (``Bindings._set``).
+again is no longer freed: in the method itself by ``Bindings._set``, by a method it calls
+(``self.forward()`` computing ``self.fake_B`` anew) in ``SummaryReplay._apply_field_stores``, which
+tells a field assigned anew from a list only appended to (``field_stores.assigned_fields``).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def list_of_graphs(value: Value) -> bool:
 
 
 def emptied_names(loop: cst.CSTNode) -> frozenset:
-    """The plain names ``loop``'s body may empty (see ``_touched``)."""
+    """The names (and ``obj.field`` paths) ``loop``'s body may empty (see ``_touched``)."""
     body = getattr(loop, "body", None)
     return _touched(body) if body is not None else frozenset()
 
