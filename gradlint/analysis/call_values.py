@@ -22,7 +22,7 @@ from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
 from .param_groups import optimizer_over, owner_paths, selection_of, trained_parameters
 from .sequential_chain import sequential_without_graph
-from .submodule_saves import saved_in_caller_names
+from .submodule_saves import carried_paths, saved_in_caller_names
 from .syntax import dotted, kwarg, literal_str
 from .values import NUMBER, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq
 
@@ -158,7 +158,9 @@ class CallValues:
         if forward is not None:
             # a forward of this file's own that returns a tuple or a dict: keep its structure
             structured = saved_in_caller_names(
-                self._call_function(forward, node, args, receiver=module, module_path=path), path
+                self._call_function(forward, node, args, receiver=module, module_path=path),
+                path,
+                carried_paths(value for _, value in args),
             )
             if structured.kind == "tensor" and structured.grad is True and result.kind == "tensor":
                 # the submodules its forward ran on the way to this output (``submodule_saves``)

@@ -17,21 +17,45 @@ from typing import Optional
 from .values import Value
 
 
-def saved_in_caller_names(value: Value, module_path: Optional[str]) -> Value:
+def saved_in_caller_names(value: Value, module_path: Optional[str], carried: frozenset = frozenset()) -> Value:
     """``value``, returned by the forward of the module at ``module_path``, with the forward's
-    ``self.<field>`` entries of ``saved_params`` spelt from the caller (``module_path.<field>``)."""
+    ``self.<field>`` entries of ``saved_params`` spelt from the caller (``module_path.<field>``).
+
+    ``carried``: the entries the call's arguments brought in, already in the caller's names (see
+    ``carried_paths``). They are not the forward's own: renamed, every block of a chain
+    (``x = self.block7(x)`` after ``self.block1`` .. ``self.block6``) would add a renamed copy of
+    all the blocks before it, and the set would double at each block (xception's twelve blocks:
+    32,772 entries, a fifth of the file's lint).
+    """
     if module_path is None:
         return value
     if value.kind == "tensor":
-        if not any(_own(path) for path in value.saved_params):
+        if not any(_own(path) and path not in carried for path in value.saved_params):
             return value
-        return value.with_(saved_params=frozenset(_renamed(path, module_path) for path in value.saved_params))
+        return value.with_(
+            saved_params=frozenset(
+                path if path in carried else _renamed(path, module_path) for path in value.saved_params
+            )
+        )
     if value.kind in ("seq", "dict"):
         return value.with_(
-            elem=saved_in_caller_names(value.elem, module_path) if value.elem is not None else None,
-            items=tuple(saved_in_caller_names(item, module_path) for item in value.items),
+            elem=saved_in_caller_names(value.elem, module_path, carried) if value.elem is not None else None,
+            items=tuple(saved_in_caller_names(item, module_path, carried) for item in value.items),
         )
     return value
+
+
+def carried_paths(values) -> frozenset:
+    """The ``saved_params`` entries of ``values`` (a call's argument values) and of the tensors they hold."""
+    paths: frozenset = frozenset()
+    for value in values:
+        if value is None:
+            continue
+        if value.kind == "tensor":
+            paths |= value.saved_params
+        elif value.kind in ("seq", "dict"):
+            paths |= carried_paths((value.elem, *value.items))
+    return paths
 
 
 def _own(path: str) -> bool:

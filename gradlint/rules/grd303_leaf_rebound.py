@@ -40,10 +40,13 @@ class LeafRebound(Rule):
         if creates_leaf(value_node, ctx) or makes_leaf_in_place(value_node):
             self._owned.add(path)
             return
-        if ctx.grad_enabled is not True or not _mentions(value_node, path):
-            return  # (the syntactic test first: most assignments compute from other names)
+        if ctx.grad_enabled is not True:
+            return
+        # the target's value first (a lookup), then the walk of the value: most targets hold no leaf
         current = ctx.value(target)
         if current.kind != "tensor" or current.grad is not True or not (current.leaf is True or current.may_leaf):
+            return
+        if not _mentions(value_node, path):
             return
         if not ctx.value(value_node).is_nonleaf_grad:
             return
