@@ -2,29 +2,11 @@
 caller's names, however long the chain of blocks: a block's forward renames only what it added,
 not what its input already carried in (``submodule_saves``)."""
 
-import textwrap
-
-import libcst as cst
-
-from gradlint.analysis import Analyzer
-from gradlint.rule import Rule
-
-
-class Probe(Rule):
-    code = "GRD900"
-
-    def __init__(self):
-        self.seen = []
-
-    def on_call(self, node, ctx):
-        if isinstance(node.func, cst.Name) and node.func.value == "probe":
-            self.seen.append(ctx.value(node.args[0].value))
+from test_analysis import probe
 
 
 def _probe(source):
-    rule = Probe()
-    Analyzer([rule], lambda *args: None).run(cst.parse_module(textwrap.dedent(source)))
-    return rule.seen
+    return [value for value, _ in probe(source)]
 
 
 def _chain(blocks: int) -> str:
