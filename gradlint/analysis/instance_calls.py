@@ -23,11 +23,30 @@ def instance_called_without_grad(text: bytes, callers: Iterable[bytes], no_grad_
     classes = _CLASS.findall(text)
     if not classes:
         return False
-    made = re.compile(rb"(?:self\.)?(\w+)[ \t]*=[ \t]*(?:[\w.]+\.)?(?:" + b"|".join(re.escape(c) for c in classes) + rb")\(")
+    # searched from the class names (a pattern led by ``(\w+)`` is tried at every position of every
+    # caller), then the binding read back from the match on its line
+    constructed = re.compile(b"(?:" + b"|".join(re.escape(c) for c in classes) + rb")\(")
     for index, data in enumerate(callers):
-        bound = {name.decode("ascii", "replace") for name in made.findall(data)}
+        bound = _bound_names(data, constructed)
         if bound:
             calls = no_grad_calls(index)
             if any(name in calls or "." + name in calls for name in bound):
                 return True
     return False
+
+
+#: ``x = `` / ``self.x = `` / ``x = pkg.mod.`` right before a constructor's name, at the end of the text before it
+_BINDING = re.compile(rb"(\w+)[ \t]*=[ \t]*(?:[\w.]+\.)?$")
+
+
+def _bound_names(data: bytes, constructed) -> set:
+    names = set()
+    for match in constructed.finditer(data):
+        start = match.start()
+        if start and (data[start - 1 : start].isalnum() or data[start - 1 : start] == b"_"):
+            continue  # the end of a longer name
+        line = data[data.rfind(b"\n", 0, start) + 1 : start]
+        binding = _BINDING.search(line)
+        if binding is not None:
+            names.add(binding.group(1).decode("ascii", "replace"))
+    return names
