@@ -22,8 +22,8 @@ from typing import Iterable, Set
 
 import libcst as cst
 
-from .callers import caller_texts
-from .parsed import parse
+from . import imports
+from .callers import caller_files, read_text
 from .syntax import dotted, walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -34,11 +34,11 @@ def backpropagated_by_callers(ctx, name: str) -> bool:
     (``callers``), backpropagates what ``name`` returns."""
     modules = [ctx.module_node] if ctx.module_node is not None else []
     if ctx.path:
-        for text in caller_texts(ctx.path, ctx.source):
-            try:
-                modules.append(parse(text))
-            except Exception:  # a caller that does not parse tells nothing
-                continue
+        for caller in caller_files(ctx.path, ctx.source):
+            # shared with the run and checked as an import is (``imports.parse_checked``)
+            module = imports.parse_checked(read_text(caller), caller)
+            if module is not None:
+                modules.append(module)
     return result_backpropagated(modules, name)
 
 

@@ -26,7 +26,6 @@ from .arguments import parameters
 from . import imports
 from .backprop_sources import computed_only_from
 from .callers import files_calling, packing_names, read_text
-from .parsed import parse
 from .syntax import walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -43,10 +42,10 @@ def backpropagated_alone(ctx, function: cst.FunctionDef, class_name: Optional[st
         return False
     # the same files as the result cache's key took (``callers.callers_digest``)
     for caller in files_calling(ctx.path, packing_names(ctx.source)):
-        text = read_text(caller)
-        try:
-            module = parse(text)
-        except Exception:  # a caller that does not parse tells nothing
+        # shared with the run (a caller is linted too) and checked as an import is: a caller that does
+        # not parse, or nests deeper than libcst's parser survives, tells nothing
+        module = imports.parse_checked(read_text(caller), caller)
+        if module is None:
             continue
         imported, aliases = _imports(module, name)
         if not imported and not aliases:
