@@ -26,7 +26,7 @@ from .arguments import parameters
 from . import imports
 from .backprop_sources import computed_only_from
 from .callers import files_calling, packing_names, read_text
-from .syntax import walk
+from .syntax import per_node, walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
@@ -56,10 +56,13 @@ def backpropagated_alone(ctx, function: cst.FunctionDef, class_name: Optional[st
     return False
 
 
+# (kept per tree: every ``return torch.tensor(...)`` of a file asks again, each of the file's scopes)
+@per_node
 def _scopes(module: cst.Module) -> list:
     return [module] + [node for node in walk(module) if type(node) is cst.FunctionDef]
 
 
+@per_node
 def _body_nodes(scope) -> list:
     return list(walk(scope.body if type(scope) is cst.FunctionDef else scope, prune=_SCOPES))
 
@@ -96,10 +99,19 @@ def _calls(scope, name: str, bare: bool, aliases: Set[str]) -> List[cst.Call]:
 
 
 def _class_of(module: cst.Module, method: cst.FunctionDef) -> Optional[str]:
+    found = _method_classes(module).get(id(method))
+    return found[1] if found is not None and found[0] is method else None
+
+
+@per_node
+def _method_classes(module: cst.Module) -> dict:
+    """id of a statement of a class body -> (the statement, the name of the first such class in ``walk`` order)."""
+    classes: dict = {}
     for node in walk(module):
-        if type(node) is cst.ClassDef and any(statement is method for statement in node.body.body):
-            return node.name.value
-    return None
+        if type(node) is cst.ClassDef:
+            for statement in node.body.body:
+                classes.setdefault(id(statement), (statement, node.name.value))
+    return classes
 
 
 def _imports(module: cst.Module, name: str):
