@@ -46,6 +46,9 @@ fresh process (so no pass inherits another's parsed modules), one after the othe
 ``--against CHECKOUT`` runs the ``gradlint -j`` passes with another checkout's code too
 (an older commit, say, unpacked with ``git archive``) and prints the ratio.
 
+A file whose analysis grows faster than its size hides in a package's ratio: ``benchmarks/outliers.py DIR``
+lists the files whose lint costs the most times their own parse.
+
 CPU time, not wall time, and ratios within one run: the machines are shared and noisy. The figures
 of each session, and what each change was worth, are in ``benchmarks/RESULTS.md``.
 """
