@@ -91,3 +91,15 @@ def test_without_the_sys_path_line_the_folder_above_is_not_looked_in(tmp_path):
     _write(tmp_path, {"utils.py": UTILS, "exp/train.py": TRAIN.replace("sys.path.append(path)\n", ""), "exp/models.py": MODELS})
     assert appended_folders(str(tmp_path / "exp" / "train.py")) == ()
     assert _lint(tmp_path / "exp" / "train.py", "GRD502") == []  # `log` unknown: silent
+
+
+def test_the_scripts_whose_sys_path_lines_count_are_read_for_the_result_cache(tmp_path):
+    # the result of a module without a line of its own depends on its sibling script's line: an edit
+    # removing it must change the cache key (``imports.recording_reads``)
+    from gradlint.analysis.imports import recording_reads
+
+    _write(tmp_path, {"utils.py": UTILS, "exp/train.py": TRAIN, "exp/models.py": MODELS})
+    forget_projects()
+    with recording_reads() as paths:
+        _lint(tmp_path / "exp" / "models.py", "GRD502")
+    assert str(tmp_path / "exp" / "train.py") in paths

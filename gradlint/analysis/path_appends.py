@@ -37,11 +37,17 @@ def appended_folders(importer: str) -> Tuple[str, ...]:
         names = sorted(name for name in os.listdir(folder) if name.endswith(".py"))
     except OSError:
         return ()
-    if len(names) > _MAX_SCRIPTS:
-        return _file_adds(importer)
-    found = set()
-    for name in names:
-        found.update(_file_adds(os.path.join(folder, name)))
+    scripts = [os.path.join(folder, name) for name in names] if len(names) <= _MAX_SCRIPTS else [importer]
+    found, telling = set(), []
+    for script in scripts:
+        adds = _file_adds(script)
+        if adds:
+            found.update(adds)
+            telling.append(script)
+    if telling:
+        from .imports import note_reads  # (imports builds on project, which asks here)
+
+        note_reads(telling)  # what they say is part of the result: the cache's key holds their texts
     return tuple(sorted(found, key=len, reverse=True))
 
 
