@@ -15,6 +15,7 @@ import libcst as cst
 from .arguments import bind_arguments
 from .calls import MAX_INLINE_WALKS
 from .constructor_freezes import left_frozen, mentions_requires_grad, settled_freezes
+from .handed_optimizers import owners_as_fields
 from .imports import out_of_time
 from .summaries import Context, says_nothing
 from .values import ClassInfo, Value, instance_fields, without_paths
@@ -34,6 +35,7 @@ class Constructors:
         params = bind_arguments(init, call, args, bound_self=True)
         if params is None or not freezing and all(value.kind == "unknown" for value in params.values()):
             return receiver
+        params = owners_as_fields(params, call, init)
         if self.reporting and self._recording_contexts and cls.namespace is None:
             # `PFATrainer(UNet())`: the constructor's reporting walk sees the model it is given,
             # as a function's sees its caller's arguments

@@ -31,6 +31,7 @@ import time
 from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from . import module_files
+from .path_appends import appended_folders
 from .instance_calls import instance_called_without_grad
 from .scans import scanned, scanned_text
 from .word_starts import found_at_line_starts
@@ -274,6 +275,11 @@ class Project(_Stamped):
             # dotted name whose whole path of folders is found above the importer is that module
             # (names of the standard library are not looked for there)
             found = module_files.find_in(name, _ancestors(importer, self.roots), False, self._found, above=True)
+        if found is None and not level and not _outside_project(name.split(".", 1)[0]):
+            # `sys.path.append(os.path.join(os.path.dirname(__file__), ".."))` then `from utils import *`
+            added = appended_folders(importer)
+            if added:
+                found = module_files.find_in(name, added, False, self._found, above=True)
         return found
 
     def no_grad_callees(self, names: FrozenSet[str]) -> FrozenSet[str]:

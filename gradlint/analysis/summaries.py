@@ -365,7 +365,9 @@ def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tupl
     """The models under ``path`` (the receiver's fields, one level down) whose value differs from
     what the receiver's class set: a caller's ``self.model.eval()`` is the callee's too. So are the
     grad tensors the caller left there (``self.forward()`` set ``self.fake_B``, then
-    ``self.backward_G()`` reads it: the generator's output, with its graph)."""
+    ``self.backward_G()`` reads it: the generator's output, with its graph), and the objects another
+    file's caller built the object with (``_OBJECT_KINDS``: ``self.d_optim`` over ``self.D``, handed to
+    ``train()`` by ``constructed_objects``, is what ``self._train_step()`` steps too)."""
     cls = receiver.cls if receiver is not None else None
     if path is None or cls is None or not getattr(env, "has_under", lambda _: True)(path):
         return ()
@@ -375,7 +377,8 @@ def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tupl
         if key.startswith(prefix) and "." not in key[len(prefix):]:
             attr = key[len(prefix):]
             initial = cls.attrs.get(attr)
-            if (value.kind in ("module", "dict") or value.is_grad_tensor) and value != initial or set_flag(value, initial):
+            kept = value.kind in ("module", "dict") or value.kind in _OBJECT_KINDS or value.is_grad_tensor
+            if kept and value != initial or set_flag(value, initial):
                 found.append((attr, value))  # (a flag the caller set: `self.is_test = False`, see flag_fields)
     return tuple(sorted(found, key=lambda item: item[0]))
 
@@ -386,13 +389,16 @@ _OBJECT_KINDS = frozenset({"instance", "scaler", "optimizer"})
 
 def constructed_objects(receiver: Optional[Value], fields: tuple) -> tuple:
     """``fields`` (the receiver's switched models) with the receiver's own fields that hold known
-    objects (an instance of a project class, a grad scaler, an optimizer), sorted by field: what a
-    caller in another file built the object with, for the linted file's walk of its method."""
+    objects (an instance of a project class, a grad scaler, an optimizer, a model known to have
+    trainable parameters), sorted by field: what a caller in another file built the object with, for
+    the linted file's walk of its method (``BiGAN(D, G, d_optim, g_optim)``: ``self.d_optim`` steps
+    ``self.D``, see ``handed_optimizers``)."""
     cls = receiver.cls if receiver is not None else None
     if cls is None:
         return fields
     found = dict(fields)
     for attr, value in cls.attrs.items():
-        if attr not in found and value.kind in _OBJECT_KINDS and not value.unread:
+        handed = value.kind in _OBJECT_KINDS or value.kind == "module" and value.params is True
+        if attr not in found and handed and not value.unread:
             found[attr] = value
     return tuple(sorted(found.items(), key=lambda item: item[0]))

@@ -80,7 +80,12 @@ def _viewed(node: cst.CSTNode) -> cst.CSTNode:
         elif type(node) is cst.Attribute and node.attr.value in ("data", "T", "mT"):
             node = node.value
         elif type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in VIEWING_METHODS:
-            node = node.func.value
+            if dotted(node.func.value) != "torch":
+                node = node.func.value
+            elif node.args:  # `torch.squeeze(x)` views `x`, not the module
+                node = node.args[0].value
+            else:
+                return node
         else:
             return node
 

@@ -1,0 +1,103 @@
+"""Folders a script puts on ``sys.path`` itself, above its own.
+
+``bigan/bigan.py`` starts with ``sys.path.append(os.path.abspath(os.path.join(os.path.dirname(__file__),
+"..")))`` and then ``from utils import *``: the ``utils.py`` it means is the one of the folder above,
+shared by the repository's ``bigan/``, ``cyclegan/`` and ``gan_1d/`` scripts (axeloh/gan-pytorch in
+corpus28; the same line opens many course and paper repositories). A plain name is otherwise looked
+for only in the importer's own folder (``project.Project.find_module``): a ``utils`` above could be
+anything. The script's own line says which folder it is, so a name not found in the project is looked
+for there: ``dirname(__file__)`` climbed by each ``..`` or each further ``dirname``, or a bare
+``".."`` / ``"../.."`` (relative to the folder the script runs from, its own as a rule). The modules
+of the same folder that the script imports see the same ``sys.path`` (``bigan_models.py``'s own
+``from utils import *``), so the lines of every script of the folder count for each of its files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Dict, Tuple
+
+#: ``sys.path.append(...)`` / ``sys.path.insert(0, ...)``, its argument on one line
+_ADDS = re.compile(rb"^\s*sys\.path\.(?:append|insert)\((.*)\)\s*(?:#.*)?$", re.M)
+_UP = re.compile(rb"""['"]\.\.(?:[/\\]\.\.)*[/\\]?['"]""")
+_CACHE: Dict[Tuple[str, int, int], Tuple[str, ...]] = {}
+#: deeper than this is not a script's own repository any more
+_MAX_UP = 3
+#: a folder of more scripts than this is a package, not a folder of scripts sharing one ``sys.path``
+_MAX_SCRIPTS = 60
+
+
+def appended_folders(importer: str) -> Tuple[str, ...]:
+    """The folders above ``importer``'s that the ``sys.path`` lines of the scripts of its folder add,
+    nearest first. ``sys.path`` is the process's: ``bigan/main.py`` adds the folder above, then imports
+    ``bigan_models``, whose own ``from utils import *`` finds ``utils`` there too."""
+    folder = os.path.dirname(os.path.abspath(importer))
+    try:
+        names = sorted(name for name in os.listdir(folder) if name.endswith(".py"))
+    except OSError:
+        return ()
+    scripts = [os.path.join(folder, name) for name in names] if len(names) <= _MAX_SCRIPTS else [importer]
+    found, telling = set(), []
+    for script in scripts:
+        adds = _file_adds(script)
+        if adds:
+            found.update(adds)
+            telling.append(script)
+    if telling:
+        from .imports import note_reads  # (imports builds on project, which asks here)
+
+        note_reads(telling)  # what they say is part of the result: the cache's key holds their texts
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _file_adds(importer: str) -> Tuple[str, ...]:
+    """The folders above ``importer``'s that its own ``sys.path`` lines add, nearest first."""
+    try:
+        stat = os.stat(importer)
+    except OSError:
+        return ()
+    key = (importer, stat.st_mtime_ns, stat.st_size)
+    known = _CACHE.get(key)
+    if known is not None:
+        return known
+    try:
+        with open(importer, "rb") as handle:
+            text = handle.read()
+    except OSError:
+        text = b""
+    args = [_named(found.group(1), text[: found.start()]) for found in _ADDS.finditer(text)]
+    ups = sorted({up for arg in args if 0 < (up := _levels_up(arg)) <= _MAX_UP})
+    folder = os.path.dirname(os.path.abspath(importer))
+    found = []
+    for up in ups:
+        above = folder
+        for _ in range(up):
+            above = os.path.dirname(above)
+        found.append(above)
+    if len(_CACHE) > 10_000:
+        _CACHE.clear()
+    known = _CACHE[key] = tuple(found)
+    return known
+
+
+def _named(arg: bytes, before: bytes) -> bytes:
+    """The argument, or what the file last assigns to the name it is before the ``sys.path`` line
+    (``path = os.path.abspath(...)`` then ``sys.path.append(path)``, ``sys.path.insert(0, root)``)."""
+    name = arg.rpartition(b",")[2].strip()
+    if not re.fullmatch(rb"[A-Za-z_]\w*", name):
+        return arg
+    assigned = re.findall(rb"^\s*" + name + rb"\s*=(?!=)\s*(.*)$", before, re.M)
+    return assigned[-1] if assigned else b""
+
+
+def _levels_up(arg: bytes) -> int:
+    """How many folders above the script's own the ``sys.path`` argument names (0: none, or not known)."""
+    quoted = _UP.search(arg)
+    steps = quoted.group(0).count(b"..") if quoted else 0
+    if b"__file__" in arg:
+        # `dirname(__file__)` is the script's folder; each further dirname climbs one
+        return steps + max(arg.count(b"dirname") - 1, 0)
+    if quoted and quoted.group(0).strip(b"'\"/\\") == b"/".join([b".."] * steps) and arg.strip().endswith(quoted.group(0)):
+        return steps  # a bare relative path, `sys.path.append("..")` or `insert(0, "../..")`
+    return 0
