@@ -48,7 +48,7 @@ class Operations:
                             # `outputs.append(model(x))` per model): its graph is its own (in its
                             # deps), not that of every element, which are built apart as often as not
                             path = None
-                        if path and not _names_a_leaf(self.lookup(path)):
+                        if path and not value.leaf_view and not _names_a_leaf(self.lookup(path)):
                             # (a view of a leaf, `w[:, None]`, holds a graph made anew each time, not the leaf's)
                             deps = deps | {path}
                             direct.append(path)
