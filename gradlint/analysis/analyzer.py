@@ -181,6 +181,8 @@ class Analyzer(
         self._param_loops: list = []
         #: names of enclosing loops walked once per string (``literal_loops``)
         self._literal_targets: frozenset = frozenset()
+        #: names of enclosing loops walked once per member, to the member's path (``member_loops``)
+        self._member_aliases: dict = {}
         #: enclosing loops over a dict's keys or items (see ``statements._dict_loop``)
         self._dict_loops: list = []
         #: enclosing loops over every entry of a structure with a proven entry (``entry_loops``)

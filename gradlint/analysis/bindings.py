@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import libcst as cst
 
 from . import torch_api as api
 from .arguments import parameters
+from .member_loops import alias_path
 from .state import Env, FreezeEvent, holds_under
 from .syntax import base_path, dotted, function_facts, literal_bool, literal_int, literal_key, member_index, member_path
 from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, output_part, seq, tensor
@@ -332,6 +334,9 @@ class Bindings:
         return self._cond_depth == 0 or requires_grad is False and self._cond_depth == self._true_arms
 
     def _freeze(self, event: FreezeEvent) -> None:
+        if self._member_aliases:
+            # a freeze of the name of a loop over a model's members is one of the member's (member_loops)
+            event = replace(event, owner=alias_path(self._member_aliases, event.owner))
         root = event.owner
         self._forget_members(root)
         module = self.lookup(root)

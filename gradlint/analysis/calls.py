@@ -434,6 +434,7 @@ class Calls:
         self.current_class = cls
         self._param_loops = []
         self._literal_targets = frozenset()
+        self._member_aliases = {}
         self._flag_sides = ()
         self._cond_depth = self._true_arms = 0
         self._returns = None

@@ -16,6 +16,7 @@ from .entry_loops import entry_names, every_entry_loop, proven_entry
 from .flag_arms import arm_bound_names, keep_entry
 from .freed_lists import emptied_names, list_of_graphs
 from .literal_loops import literal_strings
+from .member_loops import literal_members
 from .state import LoopRecord, State, Terminated
 from .syntax import dotted, per_node, walk
 from .usage_scans import binds
@@ -114,6 +115,7 @@ class LoopWalker:
                 loop_info = (target.value, iterable.owner, self._cond_depth + 1, node)
 
         strings = literal_strings(node)
+        members_shown = literal_members(node) if strings is None else None
         entries = every_entry_loop(node, self.value) if strings is None else None
         members = _member_loop(node, iterable) if strings is None else None
         froze = []
@@ -127,6 +129,18 @@ class LoopWalker:
                         record.passes.append(len(record.backwards))
                     self._bind(node.target, string, None)
                     self._block(node.body.body) if type(node.body) is cst.IndentedBlock else self._body(node.body)
+                return
+            if members_shown is not None:
+                # once per member, in order (``member_loops``): its freezes are the member's
+                name = node.target.value
+                outer = self._member_aliases
+                try:
+                    for member in members_shown:
+                        self._member_aliases = {**outer, name: dotted(member)}
+                        self._bind(node.target, self.value(member), None)
+                        self._block(node.body.body) if type(node.body) is cst.IndentedBlock else self._body(node.body)
+                finally:
+                    self._member_aliases = outer
                 return
             self._bind_loop_target(node.target, element, iterable)
             if entries is not None and entries.item is not None:
@@ -146,7 +160,7 @@ class LoopWalker:
         if strings is not None:
             self._literal_targets = self._literal_targets | {node.target.value}
         try:
-            self._loop(node, iteration, once=strings is not None)
+            self._loop(node, iteration, once=strings is not None or members_shown is not None)
         finally:
             if strings is not None:
                 self._literal_targets = self._literal_targets - {node.target.value}

@@ -85,6 +85,36 @@ def _bindings(function: cst.FunctionDef):
                     yield field, None
 
 
+def _lazy_initial_values(function: cst.FunctionDef) -> Dict[str, FrozenSet[int]]:
+    """field -> ids of the values ``function`` binds ``self.F`` to only under ``if self.F is None:``
+    (a state made at the first call, its batch size taken from the input): every later call finds
+    the field set and skips the branch, so the binding starts the state, it does not reset it."""
+    found: Dict[str, set] = {}
+    for node in walk(function.body, prune=_NESTED):
+        if type(node) is not cst.If or node.orelse is not None or type(node.test) is not cst.Comparison:
+            continue
+        test = node.test
+        if len(test.comparisons) != 1 or type(test.comparisons[0].operator) is not cst.Is:
+            continue
+        field = _self_field(test.left)
+        none = test.comparisons[0].comparator
+        if field is None or type(none) is not cst.Name or none.value != "None":
+            continue
+        for bound, value in _bindings_in(node.body):
+            if bound == field:
+                found.setdefault(field, set()).add(id(value))
+    return {field: frozenset(ids) for field, ids in found.items()}
+
+
+def _bindings_in(block: cst.CSTNode):
+    for node in walk(block, prune=_NESTED):
+        if type(node) is cst.Assign:
+            for target in node.targets:
+                field = _self_field(target.target)
+                if field is not None:
+                    yield field, node.value
+
+
 def recurrent_fields(cls: ClassInfo, graph_input: bool = False, depth: int = 0) -> FrozenSet[str]:
     """The names of the fields ``cls``'s ``forward`` (or a sub-module's, run by it) carries from one
     call to the next with a graph (see the module doc). ``graph_input``: its arguments carry one."""
@@ -100,7 +130,10 @@ def recurrent_fields(cls: ClassInfo, graph_input: bool = False, depth: int = 0) 
             params = [p.name.value for p in forward.params.params[1:]]
             inputs = frozenset(params) if graph_input else frozenset()
             carried: Dict[str, bool] = {}
+            lazy = _lazy_initial_values(forward)
             for field, value in _bindings(forward):
+                if id(value) in lazy.get(field, ()):
+                    continue  # `if self.mem is None: self.mem = zeros(...)`: the first call's state only
                 ok = value is not None and _reads(value, field) and _graph_parts(value, cls, inputs)
                 carried[field] = carried.get(field, True) and ok
             found = {field for field, ok in carried.items() if ok}

@@ -11,7 +11,7 @@ import libcst as cst
 
 from .syntax import base_path, dotted
 from .dep_bounds import capped
-from .values import Value, tensor
+from .values import STRING, Value, tensor
 
 
 class Operations:
@@ -48,12 +48,16 @@ class Operations:
                             # `outputs.append(model(x))` per model): its graph is its own (in its
                             # deps), not that of every element, which are built apart as often as not
                             path = None
-                        if path and not _names_a_leaf(self.lookup(path)):
+                        if path and not value.leaf_view and not _names_a_leaf(self.lookup(path)):
                             # (a view of a leaf, `w[:, None]`, holds a graph made anew each time, not the leaf's)
                             deps = deps | {path}
                             direct.append(path)
             elif kind == "seq":
                 grads.append(value.has_grad)
+                # `torch.cat([noise, hidden])` with `hidden` cut out of the graph: the joined element
+                # of a list whose other items are plain data is not cut, the result still is
+                cut = cut or any(item.cut for item in value.items if item.kind in ("tensor", "number"))
+                cut = cut or _names_a_cut_value(node, self.lookup)
                 if value.elem is not None:
                     cut = cut or value.elem.cut
                     deps = deps | value.elem.deps
@@ -65,8 +69,8 @@ class Operations:
                         direct.append(path)
             elif kind == "number":
                 cut = cut or value.cut
-            elif kind in ("none", "ref", "builtin"):
-                continue
+            elif kind in ("none", "ref", "builtin") or kind == "unknown" and value.qual.startswith(STRING):
+                continue  # (a string option, `reduction="mean"`, carries no graph)
             else:
                 grads.append(None)
         has_grad = True in grads
@@ -152,3 +156,17 @@ def _kept_graphs(node, value: Value) -> Optional[str]:
     if type(node) not in (cst.Name, cst.Attribute) or elem.kind != "tensor" or elem.grad is not True or elem.leaf is not False:
         return None
     return dotted(node)
+
+
+def _names_a_cut_value(display, lookup) -> bool:
+    """Whether a list or tuple display names a tensor cut out of the graph among its elements
+    (``[noise, hidden]``): a list display keeps only its elements' join, whose ``cut`` says that
+    every element is cut."""
+    if type(display) not in (cst.List, cst.Tuple):
+        return False
+    for element in display.elements:
+        path = dotted(element.value)
+        value = lookup(path) if path is not None and "(" not in path else None
+        if value is not None and value.kind == "tensor" and value.cut:
+            return True
+    return False

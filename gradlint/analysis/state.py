@@ -374,6 +374,7 @@ SCOPE_FIELDS = (
     "current_class",
     "_param_loops",
     "_literal_targets",
+    "_member_aliases",
     "_cond_depth",
     "_true_arms",
     "_flag_sides",

@@ -91,10 +91,17 @@ class StatementWalker:
         value = self.eval(node.value)
         forget_layers(self, node.value)
         forget_filled(self, node.value)
-        if value.kind == "gradmode" and type(node.value) is cst.Call:
+        if value.kind == "gradmode" and type(node.value) is cst.Call and not self._context_only(node.value):
             # torch.set_grad_enabled(False) as a statement switches the mode from here on
             self.state.mode = value.mode
         self._emit("on_expr_stmt", node)
+
+    def _context_only(self, call: cst.Call) -> bool:
+        """``torch.no_grad()`` (``inference_mode()``, ``enable_grad()``) as a bare statement: the
+        object only switches the mode when a ``with`` enters it (or as a decorator); its constructor
+        changes nothing, unlike ``set_grad_enabled(False)``'s, which sets the mode at once."""
+        callee = self.silent_eval(call.func)
+        return callee.kind == "ref" and api.canonical(callee.qual) in api.GRAD_MODE_CONTEXTS
 
     def _small_assign(self, node: cst.Assign) -> None:
         saved = self.state.saved

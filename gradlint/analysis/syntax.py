@@ -68,7 +68,7 @@ def dotted(node: cst.CSTNode) -> Optional[str]:
 
 
 VIEWING_METHODS = frozenset(
-    "view view_as reshape flatten squeeze unsqueeze transpose permute narrow select expand".split()
+    "view view_as reshape flatten squeeze unsqueeze transpose t permute narrow select expand".split()
 )
 
 

@@ -36,7 +36,7 @@ class DataMutation(Rule):
         if owner is None or owner not in ctx.saved:
             return
         value = ctx.lookup(owner)
-        if value is not None and value.is_grad_tensor:
+        if value is not None and value.is_grad_tensor or value is None and _trained_layer_parameter(owner, ctx):
             self._pending.append((node, owner, None))
 
     def on_backward(self, node, ctx, receiver) -> None:
@@ -70,3 +70,18 @@ class DataMutation(Rule):
                         "`torch.no_grad()`.",
                     )
         self._pending.clear()
+
+
+def _trained_layer_parameter(path: str, ctx) -> bool:
+    """``emb.weight`` / ``self.fc.bias`` of a torch layer whose parameters train (``nn.Embedding``,
+    ``nn.Linear``): a parameter, a leaf that requires grad, though no statement of the walk bound it."""
+    owner, _, name = path.rpartition(".")
+    module = ctx.lookup(owner) if owner else None
+    return (
+        name in ("weight", "bias")
+        and module is not None
+        and module.kind == "module"
+        and module.params is True
+        and module.cls is None
+        and module.qual.startswith("torch.nn.")
+    )

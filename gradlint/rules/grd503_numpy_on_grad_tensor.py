@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.syntax import walk
 from ..analysis.torch_api import MPL_AXES, NUMPY_TENSOR_METHOD_DISPATCH, PYPLOT_DATA_FUNCTIONS
 from ..rule import Fix, Rule, source
 
@@ -21,7 +22,8 @@ class NumpyOnGradTensor(Rule):
             self._check_conversion(node, ctx)
             return
         value = ctx.value(func.value)
-        if value.kind != "tensor" or value.grad is not True:
+        every = None if value.kind == "tensor" and value.grad is True else _over_every_element(node, func.value, ctx)
+        if every is False:
             return
         name = source(func.value, 40)
         # `x.cpu().numpy()` is on the CPU already
@@ -29,8 +31,8 @@ class NumpyOnGradTensor(Rule):
         self.report(
             ctx,
             node,
-            f"`{name}` requires grad, so `{name}.numpy()` raises \"Can't call numpy() on Tensor that requires "
-            f"grad\". Use `{name}.detach().numpy()`{on_gpu}.",
+            f"{every or f'`{name}` requires grad'}, so `{name}.numpy()` raises \"Can't call numpy() on Tensor that "
+            f"requires grad\". Use `{name}.detach().numpy()`{on_gpu}.",
             Fix(node, node.with_changes(func=func.with_changes(value=_call(func.value, "detach")))),
         )
 
@@ -66,3 +68,24 @@ class NumpyOnGradTensor(Rule):
 
 def _call(receiver, method: str) -> cst.Call:
     return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(method)))
+
+
+def _over_every_element(call: cst.Call, receiver, ctx):
+    """``[m.numpy() for m in metrics]`` with ``metrics`` a list that holds a tensor requiring grad
+    (``[loss, loss, acc]``): the comprehension converts every element, so it reaches that one
+    (the joined element alone may not require grad: ``acc`` does not). The words saying so, else False."""
+    if type(receiver) is not cst.Name:
+        return False
+    for comp in walk(ctx.function or ctx.module_node):
+        if type(comp) not in (cst.ListComp, cst.GeneratorExp, cst.SetComp):
+            continue
+        loop = comp.for_in
+        if loop.inner_for_in is not None or loop.ifs or type(loop.target) is not cst.Name:
+            continue
+        if loop.target.value != receiver.value or not any(part is call for part in walk(comp.elt)):
+            continue
+        iterable = ctx.value(loop.iter)
+        if iterable.kind == "seq" and iterable.has_grad is True:
+            return f"`{source(loop.iter, 30)}` holds a tensor that requires grad and the comprehension converts every element"
+        return False
+    return False
