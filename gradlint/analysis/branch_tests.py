@@ -6,7 +6,8 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import dotted, per_node, walk
-from .values import FALSE, STRING, TRUE, UNKNOWN, Tri, string_value
+from .literals import string_value
+from .values import FALSE, STRING, TRUE, UNKNOWN, Tri
 
 _TYPE_TESTS = (cst.Equal, cst.Is, cst.NotEqual, cst.IsNot)
 #: classes no tensor's ``type()`` is

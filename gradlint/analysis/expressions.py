@@ -19,7 +19,8 @@ from .param_groups import positional_list, selection_of, yields_the_parameter
 from .submodule_modes import in_parent_mode
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .dict_keys import read_key
-from .values import FALSE, NONE, NUMBER, STRING, TRUE, UNKNOWN, UNREAD, Value, dict_item, join, mapping, member_of, module_layers, output_part, owned_by, params_union, ref, seq, tensor, view_of
+from .param_owners import owned_by, params_union
+from .values import FALSE, NONE, NUMBER, STRING, TRUE, UNKNOWN, UNREAD, Value, dict_item, join, mapping, member_of, module_layers, output_part, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
     "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range filter".split()

@@ -8,7 +8,7 @@ different facts about it serve the rules:
 - **whole sets**: every group holds the whole parameter set of known modules
   (``m.parameters()``, or its trainable ones, ``filter(lambda p: p.requires_grad, ...)``): the
   step writes every trainable parameter of each of them, as an optimizer over
-  ``itertools.chain(...)`` of them does (``values.params_union``). Graphs that saved any of
+  ``itertools.chain(...)`` of them does (``param_owners.params_union``). Graphs that saved any of
   them go stale (GRD205), and each module is one the optimizer trains.
 - **selections within known modules**: some group holds a chosen subset of a module's
   parameters (``filter(lambda p: id(p) not in head, net.parameters())``, ``[p for n, p in
@@ -31,7 +31,8 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .values import Value, dict_item, params_union
+from .param_owners import params_union
+from .values import Value, dict_item
 
 _GROUP_KEY = "params"
 

@@ -13,7 +13,8 @@ from typing import Dict, FrozenSet, Optional, Set
 
 import libcst as cst
 
-from .values import Tri, string_value
+from .literals import string_value
+from .values import Tri
 
 
 def node_types(*bases: type) -> frozenset:

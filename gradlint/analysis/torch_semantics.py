@@ -20,7 +20,8 @@ from .module_semantics import container_members
 from .param_groups import optimizer_over, owner_paths, trained_parameters
 from .syntax import VIEWING_METHODS, dotted, kwarg, literal_bool, views_a_gradient
 from .tensor_methods import TensorMethods
-from .values import BATCH, NONE, UNKNOWN, Value, module_layers, params_union, ref, seq, tensor
+from .param_owners import params_union
+from .values import BATCH, NONE, UNKNOWN, Value, module_layers, ref, seq, tensor
 
 
 class TorchSemantics(TensorMethods):

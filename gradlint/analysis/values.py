@@ -11,6 +11,7 @@ from typing import Optional
 
 from .dep_bounds import capped
 from .dict_keys import joined_dict
+from .literals import string_value
 
 Tri = Optional[bool]
 
@@ -165,22 +166,6 @@ NUMBER = Value(kind="number")
 #: the ``qual`` of a literal string's value: still unknown for the walk, but a flag's ``mode == "eval"``
 #: test reads it (see ``branch_tests.string_test``)
 STRING = "str:"
-
-
-def string_value(node):
-    """``node.evaluated_value`` (a str or bytes), evaluated once per literal text in the process:
-    libcst evaluates a literal with ``ast.literal_eval``, a compile each time."""
-    raw = node.value
-    value = _STRING_VALUES.get(raw)
-    if value is None:
-        value = node.evaluated_value
-        if len(_STRING_VALUES) >= 8192:
-            _STRING_VALUES.clear()
-        _STRING_VALUES[raw] = value
-    return value
-
-
-_STRING_VALUES: dict = {}
 
 
 def literal_string(node) -> Value:
@@ -448,42 +433,12 @@ def without_paths(value: Value) -> Value:
     return value
 
 
-def params_union(values) -> Value:
-    """The parameters of several models together (``itertools.chain(a.parameters(), b.parameters())``,
-    ``list(a.parameters()) + list(b.parameters())``): one optimizer over all of them. Their owners
-    are known only when every part's is."""
-    values = list(values)
-    if not values or any(value.kind != "params" for value in values):
-        return UNKNOWN
-    owners = frozenset().union(*(value.owners or ({value.owner} if value.owner else set()) for value in values))
-    known = all(value.owner or value.owners for value in values)
-    grad = values[0].grad
-    for value in values[1:]:
-        grad = join_tri(grad, value.grad)
-    return Value(kind="params", grad=grad, owners=owners if known else frozenset())
-
-
 def renamed_owners(value: Value, rename) -> Value:
     """An optimizer a callee stepped, its owners in the caller's names (``self.img_enc`` of the
     receiver's class is ``model.img_enc`` at ``model.train_emb(...)``)."""
     if value.kind != "optimizer" or (value.owner is None and not value.owners):
         return value
     return value.with_(owner=rename(value.owner), owners=frozenset(rename(owner) for owner in value.owners))
-
-
-def owned_by(value: Value, base: str) -> Value:
-    """An optimizer or parameters stored on an object, read through ``base`` (``model.optimizer``):
-    the object's methods named their owner from inside (``self``, ``self.fc``); outside it is
-    ``base`` (``model``, ``model.fc``), so a ``model.zero_grad()`` there clears what it steps."""
-    if value.kind not in ("optimizer", "params") or (value.owner is None and not value.owners):
-        return value
-
-    def outside(path):
-        if path == "self":
-            return base
-        return base + path[4:] if path is not None and path.startswith("self.") else path
-
-    return value.with_(owner=outside(value.owner), owners=frozenset(outside(p) for p in value.owners))
 
 
 def all_deps(value: Value) -> frozenset:
