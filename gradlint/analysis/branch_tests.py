@@ -194,3 +194,16 @@ def declares_no_outer_names(function: cst.FunctionDef) -> bool:
     functions included): then only its own statements bind its local names, and the walk's value of
     one at a test is what every path reaching the test gives it."""
     return not any(type(node) in (cst.Global, cst.Nonlocal) for node in walk(function))
+
+
+def is_main_guard(test: cst.BaseExpression) -> bool:
+    """``__name__ == "__main__"`` (either way round, either quotes)."""
+    if type(test) is not cst.Comparison or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if type(target.operator) is not cst.Equal:
+        return False
+    sides = (test.left, target.comparator)
+    names = [side for side in sides if type(side) is cst.Name and side.value == "__name__"]
+    strings = [side for side in sides if type(side) is cst.SimpleString and side.evaluated_value == "__main__"]
+    return len(names) == 1 and len(strings) == 1

@@ -10,13 +10,20 @@ from . import torch_api as api
 from .arguments import parameters, returned_arguments
 from .detached_results import graph_dropped_at_once
 from .boolean_tests import boolean_truth
-from .branch_tests import declares_no_outer_names, entry_test, none_test, recomputed_is_fresh, string_test, type_test_truth
+from .branch_tests import (
+    declares_no_outer_names,
+    entry_test,
+    is_main_guard,
+    none_test,
+    recomputed_is_fresh,
+    string_test,
+    type_test_truth,
+)
 from .fixed_flags import fixed_flag
 from .flag_fields import literal_field_truth
 from .mode_flags import module_mode_truth
 from .state import State, Terminated
 from .summaries import with_own_paths
-from .syntax import is_main_guard
 from .syntax import EXPRESSIONS, NODES, STATEMENTS, SUITES_AND_COMPOUNDS, child_fields, dotted, dropped_values, function_facts
 from .values import NONE, NUMBER, UNKNOWN, Tri, ref, seq
 

@@ -622,17 +622,3 @@ def free_names_of(node: cst.CSTNode) -> FrozenSet[str]:
             elif kind == _SEQUENCE:
                 stack.extend(element for element in child if (kinds.get(type(element)) or _kind(kinds, type(element), ())) == _WALKED)
     return frozenset(names)
-
-
-
-def is_main_guard(test: cst.BaseExpression) -> bool:
-    """``__name__ == "__main__"`` (either way round, either quotes)."""
-    if type(test) is not cst.Comparison or len(test.comparisons) != 1:
-        return False
-    target = test.comparisons[0]
-    if type(target.operator) is not cst.Equal:
-        return False
-    sides = (test.left, target.comparator)
-    names = [side for side in sides if type(side) is cst.Name and side.value == "__name__"]
-    strings = [side for side in sides if type(side) is cst.SimpleString and side.evaluated_value == "__main__"]
-    return len(names) == 1 and len(strings) == 1
