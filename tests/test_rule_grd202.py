@@ -209,6 +209,7 @@ POSITIVES = [
         relu = nn.ReLU()
         h = relu(torch.randn(2, 4) @ w)
         h += 1.0  # expect: GRD202
+        h.sum().backward()
         """,
         [7],
     ),
@@ -248,6 +249,7 @@ POSITIVES = [
         norm = torch.full((3,), 2.0)
         y = (w / norm).sum()
         norm.clamp_(min=1.0)  # expect: GRD202
+        y.backward()
         """,
         [6],
     ),

@@ -74,6 +74,7 @@ from .arguments import parameters
 from .backprop_params import argument_nodes
 from .backprop_sources import computed_only_from
 from .block_index import assignments_until_rebound
+from .other_frameworks import written_for_another_framework
 from .output_uses import used_as_tensor_next
 from .syntax import dotted, function_facts
 from .usage_scans import (
@@ -256,9 +257,18 @@ class Evidence:
             if name.startswith("self.") and env.get(name, UNKNOWN).kind == "unknown":
                 env[name] = Value(kind="optimizer")
 
+    def _other_framework(self) -> bool:
+        """The file is written for another framework (``other_frameworks``), known per source text."""
+        cached = getattr(self, "_other_framework_of", None)
+        if cached is None or cached[0] is not self.source:
+            cached = self._other_framework_of = (self.source, written_for_another_framework(self.source))
+        return cached[1]
+
     def _proven_by_backward(self, name: str, value: Value) -> Value:
         """``value`` bound to ``name``, refined if a later ``name.backward()`` proves it requires grad
         (or, for a named tuple, ``name.field.backward()`` proves that field does)."""
+        if self._other_framework():
+            return value  # paddle's `loss.backward()` proves nothing about torch's autograd
         if value.kind == "seq" and value.keys and len(value.items) == len(value.keys):
             items = tuple(
                 self._proven_by_backward(f"{name}.{key}", item) if item.kind in ("unknown", "tensor") else item

@@ -163,6 +163,27 @@ def input_gradients_asked(ctx) -> bool:
     return False
 
 
+def made_to_require_grad(ctx) -> frozenset:
+    """The names the function (at module level, the module) makes require grad with
+    ``x.requires_grad_()`` / ``x.requires_grad_(True)``, whatever their value is known to be: a batch
+    unpacked from an engine's ``batch`` is not known to be a tensor, but only a tensor has that method."""
+    root = ctx.function if ctx.function is not None else ctx.module_node
+    names = set()
+    for node in walk(root) if root is not None else ():
+        func = node.func if type(node) is cst.Call else None
+        if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
+            if not node.args or literal_bool(node.args[0].value) is True:
+                name = dotted(func.value)
+                if name is not None:
+                    names.add(name)
+    return frozenset(names)
+
+
+def given_any(call: cst.Call, names: frozenset) -> bool:
+    """The call is given one of ``names`` itself as an argument (``model(x)``)."""
+    return any(dotted(arg.value) in names for arg in call.args)
+
+
 def field_gradients_asked(loop) -> bool:
     """The loop makes a tensor held by an object require grad (``graph.atom_frac_coord.requires_grad =
     requires_force``, CHGNet's trainer, whose model takes forces as autograd.grad of the energy with

@@ -13,6 +13,7 @@ from .closure_modes import settle_call_modes
 from .freed_fields import as_fields
 from .imports import out_of_time
 from .lightning_manual import manual_optimization
+from .other_frameworks import OTHER_FRAMEWORKS
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
 from .plain_outputs import gives_python_values, returns_submodule_values
@@ -322,14 +323,16 @@ _PLAIN_BASE_MODULES = frozenset({"abc", "typing", "enum", "collections", "datacl
 
 def _may_be_a_module_class(node: cst.BaseExpression, base: Value) -> bool:
     """A base of unknown class: a name imported from a module that was not resolved, or a name
-    the analysis does not know; not torch's own classes, builtins or the standard library's."""
+    the analysis does not know; not torch's own classes, builtins, the standard library's or
+    another framework's."""
     if isinstance(node, cst.Name) and node.value in _BUILTIN_NAMES:
         return False
     if base.kind == "class":
         return base.cls is not None and base.cls.open_base
     if base.kind == "ref":
         top = base.qual.split(".", 1)[0]
-        return top != "torch" and top not in _PLAIN_BASE_MODULES
+        # not another framework's layer either (`class FocalLoss(paddle.nn.Layer)` defines forward() too)
+        return top != "torch" and top not in _PLAIN_BASE_MODULES and top not in OTHER_FRAMEWORKS
     return base.kind == "unknown" and isinstance(node, (cst.Name, cst.Attribute))
 
 

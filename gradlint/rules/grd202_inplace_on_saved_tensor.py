@@ -1,6 +1,8 @@
 import libcst as cst
 
 from ..analysis import base_path
+from ..analysis.dropped_graphs import never_backpropagated
+from ..analysis.summaries import hands_back
 from ..rule import Rule, source
 from ..analysis.inplace_modules import InplaceModules
 from ..analysis.torch_api import GRAD_SOURCE_TEXT, VIEW_METHODS, is_inplace_method
@@ -17,6 +19,10 @@ class InplaceOnSavedTensor(Rule):
         self._inplace_modules = InplaceModules()
         #: id -> name node evaluated when the name was saved (an argument is evaluated before its call)
         self._saved_before = {}
+        #: id(function) or None (the module's code) -> [(write node, written path)] until the scope ends
+        self._pending = {}
+        #: ids of the functions walked now that return something that may carry a graph
+        self._handing_back = set()
 
     def on_name(self, node: cst.Name, ctx) -> None:
         if self._inplace_modules.any() and node.value in ctx.saved:
@@ -60,6 +66,28 @@ class InplaceOnSavedTensor(Rule):
             return  # an element of a model output that no loss showed to carry the graph: unknown
         if base.is_leaf_grad:
             return  # so is one through a view of such a leaf (`w[0].zero_()`)
+        # judged when the scope ends: whether anything can still backpropagate the graph
+        scope = ctx.function
+        self._pending.setdefault(id(scope) if scope is not None else None, []).append((node, path))
+
+    def on_return(self, node: cst.Return, ctx) -> None:
+        # a caller may backpropagate what the function returns (hands_back: not numbers, not tensors
+        # known to need no grad)
+        if ctx.function is not None and node.value is not None and hands_back(ctx.value(node.value)):
+            self._handing_back.add(id(ctx.function))
+
+    def on_scope_end(self, node, ctx) -> None:
+        key = id(node) if node is not None else None
+        handed = key in self._handing_back
+        self._handing_back.discard(key)
+        for write, path in self._pending.pop(key, ()):
+            if not handed and never_backpropagated(path, node, ctx):
+                # `probs[rows, labels] = 0` on a softmax output only read by `argmax` in a scope that
+                # never backpropagates: the saved graph is dropped unused, nothing raises
+                continue
+            self._report(ctx, write, path)
+
+    def _report(self, ctx, node, path) -> None:
         self.report(
             ctx,
             node,

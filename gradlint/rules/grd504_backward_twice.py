@@ -3,6 +3,7 @@ import libcst as cst
 from ..analysis import base_path, literal_bool
 from ..analysis.freed_lists import list_of_graphs
 from ..analysis.graph_saves import saves_nothing
+from ..analysis.loaded_modules import loaded_from_file
 from ..analysis.repeated_closures import bound_in, closures_run_per_iteration
 from ..analysis.module_state import stateful_run
 from ..analysis.syntax import dotted, walk
@@ -90,6 +91,8 @@ class BackwardTwice(Rule):
             return False  # `gamma = torch.rand(n, requires_grad=True) + 0.1`: nothing freed is needed again
         if not shared:
             return False
+        if all(_only_through_loaded_modules(name, ctx) for name in shared):
+            return False  # `target = vgg16(img)` with `vgg16 = torch.jit.load(f)`: its file decides the graph
         carried = [name for name in shared if name in ctx.carried]
         if carried:
             name = carried[0]
@@ -150,6 +153,16 @@ class BackwardTwice(Rule):
             f"backward() (`del {name}[:]` or `{name}.clear()`), or start a new list each time.",
         )
         return True
+
+
+def _only_through_loaded_modules(name: str, ctx) -> bool:
+    """``name`` was computed with gradients only through models read whole from a file, whose
+    parameters require grad or not as the file saved them (``loaded_modules``)."""
+    value = ctx.lookup(name)
+    if value is None or not value.through:
+        return False
+    scope = ctx.function if ctx.function is not None else ctx.module_node
+    return all(loaded_from_file(module, scope) for module in value.through)
 
 
 def _only_backward_of_function(ctx, node) -> bool:

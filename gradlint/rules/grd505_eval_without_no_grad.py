@@ -11,7 +11,9 @@ from ..analysis.grad_on_purpose import (
     differentiating_function_elsewhere,
     enabled_on_purpose,
     field_gradients_asked,
+    given_any,
     input_gradients_asked,
+    made_to_require_grad,
     retries_with_grad,
 )
 from ..analysis.literal_loops import enclosing_literal_loop
@@ -113,7 +115,10 @@ class EvalWithoutNoGrad(Rule):
             # `steps.requires_grad_(True)` then `model(x, scale=steps, label=y)` (integrated gradients
             # taken inside a model whose forward is not known here): a forward given a tensor the
             # function made require grad on purpose is run for its gradients
-            found = [item for item in found if id(item[0]) not in self._grad_inputs]
+            # (also `x.requires_grad_(True); y_pred = model(x)` with `x` from an engine's batch, whose value is not
+            # known: DUQ's evaluator, whose gradient-penalty metric takes autograd.grad(y_pred, x))
+            asked = made_to_require_grad(ctx)
+            found = [item for item in found if id(item[0]) not in self._grad_inputs and not given_any(item[0], asked)]
         if found and field_gradients_asked(node):
             found = []
         if found and not _stores_activations(ctx):
