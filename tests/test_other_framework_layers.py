@@ -74,8 +74,23 @@ _TORCH_LOOP = """\
         opt.step()
 """
 
+def _numpy_after_backward(loop: str) -> str:
+    """The loss logged after its backward() (jerryzhaozs's paddle word2vec: ``loss.backward()``, then
+    ``loss.numpy()[0]`` every 100 steps): in torch the backward proves the loss requires grad, so the
+    conversion raises; in paddle it proves nothing."""
+    moved = loop.replace("        print(loss.numpy().item())  # NUMPY\n", "")
+    return moved.rstrip("\n") + "\n        print(loss.numpy().item())  # NUMPY\n"
+
+
 POSITIVES = [
     case("torch-loss-on-a-base-of-an-unknown-library", _TORCH_LOOP.replace("# NUMPY", "# expect: GRD503"), lines=(23,)),
+    case(
+        "torch-loss-of-an-unknown-call-logged-after-its-backward",
+        _numpy_after_backward(_TORCH_LOOP).replace("loss = criterion(net(x), y)", "loss = compute(net, x, y)").replace(
+            "# NUMPY", "# expect: GRD503"
+        ),
+        lines=(26,),
+    ),
 ]
 
 NEGATIVES = [
@@ -86,6 +101,7 @@ NEGATIVES = [
             "class FocalLoss(nn.Layer)", "class FocalLoss(Layer)"
         ),
     ),
+    case("paddle-loss-logged-after-its-backward", _numpy_after_backward(_PADDLE_LOOP)),
 ]
 
 test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)

@@ -265,6 +265,8 @@ class TrainingEffects:
         """``x.backward()`` raises unless ``x`` requires grad: from here on it does (see evidence.py).
         So does the loss of ``with amp.scale_loss(loss, opt) as x``, and a dict or structure ``out``
         whose ``out["loss"]`` was backpropagated keeps that entry's graph."""
+        if self._other_framework():
+            return  # paddle's `loss.backward()` proves nothing about torch's autograd (``other_frameworks``)
         if isinstance(receiver_node, cst.Name):
             for name in (receiver_node.value, self._scaled_by_context(receiver_node.value)):
                 # not a name that holds an object with methods no tensor has (its own backward())
