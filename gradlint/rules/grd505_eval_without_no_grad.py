@@ -173,8 +173,8 @@ class EvalWithoutNoGrad(Rule):
             self.report(
                 ctx,
                 call,
-                f"`{source(call)}` runs {when} with gradients enabled: every output requires "
-                f"grad and keeps its activations for a backward() that never comes. {fix}",
+                f"`{source(call)}` runs {when} with gradients enabled: autograd records its graph and saves "
+                f"activations for a backward() that never comes (more memory and time than evaluation needs). {fix}",
             )
 
     @staticmethod
