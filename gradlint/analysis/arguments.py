@@ -130,6 +130,12 @@ def owners_in_callee(params: Dict[str, Value], call: cst.Call, function: cst.Fun
     inverse = {path: param for param, path in call_renames(call, function, receiver).items()}
     if not inverse or not any(value.kind == "optimizer" for value in params.values()):
         return params
+    return owners_renamed(params, inverse)
+
+
+def owners_renamed(params: Dict[str, Value], inverse: Dict[str, str]) -> Dict[str, Value]:
+    """``params`` with the owners of the optimizers among them renamed by ``inverse`` (a path at the
+    call -> the callee's name for it), the longest matching path first; other owners keep their names."""
 
     def rename(path):
         if path is None:

@@ -16,9 +16,9 @@ from typing import Dict
 
 import libcst as cst
 
-from .arguments import call_renames
+from .arguments import call_renames, owners_renamed
 from .syntax import function_facts
-from .values import Value, renamed_owners
+from .values import Value
 
 
 def owners_as_fields(params: Dict[str, Value], call: cst.Call, init: cst.FunctionDef) -> Dict[str, Value]:
@@ -31,13 +31,4 @@ def owners_as_fields(params: Dict[str, Value], call: cst.Call, init: cst.Functio
         return params
     fields = function_facts(init).field_aliases
     inverse = {path: f"self.{fields[param]}" if param in fields else param for param, path in renames.items()}
-
-    def rename(path):
-        if path is None:
-            return None
-        for outside in sorted(inverse, key=len, reverse=True):
-            if path == outside or path.startswith(outside + "."):
-                return inverse[outside] + path[len(outside) :]
-        return path
-
-    return {name: renamed_owners(value, rename) for name, value in params.items()}
+    return owners_renamed(params, inverse)
