@@ -160,7 +160,7 @@ class CallValues:
             structured = saved_in_caller_names(
                 self._call_function(forward, node, args, receiver=module, module_path=path),
                 path,
-                carried_paths(value for _, value in args),
+                carried_paths((value for _, value in args), with_through=True),
             )
             if structured.kind == "tensor" and structured.grad is True and result.kind == "tensor":
                 # the submodules its forward ran on the way to this output (``submodule_saves``)

@@ -164,13 +164,7 @@ class NothingTrainable(Rule):
             return
         sites = set()
         for path in through:
-            module = ctx.lookup(path)
-            if module is None or module.kind != "module" or module.params is not False:
-                return
-            cls = module.cls
-            if cls is None or cls.namespace is not None or not cls.is_module:
-                return
-            site = freeze_site(cls.methods["__init__"]) if "__init__" in cls.methods else None
+            site = _constructor_freeze_of(ctx, path)
             if site is None:
                 return
             sites.add(site)
@@ -238,3 +232,23 @@ class NothingTrainable(Rule):
         self._layers.clear()
         self._reported.clear()
         self._bound.clear()
+
+
+def _constructor_freeze_of(ctx, path: str):
+    """The freeze in the constructor of the object of this file's class that ``path`` is (or is a
+    submodule of: ``model.emb`` when a method of ``model`` returned what ``self.emb`` computed), when
+    that object and every module between it and ``path`` are known frozen (``params`` False)."""
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        module = ctx.lookup(".".join(parts[:end]))
+        if module is None and end < len(parts):
+            return None
+        if module is None or module.cls is None and module.kind == "module" and module.params is False:
+            continue  # a layer of the object (not bound since): its owner froze it
+        if module.kind != "module" or module.params is not False:
+            return None
+        cls = module.cls
+        if cls.namespace is not None or not cls.is_module or "__init__" not in cls.methods:
+            return None
+        return freeze_site(cls.methods["__init__"])
+    return None
