@@ -98,16 +98,18 @@ class LossHistoryAccumulation(Rule):
         if type(value_node) is cst.ListComp and type(target) is cst.Name:
             self._consider_comprehension(target.value, ctx, value_node)
             return
-        # total = total + loss
-        if (
-            type(target) in (cst.Name, cst.Attribute)
-            and type(value_node) is cst.BinaryOperation
-            and type(value_node.operator) is cst.Add
-        ):
-            path = dotted(target)
-            for mine, added in ((value_node.left, value_node.right), (value_node.right, value_node.left)):
-                if path is not None and dotted(mine) == path:
-                    self._consider(ctx, value_node, path, added)
+        # total = total + loss; also an arm of `total = loss if total is None else total + loss` (RecBole #307)
+        arms = (value_node.body, value_node.orelse) if type(value_node) is cst.IfExp else (value_node,)
+        for arm in arms:
+            if (
+                type(target) in (cst.Name, cst.Attribute)
+                and type(arm) is cst.BinaryOperation
+                and type(arm.operator) is cst.Add
+            ):
+                path = dotted(target)
+                for mine, added in ((arm.left, arm.right), (arm.right, arm.left)):
+                    if path is not None and dotted(mine) == path:
+                        self._consider(ctx, arm, path, added)
 
     def _consider_comprehension(self, path: str, ctx, comp: cst.ListComp) -> None:
         """``outputs = [model.validation_step(b) for b in loader]``: a loop written as a comprehension
