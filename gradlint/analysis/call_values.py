@@ -20,7 +20,7 @@ from .mode_arm_outputs import output_made_without_grad
 from .input_reads import measured_arguments
 from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
-from .param_groups import optimizer_over, owner_paths, selection_of, trained_parameters
+from .param_groups import optimizer_base, optimizer_over, owner_paths, selection_of, trained_parameters
 from .sequential_chain import sequential_without_graph
 from .submodule_saves import carried_paths, saved_in_caller_names
 from .syntax import dotted, kwarg, literal_str
@@ -106,6 +106,11 @@ class CallValues:
         if kind == "module":
             return self._run_module(callee, node, args, dotted(node.func))
         if kind == "class" and callee.cls is not None:
+            base = optimizer_base(callee.cls)
+            if base is not None:
+                # `class AnalogSGD(torch.optim.SGD)` with no `__init__` of its own (aihwkit #446): its
+                # constructor is the optimizer's, over the parameters it is given
+                return self._call_qualified(base, node, args)
             return self._instantiate(callee.cls, node, args)
         if kind == "class" and callee.choices:
             return instantiate_choices(self, callee, node, args)
