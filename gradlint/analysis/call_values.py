@@ -23,6 +23,7 @@ from .proven_losses import proven_loss_arguments
 from .param_groups import optimizer_base, optimizer_over, owner_paths, selection_of, trained_parameters
 from .sequential_chain import sequential_without_graph
 from .submodule_saves import carried_paths, saved_in_caller_names
+from .super_calls import super_method
 from .syntax import dotted, kwarg, literal_str
 from .values import NUMBER, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq
 
@@ -42,6 +43,10 @@ class CallValues:
                 args = self._args(node)
                 result = self._call_value(known, node, args)
                 callee = known
+            elif super_method(self, func) is not None:
+                method, callee = super_method(self, func)
+                args = self._args(node)
+                result = self._call_function(method, node, args, receiver=callee)
             else:
                 if api.is_inplace_method(func.attr.value):
                     self._updated_from_own_grad(func.value, [arg.value for arg in node.args])
