@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.setitem_appends import appends_item
 from ..analysis import dotted
 from ..analysis.closure_steps import closure_backpropagates
 from ..analysis.field_histories import graph_positions, kept_for_update
@@ -154,6 +155,8 @@ class LossHistoryAccumulation(Rule):
         path = dotted(target.value)
         if loop is None or path is None or len(target.slice) != 1:
             return
+        if appends_item(ctx.value(target.value)):
+            return self._consider(ctx, target, path, value_node)  # `stat_col["loss"] = loss`, an append
         index = target.slice[0].slice
         if type(index) is cst.Index:
             index = index.value
