@@ -25,7 +25,7 @@ from .sequential_chain import sequential_without_graph
 from .submodule_saves import carried_paths, saved_in_caller_names
 from .super_calls import super_method
 from .syntax import dotted, kwarg, literal_str
-from .values import NUMBER, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq
+from .values import NUMBER, STRING, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq, tensor
 
 
 class CallValues:
@@ -219,6 +219,14 @@ class CallValues:
                 return ref(api.canonical(f"{args[0][1].qual}.{attr}"))
             if api.canonical(args[0][1].qual) == "torch.optim":
                 return ref(api.SOME_OPTIMIZER)  # `getattr(optim, trial.suggest_categorical(...))`
+            return UNKNOWN
+        if name == "getattr" and len(args) == 2 and args[0][1].kind == "module":
+            # `getattr(module, "weight")` of a torch layer (compressed-tensors #580's offload helper):
+            # its trainable weight, as `module.weight` is
+            module, text = args[0][1], args[1][1].qual or ""
+            attr = text[len(STRING):] if text.startswith(STRING) else None  # also a parameter bound to it
+            if attr in ("weight", "bias") and module.cls is None and module.params is True and module.qual:
+                return tensor(True, True)
             return UNKNOWN
         if name in ("float", "int", "round"):
             carried = any(v.kind == "tensor" and (v.grad is True or v.cut) for _, v in args)
