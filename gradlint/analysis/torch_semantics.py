@@ -157,6 +157,10 @@ class TorchSemantics(TensorMethods):
             # `np.mean((pred_np - y_np) ** 2)`: numpy of plain values gives plain values, cut from the
             # graph when one of them was (``tensor_methods``: `.numpy()`)
             return Value(kind="number", cut=any(value.cut for _, value in args))
+        if namespace == "math" and args and all(value.kind == "number" for _, value in args):
+            # `torch.randn(784, 10, requires_grad=True) / math.sqrt(784)` (pytorch/tutorials#3717): a
+            # number, so the division is an op on the leaf like `* 0.01`
+            return Value(kind="number")
         if namespace in api.DIFFERENTIABLE_NAMESPACES and name[:1].islower():
             if qual in api.NON_TENSOR_FUNCTIONS:
                 return UNKNOWN

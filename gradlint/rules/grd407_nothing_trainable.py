@@ -78,6 +78,8 @@ class NothingTrainable(Rule):
         if path is None:
             return
         self._bound[path] = ctx.value(value_node)
+        if path.endswith(".requires_grad") and type(target) is cst.Attribute and ctx.value(target.value).kind == "module":
+            return  # `model._fc.requires_grad = True` sets an attribute of the module, no parameter (GRD401)
         if path.endswith(".requires_grad") and literal_bool(value_node) is not False:
             self._frozen.clear()  # unfreezes something, maybe part of a frozen model (`model[2]`)
         if type(target) is cst.Attribute and ctx.value(value_node).kind == "module":
