@@ -179,3 +179,70 @@ def train(gan, data):
 train(GAN(), [(torch.randn(2, 4), torch.randn(2, 4))])
 """
     assert findings(source) == []
+
+
+EMBEDDINGS = """
+import torch
+import torch.nn as nn
+
+
+class PretrainedEmb(nn.Module):
+    def __init__(self, item_emb, user_emb, freeze=True):
+        super().__init__()
+        self.item_embedding = nn.Embedding.from_pretrained(item_emb, freeze=False)
+        self.user_embedding = nn.Embedding.from_pretrained(user_emb, freeze=False)
+        if freeze:
+            for p in self.parameters():
+                p.requires_grad = False  # expect: GRD407
+
+    def calculate_loss(self, users, items):
+        return -(self.user_embedding(users) * self.item_embedding(items)).sum(-1).sigmoid().log().mean()
+
+
+class Trainer:
+    def __init__(self, model):
+        self.model = model
+        self.optimizer = torch.optim.Adam(model.parameters())
+
+    def _train_epoch(self, data):
+        total = 0.0
+        for users, items in data:
+            self.optimizer.zero_grad()
+            loss = self.model.calculate_loss(users, items)
+            loss.backward()
+            self.optimizer.step()
+            total += loss.item()
+        return total
+
+    def fit(self, data):
+        for epoch in range(2):
+            print(self._train_epoch(data))
+
+
+if __name__ == "__main__":
+    model = PretrainedEmb(torch.randn(50, 8), torch.randn(20, 8))
+    Trainer(model).fit([(torch.randint(0, 20, (4,)), torch.randint(0, 50, (4,)))])
+"""
+
+
+def test_a_trainer_given_a_model_its_constructor_froze_is_grd407_at_the_freeze():
+    # RecBole #2027: embeddings loaded with freeze=False, then every parameter frozen by the flag's default
+    assert findings(EMBEDDINGS, "GRD407") == [(13, "GRD407")]
+    assert findings(EMBEDDINGS.replace("freeze=True):", "freeze=False):"), "GRD407") == []
+
+
+def test_embeddings_from_pretrained_are_frozen_unless_asked_not_to_be():
+    # torch 2.13: nn.Embedding.from_pretrained(w)(x).requires_grad is False (freeze=True by default)
+    source = """
+import torch
+import torch.nn as nn
+
+emb = nn.Embedding.from_pretrained(torch.randn(10, 4)FREEZE)
+total = 0
+for x in [torch.tensor([1, 2])] * 3:
+    total += emb(x).sum()
+print(total)
+"""
+    assert findings(source.replace("FREEZE", ""), "GRD502") == []
+    assert findings(source.replace("FREEZE", ", True"), "GRD502") == []
+    assert findings(source.replace("FREEZE", ", freeze=False"), "GRD502") == [(8, "GRD502")]

@@ -113,6 +113,14 @@ class TorchSemantics(TensorMethods):
             qual.startswith("torchvision.models.") and qual.rsplit(".", 1)[1][:1].islower()
         ):
             return Value(kind="module", params=True)
+        if qual in ("torch.nn.Embedding.from_pretrained", "torch.nn.EmbeddingBag.from_pretrained"):
+            # the given weights, frozen unless `freeze=False` (torch's default: freeze=True)
+            freeze = kwarg(node, "freeze")
+            if freeze is None and len(node.args) > 1 and node.args[1].keyword is None:
+                freeze = node.args[1]
+            frozen = literal_bool(freeze.value) if freeze is not None else True
+            params = None if frozen is None else not frozen
+            return Value(kind="module", params=params, qual=qual[: -len(".from_pretrained")])
         if qual.endswith(".from_pretrained"):
             owner = qual[: -len(".from_pretrained")].rsplit(".", 1)[-1]
             if api.is_pretrained_model_class(owner):
