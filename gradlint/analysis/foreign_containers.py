@@ -14,7 +14,7 @@ from typing import Optional
 
 import libcst as cst
 
-from .syntax import walk
+from .syntax import per_node, walk
 
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 #: packages whose containers keep what ``append`` is given, as a list does
@@ -35,23 +35,36 @@ def _bound_calls(scope, name: str) -> list:
     """The values bound to ``name`` by plain assignments in ``scope`` (not in nested functions or
     classes); an empty list when one binding is not a call (or ``name`` is bound otherwise: a
     loop target, a ``with ... as``, a parameter), which leaves the name's kind to the analysis."""
-    body = scope.body if isinstance(scope, (cst.FunctionDef, cst.Module)) else None
-    if body is None:
+    if not isinstance(scope, (cst.FunctionDef, cst.Module)):
         return []
-    if isinstance(scope, cst.FunctionDef) and name in _parameter_names(scope):
-        return []
-    values = []
+    return _scope_bindings(scope).get(name) or []
+
+
+@per_node
+def _scope_bindings(scope) -> dict:
+    """name -> the calls plain assignments of ``scope`` bind it to, or None when some binding is not
+    such a call (one walk per scope: a script appends to its lists thousands of times)."""
+    bound: dict = {}
+    if isinstance(scope, cst.FunctionDef):
+        for name in _parameter_names(scope):
+            bound[name] = None
     for node in walk(scope if isinstance(scope, cst.Module) else scope.body, _NESTED):
         if type(node) is cst.Assign:
-            if any(type(t.target) is cst.Name and t.target.value == name for t in node.targets):
-                if len(node.targets) != 1 or type(node.value) is not cst.Call:
-                    return []
-                values.append(node.value)
+            for target in node.targets:
+                for inner in walk(target.target):
+                    if type(inner) is not cst.Name:
+                        continue
+                    plain = target.target is inner and len(node.targets) == 1 and type(node.value) is cst.Call
+                    if plain and bound.get(inner.value, []) is not None:
+                        bound.setdefault(inner.value, []).append(node.value)
+                    else:
+                        bound[inner.value] = None
         elif type(node) in (cst.AugAssign, cst.AnnAssign, cst.For, cst.WithItem, cst.NamedExpr):
             target = getattr(node, "target", None) or getattr(getattr(node, "asname", None), "name", None)
-            if target is not None and any(type(n) is cst.Name and n.value == name for n in walk(target)):
-                return []
-    return values
+            for inner in walk(target) if target is not None else ():
+                if type(inner) is cst.Name:
+                    bound[inner.value] = None
+    return bound
 
 
 def _parameter_names(function: cst.FunctionDef) -> set:

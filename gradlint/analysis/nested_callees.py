@@ -27,20 +27,27 @@ def nested_callees(functions, module_node, module_functions) -> list:
         following = []
         for function in frontier:
             methods = owners.get(id(function), {})
-            for call in (node for node in walk(function.body) if type(node) is cst.Call):
-                func = call.func
-                if type(func) is cst.Name:
-                    called = module_functions.get(func.value)
-                elif type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self":
-                    called = methods.get(func.attr.value)
-                else:
-                    continue
+            for on_self, name in _called_names(function):
+                called = methods.get(name) if on_self else module_functions.get(name)
                 if isinstance(called, cst.FunctionDef) and id(called) not in seen:
                     seen.add(id(called))
                     found.append(called)
                     following.append(called)
         frontier = following
     return found
+
+
+@per_node
+def _called_names(function: cst.FunctionDef) -> tuple:
+    """(on ``self``, name) of the calls ``f(...)`` and ``self.m(...)`` in ``function``'s body."""
+    names = []
+    for call in (node for node in walk(function.body) if type(node) is cst.Call):
+        func = call.func
+        if type(func) is cst.Name:
+            names.append((False, func.value))
+        elif type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self":
+            names.append((True, func.attr.value))
+    return tuple(dict.fromkeys(names))
 
 
 @per_node
