@@ -200,6 +200,9 @@ def iterated_arguments(call: cst.Call, function: cst.FunctionDef, receiver, name
         for loop in nodes.of(cst.For)
         if type(loop.target) is cst.Name and loop.target.value == name and type(loop.iter) is cst.Name
     }
+    star = function.params.star_arg
+    if isinstance(star, cst.Param) and iterated == {star.name.value}:
+        return _star_arguments(call, function, len(params) - len(function.params.kwonly_params), value_of)
     if len(iterated) != 1 or not iterated <= names:
         return []
     (param,) = iterated
@@ -213,6 +216,19 @@ def iterated_arguments(call: cst.Call, function: cst.FunctionDef, receiver, name
     if stores and all(_wraps(node.value, param) for node in stores):
         return [path]
     return []
+
+
+def _star_arguments(call: cst.Call, function: cst.FunctionDef, positional: int, value_of) -> List[str]:
+    """The modules a call hands to the callee's ``*args`` (``set_requires_grad(False, layer)`` into
+    ``def set_requires_grad(requires_grad, *models)``): its positional arguments after the named
+    ones, each a module of a known path; nothing when one is spread (``*nets``) or unknown."""
+    given = [arg for arg in call.args if arg.keyword is None]
+    if any(arg.star for arg in call.args) or len(given) <= positional:
+        return []
+    paths = [dotted(arg.value) for arg in given[positional:]]
+    if any(path is None or value_of(arg.value).kind != "module" for path, arg in zip(paths, given[positional:])):
+        return []
+    return paths
 
 
 def _argument_node(call: cst.Call, params: List[cst.Param], name: str) -> Optional[cst.BaseExpression]:

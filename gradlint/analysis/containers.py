@@ -10,7 +10,7 @@ import libcst as cst
 
 from .syntax import dotted, literal_str
 from .tensor_uses import used_as_tensor
-from .values import LIST_DEFAULTDICT, NONE, UNKNOWN, Value, capped, dict_item, dict_values, join_tri, module_layers, seq
+from .values import LIST_DEFAULTDICT, NONE, UNKNOWN, Value, capped, dict_item, dict_values, join_tri, mapping, module_layers, seq
 
 NAMEDTUPLE_FACTORIES = ("collections.namedtuple", "typing.NamedTuple")
 
@@ -153,7 +153,38 @@ class Containers:
             return Value(kind="seq", elem=seq(list(pair)).with_(items=pair), has_grad=values.has_grad)
         if name in ("get", "pop") and node.args:
             return dict_item(receiver, literal_str(node.args[0].value))
+        if name == "update" and node.args:
+            self._update_dict(node, receiver, args)
+            return NONE
         return UNKNOWN
+
+    def _update_dict(self, node: cst.Call, receiver: Value, args) -> None:
+        """``inputs.update({"residual": res})`` / ``inputs.update(residual=res)``: the dict holds those
+        values from here on (a model called with ``**inputs`` gets them); an update of unknown keys
+        leaves its content unknown."""
+        path = dotted(node.func.value)
+        if path is None:
+            return
+        keys, items = list(receiver.keys), list(receiver.items)
+        if len(keys) != len(items):
+            keys = None
+        for arg, (_, value) in zip(node.args, args):
+            if keys is None:
+                break
+            if arg.keyword is not None and not arg.star:
+                added = [(arg.keyword.value, value)]
+            elif not arg.star and value.kind == "dict" and value.keys and len(value.keys) == len(value.items):
+                added = list(zip(value.keys, value.items))
+            else:
+                keys = None
+                break
+            for key, item in added:
+                if key in keys:
+                    items[keys.index(key)] = item
+                else:
+                    keys.append(key)
+                    items.append(item)
+        self.state.env[path] = mapping(keys, items) if keys is not None else Value(kind="dict")
 
 
 def _shown_tensor(analyzer, node, added: Value) -> Value:

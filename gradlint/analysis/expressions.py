@@ -273,7 +273,15 @@ class Expressions:
         truth = container_test_truth(self, node.test)  # `x if isinstance(x, (list, tuple)) else [x]`
         if truth is not None:
             return self.eval(node.body if truth else node.orelse)
-        return join(self.eval(node.body), self.eval(node.orelse))
+        # one evaluation runs one arm: what the body's ops saved is not saved when the other arm
+        # runs (`y = self.fake_relu(x) if fake else self.relu_(x)` writes into an `x` nothing saved),
+        # and afterwards only what both arms saved is (State.saved is a must-fact)
+        saved = self.state.saved
+        body = self.eval(node.body)
+        body_saved, self.state.saved = self.state.saved, saved
+        orelse = self.eval(node.orelse)
+        self.state.saved = self.state.saved & body_saved
+        return join(body, orelse)
 
     def _eval_namedexpr(self, node: cst.NamedExpr) -> Value:
         value = self.eval(node.value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .forward_guards import gradients_unreached
+from .nested_callees import nested_callees
 from .syntax import dotted, literal_bool, per_node, walk
 
 
@@ -78,7 +79,8 @@ def differentiates(loop, ctx, record) -> bool:
     """The loop takes gradients with ``torch.autograd.grad(loss, params)``, itself or in a function
     of the file it calls (DomainBed's ``hvp(loss, w, v)``): its eval-mode forwards are differentiated
     on purpose (influence functions, saliency, Hessian-vector products), not kept for nothing."""
-    for root in (loop, *record.local_calls, *_forward_bodies(record, ctx)):
+    deeper = nested_callees(record.local_calls, ctx.module_node, ctx.functions)  # FROMP's jacobian helpers
+    for root in (loop, *record.local_calls, *_forward_bodies(record, ctx), *deeper):
         for node in _calls_in(root):
             name = dotted(node.func) or ""
             if name.endswith("autograd.grad") or (root is loop and ctx.value(node.func).qual == "torch.autograd.grad"):

@@ -86,3 +86,23 @@ def _single_call_bindings(root) -> Dict[str, Optional[cst.Call]]:
 
 #: the scopes of their own a scope's bindings do not include
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def wrapped_in_helpers(helpers, ctx) -> frozenset:
+    """The models that the file's functions a loop calls (``helpers``) hand to objects another
+    library built around them: MONAI's interpretability tutorial evaluates ``saliency(model, d)`` in
+    a loop, and ``saliency`` calls ``gradcampp(x=img)``, ``smooth_grad(img)`` with
+    ``gradcampp = GradCAMpp(model, target_layers=...)`` bound once at module level (or in the
+    helper): those run the model and backpropagate through it, so the loop needs grad mode."""
+    found: set = set()
+    for helper in helpers:
+        for call in (node for node in walk(helper) if type(node) is cst.Call):
+            func = call.func.value if type(call.func) is cst.Attribute else call.func
+            if type(func) is not cst.Name:
+                continue
+            for root in (helper, ctx.module_node):
+                built = _single_call_bindings(root).get(func.value) if root is not None else None
+                if built is not None:
+                    found |= _models_wrapped(built, ctx)
+                    break
+    return frozenset(found)

@@ -12,6 +12,7 @@ import libcst as cst
 from . import torch_api as api
 from .lightning_manual import manual_optimization, optimizers_of
 from .call_shapes import container_member, layered, module_path, pair
+from .mapping_arguments import mapping_contents
 from .state import FreezeEvent
 from .syntax import literal_bool, registered_submodule
 from .values import NONE, UNKNOWN, Tri, Value, join_all, member_of, seq, tensor
@@ -139,8 +140,11 @@ class ModuleSemantics:
             grad = True if mode else None
         elif module.params is None and grad is False:
             grad = None
+        mapped_through, mapped_grad = mapping_contents(args)  # `unet(**inputs)`
+        if mapped_grad and not grad:
+            grad = True if mode else None
         saves_self = bool(grad) and module.cls is None and _saves_its_output(module)
-        through, saved_params = result.through, result.saved_params
+        through, saved_params = result.through | mapped_through, result.saved_params
         parameter_free = (
             module.cls is None and api.is_nn_module_class(module.qual) and api.nn_module_has_params(module.qual) is False
         )

@@ -43,6 +43,10 @@ class Operations:
                     stale = stale or value.stale
                     if value.leaf is False:
                         path = base_path(node)
+                        if path and type(node) is cst.Call and self.value(node.func).kind == "module":
+                            # `self.flatten(h)` with `self.flatten = nn.Flatten()`: a module's output,
+                            # not a view of `self` (as `h.flatten()` is of `h`)
+                            path = None
                         if path and type(node) is cst.Subscript and _filled_container(self.lookup(path)):
                             # an element of a list or dict the code filled (`outputs[i]` of
                             # `outputs.append(model(x))` per model): its graph is its own (in its

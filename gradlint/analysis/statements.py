@@ -6,6 +6,7 @@ import libcst as cst
 
 from .handed_modules import forget_layers
 from .handed_tensors import forget_filled
+from .library_contexts import library_context_given_a_module
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
 from .detached_results import graph_dropped_at_once
@@ -368,6 +369,9 @@ class StatementWalker:
             elif type(item.item) is cst.Call and self.value(item.item.func).kind == "func":
                 # a context manager of this file's own may well wrap torch.no_grad()
                 body_mode = None if body_mode is not False else False
+            elif library_context_given_a_module(self, item.item) and body_mode is not False:
+                # `with eval_mode(model):` (MONAI's enters torch.no_grad() too)
+                body_mode = None
             elif _names_grad_mode(item.item) and body_mode is not False:
                 # `torch.no_grad()` where `torch` was never imported here: still what it says
                 body_mode = None

@@ -4,6 +4,7 @@ from ..analysis.setitem_appends import appends_item
 from ..analysis import dotted
 from ..analysis.closure_steps import closure_backpropagates
 from ..analysis.field_histories import graph_positions, kept_for_update
+from ..analysis.foreign_containers import built_by_foreign_class
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
@@ -184,7 +185,7 @@ class LossHistoryAccumulation(Rule):
             if type(receiver) is cst.Subscript:  # history["train"].append(loss): a list in a dict
                 receiver = receiver.value
             path = dotted(receiver)
-            if path is not None:
+            if path is not None and not built_by_foreign_class(ctx, receiver):
                 self._consider(ctx, node, path, node.args[0].value)
 
     def on_backward(self, node, ctx, receiver) -> None:

@@ -17,7 +17,7 @@ from ..analysis.grad_on_purpose import (
     retries_with_grad,
 )
 from ..analysis.literal_loops import enclosing_literal_loop
-from ..analysis.model_wrappers import wrapped_models
+from ..analysis.model_wrappers import wrapped_in_helpers, wrapped_models
 from ..analysis.rebuilt_models import rebuilt_alike
 from ..analysis.submodule_modes import switched_parent
 from ..analysis.torch_api import MODULE_API
@@ -107,6 +107,9 @@ class EvalWithoutNoGrad(Rule):
             enabled = enabled_on_purpose(ctx.function if ctx.function is not None else ctx.module_node)
             found = [item for item in found if id(item[0]) not in enabled]
         explained = self._explained.get(id(node), ())
+        if found and record.local_calls:
+            # `saliency(model, d)` whose body calls `gradcampp(x=img)`, a library's object built around `model`
+            explained = frozenset(explained) | wrapped_in_helpers(record.local_calls, ctx)
         if found and explained:
             # `cams = cam_extractor(idx, out)` with `cam_extractor = LayerCAM(model, ...)`: the extractor
             # backpropagates through the output of the model it hooks to read the gradients it catches
