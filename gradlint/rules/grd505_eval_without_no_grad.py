@@ -102,7 +102,15 @@ class EvalWithoutNoGrad(Rule):
         hands_over = hands_over or id(node) in self._differentiated_elsewhere
         if not (record.backwards or record.steps or in_forward or hands_over or differentiates(node, ctx, record)):
             retries = retries_with_grad(node)
-            found.extend(item for item in self._evaluation_forwards(record, ctx) if id(item[0]) not in retries)
+            # a call of a helper whose own loop backpropagates (`attack.i_fgsm(x, y)`: gradients of the
+            # input each step, then the clean and adversarial logits) needs grad mode for that backward();
+            # the forwards it runs are part of it, and no_grad around the call would break the helper
+            backpropagating = {id(call) for call, _ in record.inner_backwards}
+            found.extend(
+                item
+                for item in self._evaluation_forwards(record, ctx)
+                if id(item[0]) not in retries and id(item[0]) not in backpropagating
+            )
         if found:
             enabled = enabled_on_purpose(ctx.function if ctx.function is not None else ctx.module_node)
             found = [item for item in found if id(item[0]) not in enabled]
