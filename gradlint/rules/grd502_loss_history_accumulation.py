@@ -3,6 +3,7 @@ import libcst as cst
 from ..analysis import dotted
 from ..analysis.closure_steps import closure_backpropagates
 from ..analysis.field_histories import graph_positions, kept_for_update
+from ..analysis.handed_histories import handed_to_update
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
@@ -319,6 +320,9 @@ class LossHistoryAccumulation(Rule):
         if not self._kept_for_later:
             self._derived.clear()
         for _, found, path, added in later:
+            # (a history the loop's update reads and backpropagates: REINFORCE's saved log-probs)
+            if kept_for_update(ctx, node, path, self._positions.get(id(found), frozenset())):
+                continue
             self._report(ctx, found, path, added, "of a training loop")
         for found, path, added in self._closures.finish(node):
             self._report(ctx, found, path, added, f"of the loop that runs `{node.name.value}()` in each of them")
@@ -327,6 +331,7 @@ class LossHistoryAccumulation(Rule):
                 handed_back(node, found, path, ctx)
                 or kept_for_update(ctx, node, path, self._positions.get(id(found), frozenset()), found)
                 or consumed_whole(node, path, self._chunked.get(id(found), frozenset()))
+                or handed_to_update(node, path, found, ctx.module_node)
             ):
                 continue
             loop = "a list comprehension" if type(found) is cst.ListComp else "a loop"
