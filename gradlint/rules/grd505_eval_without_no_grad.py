@@ -19,6 +19,7 @@ from ..analysis.grad_on_purpose import (
 from ..analysis.literal_loops import enclosing_literal_loop
 from ..analysis.model_wrappers import wrapped_models
 from ..analysis.rebuilt_models import rebuilt_alike
+from ..analysis.rollout_helpers import rollout_for_training
 from ..analysis.submodule_modes import switched_parent
 from ..analysis.torch_api import MODULE_API
 from ..rule import Rule, source
@@ -128,6 +129,10 @@ class EvalWithoutNoGrad(Rule):
             asked = made_to_require_grad(ctx)
             found = [item for item in found if id(item[0]) not in self._grad_inputs and not given_any(item[0], asked)]
         if found and field_gradients_asked(node):
+            found = []
+        if found and rollout_for_training(ctx):
+            # the loop of a rollout whose outputs a training caller backpropagates, walked in the
+            # context of a caller that switched the model to eval() (a render script): see rollout_helpers
             found = []
         if found and not _stores_activations(ctx):
             # `_ = model(img)  # run once`: a warm-up forward whose output the statement drops frees
