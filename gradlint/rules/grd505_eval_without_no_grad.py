@@ -199,10 +199,15 @@ class EvalWithoutNoGrad(Rule):
         # or a validation step run now and then from a training loop whose backward() is in another
         # file) is not repeated over an evaluation loop, and its graph is dropped each iteration
         trained = {path for _, path, training in record.mode_switches if training is not False}
+        # the same, for a method of another file (`agent.calc_action(s)`: `actor.eval()`, the forward,
+        # `actor.train()`): its forwards and switches are replayed at the call, the forward without a path
+        restored_at = {id(node) for node, _, training in record.mode_switches if training is not False}
         ran = {path for _, path, _, _ in record.forwards}
         for call, path, module, mode in record.forwards:
             training, switched = _mode_of(path, module, ctx)
             if mode is not True or training is not False or module.params is not True:
+                continue
+            if path is None and id(call) in restored_at:
                 continue
             if switched != path and (switched in record.bound or switched in trained or switched in ran):
                 # the enclosing model whose mode it takes is bound (or trained) in the loop itself, or
