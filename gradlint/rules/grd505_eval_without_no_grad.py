@@ -21,6 +21,7 @@ from ..analysis.model_wrappers import wrapped_models
 from ..analysis.rebuilt_models import rebuilt_alike
 from ..analysis.rollout_helpers import rollout_for_training
 from ..analysis.submodule_modes import switched_parent
+from ..analysis.trailing_validations import trailing_validation_forwards
 from ..analysis.torch_api import MODULE_API
 from ..rule import Rule, source
 
@@ -112,6 +113,10 @@ class EvalWithoutNoGrad(Rule):
                 for item in self._evaluation_forwards(record, ctx)
                 if id(item[0]) not in retries and id(item[0]) not in backpropagating
             )
+        elif not (in_forward or hands_over or differentiates(node, ctx, record)):
+            # a validation forward after the body's last backward() and step(), its model switched back
+            # to train() at the next iteration's start: see trailing_validations
+            found.extend(trailing_validation_forwards(node, record))
         if found:
             enabled = enabled_on_purpose(ctx.function if ctx.function is not None else ctx.module_node)
             found = [item for item in found if id(item[0]) not in enabled]
