@@ -12,6 +12,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from .syntax import dotted, function_facts, own_nodes
+from .submodule_saves import module_paths_renamed
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, join_all, renamed_owners, seq
 
 
@@ -122,30 +123,35 @@ def call_renames(call: cst.Call, function: cst.FunctionDef, receiver) -> Dict[st
 
 
 def owners_in_callee(params: Dict[str, Value], call: cst.Call, function: cst.FunctionDef, receiver) -> Dict[str, Value]:
-    """The optimizers among the arguments, their owners named as the callee names them.
+    """The arguments with the paths they name spelt as the callee names them.
 
     ``train(net, loader, SGD(net.parameters()))`` into ``def train(model, loader, optimizer)``:
     the optimizer's owner is ``net`` at the call, ``model`` inside, where ``model.zero_grad()``
-    clears it. An owner the call does not pass keeps its name (it names nothing of the callee)."""
+    clears it. So are the modules a tensor went through (``model.backward(gen_loss)`` after
+    ``gen_loss`` went through ``model.discriminator``: ``self.discriminator`` in the method, whose
+    ``self.dis_optimizer`` steps it). A path the call does not pass keeps its name (it names
+    nothing of the callee)."""
     inverse = {path: param for param, path in call_renames(call, function, receiver).items()}
-    if not inverse or not any(value.kind == "optimizer" for value in params.values()):
+    if not inverse or not any(value.kind in ("optimizer", "tensor", "seq", "dict") for value in params.values()):
         return params
     return owners_renamed(params, inverse)
 
 
 def owners_renamed(params: Dict[str, Value], inverse: Dict[str, str]) -> Dict[str, Value]:
-    """``params`` with the owners of the optimizers among them renamed by ``inverse`` (a path at the
-    call -> the callee's name for it), the longest matching path first; other owners keep their names."""
+    """``params`` with the owners of the optimizers among them, and the modules their tensors went
+    through, renamed by ``inverse`` (a path at the call -> the callee's name for it), the longest
+    matching path first; other paths keep their names."""
+    order = sorted(inverse, key=len, reverse=True)
 
     def rename(path):
         if path is None:
             return None
-        for outside in sorted(inverse, key=len, reverse=True):
+        for outside in order:
             if path == outside or path.startswith(outside + "."):
                 return inverse[outside] + path[len(outside) :]
         return path
 
-    return {name: renamed_owners(value, rename) for name, value in params.items()}
+    return {name: module_paths_renamed(renamed_owners(value, rename), rename) for name, value in params.items()}
 
 
 def rename_path(renames: Dict[str, str], path: Optional[str]) -> Optional[str]:

@@ -20,11 +20,12 @@ from .mode_arm_outputs import output_made_without_grad
 from .input_reads import measured_arguments
 from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
-from .param_groups import optimizer_over, owner_paths, selection_of, trained_parameters
+from .param_groups import optimizer_base, optimizer_over, owner_paths, selection_of, trained_parameters
 from .sequential_chain import sequential_without_graph
 from .submodule_saves import carried_paths, saved_in_caller_names
+from .super_calls import super_method
 from .syntax import dotted, kwarg, literal_str
-from .values import NUMBER, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq
+from .values import NUMBER, STRING, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq, tensor
 
 
 class CallValues:
@@ -42,6 +43,10 @@ class CallValues:
                 args = self._args(node)
                 result = self._call_value(known, node, args)
                 callee = known
+            elif super_method(self, func) is not None:
+                method, callee = super_method(self, func)
+                args = self._args(node)
+                result = self._call_function(method, node, args, receiver=callee)
             else:
                 if api.is_inplace_method(func.attr.value):
                     self._updated_from_own_grad(func.value, [arg.value for arg in node.args])
@@ -106,6 +111,11 @@ class CallValues:
         if kind == "module":
             return self._run_module(callee, node, args, dotted(node.func))
         if kind == "class" and callee.cls is not None:
+            base = optimizer_base(callee.cls)
+            if base is not None:
+                # `class AnalogSGD(torch.optim.SGD)` with no `__init__` of its own (aihwkit #446): its
+                # constructor is the optimizer's, over the parameters it is given
+                return self._call_qualified(base, node, args)
             return self._instantiate(callee.cls, node, args)
         if kind == "class" and callee.choices:
             return instantiate_choices(self, callee, node, args)
@@ -160,7 +170,7 @@ class CallValues:
             structured = saved_in_caller_names(
                 self._call_function(forward, node, args, receiver=module, module_path=path),
                 path,
-                carried_paths(value for _, value in args),
+                carried_paths((value for _, value in args), with_through=True),
             )
             if structured.kind == "tensor" and structured.grad is True and result.kind == "tensor":
                 # the submodules its forward ran on the way to this output (``submodule_saves``)
@@ -209,6 +219,14 @@ class CallValues:
                 return ref(api.canonical(f"{args[0][1].qual}.{attr}"))
             if api.canonical(args[0][1].qual) == "torch.optim":
                 return ref(api.SOME_OPTIMIZER)  # `getattr(optim, trial.suggest_categorical(...))`
+            return UNKNOWN
+        if name == "getattr" and len(args) == 2 and args[0][1].kind == "module":
+            # `getattr(module, "weight")` of a torch layer (compressed-tensors #580's offload helper):
+            # its trainable weight, as `module.weight` is
+            module, text = args[0][1], args[1][1].qual or ""
+            attr = text[len(STRING):] if text.startswith(STRING) else None  # also a parameter bound to it
+            if attr in ("weight", "bias") and module.cls is None and module.params is True and module.qual:
+                return tensor(True, True)
             return UNKNOWN
         if name in ("float", "int", "round"):
             carried = any(v.kind == "tensor" and (v.grad is True or v.cut) for _, v in args)

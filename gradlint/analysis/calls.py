@@ -408,8 +408,10 @@ class Calls:
                         else Value(kind="instance", cls=cls)
                     )
                 env["self"] = receiver
+                frozen = receiver.kind == "module" and receiver.params is False
                 for attr, value in cls.attrs.items():
-                    env["self." + attr] = value
+                    # the submodules of an object frozen whole are frozen, as `model.emb` is in the caller
+                    env["self." + attr] = value.with_(params=False) if frozen and value.kind == "module" else value
                 for attr, value in fields:
                     env["self." + attr] = value
                 for attr in switched_and_called_fields(cls.methods, node):

@@ -53,9 +53,15 @@ def device_value(node: cst.Call, value_of) -> Value:
 
 
 def moves_to_cuda(name: str, node: cst.Call, value_of) -> bool:
-    """``x.cuda()``, or ``x.to(d)`` / ``x.to(device=d)`` with ``d`` known to be a CUDA device."""
+    """``x.cuda()``, ``x.type(torch.cuda.FloatTensor)``, or ``x.to(d)`` / ``x.to(device=d)`` with ``d``
+    known to be a CUDA device."""
     if name == "cuda":
         return True
+    if name == "type":
+        # `w.type(torch.cuda.FloatTensor)` (HandsOnDeepLearningWithPytorch#2): a CUDA tensor type
+        arg = node.args[0] if node.args and node.args[0].keyword is None else kwarg(node, "dtype")
+        qual = value_of(arg.value).qual if arg is not None else None
+        return bool(qual) and qual.startswith("torch.cuda.") and qual.endswith("Tensor")
     if name != "to":
         return False
     arg = kwarg(node, "device")

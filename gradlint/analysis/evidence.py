@@ -184,6 +184,24 @@ class Evidence:
         elements = [e.value for e in classes.elements] if type(classes) is cst.Tuple else [classes]
         return path, [self.value(element).qual if self.value(element).kind == "ref" else "" for element in elements]
 
+    def _narrow_else(self, test: cst.BaseExpression) -> None:
+        """In the ``else`` of ``if state is None or use_random_iter:`` (d2l's RNN training loop,
+        ``state = None`` before the loop): each ``X is None`` disjunct is false there, so ``X`` holds
+        what it holds on the paths where it is not None."""
+        while type(test) is cst.BooleanOperation and type(test.operator) is cst.Or:
+            self._narrow_else(test.left)
+            test = test.right
+        if type(test) is not cst.Comparison or len(test.comparisons) != 1:
+            return
+        if type(test.comparisons[0].operator) is not cst.Is:
+            return
+        if type(test.comparisons[0].comparator) is not cst.Name or test.comparisons[0].comparator.value != "None":
+            return
+        path = dotted(test.left)
+        current = self.lookup(path) if path is not None else None
+        if current is not None and current.kind == "unknown" and current.unless_none is not None:
+            self.state.env[path] = current.unless_none
+
     def _narrow_not_none(self, test: cst.Comparison) -> None:
         """``if h is not None:``: in the branch, ``h`` holds what it holds on the paths where it is
         not None (``Value.unless_none``: the carried hidden state of an RNN loop started at None)."""

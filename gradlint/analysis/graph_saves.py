@@ -36,7 +36,7 @@ def saves_nothing(name: str, ctx, depth: int = 0) -> bool:
         nodes = walk(ctx.module_node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
     else:
         return False
-    bindings = 0
+    bindings = rooted = 0
     nodes = list(nodes)
     untracked = _under_no_grad(nodes)
     for node in nodes:
@@ -47,10 +47,24 @@ def saves_nothing(name: str, ctx, depth: int = 0) -> bool:
         if type(node) is cst.Assign and any(_names(t.target, name) for t in node.targets):
             if len(node.targets) != 1:
                 return False
+            if _from_leaf(node.value, ctx, name) == "self":
+                bindings += 1  # `a = a.cuda()`: the name's earlier value, itself checked here, moved again
+                continue
             if not _from_leaf(node.value, ctx) and not _returned_from_leaf(node.targets[0].target, node.value, name, ctx, depth):
                 return False
             bindings += 1
-    return bindings > 0
+            rooted += 1
+    return bindings > 0 and rooted > 0 and not _parameter(ctx.function, name)
+
+
+def _parameter(function, name: str) -> bool:
+    """``name`` is a parameter of ``function``: a chain ``a = a.cuda()`` could start from the caller's value."""
+    if function is None:
+        return False
+    params = function.params
+    every = list(params.params) + list(params.posonly_params) + list(params.kwonly_params)
+    every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    return any(p.name.value == name for p in every)
 
 
 def _returned_from_leaf(target, value, name: str, ctx, depth: int) -> bool:
@@ -114,9 +128,17 @@ def _names(target, name: str) -> bool:
     return any(type(node) is cst.Name and node.value == name for node in walk(target))
 
 
-def _from_leaf(node, ctx) -> bool:
+def _from_leaf(node, ctx, name: str | None = None):
+    """A fresh leaf put through ops that save no tensor (True); with ``name``, "self" when the chain
+    starts from that name instead (``a = a.cuda()`` after ``a = torch.tensor(..., requires_grad=True)``,
+    pytorch#13113)."""
     while True:
-        if creates_leaf(node, ctx) or makes_leaf_in_place(node):
+        if name is not None and type(node) is cst.Name and node.value == name:
+            return "self"
+        if name is not None:
+            if creates_leaf(node, ctx) or makes_leaf_in_place(node):
+                return False  # the caller asks only about chains from the name itself
+        elif creates_leaf(node, ctx) or makes_leaf_in_place(node):
             return node is not None
         if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _SAVING_NOTHING:
             node = node.func.value

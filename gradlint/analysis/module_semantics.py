@@ -146,7 +146,9 @@ class ModuleSemantics:
         )
         if path is not None and not parameter_free:  # a frozen model still counts
             through = through | {path}
-            if module.params is True and (any(v.is_grad_tensor for _, v in args) or layered(module)):
+            if module.params is True and (
+                any(v.is_grad_tensor for _, v in args) or layered(module) or _saves_its_weight(module)
+            ):
                 # a layer keeps its weight to compute the gradient of a grad input; in a model of
                 # several layers, every layer after the first has one
                 saved_params = saved_params | {path}
@@ -211,3 +213,19 @@ def _saves_its_output(module) -> bool:
         return False
     last = module.items[-1]
     return last.kind == "module" and last.cls is None and bool(last.qual) and _saves_its_output(last)
+
+
+#: ``nn.Conv1d``/``Conv2d``/``Conv3d``/``ConvTranspose*d`` keep their weight for backward even when
+#: their input does not require grad (checked with torch 2.13: ``y = conv(x)``, a step on
+#: ``conv.weight``, then ``y.sum().backward()`` raises "modified by an inplace operation"; ``nn.Linear``
+#: of such an input does not). High-Resolution-Image-Inpainting-GAN #7: the coarse generator's first
+#: conv reads the masked image.
+_WEIGHT_SAVING_CONVS = frozenset(
+    "Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d".split()
+)
+
+
+def _saves_its_weight(module) -> bool:
+    return module.cls is None and bool(module.qual) and module.qual.startswith("torch.nn.") and (
+        module.qual.rsplit(".", 1)[-1] in _WEIGHT_SAVING_CONVS
+    )

@@ -112,3 +112,15 @@ def optimizer_over(trained: Value) -> Value:
     if trained.qual == api.SELECTED_PARAMETERS:
         return Value(kind="optimizer", owners=trained.owners, qual=api.SELECTED_PARAMETERS)
     return Value(kind="optimizer", owner=trained.owner, owners=trained.owners)
+
+
+def optimizer_base(cls) -> Optional[str]:
+    """The torch optimizer class a class of the file derives from directly when it keeps that class's
+    constructor and its ``step``/``zero_grad`` (none of them its own): ``class AnalogSGD(torch.optim.SGD)``.
+    None otherwise."""
+    if any(m in cls.methods for m in ("__init__", "step", "zero_grad")) or cls.is_module or len(cls.bases) != 1:
+        return None
+    base = cls.bases[0]
+    if base.kind == "ref" and base.qual and api.is_optimizer_class(base.qual):
+        return base.qual
+    return None

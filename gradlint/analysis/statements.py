@@ -288,6 +288,8 @@ class StatementWalker:
                     self._true_arms -= truth is True
             self.state = before.copy()
             orelse = node.orelse
+            if truth is not True and orelse is not None:
+                self._narrow_else(node.test)
             if flag is not None:
                 self._flag_sides = sides + ((flag[0], not flag[1]),)
             if truth is True:

@@ -15,6 +15,7 @@ from .fresh_modules import frozen_whole, made_then_evaluated, switched_through
 from .closure_steps import closure_result
 from .gradient_outputs import autograd_grad_result, decomposition_result
 from .loaded_fields import file_namespace, loaded_model_field
+from .submodule_saves import method_result_in_caller_names
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members
 from .param_groups import optimizer_over, owner_paths, trained_parameters
@@ -156,6 +157,10 @@ class TorchSemantics(TensorMethods):
             # `np.mean((pred_np - y_np) ** 2)`: numpy of plain values gives plain values, cut from the
             # graph when one of them was (``tensor_methods``: `.numpy()`)
             return Value(kind="number", cut=any(value.cut for _, value in args))
+        if namespace == "math" and args and all(value.kind == "number" for _, value in args):
+            # `torch.randn(784, 10, requires_grad=True) / math.sqrt(784)` (pytorch/tutorials#3717): a
+            # number, so the division is an op on the leaf like `* 0.01`
+            return Value(kind="number")
         if namespace in api.DIFFERENTIABLE_NAMESPACES and name[:1].islower():
             if qual in api.NON_TENSOR_FUNCTIONS:
                 return UNKNOWN
@@ -189,7 +194,8 @@ class TorchSemantics(TensorMethods):
             if method is not None:
                 for record in self._loops:
                     record.local_calls.append(method)
-                return self._call_function(method, node, args, receiver=receiver)
+                result = self._call_function(method, node, args, receiver=receiver)
+                return method_result_in_caller_names(result, dotted(node.func.value), args)
             if kind == "module" and receiver.cls.attrs.get(name, UNKNOWN).kind == "module":
                 # `clf.embedding(tokens)` from outside the class: its sub-module runs, as `self.embedding` does
                 return self._call_value(self.eval(node.func), node, args)

@@ -152,7 +152,8 @@ def _float_of_float32(op, creation, ctx) -> bool:
     if not (type(op) is cst.Call and type(op.func) is cst.Attribute):
         return False
     if not (op.func.attr.value == "float" and not op.args) and not _to_float32(op, ctx):
-        return False
+        if not _cpu_float_type(op, creation, ctx):
+            return False
     made = creation
     if ctx.value(creation.func).qual == "torch.nn.Parameter":
         if not creation.args:
@@ -173,6 +174,17 @@ def _to_float32(op, ctx) -> bool:
     name = dotted(arg.value) or ""
     qual = ctx.value(arg.value).qual or ""
     return any(n.startswith("torch.") and n[6:] in _FLOAT32 for n in (name, qual))
+
+
+def _cpu_float_type(op, creation, ctx) -> bool:
+    """``.type(torch.FloatTensor)`` (``.type(dtype)`` with ``dtype = torch.FloatTensor``) of a leaf the
+    factory made on the CPU: the type it already has, so the same leaf comes back (the CPU branch of
+    HandsOnDeepLearningWithPytorch#2's ``dtype``)."""
+    if op.func.attr.value != "type" or len(op.args) != 1 or op.args[0].keyword is not None:
+        return False
+    if ctx.value(op.args[0].value).qual != "torch.FloatTensor" or kwarg(creation, "device") is not None:
+        return False
+    return "set_default_device" not in (getattr(ctx, "source", "") or "")
 
 
 def _known_dtype(node):

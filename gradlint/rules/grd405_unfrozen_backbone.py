@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted, within
+from ..analysis.torch_api import SELECTED_PARAMETERS
 from ..analysis.syntax import walk
 from ..rule import Rule, source
 
@@ -37,6 +38,9 @@ class UnfrozenBackbone(Rule):
                 if arg.keyword is not None and arg.keyword.value == "params":
                     params = arg.value
             owner = ctx.value(params).owner if params is not None and ctx.value(params).kind == "params" else None
+            if owner is None and len(value.owners) > 1 and value.qual != SELECTED_PARAMETERS:
+                # `Adam(list(model.decoder.parameters()) + list(model.bn.parameters()))` (RD4AD #33)
+                owner = frozenset(value.owners)
             self._optimizers.append((node, owner or _all_but(params, ctx)))
             return
         for trained, module in ctx.call_forwards.get(id(node), ()):
@@ -65,6 +69,9 @@ class UnfrozenBackbone(Rule):
         optimizer, owner = self._optimizers[0]
         if isinstance(owner, tuple):
             self._report_all_but(ctx, optimizer, *owner)
+            return
+        if isinstance(owner, frozenset):
+            self._report_parts(ctx, optimizer, sorted(owner))
             return
         if owner is None or "." not in owner:
             return
@@ -109,17 +116,38 @@ class UnfrozenBackbone(Rule):
             f"first: `{left_out}.requires_grad_(False)`.",
         )
 
+    def _report_parts(self, ctx, optimizer, owners) -> None:
+        """An optimizer over several parts of one model run whole with gradients (``model.decoder`` and
+        ``model.bn``), when the model holds trainable parameters outside all of them."""
+        model = next(
+            (m for m in sorted(self._trained_calls, key=len, reverse=True) if all(o.startswith(m + ".") for o in owners)),
+            None,
+        )
+        if model is None or any(t == model or within(t, model) or within(model, t) for t in self._touched):
+            return
+        parts = {o[len(model) + 1 :].split(".")[0] for o in owners}
+        if "module" in parts or not self._has_other_parameters(self._trained_calls[model], *parts):
+            return
+        spelt = ", ".join(f"`{_spelt(o)}`" for o in owners)
+        self.report(
+            ctx,
+            optimizer,
+            f"`{source(optimizer, 60)}` updates only {spelt}, but the rest of `{model}` still requires grad: "
+            "every backward() computes gradients for parameters no optimizer uses. Freeze them first: "
+            f"`{model}.requires_grad_(False)`, then `requires_grad_(True)` on the parts it trains.",
+        )
+
     @staticmethod
-    def _has_other_parameters(model, part: str) -> bool:
-        """Whether the model is known to hold trainable parameters outside ``part``."""
+    def _has_other_parameters(model, *parts: str) -> bool:
+        """Whether the model is known to hold trainable parameters outside ``parts``."""
         if model.placed:
             # frozen whole, then given new layers: only those train
-            return any(name != part for name in model.placed)
+            return any(name not in parts for name in model.placed)
         if model.cls is None:
             # a network from nn.*, torchvision, timm or from_pretrained: its head is not all of it
             return True
         return any(
-            name != part and (value.is_grad_tensor or (value.kind == "module" and value.params))
+            name not in parts and (value.is_grad_tensor or (value.kind == "module" and value.params))
             for name, value in model.cls.attrs.items()
         )
 

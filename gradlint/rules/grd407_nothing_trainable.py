@@ -78,6 +78,8 @@ class NothingTrainable(Rule):
         if path is None:
             return
         self._bound[path] = ctx.value(value_node)
+        if path.endswith(".requires_grad") and type(target) is cst.Attribute and ctx.value(target.value).kind == "module":
+            return  # `model._fc.requires_grad = True` sets an attribute of the module, no parameter (GRD401)
         if path.endswith(".requires_grad") and literal_bool(value_node) is not False:
             self._frozen.clear()  # unfreezes something, maybe part of a frozen model (`model[2]`)
         if type(target) is cst.Attribute and ctx.value(value_node).kind == "module":
@@ -164,13 +166,7 @@ class NothingTrainable(Rule):
             return
         sites = set()
         for path in through:
-            module = ctx.lookup(path)
-            if module is None or module.kind != "module" or module.params is not False:
-                return
-            cls = module.cls
-            if cls is None or cls.namespace is not None or not cls.is_module:
-                return
-            site = freeze_site(cls.methods["__init__"]) if "__init__" in cls.methods else None
+            site = _constructor_freeze_of(ctx, path)
             if site is None:
                 return
             sites.add(site)
@@ -238,3 +234,23 @@ class NothingTrainable(Rule):
         self._layers.clear()
         self._reported.clear()
         self._bound.clear()
+
+
+def _constructor_freeze_of(ctx, path: str):
+    """The freeze in the constructor of the object of this file's class that ``path`` is (or is a
+    submodule of: ``model.emb`` when a method of ``model`` returned what ``self.emb`` computed), when
+    that object and every module between it and ``path`` are known frozen (``params`` False)."""
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        module = ctx.lookup(".".join(parts[:end]))
+        if module is None and end < len(parts):
+            return None
+        if module is None or module.cls is None and module.kind == "module" and module.params is False:
+            continue  # a layer of the object (not bound since): its owner froze it
+        if module.kind != "module" or module.params is not False:
+            return None
+        cls = module.cls
+        if cls.namespace is not None or not cls.is_module or "__init__" not in cls.methods:
+            return None
+        return freeze_site(cls.methods["__init__"])
+    return None

@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.setitem_appends import appends_item
 from ..analysis import dotted
 from ..analysis.closure_steps import closure_backpropagates
 from ..analysis.field_histories import graph_positions, kept_for_update
@@ -99,16 +100,18 @@ class LossHistoryAccumulation(Rule):
         if type(value_node) is cst.ListComp and type(target) is cst.Name:
             self._consider_comprehension(target.value, ctx, value_node)
             return
-        # total = total + loss
-        if (
-            type(target) in (cst.Name, cst.Attribute)
-            and type(value_node) is cst.BinaryOperation
-            and type(value_node.operator) is cst.Add
-        ):
-            path = dotted(target)
-            for mine, added in ((value_node.left, value_node.right), (value_node.right, value_node.left)):
-                if path is not None and dotted(mine) == path:
-                    self._consider(ctx, value_node, path, added)
+        # total = total + loss; also an arm of `total = loss if total is None else total + loss` (RecBole #307)
+        arms = (value_node.body, value_node.orelse) if type(value_node) is cst.IfExp else (value_node,)
+        for arm in arms:
+            if (
+                type(target) in (cst.Name, cst.Attribute)
+                and type(arm) is cst.BinaryOperation
+                and type(arm.operator) is cst.Add
+            ):
+                path = dotted(target)
+                for mine, added in ((arm.left, arm.right), (arm.right, arm.left)):
+                    if path is not None and dotted(mine) == path:
+                        self._consider(ctx, arm, path, added)
 
     def _consider_comprehension(self, path: str, ctx, comp: cst.ListComp) -> None:
         """``outputs = [model.validation_step(b) for b in loader]``: a loop written as a comprehension
@@ -153,6 +156,8 @@ class LossHistoryAccumulation(Rule):
         path = dotted(target.value)
         if loop is None or path is None or len(target.slice) != 1:
             return
+        if appends_item(ctx.value(target.value)):
+            return self._consider(ctx, target, path, value_node)  # `stat_col["loss"] = loss`, an append
         index = target.slice[0].slice
         if type(index) is cst.Index:
             index = index.value
