@@ -82,8 +82,8 @@ def differentiates(loop, ctx, record) -> bool:
         for node in _calls_in(root):
             name = dotted(node.func) or ""
             # only a dotted name can be `torch.autograd.grad` under another name (`ag.grad`, `grad`):
-            # valuing a callee that holds a call (`self.model(x).argmax`) would run that call again,
-            # in the mode of the loop's end, and record its forward in the enclosing loops
+            # valuing a callee that holds a call (`self.model(x).argmax`) would only run that call
+            # again, in the state of the loop's end (its records are kept apart: see kept_records)
             aliased = root is loop and bool(name) and ctx.value(node.func).qual == "torch.autograd.grad"
             if name.endswith("autograd.grad") or aliased:
                 return True
