@@ -8,7 +8,7 @@ from ..analysis.handed_histories import handed_to_update
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
-from ..analysis.accumulator_resets import reset_within, resets, unrolls
+from ..analysis.accumulator_resets import reset_in_every_iteration, reset_within, resets, unrolls
 from ..analysis.evaluation_loops import evaluates, fed_back
 from ..analysis.chunked_inputs import chunk_models, consumed_whole
 from ..analysis.syntax import walk
@@ -240,9 +240,7 @@ class LossHistoryAccumulation(Rule):
 
     def on_loop_end(self, node, ctx, record) -> None:
         self._report_stores(ctx, record)
-        # a loop that starts the accumulator afresh now and then (`running_loss = 0` after logging
-        # each gradient-accumulation window) keeps a bounded window of graphs, not the whole history
-        candidates = [c for c in self._candidates.pop(id(node), ()) if not reset_within(node, c[1])]
+        candidates = self._candidates.pop(id(node), ())
         outer = self._outer_loops.pop(id(node), ())
         # an epoch loop calling a function that trains in a loop of its own (`train_loss, acc =
         # train_step(model, loader, loss_fn, opt)`, whose batch loop backpropagates and steps) is a
@@ -254,7 +252,9 @@ class LossHistoryAccumulation(Rule):
         # `loss = optimizer.step(closure)` with the backward() in the closure (L-BFGS): a training loop
         backwards = backwards or [(call, None) for call, _, _ in record.steps if closure_backpropagates(ctx.module_node, call)]
         if not backwards:
-            candidates = [c for c in candidates if id(c[0]) not in outer]
+            # no backward() frees what these graphs saved: a window reset now and then (`running = 0`
+            # after logging 100 batches) keeps 100 forwards' activations; one reset each iteration, one
+            candidates = [c for c in candidates if id(c[0]) not in outer and not reset_in_every_iteration(node, c[1])]
             if not record.steps and evaluates(ctx, record):
                 pending = [c for c in candidates if not fed_back(c[1], record)]
                 models = chunk_models(record) if pending else frozenset()
@@ -274,6 +274,10 @@ class LossHistoryAccumulation(Rule):
                 ]
                 self._candidates.setdefault(id(enclosing.node), []).extend(carried)
             return
+        # a training loop that starts the accumulator afresh now and then (`running_loss = 0` after
+        # logging each gradient-accumulation window) keeps a bounded window, not the whole history:
+        # each backward() freed what the kept graphs saved, a chain of small nodes is left
+        candidates = [c for c in candidates if not reset_within(node, c[1])]
         unrolled = unrolls(node, record, {path for _, path, _ in candidates})
         for found, path, added in candidates:
             if not any(receiver != path for _, receiver in backwards):
