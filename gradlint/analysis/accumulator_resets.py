@@ -50,6 +50,31 @@ def reset_within(loop: cst.CSTNode, path: str) -> bool:
     return False
 
 
+def reset_in_every_iteration(loop: cst.CSTNode, path: str) -> bool:
+    """A reset of ``path`` (as ``reset_within`` has it) among the statements every iteration runs:
+    the loop body's own lines, also inside its ``with`` blocks, not under an ``if`` or a ``try``,
+    nor in a loop nested in it. Then one iteration's value at most outlives the iteration."""
+    body = getattr(loop, "body", None)
+    statements = list(getattr(body, "body", ()))
+    while statements:
+        statement = statements.pop()
+        if type(statement) is cst.With:
+            statements.extend(statement.body.body)
+            continue
+        if type(statement) is not cst.SimpleStatementLine:
+            continue
+        for small in statement.body:
+            if type(small) is not cst.Assign:
+                continue
+            for target in small.targets:
+                value = assigned_to(target.target, small.value, path)
+                if value is not None and not any(
+                    type(n) in (cst.Name, cst.Attribute) and dotted(n) == path for n in walk(value)
+                ):
+                    return True
+    return False
+
+
 def assigned_to(target, value, path: str):
     """The expression ``path`` is bound to by ``target = value``, also in a tuple assignment
     (``states, values = [], []``, element by element); None when ``target`` does not bind it."""

@@ -26,6 +26,7 @@ from .model_inputs import ModelInputs
 from .module_semantics import ModuleSemantics
 from .project import defined_functions, defined_methods, project_for
 from .inherited_no_grad import inherited_no_grad_methods
+from .kept_records import records_kept
 from .method_aliases import aliased_methods, holds_methods
 from .expressions import Expressions
 from .operations import Operations
@@ -325,7 +326,8 @@ class Analyzer(
         """``node``'s value, evaluated with the rules' hooks off: nothing reported or recorded."""
         was_reporting, self.reporting = self.reporting, False
         try:
-            return self.eval(node)
+            with records_kept(self._loops):  # what the evaluation runs is no event of the walk's loops
+                return self.eval(node)
         finally:
             self.reporting = was_reporting
 

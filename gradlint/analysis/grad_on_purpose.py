@@ -83,7 +83,11 @@ def differentiates(loop, ctx, record) -> bool:
     for root in (loop, *record.local_calls, *_forward_bodies(record, ctx), *deeper):
         for node in _calls_in(root):
             name = dotted(node.func) or ""
-            if name.endswith("autograd.grad") or (root is loop and ctx.value(node.func).qual == "torch.autograd.grad"):
+            # only a dotted name can be `torch.autograd.grad` under another name (`ag.grad`, `grad`):
+            # valuing a callee that holds a call (`self.model(x).argmax`) would only run that call
+            # again, in the state of the loop's end (its records are kept apart: see kept_records)
+            aliased = root is loop and bool(name) and ctx.value(node.func).qual == "torch.autograd.grad"
+            if name.endswith("autograd.grad") or aliased:
                 return True
             if name == "grad" and len(node.args) >= 2 and root is not loop:
                 return True  # `from torch.autograd import grad` in the forward's file: `grad([energy], [pos])`

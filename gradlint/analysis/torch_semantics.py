@@ -203,7 +203,11 @@ class TorchSemantics(TensorMethods):
                 for record in self._loops:
                     record.local_calls.append(method)
                 result = self._call_function(method, node, args, receiver=receiver)
-                return method_result_in_caller_names(result, dotted(node.func.value), args)
+                # `attack(x)` runs `attack.__call__`: the receiver is the callee itself (none named in
+                # `Attack(model)(x)`), not the owner of an attribute
+                func = node.func
+                owner = func.value if type(func) is cst.Attribute and func.attr.value == name else func
+                return method_result_in_caller_names(result, dotted(owner), args)
             if kind == "module" and receiver.cls.attrs.get(name, UNKNOWN).kind == "module":
                 # `clf.embedding(tokens)` from outside the class: its sub-module runs, as `self.embedding` does
                 return self._call_value(self.eval(node.func), node, args)

@@ -5,21 +5,15 @@ from ..analysis import dotted
 from ..analysis.closure_steps import closure_backpropagates
 from ..analysis.field_histories import graph_positions, kept_for_update
 from ..analysis.foreign_containers import built_by_foreign_class
+from ..analysis.handed_histories import handed_to_update
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
-from ..analysis.accumulator_resets import nested_loop_targets, reset_within, resets, unrolls
+from ..analysis.accumulator_resets import reset_in_every_iteration, reset_within, resets, unrolls
+from ..analysis.evaluation_loops import evaluates, fed_back
 from ..analysis.chunked_inputs import chunk_models, consumed_whole
 from ..analysis.syntax import walk
 from ..rule import Rule, source
-
-
-def _fed_back(path: str, record) -> bool:
-    """The accumulator is an input of a model the loop runs (`latents = latents + step(latents)`):
-    a recurrence (sampling, integration, generation) builds its graph on purpose."""
-    return any(
-        dotted(arg.value) == path for call, _, _, _ in record.forwards for arg in getattr(call, "args", ())
-    )
 
 
 def _slots_of(index, loop) -> bool:
@@ -247,9 +241,7 @@ class LossHistoryAccumulation(Rule):
 
     def on_loop_end(self, node, ctx, record) -> None:
         self._report_stores(ctx, record)
-        # a loop that starts the accumulator afresh now and then (`running_loss = 0` after logging
-        # each gradient-accumulation window) keeps a bounded window of graphs, not the whole history
-        candidates = [c for c in self._candidates.pop(id(node), ()) if not reset_within(node, c[1])]
+        candidates = self._candidates.pop(id(node), ())
         outer = self._outer_loops.pop(id(node), ())
         # an epoch loop calling a function that trains in a loop of its own (`train_loss, acc =
         # train_step(model, loader, loss_fn, opt)`, whose batch loop backpropagates and steps) is a
@@ -261,9 +253,11 @@ class LossHistoryAccumulation(Rule):
         # `loss = optimizer.step(closure)` with the backward() in the closure (L-BFGS): a training loop
         backwards = backwards or [(call, None) for call, _, _ in record.steps if closure_backpropagates(ctx.module_node, call)]
         if not backwards:
-            candidates = [c for c in candidates if id(c[0]) not in outer]
-            if not record.steps and self._evaluates(ctx, record):
-                pending = [c for c in candidates if not _fed_back(c[1], record)]
+            # no backward() frees what these graphs saved: a window reset now and then (`running = 0`
+            # after logging 100 batches) keeps 100 forwards' activations; one reset each iteration, one
+            candidates = [c for c in candidates if id(c[0]) not in outer and not reset_in_every_iteration(node, c[1])]
+            if not record.steps and evaluates(ctx, record):
+                pending = [c for c in candidates if not fed_back(c[1], record)]
                 models = chunk_models(record) if pending else frozenset()
                 self._chunked.update((id(c[0]), models) for c in pending if models)
                 self._pending.extend(pending)
@@ -281,6 +275,10 @@ class LossHistoryAccumulation(Rule):
                 ]
                 self._candidates.setdefault(id(enclosing.node), []).extend(carried)
             return
+        # a training loop that starts the accumulator afresh now and then (`running_loss = 0` after
+        # logging each gradient-accumulation window) keeps a bounded window, not the whole history:
+        # each backward() freed what the kept graphs saved, a chain of small nodes is left
+        candidates = [c for c in candidates if not reset_within(node, c[1])]
         unrolled = unrolls(node, record, {path for _, path, _ in candidates})
         for found, path, added in candidates:
             if not any(receiver != path for _, receiver in backwards):
@@ -289,42 +287,15 @@ class LossHistoryAccumulation(Rule):
                 continue  # the meta-loss of an unrolled optimisation, made afresh for each unroll
             self._kept_for_later.append((_scope(ctx), found, path, added))
 
-    @staticmethod
-    def _evaluates(ctx, record) -> bool:
-        """A loop that runs a model with gradients enabled, outside a module's own methods (a
-        forward that stacks per-step outputs builds its graph on purpose), and runs the same model
-        in each iteration: a loop over models (``for model in model_trace:``, or a model built anew
-        in each iteration) compares them, it does not evaluate one over many batches.
-
-        The layers a model's forward runs are recorded at the model's call (with no path when the
-        forward lies in another file): they belong to that model. A parameter-free torch module (a
-        loss criterion, an activation) is no model: a loop applying only such modules to outputs
-        computed before it (``for j in peers: kl += crit(log_softmax(out[i]), softmax(out[j]))``)
-        combines one batch's outputs, it does not run the evaluation (whose enclosing loop does).
-        Models iterated by a loop nested in this one (``for model in models:`` inside the batch
-        loop) run in every iteration of this one: this loop evaluates them over its batches."""
-        cls = ctx.current_class
-        if cls is not None and (cls.is_module or ctx.scope_name == "forward"):
-            # a tiled decode of a model stacking its tiles builds its graph on purpose (also in
-            # diffusers' VAEs, whose ModelMixin base lies past the import budget: see ClassInfo.open_base)
-            return False
-        pathed = {id(call): path for call, path, _, _ in record.forwards if path is not None}
-        # models iterated by a loop nested in this one run in every iteration of this one
-        per_iteration = record.bound - nested_loop_targets(record.node)
-        for call, path, module, mode in record.forwards:
-            if mode is not True or module.cls is None and module.params is False:
-                continue
-            path = path if path is not None else pathed.get(id(call))
-            if path is None or path.split(".", 1)[0] not in per_iteration:
-                return True
-        return False
-
     def on_scope_end(self, node, ctx) -> None:
         later = [kept for kept in self._kept_for_later if kept[0] is node]
         self._kept_for_later = [kept for kept in self._kept_for_later if kept[0] is not node]
         if not self._kept_for_later:
             self._derived.clear()
         for _, found, path, added in later:
+            # (a history the loop's update reads and backpropagates: REINFORCE's saved log-probs)
+            if kept_for_update(ctx, node, path, self._positions.get(id(found), frozenset())):
+                continue
             self._report(ctx, found, path, added, "of a training loop")
         for found, path, added in self._closures.finish(node):
             self._report(ctx, found, path, added, f"of the loop that runs `{node.name.value}()` in each of them")
@@ -333,6 +304,7 @@ class LossHistoryAccumulation(Rule):
                 handed_back(node, found, path, ctx)
                 or kept_for_update(ctx, node, path, self._positions.get(id(found), frozenset()), found)
                 or consumed_whole(node, path, self._chunked.get(id(found), frozenset()))
+                or handed_to_update(node, path, found, ctx.module_node)
             ):
                 continue
             loop = "a list comprehension" if type(found) is cst.ListComp else "a loop"

@@ -19,7 +19,9 @@ from ..analysis.grad_on_purpose import (
 from ..analysis.literal_loops import enclosing_literal_loop
 from ..analysis.model_wrappers import wrapped_in_helpers, wrapped_models
 from ..analysis.rebuilt_models import rebuilt_alike
+from ..analysis.rollout_helpers import rollout_for_training
 from ..analysis.submodule_modes import switched_parent
+from ..analysis.trailing_validations import trailing_validation_forwards
 from ..analysis.torch_api import MODULE_API
 from ..rule import Rule, source
 
@@ -102,7 +104,19 @@ class EvalWithoutNoGrad(Rule):
         hands_over = hands_over or id(node) in self._differentiated_elsewhere
         if not (record.backwards or record.steps or in_forward or hands_over or differentiates(node, ctx, record)):
             retries = retries_with_grad(node)
-            found.extend(item for item in self._evaluation_forwards(record, ctx) if id(item[0]) not in retries)
+            # a call of a helper whose own loop backpropagates (`attack.i_fgsm(x, y)`: gradients of the
+            # input each step, then the clean and adversarial logits) needs grad mode for that backward();
+            # the forwards it runs are part of it, and no_grad around the call would break the helper
+            backpropagating = {id(call) for call, _ in record.inner_backwards}
+            found.extend(
+                item
+                for item in self._evaluation_forwards(record, ctx)
+                if id(item[0]) not in retries and id(item[0]) not in backpropagating
+            )
+        elif not (in_forward or hands_over or differentiates(node, ctx, record)):
+            # a validation forward after the body's last backward() and step(), its model switched back
+            # to train() at the next iteration's start: see trailing_validations
+            found.extend(trailing_validation_forwards(node, record))
         if found:
             enabled = enabled_on_purpose(ctx.function if ctx.function is not None else ctx.module_node)
             found = [item for item in found if id(item[0]) not in enabled]
@@ -123,6 +137,10 @@ class EvalWithoutNoGrad(Rule):
             asked = made_to_require_grad(ctx)
             found = [item for item in found if id(item[0]) not in self._grad_inputs and not given_any(item[0], asked)]
         if found and field_gradients_asked(node):
+            found = []
+        if found and rollout_for_training(ctx):
+            # the loop of a rollout whose outputs a training caller backpropagates, walked in the
+            # context of a caller that switched the model to eval() (a render script): see rollout_helpers
             found = []
         if found and not _stores_activations(ctx):
             # `_ = model(img)  # run once`: a warm-up forward whose output the statement drops frees
@@ -189,10 +207,15 @@ class EvalWithoutNoGrad(Rule):
         # or a validation step run now and then from a training loop whose backward() is in another
         # file) is not repeated over an evaluation loop, and its graph is dropped each iteration
         trained = {path for _, path, training in record.mode_switches if training is not False}
+        # the same, for a method of another file (`agent.calc_action(s)`: `actor.eval()`, the forward,
+        # `actor.train()`): its forwards and switches are replayed at the call, the forward without a path
+        restored_at = {id(node) for node, _, training in record.mode_switches if training is not False}
         ran = {path for _, path, _, _ in record.forwards}
         for call, path, module, mode in record.forwards:
             training, switched = _mode_of(path, module, ctx)
             if mode is not True or training is not False or module.params is not True:
+                continue
+            if path is None and id(call) in restored_at:
                 continue
             if switched != path and (switched in record.bound or switched in trained or switched in ran):
                 # the enclosing model whose mode it takes is bound (or trained) in the loop itself, or

@@ -1,0 +1,85 @@
+"""A history a loop grows, handed afterwards to the update that backpropagates it.
+
+REINFORCE collects the log-probabilities of an episode in a list (``log_probs.append(log_prob)`` in
+the step loop, which calls no ``backward()``) and hands the list to an update
+(``agent.update_parameters(rewards, log_probs, gamma)``) whose body sums them into a loss and calls
+``loss.backward()``: the graphs are kept for that backward on purpose, not leaked by an evaluation.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+import libcst as cst
+
+from .field_histories import _backpropagates
+from .syntax import walk
+
+
+def handed_to_update(scope: cst.CSTNode, path: str, found: cst.CSTNode, module: cst.Module) -> bool:
+    """``path`` (a plain name) is an argument, after ``found`` in ``scope`` (the module's top level when
+    None), of a call of a function or method of this file (matched by name) that calls ``backward()``
+    and reads the parameter it binds."""
+    if "." in path or module is None:
+        return False
+    scope = scope if scope is not None else module
+    functions = _functions_by_name(module)
+    finder = _CallsAfter(found, path)
+    scope.visit(finder)
+    for call, position, keyword in finder.handed:
+        func = call.func
+        name = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
+        for function in functions.get(name, ()):
+            parameter = _parameter(function, position, keyword, bound_method=type(func) is cst.Attribute)
+            if parameter is not None and _backpropagates(function) and _reads_name(function, parameter):
+                return True
+    return False
+
+
+def _functions_by_name(module: cst.Module) -> Dict[str, List[cst.FunctionDef]]:
+    found: Dict[str, List[cst.FunctionDef]] = {}
+    for node in walk(module):
+        if type(node) is cst.FunctionDef:
+            found.setdefault(node.name.value, []).append(node)
+    return found
+
+
+def _parameter(function: cst.FunctionDef, position, keyword, bound_method: bool):
+    """The name of the parameter an argument binds: by keyword, or by position (past ``self`` of a
+    method called on an object)."""
+    params = [p.name.value for p in function.params.params]
+    if keyword is not None:
+        return keyword if keyword in params or function.params.star_kwarg is not None else None
+    if bound_method and params and params[0] in ("self", "cls"):
+        params = params[1:]
+    return params[position] if position < len(params) else None
+
+
+def _reads_name(function: cst.FunctionDef, name: str) -> bool:
+    return any(type(node) is cst.Name and node.value == name for node in walk(function.body))
+
+
+class _CallsAfter(cst.CSTVisitor):
+    """In source order, the calls after ``found`` that take the name ``path`` itself as an argument:
+    (call, position, keyword)."""
+
+    def __init__(self, found: cst.CSTNode, path: str) -> None:
+        self.found, self.path = found, path
+        self.seen = False
+        self.handed: list = []
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if self.seen:
+            position = 0
+            for arg in node.args:
+                if arg.star:
+                    break
+                if type(arg.value) is cst.Name and arg.value.value == self.path:
+                    self.handed.append((node, position, arg.keyword.value if arg.keyword else None))
+                if arg.keyword is None:
+                    position += 1
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if original_node is self.found:
+            self.seen = True

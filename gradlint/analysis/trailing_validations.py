@@ -1,0 +1,66 @@
+"""A validation step at the end of a training loop's body.
+
+``for epoch in ...: model.train(); loss = crit(model(x), y); loss.backward(); opt.step()`` and then, in
+the same iteration, ``model.eval(); val_loss = crit(model(x_val), y_val); print(val_loss.item())``
+(full-batch training: a graph net over one graph, a small tabular model). The loop backpropagates, so
+its forwards are not judged as an evaluation loop's; but the forward after ``model.eval()`` comes after
+every ``backward()`` and ``step()`` of the body, and the model is switched back with ``train()`` before
+the next iteration's: nothing of this iteration backpropagates its output, and the next iteration
+starts afresh. It records a graph (with every activation of the model) for nothing, once per epoch.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+import libcst as cst
+
+
+def trailing_validation_forwards(loop: cst.CSTNode, record) -> List[tuple]:
+    """The eval-mode, grad-mode forwards (``(call, path)``) the loop body runs after its last
+    ``backward()`` and ``step()``, after switching the model with ``eval()`` there, of a model the body
+    switches back with ``train()`` before its first ``backward()``."""
+    if not record.backwards or not any(training is False for _, _, training in record.mode_switches):
+        return []
+    order = _document_order(loop)
+    updates = [order.get(id(node)) for node, _ in record.backwards] + [order.get(id(node)) for node, _, _ in record.steps]
+    if any(index is None for index in updates):
+        return []  # a backward() or step() the walk placed elsewhere (a replayed callee's own node)
+    first, last = min(updates), max(updates)
+    evals: Dict[str, int] = {}
+    trains: Dict[str, int] = {}
+    for node, path, training in record.mode_switches:
+        index = order.get(id(node))
+        if path is None or index is None:
+            continue
+        if training is False:
+            evals[path] = max(evals.get(path, -1), index)
+        elif training is True:
+            trains[path] = min(trains.get(path, len(order)), index)
+    found, seen = [], set()
+    for call, path, module, mode in record.forwards:
+        if mode is not True or module.training is not False or module.params is not True or path is None:
+            continue
+        index = order.get(id(call))
+        switched, restored = evals.get(path), trains.get(path)
+        if index is None or switched is None or restored is None or id(call) in seen:
+            continue
+        if restored < first and last < switched < index:
+            seen.add(id(call))
+            found.append((call, path))
+    return found
+
+
+def _document_order(loop: cst.CSTNode) -> Dict[int, int]:
+    collector = _Order()
+    loop.visit(collector)
+    return collector.order
+
+
+class _Order(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.order: Dict[int, int] = {}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.order[id(node)] = len(self.order)
+        return True
