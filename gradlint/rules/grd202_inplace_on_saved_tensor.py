@@ -1,11 +1,11 @@
 import libcst as cst
 
-from ..analysis import base_path
+from ..analysis import base_path, dotted
 from ..analysis.dropped_graphs import never_backpropagated
 from ..analysis.summaries import hands_back
 from ..rule import Rule, source
 from ..analysis.inplace_modules import InplaceModules
-from ..analysis.torch_api import GRAD_SOURCE_TEXT, VIEW_METHODS, is_inplace_method
+from ..analysis.torch_api import GRAD_SOURCE_TEXT, VIEW_METHODS, is_inplace_function, is_inplace_method
 
 
 class InplaceOnSavedTensor(Rule):
@@ -52,6 +52,16 @@ class InplaceOnSavedTensor(Rule):
             if not _viewed_base(func.value, ctx)[1]:
                 return  # `x[mask].zero_()` writes into the copy indexing made, not into `x`
             self._check(ctx, node, func.value)
+            return
+        if dotted(func) is None or not node.args:
+            return  # (a callee that is no dotted name is not evaluated again here: a call in it would run twice)
+        callee = ctx.value(func)
+        if callee.kind == "ref" and node.args and node.args[0].keyword is None and not node.args[0].star:
+            if is_inplace_function(callee.qual, node) and _writes_when_run(callee.qual, node):
+                # `F.dropout(h, 0.3, inplace=True)`, `torch.relu_(h)`: the function writes its first argument
+                written = node.args[0].value
+                if _viewed_base(written, ctx)[1]:
+                    self._check(ctx, node, written)
 
     def _check(self, ctx, node, written) -> None:
         if ctx.grad_enabled is not True:
@@ -97,6 +107,18 @@ class InplaceOnSavedTensor(Rule):
             "with `torch.stack`/`torch.cat`.",
         )
 
+
+
+def _writes_when_run(qual: str, call: cst.Call) -> bool:
+    """A functional dropout writes in place only in training mode (its ``training`` argument, third
+    positional, True by default): ``F.dropout(h, p, training=False, inplace=True)`` returns ``h``."""
+    if "dropout" not in qual.rpartition(".")[2]:
+        return True
+    training = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "training"), None)
+    positional = [arg for arg in call.args if arg.keyword is None]
+    if training is None and len(positional) > 2:
+        training = positional[2].value
+    return not (type(training) is cst.Name and training.value == "False")
 
 
 def _viewed_base(node, ctx):
