@@ -43,6 +43,11 @@ NEGATIVES = [
     case("dropout-training-keyword-false", script("torch.sigmoid(fc(x))", "F.dropout(h, 0.3, training=False, inplace=True)")),
     case("linear-output-not-saved", script("fc(x)", "F.relu(h, inplace=True)")),
     case("out-of-place", script("torch.sigmoid(fc(x))", "h = F.dropout(h, 0.3)")),
+    case(
+        # pytorch #727: the in-place relu on the leaf raises (GRD201), the dropout after it is not reached
+        "after-a-write-that-raised",
+        script("x.clone().detach().requires_grad_(True)", "h = F.relu(h, inplace=True)\nh = F.dropout(h, p=0.1, inplace=True)"),
+    ),
 ]
 
 

@@ -23,6 +23,8 @@ class InplaceOnSavedTensor(Rule):
         self._pending = {}
         #: ids of the functions walked now that return something that may carry a graph
         self._handing_back = set()
+        #: (id of the scope, path) written in place while a leaf that requires grad: that write raised
+        self._raised = set()
 
     def on_name(self, node: cst.Name, ctx) -> None:
         if self._inplace_modules.any() and node.value in ctx.saved:
@@ -51,6 +53,7 @@ class InplaceOnSavedTensor(Rule):
         if type(func) is cst.Attribute and is_inplace_method(func.attr.value):
             if not _viewed_base(func.value, ctx)[1]:
                 return  # `x[mask].zero_()` writes into the copy indexing made, not into `x`
+            self._note_raising(ctx, func.value)
             self._check(ctx, node, func.value)
             return
         if dotted(func) is None or not node.args:
@@ -61,7 +64,17 @@ class InplaceOnSavedTensor(Rule):
                 # `F.dropout(h, 0.3, inplace=True)`, `torch.relu_(h)`: the function writes its first argument
                 written = node.args[0].value
                 if _viewed_base(written, ctx)[1]:
+                    self._note_raising(ctx, written)
                     self._check(ctx, node, written)
+
+    def _note_raising(self, ctx, written) -> None:
+        """An in-place write to a leaf that requires grad raises there (GRD201): a later write to the
+        same name in this scope is not reached (pytorch #727: ``x = F.relu(x, inplace=True)`` on such
+        a leaf, then ``F.dropout(x, inplace=True)``)."""
+        path = dotted(written)  # (a name or a field: evaluating it again runs no call)
+        if path is not None and ctx.grad_enabled is True and ctx.value(written).is_leaf_grad:
+            scope = ctx.function
+            self._raised.add((id(scope) if scope is not None else None, path))
 
     def _check(self, ctx, node, written) -> None:
         if ctx.grad_enabled is not True:
@@ -69,6 +82,9 @@ class InplaceOnSavedTensor(Rule):
         path = base_path(written)
         if path is None or path not in ctx.saved:
             return
+        scope = ctx.function
+        if (id(scope) if scope is not None else None, path) in self._raised:
+            return  # an earlier in-place write to it raised already
         value, base = ctx.value(written), ctx.value(_viewed_base(written, ctx)[0])
         if value.kind != "tensor" or value.struct or value.data_of or value.is_leaf_grad:
             return  # an in-place write to a leaf that requires grad is GRD201's
