@@ -265,6 +265,11 @@ class CallValues:
             return Value(kind="enumerate", elem=self._element_of(iterable, None))
         if name in ("list", "tuple") and not args:
             return seq([])
+        if name == "dict" and len(args) == 1 and node.args[0].keyword is None and not node.args[0].star:
+            pairs = args[0][1]
+            if pairs.kind == "params" and pairs.qual == "named":
+                # `dict(model.named_parameters())`: each value is a parameter of that model
+                return Value(kind="dict", elem=tensor(pairs.grad, True))
         if name == "dict" and all(arg.keyword is not None for arg in node.args):
             return mapping([arg.keyword.value for arg in node.args], [value for _, value in args])
         if name == "zip" and args and all(arg.keyword is None and not arg.star for arg in node.args):

@@ -19,6 +19,7 @@ from .param_groups import positional_list, selection_of, yields_the_parameter
 from .submodule_modes import in_parent_mode
 from .syntax import base_path, dotted, literal_int, literal_str, member_path
 from .dict_keys import read_key
+from .shared_entries import entry_sharing_graph
 from .param_owners import owned_by, params_union
 from .values import FALSE, NONE, NUMBER, STRING, TRUE, UNKNOWN, UNREAD, Value, dict_item, join, mapping, member_of, module_layers, output_part, ref, seq, tensor, view_of
 
@@ -181,7 +182,7 @@ class Expressions:
                 if chosen is not None:
                     return chosen
             # a key only some paths set: the read raises KeyError on the others (``dict_keys``)
-            return read_key(base, key) or dict_item(base, key)
+            return entry_sharing_graph(base, read_key(base, key) or dict_item(base, key), dotted(node.value), self.lookup)
         if base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
             position, path = literal_int(index.value), dotted(node.value)
             stored = self.lookup(member_path(path, position)) if position is not None and path else None

@@ -206,13 +206,32 @@ def container_members(node: cst.Call, args):
     return values, join_all(values)
 
 
+#: Activations whose in-place form keeps its result for backward (their out-of-place form keeps
+#: the input): with torch 2.13, ``h = nn.LeakyReLU(0.2, inplace=True)(fc(x)); h.mul_(2)`` raises
+#: "modified by an inplace operation" at backward; without ``inplace`` it does not. The position of
+#: ``inplace`` among the positional arguments.
+_RESULT_SAVING_WHEN_INPLACE = {"LeakyReLU": 1, "ELU": 1, "CELU": 1, "SELU": 0}
+
+
+def saves_output_in_place(qual: str, call) -> bool:
+    """``nn.LeakyReLU(0.2, inplace=True)``: a layer whose calls keep their output for backward."""
+    position = _RESULT_SAVING_WHEN_INPLACE.get(qual.rsplit(".", 1)[-1])
+    if position is None or not qual.startswith("torch.nn."):
+        return False
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    flag = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "inplace"), None)
+    if flag is None and len(positional) > position:
+        flag = positional[position].value
+    return literal_bool(flag) is True if flag is not None else False
+
+
 def _saves_its_output(module) -> bool:
     """An activation layer that keeps its output for backward (``nn.Tanh()``), or an ``nn.Sequential``
     of library layers ending in one (a generator's ``nn.Sequential(..., nn.Tanh())``): its output is
     that layer's."""
     name = module.qual.rsplit(".", 1)[-1]
-    if name in api.OUTPUT_SAVING_MODULES:
-        return True
+    if name in api.OUTPUT_SAVING_MODULES or module.saves_self:
+        return True  # (saves_self: built in place, ``saves_output_in_place``)
     if name != "Sequential" or not module.items:
         return False
     last = module.items[-1]

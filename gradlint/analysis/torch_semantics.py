@@ -17,7 +17,7 @@ from .gradient_outputs import autograd_grad_result, decomposition_result
 from .loaded_fields import file_namespace, loaded_model_field
 from .submodule_saves import method_result_in_caller_names
 from .usage_scans import optimizer_names_by_use
-from .module_semantics import container_members
+from .module_semantics import container_members, saves_output_in_place
 from .param_groups import optimizer_over, owner_paths, trained_parameters
 from .syntax import VIEWING_METHODS, dotted, kwarg, literal_bool, views_a_gradient
 from .tensor_methods import TensorMethods
@@ -108,7 +108,7 @@ class TorchSemantics(TensorMethods):
                 layers = sum(value.layers if value.kind == "seq" else module_layers([value]) for _, value in args)
                 items, member = container_members(node, args)
                 return Value(kind="module", params=params, qual=qual, layers=layers, items=items, elem=member)
-            return Value(kind="module", params=params, qual=qual, layers=layers)
+            return Value(kind="module", params=params, qual=qual, layers=layers, saves_self=saves_output_in_place(qual, node))
         if qual in api.MODEL_FACTORIES or (
             qual.startswith("torchvision.models.") and qual.rsplit(".", 1)[1][:1].islower()
         ):

@@ -405,6 +405,8 @@ def dict_item(value: Value, key: Optional[str]) -> Value:
     """``d[key]`` of a "dict" value; with an unknown key, any of its values."""
     if key is not None and key in value.keys:
         return value.items[value.keys.index(key)]
+    if value.elem is not None and not value.keys:
+        return value.elem  # `dict(model.named_parameters())[name]`: every value is one of its kind
     if key is None and value.items:
         return join_all(value.items)
     if key is not None and value.qual == LIST_DEFAULTDICT:

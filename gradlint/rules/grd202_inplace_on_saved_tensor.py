@@ -1,11 +1,11 @@
 import libcst as cst
 
-from ..analysis import base_path
+from ..analysis import base_path, dotted
 from ..analysis.dropped_graphs import never_backpropagated
 from ..analysis.summaries import hands_back
 from ..rule import Rule, source
 from ..analysis.inplace_modules import InplaceModules
-from ..analysis.torch_api import GRAD_SOURCE_TEXT, VIEW_METHODS, is_inplace_method
+from ..analysis.torch_api import GRAD_SOURCE_TEXT, VIEW_METHODS, is_inplace_function, is_inplace_method
 
 
 class InplaceOnSavedTensor(Rule):
@@ -23,6 +23,8 @@ class InplaceOnSavedTensor(Rule):
         self._pending = {}
         #: ids of the functions walked now that return something that may carry a graph
         self._handing_back = set()
+        #: (id of the scope, path) written in place while a leaf that requires grad: that write raised
+        self._raised = set()
 
     def on_name(self, node: cst.Name, ctx) -> None:
         if self._inplace_modules.any() and node.value in ctx.saved:
@@ -48,10 +50,31 @@ class InplaceOnSavedTensor(Rule):
             if self._saved_before.get(id(written)) is written:
                 self._check(ctx, node, written)
             return
-        if type(func) is cst.Attribute and is_inplace_method(func.attr.value):
+        if type(func) is cst.Attribute and is_inplace_method(func.attr.value) and not _module_function(func, ctx):
             if not _viewed_base(func.value, ctx)[1]:
                 return  # `x[mask].zero_()` writes into the copy indexing made, not into `x`
+            self._note_raising(ctx, func.value)
             self._check(ctx, node, func.value)
+            return
+        if dotted(func) is None or not node.args:
+            return  # (a callee that is no dotted name is not evaluated again here: a call in it would run twice)
+        callee = ctx.value(func)
+        if callee.kind == "ref" and node.args and node.args[0].keyword is None and not node.args[0].star:
+            if is_inplace_function(callee.qual, node) and _writes_when_run(callee.qual, node):
+                # `F.dropout(h, 0.3, inplace=True)`, `torch.relu_(h)`: the function writes its first argument
+                written = node.args[0].value
+                if _viewed_base(written, ctx)[1]:
+                    self._note_raising(ctx, written)
+                    self._check(ctx, node, written)
+
+    def _note_raising(self, ctx, written) -> None:
+        """An in-place write to a leaf that requires grad raises there (GRD201): a later write to the
+        same name in this scope is not reached (pytorch #727: ``x = F.relu(x, inplace=True)`` on such
+        a leaf, then ``F.dropout(x, inplace=True)``)."""
+        path = dotted(written)  # (a name or a field: evaluating it again runs no call)
+        if path is not None and ctx.grad_enabled is True and ctx.value(written).is_leaf_grad:
+            scope = ctx.function
+            self._raised.add((id(scope) if scope is not None else None, path))
 
     def _check(self, ctx, node, written) -> None:
         if ctx.grad_enabled is not True:
@@ -59,6 +82,9 @@ class InplaceOnSavedTensor(Rule):
         path = base_path(written)
         if path is None or path not in ctx.saved:
             return
+        scope = ctx.function
+        if (id(scope) if scope is not None else None, path) in self._raised:
+            return  # an earlier in-place write to it raised already
         value, base = ctx.value(written), ctx.value(_viewed_base(written, ctx)[0])
         if value.kind != "tensor" or value.struct or value.data_of or value.is_leaf_grad:
             return  # an in-place write to a leaf that requires grad is GRD201's
@@ -97,6 +123,25 @@ class InplaceOnSavedTensor(Rule):
             "with `torch.stack`/`torch.cat`.",
         )
 
+
+
+def _module_function(func: cst.Attribute, ctx) -> bool:
+    """``torch.relu_`` of ``torch.relu_(h)``: a function of a module, which writes its first argument,
+    not a method of a tensor ``torch``."""
+    path = dotted(func.value)
+    return path is not None and ctx.value(func.value).kind in ("ref", "namespace")
+
+
+def _writes_when_run(qual: str, call: cst.Call) -> bool:
+    """A functional dropout writes in place only in training mode (its ``training`` argument, third
+    positional, True by default): ``F.dropout(h, p, training=False, inplace=True)`` returns ``h``."""
+    if "dropout" not in qual.rpartition(".")[2]:
+        return True
+    training = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "training"), None)
+    positional = [arg for arg in call.args if arg.keyword is None]
+    if training is None and len(positional) > 2:
+        training = positional[2].value
+    return not (type(training) is cst.Name and training.value == "False")
 
 
 def _viewed_base(node, ctx):

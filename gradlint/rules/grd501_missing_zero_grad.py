@@ -19,6 +19,38 @@ def _may_clear(function: cst.FunctionDef) -> bool:
     return any(part in text for part in _CLEARING_TEXT) or bool(_GRAD_REPLACED.search(text))
 
 
+def _clears_accounted(function: cst.FunctionDef, record) -> bool:
+    """A method whose only clears are unconditional ``self.<field>.zero_grad()`` statements of its
+    body, each found among the loop's clears in the caller's names (``gan.step(real)`` clearing
+    ``self.opt_g``: ``gan.opt_g``): what it clears is known, so an optimizer it steps and never
+    clears is not excused by it (code-soup #73's GAN step clearing the generator's only)."""
+    text = cst.Module(body=[]).code_for_node(function)
+    if _GRAD_REPLACED.search(text) or any(part in text for part in _CLEARING_TEXT if part not in ("zero_grad", "set_to_none")):
+        return False
+    params = function.params.params
+    if not params or params[0].name.value != "self":
+        return False
+    top = set()
+    for statement in function.body.body:
+        if type(statement) is not cst.SimpleStatementLine:
+            continue
+        for small in statement.body:
+            call = small.value if type(small) is cst.Expr else None
+            if type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value == "zero_grad":
+                top.add(id(call))
+    clears = [str(c) for c in record.clears if c is not None]
+    for node in walk(function.body):
+        if type(node) is cst.Attribute and node.attr.value == "zero_grad":
+            path = dotted(node.value)
+            if path is None or not path.startswith("self.") or path.count(".") != 1:
+                return False
+            if not any(id(call) in top and call.func is node for call in walk(function.body) if type(call) is cst.Call):
+                return False
+            if not any(c.endswith("." + path[5:]) for c in clears):
+                return False
+    return True
+
+
 def _uncalled_clear(loop: cst.CSTNode, name: str) -> bool:
     """``optimizer.zero_grad`` as a statement of the loop: a reference, not a call."""
     for node in walk(loop):
@@ -121,7 +153,7 @@ class MissingZeroGrad(Rule):
         clears = record.clears
         if None in clears:
             return  # something cleared gradients we cannot attribute: assume all
-        if any(_may_clear(function) for function in record.local_calls):
+        if any(_may_clear(function) and not _clears_accounted(function, record) for function in record.local_calls):
             return  # a helper of this file's own may clear them
         for step, optimizer_path, optimizer in record.steps:
             owner = optimizer.owner
