@@ -50,7 +50,7 @@ class InplaceOnSavedTensor(Rule):
             if self._saved_before.get(id(written)) is written:
                 self._check(ctx, node, written)
             return
-        if type(func) is cst.Attribute and is_inplace_method(func.attr.value) and not _module_function(func, ctx):
+        if type(func) is cst.Attribute and is_inplace_method(func.attr.value):
             if not _viewed_base(func.value, ctx)[1]:
                 return  # `x[mask].zero_()` writes into the copy indexing made, not into `x`
             self._note_raising(ctx, func.value)
@@ -123,13 +123,6 @@ class InplaceOnSavedTensor(Rule):
             "with `torch.stack`/`torch.cat`.",
         )
 
-
-
-def _module_function(func: cst.Attribute, ctx) -> bool:
-    """``torch.relu_`` of ``torch.relu_(h)``: a function of a module, which writes its first argument,
-    not a method of a tensor ``torch``."""
-    path = dotted(func.value)
-    return path is not None and ctx.value(func.value).kind in ("ref", "namespace")
 
 
 def _writes_when_run(qual: str, call: cst.Call) -> bool:
