@@ -326,6 +326,8 @@ class Analyzer(
         """``node``'s value, evaluated with the rules' hooks off: nothing reported or recorded."""
         was_reporting, self.reporting = self.reporting, False
         try:
+            if _plain_path(node):
+                return self.eval(node)  # a name or a dotted path runs nothing
             with records_kept(self._loops):  # what the evaluation runs is no event of the walk's loops
                 return self.eval(node)
         finally:
@@ -493,3 +495,9 @@ class Analyzer(
             name: [h for h in handlers if self._hook_rules[id(h)] is not rule] for name, handlers in self.hooks.items()
         }
         self._name_hooks = self.hooks["on_name"]
+
+
+def _plain_path(node) -> bool:
+    while type(node) is cst.Attribute:
+        node = node.value
+    return type(node) is cst.Name

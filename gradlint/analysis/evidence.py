@@ -191,21 +191,17 @@ class Evidence:
         while type(test) is cst.BooleanOperation and type(test.operator) is cst.Or:
             self._narrow_else(test.left)
             test = test.right
-        if type(test) is not cst.Comparison or len(test.comparisons) != 1:
-            return
-        if type(test.comparisons[0].operator) is not cst.Is:
-            return
-        if type(test.comparisons[0].comparator) is not cst.Name or test.comparisons[0].comparator.value != "None":
-            return
-        path = dotted(test.left)
-        current = self.lookup(path) if path is not None else None
-        if current is not None and current.kind == "unknown" and current.unless_none is not None:
-            self.state.env[path] = current.unless_none
+        if type(test) is cst.Comparison:
+            self._narrow_to_not_none(test, cst.Is)
 
     def _narrow_not_none(self, test: cst.Comparison) -> None:
         """``if h is not None:``: in the branch, ``h`` holds what it holds on the paths where it is
         not None (``Value.unless_none``: the carried hidden state of an RNN loop started at None)."""
-        if len(test.comparisons) != 1 or type(test.comparisons[0].operator) is not cst.IsNot:
+        self._narrow_to_not_none(test, cst.IsNot)
+
+    def _narrow_to_not_none(self, test: cst.Comparison, operator: type) -> None:
+        """``X <operator> None`` (``is`` in an ``else``, ``is not`` in the branch): X is not None there."""
+        if len(test.comparisons) != 1 or type(test.comparisons[0].operator) is not operator:
             return
         if type(test.comparisons[0].comparator) is not cst.Name or test.comparisons[0].comparator.value != "None":
             return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .syntax import per_node, walk
+from .syntax import module_nodes, per_node, walk
 
 #: how many calls down to look
 MAX_DEPTH = 3
@@ -54,11 +54,8 @@ def _called_names(function: cst.FunctionDef) -> tuple:
 def _method_classes(module_node: cst.Module) -> dict:
     """id of each method of the module's classes -> {name: method} of its class."""
     owners = {}
-    for node in walk(module_node):
-        if type(node) is cst.ClassDef:
-            methods = {
-                item.name.value: item for item in node.body.body if type(item) is cst.FunctionDef
-            }
-            for method in methods.values():
-                owners[id(method)] = methods
+    for node in module_nodes(module_node).of(cst.ClassDef):  # (the module's nodes, listed once for every scan)
+        methods = {item.name.value: item for item in node.body.body if type(item) is cst.FunctionDef}
+        for method in methods.values():
+            owners[id(method)] = methods
     return owners
