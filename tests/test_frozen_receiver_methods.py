@@ -22,9 +22,9 @@ class Scorer(nn.Module):
 """
 
 
-def test_a_loss_from_a_method_of_a_model_its_constructor_froze_is_grd407_at_the_freeze():
-    source = MODEL + """
+FIT = """
 def fit(model, data):
+    PLACE
     opt = torch.optim.Adam(model.parameters())
     for users in data:
         opt.zero_grad()
@@ -35,70 +35,40 @@ def fit(model, data):
 
 fit(Scorer(), [torch.randint(0, 10, (3,))])
 """
-    assert findings(source, "GRD407") == [(11, "GRD407")]
+
+EVALUATE = """
+def evaluate(model, data):
+    total = 0
+    for users in data:
+        total += model.score(users)
+    return total
+
+
+print(evaluate(Scorer(), [torch.randint(0, 10, (3,))]))
+"""
+
+UNFROZEN = MODEL.replace("p.requires_grad = False", "pass")
+
+
+def test_a_loss_from_a_method_of_a_model_its_constructor_froze_is_grd407_at_the_freeze():
+    assert findings(MODEL + FIT.replace("PLACE", "pass"), "GRD407") == [(11, "GRD407")]
 
 
 def test_a_layer_placed_on_the_frozen_model_afterwards_trains():
-    source = MODEL + """
-def fit(model, data):
-    model.emb = nn.Embedding(10, 4)
-    opt = torch.optim.Adam(model.parameters())
-    for users in data:
-        opt.zero_grad()
-        loss = model.score(users)
-        loss.backward()
-        opt.step()
-
-
-fit(Scorer(), [torch.randint(0, 10, (3,))])
-"""
-    assert findings(source, "GRD407") == []
+    assert findings(MODEL + FIT.replace("PLACE", "model.emb = nn.Embedding(10, 4)"), "GRD407") == []
 
 
 def test_a_model_that_is_not_frozen_is_silent():
-    source = MODEL.replace("p.requires_grad = False", "pass") + """
-def fit(model, data):
-    opt = torch.optim.Adam(model.parameters())
-    for users in data:
-        opt.zero_grad()
-        loss = model.score(users)
-        loss.backward()
-        opt.step()
-
-
-fit(Scorer(), [torch.randint(0, 10, (3,))])
-"""
-    assert findings(source) == []
+    assert findings(UNFROZEN + FIT.replace("PLACE", "pass")) == []
 
 
 def test_scores_of_a_frozen_model_summed_over_a_loop_hold_no_graph():
     # torch 2.13: the sum's requires_grad is False, nothing is kept alive (was GRD502)
-    source = MODEL + """
-def evaluate(model, data):
-    total = 0
-    for users in data:
-        total += model.score(users)
-    return total
-
-
-print(evaluate(Scorer(), [torch.randint(0, 10, (3,))]))
-"""
-    assert findings(source) == []
+    assert findings(MODEL + EVALUATE) == []
 
 
 def test_scores_of_a_trainable_model_summed_over_a_loop_are_grd502():
-    source = MODEL.replace("p.requires_grad = False", "pass") + """
-def evaluate(model, data):
-    total = 0
-    for users in data:
-        total += model.score(users)
-    return total
-
-
-print(evaluate(Scorer(), [torch.randint(0, 10, (3,))]))
-"""
-    assert findings(source, "GRD502") == [(20, "GRD502")]
-
+    assert findings(UNFROZEN + EVALUATE, "GRD502") == [(20, "GRD502")]
 
 GAN = """
 import torch
