@@ -102,21 +102,25 @@ class EvalWithoutNoGrad(Rule):
         # known here (a parameter of another file's caller): that method may backpropagate through `z`
         hands_over = hands_over or id(node) in self._given_to_unread_methods
         hands_over = hands_over or id(node) in self._differentiated_elsewhere
-        if not (record.backwards or record.steps or in_forward or hands_over or differentiates(node, ctx, record)):
+        candidates: list = []
+        if not (record.backwards or record.steps or in_forward or hands_over):
             retries = retries_with_grad(node)
             # a call of a helper whose own loop backpropagates (`attack.i_fgsm(x, y)`: gradients of the
             # input each step, then the clean and adversarial logits) needs grad mode for that backward();
             # the forwards it runs are part of it, and no_grad around the call would break the helper
             backpropagating = {id(call) for call, _ in record.inner_backwards}
-            found.extend(
+            candidates = [
                 item
                 for item in self._evaluation_forwards(record, ctx)
                 if id(item[0]) not in retries and id(item[0]) not in backpropagating
-            )
-        elif not (in_forward or hands_over or differentiates(node, ctx, record)):
+            ]
+        elif not (in_forward or hands_over):
             # a validation forward after the body's last backward() and step(), its model switched back
             # to train() at the next iteration's start: see trailing_validations
-            found.extend(trailing_validation_forwards(node, record))
+            candidates = trailing_validation_forwards(node, record)
+        # asked last, when there is something to judge: it reads the bodies of the functions the loop calls
+        if candidates and not differentiates(node, ctx, record):
+            found.extend(candidates)
         if found:
             enabled = enabled_on_purpose(ctx.function if ctx.function is not None else ctx.module_node)
             found = [item for item in found if id(item[0]) not in enabled]
