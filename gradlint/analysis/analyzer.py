@@ -175,6 +175,8 @@ class Analyzer(
         #: and of those among them that ran a module's forward (see ``dropped_values``)
         self.dropped_calls: set = set()
         self.dropped_forwards: set = set()
+        #: ids of the calls of functions whose every grad-mode forward was dropped where it ran (``replay``)
+        self.dropped_at_calls: set = set()
         #: unresolved callables whose result a backward() of the file proves differentiable
         self.proven_callables: frozenset = frozenset()
         #: functions given to an ignite Engine: walked as the body of a loop over batches

@@ -40,3 +40,13 @@ def inside_loop_over_data(node: cst.CSTNode, loop: cst.CSTNode) -> bool:
 
 def _holds_names(display) -> bool:
     return any(type(inner) in (cst.Name, cst.Attribute, cst.Call) for inner in walk(display))
+
+
+def given_the_loop_item(call: cst.Call, loop: cst.CSTNode) -> bool:
+    """``call`` passes a name the ``for`` loop binds (``warm_up(model, x)`` in ``for x, _ in loader``):
+    a helper that runs the model on what it is given runs it on the loop's data; ``test(model=load(m))``
+    in ``for m in (last, best)`` gives it a model, not a batch."""
+    if type(loop) is not cst.For:
+        return False
+    targets = {node.value for node in walk(loop.target) if type(node) is cst.Name}
+    return any(type(arg.value) is cst.Name and arg.value.value in targets for arg in call.args)

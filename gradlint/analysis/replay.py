@@ -137,6 +137,8 @@ class SummaryReplay:
             forwards = [(at(node), rename(path), module, mode) for node, path, module, mode in effects.forwards]
         # forwards of a model the callee makes in each call (`made`, see call_locals), at nodes that run no other
         made_here = _made_forwards(forwards, effects.forwards, made)
+        if _all_dropped_at(call, forwards, effects.forwards, self.dropped_forwards):
+            self.dropped_at_calls.add(id(call))
         # `validate(model)` whose body calls model.eval(): the switch is the callee's own `model.eval()`
         # (a finding is reported inside the callee, at its line); a callee in another file switches at
         # the call. `switch_calls` keeps, for each switch, the call in this loop that ran it.
@@ -157,6 +159,15 @@ class SummaryReplay:
             record.forwards.extend(forwards)
             record.made_forwards |= made_here
             record.stores.extend(stores)
+
+
+def _all_dropped_at(call, forwards, originals, dropped) -> bool:
+    """Every forward the callee runs that may record a graph, placed at ``call``, was dropped where it
+    ran (``test(..., model=m)`` whose ``model(torch.zeros(...))  # run once`` warms the model up and
+    discards the output): its graph is freed at once in the callee, so the call counts as such a
+    dropped forward, judged by GRD505 only where the caller's loop hands it the batches of a dataset."""
+    placed = [original for (node, _, _, _), original in zip(forwards, originals) if node is call and original[3] is not False]
+    return bool(placed) and all(id(node) in dropped for node, _, _, _ in placed)
 
 
 def _inner_restores(effects: LoopRecord) -> set:

@@ -2,7 +2,7 @@ import re
 
 import libcst as cst
 
-from ..analysis.data_loops import inside_loop_over_data
+from ..analysis.data_loops import given_the_loop_item, inside_loop_over_data
 from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.forward_hooks import hooks_keep_graphs
@@ -152,11 +152,7 @@ class EvalWithoutNoGrad(Rule):
             # the activations, as LSUV initialisation does). Repeated over the batches of a dataset
             # (`for x, _ in loader: model(x)`, filling batch-norm statistics), it is an evaluation
             # pass that records a graph for each batch; a warm-up or a timing loop only counts.
-            found = [
-                item
-                for item in found
-                if id(item[0]) not in ctx.dropped_forwards or inside_loop_over_data(item[0], node)
-            ]
+            found = [item for item in found if not _dropped_at_once(item[0], node, ctx)]
         if not found:
             return
         enclosing = ctx.loop
@@ -332,6 +328,17 @@ def _foreign_function(callee) -> bool:
         return False
     root = callee.qual.split(".", 1)[0]
     return root not in ("torch", "numpy", "builtins", "math", "functools", "itertools", "operator")
+
+
+def _dropped_at_once(call, loop, ctx) -> bool:
+    """The forward's output is dropped where it runs, and the loop does not repeat it over a dataset's
+    batches; for a call of a function whose forwards are each dropped where they ran (``replay``), the
+    loop must also hand the call its items."""
+    if id(call) in ctx.dropped_forwards:
+        return not inside_loop_over_data(call, loop)
+    if id(call) in ctx.dropped_at_calls:
+        return not (inside_loop_over_data(call, loop) and given_the_loop_item(call, loop))
+    return False
 
 
 def _stores_activations(ctx) -> bool:
