@@ -10,6 +10,7 @@ from .library_contexts import library_context_given_a_module
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
 from .detached_results import graph_dropped_at_once
+from .eval_arms import eval_arm
 from .boolean_tests import boolean_truth
 from .branch_tests import (
     declares_no_outer_names,
@@ -274,6 +275,7 @@ class StatementWalker:
         self.state = before.copy()
         self._cond_depth += 1
         ends = []
+        evaluating = eval_arm(self, node.test) if truth is None and before.mode is True else None
         sides = self._flag_sides
         flag = fixed_flag(self.function, node.test, self.module_node) if truth is None else None
         try:
@@ -283,7 +285,7 @@ class StatementWalker:
                     self._flag_sides = sides + (flag,)
                 self._true_arms += truth is True
                 try:
-                    if not self._body(node.body):
+                    if not self._arm(node.body, evaluating is True):
                         ends.append(self.state)
                 finally:
                     self._true_arms -= truth is True
@@ -300,6 +302,9 @@ class StatementWalker:
             elif type(orelse) is cst.If:
                 self._stmt_if(orelse)
                 ends.append(self.state)
+            elif evaluating is False:
+                if not self._arm(orelse.body, True):
+                    ends.append(self.state)
             else:
                 if not self._body(orelse.body):
                     ends.append(self.state)
@@ -313,6 +318,17 @@ class StatementWalker:
         for other in ends[1:]:
             state = State.join(state, other)
         self.state = recomputed_is_fresh(before, ends, state)
+
+    def _arm(self, body, evaluating: bool) -> bool:
+        """An arm's body; an eval-mode arm (``eval_arms``) walked with the grad mode unknown, given back
+        at its end (the statements after the ``if`` run in the mode they had before it)."""
+        if not evaluating:
+            return self._body(body)
+        self.state.mode = None
+        ended = self._body(body)
+        if self.state.mode is None:
+            self.state.mode = True
+        return ended
 
     def _flag_truth(self, test, value) -> Tri:
         """``if train:`` on a parameter of the function that this call bound to a literal
