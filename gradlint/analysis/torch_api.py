@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
+# in-place tensor methods and their function forms live in their own module; ``api.is_inplace_*`` reads them here
+from .inplace_api import NOT_DATA_WRITES, is_inplace_function, is_inplace_function_form, is_inplace_method  # noqa: F401
 
 # matplotlib's part of the library knowledge lives in its own module; ``api.MPL_*`` reads it here
 from .plotting_api import MPL_AXES, MPL_AXES_FACTORIES, MPL_FIGURE, MPL_FIGURE_FACTORIES, PYPLOT_DATA_FUNCTIONS  # noqa: F401
@@ -221,14 +222,6 @@ TENSOR_RESULT_ONLY_METHODS = frozenset(
 TENSOR_ONLY_RESULT_METHODS = frozenset(
     "unsqueeze permute contiguous masked_fill expand_as view_as reshape_as type_as unflatten narrow index_select".split()
 )
-#: In-place tensor methods (``add_``) that are not writes of the tensor's values.
-NOT_DATA_WRITES = frozenset({"requires_grad_", "retain_grad", "detach_", "share_memory_", "record_stream", "resize_"})
-
-
-def is_inplace_method(name: str) -> bool:
-    return name.endswith("_") and not name.startswith("_") and name not in NOT_DATA_WRITES
-
-
 #: Tensor methods whose result shares its tensor's storage.
 VIEW_METHODS = frozenset(
     "view view_as reshape flatten squeeze unsqueeze transpose permute narrow select expand t diagonal unflatten "
@@ -236,19 +229,6 @@ VIEW_METHODS = frozenset(
 )
 #: View methods that copy when their receiver is not contiguous (``w.T.reshape(-1)``).
 COPYING_RESHAPES = frozenset({"reshape", "reshape_as", "flatten"})
-
-
-def is_inplace_function(qual: str, call) -> bool:
-    """``torch.relu_(w)`` or ``F.relu(w, inplace=True)``: a function writing its first argument in place."""
-    namespace, _, name = qual.rpartition(".")
-    if namespace == "torch" and is_inplace_method(name):
-        return True
-    if namespace != "torch.nn.functional":
-        return False
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "inplace":
-            return isinstance(arg.value, cst.Name) and arg.value.value == "True"
-    return False
 
 
 #: ``torch.nn`` classes that hold no parameters (their output requires grad only

@@ -169,6 +169,8 @@ class TorchSemantics(TensorMethods):
             # `torch.randn(784, 10, requires_grad=True) / math.sqrt(784)` (pytorch/tutorials#3717): a
             # number, so the division is an op on the leaf like `* 0.01`
             return Value(kind="number")
+        if api.is_inplace_function_form(qual) and args and node.args[0].keyword is None:
+            return self._inplace_function(name, node, args)
         if namespace in api.DIFFERENTIABLE_NAMESPACES and name[:1].islower():
             if qual in api.NON_TENSOR_FUNCTIONS:
                 return UNKNOWN
@@ -186,6 +188,19 @@ class TorchSemantics(TensorMethods):
                 return pair(self._op_result(args[:1], api.saving_of(name)), tensor(False, None, cut=cut))
             return self._op_result(args, api.saving_of(name))
         return UNKNOWN
+
+    def _inplace_function(self, name: str, node: cst.Call, args) -> Value:
+        """``torch.relu_(h)``, ``torch.clamp_(x, 0.0, 1.0)``: the in-place method written as a function. It
+        writes its first argument and returns it, as ``h.relu_()`` does: no op that saves that argument
+        (a conv's output clamped so is backpropagated fine, SRGAN's upsampler)."""
+        (target, written), operands = args[0], args[1:]
+        if api.saving_of(name) == "inputs":
+            self._record_saved(operands)
+        path = dotted(target)
+        if written.kind == "tensor" and written.grad is False and any(v.is_grad_tensor for _, v in operands):
+            if self.state.mode and path:
+                self.state.env[path] = tensor(True, False)
+        return written
 
     def _method_call(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         kind = receiver.kind

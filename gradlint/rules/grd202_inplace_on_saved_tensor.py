@@ -50,7 +50,8 @@ class InplaceOnSavedTensor(Rule):
             if self._saved_before.get(id(written)) is written:
                 self._check(ctx, node, written)
             return
-        if type(func) is cst.Attribute and is_inplace_method(func.attr.value):
+        if type(func) is cst.Attribute and is_inplace_method(func.attr.value) and ctx.value(func.value).kind != "ref":
+            # (`torch.relu_(h)` writes its argument, not `torch`: below)
             if not _viewed_base(func.value, ctx)[1]:
                 return  # `x[mask].zero_()` writes into the copy indexing made, not into `x`
             self._note_raising(ctx, func.value)
