@@ -39,6 +39,15 @@ def guided_chain(net, steps, batch):
     return x
 
 
+def saliency_chain(net, steps, batch):
+    x = torch.randn(batch, 4)
+    for t in reversed(range(steps)):
+        x = denoise_step(x, t, net)
+        drift = torch.autograd.functional.vjp(lambda z: z * 2.0, x, torch.ones_like(x))[1]
+        x = x - 0.01 * drift
+    return x
+
+
 def self_switching_chain(net, steps, batch):
     net.eval()
     x = torch.randn(batch, 4)
@@ -50,7 +59,7 @@ def self_switching_chain(net, steps, batch):
 MAIN = """\
 import torch
 import torch.nn as nn
-from sampling import guided_chain, reverse_chain, self_switching_chain
+from sampling import guided_chain, reverse_chain, saliency_chain, self_switching_chain
 
 denoiser = nn.Sequential(nn.Linear(5, 32), nn.ReLU(), nn.Linear(32, 4))
 optimizer = torch.optim.Adam(denoiser.parameters(), lr=1e-3)
@@ -73,6 +82,7 @@ CASES = {
     ),
     "chain-in-train-mode": ("samples = reverse_chain(denoiser, 50, 8)\n", []),
     "guided-by-input-gradients": ("denoiser.eval()\nsamples = guided_chain(denoiser, 50, 8)\n", []),
+    "jacobian-in-the-loop": ("denoiser.eval()\nsamples = saliency_chain(denoiser, 50, 8)\n", []),
     "helper-switches-itself": ("samples = self_switching_chain(denoiser, 50, 8)\n", []),
     "result-backpropagated": (
         "denoiser.eval()\nsamples = reverse_chain(denoiser, 50, 8)\nsamples.pow(2).mean().backward()\n",
@@ -96,4 +106,4 @@ def test_loop_reported_in_its_own_file_once(tmp_path):
     write_project(tmp_path, {"sampling.py": sampling, "main.py": MAIN.replace("BODY\n", CASES["chain-after-eval"][0])})
     assert lint_path(tmp_path / "main.py", select={"GRD505"}) == []
     # (and `self_switching_chain`'s own loop, after its own `net.eval()`)
-    assert lint_path(tmp_path / "sampling.py", select={"GRD505"}) == [(12, "GRD505"), (29, "GRD505")]
+    assert lint_path(tmp_path / "sampling.py", select={"GRD505"}) == [(12, "GRD505"), (38, "GRD505")]

@@ -76,8 +76,14 @@ def _reached(function, functions: dict, depth: int = 3) -> list:
     return reached
 
 
+#: what takes gradients besides ``backward()``: ``torch.autograd.grad`` / ``.functional.jacobian`` (any
+#: ``autograd.`` function), ``torch.func``'s transforms, and those names imported bare
+_GRADIENT_NAMES = frozenset({"grad", "jacobian", "hessian", "vjp", "jvp", "hvp", "vhp", "jacrev", "jacfwd"})
+
+
 def _differentiates(root) -> bool:
-    """``root`` calls ``backward()`` or ``autograd.grad`` (also as ``grad(y, x)``, imported)."""
+    """``root`` calls ``backward()`` or takes gradients otherwise (``torch.autograd.grad(y, x)``,
+    ``autograd.functional.jacobian(f, x)``, ``torch.func.grad(f)``, or one of them imported bare)."""
     for node in walk(root):
         if type(node) is not cst.Call:
             continue
@@ -85,7 +91,8 @@ def _differentiates(root) -> bool:
         if type(func) is cst.Attribute and func.attr.value == "backward":
             return True
         name = dotted(func) or ""
-        if name.endswith("autograd.grad") or name == "grad" and len(node.args) >= 2:
+        last = name.rsplit(".", 1)[-1]
+        if "autograd." in name or last in _GRADIENT_NAMES and (name.startswith(("torch.func.", "func.")) or "." not in name):
             return True
     return False
 
