@@ -220,6 +220,8 @@ class Analyzer(
         self.training_calls: set = set()
         #: id of such a call -> (path, module) of the caller's models it ran with gradients
         self.call_forwards: dict = {}
+        #: id of a call, outside loops, of another file's function -> what its loops evaluated (``looped_evaluations``)
+        self.foreign_evaluations: dict = {}
         #: id of a call of a project function that trains -> the caller's paths of the optimizers it steps
         self.call_steps: dict = {}
         #: id of a call of a project function that cleared gradients -> what, in the caller's names

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from .syntax import dotted, function_facts, own_nodes
+from .syntax import dotted, function_facts, own_nodes, walk
 from .submodule_saves import module_paths_renamed
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, join_all, renamed_owners, seq
 
@@ -88,6 +88,23 @@ def _gathered(sequences) -> Value:
     known = all(s.elem is not None or s.has_grad is False for s in sequences)
     has_grad = True if any(s.has_grad for s in sequences) else (False if known and all(s.has_grad is False for s in sequences) else None)
     return Value(kind="seq", elem=join_all(elements) if elements and known else None, has_grad=has_grad)
+
+
+def stores_literal_defaults(init: cst.FunctionDef) -> bool:
+    """``__init__`` stores a parameter whose default is a literal in a field (``self.margin = margin``
+    with ``margin=1.0``): an instance built without arguments holds that value."""
+    literal = {
+        param.name.value
+        for param in parameters(init)[1:]
+        if param.default is not None and literal_value(param.default).kind != "unknown"
+    }
+    if not literal:
+        return False
+    for node in walk(init.body):
+        if type(node) is cst.Assign and type(node.value) is cst.Name and node.value.value in literal:
+            if any(type(t.target) is cst.Attribute and dotted(t.target.value) == "self" for t in node.targets):
+                return True
+    return False
 
 
 def literal_value(node) -> Value:

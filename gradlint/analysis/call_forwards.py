@@ -59,3 +59,18 @@ def _callers_path(renames: dict, owner):
     if owner is None or owner.split(".", 1)[0] not in renames:
         return owner
     return rename_path(renames, owner)
+
+
+def looped_evaluations(summary) -> list:
+    """The modules with trainable parameters that the callee's loops (or its callees') ran in eval mode
+    with gradients, for a callee that trains nothing (``_trains``) and switches no model to ``eval()``
+    itself (its own file reports such a loop): ``reverse_chain(net, steps)`` of another file looping
+    ``x = denoise_step(x, t, net)`` after its caller's ``net.eval()``, an evaluation loop run at the call."""
+    nested = summary.effects.nested
+    if nested is None or any(training is False for _, _, training in summary.effects.mode_switches + nested.mode_switches):
+        return []
+    return [
+        module
+        for _, _, module, mode in nested.forwards + nested.inner_forwards
+        if mode is True and module is not None and module.kind == "module" and module.params is True and module.training is False
+    ]

@@ -31,7 +31,7 @@ import libcst as cst
 from . import torch_api as api
 from .arguments import bind_arguments, call_renames, is_static, owners_in_callee, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
-from .call_forwards import trained_forwards, trained_steps
+from .call_forwards import looped_evaluations, trained_forwards, trained_steps
 from .closure_modes import note_closure_call
 from .helper_clears import exit_clears
 from .helper_saves import apply_saved_arguments, saved_parameters
@@ -105,13 +105,13 @@ class Calls:
             if all(c.key() != context.key() for c in known):
                 known.append(context)
         if self.harvest is not None and self.reporting and self._recording_contexts:
-            # (a method of the linted file inherited by a class of the caller's: ``names`` is None)
+            # (a method of the linted file inherited by a caller's class: ``names`` is None)
             self._harvest_context(function, context)
         if id(function) in table.active or table.too_deep(MAX_DEPTH):
             table.refused.add(id(call))
             return UNKNOWN
         if self.state.freed:
-            # (not in the contexts recorded above: the callee's own findings do not depend on it)
+            # (not in the contexts recorded above: the callee's findings do not depend on it)
             context = replace(context, freed=freed_arguments(bound, call_renames(call, function, receiver), self.state.freed))
         closure = self._closure_names(function) if names is None else None
         if closure is not None:
@@ -146,7 +146,7 @@ class Calls:
                         self.state.env[name] = current.with_(training=value.training)
                 continue
             if param.startswith(OUTER):
-                # the same name here: the closure's (or the module's) model, switched by the call
+                # the same name here: the closure's (or module's) model, switched by the call
                 name = param[len(OUTER):]
                 current = self.lookup(name)
                 if current is not None and current.kind == "module":
@@ -172,6 +172,8 @@ class Calls:
             self.training_calls.add(id(call))
             self.call_forwards[id(call)] = trained_forwards(summary, renames)
             self.call_steps[id(call)] = trained_steps(summary, renames, params)
+        elif names is not None and self.reporting and not self._loops:
+            self.foreign_evaluations[id(call)] = looped_evaluations(summary)
         self._replay_freezes(summary, call, renames, function, receiver, trains)
         self._keep_returned_freezes(call, summary, foreign=names is not None)
         if summary.proven:
@@ -187,7 +189,7 @@ class Calls:
             made = made_per_call(function) | made_arguments(call, function, receiver, self.function)
             self._replay(summary.effects, call, renames, names is not None, hands_back(summary.returns), made)
         elif self.state.mode is True:
-            # outside any loop (a training step method its caller repeats): rules judge the store
+            # outside any loop (a training step its caller repeats): rules judge the store
             for _, path in summary.effects.stores:
                 if path and path.split(".", 1)[0] in renames:
                     self._emit("on_store", call, rename_path(renames, path))
@@ -301,7 +303,7 @@ class Calls:
                 self._note_exit()
             # (freed on every way out: ``freed_fields``)
             freed_fields = exported_fields(frozenset.intersection(*exit_freed)) if exit_freed else frozenset()
-            # functions it defines may be walked (queued) from here: they see the names it binds later
+            # functions it defines may be walked (queued) here: they see the names it binds later
             self._bind_late_names()
             stepped = self.state.stepped
             steps_always = frozenset.intersection(*exit_steps) if exit_steps else frozenset()
@@ -410,7 +412,7 @@ class Calls:
                 env["self"] = receiver
                 frozen = receiver.kind == "module" and receiver.params is False
                 for attr, value in cls.attrs.items():
-                    # the submodules of an object frozen whole are frozen, as `model.emb` is in the caller
+                    # the submodules of an object frozen whole are frozen (`model.emb` in the caller)
                     env["self." + attr] = value.with_(params=False) if frozen and value.kind == "module" else value
                 for attr, value in fields:
                     env["self." + attr] = value

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from .arguments import bind_arguments
+from .arguments import bind_arguments, stores_literal_defaults
 from .calls import MAX_INLINE_WALKS
 from .constructor_freezes import left_frozen, mentions_requires_grad, settled_freezes
 from .handed_optimizers import owners_as_fields
@@ -28,9 +28,10 @@ class Constructors:
         """``Trainer(model, optimizer)``: an instance whose fields ``__init__`` set from these arguments."""
         receiver = Value(kind="module", params=cls.params, cls=cls) if cls.is_module else Value(kind="instance", cls=cls)
         init = cls.methods.get("__init__")
-        # a constructor that sets requires_grad is walked with its defaults too (`Extractor()` freezing itself)
+        # a constructor that sets requires_grad is walked with its defaults too (`Extractor()` freezing itself),
+        # and one that stores a literal default in a field (`TripletLoss()`: `self.margin = margin`, 1.0)
         freezing = init is not None and cls.is_module and mentions_requires_grad(init)
-        if init is None or not (args or freezing):
+        if init is None or not (args or freezing or stores_literal_defaults(init)):
             return receiver
         params = bind_arguments(init, call, args, bound_self=True)
         if params is None or not freezing and all(value.kind == "unknown" for value in params.values()):

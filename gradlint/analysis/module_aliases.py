@@ -13,6 +13,7 @@ from typing import Dict, Optional
 import libcst as cst
 
 from .syntax import dotted, walk
+from .usage_scans import bound_names
 
 #: methods of a module that return the module itself
 _SELF_RETURNING = frozenset({"cuda", "cpu", "to", "float", "double", "half", "bfloat16", "train", "eval", "requires_grad_", "share_memory", "type"})
@@ -127,3 +128,58 @@ def made_from(name: str, function: Optional[cst.FunctionDef], module: Optional[c
     bindings = local if name in local else (_bindings(module) if module is not None else {})
     sources = bindings.get(name)
     return sorted(sources - {name}) if sources else []
+
+
+def _made_just_before(block, position: int, alias: str, name: str, group: set) -> bool:
+    """The statement before ``position`` of ``block`` that last binds ``alias`` is ``alias = <a
+    module of group>`` (``head = model``), and nothing in between binds ``name``."""
+    for stmt in reversed(block[:position]):
+        smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else (stmt,)
+        for small in reversed(smalls):
+            if name in bound_names(small):
+                return False
+            if alias in bound_names(small):
+                return (isinstance(small, cst.Assign) and len(small.targets) == 1
+                        and isinstance(small.targets[0].target, cst.Name) and _source(small.value) in group)
+    return False
+
+
+def keeps_its_module(loop: cst.CSTNode, name: str, function: Optional[cst.FunctionDef],
+                     module: Optional[cst.Module]) -> bool:
+    """Every binding of the plain ``name`` in the body of ``loop`` binds it to the module object it
+    already holds: ``model = model.to(device)``, ``model = best`` (``best`` another name of it in the
+    scope, ``other_module_names``), or a name bound from it just before in the same block (``head =
+    model; head.fc = nn.Linear(16, 3); model = head``). Any other binding, or none: False."""
+    group = {name, *other_module_names(name, function, module)}
+    kept = set()
+    for block in walk(loop.body, prune=_NESTED):
+        if not isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            continue
+        statements = list(block.body)
+        for position, stmt in enumerate(statements):
+            for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+                if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+                    continue
+                target = small.targets[0].target
+                source = _source(small.value)
+                if not isinstance(target, cst.Name) or target.value != name or source is None:
+                    continue
+                if source in group or _made_just_before(statements, position, source, name, group):
+                    kept.add(id(small))
+    bindings = [node for node in walk(loop.body, prune=_NESTED)
+                if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For, cst.NamedExpr, cst.AsName,
+                                     cst.CompFor)) and _binds_name(node, name)]
+    return bool(bindings) and all(id(node) in kept for node in bindings)
+
+
+def _binds_name(node: cst.CSTNode, name: str) -> bool:
+    """``node`` (an assignment, loop, ``as`` clause or walrus) binds the plain ``name``."""
+    if isinstance(node, cst.Assign):
+        targets = [target.target for target in node.targets]
+    elif isinstance(node, cst.AsName):
+        targets = [node.name]
+    else:
+        targets = [node.target]
+    return any(isinstance(part, cst.Name) and part.value == name
+               for target in targets if not isinstance(target, (cst.Attribute, cst.Subscript))
+               for part in walk(target) if not isinstance(part, (cst.Attribute, cst.Subscript)))

@@ -3,6 +3,7 @@ import re
 import libcst as cst
 
 from ..analysis import dotted
+from ..analysis.module_aliases import keeps_its_module
 from ..analysis.manual_updates import CLEARING_TEXT, given_to, persists_across, updated_tensor, writes_through_data
 from ..analysis.scope_names import outlives_scope
 from ..analysis.values import ONE_OF_SEVERAL
@@ -94,6 +95,15 @@ def _covered_by_other_clears(optimizer, record) -> bool:
     return all(any(owner == c or owner.startswith(c + ".") for c in cleared) for owner in optimizer.owners)
 
 
+def _rebound_fresh(path, record, ctx) -> bool:
+    """``path`` (the optimizer's model, or the optimizer) is bound again in the loop, to something
+    other than the module it holds (``model = model.to(device)`` and ``head = model; model = head``
+    keep it: its parameters, and their gradients, carry over)."""
+    if path not in record.bound:
+        return False
+    return "." in path or not keeps_its_module(record.node, path, ctx.function, ctx.module_node)
+
+
 def _continues(loop: cst.CSTNode) -> bool:
     """A ``continue`` of this loop itself (not of a loop or function nested in it)."""
     body = getattr(loop, "body", None)
@@ -157,7 +167,7 @@ class MissingZeroGrad(Rule):
             return  # a helper of this file's own may clear them
         for step, optimizer_path, optimizer in record.steps:
             owner = optimizer.owner
-            if (owner or optimizer_path) in record.bound and optimizer.qual != ONE_OF_SEVERAL:
+            if _rebound_fresh(owner or optimizer_path, record, ctx) and optimizer.qual != ONE_OF_SEVERAL:
                 # (not the loop variable of `for optimizer in self.optimizers:`, torchforge #71: the same ones)
                 continue  # a fresh model (or optimizer) each iteration: nothing carries over
             if not _never_cleared(optimizer_path, owner, record, ctx.function):
@@ -231,7 +241,7 @@ class MissingZeroGrad(Rule):
             if (path, optimizer.owner) in done  # not an accumulation window: every path steps
         ]
         for step, optimizer_path, optimizer in record.repeated_steps + stepped_always:
-            if (optimizer.owner or optimizer_path) in record.bound:
+            if _rebound_fresh(optimizer.owner or optimizer_path, record, ctx):
                 continue
             if _never_cleared(optimizer_path, optimizer.owner, record):
                 continue  # on_loop_end says so, with its own message
@@ -243,4 +253,3 @@ class MissingZeroGrad(Rule):
                 f"all of them, so on the others this step applies the sum of old and new gradients. "
                 f"Call `{optimizer_path}.zero_grad()` unconditionally in the loop.",
             )
-

@@ -5,6 +5,7 @@ import libcst as cst
 from ..analysis.data_loops import given_the_loop_item, inside_loop_over_data
 from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
+from ..analysis.foreign_evaluations import evaluated_models
 from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.grad_on_purpose import (
     differentiates,
@@ -51,6 +52,15 @@ class EvalWithoutNoGrad(Rule):
         self._explained: dict = {}
 
     def on_call(self, node, ctx) -> None:
+        for name in evaluated_models(node, ctx)[:1]:
+            callee = source(node.func, 40)
+            self.report(
+                ctx,
+                node,
+                f"`{source(node)}` runs `{name}` in a loop of `{callee}` (another file) after `{name}.eval()` with "
+                f"gradients enabled: autograd records a graph for every forward and keeps its activations for a "
+                f"backward() that never comes. Wrap the call in `with torch.no_grad():` (or `torch.inference_mode()`).",
+            )
         values = [ctx.value(arg.value) for arg in node.args]
         if ctx.loop is not None and differentiating_function_elsewhere(ctx.value(node.func), ctx):
             # ``fast = adapt(model, inner)`` with ``adapt`` in another file of the project taking
