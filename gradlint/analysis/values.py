@@ -377,6 +377,9 @@ class ClassInfo:
     method_fields: frozenset = frozenset()
     #: the values of its base classes, in order (keyword arguments such as ``metaclass=`` aside)
     bases: tuple = ()
+    #: a subclass of ``nn.Sequential`` given its layers by ``super().__init__``: how many have
+    #: parameters (``sequential_subclasses``)
+    layers: int = 0
 
 
 def instance_fields(cls: ClassInfo, constructed: dict) -> dict:
