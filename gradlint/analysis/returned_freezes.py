@@ -295,7 +295,7 @@ class ReturnedFreezes:
 
     def _apply_returned(self, events, owner: str, foreign: bool, call: cst.Call) -> None:
         for suffix, event in events:
-            unconditional = event.unconditional and self._cond_depth == 0
+            unconditional = event.unconditional and self._always(event.requires_grad)
             node, at = (call, None) if foreign else (event.node, event.at)
             # the helper's layers under the model, by the caller's path (reported at the call for another file)
             heads = tuple((owner + path, call if foreign else target) for path, target in event.heads)
