@@ -21,6 +21,7 @@ from .branch_tests import (
     type_test_truth,
 )
 from .fixed_flags import fixed_flag
+from .scaler_arms import scaler_absent_arm
 from .flag_fields import literal_field_truth
 from .mode_flags import module_mode_truth
 from .state import State, Terminated
@@ -276,6 +277,7 @@ class StatementWalker:
         ends = []
         sides = self._flag_sides
         flag = fixed_flag(self.function, node.test, self.module_node) if truth is None else None
+        absent = scaler_absent_arm(self, node.test) if truth is None else None
         try:
             if truth is not False:
                 self._narrow(node.test)
@@ -284,6 +286,7 @@ class StatementWalker:
                 self._true_arms += truth is True
                 try:
                     if not self._body(node.body):
+                        self.state.no_grads = self.state.no_grads or absent is True
                         ends.append(self.state)
                 finally:
                     self._true_arms -= truth is True
@@ -296,12 +299,14 @@ class StatementWalker:
             if truth is True:
                 pass
             elif orelse is None:
+                self.state.no_grads = self.state.no_grads or absent is False
                 ends.append(self.state)
             elif type(orelse) is cst.If:
                 self._stmt_if(orelse)
                 ends.append(self.state)
             else:
                 if not self._body(orelse.body):
+                    self.state.no_grads = self.state.no_grads or absent is False
                     ends.append(self.state)
         finally:
             self._flag_sides = sides
