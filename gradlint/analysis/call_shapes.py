@@ -38,6 +38,8 @@ def layered(module: Value) -> bool:
         return True
     if module.cls is None:
         return module.params is True and not api.is_nn_module_class(module.qual)
+    if module.cls.layers >= 2:
+        return True  # an nn.Sequential subclass given its layers (``sequential_subclasses``)
     layers = [v for v in module.cls.attrs.values() if v.kind == "module" and v.params is True]
     # a container of layers, unless it is known to hold one layer with parameters alone
     # (`nn.Sequential(nn.Linear(4, 4), nn.Tanh())`: on data, the Linear saves no weight)

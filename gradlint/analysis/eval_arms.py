@@ -28,3 +28,15 @@ def eval_arm(walker, test: cst.BaseExpression) -> Optional[bool]:
     if type(flag.value) is not cst.Name or flag.value.value != "self":
         return None
     return negated
+
+
+def walk_arm(walker, body, evaluating: bool) -> bool:
+    """Walk an arm's body (whether it ends the function, as ``_body``); an eval-mode arm with the grad
+    mode unknown, given back at its end (the statements after the ``if`` run in the mode they had before it)."""
+    if not evaluating:
+        return walker._body(body)
+    walker.state.mode = None
+    ended = walker._body(body)
+    if walker.state.mode is None:
+        walker.state.mode = True
+    return ended

@@ -18,7 +18,8 @@ from dataclasses import replace
 
 import libcst as cst
 
-from .arguments import call_renames
+from .arguments import call_renames, parameters
+from .returned_freezes import SAME_MODULE
 from .state import FreezeEvent
 from .syntax import dotted
 
@@ -64,6 +65,11 @@ class InheritedFreezes:
         self._pending_freezes = [entry for entry in pending if entry[3] or not _within(entry[0], owner)]
         return replace(event, inherited=inherited) if inherited else event
 
+    def callers_frozen(self) -> tuple:
+        """The paths, in this function's names, of what its callers froze and handed to it
+        (``Context.frozen``) that no training here has followed yet."""
+        return tuple(owner for owner, _, _, from_caller in self._pending_freezes if from_caller)
+
     def _training_ran(self) -> None:
         """A backward, a step or a call that may train: later unfreezes are deliberate."""
         if self._pending_freezes:
@@ -71,11 +77,12 @@ class InheritedFreezes:
 
     def _frozen_arguments(self, call: cst.Call, function: cst.FunctionDef, receiver) -> tuple:
         """The pending freezes under the call's arguments, in the callee's parameter names:
-        ((parameter path, whole, freeze text), ...), sorted."""
+        ((parameter path, whole, freeze text), ...), sorted. With them, the freezes a helper made
+        of the model it returned, when its call is the argument (``returned_into``)."""
+        found = set(self._returned_into(call, function, receiver)) if self._returned else set()
         if not self._pending_freezes:
-            return ()
+            return tuple(sorted(found))
         renames = call_renames(call, function, receiver)
-        found = set()
         for param, path in renames.items():
             if not path or param == "self":
                 continue
@@ -83,6 +90,35 @@ class InheritedFreezes:
                 if _within(owner, path):
                     found.add((param + owner[len(path) :], whole, text))
         return tuple(sorted(found))
+
+    def _returned_into(self, call: cst.Call, function: cst.FunctionDef, receiver):
+        """``train(build_model(), loader)``: the helper froze part of the model it returned, which no
+        name of this scope holds (``returned_freezes`` replays them on a name bound to the result); the
+        freezes it left are the callee's parameter's, as if the caller had bound the model and passed it."""
+        slots = parameters(function)[1 if receiver is not None else 0 :]
+        by_name = {param.name.value for param in slots}
+        for index, arg in enumerate(call.args):
+            if arg.star:
+                return
+            if arg.keyword is not None:
+                param = arg.keyword.value if arg.keyword.value in by_name else None
+            else:
+                param = slots[index].name.value if index < len(slots) else None
+            value = arg.value
+            while type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in SAME_MODULE:
+                value = value.func.value
+            kept = self._returned.get(id(value)) if param is not None and type(value) is cst.Call else None
+            if kept is None:
+                continue
+            frozen = {}
+            for position, events in kept[0]:
+                for suffix, event in events if not position else ():
+                    path = param + suffix
+                    if event.requires_grad is False:
+                        frozen[path] = (path, event.whole, _text(event.node))
+                    else:  # a later unfreeze of a part, or of the whole, undoes the freezes under it
+                        frozen = {key: entry for key, entry in frozen.items() if not _within(key, path)}
+            yield from frozen.values()
 
     def _after_call(self, node: cst.Call, callee) -> None:
         """A call that may train the frozen models (as GRD406 judges it): ``x.step()``, ``fit``,

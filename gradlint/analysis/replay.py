@@ -29,7 +29,7 @@ class SummaryReplay:
                 owners = [rename_path(renames, event.owner)]
             else:
                 owners = [path + dot + rest for path in iterated_arguments(call, function, receiver, head, self.value)]
-            unconditional = event.unconditional and self._cond_depth == 0
+            unconditional = event.unconditional and self._always(event.requires_grad)
             # a callee that trains judges its own unfreeze, given this scope's freezes (``inherited_freezes``)
             handed = trains or event.handed
             for owner in owners:
@@ -50,7 +50,7 @@ class SummaryReplay:
         for event in summary.freezes:
             head, dot, rest = event.owner.partition(".")
             if head == "self":
-                unconditional = event.unconditional and self._cond_depth == 0
+                unconditional = event.unconditional and self._always(event.requires_grad)
                 self._freeze(
                     replace(event, owner=path + dot + rest, node=call, unconditional=unconditional, at=None, inherited=())
                 )

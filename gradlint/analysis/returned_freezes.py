@@ -23,7 +23,7 @@ from .syntax import dotted, walk
 from .values import UNKNOWN, renamed_owners
 
 #: methods of a module that return the module itself (``build(cfg).to(device)``)
-_SAME_MODULE = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "double", "bfloat16"})
+SAME_MODULE = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "double", "bfloat16"})
 
 
 def _positions(node: Optional[cst.BaseExpression]) -> Dict[tuple, str]:
@@ -222,7 +222,7 @@ class ReturnedFreezes:
         """``m, opt = setup()`` / ``model = build(cfg).to(device)`` / ``model = objs["model"]``: the
         helper's freezes of what it returned, on the names bound to it."""
         call = value_node
-        while type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value in _SAME_MODULE:
+        while type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value in SAME_MODULE:
             call = call.func.value
         kept = self._returned.pop(id(call), None) if type(call) is cst.Call else None
         if kept is None:
@@ -295,7 +295,7 @@ class ReturnedFreezes:
 
     def _apply_returned(self, events, owner: str, foreign: bool, call: cst.Call) -> None:
         for suffix, event in events:
-            unconditional = event.unconditional and self._cond_depth == 0
+            unconditional = event.unconditional and self._always(event.requires_grad)
             node, at = (call, None) if foreign else (event.node, event.at)
             # the helper's layers under the model, by the caller's path (reported at the call for another file)
             heads = tuple((owner + path, call if foreign else target) for path, target in event.heads)
@@ -333,7 +333,7 @@ def returned_names(function: cst.FunctionDef) -> frozenset:
         if type(node) is not cst.Return or node.value is None:
             continue
         value = node.value
-        while type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in _SAME_MODULE:
+        while type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in SAME_MODULE:
             value = value.func.value
         found.update(_positions(value).values())
     return frozenset(found)

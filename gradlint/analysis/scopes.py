@@ -18,6 +18,7 @@ from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
 from .plain_outputs import gives_python_values, returns_submodule_values
 from .syntax import dotted, free_names, free_names_of, own_nodes, per_node, walk
+from .sequential_subclasses import sequential_layers
 from .values import UNKNOWN, ClassInfo, Tri, Value, join_all, tensor
 
 _NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
@@ -128,6 +129,10 @@ class Scopes:
                     elif key[5:] in info.attrs and key[5:] in _assigned_fields(init):
                         del info.attrs[key[5:]]  # an inherited field the subclass rebinds to what is not known
             self._conditional_fields(node, info, stores, env, methods)
+            layered = sequential_layers(node, info.bases, init, self.silent_eval)
+            if layered is not None:
+                info.layers, info.single_output = layered
+                info.params = layered[0] > 0
             if info.params is None and any(
                 v.is_grad_tensor or (v.kind == "module" and v.params) for v in info.attrs.values()
             ):

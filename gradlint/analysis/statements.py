@@ -10,7 +10,7 @@ from .library_contexts import library_context_given_a_module
 from . import torch_api as api
 from .arguments import parameters, returned_arguments
 from .detached_results import graph_dropped_at_once
-from .eval_arms import eval_arm
+from .eval_arms import eval_arm, walk_arm
 from .boolean_tests import boolean_truth
 from .branch_tests import (
     declares_no_outer_names,
@@ -22,6 +22,7 @@ from .branch_tests import (
     type_test_truth,
 )
 from .fixed_flags import fixed_flag
+from .scaler_arms import scaler_absent_arm
 from .flag_fields import literal_field_truth
 from .mode_flags import module_mode_truth
 from .state import State, Terminated
@@ -278,6 +279,7 @@ class StatementWalker:
         evaluating = eval_arm(self, node.test) if truth is None and before.mode is True else None
         sides = self._flag_sides
         flag = fixed_flag(self.function, node.test, self.module_node) if truth is None else None
+        absent = scaler_absent_arm(self, node.test) if truth is None else None
         try:
             if truth is not False:
                 self._narrow(node.test)
@@ -285,7 +287,8 @@ class StatementWalker:
                     self._flag_sides = sides + (flag,)
                 self._true_arms += truth is True
                 try:
-                    if not self._arm(node.body, evaluating is True):
+                    if not walk_arm(self, node.body, evaluating is True):
+                        self.state.no_grads = self.state.no_grads or absent is True
                         ends.append(self.state)
                 finally:
                     self._true_arms -= truth is True
@@ -298,15 +301,14 @@ class StatementWalker:
             if truth is True:
                 pass
             elif orelse is None:
+                self.state.no_grads = self.state.no_grads or absent is False
                 ends.append(self.state)
             elif type(orelse) is cst.If:
                 self._stmt_if(orelse)
                 ends.append(self.state)
-            elif evaluating is False:
-                if not self._arm(orelse.body, True):
-                    ends.append(self.state)
             else:
-                if not self._body(orelse.body):
+                if not walk_arm(self, orelse.body, evaluating is False):
+                    self.state.no_grads = self.state.no_grads or absent is False
                     ends.append(self.state)
         finally:
             self._flag_sides = sides
@@ -318,17 +320,6 @@ class StatementWalker:
         for other in ends[1:]:
             state = State.join(state, other)
         self.state = recomputed_is_fresh(before, ends, state)
-
-    def _arm(self, body, evaluating: bool) -> bool:
-        """An arm's body; an eval-mode arm (``eval_arms``) walked with the grad mode unknown, given back
-        at its end (the statements after the ``if`` run in the mode they had before it)."""
-        if not evaluating:
-            return self._body(body)
-        self.state.mode = None
-        ended = self._body(body)
-        if self.state.mode is None:
-            self.state.mode = True
-        return ended
 
     def _flag_truth(self, test, value) -> Tri:
         """``if train:`` on a parameter of the function that this call bound to a literal

@@ -377,7 +377,7 @@ def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tupl
         if key.startswith(prefix) and "." not in key[len(prefix):]:
             attr = key[len(prefix):]
             initial = cls.attrs.get(attr)
-            kept = value.kind in ("module", "dict") or value.kind in _OBJECT_KINDS or value.is_grad_tensor
+            kept = value.kind in ("module", "dict") or value.kind in _OBJECT_KINDS or value.is_grad_tensor or _objects(value)
             if kept and value != initial or set_flag(value, initial):
                 found.append((attr, value))  # (a flag the caller set: `self.is_test = False`, see flag_fields)
     return tuple(sorted(found, key=lambda item: item[0]))
@@ -385,6 +385,11 @@ def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tupl
 
 #: kinds of a caller's object fields worth handing to the linted file's walk of a method
 _OBJECT_KINDS = frozenset({"instance", "scaler", "optimizer"})
+
+
+def _objects(value: Value) -> bool:
+    """A list of the project's objects (``Server(model, users)``: ``self.users`` of User objects)."""
+    return value.kind == "seq" and value.elem is not None and value.elem.kind == "instance"
 
 
 def constructed_objects(receiver: Optional[Value], fields: tuple) -> tuple:
@@ -398,7 +403,7 @@ def constructed_objects(receiver: Optional[Value], fields: tuple) -> tuple:
         return fields
     found = dict(fields)
     for attr, value in cls.attrs.items():
-        handed = value.kind in _OBJECT_KINDS or value.kind == "module" and value.params is True
+        handed = value.kind in _OBJECT_KINDS or value.kind == "module" and value.params is True or _objects(value)
         if attr not in found and handed and not value.unread:
             found[attr] = value
     return tuple(sorted(found.items(), key=lambda item: item[0]))

@@ -376,6 +376,9 @@ class TrainingEffects:
         if receiver_node.func.attr.value != "scale":
             return False
         scaler = self.value(receiver_node.func.value)
+        if scaler.kind == "unknown" and scaler.unless_none is not None:
+            # a GradScaler or None (``GradScaler() if use_amp else None``): on None, ``.scale()`` raises
+            scaler = scaler.unless_none
         return scaler.kind == "scaler" and scaler.mode is not False
 
     def _free_graph(self, node: cst.Call, receiver_node) -> None:

@@ -317,9 +317,10 @@ def join(a: Value, b: Value) -> Value:
 
 
 def _none_or(a: Value, b: Value) -> Value:
-    """``None`` on one path, a tensor or a sequence on the other (``Value.unless_none``)."""
+    """``None`` on one path, a tensor, a sequence or a GradScaler on the other (``Value.unless_none``;
+    ``scaler = GradScaler() if args.amp else None``)."""
     for none, other in ((a, b), (b, a)):
-        if none.kind == "none" and other.kind in ("tensor", "seq"):
+        if none.kind == "none" and other.kind in ("tensor", "seq", "scaler"):
             return Value(unless_none=other)
         if none.kind == "none" and other.unless_none is not None:
             return other
@@ -376,6 +377,9 @@ class ClassInfo:
     method_fields: frozenset = frozenset()
     #: the values of its base classes, in order (keyword arguments such as ``metaclass=`` aside)
     bases: tuple = ()
+    #: a subclass of ``nn.Sequential`` given its layers by ``super().__init__``: how many have
+    #: parameters (``sequential_subclasses``)
+    layers: int = 0
 
 
 def instance_fields(cls: ClassInfo, constructed: dict) -> dict:

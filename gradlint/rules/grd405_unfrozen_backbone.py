@@ -42,6 +42,8 @@ class UnfrozenBackbone(Rule):
                 # `Adam(list(model.decoder.parameters()) + list(model.bn.parameters()))` (RD4AD #33)
                 owner = frozenset(value.owners)
             self._optimizers.append((node, owner or _all_but(params, ctx)))
+            # a model a caller froze part of before handing it here (``train(build_model(), loader)``)
+            self._touched.update(ctx.callers_frozen())
             return
         for trained, module in ctx.call_forwards.get(id(node), ()):
             # `train(model, loader, optimizer)` of another file (or this one) ran the model with gradients
