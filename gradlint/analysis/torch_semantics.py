@@ -64,6 +64,8 @@ class TorchSemantics(TensorMethods):
                 v.cut or v.is_grad_tensor or (v.kind == "seq" and (v.has_grad is True or v.elem is not None and v.elem.cut))
                 for _, v in args
             )
+            # `torch.tensor(torch.stack(values))`: a copy of a tensor is made without whatever graph it had
+            cut = cut or not wants_grad and qual == "torch.tensor" and copies_a_tensor(node, args)
             dtype_arg = kwarg(node, "dtype")
             if dtype_arg is not None:
                 dtype = api.FLOAT_DTYPES.get(self.value(dtype_arg.value).qual, "")
