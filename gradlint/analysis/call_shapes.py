@@ -25,6 +25,12 @@ def returns_indices(name: str, node: cst.Call, args, skip: int) -> bool:
     return len(positional) > skip and positional[skip].kind == "number"
 
 
+def copies_a_tensor(node: cst.Call, args) -> bool:
+    """``torch.tensor(t)`` with ``t`` a tensor, given first by position: a copy of it (a legacy
+    constructor, ``torch.FloatTensor(t)``, makes an alias instead)."""
+    return bool(args) and node.args[0].keyword is None and not node.args[0].star and args[0][1].kind == "tensor"
+
+
 def pair(first: Value, second: Value) -> Value:
     return seq([first, second]).with_(items=(first, second))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import torch_api as api
-from .call_shapes import pair, returns_indices, switched_mode, tensor_backward_arguments
+from .call_shapes import copies_a_tensor, pair, returns_indices, switched_mode, tensor_backward_arguments
 from .class_choices import method_of_choices
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .devices import device_value
@@ -57,11 +57,15 @@ class TorchSemantics(TensorMethods):
             wants_grad = literal_bool(requires.value) if requires is not None else False
             if qual in ("torch.as_tensor", "torch.asarray") and args and args[0][1].kind == "tensor":
                 return args[0][1]
+            if qual.endswith("Tensor") and len(node.args) == 1 and copies_a_tensor(node, args):
+                return args[0][1]  # `torch.FloatTensor(t)`: an alias of `t`, graph and all (AliasBackward0)
             # a list of the losses themselves (`torch.tensor(costs)`) is copied without their graph too
             cut = not wants_grad and any(
                 v.cut or v.is_grad_tensor or (v.kind == "seq" and (v.has_grad is True or v.elem is not None and v.elem.cut))
                 for _, v in args
             )
+            # `torch.tensor(torch.stack(values))`: a copy of a tensor is made without whatever graph it had
+            cut = cut or not wants_grad and qual == "torch.tensor" and copies_a_tensor(node, args)
             dtype_arg = kwarg(node, "dtype")
             if dtype_arg is not None:
                 dtype = api.FLOAT_DTYPES.get(self.value(dtype_arg.value).qual, "")

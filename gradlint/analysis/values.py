@@ -245,6 +245,10 @@ def join(a: Value, b: Value) -> Value:
         for number, result in ((a, b), (b, a)):
             if number.kind == "number" and not number.cut and result.is_grad_tensor and result.leaf is not True and not result.struct:
                 return result
+            # the same sum of detached values (`adv = 0.` then `adv += delta.detach() * decay`): neither path
+            # has a graph, and the tensor path is cut out of one
+            if number.kind == "number" and result.kind == "tensor" and result.grad is False and result.cut and not result.struct:
+                return result
         result = _none_or(a, b)
         return UNREAD if result.kind == "unknown" and (a.unread or b.unread) and result.unless_none is None else result
     if a.kind == "tensor":

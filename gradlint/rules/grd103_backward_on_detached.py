@@ -16,7 +16,7 @@ class BackwardOnDetached(Rule):
             ctx,
             node,
             f"`{source(receiver, 40)}` was computed only from values cut out of the graph (`.detach()`, "
-            "`.item()`, `.data`, or under `torch.no_grad()`), so it does not require grad and backward() "
+            "`.item()`, `.data`, a copy `torch.tensor(t)`, or under `torch.no_grad()`), so it does not require grad and backward() "
             "raises \"element 0 of tensors does not require grad\". Compute it from the graph tensors "
             "themselves, with gradients enabled.",
         )
