@@ -377,7 +377,10 @@ def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tupl
         if key.startswith(prefix) and "." not in key[len(prefix):]:
             attr = key[len(prefix):]
             initial = cls.attrs.get(attr)
-            kept = value.kind in ("module", "dict") or value.kind in _OBJECT_KINDS or value.is_grad_tensor or _objects(value)
+            kept = (
+                value.kind in ("module", "dict") or value.kind in _OBJECT_KINDS or value.is_grad_tensor
+                or _objects(value) or _graph_history(value)
+            )
             if kept and value != initial or set_flag(value, initial):
                 found.append((attr, value))  # (a flag the caller set: `self.is_test = False`, see flag_fields)
     return tuple(sorted(found, key=lambda item: item[0]))
@@ -385,6 +388,18 @@ def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tupl
 
 #: kinds of a caller's object fields worth handing to the linted file's walk of a method
 _OBJECT_KINDS = frozenset({"instance", "scaler", "optimizer"})
+
+
+def _graph_history(value: Value) -> bool:
+    """A list the caller appended graph-holding steps to (``self.memory.append((state, log_prob, r))``,
+    read by ``self.learn()``): the callee's walk sees those items, not the empty list of ``__init__``."""
+    return value.kind == "seq" and value.elem is not None and _has_graph(value.elem)
+
+
+def _has_graph(value: Value, depth: int = 2) -> bool:
+    if value.is_grad_tensor:
+        return True
+    return depth > 0 and value.kind == "seq" and any(_has_graph(item, depth - 1) for item in value.items)
 
 
 def _objects(value: Value) -> bool:

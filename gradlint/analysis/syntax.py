@@ -456,7 +456,8 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
             reads.add(name)
     for node in nodes.of(cst.Call):
         func = node.func
-        if type(func) is cst.Attribute and func.attr.value in MUTATORS:
+        if type(func) is cst.Attribute and func.attr.value in MUTATORS and (node.args or func.attr.value == "clear"):
+            # (with no argument only clear() changes a container: `scaler.update()` is no store)
             if type(func.value) is cst.Name:
                 changed.add(func.value.value)
             name = _self_attr(func.value)
