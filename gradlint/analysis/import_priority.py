@@ -19,6 +19,7 @@ does): files within the budget, and library files, pay nothing.
 
 import ast
 import re
+import os
 from typing import Dict, List, Optional, Set, Tuple
 
 #: a file that trains or evaluates: only its loops are worth loading more modules for (a library's
@@ -164,6 +165,10 @@ def admit_past_budget(analyzer, path: str) -> bool:
     """Whether the linted file may load ``path`` although its import budget is spent."""
     from .imports import MAX_LOADS_PER_FILE  # (imports imports this module)
 
+    if analyzer.harvest is not None and analyzer.import_depth == 0:
+        # a caller analysed for its calls into the linted file (``callers``): without the linted
+        # file loaded it makes no such call, whatever else it imported first
+        return os.path.abspath(path) == analyzer.harvest_target
     if analyzer.import_depth != 0 or analyzer.harvest is not None or not analyzer.source:
         return False
     if analyzer.project is None:
