@@ -78,26 +78,21 @@ def never_backpropagated(path: str, scope: Optional[cst.FunctionDef], ctx) -> bo
 def _computed_from(carriers: set, statements) -> set:
     """``carriers`` and every name an assignment of the statements binds to a value computed from one
     of them (not through ``.detach()``, ``.item()``, ...), in any order (a loop may run it again)."""
-    assigns = [
-        node
-        for statement in statements
-        for node in walk(statement)
-        if type(node) in (cst.Assign, cst.AugAssign, cst.AnnAssign) and node.value is not None
-    ]
-    carriers = set(carriers)
-    while True:
-        uses = _Uses(carriers)
-        found = {
-            name.value
-            for node in assigns
-            if uses._mentions(node.value)
-            for target in (node.targets if type(node) is cst.Assign else [node])
-            for name in walk(target.target)
-            if type(name) is cst.Name
-        }
-        if found <= carriers:
-            return carriers
-        carriers |= found
+    bound_from = {}  # a name read by an assignment's value -> the names the assignment binds
+    for statement in statements:
+        for node in walk(statement):
+            if type(node) in (cst.Assign, cst.AugAssign, cst.AnnAssign) and node.value is not None:
+                targets = node.targets if type(node) is cst.Assign else [node]
+                bound = [name.value for target in targets for name in walk(target.target) if type(name) is cst.Name]
+                for read in _graph_names(node.value):
+                    bound_from.setdefault(read, []).extend(bound)
+    carriers, todo = set(carriers), list(carriers)
+    while todo:
+        for name in bound_from.get(todo.pop(), ()):
+            if name not in carriers:
+                carriers.add(name)
+                todo.append(name)
+    return carriers
 
 
 def _losses_avoid(carriers: set, code: str, statements) -> bool:
@@ -145,26 +140,7 @@ class _Uses(cst.CSTVisitor):
         self.escapes = False
 
     def _mentions(self, node) -> bool:
-        found = []
-
-        class _Find(cst.CSTVisitor):
-            def visit_Name(inner, name: cst.Name) -> None:  # noqa: N805
-                if name.value in self.carriers:
-                    found.append(name)
-
-            def visit_Call(inner, call: cst.Call) -> bool:  # noqa: N805
-                # `probs.argmax(1)`, `torch.argmax(probs, 1)`, `loss.item()`: the result holds no graph
-                func = call.func
-                return not (type(func) is cst.Attribute and func.attr.value in _CUTTING)
-
-            def visit_Attribute(inner, attribute: cst.Attribute) -> bool:  # noqa: N805
-                return attribute.attr.value != "data"
-
-            def visit_Comparison(inner, comparison: cst.Comparison) -> bool:  # noqa: N805
-                return False  # a boolean mask
-
-        node.visit(_Find())
-        return bool(found)
+        return not self.carriers.isdisjoint(_graph_names(node))
 
     def visit_FunctionDef(self, node) -> bool:
         if self._mentions(node):
@@ -244,3 +220,27 @@ def _aliased(value, carriers) -> bool:
             value = value.func.value
         else:
             return False
+
+
+def _graph_names(node) -> set:
+    """The names ``node`` reads whose graph its value may carry: not those read only through
+    ``.detach()``, ``.item()``, ``.argmax()``, ``.data`` or a comparison."""
+    found = set()
+
+    class _Find(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+        def visit_Call(self, call: cst.Call) -> bool:
+            # `probs.argmax(1)`, `torch.argmax(probs, 1)`, `loss.item()`: the result holds no graph
+            func = call.func
+            return not (type(func) is cst.Attribute and func.attr.value in _CUTTING)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            return attribute.attr.value != "data"
+
+        def visit_Comparison(self, comparison: cst.Comparison) -> bool:
+            return False  # a boolean mask
+
+    node.visit(_Find())
+    return found
