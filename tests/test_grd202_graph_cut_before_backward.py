@@ -6,8 +6,9 @@ only through ``.detach()``. The critic's ``loss.backward()`` runs through its ow
 reaches the tanh, and nothing raises (checked with torch 2.13). The write raises "modified by an
 inplace operation" as soon as a backpropagated loss is computed from it: the target used without
 ``.detach()``, an actor loss built on the noisy action, another name bound to the same tensor, or
-a backward that is not a ``.backward()`` call (``autograd.grad``). The rule also stays when the
-tensor leaves the scope (kept in a list), where code it does not see may backpropagate it.
+a backward that is not a ``.backward()`` call (``autograd.grad``), a function of the file
+backpropagating a global computed from it. The rule also stays when the tensor leaves the scope
+(kept in a list), where code it does not see may backpropagate it.
 """
 
 from snippets import case_maker, rule_tests
@@ -145,6 +146,45 @@ NEGATIVES = [
         ),
     ),
 ]
+
+TOP_LEVEL = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+actor_target = nn.Sequential(nn.Linear(3, 2), nn.Tanh())
+critic, critic_target = nn.Linear(5, 1), nn.Linear(5, 1)
+critic_opt = torch.optim.Adam(critic.parameters())
+s, a, s2 = torch.randn(4, 3), torch.randn(4, 2), torch.randn(4, 3)
+
+a2 = actor_target(s2)
+a2 += 0.1 * torch.randn_like(a2)  # WRITE
+target = critic_target(torch.cat([s2, a2], 1))
+
+
+def critic_step(y):
+    loss = F.mse_loss(critic(torch.cat([s, a], 1)), y)
+    critic_opt.zero_grad()
+    loss.backward()
+    critic_opt.step()
+
+
+critic_step(target.detach())
+critic_opt.zero_grad()
+(critic(torch.cat([s, a], 1)) ** 2).mean().backward()
+"""
+
+POSITIVES.append(
+    case(
+        "a-function-of-the-file-backpropagates-the-global",
+        TOP_LEVEL.replace("# WRITE", "# expect: GRD202")
+        .replace("def critic_step(y):", "def critic_step():")
+        .replace("[s, a], 1)), y)", "[s, a], 1)), target)")
+        .replace("critic_step(target.detach())", "critic_step()"),
+        [11],
+    )
+)
+NEGATIVES.append(case("top-level-target-handed-detached", TOP_LEVEL))
 
 test_fires, test_silent = rule_tests(CODE, POSITIVES, NEGATIVES)
 

@@ -59,13 +59,14 @@ def never_backpropagated(path: str, scope: Optional[cst.FunctionDef], ctx) -> bo
         for name, value in ctx.state.env.items()
         if name.isidentifier() and path in getattr(value, "deps", ())
     }
-    for name in carriers:
-        word = re.compile(rf"\b{re.escape(name)}\b")
-        if any(word.search(module.code_for_node(s)) for s in elsewhere):
+    if backpropagates:
+        carriers = _computed_from(carriers, statements)
+    if elsewhere:
+        read_elsewhere = set(re.findall(r"\w+", "\n".join(module.code_for_node(s) for s in elsewhere)))
+        if not carriers.isdisjoint(read_elsewhere):
             return False  # a function or class of the file reads the global
     modules = frozenset()
     if backpropagates:
-        carriers = _computed_from(carriers, statements)
         if not _losses_avoid(carriers, code, statements):
             return False
         modules = _modules_called(statements, ctx)
