@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import dotted, within
+from ..analysis import torch_api as api
 from ..analysis.torch_api import SELECTED_PARAMETERS
 from ..analysis.syntax import walk
 from ..rule import Rule, source
@@ -146,8 +147,10 @@ class UnfrozenBackbone(Rule):
             # frozen whole, then given new layers: only those train
             return any(name not in parts for name in model.placed)
         if model.cls is None:
-            # a network from nn.*, torchvision, timm or from_pretrained: its head is not all of it
-            return True
+            # a network from nn.*, torchvision, timm or from_pretrained: its head is not all of it. A
+            # wrapper (`nn.DataParallel(model)` of a model not known) holds the wrapped model's
+            # parameters, and those may be all in the parts
+            return api.canonical(model.qual) not in api.MODULE_WRAPPERS if model.qual else True
         return any(
             name not in parts and (value.is_grad_tensor or (value.kind == "module" and value.params))
             for name, value in model.cls.attrs.items()
