@@ -57,7 +57,10 @@ class DataMutation(Rule):
             # an in-place write inside a module's forward, after an op of that forward saved the parameter
             # (`cos = F.linear(x, self.weight)`, then `self.weight.data.copy_(F.normalize(...))`: AMSoftmax
             # #1): the backward() of the forward's output, wherever it runs, uses the new values. (Not
-            # `self.weight.data = ...`: the saved tensor keeps the old storage, checked with torch 2.13.)
+            # `self.weight.data = ...`, which rebinds the parameter to new storage: a view the op saved
+            # (`F.linear` and `x @ w.t()` save `w.t()`) keeps the old one, so the gradients do not change;
+            # an op that saved the parameter itself (`w * w`) does see the new values: that case is left
+            # silent, checked with torch 2.13.)
             for write, owner, inside in self._pending:
                 if inside is None and owner.startswith("self.") and type(write) is not cst.Attribute:
                     self.report(
