@@ -109,3 +109,46 @@ def test_free_names_of_finds_the_names_the_walk_yields(path):
     for node in walk(module):
         if type(node) in (cst.Module, cst.FunctionDef, cst.ClassDef, cst.Call, cst.Lambda):
             assert free_names_of(node) == {n.value for n in walk(node) if isinstance(n, cst.Name)}
+
+
+def test_the_parse_builds_the_common_nodes_with_the_fast_constructors(monkeypatch):
+    from gradlint.analysis.fast_nodes import swaps
+
+    fitted = {cls for cls, _, _ in swaps()}
+    assert {cst.Name, cst.Attribute, cst.Call, cst.Arg, cst.SimpleWhitespace, cst.Module} <= fitted
+    seen = []
+    own, real_parse = cst.Name.__init__, cst.parse_module
+
+    def spy(*args, **kwargs):
+        seen.append(cst.Name.__init__ is not own)
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(cst, "parse_module", spy)
+    parsed.parse("x = y\n", compiled=True)
+    assert seen == [True]  # the fast constructors are on while the parser runs
+
+
+def test_the_node_classes_get_their_own_constructors_back_however_the_parse_ends():
+    from gradlint.analysis.fast_nodes import swaps
+
+    own = {cls: cls.__dict__["__init__"] for cls, _, _ in swaps()}
+    parsed.parse("x = y\n", compiled=True)
+    with pytest.raises(cst.ParserSyntaxError):
+        parsed.parse("x = (\n", compiled=True)
+    assert all(cls.__dict__["__init__"] is init for cls, init in own.items())
+    # a node built by a fix is still checked and keeps its defaults apart from other nodes'
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
+    first, second = cst.Call(func=cst.Name("f")), cst.Call(func=cst.Name("g"))
+    assert first.args == () and second.whitespace_before_args.deep_equals(cst.SimpleWhitespace(""))
+
+
+def test_fast_constructors_fill_defaults_and_factories_as_the_dataclass_would():
+    from gradlint.analysis.fast_nodes import swaps
+
+    for cls, own, fast in swaps():
+        if cls is cst.Name:
+            by_own, by_fast = object.__new__(cls), object.__new__(cls)
+            own(by_own, "x")
+            fast(by_fast, "x")
+            assert by_own.deep_equals(by_fast) and by_fast.lpar == () and by_fast.rpar == ()

@@ -24,6 +24,7 @@ import libcst as cst
 from libcst._nodes.base import CSTNode
 
 from ..limits import nesting_beyond
+from .fast_nodes import swaps
 
 #: source kept parsed, in characters (a tree costs about 25 bytes of memory per character)
 MAX_KEPT_CHARS = 6_000_000
@@ -81,7 +82,8 @@ def _no_validation(self) -> None:
 
 @contextlib.contextmanager
 def _unvalidated() -> Iterator[None]:
-    """Node constructors skip libcst's ``_validate`` (a fifth of a parse's time).
+    """Node constructors skip libcst's ``_validate`` (a fifth of a parse's time), and store their
+    fields straight into the nodes' slots (``fast_nodes``).
 
     libcst validates every node its parser builds, though its parser builds only what
     the grammar allows (its own code says validation could move out of the parse); for
@@ -90,10 +92,15 @@ def _unvalidated() -> Iterator[None]:
     back however the parse ends.
     """
     with _UNVALIDATED:
+        fast = swaps()
         CSTNode.__post_init__ = _no_validation
         try:
+            for cls, _, constructor in fast:
+                cls.__init__ = constructor
             yield
         finally:
+            for cls, own, _ in fast:
+                cls.__init__ = own
             CSTNode.__post_init__ = _VALIDATE
 
 
