@@ -54,9 +54,16 @@ def proven_callables(module: cst.Module, text: str = "") -> frozenset:
     return _proofs(module, text)[1]
 
 
+def graph_returning_callables(module: cst.Module, text: str = "") -> frozenset:
+    """``proven_callables``, and the callables a part of whose result (a tuple unpacked into names)
+    some ``backward()`` of the file backpropagates: each returns a graph, whole or in a part. Not
+    a value of their calls (the other parts may be plain numbers): a question some rules ask."""
+    return _proofs(module, text)[2]
+
+
 def _proofs(module: cst.Module, text: str) -> tuple:
     if text and "backward" not in text:
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset()
     cached = _CACHE.get(id(module))
     if cached is not None and cached[0] is module:
         return cached[1]
@@ -68,16 +75,19 @@ def _proofs(module: cst.Module, text: str) -> tuple:
         if any(_backpropagated(call) is not None for call in own_nodes(node).of(cst.Call)):
             _scan_scope([node.body], found)
     fields = frozenset(item for item in found if not isinstance(item, tuple))
-    callables = frozenset(item[1] for item in found if isinstance(item, tuple))
+    callables = frozenset(item[1] for item in found if isinstance(item, tuple) and item[0] == "call")
+    holders = callables | frozenset(item[1] for item in found if isinstance(item, tuple) and item[0] == "unpacked")
     if len(_CACHE) > 1000:
         _CACHE.clear()
-    _CACHE[id(module)] = (module, (fields, callables))
-    return fields, callables
+    _CACHE[id(module)] = (module, (fields, callables, holders))
+    return fields, callables, holders
 
 
 def _scan_scope(roots, found: set) -> None:
     """One scope (a function body, or the module's own statements): its backward() calls."""
     assignments: Dict[str, list] = {}
+    #: name -> the values a tuple assignment unpacked it from (``loss, logits = out``)
+    unpacked: Dict[str, list] = {}
     proved_names = []
     proved_sums: list = []
     for root in roots:
@@ -86,6 +96,14 @@ def _scan_scope(roots, found: set) -> None:
                 target = node.targets[0].target
                 if type(target) is cst.Name:
                     assignments.setdefault(target.value, []).append(node.value)
+                elif type(target) in (cst.Tuple, cst.List):
+                    for element in target.elements:
+                        if type(element) is cst.Element and type(element.value) is cst.Name:
+                            unpacked.setdefault(element.value.value, []).append(node.value)
+                continue
+            if type(node) is cst.AnnAssign and node.value is not None and type(node.target) is cst.Name:
+                # `out: Tuple[Tensor, Tensor] = criterion(x, y, student, teacher)`
+                assignments.setdefault(node.target.value, []).append(node.value)
                 continue
             if type(node) is not cst.Call:
                 continue
@@ -107,10 +125,26 @@ def _scan_scope(roots, found: set) -> None:
                 proved_sums.append(value)
             else:
                 found.add(proof)
+        for value in unpacked.get(name, ()) if name not in assignments else ():
+            path = _unpacked_callable(_unwrap(value), assignments)
+            if path is not None:
+                found.add(("unpacked", path))
     for total in proved_sums:
         proof = _common_callable(total, assignments)
         if proof is not None:
             found.add(proof)
+
+
+def _unpacked_callable(node: cst.BaseExpression, assignments: Dict[str, list]) -> Optional[str]:
+    """The callable whose result ``node`` is (itself, or through a name bound once to it), when a
+    part of that result was unpacked and backpropagated (``loss, predict = criterion(x, y, model)``):
+    the callable returns a structure holding a graph, though not a grad tensor as a whole."""
+    if type(node) is cst.Name:
+        values = assignments.get(node.value, ())
+        if len(values) != 1:
+            return None
+        node = _unwrap(values[0])
+    return dotted(node.func) if type(node) is cst.Call and node.args else None
 
 
 def _common_callable(node: cst.BaseExpression, assignments: Dict[str, list]):

@@ -7,6 +7,7 @@ from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.foreign_evaluations import evaluated_models
 from ..analysis.forward_hooks import hooks_keep_graphs
+from ..analysis.handed_evaluations import handed_evaluation
 from ..analysis.grad_on_purpose import (
     differentiates,
     differentiating_function_elsewhere,
@@ -50,6 +51,10 @@ class EvalWithoutNoGrad(Rule):
         #: id(loop) -> the models whose outputs the loop gives to an object another library built
         #: around them (``cam_extractor(idx, out)`` of ``LayerCAM(model, ...)``)
         self._explained: dict = {}
+        #: id(loop) -> (call, model) of the models in eval mode it hands with its batch to a loss it
+        #: cannot read (``criterion(x, y, student, teacher)``, see ``handed_evaluations``)
+        self._handed_evaluations: dict = {}
+        self._handed_calls: list = []
 
     def on_call(self, node, ctx) -> None:
         for name in evaluated_models(node, ctx)[:1]:
@@ -62,6 +67,10 @@ class EvalWithoutNoGrad(Rule):
                 f"backward() that never comes. Wrap the call in `with torch.no_grad():` (or `torch.inference_mode()`).",
             )
         values = [ctx.value(arg.value) for arg in node.args]
+        handed = handed_evaluation(node, ctx)
+        if handed is not None:
+            self._handed_evaluations.setdefault(id(ctx.loop.node), []).append((node, handed))
+            self._handed_calls.append((node, handed))
         if ctx.loop is not None and differentiating_function_elsewhere(ctx.value(node.func), ctx):
             # ``fast = adapt(model, inner)`` with ``adapt`` in another file of the project taking
             # ``torch.autograd.grad(inner, params)``: as ``differentiates`` for the file's own functions
@@ -84,6 +93,7 @@ class EvalWithoutNoGrad(Rule):
 
     def on_loop_end(self, node, ctx, record) -> None:
         pending = self._pending.pop(id(node), [])
+        handed = self._handed_evaluations.pop(id(node), [])
         if record.backwards and record.steps:
             self._fixed.update(_fixed_extractors(record, ctx))
         if record.backwards or record.steps:
@@ -121,7 +131,7 @@ class EvalWithoutNoGrad(Rule):
             backpropagating = {id(call) for call, _ in record.inner_backwards}
             candidates = [
                 item
-                for item in self._evaluation_forwards(record, ctx)
+                for item in self._evaluation_forwards(record, ctx) + _not_run_in_loop(handed, record)
                 if id(item[0]) not in retries and id(item[0]) not in backpropagating
             ]
         elif not (in_forward or hands_over):
@@ -201,10 +211,13 @@ class EvalWithoutNoGrad(Rule):
             if len(training) == 1:
                 # one loop body for training and evaluation: no_grad around it would stop training too
                 fix = f"Run the forward under `with torch.set_grad_enabled({phases.target.value} == {source(training[0])}):`."
+            subject = f"`{source(call)}` runs"
+            if any(call is handed for handed, _ in self._handed_calls):
+                subject += f" `{name}` (it is given the model and the batch, and the file's training backpropagates its result)"
             self.report(
                 ctx,
                 call,
-                f"`{source(call)}` runs {when} with gradients enabled: autograd records its graph and saves "
+                f"{subject} {when} with gradients enabled: autograd records its graph and saves "
                 f"activations for a backward() that never comes (more memory and time than evaluation needs). {fix}",
             )
 
@@ -244,6 +257,18 @@ class EvalWithoutNoGrad(Rule):
             reported.add(call)
             found.append((call, path))
         return found
+
+
+def _not_run_in_loop(handed: list, record) -> list:
+    """The models handed to a loss the loop cannot read, each once, unless the loop also runs them
+    itself (their own forwards are judged then)."""
+    ran = {path for _, path, _, _ in record.forwards}
+    found, seen = [], set()
+    for call, path in handed:
+        if path not in ran and path not in seen:
+            seen.add(path)
+            found.append((call, path))
+    return found
 
 
 def _mode_of(path, module, ctx):
