@@ -19,7 +19,7 @@ from .forward_modes import may_run_without_grad
 from .mode_arm_outputs import output_made_without_grad
 from .input_reads import measured_arguments
 from .plain_outputs import gives_no_tensor
-from .proven_losses import proven_loss_arguments
+from .proven_losses import proven_loss_arguments, trained_model
 from .param_groups import optimizer_base, optimizer_over, owner_paths, selection_of, trained_parameters
 from .sequential_chain import sequential_without_graph
 from .submodule_saves import carried_paths, saved_in_caller_names
@@ -61,7 +61,7 @@ class CallValues:
             args = self._args(node)
             result = self._call_value(callee, node, args)
         if result.kind == "unknown" and self.proven_callables and id(node) not in self.calls.refused:
-            proven = self._proven_call(func, args)
+            proven = self._proven_call(node, func, args)
             if proven.kind != "unknown":
                 result = proven
         if result.kind == "unknown" and _clears_by_name(func) and (
@@ -82,15 +82,24 @@ class CallValues:
         self._emit("on_call", node)
         return result
 
-    def _proven_call(self, func, args) -> Value:
+    def _proven_call(self, node: cst.Call, func, args) -> Value:
         """An unresolved callable the file backpropagates the result of (``criterion``, see
         ``output_fields``), called on a grad tensor: its result is one. Nothing is claimed
         otherwise (a model called on plain data still gives a graph)."""
         path = dotted(func)
         if path is None or path not in self.proven_callables or self.state.mode is not True:
             return UNKNOWN
-        args = proven_loss_arguments(args, self._loss_input_proven)
-        return UNKNOWN if args is None else self._op_result(args, "none")
+        proven = proven_loss_arguments(args, self._loss_input_proven)
+        if proven is not None:
+            return self._op_result(proven, "none")
+        receiver = self.silent_eval(func.value) if type(func) is cst.Attribute else UNKNOWN
+        if trained_model(receiver):
+            # `model.compute_loss(batch)`, backpropagated where the file trains: a method of a model
+            # whose parameters train runs it and builds its graph from them, whatever it is given
+            for record in self._loops:
+                record.forwards.append((node, dotted(func.value), receiver, self.state.mode))
+            return tensor(True, False)
+        return UNKNOWN
 
     def _args(self, node: cst.Call) -> list:
         return [(arg.value, self.eval(arg.value)) for arg in node.args]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from .values import Value
+
 
 def proven_loss_arguments(args, prove: Callable) -> Optional[list]:
     """``args`` as the proven loss sees them, or None when nothing in them carries a graph. ``prove``
@@ -24,3 +26,10 @@ def proven_loss_arguments(args, prove: Callable) -> Optional[list]:
     if value.kind != "tensor" or not value.output_part or value.grad is False:
         return None
     return [(first, prove(first, value))] + list(args[1:])
+
+
+def trained_model(receiver: Value) -> bool:
+    """A model whose parameters train (a module, its class unknown or its method unread, with
+    parameters not frozen): a method of it that the file backpropagates the result of when training
+    (``loss = model.compute_loss(batch); loss.backward()``) returns a graph built from them."""
+    return receiver.kind == "module" and receiver.params is True
