@@ -43,3 +43,15 @@ def handed_evaluation(call: cst.Call, ctx) -> Optional[str]:
         if value is not None and value.kind == "module" and value.training is False and value.params is True:
             return model
     return None
+
+
+def not_run_in_loop(handed: list, record) -> list:
+    """(call, model) of the models handed to a loss the loop cannot read, each model once, unless the
+    loop also runs it itself (its own forwards are judged then)."""
+    ran = {path for _, path, _, _ in record.forwards}
+    found, seen = [], set()
+    for call, path in handed:
+        if path not in ran and path not in seen:
+            seen.add(path)
+            found.append((call, path))
+    return found

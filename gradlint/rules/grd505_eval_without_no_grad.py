@@ -7,7 +7,7 @@ from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.foreign_evaluations import evaluated_models
 from ..analysis.forward_hooks import hooks_keep_graphs
-from ..analysis.handed_evaluations import handed_evaluation
+from ..analysis.handed_evaluations import handed_evaluation, not_run_in_loop
 from ..analysis.grad_on_purpose import (
     differentiates,
     differentiating_function_elsewhere,
@@ -131,7 +131,7 @@ class EvalWithoutNoGrad(Rule):
             backpropagating = {id(call) for call, _ in record.inner_backwards}
             candidates = [
                 item
-                for item in self._evaluation_forwards(record, ctx) + _not_run_in_loop(handed, record)
+                for item in self._evaluation_forwards(record, ctx) + not_run_in_loop(handed, record)
                 if id(item[0]) not in retries and id(item[0]) not in backpropagating
             ]
         elif not (in_forward or hands_over):
@@ -257,18 +257,6 @@ class EvalWithoutNoGrad(Rule):
             reported.add(call)
             found.append((call, path))
         return found
-
-
-def _not_run_in_loop(handed: list, record) -> list:
-    """The models handed to a loss the loop cannot read, each once, unless the loop also runs them
-    itself (their own forwards are judged then)."""
-    ran = {path for _, path, _, _ in record.forwards}
-    found, seen = [], set()
-    for call, path in handed:
-        if path not in ran and path not in seen:
-            seen.add(path)
-            found.append((call, path))
-    return found
 
 
 def _mode_of(path, module, ctx):
