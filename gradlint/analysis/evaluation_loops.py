@@ -1,15 +1,24 @@
 """Loops that evaluate a model: one model run over many batches with gradients enabled, and
 recurrences that feed an accumulator back into the model (GRD502's evaluation-loop histories)."""
+import libcst as cst
+
 from .syntax import dotted
 from .accumulator_resets import nested_loop_targets
 
 
 def fed_back(path: str, record) -> bool:
-    """The accumulator is an input of a model the loop runs (`latents = latents + step(latents)`):
-    a recurrence (sampling, integration, generation) builds its graph on purpose."""
+    """The accumulator, or an element of it, is an input of a model the loop runs (`latents = latents
+    + step(latents)`, `update, state = metalearner(grads, hs[-1])` then `hs.append(state)`): a
+    recurrence (sampling, integration, generation, a meta-learner's state) builds its graph on
+    purpose, each value's graph part of the next one's."""
     return any(
-        dotted(arg.value) == path for call, _, _, _ in record.forwards for arg in getattr(call, "args", ())
+        _element_or_self(arg.value) == path for call, _, _, _ in record.forwards for arg in getattr(call, "args", ())
     )
+
+
+def _element_or_self(node):
+    """``hs`` for ``hs`` and ``hs[-1]`` (an element, not a view through ``.data`` or ``.detach()``)."""
+    return dotted(node.value if type(node) is cst.Subscript else node)
 
 
 def evaluates(ctx, record) -> bool:

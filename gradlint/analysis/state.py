@@ -312,6 +312,8 @@ class LoopRecord:
     mode_switches: list = field(default_factory=list)
     #: id of a switch made inside a called function -> the call in this loop's function that ran it
     switch_calls: dict = field(default_factory=dict)
+    #: the same for a forward a called function ran (its node in the callee's code)
+    forward_calls: dict = field(default_factory=dict)
     #: modules a loop inside a called function may switch back with train() (``model.eval()``, then
     #: ``model.train()`` in the helper's loop over the dev batches): kept apart from ``mode_switches``,
     #: whose order is the call's own, so that GRD510 does not claim that nothing restores the mode

@@ -10,6 +10,7 @@ from .call_shapes import copies_a_tensor, pair, returns_indices, switched_mode, 
 from .class_choices import method_of_choices
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .devices import device_value
+from .einsum_saving import einsum_saving
 from .frozen_copies import frozen_module_copy
 from .fresh_modules import frozen_whole, made_then_evaluated, switched_through
 from .closure_steps import closure_result
@@ -190,7 +191,7 @@ class TorchSemantics(TensorMethods):
             if namespace == "torch" and args and returns_indices(name, node, args, skip=1):
                 cut = args[0][1].is_grad_tensor or args[0][1].cut
                 return pair(self._op_result(args[:1], api.saving_of(name)), tensor(False, None, cut=cut))
-            return self._op_result(args, api.saving_of(name))
+            return self._op_result(args, einsum_saving(qual, node) or api.saving_of(name))
         return UNKNOWN
 
     def _inplace_function(self, name: str, node: cst.Call, args) -> Value:

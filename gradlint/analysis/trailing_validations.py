@@ -2,7 +2,8 @@
 
 ``for epoch in ...: model.train(); loss = crit(model(x), y); loss.backward(); opt.step()`` and then, in
 the same iteration, ``model.eval(); val_loss = crit(model(x_val), y_val); print(val_loss.item())``
-(full-batch training: a graph net over one graph, a small tabular model). The loop backpropagates, so
+(full-batch training: a graph net over one graph, a small tabular model), or in a helper the body calls
+there (``valid_acc = self.predict(x, y, mask)``, whose body switches and runs the model). The loop backpropagates, so
 its forwards are not judged as an evaluation loop's; but the forward after ``model.eval()`` comes after
 every ``backward()`` and ``step()`` of the body, and the model is switched back with ``train()`` before
 the next iteration's: nothing of this iteration backpropagates its output, and the next iteration
@@ -30,7 +31,7 @@ def trailing_validation_forwards(loop: cst.CSTNode, record) -> List[tuple]:
     evals: Dict[str, int] = {}
     trains: Dict[str, int] = {}
     for node, path, training in record.mode_switches:
-        index = order.get(id(node))
+        index = _position(order, node, record.switch_calls)
         if path is None or index is None:
             continue
         if training is False:
@@ -41,14 +42,24 @@ def trailing_validation_forwards(loop: cst.CSTNode, record) -> List[tuple]:
     for call, path, module, mode in record.forwards:
         if mode is not True or module.training is not False or module.params is not True or path is None:
             continue
-        index = order.get(id(call))
+        index = _position(order, call, record.forward_calls)
         switched, restored = evals.get(path), trains.get(path)
         if index is None or switched is None or restored is None or id(call) in seen:
             continue
-        if restored < first and last < switched < index:
+        if restored < first and last < switched <= index:
             seen.add(id(call))
             found.append((call, path))
     return found
+
+
+def _position(order: Dict[int, int], node, calls: dict):
+    """Where ``node`` stands in the loop body: its own place, or, for a node of a called function's
+    code, that of the call in the body that ran it (a helper's switch and then forward share it: the
+    forward ran in eval mode, so after the switch)."""
+    index = order.get(id(node))
+    if index is None and id(node) in calls:
+        index = order.get(id(calls[id(node)]))
+    return index
 
 
 def _document_order(loop: cst.CSTNode) -> Dict[int, int]:

@@ -283,6 +283,8 @@ class LossHistoryAccumulation(Rule):
         for found, path, added in candidates:
             if not any(receiver != path for _, receiver in backwards):
                 continue  # the accumulated value is what gets backpropagated: deliberate
+            if fed_back(path, record):
+                continue  # a recurrent state list whose last element the loop runs its model on
             if unrolled and ctx.function is not None and reset_within(ctx.function, path):
                 continue  # the meta-loss of an unrolled optimisation, made afresh for each unroll
             self._kept_for_later.append((_scope(ctx), found, path, added))

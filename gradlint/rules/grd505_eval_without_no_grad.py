@@ -350,7 +350,8 @@ def _foreign_function(callee) -> bool:
     if callee.kind != "ref" or not callee.qual:
         return False
     root = callee.qual.split(".", 1)[0]
-    return root not in ("torch", "numpy", "builtins", "math", "functools", "itertools", "operator")
+    # (`copy.deepcopy(model)`, keeping the best model, copies it: it takes no gradient)
+    return root not in ("torch", "numpy", "builtins", "math", "functools", "itertools", "operator", "copy")
 
 
 def _dropped_at_once(call, loop, ctx) -> bool:
