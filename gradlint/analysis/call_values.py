@@ -199,6 +199,10 @@ class CallValues:
                 for record in self._loops:
                     record.forwards.append((node, path, module, False))
                 return UNKNOWN
+            elif structured.kind == "dist":
+                # `return Categorical(probs=self.head(h))`: the call gives the distribution its forward
+                # built, whose `sample()` draws no graph and whose `log_prob()` keeps the forward's
+                result = structured
             elif gives_no_tensor(forward, structured, module.cls):
                 result = UNKNOWN  # arrays, numbers: no graph
             elif not (structured.kind == "tensor" and structured.grad is True) and may_run_without_grad(forward):

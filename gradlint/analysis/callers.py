@@ -371,6 +371,7 @@ def _analyse_caller(caller: str, target: str) -> Tuple[Dict[str, list], set]:
         return {}, analyzer.used_modules
     finally:
         imports.restore_time(deadline)
+    imports.home_caller_classes(caller, analyzer)
     return analyzer.harvest, analyzer.used_modules
 
 

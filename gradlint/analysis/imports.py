@@ -190,10 +190,24 @@ def _analyse_module(path: str, depth: int) -> Optional[Namespace]:
         env[name] = value
     namespace = Namespace(path, env, analyzer.functions, depth, frozenset(analyzer.used_modules | {path}))
     register_origins(path, analyzer.functions, env)
-    for value in env.values():
+    _home_classes(namespace)
+    return namespace
+
+
+def _home_classes(namespace: Namespace) -> None:
+    """The module's own classes remember its names: their methods, walked from another file, read
+    the names this module binds (``from torch import distributions`` here), not the caller's."""
+    for value in namespace.env.values():
         if value.kind == "class" and value.cls is not None and value.cls.namespace is None:
             value.cls.namespace = namespace
-    return namespace
+
+
+def home_caller_classes(path: str, analyzer) -> None:
+    """After a caller file's analysis (``callers``): its classes whose instances it handed to the
+    linted file (``AC_agent(Policy(...))``) keep the caller's top-level names, as an imported
+    module's do."""
+    env = {name: value for name, value in analyzer.state.env.items() if "." not in name}
+    _home_classes(Namespace(path, env, analyzer.functions, 0, frozenset(analyzer.used_modules | {path})))
 
 
 #: id(function node of a loaded module) -> (node, module path, qualified name)

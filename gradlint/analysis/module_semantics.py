@@ -85,7 +85,7 @@ class ModuleSemantics:
                 return seq([member])
             return seq([seq([UNKNOWN, member]).with_(items=(UNKNOWN, member))])
         if name in ("eval", "train"):
-            training = name == "train" and (literal_bool(node.args[0].value) if node.args else True)
+            training = name == "train" and (self._mode_argument(node.args[0].value) if node.args else True)
             # as for any object with eval()/train(): switching modes is for a model that has parameters
             result = receiver.with_(training=training, params=True if receiver.params is None else receiver.params)
             self._switch_mode(node, path, result)
@@ -113,6 +113,14 @@ class ModuleSemantics:
             self._set(f"{path}.{registered}", args[1][1])
             return NONE
         return UNKNOWN
+
+    def _mode_argument(self, flag) -> Tri:
+        """The mode ``model.train(flag)`` sets: a literal, or a parameter this call of the function bound
+        to one (``run_epoch(valid_data, False)`` running ``self.model.train(training)``)."""
+        literal = literal_bool(flag)
+        if literal is not None or type(flag) is not cst.Name:
+            return literal
+        return self._flag_truth(flag, self.value(flag))
 
     def _module_output(self, module: Value, args, path: Optional[str] = None, kept=None) -> Value:
         """``kept``: the arguments the module may save for backward, when not all of them

@@ -120,27 +120,28 @@ def handed_back(scope, found, path: str, ctx) -> bool:
     backpropagate through it (a policy-gradient update) or not. That is the caller's decision, not
     an evaluation loop's history, unless the function switched a model to ``eval()`` itself: then it
     evaluates. So is a list passed on to a function that may backpropagate it (``apply(losses)``
-    whose body calls ``backward()``, or one this file does not define). A running sum returned (``return total / n``) is still one, and so is a number made
+    whose body calls ``backward()``, or one this file does not define). A running sum returned (``return total / n``) is still one, unless a caller backpropagates
+    what the function returns (the summed loss of a decoded sequence), and so is a number made
     from the list (``return torch.stack(losses).mean().item()``); a graph made from it
     (``return torch.stack(losses).mean()``, the loss of a batch split into chunks) is handed back."""
     if type(scope) is not cst.FunctionDef or "." in path:
         return False
     func = getattr(found, "func", None)
     collects = type(found) is cst.ListComp or type(func) is cst.Attribute and func.attr.value in ("append", "extend", "insert")
-    if not collects:
-        return False
     nodes = list(walk(scope.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)))
     if any(type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "eval" for n in nodes):
         return False
-    if passed_on(ctx, nodes, path):
+    if collects and passed_on(ctx, nodes, path):
         return True
     for node in nodes:
         if type(node) is cst.Return and node.value is not None:
             value = node.value
             returned = value.elements if type(value) in (cst.Tuple, cst.List) else [value]
             # (a tuple's elements hold their expression in `value`; a bare `return outputs` is a Name)
-            if any(dotted(element.value if type(element) is cst.Element else element) == path for element in returned):
+            if collects and any(dotted(element.value if type(element) is cst.Element else element) == path for element in returned):
                 return True
+            # a running sum too (`loss += criterion(out_t, y[t])` over a decoded sequence, then `return
+            # loss, preds`) when a caller backpropagates what the function returns: the sequence's loss
             if returns_graph(ctx, value, path) and (
                 backpropagated_by_callers(ctx, scope.name.value) or called_by_module_methods(ctx, scope.name.value)
             ):

@@ -67,6 +67,10 @@ class TensorMethods:
             return parts_of(receiver, name)  # a dict's, not a sparse tensor's, values()
         if name in api.TENSOR_NON_TENSOR_METHODS:
             return UNKNOWN
+        if name in api.DISTRIBUTION_SAMPLERS:
+            # no tensor has this method: the receiver (the output of a model of unknown class) is a
+            # distribution, whose draw records no graph, or an object the analysis does not know
+            return UNKNOWN
         if receiver.struct:
             if name in _CONTAINER_METHODS:
                 return UNKNOWN
