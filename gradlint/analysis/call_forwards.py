@@ -74,3 +74,17 @@ def looped_evaluations(summary) -> list:
         for _, _, module, mode in nested.forwards + nested.inner_forwards
         if mode is True and module is not None and module.kind == "module" and module.params is True and module.training is False
     ]
+
+
+def summary_trains(summary) -> bool:
+    """The callee backpropagated or stepped an optimizer (in a loop of its own or not)."""
+    effects = summary.effects
+    nested = effects.nested
+    return bool(
+        effects.backwards
+        or effects.steps
+        or effects.inner_backwards
+        or effects.inner_steps
+        or nested is not None
+        and (nested.backwards or nested.steps)
+    )

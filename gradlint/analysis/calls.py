@@ -31,7 +31,7 @@ import libcst as cst
 from . import torch_api as api
 from .arguments import bind_arguments, call_renames, is_static, owners_in_callee, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
-from .call_forwards import looped_evaluations, trained_forwards, trained_steps
+from .call_forwards import looped_evaluations, trained_forwards, trained_steps, summary_trains
 from .closure_modes import note_closure_call
 from .helper_clears import exit_clears
 from .helper_saves import apply_saved_arguments, saved_parameters
@@ -39,6 +39,7 @@ from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
 from .freed_fields import as_fields, exported_fields, receiver_freed_fields
 from .imports import out_of_time
+from .init_stores import callee_stores
 from .state import SCOPE_FIELDS, Env, LoopRecord, State, Terminated
 from .switched_fields import switched_and_called_fields
 from .call_locals import made_arguments, made_per_call
@@ -167,7 +168,7 @@ class Calls:
             self._apply_field_stores(function, summary, renames["self"])
             self.state.freed = self.state.freed | as_fields(summary.freed_fields, renames["self"])
         self.apply_global_fills(summary.globals_filled)
-        trains = _trains(summary)
+        trains = summary_trains(summary)
         if trains and self.reporting:
             self.training_calls.add(id(call))
             self.call_forwards[id(call)] = trained_forwards(summary, renames)
@@ -272,8 +273,9 @@ class Calls:
             outer = names if names is not None else self.outer if self.outer is not None else dict(self.state.env)
         cls = context.receiver.cls if context.receiver is not None else None
         table.active.append(id(function))
-        was_inline_receiver = self._inline_receiver
+        was_inline_receiver, init_stores = self._inline_receiver, self._init_stores
         self._inline_receiver = context.receiver is not None
+        self._init_stores = callee_stores(init_stores, context.receiver, self.state.env.get("self"))
         carries: Optional[list] = None
         try:
             self.reporting = False
@@ -336,7 +338,7 @@ class Calls:
             freed_fields = frozenset()
         finally:
             table.active.pop()
-            self._inline_receiver = was_inline_receiver
+            self._inline_receiver, self._init_stores = was_inline_receiver, init_stores
             self.reporting, self._recording_contexts = was_reporting, was_recording
             for name, value in saved.items():
                 setattr(self, name, value)
@@ -455,16 +457,3 @@ class Calls:
         self._model_inputs = None
         self._rebound_at, self._return_freezes, self._held_freezes = None, None, {}
 
-
-def _trains(summary: Summary) -> bool:
-    """The callee backpropagated or stepped an optimizer (in a loop of its own or not)."""
-    effects = summary.effects
-    nested = effects.nested
-    return bool(
-        effects.backwards
-        or effects.steps
-        or effects.inner_backwards
-        or effects.inner_steps
-        or nested is not None
-        and (nested.backwards or nested.steps)
-    )

@@ -29,19 +29,26 @@ def only_differentiated(target, ctx) -> bool:
         nodes = walk(ctx.module_node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
     else:
         return False
-    differentiated = False
+    given_names = []
+    displays = {}  # `inputs = (x, weight, offsets)` handed to gradcheck by its name
     for node in nodes:
         if reads_grad(node, name):
             return False
+        if type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
+            if type(node.value) in (cst.List, cst.Tuple):
+                displays.setdefault(node.targets[0].target.value, []).append(node.value)
         if type(node) is cst.Call and _qualified(node.func, ctx) in _DIFFERENTIATING:
             inputs = kwarg(node, "inputs")
             if inputs is None and len(node.args) > 1 and node.args[1].keyword is None:
                 inputs = node.args[1]
-            if inputs is None:
-                continue
-            given = inputs.value
-            named = [e.value for e in given.elements] if type(given) in (cst.List, cst.Tuple) else [given]
-            differentiated |= any(type(e) is cst.Name and e.value == name for e in named)
+            if inputs is not None:
+                given_names.append(inputs.value)
+    differentiated = False
+    for given in given_names:
+        if type(given) is cst.Name and len(displays.get(given.value, ())) == 1:
+            given = displays[given.value][0]
+        named = [e.value for e in given.elements] if type(given) in (cst.List, cst.Tuple) else [given]
+        differentiated |= any(type(e) is cst.Name and e.value == name for e in named)
     return differentiated
 
 

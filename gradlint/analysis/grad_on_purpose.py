@@ -149,12 +149,15 @@ def _forward_bodies(record, ctx) -> list:
 @per_node
 def input_gradients_asked(ctx) -> bool:
     """The function (at module level, the module) asks for gradients of a tensor of its own:
-    ``t.requires_grad_()`` / ``t.requires_grad_(True)`` on what is not a module, or a factory given
-    ``requires_grad=True`` (not an ``nn.Parameter``)."""
+    ``t.requires_grad_()`` / ``t.requires_grad_(True)`` (or ``t.requires_grad = True``) on what is not a
+    module, or a factory given ``requires_grad=True`` (not an ``nn.Parameter``)."""
     root = ctx.function if ctx.function is not None else ctx.module_node
     if root is None:
         return False
     for node in walk(root):
+        owner = _set_to_require_grad(node)
+        if owner is not None and ctx.value(owner).kind != "module":
+            return True  # `img.requires_grad = True`, as `img.requires_grad_()`
         if type(node) is not cst.Call:
             continue
         func = node.func
@@ -171,11 +174,14 @@ def input_gradients_asked(ctx) -> bool:
 
 def made_to_require_grad(ctx) -> frozenset:
     """The names the function (at module level, the module) makes require grad with
-    ``x.requires_grad_()`` / ``x.requires_grad_(True)``, whatever their value is known to be: a batch
+    ``x.requires_grad_()`` / ``x.requires_grad_(True)`` / ``x.requires_grad = True``, whatever their value is known to be: a batch
     unpacked from an engine's ``batch`` is not known to be a tensor, but only a tensor has that method."""
     root = ctx.function if ctx.function is not None else ctx.module_node
     names = set()
     for node in walk(root) if root is not None else ():
+        owner = _set_to_require_grad(node)
+        if owner is not None and dotted(owner) is not None:
+            names.add(dotted(owner))
         func = node.func if type(node) is cst.Call else None
         if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
             if not node.args or literal_bool(node.args[0].value) is True:
@@ -183,6 +189,17 @@ def made_to_require_grad(ctx) -> frozenset:
                 if name is not None:
                     names.add(name)
     return frozenset(names)
+
+
+def _set_to_require_grad(node):
+    """``X`` of a statement ``X.requires_grad = True`` (Sobolev and attention-map distillation losses
+    take ``autograd.grad`` of the outputs with respect to the images they set so)."""
+    if type(node) is not cst.Assign or literal_bool(node.value) is not True:
+        return None
+    for target in node.targets:
+        if type(target.target) is cst.Attribute and target.target.attr.value == "requires_grad":
+            return target.target.value
+    return None
 
 
 def given_any(call: cst.Call, names: frozenset) -> bool:

@@ -25,16 +25,34 @@ def retained(target, ctx) -> bool:
     root = ctx.function.body if ctx.function is not None else ctx.module_node
     if root is None:
         return False
+    return _calls_retain_grad(root, name)
+
+
+def elements_retained(target, ctx) -> bool:
+    """``for p in name: p.retain_grad()`` in the function (at module level, in the module): each
+    element of a list built of non-leaves (``[torch.from_numpy(a).requires_grad_().to(device) for a in
+    arrays]``, PPLM's perturbations of the past keys and values) keeps its ``.grad``."""
+    if type(target) is not cst.Name:
+        return False
+    root = ctx.function.body if ctx.function is not None else ctx.module_node
+    if root is None:
+        return False
     for node in walk(root):
-        if (
-            type(node) is cst.Call
-            and type(node.func) is cst.Attribute
-            and node.func.attr.value == "retain_grad"
-            and type(node.func.value) is cst.Name
-            and node.func.value.value == name
-        ):
-            return True
+        if type(node) is cst.For and type(node.iter) is cst.Name and node.iter.value == target.value:
+            if type(node.target) is cst.Name and _calls_retain_grad(node.body, node.target.value):
+                return True
     return False
+
+
+def _calls_retain_grad(body, name: str) -> bool:
+    return any(
+        type(node) is cst.Call
+        and type(node.func) is cst.Attribute
+        and node.func.attr.value == "retain_grad"
+        and type(node.func.value) is cst.Name
+        and node.func.value.value == name
+        for node in walk(body)
+    )
 
 
 def only_operand(target, ctx) -> bool:

@@ -12,6 +12,7 @@ from .arguments import parameters, returned_arguments
 from .detached_results import graph_dropped_at_once
 from .eval_arms import eval_arm, walk_arm
 from .boolean_tests import boolean_truth
+from .fresh_arms import fresh_arm_deps
 from .branch_tests import (
     declares_no_outer_names,
     entry_test,
@@ -319,7 +320,7 @@ class StatementWalker:
         state = ends[0]
         for other in ends[1:]:
             state = State.join(state, other)
-        self.state = recomputed_is_fresh(before, ends, state)
+        self.state = fresh_arm_deps(before, ends, recomputed_is_fresh(before, ends, state))
 
     def _flag_truth(self, test, value) -> Tri:
         """``if train:`` on a parameter of the function that this call bound to a literal

@@ -17,6 +17,8 @@ _CONTAINER_METHODS = frozenset(
 )
 
 _SHAPE_ONLY_ARGUMENT = frozenset({"expand_as", "view_as", "reshape_as"})
+#: in-place writes of a ``.grad`` that count as clearing it (``p.grad.zero_()``)
+GRAD_WRITES = ("zero_", "fill_", "mul_")
 
 
 class TensorMethods:
@@ -84,7 +86,7 @@ class TensorMethods:
             indices = tensor(False, None, cut=receiver.grad is True or receiver.cut)
             return pair(self._op_result([(receiver_node, receiver)], api.saving_of(name)), indices)
         if api.is_inplace_method(name):
-            if is_grad_attribute(receiver_node) and name in ("zero_", "fill_", "mul_"):
+            if is_grad_attribute(receiver_node) and name in GRAD_WRITES:
                 self._clear_grads(None)
             if api.saving_of(name) == "inputs":
                 self._record_saved(args)

@@ -20,8 +20,8 @@ from .submodule_saves import method_result_in_caller_names
 from .usage_scans import optimizer_names_by_use
 from .module_semantics import container_members, saves_output_in_place
 from .param_groups import optimizer_over, owner_paths, trained_parameters
-from .syntax import VIEWING_METHODS, dotted, kwarg, literal_bool, views_a_gradient
-from .tensor_methods import TensorMethods
+from .syntax import VIEWING_METHODS, dotted, is_grad_attribute, kwarg, literal_bool, views_a_gradient
+from .tensor_methods import GRAD_WRITES, TensorMethods
 from .param_owners import params_union
 from .values import BATCH, NONE, UNKNOWN, Value, module_layers, ref, seq, tensor
 
@@ -336,6 +336,10 @@ class TorchSemantics(TensorMethods):
                 self._clear_grads(None)
                 if self.function is not None and path in optimizer_names_by_use(self.function):
                     self._note_clear(path)
+            elif name in GRAD_WRITES and is_grad_attribute(node.func.value):
+                # `w.grad.zero_()` after `w.grad.detach_()`: the join at the loop's head lost what the
+                # path `w.grad` held, but only a gradient is read so, and zeroing it clears it
+                self._clear_grads(None)
             elif kind == "unknown" and frozen_whole(name, node):
                 # `model.requires_grad_(False)` of an unresolved object (see fresh_modules), or in a chain
                 # (`G = build(**kw).train().requires_grad_(False).to(device)`, StyleGAN2-ADA's networks)
