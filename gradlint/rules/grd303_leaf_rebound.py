@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis import creates_leaf, dotted, makes_leaf_in_place
 from ..analysis.differentiated import only_differentiated, reads_grad
-from ..analysis.syntax import walk
+from ..analysis.syntax import paired_elements, walk
 from ..rule import Rule, source
 
 
@@ -34,6 +34,14 @@ class LeafRebound(Rule):
         self._accumulators.clear()
 
     def on_assign(self, target, ctx, value_node) -> None:
+        if type(target) in (cst.Tuple, cst.List) and type(value_node) in (cst.Tuple, cst.List):
+            # `inputs, targets = inputs.cuda(), targets.cuda()`: each name rebound to its own element
+            for one_target, one_value in paired_elements(target, value_node):
+                self._check(one_target, ctx, one_value)
+            return
+        self._check(target, ctx, value_node)
+
+    def _check(self, target, ctx, value_node) -> None:
         path = dotted(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
         if path is None:
             return
