@@ -16,7 +16,7 @@ from .call_shapes import keeps_trainable
 from .class_choices import instantiate_choices
 from .containers import namedtuple_instance
 from .forward_modes import may_run_without_grad
-from .mode_arm_outputs import output_made_without_grad
+from .mode_arm_outputs import output_made_without_grad, returns_only_no_grad_methods
 from .input_reads import measured_arguments
 from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
@@ -172,6 +172,11 @@ class CallValues:
                 path,
                 carried_paths((value for _, value in args), with_through=True),
             )
+            if returns_only_no_grad_methods(forward, module.cls):
+                # `return self.inference(images)` with `@torch.no_grad()` on `inference`: no graph is recorded
+                for record in self._loops:
+                    record.forwards.append((node, path, module, False))
+                return structured if structured.kind == "tensor" and structured.grad is False else UNKNOWN
             if structured.kind == "tensor" and structured.grad is True and result.kind == "tensor":
                 # the submodules its forward ran on the way to this output (``submodule_saves``)
                 result = result.with_(saved_params=result.saved_params | structured.saved_params)
