@@ -17,6 +17,7 @@ from .class_choices import instantiate_choices
 from .containers import namedtuple_instance
 from .forward_modes import may_run_without_grad
 from .mode_arm_outputs import output_made_without_grad, returns_only_no_grad_methods
+from .class_methods import own_class
 from .input_reads import measured_arguments
 from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments
@@ -58,6 +59,8 @@ class CallValues:
                 callee = receiver
         else:
             callee = self.eval(func)
+            if callee.kind == "unknown" and own_class(self, func) is not None:
+                callee = Value(kind="class", cls=own_class(self, func))  # `cls(config)` in a class method
             args = self._args(node)
             result = self._call_value(callee, node, args)
         if result.kind == "unknown" and self.proven_callables and id(node) not in self.calls.refused:

@@ -30,12 +30,17 @@ def class_method_call(walker, receiver, name: str, node: cst.Call, args):
 def _called_class(walker, receiver, node: cst.Call) -> Optional[object]:
     if receiver.kind == "class":
         return receiver.cls
-    func = node.func
+    return own_class(walker, node.func.value) if receiver.kind == "unknown" else None
+
+
+def own_class(walker, name) -> Optional[object]:
+    """The class whose class method the walker is in, when ``name`` is that method's ``cls``
+    (``model = cls(config)`` in ``from_pretrained``), else None."""
     function = walker.function
-    if receiver.kind != "unknown" or function is None or not is_classmethod(function):
+    if function is None or type(name) is not cst.Name or not is_classmethod(function):
         return None
     params = parameters(function)
-    if type(func.value) is not cst.Name or not params or params[0].name.value != func.value.value:
+    if not params or params[0].name.value != name.value:
         return None
     # `cls` of the class method being walked: the class whose body defines it
     for value in _outer_values(walker):
