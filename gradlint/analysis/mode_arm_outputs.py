@@ -21,7 +21,7 @@ from typing import Dict, Optional
 import libcst as cst
 
 from .arguments import parameters
-from .syntax import dotted, literal_str, walk
+from .syntax import dotted, literal_str, per_node, walk
 
 _NO_GRAD = ("no_grad", "inference_mode")
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -159,19 +159,29 @@ def _bound_names(statement) -> set:
 def returns_only_no_grad_methods(forward: cst.FunctionDef, cls) -> bool:
     """Every ``return`` of ``forward`` (at least one, none bare) returns ``self.<method>(...)`` of a
     method of ``cls`` decorated with ``@torch.no_grad()`` or ``@torch.inference_mode()``."""
-    if cls is None or not isinstance(forward.body, cst.IndentedBlock):
+    if cls is None:
         return False
-    returns = [node for node in walk(forward.body, _NESTED) if type(node) is cst.Return]
-    if not returns:
+    names = _returned_self_calls(forward)
+    if not names:
         return False
-    for node in returns:
-        call = node.value
-        if type(call) is not cst.Call or type(call.func) is not cst.Attribute or dotted(call.func.value) != "self":
-            return False
-        method = cls.methods.get(call.func.attr.value)
-        if method is None or not any(_no_grad_decorator(d.decorator) for d in method.decorators):
-            return False
-    return True
+    methods = [cls.methods.get(name) for name in names]
+    return all(m is not None and any(_no_grad_decorator(d.decorator) for d in m.decorators) for m in methods)
+
+
+@per_node
+def _returned_self_calls(forward: cst.FunctionDef) -> frozenset:
+    """The names ``m`` of ``return self.m(...)``, when every ``return`` of ``forward`` is one (memoised:
+    asked at each call of the module); empty otherwise."""
+    if not isinstance(forward.body, cst.IndentedBlock):
+        return frozenset()
+    names = set()
+    for node in walk(forward.body, _NESTED):
+        if type(node) is cst.Return:
+            call = node.value
+            if type(call) is not cst.Call or type(call.func) is not cst.Attribute or dotted(call.func.value) != "self":
+                return frozenset()
+            names.add(call.func.attr.value)
+    return frozenset(names)
 
 
 def _no_grad_decorator(decorator) -> bool:
