@@ -28,6 +28,16 @@ def is_static(node: cst.FunctionDef) -> bool:
     )
 
 
+def is_classmethod(node: cst.FunctionDef) -> bool:
+    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod" for d in node.decorators)
+
+
+def binds_first(function: cst.FunctionDef, receiver) -> bool:
+    """Whether a call's arguments start at the function's second parameter: a method called on an
+    object (``self``), and a class method however it is called (``cls``, on the class or an object)."""
+    return is_classmethod(function) or (receiver is not None and not is_static(function))
+
+
 def bind_arguments(node: cst.FunctionDef, call: cst.Call, args, bound_self: bool) -> Optional[Dict[str, Value]]:
     """Parameter name -> argument value, or None when the binding cannot be known.
 
@@ -208,7 +218,7 @@ def iterated_arguments(call: cst.Call, function: cst.FunctionDef, receiver, name
     element; given one module, it is that module when the callee first wraps it
     (``if not isinstance(nets, list): nets = [nets]``, the CycleGAN ``set_requires_grad``).
     ``value_of`` gives the caller's value of an argument. Anything else: nothing is known."""
-    bound = receiver is not None and not is_static(function)
+    bound = binds_first(function, receiver)
     params = parameters(function)[1 if bound else 0 :]
     names = {param.name.value for param in params}
     nodes = own_nodes(function)

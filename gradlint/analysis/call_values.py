@@ -16,7 +16,8 @@ from .call_shapes import keeps_trainable
 from .class_choices import instantiate_choices
 from .containers import namedtuple_instance
 from .forward_modes import may_run_without_grad
-from .mode_arm_outputs import output_made_without_grad
+from .mode_arm_outputs import output_made_without_grad, returns_only_no_grad_methods
+from .class_methods import own_class
 from .input_reads import measured_arguments
 from .plain_outputs import gives_no_tensor
 from .proven_losses import proven_loss_arguments, trained_model
@@ -58,6 +59,8 @@ class CallValues:
                 callee = receiver
         else:
             callee = self.eval(func)
+            if callee.kind == "unknown" and own_class(self, func) is not None:
+                callee = Value(kind="class", cls=own_class(self, func))  # `cls(config)` in a class method
             args = self._args(node)
             result = self._call_value(callee, node, args)
         if result.kind == "unknown" and self.proven_callables and id(node) not in self.calls.refused:
@@ -181,6 +184,11 @@ class CallValues:
                 path,
                 carried_paths((value for _, value in args), with_through=True),
             )
+            if returns_only_no_grad_methods(forward, module.cls):
+                # `return self.inference(images)` with `@torch.no_grad()` on `inference`: no graph is recorded
+                for record in self._loops:
+                    record.forwards.append((node, path, module, False))
+                return structured if structured.kind == "tensor" and structured.grad is False else UNKNOWN
             if structured.kind == "tensor" and structured.grad is True and result.kind == "tensor":
                 # the submodules its forward ran on the way to this output (``submodule_saves``)
                 result = result.with_(saved_params=result.saved_params | structured.saved_params)

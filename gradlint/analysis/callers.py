@@ -226,7 +226,10 @@ def _call_test(names: Sequence[str]) -> Callable[[Optional[bytes]], bool]:
     alternatives = "|".join(re.escape(name) for name in names)
     # a subclass of one of its classes calls its methods too (``class FSLTrainer(Trainer):`` then
     # ``FSLTrainer(model).train_step(batch)``: the base's step runs the subclass's hooks)
-    call = re.compile(r"(?m)\b(?:%s)\s*\(|^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b(?:%s)\b" % (alternatives, alternatives))
+    # and a static or class method called on a class (``SO2.from_matrix(rotation)``)
+    call = re.compile(
+        r"(?m)\b(?:%s)(?:\s*\.\s*\w+)?\s*\(|^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b(?:%s)\b" % (alternatives, alternatives)
+    )
     # a file that calls a name holds its bytes: most importers of a shared module (``utils``) do
     # not, and are passed over without decoding them or running the (slow, many-way) search
     encoded = [name.encode("utf-8") for name in names]

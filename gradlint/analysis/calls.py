@@ -29,7 +29,7 @@ from typing import List, Optional
 import libcst as cst
 
 from . import torch_api as api
-from .arguments import bind_arguments, call_renames, is_static, owners_in_callee, parameters, rename_path
+from .arguments import bind_arguments, binds_first, call_renames, is_static, owners_in_callee, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
 from .call_forwards import looped_evaluations, trained_forwards, trained_steps, summary_trains
 from .closure_modes import note_closure_call
@@ -87,7 +87,7 @@ class Calls:
         """The value of a call; ``names``: the module names a function of another file sees;
         ``module_path``: for a module called as ``model(x)``, the path of the module its forward runs on."""
         table: CallTable = self.calls
-        bound = bind_arguments(function, call, args, bound_self=receiver is not None and not is_static(function))
+        bound = bind_arguments(function, call, args, bound_self=binds_first(function, receiver))
         if bound is None:
             return UNKNOWN
         params = {name: without_paths(value) for name, value in owners_in_callee(bound, call, function, receiver).items()}
@@ -200,7 +200,7 @@ class Calls:
     def _prove_arguments(self, proven: frozenset, call: cst.Call, function: cst.FunctionDef, receiver) -> None:
         """The callee backpropagated these parameters on every way out: their arguments require
         grad from here on (``backprop_params``)."""
-        bound = receiver is not None and not is_static(function)
+        bound = binds_first(function, receiver)
         nodes = argument_nodes(call, parameters(function)[1 if bound else 0 :])
         for name in sorted(proven):
             if name in nodes:

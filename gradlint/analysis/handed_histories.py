@@ -4,6 +4,10 @@ REINFORCE collects the log-probabilities of an episode in a list (``log_probs.ap
 the step loop, which calls no ``backward()``) and hands the list to an update
 (``agent.update_parameters(rewards, log_probs, gamma)``) whose body sums them into a loss and calls
 ``loss.backward()``: the graphs are kept for that backward on purpose, not leaked by an evaluation.
+The callee may also store the items in a field of its object (``agent.store_episode(log_probs,
+rewards)`` appending them to ``self.memory``) that another function of the file reads and
+backpropagates (``agent.finish_episode()`` sampling the memory into its loss): the same hand-over,
+one method later.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Dict, List
 
 import libcst as cst
 
-from .field_histories import _backpropagates
+from .field_histories import _GROWS, _backpropagates, _reads
 from .syntax import walk
 
 
@@ -31,9 +35,38 @@ def handed_to_update(scope: cst.CSTNode, path: str, found: cst.CSTNode, module: 
         name = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
         for function in functions.get(name, ()):
             parameter = _parameter(function, position, keyword, bound_method=type(func) is cst.Attribute)
-            if parameter is not None and _backpropagates(function) and _reads_name(function, parameter):
+            if parameter is None:
+                continue
+            if _backpropagates(function) and _reads_name(function, parameter):
+                return True
+            if any(_updated_from(field, functions) for field in _fields_grown_from(function, parameter)):
                 return True
     return False
+
+
+def _fields_grown_from(function: cst.FunctionDef, parameter: str) -> set:
+    """The fields ``owner.field`` the function grows (``append``/``extend``/``insert``) in a statement
+    mentioning ``parameter`` or a loop target bound from it (``for log_prob, ret in zip(log_probs,
+    returns): self.memory.append((log_prob, ret))``)."""
+    names = {parameter}
+    for node in walk(function.body):
+        if type(node) is cst.For and any(type(n) is cst.Name and n.value == parameter for n in walk(node.iter)):
+            names.update(n.value for n in walk(node.target) if type(n) is cst.Name)
+    fields = set()
+    for node in walk(function.body):
+        if type(node) is not cst.Call or type(node.func) is not cst.Attribute or node.func.attr.value not in _GROWS:
+            continue
+        owner = node.func.value
+        if type(owner) is cst.Attribute and any(
+            type(n) is cst.Name and n.value in names for arg in node.args for n in walk(arg.value)
+        ):
+            fields.add(owner.attr.value)
+    return fields
+
+
+def _updated_from(field: str, functions: Dict[str, List[cst.FunctionDef]]) -> bool:
+    """A function of the file reads ``field`` (not only grows it) and calls ``backward()``."""
+    return any(_reads(f, field) and _backpropagates(f) for group in functions.values() for f in group)
 
 
 def _functions_by_name(module: cst.Module) -> Dict[str, List[cst.FunctionDef]]:

@@ -8,6 +8,10 @@ the walk cannot give ``fake_image`` a value (it stays unknown, not "requires no 
 looked like a forward recording a graph. Read from the source: the arm the call's string literal
 chooses ends in a ``return`` of names bound only inside ``with torch.no_grad():`` (or
 ``inference_mode()``) blocks of that arm, and no earlier statement of the forward returns.
+
+Likewise a forward that only hands over to a method of its class decorated with
+``@torch.no_grad()`` (a detector's ``return self.inference(images, ...)``, the lxmert FRCNN's):
+every call of it returns what no graph was recorded for (``returns_only_no_grad_methods``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Dict, Optional
 import libcst as cst
 
 from .arguments import parameters
-from .syntax import dotted, literal_str, walk
+from .syntax import dotted, literal_str, per_node, walk
 
 _NO_GRAD = ("no_grad", "inference_mode")
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -150,3 +154,36 @@ def _bound_names(statement) -> set:
                 if type(node) is cst.Name:
                     names.add(node.value)
     return names
+
+
+def returns_only_no_grad_methods(forward: cst.FunctionDef, cls) -> bool:
+    """Every ``return`` of ``forward`` (at least one, none bare) returns ``self.<method>(...)`` of a
+    method of ``cls`` decorated with ``@torch.no_grad()`` or ``@torch.inference_mode()``."""
+    if cls is None:
+        return False
+    names = _returned_self_calls(forward)
+    if not names:
+        return False
+    methods = [cls.methods.get(name) for name in names]
+    return all(m is not None and any(_no_grad_decorator(d.decorator) for d in m.decorators) for m in methods)
+
+
+@per_node
+def _returned_self_calls(forward: cst.FunctionDef) -> frozenset:
+    """The names ``m`` of ``return self.m(...)``, when every ``return`` of ``forward`` is one (memoised:
+    asked at each call of the module); empty otherwise."""
+    if not isinstance(forward.body, cst.IndentedBlock):
+        return frozenset()
+    names = set()
+    for node in walk(forward.body, _NESTED):
+        if type(node) is cst.Return:
+            call = node.value
+            if type(call) is not cst.Call or type(call.func) is not cst.Attribute or dotted(call.func.value) != "self":
+                return frozenset()
+            names.add(call.func.attr.value)
+    return frozenset(names)
+
+
+def _no_grad_decorator(decorator) -> bool:
+    name = dotted(decorator.func if type(decorator) is cst.Call else decorator) or ""
+    return name.rsplit(".", 1)[-1] in _NO_GRAD

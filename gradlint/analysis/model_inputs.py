@@ -15,7 +15,7 @@ from typing import Optional
 import libcst as cst
 
 from .backprop_params import argument_nodes
-from .arguments import is_static, parameters
+from .arguments import binds_first, parameters
 from .syntax import NODES, child_fields, free_names_of, function_facts, per_node
 
 _SCOPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
@@ -75,7 +75,7 @@ class ModelInputs:
                     self._model_inputs.add(id(arg.value))
 
     def _mark_fed_arguments(self, names: frozenset, call: cst.Call, function: cst.FunctionDef, receiver) -> None:
-        bound = receiver is not None and not is_static(function)
+        bound = binds_first(function, receiver)
         nodes = argument_nodes(call, parameters(function)[1 if bound else 0 :])
         for name in names:
             node = nodes.get(name)

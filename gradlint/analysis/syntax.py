@@ -301,7 +301,7 @@ MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
-def _paired_elements(targets: cst.Tuple, values: cst.Tuple) -> list:
+def paired_elements(targets: cst.Tuple, values: cst.Tuple) -> list:
     """(target, value) of a tuple assignment written element for element; none when a side is starred."""
     if len(targets.elements) != len(values.elements) or any(
         type(e) is cst.StarredElement for e in (*targets.elements, *values.elements)
@@ -477,7 +477,7 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
             aliases.setdefault(node.value.value, set()).add(field_name)
         elif len(node.targets) == 1 and type(first) is cst.Tuple and type(node.value) is cst.Tuple:
             # `self.G, self.D = G, D`: each name is stored into the field at its position
-            for target, value in _paired_elements(first, node.value):
+            for target, value in paired_elements(first, node.value):
                 if _self_attr(target) and type(target) is cst.Attribute and type(value) is cst.Name:
                     aliases.setdefault(value.value, set()).add(_self_attr(target))
         elif len(node.targets) == 1 and type(first) is cst.Name and _self_field(node.value):

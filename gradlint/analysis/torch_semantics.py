@@ -8,6 +8,7 @@ import libcst as cst
 from . import torch_api as api
 from .call_shapes import copies_a_tensor, pair, returns_indices, switched_mode, tensor_backward_arguments
 from .class_choices import method_of_choices
+from .class_methods import class_method_call
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .devices import device_value
 from .einsum_saving import einsum_saving
@@ -231,6 +232,10 @@ class TorchSemantics(TensorMethods):
             if kind == "module" and receiver.cls.attrs.get(name, UNKNOWN).kind == "module":
                 # `clf.embedding(tokens)` from outside the class: its sub-module runs, as `self.embedding` does
                 return self._call_value(self.eval(node.func), node, args)
+        if kind in ("class", "unknown"):
+            called = class_method_call(self, receiver, name, node, args)  # `SO2.from_matrix(r)`, `cls.f(x)`
+            if called is not None:
+                return called
         if kind == "ref":
             return self._call_qualified(f"{receiver.qual}.{name}", node, args)
         if kind == "namespace":

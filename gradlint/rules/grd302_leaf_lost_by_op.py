@@ -3,7 +3,7 @@ import libcst as cst
 from ..analysis import creates_leaf, made_on_cpu, makes_leaf_in_place
 from ..analysis.differentiated import only_differentiated, reads_grad
 from ..analysis.leaf_uses import elements_retained, only_operand, retained
-from ..analysis.syntax import dotted, kwarg, walk
+from ..analysis.syntax import dotted, kwarg, paired_elements, walk
 from ..rule import Rule, source
 
 _KEEPS_LEAF = frozenset({"requires_grad_", "retain_grad", "share_memory_"})
@@ -25,8 +25,7 @@ class LeafLostByOp(Rule):
             return
         pairs = [(target, value_node)]
         if type(value_node) is cst.Tuple and type(target) is cst.Tuple:
-            if len(value_node.elements) == len(target.elements):
-                pairs = [(t.value, v.value) for t, v in zip(target.elements, value_node.elements)]
+            pairs = paired_elements(target, value_node) or pairs
         elements = False
         if type(value_node) is cst.ListComp and type(target) is not cst.Tuple:
             # `scales = [torch.ones(2, requires_grad=True).to(device) for _ in layers]`

@@ -2,9 +2,9 @@ import re
 
 import libcst as cst
 
-from ..analysis import creates_leaf, dotted, makes_leaf_in_place
+from ..analysis import creates_leaf, dotted, literal_bool, makes_leaf_in_place
 from ..analysis.differentiated import only_differentiated, reads_grad
-from ..analysis.syntax import walk
+from ..analysis.syntax import paired_elements, walk
 from ..rule import Rule, source
 
 
@@ -34,6 +34,18 @@ class LeafRebound(Rule):
         self._accumulators.clear()
 
     def on_assign(self, target, ctx, value_node) -> None:
+        if type(target) in (cst.Tuple, cst.List) and type(value_node) in (cst.Tuple, cst.List):
+            # `inputs, targets = inputs.cuda(), targets.cuda()`: each name rebound to its own element
+            for one_target, one_value in paired_elements(target, value_node):
+                self._check(one_target, ctx, one_value)
+            return
+        self._check(target, ctx, value_node)
+
+    def _check(self, target, ctx, value_node) -> None:
+        if _made_to_require_grad(target, value_node, ctx):
+            # `x = torch.Tensor(data); x.requires_grad = True`: the scope made `x` its own leaf
+            self._owned.add(target.value.value)
+            return
         path = dotted(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
         if path is None:
             return
@@ -70,6 +82,18 @@ class LeafRebound(Rule):
             f"`{path}.grad` is None from now on and the next update fails. Update it in place under "
             f"`torch.no_grad()` (`{path} -= ...`), or use an optimizer.",
         )
+
+
+def _made_to_require_grad(target, value_node, ctx) -> bool:
+    """``x.requires_grad = True`` on a name holding a tensor known not to require grad: from here on
+    ``x`` is a leaf this scope made, as ``torch.randn(3, requires_grad=True)`` makes one (a name
+    already requiring grad, an alias of a parameter say, is not made anew by it)."""
+    if type(target) is not cst.Attribute or target.attr.value != "requires_grad" or type(target.value) is not cst.Name:
+        return False
+    if literal_bool(value_node) is not True:
+        return False
+    current = ctx.value(target.value)
+    return current.kind == "tensor" and current.grad is False
 
 
 def _kept_by_alias(target, ctx) -> bool:
