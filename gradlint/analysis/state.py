@@ -219,7 +219,7 @@ class State:
             other = b_env.get(key)
             # a name bound on one path only is unknown after the join (and shadows outer
             # names), but for an import: `if is_torch_available(): import torch`
-            joined[key] = _one_sided(key, value) if other is None else join(value, other)
+            joined[key] = _one_sided(key, value) if other is None else _joined_binding(value, other)
         for key, value in b_env.items():
             if key not in joined:
                 joined[key] = _one_sided(key, value)
@@ -423,6 +423,18 @@ def _grown(a, b) -> bool:
     # (an object's field the caller's state first holds after a method call appended to it: unknown
     # on the path from before that call, as a name bound on one path only is after a join)
     return list_of_graphs(a) and (list_of_graphs(b) or b.kind == "unknown") or a.kind == "unknown" and list_of_graphs(b)
+
+
+def _joined_binding(a: Value, b: Value) -> Value:
+    """The join of a name's values on two paths: a new object when they are different objects (the
+    name was rebound on one path), even when equal, since ``_same_object`` asks it of a later join:
+    a name recomputed in one arm of an inner ``if`` (``elif``) is not taken, after the outer join,
+    for one bound on neither path, and the graph freed before stays unfreed there. A list of graphs
+    grown on one path keeps its object: ``_grown`` judges it."""
+    joined = join(a, b)
+    if a is b or joined is not a and joined is not b or _grown(a, b) or _grown(b, a):
+        return joined
+    return joined.with_()
 
 
 def _same_object(a, b) -> bool:

@@ -3,6 +3,7 @@ import re
 import libcst as cst
 
 from ..analysis import dotted, literal_bool, within
+from ..analysis.syntax import free_names_of
 from ..analysis.constructor_freezes import freeze_site
 from ..analysis.freeze_keeping_methods import keeps_freeze
 from ..rule import Rule, source
@@ -48,6 +49,11 @@ class NothingTrainable(Rule):
         self._graded = set()
         #: constructor freezes already reported from a scope that trains an object they froze
         self._built_reported = set()
+        #: paths bound (in this scope) to what a call of a callable the walk cannot see into returned
+        #: (``z = noise(8, 4)`` with ``noise = lambda m, n: torch.rand(m, n).requires_grad_()``, a
+        #: sampler handed in), or computed from such a value: it may require grad, so a loss computed
+        #: from it may too, frozen model or not
+        self._opaque = set()
 
     def on_freeze(self, node, ctx, event) -> None:
         owner = event.owner
@@ -78,6 +84,7 @@ class NothingTrainable(Rule):
         if path is None:
             return
         self._bound[path] = ctx.value(value_node)
+        self._track_opaque(path, value_node, ctx)
         if path.endswith(".requires_grad") and type(target) is cst.Attribute and ctx.value(target.value).kind == "module":
             return  # `model._fc.requires_grad = True` sets an attribute of the module, no parameter (GRD401)
         if path.endswith(".requires_grad") and literal_bool(value_node) is not False:
@@ -126,6 +133,25 @@ class NothingTrainable(Rule):
                     lambda frozen: (within(path, frozen) or within(frozen, path)) and self._frozen[frozen] is not node
                 )
 
+    def _track_opaque(self, path: str, value_node, ctx) -> None:
+        value = self._bound[path]
+        if value.kind == "tensor" and value.grad is not None:
+            self._opaque.discard(path)  # known: requires grad or not
+        elif type(value_node) is cst.Call and _opaque_callee(value_node.func, ctx):
+            self._opaque.add(path)
+        elif self._opaque and self._from_opaque(value_node):
+            self._opaque.add(path)
+        else:
+            self._opaque.discard(path)
+
+    def _from_opaque(self, node) -> bool:
+        """``node`` mentions a path bound to an opaque call's result (by the names it is made of:
+        ``self.z`` when ``self`` and ``z`` are both mentioned)."""
+        if not self._opaque:
+            return False
+        names = free_names_of(node)
+        return any(names.issuperset(path.split(".")) for path in self._opaque)
+
     def _forget(self, matches) -> None:
         for frozen in [f for f in self._frozen if matches(f)]:
             del self._frozen[frozen]
@@ -138,6 +164,8 @@ class NothingTrainable(Rule):
         self._backprop_through.update(value.through if value.kind == "tensor" and value.through else (None,))
         if value.kind != "tensor" or value.grad is True or not value.through:
             return
+        if value.grad is None and self._from_opaque(receiver):
+            return  # computed from what an opaque call returned, which may require grad
         roots = {self._frozen_root(path) for path in value.through}
         frozen = self._frozen
         if None in roots:
@@ -234,6 +262,15 @@ class NothingTrainable(Rule):
         self._layers.clear()
         self._reported.clear()
         self._bound.clear()
+        self._opaque.clear()
+
+
+def _opaque_callee(func, ctx) -> bool:
+    """A callable whose result the walk cannot know: a name bound to nothing it knows as callable
+    (a lambda, a function handed in as an argument, a name from outside the file), or project code
+    it did not read. Not a method of a value (``x.cuda()``, ``batch.to(device)``): those move data."""
+    callee = ctx.value(func)
+    return callee.unread or (type(func) is cst.Name and callee.kind == "unknown")
 
 
 def _constructor_freeze_of(ctx, path: str):
