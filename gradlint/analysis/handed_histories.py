@@ -8,6 +8,9 @@ The callee may also store the items in a field of its object (``agent.store_epis
 rewards)`` appending them to ``self.memory``) that another function of the file reads and
 backpropagates (``agent.finish_episode()`` sampling the memory into its loss): the same hand-over,
 one method later.
+Or the collecting function makes the loss itself after the loop (``terms = [-lp * r for r, lp in
+zip(rewards, log_probs)]``, ``loss = torch.stack(terms).sum()``) and hands that loss to a method that
+backpropagates it (``learner.apply_loss(loss)``, a method of a class of another file).
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import libcst as cst
 
 from .field_histories import _GROWS, _backpropagates, _reads
 from .syntax import walk
+from .result_uses import holds_graph
+
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
 def handed_to_update(scope: cst.CSTNode, path: str, found: cst.CSTNode, module: cst.Module) -> bool:
@@ -67,6 +73,74 @@ def _fields_grown_from(function: cst.FunctionDef, parameter: str) -> set:
 def _updated_from(field: str, functions: Dict[str, List[cst.FunctionDef]]) -> bool:
     """A function of the file reads ``field`` (not only grows it) and calls ``backward()``."""
     return any(_reads(f, field) and _backpropagates(f) for group in functions.values() for f in group)
+
+
+def loss_handed_to_update(ctx, scope: cst.CSTNode, path: str) -> bool:
+    """A name computed from the list ``path`` (through any chain of assignments in ``scope``) that
+    holds a graph is passed to a function or method that calls ``backward()``: one of this file
+    (matched by name) or a method of the receiver's class, of another file too (``params.update(loss)``).
+    A name holding numbers made from the list (``mean = torch.stack(losses).mean().item()``), or a
+    callee not known to backpropagate (``writer.add_scalar("loss", mean)``), hands nothing."""
+    if "." in path or ctx.module_node is None:
+        return False
+    scope = scope if scope is not None else ctx.module_node  # (None: the module's top level)
+    nodes = list(walk(scope.body if type(scope) is cst.FunctionDef else scope, prune=_SCOPES))
+    derived = _derived_names(nodes, path)
+    if not derived:
+        return False
+    functions = None
+    for call in nodes:
+        if type(call) is not cst.Call or not any(type(a.value) is cst.Name and a.value.value in derived for a in call.args):
+            continue
+        func = call.func
+        if type(func) is cst.Attribute:
+            function = _method_of(ctx.silent_eval(func.value), func.attr.value)
+            candidates = [function] if function is not None else []
+        elif type(func) is cst.Name:
+            functions = _functions_by_name(ctx.module_node) if functions is None else functions
+            candidates = functions.get(func.value, [])
+        else:
+            continue
+        if not any(isinstance(f, cst.FunctionDef) and _backpropagates(f) for f in candidates):
+            continue
+        if any(type(a.value) is cst.Name and a.value.value in derived and holds_graph(ctx.silent_eval(a.value)) for a in call.args):
+            return True
+    return False
+
+
+def _derived_names(nodes: list, path: str) -> set:
+    """The names assigned from an expression that reads ``path`` or a name assigned so (not ``path``)."""
+    carriers = {path}
+    changed = True
+    while changed:
+        changed = False
+        for node in nodes:
+            if type(node) is not cst.Assign:
+                continue
+            if not any(type(part) is cst.Name and part.value in carriers for part in walk(node.value)):
+                continue
+            for target in node.targets:
+                for part in walk(target.target):
+                    if type(part) is cst.Name and part.value not in carriers:
+                        carriers.add(part.value)
+                        changed = True
+    carriers.discard(path)
+    return carriers
+
+
+def _method_of(receiver, name: str, depth: int = 4):
+    """The method ``name`` of the receiver's class or of one of its known bases, or None."""
+    cls = getattr(receiver, "cls", None)
+    if cls is None or depth == 0:
+        return None
+    method = cls.methods.get(name)
+    if method is not None:
+        return method
+    for base in cls.bases:
+        method = _method_of(base, name, depth - 1)
+        if method is not None:
+            return method
+    return None
 
 
 def _functions_by_name(module: cst.Module) -> Dict[str, List[cst.FunctionDef]]:

@@ -5,7 +5,7 @@ from ..analysis import dotted
 from ..analysis.closure_steps import closure_backpropagates
 from ..analysis.field_histories import graph_positions, kept_for_update
 from ..analysis.foreign_containers import built_by_foreign_class
-from ..analysis.handed_histories import handed_to_update
+from ..analysis.handed_histories import handed_to_update, loss_handed_to_update
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
 from ..analysis.scope_names import outlives_scope
@@ -307,6 +307,7 @@ class LossHistoryAccumulation(Rule):
                 or kept_for_update(ctx, node, path, self._positions.get(id(found), frozenset()), found)
                 or consumed_whole(node, path, self._chunked.get(id(found), frozenset()))
                 or handed_to_update(node, path, found, ctx.module_node)
+                or loss_handed_to_update(ctx, node, path)
             ):
                 continue
             loop = "a list comprehension" if type(found) is cst.ListComp else "a loop"
