@@ -28,6 +28,14 @@ def _slots_of(index, loop) -> bool:
     return bool(names) and all(name in targets for name in names)
 
 
+def _copies_this_iterations_element(added, path: str, loop) -> bool:
+    """``chosen[t] = losses[t]`` (or ``chosen.append(losses[t])``) with ``t`` bound by the loop: the
+    value is the element another accumulator keeps for this iteration, so the two hold the same graphs."""
+    if type(added) is not cst.Subscript or dotted(added.value) in (None, path):
+        return False
+    return any(type(n) is cst.Name and n.value in loop.bound for n in walk(added.slice[0]))
+
+
 def _scope(ctx):
     """The function whose walk is under way (None at module level, as ``on_scope_end`` has it)."""
     return ctx.function
@@ -57,6 +65,9 @@ class LossHistoryAccumulation(Rule):
         self._kept_for_later = []
         #: name -> the kept accumulators (paths) the value bound to it was computed from
         self._derived = {}
+        #: (scope, accumulator) -> the accumulators whose elements it keeps as well (``chosen[t] =
+        #: losses[t]``): a backward() through it goes through their graphs
+        self._copied_from = {}
         #: id(pending accumulation) -> the models its loop ran over the chunks of one input
         self._chunked = {}
         #: id(accumulation) -> the positions of the appended tuple's items that hold a graph
@@ -83,7 +94,7 @@ class LossHistoryAccumulation(Rule):
 
     def on_assign(self, target, ctx, value_node) -> None:
         if self._kept_for_later and type(target) is cst.Name:
-            sources = self._accumulators_in(value_node)
+            sources = self._accumulators_in(value_node, ctx)
             if sources:
                 self._derived[target.value] = sources
             else:
@@ -188,15 +199,16 @@ class LossHistoryAccumulation(Rule):
             # history was kept for this backward (a meta-loss, a loss over a whole sequence)
             # (by name, not by the graphs the history holds: `loss` is rebound in every iteration, and
             # the next epoch's `loss.backward()` goes through a new graph, not the kept ones)
-            through = self._accumulators_in(receiver)
+            through = self._accumulators_in(receiver, ctx)
             self._kept_for_later = [kept for kept in self._kept_for_later if kept[2] not in through]
         if ctx.loop is None and ctx.grad_enabled is True:
             self._backpropagates = True
             self._closures.backward(ctx, receiver)
 
-    def _accumulators_in(self, node) -> set:
+    def _accumulators_in(self, node, ctx) -> set:
         """The kept accumulators ``node`` is computed from: named in it, or through a name bound to
-        a value computed from them (``total = torch.stack(per_task).mean()``)."""
+        a value computed from them (``total = torch.stack(per_task).mean()``), or through a list the
+        loop copied their elements into (``chosen[t] = losses[t]``, then ``sum(chosen)``)."""
         kept = {entry[2] for entry in self._kept_for_later}
         found = set()
         for inner in walk(node):
@@ -206,6 +218,7 @@ class LossHistoryAccumulation(Rule):
                     found.add(path)
                 elif type(inner) is cst.Name and inner.value in self._derived:
                     found |= self._derived[inner.value]
+                found |= self._copied_from.get((_scope(ctx), path), set()) & kept
         return found
 
     def on_store(self, call, ctx, path: str) -> None:
@@ -234,6 +247,8 @@ class LossHistoryAccumulation(Rule):
             self._outer_loops[id(loop.node)] = set()
         if outer:
             self._outer_loops[id(loop.node)].add(id(node))
+        if _copies_this_iterations_element(added, path, loop):
+            self._copied_from.setdefault((_scope(ctx), path), set()).add(dotted(added.value))
         if holds_graph(ctx.value(added)):
             self._candidates.setdefault(id(loop.node), []).append((node, path, added))
             if type(added) is cst.Tuple:
@@ -294,6 +309,7 @@ class LossHistoryAccumulation(Rule):
         self._kept_for_later = [kept for kept in self._kept_for_later if kept[0] is not node]
         if not self._kept_for_later:
             self._derived.clear()
+        self._copied_from = {key: paths for key, paths in self._copied_from.items() if key[0] is not node}
         for _, found, path, added in later:
             # (a history the loop's update reads and backpropagates: REINFORCE's saved log-probs)
             if kept_for_update(ctx, node, path, self._positions.get(id(found), frozenset())):
