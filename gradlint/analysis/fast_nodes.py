@@ -19,6 +19,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from libcst._nodes.base import CSTNode
 
+from .syntax import node_types
+
 _BUILT: List[Optional[Tuple[Tuple[type, Callable, Callable], ...]]] = [None]
 
 
@@ -31,24 +33,13 @@ def swaps() -> Tuple[Tuple[type, Callable, Callable], ...]:
 
 def _swaps():
     validate = CSTNode.__post_init__
-    for cls in _node_classes():
+    for cls in node_types(CSTNode) - {CSTNode}:
         own = cls.__dict__.get("__init__")
         if own is None or not dataclasses.is_dataclass(cls) or cls.__post_init__ is not validate:
             continue
         fast = _constructor(cls)
         if fast is not None:
             yield cls, own, fast
-
-
-def _node_classes():
-    seen: set = set()
-    stack = [CSTNode]
-    while stack:
-        for sub in stack.pop().__subclasses__():
-            if sub not in seen:
-                seen.add(sub)
-                stack.append(sub)
-                yield sub
 
 
 def _constructor(cls: type) -> Optional[Callable]:
