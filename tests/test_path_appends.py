@@ -103,3 +103,27 @@ def test_the_scripts_whose_sys_path_lines_count_are_read_for_the_result_cache(tm
     with recording_reads() as paths:
         _lint(tmp_path / "exp" / "models.py", "GRD502")
     assert str(tmp_path / "exp" / "train.py") in paths
+
+
+def test_a_batch_asks_each_folder_once_and_a_later_run_sees_a_new_line(tmp_path, monkeypatch):
+    from gradlint.analysis import path_appends
+    from gradlint.analysis.project import one_snapshot
+
+    exp = tmp_path / "exp"
+    exp.mkdir()
+    (exp / "train.py").write_text(TRAIN)
+    (exp / "models.py").write_text(MODELS)
+    listed = []
+    real_listdir = path_appends.os.listdir
+    monkeypatch.setattr(path_appends.os, "listdir", lambda folder: listed.append(folder) or real_listdir(folder))
+    from gradlint.analysis.imports import recording_reads
+
+    with one_snapshot():
+        assert appended_folders(str(exp / "train.py")) == (str(tmp_path),)
+        with recording_reads() as paths:
+            assert appended_folders(str(exp / "models.py")) == (str(tmp_path),)
+    assert str(exp / "train.py") in paths  # a cached answer still tells the cache which scripts it read
+    assert listed == [str(exp)]  # the second file of the folder is answered from the batch's cache
+    # outside the batch the folder is read again: a script's line removed since is gone
+    (exp / "train.py").write_text(TRAIN.replace("sys.path.append(path)", "print(path)"))
+    assert appended_folders(str(exp / "models.py")) == ()

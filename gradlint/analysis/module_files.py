@@ -14,6 +14,7 @@ import os
 import re
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
+from .path_appends import forget_folders
 from .scans import scanned_in_order
 from .word_starts import found_at_line_starts
 
@@ -75,6 +76,11 @@ def holds_folder(folder: str, name: str) -> bool:
     return os.path.isdir(os.path.join(folder, name))
 
 
+def in_batch() -> bool:
+    """Whether a batch run is on: the project's files and folders stay as they are until it ends."""
+    return _BATCH[0]
+
+
 def begin_batch() -> None:
     _BATCH[0] = True
     _clear()
@@ -88,6 +94,7 @@ def end_batch() -> None:
 def _clear() -> None:
     for cache in (_FOUND, _FOLDER_ENTRIES, _BASES, _RELATIVE):
         cache.clear()
+    forget_folders()
 
 
 def find_in(

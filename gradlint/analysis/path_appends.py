@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 #: ``sys.path.append(...)`` / ``sys.path.insert(0, ...)``, its argument on one line
 _ADDS = re.compile(rb"^\s*sys\.path\.(?:append|insert)\((.*)\)\s*(?:#.*)?$", re.M)
 _UP = re.compile(rb"""['"]\.\.(?:[/\\]\.\.)*[/\\]?['"]""")
 _CACHE: Dict[Tuple[str, int, int], Tuple[str, ...]] = {}
+#: folder -> (the folders its scripts add, the scripts that say so), within a batch run (see
+#: ``module_files.begin_batch``): every file of a package asks for its own folder again and again
+_FOLDERS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...], bool]] = {}
 #: deeper than this is not a script's own repository any more
 _MAX_UP = 3
 #: a folder of more scripts than this is a package, not a folder of scripts sharing one ``sys.path``
@@ -32,11 +35,37 @@ def appended_folders(importer: str) -> Tuple[str, ...]:
     """The folders above ``importer``'s that the ``sys.path`` lines of the scripts of its folder add,
     nearest first. ``sys.path`` is the process's: ``bigan/main.py`` adds the folder above, then imports
     ``bigan_models``, whose own ``from utils import *`` finds ``utils`` there too."""
+    from .module_files import in_batch  # (module_files is below project, which asks here)
+
     folder = os.path.dirname(os.path.abspath(importer))
+    batch = in_batch()
+    known = (_FOLDERS.get(folder) or _FOLDERS.get(importer)) if batch else None
+    if known is None:
+        known = _folder_adds(folder, importer)
+        if known is None:
+            return ()
+        if batch:
+            _FOLDERS[folder if known[2] else importer] = known
+    added, telling, _ = known
+    if telling:
+        from .imports import note_reads  # (imports builds on project, which asks here)
+
+        note_reads(telling)  # what they say is part of the result: the cache's key holds their texts
+    return added
+
+
+def forget_folders() -> None:
+    """At a batch's start and end: the folders' scripts may have changed outside it."""
+    _FOLDERS.clear()
+
+
+def _folder_adds(folder: str, importer: str) -> Optional[Tuple[Tuple[str, ...], Tuple[str, ...], bool]]:
+    """(the folders the ``sys.path`` lines of the scripts of ``folder`` add, nearest first, those scripts,
+    whether the answer is the folder's: a package's, too large a folder for scripts, is the importer's own)."""
     try:
         names = sorted(name for name in os.listdir(folder) if name.endswith(".py"))
     except OSError:
-        return ()
+        return None
     scripts = [os.path.join(folder, name) for name in names] if len(names) <= _MAX_SCRIPTS else [importer]
     found, telling = set(), []
     for script in scripts:
@@ -44,11 +73,7 @@ def appended_folders(importer: str) -> Tuple[str, ...]:
         if adds:
             found.update(adds)
             telling.append(script)
-    if telling:
-        from .imports import note_reads  # (imports builds on project, which asks here)
-
-        note_reads(telling)  # what they say is part of the result: the cache's key holds their texts
-    return tuple(sorted(found, key=len, reverse=True))
+    return tuple(sorted(found, key=len, reverse=True)), tuple(telling), len(names) <= _MAX_SCRIPTS
 
 
 def _file_adds(importer: str) -> Tuple[str, ...]:
