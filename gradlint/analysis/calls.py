@@ -37,6 +37,7 @@ from .helper_clears import exit_clears
 from .helper_saves import apply_saved_arguments, saved_parameters
 from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
+from .nested_fields import self_fields
 from .freed_fields import as_fields, exported_fields, receiver_freed_fields
 from .imports import out_of_time
 from .init_stores import callee_stores
@@ -320,15 +321,12 @@ class Calls:
             mutated.update(argument_field_modes(self.state.env, context, function))
             # a generator's body runs only when iterated: its call proves nothing
             proven = proven_at_every_exit(exits, function) if not function_facts(function).generator else frozenset()
-            fields = {
-                key[5:]: without_paths(value)
-                for key, value in self.state.env.items()
-                if key.startswith("self.") and key.count(".") == 1 and value.kind != "unknown"
-            }
+            fields, nested = self_fields(self.state.env)
             env = self.state.env
             filled = {path: without_paths(env[path]) for path in self._global_fillers() if path in env}
         except (Terminated, RecursionError):
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
+            nested = {}
             per_return = []
             steps_always = frozenset()
             filled = {}
@@ -371,6 +369,7 @@ class Calls:
             carries=carried_positions(returns, carries) if carries else (),
             returned_freezes=agreed(per_return, ends_open),
             freed_fields=freed_fields,
+            nested_fields=nested,
         )
 
     def _contexts_for(
@@ -416,6 +415,8 @@ class Calls:
                 for attr, value in cls.attrs.items():
                     # the submodules of an object frozen whole are frozen (`model.emb` in the caller)
                     env["self." + attr] = value.with_(params=False) if frozen and value.kind == "module" else value
+                for path, value in cls.nested.items():
+                    env["self." + path] = value  # (``nested_fields``)
                 for attr, value in fields:
                     env["self." + attr] = value
                 for attr in switched_and_called_fields(cls.methods, node):

@@ -152,7 +152,9 @@ class Expressions:
         index = node.slice[0].slice if len(node.slice) == 1 else None
         if type(index) is cst.Slice and base.kind == "seq" and base.elem is not None:
             # `layers[:-2]`: some of the same elements (maybe none of the grad tensors among them)
-            return Value(kind="seq", elem=base.elem, has_grad=False if base.has_grad is False else None)
+            # (every element requires grad when their join does: then so do those of a slice it has)
+            has_grad = True if base.has_grad and base.elem.is_grad_tensor else False if base.has_grad is False else None
+            return Value(kind="seq", elem=base.elem, has_grad=has_grad)
         if type(index) is cst.Slice and base.kind == "module" and base.qual.rsplit(".", 1)[-1] in api.SLICEABLE_CONTAINERS:
             # `model.layers[:n]`: a container of the same kind holding some of the same layers (which
             # of them own parameters is not known any more)

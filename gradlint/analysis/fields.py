@@ -19,6 +19,7 @@ import libcst as cst
 
 from .calls import MAX_INLINE_WALKS
 from .imports import out_of_time
+from .nested_fields import join_nested, memory_owners, seed_made
 from .summaries import Context
 from .syntax import function_facts
 from .values import UNKNOWN, ClassInfo, Value, join_all
@@ -28,6 +29,8 @@ class Fields:
 
     def _join_method_fields(self, info: ClassInfo, methods: List[cst.FunctionDef]) -> None:
         facts = {id(m): function_facts(m) for m in methods}
+        # fields of an object in a field (a rollout memory): filled by one method, read by another
+        filling = memory_owners(info, methods, {id(m): facts[id(m)].self_reads for m in methods})
         shared: Dict[int, Set[str]] = {}
         for method in methods:
             stores = facts[id(method)].self_stores
@@ -39,15 +42,18 @@ class Fields:
                     read_elsewhere |= facts[id(other)].self_reads
             if stores & read_elsewhere:
                 shared[id(method)] = stores & read_elsewhere
-        if not shared:
+        if not shared and not filling:
             return
         receiver = (
             Value(kind="module", params=info.params, cls=info) if info.is_module else Value(kind="instance", cls=info)
         )
         stored: Dict[str, List[Value]] = {}
+        nested: Dict[str, List[Value]] = {}
+        seed_made(info, filling)
         for method in methods:
-            names = shared.get(id(method))
-            if not names or self.calls.walks >= MAX_INLINE_WALKS or out_of_time():
+            names = shared.get(id(method), ())
+            owners = filling.get(id(method), ())
+            if not names and not owners or self.calls.walks >= MAX_INLINE_WALKS or out_of_time():
                 continue
             self.calls.walks += 1
             mode = self._method_mode(method, info)
@@ -59,6 +65,10 @@ class Fields:
             summary = self._summarise(method, Context({}, mode, receiver))
             for name in names:
                 stored.setdefault(name, []).append(summary.fields.get(name, UNKNOWN))
+            for path, value in summary.nested_fields.items():
+                if path.split(".", 1)[0] in owners:
+                    nested.setdefault(path, []).append(value)
+        join_nested(info, nested)
         info.method_fields = info.method_fields | frozenset(stored)
         for name, values in stored.items():
             if name in info.attrs:

@@ -58,6 +58,9 @@ _INDENTED_DEF = (re.compile(r"[ \t]+(?:async\s+)?def\s+(\w+)"), re.compile(r"\n[
 
 #: ``self.sum += val * n``: a method adding what it is given into a field of its object
 _ADDS_INTO_FIELD = re.compile(rb"\bself\.\w+(?:\[[^\]\n]*\])?[ \t]*\+=[ \t]*[A-Za-z_(]")
+#: ``self.log_probs.append(log_prob)``: a method keeping what it is given in its object (a rollout memory,
+#: see ``nested_fields``)
+_FILLS_FIELD = re.compile(rb"\bself\.\w+\.(?:append|extend|insert|appendleft)\(")
 #: ``np.mean(losses)``, ``ax.plot(history)``: a metrics or plotting helper converting what it is given with
 #: NumPy, which raises on the grad tensors a training loop passes it (GRD503)
 _CONVERTS_WITH_NUMPY = re.compile(
@@ -70,14 +73,15 @@ def defines_nothing(data: bytes) -> bool:
     """Whether a file importing this module learns nothing from it: the module is too large to
     load, binary, or never mentions torch (so it defines nothing the analysis knows) and none of
     its methods adds a value it is given into its object (a torch-free ``AverageMeter`` whose
-    ``update(val)`` keeps the graph of every loss tensor a training loop passes it) or converts one
+    ``update(val)`` keeps the graph of every loss tensor a training loop passes it), appends one to a list
+    of its object (a rollout memory keeping each step's log-probability) or converts one
     with NumPy (a torch-free ``plots.py`` whose ``ax.plot(history["loss"])`` raises on the losses a
     training loop kept)."""
     if len(data) > MAX_LOADED_BYTES or b"\x00" in data:
         return True
     if any(marker in data for marker in _TORCH_BYTES):
         return False
-    return not _ADDS_INTO_FIELD.search(data) and not _CONVERTS_WITH_NUMPY.search(data)
+    return not _ADDS_INTO_FIELD.search(data) and not _CONVERTS_WITH_NUMPY.search(data) and not _FILLS_FIELD.search(data)
 
 
 #: inside ``one_snapshot``: the files are taken not to change, and each is looked at once

@@ -143,6 +143,7 @@ class Scopes:
             # unknown arguments (`Trainer(model)`), once those calls are known (as forward is)
             self._forwards_walked.add(id(init))
             self._queue.append((init, deferred_outer, True, info))
+        info.made = dict(info.attrs)  # (as its constructor leaves an object: ``nested_fields``)
         self._join_method_fields(info, methods)
         for method in methods:
             if info.is_module and method.name.value == "forward":

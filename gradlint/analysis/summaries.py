@@ -98,6 +98,8 @@ class Summary:
     returns_from: frozenset = frozenset()
     #: fields of ``self`` holding a graph the function's backward() freed, as it returns (``freed_fields``)
     freed_fields: frozenset = frozenset()
+    #: "X.Y" -> the list or dict the walk left in ``self.X.Y`` (``nested_fields``)
+    nested_fields: Dict[str, Value] = field(default_factory=dict)
     #: parameters holding a freed graph (``Context.freed``) that the result is still built on: one
     #: set for the whole result, or one per position of the tuple it returns (``return_deps``)
     carries: tuple = ()
@@ -380,6 +382,9 @@ def switched_fields(env, path: Optional[str], receiver: Optional[Value]) -> tupl
             kept = (
                 value.kind in ("module", "dict") or value.kind in _OBJECT_KINDS or value.is_grad_tensor
                 or _objects(value) or _graph_history(value)
+                # a list the class's join over its own methods made "holds something" (what they append
+                # from unknown arguments), which the caller knows better (``nested_fields``)
+                or value.kind == "seq" and attr in cls.method_fields
             )
             if kept and value != initial or set_flag(value, initial):
                 found.append((attr, value))  # (a flag the caller set: `self.is_test = False`, see flag_fields)
@@ -393,7 +398,7 @@ _OBJECT_KINDS = frozenset({"instance", "scaler", "optimizer"})
 def _graph_history(value: Value) -> bool:
     """A list the caller appended graph-holding steps to (``self.memory.append((state, log_prob, r))``,
     read by ``self.learn()``): the callee's walk sees those items, not the empty list of ``__init__``."""
-    return value.kind == "seq" and value.elem is not None and _has_graph(value.elem)
+    return value.kind == "seq" and (value.has_grad is True or value.elem is not None and _has_graph(value.elem))
 
 
 def _has_graph(value: Value, depth: int = 2) -> bool:

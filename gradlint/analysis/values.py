@@ -379,6 +379,11 @@ class ClassInfo:
     open_base: bool = False
     #: fields whose value in ``attrs`` joins what other methods store (``fields.Fields``)
     method_fields: frozenset = frozenset()
+    #: "X.Y" -> the list or dict in ``self.X.Y``, a field of an object in a field, joined over the methods
+    #: that fill it (``nested_fields``)
+    nested: dict = field(default_factory=dict)
+    #: ``attrs`` as ``__init__`` left them, before what other methods store is joined in
+    made: dict = field(default_factory=dict)
     #: the values of its base classes, in order (keyword arguments such as ``metaclass=`` aside)
     bases: tuple = ()
     #: a subclass of ``nn.Sequential`` given its layers by ``super().__init__``: how many have
