@@ -398,7 +398,7 @@ _OBJECT_KINDS = frozenset({"instance", "scaler", "optimizer"})
 def _graph_history(value: Value) -> bool:
     """A list the caller appended graph-holding steps to (``self.memory.append((state, log_prob, r))``,
     read by ``self.learn()``): the callee's walk sees those items, not the empty list of ``__init__``."""
-    return value.kind == "seq" and (value.has_grad is True or value.elem is not None and _has_graph(value.elem))
+    return value.kind == "seq" and value.elem is not None and _has_graph(value.elem)
 
 
 def _has_graph(value: Value, depth: int = 2) -> bool:
