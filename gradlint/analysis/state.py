@@ -117,6 +117,19 @@ class Env(dict):
         new._under = dict(self._under)
         return new
 
+    @staticmethod
+    def joined(bindings: dict, first, added) -> "Env":
+        """An Env of ``bindings``, whose keys are those of ``first`` and ``added``: the prefixes of
+        ``first``'s are counted already (most keys of a join)."""
+        if type(first) is not Env:
+            return Env(bindings)
+        new = Env()
+        dict.update(new, bindings)
+        new._under = dict(first._under)
+        for key in added:
+            new._count(key, 1)
+        return new
+
 
 def holds_under(paths: frozenset, path: str) -> bool:
     """Whether one of ``paths`` (dotted paths) starts with ``path + "."``. Asked of the saved, freed and
@@ -219,11 +232,14 @@ class State:
             other = b_env.get(key)
             # a name bound on one path only is unknown after the join (and shadows outer
             # names), but for an import: `if is_torch_available(): import torch`
-            joined[key] = _one_sided(key, value) if other is None else _joined_binding(value, other)
-        for key, value in b_env.items():
-            if key not in joined:
-                joined[key] = _one_sided(key, value)
-        env = Env(joined)
+            if other is value:
+                joined[key] = value  # (most names: bound before the branch, rebound on neither path)
+            else:
+                joined[key] = _one_sided(key, value) if other is None else _joined_binding(value, other)
+        added = [key for key in b_env if key not in joined]
+        for key in added:
+            joined[key] = _one_sided(key, b_env[key])
+        env = Env.joined(joined, a.env, added)
         # a freed graph is a may-fact, but a name the two paths disagree on was rebound
         # on one of them: `if wass: d_loss = gp else: fake_loss = ...; d_loss = real + fake_loss`
         freed = frozenset(
