@@ -24,9 +24,11 @@ def trailing_validation_forwards(loop: cst.CSTNode, record) -> List[tuple]:
     if not record.backwards or not any(training is False for _, _, training in record.mode_switches):
         return []
     order = _document_order(loop)
-    updates = [order.get(id(node)) for node, _ in record.backwards] + [order.get(id(node)) for node, _, _ in record.steps]
+    # a backward() or step() of a called function of the file stands at its call (`train(data)` then
+    # `test(data)`: the training helper's updates come before the validation helper's switch)
+    updates = [_position(order, node, record.update_calls) for node, *_ in record.backwards + record.steps]
     if any(index is None for index in updates):
-        return []  # a backward() or step() the walk placed elsewhere (a replayed callee's own node)
+        return []  # a backward() or step() the walk placed elsewhere
     first, last = min(updates), max(updates)
     evals: Dict[str, int] = {}
     trains: Dict[str, int] = {}
@@ -46,7 +48,8 @@ def trailing_validation_forwards(loop: cst.CSTNode, record) -> List[tuple]:
         switched, restored = evals.get(path), trains.get(path)
         if index is None or switched is None or restored is None or id(call) in seen:
             continue
-        if restored < first and last < switched <= index:
+        # `restored == first`: the training helper's own train() switch, made at its call like its updates
+        if restored <= first and last < switched <= index:
             seen.add(id(call))
             found.append((call, path))
     return found
