@@ -40,8 +40,18 @@ def trailing_validation_forwards(loop: cst.CSTNode, record) -> List[tuple]:
             evals[path] = max(evals.get(path, -1), index)
         elif training is True:
             trains[path] = min(trains.get(path, len(order)), index)
+    # a helper of another file runs its forward at its call, in the callee's names (no path): the model
+    # the same call switched to eval() (`acc = test(model, data)`, whose body does `model.eval()`)
+    # (not one that switches it back to train() too: `agent.calc_action(s)` drops its graph at once)
+    switched_at: Dict[int, set] = {}
+    restored_at = {(id(node), path) for node, path, training in record.mode_switches if training is not False}
+    for node, path, training in record.mode_switches:
+        if training is False and path is not None and (id(node), path) not in restored_at:
+            switched_at.setdefault(id(node), set()).add(path)
     found, seen = [], set()
     for call, path, module, mode in record.forwards:
+        if path is None and len(switched_at.get(id(call), ())) == 1:
+            path = next(iter(switched_at[id(call)]))
         if mode is not True or module.training is not False or module.params is not True or path is None:
             continue
         index = _position(order, call, record.forward_calls)
