@@ -13,6 +13,7 @@ from .class_choices import class_choice
 from .container_tests import container_test_truth
 from .containers import namedtuple_field
 from .entry_loops import proven_entry
+from .enum_members import enum_member
 from .leaves import below_trained_model, member_after_freeze
 from .loaded_fields import file_namespace, loaded_model_field
 from .param_groups import positional_list, selection_of, yields_the_parameter
@@ -80,6 +81,10 @@ class Expressions:
             return ref(api.canonical(f"{obj.qual}.{attr}"))
         if kind == "namespace":
             return self._namespace_attribute(obj, attr)
+        if kind == "class":
+            member = enum_member(self.module_node, obj, attr)  # `Phase.TRAIN`, for a branch test on it
+            if member is not None:
+                return member
         if kind == "tensor":
             self._emit("on_attribute", node)
             if obj.struct and attr not in _TENSOR_ONLY_ATTRIBUTES:

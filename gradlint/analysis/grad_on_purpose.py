@@ -66,13 +66,39 @@ def runs_without_grad(body) -> bool:
 
 
 def differentiating_function_elsewhere(callee, ctx) -> bool:
-    """``callee`` is a function of another file of the project whose body takes ``autograd.grad``."""
+    """``callee`` is a function of another file of the project whose body takes ``autograd.grad``,
+    or which makes one of its inputs require grad, itself or in a function of its file it calls:
+    ``points.requires_grad = True; u = net(points)``, then an operator given as an argument takes
+    the derivatives of ``u`` with respect to ``points`` (a physics-informed residual)."""
     if callee.kind != "func" or not callee.owner:
         return False
-    function = ctx._function_table(callee.owner)[0].get(callee.qual)
-    return function is not None and any(
-        (dotted(call.func) or "").endswith("autograd.grad") for call in _calls_in(function)
-    )
+    functions = ctx._function_table(callee.owner)[0]
+    function = functions.get(callee.qual)
+    if function is None:
+        return False
+    if any((dotted(call.func) or "").endswith("autograd.grad") for call in _calls_in(function)):
+        return True
+    return _asks_input_gradients(function, functions, 2)
+
+
+def _asks_input_gradients(function, functions: dict, depth: int) -> bool:
+    """``function`` sets one of its parameters to require grad (``x.requires_grad = True``,
+    ``x.requires_grad_()``), or a function of its file it calls by name does, ``depth`` calls down."""
+    parameters = {param.name.value for param in function.params.params}
+    for node in walk(function.body):
+        owner = _set_to_require_grad(node)
+        if owner is not None and dotted(owner) in parameters:
+            return True
+        if type(node) is not cst.Call:
+            continue
+        func = node.func
+        if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
+            if dotted(func.value) in parameters and (not node.args or literal_bool(node.args[0].value) is True):
+                return True
+        elif depth and type(func) is cst.Name and func.value in functions and functions[func.value] is not function:
+            if _asks_input_gradients(functions[func.value], functions, depth - 1):
+                return True
+    return False
 
 
 def differentiates(loop, ctx, record) -> bool:

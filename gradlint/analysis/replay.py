@@ -151,6 +151,7 @@ class SummaryReplay:
             record.inner_restores |= restores
             record.switch_calls.update((id(node), call) for node, _, _ in switches)
             record.forward_calls.update((id(node), call) for node, _, _, _ in forwards if node is not call)
+            record.update_calls.update((id(node), call) for node, *_ in backwards + steps if node is not call)
             for kept, found in zip((record.inner_forwards, record.inner_steps, record.inner_backwards), inner):
                 kept.extend(found)
             record.mode_switches.extend(switches)

@@ -330,6 +330,8 @@ class LoopRecord:
     switch_calls: dict = field(default_factory=dict)
     #: the same for a forward a called function ran (its node in the callee's code)
     forward_calls: dict = field(default_factory=dict)
+    #: the same for a backward() or an optimizer step a called function of this file ran
+    update_calls: dict = field(default_factory=dict)
     #: modules a loop inside a called function may switch back with train() (``model.eval()``, then
     #: ``model.train()`` in the helper's loop over the dev batches): kept apart from ``mode_switches``,
     #: whose order is the call's own, so that GRD510 does not claim that nothing restores the mode

@@ -13,6 +13,7 @@ from .detached_results import graph_dropped_at_once
 from .eval_arms import eval_arm, walk_arm
 from .boolean_tests import boolean_truth
 from .fresh_arms import fresh_arm_deps
+from .enum_members import enum_test
 from .branch_tests import (
     declares_no_outer_names,
     entry_test,
@@ -348,6 +349,8 @@ class StatementWalker:
                 test, value = none_test(self, compared)
             if value.kind != "number":
                 test, value = entry_test(self, compared)
+            if value.kind != "number":
+                test, value = enum_test(self, compared)  # `if phase == Phase.TRAIN:` (enum_members)
         elif type(test) in (cst.Subscript, cst.Call):
             test, value = entry_test(self, test)
         if type(test) is not cst.Name or value.kind != "number" or not self._fixed_name(test.value):

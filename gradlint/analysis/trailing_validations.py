@@ -24,9 +24,11 @@ def trailing_validation_forwards(loop: cst.CSTNode, record) -> List[tuple]:
     if not record.backwards or not any(training is False for _, _, training in record.mode_switches):
         return []
     order = _document_order(loop)
-    updates = [order.get(id(node)) for node, _ in record.backwards] + [order.get(id(node)) for node, _, _ in record.steps]
+    # a backward() or step() of a called function of the file stands at its call (`train(data)` then
+    # `test(data)`: the training helper's updates come before the validation helper's switch)
+    updates = [_position(order, node, record.update_calls) for node, *_ in record.backwards + record.steps]
     if any(index is None for index in updates):
-        return []  # a backward() or step() the walk placed elsewhere (a replayed callee's own node)
+        return []  # a backward() or step() the walk placed elsewhere
     first, last = min(updates), max(updates)
     evals: Dict[str, int] = {}
     trains: Dict[str, int] = {}
@@ -38,15 +40,26 @@ def trailing_validation_forwards(loop: cst.CSTNode, record) -> List[tuple]:
             evals[path] = max(evals.get(path, -1), index)
         elif training is True:
             trains[path] = min(trains.get(path, len(order)), index)
+    # a helper of another file runs its forward at its call, in the callee's names (no path): the model
+    # the same call switched to eval() (`acc = test(model, data)`, whose body does `model.eval()`)
+    # (not one that switches it back to train() too: `agent.calc_action(s)` drops its graph at once)
+    switched_at: Dict[int, set] = {}
+    restored_at = {(id(node), path) for node, path, training in record.mode_switches if training is not False}
+    for node, path, training in record.mode_switches:
+        if training is False and path is not None and (id(node), path) not in restored_at:
+            switched_at.setdefault(id(node), set()).add(path)
     found, seen = [], set()
     for call, path, module, mode in record.forwards:
+        if path is None and len(switched_at.get(id(call), ())) == 1:
+            path = next(iter(switched_at[id(call)]))
         if mode is not True or module.training is not False or module.params is not True or path is None:
             continue
         index = _position(order, call, record.forward_calls)
         switched, restored = evals.get(path), trains.get(path)
         if index is None or switched is None or restored is None or id(call) in seen:
             continue
-        if restored < first and last < switched <= index:
+        # `restored == first`: the training helper's own train() switch, made at its call like its updates
+        if restored <= first and last < switched <= index:
             seen.add(id(call))
             found.append((call, path))
     return found

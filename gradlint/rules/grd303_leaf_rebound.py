@@ -206,7 +206,7 @@ def _made_leaf_again(path: str, ctx, owned: bool) -> bool:
     for stmt in statements[index + 1 :]:
         if _reads_grad(stmt, path):
             return False
-        if _binds_leaf(stmt, path, ctx):
+        if _binds_leaf(stmt, path, ctx) or _cuts_off(stmt, path):
             return True
     function = ctx.function
     return (
@@ -217,6 +217,21 @@ def _made_leaf_again(path: str, ctx, owned: bool) -> bool:
         and isinstance(function.body, cst.IndentedBlock)
         and statements is function.body.body
     )
+
+
+def _cuts_off(stmt, path: str) -> bool:
+    """``gain = gain.clamp(0.5, 2.0).detach()`` or ``noise = noise.data``: the name stops holding the
+    graph result before any update reads its ``.grad`` (the loop makes it a leaf again with
+    ``requires_grad_()``, or the value is only read out): no update sees the non-leaf."""
+    if type(stmt) is not cst.SimpleStatementLine:
+        return False
+    for small in stmt.body:
+        if type(small) is cst.Assign and any(dotted(t.target) == path for t in small.targets):
+            value = small.value
+            if type(value) is cst.Attribute and value.attr.value == "data":
+                return True
+            return type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value == "detach"
+    return False
 
 
 def _binds_leaf(stmt, path: str, ctx) -> bool:

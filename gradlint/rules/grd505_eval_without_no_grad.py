@@ -186,8 +186,12 @@ class EvalWithoutNoGrad(Rule):
             when = f"after `{name}.eval()`" if name else "a model switched to `eval()`"
             parent = switched_parent(name, ctx.source) if name else None
             if name and f"{name}.eval(" not in ctx.source:
+                callee = ctx.value(call.func) if type(call) is cst.Call else None
                 if parent is not None:
                     when = f"after `{parent}.eval()` (which switches its submodule `{name}` too)"
+                elif callee is not None and callee.kind == "func" and callee.owner:
+                    # `acc = test(model, data)` with `test` of another file switching and running the model
+                    when = f"in eval mode (`{source(call.func)}`, of another file, switches `{name}` with `eval()` and runs it)"
                 elif re.search(rf"\b{re.escape(name)}\.train\(\s*(mode\s*=\s*)?False\s*\)", ctx.source):
                     when = f"after `{name}.train(False)`"
                 elif f"{name}.module.eval(" in ctx.source:
