@@ -272,6 +272,7 @@ class Analyzer(
             cst.ListComp: self._eval_comprehension,
             cst.GeneratorExp: self._eval_comprehension,
             cst.SetComp: self._eval_comprehension,
+            cst.DictComp: self._eval_dictcomp,
             cst.Comparison: self._eval_comparison,
             cst.IfExp: self._eval_ifexp,
             cst.Dict: self._eval_dict,

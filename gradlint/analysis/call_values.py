@@ -319,5 +319,8 @@ def _container(value: Value) -> bool:
 
 
 def _grad_list(value) -> bool:
-    """A list the forward builds of grad tensors (``return [torch.sigmoid(h(feat)) for h in self.heads]``)."""
+    """A list the forward builds of grad tensors (``return [torch.sigmoid(h(feat)) for h in self.heads]``),
+    or a dict whose every value is one (``return {k: head(x) for k, head in self.heads.items()}``)."""
+    if value.kind == "dict" and not value.keys and value.elem is not None:
+        return value.elem.is_grad_tensor
     return value.kind == "seq" and value.has_grad is True and value.elem is not None and value.elem.is_grad_tensor

@@ -244,6 +244,21 @@ class Expressions:
         return seq(values).with_(layers=module_layers(values))
 
     def _eval_comprehension(self, node) -> Value:
+        element, iterable = self._comprehended(node, lambda: self.eval(node.elt))
+        if iterable.kind == "params" and trainable_comprehension(node):
+            return iterable  # same owner
+        if iterable.kind == "params" and yields_the_parameter(node, iterable.qual == "named"):
+            # `[p for n, p in model.named_parameters() if "bias" not in n]`: some of model's parameters
+            return selection_of(iterable, seq([element]))
+        return seq([element])
+
+    def _eval_dictcomp(self, node: cst.DictComp) -> Value:
+        """``{k: head(x) for k, head in self.heads.items()}``: a dict whose every value is the element's."""
+        value, _ = self._comprehended(node, lambda: (self.eval(node.key), self.eval(node.value))[1])
+        return Value(kind="dict", elem=value)
+
+    def _comprehended(self, node, element):
+        """(what ``element()`` gives with the comprehension's targets bound, its last iterable's value)."""
         saved_env = self.state.env
         self.state.env = dict(saved_env)
         try:
@@ -254,15 +269,9 @@ class Expressions:
                 for cond in comp.ifs:
                     self.eval(cond.test)
                 comp = comp.inner_for_in
-            element = self.eval(node.elt)
+            return element(), iterable
         finally:
             self.state.env = saved_env
-        if iterable.kind == "params" and trainable_comprehension(node):
-            return iterable  # same owner
-        if iterable.kind == "params" and yields_the_parameter(node, iterable.qual == "named"):
-            # `[p for n, p in model.named_parameters() if "bias" not in n]`: some of model's parameters
-            return selection_of(iterable, seq([element]))
-        return seq([element])
 
     def _eval_comparison(self, node: cst.Comparison) -> Value:
         self._emit("on_comparison", node)  # before its operands' hooks

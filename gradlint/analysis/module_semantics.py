@@ -15,7 +15,7 @@ from .call_shapes import container_member, layered, module_path, pair
 from .mapping_arguments import mapping_contents
 from .state import FreezeEvent
 from .syntax import literal_bool, registered_submodule
-from .values import NONE, UNKNOWN, Tri, Value, join_all, member_of, seq, tensor
+from .values import NONE, UNKNOWN, Tri, Value, dict_values, join_all, member_of, seq, tensor
 
 
 class ModuleSemantics:
@@ -181,11 +181,14 @@ class ModuleSemantics:
 
     @staticmethod
     def _container_params(args) -> Tri:
-        """nn.Sequential / nn.ModuleList: trainable if a member module is."""
+        """nn.Sequential / nn.ModuleList / nn.ModuleDict: trainable if a member module is."""
         members = []
         for _, value in args:
             if value.kind == "seq" and value.layers:
                 return True  # a list of layers, one at least with parameters
+            if value.kind == "dict":
+                members.append(dict_values(value).elem or UNKNOWN)  # a ModuleDict's: any of its values
+                continue
             members.append(value.elem if value.kind == "seq" and value.elem is not None else value)
         if any(m.kind == "module" and m.params for m in members):
             return True
@@ -203,6 +206,9 @@ def container_members(node: cst.Call, args):
     _ in range(n)])``: by position where they are listed, and all of them joined (None: not known)."""
     if not args or any(arg.keyword is not None for arg in node.args):
         return (), None
+    if len(args) == 1 and args[0][1].kind == "dict":
+        # `nn.ModuleDict({"a": head, ...})`: its members by key, not by position
+        return (), dict_values(args[0][1]).elem
     if len(args) == 1 and args[0][1].kind == "seq":
         listed = args[0][1]
         if node.args[0].star:

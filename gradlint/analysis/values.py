@@ -429,6 +429,8 @@ def dict_item(value: Value, key: Optional[str]) -> Value:
 
 def dict_values(value: Value) -> Value:
     """The values of a "dict" value, as a sequence."""
+    if not value.items and value.elem is not None and not value.keys:
+        return seq([value.elem])  # a comprehension's: every value is one of its kind
     return seq(list(value.items)) if value.items else Value(kind="seq", has_grad=None)
 
 
