@@ -72,18 +72,25 @@ class EvalModeNotRestored(Rule):
             if id(call) in self._reported:
                 continue
             end = record.end.env.get(path)
-            # eval() under a condition (`if step % 100 == 0: model.eval()`) with no train() anywhere
-            # in the loop: once it has run, every later iteration trains in eval mode
-            if end is None or end.kind != "module" or end.training is True:
-                continue
-            forward = next(
+            trained = next(
                 (
-                    f
+                    (f, module)
                     for f, f_path, module, mode in record.forwards + record.inner_forwards
                     if ctx.same_object(f_path) == path and mode is True and module.training is None
                 ),
                 None,
             )
+            if trained is not None and "." in path and (end is None or end.kind == "unknown"):
+                # a field switched and trained in an arm the loop takes on some iterations only
+                # (`if itt >= warmup: agent.update(batch)`, whose body runs `self.critic.eval()`):
+                # the join of the arms forgets an attribute path one arm never read, but the loop
+                # binds nothing there, so the field is the module that arm's forward ran
+                end = trained[1]
+            # eval() under a condition (`if step % 100 == 0: model.eval()`) with no train() anywhere
+            # in the loop: once it has run, every later iteration trains in eval mode
+            if end is None or end.kind != "module" or end.training is True:
+                continue
+            forward = trained[0] if trained is not None else None
             site = record.switch_calls.get(id(call))
             if forward is None and site is not None and site is not call:
                 # always in eval mode at the training forward, yet not kept so on purpose: the loop's
