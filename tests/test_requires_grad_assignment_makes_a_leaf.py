@@ -37,8 +37,10 @@ def test_in_place_write_to_a_flagged_op_result_fires():
 @pytest.mark.parametrize(
     "src",
     [
-        pytest.param(_NOISE_INPUT.replace("        image[0] += mean\n", "        with torch.no_grad():\n            image[0] += mean\n"),
-                     id="written-under-no-grad"),
+        pytest.param(
+            _NOISE_INPUT.replace("        image[0] += mean\n", "        with torch.no_grad():\n            image[0] += mean\n"),
+            id="written-under-no-grad",
+        ),
         pytest.param(_NOISE_INPUT.replace("image.requires_grad = True", "image.requires_grad = False")
                      .replace("opt = torch.optim.Adam([image], lr=0.1)", "opt = torch.optim.Adam(layers.parameters(), lr=0.1)"),
                      id="flag-set-false"),
