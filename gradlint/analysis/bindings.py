@@ -322,7 +322,7 @@ class Bindings:
         if path is None:
             self._forget_members(obj_node)
         if obj.kind == "tensor" and path is not None:
-            self.state.env[path] = obj.with_(grad=requires_grad)
+            self.state.env[path] = _flagged(obj, requires_grad, type(node) is cst.Attribute)
             if "." in path:
                 owner = path.rsplit(".", 1)[0]
                 self._freeze(FreezeEvent(owner, False, requires_grad, node, self._always(requires_grad)))
@@ -353,6 +353,19 @@ class Bindings:
         if self._freeze_log is not None:
             self._freeze_log.append(event)
         self._emit("on_freeze", event.node, event)
+
+
+def _flagged(obj: Value, requires_grad: Tri, assigned: bool) -> Value:
+    """A tensor after ``X.requires_grad = v`` (``assigned``) or ``X.requires_grad_(v)``.
+
+    The assignment raises on a non-leaf ("you can only change requires_grad flags of leaf
+    variables"), so once ``X.requires_grad = True`` has run, ``X`` is a leaf that requires grad,
+    also when it was computed by ops on tensors that required nothing (``torch.rand(3) / 10``, a
+    leaf for torch) or is not known (checked, torch 2.13). ``requires_grad_()`` leaves a non-leaf
+    that requires grad as it is: its value is computed in ``tensor_methods``."""
+    if assigned and requires_grad is True and obj.grad is not True and not obj.struct:
+        return obj.with_(grad=True, leaf=True, cut=False, deps=frozenset())
+    return obj.with_(grad=requires_grad)
 
 
 def _frozen_tensor(value) -> bool:

@@ -121,8 +121,10 @@ class SummaryReplay:
             steps = [(call, rename(path), renamed_owners(value, rename)) for _, path, value in effects.steps]
             clears = [None for _ in _all_clears(effects)]
             forwards = [(call, None, module, mode) for _, _, module, mode in effects.forwards]
+            named = [(call, rename(path), module, mode) for _, path, module, mode in effects.forwards if path]
             stores = [(call, rename(path)) for _, path in effects.stores]
         else:
+            named = []
             backwards = [(node, rename(path)) for node, path in effects.backwards]
             stores = [(call, rename(path)) for _, path in effects.stores]
             steps = [(node, rename(path), renamed_owners(value, rename)) for node, path, value in effects.steps]
@@ -159,6 +161,7 @@ class SummaryReplay:
             record.steps.extend(steps)
             record.clears.extend(clears)
             record.forwards.extend(forwards)
+            record.foreign_forwards.extend(named)
             record.made_forwards |= made_here
             record.stores.extend(stores)
 

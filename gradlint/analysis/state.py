@@ -347,6 +347,9 @@ class LoopRecord:
     inner_forwards: list = field(default_factory=list)
     inner_steps: list = field(default_factory=list)
     inner_backwards: list = field(default_factory=list)
+    #: (call, module path in this loop's names, module value, grad mode): the forwards a call into
+    #: another file ran, kept with their paths (``forwards`` places them at the call without one)
+    foreign_forwards: list = field(default_factory=list)
     #: ids of the forwards, run by a called function, of a model that function makes in each call
     #: (``a = copy.deepcopy(module)``, see call_locals): not one model run again and again
     made_forwards: set = field(default_factory=set)

@@ -12,6 +12,7 @@ from .class_methods import class_method_call
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .devices import device_value
 from .einsum_saving import einsum_saving
+from .copied_leaves import copied_leaf
 from .frozen_copies import frozen_module_copy
 from .fresh_modules import frozen_whole, made_then_evaluated, switched_through
 from .closure_steps import closure_result
@@ -34,7 +35,7 @@ class TorchSemantics(TensorMethods):
 
     def _call_qualified(self, qual: str, node: cst.Call, args) -> Value:
         qual = api.canonical(qual)
-        copied = frozen_module_copy(qual, args)
+        copied = frozen_module_copy(qual, args) or copied_leaf(qual, args)
         if copied is not None:
             return copied
         if qual.partition(".")[0] in api.OTHER_FRAMEWORKS:

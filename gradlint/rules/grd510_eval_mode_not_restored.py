@@ -1,3 +1,5 @@
+import libcst as cst
+
 from ..analysis import within
 from ..analysis.mode_free import mode_free
 from ..analysis.plain_sequentials import sequential_mode_free
@@ -8,6 +10,12 @@ from ..rule import Rule, source
 
 def _overlaps(owner, path: str) -> bool:
     return owner is not None and (within(owner, path) or within(path, owner))
+
+
+def _switch_statement(call) -> bool:
+    """``X.eval()`` / ``X.train(...)`` itself, not a call of a function of another file that runs it
+    (a switch replayed from another file is recorded at the call)."""
+    return type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value in ("eval", "train")
 
 
 class EvalModeNotRestored(Rule):
@@ -72,27 +80,35 @@ class EvalModeNotRestored(Rule):
             if id(call) in self._reported:
                 continue
             end = record.end.env.get(path)
-            # eval() under a condition (`if step % 100 == 0: model.eval()`) with no train() anywhere
-            # in the loop: once it has run, every later iteration trains in eval mode
-            if end is None or end.kind != "module" or end.training is True:
-                continue
-            forward = next(
+            trained = next(
                 (
-                    f
-                    for f, f_path, module, mode in record.forwards + record.inner_forwards
+                    (f, module)
+                    for f, f_path, module, mode in record.forwards + record.inner_forwards + record.foreign_forwards
                     if ctx.same_object(f_path) == path and mode is True and module.training is None
                 ),
                 None,
             )
+            if trained is not None and "." in path and (end is None or end.kind == "unknown"):
+                # a field switched and trained in an arm the loop takes on some iterations only
+                # (`if itt >= warmup: agent.update(batch)`, whose body runs `self.critic.eval()`):
+                # the join of the arms forgets an attribute path one arm never read, but the loop
+                # binds nothing there, so the field is the module that arm's forward ran
+                end = trained[1]
+            # eval() under a condition (`if step % 100 == 0: model.eval()`) with no train() anywhere
+            # in the loop: once it has run, every later iteration trains in eval mode
+            if end is None or end.kind != "module" or end.training is True:
+                continue
+            forward = trained[0] if trained is not None else None
             site = record.switch_calls.get(id(call))
-            if forward is None and site is not None and site is not call:
+            if forward is None and site is not None and (site is not call or not _switch_statement(call)):
                 # always in eval mode at the training forward, yet not kept so on purpose: the loop's
                 # validation helper also ran once before it (`record = [valid(loader, model)]`), or earlier in each iteration
+                # (also a method of another file, `network.get_action(obs)` switching `network.actor`)
                 scope = ctx.function if ctx.function is not None else ctx.module_node
                 forward = next(
                     (
                         f
-                        for f, f_path, module, mode in record.forwards + record.inner_forwards
+                        for f, f_path, module, mode in record.forwards + record.inner_forwards + record.foreign_forwards
                         if ctx.same_object(f_path) == path and mode is True and module.training is False
                     ),
                     None,
