@@ -12,7 +12,7 @@ from .arguments import parameters
 from .member_loops import alias_path
 from .state import Env, FreezeEvent, holds_under
 from .syntax import base_path, dotted, function_facts, literal_bool, literal_int, literal_key, member_index, member_path
-from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, output_part, seq, tensor
+from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, output_part, ref, seq, tensor
 
 
 class Bindings:
@@ -283,6 +283,8 @@ class Bindings:
         if iterable.kind == "module" and iterable.qual.rsplit(".", 1)[-1] in api.MODULE_CONTAINERS:
             # a ModuleDict gives its keys, like a dict (its sub-modules come from values() and items())
             return UNKNOWN if iterable.qual.endswith("ModuleDict") else member_of(iterable, None)
+        if iterable.kind == "ref" and iterable.qual in api.MPL_AXES_ARRAYS:
+            return ref(api.MPL_AXES)
         if iterable.kind == "tensor" and not iterable.struct:
             # rows of a tensor: views that carry its graph
             return tensor(iterable.grad, False if iterable.grad else None, cut=iterable.cut)

@@ -280,9 +280,9 @@ class CallValues:
         if name in ("list", "tuple") and args and args[0][1].kind == "modules" and args[0][1].qual != "named":
             # `list(model.children())[:-1]`: a list of submodules
             return Value(kind="seq", elem=self._element_of(args[0][1], None), has_grad=False)
-        if name == "enumerate" and args and (args[0][1].kind in ("seq", "params", "modules") or _container(args[0][1])):
+        iterable = args[0][1] if args else UNKNOWN
+        if name == "enumerate" and (iterable.kind in ("seq", "params", "modules") or _container(iterable) or _axes(iterable)):
             # `for i, conv in enumerate(self.lateral_convs)`: the sub-modules of a ModuleList
-            iterable = args[0][1]
             return Value(kind="enumerate", elem=self._element_of(iterable, None))
         if name in ("list", "tuple") and not args:
             return seq([])
@@ -311,6 +311,11 @@ def _may_backpropagate(callee: Value) -> bool:
     if callee.kind in ("unknown", "instance"):
         return True
     return callee.kind == "ref" and (not callee.qual.startswith("torch.") or callee.qual.startswith("torch.autograd"))
+
+
+def _axes(value: Value) -> bool:
+    """matplotlib's array of axes (``enumerate(axs.flat)`` gives each axis with its index)."""
+    return value.kind == "ref" and value.qual in api.MPL_AXES_ARRAYS
 
 
 def _container(value: Value) -> bool:

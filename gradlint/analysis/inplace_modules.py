@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from .module_semantics import saves_its_output
 from .syntax import dotted, kwarg, literal_bool
 
 
@@ -36,6 +37,31 @@ class InplaceModules:
         if not node.args or node.args[0].keyword is not None or node.args[0].star:
             return None
         return node.args[0].value if ctx.value(node.func).kind == "module" else None
+
+
+def overwritten_members(call: cst.Call, ctx) -> list:
+    """The members of ``nn.Sequential(...)`` built with ``inplace=True`` right after a library layer
+    that keeps its output for backward, behind a layer with parameters (so that output requires
+    grad): ``nn.Linear(784, 256), nn.LeakyReLU(0.2, inplace=True), nn.Dropout(0.3, inplace=True)``
+    raises "modified by an inplace operation" at backward, the dropout overwriting what the
+    activation saved (checked with torch 2.13, and so do ``nn.Sigmoid()``, ``nn.Tanh()``,
+    ``nn.ReLU()`` before an in-place ReLU or dropout)."""
+    if not (dotted(call.func) or "").endswith("Sequential") or any(arg.keyword is not None or arg.star for arg in call.args):
+        return []
+    container = ctx.value(call)
+    if container.kind != "module" or container.qual != "torch.nn.Sequential" or len(container.items) != len(call.args):
+        return []
+    found, trained, previous = [], False, None
+    for arg, member in zip(call.args, container.items):
+        node = arg.value
+        library = member.kind == "module" and member.cls is None and bool(member.qual)
+        if trained and previous is not None and library and type(node) is cst.Call and _writes(node):
+            flag = kwarg(node, "inplace")
+            if flag is not None and literal_bool(flag.value) and saves_its_output(previous):
+                found.append(node)
+        trained = trained or member.kind == "module" and member.params is True
+        previous = member if library else None
+    return found
 
 
 def _writes(call: cst.Call) -> bool:

@@ -15,7 +15,8 @@ from typing import Dict, FrozenSet, Tuple
 import libcst as cst
 
 from .result_uses import holds_graph
-from .syntax import base_path, per_node, target_names, walk
+from .scope_names import outlives_scope
+from .syntax import base_path, module_nodes, own_nodes, per_node, target_names, walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _LOOPS = (cst.For, cst.While)
@@ -97,6 +98,39 @@ def runs_and_binds(loop, augmented: bool = False) -> Tuple[set, set]:
     return run, rebound
 
 
+@per_node
+def closures_run_by_loops(module: cst.Module) -> Dict[int, FrozenSet[str]]:
+    """``id(def)`` of each function defined in another one and run by a loop of that one in each
+    iteration, wherever the def stands (``def closure(): ...`` before ``for ...:
+    optimizer.step(closure)``, a nested ``one_step()`` the loop calls) -> the names every such
+    loop binds again in each of its iterations. What the closure appends to a list or a field of
+    the enclosing scope (``self.losses.append(loss)``) outlives its call and each iteration."""
+    found: Dict[int, FrozenSet[str]] = {}
+    for outer in module_nodes(module).of(cst.FunctionDef):
+        own = own_nodes(outer)
+        nested = [node for node in own.nested if type(node) is cst.FunctionDef]
+        if not nested:
+            continue  # most functions: their loops are not walked again
+        for loop in own.of(cst.For) + own.of(cst.While):
+            run, rebound = runs_and_binds(loop)
+            for function in nested:
+                if function.name.value in run:
+                    kept = found.get(id(function))
+                    found[id(function)] = frozenset(rebound if kept is None else kept & rebound)
+    return found
+
+
+def _carried(ctx, function: cst.FunctionDef, path: str) -> bool:
+    """``path`` outlives each run of ``function``: a name it declares carried by the loop that runs
+    it, or a list or field of its enclosing scope (``losses``, ``self.losses``) that no loop running
+    it binds again."""
+    if declares_outer_names(function) and path in closures_per_iteration(ctx.module_node).get(id(function), ()):
+        return True
+    rebound = closures_run_by_loops(ctx.module_node).get(id(function))
+    base = path.split(".", 1)[0]
+    return rebound is not None and base not in rebound and path not in rebound and outlives_scope(function, base)
+
+
 def _contains(outer: cst.FunctionDef, inner: cst.FunctionDef) -> bool:
     return any(node is inner for node in walk(outer.body))
 
@@ -113,9 +147,7 @@ class ClosureTotals:
     def consider(self, ctx, node, path: str, added) -> bool:
         """Whether ``path`` is a name the current function, a closure run per iteration, carries."""
         function = ctx.function
-        if function is None or not declares_outer_names(function):
-            return False  # (asked of every function that adds to a name outside loops: the module is not walked)
-        if path not in closures_per_iteration(ctx.module_node).get(id(function), ()):
+        if function is None or not _carried(ctx, function, path):
             return False
         if ctx.grad_enabled is True and holds_graph(ctx.value(added)):
             self._candidates.append((function, node, path, added))

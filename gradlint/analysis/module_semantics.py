@@ -151,7 +151,7 @@ class ModuleSemantics:
         mapped_through, mapped_grad = mapping_contents(args)  # `unet(**inputs)`
         if mapped_grad and not grad:
             grad = True if mode else None
-        saves_self = bool(grad) and module.cls is None and _saves_its_output(module)
+        saves_self = bool(grad) and module.cls is None and saves_its_output(module)
         through, saved_params = result.through | mapped_through, result.saved_params
         parameter_free = (
             module.cls is None and api.is_nn_module_class(module.qual) and api.nn_module_has_params(module.qual) is False
@@ -239,7 +239,7 @@ def saves_output_in_place(qual: str, call) -> bool:
     return literal_bool(flag) is True if flag is not None else False
 
 
-def _saves_its_output(module) -> bool:
+def saves_its_output(module) -> bool:
     """An activation layer that keeps its output for backward (``nn.Tanh()``), or an ``nn.Sequential``
     of library layers ending in one (a generator's ``nn.Sequential(..., nn.Tanh())``): its output is
     that layer's."""
@@ -249,7 +249,7 @@ def _saves_its_output(module) -> bool:
     if name != "Sequential" or not module.items:
         return False
     last = module.items[-1]
-    return last.kind == "module" and last.cls is None and bool(last.qual) and _saves_its_output(last)
+    return last.kind == "module" and last.cls is None and bool(last.qual) and saves_its_output(last)
 
 
 #: ``nn.Conv1d``/``Conv2d``/``Conv3d``/``ConvTranspose*d`` keep their weight for backward even when

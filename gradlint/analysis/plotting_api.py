@@ -16,8 +16,14 @@ MPL_AXES_FACTORIES = frozenset(
         MPL_FIGURE + ".subplots",
         MPL_AXES + ".twinx",
         MPL_AXES + ".twiny",
+        # the array of axes ``plt.subplots(2, 2)`` gives, flattened: still axes to iterate
+        MPL_AXES + ".flatten",
+        MPL_AXES + ".ravel",
     }
 )
+#: what iterating gives axes: the array of axes (or a row of it, ``axs[0]``) and its ``.flat`` view
+#: (``for ax, m in zip(axs.flat, maps): ax.imshow(m)`` converts ``m`` as ``plt.imshow(m)`` does)
+MPL_AXES_ARRAYS = frozenset({MPL_AXES, MPL_AXES + ".flat"})
 #: matplotlib.pyplot functions that convert their data arguments with numpy.
 PYPLOT_DATA_FUNCTIONS = frozenset(
     "plot scatter hist bar barh imshow semilogy semilogx loglog errorbar fill_between step stem boxplot "

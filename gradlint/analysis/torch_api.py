@@ -8,7 +8,7 @@ import re
 from .inplace_api import NOT_DATA_WRITES, is_inplace_function, is_inplace_function_form, is_inplace_method  # noqa: F401
 
 # matplotlib's part of the library knowledge lives in its own module; ``api.MPL_*`` reads it here
-from .plotting_api import MPL_AXES, MPL_AXES_FACTORIES, MPL_FIGURE, MPL_FIGURE_FACTORIES, PYPLOT_DATA_FUNCTIONS  # noqa: F401
+from .plotting_api import MPL_AXES, MPL_AXES_ARRAYS, MPL_AXES_FACTORIES, MPL_FIGURE, MPL_FIGURE_FACTORIES, PYPLOT_DATA_FUNCTIONS  # noqa: F401
 
 #: Text that any source of a grad tensor the analysis knows must contain
 #: (factories, Parameters, parameters(), modules from torch.nn, pretrained and

@@ -133,6 +133,8 @@ class TorchSemantics(TensorMethods):
             if api.is_pretrained_model_class(owner):
                 return Value(kind="module", params=True)
             return UNKNOWN
+        if qual == "functools.partial" and args and args[0][1].kind == "ref" and args[0][1].qual in api.GRADIENT_CLIPPERS:
+            return args[0][1]  # `partial(clip_grad_norm_, max_norm=1.0)`: a clipper, called with the rest
         if qual == "itertools.chain" and len(args) > 1 and all(value.kind == "params" for _, value in args):
             return params_union(value for _, value in args)  # one optimizer over several models' parameters
         if qual in api.DATA_LOADERS:

@@ -4,7 +4,7 @@ from ..analysis import base_path, dotted
 from ..analysis.dropped_graphs import never_backpropagated
 from ..analysis.summaries import hands_back
 from ..rule import Rule, source
-from ..analysis.inplace_modules import InplaceModules
+from ..analysis.inplace_modules import InplaceModules, overwritten_members
 from ..analysis.torch_api import GRAD_SOURCE_TEXT, VIEW_METHODS, is_inplace_function, is_inplace_method
 
 
@@ -43,6 +43,14 @@ class InplaceOnSavedTensor(Rule):
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
+        for member in overwritten_members(node, ctx):
+            self.report(
+                ctx,
+                member,
+                f"`{source(member, 40)}` overwrites in place the output the layer before it in this `nn.Sequential` "
+                "keeps for backward: backward raises \"one of the variables needed for gradient computation has been "
+                "modified by an inplace operation\". Drop `inplace=True` here.",
+            )
         written = self._inplace_modules.written_by(node, ctx)
         if written is not None:
             # `x = self.act(x)` with `self.act = nn.ReLU(inplace=True)`, `x` saved before the call (by
