@@ -115,7 +115,8 @@ def holds_graph(value) -> bool:
 
 
 def handed_back(scope, found, path: str, ctx) -> bool:
-    """A list the loop appends each step's output to (or a comprehension builds), then returned by the function (``return
+    """A list the loop appends each step's output to (or a comprehension builds, or a dict the loop stores each
+    step's output in by key), then returned by the function (``return
     log_probs, values, rewards`` of an RL rollout): the caller receives every step's graph, to
     backpropagate through it (a policy-gradient update) or not. That is the caller's decision, not
     an evaluation loop's history, unless the function switched a model to ``eval()`` itself: then it
@@ -127,7 +128,8 @@ def handed_back(scope, found, path: str, ctx) -> bool:
     if type(scope) is not cst.FunctionDef or "." in path:
         return False
     func = getattr(found, "func", None)
-    collects = type(found) is cst.ListComp or type(func) is cst.Attribute and func.attr.value in ("append", "extend", "insert")
+    # (`found` a subscript: `d[key] = emb`, an item stored under a key the loop binds, as an append)
+    collects = type(found) in (cst.ListComp, cst.Subscript) or type(func) is cst.Attribute and func.attr.value in ("append", "extend", "insert")
     nodes = list(walk(scope.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)))
     if any(type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "eval" for n in nodes):
         return False
