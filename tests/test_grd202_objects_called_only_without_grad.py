@@ -4,8 +4,9 @@ A continual learner keeps one sampler per class in ``nn.ModuleList([Sampler(8) f
 each by its own method and draws from one inside ``@torch.no_grad()``: ``gen = self.gens[c]``,
 ``gen(16)``. The sampler's forward returns ``self.sample(n)``, a loop writing ``x -= 0.1 * out`` in
 place after ``out = self.net(x)`` saved ``x``: nothing can backpropagate it (torch 2.13 runs the
-replay). A call of the objects outside no_grad (the same list's element backpropagated), no call
-at all, and another class of the file that nobody calls so, still report.
+replay). A call of the objects outside no_grad (the same list's element backpropagated, or an
+object of the class another file trains), no call at all, and another class of the file that
+nobody calls so, still report.
 """
 
 import textwrap
@@ -71,13 +72,29 @@ TRAINED = """
 """
 
 
-def _lint(tmp_path, sampler, learner):
+TUNER = """\
+import torch
+from pkg.sampler import Sampler
+
+
+class Tuner:
+    def __init__(self):
+        self.gen = Sampler(8)
+
+    def step(self):
+        self.gen(16).sum().backward()
+"""
+
+
+def _lint(tmp_path, sampler, learner, tuner=None):
     package = tmp_path / "pkg"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "sampler.py").write_text(textwrap.dedent(sampler))
     if learner is not None:
         (package / "learner.py").write_text(textwrap.dedent(learner))
+    if tuner is not None:
+        (package / "tuner.py").write_text(tuner)
     path = package / "sampler.py"
     rules = [rule for rule in ALL_RULES if rule.default_enabled()]
     return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), rules)]
@@ -89,6 +106,10 @@ def test_objects_called_only_under_no_grad(tmp_path):
 
 def test_objects_also_called_with_grad(tmp_path):
     assert _lint(tmp_path, SAMPLER, LEARNER.replace("{extra}", TRAINED)) == [(14, "GRD202")]
+
+
+def test_objects_called_with_grad_by_another_file(tmp_path):
+    assert _lint(tmp_path, SAMPLER, LEARNER.replace("{extra}", ""), TUNER) == [(14, "GRD202")]
 
 
 def test_objects_never_called(tmp_path):

@@ -8,8 +8,8 @@ sampler's ``forward`` returns ``self.sample(n)``, a denoising loop writing ``x -
 place: nothing ever backpropagates it. A text scan, like ``instance_calls``: a name bound to a call of
 one of the file's classes, alone or in a list display (``x = C(...)``, ``self.x = nn.ModuleList([C(``),
 called only inside no-grad blocks, by its name (``x(...)``, ``self.x(...)``, ``self.x[i](...)``) or
-through a local bound to an element of it (``d = self.x[i]``, then ``d(...)``). A call outside such a
-block, anywhere in the file, keeps the class's forward in grad mode.
+through a local bound to an element of it (``d = self.x[i]``, then ``d(...)``). A call of such an
+object outside those blocks, in any of the importers, keeps the class's forward in grad mode.
 """
 
 from __future__ import annotations
@@ -30,6 +30,21 @@ def classes_called_without_grad(text: bytes, callers: Iterable[bytes]) -> Set[st
     classes = _CLASS.findall(text)
     if not classes:
         return set()
+    callers = list(callers)
+    # only a file that mentions a no-grad context can call anything in one
+    quiet_callers = [data for data in callers if b"no_grad" in data or b"inference_mode" in data]
+    if not quiet_callers:
+        return set()
+    found = _called_so(classes, quiet_callers, True)
+    if found:
+        # an object of the class called with gradients by any caller keeps its forward in grad mode
+        found -= _called_so([name.encode() for name in sorted(found)], callers, False)
+    return found
+
+
+def _called_so(classes, callers, only_without_grad: bool) -> Set[str]:
+    """The classes some caller binds and calls: every call inside a no-grad block, or (with
+    ``only_without_grad`` False) some call outside one."""
     constructed = re.compile(b"(?<!\\w)(" + b"|".join(re.escape(c) for c in classes) + rb")\(")
     found: Set[str] = set()
     for data in callers:
@@ -38,7 +53,7 @@ def classes_called_without_grad(text: bytes, callers: Iterable[bytes]) -> Set[st
             lines = data.splitlines()
             quiet = _no_grad_lines(lines)
             for name, cls in bound.items():
-                if _called_only_without_grad(name, lines, quiet):
+                if _called_only_without_grad(name, lines, quiet) is only_without_grad:
                     found.add(cls)
     return found
 
@@ -75,8 +90,9 @@ def _no_grad_lines(lines) -> Set[int]:
     return inside
 
 
-def _called_only_without_grad(name: bytes, lines, quiet: Set[int]) -> bool:
-    """``name`` (or an element of it, or a local alias of an element) is called, only on ``quiet`` lines."""
+def _called_only_without_grad(name: bytes, lines, quiet: Set[int]):
+    """Whether ``name`` (or an element of it, or a local alias of an element) is called only on
+    ``quiet`` lines; None when it is not called."""
     word = re.escape(name)
     # on any object (`self.gen(`, `trainer.gen(`): a call of it on another object counts too
     direct = re.compile(rb"(?<![\w.])(?:\w+\.)*" + word + rb"(?:\[[^\]\n]*\])?\s*(?:\.forward\s*)?\(")
@@ -87,4 +103,6 @@ def _called_only_without_grad(name: bytes, lines, quiet: Set[int]) -> bool:
         names = b"|".join(re.escape(a) for a in sorted(aliases))
         calls.append(re.compile(rb"(?<![\w.])(?:" + names + rb")\s*(?:\.forward\s*)?\("))
     called = [number for number, line in enumerate(lines) if any(pattern.search(line) for pattern in calls)]
-    return bool(called) and all(number in quiet for number in called)
+    if not called:
+        return None  # not called at all: neither way
+    return all(number in quiet for number in called)
