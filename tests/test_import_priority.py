@@ -38,14 +38,15 @@ class Part{i}(nn.Module):
         return self.fc(x)
 """
 
-# a model package that alone uses up the budget: itself and its parts
+# a model package that alone uses up the budget: itself and its parts (and a dropout, so that eval()
+# changes the model: GRD510 below)
 BIG = (
     "import torch.nn as nn\n"
     + "".join(f"from nets.part{i} import Part{i}\n" for i in range(1, MAX_LOADS_PER_FILE + 1))
     + "\n\nclass Big(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
     + "        self.parts = nn.Sequential("
     + ", ".join(f"Part{i}()" for i in range(1, MAX_LOADS_PER_FILE + 1))
-    + ")\n\n    def forward(self, x):\n        return self.parts(x)\n"
+    + ", nn.Dropout(0.1))\n\n    def forward(self, x):\n        return self.parts(x)\n"
 )
 
 TRAINER = """\

@@ -16,6 +16,9 @@ import libcst as cst
 
 from .syntax import walk
 
+#: functions of the operator module that combine two operands element by element (``map(add, a, b)``)
+_ARITHMETIC = frozenset({"operator.add", "operator.sub", "operator.mul", "operator.truediv"})
+
 
 def retained(target, ctx) -> bool:
     """``name.retain_grad()`` is called in the function (at module level, in the module)."""
@@ -78,3 +81,36 @@ def only_operand(target, ctx) -> bool:
     if len(others) == len(mentions):
         return False  # the target is not this function's own binding (a nested one's, say)
     return bool(others) and all(id(node) in operands for node in others)
+
+
+def elements_only_mapped(target, ctx) -> bool:
+    """The list bound by a statement of the function's own body (not a loop's, whose earlier
+    statements read it again) is only handed, after it, to ``map(add, past, name)``: each element
+    is an operand of the arithmetic the map applies, its leaf-ness never observed (PPLM's last
+    perturbations, ``list(map(add, past, deltas))`` returned as the perturbed keys and values). A
+    name read by a nested function or declared ``global``/``nonlocal`` is not."""
+    if type(target) is not cst.Name or ctx.function is None or ctx.block is None:
+        return False
+    statements, index = ctx.block
+    body = ctx.function.body
+    if type(body) is not cst.IndentedBlock or len(statements) != len(body.body):
+        return False
+    if any(mine is not theirs for mine, theirs in zip(statements, body.body)):
+        return False
+    name = target.value
+    operands, mentions = set(), []
+    for statement in statements[index + 1 :]:
+        for node in walk(statement):
+            if type(node) is cst.Name and node.value == name:
+                mentions.append(node)
+            elif type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "map" and len(node.args) > 1:
+                if ctx.value(node.args[0].value).qual in _ARITHMETIC:
+                    operands.update(id(arg.value) for arg in node.args[1:] if arg.keyword is None and not arg.star)
+    if not mentions or any(id(node) not in operands for node in mentions):
+        return False
+    # a nested function (defined before, called after) or a declaration may read it elsewhere
+    nested = (cst.FunctionDef, cst.Lambda, cst.Global, cst.Nonlocal)
+    return not any(
+        type(node) in nested and any(type(n) is cst.Name and n.value == name for n in walk(node))
+        for node in walk(body)
+    )

@@ -20,6 +20,7 @@ from typing import Callable, Optional
 import libcst as cst
 
 from .syntax import dotted, walk
+from .tensor_members import is_tensor_member
 from .values import ClassInfo, Value
 
 #: the last part of a torch name whose layer or function reads the mode
@@ -41,15 +42,15 @@ _PLAIN_METHODS = frozenset(
 def mode_free(cls: ClassInfo, resolve: Callable[[str], Optional[Value]]) -> bool:
     """Whether eval() changes nothing that is known in models of ``cls`` (see the module doc).
     ``resolve``: the value of a module-level name where the class was written."""
-    return bool(cls.bases) and _plain_class(cls, resolve, set())
+    return bool(cls.bases) and _plain_class(cls, resolve, {})
 
 
-def _plain_class(cls: ClassInfo, resolve, seen: set) -> bool:
+def _plain_class(cls: ClassInfo, resolve, seen: dict) -> bool:
     """The class's own methods and its bases' (a base of no base, a mixin, included) build only layers
-    that read no mode."""
+    that read no mode. ``seen``: id of a class -> its verdict (False while it is being judged: a cycle)."""
     if id(cls) in seen:
-        return False
-    seen.add(id(cls))
+        return seen[id(cls)]
+    seen[id(cls)] = False
     if cls.namespace is not None:
         resolve = cls.namespace.env.get
     for base in cls.bases:
@@ -58,30 +59,64 @@ def _plain_class(cls: ClassInfo, resolve, seen: set) -> bool:
         if base.kind == "class" and base.cls is not None and _plain_class(base.cls, resolve, seen):
             continue
         return False
-    return all(_builds_plain_layers(method, resolve) for method in cls.methods.values())
+    seen[id(cls)] = verdict = all(_builds_plain_layers(method, resolve, seen) for method in cls.methods.values())
+    return verdict
 
 
-def _builds_plain_layers(function: cst.FunctionDef, resolve) -> bool:
+def _builds_plain_layers(function: cst.FunctionDef, resolve, seen: dict) -> bool:
+    members = _member_loop_names(function)
     for node in walk(function.body):
         if type(node) is cst.Attribute and node.attr.value == "training":
             return False
-        if type(node) is cst.Call and not _plain_call(node.func, resolve):
+        if type(node) is cst.Call and not _plain_call(node.func, resolve, seen, members):
             return False
     return True
 
 
-def _plain_call(func: cst.BaseExpression, resolve) -> bool:
+def _member_loop_names(function: cst.FunctionDef) -> frozenset:
+    """The names a ``for`` binds to the object's own members (``for block, skip in zip(self.blocks,
+    self.skips)``, ``for i, layer in enumerate(self.layers)``): submodules built where the class's
+    methods are read, called as ``self.blocks[i](x)`` would be."""
+    names = set()
+    for node in walk(function.body):
+        if type(node) is cst.For and _of_self(node.iter):
+            names.update(name.value for name in walk(node.target) if type(name) is cst.Name)
+    return frozenset(names)
+
+
+def _of_self(node: cst.BaseExpression) -> bool:
+    if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value in ("zip", "enumerate", "reversed"):
+        return bool(node.args) and all(_of_self(arg.value) for arg in node.args if arg.keyword is None)
+    path = dotted(node)
+    return path is not None and path.startswith("self.")
+
+
+def _plain_call(func: cst.BaseExpression, resolve, seen: dict, members: frozenset = frozenset()) -> bool:
+    if type(func) is cst.Subscript:
+        root = func
+        while type(root) in (cst.Subscript, cst.Attribute):
+            root = root.value
+        # an element of a container of the object's (`self.blocks[i](x)`), as a member loop's name
+        return type(root) is cst.Name and (root.value == "self" or root.value in members)
     if type(func) is cst.Attribute:
         root = func
         while type(root) is cst.Attribute:
             root = root.value
+        if type(root) is cst.Name and root.value in members:
+            return True  # a submodule's method, as `self.blocks[i].method()`
         if type(root) is cst.Name and root.value == "self" or type(root) is cst.Call and dotted(root.func) == "super":
             return True  # a method of the object (checked as one of the class's) or a submodule's call
         head = resolve(root.value) if type(root) is cst.Name else None
         if head is not None and head.kind == "ref" and head.qual.split(".", 1)[0] == "torch":
             return not _MODE_DEPENDENT.search(func.attr.value)
+        if head is None and is_tensor_member(func.attr.value):
+            # a tensor's method on a local or on a call's result (`audio.clamp(-1, 1).short()`; the call
+            # is judged as one of its own)
+            return not _MODE_DEPENDENT.search(func.attr.value)
         return func.attr.value in _PLAIN_METHODS and not (head is not None and head.kind in ("ref", "namespace", "class"))
     if type(func) is cst.Name:
+        if func.value in members:
+            return True  # a submodule called, as `self.blocks[i](x)`
         value = resolve(func.value)
         if value is None:
             return func.value in _BUILTINS
@@ -89,6 +124,8 @@ def _plain_call(func: cst.BaseExpression, resolve) -> bool:
             return True  # a class of the project left unread: its layers are not known, not assumed
         if value.kind == "ref" and value.qual.split(".", 1)[0] == "torch":
             return not _MODE_DEPENDENT.search(value.qual.rsplit(".", 1)[-1])
+        if value.kind == "class" and value.cls is not None and value.cls.bases:
+            return _plain_class(value.cls, resolve, seen)  # a layer of the project built of such layers
         return value.kind == "builtin" and func.value in _BUILTINS
     return False
 

@@ -33,6 +33,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 from . import module_files
 from .path_appends import appended_folders
 from .instance_calls import instance_called_without_grad
+from .no_grad_instances import classes_called_without_grad
 from .scans import scanned, scanned_text
 from .word_starts import found_at_line_starts
 
@@ -312,7 +313,12 @@ class Project(_Stamped):
             texts = (_read(caller) or b"" for caller in importers)
             if instance_called_without_grad(_read(path) or b"", texts, lambda i: _no_grad_calls(importers[i], self.package)):
                 found.add("__call__")
-        return frozenset(found) & names
+        qualified = set()
+        if "forward" in names and importers:
+            # objects of a class of the file that importers call only under no_grad (``no_grad_instances``)
+            texts = [_read(caller) or b"" for caller in importers]
+            qualified = {f"{cls}.forward" for cls in classes_called_without_grad(_read(path) or b"", texts)}
+        return frozenset(found) & names | qualified
 
     def python_files(self) -> List[str]:
         """The project's Python files (listed again after ``RESCAN_AFTER`` seconds, outside ``one_snapshot``).

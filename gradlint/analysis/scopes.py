@@ -256,6 +256,8 @@ class Scopes:
             outer = module_env
         if context is None and mode is True and self._called_without_grad.covers(node.name.value, cls is not None):
             mode = None  # some caller runs it under no_grad
+        elif context is None and mode is True and cls is not None and f"{cls.name}.{node.name.value}" in self._called_without_grad.methods:
+            mode = None  # its objects are called only under no_grad (``no_grad_instances``)
         params = context.params if context is not None else {}
         receiver = context.receiver if context is not None else None
         fields = context.fields if context is not None else ()

@@ -444,7 +444,10 @@ SAVES_NOTHING = frozenset(
         "expand expand_as contiguous clone t narrow select chunk split unbind repeat flip roll masked_fill "
         "index_select gather cat concat concatenate stack hstack vstack pad dropout to cuda cpu float double "
         "half bfloat16 type type_as detach zero_ fill_ add_ sub_ copy_ masked_fill_ index_fill_ unflatten "
-        "movedim moveaxis swapaxes squeeze_ unsqueeze_ tile broadcast_to diagonal tril triu"
+        "movedim moveaxis swapaxes squeeze_ unsqueeze_ tile broadcast_to diagonal tril triu "
+        # (a cumulative sum's backward sums the gradient back; a ranking keeps only its indices: the
+        # grad_fn's one saved tensor is ``_saved_indices``, torch 2.13)
+        "cumsum sort topk kthvalue"
     ).split()
 )
 #: Ops that save their own output (so an in-place write to it breaks backward).

@@ -2,7 +2,7 @@ import libcst as cst
 
 from ..analysis import creates_leaf, made_on_cpu, makes_leaf_in_place
 from ..analysis.differentiated import only_differentiated, reads_grad
-from ..analysis.leaf_uses import elements_retained, only_operand, retained
+from ..analysis.leaf_uses import elements_only_mapped, elements_retained, only_operand, retained
 from ..analysis.syntax import dotted, kwarg, paired_elements, walk
 from ..rule import Rule, source
 
@@ -36,7 +36,7 @@ class LeafLostByOp(Rule):
                 continue
             if elements is False and _unobserved(one_target, ctx, found[0]):
                 continue
-            if elements and elements_retained(one_target, ctx):
+            if elements and (elements_retained(one_target, ctx) or elements_only_mapped(one_target, ctx)):
                 continue
             self._report(ctx, one_target, one_value, *found, elements=elements)
 
