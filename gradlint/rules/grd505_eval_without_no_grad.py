@@ -6,7 +6,7 @@ from ..analysis.data_loops import given_the_loop_item, inside_loop_over_data
 from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.foreign_evaluations import evaluated_models
-from ..analysis.forward_hooks import hooks_keep_graphs
+from ..analysis.forward_hooks import file_hooks_keep_graphs
 from ..analysis.handed_evaluations import handed_evaluation, not_run_in_loop
 from ..analysis.grad_on_purpose import (
     differentiates,
@@ -166,7 +166,7 @@ class EvalWithoutNoGrad(Rule):
             # the loop of a rollout whose outputs a training caller backpropagates, walked in the
             # context of a caller that switched the model to eval() (a render script): see rollout_helpers
             found = []
-        if found and not _stores_activations(ctx):
+        if found and not file_hooks_keep_graphs(ctx):
             # `_ = model(img)  # run once`: a warm-up forward whose output the statement drops frees
             # its graph at once, nothing is kept for a backward (unless a hook of the file stores
             # the activations, as LSUV initialisation does). Repeated over the batches of a dataset
@@ -367,23 +367,6 @@ def _dropped_at_once(call, loop, ctx) -> bool:
     if id(call) in ctx.dropped_at_calls:
         return not (inside_loop_over_data(call, loop) and given_the_loop_item(call, loop))
     return False
-
-
-def _stores_activations(ctx) -> bool:
-    """A forward hook of the file may store what a forward gives it, graph and all, whatever the
-    caller drops (LSUV appending each output); hooks that count FLOPs or time, or store
-    ``output.data``, keep no graph."""
-    module = ctx.module_node
-    known = _HOOKS_KEEP.get(id(module))
-    if known is None or known[0] is not module:
-        known = _HOOKS_KEEP[id(module)] = (module, hooks_keep_graphs(module, ctx.source))
-        if len(_HOOKS_KEEP) > 64:
-            _HOOKS_KEEP.pop(next(iter(_HOOKS_KEEP)))
-    return known[1]
-
-
-#: id(module node) -> (the node, whether its forward hooks keep graphs)
-_HOOKS_KEEP: dict = {}
 
 
 def _names_training(literal: cst.SimpleString) -> bool:
