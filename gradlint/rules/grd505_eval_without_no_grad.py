@@ -7,6 +7,7 @@ from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.foreign_evaluations import evaluated_models
 from ..analysis.forward_hooks import file_hooks_keep_graphs
+from ..analysis.helper_loop_evaluations import HeldHelperFindings, helper_loop_forwards
 from ..analysis.handed_evaluations import handed_evaluation, not_run_in_loop
 from ..analysis.grad_on_purpose import (
     differentiates,
@@ -55,6 +56,7 @@ class EvalWithoutNoGrad(Rule):
         #: cannot read (``criterion(x, y, student, teacher)``, see ``handed_evaluations``)
         self._handed_evaluations: dict = {}
         self._handed_calls: list = []
+        self._helper_calls = HeldHelperFindings()  # evaluations in a loop of a called helper
 
     def on_call(self, node, ctx) -> None:
         for name in evaluated_models(node, ctx)[:1]:
@@ -129,9 +131,12 @@ class EvalWithoutNoGrad(Rule):
             # input each step, then the clean and adversarial logits) needs grad mode for that backward();
             # the forwards it runs are part of it, and no_grad around the call would break the helper
             backpropagating = {id(call) for call, _ in record.inner_backwards}
+            helpers = helper_loop_forwards(record, ctx, _mode_of)
+            for call, _ in helpers:
+                self._helper_calls.note(call, ctx)
             candidates = [
                 item
-                for item in self._evaluation_forwards(record, ctx) + not_run_in_loop(handed, record)
+                for item in self._evaluation_forwards(record, ctx) + not_run_in_loop(handed, record) + helpers
                 if id(item[0]) not in retries and id(item[0]) not in backpropagating
             ]
         elif not (in_forward or hands_over):
@@ -206,6 +211,8 @@ class EvalWithoutNoGrad(Rule):
                 elif name.startswith("self.") and _switched_by_caller(ctx):
                     # a method walked in its caller's context: `model.eval(); model.scan(x)` in another file
                     when = "in eval mode (the caller switched this model with `eval()` before calling the method)"
+                elif self._helper_calls.helper_of(call):
+                    when = "in eval mode"  # (`self.encoder.train(training)`, given False by the caller)
                 else:
                     # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
                     when = f"after `eval()` was called on another name of `{name}`"
@@ -218,12 +225,22 @@ class EvalWithoutNoGrad(Rule):
             subject = f"`{source(call)}` runs"
             if any(call is handed for handed, _ in self._handed_calls):
                 subject += f" `{name}` (it is given the model and the batch, and the file's training backpropagates its result)"
+            elif self._helper_calls.helper_of(call):
+                subject += f" `{name}` in a loop of its own"
             self.report(
                 ctx,
                 call,
                 f"{subject} {when} with gradients enabled: autograd records its graph and saves "
                 f"activations for a backward() that never comes (more memory and time than evaluation needs). {fix}",
             )
+
+    def report(self, ctx, node, message, fix=None) -> None:
+        if not self._helper_calls.holds(node, ctx, message):
+            super().report(ctx, node, message, fix)
+
+    def on_file_end(self, node, ctx) -> None:
+        for call, message in self._helper_calls.released(ctx):
+            super().report(ctx, call, message)
 
     @staticmethod
     def _evaluation_forwards(record, ctx) -> list:
