@@ -54,9 +54,18 @@ class HeldHelperFindings:
         self._helpers: Dict[int, cst.FunctionDef] = {}
         self._held: list = []
         self._reported: set = set()
+        #: ids of the calls judged for a forward of their own (not held)
+        self._direct: set = set()
 
-    def note(self, call: cst.Call, ctx) -> None:
-        self._helpers[id(call)] = called_helper(call, ctx)
+    def note(self, helpers: list, direct: list, ctx) -> None:
+        """The calls judged for their helper's loops (``helpers``); a call also judged for a forward the
+        helper runs outside its loops (``direct``, in this walk or another context's) is reported as such."""
+        for call, _ in helpers:
+            if id(call) not in self._direct:
+                self._helpers[id(call)] = called_helper(call, ctx)
+        for call, _ in direct:
+            self._direct.add(id(call))
+            self._helpers.pop(id(call), None)
 
     def helper_of(self, call):
         return self._helpers.get(id(call))
@@ -79,7 +88,7 @@ class HeldHelperFindings:
         shown = self._reported | {id(call) for call, _, _ in self._held}
         found, seen = [], set()
         for call, helper, message in self._held:
-            if id(call) in seen:
+            if id(call) in seen or id(call) in self._direct:
                 continue
             seen.add(id(call))
             if not any(id(node) in shown and node is not call for node in _reached_nodes(helper, ctx.module_node)):

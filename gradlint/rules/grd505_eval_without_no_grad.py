@@ -131,12 +131,13 @@ class EvalWithoutNoGrad(Rule):
             # input each step, then the clean and adversarial logits) needs grad mode for that backward();
             # the forwards it runs are part of it, and no_grad around the call would break the helper
             backpropagating = {id(call) for call, _ in record.inner_backwards}
-            helpers = helper_loop_forwards(record, ctx, _mode_of)
-            for call, _ in helpers:
-                self._helper_calls.note(call, ctx)
+            direct = self._evaluation_forwards(record, ctx) + not_run_in_loop(handed, record)
+            # (a call already reported for a forward the helper runs outside its loops is judged as such)
+            helpers = [item for item in helper_loop_forwards(record, ctx, _mode_of) if all(item[0] is not c for c, _ in direct)]
+            self._helper_calls.note(helpers, direct, ctx)
             candidates = [
                 item
-                for item in self._evaluation_forwards(record, ctx) + not_run_in_loop(handed, record) + helpers
+                for item in direct + helpers
                 if id(item[0]) not in retries and id(item[0]) not in backpropagating
             ]
         elif not (in_forward or hands_over):
