@@ -286,8 +286,10 @@ class Expressions:
         return NUMBER
 
     def _eval_ifexp(self, node: cst.IfExp) -> Value:
-        self.eval(node.test)
-        truth = container_test_truth(self, node.test)  # `x if isinstance(x, (list, tuple)) else [x]`
+        # `self.encoder(x) if training else h` with `training` bound to a literal by the call (as `if`)
+        truth = self._flag_truth(node.test, self.eval(node.test))
+        if truth is None:
+            truth = container_test_truth(self, node.test)  # `x if isinstance(x, (list, tuple)) else [x]`
         if truth is not None:
             return self.eval(node.body if truth else node.orelse)
         # one evaluation runs one arm: what the body's ops saved is not saved when the other arm
