@@ -42,6 +42,10 @@ _GUARDED = """\
                     w_inv = w_inv.half()
                 self.w_inv = w_inv
 """
+_STORED_DIRECTLY = """\
+            if not hasattr(self, 'w_inv'):
+                self.w_inv = Variable(w.inverse()[..., None])
+"""
 
 
 def _flow(test="not hasattr(self, 'w_inv')", used="self.w_inv", mark=False, cache=None):
@@ -63,7 +67,7 @@ POSITIVES = [
 NEGATIVES = [
     case("hasattr_guard", _flow()),
     case("is_none_guard", _flow(test="getattr(self, 'w_inv', None) is None")),
-    case("stored_directly", _flow(cache="            if not hasattr(self, 'w_inv'):\n                self.w_inv = Variable(w.inverse()[..., None])\n")),
+    case("stored_directly", _flow(cache=_STORED_DIRECTLY)),
 ]
 
 test_fires, test_silent = rule_tests("GRD101", POSITIVES, NEGATIVES)
