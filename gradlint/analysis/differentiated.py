@@ -37,12 +37,8 @@ def only_differentiated(target, ctx) -> bool:
         if type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
             if type(node.value) in (cst.List, cst.Tuple):
                 displays.setdefault(node.targets[0].target.value, []).append(node.value)
-        if type(node) is cst.Call and _qualified(node.func, ctx) in _DIFFERENTIATING:
-            inputs = kwarg(node, "inputs")
-            if inputs is None and len(node.args) > 1 and node.args[1].keyword is None:
-                inputs = node.args[1]
-            if inputs is not None:
-                given_names.append(inputs.value)
+        if type(node) is cst.Call:
+            given_names.extend(differentiated_inputs((node,), ctx))
     differentiated = False
     for given in given_names:
         if type(given) is cst.Name and len(displays.get(given.value, ())) == 1:
@@ -50,6 +46,19 @@ def only_differentiated(target, ctx) -> bool:
         named = [e.value for e in given.elements] if type(given) in (cst.List, cst.Tuple) else [given]
         differentiated |= any(type(e) is cst.Name and e.value == name for e in named)
     return differentiated
+
+
+def differentiated_inputs(calls, ctx) -> list:
+    """What those of ``calls`` that differentiate (``_DIFFERENTIATING``) are given as ``inputs``."""
+    given = []
+    for node in calls:
+        if _qualified(node.func, ctx) in _DIFFERENTIATING:
+            inputs = kwarg(node, "inputs")
+            if inputs is None and len(node.args) > 1 and node.args[1].keyword is None:
+                inputs = node.args[1]
+            if inputs is not None:
+                given.append(inputs.value)
+    return given
 
 
 #: calls whose second argument (``inputs``) is what they differentiate with respect to

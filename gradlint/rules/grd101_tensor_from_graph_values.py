@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import kwarg, literal_bool
 from ..analysis.backprop_sources import computed_only_from
+from ..analysis.lazy_caches import cached_once
 from ..analysis.optional_cuts import optional_cut
 from ..analysis.read_only_uses import only_read
 from ..analysis.returned_backprops import backpropagated_alone
@@ -104,6 +105,8 @@ class TensorFromGraphValues(Rule):
             return  # `if self.args.static: x = Variable(x)`: a freeze a flag of the run switches on
         if graph_values and _detached_at_once(node, ctx):
             return  # `Variable(self.mix).data`: the expression itself asks for a constant
+        if graph_values and cached_once(node, ctx.statement, ctx.function):
+            return  # kept in a field filled on the first call only: a graph there would be stale
         if not graph_values:
             if callee.qual != "torch.autograd.Variable" and _packs_unknown_values(data.value, ctx):
                 self._packed[id(node)] = node

@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import creates_leaf, made_on_cpu, makes_leaf_in_place
 from ..analysis.differentiated import only_differentiated, reads_grad
+from ..analysis.fields_differentiated import field_only_differentiated
 from ..analysis.leaf_uses import elements_only_mapped, elements_retained, only_operand, retained
 from ..analysis.syntax import dotted, kwarg, paired_elements, walk
 from ..rule import Rule, source
@@ -37,6 +38,8 @@ class LeafLostByOp(Rule):
             if elements is False and _unobserved(one_target, ctx, found[0]):
                 continue
             if elements and (elements_retained(one_target, ctx) or elements_only_mapped(one_target, ctx)):
+                continue
+            if not elements and _field_differentiated_elsewhere(one_target, found[0], ctx):
                 continue
             self._report(ctx, one_target, one_value, *found, elements=elements)
 
@@ -247,3 +250,14 @@ def _to_own_device(op, creation) -> bool:
         else:
             break
     return dotted(data) == owner
+
+
+def _field_differentiated_elsewhere(target, creation, ctx) -> bool:
+    """``self.context = torch.zeros(n, requires_grad=True).to(device)`` that the project differentiates
+    only with ``autograd.grad`` (``fields_differentiated``). Not an ``nn.Parameter``: what is lost
+    there is the registration in the module, which ``autograd.grad`` does not make up for."""
+    if type(target) is not cst.Attribute or dotted(target.value) != "self" or ctx.current_class is None:
+        return False
+    if ctx.value(creation.func).qual == "torch.nn.Parameter":
+        return False
+    return field_only_differentiated(target.attr.value, ctx.current_class.name, ctx)
