@@ -128,8 +128,10 @@ def handed_back(scope, found, path: str, ctx) -> bool:
     if type(scope) is not cst.FunctionDef or "." in path:
         return False
     func = getattr(found, "func", None)
-    # (`found` a subscript: `d[key] = emb`, an item stored under a key the loop binds, as an append)
-    collects = type(found) in (cst.ListComp, cst.Subscript) or type(func) is cst.Attribute and func.attr.value in ("append", "extend", "insert")
+    collects = type(found) is cst.ListComp or type(func) is cst.Attribute and func.attr.value in ("append", "extend", "insert")
+    # `d[key] = emb`: an item stored in a dict or list under a key the loop binds, as an append (not a slot
+    # of a tensor buffer, whose every write the graph records: `best[idx] = x_adv + 0.0` keeps each step's)
+    collects = collects or type(found) is cst.Subscript and getattr(ctx.lookup(path), "kind", "") in ("dict", "seq")
     nodes = list(walk(scope.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)))
     if any(type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "eval" for n in nodes):
         return False
