@@ -63,23 +63,6 @@ def hooks_keep_graphs(module: cst.Module, text: str) -> bool:
     return not registered
 
 
-def file_hooks_keep_graphs(ctx) -> bool:
-    """A forward hook of the file may store what a forward gives it, graph and all, whatever the
-    caller drops (LSUV appending each output); hooks that count FLOPs or time, or store
-    ``output.data``, keep no graph."""
-    module = ctx.module_node
-    known = _FILE_HOOKS_KEEP.get(id(module))
-    if known is None or known[0] is not module:
-        known = _FILE_HOOKS_KEEP[id(module)] = (module, hooks_keep_graphs(module, ctx.source))
-        if len(_FILE_HOOKS_KEEP) > 64:
-            _FILE_HOOKS_KEEP.pop(next(iter(_FILE_HOOKS_KEEP)))
-    return known[1]
-
-
-#: id(module node) -> (the node, whether its forward hooks keep graphs)
-_FILE_HOOKS_KEEP: dict = {}
-
-
 def _hook_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
     for arg in call.args:
         if arg.keyword is None and not arg.star:

@@ -6,8 +6,7 @@ from ..analysis.data_loops import given_the_loop_item, inside_loop_over_data
 from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.foreign_evaluations import evaluated_models
-from ..analysis.forward_hooks import file_hooks_keep_graphs
-from ..analysis.helper_loop_evaluations import HeldHelperFindings, helper_loop_forwards
+from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.handed_evaluations import handed_evaluation, not_run_in_loop
 from ..analysis.grad_on_purpose import (
     differentiates,
@@ -56,7 +55,6 @@ class EvalWithoutNoGrad(Rule):
         #: cannot read (``criterion(x, y, student, teacher)``, see ``handed_evaluations``)
         self._handed_evaluations: dict = {}
         self._handed_calls: list = []
-        self._helper_calls = HeldHelperFindings()  # evaluations in a loop of a called helper
 
     def on_call(self, node, ctx) -> None:
         for name in evaluated_models(node, ctx)[:1]:
@@ -131,13 +129,9 @@ class EvalWithoutNoGrad(Rule):
             # input each step, then the clean and adversarial logits) needs grad mode for that backward();
             # the forwards it runs are part of it, and no_grad around the call would break the helper
             backpropagating = {id(call) for call, _ in record.inner_backwards}
-            direct = self._evaluation_forwards(record, ctx) + not_run_in_loop(handed, record)
-            # (a call already reported for a forward the helper runs outside its loops is judged as such)
-            helpers = [item for item in helper_loop_forwards(record, ctx, _mode_of) if all(item[0] is not c for c, _ in direct)]
-            self._helper_calls.note(helpers, direct, ctx)
             candidates = [
                 item
-                for item in direct + helpers
+                for item in self._evaluation_forwards(record, ctx) + not_run_in_loop(handed, record)
                 if id(item[0]) not in retries and id(item[0]) not in backpropagating
             ]
         elif not (in_forward or hands_over):
@@ -172,7 +166,7 @@ class EvalWithoutNoGrad(Rule):
             # the loop of a rollout whose outputs a training caller backpropagates, walked in the
             # context of a caller that switched the model to eval() (a render script): see rollout_helpers
             found = []
-        if found and not file_hooks_keep_graphs(ctx):
+        if found and not _stores_activations(ctx):
             # `_ = model(img)  # run once`: a warm-up forward whose output the statement drops frees
             # its graph at once, nothing is kept for a backward (unless a hook of the file stores
             # the activations, as LSUV initialisation does). Repeated over the batches of a dataset
@@ -212,8 +206,6 @@ class EvalWithoutNoGrad(Rule):
                 elif name.startswith("self.") and _switched_by_caller(ctx):
                     # a method walked in its caller's context: `model.eval(); model.scan(x)` in another file
                     when = "in eval mode (the caller switched this model with `eval()` before calling the method)"
-                elif self._helper_calls.helper_of(call):
-                    when = "in eval mode"  # (`self.encoder.train(training)`, given False by the caller)
                 else:
                     # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
                     when = f"after `eval()` was called on another name of `{name}`"
@@ -226,22 +218,12 @@ class EvalWithoutNoGrad(Rule):
             subject = f"`{source(call)}` runs"
             if any(call is handed for handed, _ in self._handed_calls):
                 subject += f" `{name}` (it is given the model and the batch, and the file's training backpropagates its result)"
-            elif self._helper_calls.helper_of(call):
-                subject += f" `{name}` in a loop of its own"
             self.report(
                 ctx,
                 call,
                 f"{subject} {when} with gradients enabled: autograd records its graph and saves "
                 f"activations for a backward() that never comes (more memory and time than evaluation needs). {fix}",
             )
-
-    def report(self, ctx, node, message, fix=None) -> None:
-        if not self._helper_calls.holds(node, ctx, message):
-            super().report(ctx, node, message, fix)
-
-    def on_file_end(self, node, ctx) -> None:
-        for call, message in self._helper_calls.released(ctx):
-            super().report(ctx, call, message)
 
     @staticmethod
     def _evaluation_forwards(record, ctx) -> list:
@@ -385,6 +367,23 @@ def _dropped_at_once(call, loop, ctx) -> bool:
     if id(call) in ctx.dropped_at_calls:
         return not (inside_loop_over_data(call, loop) and given_the_loop_item(call, loop))
     return False
+
+
+def _stores_activations(ctx) -> bool:
+    """A forward hook of the file may store what a forward gives it, graph and all, whatever the
+    caller drops (LSUV appending each output); hooks that count FLOPs or time, or store
+    ``output.data``, keep no graph."""
+    module = ctx.module_node
+    known = _HOOKS_KEEP.get(id(module))
+    if known is None or known[0] is not module:
+        known = _HOOKS_KEEP[id(module)] = (module, hooks_keep_graphs(module, ctx.source))
+        if len(_HOOKS_KEEP) > 64:
+            _HOOKS_KEEP.pop(next(iter(_HOOKS_KEEP)))
+    return known[1]
+
+
+#: id(module node) -> (the node, whether its forward hooks keep graphs)
+_HOOKS_KEEP: dict = {}
 
 
 def _names_training(literal: cst.SimpleString) -> bool:
