@@ -47,3 +47,42 @@ def test_the_arm_the_flag_does_not_take_runs_nothing():
 def test_the_arm_the_flag_takes_is_judged():
     # the evaluation call runs the model in eval mode with gradients on
     assert findings(PROGRAM.replace("OUTPUT", "y if training else model(x)"), "GRD505") == [(9, "GRD505")]
+
+
+CONFIGURED_SCALER = """\
+import torch
+import torch.nn as nn
+
+
+class Trainer:
+    def __init__(self, model, config):
+        self.model = model
+        self.config = config
+        self.opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        self.scaler = torch.amp.GradScaler("cpu") if config.get("amp") else None
+
+    def step(self, x, y):
+        loss = nn.functional.mse_loss(self.model(x), y)
+        if self.scaler is not None:
+            self.scaler.scale(loss).backward()
+        else:
+            loss.backward()
+        if self.config.get("clip"):
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)  # expect: GRD509
+        if self.scaler is not None:
+            self.scaler.step(self.opt)
+            self.scaler.update()
+        else:
+            self.opt.step()
+        self.opt.zero_grad()
+
+
+if __name__ == "__main__":
+    trainer = Trainer(nn.Linear(4, 1), {"amp": True, "clip": True})
+    trainer.step(torch.randn(2, 4), torch.randn(2, 1))
+"""
+
+
+def test_a_scaler_made_under_a_config_entry_keeps_both_arms():
+    # (the entry's value is the caller's; the class's other methods test the field, not the entry)
+    assert findings(CONFIGURED_SCALER, "GRD509") == [(19, "GRD509")]

@@ -286,8 +286,11 @@ class Expressions:
         return NUMBER
 
     def _eval_ifexp(self, node: cst.IfExp) -> Value:
-        # `self.encoder(x) if training else h` with `training` bound to a literal by the call (as `if`)
-        truth = self._flag_truth(node.test, self.eval(node.test))
+        # `self.encoder(x) if training else h` with `training` bound to a literal by the call (as `if`; only
+        # a name's flag: a config entry's value decided here would lose the other arm's object, a scaler
+        # made `if config.get("use_amp") else None` that a later `is not None` test reads)
+        value = self.eval(node.test)
+        truth = self._flag_truth(node.test, value) if type(node.test) is cst.Name else None
         if truth is None:
             truth = container_test_truth(self, node.test)  # `x if isinstance(x, (list, tuple)) else [x]`
         if truth is not None:
