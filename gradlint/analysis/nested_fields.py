@@ -18,7 +18,7 @@ from typing import Dict, FrozenSet, Iterable, List, Tuple
 
 import libcst as cst
 
-from .syntax import MUTATORS, own_nodes, per_node
+from .syntax import MUTATORS, _self_field, own_nodes, per_node
 from .values import ClassInfo, Value, join_all, without_paths
 
 #: kinds of value kept for a field of a field: the containers a memory object fills
@@ -35,12 +35,6 @@ def _field_of_field(node) -> Tuple[str, str]:
     if type(owner.value) is cst.Name and owner.value.value == "self":
         return owner.attr.value, node.attr.value
     return "", ""
-
-
-def _self_field(node) -> str:
-    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
-        return node.attr.value
-    return ""
 
 
 @per_node
