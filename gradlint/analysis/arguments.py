@@ -13,7 +13,7 @@ import libcst as cst
 
 from .syntax import dotted, function_facts, own_nodes, walk
 from .submodule_saves import module_paths_renamed
-from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, join_all, renamed_owners, seq
+from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, join_all, literal_string, renamed_owners, seq
 
 
 def parameters(node: cst.FunctionDef) -> List[cst.Param]:
@@ -124,6 +124,8 @@ def literal_value(node) -> Value:
         return TRUE if node.value == "True" else FALSE
     if isinstance(node, cst.Name) and node.value == "None":
         return NONE
+    if isinstance(node, cst.SimpleString):
+        return literal_string(node)  # ``def main(finetune="ep049.pth")``: no None (``branch_tests.none_test``)
     return UNKNOWN
 
 

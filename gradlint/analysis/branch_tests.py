@@ -103,7 +103,7 @@ def none_test(walker, test):
     the name and the truth as a flag's value (unknown otherwise: a value known to be something else
     may still be ``None`` on a path the walk joined away). ``run_epoch(model, dev_loader,
     optimiser=None)`` skips its ``if optimiser is not None:`` update. ``x == None`` / ``x != None``
-    (older code: ``if not optimizer == None:``) is the same test for None and for a module."""
+    (older code: ``if not optimizer == None:``) is the same test for None, a module and a string literal."""
     if len(test.comparisons) != 1 or type(test.left) is not cst.Name:
         return test, UNKNOWN
     operator = type(test.comparisons[0].operator)
@@ -111,10 +111,11 @@ def none_test(walker, test):
     if operator not in _NONE_TESTS or type(comparator) is not cst.Name or comparator.value != "None":
         return test, UNKNOWN
     mine = walker.lookup(test.left.value)
-    if mine is None or mine.kind not in ("none", "module"):
+    if mine is None or mine.kind not in ("none", "module") and not mine.qual.startswith(STRING):
         return test, UNKNOWN
     # a module is never None: the join of None with one is no module (``if encoder is not None:
-    # encoder.eval()`` of a validate() given the caller's encoder switches it)
+    # encoder.eval()`` of a validate() given the caller's encoder switches it); nor is a string
+    # literal (``def main(finetune="ep049.pth")``: its ``if finetune is not None:`` arm runs)
     return test.left, TRUE if (mine.kind == "none") == (operator in (cst.Is, cst.Equal)) else FALSE
 
 

@@ -176,7 +176,7 @@ class Calls:
             self.call_steps[id(call)] = trained_steps(summary, renames, params)
         elif names is not None and self.reporting and not self._loops:
             self.foreign_evaluations[id(call)] = looped_evaluations(summary)
-        self._replay_freezes(summary, call, renames, function, receiver, trains)
+        self._replay_freezes(summary, call, renames, function, receiver, trains, foreign=names is not None)
         self._keep_returned_freezes(call, summary, foreign=names is not None)
         if summary.proven:
             self._prove_arguments(summary.proven, call, function, receiver)

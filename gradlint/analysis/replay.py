@@ -17,10 +17,15 @@ from .values import renamed_owners
 
 
 class SummaryReplay:
-    def _replay_freezes(self, summary: Summary, call: cst.Call, renames: dict, function, receiver, trains=False) -> None:
-        """``freeze(model)`` froze the caller's model: the same event, at the call, in the caller's names
-        (the call is what freezes this model: it is where a finding about the freeze is reported).
-        A freeze of a loop variable over a parameter (``for net in nets:``) froze each module given."""
+    def _replay_freezes(
+        self, summary: Summary, call: cst.Call, renames: dict, function, receiver, trains=False, foreign=False
+    ) -> None:
+        """``freeze(model)`` froze the caller's model: the same event, at the call, in the caller's names.
+        A finding about it is reported at the call when the callee is a helper that does nothing but
+        change the flags (``def freeze_all(net): for p in net.parameters(): p.requires_grad = False``:
+        calling it is the decision), else at the callee's own line (``load_finetune(net, path)`` loads
+        weights and then freezes every parameter: that line is the mistake), when the callee is of this
+        file. A freeze of a loop variable over a parameter (``for net in nets:``) froze each module given."""
         for event in summary.freezes:
             head, dot, rest = event.owner.partition(".")
             if head == "self":
@@ -30,12 +35,19 @@ class SummaryReplay:
             else:
                 owners = [path + dot + rest for path in iterated_arguments(call, function, receiver, head, self.value)]
             unconditional = event.unconditional and self._always(event.requires_grad)
+            at = None if foreign or _flag_helper(function) else event.at or event.node
             # a callee that trains judges its own unfreeze, given this scope's freezes (``inherited_freezes``)
             handed = trains or event.handed
             for owner in owners:
                 self._freeze(
                     replace(
-                        event, owner=owner, node=call, unconditional=unconditional, at=None, inherited=(), handed=handed
+                        event,
+                        owner=owner,
+                        node=call,
+                        unconditional=unconditional,
+                        at=at,
+                        inherited=(),
+                        handed=handed,
                     )
                 )
 
@@ -209,3 +221,17 @@ def _made_forwards(forwards, originals, made) -> set:
 def _emptied(value) -> bool:
     """Not known to hold a graph any more: a list or dict left empty or holding none, or unknown."""
     return value is None or value.kind not in ("seq", "dict") or value.has_grad is False
+
+
+def _flag_helper(function: cst.FunctionDef) -> bool:
+    """A function whose body, but a docstring and a ``return``, is one statement (the freeze)."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    kept = [stmt for stmt in body if not _docstring_or_return(stmt)]
+    return len(kept) <= 1
+
+
+def _docstring_or_return(stmt) -> bool:
+    if type(stmt) is not cst.SimpleStatementLine or len(stmt.body) != 1:
+        return False
+    small = stmt.body[0]
+    return type(small) is cst.Return or type(small) is cst.Expr and type(small.value) in (cst.SimpleString, cst.ConcatenatedString)
