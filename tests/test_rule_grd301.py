@@ -13,6 +13,21 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        # a device the script chooses (`cuda` when there is one): on the GPU, `.to()` returns a copy
+        # made by an op, a non-leaf whose .grad stays None (pytorch/pytorch#13112, FGSM scripts)
+        "to-a-device-chosen-at-run-time-is-read-as-the-gpu",
+        """\
+        import torch
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        w = torch.randn(3, requires_grad=True)
+        w = w.to(device)
+        (w * 2).sum().backward()
+        print(w.grad)  # expect: GRD301
+        """,
+        lines=(7,),
+    ),
+    case(
         "input-of-a-saliency-map-made-to-require-grad-then-rebound-by-an-op",
         # a view made by a method only tensors have (`unsqueeze`) is a tensor; `requires_grad_()` makes
         # it require grad, so `x * 2.0 - 1.0` is a non-leaf whose .grad stays None
@@ -710,14 +725,26 @@ NEGATIVES = [
         """,
     ),
     case(
-        # a device chosen at run time may be the CPU, where .to() returns the leaf itself
-        "to-a-device-chosen-at-run-time-stays-unknown",
+        # moved first, made to require grad after the move: a leaf wherever the device is
+        "to-a-device-chosen-at-run-time-then-requires-grad",
         """\
         import torch
 
         device = "cuda" if torch.cuda.is_available() else "cpu"
-        w = torch.randn(3, requires_grad=True)
-        w = w.to(device)
+        w = torch.randn(3)
+        w = w.to(device).requires_grad_()
+        (w * 2).sum().backward()
+        print(w.grad)
+        """,
+    ),
+    case(
+        # the move of a leaf made on the CPU back to the CPU returns the leaf itself
+        "to-cpu-of-a-cpu-leaf",
+        """\
+        import torch
+
+        w = torch.randn(3, requires_grad=True).to("cpu")
+        (w * 2).sum().backward()
         print(w.grad)
         """,
     ),

@@ -269,6 +269,22 @@ POSITIVES = [
 
 NEGATIVES = [
     case(
+        # a leaf made on the CPU, moved to the CPU: `.to()` / `.cpu()` return the leaf itself
+        "to-cpu-of-a-cpu-leaf",
+        """\
+        import torch
+
+        def fit(device="cpu"):
+            w = torch.randn(3, requires_grad=True).to("cpu")
+            b = torch.zeros(1, requires_grad=True).cpu()
+            v = torch.ones(2, requires_grad=True).to(device)
+            (w.sum() + b + v.sum()).backward()
+            print(w.grad, b.grad, v.grad)
+
+        fit()
+        """,
+    ),
+    case(
         "variable-of-a-view-is-the-leaf",
         """\
         import torch

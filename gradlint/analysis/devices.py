@@ -1,10 +1,13 @@
 """Device values: which device a ``.to(...)`` moves a tensor to, when the file says so for sure.
 
-Only a device written as a CUDA device is known: the literal ``'cuda'`` / ``'cuda:0'``,
+Only a device written as a CUDA device is known to be one: the literal ``'cuda'`` / ``'cuda:0'``,
 ``torch.device('cuda')``, ``torch.device('cuda', 0)``, ``torch.device(type='cuda')``, or a name
-bound to one of these. A device chosen at run time (``'cuda' if torch.cuda.is_available() else
-'cpu'``) joins two strings into an unknown value: a ``.to()`` to it may return its receiver
-unchanged, so nothing is claimed about it.
+bound to one of these. A device chosen at run time (``torch.device('cuda' if
+torch.cuda.is_available() else 'cpu')``, or the bare choice of the two strings) is a device of a
+type not known (``DEVICE`` alone): a ``.to()`` to it returns its receiver unchanged on a machine
+without a GPU, and a copy made by an op on the GPU the script chose it for. ``tensor_methods``
+marks such a move of a leaf made on the CPU (``Value.moved``): GRD301 reads its ``.grad`` as the
+GPU run does (GRD302 reports the move itself).
 """
 
 from __future__ import annotations
@@ -47,9 +50,52 @@ def device_value(node: cst.Call, value_of) -> Value:
     arg = kwarg(node, "type")
     if arg is None and node.args and node.args[0].keyword is None:
         arg = node.args[0]
-    if arg is None or not is_cuda(value_of(arg.value)):
+    if arg is None:
         return UNKNOWN
-    return Value(kind="unknown", qual=DEVICE + "cuda")
+    value = value_of(arg.value)
+    if is_cuda(value) or _text(value) == "cpu":
+        return Value(kind="unknown", qual=DEVICE + _text(value).partition(":")[0])
+    return DEVICE_CHOSEN if is_device_choice(value) and len(node.args) == 1 else UNKNOWN
+
+
+#: a device whose type the run chooses (``torch.device('cuda' if torch.cuda.is_available() else 'cpu')``)
+DEVICE_CHOSEN = Value(kind="unknown", qual=DEVICE)
+
+
+def is_device_choice(value: Value) -> bool:
+    return value.kind == "unknown" and value.qual == DEVICE
+
+
+def device_choice(body: Value, orelse: Value) -> Optional[Value]:
+    """``'cuda' if torch.cuda.is_available() else 'cpu'``: a CUDA device on one arm, the CPU on the
+    other (either order, strings or ``torch.device`` values): a device chosen at run time."""
+    texts = {_text(body), _text(orelse)}
+    if None in texts or len(texts) != 2 or "cpu" not in texts:
+        return None
+    other = next(text for text in texts if text != "cpu")
+    return DEVICE_CHOSEN if _CUDA.fullmatch(other) else None
+
+
+def moves_to_cpu(name: str, node: cst.Call, value_of) -> bool:
+    """``x.cpu()``, ``x.to('cpu')``, ``x.to(torch.device('cpu'))``, ``x.to(device=d)`` with ``d`` one of these."""
+    if name == "cpu":
+        return True
+    if name != "to":
+        return False
+    arg = kwarg(node, "device")
+    if arg is None and node.args and node.args[0].keyword is None:
+        arg = node.args[0]
+    return arg is not None and _text(value_of(arg.value)) == "cpu"
+
+
+def may_leave_cpu(name: str, node: cst.Call, value_of) -> bool:
+    """``x.to(device)`` / ``x.to(device=device)`` with a device the run chooses (``DEVICE_CHOSEN``)."""
+    if name != "to":
+        return False
+    arg = kwarg(node, "device")
+    if arg is None and node.args and node.args[0].keyword is None:
+        arg = node.args[0]
+    return arg is not None and is_device_choice(value_of(arg.value))
 
 
 def moves_to_cuda(name: str, node: cst.Call, value_of) -> bool:

@@ -12,6 +12,7 @@ from .call_shapes import trainable_comprehension
 from .class_choices import class_choice
 from .container_tests import container_test_truth
 from .containers import namedtuple_field
+from .devices import device_choice
 from .entry_loops import proven_entry
 from .enum_members import enum_member
 from .leaves import below_trained_model, member_after_freeze
@@ -303,7 +304,7 @@ class Expressions:
         body_saved, self.state.saved = self.state.saved, saved
         orelse = self.eval(node.orelse)
         self.state.saved = self.state.saved & body_saved
-        return join(body, orelse)
+        return device_choice(body, orelse) or join(body, orelse)
 
     def _eval_namedexpr(self, node: cst.NamedExpr) -> Value:
         value = self.eval(node.value)

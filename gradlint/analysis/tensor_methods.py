@@ -7,7 +7,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .call_shapes import pair, returns_indices
-from .devices import moves_to_cuda
+from .devices import may_leave_cpu, moves_to_cuda
 from .output_parts import parts_of
 from .syntax import dotted, is_grad_attribute, kwarg, literal_bool
 from .values import NONE, UNKNOWN, Value, seq, tensor, view_of
@@ -107,8 +107,10 @@ class TensorMethods:
             if receiver.grad and receiver.on_cpu and moves_to_cuda(name, node, self.value):
                 return result  # a copy on the GPU (`.cuda()`, `.to('cuda')`), made by an op
             if receiver.grad:
-                # .to(device) returns its receiver when nothing changes: maybe still a leaf
-                return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of)
+                # .to(device) returns its receiver when nothing changes: maybe still a leaf (a copy on
+                # the GPU a chosen device names: ``devices``)
+                moved = receiver.leaf is True and receiver.on_cpu and may_leave_cpu(name, node, self.value)
+                return result.with_(leaf=None, may_leaf=receiver.leaf is True, data_of=receiver.data_of, moved=moved)
             return result
         # `x.expand_as(w)`, `x.view_as(w)`: the argument gives only its shape, not its graph; a view's
         # arguments are sizes, dims and offsets (`x.narrow(0, start, p.numel())`), never a graph either

@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import creates_leaf, made_on_cpu, makes_leaf_in_place
+from ..analysis.devices import moves_to_cpu
 from ..analysis.differentiated import only_differentiated, reads_grad
 from ..analysis.fields_differentiated import field_only_differentiated
 from ..analysis.leaf_uses import elements_only_mapped, elements_retained, only_operand, retained
@@ -89,6 +90,8 @@ class LeafLostByOp(Rule):
                     return None  # `.float()` of a float32 tensor returns the tensor itself
                 if current is outer and _to_own_device(current, receiver):
                     return None  # `.to(p.device)` of a tensor made from `p` is where it already is
+                if current is outer and _kept_on_cpu(current, receiver, ctx):
+                    return None  # `.to("cpu")` of a tensor made on the CPU returns the tensor itself
                 return receiver, outer
             if makes_leaf_in_place(receiver):
                 if _moves(current) and not made_on_cpu(receiver.func.value, ctx):
@@ -98,6 +101,15 @@ class LeafLostByOp(Rule):
                 return receiver, outer
             current = receiver
 
+
+
+def _kept_on_cpu(op, creation, ctx) -> bool:
+    return (
+        type(op) is cst.Call
+        and type(op.func) is cst.Attribute
+        and ctx.value(creation).on_cpu
+        and moves_to_cpu(op.func.attr.value, op, ctx.value)
+    )
 
 
 def _unobserved(target, ctx, creation) -> bool:
