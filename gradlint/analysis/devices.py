@@ -80,22 +80,14 @@ def moves_to_cpu(name: str, node: cst.Call, value_of) -> bool:
     """``x.cpu()``, ``x.to('cpu')``, ``x.to(torch.device('cpu'))``, ``x.to(device=d)`` with ``d`` one of these."""
     if name == "cpu":
         return True
-    if name != "to":
-        return False
-    arg = kwarg(node, "device")
-    if arg is None and node.args and node.args[0].keyword is None:
-        arg = node.args[0]
-    return arg is not None and _text(value_of(arg.value)) == "cpu"
+    destination = _destination(name, node, value_of)
+    return destination is not None and _text(destination) == "cpu"
 
 
 def may_leave_cpu(name: str, node: cst.Call, value_of) -> bool:
     """``x.to(device)`` / ``x.to(device=device)`` with a device the run chooses (``DEVICE_CHOSEN``)."""
-    if name != "to":
-        return False
-    arg = kwarg(node, "device")
-    if arg is None and node.args and node.args[0].keyword is None:
-        arg = node.args[0]
-    return arg is not None and is_device_choice(value_of(arg.value))
+    destination = _destination(name, node, value_of)
+    return destination is not None and is_device_choice(destination)
 
 
 def moves_to_cuda(name: str, node: cst.Call, value_of) -> bool:
@@ -108,9 +100,15 @@ def moves_to_cuda(name: str, node: cst.Call, value_of) -> bool:
         arg = node.args[0] if node.args and node.args[0].keyword is None else kwarg(node, "dtype")
         qual = value_of(arg.value).qual if arg is not None else None
         return bool(qual) and qual.startswith("torch.cuda.") and qual.endswith("Tensor")
+    destination = _destination(name, node, value_of)
+    return destination is not None and is_cuda(destination)
+
+
+def _destination(name: str, node: cst.Call, value_of) -> Optional[Value]:
+    """The value of the device (or dtype) argument of ``x.to(d)`` / ``x.to(device=d)``."""
     if name != "to":
-        return False
+        return None
     arg = kwarg(node, "device")
     if arg is None and node.args and node.args[0].keyword is None:
         arg = node.args[0]
-    return arg is not None and is_cuda(value_of(arg.value))
+    return value_of(arg.value) if arg is not None else None
