@@ -13,6 +13,25 @@ case = case_maker(CODE)
 
 POSITIVES = [
     case(
+        # `w.grad = None` at the end of the loop binds the path: the read at the top of the next
+        # iteration is still a read of a non-leaf's .grad
+        "read-again-after-the-path-was-cleared-in-the-loop",
+        """\
+        import torch
+
+        def fit(steps=3):
+            w = torch.randn(3, requires_grad=True) * 2
+            x = torch.randn(8, 3)
+            for _ in range(steps):
+                ((x @ w) ** 2).mean().backward(retain_graph=True)
+                print(w.grad)  # expect: GRD301
+                w.grad = None
+
+        fit()
+        """,
+        lines=(8,),
+    ),
+    case(
         # a device the script chooses (`cuda` when there is one): on the GPU, `.to()` returns a copy
         # made by an op, a non-leaf whose .grad stays None (pytorch/pytorch#13112, FGSM scripts)
         "to-a-device-chosen-at-run-time-is-read-as-the-gpu",

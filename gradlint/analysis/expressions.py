@@ -72,6 +72,10 @@ class Expressions:
                     receiver = self.lookup(path.rsplit(".", 1)[0])
                     if receiver is None or receiver.kind != "tensor":
                         self.loaded_attributes.add(node.attr.value)
+                    else:
+                        # `print(w.grad)` read again after `w.grad = None` bound the path: still a
+                        # read of the tensor's attribute for the rules
+                        self._emit("on_attribute", node)
                 return known
         obj = self.eval(node.value)
         if self.reporting and obj.kind != "tensor":
