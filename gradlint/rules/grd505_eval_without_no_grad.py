@@ -18,6 +18,7 @@ from ..analysis.grad_on_purpose import (
     made_to_require_grad,
     retries_with_grad,
 )
+from ..analysis.later_backwards import fed_to_later_backward
 from ..analysis.literal_loops import enclosing_literal_loop
 from ..analysis.model_wrappers import wrapped_in_helpers, wrapped_models
 from ..analysis.rebuilt_models import rebuilt_alike
@@ -173,6 +174,10 @@ class EvalWithoutNoGrad(Rule):
             # (`for x, _ in loader: model(x)`, filling batch-norm statistics), it is an evaluation
             # pass that records a graph for each batch; a warm-up or a timing loop only counts.
             found = [item for item in found if not _dropped_at_once(item[0], node, ctx)]
+        if found:
+            # an ensemble's logits summed over its models, backpropagated after the loop (later_backwards)
+            later = fed_to_later_backward(node, ctx.blocks, [call for call, _ in found])
+            found = [item for item in found if id(item[0]) not in later]
         if not found:
             return
         enclosing = ctx.loop
