@@ -5,7 +5,7 @@ import libcst as cst
 from ..analysis.data_loops import given_the_loop_item, inside_loop_over_data
 from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
-from ..analysis.foreign_evaluations import evaluated_models
+from ..analysis.foreign_evaluations import TRAINING_WORDS, evaluated_models
 from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.handed_evaluations import handed_evaluation, not_run_in_loop
 from ..analysis.grad_on_purpose import (
@@ -340,10 +340,8 @@ def _may_train(call, values) -> bool:
     if any(value.kind == "optimizer" for value in values):
         return True
     name = call.func.attr.value.lower()
-    return any(word in name for word in _TRAINING_WORDS)
+    return any(word in name for word in TRAINING_WORDS)
 
-
-_TRAINING_WORDS = ("train", "fit", "learn", "optimi", "backward")
 
 
 def _may_carry_graph(value) -> bool:
