@@ -399,6 +399,11 @@ class Analyzer(
         return statements, index
 
     @property
+    def blocks(self) -> tuple:
+        """The blocks being walked, outermost first: (statements, index of the statement walked in it)."""
+        return tuple(self._blocks)
+
+    @property
     def loop(self) -> Optional[LoopRecord]:
         """The innermost loop being walked on the reporting pass."""
         return self._loops[-1] if self._loops else None

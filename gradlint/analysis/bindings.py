@@ -365,7 +365,8 @@ def _flagged(obj: Value, requires_grad: Tri, assigned: bool) -> Value:
     also when it was computed by ops on tensors that required nothing (``torch.rand(3) / 10``, a
     leaf for torch) or is not known (checked, torch 2.13). ``requires_grad_()`` leaves a non-leaf
     that requires grad as it is: its value is computed in ``tensor_methods``."""
-    if assigned and requires_grad is True and obj.grad is not True and not obj.struct:
+    if requires_grad is True and (obj.grad is False if not assigned else obj.grad is not True) and not obj.struct:
+        # (``requires_grad_()`` of a tensor that requires nothing makes it a leaf too: any such tensor is one)
         return obj.with_(grad=True, leaf=True, cut=False, deps=frozenset())
     return obj.with_(grad=requires_grad)
 

@@ -19,6 +19,7 @@ from .callers import read_text, training_names
 from .grad_on_purpose import enabled_on_purpose
 from .imports import load_ref
 from .syntax import dotted, walk
+from .torch_api import MODULE_API
 
 _DIFFERENTIATES = ("backward", "grad")
 
@@ -33,7 +34,7 @@ def evaluated_models(call: cst.Call, ctx) -> List[str]:
         return []
     functions = ctx._function_table(callee.owner)[0]
     function = functions.get(callee.qual)
-    if function is None or any(_differentiates(reached) for reached in _reached(function, functions)):
+    if function is None or any(_differentiates(reached) or _trains_elsewhere(reached) for reached in _reached(function, functions)):
         return []
     if _reported_in_its_file(callee, ctx):
         return []
@@ -95,6 +96,23 @@ def _differentiates(root) -> bool:
         if "autograd." in name or last in _GRADIENT_NAMES and (name.startswith(("torch.func.", "func.")) or "." not in name):
             return True
     return False
+
+
+def _trains_elsewhere(root) -> bool:
+    """``root`` calls a method, not one of ``nn.Module``'s own, whose name says it trains
+    (``mine.train_step(z, y, optimizer)``, of an object built in another file): its body, not read
+    here, may backpropagate through what the loop computed (the model's features). ``model.train()``
+    switches a mode and proves nothing."""
+    for node in walk(root):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute:
+            name = node.func.attr.value
+            if name not in MODULE_API and any(word in name.lower() for word in TRAINING_WORDS):
+                return True
+    return False
+
+
+#: words of a method's name that say it may train (``critic.fit_step(z, opt)``, ``mine.train_step(...)``)
+TRAINING_WORDS = ("train", "fit", "learn", "optimi", "backward")
 
 
 def _differentiated_after(scope, call: cst.Call) -> bool:

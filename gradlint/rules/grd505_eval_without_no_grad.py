@@ -5,7 +5,7 @@ import libcst as cst
 from ..analysis.data_loops import given_the_loop_item, inside_loop_over_data
 from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
-from ..analysis.foreign_evaluations import evaluated_models
+from ..analysis.foreign_evaluations import TRAINING_WORDS, evaluated_models
 from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.handed_evaluations import handed_evaluation, not_run_in_loop
 from ..analysis.grad_on_purpose import (
@@ -18,6 +18,7 @@ from ..analysis.grad_on_purpose import (
     made_to_require_grad,
     retries_with_grad,
 )
+from ..analysis.later_backwards import fed_to_later_backward
 from ..analysis.literal_loops import enclosing_literal_loop
 from ..analysis.model_wrappers import wrapped_in_helpers, wrapped_models
 from ..analysis.rebuilt_models import rebuilt_alike
@@ -173,6 +174,10 @@ class EvalWithoutNoGrad(Rule):
             # (`for x, _ in loader: model(x)`, filling batch-norm statistics), it is an evaluation
             # pass that records a graph for each batch; a warm-up or a timing loop only counts.
             found = [item for item in found if not _dropped_at_once(item[0], node, ctx)]
+        if found:
+            # an ensemble's logits summed over its models, backpropagated after the loop (later_backwards)
+            later = fed_to_later_backward(node, ctx.blocks, [call for call, _ in found])
+            found = [item for item in found if id(item[0]) not in later]
         if not found:
             return
         enclosing = ctx.loop
@@ -335,10 +340,8 @@ def _may_train(call, values) -> bool:
     if any(value.kind == "optimizer" for value in values):
         return True
     name = call.func.attr.value.lower()
-    return any(word in name for word in _TRAINING_WORDS)
+    return any(word in name for word in TRAINING_WORDS)
 
-
-_TRAINING_WORDS = ("train", "fit", "learn", "optimi", "backward")
 
 
 def _may_carry_graph(value) -> bool:
