@@ -12,6 +12,7 @@ from .arguments import parameters, returned_arguments
 from .detached_results import graph_dropped_at_once
 from .eval_arms import eval_arm, walk_arm
 from .boolean_tests import boolean_truth
+from .first_iteration import keep_carried_past_first_arm
 from .fresh_arms import fresh_arm_deps
 from .enum_members import enum_test
 from .branch_tests import (
@@ -282,6 +283,7 @@ class StatementWalker:
         sides = self._flag_sides
         flag = fixed_flag(self.function, node.test, self.module_node) if truth is None else None
         absent = scaler_absent_arm(self, node.test) if truth is None else None
+        later = None  # the end of the path that skips the `if` arm
         try:
             if truth is not False:
                 self._narrow(node.test)
@@ -305,13 +307,16 @@ class StatementWalker:
             elif orelse is None:
                 self.state.no_grads = self.state.no_grads or absent is False
                 ends.append(self.state)
+                later = self.state
             elif type(orelse) is cst.If:
                 self._stmt_if(orelse)
                 ends.append(self.state)
+                later = self.state
             else:
                 if not walk_arm(self, orelse.body, evaluating is False):
                     self.state.no_grads = self.state.no_grads or absent is False
                     ends.append(self.state)
+                    later = self.state
         finally:
             self._flag_sides = sides
         self._cond_depth -= 1
@@ -321,7 +326,10 @@ class StatementWalker:
         state = ends[0]
         for other in ends[1:]:
             state = State.join(state, other)
-        self.state = fresh_arm_deps(before, ends, recomputed_is_fresh(before, ends, state))
+        state = fresh_arm_deps(before, ends, recomputed_is_fresh(before, ends, state))
+        if later is not None and len(ends) > 1 and truth is None:
+            state = keep_carried_past_first_arm(self, node, later, state)
+        self.state = state
 
     def _flag_truth(self, test, value) -> Tri:
         """``if train:`` on a parameter of the function that this call bound to a literal
