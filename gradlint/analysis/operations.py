@@ -22,7 +22,7 @@ class Operations:
         """
         mode = self.state.mode
         grads = []
-        cut = False
+        cut = somewhere = False
         deps: frozenset = frozenset()
         direct: list = []  # the operands' own paths: kept first when deps are capped
         through: frozenset = frozenset()
@@ -35,6 +35,7 @@ class Operations:
             if kind == "tensor":
                 grads.append(value.grad)
                 cut = cut or value.cut
+                somewhere = somewhere or value.cut_somewhere
                 through, saved_params = through | value.through, saved_params | value.saved_params
                 # a part of a model output (grad unknown) whose saved parameters a step updated since
                 stale = stale or (value.grad is None and value.stale)
@@ -93,7 +94,7 @@ class Operations:
                 stale=stale,
             )
         if all(g is False for g in grads):
-            return tensor(False, None, cut=cut, through=through)
+            return tensor(False, None, cut=cut, cut_somewhere=somewhere and not cut, through=through)
         # a model output's part (``Value.output_part``) may carry the graph that saved its parameters:
         # so may what is computed from it (``D(z)``, z from the VAE: the VAE's, stale after its step())
         # (saves_self: what the op keeps, whatever the grad; a backward proving the result requires grad

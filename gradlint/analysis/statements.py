@@ -207,6 +207,10 @@ class StatementWalker:
             # in place: the tensor keeps its identity; x *= y saves y
             if type(node.operator) in (cst.MultiplyAssign, cst.DivideAssign, cst.MatrixMultiplyAssign):
                 self._record_saved([(node.value, operand)])
+            if current.grad is False and not current.cut and operand.cut and (path := dotted(node.target)):
+                # `rl_loss = torch.tensor(0.0)`, then `rl_loss -= log_prob.item() * reward`: the tensor now
+                # holds values cut out of the graph, and never requires grad (a backward() raises: GRD103)
+                self.state.env[path] = current.with_(cut=True)
             return
         else:
             result = self._op_result([(node.target, current), (node.value, operand)])
