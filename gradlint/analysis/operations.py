@@ -11,7 +11,7 @@ import libcst as cst
 
 from .syntax import base_path, dotted
 from .dep_bounds import capped
-from .values import STRING, Value, tensor
+from .values import STRING, Value, add_deps, tensor
 
 
 class Operations:
@@ -102,6 +102,18 @@ class Operations:
         return tensor(
             None, None, through=through, deps=carried, saved_params=saved_params, stale=stale, saves_self=saving == "output"
         )
+
+    def _add_operand_graph(self, node: cst.AugAssign, current: Value, operand: Value) -> None:
+        """``loss += term`` on a loss that requires grad: in place, so ``loss`` keeps its identity, but
+        its graph now goes through ``term``'s (freed with it by a backward(), as ``loss + term`` is)."""
+        path = dotted(node.target)
+        if path is None:
+            return
+        freed = self._freed_operands([(node.value, operand)]) if self.state.freed else frozenset()
+        deps = operand.deps | freed
+        if type(node.value) in (cst.Name, cst.Attribute) and operand.leaf is False and (own := dotted(node.value)):
+            deps = deps | {own}
+        self.state.env[path] = add_deps(current, deps, operand.through, operand.saved_params)
 
     def _freed_operands(self, operands) -> frozenset:
         """Operands (or elements of a tuple/list operand) named by a path whose graph was freed,

@@ -207,7 +207,10 @@ class StatementWalker:
             # in place: the tensor keeps its identity; x *= y saves y
             if type(node.operator) in (cst.MultiplyAssign, cst.DivideAssign, cst.MatrixMultiplyAssign):
                 self._record_saved([(node.value, operand)])
-            if current.grad is False and not current.cut and operand.cut and (path := dotted(node.target)):
+            if current.grad is True and current.leaf is False and operand.kind == "tensor" and operand.grad is not False:
+                # `loss += reg` (reg built before the loop): the sum's graph now goes through the operand's
+                self._add_operand_graph(node, current, operand)
+            elif current.grad is False and not current.cut and operand.cut and (path := dotted(node.target)):
                 # `rl_loss = torch.tensor(0.0)`, then `rl_loss -= log_prob.item() * reward`: the tensor now
                 # holds values cut out of the graph, and never requires grad (a backward() raises: GRD103)
                 self.state.env[path] = current.with_(cut=True)
