@@ -11,7 +11,7 @@ import libcst as cst
 
 from .syntax import base_path, dotted
 from .dep_bounds import capped
-from .values import STRING, Value, tensor
+from .values import STRING, Value, add_deps, tensor
 
 
 class Operations:
@@ -22,7 +22,7 @@ class Operations:
         """
         mode = self.state.mode
         grads = []
-        cut = False
+        cut = somewhere = False
         deps: frozenset = frozenset()
         direct: list = []  # the operands' own paths: kept first when deps are capped
         through: frozenset = frozenset()
@@ -35,6 +35,7 @@ class Operations:
             if kind == "tensor":
                 grads.append(value.grad)
                 cut = cut or value.cut
+                somewhere = somewhere or value.cut_somewhere
                 through, saved_params = through | value.through, saved_params | value.saved_params
                 # a part of a model output (grad unknown) whose saved parameters a step updated since
                 stale = stale or (value.grad is None and value.stale)
@@ -93,7 +94,7 @@ class Operations:
                 stale=stale,
             )
         if all(g is False for g in grads):
-            return tensor(False, None, cut=cut, through=through)
+            return tensor(False, None, cut=cut, cut_somewhere=somewhere and not cut, through=through)
         # a model output's part (``Value.output_part``) may carry the graph that saved its parameters:
         # so may what is computed from it (``D(z)``, z from the VAE: the VAE's, stale after its step())
         # (saves_self: what the op keeps, whatever the grad; a backward proving the result requires grad
@@ -101,6 +102,18 @@ class Operations:
         return tensor(
             None, None, through=through, deps=carried, saved_params=saved_params, stale=stale, saves_self=saving == "output"
         )
+
+    def _add_operand_graph(self, node: cst.AugAssign, current: Value, operand: Value) -> None:
+        """``loss += term`` on a loss that requires grad: in place, so ``loss`` keeps its identity, but
+        its graph now goes through ``term``'s (freed with it by a backward(), as ``loss + term`` is)."""
+        path = dotted(node.target)
+        if path is None:
+            return
+        freed = self._freed_operands([(node.value, operand)]) if self.state.freed else frozenset()
+        deps = operand.deps | freed
+        if type(node.value) in (cst.Name, cst.Attribute) and operand.leaf is False and (own := dotted(node.value)):
+            deps = deps | {own}
+        self.state.env[path] = add_deps(current, deps, operand.through, operand.saved_params)
 
     def _freed_operands(self, operands) -> frozenset:
         """Operands (or elements of a tuple/list operand) named by a path whose graph was freed,

@@ -12,6 +12,7 @@ from .arguments import parameters, returned_arguments
 from .detached_results import graph_dropped_at_once
 from .eval_arms import eval_arm, walk_arm
 from .boolean_tests import boolean_truth
+from .first_iteration import keep_carried_past_first_arm
 from .fresh_arms import fresh_arm_deps
 from .enum_members import enum_test
 from .branch_tests import (
@@ -206,6 +207,13 @@ class StatementWalker:
             # in place: the tensor keeps its identity; x *= y saves y
             if type(node.operator) in (cst.MultiplyAssign, cst.DivideAssign, cst.MatrixMultiplyAssign):
                 self._record_saved([(node.value, operand)])
+            if current.grad is True and current.leaf is False and operand.kind == "tensor" and operand.grad is not False:
+                # `loss += reg` (reg built before the loop): the sum's graph now goes through the operand's
+                self._add_operand_graph(node, current, operand)
+            elif current.grad is False and not current.cut and operand.cut and (path := dotted(node.target)):
+                # `rl_loss = torch.tensor(0.0)`, then `rl_loss -= log_prob.item() * reward`: the tensor now
+                # holds values cut out of the graph, and never requires grad (a backward() raises: GRD103)
+                self.state.env[path] = current.with_(cut=True)
             return
         else:
             result = self._op_result([(node.target, current), (node.value, operand)])
@@ -282,6 +290,7 @@ class StatementWalker:
         sides = self._flag_sides
         flag = fixed_flag(self.function, node.test, self.module_node) if truth is None else None
         absent = scaler_absent_arm(self, node.test) if truth is None else None
+        later = None  # the end of the path that skips the `if` arm
         try:
             if truth is not False:
                 self._narrow(node.test)
@@ -305,13 +314,16 @@ class StatementWalker:
             elif orelse is None:
                 self.state.no_grads = self.state.no_grads or absent is False
                 ends.append(self.state)
+                later = self.state
             elif type(orelse) is cst.If:
                 self._stmt_if(orelse)
                 ends.append(self.state)
+                later = self.state
             else:
                 if not walk_arm(self, orelse.body, evaluating is False):
                     self.state.no_grads = self.state.no_grads or absent is False
                     ends.append(self.state)
+                    later = self.state
         finally:
             self._flag_sides = sides
         self._cond_depth -= 1
@@ -321,7 +333,10 @@ class StatementWalker:
         state = ends[0]
         for other in ends[1:]:
             state = State.join(state, other)
-        self.state = fresh_arm_deps(before, ends, recomputed_is_fresh(before, ends, state))
+        state = fresh_arm_deps(before, ends, recomputed_is_fresh(before, ends, state))
+        if later is not None and len(ends) > 1 and truth is None:
+            state = keep_carried_past_first_arm(self, node, later, state)
+        self.state = state
 
     def _flag_truth(self, test, value) -> Tri:
         """``if train:`` on a parameter of the function that this call bound to a literal

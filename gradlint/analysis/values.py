@@ -56,6 +56,9 @@ class Value:
     #: computed only from values cut out of a graph (``.detach()``, ``.item()``,
     #: ``.data``, or under ``no_grad``) of grad tensors.
     cut: bool = False
+    #: ``cut`` on some path: a sum of ``.item()`` values kept in place in a tensor made before a loop
+    #: (never requiring grad on any path, a backward() of it raises: GRD103)
+    cut_somewhere: bool = False
     #: a leaf on some path (the first iteration of a loop, say), even if not on all.
     may_leaf: bool = False
     #: produced by an op that saves its own output for backward (``sigmoid``, ``exp``).
@@ -259,6 +262,7 @@ def join(a: Value, b: Value) -> Value:
             struct=a.struct or b.struct,
             data_of=a.data_of if a.data_of == b.data_of else None,
             cut=a.cut and b.cut,
+            cut_somewhere=a.cut or b.cut or a.cut_somewhere or b.cut_somewhere,
             may_leaf=a.leaf is True or b.leaf is True or a.may_leaf or b.may_leaf,
             saves_self=a.saves_self and b.saves_self,
             deps=capped(a.deps | b.deps),

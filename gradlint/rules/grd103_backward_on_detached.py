@@ -10,7 +10,9 @@ class BackwardOnDetached(Rule):
 
     def on_backward(self, node, ctx, receiver) -> None:
         value = ctx.value(receiver)
-        if value.kind != "tensor" or value.grad is not False or not value.cut:
+        # (cut on some paths only, `cut_somewhere`: a loop kept adding `.item()` values to a constant
+        # tensor; on the path that skips the loop the constant does not require grad either)
+        if value.kind != "tensor" or value.grad is not False or not (value.cut or value.cut_somewhere):
             return
         self.report(
             ctx,
