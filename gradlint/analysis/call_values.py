@@ -134,6 +134,9 @@ class CallValues:
         if kind == "instance" and callee.cls is not None and "__call__" in callee.cls.methods:
             # `cam = GradCAM(model); cam(x, c)`: the object's `__call__` runs, as `cam.run(x, c)` would
             return self._method_call(callee, "__call__", node, args)
+        if kind == "method" and callee.elem is not None:
+            # a bound method handed over and called (``bound_methods``)
+            return self._method_call(callee.elem, callee.qual, node, args)
         if kind == "tupletype":
             return namedtuple_instance(callee, node, args)
         if kind == "builtin":

@@ -46,6 +46,7 @@ from .switched_fields import switched_and_called_fields
 from .call_locals import made_arguments, made_per_call
 from .returned_freezes import agreed
 from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
+from .submodule_modes import unnamed_receiver_fields
 from .summaries import (
     ARGUMENT_FIELD,
     FIELD,
@@ -96,7 +97,7 @@ class Calls:
             names = receiver.cls.namespace.env
         if receiver is not None:
             receiver_path = module_path if module_path is not None else call_renames(call, function, receiver).get("self")
-            fields = switched_fields(self.state.env, receiver_path, receiver)
+            fields = switched_fields(self.state.env, receiver_path, receiver) if receiver_path else unnamed_receiver_fields(receiver)
         else:
             receiver_path, fields = None, ()
         frozen = self._frozen_arguments(call, function, receiver)

@@ -60,6 +60,8 @@ def method_of_choices(walker, receiver: Value, name: str, node, args) -> Value:
     for choice in receiver.choices:
         if name not in choice.cls.methods:
             return UNKNOWN
+        if receiver.training is not None and choice.kind == "module":
+            choice = choice.with_(training=receiver.training)  # `model.eval()` switched whichever it is
         results.append(walker._method_call(choice, name, node, args))
     return join_all(results)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from .bound_methods import bound_method
 from . import torch_api as api
 from .branch_tests import string_test
 from .call_shapes import trainable_comprehension
@@ -110,6 +111,9 @@ class Expressions:
             if attr in api.DISTRIBUTION_GRAD_ATTRIBUTES:
                 return self.distribution_part(obj, node.value, every=True)
             return UNKNOWN
+        method = bound_method(obj, attr)
+        if method is not None:
+            return method  # `policy.act` handed to a helper as `choose_action` (``bound_methods``)
         if kind == "module":
             if attr == "module" and (obj.cls is None or attr not in obj.cls.attrs):
                 # `model.module` of a DataParallel / DistributedDataParallel: the model it wraps (see

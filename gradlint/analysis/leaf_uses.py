@@ -83,6 +83,23 @@ def only_operand(target, ctx) -> bool:
     return bool(others) and all(id(node) in operands for node in others)
 
 
+def accumulated_into(target, ctx) -> bool:
+    """The local name is the target of an augmented assignment of its function (``loss += value_loss``)
+    and its ``.grad`` is never read there: a running total started at zero, not a would-be parameter.
+    The op on the fresh leaf (``torch.tensor([0.], requires_grad=True).clone()``) is what lets the
+    in-place add run at all (on the leaf itself it raises), and the total is backpropagated as a loss."""
+    if type(target) is not cst.Name or ctx.function is None:
+        return False
+    name = target.value
+    augmented = False
+    for node in walk(ctx.function.body):
+        if type(node) is cst.Attribute and node.attr.value == "grad" and type(node.value) is cst.Name and node.value.value == name:
+            return False
+        if type(node) is cst.AugAssign and type(node.target) is cst.Name and node.target.value == name:
+            augmented = True
+    return augmented
+
+
 def elements_only_mapped(target, ctx) -> bool:
     """The list bound by a statement of the function's own body (not a loop's, whose earlier
     statements read it again) is only handed, after it, to ``map(add, past, name)``: each element

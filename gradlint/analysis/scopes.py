@@ -10,6 +10,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .closure_modes import settle_call_modes
+from .constructor_grad_modes import constructor_disables_grad
 from .freed_fields import as_fields
 from .imports import out_of_time
 from .lightning_manual import manual_optimization
@@ -238,6 +239,8 @@ class Scopes:
             mode = None  # Lightning's hooks: a plain class's `validation_step` is run by its own code
         if mode is True and cls is not None and cls.mmengine and method.name.value in api.MMENGINE_NO_GRAD_METHODS:
             mode = None  # mmengine's val/test loops run it under no_grad; a user may call it with grad on
+        if mode is True and cls is not None and method.name.value != "__init__" and constructor_disables_grad(cls):
+            mode = None  # its objects' constructor turned gradients off for the process (``constructor_grad_modes``)
         return mode
 
     def _analyze_function(

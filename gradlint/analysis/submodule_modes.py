@@ -37,3 +37,13 @@ def switched_parent(path: str, source: str):
         if f"{parent}.eval(" in source:
             return parent
     return None
+
+
+def unnamed_receiver_fields(receiver: Value) -> tuple:
+    """The submodules of an object the call reaches by no name of the caller (``choose_action(s)``
+    with ``choose_action = policy.act``, ``bound_methods``): the caller's walk holds no path for them
+    to be switched under, so they are in the mode the object was last switched to (``Context.fields``)."""
+    if receiver.cls is None or receiver.training is None:
+        return ()
+    attrs = receiver.cls.attrs.items()
+    return tuple((attr, in_parent_mode(value, receiver)) for attr, value in sorted(attrs) if value.kind == "module" and value.training is None)

@@ -321,7 +321,18 @@ def join(a: Value, b: Value) -> Value:
         return a
     if a.unless_none is not None and b.unless_none is not None:
         return Value(unless_none=join(a.unless_none, b.unless_none))
+    if a.kind == "class":
+        return _one_of_classes(a, b)
     return UNREAD if a.unread or b.unread else UNKNOWN
+
+
+def _one_of_classes(a: Value, b: Value) -> Value:
+    """``net_type = ActorCritic if critic else DiscretePolicy``: one of the project's classes, not
+    known which (instantiated and called as ``class_choices`` does for a registry's)."""
+    classes = {id(c.cls): c for v in (a, b) for c in (v.choices or (v,)) if c.cls is not None}
+    if len(classes) < 2 or any(c.cls is None for v in (a, b) for c in (v.choices or (v,))):
+        return UNKNOWN
+    return Value(kind="class", choices=tuple(classes.values()))
 
 
 def _none_or(a: Value, b: Value) -> Value:

@@ -4,7 +4,7 @@ from ..analysis import creates_leaf, made_on_cpu, makes_leaf_in_place
 from ..analysis.devices import moves_to_cpu
 from ..analysis.differentiated import only_differentiated, reads_grad
 from ..analysis.fields_differentiated import field_only_differentiated
-from ..analysis.leaf_uses import elements_only_mapped, elements_retained, only_operand, retained
+from ..analysis.leaf_uses import accumulated_into, elements_only_mapped, elements_retained, only_operand, retained
 from ..analysis.syntax import dotted, kwarg, paired_elements, walk
 from ..rule import Rule, source
 
@@ -114,11 +114,13 @@ def _kept_on_cpu(op, creation, ctx) -> bool:
 
 def _unobserved(target, ctx, creation) -> bool:
     """The name's leaf-ness does not matter: ``retain_grad()`` keeps the non-leaf's ``.grad``, or the
-    function uses the name only as an operand of arithmetic (see ``leaf_uses``). A Parameter lost
+    function uses the name only as an operand of arithmetic or as a running total it adds to in place
+    (see ``leaf_uses``). A Parameter lost
     this way is still missing from its module, unless the name never leaves the function."""
     if only_operand(target, ctx):
         return True
-    return retained(target, ctx) and ctx.value(creation.func).qual != "torch.nn.Parameter"
+    parameter = ctx.value(creation.func).qual == "torch.nn.Parameter"
+    return (retained(target, ctx) or accumulated_into(target, ctx)) and not parameter
 
 
 def _fallback_of_a_computed_value(target, ctx) -> bool:

@@ -208,6 +208,9 @@ class EvalWithoutNoGrad(Rule):
                 elif extracted_from(name, ctx.source):
                     model = extracted_from(name, ctx.source)
                     when = f"in eval mode (`{name}` runs the sub-modules of `{model}`, built after `{model}.eval()`)"
+                elif name.startswith("self.") and ctx.lookup("self") is None:
+                    # `run_episode(policy.act, env)` after `policy.eval()`: the loop calls the method it was handed
+                    when = "in eval mode (a method of a model switched with `eval()`, handed to this loop as a function)"
                 elif name.startswith("self.") and _switched_by_caller(ctx):
                     # a method walked in its caller's context: `model.eval(); model.scan(x)` in another file
                     when = "in eval mode (the caller switched this model with `eval()` before calling the method)"
