@@ -40,7 +40,8 @@ from .statements import StatementWalker
 from .summaries import CallTable, call_graph_order
 from .torch_semantics import TorchSemantics
 from .training_effects import TrainingEffects
-from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value, all_deps, literal_string, ref
+from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value, literal_string, ref
+from .value_paths import all_deps
 
 HOOKS = (
     "on_call",

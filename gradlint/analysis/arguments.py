@@ -13,7 +13,8 @@ import libcst as cst
 
 from .syntax import dotted, function_facts, own_nodes, walk
 from .submodule_saves import module_paths_renamed
-from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, join_all, literal_string, renamed_owners, seq
+from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, join_all, literal_string, seq
+from .value_paths import renamed_owners
 
 
 def parameters(node: cst.FunctionDef) -> List[cst.Param]:

@@ -12,7 +12,8 @@ from .arguments import parameters
 from .member_loops import alias_path
 from .state import Env, FreezeEvent, holds_under
 from .syntax import base_path, dotted, function_facts, literal_bool, literal_int, literal_key, member_index, member_path
-from .values import NUMBER, UNKNOWN, Tri, Value, add_deps, all_deps, mapping, member_of, output_part, ref, seq, tensor
+from .values import NUMBER, UNKNOWN, Tri, Value, mapping, member_of, output_part, ref, seq, tensor
+from .value_paths import add_deps, all_deps
 
 
 class Bindings:

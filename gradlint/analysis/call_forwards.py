@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import List, Tuple
 
 from .arguments import rename_path
-from .values import renamed_owners
+from .value_paths import renamed_owners
 
 
 def trained_forwards(summary, renames: dict) -> List[Tuple[str, object]]:

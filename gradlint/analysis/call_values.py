@@ -26,7 +26,8 @@ from .sequential_chain import sequential_without_graph
 from .submodule_saves import carried_paths, saved_in_caller_names
 from .super_calls import super_method
 from .syntax import dotted, kwarg, literal_str
-from .values import NUMBER, STRING, UNKNOWN, UNREAD, Value, add_deps, mapping, ref, seq, tensor
+from .values import NUMBER, STRING, UNKNOWN, UNREAD, Value, mapping, ref, seq, tensor
+from .value_paths import add_deps
 
 
 class CallValues:

@@ -29,7 +29,7 @@ from typing import List, Optional
 import libcst as cst
 
 from . import torch_api as api
-from .arguments import bind_arguments, binds_first, call_renames, is_static, owners_in_callee, parameters, rename_path
+from .arguments import bind_arguments, binds_first, call_renames, owners_in_callee, parameters, rename_path
 from .backprop_params import argument_nodes, backpropagated, exit_for_none, proven_at_every_exit
 from .call_forwards import looped_evaluations, trained_forwards, trained_steps, summary_trains
 from .closure_modes import note_closure_call
@@ -38,11 +38,11 @@ from .helper_saves import apply_saved_arguments, saved_parameters
 from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
 from .nested_fields import self_fields
+from .function_entry import FunctionEntry
 from .freed_fields import as_fields, exported_fields, receiver_freed_fields
 from .imports import out_of_time
 from .init_stores import callee_stores
-from .state import SCOPE_FIELDS, Env, LoopRecord, State, Terminated
-from .switched_fields import switched_and_called_fields
+from .state import SCOPE_FIELDS, LoopRecord, Terminated
 from .call_locals import made_arguments, made_per_call
 from .returned_freezes import agreed
 from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
@@ -67,14 +67,15 @@ from .summaries import (
     switched_fields,
 )
 from .syntax import base_path, function_facts
-from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, seq, without_paths
+from .values import NONE, UNKNOWN, ClassInfo, Tri, Value, join_all, seq
+from .value_paths import without_paths
 
 MAX_DEPTH = 3
 MAX_CONTEXTS = 2
 MAX_INLINE_WALKS = 150
 
 
-class Calls:
+class Calls(FunctionEntry):
     """Interprets calls to the file's own functions and methods (see the module doc)."""
 
     def _call_function(
@@ -387,75 +388,3 @@ class Calls:
         if len(contexts) > MAX_CONTEXTS:
             return [join_contexts(contexts)]
         return contexts
-
-    def _enter_function(
-        self, node: cst.FunctionDef, outer, mode: Tri, cls: Optional[ClassInfo], params: dict, receiver=None, fields=()
-    ) -> None:
-        """Set up the walk's state at the entry of ``node`` (the caller's state is saved by the caller);
-        ``fields``: the receiver's models as the caller left them (see ``Context.fields``)."""
-        if receiver is not None and receiver.cls is not None:
-            cls = receiver.cls  # this instance's fields, set by its constructor's arguments
-        env: dict = Env()  # (rebinding a name asks what is bound under it: see Env)
-        all_params = parameters(node)
-        for extra in (node.params.star_arg, node.params.star_kwarg):
-            if isinstance(extra, cst.Param):
-                all_params.append(extra)
-        for param in all_params:
-            env[param.name.value] = params.get(param.name.value, UNKNOWN)
-        if cls is not None and all_params and not is_static(node):
-            self_name = all_params[0].name.value
-            if self_name == "self":
-                if receiver is None:
-                    receiver = (
-                        Value(kind="module", params=cls.params, cls=cls)
-                        if cls.is_module
-                        else Value(kind="instance", cls=cls)
-                    )
-                env["self"] = receiver
-                frozen = receiver.kind == "module" and receiver.params is False
-                for attr, value in cls.attrs.items():
-                    # the submodules of an object frozen whole are frozen (`model.emb` in the caller)
-                    env["self." + attr] = value.with_(params=False) if frozen and value.kind == "module" else value
-                for path, value in cls.nested.items():
-                    env["self." + path] = value  # (``nested_fields``)
-                for attr, value in fields:
-                    env["self." + attr] = value
-                for attr in switched_and_called_fields(cls.methods, node):
-                    if env.get("self." + attr, UNKNOWN).kind == "unknown":
-                        env["self." + attr] = Value(kind="module")  # `self.model.eval()`, `self.model(x)`
-        for param in all_params:
-            if env[param.name.value].kind == "unknown":
-                known = (
-                    self._annotation_value(param)
-                    or self._usage_value(param, node)
-                    or self._switched_by_callee(param, node, outer)
-                    or self._declared_tensor(param)
-                )
-                if known is not None:
-                    env[param.name.value] = known
-        if "self" in env:
-            self._usage_fields(node, env)
-        self.state = State(env, mode)
-        self.outer = outer
-        self.scope_name = node.name.value
-        self.function = node
-        self.current_class = cls
-        self._param_loops = []
-        self._literal_targets = frozenset()
-        self._member_aliases = {}
-        self._flag_sides = ()
-        self._cond_depth = self._true_arms = 0
-        self._returns = None
-        self._carried_params, self._return_carries = frozenset(), None
-        self._yields = None
-        self._loops = []
-        self._closure_outers = []
-        self._closure_calls = {}
-        self._dict_loops = []
-        self._entry_loops = []
-        self._exit_proofs = None
-        self._exit_steps = self._exit_saved = self._exit_freed = None
-        self._pending_freezes = []
-        self._model_inputs = None
-        self._rebound_at, self._return_freezes, self._held_freezes = None, None, {}
-

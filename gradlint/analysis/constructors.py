@@ -18,7 +18,8 @@ from .constructor_freezes import left_frozen, mentions_requires_grad, settled_fr
 from .handed_optimizers import owners_as_fields
 from .imports import out_of_time
 from .summaries import Context, says_nothing
-from .values import ClassInfo, Value, instance_fields, without_paths
+from .values import ClassInfo, Value, instance_fields
+from .value_paths import without_paths
 
 
 class Constructors:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .syntax import walk
-from .values import holds_graph
+from .value_paths import holds_graph
 
 _GROWS = frozenset({"append", "extend", "insert"})
 _BACKWARDS = frozenset({"backward", "manual_backward"})

@@ -18,7 +18,8 @@ import libcst as cst
 
 from .fixed_flags import fixed_flag
 from .syntax import BINDERS, bound_targets, target_names, walk
-from .values import UNKNOWN, holds_graph
+from .values import UNKNOWN
+from .value_paths import holds_graph
 
 _ARM_BOUND: Dict[int, tuple] = {}
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)

@@ -20,7 +20,7 @@ from .member_loops import literal_members
 from .state import LoopRecord, State, Terminated
 from .syntax import dotted, per_node, walk
 from .usage_scans import binds
-from .values import holds_graph
+from .value_paths import holds_graph
 
 
 class LoopWalker:

@@ -19,7 +19,8 @@ from typing import Dict, FrozenSet, Iterable, List, Tuple
 import libcst as cst
 
 from .syntax import MUTATORS, _self_field, own_nodes, per_node
-from .values import ClassInfo, Value, join_all, without_paths
+from .values import ClassInfo, Value, join_all
+from .value_paths import without_paths
 
 #: kinds of value kept for a field of a field: the containers a memory object fills
 _CONTAINERS = ("seq", "dict")

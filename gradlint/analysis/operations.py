@@ -11,7 +11,8 @@ import libcst as cst
 
 from .syntax import base_path, dotted
 from .dep_bounds import capped
-from .values import STRING, Value, add_deps, tensor
+from .values import STRING, Value, tensor
+from .value_paths import add_deps
 
 
 class Operations:

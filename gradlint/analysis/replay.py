@@ -13,7 +13,7 @@ from .field_stores import assigned_fields, stored_fields
 from .state import LoopRecord
 from .summaries import Summary
 from .syntax import dotted
-from .values import renamed_owners
+from .value_paths import renamed_owners
 
 
 class SummaryReplay:

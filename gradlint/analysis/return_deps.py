@@ -23,7 +23,8 @@ from typing import Dict, Iterable, Optional
 import libcst as cst
 
 from .arguments import parameters
-from .values import Value, add_deps, all_deps, join_all
+from .values import Value, join_all
+from .value_paths import add_deps, all_deps
 
 
 def parameter_deps(returns: Iterable[Value], function: cst.FunctionDef) -> frozenset:

@@ -20,7 +20,8 @@ from typing import Dict, Optional
 import libcst as cst
 
 from .syntax import dotted, walk
-from .values import UNKNOWN, renamed_owners
+from .values import UNKNOWN
+from .value_paths import renamed_owners
 
 #: methods of a module that return the module itself (``build(cfg).to(device)``)
 SAME_MODULE = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "double", "bfloat16"})

@@ -5,7 +5,8 @@ unpacked from a tuple name each other (``bindings._graph_siblings``)."""
 
 from __future__ import annotations
 
-from .values import Value, add_deps
+from .values import Value
+from .value_paths import add_deps
 
 
 def _innermost(through: frozenset) -> frozenset:

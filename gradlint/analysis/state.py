@@ -8,7 +8,8 @@ from typing import Optional
 import libcst as cst
 
 from .freed_lists import list_of_graphs
-from .values import UNKNOWN, Tri, Value, join, join_tri, renamed_owners
+from .values import UNKNOWN, Tri, Value, join, join_tri
+from .value_paths import renamed_owners
 
 
 @dataclass

@@ -19,7 +19,8 @@ import libcst as cst
 from .flag_fields import set_flag
 from .state import LoopRecord
 from .syntax import base_path, free_names, function_facts
-from .values import UNKNOWN, ClassInfo, Tri, Value, add_deps, all_deps, join, join_all, join_tri, without_paths
+from .values import UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri
+from .value_paths import add_deps, all_deps, without_paths
 
 
 @dataclass
