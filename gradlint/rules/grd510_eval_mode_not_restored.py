@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import within
+from ..analysis.field_aliases import aliased_path
 from ..analysis.mode_free import mode_free
 from ..analysis.plain_sequentials import sequential_mode_free
 from ..analysis.validated_before import validated_before_loop
@@ -70,6 +71,8 @@ class EvalModeNotRestored(Rule):
         switched = {path for _, path, training in record.mode_switches if training is not False}
         # a helper whose own loop calls `model.train()` (each dev batch, say) may restore the mode
         switched |= record.inner_restores
+        # `self._network_module_ptr.train()` restores `self._network` when the one field names the other
+        switched |= {aliased_path(path, ctx.current_class) for path in switched} - {None}
         judged = set()
         for call, path, training in record.mode_switches:
             if training is not False or path is None or path in switched or path in record.bound:
