@@ -116,7 +116,7 @@ class EvalModeNotRestored(Rule):
                     ),
                     None,
                 )
-                if forward is not None and not validated_before_loop(node, site, forward, path, scope):
+                if forward is not None and not validated_before_loop(node, site, forward, path, scope, ctx.module_node):
                     forward = None
             if forward is None or not self._trains(ctx, record, path):
                 continue  # not the model this loop trains (a teacher kept in eval mode, say)
