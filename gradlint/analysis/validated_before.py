@@ -47,7 +47,9 @@ def _same_model_argument(earlier: cst.Call, site: cst.Call, path: str, helpers: 
         if dotted(arg.value) != path:
             continue
         parameter = _bound_parameter(site, index, names)
-        given = [a for i, a in enumerate(earlier.args) if parameter is not None and _bound_parameter(earlier, i, names) == parameter]
+        if parameter is None:
+            return False
+        given = [a for i, a in enumerate(earlier.args) if _bound_parameter(earlier, i, names) == parameter]
         if not given or dotted(given[0].value) != path:
             return False
     return True

@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import within
 from ..analysis.field_aliases import aliased_path
+from ..analysis.last_iteration import runs_on_last_iteration_only
 from ..analysis.mode_free import mode_free
 from ..analysis.plain_sequentials import sequential_mode_free
 from ..analysis.validated_before import validated_before_loop
@@ -124,6 +125,8 @@ class EvalModeNotRestored(Rule):
                 continue  # no layer of the model reads the mode: it trains the same in eval mode
             if sequential_mode_free(path, ctx.function if ctx.function is not None else ctx.module_node, ctx.lookup):
                 continue  # `nn.Sequential(nn.Linear(...), nn.ReLU(), ...)`: the same
+            if runs_on_last_iteration_only(node, site if site is not None else call):
+                continue  # `if i + 1 == len(loader): model.eval()`: no later iteration of this loop trains
             self._reported.add(id(call))
             # reported at the `model.eval()` itself, also inside a helper the loop calls (`test(model)`):
             # once, whatever the number of loops that call it
