@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .syntax import walk
+from .syntax import kwarg, module_nodes, walk
 
 #: functions of the operator module that combine two operands element by element (``map(add, a, b)``)
 _ARITHMETIC = frozenset({"operator.add", "operator.sub", "operator.mul", "operator.truediv"})
@@ -60,27 +60,94 @@ def _calls_retain_grad(body, name: str) -> bool:
 
 def only_operand(target, ctx) -> bool:
     """The function's every other mention of the local name is an operand of arithmetic
-    (``a * name``, ``-name``): its leaf-ness is never observed. A name declared ``global`` or
-    ``nonlocal``, read by a nested function, returned, stored, passed to a call or tested is not."""
+    (``a * name``, ``-name``), a detached copy (``name.clone().detach()``, ``name.data``), the
+    gradient handed to a backward (``out.backward(name)``, ``grad_outputs=name``) or an argument of
+    a function of this module whose parameter is only used so: its leaf-ness is never observed
+    (a kernel test's ``x = torch.randn(n, requires_grad=True).cuda()`` copied by
+    ``copy_one_tensor(x)`` into the leaves it checks). A name declared ``global`` or ``nonlocal``,
+    read by a nested function, returned, stored, passed to another call or tested is not."""
     if type(target) is not cst.Name or ctx.function is None:
         return False
     name = target.value
-    operands = set()
-    mentions = []
-    for node in walk(ctx.function.body):
-        if type(node) is cst.BinaryOperation:
-            operands.update(id(side) for side in (node.left, node.right) if type(side) is cst.Name)
-        elif type(node) is cst.UnaryOperation and type(node.expression) is cst.Name:
-            operands.add(id(node.expression))
-        elif type(node) is cst.Name and node.value == name:
-            mentions.append(node)
-        elif type(node) in (cst.Global, cst.Nonlocal):
-            if any(item.name.value == name for item in node.names):
-                return False
+    mentions, unobserved = _mentions(ctx.function.body, name, ctx, helpers=True)
+    if mentions is None:
+        return False
     others = [node for node in mentions if node is not target]
     if len(others) == len(mentions):
         return False  # the target is not this function's own binding (a nested one's, say)
-    return bool(others) and all(id(node) in operands for node in others)
+    return bool(others) and all(id(node) in unobserved for node in others)
+
+
+#: methods whose result, once detached, is a copy that knows nothing of the tensor's leaf-ness
+_COPIES = frozenset({"clone", "contiguous", "cpu", "cuda", "to", "float", "double", "half", "detach"})
+
+
+def _mentions(body, name: str, ctx, helpers: bool):
+    """(the mentions of ``name`` in ``body``, the ids of those that never observe its leaf-ness);
+    (None, None) when a declaration shares the name with another scope."""
+    unobserved = set()
+    mentions = []
+    for node in walk(body):
+        node_type = type(node)
+        if node_type is cst.BinaryOperation:
+            unobserved.update(id(side) for side in (node.left, node.right) if type(side) is cst.Name)
+        elif node_type is cst.UnaryOperation and type(node.expression) is cst.Name:
+            unobserved.add(id(node.expression))
+        elif node_type is cst.Attribute and node.attr.value == "data" and type(node.value) is cst.Name:
+            unobserved.add(id(node.value))
+        elif node_type is cst.Call:
+            unobserved.update(_unobserving_arguments(node, ctx, helpers))
+        elif node_type is cst.Name and node.value == name:
+            mentions.append(node)
+        elif node_type in (cst.Global, cst.Nonlocal):
+            if any(item.name.value == name for item in node.names):
+                return None, None
+    return mentions, unobserved
+
+
+def _unobserving_arguments(call, ctx, helpers: bool) -> list:
+    """The ids of the names ``call`` uses without observing their leaf-ness: the receiver of a
+    detached copy, the gradient a backward is seeded with, a parameter of a helper that does so."""
+    func = call.func
+    if type(func) is cst.Attribute:
+        method = func.attr.value
+        if method == "detach":
+            receiver = func.value
+            while type(receiver) is cst.Call and type(receiver.func) is cst.Attribute and receiver.func.attr.value in _COPIES:
+                receiver = receiver.func.value
+            return [id(receiver)] if type(receiver) is cst.Name else []
+        if kwarg(call, "create_graph") is not None:
+            return []  # the seed may be differentiated itself
+        if method == "backward":
+            seed = kwarg(call, "gradient") or (call.args[0] if call.args and call.args[0].keyword is None else None)
+            return [id(seed.value)] if seed is not None and type(seed.value) is cst.Name else []
+        if method == "grad":
+            seed = kwarg(call, "grad_outputs")
+            return [id(seed.value)] if seed is not None and type(seed.value) is cst.Name else []
+        return []
+    if helpers and type(func) is cst.Name and ctx.module_node is not None:
+        return _helper_arguments(call, func.value, ctx)
+    return []
+
+
+def _helper_arguments(call, helper: str, ctx) -> list:
+    """The positional arguments of a call of the module's only function named ``helper`` whose
+    parameter that function's body only uses without observing its leaf-ness (one level deep)."""
+    defs = [node for node in module_nodes(ctx.module_node).of(cst.FunctionDef) if node.name.value == helper]
+    if len(defs) != 1:
+        return []
+    params = defs[0].params
+    if params.star_arg is not cst.MaybeSentinel.DEFAULT and type(params.star_arg) is cst.Param:
+        return []
+    positional = list(params.posonly_params) + list(params.params)
+    found = []
+    for position, arg in enumerate(call.args):
+        if arg.keyword is not None or arg.star or position >= len(positional) or type(arg.value) is not cst.Name:
+            continue
+        mentions, unobserved = _mentions(defs[0].body, positional[position].name.value, ctx, helpers=False)
+        if mentions and all(id(node) in unobserved for node in mentions):
+            found.append(id(arg.value))
+    return found
 
 
 def accumulated_into(target, ctx) -> bool:

@@ -206,7 +206,7 @@ def _made_leaf_again(path: str, ctx, owned: bool) -> bool:
     for stmt in statements[index + 1 :]:
         if _reads_grad(stmt, path):
             return False
-        if _binds_leaf(stmt, path, ctx) or _cuts_off(stmt, path):
+        if _binds_leaf(stmt, path, ctx) or _cuts_off(stmt, path) or _retains_grad(stmt, path):
             return True
     function = ctx.function
     return (
@@ -216,6 +216,22 @@ def _made_leaf_again(path: str, ctx, owned: bool) -> bool:
         and function is not None
         and isinstance(function.body, cst.IndentedBlock)
         and statements is function.body.body
+    )
+
+
+def _retains_grad(stmt, path: str) -> bool:
+    """``noise.retain_grad()`` right after ``noise = xi * normalize(noise)`` (a virtual adversarial
+    loss's power iteration): backward fills the non-leaf's ``.grad`` too, so the read that follows
+    (``noise = noise.grad.detach()``) gets the gradient; no update sees None."""
+    if type(stmt) is not cst.SimpleStatementLine:
+        return False
+    return any(
+        type(small) is cst.Expr
+        and type(small.value) is cst.Call
+        and type(small.value.func) is cst.Attribute
+        and small.value.func.attr.value == "retain_grad"
+        and dotted(small.value.func.value) == path
+        for small in stmt.body
     )
 
 

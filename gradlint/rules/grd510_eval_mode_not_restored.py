@@ -1,6 +1,8 @@
 import libcst as cst
 
 from ..analysis import within
+from ..analysis.field_aliases import aliased_path
+from ..analysis.last_iteration import runs_on_last_iteration_only
 from ..analysis.mode_free import mode_free
 from ..analysis.plain_sequentials import sequential_mode_free
 from ..analysis.validated_before import validated_before_loop
@@ -70,6 +72,8 @@ class EvalModeNotRestored(Rule):
         switched = {path for _, path, training in record.mode_switches if training is not False}
         # a helper whose own loop calls `model.train()` (each dev batch, say) may restore the mode
         switched |= record.inner_restores
+        # `self._network_module_ptr.train()` restores `self._network` when the one field names the other
+        switched |= {aliased_path(path, ctx.current_class) for path in switched} - {None}
         judged = set()
         for call, path, training in record.mode_switches:
             if training is not False or path is None or path in switched or path in record.bound:
@@ -113,7 +117,7 @@ class EvalModeNotRestored(Rule):
                     ),
                     None,
                 )
-                if forward is not None and not validated_before_loop(node, site, forward, path, scope):
+                if forward is not None and not validated_before_loop(node, site, forward, path, scope, ctx.module_node):
                     forward = None
             if forward is None or not self._trains(ctx, record, path):
                 continue  # not the model this loop trains (a teacher kept in eval mode, say)
@@ -121,6 +125,8 @@ class EvalModeNotRestored(Rule):
                 continue  # no layer of the model reads the mode: it trains the same in eval mode
             if sequential_mode_free(path, ctx.function if ctx.function is not None else ctx.module_node, ctx.lookup):
                 continue  # `nn.Sequential(nn.Linear(...), nn.ReLU(), ...)`: the same
+            if runs_on_last_iteration_only(node, site if site is not None else call):
+                continue  # `if i + 1 == len(loader): model.eval()`: no later iteration of this loop trains
             self._reported.add(id(call))
             # reported at the `model.eval()` itself, also inside a helper the loop calls (`test(model)`):
             # once, whatever the number of loops that call it
