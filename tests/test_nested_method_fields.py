@@ -69,7 +69,7 @@ class Pix2Pix(nn.Module):
         self.fake_B = self.netG(self.real_A)
 
     def backward_D(self):
-        pred_fake = self.netD(torch.cat((self.real_A, self.fake_B), 1))
+        pred_fake = self.netD(torch.cat((self.real_A, self.fake_B), 1).detach())
         self.loss_D_fake = self.criterionGAN(pred_fake, torch.zeros_like(pred_fake))
         pred_real = self.netD(torch.cat((self.real_A, self.real_B), 1))
         self.loss_D_real = self.criterionGAN(pred_real, torch.ones_like(pred_real))
@@ -113,6 +113,12 @@ def test_a_field_stored_by_a_method_the_call_runs_on_self():
 
 def test_a_grad_tensor_left_on_self_by_one_method_reaches_the_next():
     assert findings(PIX2PIX) == [(67, "GRD502")]
+
+
+def test_the_fake_not_detached_for_the_discriminator_frees_the_generators_graph():
+    # (torch 2.13: backward_G() raises "Trying to backward through the graph a second time")
+    undetached = PIX2PIX.replace("torch.cat((self.real_A, self.fake_B), 1).detach()", "torch.cat((self.real_A, self.fake_B), 1)")
+    assert findings(undetached) == [(44, "GRD504"), (67, "GRD502")]
     assert findings(PIX2PIX.replace("history.append(model.loss_G)", "history.append(model.loss_G.item())")) == []
 
 

@@ -73,6 +73,9 @@ class Operations:
                         # and a list kept from one episode to the next (never cleared) still holds them
                         deps = deps | {path}
                         direct.append(path)
+                shown = self._displayed_graphs(node)
+                deps = deps | frozenset(shown)
+                direct.extend(shown)
             elif kind == "number":
                 cut = cut or value.cut
             elif kind in ("none", "ref", "builtin") or kind == "unknown" and value.qual.startswith(STRING):
@@ -103,6 +106,25 @@ class Operations:
         return tensor(
             None, None, through=through, deps=carried, saved_params=saved_params, stale=stale, saves_self=saving == "output"
         )
+
+    def _displayed_graphs(self, node) -> list:
+        """The names among the elements of a list or tuple written in the call that hold a graph:
+        ``torch.cat((self.real_A, self.fake_B), 1)`` goes through ``self.fake_B``'s graph as
+        ``self.fake_B * 2`` does, so a backward() of the result frees it (a pix2pix critic's loss on the
+        undetached pair frees the generator's graph that ``backward_G()`` needs: torch 2.13 raises)."""
+        if type(node) not in (cst.List, cst.Tuple):
+            return []
+        found = []
+        for element in node.elements:
+            if type(element.value) not in (cst.Name, cst.Attribute):
+                continue
+            value = self.value(element.value)
+            path = dotted(element.value)
+            if value.kind != "tensor" or not value.grad or value.leaf is not False or value.leaf_view:
+                continue
+            if path and not _names_a_leaf(self.lookup(path)):
+                found.append(path)
+        return found
 
     def _add_operand_graph(self, node: cst.AugAssign, current: Value, operand: Value) -> None:
         """``loss += term`` on a loss that requires grad: in place, so ``loss`` keeps its identity, but

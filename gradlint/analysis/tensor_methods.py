@@ -38,6 +38,11 @@ class TensorMethods:
             flag = literal_bool(node.args[0].value) if node.args else True
             if flag is None:
                 result = receiver.with_(grad=None)
+            elif flag and receiver.grad is True and receiver.kind == "tensor":
+                # a no-op on a tensor that requires grad: a non-leaf keeps its graph (`interp =
+                # alpha * real + (1 - alpha) * fake; interp.requires_grad_(True)` still goes through
+                # the graph of `fake`, and a backward() through it frees that graph: torch 2.13)
+                result = receiver
             elif flag:
                 result = tensor(True, True if receiver.grad is False else receiver.leaf)
             else:
