@@ -1,0 +1,79 @@
+"""A finding must not depend on the order a file defines its functions in: the same program with its
+top-level functions written in the reverse order gives the same findings (each named by its rule
+and the text of its line). Functions are walked callers first, then in the order of definition, so
+an answer kept from one function's walk and reused for another's makes the findings depend on that
+order."""
+
+import libcst as cst
+import pytest
+
+from snippets import findings
+
+#: an ensemble's prediction helper (an evaluation: reported) beside a saliency helper that makes its
+#: input require grad to take the gradients of the models' scores (run for its gradients: silent);
+#: whether the saliency helper asked for input gradients was kept from the first walk that asked
+_PREDICT_AND_SALIENCY = """
+import torch
+import torch.nn as nn
+
+
+def predict(models, images):
+    logits = models[0](images)
+    for i in range(1, len(models)):
+        logits += models[i](images)
+    return logits.argmax(1)
+
+
+def saliency(models, image):
+    image.requires_grad_()
+    scores = []
+    for i in range(len(models)):
+        scores.append(models[i](image).max())
+    return scores
+
+
+def main():
+    first = nn.Linear(4, 3)
+    second = nn.Linear(4, 3)
+    first.eval()
+    second.eval()
+    images = torch.randn(2, 4)
+    print(predict([first, second], images))
+    print(saliency([first, second], images))
+"""
+
+PROGRAMS = [
+    pytest.param(_PREDICT_AND_SALIENCY, id="evaluation_helper_beside_one_asking_input_gradients"),
+]
+
+
+def reversed_functions(source: str) -> str:
+    """``source`` with each run of consecutive top-level function definitions in the reverse order."""
+    module = cst.parse_module(source)
+    body, run = [], []
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef):
+            run.append(statement)
+            continue
+        body.extend(reversed(run))
+        run = []
+        body.append(statement)
+    body.extend(reversed(run))
+    reordered = module.with_changes(body=body).code
+    assert reordered != source
+    return reordered
+
+
+def by_line_text(source: str) -> list:
+    lines = source.splitlines()
+    return sorted((code, lines[line - 1].strip()) for line, code in findings(source))
+
+
+@pytest.mark.parametrize("source", PROGRAMS)
+def test_same_findings_in_both_orders(source):
+    assert by_line_text(source) == by_line_text(reversed_functions(source))
+
+
+def test_the_saliency_helper_is_silent_the_prediction_reported():
+    reported = [text for code, text in by_line_text(_PREDICT_AND_SALIENCY) if code == "GRD505"]
+    assert reported == ["logits += models[i](images)"]
