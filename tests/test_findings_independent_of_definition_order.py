@@ -42,8 +42,40 @@ def main():
     print(saliency([first, second], images))
 """
 
+#: an encoder kept in eval mode and left out of the training loop's optimizer is a fixed feature
+#: extractor (GRD505 stays silent on its evaluation): known only once the training loop was walked
+_FIXED_EXTRACTOR = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def evaluate(encoder, loader):
+    for x, y in loader:
+        print(encoder(x).argmax(1))
+
+
+def fit(encoder, head, loader):
+    opt = torch.optim.SGD(head.parameters(), lr=0.1)
+    for x, y in loader:
+        loss = F.cross_entropy(head(encoder(x)), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def main():
+    encoder = nn.Linear(4, 4)
+    head = nn.Linear(4, 3)
+    encoder.eval()
+    loader = [(torch.randn(2, 4), torch.tensor([0, 1]))]
+    fit(encoder, head, loader)
+    evaluate(encoder, loader)
+"""
+
 PROGRAMS = [
     pytest.param(_PREDICT_AND_SALIENCY, id="evaluation_helper_beside_one_asking_input_gradients"),
+    pytest.param(_FIXED_EXTRACTOR, id="evaluation_of_an_extractor_a_training_loop_keeps_fixed"),
 ]
 
 
