@@ -73,9 +73,44 @@ def main():
     evaluate(encoder, loader)
 """
 
+#: `model.train()` in the evaluation does not call the function `train`: were it read as a call, the
+#: two would form a cycle, walked in the order of definition, and the evaluation walked first would
+#: miss the context of the training function's call (a model it switched to eval())
+_METHOD_NAMED_AS_A_FUNCTION = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def evaluate(model, loader):
+    correct = 0
+    for x, y in loader:
+        correct += (model(x).argmax(1) == y).sum().item()
+    model.train()
+    return correct
+
+
+def train(model, loader, opt):
+    for x, y in loader:
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    model.eval()
+    return evaluate(model, loader)
+
+
+def main(build):
+    loader = [(torch.randn(2, 4), torch.tensor([0, 1]))]
+    print(evaluate(build(), loader))
+    net = nn.Linear(4, 3)
+    print(train(net, loader, torch.optim.SGD(net.parameters(), lr=0.1)))
+"""
+
 PROGRAMS = [
     pytest.param(_PREDICT_AND_SALIENCY, id="evaluation_helper_beside_one_asking_input_gradients"),
     pytest.param(_FIXED_EXTRACTOR, id="evaluation_of_an_extractor_a_training_loop_keeps_fixed"),
+    pytest.param(_METHOD_NAMED_AS_A_FUNCTION, id="method_call_named_as_a_function_of_the_file"),
 ]
 
 
@@ -109,3 +144,8 @@ def test_same_findings_in_both_orders(source):
 def test_the_saliency_helper_is_silent_the_prediction_reported():
     reported = [text for code, text in by_line_text(_PREDICT_AND_SALIENCY) if code == "GRD505"]
     assert reported == ["logits += models[i](images)"]
+
+
+def test_the_evaluation_is_reported_in_the_training_functions_context():
+    reported = [text for code, text in by_line_text(_METHOD_NAMED_AS_A_FUNCTION) if code == "GRD505"]
+    assert reported == ["correct += (model(x).argmax(1) == y).sum().item()"]

@@ -304,11 +304,13 @@ def call_graph_order(queue: List[Tuple], callees_of) -> List[Tuple]:
     """Queue entries ordered so that a function's callers are walked before it.
 
     Contexts come from callers' reporting walks, so a caller must be walked first.
-    Cycles (recursion) keep their order of definition.
+    Cycles (recursion) keep their order of definition. ``callees_of`` names a method as ``.name``
+    (called on an object), a function as ``name`` (see ``prescan.called_names``).
     """
     by_name: Dict[str, List[int]] = {}
     for index, entry in enumerate(queue):
-        by_name.setdefault(entry[0].name.value, []).append(index)
+        method = entry[3] is not None
+        by_name.setdefault(("." if method else "") + entry[0].name.value, []).append(index)
     callers: Dict[int, set] = {index: set() for index in range(len(queue))}
     for index, entry in enumerate(queue):
         for name in callees_of(entry[0]):
