@@ -171,6 +171,18 @@ def join_contexts(contexts: List[Context]) -> Context:
     )
 
 
+def joined_per_mode(contexts: List[Context], limit: int) -> List[Context]:
+    """Too many contexts for a walk each: joined per grad mode while that gives at most ``limit``
+    walks, else all in one. A ``test()`` the training loop calls under no_grad and the script calls
+    with grad on keeps what the grad-on callers establish (a joined mode would be unknown)."""
+    by_mode: Dict[Tri, List[Context]] = {}
+    for context in contexts:
+        by_mode.setdefault(context.mode, []).append(context)
+    if len(by_mode) > limit:
+        return [join_contexts(contexts)]
+    return [group[0] if len(group) == 1 else join_contexts(group) for group in by_mode.values()]
+
+
 def closure_key(closure: Optional[dict], function: cst.FunctionDef) -> tuple:
     """What a closure's summary depends on besides its arguments: the enclosing names it reads."""
     if closure is None:
