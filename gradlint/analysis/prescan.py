@@ -114,10 +114,9 @@ _CALLED_NAMES: dict = {}
 
 
 def called_names(function: cst.FunctionDef) -> frozenset:
-    """The names a function body calls: ``f`` for ``f()``; for a method's call (never one of the
-    file's functions: ``model.train()`` does not call a function ``train``), ``.f`` on the object
-    itself (``self.f()``, ``super().f()``) and ``~f`` on another object (``self.model.f()``,
-    ``runner.f()``), which may be of another class (see ``summaries.call_graph_order``)."""
+    """The names a function body calls: ``f`` for ``f()``, ``.f`` for an attribute's ``self.f()`` /
+    ``model.f()`` (a method's call, never one of the file's functions: ``model.train()`` does not
+    call a function ``train``)."""
     cached = _CALLED_NAMES.get(id(function))
     if cached is not None and cached[0] is function:
         return cached[1]
@@ -130,16 +129,9 @@ def called_names(function: cst.FunctionDef) -> frozenset:
         if type(func) is cst.Name:
             names.add(func.value)
         elif type(func) is cst.Attribute:
-            names.add(("." if _on_itself(func.value) else "~") + func.attr.value)
+            names.add("." + func.attr.value)
     result = frozenset(names)
     if len(_CALLED_NAMES) > 10_000:
         _CALLED_NAMES.clear()
     _CALLED_NAMES[id(function)] = (function, result)
     return result
-
-
-def _on_itself(receiver: cst.BaseExpression) -> bool:
-    """``self``, ``cls`` or ``super()``: a method called on the object whose method calls it."""
-    if type(receiver) is cst.Name:
-        return receiver.value in ("self", "cls")
-    return type(receiver) is cst.Call and type(receiver.func) is cst.Name and receiver.func.value == "super"

@@ -316,35 +316,26 @@ def call_graph_order(queue: List[Tuple], callees_of) -> List[Tuple]:
     """Queue entries ordered so that a function's callers are walked before it.
 
     Contexts come from callers' reporting walks, so a caller must be walked first.
-    ``callees_of`` names a function ``name``, a method ``.name`` called on the object itself and
-    ``~name`` called on another object (see ``prescan.called_names``). A cycle is broken first by
-    leaving out the calls on other objects, which may be another class's method of that name
-    (``self.model.train()`` in ``evaluate``, beside the class's own ``train`` calling
-    ``self.evaluate()``), so that the order does not depend on which is defined first; recursion
-    keeps its order of definition.
+    Cycles (recursion) keep their order of definition. ``callees_of`` names a method as ``.name``
+    (called on an object), a function as ``name`` (see ``prescan.called_names``).
     """
     by_name: Dict[str, List[int]] = {}
     for index, entry in enumerate(queue):
         method = entry[3] is not None
         by_name.setdefault(("." if method else "") + entry[0].name.value, []).append(index)
     callers: Dict[int, set] = {index: set() for index in range(len(queue))}
-    callers_on_itself: Dict[int, set] = {index: set() for index in range(len(queue))}
     for index, entry in enumerate(queue):
         for name in callees_of(entry[0]):
-            for callee in by_name.get("." + name[1:] if name[0] == "~" else name, ()):
+            for callee in by_name.get(name, ()):
                 if callee != index:
                     callers[callee].add(index)
-                    if name[0] != "~":
-                        callers_on_itself[callee].add(index)
     order: List[int] = []
     done: set = set()
     remaining = list(range(len(queue)))
     while remaining:
         ready = [i for i in remaining if callers[i] <= done]
         if not ready:
-            ready = [i for i in remaining if callers_on_itself[i] <= done]
-        if not ready:
-            ready = remaining[:1]  # recursion: take the first defined
+            ready = remaining[:1]  # a cycle: take the first defined
         for index in ready:
             order.append(index)
             done.add(index)
