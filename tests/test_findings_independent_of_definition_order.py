@@ -107,18 +107,78 @@ def main(build):
     print(train(net, loader, torch.optim.SGD(net.parameters(), lr=0.1)))
 """
 
+#: the same between two methods: `self.model.train()` in `evaluate` is not a call of the class's
+#: own `train`, which calls `self.evaluate(...)` after switching the model to eval()
+_METHOD_OF_ANOTHER_OBJECT = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Runner:
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+        self.opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def evaluate(self, model):
+        correct = 0
+        for x, y in self.loader:
+            correct += (model(x).argmax(1) == y).sum().item()
+        self.model.train()
+        return correct
+
+    def train(self):
+        for x, y in self.loader:
+            loss = F.cross_entropy(self.model(x), y)
+            self.opt.zero_grad()
+            loss.backward()
+            self.opt.step()
+        self.model.eval()
+        return self.evaluate(self.model)
+
+
+def main(build):
+    loader = [(torch.randn(2, 4), torch.tensor([0, 1]))]
+    runner = Runner(nn.Linear(4, 3), loader)
+    print(runner.evaluate(build()))
+    print(runner.train())
+"""
+
 PROGRAMS = [
     pytest.param(_PREDICT_AND_SALIENCY, id="evaluation_helper_beside_one_asking_input_gradients"),
     pytest.param(_FIXED_EXTRACTOR, id="evaluation_of_an_extractor_a_training_loop_keeps_fixed"),
     pytest.param(_METHOD_NAMED_AS_A_FUNCTION, id="method_call_named_as_a_function_of_the_file"),
+    pytest.param(
+        _METHOD_OF_ANOTHER_OBJECT,
+        id="method_of_another_object_named_as_a_method_of_the_class",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="`self.model.train()` is read as a call of the class's own `train`: the two methods form a cycle, "
+            "walked in the order of definition. Leaving such calls out when breaking the cycle (094329f, reverted) "
+            "lost corpus31 pytorch-seq2seq evaluator.py:51, whose finding came from the unknown-parameter walk the "
+            "order used to give `_train_epoches`; the caller's own context carries a model the harvest marks unread",
+        ),
+    ),
 ]
 
 
 def reversed_functions(source: str) -> str:
-    """``source`` with each run of consecutive top-level function definitions in the reverse order."""
+    """``source`` with each run of consecutive function definitions, at the top level and in each
+    top-level class, in the reverse order."""
     module = cst.parse_module(source)
+    module = module.with_changes(body=_reversed_runs(module.body, reverse_classes=True))
+    reordered = module.code
+    assert reordered != source
+    return reordered
+
+
+def _reversed_runs(statements, reverse_classes=False) -> list:
     body, run = [], []
-    for statement in module.body:
+    for statement in statements:
+        if reverse_classes and isinstance(statement, cst.ClassDef):
+            block = statement.body.with_changes(body=_reversed_runs(statement.body.body))
+            statement = statement.with_changes(body=block)
         if isinstance(statement, cst.FunctionDef):
             run.append(statement)
             continue
@@ -126,9 +186,7 @@ def reversed_functions(source: str) -> str:
         run = []
         body.append(statement)
     body.extend(reversed(run))
-    reordered = module.with_changes(body=body).code
-    assert reordered != source
-    return reordered
+    return body
 
 
 def by_line_text(source: str) -> list:
