@@ -40,12 +40,15 @@ class EvalWithoutNoGrad(Rule):
     def __init__(self):
         #: id(enclosing loop) -> [(findings, how many backward() calls that loop had seen by then)]
         self._pending: dict = {}
-        #: modules run in eval mode inside a training loop whose optimizers all leave them out
-        self._fixed: set = set()
-        #: (call, path, message) of the findings for a named model, held until the file's end: a
-        #: training loop walked later may show the model is a fixed extractor (``_fixed``), and the
-        #: functions' order of definition must not decide which of the two is walked first
+        #: modules run in eval mode inside a training loop whose optimizers all leave them out:
+        #: path -> {(id of the function walked, walk number)} where a training loop showed it
+        self._fixed: dict = {}
+        #: (call, path, message, (function, walk)) of the findings for a named model, held until the
+        #: file's end: a training loop of another function may show the model is a fixed extractor,
+        #: and the order the functions are defined (and so walked) in must not decide it. Another walk
+        #: of the same function (another caller's context) tells nothing of this walk's model
         self._held: list = []
+        self._walks = 0
         #: ids of the calls given a grad tensor (their output requires grad whatever the module's parameters)
         self._grad_inputs: set = set()
         #: ids of the loops that hand a grad tensor or a model to a function of another library
@@ -101,7 +104,8 @@ class EvalWithoutNoGrad(Rule):
         pending = self._pending.pop(id(node), [])
         handed = self._handed_evaluations.pop(id(node), [])
         if record.backwards and record.steps:
-            self._fixed.update(fixed_extractors(record, ctx))
+            for path in fixed_extractors(record, ctx):
+                self._fixed.setdefault(path, set()).add((id(ctx.function), self._walks))
         if record.backwards or record.steps:
             # forwards of an inner loop whose outputs this loop backpropagates afterwards (a model
             # kept in eval mode on purpose, to freeze batch-norm, accumulating losses in an inner loop)
@@ -231,13 +235,16 @@ class EvalWithoutNoGrad(Rule):
                 f"activations for a backward() that never comes (more memory and time than evaluation needs). {fix}"
             )
             if name and id(call) not in self._grad_inputs:
-                self._held.append((call, name, message))
+                self._held.append((call, name, message, (id(ctx.function), self._walks)))
             else:
                 self.report(ctx, call, message)
 
+    def on_scope_end(self, node, ctx) -> None:
+        self._walks += 1
+
     def on_file_end(self, node, ctx) -> None:
-        for call, name, message in self._held:
-            if name not in self._fixed:
+        for call, name, message, (function, walk) in self._held:
+            if not any(other != function or seen == walk for other, seen in self._fixed.get(name, ())):
                 self.report(ctx, call, message)
 
     @staticmethod
