@@ -92,7 +92,7 @@ class Bindings:
                 if type(value_node) is cst.Call and self.value(value_node.func).qual == "torch.nn.Parameter":
                     self._parameter_replaced(dotted(target.value), value)
         elif type(target) is cst.Subscript:
-            self._layer_placed(dotted(target.value), value)
+            self._layer_placed(dotted(target.value), value, _literal_position(target))
             self._bind_subscript(target, value)
         elif type(target) in (cst.Tuple, cst.List):
             element = value.elem if value.kind == "seq" and value.elem is not None else self._element_of(value, None)
@@ -205,15 +205,24 @@ class Bindings:
         """``model.fc = nn.Linear(...)`` / ``model.features[-1] = nn.Conv2d(...)`` after ``model`` was
         frozen whole: the new layer trains, so the model (and each module above the slot) has
         trainable parameters again (known when the layer's are, else maybe), in those slots only
-        (``Value.placed``: an optimizer over ``model.fc`` then covers all that trains)."""
-        if owner is None or value.kind != "module" or value.params is False:
+        (``Value.placed``, paths below each module: an optimizer over ``model.fc`` then covers all
+        that trains). A layer without parameters put in such a slot (``nn.Identity()``) takes its
+        place: a module whose placed layers are all gone is frozen whole again."""
+        if owner is None or value.kind != "module":
             return
         parts = owner.split(".") + ([attr] if attr else [])
         for depth in range(len(parts) - (1 if attr else 0), 0, -1):
             path = ".".join(parts[:depth])
             module = self.state.env.get(path)
-            if module is not None and module.kind == "module" and (module.params is False or module.placed):
-                slot = frozenset(parts[depth : depth + 1])
+            below = ".".join(parts[depth:])
+            if module is None or module.kind != "module":
+                continue
+            if value.params is False:
+                left = frozenset(p for p in module.placed if not (p == below or p.startswith(below + ".")))
+                if attr and left != module.placed:
+                    self.state.env[path] = module.with_(placed=left, params=module.params if left else False)
+            elif module.params is False or module.placed:
+                slot = frozenset({below}) if below else frozenset()
                 self.state.env[path] = module.with_(params=True if value.params is True else None, placed=module.placed | slot)
 
     def _forget_members(self, root) -> None:
@@ -407,3 +416,11 @@ def _elements_saved(value) -> bool:
     return bool(elements) and all(
         element is not None and element.kind == "tensor" and element.saves_self and element.grad for element in elements
     )
+
+
+def _literal_position(target: cst.Subscript) -> Optional[str]:
+    """``"6"`` for ``model.classifier[6]``: the slot a layer is stored in, when it is a literal position."""
+    if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+        return None
+    index = literal_int(target.slice[0].slice.value)
+    return None if index is None else str(index)

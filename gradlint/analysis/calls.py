@@ -60,6 +60,7 @@ from .summaries import (
     hands_back,
     holds_grad,
     join_contexts,
+    joined_per_mode,
     mutated_containers,
     outer_modes,
     says_nothing,
@@ -386,5 +387,5 @@ class Calls(FunctionEntry):
             # every call passes only unknowns: one walk, with the callers' grad modes joined
             return [join_contexts(recorded)]
         if len(contexts) > MAX_CONTEXTS:
-            return [join_contexts(contexts)]
+            return joined_per_mode(contexts, MAX_CONTEXTS)
         return contexts

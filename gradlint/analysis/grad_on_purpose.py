@@ -172,30 +172,19 @@ def _forward_bodies(record, ctx) -> list:
     return bodies
 
 
-@per_node
 def input_gradients_asked(ctx) -> bool:
     """The function (at module level, the module) asks for gradients of a tensor of its own:
     ``t.requires_grad_()`` / ``t.requires_grad_(True)`` (or ``t.requires_grad = True``) on what is not a
-    module, or a factory given ``requires_grad=True`` (not an ``nn.Parameter``)."""
+    module, or a factory given ``requires_grad=True`` (not an ``nn.Parameter``).
+
+    Asked of the walk's state each time (only the scan is kept per function): an answer kept per
+    analyzer would be the first function's to ask for every function of the file, so a finding would
+    depend on the order the functions are defined in."""
     root = ctx.function if ctx.function is not None else ctx.module_node
     if root is None:
         return False
-    for node in walk(root):
-        owner = _set_to_require_grad(node)
-        if owner is not None and ctx.value(owner).kind != "module":
-            return True  # `img.requires_grad = True`, as `img.requires_grad_()`
-        if type(node) is not cst.Call:
-            continue
-        func = node.func
-        if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
-            if (not node.args or literal_bool(node.args[0].value) is True) and ctx.value(func.value).kind != "module":
-                return True
-        elif (dotted(func) or "").rsplit(".", 1)[-1] != "Parameter" and any(
-            arg.keyword is not None and arg.keyword.value == "requires_grad" and literal_bool(arg.value) is True
-            for arg in node.args
-        ):
-            return True
-    return False
+    owners, factory = _requests_for_grad(root)
+    return factory or any(ctx.value(owner).kind != "module" for owner in owners)
 
 
 def made_to_require_grad(ctx) -> frozenset:
@@ -203,18 +192,34 @@ def made_to_require_grad(ctx) -> frozenset:
     ``x.requires_grad_()`` / ``x.requires_grad_(True)`` / ``x.requires_grad = True``, whatever their value is known to be: a batch
     unpacked from an engine's ``batch`` is not known to be a tensor, but only a tensor has that method."""
     root = ctx.function if ctx.function is not None else ctx.module_node
-    names = set()
-    for node in walk(root) if root is not None else ():
+    if root is None:
+        return frozenset()
+    return frozenset(name for name in map(dotted, _requests_for_grad(root)[0]) if name is not None)
+
+
+@per_node
+def _requests_for_grad(root) -> tuple:
+    """What ``root`` makes require grad: the ``X`` of each ``X.requires_grad = True``,
+    ``X.requires_grad_()`` and ``X.requires_grad_(True)``, and whether it calls a factory (not
+    ``nn.Parameter``) with ``requires_grad=True``."""
+    owners = []
+    factory = False
+    for node in walk(root):
         owner = _set_to_require_grad(node)
-        if owner is not None and dotted(owner) is not None:
-            names.add(dotted(owner))
-        func = node.func if type(node) is cst.Call else None
+        if owner is not None:
+            owners.append(owner)
+        if type(node) is not cst.Call:
+            continue
+        func = node.func
         if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
             if not node.args or literal_bool(node.args[0].value) is True:
-                name = dotted(func.value)
-                if name is not None:
-                    names.add(name)
-    return frozenset(names)
+                owners.append(func.value)
+        elif (dotted(func) or "").rsplit(".", 1)[-1] != "Parameter" and any(
+            arg.keyword is not None and arg.keyword.value == "requires_grad" and literal_bool(arg.value) is True
+            for arg in node.args
+        ):
+            factory = True
+    return tuple(owners), factory
 
 
 def _set_to_require_grad(node):

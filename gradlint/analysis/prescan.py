@@ -114,7 +114,9 @@ _CALLED_NAMES: dict = {}
 
 
 def called_names(function: cst.FunctionDef) -> frozenset:
-    """The last parts of the dotted names a function body calls (``f()``, ``self.f()``)."""
+    """The names a function body calls: ``f`` for ``f()``, ``.f`` for an attribute's ``self.f()`` /
+    ``model.f()`` (a method's call, never one of the file's functions: ``model.train()`` does not
+    call a function ``train``)."""
     cached = _CALLED_NAMES.get(id(function))
     if cached is not None and cached[0] is function:
         return cached[1]
@@ -127,7 +129,7 @@ def called_names(function: cst.FunctionDef) -> frozenset:
         if type(func) is cst.Name:
             names.add(func.value)
         elif type(func) is cst.Attribute:
-            names.add(func.attr.value)
+            names.add("." + func.attr.value)
     result = frozenset(names)
     if len(_CALLED_NAMES) > 10_000:
         _CALLED_NAMES.clear()

@@ -172,6 +172,18 @@ def join_contexts(contexts: List[Context]) -> Context:
     )
 
 
+def joined_per_mode(contexts: List[Context], limit: int) -> List[Context]:
+    """Too many contexts for a walk each: joined per grad mode while that gives at most ``limit``
+    walks, else all in one. A ``test()`` the training loop calls under no_grad and the script calls
+    with grad on keeps what the grad-on callers establish (a joined mode would be unknown)."""
+    by_mode: Dict[Tri, List[Context]] = {}
+    for context in contexts:
+        by_mode.setdefault(context.mode, []).append(context)
+    if len(by_mode) > limit:
+        return [join_contexts(contexts)]
+    return [group[0] if len(group) == 1 else join_contexts(group) for group in by_mode.values()]
+
+
 def closure_key(closure: Optional[dict], function: cst.FunctionDef) -> tuple:
     """What a closure's summary depends on besides its arguments: the enclosing names it reads."""
     if closure is None:
@@ -305,11 +317,13 @@ def call_graph_order(queue: List[Tuple], callees_of) -> List[Tuple]:
     """Queue entries ordered so that a function's callers are walked before it.
 
     Contexts come from callers' reporting walks, so a caller must be walked first.
-    Cycles (recursion) keep their order of definition.
+    Cycles (recursion) keep their order of definition. ``callees_of`` names a method as ``.name``
+    (called on an object), a function as ``name`` (see ``prescan.called_names``).
     """
     by_name: Dict[str, List[int]] = {}
     for index, entry in enumerate(queue):
-        by_name.setdefault(entry[0].name.value, []).append(index)
+        method = entry[3] is not None
+        by_name.setdefault(("." if method else "") + entry[0].name.value, []).append(index)
     callers: Dict[int, set] = {index: set() for index in range(len(queue))}
     for index, entry in enumerate(queue):
         for name in callees_of(entry[0]):

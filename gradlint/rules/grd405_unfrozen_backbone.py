@@ -145,7 +145,7 @@ class UnfrozenBackbone(Rule):
         """Whether the model is known to hold trainable parameters outside ``parts``."""
         if model.placed:
             # frozen whole, then given new layers: only those train
-            return any(name not in parts for name in model.placed)
+            return any(name.split(".")[0] not in parts for name in model.placed)
         if model.cls is None:
             # a network from nn.*, torchvision, timm or from_pretrained: its head is not all of it. A
             # wrapper (`nn.DataParallel(model)` of a model not known) holds the wrapped model's

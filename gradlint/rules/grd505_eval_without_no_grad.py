@@ -5,6 +5,7 @@ import libcst as cst
 from ..analysis.data_loops import given_the_loop_item, inside_loop_over_data
 from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
+from ..analysis.fixed_extractors import fixed_extractors
 from ..analysis.foreign_evaluations import TRAINING_WORDS, evaluated_models
 from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.handed_evaluations import handed_evaluation, not_run_in_loop
@@ -39,8 +40,15 @@ class EvalWithoutNoGrad(Rule):
     def __init__(self):
         #: id(enclosing loop) -> [(findings, how many backward() calls that loop had seen by then)]
         self._pending: dict = {}
-        #: modules run in eval mode inside a training loop whose optimizers all leave them out
-        self._fixed: set = set()
+        #: modules run in eval mode inside a training loop whose optimizers all leave them out:
+        #: path -> {(id of the function walked, walk number)} where a training loop showed it
+        self._fixed: dict = {}
+        #: (call, path, message, (function, walk)) of the findings for a named model, held until the
+        #: file's end: a training loop of another function may show the model is a fixed extractor,
+        #: and the order the functions are defined (and so walked) in must not decide it. Another walk
+        #: of the same function (another caller's context) tells nothing of this walk's model
+        self._held: list = []
+        self._walks = 0
         #: ids of the calls given a grad tensor (their output requires grad whatever the module's parameters)
         self._grad_inputs: set = set()
         #: ids of the loops that hand a grad tensor or a model to a function of another library
@@ -96,7 +104,8 @@ class EvalWithoutNoGrad(Rule):
         pending = self._pending.pop(id(node), [])
         handed = self._handed_evaluations.pop(id(node), [])
         if record.backwards and record.steps:
-            self._fixed.update(_fixed_extractors(record, ctx))
+            for path in fixed_extractors(record, ctx):
+                self._fixed.setdefault(path, set()).add((id(ctx.function), self._walks))
         if record.backwards or record.steps:
             # forwards of an inner loop whose outputs this loop backpropagates afterwards (a model
             # kept in eval mode on purpose, to freeze batch-norm, accumulating losses in an inner loop)
@@ -185,8 +194,6 @@ class EvalWithoutNoGrad(Rule):
             self._pending.setdefault(id(enclosing.node), []).append((found, enclosing.mark()))
             return
         for call, name in found:
-            if name in self._fixed and id(call) not in self._grad_inputs:
-                continue
             # a forward inside a call to another file's function: the model has no name here
             when = f"after `{name}.eval()`" if name else "a model switched to `eval()`"
             parent = switched_parent(name, ctx.source) if name else None
@@ -226,12 +233,22 @@ class EvalWithoutNoGrad(Rule):
             subject = f"`{source(call)}` runs"
             if any(call is handed for handed, _ in self._handed_calls):
                 subject += f" `{name}` (it is given the model and the batch, and the file's training backpropagates its result)"
-            self.report(
-                ctx,
-                call,
+            message = (
                 f"{subject} {when} with gradients enabled: autograd records its graph and saves "
-                f"activations for a backward() that never comes (more memory and time than evaluation needs). {fix}",
+                f"activations for a backward() that never comes (more memory and time than evaluation needs). {fix}"
             )
+            if name and id(call) not in self._grad_inputs:
+                self._held.append((call, name, message, (id(ctx.function), self._walks)))
+            else:
+                self.report(ctx, call, message)
+
+    def on_scope_end(self, node, ctx) -> None:
+        self._walks += 1
+
+    def on_file_end(self, node, ctx) -> None:
+        for call, name, message, (function, walk) in self._held:
+            if not any(other != function or seen == walk for other, seen in self._fixed.get(name, ())):
+                self.report(ctx, call, message)
 
     @staticmethod
     def _evaluation_forwards(record, ctx) -> list:
@@ -288,42 +305,6 @@ def _mode_of(path, module, ctx):
         if "." not in path:
             return None, path
         path = path.rsplit(".", 1)[0]
-
-
-def _fixed_extractors(record, ctx) -> set:
-    """Modules a training loop runs only in eval mode while none of the optimizers it steps covers them.
-
-    ``encoder.eval()`` before the loop, ``opt = Adam(head.parameters())``: the encoder is a fixed
-    feature extractor (a pretrained backbone, a flow network). Whether its parameters were frozen is
-    not known here (``Encoder(trainable=False)`` in another file), so its outputs are not known to
-    require grad: an evaluation loop running it on plain data is not reported for it. A model kept
-    in eval mode on purpose while it trains (frozen batch-norm statistics) is covered by the
-    optimizer; one switched to train() in the loop, or also run in train mode there (a validation
-    inside the training loop), is not fixed.
-    """
-    owners = set()
-    for _, _, optimizer in record.steps:
-        covered = optimizer.owners or ({optimizer.owner} if optimizer.owner else set())
-        if optimizer.kind != "optimizer" or not covered:
-            return set()  # an optimizer over parameters of unknown modules may cover any of them
-        for owner in covered:
-            known = ctx.lookup(owner)
-            if known is None or known.kind != "module":
-                return set()  # a name of another scope (a model's own optimizer): not comparable here
-        owners |= covered
-    trained = {path for _, path, training in record.mode_switches if training is not False}
-    modes: dict = {}
-    for _, path, module, mode in record.forwards:
-        if path is not None and mode is True:
-            modes.setdefault(path, set()).add(module.training)
-    fixed = set()
-    for path, trainings in modes.items():
-        if trainings != {False} or path in trained:
-            continue
-        if any(path == owner or path.startswith(owner + ".") or owner.startswith(path + ".") for owner in owners):
-            continue
-        fixed.add(path)
-    return fixed
 
 
 def _unread_module_method(call, ctx) -> bool:
