@@ -39,6 +39,7 @@ from .project import (
 )
 from .module_digests import note_consulted
 from .scans import scanned, scanned_text
+from .sibling_folders import importing_package
 from .word_starts import found_at_line_starts, found_at_word_start
 
 MAX_CALLERS = 3
@@ -96,12 +97,14 @@ _ROOT_IMPORTERS: list = [None, {}]
 
 
 def files_importing(project, word: str) -> List[str]:
-    """The project's files whose import statements mention ``word``.
+    """The project's files whose import statements mention ``word`` (those beside the package only if they
+    import the package by its name: ``sibling_folders``).
 
     In a batch run (``project.one_snapshot``) from an index built once for the listing: asking
     every file of a large project for every linted file costs the square of its size.
     """
-    return _importers(project.python_files(), word, _IMPORTERS)
+    found = _importers(project.python_files(), word, _IMPORTERS)
+    return importing_package(found, project.sibling_files(), project.package, _import_words)
 
 
 def _importers(files: List[str], word: str, kept: list) -> List[str]:
