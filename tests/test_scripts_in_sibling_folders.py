@@ -8,6 +8,7 @@ package that imports a module of the same name of its own is not the package's c
 import os
 
 from gradlint import manifest
+from gradlint.analysis import callers
 from gradlint.rules import ALL_RULES
 from gradlint.runner import lint_files
 from test_run_manifest import _new_process
@@ -105,3 +106,19 @@ def test_a_warm_run_follows_a_sibling_script_that_starts_importing_the_package(t
     assert _lint(root, "decoding.py", cache) == []
     os.remove(root / "bin" / "evaluate.py")
     assert _lint(root, "decoding.py", cache) == [("decoding.py", 13, "GRD503")]
+
+
+#: the package's own trainer calling the helper, as the scripts beside it do
+TRAINER = TRAIN.replace("from src.losses import", "from .losses import")
+
+
+def test_scripts_in_sibling_folders_are_callers_only_when_nearer_files_call_none(tmp_path):
+    root = tmp_path / "repo"
+    write(root, {"src/__init__.py": "", "src/losses.py": LOSSES, "tools/train.py": TRAIN, "examples/demo.py": TRAIN})
+    losses = str(root / "src" / "losses.py")
+    text = (root / "src" / "losses.py").read_text()
+    _new_process()
+    assert [os.path.relpath(p, root) for p in callers.caller_files(losses, text)] == ["examples/demo.py", "tools/train.py"]
+    write(root, {"src/trainer.py": TRAINER})
+    _new_process()
+    assert [os.path.relpath(p, root) for p in callers.caller_files(losses, text)] == ["src/trainer.py"]

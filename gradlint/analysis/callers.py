@@ -273,9 +273,16 @@ def files_calling(path: str, names: Sequence[str]) -> List[str]:
     if root is not None and root != project.scan_root:
         listed = set(candidates)
         candidates = candidates + [c for c in _importers(listing_files(root, None), word, _ROOT_IMPORTERS) if c not in listed]
+    # the scripts in folders beside the package (``sibling_folders``) only when nearer files call none:
+    # more callers only join their contexts into one (``calls.MAX_CONTEXTS``), which knows less
+    beside = project.sibling_files()
+    if beside:
+        candidates = [c for c in candidates if c not in beside] + [c for c in candidates if c in beside]
     for candidate in candidates:
         if os.path.abspath(candidate) == own:
             continue
+        if candidate in beside and found and found[0] not in beside:
+            break
         if not calls(_read(candidate)):
             note_consulted(candidate, no_call)
             continue
