@@ -118,7 +118,8 @@ def test_scripts_in_sibling_folders_are_callers_only_when_nearer_files_call_none
     losses = str(root / "src" / "losses.py")
     text = (root / "src" / "losses.py").read_text()
     _new_process()
-    assert [os.path.relpath(p, root) for p in callers.caller_files(losses, text)] == ["examples/demo.py", "tools/train.py"]
+    found = callers.caller_files(losses, text)
+    assert [os.path.relpath(p, root) for p in found] == ["examples/demo.py", "tools/train.py"]
     write(root, {"src/trainer.py": TRAINER})
     _new_process()
     assert [os.path.relpath(p, root) for p in callers.caller_files(losses, text)] == ["src/trainer.py"]
