@@ -39,6 +39,7 @@ from .project import (
 )
 from .module_digests import note_consulted
 from .scans import scanned, scanned_text
+from .sibling_folders import importing_package
 from .word_starts import found_at_line_starts, found_at_word_start
 
 MAX_CALLERS = 3
@@ -96,12 +97,14 @@ _ROOT_IMPORTERS: list = [None, {}]
 
 
 def files_importing(project, word: str) -> List[str]:
-    """The project's files whose import statements mention ``word``.
+    """The project's files whose import statements mention ``word`` (those beside the package only if they
+    import the package by its name: ``sibling_folders``).
 
     In a batch run (``project.one_snapshot``) from an index built once for the listing: asking
     every file of a large project for every linted file costs the square of its size.
     """
-    return _importers(project.python_files(), word, _IMPORTERS)
+    found = _importers(project.python_files(), word, _IMPORTERS)
+    return importing_package(found, project.sibling_files(), project.package, _import_words)
 
 
 def _importers(files: List[str], word: str, kept: list) -> List[str]:
@@ -270,9 +273,16 @@ def files_calling(path: str, names: Sequence[str]) -> List[str]:
     if root is not None and root != project.scan_root:
         listed = set(candidates)
         candidates = candidates + [c for c in _importers(listing_files(root, None), word, _ROOT_IMPORTERS) if c not in listed]
+    # the scripts in folders beside the package (``sibling_folders``) only when nearer files call none:
+    # more callers only join their contexts into one (``calls.MAX_CONTEXTS``), which knows less
+    beside = project.sibling_files()
+    if beside:
+        candidates = [c for c in candidates if c not in beside] + [c for c in candidates if c in beside]
     for candidate in candidates:
         if os.path.abspath(candidate) == own:
             continue
+        if candidate in beside and found and found[0] not in beside:
+            break
         if not calls(_read(candidate)):
             note_consulted(candidate, no_call)
             continue

@@ -35,6 +35,7 @@ from .path_appends import appended_folders
 from .instance_calls import instance_called_without_grad
 from .no_grad_instances import classes_called_without_grad
 from .scans import scanned, scanned_text
+from .sibling_folders import sibling_files
 from .word_starts import found_at_line_starts
 
 #: imports followed from the linted file: its own, and those of the modules it imports
@@ -230,6 +231,8 @@ class _Listing(_Stamped):
         #: what the files call under no_grad (for the listing ``_callees_of``)
         self._callees: Optional[FrozenSet[str]] = None
         self._callees_of: Optional[List[str]] = None
+        #: the files of the listing in folders beside the package
+        self.siblings: FrozenSet[str] = frozenset()
 
     def python_files(self) -> List[str]:
         if self._stale("_scanned_at") or self._files is None:
@@ -238,9 +241,13 @@ class _Listing(_Stamped):
             # as ``models.x``: the callers of its functions and the no-grad calls into them. So for a
             # folder with no ``__init__.py`` (a namespace package, as ``models/`` often is), unless
             # it is the top of its repository.
-            if self.package is not None or not any(module_files.marker_in(self.scan_root, m) for m in TOP_MARKERS):
+            at_top = any(module_files.marker_in(self.scan_root, m) for m in TOP_MARKERS)
+            if self.package is not None or not at_top:
                 files += _scripts_in(os.path.dirname(self.scan_root))
-            self._files = files
+            # and the scripts in the folders beside a package (``bin/test_asr.py``: ``sibling_folders``)
+            beside = sibling_files(self.scan_root, _SKIPPED_DIRS) if self.package is not None and not at_top else []
+            self.siblings = frozenset(beside)
+            self._files = files + beside
         return self._files
 
     def no_grad_callees(self) -> FrozenSet[str]:
@@ -326,6 +333,11 @@ class Project(_Stamped):
         What is built on the listing (the no-grad scan, the index of importers) is built again
         with it."""
         return self._listing.python_files()
+
+    def sibling_files(self) -> FrozenSet[str]:
+        """Those of ``python_files`` in the folders beside the package (``sibling_folders``)."""
+        self._listing.python_files()
+        return self._listing.siblings
 
 
 _PROJECTS: Dict[Tuple[str, ...], Project] = {}
