@@ -119,7 +119,12 @@ class Evidence:
         if qual == "torch.nn.Module" or api.is_nn_module_class(qual):
             # a bare `nn.Module` may own no trainable parameter (a torchvision transform, a loss): whether
             # its output carries a graph is left to its use (`model.train()`/`.eval()`, `.parameters()`)
-            return Value(kind="module", params=None if qual == "torch.nn.Module" else api.nn_module_has_params(qual))
+            if qual == "torch.nn.Module":
+                return Value(kind="module", params=None)
+            params = api.nn_module_has_params(qual)
+            # a layer of torch's (`lstm: nn.LSTM`) is known as its constructor's value is, outputs included
+            # (`out, (h, c) = lstm(x, state)`); a container's members are not declared
+            return Value(kind="module", params=params, qual=qual if params is not None else "")
         if qual == "torch.optim.Optimizer" or api.is_optimizer_class(qual):
             return Value(kind="optimizer")
         if qual == "torch.nn.Parameter":
