@@ -38,6 +38,30 @@ def type_test_truth(walker, test) -> Tri:
     return operator in (cst.NotEqual, cst.IsNot)
 
 
+_MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
+
+
+def isinstance_test_truth(walker, test) -> Tri:
+    """``isinstance(net, nn.Module)`` (or ``not isinstance(...)``) of a name the walk knows is a
+    module: true; of a tensor: false. The book helpers that accept a module or a plain function
+    (``if isinstance(net, torch.nn.Module): net.eval()``, d2l's ``evaluate_accuracy``) then switch
+    the model they are given, known from the call."""
+    negated = type(test) is cst.UnaryOperation and type(test.operator) is cst.Not
+    call = test.expression if negated else test
+    if type(call) is not cst.Call or dotted(call.func) != "isinstance" or len(call.args) != 2:
+        return None
+    if walker.lookup("isinstance") is not None:
+        return None
+    path = dotted(call.args[0].value)
+    value = walker.lookup(path) if path is not None else None
+    if value is None or value.kind not in ("module", "tensor"):
+        return None
+    cls = walker.eval(call.args[1].value)
+    if cls.kind != "ref" or api.canonical(cls.qual) not in _MODULE_BASES:
+        return None
+    return (value.kind == "module") != negated
+
+
 def recomputed_is_fresh(before, ends, state):
     """After an ``if``: a tensor stale on some path (made so by a step) but recomputed on every
     path where it is fresh is not stale. An ``if``/``elif`` chain over a configuration string with

@@ -34,6 +34,7 @@ from .backprop_params import argument_nodes, backpropagated, exit_for_none, prov
 from .call_forwards import looped_evaluations, trained_forwards, trained_steps, summary_trains
 from .closure_modes import note_closure_call
 from .helper_clears import exit_clears
+from .loop_switches import forget_modes_switched_in_loops
 from .helper_saves import apply_saved_arguments, saved_parameters
 from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
@@ -168,6 +169,7 @@ class Calls(FunctionEntry):
                         record.stores.append((call, path))
                     if not self._loops:
                         self._emit("on_store", call, path)
+        forget_modes_switched_in_loops(self, summary.effects, renames)
         if receiver is not None and renames.get("self"):
             self._apply_field_stores(function, summary, renames["self"])
             self.state.freed = self.state.freed | as_fields(summary.freed_fields, renames["self"])

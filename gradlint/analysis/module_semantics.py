@@ -11,6 +11,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .lightning_manual import manual_optimization, optimizers_of
+from .block_outputs import returns_saved_output
 from .call_shapes import container_member, layered, module_path, pair
 from .mapping_arguments import mapping_contents
 from .state import FreezeEvent
@@ -241,15 +242,17 @@ def saves_output_in_place(qual: str, call) -> bool:
 
 def saves_its_output(module) -> bool:
     """An activation layer that keeps its output for backward (``nn.Tanh()``), or an ``nn.Sequential``
-    of library layers ending in one (a generator's ``nn.Sequential(..., nn.Tanh())``): its output is
-    that layer's."""
+    ending in one (a generator's ``nn.Sequential(..., nn.Tanh())``), or in a block of the project
+    whose forward returns one's output (``ConvBNReLU``): its output is that layer's."""
     name = module.qual.rsplit(".", 1)[-1]
     if name in api.OUTPUT_SAVING_MODULES or module.saves_self:
         return True  # (saves_self: built in place, ``saves_output_in_place``)
     if name != "Sequential" or not module.items:
         return False
     last = module.items[-1]
-    return last.kind == "module" and last.cls is None and bool(last.qual) and saves_its_output(last)
+    if last.kind == "module" and last.cls is not None:
+        return returns_saved_output(last.cls, saves_its_output)  # a block of the project (``block_outputs``)
+    return last.kind == "module" and bool(last.qual) and saves_its_output(last)
 
 
 #: ``nn.Conv1d``/``Conv2d``/``Conv3d``/``ConvTranspose*d`` keep their weight for backward even when

@@ -11,8 +11,10 @@ detaches it.
 A field is *recurrent* when ``forward`` binds ``self.F`` only from an expression that reads
 ``self.F`` and builds a graph: it calls a sub-module with parameters or reads a parameter of the
 module, or (for a module called by its parent's ``forward`` on the output of a layer) it uses an
-argument of ``forward``. A ``forward`` that also binds the field otherwise, detaches it, or runs
-under ``no_grad`` keeps no carried graph. Everything else is unknown, so silent.
+argument of ``forward``; another binding that reads the state without adding a graph of its own
+keeps it (a neuron's reset by subtraction after the spike). A ``forward`` that also binds the field
+otherwise, detaches it, or runs under ``no_grad`` keeps no carried graph, nor does a layer whose
+parent's ``forward`` resets its state first. Everything else is unknown, so silent.
 """
 
 from __future__ import annotations
@@ -130,13 +132,18 @@ def recurrent_fields(cls: ClassInfo, graph_input: bool = False, depth: int = 0) 
             params = [p.name.value for p in forward.params.params[1:]]
             inputs = frozenset(params) if graph_input else frozenset()
             carried: Dict[str, bool] = {}
+            built: set = set()
             lazy = _lazy_initial_values(forward)
             for field, value in _bindings(forward):
                 if id(value) in lazy.get(field, ()):
                     continue  # `if self.mem is None: self.mem = zeros(...)`: the first call's state only
-                ok = value is not None and _reads(value, field) and _graph_parts(value, cls, inputs)
-                carried[field] = carried.get(field, True) and ok
-            found = {field for field, ok in carried.items() if ok}
+                # every binding reads the state (nothing restarts it) and one builds a graph on it: an
+                # update that adds no graph of its own (`self.mem = self.mem - spk * self.threshold`, a
+                # neuron's reset by subtraction) keeps the graph the other one built
+                carried[field] = carried.get(field, True) and value is not None and _reads(value, field)
+                if value is not None and _graph_parts(value, cls, inputs):
+                    built.add(field)
+            found = {field for field, ok in carried.items() if ok and field in built}
             for node in walk(forward.body, prune=_NESTED):
                 if type(node) is not cst.Call:
                     continue
@@ -144,7 +151,9 @@ def recurrent_fields(cls: ClassInfo, graph_input: bool = False, depth: int = 0) 
                 if member is None or member.kind != "module" or member.cls is None or member.cls is cls:
                     continue
                 fed = any(_graph_parts(arg.value, cls, inputs) for arg in node.args)
-                found |= recurrent_fields(member.cls, fed, depth + 1)
+                inner = recurrent_fields(member.cls, fed, depth + 1)
+                if inner and not _resets(text, inner, member.cls):
+                    found |= inner  # (a forward that resets its layers' state first, `self.lif1.reset()`, carries none)
     result = frozenset(found)
     if len(_CACHE) > 5_000:
         _CACHE.clear()

@@ -10,6 +10,7 @@ import libcst as cst
 
 from .arguments import iterated_arguments, rename_path
 from .field_stores import assigned_fields, stored_fields
+from .loop_switches import last_loop_evals
 from .state import LoopRecord
 from .summaries import Summary
 from .syntax import dotted
@@ -156,8 +157,13 @@ class SummaryReplay:
         # `validate(model)` whose body calls model.eval(): the switch is the callee's own `model.eval()`
         # (a finding is reported inside the callee, at its line); a callee in another file switches at
         # the call. `switch_calls` keeps, for each switch, the call in this loop that ran it.
+        # an eval() run by the callee's own loop (`score_in_batches` calling `self.eval_(x)` for each
+        # batch): the model comes back in eval mode once a batch ran; the callee's train() calls there
+        # are its restores (``_inner_restores``)
         switches = [
-            (call if foreign else node, rename(path), training) for node, path, training in effects.mode_switches if path
+            (call if foreign else node, rename(path), training)
+            for node, path, training in effects.mode_switches + last_loop_evals(effects)
+            if path
         ]
         inner = effects.inner_effects(call, rename)
         restores = {rename(path) for path in _inner_restores(effects)}

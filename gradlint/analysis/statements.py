@@ -22,6 +22,7 @@ from .branch_tests import (
     none_test,
     recomputed_is_fresh,
     string_test,
+    isinstance_test_truth,
     type_test_truth,
 )
 from .fixed_flags import fixed_flag
@@ -282,6 +283,8 @@ class StatementWalker:
         truth = self._flag_truth(node.test, self.eval(node.test))
         if truth is None:
             truth = type_test_truth(self, node.test)
+        if truth is None:
+            truth = isinstance_test_truth(self, node.test)
         before = self.state
         self.state = before.copy()
         self._cond_depth += 1

@@ -14,6 +14,7 @@ class DataMutation(Rule):
 
     def __init__(self):
         self._pending = []
+        self._returned = set()  # writes already reported at a return of their forward
 
     def on_call(self, node: cst.Call, ctx) -> None:
         func = node.func
@@ -51,6 +52,35 @@ class DataMutation(Rule):
                 "(with `.detach()` autograd would at least detect the conflict).",
             )
         self._pending.clear()
+
+    def on_return(self, node: cst.Return, ctx) -> None:
+        if ctx.scope_name != "forward" or ctx.current_class is None or node.value is None or not self._pending:
+            return
+        # a local activation written through `.data` after the op that made it saved it (`gate =
+        # logits.sigmoid(); g = gate.data; g.clamp_(...)`), returned in the forward's output (`x *
+        # gate`): that op is in the output's graph, so its backward, wherever it runs, uses the new values
+        returned = ctx.value(node.value)
+        if returned.kind != "tensor":
+            return
+        for write, owner, inside in self._pending:
+            value = ctx.lookup(owner)
+            if (
+                inside is None
+                and "." not in owner
+                and owner in returned.deps
+                and value is not None
+                and value.saves_self
+                and id(write) not in self._returned
+            ):
+                self._returned.add(id(write))
+                self.report(
+                    ctx,
+                    write,
+                    f"`{source(write)}` modifies `{owner}` through `.data` inside forward(), after the op that made it "
+                    "saved it for backward: the forward's output is computed from it, so the backward() of that "
+                    "output silently uses the modified values and computes wrong gradients. Compute the new value out "
+                    "of place (`torch.clamp(...)`), or let autograd see the change (`.detach()` would make it raise).",
+                )
 
     def on_scope_end(self, node, ctx) -> None:
         if ctx.scope_name == "forward" and ctx.current_class is not None:
