@@ -74,8 +74,22 @@ def _never_cleared(optimizer_path, owner, record, function=None) -> bool:
         # clear of a field (`self.model.zero_grad()`, `self.model = DataParallel(model)` from that caller's
         # `net`): whether the field holds that module is not known here
         return False
+    if owner is not None and owner.partition(".")[0] == "self" and any(
+        _given_module(function, c) for c in clears
+    ):
+        # an optimizer over the receiver's parameters (`self.optimizer` built on `self.parameters()`) and a
+        # clear of a module the caller hands over (`def train_model(self, model): model.zero_grad()`, run as
+        # `model.train_model(model, ...)`): whether that module is the receiver is not known here
+        return False
     # a module's zero_grad() we cannot match to an optimizer of unknown parameters
     return owner is not None or all(c in (p for _, p, _ in record.steps) for c in clears)
+
+
+def _given_module(function, clear) -> bool:
+    """``clear`` names a module the caller gave ``function`` (a parameter other than the receiver)."""
+    return function is not None and type(clear) is str and clear.partition(".")[0] != "self" and given_to(
+        function, clear
+    )
 
 
 def _covered_by_other_clears(optimizer, record) -> bool:
