@@ -7,6 +7,7 @@ from ..analysis.module_aliases import keeps_its_module
 from ..analysis.manual_updates import CLEARING_TEXT, given_to, persists_across, updated_tensor, writes_through_data
 from ..analysis.arguments import parameters
 from ..analysis.scope_names import outlives_scope
+from ..analysis.source_order import contains, in_source_order
 from ..analysis.values import ONE_OF_SEVERAL
 from ..analysis.syntax import walk
 from ..rule import Rule, source
@@ -95,29 +96,18 @@ def _handed_over(function, clear, loop) -> bool:
     root = clear.partition(".")[0]
     if root == "self" or all(param.name.value != root for param in parameters(function)):
         return False
-    order = list(_in_source_order(function.body))
+    order = list(in_source_order(function.body))
     start = next((i for i, node in enumerate(order) if node is loop), None)
     if start is None:
         return False
-    around = [node for node in order[:start] if type(node) in (cst.For, cst.While) and _contains(node, loop)]
+    around = [node for node in order[:start] if type(node) in (cst.For, cst.While) and contains(node, loop)]
     for index, node in enumerate(order):
         if type(node) in (cst.Assign, cst.AnnAssign) and any(
             type(target) is cst.Name and target.value == root
             for target in ([t.target for t in node.targets] if type(node) is cst.Assign else [node.target])
-        ) and (index < start or _contains(loop, node) or any(_contains(outer, node) for outer in around)):
+        ) and (index < start or contains(loop, node) or any(contains(outer, node) for outer in around)):
             return False
     return True
-
-
-def _contains(outer, node) -> bool:
-    return any(inner is node for inner in walk(outer))
-
-
-def _in_source_order(node):
-    """The nodes under ``node`` in the order of the source (``walk`` goes right to left)."""
-    yield node
-    for child in node.children:
-        yield from _in_source_order(child)
 
 
 def _covered_by_other_clears(optimizer, record) -> bool:
