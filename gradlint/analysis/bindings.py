@@ -11,6 +11,7 @@ from . import torch_api as api
 from .arguments import parameters
 from .member_loops import alias_path
 from .state import Env, FreezeEvent, holds_under
+from .thawed_modules import thaw_enclosing, unfrozen_params
 from .syntax import base_path, dotted, function_facts, literal_bool, literal_int, literal_key, member_index, member_path
 from .values import NUMBER, UNKNOWN, Tri, Value, mapping, member_of, output_part, ref, seq, tensor
 from .value_paths import add_deps, all_deps
@@ -355,7 +356,10 @@ class Bindings:
         # frozen whole: nothing left to train; anything else: not known any more
         frozen = event.whole and event.requires_grad is False
         if module is not None and module.kind == "module":
-            self.state.env[root] = module.with_(params=False if frozen else None)
+            thawed = unfrozen_params(module) if event.whole and event.requires_grad is True else None
+            self.state.env[root] = module.with_(params=False if frozen else thawed)
+            if event.whole and event.requires_grad is True:
+                thaw_enclosing(self.lookup, self.state.env, root, thawed)  # (``thawed_modules``)
         elif frozen and (module is None or module.kind == "unknown"):
             # only a module has parameters to freeze
             self.state.env[root] = Value(kind="module", params=False)

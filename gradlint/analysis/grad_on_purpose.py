@@ -106,21 +106,26 @@ def differentiates(loop, ctx, record) -> bool:
     of the file it calls (DomainBed's ``hvp(loss, w, v)``): its eval-mode forwards are differentiated
     on purpose (influence functions, saliency, Hessian-vector products), not kept for nothing."""
     deeper = nested_callees(record.local_calls, ctx.module_node, ctx.functions)  # FROMP's jacobian helpers
-    for root in (loop, *record.local_calls, *_forward_bodies(record, ctx), *deeper):
-        for node in _calls_in(root):
-            name = dotted(node.func) or ""
-            # only a dotted name can be `torch.autograd.grad` under another name (`ag.grad`, `grad`):
-            # valuing a callee that holds a call (`self.model(x).argmax`) would only run that call
-            # again, in the state of the loop's end (its records are kept apart: see kept_records)
-            aliased = root is loop and bool(name) and ctx.value(node.func).qual == "torch.autograd.grad"
-            if name.endswith("autograd.grad") or aliased:
-                return True
-            if name == "grad" and len(node.args) >= 2 and root is not loop:
-                return True  # `from torch.autograd import grad` in the forward's file: `grad([energy], [pos])`
-            if name.rsplit(".", 1)[-1] in _DIFFERENTIABLE_OPTIMIZERS and (name.startswith("higher.") or "." not in name):
-                # `inner_opt = higher.get_diff_optim(...)`, then `inner_opt.step(E.sum(), params=[y])`:
-                # higher's differentiable optimizers take `autograd.grad` of the loss they step with
-                return True
+    roots = (loop, *record.local_calls, *forward_bodies(record, ctx), *deeper)
+    return any(takes_gradients(root, loop, ctx) for root in roots)
+
+
+def takes_gradients(root, loop, ctx) -> bool:
+    """``root`` (the loop, or a body it runs) calls ``torch.autograd.grad`` or a differentiable optimizer."""
+    for node in _calls_in(root):
+        name = dotted(node.func) or ""
+        # only a dotted name can be `torch.autograd.grad` under another name (`ag.grad`, `grad`):
+        # valuing a callee that holds a call (`self.model(x).argmax`) would only run that call
+        # again, in the state of the loop's end (its records are kept apart: see kept_records)
+        aliased = root is loop and bool(name) and ctx.value(node.func).qual == "torch.autograd.grad"
+        if name.endswith("autograd.grad") or aliased:
+            return True
+        if name == "grad" and len(node.args) >= 2 and root is not loop:
+            return True  # `from torch.autograd import grad` in the forward's file: `grad([energy], [pos])`
+        if name.rsplit(".", 1)[-1] in _DIFFERENTIABLE_OPTIMIZERS and (name.startswith("higher.") or "." not in name):
+            # `inner_opt = higher.get_diff_optim(...)`, then `inner_opt.step(E.sum(), params=[y])`:
+            # higher's differentiable optimizers take `autograd.grad` of the loss they step with
+            return True
     return False
 
 
@@ -135,7 +140,7 @@ def _calls_in(root) -> tuple:
     return tuple(node for node in walk(root) if type(node) is cst.Call)
 
 
-def _forward_bodies(record, ctx) -> list:
+def forward_bodies(record, ctx) -> list:
     """The ``forward`` of each module of the file the loop runs, and the file's functions it calls
     by name: a model whose forward takes gradients itself (gradient matching's ``_weight_grad(...)``
     with ``autograd.grad(..., create_graph=True)``) needs grad mode to run at all. A forward that

@@ -5,7 +5,9 @@ import libcst as cst
 from ..analysis import dotted
 from ..analysis.module_aliases import keeps_its_module
 from ..analysis.manual_updates import CLEARING_TEXT, given_to, persists_across, updated_tensor, writes_through_data
+from ..analysis.arguments import parameters
 from ..analysis.scope_names import outlives_scope
+from ..analysis.source_order import contains, in_source_order
 from ..analysis.values import ONE_OF_SEVERAL
 from ..analysis.syntax import walk
 from ..rule import Rule, source
@@ -61,7 +63,7 @@ def _uncalled_clear(loop: cst.CSTNode, name: str) -> bool:
     return False
 
 
-def _never_cleared(optimizer_path, owner, record, function=None) -> bool:
+def _never_cleared(optimizer_path, owner, record, function=None, loop=None) -> bool:
     """No clear of the loop is this optimizer's, nor a ``zero_grad()`` of the module it trains, nor
     a module's ``zero_grad()`` that may be (for an optimizer of unknown parameters)."""
     clears = record.clears
@@ -74,8 +76,38 @@ def _never_cleared(optimizer_path, owner, record, function=None) -> bool:
         # clear of a field (`self.model.zero_grad()`, `self.model = DataParallel(model)` from that caller's
         # `net`): whether the field holds that module is not known here
         return False
+    if owner is not None and owner.partition(".")[0] == "self" and any(
+        _handed_over(function, c, loop) for c in clears
+    ):
+        # an optimizer over the receiver's parameters (`self.optimizer` built on `self.parameters()`) and a
+        # clear of a module the caller hands over (`def train_model(self, model): model.zero_grad()`, run as
+        # `model.train_model(model, ...)`): whether that module is the receiver is not known here
+        return False
     # a module's zero_grad() we cannot match to an optimizer of unknown parameters
     return owner is not None or all(c in (p for _, p, _ in record.steps) for c in clears)
+
+
+def _handed_over(function, clear, loop) -> bool:
+    """``clear`` names a module the caller gave ``function`` (a parameter other than the receiver), still
+    that argument at ``loop``: not bound again before it, in it, or in a loop around it (a reload of the
+    best model after training, ``model = torch.load(path)``, does not change what the loop cleared)."""
+    if function is None or loop is None or type(clear) is not str:
+        return False
+    root = clear.partition(".")[0]
+    if root == "self" or all(param.name.value != root for param in parameters(function)):
+        return False
+    order = list(in_source_order(function.body))
+    start = next((i for i, node in enumerate(order) if node is loop), None)
+    if start is None:
+        return False
+    around = [node for node in order[:start] if type(node) in (cst.For, cst.While) and contains(node, loop)]
+    for index, node in enumerate(order):
+        if type(node) in (cst.Assign, cst.AnnAssign) and any(
+            type(target) is cst.Name and target.value == root
+            for target in ([t.target for t in node.targets] if type(node) is cst.Assign else [node.target])
+        ) and (index < start or contains(loop, node) or any(contains(outer, node) for outer in around)):
+            return False
+    return True
 
 
 def _covered_by_other_clears(optimizer, record) -> bool:
@@ -170,7 +202,7 @@ class MissingZeroGrad(Rule):
             if _rebound_fresh(owner or optimizer_path, record, ctx) and optimizer.qual != ONE_OF_SEVERAL:
                 # (not the loop variable of `for optimizer in self.optimizers:`, torchforge #71: the same ones)
                 continue  # a fresh model (or optimizer) each iteration: nothing carries over
-            if not _never_cleared(optimizer_path, owner, record, ctx.function):
+            if not _never_cleared(optimizer_path, owner, record, ctx.function, node):
                 continue
             if _covered_by_other_clears(optimizer, record):
                 continue

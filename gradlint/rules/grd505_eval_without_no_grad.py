@@ -3,6 +3,7 @@ import re
 import libcst as cst
 
 from ..analysis.data_loops import given_the_loop_item, inside_loop_over_data
+from ..analysis.attack_loops import undifferentiated
 from ..analysis.differentiating_forwards import imports_differentiating_forward
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.fixed_extractors import fixed_extractors
@@ -10,7 +11,6 @@ from ..analysis.foreign_evaluations import TRAINING_WORDS, evaluated_models
 from ..analysis.forward_hooks import hooks_keep_graphs
 from ..analysis.handed_evaluations import handed_evaluation, not_run_in_loop
 from ..analysis.grad_on_purpose import (
-    differentiates,
     differentiating_function_elsewhere,
     enabled_on_purpose,
     field_gradients_asked,
@@ -64,6 +64,7 @@ class EvalWithoutNoGrad(Rule):
         #: cannot read (``criterion(x, y, student, teacher)``, see ``handed_evaluations``)
         self._handed_evaluations: dict = {}
         self._handed_calls: list = []
+        self._beside_attacks: set = set()
 
     def on_call(self, node, ctx) -> None:
         for name in evaluated_models(node, ctx)[:1]:
@@ -149,8 +150,10 @@ class EvalWithoutNoGrad(Rule):
             # to train() at the next iteration's start: see trailing_validations
             candidates = trailing_validation_forwards(node, record)
         # asked last, when there is something to judge: it reads the bodies of the functions the loop calls
-        if candidates and not differentiates(node, ctx, record):
+        if candidates:
+            candidates, beside = undifferentiated(node, ctx, record, candidates)  # (``attack_loops``)
             found.extend(candidates)
+            self._beside_attacks.update(beside)
         if found:
             enabled = enabled_on_purpose(ctx.function if ctx.function is not None else ctx.module_node)
             found = [item for item in found if id(item[0]) not in enabled]
@@ -225,6 +228,8 @@ class EvalWithoutNoGrad(Rule):
                     # switched through another name of the object (`model.eval()`, run as `parallel_model(x)`)
                     when = f"after `eval()` was called on another name of `{name}`"
             fix = "Wrap the evaluation loop in `with torch.no_grad():` (or `torch.inference_mode()`)."
+            if id(call) in self._beside_attacks:
+                fix = "Wrap this forward in `with torch.no_grad():` (the loop's attack before it needs gradients)."
             phases = enclosing_literal_loop(ctx.function or ctx.module_node, call)
             training = [e.value for e in phases.iter.elements if _names_training(e.value)] if phases else []
             if len(training) == 1:
