@@ -194,7 +194,9 @@ class Calls(FunctionEntry):
             self._mark_fed_arguments(summary.fed, call, function, receiver)
         if self._loops:
             made = made_per_call(function) | made_arguments(call, function, receiver, self.function)
-            self._replay(summary.effects, call, renames, names is not None, hands_back(summary.returns), made)
+            self._replay(
+                summary.effects, call, renames, names is not None, hands_back(summary.returns), made, id(function)
+            )
         elif self.state.mode is True:
             # outside any loop (a training step its caller repeats): rules judge the store
             for _, path in summary.effects.stores:

@@ -20,7 +20,7 @@ from .state import LoopRecord
 _LISTS = tuple(f.name for f in fields(LoopRecord) if f.name in {
     "backwards", "steps", "clears", "forwards", "local_calls", "stores", "repeated_steps",
     "conditional_repeats", "mode_switches", "inner_forwards", "inner_steps", "inner_backwards", "passes",
-    "foreign_forwards",
+    "foreign_forwards", "helper_forwards",
 })
 _COPIED = ("bound", "switch_calls", "forward_calls", "update_calls", "inner_restores", "made_forwards")
 

@@ -120,7 +120,14 @@ class SummaryReplay:
         self.state.steps_done = self.state.steps_done | always
 
     def _replay(
-        self, effects: LoopRecord, call: cst.Call, renames: dict, foreign: bool, hands_back: bool = False, made=frozenset()
+        self,
+        effects: LoopRecord,
+        call: cst.Call,
+        renames: dict,
+        foreign: bool,
+        hands_back: bool = False,
+        made=frozenset(),
+        helper=None,
     ) -> None:
         """Add a callee's loop effects to the caller's loops, in the caller's names
         (see ``call_renames``); a call into another file is reported at the call, and so are the
@@ -166,6 +173,10 @@ class SummaryReplay:
             if path
         ]
         inner = effects.inner_effects(call, rename)
+        # the forwards of a helper's own loops whose outputs it hands back (an encoder loop and a
+        # greedy decoding loop in `loss, pred = self.run_iter(x, y)`): the caller's loop evaluates
+        # through the call when it runs in eval mode (``evaluation_forwards.helper_evaluations``)
+        handed = [f + (helper,) for f in inner[0]] if helper is not None and not foreign and hands_back and not effects.mode_switches else []
         restores = {rename(path) for path in _inner_restores(effects)}
         for record in self._loops:
             record.inner_restores |= restores
@@ -180,6 +191,7 @@ class SummaryReplay:
             record.clears.extend(clears)
             record.forwards.extend(forwards)
             record.foreign_forwards.extend(named)
+            record.helper_forwards.extend(handed)
             record.made_forwards |= made_here
             record.stores.extend(stores)
 

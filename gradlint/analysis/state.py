@@ -348,6 +348,9 @@ class LoopRecord:
     inner_forwards: list = field(default_factory=list)
     inner_steps: list = field(default_factory=list)
     inner_backwards: list = field(default_factory=list)
+    #: those of ``inner_forwards`` run by a function of the file that hands their outputs back and
+    #: switches no mode, with the function's id: (call, path, module, mode, id) (``evaluation_forwards``)
+    helper_forwards: list = field(default_factory=list)
     #: (call, module path in this loop's names, module value, grad mode): the forwards a call into
     #: another file ran, kept with their paths (``forwards`` places them at the call without one)
     foreign_forwards: list = field(default_factory=list)

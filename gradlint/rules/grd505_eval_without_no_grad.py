@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis.data_loops import given_the_loop_item, inside_loop_over_data
 from ..analysis.attack_loops import undifferentiated
-from ..analysis.differentiating_forwards import imports_differentiating_forward
+from ..analysis.evaluation_forwards import evaluation_forwards, helper_evaluations
 from ..analysis.exclusive_arms import in_other_arm
 from ..analysis.fixed_extractors import fixed_extractors
 from ..analysis.foreign_evaluations import TRAINING_WORDS, evaluated_models
@@ -22,7 +22,6 @@ from ..analysis.grad_on_purpose import (
 from ..analysis.later_backwards import fed_to_later_backward
 from ..analysis.literal_loops import enclosing_literal_loop
 from ..analysis.model_wrappers import wrapped_in_helpers, wrapped_models
-from ..analysis.rebuilt_models import rebuilt_alike
 from ..analysis.rollout_helpers import rollout_for_training
 from ..analysis.submodule_modes import switched_parent
 from ..analysis.trailing_validations import trailing_validation_forwards
@@ -65,6 +64,11 @@ class EvalWithoutNoGrad(Rule):
         self._handed_evaluations: dict = {}
         self._handed_calls: list = []
         self._beside_attacks: set = set()
+        #: id(call) -> id of the helper whose own loops' forwards made the call an evaluation, the findings
+        #: at such calls, and the functions where a finding was reported (``helper_evaluations``)
+        self._via_helpers: dict = {}
+        self._helper_held: list = []
+        self._reported_in: set = set()
 
     def on_call(self, node, ctx) -> None:
         for name in evaluated_models(node, ctx)[:1]:
@@ -142,9 +146,14 @@ class EvalWithoutNoGrad(Rule):
             backpropagating = {id(call) for call, _ in record.inner_backwards}
             candidates = [
                 item
-                for item in self._evaluation_forwards(record, ctx) + not_run_in_loop(handed, record)
+                for item in evaluation_forwards(record, ctx) + not_run_in_loop(handed, record)
                 if id(item[0]) not in retries and id(item[0]) not in backpropagating
             ]
+            # a helper of the file that evaluates in loops of its own and hands the outputs back: the
+            # call is the evaluation (reported at the file's end unless the helper reported its own loop)
+            for call, path, helper in helper_evaluations(record, ctx, retries | {id(c) for c, _ in candidates}):
+                self._via_helpers[id(call)] = helper
+                candidates.append((call, path))
         elif not (in_forward or hands_over):
             # a validation forward after the body's last backward() and step(), its model switched back
             # to train() at the next iteration's start: see trailing_validations
@@ -242,9 +251,12 @@ class EvalWithoutNoGrad(Rule):
                 f"{subject} {when} with gradients enabled: autograd records its graph and saves "
                 f"activations for a backward() that never comes (more memory and time than evaluation needs). {fix}"
             )
-            if name and id(call) not in self._grad_inputs:
+            if id(call) in self._via_helpers:
+                self._helper_held.append((call, message, self._via_helpers[id(call)]))
+            elif name and id(call) not in self._grad_inputs:
                 self._held.append((call, name, message, (id(ctx.function), self._walks)))
             else:
+                self._reported_in.add(id(ctx.function))
                 self.report(ctx, call, message)
 
     def on_scope_end(self, node, ctx) -> None:
@@ -253,63 +265,11 @@ class EvalWithoutNoGrad(Rule):
     def on_file_end(self, node, ctx) -> None:
         for call, name, message, (function, walk) in self._held:
             if not any(other != function or seen == walk for other, seen in self._fixed.get(name, ())):
+                self._reported_in.add(function)
                 self.report(ctx, call, message)
-
-    @staticmethod
-    def _evaluation_forwards(record, ctx) -> list:
-        reported = set()
-        parents = set()  # `model.eval()`, then `model.lstm(x)` and `model.head(h)`: one evaluation of `model`
-        found = []
-        # a loop that switches the model back to train() trains it: its eval-mode forward (a sample
-        # or a validation step run now and then from a training loop whose backward() is in another
-        # file) is not repeated over an evaluation loop, and its graph is dropped each iteration
-        trained = {path for _, path, training in record.mode_switches if training is not False}
-        # the same, for a method of another file (`agent.calc_action(s)`: `actor.eval()`, the forward,
-        # `actor.train()`): its forwards and switches are replayed at the call, the forward without a path
-        restored_at = {id(node) for node, _, training in record.mode_switches if training is not False}
-        ran = {path for _, path, _, _ in record.forwards}
-        for call, path, module, mode in record.forwards:
-            training, switched = _mode_of(path, module, ctx)
-            if mode is not True or training is not False or module.params is not True:
-                continue
-            if path is None and id(call) in restored_at:
-                continue
-            if switched != path and (switched in record.bound or switched in trained or switched in ran):
-                # the enclosing model whose mode it takes is bound (or trained) in the loop itself, or
-                # ran whole here: its own forward is judged, with its own facts (frozen, say)
-                continue
-            if path in record.bound and not rebuilt_alike(record.node, path):
-                continue  # a model built in each iteration from what it iterates (a test over model classes)
-            if call in reported or path in trained or id(call) in record.made_forwards:
-                continue  # a model built in each call of a function the loop calls is not evaluated repeatedly
-            if module.cls is None and imports_differentiating_forward(ctx.path, ctx.source):
-                continue  # a model of unknown class in a project whose forwards take autograd.grad
-            parent = switched_parent(path, ctx.source) if path and f"{path}.eval(" not in ctx.source else None
-            if parent is not None and parent in parents:
-                continue
-            parents.add(parent)
-            reported.add(call)
-            found.append((call, path))
-        return found
-
-
-def _mode_of(path, module, ctx):
-    """The training mode of the module a forward ran: its own, else (a submodule run by a method of
-    its model, ``model.decode(z)`` running ``self.decoder``, seen here as ``model.decoder``) that of the
-    nearest enclosing module this scope knows, which ``model.eval()`` switched with all its submodules.
-    Returns the mode and the path it was read from."""
-    if module.training is not None or not path or "." not in path:
-        return module.training, path
-    # the enclosing modules only: the forward's own module had the mode it had when it ran (the walk's
-    # value of that path at the loop's end may be another object's, bound later)
-    path = path.rsplit(".", 1)[0]
-    while True:
-        value = ctx.lookup(path)
-        if value is not None and value.kind == "module" and value.training is not None:
-            return value.training, path
-        if "." not in path:
-            return None, path
-        path = path.rsplit(".", 1)[0]
+        for call, message, helper in self._helper_held:
+            if helper not in self._reported_in:
+                self.report(ctx, call, message)
 
 
 def _unread_module_method(call, ctx) -> bool:
