@@ -48,6 +48,7 @@ from .call_locals import made_arguments, made_per_call
 from .returned_freezes import agreed
 from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
 from .submodule_modes import unnamed_receiver_fields
+from .untrained_arguments import UntrainedArguments
 from .summaries import (
     ARGUMENT_FIELD,
     FIELD,
@@ -77,7 +78,7 @@ MAX_CONTEXTS = 2
 MAX_INLINE_WALKS = 150
 
 
-class Calls(FunctionEntry):
+class Calls(FunctionEntry, UntrainedArguments):
     """Interprets calls to the file's own functions and methods (see the module doc)."""
 
     def _call_function(
@@ -183,6 +184,8 @@ class Calls(FunctionEntry):
             self.foreign_evaluations[id(call)] = looped_evaluations(summary)
         self._replay_freezes(summary, call, renames, function, receiver, trains, foreign=names is not None)
         self._keep_returned_freezes(call, summary, foreign=names is not None)
+        if summary.untrained:
+            self._replay_untrained(summary.untrained, call, renames)
         if summary.proven:
             self._prove_arguments(summary.proven, call, function, receiver)
         self._apply_steps(summary, call, renames, foreign=names is not None)
@@ -300,6 +303,7 @@ class Calls(FunctionEntry):
             self._returns = returns
             self._yields = yields = [] if function_facts(function).generator else None
             self._freeze_log = freezes = []
+            self._untrained = untrained = []
             self._rebound_at, self._return_freezes = {}, []
             per_return = self._return_freezes
             self._loops = [collector]
@@ -331,6 +335,7 @@ class Calls(FunctionEntry):
             filled = {path: without_paths(env[path]) for path in self._global_fillers() if path in env}
         except (Terminated, RecursionError):
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
+            untrained = []
             nested = {}
             per_return = []
             steps_always = frozenset()
@@ -375,6 +380,7 @@ class Calls(FunctionEntry):
             returned_freezes=agreed(per_return, ends_open),
             freed_fields=freed_fields,
             nested_fields=nested,
+            untrained=tuple(untrained),
         )
 
     def _contexts_for(

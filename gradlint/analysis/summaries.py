@@ -106,6 +106,8 @@ class Summary:
     carries: tuple = ()
     #: freezes of the locals it returns, by position, that every return agrees on (``returned_freezes``)
     returned_freezes: tuple = ()
+    #: (kind, paths) of its backward()s and steps that trained nothing of its arguments (``untrained_arguments``)
+    untrained: tuple = ()
 
 
 @dataclass
