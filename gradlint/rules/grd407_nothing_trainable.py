@@ -144,8 +144,8 @@ class NothingTrainable(Rule):
         if None in roots:
             return
         owner = sorted(roots)[0]
-        if owner in self._reported or kind == STEP and owner in self._graded:
-            return
+        if owner in self._reported or kind == STEP and owner in self._graded or self._frozen[owner] is node:
+            return  # (frozen by the callee itself: its own walk reports that freeze)
         if _constructor_freeze_of(ctx, owner) is not None:
             return  # an object its constructor froze: the callee's walk reports that freeze (``_built_frozen``)
         self._reported.add(owner)
