@@ -10,10 +10,18 @@ from snippets import case_maker, lint_path, rule_tests, write_project
 
 case = case_maker("GRD407")
 
-POSITIVES = [
-    case(
-        "reverse_shape_main_freezes_then_calls_train",
-        """\
+FIT = """\
+def fit(model, signals, targets, steps=10):
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for step in range(steps):
+        optimizer.zero_grad()
+        loss = (model(signals).mean(dim=1) - targets).pow(2).mean()
+        loss.backward()
+        optimizer.step()
+    return model
+"""
+
+REVERSE = """\
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -44,9 +52,11 @@ def main():
 
 if __name__ == "__main__":
     main()
-""",
-        lines=(24,),
-    ),
+"""
+UNMARKED = REVERSE.replace("  # expect: GRD407", "")
+
+POSITIVES = [
+    case("reverse_shape_main_freezes_then_calls_train", REVERSE, lines=(24,)),
     case(
         "helper_freezes_under_a_literal_flag_then_fit",
         """\
@@ -63,19 +73,12 @@ def load_encoder(path=None, freeze=False):
     return encoder
 
 
-def fit(model, signals, targets, steps=10):
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    for step in range(steps):
-        optimizer.zero_grad()
-        loss = (model(signals).mean(dim=1) - targets).pow(2).mean()
-        loss.backward()
-        optimizer.step()
-    return model
+FIT
 
 
 encoder = load_encoder(freeze=True)
 fit(encoder, torch.randn(16, 1, 32), torch.randn(16))
-""",
+""".replace("FIT\n", FIT),
         lines=(10,),
     ),
     case(
@@ -157,33 +160,11 @@ main()
 NEGATIVES = [
     case(
         "callee_unfreezes_the_last_layer",
-        """\
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-
-def train(model, loader, lr=0.05):
-    for param in model[-1].parameters():
-        param.requires_grad = True
-    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=lr)
-    for inputs, labels in loader:
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(inputs), labels)
-        loss.backward()
-        optimizer.step()
-
-
-def main():
-    model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 5))
-    for param in model.parameters():
-        param.requires_grad = False
-    loader = [(torch.randn(8, 20), torch.randint(0, 5, (8,))) for _ in range(4)]
-    train(model, loader)
-
-
-main()
-""",
+        UNMARKED.replace(
+            "    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)",
+            "    for param in model[-1].parameters():\n        param.requires_grad = True\n"
+            "    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=lr)",
+        ),
     ),
     case(
         "callee_places_a_new_head",
@@ -233,13 +214,7 @@ import torch
 import torch.nn as nn
 
 
-def fit(model, signals, targets, steps=10):
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    for step in range(steps):
-        optimizer.zero_grad()
-        loss = (model(signals).mean(dim=1) - targets).pow(2).mean()
-        loss.backward()
-        optimizer.step()
+FIT
 
 
 def main():
@@ -253,7 +228,7 @@ def main():
 
 
 main()
-""",
+""".replace("FIT\n", FIT),
     ),
     case(
         "frozen_teacher_trains_the_student",
@@ -313,33 +288,10 @@ main()
     ),
     case(
         "caller_unfreezes_a_part_first",
-        """\
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-
-def train(model, loader, lr=0.05):
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    for inputs, labels in loader:
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(inputs), labels)
-        loss.backward()
-        optimizer.step()
-
-
-def main():
-    model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 5))
-    for param in model.parameters():
-        param.requires_grad = False
-    for param in model[2].parameters():
-        param.requires_grad = True
-    loader = [(torch.randn(8, 20), torch.randint(0, 5, (8,))) for _ in range(4)]
-    train(model, loader)
-
-
-main()
-""",
+        UNMARKED.replace(
+            "    loader = [",
+            "    for param in model[2].parameters():\n        param.requires_grad = True\n    loader = [",
+        ),
     ),
     case(
         "flag_left_false",
@@ -355,13 +307,7 @@ def load_encoder(freeze=False):
     return encoder
 
 
-def fit(model, signals, targets, steps=10):
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    for step in range(steps):
-        optimizer.zero_grad()
-        loss = (model(signals).mean(dim=1) - targets).pow(2).mean()
-        loss.backward()
-        optimizer.step()
+FIT
 
 
 fit(load_encoder(), torch.randn(16, 32), torch.randn(16))
@@ -370,7 +316,7 @@ fit(encoder, torch.randn(16, 32), torch.randn(16))
 frozen = load_encoder(freeze=True)
 with torch.no_grad():
     print(frozen(torch.randn(2, 32)))
-""",
+""".replace("FIT\n", FIT),
     ),
     case(
         "input_gradient_through_a_frozen_model",
