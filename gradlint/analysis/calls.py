@@ -46,7 +46,7 @@ from .init_stores import callee_stores
 from .state import SCOPE_FIELDS, LoopRecord, Terminated
 from .call_locals import made_arguments, made_per_call
 from .returned_freezes import agreed
-from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
+from .return_deps import carried_positions, deps_by_position, freed_arguments, parameter_deps, through_results, with_carried
 from .submodule_modes import unnamed_receiver_fields
 from .untrained_arguments import UntrainedArguments
 from .summaries import (
@@ -203,7 +203,7 @@ class Calls(FunctionEntry, UntrainedArguments):
             for _, path in summary.effects.stores:
                 if path and path.split(".", 1)[0] in renames:
                     self._emit("on_store", call, rename_path(renames, path))
-        result = through_arguments(summary.returns, summary.returns_from, bound, renames)
+        result = through_results(summary, bound, renames, function_facts(function).generator)
         return with_carried(result, summary.carries, renames)
 
     def _prove_arguments(self, proven: frozenset, call: cst.Call, function: cst.FunctionDef, receiver) -> None:
@@ -353,7 +353,8 @@ class Calls(FunctionEntry, UntrainedArguments):
         if yields is not None:
             # calling a generator function gives a generator: iterating it gives what it yields
             return Summary(
-                without_paths(seq(yields)), collector, fields, stepped, mutated=mutated, freezes=freezes, globals_filled=filled
+                without_paths(seq(yields)), collector, fields, stepped, mutated=mutated, freezes=freezes, globals_filled=filled,
+                returns_from=parameter_deps(yields, function), returns_by_position=deps_by_position(yields, function),
             )
         if ends_open:
             returns.append(NONE)
@@ -376,6 +377,7 @@ class Calls(FunctionEntry, UntrainedArguments):
             scaled=scaled,
             fed=fed,
             returns_from=parameter_deps(returns, function),
+            returns_by_position=deps_by_position(returns, function),
             carries=carried_positions(returns, carries) if carries else (),
             returned_freezes=agreed(per_return, ends_open),
             freed_fields=freed_fields,
