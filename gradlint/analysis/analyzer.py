@@ -225,6 +225,8 @@ class Analyzer(
         self.foreign_evaluations: dict = {}
         #: id of a call of a project function that trains -> the caller's paths of the optimizers it steps
         self.call_steps: dict = {}
+        #: id of such a call -> what it trained of models frozen whole (``untrained_arguments``)
+        self.untrained_calls: dict = {}
         #: id of a call of a project function that cleared gradients -> what, in the caller's names
         self.call_clears: dict = {}
         #: id of a call of a helper that writes through ``.data`` into a saved tensor it is given ->

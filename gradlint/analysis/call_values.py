@@ -288,8 +288,8 @@ class CallValues:
         if name == "enumerate" and (iterable.kind in ("seq", "params", "modules") or _container(iterable) or _axes(iterable)):
             # `for i, conv in enumerate(self.lateral_convs)`: the sub-modules of a ModuleList
             return Value(kind="enumerate", elem=self._element_of(iterable, None))
-        if name in ("list", "tuple") and not args:
-            return seq([])
+        if name in ("list", "tuple", "set", "frozenset") and not args:
+            return seq([])  # (an empty set is a container too: `deps = set(); deps |= other` is no tensor op)
         if name == "dict" and len(args) == 1 and node.args[0].keyword is None and not node.args[0].star:
             pairs = args[0][1]
             if pairs.kind == "params" and pairs.qual == "named":

@@ -46,8 +46,9 @@ from .init_stores import callee_stores
 from .state import SCOPE_FIELDS, LoopRecord, Terminated
 from .call_locals import made_arguments, made_per_call
 from .returned_freezes import agreed
-from .return_deps import carried_positions, freed_arguments, parameter_deps, through_arguments, with_carried
+from .return_deps import carried_positions, deps_by_position, freed_arguments, parameter_deps, through_results, with_carried
 from .submodule_modes import unnamed_receiver_fields
+from .untrained_arguments import UntrainedArguments
 from .summaries import (
     ARGUMENT_FIELD,
     FIELD,
@@ -77,7 +78,7 @@ MAX_CONTEXTS = 2
 MAX_INLINE_WALKS = 150
 
 
-class Calls(FunctionEntry):
+class Calls(FunctionEntry, UntrainedArguments):
     """Interprets calls to the file's own functions and methods (see the module doc)."""
 
     def _call_function(
@@ -183,6 +184,8 @@ class Calls(FunctionEntry):
             self.foreign_evaluations[id(call)] = looped_evaluations(summary)
         self._replay_freezes(summary, call, renames, function, receiver, trains, foreign=names is not None)
         self._keep_returned_freezes(call, summary, foreign=names is not None)
+        if summary.untrained:
+            self._replay_untrained(summary.untrained, call, renames)
         if summary.proven:
             self._prove_arguments(summary.proven, call, function, receiver)
         self._apply_steps(summary, call, renames, foreign=names is not None)
@@ -202,7 +205,7 @@ class Calls(FunctionEntry):
             for _, path in summary.effects.stores:
                 if path and path.split(".", 1)[0] in renames:
                     self._emit("on_store", call, rename_path(renames, path))
-        result = through_arguments(summary.returns, summary.returns_from, bound, renames)
+        result = through_results(summary, bound, renames, function_facts(function).generator)
         return with_carried(result, summary.carries, renames)
 
     def _prove_arguments(self, proven: frozenset, call: cst.Call, function: cst.FunctionDef, receiver) -> None:
@@ -302,6 +305,7 @@ class Calls(FunctionEntry):
             self._returns = returns
             self._yields = yields = [] if function_facts(function).generator else None
             self._freeze_log = freezes = []
+            self._untrained = untrained = []
             self._rebound_at, self._return_freezes = {}, []
             per_return = self._return_freezes
             self._loops = [collector]
@@ -333,6 +337,7 @@ class Calls(FunctionEntry):
             filled = {path: without_paths(env[path]) for path in self._global_fillers() if path in env}
         except (Terminated, RecursionError):
             returns, ends_open, fields, stepped, yields, mutated, freezes = [], False, {}, frozenset(), None, {}, []
+            untrained = []
             nested = {}
             per_return = []
             steps_always = frozenset()
@@ -350,7 +355,8 @@ class Calls(FunctionEntry):
         if yields is not None:
             # calling a generator function gives a generator: iterating it gives what it yields
             return Summary(
-                without_paths(seq(yields)), collector, fields, stepped, mutated=mutated, freezes=freezes, globals_filled=filled
+                without_paths(seq(yields)), collector, fields, stepped, mutated=mutated, freezes=freezes, globals_filled=filled,
+                returns_from=parameter_deps(yields, function), returns_by_position=deps_by_position(yields, function),
             )
         if ends_open:
             returns.append(NONE)
@@ -373,10 +379,12 @@ class Calls(FunctionEntry):
             scaled=scaled,
             fed=fed,
             returns_from=parameter_deps(returns, function),
+            returns_by_position=deps_by_position(returns, function),
             carries=carried_positions(returns, carries) if carries else (),
             returned_freezes=agreed(per_return, ends_open),
             freed_fields=freed_fields,
             nested_fields=nested,
+            untrained=tuple(untrained),
         )
 
     def _contexts_for(

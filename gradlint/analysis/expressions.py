@@ -27,7 +27,7 @@ from .param_owners import owned_by, params_union
 from .values import FALSE, NONE, NUMBER, STRING, TRUE, UNKNOWN, UNREAD, Value, dict_item, join, mapping, member_of, module_layers, output_part, ref, seq, tensor, view_of
 
 _BUILTINS = frozenset(
-    "float int len bool round abs isinstance hasattr str repr sum list tuple dict enumerate zip getattr range filter".split()
+    "float int len bool round abs isinstance hasattr str repr sum list tuple dict set frozenset enumerate zip getattr range filter".split()
 )
 
 

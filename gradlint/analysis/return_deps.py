@@ -39,6 +39,34 @@ def parameter_deps(returns: Iterable[Value], function: cst.FunctionDef) -> froze
     return frozenset(name for name in names if any(_names_param(dep, name) for dep in deps))
 
 
+def deps_by_position(returns: list, function: cst.FunctionDef) -> tuple:
+    """For a function whose every return (or yield) is a tuple of one length (``return X[j], Y[j]``):
+    the parameters each position went through (``parameter_deps``), else ()."""
+    lengths = {len(value.items) if value.kind == "seq" else -1 for value in returns}
+    if len(lengths) != 1 or (length := lengths.pop()) <= 0:
+        return ()
+    return tuple(parameter_deps([value.items[i] for value in returns], function) for i in range(length))
+
+
+def through_results(summary, bound: Optional[Dict[str, Value]], renames: dict, generator: bool) -> Value:
+    """The call's result (for a generator, what iterating it gives) with the graphs its arguments
+    hold: each position of a returned tuple with those of the parameters it went through."""
+    result = summary.returns
+    if generator:
+        if result.kind != "seq" or result.elem is None:
+            return result
+        return result.with_(elem=_through_items(result.elem, summary, bound, renames))
+    return _through_items(result, summary, bound, renames)
+
+
+def _through_items(result: Value, summary, bound, renames: dict) -> Value:
+    by_position = summary.returns_by_position
+    if result.kind == "seq" and by_position and len(result.items) == len(by_position):
+        items = tuple(through_arguments(item, deps, bound, renames) for item, deps in zip(result.items, by_position))
+        return result.with_(items=items)
+    return through_arguments(result, summary.returns_from, bound, renames)
+
+
 def through_arguments(result: Value, returns_from: frozenset, bound: Optional[Dict[str, Value]], renames: dict) -> Value:
     """``result`` with the graphs the arguments given for ``returns_from`` hold, in the caller's names."""
     if not returns_from or bound is None or result.kind != "tensor" or result.grad is not True:

@@ -410,6 +410,7 @@ SCOPE_FIELDS = (
     "_return_carries",
     "_yields",
     "_freeze_log",
+    "_untrained",
     "_pending_freezes",
     "_model_inputs",
     "_loops",

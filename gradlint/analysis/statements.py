@@ -371,6 +371,8 @@ class StatementWalker:
                 test, value = enum_test(self, compared)  # `if phase == Phase.TRAIN:` (enum_members)
         elif type(test) in (cst.Subscript, cst.Call):
             test, value = entry_test(self, test)
+        if type(test) is cst.Name and value.kind == "none" and self._fixed_name(test.value):
+            return False  # `if output_dim:` on a parameter bound to None (the default): never runs
         if type(test) is not cst.Name or value.kind != "number" or not self._fixed_name(test.value):
             return None
         return value.mode

@@ -97,6 +97,8 @@ class Summary:
     fed: frozenset = frozenset()
     #: parameters whose graphs what it returns went through (``return_deps``)
     returns_from: frozenset = frozenset()
+    #: the same per position, for a function whose every return (or yield) is a tuple of one length
+    returns_by_position: tuple = ()
     #: fields of ``self`` holding a graph the function's backward() freed, as it returns (``freed_fields``)
     freed_fields: frozenset = frozenset()
     #: "X.Y" -> the list or dict the walk left in ``self.X.Y`` (``nested_fields``)
@@ -106,6 +108,8 @@ class Summary:
     carries: tuple = ()
     #: freezes of the locals it returns, by position, that every return agrees on (``returned_freezes``)
     returned_freezes: tuple = ()
+    #: (kind, paths) of its backward()s and steps that trained nothing of its arguments (``untrained_arguments``)
+    untrained: tuple = ()
 
 
 @dataclass

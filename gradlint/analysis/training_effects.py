@@ -28,6 +28,7 @@ class TrainingEffects:
 
     def _record_step(self, node: cst.Call, optimizer_node, optimizer: Value) -> None:
         self._training_ran()
+        self._note_untrained_step(optimizer)
         path = self._field_alias(dotted(optimizer_node))
         for record in self._loops:
             record.steps.append((node, path, optimizer))
@@ -357,6 +358,7 @@ class TrainingEffects:
         for record in self._loops:
             record.backwards.append((node, path))
         self._training_ran()
+        self._note_untrained_backward(receiver_node)
         self._emit("on_backward", node, receiver_node)
         state = self.state
         state.saved = frozenset()

@@ -6,6 +6,7 @@ from ..analysis import dotted, literal_bool, within
 from ..analysis.syntax import free_names_of
 from ..analysis.constructor_freezes import freeze_site
 from ..analysis.freeze_keeping_methods import keeps_freeze
+from ..analysis.untrained_arguments import BACKWARD, STEP
 from ..rule import Rule, source
 
 #: Module methods that leave ``requires_grad`` of its parameters as it is.
@@ -110,6 +111,8 @@ class NothingTrainable(Rule):
             given = f"`{path}`" if isinstance(path, str) else "the optimizer it is given"
             if optimizer is not None:
                 self._check_step(node, optimizer, ctx, f"`{source(node, 40)}` trains with {given}, which updates")
+        for kind, paths in ctx.untrained_calls.get(id(node), ()):
+            self._check_untrained_call(node, ctx, kind, paths)
         func = node.func
         callee = ctx.value(func)
         if type(func) is cst.Attribute:
@@ -132,6 +135,32 @@ class NothingTrainable(Rule):
                 self._forget(
                     lambda frozen: (within(path, frozen) or within(frozen, path)) and self._frozen[frozen] is not node
                 )
+
+    def _check_untrained_call(self, node, ctx, kind: str, paths) -> None:
+        """``train(model, data)`` backpropagated a loss computed only through ``model`` (or stepped an
+        optimizer over it) and, walked with the model this scope froze whole, knew it trained nothing
+        (``untrained_arguments``): reported at this scope's freeze."""
+        roots = {self._frozen_root(path) for path in paths}
+        if None in roots:
+            return
+        owner = sorted(roots)[0]
+        if owner in self._reported or kind == STEP and owner in self._graded or self._frozen[owner] is node:
+            return  # (frozen by the callee itself: its own walk reports that freeze)
+        if _constructor_freeze_of(ctx, owner) is not None:
+            return  # an object its constructor froze: the callee's walk reports that freeze (``_built_frozen``)
+        self._reported.add(owner)
+        effect = (
+            "backpropagates a loss computed only through it, which raises \"element 0 of tensors does not require "
+            "grad\". Unfreeze the part that should train."
+            if kind == BACKWARD
+            else "steps an optimizer over its parameters, which get no gradient, so the step changes nothing. "
+            "Unfreeze the part that should train."
+        )
+        self._report_freeze(
+            ctx,
+            self._frozen[owner],
+            f"this freezes every parameter of `{owner}` and nothing unfreezes any: `{source(node, 40)}` {effect}",
+        )
 
     def _track_opaque(self, path: str, value_node, ctx) -> None:
         value = self._bound[path]
