@@ -78,10 +78,22 @@ def _dynamically_reached(project, path: str, text: str) -> Tuple[str, ...]:
             root = os.path.dirname(root)
         if root not in roots:
             roots.append(root)
+    from .project import _EPOCH, in_snapshot
+
     reached: List[str] = []
     for root in roots:
-        reached.extend(_python_files(root)[:MAX_DYNAMIC_FILES])
+        # the files of a folder listed once per batch run (a long-lived process lists them again)
+        listed = _LISTED.get(root) if in_snapshot() else None
+        if listed is None or listed[0] != _EPOCH[0]:
+            if len(_LISTED) > 256:
+                _LISTED.clear()
+            listed = _LISTED[root] = (_EPOCH[0], tuple(_python_files(root)[:MAX_DYNAMIC_FILES]))
+        reached.extend(listed[1])
     return tuple(dict.fromkeys(reached))
+
+
+#: folder -> (the batch run it was listed in, its first Python files)
+_LISTED: Dict[str, Tuple[int, Tuple[str, ...]]] = {}
 
 
 def forward_differentiates(source: str) -> bool:
