@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from .recorded_lists import recorded_only
 from .syntax import kwarg, module_nodes, walk
 
 #: functions of the operator module that combine two operands element by element (``map(add, a, b)``)
@@ -97,6 +98,9 @@ def _mentions(body, name: str, ctx, helpers: bool):
             unobserved.add(id(node.value))
         elif node_type is cst.Call:
             unobserved.update(_unobserving_arguments(node, ctx, helpers))
+        elif node_type is cst.Assign and helpers:
+            # a rebinding holds another value from then on: its mentions are judged as they come
+            unobserved.update(id(t.target) for t in node.targets if type(t.target) is cst.Name)
         elif node_type is cst.Name and node.value == name:
             mentions.append(node)
         elif node_type in (cst.Global, cst.Nonlocal):
@@ -124,6 +128,11 @@ def _unobserving_arguments(call, ctx, helpers: bool) -> list:
         if method == "grad":
             seed = kwarg(call, "grad_outputs")
             return [id(seed.value)] if seed is not None and type(seed.value) is cst.Name else []
+        if method == "append" and helpers and type(func.value) is cst.Name and len(call.args) == 1:
+            # `scores.append(score)` into a list only kept for plots (``recorded_lists``)
+            element = call.args[0]
+            if element.keyword is None and not element.star and type(element.value) is cst.Name:
+                return [id(element.value)] if recorded_only(func.value.value, ctx) else []
         return []
     if helpers and type(func) is cst.Name and ctx.module_node is not None:
         return _helper_arguments(call, func.value, ctx)
