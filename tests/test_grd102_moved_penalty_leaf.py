@@ -4,7 +4,8 @@ leaf is made to be differentiated, so no GRD102. The same leaf moved in the same
 (``Variable(mixed, requires_grad=True).to(device)``, ``.cuda()``) is still the tensor handed to
 ``grad(inputs=mixed)``: autograd differentiates with respect to the moved tensor too (checked with
 torch 2.13), so it stays silent. A re-wrapped loss that is moved and then backpropagated still cuts
-the model off."""
+the model off, and so does a model's output re-wrapped and moved (only data that went through no model
+is followed through the move: tests/test_precision21_shapes.py keeps its fedml guest-party positive)."""
 
 from snippets import findings
 
@@ -55,3 +56,21 @@ def test_a_penalty_leaf_moved_in_the_same_statement_is_silent():
 
 def test_a_rewrapped_loss_moved_then_backpropagated_still_reports():
     assert (9, "GRD102") in findings(CUT_LOSS)
+
+
+SPLIT = """\
+import torch
+import torch.nn as nn
+
+bottom = nn.Linear(4, 3)
+criterion = nn.MSELoss()
+for _ in range(2):
+    u = bottom(torch.randn(8, 4))
+    u = torch.tensor(u, requires_grad=True).to("cpu")
+    loss = criterion(u, torch.zeros(8, 3))
+    top = torch.autograd.grad(loss, u)[0]
+"""
+
+
+def test_a_model_output_rewrapped_and_moved_still_reports():
+    assert (8, "GRD102") in findings(SPLIT)

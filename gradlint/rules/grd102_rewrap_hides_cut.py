@@ -169,12 +169,17 @@ class RewrapHidesCut(Rule):
             self._note_flag(target.value, target, ctx)
         elif dotted(target) is not None:
             self._flagged.pop(dotted(target), None)  # bound anew
-        made = _made_by(value_node)
         for table in (self._found, self._rewrapped):
+            made = _made_by(value_node)
             found = table.get(id(made))
+            if found is not None and made is not value_node and found[3]:
+                # a model's output re-wrapped then moved (`torch.tensor(out, requires_grad=True).float()`,
+                # fedml's guest party) keeps reporting: only data that went through no model is followed
+                found = None
             if found is not None:
                 table[id(made)] = (found[0], found[1], dotted(target), found[3])
-        self._nameless.pop(id(made), None)  # a leaf with a name: its .grad may be read
+                self._nameless.pop(id(made), None)  # a leaf with a name: its .grad may be read
+        self._nameless.pop(id(value_node), None)
         path = dotted(target)
         if path is not None:
             summed = self._summands(value_node)
