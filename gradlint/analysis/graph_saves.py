@@ -23,6 +23,8 @@ from .syntax import dotted, walk
 _SAVING_NOTHING = frozenset(
     {"to", "cuda", "cpu", "double", "float", "half", "type", "view", "reshape", "clone", "contiguous", "squeeze", "unsqueeze"}
 )
+#: functions joining a sequence of tensors, whose backward only slices the gradient (no saved tensor)
+_JOINS = frozenset({"torch.cat", "torch.concat", "torch.concatenate", "torch.stack", "torch.hstack", "torch.vstack"})
 
 
 def saves_nothing(name: str, ctx, depth: int = 0) -> bool:
@@ -50,7 +52,9 @@ def saves_nothing(name: str, ctx, depth: int = 0) -> bool:
             if _from_leaf(node.value, ctx, name) == "self":
                 bindings += 1  # `a = a.cuda()`: the name's earlier value, itself checked here, moved again
                 continue
-            if not _from_leaf(node.value, ctx) and not _returned_from_leaf(node.targets[0].target, node.value, name, ctx, depth):
+            if not _from_leaf(node.value, ctx, depth=depth) and not _returned_from_leaf(
+                node.targets[0].target, node.value, name, ctx, depth
+            ):
                 return False
             bindings += 1
             rooted += 1
@@ -128,10 +132,11 @@ def _names(target, name: str) -> bool:
     return any(type(node) is cst.Name and node.value == name for node in walk(target))
 
 
-def _from_leaf(node, ctx, name: str | None = None):
+def _from_leaf(node, ctx, name: str | None = None, depth: int = 0):
     """A fresh leaf put through ops that save no tensor (True); with ``name``, "self" when the chain
     starts from that name instead (``a = a.cuda()`` after ``a = torch.tensor(..., requires_grad=True)``,
-    pytorch#13113)."""
+    pytorch#13113). Without ``name``, a join of such values (``torch.cat([x, t], dim=1)`` of two leaves
+    or of names bound only to such chains, a PINN's collocation points) is one too."""
     while True:
         if name is not None and type(node) is cst.Name and node.value == name:
             return "self"
@@ -140,6 +145,8 @@ def _from_leaf(node, ctx, name: str | None = None):
                 return False  # the caller asks only about chains from the name itself
         elif creates_leaf(node, ctx) or makes_leaf_in_place(node):
             return node is not None
+        if name is None and _join(node, ctx):
+            return _joins_saving_nothing(node, ctx, depth)
         if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _SAVING_NOTHING:
             node = node.func.value
         elif type(node) is cst.BinaryOperation and type(node.operator) in (cst.Add, cst.Subtract):
@@ -151,6 +158,30 @@ def _from_leaf(node, ctx, name: str | None = None):
             node = node.expression
         else:
             return False
+
+
+def _join(node, ctx) -> bool:
+    if type(node) is not cst.Call or not node.args or node.args[0].keyword is not None:
+        return False
+    return (ctx.value(node.func).qual or dotted(node.func) or "") in _JOINS
+
+
+def _joins_saving_nothing(call, ctx, depth: int) -> bool:
+    """Each element of the joined list or tuple literal is a fresh leaf put through ops that save no
+    tensor, or a plain name of the function whose every binding is one."""
+    sequence = call.args[0].value
+    if type(sequence) not in (cst.List, cst.Tuple) or not sequence.elements or depth > 2:
+        return False
+    for element in sequence.elements:
+        if type(element) is not cst.Element:
+            return False
+        value = element.value
+        if type(value) is cst.Name:
+            if not saves_nothing(value.value, ctx, depth + 1):
+                return False
+        elif not _from_leaf(value, ctx, depth=depth + 1):
+            return False
+    return True
 
 
 def _number(node) -> bool:

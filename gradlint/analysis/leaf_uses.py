@@ -15,7 +15,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .recorded_lists import recorded_only
-from .syntax import kwarg, module_nodes, walk
+from .syntax import dotted, kwarg, module_nodes, walk
 
 #: functions of the operator module that combine two operands element by element (``map(add, a, b)``)
 _ARITHMETIC = frozenset({"operator.add", "operator.sub", "operator.mul", "operator.truediv"})
@@ -207,3 +207,34 @@ def elements_only_mapped(target, ctx) -> bool:
         type(node) in nested and any(type(n) is cst.Name and n.value == name for n in walk(node))
         for node in walk(body)
     )
+
+
+_PARAMETER = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+
+
+def rewrapped_as_parameter(target, ctx) -> bool:
+    """The first later statement of the block that mentions the name or field rebinds it to
+    ``nn.Parameter(<it>)`` (``self.nu = torch.tensor([0.1], requires_grad=True).to(device)`` then
+    ``self.nu = nn.Parameter(self.nu)``, a PINN's learned coefficient): the Parameter is a fresh leaf
+    made from the data, so the non-leaf the first statement made is never seen."""
+    text = dotted(target)
+    if text is None or ctx.block is None:
+        return False
+    statements, index = ctx.block
+    for stmt in statements[index + 1:]:
+        if not any(dotted(node) == text for node in walk(stmt) if type(node) in (cst.Name, cst.Attribute)):
+            continue
+        if type(stmt) is not cst.SimpleStatementLine or len(stmt.body) != 1 or type(stmt.body[0]) is not cst.Assign:
+            return False
+        assign = stmt.body[0]
+        value = assign.value
+        return (
+            len(assign.targets) == 1
+            and dotted(assign.targets[0].target) == text
+            and type(value) is cst.Call
+            and len(value.args) >= 1
+            and value.args[0].keyword is None
+            and dotted(value.args[0].value) == text
+            and ctx.value(value.func).qual in _PARAMETER
+        )
+    return False

@@ -10,6 +10,18 @@ from ..analysis.torch_api import TENSOR_CONSTRUCTORS
 _EXTRACTIONS = frozenset({"item", "tolist", "detach", "data"})
 
 
+#: methods that move or convert a tensor and keep what it holds: the name bound to
+#: ``Variable(x, requires_grad=True).to(device)`` holds the leaf made there, moved
+_MOVES = frozenset({"to", "cuda", "cpu", "float", "double", "half", "type", "contiguous"})
+
+
+def _made_by(value_node):
+    """The call a value comes from through moves and conversions (``Variable(x, ...).to(device)``)."""
+    while type(value_node) is cst.Call and type(value_node.func) is cst.Attribute and value_node.func.attr.value in _MOVES:
+        value_node = value_node.func.value
+    return value_node
+
+
 def _extracted(data) -> bool:
     if type(data) is cst.Call and not data.args:
         data = data.func
@@ -158,10 +170,16 @@ class RewrapHidesCut(Rule):
         elif dotted(target) is not None:
             self._flagged.pop(dotted(target), None)  # bound anew
         for table in (self._found, self._rewrapped):
-            found = table.get(id(value_node))
+            made = _made_by(value_node)
+            found = table.get(id(made))
+            if found is not None and made is not value_node and found[3]:
+                # a model's output re-wrapped then moved (`torch.tensor(out, requires_grad=True).float()`,
+                # fedml's guest party) keeps reporting: only data that went through no model is followed
+                found = None
             if found is not None:
-                table[id(value_node)] = (found[0], found[1], dotted(target), found[3])
-        self._nameless.pop(id(value_node), None)  # a leaf with a name: its .grad may be read
+                table[id(made)] = (found[0], found[1], dotted(target), found[3])
+                self._nameless.pop(id(made), None)  # a leaf with a name: its .grad may be read
+        self._nameless.pop(id(value_node), None)
         path = dotted(target)
         if path is not None:
             summed = self._summands(value_node)

@@ -4,7 +4,14 @@ from ..analysis import creates_leaf, made_on_cpu, makes_leaf_in_place
 from ..analysis.devices import moves_to_cpu
 from ..analysis.differentiated import only_differentiated, reads_grad
 from ..analysis.fields_differentiated import field_only_differentiated
-from ..analysis.leaf_uses import accumulated_into, elements_only_mapped, elements_retained, only_operand, retained
+from ..analysis.leaf_uses import (
+    accumulated_into,
+    elements_only_mapped,
+    elements_retained,
+    only_operand,
+    retained,
+    rewrapped_as_parameter,
+)
 from ..analysis.syntax import dotted, kwarg, paired_elements, walk
 from ..rule import Rule, source
 
@@ -36,7 +43,7 @@ class LeafLostByOp(Rule):
             found = self._lost_leaf(one_value, ctx)
             if found is None or only_differentiated(one_target, ctx) or _fallback_of_a_computed_value(one_target, ctx):
                 continue
-            if elements is False and _unobserved(one_target, ctx, found[0]):
+            if elements is False and (_unobserved(one_target, ctx, found[0]) or rewrapped_as_parameter(one_target, ctx)):
                 continue
             if elements and (elements_retained(one_target, ctx) or elements_only_mapped(one_target, ctx)):
                 continue
