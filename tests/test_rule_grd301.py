@@ -301,12 +301,6 @@ POSITIVES = [
         print(y.grad)  # expect: GRD301
         """,
         [8],
-        xfail=(
-            "the loop-exit state joins in the zero-iteration path (Analyzer._loop: "
-            "State.join(head, ...), head including the entry state), so `y` is tensor(grad=None) after "
-            "the loop although every iteration makes it a non-leaf; the same fill without a loop is "
-            "reported"
-        ),
     ),
     case(
         "preallocated-tensor-filled-without-a-loop",

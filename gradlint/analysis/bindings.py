@@ -10,6 +10,7 @@ import libcst as cst
 from . import torch_api as api
 from .arguments import parameters
 from .member_loops import alias_path
+from .filled_buffers import filled
 from .state import Env, FreezeEvent, holds_under
 from .thawed_modules import thaw_enclosing, unfrozen_params
 from .syntax import base_path, dotted, function_facts, literal_bool, literal_int, literal_key, member_index, member_path
@@ -94,7 +95,7 @@ class Bindings:
                     self._parameter_replaced(dotted(target.value), value)
         elif type(target) is cst.Subscript:
             self._layer_placed(dotted(target.value), value, _literal_position(target))
-            self._bind_subscript(target, value)
+            self._bind_subscript(target, value, value_node)
         elif type(target) in (cst.Tuple, cst.List):
             element = value.elem if value.kind == "seq" and value.elem is not None else self._element_of(value, None)
             if value.kind == "seq" and len(value.items) == len(target.elements):
@@ -153,14 +154,14 @@ class Bindings:
             p for other, p in enumerate(siblings) if p and p != own and p != "_" and (min(index, other), max(index, other)) in pairs
         )
 
-    def _bind_subscript(self, target: cst.Subscript, value: Value) -> None:
+    def _bind_subscript(self, target: cst.Subscript, value: Value, value_node=None) -> None:
         path = dotted(target.value)
         if path is None and type(target.value) is cst.Subscript:
             # fx[i][j] = v writes into fx too
             path = base_path(target.value)
             container = self.lookup(path) if path else None
             if container is not None and container.kind == "tensor":
-                self._fill(path, container, value)
+                self._fill(path, container, value, value_node)
             return
         if path is None:
             return
@@ -183,7 +184,7 @@ class Bindings:
         elif container.kind == "tensor" and container.struct and container.has_grad:
             self._part_replaced(path)
         elif container.kind == "tensor":
-            self._fill(path, container, value)
+            self._fill(path, container, value, value_node)
 
     def _store_member(self, path: str, target: cst.Subscript, value: Value) -> bool:
         """``model.features[0] = nn.Conv2d(...)`` into an ``nn.Sequential``/``nn.ModuleList``: the
@@ -265,17 +266,10 @@ class Bindings:
         if container is not None and container.kind == "tensor" and container.struct and container.has_grad:
             self.state.env[path] = container.with_(has_grad=None)
 
-    def _fill(self, path: str, container: Value, value: Value) -> None:
-        if container.grad is not False or self.state.mode is False:
-            return
-        if value.is_grad_tensor and self.state.mode:
-            # filling a pre-allocated tensor with graph values makes it part of the graph
-            self.state.env[path] = tensor(True, False)
-        elif not _holds_no_graph(value):
-            # a value that may carry a graph (a part of a model's tuple output, a value of unknown
-            # origin, a graph value under an unknown grad mode): whether the buffer is now part
-            # of a graph is not known either (`outputs[t] = out` of a seq2seq decoder loop)
-            self.state.env[path] = tensor(None, None)
+    def _fill(self, path: str, container: Value, value: Value, value_node=None) -> None:
+        new = filled(container, value, value_node, self.state.mode)
+        if new is not None:
+            self.state.env[path] = new
 
     def _bind_loop_target(self, target, element: Value, iterable: Value) -> None:
         if iterable.kind == "enumerate" and type(target) is cst.Tuple and len(target.elements) == 2:
@@ -397,18 +391,6 @@ def _named(iterable: Value, member: Value) -> Value:
         return member
     return seq([UNKNOWN, member]).with_(items=(UNKNOWN, member))
 
-
-
-def _holds_no_graph(value: Value) -> bool:
-    """A value known to carry no graph: a number, ``None``, a string, a tensor that does not
-    require grad (or a container of them)."""
-    if value.kind in ("number", "none", "str"):
-        return True
-    if value.kind == "tensor":
-        return value.grad is False
-    if value.kind == "seq":
-        return value.has_grad is False
-    return False
 
 
 def _elements_saved(value) -> bool:

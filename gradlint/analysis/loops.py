@@ -13,6 +13,7 @@ import libcst as cst
 from . import torch_api as api
 from .branch_tests import recomputed_is_fresh
 from .entry_loops import entry_names, every_entry_loop, proven_entry
+from .filled_buffers import kept_filled
 from .flag_arms import arm_bound_names, keep_entry
 from .freed_lists import emptied_names, list_of_graphs
 from .literal_loops import literal_strings
@@ -70,11 +71,11 @@ class LoopWalker:
             self.state.saved = self.state.saved | (carried_saved or frozenset())
             self.state.steps_done = frozenset()
             record = self._recorded_iteration(node, entry, carried, run_iteration)
-            after = _rebound_fresh(start, [self.state], State.join(head, self.state))
+            after = kept_filled(node, start, [self.state], _rebound_fresh(start, [self.state], State.join(head, self.state)))
             self.state = _freed_by_last_iteration(node, [self.state], after)
             self._emit("on_loop_end", node, record)
         else:
-            self.state = _freed_by_last_iteration(node, ends, _rebound_fresh(start, ends, head))
+            self.state = _freed_by_last_iteration(node, ends, kept_filled(node, start, ends, _rebound_fresh(start, ends, head)))
 
     def _whole_loop(self, node, run_iteration: Callable[[], None]) -> None:
         if not self.reporting:

@@ -24,6 +24,7 @@ class UnfrozenBackbone(Rule):
 
     def __init__(self):
         self._optimizers = []  # (node, owner path of its parameters or None)
+        self._classes = {}  # id of an optimizer's node -> the class whose method built it
         self._trained_calls = {}  # module path called whole with grad enabled -> its value
         self._touched = set()  # module paths whose requires_grad something may change
         self._stepped = set()  # paths of the optimizers whose step() the file calls
@@ -33,6 +34,8 @@ class UnfrozenBackbone(Rule):
         if stepped is not None:
             self._stepped.add(stepped)
         value = ctx.value(node)
+        if value.kind == "optimizer" and _returned_by_own_method(node, value, ctx):
+            return  # `model.configure_optimizers()`: recorded where the method builds it, in `self` terms
         if value.kind == "optimizer":
             params = node.args[0].value if node.args and node.args[0].keyword is None else None
             for arg in node.args:
@@ -42,7 +45,10 @@ class UnfrozenBackbone(Rule):
             if owner is None and len(value.owners) > 1 and value.qual != SELECTED_PARAMETERS:
                 # `Adam(list(model.decoder.parameters()) + list(model.bn.parameters()))` (RD4AD #33)
                 owner = frozenset(value.owners)
+            if any(built is node for built, _ in self._optimizers):
+                return  # the same construction walked again (a method run for its caller)
             self._optimizers.append((node, owner or _all_but(params, ctx)))
+            self._classes[id(node)] = ctx.current_class if ctx.function is not None else None
             # a model a caller froze part of before handing it here (``train(build_model(), loader)``)
             self._touched.update(ctx.callers_frozen())
             return
@@ -70,6 +76,7 @@ class UnfrozenBackbone(Rule):
             # whose parameters are not known here and may cover the rest of the model
             return
         optimizer, owner = self._optimizers[0]
+        owner = self._as_instance(optimizer, owner)
         if isinstance(owner, tuple):
             self._report_all_but(ctx, optimizer, *owner)
             return
@@ -101,6 +108,28 @@ class UnfrozenBackbone(Rule):
             "every backward() computes gradients for parameters no optimizer uses. Freeze them first: "
             f"`{model}.requires_grad_(False)` then `{_spelt(owner)}.requires_grad_(True)`.",
         )
+
+    def _as_instance(self, optimizer, owner):
+        """``self.head`` of an optimizer a method of the model's own class built
+        (``configure_optimizers(self)``): the head of the one instance of that class the file trains
+        whole (``model = ProbeModel(); ... model(x)``), unless something in the file may change the
+        requires_grad of a ``self`` field (the class freezing its encoder in ``__init__``)."""
+        cls = self._classes.get(id(optimizer))
+        owners = owner if isinstance(owner, frozenset) else frozenset({owner}) if isinstance(owner, str) else frozenset()
+        if cls is None or not owners or not all(o.startswith("self.") for o in owners):
+            return owner
+        if any(t == "self" or t.startswith("self.") for t in self._touched):
+            return owner
+        models = {
+            path
+            for path, value in self._trained_calls.items()
+            if value.cls is not None and value.cls.name == cls.name and not path.startswith("self")
+        }
+        if len(models) != 1:
+            return owner
+        model = models.pop()
+        moved = frozenset(model + o[len("self") :] for o in owners)
+        return moved if isinstance(owner, frozenset) else next(iter(moved))
 
     def _report_all_but(self, ctx, optimizer, model: str, left_out: str) -> None:
         """An optimizer over every parameter of ``model`` but those of ``left_out``, a part of it that
@@ -155,6 +184,13 @@ class UnfrozenBackbone(Rule):
             name not in parts and (value.is_grad_tensor or (value.kind == "module" and value.params))
             for name, value in model.cls.attrs.items()
         )
+
+
+def _returned_by_own_method(node: cst.Call, value, ctx) -> bool:
+    """An optimizer a method of the file returns (``model.configure_optimizers()``): its parameters are
+    named as the method names them (``self.head``), which names nothing in the caller."""
+    owners = value.owners or ({value.owner} if value.owner else set())
+    return ctx.value(node.func).kind == "method" and bool(owners) and all(o.startswith("self.") for o in owners)
 
 
 def _stepped_optimizer(node: cst.Call, ctx):
