@@ -6,6 +6,10 @@ history counted as the loss (``handed_histories._derived_names``) and only a met
 ``backward()`` itself as an update, so the loop was reported as an evaluation loop's history
 (realprec11 Dassl.pytorch dassl/engine/da/dael.py:135 and dg/daeldg.py:110, false alarms).
 
+The base class may come from a module imported after the import budget is spent (a trainer file
+importing its data, optimiser and model packages first): the classes a file subclasses are loaded past
+the budget like what its loops call (``import_priority``).
+
 Still reported: the same loop when the inherited method only logs the total.
 """
 
@@ -90,3 +94,17 @@ def test_inherited_method_that_only_logs_is_no_update(tmp_path):
     logging = BASE.replace("        self.backward(loss)\n", "        print(float(loss))\n")
     assert _project(tmp_path, logging, "from engine.base import PairedTrainer\n") == [(23, CODE)]
 
+
+
+def test_base_class_imported_past_the_import_budget(tmp_path):
+    helpers = {f"engine/part{i}.py": f"def helper{i}(x):\n    return x + {i}\n" for i in range(8)}
+    _write(tmp_path, helpers)
+    imports = "".join(f"from engine.part{i} import helper{i}\n" for i in range(8))
+    imports += "from engine.base import PairedTrainer\n"
+    uses = "".join(f"            feature = helper{i}(feature)\n" for i in range(8))
+    source = EXPERTS.format(imports=imports).replace(
+        "        for feature, label, domain in zip(features, labels, domains):\n",
+        "        for feature, label, domain in zip(features, labels, domains):\n" + uses,
+    )
+    _write(tmp_path, {"engine/__init__.py": "", "engine/base.py": BASE, "engine/experts.py": source})
+    assert lint_path(tmp_path / "engine" / "experts.py", select={CODE}) == []
