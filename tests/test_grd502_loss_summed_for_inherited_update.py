@@ -95,7 +95,6 @@ def test_inherited_method_that_only_logs_is_no_update(tmp_path):
     assert _project(tmp_path, logging, "from engine.base import PairedTrainer\n") == [(23, CODE)]
 
 
-
 def test_base_class_imported_past_the_import_budget(tmp_path):
     helpers = {f"engine/part{i}.py": f"def helper{i}(x):\n    return x + {i}\n" for i in range(8)}
     _write(tmp_path, helpers)
