@@ -126,11 +126,18 @@ def takes_gradients(root, loop, ctx) -> bool:
             # `inner_opt = higher.get_diff_optim(...)`, then `inner_opt.step(E.sum(), params=[y])`:
             # higher's differentiable optimizers take `autograd.grad` of the loss they step with
             return True
+        if name.rsplit(".", 1)[-1] in _META_UPDATES and (name.startswith("torchmeta.") or "." not in name):
+            # `params = gradient_update_parameters(model, inner_loss, params=params)`: torchmeta's
+            # MAML step takes `autograd.grad` of the inner loss (an evaluation adapts with it too)
+            return True
     return False
 
 
 #: the `higher` library's builders of differentiable optimizers (their step() differentiates)
 _DIFFERENTIABLE_OPTIMIZERS = frozenset({"get_diff_optim", "create_diff_optim", "innerloop_ctx"})
+
+#: torchmeta's functions that take one gradient step of a meta-module's parameters with autograd.grad
+_META_UPDATES = frozenset({"gradient_update_parameters"})
 
 
 @per_node
