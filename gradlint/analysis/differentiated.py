@@ -31,6 +31,8 @@ def only_differentiated(target, ctx) -> bool:
         return False
     given_names = []
     displays = {}  # `inputs = (x, weight, offsets)` handed to gradcheck by its name
+    nodes = list(nodes)
+    imported = _imported_names(nodes)
     for node in nodes:
         if reads_grad(node, name):
             return False
@@ -38,7 +40,7 @@ def only_differentiated(target, ctx) -> bool:
             if type(node.value) in (cst.List, cst.Tuple):
                 displays.setdefault(node.targets[0].target.value, []).append(node.value)
         if type(node) is cst.Call:
-            given_names.extend(differentiated_inputs((node,), ctx))
+            given_names.extend(differentiated_inputs((node,), ctx, imported))
     differentiated = False
     for given in given_names:
         if type(given) is cst.Name and len(displays.get(given.value, ())) == 1:
@@ -48,11 +50,12 @@ def only_differentiated(target, ctx) -> bool:
     return differentiated
 
 
-def differentiated_inputs(calls, ctx) -> list:
-    """What those of ``calls`` that differentiate (``_DIFFERENTIATING``) are given as ``inputs``."""
+def differentiated_inputs(calls, ctx, imported=None) -> list:
+    """What those of ``calls`` that differentiate (``_DIFFERENTIATING``) are given as ``inputs``;
+    ``imported``: names the scope's own ``from X import y`` statements bind (``_imported_names``)."""
     given = []
     for node in calls:
-        if _qualified(node.func, ctx) in _DIFFERENTIATING:
+        if _qualified(node.func, ctx, imported) in _DIFFERENTIATING:
             inputs = kwarg(node, "inputs")
             if inputs is None and len(node.args) > 1 and node.args[1].keyword is None:
                 inputs = node.args[1]
@@ -83,7 +86,26 @@ def reads_grad(node, name: str) -> bool:
     )
 
 
-def _qualified(func, ctx) -> str:
+def _imported_names(nodes) -> dict:
+    """Local name -> the dotted path a ``from X import y`` among ``nodes`` binds it to: a scope's
+    import written after the statement being judged (a test block's ``from torch.autograd import
+    gradcheck`` just before its call) is not bound yet when that statement is walked."""
+    found = {}
+    for node in nodes:
+        if type(node) is cst.ImportFrom and node.module is not None and not node.relative:
+            module = dotted(node.module)
+            if module is None or isinstance(node.names, cst.ImportStar):
+                continue
+            for alias in node.names:
+                name = dotted(alias.name)
+                if name is None or "." in name:
+                    continue
+                local = alias.asname.name.value if alias.asname is not None and type(alias.asname.name) is cst.Name else name
+                found[local] = f"{module}.{name}"
+    return found
+
+
+def _qualified(func, ctx, imported=None) -> str:
     """What an imported dotted name refers to (``autograd.grad`` after ``from torch import autograd``)."""
     path = dotted(func)
     if path is None:
@@ -91,5 +113,8 @@ def _qualified(func, ctx) -> str:
     head, _, rest = path.partition(".")
     value = ctx.lookup(head)
     if value is None or value.kind != "ref":
-        return ""
+        qual = imported.get(head) if imported else None
+        if qual is None:
+            return ""
+        return f"{qual}.{rest}" if rest else qual
     return f"{value.qual}.{rest}" if rest else value.qual

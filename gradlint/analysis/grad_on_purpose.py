@@ -13,7 +13,7 @@ import libcst as cst
 
 from .forward_guards import gradients_unreached
 from .nested_callees import nested_callees
-from .syntax import dotted, literal_bool, per_node, walk
+from .syntax import dotted, literal_bool, module_nodes, per_node, walk
 
 
 def retries_with_grad(loop) -> frozenset:
@@ -126,11 +126,32 @@ def takes_gradients(root, loop, ctx) -> bool:
             # `inner_opt = higher.get_diff_optim(...)`, then `inner_opt.step(E.sum(), params=[y])`:
             # higher's differentiable optimizers take `autograd.grad` of the loss they step with
             return True
+        if name.rsplit(".", 1)[-1] in _META_UPDATES and _from_torchmeta(name, ctx.module_node):
+            # `params = gradient_update_parameters(model, inner_loss, params=params)`: torchmeta's
+            # MAML step takes `autograd.grad` of the inner loss (an evaluation adapts with it too)
+            return True
     return False
 
 
 #: the `higher` library's builders of differentiable optimizers (their step() differentiates)
 _DIFFERENTIABLE_OPTIMIZERS = frozenset({"get_diff_optim", "create_diff_optim", "innerloop_ctx"})
+
+#: torchmeta's functions that take one gradient step of a meta-module's parameters with autograd.grad
+_META_UPDATES = frozenset({"gradient_update_parameters"})
+
+
+def _from_torchmeta(name: str, module) -> bool:
+    """``name`` is torchmeta's: written ``torchmeta.…``, or a bare name the module imports from a
+    torchmeta module (another library's function of the same name is not known to differentiate)."""
+    if "." in name or module is None:
+        return name.startswith("torchmeta.")
+    for node in module_nodes(module).of(cst.ImportFrom):
+        source = dotted(node.module) if node.module is not None and not node.relative else None
+        if source is None or source.split(".", 1)[0] != "torchmeta" or isinstance(node.names, cst.ImportStar):
+            continue
+        if any((alias.asname.name.value if alias.asname is not None else dotted(alias.name)) == name for alias in node.names):
+            return True
+    return False
 
 
 @per_node

@@ -10,7 +10,10 @@ backpropagates (``agent.finish_episode()`` sampling the memory into its loss): t
 one method later.
 Or the collecting function makes the loss itself after the loop (``terms = [-lp * r for r, lp in
 zip(rewards, log_probs)]``, ``loss = torch.stack(terms).sum()``) and hands that loss to a method that
-backpropagates it (``learner.apply_loss(loss)``, a method of a class of another file).
+backpropagates it (``learner.apply_loss(loss)``, a method of a class of another file), also when the
+loss is summed up in place (``loss = 0``, ``loss += loss_x``) and the method backpropagates through
+another method of its object (a trainer base class's ``self.model_backward_and_update(loss)`` calling
+``self.model_backward(loss)``, which calls ``loss.backward()``).
 """
 
 from __future__ import annotations
@@ -93,34 +96,60 @@ def loss_handed_to_update(ctx, scope: cst.CSTNode, path: str) -> bool:
         if type(call) is not cst.Call or not any(type(a.value) is cst.Name and a.value.value in derived for a in call.args):
             continue
         func = call.func
+        receiver = None
         if type(func) is cst.Attribute:
-            function = _method_of(ctx.silent_eval(func.value), func.attr.value)
+            receiver = ctx.silent_eval(func.value)
+            function = _method_of(receiver, func.attr.value)
             candidates = [function] if function is not None else []
         elif type(func) is cst.Name:
             functions = _functions_by_name(ctx.module_node) if functions is None else functions
             candidates = functions.get(func.value, [])
         else:
             continue
-        if not any(isinstance(f, cst.FunctionDef) and _backpropagates(f) for f in candidates):
+        if not any(isinstance(f, cst.FunctionDef) and _backpropagates_through(f, receiver) for f in candidates):
             continue
         if any(type(a.value) is cst.Name and a.value.value in derived and holds_graph(ctx.silent_eval(a.value)) for a in call.args):
             return True
     return False
 
 
+def _backpropagates_through(function: cst.FunctionDef, receiver, depth: int = 3) -> bool:
+    """``function`` calls ``backward()``, or (a method of ``receiver``'s class) calls a method of its
+    own object (``self.model_backward(loss)``) that does, looked up on the receiver's class."""
+    if _backpropagates(function):
+        return True
+    if receiver is None or depth == 0 or not function.params.params:
+        return False
+    own = function.params.params[0].name.value
+    for node in walk(function.body):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and type(node.func.value) is cst.Name:
+            if node.func.value.value != own:
+                continue
+            method = _method_of(receiver, node.func.attr.value)
+            if isinstance(method, cst.FunctionDef) and method is not function:
+                if _backpropagates_through(method, receiver, depth - 1):
+                    return True
+    return False
+
+
 def _derived_names(nodes: list, path: str) -> set:
-    """The names assigned from an expression that reads ``path`` or a name assigned so (not ``path``)."""
+    """The names assigned from an expression that reads ``path`` or a name assigned so (not ``path``),
+    also in place (``loss += loss_x``)."""
     carriers = {path}
     changed = True
     while changed:
         changed = False
         for node in nodes:
-            if type(node) is not cst.Assign:
+            if type(node) is cst.AugAssign:
+                targets, value = [node.target], node.value
+            elif type(node) is cst.Assign:
+                targets, value = [t.target for t in node.targets], node.value
+            else:
                 continue
-            if not any(type(part) is cst.Name and part.value in carriers for part in walk(node.value)):
+            if not any(type(part) is cst.Name and part.value in carriers for part in walk(value)):
                 continue
-            for target in node.targets:
-                for part in walk(target.target):
+            for target in targets:
+                for part in walk(target):
                     if type(part) is cst.Name and part.value not in carriers:
                         carriers.add(part.value)
                         changed = True

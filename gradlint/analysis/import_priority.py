@@ -114,6 +114,20 @@ def loop_names(tree: ast.Module) -> Set[str]:
     return names
 
 
+def _base_names(tree: ast.Module) -> Set[str]:
+    """The names the file's top-level classes subclass (``class DAEL(TrainerXU)``): a trainer's
+    methods run the helpers it inherits (``self.model_backward_and_update(loss)``), which the
+    analysis of the subclass's loops and losses needs as much as what a loop calls."""
+    names = set()
+    for statement in tree.body:
+        if type(statement) is ast.ClassDef:
+            for base in statement.bases:
+                root = _callee_root(base)
+                if root is not None:
+                    names.add(root)
+    return names
+
+
 def _top_level_imports(tree: ast.Module) -> List[Tuple[str, int, List[str]]]:
     """(module name, relative level, local names) of the file's top-level imports, in order; a star
     import's local names are None (what its module defines)."""
@@ -142,7 +156,7 @@ def _loop_module_paths(analyzer) -> Set[str]:
         tree = ast.parse(analyzer.source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
-    wanted = loop_names(tree)
+    wanted = loop_names(tree) | _base_names(tree)
     paths = set()
     for name, level, locals_ in _top_level_imports(tree):
         if locals_ is not None and not any(local in wanted for local in locals_):
