@@ -16,6 +16,7 @@ import libcst as cst
 
 from .result_uses import holds_graph
 from .scope_names import outlives_scope
+from .source_order import contains
 from .syntax import base_path, module_nodes, own_nodes, per_node, target_names, walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -59,7 +60,7 @@ def declares_outer_names(function: cst.FunctionDef) -> bool:
 def _closures_of(loop, found: Dict[int, FrozenSet[str]]) -> None:
     defined = [node for node in walk(loop.body, prune=_SCOPES[1:]) if type(node) is cst.FunctionDef]
     # the outermost definitions only: a def nested in another belongs to that one's scope
-    defined = [node for node in defined if not any(node is not other and _contains(other, node) for other in defined)]
+    defined = [node for node in defined if not any(node is not other and contains(other, node) for other in defined)]
     if not defined:
         return
     run, rebound = runs_and_binds(loop)
@@ -129,10 +130,6 @@ def _carried(ctx, function: cst.FunctionDef, path: str) -> bool:
     rebound = closures_run_by_loops(ctx.module_node).get(id(function))
     base = path.split(".", 1)[0]
     return rebound is not None and base not in rebound and path not in rebound and outlives_scope(function, base)
-
-
-def _contains(outer: cst.FunctionDef, inner: cst.FunctionDef) -> bool:
-    return any(node is inner for node in walk(outer.body))
 
 
 class ClosureTotals:
