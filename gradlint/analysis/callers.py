@@ -428,5 +428,5 @@ def know_facts(path: str, facts: list, packages: Sequence[Optional[str]]) -> Non
     if stat is None:
         return
     _IMPORT_WORDS[path] = (stat, frozenset(facts[0]))
-    if len(packages) == 1:  # the no-grad scan keeps one answer per file, whatever the package
-        know_no_grad_calls(path, stat, frozenset(facts[1]))
+    for package, names in zip(packages, facts[1:]):  # one answer per package the file is scanned for
+        know_no_grad_calls(path, stat, frozenset(names), package)

@@ -404,7 +404,9 @@ def _python_files(root: str) -> List[str]:
     return found
 
 
-_SCANNED: Dict[str, Tuple[Tuple[int, int], FrozenSet[str]]] = {}
+#: (path, package) -> (stat, names): a file's answer depends on the package it is scanned for (what
+#: counts as the project's own import), and a script beside two packages is scanned for each
+_SCANNED: Dict[Tuple[str, Optional[str]], Tuple[Tuple[int, int], FrozenSet[str]]] = {}
 
 
 def _no_grad_calls(path: str, package: Optional[str]) -> FrozenSet[str]:
@@ -414,7 +416,7 @@ def _no_grad_calls(path: str, package: Optional[str]) -> FrozenSet[str]:
     one, and erring towards more names only makes rules quieter.
     """
     stat = _stat_key(path)
-    cached = _SCANNED.get(path)
+    cached = _SCANNED.get((path, package))
     if cached is not None and cached[0] == stat:
         return cached[1]
     data = _read(path) or b""
@@ -422,13 +424,14 @@ def _no_grad_calls(path: str, package: Optional[str]) -> FrozenSet[str]:
         result = scanned(f"no_grad_calls\0{package or ''}", data, lambda data: _scan_no_grad_calls(data, package))
     else:
         result = frozenset()
-    _SCANNED[path] = (stat, result)
+    _SCANNED[path, package] = (stat, result)
     return result
 
 
-def know_no_grad_calls(path: str, stat: Tuple[int, int], names: FrozenSet[str]) -> None:
-    """Take ``names`` as what the file at ``path`` calls under no_grad while it has ``stat``."""
-    _SCANNED[path] = (stat, names)
+def know_no_grad_calls(path: str, stat: Tuple[int, int], names: FrozenSet[str], package: Optional[str]) -> None:
+    """Take ``names`` as what the file at ``path``, scanned for ``package``, calls under no_grad while
+    it has ``stat``."""
+    _SCANNED[path, package] = (stat, names)
 
 
 def _scan_no_grad_calls(data: bytes, package: Optional[str]) -> FrozenSet[str]:
