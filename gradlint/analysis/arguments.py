@@ -11,7 +11,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from .syntax import dotted, function_facts, own_nodes, walk
+from .syntax import dotted, function_facts, own_nodes, per_node, walk
 from .submodule_saves import module_paths_renamed
 from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, join_all, literal_string, seq
 from .value_paths import renamed_owners
@@ -101,6 +101,7 @@ def _gathered(sequences) -> Value:
     return Value(kind="seq", elem=join_all(elements) if elements and known else None, has_grad=has_grad)
 
 
+@per_node  # asked at every construction of the class
 def stores_literal_defaults(init: cst.FunctionDef) -> bool:
     """``__init__`` stores a parameter whose default is a literal in a field (``self.margin = margin``
     with ``margin=1.0``): an instance built without arguments holds that value."""
