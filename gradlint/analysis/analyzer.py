@@ -40,6 +40,7 @@ from .statements import StatementWalker
 from .summaries import CallTable, call_graph_order
 from .torch_semantics import TorchSemantics
 from .training_effects import TrainingEffects
+from .number_tests import literal_number
 from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value, literal_string, ref
 from .value_paths import all_deps
 
@@ -279,8 +280,8 @@ class Analyzer(
             cst.Comparison: self._eval_comparison,
             cst.IfExp: self._eval_ifexp,
             cst.Dict: self._eval_dict,
-            cst.Integer: lambda node: NUMBER,
-            cst.Float: lambda node: NUMBER,
+            cst.Integer: literal_number,
+            cst.Float: literal_number,
             cst.Imaginary: lambda node: NUMBER,
             cst.SimpleString: literal_string,
             cst.Lambda: lambda node: UNKNOWN,

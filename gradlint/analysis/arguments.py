@@ -12,8 +12,9 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from .syntax import dotted, function_facts, own_nodes, per_node, walk
+from .number_tests import literal_number
 from .submodule_saves import module_paths_renamed
-from .values import FALSE, NONE, NUMBER, TRUE, UNKNOWN, Value, join_all, literal_string, seq
+from .values import FALSE, NONE, TRUE, UNKNOWN, Value, join_all, literal_string, seq
 from .value_paths import renamed_owners
 
 
@@ -121,7 +122,7 @@ def stores_literal_defaults(init: cst.FunctionDef) -> bool:
 
 def literal_value(node) -> Value:
     if isinstance(node, (cst.Integer, cst.Float)):
-        return NUMBER
+        return literal_number(node)
     if isinstance(node, cst.Name) and node.value in ("True", "False"):
         return TRUE if node.value == "True" else FALSE
     if isinstance(node, cst.Name) and node.value == "None":

@@ -15,6 +15,7 @@ from .boolean_tests import boolean_truth
 from .first_iteration import keep_carried_past_first_arm
 from .fresh_arms import fresh_arm_deps
 from .enum_members import enum_test
+from .number_tests import number_test
 from .branch_tests import (
     declares_no_outer_names,
     entry_test,
@@ -369,6 +370,8 @@ class StatementWalker:
                 test, value = entry_test(self, compared)
             if value.kind != "number":
                 test, value = enum_test(self, compared)  # `if phase == Phase.TRAIN:` (enum_members)
+            if value.kind != "number":
+                test, value = number_test(self, compared)  # `if std > 0:` (number_tests)
         elif type(test) in (cst.Subscript, cst.Call):
             test, value = entry_test(self, test)
         if type(test) is cst.Name and value.kind == "none" and self._fixed_name(test.value):
