@@ -127,7 +127,7 @@ class _Around(cst.CSTVisitor):
             if type(func) is cst.Attribute and func.attr.value == "requires_grad_":
                 if not (len(node.args) == 1 and _is_false(node.args[0].value)):
                     self.changed_after = True
-            elif type(func) is cst.Attribute and _under(func.value, self.name) and func.attr.value not in _KEEPS_FREEZE:
+            elif type(func) is cst.Attribute and _under(func.value, self.name) and func.attr.value not in KEEPS_FREEZE:
                 self.changed_after = True
             elif any(_under(arg.value, self.name) for arg in node.args):
                 self.changed_after = True
@@ -135,7 +135,7 @@ class _Around(cst.CSTVisitor):
 
 
 #: methods of a module that leave the ``requires_grad`` of its parameters as they are
-_KEEPS_FREEZE = frozenset(
+KEEPS_FREEZE = frozenset(
     "eval train to cuda cpu float double half bfloat16 parameters named_parameters modules children named_modules "
     "named_children state_dict load_state_dict requires_grad_ zero_grad".split()
 )

@@ -1,9 +1,15 @@
+import builtins
+
 import libcst as cst
 
 from ..analysis import dotted
 from ..analysis.callers import files_calling, read_text
-from ..analysis.returned_freezes import returned_names
+from ..analysis.freeze_keeping_methods import keeps_freeze
+from ..analysis.returned_freezes import KEEPS_FREEZE, returned_names
 from ..rule import Rule
+
+#: Python's own functions (``print(model)``): none changes a parameter's requires_grad
+_BUILTINS = frozenset(dir(builtins))
 
 
 class HeadFrozen(Rule):
@@ -43,15 +49,33 @@ class HeadFrozen(Rule):
                     del self._frozen[path]
 
     def on_call(self, node: cst.Call, ctx) -> None:
-        # a helper given the new layer (unfreeze(model.fc)) may unfreeze it
-        if not self._frozen or ctx.value(node.func).kind == "ref":
+        if not self._frozen:
             return
+        callee = ctx.value(node.func)
+        func = node.func
+        if type(func) is cst.Attribute and func.attr.value not in KEEPS_FREEZE and callee.kind != "module":
+            # `unet.add_adapter(lora_config)` after `unet.requires_grad_(False)`: a method the analysis does
+            # not know may add trainable parameters to the frozen model (then something trains) or unfreeze
+            # the new layer; one of a class of the file that cannot (``keeps_freeze``) changes nothing
+            receiver = dotted(func.value)
+            owner = ctx.value(func.value)
+            if receiver is not None and not (owner.kind == "module" and keeps_freeze(owner.cls, func.attr.value)):
+                self._forget(receiver)
+        if callee.kind == "ref" and callee.qual.split(".", 1)[0] == "torch":
+            return  # torch's own functions (`torch.compile(model)`) leave requires_grad as it is
+        # a helper given the new layer (`unfreeze(model.fc)`) may unfreeze it; a library or a callee the
+        # analysis does not know, given the model (`get_peft_model(model, config)`), may add what trains
+        # (a function of the project replays its own freezes and unfreezes at the call)
+        whole = callee.kind in ("ref", "unknown") and not (type(func) is cst.Name and func.value in _BUILTINS)
         for arg in node.args:
             path = dotted(arg.value)
             if path is not None:
-                for head in list(self._frozen):
-                    if path == head or path.startswith(head + "."):
-                        del self._frozen[head]
+                self._forget(path, whole)
+
+    def _forget(self, path: str, whole: bool = True) -> None:
+        for head, (_, owner) in list(self._frozen.items()):
+            if path == head or path.startswith(head + ".") or whole and (path == owner or path.startswith(owner + ".")):
+                del self._frozen[head]
 
     def on_scope_end(self, node, ctx) -> None:
         returned = returned_names(node) if self._frozen and type(node) is cst.FunctionDef else ()
