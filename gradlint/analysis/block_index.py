@@ -67,3 +67,20 @@ def assignments_until_rebound(statements, index: int, name: str, targets: Iterab
 
 def _between(numbers, start: int, stop: int):
     return numbers[bisect_left(numbers, start) : bisect_right(numbers, stop)]
+
+
+def value_bound_before(statements, index: int, name: str):
+    """The value of ``name = value`` when that is the last small statement of the block binding ``name``
+    before statement ``index``; None when the last binding is another kind (a loop, a tuple target, a
+    compound statement binding it inside) or the block binds ``name`` nowhere before it."""
+    block = _index(statements)
+    binders = block.binders.get(name, ())
+    at = bisect_left(binders, block.first_of[index])
+    if at == 0:
+        return None
+    number = binders[at - 1]
+    assigned = block.assigned.get(name, ())
+    found = bisect_left(assigned, number)
+    if found == len(assigned) or assigned[found] != number:
+        return None
+    return block.smalls[number][1].value

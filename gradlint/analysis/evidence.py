@@ -89,7 +89,7 @@ from .usage_scans import (
     scaler_names,
     scan_for_backward,
 )
-from .values import UNKNOWN, Value, tensor
+from .values import NUMBER, UNKNOWN, Value, tensor
 
 _ISINSTANCE = Value(kind="builtin", qual="isinstance")
 
@@ -113,6 +113,9 @@ class Evidence:
             return None
         if declared.kind == "class" and declared.cls is not None and declared.cls.is_module:
             return Value(kind="module", params=declared.cls.params, cls=declared.cls)
+        if declared.kind == "builtin" and declared.qual in ("float", "int", "bool"):
+            # `gamma: float = 0.99`: a number the author declared, no graph (a field bound to it too)
+            return NUMBER
         if declared.kind != "ref":
             return None
         qual = declared.qual

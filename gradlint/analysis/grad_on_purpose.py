@@ -12,6 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .forward_guards import gradients_unreached
+from .read_only_uses import only_read
 from .nested_callees import nested_callees
 from .syntax import dotted, literal_bool, module_nodes, per_node, walk
 
@@ -278,4 +279,29 @@ def field_gradients_asked(loop) -> bool:
                 owner = target.value
                 if type(owner) is cst.Attribute and (dotted(owner) or "self.").split(".", 1)[0] != "self":
                     return True
+    return False
+
+
+def read_without_gradients(call: cst.Call, loop, root) -> bool:
+    """``x = Variable(t, requires_grad=True); out = model(x); pred = out.data.max(1)[1]``: the function
+    makes its input require grad (out of habit, in old ``Variable`` code) yet never differentiates
+    anything (no ``backward()``, no ``autograd.grad``, no ``.grad`` read), and the forward's output,
+    bound by a statement of the loop, is only read through cuts (``read_only_uses``): no gradient of
+    that input is ever asked for."""
+    if root is None or _differentiates(root):
+        return False
+    for node in walk(loop):
+        if type(node) is cst.Assign and node.value is call:
+            return only_read(call, node, root)
+    return False
+
+
+@per_node
+def _differentiates(root) -> bool:
+    """``root`` calls ``backward()`` or ``autograd.grad``, or reads a ``.grad``."""
+    for node in walk(root):
+        if type(node) is cst.Attribute and node.attr.value in ("grad", "backward"):
+            return True
+        if type(node) is cst.Call and (dotted(node.func) or "").endswith("autograd.grad"):
+            return True
     return False

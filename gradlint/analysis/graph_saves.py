@@ -20,7 +20,7 @@ from .leaves import creates_leaf, makes_leaf_in_place
 from .syntax import dotted, walk
 
 #: methods whose backward needs no saved tensor
-_SAVING_NOTHING = frozenset(
+SAVING_NOTHING = frozenset(
     {"to", "cuda", "cpu", "double", "float", "half", "type", "view", "reshape", "clone", "contiguous", "squeeze", "unsqueeze"}
 )
 #: functions joining a sequence of tensors, whose backward only slices the gradient (no saved tensor)
@@ -84,10 +84,10 @@ def _returned_from_leaf(target, value, name: str, ctx, depth: int) -> bool:
         index = next(i for i, e in enumerate(target.elements) if e.value.value == name)
     else:
         return False
-    function = _top_function(ctx.module_node, value.func.value)
+    function = top_function(ctx.module_node, value.func.value)
     if function is None:
         return False
-    view = _InFunction(ctx, function)
+    view = InFunction(ctx, function)
     returns = [node for node in walk(function.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) if type(node) is cst.Return]
     if not returns:
         return False
@@ -106,7 +106,7 @@ def _returned_from_leaf(target, value, name: str, ctx, depth: int) -> bool:
     return True
 
 
-def _top_function(module: cst.Module, name: str):
+def top_function(module: cst.Module, name: str):
     """The function ``name`` defined once at the top level of ``module`` (None if rebound or absent)."""
     found = None
     for stmt in module.body:
@@ -117,7 +117,7 @@ def _top_function(module: cst.Module, name: str):
     return found
 
 
-class _InFunction:
+class InFunction:
     """``ctx`` asked about the bindings of another function of the same file."""
 
     def __init__(self, ctx, function):
@@ -147,7 +147,7 @@ def _from_leaf(node, ctx, name: str | None = None, depth: int = 0):
             return node is not None
         if name is None and _join(node, ctx):
             return _joins_saving_nothing(node, ctx, depth)
-        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _SAVING_NOTHING:
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in SAVING_NOTHING:
             node = node.func.value
         elif type(node) is cst.BinaryOperation and type(node.operator) in (cst.Add, cst.Subtract):
             numbers = [side for side in (node.left, node.right) if _number(side)]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 import time
 import tokenize
@@ -445,4 +446,12 @@ def _unread_binding(value: Value) -> bool:
 
 
 def _imports_own_modules(path: str, data: bytes) -> bool:
-    return os.path.basename(path) == "__init__.py" and b"from ." in data and len(data) <= 20_000
+    """A package's ``__init__`` importing its own submodules: relatively (``from . import Models``,
+    ``from .net import *``) or by the package's own name (``from models.net import *`` in
+    ``models/__init__.py``)."""
+    if os.path.basename(path) != "__init__.py" or len(data) > 20_000:
+        return False
+    if b"from ." in data:
+        return True
+    package = os.path.basename(os.path.dirname(path)).encode()
+    return bool(package) and re.search(rb"^[ \t]*from[ \t]+" + re.escape(package) + rb"\.", data, re.M) is not None

@@ -1,4 +1,5 @@
-"""Whether a value is only read: printed, logged, formatted, compared or turned into Python numbers.
+"""Whether a value is only read: printed, logged, formatted, compared, turned into Python numbers or cut
+out of the graph (``.data``, ``.detach()``).
 
 ``torch.tensor([...])`` of grad tensors copies their values out of the graph (GRD101). The copy
 is a pitfall only if something differentiates through it: a ``backward()`` of a value computed
@@ -86,7 +87,10 @@ def _ends_in_reader(chain: List[cst.CSTNode]) -> bool:
         if kind is cst.Arg:
             continue  # decided by the call above it
         if kind is cst.Attribute and parent.value is node:
-            if depth >= 2 and type(chain[depth - 2]) is cst.Call and chain[depth - 2].func is parent:
+            called = depth >= 2 and type(chain[depth - 2]) is cst.Call and chain[depth - 2].func is parent
+            if parent.attr.value == ("detach" if called else "data"):
+                return True  # the graph is cut there: nothing differentiates through what follows
+            if called:
                 if parent.attr.value in _TO_PYTHON or parent.attr.value in _INDICES:
                     return True
                 if parent.attr.value in _REDUCTIONS:

@@ -80,13 +80,19 @@ _OPTIMIZER_NAME = re.compile(r"(?i)^(?:[a-z0-9]+_)?(?:optimi[sz]er|optim|opt)(?:
 def optimizer_names_by_use(function: cst.FunctionDef) -> frozenset:
     """Plain names and ``self`` fields the function uses as optimizers: it calls their ``.step()``
     and uses their ``.zero_grad``, or it backpropagates and calls ``.step()`` with no argument on
-    an optimizer-named one. A ``.step()`` alone does not make an optimizer: schedulers have one."""
+    an optimizer-named one, or it calls their ``.step(closure)`` with a closure of its own that
+    backpropagates. A ``.step()`` alone does not make an optimizer: schedulers have one."""
     cached = _OPTIMIZER_NAMES.get(id(function))
     if cached is not None and cached[0] is function:
         return cached[1]
-    stepped, clearing, plain_steps = set(), set(), set()
+    stepped, clearing, plain_steps, closure_steps = set(), set(), set(), set()
     backpropagates = False
     nodes = own_nodes(function)
+    closures = {
+        nested.name.value
+        for nested in nodes.nested
+        if type(nested) is cst.FunctionDef and _calls_backward(own_nodes(nested).of(cst.Call))
+    }
     for node in nodes.of(cst.Attribute):
         if node.attr.value == "zero_grad":
             name = _name_or_field(node.value)
@@ -100,14 +106,22 @@ def optimizer_names_by_use(function: cst.FunctionDef) -> frozenset:
                 stepped.add(name)
                 if not node.args:
                     plain_steps.add(name)
+                elif len(node.args) == 1 and type(node.args[0].value) is cst.Name and node.args[0].value.value in closures:
+                    # `optimizer.step(closure)` with a closure of this function that backpropagates
+                    # (L-BFGS): no scheduler's step takes one
+                    closure_steps.add(name)
             elif method in ("backward", "manual_backward"):
                 backpropagates = True
     named = {name for name in plain_steps if _optimizer_named(name.rsplit(".", 1)[-1])} if backpropagates else set()
-    result = frozenset(stepped & clearing | named)
+    result = frozenset(stepped & clearing | named | closure_steps)
     if len(_OPTIMIZER_NAMES) > 10_000:
         _OPTIMIZER_NAMES.clear()
     _OPTIMIZER_NAMES[id(function)] = (function, result)
     return result
+
+
+def _calls_backward(calls) -> bool:
+    return any(type(call.func) is cst.Attribute and call.func.attr.value == "backward" for call in calls)
 
 
 _SCALER_NAMES: dict = {}

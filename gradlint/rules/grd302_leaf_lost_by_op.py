@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import creates_leaf, made_on_cpu, makes_leaf_in_place
+from ..analysis.block_index import value_bound_before
 from ..analysis.devices import moves_to_cpu
 from ..analysis.differentiated import only_differentiated, reads_grad
 from ..analysis.fields_differentiated import field_only_differentiated
@@ -97,6 +98,8 @@ class LeafLostByOp(Rule):
                     return None  # `.float()` of a float32 tensor returns the tensor itself
                 if current is outer and _to_own_device(current, receiver):
                     return None  # `.to(p.device)` of a tensor made from `p` is where it already is
+                if current is outer and _to_device_of_its_template(current, receiver, ctx):
+                    return None  # `zeros_like(x, ...).to(d)` with `x` just moved to `d`: already there
                 if current is outer and _kept_on_cpu(current, receiver, ctx):
                     return None  # `.to("cpu")` of a tensor made on the CPU returns the tensor itself
                 return receiver, outer
@@ -271,6 +274,44 @@ def _to_own_device(op, creation) -> bool:
         else:
             break
     return dotted(data) == owner
+
+
+#: factories that make their tensor on the device of their first argument unless given ``device=``
+_LIKE_FACTORIES = frozenset(
+    "torch." + name
+    for name in ("zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like", "randint_like")
+)
+
+
+def _to_device_of_its_template(op, creation, ctx) -> bool:
+    """``delta = torch.zeros_like(images, requires_grad=True).to(device)`` where the block last bound
+    ``images = ....to(device)`` (the same device expression; or ``.cuda()`` after ``.cuda()``): a
+    ``*_like`` factory makes its tensor on the device of its template, so the move returns the leaf
+    itself (checked with torch 2.13) and an attack's perturbation keeps its ``.grad``."""
+    if not (type(op) is cst.Call and type(op.func) is cst.Attribute and ctx.block is not None):
+        return False
+    if ctx.value(creation.func).qual not in _LIKE_FACTORIES or kwarg(creation, "device") is not None:
+        return False
+    if not creation.args or creation.args[0].keyword is not None or type(creation.args[0].value) is not cst.Name:
+        return False
+    statements, index = ctx.block
+    template = value_bound_before(statements, index, creation.args[0].value.value)
+    if not (type(template) is cst.Call and type(template.func) is cst.Attribute):
+        return False
+    if op.func.attr.value == "cuda" and not op.args:
+        return template.func.attr.value == "cuda" and not template.args
+    destination, moved_to = _device_argument(op), _device_argument(template)
+    return destination is not None and destination == moved_to
+
+
+def _device_argument(call: cst.Call):
+    """The dotted name ``d`` of ``x.to(d)`` / ``x.to(device=d)``, else None."""
+    if call.func.attr.value != "to" or len(call.args) != 1 or call.args[0].star:
+        return None
+    keyword = call.args[0].keyword
+    if keyword is not None and keyword.value != "device":
+        return None
+    return dotted(call.args[0].value)
 
 
 def _field_differentiated_elsewhere(target, creation, ctx) -> bool:

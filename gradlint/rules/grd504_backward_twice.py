@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import base_path, literal_bool
+from ..analysis.carried_graphs import bound_saving_nothing
 from ..analysis.freed_lists import list_of_graphs
 from ..analysis.graph_saves import saves_nothing
 from ..analysis.loaded_modules import loaded_from_file
@@ -87,8 +88,10 @@ class BackwardTwice(Rule):
         freed = ctx.freed
         path = base_path(receiver)
         shared = sorted(({path} if path in freed else set()) | (value.deps & freed))
-        if shared and all(saves_nothing(name, ctx) for name in shared):
-            return False  # `gamma = torch.rand(n, requires_grad=True) + 0.1`: nothing freed is needed again
+        if shared and all(saves_nothing(name, ctx) or bound_saving_nothing(name, ctx) for name in shared):
+            # `gamma = torch.rand(n, requires_grad=True) + 0.1`, or `x = diversify(x + delta)` padding and
+            # resizing in each step: nothing freed is needed again
+            return False
         if not shared:
             return False
         if all(_only_through_loaded_modules(name, ctx) for name in shared):

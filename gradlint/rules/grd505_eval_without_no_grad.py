@@ -17,6 +17,7 @@ from ..analysis.grad_on_purpose import (
     given_any,
     input_gradients_asked,
     made_to_require_grad,
+    read_without_gradients,
     retries_with_grad,
 )
 from ..analysis.later_backwards import fed_to_later_backward
@@ -181,7 +182,13 @@ class EvalWithoutNoGrad(Rule):
             # (also `x.requires_grad_(True); y_pred = model(x)` with `x` from an engine's batch, whose value is not
             # known: DUQ's evaluator, whose gradient-penalty metric takes autograd.grad(y_pred, x))
             asked = made_to_require_grad(ctx)
-            found = [item for item in found if id(item[0]) not in self._grad_inputs and not given_any(item[0], asked)]
+            root = ctx.function if ctx.function is not None else ctx.module_node
+            found = [
+                item
+                for item in found
+                if id(item[0]) not in self._grad_inputs and not given_any(item[0], asked)
+                or read_without_gradients(item[0], node, root)
+            ]
         if found and field_gradients_asked(node):
             found = []
         if found and rollout_for_training(ctx):
