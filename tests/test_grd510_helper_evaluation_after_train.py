@@ -53,3 +53,47 @@ def test_a_helper_evaluation_after_train_leaves_the_training_forward_in_eval_mod
 def test_train_restored_after_the_helper_or_the_helper_run_last_is_silent():
     assert findings(program("n_blobs = count_blobs(model, images)\n    model.train()"), "GRD510") == []
     assert findings(program("pass", "n_blobs = count_blobs(model, images)"), "GRD510") == []
+
+
+EPOCHS = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def train_epoch(model, loader, optimizer):
+    for x, y in loader:
+        model.train()
+        optimizer.zero_grad()
+        output = model(x)
+        loss = F.cross_entropy(output, y)
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            model.eval()
+            correct = (model(x).argmax(1) == y).sum().item()
+    return correct
+
+
+def attack_accuracy(model, loader, eps=0.03):
+    model.eval()
+    correct = 0
+    for x, y in loader:
+        x_adv = x.clone().requires_grad_(True)
+        loss = F.cross_entropy(model(x_adv), y)
+        grad, = torch.autograd.grad(loss, x_adv)
+        correct += (model(x + eps * grad.sign()).argmax(1) == y).sum().item()
+    return correct
+
+
+net = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 3))
+data = [(torch.randn(4, 8), torch.randint(0, 3, (4,))) for _ in range(3)]
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+for epoch in range(2):
+    train_epoch(net, data, opt)
+    attack_accuracy(net, data)
+"""
+
+
+def test_an_attack_evaluation_after_an_epoch_that_restores_train_mode_is_silent():
+    assert findings(EPOCHS, "GRD510") == []

@@ -35,6 +35,17 @@ def _trained_in_eval_after_evaluation(ctx, record, path: str):
     return next((f for f, module, mode in forwards if mode is True and module.training is False), None)
 
 
+def _inside_called_function(site, forward, module) -> bool:
+    """``forward`` runs in the body of the module-level function ``site`` calls by its plain name
+    (``point_loss(model, batch)`` switching the model through its helper, then training it): the
+    switch and the forward in eval mode are one call's doing, not a validation of the epoch loop
+    (an attack's forwards with grad in ``eval_model_pgd(model, ...)`` after ``train_epoch(...)``)."""
+    if type(site) is not cst.Call or type(site.func) is not cst.Name or type(module) is not cst.Module:
+        return False
+    found = [n for n in module.body if type(n) is cst.FunctionDef and n.name.value == site.func.value]
+    return len(found) == 1 and any(node is forward for node in walk(found[0].body))
+
+
 class EvalModeNotRestored(Rule):
     code = "GRD510"
     name = "eval-mode-not-restored"
@@ -99,7 +110,7 @@ class EvalModeNotRestored(Rule):
                 # switched afterwards: the training forward that follows runs in eval mode
                 site = record.switch_calls.get(id(call))
                 in_eval = _trained_in_eval_after_evaluation(ctx, record, path) if site not in (None, call) else None
-                if in_eval is None:
+                if in_eval is None or not _inside_called_function(site, in_eval, ctx.module_node):
                     continue
             if path in judged:
                 continue  # one report per model and loop: the first switch (`test(model)`, then `accuracy(model)`)
