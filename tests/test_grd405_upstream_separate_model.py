@@ -75,3 +75,34 @@ for low, high in [(torch.randn(2, 3, 16, 16), torch.randn(2, 3, 16, 16))]:
 
 def test_a_loss_network_downstream_of_the_trained_model_is_not_a_backbone():
     assert findings(PERCEPTUAL, "GRD405") == []
+
+
+LAYERS_OF_ITS_OWN = """\
+import torch
+import torch.nn as nn
+
+
+class MultiStage(nn.Module):
+    def __init__(self, stages=3):
+        super().__init__()
+        self.stages = nn.ModuleList([nn.Conv2d(3, 3, 3, padding=1) for _ in range(stages)])
+
+    def forward(self, x):
+        for stage in self.stages:
+            x = x + stage(x)
+        return x
+
+
+model = MultiStage()
+optimizer = torch.optim.Adam(model.parameters(), lr=2e-4)
+for target in [torch.rand(2, 3, 8, 8) for _ in range(3)]:
+    restored = model(target + 0.1 * torch.randn_like(target))
+    loss = (restored - target).abs().mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+"""
+
+
+def test_the_layers_a_model_runs_inside_its_forward_are_not_upstream_of_it():
+    assert findings(LAYERS_OF_ITS_OWN, "GRD405") == []

@@ -65,7 +65,8 @@ class UnfrozenBackbone(Rule):
         if callee.kind == "module" and callee.params is True and ctx.grad_enabled is True and path:
             self._trained_calls[path] = callee
             # what the module's inputs went through (also the tensors a list or tuple of them holds)
-            self._fed_from.setdefault(path, set()).update(carried_paths([ctx.value(node)], with_through=True) - {path})
+            fed = carried_paths((ctx.value(arg.value) for arg in node.args), with_through=True)
+            self._fed_from.setdefault(path, set()).update(fed - {path})
         elif callee.kind != "ref" and path and any(w in path.lower() for w in _FREEZE_HELPER_WORDS):
             for arg in node.args:
                 arg_path = dotted(arg.value)
