@@ -52,6 +52,8 @@ def test_an_unfrozen_encoder_feeding_the_trained_models_is_reported():
 
 def test_a_frozen_no_grad_or_detached_encoder_is_silent():
     assert findings(program(freeze="encoder.requires_grad_(False)"), "GRD405") == []
+    # a freeze meant but misspelt as an attribute of the module: GRD401's finding, not this one's
+    assert findings(program(freeze="encoder.requires_grad = False"), "GRD405") == []
     assert findings(program("with torch.no_grad():\n            inputs = encoder(img)"), "GRD405") == []
     assert findings(program("inputs = [f.detach() for f in encoder(img)]"), "GRD405") == []
 

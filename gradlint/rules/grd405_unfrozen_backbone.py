@@ -73,6 +73,14 @@ class UnfrozenBackbone(Rule):
                 if arg_path:
                     self._touched.add(arg_path)
 
+    def on_assign(self, target, ctx, value_node) -> None:
+        # `encoder.requires_grad = False` on a module: a freeze meant there (GRD401 reports that it
+        # does nothing), not an encoder left trainable by oversight
+        if type(target) is cst.Attribute and target.attr.value == "requires_grad":
+            path = dotted(target.value)
+            if path is not None and ctx.value(target.value).kind == "module":
+                self._touched.add(path)
+
     def on_backward(self, node, ctx, receiver) -> None:
         value = ctx.value(receiver)
         self._backprop_seen = True
