@@ -45,21 +45,61 @@ def isinstance_test_truth(walker, test) -> Tri:
     """``isinstance(net, nn.Module)`` (or ``not isinstance(...)``) of a name the walk knows is a
     module: true; of a tensor: false. The book helpers that accept a module or a plain function
     (``if isinstance(net, torch.nn.Module): net.eval()``, d2l's ``evaluate_accuracy``) then switch
-    the model they are given, known from the call."""
+    the model they are given, known from the call. Of a tensor known to require grad (not a model
+    output that may be a tuple), a test against types no tensor is (``isinstance(eye, (list,
+    tuple))``) is false and one against ``torch.Tensor`` (or ``torch.is_tensor(eye)``) true: a
+    helper's ``if isinstance(eye, (list, tuple)): eye = torch.tensor(eye)`` never runs for the
+    tensor its call hands it (neural_renderer's ``look``)."""
     negated = type(test) is cst.UnaryOperation and type(test.operator) is cst.Not
     call = test.expression if negated else test
-    if type(call) is not cst.Call or dotted(call.func) != "isinstance" or len(call.args) != 2:
+    if type(call) is not cst.Call:
         return None
-    if walker.lookup("isinstance") is not None:
+    function = dotted(call.func)
+    if function == "isinstance" and len(call.args) == 2 and walker.lookup("isinstance") is None:
+        path = dotted(call.args[0].value)
+    elif len(call.args) == 1 and api.canonical(walker.eval(call.func).qual) == "torch.is_tensor":
+        path = dotted(call.args[0].value)
+        value = walker.lookup(path) if path is not None else None
+        return None if not _plain_grad_tensor(value) else not negated
+    else:
         return None
-    path = dotted(call.args[0].value)
     value = walker.lookup(path) if path is not None else None
     if value is None or value.kind not in ("module", "tensor"):
         return None
     cls = walker.eval(call.args[1].value)
+    if _plain_grad_tensor(value):
+        tensor_type = _tensor_type_test(cls)
+        if tensor_type is not None:
+            return tensor_type != negated
     if cls.kind != "ref" or api.canonical(cls.qual) not in _MODULE_BASES:
         return None
     return (value.kind == "module") != negated
+
+
+_TENSOR_CLASSES = frozenset({"torch.Tensor"})
+
+
+def _plain_grad_tensor(value) -> bool:
+    """A tensor the walk knows requires grad, and not a value that may be a container of tensors."""
+    return value is not None and value.kind == "tensor" and value.grad is True and not value.struct
+
+
+def _tensor_type_test(cls) -> Tri:
+    """Whether a tensor passes ``isinstance(t, cls)``: true for ``torch.Tensor``, false for classes
+    (or a tuple of classes) no tensor is; None when unknown."""
+    classes = cls.items if cls.kind == "seq" and cls.items else (cls,)
+    answers = set()
+    for one in classes:
+        if one.kind not in ("ref", "builtin"):
+            return None
+        qual = api.canonical(one.qual)
+        if qual in _TENSOR_CLASSES:
+            answers.add(True)
+        elif qual in _NOT_TENSOR_TYPES and qual != "torch.autograd.Variable" and qual != "torch.autograd.variable.Variable":
+            answers.add(False)
+        else:
+            return None
+    return True if True in answers else (False if answers else None)
 
 
 def recomputed_is_fresh(before, ends, state):

@@ -7,7 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import dotted, kwarg, literal_bool, literal_int, member_path
+from .syntax import dotted, kwarg, literal_bool, literal_int, literal_str, member_path
 from .values import Value, seq
 
 
@@ -88,6 +88,25 @@ def container_member(node, value_of) -> Optional[str]:
     if base.kind != "module" or base.qual.rsplit(".", 1)[-1] not in api.MODULE_CONTAINERS:
         return None
     return member_path(container, position)
+
+
+def keyed_member(node, value_of, member: Value) -> Optional[str]:
+    """The path of ``models["encoder"]``, a literal key of a dict of modules (monolayout's trainer
+    keeps ``self.models = {"encoder": ..., "static": ...}``) or of an ``nn.ModuleDict``: ``models.encoder``,
+    the name an ``nn.ModuleDict`` also answers to. Its calls and its ``parameters()`` then name the
+    same module, so an optimizer over it is known to update what its outputs saved. ``member``: the
+    value the walk gave the subscript (a module, else no path)."""
+    if type(node) is not cst.Subscript or len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
+        return None
+    key, container = literal_str(node.slice[0].slice.value), dotted(node.value)
+    if key is None or container is None or not key.isidentifier():
+        return None
+    base = value_of(node.value)
+    if member.kind != "module":
+        return None
+    if base.kind == "dict" and key in base.keys or base.kind == "module" and base.qual.rsplit(".", 1)[-1] == "ModuleDict":
+        return f"{container}.{key}"
+    return None
 
 
 def switched_mode(name: str, call: cst.Call) -> Optional[bool]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import torch_api as api
-from .call_shapes import keeps_trainable
+from .call_shapes import keeps_trainable, keyed_member
 from .class_choices import instantiate_choices
 from .containers import namedtuple_instance
 from .forward_modes import may_run_without_grad
@@ -122,7 +122,7 @@ class CallValues:
         if kind == "ref":
             return self._call_qualified(callee.qual, node, args)
         if kind == "module":
-            return self._run_module(callee, node, args, dotted(node.func))
+            return self._run_module(callee, node, args, dotted(node.func) or keyed_member(node.func, self.value, callee))
         if kind == "class" and callee.cls is not None:
             base = optimizer_base(callee.cls)
             if base is not None:

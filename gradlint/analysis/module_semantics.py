@@ -12,7 +12,7 @@ import libcst as cst
 from . import torch_api as api
 from .lightning_manual import manual_optimization, optimizers_of
 from .block_outputs import returns_saved_output
-from .call_shapes import container_member, layered, module_path, pair
+from .call_shapes import container_member, keyed_member, layered, module_path, pair
 from .mapping_arguments import mapping_contents
 from .state import FreezeEvent
 from .syntax import literal_bool, registered_submodule
@@ -53,7 +53,10 @@ class ModuleSemantics:
     def _module_method(self, receiver: Value, name: str, node: cst.Call, args) -> Value:
         path = module_path(node.func.value)
         if name in ("parameters", "named_parameters"):
-            path = self._field_alias(path) if path is not None else container_member(node.func.value, self.value)
+            if path is not None:
+                path = self._field_alias(path)
+            else:
+                path = container_member(node.func.value, self.value) or keyed_member(node.func.value, self.value, receiver)
             grad = True if receiver.params is True else None
             return Value(kind="params", owner=path, grad=grad, qual="named" if name[0] == "n" else "")
         if name in ("modules", "children", "named_modules", "named_children"):

@@ -163,8 +163,20 @@ def _binds_computed(stmt, name: str, ctx) -> bool:
     for small in stmt.body:
         if type(small) is cst.Assign and any(type(t.target) is cst.Name and t.target.value == name for t in small.targets):
             value = small.value
-            return type(value) in (cst.Call, cst.BinaryOperation) and not creates_leaf(value, ctx) and not makes_leaf_in_place(value)
+            return (
+                type(value) in (cst.Call, cst.BinaryOperation)
+                and not creates_leaf(value, ctx)
+                and not makes_leaf_in_place(value)
+                and not _wraps_parameter(value, ctx)
+            )
     return False
+
+
+def _wraps_parameter(value, ctx) -> bool:
+    """``nn.Parameter(torch.randn(n, d))`` in the other branch (CenterLoss's ``if use_gpu: centers =
+    nn.Parameter(...).cuda() else: centers = nn.Parameter(...)``): a would-be parameter, not a value
+    computed from others, whatever the walk knows of a branch it has not reached yet."""
+    return type(value) is cst.Call and ctx.value(value.func).qual == "torch.nn.Parameter"
 
 
 #: methods that give their tensor one dtype

@@ -4,6 +4,8 @@ from ..analysis import dotted, within
 from ..analysis import torch_api as api
 from ..analysis.torch_api import SELECTED_PARAMETERS
 from ..analysis.syntax import walk
+from ..analysis.submodule_saves import carried_paths
+from ..analysis.upstream_models import unfrozen_upstream
 from ..rule import Rule, source
 
 _FREEZE_HELPER_WORDS = ("freeze", "trainable", "requires_grad")
@@ -28,6 +30,9 @@ class UnfrozenBackbone(Rule):
         self._trained_calls = {}  # module path called whole with grad enabled -> its value
         self._touched = set()  # module paths whose requires_grad something may change
         self._stepped = set()  # paths of the optimizers whose step() the file calls
+        self._fed_from = {}  # module path called with grad enabled -> the modules its inputs went through
+        self._backprop_through = set()  # the modules the file's backward() calls backpropagate through
+        self._backprop_seen = False
 
     def on_call(self, node: cst.Call, ctx) -> None:
         stepped = _stepped_optimizer(node, ctx)
@@ -59,11 +64,28 @@ class UnfrozenBackbone(Rule):
         path = dotted(node.func)
         if callee.kind == "module" and callee.params is True and ctx.grad_enabled is True and path:
             self._trained_calls[path] = callee
+            # what the module's inputs went through (also the tensors a list or tuple of them holds)
+            fed = carried_paths((ctx.value(arg.value) for arg in node.args), with_through=True)
+            self._fed_from.setdefault(path, set()).update(fed - {path})
         elif callee.kind != "ref" and path and any(w in path.lower() for w in _FREEZE_HELPER_WORDS):
             for arg in node.args:
                 arg_path = dotted(arg.value)
                 if arg_path:
                     self._touched.add(arg_path)
+
+    def on_assign(self, target, ctx, value_node) -> None:
+        # `encoder.requires_grad = False` on a module: a freeze meant there (GRD401 reports that it
+        # does nothing), not an encoder left trainable by oversight
+        if type(target) is cst.Attribute and target.attr.value == "requires_grad":
+            path = dotted(target.value)
+            if path is not None and ctx.value(target.value).kind == "module":
+                self._touched.add(path)
+
+    def on_backward(self, node, ctx, receiver) -> None:
+        value = ctx.value(receiver)
+        self._backprop_seen = True
+        if value.kind == "tensor" and value.grad is True:
+            self._backprop_through.update(value.through)
 
     def on_freeze(self, node, ctx, event) -> None:
         if event.requires_grad is not True:
@@ -81,8 +103,11 @@ class UnfrozenBackbone(Rule):
             self._report_all_but(ctx, optimizer, *owner)
             return
         if isinstance(owner, frozenset):
-            self._report_parts(ctx, optimizer, sorted(owner))
+            if not self._report_parts(ctx, optimizer, sorted(owner)):
+                self._report_upstream(ctx, optimizer, owner)
             return
+        if owner is not None and "." not in owner:
+            self._report_upstream(ctx, optimizer, frozenset({owner}))
         if owner is None or "." not in owner:
             return
         model = next(
@@ -131,6 +156,20 @@ class UnfrozenBackbone(Rule):
         moved = frozenset(model + o[len("self") :] for o in owners)
         return moved if isinstance(owner, frozenset) else next(iter(moved))
 
+    def _report_upstream(self, ctx, optimizer, owners: frozenset) -> None:
+        """Separate models: the optimizer's are trained on the output of another one nothing freezes."""
+        model = unfrozen_upstream(self, owners)
+        if model is None:
+            return
+        trained = ", ".join(f"`{_spelt(o)}`" for o in sorted(owners))
+        self.report(
+            ctx,
+            optimizer,
+            f"`{source(optimizer, 60)}` updates only {trained}, trained on the output of `{_spelt(model)}`, which "
+            "still requires grad: every backward() computes gradients for its parameters, which no optimizer "
+            f"uses. Freeze it: `{_spelt(model)}.requires_grad_(False)`.",
+        )
+
     def _report_all_but(self, ctx, optimizer, model: str, left_out: str) -> None:
         """An optimizer over every parameter of ``model`` but those of ``left_out``, a part of it that
         nothing freezes, with ``model`` run whole with gradients."""
@@ -148,18 +187,21 @@ class UnfrozenBackbone(Rule):
             f"first: `{left_out}.requires_grad_(False)`.",
         )
 
-    def _report_parts(self, ctx, optimizer, owners) -> None:
+    def _report_parts(self, ctx, optimizer, owners) -> bool:
         """An optimizer over several parts of one model run whole with gradients (``model.decoder`` and
-        ``model.bn``), when the model holds trainable parameters outside all of them."""
+        ``model.bn``), when the model holds trainable parameters outside all of them. False when no
+        model holds them all (separate models: ``upstream_models``)."""
         model = next(
             (m for m in sorted(self._trained_calls, key=len, reverse=True) if all(o.startswith(m + ".") for o in owners)),
             None,
         )
-        if model is None or any(t == model or within(t, model) or within(model, t) for t in self._touched):
-            return
+        if model is None:
+            return False
+        if any(t == model or within(t, model) or within(model, t) for t in self._touched):
+            return True
         parts = {o[len(model) + 1 :].split(".")[0] for o in owners}
         if "module" in parts or not self._has_other_parameters(self._trained_calls[model], *parts):
-            return
+            return True
         spelt = ", ".join(f"`{_spelt(o)}`" for o in owners)
         self.report(
             ctx,
@@ -168,6 +210,7 @@ class UnfrozenBackbone(Rule):
             "every backward() computes gradients for parameters no optimizer uses. Freeze them first: "
             f"`{model}.requires_grad_(False)`, then `requires_grad_(True)` on the parts it trains.",
         )
+        return True
 
     @staticmethod
     def _has_other_parameters(model, *parts: str) -> bool:

@@ -20,6 +20,32 @@ def _switch_statement(call) -> bool:
     return type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value in ("eval", "train")
 
 
+def _trained_in_eval_after_evaluation(ctx, record, path: str):
+    """The training forward of ``path`` that runs with the model known to be in eval mode, in a loop
+    that also runs an evaluation forward of it (without grad): LCFCN's loss calls ``model.train()``,
+    then a helper that predicts blobs under ``no_grad`` after ``model.eval()``, then the forward it
+    backpropagates. None when there is no such pair."""
+    forwards = [
+        (f, module, mode)
+        for f, f_path, module, mode in record.forwards + record.inner_forwards
+        if ctx.same_object(f_path) == path
+    ]
+    if not any(mode is False for _, _, mode in forwards):
+        return None
+    return next((f for f, module, mode in forwards if mode is True and module.training is False), None)
+
+
+def _inside_called_function(site, forward, module) -> bool:
+    """``forward`` runs in the body of the module-level function ``site`` calls by its plain name
+    (``point_loss(model, batch)`` switching the model through its helper, then training it): the
+    switch and the forward in eval mode are one call's doing, not a validation of the epoch loop
+    (an attack's forwards with grad in ``eval_model_pgd(model, ...)`` after ``train_epoch(...)``)."""
+    if type(site) is not cst.Call or type(site.func) is not cst.Name or type(module) is not cst.Module:
+        return False
+    found = [n for n in module.body if type(n) is cst.FunctionDef and n.name.value == site.func.value]
+    return len(found) == 1 and any(node is forward for node in walk(found[0].body))
+
+
 class EvalModeNotRestored(Rule):
     code = "GRD510"
     name = "eval-mode-not-restored"
@@ -76,8 +102,16 @@ class EvalModeNotRestored(Rule):
         switched |= {aliased_path(path, ctx.current_class) for path in switched} - {None}
         judged = set()
         for call, path, training in record.mode_switches:
-            if training is not False or path is None or path in switched or path in record.bound:
+            if training is not False or path is None or path in record.bound:
                 continue
+            in_eval = None
+            if path in switched:
+                # a `train()` earlier in the iteration does not restore what a helper's evaluation
+                # switched afterwards: the training forward that follows runs in eval mode
+                site = record.switch_calls.get(id(call))
+                in_eval = _trained_in_eval_after_evaluation(ctx, record, path) if site not in (None, call) else None
+                if in_eval is None or not _inside_called_function(site, in_eval, ctx.module_node):
+                    continue
             if path in judged:
                 continue  # one report per model and loop: the first switch (`test(model)`, then `accuracy(model)`)
             judged.add(path)
@@ -102,7 +136,7 @@ class EvalModeNotRestored(Rule):
             # in the loop: once it has run, every later iteration trains in eval mode
             if end is None or end.kind != "module" or end.training is True:
                 continue
-            forward = trained[0] if trained is not None else None
+            forward = trained[0] if trained is not None else in_eval
             site = record.switch_calls.get(id(call))
             if forward is None and site is not None and (site is not call or not _switch_statement(call)):
                 # always in eval mode at the training forward, yet not kept so on purpose: the loop's
