@@ -4,6 +4,7 @@ from ..analysis import base_path, literal_bool
 from ..analysis.carried_graphs import bound_saving_nothing
 from ..analysis.freed_lists import list_of_graphs
 from ..analysis.graph_saves import saves_nothing
+from ..analysis.iterated_elements import one_graph_per_element
 from ..analysis.loaded_modules import loaded_from_file
 from ..analysis.repeated_closures import bound_in, closures_run_per_iteration
 from ..analysis.module_state import stateful_run
@@ -88,6 +89,10 @@ class BackwardTwice(Rule):
         freed = ctx.freed
         path = base_path(receiver)
         shared = sorted(({path} if path in freed else set()) | (value.deps & freed))
+        if shared and ctx.loop is not None:
+            # `for lp in log_probs: (-lp).backward()`: one graph per element, each built by its own
+            # iteration of an earlier loop (``iterated_elements``)
+            shared = [name for name in shared if not one_graph_per_element(ctx, ctx.loop.node, name, value.deps)]
         if shared and all(saves_nothing(name, ctx) or bound_saving_nothing(name, ctx) for name in shared):
             # `gamma = torch.rand(n, requires_grad=True) + 0.1`, or `x = diversify(x + delta)` padding and
             # resizing in each step: nothing freed is needed again
