@@ -3,7 +3,8 @@ import re
 import libcst as cst
 
 from ..analysis import dotted, literal_bool, within
-from ..analysis.syntax import free_names_of
+from ..analysis.source_order import contains
+from ..analysis.syntax import free_names_of, walk
 from ..analysis.constructor_freezes import freeze_site
 from ..analysis.freeze_keeping_methods import keeps_freeze
 from ..analysis.untrained_arguments import BACKWARD, STEP
@@ -205,12 +206,17 @@ class NothingTrainable(Rule):
                 return
         owner = sorted(roots)[0]
         self._reported.add(owner)
+        backprop = f"`{source(node, 40)}` backpropagates `{source(receiver, 30)}`, computed only through `{owner}`"
+        if _guarded_by_requires_grad(ctx, node):  # never runs, never raises: nothing trains, silently
+            backprop = f"{backprop.replace('backpropagates', 'would backpropagate', 1)}, but its `requires_grad` test skips it"
+            effect = "nothing ever trains"
+        else:
+            effect = "raises \"element 0 of tensors does not require grad\""
         self._report_freeze(
             ctx,
             frozen[owner],
-            f"this freezes every parameter of `{owner}` and nothing unfreezes any: `{source(node, 40)}` "
-            f"backpropagates `{source(receiver, 30)}`, computed only through `{owner}`, and raises \"element 0 "
-            "of tensors does not require grad\". Unfreeze the part that should train.",
+            f"this freezes every parameter of `{owner}` and nothing unfreezes any: {backprop}, and {effect}. "
+            "Unfreeze the part that should train.",
         )
 
     def _built_frozen(self, node, ctx, receiver, through) -> None:
@@ -320,3 +326,16 @@ def _constructor_freeze_of(ctx, path: str):
             return None
         return freeze_site(cls.methods["__init__"])
     return None
+
+
+def _guarded_by_requires_grad(ctx, node) -> bool:
+    """``if loss.requires_grad: loss.backward()``: the backward never runs (and never raises)."""
+    scope = ctx.function if ctx.function is not None else ctx.module_node
+    if scope is None:
+        return False
+    for test in (n for n in walk(scope) if type(n) is cst.If):
+        if contains(test.body, node) and any(
+            type(part) is cst.Attribute and part.attr.value == "requires_grad" for part in walk(test.test)
+        ):
+            return True
+    return False
