@@ -54,7 +54,10 @@ def layered(module: Value) -> bool:
     )
 
 
-_TENSOR_BACKWARD_KEYWORDS = frozenset({"gradient", "retain_graph", "create_graph", "inputs"})
+#: the keywords of ``Tensor.backward`` that keep its graph for another backward; ``retain_variables`` is the
+#: name torch 0.x gave ``retain_graph`` (tutorials still pass it; torch 2 rejects it with a TypeError)
+GRAPH_KEEPING_KEYWORDS = ("retain_graph", "create_graph", "retain_variables")
+_TENSOR_BACKWARD_KEYWORDS = frozenset({"gradient", "inputs", *GRAPH_KEEPING_KEYWORDS})
 
 
 def tensor_backward_arguments(call: cst.Call) -> bool:

@@ -13,6 +13,7 @@ from typing import Optional
 
 import libcst as cst
 
+from .call_shapes import GRAPH_KEEPING_KEYWORDS
 from . import torch_api as api
 from .evidence import PROVEN_GRAD
 from .module_aliases import made_from, other_module_names
@@ -384,7 +385,7 @@ class TrainingEffects:
         return scaler.kind == "scaler" and scaler.mode is not False
 
     def _free_graph(self, node: cst.Call, receiver_node) -> None:
-        for name in ("retain_graph", "create_graph"):
+        for name in GRAPH_KEEPING_KEYWORDS:
             flag = kwarg(node, name)
             if flag is not None and literal_bool(flag.value) is not False:
                 return  # kept (or maybe kept) for another backward

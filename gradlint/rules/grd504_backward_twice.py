@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis import base_path, literal_bool
+from ..analysis.call_shapes import GRAPH_KEEPING_KEYWORDS
 from ..analysis.carried_graphs import bound_saving_nothing
 from ..analysis.freed_lists import list_of_graphs
 from ..analysis.graph_saves import saves_nothing
@@ -188,7 +189,7 @@ def _only_backward_of_function(ctx, node) -> bool:
 def _retains_graph(call) -> bool:
     """``backward(retain_graph=True)`` / ``create_graph=True``: the graph survives the call."""
     return type(call) is cst.Call and any(
-        arg.keyword is not None and arg.keyword.value in ("retain_graph", "create_graph") and literal_bool(arg.value) is not False
+        arg.keyword is not None and arg.keyword.value in GRAPH_KEEPING_KEYWORDS and literal_bool(arg.value) is not False
         for arg in call.args
     )
 
