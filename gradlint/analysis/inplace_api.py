@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 
 #: In-place tensor methods (``add_``) that are not writes of the tensor's values.
@@ -28,3 +30,10 @@ def is_inplace_function(qual: str, call) -> bool:
         if arg.keyword is not None and arg.keyword.value == "inplace":
             return isinstance(arg.value, cst.Name) and arg.value.value == "True"
     return False
+
+
+def inplace_saving(qual: str, call) -> Optional[str]:
+    """What ``F.leaky_relu(h, 0.2, inplace=True)`` keeps for backward: its result (the in-place
+    variant's formula reads the output), never the input it has just overwritten, so writing a conv's
+    output so is backpropagated fine. None for any other call (its own saving stands)."""
+    return "output" if is_inplace_function(qual, call) and not is_inplace_function_form(qual) else None

@@ -12,6 +12,7 @@ from .class_methods import class_method_call
 from .containers import NAMEDTUPLE_FACTORIES, defaultdict_of, namedtuple_type
 from .devices import device_value
 from .einsum_saving import einsum_saving
+from .inplace_api import inplace_saving
 from .copied_leaves import copied_leaf
 from .frozen_copies import frozen_module_copy
 from .fresh_modules import frozen_whole, made_then_evaluated, switched_through
@@ -195,7 +196,7 @@ class TorchSemantics(TensorMethods):
             if namespace == "torch" and args and returns_indices(name, node, args, skip=1):
                 cut = args[0][1].is_grad_tensor or args[0][1].cut
                 return pair(self._op_result(args[:1], api.saving_of(name)), tensor(False, None, cut=cut))
-            return self._op_result(args, einsum_saving(qual, node) or api.saving_of(name))
+            return self._op_result(args, einsum_saving(qual, node) or inplace_saving(qual, node) or api.saving_of(name))
         return UNKNOWN
 
     def _inplace_function(self, name: str, node: cst.Call, args) -> Value:
