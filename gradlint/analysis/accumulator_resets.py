@@ -113,7 +113,7 @@ def unrolls(loop: cst.CSTNode, record, accumulators) -> bool:
         name = node.targets[0].target.value
         if name in accumulators or name in fresh or name not in record.entry or name not in fed:
             continue
-        if not any(type(n) is cst.Name and n.value == name for n in walk(node.value)):
+        if not _reads_name(node.value, name):
             continue
         if any(type(n) is cst.Name and n.value in ("detach", "detach_", "data", "item") for n in walk(node.value)):
             continue
@@ -135,3 +135,15 @@ def nested_loop_targets(loop: cst.CSTNode) -> frozenset:
         if type(node) is cst.For:
             names.update(n.value for n in walk(node.target) if type(n) is cst.Name)
     return frozenset(names)
+
+
+def _reads_name(expression, name: str) -> bool:
+    """``expression`` reads the variable ``name``: not an attribute of that name (``loss = outputs.loss``
+    reads ``outputs``) nor a keyword argument (``f(loss=...)``)."""
+    labels = set()
+    for node in walk(expression):
+        if type(node) is cst.Attribute:
+            labels.add(id(node.attr))
+        elif type(node) is cst.Arg and node.keyword is not None:
+            labels.add(id(node.keyword))
+    return any(type(n) is cst.Name and n.value == name and id(n) not in labels for n in walk(expression))
