@@ -284,7 +284,7 @@ def test_the_questions_about_a_body_walk_it_once(monkeypatch):
     """Facts, optimizers, scalers, assigned fields, returns and callees of a function: one walk of its body."""
     import libcst as cst
 
-    from gradlint.analysis import prescan, scopes, syntax, usage_scans
+    from gradlint.analysis import field_stores, prescan, syntax, usage_scans
     from gradlint.analysis.arguments import returned_arguments
 
     module = cst.parse_module(
@@ -314,7 +314,7 @@ def test_the_questions_about_a_body_walk_it_once(monkeypatch):
     assert syntax.function_facts(function).rebound == {"x", "y", "loss"}
     assert usage_scans.optimizer_names_by_use(function) == {"opt"}
     assert usage_scans.scaler_names(function) == {"scaler"}
-    assert scopes._assigned_fields(function) == {"loss"}
+    assert field_stores.self_assignments(function) == {"loss"}
     assert prescan.called_names(function) >= {".zero_grad", "model", ".backward", ".step", ".update"}
     call = cst.parse_expression("fit(m, o, s, l)")
     assert returned_arguments(call, function) == {None: "m"}

@@ -124,14 +124,15 @@ def string_test(walker, test):
     """``mode == "eval"`` / ``mode != "train"`` of a name bound to a literal string: the name and
     the truth as a flag's value (unknown when either side is not a literal string). So are
     ``"train" == mode``, ``phase in ("train", "trn")`` / ``not in``, and ``phase is "train"`` /
-    ``is not`` when both strings are identifier-like (CPython interns those: equal means identical)."""
+    ``is not`` when both strings are identifier-like (CPython interns those: equal means identical).
+    The name may be a field of ``self``; its callers decide whether its value is fixed there."""
     if len(test.comparisons) != 1:
         return test, UNKNOWN
     operator = type(test.comparisons[0].operator)
     name, other = test.left, test.comparisons[0].comparator
-    if type(name) is not cst.Name and operator in _SYMMETRIC:
+    if not _named(name) and operator in _SYMMETRIC:
         name, other = other, name
-    if type(name) is not cst.Name:
+    if not _named(name):
         return test, UNKNOWN
     if operator in (cst.In, cst.NotIn):
         if type(other) not in (cst.List, cst.Tuple, cst.Set) or not other.elements:
@@ -143,7 +144,7 @@ def string_test(walker, test):
         strings = [string_value(other)]
     else:
         return test, UNKNOWN
-    mine = walker.lookup(name.value)
+    mine = walker.lookup(dotted(name))
     if mine is None or not mine.qual.startswith(STRING) or not all(isinstance(s, str) for s in strings):
         return test, UNKNOWN
     held = mine.qual[len(STRING) :]
@@ -151,6 +152,13 @@ def string_test(walker, test):
     if operator in (cst.Is, cst.IsNot) and same and not held.isidentifier():
         return test, UNKNOWN  # equal strings need not be one object
     return name, TRUE if same == (operator in _POSITIVE) else FALSE
+
+
+def _named(node) -> bool:
+    """A name, or a field of ``self`` (``self.backbone == "vgg"`` in a constructor, see ``flag_fields``)."""
+    if type(node) is cst.Name:
+        return True
+    return type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self"
 
 
 #: comparisons whose operands may be swapped; those true when the strings are the same

@@ -39,6 +39,7 @@ from .helper_saves import apply_saved_arguments, saved_parameters
 from .helper_scaling import exit_scaled
 from .model_inputs import fed_only_to_models
 from .nested_fields import self_fields
+from .other_frameworks import compiled_kernel
 from .function_entry import FunctionEntry
 from .freed_fields import as_fields, exported_fields, receiver_freed_fields
 from .imports import out_of_time
@@ -93,6 +94,8 @@ class Calls(FunctionEntry, UntrainedArguments):
         """The value of a call; ``names``: the module names a function of another file sees;
         ``module_path``: for a module called as ``model(x)``, the path of the module its forward runs on."""
         table: CallTable = self.calls
+        if function.decorators and compiled_kernel(function, self.silent_eval):
+            return UNKNOWN  # a kernel of another language (other_frameworks)
         bound = bind_arguments(function, call, args, bound_self=binds_first(function, receiver))
         if bound is None:
             return UNKNOWN
@@ -390,7 +393,10 @@ class Calls(FunctionEntry, UntrainedArguments):
     def _contexts_for(
         self, function: cst.FunctionDef, cls: Optional[ClassInfo] = None, qualname: Optional[str] = None
     ) -> List[Context]:
-        """The contexts a function is reported in: its callers' in this file, and in other files."""
+        """The contexts a function is reported in: its callers' in this file, and in other files. A
+        kernel of another language (``@ti.kernel``) is walked with its parameters unknown."""
+        if function.decorators and compiled_kernel(function, self.silent_eval):
+            return []
         recorded = list(self.calls.contexts.get(id(function), []))
         if qualname is not None:
             recorded += self.foreign_contexts.get(qualname, [])

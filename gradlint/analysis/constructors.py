@@ -15,6 +15,7 @@ import libcst as cst
 from .arguments import bind_arguments, stores_literal_defaults
 from .calls import MAX_INLINE_WALKS
 from .constructor_freezes import left_frozen, mentions_requires_grad, settled_freezes
+from .frozen_fields import frozen_fields_only
 from .handed_optimizers import owners_as_fields
 from .imports import out_of_time
 from .summaries import Context, says_nothing
@@ -69,5 +70,10 @@ class Constructors:
                 summary.instance = receiver.with_(cls=instance, params=instance.params if cls.is_module else None)
             if cls.is_module and left_frozen(summary.freezes):
                 # frozen whole by its constructor: so it stays, returned or wrapped (see constructor_freezes)
+                summary.instance = summary.instance.with_(params=False)
+            elif cls.is_module and summary.instance.params is None and frozen_fields_only(
+                cls.bases, list(cls.methods.values()), attrs, list(cls.methods.values())
+            ):
+                # every part this call's constructor made is frozen (`PNet()` picking a frozen network)
                 summary.instance = summary.instance.with_(params=False)
         return summary.instance

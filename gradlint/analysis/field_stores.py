@@ -45,6 +45,23 @@ def _assigned(function: cst.FunctionDef) -> frozenset:
     return frozenset(names)
 
 
+@per_node
+def self_assignments(function: cst.FunctionDef) -> frozenset:
+    """``X`` of every ``self.X = ...`` (or ``+=``, ``:``) in the function's own body (memoised: asked
+    for each field ``__init__`` leaves, and again for each class of the file's importers)."""
+    found = set()
+    nodes = own_nodes(function)
+    for node in nodes.of(cst.Assign) + nodes.of(cst.AugAssign) + nodes.of(cst.AnnAssign):
+        targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
+        while targets:
+            target = targets.pop()
+            if isinstance(target, (cst.Tuple, cst.List)):
+                targets.extend(e.value for e in target.elements)
+            elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                found.add(target.attr.value)
+    return frozenset(found)
+
+
 def _through_self_calls(method: cst.FunctionDef, cls: Optional[ClassInfo], fields_of) -> frozenset:
     names = set(fields_of(method))
     if cls is None:

@@ -19,6 +19,7 @@ from typing import Optional
 
 import libcst as cst
 
+from .field_stores import self_assignments
 from .syntax import dotted, per_node, walk
 from .values import Tri, Value
 
@@ -47,6 +48,20 @@ def literal_field_truth(function: Optional[cst.FunctionDef], module: Optional[cs
     if opaque or id(function) not in functions:
         return None  # attributes set by name, or a method of another file
     return value.mode
+
+
+def constructor_field_truth(function: Optional[cst.FunctionDef], module: Optional[cst.Module], test, value: Value) -> Tri:
+    """``if self.pnet_type in ["vgg", "vgg16"]:`` in an ``__init__`` that stores the field itself
+    (``self.pnet_type = pnet_type``, a literal the call or the default gave): the walk's value of a
+    field of the object being built is the one every path here gave it (a join of two strings is
+    no string), so the test is decided (``branch_tests.string_test``). Not when the file sets
+    attributes by name."""
+    if function is None or module is None or function.name.value != "__init__" or value.kind != "number":
+        return None
+    path = dotted(test)
+    if path is None or path.count(".") != 1 or path[len("self.") :] not in self_assignments(function):
+        return None
+    return None if _module_facts(module)[1] else value.mode
 
 
 @per_node

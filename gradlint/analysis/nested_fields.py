@@ -19,7 +19,7 @@ from typing import Dict, FrozenSet, Iterable, List, Tuple
 import libcst as cst
 
 from .syntax import MUTATORS, _self_field, own_nodes, per_node
-from .values import ClassInfo, Value, join_all
+from .values import STRING, ClassInfo, Value, join_all
 from .value_paths import without_paths
 
 #: kinds of value kept for a field of a field: the containers a memory object fills
@@ -60,11 +60,13 @@ def filled_field_owners(function: cst.FunctionDef) -> FrozenSet[str]:
 
 
 def self_fields(env) -> Tuple[Dict[str, Value], Dict[str, Value]]:
-    """What a walk left in ``self``: (field -> value, "X.Y" -> the list or dict in ``self.X.Y``)."""
+    """What a walk left in ``self``: (field -> value, "X.Y" -> the list or dict in ``self.X.Y``). A
+    literal string is kept (``self.pnet_type = pnet_type`` given "vgg"): known to hold no tensor or
+    module (``frozen_fields``)."""
     fields: Dict[str, Value] = {}
     nested: Dict[str, Value] = {}
     for key, value in env.items():
-        if not key.startswith("self.") or value.kind == "unknown":
+        if not key.startswith("self.") or value.kind == "unknown" and not value.qual.startswith(STRING):
             continue
         dots = key.count(".")
         if dots == 1:

@@ -11,7 +11,9 @@ import libcst as cst
 from . import torch_api as api
 from .closure_modes import settle_call_modes
 from .constructor_grad_modes import constructor_disables_grad
+from .field_stores import self_assignments
 from .freed_fields import as_fields
+from .frozen_fields import frozen_fields_only
 from .imports import out_of_time
 from .lightning_manual import manual_optimization
 from .other_frameworks import OTHER_FRAMEWORKS
@@ -127,7 +129,7 @@ class Scopes:
                 if key.startswith("self.") and key.count(".") == 1:
                     if value is not UNKNOWN:
                         info.attrs[key[5:]] = value
-                    elif key[5:] in info.attrs and key[5:] in _assigned_fields(init):
+                    elif key[5:] in info.attrs and key[5:] in self_assignments(init):
                         del info.attrs[key[5:]]  # an inherited field the subclass rebinds to what is not known
             self._conditional_fields(node, info, stores, env, methods)
             layered = sequential_layers(node, info.bases, init, self.silent_eval)
@@ -138,7 +140,9 @@ class Scopes:
                 v.is_grad_tensor or (v.kind == "module" and v.params) for v in info.attrs.values()
             ):
                 info.params = True
-            if info.params is None and info.is_module and _frozen_fields_only(self, node, init, env, methods):
+            if info.params is None and info.is_module and frozen_fields_only(
+                info.bases, [init, *methods], {key[5:]: value for key, value in env.items() if key.startswith("self.")}, [node.body]
+            ):
                 info.params = False
             # walked again in the contexts of the file's constructor calls, if any tells more than
             # unknown arguments (`Trainer(model)`), once those calls are known (as forward is)
@@ -180,7 +184,7 @@ class Scopes:
         }
         stored_elsewhere = set()
         for method in methods:
-            stored_elsewhere |= _assigned_fields(method)
+            stored_elsewhere |= self_assignments(method)
         for name in lost:
             if name in class_names or name in stored_elsewhere:
                 continue
@@ -383,54 +387,3 @@ def _own_fields_only(analyzer, node: cst.ClassDef) -> bool:
         if value.kind != "ref" or not value.qual.startswith("torch."):
             return False
     return True
-
-
-@per_node
-def _assigned_fields(function: cst.FunctionDef) -> frozenset:
-    """``X`` of every ``self.X = ...`` (or ``+=``, ``:``) in the function's own body (memoised: asked
-    for each field ``__init__`` leaves, and again for each class of the file's importers)."""
-    found = set()
-    nodes = own_nodes(function)
-    for node in nodes.of(cst.Assign) + nodes.of(cst.AugAssign) + nodes.of(cst.AnnAssign):
-        targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
-        while targets:
-            target = targets.pop()
-            if isinstance(target, (cst.Tuple, cst.List)):
-                targets.extend(e.value for e in target.elements)
-            elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
-                found.add(target.attr.value)
-    return frozenset(found)
-
-
-_REGISTERING = frozenset({"setattr", "add_module", "register_module", "register_parameter"})
-
-
-def _frozen_fields_only(analyzer, node: cst.ClassDef, init, env, methods) -> bool:
-    """An ``nn.Module`` subclass whose ``__init__`` froze its layers, and has nothing else that trains.
-
-    ``self.conv = nn.Conv2d(...)`` then ``self.conv.weight = nn.Parameter(w, requires_grad=False)``
-    (and the bias): a fixed random feature extractor. Every field of the class (set anywhere in it)
-    is known after ``__init__`` and holds no trainable parameter, at least one is a layer frozen so,
-    the base is ``nn.Module`` itself and nothing registers parameters by name.
-    """
-    for base in node.bases:
-        value = analyzer.value(base.value)
-        if value.kind != "ref" or value.qual != "torch.nn.Module":
-            return False
-    fields = set().union(*(_assigned_fields(m) for m in (init, *methods)))
-    fields |= {key[5:] for key in env if key.startswith("self.") and key.count(".") == 1}
-    frozen = False
-    for name in fields:
-        value = env.get(f"self.{name}")
-        if value is None or value.kind == "unknown":
-            return False
-        if value.kind == "module":
-            if value.params is not False:
-                return False
-            frozen |= bool(value.qual) and api.nn_module_has_params(value.qual) is True
-        elif value.kind == "tensor" and value.grad is not False:
-            return False
-    # last: the one check that walks the whole class
-    return frozen and not any(
-        type(child) is cst.Call and (dotted(child.func) or "").rsplit(".", 1)[-1] in _REGISTERING for child in walk(node.body)
-    )

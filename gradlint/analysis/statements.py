@@ -28,7 +28,7 @@ from .branch_tests import (
 )
 from .fixed_flags import fixed_flag
 from .scaler_arms import scaler_absent_arm
-from .flag_fields import literal_field_truth
+from .flag_fields import constructor_field_truth, literal_field_truth
 from .mode_flags import module_mode_truth
 from .state import State, Terminated
 from .summaries import with_own_paths
@@ -364,6 +364,8 @@ class StatementWalker:
         if type(test) is cst.Comparison:
             compared = test
             test, value = string_test(self, compared)
+            if type(test) is cst.Attribute:  # `if self.arch == "vgg":` in a constructor
+                return constructor_field_truth(self.function, self.module_node, test, value)
             if value.kind != "number":
                 test, value = none_test(self, compared)
             if value.kind != "number":

@@ -152,6 +152,18 @@ def scaler_names(function: cst.FunctionDef) -> frozenset:
     return result
 
 
+def stepped_optimizer_names(function: cst.FunctionDef) -> frozenset:
+    """The names ``optimizer_names_by_use`` finds, and those the function calls ``.step(...)`` on (with
+    a closure too: ``optimizer_c.step(fn_c)``) that are named as optimizers."""
+    stepped = {
+        _name_or_field(node.func.value)
+        for node in own_nodes(function).of(cst.Call)
+        if type(node.func) is cst.Attribute and node.func.attr.value == "step"
+    }
+    named = {name for name in stepped if name and _optimizer_named(name.rsplit(".", 1)[-1])}
+    return optimizer_names_by_use(function) | named
+
+
 def _optimizer_named(name: str) -> bool:
     lowered = name.lower()
     return bool(_OPTIMIZER_NAME.match(name)) and "sched" not in lowered and "lr" not in lowered.split("_")

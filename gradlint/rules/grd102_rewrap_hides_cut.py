@@ -2,6 +2,7 @@ import libcst as cst
 
 from ..analysis import dotted, kwarg, literal_bool
 from ..analysis.syntax import walk
+from ..analysis.usage_scans import stepped_optimizer_names
 from ..rule import Rule, source
 from ..analysis.torch_api import TENSOR_CONSTRUCTORS
 
@@ -80,6 +81,16 @@ def _weights_of_a_throwaway_module(data, ctx) -> bool:
     return bindings == 1 and reads > 0
 
 
+def _argument_paths(call) -> set:
+    """The dotted paths of a call's arguments, and of the elements of a list or tuple given as one."""
+    paths = set()
+    for arg in call.args:
+        value = arg.value
+        elements = value.elements if isinstance(value, (cst.List, cst.Tuple)) else [arg]
+        paths.update(dotted(e.value) for e in elements)
+    return paths
+
+
 class RewrapHidesCut(Rule):
     code = "GRD102"
     name = "rewrap-hides-cut"
@@ -127,10 +138,7 @@ class RewrapHidesCut(Rule):
         # still cuts the model off)
         trained = callee.kind == "module" and callee.params is True
         if trained or (callee.kind == "ref" and callee.qual.startswith("torch.optim.")):
-            for arg in node.args:
-                value = arg.value
-                elements = value.elements if isinstance(value, (cst.List, cst.Tuple)) else [arg]
-                self._used_as_leaf.update(dotted(e.value) for e in elements)
+            self._used_as_leaf.update(_argument_paths(node))
             return
         if callee.kind == "ref" and callee.qual == "torch.autograd.grad":
             inputs = kwarg(node, "inputs") or (node.args[1] if len(node.args) > 1 else None)
@@ -165,6 +173,11 @@ class RewrapHidesCut(Rule):
             self._flagged[path] = node
 
     def on_assign(self, target, ctx, value_node) -> None:
+        if self._found and type(value_node) is cst.Call and type(target) is cst.Name and ctx.function is not None:
+            if target.value in stepped_optimizer_names(ctx.function):
+                # `optimizer_c = make_optimizer(weight_c, bias_c)`, then `optimizer_c.step(closure)`: leaves
+                # handed to what builds an optimizer are trained on purpose
+                self._used_as_leaf.update(_argument_paths(value_node))
         if type(target) is cst.Attribute and target.attr.value == "requires_grad" and literal_bool(value_node):
             self._note_flag(target.value, target, ctx)
         elif dotted(target) is not None:
