@@ -20,7 +20,7 @@ from .other_frameworks import OTHER_FRAMEWORKS
 from .state import SCOPE_FIELDS
 from .statements import _names_grad_mode
 from .plain_outputs import gives_python_values, returns_submodule_values
-from .syntax import dotted, free_names, free_names_of, own_nodes, per_node, walk
+from .syntax import dotted, free_names, free_names_of, walk
 from .sequential_subclasses import sequential_layers
 from .values import UNKNOWN, ClassInfo, Tri, Value, join_all, tensor
 
