@@ -8,6 +8,8 @@ a greedy decoding loop over tokens): the call is the evaluation when the caller'
 
 from __future__ import annotations
 
+import libcst as cst
+
 from .differentiating_forwards import imports_differentiating_forward
 from .rebuilt_models import rebuilt_alike
 from .submodule_modes import switched_parent
@@ -48,8 +50,17 @@ def evaluation_forwards(record, ctx, forwards=None) -> list:
             continue
         parents.add(parent)
         reported.add(call)
-        found.append((call, path))
+        found.append((call, None if _run_by_subscript(call) else path))
     return found
+
+
+def _run_by_subscript(call) -> bool:
+    """``models[idx](x)`` / ``models[idx].decoder(z)``: a model taken from a container has no path of
+    its own here (the forward's paths are those of the callee's ``self``): it is reported unnamed."""
+    func = call.func if type(call) is cst.Call else None
+    while type(func) is cst.Attribute:
+        func = func.value
+    return type(func) is cst.Subscript
 
 
 def _mode_of(path, module, ctx):

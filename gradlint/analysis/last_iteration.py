@@ -32,6 +32,36 @@ def runs_on_last_iteration_only(loop, node) -> bool:
     return False
 
 
+def ends_the_loop(loop, node) -> bool:
+    """``node`` runs on the loop's last iteration only: under a last-index test (as above), or in an arm
+    of an ``if`` of the loop's body that leaves the loop (its body ends with ``break`` or ``return``),
+    or, in ``while not done:``, under ``if done:`` as the body's last statement (nothing rebinds ``done``
+    before the test runs again). An episode's ``if done: agent.update(log_probs)`` backpropagates what the
+    episode's steps kept, once, as an update after the loop would."""
+    if runs_on_last_iteration_only(loop, node):
+        return True
+    body = loop.body.body if type(loop.body) is cst.IndentedBlock else ()
+    exit_test = _exit_test(loop) if type(loop) is cst.While else None
+    for statement in walk(loop.body, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(statement) is not cst.If or not any(inner is node for inner in walk(statement.body)):
+            continue
+        arm = statement.body.body if type(statement.body) is cst.IndentedBlock else ()
+        last = arm[-1].body[-1] if arm and type(arm[-1]) is cst.SimpleStatementLine else None
+        if type(last) in (cst.Break, cst.Return):
+            return True
+        if exit_test is not None and body and body[-1] is statement and dotted(statement.test) == exit_test:
+            return True
+    return False
+
+
+def _exit_test(loop: cst.While) -> Optional[str]:
+    """``done`` for ``while not done:``: the name whose truth ends the loop."""
+    test = loop.test
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+        return dotted(test.expression)
+    return None
+
+
 def _index_and_length(loop) -> Optional[Tuple[str, str]]:
     """(the loop's index name, the dotted expression of its length: ``len(seq)`` as ``"len:seq"``, a
     count as its dotted name or literal)."""

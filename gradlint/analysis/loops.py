@@ -12,7 +12,8 @@ import libcst as cst
 
 from . import torch_api as api
 from .branch_tests import recomputed_is_fresh
-from .entry_loops import entry_names, every_entry_loop, proven_entry
+from .entry_loops import every_entry_loop, proven_entry
+from .entry_switches import entries_loop
 from .filled_buffers import kept_filled
 from .flag_arms import arm_bound_names, keep_entry
 from .freed_lists import emptied_names, list_of_graphs
@@ -188,14 +189,10 @@ class LoopWalker:
             self._body(node.orelse.body)
 
     def _dict_loop(self, node: cst.For):
-        """(key name, item name, dict path, loop, body depth) of ``for k in d`` / ``d.keys()``, ``for m in d.values()``,
-        ``for k, m in d.items()`` over a dict value: the loop visits every entry."""
-        names = entry_names(node)
-        if names is None or self.value(names[0]).kind != "dict":
-            return None
-        source, path, key, item = names
-        depth = self._cond_depth + 1  # the loop body's, where a switch of every entry is unconditional
-        return key, item, path, node, depth
+        """(key name, item name, container path, loop, body depth) of a loop over every entry of a dict
+        or every model of a list (``entries_loop``), at the body's depth, where a switch of every entry
+        is unconditional."""
+        return entries_loop(node, self.value, self._cond_depth + 1)
 
     def _stmt_while(self, node: cst.While) -> None:
         def iteration():

@@ -20,6 +20,7 @@ from .module_aliases import made_from, other_module_names
 from .fixed_flags import contradicts
 from .usage_scans import own_calls_non_tensor_method
 from .submodule_modes import switch_submodules
+from .entry_switches import switched_entries
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key, literal_str
 from .values import Tri, Value, tensor
 
@@ -339,18 +340,9 @@ class TrainingEffects:
 
     def _switch_entries(self, container: str, keys, training: Tri) -> None:
         value = self.lookup(container)
-        if value is None or value.kind != "dict":
-            return
-
-        def switched(key, item):
-            if keys is not None and key not in keys:
-                return item
-            if item.kind == "module":
-                return item.with_(training=training, params=True if item.params is None else item.params)
-            # only a module has eval()/train()
-            return Value(kind="module", params=True, training=training) if item.kind == "unknown" else item
-
-        self.state.env[container] = value.with_(items=tuple(switched(k, v) for k, v in zip(value.keys, value.items)))
+        switched = switched_entries(value, keys, training) if value is not None else None
+        if switched is not None:
+            self.state.env[container] = switched
 
     def _backward(self, node: cst.Call, receiver_node) -> None:
         path = base_path(receiver_node)

@@ -3,6 +3,7 @@ import libcst as cst
 from ..analysis.setitem_appends import appends_item
 from ..analysis import dotted
 from ..analysis.closure_steps import closure_backpropagates
+from ..analysis.last_iteration import ends_the_loop
 from ..analysis.field_histories import graph_positions, kept_for_update
 from ..analysis.foreign_containers import built_by_foreign_class
 from ..analysis.handed_histories import handed_to_update, loss_handed_to_update
@@ -267,6 +268,8 @@ class LossHistoryAccumulation(Rule):
         backwards = record.backwards or ((record.steps or record.inner_steps) and record.inner_backwards)
         # `loss = optimizer.step(closure)` with the backward() in the closure (L-BFGS): a training loop
         backwards = backwards or [(call, None) for call, _, _ in record.steps if closure_backpropagates(ctx.module_node, call)]
+        # one run on the last iteration only (`if done: agent.update(log_probs)`) is a backward after the loop
+        backwards = [b for b in backwards if not ends_the_loop(node, record.update_calls.get(id(b[0]), b[0]))]
         if not backwards:
             # no backward() frees what these graphs saved: a window reset now and then (`running = 0`
             # after logging 100 batches) keeps 100 forwards' activations; one reset each iteration, one
