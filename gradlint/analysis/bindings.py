@@ -290,6 +290,10 @@ class Bindings:
             return UNKNOWN if iterable.qual.endswith("ModuleDict") else member_of(iterable, None)
         if iterable.kind == "ref" and iterable.qual in api.MPL_AXES_ARRAYS:
             return ref(api.MPL_AXES)
+        if iterable.kind == "number" and iterable.cut:
+            # rows and items of a numpy array taken out of a graph tensor (`for row in out.detach().numpy()`):
+            # plain values, cut out of that graph as the array is
+            return iterable
         if iterable.kind == "tensor" and not iterable.struct:
             # rows of a tensor: views that carry its graph
             return tensor(iterable.grad, False if iterable.grad else None, cut=iterable.cut)

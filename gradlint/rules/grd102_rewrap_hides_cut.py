@@ -29,6 +29,16 @@ def _extracted(data) -> bool:
     return type(data) is cst.Attribute and data.attr.value in _EXTRACTIONS
 
 
+def _grad_free(value) -> bool:
+    """An operand known to bring no gradient of its own into an expression: a number, a string, a
+    tensor that does not require grad, a module without parameters, torch's functions."""
+    if value.kind == "tensor":
+        return value.grad is False
+    if value.kind == "module":
+        return value.params is False
+    return value.kind in ("number", "str", "ref", "none", "device", "dtype")
+
+
 def _carries_graph_values(value) -> bool:
     if value.kind == "seq":
         return bool(value.has_grad) or (value.elem is not None and value.elem.cut)
@@ -117,10 +127,11 @@ class RewrapHidesCut(Rule):
         self._sums = {}
         #: id(call) -> (call, data): nameless leaves added into what a backward() starts from
         self._summed = {}
-        #: path -> the ``X.requires_grad_()`` call / ``X.requires_grad = True`` target that made the cut
-        #: value ``X`` a leaf (``loss.requires_grad_(True)`` to silence "does not require grad")
+        #: path -> (the ``X.requires_grad_()`` call / ``X.requires_grad = True`` target that made the cut
+        #: value ``X`` a leaf (``loss.requires_grad_(True)`` to silence "does not require grad"), ``X``);
+        #: also the names computed from such a leaf by parameter-free ops (``loss = criterion(X, y)``)
         self._flagged = {}
-        #: (node, path): such leaves backpropagated straight away
+        #: (node, path of the leaf): such leaves, or values computed from them alone, backpropagated
         self._flagged_backprops = []
 
     def on_attribute(self, node: cst.Attribute, ctx) -> None:
@@ -170,7 +181,45 @@ class RewrapHidesCut(Rule):
         path = dotted(obj)
         value = ctx.value(obj)
         if path is not None and value.kind == "tensor" and value.cut and value.grad is False:
-            self._flagged[path] = node
+            self._flagged[path] = (node, path)
+
+    def _carried_flag(self, node, ctx):
+        """The flag ``node`` carries: the ``requires_grad`` set on a cut value that ``node`` is computed
+        from, through parameter-free ops only (``preds.requires_grad = True``, then
+        ``loss = criterion(preds.to(device), labels)``). None when anything else that may require grad
+        (a module with parameters, an unknown value) takes part: the backward may then train something."""
+        carried = []
+
+        def free_of_other_grads(sub) -> bool:
+            kind = type(sub)
+            if kind in (cst.Name, cst.Attribute):
+                path = dotted(sub)
+                if path is not None and path in self._flagged:
+                    carried.append(self._flagged[path])
+                    return True
+                return _grad_free(ctx.value(sub))
+            if kind is cst.Call:
+                func = sub.func
+                callee = ctx.value(func)
+                if callee.kind == "ref" and callee.qual.startswith("torch.") or callee.kind == "module" and callee.params is False:
+                    pass
+                elif type(func) is cst.Attribute and callee.kind not in ("ref", "module"):
+                    if not free_of_other_grads(func.value):
+                        return False  # a method of a value that may require grad
+                    if func.attr.value in _MOVES:
+                        return True  # `.to(device)`: its arguments say where, they bring no gradient
+                else:
+                    return False
+                return all(free_of_other_grads(arg.value) for arg in sub.args)
+            if kind is cst.BinaryOperation:
+                return free_of_other_grads(sub.left) and free_of_other_grads(sub.right)
+            if kind is cst.UnaryOperation:
+                return free_of_other_grads(sub.expression)
+            if kind is cst.Subscript:
+                return free_of_other_grads(sub.value)
+            return kind in (cst.Integer, cst.Float, cst.SimpleString)
+
+        return carried[0] if free_of_other_grads(node) and carried else None
 
     def on_assign(self, target, ctx, value_node) -> None:
         if self._found and type(value_node) is cst.Call and type(target) is cst.Name and ctx.function is not None:
@@ -181,7 +230,11 @@ class RewrapHidesCut(Rule):
         if type(target) is cst.Attribute and target.attr.value == "requires_grad" and literal_bool(value_node):
             self._note_flag(target.value, target, ctx)
         elif dotted(target) is not None:
-            self._flagged.pop(dotted(target), None)  # bound anew
+            carried = self._carried_flag(value_node, ctx) if self._flagged else None
+            if carried is not None:
+                self._flagged[dotted(target)] = carried
+            else:
+                self._flagged.pop(dotted(target), None)  # bound anew
         for table in (self._found, self._rewrapped):
             made = _made_by(value_node)
             found = table.get(id(made))
@@ -235,10 +288,13 @@ class RewrapHidesCut(Rule):
             if key in self._nameless:
                 self._summed[key] = self._nameless[key]
         name = dotted(receiver)
+        carried = self._flagged.get(name) if name is not None else None
+        if carried is None and self._flagged:
+            carried = self._carried_flag(receiver, ctx)  # `preds.mean().backward()`
+        if carried is not None:
+            self._flagged_backprops.append(carried)
         if name is None:
             return
-        if name in self._flagged:
-            self._flagged_backprops.append((self._flagged[name], name))
         value = ctx.value(receiver)
         if value.kind != "tensor" or value.leaf is not True:
             return
@@ -262,7 +318,7 @@ class RewrapHidesCut(Rule):
             )
         for flag, name in {id(flag): (flag, name) for flag, name in self._flagged_backprops}.values():
             if name in self._used_as_leaf or name in self._differentiated:
-                continue  # a leaf made on purpose: its gradient is read
+                continue  # a leaf made on purpose: its gradient is read (or it feeds a model)
             self.report(
                 ctx,
                 flag,
