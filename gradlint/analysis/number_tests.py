@@ -7,6 +7,8 @@ A literal number evaluates to a number whose ``qual`` holds its value (``NUM + "
 arithmetic on it, and a join of two different numbers, is a plain number again (``values.join``).
 A test is decided as ``branch_tests.string_test`` decides one on a string: a name the walk holds
 a literal number for (the caller's walk checks the name is fixed), compared with a literal number.
+So is a flag bound to a literal bool compared with one (``if train == False: model.eval()`` of a
+tutorial's ``test(model, train=False)``), as ``if not train:`` is.
 """
 
 from __future__ import annotations
@@ -40,6 +42,26 @@ _SWAPPED = {
 }
 
 
+#: comparisons of a literal bool flag with ``True``/``False``, by whether they hold for equal sides
+_BOOL_COMPARE = {cst.Equal: True, cst.Is: True, cst.NotEqual: False, cst.IsNot: False}
+
+
+def _bool_test(walker, test: cst.Comparison):
+    """``train == False`` / ``train is True`` / ``False != train`` of a name the walk holds a literal
+    bool for: the name and the truth as a flag's value; None when a side is not a literal bool."""
+    comparison = test.comparisons[0]
+    name, other = test.left, comparison.comparator
+    if type(name) is cst.Name and name.value in ("True", "False"):  # `False == train` (libcst: a Name)
+        name, other = other, name
+    if type(name) is not cst.Name or type(other) is not cst.Name or other.value not in ("True", "False"):
+        return None
+    held = walker.lookup(name.value)
+    if held is None or held.kind != "number" or held.mode not in (True, False):
+        return None
+    equal = held.mode == (other.value == "True")
+    return name, TRUE if equal == _BOOL_COMPARE[type(comparison.operator)] else FALSE
+
+
 def literal_number(node: Union[cst.Integer, cst.Float]) -> Value:
     number = _number_of(node)
     return NUMBER if number is None else Value(kind="number", qual=f"{NUM}{number!r}")
@@ -61,6 +83,10 @@ def _number_of(node) -> Optional[Union[int, float]]:
 def number_test(walker, test: cst.Comparison):
     """``std > 0`` / ``0 < std`` / ``n == 1`` of a name the walk holds a literal number for: the name
     and the truth as a flag's value (unknown when either side is not a literal number)."""
+    if len(test.comparisons) == 1 and type(test.comparisons[0].operator) in _BOOL_COMPARE:
+        decided = _bool_test(walker, test)
+        if decided is not None:
+            return decided
     if len(test.comparisons) != 1 or type(test.comparisons[0].operator) not in _COMPARE:
         return test, UNKNOWN
     kind = type(test.comparisons[0].operator)
