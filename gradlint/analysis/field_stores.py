@@ -25,40 +25,40 @@ def stored_fields(method: cst.FunctionDef, cls: Optional[ClassInfo]) -> frozense
 
 def assigned_fields(method: cst.FunctionDef, cls: Optional[ClassInfo]) -> frozenset:
     """The fields ``method`` (or a method of ``cls`` it calls on ``self``) binds to a new object
-    (``self.fake_B = ...``), not those it only changes in place (``self.saved_log_probs.append(...)``)."""
+    (``self.fake_B = ...``), not those it only changes in place (``self.saved_log_probs.append(...)``,
+    or ``+=``, which extends a list where it is)."""
     return _through_self_calls(method, cls, _assigned)
 
 
 @per_node
 def _assigned(function: cst.FunctionDef) -> frozenset:
-    names = set()
     nodes = own_nodes(function)
-    for node_type in (cst.AssignTarget, cst.AnnAssign, cst.AugAssign):
-        for node in nodes.of(node_type):
-            targets = [node.target]
-            while targets:
-                target = targets.pop()
-                if type(target) in (cst.Tuple, cst.List):
-                    targets.extend(element.value for element in target.elements)
-                elif type(target) is cst.Attribute and type(target.value) is cst.Name and target.value.value == "self":
-                    names.add(target.attr.value)
-    return frozenset(names)
+    return _self_fields(
+        [target.target for node in nodes.of(cst.Assign) for target in node.targets]
+        + [node.target for node in nodes.of(cst.AnnAssign) if node.value is not None]
+    )
 
 
 @per_node
 def self_assignments(function: cst.FunctionDef) -> frozenset:
     """``X`` of every ``self.X = ...`` (or ``+=``, ``:``) in the function's own body (memoised: asked
     for each field ``__init__`` leaves, and again for each class of the file's importers)."""
-    found = set()
     nodes = own_nodes(function)
-    for node in nodes.of(cst.Assign) + nodes.of(cst.AugAssign) + nodes.of(cst.AnnAssign):
-        targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
-        while targets:
-            target = targets.pop()
-            if isinstance(target, (cst.Tuple, cst.List)):
-                targets.extend(e.value for e in target.elements)
-            elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
-                found.add(target.attr.value)
+    return _self_fields(
+        [target.target for node in nodes.of(cst.Assign) for target in node.targets]
+        + [node.target for node in nodes.of(cst.AugAssign) + nodes.of(cst.AnnAssign)]
+    )
+
+
+def _self_fields(targets: list) -> frozenset:
+    """``X`` of each ``self.X`` among ``targets``, unpacking tuples and lists."""
+    found = set()
+    while targets:
+        target = targets.pop()
+        if isinstance(target, (cst.Tuple, cst.List)):
+            targets.extend(e.value for e in target.elements)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            found.add(target.attr.value)
     return frozenset(found)
 
 
