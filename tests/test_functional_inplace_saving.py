@@ -56,5 +56,38 @@ def test_an_activation_written_in_place_on_a_conv_output_is_silent(activation):
     assert findings(ENCODER.replace("ACTIVATION", activation), "GRD202") == []
 
 
+MC_DROPOUT = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def mc_dropout(h, p=0.5, mask=True):
+    return F.dropout(h, p=p, training=mask, inplace=True)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8)
+        self.fc2 = nn.Linear(8, 1)
+        self.act = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        x = self.fc1(x)
+        x = mc_dropout(x, p=0.1)
+        x = self.act(x)
+        return self.fc2(x)
+
+
+Net()(torch.randn(2, 4)).sum().backward()
+"""
+
+
+def test_dropout_in_place_keeps_its_mask_not_its_result():
+    # a ReLU written in place after it is backpropagated fine (torch 2.13): nothing saved the dropout's result
+    assert findings(MC_DROPOUT, "GRD202") == []
+
+
 def test_writing_in_place_a_tensor_another_op_saved_is_reported():
     assert findings(SAVED_BY_A_PRODUCT, "GRD202") == [(7, "GRD202")]

@@ -32,8 +32,16 @@ def is_inplace_function(qual: str, call) -> bool:
     return False
 
 
+#: activations whose in-place form (``F.relu(x, inplace=True)``) computes its gradient from its result
+_RESULT_SAVING = frozenset({"relu", "relu6", "leaky_relu", "elu", "celu", "selu", "hardtanh", "threshold", "rrelu"})
+
+
 def inplace_saving(qual: str, call) -> Optional[str]:
-    """What ``F.leaky_relu(h, 0.2, inplace=True)`` keeps for backward: its result (the in-place
-    variant's formula reads the output), never the input it has just overwritten, so writing a conv's
-    output so is backpropagated fine. None for any other call (its own saving stands)."""
-    return "output" if is_inplace_function(qual, call) and not is_inplace_function_form(qual) else None
+    """What a functional op written in place (``F.leaky_relu(h, 0.2, inplace=True)``) keeps for backward:
+    never the input it has just overwritten, so writing a conv's output so is backpropagated fine. An
+    activation computed back from its result keeps that ("output"); any other (``F.dropout(x,
+    inplace=True)`` keeps its mask, ``F.silu`` a copy of its input) keeps nothing a later write of its
+    result could change ("none"). None for any other call (its own saving stands)."""
+    if not is_inplace_function(qual, call) or is_inplace_function_form(qual):
+        return None
+    return "output" if qual.rpartition(".")[2] in _RESULT_SAVING else "none"
