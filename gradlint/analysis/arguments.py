@@ -12,7 +12,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from .syntax import dotted, function_facts, own_nodes, per_node, walk
-from .number_tests import literal_number
+from .number_tests import literal_number, plain_number
 from .submodule_saves import module_paths_renamed
 from .values import FALSE, NONE, TRUE, UNKNOWN, Value, join_all, literal_string, seq
 from .value_paths import renamed_owners
@@ -83,7 +83,7 @@ def bind_arguments(node: cst.FunctionDef, call: cst.Call, args, bound_self: bool
     for param in params:
         name = param.name.value
         if name in values:
-            result[name] = values[name]
+            result[name] = plain_number(node, name, values[name])
         else:
             result[name] = UNKNOWN if spread else literal_value(param.default)
     for extra in (node.params.star_arg, node.params.star_kwarg):

@@ -18,6 +18,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
+from .syntax import per_node, walk
 from .values import FALSE, NUMBER, TRUE, UNKNOWN, Value
 
 #: the ``qual`` prefix of a literal number's value
@@ -104,3 +105,25 @@ def number_test(walker, test: cst.Comparison):
     except ValueError:
         return test, UNKNOWN
     return name, TRUE if _COMPARE[kind](mine, literal) else FALSE
+
+
+def plain_number(function: cst.FunctionDef, name: str, value: Value) -> Value:
+    """The literal number an argument gives parameter ``name``, kept only when the function compares that
+    parameter with a literal number: elsewhere its value decides nothing, and calls passing different
+    numbers (``greedy_decode(model, src, mask, 64, 0)`` then ``72``) would be calling contexts of their own,
+    past the bound on contexts, and joined into one that knows less."""
+    if value.kind != "number" or not value.qual.startswith(NUM) or name in _compared_with_numbers(function):
+        return value
+    return NUMBER
+
+
+@per_node
+def _compared_with_numbers(function: cst.FunctionDef) -> frozenset:
+    names = set()
+    for node in walk(function.body):
+        if type(node) is cst.Comparison and len(node.comparisons) == 1:
+            left, right = node.left, node.comparisons[0].comparator
+            for name, other in ((left, right), (right, left)):
+                if type(name) is cst.Name and _number_of(other) is not None:
+                    names.add(name.value)
+    return frozenset(names)
