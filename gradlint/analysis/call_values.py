@@ -305,8 +305,10 @@ class CallValues:
 
 
 def _clears_by_name(func: cst.BaseExpression) -> bool:
+    """``zero_grads(params)``, ``zero_optim_grads(opt)`` (pyro, garage): a helper named for clearing gradients."""
     name = dotted(func)
-    return name is not None and "zero_grad" in name.rsplit(".", 1)[-1]
+    last = name.rsplit(".", 1)[-1] if name is not None else ""
+    return "zero_grad" in last or last.startswith("zero_") and last.endswith("grads")
 
 
 def _may_backpropagate(callee: Value) -> bool:
