@@ -55,39 +55,13 @@ def _read_names(body) -> frozenset:
 
 
 def _binding_loops(scope, name: str) -> List[tuple]:
-    """For each statement of ``scope`` binding ``name``: the loops around it (innermost last)."""
-    found: List[tuple] = []
-    _visit(_statements(scope.body) if type(scope) is cst.FunctionDef else scope.body, (), name, found)
-    return found
-
-
-def _visit(statements, loops: tuple, name: str, found: list) -> None:
-    for statement in statements:
-        if type(statement) in _NESTED:
-            continue
-        if type(statement) in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
-            if name in bound_names(statement):
-                found.append(loops)
-            continue
-        inner = loops + (statement,) if type(statement) in _LOOPS else loops
-        if type(statement) is cst.For and name in target_names(statement.target):
-            found.append(inner)
-        for block in _blocks(statement):
-            _visit(block, inner, name, found)
-
-
-def _blocks(statement):
-    """The statement lists under a compound statement (an ``elif`` is one statement of its own)."""
-    parts = [getattr(statement, field, None) for field in ("body", "orelse", "finalbody")]
-    parts += [handler.body for handler in getattr(statement, "handlers", ())]
-    for part in parts:
-        if type(part) is cst.If:
-            yield (part,)
-        elif isinstance(part, (cst.Else, cst.Finally)):
-            yield _statements(part.body)
-        elif isinstance(part, cst.BaseSuite):
-            yield _statements(part)
-
-
-def _statements(suite):
-    return suite.body if isinstance(suite, cst.IndentedBlock) else (suite,)
+    """For each statement of ``scope`` binding ``name``: the loops around it (a ``for`` binding it in its
+    target among them)."""
+    loops = [node for node in walk(scope, _NESTED) if type(node) in _LOOPS]
+    sites = [
+        node
+        for node in walk(scope, _NESTED)
+        if type(node) in (cst.SimpleStatementLine, cst.SimpleStatementSuite) and name in bound_names(node)
+        or type(node) is cst.For and name in target_names(node.target)
+    ]
+    return [tuple(loop for loop in loops if loop is site or contains(loop, site)) for site in sites]
