@@ -19,8 +19,13 @@ import libcst as cst
 from .flag_fields import set_flag
 from .state import LoopRecord
 from .syntax import base_path, free_names, function_facts
-from .values import UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri
+from .enum_members import ENUM
+from .number_tests import NUM
+from .values import STRING, UNKNOWN, ClassInfo, Tri, Value, join, join_all, join_tri
 from .value_paths import add_deps, all_deps, without_paths
+
+#: the marks of literal values in ``Value.qual``
+LITERAL_PREFIXES = (STRING, NUM, ENUM)
 
 
 @dataclass
@@ -179,13 +184,25 @@ def join_contexts(contexts: List[Context]) -> Context:
 def joined_per_mode(contexts: List[Context], limit: int) -> List[Context]:
     """Too many contexts for a walk each: joined per grad mode while that gives at most ``limit``
     walks, else all in one. A ``test()`` the training loop calls under no_grad and the script calls
-    with grad on keeps what the grad-on callers establish (a joined mode would be unknown)."""
+    with grad on keeps what the grad-on callers establish (a joined mode would be unknown). Within
+    the bound, contexts passing different literals stay apart too: ``test(net_bn, train=True)``,
+    ``test(net_bn, train=False)``, ``test(net_plain, train=False)`` are walked as two, and the flag
+    the function tests (``if train == False: model.eval()``) is still known in each."""
     by_mode: Dict[Tri, List[Context]] = {}
+    by_literals: Dict[tuple, List[Context]] = {}
     for context in contexts:
         by_mode.setdefault(context.mode, []).append(context)
+        literals = tuple(sorted((name, value) for name, value in context.params.items() if _literal(value)))
+        by_literals.setdefault((context.mode, literals), []).append(context)
     if len(by_mode) > limit:
         return [join_contexts(contexts)]
-    return [group[0] if len(group) == 1 else join_contexts(group) for group in by_mode.values()]
+    groups = by_literals if len(by_literals) <= limit else by_mode
+    return [group[0] if len(group) == 1 else join_contexts(group) for group in groups.values()]
+
+
+def _literal(value: Value) -> bool:
+    """A flag, string, number, enum member or None passed as a literal: a test of it decides an arm."""
+    return value.kind == "none" or value.kind == "number" and value.mode is not None or value.qual.startswith(LITERAL_PREFIXES)
 
 
 def closure_key(closure: Optional[dict], function: cst.FunctionDef) -> tuple:
