@@ -46,6 +46,7 @@ from .imports import out_of_time
 from .init_stores import callee_stores
 from .state import SCOPE_FIELDS, LoopRecord, Terminated
 from .call_locals import made_arguments, made_per_call
+from .display_arguments import switch_members
 from .returned_freezes import agreed
 from .return_deps import (
     carried_positions,
@@ -171,6 +172,9 @@ class Calls(FunctionEntry, UntrainedArguments):
                     self.state.env[name] = current.with_(training=value.training)
                 continue
             path = renames.get(param)
+            if not path and value.kind == "seq":
+                switch_members(self, call, function, receiver, param, value)  # `set_mode("eval", [model])`
+                continue
             if path and path != "self":
                 # the caller's container, changed in place (not rebound) by the call
                 self.state.env[path] = value

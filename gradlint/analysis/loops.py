@@ -117,7 +117,7 @@ class LoopWalker:
                 loop_info = (target.value, iterable.owner, self._cond_depth + 1, node)
 
         strings = literal_strings(node)
-        members_shown = literal_members(node) if strings is None else None
+        members_shown = literal_members(node, self.value) if strings is None else None
         entries = every_entry_loop(node, self.value) if strings is None else None
         members = _member_loop(node, iterable) if strings is None else None
         froze = []
@@ -192,7 +192,8 @@ class LoopWalker:
         """(key name, item name, container path, loop, body depth) of a loop over every entry of a dict
         or every model of a list (``entries_loop``), at the body's depth, where a switch of every entry
         is unconditional."""
-        return entries_loop(node, self.value, self._cond_depth + 1)
+        # (an arm whose test is known true, `if mode == "eval":` with the mode passed in, is no condition)
+        return entries_loop(node, self.value, self._cond_depth + 1 - self._true_arms)
 
     def _stmt_while(self, node: cst.While) -> None:
         def iteration():

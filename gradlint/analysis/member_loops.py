@@ -22,18 +22,22 @@ from .usage_scans import binds
 MAX_MEMBERS = 6
 
 
-def literal_members(node: cst.For) -> Optional[Tuple[cst.BaseExpression, ...]]:
+def literal_members(node: cst.For, value_of=None) -> Optional[Tuple[cst.BaseExpression, ...]]:
     """The elements of ``for name in (a.b, a.c):`` / ``[self.x, self.y]``: 2 to ``MAX_MEMBERS`` distinct
-    dotted paths of at least two parts (members of an object, not plain names), the target a plain
-    name that the body never binds; else None."""
+    dotted paths of at least two parts (members of an object), or plain names of models
+    (``for net in [netG, netD]:``, ``value_of`` tells), the target a plain name that the body never
+    binds; else None."""
     if type(node.target) is not cst.Name or type(node.iter) not in (cst.List, cst.Tuple) or node.asynchronous:
         return None
     elements = node.iter.elements
     if not 2 <= len(elements) <= MAX_MEMBERS or any(type(e) is not cst.Element for e in elements):
         return None
     paths = [dotted(e.value) for e in elements]
-    if any(path is None or "." not in path or "(" in path for path in paths) or len(set(paths)) != len(paths):
+    if any(path is None or "(" in path for path in paths) or len(set(paths)) != len(paths):
         return None
+    plain = [e.value for e in elements if "." not in dotted(e.value)]
+    if plain and (value_of is None or any(value_of(name).kind != "module" for name in plain)):
+        return None  # (a loop over tensors or numbers needs no walk per element)
     if binds(node.body, node.target.value):
         return None
     return tuple(e.value for e in elements)

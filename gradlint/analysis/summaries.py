@@ -225,9 +225,19 @@ def mutated_containers(function: cst.FunctionDef, context: Context, env: dict) -
             continue
         if before.kind in ("seq", "dict") and name in facts.changed:
             mutated[name] = without_paths(after)
+        elif before.kind == "seq" and _switched_elements(before, after):
+            mutated[name] = without_paths(after)
         elif before.kind == "module" and (after.params != before.params or after.training != before.training):
             mutated[name] = after
     return mutated
+
+
+def _switched_elements(before: Value, after: Value) -> bool:
+    """A list of models whose every element the function switched (``for m in models: m.eval()``)."""
+    return (
+        before.elem is not None and after.elem is not None and before.elem.kind == after.elem.kind == "module"
+        and after.elem.training is not None and after.elem.training != before.elem.training
+    )
 
 
 def outer_modes(function: cst.FunctionDef, context: Context, env: dict, outer: dict) -> Dict[str, Value]:

@@ -21,6 +21,7 @@ from .fixed_flags import contradicts
 from .usage_scans import own_calls_non_tensor_method
 from .submodule_modes import switch_submodules
 from .entry_switches import switched_entries
+from .member_loops import alias_path
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key, literal_str
 from .values import Tri, Value, tensor
 
@@ -247,6 +248,12 @@ class TrainingEffects:
         """``path.eval()`` / ``path.train()`` made ``module``: every name of that object has it now,
         and the loops record the switch in field terms (a method's ``model = self.model;
         model.eval()`` switches its caller's ``self.model``)."""
+        if path is not None and self._member_aliases:
+            # `for net in [netG, netD]: net.eval()` switches `netG`, then `netD` (``member_loops``)
+            member = alias_path(self._member_aliases, path)
+            if member != path:
+                self.state.env[path] = module
+                path = member
         if path is not None and path.endswith(".module"):
             wrapper = self.lookup(path[: -len(".module")])
             if wrapper is not None and wrapper.kind == "module" and (wrapper.cls is None or "module" not in wrapper.cls.attrs):
@@ -333,7 +340,7 @@ class TrainingEffects:
             every = next((loop for loop in self._dict_loops if loop[0] is not None and loop[0] == name and loop[2] == container), None)
         elif path is not None and "." not in path:
             every = next((loop for loop in self._dict_loops if loop[1] == path), None)
-        if every is None or every[4] != self._cond_depth:
+        if every is None or every[4] != self._cond_depth - self._true_arms:
             return  # not a loop over the entries, or a switch of some of them only
         self._switch_entries(every[2], None, training)
         self._switched_entries[id(every[3])] = (every[2], None, training)

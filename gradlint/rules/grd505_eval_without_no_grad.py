@@ -234,6 +234,9 @@ class EvalWithoutNoGrad(Rule):
                 elif extracted_from(name, ctx.source):
                     model = extracted_from(name, ctx.source)
                     when = f"in eval mode (`{name}` runs the sub-modules of `{model}`, built after `{model}.eval()`)"
+                elif _listed(name, ctx.source):
+                    # `for net in [netG, netD]: net.eval()`, `set_mode("eval", [model])` (``display_arguments``)
+                    when = f"in eval mode (switched with `eval()` through a list of models holding `{name}`)"
                 elif name.startswith("self.") and ctx.lookup("self") is None:
                     # `run_episode(policy.act, env)` after `policy.eval()`: the loop calls the method it was handed
                     when = "in eval mode (a method of a model switched with `eval()`, handed to this loop as a function)"
@@ -360,3 +363,9 @@ def _switched_by_caller(ctx) -> bool:
     """``self`` is a model its caller put in eval mode (this method's own code did not)."""
     receiver = ctx.lookup("self")
     return receiver is not None and receiver.kind == "module" and receiver.training is False and "self.eval(" not in ctx.source
+
+
+def _listed(name: str, source: str) -> bool:
+    """``name`` is listed in a display that a loop runs over or a call is given."""
+    display = rf"[\[(][^\[\]()\n]*\b{re.escape(name)}\b[^\[\]()\n]*[\])]"
+    return re.search(rf"(\bin\s+|\w\((?:[^()\n]*,\s*)?){display}", source) is not None
