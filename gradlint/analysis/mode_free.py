@@ -19,6 +19,7 @@ from typing import Callable, Optional
 
 import libcst as cst
 
+from .repeated_closures import bound_in
 from .syntax import dotted, walk
 from .tensor_members import is_tensor_member
 from .values import ClassInfo, Value
@@ -31,11 +32,21 @@ _BUILTINS = frozenset(
      "min", "max", "sum", "abs", "isinstance", "getattr", "setattr", "hasattr", "print", "round", "sorted", "reversed"}
 )
 
+#: torch's bases a model class may have whose own code reads no mode: a container's members are
+#: the layers built by the calls that make it (``FlowSequential(*steps)`` in ``Glow.__init__``), judged there
+_PLAIN_BASES = frozenset({"torch.nn.Module", "torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict"})
+
+#: libraries whose functions build no torch layer
+_PLAIN_LIBRARIES = frozenset(
+    {"math", "numpy", "random", "operator", "itertools", "functools", "warnings", "logging", "copy", "collections"}
+)
+
 #: methods of a tensor, a list or a module that build no layer
 _PLAIN_METHODS = frozenset(
     {"add_module", "append", "extend", "insert", "view", "reshape", "contiguous", "size", "flatten", "permute",
      "transpose", "unsqueeze", "squeeze", "float", "to", "format", "items", "keys", "values", "get", "dim",
-     "register_buffer", "register_parameter", "mean", "sum", "t", "matmul", "clone", "detach", "__init__"}
+     "register_buffer", "register_parameter", "mean", "sum", "t", "matmul", "clone", "detach", "__init__",
+     "pop", "update", "setdefault"}
 )
 
 
@@ -54,7 +65,7 @@ def _plain_class(cls: ClassInfo, resolve, seen: dict) -> bool:
     if cls.namespace is not None:
         resolve = cls.namespace.env.get
     for base in cls.bases:
-        if base.unread or base.kind == "ref" and base.qual == "torch.nn.Module":
+        if base.unread or base.kind == "ref" and base.qual in _PLAIN_BASES:
             continue
         if base.kind == "class" and base.cls is not None and _plain_class(base.cls, resolve, seen):
             continue
@@ -65,6 +76,11 @@ def _plain_class(cls: ClassInfo, resolve, seen: dict) -> bool:
 
 def _builds_plain_layers(function: cst.FunctionDef, resolve, seen: dict) -> bool:
     members = _member_loop_names(function)
+    local = bound_in(function)
+    if local:
+        # a local or a parameter (`x` in `forward(self, x)`) is not the module's name it shadows
+        outer = resolve
+        resolve = lambda name: None if name in local else outer(name)  # noqa: E731
     for node in walk(function.body):
         if type(node) is cst.Attribute and node.attr.value == "training":
             return False
@@ -88,7 +104,8 @@ def _of_self(node: cst.BaseExpression) -> bool:
     if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value in ("zip", "enumerate", "reversed"):
         return bool(node.args) and all(_of_self(arg.value) for arg in node.args if arg.keyword is None)
     path = dotted(node)
-    return path is not None and path.startswith("self.")
+    # (`for module in self:` of a container class: its members)
+    return path is not None and (path == "self" or path.startswith("self."))
 
 
 def _plain_call(func: cst.BaseExpression, resolve, seen: dict, members: frozenset = frozenset()) -> bool:
@@ -106,17 +123,22 @@ def _plain_call(func: cst.BaseExpression, resolve, seen: dict, members: frozense
             return True  # a submodule's method, as `self.blocks[i].method()`
         if type(root) is cst.Name and root.value == "self" or type(root) is cst.Call and dotted(root.func) == "super":
             return True  # a method of the object (checked as one of the class's) or a submodule's call
+        if type(root) is cst.Call and type(root.func) is cst.Attribute and is_tensor_member(root.func.attr.value):
+            # a method of a tensor method's result (`w.unsqueeze(0).btrifact()`, torch 0.4's LU)
+            return not _MODE_DEPENDENT.search(func.attr.value)
         head = resolve(root.value) if type(root) is cst.Name else None
         if head is not None and head.kind == "ref" and head.qual.split(".", 1)[0] == "torch":
             return not _MODE_DEPENDENT.search(func.attr.value)
+        if head is not None and head.kind == "ref" and head.qual.split(".", 1)[0] in _PLAIN_LIBRARIES:
+            return True  # `math.log(2)`, `np.prod(shape)`: no torch layer
         if head is None and is_tensor_member(func.attr.value):
             # a tensor's method on a local or on a call's result (`audio.clamp(-1, 1).short()`; the call
             # is judged as one of its own)
             return not _MODE_DEPENDENT.search(func.attr.value)
         return func.attr.value in _PLAIN_METHODS and not (head is not None and head.kind in ("ref", "namespace", "class"))
     if type(func) is cst.Name:
-        if func.value in members:
-            return True  # a submodule called, as `self.blocks[i](x)`
+        if func.value in members or func.value == "self":
+            return True  # a submodule called, as `self.blocks[i](x)`; `self(x)` runs the class's forward
         value = resolve(func.value)
         if value is None:
             return func.value in _BUILTINS
