@@ -14,6 +14,7 @@ from typing import Callable, Optional
 import libcst as cst
 
 from .entry_loops import entry_names
+from .syntax import dotted, literal_str
 from .values import Tri, Value
 
 
@@ -53,3 +54,33 @@ def _switched(item: Value, training: Tri) -> Value:
         return item.with_(training=training, params=True if item.params is None else item.params)
     # only a module has eval()/train()
     return Value(kind="module", params=True, training=training) if item.kind == "unknown" else item
+
+
+class EntrySwitches:
+    """The walker's switches of a container's entries (mixed into ``TrainingEffects``)."""
+
+    def _switch_dict_entries(self, receiver_node, path: Optional[str], training: Tri) -> None:
+        """``d["generator"].eval()`` switches that entry of the dict ``d``; ``d[k].eval()`` in
+        ``for k in d.keys()`` (or ``m.eval()`` in ``for m in d.values()``) switches every entry."""
+        every = None
+        if isinstance(receiver_node, cst.Subscript) and len(receiver_node.slice) == 1:
+            index = receiver_node.slice[0].slice
+            container = dotted(receiver_node.value)
+            key = literal_str(index.value) if isinstance(index, cst.Index) else None
+            if key is not None and container is not None:
+                self._switch_entries(container, (key,), training)
+                return
+            name = index.value.value if isinstance(index, cst.Index) and isinstance(index.value, cst.Name) else None
+            every = next((loop for loop in self._dict_loops if loop[0] is not None and loop[0] == name and loop[2] == container), None)
+        elif path is not None and "." not in path:
+            every = next((loop for loop in self._dict_loops if loop[1] == path), None)
+        if every is None or every[4] != self._cond_depth - self._true_arms:
+            return  # not a loop over the entries, or a switch of some of them only
+        self._switch_entries(every[2], None, training)
+        self._switched_entries[id(every[3])] = (every[2], None, training)
+
+    def _switch_entries(self, container: str, keys, training: Tri) -> None:
+        value = self.lookup(container)
+        switched = switched_entries(value, keys, training) if value is not None else None
+        if switched is not None:
+            self.state.env[container] = switched

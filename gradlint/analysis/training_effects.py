@@ -20,13 +20,13 @@ from .module_aliases import made_from, other_module_names
 from .fixed_flags import contradicts
 from .usage_scans import own_calls_non_tensor_method
 from .submodule_modes import switch_submodules
-from .entry_switches import switched_entries
+from .entry_switches import EntrySwitches
 from .member_loops import alias_path
-from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key, literal_str
-from .values import Tri, Value, tensor
+from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key
+from .values import Value, tensor
 
 
-class TrainingEffects:
+class TrainingEffects(EntrySwitches):
     """Backward, step, clear and mode-switch events of the walk (a mixin of the analyzer)."""
 
     def _record_step(self, node: cst.Call, optimizer_node, optimizer: Value) -> None:
@@ -324,32 +324,6 @@ class TrainingEffects:
                 ):
                     return call.args[0].value.value
         return None
-
-    def _switch_dict_entries(self, receiver_node, path: Optional[str], training: Tri) -> None:
-        """``d["generator"].eval()`` switches that entry of the dict ``d``; ``d[k].eval()`` in
-        ``for k in d.keys()`` (or ``m.eval()`` in ``for m in d.values()``) switches every entry."""
-        every = None
-        if isinstance(receiver_node, cst.Subscript) and len(receiver_node.slice) == 1:
-            index = receiver_node.slice[0].slice
-            container = dotted(receiver_node.value)
-            key = literal_str(index.value) if isinstance(index, cst.Index) else None
-            if key is not None and container is not None:
-                self._switch_entries(container, (key,), training)
-                return
-            name = index.value.value if isinstance(index, cst.Index) and isinstance(index.value, cst.Name) else None
-            every = next((loop for loop in self._dict_loops if loop[0] is not None and loop[0] == name and loop[2] == container), None)
-        elif path is not None and "." not in path:
-            every = next((loop for loop in self._dict_loops if loop[1] == path), None)
-        if every is None or every[4] != self._cond_depth - self._true_arms:
-            return  # not a loop over the entries, or a switch of some of them only
-        self._switch_entries(every[2], None, training)
-        self._switched_entries[id(every[3])] = (every[2], None, training)
-
-    def _switch_entries(self, container: str, keys, training: Tri) -> None:
-        value = self.lookup(container)
-        switched = switched_entries(value, keys, training) if value is not None else None
-        if switched is not None:
-            self.state.env[container] = switched
 
     def _backward(self, node: cst.Call, receiver_node) -> None:
         path = base_path(receiver_node)
