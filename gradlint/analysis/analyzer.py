@@ -40,8 +40,8 @@ from .statements import StatementWalker
 from .summaries import CallTable, call_graph_order
 from .torch_semantics import TorchSemantics
 from .training_effects import TrainingEffects
-from .number_tests import literal_number
-from .values import NUMBER, UNKNOWN, ClassInfo, Tri, Value, literal_string, ref
+from .dispatch import dispatch_tables
+from .values import UNKNOWN, ClassInfo, Tri, Value, ref
 from .value_paths import all_deps
 
 HOOKS = (
@@ -263,55 +263,7 @@ class Analyzer(
         #: the function being walked (None at module level)
         self.function: Optional[cst.FunctionDef] = None
         self.current_class: Optional[ClassInfo] = None
-        self._eval_dispatch = {
-            cst.Name: self._eval_name,
-            cst.Attribute: self._eval_attribute,
-            cst.Call: self._eval_call,
-            cst.BinaryOperation: self._eval_binary,
-            cst.UnaryOperation: self._eval_unary,
-            cst.Subscript: self._eval_subscript,
-            cst.List: self._eval_display,
-            cst.Tuple: self._eval_display,
-            cst.Set: self._eval_display,
-            cst.ListComp: self._eval_comprehension,
-            cst.GeneratorExp: self._eval_comprehension,
-            cst.SetComp: self._eval_comprehension,
-            cst.DictComp: self._eval_dictcomp,
-            cst.Comparison: self._eval_comparison,
-            cst.IfExp: self._eval_ifexp,
-            cst.Dict: self._eval_dict,
-            cst.Integer: literal_number,
-            cst.Float: literal_number,
-            cst.Imaginary: lambda node: NUMBER,
-            cst.SimpleString: literal_string,
-            cst.Lambda: lambda node: UNKNOWN,
-            cst.NamedExpr: self._eval_namedexpr,
-            cst.Yield: self._eval_yield,
-        }
-        self._stmt_dispatch = {
-            cst.SimpleStatementLine: self._stmt_line,
-            cst.If: self._stmt_if,
-            cst.For: self._stmt_for,
-            cst.While: self._stmt_while,
-            cst.With: self._stmt_with,
-            cst.Try: self._stmt_try,
-            cst.TryStar: self._stmt_try,
-            cst.FunctionDef: self._stmt_functiondef,
-            cst.ClassDef: self._stmt_classdef,
-        }
-        self._small_dispatch = {
-            cst.Expr: self._small_expr,
-            cst.Assign: self._small_assign,
-            cst.AnnAssign: self._small_annassign,
-            cst.AugAssign: self._small_augassign,
-            cst.Import: self._small_import,
-            cst.ImportFrom: self._small_importfrom,
-            cst.Return: self._small_terminal,
-            cst.Raise: self._small_terminal,
-            cst.Continue: self._small_terminal,
-            cst.Break: self._small_terminal,
-            cst.Del: self._small_del,
-        }
+        self._eval_dispatch, self._stmt_dispatch, self._small_dispatch = dispatch_tables(self)
 
     def value(self, node: cst.CSTNode) -> Value:
         """The value the walk computed for an expression of the current statement."""
