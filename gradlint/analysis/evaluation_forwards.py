@@ -11,7 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .differentiating_forwards import imports_differentiating_forward
-from .rebuilt_models import rebuilt_alike
+from .rebuilt_models import iterated_models, rebuilt_alike
 from .submodule_modes import switched_parent
 
 
@@ -39,7 +39,7 @@ def evaluation_forwards(record, ctx, forwards=None) -> list:
             # the enclosing model whose mode it takes is bound (or trained) in the loop itself, or
             # ran whole here: its own forward is judged, with its own facts (frozen, say)
             continue
-        if path in record.bound and not rebuilt_alike(record.node, path):
+        if path in record.bound and not rebuilt_alike(record.node, path) and not iterated_models(record.node, path, ctx.value):
             continue  # a model built in each iteration from what it iterates (a test over model classes)
         if call in reported or path in trained or id(call) in record.made_forwards:
             continue  # a model built in each call of a function the loop calls is not evaluated repeatedly

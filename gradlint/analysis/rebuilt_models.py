@@ -77,3 +77,32 @@ def _loads_varying(node, path: str, varying: set) -> bool:
     if "load" not in node.func.attr.value.lower():
         return False
     return any(_names(arg.value) & varying for arg in node.args)
+
+
+def iterated_models(loop: cst.CSTNode, path: str, value_of) -> bool:
+    """``path`` is bound in ``loop``'s body only as the target of inner loops over models that exist
+    before it (``for m in models:`` of a list of models, ``for net in [enc, dec]:``): each iteration of
+    ``loop`` runs those same models again, none built in it."""
+    inner = [node for node in walk(loop.body) if type(node) is cst.For and type(node.target) is cst.Name and node.target.value == path]
+    bindings = list(_bindings(loop.body, path))
+    if not inner or len(bindings) != len(inner) or any(value is not None for value in bindings):
+        return False  # bound otherwise as well
+    return all(_existing_models(node.iter, value_of) for node in inner)
+
+
+def _existing_models(node: cst.BaseExpression, value_of) -> bool:
+    """A container of models named (``models``, ``self.nets``) or a display of models' names
+    (``[enc, dec]``): not models built where the loop runs (``[Net(), Net()]``)."""
+    if type(node) in (cst.List, cst.Tuple):
+        return all(
+            type(e) is cst.Element and dotted(e.value) is not None and value_of(e.value).kind == "module"
+            for e in node.elements
+        )
+    if dotted(node) is None:
+        return False
+    value = value_of(node)
+    if value.kind != "seq":
+        return False
+    if value.items:
+        return all(item.kind == "module" for item in value.items)
+    return value.elem is not None and value.elem.kind == "module"
