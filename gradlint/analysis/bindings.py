@@ -15,7 +15,7 @@ from .state import Env, FreezeEvent, holds_under
 from .thawed_modules import thaw_enclosing, unfrozen_params
 from .syntax import base_path, dotted, function_facts, literal_bool, literal_int, literal_key, member_index, member_path
 from .values import NUMBER, UNKNOWN, Tri, Value, mapping, member_of, output_part, ref, seq, tensor
-from .value_paths import add_deps, all_deps
+from .value_paths import add_deps, all_deps, argument_paths, library_module
 
 
 class Bindings:
@@ -105,6 +105,11 @@ class Bindings:
                         if type(value_node) is cst.Call:
                             # outputs of one call share its graph: a backward() through one frees the others'
                             shared = self._graph_siblings(value_node, index, siblings)
+                            # `out, h = self.rnn(x, h)`, a library module (it never detaches): the new
+                            # `h` is built on the graph the old one held (the project's own functions
+                            # say so through their summaries' return deps)
+                            if library_module(self.value(value_node.func)):
+                                shared |= {siblings[index]} & argument_paths(value_node)
                             item_value = add_deps(item_value, shared)
                         self._bind(item.value, item_value, None)
                     return

@@ -231,17 +231,12 @@ def _carried_freed(end: State, emptied: frozenset = frozenset()) -> frozenset:
         for path in end.freed
         if (value := end.env.get(path)) is not None
         and (
-            ("." not in path or _own_field(path)) and holds_graph(value)
+            # (`self.state`, or `tagger.state` of an object whose method the loop calls: see freed_fields)
+            path.count(".") <= 1 and holds_graph(value)
             # (a list kept on an object the loop uses, `agent.saved_log_probs`, as well)
             or path.count(".") <= 1 and list_of_graphs(value) and path not in emptied
         )
     )
-
-
-def _own_field(path: str) -> bool:
-    """``self.state``: a field of the instance whose method runs the loop, carried from one iteration to
-    the next as a plain name is (``logits, self.state = self.model(x, self.state)``: dliss-tutorial #1)."""
-    return path.startswith("self.") and path.count(".") == 1
 
 
 def _carried_saved(end: State) -> frozenset:

@@ -18,11 +18,15 @@ from .imports import out_of_time
 from .lightning_manual import manual_optimization
 from .other_frameworks import OTHER_FRAMEWORKS
 from .state import SCOPE_FIELDS
+from .summaries import says_nothing
 from .statements import _names_grad_mode
 from .plain_outputs import gives_python_values, returns_submodule_values
 from .syntax import dotted, free_names, free_names_of, walk
 from .sequential_subclasses import sequential_layers
 from .values import UNKNOWN, ClassInfo, Tri, Value, join_all, tensor
+
+#: marks a queued function walked only in contexts that said nothing (see ``_worth_a_late_walk``)
+UNINFORMED = "uninformed"
 
 _NO_GRAD_HOOKS = re.compile(r"^(validation|val|test|predict)_(step|epoch_end|batch_end)$|^on_(validation|test|predict)_")
 
@@ -297,10 +301,10 @@ class Scopes:
         reported once per line whatever the walks. Rounds are bounded (``LATE_ROUNDS``)."""
         for _ in range(LATE_ROUNDS):
             late, self._unknown_walks = self._unknown_walks, []
-            late = [entry for entry in late if self.calls.contexts.get(id(entry[0]))]
+            late = [entry for entry in late if self._worth_a_late_walk(entry)]
             if not late or out_of_time():
                 return
-            for node, outer, mode, cls in late:
+            for node, outer, mode, cls, *_ in late:
                 for context in self._contexts_for(node, cls):
                     entry_mode = context.mode if mode is True else mode
                     self._analyze_function(node, outer, entry_mode, cls, module_env=module_env, context=context)
@@ -326,6 +330,19 @@ class Scopes:
             if unrecorded_no_grad and entry_mode is True:
                 entry_mode = None
             self._analyze_function(node, outer, entry_mode, cls, module_env=module_env, context=context)
+        if all(says_nothing(context, cls) for context in contexts):
+            # walked in callers' contexts that told nothing (a method a deferred forward calls, recorded
+            # by a walk of that forward with its input unknown): the forward's own walk comes later
+            self._unknown_walks.append(entry + (UNINFORMED,))
+
+    def _worth_a_late_walk(self, entry) -> bool:
+        """A function walked with unknown parameters has a context now; one walked in contexts that told
+        nothing has one that tells something (the deferred ``forward`` calling ``self.extract(x)`` with
+        ``x`` a tensor)."""
+        recorded = self.calls.contexts.get(id(entry[0]))
+        if not recorded:
+            return False
+        return UNINFORMED not in entry or any(not says_nothing(context, entry[3]) for context in recorded)
 
 
 #: rounds of walks in contexts that arrived after a function's walk (``_walk_late_contexts``)

@@ -255,7 +255,7 @@ class TorchSemantics(TensorMethods):
                 if args and not node.args[0].keyword:
                     return closure_result(self, args[0][1])
             elif name == "zero_grad":
-                self._clear_grads(dotted(node.func.value))
+                self._clear_optimizer(node.func.value, receiver)
                 self._note_clear(dotted(node.func.value))
             elif name == "backward" and node.args and node.args[0].keyword is None:
                 # `optimizer.backward(loss)`: a wrapper's (ColossalAI's ZeRO, apex FP16_Optimizer) backward

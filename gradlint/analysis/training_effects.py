@@ -21,6 +21,7 @@ from .fixed_flags import contradicts
 from .usage_scans import own_calls_non_tensor_method
 from .submodule_modes import switch_submodules
 from .entry_switches import EntrySwitches
+from .element_clears import cleared_owners
 from .member_loops import alias_path
 from .syntax import base_path, dotted, function_facts, kwarg, literal_bool, literal_key
 from .values import Value, tensor
@@ -223,6 +224,10 @@ class TrainingEffects(EntrySwitches):
             return any(m == owner or m.startswith(owner + ".") or owner.startswith(m + ".") for m in through)
 
         return frozenset((path, owner) for path, owner in self.state.stepped if reached(path, owner))
+
+    def _clear_optimizer(self, receiver_node, optimizer: Value) -> None:
+        for owner in cleared_owners(receiver_node, optimizer, self.module_node):
+            self._clear_grads(owner)
 
     def _clear_grads(self, owner: Optional[str]) -> None:
         # `model.zero_grad()` with `model = self.model` clears what an optimizer over `self.model` steps:

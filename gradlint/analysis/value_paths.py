@@ -5,7 +5,10 @@ a scope (a call, a return, a caller's names)."""
 
 from __future__ import annotations
 
+import libcst as cst
+
 from .dep_bounds import capped
+from .syntax import base_path
 from .values import Value
 
 
@@ -67,3 +70,14 @@ def holds_graph(value: Value) -> bool:
     if value.kind == "seq":
         return bool(value.items) and all(holds_graph(item) for item in value.items)
     return value.is_nonleaf_grad
+
+
+def argument_paths(call: cst.Call) -> frozenset:
+    """The paths a call reads as its arguments (``self.hidden`` of ``self.rnn(x, self.hidden)``)."""
+    return frozenset(path for arg in call.args if (path := base_path(arg.value)) is not None)
+
+
+def library_module(callee: Value) -> bool:
+    """A module of torch or another library (``nn.LSTM``), not of the project: its outputs are what
+    its forward computed from all its arguments, with no detach the walk could see."""
+    return callee.kind == "module" and callee.cls is None
