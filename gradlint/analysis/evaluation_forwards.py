@@ -30,7 +30,7 @@ def evaluation_forwards(record, ctx, forwards=None) -> list:
     restored_at = {id(node) for node, _, training in record.mode_switches if training is not False}
     ran = {path for _, path, _, _ in record.forwards}
     for call, path, module, mode in record.forwards if forwards is None else forwards:
-        training, switched = _mode_of(path, module, ctx)
+        training, switched = _mode_of(path or _named_at(call, module, record), module, ctx)
         if mode is not True or training is not False or module.params is not True:
             continue
         if path is None and id(call) in restored_at:
@@ -52,6 +52,13 @@ def evaluation_forwards(record, ctx, forwards=None) -> list:
         reported.add(call)
         found.append((call, None if _run_by_subscript(call) else path))
     return found
+
+
+def _named_at(call, module, record):
+    """The caller's path of a submodule a method of another file ran at ``call`` (``model.conv1`` for
+    ``self.conv1`` in ``model.feature_extractor(x)``, ``LoopRecord.foreign_forwards``): its mode is that
+    of the model the caller switched, ``model.eval()`` before the call."""
+    return next((path for node, path, same, _ in record.foreign_forwards if node is call and same is module), None)
 
 
 def _run_by_subscript(call) -> bool:
