@@ -72,3 +72,67 @@ def test_helpers_of_a_sibling_folder_found(tmp_path):
 def test_without_the_line_nothing_is_known(tmp_path):
     files = {"lib/helperFunctions.py": HELPERS, "code/trainDiscriminator.py": TRAIN.replace("sys.path.append('../lib/')\n", "")}
     assert _lint(tmp_path, files, "code/trainDiscriminator.py") == []
+
+
+NETS = """\
+import torch
+import torch.nn as nn
+import torch.optim as optim
+"""
+
+CHAINED = """\
+from nets import *
+
+
+def create_classifier():
+    return nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Dropout(0.5), nn.Linear(32, 1))
+"""
+
+
+def test_a_module_of_the_appended_folder_imports_its_neighbours(tmp_path):
+    # lib/helperFunctions.py's own `from nets import *` finds lib/nets.py: lib/ is on sys.path for it too
+    files = {"lib/nets.py": NETS, "lib/helperFunctions.py": CHAINED, "code/trainDiscriminator.py": TRAIN}
+    assert _lint(tmp_path, files, "code/trainDiscriminator.py") == [18]
+
+
+BASE = """\
+import numpy as np
+import torch
+import torch.nn as nn
+"""
+
+DREAM = """\
+from base import *
+
+
+class Scorer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Sequential(nn.Linear(12, 24), nn.ReLU(), nn.Linear(24, 5))
+
+    def forward(self, x):
+        return self.fc(x)
+"""
+
+COMPARE = """\
+import sys
+sys.path.append('../lib/')
+from dream import *
+
+
+def compare(inputs):
+    ours, reference = Scorer(), Scorer()
+    reference.load_state_dict(ours.state_dict())
+    ours_top, reference_top = [], []
+    for x in inputs:
+        ours_top.append(torch.max(ours(x)))
+        reference_top.append(torch.max(reference(x)))
+    np.testing.assert_almost_equal(ours_top, reference_top, 4)
+"""
+
+
+def test_what_the_appended_folder_star_imports_in_turn_is_read(tmp_path):
+    # numpy is named only in lib/base.py, which lib/dream.py star-imports: the text the rules' quick
+    # filter reads must reach it (``module_digests.dependencies`` resolves dream.py's own import in lib/)
+    files = {"lib/base.py": BASE, "lib/dream.py": DREAM, "testing/compare.py": COMPARE}
+    assert _lint(tmp_path, files, "testing/compare.py", code="GRD503") == [13]

@@ -31,13 +31,23 @@ _MAX_UP = 3
 _MAX_SCRIPTS = 60
 
 
-def appended_folders(importer: str) -> Tuple[str, ...]:
+def appended_folders(importer: str, roots: Tuple[str, ...] = ()) -> Tuple[str, ...]:
     """The folders above ``importer``'s that the ``sys.path`` lines of the scripts of its folder add,
     nearest first. ``sys.path`` is the process's: ``bigan/main.py`` adds the folder above, then imports
-    ``bigan_models``, whose own ``from utils import *`` finds ``utils`` there too."""
+    ``bigan_models``, whose own ``from utils import *`` finds ``utils`` there too. An importer outside
+    the project's ``roots`` was reached through such a line (``lib/deepDreamGAN.py``, found by
+    ``testing/test.py``'s ``sys.path.append('../lib/')``): its own folder is on ``sys.path`` as well,
+    where its ``from deepDream import *`` is found."""
+    folder = os.path.dirname(os.path.abspath(importer))
+    added = _appended(importer, folder)
+    if roots and folder not in added and not any(folder == r or folder.startswith(r + os.sep) for r in roots):
+        return added + (folder,)
+    return added
+
+
+def _appended(importer: str, folder: str) -> Tuple[str, ...]:
     from .module_files import in_batch  # (module_files is below project, which asks here)
 
-    folder = os.path.dirname(os.path.abspath(importer))
     batch = in_batch()
     known = (_FOLDERS.get(folder) or _FOLDERS.get(importer)) if batch else None
     if known is None:
