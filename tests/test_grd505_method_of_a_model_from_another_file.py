@@ -93,3 +93,60 @@ def test_under_no_grad_silent(tmp_path):
 def test_model_left_in_train_mode_silent(tmp_path):
     files = {"nets.py": NETWORK, "exemplars.py": EXEMPLARS.replace("    model.eval()\n", "")}
     assert _lint(tmp_path, files, "exemplars.py") == []
+
+
+SEQ2SEQ = """\
+import torch
+import torch.nn as nn
+
+
+class Decoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(50, 16)
+        self.rnn = nn.GRU(16, 16, batch_first=True)
+
+    def forward(self, tokens, hidden):
+        out, hidden = self.rnn(self.embed(tokens), hidden)
+        return out, hidden
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.decoder = Decoder()
+        self.proj = nn.Linear(16, 50)
+"""
+
+GREEDY = """\
+import torch
+
+from seq2seq import Seq2Seq
+
+
+class Translator:
+    def __init__(self, model):
+        self.model = model
+        self.model.eval()
+
+    def translate(self, hidden, steps=20):
+        tokens = torch.zeros(1, 1, dtype=torch.long)
+        words = []
+        for _ in range(steps):
+            out, hidden = self.model.decoder(tokens, hidden)
+            logits = self.model.proj(out[:, -1])
+            tokens = logits.argmax(-1, keepdim=True)
+            words.append(tokens.item())
+        return words
+
+
+translator = Translator(Seq2Seq())
+print(translator.translate(torch.zeros(1, 1, 16)))
+"""
+
+
+def test_one_evaluation_of_the_model_per_loop(tmp_path):
+    # the decoder (another file's class, whose own forwards are replayed at the call) and the
+    # projection are two submodules of the one model switched to eval(): reported once, at the first
+    files = {"seq2seq.py": SEQ2SEQ, "greedy.py": GREEDY}
+    assert _lint(tmp_path, files, "greedy.py") == [(15, "GRD505")]

@@ -30,7 +30,8 @@ def evaluation_forwards(record, ctx, forwards=None) -> list:
     restored_at = {id(node) for node, _, training in record.mode_switches if training is not False}
     ran = {path for _, path, _, _ in record.forwards}
     for call, path, module, mode in record.forwards if forwards is None else forwards:
-        training, switched = _mode_of(path or _named_at(call, module, record), module, ctx)
+        named = path or _named_at(call, module, record)
+        training, switched = _mode_of(named, module, ctx)
         if mode is not True or training is not False or module.params is not True:
             continue
         if path is None and id(call) in restored_at:
@@ -45,7 +46,7 @@ def evaluation_forwards(record, ctx, forwards=None) -> list:
             continue  # a model built in each call of a function the loop calls is not evaluated repeatedly
         if module.cls is None and imports_differentiating_forward(ctx.path, ctx.source):
             continue  # a model of unknown class in a project whose forwards take autograd.grad
-        parent = switched_parent(path, ctx.source) if path and f"{path}.eval(" not in ctx.source else None
+        parent = switched_parent(named, ctx.source) if named and f"{named}.eval(" not in ctx.source else None
         if parent is not None and parent in parents:
             continue
         parents.add(parent)
