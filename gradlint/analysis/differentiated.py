@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .syntax import dotted, kwarg, walk
+from .syntax import dotted, kwarg, module_nodes, walk
 
 
 def only_differentiated(target, ctx) -> bool:
@@ -29,10 +29,21 @@ def only_differentiated(target, ctx) -> bool:
         nodes = walk(ctx.module_node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
     else:
         return False
+    return _differentiates(list(nodes), name, ctx, _HELPER_DEPTH)
+
+
+#: how many calls deep a helper of the file may hand the name on before ``autograd.grad`` takes it
+_HELPER_DEPTH = 3
+
+
+def _differentiates(nodes, name: str, ctx, depth: int) -> bool:
+    """Among ``nodes`` (a scope's), ``name`` is differentiated with ``autograd.grad`` (directly, or by
+    a function of the file it is handed to: ``pde_loss(net, t, x)`` whose ``x`` goes on to
+    ``torch.autograd.grad(u, x, ...)``) and its ``.grad`` is never read."""
     given_names = []
     displays = {}  # `inputs = (x, weight, offsets)` handed to gradcheck by its name
-    nodes = list(nodes)
     imported = _imported_names(nodes)
+    handed = False
     for node in nodes:
         if reads_grad(node, name):
             return False
@@ -40,14 +51,36 @@ def only_differentiated(target, ctx) -> bool:
             if type(node.value) in (cst.List, cst.Tuple):
                 displays.setdefault(node.targets[0].target.value, []).append(node.value)
         if type(node) is cst.Call:
+            if "optim" in (dotted(node.func) or "") and any(
+                type(n) is cst.Name and n.value == name for arg in node.args for n in walk(arg.value)
+            ):
+                return False  # an optimizer over it wants the leaf (`ValueError: can't optimize a non-leaf Tensor`)
             given_names.extend(differentiated_inputs((node,), ctx, imported))
-    differentiated = False
+            handed = handed or depth > 0 and _helper_differentiates(node, name, ctx, depth - 1)
+    differentiated = handed
     for given in given_names:
         if type(given) is cst.Name and len(displays.get(given.value, ())) == 1:
             given = displays[given.value][0]
         named = [e.value for e in given.elements] if type(given) in (cst.List, cst.Tuple) else [given]
         differentiated |= any(type(e) is cst.Name and e.value == name for e in named)
     return differentiated
+
+
+def _helper_differentiates(call, name: str, ctx, depth: int) -> bool:
+    """``call`` hands ``name`` (positionally) to the file's only function of its name, whose matching
+    parameter that function differentiates and whose ``.grad`` it never reads (``_differentiates``)."""
+    if type(call.func) is not cst.Name or ctx.module_node is None:
+        return False
+    positions = [i for i, arg in enumerate(call.args) if arg.keyword is None and not arg.star
+                 and type(arg.value) is cst.Name and arg.value.value == name]
+    if not positions:
+        return False
+    defs = [node for node in module_nodes(ctx.module_node).of(cst.FunctionDef) if node.name.value == call.func.value]
+    if len(defs) != 1:
+        return False
+    params = list(defs[0].params.posonly_params) + list(defs[0].params.params)
+    body = list(walk(defs[0].body))
+    return any(p < len(params) and _differentiates(body, params[p].name.value, ctx, depth) for p in positions)
 
 
 def differentiated_inputs(calls, ctx, imported=None) -> list:

@@ -30,7 +30,8 @@ def evaluation_forwards(record, ctx, forwards=None) -> list:
     restored_at = {id(node) for node, _, training in record.mode_switches if training is not False}
     ran = {path for _, path, _, _ in record.forwards}
     for call, path, module, mode in record.forwards if forwards is None else forwards:
-        training, switched = _mode_of(path, module, ctx)
+        named = path or _named_at(call, module, record)
+        training, switched = _mode_of(named, module, ctx)
         if mode is not True or training is not False or module.params is not True:
             continue
         if path is None and id(call) in restored_at:
@@ -45,13 +46,20 @@ def evaluation_forwards(record, ctx, forwards=None) -> list:
             continue  # a model built in each call of a function the loop calls is not evaluated repeatedly
         if module.cls is None and imports_differentiating_forward(ctx.path, ctx.source):
             continue  # a model of unknown class in a project whose forwards take autograd.grad
-        parent = switched_parent(path, ctx.source) if path and f"{path}.eval(" not in ctx.source else None
+        parent = switched_parent(named, ctx.source) if named and f"{named}.eval(" not in ctx.source else None
         if parent is not None and parent in parents:
             continue
         parents.add(parent)
         reported.add(call)
         found.append((call, None if _run_by_subscript(call) else path))
     return found
+
+
+def _named_at(call, module, record):
+    """The caller's path of a submodule a method of another file ran at ``call`` (``model.conv1`` for
+    ``self.conv1`` in ``model.feature_extractor(x)``, ``LoopRecord.foreign_forwards``): its mode is that
+    of the model the caller switched, ``model.eval()`` before the call."""
+    return next((path for node, path, same, _ in record.foreign_forwards if node is call and same is module), None)
 
 
 def _run_by_subscript(call) -> bool:

@@ -31,13 +31,23 @@ _MAX_UP = 3
 _MAX_SCRIPTS = 60
 
 
-def appended_folders(importer: str) -> Tuple[str, ...]:
+def appended_folders(importer: str, roots: Tuple[str, ...] = ()) -> Tuple[str, ...]:
     """The folders above ``importer``'s that the ``sys.path`` lines of the scripts of its folder add,
     nearest first. ``sys.path`` is the process's: ``bigan/main.py`` adds the folder above, then imports
-    ``bigan_models``, whose own ``from utils import *`` finds ``utils`` there too."""
+    ``bigan_models``, whose own ``from utils import *`` finds ``utils`` there too. An importer outside
+    the project's ``roots`` was reached through such a line (``lib/deepDreamGAN.py``, found by
+    ``testing/test.py``'s ``sys.path.append('../lib/')``): its own folder is on ``sys.path`` as well,
+    where its ``from deepDream import *`` is found."""
+    folder = os.path.dirname(os.path.abspath(importer))
+    added = _appended(importer, folder)
+    if roots and folder not in added and not any(folder == r or folder.startswith(r + os.sep) for r in roots):
+        return added + (folder,)
+    return added
+
+
+def _appended(importer: str, folder: str) -> Tuple[str, ...]:
     from .module_files import in_batch  # (module_files is below project, which asks here)
 
-    folder = os.path.dirname(os.path.abspath(importer))
     batch = in_batch()
     known = (_FOLDERS.get(folder) or _FOLDERS.get(importer)) if batch else None
     if known is None:
@@ -100,6 +110,10 @@ def _file_adds(importer: str) -> Tuple[str, ...]:
         for _ in range(up):
             above = os.path.dirname(above)
         found.append(above)
+    for arg in args:
+        sibling = _sibling_folder(arg, folder)
+        if sibling is not None and sibling not in found:
+            found.append(sibling)
     if len(_CACHE) > 10_000:
         _CACHE.clear()
     known = _CACHE[key] = tuple(found)
@@ -114,6 +128,28 @@ def _named(arg: bytes, before: bytes) -> bytes:
         return arg
     assigned = re.findall(rb"^\s*" + name + rb"\s*=(?!=)\s*(.*)$", before, re.M)
     return assigned[-1] if assigned else b""
+
+
+#: a relative path that climbs and then names a folder: ``"../lib/"``, ``'../src/utils'``
+_SIBLING = re.compile(rb"""^\s*(?:0\s*,\s*)?['"]((?:\.\.[/\\])+)([\w.-]+(?:[/\\][\w.-]+)*)[/\\]?['"]\s*$""")
+
+
+def _sibling_folder(arg: bytes, folder: str) -> Optional[str]:
+    """The folder a ``sys.path`` line names by climbing from the script's and going down again
+    (``sys.path.append('../lib/')`` in ``code/train.py``: ``lib/`` beside ``code/``, where the
+    script's ``from helperFunctions import *`` is found), if it exists; at most ``_MAX_UP`` up."""
+    match = _SIBLING.match(arg)
+    if match is None:
+        return None
+    up = match.group(1).count(b"..")
+    if up > _MAX_UP:
+        return None
+    target = folder
+    for _ in range(up):
+        target = os.path.dirname(target)
+    parts = [part.decode("utf-8", "replace") for part in re.split(rb"[/\\]", match.group(2))]
+    target = os.path.join(target, *parts)
+    return target if os.path.isdir(target) else None
 
 
 def _levels_up(arg: bytes) -> int:

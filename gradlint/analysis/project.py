@@ -289,7 +289,7 @@ class Project(_Stamped):
             found = module_files.find_in(name, _ancestors(importer, self.roots), False, self._found, above=True)
         if found is None and not level and not _outside_project(name.split(".", 1)[0]):
             # `sys.path.append(os.path.join(os.path.dirname(__file__), ".."))` then `from utils import *`
-            added = appended_folders(importer)
+            added = appended_folders(importer, self.roots)
             if added:
                 found = module_files.find_in(name, added, False, self._found, above=True)
         return found

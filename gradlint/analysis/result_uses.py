@@ -106,7 +106,8 @@ def holds_graph(value) -> bool:
     """A grad tensor, or a tuple, list or dict display holding one (``(loss, n)``, ``{"loss": loss}``),
     or a structure one of whose fields a ``backward()`` proved (``output["loss"].backward()``)."""
     if value.kind == "tensor":
-        return value.grad is True and (not value.struct or value.has_grad is True)
+        # a leaf (an input a dream or an attack optimises in place, then keeps) holds no graph
+        return value.grad is True and value.leaf is not True and (not value.struct or value.has_grad is True)
     if value.kind == "seq":
         return value.has_grad is True
     if value.kind == "dict":

@@ -283,6 +283,7 @@ def join(a: Value, b: Value) -> Value:
             training=join_tri(a.training, b.training),
             layers=min(a.layers, b.layers),
             unread=a.unread or b.unread,
+            choices=_one_of_modules(a, b),
         )
     if a.kind == "number":
         return Value(kind="number", cut=a.cut and b.cut)
@@ -333,6 +334,20 @@ def _one_of_classes(a: Value, b: Value) -> Value:
     if len(classes) < 2 or any(c.cls is None for v in (a, b) for c in (v.choices or (v,))):
         return UNKNOWN
     return Value(kind="class", choices=tuple(classes.values()))
+
+
+def _one_of_modules(a: Value, b: Value) -> tuple:
+    """``model = Net_mnist()`` in one arm, ``model = Net_cifar10()`` in another (by a run-time
+    setting): an instance of one of the project's classes, not known which; its methods are run on
+    each as for a registry's choice (``class_choices.method_of_choices``). At most four classes."""
+    if a.cls is b.cls and not a.choices and not b.choices:
+        return ()
+    made = {}
+    for one in (c for v in (a, b) for c in (v.choices or (v,))):
+        if one.cls is None:
+            return ()
+        made.setdefault(id(one.cls), one)
+    return tuple(made.values()) if 1 < len(made) <= 4 else ()
 
 
 def _none_or(a: Value, b: Value) -> Value:

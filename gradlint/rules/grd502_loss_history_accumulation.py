@@ -9,6 +9,7 @@ from ..analysis.foreign_containers import built_by_foreign_class
 from ..analysis.handed_histories import handed_to_update, loss_handed_to_update
 from ..analysis.loop_closures import ClosureTotals
 from ..analysis.result_uses import handed_back, holds_graph
+from ..analysis.running_totals import accumulating_arms
 from ..analysis.scope_names import outlives_scope
 from ..analysis.accumulator_resets import reset_in_every_iteration, reset_within, resets, unrolls
 from ..analysis.evaluation_loops import evaluates, fed_back
@@ -106,18 +107,9 @@ class LossHistoryAccumulation(Rule):
         if type(value_node) is cst.ListComp and type(target) is cst.Name:
             self._consider_comprehension(target.value, ctx, value_node)
             return
-        # total = total + loss; also an arm of `total = loss if total is None else total + loss` (RecBole #307)
-        arms = (value_node.body, value_node.orelse) if type(value_node) is cst.IfExp else (value_node,)
-        for arm in arms:
-            if (
-                type(target) in (cst.Name, cst.Attribute)
-                and type(arm) is cst.BinaryOperation
-                and type(arm.operator) is cst.Add
-            ):
-                path = dotted(target)
-                for mine, added in ((arm.left, arm.right), (arm.right, arm.left)):
-                    if path is not None and dotted(mine) == path:
-                        self._consider(ctx, arm, path, added)
+        if type(target) in (cst.Name, cst.Attribute):  # total = total + loss, avg = avg * n / (n + 1) + ...
+            for arm, added in accumulating_arms(dotted(target), value_node):
+                self._consider(ctx, arm, dotted(target), added)
 
     def _consider_comprehension(self, path: str, ctx, comp: cst.ListComp) -> None:
         """``outputs = [model.validation_step(b) for b in loader]``: a loop written as a comprehension
