@@ -88,8 +88,13 @@ def _mentions(body, name: str, ctx, helpers: bool):
     (None, None) when a declaration shares the name with another scope."""
     unobserved = set()
     mentions = []
+    labels = set()  # names that are no read of a variable: a keyword (``f(input=x)``), an attribute
     for node in walk(body):
         node_type = type(node)
+        if node_type is cst.Arg and node.keyword is not None:
+            labels.add(id(node.keyword))
+        elif node_type is cst.Attribute:
+            labels.add(id(node.attr))
         if node_type is cst.BinaryOperation:
             unobserved.update(id(side) for side in (node.left, node.right) if type(side) is cst.Name)
         elif node_type is cst.UnaryOperation and type(node.expression) is cst.Name:
@@ -101,7 +106,7 @@ def _mentions(body, name: str, ctx, helpers: bool):
         elif node_type is cst.Assign and helpers:
             # a rebinding holds another value from then on: its mentions are judged as they come
             unobserved.update(id(t.target) for t in node.targets if type(t.target) is cst.Name)
-        elif node_type is cst.Name and node.value == name:
+        elif node_type is cst.Name and node.value == name and id(node) not in labels:
             mentions.append(node)
         elif node_type in (cst.Global, cst.Nonlocal):
             if any(item.name.value == name for item in node.names):
