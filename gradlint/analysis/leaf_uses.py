@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from . import torch_api as api
 from .recorded_lists import recorded_only
 from .syntax import dotted, kwarg, module_nodes, walk
 
@@ -61,10 +62,10 @@ def _calls_retain_grad(body, name: str) -> bool:
 
 def only_operand(target, ctx) -> bool:
     """The function's every other mention of the local name is an operand of arithmetic
-    (``a * name``, ``-name``), a detached copy (``name.clone().detach()``, ``name.data``), the
-    gradient handed to a backward (``out.backward(name)``, ``grad_outputs=name``) or an argument of
-    a function of this module whose parameter is only used so: its leaf-ness is never observed
-    (a kernel test's ``x = torch.randn(n, requires_grad=True).cuda()`` copied by
+    (``a * name``, ``-name``, ``name.unsqueeze(0)``: the receiver of an out-of-place tensor method),
+    a detached copy (``name.clone().detach()``, ``name.data``), the gradient handed to a backward
+    (``out.backward(name)``, ``grad_outputs=name``) or an argument of a function of this module
+    whose parameter is only used so: its leaf-ness is never observed (a kernel test's ``x = torch.randn(n, requires_grad=True).cuda()`` copied by
     ``copy_one_tensor(x)`` into the leaves it checks). A name declared ``global`` or ``nonlocal``,
     read by a nested function, returned, stored, passed to another call or tested is not."""
     if type(target) is not cst.Name or ctx.function is None:
@@ -125,6 +126,10 @@ def _unobserving_arguments(call, ctx, helpers: bool) -> list:
             while type(receiver) is cst.Call and type(receiver.func) is cst.Attribute and receiver.func.attr.value in _COPIES:
                 receiver = receiver.func.value
             return [id(receiver)] if type(receiver) is cst.Name else []
+        if method in api.TENSOR_RESULT_ONLY_METHODS and type(func.value) is cst.Name:
+            # `mask.unsqueeze(0)`: the name is an operand of the op, as of arithmetic; the result is
+            # a new tensor, which nothing can take for the name's own leaf
+            return [id(func.value)]
         if kwarg(call, "create_graph") is not None:
             return []  # the seed may be differentiated itself
         if method == "backward":
