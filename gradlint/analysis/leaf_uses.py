@@ -119,6 +119,10 @@ def _unobserving_arguments(call, ctx, helpers: bool) -> list:
     """The ids of the names ``call`` uses without observing their leaf-ness: the receiver of a
     detached copy, the gradient a backward is seeded with, a parameter of a helper that does so."""
     func = call.func
+    if helpers and type(func) in (cst.Name, cst.Attribute) and ctx.value(func).kind == "module":
+        # `criterion(anchors, targets, prototypes)`: a module's forward computes with its inputs, as
+        # an op does with its operands (asked in the function being judged, where ``ctx`` walks)
+        return [id(arg.value) for arg in call.args if type(arg.value) is cst.Name]
     if type(func) is cst.Attribute:
         method = func.attr.value
         if method == "detach":
