@@ -64,8 +64,9 @@ def only_operand(target, ctx) -> bool:
     """The function's every other mention of the local name is an operand of arithmetic
     (``a * name``, ``-name``, ``name.unsqueeze(0)``: the receiver of an out-of-place tensor method),
     a detached copy (``name.clone().detach()``, ``name.data``), the gradient handed to a backward
-    (``out.backward(name)``, ``grad_outputs=name``) or an argument of a function of this module
-    whose parameter is only used so: its leaf-ness is never observed (a kernel test's ``x = torch.randn(n, requires_grad=True).cuda()`` copied by
+    (``out.backward(name)``, ``grad_outputs=name``), an input of a module's forward, or an argument
+    of a function of this module whose parameter is only used so: its leaf-ness is never observed
+    (a kernel test's ``x = torch.randn(n, requires_grad=True).cuda()`` copied by
     ``copy_one_tensor(x)`` into the leaves it checks). A name declared ``global`` or ``nonlocal``,
     read by a nested function, returned, stored, passed to another call or tested is not."""
     if type(target) is not cst.Name or ctx.function is None:
