@@ -92,6 +92,9 @@ class Rule:
     #: whether ``gradlint verify`` proves the rule by running its fixtures under torch
     #: (a rule about gradlint's own comments has no torch behaviour to prove)
     runtime_evidence: ClassVar[bool] = True
+    #: whether the rule predicts a RuntimeError at the very node it reports (a backward() on a cut
+    #: value): silent where a test runs that node to see it raise (``analysis.expected_errors``)
+    raises_where_reported: ClassVar[bool] = False
 
     @classmethod
     def default_enabled(cls) -> bool:
@@ -105,6 +108,11 @@ class Rule:
         return all(any(s in text for s in group) for group in cls.requires)
 
     def report(self, ctx, node, message: str, fix: "Fix" = None) -> None:
+        if self.raises_where_reported:
+            from .analysis.expected_errors import expected_to_raise
+
+            if expected_to_raise(ctx, node):
+                return
         ctx.report(self, node, message, fix)
 
 

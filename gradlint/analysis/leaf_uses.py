@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from . import torch_api as api
 from .recorded_lists import recorded_only
 from .syntax import dotted, kwarg, module_nodes, walk
 
@@ -61,9 +62,10 @@ def _calls_retain_grad(body, name: str) -> bool:
 
 def only_operand(target, ctx) -> bool:
     """The function's every other mention of the local name is an operand of arithmetic
-    (``a * name``, ``-name``), a detached copy (``name.clone().detach()``, ``name.data``), the
-    gradient handed to a backward (``out.backward(name)``, ``grad_outputs=name``) or an argument of
-    a function of this module whose parameter is only used so: its leaf-ness is never observed
+    (``a * name``, ``-name``, ``name.unsqueeze(0)``: the receiver of an out-of-place tensor method),
+    a detached copy (``name.clone().detach()``, ``name.data``), the gradient handed to a backward
+    (``out.backward(name)``, ``grad_outputs=name``), an input of a module's forward, or an argument
+    of a function of this module whose parameter is only used so: its leaf-ness is never observed
     (a kernel test's ``x = torch.randn(n, requires_grad=True).cuda()`` copied by
     ``copy_one_tensor(x)`` into the leaves it checks). A name declared ``global`` or ``nonlocal``,
     read by a nested function, returned, stored, passed to another call or tested is not."""
@@ -88,8 +90,13 @@ def _mentions(body, name: str, ctx, helpers: bool):
     (None, None) when a declaration shares the name with another scope."""
     unobserved = set()
     mentions = []
+    labels = set()  # names that are no read of a variable: a keyword (``f(input=x)``), an attribute
     for node in walk(body):
         node_type = type(node)
+        if node_type is cst.Arg and node.keyword is not None:
+            labels.add(id(node.keyword))
+        elif node_type is cst.Attribute:
+            labels.add(id(node.attr))
         if node_type is cst.BinaryOperation:
             unobserved.update(id(side) for side in (node.left, node.right) if type(side) is cst.Name)
         elif node_type is cst.UnaryOperation and type(node.expression) is cst.Name:
@@ -101,7 +108,7 @@ def _mentions(body, name: str, ctx, helpers: bool):
         elif node_type is cst.Assign and helpers:
             # a rebinding holds another value from then on: its mentions are judged as they come
             unobserved.update(id(t.target) for t in node.targets if type(t.target) is cst.Name)
-        elif node_type is cst.Name and node.value == name:
+        elif node_type is cst.Name and node.value == name and id(node) not in labels:
             mentions.append(node)
         elif node_type in (cst.Global, cst.Nonlocal):
             if any(item.name.value == name for item in node.names):
@@ -113,6 +120,10 @@ def _unobserving_arguments(call, ctx, helpers: bool) -> list:
     """The ids of the names ``call`` uses without observing their leaf-ness: the receiver of a
     detached copy, the gradient a backward is seeded with, a parameter of a helper that does so."""
     func = call.func
+    if helpers and type(func) in (cst.Name, cst.Attribute) and ctx.value(func).kind == "module":
+        # `criterion(anchors, targets, prototypes)`: a module's forward computes with its inputs, as
+        # an op does with its operands (asked in the function being judged, where ``ctx`` walks)
+        return [id(arg.value) for arg in call.args if type(arg.value) is cst.Name]
     if type(func) is cst.Attribute:
         method = func.attr.value
         if method == "detach":
@@ -120,6 +131,10 @@ def _unobserving_arguments(call, ctx, helpers: bool) -> list:
             while type(receiver) is cst.Call and type(receiver.func) is cst.Attribute and receiver.func.attr.value in _COPIES:
                 receiver = receiver.func.value
             return [id(receiver)] if type(receiver) is cst.Name else []
+        if method in api.TENSOR_RESULT_ONLY_METHODS and type(func.value) is cst.Name:
+            # `mask.unsqueeze(0)`: the name is an operand of the op, as of arithmetic; the result is
+            # a new tensor, which nothing can take for the name's own leaf
+            return [id(func.value)]
         if kwarg(call, "create_graph") is not None:
             return []  # the seed may be differentiated itself
         if method == "backward":

@@ -41,6 +41,13 @@ _PLAIN_LIBRARIES = frozenset(
     {"math", "numpy", "random", "operator", "itertools", "functools", "warnings", "logging", "copy", "collections"}
 )
 
+#: torch_geometric's graph layers that read no mode (no dropout, no normalisation statistics, no
+#: ``self.training``; checked in its sources): a model of them runs in eval() as in train()
+_MODE_FREE_GRAPH_LAYERS = frozenset(
+    "GCNConv ChebConv SAGEConv GraphConv TAGConv SGConv LGConv LEConv ResGatedGraphConv ClusterGCNConv GCN2Conv "
+    "SSGConv MFConv GatedGraphConv".split()
+)
+
 #: methods of a tensor, a list or a module that build no layer
 _PLAIN_METHODS = frozenset(
     {"add_module", "append", "extend", "insert", "view", "reshape", "contiguous", "size", "flatten", "permute",
@@ -131,6 +138,8 @@ def _plain_call(func: cst.BaseExpression, resolve, seen: dict, members: frozense
             return not _MODE_DEPENDENT.search(func.attr.value)
         if head is not None and head.kind == "ref" and head.qual.split(".", 1)[0] in _PLAIN_LIBRARIES:
             return True  # `math.log(2)`, `np.prod(shape)`: no torch layer
+        if head is not None and head.kind == "ref" and _graph_layer(f"{head.qual}.{func.attr.value}"):
+            return True
         if head is None and is_tensor_member(func.attr.value):
             # a tensor's method on a local or on a call's result (`audio.clamp(-1, 1).short()`; the call
             # is judged as one of its own)
@@ -146,10 +155,17 @@ def _plain_call(func: cst.BaseExpression, resolve, seen: dict, members: frozense
             return True  # a class of the project left unread: its layers are not known, not assumed
         if value.kind == "ref" and value.qual.split(".", 1)[0] == "torch":
             return not _MODE_DEPENDENT.search(value.qual.rsplit(".", 1)[-1])
+        if value.kind == "ref" and _graph_layer(value.qual):
+            return True
         if value.kind == "class" and value.cls is not None and value.cls.bases:
             return _plain_class(value.cls, resolve, seen)  # a layer of the project built of such layers
         return value.kind == "builtin" and func.value in _BUILTINS
     return False
+
+
+def _graph_layer(qual: str) -> bool:
+    """``torch_geometric.nn.GCNConv`` (however imported): a layer of ``_MODE_FREE_GRAPH_LAYERS``."""
+    return qual.split(".", 1)[0] == "torch_geometric" and qual.rsplit(".", 1)[-1] in _MODE_FREE_GRAPH_LAYERS
 
 
 def library_name(func: cst.BaseExpression, resolve) -> Optional[str]:

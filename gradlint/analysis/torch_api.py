@@ -353,6 +353,8 @@ MODULE_WRAPPERS = frozenset(
         "torch.nn.parallel.DistributedDataParallel",
         "torch.nn.parallel.distributed.DistributedDataParallel",
         "torch.compile",
+        # a scripted module shares the module's parameters and sub-modules (`scripted.conv1`)
+        "torch.jit.script",
         "torch.nn.SyncBatchNorm.convert_sync_batchnorm",
         # weight reparametrizations return the module they were given, its weight now computed from
         # the parameters they register on it (`weight_orig`, ...): still trained, still saved by a

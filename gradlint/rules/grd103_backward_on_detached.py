@@ -5,6 +5,7 @@ class BackwardOnDetached(Rule):
     code = "GRD103"
     name = "backward-on-detached"
     severity = "error"
+    raises_where_reported = True
     summary = "backward() on a value computed only from detached data"
     requires = (("backward",),)
 

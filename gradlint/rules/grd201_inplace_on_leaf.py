@@ -11,6 +11,7 @@ class InplaceOnLeaf(Rule):
     code = "GRD201"
     name = "inplace-on-leaf"
     severity = "error"
+    raises_where_reported = True
     summary = "in-place write to a leaf tensor that requires grad, outside torch.no_grad()"
     requires = (("requires_grad", "Parameter", "parameters", "weight", "bias", "Variable", ".grad"),)
 

@@ -9,6 +9,7 @@ class NumpyOnGradTensor(Rule):
     code = "GRD503"
     name = "numpy-on-grad-tensor"
     severity = "error"
+    raises_where_reported = True
     summary = ".numpy() on a tensor that requires grad, without .detach()"
     requires = (("numpy", "matplotlib", "pyplot"),)
 

@@ -18,6 +18,7 @@ class BackwardTwice(Rule):
     code = "GRD504"
     name = "backward-twice"
     severity = "error"
+    raises_where_reported = True
     summary = "a second backward() through a graph an earlier backward() already freed"
     requires = (("backward",),)
 
