@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from .syntax import kwarg, literal_bool
+import libcst as cst
+
+from .syntax import base_path, kwarg, literal_bool
 from .values import Value, seq, tensor
 
 #: decompositions returning a tuple of differentiable outputs, by their number
@@ -29,16 +31,52 @@ DECOMPOSITIONS = {
 
 def autograd_grad_result(analyzer, node, args) -> Value:
     """The gradients ``torch.autograd.grad`` returns, after freeing the graph it went through (unless
-    ``retain_graph``/``create_graph`` keep it)."""
+    ``retain_graph``/``create_graph`` keep it). The rules see the call first (``on_autograd_grad``, not
+    ``on_backward``: it leaves no gradient in ``.grad`` for a step), with the graph it goes through
+    as an earlier ``backward()`` or ``autograd.grad`` may have left it, and the graphs behind its
+    inputs, which it does not walk."""
     mode = analyzer.state.mode
-    if node.args and mode is not False:
-        analyzer._free_graph(node, node.args[0].value)
+    outputs = differentiated_outputs(node)
+    if outputs is not None:
+        behind = _graphs_behind(analyzer, node)
+        analyzer._emit("on_autograd_grad", node, outputs, behind)
+        if mode is not False:
+            analyzer._free_graph(node, outputs, behind)
     create = kwarg(node, "create_graph")
     if create is not None and literal_bool(create.value) is True and mode is not False:
         positional = [pair for arg, pair in zip(node.args, args) if arg.keyword is None][:2]
         if positional:
             return seq([analyzer._op_result(positional, "none")])
     return seq([tensor(None, None)])
+
+
+def differentiated_outputs(node) -> Optional[cst.BaseExpression]:
+    """The ``outputs`` argument of an ``autograd.grad`` call: its first positional argument, or by keyword."""
+    outputs = kwarg(node, "outputs")
+    if outputs is not None:
+        return outputs.value
+    if node.args and node.args[0].keyword is None and node.args[0].star == "":
+        return node.args[0].value
+    return None
+
+
+def _graphs_behind(analyzer, node) -> frozenset:
+    """The inputs of an ``autograd.grad`` call and the graphs they were built on: the walk stops at the
+    inputs, so ``torch.autograd.grad(y.sum(), z)`` frees the graph from ``z`` to ``y`` and not the one
+    that computed ``z`` (torch 2.13: a later backward through ``z``'s own graph runs)."""
+    inputs = kwarg(node, "inputs")
+    positional = [arg for arg in node.args if arg.keyword is None and arg.star == ""]
+    inputs = inputs.value if inputs is not None else positional[1].value if len(positional) > 1 else None
+    if inputs is None:
+        return frozenset()
+    parts = [element.value for element in inputs.elements] if type(inputs) in (cst.List, cst.Tuple) else [inputs]
+    behind = set()
+    for part in parts:
+        path = base_path(part)
+        if path:
+            behind.add(path)
+        behind |= analyzer.value(part).deps
+    return frozenset(behind)
 
 
 def decomposition_result(qual: str, node, args, op_result: Callable) -> Optional[Value]:

@@ -362,7 +362,9 @@ class TrainingEffects(EntrySwitches):
             scaler = scaler.unless_none
         return scaler.kind == "scaler" and scaler.mode is not False
 
-    def _free_graph(self, node: cst.Call, receiver_node) -> None:
+    def _free_graph(self, node: cst.Call, receiver_node, behind: frozenset = frozenset()) -> None:
+        """The graph of ``receiver_node`` is freed, except the graphs ``behind`` the inputs an
+        ``autograd.grad`` stops at (never walked, so never freed)."""
         for name in GRAPH_KEEPING_KEYWORDS:
             flag = kwarg(node, name)
             if flag is not None and literal_bool(flag.value) is not False:
@@ -374,6 +376,7 @@ class TrainingEffects(EntrySwitches):
             # `losses["d"].backward()` frees the graph of that entry, not of its siblings (`losses["g"]`
             # is backpropagated next, through graphs of its own)
             freed = freed - {path}
+        freed = freed - behind
         if freed:
             self.state.freed = self.state.freed | freed
 
