@@ -5,7 +5,9 @@ gradient norm taken after ``loss.backward()``, per-task gradients of two losses 
 per-trial gradients of outputs computed once before the loop). The call is an event of its own
 (``on_autograd_grad``), not a backward: it leaves nothing in ``.grad`` for a step. Only the graph
 between its outputs and its inputs is walked: ``autograd.grad(y.sum(), z)`` frees nothing that
-computed ``z`` (``gradient_outputs._graphs_behind``)."""
+computed ``z``, and with tensors of their own as inputs (not parameters), no graph the outputs were
+not computed from them (``gradient_outputs._unwalked_graphs``: a TRADES attack step's target
+``p_natural``, computed once before the loop, stays usable)."""
 
 from snippets import case_maker, rule_tests
 
@@ -206,6 +208,49 @@ for it in range(3):
 print(encoder[0].weight.grad.shape)
 """
 
+_SALIENCY_PER_CLASS = """
+import torch
+import torch.nn as nn
+
+
+def class_saliency(embedding, head, tokens, classes=3):
+    embedded = embedding(tokens)
+    logits = head(embedded).mean(dim=1)
+    maps = []
+    for c in range(classes):
+        grad = torch.autograd.grad(logits[:, c].sum(), embedded)[0]  # expect: GRD504
+        maps.append(grad.norm(dim=-1))
+    return torch.stack(maps, dim=1)
+
+
+embedding = nn.Embedding(50, 16)
+head = nn.Sequential(nn.Linear(16, 32), nn.Tanh(), nn.Linear(32, 3))
+print(class_saliency(embedding, head, torch.randint(0, 50, (2, 7))).shape)
+"""
+
+_TRADES_ATTACK_STEPS = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def trades_kl(model, x_natural, steps=5, step_size=0.01):
+    criterion_kl = nn.KLDivLoss(reduction="sum")
+    p_natural = F.softmax(model(x_natural), dim=1)
+    x_adv = x_natural.detach() + 0.001 * torch.randn(x_natural.shape)
+    for _ in range(steps):
+        x_adv.requires_grad_()
+        h = model(x_adv)
+        loss_kl = criterion_kl(F.log_softmax(h, dim=1), p_natural)
+        grad = torch.autograd.grad(loss_kl, [x_adv])[0]
+        x_adv = x_adv.detach() + step_size * torch.sign(grad.detach())
+    return x_adv
+
+
+model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3))
+print(trades_kl(model, torch.randn(4, 8)).shape)
+"""
+
 POSITIVES = [
     case(
         "a_gradient_norm_after_backward",
@@ -220,6 +265,7 @@ POSITIVES = [
     case(
         "per_trial_gradients_of_outputs_computed_before_the_loop", _TRIALS_OF_SHARED_OUTPUTS, lines=(15,)
     ),
+    case("per_class_gradients_at_an_embedding_through_one_head_output", _SALIENCY_PER_CLASS, lines=(11,)),
 ]
 
 NEGATIVES = [
@@ -233,6 +279,7 @@ NEGATIVES = [
     case("outputs_recomputed_per_trial", _OUTPUTS_PER_TRIAL),
     case("a_gradient_at_an_intermediate_leaves_its_graph", _GRADIENT_AT_AN_INTERMEDIATE),
     case("a_backward_through_the_graph_behind_an_intermediate", _BACKWARD_BEHIND_AN_INTERMEDIATE),
+    case("attack_steps_at_the_input_reuse_a_target_computed_once", _TRADES_ATTACK_STEPS),
 ]
 
 test_fires, test_silent = rule_tests("GRD504", POSITIVES, NEGATIVES)

@@ -11,7 +11,7 @@ result; unpacked, each name holds it (a loss of eigenvalues goes through ``a``'s
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 import libcst as cst
 
@@ -36,12 +36,12 @@ def autograd_grad_result(analyzer, node, args) -> Value:
     as an earlier ``backward()`` or ``autograd.grad`` may have left it, and the graphs behind its
     inputs, which it does not walk."""
     mode = analyzer.state.mode
-    outputs = differentiated_outputs(node)
+    outputs = _argument(node, args, "outputs", 0)
     if outputs is not None:
-        behind = _graphs_behind(analyzer, node)
-        analyzer._emit("on_autograd_grad", node, outputs, behind)
+        behind = _unwalked_graphs(analyzer, _argument(node, args, "inputs", 1), outputs[1])
+        analyzer._emit("on_autograd_grad", node, outputs[0], behind)
         if mode is not False:
-            analyzer._free_graph(node, outputs, behind)
+            analyzer._free_graph(node, outputs[0], behind, outputs[1])
     create = kwarg(node, "create_graph")
     if create is not None and literal_bool(create.value) is True and mode is not False:
         positional = [pair for arg, pair in zip(node.args, args) if arg.keyword is None][:2]
@@ -50,32 +50,43 @@ def autograd_grad_result(analyzer, node, args) -> Value:
     return seq([tensor(None, None)])
 
 
-def differentiated_outputs(node) -> Optional[cst.BaseExpression]:
-    """The ``outputs`` argument of an ``autograd.grad`` call: its first positional argument, or by keyword."""
-    outputs = kwarg(node, "outputs")
-    if outputs is not None:
-        return outputs.value
-    if node.args and node.args[0].keyword is None and node.args[0].star == "":
-        return node.args[0].value
+def _argument(node, args, keyword: str, position: int) -> Optional[Tuple[cst.BaseExpression, Value]]:
+    """An argument of the call, by keyword or position, with the value the walk found for it."""
+    positional = 0
+    for arg, (_, value) in zip(node.args, args):
+        if arg.star:
+            return None  # `grad(*pair)`: where each argument goes is not known
+        if arg.keyword is not None and arg.keyword.value == keyword or arg.keyword is None and positional == position:
+            return arg.value, value
+        positional += arg.keyword is None
     return None
 
 
-def _graphs_behind(analyzer, node) -> frozenset:
-    """The inputs of an ``autograd.grad`` call and the graphs they were built on: the walk stops at the
-    inputs, so ``torch.autograd.grad(y.sum(), z)`` frees the graph from ``z`` to ``y`` and not the one
-    that computed ``z`` (torch 2.13: a later backward through ``z``'s own graph runs)."""
-    inputs = kwarg(node, "inputs")
-    positional = [arg for arg in node.args if arg.keyword is None and arg.star == ""]
-    inputs = inputs.value if inputs is not None else positional[1].value if len(positional) > 1 else None
+def _unwalked_graphs(analyzer, inputs, outputs: Value) -> frozenset:
+    """The graphs an ``autograd.grad`` call does not walk: the walk goes from its outputs to its inputs
+    only. Not the inputs and the graphs they were built on: ``torch.autograd.grad(y.sum(), z)`` frees
+    the graph from ``z`` to ``y``, not the one that computed ``z`` (torch 2.13: a later backward
+    through ``z``'s own graph runs). And when the inputs are tensors of their own (not a model's
+    parameters, which every forward's graph reaches), not a graph the outputs were built on that
+    was not computed from them: TRADES' ``autograd.grad(kl(model(x_adv), p_natural), [x_adv])`` in
+    each attack step leaves ``p_natural``'s graph, computed once before the loop, as it was."""
     if inputs is None:
         return frozenset()
-    parts = [element.value for element in inputs.elements] if type(inputs) in (cst.List, cst.Tuple) else [inputs]
-    behind = set()
-    for part in parts:
+    node, value = inputs
+    displayed = type(node) in (cst.List, cst.Tuple)
+    parts = [(element.value, analyzer.value(element.value)) for element in node.elements] if displayed else [inputs]
+    behind, tensors = set(), set()
+    for part, value in parts:
         path = base_path(part)
         if path:
             behind.add(path)
-        behind |= analyzer.value(part).deps
+        behind |= value.deps
+        tensors.add(path if value.kind == "tensor" else None)
+    if tensors and None not in tensors:
+        for name in outputs.deps:
+            built = analyzer.lookup(name)
+            if name not in tensors and not (built is not None and built.deps & tensors):
+                behind.add(name)
     return frozenset(behind)
 
 
