@@ -36,17 +36,18 @@ def autograd_grad_result(analyzer, node, args) -> Value:
     as an earlier ``backward()`` or ``autograd.grad`` may have left it, and the graphs behind its
     inputs, which it does not walk."""
     mode = analyzer.state.mode
-    outputs = _argument(node, args, "outputs", 0)
+    outputs, inputs = _argument(node, args, "outputs", 0), _argument(node, args, "inputs", 1)
     if outputs is not None:
-        behind = _unwalked_graphs(analyzer, _argument(node, args, "inputs", 1), outputs[1])
+        behind = _unwalked_graphs(analyzer, inputs, outputs[1])
         analyzer._emit("on_autograd_grad", node, outputs[0], behind)
         if mode is not False:
             analyzer._free_graph(node, outputs[0], behind, outputs[1])
     create = kwarg(node, "create_graph")
     if create is not None and literal_bool(create.value) is True and mode is not False:
-        positional = [pair for arg, pair in zip(node.args, args) if arg.keyword is None][:2]
-        if positional:
-            return seq([analyzer._op_result(positional, "none")])
+        # by position or by keyword (a WGAN-GP's `grad(outputs=score, inputs=mixed, create_graph=True)`)
+        operands = [found for found in (outputs, inputs) if found is not None]
+        if operands:
+            return seq([analyzer._op_result(operands, "none")])
     return seq([tensor(None, None)])
 
 
