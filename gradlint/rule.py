@@ -77,7 +77,7 @@ class Rule:
 
     Subclasses set the class attributes and implement some of the analysis hooks
     (``on_call``, ``on_assign``, ``on_augassign``, ``on_attribute``, ``on_comparison``,
-    ``on_expr_stmt``, ``on_freeze``, ``on_backward``, ``on_return``, ``on_scope_end``,
+    ``on_expr_stmt``, ``on_freeze``, ``on_backward``, ``on_autograd_grad``, ``on_return``, ``on_scope_end``,
     ``on_file_end``); each receives the node and the analysis (``ctx``), and reports
     with ``self.report(ctx, node, message)``.
     """

@@ -53,6 +53,7 @@ HOOKS = (
     "on_expr_stmt",
     "on_freeze",
     "on_backward",
+    "on_autograd_grad",
     "on_return",
     "on_store",
     "on_loop_end",

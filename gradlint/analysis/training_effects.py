@@ -362,18 +362,22 @@ class TrainingEffects(EntrySwitches):
             scaler = scaler.unless_none
         return scaler.kind == "scaler" and scaler.mode is not False
 
-    def _free_graph(self, node: cst.Call, receiver_node) -> None:
+    def _free_graph(self, node: cst.Call, receiver_node, behind: frozenset = frozenset(), value=None) -> None:
+        """The graph of ``receiver_node`` (whose ``value`` the caller may know) is freed, except the
+        graphs ``behind`` the inputs an ``autograd.grad`` stops at (never walked, so never freed)."""
         for name in GRAPH_KEEPING_KEYWORDS:
             flag = kwarg(node, name)
             if flag is not None and literal_bool(flag.value) is not False:
                 return  # kept (or maybe kept) for another backward
-        value = self.value(receiver_node)
+        if value is None:
+            value = self.value(receiver_node)
         path = base_path(receiver_node)
         freed = value.deps | ({path} if path else frozenset())
         if path and isinstance(receiver_node, (cst.Subscript, cst.Attribute)) and _holds_separate_tensors(self.lookup(path)):
             # `losses["d"].backward()` frees the graph of that entry, not of its siblings (`losses["g"]`
             # is backpropagated next, through graphs of its own)
             freed = freed - {path}
+        freed = freed - behind
         if freed:
             self.state.freed = self.state.freed | freed
 

@@ -20,7 +20,7 @@ class BackwardTwice(Rule):
     severity = "error"
     raises_where_reported = True
     summary = "a second backward() through a graph an earlier backward() already freed"
-    requires = (("backward",),)
+    requires = (("backward", "autograd"),)
 
     def on_backward(self, node, ctx, receiver) -> None:
         value = ctx.value(receiver)
@@ -29,6 +29,20 @@ class BackwardTwice(Rule):
         if not (ctx.freed and self._freed_graph(node, ctx, receiver, value)):
             if not self._closure_reuses_outer_graph(node, ctx, value):
                 self._module_state(node, ctx, value)
+
+    def on_autograd_grad(self, node, ctx, outputs, behind: frozenset) -> None:
+        """``torch.autograd.grad(loss, params)`` walks the graph of its outputs as backward() does: it
+        raises on a graph an earlier backward() or autograd.grad freed (torch 2.13), but not on the graphs
+        ``behind`` its inputs, where the walk stops (a gradient penalty's ``autograd.grad(score, mixed)``)."""
+        if not ctx.freed:
+            return
+        parts = [element.value for element in outputs.elements] if type(outputs) in (cst.List, cst.Tuple) else [outputs]
+        for part in parts:
+            value = ctx.value(part)
+            if value.kind == "tensor" and value.grad is True and base_path(part) not in behind:
+                value = value.with_(deps=value.deps - behind)
+                if self._freed_graph(node, ctx, part, value, "autograd.grad()"):
+                    return
 
     def _closure_reuses_outer_graph(self, node, ctx, value) -> bool:
         """A closure a loop runs per iteration (``optimizer.step(closure)``) backpropagates through a
@@ -86,9 +100,11 @@ class BackwardTwice(Rule):
             "iteration, or detach it in forward.",
         )
 
-    def _freed_graph(self, node, ctx, receiver, value) -> bool:
-        """The backward goes through a graph an earlier backward freed (reported: True)."""
+    def _freed_graph(self, node, ctx, receiver, value, this: str = "backward()") -> bool:
+        """The backward (or autograd.grad: ``this``) goes through a graph an earlier one freed (reported: True)."""
         freed = ctx.freed
+        # what freed the graph is not recorded: after an autograd.grad, it may have been one too
+        freer = "backward()" if this == "backward()" else "backward() or autograd.grad()"
         path = base_path(receiver)
         shared = sorted(({path} if path in freed else set()) | (value.deps & freed))
         if shared and ctx.loop is not None:
@@ -106,14 +122,14 @@ class BackwardTwice(Rule):
         carried = [name for name in shared if name in ctx.carried]
         if carried:
             name = carried[0]
-            if self._kept_list(ctx, node, name, "that the backward() of an earlier iteration freed"):
+            if self._kept_list(ctx, node, name, f"that the {freer} of an earlier iteration freed", this):
                 return True
             if not _rebound_in_loop(ctx, name):
                 self.report(
                     ctx,
                     node,
-                    f"`{name}` holds a graph built before the loop, which the first iteration's backward() freed: "
-                    "from the second iteration on, this backward() raises \"Trying to backward through the graph a "
+                    f"`{name}` holds a graph built before the loop, which the first iteration's {freer} freed: "
+                    f"from the second iteration on, this {this} raises \"Trying to backward through the graph a "
                     f"second time\". Compute `{name}` inside the loop if its graph should train, or detach it once "
                     f"before the loop (`{name} = {name}.detach()`) if it is only data.",
                 )
@@ -122,20 +138,20 @@ class BackwardTwice(Rule):
                 ctx,
                 node,
                 f"`{name}` enters each iteration holding the previous iteration's graph, which that iteration's "
-                "backward() freed: from the second iteration on, this backward() raises \"Trying to backward "
+                f"{freer} freed: from the second iteration on, this {this} raises \"Trying to backward "
                 f"through the graph a second time\". Detach the carried state at the start of each iteration "
                 f"(`{name} = {name}.detach()`; for an LSTM's `(h, c)`, detach both).",
             )
             return True
         if shared[0].startswith("self.") and _only_backward_of_function(ctx, node):
             name, method = shared[0], ctx.function.name.value
-            if self._kept_list(ctx, node, name, f"that a backward() freed before `{method}()` was called"):
+            if self._kept_list(ctx, node, name, f"that a backward() freed before `{method}()` was called", this):
                 return True
             self.report(
                 ctx,
                 node,
                 f"`{name}` holds a graph that a backward() run before `{method}()` was called already freed (a method "
-                "called earlier on this object backpropagated through it): this backward() goes through it again and "
+                f"called earlier on this object backpropagated through it): this {this} goes through it again and "
                 "raises \"Trying to backward through the graph a second time\". Detach it where the earlier loss uses "
                 f"it (`{name}.detach()`, as a GAN's discriminator step should), compute it again before this step, "
                 "or pass `retain_graph=True` to the earlier backward().",
@@ -144,13 +160,13 @@ class BackwardTwice(Rule):
         self.report(
             ctx,
             node,
-            f"this backward() goes through the graph of `{shared[0]}`, which an earlier backward() already "
+            f"this {this} goes through the graph of `{shared[0]}`, which an earlier {freer} already "
             "freed: it raises \"Trying to backward through the graph a second time\". Sum the losses and call "
-            "backward() once, recompute the graph, or pass `retain_graph=True` to the earlier backward().",
+            f"backward() once, recompute the graph, or pass `retain_graph=True` to the earlier {freer}.",
         )
         return True
 
-    def _kept_list(self, ctx, node, name: str, whose: str) -> bool:
+    def _kept_list(self, ctx, node, name: str, whose: str, this: str) -> bool:
         """``name`` is a list of graphs (``freed_lists``): reported as one nothing empties."""
         kept = ctx.lookup(name)
         if kept is None or not list_of_graphs(kept):
@@ -158,7 +174,7 @@ class BackwardTwice(Rule):
         self.report(
             ctx,
             node,
-            f"`{name}` still holds graphs {whose}: nothing empties it, so this backward() goes through "
+            f"`{name}` still holds graphs {whose}: nothing empties it, so this {this} goes through "
             "them again and raises \"Trying to backward through the graph a second time\". Empty it after each "
             f"backward() (`del {name}[:]` or `{name}.clear()`), or start a new list each time.",
         )
@@ -176,15 +192,23 @@ def _only_through_loaded_modules(name: str, ctx) -> bool:
 
 
 def _only_backward_of_function(ctx, node) -> bool:
-    """``node`` is the only backward() call of the function being walked: what it finds freed was freed
-    before the function was entered (a method called earlier on the same object, see ``freed_fields``)."""
+    """``node`` is the only backward() (or autograd.grad) call of the function being walked: what it
+    finds freed was freed before the function was entered (a method called earlier on the same object,
+    see ``freed_fields``)."""
     if ctx.function is None:
         return False
     return all(
         call is node
         for call in walk(ctx.function.body)
-        if type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value == "backward"
+        if type(call) is cst.Call and _differentiates(call)
     )
+
+
+def _differentiates(call) -> bool:
+    """``call`` is a ``backward()`` or a ``torch.autograd.grad`` (by its name)."""
+    if type(call.func) is not cst.Attribute:
+        return False
+    return call.func.attr.value == "backward" or (dotted(call.func) or "").endswith("autograd.grad")
 
 
 def _retains_graph(call) -> bool:
