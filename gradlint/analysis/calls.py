@@ -48,15 +48,7 @@ from .state import SCOPE_FIELDS, LoopRecord, Terminated
 from .call_locals import made_arguments, made_per_call
 from .display_arguments import switch_members
 from .returned_freezes import agreed
-from .return_deps import (
-    carried_positions,
-    deps_by_position,
-    freed_arguments,
-    fresh_result,
-    parameter_deps,
-    through_results,
-    with_carried,
-)
+from .return_deps import carried_positions, deps_by_position, freed_arguments, parameter_deps, through_results, with_carried
 from .submodule_modes import unnamed_receiver_fields
 from .untrained_arguments import UntrainedArguments
 from .summaries import (
@@ -221,7 +213,7 @@ class Calls(FunctionEntry, UntrainedArguments):
                 if path and path.split(".", 1)[0] in renames:
                     self._emit("on_store", call, rename_path(renames, path))
         result = through_results(summary, bound, renames, function_facts(function).generator)
-        return fresh_result(with_carried(result, summary.carries, renames), summary.returns)
+        return with_carried(result, summary.carries, renames)
 
     def _prove_arguments(self, proven: frozenset, call: cst.Call, function: cst.FunctionDef, receiver) -> None:
         """The callee backpropagated these parameters on every way out: their arguments require

@@ -83,14 +83,6 @@ def through_arguments(result: Value, returns_from: frozenset, bound: Optional[Di
     return add_deps(result, frozenset(deps)) if deps else result
 
 
-def fresh_result(result: Value, returned: Value) -> Value:
-    """``result`` as an object of this call's own when it is the summary's (shared by every call with
-    the same context): a join takes a name holding one object on two paths for a name neither path
-    rebound (``State.join``), so `neg = mask(neg)` after a backward() freed the previous `neg`, on
-    the path that runs it, must not look like the freed one kept."""
-    return result.with_() if result is returned else result
-
-
 def _names_param(dep: str, name: str) -> bool:
     return dep == name or dep.startswith(name + ".") or dep.startswith(name + "[")
 
