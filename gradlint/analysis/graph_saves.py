@@ -18,6 +18,8 @@ import libcst as cst
 
 from .leaves import creates_leaf, makes_leaf_in_place
 from .syntax import dotted, walk
+from .usage_scans import bound_names
+from .values import UNKNOWN
 
 #: methods whose backward needs no saved tensor
 SAVING_NOTHING = frozenset(
@@ -170,7 +172,9 @@ def _joins_saving_nothing(call, ctx, depth: int) -> bool:
     """Each element of the joined list or tuple literal is a fresh leaf put through ops that save no
     tensor, or a plain name of the function whose every binding is one."""
     sequence = call.args[0].value
-    if type(sequence) not in (cst.List, cst.Tuple) or not sequence.elements or depth > 2:
+    if type(sequence) not in (cst.List, cst.Tuple):
+        return _leaves_only(_sequence_value(sequence, ctx))
+    if not sequence.elements or depth > 2:
         return False
     for element in sequence.elements:
         if type(element) is not cst.Element:
@@ -182,6 +186,46 @@ def _joins_saving_nothing(call, ctx, depth: int) -> bool:
         elif not _from_leaf(value, ctx, depth=depth + 1):
             return False
     return True
+
+
+def _sequence_value(node, ctx):
+    """The value of a name bound at most once as it is now, or of an element of one (``reps[0]``:
+    a list's joined element; the rules ask after the statement that read it)."""
+    if type(node) is cst.Subscript and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
+        base = _sequence_value(node.value, ctx)
+        return base.elem if base.kind == "seq" and not base.items and base.elem is not None else UNKNOWN
+    if type(node) is not cst.Name or _bindings(node.value, ctx) > 1:
+        return UNKNOWN  # (rebound: its value now may not be the one joined)
+    return ctx.value(node)
+
+
+def _bindings(name: str, ctx) -> int:
+    """How many statements of the function (or of the module's own code) bind the plain name, its
+    parameter of that name one more."""
+    scope = ctx.function.body if ctx.function is not None else ctx.module_node
+    if scope is None:
+        return 2
+    binders = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For, cst.NamedExpr, cst.With)
+    return _parameter(ctx.function, name) + sum(
+        1
+        for node in walk(scope, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+        if type(node) in binders and name in bound_names(node)
+    )
+
+
+def _leaves_only(sequence) -> bool:
+    """A list or tuple the walk knows holds only leaves (``torch.cat(reps[0])`` of embeddings each
+    detached and made to require grad, ``reps_mb.detach().requires_grad_()``, by the caller: a
+    GradCache-style loss backpropagated per chunk)."""
+    if sequence.kind != "seq":
+        return False
+    if sequence.items:
+        return all(_leaf(item) for item in sequence.items)
+    return sequence.elem is not None and _leaf(sequence.elem)
+
+
+def _leaf(value) -> bool:
+    return value.kind == "tensor" and value.leaf is True and not value.struct
 
 
 def _number(node) -> bool:

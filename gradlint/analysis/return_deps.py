@@ -56,7 +56,24 @@ def through_results(summary, bound: Optional[Dict[str, Value]], renames: dict, g
         if result.kind != "seq" or result.elem is None:
             return result
         return result.with_(elem=_through_items(result.elem, summary, bound, renames))
-    return _through_items(result, summary, bound, renames)
+    return _anew(_through_items(result, summary, bound, renames))
+
+
+def _anew(given: Value) -> Value:
+    """Each call builds its graphs anew. The summary's result is kept for every call with the same
+    context: handed out as it is, two calls' graphs would be one object, which ``State.join`` takes
+    for a name no path rebound (``extra = similarity(rows, other)`` in an inner loop: the graph of the
+    outer loop's previous iteration, which its backward() freed, kept as if the inner loop had run no
+    iteration). A graph, or a tuple's graphs, is so given as a new object."""
+    if given.kind == "tensor" and given.grad is True:
+        return given.with_()
+    if given.kind == "seq" and any(_graph(item) for item in given.items):
+        return given.with_(items=tuple(item.with_() if _graph(item) else item for item in given.items))
+    return given
+
+
+def _graph(value: Value) -> bool:
+    return value.kind == "tensor" and value.grad is True
 
 
 def _through_items(result: Value, summary, bound, renames: dict) -> Value:
