@@ -1,4 +1,4 @@
-"""Modules that hold nothing trainable: every part of them is frozen, or none can hold a parameter.
+"""Modules that hold nothing trainable because every part of them is frozen.
 
 A class of the project whose fields (set anywhere in it) are all known, hold no tensor that requires
 grad and no module with trainable parameters, with at least one of them a layer that had parameters
@@ -7,10 +7,6 @@ requires_grad=False)`` (a fixed random feature extractor), or ``self.net = vgg16
 of a class of the project whose constructor freezes it whole (a perceptual metric wrapping a frozen
 pretrained network). Its base must be ``nn.Module`` itself and nothing may register parameters by
 name (``setattr``, ``add_module``, ...).
-
-So does one whose fields are only numbers, strings and None, or that has none: a loss written as a
-module (``self.eps = eps`` in ``__init__``), whose output trains nothing of its own (GRD510 then knows
-the model beside it is the one its loop trains).
 
 Asked of a class as its ``__init__`` leaves it with unknown arguments (``scopes``), and of one
 instance, as its constructor walked with the call's arguments leaves it (``constructors``): the
@@ -38,12 +34,10 @@ def frozen_fields_only(bases, methods, fields: dict, roots) -> bool:
     names = set().union(*(self_assignments(method) for method in methods if method is not None))
     names |= {name for name in fields if "." not in name}
     frozen = False
-    data_only = True
     for name in names:
         value = fields.get(name)
         if value is None or value.kind == "unknown" and not value.qual.startswith(STRING):
             return False  # (a literal string is neither a tensor nor a module)
-        data_only &= value.kind in ("number", "none", "unknown")
         if value.kind == "module":
             if value.params is not False:
                 return False
@@ -54,7 +48,7 @@ def frozen_fields_only(bases, methods, fields: dict, roots) -> bool:
         elif value.kind == "tensor" and value.grad is not False:
             return False
     # last: the one check that walks the whole class
-    return (frozen or data_only) and not any(
+    return frozen and not any(
         type(child) is cst.Call and (dotted(child.func) or "").rsplit(".", 1)[-1] in _REGISTERING
         for root in roots
         for child in walk(root)
