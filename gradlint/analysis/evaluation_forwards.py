@@ -30,7 +30,8 @@ def evaluation_forwards(record, ctx, forwards=None) -> list:
     restored_at = {id(node) for node, _, training in record.mode_switches if training is not False}
     ran = {path for _, path, _, _ in record.forwards}
     for call, path, module, mode in record.forwards if forwards is None else forwards:
-        named = path or _named_at(call, module, record)
+        # (a forward replayed without a path whose module's own mode is not known: the caller's model's)
+        named = path or (_named_at(call, module, record) if module.training is None else None)
         training, switched = _mode_of(named, module, ctx)
         if mode is not True or training is not False or module.params is not True:
             continue
