@@ -6,11 +6,7 @@ was taken for a submodule of the caller's ``model`` (bound in the loop) and skip
 forwards were named after the caller's model to take its mode (75149a9). They are named so only
 when their own mode is not known."""
 
-import textwrap
-
-from gradlint.analysis.project import forget_projects
-from gradlint.engine import lint_bytes
-from gradlint.rules import ALL_RULES
+from snippets import lint_path, write_project
 
 UTILS = """\
 import torch
@@ -52,19 +48,15 @@ for name in ["small", "wide"]:
 """
 
 
-def _lint(root, files, target):
-    for name, text in files.items():
-        (root / name).write_text(textwrap.dedent(text))
-    forget_projects()
-    path = root / target
-    rules = [rule for rule in ALL_RULES if rule.code == "GRD505"]
-    return [(f.line, f.code) for f in lint_bytes(path.read_bytes(), str(path), rules)]
+def _lint(root, files):
+    write_project(root, files)
+    return lint_path(root / "script.py", select={"GRD505"})
 
 
 def test_helper_forward_on_each_loaded_model_reported(tmp_path):
-    assert _lint(tmp_path, {"utils.py": UTILS, "script.py": SCRIPT}, "script.py") == [(18, "GRD505")]
+    assert _lint(tmp_path, {"utils.py": UTILS, "script.py": SCRIPT}) == [(18, "GRD505")]
 
 
 def test_helper_under_no_grad_silent(tmp_path):
     guarded = SCRIPT.replace("    l2 = l2_distance(", "    with torch.no_grad():\n        l2 = l2_distance(")
-    assert _lint(tmp_path, {"utils.py": UTILS, "script.py": guarded}, "script.py") == []
+    assert _lint(tmp_path, {"utils.py": UTILS, "script.py": guarded}) == []
